@@ -1,0 +1,15 @@
+module github.com/sansrtc/rtc/rtc-ice
+
+go 1.26
+
+require (
+	github.com/sansrtc/rtc/rtc-shared v0.0.0
+	github.com/sansrtc/rtc/rtc-stun v0.0.0
+	github.com/sansrtc/rtc/rtc-turn v0.0.0
+)
+
+replace (
+	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
+	github.com/sansrtc/rtc/rtc-stun => ../rtc-stun
+	github.com/sansrtc/rtc/rtc-turn => ../rtc-turn
+)

@@ -1,0 +1,15 @@
+module github.com/sansrtc/rtc/rtc-interceptor
+
+go 1.26
+
+require (
+	github.com/sansrtc/rtc/rtc-shared v0.0.0
+	github.com/sansrtc/rtc/rtc-rtp v0.0.0
+	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
+)
+
+replace (
+	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
+	github.com/sansrtc/rtc/rtc-rtp => ../rtc-rtp
+	github.com/sansrtc/rtc/rtc-rtcp => ../rtc-rtcp
+)

@@ -1,0 +1,11 @@
+module github.com/sansrtc/rtc/rtc-rtp
+
+go 1.26
+
+require (
+	github.com/sansrtc/rtc/rtc-shared v0.0.0
+)
+
+replace (
+	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
+)

@@ -1,0 +1,42 @@
+package shared
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors shared by every layer. Layers wrap them (fmt.Errorf("%w"))
+// or define their own prefixed sentinels for conditions callers branch on.
+var (
+	// ErrShortBuffer reports that a fixed-size output buffer has no room left.
+	ErrShortBuffer = errors.New("shared: short buffer")
+	// ErrQueueFull reports that a bounded queue is full; nothing was queued.
+	ErrQueueFull = errors.New("shared: queue full")
+	// ErrClosed reports use of a machine after Close.
+	ErrClosed = errors.New("shared: closed")
+	// ErrTruncated reports input that ended in the middle of a field.
+	ErrTruncated = errors.New("shared: truncated input")
+	// ErrTrailingBytes reports input with bytes left after a complete value.
+	ErrTrailingBytes = errors.New("shared: trailing bytes")
+)
+
+// ParseError describes malformed input: which layer and wire type, the byte
+// offset where parsing stopped, and the underlying reason.
+type ParseError struct {
+	Layer  string // "stun", "sctp", ...
+	Type   string // the wire type being parsed, e.g. "SACK chunk"
+	Offset int    // byte offset into the input where the fault was found
+	Err    error  // the reason, often ErrTruncated
+}
+
+// Error formats the error as "stun: parse XOR-MAPPED-ADDRESS at offset 20: truncated input".
+func (e *ParseError) Error() string {
+	s := e.Layer + ": parse " + e.Type + " at offset " + strconv.Itoa(e.Offset)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying reason.
+func (e *ParseError) Unwrap() error { return e.Err }

@@ -1,0 +1,3 @@
+module github.com/sansrtc/rtc/rtc-shared
+
+go 1.26

@@ -1,0 +1,81 @@
+package shared
+
+// Queue is a bounded FIFO ring buffer: the outbox and event queues of a state
+// machine. Push fails with ErrQueueFull instead of growing past its limit, so
+// nothing is ever dropped silently. The zero value is unusable; create one
+// with NewQueue. Storage is allocated once, lazily, on the first Push.
+type Queue[T any] struct {
+	buf   []T
+	head  int
+	n     int
+	limit int
+}
+
+// NewQueue returns an empty queue that holds at most limit items (at least 1).
+func NewQueue[T any](limit int) Queue[T] {
+	if limit < 1 {
+		limit = 1
+	}
+	return Queue[T]{limit: limit}
+}
+
+// Len returns the number of queued items.
+func (q *Queue[T]) Len() int { return q.n }
+
+// Cap returns the limit.
+func (q *Queue[T]) Cap() int { return q.limit }
+
+// Full reports whether Push would fail.
+func (q *Queue[T]) Full() bool { return q.n >= q.limit }
+
+// Push appends v, or returns ErrQueueFull.
+func (q *Queue[T]) Push(v T) error {
+	if q.n >= q.limit {
+		return ErrQueueFull
+	}
+	if q.n == len(q.buf) {
+		q.grow()
+	}
+	q.buf[(q.head+q.n)%len(q.buf)] = v
+	q.n++
+	return nil
+}
+
+// grow doubles the storage up to the limit, keeping order.
+func (q *Queue[T]) grow() {
+	size := max(4, 2*len(q.buf))
+	size = min(size, q.limit)
+	nb := make([]T, size)
+	for i := range q.n {
+		nb[i] = q.buf[(q.head+i)%len(q.buf)]
+	}
+	q.buf, q.head = nb, 0
+}
+
+// Pop removes and returns the oldest item; false if the queue is empty.
+func (q *Queue[T]) Pop() (T, bool) {
+	var zero T
+	if q.n == 0 {
+		return zero, false
+	}
+	v := q.buf[q.head]
+	q.buf[q.head] = zero // let the garbage collector have it
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	return v, true
+}
+
+// Peek returns the oldest item without removing it.
+func (q *Queue[T]) Peek() (T, bool) {
+	if q.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return q.buf[q.head], true
+}
+
+// Clear removes every item.
+func (q *Queue[T]) Clear() {
+	clear(q.buf)
+	q.head, q.n = 0, 0
+}
