@@ -1,0 +1,155 @@
+package rtc
+
+import (
+	"crypto/rand"
+	"io"
+	"net/netip"
+	"time"
+)
+
+// ICEServer is one STUN or TURN server (W3C RTCIceServer). URLs use the
+// RFC 7064/7065 forms ("stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp").
+type ICEServer struct {
+	URLs       []string
+	Username   string // TURN long-term credential user name
+	Credential string // TURN long-term credential password
+}
+
+// ICETransportPolicy selects which candidates ICE may use (W3C RTCIceTransportPolicy).
+type ICETransportPolicy uint8
+
+// ICE transport policies.
+const (
+	ICETransportPolicyAll   ICETransportPolicy = iota // every candidate type
+	ICETransportPolicyRelay                           // relay candidates only (JSEP §4.1.1)
+)
+
+// String returns the W3C name.
+func (p ICETransportPolicy) String() string {
+	if p == ICETransportPolicyRelay {
+		return "relay"
+	}
+	return "all"
+}
+
+// BundlePolicy is the JSEP bundle policy (RFC 8829 §4.1.1).
+type BundlePolicy uint8
+
+// Bundle policies. The zero value is max-bundle: every m-section shares one
+// transport, which is what browsers and this stack negotiate.
+const (
+	BundlePolicyMaxBundle BundlePolicy = iota // one transport for everything
+	BundlePolicyBalanced                      // one transport per media type (gathered as max-bundle here)
+	BundlePolicyMaxCompat                     // one transport per m-section (gathered as max-bundle here)
+)
+
+// String returns the W3C name.
+func (p BundlePolicy) String() string {
+	switch p {
+	case BundlePolicyBalanced:
+		return "balanced"
+	case BundlePolicyMaxCompat:
+		return "max-compat"
+	}
+	return "max-bundle"
+}
+
+// RTCPMuxPolicy is the JSEP rtcp-mux policy (RFC 8829 §4.1.1). Only require
+// is supported: RTCP always shares the RTP transport (RFC 8843 requires it
+// with BUNDLE anyway).
+type RTCPMuxPolicy uint8
+
+// RTCP mux policies.
+const (
+	RTCPMuxPolicyRequire RTCPMuxPolicy = iota
+)
+
+// String returns "require".
+func (RTCPMuxPolicy) String() string { return "require" }
+
+// Configuration configures a PeerConnection (W3C RTCConfiguration plus the
+// limits of a sans-I/O machine). The zero value is usable.
+type Configuration struct {
+	// ICEServers are STUN/TURN servers. If nil, only host candidates (the
+	// local addresses the caller adds with AddLocalAddress) are used.
+	ICEServers []ICEServer
+	// ICETransportPolicy restricts candidates. If zero, all types are used.
+	ICETransportPolicy ICETransportPolicy
+	// BundlePolicy. If zero, max-bundle.
+	BundlePolicy BundlePolicy
+	// RTCPMuxPolicy. If zero, require (the only supported value).
+	RTCPMuxPolicy RTCPMuxPolicy
+	// Certificates are the DTLS certificates; the first is used. If nil, a
+	// fresh ECDSA P-256 certificate is generated from Rand at creation.
+	Certificates []Certificate
+	// Rand is the source of all randomness (ICE credentials, session ids,
+	// DTLS and SCTP nonces). If nil, crypto/rand.Reader is used.
+	Rand io.Reader
+	// Now is the time used for the first certificate's validity and as the
+	// initial clock. If zero, the certificate is valid from the Unix epoch
+	// and the clock starts at the first Handle* call.
+	Now time.Time
+
+	// ICELite makes the agent a lite implementation (RFC 8445 §2.5). If
+	// false, full ICE.
+	ICELite bool
+	// LocalAddresses are host addresses the caller owns sockets on; more
+	// can be added later with AddLocalAddress. If nil, none until added.
+	LocalAddresses []netip.AddrPort
+
+	// MaxMessageSize is the largest data channel message accepted and
+	// advertised in a=max-message-size (RFC 8841 §6). If zero, 256 KiB.
+	MaxMessageSize int
+	// MaxDataChannels limits open data channels. If zero, 1024.
+	MaxDataChannels int
+	// MaxQueuedEvents bounds the event queue. If zero, 4096.
+	MaxQueuedEvents int
+	// MaxQueuedMessages bounds the received-message queue. If zero, 4096.
+	MaxQueuedMessages int
+	// MaxQueuedDatagrams bounds the outgoing datagram queue. If zero, 4096.
+	MaxQueuedDatagrams int
+	// MaxSDPSize is the largest description accepted. If zero, 256 KiB.
+	MaxSDPSize int
+	// MaxRemoteCandidates limits remote candidates. If zero, 100.
+	MaxRemoteCandidates int
+	// MaxBufferedAmount limits the bytes queued per data channel before Send
+	// fails with ErrBufferFull. If zero, 16 MiB.
+	MaxBufferedAmount int
+	// SCTPPort is the local SCTP port (RFC 8841 a=sctp-port). If zero, 5000.
+	SCTPPort uint16
+}
+
+func (c *Configuration) rand() io.Reader {
+	if c.Rand == nil {
+		return rand.Reader
+	}
+	return c.Rand
+}
+
+func orDefault(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func (c *Configuration) maxMessageSize() int  { return orDefault(c.MaxMessageSize, 256<<10) }
+func (c *Configuration) maxDataChannels() int { return orDefault(c.MaxDataChannels, 1024) }
+func (c *Configuration) maxQueuedEvents() int { return orDefault(c.MaxQueuedEvents, 4096) }
+func (c *Configuration) maxQueuedMessages() int {
+	return orDefault(c.MaxQueuedMessages, 4096)
+}
+func (c *Configuration) maxQueuedDatagrams() int {
+	return orDefault(c.MaxQueuedDatagrams, 4096)
+}
+func (c *Configuration) maxSDPSize() int { return orDefault(c.MaxSDPSize, 256<<10) }
+func (c *Configuration) maxRemoteCandidates() int {
+	return orDefault(c.MaxRemoteCandidates, 100)
+}
+func (c *Configuration) maxBufferedAmount() int { return orDefault(c.MaxBufferedAmount, 16<<20) }
+func (c *Configuration) sctpPort() uint16 {
+	if c.SCTPPort == 0 {
+		return 5000
+	}
+	return c.SCTPPort
+}

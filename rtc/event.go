@@ -1,0 +1,95 @@
+package rtc
+
+import "fmt"
+
+// EventKind says what an Event reports. The doc of each kind lists the
+// fields it sets.
+type EventKind uint8
+
+// Event kinds, mirroring the W3C events.
+const (
+	EventNone EventKind = iota
+	// EventSignalingStateChange: SignalingState.
+	EventSignalingStateChange
+	// EventConnectionStateChange: ConnectionState.
+	EventConnectionStateChange
+	// EventICEConnectionStateChange: ICEConnectionState.
+	EventICEConnectionStateChange
+	// EventICEGatheringStateChange: ICEGatheringState.
+	EventICEGatheringStateChange
+	// EventICECandidate: Candidate (a trickled local candidate). A zero
+	// Candidate.Candidate means end-of-candidates (the W3C null candidate).
+	EventICECandidate
+	// EventNegotiationNeeded: nothing else; call CreateOffer.
+	EventNegotiationNeeded
+	// EventDataChannel: Channel (opened by the remote peer, W3C ondatachannel).
+	EventDataChannel
+	// EventDataChannelOpen: Channel.
+	EventDataChannelOpen
+	// EventBufferedAmountLow: Channel (bufferedAmount fell to or below the threshold).
+	EventBufferedAmountLow
+	// EventDataChannelClosing: Channel.
+	EventDataChannelClosing
+	// EventDataChannelClose: Channel.
+	EventDataChannelClose
+	// EventDataChannelError: Channel, Err.
+	EventDataChannelError
+	// EventError: Err (a *LayerError from one layer of the stack).
+	EventError
+)
+
+// String returns the W3C event name.
+func (k EventKind) String() string {
+	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
+		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
+		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
+		"close", "datachannel-error", "error"}
+	if int(k) < len(names) {
+		return names[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", k)
+}
+
+// Event is one notification from the PeerConnection; Kind says which fields are set.
+type Event struct {
+	Kind               EventKind
+	SignalingState     SignalingState
+	ConnectionState    PeerConnectionState
+	ICEConnectionState ICEConnectionState
+	ICEGatheringState  ICEGatheringState
+	Candidate          ICECandidateInit
+	Channel            *DataChannel
+	Err                error
+}
+
+// String formats the event for logs.
+func (e Event) String() string {
+	switch e.Kind {
+	case EventSignalingStateChange:
+		return "signalingstatechange " + e.SignalingState.String()
+	case EventConnectionStateChange:
+		return "connectionstatechange " + e.ConnectionState.String()
+	case EventICEConnectionStateChange:
+		return "iceconnectionstatechange " + e.ICEConnectionState.String()
+	case EventICEGatheringStateChange:
+		return "icegatheringstatechange " + e.ICEGatheringState.String()
+	case EventICECandidate:
+		return "icecandidate " + e.Candidate.Candidate
+	case EventError, EventDataChannelError:
+		return e.Kind.String() + " " + fmt.Sprint(e.Err)
+	}
+	if e.Channel != nil {
+		return e.Kind.String() + " " + e.Channel.Label()
+	}
+	return e.Kind.String()
+}
+
+// ICECandidateInit is a trickled candidate (W3C RTCIceCandidateInit). Candidate
+// is the candidate-attribute without "a=" ("candidate:1 1 udp ..."); an empty
+// Candidate means end-of-candidates.
+type ICECandidateInit struct {
+	Candidate        string
+	SDPMid           string
+	SDPMLineIndex    int
+	UsernameFragment string
+}

@@ -1,0 +1,117 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc/driver/signaling"
+)
+
+// Direction says who offers.
+type Direction int
+
+// Directions.
+const (
+	ProberOffers Direction = iota // POST /offer
+	PeerOffers                    // GET /offer + POST /answer
+)
+
+func (d Direction) String() string {
+	if d == PeerOffers {
+		return "peer-offers"
+	}
+	return "prober-offers"
+}
+
+// Connect runs signaling between the prober and the echo peer at base.
+func Connect(ctx context.Context, p Prober, base string, dir Direction) error {
+	switch dir {
+	case ProberOffers:
+		off, err := p.Offer(ctx)
+		if err != nil {
+			return fmt.Errorf("prober offer: %w", err)
+		}
+		ans, err := signaling.PostOffer(ctx, base, signaling.Description{SDP: LoopbackOnly(off)})
+		if err != nil {
+			return fmt.Errorf("POST /offer: %w", err)
+		}
+		if err := p.Accept(ctx, LoopbackOnly(ans.SDP)); err != nil {
+			return fmt.Errorf("prober accepting answer: %w", err)
+		}
+	case PeerOffers:
+		off, err := signaling.GetOffer(ctx, base)
+		if err != nil {
+			return fmt.Errorf("GET /offer: %w", err)
+		}
+		ans, err := p.Answer(ctx, LoopbackOnly(off.SDP))
+		if err != nil {
+			return fmt.Errorf("prober answer: %w", err)
+		}
+		if err := signaling.PostAnswer(ctx, base, signaling.Description{SDP: LoopbackOnly(ans), ID: off.ID}); err != nil {
+			return fmt.Errorf("POST /answer: %w", err)
+		}
+		if err := p.OpenChannels(ctx); err != nil {
+			return fmt.Errorf("prober channels: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run connects p to the echo peer at base and runs the whole scenario as
+// subtests. closedCount reports how many channels with a label the echo peer
+// saw close.
+func Run(t *testing.T, p Prober, base string, dir Direction, closedCount func(string) int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := Connect(ctx, p, base, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range append([]string{Negotiated}, InBand...) {
+		if err := p.WaitOpen(ctx, l); err != nil {
+			t.Fatalf("open: %v", err)
+		}
+	}
+	t.Logf("%s: channels open after %v", dir, time.Since(start).Round(time.Millisecond))
+	for _, l := range []string{Probe, Unordered, Negotiated} {
+		for _, binary := range []bool{false, true} {
+			name := fmt.Sprintf("%s/string", l)
+			if binary {
+				name = fmt.Sprintf("%s/binary", l)
+			}
+			t.Run(name, func(t *testing.T) {
+				for _, size := range Sizes {
+					if err := p.Echo(ctx, l, size, binary); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+	t.Run("close-by-prober", func(t *testing.T) {
+		before := closedCount(CloseMine)
+		if err := p.Close(ctx, CloseMine); err != nil {
+			t.Fatal(err)
+		}
+		for closedCount(CloseMine) == before {
+			select {
+			case <-ctx.Done():
+				t.Fatal("echo peer did not see the close")
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		if err := p.WaitClosed(ctx, CloseMine); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("close-by-peer", func(t *testing.T) {
+		if err := p.SendText(ctx, CloseYours, CloseCommand); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.WaitClosed(ctx, CloseYours); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
