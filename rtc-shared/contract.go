@@ -64,7 +64,11 @@ type TransportContext struct {
 	ECN      ECN
 }
 
-// Reverse returns the context with Local and Peer swapped: the path a reply takes.
+// Reverse returns the context with Local and Peer swapped: the same path as
+// seen from the other end (what the peer's HandleRead sees for a datagram
+// sent with t). A reply to a received message does not need it: Local and
+// Peer already name this end and the other end, in both directions, so a
+// reply goes out with the received context unchanged.
 func (t TransportContext) Reverse() TransportContext {
 	t.Local, t.Peer = t.Peer, t.Local
 	return t
