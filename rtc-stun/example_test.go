@@ -1,0 +1,94 @@
+package stun_test
+
+import (
+	"fmt"
+	"net/netip"
+
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// An ICE agent answers a connectivity check: decode the Binding request,
+// check FINGERPRINT and MESSAGE-INTEGRITY with its own ice-pwd, read the ICE
+// attributes, and send a success response with XOR-MAPPED-ADDRESS,
+// MESSAGE-INTEGRITY and FINGERPRINT.
+func Example_bindingRequest() {
+	integrity := stun.NewIntegrity([]byte("local-ice-password-0123456789"))
+	from := netip.MustParseAddrPort("192.0.2.10:50000")
+
+	// What the peer sent (built here for the example).
+	req := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	req.AddUsername("lfrag:rfrag")
+	req.AddPriority(1845494271)
+	req.AddICEControlling(42)
+	req.AddUseCandidate()
+	req.AddMessageIntegrity(integrity)
+	req.AddFingerprint()
+	datagram, _ := req.Bytes()
+
+	var m stun.Message
+	if err := stun.Parse(datagram, &m); err != nil {
+		fmt.Println("drop:", err)
+		return
+	}
+	if err := m.CheckFingerprint(); err != nil {
+		fmt.Println("drop:", err)
+		return
+	}
+	if err := integrity.Check(&m); err != nil {
+		fmt.Println("401:", err)
+		return
+	}
+	user, _ := m.Username()
+	prio, _ := m.Priority()
+	tie, _ := m.ICEControlling()
+	fmt.Printf("%v from %s: priority %d, controlling %d, nominated %v\n", m.Type, user, prio, tie, m.UseCandidate())
+
+	buf := make([]byte, 0, 128)
+	b := stun.NewBuilder(buf, stun.BindingSuccess, m.TransactionID)
+	b.AddXORMappedAddress(from)
+	b.AddMessageIntegrity(integrity)
+	b.AddFingerprint()
+	resp, err := b.Bytes()
+	fmt.Println(len(resp), "bytes", err)
+
+	var r stun.Message
+	_ = stun.Parse(resp, &r)
+	mapped, _ := r.XORMappedAddress()
+	fmt.Println(r.Type, mapped, integrity.Check(&r) == nil, r.CheckFingerprint() == nil)
+	// Output:
+	// Binding request from lfrag:rfrag: priority 1845494271, controlling 42, nominated true
+	// 64 bytes <nil>
+	// Binding success response 192.0.2.10:50000 true true
+}
+
+// Long-term credentials (TURN): the key is a hash of username, realm and
+// password, prepared with OpaqueString (RFC 8489 §9.2.2).
+func ExampleLongTermKey() {
+	key, _ := stun.LongTermKey(stun.PasswordAlgorithmMD5, "user", "realm", "pass")
+	fmt.Printf("%x\n", key)
+	// Output:
+	// 8493fbc53ba582fb4c044c456bdc40eb
+}
+
+// A server answers a request carrying an unknown comprehension-required
+// attribute with 420 and UNKNOWN-ATTRIBUTES (RFC 8489 §6.3.1.1).
+func ExampleMessage_UnknownRequired() {
+	b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{})
+	b.Add(stun.AttrType(0x0042), []byte("?"))
+	raw, _ := b.Bytes()
+	var m stun.Message
+	_ = stun.Parse(raw, &m)
+	if unknown := m.UnknownRequired(nil); len(unknown) > 0 {
+		r := stun.NewBuilder(nil, stun.BindingError, m.TransactionID)
+		r.AddErrorCode(stun.CodeUnknownAttribute, "")
+		r.AddUnknownAttributes(unknown)
+		resp, _ := r.Bytes()
+		var e stun.Message
+		_ = stun.Parse(resp, &e)
+		code, reason, _ := e.ErrorCode()
+		list, _ := e.UnknownAttributes(nil)
+		fmt.Println(int(code), string(reason), list)
+	}
+	// Output:
+	// 420 Unknown Attribute [0x42]
+}

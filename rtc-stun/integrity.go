@@ -1,0 +1,200 @@
+package stun
+
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"hash"
+	"hash/crc32"
+
+	"golang.org/x/text/secure/precis"
+)
+
+// fingerprintXOR is the constant of RFC 8489 §14.7: "the CRC-32 of the STUN
+// message ... XOR'ed with the 32-bit value 0x5354554e".
+const fingerprintXOR uint32 = 0x5354554e
+
+// ShortTermKey returns the HMAC key for short-term credentials: the
+// password processed with the OpaqueString profile of RFC 8265 (RFC 8489
+// §9.1.1). ICE passwords (RFC 8445 §7.2.2) are ASCII, so for them the key is
+// just the password's bytes.
+func ShortTermKey(password string) ([]byte, error) {
+	p, err := precis.OpaqueString.String(password)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(p), nil
+}
+
+// LongTermKey returns the HMAC key for long-term credentials (RFC 8489
+// §9.2.2): MD5 or SHA-256 of username ":" OpaqueString(realm) ":"
+// OpaqueString(password). The username is also prepared with OpaqueString
+// (§14.3). For an RFC 5389 server whose password needs SASLprep rather than
+// OpaqueString (they differ outside ASCII), prepare it with SASLprep first.
+func LongTermKey(alg PasswordAlgorithm, username, realm, password string) ([]byte, error) {
+	u, err := precis.OpaqueString.String(username)
+	if err != nil {
+		return nil, err
+	}
+	r, err := precis.OpaqueString.String(realm)
+	if err != nil {
+		return nil, err
+	}
+	p, err := precis.OpaqueString.String(password)
+	if err != nil {
+		return nil, err
+	}
+	var h hash.Hash
+	switch alg {
+	case PasswordAlgorithmMD5, 0:
+		h = md5.New()
+	case PasswordAlgorithmSHA256:
+		h = sha256.New()
+	default:
+		return nil, ErrUnknownAlgorithm
+	}
+	h.Write([]byte(u + ":" + r + ":" + p))
+	return h.Sum(nil), nil
+}
+
+// Userhash returns the value of USERHASH (RFC 8489 §14.4):
+// SHA-256(OpaqueString(username) ":" OpaqueString(realm)).
+func Userhash(username, realm string) ([32]byte, error) {
+	u, err := precis.OpaqueString.String(username)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	r, err := precis.OpaqueString.String(realm)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return sha256.Sum256([]byte(u + ":" + r)), nil
+}
+
+// Integrity computes and checks MESSAGE-INTEGRITY (HMAC-SHA1) and
+// MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256) with one key. It keeps its HMAC
+// states and scratch space, so after the first use of each hash it
+// allocates nothing. Create one per credential and reuse it; it is not safe
+// for concurrent use (a sans-I/O machine never needs that).
+type Integrity struct {
+	key    []byte
+	h1     hash.Hash
+	h256   hash.Hash
+	hdr    [HeaderSize]byte
+	out    [sha256.Size]byte
+	digest []byte
+}
+
+// NewIntegrity returns an Integrity for key (from ShortTermKey or
+// LongTermKey). The key is copied.
+func NewIntegrity(key []byte) *Integrity {
+	return &Integrity{key: append([]byte(nil), key...)}
+}
+
+// Key returns the key. The caller must not modify it.
+func (in *Integrity) Key() []byte { return in.key }
+
+func (in *Integrity) hashFor(t AttrType) hash.Hash {
+	if t == AttrMessageIntegritySHA256 {
+		if in.h256 == nil {
+			in.h256 = hmac.New(sha256.New, in.key)
+		}
+		return in.h256
+	}
+	if in.h1 == nil {
+		in.h1 = hmac.New(sha1.New, in.key)
+	}
+	return in.h1
+}
+
+// sum returns the HMAC of msg, whose header length must already be set as
+// RFC 8489 §14.5/§14.6 require. The result aliases in's scratch space.
+func (in *Integrity) sum(t AttrType, msg []byte) []byte {
+	h := in.hashFor(t)
+	h.Reset()
+	h.Write(msg)
+	in.digest = h.Sum(in.out[:0])
+	return in.digest
+}
+
+// check verifies the integrity attribute at offset off of m.Raw.
+func (in *Integrity) check(m *Message, t AttrType, off int) error {
+	if off < 0 {
+		return ErrNoIntegrity
+	}
+	raw := m.Raw
+	n := int(binary.BigEndian.Uint16(raw[off+2:]))
+	if t == AttrMessageIntegritySHA256 {
+		// RFC 8489 §14.6: the value "MUST contain at least 16 bytes" and
+		// is a multiple of 4 (truncation); at most 32.
+		if n < 16 || n > 32 || n%4 != 0 {
+			return ErrBadAttribute
+		}
+	} else if n != 20 {
+		return ErrBadAttribute
+	}
+	// The HMAC input is the message up to the attribute, with the header
+	// length set to end just after it. Copy the header so the caller's
+	// bytes are never modified.
+	copy(in.hdr[:], raw[:HeaderSize])
+	binary.BigEndian.PutUint16(in.hdr[2:], uint16(off+attrHeaderSize+n-HeaderSize))
+	h := in.hashFor(t)
+	h.Reset()
+	h.Write(in.hdr[:])
+	h.Write(raw[HeaderSize:off])
+	in.digest = h.Sum(in.out[:0])
+	got := raw[off+attrHeaderSize : off+attrHeaderSize+n]
+	if subtle.ConstantTimeCompare(in.digest[:n], got) != 1 {
+		return ErrIntegrityMismatch
+	}
+	return nil
+}
+
+// CheckSHA1 verifies MESSAGE-INTEGRITY in constant time (RFC 8489 §14.5).
+func (in *Integrity) CheckSHA1(m *Message) error {
+	return in.check(m, AttrMessageIntegrity, m.miOff)
+}
+
+// CheckSHA256 verifies MESSAGE-INTEGRITY-SHA256 in constant time (RFC 8489 §14.6).
+func (in *Integrity) CheckSHA256(m *Message) error {
+	return in.check(m, AttrMessageIntegritySHA256, m.mi256Off)
+}
+
+// Check verifies the integrity of m: MESSAGE-INTEGRITY-SHA256 when present
+// (RFC 8489 §9.1.3: "If the message contains both ... the receiver MUST use
+// only the MESSAGE-INTEGRITY-SHA256 attribute"), else MESSAGE-INTEGRITY.
+// It returns ErrNoIntegrity when m has neither.
+func (in *Integrity) Check(m *Message) error {
+	if m.mi256Off >= 0 {
+		return in.CheckSHA256(m)
+	}
+	return in.CheckSHA1(m)
+}
+
+// HasIntegrity reports whether m carries MESSAGE-INTEGRITY or
+// MESSAGE-INTEGRITY-SHA256.
+func (m *Message) HasIntegrity() bool { return m.miOff >= 0 || m.mi256Off >= 0 }
+
+// HasFingerprint reports whether m carries FINGERPRINT.
+func (m *Message) HasFingerprint() bool { return m.fpOff >= 0 }
+
+// CheckFingerprint verifies FINGERPRINT (RFC 8489 §14.7); ErrNoFingerprint
+// when it is absent. The comparison is constant-time.
+func (m *Message) CheckFingerprint() error {
+	if m.fpOff < 0 {
+		return ErrNoFingerprint
+	}
+	v := m.Raw[m.fpOff+attrHeaderSize:]
+	if binary.BigEndian.Uint16(m.Raw[m.fpOff+2:]) != 4 || len(v) != 4 {
+		return ErrBadAttribute
+	}
+	// FINGERPRINT is last, so the header length already ends after it.
+	want := crc32.ChecksumIEEE(m.Raw[:m.fpOff]) ^ fingerprintXOR
+	if subtle.ConstantTimeEq(int32(want), int32(binary.BigEndian.Uint32(v))) != 1 {
+		return ErrFingerprintMismatch
+	}
+	return nil
+}
