@@ -3,9 +3,8 @@ module github.com/sansrtc/rtc/rtc-rtp
 go 1.26
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/sansrtc/rtc/rtc-shared v0.0.0
 )
 
-replace (
-	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
-)
+replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
