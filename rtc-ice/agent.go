@@ -1,0 +1,632 @@
+package ice
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// localCand is a local candidate with where its packets physically leave.
+type localCand struct {
+	Candidate
+	// base is the address checks on this candidate come from as the peer
+	// sees them before NAT: the host address, or the relayed address.
+	base netip.AddrPort
+	// relay is set for relayed candidates: the allocation carrying them.
+	relay *relayAlloc
+}
+
+type remoteCand struct {
+	Candidate
+}
+
+// credentials of one ICE session (RFC 8445 §5.3).
+type credentials struct {
+	ufrag, pwd string
+	integrity  *stun.Integrity // HMAC keyed with pwd (RFC 8489 §9.1.1)
+}
+
+func newCreds(ufrag, pwd string) credentials {
+	// ICE passwords are ice-chars (ASCII), so the short-term key is the
+	// password's bytes (RFC 8445 §7.2.2).
+	return credentials{ufrag: ufrag, pwd: pwd, integrity: stun.NewIntegrity([]byte(pwd))}
+}
+
+// Agent is an ICE agent for one component (WebRTC with rtcp-mux and BUNDLE
+// needs exactly one). It never touches a socket: the caller tells it its
+// local addresses, feeds it every datagram that arrives on them, and sends
+// every datagram it polls from the address that datagram names.
+type Agent struct {
+	cfg   Config
+	rand  io.Reader
+	clock shared.Clock
+
+	role       Role
+	tieBreaker uint64
+	local      credentials
+	remote     credentials
+	prevLocal  credentials // answered during an ICE restart
+	prevRemote credentials // used for consent on the old pair during a restart
+	restarting bool
+
+	locals  []*localCand
+	remotes []*remoteCand
+	pending []*remoteCand // remote candidates waiting for name resolution
+	pairs   []*pair
+	trigger shared.Queue[*pair]
+	txs     []*transaction
+
+	gatherState   GatheringState
+	hostsDone     bool
+	remoteEOC     bool
+	connState     ConnectionState
+	selected      *pair
+	nominated     *pair // the pair nominated in this session
+	nominating    *pair // controlling: nomination check in flight
+	firstValid    time.Time
+	nextTick      time.Time // pacing (Ta); zero = idle
+	wantTick      bool
+	consentAt     time.Time // next consent check on the selected pair
+	lastConsent   time.Time // last consent response on the selected pair
+	pendingSince  time.Time // first unanswered consent check since the last response
+	consentLost   bool
+	closed        bool
+	relays        []*relayAlloc
+
+	out    shared.Queue[shared.TaggedBytes]
+	events shared.Queue[Event]
+	reads  shared.Queue[shared.TaggedBytes]
+	free   [][]byte // returned write buffers (ReleaseWrite)
+
+	msg     stun.Message
+	unknown []stun.AttrType
+	stats   Stats
+}
+
+// NewAgent returns an agent in state new. Credentials come from the config
+// or from Config.Rand.
+func NewAgent(cfg Config) (*Agent, error) {
+	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role}
+	if cfg.Lite {
+		a.role = RoleControlled
+	}
+	ufrag, pwd := cfg.LocalUfrag, cfg.LocalPassword
+	var err error
+	if ufrag == "" {
+		if ufrag, err = randomICEString(a.rand, 8); err != nil {
+			return nil, err
+		}
+	}
+	if pwd == "" {
+		if pwd, err = randomICEString(a.rand, 24); err != nil {
+			return nil, err
+		}
+	}
+	if !validUfrag(ufrag) || !validPwd(pwd) {
+		return nil, ErrBadCredentials
+	}
+	a.local = newCreds(ufrag, pwd)
+	var tb [8]byte
+	if _, err := io.ReadFull(a.rand, tb[:]); err != nil {
+		return nil, err
+	}
+	a.tieBreaker = binary.BigEndian.Uint64(tb[:])
+	q := cfg.maxQueue()
+	a.out = shared.NewQueue[shared.TaggedBytes](q)
+	a.events = shared.NewQueue[Event](q)
+	a.reads = shared.NewQueue[shared.TaggedBytes](q)
+	a.trigger = shared.NewQueue[*pair](cfg.maxPairs())
+	return a, nil
+}
+
+const iceChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+func randomICEString(r io.Reader, n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = iceChars[b[i]&63]
+	}
+	return string(b), nil
+}
+
+// RFC 8839 §5.4: ice-ufrag is 4-256 ice-chars, ice-pwd 22-256.
+func validUfrag(s string) bool { return len(s) >= 4 && len(s) <= 256 && isICEChars(s) }
+func validPwd(s string) bool   { return len(s) >= 22 && len(s) <= 256 && isICEChars(s) }
+
+// LocalCredentials returns the local ufrag and password for the SDP
+// (a=ice-ufrag, a=ice-pwd).
+func (a *Agent) LocalCredentials() (ufrag, pwd string) { return a.local.ufrag, a.local.pwd }
+
+// Role returns the current role.
+func (a *Agent) Role() Role { return a.role }
+
+// Lite reports whether this is an ICE-lite agent (for a=ice-lite).
+func (a *Agent) Lite() bool { return a.cfg.Lite }
+
+// ConnectionState returns the current W3C connection state.
+func (a *Agent) ConnectionState() ConnectionState { return a.connState }
+
+// GatheringState returns the current W3C gathering state.
+func (a *Agent) GatheringState() GatheringState { return a.gatherState }
+
+// Stats returns counters.
+func (a *Agent) Stats() Stats { return a.stats }
+
+// SelectedPair returns the pair data goes out on, if any.
+func (a *Agent) SelectedPair() (PairInfo, bool) {
+	if a.selected == nil {
+		return PairInfo{}, false
+	}
+	return a.selected.info(), true
+}
+
+// LocalCandidates returns the local candidates gathered so far.
+func (a *Agent) LocalCandidates() []Candidate {
+	out := make([]Candidate, 0, len(a.locals))
+	for _, l := range a.locals {
+		if l.Type != CandidatePeerReflexive {
+			out = append(out, l.Candidate)
+		}
+	}
+	return out
+}
+
+// SetRole sets the role before checks start (for example from the SDP
+// offer/answer, RFC 8445 §6.1.1). A lite agent stays controlled.
+func (a *Agent) SetRole(r Role) {
+	if a.cfg.Lite || r == a.role {
+		return
+	}
+	a.role = r
+	a.recomputePriorities()
+}
+
+// SetRemoteCredentials sets the remote ufrag and password (a=ice-ufrag,
+// a=ice-pwd). After Restart, a new ufrag starts the new session's checks.
+func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	if len(ufrag) == 0 || len(ufrag) > 256 || len(pwd) == 0 || len(pwd) > 256 {
+		return ErrBadCredentials
+	}
+	if a.remote.ufrag == ufrag && a.remote.pwd == pwd {
+		return nil
+	}
+	if a.remote.ufrag != "" && a.remote.ufrag != ufrag && !a.restarting {
+		// The peer restarted ICE (RFC 8445 §9): start over, keeping data
+		// on the selected pair until the new session selects one.
+		a.beginRestart(false)
+	}
+	a.remote = newCreds(ufrag, pwd)
+	a.schedule()
+	a.updateState()
+	return nil
+}
+
+// AddLocalAddress tells the agent about a local transport address the
+// caller can send from and receive on (a host candidate, RFC 8445 §5.1.1.1).
+// With STUN or TURN servers configured, gathering srflx and relayed
+// candidates from it starts too. Call EndOfLocalAddresses after the last.
+func (a *Agent) AddLocalAddress(addr netip.AddrPort, proto shared.TransportProtocol) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	if !addr.IsValid() || addr.Port() == 0 {
+		return ErrUnsupported
+	}
+	if proto != shared.UDP {
+		return ErrUnsupported
+	}
+	for _, l := range a.locals {
+		if l.Type == CandidateHost && l.Address == addr && l.Protocol == proto {
+			return ErrDuplicateCandidate
+		}
+	}
+	if len(a.locals) >= a.cfg.maxCandidates() {
+		return ErrCandidateLimit
+	}
+	if a.gatherState == GatheringNew || a.gatherState == GatheringComplete {
+		a.setGatherState(GatheringGathering)
+	}
+	c := &localCand{base: addr}
+	c.Candidate = Candidate{
+		Foundation: foundation(CandidateHost, addr.Addr(), netip.Addr{}, proto),
+		Component:  1,
+		Protocol:   proto,
+		Address:    addr,
+		Type:       CandidateHost,
+	}
+	c.Priority = Priority(CandidateHost, a.localPreference(addr.Addr()), 1)
+	a.locals = append(a.locals, c)
+	if !a.cfg.RelayOnly {
+		a.emitCandidate(c)
+		for _, r := range a.remotes {
+			a.addPair(c, r)
+		}
+	}
+	if !a.cfg.Lite {
+		a.startGathering(c)
+	}
+	a.schedule()
+	a.checkGatheringDone()
+	return nil
+}
+
+// localPreference implements RFC 8421 §4: addresses are preferred in the
+// order the caller adds them, IPv6 and IPv4 interleaved with IPv6 first.
+func (a *Agent) localPreference(ip netip.Addr) uint16 {
+	rank6, rank4 := 0, 0
+	for _, l := range a.locals {
+		if l.Type != CandidateHost {
+			continue
+		}
+		if l.Address.Addr().Is4() {
+			rank4++
+		} else {
+			rank6++
+		}
+	}
+	var pos int
+	if ip.Is4() {
+		pos = 2*rank4 + 1
+		if a.hasNoIPv6() {
+			pos = rank4
+		}
+	} else {
+		pos = 2 * rank6
+	}
+	return uint16(65535 - min(pos, 65535))
+}
+
+func (a *Agent) hasNoIPv6() bool {
+	for _, l := range a.locals {
+		if l.Type == CandidateHost && l.Address.Addr().Is6() {
+			return false
+		}
+	}
+	return true
+}
+
+// EndOfLocalAddresses says every local address has been added; gathering
+// completes once the STUN and TURN servers have answered or timed out.
+func (a *Agent) EndOfLocalAddresses() {
+	a.hostsDone = true
+	if a.gatherState == GatheringNew {
+		a.setGatherState(GatheringGathering)
+	}
+	a.checkGatheringDone()
+}
+
+// AddRemoteCandidateString parses and adds a trickled candidate
+// ("candidate:..." or "a=candidate:..."). An empty string is the
+// end-of-candidates indication (W3C addIceCandidate with an empty candidate).
+func (a *Agent) AddRemoteCandidateString(s string) error {
+	if strings.TrimSpace(s) == "" {
+		a.EndOfRemoteCandidates()
+		return nil
+	}
+	c, err := ParseCandidate(s)
+	if err != nil {
+		return err
+	}
+	return a.AddRemoteCandidate(c)
+}
+
+// AddRemoteCandidate adds a remote candidate at any time (RFC 8838 §11).
+// Candidates for another component, TCP candidates and candidates whose
+// "ufrag" extension names a previous session are ignored. A hostname
+// candidate produces EventResolveHostname and is paired once resolved.
+func (a *Agent) AddRemoteCandidate(c Candidate) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	if c.Component != 1 || c.Protocol != shared.UDP {
+		return ErrUnsupported
+	}
+	if u, ok := c.Extension("ufrag"); ok && a.remote.ufrag != "" && u != a.remote.ufrag {
+		return nil // stale trickle from an earlier generation
+	}
+	if len(a.remotes)+len(a.pending) >= a.cfg.maxCandidates() {
+		return ErrCandidateLimit
+	}
+	if c.Hostname != "" {
+		for _, p := range a.pending {
+			if p.Hostname == c.Hostname && p.Address.Port() == c.Address.Port() {
+				return ErrDuplicateCandidate
+			}
+		}
+		first := true
+		for _, p := range a.pending {
+			if p.Hostname == c.Hostname {
+				first = false
+			}
+		}
+		a.pending = append(a.pending, &remoteCand{Candidate: c})
+		if first {
+			a.pushEvent(Event{Kind: EventResolveHostname, Hostname: c.Hostname})
+		}
+		return nil
+	}
+	return a.addRemote(c)
+}
+
+func (a *Agent) addRemote(c Candidate) error {
+	c.Address = netip.AddrPortFrom(c.Address.Addr().Unmap(), c.Address.Port())
+	if !c.Address.Addr().IsValid() || c.Address.Port() == 0 {
+		return ErrUnsupported
+	}
+	for _, r := range a.remotes {
+		if r.Address == c.Address && r.Protocol == c.Protocol {
+			if r.Type == CandidatePeerReflexive && c.Type != CandidatePeerReflexive {
+				// RFC 8445 §7.3.1.3: a signalled candidate replaces the
+				// prflx one learned earlier; keep the pairs.
+				r.Candidate = c
+				a.recomputePriorities()
+				return nil
+			}
+			return ErrDuplicateCandidate
+		}
+	}
+	r := &remoteCand{Candidate: c}
+	a.remotes = append(a.remotes, r)
+	for _, l := range a.locals {
+		a.addPair(l, r)
+	}
+	a.schedule()
+	a.updateState()
+	return nil
+}
+
+// ResolveHostname completes an EventResolveHostname: addr is what the name
+// resolved to, or the zero Addr when resolution failed (the candidates are
+// then dropped).
+func (a *Agent) ResolveHostname(name string, addr netip.Addr) error {
+	name = strings.ToLower(name)
+	keep := a.pending[:0]
+	var err error
+	for _, p := range a.pending {
+		if p.Hostname != name {
+			keep = append(keep, p)
+			continue
+		}
+		if !addr.IsValid() {
+			continue
+		}
+		c := p.Candidate
+		c.Address = netip.AddrPortFrom(addr.Unmap(), c.Address.Port())
+		if e := a.addRemote(c); e != nil && !errors.Is(e, ErrDuplicateCandidate) {
+			err = e
+		}
+	}
+	clear(a.pending[len(keep):])
+	a.pending = keep
+	return err
+}
+
+// EndOfRemoteCandidates records the remote end-of-candidates indication
+// (RFC 8838 §8.2); only then can the agent fail or complete.
+func (a *Agent) EndOfRemoteCandidates() {
+	a.remoteEOC = true
+	a.updateState()
+}
+
+// Restart starts an ICE restart (RFC 8445 §9) with new local credentials
+// drawn from Config.Rand: local candidates are signalled again, and data
+// stays on the selected pair until the new session selects one. Give the
+// peer the new credentials, then call SetRemoteCredentials with its new ones.
+func (a *Agent) Restart() error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	return a.beginRestart(true)
+}
+
+// HandleEvent applies a Command; it is the same as calling the method of
+// the same name.
+func (a *Agent) HandleEvent(c Command) error {
+	switch c.Kind {
+	case CmdAddLocalAddress:
+		return a.AddLocalAddress(c.Address, c.Protocol)
+	case CmdEndOfLocalAddresses:
+		a.EndOfLocalAddresses()
+	case CmdAddRemoteCandidate:
+		return a.AddRemoteCandidate(c.Candidate)
+	case CmdEndOfRemoteCandidates:
+		a.EndOfRemoteCandidates()
+	case CmdSetRemoteCredentials:
+		return a.SetRemoteCredentials(c.Ufrag, c.Password)
+	case CmdResolveHostname:
+		return a.ResolveHostname(c.Hostname, c.Address.Addr())
+	case CmdRestart:
+		return a.Restart()
+	default:
+		return ErrUnsupported
+	}
+	return nil
+}
+
+// PollEvent returns the next event.
+func (a *Agent) PollEvent() (Event, bool) { return a.events.Pop() }
+
+// PollWrite returns the next datagram to send: send Message from
+// Transport.Local to Transport.Peer. The bytes belong to the caller; handing
+// them back with ReleaseWrite after sending lets the agent reuse them.
+func (a *Agent) PollWrite() (shared.TaggedBytes, bool) { return a.out.Pop() }
+
+// ReleaseWrite gives a buffer returned by PollWrite back to the agent for
+// reuse, once the caller has sent it and will not touch it again. Optional:
+// it only saves allocations.
+func (a *Agent) ReleaseWrite(b []byte) {
+	if cap(b) >= 256 && len(a.free) < 32 {
+		a.free = append(a.free, b[:0])
+	}
+}
+
+func (a *Agent) buffer() []byte {
+	if n := len(a.free); n > 0 {
+		b := a.free[n-1]
+		a.free[n-1] = nil
+		a.free = a.free[:n-1]
+		return b
+	}
+	return make([]byte, 0, 256)
+}
+
+// PollRead returns the next non-STUN datagram that arrived on a candidate
+// pair; Transport names the pair (for a relayed pair, Local is the relayed
+// address and Peer the remote candidate). The bytes belong to the caller.
+func (a *Agent) PollRead() (shared.TaggedBytes, bool) { return a.reads.Pop() }
+
+// HandleWrite sends an application datagram on the selected pair. msg is
+// copied. It fails with ErrNoSelectedPair before a pair is usable and with
+// ErrConsentExpired after consent is lost.
+func (a *Agent) HandleWrite(msg []byte) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	if a.consentLost {
+		return ErrConsentExpired
+	}
+	p := a.selected
+	if p == nil {
+		return ErrNoSelectedPair
+	}
+	b := append(a.buffer(), msg...)
+	if err := a.send(p.local, p.remote.Address, b); err != nil {
+		return err
+	}
+	a.stats.DataSent++
+	return nil
+}
+
+// PollTimeout returns the next deadline.
+func (a *Agent) PollTimeout() (time.Time, bool) {
+	if a.closed {
+		return time.Time{}, false
+	}
+	var d time.Time
+	if a.wantTick {
+		d = a.clock.Now()
+		if d.IsZero() {
+			// Never told the time: ask to be called at once.
+			return time.Unix(0, 0), true
+		}
+	}
+	d = shared.Earliest(d, a.nextTick)
+	for _, t := range a.txs {
+		d = shared.Earliest(d, t.deadline)
+	}
+	d = shared.Earliest(d, a.consentAt)
+	if a.selected != nil && !a.consentLost && !a.cfg.Lite {
+		d = shared.Earliest(d, a.lastConsent.Add(a.cfg.consentTimeout()))
+		if !a.pendingSince.IsZero() {
+			d = shared.Earliest(d, a.pendingSince.Add(a.cfg.disconnectedTimeout()))
+		}
+	}
+	if a.nominationPending() {
+		d = shared.Earliest(d, a.firstValid.Add(a.cfg.nominationDelay()))
+	}
+	for _, r := range a.relays {
+		if t, ok := r.client.PollTimeout(); ok {
+			d = shared.Earliest(d, t)
+		}
+	}
+	if d.IsZero() {
+		return time.Time{}, false
+	}
+	return a.clock.Clamp(d), true
+}
+
+// HandleTimeout runs everything due at now: retransmissions, the paced
+// check, nomination, consent and TURN refreshes.
+func (a *Agent) HandleTimeout(now time.Time) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	now = a.clock.Advance(now)
+	for _, r := range a.relays {
+		r.client.HandleTimeout(now)
+		a.drainRelay(r)
+	}
+	a.expireTransactions(now)
+	if a.wantTick || (!a.nextTick.IsZero() && !now.Before(a.nextTick)) {
+		a.wantTick = false
+		a.nextTick = time.Time{}
+		a.tick(now)
+	}
+	a.maybeNominate(now)
+	a.consentTimers(now)
+	a.updateState()
+	return nil
+}
+
+// Close stops the agent: it stops checks and consent, releases TURN
+// allocations (the deallocations come out of PollWrite) and reports closed.
+func (a *Agent) Close() error {
+	if a.closed {
+		return nil
+	}
+	for _, r := range a.relays {
+		r.client.Close()
+		a.drainRelay(r)
+	}
+	a.closed = true
+	a.txs = nil
+	a.trigger.Clear()
+	a.setConnState(StateClosed)
+	return nil
+}
+
+func (a *Agent) pushEvent(e Event) {
+	// The event queue is bounded; an overflow is counted rather than lost
+	// silently (the caller drains events after every call).
+	if a.events.Push(e) != nil {
+		a.stats.Dropped++
+	}
+}
+
+func (a *Agent) emitCandidate(c *localCand) {
+	a.pushEvent(Event{Kind: EventLocalCandidate, Candidate: c.Candidate})
+}
+
+func (a *Agent) setGatherState(s GatheringState) {
+	if a.gatherState == s {
+		return
+	}
+	a.gatherState = s
+	a.pushEvent(Event{Kind: EventGatheringState, GatheringState: s})
+}
+
+func (a *Agent) setConnState(s ConnectionState) {
+	if a.connState == s {
+		return
+	}
+	a.connState = s
+	a.pushEvent(Event{Kind: EventConnectionState, ConnectionState: s})
+}
+
+// send queues msg (owned by the agent from now on) from local to peer.
+func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
+	if l.relay != nil {
+		err := l.relay.client.HandleWrite(turnData(peer, msg))
+		a.ReleaseWrite(msg)
+		a.drainRelay(l.relay)
+		return err
+	}
+	return a.out.Push(shared.TaggedBytes{
+		Now:       a.clock.Now(),
+		Transport: shared.TransportContext{Local: l.base, Peer: peer, Protocol: l.Protocol},
+		Message:   msg,
+	})
+}

@@ -1,0 +1,615 @@
+package ice
+
+import (
+	"encoding/binary"
+	"io"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// txID is a STUN transaction ID.
+type txID = stun.TransactionID
+
+// pairState is the state of a candidate pair (RFC 8445 §6.1.2.6).
+type pairState uint8
+
+const (
+	// pairFrozen: not checked yet, waiting for a pair of the same foundation.
+	pairFrozen pairState = iota
+	// pairWaiting: to be checked when it is the highest-priority waiting pair.
+	pairWaiting
+	// pairInProgress: a check was sent, no response yet.
+	pairInProgress
+	// pairSucceeded: a check produced a successful, symmetric response.
+	pairSucceeded
+	// pairFailed: the check timed out or got an unrecoverable error.
+	pairFailed
+)
+
+func (s pairState) String() string {
+	return [...]string{"frozen", "waiting", "in-progress", "succeeded", "failed"}[s]
+}
+
+// pair is one entry of the checklist. A pair is keyed by where its packets
+// go: the local base and the remote address.
+type pair struct {
+	local    *localCand
+	remote   *remoteCand
+	state    pairState
+	priority uint64
+	valid    bool // a check on it succeeded (RFC 8445 §7.2.5.3.2)
+	// nominated: this pair carries the nomination of its session.
+	nominated bool
+	// nominateOnSuccess: the controlled agent saw USE-CANDIDATE before its
+	// own check succeeded (RFC 8445 §7.3.1.5).
+	nominateOnSuccess bool
+	// validLocal is the local candidate matching the mapped address of the
+	// successful check (prflx or srflx behind a NAT), for the valid pair's
+	// priority (RFC 8445 §7.2.5.3.2).
+	validLocal *localCand
+	inTrigger  bool
+	lastHeard  time.Time
+}
+
+func (p *pair) foundationKey() string { return p.local.Foundation + ":" + p.remote.Foundation }
+
+func (p *pair) info() PairInfo {
+	l := p.local.Candidate
+	if p.validLocal != nil {
+		l = p.validLocal.Candidate
+	}
+	pi := PairInfo{Local: l, Remote: p.remote.Candidate, Priority: p.priority, Nominated: p.nominated}
+	pi.Transport.Local = p.local.base
+	pi.Transport.Peer = p.remote.Address
+	pi.Transport.Protocol = p.local.Protocol
+	if p.local.relay != nil {
+		pi.Transport.Local = p.local.relay.socket
+		pi.Transport.Peer = p.local.relay.server
+		pi.Transport.Protocol = p.local.relay.proto
+	}
+	return pi
+}
+
+func (a *Agent) pairPriority(local, remote uint32) uint64 {
+	if a.role == RoleControlling {
+		return PairPriority(local, remote)
+	}
+	return PairPriority(remote, local)
+}
+
+func (a *Agent) findPair(base, remote netip.AddrPort) *pair {
+	for _, p := range a.pairs {
+		if p.local.base == base && p.remote.Address == remote {
+			return p
+		}
+	}
+	return nil
+}
+
+// addPair forms a pair (RFC 8445 §6.1.2.2) unless it is redundant or over
+// the limit. Server-reflexive local candidates are never paired: their base
+// is (RFC 8445 §6.1.2.4), and the host pair covers it.
+func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
+	if l.Type == CandidateServerReflexive || l.Type == CandidatePeerReflexive {
+		return nil
+	}
+	if a.cfg.RelayOnly && l.Type != CandidateRelay {
+		return nil
+	}
+	if l.Protocol != r.Protocol || l.Address.Addr().Is4() != r.Address.Addr().Is4() {
+		return nil
+	}
+	// RFC 8445 §6.1.2.2: a link-local IPv6 address pairs only with link-local.
+	if l.base.Addr().IsLinkLocalUnicast() != r.Address.Addr().IsLinkLocalUnicast() {
+		return nil
+	}
+	if p := a.findPair(l.base, r.Address); p != nil {
+		return p
+	}
+	p := &pair{local: l, remote: r}
+	p.priority = a.pairPriority(l.Priority, r.Priority)
+	if len(a.pairs) >= a.cfg.maxPairs() {
+		// RFC 8445 §6.1.2.5: keep the highest-priority pairs; drop the
+		// lowest frozen/waiting one if the new pair beats it.
+		worst := -1
+		for i, q := range a.pairs {
+			if q.state <= pairWaiting && !q.inTrigger && (worst < 0 || q.priority < a.pairs[worst].priority) {
+				worst = i
+			}
+		}
+		if worst < 0 || a.pairs[worst].priority >= p.priority {
+			return nil
+		}
+		a.pairs = slices.Delete(a.pairs, worst, worst+1)
+	}
+	// RFC 8445 §6.1.2.6: the first pair of each foundation starts waiting.
+	p.state = pairWaiting
+	fk := p.foundationKey()
+	for _, q := range a.pairs {
+		if q.foundationKey() == fk && q.state != pairFailed {
+			p.state = pairFrozen
+			break
+		}
+	}
+	a.pairs = append(a.pairs, p)
+	a.sortPairs()
+	return p
+}
+
+func (a *Agent) sortPairs() {
+	slices.SortStableFunc(a.pairs, func(x, y *pair) int {
+		switch {
+		case x.priority > y.priority:
+			return -1
+		case x.priority < y.priority:
+			return 1
+		}
+		return 0
+	})
+}
+
+// recomputePriorities runs after a role change (RFC 8445 §7.2.5.1).
+func (a *Agent) recomputePriorities() {
+	for _, p := range a.pairs {
+		lp := p.local.Priority
+		if p.validLocal != nil {
+			lp = p.validLocal.Priority
+		}
+		p.priority = a.pairPriority(lp, p.remote.Priority)
+	}
+	a.sortPairs()
+}
+
+// schedule makes sure a paced tick is coming if there is work.
+func (a *Agent) schedule() {
+	if a.cfg.Lite || a.closed || a.remote.ufrag == "" || !a.nextTick.IsZero() || a.wantTick {
+		return
+	}
+	if a.trigger.Len() > 0 || a.hasWork() {
+		a.wantTick = true
+	}
+}
+
+func (a *Agent) hasWork() bool {
+	for _, p := range a.pairs {
+		if p.state == pairWaiting || p.state == pairFrozen {
+			return true
+		}
+	}
+	return false
+}
+
+// tick sends at most one new check (RFC 8445 §6.1.4.2): the head of the
+// triggered-check queue, else the highest-priority waiting pair, else a
+// frozen pair whose foundation is not being checked.
+func (a *Agent) tick(now time.Time) {
+	if a.cfg.Lite || a.remote.ufrag == "" {
+		return
+	}
+	p := a.nextPair()
+	if p == nil {
+		return
+	}
+	a.sendCheck(now, p, a.role == RoleControlling && (p == a.nominating))
+	a.nextTick = now.Add(a.cfg.ta())
+}
+
+func (a *Agent) nextPair() *pair {
+	for {
+		p, ok := a.trigger.Pop()
+		if !ok {
+			break
+		}
+		p.inTrigger = false
+		if p.state != pairFailed || p == a.nominating {
+			return p
+		}
+	}
+	for _, p := range a.pairs {
+		if p.state == pairWaiting {
+			return p
+		}
+	}
+	for _, p := range a.pairs {
+		if p.state != pairFrozen {
+			continue
+		}
+		fk := p.foundationKey()
+		busy := false
+		for _, q := range a.pairs {
+			if (q.state == pairWaiting || q.state == pairInProgress) && q.foundationKey() == fk {
+				busy = true
+				break
+			}
+		}
+		if !busy {
+			return p
+		}
+	}
+	for _, p := range a.pairs {
+		if p.state == pairFrozen {
+			return p
+		}
+	}
+	return nil
+}
+
+func (a *Agent) enqueueTriggered(p *pair) {
+	if p.inTrigger || a.cfg.Lite {
+		return
+	}
+	if a.trigger.Push(p) == nil {
+		p.inTrigger = true
+	}
+	a.schedule()
+}
+
+// txKind says what a transaction is for.
+type txKind uint8
+
+const (
+	txCheck   txKind = iota // connectivity check (RFC 8445 §7.2.4)
+	txConsent               // consent freshness (RFC 7675)
+	txGather                // srflx discovery from a STUN server (RFC 8445 §5.1.1.2)
+)
+
+// transaction is an outstanding Binding request.
+type transaction struct {
+	id           txID
+	role         Role // the role the request claimed
+	kind         txKind
+	pair         *pair
+	local        *localCand // for txGather
+	server       netip.AddrPort
+	useCandidate bool
+	priority     uint32 // PRIORITY we sent, for a prflx local candidate
+	msg          []byte
+	sent         int
+	rto          time.Duration
+	deadline     time.Time
+	maxSends     int
+}
+
+func (a *Agent) newTxID() txID {
+	var id txID
+	if _, err := io.ReadFull(a.rand, id[:]); err != nil {
+		// A broken Rand is a configuration error; fall back to a counter so
+		// the agent keeps working deterministically.
+		binary.BigEndian.PutUint64(id[4:], a.stats.ChecksSent+a.stats.Retransmissions+1)
+	}
+	return id
+}
+
+// buildCheck builds a connectivity check (RFC 8445 §7.2.2): USERNAME
+// "remote:local", PRIORITY of a prflx candidate from this base, the role
+// attribute with our tie-breaker, USE-CANDIDATE when nominating,
+// MESSAGE-INTEGRITY with the remote password, and FINGERPRINT.
+func (a *Agent) buildCheck(id txID, l *localCand, rem credentials, useCandidate bool) ([]byte, uint32) {
+	// RFC 8445 §7.2.2: "The PRIORITY attribute MUST be included ... set
+	// equal to the priority that would be assigned ... to a
+	// peer-reflexive candidate" from this base.
+	prio := Priority(CandidatePeerReflexive, uint16(l.Priority>>8), 1)
+	if l.Type == CandidateRelay {
+		prio = l.Priority // a relayed base is never seen as prflx
+	}
+	b := stun.NewBuilder(a.buffer(), stun.BindingRequest, stun.TransactionID(id))
+	b.AddUsername(rem.ufrag + ":" + a.local.ufrag)
+	if a.cfg.Software != "" {
+		b.AddSoftware(a.cfg.Software)
+	}
+	b.AddPriority(prio)
+	if a.role == RoleControlling {
+		b.AddICEControlling(a.tieBreaker)
+	} else {
+		b.AddICEControlled(a.tieBreaker)
+	}
+	if useCandidate {
+		b.AddUseCandidate()
+	}
+	b.AddMessageIntegrity(rem.integrity)
+	b.AddFingerprint()
+	msg, _ := b.Bytes() // cannot fail: every value is within its limit
+	return msg, prio
+}
+
+func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
+	// A new check replaces one in flight for the same pair (RFC 8445 §7.3.1.4).
+	for i, t := range a.txs {
+		if t.pair == p && t.kind == txCheck {
+			a.txs = slices.Delete(a.txs, i, i+1)
+			break
+		}
+	}
+	id := a.newTxID()
+	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
+	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
+		rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
+	t.msg = append([]byte(nil), msg...)
+	if p.state != pairSucceeded {
+		p.state = pairInProgress
+	}
+	a.txs = append(a.txs, t)
+	a.stats.ChecksSent++
+	a.transmit(now, t, msg)
+}
+
+func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {
+	t.sent++
+	t.deadline = now.Add(t.rto)
+	if t.sent == t.maxSends {
+		// The last transmission waits one more RTO for the response.
+		t.deadline = now.Add(t.rto)
+	}
+	var err error
+	switch t.kind {
+	case txGather:
+		err = a.send(t.local, t.server, msg)
+	default:
+		err = a.send(t.pair.local, t.pair.remote.Address, msg)
+	}
+	if err != nil {
+		a.stats.Dropped++
+	}
+}
+
+// expireTransactions retransmits or fails transactions whose timer is due.
+func (a *Agent) expireTransactions(now time.Time) {
+	for i := 0; i < len(a.txs); i++ {
+		t := a.txs[i]
+		if t.deadline.IsZero() || now.Before(t.deadline) {
+			continue
+		}
+		if t.sent < t.maxSends {
+			t.rto = min(2*t.rto, a.cfg.maxCheckRTO())
+			a.stats.Retransmissions++
+			a.transmit(now, t, append(a.buffer(), t.msg...))
+			continue
+		}
+		a.txs = slices.Delete(a.txs, i, i+1)
+		i--
+		a.txFailed(now, t)
+	}
+}
+
+func (a *Agent) removeTx(t *transaction) {
+	if i := slices.Index(a.txs, t); i >= 0 {
+		a.txs = slices.Delete(a.txs, i, i+1)
+	}
+}
+
+func (a *Agent) txFailed(now time.Time, t *transaction) {
+	switch t.kind {
+	case txGather:
+		a.checkGatheringDone()
+	case txConsent:
+		// Consent loss is decided by time since the last response.
+	case txCheck:
+		p := t.pair
+		if p.state != pairSucceeded {
+			p.state = pairFailed
+		}
+		if a.nominating == p {
+			a.nominating = nil
+		}
+		a.updateState()
+	}
+}
+
+// nominationPending reports whether a controlling agent still has to nominate.
+func (a *Agent) nominationPending() bool {
+	return a.role == RoleControlling && !a.cfg.Lite && a.nominated == nil && a.nominating == nil &&
+		!a.firstValid.IsZero() && !a.closed
+}
+
+// maybeNominate implements regular nomination (RFC 8445 §8.1.1): once the
+// best valid pair is the best pair still possible, or NominationDelay after
+// the first valid pair, the controlling agent repeats the check on it with
+// USE-CANDIDATE.
+func (a *Agent) maybeNominate(now time.Time) {
+	if !a.nominationPending() {
+		return
+	}
+	best := a.bestValid()
+	if best == nil {
+		return
+	}
+	if now.Before(a.firstValid.Add(a.cfg.nominationDelay())) {
+		for _, p := range a.pairs {
+			if p.priority > best.priority && p.state != pairFailed && p.state != pairSucceeded {
+				return // a better pair may still succeed
+			}
+		}
+	}
+	a.nominating = best
+	a.enqueueTriggered(best)
+}
+
+func (a *Agent) bestValid() *pair {
+	var best *pair
+	for _, p := range a.pairs {
+		if p.valid && (best == nil || p.priority > best.priority) {
+			best = p
+		}
+	}
+	return best
+}
+
+// setNominated records a nomination and prunes the checklist (RFC 8445
+// §8.1.2): waiting and frozen pairs of lower priority are dropped, and
+// in-progress ones stop retransmitting.
+func (a *Agent) setNominated(now time.Time, p *pair) {
+	if a.nominated != nil && a.nominated != p {
+		a.nominated.nominated = false
+	}
+	p.nominated = true
+	a.nominated = p
+	if a.nominating == p {
+		a.nominating = nil
+	}
+	for _, q := range a.pairs {
+		if q == p || q.priority > p.priority {
+			continue
+		}
+		if q.state == pairWaiting || q.state == pairFrozen {
+			q.state = pairFailed
+		}
+	}
+	for i := 0; i < len(a.txs); i++ {
+		t := a.txs[i]
+		if t.kind == txCheck && t.pair != p && t.pair.priority < p.priority && t.pair.state == pairInProgress {
+			t.pair.state = pairFailed
+			a.txs = slices.Delete(a.txs, i, i+1)
+			i--
+		}
+	}
+	a.updateSelected(now)
+}
+
+// updateSelected picks the pair data goes out on: the nominated pair, or
+// before nomination the best valid pair (RFC 8445 §12.1 allows sending on
+// a valid pair before nomination; browsers do).
+func (a *Agent) updateSelected(now time.Time) {
+	sel := a.nominated
+	if sel == nil {
+		sel = a.bestValid()
+	}
+	if sel == nil || sel == a.selected {
+		return
+	}
+	a.selected = sel
+	a.restarting = false
+	a.lastConsent = now
+	a.pendingSince = time.Time{}
+	a.consentLost = false
+	a.scheduleConsent(now)
+	a.pushEvent(Event{Kind: EventSelectedPairChanged, Pair: sel.info()})
+}
+
+// updateState derives the W3C connection state.
+func (a *Agent) updateState() {
+	if a.closed {
+		return
+	}
+	s := a.deriveState()
+	a.setConnState(s)
+}
+
+func (a *Agent) deriveState() ConnectionState {
+	if a.consentLost {
+		return StateFailed
+	}
+	if a.selected != nil {
+		if !a.pendingSince.IsZero() && a.clock.Now().Sub(a.pendingSince) >= a.cfg.disconnectedTimeout() {
+			return StateDisconnected
+		}
+		if a.selected.nominated && a.remoteEOC && a.gatherState == GatheringComplete && !a.checking() {
+			return StateCompleted
+		}
+		return StateConnected
+	}
+	if len(a.pairs) == 0 || (a.remote.ufrag == "" && !a.cfg.Lite) {
+		if a.remoteEOC && a.gatherState == GatheringComplete && a.remote.ufrag != "" && len(a.pending) == 0 {
+			return StateFailed
+		}
+		if a.connState == StateChecking {
+			return StateChecking
+		}
+		return StateNew
+	}
+	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 && !a.cfg.Lite {
+		allFailed := true
+		for _, p := range a.pairs {
+			if p.state != pairFailed {
+				allFailed = false
+				break
+			}
+		}
+		if allFailed {
+			return StateFailed
+		}
+	}
+	return StateChecking
+}
+
+// checking reports whether any pair is still to be checked or in flight.
+func (a *Agent) checking() bool {
+	for _, p := range a.pairs {
+		if p.state <= pairInProgress {
+			return true
+		}
+	}
+	return false
+}
+
+// beginRestart resets the session (RFC 8445 §9). local says whether new
+// local credentials are drawn (our restart) or kept (the peer's restart).
+func (a *Agent) beginRestart(local bool) error {
+	if local {
+		ufrag, err := randomICEString(a.rand, 8)
+		if err != nil {
+			return err
+		}
+		pwd, err := randomICEString(a.rand, 24)
+		if err != nil {
+			return err
+		}
+		a.prevLocal = a.local
+		a.local = newCreds(ufrag, pwd)
+		a.prevRemote = a.remote
+		a.remote = credentials{}
+	} else {
+		a.prevRemote = a.remote
+	}
+	a.restarting = true
+	keep := a.selected
+	// Transactions of the old session die except consent on the kept pair.
+	txs := a.txs[:0]
+	for _, t := range a.txs {
+		if t.kind == txConsent || t.kind == txGather {
+			txs = append(txs, t)
+		}
+	}
+	clear(a.txs[len(txs):])
+	a.txs = txs
+	a.trigger.Clear()
+	a.pairs = nil
+	a.remotes = nil
+	a.pending = nil
+	a.nominated, a.nominating = nil, nil
+	a.firstValid = time.Time{}
+	a.remoteEOC = false
+	if keep != nil {
+		keep.nominated = false
+		keep.inTrigger = false
+	}
+	a.selected = keep
+	// Local candidates are signalled again with the new credentials
+	// (RFC 8838 §9: a new generation).
+	if local {
+		a.gatherState = GatheringNew
+		a.setGatherState(GatheringGathering)
+		for _, l := range a.locals {
+			if l.Type == CandidatePeerReflexive || (a.cfg.RelayOnly && l.Type != CandidateRelay) {
+				continue
+			}
+			a.emitCandidate(l)
+		}
+		a.checkGatheringDone()
+	}
+	// Drop learned prflx local candidates; they belong to the old session.
+	locals := a.locals[:0]
+	for _, l := range a.locals {
+		if l.Type != CandidatePeerReflexive {
+			locals = append(locals, l)
+		}
+	}
+	clear(a.locals[len(locals):])
+	a.locals = locals
+	return nil
+}
+
+func itoa(v int) string { return strconv.Itoa(v) }

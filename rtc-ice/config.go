@@ -1,0 +1,138 @@
+package ice
+
+import (
+	"crypto/rand"
+	"io"
+	"net/netip"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// Role is the ICE role (RFC 8445 §6.1.1).
+type Role uint8
+
+// Roles.
+const (
+	RoleControlled  Role = iota // accepts the peer's nominations
+	RoleControlling             // nominates the pair to use
+)
+
+// String returns "controlled" or "controlling".
+func (r Role) String() string {
+	if r == RoleControlling {
+		return "controlling"
+	}
+	return "controlled"
+}
+
+// TURNServer is one TURN server to allocate a relayed candidate on (RFC 8656)
+// with long-term credentials.
+type TURNServer struct {
+	Address  netip.AddrPort           // the server's transport address
+	Protocol shared.TransportProtocol // UDP, or TCP (the caller owns the connection)
+	Username string
+	Password string
+}
+
+// Config configures an Agent. The zero value is a controlled, full agent with
+// every default below.
+type Config struct {
+	// Rand supplies credentials, tie-breakers, transaction IDs and consent
+	// jitter. If nil, crypto/rand.Reader is used. Seed it in tests.
+	Rand io.Reader
+	// Role is the initial role. Offerers are usually controlling
+	// (RFC 8445 §6.1.1); role conflicts are repaired at run time.
+	Role Role
+	// Lite makes this an ICE-lite agent (RFC 8445 §2.5): host candidates
+	// only, no checks sent, always controlled against a full peer.
+	Lite bool
+	// LocalUfrag and LocalPassword fix the local credentials. If empty, an
+	// 8-character ufrag and a 24-character password are drawn from Rand
+	// (RFC 8839 §5.4 requires at least 4 and 22 characters).
+	LocalUfrag, LocalPassword string
+	// STUNServers are servers to learn server-reflexive candidates from
+	// (RFC 8445 §5.1.1.2). If empty, no srflx candidates are gathered.
+	STUNServers []netip.AddrPort
+	// TURNServers are servers to allocate relayed candidates on. If empty,
+	// no relay candidates are gathered.
+	TURNServers []TURNServer
+	// RelayOnly is the W3C iceTransportPolicy "relay": only relayed local
+	// candidates are signalled and paired. If false, all types are used.
+	RelayOnly bool
+	// Ta is the pacing interval between new checks (RFC 8445 §14.2). If
+	// zero, 50 ms is used.
+	Ta time.Duration
+	// CheckRTO is the first retransmission timeout of a check (RFC 8445
+	// §14.3). If zero, 500 ms is used (RFC 8445 §14.3 recommends at least
+	// 500 ms); it doubles on each retransmission up to MaxCheckRTO.
+	CheckRTO time.Duration
+	// MaxCheckRTO caps the retransmission timeout. If zero, 1.6 s is used.
+	MaxCheckRTO time.Duration
+	// MaxCheckTransmissions is how many times a check is sent before the pair
+	// fails. If zero, 7 is used (RFC 8489 Rc), so a pair fails about 9.5 s
+	// after its first check with the default timers.
+	MaxCheckTransmissions int
+	// NominationDelay is how long a controlling agent waits after its first
+	// valid pair for better pairs before nominating the best valid pair. It
+	// nominates at once when no higher-priority pair is still pending. If
+	// zero, 500 ms is used.
+	NominationDelay time.Duration
+	// ConsentInterval is the mean interval of consent checks on the
+	// selected pair; each is randomised to 0.8-1.2 times it (RFC 7675 §5.1:
+	// 4-6 s). If zero, 5 s is used.
+	ConsentInterval time.Duration
+	// ConsentTimeout is how long without a consent response before consent
+	// is lost and the agent fails (RFC 7675 §5.1). If zero, 30 s is used.
+	ConsentTimeout time.Duration
+	// DisconnectedTimeout is how long a consent check may go unanswered
+	// before the state becomes disconnected. If zero, 3 s is used.
+	DisconnectedTimeout time.Duration
+	// MaxCandidates limits remote candidates, and separately local ones.
+	// If zero, 64 is used.
+	MaxCandidates int
+	// MaxPairs limits the checklist (RFC 8445 §6.1.2.5). If zero, 100 is used.
+	MaxPairs int
+	// MaxQueue bounds the outbox, the event queue and the read queue, each.
+	// If zero, 256 is used.
+	MaxQueue int
+	// Software is sent in the SOFTWARE attribute of requests. If empty, none.
+	Software string
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand == nil {
+		return rand.Reader
+	}
+	return c.Rand
+}
+
+func durOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func intOr(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func (c *Config) ta() time.Duration           { return durOr(c.Ta, 50*time.Millisecond) }
+func (c *Config) checkRTO() time.Duration     { return durOr(c.CheckRTO, 500*time.Millisecond) }
+func (c *Config) maxCheckRTO() time.Duration  { return durOr(c.MaxCheckRTO, 1600*time.Millisecond) }
+func (c *Config) maxTransmissions() int       { return intOr(c.MaxCheckTransmissions, 7) }
+func (c *Config) nominationDelay() time.Duration {
+	return durOr(c.NominationDelay, 500*time.Millisecond)
+}
+func (c *Config) consentInterval() time.Duration { return durOr(c.ConsentInterval, 5*time.Second) }
+func (c *Config) consentTimeout() time.Duration  { return durOr(c.ConsentTimeout, 30*time.Second) }
+func (c *Config) disconnectedTimeout() time.Duration {
+	return durOr(c.DisconnectedTimeout, 3*time.Second)
+}
+func (c *Config) maxCandidates() int { return intOr(c.MaxCandidates, 64) }
+func (c *Config) maxPairs() int      { return intOr(c.MaxPairs, 100) }
+func (c *Config) maxQueue() int      { return intOr(c.MaxQueue, 256) }

@@ -1,0 +1,112 @@
+package ice
+
+import (
+	"net/netip"
+	"time"
+
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// startGathering begins server-reflexive and relayed gathering from host
+// candidate h through the caller's socket on h's address.
+func (a *Agent) startGathering(h *localCand) {
+	now := a.clock.Now()
+	if !a.cfg.RelayOnly {
+		for _, s := range a.cfg.STUNServers {
+			s = netip.AddrPortFrom(s.Addr().Unmap(), s.Port())
+			if s.Addr().Is4() != h.Address.Addr().Is4() {
+				continue
+			}
+			a.startSrflx(now, h, s)
+		}
+	}
+	for _, s := range a.cfg.TURNServers {
+		if s.Address.Addr().Unmap().Is4() != h.Address.Addr().Is4() {
+			continue
+		}
+		a.startRelay(now, h, s)
+	}
+}
+
+// startSrflx sends a Binding request to a STUN server (RFC 8445 §5.1.1.2).
+func (a *Agent) startSrflx(now time.Time, h *localCand, server netip.AddrPort) {
+	id := a.newTxID()
+	b := stun.NewBuilder(a.buffer(), stun.BindingRequest, stun.TransactionID(id))
+	if a.cfg.Software != "" {
+		b.AddSoftware(a.cfg.Software)
+	}
+	b.AddFingerprint()
+	msg, _ := b.Bytes()
+	t := &transaction{id: id, kind: txGather, local: h, server: server, rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
+	t.msg = append([]byte(nil), msg...)
+	a.txs = append(a.txs, t)
+	a.transmit(now, t, msg)
+}
+
+// handleGatherResponse turns a STUN server's answer into a srflx candidate,
+// dropping it when it equals the base (RFC 8445 §5.1.3 redundancy).
+func (a *Agent) handleGatherResponse(now time.Time, t *transaction, m *stun.Message) error {
+	a.removeTx(t)
+	defer a.checkGatheringDone()
+	if m.Type != stun.BindingSuccess {
+		return nil
+	}
+	mapped, err := m.XORMappedAddress()
+	if err != nil {
+		mapped, err = m.MappedAddress()
+	}
+	if err != nil {
+		return ErrBadMessage
+	}
+	mapped = netip.AddrPortFrom(mapped.Addr().Unmap(), mapped.Port())
+	a.addSrflx(t.local, mapped, t.server.Addr())
+	return nil
+}
+
+func (a *Agent) addSrflx(h *localCand, mapped netip.AddrPort, server netip.Addr) {
+	if mapped == h.base {
+		return // redundant with the host candidate
+	}
+	for _, l := range a.locals {
+		if l.Address == mapped && l.base == h.base {
+			return
+		}
+	}
+	if len(a.locals) >= a.cfg.maxCandidates() {
+		return
+	}
+	c := &localCand{base: h.base}
+	c.Candidate = Candidate{
+		Foundation: foundation(CandidateServerReflexive, h.base.Addr(), server, h.Protocol),
+		Component:  1,
+		Protocol:   h.Protocol,
+		Priority:   Priority(CandidateServerReflexive, uint16(h.Priority>>8), 1),
+		Address:    mapped,
+		Type:       CandidateServerReflexive,
+		Related:    h.base,
+	}
+	a.locals = append(a.locals, c)
+	if !a.cfg.RelayOnly {
+		a.emitCandidate(c)
+	}
+}
+
+// checkGatheringDone moves gathering to complete when the host list is
+// final and no server request is outstanding (RFC 8838 §8.2).
+func (a *Agent) checkGatheringDone() {
+	if !a.hostsDone || a.gatherState == GatheringComplete {
+		return
+	}
+	for _, t := range a.txs {
+		if t.kind == txGather {
+			return
+		}
+	}
+	for _, r := range a.relays {
+		if !r.done {
+			return
+		}
+	}
+	a.setGatherState(GatheringComplete)
+	a.updateState()
+}

@@ -1,0 +1,506 @@
+package ice
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// HandleRead feeds one datagram that arrived on one of the local addresses
+// (Transport.Local) from Transport.Peer. STUN messages are consumed; other
+// datagrams from a known pair come out of PollRead. msg.Message is borrowed
+// for the duration of the call. Malformed or unauthenticated input is
+// counted in Stats.Dropped and reported with an error; the agent is
+// unaffected.
+func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
+	if a.closed {
+		return shared.ErrClosed
+	}
+	now := a.clock.Advance(msg.Now)
+	tr := msg.Transport
+	tr.Local = netip.AddrPortFrom(tr.Local.Addr().Unmap(), tr.Local.Port())
+	tr.Peer = netip.AddrPortFrom(tr.Peer.Addr().Unmap(), tr.Peer.Port())
+	// Datagrams from a TURN server we allocated on go to its client.
+	for _, r := range a.relays {
+		if r.socket == tr.Local && r.server == tr.Peer {
+			err := r.client.HandleRead(shared.TaggedBytes{Now: now, Transport: tr, Message: msg.Message})
+			a.drainRelay(r)
+			a.updateState()
+			return err
+		}
+	}
+	l := a.localByBase(tr.Local)
+	if l == nil {
+		a.stats.Dropped++
+		return ErrUnknownLocalAddress
+	}
+	err := a.receive(now, l, tr.Peer, msg.Message)
+	a.maybeNominate(now)
+	a.updateState()
+	return err
+}
+
+func (a *Agent) localByBase(base netip.AddrPort) *localCand {
+	for _, l := range a.locals {
+		if l.base == base && (l.Type == CandidateHost || l.Type == CandidateRelay) {
+			return l
+		}
+	}
+	return nil
+}
+
+// receive handles one datagram that arrived at local candidate l from peer.
+func (a *Agent) receive(now time.Time, l *localCand, peer netip.AddrPort, b []byte) error {
+	if !stun.IsMessage(b) {
+		return a.receiveData(now, l, peer, b)
+	}
+	m := &a.msg
+	if err := stun.Parse(b, m); err != nil {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
+	if m.HasFingerprint() && m.CheckFingerprint() != nil {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
+	switch m.Type {
+	case stun.BindingRequest:
+		return a.handleRequest(now, l, peer, m)
+	case stun.BindingSuccess, stun.BindingError:
+		return a.handleResponse(now, l, peer, m)
+	case stun.BindingIndication:
+		// A keepalive (RFC 8445 §11); nothing to answer.
+		if p := a.pairFor(l.base, peer); p != nil {
+			p.lastHeard = now
+		}
+		return nil
+	}
+	a.stats.Dropped++
+	return ErrBadMessage
+}
+
+// pairFor finds the pair a datagram from peer on base belongs to, including
+// the selected pair kept across a restart.
+func (a *Agent) pairFor(base, peer netip.AddrPort) *pair {
+	if s := a.selected; s != nil && s.local.base == base && s.remote.Address == peer {
+		return s
+	}
+	return a.findPair(base, peer)
+}
+
+func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b []byte) error {
+	p := a.pairFor(l.base, peer)
+	if p == nil {
+		a.stats.Dropped++
+		return ErrUnknownPeer
+	}
+	p.lastHeard = now
+	data := make([]byte, len(b))
+	copy(data, b)
+	err := a.reads.Push(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{
+		Local: l.base, Peer: peer, Protocol: l.Protocol}, Message: data})
+	if err != nil {
+		a.stats.Dropped++
+		return err
+	}
+	a.stats.DataReceived++
+	return nil
+}
+
+// handleRequest answers a connectivity check (RFC 8445 §7.3).
+func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
+	creds := a.local
+	user, err := m.Username()
+	if err != nil || !m.HasIntegrity() {
+		// RFC 8489 §9.1.3: missing USERNAME or MESSAGE-INTEGRITY is a 400.
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeBadRequest, creds, false)
+		return ErrBadMessage
+	}
+	// RFC 8445 §7.3: USERNAME is "local-ufrag:remote-ufrag" for us.
+	if !ufragMatches(user, creds.ufrag) {
+		if a.prevLocal.ufrag != "" && ufragMatches(user, a.prevLocal.ufrag) {
+			creds = a.prevLocal
+		} else {
+			a.stats.Dropped++
+			a.respondError(l, peer, m, stun.CodeUnauthorized, creds, false)
+			return ErrBadMessage
+		}
+	}
+	if creds.integrity.Check(m) != nil {
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeUnauthorized, creds, false)
+		return ErrBadMessage
+	}
+	prio, err := m.Priority()
+	a.unknown = m.UnknownRequired(a.unknown[:0])
+	if err != nil || len(a.unknown) > 0 {
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeBadRequest, creds, true)
+		return ErrBadMessage
+	}
+	a.stats.RequestsReceived++
+	// RFC 8445 §7.3.1.1: repair role conflicts.
+	if tb, err := m.ICEControlling(); err == nil && a.role == RoleControlling {
+		a.stats.RoleConflicts++
+		if a.tieBreaker >= tb {
+			a.respondError(l, peer, m, stun.CodeRoleConflict, creds, true)
+			return nil
+		}
+		a.switchRole(RoleControlled)
+	} else if tb, err := m.ICEControlled(); err == nil && a.role == RoleControlled {
+		a.stats.RoleConflicts++
+		if a.tieBreaker >= tb {
+			a.switchRole(RoleControlling)
+		} else {
+			a.respondError(l, peer, m, stun.CodeRoleConflict, creds, true)
+			return nil
+		}
+	}
+	a.respondSuccess(l, peer, m, creds)
+	if creds.ufrag != a.local.ufrag {
+		// A check of the previous session keeps the old pair alive.
+		if p := a.pairFor(l.base, peer); p != nil {
+			p.lastHeard = now
+		}
+		return nil
+	}
+	a.learnFromRequest(now, l, peer, prio, m.UseCandidate())
+	return nil
+}
+
+// ufragMatches reports whether USERNAME starts with "ufrag:".
+func ufragMatches(user []byte, ufrag string) bool {
+	return len(user) > len(ufrag) && user[len(ufrag)] == ':' && string(user[:len(ufrag)]) == ufrag
+}
+
+// learnFromRequest does the checklist side of an incoming check: a
+// peer-reflexive candidate for an unknown source (RFC 8445 §7.3.1.3), a
+// triggered check (§7.3.1.4) and nomination by USE-CANDIDATE (§7.3.1.5).
+func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPort, prio uint32, useCandidate bool) {
+	p := a.findPair(l.base, peer)
+	if p == nil {
+		r := a.remoteByAddr(peer)
+		if r == nil {
+			if len(a.remotes) >= a.cfg.maxCandidates() {
+				a.stats.Dropped++
+				return
+			}
+			r = &remoteCand{Candidate: Candidate{
+				Foundation: foundation(CandidatePeerReflexive, peer.Addr(), netip.Addr{}, l.Protocol),
+				Component:  1,
+				Protocol:   l.Protocol,
+				Priority:   prio,
+				Address:    peer,
+				Type:       CandidatePeerReflexive,
+			}}
+			a.remotes = append(a.remotes, r)
+		}
+		p = a.addPairForced(l, r)
+		if p == nil {
+			a.stats.Dropped++
+			return
+		}
+	}
+	p.lastHeard = now
+	if a.cfg.Lite {
+		// RFC 8445 §7.3.2 (lite): the pair is valid when a check arrives;
+		// USE-CANDIDATE nominates it.
+		p.state = pairSucceeded
+		if !p.valid {
+			p.valid = true
+		}
+		if useCandidate && !p.nominated {
+			a.setNominated(now, p)
+		}
+		return
+	}
+	if useCandidate && a.role == RoleControlled {
+		if p.state == pairSucceeded && p.valid {
+			if !p.nominated {
+				a.setNominated(now, p)
+			}
+		} else {
+			p.nominateOnSuccess = true
+		}
+	}
+	switch p.state {
+	case pairSucceeded:
+		// RFC 8445 §7.3.1.4: no triggered check for a succeeded pair.
+	case pairFailed, pairFrozen, pairWaiting, pairInProgress:
+		if p.state != pairInProgress {
+			p.state = pairWaiting
+		}
+		if a.remote.ufrag != "" {
+			a.enqueueTriggered(p)
+		}
+	}
+}
+
+// addPairForced forms the pair for a triggered check even if the pairing
+// rules (like RelayOnly) would not have formed it from signalling, as long
+// as the local side is allowed.
+func (a *Agent) addPairForced(l *localCand, r *remoteCand) *pair {
+	if a.cfg.RelayOnly && l.Type != CandidateRelay {
+		return nil
+	}
+	return a.addPair(l, r)
+}
+
+func (a *Agent) remoteByAddr(addr netip.AddrPort) *remoteCand {
+	for _, r := range a.remotes {
+		if r.Address == addr {
+			return r
+		}
+	}
+	return nil
+}
+
+func (a *Agent) switchRole(r Role) {
+	if a.role == r {
+		return
+	}
+	a.role = r
+	a.recomputePriorities()
+	a.pushEvent(Event{Kind: EventRoleChanged, Role: r})
+}
+
+// respondSuccess sends the Binding success response (RFC 8445 §7.3.1.2):
+// XOR-MAPPED-ADDRESS of the source, MESSAGE-INTEGRITY with the local
+// password, FINGERPRINT. It allocates nothing when the caller recycles
+// write buffers with ReleaseWrite.
+func (a *Agent) respondSuccess(l *localCand, peer netip.AddrPort, m *stun.Message, creds credentials) {
+	b := stun.NewBuilder(a.buffer(), stun.BindingSuccess, m.TransactionID)
+	b.AddXORMappedAddress(peer)
+	b.AddMessageIntegrity(creds.integrity)
+	b.AddFingerprint()
+	if msg, err := b.Bytes(); err != nil || a.send(l, peer, msg) != nil {
+		a.stats.Dropped++
+	}
+}
+
+func (a *Agent) respondError(l *localCand, peer netip.AddrPort, m *stun.Message, code stun.ErrorCode, creds credentials, auth bool) {
+	b := stun.NewBuilder(a.buffer(), stun.BindingError, m.TransactionID)
+	b.AddErrorCode(code, "")
+	if auth {
+		b.AddMessageIntegrity(creds.integrity)
+	}
+	b.AddFingerprint()
+	if msg, err := b.Bytes(); err != nil || a.send(l, peer, msg) != nil {
+		a.stats.Dropped++
+	}
+}
+
+func (a *Agent) txByID(id txID) *transaction {
+	for _, t := range a.txs {
+		if t.id == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// handleResponse processes a Binding response (RFC 8445 §7.2.5).
+func (a *Agent) handleResponse(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
+	t := a.txByID(m.TransactionID)
+	if t == nil {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
+	if t.kind == txGather {
+		return a.handleGatherResponse(now, t, m)
+	}
+	rem := a.remote
+	if t.kind == txConsent && a.restarting && a.prevRemote.ufrag != "" {
+		rem = a.prevRemote
+	}
+	if rem.integrity == nil || rem.integrity.Check(m) != nil {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
+	a.removeTx(t)
+	a.stats.ResponsesReceived++
+	p := t.pair
+	// RFC 8445 §7.2.5.2.1: the response must come back on the same path.
+	if p.local.base != l.base || p.remote.Address != peer {
+		if t.kind == txCheck && p.state != pairSucceeded {
+			p.state = pairFailed
+		}
+		return nil
+	}
+	p.lastHeard = now
+	if m.Type == stun.BindingError {
+		code, _, _ := m.ErrorCode()
+		if code == stun.CodeRoleConflict && t.kind == txCheck {
+			// RFC 8445 §7.2.5.1: switch role (unless it already
+			// switched since the request) and check again.
+			if t.role == a.role {
+				if a.role == RoleControlling {
+					a.switchRole(RoleControlled)
+				} else {
+					a.switchRole(RoleControlling)
+				}
+			}
+			p.state = pairWaiting
+			a.enqueueTriggered(p)
+			return nil
+		}
+		if t.kind == txCheck && p.state != pairSucceeded {
+			p.state = pairFailed
+		}
+		return nil
+	}
+	if t.kind == txConsent {
+		a.consentOK(now, p)
+		return nil
+	}
+	mapped, err := m.XORMappedAddress()
+	if err != nil {
+		mapped, err = m.MappedAddress()
+	}
+	if err != nil {
+		if p.state != pairSucceeded {
+			p.state = pairFailed
+		}
+		return ErrBadMessage
+	}
+	a.checkSucceeded(now, t, p, mapped)
+	return nil
+}
+
+// checkSucceeded marks the pair valid (RFC 8445 §7.2.5.3).
+func (a *Agent) checkSucceeded(now time.Time, t *transaction, p *pair, mapped netip.AddrPort) {
+	mapped = netip.AddrPortFrom(mapped.Addr().Unmap(), mapped.Port())
+	// RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is
+	// a peer-reflexive local candidate with the priority we sent.
+	var vl *localCand
+	for _, l := range a.locals {
+		if l.Address == mapped && l.Protocol == p.local.Protocol {
+			vl = l
+			break
+		}
+	}
+	if vl == nil && p.local.relay == nil && len(a.locals) < a.cfg.maxCandidates() {
+		vl = &localCand{base: p.local.base}
+		vl.Candidate = Candidate{
+			Foundation: foundation(CandidatePeerReflexive, p.local.base.Addr(), netip.Addr{}, p.local.Protocol),
+			Component:  1,
+			Protocol:   p.local.Protocol,
+			Priority:   t.priority,
+			Address:    mapped,
+			Type:       CandidatePeerReflexive,
+			Related:    p.local.base,
+		}
+		a.locals = append(a.locals, vl)
+	}
+	if vl != nil && vl != p.local {
+		p.validLocal = vl
+		p.priority = a.pairPriority(vl.Priority, p.remote.Priority)
+		a.sortPairs()
+	}
+	p.state = pairSucceeded
+	p.valid = true
+	if a.firstValid.IsZero() {
+		a.firstValid = now
+	}
+	// RFC 8445 §7.2.5.3.3: unfreeze pairs of the same foundation.
+	fk := p.foundationKey()
+	for _, q := range a.pairs {
+		if q.state == pairFrozen && q.foundationKey() == fk {
+			q.state = pairWaiting
+		}
+	}
+	switch {
+	case t.useCandidate && a.role == RoleControlling:
+		a.setNominated(now, p)
+	case p.nominateOnSuccess && a.role == RoleControlled:
+		p.nominateOnSuccess = false
+		a.setNominated(now, p)
+	case a.nominated != nil && a.role == RoleControlling && p.priority > a.nominated.priority:
+		// A better pair succeeded after nomination: nominate it too, so both
+		// sides switch (browsers accept a later nomination).
+		a.nominating = p
+		a.enqueueTriggered(p)
+	}
+	a.updateSelected(now)
+	a.schedule()
+}
+
+// consentOK records a consent response (RFC 7675 §5.1).
+func (a *Agent) consentOK(now time.Time, p *pair) {
+	if p != a.selected {
+		return
+	}
+	a.lastConsent = now
+	a.pendingSince = time.Time{}
+}
+
+// scheduleConsent draws the next consent check time: ConsentInterval times
+// a random factor in [0.8, 1.2] (RFC 7675 §5.1).
+func (a *Agent) scheduleConsent(now time.Time) {
+	if a.cfg.Lite {
+		return
+	}
+	var b [2]byte
+	a.rand.Read(b[:])
+	f := 0.8 + 0.4*float64(uint16(b[0])<<8|uint16(b[1]))/65535
+	a.consentAt = now.Add(time.Duration(float64(a.cfg.consentInterval()) * f))
+}
+
+// consentTimers sends due consent checks and detects disconnection and
+// consent loss.
+func (a *Agent) consentTimers(now time.Time) {
+	p := a.selected
+	if p == nil || a.consentLost || a.cfg.Lite {
+		a.consentAt = time.Time{}
+		return
+	}
+	if now.Sub(a.lastConsent) >= a.cfg.consentTimeout() {
+		// RFC 7675 §5.1: consent expired; stop sending on the pair.
+		a.consentLost = true
+		a.consentAt = time.Time{}
+		txs := a.txs[:0]
+		for _, t := range a.txs {
+			if t.kind != txConsent {
+				txs = append(txs, t)
+			}
+		}
+		a.txs = txs
+		return
+	}
+	if a.consentAt.IsZero() || now.Before(a.consentAt) {
+		return
+	}
+	rem := a.remote
+	if a.restarting && a.prevRemote.ufrag != "" {
+		rem = a.prevRemote
+	}
+	if rem.ufrag == "" {
+		a.scheduleConsent(now)
+		return
+	}
+	if a.pendingSince.IsZero() {
+		a.pendingSince = now
+	}
+	id := a.newTxID()
+	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
+	t := &transaction{id: id, kind: txConsent, pair: p, rto: a.cfg.checkRTO(), maxSends: 4}
+	t.msg = append([]byte(nil), msg...)
+	for i, o := range a.txs {
+		if o.kind == txConsent {
+			a.txs = slices.Delete(a.txs, i, i+1)
+			break
+		}
+	}
+	a.txs = append(a.txs, t)
+	a.transmit(now, t, msg)
+	if !a.pendingSince.IsZero() && now.Sub(a.pendingSince) > 0 {
+		// Unanswered: check again sooner to recover quickly.
+		a.consentAt = now.Add(time.Second)
+		return
+	}
+	a.scheduleConsent(now)
+}
