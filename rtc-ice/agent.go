@@ -62,22 +62,22 @@ type Agent struct {
 	trigger shared.Queue[*pair]
 	txs     []*transaction
 
-	gatherState   GatheringState
-	hostsDone     bool
-	remoteEOC     bool
-	connState     ConnectionState
-	selected      *pair
-	nominated     *pair // the pair nominated in this session
-	nominating    *pair // controlling: nomination check in flight
-	firstValid    time.Time
-	nextTick      time.Time // pacing (Ta); zero = idle
-	wantTick      bool
-	consentAt     time.Time // next consent check on the selected pair
-	lastConsent   time.Time // last consent response on the selected pair
-	pendingSince  time.Time // first unanswered consent check since the last response
-	consentLost   bool
-	closed        bool
-	relays        []*relayAlloc
+	gatherState  GatheringState
+	hostsDone    bool
+	remoteEOC    bool
+	connState    ConnectionState
+	selected     *pair
+	nominated    *pair // the pair nominated in this session
+	nominating   *pair // controlling: nomination check in flight
+	firstValid   time.Time
+	nextTick     time.Time // pacing (Ta); zero = idle
+	wantTick     bool
+	consentAt    time.Time // next consent check on the selected pair
+	lastConsent  time.Time // last consent response on the selected pair
+	pendingSince time.Time // first unanswered consent check since the last response
+	consentLost  bool
+	closed       bool
+	relays       []*relayAlloc
 
 	out    shared.Queue[shared.TaggedBytes]
 	events shared.Queue[Event]

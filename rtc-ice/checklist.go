@@ -340,9 +340,11 @@ func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {
 	t.sent++
 	t.deadline = now.Add(t.rto)
-	if t.sent == t.maxSends {
-		// The last transmission waits one more RTO for the response.
-		t.deadline = now.Add(t.rto)
+	if now.IsZero() {
+		// Sent before the agent was told the time: start the timer at the
+		// first HandleTimeout.
+		t.deadline = time.Time{}
+		a.wantTick = true
 	}
 	var err error
 	switch t.kind {
@@ -360,7 +362,11 @@ func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {
 func (a *Agent) expireTransactions(now time.Time) {
 	for i := 0; i < len(a.txs); i++ {
 		t := a.txs[i]
-		if t.deadline.IsZero() || now.Before(t.deadline) {
+		if t.deadline.IsZero() {
+			t.deadline = now.Add(t.rto)
+			continue
+		}
+		if now.Before(t.deadline) {
 			continue
 		}
 		if t.sent < t.maxSends {

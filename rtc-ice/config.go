@@ -121,10 +121,10 @@ func intOr(v, def int) int {
 	return v
 }
 
-func (c *Config) ta() time.Duration           { return durOr(c.Ta, 50*time.Millisecond) }
-func (c *Config) checkRTO() time.Duration     { return durOr(c.CheckRTO, 500*time.Millisecond) }
-func (c *Config) maxCheckRTO() time.Duration  { return durOr(c.MaxCheckRTO, 1600*time.Millisecond) }
-func (c *Config) maxTransmissions() int       { return intOr(c.MaxCheckTransmissions, 7) }
+func (c *Config) ta() time.Duration          { return durOr(c.Ta, 50*time.Millisecond) }
+func (c *Config) checkRTO() time.Duration    { return durOr(c.CheckRTO, 500*time.Millisecond) }
+func (c *Config) maxCheckRTO() time.Duration { return durOr(c.MaxCheckRTO, 1600*time.Millisecond) }
+func (c *Config) maxTransmissions() int      { return intOr(c.MaxCheckTransmissions, 7) }
 func (c *Config) nominationDelay() time.Duration {
 	return durOr(c.NominationDelay, 500*time.Millisecond)
 }

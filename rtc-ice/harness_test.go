@@ -110,7 +110,7 @@ func (s *stunServer) HandleRead(m shared.TaggedBytes) error {
 	b.AddXORMappedAddress(m.Transport.Peer)
 	b.AddFingerprint()
 	resp, _ := b.Bytes()
-	s.out = append(s.out, shared.TaggedBytes{Transport: m.Transport.Reverse(), Message: resp})
+	s.out = append(s.out, shared.TaggedBytes{Transport: m.Transport, Message: resp})
 	return nil
 }
 
@@ -122,7 +122,7 @@ func (s *stunServer) PollWrite() (shared.TaggedBytes, bool) {
 	s.out = s.out[1:]
 	return m, true
 }
-func (s *stunServer) HandleTimeout(time.Time) error   { return nil }
+func (s *stunServer) HandleTimeout(time.Time) error  { return nil }
 func (s *stunServer) PollTimeout() (time.Time, bool) { return time.Time{}, false }
 
 var (
