@@ -1,11 +1,9 @@
 module github.com/sansrtc/rtc/rtc-dtls
 
-go 1.26
+go 1.26.0
 
-require (
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
-)
+require github.com/sansrtc/rtc/rtc-shared v0.0.0
 
-replace (
-	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
-)
+require golang.org/x/crypto v0.58.0 // indirect
+
+replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

@@ -1,0 +1,293 @@
+package dtls
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/binary"
+	"errors"
+	"hash"
+	"io"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// suiteInfo describes a cipher suite: its key exchange signature type, record
+// protection and PRF hash (RFC 5289, RFC 7905, RFC 8422).
+type suiteInfo struct {
+	id      CipherSuite
+	name    string
+	ecdsa   bool // ECDHE_ECDSA (else ECDHE_RSA)
+	kind    cipherKind
+	keyLen  int
+	ivLen   int // fixed IV from the key block
+	macLen  int // CBC only
+	sha384  bool
+	cbc     bool
+	enabled bool // in the default list
+}
+
+type cipherKind uint8
+
+const (
+	kindGCM cipherKind = iota
+	kindChaCha
+	kindCBC
+)
+
+var suites = []suiteInfo{
+	{id: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ecdsa: true, kind: kindGCM, keyLen: 16, ivLen: 4, enabled: true},
+	{id: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", ecdsa: true, kind: kindGCM, keyLen: 32, ivLen: 4, sha384: true, enabled: true},
+	{id: TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", ecdsa: true, kind: kindChaCha, keyLen: 32, ivLen: 12, enabled: true},
+	{id: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", kind: kindGCM, keyLen: 16, ivLen: 4, enabled: true},
+	{id: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", kind: kindGCM, keyLen: 32, ivLen: 4, sha384: true, enabled: true},
+	{id: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", kind: kindChaCha, keyLen: 32, ivLen: 12, enabled: true},
+	{id: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", ecdsa: true, kind: kindCBC, keyLen: 16, macLen: 20, cbc: true},
+	{id: TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", ecdsa: true, kind: kindCBC, keyLen: 32, macLen: 20, cbc: true},
+	{id: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", kind: kindCBC, keyLen: 16, macLen: 20, cbc: true},
+	{id: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", kind: kindCBC, keyLen: 32, macLen: 20, cbc: true},
+}
+
+func suiteParams(id CipherSuite) *suiteInfo {
+	for i := range suites {
+		if suites[i].id == id {
+			return &suites[i]
+		}
+	}
+	return nil
+}
+
+// AllCipherSuites returns every suite this package implements, the CBC ones
+// last.
+func AllCipherSuites() []CipherSuite {
+	out := make([]CipherSuite, len(suites))
+	for i := range suites {
+		out[i] = suites[i].id
+	}
+	return out
+}
+
+func (s *suiteInfo) prfHash() func() hash.Hash {
+	if s.sha384 {
+		return sha512.New384
+	}
+	return sha256.New
+}
+
+// recordCipher protects and unprotects record fragments for one direction of
+// one epoch.
+type recordCipher interface {
+	// seal appends the protected fragment of plaintext to out and returns it.
+	// h.Length is the plaintext length.
+	seal(out []byte, h *RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error)
+	// open returns the plaintext of fragment, written to dst[:0].
+	open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error)
+	// overhead is the largest number of bytes protection adds.
+	overhead() int
+}
+
+var errAuth = errors.New("record authentication failed")
+
+// additionalData builds the AEAD additional data (RFC 5246 §6.2.3.3 with the
+// DTLS sequence number of RFC 6347 §4.1.2.1): seq_num (epoch and sequence) +
+// type + version + length of the plaintext.
+func additionalData(ad *[13]byte, h *RecordHeader, plainLen int) []byte {
+	binary.BigEndian.PutUint64(ad[0:8], seqNum64(h.Epoch, h.Seq))
+	ad[8] = byte(h.Type)
+	binary.BigEndian.PutUint16(ad[9:11], h.Version)
+	binary.BigEndian.PutUint16(ad[11:13], uint16(plainLen))
+	return ad[:]
+}
+
+// gcmCipher is AES-GCM with a 4-byte implicit salt and an 8-byte explicit
+// nonce carried in each record (RFC 5288 §3). The explicit part is the
+// epoch and sequence number, which never repeat under one key.
+type gcmCipher struct {
+	aead cipher.AEAD
+	salt [4]byte
+}
+
+func (g *gcmCipher) overhead() int { return 8 + 16 }
+
+func (g *gcmCipher) seal(out []byte, h *RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
+	var nonce [12]byte
+	copy(nonce[:4], g.salt[:])
+	binary.BigEndian.PutUint64(nonce[4:], seqNum64(h.Epoch, h.Seq))
+	var ad [13]byte
+	out = append(out, nonce[4:]...)
+	return g.aead.Seal(out, nonce[:], plaintext, additionalData(&ad, h, len(plaintext))), nil
+}
+
+func (g *gcmCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+	if len(fragment) < 8+16 {
+		return nil, errAuth
+	}
+	var nonce [12]byte
+	copy(nonce[:4], g.salt[:])
+	copy(nonce[4:], fragment[:8])
+	var ad [13]byte
+	p, err := g.aead.Open(dst[:0], nonce[:], fragment[8:], additionalData(&ad, h, len(fragment)-8-16))
+	if err != nil {
+		return nil, errAuth
+	}
+	return p, nil
+}
+
+// chachaCipher is ChaCha20-Poly1305 (RFC 7905 §2): the nonce is the 12-byte
+// IV XORed with the left-padded 64-bit sequence number; no explicit nonce.
+type chachaCipher struct {
+	aead cipher.AEAD
+	iv   [12]byte
+}
+
+func (c *chachaCipher) overhead() int { return 16 }
+
+func (c *chachaCipher) nonce(h *RecordHeader) [12]byte {
+	n := c.iv
+	var s [8]byte
+	binary.BigEndian.PutUint64(s[:], seqNum64(h.Epoch, h.Seq))
+	for i := range s {
+		n[4+i] ^= s[i]
+	}
+	return n
+}
+
+func (c *chachaCipher) seal(out []byte, h *RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
+	n := c.nonce(h)
+	var ad [13]byte
+	return c.aead.Seal(out, n[:], plaintext, additionalData(&ad, h, len(plaintext))), nil
+}
+
+func (c *chachaCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+	if len(fragment) < 16 {
+		return nil, errAuth
+	}
+	n := c.nonce(h)
+	var ad [13]byte
+	p, err := c.aead.Open(dst[:0], n[:], fragment, additionalData(&ad, h, len(fragment)-16))
+	if err != nil {
+		return nil, errAuth
+	}
+	return p, nil
+}
+
+// cbcCipher is AES-CBC with HMAC-SHA1, MAC-then-encrypt and an explicit
+// random IV per record (RFC 5246 §6.2.3.2).
+type cbcCipher struct {
+	block  cipher.Block
+	macKey []byte
+	mac    hash.Hash
+}
+
+func (c *cbcCipher) overhead() int { return 16 + 20 + 16 }
+
+func (c *cbcCipher) computeMAC(h *RecordHeader, plaintext []byte) []byte {
+	c.mac.Reset()
+	var ad [13]byte
+	c.mac.Write(additionalData(&ad, h, len(plaintext)))
+	c.mac.Write(plaintext)
+	return c.mac.Sum(nil)
+}
+
+func (c *cbcCipher) seal(out []byte, h *RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error) {
+	start := len(out)
+	var iv [16]byte
+	if _, err := io.ReadFull(rand, iv[:]); err != nil {
+		return nil, err
+	}
+	out = append(out, iv[:]...)
+	body := len(out)
+	out = append(out, plaintext...)
+	out = append(out, c.computeMAC(h, plaintext)...)
+	// RFC 5246 §6.2.3.2: padding bytes each hold the padding length.
+	pad := 16 - (len(out)-body)%16
+	for range pad {
+		out = append(out, byte(pad-1))
+	}
+	cipher.NewCBCEncrypter(c.block, iv[:]).CryptBlocks(out[body:], out[body:])
+	_ = start
+	return out, nil
+}
+
+func (c *cbcCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+	if len(fragment) < 32 || len(fragment)%16 != 0 {
+		return nil, errAuth
+	}
+	iv := fragment[:16]
+	body := fragment[16:]
+	dst = append(dst[:0], body...)
+	cipher.NewCBCDecrypter(c.block, iv).CryptBlocks(dst, dst)
+	padLen := int(dst[len(dst)-1])
+	if padLen+1+20 > len(dst) {
+		return nil, errAuth
+	}
+	good := 1
+	for i := len(dst) - 1 - padLen; i < len(dst); i++ {
+		good &= subtle.ConstantTimeByteEq(dst[i], byte(padLen))
+	}
+	n := len(dst) - 1 - padLen - 20
+	want := c.computeMAC(h, dst[:n])
+	good &= subtle.ConstantTimeCompare(want, dst[n:n+20])
+	if good != 1 {
+		return nil, errAuth
+	}
+	return dst[:n], nil
+}
+
+// keyBlock splits the key expansion (RFC 5246 §6.3) into the two directions.
+type keyBlock struct {
+	clientMAC, serverMAC []byte
+	clientKey, serverKey []byte
+	clientIV, serverIV   []byte
+}
+
+func (s *suiteInfo) keyBlockLen() int { return 2*s.macLen + 2*s.keyLen + 2*s.ivLen }
+
+func (s *suiteInfo) splitKeyBlock(kb []byte) keyBlock {
+	var k keyBlock
+	take := func(n int) []byte {
+		v := kb[:n:n]
+		kb = kb[n:]
+		return v
+	}
+	k.clientMAC, k.serverMAC = take(s.macLen), take(s.macLen)
+	k.clientKey, k.serverKey = take(s.keyLen), take(s.keyLen)
+	k.clientIV, k.serverIV = take(s.ivLen), take(s.ivLen)
+	return k
+}
+
+// newCipher builds the record cipher for one direction.
+func (s *suiteInfo) newCipher(mac, key, iv []byte) (recordCipher, error) {
+	switch s.kind {
+	case kindGCM:
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		g := &gcmCipher{aead: aead}
+		copy(g.salt[:], iv)
+		return g, nil
+	case kindChaCha:
+		aead, err := chacha20poly1305.New(key)
+		if err != nil {
+			return nil, err
+		}
+		c := &chachaCipher{aead: aead}
+		copy(c.iv[:], iv)
+		return c, nil
+	default:
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		return &cbcCipher{block: block, macKey: mac, mac: hmac.New(sha1.New, mac)}, nil
+	}
+}

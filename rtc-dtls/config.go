@@ -1,0 +1,189 @@
+package dtls
+
+import (
+	"crypto/rand"
+	"io"
+	"time"
+)
+
+// ClientAuth says whether a server asks for, and insists on, a client
+// certificate.
+type ClientAuth uint8
+
+// Client authentication modes.
+const (
+	// RequireClientCert asks for a certificate and fails the handshake
+	// without one, as WebRTC needs (RFC 8827 §6.5). The default.
+	RequireClientCert ClientAuth = iota
+	// RequestClientCert asks for a certificate but accepts none.
+	RequestClientCert
+	// NoClientCert does not send a CertificateRequest.
+	NoClientCert
+)
+
+// Config configures a Conn. A Config is copied by NewClient and NewServer;
+// changing it afterwards has no effect. Every field has a usable zero value
+// except Certificate and the peer verification (one of PeerFingerprints,
+// VerifyPeerCertificate or InsecureSkipVerify).
+type Config struct {
+	// Certificate is this endpoint's certificate chain and key (required;
+	// see GenerateCertificate).
+	Certificate *Certificate
+
+	// PeerFingerprints are the fingerprints from the remote SDP
+	// (a=fingerprint). The peer's leaf certificate must match one of them,
+	// else the handshake fails with a bad_certificate alert
+	// (ErrFingerprintMismatch). A peer that sends no certificate fails too.
+	PeerFingerprints []Fingerprint
+	// VerifyPeerCertificate, if set, is called with the peer's DER chain
+	// during HandleRead after the fingerprint check; an error fails the
+	// handshake with a bad_certificate alert. It runs synchronously inside
+	// HandleRead: it must not block and must not call the Conn.
+	VerifyPeerCertificate func(rawCerts [][]byte) error
+	// InsecureSkipVerify accepts any peer certificate (the caller checks
+	// ConnectionState.PeerCertificates itself). Off by default.
+	InsecureSkipVerify bool
+
+	// ClientAuth is the server's client certificate policy. If zero,
+	// RequireClientCert.
+	ClientAuth ClientAuth
+
+	// SRTPProfiles are the DTLS-SRTP profiles to offer (client) or accept
+	// (server), in order of preference (RFC 5764 §4.1.1). The server picks
+	// the first of the client's list that it supports. If nil,
+	// SRTP_AEAD_AES_128_GCM and SRTP_AES128_CM_HMAC_SHA1_80 (in that order);
+	// set DisableSRTP to send no use_srtp at all.
+	SRTPProfiles []SRTPProtectionProfile
+	// DisableSRTP turns the use_srtp extension off.
+	DisableSRTP bool
+	// SRTPMKI is the MKI the client offers (RFC 5764 §4.1.1). If nil, none.
+	SRTPMKI []byte
+
+	// ALPN lists application protocols (RFC 7301; RFC 8833 labels such as
+	// "webrtc" and "c-webrtc"), in order of preference. If nil, ALPN is not
+	// used.
+	ALPN []string
+
+	// CipherSuites lists the suites to offer or accept, in order of
+	// preference. If nil, the AES-GCM and ChaCha20-Poly1305 ECDHE suites
+	// (ECDSA first); the CBC suites must be listed explicitly.
+	CipherSuites []CipherSuite
+	// Groups lists the ECDHE groups in order of preference. If nil,
+	// X25519, P-256, P-384.
+	Groups []Group
+	// SignatureSchemes lists the signature schemes accepted from the peer,
+	// in order of preference. If nil, ECDSA P-256/P-384, RSA-PSS and
+	// PKCS#1 v1.5 with SHA-256/384.
+	SignatureSchemes []SignatureScheme
+
+	// InsecureAllowNoEMS lets a handshake complete without the extended
+	// master secret (RFC 7627). Off by default: a peer that does not
+	// negotiate it gets a handshake_failure alert.
+	InsecureAllowNoEMS bool
+
+	// HelloVerify makes the server answer a ClientHello without a valid
+	// cookie with a HelloVerifyRequest (RFC 6347 §4.2.1), holding no state
+	// for the client until it proves it can receive at its address. Off by
+	// default: in WebRTC, ICE has already checked the address.
+	HelloVerify bool
+	// CookieLifetime is how long a cookie secret is used before it rotates
+	// (the previous secret is still accepted). If zero, 60 s.
+	CookieLifetime time.Duration
+
+	// Rand is the source of randomness (randoms, ECDHE scalars, cookies,
+	// CBC IVs). If nil, crypto/rand.Reader.
+	Rand io.Reader
+
+	// MTU is the largest datagram PollWrite returns during the handshake
+	// (handshake messages are fragmented to fit). If zero, 1200.
+	// Application data records may exceed it (see HandleWrite).
+	MTU int
+	// RetransmitInitial is the first retransmission timeout (RFC 6347
+	// §4.2.4.1). If zero, 1 s.
+	RetransmitInitial time.Duration
+	// RetransmitMax caps the doubling retransmission timeout. If zero, 60 s.
+	RetransmitMax time.Duration
+	// HandshakeTimeout bounds the whole handshake. If zero, 30 s.
+	HandshakeTimeout time.Duration
+
+	// MaxHandshakeMessage limits the length of one handshake message;
+	// fragments of larger messages are dropped and counted. If zero, 64 KiB.
+	MaxHandshakeMessage int
+	// MaxCertificateChain limits the Certificate message body; a larger one
+	// fails the handshake with bad_certificate. If zero, 32 KiB.
+	MaxCertificateChain int
+	// MaxBufferedHandshake limits the bytes of handshake messages held for
+	// reassembly (out-of-order or partial); fragments beyond it are dropped
+	// and counted. If zero, 128 KiB.
+	MaxBufferedHandshake int
+	// ReplayWindow is the anti-replay window size in records (RFC 6347
+	// §4.1.2.6). If zero, 64.
+	ReplayWindow int
+	// MaxQueued limits each of the output queues (datagrams to send,
+	// application data to read, events). If zero, 256.
+	MaxQueued int
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand == nil {
+		return rand.Reader
+	}
+	return c.Rand
+}
+
+func (c *Config) srtpProfiles() []SRTPProtectionProfile {
+	if c.DisableSRTP {
+		return nil
+	}
+	if c.SRTPProfiles == nil {
+		return []SRTPProtectionProfile{SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80}
+	}
+	return c.SRTPProfiles
+}
+
+func (c *Config) cipherSuites() []CipherSuite {
+	if c.CipherSuites == nil {
+		var out []CipherSuite
+		for i := range suites {
+			if suites[i].enabled {
+				out = append(out, suites[i].id)
+			}
+		}
+		return out
+	}
+	return c.CipherSuites
+}
+
+func (c *Config) groups() []Group {
+	if c.Groups == nil {
+		return []Group{GroupX25519, GroupP256, GroupP384}
+	}
+	return c.Groups
+}
+
+func (c *Config) schemes() []SignatureScheme {
+	if c.SignatureSchemes == nil {
+		return defaultSchemes
+	}
+	return c.SignatureSchemes
+}
+
+func orDefault[T int | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func (c *Config) mtu() int                  { return orDefault(c.MTU, 1200) }
+func (c *Config) rtxInitial() time.Duration { return orDefault(c.RetransmitInitial, time.Second) }
+func (c *Config) rtxMax() time.Duration     { return orDefault(c.RetransmitMax, 60*time.Second) }
+func (c *Config) handshakeTimeout() time.Duration {
+	return orDefault(c.HandshakeTimeout, 30*time.Second)
+}
+func (c *Config) cookieLifetime() time.Duration { return orDefault(c.CookieLifetime, 60*time.Second) }
+func (c *Config) maxHandshakeMessage() int      { return orDefault(c.MaxHandshakeMessage, 64<<10) }
+func (c *Config) maxCertificateChain() int      { return orDefault(c.MaxCertificateChain, 32<<10) }
+func (c *Config) maxBufferedHandshake() int     { return orDefault(c.MaxBufferedHandshake, 128<<10) }
+func (c *Config) replayWindow() int             { return orDefault(c.ReplayWindow, 64) }
+func (c *Config) maxQueued() int                { return orDefault(c.MaxQueued, 256) }

@@ -1,0 +1,275 @@
+package dtls
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+var (
+	epoch0     = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clientAddr = netip.MustParseAddrPort("192.0.2.1:5000")
+	serverAddr = netip.MustParseAddrPort("192.0.2.2:6000")
+)
+
+// seededRand is a deterministic io.Reader (SHA-256 in counter mode).
+type seededRand struct {
+	seed    [32]byte
+	counter uint64
+	buf     []byte
+}
+
+func newSeededRand(seed string) *seededRand { return &seededRand{seed: sha256.Sum256([]byte(seed))} }
+
+func (r *seededRand) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(r.buf) == 0 {
+			var in [40]byte
+			copy(in[:], r.seed[:])
+			for i := range 8 {
+				in[32+i] = byte(r.counter >> (8 * i))
+			}
+			r.counter++
+			s := sha256.Sum256(in[:])
+			r.buf = s[:]
+		}
+		k := copy(p[n:], r.buf)
+		r.buf = r.buf[k:]
+		n += k
+	}
+	return n, nil
+}
+
+var _ io.Reader = (*seededRand)(nil)
+
+var (
+	testCertClient = mustCert(KeyECDSAP256)
+	testCertServer = mustCert(KeyECDSAP256)
+)
+
+func mustCert(kt KeyType) *Certificate {
+	c, err := GenerateCertificate(epoch0, kt)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func fp(c *Certificate) Fingerprint {
+	f, err := c.Fingerprint("sha-256")
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// testPair is a client and server wired in memory with a fake clock.
+type testPair struct {
+	t              *testing.T
+	now            time.Time
+	client, server *Conn
+	cEvents        []Event
+	sEvents        []Event
+	cReads, sReads [][]byte
+	// filter, if set, sees every datagram; returning false drops it.
+	filter func(fromClient bool, dg []byte) bool
+}
+
+func defaultConfigs() (*Config, *Config) {
+	cc := &Config{Certificate: testCertClient, PeerFingerprints: []Fingerprint{fp(testCertServer)}, Rand: newSeededRand("client")}
+	sc := &Config{Certificate: testCertServer, PeerFingerprints: []Fingerprint{fp(testCertClient)}, Rand: newSeededRand("server")}
+	return cc, sc
+}
+
+func newTestPair(t *testing.T, cc, sc *Config) *testPair {
+	t.Helper()
+	p := &testPair{t: t, now: epoch0}
+	var err error
+	p.client, err = NewClient(p.now, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.server, err = NewServer(p.now, shared.TransportContext{Local: serverAddr}, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pump moves datagrams both ways until nothing is left; it returns how many
+// moved.
+func (p *testPair) pump() int {
+	moved := 0
+	for {
+		progress := false
+		for {
+			dg, ok := p.client.PollWrite()
+			if !ok {
+				break
+			}
+			progress = true
+			moved++
+			if p.filter == nil || p.filter(true, dg.Message) {
+				_ = p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
+			}
+		}
+		for {
+			dg, ok := p.server.PollWrite()
+			if !ok {
+				break
+			}
+			progress = true
+			moved++
+			if p.filter == nil || p.filter(false, dg.Message) {
+				_ = p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: dg.Message})
+			}
+		}
+		p.drain()
+		if !progress {
+			return moved
+		}
+	}
+}
+
+func (p *testPair) drain() {
+	for {
+		e, ok := p.client.PollEvent()
+		if !ok {
+			break
+		}
+		p.cEvents = append(p.cEvents, e)
+	}
+	for {
+		e, ok := p.server.PollEvent()
+		if !ok {
+			break
+		}
+		p.sEvents = append(p.sEvents, e)
+	}
+	for {
+		b, ok := p.client.PollRead()
+		if !ok {
+			break
+		}
+		p.cReads = append(p.cReads, b)
+	}
+	for {
+		b, ok := p.server.PollRead()
+		if !ok {
+			break
+		}
+		p.sReads = append(p.sReads, b)
+	}
+}
+
+// advance moves the clock to the earliest deadline and fires timers.
+func (p *testPair) advance() bool {
+	d1, ok1 := p.client.PollTimeout()
+	d2, ok2 := p.server.PollTimeout()
+	var d time.Time
+	if ok1 {
+		d = d1
+	}
+	if ok2 {
+		d = shared.Earliest(d, d2)
+	}
+	if d.IsZero() {
+		return false
+	}
+	if d.After(p.now) {
+		p.now = d
+	}
+	_ = p.client.HandleTimeout(p.now)
+	_ = p.server.HandleTimeout(p.now)
+	return true
+}
+
+func (p *testPair) established() bool {
+	return p.client.state == stateEstablished && p.server.state == stateEstablished
+}
+
+func (p *testPair) handshake(maxSteps int) {
+	p.t.Helper()
+	for range maxSteps {
+		p.pump()
+		if p.established() || p.client.state == stateClosed || p.server.state == stateClosed {
+			break
+		}
+		if !p.advance() {
+			break
+		}
+	}
+	p.pump()
+}
+
+func findEvent(evs []Event, k EventKind) *Event {
+	for i := range evs {
+		if evs[i].Kind == k {
+			return &evs[i]
+		}
+	}
+	return nil
+}
+
+func TestHandshakeInMemory(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	p.handshake(10)
+	if !p.established() {
+		t.Fatalf("not established: client %v (%v) server %v (%v)", p.client.state, p.client.err, p.server.state, p.server.err)
+	}
+	ce := findEvent(p.cEvents, EventHandshakeComplete)
+	se := findEvent(p.sEvents, EventHandshakeComplete)
+	if ce == nil || se == nil {
+		t.Fatal("no HandshakeComplete events")
+	}
+	if ce.State.CipherSuite != TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 || ce.State.Group != GroupX25519 {
+		t.Errorf("negotiated %v %v", ce.State.CipherSuite, ce.State.Group)
+	}
+	if ce.State.SRTPProfile != SRTP_AEAD_AES_128_GCM || !ce.State.ExtendedMasterSecret {
+		t.Errorf("srtp %v ems %v", ce.State.SRTPProfile, ce.State.ExtendedMasterSecret)
+	}
+	if !bytes.Equal(ce.State.SRTPKeyingMaterial, se.State.SRTPKeyingMaterial) || len(ce.State.SRTPKeyingMaterial) != 56 {
+		t.Errorf("keying material differs or wrong size: %x vs %x", ce.State.SRTPKeyingMaterial, se.State.SRTPKeyingMaterial)
+	}
+	if !bytes.Equal(ce.State.SRTP.LocalKey, se.State.SRTP.RemoteKey) {
+		t.Error("SRTP keys not mirrored")
+	}
+	if ce.State.PeerFingerprint.String() != fp(testCertServer).String() {
+		t.Error("client sees wrong peer fingerprint")
+	}
+	if se.State.PeerFingerprint.String() != fp(testCertClient).String() {
+		t.Error("server sees wrong peer fingerprint")
+	}
+	// application data both ways
+	if err := p.client.HandleWrite([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.server.HandleWrite([]byte("pong")); err != nil {
+		t.Fatal(err)
+	}
+	p.pump()
+	if len(p.sReads) != 1 || string(p.sReads[0]) != "ping" || len(p.cReads) != 1 || string(p.cReads[0]) != "pong" {
+		t.Fatalf("reads: server %q client %q", p.sReads, p.cReads)
+	}
+	// close_notify
+	if err := p.client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p.pump()
+	if p.server.state != stateClosed {
+		t.Fatal("server not closed after close_notify")
+	}
+	if e := findEvent(p.sEvents, EventClosed); e == nil || e.Err != nil {
+		t.Fatalf("server closed event %+v", e)
+	}
+	if err := p.server.HandleWrite([]byte("x")); err != ErrClosed {
+		t.Fatalf("write after close: %v", err)
+	}
+}

@@ -1,0 +1,256 @@
+package dtls
+
+import "strconv"
+
+// ContentType is the TLS record content type (RFC 5246 §6.2.1).
+type ContentType uint8
+
+// Record content types.
+const (
+	ContentChangeCipherSpec ContentType = 20
+	ContentAlert            ContentType = 21
+	ContentHandshake        ContentType = 22
+	ContentApplicationData  ContentType = 23
+)
+
+// String returns the RFC 5246 name.
+func (c ContentType) String() string {
+	switch c {
+	case ContentChangeCipherSpec:
+		return "change_cipher_spec"
+	case ContentAlert:
+		return "alert"
+	case ContentHandshake:
+		return "handshake"
+	case ContentApplicationData:
+		return "application_data"
+	}
+	return "ContentType(" + strconv.Itoa(int(c)) + ")"
+}
+
+// HandshakeType is the handshake message type (RFC 5246 §7.4, RFC 6347 §4.3.2).
+type HandshakeType uint8
+
+// Handshake message types.
+const (
+	TypeHelloRequest       HandshakeType = 0
+	TypeClientHello        HandshakeType = 1
+	TypeServerHello        HandshakeType = 2
+	TypeHelloVerifyRequest HandshakeType = 3
+	TypeCertificate        HandshakeType = 11
+	TypeServerKeyExchange  HandshakeType = 12
+	TypeCertificateRequest HandshakeType = 13
+	TypeServerHelloDone    HandshakeType = 14
+	TypeCertificateVerify  HandshakeType = 15
+	TypeClientKeyExchange  HandshakeType = 16
+	TypeFinished           HandshakeType = 20
+)
+
+// String returns the RFC name of the message type.
+func (t HandshakeType) String() string {
+	switch t {
+	case TypeHelloRequest:
+		return "HelloRequest"
+	case TypeClientHello:
+		return "ClientHello"
+	case TypeServerHello:
+		return "ServerHello"
+	case TypeHelloVerifyRequest:
+		return "HelloVerifyRequest"
+	case TypeCertificate:
+		return "Certificate"
+	case TypeServerKeyExchange:
+		return "ServerKeyExchange"
+	case TypeCertificateRequest:
+		return "CertificateRequest"
+	case TypeServerHelloDone:
+		return "ServerHelloDone"
+	case TypeCertificateVerify:
+		return "CertificateVerify"
+	case TypeClientKeyExchange:
+		return "ClientKeyExchange"
+	case TypeFinished:
+		return "Finished"
+	}
+	return "HandshakeType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Protocol versions on the wire (RFC 6347 §4.1: the one's complement of the
+// TLS version).
+const (
+	versionDTLS10 uint16 = 0xfeff
+	versionDTLS12 uint16 = 0xfefd
+)
+
+// CipherSuite is a TLS cipher suite code point (IANA TLS Cipher Suites).
+type CipherSuite uint16
+
+// Cipher suites this package implements.
+const (
+	TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       CipherSuite = 0xc02b
+	TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       CipherSuite = 0xc02c
+	TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256         CipherSuite = 0xc02f
+	TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         CipherSuite = 0xc030
+	TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 CipherSuite = 0xcca9
+	TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   CipherSuite = 0xcca8
+	TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA          CipherSuite = 0xc009
+	TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA          CipherSuite = 0xc00a
+	TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA            CipherSuite = 0xc013
+	TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA            CipherSuite = 0xc014
+)
+
+// scsvRenegotiation is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
+const scsvRenegotiation uint16 = 0x00ff
+
+// String returns the IANA name of the suite.
+func (s CipherSuite) String() string {
+	if p := suiteParams(s); p != nil {
+		return p.name
+	}
+	return "CipherSuite(0x" + strconv.FormatUint(uint64(s), 16) + ")"
+}
+
+// Group is a named group for ECDHE (RFC 8422 §5.1.1, RFC 7919).
+type Group uint16
+
+// Groups this package implements.
+const (
+	GroupP256   Group = 23
+	GroupP384   Group = 24
+	GroupX25519 Group = 29
+)
+
+// String returns the IANA name of the group.
+func (g Group) String() string {
+	switch g {
+	case GroupP256:
+		return "secp256r1"
+	case GroupP384:
+		return "secp384r1"
+	case GroupX25519:
+		return "x25519"
+	}
+	return "Group(" + strconv.Itoa(int(g)) + ")"
+}
+
+// SignatureScheme is a TLS 1.2 SignatureAndHashAlgorithm pair written as one
+// 16-bit code point (RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3).
+type SignatureScheme uint16
+
+// Signature schemes this package implements.
+const (
+	ECDSAWithP256AndSHA256 SignatureScheme = 0x0403
+	ECDSAWithP384AndSHA384 SignatureScheme = 0x0503
+	PSSWithSHA256          SignatureScheme = 0x0804
+	PSSWithSHA384          SignatureScheme = 0x0805
+	PKCS1WithSHA256        SignatureScheme = 0x0401
+	PKCS1WithSHA384        SignatureScheme = 0x0501
+)
+
+// String returns the RFC 8446 name of the scheme.
+func (s SignatureScheme) String() string {
+	switch s {
+	case ECDSAWithP256AndSHA256:
+		return "ecdsa_secp256r1_sha256"
+	case ECDSAWithP384AndSHA384:
+		return "ecdsa_secp384r1_sha384"
+	case PSSWithSHA256:
+		return "rsa_pss_rsae_sha256"
+	case PSSWithSHA384:
+		return "rsa_pss_rsae_sha384"
+	case PKCS1WithSHA256:
+		return "rsa_pkcs1_sha256"
+	case PKCS1WithSHA384:
+		return "rsa_pkcs1_sha384"
+	}
+	return "SignatureScheme(0x" + strconv.FormatUint(uint64(s), 16) + ")"
+}
+
+// SRTPProtectionProfile is a DTLS-SRTP protection profile (RFC 5764 §4.1.2,
+// RFC 7714 §14.2).
+type SRTPProtectionProfile uint16
+
+// SRTP protection profiles.
+const (
+	SRTP_AES128_CM_HMAC_SHA1_80 SRTPProtectionProfile = 0x0001
+	SRTP_AES128_CM_HMAC_SHA1_32 SRTPProtectionProfile = 0x0002
+	SRTP_AEAD_AES_128_GCM       SRTPProtectionProfile = 0x0007
+	SRTP_AEAD_AES_256_GCM       SRTPProtectionProfile = 0x0008
+)
+
+// String returns the profile name as OpenSSL and browsers print it
+// ("SRTP_AES128_CM_SHA1_80").
+func (p SRTPProtectionProfile) String() string {
+	switch p {
+	case SRTP_AES128_CM_HMAC_SHA1_80:
+		return "SRTP_AES128_CM_SHA1_80"
+	case SRTP_AES128_CM_HMAC_SHA1_32:
+		return "SRTP_AES128_CM_SHA1_32"
+	case SRTP_AEAD_AES_128_GCM:
+		return "SRTP_AEAD_AES_128_GCM"
+	case SRTP_AEAD_AES_256_GCM:
+		return "SRTP_AEAD_AES_256_GCM"
+	}
+	return "SRTPProtectionProfile(0x" + strconv.FormatUint(uint64(p), 16) + ")"
+}
+
+// KeyLen and SaltLen return the SRTP master key and salt lengths of the
+// profile (RFC 5764 §4.1.2, RFC 7714 §12), or 0 for an unknown profile.
+func (p SRTPProtectionProfile) KeyLen() int {
+	switch p {
+	case SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AES128_CM_HMAC_SHA1_32, SRTP_AEAD_AES_128_GCM:
+		return 16
+	case SRTP_AEAD_AES_256_GCM:
+		return 32
+	}
+	return 0
+}
+
+// SaltLen returns the SRTP master salt length of the profile.
+func (p SRTPProtectionProfile) SaltLen() int {
+	switch p {
+	case SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AES128_CM_HMAC_SHA1_32:
+		return 14
+	case SRTP_AEAD_AES_128_GCM, SRTP_AEAD_AES_256_GCM:
+		return 12
+	}
+	return 0
+}
+
+// ParseSRTPProfile returns the profile with the given name, accepting both
+// the OpenSSL spelling ("SRTP_AES128_CM_SHA1_80") and the RFC 5764 one
+// ("SRTP_AES128_CM_HMAC_SHA1_80").
+func ParseSRTPProfile(name string) (SRTPProtectionProfile, bool) {
+	switch name {
+	case "SRTP_AES128_CM_SHA1_80", "SRTP_AES128_CM_HMAC_SHA1_80":
+		return SRTP_AES128_CM_HMAC_SHA1_80, true
+	case "SRTP_AES128_CM_SHA1_32", "SRTP_AES128_CM_HMAC_SHA1_32":
+		return SRTP_AES128_CM_HMAC_SHA1_32, true
+	case "SRTP_AEAD_AES_128_GCM":
+		return SRTP_AEAD_AES_128_GCM, true
+	case "SRTP_AEAD_AES_256_GCM":
+		return SRTP_AEAD_AES_256_GCM, true
+	}
+	return 0, false
+}
+
+// Extension code points (IANA TLS ExtensionType Values).
+const (
+	extServerName           uint16 = 0
+	extSupportedGroups      uint16 = 10
+	extECPointFormats       uint16 = 11
+	extSignatureAlgorithms  uint16 = 13
+	extUseSRTP              uint16 = 14
+	extALPN                 uint16 = 16
+	extExtendedMasterSecret uint16 = 23
+	extRenegotiationInfo    uint16 = 0xff01
+)
+
+// Client certificate types (RFC 5246 §7.4.4, RFC 8422 §5.5).
+const (
+	certTypeRSASign   uint8 = 1
+	certTypeECDSASign uint8 = 64
+)
+
+// Curve type in ServerECDHParams (RFC 8422 §5.4).
+const curveTypeNamed uint8 = 3

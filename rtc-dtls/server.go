@@ -1,0 +1,365 @@
+package dtls
+
+import (
+	"crypto/ecdsa"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"io"
+	"time"
+)
+
+var timeZero time.Time
+
+func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// serverHandle processes one complete handshake message from the client.
+func (c *Conn) serverHandle(p *pendingMessage) error {
+	if p.typ == TypeFinished {
+		if c.step != stepClientFinished {
+			return fail(AlertUnexpectedMessage, "unexpected Finished")
+		}
+	} else if p.epoch != 0 {
+		return fail(AlertUnexpectedMessage, "handshake message in the wrong epoch")
+	}
+	switch c.step {
+	case stepClientHello:
+		if p.typ == TypeClientHello {
+			return c.serverClientHello(p)
+		}
+	case stepClientCertificate:
+		if p.typ == TypeCertificate {
+			return c.serverClientCertificate(p)
+		}
+	case stepClientKeyExchange:
+		if p.typ == TypeClientKeyExchange {
+			return c.serverClientKeyExchange(p)
+		}
+	case stepCertificateVerify:
+		if p.typ == TypeCertificateVerify {
+			return c.serverCertificateVerify(p)
+		}
+	case stepClientFinished:
+		if p.typ == TypeFinished {
+			return c.serverFinished(p)
+		}
+	case stepDone:
+		if p.typ == TypeClientHello {
+			// RFC 5746 §4.4 / RFC 5246 §7.4.1.2: a new ClientHello after
+			// the handshake asks for renegotiation, which we refuse.
+			c.sendAlert(AlertLevelWarning, AlertNoRenegotiation)
+			return nil
+		}
+	}
+	return fail(AlertUnexpectedMessage, "unexpected "+p.typ.String())
+}
+
+// rotateCookieSecret draws a new cookie secret and keeps the previous one
+// (RFC 6347 §4.2.1: "the server SHOULD ... change the secret value
+// frequently").
+func (c *Conn) rotateCookieSecret() error {
+	c.cookieSecrets[1] = c.cookieSecrets[0]
+	if _, err := io.ReadFull(c.cfg.rand(), c.cookieSecrets[0][:]); err != nil {
+		return err
+	}
+	c.cookieRotate = c.clock.Now().Add(c.cfg.cookieLifetime())
+	return nil
+}
+
+// cookie computes Cookie = HMAC(Secret, Client-IP, Client-Parameters)
+// (RFC 6347 §4.2.1) over the ClientHello without its cookie.
+func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
+	m := hmac.New(sha256.New, secret)
+	addr, _ := c.tr.Peer.MarshalBinary()
+	m.Write(addr)
+	m.Write(ch.preCookie)
+	m.Write(ch.postCookie)
+	return m.Sum(nil)
+}
+
+func (c *Conn) serverClientHello(p *pendingMessage) error {
+	c.reasm.clear()
+	ch, err := ParseClientHello(p.body)
+	if err != nil {
+		return failErr(AlertDecodeError, err)
+	}
+	c.stats.UnknownExtSeen += uint64(ch.Extensions.Unknown)
+	if c.cfg.HelloVerify {
+		ok := len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
+			hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
+		if !ok {
+			// RFC 6347 §4.2.1: answer statelessly with the cookie; the
+			// HelloVerifyRequest uses the ClientHello's message_seq and
+			// version 1.0.
+			hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
+			payload := appendMessage(nil, TypeHelloVerifyRequest, p.seq, hvr)
+			dg, err := c.sealRecord(nil, ContentHandshake, 0, payload)
+			if err != nil {
+				return err
+			}
+			c.stats.HelloVerifies++
+			if len(ch.Cookie) > 0 {
+				c.stats.BadHandshake++
+			}
+			return c.queueDatagram(dg)
+		}
+	}
+	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
+	// (numerically more) cannot be served.
+	if ch.Version > versionDTLS12 {
+		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
+	}
+	if !containsByte(ch.Compression, 0) {
+		return fail(AlertIllegalParameter, "client does not offer null compression")
+	}
+	if err := c.negotiate(ch); err != nil {
+		return err
+	}
+	c.hs.clientRandom = ch.Random
+	c.recvSeq = p.seq + 1
+	c.sendSeq = p.seq
+	c.transcript = appendMessage(c.transcript[:0], p.typ, p.seq, p.body)
+	return c.serverFlight4(ch)
+}
+
+func containsByte(b []byte, v byte) bool {
+	for _, x := range b {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// negotiate picks the suite, group, SRTP profile and ALPN protocol.
+func (c *Conn) negotiate(ch *ClientHello) error {
+	e := &ch.Extensions
+	// RFC 7627 §5.3: a server that requires EMS aborts without it.
+	c.hs.ems = e.ExtendedMasterSecret
+	if !c.hs.ems && !c.cfg.InsecureAllowNoEMS {
+		return fail(AlertHandshakeFailure, "client did not offer extended_master_secret")
+	}
+	// RFC 5746 §3.6: the SCSV or an empty renegotiation_info.
+	for _, s := range ch.CipherSuites {
+		if s == scsvRenegotiation {
+			c.hs.secureReneg = true
+		}
+	}
+	if e.RenegotiationInfo {
+		if len(e.RenegotiatedConnInfo) != 0 {
+			return fail(AlertHandshakeFailure, "non-empty renegotiation_info in an initial handshake")
+		}
+		c.hs.secureReneg = true
+	}
+	// Group: ours in order of preference, among the client's. RFC 8422
+	// §4: a client without supported_groups is taken to support them all.
+	for _, g := range c.cfg.groups() {
+		if len(e.Groups) == 0 || containsGroup(e.Groups, g) {
+			c.hs.group = g
+			break
+		}
+	}
+	if c.hs.group == 0 {
+		return fail(AlertHandshakeFailure, "no ECDHE group in common")
+	}
+	if len(e.PointFormats) > 0 && !containsByte(e.PointFormats, 0) {
+		return fail(AlertIllegalParameter, "client does not accept uncompressed points")
+	}
+	_, ecdsaKey := c.cfg.Certificate.PrivateKey.Public().(*ecdsa.PublicKey)
+	_, rsaKey := c.cfg.Certificate.PrivateKey.Public().(*rsa.PublicKey)
+	for _, s := range c.cfg.cipherSuites() {
+		info := suiteParams(s)
+		if info == nil || (info.ecdsa && !ecdsaKey) || (!info.ecdsa && !rsaKey) {
+			continue
+		}
+		for _, cs := range ch.CipherSuites {
+			if CipherSuite(cs) == s {
+				c.hs.suite = info
+				break
+			}
+		}
+		if c.hs.suite != nil {
+			break
+		}
+	}
+	if c.hs.suite == nil {
+		return fail(AlertHandshakeFailure, "no cipher suite in common")
+	}
+	c.hs.peerSchemes = e.Schemes
+	// RFC 5764 §4.1.1: pick a profile from the client's list (in the
+	// client's order of preference) that the server supports; without one
+	// in common, do not answer use_srtp.
+	if e.UseSRTP {
+		ours := c.cfg.srtpProfiles()
+		for _, p := range e.SRTPProfiles {
+			if containsProfile(ours, p) {
+				c.hs.srtpProfile = p
+				c.hs.srtpMKI = append([]byte(nil), e.SRTPMKI...)
+				break
+			}
+		}
+	}
+	// RFC 7301 §3.2: the server's preference among the client's
+	// protocols; none in common is a no_application_protocol alert.
+	if len(e.ALPN) > 0 && len(c.cfg.ALPN) > 0 {
+		for _, p := range c.cfg.ALPN {
+			if containsString(e.ALPN, p) {
+				c.hs.alpn = p
+				break
+			}
+		}
+		if c.hs.alpn == "" {
+			return fail(AlertNoApplicationProtocol, "no ALPN protocol in common")
+		}
+	}
+	return nil
+}
+
+func containsProfile(list []SRTPProtectionProfile, p SRTPProtectionProfile) bool {
+	for _, v := range list {
+		if v == p {
+			return true
+		}
+	}
+	return false
+}
+
+// serverFlight4 sends ServerHello, Certificate, ServerKeyExchange,
+// CertificateRequest and ServerHelloDone (RFC 5246 §7.3).
+func (c *Conn) serverFlight4(ch *ClientHello) error {
+	if _, err := io.ReadFull(c.cfg.rand(), c.hs.serverRandom[:]); err != nil {
+		return err
+	}
+	sh := &ServerHello{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
+	e := &sh.Extensions
+	e.RenegotiationInfo = c.hs.secureReneg
+	e.ExtendedMasterSecret = c.hs.ems
+	if ch.Extensions.PointFormats != nil {
+		e.PointFormats = []byte{0}
+	}
+	if c.hs.srtpProfile != 0 {
+		e.UseSRTP = true
+		e.SRTPProfiles = []SRTPProtectionProfile{c.hs.srtpProfile}
+		e.SRTPMKI = c.hs.srtpMKI
+	}
+	if c.hs.alpn != "" {
+		e.ALPN = []string{c.hs.alpn}
+	}
+	var msgs []flightMsg
+	msgs = c.addMessage(msgs, TypeServerHello, sh.Append(nil), 0, true)
+	cert := c.cfg.Certificate
+	msgs = c.addMessage(msgs, TypeCertificate, appendCertificate(nil, cert.Certificate), 0, true)
+
+	key, err := newKeyShare(c.cfg.rand(), c.hs.group)
+	if err != nil {
+		return err
+	}
+	c.hs.ecdhKey = key
+	scheme, ok := chooseScheme(cert.PrivateKey.Public(), c.hs.peerSchemes, defaultSchemes)
+	if !ok {
+		return fail(AlertHandshakeFailure, "no signature scheme in common")
+	}
+	pub := key.PublicKey().Bytes()
+	params := ecdhParams(c.hs.group, pub)
+	signed := make([]byte, 0, 64+len(params))
+	signed = append(signed, c.hs.clientRandom[:]...)
+	signed = append(signed, c.hs.serverRandom[:]...)
+	signed = append(signed, params...)
+	sig, err := signMessage(c.cfg.rand(), cert.PrivateKey, scheme, signed)
+	if err != nil {
+		return err
+	}
+	ske := &ServerKeyExchange{Group: c.hs.group, PublicKey: pub, Scheme: scheme, Signature: sig}
+	msgs = c.addMessage(msgs, TypeServerKeyExchange, ske.Append(nil), 0, true)
+
+	c.step = stepClientKeyExchange
+	if c.cfg.ClientAuth != NoClientCert {
+		cr := &CertificateRequest{CertificateTypes: []byte{certTypeECDSASign, certTypeRSASign}, Schemes: c.cfg.schemes()}
+		msgs = c.addMessage(msgs, TypeCertificateRequest, cr.Append(nil), 0, true)
+		c.hs.certRequested = true
+		c.step = stepClientCertificate
+	}
+	msgs = c.addMessage(msgs, TypeServerHelloDone, nil, 0, true)
+	return c.startFlight(msgs, false)
+}
+
+func (c *Conn) serverClientCertificate(p *pendingMessage) error {
+	if err := c.verifyPeer(p); err != nil {
+		return err
+	}
+	if c.hs.peerLeaf == nil {
+		// RFC 5246 §7.4.6: the server may abort when the client sends no
+		// certificate and one is required.
+		if c.cfg.ClientAuth == RequireClientCert || len(c.cfg.PeerFingerprints) > 0 {
+			return fail(AlertHandshakeFailure, "client sent no certificate")
+		}
+	}
+	c.hashMessage(p)
+	c.step = stepClientKeyExchange
+	return nil
+}
+
+func (c *Conn) serverClientKeyExchange(p *pendingMessage) error {
+	pub, err := ParseClientKeyExchange(p.body)
+	if err != nil {
+		return failErr(AlertDecodeError, err)
+	}
+	pms, err := sharedSecret(c.hs.ecdhKey, pub)
+	if err != nil {
+		return failErr(AlertIllegalParameter, err)
+	}
+	c.hashMessage(p)
+	if err := c.deriveKeys(pms); err != nil {
+		return err
+	}
+	if c.hs.peerLeaf != nil {
+		c.step = stepCertificateVerify
+	} else {
+		c.step = stepClientFinished
+		c.hs.expectFinished = finishedData(c.hs.suite.prfHash(), c.hs.masterSecret, true, c.transcript)
+	}
+	return nil
+}
+
+func (c *Conn) serverCertificateVerify(p *pendingMessage) error {
+	m, err := ParseCertificateVerify(p.body)
+	if err != nil {
+		return failErr(AlertDecodeError, err)
+	}
+	if !containsScheme(c.cfg.schemes(), m.Scheme) {
+		return fail(AlertIllegalParameter, "CertificateVerify with a scheme we did not request")
+	}
+	// RFC 5246 §7.4.8: the signature covers every handshake message up to
+	// this one.
+	if err := verifyMessage(c.hs.peerLeaf.PublicKey, m.Scheme, c.transcript, m.Signature); err != nil {
+		return failErr(AlertDecryptError, err)
+	}
+	c.hashMessage(p)
+	c.step = stepClientFinished
+	c.hs.expectFinished = finishedData(c.hs.suite.prfHash(), c.hs.masterSecret, true, c.transcript)
+	return nil
+}
+
+func (c *Conn) serverFinished(p *pendingMessage) error {
+	if p.epoch != 1 {
+		return fail(AlertUnexpectedMessage, "Finished outside epoch 1")
+	}
+	got, err := ParseFinished(p.body)
+	if err != nil {
+		return failErr(AlertDecodeError, err)
+	}
+	if !hmacEqual(got, c.hs.expectFinished) {
+		return fail(AlertDecryptError, "client Finished does not verify")
+	}
+	c.hashMessage(p)
+	fin := finishedData(c.hs.suite.prfHash(), c.hs.masterSecret, false, c.transcript)
+	msgs := []flightMsg{{ccs: true, epoch: 0}}
+	msgs = c.addMessage(msgs, TypeFinished, fin, 1, true)
+	c.writeEpoch = 1
+	if err := c.startFlight(msgs, true); err != nil {
+		return err
+	}
+	c.complete()
+	return nil
+}
