@@ -328,8 +328,8 @@ func (s *bindingServer) HandleRead(in shared.TaggedBytes) error {
 	return s.out.Push(shared.TaggedBytes{Now: in.Now, Transport: in.Transport, Message: bindingResponse(s.t, s.msg.TransactionID, in.Transport.Peer)})
 }
 func (s *bindingServer) PollWrite() (shared.TaggedBytes, bool) { return s.out.Pop() }
-func (s *bindingServer) HandleTimeout(time.Time) error        { return nil }
-func (s *bindingServer) PollTimeout() (time.Time, bool)       { return time.Time{}, false }
+func (s *bindingServer) HandleTimeout(time.Time) error         { return nil }
+func (s *bindingServer) PollTimeout() (time.Time, bool)        { return time.Time{}, false }
 
 // On a lossy simulated network (30% loss each way), retransmissions carry
 // nearly every transaction through; the rest time out on schedule.
