@@ -1,0 +1,481 @@
+package rtc
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	ice "github.com/sansrtc/rtc/rtc-ice"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// SetLocalDescription applies a local offer, answer, pranswer or rollback
+// (RFC 8829 §5.4, W3C setLocalDescription). A zero Type creates and applies
+// the right one for the current state (W3C setLocalDescription()). The SDP
+// must be the one CreateOffer/CreateAnswer returned (munging is not
+// supported; an empty SDP means "the last created").
+func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
+	if pc.closed {
+		return ErrClosed
+	}
+	if desc.Type == SDPTypeNone {
+		var err error
+		if pc.signalingState == SignalingHaveRemoteOffer || pc.signalingState == SignalingHaveLocalPranswer {
+			desc, err = pc.CreateAnswer()
+		} else {
+			desc, err = pc.CreateOffer()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	switch desc.Type {
+	case SDPTypeRollback:
+		return pc.rollback(true)
+	case SDPTypeOffer:
+		if pc.signalingState != SignalingStable && pc.signalingState != SignalingHaveLocalOffer {
+			return fmt.Errorf("%w: local offer in %v", ErrInvalidState, pc.signalingState)
+		}
+		if pc.lastOffer == "" {
+			return fmt.Errorf("%w: SetLocalDescription(offer) without CreateOffer", ErrInvalidState)
+		}
+		if desc.SDP != "" && strings.TrimSpace(desc.SDP) != strings.TrimSpace(strings.Replace(pc.lastOffer, candidatesMarker, "", 1)) {
+			return fmt.Errorf("%w: the offer differs from the last CreateOffer (SDP munging is not supported)", ErrUnsupported)
+		}
+		// Commit the m-sections the offer introduced (RFC 8829 §5.4 step 3).
+		for _, s := range pc.offerSections {
+			if s.transceiver != nil && s.transceiver.mid == "" {
+				s.transceiver.mid = s.mid
+			}
+			if n, err := strconv.Atoi(s.mid); err == nil && n >= pc.midCounter {
+				pc.midCounter = n + 1
+			}
+		}
+		pc.sections = pc.offerSections
+		setup := "actpass"
+		if pc.dtlsRoleKnown {
+			setup = map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
+		}
+		pc.pendingLocal = &localDesc{typ: SDPTypeOffer, template: pc.lastOffer, setup: setup}
+		pc.everOffered = true
+		pc.setSignalingState(SignalingHaveLocalOffer)
+	case SDPTypeAnswer, SDPTypePranswer:
+		if pc.signalingState != SignalingHaveRemoteOffer && pc.signalingState != SignalingHaveLocalPranswer {
+			return fmt.Errorf("%w: local %v in %v", ErrInvalidState, desc.Type, pc.signalingState)
+		}
+		if pc.lastAnswer == "" {
+			return fmt.Errorf("%w: SetLocalDescription(answer) without CreateAnswer", ErrInvalidState)
+		}
+		setup := pc.answerSetup()
+		ld := &localDesc{typ: desc.Type, template: pc.lastAnswer, setup: setup}
+		// RFC 8842 §5.3: the answerer's a=setup fixes the DTLS role.
+		pc.dtlsClient = setup == "active"
+		pc.dtlsRoleKnown = true
+		if desc.Type == SDPTypePranswer {
+			pc.pendingLocal = ld
+			pc.setSignalingState(SignalingHaveLocalPranswer)
+		} else {
+			pc.currentLocal, pc.pendingLocal = ld, nil
+			pc.currentRemote, pc.pendingRemote = pc.pendingRemote, nil
+			pc.setSignalingState(SignalingStable)
+		}
+	default:
+		return fmt.Errorf("%w: type %v", ErrInvalidSDP, desc.Type)
+	}
+	pc.startICE()
+	if pc.signalingState == SignalingStable || pc.signalingState == SignalingHaveLocalPranswer {
+		pc.transport.start(pc)
+	}
+	pc.drainAll()
+	return nil
+}
+
+func (pc *PeerConnection) answerSetup() string {
+	if pc.dtlsRoleKnown {
+		return map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
+	}
+	switch pc.remoteSetup {
+	case "active":
+		return "passive"
+	}
+	return "active"
+}
+
+// startICE starts gathering at the first SetLocalDescription (RFC 8829
+// §5.4: "begin gathering") and sets the ICE role.
+func (pc *PeerConnection) startICE() {
+	if pc.iceStarted {
+		return
+	}
+	pc.iceStarted = true
+	// RFC 8445 §6.1.1: the offerer is controlling, unless it is lite and
+	// the peer is full.
+	role := ice.RoleControlled
+	if pc.everOffered && !pc.cfg.ICELite {
+		role = ice.RoleControlling
+	}
+	pc.ice.SetRole(role)
+	pc.ice.EndOfLocalAddresses()
+	pc.timeouts.mark(layerICE)
+	pc.drainICE()
+}
+
+// SetRemoteDescription applies a remote offer, answer, pranswer or rollback
+// (RFC 8829 §5.5, W3C setRemoteDescription). The description is parsed and
+// validated before anything changes: on error the PeerConnection is as it was.
+// A remote offer in have-local-offer rolls the local offer back first (W3C
+// §4.4.1.6 implicit rollback, "perfect negotiation").
+func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
+	if pc.closed {
+		return ErrClosed
+	}
+	if desc.Type == SDPTypeRollback {
+		return pc.rollback(false)
+	}
+	switch desc.Type {
+	case SDPTypeOffer:
+		switch pc.signalingState {
+		case SignalingStable, SignalingHaveRemoteOffer:
+		case SignalingHaveLocalOffer:
+		default:
+			return fmt.Errorf("%w: remote offer in %v", ErrInvalidState, pc.signalingState)
+		}
+	case SDPTypeAnswer, SDPTypePranswer:
+		if pc.signalingState != SignalingHaveLocalOffer && pc.signalingState != SignalingHaveRemotePranswer {
+			return fmt.Errorf("%w: remote %v in %v", ErrInvalidState, desc.Type, pc.signalingState)
+		}
+	default:
+		return fmt.Errorf("%w: type %v", ErrInvalidSDP, desc.Type)
+	}
+	sess, err := parseSDP(desc.SDP, pc.cfg.maxSDPSize())
+	if err != nil {
+		return err
+	}
+	rp, err := pc.validateRemote(sess, desc.Type)
+	if err != nil {
+		return err
+	}
+	if desc.Type == SDPTypeOffer && pc.signalingState == SignalingHaveLocalOffer {
+		if err := pc.rollback(true); err != nil {
+			return err
+		}
+	}
+	// Commit.
+	d := desc
+	switch desc.Type {
+	case SDPTypeOffer:
+		pc.applyRemoteSections(sess)
+		pc.pendingRemote = &d
+	case SDPTypePranswer:
+		pc.pendingRemote = &d
+	case SDPTypeAnswer:
+		pc.markRejected(sess)
+		pc.currentRemote, pc.pendingRemote = &d, nil
+		pc.currentLocal, pc.pendingLocal = pc.pendingLocal, nil
+	}
+	pc.remoteSetup = rp.setup
+	pc.remoteFingerprints = rp.fingerprints
+	pc.remoteSCTPPort = rp.sctpPort
+	pc.remoteMaxMessage = rp.maxMessage
+	if desc.Type != SDPTypeOffer {
+		// RFC 8842 §5.3: the answer's a=setup fixes the roles.
+		pc.dtlsClient = rp.setup == "passive"
+		pc.dtlsRoleKnown = true
+	}
+	if rp.lite && !pc.cfg.ICELite {
+		pc.ice.SetRole(ice.RoleControlling)
+	}
+	if err := pc.ice.SetRemoteCredentials(rp.ufrag, rp.pwd); err != nil {
+		return layerErr("ice", err)
+	}
+	pc.remoteUfrag = rp.ufrag
+	for _, c := range rp.candidates {
+		if pc.remoteCands >= pc.cfg.maxRemoteCandidates() {
+			break
+		}
+		if err := pc.ice.AddRemoteCandidateString(c); err == nil {
+			pc.remoteCands++
+		}
+	}
+	if rp.endOfCandidates {
+		pc.ice.EndOfRemoteCandidates()
+	}
+	pc.timeouts.mark(layerICE)
+	switch desc.Type {
+	case SDPTypeOffer:
+		pc.setSignalingState(SignalingHaveRemoteOffer)
+	case SDPTypePranswer:
+		pc.setSignalingState(SignalingHaveRemotePranswer)
+		pc.transport.start(pc)
+	case SDPTypeAnswer:
+		pc.setSignalingState(SignalingStable)
+		pc.transport.start(pc)
+	}
+	pc.drainICE()
+	pc.drainAll()
+	return pc.takeErr()
+}
+
+// remoteParams is what a remote description says about the one transport.
+type remoteParams struct {
+	ufrag, pwd      string
+	fingerprints    []dtls.Fingerprint
+	setup           string
+	sctpPort        uint16
+	maxMessage      int // -1 absent
+	candidates      []string
+	endOfCandidates bool
+	lite            bool
+}
+
+// validateRemote checks that a description can be applied (W3C
+// OperationError otherwise) and extracts the transport parameters from the
+// BUNDLE-tagged m-section.
+func (pc *PeerConnection) validateRemote(sess *sdpSession, typ SDPType) (remoteParams, error) {
+	var rp remoteParams
+	if len(sess.Media) == 0 {
+		return rp, fmt.Errorf("%w: no m-sections", ErrUnsupported)
+	}
+	if typ != SDPTypeOffer {
+		// RFC 8829 §5.10: an answer has the offer's m-sections, in order.
+		if len(sess.Media) != len(pc.sections) {
+			return rp, fmt.Errorf("%w: answer has %d m-sections, the offer %d", ErrUnsupported, len(sess.Media), len(pc.sections))
+		}
+		for i, m := range sess.Media {
+			if m.Mid != "" && m.Mid != pc.sections[i].mid {
+				return rp, fmt.Errorf("%w: answer m-section %d has mid %q, offered %q", ErrUnsupported, i, m.Mid, pc.sections[i].mid)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range sess.Media {
+		if m.Mid == "" {
+			return rp, fmt.Errorf("%w: m-section %d has no a=mid (RFC 8843 requires one)", ErrUnsupported, i)
+		}
+		if seen[m.Mid] {
+			return rp, fmt.Errorf("%w: duplicate mid %q", ErrUnsupported, m.Mid)
+		}
+		seen[m.Mid] = true
+		if typ == SDPTypeOffer && i < len(pc.sections) && pc.currentRemote != nil && pc.sections[i].mid != m.Mid {
+			return rp, fmt.Errorf("%w: m-section %d changed mid", ErrUnsupported, i)
+		}
+	}
+	tag := sess.bundleTag()
+	if tag == nil {
+		return rp, fmt.Errorf("%w: every m-section is rejected", ErrUnsupported)
+	}
+	ufrag, pwd, fps, setup := sess.transport(tag)
+	if ufrag == "" || pwd == "" {
+		return rp, fmt.Errorf("%w: no ICE credentials (a=ice-ufrag/a=ice-pwd) in m-section %q", ErrUnsupported, tag.Mid)
+	}
+	if len(ufrag) < 4 || len(ufrag) > 256 || len(pwd) < 22 || len(pwd) > 256 {
+		return rp, fmt.Errorf("%w: ICE credentials of the wrong length (RFC 8839 §5.4)", ErrUnsupported)
+	}
+	if len(fps) == 0 {
+		return rp, fmt.Errorf("%w: no a=fingerprint", ErrUnsupported)
+	}
+	for _, f := range fps {
+		df, err := dtls.ParseFingerprint(f.Algorithm + " " + formatFingerprint(f.Value))
+		if err != nil {
+			continue // RFC 8122 §5: unknown hash functions are skipped
+		}
+		rp.fingerprints = append(rp.fingerprints, df)
+	}
+	if len(rp.fingerprints) == 0 {
+		return rp, fmt.Errorf("%w: no usable a=fingerprint (sha-256/384/512)", ErrUnsupported)
+	}
+	switch {
+	case typ == SDPTypeOffer && setup == "":
+		setup = "actpass" // RFC 8842 §5.2: absent means actpass in an offer
+	case typ != SDPTypeOffer && setup == "":
+		setup = "active" // RFC 4145 §4: default active
+	case typ != SDPTypeOffer && setup != "active" && setup != "passive":
+		return rp, fmt.Errorf("%w: answer with a=setup:%s (RFC 8842 §5.2 requires active or passive)", ErrUnsupported, setup)
+	}
+	if setup == "holdconn" {
+		return rp, fmt.Errorf("%w: a=setup:holdconn", ErrUnsupported)
+	}
+	rp.ufrag, rp.pwd, rp.setup, rp.lite = ufrag, pwd, setup, sess.ICELite
+	rp.maxMessage = -1
+	for _, m := range sess.Media {
+		if m.Kind == "application" && m.Port != 0 {
+			if !strings.Contains(m.Proto, "DTLS/SCTP") {
+				return rp, fmt.Errorf("%w: m=application with proto %q", ErrUnsupported, m.Proto)
+			}
+			rp.sctpPort = uint16(m.SCTPPort)
+			if rp.sctpPort == 0 {
+				rp.sctpPort = 5000 // RFC 8841 §5: default
+			}
+			if m.MaxMessageSize > 0 || hasAttr(m, "max-message-size") {
+				rp.maxMessage = m.MaxMessageSize
+			}
+		}
+		if m.Port == 0 {
+			continue
+		}
+		for _, c := range m.Candidates {
+			if _, proto, _, ok := candidateAddr(c); ok && proto == "udp" {
+				rp.candidates = append(rp.candidates, c)
+			}
+		}
+		rp.endOfCandidates = rp.endOfCandidates || m.EndOfCandidates
+	}
+	return rp, nil
+}
+
+func hasAttr(m *sdpMedia, name string) bool {
+	for _, a := range m.Attrs {
+		if a == name || strings.HasPrefix(a, name+":") {
+			return true
+		}
+	}
+	return false
+}
+
+// applyRemoteSections records a remote offer's m-sections (RFC 8829 §5.10):
+// a data section is accepted, audio/video sections get a transceiver that is
+// stopped (rejected in the answer) until media lands.
+func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
+	var secs []*mSection
+	dataTaken := false
+	for _, m := range sess.Media {
+		s := pc.sectionByMid(m.Mid)
+		if s == nil {
+			s = &mSection{mid: m.Mid, kind: m.Kind}
+		}
+		s.proto, s.formats = m.Proto, m.Formats
+		switch {
+		case m.Port == 0:
+			s.rejected = true
+		case m.Kind == "application" && !dataTaken:
+			s.rejected = false
+			dataTaken = true
+		case m.Kind == "audio" || m.Kind == "video":
+			if s.transceiver == nil {
+				kind := MediaKindAudio
+				if m.Kind == "video" {
+					kind = MediaKindVideo
+				}
+				t := &Transceiver{kind: kind, mid: m.Mid, direction: DirectionRecvOnly}
+				pc.transceivers = append(pc.transceivers, t)
+				s.transceiver = t
+			}
+			// TODO(media): accept once rtc-rtp/rtc-srtp are composed.
+			s.rejected = true
+			s.transceiver.stopped = true
+			s.transceiver.direction = DirectionStopped
+		default:
+			s.rejected = true
+		}
+		secs = append(secs, s)
+		if n, err := strconv.Atoi(m.Mid); err == nil && n >= pc.midCounter {
+			pc.midCounter = n + 1
+		}
+	}
+	pc.sections = secs
+}
+
+// markRejected applies an answer's port-zero m-sections.
+func (pc *PeerConnection) markRejected(sess *sdpSession) {
+	for i, m := range sess.Media {
+		if i < len(pc.sections) && m.Port == 0 {
+			pc.sections[i].rejected = true
+			if t := pc.sections[i].transceiver; t != nil {
+				t.stopped = true
+			}
+		}
+	}
+	for _, s := range pc.sections {
+		if t := s.transceiver; t != nil && !t.stopped {
+			t.currentDirection, t.hasCurrent = DirectionInactive, true
+		}
+	}
+}
+
+// rollback discards the pending local (local=true) or remote offer (RFC
+// 8829 §4.1.10.2, W3C §4.4.1.5).
+func (pc *PeerConnection) rollback(local bool) error {
+	switch {
+	case local && pc.signalingState == SignalingHaveLocalOffer:
+		pc.pendingLocal = nil
+		// m-sections introduced by the offer go away; their transceivers
+		// lose the mid they were given (W3C rollback step).
+		var keep []*mSection
+		for _, s := range pc.sections {
+			if pc.currentLocal != nil && strings.Contains(pc.currentLocal.template, "a=mid:"+s.mid+"\r\n") {
+				keep = append(keep, s)
+			} else if s.transceiver != nil {
+				s.transceiver.mid = ""
+			}
+		}
+		pc.sections = keep
+	case !local && pc.signalingState == SignalingHaveRemoteOffer:
+		pc.pendingRemote = nil
+		if pc.currentRemote == nil {
+			pc.sections = nil
+			var keep []*Transceiver
+			for _, t := range pc.transceivers {
+				if !t.stopped {
+					keep = append(keep, t)
+				}
+			}
+			pc.transceivers = keep
+		}
+	default:
+		return fmt.Errorf("%w: rollback in %v", ErrInvalidState, pc.signalingState)
+	}
+	pc.setSignalingState(SignalingStable)
+	return nil
+}
+
+// parseICEServers turns W3C ICE server URLs into agent configuration. Only
+// IP literals are accepted: the PeerConnection does no name resolution.
+func parseICEServers(servers []ICEServer) ([]netip.AddrPort, []ice.TURNServer, error) {
+	var stun []netip.AddrPort
+	var turn []ice.TURNServer
+	for _, s := range servers {
+		for _, raw := range s.URLs {
+			scheme, rest, ok := strings.Cut(raw, ":")
+			if !ok {
+				return nil, nil, fmt.Errorf("rtc: ICE server URL %q has no scheme", raw)
+			}
+			hostport, query, _ := strings.Cut(rest, "?")
+			q, _ := url.ParseQuery(query)
+			defPort := "3478"
+			if scheme == "stuns" || scheme == "turns" {
+				return nil, nil, fmt.Errorf("rtc: %s URLs are not supported", scheme)
+			}
+			if _, _, err := splitHostPort(hostport); err != nil {
+				hostport += ":" + defPort
+			}
+			ap, err := netip.ParseAddrPort(hostport)
+			if err != nil {
+				return nil, nil, fmt.Errorf("rtc: ICE server %q: need an IP literal: %w", raw, err)
+			}
+			switch scheme {
+			case "stun":
+				stun = append(stun, ap)
+			case "turn":
+				proto := shared.UDP
+				if q.Get("transport") == "tcp" {
+					proto = shared.TCP
+				}
+				turn = append(turn, ice.TURNServer{Address: ap, Protocol: proto, Username: s.Username, Password: s.Credential})
+			default:
+				return nil, nil, fmt.Errorf("rtc: ICE server URL scheme %q", scheme)
+			}
+		}
+	}
+	return stun, turn, nil
+}
+
+func splitHostPort(s string) (string, string, error) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return "", "", err
+	}
+	return ap.Addr().String(), strconv.Itoa(int(ap.Port())), nil
+}

@@ -1,0 +1,82 @@
+package rtc
+
+import "strconv"
+
+// MediaKind is the kind of an m-section's media.
+type MediaKind uint8
+
+// Media kinds.
+const (
+	MediaKindAudio MediaKind = iota + 1
+	MediaKindVideo
+)
+
+// String returns the SDP media name ("audio", "video").
+func (k MediaKind) String() string {
+	switch k {
+	case MediaKindAudio:
+		return "audio"
+	case MediaKindVideo:
+		return "video"
+	}
+	return "MediaKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Direction is a transceiver direction (W3C RTCRtpTransceiverDirection,
+// RFC 8829 §4.2.4).
+type Direction uint8
+
+// Directions.
+const (
+	DirectionSendRecv Direction = iota
+	DirectionSendOnly
+	DirectionRecvOnly
+	DirectionInactive
+	DirectionStopped
+)
+
+// String returns the W3C name.
+func (d Direction) String() string {
+	return [...]string{"sendrecv", "sendonly", "recvonly", "inactive", "stopped", "unknown"}[min(int(d), 5)]
+}
+
+// Transceiver is one RTP m-section (W3C RTCRtpTransceiver). Media is not
+// sent or received yet (see the package doc); transceivers exist so that
+// m-section bookkeeping, mids and BUNDLE are right when media lands, and so
+// that remote audio/video sections are answered correctly (rejected).
+type Transceiver struct {
+	kind             MediaKind
+	mid              string
+	direction        Direction
+	currentDirection Direction
+	hasCurrent       bool
+	stopped          bool
+}
+
+// Kind returns the media kind.
+func (t *Transceiver) Kind() MediaKind { return t.kind }
+
+// Mid returns the mid, empty until the transceiver is in a description.
+func (t *Transceiver) Mid() string { return t.mid }
+
+// Direction returns the preferred direction.
+func (t *Transceiver) Direction() Direction { return t.direction }
+
+// CurrentDirection returns the negotiated direction, and false before any
+// negotiation.
+func (t *Transceiver) CurrentDirection() (Direction, bool) { return t.currentDirection, t.hasCurrent }
+
+// Stopped reports whether the transceiver is stopped (its m-section rejected).
+func (t *Transceiver) Stopped() bool { return t.stopped }
+
+// mSection is one m= line of the negotiation, in m-line order (RFC 8829
+// §5.2.2: m-line order never changes once negotiated).
+type mSection struct {
+	mid         string
+	kind        string // "application", "audio", "video"
+	transceiver *Transceiver
+	rejected    bool
+	// proto and formats of a remote section we reject, echoed in the answer.
+	proto   string
+	formats []string
+}

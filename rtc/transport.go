@@ -1,0 +1,357 @@
+package rtc
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// dtlsPhase is the W3C RTCDtlsTransportState of the one bundled transport.
+type dtlsPhase uint8
+
+const (
+	dtlsNew dtlsPhase = iota
+	dtlsConnecting
+	dtlsConnected
+	dtlsClosed
+	dtlsFailed
+)
+
+// maxEarlyDTLS bounds the DTLS datagrams held before the DTLS endpoint
+// exists (a ClientHello that overtook the answer on the signaling path).
+const maxEarlyDTLS = 8
+
+// transportStack is DTLS over the selected ICE pair and SCTP over DTLS.
+type transportStack struct {
+	phase     dtlsPhase
+	dtls      *dtls.Conn
+	sctp      *sctp.Association
+	replyPath shared.TransportContext
+	early     [][]byte
+	earlyPath shared.TransportContext
+	ready     bool // both descriptions applied: role and fingerprints known
+}
+
+func (t *transportStack) dtlsState() dtlsPhase { return t.phase }
+
+// start is called once the offer/answer exchange completed: the DTLS role
+// and the remote fingerprints are known.
+func (t *transportStack) start(pc *PeerConnection) {
+	if t.ready {
+		return
+	}
+	t.ready = true
+	if !pc.dtlsClient {
+		t.newDTLS(pc, shared.TransportContext{})
+		for _, b := range t.early {
+			t.feedDTLS(pc, shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.earlyPath, Message: b})
+		}
+		t.early = nil
+		return
+	}
+	if pc.hasSelected {
+		t.newDTLS(pc, pc.selected)
+	}
+}
+
+// pathReady is called when ICE selects (or changes) the pair.
+func (t *transportStack) pathReady(pc *PeerConnection) {
+	if t.dtls != nil {
+		t.dtls.SetTransport(pc.selected)
+		return
+	}
+	if t.ready && pc.dtlsClient {
+		t.newDTLS(pc, pc.selected)
+	}
+}
+
+func (t *transportStack) newDTLS(pc *PeerConnection, tr shared.TransportContext) {
+	cfg := &dtls.Config{
+		Certificate:      pc.cert,
+		PeerFingerprints: pc.remoteFingerprints,
+		Rand:             pc.cfg.rand(),
+		// Data channels only for now; media will want SRTP profiles.
+		// TODO(media): keep use_srtp once SRTP contexts are wired.
+	}
+	var err error
+	if pc.dtlsClient {
+		t.dtls, err = dtls.NewClient(pc.clock.Now(), tr, cfg)
+	} else {
+		t.dtls, err = dtls.NewServer(pc.clock.Now(), tr, cfg)
+	}
+	if err != nil {
+		t.phase = dtlsFailed
+		pc.emitError("dtls", err)
+		pc.updateConnectionState()
+		return
+	}
+	t.phase = dtlsConnecting
+	pc.updateConnectionState()
+	pc.timeouts.mark(layerDTLS)
+	t.drainDTLS(pc)
+}
+
+// handleDTLS takes one DTLS datagram from the demultiplexer.
+func (t *transportStack) handleDTLS(pc *PeerConnection, now time.Time, msg shared.TaggedBytes) error {
+	t.replyPath = msg.Transport.Reverse()
+	if t.dtls == nil {
+		if len(t.early) >= maxEarlyDTLS {
+			pc.stats.Dropped++
+			return layerErr("dtls", fmt.Errorf("%w: DTLS before the transport is negotiated", ErrLimit))
+		}
+		t.early = append(t.early, append([]byte(nil), msg.Message...))
+		t.earlyPath = msg.Transport
+		return nil
+	}
+	return t.feedDTLS(pc, msg)
+}
+
+func (t *transportStack) feedDTLS(pc *PeerConnection, msg shared.TaggedBytes) error {
+	err := t.dtls.HandleRead(msg)
+	pc.timeouts.mark(layerDTLS)
+	t.drainDTLS(pc)
+	if err != nil {
+		pc.stats.Dropped++
+		var ae *dtls.AlertError
+		if errors.As(err, &ae) {
+			// Fatal: reported through EventClosed as well; return it once.
+			return layerErr("dtls", err)
+		}
+		if errors.Is(err, dtls.ErrDropped) || errors.Is(err, dtls.ErrClosed) {
+			return nil // counted in the DTLS stats; not actionable
+		}
+		return layerErr("dtls", err)
+	}
+	return nil
+}
+
+// drainDTLS moves DTLS output to the wire, DTLS plaintext to SCTP, and
+// DTLS events to the PeerConnection.
+func (t *transportStack) drainDTLS(pc *PeerConnection) {
+	if t.dtls == nil {
+		return
+	}
+	for {
+		tb, ok := t.dtls.PollWrite()
+		if !ok {
+			break
+		}
+		if err := pc.sendDatagram(tb.Message); err != nil {
+			pc.emitError("ice", err)
+		}
+	}
+	for {
+		e, ok := t.dtls.PollEvent()
+		if !ok {
+			break
+		}
+		switch e.Kind {
+		case dtls.EventHandshakeComplete:
+			t.handshakeDone(pc, e.State)
+		case dtls.EventClosed:
+			if e.Err != nil {
+				if errors.Is(e.Err, dtls.ErrFingerprintMismatch) {
+					pc.stats.FingerprintFailures++
+					pc.emitError("dtls", fmt.Errorf("%w: %w", ErrFingerprintMismatch, e.Err))
+				} else {
+					pc.emitError("dtls", e.Err)
+				}
+				t.phase = dtlsFailed
+			} else {
+				t.phase = dtlsClosed
+			}
+			pc.updateConnectionState()
+			pc.closeAllChannels()
+		}
+	}
+	for {
+		b, ok := t.dtls.PollRead()
+		if !ok {
+			break
+		}
+		if t.sctp == nil {
+			pc.stats.Dropped++
+			continue
+		}
+		err := t.sctp.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
+		pc.timeouts.mark(layerSCTP)
+		if err != nil && !errors.Is(err, sctp.ErrClosed) {
+			pc.emitError("sctp", err)
+		}
+	}
+	t.drainSCTP(pc)
+}
+
+func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionState) {
+	// RFC 8122 §5 / RFC 8827 §6.5: the certificate must match a=fingerprint.
+	// rtc-dtls checks it (PeerFingerprints); check again so the rule holds
+	// here whatever the layer does.
+	if st == nil || len(st.PeerCertificates) == 0 || !matchesAny(pc.remoteFingerprints, st.PeerCertificates[0]) {
+		pc.stats.FingerprintFailures++
+		t.phase = dtlsFailed
+		pc.emitError("dtls", ErrFingerprintMismatch)
+		_ = t.dtls.Close()
+		pc.updateConnectionState()
+		return
+	}
+	t.phase = dtlsConnected
+	pc.updateConnectionState()
+	if pc.dataSection() == nil {
+		return
+	}
+	a, err := sctp.New(sctp.Config{
+		Rand:               pc.cfg.rand(),
+		LocalPort:          pc.cfg.sctpPort(),
+		RemotePort:         pc.remoteSCTPPort,
+		MaxMessageSize:     pc.cfg.maxMessageSize(),
+		PeerMaxMessageSize: pc.peerMaxMessageSize(),
+		SendBufferSize:     pc.cfg.maxBufferedAmount(),
+		MTU:                t.dtls.MaxPayload(),
+	})
+	if err != nil {
+		pc.emitError("sctp", err)
+		return
+	}
+	t.sctp = a
+	// Both ends may send INIT (RFC 9260 §5.2.1 resolves the collision); the
+	// DTLS client starts so that two sansrtc peers do not collide.
+	if pc.dtlsClient {
+		if err := a.Connect(pc.clock.Now()); err != nil {
+			pc.emitError("sctp", err)
+		}
+	}
+	pc.timeouts.mark(layerSCTP)
+}
+
+func matchesAny(fps []dtls.Fingerprint, der []byte) bool {
+	for _, f := range fps {
+		if f.Matches(der) {
+			return true
+		}
+	}
+	return false
+}
+
+// peerMaxMessageSize maps the remote a=max-message-size to the SCTP config
+// (RFC 8841 §6.1: absent means 64 KiB; 0 means no limit).
+func (pc *PeerConnection) peerMaxMessageSize() int {
+	switch {
+	case pc.remoteMaxMessage < 0:
+		return 65536
+	case pc.remoteMaxMessage == 0:
+		return -1
+	}
+	return pc.remoteMaxMessage
+}
+
+// drainSCTP moves SCTP packets into DTLS records and SCTP messages and
+// events to the data channels.
+func (t *transportStack) drainSCTP(pc *PeerConnection) {
+	if t.sctp == nil {
+		return
+	}
+	for range 4 { // SCTP output can trigger more SCTP input handling; bounded
+		progressed := false
+		for {
+			tb, ok := t.sctp.PollWrite()
+			if !ok {
+				break
+			}
+			progressed = true
+			if err := t.dtls.HandleWrite(tb.Message); err != nil {
+				pc.emitError("dtls", err)
+			}
+		}
+		for {
+			e, ok := t.sctp.PollEvent()
+			if !ok {
+				break
+			}
+			progressed = true
+			pc.handleSCTPEvent(e)
+		}
+		for {
+			m, ok := t.sctp.PollRead()
+			if !ok {
+				break
+			}
+			progressed = true
+			pc.handleSCTPMessage(m)
+		}
+		if t.dtls != nil {
+			for {
+				tb, ok := t.dtls.PollWrite()
+				if !ok {
+					break
+				}
+				if err := pc.sendDatagram(tb.Message); err != nil {
+					pc.emitError("ice", err)
+				}
+			}
+		}
+		pc.timeouts.mark(layerSCTP)
+		pc.timeouts.mark(layerDTLS)
+		if !progressed {
+			break
+		}
+	}
+}
+
+func (t *transportStack) handleTimeout(pc *PeerConnection, now time.Time) error {
+	var errs []error
+	if t.dtls != nil && pc.timeouts.due(layerDTLS, now) {
+		if err := t.dtls.HandleTimeout(now); err != nil {
+			errs = append(errs, layerErr("dtls", err))
+		}
+		pc.timeouts.mark(layerDTLS)
+		t.drainDTLS(pc)
+	}
+	if t.sctp != nil && pc.timeouts.due(layerSCTP, now) {
+		if err := t.sctp.HandleTimeout(now); err != nil {
+			errs = append(errs, layerErr("sctp", err))
+		}
+		pc.timeouts.mark(layerSCTP)
+		t.drainSCTP(pc)
+	}
+	return errors.Join(errs...)
+}
+
+func (t *transportStack) close(pc *PeerConnection) error {
+	var errs []error
+	if t.sctp != nil {
+		errs = append(errs, t.sctp.Abort("peer connection closed"))
+		t.drainSCTP(pc)
+	}
+	if t.dtls != nil {
+		errs = append(errs, t.dtls.Close())
+		t.drainDTLS(pc)
+	}
+	t.phase = dtlsClosed
+	return errors.Join(errs...)
+}
+
+// layerTimeout returns the deadline of one layer, for deadlineCache.
+func (pc *PeerConnection) layerTimeout(l layer) time.Time {
+	var d time.Time
+	var ok bool
+	switch l {
+	case layerICE:
+		d, ok = pc.ice.PollTimeout()
+	case layerDTLS:
+		if pc.transport.dtls != nil {
+			d, ok = pc.transport.dtls.PollTimeout()
+		}
+	case layerSCTP:
+		if pc.transport.sctp != nil {
+			d, ok = pc.transport.sctp.PollTimeout()
+		}
+	}
+	if !ok {
+		return time.Time{}
+	}
+	return d
+}
