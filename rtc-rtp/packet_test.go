@@ -93,7 +93,7 @@ func TestUnmarshalTwoByteAndCSRC(t *testing.T) {
 
 func TestOneByteID15StopsParsing(t *testing.T) {
 	// RFC 8285 §4.2: ID 15 terminates processing.
-	b := mustHex(t, "9000000100000000000000" + "01" + "bede0001" + "10aaf0ff" + "")
+	b := mustHex(t, "9000000100000000000000"+"01"+"bede0001"+"10aaf0ff"+"")
 	var p Packet
 	if err := p.Unmarshal(b); err != nil {
 		t.Fatal(err)
