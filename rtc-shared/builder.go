@@ -1,6 +1,9 @@
 package shared
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Builder writes big-endian fields in append style. It has two modes:
 //
@@ -126,9 +129,9 @@ func (b *Builder) AddZeros(n int) {
 		return
 	}
 	if b.room(n) {
-		for range n {
-			b.buf = append(b.buf, 0)
-		}
+		l := len(b.buf)
+		b.buf = slices.Grow(b.buf, n)[:l+n] // fixed mode: room() guarantees no reallocation
+		clear(b.buf[l:])
 	}
 }
 
@@ -158,12 +161,12 @@ func (b *Builder) end(m LengthMark, size int) {
 		return
 	}
 	if m.size != size || m.pos+size > len(b.buf) {
-		b.err = errBadMark
+		b.err = ErrBadLengthMark
 		return
 	}
 	n := len(b.buf) - m.pos - size
 	if n >= 1<<(8*size) {
-		b.err = errLengthOverflow
+		b.err = ErrLengthOverflow
 		return
 	}
 	for i := range size {
@@ -180,12 +183,3 @@ func (b *Builder) EndUint16Length(m LengthMark) { b.end(m, 2) }
 
 // EndUint24Length fills in the prefix reserved by BeginUint24Length.
 func (b *Builder) EndUint24Length(m LengthMark) { b.end(m, 3) }
-
-var (
-	errBadMark        = &builderError{"shared: length mark does not match this builder"}
-	errLengthOverflow = &builderError{"shared: length does not fit its prefix"}
-)
-
-type builderError struct{ s string }
-
-func (e *builderError) Error() string { return e.s }

@@ -18,6 +18,12 @@ var (
 	ErrTruncated = errors.New("shared: truncated input")
 	// ErrTrailingBytes reports input with bytes left after a complete value.
 	ErrTrailingBytes = errors.New("shared: trailing bytes")
+	// ErrLengthOverflow reports a Builder length prefix too small for the
+	// bytes written after it (more than 255 for a uint8 prefix, say).
+	ErrLengthOverflow = errors.New("shared: length does not fit its prefix")
+	// ErrBadLengthMark reports a Builder End*Length call with a mark that
+	// was not made by the matching Begin*Length of this builder.
+	ErrBadLengthMark = errors.New("shared: length mark does not match this builder")
 )
 
 // ParseError describes malformed input: which layer and wire type, the byte

@@ -83,22 +83,25 @@ func (w *ReplayWindow) Accept(seq uint64) {
 }
 
 // clearRange clears the bits of sequence numbers lo..hi inclusive, which are
-// about to enter the window.
+// about to enter the window. The loop counts bits rather than comparing
+// sequence numbers, so hi = 2^64-1 cannot wrap the index around.
 func (w *ReplayWindow) clearRange(lo, hi uint64) {
 	total := uint64(len(w.bits) * 64)
-	if hi-lo+1 >= total {
+	if hi-lo >= total-1 {
 		clear(w.bits)
 		return
 	}
-	for s := lo; s <= hi; {
+	s := lo
+	for left := hi - lo + 1; left > 0; {
 		i, m := w.bit(s)
-		off := s % 64
-		if off == 0 && hi-s >= 63 {
+		if s%64 == 0 && left >= 64 {
 			w.bits[i] = 0 // a whole word at once
 			s += 64
+			left -= 64
 			continue
 		}
 		w.bits[i] &^= m
 		s++
+		left--
 	}
 }

@@ -90,3 +90,11 @@ func (u *Unwrapper32) Unwrap(v uint32) int64 {
 	}
 	return ext
 }
+
+// Peek returns the extended value v would get, without remembering it.
+func (u *Unwrapper32) Peek(v uint32) int64 {
+	if !u.started {
+		return int64(v)
+	}
+	return u.last + SerialDiff32(uint32(u.last), v)
+}

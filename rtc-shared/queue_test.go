@@ -1,0 +1,122 @@
+package shared
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestQueueBoundedFIFOAcrossWrap(t *testing.T) {
+	q := NewQueue[int](5)
+	if q.Cap() != 5 || q.Len() != 0 || q.Full() {
+		t.Fatal("new queue")
+	}
+	if _, ok := q.Pop(); ok {
+		t.Fatal("Pop on empty")
+	}
+	if v, ok := q.Peek(); ok || v != 0 {
+		t.Fatal("Peek on empty")
+	}
+	next, want := 0, 0
+	// Push and pop in uneven batches so head wraps around the ring many times.
+	for round := range 50 {
+		for range round%4 + 1 {
+			if err := q.Push(next); err != nil {
+				if !errors.Is(err, ErrQueueFull) || !q.Full() || q.Len() != 5 {
+					t.Fatalf("Push: %v with len %d", err, q.Len())
+				}
+				break
+			}
+			next++
+		}
+		for range round%3 + 1 {
+			p, _ := q.Peek()
+			v, ok := q.Pop()
+			if !ok {
+				break
+			}
+			if v != want || p != v {
+				t.Fatalf("round %d: popped %d (peeked %d), want %d", round, v, p, want)
+			}
+			want++
+		}
+	}
+	for {
+		v, ok := q.Pop()
+		if !ok {
+			break
+		}
+		if v != want {
+			t.Fatalf("drain: %d, want %d", v, want)
+		}
+		want++
+	}
+	if want != next {
+		t.Fatalf("lost items: pushed %d, popped %d", next, want)
+	}
+}
+
+func TestQueueFullNothingDropped(t *testing.T) {
+	q := NewQueue[string](2)
+	_ = q.Push("a")
+	_ = q.Push("b")
+	if err := q.Push("c"); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Push on full = %v", err)
+	}
+	a, _ := q.Pop()
+	b, _ := q.Pop()
+	if a != "a" || b != "b" || q.Len() != 0 {
+		t.Fatal("contents changed by a failed Push")
+	}
+}
+
+func TestQueueClearAndLimits(t *testing.T) {
+	q := NewQueue[*int](3)
+	x := 1
+	for range 3 {
+		_ = q.Push(&x)
+	}
+	q.Pop()
+	_ = q.Push(&x) // head is now inside the ring
+	q.Clear()
+	if q.Len() != 0 || q.Full() {
+		t.Fatal("Clear")
+	}
+	if v, ok := q.Pop(); ok || v != nil {
+		t.Fatal("Pop after Clear")
+	}
+	for i := range 3 {
+		if err := q.Push(&x); err != nil {
+			t.Fatalf("push %d after Clear: %v", i, err)
+		}
+	}
+	// Clear zeroes the storage so the garbage collector can reclaim items.
+	q.Clear()
+	for _, p := range q.buf {
+		if p != nil {
+			t.Fatal("Clear kept a reference")
+		}
+	}
+	if z := NewQueue[int](0); z.Cap() != 1 {
+		t.Fatalf("limit 0 gives cap %d, want 1", z.Cap())
+	}
+	var zero Queue[int]
+	if err := zero.Push(1); !errors.Is(err, ErrQueueFull) {
+		t.Fatal("zero Queue accepted a push")
+	}
+}
+
+// TestQueueSteadyStateNoAllocs: once grown, push/pop cycles allocate nothing.
+func TestQueueSteadyStateNoAllocs(t *testing.T) {
+	q := NewQueue[TaggedBytes](64)
+	for range 64 {
+		_ = q.Push(TaggedBytes{})
+	}
+	q.Clear()
+	allocs := testing.AllocsPerRun(1000, func() {
+		_ = q.Push(TaggedBytes{})
+		q.Pop()
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocs per push/pop", allocs)
+	}
+}
