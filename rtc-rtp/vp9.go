@@ -137,9 +137,9 @@ func (d *VP9Descriptor) Unmarshal(b []byte) (int, error) {
 	return n, nil
 }
 
-//	V:   | N_S |Y|G|-|-|-|
-//	Y:   WIDTH (16) HEIGHT (16), N_S + 1 times
-//	G:   N_G, then N_G times | T |U| R |-|-| and R P_DIFF octets
+// V:   | N_S |Y|G|-|-|-|
+// Y:   WIDTH (16) HEIGHT (16), N_S + 1 times
+// G:   N_G, then N_G times | T |U| R |-|-| and R P_DIFF octets
 func (s *VP9ScalabilityStructure) unmarshal(b []byte) (int, error) {
 	if len(b) < 1 {
 		return 0, ErrMalformedPayload
