@@ -294,7 +294,9 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 		return ErrClosed
 	}
 	if c.learnTr {
-		c.tr = msg.Transport.Reverse()
+		// Local is where it arrived and Peer where it came from: the same
+		// path a reply takes (shared.TransportContext).
+		c.tr = msg.Transport
 		c.learnTr = false
 	}
 	var first error

@@ -1,0 +1,127 @@
+package dtlsinterop
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+// requireBinary skips the test when name is not installed, unless
+// SANSRTC_REQUIRE_INTEROP=1, in which case it fails.
+func requireBinary(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
+			t.Fatalf("%s not found and SANSRTC_REQUIRE_INTEROP=1: %v", name, err)
+		}
+		t.Skipf("%s not installed; skipping interop test", name)
+	}
+	return p
+}
+
+// udpPeer runs a sans-I/O dtls.Conn over a real UDP socket on loopback.
+type udpPeer struct {
+	conn   *dtls.Conn
+	udp    *net.UDPConn
+	peer   *net.UDPAddr // nil until known (server)
+	events []dtls.Event
+	reads  [][]byte
+}
+
+func listenLoopback(t *testing.T) *net.UDPConn {
+	t.Helper()
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.Close() })
+	return u
+}
+
+func (p *udpPeer) flush() error {
+	for {
+		dg, ok := p.conn.PollWrite()
+		if !ok {
+			break
+		}
+		if p.peer == nil {
+			p.peer = net.UDPAddrFromAddrPort(dg.Transport.Peer)
+		}
+		if _, err := p.udp.WriteToUDP(dg.Message, p.peer); err != nil {
+			return err
+		}
+	}
+	for {
+		e, ok := p.conn.PollEvent()
+		if !ok {
+			break
+		}
+		p.events = append(p.events, e)
+	}
+	for {
+		b, ok := p.conn.PollRead()
+		if !ok {
+			break
+		}
+		p.reads = append(p.reads, b)
+	}
+	return nil
+}
+
+// run drives the Conn until done reports true or the deadline passes.
+func (p *udpPeer) run(done func() bool, limit time.Duration) error {
+	end := time.Now().Add(limit)
+	buf := make([]byte, 65536)
+	local := p.udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	for {
+		if err := p.flush(); err != nil {
+			return err
+		}
+		if done() {
+			return nil
+		}
+		for _, e := range p.events {
+			if e.Kind == dtls.EventClosed && e.Err != nil {
+				return e.Err
+			}
+		}
+		if time.Now().After(end) {
+			return errors.New("interop: timed out")
+		}
+		wait := end
+		if d, ok := p.conn.PollTimeout(); ok && d.Before(wait) {
+			wait = d
+		}
+		p.udp.SetReadDeadline(wait)
+		n, from, err := p.udp.ReadFromUDPAddrPort(buf)
+		now := time.Now()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				_ = p.conn.HandleTimeout(now)
+				continue
+			}
+			return err
+		}
+		_ = p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: netip.AddrPortFrom(from.Addr().Unmap(), from.Port())}, Message: buf[:n]})
+	}
+}
+
+func (p *udpPeer) state() *dtls.ConnectionState {
+	for _, e := range p.events {
+		if e.Kind == dtls.EventHandshakeComplete {
+			return e.State
+		}
+	}
+	return nil
+}
+
+func (p *udpPeer) established() bool { return p.state() != nil }

@@ -1,0 +1,292 @@
+package dtlsinterop
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+// opensslSuites maps our suites to OpenSSL cipher names.
+var opensslSuites = []struct {
+	suite dtls.CipherSuite
+	name  string
+	rsa   bool
+}{
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", false},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", false},
+	{dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", false},
+	{dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", true},
+	{dtls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", true},
+	{dtls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", true},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "ECDHE-ECDSA-AES128-SHA", false},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "ECDHE-ECDSA-AES256-SHA", false},
+	{dtls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "ECDHE-RSA-AES128-SHA", true},
+	{dtls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "ECDHE-RSA-AES256-SHA", true},
+}
+
+var opensslGroups = []struct {
+	group dtls.Group
+	name  string
+}{
+	{dtls.GroupX25519, "X25519"},
+	{dtls.GroupP256, "P-256"},
+	{dtls.GroupP384, "P-384"},
+}
+
+var (
+	certOnce                   sync.Once
+	ecdsaCert, rsaCert         *dtls.Certificate
+	peerECDSACert, peerRSACert *dtls.Certificate
+)
+
+func certs(t *testing.T) {
+	certOnce.Do(func() {
+		var err error
+		now := time.Now()
+		if ecdsaCert, err = dtls.GenerateCertificate(now, dtls.KeyECDSAP256); err != nil {
+			panic(err)
+		}
+		if rsaCert, err = dtls.GenerateCertificate(now, dtls.KeyRSA2048); err != nil {
+			panic(err)
+		}
+		if peerECDSACert, err = dtls.GenerateCertificate(now, dtls.KeyECDSAP256); err != nil {
+			panic(err)
+		}
+		if peerRSACert, err = dtls.GenerateCertificate(now, dtls.KeyRSA2048); err != nil {
+			panic(err)
+		}
+	})
+}
+
+// writePEM writes the certificate and key as PEM files for openssl.
+func writePEM(t *testing.T, c *dtls.Certificate) (certFile, keyFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := u.LocalAddr().(*net.UDPAddr).Port
+	u.Close()
+	return port
+}
+
+// syncBuffer collects a process's output.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var keyingRE = regexp.MustCompile(`Keying material: ([0-9A-Fa-f]+)`)
+
+func waitFor(out *syncBuffer, re *regexp.Regexp, d time.Duration) []string {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+func ourConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group) *dtls.Config {
+	f, _ := peer.Fingerprint("sha-256")
+	return &dtls.Config{
+		Certificate:      cert,
+		PeerFingerprints: []dtls.Fingerprint{f},
+		CipherSuites:     []dtls.CipherSuite{suite},
+		Groups:           groupsFor(group),
+		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	}
+}
+
+// groupsFor offers group first, plus P-256: OpenSSL only selects an ECDSA
+// certificate on a curve the client lists in supported_groups (TLS 1.2).
+func groupsFor(g dtls.Group) []dtls.Group {
+	if g == dtls.GroupP256 {
+		return []dtls.Group{g}
+	}
+	return []dtls.Group{g, dtls.GroupP256}
+}
+
+// opensslGroupList adds P-256 after the group under test: OpenSSL accepts a
+// peer's ECDSA P-256 certificate only when P-256 is one of its groups.
+func opensslGroupList(g string) string {
+	if g == "P-256" {
+		return g
+	}
+	return g + ":P-256"
+}
+
+func TestOpenSSLServer(t *testing.T) {
+	bin := requireBinary(t, "openssl")
+	certs(t)
+	for _, s := range opensslSuites {
+		for _, g := range opensslGroups {
+			t.Run(s.name+"/"+g.name, func(t *testing.T) {
+				cert, peer := ecdsaCert, peerECDSACert
+				if s.rsa {
+					peer = peerRSACert
+				}
+				certFile, keyFile := writePEM(t, peer)
+				port := freeUDPPort(t)
+				cmd := exec.Command(bin, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
+					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60",
+					"-verify", "1", "-naccept", "1")
+				out := &syncBuffer{}
+				cmd.Stdout, cmd.Stderr = out, out
+				stdin, _ := cmd.StdinPipe() // s_server exits when stdin ends: keep it open
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+				if waitFor(out, regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+					t.Fatalf("s_server did not start: %s", out)
+				}
+				udp := listenLoopback(t)
+				tr := shared.TransportContext{Local: udp.LocalAddr().(*net.UDPAddr).AddrPort(), Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
+				conn, err := dtls.NewClient(time.Now(), tr, ourConfig(cert, peer, s.suite, g.group))
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := &udpPeer{conn: conn, udp: udp}
+				if err := p.run(p.established, 10*time.Second); err != nil {
+					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
+				}
+				st := p.state()
+				if st.CipherSuite != s.suite || st.Group != g.group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
+					t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
+				}
+				m := waitFor(out, keyingRE, 5*time.Second)
+				if m == nil {
+					t.Fatalf("no keying material from s_server:\n%s", out)
+				}
+				if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
+					t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
+				}
+				// application data: s_server prints what it receives.
+				if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
+					t.Fatal(err)
+				}
+				p.flush()
+				if waitFor(out, regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
+					t.Fatalf("s_server did not print our data:\n%s", out)
+				}
+				// and s_server sends what it reads on stdin
+				io.WriteString(stdin, "hello-from-openssl\n")
+				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
+					t.Fatalf("reading from s_server: %v", err)
+				}
+				if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
+					t.Fatalf("read %q", p.reads[0])
+				}
+				conn.Close()
+				p.flush()
+			})
+		}
+	}
+}
+
+func TestOpenSSLClient(t *testing.T) {
+	bin := requireBinary(t, "openssl")
+	certs(t)
+	for _, s := range opensslSuites {
+		for _, g := range opensslGroups {
+			t.Run(s.name+"/"+g.name, func(t *testing.T) {
+				cert, peer := ecdsaCert, peerECDSACert
+				if s.rsa {
+					cert = rsaCert
+				}
+				certFile, keyFile := writePEM(t, peer)
+				udp := listenLoopback(t)
+				local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+				conn, err := dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, ourConfig(cert, peer, s.suite, g.group))
+				if err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(bin, "s_client", "-dtls1_2", "-connect", local.String(),
+					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
+					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60")
+				out := &syncBuffer{}
+				cmd.Stdout, cmd.Stderr = out, out
+				stdin, _ := cmd.StdinPipe()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+				p := &udpPeer{conn: conn, udp: udp}
+				if err := p.run(p.established, 10*time.Second); err != nil {
+					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
+				}
+				st := p.state()
+				if st.CipherSuite != s.suite || st.Group != g.group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
+					t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
+				}
+				m := waitFor(out, keyingRE, 5*time.Second)
+				if m == nil {
+					t.Fatalf("no keying material from s_client:\n%s", out)
+				}
+				if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
+					t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
+				}
+				io.WriteString(stdin, "hello-from-openssl\n")
+				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
+					t.Fatalf("reading from s_client: %v\n%s", err, out)
+				}
+				if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
+					t.Fatalf("read %q", p.reads[0])
+				}
+				bufio.NewReader(strings.NewReader("")).ReadString('\n')
+				conn.Close()
+				p.flush()
+			})
+		}
+	}
+}
