@@ -5,7 +5,8 @@
 // bounded Queue for the outboxes of state machines, and common errors.
 //
 // The subpackage netsim is a deterministic simulated network with a virtual
-// clock, used by the tests of every module.
+// clock, links, NATs and a trace, used by the tests of every module;
+// netsim/echo is a tiny reference endpoint pair that shows it in use.
 //
 // # The drive loop
 //
@@ -21,4 +22,25 @@
 //
 // Protocol code never reads a clock, sleeps, starts goroutines, opens sockets
 // or uses math/rand: time and randomness are inputs.
+//
+// # Ownership
+//
+// A TaggedBytes handed to a Handle* method is borrowed for the call; one
+// returned by a Poll* method belongs to the caller. A TransportContext names
+// this end (Local) and the other end (Peer) in both directions, so a reply
+// goes out with the context it came in on.
+//
+// # Limits
+//
+// Nothing here grows without bound: a Queue holds at most its limit, a
+// fixed Builder never exceeds its buffer's capacity, and a ReplayWindow's
+// memory is fixed by its size. Cursor, fixed Builder and ReplayWindow
+// allocate nothing (TestZeroAllocs).
+//
+// # Known limitations
+//
+//   - ReplayWindow works on 64-bit sequence numbers; extending 16/32-bit
+//     counters (SRTP's ROC, DTLS epochs) is the caller's job.
+//   - Serial comparisons of values exactly half the space apart are
+//     undefined by RFC 1982; SerialLess reports false both ways.
 package shared
