@@ -1,5 +1,104 @@
-// Package dtls is part of sansrtc, a sans-I/O WebRTC stack.
+// Package dtls is a DTLS 1.2 client and server (RFC 6347 over the TLS 1.2
+// semantics of RFC 5246) written as a sans-I/O state machine: bytes and
+// time go in; datagrams, events, application data and the next deadline
+// come out. It never reads a clock, sleeps, starts a goroutine or opens a
+// socket.
 //
-// Not implemented yet: this module is a placeholder so that the workspace
-// layout is complete. See README.md for its planned scope.
+// It implements what WebRTC needs (RFC 8827 §6.5, RFC 5764, RFC 8842):
+// ECDHE key exchange (X25519, P-256, P-384) with ECDSA or RSA certificates,
+// AES-GCM, ChaCha20-Poly1305 and (off by default) AES-CBC-SHA suites,
+// use_srtp with the EXTRACTOR-dtls_srtp exporter, the extended master
+// secret (required by default), mutual authentication checked against the
+// SDP fingerprints, HelloVerifyRequest cookies, handshake fragmentation and
+// reassembly, flight retransmission and anti-replay.
+//
+// # Creating a Conn
+//
+//	cert, _ := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
+//	local, _ := cert.Fingerprint("sha-256")     // goes into our SDP: local.String()
+//	remote, _ := dtls.ParseFingerprint(sdpLine) // "sha-256 AB:CD:..." from theirs
+//	cfg := &dtls.Config{
+//		Certificate:      cert,
+//		PeerFingerprints: []dtls.Fingerprint{remote},
+//		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+//		// Rand, MTU, RetransmitInitial, HandshakeTimeout, ... have defaults.
+//	}
+//	conn, err := dtls.NewClient(now, tr, cfg) // a=setup:active; queues the ClientHello
+//	conn, err := dtls.NewServer(now, tr, cfg) // a=setup:passive; waits for one
+//
+// tr is the shared.TransportContext datagrams leave on (PollWrite copies it
+// into every datagram). A server whose tr.Peer is not valid takes the path
+// of the first datagram it reads; SetTransport changes it later.
+//
+// # The drive loop
+//
+// After constructing the Conn and after every Handle* call, drain the three
+// Poll* queues, then wait for the next datagram or the deadline:
+//
+//	for {
+//		for dg, ok := conn.PollWrite(); ok; dg, ok = conn.PollWrite() {
+//			send(dg.Transport.Peer, dg.Message) // the bytes are the caller's
+//		}
+//		for ev, ok := conn.PollEvent(); ok; ev, ok = conn.PollEvent() {
+//			switch ev.Kind {
+//			case dtls.EventHandshakeComplete:
+//				st := ev.State // st.SRTPProfile, st.SRTP.LocalKey/LocalSalt/RemoteKey/RemoteSalt,
+//				               // st.SRTPKeyingMaterial, st.PeerFingerprint, st.CipherSuite
+//			case dtls.EventAlert: // a warning alert; ev.Alert, ev.Remote
+//			case dtls.EventClosed: // ev.Err: nil (close_notify), *dtls.AlertError, ErrHandshakeTimeout
+//			}
+//		}
+//		for b, ok := conn.PollRead(); ok; b, ok = conn.PollRead() {
+//			deliver(b) // one application_data record; the bytes are the caller's
+//		}
+//		deadline, ok := conn.PollTimeout() // retransmission or handshake timeout
+//		select {
+//		case pkt := <-incoming:
+//			conn.HandleRead(shared.TaggedBytes{Now: now(), Transport: pkt.tr, Message: pkt.b})
+//		case <-timerFor(deadline, ok):
+//			conn.HandleTimeout(now())
+//		}
+//	}
+//
+// HandleWrite(b) sends b as one application_data record (after the
+// handshake; MaxPayload reports what fits in the MTU). Close sends
+// close_notify. ExportKeyingMaterial runs the RFC 5705 exporter with any
+// label. ConnectionState returns the negotiated parameters after the
+// handshake, the same value EventHandshakeComplete carries.
+//
+// # Peer verification
+//
+// WebRTC peers use self-signed certificates; the check is that the peer's
+// leaf hashes to a fingerprint from the remote SDP (RFC 8122 §5). Set
+// Config.PeerFingerprints (any of sha-256, sha-384, sha-512), or
+// VerifyPeerCertificate for a custom synchronous check, or
+// InsecureSkipVerify to check ConnectionState.PeerCertificates yourself. A
+// mismatch fails the handshake with a bad_certificate alert and an
+// EventClosed whose Err is an *AlertError wrapping ErrFingerprintMismatch.
+// The server requires a client certificate by default (Config.ClientAuth).
+//
+// # Timers
+//
+// The retransmission timer follows RFC 6347 §4.2.4.1: RetransmitInitial
+// (1 s), doubling on every expiry up to RetransmitMax (60 s); a flight
+// retransmitted by the peer makes the Conn resend its last flight. The
+// whole handshake must finish within HandshakeTimeout (30 s).
+//
+// # Limits
+//
+// Bad input is dropped and counted in Stats, never a panic: malformed,
+// truncated, replayed, wrong-epoch and unauthenticated records; handshake
+// fragments over MaxHandshakeMessage or beyond MaxBufferedHandshake of
+// reassembly; certificate chains over MaxCertificateChain (fatal). Each
+// output queue holds at most MaxQueued items.
+//
+// # Known gaps
+//
+//   - No session resumption, no renegotiation (refused with
+//     no_renegotiation), no DTLS 1.3 (a 1.3-capable ClientHello negotiates
+//     1.2), no PSK or RSA key exchange, no compression, no CCM suites.
+//   - Certificates are not validated against roots or dates: WebRTC
+//     authenticates by fingerprint.
+//   - The CBC suites use MAC-then-encrypt without the encrypt_then_mac
+//     extension; keep them for old peers only.
 package dtls
