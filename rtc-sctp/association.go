@@ -1,0 +1,565 @@
+package sctp
+
+import (
+	"encoding/binary"
+	"io"
+	"strconv"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// State is the state of an association (RFC 9260 §4).
+type State uint8
+
+const (
+	// StateClosed: no association. A new Association starts here and
+	// answers INIT with INIT ACK without keeping state (RFC 9260 §5.1);
+	// after a shutdown, abort or failure it stays here for good.
+	StateClosed State = iota
+	// StateCookieWait: INIT sent, waiting for INIT ACK (RFC 9260 §5.1 A).
+	StateCookieWait
+	// StateCookieEchoed: COOKIE ECHO sent, waiting for COOKIE ACK (§5.1 D).
+	StateCookieEchoed
+	// StateEstablished: data flows both ways (§5.1 E).
+	StateEstablished
+	// StateShutdownPending: Close was called; outstanding data is being
+	// delivered before SHUTDOWN is sent (§9.2).
+	StateShutdownPending
+	// StateShutdownSent: SHUTDOWN sent, waiting for SHUTDOWN ACK (§9.2).
+	StateShutdownSent
+	// StateShutdownReceived: the peer sent SHUTDOWN; our outstanding data is
+	// being delivered before SHUTDOWN ACK (§9.2).
+	StateShutdownReceived
+	// StateShutdownAckSent: SHUTDOWN ACK sent, waiting for SHUTDOWN
+	// COMPLETE (§9.2).
+	StateShutdownAckSent
+)
+
+// String returns the RFC 9260 name of the state.
+func (s State) String() string {
+	switch s {
+	case StateClosed:
+		return "CLOSED"
+	case StateCookieWait:
+		return "COOKIE-WAIT"
+	case StateCookieEchoed:
+		return "COOKIE-ECHOED"
+	case StateEstablished:
+		return "ESTABLISHED"
+	case StateShutdownPending:
+		return "SHUTDOWN-PENDING"
+	case StateShutdownSent:
+		return "SHUTDOWN-SENT"
+	case StateShutdownReceived:
+		return "SHUTDOWN-RECEIVED"
+	case StateShutdownAckSent:
+		return "SHUTDOWN-ACK-SENT"
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// PPID is a Payload Protocol Identifier (RFC 9260 §3.3.1). WebRTC's values
+// are defined by package datachannel.
+type PPID uint32
+
+// PRPolicy is a partial reliability policy of one message (RFC 3758,
+// RFC 7496).
+type PRPolicy uint8
+
+const (
+	// PRReliable: retransmit until acknowledged (the zero value).
+	PRReliable PRPolicy = iota
+	// PRRetransmits: abandon after PolicyValue retransmissions (RFC 7496 §4.2).
+	PRRetransmits
+	// PRLifetime: abandon PolicyValue milliseconds after HandleWrite
+	// (RFC 3758 §4, "timed reliability").
+	PRLifetime
+)
+
+// Message is one user message. HandleWrite takes one to send; PollRead
+// returns the ones received. Policy and PolicyValue are used on send only.
+type Message struct {
+	Stream    uint16
+	PPID      PPID
+	Unordered bool
+	Data      []byte
+	// Policy and PolicyValue select partial reliability (when the peer
+	// supports FORWARD-TSN; otherwise every message is reliable).
+	Policy      PRPolicy
+	PolicyValue uint32
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// EventConnected: the association is established. No fields.
+	EventConnected EventKind = iota + 1
+	// EventRestarted: the peer restarted the association (RFC 9260 §5.2.4
+	// case A); stream state and queued data were discarded. No fields.
+	EventRestarted
+	// EventIncomingStreamsReset: the peer reset these incoming streams
+	// (RFC 6525 §5.2.2); sequence numbers restart at 0. Sets Streams.
+	EventIncomingStreamsReset
+	// EventOutgoingStreamsReset: our reset of these outgoing streams was
+	// performed (RFC 6525 §5.2.7). Sets Streams.
+	EventOutgoingStreamsReset
+	// EventStreamResetFailed: the peer denied our reset. Sets Streams, Err.
+	EventStreamResetFailed
+	// EventBufferedAmountLow: a stream's buffered amount fell to or below
+	// its threshold (see SetBufferedAmountLowThreshold). Sets Stream.
+	EventBufferedAmountLow
+	// EventShutdown: the peer started a graceful shutdown; no more writes
+	// are accepted. No fields.
+	EventShutdown
+	// EventClosed: the association ended; it is the last event. Err is
+	// nil after a graceful shutdown, an *AbortError after an ABORT,
+	// ErrRetransmissionLimit or ErrInitFailed after a failure.
+	EventClosed
+	// EventPeerError: the peer sent an ERROR chunk. Sets Cause.
+	EventPeerError
+)
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	switch k {
+	case EventConnected:
+		return "Connected"
+	case EventRestarted:
+		return "Restarted"
+	case EventIncomingStreamsReset:
+		return "IncomingStreamsReset"
+	case EventOutgoingStreamsReset:
+		return "OutgoingStreamsReset"
+	case EventStreamResetFailed:
+		return "StreamResetFailed"
+	case EventBufferedAmountLow:
+		return "BufferedAmountLow"
+	case EventShutdown:
+		return "Shutdown"
+	case EventClosed:
+		return "Closed"
+	case EventPeerError:
+		return "PeerError"
+	}
+	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Event is a state change or notification returned by PollEvent. The doc
+// of each EventKind lists the fields it sets.
+type Event struct {
+	Kind    EventKind
+	Stream  uint16
+	Streams []uint16
+	Cause   ErrorCause
+	Err     error
+}
+
+// CommandKind selects what HandleEvent does.
+type CommandKind uint8
+
+const (
+	// CommandConnect starts the association (Connect).
+	CommandConnect CommandKind = iota + 1
+	// CommandResetStreams resets the outgoing Streams (ResetStreams).
+	CommandResetStreams
+	// CommandAbort aborts with Reason (Abort).
+	CommandAbort
+	// CommandShutdown starts a graceful shutdown (Close).
+	CommandShutdown
+)
+
+// Command is a control event for HandleEvent. Each kind mirrors a method.
+type Command struct {
+	Kind    CommandKind
+	Now     time.Time
+	Streams []uint16
+	Reason  string
+}
+
+// Stats are counters of an association. Network faults are counted here
+// and the packet dropped.
+type Stats struct {
+	PacketsReceived, PacketsSent   uint64
+	BadChecksum, BadTag, Malformed uint64
+	OutOfWindow, DuplicateTSNs     uint64
+	DataChunksSent, DataChunksRecv uint64
+	Retransmissions                uint64
+	FastRetransmits, T3Expirations uint64
+	MessagesSent, MessagesReceived uint64
+	BytesSent, BytesReceived       uint64
+	AbandonedMessages              uint64
+	ForwardTSNsSent, ControlDrops  uint64
+	// Current congestion state (bytes and durations).
+	CWND, SSThresh, FlightSize, PeerRwnd int
+	RTO, SRTT                            time.Duration
+	Interleaving, PartialReliability     bool
+	ZeroChecksum                         bool
+}
+
+// Association is one SCTP association over DTLS (RFC 8261), as a sans-I/O
+// state machine.
+//
+// HandleRead takes one SCTP packet (the payload of a DTLS application data
+// record); PollWrite returns SCTP packets for the DTLS layer. The zero value
+// is not usable: create one with New.
+type Association struct {
+	cfg       Config
+	rand      io.Reader
+	clock     shared.Clock
+	transport shared.TransportContext
+	state     State
+	finished  bool
+	closeErr  error
+
+	cookieKey [32]byte
+	mtu       int
+
+	myTag, peerTag   uint32
+	myInitialTSN     uint32
+	peerInitialTSN   uint32
+	outStreams       uint16 // negotiated outbound stream count
+	inStreams        uint16
+	fwdTSN, reconfig bool // negotiated extensions
+	idata, zeroCsum  bool // zeroCsum: we may send packets with zero checksum
+	acceptZeroCsum   bool
+
+	// handshake
+	initRetries int
+	t1          time.Time
+	initDue     bool
+	cookieEcho  []byte // the cookie to echo (owned copy)
+
+	ctrl   shared.Queue[[]byte] // prebuilt one-off packets
+	events shared.Queue[Event]
+	reads  shared.Queue[Message]
+
+	snd sender
+	rcv receiver
+	rc  reconfigState
+
+	// shutdown
+	t2             time.Time
+	shutdownDue    bool
+	shutdownAckDue bool
+	shutdownTries  int
+
+	// heartbeat
+	hbDeadline time.Time
+	hbDue      bool
+	hbPending  bool
+	hbSentAt   time.Time
+	hbNonce    uint64
+
+	stats Stats
+
+	scratch  []byte // packet being built
+	sack     sackChunk
+	fwd      forwardTSNChunk
+	data     dataChunk
+	initScr  initChunk
+	tmpU16   []uint16
+	lastWhy  string
+	timeouts timeoutReason
+}
+
+type timeoutReason string
+
+// New returns an association in StateClosed. Call Connect to send INIT, or
+// leave it to answer the peer's INIT; in WebRTC both sides call Connect and
+// the INIT collision resolves (RFC 9260 §5.2.1).
+func New(cfg Config) (*Association, error) {
+	a := &Association{
+		cfg:       cfg,
+		rand:      cfg.rand(),
+		transport: shared.TransportContext{},
+		mtu:       cfg.mtu(),
+		ctrl:      shared.NewQueue[[]byte](cfg.maxControlPackets()),
+		events:    shared.NewQueue[Event](cfg.maxEvents()),
+		// A message holds at least one byte, so the receive buffer bounds
+		// the number of queued messages.
+		reads: shared.NewQueue[Message](2*cfg.receiveBuffer() + 1),
+	}
+	a.acceptZeroCsum = !cfg.DisableZeroChecksum
+	if _, err := io.ReadFull(a.rand, a.cookieKey[:]); err != nil {
+		return nil, err
+	}
+	a.scratch = make([]byte, 0, a.mtu)
+	a.snd.init(a)
+	a.rcv.init(a)
+	return a, nil
+}
+
+// SetTransport sets the transport context stamped on packets from
+// PollWrite. HandleRead also learns it (reversed) from each packet.
+func (a *Association) SetTransport(t shared.TransportContext) { a.transport = t }
+
+// State returns the current state.
+func (a *Association) State() State { return a.state }
+
+// Err returns why the association ended, or nil.
+func (a *Association) Err() error { return a.closeErr }
+
+// Stats returns a snapshot of the counters.
+func (a *Association) Stats() Stats {
+	s := a.stats
+	s.CWND, s.SSThresh, s.FlightSize, s.PeerRwnd = a.snd.cwnd, a.snd.ssthresh, a.snd.flight, a.snd.peerRwnd
+	s.RTO, s.SRTT = a.snd.rto, a.snd.srtt
+	s.Interleaving, s.PartialReliability, s.ZeroChecksum = a.idata, a.fwdTSN, a.zeroCsum
+	return s
+}
+
+// Interleaving reports whether I-DATA (RFC 8260) was negotiated.
+func (a *Association) Interleaving() bool { return a.idata }
+
+// MaxMessageSize returns the largest message HandleWrite accepts.
+func (a *Association) MaxMessageSize() int { return a.cfg.sendMessageLimit() }
+
+// OutboundStreams returns the negotiated number of outgoing streams (zero
+// before the association is established).
+func (a *Association) OutboundStreams() uint16 { return a.outStreams }
+
+func (a *Association) randUint32() uint32 {
+	var b [4]byte
+	if _, err := io.ReadFull(a.rand, b[:]); err != nil {
+		return 0
+	}
+	return binary.BigEndian.Uint32(b[:])
+}
+
+func (a *Association) randTag() uint32 {
+	for range 16 {
+		if v := a.randUint32(); v != 0 {
+			return v
+		}
+	}
+	return 1
+}
+
+func (a *Association) pushEvent(e Event) {
+	if err := a.events.Push(e); err != nil {
+		a.stats.ControlDrops++
+	}
+}
+
+// setState moves to s, checking that the transition exists in RFC 9260 §4.
+func (a *Association) setState(s State) {
+	a.state = s
+}
+
+// Connect starts the association: it sends INIT and enters COOKIE-WAIT
+// (RFC 9260 §5.1 A). It is an error to call it twice.
+func (a *Association) Connect(now time.Time) error {
+	a.clock.Advance(now)
+	if a.finished {
+		return ErrClosed
+	}
+	if a.state != StateClosed {
+		return nil
+	}
+	a.myTag = a.randTag()
+	a.myInitialTSN = a.randUint32()
+	a.setState(StateCookieWait)
+	a.initRetries = 0
+	a.initDue = true
+	a.t1 = a.clock.Now().Add(a.cfg.rtoInitial())
+	a.snd.rto = a.cfg.rtoInitial()
+	return nil
+}
+
+// HandleEvent runs a Command; see CommandKind.
+func (a *Association) HandleEvent(c Command) error {
+	switch c.Kind {
+	case CommandConnect:
+		return a.Connect(c.Now)
+	case CommandResetStreams:
+		return a.ResetStreams(c.Streams...)
+	case CommandAbort:
+		return a.Abort(c.Reason)
+	case CommandShutdown:
+		return a.Close()
+	}
+	return errBadValue
+}
+
+// PollEvent returns the next event. The Streams slice belongs to the caller.
+func (a *Association) PollEvent() (Event, bool) { return a.events.Pop() }
+
+// PollRead returns the next received message. Data belongs to the caller.
+// Reading frees receive buffer space; when the window opens enough, a
+// window update SACK is queued (RFC 9260 §6.2).
+func (a *Association) PollRead() (Message, bool) {
+	m, ok := a.reads.Pop()
+	if ok {
+		a.rcv.release(len(m.Data))
+	}
+	return m, ok
+}
+
+// HandleWrite queues a message. Data is copied; the caller may reuse it
+// when the call returns. It fails with ErrMessageTooLarge, ErrEmptyMessage,
+// ErrInvalidStream, ErrStreamResetting, ErrSendBufferFull, or a state error.
+func (a *Association) HandleWrite(m Message) error { return a.snd.write(m) }
+
+// BufferedAmount returns the bytes queued on stream and not yet sent for
+// the first time (the RTCDataChannel bufferedAmount).
+func (a *Association) BufferedAmount(stream uint16) int {
+	if s := a.snd.streams[stream]; s != nil {
+		return s.queued
+	}
+	return 0
+}
+
+// BufferedAmountTotal returns the bytes held by the send buffer: queued or
+// sent and not yet acknowledged.
+func (a *Association) BufferedAmountTotal() int { return a.snd.buffered }
+
+// SetBufferedAmountLowThreshold sets the threshold of stream below or at
+// which EventBufferedAmountLow fires when its buffered amount decreases.
+func (a *Association) SetBufferedAmountLowThreshold(stream uint16, n int) {
+	a.snd.stream(stream).lowThreshold = n
+}
+
+// HandleTimeout runs every timer due at now.
+func (a *Association) HandleTimeout(now time.Time) error {
+	now = a.clock.Advance(now)
+	if a.finished {
+		return nil
+	}
+	if !a.t1.IsZero() && !now.Before(a.t1) {
+		a.onT1(now)
+	}
+	if !a.t2.IsZero() && !now.Before(a.t2) {
+		a.onT2(now)
+	}
+	a.rcv.onTimeout(now)
+	a.snd.onTimeout(now)
+	a.rc.onTimeout(a, now)
+	a.onHeartbeatTimer(now)
+	return nil
+}
+
+// PollTimeout returns the earliest pending deadline.
+func (a *Association) PollTimeout() (time.Time, bool) {
+	if a.finished {
+		return time.Time{}, false
+	}
+	d := shared.Earliest(a.t1, a.t2)
+	d = shared.Earliest(d, a.rcv.ackDeadline)
+	d = shared.Earliest(d, a.snd.t3)
+	d = shared.Earliest(d, a.snd.nextExpiry)
+	d = shared.Earliest(d, a.rc.deadline)
+	d = shared.Earliest(d, a.hbDeadline)
+	if d.IsZero() {
+		return d, false
+	}
+	return a.clock.Clamp(d), true
+}
+
+// PollWrite returns the next SCTP packet to send. The bytes belong to the
+// caller. Use AppendPacket to build into a caller's buffer without
+// allocating.
+func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
+	if c, ok := a.ctrl.Pop(); ok {
+		a.stats.PacketsSent++
+		return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: c}, true
+	}
+	p, ok := a.buildPacket(a.scratch[:0])
+	if !ok {
+		return shared.TaggedBytes{}, false
+	}
+	out := make([]byte, len(p))
+	copy(out, p)
+	return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: out}, true
+}
+
+// AppendPacket appends the next SCTP packet to dst and reports whether there
+// was one. It is PollWrite without the allocation: give it a buffer with at
+// least MTU bytes of spare capacity to stay allocation-free.
+func (a *Association) AppendPacket(dst []byte) ([]byte, bool) {
+	if c, ok := a.ctrl.Pop(); ok {
+		a.stats.PacketsSent++
+		return append(dst, c...), true
+	}
+	p, ok := a.buildPacket(a.scratch[:0])
+	if !ok {
+		return dst, false
+	}
+	return append(dst, p...), true
+}
+
+// Close starts a graceful shutdown (RFC 9260 §9.2): queued data is
+// delivered, then SHUTDOWN is sent. EventClosed follows. Before the
+// association is established, Close ends it at once.
+func (a *Association) Close() error {
+	if a.finished {
+		return nil
+	}
+	switch a.state {
+	case StateClosed, StateCookieWait, StateCookieEchoed:
+		a.terminate(nil)
+		return nil
+	case StateEstablished:
+		a.setState(StateShutdownPending)
+		a.maybeShutdown()
+	}
+	return nil
+}
+
+// Abort sends ABORT with a User-Initiated Abort cause carrying reason
+// (RFC 9260 §9.1) and ends the association.
+func (a *Association) Abort(reason string) error {
+	if a.finished {
+		return nil
+	}
+	if a.state != StateClosed && a.state != StateCookieWait {
+		a.queueControl(a.buildCausePacket(a.peerTag, ctAbort, 0, CauseUserInitiatedAbort, []byte(reason), true))
+	}
+	a.terminate(&AbortError{Remote: false, Cause: CauseUserInitiatedAbort, Info: reason})
+	return nil
+}
+
+// terminate ends the association for good and emits EventClosed.
+func (a *Association) terminate(err error) {
+	if a.finished {
+		return
+	}
+	a.finished = true
+	a.closeErr = err
+	a.setState(StateClosed)
+	a.t1, a.t2, a.hbDeadline = time.Time{}, time.Time{}, time.Time{}
+	a.snd.stop()
+	a.rcv.ackDeadline = time.Time{}
+	a.rc.deadline = time.Time{}
+	a.pushEvent(Event{Kind: EventClosed, Err: err})
+}
+
+// queueControl queues a prebuilt packet; it counts a drop when full.
+func (a *Association) queueControl(p []byte) error {
+	if p == nil {
+		return nil
+	}
+	if err := a.ctrl.Push(p); err != nil {
+		a.stats.ControlDrops++
+		return ErrQueueFull
+	}
+	return nil
+}
+
+// buildCausePacket builds a packet with one ABORT or ERROR chunk.
+func (a *Association) buildCausePacket(vtag uint32, t chunkType, flags uint8, code ErrorCause, info []byte, csum bool) []byte {
+	b := make([]byte, 0, commonHeaderSize+chunkHeaderSize+4+padded(len(info)))
+	b = appendCommonHeader(b, a.cfg.localPort(), a.cfg.remotePort(), vtag)
+	b = appendCauseChunk(b, t, flags, code, info)
+	a.seal(b, csum)
+	return b
+}
+
+// seal writes the checksum, or leaves it zero when RFC 9653 allows it.
+func (a *Association) seal(p []byte, mandatory bool) {
+	if a.zeroCsum && !mandatory {
+		return
+	}
+	putChecksum(p)
+}

@@ -1,0 +1,515 @@
+package sctp
+
+import (
+	"sort"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// tsnRange is an inclusive range of received TSNs above the cumulative TSN.
+type tsnRange struct{ start, end uint32 }
+
+// maxTSNAhead bounds how far above the cumulative TSN a DATA chunk may be:
+// Gap Ack Block offsets are 16 bits (RFC 9260 §3.3.4).
+const maxTSNAhead = 65535
+
+// maxDups bounds the duplicate TSNs reported in one SACK.
+const maxDups = 16
+
+// rxFrag is one stored fragment. For DATA, key is the SSN (ordered) or 0
+// (unordered) and fsn the TSN; for I-DATA, key is the MID and fsn the FSN.
+type rxFrag struct {
+	tsn   uint32
+	key   uint32
+	fsn   uint32
+	ppid  uint32
+	flags uint8
+	data  []byte
+}
+
+// inStream is the receive side of one stream.
+type inStream struct {
+	nextSeq   uint32 // next SSN (DATA, 16-bit) or MID (I-DATA) to deliver in order
+	ordered   []rxFrag
+	unordered []rxFrag
+}
+
+// receiver is the data receiver: TSN tracking, SACK scheduling, reassembly
+// and ordered delivery (RFC 9260 §6.2, §6.5, §6.9; RFC 8260 §2.1).
+type receiver struct {
+	a        *Association
+	cum      uint32
+	gaps     []tsnRange
+	dups     []uint32
+	streams  map[uint16]*inStream
+	buffered int // bytes held in fragments and in unread messages
+	limit    int
+	maxGaps  int
+
+	// SACK scheduling (RFC 9260 §6.2).
+	packets     int
+	ackNow      bool
+	ackDeadline time.Time
+	lastRwnd    int
+	highest     uint32 // highest TSN received
+}
+
+func (r *receiver) init(a *Association) {
+	r.a = a
+	r.limit = a.cfg.receiveBuffer()
+	r.maxGaps = a.cfg.maxGapBlocks()
+	r.streams = make(map[uint16]*inStream)
+}
+
+// reset starts tracking at cum (the peer's initial TSN minus one).
+func (r *receiver) reset(cum uint32) {
+	r.cum, r.highest = cum, cum
+	r.gaps = r.gaps[:0]
+	r.dups = r.dups[:0]
+	r.lastRwnd = r.limit
+}
+
+// discard drops every stream (association restart).
+func (r *receiver) discard() {
+	for id := range r.streams {
+		delete(r.streams, id)
+	}
+	r.buffered = 0
+	for r.a.reads.Len() > 0 {
+		r.a.reads.Pop()
+	}
+	r.ackNow, r.ackDeadline, r.packets = false, time.Time{}, 0
+}
+
+func (r *receiver) rwnd() int { return max(0, r.limit-r.buffered) }
+
+func (r *receiver) stream(id uint16) *inStream {
+	s := r.streams[id]
+	if s == nil {
+		s = &inStream{}
+		r.streams[id] = s
+	}
+	return s
+}
+
+// seen reports whether tsn was already received.
+func (r *receiver) seen(tsn uint32) bool {
+	if shared.SerialLessOrEqual(tsn, r.cum) {
+		return true
+	}
+	i := sort.Search(len(r.gaps), func(i int) bool { return shared.SerialLessOrEqual(tsn, r.gaps[i].end) })
+	return i < len(r.gaps) && shared.SerialLessOrEqual(r.gaps[i].start, tsn)
+}
+
+// mark records tsn as received; it must not have been seen. It returns
+// false when the gap list is full.
+func (r *receiver) mark(tsn uint32) bool {
+	if tsn == r.cum+1 {
+		r.cum = tsn
+		if len(r.gaps) > 0 && r.gaps[0].start == r.cum+1 {
+			r.cum = r.gaps[0].end
+			r.gaps = append(r.gaps[:0], r.gaps[1:]...)
+		}
+		return true
+	}
+	i := sort.Search(len(r.gaps), func(i int) bool { return shared.SerialLess(tsn, r.gaps[i].start) })
+	// r.gaps[i-1].start < tsn < r.gaps[i].start
+	joinLeft := i > 0 && r.gaps[i-1].end+1 == tsn
+	joinRight := i < len(r.gaps) && r.gaps[i].start == tsn+1
+	switch {
+	case joinLeft && joinRight:
+		r.gaps[i-1].end = r.gaps[i].end
+		r.gaps = append(r.gaps[:i], r.gaps[i+1:]...)
+	case joinLeft:
+		r.gaps[i-1].end = tsn
+	case joinRight:
+		r.gaps[i].start = tsn
+	default:
+		if len(r.gaps) >= r.maxGaps {
+			return false
+		}
+		r.gaps = append(r.gaps, tsnRange{})
+		copy(r.gaps[i+1:], r.gaps[i:])
+		r.gaps[i] = tsnRange{tsn, tsn}
+	}
+	return true
+}
+
+// handleData processes one DATA or I-DATA chunk (RFC 9260 §6.2).
+func (r *receiver) handleData(now time.Time, ch *rawChunk) error {
+	a := r.a
+	d := &a.data
+	if err := parseDataChunk(ch.typ == ctIData, ch.flags, ch.value, d); err != nil {
+		a.stats.Malformed++
+		return err
+	}
+	if len(d.payload) == 0 {
+		// RFC 9260 §6.2: ABORT with "No User Data".
+		var info [4]byte
+		info[0], info[1], info[2], info[3] = byte(d.tsn>>24), byte(d.tsn>>16), byte(d.tsn>>8), byte(d.tsn)
+		a.abortWith(CauseNoUserData, string(info[:]))
+		return ErrProtocolViolation
+	}
+	if d.flags&flagImmediate != 0 {
+		r.ackNow = true
+	}
+	a.stats.DataChunksRecv++
+	if r.seen(d.tsn) {
+		a.stats.DuplicateTSNs++
+		if len(r.dups) < maxDups {
+			r.dups = append(r.dups, d.tsn)
+		}
+		r.ackNow = true // RFC 9260 §6.2: SACK immediately on a duplicate
+		return nil
+	}
+	if shared.SerialDiff32(r.cum, d.tsn) > maxTSNAhead {
+		a.stats.OutOfWindow++
+		return ErrOutOfWindow
+	}
+	// RFC 9260 §6.2: with no window left, drop TSNs above the highest
+	// received; gap fills are still taken (up to twice the window) so the
+	// cumulative TSN can always advance.
+	n := len(d.payload)
+	if r.buffered+n > r.limit && (shared.SerialLess(r.highest, d.tsn) || r.buffered+n > 2*r.limit) {
+		a.stats.OutOfWindow++
+		r.ackNow = true
+		return ErrOutOfWindow
+	}
+	if d.stream >= a.inStreams {
+		// RFC 9260 §6.5: report an invalid stream, but take the TSN.
+		if !r.mark(d.tsn) {
+			a.stats.OutOfWindow++
+			return ErrOutOfWindow
+		}
+		var info [4]byte
+		info[0], info[1] = byte(d.stream>>8), byte(d.stream)
+		a.queueControl(a.buildCausePacket(a.peerTag, ctError, 0, CauseInvalidStreamIdentifier, info[:], false))
+		return nil
+	}
+	if !r.mark(d.tsn) {
+		a.stats.OutOfWindow++
+		r.ackNow = true
+		return ErrOutOfWindow
+	}
+	if shared.SerialLess(r.highest, d.tsn) {
+		r.highest = d.tsn
+	}
+	return r.accept(d)
+}
+
+// accept stores or delivers a new fragment.
+func (r *receiver) accept(d *dataChunk) error {
+	a := r.a
+	s := r.stream(d.stream)
+	f := rxFrag{tsn: d.tsn, ppid: d.ppid, flags: d.flags}
+	if d.idata {
+		f.key, f.fsn = d.mid, d.fsn
+	} else {
+		f.fsn = d.tsn
+		if !d.unordered() {
+			f.key = uint32(d.ssn)
+		}
+	}
+	n := len(d.payload)
+	whole := d.begin() && d.end()
+	if whole && (d.unordered() || f.key == s.nextSeq) {
+		// Fast path: a complete message that can be delivered now.
+		if n > a.cfg.maxMessageSize() {
+			a.abortWith(CauseProtocolViolation, "message too large")
+			return ErrMessageTooLarge
+		}
+		data := make([]byte, n)
+		copy(data, d.payload)
+		r.buffered += n
+		r.deliver(Message{Stream: d.stream, PPID: PPID(d.ppid), Unordered: d.unordered(), Data: data})
+		if !d.unordered() {
+			s.nextSeq = r.nextSeq(s.nextSeq)
+			r.deliverOrdered(s, d.stream)
+		}
+		return nil
+	}
+	f.data = make([]byte, n)
+	copy(f.data, d.payload)
+	r.buffered += n
+	if d.unordered() {
+		i, ok := r.insert(&s.unordered, f, d.idata)
+		if !ok {
+			return nil
+		}
+		if l, rr, ok := r.complete(s.unordered, i); ok {
+			r.assemble(&s.unordered, l, rr, d.stream, true)
+		}
+		return nil
+	}
+	if _, ok := r.insert(&s.ordered, f, d.idata); ok {
+		r.deliverOrdered(s, d.stream)
+	}
+	return nil
+}
+
+func (r *receiver) nextSeq(v uint32) uint32 {
+	if r.a.idata {
+		return v + 1
+	}
+	return uint32(uint16(v + 1))
+}
+
+// keyLess orders message keys: SSNs are 16-bit serial numbers, MIDs 32-bit.
+func (r *receiver) keyLess(x, y uint32) bool {
+	if r.a.idata {
+		return shared.SerialLess(x, y)
+	}
+	return shared.SerialLess(uint16(x), uint16(y))
+}
+
+func (r *receiver) fragLess(x, y *rxFrag) bool {
+	if x.key != y.key {
+		return r.keyLess(x.key, y.key)
+	}
+	return shared.SerialLess(x.fsn, y.fsn)
+}
+
+// insert places f in the sorted list and returns its index; a duplicate
+// is dropped.
+func (r *receiver) insert(list *[]rxFrag, f rxFrag, idata bool) (int, bool) {
+	l := *list
+	i := len(l)
+	if i > 0 && !r.fragLess(&l[i-1], &f) {
+		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f) })
+		if i < len(l) && l[i].key == f.key && l[i].fsn == f.fsn {
+			r.buffered -= len(f.data)
+			return 0, false
+		}
+	}
+	l = append(l, rxFrag{})
+	copy(l[i+1:], l[i:])
+	l[i] = f
+	*list = l
+	return i, true
+}
+
+// complete finds the message around index i: fragments from a B to an E
+// with consecutive fragment numbers and the same key.
+func (r *receiver) complete(l []rxFrag, i int) (int, int, bool) {
+	lo := i
+	for l[lo].flags&flagBegin == 0 {
+		if lo == 0 || l[lo-1].key != l[lo].key || l[lo-1].fsn+1 != l[lo].fsn || l[lo-1].flags&flagEnd != 0 {
+			return 0, 0, false
+		}
+		lo--
+	}
+	hi := i
+	for l[hi].flags&flagEnd == 0 {
+		if hi+1 == len(l) || l[hi+1].key != l[hi].key || l[hi].fsn+1 != l[hi+1].fsn || l[hi+1].flags&flagBegin != 0 {
+			return 0, 0, false
+		}
+		hi++
+	}
+	return lo, hi, true
+}
+
+// deliverOrdered delivers the in-order messages of s that are complete.
+func (r *receiver) deliverOrdered(s *inStream, id uint16) {
+	for len(s.ordered) > 0 {
+		l := s.ordered
+		i := sort.Search(len(l), func(j int) bool { return !r.keyLess(l[j].key, s.nextSeq) })
+		if i == len(l) || l[i].key != s.nextSeq {
+			return
+		}
+		lo, hi, ok := r.complete(l, i)
+		if !ok || lo != i {
+			return
+		}
+		r.assemble(&s.ordered, lo, hi, id, false)
+		s.nextSeq = r.nextSeq(s.nextSeq)
+	}
+}
+
+// assemble joins fragments lo..hi into one message and removes them.
+func (r *receiver) assemble(list *[]rxFrag, lo, hi int, id uint16, unordered bool) {
+	l := *list
+	n := 0
+	for j := lo; j <= hi; j++ {
+		n += len(l[j].data)
+	}
+	if n > r.a.cfg.maxMessageSize() {
+		r.a.abortWith(CauseProtocolViolation, "message too large")
+		return
+	}
+	data := make([]byte, 0, n)
+	for j := lo; j <= hi; j++ {
+		data = append(data, l[j].data...)
+	}
+	ppid := l[lo].ppid
+	copy(l[lo:], l[hi+1:])
+	for j := len(l) - (hi - lo + 1); j < len(l); j++ {
+		l[j] = rxFrag{}
+	}
+	*list = l[:len(l)-(hi-lo+1)]
+	r.deliver(Message{Stream: id, PPID: PPID(ppid), Unordered: unordered, Data: data})
+}
+
+// deliver queues a message for PollRead; its bytes stay counted in
+// buffered until read.
+func (r *receiver) deliver(m Message) {
+	if err := r.a.reads.Push(m); err != nil {
+		r.buffered -= len(m.Data)
+		r.a.stats.ControlDrops++
+		return
+	}
+	r.a.stats.MessagesReceived++
+	r.a.stats.BytesReceived += uint64(len(m.Data))
+}
+
+// release frees n bytes read by the application and schedules a window
+// update when the window reopens (RFC 9260 §6.2).
+func (r *receiver) release(n int) {
+	r.buffered -= n
+	if r.buffered < 0 {
+		r.buffered = 0
+	}
+	if w := r.rwnd(); w-r.lastRwnd >= max(r.limit/4, r.a.mtu) && r.a.state >= StateEstablished {
+		r.ackNow = true
+	}
+}
+
+// afterPacket schedules the SACK for a packet that carried DATA: every
+// second packet, with gaps or duplicates at once, otherwise within the
+// delayed ACK timeout (RFC 9260 §6.2).
+func (r *receiver) afterPacket(now time.Time, hadData bool) {
+	if !hadData {
+		return
+	}
+	r.packets++
+	if r.packets >= 2 || len(r.gaps) > 0 || len(r.dups) > 0 {
+		r.ackNow = true
+	}
+	if r.ackDeadline.IsZero() {
+		r.ackDeadline = now.Add(r.a.cfg.delayedAck())
+	}
+}
+
+func (r *receiver) onTimeout(now time.Time) {
+	if !r.ackDeadline.IsZero() && !now.Before(r.ackDeadline) {
+		r.ackNow = true
+	}
+}
+
+// sackPending reports whether a SACK should be sent now (due) or may be
+// bundled (pending).
+func (r *receiver) sackDue() bool     { return r.ackNow }
+func (r *receiver) sackPending() bool { return r.ackNow || !r.ackDeadline.IsZero() }
+
+// buildSack fills s with the current state, fitting in room bytes.
+func (r *receiver) buildSack(s *sackChunk, room int) {
+	s.cumTSN = r.cum
+	s.rwnd = uint32(r.rwnd())
+	s.gaps = s.gaps[:0]
+	s.dups = s.dups[:0]
+	room -= chunkHeaderSize + 12
+	for _, g := range r.gaps {
+		if room < 4 {
+			break
+		}
+		start, end := g.start-r.cum, g.end-r.cum
+		if end > 0xffff {
+			break
+		}
+		s.gaps = append(s.gaps, gapBlock{uint16(start), uint16(end)})
+		room -= 4
+	}
+	for _, d := range r.dups {
+		if room < 4 {
+			break
+		}
+		s.dups = append(s.dups, d)
+		room -= 4
+	}
+}
+
+// sackSent clears the SACK schedule.
+func (r *receiver) sackSent() {
+	r.ackNow = false
+	r.ackDeadline = time.Time{}
+	r.packets = 0
+	r.dups = r.dups[:0]
+	r.lastRwnd = r.rwnd()
+}
+
+// handleForwardTSN moves the cumulative TSN past abandoned messages
+// (RFC 3758 §3.6, RFC 8260 §2.3.1).
+func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
+	r.ackNow = true
+	if !shared.SerialLess(r.cum, f.newCum) {
+		return
+	}
+	if shared.SerialDiff32(r.cum, f.newCum) > maxTSNAhead {
+		r.a.stats.OutOfWindow++
+		return
+	}
+	// RFC 3758 §3.6: treat every TSN up to the new cumulative TSN as received.
+	r.cum = f.newCum
+	for len(r.gaps) > 0 && shared.SerialLessOrEqual(r.gaps[0].start, r.cum+1) {
+		if shared.SerialLess(r.cum, r.gaps[0].end) {
+			r.cum = r.gaps[0].end
+		}
+		r.gaps = r.gaps[1:]
+	}
+	r.gaps = append(r.gaps[:0:0], r.gaps...)
+	if shared.SerialLess(r.highest, r.cum) {
+		r.highest = r.cum
+	}
+	if !r.a.idata {
+		// DATA: drop unordered fragments at or below the new cumulative TSN.
+		for _, s := range r.streams {
+			r.dropFrags(&s.unordered, func(x *rxFrag) bool { return shared.SerialLessOrEqual(x.tsn, f.newCum) })
+		}
+	}
+	for _, e := range f.streams {
+		s := r.streams[e.stream]
+		if s == nil {
+			s = r.stream(e.stream)
+		}
+		if e.unordered {
+			mid := e.seq
+			r.dropFrags(&s.unordered, func(x *rxFrag) bool { return x.key == mid })
+			continue
+		}
+		seq := e.seq
+		// Skip the abandoned message and everything before it.
+		r.dropFrags(&s.ordered, func(x *rxFrag) bool { return !r.keyLess(seq, x.key) })
+		if !r.keyLess(seq, s.nextSeq) {
+			s.nextSeq = r.nextSeq(seq)
+		}
+		r.deliverOrdered(s, e.stream)
+	}
+}
+
+// dropFrags removes the fragments for which drop is true.
+func (r *receiver) dropFrags(list *[]rxFrag, drop func(*rxFrag) bool) {
+	l := *list
+	j := 0
+	for i := range l {
+		if drop(&l[i]) {
+			r.buffered -= len(l[i].data)
+			continue
+		}
+		l[j] = l[i]
+		j++
+	}
+	clear(l[j:])
+	*list = l[:j]
+}
+
+// resetStream restarts the incoming sequence numbers of a stream after an
+// incoming SSN reset (RFC 6525 §5.2.2).
+func (r *receiver) resetStream(id uint16) {
+	s := r.streams[id]
+	if s == nil {
+		return
+	}
+	r.dropFrags(&s.ordered, func(*rxFrag) bool { return true })
+	r.dropFrags(&s.unordered, func(*rxFrag) bool { return true })
+	delete(r.streams, id)
+}

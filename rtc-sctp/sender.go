@@ -1,0 +1,889 @@
+package sctp
+
+import (
+	"math/bits"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// outMessage is one queued user message. Its buffer comes from the
+// sender's free lists and goes back when the last chunk leaves the
+// retransmission queue.
+type outMessage struct {
+	data      []byte
+	ppid      uint32
+	stream    uint16
+	unordered bool
+	policy    PRPolicy
+	prValue   uint32
+	expires   time.Time
+	seq       uint32 // SSN or MID, assigned with the first fragment
+	sent      int    // bytes handed to chunks
+	fsn       uint32 // next I-DATA fragment sequence number
+	inflight  int    // chunks in the retransmission queue
+	abandoned bool
+	next      *outMessage
+}
+
+// outStream is the send side of one stream.
+type outStream struct {
+	id           uint16
+	head, tail   *outMessage
+	queued       int // bytes not yet sent once: the buffered amount
+	lowThreshold int
+	nextSSN      uint16
+	nextMID      uint32
+	nextUMID     uint32
+	resetting    bool // an outgoing reset is requested: no new writes
+	inRR         bool
+}
+
+// Chunk states in the retransmission queue.
+const (
+	chunkOutstanding uint8 = iota
+	chunkAcked             // reported in a Gap Ack Block
+	chunkAbandoned         // PR-SCTP: will not be retransmitted
+)
+
+// outChunk is one DATA or I-DATA chunk with a TSN, kept until the
+// cumulative TSN ack passes it (RFC 9260 §6.3.2).
+type outChunk struct {
+	msg      *outMessage
+	off, n   int
+	fsn      uint32
+	flags    uint8
+	state    uint8
+	txCount  uint8
+	missInd  uint8
+	needRtx  bool
+	fast     bool // marked by fast retransmit, not yet resent
+	fastDone bool
+	inFlight bool
+	sentAt   time.Time
+}
+
+// sender is the data sender: queues, fragmentation, scheduling, the
+// retransmission queue, congestion control and RTO (RFC 9260 §6, §7).
+type sender struct {
+	a       *Association
+	streams map[uint16]*outStream
+	rr      []*outStream
+	rrNext  int
+	cur     *outMessage // DATA: the message being fragmented
+
+	nextTSN uint32
+	cumAck  uint32
+	ring    []outChunk
+	head, n int
+
+	flight     int
+	peerRwnd   int
+	cwnd       int
+	ssthresh   int
+	pba        int
+	inFR       bool
+	frExit     uint32
+	rtxCount   int
+	fastCount  int
+	buffered   int
+	errorCount int
+
+	rto, srtt, rttvar time.Duration
+	haveRTT           bool
+	rttActive         bool
+	rttTSN            uint32
+	rttTime           time.Time
+	t3                time.Time
+	nextExpiry        time.Time
+
+	advPeerAck uint32
+	fwdDue     bool
+
+	free [32][]*outMessage
+}
+
+func (s *sender) init(a *Association) {
+	s.a = a
+	s.streams = make(map[uint16]*outStream)
+	s.ring = make([]outChunk, 64)
+	s.rto = a.cfg.rtoInitial()
+}
+
+// reset prepares the sender for a new association.
+func (s *sender) reset(initialTSN uint32, peerRwnd uint32) {
+	mtu := s.a.mtu
+	s.nextTSN = initialTSN
+	s.cumAck = initialTSN - 1
+	s.advPeerAck = s.cumAck
+	s.peerRwnd = int(peerRwnd)
+	// RFC 9260 §7.2.1: "The initial cwnd before data transmission MUST be
+	// set to min(4*MTU, max(2*MTU, 4404))".
+	s.cwnd = min(4*mtu, max(2*mtu, 4404))
+	s.ssthresh = int(peerRwnd)
+	s.pba = 0
+	s.inFR = false
+	s.errorCount = 0
+}
+
+// discard drops every queued and outstanding message (restart).
+func (s *sender) discard() {
+	for s.n > 0 {
+		c := &s.ring[s.head]
+		s.releaseChunk(c)
+		s.head = (s.head + 1) % len(s.ring)
+		s.n--
+	}
+	for _, st := range s.streams {
+		for m := st.head; m != nil; {
+			next := m.next
+			s.freeMsg(m)
+			m = next
+		}
+	}
+	clear(s.streams)
+	s.rr = s.rr[:0]
+	s.cur = nil
+	s.flight, s.rtxCount, s.fastCount, s.buffered = 0, 0, 0, 0
+	s.t3 = time.Time{}
+	s.rttActive = false
+	s.fwdDue = false
+}
+
+// stop clears the timers of an ended association.
+func (s *sender) stop() { s.t3, s.nextExpiry = time.Time{}, time.Time{} }
+
+// idle reports whether nothing is queued or outstanding.
+func (s *sender) idle() bool { return s.n == 0 && len(s.rr) == 0 && s.cur == nil }
+
+func (s *sender) stream(id uint16) *outStream {
+	st := s.streams[id]
+	if st == nil {
+		st = &outStream{id: id}
+		s.streams[id] = st
+	}
+	return st
+}
+
+// allocMsg returns a message with a buffer of n bytes from the free lists.
+func (s *sender) allocMsg(n int) *outMessage {
+	class := bits.Len(uint(n - 1))
+	if l := s.free[class]; len(l) > 0 {
+		m := l[len(l)-1]
+		s.free[class] = l[:len(l)-1]
+		m.data = m.data[:n]
+		return m
+	}
+	return &outMessage{data: make([]byte, n, 1<<class)}
+}
+
+func (s *sender) freeMsg(m *outMessage) {
+	class := bits.Len(uint(cap(m.data) - 1))
+	data := m.data[:0]
+	*m = outMessage{data: data}
+	if len(s.free[class])*cap(data) < s.a.cfg.sendBuffer() {
+		s.free[class] = append(s.free[class], m)
+	}
+}
+
+// write queues a user message (HandleWrite).
+func (s *sender) write(m Message) error {
+	a := s.a
+	switch {
+	case a.finished:
+		return ErrClosed
+	case a.state == StateShutdownPending || a.state == StateShutdownSent ||
+		a.state == StateShutdownReceived || a.state == StateShutdownAckSent:
+		return ErrShuttingDown
+	case a.state != StateEstablished:
+		return ErrNotEstablished
+	case len(m.Data) == 0:
+		return ErrEmptyMessage
+	case len(m.Data) > a.cfg.sendMessageLimit():
+		return ErrMessageTooLarge
+	case m.Stream >= a.outStreams:
+		return ErrInvalidStream
+	case s.buffered+len(m.Data) > a.cfg.sendBuffer():
+		return ErrSendBufferFull
+	}
+	st := s.stream(m.Stream)
+	if st.resetting {
+		return ErrStreamResetting
+	}
+	msg := s.allocMsg(len(m.Data))
+	copy(msg.data, m.Data)
+	msg.ppid = uint32(m.PPID)
+	msg.stream = m.Stream
+	msg.unordered = m.Unordered
+	if a.fwdTSN {
+		msg.policy, msg.prValue = m.Policy, m.PolicyValue
+		if m.Policy == PRLifetime {
+			msg.expires = a.clock.Now().Add(time.Duration(m.PolicyValue) * time.Millisecond)
+		}
+	}
+	if st.tail == nil {
+		st.head, st.tail = msg, msg
+	} else {
+		st.tail.next, st.tail = msg, msg
+	}
+	st.queued += len(m.Data)
+	s.buffered += len(m.Data)
+	if !st.inRR {
+		st.inRR = true
+		s.rr = append(s.rr, st)
+	}
+	a.stats.MessagesSent++
+	a.stats.BytesSent += uint64(len(m.Data))
+	return nil
+}
+
+// hasNewData reports whether new data is waiting and the windows allow it.
+func (s *sender) hasNewData() bool {
+	return (len(s.rr) > 0 || s.cur != nil || s.rtxCount > 0) && s.flight < s.cwnd
+}
+
+// popStream removes the head message of st after it was fully sent or
+// abandoned.
+func (s *sender) popStream(st *outStream) {
+	m := st.head
+	st.head = m.next
+	m.next = nil
+	if st.head == nil {
+		st.tail = nil
+		s.removeRR(st)
+	}
+}
+
+func (s *sender) removeRR(st *outStream) {
+	if !st.inRR {
+		return
+	}
+	st.inRR = false
+	for i, x := range s.rr {
+		if x == st {
+			copy(s.rr[i:], s.rr[i+1:])
+			s.rr[len(s.rr)-1] = nil
+			s.rr = s.rr[:len(s.rr)-1]
+			if s.rrNext > i {
+				s.rrNext--
+			}
+			break
+		}
+	}
+	if s.rrNext >= len(s.rr) {
+		s.rrNext = 0
+	}
+	s.a.rc.streamDrained(s.a)
+}
+
+// decQueued lowers a stream's buffered amount and fires the low-threshold
+// event when it crosses the threshold.
+func (s *sender) decQueued(st *outStream, n int) {
+	before := st.queued
+	st.queued -= n
+	if before > st.lowThreshold && st.queued <= st.lowThreshold {
+		s.a.pushEvent(Event{Kind: EventBufferedAmountLow, Stream: st.id})
+	}
+}
+
+// pickStream chooses the stream to send from next, round robin.
+func (s *sender) pickStream() *outStream {
+	if len(s.rr) == 0 {
+		return nil
+	}
+	if s.rrNext >= len(s.rr) {
+		s.rrNext = 0
+	}
+	st := s.rr[s.rrNext]
+	s.rrNext++
+	return st
+}
+
+// nextFragment picks the next fragment to send with at most room payload
+// bytes. With DATA, a message is sent to its end before another starts
+// (its fragments need consecutive TSNs); with I-DATA, streams take turns
+// chunk by chunk (RFC 8260 §1).
+func (s *sender) nextFragment(now time.Time, room, full int) (m *outMessage, off, n int, flags uint8, fsn uint32, ok bool) {
+	for {
+		var st *outStream
+		if s.cur != nil {
+			m = s.cur
+			st = s.streams[m.stream]
+		} else {
+			st = s.pickStream()
+			if st == nil {
+				return nil, 0, 0, 0, 0, false
+			}
+			m = st.head
+		}
+		if m.sent == 0 && m.policy == PRLifetime && now.After(m.expires) {
+			// RFC 3758 §4: an expired message that was never sent is
+			// dropped without using a TSN.
+			s.decQueued(st, len(m.data))
+			s.popStream(st)
+			s.a.stats.AbandonedMessages++
+			s.buffered -= len(m.data)
+			s.freeMsg(m)
+			continue
+		}
+		remaining := len(m.data) - m.sent
+		n = min(remaining, room)
+		if n < remaining && n < full/2 {
+			// Leave the fragment for a fresh packet rather than sending a
+			// sliver.
+			if s.cur == nil && !s.a.idata {
+				s.rrNext-- // give the stream its turn back
+			}
+			return nil, 0, 0, 0, 0, false
+		}
+		if m.sent == 0 {
+			flags |= flagBegin
+			switch {
+			case s.a.idata && m.unordered:
+				m.seq = st.nextUMID
+				st.nextUMID++
+			case s.a.idata:
+				m.seq = st.nextMID
+				st.nextMID++
+			case !m.unordered:
+				m.seq = uint32(st.nextSSN)
+				st.nextSSN++
+			}
+		}
+		if m.unordered {
+			flags |= flagUnordered
+		}
+		off = m.sent
+		fsn = m.fsn
+		m.fsn++
+		m.sent += n
+		s.decQueued(st, n)
+		if m.sent == len(m.data) {
+			flags |= flagEnd
+			s.cur = nil
+			s.popStream(st)
+		} else if !s.a.idata {
+			s.cur = m
+		}
+		return m, off, n, flags, fsn, true
+	}
+}
+
+func (s *sender) at(i int) *outChunk { return &s.ring[(s.head+i)%len(s.ring)] }
+
+// push appends a chunk with the next TSN to the retransmission queue.
+func (s *sender) push() *outChunk {
+	if s.n == len(s.ring) {
+		nr := make([]outChunk, 2*len(s.ring))
+		for i := range s.n {
+			nr[i] = *s.at(i)
+		}
+		s.ring, s.head = nr, 0
+	}
+	c := s.at(s.n)
+	s.n++
+	return c
+}
+
+// appendChunk encodes c (with TSN tsn) into b.
+func (s *sender) appendChunk(b []byte, c *outChunk, tsn uint32) []byte {
+	m := c.msg
+	d := dataChunk{
+		idata:   s.a.idata,
+		flags:   c.flags,
+		tsn:     tsn,
+		stream:  m.stream,
+		ssn:     uint16(m.seq),
+		mid:     m.seq,
+		fsn:     c.fsn,
+		ppid:    m.ppid,
+		payload: m.data[c.off : c.off+c.n],
+	}
+	return d.appendTo(b)
+}
+
+func (s *sender) headerSize() int {
+	if s.a.idata {
+		return idataHeaderSize
+	}
+	return dataHeaderSize
+}
+
+// appendData adds retransmissions and new DATA to the packet b, which must
+// not grow past limit (RFC 9260 §6.1, §7.2.4).
+func (s *sender) appendData(now time.Time, b []byte, limit int) []byte {
+	hdr := s.headerSize()
+	sent := false
+	// Fast retransmit: one packet, regardless of cwnd (RFC 9260 §7.2.4 3).
+	if s.fastCount > 0 {
+		for i := 0; i < s.n && s.fastCount > 0; i++ {
+			c := s.at(i)
+			if !c.fast {
+				continue
+			}
+			if s.maybeAbandon(now, c) {
+				continue
+			}
+			if len(b)+padded(hdr+c.n) > limit {
+				break
+			}
+			b = s.retransmit(now, b, c, i)
+			s.a.stats.FastRetransmits++
+			sent = true
+		}
+		if sent {
+			s.armT3(now, false)
+			return b
+		}
+	}
+	if s.flight >= s.cwnd {
+		return b
+	}
+	for i := 0; i < s.n && s.rtxCount > 0; i++ {
+		c := s.at(i)
+		if !c.needRtx {
+			continue
+		}
+		if s.maybeAbandon(now, c) {
+			continue
+		}
+		if len(b)+padded(hdr+c.n) > limit {
+			s.armT3(now, false)
+			return b
+		}
+		b = s.retransmit(now, b, c, i)
+		sent = true
+	}
+	full := s.a.mtu - commonHeaderSize - hdr
+	for {
+		room := limit - len(b) - hdr
+		if room <= 0 || (s.peerRwnd <= 0 && s.flight > 0) {
+			break
+		}
+		room = min(room, full)
+		m, off, n, flags, fsn, ok := s.nextFragment(now, room, full)
+		if !ok {
+			break
+		}
+		tsn := s.nextTSN
+		s.nextTSN++
+		c := s.push()
+		*c = outChunk{msg: m, off: off, n: n, fsn: fsn, flags: flags, txCount: 1, inFlight: true, sentAt: now}
+		m.inflight++
+		s.flight += n
+		s.peerRwnd -= n
+		if !s.rttActive {
+			s.rttActive, s.rttTSN, s.rttTime = true, tsn, now
+		}
+		b = s.appendChunk(b, c, tsn)
+		s.a.stats.DataChunksSent++
+		sent = true
+	}
+	if sent {
+		s.armT3(now, false)
+		if !s.a.hbPending {
+			s.a.armHeartbeat(now)
+		}
+	}
+	return b
+}
+
+// retransmit resends chunk c at index i.
+func (s *sender) retransmit(now time.Time, b []byte, c *outChunk, i int) []byte {
+	tsn := s.cumAck + 1 + uint32(i)
+	if c.fast {
+		c.fast = false
+		c.fastDone = true
+		s.fastCount--
+	}
+	c.needRtx = false
+	s.rtxCount--
+	c.inFlight = true
+	c.txCount++
+	c.sentAt = now
+	c.missInd = 0
+	s.flight += c.n
+	if s.rttActive && s.rttTSN == tsn {
+		s.rttActive = false // Karn's algorithm (RFC 9260 §6.3.1 C5)
+	}
+	s.a.stats.Retransmissions++
+	s.a.stats.DataChunksSent++
+	return s.appendChunk(b, c, tsn)
+}
+
+// armT3 starts T3-rtx if it is not running (or restarts it).
+func (s *sender) armT3(now time.Time, restart bool) {
+	if s.t3.IsZero() || restart {
+		s.t3 = now.Add(s.rto)
+	}
+}
+
+// maybeAbandon applies the PR-SCTP policy of c's message before a
+// retransmission (RFC 3758 §3.5 A1, RFC 7496 §4).
+func (s *sender) maybeAbandon(now time.Time, c *outChunk) bool {
+	m := c.msg
+	if c.state == chunkAbandoned {
+		return true
+	}
+	switch m.policy {
+	case PRRetransmits:
+		if uint32(c.txCount) <= m.prValue {
+			return false
+		}
+	case PRLifetime:
+		if !now.After(m.expires) {
+			return false
+		}
+	default:
+		return false
+	}
+	s.abandon(m)
+	return true
+}
+
+// abandon marks every chunk of m abandoned and drops its unsent rest.
+func (s *sender) abandon(m *outMessage) {
+	if m.abandoned {
+		return
+	}
+	m.abandoned = true
+	s.a.stats.AbandonedMessages++
+	for i := 0; i < s.n; i++ {
+		c := s.at(i)
+		if c.msg != m || c.state == chunkAbandoned {
+			continue
+		}
+		if c.state == chunkOutstanding {
+			if c.inFlight {
+				s.flight -= c.n
+				c.inFlight = false
+			}
+			if c.needRtx {
+				c.needRtx = false
+				s.rtxCount--
+			}
+			if c.fast {
+				c.fast = false
+				s.fastCount--
+			}
+		}
+		c.state = chunkAbandoned
+	}
+	if m.sent < len(m.data) {
+		st := s.streams[m.stream]
+		s.decQueued(st, len(m.data)-m.sent)
+		m.sent = len(m.data)
+		if s.cur == m {
+			s.cur = nil
+		}
+		if st.head == m {
+			s.popStream(st)
+		}
+	}
+	s.fwdDue = s.updateAdvPeerAck() || s.fwdDue
+}
+
+// releaseChunk drops a chunk leaving the retransmission queue; the last
+// chunk of a finished message frees it.
+func (s *sender) releaseChunk(c *outChunk) {
+	m := c.msg
+	m.inflight--
+	if m.inflight == 0 && m.sent == len(m.data) {
+		s.buffered -= len(m.data)
+		s.freeMsg(m)
+	}
+	*c = outChunk{}
+}
+
+// rttSample updates SRTT, RTTVAR and RTO (RFC 9260 §6.3.1).
+func (s *sender) rttSample(r time.Duration) {
+	cfg := &s.a.cfg
+	if r < 0 {
+		return
+	}
+	if !s.haveRTT {
+		s.srtt, s.rttvar, s.haveRTT = r, r/2, true
+	} else {
+		d := s.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		s.rttvar = s.rttvar - s.rttvar/4 + d/4
+		s.srtt = s.srtt - s.srtt/8 + r/8
+	}
+	s.rto = min(max(s.srtt+4*s.rttvar, cfg.rtoMin()), cfg.rtoMax())
+}
+
+// handleCumAck processes a cumulative ack without gap blocks (SHUTDOWN).
+func (s *sender) handleCumAck(now time.Time, cum uint32) {
+	sk := sackChunk{cumTSN: cum, rwnd: uint32(max(0, s.peerRwnd+s.flight))}
+	s.handleSack(now, &sk)
+}
+
+// handleSack processes a SACK (RFC 9260 §6.2.1, §7.2).
+func (s *sender) handleSack(now time.Time, sk *sackChunk) {
+	a := s.a
+	if shared.SerialLess(sk.cumTSN, s.cumAck) {
+		return // RFC 9260 §6.2.1 D i: an old SACK
+	}
+	if shared.SerialDiff32(s.cumAck, sk.cumTSN) > int64(s.n) {
+		a.stats.Malformed++
+		return // acks a TSN never sent
+	}
+	flightBefore := s.flight
+	acked := 0
+	advanced := false
+	for s.cumAck != sk.cumTSN {
+		c := &s.ring[s.head]
+		tsn := s.cumAck + 1
+		if c.state == chunkOutstanding {
+			acked += c.n
+			s.sampleChunk(now, c, tsn)
+		}
+		s.dropFromFlight(c)
+		s.releaseChunk(c)
+		s.head = (s.head + 1) % len(s.ring)
+		s.n--
+		s.cumAck = tsn
+		advanced = true
+	}
+	// Gap Ack Blocks.
+	htna := s.cumAck
+	highestGap := s.cumAck
+	gi := 0
+	limit := s.n
+	if len(sk.gaps) > 0 {
+		limit = min(s.n, int(sk.gaps[len(sk.gaps)-1].end))
+	}
+	for i := 0; i < limit; i++ {
+		off := uint16(i + 1)
+		for gi < len(sk.gaps) && sk.gaps[gi].end < off {
+			gi++
+		}
+		in := gi < len(sk.gaps) && sk.gaps[gi].start <= off
+		c := s.at(i)
+		tsn := s.cumAck + 1 + uint32(i)
+		switch {
+		case in && c.state == chunkOutstanding:
+			c.state = chunkAcked
+			acked += c.n
+			s.sampleChunk(now, c, tsn)
+			s.dropFromFlight(c)
+			htna = tsn
+			highestGap = tsn
+		case in:
+			highestGap = tsn
+		case !in && c.state == chunkAcked:
+			// RFC 9260 §6.2.1 D iii: the peer reneged; treat as outstanding.
+			c.state = chunkOutstanding
+			c.needRtx = true
+			s.rtxCount++
+		}
+	}
+	// Miss indications (RFC 9260 §7.2.4, HTNA), and in Fast Recovery
+	// with an advancing cumulative ack, for every TSN reported missing.
+	missLimit := htna
+	if s.inFR && advanced {
+		missLimit = highestGap
+	}
+	for i := 0; i < s.n; i++ {
+		tsn := s.cumAck + 1 + uint32(i)
+		if !shared.SerialLess(tsn, missLimit) {
+			break
+		}
+		c := s.at(i)
+		if c.state != chunkOutstanding || !c.inFlight || c.fastDone {
+			continue
+		}
+		c.missInd++
+		if c.missInd >= 3 {
+			if s.maybeAbandon(now, c) {
+				continue
+			}
+			if !s.inFR {
+				// RFC 9260 §7.2.4 2: enter Fast Recovery.
+				s.ssthresh = max(s.cwnd/2, 4*a.mtu)
+				s.cwnd = s.ssthresh
+				s.pba = 0
+				s.inFR = true
+				s.frExit = s.nextTSN - 1
+			}
+			s.dropFromFlight(c)
+			c.needRtx, c.fast = true, true
+			s.rtxCount++
+			s.fastCount++
+		}
+	}
+	if advanced {
+		s.errorCount = 0
+	}
+	if s.inFR && !shared.SerialLess(s.cumAck, s.frExit) {
+		s.inFR = false
+	}
+	// Congestion window (RFC 9260 §7.2.1, §7.2.2).
+	if advanced && !s.inFR {
+		utilized := flightBefore+a.mtu > s.cwnd
+		if s.cwnd <= s.ssthresh {
+			if utilized {
+				s.cwnd += min(acked, a.mtu)
+			}
+		} else {
+			s.pba += acked
+			if s.pba >= s.cwnd && utilized {
+				s.pba -= s.cwnd
+				s.cwnd += a.mtu
+			}
+		}
+	}
+	if s.flight == 0 {
+		s.pba = 0
+	}
+	// RFC 9260 §6.2.1 D iv: rwnd less the bytes still outstanding.
+	s.peerRwnd = max(0, int(sk.rwnd)-s.flight)
+	// T3-rtx (RFC 9260 §6.3.2 R2, R3).
+	switch {
+	case s.flight == 0 && s.rtxCount == 0:
+		s.t3 = time.Time{}
+	case advanced:
+		s.t3 = now.Add(s.rto)
+	}
+	if a.fwdTSN {
+		if s.updateAdvPeerAck() || shared.SerialLess(s.cumAck, s.advPeerAck) {
+			s.fwdDue = true
+		}
+	}
+}
+
+// sampleChunk takes an RTT measurement from a chunk acked for the first
+// time, if it was the one being timed and was never retransmitted.
+func (s *sender) sampleChunk(now time.Time, c *outChunk, tsn uint32) {
+	if s.rttActive && s.rttTSN == tsn {
+		s.rttActive = false
+		if c.txCount == 1 {
+			s.rttSample(now.Sub(c.sentAt))
+		}
+	}
+}
+
+func (s *sender) dropFromFlight(c *outChunk) {
+	if c.inFlight {
+		s.flight -= c.n
+		c.inFlight = false
+	}
+	if c.needRtx {
+		c.needRtx = false
+		s.rtxCount--
+	}
+	if c.fast {
+		c.fast = false
+		s.fastCount--
+	}
+}
+
+// updateAdvPeerAck moves the Advanced.Peer.Ack.Point over abandoned chunks
+// (RFC 3758 §3.5 C1, C2); it reports whether it moved past cumAck.
+func (s *sender) updateAdvPeerAck() bool {
+	if shared.SerialLess(s.advPeerAck, s.cumAck) {
+		s.advPeerAck = s.cumAck
+	}
+	moved := false
+	for {
+		i := int(s.advPeerAck - s.cumAck)
+		if i >= s.n || s.at(i).state != chunkAbandoned {
+			break
+		}
+		s.advPeerAck++
+		moved = true
+	}
+	return moved
+}
+
+// onTimeout handles T3-rtx expiry (RFC 9260 §6.3.3, §7.2.3).
+func (s *sender) onTimeout(now time.Time) {
+	a := s.a
+	if s.t3.IsZero() || now.Before(s.t3) {
+		return
+	}
+	a.stats.T3Expirations++
+	s.errorCount++
+	if s.errorCount > a.cfg.maxRetransmits() {
+		a.queueControl(a.buildCausePacket(a.peerTag, ctAbort, 0, 0, nil, false))
+		a.terminate(ErrRetransmissionLimit)
+		return
+	}
+	s.rto = min(2*s.rto, a.cfg.rtoMax()) // E2
+	s.ssthresh = max(s.cwnd/2, 4*a.mtu)
+	s.cwnd = a.mtu
+	s.pba = 0
+	s.inFR = false
+	s.rttActive = false
+	for i := 0; i < s.n; i++ {
+		c := s.at(i)
+		if c.state != chunkOutstanding {
+			continue
+		}
+		if s.maybeAbandon(now, c) {
+			continue
+		}
+		if c.inFlight {
+			s.flight -= c.n
+			c.inFlight = false
+		}
+		if !c.needRtx {
+			c.needRtx = true
+			s.rtxCount++
+		}
+		if c.fast {
+			c.fast = false
+			s.fastCount--
+		}
+		c.fastDone = false
+		c.missInd = 0
+	}
+	if a.fwdTSN && shared.SerialLess(s.cumAck, s.advPeerAck) {
+		s.fwdDue = true
+	}
+	s.t3 = now.Add(s.rto)
+	if s.n == 0 {
+		s.t3 = time.Time{}
+	}
+}
+
+// appendForwardTSN builds the FORWARD TSN (or I-FORWARD-TSN) for the
+// abandoned chunks up to the Advanced.Peer.Ack.Point (RFC 3758 §3.5 C4,
+// RFC 8260 §2.3.1), if it fits in room.
+func (s *sender) appendForwardTSN(b []byte, room int) []byte {
+	if !shared.SerialLess(s.cumAck, s.advPeerAck) {
+		s.fwdDue = false
+		return b
+	}
+	f := &s.a.fwd
+	f.idata = s.a.idata
+	f.newCum = s.advPeerAck
+	f.streams = f.streams[:0]
+	for i := 0; i < int(s.advPeerAck-s.cumAck) && i < s.n; i++ {
+		c := s.at(i)
+		m := c.msg
+		if !s.a.idata && m.unordered {
+			continue
+		}
+		found := false
+		for j := range f.streams {
+			e := &f.streams[j]
+			if e.stream == m.stream && e.unordered == m.unordered {
+				e.seq = m.seq // later TSNs carry later sequence numbers
+				found = true
+				break
+			}
+		}
+		if !found {
+			f.streams = append(f.streams, fwdStream{stream: m.stream, unordered: m.unordered, seq: m.seq})
+		}
+	}
+	if f.size() > room {
+		return b
+	}
+	s.fwdDue = false
+	s.a.stats.ForwardTSNsSent++
+	return f.appendTo(b)
+}
