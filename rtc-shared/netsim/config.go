@@ -40,6 +40,13 @@ type Config struct {
 	// *EndpointError). If false, such errors are only counted in Stats and
 	// kept as LastError: bad input is expected to be dropped with an error.
 	StopOnError bool
+	// AllowSpoofing lets an endpoint send from any source address. If
+	// false, a datagram whose Transport.Local is not one of the sender's
+	// addresses (given to Add) is dropped as WrongSource and counted: it is
+	// almost always a bug, such as replying with a reversed context. An
+	// unset (zero) or unspecified-IP Local is replaced by the sender's
+	// first address either way.
+	AllowSpoofing bool
 }
 
 func (c *Config) start() time.Time {

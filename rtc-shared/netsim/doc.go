@@ -27,7 +27,10 @@
 // deadline is already past. The clock moves to the event, never backwards.
 // Then every endpoint is drained again and each datagram is routed by its
 // Transport.Peer, leaving from Transport.Local. A datagram to an address no
-// endpoint or NAT owns is dropped and counted (NoRoute).
+// endpoint or NAT owns is dropped and counted (NoRoute). A datagram whose
+// Local is not one of the sender's addresses is dropped and counted
+// (WrongSource) unless Config.AllowSpoofing is set: it catches the classic
+// mistake of replying with msg.Transport.Reverse() instead of msg.Transport.
 //
 // Run stops when its condition holds, and fails with ErrStepLimit after
 // maxSteps steps, so an endpoint whose deadline never moves forward (a

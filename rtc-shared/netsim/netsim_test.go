@@ -441,3 +441,34 @@ func TestNewRand(t *testing.T) {
 		t.Fatal("different seeds or labels agree")
 	}
 }
+
+// TestWrongSource: a datagram sent from an address that is not the
+// sender's (the classic bug: replying with a reversed context) is dropped
+// and counted, unless spoofing is allowed.
+func TestWrongSource(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		sim := netsim.New(netsim.Config{AllowSpoofing: allow})
+		a, b := &sink{}, &sink{}
+		sim.Add(a, clientAddr)
+		sim.Add(b, serverAddr)
+		// a "replies" to b with the context reversed: Local is b's address.
+		a.send(serverAddr, clientAddr, "reversed")
+		a.send(netip.MustParseAddrPort("0.0.0.0:5000"), serverAddr, "unspecified")
+		if err := sim.Run(nil, 10); err != nil {
+			t.Fatal(err)
+		}
+		tr := sim.Trace()
+		if tr[1].Fate != netsim.Delivered || tr[1].From != clientAddr || b.last() != "unspecified" {
+			t.Fatalf("unspecified source not replaced:\n%s", sim.TraceString())
+		}
+		if allow {
+			if a.last() != "reversed" {
+				t.Fatalf("spoofing allowed but not delivered:\n%s", sim.TraceString())
+			}
+			continue
+		}
+		if tr[0].Fate != netsim.WrongSource || sim.Stats().WrongSource != 1 || len(a.got) != 0 {
+			t.Fatalf("wrong source delivered:\n%s", sim.TraceString())
+		}
+	}
+}

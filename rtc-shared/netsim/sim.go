@@ -58,6 +58,7 @@ type Stats struct {
 	NoRoute       uint64 // datagrams to an address nobody owns
 	Unreachable   uint64 // datagrams whose destination disappeared in flight
 	NATDropped    uint64 // datagrams dropped by a NAT (no mapping, filtered, hairpin denied)
+	WrongSource   uint64 // datagrams sent from an address that is not the sender's
 	ReadErrors    uint64 // errors returned by HandleRead
 	TimeoutErrors uint64 // errors returned by HandleTimeout
 }
@@ -106,8 +107,9 @@ func (s *Sim) LastError() error { return s.lastErr }
 // and sends from them. An address with port 0 is a wildcard: the endpoint
 // receives datagrams to any port of that IP (an exact address registered by
 // another endpoint wins). A datagram the endpoint returns from PollWrite
-// leaves from Transport.Local (or addrs[0] if Local is the zero value) and is
-// routed by Transport.Peer.
+// leaves from Transport.Local (or addrs[0] if Local is the zero value or
+// has an unspecified IP) and is routed by Transport.Peer. A Local that is not
+// one of addrs is dropped as WrongSource unless Config.AllowSpoofing is set.
 //
 // Add panics if addrs is empty or an address is already taken: those are
 // mistakes in a test's setup.
@@ -407,7 +409,7 @@ type packet struct {
 // send routes one datagram an endpoint (nil for Inject) wrote.
 func (s *Sim) send(e *endpoint, m shared.TaggedBytes) {
 	from, to := m.Transport.Local, m.Transport.Peer
-	if !from.IsValid() && e != nil {
+	if e != nil && (!from.IsValid() || from.Addr().IsUnspecified()) {
 		from = e.addrs[0]
 	}
 	s.stats.Sent++
@@ -419,13 +421,19 @@ func (s *Sim) send(e *endpoint, m shared.TaggedBytes) {
 	p := &packet{id: s.nextID, from: from, to: to, msg: m.Message, proto: m.Transport.Protocol, ecn: m.Transport.ECN}
 	rec := Record{ID: p.id, Sent: s.now, From: from, To: to, Size: len(m.Message), Payload: m.Message}
 
-	fate := s.translateOut(p)
+	fate := InFlight
+	if e != nil && !s.cfg.AllowSpoofing && !e.owns(from) {
+		fate = WrongSource
+		s.stats.WrongSource++
+	} else {
+		fate = s.translateOut(p)
+	}
 	rec.From = p.from
 	if fate == InFlight && !s.routable(p.to) {
 		fate = NoRoute
 	}
 	switch fate {
-	case InFlight:
+	case InFlight, WrongSource:
 	case NoRoute:
 		s.stats.NoRoute++
 	default:
@@ -461,6 +469,17 @@ func (s *Sim) send(e *endpoint, m shared.TaggedBytes) {
 		s.trace.add(rec)
 		heap.Push(&s.flight, &c)
 	}
+}
+
+// owns reports whether a is one of the endpoint's addresses (or matches
+// one of its port-0 wildcards).
+func (e *endpoint) owns(a netip.AddrPort) bool {
+	for _, x := range e.addrs {
+		if x == a || (x.Port() == 0 && x.Addr() == a.Addr()) {
+			return true
+		}
+	}
+	return false
 }
 
 // routable reports whether some endpoint or NAT owns the address.

@@ -25,12 +25,14 @@ const (
 	NATNoMapping              // arrived at a NAT port with no live mapping
 	NATFiltered               // refused by the NAT's filtering behaviour
 	HairpinDenied             // sent to the own NAT's public address, hairpinning off
+	WrongSource               // Transport.Local is not one of the sender's addresses
 	numFates
 )
 
 var fateNames = [numFates]string{
 	"in-flight", "delivered", "lost", "burst-lost", "too-big", "queue-full",
 	"no-route", "unreachable", "nat-no-mapping", "nat-filtered", "hairpin-denied",
+	"wrong-source",
 }
 
 // String returns a short lower-case name such as "lost".
