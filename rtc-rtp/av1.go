@@ -101,7 +101,7 @@ type AV1Payloader struct {
 }
 
 // Payload appends the payloads of one temporal unit. A malformed OBU
-// stream returns ErrMalformedPayload.
+// stream returns ErrMalformedFrame.
 func (p *AV1Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	if len(frame) == 0 {
 		return ErrEmptyFrame
@@ -115,13 +115,13 @@ func (p *AV1Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	for b := frame; len(b) > 0; {
 		h := b[0]
 		if h&0x80 != 0 {
-			return ErrMalformedPayload
+			return ErrMalformedFrame
 		}
 		e := av1Element{hdr: h &^ 0x02}
 		n := 1
 		if h&0x04 != 0 {
 			if len(b) < 2 {
-				return ErrMalformedPayload
+				return ErrMalformedFrame
 			}
 			e.hasExt, e.ext = true, b[1]
 			n = 2
@@ -129,7 +129,7 @@ func (p *AV1Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 		if h&0x02 != 0 {
 			size, m := readLEB128(b[n:])
 			if m == 0 || int(size) > len(b)-n-m {
-				return ErrMalformedPayload
+				return ErrMalformedFrame
 			}
 			e.payload = b[n+m : n+m+int(size)]
 			b = b[n+m+int(size):]

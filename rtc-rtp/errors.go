@@ -51,6 +51,10 @@ var (
 	// ErrUnsupportedPayload reports a payload structure this package does not
 	// implement (for example H.264 STAP-B, MTAP or FU-B, or H.265 PACI).
 	ErrUnsupportedPayload = errors.New("rtp: unsupported payload structure")
+	// ErrMalformedFrame reports a frame handed to a payloader that does not
+	// follow its codec's syntax (an H.264/H.265 NAL unit with the forbidden
+	// bit set or a type reserved for RTP packetization, a truncated AV1 OBU).
+	ErrMalformedFrame = errors.New("rtp: malformed frame")
 	// ErrEmptyFrame reports an attempt to packetize an empty frame.
 	ErrEmptyFrame = errors.New("rtp: empty frame")
 	// ErrFragmentLost reports a continuation fragment whose start was not

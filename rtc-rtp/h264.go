@@ -67,6 +67,11 @@ func (p *H264Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 		if len(nal) == 0 {
 			continue
 		}
+		if t := nal[0] & 0x1F; nal[0]&0x80 != 0 || t == 0 || t >= h264NALSTAPA {
+			// Types 0 and 24-31 are unspecified in H.264 and taken by RFC
+			// 6184 packetization structures.
+			return ErrMalformedFrame
+		}
 		switch nal[0] & 0x1F {
 		case h264NALSPS:
 			p.sps = append(p.sps[:0], nal...)

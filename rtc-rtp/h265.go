@@ -59,6 +59,10 @@ func (p *H265Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 			continue
 		}
 		t := h265Type(nal)
+		if nal[0]&0x80 != 0 || t >= h265NALAP {
+			// Types 48-63 are unspecified in H.265 and used by RFC 7798.
+			return ErrMalformedFrame
+		}
 		switch {
 		case t >= h265NALVPS && t <= h265NALPPS:
 			i := t - h265NALVPS
@@ -182,9 +186,9 @@ func (d *H265Depayloader) Reset() { d.fuActive = false }
 
 // Depayload appends the NAL units of payload to dst.
 func (d *H265Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, error) {
-	if len(payload) < 3 || payload[0]&0x80 != 0 {
+	if len(payload) < 2 || payload[0]&0x80 != 0 {
 		// RFC 7798 §1.1.4: F "MUST be equal to 0"; every structure has at
-		// least a 2-byte header and one byte of data.
+		// least the 2-byte PayloadHdr.
 		return dst, PayloadInfo{}, ErrMalformedPayload
 	}
 	var info PayloadInfo
@@ -193,7 +197,7 @@ func (d *H265Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, e
 		d.fuActive = false
 		nal := payload
 		if d.DONL {
-			if len(payload) < 5 {
+			if len(payload) < 4 {
 				return dst, PayloadInfo{}, ErrMalformedPayload
 			}
 			dst = append(dst, startCode4...)
@@ -252,6 +256,9 @@ func (d *H265Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, e
 		}
 		return dst, info, nil
 	case t == h265NALFU:
+		if len(payload) < 4 {
+			return dst, PayloadInfo{}, ErrMalformedPayload
+		}
 		fu := payload[2]
 		start, end := fu&0x80 != 0, fu&0x40 != 0
 		typ := fu & 0x3F
