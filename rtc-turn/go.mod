@@ -1,11 +1,13 @@
 module github.com/sansrtc/rtc/rtc-turn
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/sansrtc/rtc/rtc-shared v0.0.0
 	github.com/sansrtc/rtc/rtc-stun v0.0.0
 )
+
+require golang.org/x/text v0.43.0 // indirect
 
 replace (
 	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

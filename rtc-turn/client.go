@@ -1,0 +1,484 @@
+package turn
+
+import (
+	"errors"
+	"net/netip"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// Lifetimes fixed by RFC 8656.
+const (
+	permissionLifetime = 300 * time.Second // §9: "300 seconds (5 minutes)"
+	channelLifetime    = 600 * time.Second // §12: "10 minutes"
+	permissionRefresh  = 240 * time.Second // refresh a minute early
+	channelRefresh     = 540 * time.Second
+	defaultLifetime    = 600 * time.Second // §7.2: the default allocation lifetime
+)
+
+type clientState uint8
+
+const (
+	stateIdle       clientState = iota // Allocate not called yet
+	stateAllocating                    // Allocate in flight (with auth retries)
+	stateAllocated                     // relayed address usable
+	stateFailed                        // allocation failed or lost
+	stateClosing                       // deallocating after Close
+	stateClosed
+)
+
+type reqKind uint8
+
+const (
+	reqAllocate reqKind = iota
+	reqRefresh
+	reqPermission
+	reqChannelBind
+)
+
+// request is what an outstanding transaction was for; rebuilt with a new
+// transaction ID on a 401/438 retry.
+type request struct {
+	kind     reqKind
+	peers    []netip.Addr
+	peer     netip.AddrPort
+	channel  uint16
+	lifetime uint32
+	authed   bool // sent with credentials
+	retries  int
+}
+
+type permission struct {
+	installed bool
+	pending   bool
+	refreshAt time.Time
+	queue     []Datagram
+}
+
+type channel struct {
+	num       uint16
+	peer      netip.AddrPort
+	bound     bool
+	pending   bool
+	refreshAt time.Time
+}
+
+// Client is a TURN client (RFC 8656, compatible with RFC 5766 servers) for
+// one allocation. It never touches a socket: the caller sends what
+// PollWrite returns from Config.Local to Config.Server and feeds what the
+// server sends to HandleRead. Over TCP/TLS it frames the stream itself.
+type Client struct {
+	cfg   Config
+	clock shared.Clock
+	tx    *stun.Client
+	reqs  map[stun.TransactionID]*request
+	state clientState
+
+	realm, nonce string
+	algs         []stun.PasswordAlgorithm // offered by the server
+	alg          stun.PasswordAlgorithm   // 0: MD5 without PASSWORD-ALGORITHM
+	integ        *stun.Integrity
+
+	relayed, mapped netip.AddrPort
+	lifetime        time.Duration
+	refreshAt       time.Time
+	refreshing      bool
+
+	perms    map[netip.Addr]*permission
+	chans    map[netip.AddrPort]*channel
+	byNum    map[uint16]*channel
+	nextChan uint16
+
+	deferred []*request // started before the first time was known
+
+	framer *Framer
+	out    shared.Queue[shared.TaggedBytes]
+	reads  shared.Queue[Datagram]
+	events shared.Queue[Event]
+	msg    stun.Message
+	stats  Stats
+}
+
+// NewClient returns an idle client; call Allocate to start.
+func NewClient(cfg Config) (*Client, error) {
+	if !cfg.Server.IsValid() || !cfg.Local.IsValid() || cfg.Username == "" {
+		return nil, ErrBadConfig
+	}
+	q := cfg.maxQueue()
+	c := &Client{
+		cfg:      cfg,
+		tx:       stun.NewClient(stun.Config{RTO: cfg.RTO}),
+		reqs:     make(map[stun.TransactionID]*request),
+		perms:    make(map[netip.Addr]*permission),
+		chans:    make(map[netip.AddrPort]*channel),
+		byNum:    make(map[uint16]*channel),
+		nextChan: MinChannel,
+		out:      shared.NewQueue[shared.TaggedBytes](q),
+		reads:    shared.NewQueue[Datagram](q),
+		events:   shared.NewQueue[Event](q),
+	}
+	if cfg.Protocol == shared.TCP {
+		c.framer = NewFramer(cfg.maxStreamBuffer())
+	}
+	return c, nil
+}
+
+// Stats returns counters.
+func (c *Client) Stats() Stats { return c.stats }
+
+// RelayedAddress returns the relayed transport address once allocated.
+func (c *Client) RelayedAddress() (netip.AddrPort, bool) {
+	return c.relayed, c.state == stateAllocated
+}
+
+// MappedAddress returns the server-reflexive address the server saw
+// (XOR-MAPPED-ADDRESS of the Allocate response) once allocated.
+func (c *Client) MappedAddress() (netip.AddrPort, bool) {
+	return c.mapped, c.state == stateAllocated
+}
+
+// Allocate starts the allocation (RFC 8656 §7.1). The first request goes
+// without credentials; the server's 401 supplies realm and nonce.
+func (c *Client) Allocate() error {
+	switch c.state {
+	case stateIdle, stateFailed:
+	case stateClosing, stateClosed:
+		return shared.ErrClosed
+	default:
+		return nil
+	}
+	c.state = stateAllocating
+	return c.start(&request{kind: reqAllocate})
+}
+
+// CreatePermission installs a permission for peer's IP address (RFC 8656
+// §9); the port is ignored. HandleWrite does this by itself on first use.
+func (c *Client) CreatePermission(peer netip.AddrPort) error {
+	if c.state != stateAllocated {
+		return ErrNotAllocated
+	}
+	ip := peer.Addr().Unmap()
+	p := c.perms[ip]
+	if p == nil {
+		if len(c.perms) >= c.cfg.maxPermissions() {
+			return ErrLimit
+		}
+		p = &permission{}
+		c.perms[ip] = p
+	}
+	if p.pending {
+		return nil
+	}
+	p.pending = true
+	return c.start(&request{kind: reqPermission, peers: []netip.Addr{ip}})
+}
+
+// BindChannel binds a channel to peer (RFC 8656 §11); later writes to it
+// use ChannelData. HandleWrite does this by itself unless Config.NoChannels.
+func (c *Client) BindChannel(peer netip.AddrPort) error {
+	if c.state != stateAllocated {
+		return ErrNotAllocated
+	}
+	peer = unmap(peer)
+	ch := c.chans[peer]
+	if ch == nil {
+		if len(c.chans) >= c.cfg.maxChannels() || c.nextChan > MaxChannel {
+			return ErrLimit
+		}
+		ch = &channel{num: c.nextChan, peer: peer}
+		c.nextChan++
+		c.chans[peer] = ch
+		c.byNum[ch.num] = ch
+	}
+	if ch.pending {
+		return nil
+	}
+	ch.pending = true
+	return c.start(&request{kind: reqChannelBind, peer: peer, channel: ch.num})
+}
+
+func unmap(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()) }
+
+// HandleEvent applies a Command.
+func (c *Client) HandleEvent(cmd Command) error {
+	switch cmd.Kind {
+	case CmdAllocate:
+		return c.Allocate()
+	case CmdCreatePermission:
+		return c.CreatePermission(cmd.Peer)
+	case CmdBindChannel:
+		return c.BindChannel(cmd.Peer)
+	}
+	return errors.New("turn: unknown command")
+}
+
+// HandleWrite sends d.Data to d.Peer through the relay: as ChannelData on
+// a bound channel, else in a Send indication (RFC 8656 §10). Before the
+// peer's permission is installed the datagram waits (at most MaxPending per
+// peer IP). d.Data is copied.
+func (c *Client) HandleWrite(d Datagram) error {
+	if c.state != stateAllocated {
+		return ErrNotAllocated
+	}
+	d.Peer = unmap(d.Peer)
+	if ch := c.chans[d.Peer]; ch != nil && ch.bound {
+		return c.sendChannelData(ch, d.Data)
+	}
+	ip := d.Peer.Addr()
+	p := c.perms[ip]
+	if p == nil || !p.installed {
+		if err := c.CreatePermission(d.Peer); err != nil {
+			return err
+		}
+		p = c.perms[ip]
+		if len(p.queue) >= c.cfg.maxPending() {
+			return ErrLimit
+		}
+		p.queue = append(p.queue, Datagram{Peer: d.Peer, Data: append([]byte(nil), d.Data...)})
+		if !c.cfg.NoChannels && c.chans[d.Peer] == nil {
+			c.BindChannel(d.Peer)
+		}
+		return nil
+	}
+	if !c.cfg.NoChannels && c.chans[d.Peer] == nil {
+		c.BindChannel(d.Peer)
+	}
+	return c.sendIndication(d)
+}
+
+func (c *Client) sendChannelData(ch *channel, data []byte) error {
+	b := AppendChannelData(make([]byte, 0, channelHeaderSize+len(data)+3), ch.num, data, c.cfg.Protocol == shared.TCP)
+	if err := c.push(b); err != nil {
+		return err
+	}
+	c.stats.DataSent++
+	c.stats.ChannelDataOut++
+	return nil
+}
+
+func (c *Client) sendIndication(d Datagram) error {
+	var id stun.TransactionID
+	if _, err := c.cfg.rand().Read(id[:]); err != nil {
+		return err
+	}
+	b := stun.NewBuilder(make([]byte, 0, 64+len(d.Data)), stun.MessageType{Method: stun.MethodSend, Class: stun.ClassIndication}, id)
+	b.AddXORPeerAddress(d.Peer)
+	b.AddData(d.Data)
+	b.AddFingerprint()
+	msg, err := b.Bytes()
+	if err != nil {
+		return err
+	}
+	if err := c.push(msg); err != nil {
+		return err
+	}
+	c.stats.DataSent++
+	return nil
+}
+
+func (c *Client) transport() shared.TransportContext {
+	return shared.TransportContext{Local: c.cfg.Local, Peer: c.cfg.Server, Protocol: c.cfg.Protocol}
+}
+
+func (c *Client) push(b []byte) error {
+	return c.out.Push(shared.TaggedBytes{Now: c.clock.Now(), Transport: c.transport(), Message: b})
+}
+
+// PollWrite returns the next message for the server. The bytes belong to
+// the caller.
+func (c *Client) PollWrite() (shared.TaggedBytes, bool) { return c.out.Pop() }
+
+// PollRead returns the next datagram relayed from a peer. The bytes belong
+// to the caller.
+func (c *Client) PollRead() (Datagram, bool) { return c.reads.Pop() }
+
+// PollEvent returns the next event.
+func (c *Client) PollEvent() (Event, bool) { return c.events.Pop() }
+
+func (c *Client) event(e Event) {
+	if c.events.Push(e) != nil {
+		c.stats.Dropped++
+	}
+}
+
+// HandleRead feeds what arrived from the server: a datagram over UDP, or
+// any chunk of the stream over TCP/TLS. msg.Message is borrowed for the
+// call.
+func (c *Client) HandleRead(msg shared.TaggedBytes) error {
+	if c.state == stateClosed {
+		return shared.ErrClosed
+	}
+	c.clock.Advance(msg.Now)
+	if c.framer == nil {
+		return c.handleMessage(msg.Message)
+	}
+	if err := c.framer.Push(msg.Message); err != nil {
+		c.stats.Dropped++
+		return err
+	}
+	var first error
+	for {
+		m, ok, err := c.framer.Next()
+		if err != nil {
+			c.stats.Dropped++
+			return err
+		}
+		if !ok {
+			return first
+		}
+		if err := c.handleMessage(m); err != nil && first == nil {
+			first = err
+		}
+	}
+}
+
+func (c *Client) handleMessage(b []byte) error {
+	if IsChannelData(b) {
+		num, data, err := ParseChannelData(b)
+		if err != nil {
+			c.stats.Dropped++
+			return err
+		}
+		ch := c.byNum[num]
+		if ch == nil || !ch.bound {
+			c.stats.Dropped++
+			return ErrBadMessage
+		}
+		c.stats.ChannelDataIn++
+		return c.deliver(ch.peer, data)
+	}
+	if err := stun.Parse(b, &c.msg); err != nil {
+		c.stats.Dropped++
+		return err
+	}
+	switch c.msg.Type.Class {
+	case stun.ClassIndication:
+		if c.msg.Type.Method != stun.MethodData {
+			c.stats.Dropped++
+			return ErrBadMessage
+		}
+		peer, err1 := c.msg.XORPeerAddress()
+		data, err2 := c.msg.Data()
+		if err1 != nil || err2 != nil {
+			c.stats.Dropped++
+			return ErrBadMessage
+		}
+		return c.deliver(unmap(peer), data)
+	case stun.ClassSuccess, stun.ClassError:
+		err := c.tx.HandleRead(shared.TaggedBytes{Now: c.clock.Now(), Transport: c.transport(), Message: b})
+		c.drainTx()
+		if err != nil {
+			c.stats.Dropped++
+		}
+		return err
+	}
+	c.stats.Dropped++
+	return ErrBadMessage
+}
+
+func (c *Client) deliver(peer netip.AddrPort, data []byte) error {
+	if err := c.reads.Push(Datagram{Peer: peer, Data: append([]byte(nil), data...)}); err != nil {
+		c.stats.Dropped++
+		return err
+	}
+	c.stats.DataReceived++
+	return nil
+}
+
+// PollTimeout returns the next deadline: a retransmission or a refresh.
+func (c *Client) PollTimeout() (time.Time, bool) {
+	if c.state == stateClosed {
+		return time.Time{}, false
+	}
+	if len(c.deferred) > 0 {
+		return time.Unix(0, 0), true // call HandleTimeout at once
+	}
+	d, _ := c.tx.PollTimeout()
+	if c.state == stateAllocated {
+		if !c.refreshing {
+			d = shared.Earliest(d, c.refreshAt)
+		}
+		for _, p := range c.perms {
+			if p.installed && !p.pending {
+				d = shared.Earliest(d, p.refreshAt)
+			}
+		}
+		for _, ch := range c.chans {
+			if ch.bound && !ch.pending {
+				d = shared.Earliest(d, ch.refreshAt)
+			}
+		}
+	}
+	if d.IsZero() {
+		return time.Time{}, false
+	}
+	return c.clock.Clamp(d), true
+}
+
+// HandleTimeout retransmits requests and refreshes the allocation (RFC 8656
+// §8), permissions (§9) and channels (§12) before they expire.
+func (c *Client) HandleTimeout(now time.Time) error {
+	if c.state == stateClosed {
+		return shared.ErrClosed
+	}
+	now = c.clock.Advance(now)
+	for len(c.deferred) > 0 && !now.IsZero() {
+		req := c.deferred[0]
+		c.deferred = c.deferred[1:]
+		c.retry(req)
+	}
+	c.tx.HandleTimeout(now)
+	c.drainTx()
+	if c.state != stateAllocated {
+		return nil
+	}
+	if !c.refreshing && !c.refreshAt.IsZero() && !now.Before(c.refreshAt) {
+		c.refreshing = true
+		c.start(&request{kind: reqRefresh, lifetime: c.requestedLifetime()})
+	}
+	var due []netip.Addr
+	for ip, p := range c.perms {
+		if p.installed && !p.pending && !now.Before(p.refreshAt) {
+			p.pending = true
+			due = append(due, ip)
+		}
+	}
+	if len(due) > 0 {
+		c.start(&request{kind: reqPermission, peers: due})
+	}
+	for _, ch := range c.chans {
+		if ch.bound && !ch.pending && !now.Before(ch.refreshAt) {
+			ch.pending = true
+			c.start(&request{kind: reqChannelBind, peer: ch.peer, channel: ch.num})
+		}
+	}
+	return nil
+}
+
+func (c *Client) requestedLifetime() uint32 {
+	if c.cfg.Lifetime > 0 {
+		return uint32(c.cfg.Lifetime / time.Second)
+	}
+	return uint32(defaultLifetime / time.Second)
+}
+
+// Close deallocates (a Refresh with LIFETIME 0, RFC 8656 §8) when
+// allocated; EventDeallocated follows when the server answers or the
+// request times out.
+func (c *Client) Close() error {
+	switch c.state {
+	case stateClosing, stateClosed:
+		return nil
+	case stateAllocated:
+		c.state = stateClosing
+		return c.start(&request{kind: reqRefresh, lifetime: 0})
+	}
+	c.state = stateClosed
+	return nil
+}
+
+type netipAddr = netip.Addr
+
+func netipAddrPort(ip netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(ip, port) }

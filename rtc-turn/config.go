@@ -1,0 +1,84 @@
+package turn
+
+import (
+	"crypto/rand"
+	"io"
+	"net/netip"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// Family is an address family for REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.6).
+type Family uint8
+
+// Address families.
+const (
+	FamilyIPv4 Family = 0x01
+	FamilyIPv6 Family = 0x02
+)
+
+// Config configures a Client. Server, Local, Username and Password are
+// required; every other zero value picks the default named.
+type Config struct {
+	// Server is the TURN server's transport address.
+	Server netip.AddrPort
+	// Local is the caller's address the client talks to the server from:
+	// every datagram from PollWrite leaves from it.
+	Local netip.AddrPort
+	// Protocol is the transport to the server: UDP, or TCP for a TCP or
+	// TLS connection the caller owns (the client frames the stream,
+	// RFC 8656 §12.5). The relayed transport is always UDP.
+	Protocol shared.TransportProtocol
+	// Username and Password are the long-term credentials (RFC 8489 §9.2).
+	Username, Password string
+	// Rand draws transaction IDs. If nil, crypto/rand.Reader is used.
+	Rand io.Reader
+	// Lifetime is the allocation lifetime to ask for (RFC 8656 §7.2). If
+	// zero, none is sent and the server's default (600 s) applies.
+	Lifetime time.Duration
+	// Family asks for an IPv6 relayed address with FamilyIPv6
+	// (REQUESTED-ADDRESS-FAMILY). If zero, IPv4 (no attribute).
+	Family Family
+	// Software is sent in SOFTWARE. If empty, none.
+	Software string
+	// NoChannels turns off automatic channel binding: data then goes in
+	// Send indications. If false, the first write to a peer binds a
+	// channel (RFC 8656 §12) and later writes use ChannelData.
+	NoChannels bool
+	// RTO is the initial retransmission timeout over UDP (RFC 8489 §6.2.1).
+	// If zero, 500 ms is used.
+	RTO time.Duration
+	// MaxPermissions limits permissions (peer IPs), and MaxChannels channel
+	// bindings. If zero, 64 and 64 are used.
+	MaxPermissions, MaxChannels int
+	// MaxPending limits datagrams held per peer IP while its permission is
+	// being installed. If zero, 16 is used.
+	MaxPending int
+	// MaxQueue bounds the outbox, the read queue and the event queue, each.
+	// If zero, 256 is used.
+	MaxQueue int
+	// MaxStreamBuffer bounds the bytes buffered while reassembling a TCP
+	// stream. If zero, 128 KiB is used.
+	MaxStreamBuffer int
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand == nil {
+		return rand.Reader
+	}
+	return c.Rand
+}
+
+func orInt(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func (c *Config) maxPermissions() int  { return orInt(c.MaxPermissions, 64) }
+func (c *Config) maxChannels() int     { return orInt(c.MaxChannels, 64) }
+func (c *Config) maxPending() int      { return orInt(c.MaxPending, 16) }
+func (c *Config) maxQueue() int        { return orInt(c.MaxQueue, 256) }
+func (c *Config) maxStreamBuffer() int { return orInt(c.MaxStreamBuffer, 128<<10) }
