@@ -226,3 +226,41 @@ func TestReplayWindowSmallSizeAndReset(t *testing.T) {
 		t.Fatal("after Reset")
 	}
 }
+
+// FuzzReplayWindow drives a window with steps taken from the input and
+// compares every Check with a set-based model of the RFC 3711 §3.3.2 rule.
+func FuzzReplayWindow(f *testing.F) {
+	f.Add(uint16(64), []byte{1, 1, 1, 0x80, 0x41, 2, 0xff})
+	f.Add(uint16(1000), []byte{0xff, 0xff, 0x7f, 0x01, 0x90})
+	f.Add(uint16(128), []byte{0x00, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, size uint16, steps []byte) {
+		n := int(size%2048) + 1
+		w := NewReplayWindow(n)
+		W := uint64(w.Size())
+		seen := map[uint64]bool{}
+		var highest uint64 = 1 << 40
+		w.Accept(highest)
+		seen[highest] = true
+		for i, b := range steps {
+			var seq uint64
+			switch {
+			case b&0x80 != 0: // forward by 1..128 (or a big jump)
+				seq = highest + uint64(b&0x7f) + 1
+				if b == 0xff {
+					seq = highest + 1<<20
+				}
+			default: // back by 0..W+63
+				seq = highest - uint64(b)*(W+64)/128
+			}
+			want := seq > highest || (highest-seq < W && !seen[seq])
+			if got := w.Check(seq); got != want {
+				t.Fatalf("W=%d step %d: Check(h%+d) = %v, want %v", W, i, int64(seq-highest), got, want)
+			}
+			if want && i%5 != 4 { // every fifth candidate fails authentication
+				w.Accept(seq)
+				seen[seq] = true
+				highest = max(highest, seq)
+			}
+		}
+	})
+}
