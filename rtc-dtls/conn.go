@@ -112,6 +112,8 @@ type flightMsg struct {
 	body  []byte
 }
 
+var _ shared.Protocol[[]byte, []byte, Command, Event] = (*Conn)(nil)
+
 // Conn is a DTLS 1.2 endpoint, client or server, as a sans-I/O state
 // machine. It is not safe for concurrent use.
 type Conn struct {
@@ -133,12 +135,14 @@ type Conn struct {
 	peerEpoch1  bool // an authenticated epoch-1 record arrived (the peer's keys are in use)
 
 	// handshake layer (RFC 6347 §4.2)
-	sendSeq    uint16
-	recvSeq    uint16
-	reasm      reassembler
-	transcript []byte
-	flight     []flightMsg
-	hs         handshakeState
+	sendSeq     uint16
+	recvSeq     uint16
+	reasm       reassembler
+	transcript  []byte
+	flight      []flightMsg
+	finalFlight bool     // c.flight ends the handshake (no timer; resent only on request)
+	early       [][]byte // epoch-1 records that arrived before the keys (replayed once keys exist)
+	hs          handshakeState
 
 	// timers
 	rtxDeadline   time.Time
@@ -314,6 +318,10 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 		b = rest
 		c.stats.RecordsIn++
 		old, err := c.handleRecord(&h, frag)
+		if err == nil && c.readCipher != nil && len(c.early) > 0 {
+			old2, err2 := c.replayEarly()
+			old, err = old || old2, err2
+		}
 		retransmit = retransmit || old
 		if err != nil {
 			var ae *AlertError
@@ -326,14 +334,42 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 		}
 	}
 	// RFC 6347 §4.2.4: a retransmitted flight from the peer means it lost
-	// ours; send it again (once per datagram).
-	if retransmit && c.state != stateClosed && len(c.flight) > 0 {
+	// ours; send it again (once per datagram). Once established, only the
+	// side that sent the final flight does so: the other side's last flight
+	// has provably arrived, and answering would make the two sides bounce
+	// duplicates at each other forever.
+	if retransmit && len(c.flight) > 0 && (c.state == stateHandshake || (c.state == stateEstablished && c.finalFlight)) {
 		c.stats.Retransmits++
 		if err := c.sendFlight(); err != nil && first == nil {
 			first = err
 		}
 	}
 	return first
+}
+
+// maxEarly is how many epoch-1 records are held until the keys exist.
+const maxEarly = 4
+
+// replayEarly processes the buffered epoch-1 records now that the keys
+// exist.
+func (c *Conn) replayEarly() (old bool, err error) {
+	early := c.early
+	c.early = nil
+	for _, rec := range early {
+		h, frag, _, perr := ParseRecord(rec)
+		if perr != nil {
+			continue
+		}
+		o, e := c.handleRecord(&h, frag)
+		old = old || o
+		if e != nil && err == nil {
+			err = e
+		}
+		if c.state == stateClosed {
+			break
+		}
+	}
+	return old, err
 }
 
 func dropped(err error) error { return fmt.Errorf("%w: %w", ErrDropped, err) }
@@ -353,6 +389,13 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 	plain := frag
 	if h.Epoch == 1 {
 		if c.readCipher == nil {
+			// RFC 6347 §4.1: records of the next epoch that arrive before
+			// the keys "MAY" be buffered; a few are, to survive reordering.
+			if c.state == stateHandshake && len(c.early) < maxEarly {
+				rec := h.AppendTo(make([]byte, 0, recordHeaderLen+len(frag)))
+				c.early = append(c.early, append(rec, frag...))
+				return false, nil
+			}
 			c.stats.WrongEpoch++
 			return false, dropped(errors.New("epoch 1 record before keys"))
 		}
@@ -695,6 +738,7 @@ func (c *Conn) sendFlight() error {
 // handshake (it is only retransmitted when the peer retransmits).
 func (c *Conn) startFlight(msgs []flightMsg, last bool) error {
 	c.flight = msgs
+	c.finalFlight = last
 	// RFC 6347 §4.2.4.1: "Implementations SHOULD retain the current timer
 	// value until a transmission without loss occurs, at which time the
 	// value may be reset to the initial value."

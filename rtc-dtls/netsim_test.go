@@ -1,0 +1,154 @@
+package dtls
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+type simPeer = netsim.Collector[[]byte, []byte, Command, Event]
+
+func hasEvent(p *simPeer, k EventKind) *Event {
+	for i := range p.Events {
+		if p.Events[i].Kind == k {
+			return &p.Events[i]
+		}
+	}
+	return nil
+}
+
+// simPair builds a client and server on a simulated network.
+func simPair(t *testing.T, seed uint64, link netsim.LinkConfig, tweak func(cc, sc *Config)) (*netsim.Sim, *simPeer, *simPeer) {
+	t.Helper()
+	sim := netsim.New(netsim.Config{Seed: seed})
+	sim.SetDefaultLink(link)
+	cc, sc := defaultConfigs()
+	cc.Rand = netsim.NewRand(seed, "client")
+	sc.Rand = netsim.NewRand(seed, "server")
+	if tweak != nil {
+		tweak(cc, sc)
+	}
+	client, err := NewClient(sim.Now(), shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := NewServer(sim.Now(), shared.TransportContext{Local: serverAddr}, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, sp := netsim.Collect[[]byte, []byte, Command, Event](client), netsim.Collect[[]byte, []byte, Command, Event](server)
+	sim.Add(cp, clientAddr)
+	sim.Add(sp, serverAddr)
+	return sim, cp, sp
+}
+
+// TestNetsimHandshakeAdverse checks that the handshake completes with 30%
+// loss, reordering, duplication and jitter in both directions, across many
+// seeds, and that both sides then agree on the SRTP keys and exchange data.
+func TestNetsimHandshakeAdverse(t *testing.T) {
+	seeds := 60
+	if testing.Short() {
+		seeds = 15
+	}
+	link := netsim.LinkConfig{Delay: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, Loss: 0.3, Reorder: 0.2, Duplicate: 0.1}
+	var total time.Duration
+	for seed := range uint64(seeds) {
+		sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+			cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+			cc.HelloVerify, sc.HelloVerify = seed%2 == 0, seed%2 == 0
+		})
+		done := func() bool {
+			return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+		}
+		if err := sim.Run(done, 100_000); err != nil {
+			t.Fatalf("seed %d: %v (client %v, server %v)", seed, err, cp.P.(*Conn).err, sp.P.(*Conn).err)
+		}
+		total += sim.Elapsed()
+		ck := hasEvent(cp, EventHandshakeComplete).State.SRTPKeyingMaterial
+		sk := hasEvent(sp, EventHandshakeComplete).State.SRTPKeyingMaterial
+		if !bytes.Equal(ck, sk) {
+			t.Fatalf("seed %d: keying material differs", seed)
+		}
+		// Application data gets through too (each message sent until it
+		// arrives: DTLS itself does not retransmit data).
+		for i := 0; len(sp.Reads) == 0 && i < 50; i++ {
+			if err := cp.P.HandleWrite([]byte("data")); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			_ = sim.RunFor(100*time.Millisecond, 10_000)
+		}
+		if len(sp.Reads) == 0 || string(sp.Reads[0]) != "data" {
+			t.Fatalf("seed %d: no application data", seed)
+		}
+	}
+	t.Logf("%d seeds, mean virtual handshake time %v", seeds, total/time.Duration(seeds))
+}
+
+// TestNetsimSmallMTU fragments every flight to a 300-byte MTU, with RSA
+// certificates (large Certificate messages) and 10% loss.
+func TestNetsimSmallMTU(t *testing.T) {
+	rsaClient, rsaServer := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	for seed := range uint64(10) {
+		link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.1, Reorder: 0.2, MTU: 300}
+		sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+			cc.MTU, sc.MTU = 300, 300
+			cc.Certificate, sc.Certificate = rsaClient, rsaServer
+			cc.PeerFingerprints = []Fingerprint{fp(rsaServer)}
+			sc.PeerFingerprints = []Fingerprint{fp(rsaClient)}
+			cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+		})
+		err := sim.Run(func() bool {
+			return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+		}, 100_000)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, r := range sim.Trace() {
+			if r.Fate == netsim.TooBig {
+				t.Fatalf("seed %d: datagram of %d bytes over the MTU", seed, r.Size)
+			}
+		}
+		if st := hasEvent(cp, EventHandshakeComplete).State; st.CipherSuite != TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
+			t.Fatalf("suite %v", st.CipherSuite)
+		}
+	}
+}
+
+// TestRetransmissionSchedule asserts RFC 6347 §4.2.4.1 exactly: a client
+// whose ClientHello never gets an answer sends it at 0, 1, 3, 7, 15, 31 and
+// 63 s (the timer doubling from 1 s), then every 60 s (the cap), until the
+// handshake timeout closes it.
+func TestRetransmissionSchedule(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 1})
+	sim.SetDefaultLink(netsim.LinkConfig{Loss: 1})
+	cc, _ := defaultConfigs()
+	cc.HandshakeTimeout = 200 * time.Second
+	client, err := NewClient(sim.Now(), shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := netsim.Collect[[]byte, []byte, Command, Event](client)
+	sim.Add(cp, clientAddr)
+	if err := sim.RunFor(300*time.Second, 10_000); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sim.Trace() {
+		got = append(got, r.Sent.Sub(sim.Start()).String())
+	}
+	want := []string{"0s", "1s", "3s", "7s", "15s", "31s", "1m3s", "2m3s", "3m3s"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("sent at %v, want %v", got, want)
+	}
+	e := hasEvent(cp, EventClosed)
+	if e == nil || e.Err != ErrHandshakeTimeout {
+		t.Fatalf("closed event %+v", e)
+	}
+	if client.Stats().Retransmits != 8 {
+		t.Fatalf("retransmits %d", client.Stats().Retransmits)
+	}
+}
