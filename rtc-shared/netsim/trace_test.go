@@ -144,3 +144,23 @@ func TestFateAndBehaviorNames(t *testing.T) {
 		t.Fatal("behavior")
 	}
 }
+
+// TestWritePcapInvalidAddresses: datagrams with no source or destination
+// (dropped as NoRoute) still write without panicking.
+func TestWritePcapInvalidAddresses(t *testing.T) {
+	sim := netsim.New(netsim.Config{})
+	a := &sink{}
+	sim.Add(a, clientAddr)
+	a.send(clientAddr, netip.AddrPort{}, "no destination")
+	sim.Inject(netip.AddrPort{}, clientAddr, []byte("no source"))
+	if err := sim.Run(nil, 10); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := sim.WritePcap(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if st := sim.Stats(); st.NoRoute != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
