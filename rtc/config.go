@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/netip"
 	"time"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
 )
 
 // ICEServer is one STUN or TURN server (W3C RTCIceServer). URLs use the
@@ -81,7 +83,7 @@ type Configuration struct {
 	RTCPMuxPolicy RTCPMuxPolicy
 	// Certificates are the DTLS certificates; the first is used. If nil, a
 	// fresh ECDSA P-256 certificate is generated from Rand at creation.
-	Certificates []Certificate
+	Certificates []*dtls.Certificate
 	// Rand is the source of all randomness (ICE credentials, session ids,
 	// DTLS and SCTP nonces). If nil, crypto/rand.Reader is used.
 	Rand io.Reader

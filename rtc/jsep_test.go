@@ -1,0 +1,204 @@
+package rtc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func newTestPC(t *testing.T) *PeerConnection {
+	t.Helper()
+	pc, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pc
+}
+
+// TestOfferAttributes checks what browsers need in an offer (RFC 8829 §5.2.1,
+// RFC 8841, RFC 8842, RFC 8843).
+func TestOfferAttributes(t *testing.T) {
+	pc := newTestPC(t)
+	if _, err := pc.CreateDataChannel("a", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"v=0\r\n", "a=group:BUNDLE 0\r\n", "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n",
+		"a=ice-ufrag:", "a=ice-pwd:", "a=fingerprint:sha-256 ", "a=setup:actpass\r\n", "a=mid:0\r\n",
+		"a=sctp-port:5000\r\n", "a=max-message-size:262144\r\n"} {
+		if !strings.Contains(o.SDP, want) {
+			t.Errorf("offer lacks %q:\n%s", want, o.SDP)
+		}
+	}
+	if _, err := parseSDP(o.SDP, 1<<20); err != nil {
+		t.Errorf("own offer does not parse: %v", err)
+	}
+}
+
+// TestSignalingStates walks the JSEP state machine (RFC 8829 §3.2, W3C §4.3.1).
+func TestSignalingStates(t *testing.T) {
+	a, b := newTestPC(t), newTestPC(t)
+	a.CreateDataChannel("x", DataChannelInit{})
+	if _, err := a.CreateAnswer(); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("CreateAnswer in stable: %v", err)
+	}
+	o, _ := a.CreateOffer()
+	if err := a.SetLocalDescription(o); err != nil || a.SignalingState() != SignalingHaveLocalOffer {
+		t.Fatalf("SLD(offer): %v %v", err, a.SignalingState())
+	}
+	// Rollback returns to stable; the offer can be applied again.
+	if err := a.SetLocalDescription(SessionDescription{Type: SDPTypeRollback}); err != nil || a.SignalingState() != SignalingStable {
+		t.Fatalf("rollback: %v %v", err, a.SignalingState())
+	}
+	if err := a.SetLocalDescription(SessionDescription{}); err != nil || a.SignalingState() != SignalingHaveLocalOffer {
+		t.Fatalf("implicit SLD: %v %v", err, a.SignalingState())
+	}
+	// An answer in have-local-offer from the wrong side is refused.
+	if err := a.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "garbage"}); !errors.Is(err, ErrInvalidSDP) {
+		t.Errorf("garbage: %v", err)
+	}
+	if a.SignalingState() != SignalingHaveLocalOffer {
+		t.Errorf("state changed by a failed SRD: %v", a.SignalingState())
+	}
+	// b offers too: glare. a applies b's offer: implicit rollback.
+	b.CreateDataChannel("y", DataChannelInit{})
+	bo, _ := b.CreateOffer()
+	if err := b.SetLocalDescription(bo); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(b.LocalDescription()); err != nil || a.SignalingState() != SignalingHaveRemoteOffer {
+		t.Fatalf("implicit rollback: %v %v", err, a.SignalingState())
+	}
+	ans, err := a.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.SDP, "a=setup:active") {
+		t.Errorf("answer to actpass should be active:\n%s", ans.SDP)
+	}
+	if err := a.SetLocalDescription(ans); err != nil || a.SignalingState() != SignalingStable {
+		t.Fatalf("SLD(answer): %v %v", err, a.SignalingState())
+	}
+	if err := b.SetRemoteDescription(a.LocalDescription()); err != nil || b.SignalingState() != SignalingStable {
+		t.Fatalf("SRD(answer): %v %v", err, b.SignalingState())
+	}
+	if !a.dtlsClient || b.dtlsClient {
+		t.Errorf("DTLS roles: a client %v, b client %v; want a client (active)", a.dtlsClient, b.dtlsClient)
+	}
+	// Answer in stable is refused.
+	if err := b.SetRemoteDescription(ans); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("answer in stable: %v", err)
+	}
+}
+
+// TestBadRemoteDescriptions: each gets a clear error and leaves the state alone.
+func TestBadRemoteDescriptions(t *testing.T) {
+	src := newTestPC(t)
+	src.CreateDataChannel("x", DataChannelInit{})
+	o, _ := src.CreateOffer()
+	good := o.SDP
+	cases := map[string]struct {
+		sdp  string
+		want error
+	}{
+		"garbage":               {"hello world", ErrInvalidSDP},
+		"empty":                 {"", ErrInvalidSDP},
+		"no ICE":                {dropLines(good, "a=ice-ufrag", "a=ice-pwd"), ErrUnsupported},
+		"no fingerprint":        {dropLines(good, "a=fingerprint"), ErrUnsupported},
+		"no mid":                {dropLines(good, "a=mid"), ErrUnsupported},
+		"bad setup":             {strings.Replace(good, "a=setup:actpass", "a=setup:sideways", 1), ErrInvalidSDP},
+		"bad fingerprint value": {strings.Replace(good, "a=fingerprint:sha-256 ", "a=fingerprint:sha-256 ZZ", 1), ErrInvalidSDP},
+	}
+	for name, tc := range cases {
+		pc := newTestPC(t)
+		err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: tc.sdp})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: err %v, want %v", name, err, tc.want)
+		}
+		if pc.SignalingState() != SignalingStable || pc.RemoteDescription().SDP != "" {
+			t.Errorf("%s: state changed to %v", name, pc.SignalingState())
+		}
+		// The PeerConnection still works.
+		if err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: good}); err != nil {
+			t.Errorf("%s: good offer after a bad one: %v", name, err)
+		}
+	}
+	// An answer without ICE credentials.
+	a, b := newTestPC(t), newTestPC(t)
+	a.CreateDataChannel("x", DataChannelInit{})
+	ao, _ := a.CreateOffer()
+	a.SetLocalDescription(ao)
+	b.SetRemoteDescription(ao)
+	ba, _ := b.CreateAnswer()
+	err := a.SetRemoteDescription(SessionDescription{Type: SDPTypeAnswer, SDP: dropLines(ba.SDP, "a=ice-ufrag", "a=ice-pwd")})
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "ICE credentials") {
+		t.Errorf("answer without ICE credentials: %v", err)
+	}
+	if a.SignalingState() != SignalingHaveLocalOffer {
+		t.Errorf("state after bad answer: %v", a.SignalingState())
+	}
+	if err := a.SetRemoteDescription(ba); err != nil {
+		t.Errorf("good answer after bad: %v", err)
+	}
+}
+
+func dropLines(sdp string, prefixes ...string) string {
+	var out []string
+	for _, l := range strings.Split(sdp, "\r\n") {
+		drop := false
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\r\n")
+}
+
+// TestRejectsMedia: audio/video m-sections of a remote offer are answered
+// with port 0 and get a stopped transceiver; BUNDLE keeps only the data mid.
+func TestRejectsMedia(t *testing.T) {
+	src := newTestPC(t)
+	src.CreateDataChannel("x", DataChannelInit{})
+	o, _ := src.CreateOffer()
+	sdp := strings.Replace(o.SDP, "a=group:BUNDLE 0", "a=group:BUNDLE 1 0", 1)
+	i := strings.Index(sdp, "m=application")
+	audio := "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\n"
+	sdp = sdp[:i] + audio + sdp[i:]
+	sdp = strings.Replace(sdp, "a=msid-semantic: WMS\r\n", "a=msid-semantic: WMS\r\n", 1)
+	// Move session ICE to the audio section too (it is the tagged one now).
+	pc := newTestPC(t)
+	ufrag := lineWith(o.SDP, "a=ice-ufrag:")
+	pwd := lineWith(o.SDP, "a=ice-pwd:")
+	fp := lineWith(o.SDP, "a=fingerprint:")
+	sdp = strings.Replace(sdp, "a=mid:1\r\n", "a=mid:1\r\n"+ufrag+"\r\n"+pwd+"\r\n"+fp+"\r\na=setup:actpass\r\n", 1)
+	if err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: sdp}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := pc.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans.SDP, "m=audio 0 ") || !strings.Contains(ans.SDP, "a=group:BUNDLE 0\r\n") {
+		t.Errorf("answer:\n%s", ans.SDP)
+	}
+	tr := pc.Transceivers()
+	if len(tr) != 1 || tr[0].Mid() != "1" || !tr[0].Stopped() || tr[0].Kind() != MediaKindAudio {
+		t.Errorf("transceivers: %+v", tr)
+	}
+}
+
+func lineWith(sdp, prefix string) string {
+	for _, l := range strings.Split(sdp, "\r\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}

@@ -1,0 +1,252 @@
+package rtc
+
+import (
+	"bytes"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+// peer wraps a PeerConnection for netsim: after every Handle* it drains
+// events and messages into slices, and echoes messages when echo is set.
+type peer struct {
+	t      testing.TB
+	name   string
+	pc     *PeerConnection
+	events []Event
+	msgs   []Message
+	errs   []error
+	echo   bool
+}
+
+func (p *peer) HandleRead(m shared.TaggedBytes) error {
+	err := p.pc.HandleRead(m)
+	p.drain()
+	return err
+}
+
+func (p *peer) HandleTimeout(now time.Time) error {
+	err := p.pc.HandleTimeout(now)
+	p.drain()
+	return err
+}
+
+func (p *peer) PollWrite() (shared.TaggedBytes, bool) { return p.pc.PollWrite() }
+func (p *peer) PollTimeout() (time.Time, bool)        { return p.pc.PollTimeout() }
+
+func (p *peer) drain() {
+	for {
+		e, ok := p.pc.PollEvent()
+		if !ok {
+			break
+		}
+		p.events = append(p.events, e)
+		if e.Kind == EventError {
+			p.errs = append(p.errs, e.Err)
+		}
+	}
+	for {
+		m, ok := p.pc.PollRead()
+		if !ok {
+			break
+		}
+		p.msgs = append(p.msgs, m)
+		if p.echo {
+			var err error
+			if m.Binary {
+				err = m.Channel.Send(m.Data)
+			} else {
+				err = m.Channel.SendText(string(m.Data))
+			}
+			if err != nil {
+				p.errs = append(p.errs, err)
+			}
+		}
+	}
+}
+
+func (p *peer) saw(k EventKind) bool {
+	for _, e := range p.events {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *peer) channel(label string) *DataChannel {
+	for _, e := range p.events {
+		if (e.Kind == EventDataChannel || e.Kind == EventDataChannelOpen) && e.Channel.Label() == label {
+			return e.Channel
+		}
+	}
+	return nil
+}
+
+var (
+	addrA = netip.MustParseAddrPort("192.0.2.1:5000")
+	addrB = netip.MustParseAddrPort("198.51.100.1:6000")
+)
+
+func newPeer(t testing.TB, sim *netsim.Sim, seed uint64, name string, addr netip.AddrPort) *peer {
+	t.Helper()
+	pc, err := NewPeerConnection(Configuration{Rand: netsim.NewRand(seed, name), Now: sim.Now(), LocalAddresses: []netip.AddrPort{addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &peer{t: t, name: name, pc: pc}
+	sim.Add(p, addr)
+	return p
+}
+
+// negotiate runs offer/answer between a and b in memory (no trickle: the
+// descriptions carry their candidates). tamper may edit the answer.
+func negotiate(t testing.TB, a, b *peer, tamper func(string) string) {
+	t.Helper()
+	offer, err := a.pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	a.drain()
+	if err := b.pc.SetRemoteDescription(a.pc.LocalDescription()); err != nil {
+		t.Fatalf("b.SetRemoteDescription(offer): %v\n%s", err, a.pc.LocalDescription().SDP)
+	}
+	answer, err := b.pc.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.pc.SetLocalDescription(answer); err != nil {
+		t.Fatal(err)
+	}
+	b.drain()
+	ans := b.pc.LocalDescription()
+	if tamper != nil {
+		ans.SDP = tamper(ans.SDP)
+	}
+	if err := a.pc.SetRemoteDescription(ans); err != nil {
+		t.Fatalf("a.SetRemoteDescription(answer): %v\n%s", err, ans.SDP)
+	}
+	a.drain()
+}
+
+func TestPairDataChannelEcho(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		seed uint64
+		link netsim.LinkConfig
+	}{
+		{"clean", 1, netsim.LinkConfig{Delay: 10 * time.Millisecond}},
+		{"loss10", 7, netsim.LinkConfig{Delay: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, Loss: 0.1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := netsim.New(netsim.Config{Seed: tc.seed})
+			sim.SetDefaultLink(tc.link)
+			a := newPeer(t, sim, tc.seed, "a", addrA)
+			b := newPeer(t, sim, tc.seed, "b", addrB)
+			b.echo = true
+			dc, err := a.pc.CreateDataChannel("probe", DataChannelInit{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := uint16(9)
+			neg, err := a.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true}); err != nil {
+				t.Fatal(err)
+			}
+			if !a.saw(EventNegotiationNeeded) {
+				a.drain()
+			}
+			negotiate(t, a, b, nil)
+			if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
+				t.Fatalf("seed %d: channel not open: %v (a: %v %v, b: %v %v) errs a=%v b=%v", tc.seed, err,
+					a.pc.ConnectionState(), a.pc.ICEConnectionState(), b.pc.ConnectionState(), b.pc.ICEConnectionState(), a.errs, b.errs)
+			}
+			if a.pc.ConnectionState() != PeerConnectionConnected {
+				t.Errorf("a connection state %v", a.pc.ConnectionState())
+			}
+			sizes := []int{1, 1024, 16 << 10, 64 << 10, 256 << 10}
+			for i, n := range sizes {
+				msg := bytes.Repeat([]byte{byte('a' + i)}, n)
+				ch := dc
+				if i%2 == 1 {
+					ch = neg
+				}
+				if err := ch.Send(msg); err != nil {
+					t.Fatalf("send %d: %v", n, err)
+				}
+				if err := ch.SendText(string(msg)); err != nil {
+					t.Fatalf("send text %d: %v", n, err)
+				}
+			}
+			want := 2 * len(sizes)
+			if err := sim.Run(func() bool { return len(a.msgs) >= want }, 200000); err != nil {
+				t.Fatalf("seed %d: %d of %d echoes: %v", tc.seed, len(a.msgs), want, err)
+			}
+			got := map[string]int{}
+			for _, m := range a.msgs {
+				got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
+				if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
+					t.Fatalf("corrupt echo of %d bytes", len(m.Data))
+				}
+			}
+			if got["probe/bin"] != 3 || got["probe/text"] != 3 || got["neg/bin"] != 2 || got["neg/text"] != 2 {
+				t.Errorf("echoes per channel: %v", got)
+			}
+			// Close from a: both sides see close.
+			if err := dc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			bdc := b.channel("probe")
+			if err := sim.Run(func() bool { return dc.State() == DataChannelClosed && bdc.State() == DataChannelClosed }, 20000); err != nil {
+				t.Fatalf("seed %d: close: a %v b %v: %v", tc.seed, dc.State(), bdc.State(), err)
+			}
+			if len(a.errs)+len(b.errs) > 0 {
+				t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
+			}
+		})
+	}
+}
+
+// TestFingerprintMismatch: RFC 8122 §5 / RFC 8827 §6.5: a certificate that
+// does not match a=fingerprint fails the connection.
+func TestFingerprintMismatch(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 3})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	a := newPeer(t, sim, 3, "a", addrA)
+	b := newPeer(t, sim, 3, "b", addrB)
+	if _, err := a.pc.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, func(s string) string {
+		i := strings.Index(s, "a=fingerprint:sha-256 ") + len("a=fingerprint:sha-256 ")
+		c := "0"
+		if s[i] == '0' {
+			c = "1"
+		}
+		return s[:i] + c + s[i+1:]
+	})
+	failed := func() bool { return a.pc.ConnectionState() == PeerConnectionFailed }
+	if err := sim.Run(failed, 20000); err != nil {
+		t.Fatalf("a did not fail: %v (state %v)", err, a.pc.ConnectionState())
+	}
+	found := false
+	for _, e := range a.errs {
+		if errors.Is(e, ErrFingerprintMismatch) {
+			found = true
+		}
+	}
+	if !found || a.pc.Stats().FingerprintFailures == 0 {
+		t.Errorf("no ErrFingerprintMismatch event: %v", a.errs)
+	}
+}
