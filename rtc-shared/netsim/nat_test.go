@@ -342,3 +342,90 @@ func TestNATLinksUsePublicAddress(t *testing.T) {
 		t.Fatalf("link stats %+v", ls)
 	}
 }
+
+// TestNATPortExhaustion: a NAT has 64512 ports (1024..65535); when every one
+// holds a live mapping, a new mapping fails and the datagram is dropped;
+// once mappings expire their ports are reused.
+func TestNATPortExhaustion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates 64512 mappings")
+	}
+	sim := netsim.New(netsim.Config{Seed: 9, TraceLimit: -1})
+	srv := &sink{}
+	sim.Add(&sink{}, hostA)
+	sim.Add(srv, netip.AddrPortFrom(srv1.Addr(), 0)) // every port of the server
+	nat := sim.AddNAT(netsim.NATConfig{Public: natPublic, Mapping: netsim.AddressAndPortDependent, MappingTimeout: time.Minute}, hostA.Addr())
+	const ports = 65536 - 1024
+	for p := range ports + 1 {
+		sim.Inject(hostA, netip.AddrPortFrom(srv1.Addr(), uint16(p+1)), nil)
+	}
+	if err := sim.Run(nil, 2*ports); err != nil {
+		t.Fatal(err)
+	}
+	st := nat.Stats()
+	if st.Mappings != ports || st.PortsExhaused != 1 || len(srv.got) != ports {
+		t.Fatalf("stats %+v, delivered %d", st, len(srv.got))
+	}
+	if len(nat.Mappings()) != ports {
+		t.Fatalf("%d live mappings", len(nat.Mappings()))
+	}
+	// A minute later they have all lapsed: new mappings reuse the ports.
+	if err := sim.RunFor(time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	sim.Inject(hostA, srv1, nil)
+	if err := sim.Run(nil, 10); err != nil {
+		t.Fatal(err)
+	}
+	if nat.Stats().Mappings != ports+1 || len(srv.got) != ports+1 {
+		t.Fatalf("after expiry: %+v", nat.Stats())
+	}
+}
+
+// TestSetupMistakesPanic: invalid topologies are test bugs and panic.
+func TestSetupMistakesPanic(t *testing.T) {
+	mustPanic := func(name string, f func(sim *netsim.Sim)) {
+		t.Helper()
+		sim := netsim.New(netsim.Config{})
+		sim.Add(&sink{}, srv1)
+		sim.AddNAT(netsim.NATConfig{Public: natPublic}, hostA.Addr())
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s: no panic", name)
+			}
+		}()
+		f(sim)
+	}
+	mustPanic("no addresses", func(s *netsim.Sim) { s.Add(&sink{}) })
+	mustPanic("invalid address", func(s *netsim.Sim) { s.Add(&sink{}, netip.AddrPort{}) })
+	mustPanic("address taken", func(s *netsim.Sim) { s.Add(&sink{}, srv1) })
+	mustPanic("NAT public address", func(s *netsim.Sim) { s.Add(&sink{}, netip.AddrPortFrom(natPublic, 1)) })
+	mustPanic("NAT invalid public", func(s *netsim.Sim) { s.AddNAT(netsim.NATConfig{}) })
+	mustPanic("NAT public reused", func(s *netsim.Sim) { s.AddNAT(netsim.NATConfig{Public: natPublic}) })
+	mustPanic("NAT public is an endpoint", func(s *netsim.Sim) { s.AddNAT(netsim.NATConfig{Public: srv1.Addr()}) })
+	mustPanic("host behind two NATs", func(s *netsim.Sim) {
+		s.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.9")}, hostA.Addr())
+	})
+}
+
+func TestNATAccessors(t *testing.T) {
+	w := newNATWorld(t, 1, netsim.NATConfig{Hairpin: true})
+	if w.nat.Public() != natPublic || !w.nat.Config().Hairpin {
+		t.Fatal("accessors")
+	}
+	if _, ok := w.nat.Lookup(hostA, srv1); ok {
+		t.Fatal("Lookup before any traffic")
+	}
+	w.a.send(hostA, srv1, "x")
+	w.run(t)
+	// The default mapping timeout is RFC 4787's two minutes.
+	if m := w.nat.Mappings(); len(m) != 1 || m[0].Expires.Sub(w.sim.Start()) != 2*time.Minute {
+		t.Fatalf("mappings %+v", m)
+	}
+	if err := w.sim.RunFor(2*time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.nat.Lookup(hostA, srv1); ok || len(w.nat.Mappings()) != 0 {
+		t.Fatal("mapping outlived its timeout")
+	}
+}

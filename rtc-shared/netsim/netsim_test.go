@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -470,5 +471,64 @@ func TestWrongSource(t *testing.T) {
 		if tr[0].Fate != netsim.WrongSource || sim.Stats().WrongSource != 1 || len(a.got) != 0 {
 			t.Fatalf("wrong source delivered:\n%s", sim.TraceString())
 		}
+	}
+}
+
+// failingTimer returns an error from HandleTimeout once.
+type failingTimer struct {
+	timerLog
+}
+
+func (f *failingTimer) HandleTimeout(now time.Time) error {
+	f.timerLog.HandleTimeout(now)
+	return errors.New("timer failed")
+}
+
+func TestTimeoutErrors(t *testing.T) {
+	for _, stop := range []bool{false, true} {
+		sim := netsim.New(netsim.Config{StopOnError: stop})
+		f := &failingTimer{timerLog{deadlines: []time.Time{sim.Now().Add(time.Second)}}}
+		sim.Add(f, clientAddr)
+		err := sim.Run(nil, 10)
+		var ee *netsim.EndpointError
+		if stop != (err != nil) || !errors.As(sim.LastError(), &ee) || ee.Op != "HandleTimeout" || ee.Endpoint != f {
+			t.Fatalf("stop=%v: Run %v, last %v", stop, err, sim.LastError())
+		}
+		if !strings.Contains(ee.Error(), "HandleTimeout: timer failed") || errors.Unwrap(ee) == nil {
+			t.Fatalf("error text %q", ee.Error())
+		}
+		if sim.Stats().TimeoutErrors != 1 {
+			t.Fatalf("stats %+v", sim.Stats())
+		}
+	}
+	sim := netsim.New(netsim.Config{})
+	if _, ok := sim.EndpointStats(&sink{}); ok || sim.Remove(&sink{}) {
+		t.Fatal("unknown endpoint")
+	}
+	if ls := sim.LinkStats(clientAddr.Addr(), serverAddr.Addr()); ls.Sent != 0 {
+		t.Fatal("unused link")
+	}
+}
+
+func TestSetLinkBothAndLinks(t *testing.T) {
+	sim := netsim.New(netsim.Config{})
+	sim.SetLinkBoth(clientAddr.Addr(), serverAddr.Addr(), netsim.LinkConfig{Delay: 7 * time.Millisecond})
+	a, b := &sink{}, &sink{}
+	sim.Add(a, clientAddr)
+	sim.Add(b, serverAddr)
+	a.send(clientAddr, serverAddr, "1")
+	b.send(serverAddr, clientAddr, "2")
+	if err := sim.Run(nil, 10); err != nil {
+		t.Fatal(err)
+	}
+	ls := sim.Links()
+	if len(ls) != 2 || ls[0].From != clientAddr.Addr() || ls[1].From != serverAddr.Addr() || ls[0].Delivered != 1 || ls[1].Delivered != 1 {
+		t.Fatalf("links %+v", ls)
+	}
+	if a.got[0].at.Sub(sim.Start()) != 7*time.Millisecond {
+		t.Fatal("delay")
+	}
+	if r := sim.Trace()[0]; !strings.Contains(r.String(), "delivered") {
+		t.Fatalf("record string %q", r.String())
 	}
 }
