@@ -1,5 +1,59 @@
-// Package datachannel is part of sansrtc, a sans-I/O WebRTC stack.
+// Package datachannel implements WebRTC data channels (RFC 8831) and the
+// Data Channel Establishment Protocol (RFC 8832) on top of package sctp,
+// as a sans-I/O state machine.
 //
-// Not implemented yet: this module is a placeholder so that the workspace
-// layout is complete. See README.md for its planned scope.
+// # How a PeerConnection composes it
+//
+// The PeerConnection owns one Manager per SCTP transport (one per BUNDLE
+// group with an m=application section), created once the DTLS role is known
+// (after the offer/answer sets a=setup). The Manager owns the
+// sctp.Association; nothing else talks to it.
+//
+//	m, _ := datachannel.New(datachannel.Config{
+//		DTLSClient: dtlsRole == client,          // even stream ids for the DTLS client, odd for the server
+//		SCTP: sctp.Config{
+//			RemotePort:         remoteSDP.SCTPPort,       // a=sctp-port (default 5000)
+//			PeerMaxMessageSize: remoteSDP.MaxMessageSize, // a=max-message-size (0 in SDP -> pass -1)
+//		},
+//	})
+//	// when DTLS is connected (both sides do this; the INIT collision resolves):
+//	m.Connect(now)
+//	// DTLS application data in:          m.HandleRead(shared.TaggedBytes{Now: now, Message: plaintext})
+//	// SCTP packets out, to DTLS:          for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() { dtls.HandleWrite(p.Message) }
+//	// timers:                             m.PollTimeout() / m.HandleTimeout(now)
+//
+// Channels are created with Open. An in-band channel (Options.Negotiated
+// false) gets the lowest free stream id of this side's parity and sends
+// DATA_CHANNEL_OPEN once the association is up; EventOpen reports it open.
+// A negotiated channel uses Options.ID on both sides, sends no DCEP message,
+// and opens when the association is up. When the peer opens a channel
+// in-band, EventDataChannel reports it (already open; read its Info with
+// Channel).
+//
+// Messages: HandleWrite(Message{Channel, Binary, Data}) (or Send) and
+// PollRead. Strings and binaries use PPID 51 and 53; empty ones are sent
+// as one zero byte with PPID 56 or 57 and come out of PollRead as empty,
+// non-nil slices. The deprecated partial PPIDs 52 and 54 are joined on
+// receive. Messages are delivered whole.
+//
+// Closing: CloseChannel resets the outgoing stream once its queued data is
+// sent (RFC 8831 §6.7); the peer sees EventClosing, resets its side, and
+// both see EventClose, after which the id may be reused. Close shuts the
+// whole association down. BufferedAmount and SetBufferedAmountLowThreshold
+// give the W3C bufferedAmount semantics; EventBufferedAmountLow fires when
+// the amount falls to the threshold.
+//
+// After any Handle* call, drain PollWrite, PollEvent and PollRead until
+// each reports false, then wait for PollTimeout.
+//
+// # Limits
+//
+// MaxChannels bounds the channels; MaxEvents the event queue; the SCTP
+// config bounds message sizes and buffers. A DATA_CHANNEL_OPEN on a stream
+// of our own parity or on a stream in use is counted and refused.
+//
+// # Known gaps
+//
+// Channel priority is carried in DCEP but does not weight the SCTP
+// scheduler (streams are served round robin).
 package datachannel

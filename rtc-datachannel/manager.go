@@ -1,0 +1,659 @@
+package datachannel
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// State is the W3C RTCDataChannelState of a channel.
+type State uint8
+
+const (
+	// StateConnecting: created, waiting for the association (in-band and
+	// negotiated channels created before it is up).
+	StateConnecting State = iota
+	// StateOpen: messages may be sent and received.
+	StateOpen
+	// StateClosing: a close started; the streams are being reset
+	// (RFC 8831 §6.7).
+	StateClosing
+	// StateClosed: both directions of the stream are reset; the id is free.
+	StateClosed
+)
+
+// String returns the W3C name.
+func (s State) String() string {
+	switch s {
+	case StateConnecting:
+		return "connecting"
+	case StateOpen:
+		return "open"
+	case StateClosing:
+		return "closing"
+	case StateClosed:
+		return "closed"
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Options describe a channel to create, as in the W3C RTCDataChannelInit.
+type Options struct {
+	Label    string
+	Protocol string
+	// Unordered allows out-of-order delivery (W3C ordered = !Unordered).
+	Unordered bool
+	// MaxRetransmits, if set, makes the channel partially reliable by
+	// retransmission count (RFC 8832 PARTIAL_RELIABLE_REXMIT).
+	MaxRetransmits *uint16
+	// MaxPacketLifeTime, if set, makes the channel partially reliable by
+	// time in milliseconds (PARTIAL_RELIABLE_TIMED). At most one of the two.
+	MaxPacketLifeTime *uint16
+	// Negotiated channels are agreed out of band on stream ID: no DCEP
+	// message is sent, and both sides must create the channel.
+	Negotiated bool
+	ID         uint16
+	// Priority is the DCEP priority (RFC 8832 §5.1: 128 below normal,
+	// 256 normal, 512 high, 1024 extra high). Zero means 256.
+	Priority uint16
+}
+
+// Info describes a channel.
+type Info struct {
+	ID          uint16
+	Label       string
+	Protocol    string
+	Type        ChannelType
+	Reliability uint32 // retransmissions or milliseconds, per Type
+	Priority    uint16
+	Negotiated  bool
+	State       State
+}
+
+// Ordered reports whether the channel delivers in order.
+func (i *Info) Ordered() bool { return !i.Type.Unordered() }
+
+// Message is one data channel message: HandleWrite sends one, PollRead
+// returns the received ones. Binary selects the binary or string PPID.
+type Message struct {
+	Channel uint16
+	Binary  bool
+	Data    []byte
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// EventConnected: the SCTP association is up. No fields.
+	EventConnected EventKind = iota + 1
+	// EventOpen: a channel this side created is open. Sets Channel.
+	EventOpen
+	// EventDataChannel: the peer opened a channel in-band (the W3C
+	// "datachannel" event); it is already open. Sets Channel.
+	EventDataChannel
+	// EventClosing: the peer started closing a channel. Sets Channel.
+	EventClosing
+	// EventClose: a channel is closed; its id may be reused. Sets Channel.
+	EventClose
+	// EventBufferedAmountLow: the channel's bufferedAmount fell to its
+	// threshold. Sets Channel.
+	EventBufferedAmountLow
+	// EventError: a channel-level error (a malformed DCEP message, an
+	// oversized partial message). Sets Channel and Err.
+	EventError
+	// EventClosed: the association ended; every channel is closed. Err
+	// says why (nil after a graceful shutdown).
+	EventClosed
+)
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	switch k {
+	case EventConnected:
+		return "Connected"
+	case EventOpen:
+		return "Open"
+	case EventDataChannel:
+		return "DataChannel"
+	case EventClosing:
+		return "Closing"
+	case EventClose:
+		return "Close"
+	case EventBufferedAmountLow:
+		return "BufferedAmountLow"
+	case EventError:
+		return "Error"
+	case EventClosed:
+		return "Closed"
+	}
+	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Event is a notification from PollEvent.
+type Event struct {
+	Kind    EventKind
+	Channel uint16
+	Err     error
+}
+
+// CommandKind selects what HandleEvent does.
+type CommandKind uint8
+
+const (
+	// CommandConnect starts the association (Connect).
+	CommandConnect CommandKind = iota + 1
+	// CommandCloseChannel closes Channel (CloseChannel).
+	CommandCloseChannel
+)
+
+// Command is a control event for HandleEvent.
+type Command struct {
+	Kind    CommandKind
+	Now     time.Time
+	Channel uint16
+}
+
+// Stats counts what the Manager dropped.
+type Stats struct {
+	UnknownStream, UnknownPPID, BadDCEP uint64
+	MessagesSent, MessagesReceived      uint64
+}
+
+type channel struct {
+	info     Info
+	acked    bool // DCEP ACK (or any message) seen: unordered sends allowed
+	openSent bool
+	inReset  bool
+	outReset bool
+	partial  []byte // deprecated partial PPIDs being joined
+}
+
+// Manager runs the data channels of one PeerConnection: it owns the SCTP
+// association and speaks DCEP (RFC 8832) on it. It is a sans-I/O machine
+// with the same eight verbs: HandleRead/PollWrite carry SCTP packets
+// (DTLS application data), HandleWrite/PollRead carry channel messages.
+type Manager struct {
+	cfg      Config
+	assoc    *sctp.Association
+	clock    shared.Clock
+	channels map[uint16]*channel
+	events   shared.Queue[Event]
+	reads    shared.Queue[Message]
+	up       bool
+	ended    bool
+	stats    Stats
+	open     openMessage
+	buf      []byte
+}
+
+// New returns a Manager with a fresh association.
+func New(cfg Config) (*Manager, error) {
+	a, err := sctp.New(cfg.SCTP)
+	if err != nil {
+		return nil, err
+	}
+	return &Manager{
+		cfg:      cfg,
+		assoc:    a,
+		channels: make(map[uint16]*channel),
+		events:   shared.NewQueue[Event](cfg.maxEvents()),
+		reads:    shared.NewQueue[Message](1 << 20),
+	}, nil
+}
+
+// Association returns the SCTP association (for stats and tuning).
+func (m *Manager) Association() *sctp.Association { return m.assoc }
+
+// Stats returns the counters.
+func (m *Manager) Stats() Stats { return m.stats }
+
+// Connect starts the SCTP association. Call it when DTLS is connected;
+// both peers call it (RFC 8841 §10.2 lets either side send INIT).
+func (m *Manager) Connect(now time.Time) error {
+	m.clock.Advance(now)
+	return m.assoc.Connect(now)
+}
+
+func (m *Manager) push(e Event) {
+	if err := m.events.Push(e); err != nil {
+		m.stats.BadDCEP++
+	}
+}
+
+// Open creates a channel and returns its stream id. An in-band channel
+// gets the lowest free id of this side's parity; a negotiated one uses
+// opts.ID. EventOpen follows once the channel is open.
+func (m *Manager) Open(opts Options) (uint16, error) {
+	if m.ended {
+		return 0, ErrClosed
+	}
+	if (opts.MaxRetransmits != nil && opts.MaxPacketLifeTime != nil) || len(opts.Label) > 0xffff || len(opts.Protocol) > 0xffff {
+		return 0, ErrBadOptions
+	}
+	if len(m.channels) >= m.cfg.maxChannels() {
+		return 0, ErrTooManyChannels
+	}
+	id := opts.ID
+	if opts.Negotiated {
+		if _, used := m.channels[id]; used {
+			return 0, ErrStreamInUse
+		}
+	} else {
+		var ok bool
+		if id, ok = m.freeID(); !ok {
+			return 0, ErrNoFreeStream
+		}
+	}
+	info := Info{ID: id, Label: opts.Label, Protocol: opts.Protocol, Negotiated: opts.Negotiated, Priority: opts.Priority}
+	if info.Priority == 0 {
+		info.Priority = 256
+	}
+	switch {
+	case opts.MaxRetransmits != nil:
+		info.Type, info.Reliability = ChannelPartialReliableRexmit, uint32(*opts.MaxRetransmits)
+	case opts.MaxPacketLifeTime != nil:
+		info.Type, info.Reliability = ChannelPartialReliableTimed, uint32(*opts.MaxPacketLifeTime)
+	}
+	if opts.Unordered {
+		info.Type |= channelUnorderedBit
+	}
+	ch := &channel{info: info, acked: opts.Negotiated}
+	m.channels[id] = ch
+	if m.up {
+		m.start(ch)
+	}
+	return id, nil
+}
+
+// freeID returns the lowest free stream id of this side's parity
+// (RFC 8832 §6: even for the DTLS client, odd for the server).
+func (m *Manager) freeID() (uint16, bool) {
+	limit := 65535
+	if n := m.assoc.OutboundStreams(); n != 0 {
+		limit = int(n)
+	}
+	id := 1
+	if m.cfg.DTLSClient {
+		id = 0
+	}
+	for ; id < limit; id += 2 {
+		if _, used := m.channels[uint16(id)]; !used {
+			return uint16(id), true
+		}
+	}
+	return 0, false
+}
+
+// start sends DATA_CHANNEL_OPEN for an in-band channel, or opens a
+// negotiated one, once the association is up.
+func (m *Manager) start(ch *channel) {
+	if ch.info.State != StateConnecting {
+		return
+	}
+	if !ch.info.Negotiated && !ch.openSent {
+		m.open = openMessage{typ: ch.info.Type, priority: ch.info.Priority, reliability: ch.info.Reliability,
+			label: []byte(ch.info.Label), protocol: []byte(ch.info.Protocol)}
+		m.buf = m.open.appendTo(m.buf[:0])
+		// RFC 8832 §6: DATA_CHANNEL_OPEN is sent reliably and ordered.
+		if err := m.assoc.HandleWrite(sctp.Message{Stream: ch.info.ID, PPID: PPIDDCEP, Data: m.buf}); err != nil {
+			m.push(Event{Kind: EventError, Channel: ch.info.ID, Err: err})
+			return
+		}
+		ch.openSent = true
+	}
+	ch.info.State = StateOpen
+	m.push(Event{Kind: EventOpen, Channel: ch.info.ID})
+}
+
+// Channel returns the description of channel id.
+func (m *Manager) Channel(id uint16) (Info, bool) {
+	ch := m.channels[id]
+	if ch == nil {
+		return Info{}, false
+	}
+	return ch.info, true
+}
+
+// BufferedAmount returns the bytes queued on the channel and not yet sent
+// (W3C bufferedAmount).
+func (m *Manager) BufferedAmount(id uint16) int { return m.assoc.BufferedAmount(id) }
+
+// SetBufferedAmountLowThreshold sets the threshold for EventBufferedAmountLow.
+func (m *Manager) SetBufferedAmountLowThreshold(id uint16, n int) {
+	m.assoc.SetBufferedAmountLowThreshold(id, n)
+}
+
+// HandleWrite sends one message on an open channel. Data is copied. An
+// empty message is sent as one zero byte with the Empty PPID (RFC 8831 §6.6).
+func (m *Manager) HandleWrite(msg Message) error {
+	ch := m.channels[msg.Channel]
+	if ch == nil {
+		return ErrUnknownChannel
+	}
+	if ch.info.State != StateOpen {
+		return ErrNotOpen
+	}
+	sm := sctp.Message{Stream: msg.Channel, Data: msg.Data}
+	switch {
+	case msg.Binary && len(msg.Data) == 0:
+		sm.PPID, sm.Data = PPIDBinaryEmpty, zeroByte[:]
+	case msg.Binary:
+		sm.PPID = PPIDBinary
+	case len(msg.Data) == 0:
+		sm.PPID, sm.Data = PPIDStringEmpty, zeroByte[:]
+	default:
+		sm.PPID = PPIDString
+	}
+	// RFC 8832 §6: until the peer's first message (the ACK) arrives,
+	// the opener sends ordered so the OPEN is delivered first.
+	sm.Unordered = ch.info.Type.Unordered() && ch.acked
+	switch ch.info.Type & channelPolicyMask {
+	case channelPolicyRexmit:
+		sm.Policy, sm.PolicyValue = sctp.PRRetransmits, ch.info.Reliability
+	case channelPolicyTimed:
+		sm.Policy, sm.PolicyValue = sctp.PRLifetime, ch.info.Reliability
+	}
+	if err := m.assoc.HandleWrite(sm); err != nil {
+		return err
+	}
+	m.stats.MessagesSent++
+	return nil
+}
+
+var zeroByte = [1]byte{0}
+
+// Send is HandleWrite for one channel.
+func (m *Manager) Send(id uint16, data []byte, binary bool) error {
+	return m.HandleWrite(Message{Channel: id, Binary: binary, Data: data})
+}
+
+// CloseChannel starts closing a channel: queued messages are sent, then
+// the outgoing stream is reset; the peer resets its side and EventClose
+// follows on both ends (RFC 8831 §6.7).
+func (m *Manager) CloseChannel(id uint16) error {
+	ch := m.channels[id]
+	if ch == nil {
+		return ErrUnknownChannel
+	}
+	switch ch.info.State {
+	case StateClosing, StateClosed:
+		return nil
+	case StateConnecting:
+		if !m.up {
+			m.closeChannel(ch)
+			return nil
+		}
+	}
+	ch.info.State = StateClosing
+	return m.resetOutgoing(ch)
+}
+
+func (m *Manager) resetOutgoing(ch *channel) error {
+	if ch.outReset {
+		m.maybeClosed(ch)
+		return nil
+	}
+	if err := m.assoc.ResetStreams(ch.info.ID); err != nil {
+		if errors.Is(err, sctp.ErrReconfigUnsupported) {
+			// Without RE-CONFIG the stream cannot be reset; close locally.
+			m.closeChannel(ch)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func (m *Manager) maybeClosed(ch *channel) {
+	if ch.inReset && ch.outReset {
+		m.closeChannel(ch)
+	}
+}
+
+func (m *Manager) closeChannel(ch *channel) {
+	if ch.info.State == StateClosed {
+		return
+	}
+	ch.info.State = StateClosed
+	delete(m.channels, ch.info.ID)
+	m.push(Event{Kind: EventClose, Channel: ch.info.ID})
+}
+
+// HandleEvent runs a Command.
+func (m *Manager) HandleEvent(c Command) error {
+	switch c.Kind {
+	case CommandConnect:
+		return m.Connect(c.Now)
+	case CommandCloseChannel:
+		return m.CloseChannel(c.Channel)
+	}
+	return errBadValue
+}
+
+// HandleRead feeds one SCTP packet (DTLS application data). The packet is
+// borrowed for the duration of the call.
+func (m *Manager) HandleRead(pkt shared.TaggedBytes) error {
+	m.clock.Advance(pkt.Now)
+	err := m.assoc.HandleRead(pkt)
+	m.pump()
+	return err
+}
+
+// HandleTimeout runs the association's timers.
+func (m *Manager) HandleTimeout(now time.Time) error {
+	m.clock.Advance(now)
+	err := m.assoc.HandleTimeout(now)
+	m.pump()
+	return err
+}
+
+// PollWrite returns the next SCTP packet for the DTLS layer; the bytes
+// belong to the caller.
+func (m *Manager) PollWrite() (shared.TaggedBytes, bool) { return m.assoc.PollWrite() }
+
+// PollTimeout returns the association's next deadline.
+func (m *Manager) PollTimeout() (time.Time, bool) { return m.assoc.PollTimeout() }
+
+// PollEvent returns the next event.
+func (m *Manager) PollEvent() (Event, bool) {
+	m.pump()
+	return m.events.Pop()
+}
+
+// PollRead returns the next received message; Data belongs to the caller.
+func (m *Manager) PollRead() (Message, bool) {
+	m.pump()
+	return m.reads.Pop()
+}
+
+// Close shuts the association down gracefully (SHUTDOWN); every channel
+// closes with it.
+func (m *Manager) Close() error {
+	err := m.assoc.Close()
+	m.pump()
+	return err
+}
+
+// pump moves the association's events and messages through DCEP.
+func (m *Manager) pump() {
+	for {
+		e, ok := m.assoc.PollEvent()
+		if !ok {
+			break
+		}
+		m.handleAssocEvent(e)
+	}
+	for m.reads.Len() < m.reads.Cap() {
+		msg, ok := m.assoc.PollRead()
+		if !ok {
+			break
+		}
+		m.handleMessage(msg)
+	}
+}
+
+func (m *Manager) handleAssocEvent(e sctp.Event) {
+	switch e.Kind {
+	case sctp.EventConnected:
+		m.up = true
+		m.push(Event{Kind: EventConnected})
+		for _, ch := range m.sortedChannels() {
+			m.start(ch)
+		}
+	case sctp.EventIncomingStreamsReset:
+		for _, id := range e.Streams {
+			ch := m.channels[id]
+			if ch == nil {
+				continue
+			}
+			ch.inReset = true
+			ch.partial = nil
+			if ch.info.State == StateOpen || ch.info.State == StateConnecting {
+				// RFC 8831 §6.7: the peer closed; reset our side too.
+				ch.info.State = StateClosing
+				m.push(Event{Kind: EventClosing, Channel: id})
+				m.resetOutgoing(ch)
+			}
+			m.maybeClosed(ch)
+		}
+	case sctp.EventOutgoingStreamsReset:
+		for _, id := range e.Streams {
+			if ch := m.channels[id]; ch != nil {
+				ch.outReset = true
+				m.maybeClosed(ch)
+			}
+		}
+	case sctp.EventStreamResetFailed:
+		for _, id := range e.Streams {
+			m.push(Event{Kind: EventError, Channel: id, Err: e.Err})
+		}
+	case sctp.EventBufferedAmountLow:
+		if m.channels[e.Stream] != nil {
+			m.push(Event{Kind: EventBufferedAmountLow, Channel: e.Stream})
+		}
+	case sctp.EventRestarted:
+		// RFC 9260 §5.2.4 A: the peer lost its state; every channel is gone.
+		for _, ch := range m.sortedChannels() {
+			m.closeChannel(ch)
+		}
+	case sctp.EventClosed:
+		m.ended = true
+		for _, ch := range m.sortedChannels() {
+			m.closeChannel(ch)
+		}
+		m.push(Event{Kind: EventClosed, Err: e.Err})
+	}
+}
+
+// sortedChannels returns the channels in id order, so events come out in
+// a deterministic order.
+func (m *Manager) sortedChannels() []*channel {
+	out := make([]*channel, 0, len(m.channels))
+	for _, ch := range m.channels {
+		out = append(out, ch)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].info.ID < out[j-1].info.ID; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (m *Manager) handleMessage(msg sctp.Message) {
+	if msg.PPID == PPIDDCEP {
+		m.handleDCEP(msg)
+		return
+	}
+	ch := m.channels[msg.Stream]
+	if ch == nil || ch.info.State == StateClosed {
+		m.stats.UnknownStream++
+		return
+	}
+	ch.acked = true
+	out := Message{Channel: msg.Stream, Data: msg.Data}
+	switch msg.PPID {
+	case PPIDString:
+	case PPIDBinary:
+		out.Binary = true
+	case PPIDStringEmpty:
+		out.Data = []byte{}
+	case PPIDBinaryEmpty:
+		out.Binary, out.Data = true, []byte{}
+	case PPIDStringPartial, PPIDBinaryPartial:
+		// Deprecated (RFC 8831 §8): join until the final, non-partial PPID.
+		limit := m.cfg.SCTP.MaxMessageSize
+		if limit == 0 {
+			limit = sctp.DefaultMaxMessageSize
+		}
+		if len(ch.partial)+len(msg.Data) > limit {
+			ch.partial = nil
+			m.push(Event{Kind: EventError, Channel: msg.Stream, Err: sctp.ErrMessageTooLarge})
+			return
+		}
+		ch.partial = append(ch.partial, msg.Data...)
+		return
+	default:
+		m.stats.UnknownPPID++
+		return
+	}
+	if ch.partial != nil {
+		out.Data = append(ch.partial, out.Data...)
+		ch.partial = nil
+	}
+	if err := m.reads.Push(out); err != nil {
+		m.stats.UnknownStream++
+		return
+	}
+	m.stats.MessagesReceived++
+}
+
+func (m *Manager) handleDCEP(msg sctp.Message) {
+	if len(msg.Data) == 0 {
+		m.stats.BadDCEP++
+		return
+	}
+	switch msg.Data[0] {
+	case dcepAck:
+		if ch := m.channels[msg.Stream]; ch != nil {
+			ch.acked = true
+		}
+	case dcepOpen:
+		if err := parseOpen(msg.Data, &m.open); err != nil {
+			m.stats.BadDCEP++
+			return
+		}
+		m.handleOpen(msg.Stream, &m.open)
+	default:
+		m.stats.BadDCEP++
+	}
+}
+
+// handleOpen creates the channel the peer opened and answers with
+// DATA_CHANNEL_ACK (RFC 8832 §6).
+func (m *Manager) handleOpen(id uint16, o *openMessage) {
+	if _, used := m.channels[id]; used {
+		m.stats.BadDCEP++
+		return
+	}
+	if (id%2 == 0) == m.cfg.DTLSClient || len(m.channels) >= m.cfg.maxChannels() {
+		// RFC 8832 §6: the peer must use its own parity. Refuse by resetting the stream.
+		m.stats.BadDCEP++
+		m.assoc.ResetStreams(id)
+		return
+	}
+	ch := &channel{info: Info{
+		ID: id, Label: string(o.label), Protocol: string(o.protocol), Type: o.typ,
+		Reliability: o.reliability, Priority: o.priority, State: StateOpen,
+	}, acked: true}
+	if err := m.assoc.HandleWrite(sctp.Message{Stream: id, PPID: PPIDDCEP, Data: []byte{dcepAck}}); err != nil {
+		m.stats.BadDCEP++
+		return
+	}
+	m.channels[id] = ch
+	m.push(Event{Kind: EventDataChannel, Channel: id})
+}

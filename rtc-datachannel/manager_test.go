@@ -1,0 +1,204 @@
+package datachannel
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+type seeded struct{ r *rand.ChaCha8 }
+
+func (s seeded) Read(p []byte) (int, error) { return s.r.Read(p) }
+
+func newSeeded(n byte) seeded { var k [32]byte; k[0] = n; return seeded{rand.NewChaCha8(k)} }
+
+type pkt struct {
+	at time.Time
+	to int
+	b  []byte
+}
+
+// duo pumps two Managers over an in-memory link.
+type duo struct {
+	t      *testing.T
+	m      [2]*Manager
+	now    time.Time
+	delay  time.Duration
+	drop   func() bool
+	q      []pkt
+	reads  [2][]Message
+	events [2][]Event
+}
+
+func newDuo(t *testing.T) *duo {
+	t.Helper()
+	var d duo
+	d.t, d.now, d.delay = t, epoch, 5*time.Millisecond
+	for i := range d.m {
+		m, err := New(Config{DTLSClient: i == 0, SCTP: sctp.Config{Rand: newSeeded(byte(i + 1))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.m[i] = m
+	}
+	return &d
+}
+
+func (d *duo) drain() bool {
+	moved := false
+	for i, m := range d.m {
+		for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
+			moved = true
+			if d.drop == nil || !d.drop() {
+				d.q = append(d.q, pkt{d.now.Add(d.delay), 1 - i, p.Message})
+			}
+		}
+		for e, ok := m.PollEvent(); ok; e, ok = m.PollEvent() {
+			moved = true
+			d.events[i] = append(d.events[i], e)
+		}
+		for r, ok := m.PollRead(); ok; r, ok = m.PollRead() {
+			moved = true
+			d.reads[i] = append(d.reads[i], r)
+		}
+	}
+	return moved
+}
+
+func (d *duo) step() bool {
+	if d.drain() {
+		return true
+	}
+	var next time.Time
+	for _, p := range d.q {
+		next = shared.Earliest(next, p.at)
+	}
+	for _, m := range d.m {
+		if t, ok := m.PollTimeout(); ok {
+			next = shared.Earliest(next, t)
+		}
+	}
+	if next.IsZero() {
+		return false
+	}
+	if next.After(d.now) {
+		d.now = next
+	}
+	var due, rest []pkt
+	for _, p := range d.q {
+		if p.at.After(d.now) {
+			rest = append(rest, p)
+		} else {
+			due = append(due, p)
+		}
+	}
+	d.q = rest
+	for _, p := range due {
+		d.m[p.to].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.b})
+	}
+	for _, m := range d.m {
+		if t, ok := m.PollTimeout(); ok && !t.After(d.now) {
+			m.HandleTimeout(d.now)
+		}
+	}
+	return true
+}
+
+func (d *duo) run(done func() bool) {
+	d.t.Helper()
+	for range 100000 {
+		if done() {
+			return
+		}
+		if !d.step() && !done() {
+			d.t.Fatal("idle before done")
+		}
+	}
+	d.t.Fatal("step limit")
+}
+
+func (d *duo) has(side int, k EventKind, ch uint16) bool {
+	for _, e := range d.events[side] {
+		if e.Kind == k && e.Channel == ch {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *duo) connect() {
+	d.m[0].Connect(d.now)
+	d.m[1].Connect(d.now)
+	d.run(func() bool { return d.has(0, EventConnected, 0) && d.has(1, EventConnected, 0) })
+}
+
+func TestInBandOpenSendClose(t *testing.T) {
+	d := newDuo(t)
+	d.connect()
+	id, err := d.m[0].Open(Options{Label: "chat", Protocol: "json"})
+	if err != nil || id != 0 {
+		t.Fatalf("Open = %d, %v; want even id 0", id, err)
+	}
+	sid, _ := d.m[1].Open(Options{Label: "srv"})
+	if sid != 1 {
+		t.Fatalf("server id = %d, want 1 (odd)", sid)
+	}
+	d.run(func() bool { return d.has(1, EventDataChannel, 0) && d.has(0, EventDataChannel, 1) })
+	info, _ := d.m[1].Channel(0)
+	if info.Label != "chat" || info.Protocol != "json" || info.Type != ChannelReliable || info.State != StateOpen {
+		t.Fatalf("remote info %+v", info)
+	}
+	msgs := []Message{{Channel: 0, Data: []byte("hi")}, {Channel: 0, Data: []byte{}}, {Channel: 0, Binary: true, Data: []byte{}},
+		{Channel: 0, Binary: true, Data: bytes.Repeat([]byte{7}, 60000)}}
+	for _, m := range msgs {
+		if err := d.m[0].HandleWrite(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.run(func() bool { return len(d.reads[1]) == len(msgs) })
+	for i, m := range msgs {
+		got := d.reads[1][i]
+		if got.Binary != m.Binary || !bytes.Equal(got.Data, m.Data) || got.Data == nil {
+			t.Fatalf("msg %d: got binary=%v len=%d", i, got.Binary, len(got.Data))
+		}
+	}
+	if err := d.m[0].CloseChannel(0); err != nil {
+		t.Fatal(err)
+	}
+	d.run(func() bool { return d.has(0, EventClose, 0) && d.has(1, EventClose, 0) })
+	if !d.has(1, EventClosing, 0) {
+		t.Fatal("remote side did not see closing")
+	}
+	if err := d.m[0].Send(0, []byte("x"), false); err != ErrUnknownChannel {
+		t.Fatalf("send after close: %v", err)
+	}
+	// The id is reusable.
+	if id, _ := d.m[0].Open(Options{Label: "again"}); id != 0 {
+		t.Fatalf("reopen id %d", id)
+	}
+	d.run(func() bool {
+		return len(d.events[1]) > 0 && d.has(1, EventDataChannel, 0) && func() bool { i, _ := d.m[1].Channel(0); return i.Label == "again" }()
+	})
+}
+
+func TestNegotiated(t *testing.T) {
+	d := newDuo(t)
+	for i := range d.m {
+		if _, err := d.m[i].Open(Options{Negotiated: true, ID: 7, Label: "neg"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.connect()
+	d.run(func() bool { return d.has(0, EventOpen, 7) && d.has(1, EventOpen, 7) })
+	d.m[1].Send(7, []byte("from server"), false)
+	d.run(func() bool { return len(d.reads[0]) == 1 })
+	if string(d.reads[0][0].Data) != "from server" {
+		t.Fatal(d.reads[0])
+	}
+}
