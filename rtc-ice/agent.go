@@ -10,6 +10,7 @@ import (
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 )
 
 // localCand is a local candidate with where its packets physically leave.
@@ -619,9 +620,11 @@ func (a *Agent) setConnState(s ConnectionState) {
 // send queues msg (owned by the agent from now on) from local to peer.
 func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
 	if l.relay != nil {
-		err := l.relay.client.HandleWrite(turnData(peer, msg))
+		// The TURN client copies the data into a Send indication or
+		// ChannelData (RFC 8656 §10, §12).
+		err := l.relay.client.HandleWrite(turn.Datagram{Peer: peer, Data: msg})
 		a.ReleaseWrite(msg)
-		a.drainRelay(l.relay)
+		a.flushRelayWrites(l.relay)
 		return err
 	}
 	return a.out.Push(shared.TaggedBytes{

@@ -317,13 +317,6 @@ func (a *Agent) buildCheck(id txID, l *localCand, rem credentials, useCandidate 
 }
 
 func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
-	// A new check replaces one in flight for the same pair (RFC 8445 §7.3.1.4).
-	for i, t := range a.txs {
-		if t.pair == p && t.kind == txCheck {
-			a.txs = slices.Delete(a.txs, i, i+1)
-			break
-		}
-	}
 	id := a.newTxID()
 	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
 	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
@@ -381,6 +374,16 @@ func (a *Agent) expireTransactions(now time.Time) {
 	}
 }
 
+// checkInFlight returns an outstanding check on p, if any.
+func (a *Agent) checkInFlight(p *pair) *transaction {
+	for _, t := range a.txs {
+		if t.pair == p && t.kind == txCheck {
+			return t
+		}
+	}
+	return nil
+}
+
 func (a *Agent) removeTx(t *transaction) {
 	if i := slices.Index(a.txs, t); i >= 0 {
 		a.txs = slices.Delete(a.txs, i, i+1)
@@ -395,6 +398,9 @@ func (a *Agent) txFailed(now time.Time, t *transaction) {
 		// Consent loss is decided by time since the last response.
 	case txCheck:
 		p := t.pair
+		if a.checkInFlight(p) != nil {
+			return // a later check on the pair may still succeed
+		}
 		if p.state != pairSucceeded {
 			p.state = pairFailed
 		}

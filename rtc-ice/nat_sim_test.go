@@ -2,11 +2,13 @@ package ice
 
 import (
 	"fmt"
+	"strings"
 	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
+	"github.com/sansrtc/rtc/rtc-turn/turntest"
 )
 
 // natKind names a NAT in the classic terms, as RFC 4787 behaviours.
@@ -54,7 +56,7 @@ type scenario struct {
 type world struct {
 	sim    *netsim.Sim
 	pa, pb *peer
-	turn   *turnServer
+	turn   *turntest.Server
 }
 
 func build(t testing.TB, sc scenario, ca, cb Config) *world {
@@ -77,8 +79,8 @@ func build(t testing.TB, sc scenario, ca, cb Config) *world {
 	w.sim.Add(pb, hostAddrB)
 	w.sim.Add(&stunServer{addr: stunAddr}, stunAddr)
 	if sc.turn {
-		w.turn = newTurnServer(turnAddr, map[string]string{"alice": "secret", "bob": "secret"})
-		w.sim.Add(w.turn, append([]netip.AddrPort{turnAddr}, w.turn.relayAddrs()...)...)
+		w.turn = turntest.New(turntest.Config{Addr: turnAddr, Users: map[string]string{"alice": "secret", "bob": "secret"}})
+		w.sim.Add(w.turn, w.turn.Addrs()...)
 	}
 	if !sc.natA.none {
 		w.sim.AddNAT(netsim.NATConfig{Public: natPubA, Mapping: sc.natA.mapping, Filtering: sc.natA.filtering}, hostAddrA.Addr())
@@ -166,4 +168,47 @@ func TestSymmetricWithoutRelayFails(t *testing.T) {
 		t.Fatalf("symmetric-symmetric without TURN: want failed, got %v/%v: %v", w.pa.a.ConnectionState(), w.pb.a.ConnectionState(), err)
 	}
 	t.Logf("failed after %v", w.sim.Elapsed())
+}
+
+func TestNATMatrixWithRelay(t *testing.T) {
+	for _, x := range natKinds {
+		for _, y := range natKinds {
+			if !needsRelay(x, y) {
+				continue
+			}
+			for seed := uint64(1); seed <= 3; seed++ {
+				name := fmt.Sprintf("%s-%s/seed%d", x.name, y.name, seed)
+				w := build(t, scenario{seed: seed, natA: x, natB: y, turn: true, link: netsim.LinkConfig{Delay: 15 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+				d := w.connect(t, name, 20*time.Second)
+				w.exchange(t, name)
+				sa, _ := w.pa.a.SelectedPair()
+				sb, _ := w.pb.a.SelectedPair()
+				if sa.Local.Type != CandidateRelay && sb.Local.Type != CandidateRelay {
+					t.Fatalf("%s: no relay in the selected pair: %v / %v", name, sa.Local.Type, sb.Local.Type)
+				}
+				if seed == 1 {
+					t.Logf("%s: %v, A local %s remote %s", name, d, sa.Local.Type, sa.Remote.Type)
+				}
+			}
+		}
+	}
+}
+
+func TestRelayOnlyPolicy(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		name := fmt.Sprintf("relay-only/seed%d", seed)
+		w := build(t, scenario{seed: seed, natA: natKinds[0], natB: natKinds[0], turn: true, relayOnly: true, link: netsim.LinkConfig{Delay: 10 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+		w.connect(t, name, 20*time.Second)
+		w.exchange(t, name)
+		sa, _ := w.pa.a.SelectedPair()
+		sb, _ := w.pb.a.SelectedPair()
+		if sa.Local.Type != CandidateRelay || sb.Local.Type != CandidateRelay || sa.Remote.Type != CandidateRelay {
+			t.Fatalf("%s: selected %v/%v", name, sa.Local.Type, sa.Remote.Type)
+		}
+		for _, c := range append(w.pa.cands, w.pb.cands...) {
+			if !strings.Contains(c, "typ relay") {
+				t.Fatalf("%s: relay-only agent signalled %q", name, c)
+			}
+		}
+	}
 }

@@ -23,6 +23,17 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 	tr := msg.Transport
 	tr.Local = netip.AddrPortFrom(tr.Local.Addr().Unmap(), tr.Local.Port())
 	tr.Peer = netip.AddrPortFrom(tr.Peer.Addr().Unmap(), tr.Peer.Port())
+	// A STUN server's answer to srflx gathering comes first, even when the
+	// STUN server is also our TURN server.
+	if stun.IsMessage(msg.Message) && msg.Message[0]&0x01 == 0x01 {
+		if t := a.txByID(stun.TransactionID(msg.Message[8:20])); t != nil && t.kind == txGather {
+			if l := a.localByBase(tr.Local); l != nil {
+				err := a.receive(now, l, tr.Peer, msg.Message)
+				a.updateState()
+				return err
+			}
+		}
+	}
 	// Datagrams from a TURN server we allocated on go to its client.
 	for _, r := range a.relays {
 		if r.socket == tr.Local && r.server == tr.Peer {
@@ -230,10 +241,19 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 	switch p.state {
 	case pairSucceeded:
 		// RFC 8445 §7.3.1.4: no triggered check for a succeeded pair.
-	case pairFailed, pairFrozen, pairWaiting, pairInProgress:
-		if p.state != pairInProgress {
-			p.state = pairWaiting
+	case pairInProgress:
+		// RFC 8445 §7.3.1.4: for an In-Progress pair the agent retransmits
+		// the check in progress at once instead of starting another, so a
+		// slow path cannot starve its own checks.
+		if t := a.checkInFlight(p); t != nil {
+			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) == nil {
+				a.stats.Retransmissions++
+			}
+		} else if a.remote.ufrag != "" {
+			a.enqueueTriggered(p)
 		}
+	case pairFailed, pairFrozen, pairWaiting:
+		p.state = pairWaiting
 		if a.remote.ufrag != "" {
 			a.enqueueTriggered(p)
 		}

@@ -128,6 +128,9 @@ func NewClient(cfg Config) (*Client, error) {
 // Stats returns counters.
 func (c *Client) Stats() Stats { return c.stats }
 
+// Server returns the server address the client talks to.
+func (c *Client) Server() netip.AddrPort { return c.cfg.Server }
+
 // RelayedAddress returns the relayed transport address once allocated.
 func (c *Client) RelayedAddress() (netip.AddrPort, bool) {
 	return c.relayed, c.state == stateAllocated
