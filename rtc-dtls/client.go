@@ -33,6 +33,10 @@ func (c *Conn) sendClientHello() error {
 	// renegotiation_info (or the SCSV).
 	e.RenegotiationInfo = true
 	e.ExtendedMasterSecret = true
+	if h := c.cfg.hooks; h != nil {
+		e.ExtendedMasterSecret = !h.noEMS
+		e.extra = h.extraExtensions
+	}
 	e.Groups = c.cfg.groups()
 	e.PointFormats = []byte{0} // uncompressed (RFC 8422 §5.1.2)
 	e.Schemes = c.cfg.schemes()

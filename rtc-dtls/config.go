@@ -103,7 +103,9 @@ type Config struct {
 	RetransmitInitial time.Duration
 	// RetransmitMax caps the doubling retransmission timeout. If zero, 60 s.
 	RetransmitMax time.Duration
-	// HandshakeTimeout bounds the whole handshake. If zero, 30 s.
+	// HandshakeTimeout bounds the whole handshake, from NewClient for a
+	// client and from the first acceptable ClientHello for a server. If
+	// zero, 30 s.
 	HandshakeTimeout time.Duration
 
 	// MaxHandshakeMessage limits the length of one handshake message;
@@ -122,6 +124,15 @@ type Config struct {
 	// MaxQueued limits each of the output queues (datagrams to send,
 	// application data to read, events). If zero, 256.
 	MaxQueued int
+
+	// hooks lets tests misbehave (send extra extensions, omit EMS).
+	hooks *testHooks
+}
+
+// testHooks are set only by this package's tests.
+type testHooks struct {
+	extraExtensions []rawExtension // appended to the ClientHello
+	noEMS           bool           // do not offer/accept extended_master_secret
 }
 
 func (c *Config) rand() io.Reader {

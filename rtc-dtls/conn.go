@@ -227,6 +227,9 @@ func NewServer(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, e
 	}
 	c.learnTr = !tr.Peer.IsValid()
 	c.step = stepClientHello
+	// The handshake timeout starts with the first acceptable ClientHello:
+	// a server may wait for its client as long as its owner likes.
+	c.hsDeadline = time.Time{}
 	if c.cfg.HelloVerify {
 		if err := c.rotateCookieSecret(); err != nil {
 			return nil, err

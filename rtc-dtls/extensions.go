@@ -27,6 +27,14 @@ type Extensions struct {
 	RenegotiatedConnInfo []byte // its content (empty on an initial handshake)
 
 	Unknown int // how many extensions were not understood
+
+	extra []rawExtension // sent verbatim after the others (tests)
+}
+
+// rawExtension is an extension sent as is.
+type rawExtension struct {
+	typ  uint16
+	data []byte
 }
 
 var errDuplicateExt = errors.New("duplicate extension")
@@ -144,7 +152,7 @@ func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 // append writes the extensions block; nothing at all when there are none.
 func (e *Extensions) append(w *shared.Builder) {
 	if len(e.Groups) == 0 && len(e.PointFormats) == 0 && len(e.Schemes) == 0 && !e.UseSRTP &&
-		len(e.ALPN) == 0 && !e.ExtendedMasterSecret && !e.RenegotiationInfo {
+		len(e.ALPN) == 0 && !e.ExtendedMasterSecret && !e.RenegotiationInfo && len(e.extra) == 0 {
 		return
 	}
 	outer := w.BeginUint16Length()
@@ -211,6 +219,12 @@ func (e *Extensions) append(w *shared.Builder) {
 			w.EndUint8Length(l3)
 		}
 		w.EndUint16Length(l2)
+		w.EndUint16Length(l)
+	}
+	for _, x := range e.extra {
+		w.AddUint16(x.typ)
+		l := w.BeginUint16Length()
+		w.AddBytes(x.data)
 		w.EndUint16Length(l)
 	}
 	w.EndUint16Length(outer)

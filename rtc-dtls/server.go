@@ -117,6 +117,7 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 		return err
 	}
 	c.hs.clientRandom = ch.Random
+	c.hsDeadline = c.clock.Now().Add(c.cfg.handshakeTimeout())
 	c.recvSeq = p.seq + 1
 	c.sendSeq = p.seq
 	c.transcript = appendMessage(c.transcript[:0], p.typ, p.seq, p.body)
@@ -136,7 +137,7 @@ func containsByte(b []byte, v byte) bool {
 func (c *Conn) negotiate(ch *ClientHello) error {
 	e := &ch.Extensions
 	// RFC 7627 §5.3: a server that requires EMS aborts without it.
-	c.hs.ems = e.ExtendedMasterSecret
+	c.hs.ems = e.ExtendedMasterSecret && (c.cfg.hooks == nil || !c.cfg.hooks.noEMS)
 	if !c.hs.ems && !c.cfg.InsecureAllowNoEMS {
 		return fail(AlertHandshakeFailure, "client did not offer extended_master_secret")
 	}

@@ -1,0 +1,466 @@
+package dtls
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+func mustHandshake(t *testing.T, p *testPair) {
+	t.Helper()
+	p.handshake(20)
+	if !p.established() {
+		t.Fatalf("not established: client %v (%v) server %v (%v)", p.client.state, p.client.err, p.server.state, p.server.err)
+	}
+}
+
+func TestAllSuitesAndGroups(t *testing.T) {
+	rsaC, rsaS := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	p384C, p384S := mustCert(KeyECDSAP384), mustCert(KeyECDSAP384)
+	for _, s := range suites {
+		for _, g := range []Group{GroupX25519, GroupP256, GroupP384} {
+			for _, p384 := range []bool{false, true} {
+				if p384 && !s.ecdsa {
+					continue
+				}
+				t.Run(fmt.Sprintf("%v/%v/p384=%v", s.id, g, p384), func(t *testing.T) {
+					cc, sc := defaultConfigs()
+					cc.CipherSuites, sc.CipherSuites = []CipherSuite{s.id}, []CipherSuite{s.id}
+					cc.Groups = []Group{g}
+					switch {
+					case !s.ecdsa:
+						cc.Certificate, sc.Certificate = rsaC, rsaS
+					case p384:
+						cc.Certificate, sc.Certificate = p384C, p384S
+					}
+					cc.PeerFingerprints = []Fingerprint{fp(sc.Certificate)}
+					sc.PeerFingerprints = []Fingerprint{fp(cc.Certificate)}
+					p := newTestPair(t, cc, sc)
+					mustHandshake(t, p)
+					st, _ := p.client.ConnectionState()
+					if st.CipherSuite != s.id || st.Group != g {
+						t.Fatalf("negotiated %v %v", st.CipherSuite, st.Group)
+					}
+					msg := bytes.Repeat([]byte{0xab}, 1200)
+					p.client.HandleWrite(msg)
+					p.server.HandleWrite(msg[:1])
+					p.pump()
+					if len(p.sReads) != 1 || !bytes.Equal(p.sReads[0], msg) || len(p.cReads) != 1 {
+						t.Fatal("application data lost")
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestSignatureSchemeChoice(t *testing.T) {
+	rsaC, rsaS := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	for _, scheme := range []SignatureScheme{PKCS1WithSHA256, PSSWithSHA256, PSSWithSHA384, PKCS1WithSHA384} {
+		cc, sc := defaultConfigs()
+		cc.Certificate, sc.Certificate = rsaC, rsaS
+		cc.PeerFingerprints, sc.PeerFingerprints = []Fingerprint{fp(rsaS)}, []Fingerprint{fp(rsaC)}
+		cc.SignatureSchemes, sc.SignatureSchemes = []SignatureScheme{scheme}, []SignatureScheme{scheme}
+		p := newTestPair(t, cc, sc)
+		mustHandshake(t, p)
+	}
+}
+
+func TestSRTPClientPreferenceAndMKI(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_32, SRTP_AEAD_AES_256_GCM, SRTP_AES128_CM_HMAC_SHA1_80}
+	sc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_256_GCM}
+	cc.SRTPMKI = []byte{1, 2}
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	st, _ := p.server.ConnectionState()
+	// RFC 5764 §4.1.1: the client's order of preference wins.
+	if st.SRTPProfile != SRTP_AEAD_AES_256_GCM || !bytes.Equal(st.SRTPMKI, []byte{1, 2}) {
+		t.Fatalf("profile %v mki %x", st.SRTPProfile, st.SRTPMKI)
+	}
+	if len(st.SRTPKeyingMaterial) != 88 || len(st.SRTP.LocalKey) != 32 || len(st.SRTP.LocalSalt) != 12 {
+		t.Fatalf("keying material %d", len(st.SRTPKeyingMaterial))
+	}
+	km, err := p.client.ExportKeyingMaterial(SRTPExporterLabel, nil, 88)
+	if err != nil || !bytes.Equal(km, st.SRTPKeyingMaterial) {
+		t.Fatal("exporter differs from the event's keying material")
+	}
+	if _, err := p.client.ExportKeyingMaterial("master secret", nil, 10); err == nil {
+		t.Fatal("reserved label accepted")
+	}
+	// No profile in common: no use_srtp answer, handshake still completes.
+	cc, sc = defaultConfigs()
+	cc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_32}
+	sc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AEAD_AES_128_GCM}
+	p = newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	if st, _ := p.client.ConnectionState(); st.SRTPProfile != 0 || st.SRTPKeyingMaterial != nil {
+		t.Fatal("SRTP negotiated without a common profile")
+	}
+}
+
+func TestALPN(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.ALPN = []string{"c-webrtc", "webrtc"}
+	sc.ALPN = []string{"webrtc"}
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	if st, _ := p.client.ConnectionState(); st.NegotiatedProtocol != "webrtc" {
+		t.Fatalf("alpn %q", st.NegotiatedProtocol)
+	}
+	cc, sc = defaultConfigs()
+	cc.ALPN, sc.ALPN = []string{"a"}, []string{"b"}
+	p = newTestPair(t, cc, sc)
+	p.handshake(5)
+	if !errors.Is(p.server.Err(), AlertNoApplicationProtocol) {
+		t.Fatalf("server err %v", p.server.Err())
+	}
+}
+
+// TestFingerprintMismatch: RFC 8122 §5 / RFC 8827 §6.5: a certificate that
+// does not match the SDP fingerprint is a fatal bad_certificate.
+func TestFingerprintMismatch(t *testing.T) {
+	for _, side := range []string{"client", "server"} {
+		cc, sc := defaultConfigs()
+		other := fp(mustCert(KeyECDSAP256))
+		if side == "client" {
+			cc.PeerFingerprints = []Fingerprint{other}
+		} else {
+			sc.PeerFingerprints = []Fingerprint{other}
+		}
+		p := newTestPair(t, cc, sc)
+		p.handshake(5)
+		checker, peer := p.client, p.server
+		if side == "server" {
+			checker, peer = p.server, p.client
+		}
+		if !errors.Is(checker.Err(), ErrFingerprintMismatch) || !errors.Is(checker.Err(), AlertBadCertificate) {
+			t.Fatalf("%s: checker err %v", side, checker.Err())
+		}
+		var ae *AlertError
+		if !errors.As(peer.Err(), &ae) || !ae.Remote || ae.Alert != AlertBadCertificate {
+			t.Fatalf("%s: peer err %v", side, peer.Err())
+		}
+	}
+	// sha-512 fingerprints and several candidates work.
+	cc, sc := defaultConfigs()
+	f512, _ := testCertServer.Fingerprint("sha-512")
+	cc.PeerFingerprints = []Fingerprint{fp(testCertClient), f512}
+	mustHandshake(t, newTestPair(t, cc, sc))
+}
+
+func TestVerifyCallbackAndClientAuth(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.PeerFingerprints = nil
+	cc.VerifyPeerCertificate = func([][]byte) error { return errors.New("nope") }
+	p := newTestPair(t, cc, sc)
+	p.handshake(5)
+	if !errors.Is(p.client.Err(), AlertBadCertificate) {
+		t.Fatalf("client err %v", p.client.Err())
+	}
+	// NoClientCert: the client sends no certificate.
+	cc, sc = defaultConfigs()
+	sc.PeerFingerprints, sc.InsecureSkipVerify, sc.ClientAuth = nil, true, NoClientCert
+	p = newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	if st, _ := p.server.ConnectionState(); len(st.PeerCertificates) != 0 {
+		t.Fatal("client certificate without a request")
+	}
+	if _, err := NewClient(epoch0, shared.TransportContext{}, &Config{Certificate: testCertClient}); err != ErrNoVerification {
+		t.Fatalf("no verification: %v", err)
+	}
+	if _, err := NewClient(epoch0, shared.TransportContext{}, &Config{InsecureSkipVerify: true}); err != ErrNoCertificate {
+		t.Fatalf("no certificate: %v", err)
+	}
+}
+
+// TestExtendedMasterSecretRequired: RFC 7627 §5.3, both directions.
+func TestExtendedMasterSecretRequired(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.hooks = &testHooks{noEMS: true}
+	p := newTestPair(t, cc, sc)
+	p.handshake(5)
+	if !errors.Is(p.server.Err(), AlertHandshakeFailure) {
+		t.Fatalf("server err %v", p.server.Err())
+	}
+	cc, sc = defaultConfigs()
+	sc.hooks = &testHooks{noEMS: true}
+	sc.InsecureAllowNoEMS = true
+	p = newTestPair(t, cc, sc)
+	p.handshake(5)
+	if !errors.Is(p.client.Err(), AlertHandshakeFailure) {
+		t.Fatalf("client err %v", p.client.Err())
+	}
+	// both allow it: completes without EMS
+	cc, sc = defaultConfigs()
+	cc.hooks = &testHooks{noEMS: true}
+	cc.InsecureAllowNoEMS, sc.InsecureAllowNoEMS = true, true
+	p = newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	if st, _ := p.client.ConnectionState(); st.ExtendedMasterSecret {
+		t.Fatal("EMS reported")
+	}
+}
+
+// TestDTLS13ClientHelloFragmented: a large ClientHello with DTLS 1.3
+// extensions (supported_versions, key_share with a hybrid share, ...),
+// fragmented over several datagrams that arrive reversed and duplicated,
+// negotiates DTLS 1.2.
+func TestDTLS13ClientHelloFragmented(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.MTU = 400
+	cc.hooks = &testHooks{extraExtensions: []rawExtension{
+		{typ: 43, data: []byte{4, 0xfe, 0xfc, 0xfe, 0xfd}},                                         // supported_versions: DTLS 1.3, 1.2
+		{typ: 51, data: append([]byte{0x04, 0xc6, 0x11, 0xec, 0x04, 0xc0}, make([]byte, 1216)...)}, // key_share X25519MLKEM768
+		{typ: 45, data: []byte{1, 1}},                                                              // psk_key_exchange_modes
+		{typ: 0x3374, data: nil},                                                                   // something unknown
+	}}
+	p := newTestPair(t, cc, sc)
+	var held [][]byte
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if fromClient && p.server.step == stepClientHello {
+			held = append(held, append([]byte(nil), dg...))
+			return false
+		}
+		return true
+	}
+	p.pump()
+	if len(held) < 4 {
+		t.Fatalf("ClientHello in %d datagrams, want it fragmented", len(held))
+	}
+	p.filter = nil
+	for i := len(held) - 1; i >= 0; i-- {
+		for range 2 {
+			_ = p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: held[i]})
+		}
+	}
+	mustHandshake(t, p)
+	if p.server.Stats().UnknownExtSeen != 4 {
+		t.Fatalf("unknown extensions %d", p.server.Stats().UnknownExtSeen)
+	}
+}
+
+func TestReassemblyOverlapping(t *testing.T) {
+	body := make([]byte, 1000)
+	for i := range body {
+		body[i] = byte(i)
+	}
+	var p pendingMessage
+	p = pendingMessage{seq: 3, typ: TypeCertificate, body: make([]byte, len(body))}
+	for _, r := range [][2]int{{900, 1000}, {100, 400}, {0, 150}, {350, 700}, {100, 400}, {650, 950}} {
+		if p.complete() {
+			t.Fatal("complete too early")
+		}
+		h := HandshakeHeader{Type: TypeCertificate, Length: 1000, MessageSeq: 3, FragmentOffset: uint32(r[0]), FragmentLength: uint32(r[1] - r[0])}
+		if !p.add(&h, 0, body[r[0]:r[1]]) {
+			t.Fatal("add failed")
+		}
+	}
+	if !p.complete() || !bytes.Equal(p.body, body) {
+		t.Fatalf("ranges %v", p.ranges)
+	}
+	h := HandshakeHeader{Type: TypeFinished, Length: 1000}
+	if p.add(&h, 0, nil) {
+		t.Fatal("inconsistent fragment accepted")
+	}
+}
+
+func TestHelloVerifyCookie(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.HelloVerify = true
+	sc.CookieLifetime = 10 * time.Second
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	if p.client.Stats().HelloVerifies != 1 || p.server.Stats().HelloVerifies != 1 {
+		t.Fatalf("hello verifies: client %d server %d", p.client.Stats().HelloVerifies, p.server.Stats().HelloVerifies)
+	}
+	// Stateless: before a valid cookie the server holds no handshake state.
+	cc, sc = defaultConfigs()
+	sc.HelloVerify = true
+	p = newTestPair(t, cc, sc)
+	dg, _ := p.client.PollWrite()
+	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
+	if p.server.hs.suite != nil || len(p.server.transcript) != 0 || len(p.server.reasm.msgs) != 0 || len(p.server.flight) != 0 {
+		t.Fatal("server kept state before the cookie")
+	}
+	// A cookie from a rotated-out secret is refused (a new HVR comes back).
+	hvr, _ := p.server.PollWrite()
+	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: dg.Transport.Reverse(), Message: hvr.Message})
+	ch2, _ := p.client.PollWrite()
+	p.now = p.now.Add(3 * time.Minute)
+	p.server.HandleTimeout(p.now)
+	p.now = p.now.Add(3 * time.Minute)
+	p.server.HandleTimeout(p.now)
+	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: ch2.Message})
+	if p.server.Stats().HelloVerifies != 2 || p.server.hs.suite != nil {
+		t.Fatalf("stale cookie accepted (hvr %d)", p.server.Stats().HelloVerifies)
+	}
+}
+
+// TestRetransmitOnPeerRetransmission: RFC 6347 §4.2.4: a server that sees
+// the ClientHello again resends its whole flight; once established it
+// resends its final flight when the client repeats its own.
+func TestRetransmitOnPeerRetransmission(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	ch, _ := p.client.PollWrite()
+	in := shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: ch.Message}
+	p.server.HandleRead(in)
+	n1 := p.server.out.Len()
+	// the same datagram again is a replay at the record layer: ignored
+	p.server.HandleRead(in)
+	if p.server.out.Len() != n1 || p.server.Stats().Replayed != 1 {
+		t.Fatal("replayed datagram answered")
+	}
+	// the client's timer retransmits with new record numbers: answered
+	p.client.HandleTimeout(p.now.Add(time.Second))
+	ch, _ = p.client.PollWrite()
+	in.Message = ch.Message
+	p.server.HandleRead(in)
+	if n1 == 0 || p.server.out.Len() != 2*n1 {
+		t.Fatalf("flight 4 datagrams %d then %d", n1, p.server.out.Len())
+	}
+	// Lose the server's final flight once.
+	p = newTestPair(t, cc, sc)
+	dropped := false
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if !fromClient && p.server.state == stateEstablished && !dropped {
+			dropped = true
+			return false
+		}
+		return true
+	}
+	mustHandshake(t, p)
+	if !dropped || p.server.Stats().Retransmits != 1 || p.client.Stats().Retransmits != 1 {
+		t.Fatalf("retransmits: client %d server %d", p.client.Stats().Retransmits, p.server.Stats().Retransmits)
+	}
+	// Afterwards duplicates do not ping-pong.
+	before := p.client.Stats().DatagramsOut + p.server.Stats().DatagramsOut
+	for _, f := range p.client.flight {
+		_ = f
+	}
+	p.client.sendFlight()
+	p.pump()
+	p.pump()
+	after := p.client.Stats().DatagramsOut + p.server.Stats().DatagramsOut
+	if after-before > 3 {
+		t.Fatalf("%d datagrams after one duplicate flight", after-before)
+	}
+}
+
+func TestBadInputDroppedAndCounted(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	in := func(c *Conn, b []byte) error {
+		return c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: c.Transport(), Message: b})
+	}
+	// garbage and truncation
+	for _, b := range [][]byte{{0}, {22, 0xfe}, {99, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 50, 1}} {
+		if err := in(p.server, b); !errors.Is(err, ErrDropped) {
+			t.Fatalf("garbage %x: %v", b, err)
+		}
+	}
+	if p.server.Stats().Malformed != 4 {
+		t.Fatalf("malformed %d", p.server.Stats().Malformed)
+	}
+	// a valid record, then its replay, then a forged copy, then epoch 2
+	p.client.HandleWrite([]byte("once"))
+	dg, _ := p.client.PollWrite()
+	if err := in(p.server, dg.Message); err != nil {
+		t.Fatal(err)
+	}
+	if err := in(p.server, dg.Message); !errors.Is(err, ErrDropped) || p.server.Stats().Replayed != 1 {
+		t.Fatalf("replay: %v", err)
+	}
+	p.client.HandleWrite([]byte("forged"))
+	dg, _ = p.client.PollWrite()
+	dg.Message[len(dg.Message)-1] ^= 1
+	if err := in(p.server, dg.Message); !errors.Is(err, ErrDropped) || p.server.Stats().AuthFailed != 1 {
+		t.Fatalf("forged: %v", err)
+	}
+	dg.Message[4] = 2
+	if err := in(p.server, dg.Message); !errors.Is(err, ErrDropped) || p.server.Stats().WrongEpoch != 1 {
+		t.Fatalf("epoch 2: %v", err)
+	}
+	// plaintext application data and a plaintext alert after the switch
+	if err := in(p.server, []byte{23, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 99, 0, 1, 'x'}); !errors.Is(err, ErrDropped) {
+		t.Fatalf("epoch-0 data: %v", err)
+	}
+	if err := in(p.server, []byte{21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 98, 0, 2, 2, 40}); !errors.Is(err, ErrDropped) || p.server.state != stateEstablished {
+		t.Fatalf("epoch-0 alert: %v", err)
+	}
+	p.drain()
+	if len(p.sReads) != 1 || string(p.sReads[0]) != "once" {
+		t.Fatalf("reads %q", p.sReads)
+	}
+	// writes before the handshake are refused
+	cc, sc = defaultConfigs()
+	q := newTestPair(t, cc, sc)
+	if err := q.client.HandleWrite([]byte("x")); err != ErrHandshakeNotDone {
+		t.Fatal(err)
+	}
+	if err := q.client.HandleWrite(make([]byte, 20000)); err == nil {
+		t.Fatal("oversized write accepted before the handshake")
+	}
+	if err := p.client.HandleWrite(make([]byte, maxPlaintext+1)); err != ErrMessageTooLarge {
+		t.Fatal(err)
+	}
+}
+
+func TestAlerts(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	// a warning alert is reported, the connection stays up
+	p.server.sendAlert(AlertLevelWarning, AlertUserCanceled)
+	p.pump()
+	if e := findEvent(p.cEvents, EventAlert); e == nil || e.Alert != AlertUserCanceled || !e.Remote {
+		t.Fatalf("warning event %+v", e)
+	}
+	// renegotiation is refused: a HelloRequest gets a no_renegotiation warning
+	rec, _ := p.server.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeHelloRequest, p.server.sendSeq, nil))
+	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: rec})
+	p.pump()
+	if e := findEvent(p.sEvents, EventAlert); e == nil || e.Alert != AlertNoRenegotiation {
+		t.Fatalf("no_renegotiation event %+v", e)
+	}
+	// a fatal alert closes with a typed error
+	p.server.sendAlert(AlertLevelFatal, AlertInternalError)
+	p.pump()
+	var ae *AlertError
+	if e := findEvent(p.cEvents, EventClosed); e == nil || !errors.As(e.Err, &ae) || ae.Alert != AlertInternalError || !ae.Remote {
+		t.Fatalf("closed event %+v", e)
+	}
+	if p.client.HandleWrite([]byte("x")) != ErrClosed {
+		t.Fatal("write after fatal alert")
+	}
+	if err := p.client.HandleRead(shared.TaggedBytes{Now: p.now, Message: []byte{1}}); err != ErrClosed || p.client.Stats().AfterClose != 1 {
+		t.Fatalf("read after close: %v", err)
+	}
+}
+
+func TestHandshakeTimeoutAndClock(t *testing.T) {
+	cc, _ := defaultConfigs()
+	cc.HandshakeTimeout = 5 * time.Second
+	c, _ := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	for {
+		d, ok := c.PollTimeout()
+		if !ok {
+			break
+		}
+		c.HandleTimeout(d)
+		// time never moves backwards: an old time changes nothing
+		c.HandleTimeout(epoch0)
+		if d2, ok := c.PollTimeout(); ok && d2.Before(d) {
+			t.Fatal("deadline before the latest now")
+		}
+	}
+	if c.Err() != ErrHandshakeTimeout || c.clock.Now() != epoch0.Add(5*time.Second) {
+		t.Fatalf("err %v at %v", c.Err(), c.clock.Now().Sub(epoch0))
+	}
+}
