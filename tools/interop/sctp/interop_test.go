@@ -1,0 +1,324 @@
+// Package sctp tests rtc-sctp against Pion's sctp package (github.com/pion/sctp,
+// pinned in tools/go.mod) over an in-memory packet transport, both ways.
+package sctp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/logging"
+	pion "github.com/pion/sctp"
+	ours "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// memConn is one end of an in-memory datagram link: each Write is one
+// packet, each Read returns one packet.
+type memConn struct {
+	in, out   chan []byte
+	closed    chan struct{}
+	closeOnce *sync.Once
+}
+
+func memPipe() (*memConn, *memConn) {
+	a, b := make(chan []byte, 4096), make(chan []byte, 4096)
+	c := make(chan struct{})
+	once := &sync.Once{}
+	return &memConn{in: a, out: b, closed: c, closeOnce: once}, &memConn{in: b, out: a, closed: c, closeOnce: once}
+}
+
+func (c *memConn) Read(p []byte) (int, error) {
+	select {
+	case b := <-c.in:
+		return copy(p, b), nil
+	case <-c.closed:
+		return 0, io.EOF
+	}
+}
+
+func (c *memConn) Write(p []byte) (int, error) {
+	b := append([]byte(nil), p...)
+	select {
+	case c.out <- b:
+		return len(p), nil
+	case <-c.closed:
+		return 0, net.ErrClosed
+	}
+}
+
+func (c *memConn) Close() error                     { c.closeOnce.Do(func() { close(c.closed) }); return nil }
+func (c *memConn) LocalAddr() net.Addr              { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+func (c *memConn) RemoteAddr() net.Addr             { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
+func (c *memConn) SetDeadline(time.Time) error      { return nil }
+func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// driver runs one of our associations on a goroutine with the real clock.
+type driver struct {
+	a      *ours.Association
+	conn   *memConn
+	cmds   chan func(*ours.Association)
+	reads  chan ours.Message
+	events chan ours.Event
+	done   chan struct{}
+}
+
+func newDriver(t *testing.T, cfg ours.Config, conn *memConn) *driver {
+	a, err := ours.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &driver{a: a, conn: conn, cmds: make(chan func(*ours.Association), 16),
+		reads: make(chan ours.Message, 1024), events: make(chan ours.Event, 64), done: make(chan struct{})}
+	in := make(chan []byte, 1024)
+	go func() {
+		buf := make([]byte, 1<<16)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			in <- append([]byte(nil), buf[:n]...)
+		}
+	}()
+	go func() {
+		timer := time.NewTimer(time.Hour)
+		for {
+			for p, ok := a.PollWrite(); ok; p, ok = a.PollWrite() {
+				conn.Write(p.Message)
+			}
+			for e, ok := a.PollEvent(); ok; e, ok = a.PollEvent() {
+				d.events <- e
+			}
+			for len(d.reads) < cap(d.reads) {
+				m, ok := a.PollRead()
+				if !ok {
+					break
+				}
+				d.reads <- m
+			}
+			if dl, ok := a.PollTimeout(); ok {
+				timer.Reset(max(time.Until(dl), 0))
+			} else {
+				timer.Reset(time.Hour)
+			}
+			select {
+			case p := <-in:
+				a.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
+			case f := <-d.cmds:
+				f(a)
+			case <-timer.C:
+				a.HandleTimeout(time.Now())
+			case <-d.done:
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { close(d.done); conn.Close() })
+	return d
+}
+
+func (d *driver) do(f func(*ours.Association) error) error {
+	errc := make(chan error, 1)
+	d.cmds <- func(a *ours.Association) { errc <- f(a) }
+	return <-errc
+}
+
+func (d *driver) waitEvent(t *testing.T, k ours.EventKind) ours.Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-d.events:
+			if e.Kind == k {
+				return e
+			}
+			if e.Kind == ours.EventClosed {
+				t.Fatalf("association closed while waiting for %v: %v", k, e.Err)
+			}
+		case <-deadline:
+			t.Fatalf("timeout waiting for %v", k)
+		}
+	}
+}
+
+func (d *driver) read(t *testing.T) ours.Message {
+	t.Helper()
+	select {
+	case m := <-d.reads:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("timeout waiting for a message")
+	}
+	return ours.Message{}
+}
+
+func pionConfig(conn net.Conn, zero, interleave bool) []pion.AssociationOption {
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelWarn
+	if os.Getenv("SANSRTC_PION_DEBUG") != "" {
+		lf.DefaultLogLevel = logging.LogLevelDebug
+	}
+	return []pion.AssociationOption{pion.WithNetConn(conn), pion.WithLoggerFactory(lf),
+		pion.WithEnableZeroChecksum(zero), pion.WithEnableInterleaving(interleave),
+		pion.WithMaxMessageSize(262144), pion.WithMTU(1200)}
+}
+
+type variant struct {
+	pionClient, bothConnect, zero, interleave bool
+}
+
+func (v variant) String() string {
+	return fmt.Sprintf("pionClient=%v/ourConnect=%v/zero=%v/idata=%v", v.pionClient, v.bothConnect, v.zero, v.interleave)
+}
+
+func TestPionInterop(t *testing.T) {
+	for _, v := range []variant{
+		{pionClient: false, bothConnect: true},
+		{pionClient: true, bothConnect: false},
+		{pionClient: true, bothConnect: true},
+		{pionClient: false, bothConnect: true, zero: true},
+		{pionClient: true, bothConnect: false, zero: true, interleave: true},
+		{pionClient: false, bothConnect: true, interleave: true},
+	} {
+		t.Run(v.String(), func(t *testing.T) { runInterop(t, v) })
+	}
+}
+
+func runInterop(t *testing.T, v variant) {
+	oc, pc := memPipe()
+	d := newDriver(t, ours.Config{PeerMaxMessageSize: 262144, MTU: 1200}, oc)
+	if v.bothConnect {
+		d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })
+	}
+	type res struct {
+		a   *pion.Association
+		err error
+	}
+	rc := make(chan res, 1)
+	go func() {
+		var a *pion.Association
+		var err error
+		if v.pionClient {
+			opts := pionConfig(pc, v.zero, v.interleave)
+			copts := make([]pion.ClientOption, len(opts))
+			for i, o := range opts {
+				copts[i] = o
+			}
+			a, err = pion.ClientWithOptions(copts...)
+		} else {
+			opts := pionConfig(pc, v.zero, v.interleave)
+			sopts := make([]pion.ServerOption, len(opts))
+			for i, o := range opts {
+				sopts[i] = o
+			}
+			a, err = pion.ServerWithOptions(sopts...)
+		}
+		rc <- res{a, err}
+	}()
+	d.waitEvent(t, ours.EventConnected)
+	var r res
+	select {
+	case r = <-rc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("pion handshake timeout")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	pa := r.a
+	defer pa.Close()
+	st := d.a.Stats()
+	t.Logf("negotiated: interleaving=%v zeroChecksum=%v partialReliability=%v", st.Interleaving, st.ZeroChecksum, st.PartialReliability)
+	if st.Interleaving != v.interleave {
+		t.Errorf("interleaving = %v, want %v", st.Interleaving, v.interleave)
+	}
+	if st.ZeroChecksum != v.zero {
+		t.Errorf("zero checksum = %v, want %v", st.ZeroChecksum, v.zero)
+	}
+
+	// Ours -> Pion on stream 1: small, fragmented and large messages.
+	msgs := [][]byte{[]byte("hello pion"), bytes.Repeat([]byte("a"), 5000), bytes.Repeat([]byte("b"), 200000)}
+	for _, m := range msgs {
+		if err := d.do(func(a *ours.Association) error {
+			return a.HandleWrite(ours.Message{Stream: 1, PPID: 53, Data: m})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps, err := pa.AcceptStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1<<20)
+	for i, m := range msgs {
+		n, ppi, err := ps.ReadSCTP(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ppi != 53 || !bytes.Equal(buf[:n], m) {
+			t.Fatalf("pion got message %d: ppi %d, %d bytes", i, ppi, n)
+		}
+	}
+	// Pion -> ours on the same stream, and on a stream Pion opens.
+	for _, m := range msgs {
+		if _, err := ps.WriteSCTP(m, 51); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, m := range msgs {
+		got := d.read(t)
+		if got.Stream != 1 || got.PPID != 51 || !bytes.Equal(got.Data, m) {
+			t.Fatalf("ours got message %d: stream %d ppid %d %d bytes", i, got.Stream, got.PPID, len(got.Data))
+		}
+	}
+	ps2, err := pa.OpenStream(2, 51)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ps2.Write([]byte("on two")); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.read(t); got.Stream != 2 || string(got.Data) != "on two" {
+		t.Fatalf("stream 2: %+v", got)
+	}
+
+	// Stream reset initiated by us: Pion sees EOF and resets its side.
+	if err := d.do(func(a *ours.Association) error { return a.ResetStreams(1) }); err != nil {
+		t.Fatal(err)
+	}
+	if e := d.waitEvent(t, ours.EventOutgoingStreamsReset); len(e.Streams) != 1 || e.Streams[0] != 1 {
+		t.Fatalf("reset event %+v", e)
+	}
+	if _, _, err := ps.ReadSCTP(buf); !errors.Is(err, io.EOF) {
+		t.Fatalf("pion read after reset: %v", err)
+	}
+	ps.Close()
+	if e := d.waitEvent(t, ours.EventIncomingStreamsReset); len(e.Streams) != 1 || e.Streams[0] != 1 {
+		t.Fatalf("incoming reset %+v", e)
+	}
+	// Stream reset initiated by Pion.
+	ps2.Close()
+	if e := d.waitEvent(t, ours.EventIncomingStreamsReset); len(e.Streams) != 1 || e.Streams[0] != 2 {
+		t.Fatalf("incoming reset %+v", e)
+	}
+	if err := d.do(func(a *ours.Association) error { return a.ResetStreams(2) }); err != nil {
+		t.Fatal(err)
+	}
+	d.waitEvent(t, ours.EventOutgoingStreamsReset)
+
+	// Graceful shutdown initiated by us.
+	if err := d.do(func(a *ours.Association) error { return a.Close() }); err != nil {
+		t.Fatal(err)
+	}
+	if e := d.waitEvent(t, ours.EventClosed); e.Err != nil {
+		t.Fatalf("closed with %v", e.Err)
+	}
+}
