@@ -77,8 +77,9 @@ func (c *Config) maxBurst() int {
 // zero value is a perfect link: no delay, no loss, unlimited bandwidth.
 //
 // A datagram crossing a link goes through these stages, in order: the MTU
-// check, the bandwidth queue (serialization), random loss, burst loss,
-// reordering, propagation delay plus jitter, and duplication. Sizes are UDP
+// check, the bandwidth queue (serialization, ECN marking), random loss,
+// burst loss, corruption, propagation delay plus jitter, reordering, and
+// duplication. Sizes are UDP
 // payload sizes: IP and UDP headers are not counted.
 type LinkConfig struct {
 	// Delay is the one-way propagation delay.
@@ -102,6 +103,14 @@ type LinkConfig struct {
 	// Duplicate is the probability (0..1) that a delivered datagram arrives
 	// twice. The copy arrives at the same time, right after the original.
 	Duplicate float64
+	// Corrupt is the probability (0..1) that a datagram arrives with one
+	// random bit flipped: bad network input for the receiver's parsers and
+	// integrity checks. The sender's bytes are not touched.
+	Corrupt float64
+	// ECNThreshold, with Bandwidth set, marks ECN-capable datagrams (ECT(0)
+	// or ECT(1)) Congestion Experienced when they join a backlog of at
+	// least this many bytes (RFC 3168 §5). If zero, nothing is marked.
+	ECNThreshold int
 	// MTU is the largest datagram (UDP payload, bytes) the link carries;
 	// larger ones are dropped. If zero, there is no limit.
 	MTU int

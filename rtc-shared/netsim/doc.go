@@ -2,7 +2,8 @@
 // endpoints: anything that implements shared.Wire (HandleRead, PollWrite,
 // HandleTimeout, PollTimeout). It has a virtual clock, links between hosts
 // with delay, jitter, loss (random and Gilbert-Elliott bursts), reordering,
-// duplication, an MTU and a bandwidth limit with a drop-tail queue, and NAT
+// duplication, bit corruption, an MTU and a bandwidth limit with a drop-tail
+// queue and optional ECN CE marking, and NAT
 // boxes with the RFC 4787 mapping and filtering behaviours. Minutes of
 // virtual time run in milliseconds; nothing touches a real socket or clock.
 //
@@ -45,7 +46,8 @@
 //
 // # Determinism
 //
-// Every random choice (loss, jitter, reordering, duplication, NAT ports)
+// Every random choice (loss, jitter, reordering, duplication, corruption,
+// NAT ports)
 // comes from one PCG generator seeded with Config.Seed, drawn in event
 // order. The same seed with the same endpoints gives the same run, byte for
 // byte: compare Trace() of two runs. For the endpoints' own randomness use

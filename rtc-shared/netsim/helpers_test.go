@@ -17,6 +17,7 @@ type blaster struct {
 	interval    time.Duration
 	count, sent int
 	size        func(i int) int
+	ecn         shared.ECN
 	out         []shared.TaggedBytes
 }
 
@@ -42,7 +43,7 @@ func (b *blaster) HandleTimeout(now time.Time) error {
 	for b.sent < b.count && !now.Before(b.next) {
 		msg := make([]byte, max(4, b.size(b.sent)))
 		binary.BigEndian.PutUint32(msg, uint32(b.sent))
-		b.out = append(b.out, shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: b.local, Peer: b.peer}, Message: msg})
+		b.out = append(b.out, shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: b.local, Peer: b.peer, ECN: b.ecn}, Message: msg})
 		b.sent++
 		b.next = b.next.Add(b.interval)
 	}

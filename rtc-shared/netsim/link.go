@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // LinkStats counts what one direction of a host pair carried.
@@ -16,6 +18,8 @@ type LinkStats struct {
 	DeliveredBytes uint64 // bytes that reached the far end
 	Duplicated     uint64 // extra copies made
 	Reordered      uint64 // datagrams held back by the reorder model
+	Corrupted      uint64 // datagrams with a bit flipped
+	CEMarked       uint64 // datagrams marked Congestion Experienced
 
 	Lost      uint64 // random loss
 	BurstLost uint64 // Gilbert-Elliott loss
@@ -36,15 +40,26 @@ type link struct {
 	bad         bool      // Gilbert-Elliott state
 }
 
-// transmit decides the fate of a datagram of size bytes offered at now: the
-// arrival time, whether a duplicate follows, or the reason it was dropped.
-// The random draws happen in a fixed order so a seed replays exactly.
-func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int) (time.Time, bool, Fate) {
+// verdict is what a link decided for one datagram.
+type verdict struct {
+	fate    Fate      // InFlight if it will arrive
+	at      time.Time // arrival
+	dup     bool      // a copy follows
+	flipBit int       // bit to invert (corruption), or -1
+	ce      bool      // mark Congestion Experienced
+}
+
+// transmit decides the fate of a datagram of size bytes offered at now
+// with ECN codepoint ecn. The random draws happen in a fixed order, and only
+// for the stages that are configured, so a seed replays exactly.
+func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int, ecn shared.ECN) verdict {
+	v := verdict{flipBit: -1}
 	l.stats.Sent++
 	l.stats.Bytes += uint64(size)
 	if cfg.MTU > 0 && size > cfg.MTU {
 		l.stats.TooBig++
-		return time.Time{}, false, TooBig
+		v.fate = TooBig
+		return v
 	}
 	depart := now
 	if cfg.Bandwidth > 0 {
@@ -53,7 +68,15 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 			backlog := int64(l.busyUntil.Sub(now)) * cfg.Bandwidth / 8 / int64(time.Second)
 			if backlog+int64(size) > int64(cfg.queueBytes()) {
 				l.stats.QueueFull++
-				return time.Time{}, false, QueueFull
+				v.fate = QueueFull
+				return v
+			}
+			// RFC 3168 §5: a router that would otherwise drop for
+			// congestion marks an ECN-capable packet CE instead; here the
+			// mark starts at a backlog threshold, before the queue is full.
+			if cfg.ECNThreshold > 0 && backlog >= int64(cfg.ECNThreshold) && (ecn == shared.ECNECT0 || ecn == shared.ECNECT1) {
+				v.ce = true
+				l.stats.CEMarked++
 			}
 			depart = l.busyUntil
 		}
@@ -62,7 +85,8 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 	}
 	if cfg.Loss > 0 && rng.Float64() < cfg.Loss {
 		l.stats.Lost++
-		return time.Time{}, false, Lost
+		v.fate = Lost
+		return v
 	}
 	if b := &cfg.Burst; b.P > 0 {
 		if l.bad {
@@ -78,8 +102,13 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 		}
 		if p > 0 && rng.Float64() < p {
 			l.stats.BurstLost++
-			return time.Time{}, false, BurstLost
+			v.fate = BurstLost
+			return v
 		}
+	}
+	if cfg.Corrupt > 0 && size > 0 && rng.Float64() < cfg.Corrupt {
+		v.flipBit = rng.IntN(8 * size)
+		l.stats.Corrupted++
 	}
 	at := depart.Add(cfg.Delay)
 	if cfg.Jitter > 0 {
@@ -94,9 +123,10 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 		}
 		l.lastArrival = at
 	}
-	dup := cfg.Duplicate > 0 && rng.Float64() < cfg.Duplicate
-	if dup {
+	v.at = at
+	v.dup = cfg.Duplicate > 0 && rng.Float64() < cfg.Duplicate
+	if v.dup {
 		l.stats.Duplicated++
 	}
-	return at, dup, InFlight
+	return v
 }

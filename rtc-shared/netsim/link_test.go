@@ -1,10 +1,13 @@
 package netsim_test
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"testing"
 	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -227,7 +230,82 @@ func TestAllStagesTogether(t *testing.T) {
 	if ls.Sent != n || ls.Dropped()+ls.Delivered-ls.Duplicated != n || ls.Delivered != uint64(len(got)) {
 		t.Fatalf("link stats %+v, received %d", ls, len(got))
 	}
-	if ls.Lost == 0 || ls.BurstLost == 0 || ls.QueueFull == 0 || ls.Duplicated == 0 || ls.Reordered == 0 {
+	if ls.Lost == 0 || ls.BurstLost == 0 || ls.QueueFull == 0 || ls.Duplicated == 0 || ls.Reordered == 0 || ls.Corrupted == 0 {
 		t.Fatalf("a stage never acted: %+v", ls)
+	}
+}
+
+// TestCorrupt: about Corrupt of the datagrams arrive with exactly one bit
+// flipped; the trace holds the corrupted bytes and says so.
+func TestCorrupt(t *testing.T) {
+	const n = 20000
+	const p = 0.05
+	sim := netsim.New(netsim.Config{Seed: 12, TraceLimit: n})
+	sim.SetDefaultLink(netsim.LinkConfig{Corrupt: p})
+	b := newBlaster(clientAddr, serverAddr, sim.Now(), time.Millisecond, n, func(int) int { return 16 })
+	s := &sink{}
+	sim.Add(b, clientAddr)
+	sim.Add(s, serverAddr)
+	if err := sim.Run(nil, 10*n); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i, a := range s.got {
+		want := make([]byte, 16)
+		binary.BigEndian.PutUint32(want, uint32(i))
+		flipped := 0
+		for j := range want {
+			flipped += bits.OnesCount8(want[j] ^ a.payload[j])
+		}
+		if flipped > 1 {
+			t.Fatalf("datagram %d: %d bits flipped", i, flipped)
+		}
+		bad += flipped
+	}
+	within(t, "corrupted fraction", float64(bad)/n, p, 5*math.Sqrt(p*(1-p)/n))
+	marked := 0
+	for _, r := range sim.Trace() {
+		if r.Corrupted {
+			marked++
+		}
+	}
+	if ls := sim.LinkStats(clientAddr.Addr(), serverAddr.Addr()); ls.Corrupted != uint64(bad) || marked != bad {
+		t.Fatalf("Corrupted = %d, trace %d, counted %d", ls.Corrupted, marked, bad)
+	}
+}
+
+// TestECNMarking: ECN-capable datagrams joining a backlog over the
+// threshold arrive marked CE (RFC 3168 §5); Not-ECT ones never are.
+func TestECNMarking(t *testing.T) {
+	for _, ecn := range []shared.ECN{shared.ECNECT0, shared.ECNNotECT} {
+		sim := netsim.New(netsim.Config{TraceLimit: -1})
+		// 1000 bytes every 4 ms into 1 Mbit/s: the backlog grows by 500 B per datagram.
+		sim.SetDefaultLink(netsim.LinkConfig{Bandwidth: 1_000_000, QueueBytes: 100_000, ECNThreshold: 3000})
+		b := newBlaster(clientAddr, serverAddr, sim.Now(), 4*time.Millisecond, 20, func(int) int { return 1000 })
+		b.ecn = ecn
+		s := &sink{}
+		sim.Add(b, clientAddr)
+		sim.Add(s, serverAddr)
+		if err := sim.Run(nil, 1000); err != nil {
+			t.Fatal(err)
+		}
+		ce := 0
+		for i, a := range s.got {
+			if a.transport.ECN == shared.ECNCE {
+				ce++
+				if i < 6 {
+					t.Fatalf("datagram %d marked below the threshold", i)
+				}
+			} else if a.transport.ECN != ecn {
+				t.Fatalf("ECN changed to %v", a.transport.ECN)
+			}
+		}
+		ls := sim.LinkStats(clientAddr.Addr(), serverAddr.Addr())
+		if ecn == shared.ECNNotECT && (ce != 0 || ls.CEMarked != 0) {
+			t.Fatal("Not-ECT datagram marked")
+		}
+		if ecn == shared.ECNECT0 && (ce < 10 || ls.CEMarked != uint64(ce)) {
+			t.Fatalf("ECT(0): %d marked, stats %d", ce, ls.CEMarked)
+		}
 	}
 }

@@ -73,7 +73,7 @@ func TestEchoManySeeds(t *testing.T) {
 var lossy = netsim.LinkConfig{
 	Delay: 15 * time.Millisecond, Jitter: 10 * time.Millisecond, Loss: 0.2,
 	Burst:   netsim.BurstLoss{P: 0.02, R: 0.3},
-	Reorder: 0.1, Duplicate: 0.05, Bandwidth: 2_000_000, QueueBytes: 4000,
+	Reorder: 0.1, Duplicate: 0.05, Bandwidth: 2_000_000, QueueBytes: 4000, Corrupt: 0.02,
 }
 
 // TestDeterminism: one seed gives the same run byte for byte, traces, pcap

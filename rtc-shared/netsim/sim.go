@@ -451,17 +451,26 @@ func (s *Sim) send(e *endpoint, m shared.TaggedBytes) {
 	if l.cfg != nil {
 		cfg = l.cfg
 	}
-	at, dup, fate := l.transmit(s.rng, cfg, s.now, len(p.msg))
-	rec.Fate = fate
-	if fate != InFlight {
+	v := l.transmit(s.rng, cfg, s.now, len(p.msg), p.ecn)
+	rec.Fate = v.fate
+	if v.fate != InFlight {
 		s.trace.add(rec)
 		return
 	}
-	p.at = at
-	rec.Arrival = at
+	if v.flipBit >= 0 {
+		// Corrupt a copy: the sender's bytes stay as they were sent.
+		p.msg = append([]byte(nil), p.msg...)
+		p.msg[v.flipBit/8] ^= 1 << (v.flipBit % 8)
+		rec.Payload, rec.Corrupted = p.msg, true
+	}
+	if v.ce {
+		p.ecn = shared.ECNCE
+	}
+	p.at = v.at
+	rec.Arrival = v.at
 	s.trace.add(rec)
 	heap.Push(&s.flight, p)
-	if dup {
+	if v.dup {
 		s.nextID++
 		c := *p
 		c.id = s.nextID

@@ -58,6 +58,7 @@ type Record struct {
 	Size      int
 	Fate      Fate
 	Duplicate bool   // a copy made by LinkConfig.Duplicate
+	Corrupted bool   // a bit was flipped by LinkConfig.Corrupt (Payload is the corrupted copy)
 	Payload   []byte // the datagram; shared with the simulation, do not modify
 }
 
@@ -67,6 +68,9 @@ func (r Record) string(start time.Time) string {
 	dup := ""
 	if r.Duplicate {
 		dup = " dup"
+	}
+	if r.Corrupted {
+		dup += " corrupted"
 	}
 	arr := ""
 	if !r.Arrival.IsZero() {
