@@ -1,5 +1,60 @@
-// Package sdp is part of sansrtc, a sans-I/O WebRTC stack.
+// Package sdp parses and marshals the Session Description Protocol (RFC
+// 8866) with typed access to the attributes WebRTC uses (JSEP, RFC 8829).
 //
-// Not implemented yet: this module is a placeholder so that the workspace
-// layout is complete. See README.md for its planned scope.
+// # Model
+//
+// A SessionDescription holds the session-level lines in grammar order
+// (v o s i u e p c b t r z k a) and a list of MediaDescriptions (m= with
+// i c b k a). Attributes are kept as an ordered list of name/value pairs,
+// so attributes this package does not know survive a round trip untouched;
+// typed views are parsed on demand by accessors (md.RTPMaps,
+// md.Candidates, sd.Fingerprints(md), md.Simulcast, ...) and by the
+// Parse* functions (ParseCandidate, ParseRTPMap, ParseFingerprint, ...),
+// each returning an *AttributeError (errors.Is ErrAttribute) for a bad
+// value. Every typed value implements AttrValue and marshals back to the
+// same text.
+//
+// # Parsing
+//
+//	sd, err := sdp.Parse(text)      // or sdp.Unmarshal(b), or Config{...}.Parse
+//	for _, md := range sd.Media {
+//		mid, _ := md.MID()
+//		ufrag, pwd, _ := sd.ICECredentials(md)
+//		fps, err := sd.Fingerprints(md)
+//		cands, err := md.Candidates()
+//	}
+//
+// Lines may end in CRLF or LF; errors are *ParseError values naming the
+// line number, the line and the reason. Config bounds the size, the line
+// count and the number of media sections. Parsing copies the input once;
+// every string in the result is a substring of that copy.
+//
+// # Building
+//
+//	sd := sdp.NewSession(id, 2)
+//	sd.Attributes.AddValue(sdp.Group{Semantics: "BUNDLE", MIDs: []string{"0"}})
+//	md := sdp.NewMedia("audio", 9, "UDP/TLS/RTP/SAVPF").WithDiscardConnection()
+//	md.AddAttr(sdp.AttrMID, "0").AddAttr(sdp.AttrICEUfrag, ufrag).AddAttr(sdp.AttrICEPwd, pwd)
+//	md.Add(sdp.NewFingerprint("sha-256", digest)).Add(sdp.SetupActpass)
+//	md.SetDirection(sdp.DirectionSendRecv).AddFlag(sdp.AttrRTCPMux)
+//	md.AddCodec(sdp.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000, Channels: 2, FMTP: "minptime=10;useinbandfec=1"})
+//	sd.AddMedia(md)
+//	text := sd.Marshal() // CRLF line ends
+//
+// # Round trip
+//
+// Marshal writes lines in the order of RFC 8866 §5 with CRLF, so a
+// description in that order (every browser's output, every RFC 8829
+// example) parses and marshals back byte for byte. Input in another order
+// (RFC 4585 §4.4 puts c= after t=) is accepted and marshalled in canonical
+// order. Known non-canonical details: "a=key:" with an empty value
+// marshals as "a=key"; an empty i= is dropped; a missing t= becomes
+// "t=0 0".
+//
+// # Limits and known gaps
+//
+//   - Repeat times (r=) and time zones (z=) are kept as text, not typed.
+//   - imageattr sets are kept as text ([x=..,y=..] parsing is left to callers).
+//   - Typed accessors parse on each call; cache the result if it is hot.
+//   - No SDP offer/answer logic: that is the PeerConnection's (JSEP) job.
 package sdp

@@ -2,10 +2,6 @@ module github.com/sansrtc/rtc/rtc-sdp
 
 go 1.26
 
-require (
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
-)
+require github.com/google/go-cmp v0.7.0
 
-replace (
-	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
-)
+replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

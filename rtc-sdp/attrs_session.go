@@ -1,0 +1,291 @@
+package sdp
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+)
+
+// Direction is a media direction attribute (RFC 8866 §6.7) or an extmap
+// direction (RFC 8285 §8).
+type Direction uint8
+
+// Directions. DirectionNone means no direction attribute is present.
+const (
+	DirectionNone Direction = iota
+	DirectionSendRecv
+	DirectionSendOnly
+	DirectionRecvOnly
+	DirectionInactive
+)
+
+// String returns the attribute name: "sendrecv", ...
+func (d Direction) String() string {
+	switch d {
+	case DirectionSendRecv:
+		return "sendrecv"
+	case DirectionSendOnly:
+		return "sendonly"
+	case DirectionRecvOnly:
+		return "recvonly"
+	case DirectionInactive:
+		return "inactive"
+	}
+	return ""
+}
+
+// ParseDirection parses "sendrecv", "sendonly", "recvonly" or "inactive".
+func ParseDirection(s string) (Direction, bool) {
+	switch s {
+	case "sendrecv":
+		return DirectionSendRecv, true
+	case "sendonly":
+		return DirectionSendOnly, true
+	case "recvonly":
+		return DirectionRecvOnly, true
+	case "inactive":
+		return DirectionInactive, true
+	}
+	return DirectionNone, false
+}
+
+// Reverse returns the direction seen from the other side (an answer to a
+// sendonly offer is recvonly, RFC 3264 §6.1).
+func (d Direction) Reverse() Direction {
+	switch d {
+	case DirectionSendOnly:
+		return DirectionRecvOnly
+	case DirectionRecvOnly:
+		return DirectionSendOnly
+	}
+	return d
+}
+
+// Fingerprint is a=fingerprint (RFC 8122 §5): "<hash-func> <fingerprint>",
+// the fingerprint upper-case hex bytes separated by colons.
+type Fingerprint struct {
+	Hash  string // "sha-256", "sha-1", "sha-384", "sha-512"
+	Value string // "19:E2:1C:..."
+}
+
+// ParseFingerprint parses a fingerprint value and checks the hex.
+func ParseFingerprint(v string) (Fingerprint, error) {
+	h, val, ok := cutSpace(v)
+	if !ok {
+		return Fingerprint{}, attrErr("fingerprint", v, "needs <hash-func> <fingerprint>")
+	}
+	f := Fingerprint{Hash: h, Value: val}
+	if _, err := f.Bytes(); err != nil {
+		return Fingerprint{}, attrErr("fingerprint", v, "fingerprint is not colon-separated hex")
+	}
+	return f, nil
+}
+
+// Bytes decodes the colon-separated hex value.
+func (f Fingerprint) Bytes() ([]byte, error) {
+	if (len(f.Value)+1)%3 != 0 {
+		return nil, ErrAttribute
+	}
+	out := make([]byte, (len(f.Value)+1)/3)
+	for i := range out {
+		if i > 0 && f.Value[3*i-1] != ':' {
+			return nil, ErrAttribute
+		}
+		if _, err := hex.Decode(out[i:i+1], []byte(f.Value[3*i:3*i+2])); err != nil {
+			return nil, ErrAttribute
+		}
+	}
+	return out, nil
+}
+
+// NewFingerprint formats a digest as RFC 8122 wants it (upper-case hex
+// separated by colons).
+func NewFingerprint(hash string, digest []byte) Fingerprint {
+	const digits = "0123456789ABCDEF"
+	b := make([]byte, 0, 3*len(digest))
+	for i, c := range digest {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	return Fingerprint{Hash: hash, Value: string(b)}
+}
+
+// AttrKey returns "fingerprint".
+func (f Fingerprint) AttrKey() string { return "fingerprint" }
+
+// AppendValue appends "sha-256 19:E2:...".
+func (f Fingerprint) AppendValue(b []byte) []byte {
+	b = append(b, f.Hash...)
+	b = append(b, ' ')
+	return append(b, f.Value...)
+}
+
+// Setup is a=setup (RFC 4145 §4, RFC 8842 §5.1): who starts DTLS.
+type Setup uint8
+
+// Setup roles.
+const (
+	SetupNone Setup = iota
+	SetupActpass
+	SetupActive
+	SetupPassive
+	SetupHoldconn
+)
+
+// String returns "actpass", "active", "passive" or "holdconn".
+func (s Setup) String() string {
+	switch s {
+	case SetupActpass:
+		return "actpass"
+	case SetupActive:
+		return "active"
+	case SetupPassive:
+		return "passive"
+	case SetupHoldconn:
+		return "holdconn"
+	}
+	return ""
+}
+
+// ParseSetup parses a setup value.
+func ParseSetup(v string) (Setup, error) {
+	switch v {
+	case "actpass":
+		return SetupActpass, nil
+	case "active":
+		return SetupActive, nil
+	case "passive":
+		return SetupPassive, nil
+	case "holdconn":
+		return SetupHoldconn, nil
+	}
+	return SetupNone, attrErr("setup", v, "must be actpass, active, passive or holdconn")
+}
+
+// AttrKey returns "setup".
+func (s Setup) AttrKey() string { return "setup" }
+
+// AppendValue appends the role.
+func (s Setup) AppendValue(b []byte) []byte { return append(b, s.String()...) }
+
+// Group is a=group (RFC 5888 §5): "<semantics> <mid> ...", semantics
+// "BUNDLE" (RFC 9143) or "LS" (lip sync).
+type Group struct {
+	Semantics string
+	MIDs      []string
+}
+
+// ParseGroup parses a group value. A group may list no mids.
+func ParseGroup(v string) (Group, error) {
+	sem, rest, _ := strings.Cut(v, " ")
+	if sem == "" {
+		return Group{}, attrErr("group", v, "missing semantics")
+	}
+	g := Group{Semantics: sem}
+	if rest != "" {
+		g.MIDs = strings.Split(rest, " ")
+	}
+	return g, nil
+}
+
+// AttrKey returns "group".
+func (g Group) AttrKey() string { return "group" }
+
+// AppendValue appends "BUNDLE 0 1 2".
+func (g Group) AppendValue(b []byte) []byte {
+	b = append(b, g.Semantics...)
+	for _, m := range g.MIDs {
+		b = append(b, ' ')
+		b = append(b, m...)
+	}
+	return b
+}
+
+// MSID is a=msid (RFC 8830 §2): "<stream id> [<track id>]".
+type MSID struct {
+	StreamID string // "-" for no stream
+	TrackID  string // empty when absent
+}
+
+// ParseMSID parses an msid value.
+func ParseMSID(v string) (MSID, error) {
+	s, t, _ := strings.Cut(v, " ")
+	if s == "" || strings.IndexByte(t, ' ') >= 0 {
+		return MSID{}, attrErr("msid", v, "needs <stream id> [<track id>]")
+	}
+	return MSID{StreamID: s, TrackID: t}, nil
+}
+
+// AttrKey returns "msid".
+func (m MSID) AttrKey() string { return "msid" }
+
+// AppendValue appends "stream track".
+func (m MSID) AppendValue(b []byte) []byte {
+	b = append(b, m.StreamID...)
+	if m.TrackID != "" {
+		b = append(b, ' ')
+		b = append(b, m.TrackID...)
+	}
+	return b
+}
+
+// MSIDSemantic is the session-level a=msid-semantic of older WebRTC
+// (draft-ietf-mmusic-msid, still sent by Chrome as "msid-semantic: WMS").
+type MSIDSemantic struct {
+	Semantic string   // "WMS"
+	IDs      []string // stream ids or "*"
+}
+
+// ParseMSIDSemantic parses an msid-semantic value; leading spaces (as
+// Chrome sends) are skipped.
+func ParseMSIDSemantic(v string) (MSIDSemantic, error) {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return MSIDSemantic{}, attrErr("msid-semantic", v, "missing semantic")
+	}
+	return MSIDSemantic{Semantic: f[0], IDs: f[1:]}, nil
+}
+
+// AttrKey returns "msid-semantic".
+func (m MSIDSemantic) AttrKey() string { return "msid-semantic" }
+
+// AppendValue appends " WMS id..." with Chrome's leading space.
+func (m MSIDSemantic) AppendValue(b []byte) []byte {
+	b = append(b, ' ')
+	b = append(b, m.Semantic...)
+	for _, id := range m.IDs {
+		b = append(b, ' ')
+		b = append(b, id...)
+	}
+	return b
+}
+
+// ICEOptions is a=ice-options (RFC 8839 §5.6): space-separated tags such
+// as "trickle" and "ice2".
+type ICEOptions []string
+
+// AttrKey returns "ice-options".
+func (o ICEOptions) AttrKey() string { return "ice-options" }
+
+// AppendValue appends "trickle ice2".
+func (o ICEOptions) AppendValue(b []byte) []byte { return append(b, strings.Join(o, " ")...) }
+
+// Has reports whether tag is listed.
+func (o ICEOptions) Has(tag string) bool {
+	for _, t := range o {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func parseUintAttr(key, v string, bits int) (uint64, error) {
+	n, err := strconv.ParseUint(v, 10, bits)
+	if err != nil {
+		return 0, attrErr(key, v, "not a number")
+	}
+	return n, nil
+}

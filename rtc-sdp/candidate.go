@@ -1,0 +1,208 @@
+package sdp
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Candidate is the value of a=candidate (RFC 8839 §5.1):
+//
+//	candidate-attribute = "candidate" ":" foundation SP component-id SP
+//	                      transport SP priority SP connection-address SP
+//	                      port SP cand-type [SP rel-addr] [SP rel-port]
+//	                      *(SP cand-extension)
+//
+// TCP candidates carry "tcptype" (RFC 6544 §4.5); browsers add extension
+// pairs such as "generation 0 ufrag abcd network-id 1 network-cost 10",
+// kept in order in Extensions. Address may be an IP address or an mDNS
+// name ("<uuid>.local", draft-ietf-mmusic-mdns-ice-candidates).
+type Candidate struct {
+	Foundation string
+	Component  uint16 // 1 RTP, 2 RTCP
+	Transport  string // "udp" or "tcp" (case kept as received)
+	Priority   uint32
+	Address    string
+	Port       uint16
+	Type       string // "host", "srflx", "prflx", "relay"
+	// RelatedAddress and RelatedPort are raddr/rport; HasRelated says
+	// whether they were present.
+	RelatedAddress string
+	RelatedPort    uint16
+	HasRelated     bool
+	// TCPType is "active", "passive" or "so" (RFC 6544), or empty.
+	TCPType string
+	// Extensions are the other name/value pairs, in order.
+	Extensions []CandidateExtension
+}
+
+// CandidateExtension is one extension pair of a candidate.
+type CandidateExtension struct {
+	Key   string
+	Value string
+}
+
+// Candidate types (RFC 8839 §5.1).
+const (
+	CandidateHost  = "host"
+	CandidateSrflx = "srflx"
+	CandidatePrflx = "prflx"
+	CandidateRelay = "relay"
+)
+
+// ParseCandidate parses a candidate value, with or without the leading
+// "candidate:" (as in a trickled RTCIceCandidate.candidate string).
+func ParseCandidate(v string) (Candidate, error) {
+	orig := v
+	v = strings.TrimPrefix(v, "candidate:")
+	bad := func(reason string) (Candidate, error) { return Candidate{}, attrErr("candidate", orig, reason) }
+	var f [8]string
+	for i := range 7 {
+		a, b, ok := cutSpace(v)
+		if !ok {
+			return bad("needs foundation, component, transport, priority, address, port and typ")
+		}
+		f[i], v = a, b
+	}
+	var c Candidate
+	c.Foundation = f[0]
+	if len(c.Foundation) > 32 {
+		return bad("foundation longer than 32 characters")
+	}
+	comp, err := strconv.ParseUint(f[1], 10, 16)
+	if err != nil || comp == 0 {
+		return bad("bad component id")
+	}
+	c.Component = uint16(comp)
+	c.Transport = f[2]
+	prio, err := strconv.ParseUint(f[3], 10, 32)
+	if err != nil {
+		return bad("bad priority")
+	}
+	c.Priority = uint32(prio)
+	c.Address = f[4]
+	port, err := strconv.ParseUint(f[5], 10, 16)
+	if err != nil {
+		return bad("bad port")
+	}
+	c.Port = uint16(port)
+	if f[6] != "typ" {
+		return bad(`expected "typ"`)
+	}
+	typ, rest, _ := strings.Cut(v, " ")
+	if typ == "" {
+		return bad("missing candidate type")
+	}
+	c.Type = typ
+	for rest != "" {
+		k, r, ok := cutSpace(rest)
+		if !ok {
+			return bad("extension " + strconv.Quote(rest) + " has no value")
+		}
+		val, r2, _ := strings.Cut(r, " ")
+		rest = r2
+		switch k {
+		case "raddr":
+			if c.HasRelated && c.RelatedAddress != "" {
+				return bad("raddr twice")
+			}
+			c.RelatedAddress, c.HasRelated = val, true
+		case "rport":
+			p, err := strconv.ParseUint(val, 10, 16)
+			if err != nil {
+				return bad("bad rport")
+			}
+			c.RelatedPort, c.HasRelated = uint16(p), true
+		case "tcptype":
+			c.TCPType = val
+		default:
+			c.Extensions = append(c.Extensions, CandidateExtension{k, val})
+		}
+	}
+	return c, nil
+}
+
+// AttrKey returns "candidate".
+func (c Candidate) AttrKey() string { return "candidate" }
+
+// AppendValue appends the candidate value: the fixed fields, then raddr,
+// rport, tcptype and the extensions in order.
+func (c Candidate) AppendValue(b []byte) []byte {
+	b = append(b, c.Foundation...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(c.Component), 10)
+	b = append(b, ' ')
+	b = append(b, c.Transport...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(c.Priority), 10)
+	b = append(b, ' ')
+	b = append(b, c.Address...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(c.Port), 10)
+	b = append(b, " typ "...)
+	b = append(b, c.Type...)
+	if c.HasRelated {
+		b = append(b, " raddr "...)
+		b = append(b, c.RelatedAddress...)
+		b = append(b, " rport "...)
+		b = strconv.AppendUint(b, uint64(c.RelatedPort), 10)
+	}
+	if c.TCPType != "" {
+		b = append(b, " tcptype "...)
+		b = append(b, c.TCPType...)
+	}
+	for _, e := range c.Extensions {
+		b = append(b, ' ')
+		b = append(b, e.Key...)
+		b = append(b, ' ')
+		b = append(b, e.Value...)
+	}
+	return b
+}
+
+// String returns "candidate:" and the value, the form of
+// RTCIceCandidate.candidate.
+func (c Candidate) String() string { return "candidate:" + string(c.AppendValue(nil)) }
+
+// Extension returns the value of the extension named key.
+func (c *Candidate) Extension(key string) (string, bool) {
+	for _, e := range c.Extensions {
+		if e.Key == key {
+			return e.Value, true
+		}
+	}
+	return "", false
+}
+
+// IsMDNS reports whether the address is an mDNS name ending in ".local".
+func (c *Candidate) IsMDNS() bool { return strings.HasSuffix(c.Address, ".local") }
+
+// AddrPort returns the address and port when the address is an IP literal.
+func (c *Candidate) AddrPort() (netip.AddrPort, bool) {
+	a, err := netip.ParseAddr(c.Address)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(a, c.Port), true
+}
+
+// Generation returns the browser "generation" extension, if present.
+func (c *Candidate) Generation() (int, bool) { return c.intExt("generation") }
+
+// NetworkID returns the browser "network-id" extension, if present.
+func (c *Candidate) NetworkID() (int, bool) { return c.intExt("network-id") }
+
+// NetworkCost returns the browser "network-cost" extension, if present.
+func (c *Candidate) NetworkCost() (int, bool) { return c.intExt("network-cost") }
+
+// Ufrag returns the browser "ufrag" extension, if present.
+func (c *Candidate) Ufrag() (string, bool) { return c.Extension("ufrag") }
+
+func (c *Candidate) intExt(k string) (int, bool) {
+	v, ok := c.Extension(k)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
