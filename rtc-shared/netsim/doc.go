@@ -71,8 +71,9 @@
 // # Trace
 //
 // Trace returns the most recent datagrams (Config.TraceLimit) with their
-// fate; TraceString formats them for a failing test; WritePcap writes them as
-// a pcap file (LINKTYPE_RAW, IPv4/IPv6 + UDP) that Wireshark opens.
+// fate; TraceString formats them for a failing test (LogOnFailure does it
+// for you, with the seed); WritePcap writes them as a pcap file
+// (LINKTYPE_RAW, IPv4/IPv6 + UDP) that Wireshark opens.
 //
 // # Known limitations
 //

@@ -260,3 +260,26 @@ func fold(acc uint32) uint16 {
 	}
 	return uint16(acc)
 }
+
+// TB is the part of testing.TB that LogOnFailure needs.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Failed() bool
+	Logf(format string, args ...any)
+}
+
+// LogOnFailure makes a failing test log the network's seed, statistics and
+// trace when it ends; a passing test logs nothing.
+//
+//	sim := netsim.New(netsim.Config{Seed: seed})
+//	sim.LogOnFailure(t)
+func (s *Sim) LogOnFailure(tb TB) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		if !tb.Failed() {
+			return
+		}
+		tb.Logf("netsim: seed %d, virtual time %v, stats %+v\n%s", s.cfg.Seed, s.Elapsed(), s.stats, s.TraceString())
+	})
+}

@@ -3,6 +3,7 @@ package netsim_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -162,5 +163,35 @@ func TestWritePcapInvalidAddresses(t *testing.T) {
 	}
 	if st := sim.Stats(); st.NoRoute != 2 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// fakeTB records what LogOnFailure does.
+type fakeTB struct {
+	failed   bool
+	cleanups []func()
+	logs     []string
+}
+
+func (f *fakeTB) Helper()                 {}
+func (f *fakeTB) Cleanup(fn func())       { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeTB) Failed() bool            { return f.failed }
+func (f *fakeTB) Logf(s string, a ...any) { f.logs = append(f.logs, fmt.Sprintf(s, a...)) }
+
+func TestLogOnFailure(t *testing.T) {
+	for _, failed := range []bool{false, true} {
+		sim := netsim.New(netsim.Config{Seed: 99})
+		tb := &fakeTB{failed: failed}
+		sim.LogOnFailure(tb)
+		sim.Inject(clientAddr, serverAddr, []byte("x"))
+		for _, f := range tb.cleanups {
+			f()
+		}
+		if failed != (len(tb.logs) == 1) {
+			t.Fatalf("failed=%v: logs %q", failed, tb.logs)
+		}
+		if failed && (!strings.Contains(tb.logs[0], "seed 99") || !strings.Contains(tb.logs[0], "no-route")) {
+			t.Fatalf("log %q", tb.logs[0])
+		}
 	}
 }
