@@ -531,8 +531,8 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 	d = shared.Earliest(d, a.consentAt)
 	if a.selected != nil && !a.consentLost && !a.cfg.Lite {
 		d = shared.Earliest(d, a.lastConsent.Add(a.cfg.consentTimeout()))
-		if !a.pendingSince.IsZero() {
-			d = shared.Earliest(d, a.pendingSince.Add(a.cfg.disconnectedTimeout()))
+		if dt := a.pendingSince.Add(a.cfg.disconnectedTimeout()); !a.pendingSince.IsZero() && dt.After(a.clock.Now()) {
+			d = shared.Earliest(d, dt)
 		}
 	}
 	if a.nominationPending() {

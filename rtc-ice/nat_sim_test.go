@@ -2,8 +2,8 @@ package ice
 
 import (
 	"fmt"
-	"strings"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,21 +120,24 @@ func (w *world) connect(t testing.TB, name string, limit time.Duration) time.Dur
 	return w.sim.Elapsed() - start
 }
 
-// exchange sends data both ways on the selected pairs and checks it arrives.
+// exchange sends data both ways on the selected pairs, again every 200 ms
+// while nothing arrives (the path is lossy), and checks it arrives.
 func (w *world) exchange(t testing.TB, name string) {
 	t.Helper()
 	na, nb := len(w.pa.reads), len(w.pb.reads)
-	for i := 0; i < 3; i++ {
-		if err := w.pa.a.HandleWrite([]byte(fmt.Sprintf("a%d", i))); err != nil {
+	for round := 0; len(w.pa.reads) == na || len(w.pb.reads) == nb; round++ {
+		if round == 50 {
+			t.Fatalf("%s: data did not flow (A got %d, B got %d)", name, len(w.pa.reads)-na, len(w.pb.reads)-nb)
+		}
+		if err := w.pa.a.HandleWrite([]byte(fmt.Sprintf("a%d", round))); err != nil {
 			t.Fatalf("%s: A write: %v", name, err)
 		}
-		if err := w.pb.a.HandleWrite([]byte(fmt.Sprintf("b%d", i))); err != nil {
+		if err := w.pb.a.HandleWrite([]byte(fmt.Sprintf("b%d", round))); err != nil {
 			t.Fatalf("%s: B write: %v", name, err)
 		}
-	}
-	err := w.sim.Run(func() bool { return len(w.pa.reads) >= na+1 && len(w.pb.reads) >= nb+1 }, 20000)
-	if err != nil {
-		t.Fatalf("%s: data did not flow: %v (A got %d, B got %d)", name, err, len(w.pa.reads)-na, len(w.pb.reads)-nb)
+		if err := w.sim.RunFor(200*time.Millisecond, 20000); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 }
 
