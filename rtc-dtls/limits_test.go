@@ -1,0 +1,107 @@
+package dtls
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+// Each configured limit is enforced and counted.
+
+func TestLimitMaxHandshakeMessage(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.MaxHandshakeMessage = 100 // the ClientHello is larger
+	p := newTestPair(t, cc, sc)
+	dg, _ := p.client.PollWrite()
+	err := p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
+	if !errors.Is(err, ErrLimit) || p.server.Stats().LimitExceeded != 1 || p.server.out.Len() != 0 {
+		t.Fatalf("err %v stats %+v", err, p.server.Stats())
+	}
+}
+
+func TestLimitMaxCertificateChain(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.MaxCertificateChain = 64 // the server's certificate is larger
+	p := newTestPair(t, cc, sc)
+	p.handshake(5)
+	if !errors.Is(p.client.Err(), ErrLimit) || !errors.Is(p.client.Err(), AlertBadCertificate) {
+		t.Fatalf("client err %v", p.client.Err())
+	}
+}
+
+func TestLimitMaxBufferedHandshake(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.MaxBufferedHandshake = 1000
+	p := newTestPair(t, cc, sc)
+	in := func(b []byte) error {
+		return p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: b})
+	}
+	// first fragments of two 600-byte ClientHellos: the second does not fit
+	seq := uint64(0)
+	frag := func(msgSeq uint16) []byte {
+		hh := HandshakeHeader{Type: TypeClientHello, Length: 600, MessageSeq: msgSeq, FragmentLength: 10}
+		body := hh.AppendTo(nil)
+		body = append(body, make([]byte, 10)...)
+		rh := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: seq, Length: uint16(len(body))}
+		seq++
+		return append(rh.AppendTo(nil), body...)
+	}
+	if err := in(frag(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := in(frag(1)); !errors.Is(err, ErrLimit) || p.server.Stats().LimitExceeded != 1 {
+		t.Fatalf("err %v", err)
+	}
+	if p.server.reasm.buffered != 600 {
+		t.Fatalf("buffered %d", p.server.reasm.buffered)
+	}
+}
+
+func TestLimitMaxQueued(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.MaxQueued = 4
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	for range 4 {
+		if err := p.server.HandleWrite([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.server.HandleWrite([]byte("x")); err != ErrQueueFull {
+		t.Fatalf("fifth write: %v", err)
+	}
+	for range 6 {
+		p.client.HandleWrite([]byte("y"))
+		dg, _ := p.client.PollWrite()
+		p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+	}
+	if p.server.reads.Len() != 4 || p.server.Stats().QueueFull != 3 {
+		t.Fatalf("reads %d stats %+v", p.server.reads.Len(), p.server.Stats())
+	}
+}
+
+func TestLimitReplayWindow(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.ReplayWindow = 128
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	var dgs [][]byte
+	for range 200 {
+		p.client.HandleWrite([]byte("z"))
+		dg, _ := p.client.PollWrite()
+		dgs = append(dgs, dg.Message)
+	}
+	in := func(b []byte) error {
+		return p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: b})
+	}
+	if err := in(dgs[199]); err != nil {
+		t.Fatal(err)
+	}
+	if err := in(dgs[199-127]); err != nil { // inside the 128 window
+		t.Fatal(err)
+	}
+	if err := in(dgs[199-128]); !errors.Is(err, ErrDropped) { // just outside
+		t.Fatalf("old record: %v", err)
+	}
+}
