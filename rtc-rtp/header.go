@@ -227,30 +227,33 @@ func (h *Header) Unmarshal(b []byte) (int, error) {
 	//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
 	// |V=2|P|X|  CC   |M|     PT      |       sequence number         |
 	b0, b1 := b[0], b[1]
-	if b0>>6 != Version {
+	if b0&0xC0 != Version<<6 {
 		return 0, ErrBadVersion
 	}
 	h.Version = Version
 	h.Padding = b0&0x20 != 0
 	h.Extension = b0&0x10 != 0
-	cc := int(b0 & 0x0F)
 	h.Marker = b1&0x80 != 0
 	h.PayloadType = b1 & 0x7F
 	h.SequenceNumber = binary.BigEndian.Uint16(b[2:4])
 	h.Timestamp = binary.BigEndian.Uint32(b[4:8])
 	h.SSRC = binary.BigEndian.Uint32(b[8:12])
-	n := FixedHeaderSize + 4*cc
-	if len(b) < n {
-		return 0, ErrTruncated
-	}
-	for i := range cc {
-		h.csrc[i] = binary.BigEndian.Uint32(b[FixedHeaderSize+4*i:])
+	cc := int(b0 & 0x0F)
+	n := FixedHeaderSize
+	if cc > 0 {
+		n += 4 * cc
+		if len(b) < n {
+			return 0, ErrTruncated
+		}
+		for i := range cc {
+			h.csrc[i] = binary.BigEndian.Uint32(b[FixedHeaderSize+4*i:])
+		}
 	}
 	h.csrcCount = uint8(cc)
 	h.extCount = 0
-	h.ExtensionProfile = 0
-	h.RawExtension = nil
-	if !h.Extension {
+	if b0&0x10 == 0 {
+		h.ExtensionProfile = 0
+		h.RawExtension = nil
 		return n, nil
 	}
 	// RFC 3550 §5.3.1: a 16-bit profile value, a 16-bit length in 32-bit
@@ -259,62 +262,57 @@ func (h *Header) Unmarshal(b []byte) (int, error) {
 		return 0, ErrTruncated
 	}
 	profile := binary.BigEndian.Uint16(b[n:])
-	extLen := 4 * int(binary.BigEndian.Uint16(b[n+2:]))
-	n += 4
-	if len(b) < n+extLen {
+	end := n + 4 + 4*int(binary.BigEndian.Uint16(b[n+2:]))
+	if len(b) < end {
 		return 0, ErrTruncated
 	}
-	data := b[n : n+extLen : n+extLen]
+	data := b[n+4 : end : end]
 	h.ExtensionProfile = profile
-	var err error
-	switch {
-	case profile == ExtensionProfileOneByte:
-		err = h.parseOneByte(data)
-	case profile&0xFFF0 == ExtensionProfileTwoByte:
-		err = h.parseTwoByte(data)
-	default:
-		h.RawExtension = data
+	h.RawExtension = nil
+	if profile != ExtensionProfileOneByte {
+		var err error
+		if profile&0xFFF0 == ExtensionProfileTwoByte {
+			err = h.parseTwoByte(data)
+		} else {
+			h.RawExtension = data
+		}
+		return end, err
 	}
-	if err != nil {
-		return 0, err
-	}
-	return n + extLen, nil
-}
-
-// parseOneByte parses RFC 8285 §4.2 elements:
-//
-//	 0 1 2 3 4 5 6 7
-//	+-+-+-+-+-+-+-+-+
-//	|  ID   |  len  |  followed by len+1 bytes of data
-//	+-+-+-+-+-+-+-+-+
-func (h *Header) parseOneByte(data []byte) error {
+	// RFC 8285 §4.2 one-byte elements, inlined as the common case:
+	//
+	//	 0 1 2 3 4 5 6 7
+	//	+-+-+-+-+-+-+-+-+
+	//	|  ID   |  len  |  followed by len+1 bytes of data
+	//	+-+-+-+-+-+-+-+-+
+	c := 0
 	for i := 0; i < len(data); {
-		id := data[i] >> 4
+		x := data[i]
+		id := x >> 4
+		i++
 		if id == 0 {
 			// RFC 8285 §4.2: "The local identifier value 0 is reserved for
 			// padding"; padding bytes are single zero octets.
-			i++
 			continue
 		}
 		if id == 15 {
 			// RFC 8285 §4.2: "If the ID value 15 is encountered, its length
 			// field should be ignored, processing of the entire extension
 			// should terminate at that point".
-			return nil
+			break
 		}
-		l := int(data[i]&0x0F) + 1
-		i++
-		if i+l > len(data) {
-			return ErrBadExtension
+		j := i + int(x&0x0F) + 1
+		if j > len(data) {
+			return 0, ErrBadExtension
 		}
-		if int(h.extCount) >= MaxExtensions {
-			return ErrTooManyExtensions
+		if c >= MaxExtensions {
+			return 0, ErrTooManyExtensions
 		}
-		h.exts[h.extCount] = Extension{ID: id, Payload: data[i : i+l : i+l]}
-		h.extCount++
-		i += l
+		h.exts[c] = Extension{ID: id, Payload: data[i:j:j]}
+		c++
+		i = j
 	}
-	return nil
+	h.extCount = uint8(c)
+	return end, nil
 }
 
 // parseTwoByte parses RFC 8285 §4.3 elements: an 8-bit ID, an 8-bit length
@@ -335,6 +333,7 @@ func (h *Header) parseTwoByte(data []byte) error {
 			return ErrBadExtension
 		}
 		if int(h.extCount) >= MaxExtensions {
+			h.extCount = 0
 			return ErrTooManyExtensions
 		}
 		h.exts[h.extCount] = Extension{ID: id, Payload: data[i : i+l : i+l]}

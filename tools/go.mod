@@ -29,6 +29,7 @@ require (
 	github.com/pion/mdns/v2 v2.2.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
+	github.com/sansrtc/rtc/rtc-rtp v0.0.0
 	github.com/sansrtc/rtc/rtc-shared v0.0.0
 	github.com/sansrtc/rtc/rtc-srtp v0.0.0
 	github.com/wlynxg/anet v0.0.5 // indirect
