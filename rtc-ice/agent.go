@@ -332,7 +332,13 @@ func (a *Agent) AddRemoteCandidate(c Candidate) error {
 	if a.closed {
 		return shared.ErrClosed
 	}
-	if c.Component != 1 || c.Protocol != shared.UDP {
+	if c.Protocol != shared.UDP {
+		// RFC 6544 candidates are not supported yet; browsers trickle them
+		// anyway, so they are ignored rather than refused.
+		a.stats.Ignored++
+		return nil
+	}
+	if c.Component != 1 {
 		return ErrUnsupported
 	}
 	if u, ok := c.Extension("ufrag"); ok && a.remote.ufrag != "" && u != a.remote.ufrag {

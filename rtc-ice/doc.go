@@ -1,5 +1,126 @@
-// Package ice is part of sansrtc, a sans-I/O WebRTC stack.
+// Package ice is a sans-I/O ICE agent (RFC 8445) with trickle ICE
+// (RFC 8838), consent freshness (RFC 7675), dual-stack priorities
+// (RFC 8421) and the SDP candidate syntax (RFC 8839). It gathers
+// server-reflexive candidates from STUN servers and relayed candidates
+// through rtc-turn allocations, always over the caller's sockets.
 //
-// Not implemented yet: this module is a placeholder so that the workspace
-// layout is complete. See README.md for its planned scope.
+// # The caller owns the sockets
+//
+// The agent never opens, reads or writes a socket. The caller tells it the
+// local addresses it has sockets on (AddLocalAddress), hands it every
+// datagram that arrives on them (HandleRead, with Transport.Local the
+// socket's address and Transport.Peer the sender), and sends every datagram
+// PollWrite returns from Transport.Local to Transport.Peer. Checks, STUN
+// gathering requests, TURN traffic and application data all go that way.
+//
+// # Drive loop (what a PeerConnection does)
+//
+//	agent, _ := ice.NewAgent(ice.Config{Role: ice.RoleControlling, STUNServers: stun})
+//	ufrag, pwd := agent.LocalCredentials()          // a=ice-ufrag, a=ice-pwd in the SDP
+//	agent.SetRemoteCredentials(remoteUfrag, remotePwd) // from the remote description
+//	agent.AddLocalAddress(netip.MustParseAddrPort("127.0.0.1:50000"), shared.UDP)
+//	agent.EndOfLocalAddresses()
+//	agent.AddRemoteCandidateString("candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host")
+//	agent.AddRemoteCandidateString("") // end-of-candidates
+//
+//	for {
+//		for { // 1. datagrams to send
+//			m, ok := agent.PollWrite()
+//			if !ok { break }
+//			sockets[m.Transport.Local].WriteTo(m.Message, m.Transport.Peer)
+//			agent.ReleaseWrite(m.Message) // optional: lets the agent reuse the buffer
+//		}
+//		for { // 2. events
+//			ev, ok := agent.PollEvent()
+//			if !ok { break }
+//			switch ev.Kind {
+//			case ice.EventLocalCandidate:      // trickle ev.Candidate.String() to the peer
+//			case ice.EventGatheringState:      // complete: signal end-of-candidates
+//			case ice.EventConnectionState:     // new/checking/connected/completed/disconnected/failed/closed
+//			case ice.EventSelectedPairChanged: // ev.Pair: start or move DTLS
+//			case ice.EventResolveHostname:     // resolve ev.Hostname (.local), then agent.ResolveHostname
+//			case ice.EventRoleChanged:         // after a 487 role conflict
+//			}
+//		}
+//		for { // 3. application datagrams (DTLS, SRTP, ...) with the pair they came on
+//			m, ok := agent.PollRead()
+//			if !ok { break }
+//			dtls.HandleRead(m)
+//		}
+//		// 4. wait for a datagram or the deadline
+//		deadline, ok := agent.PollTimeout()
+//		select {
+//		case d := <-datagrams: agent.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: d.path, Message: d.b})
+//		case <-timer(deadline, ok): agent.HandleTimeout(time.Now())
+//		}
+//	}
+//
+// Application datagrams go out with HandleWrite(b) on the selected pair;
+// before a pair is usable it returns ErrNoSelectedPair, after consent is
+// lost ErrConsentExpired. A PeerConnection that demultiplexes (RFC 7983)
+// itself may hand the agent only STUN datagrams and datagrams from TURN
+// servers; everything else from a pair's remote address is application data
+// for that pair.
+//
+// # Roles and nomination
+//
+// Config.Role sets the initial role (the offerer is usually controlling).
+// Conflicts are repaired with the tie-breaker and 487 responses
+// (RFC 8445 §7.3.1.1, §7.2.5.1); EventRoleChanged reports a switch. The
+// controlling agent uses regular nomination (RFC 8445 §8.1.1): it
+// nominates the best valid pair as soon as no better pair is still pending,
+// or NominationDelay after the first valid pair; if a better pair succeeds
+// afterwards it nominates that one too, and both sides switch. The
+// controlled agent accepts USE-CANDIDATE on any pair, also before its own
+// check on the pair has succeeded (the nomination then completes when it
+// does), and follows a later nomination: this is what browsers do. Before
+// nomination, data goes on the best valid pair (state connected).
+//
+// # Candidates
+//
+// ParseCandidate and Candidate.String convert the SDP candidate attribute
+// (with or without "a=" and "candidate:"); AddRemoteCandidateString takes the
+// string a browser trickles, and the empty string means end-of-candidates.
+// Remote ".local" (mDNS) and other hostname candidates produce
+// EventResolveHostname; the caller resolves the name and calls
+// ResolveHostname, and the candidate is paired then. Peer-reflexive
+// candidates are learned from checks in both directions. Server-reflexive
+// candidates equal to their base are dropped (RFC 8445 §5.1.3); srflx local
+// candidates are signalled but never paired (their base's pair covers
+// them, §6.1.2.4).
+//
+// # Timers
+//
+// New checks are paced every Ta (50 ms); the triggered-check queue goes
+// first. Checks retransmit after CheckRTO (500 ms), doubling up to
+// MaxCheckRTO (1.6 s), MaxCheckTransmissions (7) times: a pair fails about
+// 9.5 s after its first check. On the selected pair consent checks run every
+// 4-6 s (RFC 7675); one unanswered for DisconnectedTimeout (3 s) makes the
+// state disconnected, and 30 s without a consent response fails the agent.
+// Consent checks double as keepalives (RFC 8445 §11).
+//
+// # Restart
+//
+// Restart draws new local credentials and signals the local candidates
+// again; SetRemoteCredentials with a new remote ufrag starts the new
+// session. Data keeps flowing on the old selected pair (with consent checks
+// under the old credentials) until the new session selects a pair. A new
+// remote ufrag without a local Restart is the peer's restart and is handled
+// the same way.
+//
+// # Limits
+//
+// MaxCandidates (64, remote and local separately), MaxPairs (100, the
+// lowest-priority pairs are pruned, RFC 8445 §6.1.2.5) and MaxQueue (256
+// for the outbox, the event queue and the read queue each) are enforced;
+// bad STUN input is counted in Stats.Dropped and returned as ErrBadMessage.
+//
+// # Known gaps
+//
+//   - TCP candidates (RFC 6544) are parsed and formatted but not gathered or
+//     paired: AddLocalAddress refuses TCP and AddRemoteCandidate ignores
+//     TCP candidates.
+//   - One component (rtcp-mux, BUNDLE); candidates for component 2 are refused.
+//   - ICE-lite agents neither send consent checks nor detect consent loss.
+//   - No aggressive nomination and no renomination extension.
 package ice

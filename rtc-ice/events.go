@@ -165,4 +165,5 @@ type Stats struct {
 	DataSent          uint64
 	Dropped           uint64 // malformed, unauthenticated or unroutable input
 	RoleConflicts     uint64
+	Ignored           uint64 // remote candidates the agent does not use (TCP)
 }
