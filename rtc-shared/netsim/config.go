@@ -208,9 +208,28 @@ type NATConfig struct {
 	// minimum) is used.
 	MappingTimeout time.Duration
 	// PortPreservation makes the NAT try the internal port first when it
-	// allocates an external port. If false, ports are random (from the
-	// network's seed) in 1024..65535.
+	// allocates an external port (if it lies in MinPort..MaxPort).
+	// Otherwise ports are random, from the network's seed.
 	PortPreservation bool
+	// MinPort and MaxPort bound the external ports the NAT allocates. When
+	// every one holds a live mapping, a datagram that needs a new mapping is
+	// dropped (NATNoMapping; NATStats.PortsExhausted). If zero, 1024 and
+	// 65535 are used.
+	MinPort, MaxPort uint16
+}
+
+func (c *NATConfig) portRange() (lo, hi int) {
+	lo, hi = int(c.MinPort), int(c.MaxPort)
+	if lo == 0 {
+		lo = 1024
+	}
+	if hi == 0 {
+		hi = 65535
+	}
+	if hi < lo {
+		hi = lo
+	}
+	return lo, hi
 }
 
 func (c *NATConfig) mappingTimeout() time.Duration {

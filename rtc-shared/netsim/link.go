@@ -83,11 +83,9 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 		depart = depart.Add(time.Duration(int64(size) * 8 * int64(time.Second) / cfg.Bandwidth))
 		l.busyUntil = depart
 	}
-	if cfg.Loss > 0 && rng.Float64() < cfg.Loss {
-		l.stats.Lost++
-		v.fate = Lost
-		return v
-	}
+	// The Gilbert-Elliott chain moves on every datagram, whatever else
+	// happens to it, so bursts have the configured length in datagrams.
+	burstLoss := 0.0
 	if b := &cfg.Burst; b.P > 0 {
 		if l.bad {
 			if rng.Float64() < b.R {
@@ -96,15 +94,20 @@ func (l *link) transmit(rng *rand.Rand, cfg *LinkConfig, now time.Time, size int
 		} else if rng.Float64() < b.P {
 			l.bad = true
 		}
-		p := b.LossGood
+		burstLoss = b.LossGood
 		if l.bad {
-			p = b.lossBad()
+			burstLoss = b.lossBad()
 		}
-		if p > 0 && rng.Float64() < p {
-			l.stats.BurstLost++
-			v.fate = BurstLost
-			return v
-		}
+	}
+	if cfg.Loss > 0 && rng.Float64() < cfg.Loss {
+		l.stats.Lost++
+		v.fate = Lost
+		return v
+	}
+	if burstLoss > 0 && rng.Float64() < burstLoss {
+		l.stats.BurstLost++
+		v.fate = BurstLost
+		return v
 	}
 	if cfg.Corrupt > 0 && size > 0 && rng.Float64() < cfg.Corrupt {
 		v.flipBit = rng.IntN(8 * size)

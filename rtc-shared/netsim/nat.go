@@ -31,15 +31,15 @@ type NAT struct {
 
 // NATStats counts what a NAT did.
 type NATStats struct {
-	Mappings      uint64 // mappings created
-	Expired       uint64 // mappings removed after MappingTimeout without outbound traffic
-	Translated    uint64 // outbound datagrams translated
-	Admitted      uint64 // inbound datagrams let through
-	NoMapping     uint64 // inbound datagrams to a port with no live mapping
-	Filtered      uint64 // inbound datagrams refused by the filter
-	Hairpinned    uint64 // outbound datagrams sent to the NAT's own public address
-	HairpinDenied uint64 // the same, dropped because Hairpin is off
-	PortsExhaused uint64 // outbound datagrams dropped because no port was free
+	Mappings       uint64 // mappings created
+	Expired        uint64 // mappings removed after MappingTimeout without outbound traffic
+	Translated     uint64 // outbound datagrams translated
+	Admitted       uint64 // inbound datagrams let through
+	NoMapping      uint64 // inbound datagrams to a port with no live mapping
+	Filtered       uint64 // inbound datagrams refused by the filter
+	Hairpinned     uint64 // outbound datagrams sent to the NAT's own public address
+	HairpinDenied  uint64 // the same, dropped because Hairpin is off
+	PortsExhausted uint64 // outbound datagrams dropped because no port was free
 }
 
 // Mapping is one NAT binding.
@@ -177,19 +177,20 @@ func (n *NAT) portFree(p uint16) bool {
 // allocPort picks an external port: the internal one with
 // PortPreservation, otherwise a random one from the network's seed.
 func (n *NAT) allocPort(internal uint16) (uint16, bool) {
-	if n.cfg.PortPreservation && internal != 0 && n.portFree(internal) {
+	lo, hi := n.cfg.portRange()
+	span := hi - lo + 1
+	if n.cfg.PortPreservation && int(internal) >= lo && int(internal) <= hi && n.portFree(internal) {
 		return internal, true
 	}
-	const lo, span = 1024, 65536 - 1024
 	for range 64 {
 		p := uint16(lo + n.sim.rng.IntN(span))
 		if n.portFree(p) {
 			return p, true
 		}
 	}
-	start := lo + n.sim.rng.IntN(span)
+	start := n.sim.rng.IntN(span)
 	for i := range span {
-		p := uint16(lo + (start-lo+i)%span)
+		p := uint16(lo + (start+i)%span)
 		if n.portFree(p) {
 			return p, true
 		}
@@ -206,7 +207,7 @@ func (n *NAT) outbound(now time.Time, internal, remote netip.AddrPort) (netip.Ad
 	if m == nil {
 		port, ok := n.allocPort(internal.Port())
 		if !ok {
-			n.stats.PortsExhaused++
+			n.stats.PortsExhausted++
 			return netip.AddrPort{}, false
 		}
 		m = &mapping{

@@ -270,6 +270,9 @@ func TestNATPortsFromSeed(t *testing.T) {
 		}
 	}
 	pp := ports(10, netsim.NATConfig{PortPreservation: true})
+	if out := ports(10, netsim.NATConfig{PortPreservation: true, MinPort: 6000}); out[0].Port() == 5000 {
+		t.Fatal("preserved a port outside the range")
+	}
 	// A's first mapping keeps port 5000; A's second cannot (taken); B's
 	// mapping cannot either (A holds 5000).
 	if pp[0].Port() != 5000 || pp[1].Port() == 5000 || pp[2].Port() == 5000 {
@@ -343,19 +346,18 @@ func TestNATLinksUsePublicAddress(t *testing.T) {
 	}
 }
 
-// TestNATPortExhaustion: a NAT has 64512 ports (1024..65535); when every one
-// holds a live mapping, a new mapping fails and the datagram is dropped;
-// once mappings expire their ports are reused.
+// TestNATPortExhaustion: when every port of the NAT's range holds a live
+// mapping, a new mapping fails and the datagram is dropped; once mappings
+// expire their ports are reused. The full range (1024..65535) takes the
+// same path with more ports.
 func TestNATPortExhaustion(t *testing.T) {
-	if testing.Short() {
-		t.Skip("creates 64512 mappings")
-	}
-	sim := netsim.New(netsim.Config{Seed: 9, TraceLimit: -1})
+	sim := netsim.New(netsim.Config{Seed: 9})
 	srv := &sink{}
 	sim.Add(&sink{}, hostA)
 	sim.Add(srv, netip.AddrPortFrom(srv1.Addr(), 0)) // every port of the server
-	nat := sim.AddNAT(netsim.NATConfig{Public: natPublic, Mapping: netsim.AddressAndPortDependent, MappingTimeout: time.Minute}, hostA.Addr())
-	const ports = 65536 - 1024
+	nat := sim.AddNAT(netsim.NATConfig{Public: natPublic, Mapping: netsim.AddressAndPortDependent,
+		MappingTimeout: time.Minute, MinPort: 40000, MaxPort: 40099}, hostA.Addr())
+	const ports = 100
 	for p := range ports + 1 {
 		sim.Inject(hostA, netip.AddrPortFrom(srv1.Addr(), uint16(p+1)), nil)
 	}
@@ -363,11 +365,15 @@ func TestNATPortExhaustion(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := nat.Stats()
-	if st.Mappings != ports || st.PortsExhaused != 1 || len(srv.got) != ports {
+	if st.Mappings != ports || st.PortsExhausted != 1 || len(srv.got) != ports {
 		t.Fatalf("stats %+v, delivered %d", st, len(srv.got))
 	}
-	if len(nat.Mappings()) != ports {
-		t.Fatalf("%d live mappings", len(nat.Mappings()))
+	ms := nat.Mappings()
+	if len(ms) != ports || ms[0].External.Port() != 40000 || ms[ports-1].External.Port() != 40099 {
+		t.Fatalf("%d live mappings", len(ms))
+	}
+	if tr := sim.Trace(); tr[len(tr)-1].Fate != netsim.NATNoMapping {
+		t.Fatalf("last datagram: %v", tr[len(tr)-1])
 	}
 	// A minute later they have all lapsed: new mappings reuse the ports.
 	if err := sim.RunFor(time.Minute, 10); err != nil {

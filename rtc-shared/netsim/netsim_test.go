@@ -25,7 +25,7 @@ var (
 func echoRun(t testing.TB, seed uint64, link netsim.LinkConfig, count int) (*netsim.Sim, *echo.Client, error) {
 	t.Helper()
 	sim := netsim.New(netsim.Config{Seed: seed})
-	c := echo.NewClient(echo.ClientConfig{Local: clientAddr, Peer: serverAddr, Count: count, Size: 200})
+	c := echo.NewClient(echo.ClientConfig{Local: clientAddr, Peer: serverAddr, Count: count, Size: 200, MaxRetransmits: 100})
 	s := echo.NewServer(0)
 	sim.Add(c, clientAddr)
 	sim.Add(s, serverAddr)
@@ -530,5 +530,25 @@ func TestSetLinkBothAndLinks(t *testing.T) {
 	}
 	if r := sim.Trace()[0]; !strings.Contains(r.String(), "delivered") {
 		t.Fatalf("record string %q", r.String())
+	}
+}
+
+// TestSoakManySeeds runs the echo pair through every impairment at once on
+// many seeds, twice each, checking completion and determinism. It is the
+// long test of this package (skipped with -short).
+func TestSoakManySeeds(t *testing.T) {
+	seeds := uint64(200)
+	if testing.Short() {
+		seeds = 10
+	}
+	for seed := uint64(1000); seed < 1000+seeds; seed++ {
+		a, c, err := echoRun(t, seed, lossy, 30)
+		if err != nil || c.Err() != nil || c.Stats().Completed != 30 {
+			t.Fatalf("seed %d: %v %v %+v", seed, err, c.Err(), c.Stats())
+		}
+		b, _, _ := echoRun(t, seed, lossy, 30)
+		if a.TraceString() != b.TraceString() {
+			t.Fatalf("seed %d: not deterministic", seed)
+		}
 	}
 }
