@@ -1,0 +1,246 @@
+package turninterop
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	ice "github.com/sansrtc/rtc/rtc-ice"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	turn "github.com/sansrtc/rtc/rtc-turn"
+)
+
+// turnEP wraps our TURN client for the runner.
+type turnEP struct {
+	c      *turn.Client
+	events []turn.Event
+	reads  []turn.Datagram
+}
+
+func (e *turnEP) drain() {
+	for {
+		ev, ok := e.c.PollEvent()
+		if !ok {
+			break
+		}
+		e.events = append(e.events, ev)
+	}
+	for {
+		d, ok := e.c.PollRead()
+		if !ok {
+			break
+		}
+		e.reads = append(e.reads, d)
+	}
+}
+func (e *turnEP) HandleRead(m shared.TaggedBytes) error {
+	err := e.c.HandleRead(m)
+	e.drain()
+	return err
+}
+func (e *turnEP) HandleTimeout(now time.Time) error {
+	err := e.c.HandleTimeout(now)
+	e.drain()
+	return err
+}
+func (e *turnEP) PollWrite() (shared.TaggedBytes, bool) { return e.c.PollWrite() }
+func (e *turnEP) PollTimeout() (time.Time, bool)        { return e.c.PollTimeout() }
+func (e *turnEP) has(k turn.EventKind) (turn.Event, bool) {
+	for _, ev := range e.events {
+		if ev.Kind == k {
+			return ev, true
+		}
+	}
+	return turn.Event{}, false
+}
+
+// echoPeer is a plain UDP socket on loopback that echoes what it gets.
+func echoPeer(t *testing.T) netip.AddrPort {
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := u.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			u.WriteToUDPAddrPort(append([]byte("echo:"), buf[:n]...), from)
+		}
+	}()
+	return u.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+func testClient(t *testing.T, proto shared.TransportProtocol) {
+	server := startCoturn(t)
+	peer := echoPeer(t)
+	r := newRunner(t)
+	ep := &turnEP{}
+	var local netip.AddrPort
+	if proto == shared.TCP {
+		local = r.dialTCP(ep, server)
+	} else {
+		local = r.listenUDP(ep)
+	}
+	c, err := turn.NewClient(turn.Config{Server: server, Local: local, Protocol: proto, Username: "test", Password: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep.c = c
+	if err := c.Allocate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.run("allocate", 5*time.Second, func() bool {
+		_, ok1 := ep.has(turn.EventAllocated)
+		_, ok2 := ep.has(turn.EventAllocateFailed)
+		return ok1 || ok2
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := ep.has(turn.EventAllocated)
+	if !ok {
+		t.Fatalf("allocation failed: %+v", ep.events)
+	}
+	t.Logf("%v: relayed %v mapped %v lifetime %v", proto, ev.Relayed, ev.Mapped, ev.Lifetime)
+	// Both directions, first through Send/Data indications and then, once
+	// the channel is bound, through ChannelData.
+	for round := 0; round < 2; round++ {
+		start := len(ep.reads)
+		for i := 0; i < 5; i++ {
+			if err := c.HandleWrite(turn.Datagram{Peer: peer, Data: []byte(fmt.Sprintf("r%d-%d", round, i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.run("relay", 5*time.Second, func() bool { return len(ep.reads) >= start+5 }); err != nil {
+			t.Fatalf("%v (events %+v)", err, ep.events)
+		}
+		for _, d := range ep.reads[start:] {
+			if d.Peer != peer || !bytes.HasPrefix(d.Data, []byte("echo:r")) {
+				t.Fatalf("unexpected %+v", d)
+			}
+		}
+		if round == 0 {
+			if err := r.run("channel", 5*time.Second, func() bool { _, ok := ep.has(turn.EventChannelBound); return ok }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	st := c.Stats()
+	if st.ChannelDataOut == 0 || st.ChannelDataIn == 0 {
+		t.Fatalf("ChannelData not used: %+v", st)
+	}
+	t.Logf("%v: stats %+v", proto, st)
+	c.Close()
+	if err := r.run("deallocate", 5*time.Second, func() bool { _, ok := ep.has(turn.EventDeallocated); return ok }); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := ep.has(turn.EventDeallocated); ev.Err != nil {
+		t.Fatalf("deallocate: %v", ev.Err)
+	}
+}
+
+func TestCoturnClientUDP(t *testing.T) { testClient(t, shared.UDP) }
+func TestCoturnClientTCP(t *testing.T) { testClient(t, shared.TCP) }
+
+// iceEP wraps an ICE agent for the runner and trickles to its peer.
+type iceEP struct {
+	a     *ice.Agent
+	other *iceEP
+	reads [][]byte
+}
+
+func (e *iceEP) drain() {
+	for {
+		ev, ok := e.a.PollEvent()
+		if !ok {
+			break
+		}
+		switch ev.Kind {
+		case ice.EventLocalCandidate:
+			e.other.a.AddRemoteCandidateString(ev.Candidate.String())
+		case ice.EventGatheringState:
+			if ev.GatheringState == ice.GatheringComplete {
+				e.other.a.EndOfRemoteCandidates()
+			}
+		}
+	}
+	for {
+		m, ok := e.a.PollRead()
+		if !ok {
+			break
+		}
+		e.reads = append(e.reads, m.Message)
+	}
+}
+func (e *iceEP) HandleRead(m shared.TaggedBytes) error {
+	err := e.a.HandleRead(m)
+	e.drain()
+	return err
+}
+func (e *iceEP) HandleTimeout(now time.Time) error {
+	err := e.a.HandleTimeout(now)
+	e.drain()
+	return err
+}
+func (e *iceEP) PollWrite() (shared.TaggedBytes, bool) { return e.a.PollWrite() }
+func (e *iceEP) PollTimeout() (time.Time, bool)        { return e.a.PollTimeout() }
+func (e *iceEP) nominated() bool {
+	sp, ok := e.a.SelectedPair()
+	return ok && sp.Nominated
+}
+
+func TestCoturnICERelayOnly(t *testing.T) {
+	server := startCoturn(t)
+	r := newRunner(t)
+	cfg := func(role ice.Role) ice.Config {
+		return ice.Config{Role: role, RelayOnly: true,
+			TURNServers: []ice.TURNServer{{Address: server, Username: "test", Password: "test"}}}
+	}
+	a, err := ice.NewAgent(cfg(ice.RoleControlling))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ice.NewAgent(cfg(ice.RoleControlled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ea, eb := &iceEP{a: a}, &iceEP{a: b}
+	ea.other, eb.other = eb, ea
+	u, p := b.LocalCredentials()
+	a.SetRemoteCredentials(u, p)
+	u, p = a.LocalCredentials()
+	b.SetRemoteCredentials(u, p)
+	now := time.Now()
+	a.HandleTimeout(now)
+	b.HandleTimeout(now)
+	a.AddLocalAddress(r.listenUDP(ea), shared.UDP)
+	a.EndOfLocalAddresses()
+	b.AddLocalAddress(r.listenUDP(eb), shared.UDP)
+	b.EndOfLocalAddresses()
+	ea.drain()
+	eb.drain()
+	if err := r.run("connect", 10*time.Second, func() bool { return ea.nominated() && eb.nominated() }); err != nil {
+		t.Fatalf("%v: A %v B %v", err, a.ConnectionState(), b.ConnectionState())
+	}
+	sa, _ := a.SelectedPair()
+	if sa.Local.Type != ice.CandidateRelay || sa.Remote.Type != ice.CandidateRelay {
+		t.Fatalf("selected %v -> %v", sa.Local, sa.Remote)
+	}
+	t.Logf("selected %s -> %s via %v", sa.Local.Address, sa.Remote.Address, sa.Transport)
+	for i := 0; i < 3; i++ {
+		a.HandleWrite([]byte("ping"))
+		b.HandleWrite([]byte("pong"))
+	}
+	if err := r.run("data", 5*time.Second, func() bool { return len(ea.reads) > 0 && len(eb.reads) > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if string(ea.reads[0]) != "pong" || string(eb.reads[0]) != "ping" {
+		t.Fatalf("got %q / %q", ea.reads[0], eb.reads[0])
+	}
+}
