@@ -241,4 +241,3 @@ func (r *runner) run(what string, limit time.Duration, cond func() bool) error {
 	r.flush()
 	return nil
 }
-
