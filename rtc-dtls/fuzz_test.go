@@ -1,0 +1,303 @@
+package dtls
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+// seedData is one real handshake: every datagram each side sent, and every
+// handshake message body by type.
+type seedData struct {
+	fromClient, fromServer [][]byte
+	bodies                 map[HandshakeType][][]byte
+}
+
+var (
+	seedOnce sync.Once
+	seeds    seedData
+)
+
+func handshakeSeeds(tb testing.TB) *seedData {
+	seedOnce.Do(func() {
+		seeds.bodies = map[HandshakeType][][]byte{}
+		for _, rsa := range []bool{false, true} {
+			t := &testing.T{}
+			cc, sc := defaultConfigs()
+			sc.HelloVerify = true
+			if rsa {
+				cc.Certificate, sc.Certificate = mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+				cc.PeerFingerprints, sc.PeerFingerprints = nil, nil
+				cc.InsecureSkipVerify, sc.InsecureSkipVerify = true, true
+				cc.ALPN, sc.ALPN = []string{"webrtc"}, []string{"webrtc"}
+			}
+			p := newTestPair(t, cc, sc)
+			p.filter = func(fromClient bool, dg []byte) bool {
+				cp := append([]byte(nil), dg...)
+				if fromClient {
+					seeds.fromClient = append(seeds.fromClient, cp)
+				} else {
+					seeds.fromServer = append(seeds.fromServer, cp)
+				}
+				for b := cp; len(b) > 0; {
+					h, frag, rest, err := ParseRecord(b)
+					if err != nil {
+						break
+					}
+					b = rest
+					if h.Type != ContentHandshake || h.Epoch != 0 {
+						continue
+					}
+					for f := frag; len(f) > 0; {
+						hh, body, r, err := ParseHandshakeFragment(f)
+						if err != nil {
+							break
+						}
+						if hh.FragmentOffset == 0 && hh.FragmentLength == hh.Length {
+							seeds.bodies[hh.Type] = append(seeds.bodies[hh.Type], body)
+						}
+						f = r
+					}
+				}
+				return true
+			}
+			p.handshake(10)
+			p.client.HandleWrite([]byte("data"))
+			p.pump()
+		}
+	})
+	return &seeds
+}
+
+func FuzzParseRecord(f *testing.F) {
+	for _, dg := range handshakeSeeds(f).fromClient {
+		f.Add(dg)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, frag, rest, err := ParseRecord(b)
+		if err != nil {
+			return
+		}
+		out := append(h.AppendTo(nil), frag...)
+		if !bytes.Equal(out, b[:len(b)-len(rest)]) {
+			t.Fatalf("round trip: %x vs %x", out, b)
+		}
+	})
+}
+
+func FuzzParseHandshakeFragment(f *testing.F) {
+	for _, bodies := range handshakeSeeds(f).bodies {
+		for _, body := range bodies {
+			f.Add(appendMessage(nil, TypeCertificate, 1, body))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, body, rest, err := ParseHandshakeFragment(b)
+		if err != nil {
+			return
+		}
+		out := append(h.AppendTo(nil), body...)
+		if !bytes.Equal(out, b[:len(b)-len(rest)]) {
+			t.Fatal("round trip")
+		}
+	})
+}
+
+// fuzzMessage checks that a message parser never panics and that what it
+// accepts re-encodes to something it accepts again, identically.
+func fuzzMessage(f *testing.F, typ HandshakeType, parse func([]byte) ([]byte, error)) {
+	for _, b := range handshakeSeeds(f).bodies[typ] {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b1, err := parse(b)
+		if err != nil || b1 == nil {
+			return
+		}
+		b2, err := parse(b1)
+		if err != nil {
+			t.Fatalf("re-encoded message does not parse: %v", err)
+		}
+		if !bytes.Equal(b1, b2) {
+			t.Fatalf("unstable encoding:\n%x\n%x", b1, b2)
+		}
+	})
+}
+
+func FuzzClientHello(f *testing.F) {
+	fuzzMessage(f, TypeClientHello, func(b []byte) ([]byte, error) {
+		m, err := ParseClientHello(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzServerHello(f *testing.F) {
+	fuzzMessage(f, TypeServerHello, func(b []byte) ([]byte, error) {
+		m, err := ParseServerHello(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzHelloVerifyRequest(f *testing.F) {
+	fuzzMessage(f, TypeHelloVerifyRequest, func(b []byte) ([]byte, error) {
+		m, err := ParseHelloVerifyRequest(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzCertificate(f *testing.F) {
+	fuzzMessage(f, TypeCertificate, func(b []byte) ([]byte, error) {
+		m, err := ParseCertificate(b, 16)
+		if err != nil {
+			return nil, err
+		}
+		return appendCertificate(nil, m), nil
+	})
+}
+
+func FuzzServerKeyExchange(f *testing.F) {
+	fuzzMessage(f, TypeServerKeyExchange, func(b []byte) ([]byte, error) {
+		m, err := ParseServerKeyExchange(b)
+		if err != nil {
+			return nil, err
+		}
+		if len(m.PublicKey) > 255 {
+			return nil, nil
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzCertificateRequest(f *testing.F) {
+	fuzzMessage(f, TypeCertificateRequest, func(b []byte) ([]byte, error) {
+		m, err := ParseCertificateRequest(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzClientKeyExchange(f *testing.F) {
+	fuzzMessage(f, TypeClientKeyExchange, func(b []byte) ([]byte, error) {
+		pub, err := ParseClientKeyExchange(b)
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{byte(len(pub))}, pub...), nil
+	})
+}
+
+func FuzzCertificateVerify(f *testing.F) {
+	fuzzMessage(f, TypeCertificateVerify, func(b []byte) ([]byte, error) {
+		m, err := ParseCertificateVerify(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Append(nil), nil
+	})
+}
+
+func FuzzFinished(f *testing.F) {
+	f.Add(make([]byte, 12))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := ParseFinished(b)
+		if err == nil && len(v) != 12 {
+			t.Fatal("accepted a Finished that is not 12 bytes")
+		}
+	})
+}
+
+// fuzzFlights feeds a fresh Conn a sequence of datagrams cut from the fuzz
+// input (2-byte length prefixes), with timer firings in between. It must
+// never panic, never report a deadline in the past and keep its queues
+// bounded.
+func fuzzFlights(t *testing.T, c *Conn, in []byte) {
+	now := epoch0
+	for len(in) >= 2 {
+		n := int(in[0])<<8 | int(in[1])
+		in = in[2:]
+		if n > len(in) {
+			n = len(in)
+		}
+		dg := in[:n]
+		in = in[n:]
+		if n == 0 {
+			now = now.Add(700 * time.Millisecond)
+			_ = c.HandleTimeout(now)
+		} else {
+			_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: c.Transport(), Message: dg})
+		}
+		if d, ok := c.PollTimeout(); ok && d.Before(now) {
+			t.Fatal("deadline in the past")
+		}
+		for {
+			if _, ok := c.PollWrite(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := c.PollEvent(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := c.PollRead(); !ok {
+				break
+			}
+		}
+	}
+}
+
+func framed(dgs ...[]byte) []byte {
+	var out []byte
+	for _, d := range dgs {
+		out = append(out, byte(len(d)>>8), byte(len(d)))
+		out = append(out, d...)
+	}
+	return out
+}
+
+func FuzzServerFlights(f *testing.F) {
+	s := handshakeSeeds(f)
+	f.Add(framed(s.fromClient...))
+	f.Add(framed(s.fromClient[0], nil, s.fromClient[0]))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		_, sc := defaultConfigs()
+		sc.Rand = newSeededRand("fuzz")
+		sc.InsecureSkipVerify = true
+		sc.HelloVerify = len(in)%2 == 0
+		c, err := NewServer(epoch0, shared.TransportContext{Local: serverAddr, Peer: clientAddr}, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzFlights(t, c, in)
+	})
+}
+
+func FuzzClientFlights(f *testing.F) {
+	s := handshakeSeeds(f)
+	f.Add(framed(s.fromServer...))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		cc, _ := defaultConfigs()
+		cc.Rand = newSeededRand("fuzz")
+		cc.InsecureSkipVerify = true
+		c, err := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzFlights(t, c, in)
+	})
+}
