@@ -347,3 +347,23 @@ func TestRTX(t *testing.T) {
 		t.Fatal("short RTX accepted")
 	}
 }
+
+func TestRTXAllocs(t *testing.T) {
+	p := testPacket()
+	buf := make([]byte, 0, 1500)
+	var r Packet
+	if a := testing.AllocsPerRun(50, func() {
+		out, err := AppendRTX(buf[:0], &p, 1, 2, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Unmarshal(out); err != nil {
+			t.Fatal(err)
+		}
+		if err := UnwrapRTX(&r, p.SSRC, p.PayloadType); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Fatalf("%v allocs", a)
+	}
+}

@@ -11,13 +11,11 @@ import "encoding/binary"
 // CSRCs, extensions) is kept; padding is not. It allocates only when b lacks
 // capacity.
 func AppendRTX(b []byte, p *Packet, ssrc uint32, pt uint8, seq uint16) ([]byte, error) {
-	h := p.Header
-	h.SSRC, h.PayloadType, h.SequenceNumber = ssrc, pt, seq
-	ext, profile := h.extensionDataSize()
+	ext, profile := p.Header.extensionDataSize()
 	if ext > 4*0xFFFF {
 		return b, ErrHeaderTooLarge
 	}
-	hs := FixedHeaderSize + 4*int(h.csrcCount)
+	hs := FixedHeaderSize + 4*int(p.csrcCount)
 	if ext >= 0 {
 		hs += 4 + ext
 	}
@@ -26,7 +24,13 @@ func AppendRTX(b []byte, p *Packet, ssrc uint32, pt uint8, seq uint16) ([]byte, 
 		copy(nb, b)
 		b = nb
 	}
-	b = h.appendTo(b, false, ext, profile)
+	start := len(b)
+	b = p.Header.appendTo(b, false, ext, profile)
+	// Patch the RTX stream's identity into the copied header.
+	out := b[start:]
+	out[1] = out[1]&0x80 | pt&0x7F
+	binary.BigEndian.PutUint16(out[2:], seq)
+	binary.BigEndian.PutUint32(out[8:], ssrc)
 	b = binary.BigEndian.AppendUint16(b, p.SequenceNumber)
 	return append(b, p.Payload...), nil
 }
