@@ -470,3 +470,56 @@ func TestPayloadAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestPacketizer(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	frame := randBytes(r, 3000)
+	frame[0] &^= 1
+	pz := Packetizer{Payloader: &VP8Payloader{}, MTU: 1000, SSRC: 5, PayloadType: 96, SequenceNumber: 65535, MarkFrameEnd: true}
+	pkts, err := pz.Packetize(frame, 1234)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewFrameAssembler(&VP8Depayloader{}, Config{})
+	buf := make([]byte, 1500)
+	for i := range pkts {
+		if err := pkts[i].SetExtension(3, []byte{0, byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := pkts[i].MarshalTo(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rx Packet
+		if err := rx.Unmarshal(buf[:n]); err != nil {
+			t.Fatal(err)
+		}
+		if rx.SSRC != 5 || rx.Timestamp != 1234 || rx.GetExtension(3)[1] != byte(i) {
+			t.Fatalf("%+v", rx.Header)
+		}
+		if f, ok, err := a.Push(&rx); err != nil {
+			t.Fatal(err)
+		} else if ok && !bytes.Equal(f.Data, frame) {
+			t.Fatal("frame mismatch")
+		}
+	}
+	if a.Stats().Frames != 1 || pz.SequenceNumber != 3 { // 4 packets from 65535
+		t.Fatalf("frames %d seq %d", a.Stats().Frames, pz.SequenceNumber)
+	}
+	// G.711 timestamps advance per chunk, no marker.
+	g := Packetizer{Payloader: G711Payloader{}, MTU: 160}
+	pkts, _ = g.Packetize(make([]byte, 400), 0)
+	if len(pkts) != 3 || pkts[1].Timestamp != 160 || pkts[2].Timestamp != 320 || pkts[2].Marker {
+		t.Fatal("g711 timestamps")
+	}
+	// Steady state allocates nothing.
+	if allocs := testing.AllocsPerRun(20, func() {
+		pkts, _ := pz.Packetize(frame, 1)
+		for i := range pkts {
+			_ = pkts[i].SetExtension(3, []byte{0, 1})
+			_, _ = pkts[i].MarshalTo(buf)
+		}
+	}); allocs != 0 {
+		t.Fatalf("%v allocs", allocs)
+	}
+}
