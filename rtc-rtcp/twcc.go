@@ -148,16 +148,21 @@ func (p *TransportCC) Packets(dst []TWCCPacket) []TWCCPacket {
 	seq, d := p.BaseSequence, 0
 	left := int(p.StatusCount)
 	for _, c := range p.Chunks {
-		for i := 0; i < c.Len() && left > 0; i++ {
-			s := c.Symbol(i)
+		n := min(c.Len(), left)
+		left -= n
+		run := c.IsRunLength()
+		s := c.Symbol(0)
+		for i := 0; i < n; i++ {
+			if !run {
+				s = c.Symbol(i)
+			}
 			e := TWCCPacket{Sequence: seq, Symbol: s}
-			if s.deltaSize() > 0 && d < len(p.Deltas) {
+			if (s == TWCCSmallDelta || s == TWCCLargeDelta) && d < len(p.Deltas) {
 				e.Delta = p.Deltas[d]
 				d++
 			}
 			dst = append(dst, e)
 			seq++
-			left--
 		}
 	}
 	return dst
@@ -276,11 +281,34 @@ func (p *TransportCC) Unmarshal(b []byte) error {
 		left -= c.Len()
 		off += 2
 	}
-	_, count := p.deltaOctets()
 	p.Deltas = p.Deltas[:0]
 	left := int(p.StatusCount)
 	for _, c := range p.Chunks {
-		for i := 0; i < c.Len() && left > 0; i++ {
+		n := min(c.Len(), left)
+		left -= n
+		if c.IsRunLength() {
+			// A whole run shares one delta size: read its deltas in one go.
+			switch c.Symbol(0) {
+			case TWCCSmallDelta:
+				if off+n > len(fci) {
+					return parseErr("transport-cc delta", 12+len(fci), shared.ErrTruncated)
+				}
+				for _, v := range fci[off : off+n] {
+					p.Deltas = append(p.Deltas, int16(v))
+				}
+				off += n
+			case TWCCLargeDelta:
+				if off+2*n > len(fci) {
+					return parseErr("transport-cc delta", 12+len(fci), shared.ErrTruncated)
+				}
+				for i := 0; i < n; i++ {
+					p.Deltas = append(p.Deltas, int16(u16(fci[off+2*i:])))
+				}
+				off += 2 * n
+			}
+			continue
+		}
+		for i := 0; i < n; i++ {
 			switch c.Symbol(i) {
 			case TWCCSmallDelta:
 				if off+1 > len(fci) {
@@ -295,10 +323,8 @@ func (p *TransportCC) Unmarshal(b []byte) error {
 				p.Deltas = append(p.Deltas, int16(u16(fci[off:])))
 				off += 2
 			}
-			left--
 		}
 	}
-	_ = count
 	// Up to three octets of zero padding may follow without the P bit.
 	if rest := len(fci) - off; rest > 3 {
 		return parseErr("transport-cc", 12+off, shared.ErrTrailingBytes)
