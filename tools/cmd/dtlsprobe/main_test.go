@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func freePort(t *testing.T) string {
+	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	return u.LocalAddr().String()
+}
+
+// TestProbeClientServer runs both modes of the command in-process against
+// each other and checks the final JSON lines.
+func TestProbeClientServer(t *testing.T) {
+	addr := freePort(t)
+	var wg sync.WaitGroup
+	var srvOut bytes.Buffer
+	var srvRes result
+	var srvErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		srvRes, srvErr = run(options{mode: "server", listen: addr, srtp: "SRTP_AES128_CM_SHA1_80", timeout: 5 * time.Second, mtu: 1200}, &srvOut)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	var cliOut bytes.Buffer
+	cliRes, err := run(options{mode: "client", listen: "127.0.0.1:0", connect: addr, srtp: "SRTP_AEAD_AES_128_GCM,SRTP_AES128_CM_SHA1_80", msg: "hello", timeout: 5 * time.Second, mtu: 1200}, &cliOut)
+	wg.Wait()
+	if err != nil || srvErr != nil {
+		t.Fatalf("client %v server %v\n%s\n%s", err, srvErr, cliOut.String(), srvOut.String())
+	}
+	if !strings.Contains(cliOut.String(), "received: echo:hello") {
+		t.Fatalf("client output:\n%s", cliOut.String())
+	}
+	if !cliRes.OK || cliRes.Version != "DTLS 1.2" || cliRes.SRTPProfile != "SRTP_AES128_CM_SHA1_80" || !cliRes.ExtendedMasterSecret ||
+		len(cliRes.KeyingMaterial) != 120 || cliRes.KeyingMaterial != srvRes.KeyingMaterial || strings.ToUpper(cliRes.KeyingMaterial) != cliRes.KeyingMaterial ||
+		!strings.HasPrefix(cliRes.PeerFingerprint, "sha-256 ") {
+		t.Fatalf("client %+v\nserver %+v", cliRes, srvRes)
+	}
+	b, _ := json.Marshal(cliRes)
+	if !strings.HasPrefix(string(b), `{"ok":true,"version":"DTLS 1.2","cipher":"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256","srtp_profile":"SRTP_AES128_CM_SHA1_80","extended_master_secret":true,"keying_material":"`) {
+		t.Fatalf("json %s", b)
+	}
+}
+
+// TestProbeFailure: a wrong expected fingerprint gives ok:false.
+func TestProbeFailure(t *testing.T) {
+	addr := freePort(t)
+	go run(options{mode: "server", listen: addr, srtp: "SRTP_AES128_CM_SHA1_80", timeout: 3 * time.Second, mtu: 1200}, &bytes.Buffer{})
+	time.Sleep(100 * time.Millisecond)
+	_, err := run(options{mode: "client", listen: "127.0.0.1:0", connect: addr, srtp: "SRTP_AES128_CM_SHA1_80", msg: "x", timeout: 3 * time.Second, mtu: 1200,
+		fingerprint: "sha-256 " + strings.Repeat("00:", 31) + "00"}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "fingerprint") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestProbeAgainstOpenSSL runs the client mode against openssl s_server
+// (which does not echo) and compares the exported keying material.
+func TestProbeAgainstOpenSSL(t *testing.T) {
+	bin, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
+			t.Fatal("openssl not installed")
+		}
+		t.Skip("openssl not installed")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", dir+"/k.pem", "-out", dir+"/c.pem", "-subj", "/CN=probe", "-days", "2").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	addr := freePort(t)
+	cmd := exec.Command(bin, "s_server", "-dtls1_2", "-accept", addr, "-cert", dir+"/c.pem", "-key", dir+"/k.pem",
+		"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-naccept", "1")
+	var out syncBuf
+	cmd.Stdout, cmd.Stderr = &out, &out
+	stdin, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+	for i := 0; i < 100 && !strings.Contains(out.String(), "ACCEPT"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	res, err := run(options{mode: "client", listen: "127.0.0.1:0", connect: addr, srtp: "SRTP_AES128_CM_SHA1_80", msg: "hello", timeout: 2 * time.Second, mtu: 1200}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for i := 0; i < 100 && !strings.Contains(out.String(), "Keying material: "); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "Keying material: "+res.KeyingMaterial) {
+		t.Fatalf("keying material %s not in openssl output:\n%s", res.KeyingMaterial, out.String())
+	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
