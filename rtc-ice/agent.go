@@ -265,38 +265,21 @@ func (a *Agent) AddLocalAddress(addr netip.AddrPort, proto shared.TransportProto
 }
 
 // localPreference implements RFC 8421 §4: addresses are preferred in the
-// order the caller adds them, IPv6 and IPv4 interleaved with IPv6 first.
+// order the caller adds them, with IPv6 and IPv4 interleaved, IPv6 first:
+// the i-th IPv6 address gets 65535-2i and the i-th IPv4 address 65534-2i,
+// whatever order the families arrive in.
 func (a *Agent) localPreference(ip netip.Addr) uint16 {
-	rank6, rank4 := 0, 0
+	rank := 0
 	for _, l := range a.locals {
-		if l.Type != CandidateHost {
-			continue
-		}
-		if l.Address.Addr().Is4() {
-			rank4++
-		} else {
-			rank6++
+		if l.Type == CandidateHost && l.Address.Addr().Is4() == ip.Is4() {
+			rank++
 		}
 	}
-	var pos int
+	pref := 65535 - 2*rank
 	if ip.Is4() {
-		pos = 2*rank4 + 1
-		if a.hasNoIPv6() {
-			pos = rank4
-		}
-	} else {
-		pos = 2 * rank6
+		pref--
 	}
-	return uint16(65535 - min(pos, 65535))
-}
-
-func (a *Agent) hasNoIPv6() bool {
-	for _, l := range a.locals {
-		if l.Type == CandidateHost && l.Address.Addr().Is6() {
-			return false
-		}
-	}
-	return true
+	return uint16(max(pref, 0))
 }
 
 // EndOfLocalAddresses says every local address has been added; gathering

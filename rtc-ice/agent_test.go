@@ -1,0 +1,270 @@
+package ice
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+const (
+	testLocalUfrag  = "LOCL"
+	testLocalPwd    = "localpasswordlocalpassword"
+	testRemoteUfrag = "REMT"
+	testRemotePwd   = "remotepasswordremotepassword"
+)
+
+var (
+	testLocal  = netip.MustParseAddrPort("192.0.2.1:5000")
+	testRemote = netip.MustParseAddrPort("198.51.100.2:6000")
+	testStart  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// newTestAgent is a controlled agent with one host address, the remote
+// credentials and one remote host candidate.
+func newTestAgent(t testing.TB, cfg Config) *Agent {
+	t.Helper()
+	cfg.LocalUfrag, cfg.LocalPassword = testLocalUfrag, testLocalPwd
+	if cfg.Rand == nil {
+		cfg.Rand = zeroRand{}
+	}
+	a, err := NewAgent(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.HandleTimeout(testStart)
+	if err := a.AddLocalAddress(testLocal, shared.UDP); err != nil {
+		t.Fatal(err)
+	}
+	a.SetRemoteCredentials(testRemoteUfrag, testRemotePwd)
+	c, _ := ParseCandidate("candidate:1 1 udp 2130706431 198.51.100.2 6000 typ host")
+	if err := a.AddRemoteCandidate(c); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// checkFromRemote builds the check the remote agent would send us.
+func checkFromRemote(id byte, useCandidate bool) []byte {
+	b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{id, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	b.AddUsername(testLocalUfrag + ":" + testRemoteUfrag)
+	b.AddPriority(1862270975)
+	b.AddICEControlling(42)
+	if useCandidate {
+		b.AddUseCandidate()
+	}
+	b.Add(stun.AttrType(0xC057), []byte{0, 1, 0, 10}) // GOOG-NETWORK-INFO, as Chromium sends
+	b.AddMessageIntegrity(stun.NewIntegrity([]byte(testLocalPwd)))
+	b.AddFingerprint()
+	m, _ := b.Bytes()
+	return m
+}
+
+func drainAll(a *Agent) (out []shared.TaggedBytes) {
+	for {
+		m, ok := a.PollWrite()
+		if !ok {
+			break
+		}
+		out = append(out, m)
+	}
+	for {
+		if _, ok := a.PollEvent(); !ok {
+			break
+		}
+	}
+	for {
+		if _, ok := a.PollRead(); !ok {
+			break
+		}
+	}
+	return out
+}
+
+func TestAnswersChromiumStyleCheck(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(1, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp *stun.Message
+	for _, m := range drainAll(a) {
+		var sm stun.Message
+		if stun.Parse(m.Message, &sm) == nil && sm.Type == stun.BindingSuccess {
+			resp = &sm
+			if m.Transport.Local != testLocal || m.Transport.Peer != testRemote {
+				t.Fatalf("response on %v", m.Transport)
+			}
+		}
+	}
+	if resp == nil {
+		t.Fatal("no success response")
+	}
+	// RFC 8445 §7.3.1.2 / RFC 8489: XOR-MAPPED-ADDRESS, integrity with our
+	// password, FINGERPRINT.
+	if xa, err := resp.XORMappedAddress(); err != nil || xa != testRemote {
+		t.Fatalf("mapped %v %v", xa, err)
+	}
+	if err := stun.NewIntegrity([]byte(testLocalPwd)).Check(resp); err != nil {
+		t.Fatal(err)
+	}
+	if err := resp.CheckFingerprint(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRejectsBadChecks(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	good := checkFromRemote(1, false)
+	wrongPwd := func() []byte {
+		b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{9})
+		b.AddUsername(testLocalUfrag + ":" + testRemoteUfrag)
+		b.AddPriority(1)
+		b.AddMessageIntegrity(stun.NewIntegrity([]byte("wrong")))
+		b.AddFingerprint()
+		m, _ := b.Bytes()
+		return m
+	}()
+	badFP := append([]byte(nil), good...)
+	badFP[len(badFP)-1] ^= 1
+	for name, msg := range map[string][]byte{"wrong password": wrongPwd, "bad fingerprint": badFP} {
+		before := a.Stats().Dropped
+		err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: msg})
+		if err == nil || a.Stats().Dropped != before+1 {
+			t.Errorf("%s: err %v, dropped %d", name, err, a.Stats().Dropped-before)
+		}
+	}
+	// Wrong local address.
+	if err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testRemote, Peer: testLocal}, Message: good}); !errors.Is(err, ErrUnknownLocalAddress) {
+		t.Fatal(err)
+	}
+}
+
+func TestGarbageNeverPanics(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a := newTestAgent(t, Config{})
+	good := checkFromRemote(1, true)
+	now := testStart
+	for i := 0; i < 20000; i++ {
+		var msg []byte
+		switch i % 3 {
+		case 0:
+			msg = make([]byte, r.IntN(200))
+			for j := range msg {
+				msg[j] = byte(r.IntN(256))
+			}
+		case 1:
+			msg = append([]byte(nil), good...)
+			msg[r.IntN(len(msg))] ^= byte(1 + r.IntN(255))
+		case 2:
+			msg = append([]byte(nil), good[:r.IntN(len(good))]...)
+		}
+		peer := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(r.IntN(4))}), uint16(6000+r.IntN(3)))
+		a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: testLocal, Peer: peer}, Message: msg})
+		now = now.Add(time.Duration(r.IntN(100)) * time.Millisecond)
+		a.HandleTimeout(now)
+		if d, ok := a.PollTimeout(); ok && d.Before(now) {
+			t.Fatalf("deadline %v before now %v", d, now)
+		}
+		drainAll(a)
+	}
+	if a.Stats().Dropped == 0 {
+		t.Fatal("nothing counted as dropped")
+	}
+}
+
+func TestCandidateAndPairLimits(t *testing.T) {
+	a, _ := NewAgent(Config{MaxCandidates: 3, MaxPairs: 4, Rand: zeroRand{}})
+	for i := 0; i < 3; i++ {
+		if err := a.AddLocalAddress(netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}), 5000), shared.UDP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.9:5000"), shared.UDP); !errors.Is(err, ErrCandidateLimit) {
+		t.Fatalf("local limit: %v", err)
+	}
+	for i := 0; i < 3; i++ {
+		c := Candidate{Foundation: "x", Component: 1, Priority: uint32(100 + i), Type: CandidateHost,
+			Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)}), 6000)}
+		if err := a.AddRemoteCandidate(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := Candidate{Foundation: "x", Component: 1, Type: CandidateHost, Address: netip.MustParseAddrPort("198.51.100.9:6000")}
+	if err := a.AddRemoteCandidate(c); !errors.Is(err, ErrCandidateLimit) {
+		t.Fatalf("remote limit: %v", err)
+	}
+	if len(a.pairs) != 4 {
+		t.Fatalf("pairs %d, want the limit 4", len(a.pairs))
+	}
+	// The kept pairs are the highest-priority ones.
+	for _, p := range a.pairs {
+		if p.remote.Priority == 100 {
+			t.Fatalf("kept a lowest-priority pair")
+		}
+	}
+}
+
+func TestQueueLimit(t *testing.T) {
+	a := newTestAgent(t, Config{MaxQueue: 8})
+	drainAll(a)
+	var err error
+	for i := 0; i < 20 && err == nil; i++ {
+		err = a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(byte(i), false)})
+	}
+	if a.out.Len() > 8 {
+		t.Fatalf("outbox grew to %d", a.out.Len())
+	}
+	if a.Stats().Dropped == 0 {
+		t.Fatal("overflow not counted")
+	}
+}
+
+func TestHandleWriteBeforeSelection(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	if err := a.HandleWrite([]byte("x")); !errors.Is(err, ErrNoSelectedPair) {
+		t.Fatal(err)
+	}
+	a.Close()
+	if err := a.HandleWrite([]byte("x")); !errors.Is(err, shared.ErrClosed) {
+		t.Fatal(err)
+	}
+	if a.ConnectionState() != StateClosed {
+		t.Fatal(a.ConnectionState())
+	}
+}
+
+// The common path of a full agent, answering a check on a known pair,
+// allocates nothing once the caller recycles write buffers.
+func TestBindingResponseZeroAllocs(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	msg := checkFromRemote(1, false)
+	tb := shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: msg}
+	step := func() {
+		a.HandleRead(tb)
+		for {
+			m, ok := a.PollWrite()
+			if !ok {
+				break
+			}
+			a.ReleaseWrite(m.Message)
+		}
+		for {
+			if _, ok := a.PollEvent(); !ok {
+				break
+			}
+		}
+	}
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Fatalf("%v allocations per Binding request", n)
+	}
+}
