@@ -123,17 +123,17 @@ func TestParseCandidateForms(t *testing.T) {
 			"candidate:3 1 tcp 1518280447 192.0.2.4 9 typ host tcptype active generation 0"},
 		{"candidate:4 1 udp 100 198.51.100.1 3478 typ relay raddr 0.0.0.0 rport 0",
 			"candidate:4 1 udp 100 198.51.100.1 3478 typ relay raddr 0.0.0.0 rport 0"},
-		{"candidate:1 1 udp 1 192.0.2.1 5000", ""},                      // no typ
-		{"candidate:1 1 udp 1 192.0.2.1 5000 typ bogus", ""},            // unknown type
-		{"candidate:1 1 sctp 1 192.0.2.1 5000 typ host", ""},            // transport
-		{"candidate:1 0 udp 1 192.0.2.1 5000 typ host", ""},             // component 0
-		{"candidate:1 1 udp 4294967296 192.0.2.1 5000 typ host", ""},    // priority overflow
-		{"candidate:1 1 udp 1 192.0.2.1 65536 typ host", ""},            // port overflow
-		{"candidate:1 1 udp 1 192.0.2.1 5000 typ host generation", ""},  // dangling extension
-		{"candidate:1 1 tcp 1 192.0.2.1 5000 typ host", ""},             // tcp without tcptype
-		{"candidate:a_b 1 udp 1 192.0.2.1 5000 typ host", ""},           // foundation chars
-		{"candidate:1 1 udp 1 fe80::1%eth0 5000 typ host", ""},          // zone
-		{"candidate:1 1 udp 1 bad_host! 5000 typ host", ""},             // hostname chars
+		{"candidate:1 1 udp 1 192.0.2.1 5000", ""},                     // no typ
+		{"candidate:1 1 udp 1 192.0.2.1 5000 typ bogus", ""},           // unknown type
+		{"candidate:1 1 sctp 1 192.0.2.1 5000 typ host", ""},           // transport
+		{"candidate:1 0 udp 1 192.0.2.1 5000 typ host", ""},            // component 0
+		{"candidate:1 1 udp 4294967296 192.0.2.1 5000 typ host", ""},   // priority overflow
+		{"candidate:1 1 udp 1 192.0.2.1 65536 typ host", ""},           // port overflow
+		{"candidate:1 1 udp 1 192.0.2.1 5000 typ host generation", ""}, // dangling extension
+		{"candidate:1 1 tcp 1 192.0.2.1 5000 typ host", ""},            // tcp without tcptype
+		{"candidate:a_b 1 udp 1 192.0.2.1 5000 typ host", ""},          // foundation chars
+		{"candidate:1 1 udp 1 fe80::1%eth0 5000 typ host", ""},         // zone
+		{"candidate:1 1 udp 1 bad_host! 5000 typ host", ""},            // hostname chars
 	}
 	for _, c := range cases {
 		got, err := ParseCandidate(c.in)
