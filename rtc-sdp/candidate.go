@@ -26,7 +26,7 @@ type Candidate struct {
 	Port       uint16
 	Type       string // "host", "srflx", "prflx", "relay"
 	// RelatedAddress and RelatedPort are raddr/rport; HasRelated says
-	// whether they were present.
+	// whether they were present (rport needs a raddr before it).
 	RelatedAddress string
 	RelatedPort    uint16
 	HasRelated     bool
@@ -100,6 +100,9 @@ func ParseCandidate(v string) (Candidate, error) {
 			return bad("extension " + strconv.Quote(rest) + " has no value")
 		}
 		val, r2, _ := strings.Cut(r, " ")
+		if val == "" {
+			return bad("extension " + strconv.Quote(k) + " has an empty value")
+		}
 		rest = r2
 		switch k {
 		case "raddr":
@@ -108,6 +111,9 @@ func ParseCandidate(v string) (Candidate, error) {
 			}
 			c.RelatedAddress, c.HasRelated = val, true
 		case "rport":
+			if c.RelatedAddress == "" {
+				return bad("rport without raddr")
+			}
 			p, err := strconv.ParseUint(val, 10, 16)
 			if err != nil {
 				return bad("bad rport")

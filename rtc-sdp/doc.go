@@ -48,8 +48,7 @@
 // example) parses and marshals back byte for byte. Input in another order
 // (RFC 4585 §4.4 puts c= after t=) is accepted and marshalled in canonical
 // order. Known non-canonical details: "a=key:" with an empty value
-// marshals as "a=key"; an empty i= is dropped; a missing t= becomes
-// "t=0 0".
+// marshals as "a=key"; an empty i= is dropped.
 //
 // # Limits and known gaps
 //

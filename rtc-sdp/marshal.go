@@ -116,9 +116,6 @@ func (sd *SessionDescription) AppendTo(b []byte) []byte {
 	for i := range sd.Bandwidths {
 		b = appendBandwidth(b, &sd.Bandwidths[i])
 	}
-	if len(sd.Times) == 0 {
-		b = append(b, "t=0 0\r\n"...)
-	}
 	for _, t := range sd.Times {
 		b = append(b, "t="...)
 		b = strconv.AppendUint(b, t.Start, 10)

@@ -25,7 +25,7 @@ type SessionDescription struct {
 	// Bandwidths are the session-level b= lines (§5.8).
 	Bandwidths []Bandwidth
 	// Times are the t= lines, each with its r= lines (§5.9, §5.10).
-	// Marshal writes "t=0 0" when there are none.
+	// RFC 8866 requires at least one; NewSession adds "t=0 0".
 	Times []Time
 	// TimeZones is the value of z= (§5.11), kept as text; empty when absent.
 	TimeZones string

@@ -55,40 +55,18 @@ type parser struct {
 	seen uint32 // session-level singleton letters seen (bit per letter)
 }
 
-// count sizes the shared backing arrays in one pass over the text.
+// count sizes the shared backing arrays from a quick scan. The estimates
+// need not be exact: sections are carved from whatever array append leaves,
+// and carved slices stay valid when a later append moves the array.
 func (p *parser) count() error {
-	var nA, nM, nF, lines int
-	s := p.text
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		var l string
-		if i < 0 {
-			l, s = s, ""
-		} else {
-			l, s = s[:i], s[i+1:]
-		}
-		lines++
-		if len(l) >= 2 && l[1] == '=' {
-			switch l[0] {
-			case 'a':
-				nA++
-			case 'm':
-				nM++
-				nF += strings.Count(l, " ") - 2
-			}
-		}
-	}
-	if lines > p.cfg.maxLines() {
-		return &ParseError{Line: lines, Reason: "more than " + strconv.Itoa(p.cfg.maxLines()) + " lines", Err: ErrTooLarge}
-	}
+	nM := strings.Count(p.text, "\nm=")
 	if nM > p.cfg.maxMedia() {
 		return &ParseError{Line: 0, Reason: "more than " + strconv.Itoa(p.cfg.maxMedia()) + " media sections", Err: ErrTooLarge}
 	}
+	nA := strings.Count(p.text, "\na=") + 1
 	p.attrs = make([]Attribute, 0, nA)
 	p.medias = make([]MediaDescription, 0, nM)
-	if nF > 0 {
-		p.formats = make([]string, 0, nF)
-	}
+	p.formats = make([]string, 0, 16*nM)
 	return nil
 }
 
@@ -150,6 +128,9 @@ func (p *parser) run(fragment bool) error {
 			l, s = s[:i], s[i+1:]
 		}
 		p.lineNo++
+		if p.lineNo > p.cfg.maxLines() {
+			return p.fail("more than "+strconv.Itoa(p.cfg.maxLines())+" lines", ErrTooLarge)
+		}
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
 		}
@@ -408,6 +389,9 @@ func (p *parser) media(v string) error {
 		if num, err = strconv.ParseUint(ns, 10, 16); err != nil || num == 0 {
 			return p.fail("bad number of ports "+strconv.Quote(ns), ErrSyntax)
 		}
+	}
+	if len(p.sd.Media) >= p.cfg.maxMedia() {
+		return p.fail("more than "+strconv.Itoa(p.cfg.maxMedia())+" media sections", ErrTooLarge)
 	}
 	p.medias = append(p.medias, MediaDescription{Media: media, Port: int(port), NumPorts: int(num), Proto: proto})
 	md := &p.medias[len(p.medias)-1]

@@ -80,7 +80,7 @@ func TestLenientInput(t *testing.T) {
 	if !sd.Media[0].RTCPMux() {
 		t.Error("last line without newline lost")
 	}
-	if got := sd.String(); got != minimal+"m=audio 9 RTP/AVP 0\r\na=rtcp-mux\r\n" {
+	if got := sd.String(); got != "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nm=audio 9 RTP/AVP 0\r\na=rtcp-mux\r\n" {
 		t.Errorf("marshal %q", got)
 	}
 }

@@ -230,41 +230,58 @@ func ParseWithLimits(b []byte, m *Message, lim Limits) error {
 	m.Type = typeFromValue(binary.BigEndian.Uint16(b[0:2]))
 	copy(m.TransactionID[:], b[8:HeaderSize])
 	maxAttrs := lim.maxAttributes()
+	// Locals keep the loop in registers; the fields are set at the end.
+	attrs := m.attrs[:0]
+	miOff, mi256Off, fpOff := -1, -1, -1
 	off := HeaderSize
 	for off < len(b) {
 		if len(b)-off < attrHeaderSize {
+			m.attrs = attrs
 			return parseErr(off, "attribute header", shared.ErrTruncated)
 		}
-		typ := binary.BigEndian.Uint16(b[off:])
-		l := int(binary.BigEndian.Uint16(b[off+2:]))
+		h := b[off : off+attrHeaderSize : off+attrHeaderSize]
+		typ := uint16(h[0])<<8 | uint16(h[1])
+		l := int(uint16(h[2])<<8 | uint16(h[3]))
 		vOff := off + attrHeaderSize
 		end := vOff + (l+3)&^3
 		if end > len(b) {
+			m.attrs = attrs
 			return parseErr(off, AttrType(typ).String(), ErrBadLength)
 		}
-		if m.fpOff >= 0 {
+		if fpOff >= 0 {
+			m.attrs = attrs
 			return parseErr(off, AttrType(typ).String(), ErrFingerprintNotLast)
 		}
-		switch {
-		case AttrType(typ) == AttrFingerprint:
-			m.fpOff = off
-		case AttrType(typ) == AttrMessageIntegritySHA256 && m.mi256Off < 0:
-			m.mi256Off = off
-		case m.mi256Off >= 0:
-			off = end
-			continue // ignored after MESSAGE-INTEGRITY-SHA256
-		case AttrType(typ) == AttrMessageIntegrity && m.miOff < 0:
-			m.miOff = off
-		case m.miOff >= 0:
-			off = end
-			continue // ignored after MESSAGE-INTEGRITY
+		switch AttrType(typ) {
+		case AttrFingerprint:
+			fpOff = off
+		case AttrMessageIntegritySHA256:
+			if mi256Off >= 0 {
+				off = end
+				continue // a second one is ignored
+			}
+			mi256Off = off
+		case AttrMessageIntegrity:
+			if miOff >= 0 || mi256Off >= 0 {
+				off = end
+				continue // ignored after MESSAGE-INTEGRITY(-SHA256)
+			}
+			miOff = off
+		default:
+			if miOff >= 0 || mi256Off >= 0 {
+				off = end
+				continue // ignored after MESSAGE-INTEGRITY(-SHA256)
+			}
 		}
-		if len(m.attrs) >= maxAttrs {
+		if len(attrs) >= maxAttrs {
+			m.attrs = attrs
 			return parseErr(off, "message", ErrTooManyAttributes)
 		}
-		m.attrs = append(m.attrs, attrRef{typ: typ, len: uint16(l), off: int32(vOff)})
+		attrs = append(attrs, attrRef{typ: typ, len: uint16(l), off: int32(vOff)})
 		off = end
 	}
+	m.attrs = attrs
+	m.miOff, m.mi256Off, m.fpOff = miOff, mi256Off, fpOff
 	m.Raw = b
 	return nil
 }

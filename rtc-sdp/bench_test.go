@@ -1,0 +1,43 @@
+package sdp
+
+import (
+	"os"
+	"testing"
+)
+
+func BenchmarkParseMarshalChromeOffer(b *testing.B) {
+	text, err := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	buf := make([]byte, 0, 2*len(text))
+	for b.Loop() {
+		sd, err := Unmarshal(text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = sd.AppendTo(buf[:0])
+	}
+}
+
+func BenchmarkParseChromeOffer(b *testing.B) {
+	text, _ := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := Unmarshal(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMarshalChromeOffer(b *testing.B) {
+	text, _ := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	sd, _ := Unmarshal(text)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = sd.Marshal()
+	}
+}

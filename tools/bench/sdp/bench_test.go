@@ -1,0 +1,115 @@
+package sdp
+
+import (
+	"os"
+	"testing"
+
+	pion "github.com/pion/sdp/v3"
+	ours "github.com/sansrtc/rtc/rtc-sdp"
+)
+
+const offerFile = "../../../rtc-sdp/testdata/chrome_offer_gathered.sdp"
+
+func offer(tb testing.TB) []byte {
+	b, err := os.ReadFile(offerFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// Both libraries parse the offer and marshal it back byte for byte.
+func TestSameInput(t *testing.T) {
+	text := offer(t)
+	sd, err := ours.Unmarshal(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(sd.Marshal()) != string(text) {
+		t.Error("rtc-sdp round trip differs")
+	}
+	var p pion.SessionDescription
+	if err := p.Unmarshal(text); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(text) {
+		t.Log("pion round trip differs (informational)")
+	}
+}
+
+func BenchmarkParseMarshal(b *testing.B) {
+	text := offer(b)
+	b.Run("sansrtc", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		buf := make([]byte, 0, 2*len(text))
+		for b.Loop() {
+			sd, err := ours.Unmarshal(text)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = sd.AppendTo(buf[:0])
+		}
+	})
+	b.Run("pion", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			var sd pion.SessionDescription
+			if err := sd.Unmarshal(text); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := sd.Marshal(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	text := offer(b)
+	b.Run("sansrtc", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			if _, err := ours.Unmarshal(text); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pion", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			var sd pion.SessionDescription
+			if err := sd.Unmarshal(text); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkMarshal(b *testing.B) {
+	text := offer(b)
+	b.Run("sansrtc", func(b *testing.B) {
+		sd, _ := ours.Unmarshal(text)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = sd.Marshal()
+		}
+	})
+	b.Run("pion", func(b *testing.B) {
+		var sd pion.SessionDescription
+		_ = sd.Unmarshal(text)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sd.Marshal(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
