@@ -18,7 +18,7 @@ func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 		return ErrClosed
 	}
 	if msg.Transport.Peer.IsValid() {
-		a.transport = msg.Transport.Reverse()
+		a.transport = msg.Transport
 	}
 	p := msg.Message
 	var h commonHeader
@@ -367,10 +367,9 @@ func (a *Association) onHeartbeatTimer(now time.Time) {
 	a.hbDue = true
 	a.hbSentAt = now
 	a.hbNonce = uint64(a.randUint32())<<32 | uint64(a.randUint32())
+	// RFC 9260 §8.3: one HEARTBEAT per RTO plus HB.interval, with the
+	// RTO backed off while they go unanswered.
 	a.hbDeadline = now.Add(a.cfg.heartbeatInterval() + a.snd.rto)
-	if a.hbPending && a.snd.errorCount > 0 {
-		a.hbDeadline = now.Add(a.snd.rto)
-	}
 }
 
 func (a *Association) appendHeartbeatChunk(b []byte) []byte {

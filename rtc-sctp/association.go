@@ -190,6 +190,7 @@ type Stats struct {
 	MessagesSent, MessagesReceived uint64
 	BytesSent, BytesReceived       uint64
 	AbandonedMessages              uint64
+	Stale                          uint64 // late fragments of delivered or skipped messages
 	ForwardTSNsSent, ControlDrops  uint64
 	// Current congestion state (bytes and durations).
 	CWND, SSThresh, FlightSize, PeerRwnd int

@@ -53,6 +53,17 @@ type receiver struct {
 	ackDeadline time.Time
 	lastRwnd    int
 	highest     uint32 // highest TSN received
+
+	haveUnordered bool // unordered fragments are held (DATA)
+	sweptCum      uint32
+	skipped       [64]skippedMsg
+	skipNext      int
+}
+
+type skippedMsg struct {
+	stream uint16
+	mid    uint32
+	set    bool
 }
 
 func (r *receiver) init(a *Association) {
@@ -212,6 +223,16 @@ func (r *receiver) accept(d *dataChunk) error {
 		}
 	}
 	n := len(d.payload)
+	if !d.unordered() && r.keyLess(f.key, s.nextSeq) {
+		// A late fragment of a message that was delivered or skipped by
+		// FORWARD TSN: it can never be delivered.
+		a.stats.Stale++
+		return nil
+	}
+	if d.idata && d.unordered() && r.wasSkipped(d.stream, d.mid) {
+		a.stats.Stale++
+		return nil
+	}
 	whole := d.begin() && d.end()
 	if whole && (d.unordered() || f.key == s.nextSeq) {
 		// Fast path: a complete message that can be delivered now.
@@ -233,6 +254,7 @@ func (r *receiver) accept(d *dataChunk) error {
 	copy(f.data, d.payload)
 	r.buffered += n
 	if d.unordered() {
+		r.haveUnordered = true
 		i, ok := r.insert(&s.unordered, f, d.idata)
 		if !ok {
 			return nil
@@ -381,6 +403,7 @@ func (r *receiver) afterPacket(now time.Time, hadData bool) {
 	if !hadData {
 		return
 	}
+	r.sweepUnordered()
 	r.packets++
 	if r.packets >= 2 || len(r.gaps) > 0 || len(r.dups) > 0 {
 		r.ackNow = true
@@ -473,6 +496,7 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 		}
 		if e.unordered {
 			mid := e.seq
+			r.skip(e.stream, mid)
 			r.dropFrags(&s.unordered, func(x *rxFrag) bool { return x.key == mid })
 			continue
 		}
@@ -483,6 +507,61 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 			s.nextSeq = r.nextSeq(seq)
 		}
 		r.deliverOrdered(s, e.stream)
+	}
+	r.sweepUnordered()
+}
+
+// skip remembers an unordered I-DATA message skipped by I-FORWARD-TSN, so
+// its late fragments are dropped (RFC 8260 §2.3.1).
+func (r *receiver) skip(stream uint16, mid uint32) {
+	r.skipped[r.skipNext%len(r.skipped)] = skippedMsg{stream: stream, mid: mid, set: true}
+	r.skipNext++
+}
+
+func (r *receiver) wasSkipped(stream uint16, mid uint32) bool {
+	for _, k := range r.skipped {
+		if k.set && k.stream == stream && k.mid == mid {
+			return true
+		}
+	}
+	return false
+}
+
+// sweepUnordered drops unordered DATA fragments that can never complete:
+// a run of consecutive fragments missing its first (or last) fragment
+// whose neighbouring TSN is at or below the cumulative TSN, which means
+// it arrived as part of another message or was skipped by FORWARD TSN.
+func (r *receiver) sweepUnordered() {
+	if !r.haveUnordered || r.a.idata || r.sweptCum == r.cum {
+		return
+	}
+	r.sweptCum = r.cum
+	r.haveUnordered = false
+	for _, s := range r.streams {
+		l := s.unordered
+		out := l[:0]
+		for i := 0; i < len(l); {
+			j := i
+			for j+1 < len(l) && l[j+1].fsn == l[j].fsn+1 && l[j].flags&flagEnd == 0 && l[j+1].flags&flagBegin == 0 {
+				j++
+			}
+			dead := (l[i].flags&flagBegin == 0 && shared.SerialLessOrEqual(l[i].fsn-1, r.cum)) ||
+				(l[j].flags&flagEnd == 0 && shared.SerialLessOrEqual(l[j].fsn+1, r.cum))
+			for k := i; k <= j; k++ {
+				if dead {
+					r.buffered -= len(l[k].data)
+					r.a.stats.Stale++
+				} else {
+					out = append(out, l[k])
+				}
+			}
+			i = j + 1
+		}
+		clear(l[len(out):])
+		s.unordered = out
+		if len(out) > 0 {
+			r.haveUnordered = true
+		}
 	}
 }
 

@@ -316,15 +316,25 @@ func (s *sender) nextFragment(now time.Time, room, full int) (m *outMessage, off
 			}
 			m = st.head
 		}
-		if m.sent == 0 && m.policy == PRLifetime && now.After(m.expires) {
-			// RFC 3758 §4: an expired message that was never sent is
-			// dropped without using a TSN.
-			s.decQueued(st, len(m.data))
-			s.popStream(st)
-			s.a.stats.AbandonedMessages++
-			s.buffered -= len(m.data)
-			s.freeMsg(m)
-			continue
+		if m.policy == PRLifetime && now.After(m.expires) {
+			if m.sent == 0 {
+				// RFC 3758 §4: an expired message that was never sent
+				// is dropped without using a TSN.
+				s.decQueued(st, len(m.data))
+				s.popStream(st)
+				s.a.stats.AbandonedMessages++
+				s.buffered -= len(m.data)
+				s.freeMsg(m)
+				continue
+			}
+			if m.inflight > 0 {
+				// Partly sent: abandon the sent fragments, drop the
+				// rest; FORWARD TSN will carry its sequence number.
+				s.abandon(m)
+				continue
+			}
+			// Every sent fragment is already acknowledged, so no FORWARD
+			// TSN could skip the message: finish sending it.
 		}
 		remaining := len(m.data) - m.sent
 		n = min(remaining, room)
@@ -741,16 +751,19 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	// RFC 9260 §6.2.1 D iv: rwnd less the bytes still outstanding.
 	s.peerRwnd = max(0, int(sk.rwnd)-s.flight)
 	// T3-rtx (RFC 9260 §6.3.2 R2, R3).
-	switch {
-	case s.flight == 0 && s.rtxCount == 0:
-		s.t3 = time.Time{}
-	case advanced:
-		s.t3 = now.Add(s.rto)
-	}
 	if a.fwdTSN {
 		if s.updateAdvPeerAck() || shared.SerialLess(s.cumAck, s.advPeerAck) {
 			s.fwdDue = true
 		}
+	}
+	// RFC 3758 §3.5 C5: T3-rtx also guards an unacknowledged FORWARD TSN.
+	switch {
+	case s.flight == 0 && s.rtxCount == 0 && !shared.SerialLess(s.cumAck, s.advPeerAck):
+		s.t3 = time.Time{}
+	case advanced:
+		s.t3 = now.Add(s.rto)
+	case s.t3.IsZero():
+		s.t3 = now.Add(s.rto)
 	}
 }
 
@@ -870,8 +883,13 @@ func (s *sender) appendForwardTSN(b []byte, room int) []byte {
 		found := false
 		for j := range f.streams {
 			e := &f.streams[j]
-			if e.stream == m.stream && e.unordered == m.unordered {
-				e.seq = m.seq // later TSNs carry later sequence numbers
+			if e.stream != m.stream || e.unordered != m.unordered {
+				continue
+			}
+			// Ordered: the highest sequence number skips everything
+			// before it. Unordered (I-DATA): one entry per message.
+			if !m.unordered || e.seq == m.seq {
+				e.seq = m.seq
 				found = true
 				break
 			}
