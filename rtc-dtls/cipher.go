@@ -83,9 +83,9 @@ func (s *suiteInfo) prfHash() func() hash.Hash {
 type recordCipher interface {
 	// seal appends the protected fragment of plaintext to out and returns it.
 	// h.Length is the plaintext length.
-	seal(out []byte, h *RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error)
+	seal(out []byte, h RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error)
 	// open returns the plaintext of fragment, written to dst[:0].
-	open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error)
+	open(dst []byte, h RecordHeader, fragment []byte) ([]byte, error)
 	// overhead is the largest number of bytes protection adds.
 	overhead() int
 }
@@ -95,7 +95,7 @@ var errAuth = errors.New("record authentication failed")
 // additionalData builds the AEAD additional data (RFC 5246 §6.2.3.3 with the
 // DTLS sequence number of RFC 6347 §4.1.2.1): seq_num (epoch and sequence) +
 // type + version + length of the plaintext.
-func additionalData(ad *[13]byte, h *RecordHeader, plainLen int) []byte {
+func additionalData(ad *[13]byte, h RecordHeader, plainLen int) []byte {
 	binary.BigEndian.PutUint64(ad[0:8], seqNum64(h.Epoch, h.Seq))
 	ad[8] = byte(h.Type)
 	binary.BigEndian.PutUint16(ad[9:11], h.Version)
@@ -107,30 +107,28 @@ func additionalData(ad *[13]byte, h *RecordHeader, plainLen int) []byte {
 // nonce carried in each record (RFC 5288 §3). The explicit part is the
 // epoch and sequence number, which never repeat under one key.
 type gcmCipher struct {
-	aead cipher.AEAD
-	salt [4]byte
+	aead  cipher.AEAD
+	salt  [4]byte
+	nonce [12]byte // scratch, so that nothing escapes per record
+	ad    [13]byte
 }
 
 func (g *gcmCipher) overhead() int { return 8 + 16 }
 
-func (g *gcmCipher) seal(out []byte, h *RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
-	var nonce [12]byte
-	copy(nonce[:4], g.salt[:])
-	binary.BigEndian.PutUint64(nonce[4:], seqNum64(h.Epoch, h.Seq))
-	var ad [13]byte
-	out = append(out, nonce[4:]...)
-	return g.aead.Seal(out, nonce[:], plaintext, additionalData(&ad, h, len(plaintext))), nil
+func (g *gcmCipher) seal(out []byte, h RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
+	copy(g.nonce[:4], g.salt[:])
+	binary.BigEndian.PutUint64(g.nonce[4:], seqNum64(h.Epoch, h.Seq))
+	out = append(out, g.nonce[4:]...)
+	return g.aead.Seal(out, g.nonce[:], plaintext, additionalData(&g.ad, h, len(plaintext))), nil
 }
 
-func (g *gcmCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+func (g *gcmCipher) open(dst []byte, h RecordHeader, fragment []byte) ([]byte, error) {
 	if len(fragment) < 8+16 {
 		return nil, errAuth
 	}
-	var nonce [12]byte
-	copy(nonce[:4], g.salt[:])
-	copy(nonce[4:], fragment[:8])
-	var ad [13]byte
-	p, err := g.aead.Open(dst[:0], nonce[:], fragment[8:], additionalData(&ad, h, len(fragment)-8-16))
+	copy(g.nonce[:4], g.salt[:])
+	copy(g.nonce[4:], fragment[:8])
+	p, err := g.aead.Open(dst[:0], g.nonce[:], fragment[8:], additionalData(&g.ad, h, len(fragment)-8-16))
 	if err != nil {
 		return nil, errAuth
 	}
@@ -140,35 +138,32 @@ func (g *gcmCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, 
 // chachaCipher is ChaCha20-Poly1305 (RFC 7905 §2): the nonce is the 12-byte
 // IV XORed with the left-padded 64-bit sequence number; no explicit nonce.
 type chachaCipher struct {
-	aead cipher.AEAD
-	iv   [12]byte
+	aead  cipher.AEAD
+	iv    [12]byte
+	nonce [12]byte // scratch
+	ad    [13]byte
 }
 
 func (c *chachaCipher) overhead() int { return 16 }
 
-func (c *chachaCipher) nonce(h *RecordHeader) [12]byte {
-	n := c.iv
-	var s [8]byte
-	binary.BigEndian.PutUint64(s[:], seqNum64(h.Epoch, h.Seq))
-	for i := range s {
-		n[4+i] ^= s[i]
+func (c *chachaCipher) setNonce(h RecordHeader) []byte {
+	c.nonce = c.iv
+	s := seqNum64(h.Epoch, h.Seq)
+	for i := range 8 {
+		c.nonce[4+i] ^= byte(s >> (56 - 8*i))
 	}
-	return n
+	return c.nonce[:]
 }
 
-func (c *chachaCipher) seal(out []byte, h *RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
-	n := c.nonce(h)
-	var ad [13]byte
-	return c.aead.Seal(out, n[:], plaintext, additionalData(&ad, h, len(plaintext))), nil
+func (c *chachaCipher) seal(out []byte, h RecordHeader, plaintext []byte, _ io.Reader) ([]byte, error) {
+	return c.aead.Seal(out, c.setNonce(h), plaintext, additionalData(&c.ad, h, len(plaintext))), nil
 }
 
-func (c *chachaCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+func (c *chachaCipher) open(dst []byte, h RecordHeader, fragment []byte) ([]byte, error) {
 	if len(fragment) < 16 {
 		return nil, errAuth
 	}
-	n := c.nonce(h)
-	var ad [13]byte
-	p, err := c.aead.Open(dst[:0], n[:], fragment, additionalData(&ad, h, len(fragment)-16))
+	p, err := c.aead.Open(dst[:0], c.setNonce(h), fragment, additionalData(&c.ad, h, len(fragment)-16))
 	if err != nil {
 		return nil, errAuth
 	}
@@ -181,25 +176,27 @@ type cbcCipher struct {
 	block  cipher.Block
 	macKey []byte
 	mac    hash.Hash
+	sum    []byte
+	ad     [13]byte
+	iv     [16]byte
 }
 
 func (c *cbcCipher) overhead() int { return 16 + 20 + 16 }
 
-func (c *cbcCipher) computeMAC(h *RecordHeader, plaintext []byte) []byte {
+func (c *cbcCipher) computeMAC(h RecordHeader, plaintext []byte) []byte {
 	c.mac.Reset()
-	var ad [13]byte
-	c.mac.Write(additionalData(&ad, h, len(plaintext)))
+	c.mac.Write(additionalData(&c.ad, h, len(plaintext)))
 	c.mac.Write(plaintext)
-	return c.mac.Sum(nil)
+	c.sum = c.mac.Sum(c.sum[:0])
+	return c.sum
 }
 
-func (c *cbcCipher) seal(out []byte, h *RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error) {
-	start := len(out)
-	var iv [16]byte
-	if _, err := io.ReadFull(rand, iv[:]); err != nil {
+func (c *cbcCipher) seal(out []byte, h RecordHeader, plaintext []byte, rand io.Reader) ([]byte, error) {
+	iv := c.iv[:]
+	if _, err := io.ReadFull(rand, iv); err != nil {
 		return nil, err
 	}
-	out = append(out, iv[:]...)
+	out = append(out, iv...)
 	body := len(out)
 	out = append(out, plaintext...)
 	out = append(out, c.computeMAC(h, plaintext)...)
@@ -208,12 +205,11 @@ func (c *cbcCipher) seal(out []byte, h *RecordHeader, plaintext []byte, rand io.
 	for range pad {
 		out = append(out, byte(pad-1))
 	}
-	cipher.NewCBCEncrypter(c.block, iv[:]).CryptBlocks(out[body:], out[body:])
-	_ = start
+	cipher.NewCBCEncrypter(c.block, iv).CryptBlocks(out[body:], out[body:])
 	return out, nil
 }
 
-func (c *cbcCipher) open(dst []byte, h *RecordHeader, fragment []byte) ([]byte, error) {
+func (c *cbcCipher) open(dst []byte, h RecordHeader, fragment []byte) ([]byte, error) {
 	if len(fragment) < 32 || len(fragment)%16 != 0 {
 		return nil, errAuth
 	}

@@ -405,7 +405,7 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		if cap(c.scratch) < len(frag) {
 			c.scratch = make([]byte, 0, max(len(frag), 2048))
 		}
-		p, err := c.readCipher.open(c.scratch[:0], h, frag)
+		p, err := c.readCipher.open(c.scratch[:0], *h, frag)
 		if err != nil {
 			c.stats.AuthFailed++
 			return false, dropped(err)
@@ -664,7 +664,7 @@ func (c *Conn) sealRecord(out []byte, typ ContentType, epoch uint16, payload []b
 	}
 	start := len(out)
 	out = h.AppendTo(out)
-	out, err := c.writeCipher.seal(out, &h, payload, c.cfg.rand())
+	out, err := c.writeCipher.seal(out, h, payload, c.cfg.rand())
 	if err != nil {
 		return out[:start], err
 	}
