@@ -76,7 +76,7 @@ type Config struct {
 	// NominationDelay is how long a controlling agent waits after its first
 	// valid pair for better pairs before nominating the best valid pair. It
 	// nominates at once when no higher-priority pair is still pending. If
-	// zero, 500 ms is used.
+	// zero, 200 ms is used; a better pair that succeeds later is nominated too.
 	NominationDelay time.Duration
 	// ConsentInterval is the mean interval of consent checks on the
 	// selected pair; each is randomised to 0.8-1.2 times it (RFC 7675 §5.1:
@@ -126,7 +126,7 @@ func (c *Config) checkRTO() time.Duration    { return durOr(c.CheckRTO, 500*time
 func (c *Config) maxCheckRTO() time.Duration { return durOr(c.MaxCheckRTO, 1600*time.Millisecond) }
 func (c *Config) maxTransmissions() int      { return intOr(c.MaxCheckTransmissions, 7) }
 func (c *Config) nominationDelay() time.Duration {
-	return durOr(c.NominationDelay, 500*time.Millisecond)
+	return durOr(c.NominationDelay, 200*time.Millisecond)
 }
 func (c *Config) consentInterval() time.Duration { return durOr(c.ConsentInterval, 5*time.Second) }
 func (c *Config) consentTimeout() time.Duration  { return durOr(c.ConsentTimeout, 30*time.Second) }
