@@ -1,0 +1,240 @@
+// Package dtlsbench compares rtc-dtls with Pion's dtls v3 on the same work
+// in the same run: full in-process handshakes (ECDSA P-256, X25519,
+// AES-128-GCM, use_srtp, EMS, mutual authentication) and the protection of
+// 1200-byte application data records, with raw AES-GCM as the ceiling.
+//
+//	go test -bench . -benchmem -count 5 ./tools/bench/dtls
+package dtlsbench
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/tls"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	piondtls "github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/ciphersuite"
+	"github.com/pion/dtls/v3/pkg/crypto/elliptic"
+	dtlsnet "github.com/pion/dtls/v3/pkg/net"
+	"github.com/pion/dtls/v3/pkg/protocol"
+	"github.com/pion/dtls/v3/pkg/protocol/recordlayer"
+	"github.com/pion/transport/v4/dpipe"
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	"github.com/sansrtc/rtc/rtc-shared"
+)
+
+var (
+	certOnce             sync.Once
+	clientCert, servCert *dtls.Certificate
+)
+
+func certs(b *testing.B) {
+	certOnce.Do(func() {
+		var err error
+		if clientCert, err = dtls.GenerateCertificate(time.Now(), dtls.KeyECDSAP256); err != nil {
+			panic(err)
+		}
+		if servCert, err = dtls.GenerateCertificate(time.Now(), dtls.KeyECDSAP256); err != nil {
+			panic(err)
+		}
+	})
+}
+
+var (
+	addrA = netip.MustParseAddrPort("192.0.2.1:1")
+	addrB = netip.MustParseAddrPort("192.0.2.2:2")
+)
+
+func oursOnce(b *testing.B, cc, sc *dtls.Config) {
+	now := time.Unix(1_800_000_000, 0)
+	client, err := dtls.NewClient(now, shared.TransportContext{Local: addrA, Peer: addrB}, cc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	server, err := dtls.NewServer(now, shared.TransportContext{Local: addrB, Peer: addrA}, sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := 0
+	for moved := true; moved; {
+		moved = false
+		for _, pr := range [][2]*dtls.Conn{{client, server}, {server, client}} {
+			for dg, ok := pr[0].PollWrite(); ok; dg, ok = pr[0].PollWrite() {
+				_ = pr[1].HandleRead(shared.TaggedBytes{Now: now, Transport: pr[1].Transport(), Message: dg.Message})
+				moved = true
+			}
+		}
+	}
+	for _, c := range []*dtls.Conn{client, server} {
+		for ev, ok := c.PollEvent(); ok; ev, ok = c.PollEvent() {
+			if ev.Kind == dtls.EventHandshakeComplete {
+				done++
+			}
+		}
+	}
+	if done != 2 {
+		b.Fatal("handshake did not complete")
+	}
+}
+
+func BenchmarkHandshake(b *testing.B) {
+	certs(b)
+	cfp, _ := clientCert.Fingerprint("sha-256")
+	sfp, _ := servCert.Fingerprint("sha-256")
+	b.Run("sansrtc", func(b *testing.B) {
+		cc := &dtls.Config{Certificate: clientCert, PeerFingerprints: []dtls.Fingerprint{sfp},
+			CipherSuites: []dtls.CipherSuite{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, Groups: []dtls.Group{dtls.GroupX25519},
+			SRTPProfiles: []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80}}
+		sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}}
+		b.ReportAllocs()
+		for b.Loop() {
+			oursOnce(b, cc, sc)
+		}
+	})
+	b.Run("pion", func(b *testing.B) {
+		cfg := func(c *dtls.Certificate) *piondtls.Config {
+			return &piondtls.Config{
+				Certificates:           []tls.Certificate{{Certificate: c.Certificate, PrivateKey: c.PrivateKey}},
+				CipherSuites:           []piondtls.CipherSuiteID{piondtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+				EllipticCurves:         []elliptic.Curve{elliptic.X25519},
+				SRTPProtectionProfiles: []piondtls.SRTPProtectionProfile{piondtls.SRTP_AEAD_AES_128_GCM, piondtls.SRTP_AES128_CM_HMAC_SHA1_80},
+				ExtendedMasterSecret:   piondtls.RequireExtendedMasterSecret,
+				ClientAuth:             piondtls.RequireAnyClientCert,
+				InsecureSkipVerify:     true,
+			}
+		}
+		cc, sc := cfg(clientCert), cfg(servCert)
+		b.ReportAllocs()
+		for b.Loop() {
+			ca, cb := dpipe.Pipe()
+			errc := make(chan error, 1)
+			go func() {
+				s, err := piondtls.Server(dtlsnet.PacketConnFromConn(cb), cb.RemoteAddr(), sc)
+				if err == nil {
+					err = s.HandshakeContext(context.Background())
+					defer s.Close()
+				}
+				errc <- err
+			}()
+			c, err := piondtls.Client(dtlsnet.PacketConnFromConn(ca), ca.RemoteAddr(), cc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := c.HandshakeContext(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			if err := <-errc; err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
+		}
+	})
+}
+
+const recordSize = 1200
+
+func BenchmarkRecordSeal(b *testing.B) {
+	key, iv := make([]byte, 16), make([]byte, 4)
+	msg := make([]byte, recordSize)
+	b.Run("sansrtc-AES128GCM", func(b *testing.B) {
+		p, err := dtls.NewRecordProtection(dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key, iv, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf := make([]byte, 0, 1500)
+		h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1}
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			h.Seq++
+			if _, err := p.Seal(buf[:0], h, msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pion-AES128GCM", func(b *testing.B) {
+		g, err := ciphersuite.NewGCM(key, iv, key, iv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1}
+		raw := make([]byte, recordlayer.FixedHeaderSize+recordSize)
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			hdr.SequenceNumber++
+			hraw, _ := hdr.Marshal()
+			copy(raw, hraw)
+			if _, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-AES128GCM", func(b *testing.B) {
+		block, _ := aes.NewCipher(key)
+		aead, _ := cipher.NewGCM(block)
+		buf := make([]byte, 0, 1500)
+		nonce, ad := make([]byte, 12), make([]byte, 13)
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			aead.Seal(buf[:0], nonce, msg, ad)
+		}
+	})
+}
+
+func BenchmarkRecordOpen(b *testing.B) {
+	key, iv := make([]byte, 16), make([]byte, 4)
+	msg := make([]byte, recordSize)
+	b.Run("sansrtc-AES128GCM", func(b *testing.B) {
+		p, _ := dtls.NewRecordProtection(dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key, iv, nil, nil)
+		h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1, Seq: 9}
+		rec, _ := p.Seal(nil, h, msg)
+		h.Length = uint16(len(rec) - 13)
+		dst := make([]byte, 0, 1500)
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Open(dst, h, rec[13:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pion-AES128GCM", func(b *testing.B) {
+		g, _ := ciphersuite.NewGCM(key, iv, key, iv)
+		hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1, SequenceNumber: 9}
+		hraw, _ := hdr.Marshal()
+		raw := append(hraw, msg...)
+		enc, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		work := make([]byte, len(enc))
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(work, enc) // Pion decrypts in place
+			if _, err := g.Decrypt(hdr, work); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-AES128GCM", func(b *testing.B) {
+		block, _ := aes.NewCipher(key)
+		aead, _ := cipher.NewGCM(block)
+		nonce, ad := make([]byte, 12), make([]byte, 13)
+		ct := aead.Seal(nil, nonce, msg, ad)
+		dst := make([]byte, 0, 1500)
+		b.SetBytes(recordSize)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := aead.Open(dst[:0], nonce, ct, ad); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
