@@ -97,7 +97,9 @@ func (t *transportStack) newDTLS(pc *PeerConnection, tr shared.TransportContext)
 
 // handleDTLS takes one DTLS datagram from the demultiplexer.
 func (t *transportStack) handleDTLS(pc *PeerConnection, now time.Time, msg shared.TaggedBytes) error {
-	t.replyPath = msg.Transport.Reverse()
+	// The contract: for HandleRead, Local is our address and Peer theirs,
+	// which is exactly the path a reply leaves on (no Reverse).
+	t.replyPath = msg.Transport
 	if t.dtls == nil {
 		if len(t.early) >= maxEarlyDTLS {
 			pc.stats.Dropped++

@@ -25,6 +25,9 @@ func (d Direction) String() string {
 	return "prober-offers"
 }
 
+// Debug, if set, receives the descriptions exchanged.
+var Debug func(format string, args ...any)
+
 // Connect runs signaling between the prober and the echo peer at base.
 func Connect(ctx context.Context, p Prober, base string, dir Direction) error {
 	switch dir {
@@ -48,6 +51,9 @@ func Connect(ctx context.Context, p Prober, base string, dir Direction) error {
 		ans, err := p.Answer(ctx, LoopbackOnly(off.SDP))
 		if err != nil {
 			return fmt.Errorf("prober answer: %w", err)
+		}
+		if Debug != nil {
+			Debug("offer:\n%s\nanswer:\n%s", off.SDP, ans)
 		}
 		if err := signaling.PostAnswer(ctx, base, signaling.Description{SDP: LoopbackOnly(ans), ID: off.ID}); err != nil {
 			return fmt.Errorf("POST /answer: %w", err)

@@ -1,0 +1,44 @@
+package browser
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/sansrtc/rtc/tools/interop/probe"
+	"github.com/sansrtc/rtc/tools/interop/sansrtc"
+)
+
+// TestChromium runs the data channel scenario between headless Chromium
+// and the sansrtc echo peer, both directions.
+func TestChromium(t *testing.T) {
+	Require(t)
+	if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
+		probe.Debug = t.Logf
+		defer func() { probe.Debug = nil }()
+	}
+	b, err := Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
+		t.Run(dir.String(), func(t *testing.T) {
+			peer := sansrtc.Start(logWriter(t))
+			defer peer.Close()
+			p, err := b.NewProber()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Shutdown()
+			probe.Run(t, p, peer.URL, dir, peer.ClosedCount)
+		})
+	}
+}
+
+func logWriter(t *testing.T) *os.File {
+	if testing.Verbose() {
+		return os.Stderr
+	}
+	return nil
+}
