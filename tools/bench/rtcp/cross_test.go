@@ -33,6 +33,9 @@ func ourPackets() []rtcp.Packet {
 		&rtcp.Goodbye{Sources: []uint32{1, 2}, Reason: []byte("done")},
 		&rtcp.NACK{SenderSSRC: 1, MediaSSRC: 2, Pairs: rtcp.NACKPairs(nil, []uint16{10, 11, 20, 40})},
 		&rtcp.PLI{SenderSSRC: 1, MediaSSRC: 2},
+		// No SLI: Pion v1.2.17 marshals SLI with PT 205 and rejects PT 206
+		// (RFC 4585 §6.3.2 says PSFB, 206), so it cannot parse a correct one.
+		&rtcp.ApplicationDefined{Subtype: 3, SSRC: 4, Name: [4]byte{'n', 'a', 'm', 'e'}, Data: []byte{1, 2, 3, 4}},
 		&rtcp.FIR{SenderSSRC: 1, Entries: []rtcp.FIREntry{{SSRC: 2, SequenceNumber: 3}}},
 		&rtcp.REMB{SenderSSRC: 1, Exp: 2, Mantissa: 250000, SSRCs: []uint32{3, 4}},
 		&twcc,

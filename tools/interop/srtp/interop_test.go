@@ -203,3 +203,45 @@ func TestMKIInterop(t *testing.T) {
 		})
 	}
 }
+
+// TestUnencryptedInterop: authentication-only SRTP and SRTCP with the E bit
+// clear, both directions.
+func TestUnencryptedInterop(t *testing.T) {
+	for _, p := range profiles[:4] {
+		t.Run(p.ours.String(), func(t *testing.T) {
+			key := make([]byte, p.ours.KeyLen())
+			salt := make([]byte, p.ours.SaltLen())
+			key[1], salt[1] = 3, 4
+			cfg := srtp.Config{Profile: p.ours, MasterKey: key, MasterSalt: salt, UnencryptedSRTP: true, UnencryptedSRTCP: true}
+			ours, _ := srtp.NewContext(cfg)
+			oursRx, _ := srtp.NewContext(cfg)
+			opts := []pionsrtp.ContextOption{pionsrtp.SRTPNoEncryption(), pionsrtp.SRTCPNoEncryption()}
+			pionTx, err := pionsrtp.CreateContext(key, salt, p.pion, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pionRx, _ := pionsrtp.CreateContext(key, salt, p.pion, opts...)
+			pkt := rtpPacket(7, 9, 50)
+			enc, _ := ours.AppendProtectRTP(nil, pkt)
+			if !bytes.Equal(enc[:len(pkt)], pkt) {
+				t.Fatal("payload encrypted")
+			}
+			if got, err := pionRx.DecryptRTP(nil, enc, nil); err != nil || !bytes.Equal(got, pkt) {
+				t.Fatalf("ours -> pion: %v", err)
+			}
+			enc, _ = pionTx.EncryptRTP(nil, rtpPacket(8, 9, 50), nil)
+			if _, err := oursRx.AppendUnprotectRTP(nil, enc); err != nil {
+				t.Fatalf("pion -> ours: %v", err)
+			}
+			rtcp := rtcpPacket(9, 1)
+			encR, _ := ours.AppendProtectRTCP(nil, rtcp)
+			if got, err := pionRx.DecryptRTCP(nil, encR, nil); err != nil || !bytes.Equal(got, rtcp) {
+				t.Fatalf("rtcp ours -> pion: %v", err)
+			}
+			encR, _ = pionTx.EncryptRTCP(nil, rtcp, nil)
+			if _, err := oursRx.AppendUnprotectRTCP(nil, encR); err != nil {
+				t.Fatalf("rtcp pion -> ours: %v", err)
+			}
+		})
+	}
+}
