@@ -4,6 +4,9 @@ go 1.26.0
 
 require github.com/sansrtc/rtc/rtc-shared v0.0.0
 
-require golang.org/x/crypto v0.58.0 // indirect
+require (
+	golang.org/x/crypto v0.58.0
+	golang.org/x/sys v0.49.0 // indirect
+)
 
 replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

@@ -1,0 +1,101 @@
+package dtls
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestPRFVectors checks the TLS 1.2 PRF (RFC 5246 §5) against the P_SHA256
+// and P_SHA384 known-answer vectors (testdata/tls12_prf_vectors.json).
+func TestPRFVectors(t *testing.T) {
+	raw, err := os.ReadFile("testdata/tls12_prf_vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Vectors []struct {
+			Name, Hash, Secret, Label, Seed, Output string
+			Length                                  int `json:"output_length_octets"`
+		}
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Vectors) != 2 {
+		t.Fatalf("%d vectors", len(file.Vectors))
+	}
+	for _, v := range file.Vectors {
+		h := sha256.New
+		if v.Hash == "SHA-384" {
+			h = sha512.New384
+		}
+		secret, _ := hex.DecodeString(v.Secret)
+		seed, _ := hex.DecodeString(v.Seed)
+		want, _ := hex.DecodeString(v.Output)
+		if got := prf12(h, secret, v.Label, seed, v.Length); !bytes.Equal(got, want) {
+			t.Errorf("%s:\n got  %x\n want %x", v.Name, got, want)
+		}
+	}
+}
+
+func TestFingerprintFormat(t *testing.T) {
+	der := []byte("not really a certificate")
+	for _, alg := range []string{"sha-256", "sha-384", "sha-512"} {
+		f, err := ComputeFingerprint(alg, der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := f.String()
+		if !strings.HasPrefix(s, alg+" ") || strings.ToUpper(s[len(alg):]) != s[len(alg):] {
+			t.Fatalf("format %q", s)
+		}
+		for _, in := range []string{s, strings.ToLower(s), strings.ToUpper(alg) + " " + strings.ToLower(s[len(alg)+1:])} {
+			g, err := ParseFingerprint(in)
+			if err != nil || !g.Matches(der) || g.String() != s {
+				t.Fatalf("parse %q: %v", in, err)
+			}
+		}
+	}
+	for _, bad := range []string{"", "sha-256", "md5 AB:CD", "sha-256 AB:CD", "sha-256 ZZ"} {
+		if _, err := ParseFingerprint(bad); err == nil {
+			t.Fatalf("accepted %q", bad)
+		}
+	}
+	f, _ := ComputeFingerprint("", []byte{1})
+	if f.Algorithm != "sha-256" || len(f.Value) != 32 {
+		t.Fatal("default algorithm")
+	}
+}
+
+func TestSplitSRTPKeyingMaterial(t *testing.T) {
+	km := make([]byte, 60)
+	for i := range km {
+		km[i] = byte(i)
+	}
+	// RFC 5764 §4.2: client key, server key, client salt, server salt.
+	k, err := SplitSRTPKeyingMaterial(SRTP_AES128_CM_HMAC_SHA1_80, km, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.ClientKey[0] != 0 || k.ServerKey[0] != 16 || k.ClientSalt[0] != 32 || k.ServerSalt[0] != 46 || len(k.ServerSalt) != 14 {
+		t.Fatalf("%+v", k)
+	}
+	if &k.LocalKey[0] != &k.ServerKey[0] || &k.RemoteSalt[0] != &k.ClientSalt[0] {
+		t.Fatal("server orientation")
+	}
+	if _, err := SplitSRTPKeyingMaterial(SRTP_AEAD_AES_128_GCM, km, true); err == nil {
+		t.Fatal("wrong length accepted")
+	}
+	for _, name := range []string{"SRTP_AES128_CM_SHA1_80", "SRTP_AES128_CM_HMAC_SHA1_32", "SRTP_AEAD_AES_128_GCM", "SRTP_AEAD_AES_256_GCM"} {
+		p, ok := ParseSRTPProfile(name)
+		if !ok || (p.String() != name && !strings.Contains(name, "HMAC")) {
+			t.Fatalf("%s -> %v", name, p)
+		}
+	}
+}
