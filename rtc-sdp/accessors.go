@@ -342,3 +342,18 @@ func (sd *SessionDescription) Direction(md *MediaDescription) Direction {
 	}
 	return DirectionSendRecv
 }
+
+// TLSID returns a=tls-id (RFC 8842 §5.2).
+func (md *MediaDescription) TLSID() (string, bool) { return md.Attributes.Get(AttrTLSID) }
+
+// ICEUfrag returns the media-level a=ice-ufrag (see also
+// SessionDescription.ICECredentials, which falls back to session level).
+func (md *MediaDescription) ICEUfrag() (string, bool) { return md.Attributes.Get(AttrICEUfrag) }
+
+// ICEPwd returns the media-level a=ice-pwd.
+func (md *MediaDescription) ICEPwd() (string, bool) { return md.Attributes.Get(AttrICEPwd) }
+
+// ExtMapAllowMixed reports a=extmap-allow-mixed at media level.
+func (md *MediaDescription) ExtMapAllowMixed() bool {
+	return md.Attributes.Has(AttrExtMapAllowMixed)
+}
