@@ -142,6 +142,7 @@ type Conn struct {
 	flight      []flightMsg
 	finalFlight bool     // c.flight ends the handshake (no timer; resent only on request)
 	early       [][]byte // epoch-1 records that arrived before the keys (replayed once keys exist)
+	earlyData   [][]byte // application data that arrived before the handshake completed
 	hs          handshakeState
 
 	// timers
@@ -419,6 +420,13 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 	// RFC 6347 §4.1.2.6: update the window only after authentication.
 	switch h.Type {
 	case ContentApplicationData:
+		if h.Epoch == 1 && c.state == stateHandshake && len(c.earlyData) < maxEarly {
+			// Authenticated data that overtook the peer's Finished: held
+			// until the handshake completes.
+			rw.Accept(h.Seq)
+			c.earlyData = append(c.earlyData, append([]byte(nil), plain...))
+			return false, nil
+		}
 		if h.Epoch != 1 || c.state != stateEstablished {
 			c.stats.Unexpected++
 			return false, dropped(errors.New("application data outside epoch 1 or before the handshake completed"))
@@ -887,11 +895,12 @@ func (c *Conn) Close() error {
 	if c.state == stateClosed {
 		return nil
 	}
-	if c.state == stateEstablished {
-		c.sendAlert(AlertLevelWarning, AlertCloseNotify)
-	} else {
-		c.sendAlert(AlertLevelFatal, AlertUserCanceled)
+	if c.state == stateHandshake {
+		// RFC 5246 §7.2.2: user_canceled "should be followed by a
+		// close_notify".
+		c.sendAlert(AlertLevelWarning, AlertUserCanceled)
 	}
+	c.sendAlert(AlertLevelWarning, AlertCloseNotify)
 	c.closeWith(nil)
 	return nil
 }
@@ -903,4 +912,10 @@ func (c *Conn) complete() {
 	c.hsDeadline = time.Time{}
 	c.conn = c.buildState()
 	c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})
+	for _, d := range c.earlyData {
+		if c.reads.Push(d) != nil {
+			c.stats.QueueFull++
+		}
+	}
+	c.earlyData = nil
 }

@@ -464,3 +464,31 @@ func TestHandshakeTimeoutAndClock(t *testing.T) {
 		t.Fatalf("err %v at %v", c.Err(), c.clock.Now().Sub(epoch0))
 	}
 }
+
+// TestEarlyApplicationData: data the server sends right after its Finished
+// that overtakes the Finished is delivered once the handshake completes.
+func TestEarlyApplicationData(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	var finished []byte
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if !fromClient && p.server.state == stateEstablished && finished == nil {
+			finished = append([]byte(nil), dg...)
+			return false
+		}
+		return true
+	}
+	p.pump()
+	if finished == nil || p.server.state != stateEstablished {
+		t.Fatal("server did not finish")
+	}
+	p.filter = nil
+	p.server.HandleWrite([]byte("early"))
+	dg, _ := p.server.PollWrite()
+	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: dg.Message})
+	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: finished})
+	p.drain()
+	if p.client.state != stateEstablished || len(p.cReads) != 1 || string(p.cReads[0]) != "early" {
+		t.Fatalf("state %v reads %q", p.client.state, p.cReads)
+	}
+}
