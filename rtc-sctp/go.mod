@@ -2,10 +2,8 @@ module github.com/sansrtc/rtc/rtc-sctp
 
 go 1.26
 
-require (
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
-)
+require github.com/sansrtc/rtc/rtc-shared v0.0.0
 
-replace (
-	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared
-)
+require github.com/google/go-cmp v0.7.0
+
+replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

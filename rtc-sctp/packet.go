@@ -179,3 +179,8 @@ func finishChunk(b []byte, off int) []byte {
 
 // padded returns n rounded up to a multiple of four.
 func padded(n int) int { return (n + 3) &^ 3 }
+
+// crc32cOf returns the CRC32c of b.
+func crc32cOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+func cursorOf(b []byte) shared.Cursor { return shared.NewCursor(b) }

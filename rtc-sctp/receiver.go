@@ -314,19 +314,21 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, idata bool) (int, bool) {
 // complete finds the message around index i: fragments from a B to an E
 // with consecutive fragment numbers and the same key.
 func (r *receiver) complete(l []rxFrag, i int) (int, int, bool) {
-	lo := i
-	for l[lo].flags&flagBegin == 0 {
-		if lo == 0 || l[lo-1].key != l[lo].key || l[lo-1].fsn+1 != l[lo].fsn || l[lo-1].flags&flagEnd != 0 {
-			return 0, 0, false
-		}
-		lo--
-	}
+	// Walk toward the end first: fragments usually arrive in order, so
+	// the newest one is last and the check fails at once until the E.
 	hi := i
 	for l[hi].flags&flagEnd == 0 {
 		if hi+1 == len(l) || l[hi+1].key != l[hi].key || l[hi].fsn+1 != l[hi+1].fsn || l[hi+1].flags&flagBegin != 0 {
 			return 0, 0, false
 		}
 		hi++
+	}
+	lo := i
+	for l[lo].flags&flagBegin == 0 {
+		if lo == 0 || l[lo-1].key != l[lo].key || l[lo-1].fsn+1 != l[lo].fsn || l[lo-1].flags&flagEnd != 0 {
+			return 0, 0, false
+		}
+		lo--
 	}
 	return lo, hi, true
 }
