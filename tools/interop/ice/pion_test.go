@@ -165,5 +165,5 @@ func testPion(t *testing.T, ourRole ice.Role) {
 	}
 }
 
-func TestPionControlledByUs(t *testing.T)  { testPion(t, ice.RoleControlling) }
-func TestPionControllingUs(t *testing.T) { testPion(t, ice.RoleControlled) }
+func TestPionControlledByUs(t *testing.T) { testPion(t, ice.RoleControlling) }
+func TestPionControllingUs(t *testing.T)  { testPion(t, ice.RoleControlled) }
