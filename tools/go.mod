@@ -20,18 +20,27 @@ require (
 	golang.org/x/net v0.62.0
 )
 
+require golang.org/x/text v0.43.0 // indirect
+
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/pion/interceptor v0.1.48 // indirect
-	github.com/pion/logging v0.2.4 // indirect
+	github.com/pion/logging v0.2.4
 	github.com/pion/mdns/v2 v2.2.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
+	github.com/sansrtc/rtc/rtc v0.0.0
+	github.com/sansrtc/rtc/rtc-dtls v0.0.0
+	github.com/sansrtc/rtc/rtc-ice v0.0.0
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
 	github.com/sansrtc/rtc/rtc-rtp v0.0.0
+	github.com/sansrtc/rtc/rtc-sctp v0.0.0
+	github.com/sansrtc/rtc/rtc-sdp v0.0.0
 	github.com/sansrtc/rtc/rtc-shared v0.0.0
 	github.com/sansrtc/rtc/rtc-srtp v0.0.0
+	github.com/sansrtc/rtc/rtc-stun v0.0.0
+	github.com/sansrtc/rtc/rtc-turn v0.0.0
 	github.com/wlynxg/anet v0.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
