@@ -107,6 +107,7 @@ type Decoder struct {
 	r     Reader
 	first bool
 	err   error
+	stats DecoderStats
 
 	SR   SenderReport
 	RR   ReceiverReport
@@ -126,6 +127,17 @@ type Decoder struct {
 	Raw  RawPacket
 }
 
+// DecoderStats counts what a Decoder saw.
+type DecoderStats struct {
+	Compounds uint64 // compound packets started with Reset
+	Packets   uint64 // packets decoded
+	Unknown   uint64 // of which returned as *RawPacket
+	Malformed uint64 // compound packets abandoned on an error
+}
+
+// Stats returns the counters.
+func (d *Decoder) Stats() DecoderStats { return d.stats }
+
 // NewDecoder returns a decoder with the given limits.
 func NewDecoder(cfg Config) *Decoder { return &Decoder{cfg: cfg} }
 
@@ -133,30 +145,43 @@ func NewDecoder(cfg Config) *Decoder { return &Decoder{cfg: cfg} }
 func (d *Decoder) Reset(b []byte) {
 	d.r = Reader{buf: b, max: d.cfg.maxPackets()}
 	d.first, d.err = true, nil
+	d.stats.Compounds++
 }
 
 // Next decodes the next packet and returns it, or false at the end or on the
 // first error (Err). Packets of unknown type or format come back as
 // *RawPacket.
 func (d *Decoder) Next() (Packet, bool) {
-	if d.err != nil || !d.r.Next() {
-		if d.err == nil {
-			d.err = d.r.err
+	if d.err != nil {
+		return nil, false
+	}
+	if !d.r.Next() {
+		if d.r.err != nil {
+			d.fail(d.r.err)
 		}
 		return nil, false
 	}
 	h, b := d.r.hdr, d.r.pkt
 	if d.first && !d.cfg.ReducedSize && h.Type != TypeSR && h.Type != TypeRR {
-		d.err = parseErr("compound packet", 1, ErrBadFirstPacket)
+		d.fail(parseErr("compound packet", 1, ErrBadFirstPacket))
 		return nil, false
 	}
 	d.first = false
 	p := d.pick(h, b)
 	if err := p.Unmarshal(b); err != nil {
-		d.err = err
+		d.fail(err)
 		return nil, false
 	}
+	d.stats.Packets++
+	if p == Packet(&d.Raw) {
+		d.stats.Unknown++
+	}
 	return p, true
+}
+
+func (d *Decoder) fail(err error) {
+	d.err = err
+	d.stats.Malformed++
 }
 
 // Err returns the error that stopped decoding, if any.

@@ -46,11 +46,6 @@ func fuzzKind(f *testing.F, kind int) {
 	seed(f, kind)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var d Decoder
-		h := Header{}
-		if len(data) >= 2 {
-			h = Header{Type: PacketType(data[1]), Count: data[0] & 0x1f}
-		}
-		_ = h
 		fresh := func() Packet {
 			var d Decoder
 			return d.pickKind(kind)

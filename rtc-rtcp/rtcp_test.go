@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"testing"
@@ -143,6 +144,9 @@ func TestMaxPackets(t *testing.T) {
 	}
 	if n != 4 || !errors.Is(d.Err(), ErrTooMany) {
 		t.Fatalf("n=%d err=%v", n, d.Err())
+	}
+	if st := d.Stats(); st.Compounds != 1 || st.Packets != 4 || st.Malformed != 1 {
+		t.Fatalf("stats %+v", st)
 	}
 }
 
@@ -399,5 +403,38 @@ func TestZeroAllocs(t *testing.T) {
 	allocs = testing.AllocsPerRun(100, func() { pkts = tw.Packets(pkts) })
 	if allocs != 0 {
 		t.Fatalf("Packets: %v allocs", allocs)
+	}
+}
+
+// TestGarbage injects random and mutated packets through the Decoder: no
+// panic, and every failure is counted.
+func TestGarbage(t *testing.T) {
+	valid, _ := Marshal(samples()...)
+	r := rand.New(rand.NewPCG(7, 7))
+	d := NewDecoder(Config{ReducedSize: true})
+	fails := uint64(0)
+	for i := 0; i < 5000; i++ {
+		var b []byte
+		if i%2 == 0 {
+			b = make([]byte, r.IntN(200))
+			for j := range b {
+				b[j] = byte(r.Uint32())
+			}
+		} else {
+			b = append([]byte(nil), valid...)
+			for k := 0; k < 3; k++ {
+				b[r.IntN(len(b))] ^= byte(1 << r.IntN(8))
+			}
+			b = b[:r.IntN(len(b)+1)]
+		}
+		d.Reset(b)
+		for _, ok := d.Next(); ok; _, ok = d.Next() {
+		}
+		if d.Err() != nil {
+			fails++
+		}
+	}
+	if st := d.Stats(); st.Malformed != fails || fails == 0 {
+		t.Fatalf("stats %+v, %d failures", st, fails)
 	}
 }

@@ -2,6 +2,7 @@ package srtp
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -60,4 +61,52 @@ func FuzzUnprotect(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGarbage injects random and bit-flipped packets through every
+// profile's UnprotectRTP and UnprotectRTCP: no panic, every one rejected
+// and counted, state unchanged.
+func TestGarbage(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, p := range Profiles() {
+		tx, rx := newPair(t, Config{Profile: p})
+		good, _ := tx.AppendProtectRTP(nil, rtpPacket(5, 7, 60))
+		goodRTCP, _ := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+		if _, err := rx.AppendUnprotectRTP(nil, good); err != nil {
+			t.Fatal(err)
+		}
+		before := fuzzState(rx)
+		for i := 0; i < 2000; i++ {
+			var b []byte
+			switch i % 3 {
+			case 0:
+				b = make([]byte, r.IntN(100))
+				for j := range b {
+					b[j] = byte(r.Uint32())
+				}
+			case 1:
+				b = append([]byte(nil), good...)
+				b[r.IntN(len(b))] ^= byte(1 << r.IntN(8))
+			default:
+				b = append([]byte(nil), goodRTCP...)
+				b[r.IntN(len(b))] ^= byte(1 << r.IntN(8))
+			}
+			var err error
+			if i%3 == 2 {
+				_, err = rx.UnprotectRTCP(b)
+			} else {
+				_, err = rx.UnprotectRTP(b)
+			}
+			if err == nil {
+				t.Fatalf("%v: garbage %d accepted", p, i)
+			}
+		}
+		if after := fuzzState(rx); after != before {
+			t.Fatalf("%v: state changed", p)
+		}
+		st := rx.Stats()
+		if st.AuthFailures+st.Replays+st.TooShort+st.SSRCLimit+st.UnknownMKI != 2000 {
+			t.Fatalf("%v: stats %+v", p, st)
+		}
+	}
 }
