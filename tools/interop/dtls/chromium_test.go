@@ -1,0 +1,277 @@
+package dtlsinterop
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/interop/browser"
+)
+
+// The Chromium test runs our DTLS endpoint against the browser's own DTLS
+// stack (BoringSSL). Chromium offers a data channel; we answer as an
+// ICE-lite peer on 127.0.0.1 with a minimal STUN responder written here,
+// taking the DTLS client role (a=setup:active) or the server role
+// (a=setup:passive). The browser's getStats must then report the DTLS
+// transport connected with the cipher and SRTP profile we negotiated.
+
+const chromiumJS = `
+window.startOffer = async function() {
+  window.pc = new RTCPeerConnection({iceServers: []});
+  pc.createDataChannel("probe");
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+};
+window.acceptAnswer = async function(sdp) { await pc.setRemoteDescription({type: "answer", sdp}); return true; };
+window.transportStats = async function() {
+  const stats = await pc.getStats();
+  let out = null;
+  stats.forEach(s => { if (s.type === "transport") out = {dtlsState: s.dtlsState || "", dtlsCipher: s.dtlsCipher || "", srtpCipher: s.srtpCipher || "", tlsVersion: s.tlsVersion || "", dtlsRole: s.dtlsRole || ""}; });
+  return out || {dtlsState: "none"};
+};
+`
+
+type transportStats struct {
+	DTLSState  string `json:"dtlsState"`
+	DTLSCipher string `json:"dtlsCipher"`
+	SRTPCipher string `json:"srtpCipher"`
+	TLSVersion string `json:"tlsVersion"`
+	DTLSRole   string `json:"dtlsRole"`
+}
+
+func sdpValue(sdp, prefix string) string {
+	for _, line := range strings.Split(sdp, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.HasPrefix(line, prefix) {
+			return strings.TrimPrefix(line, prefix)
+		}
+	}
+	return ""
+}
+
+// stunReply answers a STUN Binding request (RFC 8489) with a success
+// response carrying XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY (keyed with our
+// ICE password, RFC 8445 §7.2.5) and FINGERPRINT. It returns nil for
+// anything else.
+func stunReply(req []byte, from netip.AddrPort, pwd string) (resp []byte, useCandidate bool) {
+	if len(req) < 20 || binary.BigEndian.Uint16(req[0:2]) != 0x0001 || binary.BigEndian.Uint32(req[4:8]) != 0x2112a442 {
+		return nil, false
+	}
+	for a := req[20:]; len(a) >= 4; {
+		t, l := binary.BigEndian.Uint16(a[0:2]), int(binary.BigEndian.Uint16(a[2:4]))
+		if t == 0x0025 {
+			useCandidate = true
+		}
+		step := 4 + (l+3)&^3
+		if step > len(a) {
+			break
+		}
+		a = a[step:]
+	}
+	m := make([]byte, 20, 80)
+	binary.BigEndian.PutUint16(m[0:2], 0x0101)
+	copy(m[4:20], req[4:20])
+	ip := from.Addr().As4()
+	xport := from.Port() ^ 0x2112
+	m = append(m, 0x00, 0x20, 0, 8, 0, 1, byte(xport>>8), byte(xport))
+	for i := range 4 {
+		m = append(m, ip[i]^req[4+i])
+	}
+	binary.BigEndian.PutUint16(m[2:4], uint16(len(m)-20+24))
+	mac := hmac.New(sha1.New, []byte(pwd))
+	mac.Write(m)
+	m = append(m, 0x00, 0x08, 0, 20)
+	m = mac.Sum(m)
+	binary.BigEndian.PutUint16(m[2:4], uint16(len(m)-20+8))
+	crc := crc32.ChecksumIEEE(m) ^ 0x5354554e
+	m = append(m, 0x80, 0x28, 0, 4, byte(crc>>24), byte(crc>>16), byte(crc>>8), byte(crc))
+	return m, useCandidate
+}
+
+func TestChromium(t *testing.T) {
+	browser.Require(t)
+	certs(t)
+	for _, role := range []string{"active", "passive"} {
+		t.Run("we-are-"+map[string]string{"active": "client", "passive": "server"}[role], func(t *testing.T) {
+			runChromium(t, role)
+		})
+	}
+}
+
+func runChromium(t *testing.T, setup string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b, err := browser.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!doctype html><title>dtls</title>"))
+	}))
+	defer srv.Close()
+	tab, tcancel := chromedp.NewContext(b.Context())
+	defer tcancel()
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](chromiumJS)); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := chromedp.Run(tab, chromedp.Evaluate[string]("startOffer()", chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fpLine := sdpValue(offer, "a=fingerprint:")
+	remoteFP, err := dtls.ParseFingerprint(fpLine)
+	if err != nil {
+		t.Fatalf("offer fingerprint %q: %v", fpLine, err)
+	}
+	mid := sdpValue(offer, "a=mid:")
+
+	udp := listenLoopback(t)
+	local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	const ufrag, pwd = "sansrtcdtls", "sansrtcdtlspasswordpassword"
+	ourFP, _ := ecdsaCert.Fingerprint("sha-256")
+	answer := strings.Join([]string{
+		"v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+		"a=group:BUNDLE " + mid, "a=ice-lite",
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 127.0.0.1",
+		"a=mid:" + mid, "a=ice-ufrag:" + ufrag, "a=ice-pwd:" + pwd,
+		"a=fingerprint:" + ourFP.String(), "a=setup:" + setup, "a=sctp-port:5000",
+		fmt.Sprintf("a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host", local.Port()),
+		"a=end-of-candidates", "",
+	}, "\r\n")
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](fmt.Sprintf("acceptAnswer(%q)", answer), chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := &dtls.Config{
+		Certificate:      ecdsaCert,
+		PeerFingerprints: []dtls.Fingerprint{remoteFP},
+		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	}
+	var conn *dtls.Conn
+	if setup == "passive" {
+		if conn, err = dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &udpPeer{conn: conn, udp: udp}
+	buf := make([]byte, 65536)
+	deadline := time.Now().Add(30 * time.Second)
+	for p.conn == nil || !p.established() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out before the DTLS handshake completed")
+		}
+		if p.conn != nil {
+			if err := p.flush(); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range p.events {
+				if e.Kind == dtls.EventClosed {
+					t.Fatalf("closed: %v", e.Err)
+				}
+			}
+			if p.established() {
+				break
+			}
+		}
+		wait := time.Now().Add(200 * time.Millisecond)
+		if p.conn != nil {
+			if d, ok := p.conn.PollTimeout(); ok && d.Before(wait) {
+				wait = d
+			}
+		}
+		udp.SetReadDeadline(wait)
+		n, from, err := udp.ReadFromUDPAddrPort(buf)
+		now := time.Now()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				if p.conn != nil {
+					p.conn.HandleTimeout(now)
+				}
+				continue
+			}
+			t.Fatal(err)
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		msg := buf[:n]
+		switch {
+		case msg[0] < 4: // STUN (RFC 7983)
+			resp, _ := stunReply(msg, from, pwd)
+			if resp != nil {
+				udp.WriteToUDPAddrPort(resp, from)
+			}
+			if p.conn == nil && setup == "active" {
+				// Our DTLS client starts once the browser's checks arrive.
+				if p.conn, err = dtls.NewClient(now, shared.TransportContext{Local: local, Peer: from}, cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case msg[0] >= 20 && msg[0] < 64 && p.conn != nil:
+			p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg})
+		}
+	}
+	st := p.state()
+	// Keep answering STUN while the browser's view settles.
+	var ts transportStats
+	for range 50 {
+		udp.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, from, err := udp.ReadFromUDPAddrPort(buf); err == nil {
+			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+			if buf[0] < 4 {
+				if resp, _ := stunReply(buf[:n], from, pwd); resp != nil {
+					udp.WriteToUDPAddrPort(resp, from)
+				}
+			} else {
+				p.conn.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+				p.flush()
+			}
+		}
+		if ts, err = chromedp.Run(tab, chromedp.Evaluate[transportStats]("transportStats()", chromedp.EvalAwaitPromise)); err != nil {
+			t.Fatal(err)
+		}
+		if ts.DTLSState == "connected" {
+			break
+		}
+	}
+	t.Logf("ours: %v %v %v ems=%v; chromium: %+v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret, ts)
+	if ts.DTLSState != "connected" {
+		t.Fatalf("chromium transport %+v", ts)
+	}
+	if ts.DTLSCipher != st.CipherSuite.String() {
+		t.Errorf("cipher: chromium %q, ours %v", ts.DTLSCipher, st.CipherSuite)
+	}
+	if !st.ExtendedMasterSecret {
+		t.Error("no extended master secret with chromium")
+	}
+	name := ts.SRTPCipher
+	if !strings.HasPrefix(name, "SRTP_") {
+		name = "SRTP_" + name
+	}
+	if prof, ok := dtls.ParseSRTPProfile(name); !ok || prof != st.SRTPProfile {
+		t.Errorf("srtp: chromium %q, ours %v", ts.SRTPCipher, st.SRTPProfile)
+	}
+	t.Logf("our stats: %+v", p.conn.Stats())
+}
