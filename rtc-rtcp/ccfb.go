@@ -30,6 +30,11 @@ type CCFeedback struct {
 	ReportTimestamp uint32
 }
 
+// MaxCCFBMetrics is the most packets one block may report on: RFC 8888
+// §3.1, "each report block MUST NOT include more than 16384 packet metric
+// blocks".
+const MaxCCFBMetrics = 16384
+
 func (b *CCFBBlock) size() int { return 8 + pad4(2*len(b.Metrics)) }
 
 // MarshalSize returns the wire length.
@@ -47,7 +52,7 @@ func (p *CCFeedback) AppendTo(b []byte) ([]byte, error) {
 		return b, ErrTooMany
 	}
 	for _, blk := range p.Blocks {
-		if len(blk.Metrics) > 0xffff {
+		if len(blk.Metrics) > MaxCCFBMetrics {
 			return b, ErrTooMany
 		}
 		for _, m := range blk.Metrics {
@@ -61,7 +66,11 @@ func (p *CCFeedback) AppendTo(b []byte) ([]byte, error) {
 	for _, blk := range p.Blocks {
 		b = appendU32(b, blk.MediaSSRC)
 		b = appendU16(b, blk.BeginSequence)
-		// RFC 8888 §3.1: num_reports, the number of reports in the block.
+		// num_reports: the number of metric blocks that follow. RFC 8888
+		// §3.1 is inconsistent here ("begin_seq to begin_seq+num_reports
+		// inclusive", yet "num_reports MAY be 0, indicating that there are
+		// no packet metric blocks"); libwebrtc and Pion write the count,
+		// and so do we.
 		b = appendU16(b, uint16(len(blk.Metrics)))
 		for _, m := range blk.Metrics {
 			v := uint16(m.ECN)<<13 | m.ArrivalOffset
@@ -98,6 +107,9 @@ func (p *CCFeedback) Unmarshal(b []byte) error {
 			return parseErr("CCFB block", headerSize+off, shared.ErrTruncated)
 		}
 		n := int(u16(body[off+6:]))
+		if n > MaxCCFBMetrics {
+			return parseErr("CCFB block", headerSize+off+6, ErrTooMany)
+		}
 		if end-off-8 < pad4(2*n) {
 			return parseErr("CCFB block", headerSize+off+6, ErrBadLength)
 		}

@@ -62,6 +62,6 @@
 //     with no typed accessors.
 //   - Padding on typed packets is accepted but not reproduced on marshal
 //     (transport-cc pads with the P bit, as libwebrtc does).
-//   - RFC 8888 num_reports is read as the number of reports in the block,
-//     as printed in §3.1.
+//   - RFC 8888 num_reports is read and written as the number of metric
+//     blocks, as libwebrtc and Pion do (§3.1 contradicts itself on this).
 package rtcp

@@ -438,3 +438,21 @@ func TestGarbage(t *testing.T) {
 		t.Fatalf("stats %+v, %d failures", st, fails)
 	}
 }
+
+func TestCCFBLimit(t *testing.T) {
+	p := &CCFeedback{Blocks: []CCFBBlock{{Metrics: make([]CCFBMetric, MaxCCFBMetrics+1)}}}
+	if _, err := Marshal(p); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("16385 metrics: %v", err)
+	}
+	p.Blocks[0].Metrics = p.Blocks[0].Metrics[:MaxCCFBMetrics]
+	b, err := Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Claim one more in num_reports than the limit: rejected on parse.
+	b[14], b[15] = 0x40, 0x01 // num_reports of the first block
+	var q CCFeedback
+	if err := q.Unmarshal(b); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("parse: %v", err)
+	}
+}
