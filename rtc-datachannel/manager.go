@@ -170,6 +170,9 @@ type channel struct {
 	inReset  bool
 	outReset bool
 	partial  []byte // deprecated partial PPIDs being joined
+	// userQueued: a user message was queued since the last
+	// EventBufferedAmountLow.
+	userQueued bool
 }
 
 // Manager runs the data channels of one PeerConnection: it owns the SCTP
@@ -360,6 +363,7 @@ func (m *Manager) HandleWrite(msg Message) error {
 	if err := m.assoc.HandleWrite(sm); err != nil {
 		return err
 	}
+	ch.userQueued = true
 	m.stats.MessagesSent++
 	return nil
 }
@@ -532,7 +536,10 @@ func (m *Manager) handleAssocEvent(e sctp.Event) {
 			m.push(Event{Kind: EventError, Channel: id, Err: e.Err})
 		}
 	case sctp.EventBufferedAmountLow:
-		if m.channels[e.Stream] != nil {
+		// Only user messages count: DCEP messages are not part of the
+		// W3C bufferedAmount.
+		if ch := m.channels[e.Stream]; ch != nil && ch.userQueued {
+			ch.userQueued = false
 			m.push(Event{Kind: EventBufferedAmountLow, Channel: e.Stream})
 		}
 	case sctp.EventRestarted:

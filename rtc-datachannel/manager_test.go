@@ -202,3 +202,118 @@ func TestNegotiated(t *testing.T) {
 		t.Fatal(d.reads[0])
 	}
 }
+
+func TestChannelTypesAndPPIDs(t *testing.T) {
+	d := newDuo(t)
+	d.connect()
+	three, ms := uint16(3), uint16(200)
+	cases := []Options{
+		{Label: "reliable"},
+		{Label: "unordered", Unordered: true},
+		{Label: "rexmit", MaxRetransmits: &three},
+		{Label: "timed-unordered", Unordered: true, MaxPacketLifeTime: &ms, Protocol: "p", Priority: 512},
+	}
+	want := []ChannelType{ChannelReliable, ChannelReliableUnordered, ChannelPartialReliableRexmit, ChannelPartialReliableTimedUnordered}
+	for i, o := range cases {
+		id, err := d.m[0].Open(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.run(func() bool { return d.has(1, EventDataChannel, id) })
+		info, _ := d.m[1].Channel(id)
+		if info.Type != want[i] || info.Label != o.Label || info.Protocol != o.Protocol {
+			t.Fatalf("%s: remote sees %+v", o.Label, info)
+		}
+		if o.MaxRetransmits != nil && info.Reliability != 3 || o.MaxPacketLifeTime != nil && info.Reliability != 200 {
+			t.Fatalf("%s: reliability %d", o.Label, info.Reliability)
+		}
+		if o.Priority != 0 && info.Priority != o.Priority {
+			t.Fatalf("priority %d", info.Priority)
+		}
+	}
+	if _, err := d.m[0].Open(Options{MaxRetransmits: &three, MaxPacketLifeTime: &ms}); err != ErrBadOptions {
+		t.Fatalf("both policies: %v", err)
+	}
+	// Deprecated partial PPIDs are joined on receive (RFC 8831 §8).
+	a := d.m[0].Association()
+	for _, p := range []struct {
+		ppid uint32
+		data string
+	}{{PPIDStringPartial, "par"}, {PPIDStringPartial, "ti"}, {PPIDString, "al"}, {PPIDBinaryPartial, "x"}, {PPIDBinary, "y"}} {
+		if err := a.HandleWrite(sctpMsg(0, p.ppid, p.data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.run(func() bool { return len(d.reads[1]) == 2 })
+	if string(d.reads[1][0].Data) != "partial" || d.reads[1][0].Binary || string(d.reads[1][1].Data) != "xy" || !d.reads[1][1].Binary {
+		t.Fatalf("joined %+v", d.reads[1])
+	}
+	// Unknown PPIDs and messages on unknown streams are counted and dropped.
+	a.HandleWrite(sctpMsg(0, 99, "?"))
+	a.HandleWrite(sctpMsg(40, PPIDString, "?"))
+	d.run(func() bool { st := d.m[1].Stats(); return st.UnknownPPID == 1 && st.UnknownStream == 1 })
+}
+
+func TestBufferedAmountLow(t *testing.T) {
+	d := newDuo(t)
+	d.connect()
+	id, _ := d.m[0].Open(Options{Label: "bulk"})
+	d.run(func() bool { return d.has(0, EventOpen, id) })
+	d.m[0].SetBufferedAmountLowThreshold(id, 10000)
+	for range 20 {
+		if err := d.m[0].Send(id, make([]byte, 2000), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := d.m[0].BufferedAmount(id); got != 40000 {
+		t.Fatalf("bufferedAmount %d, want 40000", got)
+	}
+	d.run(func() bool { return d.has(0, EventBufferedAmountLow, id) })
+	if got := d.m[0].BufferedAmount(id); got > 10000 {
+		t.Fatalf("low event with bufferedAmount %d", got)
+	}
+	d.run(func() bool { return len(d.reads[1]) == 20 })
+}
+
+func TestOpenWrongParityRefused(t *testing.T) {
+	d := newDuo(t)
+	d.connect()
+	// The client must use even ids; an OPEN from it on an odd stream is refused.
+	o := openMessage{typ: ChannelReliable, label: []byte("bad")}
+	d.m[0].Association().HandleWrite(sctpMsgB(5, PPIDDCEP, o.appendTo(nil)))
+	d.run(func() bool { return d.m[1].Stats().BadDCEP == 1 })
+	if _, ok := d.m[1].Channel(5); ok {
+		t.Fatal("channel created on the wrong parity")
+	}
+}
+
+func TestMaxChannels(t *testing.T) {
+	m, _ := New(Config{DTLSClient: true, MaxChannels: 2})
+	m.Open(Options{})
+	m.Open(Options{})
+	if _, err := m.Open(Options{}); err != ErrTooManyChannels {
+		t.Fatalf("third channel: %v", err)
+	}
+	if _, err := m.Open(Options{Negotiated: true, ID: 0}); err != ErrStreamInUse && err != ErrTooManyChannels {
+		t.Fatalf("negotiated id in use: %v", err)
+	}
+}
+
+func TestSendBeforeOpen(t *testing.T) {
+	m, _ := New(Config{DTLSClient: true})
+	id, _ := m.Open(Options{Label: "early"})
+	if info, _ := m.Channel(id); info.State != StateConnecting {
+		t.Fatalf("state %v", info.State)
+	}
+	if err := m.Send(id, []byte("x"), false); err != ErrNotOpen {
+		t.Fatalf("send while connecting: %v", err)
+	}
+}
+
+func sctpMsg(stream uint16, ppid uint32, data string) sctp.Message {
+	return sctp.Message{Stream: stream, PPID: sctp.PPID(ppid), Data: []byte(data)}
+}
+
+func sctpMsgB(stream uint16, ppid uint32, data []byte) sctp.Message {
+	return sctp.Message{Stream: stream, PPID: sctp.PPID(ppid), Data: data}
+}
