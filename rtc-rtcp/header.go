@@ -171,3 +171,12 @@ func appendU16(b []byte, v uint16) []byte { return binary.BigEndian.AppendUint16
 func appendU32(b []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(b, v) }
 func u16(b []byte) uint16                 { return binary.BigEndian.Uint16(b) }
 func u32(b []byte) uint32                 { return binary.BigEndian.Uint32(b) }
+
+// String formats the header for logs, e.g. "RTPFB fmt=15 len=5".
+func (h Header) String() string {
+	s := h.Type.String() + " count=" + strconv.Itoa(int(h.Count)) + " len=" + strconv.Itoa(int(h.Length))
+	if h.Padding {
+		s += " padded"
+	}
+	return s
+}

@@ -436,3 +436,14 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestIsRTCP(t *testing.T) {
+	if IsRTCP(rtpPacket(1, 1, 1)) || !IsRTCP(rtcpPacket(1)) || IsRTCP([]byte{0x80}) {
+		t.Fatal("RFC 5761 demultiplexing")
+	}
+	// Marker bit set with payload type 72..95 would collide; those payload
+	// types are excluded by RFC 5761 §4, so 0x80|96 = 224 is RTP.
+	if IsRTCP([]byte{0x80, 224}) {
+		t.Fatal("PT 96 with marker taken for RTCP")
+	}
+}

@@ -258,3 +258,10 @@ func (c *Context) count(err error) {
 		c.stats.UnknownMKI++
 	}
 }
+
+// IsRTCP tells an RTCP (or SRTCP) packet from an RTP one on a multiplexed
+// port (RFC 5761 §4): the second octet of RTCP is a packet type in 192-223
+// (which, read as marker + payload type, no RTP payload type may use).
+func IsRTCP(packet []byte) bool {
+	return len(packet) >= 2 && packet[1] >= 192 && packet[1] <= 223
+}
