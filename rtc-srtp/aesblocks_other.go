@@ -2,7 +2,7 @@
 
 package srtp
 
-const hasAESNI = false
+var hasAESNI = false
 
 func encryptBlocksAsm(rounds int, xk *byte, b *byte, nblocks int) {
 	panic("srtp: no AES-NI")

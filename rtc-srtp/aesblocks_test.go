@@ -43,6 +43,15 @@ func TestCTRMatchesStdlib(t *testing.T) {
 	}
 }
 
+// TestCTRFallback runs the same comparison through the portable path that
+// CPUs without AES-NI (and the purego build) take.
+func TestCTRFallback(t *testing.T) {
+	saved := hasAESNI
+	hasAESNI = false
+	defer func() { hasAESNI = saved }()
+	TestCTRMatchesStdlib(t)
+}
+
 func TestSboxSpotValues(t *testing.T) {
 	// FIPS-197 Figure 7: S(0x00)=0x63, S(0x53)=0xed, S(0xff)=0x16.
 	for in, want := range map[byte]byte{0x00: 0x63, 0x53: 0xed, 0xff: 0x16, 0x01: 0x7c} {
