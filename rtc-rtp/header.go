@@ -73,7 +73,30 @@ type Header struct {
 	csrcCount uint8
 	extCount  uint8
 	csrc      [MaxCSRC]uint32
-	exts      [MaxExtensions]Extension
+	// Extension elements are references: parsed ones point into extBase
+	// (the received element block) by offset, so parsing stores no
+	// pointers; elements set by the caller keep their slice in user.
+	extBase []byte
+	refs    [MaxExtensions]extRef
+	user    [MaxExtensions][]byte
+}
+
+// extRef locates one extension element's payload.
+type extRef struct {
+	id     uint8
+	isUser bool  // payload is Header.user[i]
+	n      uint8 // payload length when parsed
+	off    uint32
+}
+
+// payloadAt returns the payload of element i.
+func (h *Header) payloadAt(i int) []byte {
+	r := &h.refs[i]
+	if r.isUser {
+		return h.user[i]
+	}
+	end := int(r.off) + int(r.n)
+	return h.extBase[r.off:end:end]
 }
 
 // CSRCs returns the contributing sources. The slice aliases the Header.
@@ -88,16 +111,30 @@ func (h *Header) SetCSRCs(csrc []uint32) error {
 	return nil
 }
 
-// Extensions returns the RFC 8285 extension elements in wire order. The
-// slice aliases the Header; do not append to it.
-func (h *Header) Extensions() []Extension { return h.exts[:h.extCount:h.extCount] }
+// AppendExtensions appends the RFC 8285 extension elements, in wire order,
+// to dst. The payloads alias the parsed packet or the caller's slices.
+func (h *Header) AppendExtensions(dst []Extension) []Extension {
+	for i := range int(h.extCount) {
+		dst = append(dst, Extension{ID: h.refs[i].id, Payload: h.payloadAt(i)})
+	}
+	return dst
+}
+
+// ExtensionCount returns the number of RFC 8285 extension elements.
+func (h *Header) ExtensionCount() int { return int(h.extCount) }
+
+// ExtensionAt returns element i (0 <= i < ExtensionCount) in wire order;
+// the payload aliases the parsed packet or the caller's slice.
+func (h *Header) ExtensionAt(i int) Extension {
+	return Extension{ID: h.refs[i].id, Payload: h.payloadAt(i)}
+}
 
 // GetExtension returns the payload of the first element with the given id,
 // or nil. The result aliases the parsed packet.
 func (h *Header) GetExtension(id uint8) []byte {
 	for i := 0; i < int(h.extCount); i++ {
-		if h.exts[i].ID == id {
-			return h.exts[i].Payload
+		if h.refs[i].id == id {
+			return h.payloadAt(i)
 		}
 	}
 	return nil
@@ -107,7 +144,7 @@ func (h *Header) GetExtension(id uint8) []byte {
 // element may have an empty payload).
 func (h *Header) HasExtension(id uint8) bool {
 	for i := 0; i < int(h.extCount); i++ {
-		if h.exts[i].ID == id {
+		if h.refs[i].id == id {
 			return true
 		}
 	}
@@ -168,8 +205,9 @@ func (h *Header) setExtension(id uint8, payload []byte, mixed bool) error {
 		h.ExtensionProfile = ExtensionProfileTwoByte
 	}
 	for i := 0; i < int(h.extCount); i++ {
-		if h.exts[i].ID == id {
-			h.exts[i].Payload = payload
+		if h.refs[i].id == id {
+			h.refs[i] = extRef{id: id, isUser: true}
+			h.user[i] = payload
 			h.Extension = true
 			return nil
 		}
@@ -177,7 +215,8 @@ func (h *Header) setExtension(id uint8, payload []byte, mixed bool) error {
 	if int(h.extCount) >= MaxExtensions {
 		return ErrTooManyExtensions
 	}
-	h.exts[h.extCount] = Extension{ID: id, Payload: payload}
+	h.refs[h.extCount] = extRef{id: id, isUser: true}
+	h.user[h.extCount] = payload
 	h.extCount++
 	h.Extension = true
 	return nil
@@ -187,10 +226,12 @@ func (h *Header) setExtension(id uint8, payload []byte, mixed bool) error {
 // Removing the last element removes the extension block.
 func (h *Header) DelExtension(id uint8) bool {
 	for i := 0; i < int(h.extCount); i++ {
-		if h.exts[i].ID == id {
-			copy(h.exts[i:h.extCount], h.exts[i+1:h.extCount])
+		if h.refs[i].id == id {
+			copy(h.refs[i:h.extCount], h.refs[i+1:h.extCount])
+			copy(h.user[i:h.extCount], h.user[i+1:h.extCount])
 			h.extCount--
-			h.exts[h.extCount] = Extension{}
+			h.refs[h.extCount] = extRef{}
+			h.user[h.extCount] = nil
 			if h.extCount == 0 && len(h.RawExtension) == 0 {
 				h.ExtensionProfile = 0
 				h.Extension = false
@@ -204,9 +245,10 @@ func (h *Header) DelExtension(id uint8) bool {
 // ClearExtensions removes every extension element and any raw block.
 func (h *Header) ClearExtensions() {
 	for i := range h.extCount {
-		h.exts[i] = Extension{}
+		h.user[i] = nil
 	}
 	h.extCount = 0
+	h.extBase = nil
 	h.ExtensionProfile = 0
 	h.RawExtension = nil
 	h.Extension = false
@@ -269,6 +311,7 @@ func (h *Header) Unmarshal(b []byte) (int, error) {
 	data := b[n+4 : end : end]
 	h.ExtensionProfile = profile
 	h.RawExtension = nil
+	h.extBase = data
 	if profile != ExtensionProfileOneByte {
 		var err error
 		if profile&0xFFF0 == ExtensionProfileTwoByte {
@@ -307,7 +350,7 @@ func (h *Header) Unmarshal(b []byte) (int, error) {
 		if c >= MaxExtensions {
 			return 0, ErrTooManyExtensions
 		}
-		h.exts[c] = Extension{ID: id, Payload: data[i:j:j]}
+		h.refs[c] = extRef{id: id, n: uint8(j - i), off: uint32(i)}
 		c++
 		i = j
 	}
@@ -336,7 +379,7 @@ func (h *Header) parseTwoByte(data []byte) error {
 			h.extCount = 0
 			return ErrTooManyExtensions
 		}
-		h.exts[h.extCount] = Extension{ID: id, Payload: data[i : i+l : i+l]}
+		h.refs[h.extCount] = extRef{id: id, n: uint8(l), off: uint32(i)}
 		h.extCount++
 		i += l
 	}
@@ -360,8 +403,8 @@ func (h *Header) extensionDataSize() (int, uint16) {
 	if profile == ExtensionProfileOneByte {
 		n := 0
 		for i := 0; i < int(h.extCount); i++ {
-			l := len(h.exts[i].Payload)
-			if !fitsOneByte(h.exts[i].ID, l) {
+			l := len(h.payloadAt(i))
+			if !fitsOneByte(h.refs[i].id, l) {
 				profile = ExtensionProfileTwoByte
 				break
 			}
@@ -373,7 +416,7 @@ func (h *Header) extensionDataSize() (int, uint16) {
 	}
 	n := 0
 	for i := 0; i < int(h.extCount); i++ {
-		n += 2 + len(h.exts[i].Payload)
+		n += 2 + len(h.payloadAt(i))
 	}
 	return (n + 3) &^ 3, profile
 }
@@ -459,18 +502,18 @@ func (h *Header) appendTo(b []byte, padding bool, ext int, profile uint16) []byt
 		o += copy(out[o:end], h.RawExtension)
 	case profile == ExtensionProfileOneByte:
 		for i := 0; i < int(h.extCount); i++ {
-			e := &h.exts[i]
-			out[o] = e.ID<<4 | byte(len(e.Payload)-1)
+			pl := h.payloadAt(i)
+			out[o] = h.refs[i].id<<4 | byte(len(pl)-1)
 			o++
-			o += copy(out[o:], e.Payload)
+			o += copy(out[o:], pl)
 		}
 	default:
 		for i := 0; i < int(h.extCount); i++ {
-			e := &h.exts[i]
-			out[o] = e.ID
-			out[o+1] = byte(len(e.Payload))
+			pl := h.payloadAt(i)
+			out[o] = h.refs[i].id
+			out[o+1] = byte(len(pl))
 			o += 2
-			o += copy(out[o:], e.Payload)
+			o += copy(out[o:], pl)
 		}
 	}
 	// Padding to the 32-bit boundary (RFC 8285 §4.1: zero octets).
@@ -495,12 +538,10 @@ func grow(b []byte, n int) []byte {
 // live in one fresh allocation, independent of any input buffer.
 func (h *Header) Clone() Header {
 	c := *h
+	c.extBase = nil
 	n := len(h.RawExtension)
 	for i := 0; i < int(h.extCount); i++ {
-		n += len(h.exts[i].Payload)
-	}
-	if n == 0 {
-		return c
+		n += len(h.payloadAt(i))
 	}
 	buf := make([]byte, 0, n)
 	if h.RawExtension != nil {
@@ -510,8 +551,9 @@ func (h *Header) Clone() Header {
 	}
 	for i := 0; i < int(h.extCount); i++ {
 		o := len(buf)
-		buf = append(buf, h.exts[i].Payload...)
-		c.exts[i].Payload = buf[o:len(buf):len(buf)]
+		buf = append(buf, h.payloadAt(i)...)
+		c.refs[i] = extRef{id: h.refs[i].id, isUser: true}
+		c.user[i] = buf[o:len(buf):len(buf)]
 	}
 	return c
 }

@@ -98,8 +98,8 @@ func TestOneByteID15StopsParsing(t *testing.T) {
 	if err := p.Unmarshal(b); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Extensions()) != 1 || p.GetExtension(1)[0] != 0xaa {
-		t.Fatalf("exts %+v", p.Extensions())
+	if len(p.AppendExtensions(nil)) != 1 || p.GetExtension(1)[0] != 0xaa {
+		t.Fatalf("exts %+v", p.AppendExtensions(nil))
 	}
 }
 
@@ -136,7 +136,7 @@ func TestSetExtensionForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(q.GetExtension(3), []byte{9, 9}) || !q.HasExtension(20) {
-		t.Fatalf("exts %+v", q.Extensions())
+		t.Fatalf("exts %+v", q.AppendExtensions(nil))
 	}
 	if !q.DelExtension(3) || q.DelExtension(3) {
 		t.Fatal("DelExtension")
@@ -169,7 +169,7 @@ func TestRawExtensionProfile(t *testing.T) {
 	if err := p.Unmarshal(b); err != nil {
 		t.Fatal(err)
 	}
-	if p.ExtensionProfile != 0xabcd || !bytes.Equal(p.RawExtension, []byte{1, 2, 3, 4}) || len(p.Extensions()) != 0 {
+	if p.ExtensionProfile != 0xabcd || !bytes.Equal(p.RawExtension, []byte{1, 2, 3, 4}) || len(p.AppendExtensions(nil)) != 0 {
 		t.Fatalf("%+v", p.Header)
 	}
 	out, _ := p.Marshal()

@@ -30,45 +30,56 @@ type HeaderView struct {
 // Packet.Unmarshal and never allocates. The view aliases b.
 func ParseHeaderView(b []byte) (HeaderView, error) {
 	var v HeaderView
+	err := v.Unmarshal(b)
+	return v, err
+}
+
+// Unmarshal is ParseHeaderView into an existing view (cheaper in a loop: no
+// struct copy). On error the view is left partly filled and must not be
+// used.
+func (v *HeaderView) Unmarshal(b []byte) error {
 	if len(b) < FixedHeaderSize {
-		return v, ErrTruncated
+		return ErrTruncated
 	}
-	if b[0]>>6 != Version {
-		return v, ErrBadVersion
+	b0 := b[0]
+	if b0&0xC0 != Version<<6 {
+		return ErrBadVersion
 	}
 	v.Marker = b[1]&0x80 != 0
 	v.PayloadType = b[1] & 0x7F
-	v.SequenceNumber = binary.BigEndian.Uint16(b[2:])
-	v.Timestamp = binary.BigEndian.Uint32(b[4:])
-	v.SSRC = binary.BigEndian.Uint32(b[8:])
-	v.CSRCCount = int(b[0] & 0x0F)
-	n := FixedHeaderSize + 4*v.CSRCCount
-	if b[0]&0x10 != 0 {
+	v.SequenceNumber = binary.BigEndian.Uint16(b[2:4])
+	v.Timestamp = binary.BigEndian.Uint32(b[4:8])
+	v.SSRC = binary.BigEndian.Uint32(b[8:12])
+	cc := int(b0 & 0x0F)
+	v.CSRCCount = cc
+	n := FixedHeaderSize + 4*cc
+	v.ExtensionProfile = 0
+	v.ExtensionData = nil
+	if b0&0x10 != 0 {
 		if len(b) < n+4 {
-			return HeaderView{}, ErrTruncated
+			return ErrTruncated
 		}
 		v.ExtensionProfile = binary.BigEndian.Uint16(b[n:])
-		l := 4 * int(binary.BigEndian.Uint16(b[n+2:]))
-		n += 4
-		if len(b) < n+l {
-			return HeaderView{}, ErrTruncated
+		end := n + 4 + 4*int(binary.BigEndian.Uint16(b[n+2:]))
+		if len(b) < end {
+			return ErrTruncated
 		}
-		v.ExtensionData = b[n : n+l : n+l]
-		n += l
+		v.ExtensionData = b[n+4 : end : end]
+		n = end
 	}
 	if len(b) < n {
-		return HeaderView{}, ErrTruncated
+		return ErrTruncated
 	}
 	v.HeaderSize = n
 	v.PayloadEnd = len(b)
-	if b[0]&0x20 != 0 {
+	if b0&0x20 != 0 {
 		pad := int(b[len(b)-1])
 		if len(b) <= n || pad == 0 || pad > len(b)-n {
-			return HeaderView{}, ErrBadPadding
+			return ErrBadPadding
 		}
 		v.PayloadEnd -= pad
 	}
-	return v, nil
+	return nil
 }
 
 // Extension finds the RFC 8285 element id in the view's extension block

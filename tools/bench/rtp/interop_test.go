@@ -189,7 +189,7 @@ func TestInteropTwoByteExtensions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(ours.GetExtension(20), bytes.Repeat([]byte{9}, 40)) || !ours.HasExtension(1) {
-		t.Fatalf("%+v", ours.Extensions())
+		t.Fatalf("%+v", ours.AppendExtensions(nil))
 	}
 	back, _ := ours.Marshal()
 	var again pionrtp.Packet
