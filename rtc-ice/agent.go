@@ -79,6 +79,7 @@ type Agent struct {
 	consentLost  bool
 	closed       bool
 	relays       []*relayAlloc
+	tcpConns     map[netip.AddrPort]*tcpConn // TCP connections by remote address
 
 	out    shared.Queue[shared.TaggedBytes]
 	events shared.Queue[Event]
@@ -226,13 +227,16 @@ func (a *Agent) AddLocalAddress(addr netip.AddrPort, proto shared.TransportProto
 	if !addr.IsValid() || addr.Port() == 0 {
 		return ErrUnsupported
 	}
-	if proto != shared.UDP {
-		return ErrUnsupported
-	}
 	for _, l := range a.locals {
-		if l.Type == CandidateHost && l.Address == addr && l.Protocol == proto {
+		if l.Type == CandidateHost && l.base == addr && l.Protocol == proto {
 			return ErrDuplicateCandidate
 		}
+	}
+	if proto == shared.TCP {
+		if a.gatherState == GatheringNew || a.gatherState == GatheringComplete {
+			a.setGatherState(GatheringGathering)
+		}
+		return a.addTCPHost(addr)
 	}
 	if len(a.locals) >= a.cfg.maxCandidates() {
 		return ErrCandidateLimit
@@ -315,9 +319,10 @@ func (a *Agent) AddRemoteCandidate(c Candidate) error {
 	if a.closed {
 		return shared.ErrClosed
 	}
-	if c.Protocol != shared.UDP {
-		// RFC 6544 candidates are not supported yet; browsers trickle them
-		// anyway, so they are ignored rather than refused.
+	if c.Protocol == shared.TCP && c.TCPType != TCPTypePassive {
+		// Only remote passive candidates are dialled (RFC 6544 §6.2); an
+		// active one shows up as peer-reflexive when it connects, and
+		// simultaneous open is not supported.
 		a.stats.Ignored++
 		return nil
 	}
@@ -518,6 +523,9 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 		d = shared.Earliest(d, t.deadline)
 	}
 	d = shared.Earliest(d, a.consentAt)
+	for _, p := range a.pairs {
+		d = shared.Earliest(d, p.connectAt)
+	}
 	if a.selected != nil && !a.consentLost && !a.cfg.Lite {
 		d = shared.Earliest(d, a.lastConsent.Add(a.cfg.consentTimeout()))
 		if dt := a.pendingSince.Add(a.cfg.disconnectedTimeout()); !a.pendingSince.IsZero() && dt.After(a.clock.Now()) {
@@ -550,6 +558,7 @@ func (a *Agent) HandleTimeout(now time.Time) error {
 		a.drainRelay(r)
 	}
 	a.expireTransactions(now)
+	a.tcpTimers(now)
 	if a.wantTick || (!a.nextTick.IsZero() && !now.Before(a.nextTick)) {
 		a.wantTick = false
 		a.nextTick = time.Time{}
@@ -608,6 +617,9 @@ func (a *Agent) setConnState(s ConnectionState) {
 
 // send queues msg (owned by the agent from now on) from local to peer.
 func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
+	if l.Protocol == shared.TCP {
+		return a.sendTCP(l, peer, msg)
+	}
 	if l.relay != nil {
 		// The TURN client copies the data into a Send indication or
 		// ChannelData (RFC 8656 §10, §12).

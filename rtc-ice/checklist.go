@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
@@ -53,6 +54,10 @@ type pair struct {
 	validLocal *localCand
 	inTrigger  bool
 	lastHeard  time.Time
+	// connectAt is when an unanswered TCP connection request times out
+	// (zero when none is outstanding).
+	connectAt time.Time
+	tcpLocal  netip.AddrPort // the TCP connection's local address, once known
 }
 
 func (p *pair) foundationKey() string { return p.local.Foundation + ":" + p.remote.Foundation }
@@ -66,6 +71,9 @@ func (p *pair) info() PairInfo {
 	pi.Transport.Local = p.local.base
 	pi.Transport.Peer = p.remote.Address
 	pi.Transport.Protocol = p.local.Protocol
+	if p.local.relay == nil && p.local.Protocol == shared.TCP && p.tcpLocal.IsValid() {
+		pi.Transport.Local = p.tcpLocal
+	}
 	if p.local.relay != nil {
 		pi.Transport.Local = p.local.relay.socket
 		pi.Transport.Peer = p.local.relay.server
@@ -101,6 +109,9 @@ func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
 		return nil
 	}
 	if l.Protocol != r.Protocol || l.Address.Addr().Is4() != r.Address.Addr().Is4() {
+		return nil
+	}
+	if l.Protocol == shared.TCP && !tcpPairable(l, r) {
 		return nil
 	}
 	// RFC 8445 §6.1.2.2: a link-local IPv6 address pairs only with link-local.
@@ -194,7 +205,9 @@ func (a *Agent) tick(now time.Time) {
 	if p == nil {
 		return
 	}
-	a.sendCheck(now, p, a.role == RoleControlling && (p == a.nominating))
+	if !a.needsConnect(now, p) {
+		a.sendCheck(now, p, a.role == RoleControlling && (p == a.nominating))
+	}
 	a.nextTick = now.Add(a.cfg.ta())
 }
 
@@ -321,6 +334,9 @@ func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
 	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
 		rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
+	if p.local.Protocol == shared.TCP {
+		t.rto, t.maxSends = tcpCheckTimeout, 1 // reliable: sent once
+	}
 	t.msg = append([]byte(nil), msg...)
 	if p.state != pairSucceeded {
 		p.state = pairInProgress

@@ -99,6 +99,17 @@
 // state disconnected, and 30 s without a consent response fails the agent.
 // Consent checks double as keepalives (RFC 8445 §11).
 //
+// # TCP candidates
+//
+// AddLocalAddress(addr, shared.TCP) adds a passive host candidate (the
+// caller listens on addr) and an active one (RFC 6544). When a check needs
+// a connection to a remote passive candidate the agent emits
+// EventTCPConnect; the caller dials from Pair.Transport.Local's IP and calls
+// TCPConnected(local, remote) or TCPConnectFailed(remote). Segments read
+// from any connection go to HandleRead with Protocol shared.TCP; the agent
+// frames and reassembles messages with the RFC 4571 length prefix, and a
+// check over TCP is sent once (TCP retransmits it).
+//
 // # Restart
 //
 // Restart draws new local credentials and signals the local candidates
@@ -117,9 +128,9 @@
 //
 // # Known gaps
 //
-//   - TCP candidates (RFC 6544) are parsed and formatted but not gathered or
-//     paired: AddLocalAddress refuses TCP and AddRemoteCandidate ignores
-//     TCP candidates.
+//   - TCP candidates: host passive and active only (no simultaneous open,
+//     no srflx/relay over TCP); remote active candidates are ignored (they
+//     appear as peer-reflexive when they connect).
 //   - One component (rtcp-mux, BUNDLE); candidates for component 2 are refused.
 //   - ICE-lite agents neither send consent checks nor detect consent loss.
 //   - No aggressive nomination and no renomination extension.

@@ -85,6 +85,10 @@ const (
 	EventResolveHostname
 	// EventRoleChanged: Role is the new role after a role conflict (RFC 8445 §7.3.1.1).
 	EventRoleChanged
+	// EventTCPConnect: open a TCP connection from Pair.Local's address (any
+	// local port) to Pair.Remote.Address, then call TCPConnected or
+	// TCPConnectFailed (RFC 6544 active candidate).
+	EventTCPConnect
 )
 
 // String names the kind.
@@ -102,6 +106,8 @@ func (k EventKind) String() string {
 		return "resolve-hostname"
 	case EventRoleChanged:
 		return "role-changed"
+	case EventTCPConnect:
+		return "tcp-connect"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }

@@ -36,7 +36,8 @@ func FuzzParseCandidate(f *testing.F) {
 // FuzzAgentSTUN drives an agent with random STUN messages from random
 // addresses. The input is a sequence of records: one byte picks the source
 // address and whether the message is re-signed with the agent's password
-// (so authenticated paths are reached), one byte the time step, two bytes
+// (so authenticated paths are reached) and whether it arrives over TCP
+// (framed when re-signed), one byte the time step, two bytes
 // the length, then the message.
 func FuzzAgentSTUN(f *testing.F) {
 	for i, useCand := range []bool{false, true} {
@@ -44,6 +45,7 @@ func FuzzAgentSTUN(f *testing.F) {
 		rec := append([]byte{0x80, 5, 0, byte(len(m))}, m...)
 		f.Add(rec)
 		f.Add(append(append([]byte(nil), rec...), rec...))
+		f.Add(append([]byte{0xC0, 5, 0, byte(len(m))}, m...))
 	}
 	resp := stun.NewBuilder(nil, stun.BindingSuccess, stun.TransactionID{1})
 	resp.AddXORMappedAddress(netip.MustParseAddrPort("203.0.113.9:7000"))
@@ -51,6 +53,7 @@ func FuzzAgentSTUN(f *testing.F) {
 	f.Add(append([]byte{0x81, 1, 0, byte(len(r))}, r...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := newTestAgent(t, Config{MaxQueue: 64})
+		a.AddLocalAddress(testLocal, shared.TCP)
 		now := testStart
 		for len(data) >= 4 {
 			sel, dt, n := data[0], data[1], int(data[2])<<8|int(data[3])
@@ -65,7 +68,15 @@ func FuzzAgentSTUN(f *testing.F) {
 			}
 			peer := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, 2 + sel&3}), 6000+uint16(sel>>2&3))
 			now = now.Add(time.Duration(dt) * 10 * time.Millisecond)
-			a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: testLocal, Peer: peer}, Message: msg})
+			tr := shared.TransportContext{Local: testLocal, Peer: peer}
+			if sel&0x40 != 0 {
+				// Over TCP: frame it (RFC 4571) unless the fuzzer wants raw bytes.
+				tr.Protocol = shared.TCP
+				if sel&0x80 != 0 {
+					msg = append([]byte{byte(len(msg) >> 8), byte(len(msg))}, msg...)
+				}
+			}
+			a.HandleRead(shared.TaggedBytes{Now: now, Transport: tr, Message: msg})
 			a.HandleTimeout(now)
 			if d, ok := a.PollTimeout(); ok && d.Before(now) {
 				t.Fatalf("deadline %v before now %v", d, now)

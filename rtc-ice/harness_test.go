@@ -25,6 +25,7 @@ type peer struct {
 	roles    []Role
 	resolve  map[string]netip.Addr // mDNS names this peer's resolver knows
 	noSignal bool                  // do not trickle candidates
+	tcpPorts []netip.AddrPort      // local addresses handed out for TCP connections
 }
 
 func (p *peer) HandleRead(m shared.TaggedBytes) error {
@@ -67,6 +68,16 @@ func (p *peer) drain() {
 			p.selected = append(p.selected, ev.Pair)
 		case EventRoleChanged:
 			p.roles = append(p.roles, ev.Role)
+		case EventTCPConnect:
+			if len(p.tcpPorts) == 0 {
+				p.a.TCPConnectFailed(ev.Pair.Remote.Address)
+				break
+			}
+			local := p.tcpPorts[0]
+			p.tcpPorts = p.tcpPorts[1:]
+			if err := p.a.TCPConnected(local, ev.Pair.Remote.Address); err != nil {
+				p.t.Errorf("%s: TCPConnected: %v", p.name, err)
+			}
 		case EventResolveHostname:
 			if ip, ok := p.resolve[ev.Hostname]; ok {
 				p.a.ResolveHostname(ev.Hostname, ip)

@@ -43,6 +43,12 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 			return err
 		}
 	}
+	if tr.Protocol == shared.TCP {
+		err := a.handleTCP(now, tr, msg.Message)
+		a.maybeNominate(now)
+		a.updateState()
+		return err
+	}
 	l := a.localByBase(tr.Local)
 	if l == nil {
 		a.stats.Dropped++
@@ -111,8 +117,12 @@ func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b 
 	p.lastHeard = now
 	data := make([]byte, len(b))
 	copy(data, b)
+	local := l.base
+	if c := a.tcpConns[peer]; c != nil && l.Protocol == shared.TCP {
+		local = c.local
+	}
 	err := a.reads.Push(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{
-		Local: l.base, Peer: peer, Protocol: l.Protocol}, Message: data})
+		Local: local, Peer: peer, Protocol: l.Protocol}, Message: data})
 	if err != nil {
 		a.stats.Dropped++
 		return err
