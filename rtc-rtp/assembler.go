@@ -28,8 +28,8 @@ type AssemblerStats struct {
 // FrameAssembler rebuilds frames from RTP packets of one stream, in
 // sequence order (put a jitter buffer in front of it to reorder). A frame
 // ends at the packet with the marker bit, or at a payload that says so
-// (audio). After a loss the partial frame is dropped and packets are
-// skipped until one that starts a frame. Limits come from Config.
+// (audio). Packets are skipped until one that starts a frame, at the
+// beginning and after a loss (the partial frame is then dropped). Limits come from Config.
 //
 // The assembler owns one growing buffer; Frame.Data aliases it.
 type FrameAssembler struct {
@@ -52,7 +52,9 @@ type FrameAssembler struct {
 
 // NewFrameAssembler returns an assembler that uses d to depayload.
 func NewFrameAssembler(d Depayloader, cfg Config) *FrameAssembler {
-	return &FrameAssembler{d: d, cfg: cfg}
+	// Until a packet that starts a frame arrives, packets are skipped: a
+	// stream joined mid-frame must not yield the frame's tail.
+	return &FrameAssembler{d: d, cfg: cfg, waiting: true}
 }
 
 // Stats returns the counters.

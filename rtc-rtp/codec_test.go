@@ -526,3 +526,22 @@ func TestPacketizer(t *testing.T) {
 		t.Fatalf("%v allocs", allocs)
 	}
 }
+
+func TestAssemblerJoinMidFrame(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	frame := randBytes(r, 3000)
+	frame[0] &^= 1
+	var seq uint16
+	pkts := packetize(t, &VP8Payloader{}, 1000, frame, &seq, 1)
+	pkts = append(pkts, packetize(t, &VP8Payloader{}, 1000, frame, &seq, 2)...)
+	a := NewFrameAssembler(&VP8Depayloader{}, Config{})
+	var got []Frame
+	for i := 1; i < len(pkts); i++ { // the first packet is missed
+		if f, ok, _ := a.Push(&pkts[i]); ok {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Timestamp != 2 || !bytes.Equal(got[0].Data, frame) {
+		t.Fatalf("got %d frames", len(got))
+	}
+}
