@@ -46,6 +46,8 @@ func BenchmarkParseMarshal(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
+		cpu := startCPU(b)
+		defer cpu.stop()
 		buf := make([]byte, 0, 2*len(text))
 		for b.Loop() {
 			sd, err := ours.Unmarshal(text)
@@ -58,6 +60,8 @@ func BenchmarkParseMarshal(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -75,6 +79,8 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if _, err := ours.Unmarshal(text); err != nil {
 				b.Fatal(err)
@@ -84,6 +90,8 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -98,6 +106,8 @@ func BenchmarkMarshal(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		sd, _ := ours.Unmarshal(text)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			_ = sd.Marshal()
 		}
@@ -106,6 +116,8 @@ func BenchmarkMarshal(b *testing.B) {
 		var sd pion.SessionDescription
 		_ = sd.Unmarshal(text)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if _, err := sd.Marshal(); err != nil {
 				b.Fatal(err)

@@ -85,6 +85,10 @@ func oursDecode(m *ours.Message, raw []byte) error {
 
 func pionDecode(m *pion.Message, raw []byte) error {
 	m.Raw = raw // alias, as rtc-stun does: no copy on either side
+	return pionRead(m)
+}
+
+func pionRead(m *pion.Message) error {
 	if err := m.Decode(); err != nil {
 		return err
 	}
@@ -109,6 +113,8 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		var m ours.Message
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -118,8 +124,25 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		m := new(pion.Message)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// What pion/ice v4.4.2 does per inbound STUN packet
+	// (candidate_base.go handleInboundSTUNMessage): a new Message with a
+	// copy of the datagram, then Decode.
+	b.Run("pion-ice-path", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
+		for b.Loop() {
+			m := &pion.Message{Raw: make([]byte, len(raw))}
+			copy(m.Raw, raw)
+			if err := pionRead(m); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -132,6 +155,8 @@ func BenchmarkDecodeVerify(b *testing.B) {
 		var m ours.Message
 		in := ours.NewIntegrity([]byte(password))
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -148,6 +173,8 @@ func BenchmarkDecodeVerify(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
 				b.Fatal(err)
@@ -167,6 +194,8 @@ func BenchmarkEncode(b *testing.B) {
 		in := ours.NewIntegrity([]byte(password))
 		buf := make([]byte, 0, 256)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			m := ours.NewBuilder(buf[:0], ours.BindingRequest, tid)
 			m.AddUsername(username)
@@ -184,6 +213,8 @@ func BenchmarkEncode(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
+		cpu := startCPU(b)
+		defer cpu.stop()
 		for b.Loop() {
 			if err := pionBuild(m, in); err != nil {
 				b.Fatal(err)
