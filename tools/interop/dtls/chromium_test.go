@@ -110,26 +110,33 @@ func TestChromium(t *testing.T) {
 	browser.Require(t)
 	certs(t)
 	for _, role := range []string{"active", "passive"} {
-		t.Run("we-are-"+map[string]string{"active": "client", "passive": "server"}[role], func(t *testing.T) {
-			runChromium(t, role)
-		})
+		name := "we-are-" + map[string]string{"active": "client", "passive": "server"}[role]
+		t.Run(name, func(t *testing.T) { runChromium(t, role) })
 	}
+}
+
+// startChromium launches the browser with the flags of shared/BROWSERS.md.
+func startChromium(t *testing.T, ctx context.Context) context.Context {
+	opts := append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { bcancel(); acancel() })
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return bctx
 }
 
 func runChromium(t *testing.T, setup string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	b, err := browser.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	bctx := startChromium(t, ctx)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<!doctype html><title>dtls</title>"))
 	}))
 	defer srv.Close()
-	tab, tcancel := chromedp.NewContext(b.Context())
+	tab, tcancel := chromedp.NewContext(bctx)
 	defer tcancel()
 	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL)); err != nil {
 		t.Fatal(err)
