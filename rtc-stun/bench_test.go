@@ -122,3 +122,22 @@ func BenchmarkEncodeICERequest(b *testing.B) {
 		iceRequest(buf, in)
 	}
 }
+
+func TestIterationAllocs(t *testing.T) {
+	raw := buildAll(t)
+	var m Message
+	if err := Parse(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if a := testing.AllocsPerRun(100, func() {
+		for _, a := range m.All() {
+			n += len(a.Value)
+		}
+		for i := range m.Len() {
+			n += int(m.Attr(i).Type)
+		}
+	}); a != 0 {
+		t.Errorf("attribute iteration allocates %v times", a)
+	}
+}
