@@ -241,7 +241,9 @@ func TestDualStack(t *testing.T) {
 	}
 	pa.drain()
 	pb.drain()
-	if err := sim.Run(func() bool { return pa.a.ConnectionState() == StateCompleted && pb.a.ConnectionState() == StateCompleted }, 20000); err != nil {
+	if err := sim.Run(func() bool {
+		return pa.a.ConnectionState() == StateCompleted && pb.a.ConnectionState() == StateCompleted
+	}, 20000); err != nil {
 		t.Fatal(err)
 	}
 	sp, _ := pa.a.SelectedPair()
