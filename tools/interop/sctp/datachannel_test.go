@@ -1,0 +1,199 @@
+package sctp
+
+import (
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/pion/datachannel"
+	"github.com/pion/logging"
+	pion "github.com/pion/sctp"
+	dc "github.com/sansrtc/rtc/rtc-datachannel"
+	ours "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// mgrDriver runs one of our datachannel Managers on a goroutine.
+type mgrDriver struct {
+	m      *dc.Manager
+	cmds   chan func(*dc.Manager)
+	reads  chan dc.Message
+	events chan dc.Event
+	done   chan struct{}
+}
+
+func newMgrDriver(t *testing.T, cfg dc.Config, conn *memConn) *mgrDriver {
+	m, err := dc.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &mgrDriver{m: m, cmds: make(chan func(*dc.Manager), 16), reads: make(chan dc.Message, 1024),
+		events: make(chan dc.Event, 256), done: make(chan struct{})}
+	in := make(chan []byte, 1024)
+	go func() {
+		buf := make([]byte, 1<<16)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			in <- append([]byte(nil), buf[:n]...)
+		}
+	}()
+	go func() {
+		timer := time.NewTimer(time.Hour)
+		for {
+			for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
+				conn.Write(p.Message)
+			}
+			for e, ok := m.PollEvent(); ok; e, ok = m.PollEvent() {
+				d.events <- e
+			}
+			for r, ok := m.PollRead(); ok; r, ok = m.PollRead() {
+				d.reads <- r
+			}
+			if dl, ok := m.PollTimeout(); ok {
+				timer.Reset(max(time.Until(dl), 0))
+			} else {
+				timer.Reset(time.Hour)
+			}
+			select {
+			case p := <-in:
+				m.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
+			case f := <-d.cmds:
+				f(m)
+			case <-timer.C:
+				m.HandleTimeout(time.Now())
+			case <-d.done:
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { close(d.done); conn.Close() })
+	return d
+}
+
+func (d *mgrDriver) do(f func(*dc.Manager) error) error {
+	errc := make(chan error, 1)
+	d.cmds <- func(m *dc.Manager) { errc <- f(m) }
+	return <-errc
+}
+
+func (d *mgrDriver) wait(t *testing.T, k dc.EventKind) dc.Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-d.events:
+			if e.Kind == k {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("timeout waiting for %v", k)
+		}
+	}
+}
+
+func (d *mgrDriver) read(t *testing.T) dc.Message {
+	t.Helper()
+	select {
+	case m := <-d.reads:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("timeout waiting for a message")
+	}
+	return dc.Message{}
+}
+
+// TestPionDataChannel runs our datachannel.Manager (as the DTLS client,
+// even stream ids) against pion/datachannel on a pion/sctp association:
+// DCEP both ways, every PPID, and closing from either side.
+func TestPionDataChannel(t *testing.T) {
+	oc, pc := memPipe()
+	d := newMgrDriver(t, dc.Config{DTLSClient: true, SCTP: ours.Config{PeerMaxMessageSize: 65536}}, oc)
+	d.do(func(m *dc.Manager) error { return m.Connect(time.Now()) })
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelWarn
+	pa, err := pion.ServerWithOptions(pion.WithNetConn(pc), pion.WithLoggerFactory(lf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pa.Close()
+	d.wait(t, dc.EventConnected)
+
+	// Ours opens a partially reliable unordered channel in-band.
+	var id uint16
+	three := uint16(3)
+	d.do(func(m *dc.Manager) (err error) {
+		id, err = m.Open(dc.Options{Label: "ours", Protocol: "proto", Unordered: true, MaxRetransmits: &three})
+		return err
+	})
+	if id%2 != 0 {
+		t.Fatalf("DTLS client got odd id %d", id)
+	}
+	pch, err := datachannel.Accept(pa, &datachannel.Config{LoggerFactory: lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pch.Config.Label != "ours" || pch.Config.Protocol != "proto" || pch.Config.ChannelType != datachannel.ChannelTypePartialReliableRexmitUnordered || pch.Config.ReliabilityParameter != 3 {
+		t.Fatalf("pion sees %+v", pch.Config)
+	}
+	d.wait(t, dc.EventOpen)
+	// Pion -> ours: string, binary, empty string, empty binary.
+	for _, w := range []struct {
+		data   string
+		string bool
+	}{{"text", true}, {"bin", false}, {"", true}, {"", false}} {
+		if _, err := pch.WriteDataChannel([]byte(w.data), w.string); err != nil {
+			t.Fatal(err)
+		}
+		got := d.read(t)
+		if string(got.Data) != w.data || got.Binary == w.string || got.Data == nil {
+			t.Fatalf("ours got %+v for %+v", got, w)
+		}
+	}
+	// Ours -> Pion.
+	buf := make([]byte, 1<<17)
+	for _, w := range []dc.Message{{Channel: id, Data: []byte("hello")}, {Channel: id, Binary: true, Data: make([]byte, 60000)}, {Channel: id}, {Channel: id, Binary: true}} {
+		if err := d.do(func(m *dc.Manager) error { return m.HandleWrite(w) }); err != nil {
+			t.Fatal(err)
+		}
+		n, isString, err := pch.ReadDataChannel(buf)
+		if err != nil || n != len(w.Data) || isString == w.Binary {
+			t.Fatalf("pion got n=%d string=%v err=%v for %d bytes binary=%v", n, isString, err, len(w.Data), w.Binary)
+		}
+	}
+	// Pion opens a channel (odd id, as the DTLS server).
+	pch2, err := datachannel.Dial(pa, 1, &datachannel.Config{Label: "pion", ChannelType: datachannel.ChannelTypeReliable, LoggerFactory: lf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := d.wait(t, dc.EventDataChannel)
+	var info dc.Info
+	d.do(func(m *dc.Manager) error { info, _ = m.Channel(e.Channel); return nil })
+	if e.Channel != 1 || info.Label != "pion" || info.Type != dc.ChannelReliable {
+		t.Fatalf("ours sees %d %+v", e.Channel, info)
+	}
+	pch2.WriteDataChannel([]byte("from pion"), true)
+	if got := d.read(t); got.Channel != 1 || string(got.Data) != "from pion" {
+		t.Fatalf("%+v", got)
+	}
+	// Ours closes its channel: Pion reads EOF.
+	d.do(func(m *dc.Manager) error { return m.CloseChannel(id) })
+	if _, _, err := pch.ReadDataChannel(buf); !errors.Is(err, io.EOF) {
+		t.Fatalf("pion read after close: %v", err)
+	}
+	pch.Close()
+	if e := d.wait(t, dc.EventClose); e.Channel != id {
+		t.Fatalf("close event %+v", e)
+	}
+	// Pion closes its channel: ours sees closing, then close.
+	pch2.Close()
+	if e := d.wait(t, dc.EventClosing); e.Channel != 1 {
+		t.Fatalf("closing %+v", e)
+	}
+	if e := d.wait(t, dc.EventClose); e.Channel != 1 {
+		t.Fatalf("close %+v", e)
+	}
+}
