@@ -2,6 +2,7 @@ package ice
 
 import (
 	"fmt"
+	"os"
 	"net/netip"
 	"strings"
 	"testing"
@@ -147,9 +148,10 @@ func TestNATMatrixDirect(t *testing.T) {
 			if needsRelay(x, y) {
 				continue
 			}
-			for seed := uint64(1); seed <= 3; seed++ {
+			for seed := uint64(1); seed <= seeds(); seed++ {
 				name := fmt.Sprintf("%s-%s/seed%d", x.name, y.name, seed)
-				w := build(t, scenario{seed: seed, natA: x, natB: y, link: netsim.LinkConfig{Delay: 15 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+				link := netsim.LinkConfig{Delay: 15 * time.Millisecond, Jitter: 10 * time.Millisecond, Loss: 0.05 * float64(seed%3)}
+				w := build(t, scenario{seed: seed, natA: x, natB: y, link: link}, Config{Role: RoleControlling}, Config{})
 				d := w.connect(t, name, 20*time.Second)
 				w.exchange(t, name)
 				sa, _ := w.pa.a.SelectedPair()
@@ -179,9 +181,10 @@ func TestNATMatrixWithRelay(t *testing.T) {
 			if !needsRelay(x, y) {
 				continue
 			}
-			for seed := uint64(1); seed <= 3; seed++ {
+			for seed := uint64(1); seed <= seeds(); seed++ {
 				name := fmt.Sprintf("%s-%s/seed%d", x.name, y.name, seed)
-				w := build(t, scenario{seed: seed, natA: x, natB: y, turn: true, link: netsim.LinkConfig{Delay: 15 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+				link := netsim.LinkConfig{Delay: 15 * time.Millisecond, Jitter: 10 * time.Millisecond, Loss: 0.05 * float64(seed%3)}
+				w := build(t, scenario{seed: seed, natA: x, natB: y, turn: true, link: link}, Config{Role: RoleControlling}, Config{})
 				d := w.connect(t, name, 20*time.Second)
 				w.exchange(t, name)
 				sa, _ := w.pa.a.SelectedPair()
@@ -210,4 +213,13 @@ func TestRelayOnlyPolicy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seeds is how many seeds each NAT combination runs: 10, or 100 with
+// SANSRTC_LONG=1.
+func seeds() uint64 {
+	if os.Getenv("SANSRTC_LONG") == "1" {
+		return 100
+	}
+	return 10
 }

@@ -35,7 +35,7 @@ func TestRoleConflict(t *testing.T) {
 
 func TestLossAndDelay(t *testing.T) {
 	link := netsim.LinkConfig{Delay: 60 * time.Millisecond, Jitter: 30 * time.Millisecond, Loss: 0.25}
-	for seed := uint64(1); seed <= 20; seed++ {
+	for seed := uint64(1); seed <= 5*seeds(); seed++ {
 		name := fmt.Sprintf("lossy/seed%d", seed)
 		w := build(t, scenario{seed: seed, natA: natKinds[2], natB: natKinds[3], link: link}, Config{Role: RoleControlling}, Config{})
 		w.connect(t, name, 30*time.Second)
