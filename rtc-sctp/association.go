@@ -191,6 +191,7 @@ type Stats struct {
 	BytesSent, BytesReceived       uint64
 	AbandonedMessages              uint64
 	Stale                          uint64 // late fragments of delivered or skipped messages
+	BadTransitions                 uint64 // state changes outside RFC 9260 §4 (bugs)
 	ForwardTSNsSent, ControlDrops  uint64
 	// Current congestion state (bytes and durations).
 	CWND, SSThresh, FlightSize, PeerRwnd int
@@ -255,17 +256,13 @@ type Association struct {
 
 	stats Stats
 
-	scratch  []byte // packet being built
-	sack     sackChunk
-	fwd      forwardTSNChunk
-	data     dataChunk
-	initScr  initChunk
-	tmpU16   []uint16
-	lastWhy  string
-	timeouts timeoutReason
+	scratch        []byte // packet being built
+	sack           sackChunk
+	fwd            forwardTSNChunk
+	data           dataChunk
+	initScr        initChunk
+	lastTransition string // for debugging
 }
-
-type timeoutReason string
 
 // New returns an association in StateClosed. Call Connect to send INIT, or
 // leave it to answer the peer's INIT; in WebRTC both sides call Connect and
@@ -344,8 +341,31 @@ func (a *Association) pushEvent(e Event) {
 	}
 }
 
-// setState moves to s, checking that the transition exists in RFC 9260 §4.
+// transitions lists the state changes of the RFC 9260 §4 state diagram
+// (plus restart, §5.2.4 A, and the return to COOKIE-WAIT on a stale cookie,
+// §5.2.6). Moving to CLOSED is always allowed.
+var transitions = [...][]State{
+	StateClosed:           {StateCookieWait, StateEstablished},
+	StateCookieWait:       {StateCookieEchoed, StateEstablished},
+	StateCookieEchoed:     {StateEstablished, StateCookieWait},
+	StateEstablished:      {StateEstablished, StateShutdownPending, StateShutdownReceived},
+	StateShutdownPending:  {StateEstablished, StateShutdownSent, StateShutdownReceived},
+	StateShutdownSent:     {StateEstablished, StateShutdownAckSent},
+	StateShutdownReceived: {StateEstablished, StateShutdownAckSent},
+	StateShutdownAckSent:  {},
+}
+
+// setState moves to s. A transition the state diagram does not have is a
+// bug; it is counted in Stats.BadTransitions (and still made).
 func (a *Association) setState(s State) {
+	ok := s == StateClosed
+	for _, t := range transitions[a.state] {
+		ok = ok || t == s
+	}
+	if !ok {
+		a.stats.BadTransitions++
+	}
+	a.lastTransition = a.state.String() + " -> " + s.String()
 	a.state = s
 }
 
@@ -449,7 +469,6 @@ func (a *Association) PollTimeout() (time.Time, bool) {
 	d := shared.Earliest(a.t1, a.t2)
 	d = shared.Earliest(d, a.rcv.ackDeadline)
 	d = shared.Earliest(d, a.snd.t3)
-	d = shared.Earliest(d, a.snd.nextExpiry)
 	d = shared.Earliest(d, a.rc.deadline)
 	d = shared.Earliest(d, a.hbDeadline)
 	if d.IsZero() {

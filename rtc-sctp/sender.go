@@ -95,7 +95,6 @@ type sender struct {
 	rttTSN            uint32
 	rttTime           time.Time
 	t3                time.Time
-	nextExpiry        time.Time
 
 	advPeerAck uint32
 	fwdDue     bool
@@ -151,7 +150,7 @@ func (s *sender) discard() {
 }
 
 // stop clears the timers of an ended association.
-func (s *sender) stop() { s.t3, s.nextExpiry = time.Time{}, time.Time{} }
+func (s *sender) stop() { s.t3 = time.Time{} }
 
 // idle reports whether nothing is queued or outstanding.
 func (s *sender) idle() bool { return s.n == 0 && len(s.rr) == 0 && s.cur == nil }
