@@ -16,11 +16,16 @@ func compound() []byte {
 }
 
 func twccBytes() []byte {
-	b, err := rtcp.Marshal(ourPackets()[8])
-	if err != nil {
-		panic(err)
+	for _, p := range ourPackets() {
+		if tw, ok := p.(*rtcp.TransportCC); ok {
+			b, err := rtcp.Marshal(tw)
+			if err != nil {
+				panic(err)
+			}
+			return b
+		}
 	}
-	return b
+	panic("no transport-cc sample")
 }
 
 func BenchmarkParseCompoundSRSDES(b *testing.B) {
