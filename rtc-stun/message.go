@@ -243,7 +243,7 @@ func ParseWithLimits(b []byte, m *Message, lim Limits) error {
 		typ := uint16(h[0])<<8 | uint16(h[1])
 		l := int(uint16(h[2])<<8 | uint16(h[3]))
 		vOff := off + attrHeaderSize
-		end := vOff + (l+3)&^3
+		end := off + (l+attrHeaderSize+3)&^3 // header plus padded value
 		if end > len(b) {
 			m.attrs = attrs
 			return parseErr(off, AttrType(typ).String(), ErrBadLength)

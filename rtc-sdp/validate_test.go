@@ -1,0 +1,46 @@
+package sdp
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestValidate(t *testing.T) {
+	for name := range fixtures(t) {
+		if isFragment(name) {
+			continue
+		}
+		if err := mustParseFile(t, name).Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	sd, err := Parse(minimal + "m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = sd.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Media != 0 || !errors.Is(err, ErrAttribute) {
+		t.Errorf("Validate = %v", err)
+	}
+	sd, _ = Parse(minimal + "a=group\r\n")
+	if err := sd.Validate(); !errors.As(err, &ve) || ve.Media != -1 {
+		t.Errorf("session-level: %v", err)
+	}
+}
+
+func TestClone(t *testing.T) {
+	sd := mustParseFile(t, "chrome_offer_gathered.sdp")
+	c := sd.Clone()
+	if d := cmp.Diff(sd, c); d != "" {
+		t.Fatal(d)
+	}
+	c.Media[0].Attributes.SetDirection(DirectionInactive)
+	c.Media[0].Formats[0] = "0"
+	c.Attributes.Add("x", "y")
+	if sd.Media[0].Direction() != DirectionSendRecv || sd.Media[0].Formats[0] == "0" || sd.Attributes.Has("x") {
+		t.Error("clone shares state")
+	}
+}
