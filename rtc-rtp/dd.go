@@ -293,8 +293,7 @@ func (s *DDStructure) parse(r *bitReader) error {
 
 // AppendMandatory appends a 3-byte descriptor with only the mandatory
 // fields (a frame that follows the template of the stream's structure).
-// Writing structures is not implemented; an SFU forwards the received
-// bytes.
+// AppendTo writes the extended fields and structures as well.
 func (d *DependencyDescriptor) AppendMandatory(b []byte) []byte {
 	b0 := d.TemplateID & 0x3F
 	if d.StartOfFrame {

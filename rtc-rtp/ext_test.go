@@ -85,21 +85,6 @@ func TestSDESItemTrimsPadding(t *testing.T) {
 	}
 }
 
-type bitWriter struct {
-	b []byte
-	n int
-}
-
-func (w *bitWriter) put(bits int, v uint32) {
-	for i := bits - 1; i >= 0; i-- {
-		if w.n%8 == 0 {
-			w.b = append(w.b, 0)
-		}
-		w.b[len(w.b)-1] |= byte(v>>i&1) << (7 - w.n%8)
-		w.n++
-	}
-}
-
 // TestDependencyDescriptor builds an L1T2 structure bit by bit following
 // the AV1 RTP spec §A.8 syntax and parses it back.
 func TestDependencyDescriptor(t *testing.T) {
@@ -142,6 +127,10 @@ func TestDependencyDescriptor(t *testing.T) {
 	}
 	if !d.StartOfFrame || d.EndOfFrame || d.FrameNumber != 0x1234 || !d.HasStructure || !d.Resolved {
 		t.Fatalf("%+v", d)
+	}
+	// Writing it back gives the same bytes.
+	if out, err := d.AppendTo(nil, &s); err != nil || !bytes.Equal(out, w.b) {
+		t.Fatalf("AppendTo: %v\n got %x\nwant %x", err, out, w.b)
 	}
 	if s.NumTemplates != 2 || s.NumDecodeTargets != 2 || s.NumChains != 1 || s.Width[0] != 640 || s.Height[0] != 360 {
 		t.Fatalf("structure %+v", s)

@@ -75,6 +75,28 @@ func FuzzExtensions(f *testing.F) {
 		}
 		f.Add(mustHex(f, s))
 	}
+	// An L2T2 structure with chains and resolutions, and a frame with
+	// custom DTIs, frame diffs and chains.
+	var st DDStructure
+	st.NumDecodeTargets, st.NumTemplates, st.NumChains = 4, 4, 2
+	st.Templates[1].TemporalID = 1
+	st.Templates[2].SpatialID = 1
+	st.Templates[3].SpatialID, st.Templates[3].TemporalID = 1, 1
+	for i := range 4 {
+		st.Templates[i].DTIs = [DDMaxDecodeTargets]uint8{3, 2, 1, uint8(i)}
+		st.Templates[i].NumFDiffs, st.Templates[i].FDiffs[0] = 1, uint8(i+1)
+		st.Templates[i].ChainDiffs[1] = 3
+	}
+	st.DecodeTargetProtectedBy = [DDMaxDecodeTargets]uint8{0, 0, 1, 1}
+	st.HasResolutions, st.Width[0], st.Height[0], st.Width[1], st.Height[1] = true, 320, 180, 640, 360
+	dd := DependencyDescriptor{StartOfFrame: true, HasStructure: true, HasActiveDecodeTargets: true,
+		ActiveDecodeTargets: 5, CustomDTIs: true, CustomFDiffs: true, CustomChains: true, NumFDiffs: 2}
+	dd.FDiffs[0], dd.FDiffs[1] = 1, 300
+	if seed, err := dd.AppendTo(nil, &st); err == nil {
+		f.Add(seed)
+	} else {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, e := range []extCodec{&AbsSendTime{}, &TransportCC{}, &SDESItem{}, &AudioLevel{}, &VideoOrientation{},
 			&PlayoutDelay{}, &AbsCaptureTime{}, &TransmissionTimeOffset{}} {
@@ -95,7 +117,20 @@ func FuzzExtensions(f *testing.F) {
 		var s DDStructure
 		var d DependencyDescriptor
 		_ = d.Unmarshal(b, &s)
-		_ = d.Unmarshal(b, &s) // again with whatever structure was learned
+		if d.Unmarshal(b, &s) == nil { // again with whatever structure was learned
+			out, err := d.AppendTo(nil, &s)
+			if err != nil {
+				t.Fatalf("AppendTo of a parsed descriptor: %v", err)
+			}
+			s2 := s
+			var d2 DependencyDescriptor
+			if err := d2.Unmarshal(out, &s2); err != nil || d2 != d {
+				t.Fatalf("dependency descriptor round trip: %v\n%+v\n%+v", err, d, d2)
+			}
+			if d.HasStructure && s2 != s {
+				t.Fatal("structure round trip")
+			}
+		}
 		_ = d.Unmarshal(b, nil)
 	})
 }
