@@ -21,6 +21,10 @@
 //	_ = twcc.Unmarshal(p.GetExtension(twccID))
 //	n, err := p.MarshalTo(out)
 //
+// Packetizer runs a payloader and fills in the RTP headers of a stream
+// (SSRC, payload type, sequence numbers, timestamp, marker) in reused
+// buffers; the caller sets per-packet extensions and marshals.
+//
 // An SFU that only forwards uses ParseHeaderView (fixed header, payload
 // bounds, raw extension block, lookup of one extension) and rewrites fields
 // in place with SetSSRC, SetSequenceNumber, SetTimestamp, SetPayloadType,
@@ -74,8 +78,9 @@
 //     first_slice_segment_in_pic_flag and parameter sets).
 //   - VP8 and VP9 payloaders do not split at partition boundaries; VP9
 //     sends one spatial layer per call (SS with one layer on keyframes).
-//   - The dependency descriptor is parsed completely but only its mandatory
-//     fields are written (AppendMandatory).
+//   - The dependency descriptor writer (DependencyDescriptor.AppendTo)
+//     needs templates ordered by layer, as the syntax requires; it does not
+//     choose templates for the caller.
 //   - FrameAssembler expects packets in order; put a jitter buffer
 //     (rtc-media) in front of it.
 package rtp
