@@ -192,6 +192,7 @@ type Stats struct {
 	AbandonedMessages              uint64
 	Stale                          uint64 // late fragments of delivered or skipped messages
 	BadTransitions                 uint64 // state changes outside RFC 9260 §4 (bugs)
+	SpuriousRecoveries             uint64 // Fast Recoveries undone (all retransmissions were duplicates)
 	ForwardTSNsSent, ControlDrops  uint64
 	// Current congestion state (bytes and durations).
 	CWND, SSThresh, FlightSize, PeerRwnd int

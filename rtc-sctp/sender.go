@@ -99,6 +99,12 @@ type sender struct {
 	advPeerAck uint32
 	fwdDue     bool
 
+	// Undo of a spurious Fast Recovery (see checkSpurious).
+	undoValid    bool
+	undoCwnd     int
+	undoSsthresh int
+	undoTSNs     []uint32
+
 	free [32][]*outMessage
 }
 
@@ -106,6 +112,7 @@ func (s *sender) init(a *Association) {
 	s.a = a
 	s.streams = make(map[uint16]*outStream)
 	s.ring = make([]outChunk, 64)
+	s.undoTSNs = make([]uint32, 0, 32)
 	s.rto = a.cfg.rtoInitial()
 }
 
@@ -504,6 +511,11 @@ func (s *sender) retransmit(now time.Time, b []byte, c *outChunk, i int) []byte 
 		c.fast = false
 		c.fastDone = true
 		s.fastCount--
+		if s.undoValid && len(s.undoTSNs) < cap(s.undoTSNs) {
+			s.undoTSNs = append(s.undoTSNs, tsn)
+		} else {
+			s.undoValid = false
+		}
 	}
 	c.needRtx = false
 	s.rtxCount--
@@ -642,12 +654,16 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	flightBefore := s.flight
 	acked := 0
 	advanced := false
+	var latest time.Time // latest transmission among newly acked chunks
 	for s.cumAck != sk.cumTSN {
 		c := &s.ring[s.head]
 		tsn := s.cumAck + 1
 		if c.state == chunkOutstanding {
 			acked += c.n
 			s.sampleChunk(now, c, tsn)
+			if c.sentAt.After(latest) {
+				latest = c.sentAt
+			}
 		}
 		s.dropFromFlight(c)
 		s.releaseChunk(c)
@@ -677,6 +693,9 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 			c.state = chunkAcked
 			acked += c.n
 			s.sampleChunk(now, c, tsn)
+			if c.sentAt.After(latest) {
+				latest = c.sentAt
+			}
 			s.dropFromFlight(c)
 			htna = tsn
 			highestGap = tsn
@@ -701,7 +720,14 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 			break
 		}
 		c := s.at(i)
-		if c.state != chunkOutstanding || !c.inFlight || c.fastDone {
+		if c.state != chunkOutstanding || !c.inFlight {
+			continue
+		}
+		if c.txCount > 1 && !latest.After(c.sentAt) {
+			// A retransmitted chunk is only missing if data sent after
+			// its retransmission arrived (a time-based rule in the
+			// spirit of RACK, RFC 8985, so that a lost retransmission
+			// does not have to wait for T3-rtx).
 			continue
 		}
 		c.missInd++
@@ -711,6 +737,8 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 			}
 			if !s.inFR {
 				// RFC 9260 §7.2.4 2: enter Fast Recovery.
+				s.undoCwnd, s.undoSsthresh, s.undoValid = s.cwnd, s.ssthresh, true
+				s.undoTSNs = s.undoTSNs[:0]
 				s.ssthresh = max(s.cwnd/2, 4*a.mtu)
 				s.cwnd = s.ssthresh
 				s.pba = 0
@@ -725,6 +753,9 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	}
 	if advanced {
 		s.errorCount = 0
+	}
+	if len(sk.dups) > 0 && s.undoValid {
+		s.checkSpurious(sk.dups)
 	}
 	if s.inFR && !shared.SerialLess(s.cumAck, s.frExit) {
 		s.inFR = false
@@ -763,6 +794,31 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 		s.t3 = now.Add(s.rto)
 	case s.t3.IsZero():
 		s.t3 = now.Add(s.rto)
+	}
+}
+
+// checkSpurious undoes the congestion window reduction of the last Fast
+// Recovery when the peer reports every chunk it fast-retransmitted as a
+// duplicate: the originals had only been reordered (the DSACK-based
+// detection of RFC 3708 with the response of RFC 4015).
+func (s *sender) checkSpurious(dups []uint32) {
+	if len(s.undoTSNs) == 0 {
+		return
+	}
+	for _, d := range dups {
+		for i, t := range s.undoTSNs {
+			if t == d {
+				s.undoTSNs = append(s.undoTSNs[:i], s.undoTSNs[i+1:]...)
+				break
+			}
+		}
+	}
+	if len(s.undoTSNs) == 0 {
+		s.cwnd = max(s.cwnd, s.undoCwnd)
+		s.ssthresh = max(s.ssthresh, s.undoSsthresh)
+		s.inFR = false
+		s.undoValid = false
+		s.a.stats.SpuriousRecoveries++
 	}
 }
 
@@ -824,6 +880,7 @@ func (s *sender) onTimeout(now time.Time) {
 		return
 	}
 	s.rto = min(2*s.rto, a.cfg.rtoMax()) // E2
+	s.undoValid = false
 	s.ssthresh = max(s.cwnd/2, 4*a.mtu)
 	s.cwnd = a.mtu
 	s.pba = 0
