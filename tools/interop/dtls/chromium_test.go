@@ -106,12 +106,42 @@ func stunReply(req []byte, from netip.AddrPort, pwd string) (resp []byte, useCan
 	return m, useCandidate
 }
 
+// chromiumCases are the suite, group and SRTP profile combinations tried
+// in both roles: the ones Chromium's DTLS supports (not AES-256-GCM, not
+// SRTP_AES128_CM_SHA1_32). We restrict our side to each; as a client we
+// also list P-256, because BoringSSL, like OpenSSL, only uses its ECDSA
+// P-256 certificate with a client that lists P-256 (RFC 8422 §5.1.1), and
+// then picks the group by its own preference.
+var chromiumCases = []struct {
+	suite   dtls.CipherSuite
+	group   dtls.Group
+	profile dtls.SRTPProtectionProfile
+}{
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	{dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, dtls.GroupX25519, dtls.SRTP_AEAD_AES_256_GCM},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP256, dtls.SRTP_AEAD_AES_128_GCM},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP384, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	// With our RSA certificate: as the server this selects ECDHE_RSA; as
+	// the client it is the client certificate (Chromium signs with ECDSA).
+	{dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, dtls.SRTP_AEAD_AES_128_GCM},
+}
+
 func TestChromium(t *testing.T) {
 	browser.Require(t)
 	certs(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bctx := startChromium(t, ctx)
 	for _, role := range []string{"active", "passive"} {
-		name := "we-are-" + map[string]string{"active": "client", "passive": "server"}[role]
-		t.Run(name, func(t *testing.T) { runChromium(t, role) })
+		for _, c := range chromiumCases {
+			name := fmt.Sprintf("we-are-%s/%v/%v/%v", map[string]string{"active": "client", "passive": "server"}[role], c.suite, c.group, c.profile)
+			if role == "active" && c.suite == dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
+				name = fmt.Sprintf("we-are-client/rsa-client-certificate/%v/%v", c.group, c.profile)
+			}
+			t.Run(name, func(t *testing.T) {
+				runChromium(t, bctx, role, c.suite, c.group, c.profile)
+			})
+		}
 	}
 }
 
@@ -127,10 +157,7 @@ func startChromium(t *testing.T, ctx context.Context) context.Context {
 	return bctx
 }
 
-func runChromium(t *testing.T, setup string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	bctx := startChromium(t, ctx)
+func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.CipherSuite, group dtls.Group, profile dtls.SRTPProtectionProfile) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<!doctype html><title>dtls</title>"))
@@ -138,6 +165,7 @@ func runChromium(t *testing.T, setup string) {
 	defer srv.Close()
 	tab, tcancel := chromedp.NewContext(bctx)
 	defer tcancel()
+	defer chromedp.Run(tab, chromedp.Evaluate[chromedp.Void]("pc && pc.close()"))
 	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL)); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +186,11 @@ func runChromium(t *testing.T, setup string) {
 	udp := listenLoopback(t)
 	local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	const ufrag, pwd = "sansrtcdtls", "sansrtcdtlspasswordpassword"
-	ourFP, _ := ecdsaCert.Fingerprint("sha-256")
+	ourCert := ecdsaCert
+	if suite == dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
+		ourCert = rsaCert
+	}
+	ourFP, _ := ourCert.Fingerprint("sha-256")
 	answer := strings.Join([]string{
 		"v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
 		"a=group:BUNDLE " + mid, "a=ice-lite",
@@ -173,9 +205,18 @@ func runChromium(t *testing.T, setup string) {
 	}
 
 	cfg := &dtls.Config{
-		Certificate:      ecdsaCert,
+		Certificate:      ourCert,
 		PeerFingerprints: []dtls.Fingerprint{remoteFP},
-		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+		SRTPProfiles:     []dtls.SRTPProtectionProfile{profile},
+		CipherSuites:     []dtls.CipherSuite{suite},
+		Groups:           []dtls.Group{group},
+	}
+	if setup == "active" {
+		cfg.Groups = groupsFor(group)
+		if ourCert == rsaCert {
+			cfg.CipherSuites = []dtls.CipherSuite{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+			suite = cfg.CipherSuites[0]
+		}
 	}
 	var conn *dtls.Conn
 	if setup == "passive" {
@@ -269,6 +310,9 @@ func runChromium(t *testing.T, setup string) {
 	}
 	if ts.DTLSCipher != st.CipherSuite.String() {
 		t.Errorf("cipher: chromium %q, ours %v", ts.DTLSCipher, st.CipherSuite)
+	}
+	if st.CipherSuite != suite || (st.Group != group && setup == "passive") || st.SRTPProfile != profile {
+		t.Errorf("negotiated %v %v %v", st.CipherSuite, st.Group, st.SRTPProfile)
 	}
 	if !st.ExtendedMasterSecret {
 		t.Error("no extended master secret with chromium")
