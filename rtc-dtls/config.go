@@ -69,7 +69,10 @@ type Config struct {
 	// (ECDSA first); the CBC suites must be listed explicitly.
 	CipherSuites []CipherSuite
 	// Groups lists the ECDHE groups in order of preference. If nil,
-	// X25519, P-256, P-384.
+	// X25519, P-256, P-384. In DTLS 1.2 the client's supported_groups also
+	// names the curves it accepts ECDSA certificates on (RFC 8422 §5.1.1):
+	// OpenSSL and BoringSSL (Chromium) servers with a P-256 certificate
+	// refuse a client that does not list P-256, so keep it in the list.
 	Groups []Group
 	// SignatureSchemes lists the signature schemes accepted from the peer,
 	// in order of preference. If nil, ECDSA P-256/P-384, RSA-PSS and
