@@ -123,6 +123,7 @@ type Decoder struct {
 	SLI  SLI
 	FIR  FIR
 	REMB REMB
+	RPSI RPSI
 	XR   ExtendedReport
 	Raw  RawPacket
 }
@@ -205,6 +206,7 @@ const (
 	kindFIR
 	kindREMB
 	kindXR
+	kindRPSI
 )
 
 // kindOf tells which type decodes a packet.
@@ -243,6 +245,8 @@ func kindOf(h Header, b []byte) int {
 			return kindSLI
 		case FormatFIR:
 			return kindFIR
+		case FormatRPSI:
+			return kindRPSI
 		case FormatAFB:
 			if len(b) >= 16 && string(b[12:16]) == "REMB" {
 				return kindREMB
@@ -286,6 +290,8 @@ func (d *Decoder) pickKind(k int) Packet {
 		return &d.REMB
 	case kindXR:
 		return &d.XR
+	case kindRPSI:
+		return &d.RPSI
 	}
 	return &d.Raw
 }
@@ -322,6 +328,8 @@ func newPacket(h Header, b []byte) Packet {
 		return new(REMB)
 	case kindXR:
 		return new(ExtendedReport)
+	case kindRPSI:
+		return new(RPSI)
 	}
 	return new(RawPacket)
 }

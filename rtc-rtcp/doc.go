@@ -1,6 +1,6 @@
 // Package rtcp parses and builds the RTCP packets WebRTC uses: RFC 3550
 // reports (SR, RR, SDES, BYE, APP), RFC 4585/5104 feedback (Generic NACK,
-// PLI, SLI, FIR, TMMBR, TMMBN), REMB (draft-alvestrand-rmcat-remb),
+// PLI, SLI, RPSI, FIR, TMMBR, TMMBN), REMB (draft-alvestrand-rmcat-remb),
 // transport-wide congestion control feedback
 // (draft-holmer-rmcat-transport-wide-cc-extensions-01), RFC 8888 congestion
 // control feedback, RFC 3611 extended reports, and any other packet as an
@@ -57,9 +57,9 @@
 //
 // # Known gaps
 //
-//   - RPSI (RFC 4585 §6.3.3) and other unlisted feedback, and XR block types
-//     other than RRTR and DLRR, are kept as raw bytes (RawPacket, XRBlock)
-//     with no typed accessors.
+//   - Feedback formats not listed above, and XR block types other than RRTR
+//     and DLRR, are kept as raw bytes (RawPacket, XRBlock) with no typed
+//     accessors.
 //   - Padding on typed packets is accepted but not reproduced on marshal
 //     (transport-cc pads with the P bit, as libwebrtc does).
 //   - RFC 8888 num_reports is read and written as the number of metric

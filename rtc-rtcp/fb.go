@@ -352,3 +352,72 @@ func (p *REMB) Unmarshal(b []byte) error {
 	}
 	return nil
 }
+
+// RPSI is a Reference Picture Selection Indication (PSFB FMT 3, RFC 4585
+// §6.3.3):
+//
+//	PB (8) | 0 | payload type (7) | native RPSI bit string ... | padding
+//
+// PB is the number of padding bits after the bit string that bring the FCI
+// to a multiple of 32 bits.
+type RPSI struct {
+	SenderSSRC  uint32
+	MediaSSRC   uint32
+	PayloadType uint8 // 7 bits: the RTP payload type the bit string is for
+	// BitString holds the native RPSI bit string, MSB first, followed by
+	// the padding bits; it aliases the input. Its length in bits minus
+	// PaddingBits is the bit string's length.
+	BitString   []byte
+	PaddingBits uint8
+}
+
+// MarshalSize returns the wire length.
+func (p *RPSI) MarshalSize() int { return 12 + pad4(2+len(p.BitString)) }
+
+// AppendTo appends the wire form. BitString is zero-padded to 32 bits and
+// PB counts those bits as well.
+func (p *RPSI) AppendTo(b []byte) ([]byte, error) {
+	if p.PayloadType > 127 {
+		return b, ErrBadValue
+	}
+	extra := pad4(2+len(p.BitString)) - 2 - len(p.BitString)
+	pb := int(p.PaddingBits) + 8*extra
+	if pb > 255 || int(p.PaddingBits) > 8*len(p.BitString) {
+		return b, ErrBadValue
+	}
+	b = appendFeedback(b, FormatRPSI, TypePSFB, p.MarshalSize(), p.SenderSSRC, p.MediaSSRC)
+	b = append(b, byte(pb), p.PayloadType)
+	b = append(b, p.BitString...)
+	for i := 0; i < extra; i++ {
+		b = append(b, 0)
+	}
+	return b, nil
+}
+
+// Unmarshal parses one RPSI. Whole octets of padding are dropped from
+// BitString (and from PaddingBits).
+func (p *RPSI) Unmarshal(b []byte) error {
+	s, m, fci, err := feedback(b, "RPSI", TypePSFB, FormatRPSI)
+	if err != nil {
+		return err
+	}
+	if len(fci) < 4 || len(fci)%4 != 0 {
+		return parseErr("RPSI", 12, ErrBadLength)
+	}
+	pb := int(fci[0])
+	if pb > 8*(len(fci)-2) {
+		return parseErr("RPSI", 12, ErrBadValue)
+	}
+	if fci[1]&0x80 != 0 {
+		return parseErr("RPSI", 13, ErrBadValue)
+	}
+	bits := fci[2:]
+	for pb >= 8 && len(bits) > 0 {
+		bits, pb = bits[:len(bits)-1], pb-8
+	}
+	p.SenderSSRC, p.MediaSSRC = s, m
+	p.PayloadType = fci[1]
+	p.BitString = nilIfEmpty(bits[:len(bits):len(bits)])
+	p.PaddingBits = uint8(pb)
+	return nil
+}

@@ -71,6 +71,7 @@ func FuzzSLI(f *testing.F)            { fuzzKind(f, kindSLI) }
 func FuzzFIR(f *testing.F)            { fuzzKind(f, kindFIR) }
 func FuzzREMB(f *testing.F)           { fuzzKind(f, kindREMB) }
 func FuzzExtendedReport(f *testing.F) { fuzzKind(f, kindXR) }
+func FuzzRPSI(f *testing.F)           { fuzzKind(f, kindRPSI) }
 func FuzzRawPacket(f *testing.F)      { fuzzKind(f, kindRaw) }
 
 // FuzzCompound runs whole compound packets through the Reader, Decoder and

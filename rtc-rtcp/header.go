@@ -56,6 +56,7 @@ const (
 
 	FormatPLI  uint8 = 1  // PSFB picture loss indication, RFC 4585 §6.3.1
 	FormatSLI  uint8 = 2  // PSFB slice loss indication, RFC 4585 §6.3.2
+	FormatRPSI uint8 = 3  // PSFB reference picture selection indication, RFC 4585 §6.3.3
 	FormatFIR  uint8 = 4  // PSFB full intra request, RFC 5104 §4.3.1
 	FormatAFB  uint8 = 15 // PSFB application layer feedback (REMB), RFC 4585 §6.4
 	headerSize       = 4

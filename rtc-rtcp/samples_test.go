@@ -35,6 +35,7 @@ func samples() []Packet {
 		}},
 		&ExtendedReport{SSRC: 1, Blocks: []XRBlock{NewRRTR(0x0102030405060708), NewDLRR(DLRRItem{1, 2, 3}, DLRRItem{4, 5, 6}),
 			{Type: 42, TypeSpecific: 9, Body: []byte{1, 2, 3, 4}}}},
+		&RPSI{SenderSSRC: 1, MediaSSRC: 2, PayloadType: 96, BitString: []byte{0xab, 0xc0}, PaddingBits: 6},
 		&RawPacket{Header: Header{Count: 3, Type: 210}, Body: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
 		&RawPacket{Header: Header{Count: 9, Type: TypeRTPFB}, Body: []byte{0, 0, 0, 1, 0, 0, 0, 2}},
 	}

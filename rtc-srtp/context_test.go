@@ -447,3 +447,24 @@ func TestIsRTCP(t *testing.T) {
 		t.Fatal("PT 96 with marker taken for RTCP")
 	}
 }
+
+// TestSRTCPIndexExhausted: RFC 3711 §3.4 gives the SRTCP index 31 bits; the
+// sender must re-key rather than wrap it (§9.2).
+func TestSRTCPIndexExhausted(t *testing.T) {
+	tx, rx := newPair(t, Config{Profile: AES128CMHMACSHA1_80})
+	s, _ := tx.stream(tx.tx, 1, true)
+	s.rtcpNext = maxSRTCPIndex
+	last, err := tx.AppendProtectRTCP(nil, rtcpPacket(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.AppendProtectRTCP(nil, rtcpPacket(1)); !errors.Is(err, ErrIndexExhausted) {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := rx.AppendUnprotectRTCP(nil, last); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := rx.ReceiverState(1); st.SRTCPIndex != maxSRTCPIndex {
+		t.Fatalf("index %d", st.SRTCPIndex)
+	}
+}
