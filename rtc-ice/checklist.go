@@ -333,7 +333,7 @@ func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 	id := a.newTxID()
 	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
 	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
-		rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
+		rto: a.checkRTO(), maxSends: a.cfg.maxTransmissions()}
 	if p.local.Protocol == shared.TCP {
 		t.rto, t.maxSends = tcpCheckTimeout, 1 // reliable: sent once
 	}
@@ -344,6 +344,19 @@ func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 	a.txs = append(a.txs, t)
 	a.stats.ChecksSent++
 	a.transmit(now, t, msg)
+}
+
+// checkRTO is the first retransmission timeout of a new check (RFC 8445
+// §14.3): "RTO = MAX (500ms, Ta * (Num-Waiting + Num-In-Progress))", with
+// CheckRTO in place of 500 ms.
+func (a *Agent) checkRTO() time.Duration {
+	n := 0
+	for _, p := range a.pairs {
+		if p.state == pairWaiting || p.state == pairInProgress {
+			n++
+		}
+	}
+	return min(max(a.cfg.checkRTO(), time.Duration(n)*a.cfg.ta()), a.cfg.maxCheckRTO())
 }
 
 func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {

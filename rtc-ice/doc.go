@@ -132,6 +132,7 @@
 //     no srflx/relay over TCP); remote active candidates are ignored (they
 //     appear as peer-reflexive when they connect).
 //   - One component (rtcp-mux, BUNDLE); candidates for component 2 are refused.
-//   - ICE-lite agents neither send consent checks nor detect consent loss.
+//   - ICE-lite agents send Binding indications every 15 s (RFC 8445 §11)
+//     but no consent checks, and do not detect consent loss.
 //   - No aggressive nomination and no renomination extension.
 package ice

@@ -172,4 +172,5 @@ type Stats struct {
 	Dropped           uint64 // malformed, unauthenticated or unroutable input
 	RoleConflicts     uint64
 	Ignored           uint64 // remote candidates the agent does not use (TCP)
+	Keepalives        uint64 // Binding indications sent (ICE lite)
 }

@@ -2,8 +2,8 @@ package ice
 
 import (
 	"fmt"
-	"os"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"

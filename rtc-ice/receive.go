@@ -472,6 +472,7 @@ func (a *Agent) consentOK(now time.Time, p *pair) {
 // a random factor in [0.8, 1.2] (RFC 7675 §5.1).
 func (a *Agent) scheduleConsent(now time.Time) {
 	if a.cfg.Lite {
+		a.consentAt = now.Add(keepaliveInterval)
 		return
 	}
 	var b [2]byte
@@ -484,6 +485,10 @@ func (a *Agent) scheduleConsent(now time.Time) {
 // consent loss.
 func (a *Agent) consentTimers(now time.Time) {
 	p := a.selected
+	if p != nil && a.cfg.Lite {
+		a.liteKeepalive(now, p)
+		return
+	}
 	if p == nil || a.consentLost || a.cfg.Lite {
 		a.consentAt = time.Time{}
 		return
@@ -533,4 +538,27 @@ func (a *Agent) consentTimers(now time.Time) {
 		return
 	}
 	a.scheduleConsent(now)
+}
+
+// keepaliveInterval is Tr of RFC 8445 §11: "Tr ... MUST NOT be configured
+// to less than 15 seconds".
+const keepaliveInterval = 15 * time.Second
+
+// liteKeepalive sends a Binding indication on the selected pair every 15 s
+// (RFC 8445 §11): a lite agent sends no checks, so nothing else keeps NAT
+// bindings on the path alive.
+func (a *Agent) liteKeepalive(now time.Time, p *pair) {
+	if a.consentAt.IsZero() {
+		a.consentAt = now.Add(keepaliveInterval)
+		return
+	}
+	if now.Before(a.consentAt) {
+		return
+	}
+	a.consentAt = now.Add(keepaliveInterval)
+	b := stun.NewBuilder(a.buffer(), stun.BindingIndication, a.newTxID())
+	b.AddFingerprint()
+	if msg, err := b.Bytes(); err == nil && a.send(p.local, p.remote.Address, msg) == nil {
+		a.stats.Keepalives++
+	}
 }

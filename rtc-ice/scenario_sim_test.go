@@ -131,6 +131,13 @@ func TestLiteAgent(t *testing.T) {
 		if w.pb.a.Stats().ChecksSent != 0 {
 			t.Fatalf("%s: lite agent sent checks", name)
 		}
+		w.sim.RunFor(time.Minute, 100000)
+		if k := w.pb.a.Stats().Keepalives; k < 3 {
+			t.Fatalf("%s: %d keepalives in a minute", name, k)
+		}
+		if !w.pa.connected() {
+			t.Fatalf("%s: full agent lost the lite one: %v", name, w.pa.states)
+		}
 	}
 }
 
