@@ -290,3 +290,64 @@ func TestOpenSSLClient(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenSSLSmallMTU fragments every flight both ways: RSA certificates
+// and a 300-byte MTU on both sides, so OpenSSL reassembles our fragments
+// and we reassemble its.
+func TestOpenSSLSmallMTU(t *testing.T) {
+	bin := requireBinary(t, "openssl")
+	certs(t)
+	for _, weAreClient := range []bool{true, false} {
+		t.Run(map[bool]string{true: "we-are-client", false: "we-are-server"}[weAreClient], func(t *testing.T) {
+			certFile, keyFile := writePEM(t, peerRSACert)
+			cfg := ourConfig(rsaCert, peerRSACert, dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519)
+			cfg.MTU = 300
+			udp := listenLoopback(t)
+			local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+			var cmd *exec.Cmd
+			var conn *dtls.Conn
+			var err error
+			common := []string{"-dtls1_2", "-cert", certFile, "-key", keyFile, "-cipher", "ECDHE-RSA-AES128-GCM-SHA256",
+				"-mtu", "300", "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"}
+			out := &syncBuffer{}
+			if weAreClient {
+				port := freeUDPPort(t)
+				cmd = exec.Command(bin, append([]string{"s_server", "-accept", fmt.Sprintf("127.0.0.1:%d", port), "-verify", "1", "-naccept", "1"}, common...)...)
+				cmd.Stdout, cmd.Stderr = out, out
+				stdin, _ := cmd.StdinPipe()
+				defer stdin.Close()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				if waitFor(out, regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+					t.Fatalf("s_server did not start: %s", out)
+				}
+				conn, err = dtls.NewClient(time.Now(), shared.TransportContext{Local: local, Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}, cfg)
+			} else {
+				conn, err = dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, cfg)
+				cmd = exec.Command(bin, append([]string{"s_client", "-connect", local.String()}, common...)...)
+				cmd.Stdout, cmd.Stderr = out, out
+				stdin, _ := cmd.StdinPipe()
+				defer stdin.Close()
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &udpPeer{conn: conn, udp: udp}
+			if err := p.run(p.established, 10*time.Second); err != nil {
+				t.Fatalf("handshake: %v\n%s", err, out)
+			}
+			if st := conn.Stats(); st.DatagramsIn < 4 || st.DatagramsOut < 4 {
+				t.Errorf("flights not fragmented? %+v", st)
+			}
+			m := waitFor(out, keyingRE, 5*time.Second)
+			if m == nil || !strings.EqualFold(m[1], hex.EncodeToString(p.state().SRTPKeyingMaterial)) {
+				t.Fatalf("keying material: %v vs %X\n%s", m, p.state().SRTPKeyingMaterial, out)
+			}
+		})
+	}
+}
