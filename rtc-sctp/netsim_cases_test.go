@@ -155,10 +155,14 @@ func TestPartialReliabilityLifetime(t *testing.T) {
 // outgoing reset is delivered before the peer resets its incoming stream,
 // both sides are notified, and the stream then restarts at SSN 0.
 func TestResetMidTransfer(t *testing.T) {
-	for _, idata := range []bool{false, true} {
-		t.Run(fmt.Sprintf("idata=%v", idata), func(t *testing.T) {
+	for _, c := range []struct {
+		idata bool
+		seed  uint64
+	}{{false, 5}, {true, 5}, {false, 6}, {true, 6}, {false, 7}, {true, 7}} {
+		idata, seed := c.idata, c.seed
+		t.Run(fmt.Sprintf("idata=%v/seed=%d", idata, seed), func(t *testing.T) {
 			link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.05, Reorder: 0.05}
-			sim, a, b := simPair(t, 5, link, Config{PeerMaxMessageSize: -1, DisableInterleaving: !idata})
+			sim, a, b := simPair(t, seed, link, Config{PeerMaxMessageSize: -1, DisableInterleaving: !idata})
 			a.total, a.msg, a.tmpl = 1<<20, 10000, Message{Stream: 9, PPID: 53}
 			b.checkSeq, b.keep = true, false
 			a.feed()

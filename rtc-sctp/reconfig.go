@@ -26,6 +26,7 @@ type reconfigState struct {
 	reqLastTSN uint32
 	reqStreams []uint16
 	reqDue     bool
+	drained    bool   // a pending stream may have drained: try to send
 	nextSeq    uint32 // RFC 6525 §5.1.1: starts at our initial TSN
 	deadline   time.Time
 	retries    int
@@ -79,10 +80,12 @@ func (a *Association) ResetStreams(ids ...uint16) error {
 	return nil
 }
 
-// streamDrained is called when a stream's send queue empties.
-func (r *reconfigState) streamDrained(a *Association) {
-	if len(r.pending) > 0 && !r.active {
-		r.trySend(a)
+// streamDrained is called when a stream's send queue empties, before
+// the last chunk gets its TSN; the request is built with the next packet,
+// so its Sender's Last Assigned TSN covers that chunk.
+func (r *reconfigState) streamDrained(*Association) {
+	if len(r.pending) > 0 {
+		r.drained = true
 	}
 }
 
@@ -277,6 +280,10 @@ func (r *reconfigState) handleResponse(a *Association, now time.Time, p *reconfi
 
 // appendChunks appends RE-CONFIG chunks owed to the peer that fit in room.
 func (r *reconfigState) appendChunks(a *Association, b []byte, limit int) []byte {
+	if r.drained {
+		r.drained = false
+		r.trySend(a)
+	}
 	for len(r.responses) > 0 && len(b)+chunkHeaderSize+12 <= limit {
 		resp := r.responses[0]
 		var off int
