@@ -70,20 +70,44 @@ func TestPion(t *testing.T) {
 					if s.rsa {
 						ours, theirs = rsaCert, peerRSACert
 					}
-					runPion(t, ourRole == "client", ours, theirs, s.suite, g.group, g.curve)
+					runPion(t, ourRole == "client", ours, theirs, s.suite, g.group, g.curve, nil)
 				})
 			}
 		}
 	}
 }
 
-func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group, curve elliptic.Curve) {
+// TestPionSmallMTUHelloVerify: RSA certificates, a 300-byte MTU on both
+// sides and our server's HelloVerifyRequest cookie.
+func TestPionSmallMTUHelloVerify(t *testing.T) {
+	certs(t)
+	for _, weAreClient := range []bool{true, false} {
+		t.Run(map[bool]string{true: "we-are-client", false: "we-are-server"}[weAreClient], func(t *testing.T) {
+			runPion(t, weAreClient, rsaCert, peerRSACert, dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, elliptic.X25519,
+				func(o *dtls.Config, p *piondtls.Config) {
+					o.MTU, p.MTU = 300, 300
+					o.HelloVerify = true
+				})
+		})
+	}
+}
+
+func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group, curve elliptic.Curve, tweak func(*dtls.Config, *piondtls.Config)) {
 	ourUDP := listenLoopback(t)
 	pionUDP := listenLoopback(t)
 	ourAddr := ourUDP.LocalAddr().(*net.UDPAddr)
 	pionAddr := pionUDP.LocalAddr().(*net.UDPAddr)
 
 	pcfg := pionConfig(theirs, ours, suite, curve)
+	ocfg := &dtls.Config{
+		Certificate:      ours,
+		PeerFingerprints: []dtls.Fingerprint{mustFP(theirs)},
+		CipherSuites:     []dtls.CipherSuite{suite},
+		Groups:           []dtls.Group{group},
+	}
+	if tweak != nil {
+		tweak(ocfg, pcfg)
+	}
 	var pconn *piondtls.Conn
 	var err error
 	if weAreClient {
@@ -126,12 +150,6 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 		done <- result{err: err, km: km, msg: buf[:n]}
 	}()
 
-	ocfg := &dtls.Config{
-		Certificate:      ours,
-		PeerFingerprints: []dtls.Fingerprint{mustFP(theirs)},
-		CipherSuites:     []dtls.CipherSuite{suite},
-		Groups:           []dtls.Group{group},
-	}
 	local := ourAddr.AddrPort()
 	peerAP := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(pionAddr.Port))
 	var conn *dtls.Conn
@@ -146,6 +164,9 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 	p := &udpPeer{conn: conn, udp: ourUDP}
 	if err := p.run(p.established, 10*time.Second); err != nil {
 		t.Fatalf("handshake: %v", err)
+	}
+	if tweak != nil {
+		t.Logf("stats: %+v", conn.Stats())
 	}
 	st := p.state()
 	if st.CipherSuite != suite || st.Group != group || st.SRTPProfile != dtls.SRTP_AEAD_AES_128_GCM || !st.ExtendedMasterSecret {
