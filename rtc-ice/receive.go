@@ -39,6 +39,7 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 		if r.socket == tr.Local && r.server == tr.Peer {
 			err := r.client.HandleRead(shared.TaggedBytes{Now: now, Transport: tr, Message: msg.Message})
 			a.drainRelay(r)
+			a.maybeNominate(now)
 			a.updateState()
 			return err
 		}

@@ -139,6 +139,24 @@ func (a *Agent) TCPConnectFailed(remote netip.AddrPort) {
 	a.updateState()
 }
 
+// TCPClosed reports that the caller's TCP connection to remote closed; the
+// pairs that used it fail (a later check asks for a new connection).
+func (a *Agent) TCPClosed(remote netip.AddrPort) {
+	c := a.tcpConns[remote]
+	if c == nil {
+		return
+	}
+	delete(a.tcpConns, remote)
+	for _, p := range a.pairs {
+		if p.local == c.cand && p.remote.Address == remote {
+			p.state = pairFailed
+			p.valid = false
+			p.tcpLocal = netip.AddrPort{}
+		}
+	}
+	a.updateState()
+}
+
 // needsConnect reports whether a check on p must wait for a connection, and
 // asks the caller for it the first time.
 func (a *Agent) needsConnect(now time.Time, p *pair) bool {

@@ -106,4 +106,8 @@ func TestTCPFraming(t *testing.T) {
 	if n := len(a.tcpConns[tr.Peer].buf); n != len(partial) || n > 2+0xFFFF {
 		t.Fatalf("buffered %d", n)
 	}
+	a.TCPClosed(tr.Peer)
+	if len(a.tcpConns) != 0 {
+		t.Fatal("connection kept after TCPClosed")
+	}
 }
