@@ -9,11 +9,16 @@ import (
 	"golang.org/x/net/ipv6"
 )
 
-// maxDatagram is the receive buffer size of one datagram.
-const maxDatagram = 1 << 16
+// maxDatagram is the receive buffer size of one datagram. WebRTC keeps
+// datagrams under the path MTU (DTLS and SCTP here use 1200 bytes); a
+// larger datagram is truncated by the kernel and then fails to parse.
+const maxDatagram = 2048
 
 // batchSize is how many datagrams one ReadBatch/WriteBatch moves.
 const batchSize = 32
+
+// minBatch is the batch of an idle socket.
+const minBatch = 2
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, maxDatagram); return &b }}
 
@@ -63,21 +68,34 @@ type datagram struct {
 }
 
 // readLoop reads batches until the socket closes and hands them to deliver.
+// The batch adapts: an idle socket holds only minBatch buffers while it
+// blocks (memory per idle connection stays small); a socket whose reads
+// fill the batch doubles it up to batchSize.
 func (s *socket) readLoop(deliver func([]datagram) bool) {
 	ms := make([]ipv4.Message, batchSize)
 	bufs := make([]*[]byte, batchSize)
-	for i := range ms {
-		bufs[i] = bufPool.Get().(*[]byte)
-		ms[i].Buffers = [][]byte{*bufs[i]}
+	k := minBatch
+	fill := func() {
+		for i := range k {
+			if bufs[i] == nil {
+				bufs[i] = bufPool.Get().(*[]byte)
+				ms[i].Buffers = [][]byte{*bufs[i]}
+			}
+		}
+	}
+	release := func() {
+		for i, b := range bufs {
+			if b != nil {
+				bufPool.Put(b)
+				bufs[i] = nil
+			}
+		}
 	}
 	for {
-		n, err := s.batch.ReadBatch(ms, 0)
+		fill()
+		n, err := s.batch.ReadBatch(ms[:k], 0)
 		if err != nil {
-			for _, b := range bufs {
-				if b != nil {
-					bufPool.Put(b)
-				}
-			}
+			release()
 			return
 		}
 		out := make([]datagram, 0, n)
@@ -89,17 +107,27 @@ func (s *socket) readLoop(deliver func([]datagram) bool) {
 			ap := ua.AddrPort()
 			ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 			out = append(out, datagram{sock: s, from: ap, buf: bufs[i], n: ms[i].N})
-			bufs[i] = bufPool.Get().(*[]byte)
-			ms[i].Buffers[0] = *bufs[i]
+			bufs[i] = nil
 			ms[i].N = 0
+		}
+		switch {
+		case n == k && k < batchSize:
+			k = min(2*k, batchSize)
+		case n < k/4 && k > minBatch:
+			// Shrink: give back the buffers above the new size.
+			k = max(k/2, minBatch)
+			for i := k; i < batchSize; i++ {
+				if bufs[i] != nil {
+					bufPool.Put(bufs[i])
+					bufs[i] = nil
+				}
+			}
 		}
 		if !deliver(out) {
 			for _, d := range out {
 				bufPool.Put(d.buf)
 			}
-			for _, b := range bufs {
-				bufPool.Put(b)
-			}
+			release()
 			return
 		}
 	}
