@@ -634,3 +634,6 @@ func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
 		Message:   msg,
 	})
 }
+
+// The agent speaks the shared sans-I/O contract.
+var _ shared.Protocol[shared.TaggedBytes, []byte, Command, Event] = (*Agent)(nil)

@@ -485,3 +485,6 @@ func (c *Client) Close() error {
 type netipAddr = netip.Addr
 
 func netipAddrPort(ip netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(ip, port) }
+
+// The client speaks the shared sans-I/O contract.
+var _ shared.Protocol[Datagram, Datagram, Command, Event] = (*Client)(nil)
