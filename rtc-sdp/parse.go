@@ -59,14 +59,15 @@ type parser struct {
 // need not be exact: sections are carved from whatever array append leaves,
 // and carved slices stay valid when a later append moves the array.
 func (p *parser) count() error {
-	nM := strings.Count(p.text, "\nm=")
-	if nM > p.cfg.maxMedia() {
-		return &ParseError{Line: 0, Reason: "more than " + strconv.Itoa(p.cfg.maxMedia()) + " media sections", Err: ErrTooLarge}
+	// Every attribute is a line, so the line count bounds the attributes;
+	// counting one byte is a single vectorized pass.
+	lines := strings.Count(p.text, "\n") + 1
+	if lines > p.cfg.maxLines() {
+		return &ParseError{Line: lines, Reason: "more than " + strconv.Itoa(p.cfg.maxLines()) + " lines", Err: ErrTooLarge}
 	}
-	nA := strings.Count(p.text, "\na=") + 1
-	p.attrs = make([]Attribute, 0, nA)
-	p.medias = make([]MediaDescription, 0, nM)
-	p.formats = make([]string, 0, 16*nM)
+	p.attrs = make([]Attribute, 0, lines)
+	p.medias = make([]MediaDescription, 0, 4)
+	p.formats = make([]string, 0, 64)
 	return nil
 }
 
