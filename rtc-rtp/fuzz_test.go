@@ -2,6 +2,8 @@ package rtp
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"testing"
 )
 
@@ -136,7 +138,22 @@ func FuzzExtensions(f *testing.F) {
 }
 
 func FuzzDescriptors(f *testing.F) {
-	f.Add(mustHex(f, "90809267"))
+	// Seeds: every RFC 7741 §4.6 descriptor from testdata, and a VP9 one.
+	raw, err := os.ReadFile("testdata/rfc7741_vp8_descriptor_examples.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var v struct {
+		Examples []struct {
+			Hex string `json:"descriptor_hex_derived"`
+		} `json:"examples"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		f.Fatal(err)
+	}
+	for _, ex := range v.Examples {
+		f.Add(mustHex(f, ex.Hex))
+	}
 	f.Add(mustHex(f, "fe8063320200"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d8 VP8Descriptor
