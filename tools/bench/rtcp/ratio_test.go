@@ -1,0 +1,63 @@
+package rtcpbench
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	pionrtcp "github.com/pion/rtcp"
+	rtcp "github.com/sansrtc/rtc/rtc-rtcp"
+)
+
+// BenchmarkSpeedup runs ours and Pion in alternating batches of 16
+// operations on the same input and reports the median over batch pairs of
+// time(Pion)/time(ours) as "x-vs-pion" (2.0 = we are twice as fast). Pairing
+// cancels most of the noise of a shared machine.
+func BenchmarkSpeedup(b *testing.B) {
+	const batch = 16
+	paired := func(b *testing.B, ours, pion func()) {
+		var r []float64
+		for b.Loop() {
+			t0 := time.Now()
+			for i := 0; i < batch; i++ {
+				ours()
+			}
+			t1 := time.Now()
+			for i := 0; i < batch; i++ {
+				pion()
+			}
+			t2 := time.Now()
+			if d := t1.Sub(t0); d > 0 {
+				r = append(r, float64(t2.Sub(t1))/float64(d))
+			}
+		}
+		if len(r) > 0 {
+			slices.Sort(r)
+			b.ReportMetric(r[len(r)/2], "x-vs-pion")
+		}
+	}
+	in := compound()
+	b.Run("ParseCompoundSRSDES", func(b *testing.B) {
+		d := rtcp.NewDecoder(rtcp.Config{})
+		paired(b, func() {
+			d.Reset(in)
+			for _, ok := d.Next(); ok; _, ok = d.Next() {
+			}
+		}, func() { _, _ = pionrtcp.Unmarshal(in) })
+	})
+	b.Run("MarshalCompoundSRSDES", func(b *testing.B) {
+		sr, sdes := srPacket(), sdesPacket()
+		ps, _ := pionrtcp.Unmarshal(in)
+		buf := make([]byte, 0, 1500)
+		paired(b, func() { buf, _ = rtcp.AppendCompound(buf[:0], sr, sdes) },
+			func() { _, _ = pionrtcp.Marshal(ps) })
+	})
+	tw := twccBytes()
+	b.Run("ParseTransportCC", func(b *testing.B) {
+		var p rtcp.TransportCC
+		paired(b, func() { _ = p.Unmarshal(tw) }, func() {
+			var q pionrtcp.TransportLayerCC
+			_ = q.Unmarshal(tw)
+		})
+	})
+}
