@@ -1,0 +1,86 @@
+package dtls
+
+import "errors"
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// Event kinds.
+const (
+	// EventHandshakeComplete: the handshake finished. Sets State (the
+	// negotiated parameters, SRTP profile and keying material).
+	EventHandshakeComplete EventKind = iota + 1
+	// EventAlert: an alert was received that did not close the connection
+	// (a warning), or one was sent. Sets Alert, Level and Remote.
+	EventAlert
+	// EventClosed: the connection ended. Sets Err: nil for an orderly
+	// close_notify exchange or a local Close, an *AlertError for a fatal
+	// alert (Remote says who sent it), ErrHandshakeTimeout on timeout.
+	EventClosed
+)
+
+// String names the kind.
+func (k EventKind) String() string {
+	switch k {
+	case EventHandshakeComplete:
+		return "HandshakeComplete"
+	case EventAlert:
+		return "Alert"
+	case EventClosed:
+		return "Closed"
+	}
+	return "EventKind(?)"
+}
+
+// Event is what PollEvent returns. The doc of each EventKind says which
+// fields it sets.
+type Event struct {
+	Kind   EventKind
+	State  *ConnectionState
+	Alert  Alert
+	Level  AlertLevel
+	Remote bool
+	Err    error
+}
+
+// Command is what HandleEvent accepts. DTLS has no control events yet:
+// HandleEvent accepts the zero Command and does nothing.
+type Command struct{}
+
+// Stats counts what a Conn did and dropped.
+type Stats struct {
+	DatagramsIn, DatagramsOut uint64
+	RecordsIn, RecordsOut     uint64
+	// Dropped records, by reason.
+	Malformed      uint64 // could not be parsed
+	WrongEpoch     uint64 // an epoch we have no keys for, or epoch 0 data after the handshake
+	Replayed       uint64 // already seen or left of the replay window
+	AuthFailed     uint64 // failed decryption or MAC
+	Unexpected     uint64 // content not acceptable in the current state
+	BadHandshake   uint64 // handshake fragments that could not be used
+	LimitExceeded  uint64 // fragments or messages over a configured limit
+	QueueFull      uint64 // application data dropped because the read queue was full
+	AfterClose     uint64 // records that arrived after the connection closed
+	Retransmits    uint64 // flights retransmitted (timer or peer retransmission)
+	HelloVerifies  uint64 // HelloVerifyRequests sent (server) or received (client)
+	UnknownExtSeen uint64 // unknown hello extensions tolerated
+}
+
+// Stats returns the counters.
+func (c *Conn) Stats() Stats { return c.stats }
+
+func isRemote(err error) bool {
+	var ae *AlertError
+	return errors.As(err, &ae) && ae.Remote
+}
+
+// pushEvent queues an event. The event queue is sized so that the few
+// events of a connection always fit; a full queue drops the oldest
+// notification rather than the newest, and counts it.
+func (c *Conn) pushEvent(e Event) {
+	if c.events.Full() {
+		c.events.Pop()
+		c.stats.QueueFull++
+	}
+	_ = c.events.Push(e)
+}

@@ -1,0 +1,304 @@
+package dtls
+
+import (
+	"errors"
+	"fmt"
+)
+
+// maxEarly is how many epoch-1 records are held until the keys exist.
+const maxEarly = 4
+
+// replayEarly processes the buffered epoch-1 records now that the keys
+// exist.
+func (c *Conn) replayEarly() (old bool, err error) {
+	early := c.early
+	c.early = nil
+	for _, rec := range early {
+		h, frag, _, perr := ParseRecord(rec)
+		if perr != nil {
+			continue
+		}
+		o, e := c.handleRecord(&h, frag)
+		old = old || o
+		if e != nil && err == nil {
+			err = e
+		}
+		if c.state == stateClosed {
+			break
+		}
+	}
+	return old, err
+}
+
+func dropped(err error) error { return fmt.Errorf("%w: %w", ErrDropped, err) }
+
+// handleRecord unprotects and dispatches one record. old reports a
+// retransmitted handshake message from the peer.
+func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) {
+	if h.Epoch > 1 {
+		c.stats.WrongEpoch++
+		return false, dropped(errors.New("unknown epoch"))
+	}
+	rw := &c.replay[h.Epoch]
+	if !rw.Check(h.Seq) {
+		c.stats.Replayed++
+		return false, dropped(errors.New("replayed record"))
+	}
+	plain := frag
+	if h.Epoch == 1 {
+		if c.readCipher == nil {
+			// RFC 6347 §4.1: records of the next epoch that arrive before
+			// the keys "MAY" be buffered; a few are, to survive reordering.
+			if c.state == stateHandshake && len(c.early) < maxEarly {
+				rec := h.AppendTo(make([]byte, 0, recordHeaderLen+len(frag)))
+				c.early = append(c.early, append(rec, frag...))
+				return false, nil
+			}
+			c.stats.WrongEpoch++
+			return false, dropped(errors.New("epoch 1 record before keys"))
+		}
+		if cap(c.scratch) < len(frag) {
+			c.scratch = make([]byte, 0, max(len(frag), 2048))
+		}
+		p, err := c.readCipher.open(c.scratch[:0], *h, frag)
+		if err != nil {
+			c.stats.AuthFailed++
+			return false, dropped(err)
+		}
+		plain = p
+	}
+	if len(plain) > maxPlaintext {
+		c.stats.Malformed++
+		return false, dropped(errRecordTooLong)
+	}
+	// RFC 6347 §4.1.2.6: update the window only after authentication.
+	switch h.Type {
+	case ContentApplicationData:
+		if h.Epoch == 1 && c.state == stateHandshake && len(c.earlyData) < maxEarly {
+			// Authenticated data that overtook the peer's Finished: held
+			// until the handshake completes.
+			rw.Accept(h.Seq)
+			c.earlyData = append(c.earlyData, append([]byte(nil), plain...))
+			return false, nil
+		}
+		if h.Epoch != 1 || c.state != stateEstablished {
+			c.stats.Unexpected++
+			return false, dropped(errors.New("application data outside epoch 1 or before the handshake completed"))
+		}
+		if c.reads.Full() {
+			c.stats.QueueFull++
+			return false, dropped(ErrQueueFull)
+		}
+		rw.Accept(h.Seq)
+		c.peerEpoch1 = true
+		_ = c.reads.Push(append([]byte(nil), plain...))
+		return false, nil
+	case ContentAlert:
+		if h.Epoch == 0 && c.peerEpoch1 {
+			// Once the peer protects its records, an unprotected alert
+			// could be anyone's.
+			c.stats.WrongEpoch++
+			return false, dropped(errors.New("plaintext alert after the peer switched epochs"))
+		}
+		if len(plain) != 2 {
+			c.stats.Malformed++
+			return false, dropped(errors.New("malformed alert"))
+		}
+		rw.Accept(h.Seq)
+		if h.Epoch == 1 {
+			c.peerEpoch1 = true
+		}
+		return false, c.handleAlert(AlertLevel(plain[0]), Alert(plain[1]))
+	case ContentChangeCipherSpec:
+		// RFC 6347 §4.1: the CCS carries the single byte 1. The epoch
+		// switch itself is implied by epoch-1 records, which are
+		// authenticated, so the CCS needs no further processing.
+		if len(plain) != 1 || plain[0] != 1 {
+			c.stats.Malformed++
+			return false, dropped(errors.New("malformed change_cipher_spec"))
+		}
+		rw.Accept(h.Seq)
+		return false, nil
+	case ContentHandshake:
+		rw.Accept(h.Seq)
+		if h.Epoch == 1 {
+			c.peerEpoch1 = true
+		}
+		return c.handleHandshakeRecord(h.Epoch, plain)
+	}
+	c.stats.Malformed++
+	return false, dropped(errRecordType)
+}
+
+// handleHandshakeRecord feeds the fragments of one record to reassembly and
+// processes every message that completes, in message_seq order.
+func (c *Conn) handleHandshakeRecord(epoch uint16, b []byte) (old bool, err error) {
+	for len(b) > 0 {
+		h, frag, rest, perr := ParseHandshakeFragment(b)
+		if perr != nil {
+			c.stats.BadHandshake++
+			return old, dropped(perr)
+		}
+		b = rest
+		if c.step == stepClientHello && h.Type == TypeClientHello {
+			// RFC 6347 §4.2.2: the server's first ClientHello may have any
+			// message_seq (0, or 1 after a HelloVerifyRequest).
+			if err := c.bufferFragment(&h, epoch, frag, true); err != nil {
+				return old, err
+			}
+		} else {
+			if h.MessageSeq < c.recvSeq {
+				old = true
+				continue
+			}
+			if err := c.bufferFragment(&h, epoch, frag, false); err != nil {
+				return old, err
+			}
+		}
+		if err := c.processReady(); err != nil {
+			return old, err
+		}
+		if c.state == stateClosed {
+			return old, nil
+		}
+	}
+	return old, nil
+}
+
+// maxAhead is how far beyond the next expected message_seq fragments are
+// buffered.
+const maxAhead = 8
+
+func (c *Conn) bufferFragment(h *HandshakeHeader, epoch uint16, frag []byte, anySeq bool) error {
+	if !anySeq && h.MessageSeq >= c.recvSeq+maxAhead {
+		c.stats.LimitExceeded++
+		return dropped(errors.New("handshake message too far ahead"))
+	}
+	if int(h.Length) > c.cfg.maxHandshakeMessage() {
+		c.stats.LimitExceeded++
+		return dropped(fmt.Errorf("%w: handshake message of %d bytes", ErrLimit, h.Length))
+	}
+	p := c.reasm.find(h.MessageSeq)
+	if p == nil {
+		if c.reasm.buffered+int(h.Length) > c.cfg.maxBufferedHandshake() {
+			c.stats.LimitExceeded++
+			return dropped(fmt.Errorf("%w: reassembly buffer full", ErrLimit))
+		}
+		p = &pendingMessage{seq: h.MessageSeq, typ: h.Type, epoch: epoch, body: make([]byte, h.Length)}
+		c.reasm.msgs = append(c.reasm.msgs, p)
+		c.reasm.buffered += int(h.Length)
+	}
+	if !p.add(h, epoch, frag) {
+		c.stats.BadHandshake++
+		return dropped(errors.New("inconsistent handshake fragment"))
+	}
+	return nil
+}
+
+// processReady processes complete messages in order.
+func (c *Conn) processReady() error {
+	for c.state != stateClosed {
+		var p *pendingMessage
+		if c.step == stepClientHello {
+			for _, m := range c.reasm.msgs {
+				if m.typ == TypeClientHello && m.complete() {
+					p = m
+					break
+				}
+			}
+		} else {
+			p = c.reasm.find(c.recvSeq)
+			if p != nil && !p.complete() {
+				p = nil
+			}
+		}
+		if p == nil {
+			return nil
+		}
+		c.reasm.remove(p.seq)
+		if c.step != stepClientHello {
+			c.recvSeq++
+		}
+		var err error
+		if c.isClient {
+			err = c.clientHandle(p)
+		} else {
+			err = c.serverHandle(p)
+		}
+		if err != nil {
+			return c.handshakeFailed(err)
+		}
+	}
+	return nil
+}
+
+func (c *Conn) handleAlert(level AlertLevel, a Alert) error {
+	if a == AlertCloseNotify {
+		// RFC 5246 §7.2.1: "the other party MUST respond with a
+		// close_notify alert of its own and close down the connection
+		// immediately, discarding any pending writes."
+		c.sendAlert(AlertLevelWarning, AlertCloseNotify)
+		c.closeWith(nil)
+		return nil
+	}
+	if level == AlertLevelFatal {
+		err := &AlertError{Alert: a, Remote: true}
+		c.closeWith(err)
+		return err
+	}
+	c.pushEvent(Event{Kind: EventAlert, Alert: a, Level: level, Remote: true})
+	return nil
+}
+
+// sendAlert queues an alert record under the current write epoch.
+func (c *Conn) sendAlert(level AlertLevel, a Alert) {
+	if c.state == stateClosed {
+		return
+	}
+	dg, err := c.sealRecord(nil, ContentAlert, c.writeEpoch, []byte{byte(level), byte(a)})
+	if err == nil {
+		c.queueDatagram(dg)
+	}
+}
+
+// queueDatagram hands a datagram to PollWrite's queue.
+func (c *Conn) queueDatagram(dg []byte) error {
+	if err := c.out.Push(dg); err != nil {
+		c.stats.QueueFull++
+		return ErrQueueFull
+	}
+	c.stats.DatagramsOut++
+	return nil
+}
+
+// sealRecord appends one record of the given type under epoch.
+func (c *Conn) sealRecord(out []byte, typ ContentType, epoch uint16, payload []byte) ([]byte, error) {
+	if c.writeSeq[epoch] > maxSeq {
+		return out, errors.New("dtls: sequence number space exhausted")
+	}
+	h := RecordHeader{Type: typ, Version: versionDTLS12, Epoch: epoch, Seq: c.writeSeq[epoch]}
+	c.writeSeq[epoch]++
+	c.stats.RecordsOut++
+	if epoch == 0 {
+		h.Length = uint16(len(payload))
+		out = h.AppendTo(out)
+		return append(out, payload...), nil
+	}
+	start := len(out)
+	out = h.AppendTo(out)
+	out, err := c.writeCipher.seal(out, h, payload, c.cfg.rand())
+	if err != nil {
+		return out[:start], err
+	}
+	n := len(out) - start - recordHeaderLen
+	out[start+11], out[start+12] = byte(n>>8), byte(n)
+	return out, nil
+}
+
+// overheadFor is the record overhead under epoch.
+func (c *Conn) overheadFor(epoch uint16) int {
+	if epoch == 0 || c.writeCipher == nil {
+		return recordHeaderLen
+	}
+	return recordHeaderLen + c.writeCipher.overhead()
+}
