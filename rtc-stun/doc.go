@@ -85,4 +85,11 @@
 //   - No server transaction machine: a server answers statelessly, which is
 //     what ICE and TURN need (RFC 8489 §6.3).
 //   - DNS discovery (§8) and ALTERNATE-SERVER redirection are left to callers.
+//   - The client uses a fixed initial RTO: it does not cache an RTT estimate
+//     per server (RFC 8489 §6.2.1 "SHOULD"), nor limit the rate of new
+//     transactions to a server; ICE paces its checks itself.
+//   - Responses are matched by transaction ID only (RFC 8489 §6.3.3); the
+//     path they came on is in Event.Transport for ICE's symmetry check.
+//   - Over TCP the caller frames messages (RFC 4571 for ICE-TCP); the
+//     client's write queue holds at most Config.MaxTransactions datagrams.
 package stun
