@@ -36,5 +36,45 @@
 // unread messages), SendBufferSize, MaxGapBlocks, MaxEvents and
 // MaxControlPackets. A peer that sends beyond the window, or never finishes a
 // message, cannot make the association hold more than about twice
-// ReceiveBufferSize.
+// ReceiveBufferSize. Bad network input (bad checksum or verification tag,
+// malformed chunks, DATA outside the window) is counted in Stats and
+// dropped, and HandleRead returns the error; the association carries on.
+//
+// # Messages and streams
+//
+// HandleWrite(Message{Stream, PPID, Unordered, Data, Policy, PolicyValue})
+// queues one message; it is fragmented to the MTU and, when both sides
+// offered I-DATA (RFC 8260), interleaved chunk by chunk with the other
+// streams' messages, so a 256 KiB message does not hold up a small one.
+// Without I-DATA, streams take turns message by message. Policy selects
+// PR-SCTP (RFC 3758/7496): PRRetransmits abandons a message after
+// PolicyValue retransmissions, PRLifetime after PolicyValue milliseconds.
+// ResetStreams resets outgoing streams (RFC 6525), after the data already
+// queued on them has been sent; that is how a data channel closes.
+// BufferedAmount and SetBufferedAmountLowThreshold follow RTCDataChannel.
+//
+// # Events
+//
+// PollEvent returns EventConnected, EventRestarted, the stream reset
+// events, EventBufferedAmountLow, EventShutdown, EventPeerError and,
+// last, EventClosed with the reason (nil, *AbortError,
+// ErrRetransmissionLimit, ErrInitFailed).
+//
+// # Beyond RFC 9260
+//
+// Two loss-recovery refinements are on by default: a retransmitted chunk
+// counts as missing again only when data sent after its retransmission is
+// acknowledged, and may then be fast-retransmitted again instead of waiting
+// for T3-rtx (in the spirit of RACK, RFC 8985); and a Fast Recovery whose
+// retransmissions the peer all reports as duplicates is undone (RFC 3708
+// detection, RFC 4015 response), which keeps reordering from collapsing
+// the congestion window.
+//
+// # Known gaps
+//
+// Single path only (no multi-homing, ASCONF), no AUTH (RFC 4895), no ECN.
+// Incoming SSN Reset, SSN/TSN Reset and Add Streams requests are denied.
+// The MTU is fixed (no PMTU discovery). Streams are served round robin
+// without priorities. The receive path allocates one buffer per fragment
+// and per message.
 package sctp
