@@ -8,6 +8,7 @@ import (
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
@@ -266,5 +267,37 @@ func TestBindingResponseZeroAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, step); n != 0 {
 		t.Fatalf("%v allocations per Binding request", n)
+	}
+}
+
+// HandleEvent is the same as the methods.
+func TestCommands(t *testing.T) {
+	a, _ := NewAgent(Config{Rand: netsim.NewRand(1, "commands")})
+	cmds := []Command{
+		{Kind: CmdAddLocalAddress, Address: testLocal, Protocol: shared.UDP},
+		{Kind: CmdEndOfLocalAddresses},
+		{Kind: CmdSetRemoteCredentials, Ufrag: testRemoteUfrag, Password: testRemotePwd},
+		{Kind: CmdAddRemoteCandidate, Candidate: Candidate{Foundation: "1", Component: 1, Priority: 1, Address: testRemote}},
+		{Kind: CmdAddRemoteCandidate, Candidate: Candidate{Foundation: "2", Component: 1, Priority: 1, Hostname: "x.local", Address: netip.AddrPortFrom(netip.Addr{}, 7000)}},
+		{Kind: CmdResolveHostname, Hostname: "x.local", Address: netip.MustParseAddrPort("198.51.100.3:0")},
+		{Kind: CmdEndOfRemoteCandidates},
+	}
+	for _, c := range cmds {
+		if err := a.HandleEvent(c); err != nil {
+			t.Fatalf("%v: %v", c.Kind, err)
+		}
+	}
+	if len(a.remotes) != 2 || len(a.pairs) != 2 || a.GatheringState() != GatheringComplete || !a.remoteEOC {
+		t.Fatalf("remotes %d pairs %d gathering %v", len(a.remotes), len(a.pairs), a.GatheringState())
+	}
+	u, _ := a.LocalCredentials()
+	if err := a.HandleEvent(Command{Kind: CmdRestart}); err != nil {
+		t.Fatal(err)
+	}
+	if u2, _ := a.LocalCredentials(); u2 == u {
+		t.Fatal("restart kept the ufrag")
+	}
+	if err := a.HandleEvent(Command{}); !errors.Is(err, ErrUnsupported) {
+		t.Fatal(err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -652,5 +651,3 @@ func (a *Agent) beginRestart(local bool) error {
 	a.locals = locals
 	return nil
 }
-
-func itoa(v int) string { return strconv.Itoa(v) }
