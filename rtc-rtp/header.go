@@ -89,6 +89,14 @@ type extRef struct {
 	off    uint32
 }
 
+// lenAt returns the payload length of element i.
+func (h *Header) lenAt(i int) int {
+	if h.refs[i].isUser {
+		return len(h.user[i])
+	}
+	return int(h.refs[i].n)
+}
+
 // payloadAt returns the payload of element i.
 func (h *Header) payloadAt(i int) []byte {
 	r := &h.refs[i]
@@ -403,7 +411,7 @@ func (h *Header) extensionDataSize() (int, uint16) {
 	if profile == ExtensionProfileOneByte {
 		n := 0
 		for i := 0; i < int(h.extCount); i++ {
-			l := len(h.payloadAt(i))
+			l := h.lenAt(i)
 			if !fitsOneByte(h.refs[i].id, l) {
 				profile = ExtensionProfileTwoByte
 				break
@@ -416,7 +424,7 @@ func (h *Header) extensionDataSize() (int, uint16) {
 	}
 	n := 0
 	for i := 0; i < int(h.extCount); i++ {
-		n += 2 + len(h.payloadAt(i))
+		n += 2 + h.lenAt(i)
 	}
 	return (n + 3) &^ 3, profile
 }

@@ -84,14 +84,21 @@ func (p *Packet) MarshalTo(buf []byte) (int, error) {
 	if ext > 4*0xFFFF {
 		return 0, ErrHeaderTooLarge
 	}
-	size := FixedHeaderSize + 4*int(p.csrcCount) + len(p.Payload) + int(p.PaddingSize)
+	hs := FixedHeaderSize + 4*int(p.csrcCount)
 	if ext >= 0 {
-		size += 4 + ext
+		hs += 4 + ext
 	}
+	size := hs + len(p.Payload) + int(p.PaddingSize)
 	if len(buf) < size {
 		return 0, ErrShortBuffer
 	}
-	p.appendTo(buf[:0], ext, profile)
+	p.Header.appendTo(buf[:0], p.PaddingSize > 0, ext, profile)
+	copy(buf[hs:], p.Payload)
+	if p.PaddingSize > 0 {
+		pad := buf[hs+len(p.Payload) : size]
+		clear(pad)
+		pad[len(pad)-1] = p.PaddingSize
+	}
 	return size, nil
 }
 

@@ -45,7 +45,7 @@ func TestRatios(t *testing.T) {
 		{"H264Payload", BenchmarkH264Payload},
 		{"H264Depayload", BenchmarkH264Depayload},
 	}
-	const rounds = 5
+	const rounds = 9
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%-14s %11s %11s %9s %9s %9s %7s %7s\n",
 		"benchmark", "ours ns/op", "pion ns/op", "pion/ours", "ours B/op", "pion B/op", "ours a", "pion a")
