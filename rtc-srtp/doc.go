@@ -2,7 +2,8 @@
 // profiles WebRTC negotiates through DTLS-SRTP (RFC 5764):
 // SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AES128_CM_HMAC_SHA1_32,
 // SRTP_AEAD_AES_128_GCM and SRTP_AEAD_AES_256_GCM (RFC 7714), plus AES-256
-// counter mode with HMAC-SHA1 (RFC 6188).
+// counter mode with HMAC-SHA1 (RFC 6188) and the authentication-only NULL
+// profiles of RFC 5764.
 //
 // # Usage
 //
@@ -65,7 +66,7 @@
 // # Known gaps
 //
 //   - Key derivation rates other than 0 (not used by DTLS-SRTP).
-//   - The NULL-cipher profiles, the 8-octet-tag AEAD variants of RFC 7714 for
+//   - The 8-octet-tag AEAD variants of RFC 7714 for
 //     SDES, AES-192-CM, AES-f8, header extension encryption (RFC 6904) and
 //     cryptex (RFC 9335).
 //   - The AES key expansion of the assembly path uses a table S-box; it runs

@@ -23,6 +23,15 @@ const (
 	// AES256CMHMACSHA1_32 is AES-256 counter mode with HMAC-SHA1-32 (RFC
 	// 6188 §3); 0x0004 is, as above, an unregistered draft value.
 	AES256CMHMACSHA1_32 Profile = 0x0004
+	// NullHMACSHA1_80 is SRTP_NULL_HMAC_SHA1_80 = {0x00, 0x05} (RFC 5764
+	// §4.1.2): no encryption, HMAC-SHA1-80. RFC 5764 lists a cipher key
+	// and salt length of 0, but the key derivation needs a master key; like
+	// libsrtp and Pion, this package derives the authentication keys from a
+	// 16-octet master key and 14-octet salt with the AES-128 PRF.
+	NullHMACSHA1_80 Profile = 0x0005
+	// NullHMACSHA1_32 is SRTP_NULL_HMAC_SHA1_32 = {0x00, 0x06}: as above
+	// with a 32-bit SRTP tag (SRTCP keeps 80 bits).
+	NullHMACSHA1_32 Profile = 0x0006
 	// AEADAES128GCM is SRTP_AEAD_AES_128_GCM = {0x00, 0x07} (RFC 7714 §14.2).
 	AEADAES128GCM Profile = 0x0007
 	// AEADAES256GCM is SRTP_AEAD_AES_256_GCM = {0x00, 0x08} (RFC 7714 §14.2).
@@ -40,19 +49,24 @@ type ProfileParams struct {
 	RTCPTagLen    int    // SRTCP authentication tag length in octets
 	Registered    bool   // whether IANA lists the code point for DTLS-SRTP
 	WebRTCProfile bool   // one of the four profiles browsers negotiate
+	NullCipher    bool   // authentication only: payloads are never encrypted
 }
 
 // profiles is the registry: RFC 5764 §4.1.2, RFC 6188 §3 and RFC 7714 §14.2.
+// Columns: name, key, salt, AEAD, auth key, SRTP tag, SRTCP tag, registered,
+// WebRTC, NULL cipher.
 var profiles = [...]struct {
 	id Profile
 	p  ProfileParams
 }{
-	{AES128CMHMACSHA1_80, ProfileParams{"SRTP_AES128_CM_HMAC_SHA1_80", 16, 14, false, 20, 10, 10, true, true}},
-	{AES128CMHMACSHA1_32, ProfileParams{"SRTP_AES128_CM_HMAC_SHA1_32", 16, 14, false, 20, 4, 10, true, true}},
-	{AES256CMHMACSHA1_80, ProfileParams{"SRTP_AES256_CM_HMAC_SHA1_80", 32, 14, false, 20, 10, 10, false, false}},
-	{AES256CMHMACSHA1_32, ProfileParams{"SRTP_AES256_CM_HMAC_SHA1_32", 32, 14, false, 20, 4, 10, false, false}},
-	{AEADAES128GCM, ProfileParams{"SRTP_AEAD_AES_128_GCM", 16, 12, true, 0, 16, 16, true, true}},
-	{AEADAES256GCM, ProfileParams{"SRTP_AEAD_AES_256_GCM", 32, 12, true, 0, 16, 16, true, true}},
+	{AES128CMHMACSHA1_80, ProfileParams{"SRTP_AES128_CM_HMAC_SHA1_80", 16, 14, false, 20, 10, 10, true, true, false}},
+	{AES128CMHMACSHA1_32, ProfileParams{"SRTP_AES128_CM_HMAC_SHA1_32", 16, 14, false, 20, 4, 10, true, true, false}},
+	{AES256CMHMACSHA1_80, ProfileParams{"SRTP_AES256_CM_HMAC_SHA1_80", 32, 14, false, 20, 10, 10, false, false, false}},
+	{AES256CMHMACSHA1_32, ProfileParams{"SRTP_AES256_CM_HMAC_SHA1_32", 32, 14, false, 20, 4, 10, false, false, false}},
+	{NullHMACSHA1_80, ProfileParams{"SRTP_NULL_HMAC_SHA1_80", 16, 14, false, 20, 10, 10, true, false, true}},
+	{NullHMACSHA1_32, ProfileParams{"SRTP_NULL_HMAC_SHA1_32", 16, 14, false, 20, 4, 10, true, false, true}},
+	{AEADAES128GCM, ProfileParams{"SRTP_AEAD_AES_128_GCM", 16, 12, true, 0, 16, 16, true, true, false}},
+	{AEADAES256GCM, ProfileParams{"SRTP_AEAD_AES_256_GCM", 32, 12, true, 0, 16, 16, true, true, false}},
 }
 
 // Profiles lists every implemented profile, in code point order.

@@ -165,7 +165,8 @@ func (c *Context) unprotectRTCP(buf []byte) ([]byte, error) {
 		if subtle.ConstantTimeCompare(tag, k.mac[:tagLen]) != 1 {
 			return nil, ErrAuthFailed
 		}
-		if encrypted {
+		// With the NULL cipher "encryption" is the identity, whatever E says.
+		if encrypted && !c.params.NullCipher {
 			k.rtcpIV(ssrc, index)
 			k.rtcpCTR.xorKeyStream(buf[8:m], &k.iv)
 		}

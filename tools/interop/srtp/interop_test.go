@@ -28,8 +28,11 @@ var profiles = []struct {
 	{srtp.AES128CMHMACSHA1_32, pionsrtp.ProtectionProfileAes128CmHmacSha1_32},
 	{srtp.AEADAES128GCM, pionsrtp.ProtectionProfileAeadAes128Gcm},
 	{srtp.AEADAES256GCM, pionsrtp.ProtectionProfileAeadAes256Gcm},
-	// Not a WebRTC profile, but both implement it.
+	// Not WebRTC profiles, but both implement them.
 	{srtp.AES256CMHMACSHA1_80, pionsrtp.ProtectionProfileAes256CmHmacSha1_80},
+	{srtp.AES256CMHMACSHA1_32, pionsrtp.ProtectionProfileAes256CmHmacSha1_32},
+	{srtp.NullHMACSHA1_80, pionsrtp.ProtectionProfileNullHmacSha1_80},
+	{srtp.NullHMACSHA1_32, pionsrtp.ProtectionProfileNullHmacSha1_32},
 }
 
 func rtpPacket(seq uint16, ssrc uint32, n int) []byte {
@@ -51,7 +54,7 @@ func rtcpPacket(ssrc uint32, i int) []byte {
 	return append(b, 0x81, 202, 0, 3, 0, 0, 0, 1, 1, 3, 'c', 'a', 't', 0, 0, 0)
 }
 
-// pair keys one direction: the DTLS client sends, the server receives.
+// contexts keys one direction: the DTLS client sends, the server receives.
 func contexts(t *testing.T, ours srtp.Profile, pion pionsrtp.ProtectionProfile) (oursTx, oursRx *srtp.Context, pionTx, pionRx *pionsrtp.Context) {
 	t.Helper()
 	material := make([]byte, ours.KeyingMaterialLen())
