@@ -273,3 +273,5 @@ func TestHandshakeInMemory(t *testing.T) {
 		t.Fatalf("write after close: %v", err)
 	}
 }
+
+func netipAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
