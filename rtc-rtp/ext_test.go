@@ -190,3 +190,17 @@ func TestSequenceHelpers(t *testing.T) {
 		t.Fatal("ts unwrap")
 	}
 }
+
+func TestIsRTCPAndClock(t *testing.T) {
+	sr := []byte{0x80, 200, 0, 6}
+	rtpPkt := []byte{0x80, 96, 0, 1}
+	marked := []byte{0x80, 0x80 | 111, 0, 1}
+	if !IsRTCP(sr) || IsRTCP(rtpPkt) || IsRTCP(marked) || IsRTCP([]byte{0x80}) {
+		t.Fatal("IsRTCP")
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Clock{ClockRate: 90000, Base: 0xFFFFFF00, Start: start}
+	if got := c.At(start.Add(time.Second)); got != 90000-0x100 { // wrapped
+		t.Fatalf("%d", got)
+	}
+}

@@ -203,3 +203,11 @@ func SetMarker(b []byte, m bool) bool {
 	}
 	return true
 }
+
+// IsRTCP reports whether a datagram on an rtcp-mux session is RTCP rather
+// than RTP (RFC 5761 §4): RTCP packet types 192-223 occupy the octet that
+// holds the marker bit and payload type in RTP, and payload types 64-95
+// must not be used with rtcp-mux so that the two never collide.
+func IsRTCP(b []byte) bool {
+	return len(b) >= 2 && b[0]>>6 == Version && b[1] >= 192 && b[1] <= 223
+}
