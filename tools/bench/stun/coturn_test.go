@@ -1,0 +1,190 @@
+package stun
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	ours "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// startCoturn runs turnserver on 127.0.0.1 with the flags of BROWSERS.md
+// and returns its address. It skips when turnserver is missing unless
+// SANSRTC_REQUIRE_INTEROP=1.
+func startCoturn(t *testing.T) netip.AddrPort {
+	t.Helper()
+	bin, err := exec.LookPath("turnserver")
+	if err != nil {
+		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
+			t.Fatal("turnserver not installed and SANSRTC_REQUIRE_INTEROP=1")
+		}
+		t.Skip("turnserver not installed (apt-get install coturn)")
+	}
+	// Pick a free UDP port on loopback.
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	cmd := exec.Command(bin, "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+		"--listening-port="+strconv.Itoa(port), "--no-tls", "--no-dtls", "--lt-cred-mech",
+		"--user=test:test", "--realm=test", "--no-cli", "--no-multicast-peers",
+		"--allow-loopback-peers", "--fingerprint", "--log-file=stdout", "--simple-log",
+		"--min-port=49152", "--max-port=65535", "--pidfile="+t.TempDir()+"/turnserver.pid")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+	})
+	return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+}
+
+// roundTrip drives an rtc-stun Client over a real UDP socket until the
+// transaction ends: the sans-I/O loop (PollWrite, PollTimeout, HandleRead,
+// HandleTimeout) in miniature.
+func roundTrip(t *testing.T, conn *net.UDPConn, c *ours.Client, server netip.AddrPort, req []byte) ours.Event {
+	t.Helper()
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	path := shared.TransportContext{Local: local, Peer: server}
+	if err := c.HandleWrite(shared.TaggedBytes{Now: time.Now(), Transport: path, Message: req}); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1500)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for {
+			out, ok := c.PollWrite()
+			if !ok {
+				break
+			}
+			if _, err := conn.WriteToUDPAddrPort(out.Message, out.Transport.Peer); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev, ok := c.PollEvent(); ok {
+			return ev
+		}
+		wake := time.Now().Add(100 * time.Millisecond)
+		if d, ok := c.PollTimeout(); ok && d.Before(wake) {
+			wake = d
+		}
+		_ = conn.SetReadDeadline(wake)
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
+		var ne net.Error
+		switch {
+		case err == nil:
+			_ = c.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+		case errors.As(err, &ne) && ne.Timeout():
+			_ = c.HandleTimeout(time.Now())
+		default:
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("no outcome in 10 s")
+	return ours.Event{}
+}
+
+// rtc-stun against coturn on loopback: a Binding request returns our own
+// address in XOR-MAPPED-ADDRESS with a valid FINGERPRINT; an Allocate
+// without credentials gets 401 with REALM and NONCE; the retry with the
+// long-term key (MD5 of "test:test:test") succeeds with
+// XOR-RELAYED-ADDRESS and LIFETIME, and its MESSAGE-INTEGRITY verifies.
+func TestCoturn(t *testing.T) {
+	server := startCoturn(t)
+	conn, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	c := ours.NewClient(ours.Config{RTO: 100 * time.Millisecond})
+
+	// coturn needs a moment to bind; the client's retransmissions cover it.
+	id, _ := ours.NewTransactionID(nil)
+	b := ours.NewBuilder(nil, ours.BindingRequest, id)
+	b.AddSoftware("sansrtc")
+	b.AddFingerprint()
+	req, _ := b.Bytes()
+	ev := roundTrip(t, conn, c, server, req)
+	if ev.Kind != ours.EventResponse {
+		t.Fatalf("binding: %v", ev.Kind)
+	}
+	var m ours.Message
+	if err := ours.Parse(ev.Response, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Type != ours.BindingSuccess {
+		t.Fatalf("binding: %v", m.Type)
+	}
+	if a, err := m.XORMappedAddress(); err != nil || a != local {
+		t.Errorf("XOR-MAPPED-ADDRESS %v %v, want %v", a, err, local)
+	}
+	if m.HasFingerprint() {
+		if err := m.CheckFingerprint(); err != nil {
+			t.Errorf("coturn FINGERPRINT: %v", err)
+		}
+	}
+	sw, _ := m.Software()
+	t.Logf("coturn: %s, %d transmissions, rtt %v", sw, ev.Transmissions, ev.RTT)
+
+	allocate := ours.MessageType{Method: ours.MethodAllocate, Class: ours.ClassRequest}
+	id, _ = ours.NewTransactionID(nil)
+	b = ours.NewBuilder(nil, allocate, id)
+	b.AddRequestedTransport(17)
+	req, _ = b.Bytes()
+	ev = roundTrip(t, conn, c, server, req)
+	if err := ours.Parse(ev.Response, &m); err != nil {
+		t.Fatal(err)
+	}
+	code, _, err := m.ErrorCode()
+	if m.Type.Class != ours.ClassError || code != ours.CodeUnauthorized || err != nil {
+		t.Fatalf("unauthenticated Allocate: %v %v %v", m.Type, code, err)
+	}
+	realm, _ := m.Realm()
+	nonce, _ := m.Nonce()
+	realmS, nonceS := string(realm), string(nonce)
+
+	key, err := ours.LongTermKey(ours.PasswordAlgorithmMD5, "test", realmS, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ours.NewIntegrity(key)
+	id, _ = ours.NewTransactionID(nil)
+	b = ours.NewBuilder(nil, allocate, id)
+	b.AddRequestedTransport(17)
+	b.AddUsername("test")
+	b.AddRealm(realmS)
+	b.AddNonce(nonceS)
+	b.AddMessageIntegrity(in)
+	b.AddFingerprint()
+	req, _ = b.Bytes()
+	ev = roundTrip(t, conn, c, server, req)
+	if err := ours.Parse(ev.Response, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Type.Class != ours.ClassSuccess {
+		code, reason, _ := m.ErrorCode()
+		t.Fatalf("authenticated Allocate: %v %d %s", m.Type, code, reason)
+	}
+	if err := in.Check(&m); err != nil {
+		t.Errorf("coturn MESSAGE-INTEGRITY: %v", err)
+	}
+	relayed, err := m.XORRelayedAddress()
+	if err != nil || !relayed.Addr().IsLoopback() {
+		t.Errorf("XOR-RELAYED-ADDRESS %v %v", relayed, err)
+	}
+	life, err := m.Lifetime()
+	if err != nil || life == 0 {
+		t.Errorf("LIFETIME %d %v", life, err)
+	}
+	t.Logf("allocated %v for %ds", relayed, life)
+}
