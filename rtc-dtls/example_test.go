@@ -54,3 +54,32 @@ func Example() {
 	// srtp: SRTP_AES128_CM_SHA1_80 keying material: 60 bytes
 	// peer verified: true
 }
+
+// ExampleParseFingerprint reads the a=fingerprint value of an SDP and
+// checks a certificate against it.
+func ExampleParseFingerprint() {
+	f, err := dtls.ParseFingerprint("sha-256 13:D3:04:C4:DE:BA:0D:C1:2E:9C:C7:2A:1E:40:6B:9B:36:1C:50:E6:0C:6F:FA:1D:E3:59:A4:D8:AA:D2:6D:A9")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(f.Algorithm, len(f.Value), "bytes")
+	fmt.Println(f.Matches([]byte("some other certificate")))
+	// Output:
+	// sha-256 32 bytes
+	// false
+}
+
+// ExampleSplitSRTPKeyingMaterial shows the RFC 5764 §4.2 layout of the
+// exported keying material, as the SRTP layer consumes it.
+func ExampleSplitSRTPKeyingMaterial() {
+	km := make([]byte, 60) // 2 * (16-byte key + 14-byte salt) for SRTP_AES128_CM_SHA1_80
+	for i := range km {
+		km[i] = byte(i)
+	}
+	k, _ := dtls.SplitSRTPKeyingMaterial(dtls.SRTP_AES128_CM_HMAC_SHA1_80, km, true)
+	fmt.Printf("local key %x..., salt %x...\n", k.LocalKey[:2], k.LocalSalt[:2])
+	fmt.Printf("remote key %x..., salt %x...\n", k.RemoteKey[:2], k.RemoteSalt[:2])
+	// Output:
+	// local key 0001..., salt 2021...
+	// remote key 1011..., salt 2e2f...
+}
