@@ -199,7 +199,7 @@ func TestIsRTCPAndClock(t *testing.T) {
 		t.Fatal("IsRTCP")
 	}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := Clock{ClockRate: 90000, Base: 0xFFFFFF00, Start: start}
+	c := TimestampClock{ClockRate: 90000, Base: 0xFFFFFF00, Start: start}
 	if got := c.At(start.Add(time.Second)); got != 90000-0x100 { // wrapped
 		t.Fatalf("%d", got)
 	}

@@ -36,6 +36,14 @@ type Packetizer struct {
 // packet's timestamp advances by the bytes before it (one tick per octet at
 // their 8000 Hz RTP clock).
 func (p *Packetizer) Packetize(frame []byte, ts uint32) ([]Packet, error) {
+	return p.PacketizeMarked(frame, ts, p.MarkFrameEnd)
+}
+
+// PacketizeMarked is Packetize with the marker of the last packet given
+// by the caller: for spatial layers of one picture (VP9 SVC, AV1 with a
+// dependency descriptor) only the last layer's last packet is marked, and
+// for audio the first packet of a talkspurt is.
+func (p *Packetizer) PacketizeMarked(frame []byte, ts uint32, marker bool) ([]Packet, error) {
 	mtu := p.MTU
 	if mtu <= 0 {
 		mtu = 1200
@@ -67,7 +75,7 @@ func (p *Packetizer) Packetize(frame []byte, ts uint32) ([]Packet, error) {
 		p.SequenceNumber++
 		pkt.Timestamp = ts
 		pkt.Payload = p.payloads.At(i)
-		pkt.Marker = p.MarkFrameEnd && i == n-1
+		pkt.Marker = marker && i == n-1
 		if advance {
 			ts += uint32(len(pkt.Payload))
 		}

@@ -94,17 +94,17 @@ func (t *SequenceTracker) Expected() uint64 {
 // of packets lost; negative when duplicates arrive).
 func (t *SequenceTracker) Lost() int64 { return int64(t.Expected()) - int64(t.received) }
 
-// Clock maps media time to RTP timestamps for a sender: the timestamp at
+// TimestampClock maps media time to RTP timestamps for a sender: the timestamp at
 // time now is Base plus the elapsed time since Start in units of
-// ClockRate. Time is an argument; Clock reads no clock. Draw Base at
+// ClockRate. Time is an argument; TimestampClock reads no clock. Draw Base at
 // random (RFC 3550 §5.1) from the caller's Config.Rand.
-type Clock struct {
+type TimestampClock struct {
 	ClockRate uint32
 	Base      uint32
 	Start     time.Time
 }
 
 // At returns the RTP timestamp for now (wrapping modulo 2^32).
-func (c Clock) At(now time.Time) uint32 {
+func (c TimestampClock) At(now time.Time) uint32 {
 	return c.Base + uint32(DurationToTimestamp(now.Sub(c.Start), c.ClockRate))
 }
