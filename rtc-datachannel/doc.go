@@ -52,8 +52,12 @@
 // config bounds message sizes and buffers. A DATA_CHANNEL_OPEN on a stream
 // of our own parity or on a stream in use is counted and refused.
 //
+// Priority (RFC 8832 §5.1; W3C very-low 128, low 256, medium 512, high
+// 1024) weights the SCTP stream scheduler: backlogged channels share the
+// link in proportion to it.
+//
 // # Known gaps
 //
-// Channel priority is carried in DCEP but does not weight the SCTP
-// scheduler (streams are served round robin).
+// The association offers 65535 streams each way; a channel id at or above
+// the negotiated count fails when the association comes up.
 package datachannel

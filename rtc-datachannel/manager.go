@@ -266,6 +266,7 @@ func (m *Manager) Open(opts Options) (uint16, error) {
 	}
 	ch := &channel{info: info, acked: opts.Negotiated}
 	m.channels[id] = ch
+	m.assoc.SetStreamPriority(id, info.Priority)
 	if m.up {
 		m.start(ch)
 	}
@@ -662,5 +663,6 @@ func (m *Manager) handleOpen(id uint16, o *openMessage) {
 		return
 	}
 	m.channels[id] = ch
+	m.assoc.SetStreamPriority(id, o.priority)
 	m.push(Event{Kind: EventDataChannel, Channel: id})
 }

@@ -46,7 +46,8 @@
 // queues one message; it is fragmented to the MTU and, when both sides
 // offered I-DATA (RFC 8260), interleaved chunk by chunk with the other
 // streams' messages, so a 256 KiB message does not hold up a small one.
-// Without I-DATA, streams take turns message by message. Policy selects
+// Without I-DATA, streams take turns message by message. Backlogged streams
+// share the link in proportion to their SetStreamPriority weights. Policy selects
 // PR-SCTP (RFC 3758/7496): PRRetransmits abandons a message after
 // PolicyValue retransmissions, PRLifetime after PolicyValue milliseconds.
 // ResetStreams resets outgoing streams (RFC 6525), after the data already
@@ -74,7 +75,6 @@
 //
 // Single path only (no multi-homing, ASCONF), no AUTH (RFC 4895), no ECN.
 // Incoming SSN Reset, SSN/TSN Reset and Add Streams requests are denied.
-// The MTU is fixed (no PMTU discovery). Streams are served round robin
-// without priorities. The receive path allocates one buffer per fragment
+// The MTU is fixed (no PMTU discovery). The receive path allocates one buffer per fragment
 // and per message.
 package sctp

@@ -66,3 +66,33 @@ func TestMultiMegabyteMessage(t *testing.T) {
 		t.Fatal("6 MiB message differs")
 	}
 }
+
+// TestStreamPriority: backlogged streams share the link in proportion to
+// their priorities (stride scheduling), with I-DATA chunk by chunk and
+// with DATA message by message.
+func TestStreamPriority(t *testing.T) {
+	for _, idata := range []bool{true, false} {
+		t.Run(fmt.Sprintf("idata=%v", idata), func(t *testing.T) {
+			sim, a, b := simPair(t, 23, netsim.LinkConfig{Delay: 10 * time.Millisecond, Bandwidth: 10e6, QueueBytes: 1 << 20},
+				Config{PeerMaxMessageSize: -1, DisableInterleaving: !idata, SendBufferSize: 16 << 20})
+			a.a.SetStreamPriority(1, 1024)
+			a.a.SetStreamPriority(2, 256)
+			msg := make([]byte, 10000)
+			for range 400 {
+				a.a.HandleWrite(Message{Stream: 1, PPID: 53, Data: msg})
+				a.a.HandleWrite(Message{Stream: 2, PPID: 53, Data: msg})
+			}
+			b.keep = true
+			sim.RunFor(2*time.Second, 10_000_000)
+			var got [3]int
+			for _, m := range b.reads {
+				got[m.Stream] += len(m.Data)
+			}
+			ratio := float64(got[1]) / float64(max(got[2], 1))
+			t.Logf("priority 1024 got %d bytes, priority 256 got %d (ratio %.2f)", got[1], got[2], ratio)
+			if ratio < 3 || ratio > 5 {
+				t.Fatalf("ratio %.2f, want about 4", ratio)
+			}
+		})
+	}
+}
