@@ -39,10 +39,11 @@ func (p *Packetizer) Packetize(frame []byte, ts uint32) ([]Packet, error) {
 	return p.PacketizeMarked(frame, ts, p.MarkFrameEnd)
 }
 
-// PacketizeMarked is Packetize with the marker of the last packet given
-// by the caller: for spatial layers of one picture (VP9 SVC, AV1 with a
-// dependency descriptor) only the last layer's last packet is marked, and
-// for audio the first packet of a talkspurt is.
+// PacketizeMarked is Packetize with the marker given by the caller. For
+// video it goes on the last packet: with spatial layers of one picture
+// (VP9 SVC, AV1 with a dependency descriptor) only the last layer's call
+// sets it. For audio (Opus, G.711, G.722) it goes on the first packet, for
+// the first frame of a talkspurt (RFC 3551 §4.1).
 func (p *Packetizer) PacketizeMarked(frame []byte, ts uint32, marker bool) ([]Packet, error) {
 	mtu := p.MTU
 	if mtu <= 0 {
@@ -58,9 +59,12 @@ func (p *Packetizer) PacketizeMarked(frame []byte, ts uint32, marker bool) ([]Pa
 	}
 	p.packets = p.packets[:n]
 	advance := false
+	markAt := n - 1
 	switch p.Payloader.(type) {
 	case G711Payloader, *G711Payloader, G722Payloader, *G722Payloader:
-		advance = true
+		advance, markAt = true, 0
+	case OpusPayloader, *OpusPayloader:
+		markAt = 0
 	}
 	for i := range n {
 		pkt := &p.packets[i]
@@ -75,7 +79,7 @@ func (p *Packetizer) PacketizeMarked(frame []byte, ts uint32, marker bool) ([]Pa
 		p.SequenceNumber++
 		pkt.Timestamp = ts
 		pkt.Payload = p.payloads.At(i)
-		pkt.Marker = marker && i == n-1
+		pkt.Marker = marker && i == markAt
 		if advance {
 			ts += uint32(len(pkt.Payload))
 		}
