@@ -194,3 +194,55 @@ func TestImageAttrAndSimulcastForms(t *testing.T) {
 		t.Error("restriction")
 	}
 }
+
+// Every line type of the RFC 8866 grammar, in canonical order, round-trips
+// byte for byte and lands in the right field.
+func TestWholeGrammar(t *testing.T) {
+	text := "v=0\r\n" +
+		"o=jdoe 3724394400 3724394405 IN IP4 198.51.100.1\r\n" +
+		"s=Call to John Smith\r\n" +
+		"i=SDP Offer #1\r\n" +
+		"u=http://www.jdoe.example.com/home.html\r\n" +
+		"e=Jane Doe <jane@jdoe.example.com>\r\n" +
+		"e=j.doe@example.com\r\n" +
+		"p=+1 617 555-6011\r\n" +
+		"c=IN IP4 198.51.100.1\r\n" +
+		"b=CT:128\r\n" +
+		"b=AS:256\r\n" +
+		"t=3724394400 3724398000\r\n" +
+		"r=7d 1h 0 25h\r\n" +
+		"r=604800 3600 0 90000\r\n" +
+		"t=0 0\r\n" +
+		"z=2882844526 -1h 2898848070 0\r\n" +
+		"k=prompt\r\n" +
+		"a=recvonly\r\n" +
+		"m=audio 49170/2 RTP/AVP 0\r\n" +
+		"i=voice\r\n" +
+		"c=IN IP6 2001:db8::2\r\n" +
+		"c=IN IP6 2001:db8::3\r\n" +
+		"b=TIAS:64000\r\n" +
+		"k=clear:secret\r\n" +
+		"a=sendrecv\r\n" +
+		"m=video 0 RTP/AVP\r\n"
+	sd, err := Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sd.String(); got != text {
+		t.Errorf("round trip:\n%s", got)
+	}
+	if len(sd.Emails) != 2 || len(sd.Phones) != 1 || len(sd.Bandwidths) != 2 || len(sd.Times) != 2 ||
+		len(sd.Times[0].Repeats) != 2 || sd.TimeZones == "" || sd.Key != "prompt" || sd.URI == "" || sd.Information == "" {
+		t.Errorf("session fields: %+v", sd)
+	}
+	a := sd.Media[0]
+	if a.NumPorts != 2 || a.Information != "voice" || len(a.Connections) != 2 || a.Bandwidths[0] != (Bandwidth{"TIAS", 64000}) || a.Key != "clear:secret" {
+		t.Errorf("media fields: %+v", a)
+	}
+	if v := sd.Media[1]; v.Port != 0 || len(v.Formats) != 0 || !v.IsRejected() {
+		t.Errorf("rejected section: %+v", v)
+	}
+	if sd.Direction(sd.Media[1]) != DirectionRecvOnly || sd.Direction(a) != DirectionSendRecv {
+		t.Error("direction fallback")
+	}
+}
