@@ -468,15 +468,26 @@ func (a *Agent) ReleaseWrite(b []byte) {
 	}
 }
 
-func (a *Agent) buffer() []byte {
-	if n := len(a.free); n > 0 {
-		b := a.free[n-1]
-		a.free[n-1] = nil
-		a.free = a.free[:n-1]
-		return b
+func (a *Agent) buffer() []byte { return a.bufferFor(256) }
+
+// bufferFor returns an empty buffer with room for n bytes, reusing one
+// handed back with ReleaseWrite/ReleaseRead when it is big enough.
+func (a *Agent) bufferFor(n int) []byte {
+	for i := len(a.free) - 1; i >= 0; i-- {
+		if b := a.free[i]; cap(b) >= n {
+			last := len(a.free) - 1
+			a.free[i] = a.free[last]
+			a.free[last] = nil
+			a.free = a.free[:last]
+			return b
+		}
 	}
-	return make([]byte, 0, 256)
+	return make([]byte, 0, max(n, 256))
 }
+
+// ReleaseRead gives a buffer returned by PollRead back to the agent for
+// reuse. Optional, like ReleaseWrite.
+func (a *Agent) ReleaseRead(b []byte) { a.ReleaseWrite(b) }
 
 // PollRead returns the next non-STUN datagram that arrived on a candidate
 // pair; Transport names the pair (for a relayed pair, Local is the relayed
@@ -497,7 +508,7 @@ func (a *Agent) HandleWrite(msg []byte) error {
 	if p == nil {
 		return ErrNoSelectedPair
 	}
-	b := append(a.buffer(), msg...)
+	b := append(a.bufferFor(len(msg)), msg...)
 	if err := a.send(p.local, p.remote.Address, b); err != nil {
 		return err
 	}

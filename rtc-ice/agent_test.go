@@ -301,3 +301,32 @@ func TestCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Application data both ways allocates nothing in steady state when the
+// caller hands buffers back.
+func TestDataPathZeroAllocs(t *testing.T) {
+	w := build(t, scenario{seed: 1, natA: open, natB: open, link: netsim.LinkConfig{Delay: time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+	w.connect(t, "data", 5*time.Second)
+	a := w.pa.a
+	sp, _ := a.SelectedPair()
+	payload := make([]byte, 1200)
+	in := shared.TaggedBytes{Now: w.sim.Now(), Transport: shared.TransportContext{Local: sp.Transport.Local, Peer: sp.Transport.Peer}, Message: payload}
+	step := func() {
+		if err := a.HandleWrite(payload); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := a.PollWrite()
+		a.ReleaseWrite(m.Message)
+		if err := a.HandleRead(in); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := a.PollRead()
+		a.ReleaseRead(r.Message)
+	}
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Fatalf("%v allocations per datagram pair", n)
+	}
+}

@@ -116,8 +116,7 @@ func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b 
 		return ErrUnknownPeer
 	}
 	p.lastHeard = now
-	data := make([]byte, len(b))
-	copy(data, b)
+	data := append(a.bufferFor(len(b)), b...)
 	local := l.base
 	if c := a.tcpConns[peer]; c != nil && l.Protocol == shared.TCP {
 		local = c.local

@@ -97,6 +97,7 @@ func (a *Agent) drainRelay(r *relayAlloc) {
 			continue
 		}
 		a.receive(now, r.cand, d.Peer, d.Data)
+		r.client.ReleaseRead(d.Data) // receive copied what it keeps
 	}
 	a.flushRelayWrites(r)
 }

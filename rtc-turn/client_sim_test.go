@@ -94,7 +94,7 @@ type setup struct {
 	peer *echoPeer
 }
 
-func newSetup(t *testing.T, seed uint64, ccfg turn.Config, scfg turntest.Config, link netsim.LinkConfig) *setup {
+func newSetup(t testing.TB, seed uint64, ccfg turn.Config, scfg turntest.Config, link netsim.LinkConfig) *setup {
 	t.Helper()
 	ccfg.Server, ccfg.Local = serverAddr, clientAddr
 	if ccfg.Username == "" {
@@ -117,14 +117,14 @@ func newSetup(t *testing.T, seed uint64, ccfg turn.Config, scfg turntest.Config,
 	return s
 }
 
-func (s *setup) run(t *testing.T, what string, cond func() bool) {
+func (s *setup) run(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	if err := s.sim.Run(cond, 100000); err != nil {
 		t.Fatalf("%s: %v; %d events, last %+v", what, err, len(s.ep.events), s.ep.events[max(0, len(s.ep.events)-3):])
 	}
 }
 
-func (s *setup) allocate(t *testing.T) {
+func (s *setup) allocate(t testing.TB) {
 	t.Helper()
 	if err := s.ep.c.Allocate(); err != nil {
 		t.Fatal(err)

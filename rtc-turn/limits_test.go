@@ -75,3 +75,28 @@ func TestGarbageFromServer(t *testing.T) {
 		}
 	}
 }
+
+// The relayed data path allocates nothing once buffers are handed back.
+func TestDataPathZeroAllocs(t *testing.T) {
+	s := newSetup(t, 14, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: time.Millisecond})
+	s.allocate(t)
+	s.ep.c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: []byte{1}})
+	s.run(t, "channel", func() bool { return s.ep.has(turn.EventChannelBound) })
+	c := s.ep.c
+	payload := make([]byte, 1200)
+	in := shared.TaggedBytes{Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: turn.AppendChannelData(nil, turn.MinChannel, payload, false)}
+	step := func() {
+		c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: payload})
+		m, _ := c.PollWrite()
+		c.ReleaseWrite(m.Message)
+		c.HandleRead(in)
+		d, _ := c.PollRead()
+		c.ReleaseRead(d.Data)
+	}
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}
