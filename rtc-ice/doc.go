@@ -46,6 +46,7 @@
 //			m, ok := agent.PollRead()
 //			if !ok { break }
 //			dtls.HandleRead(m)
+//			agent.ReleaseRead(m.Message) // optional, once done with it
 //		}
 //		// 4. wait for a datagram or the deadline
 //		deadline, ok := agent.PollTimeout()

@@ -44,6 +44,13 @@
 //     fails with ErrTimeout (RFC 8489 §6.2: 7 transmissions over UDP, 39.5 s
 //     over TCP), through rtc-stun's client transaction machine.
 //
+// # Buffers
+//
+// Bytes from PollWrite and PollRead belong to the caller. Handing them back
+// with ReleaseWrite and ReleaseRead lets the client reuse them: a steady
+// flow of ChannelData then allocates nothing (about 0.1-0.2 µs per
+// 1200-byte datagram each way on the development machine).
+//
 // # Limits
 //
 // MaxPermissions, MaxChannels (64 each), MaxPending (16 datagrams per peer
