@@ -1,0 +1,177 @@
+package rtc
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+// connectedPair returns two peers with channels open over netsim.
+func connectedPair(t testing.TB, seed uint64, channels int, cfgA, cfgB Configuration) (*netsim.Sim, *peer, *peer, []*DataChannel) {
+	t.Helper()
+	sim := netsim.New(netsim.Config{Seed: seed})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	mk := func(name string, addr netip.AddrPort, cfg Configuration) *peer {
+		cfg.Rand, cfg.Now, cfg.LocalAddresses = netsim.NewRand(seed, name), sim.Now(), []netip.AddrPort{addr}
+		pc, err := NewPeerConnection(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &peer{t: t, name: name, pc: pc}
+		sim.Add(p, addr)
+		return p
+	}
+	a, b := mk("a", addrA, cfgA), mk("b", addrB, cfgB)
+	var dcs []*DataChannel
+	for i := range channels {
+		dc, err := a.pc.CreateDataChannel(fmt.Sprint("ch", i), DataChannelInit{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dcs = append(dcs, dc)
+	}
+	negotiate(t, a, b, nil)
+	open := func() bool {
+		for _, d := range dcs {
+			if d.State() != DataChannelOpen {
+				return false
+			}
+		}
+		return true
+	}
+	if err := sim.Run(open, 100000); err != nil {
+		t.Fatalf("seed %d: channels not open: %v", seed, err)
+	}
+	return sim, a, b, dcs
+}
+
+func TestLimitMaxDataChannels(t *testing.T) {
+	pc, _ := NewPeerConnection(Configuration{MaxDataChannels: 2})
+	for i := range 2 {
+		if _, err := pc.CreateDataChannel(fmt.Sprint(i), DataChannelInit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pc.CreateDataChannel("x", DataChannelInit{}); !errors.Is(err, ErrTooManyChannels) {
+		t.Errorf("third channel: %v", err)
+	}
+}
+
+func TestLimitMaxSDPSize(t *testing.T) {
+	pc, _ := NewPeerConnection(Configuration{MaxSDPSize: 100})
+	err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "v=0\r\n" + strings.Repeat("a=x\r\n", 50)})
+	if !errors.Is(err, ErrLimit) {
+		t.Errorf("oversized SDP: %v", err)
+	}
+}
+
+func TestLimitMaxRemoteCandidates(t *testing.T) {
+	src, _ := NewPeerConnection(Configuration{})
+	src.CreateDataChannel("x", DataChannelInit{})
+	o, _ := src.CreateOffer()
+	pc, _ := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	if err := pc.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := range 3 {
+		err = pc.AddICECandidate(ICECandidateInit{Candidate: fmt.Sprintf("candidate:%d 1 udp 2130706175 192.0.2.%d 5000 typ host", i, i+1)})
+	}
+	if !errors.Is(err, ErrLimit) {
+		t.Errorf("third candidate: %v", err)
+	}
+}
+
+// TestLimitMessageSize: a message above the peer's max-message-size is
+// refused (RFC 8841 §6: "the sender MUST NOT send a message larger").
+func TestLimitMessageSize(t *testing.T) {
+	_, _, _, dcs := connectedPair(t, 11, 1, Configuration{}, Configuration{MaxMessageSize: 1000})
+	if err := dcs[0].Send(make([]byte, 1000)); err != nil {
+		t.Errorf("1000 bytes: %v", err)
+	}
+	if err := dcs[0].Send(make([]byte, 1001)); !errors.Is(err, ErrMessageTooLarge) {
+		t.Errorf("1001 bytes: %v", err)
+	}
+}
+
+func TestLimitBufferedAmount(t *testing.T) {
+	_, _, _, dcs := connectedPair(t, 12, 1, Configuration{MaxBufferedAmount: 100 << 10}, Configuration{})
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		err = dcs[0].Send(make([]byte, 16<<10))
+	}
+	if !errors.Is(err, ErrBufferFull) {
+		t.Errorf("send past MaxBufferedAmount: %v", err)
+	}
+}
+
+// TestEventQueueFull: a full event queue is reported, not silently dropped.
+func TestEventQueueFull(t *testing.T) {
+	pc, _ := NewPeerConnection(Configuration{MaxQueuedEvents: 2})
+	pc.CreateDataChannel("x", DataChannelInit{}) // negotiationneeded
+	o, _ := pc.CreateOffer()
+	pc.SetLocalDescription(o) // signaling + gathering events overflow
+	if pc.Stats().Dropped == 0 || pc.pendingErr == nil {
+		t.Fatalf("overflow not recorded: %+v", pc.Stats())
+	}
+	if err := pc.HandleTimeout(time.Unix(1, 0)); !errors.Is(err, shared.ErrQueueFull) {
+		t.Errorf("next Handle* should report the overflow: %v", err)
+	}
+}
+
+// TestGarbageDatagrams: bad network input is counted and dropped with an
+// error, never a panic, and the connection keeps working.
+func TestGarbageDatagrams(t *testing.T) {
+	sim, a, b, dcs := connectedPair(t, 13, 1, Configuration{}, Configuration{})
+	tr := shared.TransportContext{Local: addrA, Peer: addrB}
+	before := a.pc.Stats().Dropped
+	for _, g := range [][]byte{nil, {}, {0}, {1, 1, 0, 0}, {22, 254, 253}, {23, 254, 253, 0, 1, 0, 0, 0, 0, 0, 9, 0, 4, 1, 2, 3, 4},
+		{0x80, 96, 0, 1}, {0x80, 200}, {255, 255}, {64, 0, 0, 4, 1, 2, 3, 4}} {
+		_ = a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: tr, Message: g})
+	}
+	if a.pc.Stats().Dropped == before {
+		t.Errorf("garbage not counted")
+	}
+	if err := dcs[0].SendText("still here"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(b.msgs) > 0 }, 10000); err != nil {
+		t.Fatalf("connection broken by garbage: %v", err)
+	}
+}
+
+// TestPollTimeoutIdleNoAlloc: an idle PollTimeout allocates nothing.
+func TestPollTimeoutIdleNoAlloc(t *testing.T) {
+	_, a, _, _ := connectedPair(t, 14, 50, Configuration{}, Configuration{})
+	a.pc.PollTimeout()
+	if n := testing.AllocsPerRun(100, func() { a.pc.PollTimeout() }); n != 0 {
+		t.Errorf("idle PollTimeout allocates %v", n)
+	}
+}
+
+// BenchmarkPollTimeoutIdle: an idle poll reads the cached deadlines
+// ("cached"); "refresh" asks every layer again, as without the cache.
+func BenchmarkPollTimeoutIdle(b *testing.B) {
+	for _, n := range []int{1, 50} {
+		_, a, _, _ := connectedPair(b, 15, n, Configuration{}, Configuration{})
+		b.Run(fmt.Sprintf("cached/%dch", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				a.pc.PollTimeout()
+			}
+		})
+		b.Run(fmt.Sprintf("refresh/%dch", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				a.pc.timeouts.markAll()
+				a.pc.PollTimeout()
+			}
+		})
+	}
+}
