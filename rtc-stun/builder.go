@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"net/netip"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Builder encodes one STUN message in append style into a caller's buffer:
@@ -25,6 +27,7 @@ type Builder struct {
 	err   error
 	tid   TransactionID
 	stage uint8 // 0 open, 1 after MI, 2 after MI-SHA256, 3 after FP
+	fixed bool  // never grow buf: fail with shared.ErrShortBuffer instead
 }
 
 // NewBuilder starts a message of type t with transaction id at the end of buf.
@@ -34,6 +37,19 @@ func NewBuilder(buf []byte, t MessageType, id TransactionID) Builder {
 	b.buf = append(b.buf, 0, 0)
 	b.buf = binary.BigEndian.AppendUint32(b.buf, MagicCookie)
 	b.buf = append(b.buf, id[:]...)
+	return b
+}
+
+// NewFixedBuilder is NewBuilder for a buffer that must not grow: an
+// attribute that does not fit in cap(buf) fails with shared.ErrShortBuffer
+// and is not written (what was added before stays, with a consistent
+// header length). A header that does not fit leaves buf unchanged.
+func NewFixedBuilder(buf []byte, t MessageType, id TransactionID) Builder {
+	if cap(buf)-len(buf) < HeaderSize {
+		return Builder{buf: buf, start: len(buf), tid: id, fixed: true, err: shared.ErrShortBuffer}
+	}
+	b := NewBuilder(buf, t, id)
+	b.fixed = true
 	return b
 }
 
@@ -66,6 +82,10 @@ func (b *Builder) header(t AttrType, n int) bool {
 	}
 	if b.Len()-HeaderSize+attrHeaderSize+(n+3)&^3 > 0xFFFF {
 		b.err = ErrMessageTooLarge
+		return false
+	}
+	if b.fixed && cap(b.buf)-len(b.buf) < attrHeaderSize+(n+3)&^3 {
+		b.err = shared.ErrShortBuffer
 		return false
 	}
 	b.buf = binary.BigEndian.AppendUint16(b.buf, uint16(t))
@@ -362,6 +382,10 @@ func (b *Builder) addIntegrity(t AttrType, in *Integrity, n int, stage uint8) {
 		b.err = ErrAfterIntegrity
 		return
 	}
+	if b.fixed && cap(b.buf)-len(b.buf) < attrHeaderSize+n {
+		b.err = shared.ErrShortBuffer
+		return
+	}
 	msg := b.buf[b.start:]
 	b.setLength(len(msg) - HeaderSize + attrHeaderSize + n)
 	sum := in.sum(t, msg)
@@ -382,6 +406,10 @@ func (b *Builder) AddFingerprint() {
 	}
 	if b.stage >= 3 {
 		b.err = ErrAfterIntegrity
+		return
+	}
+	if b.fixed && cap(b.buf)-len(b.buf) < attrHeaderSize+4 {
+		b.err = shared.ErrShortBuffer
 		return
 	}
 	msg := b.buf[b.start:]

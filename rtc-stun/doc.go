@@ -39,7 +39,8 @@
 // # Encoding
 //
 // Builder appends one message to a caller's buffer; with enough capacity it
-// never allocates. Integrity and fingerprint are computed as they are
+// never allocates (NewFixedBuilder never grows the buffer and reports
+// shared.ErrShortBuffer instead). Integrity and fingerprint are computed as they are
 // added, so add them last, in that order:
 //
 //	b := stun.NewBuilder(buf[:0], stun.BindingSuccess, m.TransactionID)

@@ -423,3 +423,43 @@ func TestStrings(t *testing.T) {
 		t.Error(s)
 	}
 }
+
+func TestFixedBuilder(t *testing.T) {
+	in := NewIntegrity([]byte("k"))
+	full := iceRequest(nil, in)
+	// Exactly enough room: same bytes as the growing builder.
+	buf := make([]byte, 0, len(full))
+	b := NewFixedBuilder(buf, BindingRequest, testTID)
+	b.AddUsername("h6vYevtj:RmTxUk1b")
+	b.AddPriority(0x6e0001ff)
+	b.AddICEControlling(0x932ff9b151263b36)
+	b.AddUseCandidate()
+	b.AddMessageIntegrity(in)
+	b.AddFingerprint()
+	out, err := b.Bytes()
+	if err != nil || !bytes.Equal(out, full) || &out[0] != &buf[:1][0] {
+		t.Fatalf("fixed builder: %v", err)
+	}
+	// Every smaller capacity fails with ErrShortBuffer and never grows;
+	// what was written parses (the header length stays consistent).
+	for c := 0; c < len(full); c++ {
+		buf := make([]byte, 0, c)
+		b := NewFixedBuilder(buf, BindingRequest, testTID)
+		b.AddUsername("h6vYevtj:RmTxUk1b")
+		b.AddPriority(0x6e0001ff)
+		b.AddICEControlling(0x932ff9b151263b36)
+		b.AddUseCandidate()
+		b.AddMessageIntegrity(in)
+		b.AddFingerprint()
+		out, err := b.Bytes()
+		if !errors.Is(err, shared.ErrShortBuffer) || cap(out) != c {
+			t.Fatalf("cap %d: err %v cap %d", c, err, cap(out))
+		}
+		if len(out) >= HeaderSize {
+			var m Message
+			if err := Parse(out, &m); err != nil {
+				t.Fatalf("cap %d: partial message does not parse: %v", c, err)
+			}
+		}
+	}
+}
