@@ -513,7 +513,13 @@ func (h *Header) appendTo(b []byte, padding bool, ext int, profile uint16) []byt
 			pl := h.payloadAt(i)
 			out[o] = h.refs[i].id<<4 | byte(len(pl)-1)
 			o++
-			o += copy(out[o:], pl)
+			// One-byte elements hold at most 16 bytes: a byte loop beats
+			// a memmove call.
+			dst := out[o : o+len(pl)]
+			for k := range dst {
+				dst[k] = pl[k]
+			}
+			o += len(pl)
 		}
 	default:
 		for i := 0; i < int(h.extCount); i++ {
