@@ -546,7 +546,7 @@ func (a *Agent) deriveState() ConnectionState {
 		if !a.pendingSince.IsZero() && a.clock.Now().Sub(a.pendingSince) >= a.cfg.disconnectedTimeout() {
 			return StateDisconnected
 		}
-		if a.selected.nominated && a.remoteEOC && a.gatherState == GatheringComplete && !a.checking() {
+		if a.selected.nominated && a.remoteEOC && a.gatherState == GatheringComplete && (a.cfg.Lite || !a.checking()) {
 			return StateCompleted
 		}
 		return StateConnected

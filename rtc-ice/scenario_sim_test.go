@@ -138,6 +138,9 @@ func TestLiteAgent(t *testing.T) {
 		if !w.pa.connected() {
 			t.Fatalf("%s: full agent lost the lite one: %v", name, w.pa.states)
 		}
+		if w.pb.a.ConnectionState() != StateCompleted {
+			t.Fatalf("%s: lite agent %v", name, w.pb.states)
+		}
 	}
 }
 
