@@ -2,14 +2,17 @@ package srtp
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
 // fuzzState renders the receive state that a rejected packet must not touch.
 func fuzzState(c *Context) string {
 	s := fmt.Sprint(len(c.rx))
-	for ssrc, st := range c.rx {
+	for _, ssrc := range slices.Sorted(maps.Keys(c.rx)) {
+		st := c.rx[ssrc]
 		s += fmt.Sprintf(" %d:%d/%d/%v", ssrc, st.roc, st.lastSeq, st.started)
 		for _, p := range []uint64{0, 1, 5, 99, 100, 101, 1 << 16, 1<<16 + 100} {
 			s += fmt.Sprintf("%v%v", st.rtpWin.Check(p), st.rtcpWin.Check(p))
