@@ -17,12 +17,15 @@ const maxTSNAhead = 65535
 // maxDups bounds the duplicate TSNs reported in one SACK.
 const maxDups = 16
 
-// rxFrag is one stored fragment. For DATA, key is the SSN (ordered) or 0
-// (unordered) and fsn the TSN; for I-DATA, key is the MID and fsn the FSN.
+// rxFrag is a run of consecutive fragments of one message: fsn..last. For
+// DATA, key is the SSN (ordered) or 0 (unordered) and fsn the TSN; for
+// I-DATA, key is the MID and fsn the FSN. flags has B if the run starts the
+// message and E if it ends it; ppid comes from the B fragment.
 type rxFrag struct {
-	tsn   uint32
+	tsn   uint32 // of the first fragment
 	key   uint32
 	fsn   uint32
+	last  uint32
 	ppid  uint32
 	flags uint8
 	data  []byte
@@ -250,23 +253,32 @@ func (r *receiver) accept(d *dataChunk) error {
 		}
 		return nil
 	}
-	f.data = make([]byte, n)
-	copy(f.data, d.payload)
+	f.last = f.fsn
 	r.buffered += n
+	list := &s.ordered
 	if d.unordered() {
 		r.haveUnordered = true
-		i, ok := r.insert(&s.unordered, f, d.idata)
-		if !ok {
-			return nil
-		}
-		if l, rr, ok := r.complete(s.unordered, i); ok {
-			r.assemble(&s.unordered, l, rr, d.stream, true)
+		list = &s.unordered
+	}
+	i, ok := r.insert(list, f, d.payload)
+	if !ok {
+		// The same fragment under another TSN (I-DATA): drop it.
+		r.buffered -= n
+		a.stats.Stale++
+		return nil
+	}
+	run := &(*list)[i]
+	if len(run.data) > a.cfg.maxMessageSize() {
+		a.abortWith(CauseProtocolViolation, "message too large")
+		return ErrMessageTooLarge
+	}
+	if d.unordered() {
+		if run.flags&(flagBegin|flagEnd) == flagBegin|flagEnd {
+			r.take(list, i, d.stream, true)
 		}
 		return nil
 	}
-	if _, ok := r.insert(&s.ordered, f, d.idata); ok {
-		r.deliverOrdered(s, d.stream)
-	}
+	r.deliverOrdered(s, d.stream)
 	return nil
 }
 
@@ -292,18 +304,57 @@ func (r *receiver) fragLess(x, y *rxFrag) bool {
 	return shared.SerialLess(x.fsn, y.fsn)
 }
 
-// insert places f in the sorted list and returns its index; a duplicate
-// is dropped.
-func (r *receiver) insert(list *[]rxFrag, f rxFrag, idata bool) (int, bool) {
+// joins reports whether run y directly continues run x within one message.
+func joins(x, y *rxFrag) bool {
+	return x.key == y.key && x.last+1 == y.fsn && x.flags&flagEnd == 0 && y.flags&flagBegin == 0
+}
+
+// insert adds the single fragment f (payload p, borrowed) to the sorted
+// list of runs. A fragment that continues a run is appended to it and
+// joins the following run when it fills the hole between them, so a
+// message arriving in order grows one buffer and a complete message is one
+// run with both B and E. It returns the index of the run holding f, or
+// false for a duplicate.
+func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte) (int, bool) {
 	l := *list
 	i := len(l)
 	if i > 0 && !r.fragLess(&l[i-1], &f) {
 		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f) })
-		if i < len(l) && l[i].key == f.key && l[i].fsn == f.fsn {
-			r.buffered -= len(f.data)
-			return 0, false
-		}
 	}
+	if i < len(l) && l[i].key == f.key && l[i].fsn == f.fsn {
+		return 0, false
+	}
+	if i > 0 && l[i-1].key == f.key && !shared.SerialLess(l[i-1].last, f.fsn) {
+		return 0, false // inside the previous run
+	}
+	if i > 0 && joins(&l[i-1], &f) {
+		prev := &l[i-1]
+		prev.data = appendDouble(prev.data, p)
+		prev.last = f.last
+		prev.flags |= f.flags & flagEnd
+		if i < len(l) && joins(prev, &l[i]) {
+			next := l[i]
+			prev.data = appendDouble(prev.data, next.data)
+			prev.last = next.last
+			prev.flags |= next.flags & flagEnd
+			copy(l[i:], l[i+1:])
+			l[len(l)-1] = rxFrag{}
+			*list = l[:len(l)-1]
+		}
+		return i - 1, true
+	}
+	if i < len(l) && joins(&f, &l[i]) {
+		next := &l[i]
+		data := make([]byte, 0, len(p)+len(next.data))
+		next.data = append(append(data, p...), next.data...)
+		next.fsn, next.tsn = f.fsn, f.tsn
+		if f.flags&flagBegin != 0 {
+			next.flags |= flagBegin
+			next.ppid = f.ppid
+		}
+		return i, true
+	}
+	f.data = append([]byte(nil), p...)
 	l = append(l, rxFrag{})
 	copy(l[i+1:], l[i:])
 	l[i] = f
@@ -311,26 +362,16 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, idata bool) (int, bool) {
 	return i, true
 }
 
-// complete finds the message around index i: fragments from a B to an E
-// with consecutive fragment numbers and the same key.
-func (r *receiver) complete(l []rxFrag, i int) (int, int, bool) {
-	// Walk toward the end first: fragments usually arrive in order, so
-	// the newest one is last and the check fails at once until the E.
-	hi := i
-	for l[hi].flags&flagEnd == 0 {
-		if hi+1 == len(l) || l[hi+1].key != l[hi].key || l[hi].fsn+1 != l[hi+1].fsn || l[hi+1].flags&flagBegin != 0 {
-			return 0, 0, false
-		}
-		hi++
+// appendDouble appends p to b, doubling the capacity when it must grow:
+// a message reassembled in order costs O(log n) allocations and never holds
+// more than twice its bytes.
+func appendDouble(b, p []byte) []byte {
+	if len(b)+len(p) > cap(b) {
+		nb := make([]byte, len(b), max(2*cap(b), len(b)+len(p)))
+		copy(nb, b)
+		b = nb
 	}
-	lo := i
-	for l[lo].flags&flagBegin == 0 {
-		if lo == 0 || l[lo-1].key != l[lo].key || l[lo-1].fsn+1 != l[lo].fsn || l[lo-1].flags&flagEnd != 0 {
-			return 0, 0, false
-		}
-		lo--
-	}
-	return lo, hi, true
+	return append(b, p...)
 }
 
 // deliverOrdered delivers the in-order messages of s that are complete.
@@ -338,40 +379,22 @@ func (r *receiver) deliverOrdered(s *inStream, id uint16) {
 	for len(s.ordered) > 0 {
 		l := s.ordered
 		i := sort.Search(len(l), func(j int) bool { return !r.keyLess(l[j].key, s.nextSeq) })
-		if i == len(l) || l[i].key != s.nextSeq {
+		if i == len(l) || l[i].key != s.nextSeq || l[i].flags&(flagBegin|flagEnd) != flagBegin|flagEnd {
 			return
 		}
-		lo, hi, ok := r.complete(l, i)
-		if !ok || lo != i {
-			return
-		}
-		r.assemble(&s.ordered, lo, hi, id, false)
+		r.take(&s.ordered, i, id, false)
 		s.nextSeq = r.nextSeq(s.nextSeq)
 	}
 }
 
-// assemble joins fragments lo..hi into one message and removes them.
-func (r *receiver) assemble(list *[]rxFrag, lo, hi int, id uint16, unordered bool) {
+// take delivers the complete message held by run i and removes it.
+func (r *receiver) take(list *[]rxFrag, i int, id uint16, unordered bool) {
 	l := *list
-	n := 0
-	for j := lo; j <= hi; j++ {
-		n += len(l[j].data)
-	}
-	if n > r.a.cfg.maxMessageSize() {
-		r.a.abortWith(CauseProtocolViolation, "message too large")
-		return
-	}
-	data := make([]byte, 0, n)
-	for j := lo; j <= hi; j++ {
-		data = append(data, l[j].data...)
-	}
-	ppid := l[lo].ppid
-	copy(l[lo:], l[hi+1:])
-	for j := len(l) - (hi - lo + 1); j < len(l); j++ {
-		l[j] = rxFrag{}
-	}
-	*list = l[:len(l)-(hi-lo+1)]
-	r.deliver(Message{Stream: id, PPID: PPID(ppid), Unordered: unordered, Data: data})
+	m := Message{Stream: id, PPID: PPID(l[i].ppid), Unordered: unordered, Data: l[i].data}
+	copy(l[i:], l[i+1:])
+	l[len(l)-1] = rxFrag{}
+	*list = l[:len(l)-1]
+	r.deliver(m)
 }
 
 // deliver queues a message for PollRead; its bytes stay counted in
@@ -542,22 +565,16 @@ func (r *receiver) sweepUnordered() {
 	for _, s := range r.streams {
 		l := s.unordered
 		out := l[:0]
-		for i := 0; i < len(l); {
-			j := i
-			for j+1 < len(l) && l[j+1].fsn == l[j].fsn+1 && l[j].flags&flagEnd == 0 && l[j+1].flags&flagBegin == 0 {
-				j++
+		for i := range l {
+			x := l[i]
+			dead := (x.flags&flagBegin == 0 && shared.SerialLessOrEqual(x.fsn-1, r.cum)) ||
+				(x.flags&flagEnd == 0 && shared.SerialLessOrEqual(x.last+1, r.cum))
+			if dead {
+				r.buffered -= len(x.data)
+				r.a.stats.Stale++
+			} else {
+				out = append(out, x)
 			}
-			dead := (l[i].flags&flagBegin == 0 && shared.SerialLessOrEqual(l[i].fsn-1, r.cum)) ||
-				(l[j].flags&flagEnd == 0 && shared.SerialLessOrEqual(l[j].fsn+1, r.cum))
-			for k := i; k <= j; k++ {
-				if dead {
-					r.buffered -= len(l[k].data)
-					r.a.stats.Stale++
-				} else {
-					out = append(out, l[k])
-				}
-			}
-			i = j + 1
 		}
 		clear(l[len(out):])
 		s.unordered = out
