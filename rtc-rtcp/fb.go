@@ -264,7 +264,11 @@ func (p *tmmb) unmarshal(b []byte, name string, fmt uint8, allowEmpty bool) erro
 
 // TMMBR is a Temporary Maximum Media Stream Bit Rate Request (RTPFB FMT 3,
 // RFC 5104 §4.2.1).
-type TMMBR tmmb
+type TMMBR struct {
+	SenderSSRC uint32
+	MediaSSRC  uint32 // unused, 0 (RFC 5104 §4.2.1.2)
+	Entries    []TMMBEntry
+}
 
 // MarshalSize returns the wire length.
 func (p *TMMBR) MarshalSize() int { return 12 + 8*len(p.Entries) }
@@ -279,7 +283,11 @@ func (p *TMMBR) Unmarshal(b []byte) error {
 
 // TMMBN is a Temporary Maximum Media Stream Bit Rate Notification (RTPFB
 // FMT 4, RFC 5104 §4.2.2). It may carry no entry (an empty bounding set).
-type TMMBN tmmb
+type TMMBN struct {
+	SenderSSRC uint32
+	MediaSSRC  uint32 // unused, 0 (RFC 5104 §4.2.2.2)
+	Entries    []TMMBEntry
+}
 
 // MarshalSize returns the wire length.
 func (p *TMMBN) MarshalSize() int { return 12 + 8*len(p.Entries) }
