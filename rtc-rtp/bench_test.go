@@ -134,3 +134,47 @@ func BenchmarkFrameAssemblerVP8(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCodecs packetizes and depayloads a 50 KB frame with every video
+// payload format.
+func BenchmarkCodecs(b *testing.B) {
+	body := benchFrame(50_000)
+	for _, c := range []struct {
+		name  string
+		pl    Payloader
+		d     Depayloader
+		frame []byte
+	}{
+		{"VP8", &VP8Payloader{EnablePictureID: true}, &VP8Depayloader{}, body},
+		{"VP9", &VP9Payloader{}, &VP9Depayloader{}, body},
+		{"H264", &H264Payloader{}, &H264Depayloader{}, annexB(append([]byte{0x65, 0x88}, body...))},
+		{"H265", &H265Payloader{}, &H265Depayloader{}, annexB(append([]byte{0x26, 0x01, 0xaf}, body...))},
+		{"AV1", &AV1Payloader{}, &AV1Depayloader{}, obu(av1OBUFrame, body)},
+	} {
+		var ps Payloads
+		b.Run(c.name+"/payload", func(b *testing.B) {
+			b.SetBytes(int64(len(c.frame)))
+			b.ReportAllocs()
+			for b.Loop() {
+				ps.Reset()
+				if err := c.pl.Payload(&ps, 1200, c.frame); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/depayload", func(b *testing.B) {
+			out := make([]byte, 0, 64<<10)
+			b.SetBytes(int64(len(c.frame)))
+			b.ReportAllocs()
+			for b.Loop() {
+				out = out[:0]
+				for i := range ps.Len() {
+					var err error
+					if out, _, err = c.d.Depayload(out, ps.At(i)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -381,22 +381,27 @@ func (p *VP9Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 			d.SS.Width[0], d.SS.Height[0] = p.Width, p.Height
 		}
 	}
-	for first := true; len(frame) > 0; first = false {
-		hl := d.MarshalSize()
-		room := mtu - hl
-		if room < 1 {
-			return ErrMTUTooSmall
+	// Build the two descriptors once: the first packet's (B=1, with the SS
+	// on a keyframe) and the continuation packets' (B=0, no SS); E is
+	// patched into the last packet.
+	var firstBuf, restBuf [64]byte
+	first := d.AppendTo(firstBuf[:0])
+	d.StartOfFrame, d.HasSS = false, false
+	rest := d.AppendTo(restBuf[:0])
+	if mtu-len(first) < 1 || mtu-len(rest) < 1 {
+		return ErrMTUTooSmall
+	}
+	dst.reserve(len(frame) + (len(frame)/(mtu-len(first))+1)*len(first))
+	for hdr := first; len(frame) > 0; hdr = rest {
+		n := min(mtu-len(hdr), len(frame))
+		at := len(dst.buf)
+		dst.buf = append(dst.buf, hdr...)
+		if n == len(frame) {
+			dst.buf[at] |= 0x04 // E: end of the layer frame
 		}
-		n := min(room, len(frame))
-		d.EndOfFrame = n == len(frame)
-		if first {
-			dst.reserve(len(frame) + (len(frame)/room+1)*hl)
-		}
-		dst.buf = d.AppendTo(dst.buf)
 		dst.buf = append(dst.buf, frame[:n]...)
 		dst.end()
 		frame = frame[n:]
-		d.StartOfFrame, d.HasSS = false, false
 	}
 	return nil
 }
