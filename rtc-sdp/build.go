@@ -86,3 +86,14 @@ func (md *MediaDescription) AddCodec(c Codec) *MediaDescription {
 	}
 	return md
 }
+
+// Rejected returns the section an answer uses to reject md (RFC 3264 §6:
+// port zero, same media and protocol; RFC 8829 §5.3.1 keeps the formats
+// and the a=mid). Nothing else is carried over.
+func (md *MediaDescription) Rejected() *MediaDescription {
+	r := &MediaDescription{Media: md.Media, Proto: md.Proto, Formats: append([]string(nil), md.Formats...)}
+	if mid, ok := md.MID(); ok {
+		r.Attributes.Add(AttrMID, mid)
+	}
+	return r
+}

@@ -44,3 +44,12 @@ func TestClone(t *testing.T) {
 		t.Error("clone shares state")
 	}
 }
+
+func TestRejected(t *testing.T) {
+	sd := mustParseFile(t, "chrome_offer.sdp")
+	r := sd.Media[1].Rejected()
+	got := string(r.AppendTo(nil))
+	if !r.IsRejected() || got[:len("m=video 0 UDP/TLS/RTP/SAVPF 96 ")] != "m=video 0 UDP/TLS/RTP/SAVPF 96 " || r.Attributes.Count(AttrMID) != 1 || len(r.Attributes) != 1 {
+		t.Errorf("rejected section:\n%s", got)
+	}
+}
