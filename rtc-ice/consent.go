@@ -1,0 +1,115 @@
+package ice
+
+import (
+	"slices"
+	"time"
+
+	stun "github.com/sansrtc/rtc/rtc-stun"
+)
+
+// Consent freshness (RFC 7675) and keepalives (RFC 8445 §11) on the
+// selected pair.
+
+// keepaliveInterval is Tr of RFC 8445 §11: "Tr ... MUST NOT be configured
+// to less than 15 seconds".
+const keepaliveInterval = 15 * time.Second
+
+// consentOK records a consent response (RFC 7675 §5.1).
+func (a *Agent) consentOK(now time.Time, p *pair) {
+	if p != a.selected {
+		return
+	}
+	a.lastConsent = now
+	a.pendingSince = time.Time{}
+}
+
+// scheduleConsent draws the next consent check time: ConsentInterval times
+// a random factor in [0.8, 1.2] (RFC 7675 §5.1).
+func (a *Agent) scheduleConsent(now time.Time) {
+	if a.cfg.Lite {
+		a.consentAt = now.Add(keepaliveInterval)
+		return
+	}
+	var b [2]byte
+	a.rand.Read(b[:])
+	f := 0.8 + 0.4*float64(uint16(b[0])<<8|uint16(b[1]))/65535
+	a.consentAt = now.Add(time.Duration(float64(a.cfg.consentInterval()) * f))
+}
+
+// consentTimers sends due consent checks and detects disconnection and
+// consent loss.
+func (a *Agent) consentTimers(now time.Time) {
+	p := a.selected
+	if p != nil && a.cfg.Lite {
+		a.liteKeepalive(now, p)
+		return
+	}
+	if p == nil || a.consentLost || a.cfg.Lite {
+		a.consentAt = time.Time{}
+		return
+	}
+	if now.Sub(a.lastConsent) >= a.cfg.consentTimeout() {
+		// RFC 7675 §5.1: consent expired; stop sending on the pair.
+		a.consentLost = true
+		a.consentAt = time.Time{}
+		txs := a.txs[:0]
+		for _, t := range a.txs {
+			if t.kind != txConsent {
+				txs = append(txs, t)
+			}
+		}
+		a.txs = txs
+		return
+	}
+	if a.consentAt.IsZero() || now.Before(a.consentAt) {
+		return
+	}
+	rem := a.remote
+	if a.restarting && a.prevRemote.ufrag != "" {
+		rem = a.prevRemote
+	}
+	if rem.ufrag == "" {
+		a.scheduleConsent(now)
+		return
+	}
+	if a.pendingSince.IsZero() {
+		a.pendingSince = now
+	}
+	id := a.newTxID()
+	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
+	t := &transaction{id: id, kind: txConsent, pair: p, rto: a.cfg.checkRTO(), maxSends: 4}
+	t.msg = append([]byte(nil), msg...)
+	for i, o := range a.txs {
+		if o.kind == txConsent {
+			a.txs = slices.Delete(a.txs, i, i+1)
+			break
+		}
+	}
+	a.txs = append(a.txs, t)
+	a.transmit(now, t, msg)
+	if !a.pendingSince.IsZero() && now.Sub(a.pendingSince) > 0 {
+		// Unanswered: check again sooner to recover quickly.
+		a.consentAt = now.Add(time.Second)
+		return
+	}
+	a.scheduleConsent(now)
+}
+
+// liteKeepalive sends a Binding indication on the selected pair every 15 s
+// (RFC 8445 §11): a lite agent sends no checks, so nothing else keeps NAT
+// bindings on the path alive.
+func (a *Agent) liteKeepalive(now time.Time, p *pair) {
+	if a.consentAt.IsZero() {
+		a.consentAt = now.Add(keepaliveInterval)
+		return
+	}
+	if now.Before(a.consentAt) {
+		return
+	}
+	a.consentAt = now.Add(keepaliveInterval)
+	b := stun.NewBuilder(a.buffer(), stun.BindingIndication, a.newTxID())
+	b.AddFingerprint()
+	if msg, err := b.Bytes(); err == nil && a.send(p.local, p.remote.Address, msg) == nil {
+		a.stats.Keepalives++
+	}
+}

@@ -1,0 +1,154 @@
+package ice
+
+import (
+	"slices"
+	"time"
+)
+
+// Nomination, pair selection and the W3C connection state.
+
+// nominationPending reports whether a controlling agent still has to nominate.
+func (a *Agent) nominationPending() bool {
+	return a.role == RoleControlling && !a.cfg.Lite && a.nominated == nil && a.nominating == nil &&
+		!a.firstValid.IsZero() && !a.closed
+}
+
+// maybeNominate implements regular nomination (RFC 8445 §8.1.1): once the
+// best valid pair is the best pair still possible, or NominationDelay after
+// the first valid pair, the controlling agent repeats the check on it with
+// USE-CANDIDATE.
+func (a *Agent) maybeNominate(now time.Time) {
+	if !a.nominationPending() {
+		return
+	}
+	best := a.bestValid()
+	if best == nil {
+		return
+	}
+	if now.Before(a.firstValid.Add(a.cfg.nominationDelay())) {
+		for _, p := range a.pairs {
+			if p.priority > best.priority && p.state != pairFailed && p.state != pairSucceeded {
+				return // a better pair may still succeed
+			}
+		}
+	}
+	a.nominating = best
+	a.enqueueTriggered(best)
+}
+
+func (a *Agent) bestValid() *pair {
+	var best *pair
+	for _, p := range a.pairs {
+		if p.valid && (best == nil || p.priority > best.priority) {
+			best = p
+		}
+	}
+	return best
+}
+
+// setNominated records a nomination and prunes the checklist (RFC 8445
+// §8.1.2): waiting and frozen pairs of lower priority are dropped, and
+// in-progress ones stop retransmitting.
+func (a *Agent) setNominated(now time.Time, p *pair) {
+	if a.nominated != nil && a.nominated != p {
+		a.nominated.nominated = false
+	}
+	p.nominated = true
+	a.nominated = p
+	if a.nominating == p {
+		a.nominating = nil
+	}
+	for _, q := range a.pairs {
+		if q == p || q.priority > p.priority {
+			continue
+		}
+		if q.state == pairWaiting || q.state == pairFrozen {
+			q.state = pairFailed
+		}
+	}
+	for i := 0; i < len(a.txs); i++ {
+		t := a.txs[i]
+		if t.kind == txCheck && t.pair != p && t.pair.priority < p.priority && t.pair.state == pairInProgress {
+			t.pair.state = pairFailed
+			a.txs = slices.Delete(a.txs, i, i+1)
+			i--
+		}
+	}
+	a.updateSelected(now)
+}
+
+// updateSelected picks the pair data goes out on: the nominated pair, or
+// before nomination the best valid pair (RFC 8445 §12.1 allows sending on
+// a valid pair before nomination; browsers do).
+func (a *Agent) updateSelected(now time.Time) {
+	sel := a.nominated
+	if sel == nil {
+		sel = a.bestValid()
+	}
+	if sel == nil || sel == a.selected {
+		return
+	}
+	a.selected = sel
+	a.restarting = false
+	a.lastConsent = now
+	a.pendingSince = time.Time{}
+	a.consentLost = false
+	a.scheduleConsent(now)
+	a.pushEvent(Event{Kind: EventSelectedPairChanged, Pair: sel.info()})
+}
+
+// updateState derives the W3C connection state.
+func (a *Agent) updateState() {
+	if a.closed {
+		return
+	}
+	s := a.deriveState()
+	a.setConnState(s)
+}
+
+func (a *Agent) deriveState() ConnectionState {
+	if a.consentLost {
+		return StateFailed
+	}
+	if a.selected != nil {
+		if !a.pendingSince.IsZero() && a.clock.Now().Sub(a.pendingSince) >= a.cfg.disconnectedTimeout() {
+			return StateDisconnected
+		}
+		if a.selected.nominated && a.remoteEOC && a.gatherState == GatheringComplete && (a.cfg.Lite || !a.checking()) {
+			return StateCompleted
+		}
+		return StateConnected
+	}
+	if len(a.pairs) == 0 || (a.remote.ufrag == "" && !a.cfg.Lite) {
+		if a.remoteEOC && a.gatherState == GatheringComplete && a.remote.ufrag != "" && len(a.pending) == 0 {
+			return StateFailed
+		}
+		if a.connState == StateChecking {
+			return StateChecking
+		}
+		return StateNew
+	}
+	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 && !a.cfg.Lite {
+		allFailed := true
+		for _, p := range a.pairs {
+			if p.state != pairFailed {
+				allFailed = false
+				break
+			}
+		}
+		if allFailed {
+			return StateFailed
+		}
+	}
+	return StateChecking
+}
+
+// checking reports whether any pair is still to be checked or in flight.
+func (a *Agent) checking() bool {
+	for _, p := range a.pairs {
+		if p.state <= pairInProgress {
+			return true
+		}
+	}
+	return false
+}
