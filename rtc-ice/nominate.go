@@ -10,7 +10,7 @@ import (
 // nominationPending reports whether a controlling agent still has to nominate.
 func (a *Agent) nominationPending() bool {
 	return a.role == RoleControlling && !a.cfg.Lite && a.nominated == nil && a.nominating == nil &&
-		!a.firstValid.IsZero() && !a.closed
+		!a.firstValid.IsZero() && !a.closed && a.bestValid() != nil
 }
 
 // maybeNominate implements regular nomination (RFC 8445 §8.1.1): once the
