@@ -212,20 +212,23 @@ func (p *VP8Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 		d.HasPictureID, d.LongPictureID, d.PictureID = true, true, p.PictureID&0x7FFF
 		p.PictureID = (p.PictureID + 1) & 0x7FFF
 	}
-	hl := d.MarshalSize()
-	room := mtu - hl
+	// The descriptor differs between packets only in S, the first bit
+	// after X/R/N: build it once and clear S after the first packet.
+	var hdrBuf [8]byte
+	hdr := d.AppendTo(hdrBuf[:0])
+	room := mtu - len(hdr)
 	if room < 1 {
 		return ErrMTUTooSmall
 	}
 	count := (len(frame) + room - 1) / room
-	dst.reserve(len(frame) + count*hl)
+	dst.reserve(len(frame) + count*len(hdr))
 	for len(frame) > 0 {
 		n := min(room, len(frame))
-		dst.buf = d.AppendTo(dst.buf)
+		dst.buf = append(dst.buf, hdr...)
 		dst.buf = append(dst.buf, frame[:n]...)
 		dst.end()
 		frame = frame[n:]
-		d.Start = false
+		hdr[0] &^= 0x10 // S=0 on continuation packets
 	}
 	return nil
 }
