@@ -77,7 +77,9 @@ func echoPeer(t *testing.T) netip.AddrPort {
 	return u.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
-func testClient(t *testing.T, proto shared.TransportProtocol) { testClientWith(t, startCoturn(t), proto) }
+func testClient(t *testing.T, proto shared.TransportProtocol) {
+	testClientWith(t, startCoturn(t), proto)
+}
 
 func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportProtocol) {
 	peer := echoPeer(t)
