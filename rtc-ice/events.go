@@ -129,7 +129,8 @@ type PairInfo struct {
 	// Transport is the path datagrams of this pair take from the caller's
 	// socket: Local is the caller's address (the TURN client's address for
 	// a relayed pair), Peer the remote candidate (the TURN server for a
-	// relayed pair).
+	// relayed pair). It is informational: send application data with
+	// HandleWrite, which wraps it for TURN and frames it for TCP.
 	Transport shared.TransportContext
 	Priority  uint64
 	Nominated bool
