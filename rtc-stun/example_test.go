@@ -3,7 +3,9 @@ package stun_test
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
@@ -91,4 +93,55 @@ func ExampleMessage_UnknownRequired() {
 	}
 	// Output:
 	// 420 Unknown Attribute [0x42]
+}
+
+// The client transaction drive loop: hand the request to HandleWrite, send
+// what PollWrite returns, feed what arrives to HandleRead, call
+// HandleTimeout at PollTimeout, and read the outcome from PollEvent. Here
+// the first two transmissions are lost and the server answers the third.
+func ExampleClient() {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	path := shared.TransportContext{
+		Local: netip.MustParseAddrPort("192.0.2.1:5000"),
+		Peer:  netip.MustParseAddrPort("198.51.100.1:3478"),
+	}
+	c := stun.NewClient(stun.Config{}) // RTO 500 ms, Rc 7, Rm 16
+	id := stun.TransactionID{0xA, 0xB, 0xC}
+	b := stun.NewBuilder(nil, stun.BindingRequest, id)
+	b.AddFingerprint()
+	req, _ := b.Bytes()
+	_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: path, Message: req})
+
+	now := t0
+	for sent := 1; ; sent++ {
+		out, ok := c.PollWrite()
+		if !ok {
+			break
+		}
+		fmt.Printf("send #%d at %v\n", sent, out.Now.Sub(t0))
+		if sent < 3 {
+			deadline, _ := c.PollTimeout() // lost: wait for the retransmission
+			now = deadline
+			_ = c.HandleTimeout(now)
+			continue
+		}
+		// The server's answer arrives 40 ms later.
+		var m stun.Message
+		_ = stun.Parse(out.Message, &m)
+		r := stun.NewBuilder(nil, stun.BindingSuccess, m.TransactionID)
+		r.AddXORMappedAddress(netip.MustParseAddrPort("203.0.113.9:61000"))
+		resp, _ := r.Bytes()
+		now = now.Add(40 * time.Millisecond)
+		_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: path, Message: resp})
+	}
+	ev, _ := c.PollEvent()
+	var m stun.Message
+	_ = stun.Parse(ev.Response, &m)
+	mapped, _ := m.XORMappedAddress()
+	fmt.Println(ev.Kind, ev.Transmissions, ev.RTT, mapped)
+	// Output:
+	// send #1 at 0s
+	// send #2 at 500ms
+	// send #3 at 1.5s
+	// response 3 1.54s 203.0.113.9:61000
 }
