@@ -123,6 +123,15 @@ func TestParseCandidateForms(t *testing.T) {
 			"candidate:3 1 tcp 1518280447 192.0.2.4 9 typ host tcptype active generation 0"},
 		{"candidate:4 1 udp 100 198.51.100.1 3478 typ relay raddr 0.0.0.0 rport 0",
 			"candidate:4 1 udp 100 198.51.100.1 3478 typ relay raddr 0.0.0.0 rport 0"},
+		// The shapes Chromium trickles (addresses moved to documentation ranges).
+		{"candidate:1467250027 1 udp 2122260223 192.0.2.196 46243 typ host generation 0 ufrag EEtu network-id 1 network-cost 10",
+			"candidate:1467250027 1 udp 2122260223 192.0.2.196 46243 typ host generation 0 ufrag EEtu network-id 1 network-cost 10"},
+		{"candidate:3986127416 1 tcp 1518280447 192.0.2.196 9 typ host tcptype active generation 0 ufrag EEtu network-id 1",
+			"candidate:3986127416 1 tcp 1518280447 192.0.2.196 9 typ host tcptype active generation 0 ufrag EEtu network-id 1"},
+		{"candidate:2999745851 1 udp 1686052607 203.0.113.7 60003 typ srflx raddr 192.0.2.196 rport 46243 generation 0 ufrag EEtu network-id 1 network-cost 10",
+			"candidate:2999745851 1 udp 1686052607 203.0.113.7 60003 typ srflx raddr 192.0.2.196 rport 46243 generation 0 ufrag EEtu network-id 1 network-cost 10"},
+		{"candidate:1718893476 1 udp 2113937151 8D2A3F4C-1E5B-4C8D-9B7A-2F1E3D4C5B6A.local 54321 typ host generation 0 ufrag EEtu network-cost 999",
+			"candidate:1718893476 1 udp 2113937151 8d2a3f4c-1e5b-4c8d-9b7a-2f1e3d4c5b6a.local 54321 typ host generation 0 ufrag EEtu network-cost 999"},
 		{"candidate:1 1 udp 1 192.0.2.1 5000", ""},                     // no typ
 		{"candidate:1 1 udp 1 192.0.2.1 5000 typ bogus", ""},           // unknown type
 		{"candidate:1 1 sctp 1 192.0.2.1 5000 typ host", ""},           // transport
