@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 func fuzzSeeds(f *testing.F) {
@@ -87,6 +90,56 @@ func FuzzParse(f *testing.F) {
 			a, a2 := m.Attr(i), m2.Attr(i)
 			if a.Type != a2.Type || !bytes.Equal(a.Value, a2.Value) {
 				t.Fatalf("attribute %d changed: %v %x vs %v %x", i, a.Type, a.Value, a2.Type, a2.Value)
+			}
+		}
+	})
+}
+
+// FuzzClient feeds arbitrary datagrams and timer firings to a Client with
+// outstanding transactions: no panic, no deadline before the latest time,
+// the outstanding count stays bounded, and every started transaction ends
+// at most once.
+func FuzzClient(f *testing.F) {
+	f.Add([]byte{0, 1, 2}, bindingResponse(f, TransactionID{1}, clientAddr))
+	f.Add([]byte{200, 255}, buildAll(f))
+	f.Fuzz(func(t *testing.T, steps []byte, datagram []byte) {
+		c := NewClient(Config{MaxTransactions: 3})
+		now := t0
+		for i := range 3 {
+			_ = c.HandleWrite(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingRequest(t, TransactionID{byte(i)})})
+		}
+		ended := map[TransactionID]int{}
+		for _, s := range steps {
+			switch {
+			case s < 100:
+				now = now.Add(time.Duration(s) * 10 * time.Millisecond)
+				_ = c.HandleTimeout(now)
+			case s < 200:
+				_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: datagram})
+			default:
+				// A matching response, possibly a duplicate.
+				_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingResponse(t, TransactionID{s % 4}, clientAddr)})
+			}
+			for {
+				if _, ok := c.PollWrite(); !ok {
+					break
+				}
+			}
+			for {
+				ev, ok := c.PollEvent()
+				if !ok {
+					break
+				}
+				ended[ev.TransactionID]++
+				if ended[ev.TransactionID] > 1 {
+					t.Fatalf("transaction %v ended twice", ev.TransactionID)
+				}
+			}
+			if d, ok := c.PollTimeout(); ok && d.Before(now) {
+				t.Fatalf("deadline %v before now %v", d, now)
+			}
+			if c.Outstanding() > 3 {
+				t.Fatal("outstanding over the limit")
 			}
 		}
 	})
