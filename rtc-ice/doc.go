@@ -13,6 +13,12 @@
 // PollWrite returns from Transport.Local to Transport.Peer. Checks, STUN
 // gathering requests, TURN traffic and application data all go that way.
 //
+// For a TURN server reached over TCP or TLS (TURNServer.Protocol =
+// shared.TCP), datagrams name the host address the allocation was made from
+// as Transport.Local, the server as Peer, and Protocol shared.TCP: the
+// caller keeps one connection to the server per (Local, Peer), opened on the
+// first such datagram, and feeds what it reads back with the same names.
+//
 // # Drive loop (what a PeerConnection does)
 //
 //	agent, _ := ice.NewAgent(ice.Config{Role: ice.RoleControlling, STUNServers: stun})

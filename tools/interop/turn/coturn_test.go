@@ -198,12 +198,15 @@ func (e *iceEP) nominated() bool {
 	return ok && sp.Nominated
 }
 
-func TestCoturnICERelayOnly(t *testing.T) {
+func TestCoturnICERelayOnly(t *testing.T)    { testICERelay(t, shared.UDP) }
+func TestCoturnICERelayOnlyTCP(t *testing.T) { testICERelay(t, shared.TCP) }
+
+func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 	server := startCoturn(t)
 	r := newRunner(t)
 	cfg := func(role ice.Role) ice.Config {
 		return ice.Config{Role: role, RelayOnly: true,
-			TURNServers: []ice.TURNServer{{Address: server, Username: "test", Password: "test"}}}
+			TURNServers: []ice.TURNServer{{Address: server, Protocol: proto, Username: "test", Password: "test"}}}
 	}
 	a, err := ice.NewAgent(cfg(ice.RoleControlling))
 	if err != nil {

@@ -168,6 +168,28 @@ func (r *runner) dialTCP(ep shared.Wire, server netip.AddrPort) netip.AddrPort {
 	return local
 }
 
+// dialAs connects to server for ep and labels the connection's reads with
+// local (not the connection's real local address).
+func (r *runner) dialAs(ep shared.Wire, local, server netip.AddrPort) net.Conn {
+	c, err := net.Dial("tcp4", server.String())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { c.Close() })
+	r.tcp[[2]netip.AddrPort{local, server}] = c
+	go func() {
+		for {
+			buf := make([]byte, 4096)
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			r.in <- packet{tr: shared.TransportContext{Local: local, Peer: server, Protocol: shared.TCP}, data: buf[:n]}
+		}
+	}()
+	return c
+}
+
 func (r *runner) own(ep shared.Wire, addr netip.AddrPort) {
 	r.owner[addr] = ep
 	for _, e := range r.eps {
@@ -188,8 +210,10 @@ func (r *runner) flush() {
 			if m.Transport.Protocol == shared.TCP {
 				c := r.tcp[[2]netip.AddrPort{m.Transport.Local, m.Transport.Peer}]
 				if c == nil {
-					r.t.Errorf("no TCP connection %v", m.Transport)
-					continue
+					// An ICE agent's TURN-over-TCP allocation names its host
+					// address as Local: open the connection on demand and
+					// report its reads under that name.
+					c = r.dialAs(ep, m.Transport.Local, m.Transport.Peer)
 				}
 				c.Write(m.Message)
 				continue
