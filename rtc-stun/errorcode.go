@@ -101,3 +101,18 @@ func (a PasswordAlgorithm) String() string {
 	}
 	return "PasswordAlgorithm(" + strconv.Itoa(int(a)) + ")"
 }
+
+// ResponseError returns, for an error response, an *ErrorCodeError with
+// its code and reason phrase (ErrBadAttribute when ERROR-CODE is missing or
+// malformed, RFC 8489 §6.3.4 then treats the response as failed); nil for
+// any other class.
+func (m *Message) ResponseError() error {
+	if m.Type.Class != ClassError {
+		return nil
+	}
+	code, reason, err := m.ErrorCode()
+	if err != nil {
+		return ErrBadAttribute
+	}
+	return &ErrorCodeError{Code: code, Reason: string(reason)}
+}

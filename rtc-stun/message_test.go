@@ -463,3 +463,27 @@ func TestFixedBuilder(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseError(t *testing.T) {
+	b := NewBuilder(nil, BindingError, testTID)
+	b.AddErrorCode(CodeRoleConflict, "")
+	raw, _ := b.Bytes()
+	var m Message
+	_ = Parse(raw, &m)
+	var ece *ErrorCodeError
+	if err := m.ResponseError(); !errors.As(err, &ece) || ece.Code != 487 || err.Error() != "stun: error response 487 Role Conflict" {
+		t.Errorf("ResponseError = %v", err)
+	}
+	b = NewBuilder(nil, BindingError, testTID)
+	raw, _ = b.Bytes()
+	_ = Parse(raw, &m)
+	if err := m.ResponseError(); err != ErrBadAttribute {
+		t.Errorf("no ERROR-CODE: %v", err)
+	}
+	b = NewBuilder(nil, BindingSuccess, testTID)
+	raw, _ = b.Bytes()
+	_ = Parse(raw, &m)
+	if err := m.ResponseError(); err != nil {
+		t.Errorf("success: %v", err)
+	}
+}
