@@ -48,6 +48,7 @@ func newEstablished(t *testing.T, cfg Config) *peer {
 		t.Fatalf("state %v", a.State())
 	}
 	p.drainEvents()
+	p.events = nil
 	return p
 }
 

@@ -1,0 +1,199 @@
+package sctp
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+	"time"
+)
+
+// RFC 9260 §8.4: out-of-the-blue packets get ABORT with the T bit (or
+// SHUTDOWN COMPLETE for a SHUTDOWN ACK); OOTB ABORTs are discarded.
+func TestOutOfTheBlue(t *testing.T) {
+	a, _ := New(Config{Rand: newSeeded(3)})
+	p := &peer{t: t, a: a, now: epoch}
+	p.send(0x1234, appendEmptyChunk(nil, ctCookieAck, 0))
+	p.wantIdle("COOKIE ACK out of the blue is discarded")
+	p.send(0x1234, appendShutdown(nil, 5))
+	ab := p.recvChunk(ctAbort)
+	if ab.flags&flagTBit == 0 {
+		t.Fatal("OOTB ABORT without the T bit")
+	}
+	p.send(0x1234, appendEmptyChunk(nil, ctShutdownAck, 0))
+	if sc := p.recvChunk(ctShutdownComplete); sc.flags&flagTBit == 0 {
+		t.Fatal("SHUTDOWN COMPLETE without the T bit")
+	}
+	p.send(0x1234, appendCauseChunk(nil, ctAbort, 0, 0, nil))
+	p.wantIdle("OOTB ABORT is discarded")
+}
+
+// RFC 9260 §3.2: the upper two bits of an unknown chunk type say whether
+// to skip it and whether to report it in an ERROR.
+func TestUnknownChunks(t *testing.T) {
+	p := newEstablished(t, Config{})
+	for _, c := range []struct {
+		typ    byte
+		report bool
+		skip   bool
+	}{{0x3f, false, false}, {0x7f, true, false}, {0xbf, false, true}, {0xff, true, true}} {
+		d := whole(1, 0, "after")
+		d.flags |= flagUnordered
+		d.tsn = p.tsn
+		chunks := append([]byte{c.typ, 0, 0, 8, 1, 2, 3, 4}, d.appendTo(nil)...)
+		p.send(p.a.myTag, chunks)
+		_, delivered := p.a.PollRead()
+		if delivered != c.skip {
+			t.Fatalf("type %#x: chunk after it processed=%v, want %v", c.typ, delivered, c.skip)
+		}
+		if delivered {
+			p.tsn++
+		}
+		reported := false
+		for _, ch := range p.out() {
+			if ch.typ == ctError {
+				forEachCause(ch.value, func(e errorCause) { reported = e.code == CauseUnrecognizedChunkType })
+			}
+		}
+		if reported != c.report {
+			t.Fatalf("type %#x: reported=%v", c.typ, reported)
+		}
+	}
+}
+
+// An ERROR chunk from the peer is reported as EventPeerError.
+func TestPeerError(t *testing.T) {
+	p := newEstablished(t, Config{})
+	p.send(p.a.myTag, appendCauseChunk(nil, ctError, 0, CauseOutOfResource, nil))
+	p.drainEvents()
+	if len(p.events) != 1 || p.events[0].Kind != EventPeerError || p.events[0].Cause != CauseOutOfResource {
+		t.Fatalf("events %+v", p.events)
+	}
+}
+
+// RFC 6525 §5.2.2: an incoming reset whose last assigned TSN has not
+// arrived is answered "In progress" and performed once the data is in; a
+// retransmitted request gets the same answer; a wrong sequence number gets
+// "Bad Sequence Number"; unsupported requests are denied.
+func TestIncomingResetInProgress(t *testing.T) {
+	p := newEstablished(t, Config{})
+	p.sendData(whole(4, 0, "a")) // 1000
+	missing := p.tsn             // 1001, not sent yet
+	p.tsn++
+	p.out()
+	reqSeq := uint32(1000) // RFC 6525 §5.1.1: starts at the initial TSN
+	var rc []byte
+	rc, off := appendChunkHeader(nil, ctReconfig, 0)
+	rc = appendOutgoingReset(rc, reqSeq, 0, missing, []uint16{4})
+	rc = finishChunk(rc, off)
+	p.send(p.a.myTag, rc)
+	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultInProgress {
+		t.Fatalf("before the data: %v", r)
+	}
+	p.sendData(dataChunk{tsn: missing, flags: flagBegin | flagEnd, stream: 4, ssn: 1, payload: []byte("b")})
+	p.drainEvents()
+	found := false
+	for _, e := range p.events {
+		found = found || (e.Kind == EventIncomingStreamsReset && len(e.Streams) == 1 && e.Streams[0] == 4)
+	}
+	if !found {
+		t.Fatalf("no incoming reset event: %+v", p.events)
+	}
+	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultPerformed {
+		t.Fatalf("after the data: %v", r)
+	}
+	// The peer retransmits the request: same answer.
+	p.send(p.a.myTag, rc)
+	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultPerformed {
+		t.Fatalf("retransmitted request: %v", r)
+	}
+	// A request from the future.
+	bad, off := appendChunkHeader(nil, ctReconfig, 0)
+	bad = appendOutgoingReset(bad, reqSeq+5, 0, missing, []uint16{4})
+	bad = finishChunk(bad, off)
+	p.send(p.a.myTag, bad)
+	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultBadSeq {
+		t.Fatalf("bad sequence: %v", r)
+	}
+	// Add Outgoing Streams is denied.
+	add, off := appendChunkHeader(nil, ctReconfig, 0)
+	add = appendParamHeader(add, paramAddOutgoing, 12)
+	add = binary.BigEndian.AppendUint32(add, reqSeq+1)
+	add = append(add, 0, 5, 0, 0)
+	add = finishChunk(add, off)
+	p.send(p.a.myTag, add)
+	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultDenied {
+		t.Fatalf("add streams: %v", r)
+	}
+	// After the reset, stream 4 starts again at SSN 0.
+	p.sendData(whole(4, 0, "fresh"))
+	var got []string
+	for m, ok := p.a.PollRead(); ok; m, ok = p.a.PollRead() {
+		got = append(got, string(m.Data))
+	}
+	if len(got) != 3 || got[2] != "fresh" {
+		t.Fatalf("messages %v", got)
+	}
+}
+
+func reconfigResults(t *testing.T, chunks []rawChunk) []reconfigResult {
+	var out []reconfigResult
+	for _, ch := range chunks {
+		if ch.typ != ctReconfig {
+			continue
+		}
+		forEachReconfigParam(ch.value, func(p *reconfigParam) {
+			if p.typ == paramReconfigResp {
+				out = append(out, p.result)
+			}
+		})
+	}
+	return out
+}
+
+// Our reset request is retransmitted until answered; a denial is reported.
+func TestOutgoingResetRetransmitAndDenied(t *testing.T) {
+	p := newEstablished(t, Config{RTOInitial: 500 * time.Millisecond})
+	if err := p.a.ResetStreams(2); err != nil {
+		t.Fatal(err)
+	}
+	first := p.recvChunk(ctReconfig)
+	var seq uint32
+	forEachReconfigParam(first.value, func(r *reconfigParam) { seq = r.reqSeq })
+	p.advance(600 * time.Millisecond)
+	p.recvChunk(ctReconfig)
+	resp, off := appendChunkHeader(nil, ctReconfig, 0)
+	resp = appendReconfigResponse(resp, seq, resultDenied)
+	resp = finishChunk(resp, off)
+	p.send(p.a.myTag, resp)
+	p.drainEvents()
+	if len(p.events) != 1 || p.events[0].Kind != EventStreamResetFailed || p.events[0].Err == nil {
+		t.Fatalf("events %+v", p.events)
+	}
+	// The stream is writable again.
+	if err := p.a.HandleWrite(Message{Stream: 2, PPID: 51, Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// HandleEvent mirrors the methods; the event queue is bounded.
+func TestCommandsAndEventLimit(t *testing.T) {
+	p := newEstablished(t, Config{MaxEvents: 2})
+	if err := p.a.HandleEvent(Command{Kind: CommandResetStreams, Streams: []uint16{1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.a.HandleEvent(Command{Kind: 99}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	for range 5 {
+		p.a.pushEvent(Event{Kind: EventPeerError})
+	}
+	if p.a.events.Len() != 2 || p.a.Stats().ControlDrops != 3 {
+		t.Fatalf("events %d drops %d", p.a.events.Len(), p.a.Stats().ControlDrops)
+	}
+	if err := p.a.HandleEvent(Command{Kind: CommandAbort, Reason: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(p.a.Err(), ErrClosed) || p.a.HandleWrite(Message{Stream: 1, Data: []byte{1}}) != ErrClosed {
+		t.Fatalf("after abort: %v", p.a.Err())
+	}
+}
