@@ -317,3 +317,57 @@ func sctpMsg(stream uint16, ppid uint32, data string) sctp.Message {
 func sctpMsgB(stream uint16, ppid uint32, data []byte) sctp.Message {
 	return sctp.Message{Stream: stream, PPID: sctp.PPID(ppid), Data: data}
 }
+
+func TestManagerCloseAndCommands(t *testing.T) {
+	d := newDuo(t)
+	if _, err := d.m[0].Open(Options{Label: "early"}); err != nil {
+		t.Fatal(err)
+	}
+	// Closing before the association is up closes at once.
+	if err := d.m[0].HandleEvent(Command{Kind: CommandCloseChannel, Channel: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.m[0].Channel(0); ok {
+		t.Fatal("channel survived a close before connecting")
+	}
+	if err := d.m[0].CloseChannel(42); err != ErrUnknownChannel {
+		t.Fatalf("close unknown: %v", err)
+	}
+	if err := d.m[0].HandleEvent(Command{Kind: 77}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	d.m[0].HandleEvent(Command{Kind: CommandConnect, Now: d.now})
+	d.m[1].Connect(d.now)
+	d.run(func() bool { return d.has(0, EventConnected, 0) && d.has(1, EventConnected, 0) })
+	a, _ := d.m[0].Open(Options{Label: "a"})
+	b, _ := d.m[1].Open(Options{Label: "b", Negotiated: true, ID: 200})
+	d.m[0].Open(Options{Label: "b", Negotiated: true, ID: 200})
+	d.run(func() bool { return d.has(1, EventDataChannel, a) && d.has(1, EventOpen, b) })
+	// Malformed and unknown DCEP messages are counted.
+	as := d.m[0].Association()
+	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x03, 0x01}))
+	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x09}))
+	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{}[:0:0]))
+	d.run(func() bool { return d.m[1].Stats().BadDCEP >= 2 })
+	// A graceful shutdown closes every channel on both sides.
+	if err := d.m[0].Close(); err != nil {
+		t.Fatal(err)
+	}
+	d.run(func() bool { return d.has(0, EventClosed, 0) && d.has(1, EventClosed, 0) })
+	for i := range d.m {
+		if !d.has(i, EventClose, a) || !d.has(i, EventClose, b) {
+			t.Fatalf("side %d: channels not closed: %+v", i, d.events[i])
+		}
+	}
+	if _, err := d.m[0].Open(Options{}); err != ErrClosed {
+		t.Fatalf("open after close: %v", err)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	for _, s := range []string{ChannelPartialReliableTimedUnordered.String(), ChannelType(9).String(), StateClosing.String(), State(9).String(), EventClosed.String(), EventKind(99).String()} {
+		if s == "" {
+			t.Fatal("empty name")
+		}
+	}
+}
