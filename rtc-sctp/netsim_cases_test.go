@@ -301,3 +301,24 @@ func TestAbort(t *testing.T) {
 		t.Fatal("errors.Is(ErrAborted) false")
 	}
 }
+
+// TestIdleHeartbeats: RFC 9260 §8.3: an idle association probes the path
+// with HEARTBEAT, the answers keep it alive, and they feed the RTT.
+func TestIdleHeartbeats(t *testing.T) {
+	sim, a, b := simPair(t, 31, netsim.LinkConfig{Delay: 25 * time.Millisecond, Loss: 0.1}, Config{HeartbeatInterval: 5 * time.Second})
+	before := a.a.Stats().PacketsSent
+	if err := sim.RunFor(10*time.Minute, 1_000_000); err != nil {
+		t.Fatal(err)
+	}
+	st := a.a.Stats()
+	if a.a.State() != StateEstablished || b.a.State() != StateEstablished {
+		t.Fatalf("states %v %v", a.a.State(), b.a.State())
+	}
+	// About 115 HEARTBEATs of its own plus as many HEARTBEAT ACKs.
+	if sent := st.PacketsSent - before; sent < 150 || sent > 300 {
+		t.Fatalf("%d packets in 10 idle minutes with a 5 s heartbeat", sent)
+	}
+	if st.SRTT < 40*time.Millisecond || st.SRTT > 70*time.Millisecond {
+		t.Fatalf("SRTT %v from heartbeats over a 50 ms RTT", st.SRTT)
+	}
+}
