@@ -105,3 +105,42 @@ func (o *openMessage) appendTo(b []byte) []byte {
 	b = append(b, o.label...)
 	return append(b, o.protocol...)
 }
+
+// DCEP message types (RFC 8832 §8.2.1), the first byte of a PPID 50 message.
+const (
+	MessageTypeAck  = dcepAck
+	MessageTypeOpen = dcepOpen
+)
+
+// Open is a DATA_CHANNEL_OPEN message (RFC 8832 §5.1), for callers that
+// run DCEP themselves. The Manager uses the same codec.
+type Open struct {
+	Type        ChannelType
+	Priority    uint16
+	Reliability uint32 // retransmissions or milliseconds, per Type
+	Label       string
+	Protocol    string
+}
+
+// ParseOpen decodes a DATA_CHANNEL_OPEN message; the strings are copies.
+func ParseOpen(b []byte) (Open, error) {
+	var o openMessage
+	if err := parseOpen(b, &o); err != nil {
+		return Open{}, err
+	}
+	return Open{Type: o.typ, Priority: o.priority, Reliability: o.reliability, Label: string(o.label), Protocol: string(o.protocol)}, nil
+}
+
+// MarshalSize returns the encoded size.
+func (o *Open) MarshalSize() int { return 12 + len(o.Label) + len(o.Protocol) }
+
+// AppendTo appends the encoded message to b. Label and Protocol longer
+// than 65535 bytes are truncated.
+func (o *Open) AppendTo(b []byte) []byte {
+	m := openMessage{typ: o.Type, priority: o.Priority, reliability: o.Reliability,
+		label: []byte(o.Label[:min(len(o.Label), 0xffff)]), protocol: []byte(o.Protocol[:min(len(o.Protocol), 0xffff)])}
+	return m.appendTo(b)
+}
+
+// AppendAck appends a DATA_CHANNEL_ACK message (RFC 8832 §5.2).
+func AppendAck(b []byte) []byte { return append(b, dcepAck) }

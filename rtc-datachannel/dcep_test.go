@@ -55,3 +55,18 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestExportedCodec(t *testing.T) {
+	o := Open{Type: ChannelPartialReliableTimed, Priority: 512, Reliability: 300, Label: "l", Protocol: "p"}
+	b := o.AppendTo(nil)
+	if len(b) != o.MarshalSize() || b[0] != MessageTypeOpen {
+		t.Fatalf("%x", b)
+	}
+	got, err := ParseOpen(b)
+	if err != nil || got != o {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if a := AppendAck(nil); len(a) != 1 || a[0] != MessageTypeAck {
+		t.Fatalf("%x", a)
+	}
+}
