@@ -545,3 +545,43 @@ func TestAssemblerJoinMidFrame(t *testing.T) {
 		t.Fatalf("got %d frames", len(got))
 	}
 }
+
+func TestH265DepayloadErrors(t *testing.T) {
+	var d H265Depayloader
+	for name, p := range map[string][]byte{
+		"empty":     {},
+		"one byte":  {0x02},
+		"F bit":     {0x82, 0x01, 1},
+		"AP zero":   {0x60, 0x01, 0, 0},
+		"AP long":   {0x60, 0x01, 0, 9, 0x02, 0x01},
+		"AP bare":   {0x60, 0x01},
+		"AP nested": {0x60, 0x01, 0, 2, 0x60, 0x01},
+		"FU S+E":    {0x62, 0x01, 0xd3, 1},
+		"FU short":  {0x62, 0x01, 0x93},
+		"type 51":   {0x66, 0x01, 1},
+	} {
+		if out, _, err := d.Depayload([]byte{9}, p); err == nil || len(out) != 1 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, _, err := d.Depayload(nil, []byte{0x62, 0x01, 0x13, 1}); !errors.Is(err, ErrFragmentLost) {
+		t.Error("FU continuation without start")
+	}
+}
+
+func TestAV1DepayloadErrors(t *testing.T) {
+	var d AV1Depayloader
+	for name, p := range map[string][]byte{
+		"empty":         {},
+		"header only":   {0x10},
+		"W=1 forbidden": {0x10, 0x80},
+		"bad length":    {0x00, 0x05, 0x30},
+		"W=2 extra":     {0x20, 0x01, 0x30, 0x30, 0x00},
+		"bad leb128":    {0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		"OBU size big":  {0x10, 0x32, 0x09, 1},
+	} {
+		if out, _, err := d.Depayload([]byte{9}, p); err == nil || len(out) != 1 {
+			t.Errorf("%s: %v %x", name, err, out)
+		}
+	}
+}
