@@ -106,6 +106,11 @@ func (r *runner) flush() {
 				c.Write(m.Message)
 				continue
 			}
+			if !m.Transport.Peer.Addr().IsLoopback() {
+				// BROWSERS.md: nothing leaves loopback.
+				r.t.Errorf("refusing to send to %v", m.Transport.Peer)
+				continue
+			}
 			u := r.udp[m.Transport.Local]
 			if u == nil {
 				r.t.Errorf("no socket for %v", m.Transport)
@@ -138,6 +143,11 @@ func (r *runner) run(what string, limit time.Duration, cond func() bool) error {
 		select {
 		case p := <-r.in:
 			timer.Stop()
+			if !p.tr.Peer.Addr().IsLoopback() {
+				// A browser also checks from its non-loopback sockets to
+				// our loopback candidate; answering would leave loopback.
+				continue
+			}
 			if ep := r.owner[p.tr.Local]; ep != nil {
 				ep.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: p.tr, Message: p.data})
 			}
