@@ -192,5 +192,5 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	}
 }
 
-func TestChromiumControllingUs(t *testing.T) { testChromium(t, ice.RoleControlled) }
+func TestChromiumControllingUs(t *testing.T)  { testChromium(t, ice.RoleControlled) }
 func TestChromiumControlledByUs(t *testing.T) { testChromium(t, ice.RoleControlling) }
