@@ -21,6 +21,9 @@
 //	_ = twcc.Unmarshal(p.GetExtension(twccID))
 //	n, err := p.MarshalTo(out)
 //
+// Codecs and LookupCodec map a negotiated media type ("video/VP8") to its
+// clock rate and payloader/depayloader constructors.
+//
 // Packetizer runs a payloader and fills in the RTP headers of a stream
 // (SSRC, payload type, sequence numbers, timestamp, marker) in reused
 // buffers; the caller sets per-packet extensions and marshals.
