@@ -16,7 +16,8 @@ func (p Priority) String() string {
 	return [...]string{"low", "very-low", "medium", "high", "unknown"}[min(int(p), 4)]
 }
 
-// dcepPriority maps to the DCEP priority values of RFC 8831 §6.4 / RFC 8832 §5.1.
+// dcepPriority maps to the DCEP priority values (RFC 8832 §5.1, W3C
+// very-low 128, low 256, medium 512, high 1024).
 func (p Priority) dcepPriority() uint16 {
 	switch p {
 	case PriorityVeryLow:
@@ -64,9 +65,7 @@ type DataChannel struct {
 	hasID    bool
 	state    DataChannelState
 	remote   bool // opened by the peer
-	acked    bool // DCEP ACK (or any message) seen: unordered sends allowed
-	inReset  bool // the peer reset its outgoing stream
-	outReset bool // our outgoing reset completed
+	opened   bool // handed to the data channel manager (id assigned)
 	lowMark  int
 
 	messagesSent, messagesReceived uint64

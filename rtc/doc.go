@@ -3,7 +3,7 @@
 // selected candidate pair with the certificate checked against
 // a=fingerprint (RFC 8122, RFC 8827), SCTP over DTLS (RFC 8261) and data
 // channels over SCTP (RFC 8831, DCEP RFC 8832), composed from the sansrtc
-// layers (rtc-ice, rtc-dtls, rtc-sctp). It never touches a socket, a clock
+// layers (rtc-ice, rtc-dtls, rtc-datachannel with rtc-sctp). It never touches a socket, a clock
 // or a goroutine; package rtc/driver runs it on UDP sockets.
 //
 // # Use
@@ -80,6 +80,5 @@
 //     policies gather as max-bundle.
 //   - ICE servers must be IP literals (no DNS in protocol code); turns: and
 //     stuns: URLs are not supported.
-//   - DCEP lives in this package until rtc-datachannel's codec is wired.
 //   - The SDP subset is parsed here (sdp.go), not with rtc-sdp yet.
 package rtc

@@ -30,22 +30,6 @@ func FuzzParseSDP(f *testing.F) {
 	})
 }
 
-func FuzzDCEPOpen(f *testing.F) {
-	m := openMsgFor("probe", DataChannelInit{Protocol: "chat"})
-	f.Add(m.marshal())
-	f.Add([]byte{dcepOpen, 0x81, 0, 1, 0, 0, 0, 3, 0, 1, 0, 0, 'x'})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := parseDCEPOpen(b)
-		if err != nil {
-			return
-		}
-		again, err := parseDCEPOpen(m.marshal())
-		if err != nil || again != m {
-			t.Fatalf("round trip: %+v -> %+v, %v", m, again, err)
-		}
-	})
-}
-
 // FuzzHandleRead feeds arbitrary datagrams to a PeerConnection that has a
 // remote description applied: nothing may panic.
 func FuzzHandleRead(f *testing.F) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	datachannel "github.com/sansrtc/rtc/rtc-datachannel"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -29,7 +30,7 @@ const maxEarlyDTLS = 8
 type transportStack struct {
 	phase     dtlsPhase
 	dtls      *dtls.Conn
-	sctp      *sctp.Association
+	dc        *datachannel.Manager // owns the SCTP association
 	replyPath shared.TransportContext
 	early     [][]byte
 	earlyPath shared.TransportContext
@@ -175,13 +176,14 @@ func (t *transportStack) drainDTLS(pc *PeerConnection) {
 		if !ok {
 			break
 		}
-		if t.sctp == nil {
+		if t.dc == nil {
 			pc.stats.Dropped++
 			continue
 		}
-		err := t.sctp.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
+		err := t.dc.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
 		pc.timeouts.mark(layerSCTP)
 		if err != nil && !errors.Is(err, sctp.ErrClosed) {
+			pc.stats.Dropped++
 			pc.emitError("sctp", err)
 		}
 	}
@@ -205,27 +207,33 @@ func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionSt
 	if pc.dataSection() == nil {
 		return
 	}
-	a, err := sctp.New(sctp.Config{
-		Rand:               pc.cfg.rand(),
-		LocalPort:          pc.cfg.sctpPort(),
-		RemotePort:         pc.remoteSCTPPort,
-		MaxMessageSize:     pc.cfg.maxMessageSize(),
-		PeerMaxMessageSize: pc.peerMaxMessageSize(),
-		SendBufferSize:     pc.cfg.maxBufferedAmount(),
-		MTU:                t.dtls.MaxPayload(),
+	m, err := datachannel.New(datachannel.Config{
+		DTLSClient:  pc.dtlsClient,
+		MaxChannels: pc.cfg.maxDataChannels(),
+		SCTP: sctp.Config{
+			Rand:               pc.cfg.rand(),
+			LocalPort:          pc.cfg.sctpPort(),
+			RemotePort:         pc.remoteSCTPPort,
+			MaxMessageSize:     pc.cfg.maxMessageSize(),
+			PeerMaxMessageSize: pc.peerMaxMessageSize(),
+			SendBufferSize:     pc.cfg.maxBufferedAmount(),
+			MTU:                t.dtls.MaxPayload(),
+		},
 	})
 	if err != nil {
-		pc.emitError("sctp", err)
+		pc.emitError("datachannel", err)
 		return
 	}
-	t.sctp = a
+	t.dc = m
 	// Both ends may send INIT (RFC 9260 §5.2.1 resolves the collision); the
-	// DTLS client starts so that two sansrtc peers do not collide.
+	// DTLS client starts so that two sansrtc peers do not collide. Browsers
+	// and Pion send INIT from either role.
 	if pc.dtlsClient {
-		if err := a.Connect(pc.clock.Now()); err != nil {
+		if err := m.Connect(pc.clock.Now()); err != nil {
 			pc.emitError("sctp", err)
 		}
 	}
+	pc.openPending()
 	pc.timeouts.mark(layerSCTP)
 }
 
@@ -250,16 +258,16 @@ func (pc *PeerConnection) peerMaxMessageSize() int {
 	return pc.remoteMaxMessage
 }
 
-// drainSCTP moves SCTP packets into DTLS records and SCTP messages and
-// events to the data channels.
+// drainSCTP moves SCTP packets into DTLS records and data channel
+// messages and events to the PeerConnection.
 func (t *transportStack) drainSCTP(pc *PeerConnection) {
-	if t.sctp == nil {
+	if t.dc == nil {
 		return
 	}
-	for range 4 { // SCTP output can trigger more SCTP input handling; bounded
+	for range 4 { // events may queue more output (a close, an ACK); bounded
 		progressed := false
 		for {
-			tb, ok := t.sctp.PollWrite()
+			tb, ok := t.dc.PollWrite()
 			if !ok {
 				break
 			}
@@ -269,30 +277,28 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 			}
 		}
 		for {
-			e, ok := t.sctp.PollEvent()
+			e, ok := t.dc.PollEvent()
 			if !ok {
 				break
 			}
 			progressed = true
-			pc.handleSCTPEvent(e)
+			pc.handleDCEvent(e)
 		}
 		for {
-			m, ok := t.sctp.PollRead()
+			m, ok := t.dc.PollRead()
 			if !ok {
 				break
 			}
 			progressed = true
-			pc.handleSCTPMessage(m)
+			pc.handleDCMessage(m)
 		}
-		if t.dtls != nil {
-			for {
-				tb, ok := t.dtls.PollWrite()
-				if !ok {
-					break
-				}
-				if err := pc.sendDatagram(tb.Message); err != nil {
-					pc.emitError("ice", err)
-				}
+		for {
+			tb, ok := t.dtls.PollWrite()
+			if !ok {
+				break
+			}
+			if err := pc.sendDatagram(tb.Message); err != nil {
+				pc.emitError("ice", err)
 			}
 		}
 		pc.timeouts.mark(layerSCTP)
@@ -312,8 +318,8 @@ func (t *transportStack) handleTimeout(pc *PeerConnection, now time.Time) error 
 		pc.timeouts.mark(layerDTLS)
 		t.drainDTLS(pc)
 	}
-	if t.sctp != nil && pc.timeouts.due(layerSCTP, now) {
-		if err := t.sctp.HandleTimeout(now); err != nil {
+	if t.dc != nil && pc.timeouts.due(layerSCTP, now) {
+		if err := t.dc.HandleTimeout(now); err != nil {
 			errs = append(errs, layerErr("sctp", err))
 		}
 		pc.timeouts.mark(layerSCTP)
@@ -324,8 +330,8 @@ func (t *transportStack) handleTimeout(pc *PeerConnection, now time.Time) error 
 
 func (t *transportStack) close(pc *PeerConnection) error {
 	var errs []error
-	if t.sctp != nil {
-		errs = append(errs, t.sctp.Abort("peer connection closed"))
+	if t.dc != nil {
+		errs = append(errs, t.dc.Association().Abort("peer connection closed"))
 		t.drainSCTP(pc)
 	}
 	if t.dtls != nil {
@@ -348,8 +354,8 @@ func (pc *PeerConnection) layerTimeout(l layer) time.Time {
 			d, ok = pc.transport.dtls.PollTimeout()
 		}
 	case layerSCTP:
-		if pc.transport.sctp != nil {
-			d, ok = pc.transport.sctp.PollTimeout()
+		if pc.transport.dc != nil {
+			d, ok = pc.transport.dc.PollTimeout()
 		}
 	}
 	if !ok {
