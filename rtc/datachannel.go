@@ -58,15 +58,15 @@ type DataChannelInit struct {
 // happens until the PeerConnection is driven. A DataChannel is not safe for
 // concurrent use; rtc/driver wraps it for goroutines.
 type DataChannel struct {
-	pc       *PeerConnection
-	label    string
-	init     DataChannelInit
-	id       uint16
-	hasID    bool
-	state    DataChannelState
-	remote   bool // opened by the peer
-	opened   bool // handed to the data channel manager (id assigned)
-	lowMark  int
+	pc      *PeerConnection
+	label   string
+	init    DataChannelInit
+	id      uint16
+	hasID   bool
+	state   DataChannelState
+	remote  bool // opened by the peer
+	opened  bool // handed to the data channel manager (id assigned)
+	lowMark int
 
 	messagesSent, messagesReceived uint64
 	bytesSent, bytesReceived       uint64
