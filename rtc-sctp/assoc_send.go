@@ -32,7 +32,8 @@ func (a *Association) buildPacket(b []byte) ([]byte, bool) {
 		a.rc.performDeferred(a)
 	}
 	if r.sackDue() || (r.sackPending() && a.snd.hasNewData()) {
-		r.buildSack(&a.sack, limit-len(b))
+		// Leave room for the small control chunks that follow.
+		r.buildSack(&a.sack, limit-len(b)-64)
 		b = a.sack.appendTo(b)
 		r.sackSent()
 	}

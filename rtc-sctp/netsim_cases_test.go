@@ -13,7 +13,7 @@ import (
 // prRun sends count numbered messages with a policy over a lossy link and
 // returns what arrived (by number) and when.
 func prRun(t *testing.T, seed uint64, loss float64, tmpl Message, idata bool, count, base, spread int) (sent map[uint32]time.Time, got []uint32, arrived, lastTx map[uint32]time.Time, txCount map[uint32]int, a, b *app, sim *netsim.Sim) {
-	link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Jitter: 3 * time.Millisecond, Loss: loss, Reorder: 0.05, ReorderDelay: 5 * time.Millisecond}
+	link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Jitter: 3 * time.Millisecond, Loss: loss, Reorder: 0.05, ReorderDelay: 5 * time.Millisecond, MTU: DefaultMTU}
 	sim, a, b = simPair(t, seed, link, Config{DisableInterleaving: !idata})
 	sent = map[uint32]time.Time{}
 	arrived = map[uint32]time.Time{}

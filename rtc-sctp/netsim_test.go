@@ -190,8 +190,9 @@ func TestNetsimBulk(t *testing.T) {
 				if long() {
 					t.Parallel()
 				}
+				// The link MTU equals ours: an oversized packet would vanish.
 				link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Jitter: 2 * time.Millisecond,
-					Loss: loss, Reorder: 0.02, ReorderDelay: 5 * time.Millisecond, Duplicate: 0.01}
+					Loss: loss, Reorder: 0.02, ReorderDelay: 5 * time.Millisecond, Duplicate: 0.01, MTU: DefaultMTU}
 				cfg := Config{PeerMaxMessageSize: -1, DisableInterleaving: seed%2 == 0}
 				sim, a, b := simPair(t, seed, link, cfg)
 				a.total, a.msg, a.tmpl = size[loss], 1+int(seed)*7919%60000, Message{Stream: 3, PPID: 53}
