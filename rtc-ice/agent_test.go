@@ -330,3 +330,23 @@ func TestDataPathZeroAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per datagram pair", n)
 	}
 }
+
+func TestPeerPrefixes(t *testing.T) {
+	a := newTestAgent(t, Config{PeerPrefixes: []netip.Prefix{netip.MustParsePrefix("198.51.100.2/32")}})
+	c, _ := ParseCandidate("candidate:2 1 udp 1 203.0.113.5 6000 typ host")
+	if err := a.AddRemoteCandidate(c); err != nil || len(a.remotes) != 1 {
+		t.Fatalf("outside candidate: %v, %d remotes", err, len(a.remotes))
+	}
+	drainAll(a)
+	outside := netip.MustParseAddrPort("203.0.113.5:6000")
+	if err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: outside}, Message: checkFromRemote(1, false)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := drainAll(a); len(out) != 0 || a.Stats().RequestsReceived != 0 {
+		t.Fatalf("answered a check from outside the prefixes: %v", out)
+	}
+	a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(2, false)})
+	if a.Stats().RequestsReceived != 1 {
+		t.Fatal("check from inside the prefixes not answered")
+	}
+}

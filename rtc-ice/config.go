@@ -60,6 +60,13 @@ type Config struct {
 	// RelayOnly is the W3C iceTransportPolicy "relay": only relayed local
 	// candidates are signalled and paired. If false, all types are used.
 	RelayOnly bool
+	// PeerPrefixes, if not empty, restricts the remote side to these
+	// prefixes: remote candidates outside them are ignored, and datagrams
+	// from outside them (other than from the configured STUN and TURN
+	// servers) are dropped unanswered. Loopback-only tests use
+	// 127.0.0.0/8 and ::1/128, since a browser also checks from its
+	// non-loopback sockets. If empty, every address is allowed.
+	PeerPrefixes []netip.Prefix
 	// Ta is the pacing interval between new checks (RFC 8445 §14.2). If
 	// zero, 50 ms is used.
 	Ta time.Duration
@@ -136,3 +143,17 @@ func (c *Config) disconnectedTimeout() time.Duration {
 func (c *Config) maxCandidates() int { return intOr(c.MaxCandidates, 64) }
 func (c *Config) maxPairs() int      { return intOr(c.MaxPairs, 100) }
 func (c *Config) maxQueue() int      { return intOr(c.MaxQueue, 256) }
+
+// peerAllowed applies PeerPrefixes.
+func (c *Config) peerAllowed(a netip.Addr) bool {
+	if len(c.PeerPrefixes) == 0 {
+		return true
+	}
+	a = a.Unmap()
+	for _, p := range c.PeerPrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

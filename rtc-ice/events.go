@@ -172,6 +172,6 @@ type Stats struct {
 	DataSent          uint64
 	Dropped           uint64 // malformed, unauthenticated or unroutable input
 	RoleConflicts     uint64
-	Ignored           uint64 // remote candidates the agent does not use (TCP)
+	Ignored           uint64 // remote candidates and datagrams ignored by policy (TCP active, PeerPrefixes)
 	Keepalives        uint64 // Binding indications sent (ICE lite)
 }

@@ -22,6 +22,10 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 	tr := msg.Transport
 	tr.Local = netip.AddrPortFrom(tr.Local.Addr().Unmap(), tr.Local.Port())
 	tr.Peer = netip.AddrPortFrom(tr.Peer.Addr().Unmap(), tr.Peer.Port())
+	if !a.cfg.peerAllowed(tr.Peer.Addr()) && !a.isServer(tr.Peer) {
+		a.stats.Ignored++
+		return nil
+	}
 	// A STUN server's answer to srflx gathering comes first, even when the
 	// STUN server is also our TURN server.
 	if stun.IsMessage(msg.Message) && msg.Message[0]&0x01 == 0x01 {
@@ -58,6 +62,21 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 	a.maybeNominate(now)
 	a.updateState()
 	return err
+}
+
+// isServer reports whether addr is a configured STUN or TURN server.
+func (a *Agent) isServer(addr netip.AddrPort) bool {
+	for _, s := range a.cfg.STUNServers {
+		if netip.AddrPortFrom(s.Addr().Unmap(), s.Port()) == addr {
+			return true
+		}
+	}
+	for _, s := range a.cfg.TURNServers {
+		if netip.AddrPortFrom(s.Address.Addr().Unmap(), s.Address.Port()) == addr {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Agent) localByBase(base netip.AddrPort) *localCand {

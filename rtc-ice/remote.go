@@ -72,6 +72,10 @@ func (a *Agent) AddRemoteCandidate(c Candidate) error {
 
 func (a *Agent) addRemote(c Candidate) error {
 	c.Address = netip.AddrPortFrom(c.Address.Addr().Unmap(), c.Address.Port())
+	if c.Address.Addr().IsValid() && !a.cfg.peerAllowed(c.Address.Addr()) {
+		a.stats.Ignored++
+		return nil
+	}
 	if !c.Address.Addr().IsValid() || c.Address.Port() == 0 {
 		return ErrUnsupported
 	}
