@@ -204,6 +204,11 @@ func TestNetsimBulk(t *testing.T) {
 				if b.fail != "" || b.got != a.total {
 					t.Fatalf("seed %d: %s (got %d of %d)", seed, b.fail, b.got, a.total)
 				}
+				for _, l := range sim.Links() {
+					if l.TooBig != 0 {
+						t.Fatalf("seed %d: %d packets over the MTU on %v->%v", seed, l.TooBig, l.From, l.To)
+					}
+				}
 				el := sim.Now().Sub(start)
 				st := a.a.Stats()
 				t.Logf("seed %d: %d bytes in %v virtual (%.1f Mbit/s), rtx %d fast %d t3 %d, I-DATA %v",
