@@ -111,6 +111,11 @@ func (c *Conn) clientHandle(p *pendingMessage) error {
 	return fail(AlertUnexpectedMessage, "unexpected "+p.typ.String())
 }
 
+// maxHelloVerifies bounds how many HelloVerifyRequests restart the
+// ClientHello (a server re-issues one when its cookie secret rotated while
+// the ClientHello was in flight).
+const maxHelloVerifies = 16
+
 func (c *Conn) clientHelloVerify(p *pendingMessage) error {
 	m, err := ParseHelloVerifyRequest(p.body)
 	if err != nil {
@@ -118,8 +123,12 @@ func (c *Conn) clientHelloVerify(p *pendingMessage) error {
 	}
 	c.stats.HelloVerifies++
 	c.hs.hvrCount++
-	if c.hs.hvrCount > 4 {
-		return fail(AlertHandshakeFailure, "too many HelloVerifyRequests")
+	if c.hs.hvrCount > maxHelloVerifies {
+		// HelloVerifyRequests are unauthenticated: failing on a count would
+		// let a few forged ones kill the handshake. Beyond the bound they
+		// are ignored and the handshake timeout decides.
+		c.stats.BadHandshake++
+		return nil
 	}
 	// RFC 6347 §4.2.1: resend the ClientHello with the cookie, with the
 	// same parameters; the first ClientHello and the HelloVerifyRequest

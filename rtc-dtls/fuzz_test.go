@@ -301,3 +301,100 @@ func FuzzClientFlights(f *testing.F) {
 		fuzzFlights(t, c, in)
 	})
 }
+
+// FuzzHandshakeSchedule runs a real client and server through a network
+// whose every decision comes from the fuzz input: each datagram is
+// delivered, dropped, duplicated or held back and delivered later, and
+// timers fire when the input says so. Once the input is used up the
+// network becomes perfect, and the handshake must then complete: no
+// ordering of genuine datagrams may wedge or kill it.
+func FuzzHandshakeSchedule(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{1, 0, 2, 0, 3, 3, 0, 4})
+	f.Add(bytes.Repeat([]byte{2}, 20))
+	f.Add([]byte{3, 3, 3, 0, 0, 1, 1, 4, 4, 2, 0})
+	f.Fuzz(func(t *testing.T, sched []byte) {
+		cc, sc := defaultConfigs()
+		cc.Rand, sc.Rand = newSeededRand("fc"), newSeededRand("fs")
+		// The fuzzed network may be a black hole for as long as the input
+		// lasts; only what happens after it counts.
+		cc.HandshakeTimeout, sc.HandshakeTimeout = 1e6*time.Hour, 1e6*time.Hour
+		cc.MTU, sc.MTU = 300, 300
+		sc.HelloVerify = len(sched)%3 == 0
+		p := newTestPair(t, cc, sc)
+		type held struct {
+			toServer bool
+			dg       []byte
+		}
+		var hold []held
+		next := func() byte {
+			if len(sched) == 0 {
+				return 0
+			}
+			b := sched[0]
+			sched = sched[1:]
+			return b
+		}
+		deliver := func(toServer bool, dg []byte) {
+			c, tr := p.client, shared.TransportContext{Local: clientAddr, Peer: serverAddr}
+			if toServer {
+				c, tr = p.server, shared.TransportContext{Local: serverAddr, Peer: clientAddr}
+			}
+			_ = c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: tr, Message: dg})
+		}
+		maxSteps := 2000 + 4*len(sched) // the fuzzed phase, then the perfect one
+		for step := 0; step < maxSteps; step++ {
+			if p.established() {
+				return
+			}
+			if p.client.state == stateClosed || p.server.state == stateClosed {
+				t.Fatalf("closed: client %v server %v", p.client.err, p.server.err)
+			}
+			moved := false
+			for _, fromClient := range []bool{true, false} {
+				c := p.server
+				if fromClient {
+					c = p.client
+				}
+				for {
+					dg, ok := c.PollWrite()
+					if !ok {
+						break
+					}
+					moved = true
+					switch next() % 5 {
+					case 0:
+						deliver(fromClient, dg.Message)
+					case 1: // lost
+					case 2:
+						deliver(fromClient, dg.Message)
+						deliver(fromClient, dg.Message)
+					case 3:
+						hold = append(hold, held{fromClient, dg.Message})
+					case 4:
+						deliver(fromClient, dg.Message)
+						if len(hold) > 0 {
+							h := hold[0]
+							hold = hold[1:]
+							deliver(h.toServer, h.dg)
+						}
+					}
+				}
+			}
+			p.drain()
+			if !moved {
+				if len(hold) > 0 {
+					for _, h := range hold {
+						deliver(h.toServer, h.dg)
+					}
+					hold = nil
+					continue
+				}
+				if !p.advance() {
+					t.Fatal("no deadline and not established")
+				}
+			}
+		}
+		t.Fatalf("not established after %d steps: client %v/%v server %v/%v", maxSteps, p.client.state, p.client.step, p.server.state, p.server.step)
+	})
+}
