@@ -31,6 +31,7 @@ require (
 	github.com/pion/mdns/v2 v2.2.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	github.com/sansrtc/rtc/rtc v0.0.0
+	github.com/sansrtc/rtc/rtc-datachannel v0.0.0
 	github.com/sansrtc/rtc/rtc-dtls v0.0.0
 	github.com/sansrtc/rtc/rtc-ice v0.0.0
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
