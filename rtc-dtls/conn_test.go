@@ -19,7 +19,7 @@ func mustHandshake(t *testing.T, p *testPair) {
 }
 
 func TestAllSuitesAndGroups(t *testing.T) {
-	rsaC, rsaS := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	rsaC, rsaS := rsaPair()
 	p384C, p384S := mustCert(KeyECDSAP384), mustCert(KeyECDSAP384)
 	for _, s := range suites {
 		for _, g := range []Group{GroupX25519, GroupP256, GroupP384} {
@@ -59,7 +59,7 @@ func TestAllSuitesAndGroups(t *testing.T) {
 }
 
 func TestSignatureSchemeChoice(t *testing.T) {
-	rsaC, rsaS := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	rsaC, rsaS := rsaPair()
 	for _, scheme := range []SignatureScheme{PKCS1WithSHA256, PSSWithSHA256, PSSWithSHA384, PKCS1WithSHA384} {
 		cc, sc := defaultConfigs()
 		cc.Certificate, sc.Certificate = rsaC, rsaS

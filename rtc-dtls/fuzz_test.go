@@ -29,7 +29,7 @@ func handshakeSeeds(tb testing.TB) *seedData {
 			cc, sc := defaultConfigs()
 			sc.HelloVerify = true
 			if rsa {
-				cc.Certificate, sc.Certificate = mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+				cc.Certificate, sc.Certificate = rsaPair()
 				cc.PeerFingerprints, sc.PeerFingerprints = nil, nil
 				cc.InsecureSkipVerify, sc.InsecureSkipVerify = true, true
 				cc.ALPN, sc.ALPN = []string{"webrtc"}, []string{"webrtc"}

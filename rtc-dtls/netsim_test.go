@@ -91,7 +91,7 @@ func TestNetsimHandshakeAdverse(t *testing.T) {
 // TestNetsimSmallMTU fragments every flight to a 300-byte MTU, with RSA
 // certificates (large Certificate messages) and 10% loss.
 func TestNetsimSmallMTU(t *testing.T) {
-	rsaClient, rsaServer := mustCert(KeyRSA2048), mustCert(KeyRSA2048)
+	rsaClient, rsaServer := rsaPair()
 	for seed := range uint64(10) {
 		link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.1, Reorder: 0.2, MTU: 300}
 		sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,3 +276,14 @@ func TestHandshakeInMemory(t *testing.T) {
 }
 
 func netipAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+var (
+	rsaOnce            sync.Once
+	rsaCertA, rsaCertB *Certificate
+)
+
+// rsaPair returns two RSA certificates, generated once per test binary.
+func rsaPair() (*Certificate, *Certificate) {
+	rsaOnce.Do(func() { rsaCertA, rsaCertB = mustCert(KeyRSA2048), mustCert(KeyRSA2048) })
+	return rsaCertA, rsaCertB
+}
