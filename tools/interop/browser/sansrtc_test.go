@@ -2,9 +2,11 @@ package browser
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"testing"
 
+	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/tools/interop/probe"
 	"github.com/sansrtc/rtc/tools/interop/sansrtc"
 )
@@ -41,4 +43,32 @@ func logWriter(t *testing.T) *os.File {
 		return os.Stderr
 	}
 	return nil
+}
+
+// TestSansrtcProberChromiumEcho: our PeerConnection opens the channels and
+// checks the echoes of a Chromium tab, both directions.
+func TestSansrtcProberChromiumEcho(t *testing.T) {
+	Require(t)
+	b, err := Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
+		t.Run(dir.String(), func(t *testing.T) {
+			peer, err := b.NewEchoPeer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer peer.Close()
+			srv := httptest.NewServer(signaling.Server(peer))
+			defer srv.Close()
+			p, err := sansrtc.NewProber()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Shutdown()
+			probe.Run(t, p, srv.URL, dir, peer.ClosedCount)
+		})
+	}
 }
