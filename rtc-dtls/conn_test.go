@@ -492,3 +492,23 @@ func TestEarlyApplicationData(t *testing.T) {
 		t.Fatalf("state %v reads %q", p.client.state, p.cReads)
 	}
 }
+
+func TestCloseDuringHandshake(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	dg, _ := p.client.PollWrite()
+	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+	// the client gives up: user_canceled then close_notify
+	p.client.Close()
+	p.pump()
+	var ae *AlertError
+	if !errors.As(p.server.Err(), &ae) || ae.Alert != AlertCloseNotify || !ae.Remote {
+		t.Fatalf("server err %v", p.server.Err())
+	}
+	if e := findEvent(p.sEvents, EventAlert); e == nil || e.Alert != AlertUserCanceled {
+		t.Fatalf("user_canceled not reported: %+v", p.sEvents)
+	}
+	if e := findEvent(p.cEvents, EventClosed); e == nil || e.Err != nil {
+		t.Fatalf("client closed event %+v", e)
+	}
+}

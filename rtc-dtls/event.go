@@ -14,8 +14,10 @@ const (
 	// (a warning), or one was sent. Sets Alert, Level and Remote.
 	EventAlert
 	// EventClosed: the connection ended. Sets Err: nil for an orderly
-	// close_notify exchange or a local Close, an *AlertError for a fatal
-	// alert (Remote says who sent it), ErrHandshakeTimeout on timeout.
+	// close_notify exchange after the handshake or a local Close, an
+	// *AlertError for a fatal alert (Remote says who sent it; a
+	// close_notify before the handshake completed is reported this way
+	// too), ErrHandshakeTimeout on timeout.
 	EventClosed
 )
 

@@ -238,6 +238,12 @@ func (c *Conn) handleAlert(level AlertLevel, a Alert) error {
 		// close_notify alert of its own and close down the connection
 		// immediately, discarding any pending writes."
 		c.sendAlert(AlertLevelWarning, AlertCloseNotify)
+		if c.state == stateHandshake {
+			// A close before the handshake completed is its failure.
+			err := &AlertError{Alert: AlertCloseNotify, Remote: true}
+			c.closeWith(err)
+			return err
+		}
 		c.closeWith(nil)
 		return nil
 	}
