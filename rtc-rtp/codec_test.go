@@ -629,3 +629,19 @@ func TestCodecTable(t *testing.T) {
 		}
 	}
 }
+
+func TestVP9PayloaderCustomSS(t *testing.T) {
+	ss := VP9ScalabilityStructure{NumSpatialLayers: 2, HasResolution: true, HasPictureGroup: true, NumPictures: 1}
+	ss.Width[0], ss.Height[0], ss.Width[1], ss.Height[1] = 320, 180, 640, 360
+	ss.Pictures[0] = VP9PictureGroupEntry{NumPDiffs: 1, PDiffs: [3]uint8{1}}
+	pl := &VP9Payloader{SS: &ss, LayerIndices: true}
+	var ps Payloads
+	if err := pl.Payload(&ps, 1200, []byte{0x82, 0x49, 0x83, 0x42, 1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	var d VP9Descriptor
+	if _, err := d.Unmarshal(ps.At(0)); err != nil || !d.HasSS || d.SS.NumSpatialLayers != 2 || d.SS.Width[1] != 640 ||
+		d.SS.NumPictures != 1 || !d.HasLayerIndices {
+		t.Fatalf("%v %+v", err, d)
+	}
+}

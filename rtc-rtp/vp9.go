@@ -345,6 +345,10 @@ type VP9Payloader struct {
 	// TL0PICIDX in non-flexible mode) taken from Layer.
 	LayerIndices bool
 	Layer        VP9Descriptor
+	// SS, when not nil, is the scalability structure sent on keyframes in
+	// non-flexible mode instead of the default one-layer SS (spatial
+	// layers, group of frames).
+	SS *VP9ScalabilityStructure
 }
 
 // Payload appends the payloads of one frame.
@@ -376,7 +380,9 @@ func (p *VP9Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	if key && !p.Flexible {
 		d.HasSS = true
 		d.SS.NumSpatialLayers = 1
-		if p.Width != 0 && p.Height != 0 {
+		if p.SS != nil {
+			d.SS = *p.SS
+		} else if p.Width != 0 && p.Height != 0 {
 			d.SS.HasResolution = true
 			d.SS.Width[0], d.SS.Height[0] = p.Width, p.Height
 		}
@@ -384,7 +390,7 @@ func (p *VP9Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	// Build the two descriptors once: the first packet's (B=1, with the SS
 	// on a keyframe) and the continuation packets' (B=0, no SS); E is
 	// patched into the last packet.
-	var firstBuf, restBuf [64]byte
+	var firstBuf, restBuf [64]byte // larger SSs grow past these (one allocation)
 	first := d.AppendTo(firstBuf[:0])
 	d.StartOfFrame, d.HasSS = false, false
 	rest := d.AppendTo(restBuf[:0])
