@@ -79,8 +79,10 @@
 //     to reorder.
 //   - The H.264/H.265 frame-start flag is a heuristic (first_mb_in_slice /
 //     first_slice_segment_in_pic_flag and parameter sets).
-//   - VP8 and VP9 payloaders do not split at partition boundaries; VP9
-//     sends one spatial layer per call (SS with one layer on keyframes).
+//   - VP8 and VP9 payloaders do not split at partition boundaries. VP9
+//     packetizes one layer frame per call: for spatial layers the caller
+//     calls once per layer (LayerIndices, Layer, SS) and marks only the
+//     last with Packetizer.PacketizeMarked.
 //   - The dependency descriptor writer (DependencyDescriptor.AppendTo)
 //     needs templates ordered by layer, as the syntax requires; it does not
 //     choose templates for the caller.
