@@ -512,3 +512,27 @@ func TestCloseDuringHandshake(t *testing.T) {
 		t.Fatalf("client closed event %+v", e)
 	}
 }
+
+func TestState(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	if p.client.State() != StateConnecting || p.client.State().String() != "connecting" {
+		t.Fatal(p.client.State())
+	}
+	mustHandshake(t, p)
+	if p.client.State() != StateConnected || p.server.State() != StateConnected {
+		t.Fatal("not connected")
+	}
+	p.client.Close()
+	p.pump()
+	if p.client.State() != StateClosed || p.server.State() != StateClosed {
+		t.Fatalf("%v %v", p.client.State(), p.server.State())
+	}
+	cc, sc = defaultConfigs()
+	cc.PeerFingerprints = []Fingerprint{fp(testCertClient)}
+	p = newTestPair(t, cc, sc)
+	p.handshake(5)
+	if p.client.State() != StateFailed || p.server.State() != StateFailed || StateFailed.String() != "failed" {
+		t.Fatalf("%v %v", p.client.State(), p.server.State())
+	}
+}

@@ -86,3 +86,44 @@ func (c *Conn) pushEvent(e Event) {
 	}
 	_ = c.events.Push(e)
 }
+
+// State is the connection state as WebRTC reports a DTLS transport
+// (RTCDtlsTransportState, W3C webrtc §5.5.1), minus "new": a Conn exists
+// only once the handshake has started.
+type State uint8
+
+// States.
+const (
+	StateConnecting State = iota // the handshake is in progress
+	StateConnected               // the handshake completed
+	StateClosed                  // closed by close_notify or Close
+	StateFailed                  // a fatal alert, a verification failure or a timeout
+)
+
+// String returns the RTCDtlsTransportState name.
+func (s State) String() string {
+	switch s {
+	case StateConnecting:
+		return "connecting"
+	case StateConnected:
+		return "connected"
+	case StateClosed:
+		return "closed"
+	case StateFailed:
+		return "failed"
+	}
+	return "State(?)"
+}
+
+// State reports the connection state.
+func (c *Conn) State() State {
+	switch {
+	case c.state == stateHandshake:
+		return StateConnecting
+	case c.state == stateEstablished:
+		return StateConnected
+	case c.err != nil:
+		return StateFailed
+	}
+	return StateClosed
+}
