@@ -64,7 +64,9 @@
 // handshake; MaxPayload reports what fits in the MTU). Close sends
 // close_notify. ExportKeyingMaterial runs the RFC 5705 exporter with any
 // label. ConnectionState returns the negotiated parameters after the
-// handshake, the same value EventHandshakeComplete carries.
+// handshake, the same value EventHandshakeComplete carries. State reports
+// connecting/connected/closed/failed as RTCDtlsTransport does, Err what
+// ended the connection, Stats what was dropped and why.
 //
 // # Peer verification
 //
