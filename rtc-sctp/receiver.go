@@ -515,10 +515,10 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 		}
 	}
 	for _, e := range f.streams {
-		s := r.streams[e.stream]
-		if s == nil {
-			s = r.stream(e.stream)
+		if e.stream >= r.a.inStreams {
+			continue
 		}
+		s := r.stream(e.stream)
 		if e.unordered {
 			mid := e.seq
 			r.skip(e.stream, mid)
