@@ -645,3 +645,15 @@ func TestVP9PayloaderCustomSS(t *testing.T) {
 		t.Fatalf("%v %+v", err, d)
 	}
 }
+
+func TestHugeMTU(t *testing.T) {
+	big := annexB(append([]byte{0x41, 0x9a}, bytes.Repeat([]byte{1}, 70000)...), []byte{0x41, 0x9a, 1})
+	f := roundTrip(t, &H264Payloader{}, &H264Depayloader{}, 1<<20, big)
+	if !bytes.Equal(f.Data, big) {
+		t.Fatal("H.264 with a huge MTU")
+	}
+	big265 := annexB(append([]byte{0x02, 0x01, 0x80}, bytes.Repeat([]byte{1}, 70000)...), []byte{0x02, 0x01, 0x80, 1})
+	if f := roundTrip(t, &H265Payloader{}, &H265Depayloader{}, 1<<20, big265); !bytes.Equal(f.Data, big265) {
+		t.Fatal("H.265 with a huge MTU")
+	}
+}

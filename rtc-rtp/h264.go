@@ -58,6 +58,9 @@ func (p *H264Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	if mtu < 3 {
 		return ErrMTUTooSmall
 	}
+	// Aggregated NAL unit sizes are 16-bit fields, and no RTP payload
+	// exceeds 65535 bytes anyway.
+	mtu = min(mtu, 0xFFFF)
 	p.pending, p.stapOpen = nil, false
 	dst.reserve(len(frame) + len(frame)/(mtu-2)*2 + 64)
 	sawSPS, sawPPS := false, false

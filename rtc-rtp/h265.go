@@ -48,6 +48,9 @@ func (p *H265Payloader) Payload(dst *Payloads, mtu int, frame []byte) error {
 	if mtu < 4 {
 		return ErrMTUTooSmall
 	}
+	// Aggregated NAL unit sizes are 16-bit fields, and no RTP payload
+	// exceeds 65535 bytes anyway.
+	mtu = min(mtu, 0xFFFF)
 	p.pending, p.apOpen = nil, false
 	dst.reserve(len(frame) + len(frame)/(mtu-3)*3 + 64)
 	var saw [3]bool
