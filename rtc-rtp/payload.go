@@ -60,7 +60,8 @@ type PayloadInfo struct {
 	// on the first NAL unit; see each depayloader).
 	FrameStart bool
 	// FrameEnd: the payload format itself says the frame ends here (every
-	// audio packet). Video relies on the RTP marker bit.
+	// audio packet; VP9's E bit without layer indices). Otherwise video
+	// relies on the RTP marker bit.
 	FrameEnd bool
 	// Keyframe: the payload carries (the start of) an independently
 	// decodable frame.

@@ -420,7 +420,9 @@ type VP9Depayloader struct {
 }
 
 // Depayload appends the VP9 bitstream of payload to dst. FrameStart is B=1
-// in the lowest spatial layer; Keyframe is FrameStart with P=0.
+// in the lowest spatial layer; Keyframe is FrameStart with P=0; FrameEnd
+// is E=1 when the stream has no layer indices (otherwise the RTP marker
+// ends the picture).
 func (d *VP9Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, error) {
 	n, err := d.Descriptor.Unmarshal(payload)
 	if err != nil {
@@ -431,6 +433,8 @@ func (d *VP9Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, er
 		return dst, PayloadInfo{}, ErrMalformedPayload
 	}
 	var info PayloadInfo
+	// Without layer indices a layer frame is the picture, so E ends it.
+	info.FrameEnd = d.Descriptor.EndOfFrame && !d.Descriptor.HasLayerIndices
 	base := !d.Descriptor.HasLayerIndices || d.Descriptor.SID == 0
 	if d.Descriptor.StartOfFrame && base {
 		info.FrameStart = true
