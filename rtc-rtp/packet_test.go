@@ -367,3 +367,12 @@ func TestRTXAllocs(t *testing.T) {
 		t.Fatalf("%v allocs", a)
 	}
 }
+
+func TestString(t *testing.T) {
+	p := testPacket()
+	p.PaddingSize = 2
+	want := "RTP PT=96 SN=27023 TS=3653407706 SSRC=0x1c642782 M exts=[2:010203 3:1234] payload=1200B pad=2"
+	if got := p.String(); got != want {
+		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}
