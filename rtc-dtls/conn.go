@@ -72,6 +72,7 @@ type Conn struct {
 	stats    Stats
 
 	// record layer (RFC 6347 §4.1)
+	inRecordSeq uint64 // sequence number of the handshake record being processed
 	writeEpoch  uint16
 	writeSeq    [2]uint64
 	writeCipher recordCipher // epoch 1

@@ -124,6 +124,7 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		if h.Epoch == 1 {
 			c.peerEpoch1 = true
 		}
+		c.inRecordSeq = h.Seq
 		return c.handleHandshakeRecord(h.Epoch, plain)
 	}
 	c.stats.Malformed++

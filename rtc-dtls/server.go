@@ -94,10 +94,13 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 			// version 1.0.
 			hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
 			payload := appendMessage(nil, TypeHelloVerifyRequest, p.seq, hvr)
-			dg, err := c.sealRecord(nil, ContentHandshake, 0, payload)
-			if err != nil {
-				return err
-			}
+			// RFC 6347 §4.2.1: "the server MUST use the record sequence
+			// number in the ClientHello as the record sequence number in
+			// the HelloVerifyRequest" (and the message_seq likewise), so
+			// a stateless server never repeats a sequence number.
+			h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: c.inRecordSeq, Length: uint16(len(payload))}
+			dg := append(h.AppendTo(nil), payload...)
+			c.stats.RecordsOut++
 			c.stats.HelloVerifies++
 			if len(ch.Cookie) > 0 {
 				c.stats.BadHandshake++
@@ -118,6 +121,12 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	}
 	c.hs.clientRandom = ch.Random
 	c.hsDeadline = c.clock.Now().Add(c.cfg.handshakeTimeout())
+	if c.cfg.HelloVerify && c.inRecordSeq > c.writeSeq[0] {
+		// RFC 6347 §4.2.1: "the server MUST use the record sequence
+		// number in the ClientHello as the record sequence number in its
+		// initial ServerHello".
+		c.writeSeq[0] = c.inRecordSeq
+	}
 	c.recvSeq = p.seq + 1
 	c.sendSeq = p.seq
 	c.transcript = appendMessage(c.transcript[:0], p.typ, p.seq, p.body)
