@@ -2,6 +2,7 @@ package ice
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -348,5 +349,62 @@ func TestPeerPrefixes(t *testing.T) {
 	a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(2, false)})
 	if a.Stats().RequestsReceived != 1 {
 		t.Fatal("check from inside the prefixes not answered")
+	}
+}
+
+// New checks leave at most one per Ta (RFC 8445 §14.2), with Ta
+// configurable.
+func TestPacing(t *testing.T) {
+	for _, ta := range []time.Duration{0, 20 * time.Millisecond} {
+		want := ta
+		if want == 0 {
+			want = 50 * time.Millisecond
+		}
+		a := newTestAgent(t, Config{Ta: ta})
+		for i := 0; i < 8; i++ {
+			c := Candidate{Foundation: fmt.Sprint(i), Component: 1, Priority: uint32(1000 + i), Type: CandidateHost,
+				Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + i)}), 6000)}
+			a.AddRemoteCandidate(c)
+		}
+		var sent []time.Time
+		now := testStart
+		for i := 0; i < 100 && len(sent) < 9; i++ {
+			before := a.Stats().ChecksSent
+			a.HandleTimeout(now)
+			if a.Stats().ChecksSent > before {
+				if a.Stats().ChecksSent-before > 1 {
+					t.Fatalf("Ta=%v: %d checks at once", ta, a.Stats().ChecksSent-before)
+				}
+				sent = append(sent, now)
+			}
+			drainAll(a)
+			d, ok := a.PollTimeout()
+			if !ok {
+				break
+			}
+			now = d
+		}
+		if len(sent) < 9 {
+			t.Fatalf("Ta=%v: %d checks", ta, len(sent))
+		}
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < want {
+				t.Fatalf("Ta=%v: checks %v apart", ta, gap)
+			}
+		}
+	}
+}
+
+// A server-reflexive address equal to the host address is redundant
+// (RFC 8445 §5.1.3) and not signalled.
+func TestRedundantSrflxDropped(t *testing.T) {
+	w := build(t, scenario{seed: 1, natA: open, natB: natKinds[1], link: netsim.LinkConfig{Delay: 5 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+	if err := w.sim.Run(func() bool {
+		return w.pa.a.GatheringState() == GatheringComplete && w.pb.a.GatheringState() == GatheringComplete
+	}, 10000); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.pa.cands) != 1 || len(w.pb.cands) != 2 {
+		t.Fatalf("A (no NAT) %v; B (NAT) %v", w.pa.cands, w.pb.cands)
 	}
 }
