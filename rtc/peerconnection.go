@@ -8,6 +8,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
@@ -634,4 +635,24 @@ func (pc *PeerConnection) sendDatagram(b []byte) error {
 		return pc.outbox.Push(shared.TaggedBytes{Now: pc.clock.Now(), Transport: pc.transport.replyPath, Message: b})
 	}
 	return ice.ErrNoSelectedPair
+}
+
+// LayerStats are the counters of the layers under the PeerConnection
+// (W3C getStats in Go form). A layer that does not exist yet has zero stats.
+type LayerStats struct {
+	ICE  ice.Stats
+	DTLS dtls.Stats
+	SCTP sctp.Stats
+}
+
+// LayerStats returns the counters of ICE, DTLS and SCTP.
+func (pc *PeerConnection) LayerStats() LayerStats {
+	s := LayerStats{ICE: pc.ice.Stats()}
+	if pc.transport.dtls != nil {
+		s.DTLS = pc.transport.dtls.Stats()
+	}
+	if pc.transport.dc != nil {
+		s.SCTP = pc.transport.dc.Association().Stats()
+	}
+	return s
 }

@@ -122,5 +122,11 @@ func run(total, size int) error {
 	}
 	el := time.Since(t0)
 	fmt.Printf("throughput: %d x %d B in %v: %.1f MB/s\n", n, size, el.Round(time.Millisecond), float64(n*size)/el.Seconds()/1e6)
+	_ = offerer.Do(func(pc *rtc.PeerConnection) error {
+		s := pc.LayerStats().SCTP
+		fmt.Fprintf(os.Stderr, "sender SCTP: %d packets, %d retransmissions (%d fast, %d T3), cwnd %d, srtt %v, rto %v\n",
+			s.PacketsSent, s.Retransmissions, s.FastRetransmits, s.T3Expirations, s.CWND, s.SRTT, s.RTO)
+		return nil
+	})
 	return nil
 }

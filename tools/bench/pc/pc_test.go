@@ -81,6 +81,27 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 }
 
+// BenchmarkMemoryCore is BenchmarkMemory for the sans-I/O core alone: 100
+// pairs connected in memory, no sockets and no goroutines.
+func BenchmarkMemoryCore(b *testing.B) {
+	const pairs = 100
+	for b.Loop() {
+		heap0, g0 := heapAndGoroutines()
+		var ps []*corePair
+		for i := range pairs {
+			p, err := newCorePair(i)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		heap1, g1 := heapAndGoroutines()
+		b.ReportMetric(float64(heap1-heap0)/(2*pairs), "heapB/pc")
+		b.ReportMetric(float64(g1-g0)/(2*pairs), "goroutines/pc")
+		runtime.KeepAlive(ps)
+	}
+}
+
 // BenchmarkMemory establishes 100 connected pairs and reports the heap
 // after GC and the goroutines per PeerConnection (200 PeerConnections).
 func BenchmarkMemory(b *testing.B) {
