@@ -94,7 +94,8 @@ type Conn struct {
 	// timers
 	rtxDeadline   time.Time
 	rtxInterval   time.Duration
-	rtxCount      int // retransmissions of the current flight
+	rtxCount      int  // retransmissions of the current flight
+	mtuBackoff    bool // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
 	hsDeadline    time.Time
 	cookieRotate  time.Time
 	cookieSecrets [2][32]byte

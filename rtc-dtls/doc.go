@@ -84,7 +84,9 @@
 // The retransmission timer follows RFC 6347 §4.2.4.1: RetransmitInitial
 // (1 s), doubling on every expiry up to RetransmitMax (60 s); a flight
 // retransmitted by the peer makes the Conn resend its last flight. The
-// whole handshake must finish within HandshakeTimeout (30 s, counted from
+// After two unanswered retransmissions a Conn fragments its flights for
+// 548-byte datagrams (RFC 6347 §4.1.1.1), in case the path MTU is below
+// Config.MTU. The whole handshake must finish within HandshakeTimeout (30 s, counted from
 // NewClient for a client and from the first acceptable ClientHello for a
 // server). On the simulated network with 30% loss each way about 4% of
 // handshakes need longer than 30 s (the doubling timer is the RFC's).

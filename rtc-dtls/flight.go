@@ -12,11 +12,28 @@ type flightMsg struct {
 	body  []byte
 }
 
+// After mtuBackoffAfter timer retransmissions of a flight, it is
+// fragmented for backoffMTU: 576 bytes (the IPv4 minimum reassembly size)
+// less the IPv4 and UDP headers.
+const (
+	mtuBackoffAfter = 2
+	backoffMTU      = 576 - 20 - 8
+)
+
 // sendFlight (re)transmits the current flight: handshake messages
 // fragmented to the MTU (RFC 6347 §4.2.3), several records per datagram,
 // with fresh record sequence numbers.
 func (c *Conn) sendFlight() error {
 	mtu := c.cfg.mtu()
+	if c.rtxCount >= mtuBackoffAfter {
+		c.mtuBackoff = true // and for the later flights too
+	}
+	if c.mtuBackoff {
+		// RFC 6347 §4.1.1.1: "If repeated retransmissions do not result
+		// in a response, and the PMTU is unknown, subsequent
+		// retransmissions SHOULD back off to a smaller record size".
+		mtu = min(mtu, backoffMTU)
+	}
 	var dg []byte
 	flush := func() error {
 		if len(dg) == 0 {

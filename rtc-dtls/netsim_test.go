@@ -152,3 +152,30 @@ func TestRetransmissionSchedule(t *testing.T) {
 		t.Fatalf("retransmits %d", client.Stats().Retransmits)
 	}
 }
+
+// TestNetsimMTUBackoff: the path carries only 600 bytes while the Config
+// says 1200; after two retransmissions the flights are fragmented smaller
+// (RFC 6347 §4.1.1.1) and the handshake completes.
+func TestNetsimMTUBackoff(t *testing.T) {
+	rsaC, rsaS := rsaPair()
+	sim, cp, sp := simPair(t, 1, netsim.LinkConfig{Delay: 10 * time.Millisecond, MTU: 600}, func(cc, sc *Config) {
+		cc.Certificate, sc.Certificate = rsaC, rsaS
+		cc.PeerFingerprints, sc.PeerFingerprints = []Fingerprint{fp(rsaS)}, []Fingerprint{fp(rsaC)}
+	})
+	err := sim.Run(func() bool {
+		return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+	}, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tooBig := 0
+	for _, r := range sim.Trace() {
+		if r.Fate == netsim.TooBig {
+			tooBig++
+		}
+	}
+	if tooBig == 0 || sim.Elapsed() > 8*time.Second {
+		t.Fatalf("too big %d, elapsed %v", tooBig, sim.Elapsed())
+	}
+	t.Logf("%d datagrams too big, handshake after %v", tooBig, sim.Elapsed())
+}
