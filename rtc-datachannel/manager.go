@@ -175,6 +175,9 @@ type channel struct {
 	userQueued bool
 }
 
+// A Manager is a full sans-I/O machine of the shared contract.
+var _ shared.Protocol[Message, Message, Command, Event] = (*Manager)(nil)
+
 // Manager runs the data channels of one PeerConnection: it owns the SCTP
 // association and speaks DCEP (RFC 8832) on it. It is a sans-I/O machine
 // with the same eight verbs: HandleRead/PollWrite carry SCTP packets

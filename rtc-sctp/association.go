@@ -201,6 +201,9 @@ type Stats struct {
 	ZeroChecksum                         bool
 }
 
+// An Association is a full sans-I/O machine of the shared contract.
+var _ shared.Protocol[Message, Message, Command, Event] = (*Association)(nil)
+
 // Association is one SCTP association over DTLS (RFC 8261), as a sans-I/O
 // state machine.
 //

@@ -42,6 +42,9 @@ var (
 	ErrAborted = errors.New("sctp: association aborted by peer")
 	// ErrQueueFull reports that an output queue of the association is full.
 	ErrQueueFull = errors.New("sctp: output queue full")
+	// ErrReconfigUnsupported reports a stream reset on an association whose
+	// peer did not offer RE-CONFIG (RFC 6525).
+	ErrReconfigUnsupported = errors.New("sctp: peer does not support stream reconfiguration")
 )
 
 // ErrorCause is an SCTP error cause code (RFC 9260 §3.3.10). It is the

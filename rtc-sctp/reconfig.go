@@ -7,10 +7,6 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// ErrReconfigUnsupported reports a stream reset on an association whose
-// peer did not offer RE-CONFIG (RFC 6525).
-var ErrReconfigUnsupported = errors.New("sctp: peer does not support stream reconfiguration")
-
 type reconfigResponse struct {
 	seq    uint32
 	result reconfigResult
