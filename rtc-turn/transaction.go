@@ -308,21 +308,17 @@ func (c *Client) fail(req *request, err error) {
 	case reqPermission:
 		for _, ip := range req.peers {
 			if p := c.perms[ip]; p != nil {
-				p.pending = false
-				p.queue = nil
-				if !p.installed {
-					delete(c.perms, ip)
-				}
+				// A failed refresh means the server's permission will lapse:
+				// forget it, so the next write asks again.
+				delete(c.perms, ip)
 				c.event(Event{Kind: EventPermissionFailed, Peer: netipAddrPort(ip, 0), Err: err})
 			}
 		}
 	case reqChannelBind:
 		if ch := c.chans[req.peer]; ch != nil {
-			ch.pending = false
-			if !ch.bound {
-				delete(c.chans, req.peer)
-				delete(c.byNum, ch.num)
-			}
+			// Without a (refreshed) binding, data goes in indications.
+			delete(c.chans, req.peer)
+			delete(c.byNum, ch.num)
 			c.event(Event{Kind: EventChannelFailed, Peer: req.peer, Channel: req.channel, Err: err})
 		}
 	}
