@@ -204,3 +204,13 @@ func TestIsRTCPAndClock(t *testing.T) {
 		t.Fatalf("%d", got)
 	}
 }
+
+func TestExtensionIDs(t *testing.T) {
+	var m ExtensionIDs
+	if !m.Set(URITransportCC, 3) || !m.Set(URIMID, 9) || m.Set("urn:unknown", 4) || m.Set(URIAbsSendTime, 0) || m.Set(URIAbsSendTime, 256) {
+		t.Fatal("Set")
+	}
+	if m.TransportCC != 3 || m.ID(URIMID) != 9 || m.ID(URIAbsSendTime) != 0 || m.ID("x") != 0 {
+		t.Fatalf("%+v", m)
+	}
+}
