@@ -43,7 +43,8 @@
 // Typed values (AbsSendTime, TransportCC, SDESItem for mid/rid/repaired-rid,
 // AudioLevel, VideoOrientation, PlayoutDelay, AbsCaptureTime,
 // TransmissionTimeOffset, DependencyDescriptor) each have Unmarshal,
-// MarshalSize and AppendTo; the URI* constants are their a=extmap URIs.
+// MarshalSize and AppendTo; the URI* constants are their a=extmap URIs and
+// ExtensionIDs records the IDs a session negotiated for them.
 //
 // # Payload formats
 //
