@@ -91,9 +91,7 @@ func BenchmarkHandshake(b *testing.B) {
 			SRTPProfiles: []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80}}
 		sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}}
 		b.ReportAllocs()
-		for b.Loop() {
-			oursOnce(b, cc, sc)
-		}
+		loopCPU(b, func() { oursOnce(b, cc, sc) })
 	})
 	b.Run("pion", func(b *testing.B) {
 		cfg := func(c *dtls.Certificate) *piondtls.Config {
@@ -109,7 +107,7 @@ func BenchmarkHandshake(b *testing.B) {
 		}
 		cc, sc := cfg(clientCert), cfg(servCert)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			ca, cb := dpipe.Pipe()
 			errc := make(chan error, 1)
 			go func() {
@@ -131,7 +129,7 @@ func BenchmarkHandshake(b *testing.B) {
 				b.Fatal(err)
 			}
 			c.Close()
-		}
+		})
 	})
 }
 
@@ -149,12 +147,12 @@ func BenchmarkRecordSeal(b *testing.B) {
 		h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1}
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			h.Seq++
 			if _, err := p.Seal(buf[:0], h, msg); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("pion-AES128GCM", func(b *testing.B) {
 		g, err := ciphersuite.NewGCM(key, iv, key, iv)
@@ -165,14 +163,14 @@ func BenchmarkRecordSeal(b *testing.B) {
 		raw := make([]byte, recordlayer.FixedHeaderSize+recordSize)
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			hdr.SequenceNumber++
 			hraw, _ := hdr.Marshal()
 			copy(raw, hraw)
 			if _, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("raw-AES128GCM", func(b *testing.B) {
 		block, _ := aes.NewCipher(key)
@@ -181,9 +179,9 @@ func BenchmarkRecordSeal(b *testing.B) {
 		nonce, ad := make([]byte, 12), make([]byte, 13)
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			aead.Seal(buf[:0], nonce, msg, ad)
-		}
+		})
 	})
 }
 
@@ -198,11 +196,11 @@ func BenchmarkRecordOpen(b *testing.B) {
 		dst := make([]byte, 0, 1500)
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			if _, err := p.Open(dst, h, rec[13:]); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("pion-AES128GCM", func(b *testing.B) {
 		g, _ := ciphersuite.NewGCM(key, iv, key, iv)
@@ -216,12 +214,12 @@ func BenchmarkRecordOpen(b *testing.B) {
 		work := make([]byte, len(enc))
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			copy(work, enc) // Pion decrypts in place
 			if _, err := g.Decrypt(hdr, work); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("raw-AES128GCM", func(b *testing.B) {
 		block, _ := aes.NewCipher(key)
@@ -231,10 +229,10 @@ func BenchmarkRecordOpen(b *testing.B) {
 		dst := make([]byte, 0, 1500)
 		b.SetBytes(recordSize)
 		b.ReportAllocs()
-		for b.Loop() {
+		loopCPU(b, func() {
 			if _, err := aead.Open(dst[:0], nonce, ct, ad); err != nil {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
