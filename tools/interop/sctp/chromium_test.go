@@ -1,0 +1,423 @@
+package sctp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	dc "github.com/sansrtc/rtc/rtc-datachannel"
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	ours "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/interop/browser"
+)
+
+// The Chromium test runs rtc-datachannel (and so rtc-sctp) against the
+// browser's data channel stack (dcsctp) over rtc-dtls, with a minimal
+// ICE-lite STUN responder on 127.0.0.1. Chromium offers; we answer as the
+// DTLS client (even stream ids). We echo everything Chromium sends on its
+// channels, open a channel of our own, share a negotiated one, and close
+// from both sides.
+
+const chromiumPage = `
+window.start = async function() {
+  window.pc = new RTCPeerConnection({iceServers: []});
+  window.log = [];
+  window.fromUs = [];
+  window.echoes = {};
+  pc.ondatachannel = e => {
+    const ch = e.channel;
+    window.ours = ch;
+    log.push("datachannel:" + ch.label + ":" + ch.id + ":" + ch.protocol);
+    ch.onmessage = m => fromUs.push(String(m.data));
+    ch.onclose = () => log.push("closed:" + ch.label);
+  };
+  window.chans = {};
+  const mk = (label, opts) => {
+    const ch = pc.createDataChannel(label, opts);
+    ch.binaryType = "arraybuffer";
+    echoes[label] = [];
+    ch.onmessage = m => echoes[label].push(m.data);
+    ch.onopen = () => log.push("open:" + label);
+    ch.onclose = () => log.push("closed:" + label);
+    chans[label] = ch;
+  };
+  mk("probe", {});
+  mk("unordered", {ordered: false});
+  mk("neg", {negotiated: true, id: 100});
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+};
+window.accept = async function(sdp) { await pc.setRemoteDescription({type: "answer", sdp}); return true; };
+window.waitFor = async function(entry) {
+  for (let i = 0; i < 200; i++) { if (log.includes(entry)) return true; await new Promise(r => setTimeout(r, 50)); }
+  return false;
+};
+window.pattern = (n, seed) => { let s = ""; for (let i = 0; i < n; i++) s += String.fromCharCode(33 + (i * 7 + seed) % 90); return s; };
+window.echo = async function(label, size, binary) {
+  const ch = chans[label];
+  const before = echoes[label].length;
+  const text = pattern(size, size % 13);
+  const data = binary ? new TextEncoder().encode(text).buffer : text;
+  ch.send(data);
+  for (let i = 0; i < 400; i++) {
+    if (echoes[label].length > before) {
+      const got = echoes[label][before];
+      const gotText = typeof got === "string" ? got : new TextDecoder().decode(got);
+      return (typeof got === "string") === !binary && gotText === text ? "ok" : "mismatch: " + (typeof got) + " " + gotText.length;
+    }
+    await new Promise(r => setTimeout(r, 25));
+  }
+  return "timeout";
+};
+`
+
+// ourPeer is the Go side: UDP socket, STUN responder, DTLS client, and the
+// data channel Manager, run on one goroutine.
+type ourPeer struct {
+	udp     *net.UDPConn
+	pwd     string
+	cfg     *dtls.Config
+	conn    *dtls.Conn
+	mgr     *dc.Manager
+	mgrCfg  dc.Config
+	remote  netip.AddrPort
+	local   netip.AddrPort
+	cmds    chan func(*dc.Manager)
+	events  chan dc.Event
+	labels  map[uint16]string
+	echoed  int
+	stopped chan struct{}
+}
+
+// stunResponse answers a STUN Binding request (RFC 8489 §6.3) with
+// XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY keyed with our ICE password
+// (RFC 8445 §7.3) and FINGERPRINT.
+func stunResponse(req []byte, from netip.AddrPort, pwd string) []byte {
+	const cookie = 0x2112a442
+	if len(req) < 20 || binary.BigEndian.Uint16(req) != 0x0001 || binary.BigEndian.Uint32(req[4:]) != cookie {
+		return nil
+	}
+	m := make([]byte, 20, 96)
+	binary.BigEndian.PutUint16(m, 0x0101)
+	copy(m[4:20], req[4:20])
+	ip := from.Addr().As4()
+	m = append(m, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01)
+	m = binary.BigEndian.AppendUint16(m, from.Port()^uint16(cookie>>16))
+	var mc [4]byte
+	binary.BigEndian.PutUint32(mc[:], cookie)
+	for i := range 4 {
+		m = append(m, ip[i]^mc[i])
+	}
+	binary.BigEndian.PutUint16(m[2:], uint16(len(m)-20+24)) // length as if MESSAGE-INTEGRITY were there
+	h := hmac.New(sha1.New, []byte(pwd))
+	h.Write(m)
+	m = append(m, 0x00, 0x08, 0x00, 0x14)
+	m = h.Sum(m)
+	binary.BigEndian.PutUint16(m[2:], uint16(len(m)-20+8))
+	fp := crc32.ChecksumIEEE(m) ^ 0x5354554e
+	m = append(m, 0x80, 0x28, 0x00, 0x04)
+	return binary.BigEndian.AppendUint32(m, fp)
+}
+
+func (p *ourPeer) flush(t *testing.T) {
+	if p.conn == nil {
+		return
+	}
+	for {
+		if p.mgr != nil {
+			for pkt, ok := p.mgr.PollWrite(); ok; pkt, ok = p.mgr.PollWrite() {
+				if err := p.conn.HandleWrite(pkt.Message); err != nil {
+					t.Errorf("dtls write: %v", err)
+				}
+			}
+		}
+		moved := false
+		for dg, ok := p.conn.PollWrite(); ok; dg, ok = p.conn.PollWrite() {
+			p.udp.WriteToUDPAddrPort(dg.Message, p.remote)
+			moved = true
+		}
+		for e, ok := p.conn.PollEvent(); ok; e, ok = p.conn.PollEvent() {
+			moved = true
+			if e.Kind == dtls.EventHandshakeComplete && p.mgr == nil {
+				m, err := dc.New(p.mgrCfg)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				p.mgr = m
+				p.mgr.Open(dc.Options{Negotiated: true, ID: 100, Label: "neg"})
+				p.mgr.Connect(time.Now())
+			}
+		}
+		for b, ok := p.conn.PollRead(); ok; b, ok = p.conn.PollRead() {
+			moved = true
+			if p.mgr != nil {
+				p.mgr.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: b})
+			}
+		}
+		if p.mgr != nil {
+			for e, ok := p.mgr.PollEvent(); ok; e, ok = p.mgr.PollEvent() {
+				moved = true
+				if e.Kind == dc.EventDataChannel {
+					info, _ := p.mgr.Channel(e.Channel)
+					p.labels[e.Channel] = info.Label
+				}
+				select {
+				case p.events <- e:
+				default:
+				}
+			}
+			for r, ok := p.mgr.PollRead(); ok; r, ok = p.mgr.PollRead() {
+				moved = true
+				// Echo on the same channel with the same type.
+				if err := p.mgr.HandleWrite(r); err != nil {
+					t.Errorf("echo on %d: %v", r.Channel, err)
+				}
+				p.echoed++
+			}
+		}
+		if !moved {
+			return
+		}
+	}
+}
+
+func (p *ourPeer) run(t *testing.T) {
+	defer close(p.stopped)
+	buf := make([]byte, 65536)
+	for {
+		select {
+		case f, ok := <-p.cmds:
+			if !ok {
+				return
+			}
+			if p.mgr != nil {
+				f(p.mgr)
+			}
+		default:
+		}
+		p.flush(t)
+		wait := time.Now().Add(20 * time.Millisecond)
+		if p.conn != nil {
+			if d, ok := p.conn.PollTimeout(); ok && d.Before(wait) {
+				wait = d
+			}
+		}
+		if p.mgr != nil {
+			if d, ok := p.mgr.PollTimeout(); ok && d.Before(wait) {
+				wait = d
+			}
+		}
+		p.udp.SetReadDeadline(wait)
+		n, from, err := p.udp.ReadFromUDPAddrPort(buf)
+		now := time.Now()
+		if err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return
+			}
+			if p.conn != nil {
+				p.conn.HandleTimeout(now)
+			}
+			if p.mgr != nil {
+				p.mgr.HandleTimeout(now)
+			}
+			continue
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		msg := buf[:n]
+		switch {
+		case msg[0] < 4: // STUN (RFC 7983 demultiplexing)
+			if resp := stunResponse(msg, from, p.pwd); resp != nil {
+				p.udp.WriteToUDPAddrPort(resp, from)
+			}
+			if p.conn == nil {
+				p.remote = from
+				c, err := dtls.NewClient(now, shared.TransportContext{Local: p.local, Peer: from}, p.cfg)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				p.conn = c
+			}
+		case msg[0] >= 20 && msg[0] < 64 && p.conn != nil:
+			p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: p.local, Peer: from}, Message: msg})
+		}
+	}
+}
+
+func (p *ourPeer) do(f func(*dc.Manager)) {
+	done := make(chan struct{})
+	p.cmds <- func(m *dc.Manager) { f(m); close(done) }
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+func (p *ourPeer) wait(t *testing.T, k dc.EventKind, label string) dc.Event {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case e := <-p.events:
+			if e.Kind == k && (label == "" || p.labels[e.Channel] == label) {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("timeout waiting for %v on %q", k, label)
+		}
+	}
+}
+
+func sdpLine(sdp, prefix string) string {
+	for _, l := range strings.Split(sdp, "\n") {
+		if l = strings.TrimRight(l, "\r"); strings.HasPrefix(l, prefix) {
+			return strings.TrimPrefix(l, prefix)
+		}
+	}
+	return ""
+}
+
+func TestChromiumDataChannel(t *testing.T) {
+	browser.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!doctype html><title>sctp</title>"))
+	}))
+	defer srv.Close()
+	if err := chromedp.Do(bctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](chromiumPage)); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := chromedp.Run(bctx, chromedp.Evaluate[string]("start()", chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteFP, err := dtls.ParseFingerprint(sdpLine(offer, "a=fingerprint:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peerMax, _ := strconv.Atoi(sdpLine(offer, "a=max-message-size:"))
+	if peerMax == 0 {
+		peerMax = 65536
+	}
+	t.Logf("chromium offers a=max-message-size:%s a=sctp-port:%s", sdpLine(offer, "a=max-message-size:"), sdpLine(offer, "a=sctp-port:"))
+
+	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	cert, err := dtls.GenerateCertificate(time.Now(), dtls.KeyECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ourFP, _ := cert.Fingerprint("sha-256")
+	const ufrag, pwd = "sansrtcsctp", "sansrtcsctppasswordpassword"
+	p := &ourPeer{
+		udp: udp, pwd: pwd, local: udp.LocalAddr().(*net.UDPAddr).AddrPort(),
+		cfg:    &dtls.Config{Certificate: cert, PeerFingerprints: []dtls.Fingerprint{remoteFP}},
+		mgrCfg: dc.Config{DTLSClient: true, SCTP: ours.Config{PeerMaxMessageSize: peerMax}},
+		cmds:   make(chan func(*dc.Manager), 4), events: make(chan dc.Event, 256),
+		labels: map[uint16]string{100: "neg"}, stopped: make(chan struct{}),
+	}
+	go p.run(t)
+	defer func() { close(p.cmds); <-p.stopped }()
+	mid := sdpLine(offer, "a=mid:")
+	answer := strings.Join([]string{
+		"v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+		"a=group:BUNDLE " + mid, "a=ice-lite",
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 127.0.0.1",
+		"a=mid:" + mid, "a=ice-ufrag:" + ufrag, "a=ice-pwd:" + pwd,
+		"a=fingerprint:" + ourFP.String(), "a=setup:active", "a=sctp-port:5000",
+		fmt.Sprintf("a=max-message-size:%d", ours.DefaultMaxMessageSize),
+		fmt.Sprintf("a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host", p.local.Port()),
+		"a=end-of-candidates", "",
+	}, "\r\n")
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("accept(%q)", answer), chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"open:probe", "open:unordered", "open:neg"} {
+		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("waitFor(%q)", l), chromedp.EvalAwaitPromise))
+		if err != nil || !ok {
+			log, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("log"))
+			t.Fatalf("%s: %v (log %v)", l, err, log)
+		}
+	}
+	// Chromium's channels and the negotiated one echo byte-exact, up to
+	// 256 KiB, strings and binaries.
+	for _, label := range []string{"probe", "unordered", "neg"} {
+		for _, size := range []int{1, 1 << 10, 16 << 10, 64 << 10, 256 << 10} {
+			if label != "probe" && size > 64<<10 {
+				continue
+			}
+			for _, bin := range []bool{false, true} {
+				res, err := chromedp.Run(bctx, chromedp.Evaluate[string](fmt.Sprintf("echo(%q, %d, %v)", label, size, bin), chromedp.EvalAwaitPromise))
+				if err != nil || res != "ok" {
+					t.Fatalf("echo %s %d binary=%v: %q %v", label, size, bin, res, err)
+				}
+			}
+		}
+	}
+	// Our in-band channel reaches Chromium's ondatachannel.
+	var id uint16
+	p.do(func(m *dc.Manager) {
+		id, _ = m.Open(dc.Options{Label: "from-sansrtc", Protocol: "chat"})
+		p.labels[id] = "from-sansrtc"
+	})
+	p.wait(t, dc.EventOpen, "from-sansrtc")
+	p.do(func(m *dc.Manager) { m.Send(id, []byte("hello chromium"), false) })
+	ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("waitFor(%q)", fmt.Sprintf("datachannel:from-sansrtc:%d:chat", id)), chromedp.EvalAwaitPromise))
+	if err != nil || !ok {
+		log, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("log"))
+		t.Fatalf("chromium did not see our channel %d: %v (log %v)", id, err, log)
+	}
+	for range 100 {
+		got, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("fromUs"))
+		if len(got) == 1 && got[0] == "hello chromium" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Chromium closes one of its channels; we close ours.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void]("chans.probe.close()")); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t, dc.EventClose, "probe")
+	p.do(func(m *dc.Manager) { m.CloseChannel(id) })
+	p.wait(t, dc.EventClose, "from-sansrtc")
+	if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`waitFor("closed:from-sansrtc")`, chromedp.EvalAwaitPromise)); err != nil || !ok {
+		t.Fatalf("chromium did not see our close: %v", err)
+	}
+	var st ours.Stats
+	p.do(func(m *dc.Manager) { st = m.Association().Stats() })
+	t.Logf("negotiated with Chromium: I-DATA %v, zero checksum %v, PR-SCTP %v; %d messages echoed; rtx %d (fast %d, T3 %d, spurious recoveries %d), packets %d/%d",
+		st.Interleaving, st.ZeroChecksum, st.PartialReliability, p.echoed, st.Retransmissions, st.FastRetransmits, st.T3Expirations, st.SpuriousRecoveries, st.PacketsSent, st.PacketsReceived)
+}
