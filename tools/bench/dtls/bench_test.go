@@ -25,6 +25,7 @@ import (
 	"github.com/pion/transport/v4/dpipe"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 var (
@@ -135,104 +136,138 @@ func BenchmarkHandshake(b *testing.B) {
 
 const recordSize = 1200
 
-func BenchmarkRecordSeal(b *testing.B) {
-	key, iv := make([]byte, 16), make([]byte, 4)
-	msg := make([]byte, recordSize)
-	b.Run("sansrtc-AES128GCM", func(b *testing.B) {
-		p, err := dtls.NewRecordProtection(dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key, iv, nil, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		buf := make([]byte, 0, 1500)
-		h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1}
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			h.Seq++
-			if _, err := p.Seal(buf[:0], h, msg); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
-	b.Run("pion-AES128GCM", func(b *testing.B) {
-		g, err := ciphersuite.NewGCM(key, iv, key, iv)
-		if err != nil {
-			b.Fatal(err)
-		}
-		hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1}
-		raw := make([]byte, recordlayer.FixedHeaderSize+recordSize)
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			hdr.SequenceNumber++
-			hraw, _ := hdr.Marshal()
-			copy(raw, hraw)
-			if _, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
-	b.Run("raw-AES128GCM", func(b *testing.B) {
-		block, _ := aes.NewCipher(key)
-		aead, _ := cipher.NewGCM(block)
-		buf := make([]byte, 0, 1500)
-		nonce, ad := make([]byte, 12), make([]byte, 13)
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			aead.Seal(buf[:0], nonce, msg, ad)
-		})
-	})
+// recordSuites are the AEAD suites compared record by record, each with a
+// Pion constructor and the raw AEAD as the ceiling.
+var recordSuites = []struct {
+	name  string
+	suite dtls.CipherSuite
+	key   int
+	iv    int
+	pion  func(key, iv []byte) (pionCipher, error)
+	raw   func(key []byte) cipher.AEAD
+}{
+	{"AES128GCM", dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 16, 4,
+		func(k, iv []byte) (pionCipher, error) { return ciphersuite.NewGCM(k, iv, k, iv) }, rawGCM},
+	{"AES256GCM", dtls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, 32, 4,
+		func(k, iv []byte) (pionCipher, error) { return ciphersuite.NewGCM(k, iv, k, iv) }, rawGCM},
+	{"ChaCha20Poly1305", dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, 32, 12,
+		func(k, iv []byte) (pionCipher, error) { return ciphersuite.NewChaCha20Poly1305(k, iv, k, iv) },
+		func(k []byte) cipher.AEAD { a, _ := chacha20poly1305.New(k); return a }},
 }
 
-func BenchmarkRecordOpen(b *testing.B) {
-	key, iv := make([]byte, 16), make([]byte, 4)
+type pionCipher interface {
+	Encrypt(pkt *recordlayer.RecordLayer, raw []byte) ([]byte, error)
+	Decrypt(header recordlayer.Header, in []byte) ([]byte, error)
+}
+
+func rawGCM(k []byte) cipher.AEAD {
+	block, _ := aes.NewCipher(k)
+	a, _ := cipher.NewGCM(block)
+	return a
+}
+
+// BenchmarkRecordSeal protects one 1200-byte application data record.
+func BenchmarkRecordSeal(b *testing.B) {
 	msg := make([]byte, recordSize)
-	b.Run("sansrtc-AES128GCM", func(b *testing.B) {
-		p, _ := dtls.NewRecordProtection(dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key, iv, nil, nil)
-		h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1, Seq: 9}
-		rec, _ := p.Seal(nil, h, msg)
-		h.Length = uint16(len(rec) - 13)
-		dst := make([]byte, 0, 1500)
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			if _, err := p.Open(dst, h, rec[13:]); err != nil {
+	for _, rs := range recordSuites {
+		key, iv := make([]byte, rs.key), make([]byte, rs.iv)
+		b.Run("sansrtc-"+rs.name, func(b *testing.B) {
+			p, err := dtls.NewRecordProtection(rs.suite, key, iv, nil, nil)
+			if err != nil {
 				b.Fatal(err)
 			}
+			buf := make([]byte, 0, 1500)
+			h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1}
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				h.Seq++
+				if _, err := p.Seal(buf[:0], h, msg); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-	})
-	b.Run("pion-AES128GCM", func(b *testing.B) {
-		g, _ := ciphersuite.NewGCM(key, iv, key, iv)
-		hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1, SequenceNumber: 9}
-		hraw, _ := hdr.Marshal()
-		raw := append(hraw, msg...)
-		enc, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		work := make([]byte, len(enc))
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			copy(work, enc) // Pion decrypts in place
-			if _, err := g.Decrypt(hdr, work); err != nil {
+		b.Run("pion-"+rs.name, func(b *testing.B) {
+			g, err := rs.pion(key, iv)
+			if err != nil {
 				b.Fatal(err)
 			}
+			hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1}
+			raw := make([]byte, recordlayer.FixedHeaderSize+recordSize)
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				hdr.SequenceNumber++
+				hraw, _ := hdr.Marshal()
+				copy(raw, hraw)
+				if _, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-	})
-	b.Run("raw-AES128GCM", func(b *testing.B) {
-		block, _ := aes.NewCipher(key)
-		aead, _ := cipher.NewGCM(block)
-		nonce, ad := make([]byte, 12), make([]byte, 13)
-		ct := aead.Seal(nil, nonce, msg, ad)
-		dst := make([]byte, 0, 1500)
-		b.SetBytes(recordSize)
-		b.ReportAllocs()
-		loopCPU(b, func() {
-			if _, err := aead.Open(dst[:0], nonce, ct, ad); err != nil {
+		b.Run("raw-"+rs.name, func(b *testing.B) {
+			aead := rs.raw(key)
+			buf := make([]byte, 0, 1500)
+			nonce, ad := make([]byte, 12), make([]byte, 13)
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				aead.Seal(buf[:0], nonce, msg, ad)
+			})
+		})
+	}
+}
+
+// BenchmarkRecordOpen authenticates and decrypts one 1200-byte record.
+func BenchmarkRecordOpen(b *testing.B) {
+	msg := make([]byte, recordSize)
+	for _, rs := range recordSuites {
+		key, iv := make([]byte, rs.key), make([]byte, rs.iv)
+		b.Run("sansrtc-"+rs.name, func(b *testing.B) {
+			p, _ := dtls.NewRecordProtection(rs.suite, key, iv, nil, nil)
+			h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1, Seq: 9}
+			rec, _ := p.Seal(nil, h, msg)
+			h.Length = uint16(len(rec) - 13)
+			dst := make([]byte, 0, 1500)
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				if _, err := p.Open(dst, h, rec[13:]); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run("pion-"+rs.name, func(b *testing.B) {
+			g, _ := rs.pion(key, iv)
+			hdr := recordlayer.Header{ContentType: protocol.ContentTypeApplicationData, Version: protocol.Version1_2, Epoch: 1, SequenceNumber: 9}
+			hraw, _ := hdr.Marshal()
+			raw := append(hraw, msg...)
+			enc, err := g.Encrypt(&recordlayer.RecordLayer{Header: hdr}, raw)
+			if err != nil {
 				b.Fatal(err)
 			}
+			work := make([]byte, len(enc))
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				copy(work, enc) // Pion decrypts in place
+				if _, err := g.Decrypt(hdr, work); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-	})
+		b.Run("raw-"+rs.name, func(b *testing.B) {
+			aead := rs.raw(key)
+			nonce, ad := make([]byte, 12), make([]byte, 13)
+			ct := aead.Seal(nil, nonce, msg, ad)
+			dst := make([]byte, 0, 1500)
+			b.SetBytes(recordSize)
+			b.ReportAllocs()
+			loopCPU(b, func() {
+				if _, err := aead.Open(dst[:0], nonce, ct, ad); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
 }
