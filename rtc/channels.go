@@ -245,7 +245,7 @@ func (pc *PeerConnection) handleDCEvent(e datachannel.Event) {
 			pc.emitError("datachannel", e.Err)
 		}
 	case datachannel.EventClosed:
-		if e.Err != nil {
+		if e.Err != nil && !pc.closing {
 			pc.emitError("sctp", e.Err)
 		}
 		pc.closeAllChannels()

@@ -23,6 +23,7 @@ type PeerConnection struct {
 	clock shared.Clock
 
 	closed             bool
+	closing            bool
 	signalingState     SignalingState
 	connectionState    PeerConnectionState
 	iceConnectionState ICEConnectionState
@@ -61,6 +62,7 @@ type PeerConnection struct {
 	remoteCands     int
 	selected        shared.TransportContext
 	hasSelected     bool
+	selectedRelay   bool // the pair goes through TURN: data must go via the agent
 
 	transport  transportStack
 	hostsDone  bool
@@ -111,7 +113,7 @@ func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
 	pc.sessionID = pc.randUint64()
 	pc.sessionVersion = 1
 	icfg := ice.Config{Rand: cfg.rand(), Lite: cfg.ICELite, RelayOnly: cfg.ICETransportPolicy == ICETransportPolicyRelay,
-		MaxCandidates: cfg.maxRemoteCandidates()}
+		MaxCandidates: cfg.maxRemoteCandidates(), MaxQueue: cfg.maxQueuedDatagrams()}
 	stun, turn, err := parseICEServers(cfg.ICEServers)
 	if err != nil {
 		return nil, err
@@ -386,6 +388,7 @@ func (pc *PeerConnection) Close() error {
 	if pc.closed {
 		return nil
 	}
+	pc.closing = true // our own abort is not an error event
 	err := pc.transport.close(pc)
 	pc.closed = true
 	for _, d := range pc.channels {
@@ -411,6 +414,10 @@ func (pc *PeerConnection) PollRead() (Message, bool) { return pc.reads.Pop() }
 // PollWrite returns the next datagram to send from Transport.Local to
 // Transport.Peer. The bytes belong to the caller.
 func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
+	if pc.outbox.Len() == 0 && !pc.closed {
+		// Pull the next SCTP packets (flow control by pulling).
+		pc.transport.pumpOutbound(pc)
+	}
 	if tb, ok := pc.outbox.Pop(); ok {
 		pc.stats.DatagramsOut++
 		pc.stats.BytesOut += uint64(len(tb.Message))
@@ -582,6 +589,7 @@ func (pc *PeerConnection) drainICE() {
 		case ice.EventSelectedPairChanged:
 			pc.selected = e.Pair.Transport
 			pc.hasSelected = true
+			pc.selectedRelay = e.Pair.Local.Type == ice.CandidateRelay
 			pc.transport.pathReady(pc)
 		case ice.EventResolveHostname:
 			// mDNS candidates: the caller (driver) resolves; until then the
@@ -620,11 +628,16 @@ func (pc *PeerConnection) tagged() *mSection {
 	return nil
 }
 
-// sendDatagram hands a DTLS record to the selected pair. Before ICE selects
-// a pair (a DTLS server answering a ClientHello that raced the nomination),
-// it replies on the path the peer's DTLS came from.
+// sendDatagram hands a DTLS record to the selected pair. A direct pair's
+// datagrams go straight to the outbox (no copy, no second queue); a relayed
+// pair's go through the agent, which wraps them for TURN. Before ICE
+// selects a pair (a DTLS server answering a ClientHello that raced the
+// nomination), it replies on the path the peer's DTLS came from.
 func (pc *PeerConnection) sendDatagram(b []byte) error {
 	if pc.hasSelected {
+		if !pc.selectedRelay {
+			return pc.outbox.Push(shared.TaggedBytes{Now: pc.clock.Now(), Transport: pc.selected, Message: b})
+		}
 		err := pc.ice.HandleWrite(b)
 		pc.timeouts.mark(layerICE)
 		if err == nil || !errors.Is(err, ice.ErrNoSelectedPair) {
@@ -636,6 +649,11 @@ func (pc *PeerConnection) sendDatagram(b []byte) error {
 	}
 	return ice.ErrNoSelectedPair
 }
+
+// outboxRoom is how many datagrams the outbox must have free before more
+// SCTP packets are pulled: SCTP keeps what is not pulled (its own send
+// queue is the buffer), so a burst never overflows the outbox.
+const outboxRoom = 64
 
 // LayerStats are the counters of the layers under the PeerConnection
 // (W3C getStats in Go form). A layer that does not exist yet has zero stats.

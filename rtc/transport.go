@@ -266,15 +266,8 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 	}
 	for range 4 { // events may queue more output (a close, an ACK); bounded
 		progressed := false
-		for {
-			tb, ok := t.dc.PollWrite()
-			if !ok {
-				break
-			}
+		if t.pumpOutbound(pc) {
 			progressed = true
-			if err := t.dtls.HandleWrite(tb.Message); err != nil {
-				pc.emitError("dtls", err)
-			}
 		}
 		for {
 			e, ok := t.dc.PollEvent()
@@ -292,6 +285,31 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 			progressed = true
 			pc.handleDCMessage(m)
 		}
+		pc.timeouts.mark(layerSCTP)
+		pc.timeouts.mark(layerDTLS)
+		if !progressed {
+			break
+		}
+	}
+}
+
+// pumpOutbound moves SCTP packets through DTLS to the outbox while the
+// outbox has room, one packet at a time so no intermediate queue fills.
+func (t *transportStack) pumpOutbound(pc *PeerConnection) bool {
+	if t.dc == nil || t.dtls == nil {
+		return false
+	}
+	moved := false
+	for pc.outbox.Cap()-pc.outbox.Len() > outboxRoom {
+		pkt, ok := t.dc.PollWrite()
+		if !ok {
+			break
+		}
+		moved = true
+		if err := t.dtls.HandleWrite(pkt.Message); err != nil {
+			pc.emitError("dtls", err)
+			continue
+		}
 		for {
 			tb, ok := t.dtls.PollWrite()
 			if !ok {
@@ -301,12 +319,12 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 				pc.emitError("ice", err)
 			}
 		}
+	}
+	if moved {
 		pc.timeouts.mark(layerSCTP)
 		pc.timeouts.mark(layerDTLS)
-		if !progressed {
-			break
-		}
 	}
+	return moved
 }
 
 func (t *transportStack) handleTimeout(pc *PeerConnection, now time.Time) error {
