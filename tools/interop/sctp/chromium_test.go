@@ -58,6 +58,8 @@ window.start = async function() {
   mk("probe", {});
   mk("unordered", {ordered: false});
   mk("neg", {negotiated: true, id: 100});
+  mk("rexmit", {ordered: false, maxRetransmits: 2, protocol: "p1"});
+  mk("timed", {maxPacketLifeTime: 500});
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   if (pc.iceGatheringState !== "complete") {
@@ -364,7 +366,7 @@ func TestChromiumDataChannel(t *testing.T) {
 	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("accept(%q)", answer), chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []string{"open:probe", "open:unordered", "open:neg"} {
+	for _, l := range []string{"open:probe", "open:unordered", "open:neg", "open:rexmit", "open:timed"} {
 		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("waitFor(%q)", l), chromedp.EvalAwaitPromise))
 		if err != nil || !ok {
 			log, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("log"))
@@ -373,7 +375,47 @@ func TestChromiumDataChannel(t *testing.T) {
 	}
 	// Chromium's channels and the negotiated one echo byte-exact, up to
 	// 256 KiB, strings and binaries.
-	for _, label := range []string{"probe", "unordered", "neg"} {
+	// The channel types Chromium announced in DATA_CHANNEL_OPEN.
+	want := map[string]dc.ChannelType{"probe": dc.ChannelReliable, "unordered": dc.ChannelReliableUnordered,
+		"rexmit": dc.ChannelPartialReliableRexmitUnordered, "timed": dc.ChannelPartialReliableTimed}
+	for range 100 {
+		n := 0
+		p.do(func(*dc.Manager) {
+			for _, label := range p.labels {
+				if _, ok := want[label]; ok {
+					n++
+				}
+			}
+		})
+		if n == len(want) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.do(func(m *dc.Manager) {
+		seen := 0
+		defer func() {
+			if seen != len(want) {
+				t.Errorf("saw %d of Chromium's %d in-band channels", seen, len(want))
+			}
+		}()
+		for id, label := range p.labels {
+			if _, ok := want[label]; ok {
+				seen++
+			}
+			info, _ := m.Channel(id)
+			if w, ok := want[label]; ok && (info.Type != w || id%2 != 1) {
+				t.Errorf("%s: id %d type %v, want an odd id and %v", label, id, info.Type, w)
+			}
+			if label == "rexmit" && (info.Reliability != 2 || info.Protocol != "p1") {
+				t.Errorf("rexmit: %+v", info)
+			}
+			if label == "timed" && info.Reliability != 500 {
+				t.Errorf("timed: %+v", info)
+			}
+		}
+	})
+	for _, label := range []string{"probe", "unordered", "neg", "rexmit", "timed"} {
 		for _, size := range []int{1, 1 << 10, 16 << 10, 64 << 10, 256 << 10} {
 			if label != "probe" && size > 64<<10 {
 				continue
