@@ -301,9 +301,21 @@ func sdpLine(sdp, prefix string) string {
 
 func TestChromiumDataChannel(t *testing.T) {
 	browser.Require(t)
+	t.Run("default", func(t *testing.T) { runChromiumDataChannel(t, "", false) })
+	// dcsctp's field trial turns on message interleaving (RFC 8260).
+	t.Run("interleaving", func(t *testing.T) {
+		runChromiumDataChannel(t, "WebRTC-DataChannelMessageInterleaving/Enabled/", true)
+	})
+}
+
+func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))...)
+	flags := append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))
+	if trials != "" {
+		flags = append(flags, chromedp.Flag("force-fieldtrials", trials))
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, flags...)
 	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
 	defer bcancel()
@@ -460,6 +472,9 @@ func TestChromiumDataChannel(t *testing.T) {
 	}
 	var st ours.Stats
 	p.do(func(m *dc.Manager) { st = m.Association().Stats() })
+	if st.Interleaving != wantIData {
+		t.Errorf("I-DATA negotiated %v, want %v", st.Interleaving, wantIData)
+	}
 	t.Logf("negotiated with Chromium: I-DATA %v, zero checksum %v, PR-SCTP %v; %d messages echoed; rtx %d (fast %d, T3 %d, spurious recoveries %d), packets %d/%d",
 		st.Interleaving, st.ZeroChecksum, st.PartialReliability, p.echoed, st.Retransmissions, st.FastRetransmits, st.T3Expirations, st.SpuriousRecoveries, st.PacketsSent, st.PacketsReceived)
 }
