@@ -252,3 +252,22 @@ func TestDualStack(t *testing.T) {
 	}
 	t.Log(fmt.Sprint(sp.Transport))
 }
+
+// A relayed connection lasts: the agent drives its TURN clients' refreshes
+// (allocation, permissions, channels) for 25 minutes of virtual time.
+func TestRelayedConnectionLasts(t *testing.T) {
+	w := build(t, scenario{seed: 11, natA: natKinds[4], natB: natKinds[4], turn: true, link: netsim.LinkConfig{Delay: 10 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
+	w.connect(t, "relay", 20*time.Second)
+	for i := 0; i < 5; i++ {
+		if err := w.sim.RunFor(5*time.Minute, 500000); err != nil {
+			t.Fatal(err)
+		}
+		w.exchange(t, fmt.Sprintf("after %d min", 5*(i+1)))
+	}
+	if contains(w.pa.states, StateDisconnected) || contains(w.pb.states, StateDisconnected) {
+		t.Fatalf("disconnected: %v / %v", w.pa.states, w.pb.states)
+	}
+	if w.turn.Stats.Refreshes == 0 || w.turn.Allocations() != 2 {
+		t.Fatalf("server %+v, %d allocations", w.turn.Stats, w.turn.Allocations())
+	}
+}

@@ -85,6 +85,7 @@ type Client struct {
 	lifetime        time.Duration
 	refreshAt       time.Time
 	refreshing      bool
+	lastSent        time.Time // last datagram to the server, for keepalives
 
 	perms    map[netip.Addr]*permission
 	chans    map[netip.AddrPort]*channel
@@ -315,7 +316,33 @@ func (c *Client) transport() shared.TransportContext {
 }
 
 func (c *Client) push(b []byte) error {
+	c.lastSent = c.clock.Now()
 	return c.out.Push(shared.TaggedBytes{Now: c.clock.Now(), Transport: c.transport(), Message: b})
+}
+
+// keepaliveAt is when an idle client next sends a keepalive (zero: never).
+func (c *Client) keepaliveAt() time.Time {
+	ka := c.cfg.keepalive()
+	if ka == 0 || c.state != stateAllocated || c.lastSent.IsZero() {
+		return time.Time{}
+	}
+	return c.lastSent.Add(ka)
+}
+
+// sendKeepalive sends a Binding indication to the server: it needs no
+// answer, and it refreshes the NAT binding between client and server.
+func (c *Client) sendKeepalive() {
+	var id stun.TransactionID
+	if _, err := c.cfg.rand().Read(id[:]); err != nil {
+		return
+	}
+	b := stun.NewBuilder(c.buffer(28), stun.BindingIndication, id)
+	b.AddFingerprint()
+	if msg, err := b.Bytes(); err == nil {
+		if c.push(msg) == nil {
+			c.stats.Keepalives++
+		}
+	}
 }
 
 // PollWrite returns the next message for the server. The bytes belong to
@@ -429,6 +456,7 @@ func (c *Client) PollTimeout() (time.Time, bool) {
 	}
 	d, _ := c.tx.PollTimeout()
 	if c.state == stateAllocated {
+		d = shared.Earliest(d, c.keepaliveAt())
 		if !c.refreshing {
 			d = shared.Earliest(d, c.refreshAt)
 		}
@@ -465,6 +493,9 @@ func (c *Client) HandleTimeout(now time.Time) error {
 	c.drainTx()
 	if c.state != stateAllocated {
 		return nil
+	}
+	if ka := c.keepaliveAt(); !ka.IsZero() && !now.Before(ka) {
+		c.sendKeepalive()
 	}
 	if !c.refreshing && !c.refreshAt.IsZero() && !now.Before(c.refreshAt) {
 		c.refreshing = true

@@ -46,6 +46,12 @@ type Config struct {
 	// Send indications. If false, the first write to a peer binds a
 	// channel (RFC 8656 §12) and later writes use ChannelData.
 	NoChannels bool
+	// KeepaliveInterval is how long the client may send nothing to the
+	// server while allocated before it sends a Binding indication, so NAT
+	// bindings on the way stay open (RFC 8656 §11 leaves keeping them to
+	// the client; permission refreshes every 4 minutes are too rare for
+	// NATs that forget after 2). If zero, 15 s is used; negative disables.
+	KeepaliveInterval time.Duration
 	// RTO is the initial retransmission timeout over UDP (RFC 8489 §6.2.1).
 	// If zero, 500 ms is used.
 	RTO time.Duration
@@ -75,6 +81,16 @@ func orInt(v, d int) int {
 		return d
 	}
 	return v
+}
+
+func (c *Config) keepalive() time.Duration {
+	switch {
+	case c.KeepaliveInterval < 0:
+		return 0
+	case c.KeepaliveInterval == 0:
+		return 15 * time.Second
+	}
+	return c.KeepaliveInterval
 }
 
 func (c *Config) maxPermissions() int  { return orInt(c.MaxPermissions, 64) }

@@ -30,6 +30,9 @@
 //     and retries, for every request, at most three times.
 //   - Refresh before the lifetime ends (a minute early, or at 80% of a short
 //     lifetime) and deallocate on Close (LIFETIME 0).
+//   - Keepalives: after KeepaliveInterval (15 s) without sending anything to
+//     the server, a Binding indication keeps NAT bindings on the way open,
+//     so later refreshes come from the same transport address.
 //   - Permissions (§9): the first write to a peer IP installs one; datagrams
 //     wait (MaxPending per IP) until it is there; refreshed every 4 minutes.
 //   - Channels (§11, §12): the first write to a peer also binds a channel

@@ -82,4 +82,5 @@ type Stats struct {
 	ChannelDataIn  uint64
 	ChannelDataOut uint64
 	Dropped        uint64 // malformed, unknown or unauthenticated input
+	Keepalives     uint64 // Binding indications sent to keep NAT bindings open
 }

@@ -100,3 +100,28 @@ func TestDataPathZeroAllocs(t *testing.T) {
 		t.Fatalf("%v allocations", n)
 	}
 }
+
+// An idle allocation behind a NAT that forgets bindings after 30 s
+// survives: keepalives hold the binding, so refreshes come from the same
+// address (otherwise the server answers 437 and the allocation is lost).
+func TestKeepaliveHoldsNATBinding(t *testing.T) {
+	s := newSetup(t, 15, turn.Config{Lifetime: 120 * time.Second}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	s.sim.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.50"), Mapping: netsim.AddressAndPortDependent,
+		Filtering: netsim.AddressAndPortDependent, MappingTimeout: 30 * time.Second}, clientAddr.Addr())
+	s.allocate(t)
+	if err := s.sim.RunFor(10*time.Minute, 100000); err != nil {
+		t.Fatal(err)
+	}
+	if s.ep.has(turn.EventAllocationLost) || s.srv.Allocations() != 1 || s.ep.c.Stats().Keepalives == 0 {
+		t.Fatalf("events %v, allocations %d, stats %+v", s.ep.events, s.srv.Allocations(), s.ep.c.Stats())
+	}
+	// Without keepalives the binding lapses and the refresh is refused.
+	s2 := newSetup(t, 16, turn.Config{Lifetime: 120 * time.Second, KeepaliveInterval: -1}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	s2.sim.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.50"), Mapping: netsim.AddressAndPortDependent,
+		Filtering: netsim.AddressAndPortDependent, MappingTimeout: 30 * time.Second}, clientAddr.Addr())
+	s2.allocate(t)
+	s2.sim.RunFor(10*time.Minute, 100000)
+	if !s2.ep.has(turn.EventAllocationLost) {
+		t.Fatal("allocation survived without keepalives: the test proves nothing")
+	}
+}

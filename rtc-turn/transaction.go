@@ -108,7 +108,9 @@ func (c *Client) drainTx() {
 		}
 		if c.out.Push(tb) != nil {
 			c.stats.Dropped++ // retransmission covers it
+			continue
 		}
+		c.lastSent = c.clock.Now()
 	}
 	for {
 		ev, ok := c.tx.PollEvent()
