@@ -110,14 +110,17 @@ func BenchmarkHandshake(b *testing.B) {
 		b.ReportAllocs()
 		loopCPU(b, func() {
 			ca, cb := dpipe.Pipe()
-			errc := make(chan error, 1)
+			type result struct {
+				s   *piondtls.Conn
+				err error
+			}
+			done := make(chan result, 1)
 			go func() {
 				s, err := piondtls.Server(dtlsnet.PacketConnFromConn(cb), cb.RemoteAddr(), sc)
 				if err == nil {
 					err = s.HandshakeContext(context.Background())
-					defer s.Close()
 				}
-				errc <- err
+				done <- result{s, err}
 			}()
 			c, err := piondtls.Client(dtlsnet.PacketConnFromConn(ca), ca.RemoteAddr(), cc)
 			if err != nil {
@@ -126,10 +129,14 @@ func BenchmarkHandshake(b *testing.B) {
 			if err := c.HandshakeContext(context.Background()); err != nil {
 				b.Fatal(err)
 			}
-			if err := <-errc; err != nil {
-				b.Fatal(err)
+			r := <-done
+			if r.err != nil {
+				b.Fatal(r.err)
 			}
+			// Close only once both sides are done: a close_notify that
+			// overtakes the server's last flight fails the client.
 			c.Close()
+			r.s.Close()
 		})
 	})
 }
