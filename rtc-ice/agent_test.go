@@ -408,3 +408,12 @@ func TestRedundantSrflxDropped(t *testing.T) {
 		t.Fatalf("A (no NAT) %v; B (NAT) %v", w.pa.cands, w.pb.cands)
 	}
 }
+
+func TestEndOfCandidatesForms(t *testing.T) {
+	for _, s := range []string{"", "a=end-of-candidates", "end-of-candidates\r\n"} {
+		a := newTestAgent(t, Config{})
+		if err := a.AddRemoteCandidateString(s); err != nil || !a.remoteEOC {
+			t.Fatalf("%q: %v", s, err)
+		}
+	}
+}

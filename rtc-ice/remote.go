@@ -11,10 +11,12 @@ import (
 // Remote candidates: trickle (RFC 8838), hostname resolution, end-of-candidates.
 
 // AddRemoteCandidateString parses and adds a trickled candidate
-// ("candidate:..." or "a=candidate:..."). An empty string is the
-// end-of-candidates indication (W3C addIceCandidate with an empty candidate).
+// ("candidate:..." or "a=candidate:..."). An empty string (W3C
+// addIceCandidate with an empty candidate) or "end-of-candidates" is the
+// end-of-candidates indication.
 func (a *Agent) AddRemoteCandidateString(s string) error {
-	if strings.TrimSpace(s) == "" {
+	switch strings.TrimPrefix(strings.TrimSpace(s), "a=") {
+	case "", "end-of-candidates": // RFC 8840 §8.2 as an attribute, or W3C's empty candidate
 		a.EndOfRemoteCandidates()
 		return nil
 	}
