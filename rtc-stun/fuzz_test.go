@@ -2,9 +2,13 @@ package stun
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -35,6 +39,9 @@ func fuzzSeeds(f *testing.F) {
 	f.Add(raw)
 	f.Add(buildAll(f))
 	f.Add(iceRequest(nil, NewIntegrity([]byte("k"))))
+	for _, raw := range trailerCases() {
+		f.Add(raw)
+	}
 }
 
 // FuzzParse: whatever parses re-encodes (attribute by attribute) and
@@ -143,4 +150,206 @@ func FuzzClient(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameParse reports how a and b differ, or "".
+func sameParse(a, b *Message) string {
+	switch {
+	case a.Type != b.Type || a.TransactionID != b.TransactionID:
+		return "header"
+	case !bytes.Equal(a.Raw, b.Raw) || (a.Raw == nil) != (b.Raw == nil):
+		return "raw"
+	case len(a.attrs) != len(b.attrs):
+		return "attribute count"
+	case a.seen != b.seen:
+		return "slots seen"
+	case a.miOff != b.miOff || a.mi256Off != b.mi256Off || a.fpOff != b.fpOff:
+		return "integrity offsets"
+	}
+	for s := range numSlots {
+		if a.seen&(1<<s) != 0 && a.known[s] != b.known[s] {
+			return "slot " + strconv.Itoa(s)
+		}
+	}
+	for i := range a.attrs {
+		if a.attrs[i] != b.attrs[i] {
+			return "attribute " + strconv.Itoa(i)
+		}
+	}
+	return ""
+}
+
+// FuzzParseFastSlow checks that ParseWithLimits (a fast path that falls
+// back to parseSlow) and parseSlow, the reference walk, agree on every
+// input and limit: same error, same index, same slots; and that every slot
+// getter agrees with a scan of the index.
+func FuzzParseFastSlow(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, lim := range []Limits{{}, {MaxAttributes: 3}, {MaxAttributes: 5}, {MaxMessageSize: 64}} {
+			var fast, slow Message
+			errFast := ParseWithLimits(data, &fast, lim)
+			errSlow := slow.parseSlow(data, lim)
+			if (errFast == nil) != (errSlow == nil) || (errFast != nil && errFast.Error() != errSlow.Error()) {
+				t.Fatalf("%+v: fast %v, slow %v", lim, errFast, errSlow)
+			}
+			if d := sameParse(&fast, &slow); d != "" {
+				t.Fatalf("%+v: %s differs", lim, d)
+			}
+			if errFast != nil {
+				continue
+			}
+			for s := slotScratch + 1; s < numSlots; s++ {
+				v, ok := fast.Get(AttrType(slotType[s]))
+				a := fast.known[s]
+				if ok != (fast.seen&(1<<s) != 0) || (ok && !bytes.Equal(v, fast.knownSlice(a))) {
+					t.Fatalf("slot %d (%v) disagrees with Get", s, AttrType(slotType[s]))
+				}
+			}
+			u, err := fast.Username()
+			u2, err2 := fast.text(AttrUsername, maxUsernameLen)
+			if !bytes.Equal(u, u2) || err != err2 {
+				t.Fatal("Username")
+			}
+			p, err := fast.Priority()
+			p2, err2 := fast.uint32Attr(AttrPriority)
+			if p != p2 || err != err2 {
+				t.Fatal("Priority")
+			}
+			c, err := fast.ICEControlling()
+			v, err2 := fast.fixed(AttrICEControlling, 8)
+			if err != err2 || (err == nil && c != binary.BigEndian.Uint64(v)) {
+				t.Fatal("ICEControlling")
+			}
+			c, err = fast.ICEControlled()
+			v, err2 = fast.fixed(AttrICEControlled, 8)
+			if err != err2 || (err == nil && c != binary.BigEndian.Uint64(v)) {
+				t.Fatal("ICEControlled")
+			}
+			if fast.UseCandidate() != fast.Contains(AttrUseCandidate) {
+				t.Fatal("UseCandidate")
+			}
+			x, err := fast.XORMappedAddress()
+			x2, err2 := fast.Address(AttrXORMappedAddress)
+			if x != x2 || err != err2 {
+				t.Fatal("XORMappedAddress")
+			}
+			e, r, err := fast.ErrorCode()
+			v, ok := fast.Get(AttrErrorCode)
+			e2, r2, err2 := decodeErrorCode(v)
+			if !ok {
+				err2 = ErrAttributeNotFound
+			}
+			if e != e2 || !bytes.Equal(r, r2) || err != err2 {
+				t.Fatal("ErrorCode")
+			}
+		}
+	})
+}
+
+// rawAttr encodes one attribute with zero padding.
+func rawAttr(t AttrType, v ...byte) []byte {
+	a := binary.BigEndian.AppendUint16(nil, uint16(t))
+	a = binary.BigEndian.AppendUint16(a, uint16(len(v)))
+	a = append(a, v...)
+	for len(a)%4 != 0 {
+		a = append(a, 0)
+	}
+	return a
+}
+
+// rawMessage frames attributes as a Binding request, whatever their order.
+func rawMessage(attrs ...[]byte) []byte {
+	var body []byte
+	for _, a := range attrs {
+		body = append(body, a...)
+	}
+	b := binary.BigEndian.AppendUint16(nil, BindingRequest.Value())
+	b = binary.BigEndian.AppendUint16(b, uint16(len(body)))
+	b = binary.BigEndian.AppendUint32(b, MagicCookie)
+	b = append(b, testTID[:]...)
+	return append(b, body...)
+}
+
+// trailerCases are messages whose integrity and fingerprint attributes
+// are out of the usual order, repeated or followed by something: the fast
+// path leaves them to parseSlow.
+func trailerCases() map[string][]byte {
+	mi := rawAttr(AttrMessageIntegrity, make([]byte, 20)...)
+	mi256 := rawAttr(AttrMessageIntegritySHA256, make([]byte, 32)...)
+	fp := rawAttr(AttrFingerprint, 1, 2, 3, 4)
+	user := rawAttr(AttrUsername, 'a', 'b', 'c')
+	prio := rawAttr(AttrPriority, 1, 2, 3, 4)
+	return map[string][]byte{
+		"mi mi256 fp":          rawMessage(user, mi, mi256, fp),
+		"mi256 fp":             rawMessage(user, mi256, fp),
+		"mi":                   rawMessage(prio, mi),
+		"fp only":              rawMessage(fp),
+		"attr after mi":        rawMessage(user, mi, prio, fp),
+		"mi twice":             rawMessage(mi, mi, fp),
+		"mi after mi256":       rawMessage(mi256, mi, fp),
+		"mi256 twice":          rawMessage(mi, mi256, mi256),
+		"attr after fp":        rawMessage(user, fp, prio),
+		"fp twice":             rawMessage(fp, fp),
+		"mi after fp":          rawMessage(fp, mi),
+		"duplicate username":   rawMessage(user, rawAttr(AttrUsername, 'x'), prio),
+		"truncated after mi":   rawMessage(mi, rawAttr(AttrPriority, 1, 2, 3, 4)[:4]),
+		"bad length in middle": rawMessage(user, []byte{0, 0x24, 0, 9, 1, 2, 3, 4}, fp),
+	}
+}
+
+func TestParseTrailers(t *testing.T) {
+	for name, raw := range trailerCases() {
+		for _, lim := range []Limits{{}, {MaxAttributes: 2}} {
+			var fast, slow Message
+			errFast := ParseWithLimits(raw, &fast, lim)
+			errSlow := slow.parseSlow(raw, lim)
+			if fmt.Sprint(errFast) != fmt.Sprint(errSlow) {
+				t.Errorf("%s %+v: fast %v, slow %v", name, lim, errFast, errSlow)
+			}
+			if d := sameParse(&fast, &slow); d != "" {
+				t.Errorf("%s %+v: %s differs", name, lim, d)
+			}
+		}
+	}
+	var m Message
+	if err := Parse(trailerCases()["attr after mi"], &m); err != nil || m.Len() != 3 || m.Contains(AttrPriority) {
+		t.Errorf("attribute after MESSAGE-INTEGRITY: %v, %v", err, &m)
+	}
+	if u, err := m.Username(); string(u) != "abc" || err != nil {
+		t.Errorf("Username = %q, %v", u, err)
+	}
+	if _, err := m.Priority(); err != ErrAttributeNotFound {
+		t.Errorf("Priority after MESSAGE-INTEGRITY: %v", err)
+	}
+	if err := Parse(trailerCases()["duplicate username"], &m); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := m.Username(); string(u) != "abc" {
+		t.Errorf("Username = %q, want the first", u)
+	}
+	if err := Parse(trailerCases()["attr after fp"], &m); !errors.Is(err, ErrFingerprintNotLast) {
+		t.Errorf("attribute after FINGERPRINT: %v", err)
+	}
+}
+
+// The fast path takes what ICE and TURN send, once m.attrs has grown.
+func TestParseFastPathTaken(t *testing.T) {
+	cases := trailerCases()
+	for name, raw := range map[string][]byte{
+		"ice":         iceRequest(nil, NewIntegrity([]byte("k"))),
+		"all":         buildAll(t),
+		"mi mi256 fp": cases["mi mi256 fp"],
+		"mi256 fp":    cases["mi256 fp"],
+		"mi":          cases["mi"],
+		"fp only":     cases["fp only"],
+	} {
+		var m Message
+		if err := Parse(raw, &m); err != nil {
+			t.Fatal(name, err)
+		}
+		if !m.parseFast(raw, Limits{}.maxAttributes()) {
+			t.Errorf("%s: parseFast declined", name)
+		}
+	}
 }

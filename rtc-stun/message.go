@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"iter"
 	"strconv"
-
-	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Wire constants (RFC 8489 §5).
@@ -133,10 +131,14 @@ func (id TransactionID) String() string { return hex.EncodeToString(id[:]) }
 
 // attrRef locates one attribute inside Message.Raw.
 type attrRef struct {
-	typ uint16
-	len uint16 // value length without padding
+	hdr uint32 // the attribute header: type<<16 | value length (without padding)
 	off int32  // offset of the value in Raw
 }
+
+func (a attrRef) typ() uint16 { return uint16(a.hdr >> 16) }
+
+// end is the offset in Raw just past the value.
+func (a attrRef) end() int { return int(a.off) + int(a.hdr&0xFFFF) }
 
 // Message is a decoded STUN message. It aliases the bytes it was parsed
 // from: Raw, and every []byte a getter returns, point into them. Copy (see
@@ -151,6 +153,11 @@ type Message struct {
 	Raw []byte
 
 	attrs []attrRef
+	// known holds the first indexed attribute of each type the ICE and
+	// TURN hot paths read (see slotOf), so that their getters need no
+	// scan; bit s of seen is set when known[s] holds one.
+	known [numSlots]attrRef
+	seen  uint8
 	// offsets (into Raw) of the attribute headers of MESSAGE-INTEGRITY,
 	// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, or -1.
 	miOff, mi256Off, fpOff int
@@ -195,100 +202,9 @@ func IsMessage(b []byte) bool {
 // message (a datagram, or one message framed out of a stream). m aliases b.
 func Parse(b []byte, m *Message) error { return ParseWithLimits(b, m, Limits{}) }
 
-func parseErr(off int, what string, err error) error {
-	return &shared.ParseError{Layer: "stun", Type: what, Offset: off, Err: err}
-}
-
-// ParseWithLimits decodes b into m, enforcing lim. It checks the header and
-// the framing of every attribute but not integrity or fingerprint: call
-// CheckFingerprint and an Integrity's Check for that.
-//
-// RFC 8489 §14.5, §14.6: attributes after MESSAGE-INTEGRITY other than
-// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, and after
-// MESSAGE-INTEGRITY-SHA256 other than FINGERPRINT, are ignored: they are
-// skipped and not indexed. An attribute after FINGERPRINT is an error.
-func ParseWithLimits(b []byte, m *Message, lim Limits) error {
-	m.attrs = m.attrs[:0]
-	m.miOff, m.mi256Off, m.fpOff = -1, -1, -1
-	m.Raw = nil
-	if len(b) > lim.maxMessageSize() {
-		return parseErr(0, "header", ErrMessageTooLarge)
-	}
-	if len(b) < HeaderSize {
-		return parseErr(len(b), "header", shared.ErrTruncated)
-	}
-	if b[0]&0xC0 != 0 || binary.BigEndian.Uint32(b[4:8]) != MagicCookie {
-		return parseErr(0, "header", ErrNotSTUN)
-	}
-	n := int(binary.BigEndian.Uint16(b[2:4]))
-	if n&3 != 0 {
-		return parseErr(2, "header", ErrNotSTUN)
-	}
-	if HeaderSize+n != len(b) {
-		return parseErr(2, "header", ErrBadLength)
-	}
-	m.Type = typeFromValue(binary.BigEndian.Uint16(b[0:2]))
-	copy(m.TransactionID[:], b[8:HeaderSize])
-	maxAttrs := lim.maxAttributes()
-	// Locals keep the loop in registers; the fields are set at the end.
-	attrs := m.attrs[:0]
-	miOff, mi256Off, fpOff := -1, -1, -1
-	off := HeaderSize
-	for off < len(b) {
-		if len(b)-off < attrHeaderSize {
-			m.attrs = attrs
-			return parseErr(off, "attribute header", shared.ErrTruncated)
-		}
-		h := b[off : off+attrHeaderSize : off+attrHeaderSize]
-		typ := uint16(h[0])<<8 | uint16(h[1])
-		l := int(uint16(h[2])<<8 | uint16(h[3]))
-		vOff := off + attrHeaderSize
-		end := off + (l+attrHeaderSize+3)&^3 // header plus padded value
-		if end > len(b) {
-			m.attrs = attrs
-			return parseErr(off, AttrType(typ).String(), ErrBadLength)
-		}
-		if fpOff >= 0 {
-			m.attrs = attrs
-			return parseErr(off, AttrType(typ).String(), ErrFingerprintNotLast)
-		}
-		switch AttrType(typ) {
-		case AttrFingerprint:
-			fpOff = off
-		case AttrMessageIntegritySHA256:
-			if mi256Off >= 0 {
-				off = end
-				continue // a second one is ignored
-			}
-			mi256Off = off
-		case AttrMessageIntegrity:
-			if miOff >= 0 || mi256Off >= 0 {
-				off = end
-				continue // ignored after MESSAGE-INTEGRITY(-SHA256)
-			}
-			miOff = off
-		default:
-			if miOff >= 0 || mi256Off >= 0 {
-				off = end
-				continue // ignored after MESSAGE-INTEGRITY(-SHA256)
-			}
-		}
-		if len(attrs) >= maxAttrs {
-			m.attrs = attrs
-			return parseErr(off, "message", ErrTooManyAttributes)
-		}
-		attrs = append(attrs, attrRef{typ: typ, len: uint16(l), off: int32(vOff)})
-		off = end
-	}
-	m.attrs = attrs
-	m.miOff, m.mi256Off, m.fpOff = miOff, mi256Off, fpOff
-	m.Raw = b
-	return nil
-}
-
 // Clone returns a deep copy of m that owns its bytes.
 func (m *Message) Clone() *Message {
-	c := &Message{Type: m.Type, TransactionID: m.TransactionID, miOff: m.miOff, mi256Off: m.mi256Off, fpOff: m.fpOff}
+	c := &Message{Type: m.Type, TransactionID: m.TransactionID, known: m.known, seen: m.seen, miOff: m.miOff, mi256Off: m.mi256Off, fpOff: m.fpOff}
 	c.Raw = append([]byte(nil), m.Raw...)
 	c.attrs = append([]attrRef(nil), m.attrs...)
 	return c
@@ -308,7 +224,8 @@ func (m *Message) Len() int { return len(m.attrs) }
 // Attr returns the i-th attribute in wire order, 0 <= i < Len().
 func (m *Message) Attr(i int) Attribute {
 	a := m.attrs[i]
-	return Attribute{Type: AttrType(a.typ), Value: m.Raw[a.off : int(a.off)+int(a.len) : int(a.off)+int(a.len)]}
+	end := a.end()
+	return Attribute{Type: AttrType(a.typ()), Value: m.Raw[a.off:end:end]}
 }
 
 // All iterates over the attributes in wire order. It allocates nothing.
@@ -325,8 +242,8 @@ func (m *Message) All() iter.Seq2[int, Attribute] {
 // Get returns the value of the first attribute of type t, aliasing the message.
 func (m *Message) Get(t AttrType) ([]byte, bool) {
 	for i := range m.attrs {
-		if a := &m.attrs[i]; a.typ == uint16(t) {
-			end := int(a.off) + int(a.len)
+		if a := &m.attrs[i]; a.typ() == uint16(t) {
+			end := a.end()
 			return m.Raw[a.off:end:end], true
 		}
 	}
@@ -336,7 +253,7 @@ func (m *Message) Get(t AttrType) ([]byte, bool) {
 // Contains reports whether the message has an attribute of type t.
 func (m *Message) Contains(t AttrType) bool {
 	for i := range m.attrs {
-		if m.attrs[i].typ == uint16(t) {
+		if m.attrs[i].typ() == uint16(t) {
 			return true
 		}
 	}
@@ -350,7 +267,7 @@ func (m *Message) Contains(t AttrType) bool {
 // (RFC 8489 §6.3.3 and §6.3.4).
 func (m *Message) UnknownRequired(dst []AttrType) []AttrType {
 	for i := range m.attrs {
-		t := AttrType(m.attrs[i].typ)
+		t := AttrType(m.attrs[i].typ())
 		if t.Required() && !t.Known() {
 			dst = append(dst, t)
 		}
@@ -363,7 +280,7 @@ func (m *Message) UnknownRequired(dst []AttrType) []AttrType {
 func (m *Message) String() string {
 	s := m.Type.String() + " id=" + m.TransactionID.String()
 	for i := range m.attrs {
-		s += " " + AttrType(m.attrs[i].typ).String()
+		s += " " + AttrType(m.attrs[i].typ()).String()
 	}
 	return s
 }

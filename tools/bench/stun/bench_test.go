@@ -110,7 +110,7 @@ func pionRead(m *pion.Message) error {
 
 func BenchmarkDecode(b *testing.B) {
 	raw := request(b)
-	b.Run("sansrtc", func(b *testing.B) {
+	b.Run("impl=sansrtc", func(b *testing.B) {
 		var m ours.Message
 		b.ReportAllocs()
 		cpu := startCPU(b)
@@ -121,7 +121,7 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("pion", func(b *testing.B) {
+	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		b.ReportAllocs()
 		cpu := startCPU(b)
@@ -135,7 +135,7 @@ func BenchmarkDecode(b *testing.B) {
 	// What pion/ice v4.4.2 does per inbound STUN packet
 	// (candidate_base.go handleInboundSTUNMessage): a new Message with a
 	// copy of the datagram, then Decode.
-	b.Run("pion-ice-path", func(b *testing.B) {
+	b.Run("impl=pion-ice-path", func(b *testing.B) {
 		b.ReportAllocs()
 		cpu := startCPU(b)
 		defer cpu.stop()
@@ -151,7 +151,7 @@ func BenchmarkDecode(b *testing.B) {
 
 func BenchmarkDecodeVerify(b *testing.B) {
 	raw := request(b)
-	b.Run("sansrtc", func(b *testing.B) {
+	b.Run("impl=sansrtc", func(b *testing.B) {
 		var m ours.Message
 		in := ours.NewIntegrity([]byte(password))
 		b.ReportAllocs()
@@ -169,7 +169,7 @@ func BenchmarkDecodeVerify(b *testing.B) {
 			}
 		}
 	})
-	b.Run("pion", func(b *testing.B) {
+	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
@@ -190,7 +190,7 @@ func BenchmarkDecodeVerify(b *testing.B) {
 }
 
 func BenchmarkEncode(b *testing.B) {
-	b.Run("sansrtc", func(b *testing.B) {
+	b.Run("impl=sansrtc", func(b *testing.B) {
 		in := ours.NewIntegrity([]byte(password))
 		buf := make([]byte, 0, 256)
 		b.ReportAllocs()
@@ -209,7 +209,7 @@ func BenchmarkEncode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("pion", func(b *testing.B) {
+	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
