@@ -430,6 +430,11 @@ func (c *Conn) complete() {
 	c.step = stepDone
 	c.hsDeadline = time.Time{}
 	c.conn = c.buildState()
+	// What the handshake no longer needs (the flight stays: the peer may
+	// still ask for it; the master secret and randoms stay for exporters).
+	c.transcript = nil
+	c.hs.ecdhKey, c.hs.peerPub, c.hs.clientHello = nil, nil, nil
+	c.reasm.clear()
 	c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})
 	for _, d := range c.earlyData {
 		if c.reads.Push(d) != nil {
