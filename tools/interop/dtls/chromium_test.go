@@ -300,9 +300,17 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 		if ts, err = chromedp.Run(tab, chromedp.Evaluate[transportStats]("transportStats()", chromedp.EvalAwaitPromise)); err != nil {
 			t.Fatal(err)
 		}
-		if ts.DTLSState == "connected" {
+		if ts.DTLSState == "connected" && len(p.reads) > 0 {
 			break
 		}
+	}
+	// The browser's SCTP starts once its DTLS handshake is done: an
+	// application data record that decrypts with our keys, carrying an
+	// SCTP common header from port 5000 (a=sctp-port).
+	if len(p.reads) == 0 {
+		t.Errorf("no application data (SCTP) from chromium")
+	} else if r := p.reads[0]; len(r) < 12 || r[0] != 0x13 || r[1] != 0x88 {
+		t.Errorf("first record from chromium is not SCTP from port 5000: % x", r[:min(len(r), 16)])
 	}
 	t.Logf("ours: %v %v %v ems=%v; chromium: %+v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret, ts)
 	if ts.DTLSState != "connected" {
