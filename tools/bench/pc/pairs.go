@@ -36,6 +36,7 @@ type ourPair struct {
 	got      int
 	cond     chan struct{}
 	lowWater chan struct{}
+	stalls   int // waits for bufferedamountlow that timed out
 }
 
 func newOurPair(ctx context.Context, d *driver.Driver) (*ourPair, error) {
@@ -111,6 +112,7 @@ func (p *ourPair) send(msg []byte, high int) error {
 		select {
 		case <-p.lowWater:
 		case <-time.After(time.Second):
+			p.stalls++
 		}
 	}
 }

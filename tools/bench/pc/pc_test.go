@@ -76,6 +76,9 @@ func BenchmarkThroughput(b *testing.B) {
 				if err := p.received(ctx, n); err != nil {
 					b.Fatalf("received: %v", err)
 				}
+				if op, ok := p.(*ourPair); ok && op.stalls > 0 {
+					b.Logf("%d flow-control waits timed out", op.stalls)
+				}
 			})
 		}
 	}
