@@ -4,8 +4,9 @@
 //   - headless Chromium (BoringSSL): the browser offers a data channel, we
 //     answer as an ICE-lite peer with a minimal STUN responder, and the
 //     browser's getStats must report the cipher and SRTP profile we
-//     negotiated (AES-128-GCM, ChaCha20-Poly1305; X25519, P-256, P-384;
-//     three SRTP profiles; ECDSA and RSA certificates);
+//     negotiated, and the browser's first SCTP packet must decrypt with our
+//     keys (AES-128-GCM, ChaCha20-Poly1305; X25519, P-256, P-384; three
+//     SRTP profiles; ECDSA and RSA certificates);
 //   - OpenSSL 3 `s_server`/`s_client -dtls1_2`: every one of our 10 suites
 //     with every group, plus a 300-byte MTU, with the 60 bytes of
 //     EXTRACTOR-dtls_srtp that OpenSSL prints (-keymatexport) compared to
