@@ -83,13 +83,13 @@
 //
 // The retransmission timer follows RFC 6347 §4.2.4.1: RetransmitInitial
 // (1 s), doubling on every expiry up to RetransmitMax (60 s); a flight
-// retransmitted by the peer makes the Conn resend its last flight. The
-// After two unanswered retransmissions a Conn fragments its flights for
-// 548-byte datagrams (RFC 6347 §4.1.1.1), in case the path MTU is below
-// Config.MTU. The whole handshake must finish within HandshakeTimeout (30 s, counted from
-// NewClient for a client and from the first acceptable ClientHello for a
-// server). On the simulated network with 30% loss each way a few percent of
-// handshakes need longer than 30 s (the doubling timer is the RFC's; the
+// retransmitted by the peer makes the Conn resend its last flight. After
+// two unanswered retransmissions a Conn fragments its flights for 548-byte
+// datagrams (RFC 6347 §4.1.1.1), in case the path MTU is below Config.MTU.
+// The whole handshake must finish within HandshakeTimeout (30 s, counted
+// from NewClient for a client and from the first acceptable ClientHello for
+// a server). On the simulated network with 30% loss each way a few percent
+// of handshakes need longer than 30 s (the doubling timer is the RFC's; the
 // median is about 1 s).
 //
 // # Interoperability
@@ -107,6 +107,12 @@
 // fragments over MaxHandshakeMessage or beyond MaxBufferedHandshake of
 // reassembly; certificate chains over MaxCertificateChain (fatal). Each
 // output queue holds at most MaxQueued items.
+//
+// SCTP (or anything else) sent with HandleWrite should size its packets to
+// MaxPayload (1163 bytes for AES-GCM at the default MTU) so that records
+// stay within one datagram of Config.MTU. Record protection allocates
+// nothing; HandleWrite and HandleRead allocate the datagram and the
+// plaintext they hand to the caller.
 //
 // # Known gaps
 //
