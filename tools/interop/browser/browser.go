@@ -120,6 +120,9 @@ func (b *Browser) Context() context.Context { return b.ctx }
 type Prober struct {
 	ctx    context.Context
 	cancel func()
+	// Media makes Offer add an audio and a video transceiver before the
+	// data channels (the answerer must handle, here reject, them).
+	Media bool
 }
 
 // NewProber opens a tab on the probe page.
@@ -158,13 +161,21 @@ func call[T any](ctx context.Context, p *Prober, fn string, args ...any) (T, err
 type cfg struct {
 	InBand       []string `json:"inBand"`
 	NegotiatedID int      `json:"negotiatedID"`
+	Media        bool     `json:"media"`
 }
 
 func scenario() cfg { return cfg{InBand: probe.InBand, NegotiatedID: probe.NegotiatedID} }
 
 // Offer implements probe.Prober.
 func (p *Prober) Offer(ctx context.Context) (string, error) {
-	return call[string](ctx, p, "offer", scenario())
+	c := scenario()
+	c.Media = p.Media
+	return call[string](ctx, p, "offer", c)
+}
+
+// TransceiverStates returns "mid:currentDirection" of the tab's transceivers.
+func (p *Prober) TransceiverStates(ctx context.Context) (string, error) {
+	return call[string](ctx, p, "transceiverStates")
 }
 
 // Accept implements probe.Prober.

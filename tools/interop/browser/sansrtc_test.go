@@ -72,3 +72,31 @@ func TestSansrtcProberChromiumEcho(t *testing.T) {
 		})
 	}
 }
+
+// TestChromiumOffersMedia: Chromium offers audio, video and data in one
+// BUNDLE group; the sansrtc echo peer answers with the media sections
+// rejected (media is not composed yet) and the data channels work.
+func TestChromiumOffersMedia(t *testing.T) {
+	Require(t)
+	b, err := Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	peer := sansrtc.Start(nil)
+	defer peer.Close()
+	p, err := b.NewProber()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Shutdown()
+	p.Media = true
+	probe.Run(t, p, peer.URL, probe.ProberOffers, peer.ClosedCount)
+	st, err := p.TransceiverStates(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != "0:stopped,1:stopped" && st != "0:inactive,1:inactive" {
+		t.Logf("browser transceivers after the answer: %s", st)
+	}
+}

@@ -71,6 +71,12 @@ type driver struct {
 }
 
 func newDriver(t *testing.T, cfg ours.Config, conn *memConn) *driver {
+	return newDriverConn(t, cfg, conn, conn)
+}
+
+// newDriverConn reads from conn and writes to out (a wrapper of conn that
+// may drop packets).
+func newDriverConn(t *testing.T, cfg ours.Config, conn *memConn, out net.Conn) *driver {
 	a, err := ours.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +98,7 @@ func newDriver(t *testing.T, cfg ours.Config, conn *memConn) *driver {
 		timer := time.NewTimer(time.Hour)
 		for {
 			for p, ok := a.PollWrite(); ok; p, ok = a.PollWrite() {
-				conn.Write(p.Message)
+				out.Write(p.Message)
 			}
 			for e, ok := a.PollEvent(); ok; e, ok = a.PollEvent() {
 				d.events <- e

@@ -1,0 +1,139 @@
+package sctp
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/logging"
+	pion "github.com/pion/sctp"
+	ours "github.com/sansrtc/rtc/rtc-sctp"
+)
+
+// lossyConn drops a fraction of the packets written to it.
+type lossyConn struct {
+	*memConn
+	mu   sync.Mutex
+	rng  *rand.Rand
+	loss float64
+}
+
+func (c *lossyConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	drop := c.rng.Float64() < c.loss
+	c.mu.Unlock()
+	if drop {
+		return len(p), nil
+	}
+	return c.memConn.Write(p)
+}
+
+// TestPionLossy moves 2 MB each way between rtc-sctp and Pion with 5% of
+// the packets dropped in both directions, then sends partially reliable
+// messages from ours to Pion (exercising FORWARD TSN).
+func TestPionLossy(t *testing.T) {
+	oc, pc := memPipe()
+	loc := &lossyConn{memConn: oc, rng: rand.New(rand.NewPCG(1, 2)), loss: 0.05}
+	lpc := &lossyConn{memConn: pc, rng: rand.New(rand.NewPCG(3, 4)), loss: 0.05}
+	d := newDriverConn(t, ours.Config{PeerMaxMessageSize: 65536, RTOMin: 50 * time.Millisecond}, oc, loc)
+	d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelError
+	pa, err := pion.ServerWithOptions(pion.WithNetConn(lpc), pion.WithLoggerFactory(lf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pa.Close()
+	d.waitEvent(t, ours.EventConnected)
+
+	const total = 2 << 20
+	src := make([]byte, total)
+	for i := range src {
+		src[i] = byte(i*31 + i>>9)
+	}
+	go func() {
+		for off := 0; off < total; {
+			n := min(30000, total-off)
+			err := d.do(func(a *ours.Association) error {
+				return a.HandleWrite(ours.Message{Stream: 1, PPID: 53, Data: src[off : off+n]})
+			})
+			if err != nil {
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			off += n
+		}
+	}()
+	ps, err := pa.AcceptStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	buf := make([]byte, 1<<17)
+	for got.Len() < total {
+		ps.SetReadDeadline(time.Now().Add(20 * time.Second))
+		n, _, err := ps.ReadSCTP(buf)
+		if err != nil {
+			t.Fatalf("pion read after %d bytes: %v", got.Len(), err)
+		}
+		got.Write(buf[:n])
+	}
+	if !bytes.Equal(got.Bytes(), src) {
+		t.Fatal("pion received different bytes")
+	}
+	// Pion -> ours.
+	go func() {
+		for off := 0; off < total; off += 30000 {
+			ps.WriteSCTP(src[off:min(off+30000, total)], 53)
+		}
+	}()
+	var back bytes.Buffer
+	for back.Len() < total {
+		m := d.read(t)
+		back.Write(m.Data)
+	}
+	if !bytes.Equal(back.Bytes(), src) {
+		t.Fatal("ours received different bytes")
+	}
+	// Partially reliable unordered messages: Pion must skip the abandoned
+	// ones (FORWARD TSN) and keep the association healthy.
+	for i := range 200 {
+		d.do(func(a *ours.Association) error {
+			return a.HandleWrite(ours.Message{Stream: 3, PPID: 53, Unordered: true, Policy: ours.PRRetransmits, Data: []byte{byte(i), 1, 2, 3}})
+		})
+	}
+	ps3, err := pa.AcceptStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n3 := 0
+	for {
+		ps3.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, _, err := ps3.ReadSCTP(buf); err != nil {
+			break
+		}
+		n3++
+	}
+	var st ours.Stats
+	d.do(func(a *ours.Association) error { st = a.Stats(); return nil })
+	t.Logf("PR messages: Pion got %d of 200, we abandoned %d, sent %d FORWARD TSNs; rtx %d fast %d t3 %d",
+		n3, st.AbandonedMessages, st.ForwardTSNsSent, st.Retransmissions, st.FastRetransmits, st.T3Expirations)
+	if n3 == 0 || n3 > 200 {
+		t.Fatalf("Pion got %d PR messages", n3)
+	}
+	// The association still works both ways after FORWARD TSN.
+	d.do(func(a *ours.Association) error {
+		return a.HandleWrite(ours.Message{Stream: 1, PPID: 51, Data: []byte("still here")})
+	})
+	ps.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if n, _, err := ps.ReadSCTP(buf); err != nil || string(buf[:n]) != "still here" {
+		t.Fatalf("after PR: %q %v", buf[:n], err)
+	}
+}
+
+var _ io.Reader = (*lossyConn)(nil)
+var _ net.Conn = (*lossyConn)(nil)
