@@ -179,3 +179,42 @@ func TestNetsimMTUBackoff(t *testing.T) {
 	}
 	t.Logf("%d datagrams too big, handshake after %v", tooBig, sim.Elapsed())
 }
+
+// TestServerRetransmissionSchedule: a server whose flight never gets an
+// answer resends it at 0, 1, 3, 7 and 15 s (RFC 6347 §4.2.4.1), in 548-byte
+// fragments from the third transmission on (§4.1.1.1), and gives up at the
+// handshake timeout.
+func TestServerRetransmissionSchedule(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 1})
+	sim.SetLink(serverAddr.Addr(), clientAddr.Addr(), netsim.LinkConfig{Loss: 1})
+	cc, sc := defaultConfigs()
+	sc.HandshakeTimeout = 20 * time.Second
+	client, err := NewClient(sim.Now(), shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := client.PollWrite()
+	server, err := NewServer(sim.Now(), shared.TransportContext{Local: serverAddr}, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := netsim.Collect[[]byte, []byte, Command, Event](server)
+	sim.Add(sp, serverAddr)
+	sim.Inject(clientAddr, serverAddr, ch.Message)
+	if err := sim.RunFor(60*time.Second, 10_000); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sim.Trace() {
+		if r.From == serverAddr {
+			got = append(got, fmt.Sprintf("%v/%v", r.Sent.Sub(sim.Start()), r.Size <= backoffMTU))
+		}
+	}
+	want := []string{"0s/false", "1s/false", "3s/true", "3s/true", "7s/true", "7s/true", "15s/true", "15s/true"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("server sent %v, want %v", got, want)
+	}
+	if e := hasEvent(sp, EventClosed); e == nil || e.Err != ErrHandshakeTimeout {
+		t.Fatalf("closed %+v", e)
+	}
+}
