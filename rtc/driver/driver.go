@@ -484,19 +484,28 @@ func (d *Driver) flushConn(c *Conn) bool {
 		any = true
 		s := c.sockFor(tb.Transport.Local)
 		if s == nil || !tb.Transport.Peer.IsValid() {
+			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
 		s.queue(tb.Transport.Peer, tb.Message)
 		if len(s.out) >= batchSize {
-			_ = s.flush()
+			c.sendErr(s.flush())
 		}
 	}
 	for _, s := range c.socks {
 		if len(s.out) > 0 {
-			_ = s.flush() // unreachable peers: ICE and SCTP retransmit or fail
+			c.sendErr(s.flush())
 		}
 	}
 	return any
+}
+
+// sendErr reports a socket write error (an unreachable peer: ICE and SCTP
+// retransmit or fail on their own) to OnError; nothing is dropped silently.
+func (c *Conn) sendErr(err error) {
+	if err != nil && c.h.OnError != nil {
+		c.h.OnError(c, fmt.Errorf("driver: send: %w", err))
+	}
 }
 
 func (c *Conn) sockFor(local netip.AddrPort) *socket {
