@@ -80,6 +80,7 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 		} else {
 			pc.currentLocal, pc.pendingLocal = ld, nil
 			pc.currentRemote, pc.pendingRemote = pc.pendingRemote, nil
+			pc.settleTransceivers()
 			pc.setSignalingState(SignalingStable)
 		}
 	default:
@@ -336,8 +337,10 @@ func hasAttr(m *sdpMedia, name string) bool {
 }
 
 // applyRemoteSections records a remote offer's m-sections (RFC 8829 §5.10):
-// a data section is accepted, audio/video sections get a transceiver that is
-// stopped (rejected in the answer) until media lands.
+// a data section is accepted; an RTP audio/video section gets a transceiver
+// and is answered inactive with the offer's first codec, so it stays in the
+// BUNDLE group (rejecting the offerer-tagged m-section would move the
+// transport, RFC 8843 §7.3.3); other sections are rejected.
 func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 	var secs []*mSection
 	dataTaken := false
@@ -363,10 +366,17 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 				pc.transceivers = append(pc.transceivers, t)
 				s.transceiver = t
 			}
-			// TODO(media): accept once rtc-rtp/rtc-srtp are composed.
-			s.rejected = true
-			s.transceiver.stopped = true
-			s.transceiver.direction = DirectionStopped
+			// TODO(media): send and receive once rtc-rtp/rtc-srtp are
+			// composed; until then the section is negotiated inactive.
+			s.pt, s.codecLines = firstCodec(m)
+			if s.pt == "" || !strings.Contains(m.Proto, "RTP/") {
+				s.rejected = true
+				s.transceiver.stopped = true
+				s.transceiver.direction = DirectionStopped
+			} else {
+				s.rejected = false
+				s.transceiver.direction = DirectionInactive
+			}
 		default:
 			s.rejected = true
 		}
@@ -376,6 +386,23 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 		}
 	}
 	pc.sections = secs
+}
+
+// firstCodec returns the first payload type of an RTP m-section and its
+// rtpmap/fmtp attribute lines (RFC 8829 §5.3.1: an answer lists codecs the
+// offer had).
+func firstCodec(m *sdpMedia) (string, []string) {
+	if len(m.Formats) == 0 {
+		return "", nil
+	}
+	pt := m.Formats[0]
+	var lines []string
+	for _, a := range m.Attrs {
+		if strings.HasPrefix(a, "rtpmap:"+pt+" ") || strings.HasPrefix(a, "fmtp:"+pt+" ") {
+			lines = append(lines, a)
+		}
+	}
+	return pt, lines
 }
 
 // markRejected applies an answer's port-zero m-sections.
@@ -388,6 +415,12 @@ func (pc *PeerConnection) markRejected(sess *sdpSession) {
 			}
 		}
 	}
+	pc.settleTransceivers()
+}
+
+// settleTransceivers records the negotiated direction once an exchange
+// completes: inactive for every live transceiver until media is composed.
+func (pc *PeerConnection) settleTransceivers() {
 	for _, s := range pc.sections {
 		if t := s.transceiver; t != nil && !t.stopped {
 			t.currentDirection, t.hasCurrent = DirectionInactive, true

@@ -73,8 +73,9 @@
 // # Known gaps
 //
 //   - Media: transceivers and m-sections are modelled (mids, BUNDLE,
-//     directions), but remote audio/video sections are answered rejected
-//     (port 0) and local ones are offered inactive; SRTP is not wired yet.
+//     directions); remote audio/video sections are answered inactive with
+//     the offer's first codec (kept in the BUNDLE group), local ones are
+//     offered inactive; no RTP flows and SRTP is not wired yet.
 //   - SDP munging is refused; the description applied must be the one
 //     created. Only one BUNDLE group; balanced and max-compat bundle
 //     policies gather as max-bundle.

@@ -220,6 +220,9 @@ func (pc *PeerConnection) writeSDP(sections []*mSection, setup string) string {
 			// local media section is offered inactive with a placeholder
 			// Opus/VP8 payload type so the description stays well formed.
 			pt, _ := mediaPlaceholder(s.kind)
+			if s.pt != "" {
+				pt = s.pt
+			}
 			fmt.Fprintf(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %s\r\nc=IN IP4 0.0.0.0\r\n", s.kind, pt)
 		}
 		fmt.Fprintf(&b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=ice-options:trickle\r\n", pc.localUfrag, pc.localPwd)
@@ -227,8 +230,15 @@ func (pc *PeerConnection) writeSDP(sections []*mSection, setup string) string {
 		if s.kind == "application" {
 			fmt.Fprintf(&b, "a=sctp-port:%d\r\na=max-message-size:%d\r\n", pc.cfg.sctpPort(), pc.cfg.maxMessageSize())
 		} else {
-			_, rtpmap := mediaPlaceholder(s.kind)
-			fmt.Fprintf(&b, "a=inactive\r\na=rtcp-mux\r\na=rtpmap:%s\r\n", rtpmap)
+			b.WriteString("a=inactive\r\na=rtcp-mux\r\n")
+			if s.pt != "" {
+				for _, l := range s.codecLines {
+					b.WriteString("a=" + l + "\r\n")
+				}
+			} else {
+				_, rtpmap := mediaPlaceholder(s.kind)
+				b.WriteString("a=rtpmap:" + rtpmap + "\r\n")
+			}
 		}
 		if tagged {
 			b.WriteString(candidatesMarker)

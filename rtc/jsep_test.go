@@ -161,9 +161,10 @@ func dropLines(sdp string, prefixes ...string) string {
 	return strings.Join(out, "\r\n")
 }
 
-// TestRejectsMedia: audio/video m-sections of a remote offer are answered
-// with port 0 and get a stopped transceiver; BUNDLE keeps only the data mid.
-func TestRejectsMedia(t *testing.T) {
+// TestMediaAnsweredInactive: an audio m-section of a remote offer gets a
+// transceiver and is answered inactive with the offer's codec, inside the
+// BUNDLE group; an unsupported one is rejected with port 0.
+func TestMediaAnsweredInactive(t *testing.T) {
 	src := newTestPC(t)
 	src.CreateDataChannel("x", DataChannelInit{})
 	o, _ := src.CreateOffer()
@@ -185,12 +186,30 @@ func TestRejectsMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(ans.SDP, "m=audio 0 ") || !strings.Contains(ans.SDP, "a=group:BUNDLE 0\r\n") {
-		t.Errorf("answer:\n%s", ans.SDP)
+	for _, want := range []string{"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "a=group:BUNDLE 1 0\r\n", "a=rtpmap:111 opus/48000/2\r\n", "a=inactive\r\n"} {
+		if !strings.Contains(ans.SDP, want) {
+			t.Errorf("answer lacks %q:\n%s", want, ans.SDP)
+		}
 	}
 	tr := pc.Transceivers()
-	if len(tr) != 1 || tr[0].Mid() != "1" || !tr[0].Stopped() || tr[0].Kind() != MediaKindAudio {
-		t.Errorf("transceivers: %+v", tr)
+	if len(tr) != 1 || tr[0].Mid() != "1" || tr[0].Stopped() || tr[0].Kind() != MediaKindAudio || tr[0].Direction() != DirectionInactive {
+		t.Errorf("transceivers: %+v", tr[0])
+	}
+	if err := pc.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := tr[0].CurrentDirection(); !ok || d != DirectionInactive {
+		t.Errorf("current direction %v %v", d, ok)
+	}
+	// A non-RTP media section is rejected.
+	pc2 := newTestPC(t)
+	sdp2 := strings.Replace(sdp, "m=audio 9 UDP/TLS/RTP/SAVPF 111", "m=audio 9 TCP/MRCPv2 1", 1)
+	if err := pc2.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: sdp2}); err != nil {
+		t.Fatal(err)
+	}
+	ans2, _ := pc2.CreateAnswer()
+	if !strings.Contains(ans2.SDP, "m=audio 0 TCP/MRCPv2 1") {
+		t.Errorf("unsupported section not rejected:\n%s", ans2.SDP)
 	}
 }
 

@@ -79,4 +79,7 @@ type mSection struct {
 	// proto and formats of a remote section we reject, echoed in the answer.
 	proto   string
 	formats []string
+	// pt and codecLines: the codec a remote RTP section is answered with.
+	pt         string
+	codecLines []string
 }
