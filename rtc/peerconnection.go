@@ -67,6 +67,7 @@ type PeerConnection struct {
 	transport  transportStack
 	hostsDone  bool
 	pendingErr error
+	unresolved []string
 
 	channels []*DataChannel // every channel ever created and not yet closed
 
@@ -87,6 +88,9 @@ type Stats struct {
 	// FingerprintFailures counts DTLS handshakes rejected because the
 	// remote certificate did not match a=fingerprint.
 	FingerprintFailures uint64
+	// UnresolvedCandidates counts remote hostname (mDNS) candidates waiting
+	// for ResolveHostname; UnresolvedHostnames lists them.
+	UnresolvedCandidates uint64
 }
 
 // NewPeerConnection returns a PeerConnection in state new/stable.
@@ -254,12 +258,19 @@ func (pc *PeerConnection) AddICECandidate(c ICECandidateInit) error {
 	return nil
 }
 
-// ResolveHostname gives the address of a remote mDNS/FQDN candidate the
-// ICE agent asked about (an EventError is not raised for those; the driver
-// resolves them). Without it such candidates are never paired.
+// ResolveHostname gives the address of a remote mDNS/FQDN candidate
+// (see UnresolvedHostnames). Protocol code does no name resolution and
+// rtc/driver does not resolve mDNS names either; unresolved candidates are
+// simply not paired (the peer's checks still create peer-reflexive ones).
 func (pc *PeerConnection) ResolveHostname(name string, addr netip.Addr) error {
 	defer pc.timeouts.mark(layerICE)
 	return layerErr("ice", pc.ice.ResolveHostname(name, addr))
+}
+
+// UnresolvedHostnames returns the remote candidate hostnames (mDNS
+// ".local" names) the agent holds until ResolveHostname is called.
+func (pc *PeerConnection) UnresolvedHostnames() []string {
+	return append([]string(nil), pc.unresolved...)
 }
 
 // RestartICE asks for an ICE restart at the next offer (W3C restartIce).
@@ -592,9 +603,12 @@ func (pc *PeerConnection) drainICE() {
 			pc.selectedRelay = e.Pair.Local.Type == ice.CandidateRelay
 			pc.transport.pathReady(pc)
 		case ice.EventResolveHostname:
-			// mDNS candidates: the caller (driver) resolves; until then the
-			// candidate is held by the agent. Reported so it is not silent.
-			pc.emit(Event{Kind: EventError, Err: layerErr("ice", fmt.Errorf("remote candidate %q needs name resolution (ResolveHostname)", e.Hostname))})
+			// An mDNS (".local") or FQDN remote candidate: the agent holds it
+			// until ResolveHostname. Browsers that hide host addresses still
+			// connect through the peer-reflexive candidate their checks
+			// create, so this is counted, not raised as an error.
+			pc.stats.UnresolvedCandidates++
+			pc.unresolved = append(pc.unresolved, e.Hostname)
 		case ice.EventRoleChanged:
 		}
 	}
