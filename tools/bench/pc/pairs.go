@@ -39,11 +39,14 @@ type ourPair struct {
 	stalls   int // waits for bufferedamountlow that timed out
 }
 
-func newOurPair(ctx context.Context, d *driver.Driver) (*ourPair, error) {
+// newOurPair connects two PeerConnections: a on da, b on db (the same
+// driver, or one each so both ends run on their own goroutine as two
+// processes would).
+func newOurPair(ctx context.Context, da, db *driver.Driver) (*ourPair, error) {
 	p := &ourPair{cond: make(chan struct{}, 1), lowWater: make(chan struct{}, 1)}
 	opened := make(chan *rtc.DataChannel, 1)
 	var err error
-	p.b, err = d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	p.b, err = db.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
 			p.mu.Lock()
 			p.got++
@@ -57,7 +60,7 @@ func newOurPair(ctx context.Context, d *driver.Driver) (*ourPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.a, err = d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	p.a, err = da.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			switch e.Kind {
 			case rtc.EventDataChannelOpen:

@@ -16,7 +16,7 @@ func BenchmarkSetup(b *testing.B) {
 		defer d.Close()
 		for b.Loop() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			p, err := newOurPair(ctx, d)
+			p, err := newOurPair(ctx, d, d)
 			cancel()
 			if err != nil {
 				b.Fatal(err)
@@ -53,9 +53,12 @@ func BenchmarkThroughput(b *testing.B) {
 				var p pair
 				var err error
 				if impl == "sansrtc" {
-					d := loopbackDriver()
-					defer d.Close()
-					p, err = newOurPair(ctx, d)
+					// One driver per end: each end has its own loop
+					// goroutine, as two processes would.
+					da, db := loopbackDriver(), loopbackDriver()
+					defer da.Close()
+					defer db.Close()
+					p, err = newOurPair(ctx, da, db)
 				} else {
 					p, err = newPionPair(ctx, pionAPI())
 				}
@@ -120,7 +123,7 @@ func BenchmarkMemory(b *testing.B) {
 					d := loopbackDriver()
 					closeAll = func() { d.Close() }
 					for range pairs {
-						p, err := newOurPair(ctx, d)
+						p, err := newOurPair(ctx, d, d)
 						if err != nil {
 							b.Fatal(err)
 						}
