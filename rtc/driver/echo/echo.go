@@ -42,6 +42,10 @@ type Options struct {
 	Log io.Writer
 	// Config is the PeerConnection configuration template.
 	Config rtc.Configuration
+	// ConnectTimeout closes a connection that is not connected this long
+	// after it was created (an offer never answered, a peer that went
+	// away). If zero, 30 s.
+	ConnectTimeout time.Duration
 }
 
 // Peer is the echo peer.
@@ -142,6 +146,21 @@ func (p *Peer) newConn() (*driver.Conn, error) {
 	p.mu.Lock()
 	p.conns[c] = st
 	p.mu.Unlock()
+	timeout := p.opts.ConnectTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	time.AfterFunc(timeout, func() {
+		connected := false
+		_ = c.Do(func(pc *rtc.PeerConnection) error {
+			connected = pc.ConnectionState() == rtc.PeerConnectionConnected
+			return nil
+		})
+		if !connected {
+			p.logf("conn %d: not connected after %v, closing", st.id, timeout)
+			p.drop(c)
+		}
+	})
 	return c, nil
 }
 
@@ -149,6 +168,11 @@ func (p *Peer) drop(c *driver.Conn) {
 	_ = c.Close()
 	p.mu.Lock()
 	delete(p.conns, c)
+	for id, oc := range p.offers {
+		if oc == c {
+			delete(p.offers, id)
+		}
+	}
 	p.mu.Unlock()
 }
 

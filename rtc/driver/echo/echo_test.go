@@ -98,3 +98,28 @@ func TestEchoBothRoles(t *testing.T) {
 		_ = c.Close()
 	}
 }
+
+// TestEchoDropsUnansweredOffers: an offer nobody answers is closed after
+// ConnectTimeout, and its id is forgotten.
+func TestEchoDropsUnansweredOffers(t *testing.T) {
+	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	defer d.Close()
+	peer := New(d, Options{ConnectTimeout: 100 * time.Millisecond})
+	off, err := peer.Offer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peer.Connections() != 1 {
+		t.Fatalf("%d connections", peer.Connections())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for peer.Connections() != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if peer.Connections() != 0 {
+		t.Errorf("unanswered offer not dropped")
+	}
+	if err := peer.Accept(context.Background(), signaling.Description{SDP: "x", ID: off.ID}); !errors.Is(err, signaling.ErrUnknownID) {
+		t.Errorf("late answer: %v", err)
+	}
+}
