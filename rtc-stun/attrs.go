@@ -50,23 +50,8 @@ func (m *Message) text(t AttrType, max int) ([]byte, error) {
 }
 
 func (m *Message) uint32Attr(t AttrType) (uint32, error) {
-	v, err := m.fixed(t, 4)
-	if err != nil {
-		return 0, err
-	}
-	return binary.BigEndian.Uint32(v), nil
-}
-
-// knownSlice returns the value of a, an entry of m.known.
-func (m *Message) knownSlice(a attrRef) []byte {
-	end := a.end()
-	return m.Raw[a.off:end:end]
-}
-
-// knownUint32 decodes the 4-byte attribute in slot s of m.known.
-func (m *Message) knownUint32(s int) (uint32, error) {
-	a := m.known[s]
-	if m.seen&(1<<s) == 0 {
+	a, ok := m.find(t)
+	if !ok {
 		return 0, ErrAttributeNotFound
 	}
 	if a.hdr&0xFFFF != 4 {
@@ -75,16 +60,31 @@ func (m *Message) knownUint32(s int) (uint32, error) {
 	return binary.BigEndian.Uint32(m.Raw[a.off:]), nil
 }
 
-// knownUint64 decodes the 8-byte attribute in slot s of m.known.
-func (m *Message) knownUint64(s int) (uint64, error) {
-	a := m.known[s]
-	if m.seen&(1<<s) == 0 {
+func (m *Message) uint64Attr(t AttrType) (uint64, error) {
+	a, ok := m.find(t)
+	if !ok {
 		return 0, ErrAttributeNotFound
 	}
 	if a.hdr&0xFFFF != 8 {
 		return 0, ErrBadAttribute
 	}
 	return binary.BigEndian.Uint64(m.Raw[a.off:]), nil
+}
+
+// find returns the first indexed attribute of type t.
+func (m *Message) find(t AttrType) (attrRef, bool) {
+	for _, a := range m.attrs {
+		if a.hdr>>16 == uint32(t) {
+			return a, true
+		}
+	}
+	return attrRef{}, false
+}
+
+// value returns the value of a, an attribute of m.
+func (m *Message) value(a attrRef) []byte {
+	end := a.end()
+	return m.Raw[a.off:end:end]
 }
 
 // decodeAddress decodes a MAPPED-ADDRESS style value (RFC 8489 §14.1); with
@@ -155,13 +155,7 @@ func isXORAddress(t AttrType) bool {
 func (m *Message) MappedAddress() (netip.AddrPort, error) { return m.Address(AttrMappedAddress) }
 
 // XORMappedAddress returns XOR-MAPPED-ADDRESS (RFC 8489 §14.2).
-func (m *Message) XORMappedAddress() (netip.AddrPort, error) {
-	a := m.known[slotXORMappedAddress]
-	if m.seen&(1<<slotXORMappedAddress) == 0 {
-		return netip.AddrPort{}, ErrAttributeNotFound
-	}
-	return m.decodeAddress(m.knownSlice(a), true)
-}
+func (m *Message) XORMappedAddress() (netip.AddrPort, error) { return m.Address(AttrXORMappedAddress) }
 
 // XORPeerAddress returns the first XOR-PEER-ADDRESS (RFC 8656 §18.3).
 func (m *Message) XORPeerAddress() (netip.AddrPort, error) { return m.Address(AttrXORPeerAddress) }
@@ -176,14 +170,14 @@ func (m *Message) AlternateServer() (netip.AddrPort, error) { return m.Address(A
 
 // Username returns USERNAME (RFC 8489 §14.3).
 func (m *Message) Username() ([]byte, error) {
-	a := m.known[slotUsername]
-	if m.seen&(1<<slotUsername) == 0 {
+	a, ok := m.find(AttrUsername)
+	if !ok {
 		return nil, ErrAttributeNotFound
 	}
 	if a.hdr&0xFFFF > maxUsernameLen {
 		return nil, ErrBadAttribute
 	}
-	return m.knownSlice(a), nil
+	return m.value(a), nil
 }
 
 // Userhash returns USERHASH, 32 bytes (RFC 8489 §14.4).
@@ -202,16 +196,19 @@ func (m *Message) Software() ([]byte, error) { return m.text(AttrSoftware, maxTe
 func (m *Message) AlternateDomain() ([]byte, error) { return m.text(AttrAlternateDomain, 255) }
 
 // Priority returns PRIORITY (RFC 8445 §7.1.1).
-func (m *Message) Priority() (uint32, error) { return m.knownUint32(slotPriority) }
+func (m *Message) Priority() (uint32, error) { return m.uint32Attr(AttrPriority) }
 
 // UseCandidate reports whether USE-CANDIDATE is present (RFC 8445 §7.1.2).
-func (m *Message) UseCandidate() bool { return m.seen&(1<<slotUseCandidate) != 0 }
+func (m *Message) UseCandidate() bool {
+	_, ok := m.find(AttrUseCandidate)
+	return ok
+}
 
 // ICEControlling returns the tie-breaker of ICE-CONTROLLING (RFC 8445 §7.1.3).
-func (m *Message) ICEControlling() (uint64, error) { return m.knownUint64(slotICEControlling) }
+func (m *Message) ICEControlling() (uint64, error) { return m.uint64Attr(AttrICEControlling) }
 
 // ICEControlled returns the tie-breaker of ICE-CONTROLLED (RFC 8445 §7.1.3).
-func (m *Message) ICEControlled() (uint64, error) { return m.knownUint64(slotICEControlled) }
+func (m *Message) ICEControlled() (uint64, error) { return m.uint64Attr(AttrICEControlled) }
 
 // Lifetime returns LIFETIME in seconds (RFC 8656 §18.2).
 func (m *Message) Lifetime() (uint32, error) { return m.uint32Attr(AttrLifetime) }
@@ -304,11 +301,11 @@ func (m *Message) ICMP() (ICMP, error) {
 // ErrorCode returns the code and reason phrase of ERROR-CODE (RFC 8489
 // §14.8). The reason aliases the message.
 func (m *Message) ErrorCode() (ErrorCode, []byte, error) {
-	a := m.known[slotErrorCode]
-	if m.seen&(1<<slotErrorCode) == 0 {
+	v, ok := m.Get(AttrErrorCode)
+	if !ok {
 		return 0, nil, ErrAttributeNotFound
 	}
-	return decodeErrorCode(m.knownSlice(a))
+	return decodeErrorCode(v)
 }
 
 func decodeErrorCode(v []byte) (ErrorCode, []byte, error) {

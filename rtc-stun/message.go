@@ -153,11 +153,6 @@ type Message struct {
 	Raw []byte
 
 	attrs []attrRef
-	// known holds the first indexed attribute of each type the ICE and
-	// TURN hot paths read (see slotOf), so that their getters need no
-	// scan; bit s of seen is set when known[s] holds one.
-	known [numSlots]attrRef
-	seen  uint8
 	// offsets (into Raw) of the attribute headers of MESSAGE-INTEGRITY,
 	// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, or -1.
 	miOff, mi256Off, fpOff int
@@ -204,7 +199,7 @@ func Parse(b []byte, m *Message) error { return ParseWithLimits(b, m, Limits{}) 
 
 // Clone returns a deep copy of m that owns its bytes.
 func (m *Message) Clone() *Message {
-	c := &Message{Type: m.Type, TransactionID: m.TransactionID, known: m.known, seen: m.seen, miOff: m.miOff, mi256Off: m.mi256Off, fpOff: m.fpOff}
+	c := &Message{Type: m.Type, TransactionID: m.TransactionID, miOff: m.miOff, mi256Off: m.mi256Off, fpOff: m.fpOff}
 	c.Raw = append([]byte(nil), m.Raw...)
 	c.attrs = append([]attrRef(nil), m.attrs...)
 	return c

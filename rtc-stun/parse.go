@@ -6,59 +6,18 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// Slots of Message.known: the attribute types whose getters sit on the ICE
-// and TURN hot paths. Slot 0 is scratch: types without a slot may land in
-// it, and nothing reads it.
-const (
-	slotScratch = iota
-	slotUsername
-	slotPriority
-	slotUseCandidate
-	slotICEControlled
-	slotICEControlling
-	slotXORMappedAddress
-	slotErrorCode
-	numSlots
+// trailerKey folds an attribute type into 7 bits: the low six bits and
+// the comprehension-optional bit (one-to-one on 0x0000-0x003F and
+// 0x8000-0x803F, where the types below lie).
+func trailerKey(t uint32) uint32 { return (t | t>>9) & 0x7F }
 
-	// The integrity and fingerprint attributes end the fast walk of
-	// ParseWithLimits; they have no slot in known.
-	slotMI     = numSlots
-	slotMI256  = numSlots + 1
-	slotFP     = numSlots + 2
-	slotUnused = 0xFFFF // slotType of slots that slotOf never returns
-)
-
-// slotKey folds a type into 7 bits: its low six bits and the
-// comprehension-optional bit. The types with a slot have distinct keys; a
-// key is confirmed by comparing slotType.
-func slotKey(t uint16) uint8 { return uint8(t&0x3F) | uint8(t>>9)&0x40 }
-
-// slotType is the type each slot holds.
-var slotType = [16]uint16{
-	slotScratch:          slotUnused,
-	slotUsername:         uint16(AttrUsername),
-	slotPriority:         uint16(AttrPriority),
-	slotUseCandidate:     uint16(AttrUseCandidate),
-	slotICEControlled:    uint16(AttrICEControlled),
-	slotICEControlling:   uint16(AttrICEControlling),
-	slotXORMappedAddress: uint16(AttrXORMappedAddress),
-	slotErrorCode:        uint16(AttrErrorCode),
-	slotMI:               uint16(AttrMessageIntegrity),
-	slotMI256:            uint16(AttrMessageIntegritySHA256),
-	slotFP:               uint16(AttrFingerprint),
-	11:                   slotUnused,
-	12:                   slotUnused,
-	13:                   slotUnused,
-	14:                   slotUnused,
-	15:                   slotUnused,
-}
-
-// slotOf maps slotKey(t) to the slot of t, when t has one.
-var slotOf = func() (tab [128]uint8) {
-	for s, t := range slotType {
-		if t != slotUnused {
-			tab[slotKey(t)] = uint8(s)
-		}
+// isTrailer is 1 at the trailerKey of MESSAGE-INTEGRITY,
+// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, the attributes RFC 8489
+// §14.5-14.7 put last. Other types share those keys (0x0048, 0xC008 ...):
+// they only send a message to parseSlow.
+var isTrailer = func() (tab [128]uint8) {
+	for _, t := range []AttrType{AttrMessageIntegrity, AttrMessageIntegritySHA256, AttrFingerprint} {
+		tab[trailerKey(uint32(t))] = 1
 	}
 	return tab
 }()
@@ -72,7 +31,7 @@ var slotOf = func() (tab [128]uint8) {
 // MESSAGE-INTEGRITY-SHA256 other than FINGERPRINT, are ignored: they are
 // skipped and not indexed. An attribute after FINGERPRINT is an error.
 func ParseWithLimits(b []byte, m *Message, lim Limits) error {
-	if len(b) <= lim.maxMessageSize() && m.parseFast(b, lim.maxAttributes()) {
+	if m.parseFast(b, lim) {
 		return nil
 	}
 	return m.parseSlow(b, lim)
@@ -85,8 +44,8 @@ func ParseWithLimits(b []byte, m *Message, lim Limits) error {
 // to parseSlow, the reference walk, which reports the precise error (and
 // grows m.attrs, so the next message of that size takes the fast path).
 // FuzzParseFastSlow checks that both agree.
-func (m *Message) parseFast(b []byte, maxAttrs int) bool {
-	if len(b) < HeaderSize {
+func (m *Message) parseFast(b []byte, lim Limits) bool {
+	if len(b) < HeaderSize || len(b) > lim.maxMessageSize() {
 		return false
 	}
 	h := binary.BigEndian.Uint64(b)
@@ -98,117 +57,51 @@ func (m *Message) parseFast(b []byte, maxAttrs int) bool {
 	}
 	m.Type = typeFromValue(uint16(h >> 48))
 	m.TransactionID = TransactionID(b[8:HeaderSize])
-	attrs := m.attrs[:min(cap(m.attrs), maxAttrs)]
+	attrs := m.attrs[:min(cap(m.attrs), lim.maxAttributes())]
 	i := 0
-	// Bits 0-7 of seen mark the slots of m.known filled; the trailer bits
-	// above them the integrity and fingerprint attributes met.
-	const (
-		seenMI    = 1 << (numSlots + iota)
-		seenMI256 // MESSAGE-INTEGRITY-SHA256
-		seenFP    // FINGERPRINT
-	)
-	var seen uint16
-	m.miOff, m.mi256Off, m.fpOff = -1, -1, -1
+	// trailers counts the attributes whose trailerKey is that of an
+	// integrity or fingerprint attribute, without a branch.
+	trailers := 0
 	// The header length is a multiple of four and so is every padded
-	// attribute, so off < len(b) means at least a header is left.
-	off := HeaderSize
-	for off < len(b) {
-		hdr := binary.BigEndian.Uint32(b[off:])
-		// RFC 8489 §14: the value is padded to a multiple of four.
-		end := off + (int(hdr&0xFFFF)+attrHeaderSize+3)&^3
+	// attribute, so off < len(b) means at least a header is left, and
+	// rounding off plus the value length pads the value (RFC 8489 §14).
+	for off := HeaderSize; off < len(b); {
+		hdr := binary.BigEndian.Uint32(b[off : off+attrHeaderSize])
+		end := (off + int(hdr&0xFFFF) + attrHeaderSize + 3) &^ 3
 		if end > len(b) || i >= len(attrs) {
 			return false
 		}
-		ref := attrRef{hdr: hdr, off: int32(off + attrHeaderSize)}
-		typ := uint16(hdr >> 16)
-		if seen >= seenMI && typ != uint16(AttrMessageIntegritySHA256) && typ != uint16(AttrFingerprint) {
-			// An attribute RFC 8489 §14.5 says to ignore after
-			// MESSAGE-INTEGRITY.
-			return false
-		}
-		switch typ {
-		case uint16(AttrUsername):
-			if seen&(1<<slotUsername) == 0 {
-				seen |= 1 << slotUsername
-				m.known[slotUsername] = ref
-			}
-		case uint16(AttrPriority):
-			if seen&(1<<slotPriority) == 0 {
-				seen |= 1 << slotPriority
-				m.known[slotPriority] = ref
-			}
-		case uint16(AttrUseCandidate):
-			if seen&(1<<slotUseCandidate) == 0 {
-				seen |= 1 << slotUseCandidate
-				m.known[slotUseCandidate] = ref
-			}
-		case uint16(AttrICEControlled):
-			if seen&(1<<slotICEControlled) == 0 {
-				seen |= 1 << slotICEControlled
-				m.known[slotICEControlled] = ref
-			}
-		case uint16(AttrICEControlling):
-			if seen&(1<<slotICEControlling) == 0 {
-				seen |= 1 << slotICEControlling
-				m.known[slotICEControlling] = ref
-			}
-		case uint16(AttrXORMappedAddress):
-			if seen&(1<<slotXORMappedAddress) == 0 {
-				seen |= 1 << slotXORMappedAddress
-				m.known[slotXORMappedAddress] = ref
-			}
-		case uint16(AttrErrorCode):
-			if seen&(1<<slotErrorCode) == 0 {
-				seen |= 1 << slotErrorCode
-				m.known[slotErrorCode] = ref
-			}
-		// RFC 8489 §14.5-14.7: MESSAGE-INTEGRITY,
-		// MESSAGE-INTEGRITY-SHA256 and FINGERPRINT come last, in that
-		// order. A repeated one, or anything after FINGERPRINT, is left
-		// to parseSlow.
-		case uint16(AttrMessageIntegrity):
-			// seen < seenMI here.
-			seen |= seenMI
-			m.miOff = off
-		case uint16(AttrMessageIntegritySHA256):
-			if seen&(seenMI256|seenFP) != 0 {
-				return false
-			}
-			seen |= seenMI256
-			m.mi256Off = off
-		case uint16(AttrFingerprint):
-			if end != len(b) {
-				return false
-			}
-			m.fpOff = off
-		}
-		attrs[i] = ref
+		attrs[i] = attrRef{hdr: hdr, off: int32(off + attrHeaderSize)}
+		trailers += int(isTrailer[trailerKey(hdr>>16)])
 		i++
-		off = advance(off, end-off)
+		off = end
 	}
-	m.attrs = attrs[:i]
-	m.seen = uint8(seen)
+	attrs = attrs[:i]
+	// RFC 8489 §14.5-14.7: MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256
+	// and FINGERPRINT come last, in that order. Find them from the end;
+	// if any attribute before them counted as one (an attribute after
+	// MESSAGE-INTEGRITY, one repeated or out of order, one after
+	// FINGERPRINT, or merely a type sharing the key), parseSlow decides.
+	k := len(attrs)
+	m.miOff, m.mi256Off, m.fpOff = -1, -1, -1
+	if k > 0 && attrs[k-1].typ() == uint16(AttrFingerprint) {
+		k--
+		m.fpOff = int(attrs[k].off) - attrHeaderSize
+	}
+	if k > 0 && attrs[k-1].typ() == uint16(AttrMessageIntegritySHA256) {
+		k--
+		m.mi256Off = int(attrs[k].off) - attrHeaderSize
+	}
+	if k > 0 && attrs[k-1].typ() == uint16(AttrMessageIntegrity) {
+		k--
+		m.miOff = int(attrs[k].off) - attrHeaderSize
+	}
+	if trailers != len(attrs)-k {
+		return false
+	}
+	m.attrs = attrs
 	m.Raw = b
 	return true
-}
-
-// advance returns off+size. Each attribute's offset depends on the length
-// read from the previous one, a chain of loads that bounds the walk; for
-// the sizes ICE and TURN attributes usually have, the branch turns that
-// data dependency into a control dependency the CPU predicts, so it can
-// start on the next attribute before the length has loaded.
-func advance(off, size int) int {
-	switch size {
-	case 4: // USE-CANDIDATE, DONT-FRAGMENT
-		return off + 4
-	case 8: // PRIORITY, FINGERPRINT, LIFETIME, CHANNEL-NUMBER
-		return off + 8
-	case 12: // ICE-CONTROLLING, ICE-CONTROLLED, XOR-*-ADDRESS (IPv4)
-		return off + 12
-	case 24: // MESSAGE-INTEGRITY, XOR-*-ADDRESS (IPv6)
-		return off + 24
-	}
-	return off + size
 }
 
 func parseErr(off int, what string, err error) error {
@@ -219,7 +112,6 @@ func parseErr(off int, what string, err error) error {
 // precise error for malformed ones.
 func (m *Message) parseSlow(b []byte, lim Limits) error {
 	m.attrs = m.attrs[:0]
-	m.seen = 0
 	m.miOff, m.mi256Off, m.fpOff = -1, -1, -1
 	m.Raw = nil
 	if len(b) > lim.maxMessageSize() {
@@ -287,12 +179,7 @@ func (m *Message) parseSlow(b []byte, lim Limits) error {
 			m.attrs = attrs
 			return parseErr(off, "message", ErrTooManyAttributes)
 		}
-		ref := attrRef{hdr: uint32(typ)<<16 | uint32(l), off: int32(vOff)}
-		if s := slotOf[slotKey(typ)&127]; slotType[s&15] == typ && s < slotMI && m.seen&(1<<(s&7)) == 0 {
-			m.seen |= 1 << (s & 7)
-			m.known[s&7] = ref
-		}
-		attrs = append(attrs, ref)
+		attrs = append(attrs, attrRef{hdr: uint32(typ)<<16 | uint32(l), off: int32(vOff)})
 		off = end
 	}
 	m.attrs = attrs
