@@ -81,5 +81,6 @@
 //     policies gather as max-bundle.
 //   - ICE servers must be IP literals (no DNS in protocol code); turns: and
 //     stuns: URLs are not supported.
-//   - The SDP subset is parsed here (sdp.go), not with rtc-sdp yet.
+//   - Remote descriptions are parsed with rtc-sdp; local ones are still
+//     written as text (jsep.go), not with rtc-sdp's builder.
 package rtc

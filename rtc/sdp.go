@@ -1,19 +1,24 @@
 package rtc
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
-// This file holds the subset of SDP (RFC 8866) that JSEP needs to negotiate
-// data channels and to keep m-section bookkeeping for transceivers. It is
-// deliberately lenient about attributes it does not know (RFC 8866 §5.13:
-// unknown attributes are ignored) and strict about the ones it uses.
+// This file holds the view of SDP (RFC 8866) that JSEP needs to negotiate
+// data channels and to keep m-section bookkeeping for transceivers. rtc-sdp
+// parses the grammar; the attributes are interpreted here, leniently for
+// those JSEP does not use (RFC 8866 §5.13: unknown attributes are ignored)
+// and strictly for the ones it does. Descriptions are still written as text
+// here (jsep.go).
 //
-// TODO(integrator): switch to rtc-sdp's model once it is stable; this parser
-// was written because rtc-sdp had not landed when the PeerConnection needed it.
+// TODO(integrator): build descriptions with rtc-sdp's builder too, and use
+// its typed accessors once media needs codecs and extensions.
 
 // sdpFingerprint is an a=fingerprint (RFC 8122 §5).
 type sdpFingerprint struct {
@@ -57,72 +62,33 @@ type sdpSession struct {
 	Media          []*sdpMedia
 }
 
-func sdpErr(line int, format string, args ...any) error {
-	return fmt.Errorf("%w: line %d: %s", ErrInvalidSDP, line, fmt.Sprintf(format, args...))
-}
-
-// parseSDP parses a description. It checks structure (v= first, m= lines,
-// attribute syntax it relies on); whether the description can be applied
-// is checked by validateRemote.
+// parseSDP parses a description: rtc-sdp checks the grammar (RFC 8866
+// line order, required lines, size limits); this file interprets the
+// attributes JSEP needs. Whether the description can be applied is checked
+// by validateRemote.
 func parseSDP(s string, maxSize int) (*sdpSession, error) {
-	if len(s) > maxSize {
-		return nil, fmt.Errorf("%w: description of %d bytes exceeds %d", ErrLimit, len(s), maxSize)
+	cfg := sdp.Config{MaxSize: maxSize}
+	sd, err := cfg.Parse(s)
+	if err != nil {
+		if errors.Is(err, sdp.ErrTooLarge) {
+			return nil, fmt.Errorf("%w: %w", ErrLimit, err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSDP, err)
 	}
-	sess := &sdpSession{}
-	var cur *sdpMedia
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	sawV := false
-	for i, raw := range lines {
-		n := i + 1
-		line := strings.TrimRight(raw, "\r")
-		if line == "" {
-			continue
-		}
-		if len(line) < 2 || line[1] != '=' || line[0] < 'a' || line[0] > 'z' {
-			return nil, sdpErr(n, "not a type=value line: %.40q", line)
-		}
-		typ, val := line[0], line[2:]
-		if !sawV {
-			if typ != 'v' || val != "0" {
-				return nil, sdpErr(n, "description must start with v=0")
-			}
-			sawV = true
-			continue
-		}
-		switch typ {
-		case 'o':
-			f := strings.Fields(val)
-			if len(f) != 6 {
-				return nil, sdpErr(n, "o= needs 6 fields")
-			}
-			sess.SessionID = f[1]
-			v, err := strconv.ParseUint(f[2], 10, 64)
-			if err != nil {
-				return nil, sdpErr(n, "bad session version")
-			}
-			sess.SessionVersion = v
-		case 'm':
-			f := strings.Fields(val)
-			if len(f) < 3 {
-				return nil, sdpErr(n, "m= needs media, port, proto")
-			}
-			port, err := strconv.Atoi(strings.SplitN(f[1], "/", 2)[0])
-			if err != nil || port < 0 || port > 65535 {
-				return nil, sdpErr(n, "bad port %q", f[1])
-			}
-			cur = &sdpMedia{Kind: f[0], Port: port, Proto: f[2], Formats: f[3:]}
-			sess.Media = append(sess.Media, cur)
-		case 'a':
-			if err := sess.parseAttr(cur, val); err != nil {
-				return nil, sdpErr(n, "%v", err)
-			}
+	sess := &sdpSession{SessionID: strconv.FormatUint(sd.Origin.SessionID, 10), SessionVersion: sd.Origin.SessionVersion}
+	for _, a := range sd.Attributes {
+		if err := sess.parseAttr(nil, a.String()); err != nil {
+			return nil, fmt.Errorf("%w: session a=%s: %v", ErrInvalidSDP, a.Key, err)
 		}
 	}
-	if !sawV {
-		return nil, fmt.Errorf("%w: empty description", ErrInvalidSDP)
-	}
-	if sess.SessionID == "" {
-		return nil, fmt.Errorf("%w: missing o= line", ErrInvalidSDP)
+	for i, md := range sd.Media {
+		cur := &sdpMedia{Kind: md.Media, Port: md.Port, Proto: md.Proto, Formats: md.Formats}
+		sess.Media = append(sess.Media, cur)
+		for _, a := range md.Attributes {
+			if err := sess.parseAttr(cur, a.String()); err != nil {
+				return nil, fmt.Errorf("%w: m-section %d a=%s: %v", ErrInvalidSDP, i, a.Key, err)
+			}
+		}
 	}
 	return sess, nil
 }
