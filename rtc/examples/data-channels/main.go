@@ -31,15 +31,19 @@ func main() {
 func run(total, size int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
-	defer d.Close()
+	// One driver (one loop goroutine) per PeerConnection, as two
+	// processes would have.
+	loopback := driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
+	da, db := driver.New(loopback), driver.New(loopback)
+	defer da.Close()
+	defer db.Close()
 
 	n := total / size
 	received := 0
 	done := make(chan struct{})
 	opened := make(chan *rtc.DataChannel, 1)
 	lowWater := make(chan struct{}, 1)
-	answerer, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	answerer, err := db.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
 			received++
 			if received == n {
@@ -50,7 +54,7 @@ func run(total, size int) error {
 	if err != nil {
 		return err
 	}
-	offerer, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	offerer, err := da.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			switch e.Kind {
 			case rtc.EventDataChannelOpen:
