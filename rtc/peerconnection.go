@@ -472,8 +472,10 @@ func (pc *PeerConnection) HandleEvent(c Command) error {
 	return fmt.Errorf("rtc: unknown command %d", c.Kind)
 }
 
-// EndOfLocalAddresses says every host address has been added; gathering
-// completes once STUN/TURN servers (if any) answered.
+// EndOfLocalAddresses says every host address has been added. The first
+// SetLocalDescription implies it (gathering starts there, RFC 8829 §5.4, and
+// completes once the STUN/TURN servers, if any, answered); addresses added
+// later are still used and trickled as candidates.
 func (pc *PeerConnection) EndOfLocalAddresses() {
 	pc.hostsDone = true
 	if pc.iceStarted {
