@@ -2,6 +2,8 @@ package rtc
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +15,13 @@ func FuzzParseSDP(f *testing.F) {
 	pc.CreateDataChannel("x", DataChannelInit{})
 	o, _ := pc.CreateOffer()
 	f.Add(o.SDP)
+	if files, _ := filepath.Glob("testdata/*.sdp"); len(files) > 0 {
+		for _, fn := range files {
+			if b, err := os.ReadFile(fn); err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
 	f.Add("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n")
 	f.Add("v=0\r\nm=audio 0 RTP/AVP 0\r\na=fingerprint:sha-256 00\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
