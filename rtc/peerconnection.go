@@ -379,7 +379,8 @@ func (pc *PeerConnection) updateConnectionState() {
 		s = PeerConnectionFailed
 	case pc.iceConnectionState == ICEConnectionDisconnected:
 		s = PeerConnectionDisconnected
-	case (pc.iceConnectionState == ICEConnectionConnected || pc.iceConnectionState == ICEConnectionCompleted) && d == dtlsConnected:
+	case (pc.iceConnectionState == ICEConnectionConnected || pc.iceConnectionState == ICEConnectionCompleted) && (d == dtlsConnected || d == dtlsClosed):
+		// W3C: "all RTCDtlsTransports are in the connected or closed state".
 		s = PeerConnectionConnected
 	case pc.iceConnectionState == ICEConnectionNew && d == dtlsNew:
 		s = PeerConnectionNew
