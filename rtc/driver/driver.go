@@ -13,7 +13,10 @@
 //
 // Callbacks run on the driver goroutine: inside them, the PeerConnection
 // and its DataChannels may be used directly (they must not block). Anywhere
-// else, use Conn.Do or the Conn helpers.
+// else, use Conn.Do or the Conn helpers. A callback must not call Conn.Do,
+// Send, Close or the other helpers (they wait for the driver goroutine,
+// which is running the callback): call the PeerConnection directly, or
+// start a goroutine (go conn.Close()).
 package driver
 
 import (
