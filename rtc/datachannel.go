@@ -46,8 +46,9 @@ type DataChannelInit struct {
 	// Negotiated means the application negotiated the channel out of band:
 	// no DCEP is sent and ID must be set (W3C negotiated=true).
 	Negotiated bool
-	// ID is the SCTP stream id. Nil lets the PeerConnection pick one with
-	// the parity of its DTLS role (RFC 8832 §6).
+	// ID is the SCTP stream id of a negotiated channel. An in-band channel
+	// always gets the lowest free id with the parity of this side's DTLS
+	// role (RFC 8832 §6), so ID is ignored for it.
 	ID *uint16
 	// Priority (W3C priority). If zero, low.
 	Priority Priority
