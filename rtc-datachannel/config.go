@@ -18,6 +18,10 @@ type Config struct {
 	MaxChannels int
 	// MaxEvents bounds the event queue. If zero, 4096 is used.
 	MaxEvents int
+	// MaxReadBuffer bounds the bytes of received messages waiting for
+	// PollRead; beyond it messages stay in the association, whose receive
+	// window closes, so the peer slows down. If zero, 1 MiB is used.
+	MaxReadBuffer int
 }
 
 func (c *Config) maxChannels() int {
@@ -25,6 +29,13 @@ func (c *Config) maxChannels() int {
 		return 65534
 	}
 	return c.MaxChannels
+}
+
+func (c *Config) maxReadBuffer() int {
+	if c.MaxReadBuffer == 0 {
+		return 1 << 20
+	}
+	return c.MaxReadBuffer
 }
 
 func (c *Config) maxEvents() int {

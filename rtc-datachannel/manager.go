@@ -191,9 +191,11 @@ type Manager struct {
 	reads    shared.Queue[Message]
 	up       bool
 	ended    bool
-	stats    Stats
-	open     openMessage
-	buf      []byte
+	// readBytes is the size of the messages waiting in reads.
+	readBytes int
+	stats     Stats
+	open      openMessage
+	buf       []byte
 }
 
 // New returns a Manager with a fresh association.
@@ -207,7 +209,7 @@ func New(cfg Config) (*Manager, error) {
 		assoc:    a,
 		channels: make(map[uint16]*channel),
 		events:   shared.NewQueue[Event](cfg.maxEvents()),
-		reads:    shared.NewQueue[Message](1 << 20),
+		reads:    shared.NewQueue[Message](cfg.maxReadBuffer() + 1),
 	}, nil
 }
 
@@ -475,7 +477,12 @@ func (m *Manager) PollEvent() (Event, bool) {
 // PollRead returns the next received message; Data belongs to the caller.
 func (m *Manager) PollRead() (Message, bool) {
 	m.pump()
-	return m.reads.Pop()
+	msg, ok := m.reads.Pop()
+	if ok {
+		m.readBytes -= len(msg.Data)
+		m.pump()
+	}
+	return msg, ok
 }
 
 // Close shuts the association down gracefully (SHUTDOWN); every channel
@@ -495,7 +502,10 @@ func (m *Manager) pump() {
 		}
 		m.handleAssocEvent(e)
 	}
-	for m.reads.Len() < m.reads.Cap() {
+	// Messages stay in the association (whose window then closes) while
+	// MaxReadBuffer bytes wait for PollRead: a reader that falls behind
+	// slows the peer down instead of growing memory.
+	for m.reads.Len() < m.reads.Cap() && m.readBytes < m.cfg.maxReadBuffer() {
 		msg, ok := m.assoc.PollRead()
 		if !ok {
 			break
@@ -616,7 +626,9 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		out.Data = append(ch.partial, out.Data...)
 		ch.partial = nil
 	}
+	m.readBytes += len(out.Data)
 	if err := m.reads.Push(out); err != nil {
+		m.readBytes -= len(out.Data)
 		m.stats.UnknownStream++
 		return
 	}

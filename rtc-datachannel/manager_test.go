@@ -371,3 +371,42 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// A reader that stops reading cannot make the Manager hold more than
+// MaxReadBuffer (plus the association's window): the peer is slowed down.
+func TestReadBackpressure(t *testing.T) {
+	d := newDuo(t)
+	d.m[1].cfg.MaxReadBuffer = 100_000
+	d.connect()
+	id, _ := d.m[0].Open(Options{Label: "flood"})
+	d.run(func() bool { return d.has(1, EventDataChannel, id) })
+	sent := 0
+	for range 400 {
+		if d.m[0].Send(id, make([]byte, 10_000), true) == nil {
+			sent++
+		}
+		// Drive the network without reading on side 1.
+		for range 20 {
+			for i, m := range d.m {
+				for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
+					d.m[1-i].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.Message})
+				}
+			}
+		}
+		d.now = d.now.Add(10 * time.Millisecond)
+		d.m[0].HandleTimeout(d.now)
+		d.m[1].HandleTimeout(d.now)
+	}
+	held := d.m[1].readBytes
+	if held > 100_000+10_000 {
+		t.Fatalf("manager holds %d bytes with MaxReadBuffer 100000", held)
+	}
+	// Reading drains everything that was sent, in order.
+	d.run(func() bool {
+		got := 0
+		for _, r := range d.reads[1] {
+			got += len(r.Data)
+		}
+		return got == sent*10_000
+	})
+}
