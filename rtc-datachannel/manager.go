@@ -193,9 +193,11 @@ type Manager struct {
 	ended    bool
 	// readBytes is the size of the messages waiting in reads.
 	readBytes int
-	stats     Stats
-	open      openMessage
-	buf       []byte
+	// partialBytes is the size of deprecated partial messages being joined.
+	partialBytes int
+	stats        Stats
+	open         openMessage
+	buf          []byte
 }
 
 // New returns a Manager with a fresh association.
@@ -429,6 +431,8 @@ func (m *Manager) closeChannel(ch *channel) {
 		return
 	}
 	ch.info.State = StateClosed
+	m.partialBytes -= len(ch.partial)
+	ch.partial = nil
 	delete(m.channels, ch.info.ID)
 	m.push(Event{Kind: EventClose, Channel: ch.info.ID})
 }
@@ -529,6 +533,7 @@ func (m *Manager) handleAssocEvent(e sctp.Event) {
 				continue
 			}
 			ch.inReset = true
+			m.partialBytes -= len(ch.partial)
 			ch.partial = nil
 			if ch.info.State == StateOpen || ch.info.State == StateConnecting {
 				// RFC 8831 §6.7: the peer closed; reset our side too.
@@ -611,12 +616,16 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		if limit == 0 {
 			limit = sctp.DefaultMaxMessageSize
 		}
-		if len(ch.partial)+len(msg.Data) > limit {
+		// The joined bytes left the association's window: bound them
+		// per message and, over all channels, by MaxReadBuffer.
+		if len(ch.partial)+len(msg.Data) > limit || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
+			m.partialBytes -= len(ch.partial)
 			ch.partial = nil
 			m.push(Event{Kind: EventError, Channel: msg.Stream, Err: sctp.ErrMessageTooLarge})
 			return
 		}
 		ch.partial = append(ch.partial, msg.Data...)
+		m.partialBytes += len(msg.Data)
 		return
 	default:
 		m.stats.UnknownPPID++
@@ -624,6 +633,7 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 	}
 	if ch.partial != nil {
 		out.Data = append(ch.partial, out.Data...)
+		m.partialBytes -= len(ch.partial)
 		ch.partial = nil
 	}
 	m.readBytes += len(out.Data)

@@ -410,3 +410,20 @@ func TestReadBackpressure(t *testing.T) {
 		return got == sent*10_000
 	})
 }
+
+// Deprecated partial messages are bounded by MaxReadBuffer over all
+// channels: past it the partial message is dropped with EventError.
+func TestPartialLimit(t *testing.T) {
+	d := newDuo(t)
+	d.m[1].cfg.MaxReadBuffer = 5000
+	d.connect()
+	id, _ := d.m[0].Open(Options{Label: "p"})
+	d.run(func() bool { return d.has(1, EventDataChannel, id) })
+	for range 3 {
+		d.m[0].Association().HandleWrite(sctpMsgB(id, PPIDBinaryPartial, make([]byte, 2000)))
+	}
+	d.run(func() bool { return d.has(1, EventError, id) })
+	if d.m[1].partialBytes > 5000 {
+		t.Fatalf("holding %d partial bytes", d.m[1].partialBytes)
+	}
+}
