@@ -48,7 +48,10 @@
 //
 // # Limits
 //
-// MaxChannels bounds the channels; MaxEvents the event queue; the SCTP
+// MaxChannels bounds the channels; MaxEvents the event queue;
+// MaxReadBuffer the received messages waiting for PollRead (beyond it they
+// stay in the association, whose window closes, so a slow reader slows the
+// peer down) and the deprecated partial messages being joined; the SCTP
 // config bounds message sizes and buffers. A DATA_CHANNEL_OPEN on a stream
 // of our own parity or on a stream in use is counted and refused.
 //
