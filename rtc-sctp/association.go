@@ -279,9 +279,9 @@ func New(cfg Config) (*Association, error) {
 		mtu:       cfg.mtu(),
 		ctrl:      shared.NewQueue[[]byte](cfg.maxControlPackets()),
 		events:    shared.NewQueue[Event](cfg.maxEvents()),
-		// A message holds at least one byte, so the receive buffer bounds
-		// the number of queued messages.
-		reads: shared.NewQueue[Message](2*cfg.receiveBuffer() + 1),
+		// Each queued message counts msgOverhead bytes against the
+		// receive buffer, which so bounds their number.
+		reads: shared.NewQueue[Message](2*cfg.receiveBuffer()/msgOverhead + 1),
 	}
 	a.acceptZeroCsum = !cfg.DisableZeroChecksum
 	if _, err := io.ReadFull(a.rand, a.cookieKey[:]); err != nil {
@@ -417,7 +417,7 @@ func (a *Association) PollEvent() (Event, bool) { return a.events.Pop() }
 func (a *Association) PollRead() (Message, bool) {
 	m, ok := a.reads.Pop()
 	if ok {
-		a.rcv.release(len(m.Data))
+		a.rcv.release(len(m.Data) + msgOverhead)
 	}
 	return m, ok
 }

@@ -50,12 +50,13 @@ type Config struct {
 	PeerMaxMessageSize int
 
 	// ReceiveBufferSize is the receive window advertised to the peer and the
-	// limit on bytes held for reassembly and not yet read with PollRead.
-	// If zero, 1 MiB is used.
+	// limit on bytes held for reassembly and not yet read with PollRead
+	// (each unread message counting 64 bytes more). If zero, 1 MiB is used.
 	ReceiveBufferSize int
 	// SendBufferSize limits the bytes queued by HandleWrite and not yet
-	// acknowledged by the peer; a write past it fails with ErrSendBufferFull.
-	// If zero, 4 MiB is used.
+	// acknowledged by the peer, each message counting 64 bytes more for its
+	// bookkeeping; a write past it fails with ErrSendBufferFull. If zero,
+	// 4 MiB is used.
 	SendBufferSize int
 
 	// OutboundStreams and InboundStreams are the stream counts offered in

@@ -14,6 +14,10 @@ type tsnRange struct{ start, end uint32 }
 // Gap Ack Block offsets are 16 bits (RFC 9260 §3.3.4).
 const maxTSNAhead = 65535
 
+// msgOverhead is what a queued message costs beyond its bytes, counted
+// against the receive and send buffers.
+const msgOverhead = 64
+
 // maxDups bounds the duplicate TSNs reported in one SACK.
 const maxDups = 16
 
@@ -405,6 +409,9 @@ func (r *receiver) deliver(m Message) {
 		r.a.stats.ControlDrops++
 		return
 	}
+	// Each queued message also costs its bookkeeping: count it, so a peer
+	// sending one-byte messages cannot queue a window's worth of them.
+	r.buffered += msgOverhead
 	r.a.stats.MessagesReceived++
 	r.a.stats.BytesReceived += uint64(len(m.Data))
 }

@@ -197,3 +197,25 @@ func TestCommandsAndEventLimit(t *testing.T) {
 		t.Fatalf("after abort: %v", p.a.Err())
 	}
 }
+
+// One-byte messages cost their bookkeeping too: a peer flooding them at a
+// reader that never reads fills the window after ReceiveBufferSize/64
+// messages, not ReceiveBufferSize.
+func TestTinyMessageFlood(t *testing.T) {
+	p := newEstablished(t, Config{ReceiveBufferSize: 64 << 10})
+	for i := range 3000 {
+		p.sendData(dataChunk{flags: flagBegin | flagEnd | flagUnordered, stream: 1, ssn: uint16(i), payload: []byte{1}})
+	}
+	if n := p.a.reads.Len(); n > (64<<10)/msgOverhead+1 {
+		t.Fatalf("%d one-byte messages queued with a 64 KiB window", n)
+	}
+	if p.a.Stats().OutOfWindow == 0 {
+		t.Fatal("nothing dropped")
+	}
+	// Reading reopens the window.
+	for _, ok := p.a.PollRead(); ok; _, ok = p.a.PollRead() {
+	}
+	if s := p.sack(); s.rwnd < 60<<10 {
+		t.Fatalf("window after reading: %d", s.rwnd)
+	}
+}

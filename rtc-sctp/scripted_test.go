@@ -378,7 +378,7 @@ func TestCongestionControl(t *testing.T) {
 
 // Limits: every configured limit is enforced.
 func TestLimits(t *testing.T) {
-	p := newEstablished(t, Config{MaxMessageSize: 1000, PeerMaxMessageSize: -1, SendBufferSize: 3000, ReceiveBufferSize: 4000, MaxGapBlocks: 2})
+	p := newEstablished(t, Config{MaxMessageSize: 1000, PeerMaxMessageSize: -1, SendBufferSize: 3000 + 3*msgOverhead, ReceiveBufferSize: 4000, MaxGapBlocks: 2})
 	a := p.a
 	if err := a.HandleWrite(Message{Stream: 1, Data: make([]byte, 1001)}); !errors.Is(err, ErrMessageTooLarge) {
 		t.Fatalf("MaxMessageSize: %v", err)

@@ -89,6 +89,7 @@ type sender struct {
 	rtxCount   int
 	fastCount  int
 	buffered   int
+	msgs       int // messages held (queued or unacknowledged)
 	errorCount int
 
 	rto, srtt, rttvar time.Duration
@@ -152,7 +153,7 @@ func (s *sender) discard() {
 	clear(s.streams)
 	s.rr = s.rr[:0]
 	s.cur = nil
-	s.flight, s.rtxCount, s.fastCount, s.buffered = 0, 0, 0, 0
+	s.flight, s.rtxCount, s.fastCount, s.buffered, s.msgs = 0, 0, 0, 0, 0
 	s.t3 = time.Time{}
 	s.rttActive = false
 	s.fwdDue = false
@@ -186,6 +187,7 @@ func (s *sender) allocMsg(n int) *outMessage {
 }
 
 func (s *sender) freeMsg(m *outMessage) {
+	s.msgs--
 	class := bits.Len(uint(cap(m.data) - 1))
 	data := m.data[:0]
 	*m = outMessage{data: data}
@@ -211,7 +213,7 @@ func (s *sender) write(m Message) error {
 		return ErrMessageTooLarge
 	case m.Stream >= a.outStreams:
 		return ErrInvalidStream
-	case s.buffered+len(m.Data) > a.cfg.sendBuffer():
+	case s.buffered+s.msgs*msgOverhead+len(m.Data) > a.cfg.sendBuffer():
 		return ErrSendBufferFull
 	}
 	st := s.stream(m.Stream)
@@ -219,6 +221,7 @@ func (s *sender) write(m Message) error {
 		return ErrStreamResetting
 	}
 	msg := s.allocMsg(len(m.Data))
+	s.msgs++
 	copy(msg.data, m.Data)
 	msg.ppid = uint32(m.PPID)
 	msg.stream = m.Stream
