@@ -168,6 +168,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	d := desc
 	switch desc.Type {
 	case SDPTypeOffer:
+		pc.remoteBundle = len(sess.Groups) > 0
 		pc.applyRemoteSections(sess)
 		pc.pendingRemote = &d
 	case SDPTypePranswer:
@@ -379,6 +380,21 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 			}
 		default:
 			s.rejected = true
+		}
+		// Without BUNDLE each m-section would need its own transport; only
+		// one is supported (max-bundle), so the first accepted one is kept
+		// and the others are rejected.
+		if len(sess.Groups) == 0 && !s.rejected {
+			for _, prev := range secs {
+				if !prev.rejected {
+					s.rejected = true
+					if s.transceiver != nil {
+						s.transceiver.stopped = true
+						s.transceiver.direction = DirectionStopped
+					}
+					break
+				}
+			}
 		}
 		secs = append(secs, s)
 		if n, err := strconv.Atoi(m.Mid); err == nil && n >= pc.midCounter {

@@ -173,7 +173,9 @@ func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
 	if pc.dtlsRoleKnown {
 		setup = map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
 	}
+	pc.answering = true
 	sdp := pc.writeSDP(pc.sections, setup)
+	pc.answering = false
 	pc.lastAnswer = sdp
 	return SessionDescription{Type: SDPTypeAnswer, SDP: strings.Replace(sdp, candidatesMarker, "", 1)}, nil
 }
@@ -189,7 +191,8 @@ func (pc *PeerConnection) writeSDP(sections []*mSection, setup string) string {
 			bundle = append(bundle, s.mid)
 		}
 	}
-	if len(bundle) > 0 {
+	// RFC 8843 §7.3: an answerer only groups what the offer grouped.
+	if len(bundle) > 0 && (!pc.answering || pc.remoteBundle) {
 		// RFC 8843 §7: one BUNDLE group; max-bundle puts every m-section in it.
 		b.WriteString("a=group:BUNDLE " + strings.Join(bundle, " ") + "\r\n")
 	}

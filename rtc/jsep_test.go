@@ -221,3 +221,23 @@ func lineWith(sdp, prefix string) string {
 	}
 	return ""
 }
+
+// TestAnswerWithoutBundle: an offer without a BUNDLE group gets an answer
+// without one (RFC 8843 §7.3); only the first m-section is accepted.
+func TestAnswerWithoutBundle(t *testing.T) {
+	src := newTestPC(t)
+	src.CreateDataChannel("x", DataChannelInit{})
+	o, _ := src.CreateOffer()
+	sdp := dropLines(o.SDP, "a=group:BUNDLE")
+	pc := newTestPC(t)
+	if err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: sdp}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := pc.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ans.SDP, "a=group:BUNDLE") || !strings.Contains(ans.SDP, "m=application 9 ") {
+		t.Errorf("answer:\n%s", ans.SDP)
+	}
+}

@@ -46,6 +46,8 @@ type PeerConnection struct {
 	wantData                     bool
 	negotiationNeeded            bool
 	remoteSetup                  string
+	remoteBundle                 bool // the remote offer had a BUNDLE group
+	answering                    bool // writeSDP is writing an answer
 	iceStarted                   bool
 	everOffered                  bool
 
