@@ -216,7 +216,9 @@ func (pc *PeerConnection) handleDCEvent(e datachannel.Event) {
 		}
 		if len(pc.channels) >= pc.cfg.maxDataChannels() {
 			pc.emitError("datachannel", fmt.Errorf("%w: refusing channel %q from the peer", ErrTooManyChannels, info.Label))
-			_ = pc.transport.dc.CloseChannel(e.Channel)
+			if err := pc.transport.dc.CloseChannel(e.Channel); err != nil {
+				pc.emitError("datachannel", err)
+			}
 			return
 		}
 		nd := &DataChannel{pc: pc, label: info.Label, init: initFromInfo(info), id: info.ID, hasID: true,

@@ -410,7 +410,7 @@ func (pc *PeerConnection) Close() error {
 	}
 	pc.channels = nil
 	pc.drainAll()
-	_ = pc.ice.Close()
+	err = errors.Join(err, layerErr("ice", pc.ice.Close()))
 	pc.drainICE()
 	pc.signalingState = SignalingClosed
 	pc.iceConnectionState = ICEConnectionClosed

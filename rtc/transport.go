@@ -198,7 +198,9 @@ func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionSt
 		pc.stats.FingerprintFailures++
 		t.phase = dtlsFailed
 		pc.emitError("dtls", ErrFingerprintMismatch)
-		_ = t.dtls.Close()
+		if err := t.dtls.Close(); err != nil {
+			pc.emitError("dtls", err)
+		}
 		pc.updateConnectionState()
 		return
 	}

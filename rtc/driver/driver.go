@@ -534,7 +534,9 @@ func (d *Driver) closeConn(c *Conn) {
 
 func (d *Driver) shutdown() {
 	for c := range d.conns {
-		_ = c.pc.Close()
+		if err := c.pc.Close(); err != nil && c.h.OnError != nil {
+			c.h.OnError(c, err)
+		}
 		d.flushConn(c)
 		d.closeConn(c)
 	}

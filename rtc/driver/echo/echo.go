@@ -98,7 +98,9 @@ func (p *Peer) newConn() (*driver.Conn, error) {
 			st.messages++
 			st.bytes += uint64(len(m.Data))
 			if !m.Binary && string(m.Data) == CloseCommand {
-				_ = m.Channel.Close()
+				if err := m.Channel.Close(); err != nil {
+					p.logf("conn %d: close %q: %v", st.id, m.Channel.Label(), err)
+				}
 				return
 			}
 			var err error
