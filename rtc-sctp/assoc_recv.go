@@ -14,9 +14,6 @@ import (
 func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 	now := a.clock.Advance(msg.Now)
 	a.stats.PacketsReceived++
-	if a.finished {
-		return ErrClosed
-	}
 	if msg.Transport.Peer.IsValid() {
 		a.transport = msg.Transport
 	}
@@ -44,6 +41,13 @@ func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 			a.stats.BadChecksum++
 			return ErrChecksum
 		}
+	}
+	if a.finished {
+		// The association is gone: the peer's packets are out of the
+		// blue (RFC 9260 §8.4), so a SHUTDOWN ACK retransmitted because
+		// our SHUTDOWN COMPLETE was lost still gets one.
+		a.handleOOTB(&h, first.typ, first.flags)
+		return ErrClosed
 	}
 	if first.typ == ctInit {
 		// RFC 9260 §6.10: INIT must be the only chunk in its packet.
@@ -351,6 +355,11 @@ func (a *Association) armHeartbeat(now time.Time) {
 
 func (a *Association) onHeartbeatTimer(now time.Time) {
 	if a.hbDeadline.IsZero() || now.Before(a.hbDeadline) {
+		return
+	}
+	if a.state != StateEstablished && a.state != StateShutdownPending {
+		// Once SHUTDOWN is exchanged, T2-shutdown watches the peer.
+		a.hbDeadline = time.Time{}
 		return
 	}
 	if a.hbPending {

@@ -322,3 +322,26 @@ func TestIdleHeartbeats(t *testing.T) {
 		t.Fatalf("SRTT %v from heartbeats over a 50 ms RTT", st.SRTT)
 	}
 }
+
+// Both sides Close at once: SHUTDOWN crosses SHUTDOWN, each answers with
+// SHUTDOWN ACK (RFC 9260 §9.2), and both end without error.
+func TestSimultaneousShutdown(t *testing.T) {
+	for seed := uint64(41); seed < 61; seed++ {
+		sim, a, b := simPair(t, seed, netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.3}, Config{})
+		a.a.HandleWrite(Message{Stream: 1, PPID: 51, Data: []byte("bye")})
+		b.a.HandleWrite(Message{Stream: 1, PPID: 51, Data: []byte("bye too")})
+		a.a.Close()
+		b.a.Close()
+		if err := sim.Run(func() bool { return a.has(EventClosed) && b.has(EventClosed) }, 1_000_000); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, p := range []*app{a, b} {
+			if e, _ := p.event(EventClosed); e.Err != nil {
+				t.Fatalf("seed %d: closed with %v", seed, e.Err)
+			}
+		}
+		if len(a.reads) != 1 || len(b.reads) != 1 {
+			t.Fatalf("seed %d: data before the shutdown lost: %d %d", seed, len(a.reads), len(b.reads))
+		}
+	}
+}
