@@ -73,7 +73,9 @@ const (
 	// PRRetransmits: abandon after PolicyValue retransmissions (RFC 7496 §4.2).
 	PRRetransmits
 	// PRLifetime: abandon PolicyValue milliseconds after HandleWrite
-	// (RFC 3758 §4, "timed reliability").
+	// (RFC 3758 §4, "timed reliability"). HandleWrite takes no time
+	// argument: the lifetime starts at the latest time the association was
+	// given (HandleRead, HandleTimeout, Connect).
 	PRLifetime
 )
 
