@@ -11,8 +11,11 @@
 // allocating: Message.Raw and every []byte a getter returns alias the
 // input. Getters are typed (Username, Priority, ICEControlling,
 // XORMappedAddress, ErrorCode, ...) and return ErrAttributeNotFound or
-// ErrBadAttribute. Integrity and fingerprint are checked separately, in
-// constant time:
+// ErrBadAttribute. Parse checks the header and every attribute's framing;
+// a message whose last attributes are integrity and fingerprint (what ICE
+// and TURN send) takes a single-walk fast path, anything else the general
+// walk, with the same result. Integrity and fingerprint are checked
+// separately, in constant time:
 //
 //	var m stun.Message // reuse across datagrams
 //	if err := stun.Parse(datagram, &m); err != nil {

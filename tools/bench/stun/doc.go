@@ -10,7 +10,17 @@
 // USE-CANDIDATE; DecodeVerify adds the MESSAGE-INTEGRITY and FINGERPRINT
 // checks; Encode builds the request with integrity and fingerprint into a
 // reused buffer or message. Benchmarks report cpu-ns/op (the thread's CPU
-// time) next to ns/op: compare those on a busy machine.
+// time) next to ns/op: compare those on a busy machine. Sub-benchmarks are
+// named impl=sansrtc, impl=pion and impl=pion-ice-path, so that
+//
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl out.txt
+//
+// prints the ratios with their confidence. Go runs the -count repetitions
+// of one sub-benchmark back to back, so load that changes between them
+// lands on one side; TestDecodeRatio (SANSRTC_BENCH_RATIO=1) alternates
+// short batches of both decoders, and of each one's parse and getters
+// alone, and logs quantiles of the time per operation: its ratios are the
+// stable ones here.
 //
 // The package's tests also check interoperation: both encoders produce the
 // same bytes; long-term credentials verify both ways with Pion; and
