@@ -243,7 +243,8 @@ func runInterop(t *testing.T, v variant) {
 	}
 	pa := r.a
 	defer pa.Close()
-	st := d.a.Stats()
+	var st ours.Stats
+	d.do(func(a *ours.Association) error { st = a.Stats(); return nil })
 	t.Logf("negotiated: interleaving=%v zeroChecksum=%v partialReliability=%v", st.Interleaving, st.ZeroChecksum, st.PartialReliability)
 	if st.Interleaving != v.interleave {
 		t.Errorf("interleaving = %v, want %v", st.Interleaving, v.interleave)
