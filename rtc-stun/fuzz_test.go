@@ -250,6 +250,8 @@ func trailerCases() map[string][]byte {
 		"duplicate username":   rawMessage(user, rawAttr(AttrUsername, 'x'), prio),
 		"truncated after mi":   rawMessage(mi, rawAttr(AttrPriority, 1, 2, 3, 4)[:4]),
 		"bad length in middle": rawMessage(user, []byte{0, 0x24, 0, 9, 1, 2, 3, 4}, fp),
+		"low byte of fp":       rawMessage(user, rawAttr(0xC028, 1), mi, fp),
+		"low byte of mi last":  rawMessage(prio, rawAttr(0x0108, 1, 2)),
 	}
 }
 

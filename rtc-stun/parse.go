@@ -6,18 +6,13 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// trailerKey folds an attribute type into 7 bits: the low six bits and
-// the comprehension-optional bit (one-to-one on 0x0000-0x003F and
-// 0x8000-0x803F, where the types below lie).
-func trailerKey(t uint32) uint32 { return (t | t>>9) & 0x7F }
-
-// isTrailer is 1 at the trailerKey of MESSAGE-INTEGRITY,
+// isTrailer is 1 at the low byte of MESSAGE-INTEGRITY,
 // MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, the attributes RFC 8489
-// §14.5-14.7 put last. Other types share those keys (0x0048, 0xC008 ...):
+// §14.5-14.7 put last. Other types share those bytes (0x0108, 0xC028 ...):
 // they only send a message to parseSlow.
-var isTrailer = func() (tab [128]uint8) {
+var isTrailer = func() (tab [256]uint8) {
 	for _, t := range []AttrType{AttrMessageIntegrity, AttrMessageIntegritySHA256, AttrFingerprint} {
-		tab[trailerKey(uint32(t))] = 1
+		tab[uint8(t)] = 1
 	}
 	return tab
 }()
@@ -72,7 +67,7 @@ func (m *Message) parseFast(b []byte, lim Limits) bool {
 			return false
 		}
 		attrs[i] = attrRef{hdr: hdr, off: int32(off + attrHeaderSize)}
-		trailers += int(isTrailer[trailerKey(hdr>>16)])
+		trailers += int(isTrailer[uint8(hdr>>16)])
 		i++
 		off = end
 	}
