@@ -96,7 +96,7 @@ run_tests() { # label module env...
 	local label=$1 m=$2
 	shift 2
 	local out="$log/test-$label-$m"
-	if (cd "$m" && env "$@" go test -v -timeout 15m ./... >"$out" 2>&1); then
+	if (cd "$m" && env "$@" go test -v -timeout 5m ./... >"$out" 2>&1); then
 		grep -E '^(ok|\?|FAIL|---)' "$out" | grep -vE '^\s*--- (PASS|SKIP)' | grep -v '^?' || true
 	else
 		cat "$out" | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)' | tail -200

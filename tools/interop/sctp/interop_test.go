@@ -96,14 +96,22 @@ func newDriverConn(t *testing.T, cfg ours.Config, conn *memConn, out net.Conn) *
 	}()
 	go func() {
 		timer := time.NewTimer(time.Hour)
+		// Events wait here until a test takes them: a test that never reads
+		// events must not stall the association (and deadlock d.do).
+		var pending []ours.Event
 		for {
 			for p, ok := a.PollWrite(); ok; p, ok = a.PollWrite() {
 				out.Write(p.Message)
 			}
 			for e, ok := a.PollEvent(); ok; e, ok = a.PollEvent() {
 				if e.Kind != ours.EventBufferedAmountLow { // no test waits for these
-					d.events <- e
+					pending = append(pending, e)
 				}
+			}
+			var events chan ours.Event
+			var next ours.Event
+			if len(pending) > 0 {
+				events, next = d.events, pending[0]
 			}
 			for len(d.reads) < cap(d.reads) {
 				m, ok := a.PollRead()
@@ -118,6 +126,8 @@ func newDriverConn(t *testing.T, cfg ours.Config, conn *memConn, out net.Conn) *
 				timer.Reset(time.Hour)
 			}
 			select {
+			case events <- next:
+				pending = pending[1:]
 			case p := <-in:
 				a.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
 			case f := <-d.cmds:
