@@ -25,6 +25,7 @@ import (
 	"github.com/pion/transport/v4/dpipe"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/benchutil"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -92,7 +93,7 @@ func BenchmarkHandshake(b *testing.B) {
 			SRTPProfiles: []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80}}
 		sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}}
 		b.ReportAllocs()
-		loopCPU(b, func() { oursOnce(b, cc, sc) })
+		benchutil.Loop(b, func() { oursOnce(b, cc, sc) })
 	})
 	b.Run("pion", func(b *testing.B) {
 		cfg := func(c *dtls.Certificate) *piondtls.Config {
@@ -108,7 +109,7 @@ func BenchmarkHandshake(b *testing.B) {
 		}
 		cc, sc := cfg(clientCert), cfg(servCert)
 		b.ReportAllocs()
-		loopCPU(b, func() {
+		benchutil.Loop(b, func() {
 			ca, cb := dpipe.Pipe()
 			type result struct {
 				s   *piondtls.Conn
@@ -187,7 +188,7 @@ func BenchmarkRecordSeal(b *testing.B) {
 			h := dtls.RecordHeader{Type: dtls.ContentApplicationData, Version: 0xfefd, Epoch: 1}
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				h.Seq++
 				if _, err := p.Seal(buf[:0], h, msg); err != nil {
 					b.Fatal(err)
@@ -203,7 +204,7 @@ func BenchmarkRecordSeal(b *testing.B) {
 			raw := make([]byte, recordlayer.FixedHeaderSize+recordSize)
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				hdr.SequenceNumber++
 				hraw, _ := hdr.Marshal()
 				copy(raw, hraw)
@@ -218,7 +219,7 @@ func BenchmarkRecordSeal(b *testing.B) {
 			nonce, ad := make([]byte, 12), make([]byte, 13)
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				aead.Seal(buf[:0], nonce, msg, ad)
 			})
 		})
@@ -238,7 +239,7 @@ func BenchmarkRecordOpen(b *testing.B) {
 			dst := make([]byte, 0, 1500)
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				if _, err := p.Open(dst, h, rec[13:]); err != nil {
 					b.Fatal(err)
 				}
@@ -256,7 +257,7 @@ func BenchmarkRecordOpen(b *testing.B) {
 			work := make([]byte, len(enc))
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				copy(work, enc) // Pion decrypts in place
 				if _, err := g.Decrypt(hdr, work); err != nil {
 					b.Fatal(err)
@@ -270,7 +271,7 @@ func BenchmarkRecordOpen(b *testing.B) {
 			dst := make([]byte, 0, 1500)
 			b.SetBytes(recordSize)
 			b.ReportAllocs()
-			loopCPU(b, func() {
+			benchutil.Loop(b, func() {
 				if _, err := aead.Open(dst[:0], nonce, ct, ad); err != nil {
 					b.Fatal(err)
 				}

@@ -14,7 +14,6 @@ import (
 	"io"
 	"net"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,19 +21,14 @@ import (
 	pion "github.com/pion/sctp"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/benchutil"
 )
 
 var sizes = []int{1 << 10, 16 << 10, 256 << 10}
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func reportCPU(b *testing.B, start time.Duration, size int) {
 	mb := float64(b.N) * float64(size) / 1e6
-	b.ReportMetric(float64(cpuTime()-start)/1e6/mb, "cpu-ms/MB")
+	b.ReportMetric(float64(benchutil.ProcessCPU()-start)/1e6/mb, "cpu-ms/MB")
 }
 
 // BenchmarkOurs pumps two rtc-sctp associations in one goroutine, moving
@@ -85,7 +79,7 @@ func BenchmarkOurs(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := benchutil.ProcessCPU()
 			for range b.N {
 				for ep[0].HandleWrite(ours.Message{Stream: 1, PPID: 53, Data: msg}) != nil {
 					pump()
@@ -217,7 +211,7 @@ func BenchmarkPion(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := benchutil.ProcessCPU()
 			for range b.N {
 				for st.BufferedAmount() > 1<<20 {
 					select {

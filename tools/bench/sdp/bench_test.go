@@ -6,6 +6,7 @@ import (
 
 	pion "github.com/pion/sdp/v3"
 	ours "github.com/sansrtc/rtc/rtc-sdp"
+	"github.com/sansrtc/rtc/tools/internal/benchutil"
 )
 
 const offerFile = "../../../rtc-sdp/testdata/chrome_offer_gathered.sdp"
@@ -46,8 +47,8 @@ func BenchmarkParseMarshal(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		buf := make([]byte, 0, 2*len(text))
 		for b.Loop() {
 			sd, err := ours.Unmarshal(text)
@@ -60,8 +61,8 @@ func BenchmarkParseMarshal(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -79,8 +80,8 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if _, err := ours.Unmarshal(text); err != nil {
 				b.Fatal(err)
@@ -90,8 +91,8 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -106,8 +107,8 @@ func BenchmarkMarshal(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		sd, _ := ours.Unmarshal(text)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			_ = sd.Marshal()
 		}
@@ -116,8 +117,8 @@ func BenchmarkMarshal(b *testing.B) {
 		var sd pion.SessionDescription
 		_ = sd.Unmarshal(text)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if _, err := sd.Marshal(); err != nil {
 				b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/pion/ice/v4"
 	pion "github.com/pion/stun/v4"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	"github.com/sansrtc/rtc/tools/internal/benchutil"
 )
 
 const (
@@ -113,8 +114,8 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("impl=sansrtc", func(b *testing.B) {
 		var m ours.Message
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -124,8 +125,8 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
 				b.Fatal(err)
@@ -137,8 +138,8 @@ func BenchmarkDecode(b *testing.B) {
 	// copy of the datagram, then Decode.
 	b.Run("impl=pion-ice-path", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			m := &pion.Message{Raw: make([]byte, len(raw))}
 			copy(m.Raw, raw)
@@ -155,8 +156,8 @@ func BenchmarkDecodeVerify(b *testing.B) {
 		var m ours.Message
 		in := ours.NewIntegrity([]byte(password))
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -173,8 +174,8 @@ func BenchmarkDecodeVerify(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
 				b.Fatal(err)
@@ -194,8 +195,8 @@ func BenchmarkEncode(b *testing.B) {
 		in := ours.NewIntegrity([]byte(password))
 		buf := make([]byte, 0, 256)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			m := ours.NewBuilder(buf[:0], ours.BindingRequest, tid)
 			m.AddUsername(username)
@@ -213,8 +214,8 @@ func BenchmarkEncode(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
 		b.ReportAllocs()
-		cpu := startCPU(b)
-		defer cpu.stop()
+		cpu := benchutil.StartThread(b)
+		defer cpu.Stop()
 		for b.Loop() {
 			if err := pionBuild(m, in); err != nil {
 				b.Fatal(err)
