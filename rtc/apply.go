@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
@@ -39,10 +41,10 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 		if pc.signalingState != SignalingStable && pc.signalingState != SignalingHaveLocalOffer {
 			return fmt.Errorf("%w: local offer in %v", ErrInvalidState, pc.signalingState)
 		}
-		if pc.lastOffer == "" {
+		if pc.lastOffer == nil {
 			return fmt.Errorf("%w: SetLocalDescription(offer) without CreateOffer", ErrInvalidState)
 		}
-		if desc.SDP != "" && strings.TrimSpace(desc.SDP) != strings.TrimSpace(strings.Replace(pc.lastOffer, candidatesMarker, "", 1)) {
+		if desc.SDP != "" && strings.TrimSpace(desc.SDP) != strings.TrimSpace(pc.lastOffer.text) {
 			return fmt.Errorf("%w: the offer differs from the last CreateOffer (SDP munging is not supported)", ErrUnsupported)
 		}
 		// Commit the m-sections the offer introduced (RFC 8829 §5.4 step 3).
@@ -55,30 +57,26 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 			}
 		}
 		pc.sections = pc.offerSections
-		setup := "actpass"
-		if pc.dtlsRoleKnown {
-			setup = map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
-		}
-		pc.pendingLocal = &localDesc{typ: SDPTypeOffer, template: pc.lastOffer, setup: setup}
+		pc.pendingLocal = pc.lastOffer
 		pc.everOffered = true
 		pc.setSignalingState(SignalingHaveLocalOffer)
 	case SDPTypeAnswer, SDPTypePranswer:
 		if pc.signalingState != SignalingHaveRemoteOffer && pc.signalingState != SignalingHaveLocalPranswer {
 			return fmt.Errorf("%w: local %v in %v", ErrInvalidState, desc.Type, pc.signalingState)
 		}
-		if pc.lastAnswer == "" {
+		if pc.lastAnswer == nil {
 			return fmt.Errorf("%w: SetLocalDescription(answer) without CreateAnswer", ErrInvalidState)
 		}
-		setup := pc.answerSetup()
-		ld := &localDesc{typ: desc.Type, template: pc.lastAnswer, setup: setup}
+		ld := *pc.lastAnswer
+		ld.typ = desc.Type
 		// RFC 8842 §5.3: the answerer's a=setup fixes the DTLS role.
-		pc.dtlsClient = setup == "active"
+		pc.dtlsClient = ld.setup == sdp.SetupActive
 		pc.dtlsRoleKnown = true
 		if desc.Type == SDPTypePranswer {
-			pc.pendingLocal = ld
+			pc.pendingLocal = &ld
 			pc.setSignalingState(SignalingHaveLocalPranswer)
 		} else {
-			pc.currentLocal, pc.pendingLocal = ld, nil
+			pc.currentLocal, pc.pendingLocal = &ld, nil
 			pc.currentRemote, pc.pendingRemote = pc.pendingRemote, nil
 			pc.settleTransceivers()
 			pc.setSignalingState(SignalingStable)
@@ -94,15 +92,17 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 	return nil
 }
 
-func (pc *PeerConnection) answerSetup() string {
+// answerSetup returns the a=setup of a local answer. RFC 8842 §5.2: "the
+// answerer MUST use either 'active' or 'passive'"; against actpass we take
+// active (DTLS client), as browsers do.
+func (pc *PeerConnection) answerSetup() sdp.Setup {
 	if pc.dtlsRoleKnown {
-		return map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
+		return setupFor(pc.dtlsClient)
 	}
-	switch pc.remoteSetup {
-	case "active":
-		return "passive"
+	if pc.remoteSetup == sdp.SetupActive {
+		return sdp.SetupPassive
 	}
-	return "active"
+	return sdp.SetupActive
 }
 
 // startICE starts gathering at the first SetLocalDescription (RFC 8829
@@ -168,7 +168,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	d := desc
 	switch desc.Type {
 	case SDPTypeOffer:
-		pc.remoteBundle = len(sess.Groups) > 0
+		_, pc.remoteBundle = sess.BundleGroup()
 		pc.applyRemoteSections(sess)
 		pc.pendingRemote = &d
 	case SDPTypePranswer:
@@ -184,7 +184,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	pc.remoteMaxMessage = rp.maxMessage
 	if desc.Type != SDPTypeOffer {
 		// RFC 8842 §5.3: the answer's a=setup fixes the roles.
-		pc.dtlsClient = rp.setup == "passive"
+		pc.dtlsClient = rp.setup == sdp.SetupPassive
 		pc.dtlsRoleKnown = true
 	}
 	if rp.lite && !pc.cfg.ICELite {
@@ -198,7 +198,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 		if pc.remoteCands >= pc.cfg.maxRemoteCandidates() {
 			break
 		}
-		if err := pc.ice.AddRemoteCandidateString(c); err == nil {
+		if err := pc.ice.AddRemoteCandidate(c); err == nil {
 			pc.remoteCands++
 		}
 	}
@@ -225,10 +225,10 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 type remoteParams struct {
 	ufrag, pwd      string
 	fingerprints    []dtls.Fingerprint
-	setup           string
+	setup           sdp.Setup
 	sctpPort        uint16
 	maxMessage      int // -1 absent
-	candidates      []string
+	candidates      []ice.Candidate
 	endOfCandidates bool
 	lite            bool
 }
@@ -236,7 +236,7 @@ type remoteParams struct {
 // validateRemote checks that a description can be applied (W3C
 // OperationError otherwise) and extracts the transport parameters from the
 // BUNDLE-tagged m-section.
-func (pc *PeerConnection) validateRemote(sess *sdpSession, typ SDPType) (remoteParams, error) {
+func (pc *PeerConnection) validateRemote(sess *sdp.SessionDescription, typ SDPType) (remoteParams, error) {
 	var rp remoteParams
 	if len(sess.Media) == 0 {
 		return rp, fmt.Errorf("%w: no m-sections", ErrUnsupported)
@@ -247,40 +247,43 @@ func (pc *PeerConnection) validateRemote(sess *sdpSession, typ SDPType) (remoteP
 			return rp, fmt.Errorf("%w: answer has %d m-sections, the offer %d", ErrUnsupported, len(sess.Media), len(pc.sections))
 		}
 		for i, m := range sess.Media {
-			if m.Mid != "" && m.Mid != pc.sections[i].mid {
-				return rp, fmt.Errorf("%w: answer m-section %d has mid %q, offered %q", ErrUnsupported, i, m.Mid, pc.sections[i].mid)
+			if id := mid(m); id != "" && id != pc.sections[i].mid {
+				return rp, fmt.Errorf("%w: answer m-section %d has mid %q, offered %q", ErrUnsupported, i, id, pc.sections[i].mid)
 			}
 		}
 	}
 	seen := map[string]bool{}
 	for i, m := range sess.Media {
-		if m.Mid == "" {
+		id := mid(m)
+		if id == "" {
 			return rp, fmt.Errorf("%w: m-section %d has no a=mid (RFC 8843 requires one)", ErrUnsupported, i)
 		}
-		if seen[m.Mid] {
-			return rp, fmt.Errorf("%w: duplicate mid %q", ErrUnsupported, m.Mid)
+		if seen[id] {
+			return rp, fmt.Errorf("%w: duplicate mid %q", ErrUnsupported, id)
 		}
-		seen[m.Mid] = true
-		if typ == SDPTypeOffer && i < len(pc.sections) && pc.currentRemote != nil && pc.sections[i].mid != m.Mid {
+		seen[id] = true
+		if typ == SDPTypeOffer && i < len(pc.sections) && pc.currentRemote != nil && pc.sections[i].mid != id {
 			return rp, fmt.Errorf("%w: m-section %d changed mid", ErrUnsupported, i)
 		}
 	}
-	tag := sess.bundleTag()
+	tag := bundleTag(sess)
 	if tag == nil {
 		return rp, fmt.Errorf("%w: every m-section is rejected", ErrUnsupported)
 	}
-	ufrag, pwd, fps, setup := sess.transport(tag)
+	// RFC 8839 §5.4, RFC 8122 §5: media level first, else session level.
+	ufrag, pwd, _ := sess.ICECredentials(tag)
 	if ufrag == "" || pwd == "" {
-		return rp, fmt.Errorf("%w: no ICE credentials (a=ice-ufrag/a=ice-pwd) in m-section %q", ErrUnsupported, tag.Mid)
+		return rp, fmt.Errorf("%w: no ICE credentials (a=ice-ufrag/a=ice-pwd) in m-section %q", ErrUnsupported, mid(tag))
 	}
 	if len(ufrag) < 4 || len(ufrag) > 256 || len(pwd) < 22 || len(pwd) > 256 {
 		return rp, fmt.Errorf("%w: ICE credentials of the wrong length (RFC 8839 §5.4)", ErrUnsupported)
 	}
+	fps, _ := sess.Fingerprints(tag) // checked by parseSDP
 	if len(fps) == 0 {
 		return rp, fmt.Errorf("%w: no a=fingerprint", ErrUnsupported)
 	}
 	for _, f := range fps {
-		df, err := dtls.ParseFingerprint(f.Algorithm + " " + formatFingerprint(f.Value))
+		df, err := dtls.ParseFingerprint(string(f.AppendValue(nil)))
 		if err != nil {
 			continue // RFC 8122 §5: unknown hash functions are skipped
 		}
@@ -289,52 +292,47 @@ func (pc *PeerConnection) validateRemote(sess *sdpSession, typ SDPType) (remoteP
 	if len(rp.fingerprints) == 0 {
 		return rp, fmt.Errorf("%w: no usable a=fingerprint (sha-256/384/512)", ErrUnsupported)
 	}
+	setup, _ := sess.Setup(tag) // checked by parseSDP
 	switch {
-	case typ == SDPTypeOffer && setup == "":
-		setup = "actpass" // RFC 8842 §5.2: absent means actpass in an offer
-	case typ != SDPTypeOffer && setup == "":
-		setup = "active" // RFC 4145 §4: default active
-	case typ != SDPTypeOffer && setup != "active" && setup != "passive":
-		return rp, fmt.Errorf("%w: answer with a=setup:%s (RFC 8842 §5.2 requires active or passive)", ErrUnsupported, setup)
+	case typ == SDPTypeOffer && setup == sdp.SetupNone:
+		setup = sdp.SetupActpass // RFC 8842 §5.2: absent means actpass in an offer
+	case typ != SDPTypeOffer && setup == sdp.SetupNone:
+		setup = sdp.SetupActive // RFC 4145 §4: default active
+	case typ != SDPTypeOffer && setup != sdp.SetupActive && setup != sdp.SetupPassive:
+		return rp, fmt.Errorf("%w: answer with a=setup:%v (RFC 8842 §5.2 requires active or passive)", ErrUnsupported, setup)
 	}
-	if setup == "holdconn" {
+	if setup == sdp.SetupHoldconn {
 		return rp, fmt.Errorf("%w: a=setup:holdconn", ErrUnsupported)
 	}
-	rp.ufrag, rp.pwd, rp.setup, rp.lite = ufrag, pwd, setup, sess.ICELite
+	rp.ufrag, rp.pwd, rp.setup, rp.lite = ufrag, pwd, setup, sess.ICELite()
 	rp.maxMessage = -1
 	for _, m := range sess.Media {
-		if m.Kind == "application" && m.Port != 0 {
-			if !strings.Contains(m.Proto, "DTLS/SCTP") {
-				return rp, fmt.Errorf("%w: m=application with proto %q", ErrUnsupported, m.Proto)
-			}
-			rp.sctpPort = uint16(m.SCTPPort)
-			if rp.sctpPort == 0 {
-				rp.sctpPort = 5000 // RFC 8841 §5: default
-			}
-			if m.MaxMessageSize > 0 || hasAttr(m, "max-message-size") {
-				rp.maxMessage = m.MaxMessageSize
-			}
-		}
 		if m.Port == 0 {
 			continue
 		}
-		for _, c := range m.Candidates {
-			if _, proto, _, ok := candidateAddr(c); ok && proto == "udp" {
+		if m.Media == "application" {
+			if !strings.Contains(m.Proto, "DTLS/SCTP") {
+				return rp, fmt.Errorf("%w: m=application with proto %q", ErrUnsupported, m.Proto)
+			}
+			rp.sctpPort = 5000 // RFC 8841 §5: default
+			if p, ok, _ := m.SCTPPort(); ok {
+				rp.sctpPort = p
+			}
+			if n, ok, _ := m.MaxMessageSize(); ok {
+				rp.maxMessage = int(min(n, math.MaxInt))
+			}
+		}
+		rp.endOfCandidates = rp.endOfCandidates || m.EndOfCandidates()
+		for v := range m.Attributes.Values(sdp.AttrCandidate) {
+			// Only UDP candidates with an IP address are taken from a
+			// description; hostname (mDNS) candidates come by trickle.
+			c, err := ice.ParseCandidate(v)
+			if err == nil && c.Protocol == shared.UDP && c.Hostname == "" {
 				rp.candidates = append(rp.candidates, c)
 			}
 		}
-		rp.endOfCandidates = rp.endOfCandidates || m.EndOfCandidates
 	}
 	return rp, nil
-}
-
-func hasAttr(m *sdpMedia, name string) bool {
-	for _, a := range m.Attrs {
-		if a == name || strings.HasPrefix(a, name+":") {
-			return true
-		}
-	}
-	return false
 }
 
 // applyRemoteSections records a remote offer's m-sections (RFC 8829 §5.10):
@@ -342,34 +340,36 @@ func hasAttr(m *sdpMedia, name string) bool {
 // and is answered inactive with the offer's first codec, so it stays in the
 // BUNDLE group (rejecting the offerer-tagged m-section would move the
 // transport, RFC 8843 §7.3.3); other sections are rejected.
-func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
+func (pc *PeerConnection) applyRemoteSections(sess *sdp.SessionDescription) {
 	var secs []*mSection
 	dataTaken := false
+	_, bundled := sess.BundleGroup()
 	for _, m := range sess.Media {
-		s := pc.sectionByMid(m.Mid)
+		id := mid(m)
+		s := pc.sectionByMid(id)
 		if s == nil {
-			s = &mSection{mid: m.Mid, kind: m.Kind}
+			s = &mSection{mid: id, kind: m.Media}
 		}
 		s.proto, s.formats = m.Proto, m.Formats
 		switch {
 		case m.Port == 0:
 			s.rejected = true
-		case m.Kind == "application" && !dataTaken:
+		case m.Media == "application" && !dataTaken:
 			s.rejected = false
 			dataTaken = true
-		case m.Kind == "audio" || m.Kind == "video":
+		case m.Media == "audio" || m.Media == "video":
 			if s.transceiver == nil {
 				kind := MediaKindAudio
-				if m.Kind == "video" {
+				if m.Media == "video" {
 					kind = MediaKindVideo
 				}
-				t := &Transceiver{kind: kind, mid: m.Mid, direction: DirectionRecvOnly}
+				t := &Transceiver{kind: kind, mid: id, direction: DirectionRecvOnly}
 				pc.transceivers = append(pc.transceivers, t)
 				s.transceiver = t
 			}
 			// TODO(media): send and receive once rtc-rtp/rtc-srtp are
 			// composed; until then the section is negotiated inactive.
-			s.pt, s.codecLines = firstCodec(m)
+			s.pt, s.codec = firstCodec(m)
 			if s.pt == "" || !strings.Contains(m.Proto, "RTP/") {
 				s.rejected = true
 				s.transceiver.stopped = true
@@ -384,7 +384,7 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 		// Without BUNDLE each m-section would need its own transport; only
 		// one is supported (max-bundle), so the first accepted one is kept
 		// and the others are rejected.
-		if len(sess.Groups) == 0 && !s.rejected {
+		if !bundled && !s.rejected {
 			for _, prev := range secs {
 				if !prev.rejected {
 					s.rejected = true
@@ -397,7 +397,7 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 			}
 		}
 		secs = append(secs, s)
-		if n, err := strconv.Atoi(m.Mid); err == nil && n >= pc.midCounter {
+		if n, err := strconv.Atoi(id); err == nil && n >= pc.midCounter {
 			pc.midCounter = n + 1
 		}
 	}
@@ -405,24 +405,27 @@ func (pc *PeerConnection) applyRemoteSections(sess *sdpSession) {
 }
 
 // firstCodec returns the first payload type of an RTP m-section and its
-// rtpmap/fmtp attribute lines (RFC 8829 §5.3.1: an answer lists codecs the
+// a=rtpmap and a=fmtp values (RFC 8829 §5.3.1: an answer lists codecs the
 // offer had).
-func firstCodec(m *sdpMedia) (string, []string) {
+func firstCodec(m *sdp.MediaDescription) (string, []sdp.AttrValue) {
 	if len(m.Formats) == 0 {
 		return "", nil
 	}
 	pt := m.Formats[0]
-	var lines []string
-	for _, a := range m.Attrs {
-		if strings.HasPrefix(a, "rtpmap:"+pt+" ") || strings.HasPrefix(a, "fmtp:"+pt+" ") {
-			lines = append(lines, a)
+	var attrs []sdp.AttrValue
+	if n, err := strconv.ParseUint(pt, 10, 8); err == nil {
+		if rm, ok := m.RTPMap(uint8(n)); ok {
+			attrs = append(attrs, rm)
 		}
 	}
-	return pt, lines
+	if f, ok := m.FMTP(pt); ok {
+		attrs = append(attrs, f)
+	}
+	return pt, attrs
 }
 
 // markRejected applies an answer's port-zero m-sections.
-func (pc *PeerConnection) markRejected(sess *sdpSession) {
+func (pc *PeerConnection) markRejected(sess *sdp.SessionDescription) {
 	for i, m := range sess.Media {
 		if i < len(pc.sections) && m.Port == 0 {
 			pc.sections[i].rejected = true
@@ -454,7 +457,7 @@ func (pc *PeerConnection) rollback(local bool) error {
 		// lose the mid they were given (W3C rollback step).
 		var keep []*mSection
 		for _, s := range pc.sections {
-			if pc.currentLocal != nil && strings.Contains(pc.currentLocal.template, "a=mid:"+s.mid+"\r\n") {
+			if pc.currentLocal != nil && pc.currentLocal.sd.MediaByMID(s.mid) != nil {
 				keep = append(keep, s)
 			} else if s.transceiver != nil {
 				s.transceiver.mid = ""

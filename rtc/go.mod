@@ -12,7 +12,7 @@ require (
 
 require (
 	github.com/sansrtc/rtc/rtc-sdp v0.0.0
-	github.com/sansrtc/rtc/rtc-stun v0.0.0 // indirect
+	github.com/sansrtc/rtc/rtc-stun v0.0.0
 	github.com/sansrtc/rtc/rtc-turn v0.0.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0

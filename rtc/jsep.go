@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
 // SDPType is the type of a session description (W3C RTCSdpType).
@@ -46,33 +48,35 @@ type SessionDescription struct {
 	SDP  string
 }
 
-// candidatesMarker is where the tagged m-section's candidates go when a
-// local description is rendered.
-const candidatesMarker = "a=x-sansrtc-candidates\r\n"
-
-// localDesc is a local description with its candidates kept apart so that
-// LocalDescription can show the candidates gathered so far (RFC 8829 §4.1.9).
+// localDesc is a local description as CreateOffer/CreateAnswer built it,
+// with the candidates kept apart so that LocalDescription can show the
+// candidates gathered so far (RFC 8829 §4.1.9).
 type localDesc struct {
-	typ      SDPType
-	template string // the SDP with candidatesMarker in the tagged section
-	setup    string // a=setup we put in it
+	typ    SDPType
+	sd     *sdp.SessionDescription // without candidates; never modified
+	text   string                  // sd marshalled: what was returned
+	tagged int                     // the m-section candidates go in; -1 if none
+	setup  sdp.Setup               // the a=setup in it
 }
 
-// render the template with the current local candidates.
+// render the description with the current local candidates.
 func (pc *PeerConnection) render(d *localDesc) SessionDescription {
 	if d == nil {
 		return SessionDescription{}
 	}
-	var sb strings.Builder
+	complete := pc.iceGatheringState == ICEGatheringComplete
+	if d.tagged < 0 || len(pc.localCandidates) == 0 && !complete {
+		return SessionDescription{Type: d.typ, SDP: d.text}
+	}
+	sd := d.sd.Clone()
+	md := sd.Media[d.tagged]
 	for _, c := range pc.localCandidates {
-		sb.WriteString("a=")
-		sb.WriteString(c)
-		sb.WriteString("\r\n")
+		md.AddAttr(sdp.AttrCandidate, strings.TrimPrefix(c, "candidate:"))
 	}
-	if pc.iceGatheringState == ICEGatheringComplete {
-		sb.WriteString("a=end-of-candidates\r\n")
+	if complete {
+		md.AddFlag(sdp.AttrEndOfCandidates) // RFC 8840 §8.2
 	}
-	return SessionDescription{Type: d.typ, SDP: strings.Replace(d.template, candidatesMarker, sb.String(), 1)}
+	return SessionDescription{Type: d.typ, SDP: sd.String()}
 }
 
 // nextMid returns an unused mid. Mids are small integers as browsers use.
@@ -118,7 +122,7 @@ func (pc *PeerConnection) CreateOffer() (SessionDescription, error) {
 	for _, s := range sections {
 		taken[s.mid] = true
 	}
-	mid := func() string {
+	newMid := func() string {
 		for i := pc.midCounter; ; i++ {
 			m := strconv.Itoa(i)
 			if !taken[m] {
@@ -135,21 +139,21 @@ func (pc *PeerConnection) CreateOffer() (SessionDescription, error) {
 	}
 	for _, t := range pc.transceivers {
 		if t.mid == "" && !t.stopped {
-			sections = append(sections, &mSection{mid: mid(), kind: t.kind.String(), transceiver: t})
+			sections = append(sections, &mSection{mid: newMid(), kind: t.kind.String(), transceiver: t})
 		}
 	}
 	if !hasData && pc.wantData {
-		sections = append(sections, &mSection{mid: mid(), kind: "application"})
+		sections = append(sections, &mSection{mid: newMid(), kind: "application"})
 	}
-	setup := "actpass"
+	setup := sdp.SetupActpass
 	if pc.dtlsRoleKnown {
 		// RFC 8842 §5.5: a subsequent offer keeps the established role.
-		setup = map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
+		setup = setupFor(pc.dtlsClient)
 	}
-	sdp := pc.writeSDP(sections, setup)
+	d := pc.buildSDP(SDPTypeOffer, sections, setup)
 	pc.offerSections = sections
-	pc.lastOffer = sdp
-	return SessionDescription{Type: SDPTypeOffer, SDP: strings.Replace(sdp, candidatesMarker, "", 1)}, nil
+	pc.lastOffer = d
+	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}, nil
 }
 
 // CreateAnswer returns an answer to the remote offer (RFC 8829 §5.3): the
@@ -161,30 +165,20 @@ func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
 	if pc.signalingState != SignalingHaveRemoteOffer && pc.signalingState != SignalingHaveLocalPranswer {
 		return SessionDescription{}, fmt.Errorf("%w: CreateAnswer in %v", ErrInvalidState, pc.signalingState)
 	}
-	// RFC 8842 §5.2: "the answerer MUST use either 'active' or 'passive'";
-	// against actpass we take active (DTLS client), as browsers do.
-	setup := "active"
-	switch pc.remoteSetup {
-	case "active":
-		setup = "passive"
-	case "passive":
-		setup = "active"
-	}
-	if pc.dtlsRoleKnown {
-		setup = map[bool]string{true: "active", false: "passive"}[pc.dtlsClient]
-	}
 	pc.answering = true
-	sdp := pc.writeSDP(pc.sections, setup)
+	d := pc.buildSDP(SDPTypeAnswer, pc.sections, pc.answerSetup())
 	pc.answering = false
-	pc.lastAnswer = sdp
-	return SessionDescription{Type: SDPTypeAnswer, SDP: strings.Replace(sdp, candidatesMarker, "", 1)}, nil
+	pc.lastAnswer = d
+	return SessionDescription{Type: SDPTypeAnswer, SDP: d.text}, nil
 }
 
-// writeSDP renders sections. Candidates go where candidatesMarker is.
-func (pc *PeerConnection) writeSDP(sections []*mSection, setup string) string {
-	var b strings.Builder
+// buildSDP builds a local description of sections (RFC 8829 §5.2.1,
+// §5.3.1). Every accepted m-section carries the one transport's ICE and
+// DTLS parameters; candidates go into the first (the tagged one) when the
+// description is rendered.
+func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup) *localDesc {
 	pc.sessionVersion++
-	fmt.Fprintf(&b, "v=0\r\no=- %d %d IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", pc.sessionID, pc.sessionVersion)
+	sd := sdp.NewSession(pc.sessionID, pc.sessionVersion)
 	var bundle []string
 	for _, s := range sections {
 		if !s.rejected {
@@ -194,61 +188,70 @@ func (pc *PeerConnection) writeSDP(sections []*mSection, setup string) string {
 	// RFC 8843 §7.3: an answerer only groups what the offer grouped.
 	if len(bundle) > 0 && (!pc.answering || pc.remoteBundle) {
 		// RFC 8843 §7: one BUNDLE group; max-bundle puts every m-section in it.
-		b.WriteString("a=group:BUNDLE " + strings.Join(bundle, " ") + "\r\n")
+		sd.Attributes.AddValue(sdp.Group{Semantics: "BUNDLE", MIDs: bundle})
 	}
-	b.WriteString("a=msid-semantic: WMS\r\n")
+	sd.Attributes.AddValue(sdp.MSIDSemantic{Semantic: "WMS"})
 	if pc.cfg.ICELite {
-		b.WriteString("a=ice-lite\r\n")
+		sd.Attributes.AddFlag(sdp.AttrICELite)
 	}
-	tagged := true
+	d := &localDesc{typ: typ, sd: sd, tagged: -1, setup: setup}
 	for _, s := range sections {
 		if s.rejected {
-			proto := s.proto
-			if proto == "" {
-				proto = "UDP/TLS/RTP/SAVPF"
-			}
-			fmts := strings.Join(s.formats, " ")
-			if fmts == "" {
-				fmts = "0"
-			}
-			// RFC 8829 §5.3.1: a rejected m-section has port zero.
-			fmt.Fprintf(&b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=inactive\r\n", s.kind, proto, fmts, s.mid)
+			sd.AddMedia(rejectedMedia(s))
 			continue
 		}
-		switch s.kind {
-		case "application":
-			b.WriteString("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n")
-		default:
+		var md *sdp.MediaDescription
+		if s.kind == "application" {
+			md = sdp.NewMedia("application", 9, "UDP/DTLS/SCTP", "webrtc-datachannel")
+		} else if s.pt != "" {
+			md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF", s.pt)
+		} else {
+			md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF") // AddCodec below adds the format
+		}
+		md.WithDiscardConnection() // RFC 8829 §5.2.1: port 9, c=IN IP4 0.0.0.0
+		md.AddAttr(sdp.AttrICEUfrag, pc.localUfrag).AddAttr(sdp.AttrICEPwd, pc.localPwd)
+		md.Add(sdp.ICEOptions{"trickle"})
+		md.Add(sdp.NewFingerprint(pc.fingerprint.Algorithm, pc.fingerprint.Value))
+		md.Add(setup).AddAttr(sdp.AttrMID, s.mid)
+		if s.kind == "application" {
+			// RFC 8841 §5.1, §6.1.
+			md.AddAttr(sdp.AttrSCTPPort, strconv.Itoa(int(pc.cfg.sctpPort())))
+			md.AddAttr(sdp.AttrMaxMessageSize, strconv.Itoa(pc.cfg.maxMessageSize()))
+		} else {
 			// TODO(media): codecs come with rtc-rtp/rtc-media; until then a
 			// local media section is offered inactive with a placeholder
 			// Opus/VP8 payload type so the description stays well formed.
-			pt, _ := mediaPlaceholder(s.kind)
+			md.SetDirection(sdp.DirectionInactive).AddFlag(sdp.AttrRTCPMux)
 			if s.pt != "" {
-				pt = s.pt
-			}
-			fmt.Fprintf(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %s\r\nc=IN IP4 0.0.0.0\r\n", s.kind, pt)
-		}
-		fmt.Fprintf(&b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=ice-options:trickle\r\n", pc.localUfrag, pc.localPwd)
-		fmt.Fprintf(&b, "a=fingerprint:%s\r\na=setup:%s\r\na=mid:%s\r\n", pc.fingerprint, setup, s.mid)
-		if s.kind == "application" {
-			fmt.Fprintf(&b, "a=sctp-port:%d\r\na=max-message-size:%d\r\n", pc.cfg.sctpPort(), pc.cfg.maxMessageSize())
-		} else {
-			b.WriteString("a=inactive\r\na=rtcp-mux\r\n")
-			if s.pt != "" {
-				for _, l := range s.codecLines {
-					b.WriteString("a=" + l + "\r\n")
+				for _, v := range s.codec {
+					md.Add(v)
 				}
 			} else {
-				_, rtpmap := mediaPlaceholder(s.kind)
-				b.WriteString("a=rtpmap:" + rtpmap + "\r\n")
+				md.AddCodec(mediaPlaceholder(s.kind))
 			}
 		}
-		if tagged {
-			b.WriteString(candidatesMarker)
-			tagged = false
+		if d.tagged < 0 {
+			d.tagged = len(sd.Media)
 		}
+		sd.AddMedia(md)
 	}
-	return b.String()
+	d.text = sd.String()
+	return d
+}
+
+// rejectedMedia is a rejected m-section (RFC 8829 §5.3.1: port zero, the
+// offer's protocol and formats, the mid kept).
+func rejectedMedia(s *mSection) *sdp.MediaDescription {
+	proto := s.proto
+	if proto == "" {
+		proto = "UDP/TLS/RTP/SAVPF"
+	}
+	fmts := s.formats
+	if len(fmts) == 0 {
+		fmts = []string{"0"}
+	}
+	md := sdp.NewMedia(s.kind, 0, proto, fmts...).WithDiscardConnection()
+	return md.AddAttr(sdp.AttrMID, s.mid).SetDirection(sdp.DirectionInactive)
 }
 
 // randUint64 draws a session id from the configured source (RFC 8866 §5.2:
@@ -274,9 +277,11 @@ func (pc *PeerConnection) randString(n int) string {
 	return string(b)
 }
 
-func mediaPlaceholder(kind string) (pt, rtpmap string) {
+// mediaPlaceholder is the codec a local media section is offered with
+// until media is composed.
+func mediaPlaceholder(kind string) sdp.Codec {
 	if kind == "video" {
-		return "96", "96 VP8/90000"
+		return sdp.Codec{PayloadType: 96, Name: "VP8", ClockRate: 90000}
 	}
-	return "111", "111 opus/48000/2"
+	return sdp.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000, Channels: 2}
 }

@@ -9,7 +9,9 @@ import (
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
 // PeerConnection is a sans-I/O RTCPeerConnection: JSEP signaling, one ICE
@@ -38,14 +40,14 @@ type PeerConnection struct {
 	// JSEP state (RFC 8829 §4.1.9-4.1.12).
 	currentLocal, pendingLocal   *localDesc
 	currentRemote, pendingRemote *SessionDescription
-	lastOffer, lastAnswer        string
+	lastOffer, lastAnswer        *localDesc // as CreateOffer/CreateAnswer built them
 	offerSections                []*mSection
 	sections                     []*mSection
 	transceivers                 []*Transceiver
 	midCounter                   int
 	wantData                     bool
 	negotiationNeeded            bool
-	remoteSetup                  string
+	remoteSetup                  sdp.Setup
 	remoteBundle                 bool // the remote offer had a BUNDLE group
 	answering                    bool // writeSDP is writing an answer
 	iceStarted                   bool
@@ -509,8 +511,9 @@ type Command struct {
 }
 
 // HandleRead feeds one datagram that arrived on a local address. It is
-// demultiplexed by its first byte (RFC 7983/9443): STUN and TURN to ICE,
-// DTLS to DTLS, RTP/RTCP to SRTP (dropped until media lands).
+// demultiplexed by its first byte with stun.Classify (RFC 7983/9443): STUN
+// and TURN ChannelData to ICE, DTLS to DTLS, RTP/RTCP to SRTP (dropped
+// until media lands).
 func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	if pc.closed {
 		return ErrClosed
@@ -519,8 +522,8 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	pc.stats.DatagramsIn++
 	pc.stats.BytesIn += uint64(len(msg.Message))
 	var err error
-	switch classify(msg.Message) {
-	case classSTUN, classTURNChannel:
+	switch stun.Classify(msg.Message) {
+	case stun.KindSTUN, stun.KindChannelData:
 		err = pc.ice.HandleRead(msg)
 		pc.timeouts.mark(layerICE)
 		pc.drainICE()
@@ -528,9 +531,9 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 			pc.stats.Dropped++
 			err = layerErr("ice", err)
 		}
-	case classDTLS:
+	case stun.KindDTLS:
 		err = pc.transport.handleDTLS(pc, now, msg)
-	case classRTP, classRTCP:
+	case stun.KindRTP, stun.KindRTCP:
 		// TODO(media): SRTP/SRTCP contexts from the DTLS exporter.
 		pc.stats.Dropped++
 	default:
@@ -623,7 +626,7 @@ func (pc *PeerConnection) drainICE() {
 		if !ok {
 			break
 		}
-		if classify(tb.Message) == classDTLS {
+		if stun.Classify(tb.Message) == stun.KindDTLS {
 			if err := pc.transport.handleDTLS(pc, pc.clock.Now(), tb); err != nil {
 				pc.emitError("dtls", err)
 			}

@@ -38,8 +38,9 @@ func TestRealOffers(t *testing.T) {
 			t.Fatalf("%s: %d m-sections answered, %d offered", f, len(answer.Media), len(offer.Media))
 		}
 		for i := range offer.Media {
-			if answer.Media[i].Mid != offer.Media[i].Mid || answer.Media[i].Kind != offer.Media[i].Kind {
-				t.Errorf("%s: m-section %d: %s/%s answered as %s/%s", f, i, offer.Media[i].Kind, offer.Media[i].Mid, answer.Media[i].Kind, answer.Media[i].Mid)
+			o, a := offer.Media[i], answer.Media[i]
+			if mid(a) != mid(o) || a.Media != o.Media {
+				t.Errorf("%s: m-section %d: %s/%s answered as %s/%s", f, i, o.Media, mid(o), a.Media, mid(a))
 			}
 		}
 		if !strings.Contains(ans.SDP, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel") || !strings.Contains(ans.SDP, "a=setup:active") {

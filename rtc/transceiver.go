@@ -1,6 +1,10 @@
 package rtc
 
-import "strconv"
+import (
+	"strconv"
+
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
+)
 
 // MediaKind is the kind of an m-section's media.
 type MediaKind uint8
@@ -79,7 +83,8 @@ type mSection struct {
 	// proto and formats of a remote section we reject, echoed in the answer.
 	proto   string
 	formats []string
-	// pt and codecLines: the codec a remote RTP section is answered with.
-	pt         string
-	codecLines []string
+	// pt and codec (its a=rtpmap and a=fmtp): the codec a remote RTP
+	// section is answered with.
+	pt    string
+	codec []sdp.AttrValue
 }
