@@ -3,50 +3,28 @@ package iceinterop
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
-	"github.com/sansrtc/rtc/tools/interop/browser"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // chromium starts headless Chromium (the flags of shared/BROWSERS.md) on a
-// blank page and returns a context to evaluate JavaScript in.
+// blank page served from 127.0.0.1 (Chromium gathers loopback host
+// candidates, --allow-loopback-in-peer-connection, for such a page) and
+// returns the tab to evaluate JavaScript in.
 func chromium(t *testing.T) context.Context {
 	t.Helper()
-	browser.Require(t)
-	dir := t.TempDir()
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), append(browser.Flags(), chromedp.UserDataDir(dir))...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); acancel(); os.RemoveAll(dir) })
-	// Serve a blank page from 127.0.0.1: Chromium gathers loopback host
-	// candidates (--allow-loopback-in-peer-connection) for such a page.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<!doctype html><title>ice</title>"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
+	return peers.StartChromiumT(t, context.Background()).OpenPage(t, "<!doctype html><title>ice</title>")
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	out, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	out, err := peers.Eval[T](ctx, js)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, js)
 	}
@@ -69,8 +47,7 @@ func parseSDP(sdp string) sdpICE {
 		case strings.HasPrefix(l, "a=ice-pwd:"):
 			s.pwd = strings.TrimPrefix(l, "a=ice-pwd:")
 		case strings.HasPrefix(l, "a=candidate:"):
-			f := strings.Fields(l)
-			if len(f) > 5 && strings.HasPrefix(f[4], "127.") && strings.EqualFold(f[2], "udp") {
+			if a, tr, ok := peers.CandidateAddr(l); ok && a.Is4() && a.IsLoopback() && tr == "udp" {
 				s.cands = append(s.cands, strings.TrimPrefix(l, "a="))
 			}
 		}
@@ -116,16 +93,6 @@ func (e *chromeEP) drainEvents() {
 		e.reads = append(e.reads, m.Message)
 	}
 }
-func (e *chromeEP) HandleRead(m shared.TaggedBytes) error {
-	err := e.a.HandleRead(m)
-	e.drainEvents()
-	return err
-}
-func (e *chromeEP) HandleTimeout(now time.Time) error {
-	err := e.a.HandleTimeout(now)
-	e.drainEvents()
-	return err
-}
 
 const jsGather = `new Promise(r => { if (pc.iceGatheringState === "complete") r(); pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") r(); }; })`
 
@@ -133,7 +100,7 @@ const jsGather = `new Promise(r => { if (pc.iceGatheringState === "complete") r(
 // ourRole controlling: we offer; controlled: Chromium offers.
 func testChromium(t *testing.T, ourRole ice.Role) {
 	ctx := chromium(t)
-	r := newRunner(t)
+	r := peers.NewRunner(t)
 	// Chromium also checks from its non-loopback sockets to our loopback
 	// candidate: PeerPrefixes keeps the agent from answering those (the
 	// runner fails the test if anything is sent off loopback).
@@ -143,8 +110,9 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 		t.Fatal(err)
 	}
 	ep := &chromeEP{ourEP{a: a, t: t}}
+	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drainEvents}
 	a.HandleTimeout(time.Now())
-	local := r.listenUDP(ep)
+	local := r.ListenUDP(ep)
 	a.AddLocalAddress(local, shared.UDP)
 	a.EndOfLocalAddresses()
 	ep.drainEvents()
@@ -174,7 +142,7 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	ep.drainEvents()
 
 	var chromeState string
-	err = r.run("connect", 10*time.Second, func() bool {
+	err = r.Run("connect", 10*time.Second, func() bool {
 		sp, ok := a.SelectedPair()
 		if !ok || !sp.Nominated {
 			return false
@@ -190,7 +158,7 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	if ourRole == ice.RoleControlling {
 		// Chromium answered setup:active: its DTLS ClientHello must come up
 		// through PollRead on the selected pair (RFC 7983: first byte 22).
-		r.run("dtls", 5*time.Second, func() bool { return len(ep.reads) > 0 })
+		r.Run("dtls", 5*time.Second, func() bool { return len(ep.reads) > 0 })
 		if len(ep.reads) == 0 || ep.reads[0][0] != 22 {
 			t.Fatalf("no DTLS from Chromium on the pair: %d reads", len(ep.reads))
 		}

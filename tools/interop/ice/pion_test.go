@@ -9,10 +9,12 @@ import (
 	pionice "github.com/pion/ice/v4"
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // ourEP wraps our agent for the runner.
 type ourEP struct {
+	peers.Endpoint
 	a      *ice.Agent
 	pion   *pionice.Agent
 	reads  [][]byte
@@ -48,19 +50,6 @@ func (e *ourEP) drain() {
 		e.reads = append(e.reads, m.Message)
 	}
 }
-func (e *ourEP) HandleRead(m shared.TaggedBytes) error {
-	err := e.a.HandleRead(m)
-	e.drain()
-	return err
-}
-func (e *ourEP) HandleTimeout(now time.Time) error {
-	err := e.a.HandleTimeout(now)
-	e.drain()
-	return err
-}
-func (e *ourEP) PollWrite() (shared.TaggedBytes, bool) { return e.a.PollWrite() }
-func (e *ourEP) PollTimeout() (time.Time, bool)        { return e.a.PollTimeout() }
-
 func newPion(t *testing.T) *pionice.Agent {
 	p, err := pionice.NewAgent(&pionice.AgentConfig{
 		NetworkTypes:     []pionice.NetworkType{pionice.NetworkTypeUDP4},
@@ -79,18 +68,19 @@ func newPion(t *testing.T) *pionice.Agent {
 // testPion connects our agent with Pion's over loopback UDP; ourRole is our
 // agent's role. Data then goes both ways on the selected pair.
 func testPion(t *testing.T, ourRole ice.Role) {
-	r := newRunner(t)
+	r := peers.NewRunner(t)
 	p := newPion(t)
 	a, err := ice.NewAgent(ice.Config{Role: ourRole})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ep := &ourEP{a: a, pion: p, t: t}
+	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drain}
 	pu, pp, _ := p.GetLocalUserCredentials()
 	a.SetRemoteCredentials(pu, pp)
 	ou, op := a.LocalCredentials()
 	p.OnCandidate(func(c pionice.Candidate) {
-		r.calls <- func() {
+		r.Call(func() {
 			if c == nil {
 				a.EndOfRemoteCandidates()
 			} else if !strings.HasPrefix(c.Address(), "127.") {
@@ -99,13 +89,13 @@ func testPion(t *testing.T, ourRole ice.Role) {
 				t.Errorf("our agent rejects pion's %q: %v", c.Marshal(), err)
 			}
 			ep.drain()
-		}
+		})
 	})
 	if err := p.GatherCandidates(); err != nil {
 		t.Fatal(err)
 	}
 	a.HandleTimeout(time.Now())
-	a.AddLocalAddress(r.listenUDP(ep), shared.UDP)
+	a.AddLocalAddress(r.ListenUDP(ep), shared.UDP)
 	a.EndOfLocalAddresses()
 	ep.drain()
 
@@ -128,7 +118,7 @@ func testPion(t *testing.T, ourRole ice.Role) {
 		connCh <- c
 	}()
 	var conn *pionice.Conn
-	err = r.run("connect", 10*time.Second, func() bool {
+	err = r.Run("connect", 10*time.Second, func() bool {
 		select {
 		case conn = <-connCh:
 		case err := <-errCh:
@@ -158,7 +148,7 @@ func testPion(t *testing.T, ourRole ice.Role) {
 		if err := a.HandleWrite([]byte("ping")); err != nil {
 			t.Fatal(err)
 		}
-		r.run("echo", 200*time.Millisecond, func() bool { return len(ep.reads) > 0 })
+		r.Run("echo", 200*time.Millisecond, func() bool { return len(ep.reads) > 0 })
 	}
 	if len(ep.reads) == 0 || string(ep.reads[0]) != "echo:ping" {
 		t.Fatalf("no echo from pion: %q", ep.reads)

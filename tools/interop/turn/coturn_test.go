@@ -11,10 +11,12 @@ import (
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	turn "github.com/sansrtc/rtc/rtc-turn"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // turnEP wraps our TURN client for the runner.
 type turnEP struct {
+	peers.Endpoint
 	c      *turn.Client
 	events []turn.Event
 	reads  []turn.Datagram
@@ -36,18 +38,6 @@ func (e *turnEP) drain() {
 		e.reads = append(e.reads, d)
 	}
 }
-func (e *turnEP) HandleRead(m shared.TaggedBytes) error {
-	err := e.c.HandleRead(m)
-	e.drain()
-	return err
-}
-func (e *turnEP) HandleTimeout(now time.Time) error {
-	err := e.c.HandleTimeout(now)
-	e.drain()
-	return err
-}
-func (e *turnEP) PollWrite() (shared.TaggedBytes, bool) { return e.c.PollWrite() }
-func (e *turnEP) PollTimeout() (time.Time, bool)        { return e.c.PollTimeout() }
 func (e *turnEP) has(k turn.EventKind) (turn.Event, bool) {
 	for _, ev := range e.events {
 		if ev.Kind == k {
@@ -78,28 +68,29 @@ func echoPeer(t *testing.T) netip.AddrPort {
 }
 
 func testClient(t *testing.T, proto shared.TransportProtocol) {
-	testClientWith(t, startCoturn(t), proto)
+	testClientWith(t, peers.StartCoturn(t), proto)
 }
 
 func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportProtocol) {
 	peer := echoPeer(t)
-	r := newRunner(t)
+	r := peers.NewRunner(t)
 	ep := &turnEP{}
 	var local netip.AddrPort
 	if proto == shared.TCP {
-		local = r.dialTCP(ep, server)
+		local = r.DialTCP(ep, server)
 	} else {
-		local = r.listenUDP(ep)
+		local = r.ListenUDP(ep)
 	}
 	c, err := turn.NewClient(turn.Config{Server: server, Local: local, Protocol: proto, Username: "test", Password: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ep.c = c
+	ep.Endpoint = peers.Endpoint{Machine: c, Drain: ep.drain}
 	if err := c.Allocate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.run("allocate", 5*time.Second, func() bool {
+	if err := r.Run("allocate", 5*time.Second, func() bool {
 		_, ok1 := ep.has(turn.EventAllocated)
 		_, ok2 := ep.has(turn.EventAllocateFailed)
 		return ok1 || ok2
@@ -120,7 +111,7 @@ func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportP
 				t.Fatal(err)
 			}
 		}
-		if err := r.run("relay", 5*time.Second, func() bool { return len(ep.reads) >= start+5 }); err != nil {
+		if err := r.Run("relay", 5*time.Second, func() bool { return len(ep.reads) >= start+5 }); err != nil {
 			t.Fatalf("%v (events %+v)", err, ep.events)
 		}
 		for _, d := range ep.reads[start:] {
@@ -129,7 +120,7 @@ func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportP
 			}
 		}
 		if round == 0 {
-			if err := r.run("channel", 5*time.Second, func() bool { _, ok := ep.has(turn.EventChannelBound); return ok }); err != nil {
+			if err := r.Run("channel", 5*time.Second, func() bool { _, ok := ep.has(turn.EventChannelBound); return ok }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -140,7 +131,7 @@ func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportP
 	}
 	t.Logf("%v: stats %+v", proto, st)
 	c.Close()
-	if err := r.run("deallocate", 5*time.Second, func() bool { _, ok := ep.has(turn.EventDeallocated); return ok }); err != nil {
+	if err := r.Run("deallocate", 5*time.Second, func() bool { _, ok := ep.has(turn.EventDeallocated); return ok }); err != nil {
 		t.Fatal(err)
 	}
 	if ev, _ := ep.has(turn.EventDeallocated); ev.Err != nil {
@@ -153,6 +144,7 @@ func TestCoturnClientTCP(t *testing.T) { testClient(t, shared.TCP) }
 
 // iceEP wraps an ICE agent for the runner and trickles to its peer.
 type iceEP struct {
+	peers.Endpoint
 	a     *ice.Agent
 	other *iceEP
 	reads [][]byte
@@ -181,18 +173,6 @@ func (e *iceEP) drain() {
 		e.reads = append(e.reads, m.Message)
 	}
 }
-func (e *iceEP) HandleRead(m shared.TaggedBytes) error {
-	err := e.a.HandleRead(m)
-	e.drain()
-	return err
-}
-func (e *iceEP) HandleTimeout(now time.Time) error {
-	err := e.a.HandleTimeout(now)
-	e.drain()
-	return err
-}
-func (e *iceEP) PollWrite() (shared.TaggedBytes, bool) { return e.a.PollWrite() }
-func (e *iceEP) PollTimeout() (time.Time, bool)        { return e.a.PollTimeout() }
 func (e *iceEP) nominated() bool {
 	sp, ok := e.a.SelectedPair()
 	return ok && sp.Nominated
@@ -202,8 +182,8 @@ func TestCoturnICERelayOnly(t *testing.T)    { testICERelay(t, shared.UDP) }
 func TestCoturnICERelayOnlyTCP(t *testing.T) { testICERelay(t, shared.TCP) }
 
 func testICERelay(t *testing.T, proto shared.TransportProtocol) {
-	server := startCoturn(t)
-	r := newRunner(t)
+	server := peers.StartCoturn(t)
+	r := peers.NewRunner(t)
 	cfg := func(role ice.Role) ice.Config {
 		return ice.Config{Role: role, RelayOnly: true,
 			TURNServers: []ice.TURNServer{{Address: server, Protocol: proto, Username: "test", Password: "test"}}}
@@ -218,6 +198,8 @@ func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 	}
 	ea, eb := &iceEP{a: a}, &iceEP{a: b}
 	ea.other, eb.other = eb, ea
+	ea.Endpoint = peers.Endpoint{Machine: a, Drain: ea.drain}
+	eb.Endpoint = peers.Endpoint{Machine: b, Drain: eb.drain}
 	u, p := b.LocalCredentials()
 	a.SetRemoteCredentials(u, p)
 	u, p = a.LocalCredentials()
@@ -225,13 +207,13 @@ func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 	now := time.Now()
 	a.HandleTimeout(now)
 	b.HandleTimeout(now)
-	a.AddLocalAddress(r.listenUDP(ea), shared.UDP)
+	a.AddLocalAddress(r.ListenUDP(ea), shared.UDP)
 	a.EndOfLocalAddresses()
-	b.AddLocalAddress(r.listenUDP(eb), shared.UDP)
+	b.AddLocalAddress(r.ListenUDP(eb), shared.UDP)
 	b.EndOfLocalAddresses()
 	ea.drain()
 	eb.drain()
-	if err := r.run("connect", 10*time.Second, func() bool { return ea.nominated() && eb.nominated() }); err != nil {
+	if err := r.Run("connect", 10*time.Second, func() bool { return ea.nominated() && eb.nominated() }); err != nil {
 		t.Fatalf("%v: A %v B %v", err, a.ConnectionState(), b.ConnectionState())
 	}
 	sa, _ := a.SelectedPair()
@@ -243,7 +225,7 @@ func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 		a.HandleWrite([]byte("ping"))
 		b.HandleWrite([]byte("pong"))
 	}
-	if err := r.run("data", 5*time.Second, func() bool { return len(ea.reads) > 0 && len(eb.reads) > 0 }); err != nil {
+	if err := r.Run("data", 5*time.Second, func() bool { return len(ea.reads) > 0 && len(eb.reads) > 0 }); err != nil {
 		t.Fatal(err)
 	}
 	if string(ea.reads[0]) != "pong" || string(eb.reads[0]) != "ping" {

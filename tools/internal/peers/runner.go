@@ -1,4 +1,4 @@
-package iceinterop
+package peers
 
 import (
 	"fmt"
@@ -14,33 +14,35 @@ import (
 type packet struct {
 	tr   shared.TransportContext
 	data []byte
-	err  error
 }
 
-// runner drives sans-I/O endpoints (shared.Wire) over real loopback
-// sockets: UDP sockets it opens, and TCP connections it dials.
-type runner struct {
-	t     *testing.T
+// Runner drives sans-I/O endpoints (shared.Wire) over real loopback
+// sockets: UDP sockets it opens, and TCP connections it dials. Everything
+// runs on the goroutine that calls Run; socket readers only queue what
+// they read. Nothing is sent off loopback: such a write fails the test.
+type Runner struct {
+	t     testing.TB
 	in    chan packet
 	udp   map[netip.AddrPort]*net.UDPConn
 	tcp   map[[2]netip.AddrPort]net.Conn
 	owner map[netip.AddrPort]shared.Wire
 	eps   []shared.Wire
-	calls chan func() // work from other goroutines (signalling callbacks)
+	calls chan func()
 }
 
-func newRunner(t *testing.T) *runner {
-	return &runner{t: t, in: make(chan packet, 1024), udp: map[netip.AddrPort]*net.UDPConn{},
+// NewRunner returns a Runner whose sockets close when t ends.
+func NewRunner(t testing.TB) *Runner {
+	return &Runner{t: t, in: make(chan packet, 1024), udp: map[netip.AddrPort]*net.UDPConn{},
 		tcp: map[[2]netip.AddrPort]net.Conn{}, owner: map[netip.AddrPort]shared.Wire{}, calls: make(chan func(), 256)}
 }
 
-// listenUDP opens a loopback UDP socket for ep and returns its address.
-func (r *runner) listenUDP(ep shared.Wire) netip.AddrPort {
-	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() { u.Close() })
+// Call queues f to run on the Run goroutine (for callbacks of other
+// stacks, which run on their own goroutines).
+func (r *Runner) Call(f func()) { r.calls <- f }
+
+// ListenUDP opens a loopback UDP socket for ep and returns its address.
+func (r *Runner) ListenUDP(ep shared.Wire) netip.AddrPort {
+	u := ListenUDP(r.t)
 	addr := u.LocalAddr().(*net.UDPAddr).AddrPort()
 	r.udp[addr] = u
 	r.own(ep, addr)
@@ -57,16 +59,31 @@ func (r *runner) listenUDP(ep shared.Wire) netip.AddrPort {
 	return addr
 }
 
-// dialTCP connects to server for ep and returns the local address.
-func (r *runner) dialTCP(ep shared.Wire, server netip.AddrPort) netip.AddrPort {
+// DialTCP connects to server for ep and returns the local address.
+func (r *Runner) DialTCP(ep shared.Wire, server netip.AddrPort) netip.AddrPort {
+	c := r.dial(server)
+	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	r.readTCP(c, local, server)
+	r.own(ep, local)
+	return local
+}
+
+func (r *Runner) dial(server netip.AddrPort) net.Conn {
+	if !server.Addr().Unmap().IsLoopback() {
+		r.t.Fatalf("refusing to connect to %v (loopback only)", server)
+	}
 	c, err := net.Dial("tcp4", server.String())
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(func() { c.Close() })
-	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	return c
+}
+
+// readTCP records c as the connection from local to server and queues its
+// reads under that name.
+func (r *Runner) readTCP(c net.Conn, local, server netip.AddrPort) {
 	r.tcp[[2]netip.AddrPort{local, server}] = c
-	r.own(ep, local)
 	go func() {
 		for {
 			buf := make([]byte, 4096)
@@ -77,10 +94,9 @@ func (r *runner) dialTCP(ep shared.Wire, server netip.AddrPort) netip.AddrPort {
 			r.in <- packet{tr: shared.TransportContext{Local: local, Peer: server, Protocol: shared.TCP}, data: buf[:n]}
 		}
 	}()
-	return local
 }
 
-func (r *runner) own(ep shared.Wire, addr netip.AddrPort) {
+func (r *Runner) own(ep shared.Wire, addr netip.AddrPort) {
 	r.owner[addr] = ep
 	for _, e := range r.eps {
 		if e == ep {
@@ -90,25 +106,30 @@ func (r *runner) own(ep shared.Wire, addr netip.AddrPort) {
 	r.eps = append(r.eps, ep)
 }
 
-func (r *runner) flush() {
+// Flush sends everything the endpoints have to write.
+func (r *Runner) Flush() {
 	for _, ep := range r.eps {
 		for {
 			m, ok := ep.PollWrite()
 			if !ok {
 				break
 			}
-			if m.Transport.Protocol == shared.TCP {
-				c := r.tcp[[2]netip.AddrPort{m.Transport.Local, m.Transport.Peer}]
-				if c == nil {
-					r.t.Errorf("no TCP connection %v", m.Transport)
-					continue
-				}
-				c.Write(m.Message)
-				continue
-			}
-			if !m.Transport.Peer.Addr().IsLoopback() {
+			if !m.Transport.Peer.Addr().Unmap().IsLoopback() {
 				// BROWSERS.md: nothing leaves loopback.
 				r.t.Errorf("refusing to send to %v", m.Transport.Peer)
+				continue
+			}
+			if m.Transport.Protocol == shared.TCP {
+				key := [2]netip.AddrPort{m.Transport.Local, m.Transport.Peer}
+				c := r.tcp[key]
+				if c == nil {
+					// An ICE agent's TURN-over-TCP allocation names its host
+					// address as Local: open the connection on demand and
+					// report its reads under that name.
+					c = r.dial(m.Transport.Peer)
+					r.readTCP(c, m.Transport.Local, m.Transport.Peer)
+				}
+				c.Write(m.Message)
 				continue
 			}
 			u := r.udp[m.Transport.Local]
@@ -121,11 +142,13 @@ func (r *runner) flush() {
 	}
 }
 
-// run drives every endpoint until cond holds or the wall-clock limit passes.
-func (r *runner) run(what string, limit time.Duration, cond func() bool) error {
+// Run drives every endpoint until cond holds or the wall-clock limit
+// passes: it flushes writes, feeds reads to the endpoint that owns the
+// local address, runs queued calls, and fires due timeouts.
+func (r *Runner) Run(what string, limit time.Duration, cond func() bool) error {
 	end := time.Now().Add(limit)
 	for !cond() {
-		r.flush()
+		r.Flush()
 		if cond() {
 			break
 		}
@@ -158,6 +181,6 @@ func (r *runner) run(what string, limit time.Duration, cond func() bool) error {
 			}
 		}
 	}
-	r.flush()
+	r.Flush()
 	return nil
 }
