@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // TestCaptureParses captures fresh SDPs from headless Chromium and checks
@@ -14,12 +14,7 @@ import (
 // typed attributes of every section. It skips when Chromium is missing
 // unless SANSRTC_REQUIRE_INTEROP=1.
 func TestCaptureParses(t *testing.T) {
-	if !Available() {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("%s not installed and SANSRTC_REQUIRE_INTEROP=1", Chromium)
-		}
-		t.Skipf("%s not installed (apt-get install chromium)", Chromium)
-	}
+	peers.RequireChromium(t)
 	if testing.Short() {
 		t.Skip("starts a browser; skipped in -short mode")
 	}

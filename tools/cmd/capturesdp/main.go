@@ -28,21 +28,17 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
-	"net/http"
-	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // Chromium is the browser binary used.
-const Chromium = "/usr/bin/chromium"
+const Chromium = peers.ChromiumPath
 
 const page = `<!doctype html><html><head><meta charset="utf-8"><title>capturesdp</title></head><body></body></html>`
 
@@ -86,73 +82,30 @@ const script = `(async () => {
   return out;
 })()`
 
-func flags(dir string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(Chromium),
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,NetworkTimeServiceQuerying,Translate"),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(dir),
-	}
-}
-
-// Available reports whether the Chromium binary is installed.
-func Available() bool {
-	_, err := exec.LookPath(Chromium)
-	return err == nil
-}
-
 // Capture runs the page script in a fresh headless Chromium and returns
 // the SDPs (offer, offer_gathered, answer, answer_gathered,
 // simulcast_offer) with non-loopback candidates removed, and the browser
 // version.
 func Capture(ctx context.Context) (map[string]string, string, error) {
-	dir, err := os.MkdirTemp("", "capturesdp-")
+	url, stop, err := peers.ServePage([]byte(page))
 	if err != nil {
 		return nil, "", err
 	}
-	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer stop()
+	c, err := peers.StartChromium(ctx, chromedp.NoDefaultBrowserCheck)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("capturesdp: %w", err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(page))
-	})}
-	go srv.Serve(ln)
-	defer srv.Close()
-
-	actx, acancel := chromedp.NewExecAllocator(ctx, flags(dir)...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Do(bctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
-		return nil, "", fmt.Errorf("capturesdp: starting chromium: %w", err)
+	defer c.Close()
+	bctx := c.Context()
+	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
+		return nil, "", fmt.Errorf("capturesdp: %w", err)
 	}
 	version, err := chromedp.Run(bctx, chromedp.Evaluate[string](`navigator.userAgent`))
 	if err != nil {
 		return nil, "", fmt.Errorf("capturesdp: %w", err)
 	}
-	raw, err := chromedp.Run(bctx, chromedp.Evaluate[map[string]string](script, chromedp.EvalAwaitPromise))
+	raw, err := peers.Eval[map[string]string](bctx, script)
 	if err != nil {
 		return nil, "", fmt.Errorf("capturesdp: %w", err)
 	}
@@ -165,28 +118,7 @@ func Capture(ctx context.Context) (map[string]string, string, error) {
 
 // LoopbackOnly removes every a=candidate line whose address is not a
 // loopback IP address, and turns LF line ends into CRLF.
-func LoopbackOnly(sdp string) string {
-	lines := strings.Split(strings.ReplaceAll(sdp, "\r\n", "\n"), "\n")
-	var b strings.Builder
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
-		if strings.HasPrefix(l, "a=candidate:") {
-			f := strings.Fields(l)
-			if len(f) < 6 {
-				continue
-			}
-			a, err := netip.ParseAddr(f[4])
-			if err != nil || !a.IsLoopback() {
-				continue
-			}
-		}
-		b.WriteString(l)
-		b.WriteString("\r\n")
-	}
-	return b.String()
-}
+func LoopbackOnly(sdp string) string { return peers.LoopbackOnly(sdp) }
 
 func main() {
 	out := flag.String("out", "", "directory to write chrome_<name>.sdp files into (default: print)")

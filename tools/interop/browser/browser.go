@@ -8,14 +8,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 	"github.com/sansrtc/rtc/tools/interop/probe"
 )
 
@@ -23,98 +20,49 @@ import (
 var page []byte
 
 // Path is where the Debian chromium package installs the browser.
-const Path = "/usr/bin/chromium"
+const Path = peers.ChromiumPath
 
 // Require skips t when Chromium is missing, unless SANSRTC_REQUIRE_INTEROP=1,
 // in which case it fails.
 func Require(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath(Path); err != nil {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("chromium not found at %s (apt-get install -y chromium): %v", Path, err)
-		}
-		t.Skipf("chromium not found at %s; install it (apt-get install -y chromium) or set SANSRTC_REQUIRE_INTEROP=1 to fail", Path)
-	}
+	peers.RequireChromium(t)
 }
 
 // Flags are exactly the flags of shared/BROWSERS.md (the user data dir is
 // added per run; chromedp adds --remote-debugging-port=0).
-func Flags() []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(Path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns,MediaRouter,DialMediaRouteProvider,OptimizationHints,NetworkTimeServiceQuerying,Translate"),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	}
-}
+func Flags() []chromedp.ExecAllocatorOption { return peers.ChromiumFlags() }
 
 // Browser is one headless Chromium process and the page server.
 type Browser struct {
-	ctx     context.Context
-	cancel  func()
-	dir     string
-	srv     *http.Server
-	pageURL string
+	chromium *peers.Chromium
+	stop     func()
+	pageURL  string
 }
 
 // Start launches Chromium with a fresh profile and serves the probe page on
 // 127.0.0.1.
 func Start(ctx context.Context) (*Browser, error) {
-	dir, err := os.MkdirTemp("", "sansrtc-chromium-")
+	url, stop, err := peers.ServePage(page)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	c, err := peers.StartChromium(ctx)
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		stop()
+		return nil, fmt.Errorf("browser: %w", err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(page)
-	})}
-	go srv.Serve(ln)
-	opts := append(Flags(), chromedp.UserDataDir(dir))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(bctx); err != nil {
-		bcancel()
-		acancel()
-		srv.Close()
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("browser: starting chromium: %w", err)
-	}
-	b := &Browser{ctx: bctx, dir: dir, srv: srv, pageURL: "http://" + ln.Addr().String() + "/"}
-	b.cancel = func() { bcancel(); acancel() }
-	return b, nil
+	return &Browser{chromium: c, stop: stop, pageURL: url}, nil
 }
 
 // Close stops Chromium, the page server and removes the profile.
 func (b *Browser) Close() {
-	b.cancel()
-	b.srv.Close()
-	os.RemoveAll(b.dir)
+	b.chromium.Close()
+	b.stop()
 }
 
 // Context returns the browser's chromedp context (for screenshots of other pages).
-func (b *Browser) Context() context.Context { return b.ctx }
+func (b *Browser) Context() context.Context { return b.chromium.Context() }
 
 // Prober is a probe.Prober running in one tab.
 type Prober struct {
@@ -127,9 +75,8 @@ type Prober struct {
 
 // NewProber opens a tab on the probe page.
 func (b *Browser) NewProber() (*Prober, error) {
-	tctx, cancel := chromedp.NewContext(b.ctx)
-	if err := chromedp.Do(tctx, chromedp.Navigate(b.pageURL)); err != nil {
-		cancel()
+	tctx, cancel, err := b.chromium.NewTab(b.pageURL)
+	if err != nil {
 		return nil, err
 	}
 	return &Prober{ctx: tctx, cancel: cancel}, nil
@@ -151,7 +98,7 @@ func call[T any](ctx context.Context, p *Prober, fn string, args ...any) (T, err
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
-	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	v, err := peers.Eval[T](tctx, expr)
 	if err != nil {
 		return zero, fmt.Errorf("browser: %s: %w", fn, err)
 	}
