@@ -81,6 +81,7 @@
 //     policies gather as max-bundle.
 //   - ICE servers must be IP literals (no DNS in protocol code); turns: and
 //     stuns: URLs are not supported.
-//   - Remote descriptions are parsed with rtc-sdp; local ones are still
-//     written as text (jsep.go), not with rtc-sdp's builder.
+//   - Descriptions are parsed, read and built with rtc-sdp; only the
+//     attributes JSEP uses are checked in a remote description (others
+//     are kept as text and ignored, RFC 8866 §5.13).
 package rtc

@@ -264,19 +264,6 @@ func (pc *PeerConnection) randUint64() uint64 {
 	return binary.BigEndian.Uint64(b[:]) >> 1
 }
 
-// randString draws n characters from the ice-char set (RFC 8839 §5.4).
-func (pc *PeerConnection) randString(n int) string {
-	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	b := make([]byte, n)
-	if _, err := pc.cfg.rand().Read(b); err != nil {
-		return strings.Repeat("a", n)
-	}
-	for i := range b {
-		b[i] = chars[int(b[i])%len(chars)]
-	}
-	return string(b)
-}
-
 // mediaPlaceholder is the codec a local media section is offered with
 // until media is composed.
 func mediaPlaceholder(kind string) sdp.Codec {
