@@ -2,15 +2,9 @@ package dtlsinterop
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -19,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
-	"github.com/sansrtc/rtc/tools/interop/browser"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // The Chromium test runs our DTLS endpoint against the browser's own DTLS
@@ -67,45 +61,6 @@ func sdpValue(sdp, prefix string) string {
 	return ""
 }
 
-// stunReply answers a STUN Binding request (RFC 8489) with a success
-// response carrying XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY (keyed with our
-// ICE password, RFC 8445 §7.2.5) and FINGERPRINT. It returns nil for
-// anything else.
-func stunReply(req []byte, from netip.AddrPort, pwd string) (resp []byte, useCandidate bool) {
-	if len(req) < 20 || binary.BigEndian.Uint16(req[0:2]) != 0x0001 || binary.BigEndian.Uint32(req[4:8]) != 0x2112a442 {
-		return nil, false
-	}
-	for a := req[20:]; len(a) >= 4; {
-		t, l := binary.BigEndian.Uint16(a[0:2]), int(binary.BigEndian.Uint16(a[2:4]))
-		if t == 0x0025 {
-			useCandidate = true
-		}
-		step := 4 + (l+3)&^3
-		if step > len(a) {
-			break
-		}
-		a = a[step:]
-	}
-	m := make([]byte, 20, 80)
-	binary.BigEndian.PutUint16(m[0:2], 0x0101)
-	copy(m[4:20], req[4:20])
-	ip := from.Addr().As4()
-	xport := from.Port() ^ 0x2112
-	m = append(m, 0x00, 0x20, 0, 8, 0, 1, byte(xport>>8), byte(xport))
-	for i := range 4 {
-		m = append(m, ip[i]^req[4+i])
-	}
-	binary.BigEndian.PutUint16(m[2:4], uint16(len(m)-20+24))
-	mac := hmac.New(sha1.New, []byte(pwd))
-	mac.Write(m)
-	m = append(m, 0x00, 0x08, 0, 20)
-	m = mac.Sum(m)
-	binary.BigEndian.PutUint16(m[2:4], uint16(len(m)-20+8))
-	crc := crc32.ChecksumIEEE(m) ^ 0x5354554e
-	m = append(m, 0x80, 0x28, 0, 4, byte(crc>>24), byte(crc>>16), byte(crc>>8), byte(crc))
-	return m, useCandidate
-}
-
 // chromiumCases are the suite, group and SRTP profile combinations tried
 // in both roles: the ones Chromium's DTLS supports (not AES-256-GCM, not
 // SRTP_AES128_CM_SHA1_32). We restrict our side to each; as a client we
@@ -127,11 +82,11 @@ var chromiumCases = []struct {
 }
 
 func TestChromium(t *testing.T) {
-	browser.Require(t)
+	peers.RequireChromium(t)
 	certs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	bctx := startChromium(t, ctx)
+	browser := peers.StartChromiumT(t, ctx)
 	for _, role := range []string{"active", "passive"} {
 		for _, c := range chromiumCases {
 			name := fmt.Sprintf("we-are-%s/%v/%v/%v", map[string]string{"active": "client", "passive": "server"}[role], c.suite, c.group, c.profile)
@@ -139,40 +94,19 @@ func TestChromium(t *testing.T) {
 				name = fmt.Sprintf("we-are-client/rsa-client-certificate/%v/%v", c.group, c.profile)
 			}
 			t.Run(name, func(t *testing.T) {
-				runChromium(t, bctx, role, c.suite, c.group, c.profile)
+				runChromium(t, browser, role, c.suite, c.group, c.profile)
 			})
 		}
 	}
 }
 
-// startChromium launches the browser with the flags of shared/BROWSERS.md.
-func startChromium(t *testing.T, ctx context.Context) context.Context {
-	opts := append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { bcancel(); acancel() })
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return bctx
-}
-
-func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.CipherSuite, group dtls.Group, profile dtls.SRTPProtectionProfile) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<!doctype html><title>dtls</title>"))
-	}))
-	defer srv.Close()
-	tab, tcancel := chromedp.NewContext(bctx)
-	defer tcancel()
-	defer chromedp.Run(tab, chromedp.Evaluate[chromedp.Void]("pc && pc.close()"))
-	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL)); err != nil {
+func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls.CipherSuite, group dtls.Group, profile dtls.SRTPProtectionProfile) {
+	tab := browser.OpenPage(t, "<!doctype html><title>dtls</title>")
+	defer peers.Eval[chromedp.Void](tab, "pc && pc.close()")
+	if _, err := peers.Eval[chromedp.Void](tab, chromiumJS); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](chromiumJS)); err != nil {
-		t.Fatal(err)
-	}
-	offer, err := chromedp.Run(tab, chromedp.Evaluate[string]("startOffer()", chromedp.EvalAwaitPromise))
+	offer, err := peers.Eval[string](tab, "startOffer()")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +117,7 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 	}
 	mid := sdpValue(offer, "a=mid:")
 
-	udp := listenLoopback(t)
+	udp := peers.ListenUDP(t)
 	local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	const ufrag, pwd = "sansrtcdtls", "sansrtcdtlspasswordpassword"
 	ourCert := ecdsaCert
@@ -200,7 +134,7 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 		fmt.Sprintf("a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host", local.Port()),
 		"a=end-of-candidates", "",
 	}, "\r\n")
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](fmt.Sprintf("acceptAnswer(%q)", answer), chromedp.EvalAwaitPromise)); err != nil {
+	if _, err := peers.Eval[bool](tab, fmt.Sprintf("acceptAnswer(%q)", answer)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -267,7 +201,7 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 		msg := buf[:n]
 		switch {
 		case msg[0] < 4: // STUN (RFC 7983)
-			resp, _ := stunReply(msg, from, pwd)
+			resp, _ := peers.BindingSuccess(msg, from, pwd)
 			if resp != nil {
 				udp.WriteToUDPAddrPort(resp, from)
 			}
@@ -289,7 +223,7 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 		if n, from, err := udp.ReadFromUDPAddrPort(buf); err == nil {
 			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 			if buf[0] < 4 {
-				if resp, _ := stunReply(buf[:n], from, pwd); resp != nil {
+				if resp, _ := peers.BindingSuccess(buf[:n], from, pwd); resp != nil {
 					udp.WriteToUDPAddrPort(resp, from)
 				}
 			} else {
@@ -297,7 +231,7 @@ func runChromium(t *testing.T, bctx context.Context, setup string, suite dtls.Ci
 				p.flush()
 			}
 		}
-		if ts, err = chromedp.Run(tab, chromedp.Evaluate[transportStats]("transportStats()", chromedp.EvalAwaitPromise)); err != nil {
+		if ts, err = peers.Eval[transportStats](tab, "transportStats()"); err != nil {
 			t.Fatal(err)
 		}
 		if ts.DTLSState == "connected" && len(p.reads) > 0 {

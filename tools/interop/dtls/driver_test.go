@@ -4,28 +4,11 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"testing"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
 )
-
-// requireBinary skips the test when name is not installed, unless
-// SANSRTC_REQUIRE_INTEROP=1, in which case it fails.
-func requireBinary(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("%s not found and SANSRTC_REQUIRE_INTEROP=1: %v", name, err)
-		}
-		t.Skipf("%s not installed; skipping interop test", name)
-	}
-	return p
-}
 
 // udpPeer runs a sans-I/O dtls.Conn over a real UDP socket on loopback.
 type udpPeer struct {
@@ -34,16 +17,6 @@ type udpPeer struct {
 	peer   *net.UDPAddr // nil until known (server)
 	events []dtls.Event
 	reads  [][]byte
-}
-
-func listenLoopback(t *testing.T) *net.UDPConn {
-	t.Helper()
-	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { u.Close() })
-	return u
 }
 
 func (p *udpPeer) flush() error {

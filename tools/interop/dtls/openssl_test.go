@@ -21,6 +21,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // opensslSuites maps our suites to OpenSSL cipher names.
@@ -165,7 +166,7 @@ func opensslGroupList(g string) string {
 }
 
 func TestOpenSSLServer(t *testing.T) {
-	bin := requireBinary(t, "openssl")
+	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, s := range opensslSuites {
 		for _, g := range opensslGroups {
@@ -190,7 +191,7 @@ func TestOpenSSLServer(t *testing.T) {
 				if waitFor(out, regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
 					t.Fatalf("s_server did not start: %s", out)
 				}
-				udp := listenLoopback(t)
+				udp := peers.ListenUDP(t)
 				tr := shared.TransportContext{Local: udp.LocalAddr().(*net.UDPAddr).AddrPort(), Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
 				conn, err := dtls.NewClient(time.Now(), tr, ourConfig(cert, peer, s.suite, g.group))
 				if err != nil {
@@ -235,7 +236,7 @@ func TestOpenSSLServer(t *testing.T) {
 }
 
 func TestOpenSSLClient(t *testing.T) {
-	bin := requireBinary(t, "openssl")
+	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, s := range opensslSuites {
 		for _, g := range opensslGroups {
@@ -245,7 +246,7 @@ func TestOpenSSLClient(t *testing.T) {
 					cert = rsaCert
 				}
 				certFile, keyFile := writePEM(t, peer)
-				udp := listenLoopback(t)
+				udp := peers.ListenUDP(t)
 				local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 				conn, err := dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, ourConfig(cert, peer, s.suite, g.group))
 				if err != nil {
@@ -295,14 +296,14 @@ func TestOpenSSLClient(t *testing.T) {
 // and a 300-byte MTU on both sides, so OpenSSL reassembles our fragments
 // and we reassemble its.
 func TestOpenSSLSmallMTU(t *testing.T) {
-	bin := requireBinary(t, "openssl")
+	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, weAreClient := range []bool{true, false} {
 		t.Run(map[bool]string{true: "we-are-client", false: "we-are-server"}[weAreClient], func(t *testing.T) {
 			certFile, keyFile := writePEM(t, peerRSACert)
 			cfg := ourConfig(rsaCert, peerRSACert, dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519)
 			cfg.MTU = 300
-			udp := listenLoopback(t)
+			udp := peers.ListenUDP(t)
 			local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 			var cmd *exec.Cmd
 			var conn *dtls.Conn

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/dtls/v3/pkg/crypto/elliptic"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // pionSuites are the suites Pion's dtls v3.1.8 shares with us.
@@ -93,8 +94,8 @@ func TestPionSmallMTUHelloVerify(t *testing.T) {
 }
 
 func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group, curve elliptic.Curve, tweak func(*dtls.Config, *piondtls.Config)) {
-	ourUDP := listenLoopback(t)
-	pionUDP := listenLoopback(t)
+	ourUDP := peers.ListenUDP(t)
+	pionUDP := peers.ListenUDP(t)
 	ourAddr := ourUDP.LocalAddr().(*net.UDPAddr)
 	pionAddr := pionUDP.LocalAddr().(*net.UDPAddr)
 
