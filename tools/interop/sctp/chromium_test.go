@@ -2,15 +2,9 @@ package sctp
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -22,7 +16,7 @@ import (
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
-	"github.com/sansrtc/rtc/tools/interop/browser"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // The Chromium test runs rtc-datachannel (and so rtc-sctp) against the
@@ -107,36 +101,6 @@ type ourPeer struct {
 	labels  map[uint16]string
 	echoed  int
 	stopped chan struct{}
-}
-
-// stunResponse answers a STUN Binding request (RFC 8489 §6.3) with
-// XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY keyed with our ICE password
-// (RFC 8445 §7.3) and FINGERPRINT.
-func stunResponse(req []byte, from netip.AddrPort, pwd string) []byte {
-	const cookie = 0x2112a442
-	if len(req) < 20 || binary.BigEndian.Uint16(req) != 0x0001 || binary.BigEndian.Uint32(req[4:]) != cookie {
-		return nil
-	}
-	m := make([]byte, 20, 96)
-	binary.BigEndian.PutUint16(m, 0x0101)
-	copy(m[4:20], req[4:20])
-	ip := from.Addr().As4()
-	m = append(m, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01)
-	m = binary.BigEndian.AppendUint16(m, from.Port()^uint16(cookie>>16))
-	var mc [4]byte
-	binary.BigEndian.PutUint32(mc[:], cookie)
-	for i := range 4 {
-		m = append(m, ip[i]^mc[i])
-	}
-	binary.BigEndian.PutUint16(m[2:], uint16(len(m)-20+24)) // length as if MESSAGE-INTEGRITY were there
-	h := hmac.New(sha1.New, []byte(pwd))
-	h.Write(m)
-	m = append(m, 0x00, 0x08, 0x00, 0x14)
-	m = h.Sum(m)
-	binary.BigEndian.PutUint16(m[2:], uint16(len(m)-20+8))
-	fp := crc32.ChecksumIEEE(m) ^ 0x5354554e
-	m = append(m, 0x80, 0x28, 0x00, 0x04)
-	return binary.BigEndian.AppendUint32(m, fp)
 }
 
 func (p *ourPeer) flush(t *testing.T) {
@@ -248,7 +212,7 @@ func (p *ourPeer) run(t *testing.T) {
 		msg := buf[:n]
 		switch {
 		case msg[0] < 4: // STUN (RFC 7983 demultiplexing)
-			if resp := stunResponse(msg, from, p.pwd); resp != nil {
+			if resp, _ := peers.BindingSuccess(msg, from, p.pwd); resp != nil {
 				p.udp.WriteToUDPAddrPort(resp, from)
 			}
 			if p.conn == nil {
@@ -300,7 +264,7 @@ func sdpLine(sdp, prefix string) string {
 }
 
 func TestChromiumDataChannel(t *testing.T) {
-	browser.Require(t)
+	peers.RequireChromium(t)
 	t.Run("default", func(t *testing.T) { runChromiumDataChannel(t, "", false) })
 	// dcsctp's field trial turns on message interleaving (RFC 8260).
 	t.Run("interleaving", func(t *testing.T) {
@@ -311,26 +275,15 @@ func TestChromiumDataChannel(t *testing.T) {
 func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	flags := append(browser.Flags(), chromedp.UserDataDir(t.TempDir()))
+	var extra []chromedp.ExecAllocatorOption
 	if trials != "" {
-		flags = append(flags, chromedp.Flag("force-fieldtrials", trials))
+		extra = append(extra, chromedp.Flag("force-fieldtrials", trials))
 	}
-	actx, acancel := chromedp.NewExecAllocator(ctx, flags...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte("<!doctype html><title>sctp</title>"))
-	}))
-	defer srv.Close()
-	if err := chromedp.Do(bctx, chromedp.Navigate(srv.URL)); err != nil {
+	bctx := peers.StartChromiumT(t, ctx, extra...).OpenPage(t, "<!doctype html><title>sctp</title>")
+	if _, err := peers.Eval[chromedp.Void](bctx, chromiumPage); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](chromiumPage)); err != nil {
-		t.Fatal(err)
-	}
-	offer, err := chromedp.Run(bctx, chromedp.Evaluate[string]("start()", chromedp.EvalAwaitPromise))
+	offer, err := peers.Eval[string](bctx, "start()")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,11 +297,7 @@ func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 	}
 	t.Logf("chromium offers a=max-message-size:%s a=sctp-port:%s", sdpLine(offer, "a=max-message-size:"), sdpLine(offer, "a=sctp-port:"))
 
-	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer udp.Close()
+	udp := peers.ListenUDP(t)
 	cert, err := dtls.GenerateCertificate(time.Now(), dtls.KeyECDSAP256)
 	if err != nil {
 		t.Fatal(err)
@@ -375,13 +324,13 @@ func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 		fmt.Sprintf("a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host", p.local.Port()),
 		"a=end-of-candidates", "",
 	}, "\r\n")
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("accept(%q)", answer), chromedp.EvalAwaitPromise)); err != nil {
+	if _, err := peers.Eval[bool](bctx, fmt.Sprintf("accept(%q)", answer)); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{"open:probe", "open:unordered", "open:neg", "open:rexmit", "open:timed"} {
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("waitFor(%q)", l), chromedp.EvalAwaitPromise))
+		ok, err := peers.Eval[bool](bctx, fmt.Sprintf("waitFor(%q)", l))
 		if err != nil || !ok {
-			log, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("log"))
+			log, _ := peers.Eval[[]string](bctx, "log")
 			t.Fatalf("%s: %v (log %v)", l, err, log)
 		}
 	}
@@ -433,7 +382,7 @@ func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 				continue
 			}
 			for _, bin := range []bool{false, true} {
-				res, err := chromedp.Run(bctx, chromedp.Evaluate[string](fmt.Sprintf("echo(%q, %d, %v)", label, size, bin), chromedp.EvalAwaitPromise))
+				res, err := peers.Eval[string](bctx, fmt.Sprintf("echo(%q, %d, %v)", label, size, bin))
 				if err != nil || res != "ok" {
 					t.Fatalf("echo %s %d binary=%v: %q %v", label, size, bin, res, err)
 				}
@@ -448,26 +397,26 @@ func runChromiumDataChannel(t *testing.T, trials string, wantIData bool) {
 	})
 	p.wait(t, dc.EventOpen, "from-sansrtc")
 	p.do(func(m *dc.Manager) { m.Send(id, []byte("hello chromium"), false) })
-	ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf("waitFor(%q)", fmt.Sprintf("datachannel:from-sansrtc:%d:chat", id)), chromedp.EvalAwaitPromise))
+	ok, err := peers.Eval[bool](bctx, fmt.Sprintf("waitFor(%q)", fmt.Sprintf("datachannel:from-sansrtc:%d:chat", id)))
 	if err != nil || !ok {
-		log, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("log"))
+		log, _ := peers.Eval[[]string](bctx, "log")
 		t.Fatalf("chromium did not see our channel %d: %v (log %v)", id, err, log)
 	}
 	for range 100 {
-		got, _ := chromedp.Run(bctx, chromedp.Evaluate[[]string]("fromUs"))
+		got, _ := peers.Eval[[]string](bctx, "fromUs")
 		if len(got) == 1 && got[0] == "hello chromium" {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	// Chromium closes one of its channels; we close ours.
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void]("chans.probe.close()")); err != nil {
+	if _, err := peers.Eval[chromedp.Void](bctx, "chans.probe.close()"); err != nil {
 		t.Fatal(err)
 	}
 	p.wait(t, dc.EventClose, "probe")
 	p.do(func(m *dc.Manager) { m.CloseChannel(id) })
 	p.wait(t, dc.EventClose, "from-sansrtc")
-	if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`waitFor("closed:from-sansrtc")`, chromedp.EvalAwaitPromise)); err != nil || !ok {
+	if ok, err := peers.Eval[bool](bctx, `waitFor("closed:from-sansrtc")`); err != nil || !ok {
 		t.Fatalf("chromium did not see our close: %v", err)
 	}
 	var st ours.Stats
