@@ -23,7 +23,7 @@ func connectedPair(t testing.TB, seed uint64, channels int, cfgA, cfgB Configura
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &peer{t: t, name: name, pc: pc}
+		p := wrapPeer(t, name, pc)
 		sim.Add(p, addr)
 		return p
 	}
@@ -141,7 +141,7 @@ func TestGarbageDatagrams(t *testing.T) {
 	if err := dcs[0].SendText("still here"); err != nil {
 		t.Fatal(err)
 	}
-	if err := sim.Run(func() bool { return len(b.msgs) > 0 }, 10000); err != nil {
+	if err := sim.Run(func() bool { return len(b.Reads) > 0 }, 10000); err != nil {
 		t.Fatalf("connection broken by garbage: %v", err)
 	}
 }

@@ -75,7 +75,7 @@ func TestDataChannelOptions(t *testing.T) {
 	if err := sim.RunFor(5*time.Second, 100000); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(b.msgs); n == 0 || n > 20 {
+	if n := len(b.Reads); n == 0 || n > 20 {
 		t.Errorf("partially reliable: %d of 20 delivered", n)
 	}
 }

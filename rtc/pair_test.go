@@ -8,70 +8,48 @@ import (
 	"testing"
 	"time"
 
-	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
-// peer wraps a PeerConnection for netsim: after every Handle* it drains
-// events and messages into slices, and echoes messages when echo is set.
+// peer is a PeerConnection on netsim. netsim.Collector drains its events
+// and messages after every verb; errors are also kept in errs, and
+// messages are echoed back when echo is set.
 type peer struct {
-	t      testing.TB
-	name   string
-	pc     *PeerConnection
-	events []Event
-	msgs   []Message
-	errs   []error
-	echo   bool
+	*netsim.Collector[Message, OutgoingMessage, Command, Event]
+	t    testing.TB
+	name string
+	pc   *PeerConnection
+	errs []error
+	echo bool
 }
 
-func (p *peer) HandleRead(m shared.TaggedBytes) error {
-	err := p.pc.HandleRead(m)
-	p.drain()
-	return err
-}
-
-func (p *peer) HandleTimeout(now time.Time) error {
-	err := p.pc.HandleTimeout(now)
-	p.drain()
-	return err
-}
-
-func (p *peer) PollWrite() (shared.TaggedBytes, bool) { return p.pc.PollWrite() }
-func (p *peer) PollTimeout() (time.Time, bool)        { return p.pc.PollTimeout() }
-
-func (p *peer) drain() {
-	for {
-		e, ok := p.pc.PollEvent()
-		if !ok {
-			break
-		}
-		p.events = append(p.events, e)
+func wrapPeer(t testing.TB, name string, pc *PeerConnection) *peer {
+	p := &peer{t: t, name: name, pc: pc}
+	p.Collector = netsim.Collect[Message, OutgoingMessage, Command, Event](pc)
+	p.OnEvent = func(e Event) {
 		if e.Kind == EventError {
 			p.errs = append(p.errs, e.Err)
 		}
 	}
-	for {
-		m, ok := p.pc.PollRead()
-		if !ok {
-			break
+	p.OnRead = func(m Message) {
+		if !p.echo {
+			return
 		}
-		p.msgs = append(p.msgs, m)
-		if p.echo {
-			var err error
-			if m.Binary {
-				err = m.Channel.Send(m.Data)
-			} else {
-				err = m.Channel.SendText(string(m.Data))
-			}
-			if err != nil {
-				p.errs = append(p.errs, err)
-			}
+		var err error
+		if m.Binary {
+			err = m.Channel.Send(m.Data)
+		} else {
+			err = m.Channel.SendText(string(m.Data))
+		}
+		if err != nil {
+			p.errs = append(p.errs, err)
 		}
 	}
+	return p
 }
 
 func (p *peer) saw(k EventKind) bool {
-	for _, e := range p.events {
+	for _, e := range p.Events {
 		if e.Kind == k {
 			return true
 		}
@@ -80,7 +58,7 @@ func (p *peer) saw(k EventKind) bool {
 }
 
 func (p *peer) channel(label string) *DataChannel {
-	for _, e := range p.events {
+	for _, e := range p.Events {
 		if (e.Kind == EventDataChannel || e.Kind == EventDataChannelOpen) && e.Channel.Label() == label {
 			return e.Channel
 		}
@@ -99,7 +77,7 @@ func newPeer(t testing.TB, sim *netsim.Sim, seed uint64, name string, addr netip
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &peer{t: t, name: name, pc: pc}
+	p := wrapPeer(t, name, pc)
 	sim.Add(p, addr)
 	return p
 }
@@ -115,7 +93,7 @@ func negotiate(t testing.TB, a, b *peer, tamper func(string) string) {
 	if err := a.pc.SetLocalDescription(offer); err != nil {
 		t.Fatal(err)
 	}
-	a.drain()
+	a.Drain()
 	if err := b.pc.SetRemoteDescription(a.pc.LocalDescription()); err != nil {
 		t.Fatalf("b.SetRemoteDescription(offer): %v\n%s", err, a.pc.LocalDescription().SDP)
 	}
@@ -126,7 +104,7 @@ func negotiate(t testing.TB, a, b *peer, tamper func(string) string) {
 	if err := b.pc.SetLocalDescription(answer); err != nil {
 		t.Fatal(err)
 	}
-	b.drain()
+	b.Drain()
 	ans := b.pc.LocalDescription()
 	if tamper != nil {
 		ans.SDP = tamper(ans.SDP)
@@ -134,7 +112,7 @@ func negotiate(t testing.TB, a, b *peer, tamper func(string) string) {
 	if err := a.pc.SetRemoteDescription(ans); err != nil {
 		t.Fatalf("a.SetRemoteDescription(answer): %v\n%s", err, ans.SDP)
 	}
-	a.drain()
+	a.Drain()
 }
 
 func TestPairDataChannelEcho(t *testing.T) {
@@ -165,7 +143,7 @@ func TestPairDataChannelEcho(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !a.saw(EventNegotiationNeeded) {
-				a.drain()
+				a.Drain()
 			}
 			negotiate(t, a, b, nil)
 			if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
@@ -190,11 +168,11 @@ func TestPairDataChannelEcho(t *testing.T) {
 				}
 			}
 			want := 2 * len(sizes)
-			if err := sim.Run(func() bool { return len(a.msgs) >= want }, 200000); err != nil {
-				t.Fatalf("seed %d: %d of %d echoes: %v", tc.seed, len(a.msgs), want, err)
+			if err := sim.Run(func() bool { return len(a.Reads) >= want }, 200000); err != nil {
+				t.Fatalf("seed %d: %d of %d echoes: %v", tc.seed, len(a.Reads), want, err)
 			}
 			got := map[string]int{}
-			for _, m := range a.msgs {
+			for _, m := range a.Reads {
 				got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
 				if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
 					t.Fatalf("corrupt echo of %d bytes", len(m.Data))

@@ -34,11 +34,11 @@ func TestRenegotiation(t *testing.T) {
 	}
 	send := func(s string) {
 		t.Helper()
-		n := len(b.msgs)
+		n := len(b.Reads)
 		if err := dc.SendText(s); err != nil {
 			t.Fatal(err)
 		}
-		if err := sim.Run(func() bool { return len(b.msgs) > n }, 20000); err != nil {
+		if err := sim.Run(func() bool { return len(b.Reads) > n }, 20000); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}

@@ -25,7 +25,7 @@ func TestTrickle(t *testing.T) {
 	if err := a.pc.SetLocalDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	a.drain()
+	a.Drain()
 	if err := b.pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: strip(a.pc.LocalDescription().SDP)}); err != nil {
 		t.Fatal(err)
 	}
@@ -33,16 +33,16 @@ func TestTrickle(t *testing.T) {
 	if err := b.pc.SetLocalDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	b.drain()
+	b.Drain()
 	if err := a.pc.SetRemoteDescription(SessionDescription{Type: SDPTypeAnswer, SDP: strip(b.pc.LocalDescription().SDP)}); err != nil {
 		t.Fatal(err)
 	}
-	a.drain()
+	a.Drain()
 	// Trickle both ways.
 	trickled := 0
 	for _, p := range [][2]*peer{{a, b}, {b, a}} {
 		eoc := false
-		for _, e := range p[0].events {
+		for _, e := range p[0].Events {
 			if e.Kind != EventICECandidate {
 				continue
 			}

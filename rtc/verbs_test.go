@@ -39,10 +39,10 @@ func TestVerbs(t *testing.T) {
 	if err := a.pc.HandleWrite(OutgoingMessage{}); !errors.Is(err, ErrUnknownChannel) {
 		t.Errorf("nil channel: %v", err)
 	}
-	if err := sim.Run(func() bool { return len(b.msgs) > 0 }, 10000); err != nil {
+	if err := sim.Run(func() bool { return len(b.Reads) > 0 }, 10000); err != nil {
 		t.Fatal(err)
 	}
-	if m := b.msgs[0]; !m.Binary || string(m.Data) != "\x01\x02\x03" {
+	if m := b.Reads[0]; !m.Binary || string(m.Data) != "\x01\x02\x03" {
 		t.Errorf("got %+v", m)
 	}
 	if err := a.pc.HandleEvent(Command{Kind: CmdAddICECandidate}); err != nil {
