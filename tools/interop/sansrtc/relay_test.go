@@ -3,55 +3,21 @@ package sansrtc
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
 	"github.com/sansrtc/rtc/rtc/driver"
-	"net/netip"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
-
-// startTURN runs coturn on 127.0.0.1 (flags from BROWSERS.md).
-func startTURN(t *testing.T) int {
-	t.Helper()
-	path, err := exec.LookPath("turnserver")
-	if err != nil {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("turnserver not found (apt-get install -y coturn): %v", err)
-		}
-		t.Skip("turnserver (coturn) not installed; set SANSRTC_REQUIRE_INTEROP=1 to fail instead")
-	}
-	l, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(path, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-		fmt.Sprintf("--listening-port=%d", port), "--no-tls", "--no-dtls", "--lt-cred-mech",
-		"--user=test:test", "--realm=test", "--no-cli", "--no-multicast-peers", "--allow-loopback-peers",
-		"--pidfile="+dir+"/turn.pid", "--log-file=stdout", "--simple-log")
-	if testing.Verbose() {
-		cmd.Stdout = os.Stderr
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	time.Sleep(300 * time.Millisecond)
-	return port
-}
 
 // TestRelayOnlyThroughCoturn: two sansrtc PeerConnections with
 // iceTransportPolicy "relay" and TURN credentials connect through coturn
 // on 127.0.0.1 and exchange a message.
 func TestRelayOnlyThroughCoturn(t *testing.T) {
-	port := startTURN(t)
+	port := peers.StartCoturn(t).Port()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
