@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -52,19 +53,7 @@ func BenchmarkDataChannelMessage(b *testing.B) {
 
 func byteSize(n int) string {
 	if n >= 1024 {
-		return itoa(n>>10) + "KiB"
+		return strconv.Itoa(n>>10) + "KiB"
 	}
-	return itoa(n) + "B"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
+	return strconv.Itoa(n) + "B"
 }

@@ -1,6 +1,10 @@
 package rtc
 
-import "time"
+import (
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // layer names a timer owner inside the PeerConnection.
 type layer uint8
@@ -50,9 +54,7 @@ func (c *deadlineCache) earliest(pc *PeerConnection) time.Time {
 	c.dirty = 0
 	var m time.Time
 	for _, d := range c.at {
-		if !d.IsZero() && (m.IsZero() || d.Before(m)) {
-			m = d
-		}
+		m = shared.Earliest(m, d)
 	}
 	c.min, c.valid = m, true
 	return m
