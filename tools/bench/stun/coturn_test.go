@@ -4,49 +4,13 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"strconv"
 	"testing"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
-
-// startCoturn runs turnserver on 127.0.0.1 with the flags of BROWSERS.md
-// and returns its address. It skips when turnserver is missing unless
-// SANSRTC_REQUIRE_INTEROP=1.
-func startCoturn(t *testing.T) netip.AddrPort {
-	t.Helper()
-	bin, err := exec.LookPath("turnserver")
-	if err != nil {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatal("turnserver not installed and SANSRTC_REQUIRE_INTEROP=1")
-		}
-		t.Skip("turnserver not installed (apt-get install coturn)")
-	}
-	// Pick a free UDP port on loopback.
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	pc.Close()
-	cmd := exec.Command(bin, "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-		"--listening-port="+strconv.Itoa(port), "--no-tls", "--no-dtls", "--lt-cred-mech",
-		"--user=test:test", "--realm=test", "--no-cli", "--no-multicast-peers",
-		"--allow-loopback-peers", "--fingerprint", "--log-file=stdout", "--simple-log",
-		"--min-port=49152", "--max-port=65535", "--pidfile="+t.TempDir()+"/turnserver.pid")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-	})
-	return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
-}
 
 // roundTrip drives an rtc-stun Client over a real UDP socket until the
 // transaction ends: the sans-I/O loop (PollWrite, PollTimeout, HandleRead,
@@ -99,12 +63,9 @@ func roundTrip(t *testing.T, conn *net.UDPConn, c *ours.Client, server netip.Add
 // long-term key (MD5 of "test:test:test") succeeds with
 // XOR-RELAYED-ADDRESS and LIFETIME, and its MESSAGE-INTEGRITY verifies.
 func TestCoturn(t *testing.T) {
-	server := startCoturn(t)
-	conn, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	// coturn with the flags of BROWSERS.md and --fingerprint.
+	server := peers.StartCoturn(t, "--fingerprint")
+	conn := peers.ListenUDP(t)
 	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	c := ours.NewClient(ours.Config{RTO: 100 * time.Millisecond})
 
