@@ -132,21 +132,26 @@ func (t *transportStack) feedDTLS(pc *PeerConnection, msg shared.TaggedBytes) er
 	return nil
 }
 
+// flushDTLS moves the DTLS records waiting in PollWrite to the wire.
+func (t *transportStack) flushDTLS(pc *PeerConnection) {
+	for {
+		tb, ok := t.dtls.PollWrite()
+		if !ok {
+			return
+		}
+		if err := pc.sendDatagram(tb.Message); err != nil {
+			pc.emitError("ice", err)
+		}
+	}
+}
+
 // drainDTLS moves DTLS output to the wire, DTLS plaintext to SCTP, and
 // DTLS events to the PeerConnection.
 func (t *transportStack) drainDTLS(pc *PeerConnection) {
 	if t.dtls == nil {
 		return
 	}
-	for {
-		tb, ok := t.dtls.PollWrite()
-		if !ok {
-			break
-		}
-		if err := pc.sendDatagram(tb.Message); err != nil {
-			pc.emitError("ice", err)
-		}
-	}
+	t.flushDTLS(pc)
 	for {
 		e, ok := t.dtls.PollEvent()
 		if !ok {
@@ -312,15 +317,7 @@ func (t *transportStack) pumpOutbound(pc *PeerConnection) bool {
 			pc.emitError("dtls", err)
 			continue
 		}
-		for {
-			tb, ok := t.dtls.PollWrite()
-			if !ok {
-				break
-			}
-			if err := pc.sendDatagram(tb.Message); err != nil {
-				pc.emitError("ice", err)
-			}
-		}
+		t.flushDTLS(pc)
 	}
 	if moved {
 		pc.timeouts.mark(layerSCTP)
