@@ -11,9 +11,7 @@ package sctp
 
 import (
 	"fmt"
-	"io"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	ours "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/tools/internal/benchutil"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 var sizes = []int{1 << 10, 16 << 10, 256 << 10}
@@ -98,44 +97,6 @@ func BenchmarkOurs(b *testing.B) {
 	}
 }
 
-// memConn is one end of an in-memory datagram link for Pion.
-type memConn struct {
-	in, out chan []byte
-	closed  chan struct{}
-	once    *sync.Once
-}
-
-func memPipe() (*memConn, *memConn) {
-	a, b := make(chan []byte, 8192), make(chan []byte, 8192)
-	c, once := make(chan struct{}), &sync.Once{}
-	return &memConn{a, b, c, once}, &memConn{b, a, c, once}
-}
-
-func (c *memConn) Read(p []byte) (int, error) {
-	select {
-	case b := <-c.in:
-		return copy(p, b), nil
-	case <-c.closed:
-		return 0, io.EOF
-	}
-}
-
-func (c *memConn) Write(p []byte) (int, error) {
-	select {
-	case c.out <- append([]byte(nil), p...):
-		return len(p), nil
-	case <-c.closed:
-		return 0, net.ErrClosed
-	}
-}
-
-func (c *memConn) Close() error                     { c.once.Do(func() { close(c.closed) }); return nil }
-func (c *memConn) LocalAddr() net.Addr              { return &net.UDPAddr{} }
-func (c *memConn) RemoteAddr() net.Addr             { return &net.UDPAddr{} }
-func (c *memConn) SetDeadline(time.Time) error      { return nil }
-func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
-
 // BenchmarkPion runs two Pion associations over the same kind of
 // in-memory link; Pion's own goroutines do the work.
 func BenchmarkPion(b *testing.B) {
@@ -143,7 +104,7 @@ func BenchmarkPion(b *testing.B) {
 		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
 			lf := logging.NewDefaultLoggerFactory()
 			lf.DefaultLogLevel = logging.LogLevelError
-			c1, c2 := memPipe()
+			c1, c2 := peers.MemPipe(8192)
 			defer c1.Close()
 			opts := func(c net.Conn) []pion.AssociationOption {
 				return []pion.AssociationOption{pion.WithNetConn(c), pion.WithLoggerFactory(lf),

@@ -12,6 +12,7 @@ import (
 	dc "github.com/sansrtc/rtc/rtc-datachannel"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // mgrDriver runs one of our datachannel Managers on a goroutine.
@@ -23,7 +24,7 @@ type mgrDriver struct {
 	done   chan struct{}
 }
 
-func newMgrDriver(t *testing.T, cfg dc.Config, conn *memConn) *mgrDriver {
+func newMgrDriver(t *testing.T, cfg dc.Config, conn *peers.MemConn) *mgrDriver {
 	m, err := dc.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func (d *mgrDriver) read(t *testing.T) dc.Message {
 // even stream ids) against pion/datachannel on a pion/sctp association:
 // DCEP both ways, every PPID, and closing from either side.
 func TestPionDataChannel(t *testing.T) {
-	oc, pc := memPipe()
+	oc, pc := peers.MemPipe(4096)
 	d := newMgrDriver(t, dc.Config{DTLSClient: true, SCTP: ours.Config{PeerMaxMessageSize: 65536}}, oc)
 	d.do(func(m *dc.Manager) error { return m.Connect(time.Now()) })
 	lf := logging.NewDefaultLoggerFactory()

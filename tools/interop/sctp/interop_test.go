@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,66 +16,26 @@ import (
 	pion "github.com/pion/sctp"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
-
-// memConn is one end of an in-memory datagram link: each Write is one
-// packet, each Read returns one packet.
-type memConn struct {
-	in, out   chan []byte
-	closed    chan struct{}
-	closeOnce *sync.Once
-}
-
-func memPipe() (*memConn, *memConn) {
-	a, b := make(chan []byte, 4096), make(chan []byte, 4096)
-	c := make(chan struct{})
-	once := &sync.Once{}
-	return &memConn{in: a, out: b, closed: c, closeOnce: once}, &memConn{in: b, out: a, closed: c, closeOnce: once}
-}
-
-func (c *memConn) Read(p []byte) (int, error) {
-	select {
-	case b := <-c.in:
-		return copy(p, b), nil
-	case <-c.closed:
-		return 0, io.EOF
-	}
-}
-
-func (c *memConn) Write(p []byte) (int, error) {
-	b := append([]byte(nil), p...)
-	select {
-	case c.out <- b:
-		return len(p), nil
-	case <-c.closed:
-		return 0, net.ErrClosed
-	}
-}
-
-func (c *memConn) Close() error                     { c.closeOnce.Do(func() { close(c.closed) }); return nil }
-func (c *memConn) LocalAddr() net.Addr              { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
-func (c *memConn) RemoteAddr() net.Addr             { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
-func (c *memConn) SetDeadline(time.Time) error      { return nil }
-func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
 
 // driver runs one of our associations on a goroutine with the real clock.
 type driver struct {
 	a      *ours.Association
-	conn   *memConn
+	conn   *peers.MemConn
 	cmds   chan func(*ours.Association)
 	reads  chan ours.Message
 	events chan ours.Event
 	done   chan struct{}
 }
 
-func newDriver(t *testing.T, cfg ours.Config, conn *memConn) *driver {
+func newDriver(t *testing.T, cfg ours.Config, conn *peers.MemConn) *driver {
 	return newDriverConn(t, cfg, conn, conn)
 }
 
 // newDriverConn reads from conn and writes to out (a wrapper of conn that
 // may drop packets).
-func newDriverConn(t *testing.T, cfg ours.Config, conn *memConn, out net.Conn) *driver {
+func newDriverConn(t *testing.T, cfg ours.Config, conn *peers.MemConn, out net.Conn) *driver {
 	a, err := ours.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +170,7 @@ func TestPionInterop(t *testing.T) {
 }
 
 func runInterop(t *testing.T, v variant) {
-	oc, pc := memPipe()
+	oc, pc := peers.MemPipe(4096)
 	d := newDriver(t, ours.Config{PeerMaxMessageSize: 262144, MTU: 1200}, oc)
 	if v.bothConnect {
 		d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })

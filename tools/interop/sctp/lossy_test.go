@@ -12,11 +12,12 @@ import (
 	"github.com/pion/logging"
 	pion "github.com/pion/sctp"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // lossyConn drops a fraction of the packets written to it.
 type lossyConn struct {
-	*memConn
+	*peers.MemConn
 	mu   sync.Mutex
 	rng  *rand.Rand
 	loss float64
@@ -29,16 +30,16 @@ func (c *lossyConn) Write(p []byte) (int, error) {
 	if drop {
 		return len(p), nil
 	}
-	return c.memConn.Write(p)
+	return c.MemConn.Write(p)
 }
 
 // TestPionLossy moves 2 MB each way between rtc-sctp and Pion with 5% of
 // the packets dropped in both directions, then sends partially reliable
 // messages from ours to Pion (exercising FORWARD TSN).
 func TestPionLossy(t *testing.T) {
-	oc, pc := memPipe()
-	loc := &lossyConn{memConn: oc, rng: rand.New(rand.NewPCG(1, 2)), loss: 0.05}
-	lpc := &lossyConn{memConn: pc, rng: rand.New(rand.NewPCG(3, 4)), loss: 0.05}
+	oc, pc := peers.MemPipe(4096)
+	loc := &lossyConn{MemConn: oc, rng: rand.New(rand.NewPCG(1, 2)), loss: 0.05}
+	lpc := &lossyConn{MemConn: pc, rng: rand.New(rand.NewPCG(3, 4)), loss: 0.05}
 	d := newDriverConn(t, ours.Config{PeerMaxMessageSize: 65536, RTOMin: 50 * time.Millisecond}, oc, loc)
 	d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })
 	lf := logging.NewDefaultLoggerFactory()
