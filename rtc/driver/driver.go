@@ -46,6 +46,12 @@ type Config struct {
 	Filter func(netip.Addr) bool
 	// InboxSize bounds the datagrams waiting for the loop. If zero, 4096.
 	InboxSize int
+	// DisableSegmentation turns off UDP generic segmentation offload
+	// (Linux UDP_SEGMENT): by default, consecutive datagrams of one size to
+	// one peer go to the kernel as one buffer that it cuts into the same
+	// datagrams, which saves most of the per-datagram cost of sending. It
+	// is also turned off on its own when the kernel or device refuses it.
+	DisableSegmentation bool
 }
 
 // Handler holds the callbacks of one connection. Each runs on the driver
@@ -182,7 +188,7 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	}
 	c := &Conn{d: d, h: h}
 	for _, a := range addrs {
-		s, err := listen(a)
+		s, err := listen(a, d.cfg.DisableSegmentation)
 		if err != nil {
 			c.closeSockets()
 			return nil, err
@@ -491,12 +497,12 @@ func (d *Driver) flushConn(c *Conn) bool {
 			continue
 		}
 		s.queue(tb.Transport.Peer, tb.Message)
-		if len(s.out) >= batchSize {
+		if len(s.pend) >= maxPending {
 			c.sendErr(s.flush())
 		}
 	}
 	for _, s := range c.socks {
-		if len(s.out) > 0 {
+		if len(s.pend) > 0 {
 			c.sendErr(s.flush())
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // larger datagram is truncated by the kernel and then fails to parse.
 const maxDatagram = 2048
 
-// batchSize is how many datagrams one ReadBatch/WriteBatch moves.
+// batchSize is how many datagrams one ReadBatch moves at most.
 const batchSize = 32
 
 // minBatch is the batch of an idle socket.
@@ -34,12 +34,28 @@ type socket struct {
 	conn  *net.UDPConn
 	batch batchConn
 	local netip.AddrPort
-	// out collects datagrams to send in one WriteBatch; only the loop
-	// goroutine touches it.
-	out []ipv4.Message
+
+	// Loop-goroutine state: the datagrams queued for the next flush and
+	// the reusable messages, iovecs and control messages of a flush.
+	pend []outDatagram
+	msgs []ipv4.Message
+	iovs [][]byte
+	oob  []byte
+	// gso: the kernel segments one buffer into equal datagrams (Linux
+	// UDP_SEGMENT); turned off for good on the first error it causes.
+	gso bool
+	// The last destination, resolved once (one peer per socket).
+	lastTo   netip.AddrPort
+	lastAddr *net.UDPAddr
 }
 
-func listen(addr netip.Addr) (*socket, error) {
+// outDatagram is one datagram waiting for the next flush.
+type outDatagram struct {
+	to netip.AddrPort
+	b  []byte
+}
+
+func listen(addr netip.Addr, noGSO bool) (*socket, error) {
 	network := "udp4"
 	if addr.Is6() && !addr.Is4In6() {
 		network = "udp6"
@@ -51,6 +67,7 @@ func listen(addr netip.Addr) (*socket, error) {
 	_ = c.SetReadBuffer(4 << 20)
 	_ = c.SetWriteBuffer(4 << 20)
 	s := &socket{conn: c, local: netip.AddrPortFrom(addr, c.LocalAddr().(*net.UDPAddr).AddrPort().Port())}
+	s.gso = !noGSO && gsoSupported(c)
 	if network == "udp4" {
 		s.batch = ipv4.NewPacketConn(c)
 	} else {
@@ -133,25 +150,92 @@ func (s *socket) readLoop(deliver func([]datagram) bool) {
 	}
 }
 
-// queue adds one datagram to the next WriteBatch.
+// maxPending is how many datagrams are queued before a flush is forced.
+const maxPending = 256
+
+// queue adds one datagram to the next flush. b must stay untouched until
+// then.
 func (s *socket) queue(to netip.AddrPort, b []byte) {
-	s.out = append(s.out, ipv4.Message{Buffers: [][]byte{b}, Addr: net.UDPAddrFromAddrPort(to)})
+	s.pend = append(s.pend, outDatagram{to: to, b: b})
 }
 
-// flush sends the queued datagrams. Errors (an unreachable peer) are
-// returned; datagrams that fail are not retried (the protocols retransmit).
+// flush sends the queued datagrams: consecutive datagrams to one peer of
+// one size (the last may be shorter) go as one segmented buffer where the
+// kernel offers it, and all of them in one sendmmsg where it offers that.
+// Errors (an unreachable peer) are returned; datagrams that fail are not
+// retried (the protocols retransmit).
 func (s *socket) flush() error {
 	var first error
-	for len(s.out) > 0 {
-		n, err := s.batch.WriteBatch(s.out, 0)
-		if err != nil {
+	for at := 0; at < len(s.pend); {
+		s.pack(s.pend[at:])
+		n, err := s.batch.WriteBatch(s.msgs, 0)
+		for _, m := range s.msgs[:n] {
+			at += len(m.Buffers)
+		}
+		if err != nil && n < len(s.msgs) {
+			failed := s.msgs[n].Buffers
+			if len(failed) > 1 && isGSOError(err) {
+				// The path or the device refused segmentation: one
+				// datagram per message from now on.
+				s.gso = false
+				continue
+			}
 			if first == nil {
 				first = err
 			}
-			n = max(n, 1) // skip the datagram that failed
+			at += len(failed) // skip the datagrams that failed
 		}
-		s.out = s.out[n:]
 	}
-	s.out = s.out[:0]
+	// Keep the slices, drop the references to the sent datagrams.
+	clear(s.pend)
+	clear(s.msgs)
+	clear(s.iovs)
+	s.pend, s.msgs, s.iovs, s.oob = s.pend[:0], s.msgs[:0], s.iovs[:0], s.oob[:0]
 	return first
+}
+
+// pack builds the messages of one WriteBatch from pend.
+func (s *socket) pack(pend []outDatagram) {
+	s.msgs, s.iovs, s.oob = s.msgs[:0], s.iovs[:0], s.oob[:0]
+	if cap(s.iovs) < len(pend) {
+		s.iovs = make([][]byte, 0, len(pend))
+	}
+	for i := 0; i < len(pend); {
+		d := pend[i]
+		j := i + 1
+		if s.gso && len(d.b) > 0 {
+			size, total := len(d.b), len(d.b)
+			for j < len(pend) && j-i < gsoMaxSegments {
+				e := pend[j]
+				if e.to != d.to || len(e.b) > size || len(e.b) == 0 || total+len(e.b) > gsoMaxBytes {
+					break
+				}
+				total += len(e.b)
+				j++
+				if len(e.b) < size {
+					break // only the last segment may be shorter
+				}
+			}
+		}
+		at := len(s.iovs)
+		for _, e := range pend[i:j] {
+			s.iovs = append(s.iovs, e.b)
+		}
+		m := ipv4.Message{Buffers: s.iovs[at:len(s.iovs):len(s.iovs)], Addr: s.udpAddr(d.to)}
+		if j-i > 1 {
+			o := len(s.oob)
+			s.oob = appendSegmentSize(s.oob, len(d.b))
+			m.OOB = s.oob[o:len(s.oob):len(s.oob)]
+		}
+		s.msgs = append(s.msgs, m)
+		i = j
+	}
+}
+
+// udpAddr returns to as a *net.UDPAddr, reusing the last one.
+func (s *socket) udpAddr(to netip.AddrPort) *net.UDPAddr {
+	if s.lastAddr == nil || to != s.lastTo {
+		s.lastTo, s.lastAddr = to, net.UDPAddrFromAddrPort(to)
+	}
+	return s.lastAddr
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -142,7 +143,8 @@ func (p *ourPair) close() {
 }
 
 func loopbackDriver() *driver.Driver {
-	return driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	return driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+		DisableSegmentation: os.Getenv("SANSRTC_BENCH_NOGSO") != ""})
 }
 
 // ---- Pion ----

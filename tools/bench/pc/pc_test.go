@@ -3,9 +3,12 @@ package pc
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/sansrtc/rtc/rtc"
 )
 
 // BenchmarkSetup measures offer to data channel open on loopback UDP
@@ -79,8 +82,11 @@ func BenchmarkThroughput(b *testing.B) {
 				if err := p.received(ctx, n); err != nil {
 					b.Fatalf("received: %v", err)
 				}
-				if op, ok := p.(*ourPair); ok && op.stalls > 0 {
-					b.Logf("%d flow-control waits timed out", op.stalls)
+				if op, ok := p.(*ourPair); ok {
+					if op.stalls > 0 {
+						b.Logf("%d flow-control waits timed out", op.stalls)
+					}
+					op.report(b, n)
 				}
 			})
 		}
@@ -160,4 +166,25 @@ func heapAndGoroutines() (uint64, int) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc, runtime.NumGoroutine()
+}
+
+// report adds the SCTP counters of the sender per message (retransmissions,
+// timeouts, packets each way); SANSRTC_BENCH_VERBOSE=1 also logs the
+// congestion state.
+func (p *ourPair) report(b *testing.B, n int) {
+	var sa, sb rtc.LayerStats
+	_ = p.a.Do(func(pc *rtc.PeerConnection) error { sa = pc.LayerStats(); return nil })
+	_ = p.b.Do(func(pc *rtc.PeerConnection) error { sb = pc.LayerStats(); return nil })
+	if n == 0 {
+		return
+	}
+	per := func(v uint64) float64 { return float64(v) / float64(n) }
+	b.ReportMetric(per(sa.SCTP.PacketsSent), "pkts/msg")
+	b.ReportMetric(per(sb.SCTP.PacketsSent), "acks/msg")
+	b.ReportMetric(per(sa.SCTP.Retransmissions), "rtx/msg")
+	if os.Getenv("SANSRTC_BENCH_VERBOSE") != "" {
+		b.Logf("sender %+v", sa.SCTP)
+		b.Logf("receiver %+v", sb.SCTP)
+		b.Logf("dtls sender %+v receiver %+v", sa.DTLS, sb.DTLS)
+	}
 }
