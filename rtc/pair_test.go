@@ -35,13 +35,8 @@ func wrapPeer(t testing.TB, name string, pc *PeerConnection) *peer {
 		if !p.echo {
 			return
 		}
-		var err error
-		if m.Binary {
-			err = m.Channel.Send(m.Data)
-		} else {
-			err = m.Channel.SendText(string(m.Data))
-		}
-		if err != nil {
+		// What Send and SendText call, with the message's own type.
+		if err := pc.send(m.Channel, m.Data, m.Binary); err != nil {
 			p.errs = append(p.errs, err)
 		}
 	}
