@@ -500,7 +500,7 @@ func parseICEServers(servers []ICEServer) ([]netip.AddrPort, []ice.TURNServer, e
 			if scheme == "stuns" || scheme == "turns" {
 				return nil, nil, fmt.Errorf("rtc: %s URLs are not supported", scheme)
 			}
-			if _, _, err := splitHostPort(hostport); err != nil {
+			if _, err := netip.ParseAddrPort(hostport); err != nil {
 				hostport += ":" + defPort
 			}
 			ap, err := netip.ParseAddrPort(hostport)
@@ -522,12 +522,4 @@ func parseICEServers(servers []ICEServer) ([]netip.AddrPort, []ice.TURNServer, e
 		}
 	}
 	return stun, turn, nil
-}
-
-func splitHostPort(s string) (string, string, error) {
-	ap, err := netip.ParseAddrPort(s)
-	if err != nil {
-		return "", "", err
-	}
-	return ap.Addr().String(), strconv.Itoa(int(ap.Port())), nil
 }

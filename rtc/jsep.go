@@ -79,17 +79,6 @@ func (pc *PeerConnection) render(d *localDesc) SessionDescription {
 	return SessionDescription{Type: d.typ, SDP: sd.String()}
 }
 
-// nextMid returns an unused mid. Mids are small integers as browsers use.
-func (pc *PeerConnection) nextMid() string {
-	for {
-		m := strconv.Itoa(pc.midCounter)
-		pc.midCounter++
-		if pc.sectionByMid(m) == nil {
-			return m
-		}
-	}
-}
-
 func (pc *PeerConnection) sectionByMid(mid string) *mSection {
 	for _, s := range pc.sections {
 		if s.mid == mid {
