@@ -2,7 +2,6 @@ package dtlsinterop
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -94,46 +92,24 @@ func writePEM(t *testing.T, c *dtls.Certificate) (certFile, keyFile string) {
 	return certFile, keyFile
 }
 
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := u.LocalAddr().(*net.UDPAddr).Port
-	u.Close()
-	return port
-}
-
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var keyingRE = regexp.MustCompile(`Keying material: ([0-9A-Fa-f]+)`)
 
-func waitFor(out *syncBuffer, re *regexp.Regexp, d time.Duration) []string {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			return m
-		}
-		time.Sleep(20 * time.Millisecond)
+// checkOpenSSLSession checks what we negotiated with openssl (who is
+// s_server or s_client): the suite and group under test, the SRTP profile,
+// extended master secret, and the 60 bytes of EXTRACTOR-dtls_srtp that
+// openssl printed (-keymatexport) against ours.
+func checkOpenSSLSession(t *testing.T, out *peers.OpenSSL, who string, st *dtls.ConnectionState, suite dtls.CipherSuite, group dtls.Group) {
+	t.Helper()
+	if st.CipherSuite != suite || st.Group != group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
+		t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
 	}
-	return nil
+	m := out.WaitFor(keyingRE, 5*time.Second)
+	if m == nil {
+		t.Fatalf("no keying material from %s:\n%s", who, out)
+	}
+	if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
+		t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
+	}
 }
 
 func ourConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group) *dtls.Config {
@@ -166,7 +142,7 @@ func opensslGroupList(g string) string {
 }
 
 func TestOpenSSLServer(t *testing.T) {
-	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
+	peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, s := range opensslSuites {
 		for _, g := range opensslGroups {
@@ -176,19 +152,13 @@ func TestOpenSSLServer(t *testing.T) {
 					peer = peerRSACert
 				}
 				certFile, keyFile := writePEM(t, peer)
-				port := freeUDPPort(t)
-				cmd := exec.Command(bin, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+				port := peers.FreePort(t)
+				// s_server exits when stdin ends: StartOpenSSL keeps it open.
+				out := peers.StartOpenSSL(t, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
 					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
 					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60",
 					"-verify", "1", "-naccept", "1")
-				out := &syncBuffer{}
-				cmd.Stdout, cmd.Stderr = out, out
-				stdin, _ := cmd.StdinPipe() // s_server exits when stdin ends: keep it open
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
-				if waitFor(out, regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+				if out.WaitFor(regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
 					t.Fatalf("s_server did not start: %s", out)
 				}
 				udp := peers.ListenUDP(t)
@@ -201,27 +171,17 @@ func TestOpenSSLServer(t *testing.T) {
 				if err := p.run(p.established, 10*time.Second); err != nil {
 					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
 				}
-				st := p.state()
-				if st.CipherSuite != s.suite || st.Group != g.group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
-					t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
-				}
-				m := waitFor(out, keyingRE, 5*time.Second)
-				if m == nil {
-					t.Fatalf("no keying material from s_server:\n%s", out)
-				}
-				if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
-					t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
-				}
+				checkOpenSSLSession(t, out, "s_server", p.state(), s.suite, g.group)
 				// application data: s_server prints what it receives.
 				if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
 					t.Fatal(err)
 				}
 				p.flush()
-				if waitFor(out, regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
+				if out.WaitFor(regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
 					t.Fatalf("s_server did not print our data:\n%s", out)
 				}
 				// and s_server sends what it reads on stdin
-				io.WriteString(stdin, "hello-from-openssl\n")
+				io.WriteString(out.Stdin, "hello-from-openssl\n")
 				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 					t.Fatalf("reading from s_server: %v", err)
 				}
@@ -236,7 +196,7 @@ func TestOpenSSLServer(t *testing.T) {
 }
 
 func TestOpenSSLClient(t *testing.T) {
-	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
+	peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, s := range opensslSuites {
 		for _, g := range opensslGroups {
@@ -252,32 +212,15 @@ func TestOpenSSLClient(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cmd := exec.Command(bin, "s_client", "-dtls1_2", "-connect", local.String(),
+				out := peers.StartOpenSSL(t, "s_client", "-dtls1_2", "-connect", local.String(),
 					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
 					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60")
-				out := &syncBuffer{}
-				cmd.Stdout, cmd.Stderr = out, out
-				stdin, _ := cmd.StdinPipe()
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
 				p := &udpPeer{conn: conn, udp: udp}
 				if err := p.run(p.established, 10*time.Second); err != nil {
 					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
 				}
-				st := p.state()
-				if st.CipherSuite != s.suite || st.Group != g.group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
-					t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
-				}
-				m := waitFor(out, keyingRE, 5*time.Second)
-				if m == nil {
-					t.Fatalf("no keying material from s_client:\n%s", out)
-				}
-				if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
-					t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
-				}
-				io.WriteString(stdin, "hello-from-openssl\n")
+				checkOpenSSLSession(t, out, "s_client", p.state(), s.suite, g.group)
+				io.WriteString(out.Stdin, "hello-from-openssl\n")
 				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 					t.Fatalf("reading from s_client: %v\n%s", err, out)
 				}
@@ -296,7 +239,7 @@ func TestOpenSSLClient(t *testing.T) {
 // and a 300-byte MTU on both sides, so OpenSSL reassembles our fragments
 // and we reassemble its.
 func TestOpenSSLSmallMTU(t *testing.T) {
-	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
+	peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, weAreClient := range []bool{true, false} {
 		t.Run(map[bool]string{true: "we-are-client", false: "we-are-server"}[weAreClient], func(t *testing.T) {
@@ -305,36 +248,22 @@ func TestOpenSSLSmallMTU(t *testing.T) {
 			cfg.MTU = 300
 			udp := peers.ListenUDP(t)
 			local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
-			var cmd *exec.Cmd
 			var conn *dtls.Conn
 			var err error
 			common := []string{"-dtls1_2", "-cert", certFile, "-key", keyFile, "-cipher", "ECDHE-RSA-AES128-GCM-SHA256",
 				"-mtu", "300", "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"}
-			out := &syncBuffer{}
+			var out *peers.OpenSSL
 			if weAreClient {
-				port := freeUDPPort(t)
-				cmd = exec.Command(bin, append([]string{"s_server", "-accept", fmt.Sprintf("127.0.0.1:%d", port), "-verify", "1", "-naccept", "1"}, common...)...)
-				cmd.Stdout, cmd.Stderr = out, out
-				stdin, _ := cmd.StdinPipe()
-				defer stdin.Close()
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				if waitFor(out, regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+				port := peers.FreePort(t)
+				out = peers.StartOpenSSL(t, append([]string{"s_server", "-accept", fmt.Sprintf("127.0.0.1:%d", port), "-verify", "1", "-naccept", "1"}, common...)...)
+				if out.WaitFor(regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
 					t.Fatalf("s_server did not start: %s", out)
 				}
 				conn, err = dtls.NewClient(time.Now(), shared.TransportContext{Local: local, Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}, cfg)
 			} else {
 				conn, err = dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, cfg)
-				cmd = exec.Command(bin, append([]string{"s_client", "-connect", local.String()}, common...)...)
-				cmd.Stdout, cmd.Stderr = out, out
-				stdin, _ := cmd.StdinPipe()
-				defer stdin.Close()
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
+				out = peers.StartOpenSSL(t, append([]string{"s_client", "-connect", local.String()}, common...)...)
 			}
-			defer func() { cmd.Process.Kill(); cmd.Wait() }()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -345,7 +274,7 @@ func TestOpenSSLSmallMTU(t *testing.T) {
 			if st := conn.Stats(); st.DatagramsIn < 4 || st.DatagramsOut < 4 {
 				t.Errorf("flights not fragmented? %+v", st)
 			}
-			m := waitFor(out, keyingRE, 5*time.Second)
+			m := out.WaitFor(keyingRE, 5*time.Second)
 			if m == nil || !strings.EqualFold(m[1], hex.EncodeToString(p.state().SRTPKeyingMaterial)) {
 				t.Fatalf("keying material: %v vs %X\n%s", m, p.state().SRTPKeyingMaterial, out)
 			}
