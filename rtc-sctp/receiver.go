@@ -40,7 +40,18 @@ type inStream struct {
 	nextSeq   uint32 // next SSN (DATA, 16-bit) or MID (I-DATA) to deliver in order
 	ordered   []rxFrag
 	unordered []rxFrag
+	// lastSize is the size of the last message reassembled on the stream:
+	// the capacity a new message's buffer starts with (see accept).
+	lastSize int
 }
+
+// flagSized marks a run whose buffer was sized from the stream's last
+// message (internal; not a chunk flag).
+const flagSized = 0x80
+
+// maxSized bounds the runs with a buffer sized ahead of their bytes, so
+// the memory reserved ahead stays under maxSized*MaxMessageSize.
+const maxSized = 4
 
 // receiver is the data receiver: TSN tracking, SACK scheduling, reassembly
 // and ordered delivery (RFC 9260 §6.2, §6.5, §6.9; RFC 8260 §2.1).
@@ -62,6 +73,7 @@ type receiver struct {
 	highest     uint32 // highest TSN received
 
 	haveUnordered bool // unordered fragments are held (DATA)
+	sized         int  // runs with flagSized
 	sweptCum      uint32
 	skipped       [64]skippedMsg
 	skipNext      int
@@ -94,6 +106,7 @@ func (r *receiver) discard() {
 		delete(r.streams, id)
 	}
 	r.buffered = 0
+	r.sized = 0
 	for r.a.reads.Len() > 0 {
 		r.a.reads.Pop()
 	}
@@ -264,7 +277,16 @@ func (r *receiver) accept(d *dataChunk) error {
 		r.haveUnordered = true
 		list = &s.unordered
 	}
-	i, ok := r.insert(list, f, d.payload)
+	// A message in several fragments grows its buffer as they arrive; it
+	// starts with the size of the stream's last message (messages on a
+	// channel tend to be alike), so a message of that size costs one
+	// buffer of its size instead of doubling up to it. The bytes reserved
+	// ahead stay within the receive buffer and are bounded by maxSized.
+	hint := 0
+	if d.begin() && s.lastSize > n && r.sized < maxSized && r.buffered+s.lastSize <= r.limit {
+		hint = s.lastSize
+	}
+	i, ok := r.insert(list, f, d.payload, hint)
 	if !ok {
 		// The same fragment under another TSN (I-DATA): drop it.
 		r.buffered -= n
@@ -278,7 +300,7 @@ func (r *receiver) accept(d *dataChunk) error {
 	}
 	if d.unordered() {
 		if run.flags&(flagBegin|flagEnd) == flagBegin|flagEnd {
-			r.take(list, i, d.stream, true)
+			r.take(s, list, i, d.stream, true)
 		}
 		return nil
 	}
@@ -318,8 +340,9 @@ func joins(x, y *rxFrag) bool {
 // joins the following run when it fills the hole between them, so a
 // message arriving in order grows one buffer and a complete message is one
 // run with both B and E. It returns the index of the run holding f, or
-// false for a duplicate.
-func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte) (int, bool) {
+// false for a duplicate. A fragment that starts a new run gets a buffer of
+// capacity hint if that is larger than p.
+func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bool) {
 	l := *list
 	i := len(l)
 	if i > 0 && !r.fragLess(&l[i-1], &f) {
@@ -358,7 +381,13 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte) (int, bool) {
 		}
 		return i, true
 	}
-	f.data = append([]byte(nil), p...)
+	if hint > len(p) {
+		f.data = append(make([]byte, 0, hint), p...)
+		f.flags |= flagSized
+		r.sized++
+	} else {
+		f.data = append([]byte(nil), p...)
+	}
 	l = append(l, rxFrag{})
 	copy(l[i+1:], l[i:])
 	l[i] = f
@@ -386,15 +415,26 @@ func (r *receiver) deliverOrdered(s *inStream, id uint16) {
 		if i == len(l) || l[i].key != s.nextSeq || l[i].flags&(flagBegin|flagEnd) != flagBegin|flagEnd {
 			return
 		}
-		r.take(&s.ordered, i, id, false)
+		r.take(s, &s.ordered, i, id, false)
 		s.nextSeq = r.nextSeq(s.nextSeq)
 	}
 }
 
-// take delivers the complete message held by run i and removes it.
-func (r *receiver) take(list *[]rxFrag, i int, id uint16, unordered bool) {
+// take delivers the complete message held by run i of stream s and
+// removes it.
+func (r *receiver) take(s *inStream, list *[]rxFrag, i int, id uint16, unordered bool) {
 	l := *list
-	m := Message{Stream: id, PPID: PPID(l[i].ppid), Unordered: unordered, Data: l[i].data}
+	data := l[i].data
+	if l[i].flags&flagSized != 0 {
+		r.sized--
+		if cap(data) > 2*len(data) {
+			// Much smaller than the last message: do not hand out (and
+			// keep alive) a buffer over twice its size.
+			data = append([]byte(nil), data...)
+		}
+	}
+	s.lastSize = len(data)
+	m := Message{Stream: id, PPID: PPID(l[i].ppid), Unordered: unordered, Data: data}
 	copy(l[i:], l[i+1:])
 	l[len(l)-1] = rxFrag{}
 	*list = l[:len(l)-1]
@@ -577,6 +617,7 @@ func (r *receiver) sweepUnordered() {
 			dead := (x.flags&flagBegin == 0 && shared.SerialLessOrEqual(x.fsn-1, r.cum)) ||
 				(x.flags&flagEnd == 0 && shared.SerialLessOrEqual(x.last+1, r.cum))
 			if dead {
+				r.forget(&x)
 				r.buffered -= len(x.data)
 				r.a.stats.Stale++
 			} else {
@@ -597,6 +638,7 @@ func (r *receiver) dropFrags(list *[]rxFrag, drop func(*rxFrag) bool) {
 	j := 0
 	for i := range l {
 		if drop(&l[i]) {
+			r.forget(&l[i])
 			r.buffered -= len(l[i].data)
 			continue
 		}
@@ -617,4 +659,11 @@ func (r *receiver) resetStream(id uint16) {
 	r.dropFrags(&s.ordered, func(*rxFrag) bool { return true })
 	r.dropFrags(&s.unordered, func(*rxFrag) bool { return true })
 	delete(r.streams, id)
+}
+
+// forget updates the counts for a run that is dropped.
+func (r *receiver) forget(x *rxFrag) {
+	if x.flags&flagSized != 0 {
+		r.sized--
+	}
 }
