@@ -2,12 +2,10 @@ package browser
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 	"github.com/sansrtc/rtc/tools/interop/pion"
-	"github.com/sansrtc/rtc/tools/interop/probe"
 )
 
 // TestHarnessChromiumPion checks the harness itself: Chromium against a Pion
@@ -22,18 +20,8 @@ func TestHarnessChromiumPion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
-		t.Run(dir.String(), func(t *testing.T) {
-			peer := pion.NewEchoPeer()
-			defer peer.Close()
-			srv := httptest.NewServer(signaling.Server(peer))
-			defer srv.Close()
-			p, err := b.NewProber()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Shutdown()
-			probe.Run(t, p, srv.URL, dir, peer.ClosedCount)
-		})
-	}
+	peers.ProbeBothWays(t, func(t *testing.T) (peers.EchoPeer, string) {
+		peer := pion.NewEchoPeer()
+		return peer, peers.ServeSignaling(t, peer)
+	}, b.NewProber)
 }

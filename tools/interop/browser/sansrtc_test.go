@@ -2,11 +2,10 @@ package browser
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"testing"
 
-	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 	"github.com/sansrtc/rtc/tools/interop/probe"
 	"github.com/sansrtc/rtc/tools/interop/sansrtc"
 )
@@ -24,18 +23,10 @@ func TestChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
-		t.Run(dir.String(), func(t *testing.T) {
-			peer := sansrtc.Start(logWriter(t))
-			defer peer.Close()
-			p, err := b.NewProber()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Shutdown()
-			probe.Run(t, p, peer.URL, dir, peer.ClosedCount)
-		})
-	}
+	peers.ProbeBothWays(t, func(t *testing.T) (peers.EchoPeer, string) {
+		peer := sansrtc.Start(logWriter(t))
+		return peer, peer.URL
+	}, b.NewProber)
 }
 
 func logWriter(t *testing.T) *os.File {
@@ -54,23 +45,13 @@ func TestSansrtcProberChromiumEcho(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
-		t.Run(dir.String(), func(t *testing.T) {
-			peer, err := b.NewEchoPeer()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer peer.Close()
-			srv := httptest.NewServer(signaling.Server(peer))
-			defer srv.Close()
-			p, err := sansrtc.NewProber()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Shutdown()
-			probe.Run(t, p, srv.URL, dir, peer.ClosedCount)
-		})
-	}
+	peers.ProbeBothWays(t, func(t *testing.T) (peers.EchoPeer, string) {
+		peer, err := b.NewEchoPeer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return peer, peers.ServeSignaling(t, peer)
+	}, sansrtc.NewProber)
 }
 
 // TestChromiumOffersMedia: Chromium offers audio, video and data in one

@@ -1,27 +1,15 @@
 package pion
 
 import (
-	"net/http/httptest"
 	"testing"
 
-	"github.com/sansrtc/rtc/rtc/driver/signaling"
-	"github.com/sansrtc/rtc/tools/interop/probe"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // TestPionSelf checks the harness itself: a Pion prober against a Pion echo peer.
 func TestPionSelf(t *testing.T) {
-	for _, dir := range []probe.Direction{probe.ProberOffers, probe.PeerOffers} {
-		t.Run(dir.String(), func(t *testing.T) {
-			peer := NewEchoPeer()
-			defer peer.Close()
-			srv := httptest.NewServer(signaling.Server(peer))
-			defer srv.Close()
-			p, err := NewProber()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Shutdown()
-			probe.Run(t, p, srv.URL, dir, peer.ClosedCount)
-		})
-	}
+	peers.ProbeBothWays(t, func(t *testing.T) (peers.EchoPeer, string) {
+		peer := NewEchoPeer()
+		return peer, peers.ServeSignaling(t, peer)
+	}, NewProber)
 }
