@@ -3,6 +3,7 @@ package rtc
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors callers branch on.
@@ -44,8 +45,15 @@ type LayerError struct {
 	Err   error
 }
 
-// Error formats the error as "rtc: dtls: ...".
-func (e *LayerError) Error() string { return fmt.Sprintf("rtc: %s: %v", e.Layer, e.Err) }
+// Error formats the error as "rtc: dtls: ...". A layer error that already
+// names its layer ("sctp: association aborted") is not prefixed twice.
+func (e *LayerError) Error() string {
+	msg := fmt.Sprint(e.Err)
+	if strings.HasPrefix(msg, e.Layer+": ") {
+		return "rtc: " + msg
+	}
+	return "rtc: " + e.Layer + ": " + msg
+}
 
 // Unwrap returns the layer's error.
 func (e *LayerError) Unwrap() error { return e.Err }

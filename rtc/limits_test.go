@@ -175,3 +175,20 @@ func BenchmarkPollTimeoutIdle(b *testing.B) {
 		})
 	}
 }
+
+// A layer error that already names its layer is not prefixed twice.
+func TestLayerErrorPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		layer string
+		err   error
+		want  string
+	}{
+		{"sctp", errors.New("sctp: association aborted by peer"), "rtc: sctp: association aborted by peer"},
+		{"dtls", errors.New("handshake timeout"), "rtc: dtls: handshake timeout"},
+		{"ice", errors.New("icebox: x"), "rtc: ice: icebox: x"},
+	} {
+		if got := layerErr(tc.layer, tc.err).Error(); got != tc.want {
+			t.Errorf("layerErr(%q, %q) = %q, want %q", tc.layer, tc.err, got, tc.want)
+		}
+	}
+}
