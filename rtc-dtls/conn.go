@@ -106,8 +106,12 @@ type Conn struct {
 	events shared.Queue[Event]
 
 	scratch []byte // decryption buffer
-	conn    *ConnectionState
-	err     error // what closed the connection
+	// free holds buffers handed back with ReleaseWrite and ReleaseRead
+	// (see buffers.go); recycling is set once the caller does.
+	free      [][]byte
+	recycling bool
+	conn      *ConnectionState
+	err       error // what closed the connection
 }
 
 // handshakeState is what the handshake accumulates.
@@ -344,9 +348,10 @@ func (c *Conn) HandleWrite(msg []byte) error {
 		c.stats.QueueFull++
 		return ErrQueueFull
 	}
-	dg := make([]byte, 0, recordHeaderLen+c.writeCipher.overhead()+len(msg))
+	dg := c.buffer(recordHeaderLen + c.writeCipher.overhead() + len(msg))
 	dg, err := c.sealRecord(dg, ContentApplicationData, 1, msg)
 	if err != nil {
+		c.release(dg)
 		return err
 	}
 	return c.queueDatagram(dg)

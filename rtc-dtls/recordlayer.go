@@ -57,11 +57,21 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			c.stats.WrongEpoch++
 			return false, dropped(errors.New("epoch 1 record before keys"))
 		}
-		if cap(c.scratch) < len(frag) {
-			c.scratch = make([]byte, 0, max(len(frag), 2048))
+		var dst []byte
+		if h.Type == ContentApplicationData {
+			// Decrypted straight into the buffer PollRead hands out.
+			dst = c.buffer(len(frag))
+		} else {
+			if cap(c.scratch) < len(frag) {
+				c.scratch = make([]byte, 0, max(len(frag), 2048))
+			}
+			dst = c.scratch[:0]
 		}
-		p, err := c.readCipher.open(c.scratch[:0], *h, frag)
+		p, err := c.readCipher.open(dst, *h, frag)
 		if err != nil {
+			if h.Type == ContentApplicationData {
+				c.release(dst)
+			}
 			c.stats.AuthFailed++
 			return false, dropped(err)
 		}
@@ -69,6 +79,9 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 	}
 	if len(plain) > maxPlaintext {
 		c.stats.Malformed++
+		if h.Epoch == 1 && h.Type == ContentApplicationData {
+			c.release(plain)
+		}
 		return false, dropped(errRecordTooLong)
 	}
 	// RFC 6347 §4.1.2.6: update the window only after authentication.
@@ -78,20 +91,24 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			// Authenticated data that overtook the peer's Finished: held
 			// until the handshake completes.
 			rw.Accept(h.Seq)
-			c.earlyData = append(c.earlyData, append([]byte(nil), plain...))
+			c.earlyData = append(c.earlyData, plain) // decrypted into its own buffer
 			return false, nil
 		}
 		if h.Epoch != 1 || c.state != stateEstablished {
+			if h.Epoch == 1 {
+				c.release(plain)
+			}
 			c.stats.Unexpected++
 			return false, dropped(errors.New("application data outside epoch 1 or before the handshake completed"))
 		}
 		if c.reads.Full() {
+			c.release(plain)
 			c.stats.QueueFull++
 			return false, dropped(ErrQueueFull)
 		}
 		rw.Accept(h.Seq)
 		c.peerEpoch1 = true
-		_ = c.reads.Push(append([]byte(nil), plain...))
+		_ = c.reads.Push(plain) // decrypted into its own buffer
 		return false, nil
 	case ContentAlert:
 		if h.Epoch == 0 && c.peerEpoch1 {
