@@ -469,6 +469,11 @@ func (m *Manager) HandleTimeout(now time.Time) error {
 // belong to the caller.
 func (m *Manager) PollWrite() (shared.TaggedBytes, bool) { return m.assoc.PollWrite() }
 
+// AppendPacket appends the next SCTP packet to dst and reports whether
+// there was one: PollWrite without the allocation (give it MTU bytes of
+// spare capacity; see sctp.Association.AppendPacket).
+func (m *Manager) AppendPacket(dst []byte) ([]byte, bool) { return m.assoc.AppendPacket(dst) }
+
 // PollTimeout returns the association's next deadline.
 func (m *Manager) PollTimeout() (time.Time, bool) { return m.assoc.PollTimeout() }
 

@@ -34,6 +34,8 @@ type duo struct {
 	q      []pkt
 	reads  [2][]Message
 	events [2][]Event
+	// appendBuf: side 0 sends with AppendPacket into this reused buffer.
+	appendBuf []byte
 }
 
 func newDuo(t *testing.T) *duo {
@@ -53,6 +55,14 @@ func newDuo(t *testing.T) *duo {
 func (d *duo) drain() bool {
 	moved := false
 	for i, m := range d.m {
+		for i == 0 && d.appendBuf != nil {
+			b, ok := m.AppendPacket(d.appendBuf[:0])
+			if !ok {
+				break
+			}
+			moved = true
+			d.q = append(d.q, pkt{d.now.Add(d.delay), 1, append([]byte(nil), b...)})
+		}
 		for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
 			moved = true
 			if d.drop == nil || !d.drop() {
@@ -425,5 +435,29 @@ func TestPartialLimit(t *testing.T) {
 	d.run(func() bool { return d.has(1, EventError, id) })
 	if d.m[1].partialBytes > 5000 {
 		t.Fatalf("holding %d partial bytes", d.m[1].partialBytes)
+	}
+}
+
+// TestAppendPacket: a side that sends with AppendPacket into one reused
+// buffer opens channels and delivers messages like PollWrite does.
+func TestAppendPacket(t *testing.T) {
+	d := newDuo(t)
+	d.appendBuf = make([]byte, 0, 2048)
+	d.connect()
+	if _, err := d.m[0].Open(Options{Label: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	d.run(func() bool { return d.has(1, EventDataChannel, 0) && d.has(0, EventOpen, 0) })
+	msgs := [][]byte{[]byte("x"), bytes.Repeat([]byte{1}, 5000), bytes.Repeat([]byte{2}, 60000)}
+	for _, m := range msgs {
+		if err := d.m[0].Send(0, m, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.run(func() bool { return len(d.reads[1]) == len(msgs) })
+	for i, m := range msgs {
+		if !bytes.Equal(d.reads[1][i].Data, m) {
+			t.Fatalf("message %d differs", i)
+		}
 	}
 }
