@@ -22,12 +22,15 @@ import (
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
-// opensslSuites maps our suites to OpenSSL cipher names.
-var opensslSuites = []struct {
+// opensslSuite is one of our suites and its OpenSSL cipher name.
+type opensslSuite struct {
 	suite dtls.CipherSuite
 	name  string
 	rsa   bool
-}{
+}
+
+// opensslSuites maps our suites to OpenSSL cipher names.
+var opensslSuites = []opensslSuite{
 	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", false},
 	{dtls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", false},
 	{dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", false},
@@ -40,10 +43,13 @@ var opensslSuites = []struct {
 	{dtls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "ECDHE-RSA-AES256-SHA", true},
 }
 
-var opensslGroups = []struct {
+// opensslGroup is one of our groups and its OpenSSL name.
+type opensslGroup struct {
 	group dtls.Group
 	name  string
-}{
+}
+
+var opensslGroups = []opensslGroup{
 	{dtls.GroupX25519, "X25519"},
 	{dtls.GroupP256, "P-256"},
 	{dtls.GroupP384, "P-384"},
@@ -141,98 +147,99 @@ func opensslGroupList(g string) string {
 	return g + ":P-256"
 }
 
-func TestOpenSSLServer(t *testing.T) {
+// eachOpenSSLCase runs f as one subtest per suite and group that OpenSSL
+// shares with us. It skips t when openssl is missing, or fails it when
+// SANSRTC_REQUIRE_INTEROP=1.
+func eachOpenSSLCase(t *testing.T, f func(t *testing.T, s opensslSuite, g opensslGroup)) {
 	peers.Require(t, "openssl", "apt-get install -y openssl")
 	certs(t)
 	for _, s := range opensslSuites {
 		for _, g := range opensslGroups {
-			t.Run(s.name+"/"+g.name, func(t *testing.T) {
-				cert, peer := ecdsaCert, peerECDSACert
-				if s.rsa {
-					peer = peerRSACert
-				}
-				certFile, keyFile := writePEM(t, peer)
-				port := peers.FreePort(t)
-				// s_server exits when stdin ends: StartOpenSSL keeps it open.
-				out := peers.StartOpenSSL(t, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
-					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
-					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60",
-					"-verify", "1", "-naccept", "1")
-				if out.WaitFor(regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
-					t.Fatalf("s_server did not start: %s", out)
-				}
-				udp := peers.ListenUDP(t)
-				tr := shared.TransportContext{Local: udp.LocalAddr().(*net.UDPAddr).AddrPort(), Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
-				conn, err := dtls.NewClient(time.Now(), tr, ourConfig(cert, peer, s.suite, g.group))
-				if err != nil {
-					t.Fatal(err)
-				}
-				p := &udpPeer{conn: conn, udp: udp}
-				if err := p.run(p.established, 10*time.Second); err != nil {
-					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
-				}
-				checkOpenSSLSession(t, out, "s_server", p.state(), s.suite, g.group)
-				// application data: s_server prints what it receives.
-				if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
-					t.Fatal(err)
-				}
-				p.flush()
-				if out.WaitFor(regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
-					t.Fatalf("s_server did not print our data:\n%s", out)
-				}
-				// and s_server sends what it reads on stdin
-				io.WriteString(out.Stdin, "hello-from-openssl\n")
-				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
-					t.Fatalf("reading from s_server: %v", err)
-				}
-				if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
-					t.Fatalf("read %q", p.reads[0])
-				}
-				conn.Close()
-				p.flush()
-			})
+			t.Run(s.name+"/"+g.name, func(t *testing.T) { f(t, s, g) })
 		}
 	}
 }
 
-func TestOpenSSLClient(t *testing.T) {
-	peers.Require(t, "openssl", "apt-get install -y openssl")
-	certs(t)
-	for _, s := range opensslSuites {
-		for _, g := range opensslGroups {
-			t.Run(s.name+"/"+g.name, func(t *testing.T) {
-				cert, peer := ecdsaCert, peerECDSACert
-				if s.rsa {
-					cert = rsaCert
-				}
-				certFile, keyFile := writePEM(t, peer)
-				udp := peers.ListenUDP(t)
-				local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
-				conn, err := dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, ourConfig(cert, peer, s.suite, g.group))
-				if err != nil {
-					t.Fatal(err)
-				}
-				out := peers.StartOpenSSL(t, "s_client", "-dtls1_2", "-connect", local.String(),
-					"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
-					"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60")
-				p := &udpPeer{conn: conn, udp: udp}
-				if err := p.run(p.established, 10*time.Second); err != nil {
-					t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
-				}
-				checkOpenSSLSession(t, out, "s_client", p.state(), s.suite, g.group)
-				io.WriteString(out.Stdin, "hello-from-openssl\n")
-				if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
-					t.Fatalf("reading from s_client: %v\n%s", err, out)
-				}
-				if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
-					t.Fatalf("read %q", p.reads[0])
-				}
-				bufio.NewReader(strings.NewReader("")).ReadString('\n')
-				conn.Close()
-				p.flush()
-			})
+func TestOpenSSLServer(t *testing.T) {
+	eachOpenSSLCase(t, func(t *testing.T, s opensslSuite, g opensslGroup) {
+		cert, peer := ecdsaCert, peerECDSACert
+		if s.rsa {
+			peer = peerRSACert
 		}
-	}
+		certFile, keyFile := writePEM(t, peer)
+		port := peers.FreePort(t)
+		// s_server exits when stdin ends: StartOpenSSL keeps it open.
+		out := peers.StartOpenSSL(t, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+			"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
+			"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60",
+			"-verify", "1", "-naccept", "1")
+		if out.WaitFor(regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+			t.Fatalf("s_server did not start: %s", out)
+		}
+		udp := peers.ListenUDP(t)
+		tr := shared.TransportContext{Local: udp.LocalAddr().(*net.UDPAddr).AddrPort(), Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
+		conn, err := dtls.NewClient(time.Now(), tr, ourConfig(cert, peer, s.suite, g.group))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &udpPeer{conn: conn, udp: udp}
+		if err := p.run(p.established, 10*time.Second); err != nil {
+			t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
+		}
+		checkOpenSSLSession(t, out, "s_server", p.state(), s.suite, g.group)
+		// application data: s_server prints what it receives.
+		if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
+			t.Fatal(err)
+		}
+		p.flush()
+		if out.WaitFor(regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
+			t.Fatalf("s_server did not print our data:\n%s", out)
+		}
+		// and s_server sends what it reads on stdin
+		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
+			t.Fatalf("reading from s_server: %v", err)
+		}
+		if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
+			t.Fatalf("read %q", p.reads[0])
+		}
+		conn.Close()
+		p.flush()
+	})
+}
+
+func TestOpenSSLClient(t *testing.T) {
+	eachOpenSSLCase(t, func(t *testing.T, s opensslSuite, g opensslGroup) {
+		cert, peer := ecdsaCert, peerECDSACert
+		if s.rsa {
+			cert = rsaCert
+		}
+		certFile, keyFile := writePEM(t, peer)
+		udp := peers.ListenUDP(t)
+		local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+		conn, err := dtls.NewServer(time.Now(), shared.TransportContext{Local: local}, ourConfig(cert, peer, s.suite, g.group))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := peers.StartOpenSSL(t, "s_client", "-dtls1_2", "-connect", local.String(),
+			"-cert", certFile, "-key", keyFile, "-cipher", s.name, "-groups", opensslGroupList(g.name),
+			"-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60")
+		p := &udpPeer{conn: conn, udp: udp}
+		if err := p.run(p.established, 10*time.Second); err != nil {
+			t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
+		}
+		checkOpenSSLSession(t, out, "s_client", p.state(), s.suite, g.group)
+		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
+			t.Fatalf("reading from s_client: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
+			t.Fatalf("read %q", p.reads[0])
+		}
+		bufio.NewReader(strings.NewReader("")).ReadString('\n')
+		conn.Close()
+		p.flush()
+	})
 }
 
 // TestOpenSSLSmallMTU fragments every flight both ways: RSA certificates
