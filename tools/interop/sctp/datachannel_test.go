@@ -11,17 +11,12 @@ import (
 	pion "github.com/pion/sctp"
 	dc "github.com/sansrtc/rtc/rtc-datachannel"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
-	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // mgrDriver runs one of our datachannel Managers on a goroutine.
 type mgrDriver struct {
-	m      *dc.Manager
-	cmds   chan func(*dc.Manager)
-	reads  chan dc.Message
-	events chan dc.Event
-	done   chan struct{}
+	*loop[*dc.Manager, dc.Event, dc.Message]
 }
 
 func newMgrDriver(t *testing.T, cfg dc.Config, conn *peers.MemConn) *mgrDriver {
@@ -29,56 +24,7 @@ func newMgrDriver(t *testing.T, cfg dc.Config, conn *peers.MemConn) *mgrDriver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &mgrDriver{m: m, cmds: make(chan func(*dc.Manager), 16), reads: make(chan dc.Message, 1024),
-		events: make(chan dc.Event, 256), done: make(chan struct{})}
-	in := make(chan []byte, 1024)
-	go func() {
-		buf := make([]byte, 1<<16)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				return
-			}
-			in <- append([]byte(nil), buf[:n]...)
-		}
-	}()
-	go func() {
-		timer := time.NewTimer(time.Hour)
-		for {
-			for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
-				conn.Write(p.Message)
-			}
-			for e, ok := m.PollEvent(); ok; e, ok = m.PollEvent() {
-				d.events <- e
-			}
-			for r, ok := m.PollRead(); ok; r, ok = m.PollRead() {
-				d.reads <- r
-			}
-			if dl, ok := m.PollTimeout(); ok {
-				timer.Reset(max(time.Until(dl), 0))
-			} else {
-				timer.Reset(time.Hour)
-			}
-			select {
-			case p := <-in:
-				m.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
-			case f := <-d.cmds:
-				f(m)
-			case <-timer.C:
-				m.HandleTimeout(time.Now())
-			case <-d.done:
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { close(d.done); conn.Close() })
-	return d
-}
-
-func (d *mgrDriver) do(f func(*dc.Manager) error) error {
-	errc := make(chan error, 1)
-	d.cmds <- func(m *dc.Manager) { errc <- f(m) }
-	return <-errc
+	return &mgrDriver{startLoop[*dc.Manager](t, m, conn, conn, nil)}
 }
 
 func (d *mgrDriver) wait(t *testing.T, k dc.EventKind) dc.Event {
@@ -94,17 +40,6 @@ func (d *mgrDriver) wait(t *testing.T, k dc.EventKind) dc.Event {
 			t.Fatalf("timeout waiting for %v", k)
 		}
 	}
-}
-
-func (d *mgrDriver) read(t *testing.T) dc.Message {
-	t.Helper()
-	select {
-	case m := <-d.reads:
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("timeout waiting for a message")
-	}
-	return dc.Message{}
 }
 
 // TestPionDataChannel runs our datachannel.Manager (as the DTLS client,

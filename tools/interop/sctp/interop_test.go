@@ -15,18 +15,12 @@ import (
 	"github.com/pion/logging"
 	pion "github.com/pion/sctp"
 	ours "github.com/sansrtc/rtc/rtc-sctp"
-	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // driver runs one of our associations on a goroutine with the real clock.
 type driver struct {
-	a      *ours.Association
-	conn   *peers.MemConn
-	cmds   chan func(*ours.Association)
-	reads  chan ours.Message
-	events chan ours.Event
-	done   chan struct{}
+	*loop[*ours.Association, ours.Event, ours.Message]
 }
 
 func newDriver(t *testing.T, cfg ours.Config, conn *peers.MemConn) *driver {
@@ -40,72 +34,9 @@ func newDriverConn(t *testing.T, cfg ours.Config, conn *peers.MemConn, out net.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &driver{a: a, conn: conn, cmds: make(chan func(*ours.Association), 16),
-		reads: make(chan ours.Message, 1024), events: make(chan ours.Event, 64), done: make(chan struct{})}
-	in := make(chan []byte, 1024)
-	go func() {
-		buf := make([]byte, 1<<16)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				return
-			}
-			in <- append([]byte(nil), buf[:n]...)
-		}
-	}()
-	go func() {
-		timer := time.NewTimer(time.Hour)
-		// Events wait here until a test takes them: a test that never reads
-		// events must not stall the association (and deadlock d.do).
-		var pending []ours.Event
-		for {
-			for p, ok := a.PollWrite(); ok; p, ok = a.PollWrite() {
-				out.Write(p.Message)
-			}
-			for e, ok := a.PollEvent(); ok; e, ok = a.PollEvent() {
-				if e.Kind != ours.EventBufferedAmountLow { // no test waits for these
-					pending = append(pending, e)
-				}
-			}
-			var events chan ours.Event
-			var next ours.Event
-			if len(pending) > 0 {
-				events, next = d.events, pending[0]
-			}
-			for len(d.reads) < cap(d.reads) {
-				m, ok := a.PollRead()
-				if !ok {
-					break
-				}
-				d.reads <- m
-			}
-			if dl, ok := a.PollTimeout(); ok {
-				timer.Reset(max(time.Until(dl), 0))
-			} else {
-				timer.Reset(time.Hour)
-			}
-			select {
-			case events <- next:
-				pending = pending[1:]
-			case p := <-in:
-				a.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
-			case f := <-d.cmds:
-				f(a)
-			case <-timer.C:
-				a.HandleTimeout(time.Now())
-			case <-d.done:
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { close(d.done); conn.Close() })
-	return d
-}
-
-func (d *driver) do(f func(*ours.Association) error) error {
-	errc := make(chan error, 1)
-	d.cmds <- func(a *ours.Association) { errc <- f(a) }
-	return <-errc
+	// No test waits for EventBufferedAmountLow.
+	keep := func(e ours.Event) bool { return e.Kind != ours.EventBufferedAmountLow }
+	return &driver{startLoop[*ours.Association](t, a, conn, out, keep)}
 }
 
 func (d *driver) waitEvent(t *testing.T, k ours.EventKind) ours.Event {
@@ -124,17 +55,6 @@ func (d *driver) waitEvent(t *testing.T, k ours.EventKind) ours.Event {
 			t.Fatalf("timeout waiting for %v", k)
 		}
 	}
-}
-
-func (d *driver) read(t *testing.T) ours.Message {
-	t.Helper()
-	select {
-	case m := <-d.reads:
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("timeout waiting for a message")
-	}
-	return ours.Message{}
 }
 
 func pionConfig(conn net.Conn, zero, interleave bool) []pion.AssociationOption {
