@@ -186,10 +186,21 @@ func h264Frame() []byte {
 	return append(f, body...)
 }
 
-func BenchmarkVP8Payload(b *testing.B) {
-	frame := vp8Frame()
+// ourPayloader is an rtc-rtp payloader (VP8, H.264).
+type ourPayloader interface {
+	Payload(dst *rtp.Payloads, mtu int, frame []byte) error
+}
+
+// ourDepayloader is an rtc-rtp depayloader (VP8, H.264).
+type ourDepayloader interface {
+	Depayload(dst, payload []byte) ([]byte, rtp.PayloadInfo, error)
+}
+
+// benchPayload splits frame into packets of at most mtu bytes, ours and
+// Pion's side by side; each side's payloader is made fresh per run.
+func benchPayload(b *testing.B, frame []byte, ours func() ourPayloader, pion func() pionrtp.Payloader) {
 	run(b, "sansrtc", func(b *testing.B) {
-		pl := &rtp.VP8Payloader{EnablePictureID: true}
+		pl := ours()
 		var ps rtp.Payloads
 		b.SetBytes(int64(len(frame)))
 		b.ReportAllocs()
@@ -201,7 +212,7 @@ func BenchmarkVP8Payload(b *testing.B) {
 		}
 	})
 	run(b, "pion", func(b *testing.B) {
-		pl := &codecs.VP8Payloader{EnablePictureID: true}
+		pl := pion()
 		b.SetBytes(int64(len(frame)))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -210,116 +221,74 @@ func BenchmarkVP8Payload(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchDepayload reassembles frame from Pion's payloads, ours and Pion's
+// side by side, and checks both get frame back.
+func benchDepayload(b *testing.B, frame []byte, payloads [][]byte, ours func() ourDepayloader, pion func() pionrtp.Depacketizer) {
+	run(b, "sansrtc", func(b *testing.B) {
+		d := ours()
+		out := make([]byte, 0, 64<<10)
+		b.SetBytes(int64(len(frame)))
+		b.ReportAllocs()
+		for b.Loop() {
+			out = out[:0]
+			for _, p := range payloads {
+				var err error
+				if out, _, err = d.Depayload(out, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if !bytes.Equal(out, frame) {
+			b.Fatal("mismatch")
+		}
+	})
+	run(b, "pion", func(b *testing.B) {
+		d := pion()
+		out := make([]byte, 0, 64<<10)
+		b.SetBytes(int64(len(frame)))
+		b.ReportAllocs()
+		for b.Loop() {
+			out = out[:0]
+			for _, p := range payloads {
+				data, err := d.Unmarshal(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out = append(out, data...)
+			}
+		}
+		if !bytes.Equal(out, frame) {
+			b.Fatal("mismatch")
+		}
+	})
+}
+
+func BenchmarkVP8Payload(b *testing.B) {
+	benchPayload(b, vp8Frame(),
+		func() ourPayloader { return &rtp.VP8Payloader{EnablePictureID: true} },
+		func() pionrtp.Payloader { return &codecs.VP8Payloader{EnablePictureID: true} })
 }
 
 func BenchmarkVP8Depayload(b *testing.B) {
 	frame := vp8Frame()
-	pionPayloads := (&codecs.VP8Payloader{EnablePictureID: true}).Payload(mtu, frame)
-	run(b, "sansrtc", func(b *testing.B) {
-		var d rtp.VP8Depayloader
-		out := make([]byte, 0, 64<<10)
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out = out[:0]
-			for _, p := range pionPayloads {
-				var err error
-				if out, _, err = d.Depayload(out, p); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-		if !bytes.Equal(out, frame) {
-			b.Fatal("mismatch")
-		}
-	})
-	run(b, "pion", func(b *testing.B) {
-		var d codecs.VP8Packet
-		out := make([]byte, 0, 64<<10)
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out = out[:0]
-			for _, p := range pionPayloads {
-				data, err := d.Unmarshal(p)
-				if err != nil {
-					b.Fatal(err)
-				}
-				out = append(out, data...)
-			}
-		}
-		if !bytes.Equal(out, frame) {
-			b.Fatal("mismatch")
-		}
-	})
+	benchDepayload(b, frame, (&codecs.VP8Payloader{EnablePictureID: true}).Payload(mtu, frame),
+		func() ourDepayloader { return &rtp.VP8Depayloader{} },
+		func() pionrtp.Depacketizer { return &codecs.VP8Packet{} })
 }
 
 func BenchmarkH264Payload(b *testing.B) {
-	frame := h264Frame()
-	run(b, "sansrtc", func(b *testing.B) {
-		pl := &rtp.H264Payloader{}
-		var ps rtp.Payloads
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			ps.Reset()
-			if err := pl.Payload(&ps, mtu, frame); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	run(b, "pion", func(b *testing.B) {
-		pl := &codecs.H264Payloader{}
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if len(pl.Payload(mtu, frame)) == 0 {
-				b.Fatal("no payloads")
-			}
-		}
-	})
+	benchPayload(b, h264Frame(),
+		func() ourPayloader { return &rtp.H264Payloader{} },
+		func() pionrtp.Payloader { return &codecs.H264Payloader{} })
 }
 
 func BenchmarkH264Depayload(b *testing.B) {
 	frame := h264Frame()
-	pionPayloads := (&codecs.H264Payloader{}).Payload(mtu, frame)
-	run(b, "sansrtc", func(b *testing.B) {
-		var d rtp.H264Depayloader
-		out := make([]byte, 0, 64<<10)
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out = out[:0]
-			for _, p := range pionPayloads {
-				var err error
-				if out, _, err = d.Depayload(out, p); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-		if !bytes.Equal(out, frame) {
-			b.Fatal("mismatch")
-		}
-	})
-	run(b, "pion", func(b *testing.B) {
-		var d codecs.H264Packet
-		out := make([]byte, 0, 64<<10)
-		b.SetBytes(int64(len(frame)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out = out[:0]
-			for _, p := range pionPayloads {
-				data, err := d.Unmarshal(p)
-				if err != nil {
-					b.Fatal(err)
-				}
-				out = append(out, data...)
-			}
-		}
-		if !bytes.Equal(out, frame) {
-			b.Fatal("mismatch")
-		}
-	})
+	benchDepayload(b, frame, (&codecs.H264Payloader{}).Payload(mtu, frame),
+		func() ourDepayloader { return &rtp.H264Depayloader{} },
+		func() pionrtp.Depacketizer { return &codecs.H264Packet{} })
 }
 
 // TestCrossDepayload checks each side depayloads the other's packets.
