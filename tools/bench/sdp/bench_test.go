@@ -45,10 +45,7 @@ func TestSameInput(t *testing.T) {
 func BenchmarkParseMarshal(b *testing.B) {
 	text := offer(b)
 	b.Run("sansrtc", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(text)))
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, int64(len(text))).Stop()
 		buf := make([]byte, 0, 2*len(text))
 		for b.Loop() {
 			sd, err := ours.Unmarshal(text)
@@ -59,10 +56,7 @@ func BenchmarkParseMarshal(b *testing.B) {
 		}
 	})
 	b.Run("pion", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(text)))
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, int64(len(text))).Stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -78,10 +72,7 @@ func BenchmarkParseMarshal(b *testing.B) {
 func BenchmarkParse(b *testing.B) {
 	text := offer(b)
 	b.Run("sansrtc", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(text)))
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, int64(len(text))).Stop()
 		for b.Loop() {
 			if _, err := ours.Unmarshal(text); err != nil {
 				b.Fatal(err)
@@ -89,10 +80,7 @@ func BenchmarkParse(b *testing.B) {
 		}
 	})
 	b.Run("pion", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(text)))
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, int64(len(text))).Stop()
 		for b.Loop() {
 			var sd pion.SessionDescription
 			if err := sd.Unmarshal(text); err != nil {
@@ -106,9 +94,7 @@ func BenchmarkMarshal(b *testing.B) {
 	text := offer(b)
 	b.Run("sansrtc", func(b *testing.B) {
 		sd, _ := ours.Unmarshal(text)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			_ = sd.Marshal()
 		}
@@ -116,9 +102,7 @@ func BenchmarkMarshal(b *testing.B) {
 	b.Run("pion", func(b *testing.B) {
 		var sd pion.SessionDescription
 		_ = sd.Unmarshal(text)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if _, err := sd.Marshal(); err != nil {
 				b.Fatal(err)

@@ -113,9 +113,7 @@ func BenchmarkDecode(b *testing.B) {
 	raw := request(b)
 	b.Run("impl=sansrtc", func(b *testing.B) {
 		var m ours.Message
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -124,9 +122,7 @@ func BenchmarkDecode(b *testing.B) {
 	})
 	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
 				b.Fatal(err)
@@ -137,9 +133,7 @@ func BenchmarkDecode(b *testing.B) {
 	// (candidate_base.go handleInboundSTUNMessage): a new Message with a
 	// copy of the datagram, then Decode.
 	b.Run("impl=pion-ice-path", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			m := &pion.Message{Raw: make([]byte, len(raw))}
 			copy(m.Raw, raw)
@@ -155,9 +149,7 @@ func BenchmarkDecodeVerify(b *testing.B) {
 	b.Run("impl=sansrtc", func(b *testing.B) {
 		var m ours.Message
 		in := ours.NewIntegrity([]byte(password))
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if err := oursDecode(&m, raw); err != nil {
 				b.Fatal(err)
@@ -173,9 +165,7 @@ func BenchmarkDecodeVerify(b *testing.B) {
 	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if err := pionDecode(m, raw); err != nil {
 				b.Fatal(err)
@@ -194,9 +184,7 @@ func BenchmarkEncode(b *testing.B) {
 	b.Run("impl=sansrtc", func(b *testing.B) {
 		in := ours.NewIntegrity([]byte(password))
 		buf := make([]byte, 0, 256)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			m := ours.NewBuilder(buf[:0], ours.BindingRequest, tid)
 			m.AddUsername(username)
@@ -213,9 +201,7 @@ func BenchmarkEncode(b *testing.B) {
 	b.Run("impl=pion", func(b *testing.B) {
 		m := new(pion.Message)
 		in := pion.NewShortTermIntegrity(password)
-		b.ReportAllocs()
-		cpu := benchutil.StartThread(b)
-		defer cpu.Stop()
+		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if err := pionBuild(m, in); err != nil {
 				b.Fatal(err)

@@ -41,6 +41,19 @@ func StartThread(b *testing.B) *ThreadTimer {
 	return &ThreadTimer{b: b, start: ThreadCPU()}
 }
 
+// Measure is the usual preamble of a side-by-side benchmark: it reports
+// allocations, sets the bytes processed per operation (when positive) and
+// starts a ThreadTimer. Use it as
+//
+//	defer benchutil.Measure(b, int64(len(input))).Stop()
+func Measure(b *testing.B, bytesPerOp int64) *ThreadTimer {
+	b.ReportAllocs()
+	if bytesPerOp > 0 {
+		b.SetBytes(bytesPerOp)
+	}
+	return StartThread(b)
+}
+
 // Stop unlocks the thread and reports cpu-ns/op.
 func (c *ThreadTimer) Stop() {
 	d := ThreadCPU() - c.start
