@@ -73,27 +73,6 @@ func ourSDP(a *ice.Agent, setup string) string {
 	return b.String()
 }
 
-type chromeEP struct{ ourEP }
-
-func (e *chromeEP) drainEvents() {
-	for {
-		ev, ok := e.a.PollEvent()
-		if !ok {
-			break
-		}
-		if ev.Kind == ice.EventConnectionState {
-			e.states = append(e.states, ev.ConnectionState)
-		}
-	}
-	for {
-		m, ok := e.a.PollRead()
-		if !ok {
-			break
-		}
-		e.reads = append(e.reads, m.Message)
-	}
-}
-
 const jsGather = `new Promise(r => { if (pc.iceGatheringState === "complete") r(); pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") r(); }; })`
 
 // testChromium connects our agent with Chromium's ICE agent on loopback.
@@ -109,13 +88,13 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep := &chromeEP{ourEP{a: a, t: t}}
-	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drainEvents}
+	ep := &ourEP{a: a, t: t}
+	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drain}
 	a.HandleTimeout(time.Now())
 	local := r.ListenUDP(ep)
 	a.AddLocalAddress(local, shared.UDP)
 	a.EndOfLocalAddresses()
-	ep.drainEvents()
+	ep.drain()
 
 	var remote sdpICE
 	if ourRole == ice.RoleControlled {
@@ -139,7 +118,7 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 		}
 	}
 	a.EndOfRemoteCandidates()
-	ep.drainEvents()
+	ep.drain()
 
 	var chromeState string
 	err = r.Run("connect", 10*time.Second, func() bool {

@@ -12,7 +12,8 @@ import (
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
-// ourEP wraps our agent for the runner.
+// ourEP wraps our agent for the runner; with pion set, it trickles our
+// candidates to Pion's agent.
 type ourEP struct {
 	peers.Endpoint
 	a      *ice.Agent
@@ -30,6 +31,9 @@ func (e *ourEP) drain() {
 		}
 		switch ev.Kind {
 		case ice.EventLocalCandidate:
+			if e.pion == nil {
+				continue // Chromium learns our candidates from the SDP
+			}
 			c, err := pionice.UnmarshalCandidate(strings.TrimPrefix(ev.Candidate.String(), "candidate:"))
 			if err != nil {
 				e.t.Errorf("pion rejects our candidate %q: %v", ev.Candidate.String(), err)
