@@ -114,7 +114,7 @@ type sender struct {
 func (s *sender) init(a *Association) {
 	s.a = a
 	s.streams = make(map[uint16]*outStream)
-	s.ring = make([]outChunk, 64)
+	s.ring = make([]outChunk, 8) // grows by doubling (push)
 	s.undoTSNs = make([]uint32, 0, 32)
 	s.rto = a.cfg.rtoInitial()
 }

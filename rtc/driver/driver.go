@@ -67,7 +67,7 @@ type Handler struct {
 // Driver owns the loop goroutine and the sockets of its connections.
 type Driver struct {
 	cfg    Config
-	inbox  chan []datagram
+	inbox  chan *[]datagram
 	cmds   chan func()
 	done   chan struct{}
 	closed sync.Once
@@ -83,7 +83,7 @@ func New(cfg Config) *Driver {
 	if cfg.InboxSize <= 0 {
 		cfg.InboxSize = 4096
 	}
-	d := &Driver{cfg: cfg, inbox: make(chan []datagram, cfg.InboxSize), cmds: make(chan func(), 64),
+	d := &Driver{cfg: cfg, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
 		done: make(chan struct{}), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
 	d.wg.Add(1)
 	go d.loop()
@@ -174,7 +174,14 @@ type Conn struct {
 	closed  bool
 	dirty   bool
 	waiters []func() // run after every drive (gathering waits)
+	// release hands sent datagrams back to the PeerConnection for reuse,
+	// if it offers that (ReleaseWrite); nil otherwise.
+	release func([]byte)
 }
+
+// writeReleaser is a PeerConnection that takes back the datagrams
+// PollWrite returned once they are sent, to reuse them.
+type writeReleaser interface{ ReleaseWrite([]byte) }
 
 // NewPeerConnection creates a PeerConnection with one socket per host
 // address (added as host candidates).
@@ -202,6 +209,9 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		return nil, err
 	}
 	c.pc = pc
+	if r, ok := any(pc).(writeReleaser); ok {
+		c.release = r.ReleaseWrite
+	}
 	err = d.do(func() {
 		d.conns[c] = struct{}{}
 		for _, s := range c.socks {
@@ -209,7 +219,7 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 			d.wg.Add(1)
 			go func(s *socket) {
 				defer d.wg.Done()
-				s.readLoop(func(b []datagram) bool {
+				s.readLoop(func(b *[]datagram) bool {
 					select {
 					case d.inbox <- b:
 						return true
@@ -419,9 +429,10 @@ func (d *Driver) nextDeadline() time.Time {
 	return next
 }
 
-func (d *Driver) receive(batch []datagram) {
+func (d *Driver) receive(batch *[]datagram) {
 	now := time.Now()
-	for _, dg := range batch {
+	defer putBatch(batch)
+	for _, dg := range *batch {
 		c := d.bySock[dg.sock]
 		if c != nil && !c.closed {
 			err := c.pc.HandleRead(shared.TaggedBytes{Now: now,
@@ -498,12 +509,12 @@ func (d *Driver) flushConn(c *Conn) bool {
 		}
 		s.queue(tb.Transport.Peer, tb.Message)
 		if len(s.pend) >= maxPending {
-			c.sendErr(s.flush())
+			c.sendErr(s.flush(c.release))
 		}
 	}
 	for _, s := range c.socks {
 		if len(s.pend) > 0 {
-			c.sendErr(s.flush())
+			c.sendErr(s.flush(c.release))
 		}
 	}
 	return any

@@ -18,9 +18,19 @@ const maxDatagram = 2048
 const batchSize = 32
 
 // minBatch is the batch of an idle socket.
-const minBatch = 2
+const minBatch = 1
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, maxDatagram); return &b }}
+
+// batchPool recycles the slices that carry a batch to the loop.
+var batchPool = sync.Pool{New: func() any { b := make([]datagram, 0, batchSize); return &b }}
+
+// putBatch recycles a delivered batch; its buffers went back already.
+func putBatch(b *[]datagram) {
+	clear(*b)
+	*b = (*b)[:0]
+	batchPool.Put(b)
+}
 
 // batchConn is the ipv4/ipv6 batch API over one UDP socket (recvmmsg and
 // sendmmsg on Linux; one datagram per call elsewhere).
@@ -88,15 +98,19 @@ type datagram struct {
 // The batch adapts: an idle socket holds only minBatch buffers while it
 // blocks (memory per idle connection stays small); a socket whose reads
 // fill the batch doubles it up to batchSize.
-func (s *socket) readLoop(deliver func([]datagram) bool) {
-	ms := make([]ipv4.Message, batchSize)
-	bufs := make([]*[]byte, batchSize)
+func (s *socket) readLoop(deliver func(*[]datagram) bool) {
+	var ms []ipv4.Message // grown to k slots, each with its one iovec
+	var bufs []*[]byte
 	k := minBatch
 	fill := func() {
+		for len(ms) < k {
+			ms = append(ms, ipv4.Message{Buffers: make([][]byte, 1)})
+			bufs = append(bufs, nil)
+		}
 		for i := range k {
 			if bufs[i] == nil {
 				bufs[i] = bufPool.Get().(*[]byte)
-				ms[i].Buffers = [][]byte{*bufs[i]}
+				ms[i].Buffers[0] = *bufs[i]
 			}
 		}
 	}
@@ -115,7 +129,8 @@ func (s *socket) readLoop(deliver func([]datagram) bool) {
 			release()
 			return
 		}
-		out := make([]datagram, 0, n)
+		batch := batchPool.Get().(*[]datagram)
+		out := (*batch)[:0]
 		for i := range n {
 			ua, ok := ms[i].Addr.(*net.UDPAddr)
 			if !ok {
@@ -133,14 +148,15 @@ func (s *socket) readLoop(deliver func([]datagram) bool) {
 		case n < k/4 && k > minBatch:
 			// Shrink: give back the buffers above the new size.
 			k = max(k/2, minBatch)
-			for i := k; i < batchSize; i++ {
+			for i := k; i < len(bufs); i++ {
 				if bufs[i] != nil {
 					bufPool.Put(bufs[i])
 					bufs[i] = nil
 				}
 			}
 		}
-		if !deliver(out) {
+		*batch = out
+		if !deliver(batch) {
 			for _, d := range out {
 				bufPool.Put(d.buf)
 			}
@@ -163,8 +179,9 @@ func (s *socket) queue(to netip.AddrPort, b []byte) {
 // one size (the last may be shorter) go as one segmented buffer where the
 // kernel offers it, and all of them in one sendmmsg where it offers that.
 // Errors (an unreachable peer) are returned; datagrams that fail are not
-// retried (the protocols retransmit).
-func (s *socket) flush() error {
+// retried (the protocols retransmit). If release is not nil, every
+// datagram is handed to it afterwards (the kernel has copied it).
+func (s *socket) flush(release func([]byte)) error {
 	var first error
 	for at := 0; at < len(s.pend); {
 		s.pack(s.pend[at:])
@@ -184,6 +201,11 @@ func (s *socket) flush() error {
 				first = err
 			}
 			at += len(failed) // skip the datagrams that failed
+		}
+	}
+	if release != nil {
+		for _, d := range s.pend {
+			release(d.b)
 		}
 	}
 	// Keep the slices, drop the references to the sent datagrams.

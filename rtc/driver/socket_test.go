@@ -66,8 +66,12 @@ func TestFlushSegmentation(t *testing.T) {
 				s.queue(to(dst[i]), b)
 				want[dst[i]] = append(want[dst[i]], b)
 			}
-			if err := s.flush(); err != nil {
+			released := 0
+			if err := s.flush(func([]byte) { released++ }); err != nil {
 				t.Fatal(err)
+			}
+			if released != len(sizes) {
+				t.Errorf("%d datagrams handed back, want %d", released, len(sizes))
 			}
 			if len(s.pend) != 0 {
 				t.Fatalf("%d datagrams left queued", len(s.pend))
@@ -119,7 +123,7 @@ func TestFlushSegmentationFallback(t *testing.T) {
 	for i := range 10 {
 		s.queue(to, bytes.Repeat([]byte{byte(i)}, 100))
 	}
-	if err := s.flush(); err != nil {
+	if err := s.flush(nil); err != nil {
 		t.Fatal(err)
 	}
 	if s.gso {
@@ -145,7 +149,7 @@ func TestFlushSkipsFailedDatagram(t *testing.T) {
 	for i := range 5 {
 		s.queue(to, []byte{byte(i)})
 	}
-	if err := s.flush(); err == nil {
+	if err := s.flush(nil); err == nil {
 		t.Fatal("no error")
 	}
 	if len(f.sent) != 4 || f.sent[0][0] != 0 || f.sent[1][0] != 1 || f.sent[2][0] != 3 {
