@@ -1,7 +1,6 @@
 package stun
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -41,16 +40,14 @@ func roundTrip(t *testing.T, conn *net.UDPConn, c *ours.Client, server netip.Add
 		if d, ok := c.PollTimeout(); ok && d.Before(wake) {
 			wake = d
 		}
-		_ = conn.SetReadDeadline(wake)
-		n, from, err := conn.ReadFromUDPAddrPort(buf)
-		var ne net.Error
+		n, from, timedOut, err := peers.ReadUDP(conn, buf, wake)
 		switch {
-		case err == nil:
-			_ = c.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
-		case errors.As(err, &ne) && ne.Timeout():
+		case err != nil:
+			t.Fatal(err)
+		case timedOut:
 			_ = c.HandleTimeout(time.Now())
 		default:
-			t.Fatal(err)
+			_ = c.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
 		}
 	}
 	t.Fatal("no outcome in 10 s")

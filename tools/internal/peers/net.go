@@ -1,10 +1,13 @@
 package peers
 
 import (
+	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // ListenUDP opens a UDP socket on 127.0.0.1 (any free port), closed when
@@ -55,4 +58,20 @@ func ServePage(html []byte) (url string, stop func(), err error) {
 	})}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
+}
+
+// ReadUDP reads one datagram from u into buf, waiting until deadline. When
+// the deadline passes first it reports timedOut and no error. from is the
+// sender with an IPv4-mapped address unmapped.
+func ReadUDP(u *net.UDPConn, buf []byte, deadline time.Time) (n int, from netip.AddrPort, timedOut bool, err error) {
+	u.SetReadDeadline(deadline)
+	n, from, err = u.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return 0, netip.AddrPort{}, true, nil
+		}
+		return 0, netip.AddrPort{}, false, err
+	}
+	return n, netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), false, nil
 }

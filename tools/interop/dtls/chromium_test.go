@@ -2,10 +2,8 @@ package dtlsinterop
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -184,20 +182,17 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 				wait = d
 			}
 		}
-		udp.SetReadDeadline(wait)
-		n, from, err := udp.ReadFromUDPAddrPort(buf)
+		n, from, timedOut, err := peers.ReadUDP(udp, buf, wait)
 		now := time.Now()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				if p.conn != nil {
-					p.conn.HandleTimeout(now)
-				}
-				continue
-			}
 			t.Fatal(err)
 		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		if timedOut {
+			if p.conn != nil {
+				p.conn.HandleTimeout(now)
+			}
+			continue
+		}
 		msg := buf[:n]
 		switch {
 		case msg[0] < 4: // STUN (RFC 7983)
@@ -219,9 +214,7 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	// Keep answering STUN while the browser's view settles.
 	var ts transportStats
 	for range 50 {
-		udp.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		if n, from, err := udp.ReadFromUDPAddrPort(buf); err == nil {
-			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		if n, from, timedOut, err := peers.ReadUDP(udp, buf, time.Now().Add(100*time.Millisecond)); err == nil && !timedOut {
 			if buf[0] < 4 {
 				if resp, _ := peers.BindingSuccess(buf[:n], from, pwd); resp != nil {
 					udp.WriteToUDPAddrPort(resp, from)

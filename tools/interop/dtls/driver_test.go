@@ -3,11 +3,11 @@ package dtlsinterop
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
 // udpPeer runs a sans-I/O dtls.Conn over a real UDP socket on loopback.
@@ -73,18 +73,16 @@ func (p *udpPeer) run(done func() bool, limit time.Duration) error {
 		if d, ok := p.conn.PollTimeout(); ok && d.Before(wait) {
 			wait = d
 		}
-		p.udp.SetReadDeadline(wait)
-		n, from, err := p.udp.ReadFromUDPAddrPort(buf)
+		n, from, timedOut, err := peers.ReadUDP(p.udp, buf, wait)
 		now := time.Now()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				_ = p.conn.HandleTimeout(now)
-				continue
-			}
 			return err
 		}
-		_ = p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: netip.AddrPortFrom(from.Addr().Unmap(), from.Port())}, Message: buf[:n]})
+		if timedOut {
+			_ = p.conn.HandleTimeout(now)
+			continue
+		}
+		_ = p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
 	}
 }
 

@@ -2,7 +2,6 @@ package sctp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -192,14 +191,12 @@ func (p *ourPeer) run(t *testing.T) {
 				wait = d
 			}
 		}
-		p.udp.SetReadDeadline(wait)
-		n, from, err := p.udp.ReadFromUDPAddrPort(buf)
+		n, from, timedOut, err := peers.ReadUDP(p.udp, buf, wait)
 		now := time.Now()
 		if err != nil {
-			var ne net.Error
-			if !errors.As(err, &ne) || !ne.Timeout() {
-				return
-			}
+			return
+		}
+		if timedOut {
 			if p.conn != nil {
 				p.conn.HandleTimeout(now)
 			}
@@ -208,7 +205,6 @@ func (p *ourPeer) run(t *testing.T) {
 			}
 			continue
 		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 		msg := buf[:n]
 		switch {
 		case msg[0] < 4: // STUN (RFC 7983 demultiplexing)
