@@ -3,22 +3,20 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net"
-	"os"
+
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
+// freePort returns a free loopback UDP address.
 func freePort(t *testing.T) string {
-	u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer u.Close()
-	return u.LocalAddr().String()
+	return "127.0.0.1:" + strconv.Itoa(peers.FreePort(t))
 }
 
 // TestProbeClientServer runs both modes of the command in-process against
@@ -70,13 +68,7 @@ func TestProbeFailure(t *testing.T) {
 // TestProbeAgainstOpenSSL runs the client mode against openssl s_server
 // (which does not echo) and compares the exported keying material.
 func TestProbeAgainstOpenSSL(t *testing.T) {
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("SANSRTC_REQUIRE_INTEROP") == "1" {
-			t.Fatal("openssl not installed")
-		}
-		t.Skip("openssl not installed")
-	}
+	bin := peers.Require(t, "openssl", "apt-get install -y openssl")
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", dir+"/k.pem", "-out", dir+"/c.pem", "-subj", "/CN=probe", "-days", "2").CombinedOutput(); err != nil {
