@@ -2,7 +2,12 @@
 // sockets on host addresses, runs the sans-I/O drive loop with timers on one
 // goroutine for every PeerConnection it owns, and offers goroutine-safe
 // handles. It starts one reader goroutine per socket (batched reads with
-// recvmmsg where the platform has it) and none per data channel.
+// recvmmsg where the platform has it) and none per data channel. Writes go
+// out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
+// one peer leave as one segmented buffer (UDP_SEGMENT, see
+// Config.DisableSegmentation): the same datagrams on the wire for a
+// fraction of the per-datagram cost. A PeerConnection that offers
+// ReleaseWrite gets its sent datagrams back for reuse.
 //
 //	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 //	defer d.Close()
