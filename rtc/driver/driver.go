@@ -400,16 +400,13 @@ func (d *Driver) loop() {
 		case b := <-d.inbox:
 			d.receive(b)
 			// Take what else is already waiting before flushing.
-			for more := true; more; {
-				select {
-				case b := <-d.inbox:
-					d.receive(b)
-				default:
-					more = false
-				}
-			}
+			d.receiveWaiting()
 			d.driveAll()
 		case <-timer.C:
+			// Datagrams that arrived first count first: after the loop was
+			// held up (a busy machine), an acknowledgement waiting in the
+			// inbox must not lose the race against a retransmission timer.
+			d.receiveWaiting()
 			now := time.Now()
 			for c := range d.conns {
 				if t, ok := c.pc.PollTimeout(); ok && !t.After(now) {
@@ -420,6 +417,18 @@ func (d *Driver) loop() {
 				}
 			}
 			d.driveAll()
+		}
+	}
+}
+
+// receiveWaiting takes the batches already in the inbox.
+func (d *Driver) receiveWaiting() {
+	for {
+		select {
+		case b := <-d.inbox:
+			d.receive(b)
+		default:
+			return
 		}
 	}
 }
