@@ -76,5 +76,6 @@
 // Single path only (no multi-homing, ASCONF), no AUTH (RFC 4895), no ECN.
 // Incoming SSN Reset, SSN/TSN Reset and Add Streams requests are denied.
 // The MTU is fixed (no PMTU discovery). The receive path allocates the buffer of each
-// message it hands out (grown by doubling while fragments arrive).
+// message it hands out: sized from the stream's last message, grown by
+// doubling while fragments arrive if that was too small.
 package sctp
