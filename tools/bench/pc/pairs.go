@@ -28,6 +28,11 @@ type pair interface {
 	close()
 }
 
+// flowPoll is how long a sender waits for bufferedamountlow before it
+// looks at the buffered amount again (a missed or late event costs at most
+// this; the stalls counters say how often it happened).
+const flowPoll = 20 * time.Millisecond
+
 // ---- sansrtc ----
 
 type ourPair struct {
@@ -37,7 +42,7 @@ type ourPair struct {
 	got      int
 	cond     chan struct{}
 	lowWater chan struct{}
-	stalls   int // waits for bufferedamountlow that timed out
+	stalls   int // waits for bufferedamountlow that timed out (flowPoll)
 }
 
 // newOurPair connects two PeerConnections: a on da, b on db (the same
@@ -115,7 +120,7 @@ func (p *ourPair) send(msg []byte, high int) error {
 		}
 		select {
 		case <-p.lowWater:
-		case <-time.After(time.Second):
+		case <-time.After(flowPoll):
 			p.stalls++
 		}
 	}
@@ -156,6 +161,7 @@ type pionPair struct {
 	got      int
 	cond     chan struct{}
 	lowWater chan struct{}
+	stalls   int // waits for bufferedamountlow that timed out (flowPoll)
 }
 
 func newPionPair(ctx context.Context, api *webrtc.API) (*pionPair, error) {
@@ -226,7 +232,8 @@ func (p *pionPair) send(msg []byte, high int) error {
 		p.dc.SetBufferedAmountLowThreshold(uint64(high / 2))
 		select {
 		case <-p.lowWater:
-		case <-time.After(time.Second):
+		case <-time.After(flowPoll):
+			p.stalls++
 		}
 	}
 	return p.dc.Send(msg)

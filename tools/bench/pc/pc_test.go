@@ -84,9 +84,12 @@ func BenchmarkThroughput(b *testing.B) {
 				}
 				if op, ok := p.(*ourPair); ok {
 					if op.stalls > 0 {
-						b.Logf("%d flow-control waits timed out", op.stalls)
+						b.Logf("%d flow-control waits of %v timed out", op.stalls, flowPoll)
 					}
 					op.report(b, n)
+				}
+				if pp, ok := p.(*pionPair); ok && pp.stalls > 0 {
+					b.Logf("pion: %d flow-control waits of %v timed out", pp.stalls, flowPoll)
 				}
 			})
 		}
