@@ -75,7 +75,7 @@ type receiver struct {
 	haveUnordered bool // unordered fragments are held (DATA)
 	sized         int  // runs with flagSized
 	sweptCum      uint32
-	skipped       [64]skippedMsg
+	skipped       *[64]skippedMsg // allocated on the first skip (rare)
 	skipNext      int
 }
 
@@ -586,11 +586,17 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 // skip remembers an unordered I-DATA message skipped by I-FORWARD-TSN, so
 // its late fragments are dropped (RFC 8260 §2.3.1).
 func (r *receiver) skip(stream uint16, mid uint32) {
+	if r.skipped == nil {
+		r.skipped = new([64]skippedMsg)
+	}
 	r.skipped[r.skipNext%len(r.skipped)] = skippedMsg{stream: stream, mid: mid, set: true}
 	r.skipNext++
 }
 
 func (r *receiver) wasSkipped(stream uint16, mid uint32) bool {
+	if r.skipped == nil {
+		return false
+	}
 	for _, k := range r.skipped {
 		if k.set && k.stream == stream && k.mid == mid {
 			return true
