@@ -427,8 +427,17 @@ func (pc *PeerConnection) PollEvent() (Event, bool) { return pc.events.Pop() }
 // PollRead returns the next data channel message. The Data belongs to the caller.
 func (pc *PeerConnection) PollRead() (Message, bool) { return pc.reads.Pop() }
 
+// ReleaseWrite gives back a datagram returned by PollWrite once it was sent
+// and will not be touched again, so the DTLS layer can reuse it. Optional:
+// it only saves allocations (rtc/driver calls it after each send).
+func (pc *PeerConnection) ReleaseWrite(b []byte) {
+	if d := pc.transport.dtls; d != nil {
+		d.ReleaseWrite(b)
+	}
+}
+
 // PollWrite returns the next datagram to send from Transport.Local to
-// Transport.Peer. The bytes belong to the caller.
+// Transport.Peer. The bytes belong to the caller (see ReleaseWrite).
 func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
 	if pc.outbox.Len() == 0 && !pc.closed {
 		// Pull the next SCTP packets (flow control by pulling).

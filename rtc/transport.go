@@ -34,7 +34,8 @@ type transportStack struct {
 	replyPath shared.TransportContext
 	early     [][]byte
 	earlyPath shared.TransportContext
-	ready     bool // both descriptions applied: role and fingerprints known
+	ready     bool   // both descriptions applied: role and fingerprints known
+	pkt       []byte // SCTP packet scratch: AppendPacket, then DTLS copies it
 }
 
 func (t *transportStack) dtlsState() dtlsPhase { return t.phase }
@@ -186,6 +187,7 @@ func (t *transportStack) drainDTLS(pc *PeerConnection) {
 			continue
 		}
 		err := t.dc.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
+		t.dtls.ReleaseRead(b) // SCTP copied what it keeps
 		pc.timeouts.mark(layerSCTP)
 		if err != nil && !errors.Is(err, sctp.ErrClosed) {
 			pc.stats.Dropped++
@@ -308,12 +310,13 @@ func (t *transportStack) pumpOutbound(pc *PeerConnection) bool {
 	}
 	moved := false
 	for pc.outbox.Cap()-pc.outbox.Len() > outboxRoom {
-		pkt, ok := t.dc.PollWrite()
+		pkt, ok := t.dc.AppendPacket(t.pkt[:0])
 		if !ok {
 			break
 		}
+		t.pkt = pkt[:0]
 		moved = true
-		if err := t.dtls.HandleWrite(pkt.Message); err != nil {
+		if err := t.dtls.HandleWrite(pkt); err != nil {
 			pc.emitError("dtls", err)
 			continue
 		}
