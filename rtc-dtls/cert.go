@@ -16,6 +16,7 @@ import (
 	"hash"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 )
@@ -208,23 +209,14 @@ var defaultSchemes = []SignatureScheme{
 // mean SHA-1, which this package does not implement).
 func chooseScheme(pub crypto.PublicKey, peer []SignatureScheme, allowed []SignatureScheme) (SignatureScheme, bool) {
 	for _, s := range schemesFor(pub) {
-		if !containsScheme(allowed, s) {
+		if !slices.Contains(allowed, s) {
 			continue
 		}
-		if len(peer) == 0 || containsScheme(peer, s) {
+		if len(peer) == 0 || slices.Contains(peer, s) {
 			return s, true
 		}
 	}
 	return 0, false
-}
-
-func containsScheme(list []SignatureScheme, s SignatureScheme) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // signMessage signs msg (hashed with the scheme's hash) with key.

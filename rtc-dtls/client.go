@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"slices"
 )
 
 // clientStart builds and sends flight 1: the ClientHello (RFC 6347 §4.2.4,
@@ -200,7 +201,7 @@ func (c *Conn) clientServerHello(p *pendingMessage) error {
 		c.hs.srtpMKI = append([]byte(nil), e.SRTPMKI...)
 	}
 	if len(e.ALPN) > 0 {
-		if len(e.ALPN) != 1 || !containsString(c.cfg.ALPN, e.ALPN[0]) {
+		if len(e.ALPN) != 1 || !slices.Contains(c.cfg.ALPN, e.ALPN[0]) {
 			return fail(AlertIllegalParameter, "server selected an ALPN protocol we did not offer")
 		}
 		c.hs.alpn = e.ALPN[0]
@@ -209,15 +210,6 @@ func (c *Conn) clientServerHello(p *pendingMessage) error {
 	c.hashMessage(p)
 	c.step = stepServerCertificate
 	return nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // verifyPeer checks the peer's chain: parse the leaf, then the SDP
@@ -292,10 +284,10 @@ func (c *Conn) clientKeyExchange(p *pendingMessage) error {
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
-	if !containsGroup(c.cfg.groups(), m.Group) {
+	if !slices.Contains(c.cfg.groups(), m.Group) {
 		return fail(AlertIllegalParameter, "server selected a group we did not offer")
 	}
-	if !containsScheme(c.cfg.schemes(), m.Scheme) {
+	if !slices.Contains(c.cfg.schemes(), m.Scheme) {
 		return fail(AlertIllegalParameter, "server signed with a scheme we did not offer")
 	}
 	// RFC 8422 §5.4: the signature covers ClientHello.random +
@@ -312,15 +304,6 @@ func (c *Conn) clientKeyExchange(p *pendingMessage) error {
 	c.hashMessage(p)
 	c.step = stepCertReqOrDone
 	return nil
-}
-
-func containsGroup(list []Group, g Group) bool {
-	for _, v := range list {
-		if v == g {
-			return true
-		}
-	}
-	return false
 }
 
 // clientFlight5 sends Certificate*, ClientKeyExchange, CertificateVerify*,

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -113,7 +114,7 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	if ch.Version > versionDTLS12 {
 		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
 	}
-	if !containsByte(ch.Compression, 0) {
+	if !slices.Contains(ch.Compression, 0) {
 		return fail(AlertIllegalParameter, "client does not offer null compression")
 	}
 	if err := c.negotiate(ch); err != nil {
@@ -131,15 +132,6 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	c.sendSeq = p.seq
 	c.transcript = appendMessage(c.transcript[:0], p.typ, p.seq, p.body)
 	return c.serverFlight4(ch)
-}
-
-func containsByte(b []byte, v byte) bool {
-	for _, x := range b {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // negotiate picks the suite, group, SRTP profile and ALPN protocol.
@@ -165,7 +157,7 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 	// Group: ours in order of preference, among the client's. RFC 8422
 	// §4: a client without supported_groups is taken to support them all.
 	for _, g := range c.cfg.groups() {
-		if len(e.Groups) == 0 || containsGroup(e.Groups, g) {
+		if len(e.Groups) == 0 || slices.Contains(e.Groups, g) {
 			c.hs.group = g
 			break
 		}
@@ -173,7 +165,7 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 	if c.hs.group == 0 {
 		return fail(AlertHandshakeFailure, "no ECDHE group in common")
 	}
-	if len(e.PointFormats) > 0 && !containsByte(e.PointFormats, 0) {
+	if len(e.PointFormats) > 0 && !slices.Contains(e.PointFormats, 0) {
 		return fail(AlertIllegalParameter, "client does not accept uncompressed points")
 	}
 	_, ecdsaKey := c.cfg.Certificate.PrivateKey.Public().(*ecdsa.PublicKey)
@@ -203,7 +195,7 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 	if e.UseSRTP {
 		ours := c.cfg.srtpProfiles()
 		for _, p := range e.SRTPProfiles {
-			if containsProfile(ours, p) {
+			if slices.Contains(ours, p) {
 				c.hs.srtpProfile = p
 				c.hs.srtpMKI = append([]byte(nil), e.SRTPMKI...)
 				break
@@ -214,7 +206,7 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 	// protocols; none in common is a no_application_protocol alert.
 	if len(e.ALPN) > 0 && len(c.cfg.ALPN) > 0 {
 		for _, p := range c.cfg.ALPN {
-			if containsString(e.ALPN, p) {
+			if slices.Contains(e.ALPN, p) {
 				c.hs.alpn = p
 				break
 			}
@@ -224,15 +216,6 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 		}
 	}
 	return nil
-}
-
-func containsProfile(list []SRTPProtectionProfile, p SRTPProtectionProfile) bool {
-	for _, v := range list {
-		if v == p {
-			return true
-		}
-	}
-	return false
 }
 
 // serverFlight4 sends ServerHello, Certificate, ServerKeyExchange,
@@ -337,7 +320,7 @@ func (c *Conn) serverCertificateVerify(p *pendingMessage) error {
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
-	if !containsScheme(c.cfg.schemes(), m.Scheme) {
+	if !slices.Contains(c.cfg.schemes(), m.Scheme) {
 		return fail(AlertIllegalParameter, "CertificateVerify with a scheme we did not request")
 	}
 	// RFC 5246 §7.4.8: the signature covers every handshake message up to
