@@ -57,8 +57,8 @@
 //		// 4. wait for a datagram or the deadline
 //		deadline, ok := agent.PollTimeout()
 //		select {
-//		case d := <-datagrams: agent.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: d.path, Message: d.b})
-//		case <-timer(deadline, ok): agent.HandleTimeout(time.Now())
+//		case d := <-datagrams: agent.HandleRead(shared.TaggedBytes{Now: d.at, Transport: d.path, Message: d.b})
+//		case now := <-timer(deadline, ok): agent.HandleTimeout(now)
 //		}
 //	}
 //

@@ -21,7 +21,8 @@
 //	m.HandleTimeout(deadline)
 //
 // Protocol code never reads a clock, sleeps, starts goroutines, opens sockets
-// or uses math/rand: time and randomness are inputs.
+// or keeps a pseudo-random generator of its own: time and randomness are
+// inputs.
 //
 // # Ownership
 //
