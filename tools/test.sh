@@ -54,7 +54,7 @@ install_packages() {
 	fi
 	echo "installing ${missing[*]}"
 	$sudo apt-get update -qq >"$log/apt" 2>&1 &&
-		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log/apt" 2>&1 ||
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >>"$log/apt" 2>&1 ||
 		{ tail -20 "$log/apt"; echo "package install failed"; }
 }
 step "peers: chromium, coturn, openssl"
