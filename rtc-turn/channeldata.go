@@ -62,10 +62,12 @@ func AppendChannelData(b []byte, channel uint16, data []byte, pad bool) []byte {
 
 // Framer splits a TCP/TLS byte stream from a TURN server into STUN messages
 // and ChannelData messages (RFC 8656 §12.5: STUN messages carry their own
-// length; ChannelData is padded to four bytes). The zero value is unusable;
-// use NewFramer.
+// length; ChannelData is padded to four bytes). It keeps one buffer for the
+// life of the stream, so once that has grown to the largest message seen,
+// framing allocates nothing. The zero value is unusable; use NewFramer.
 type Framer struct {
-	buf []byte
+	buf []byte // buf[r:] is unread
+	r   int
 	max int
 }
 
@@ -75,9 +77,15 @@ func NewFramer(max int) *Framer { return &Framer{max: max} }
 
 // Push appends stream bytes (copied). It fails with ErrStreamOverflow when
 // more than the limit would be buffered; the stream is then unusable.
+// Messages returned by Next before the call are invalid after it.
 func (f *Framer) Push(b []byte) error {
-	if len(f.buf)+len(b) > f.max {
+	if f.Buffered()+len(b) > f.max {
 		return ErrStreamOverflow
+	}
+	if f.r > 0 {
+		// Move the unread tail to the front so the buffer is reused.
+		f.buf = f.buf[:copy(f.buf, f.buf[f.r:])]
+		f.r = 0
 	}
 	f.buf = append(f.buf, b...)
 	return nil
@@ -88,48 +96,34 @@ func (f *Framer) Push(b []byte) error {
 // message aliases the framer's buffer until the next Push. A stream that
 // starts with neither kind of message returns ErrBadMessage.
 func (f *Framer) Next() ([]byte, bool, error) {
-	if len(f.buf) < 4 {
-		f.compact()
+	b := f.buf[f.r:]
+	if len(b) < 4 {
 		return nil, false, nil
 	}
-	var n int
+	var n, size int // n bytes on the wire; the message is the first size
 	switch {
-	case f.buf[0]&0xC0 == 0:
-		n = stun.HeaderSize + int(binary.BigEndian.Uint16(f.buf[2:4]))
-		if len(f.buf) < stun.HeaderSize {
-			return nil, false, nil
-		}
-		if binary.BigEndian.Uint32(f.buf[4:8]) != stun.MagicCookie {
+	case b[0]&0xC0 == 0:
+		n = stun.HeaderSize + int(binary.BigEndian.Uint16(b[2:4]))
+		if len(b) >= 8 && binary.BigEndian.Uint32(b[4:8]) != stun.MagicCookie {
 			return nil, false, ErrBadMessage
 		}
-	case f.buf[0]&0xC0 == 0x40:
-		l := int(binary.BigEndian.Uint16(f.buf[2:4]))
+		size = n
+	case b[0]&0xC0 == 0x40:
+		l := int(binary.BigEndian.Uint16(b[2:4]))
 		n = channelHeaderSize + (l+3)&^3
-		if len(f.buf) >= n {
-			msg := f.buf[:channelHeaderSize+l]
-			f.buf = f.buf[n:]
-			return msg, true, nil
-		}
-		return nil, false, nil
+		size = channelHeaderSize + l
 	default:
 		return nil, false, ErrBadMessage
 	}
 	if n > f.max {
 		return nil, false, ErrStreamOverflow
 	}
-	if len(f.buf) < n {
+	if len(b) < n {
 		return nil, false, nil
 	}
-	msg := f.buf[:n]
-	f.buf = f.buf[n:]
-	return msg, true, nil
+	f.r += n
+	return b[:size:size], true, nil
 }
 
 // Buffered returns the bytes waiting for the rest of a message.
-func (f *Framer) Buffered() int { return len(f.buf) }
-
-func (f *Framer) compact() {
-	if len(f.buf) == 0 {
-		f.buf = f.buf[:0:0]
-	}
-}
+func (f *Framer) Buffered() int { return len(f.buf) - f.r }

@@ -107,3 +107,36 @@ func TestFramerLimits(t *testing.T) {
 		t.Fatalf("garbage: %v", err)
 	}
 }
+
+// Steady-state TCP framing reuses the framer's buffer: pushing chunks and
+// taking out the messages allocates nothing once the buffer has grown.
+func TestFramerNoAllocs(t *testing.T) {
+	stream := append(stunMsg(t, 1), AppendChannelData(nil, 0x4000, make([]byte, 37), true)...)
+	f := NewFramer(1 << 16)
+	drain := func() {
+		for {
+			_, ok, err := f.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				return
+			}
+		}
+	}
+	push := func() {
+		for off := 0; off < len(stream); off += 13 {
+			if err := f.Push(stream[off:min(off+13, len(stream))]); err != nil {
+				t.Fatal(err)
+			}
+			drain()
+		}
+	}
+	push()
+	if n := testing.AllocsPerRun(100, push); n != 0 {
+		t.Fatalf("%v allocations per stream pass, want 0", n)
+	}
+	if f.Buffered() != 0 {
+		t.Fatalf("%d bytes left buffered", f.Buffered())
+	}
+}
