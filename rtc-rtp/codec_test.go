@@ -317,6 +317,40 @@ func TestVP9DescriptorRoundTrip(t *testing.T) {
 	}
 }
 
+// A malformed SS must not clobber the last good one: VP9Depayloader
+// promises that Descriptor.SS stays valid until a new SS arrives.
+func TestVP9DepayloaderKeepsSSOnMalformed(t *testing.T) {
+	d := VP9Descriptor{HasPictureID: true, StartOfFrame: true, HasSS: true, PictureID: 7}
+	d.SS.NumSpatialLayers = 2
+	d.SS.HasResolution = true
+	d.SS.Width = [8]uint16{320, 640}
+	d.SS.Height = [8]uint16{180, 360}
+	d.SS.HasPictureGroup = true
+	d.SS.NumPictures = 1
+	d.SS.Pictures[0] = VP9PictureGroupEntry{TID: 0, NumPDiffs: 2, PDiffs: [3]uint8{1, 2}}
+	good := append(d.AppendTo(nil), 0xAA)
+	var dp VP9Depayloader
+	if _, _, err := dp.Depayload(nil, good); err != nil {
+		t.Fatal(err)
+	}
+	want := dp.Descriptor.SS
+	// An SS announcing eight layers with resolutions and a picture group,
+	// cut short at each length: every one is rejected and leaves SS alone.
+	bad := []byte{0x82, 0x07, 0xF8}
+	for range 8 {
+		bad = append(bad, 0x05, 0x00, 0x02, 0xD0)
+	}
+	bad = append(bad, 3, 0x0C, 1, 2, 3)
+	for i := 3; i < len(bad); i++ {
+		if _, _, err := dp.Depayload(nil, bad[:i]); err == nil {
+			t.Fatalf("prefix %d accepted", i)
+		}
+		if dp.Descriptor.SS != want {
+			t.Fatalf("prefix %d changed SS: %+v", i, dp.Descriptor.SS)
+		}
+	}
+}
+
 func obu(typ byte, payload []byte) []byte {
 	b := []byte{typ<<3 | 0x02}
 	b = appendLEB128(b, len(payload))

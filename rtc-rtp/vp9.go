@@ -137,12 +137,45 @@ func (d *VP9Descriptor) Unmarshal(b []byte) (int, error) {
 	return n, nil
 }
 
-// V:   | N_S |Y|G|-|-|-|
-// Y:   WIDTH (16) HEIGHT (16), N_S + 1 times
-// G:   N_G, then N_G times | T |U| R |-|-| and R P_DIFF octets
-func (s *VP9ScalabilityStructure) unmarshal(b []byte) (int, error) {
+// ssSize returns the length of the SS at the start of b, or
+// ErrMalformedPayload when b is too short for it:
+//
+//	V:   | N_S |Y|G|-|-|-|
+//	Y:   WIDTH (16) HEIGHT (16), N_S + 1 times
+//	G:   N_G, then N_G times | T |U| R |-|-| and R P_DIFF octets
+func ssSize(b []byte) (int, error) {
 	if len(b) < 1 {
 		return 0, ErrMalformedPayload
+	}
+	n := 1
+	if b[0]&0x10 != 0 {
+		n += 4 * int(b[0]>>5+1)
+	}
+	if b[0]&0x08 != 0 {
+		if len(b) < n+1 {
+			return 0, ErrMalformedPayload
+		}
+		ng := int(b[n])
+		n++
+		for range ng {
+			if len(b) < n+1 {
+				return 0, ErrMalformedPayload
+			}
+			n += 1 + int(b[n]>>2&0x03)
+		}
+	}
+	if len(b) < n {
+		return 0, ErrMalformedPayload
+	}
+	return n, nil
+}
+
+// unmarshal parses the SS at the start of b. A malformed SS leaves s as it
+// was, so a depayloader keeps the last good one.
+func (s *VP9ScalabilityStructure) unmarshal(b []byte) (int, error) {
+	size, err := ssSize(b)
+	if err != nil {
+		return 0, err
 	}
 	s.NumSpatialLayers = b[0]>>5 + 1
 	s.HasResolution = b[0]&0x10 != 0
@@ -150,9 +183,6 @@ func (s *VP9ScalabilityStructure) unmarshal(b []byte) (int, error) {
 	s.NumPictures = 0
 	n := 1
 	if s.HasResolution {
-		if len(b) < n+4*int(s.NumSpatialLayers) {
-			return 0, ErrMalformedPayload
-		}
 		for i := range int(s.NumSpatialLayers) {
 			s.Width[i] = binary.BigEndian.Uint16(b[n:])
 			s.Height[i] = binary.BigEndian.Uint16(b[n+2:])
@@ -160,28 +190,16 @@ func (s *VP9ScalabilityStructure) unmarshal(b []byte) (int, error) {
 		}
 	}
 	if s.HasPictureGroup {
-		if len(b) < n+1 {
-			return 0, ErrMalformedPayload
-		}
 		s.NumPictures = b[n]
 		n++
 		for i := range int(s.NumPictures) {
-			if len(b) < n+1 {
-				return 0, ErrMalformedPayload
-			}
 			e := &s.Pictures[i]
 			e.TID, e.SwitchingUp, e.NumPDiffs = b[n]>>5, b[n]&0x10 != 0, b[n]>>2&0x03
 			n++
-			if len(b) < n+int(e.NumPDiffs) {
-				return 0, ErrMalformedPayload
-			}
-			for j := range int(e.NumPDiffs) {
-				e.PDiffs[j] = b[n]
-				n++
-			}
+			n += copy(e.PDiffs[:e.NumPDiffs], b[n:])
 		}
 	}
-	return n, nil
+	return size, nil
 }
 
 func (s *VP9ScalabilityStructure) marshalSize() int {
