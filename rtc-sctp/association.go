@@ -296,7 +296,9 @@ func New(cfg Config) (*Association, error) {
 }
 
 // SetTransport sets the transport context stamped on packets from
-// PollWrite. HandleRead also learns it (reversed) from each packet.
+// PollWrite. HandleRead also learns it from each packet and keeps it
+// unchanged: Local and Peer of a received context already name this end and
+// the other end, so replies reuse it as is (see shared.TransportContext.Reverse).
 func (a *Association) SetTransport(t shared.TransportContext) { a.transport = t }
 
 // State returns the current state.
