@@ -364,9 +364,7 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bo
 			prev.data = appendDouble(prev.data, next.data)
 			prev.last = next.last
 			prev.flags |= next.flags & flagEnd
-			copy(l[i:], l[i+1:])
-			l[len(l)-1] = rxFrag{}
-			*list = l[:len(l)-1]
+			removeRun(list, i)
 		}
 		return i - 1, true
 	}
@@ -435,10 +433,17 @@ func (r *receiver) take(s *inStream, list *[]rxFrag, i int, id uint16, unordered
 	}
 	s.lastSize = len(data)
 	m := Message{Stream: id, PPID: PPID(l[i].ppid), Unordered: unordered, Data: data}
+	removeRun(list, i)
+	r.deliver(m)
+}
+
+// removeRun removes run i from the list, clearing the vacated slot so it
+// holds no buffer.
+func removeRun(list *[]rxFrag, i int) {
+	l := *list
 	copy(l[i:], l[i+1:])
 	l[len(l)-1] = rxFrag{}
 	*list = l[:len(l)-1]
-	r.deliver(m)
 }
 
 // deliver queues a message for PollRead; its bytes stay counted in
@@ -545,13 +550,14 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 	}
 	// RFC 3758 §3.6: treat every TSN up to the new cumulative TSN as received.
 	r.cum = f.newCum
-	for len(r.gaps) > 0 && shared.SerialLessOrEqual(r.gaps[0].start, r.cum+1) {
-		if shared.SerialLess(r.cum, r.gaps[0].end) {
-			r.cum = r.gaps[0].end
+	k := 0
+	for k < len(r.gaps) && shared.SerialLessOrEqual(r.gaps[k].start, r.cum+1) {
+		if shared.SerialLess(r.cum, r.gaps[k].end) {
+			r.cum = r.gaps[k].end
 		}
-		r.gaps = r.gaps[1:]
+		k++
 	}
-	r.gaps = append(r.gaps[:0:0], r.gaps...)
+	r.gaps = append(r.gaps[:0], r.gaps[k:]...) // in place: keeps the capacity
 	if shared.SerialLess(r.highest, r.cum) {
 		r.highest = r.cum
 	}
@@ -573,8 +579,20 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 			continue
 		}
 		seq := e.seq
-		// Skip the abandoned message and everything before it.
-		r.dropFrags(&s.ordered, func(x *rxFrag) bool { return !r.keyLess(seq, x.key) })
+		// RFC 3758 §3.6: make available "stream sequence numbers earlier
+		// than or equal to the stream sequence number listed": a complete
+		// message held behind an abandoned one is delivered in order; a
+		// partial one (missing a TSN at or below the new cumulative TSN)
+		// is removed.
+		for len(s.ordered) > 0 && !r.keyLess(seq, s.ordered[0].key) {
+			if s.ordered[0].flags&(flagBegin|flagEnd) == flagBegin|flagEnd {
+				r.take(s, &s.ordered, 0, e.stream, false)
+				continue
+			}
+			r.forget(&s.ordered[0])
+			r.buffered -= len(s.ordered[0].data)
+			removeRun(&s.ordered, 0)
+		}
 		if !r.keyLess(seq, s.nextSeq) {
 			s.nextSeq = r.nextSeq(seq)
 		}
