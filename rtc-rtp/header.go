@@ -321,13 +321,14 @@ func (h *Header) Unmarshal(b []byte) (int, error) {
 	h.RawExtension = nil
 	h.extBase = data
 	if profile != ExtensionProfileOneByte {
-		var err error
-		if profile&0xFFF0 == ExtensionProfileTwoByte {
-			err = h.parseTwoByte(data)
-		} else {
+		if profile&0xFFF0 != ExtensionProfileTwoByte {
 			h.RawExtension = data
+		} else if err := h.parseTwoByte(data); err != nil {
+			// As for the one-byte form: no size and no elements on error.
+			h.extCount = 0
+			return 0, err
 		}
-		return end, err
+		return end, nil
 	}
 	// RFC 8285 §4.2 one-byte elements, inlined as the common case:
 	//
@@ -384,7 +385,6 @@ func (h *Header) parseTwoByte(data []byte) error {
 			return ErrBadExtension
 		}
 		if int(h.extCount) >= MaxExtensions {
-			h.extCount = 0
 			return ErrTooManyExtensions
 		}
 		h.refs[h.extCount] = extRef{id: id, n: uint8(l), off: uint32(i)}

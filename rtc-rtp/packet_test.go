@@ -218,6 +218,22 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// A malformed extension block leaves neither a size nor elements behind,
+// in the two-byte form as in the one-byte form: a good element before the
+// bad one is not reported.
+func TestBadExtensionLeavesNoElements(t *testing.T) {
+	for name, hex := range map[string]string{
+		"one-byte": "900000010000000000000000bede0002" + "10aa" + "2f000000" + "0000",
+		"two-byte": "9000000100000000000000001000000201" + "01aa" + "0205000000",
+	} {
+		var h Header
+		n, err := h.Unmarshal(mustHex(t, hex))
+		if !errors.Is(err, ErrBadExtension) || n != 0 || h.ExtensionCount() != 0 {
+			t.Errorf("%s: n=%d err=%v elements=%d", name, n, err, h.ExtensionCount())
+		}
+	}
+}
+
 func TestCloneIsIndependent(t *testing.T) {
 	b := mustHex(t, oneBytePacket)
 	var p Packet
