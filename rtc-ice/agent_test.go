@@ -417,3 +417,46 @@ func TestEndOfCandidatesForms(t *testing.T) {
 		}
 	}
 }
+
+// RFC 8489 §6.3.1: a check with an unknown comprehension-required attribute
+// gets a 420 listing it in UNKNOWN-ATTRIBUTES; one without PRIORITY gets 400.
+func TestUnknownRequiredAttributeGets420(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	build := func(id byte, extra bool) []byte {
+		b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{id})
+		b.AddUsername(testLocalUfrag + ":" + testRemoteUfrag)
+		if extra {
+			b.AddPriority(1)
+			b.Add(stun.AttrType(0x0077), []byte{1, 2, 3, 4})
+		}
+		b.AddMessageIntegrity(stun.NewIntegrity([]byte(testLocalPwd)))
+		b.AddFingerprint()
+		m, _ := b.Bytes()
+		return m
+	}
+	for _, tc := range []struct {
+		extra bool
+		code  stun.ErrorCode
+	}{{true, stun.CodeUnknownAttribute}, {false, stun.CodeBadRequest}} {
+		err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: build(7, tc.extra)})
+		if err == nil {
+			t.Fatalf("%d: accepted", tc.code)
+		}
+		var resp stun.Message
+		out := drainAll(a)
+		if len(out) != 1 || stun.Parse(out[0].Message, &resp) != nil || resp.Type != stun.BindingError {
+			t.Fatalf("%d: no error response in %d datagrams", tc.code, len(out))
+		}
+		if code, _, err := resp.ErrorCode(); err != nil || code != tc.code {
+			t.Fatalf("got code %d (%v), want %d", code, err, tc.code)
+		}
+		if err := stun.NewIntegrity([]byte(testLocalPwd)).Check(&resp); err != nil {
+			t.Fatal(err)
+		}
+		got, err := resp.UnknownAttributes(nil)
+		if tc.extra && (err != nil || len(got) != 1 || got[0] != 0x0077) {
+			t.Fatalf("UNKNOWN-ATTRIBUTES %v %v", got, err)
+		}
+	}
+}

@@ -174,9 +174,18 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 		a.respondError(l, peer, m, stun.CodeUnauthorized, creds, false)
 		return ErrBadMessage
 	}
+	// RFC 8489 §6.3.1: "If the request contains one or more unknown
+	// comprehension-required attributes, the server replies with an error
+	// response with an error code of 420 (Unknown Attribute) and includes
+	// an UNKNOWN-ATTRIBUTES attribute in the response that lists the
+	// unknown comprehension-required attributes."
+	if a.unknown = m.UnknownRequired(a.unknown[:0]); len(a.unknown) > 0 {
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeUnknownAttribute, creds, true)
+		return ErrBadMessage
+	}
 	prio, err := m.Priority()
-	a.unknown = m.UnknownRequired(a.unknown[:0])
-	if err != nil || len(a.unknown) > 0 {
+	if err != nil {
 		a.stats.Dropped++
 		a.respondError(l, peer, m, stun.CodeBadRequest, creds, true)
 		return ErrBadMessage
@@ -330,9 +339,16 @@ func (a *Agent) respondSuccess(l *localCand, peer netip.AddrPort, m *stun.Messag
 	}
 }
 
+// respondError sends a Binding error response with code; a 420 lists the
+// attributes UnknownRequired left in a.unknown. With auth it carries
+// MESSAGE-INTEGRITY (RFC 8489 §9.1.3: not on 400/401 answers to requests
+// that failed authentication).
 func (a *Agent) respondError(l *localCand, peer netip.AddrPort, m *stun.Message, code stun.ErrorCode, creds credentials, auth bool) {
 	b := stun.NewBuilder(a.buffer(), stun.BindingError, m.TransactionID)
 	b.AddErrorCode(code, "")
+	if code == stun.CodeUnknownAttribute {
+		b.AddUnknownAttributes(a.unknown)
+	}
 	if auth {
 		b.AddMessageIntegrity(creds.integrity)
 	}
