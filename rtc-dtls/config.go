@@ -121,6 +121,11 @@ type Config struct {
 	// reassembly (out-of-order or partial); fragments beyond it are dropped
 	// and counted. If zero, 128 KiB.
 	MaxBufferedHandshake int
+	// MaxFragmentRanges limits the disjoint byte ranges of one handshake
+	// message under reassembly (fragments with gaps between them); a
+	// fragment that would open one more is dropped and counted, and the
+	// peer's retransmission fills the gaps. If zero, 256.
+	MaxFragmentRanges int
 	// ReplayWindow is the anti-replay window size in records (RFC 6347
 	// §4.1.2.6). If zero, 64.
 	ReplayWindow int
@@ -199,5 +204,6 @@ func (c *Config) cookieLifetime() time.Duration { return orDefault(c.CookieLifet
 func (c *Config) maxHandshakeMessage() int      { return orDefault(c.MaxHandshakeMessage, 64<<10) }
 func (c *Config) maxCertificateChain() int      { return orDefault(c.MaxCertificateChain, 32<<10) }
 func (c *Config) maxBufferedHandshake() int     { return orDefault(c.MaxBufferedHandshake, 128<<10) }
+func (c *Config) maxFragmentRanges() int        { return orDefault(c.MaxFragmentRanges, 256) }
 func (c *Config) replayWindow() int             { return orDefault(c.ReplayWindow, 64) }
 func (c *Config) maxQueued() int                { return orDefault(c.MaxQueued, 256) }

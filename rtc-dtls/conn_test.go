@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -256,7 +258,7 @@ func TestReassemblyOverlapping(t *testing.T) {
 			t.Fatal("complete too early")
 		}
 		h := HandshakeHeader{Type: TypeCertificate, Length: 1000, MessageSeq: 3, FragmentOffset: uint32(r[0]), FragmentLength: uint32(r[1] - r[0])}
-		if !p.add(&h, 0, body[r[0]:r[1]]) {
+		if err := p.add(&h, 0, body[r[0]:r[1]], 256); err != nil {
 			t.Fatal("add failed")
 		}
 	}
@@ -264,7 +266,7 @@ func TestReassemblyOverlapping(t *testing.T) {
 		t.Fatalf("ranges %v", p.ranges)
 	}
 	h := HandshakeHeader{Type: TypeFinished, Length: 1000}
-	if p.add(&h, 0, nil) {
+	if p.add(&h, 0, nil, 256) == nil {
 		t.Fatal("inconsistent fragment accepted")
 	}
 }
@@ -534,5 +536,39 @@ func TestState(t *testing.T) {
 	p.handshake(5)
 	if p.client.State() != StateFailed || p.server.State() != StateFailed || StateFailed.String() != "failed" {
 		t.Fatalf("%v %v", p.client.State(), p.server.State())
+	}
+}
+
+// TestReassemblyRangesModel adds random fragments and compares the merged
+// ranges and completeness with a byte map.
+func TestReassemblyRangesModel(t *testing.T) {
+	r := mathrand.New(mathrand.NewPCG(7, 8))
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + r.IntN(300)
+		p := pendingMessage{typ: TypeCertificate, body: make([]byte, n)}
+		have := make([]bool, n)
+		for step := 0; step < 40 && !p.complete(); step++ {
+			lo := r.IntN(n)
+			hi := lo + r.IntN(min(n-lo, 40)+1)
+			h := HandshakeHeader{Type: TypeCertificate, Length: uint32(n), FragmentOffset: uint32(lo), FragmentLength: uint32(hi - lo)}
+			if err := p.add(&h, 0, make([]byte, hi-lo), 1<<20); err != nil {
+				t.Fatal(err)
+			}
+			for i := lo; i < hi; i++ {
+				have[i] = true
+			}
+			var want [][2]uint32
+			for i := 0; i < n; i++ {
+				if have[i] && (i == 0 || !have[i-1]) {
+					want = append(want, [2]uint32{uint32(i), uint32(i)})
+				}
+				if have[i] {
+					want[len(want)-1][1] = uint32(i + 1)
+				}
+			}
+			if !slices.Equal(p.ranges, want) {
+				t.Fatalf("trial %d: ranges %v, want %v", trial, p.ranges, want)
+			}
+		}
 	}
 }

@@ -104,8 +104,8 @@
 //
 // Bad input is dropped and counted in Stats, never a panic: malformed,
 // truncated, replayed, wrong-epoch and unauthenticated records; handshake
-// fragments over MaxHandshakeMessage or beyond MaxBufferedHandshake of
-// reassembly; certificate chains over MaxCertificateChain (fatal). Each
+// fragments over MaxHandshakeMessage, beyond MaxBufferedHandshake of
+// reassembly or opening more than MaxFragmentRanges gaps in one message; certificate chains over MaxCertificateChain (fatal). Each
 // output queue holds at most MaxQueued items.
 //
 // SCTP (or anything else) sent with HandleWrite should size its packets to

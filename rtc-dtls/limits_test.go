@@ -105,3 +105,34 @@ func TestLimitReplayWindow(t *testing.T) {
 		t.Fatalf("old record: %v", err)
 	}
 }
+
+func TestLimitMaxFragmentRanges(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.MaxFragmentRanges = 4
+	p := newTestPair(t, cc, sc)
+	seq := uint64(0)
+	in := func(off uint32) error {
+		hh := HandshakeHeader{Type: TypeClientHello, Length: 600, FragmentOffset: off, FragmentLength: 10}
+		body := append(hh.AppendTo(nil), make([]byte, 10)...)
+		rh := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: seq, Length: uint16(len(body))}
+		seq++
+		return p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: append(rh.AppendTo(nil), body...)})
+	}
+	for _, off := range []uint32{0, 100, 200, 300} { // four disjoint ranges
+		if err := in(off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := in(400); !errors.Is(err, ErrLimit) || p.server.Stats().LimitExceeded != 1 {
+		t.Fatalf("fifth gap: err %v, stats %+v", err, p.server.Stats())
+	}
+	// Fragments that extend or join existing ranges are still taken.
+	for _, off := range []uint32{10, 290, 110} {
+		if err := in(off); err != nil {
+			t.Fatalf("offset %d: %v", off, err)
+		}
+	}
+	if got := p.server.reasm.msgs[0].ranges; len(got) != 4 || got[0] != [2]uint32{0, 20} || got[1] != [2]uint32{100, 120} || got[3] != [2]uint32{290, 310} {
+		t.Fatalf("ranges %v", got)
+	}
+}

@@ -1,5 +1,11 @@
 package dtls
 
+import (
+	"cmp"
+	"errors"
+	"slices"
+)
+
 // pendingMessage is a handshake message being reassembled from fragments
 // that may arrive out of order, duplicated or overlapping (RFC 6347
 // §4.2.3: "the receiver MUST buffer the fragments until it has the entire
@@ -12,38 +18,42 @@ type pendingMessage struct {
 	ranges [][2]uint32 // received byte ranges, sorted and merged
 }
 
-// add copies a fragment in and merges its range. It reports false when the
-// fragment disagrees with what was seen before (type, length or epoch).
-func (p *pendingMessage) add(h *HandshakeHeader, epoch uint16, frag []byte) bool {
+// errFragmentGaps reports a fragment that would split a message being
+// reassembled into more disjoint byte ranges than Config.MaxFragmentRanges.
+var errFragmentGaps = errors.New("too many disjoint fragments")
+
+// errFragmentMismatch reports a fragment that disagrees with what was seen
+// before (type, length or epoch).
+var errFragmentMismatch = errors.New("inconsistent handshake fragment")
+
+// add copies a fragment in and merges its range into the sorted list, in
+// place. A fragment that would leave more than maxRanges disjoint ranges is
+// refused before anything is copied: without that bound, tiny fragments at
+// alternating offsets would make every add cost time and memory in
+// proportion to the message length.
+func (p *pendingMessage) add(h *HandshakeHeader, epoch uint16, frag []byte, maxRanges int) error {
 	if h.Type != p.typ || h.Length != uint32(len(p.body)) || epoch != p.epoch {
-		return false
+		return errFragmentMismatch
 	}
-	copy(p.body[h.FragmentOffset:], frag)
 	lo, hi := h.FragmentOffset, h.FragmentOffset+h.FragmentLength
 	if lo == hi {
-		return true
+		return nil
 	}
-	out := p.ranges[:0:0]
-	placed := false
-	for _, r := range p.ranges {
-		switch {
-		case r[1] < lo:
-			out = append(out, r)
-		case r[0] > hi:
-			if !placed {
-				out = append(out, [2]uint32{lo, hi})
-				placed = true
-			}
-			out = append(out, r)
-		default: // overlapping or adjacent: merge
-			lo, hi = min(lo, r[0]), max(hi, r[1])
-		}
+	// Ranges [i, j) overlap or touch [lo, hi); they collapse into one.
+	i, _ := slices.BinarySearchFunc(p.ranges, lo, func(r [2]uint32, v uint32) int { return cmp.Compare(r[1], v) })
+	j := i
+	for j < len(p.ranges) && p.ranges[j][0] <= hi {
+		j++
 	}
-	if !placed {
-		out = append(out, [2]uint32{lo, hi})
+	if i == j && len(p.ranges) >= maxRanges {
+		return errFragmentGaps
 	}
-	p.ranges = out
-	return true
+	copy(p.body[lo:], frag)
+	if i < j {
+		lo, hi = min(lo, p.ranges[i][0]), max(hi, p.ranges[j-1][1])
+	}
+	p.ranges = slices.Replace(p.ranges, i, j, [2]uint32{lo, hi})
+	return nil
 }
 
 // complete reports whether every byte has arrived.

@@ -206,9 +206,13 @@ func (c *Conn) bufferFragment(h *HandshakeHeader, epoch uint16, frag []byte, any
 		c.reasm.msgs = append(c.reasm.msgs, p)
 		c.reasm.buffered += int(h.Length)
 	}
-	if !p.add(h, epoch, frag) {
+	if err := p.add(h, epoch, frag, c.cfg.maxFragmentRanges()); err != nil {
+		if err == errFragmentGaps {
+			c.stats.LimitExceeded++
+			return dropped(fmt.Errorf("%w: %w", ErrLimit, err))
+		}
 		c.stats.BadHandshake++
-		return dropped(errors.New("inconsistent handshake fragment"))
+		return dropped(err)
 	}
 	return nil
 }
