@@ -183,6 +183,12 @@ func (s *sender) growCwnd(flightBefore int, r *sackResult) {
 			}
 		} else {
 			s.pba += r.acked
+			if s.pba > s.cwnd && !utilized {
+				// RFC 9260 §7.2.2: bytes acked while the window was
+				// not in use are not banked: "reset partial_bytes_acked
+				// to cwnd".
+				s.pba = s.cwnd
+			}
 			if s.pba >= s.cwnd && utilized {
 				s.pba -= s.cwnd
 				s.cwnd += mtu
