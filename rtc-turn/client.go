@@ -1,8 +1,10 @@
 package turn
 
 import (
+	"cmp"
 	"errors"
 	"net/netip"
+	"slices"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -509,13 +511,20 @@ func (c *Client) HandleTimeout(now time.Time) error {
 		}
 	}
 	if len(due) > 0 {
+		// Map order is random; sort so a seeded run replays exactly.
+		slices.SortFunc(due, netip.Addr.Compare)
 		c.start(&request{kind: reqPermission, peers: due})
 	}
+	var dueChans []*channel
 	for _, ch := range c.chans {
 		if ch.bound && !ch.pending && !now.Before(ch.refreshAt) {
 			ch.pending = true
-			c.start(&request{kind: reqChannelBind, peer: ch.peer, channel: ch.num})
+			dueChans = append(dueChans, ch)
 		}
+	}
+	slices.SortFunc(dueChans, func(a, b *channel) int { return cmp.Compare(a.num, b.num) })
+	for _, ch := range dueChans {
+		c.start(&request{kind: reqChannelBind, peer: ch.peer, channel: ch.num})
 	}
 	return nil
 }
