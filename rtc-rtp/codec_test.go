@@ -201,6 +201,7 @@ func TestH264DepayloadErrors(t *testing.T) {
 		"STAP-A zero": {0x18, 0, 0},
 		"STAP-A long": {0x18, 0, 9, 0x65},
 		"STAP-A bare": {0x18},
+		"STAP-A F":    {0x18, 0, 2, 0x67, 1, 0, 2, 0xe8, 2},
 		"FU S+E":      {0x7c, 0xc5, 1},
 		"FU short":    {0x7c, 0x85},
 	} {

@@ -241,7 +241,10 @@ func (d *H264Depayloader) Depayload(dst, payload []byte) ([]byte, PayloadInfo, e
 				return dst[:orig], PayloadInfo{}, ErrMalformedPayload
 			}
 			nal := b[:n]
-			if nal[0]&0x1F == 0 || nal[0]&0x1F >= h264NALSTAPA {
+			// RFC 6184 §5.7: an aggregation packet's F bit is set when any
+			// aggregated unit's is; the packet's F=0 (checked above), so an
+			// aggregated F=1 is a syntax violation.
+			if nal[0]&0x80 != 0 || nal[0]&0x1F == 0 || nal[0]&0x1F >= h264NALSTAPA {
 				return dst[:orig], PayloadInfo{}, ErrMalformedPayload
 			}
 			if first {
