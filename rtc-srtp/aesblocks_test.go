@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"encoding/hex"
 	"math/rand/v2"
 	"testing"
 )
@@ -57,6 +58,29 @@ func TestSboxSpotValues(t *testing.T) {
 	for in, want := range map[byte]byte{0x00: 0x63, 0x53: 0xed, 0xff: 0x16, 0x01: 0x7c} {
 		if sbox[in] != want {
 			t.Errorf("S(%#x) = %#x, want %#x", in, sbox[in], want)
+		}
+	}
+}
+
+// TestExpandKeyFIPS197 checks the key schedule the AES-NI path uses against
+// the last round key of each FIPS-197 Appendix A expansion, so that it is
+// verified even on a CPU without AES-NI (where TestCTRMatchesStdlib only
+// exercises the standard library's block cipher).
+func TestExpandKeyFIPS197(t *testing.T) {
+	for _, v := range []struct{ key, last string }{
+		{"2b7e151628aed2a6abf7158809cf4f3c", "d014f9a8c9ee2589e13f0cc8b6630ca6"},                                 // A.1
+		{"8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "e98ba06f448c773c8ecc720401002202"},                 // A.2
+		{"603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "fe4890d1e6188d0b046df344706c631e"}, // A.3
+	} {
+		key, _ := hex.DecodeString(v.key)
+		var xk [15 * 16]byte
+		expandKey(key, xk[:])
+		rounds := len(key)/4 + 6
+		if got := hex.EncodeToString(xk[16*rounds : 16*rounds+16]); got != v.last {
+			t.Errorf("%d-bit key: last round key %s, want %s", 8*len(key), got, v.last)
+		}
+		if !bytes.Equal(xk[:len(key)], key) {
+			t.Errorf("%d-bit key: first words are not the key", 8*len(key))
 		}
 	}
 }
