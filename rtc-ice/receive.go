@@ -136,8 +136,10 @@ func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b 
 	p.lastHeard = now
 	data := append(a.bufferFor(len(b)), b...)
 	local := l.base
-	if c := a.tcpConns[peer]; c != nil && l.Protocol == shared.TCP {
-		local = c.local
+	if l.Protocol == shared.TCP {
+		if c := a.tcpConns[peer]; c != nil {
+			local = c.local
+		}
 	}
 	err := a.reads.Push(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{
 		Local: local, Peer: peer, Protocol: l.Protocol}, Message: data})
