@@ -304,6 +304,9 @@ func (pc *PeerConnection) validateRemote(sess *sdp.SessionDescription, typ SDPTy
 	if setup == sdp.SetupHoldconn {
 		return rp, fmt.Errorf("%w: a=setup:holdconn", ErrUnsupported)
 	}
+	if err := pc.checkRemoteSetup(typ, setup); err != nil {
+		return rp, err
+	}
 	rp.ufrag, rp.pwd, rp.setup, rp.lite = ufrag, pwd, setup, sess.ICELite()
 	rp.maxMessage = -1
 	for _, m := range sess.Media {
@@ -333,6 +336,29 @@ func (pc *PeerConnection) validateRemote(sess *sdp.SessionDescription, typ SDPTy
 		}
 	}
 	return rp, nil
+}
+
+// checkRemoteSetup refuses a remote a=setup that does not complement ours.
+// RFC 8842 §5.3: against an offer of "active" the answerer "MUST" use
+// "passive", and against "passive" it uses "active" (only "actpass" leaves
+// the choice). Once the DTLS role is established, a remote offer that
+// demands the other role asks for a new DTLS association (RFC 8842 §5.5),
+// which is not supported: applying it would leave the negotiated role and
+// the running DTLS endpoint disagreeing.
+func (pc *PeerConnection) checkRemoteSetup(typ SDPType, setup sdp.Setup) error {
+	if typ != SDPTypeOffer {
+		if pc.pendingLocal == nil {
+			return nil
+		}
+		if ours := pc.pendingLocal.setup; ours != sdp.SetupActpass && setup == ours {
+			return fmt.Errorf("%w: answer a=setup:%v against our a=setup:%v (RFC 8842 §5.3)", ErrUnsupported, setup, ours)
+		}
+		return nil
+	}
+	if pc.dtlsRoleKnown && (setup == sdp.SetupActive && pc.dtlsClient || setup == sdp.SetupPassive && !pc.dtlsClient) {
+		return fmt.Errorf("%w: offer a=setup:%v would swap the established DTLS role (a new DTLS association, RFC 8842 §5.5)", ErrUnsupported, setup)
+	}
+	return nil
 }
 
 // applyRemoteSections records a remote offer's m-sections (RFC 8829 §5.10):

@@ -241,3 +241,73 @@ func TestAnswerWithoutBundle(t *testing.T) {
 		t.Errorf("answer:\n%s", ans.SDP)
 	}
 }
+
+// TestDTLSRoleFromSetup: RFC 8842 §5.3 — an answer's a=setup must
+// complement the offer's, and once the role is established a remote offer
+// may not swap it (§5.5, a new association, not supported). Either is
+// refused and leaves the state and the role as they were.
+func TestDTLSRoleFromSetup(t *testing.T) {
+	a, b := newTestPC(t), newTestPC(t)
+	a.CreateDataChannel("x", DataChannelInit{})
+	exchange := func(from, to *PeerConnection) SessionDescription {
+		t.Helper()
+		o, err := from.CreateOffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := from.SetLocalDescription(o); err != nil {
+			t.Fatal(err)
+		}
+		if err := to.SetRemoteDescription(o); err != nil {
+			t.Fatal(err)
+		}
+		ans, err := to.CreateAnswer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := to.SetLocalDescription(ans); err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	ans := exchange(a, b)
+	if err := a.SetRemoteDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	if a.dtlsClient || !b.dtlsClient {
+		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.dtlsClient, b.dtlsClient)
+	}
+	// a re-offers (passive, keeping its role); an answer of passive too is refused.
+	ans = exchange(a, b)
+	if !strings.Contains(ans.SDP, "a=setup:active") {
+		t.Fatalf("re-answer keeps b active:\n%s", ans.SDP)
+	}
+	bad := SessionDescription{Type: SDPTypeAnswer, SDP: strings.ReplaceAll(ans.SDP, "a=setup:active", "a=setup:passive")}
+	if err := a.SetRemoteDescription(bad); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("passive answer to a passive offer: %v", err)
+	}
+	if a.dtlsClient || a.SignalingState() != SignalingHaveLocalOffer {
+		t.Errorf("after the refused answer: a client %v, state %v", a.dtlsClient, a.SignalingState())
+	}
+	if err := a.SetRemoteDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	// b re-offers with a=setup:active; one that asks a to become active is refused.
+	o, err := b.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(o.SDP, "a=setup:active") {
+		t.Fatalf("b's re-offer keeps its role:\n%s", o.SDP)
+	}
+	swap := SessionDescription{Type: SDPTypeOffer, SDP: strings.ReplaceAll(o.SDP, "a=setup:active", "a=setup:passive")}
+	if err := a.SetRemoteDescription(swap); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("offer swapping the DTLS role: %v", err)
+	}
+	if a.SignalingState() != SignalingStable {
+		t.Errorf("state after the refused offer: %v", a.SignalingState())
+	}
+	if err := a.SetRemoteDescription(o); err != nil {
+		t.Errorf("b's re-offer keeping the roles: %v", err)
+	}
+}
