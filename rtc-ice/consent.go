@@ -44,7 +44,7 @@ func (a *Agent) consentTimers(now time.Time) {
 		a.liteKeepalive(now, p)
 		return
 	}
-	if p == nil || a.consentLost || a.cfg.Lite {
+	if p == nil || a.consentLost {
 		a.consentAt = time.Time{}
 		return
 	}

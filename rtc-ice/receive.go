@@ -260,9 +260,7 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 		// RFC 8445 §7.3.2 (lite): the pair is valid when a check arrives;
 		// USE-CANDIDATE nominates it.
 		p.state = pairSucceeded
-		if !p.valid {
-			p.valid = true
-		}
+		p.valid = true
 		if useCandidate && !p.nominated {
 			a.setNominated(now, p)
 		}
@@ -281,9 +279,10 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 	case pairSucceeded:
 		// RFC 8445 §7.3.1.4: no triggered check for a succeeded pair.
 	case pairInProgress:
-		// RFC 8445 §7.3.1.4: for an In-Progress pair the agent retransmits
-		// the check in progress at once instead of starting another, so a
-		// slow path cannot starve its own checks.
+		// RFC 8445 §7.3.1.4 cancels the check in progress and queues a
+		// triggered one. This agent retransmits the check in progress at
+		// once instead: the peer sees a check just as soon, and a slow path
+		// cannot starve its own checks by restarting them.
 		if t := a.checkInFlight(p); t != nil {
 			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) == nil {
 				a.stats.Retransmissions++
