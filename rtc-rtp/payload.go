@@ -30,9 +30,6 @@ func (p *Payloads) At(i int) []byte {
 // Size returns the total bytes of all payloads.
 func (p *Payloads) Size() int { return len(p.buf) }
 
-// begin returns the offset where a new payload starts.
-func (p *Payloads) begin() int { return len(p.buf) }
-
 // end closes the payload being written.
 func (p *Payloads) end() { p.ends = append(p.ends, len(p.buf)) }
 
