@@ -551,9 +551,5 @@ func (c *Client) Close() error {
 	return nil
 }
 
-type netipAddr = netip.Addr
-
-func netipAddrPort(ip netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(ip, port) }
-
 // The client speaks the shared sans-I/O contract.
 var _ shared.Protocol[Datagram, Datagram, Command, Event] = (*Client)(nil)

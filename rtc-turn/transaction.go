@@ -2,6 +2,7 @@ package turn
 
 import (
 	"errors"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -69,7 +70,7 @@ func (c *Client) build(req *request, id stun.TransactionID) ([]byte, error) {
 		b.AddLifetime(req.lifetime)
 	case reqPermission:
 		for _, ip := range req.peers {
-			b.AddXORPeerAddress(netipAddrPort(ip, 0))
+			b.AddXORPeerAddress(netip.AddrPortFrom(ip, 0))
 		}
 	case reqChannelBind:
 		b.AddChannelNumber(req.channel)
@@ -241,7 +242,7 @@ func (c *Client) succeed(req *request, m *stun.Message) {
 		for _, ip := range req.peers {
 			if p := c.perms[ip]; p != nil {
 				c.permissionInstalled(now, ip, p)
-				c.event(Event{Kind: EventPermissionCreated, Peer: netipAddrPort(ip, 0)})
+				c.event(Event{Kind: EventPermissionCreated, Peer: netip.AddrPortFrom(ip, 0)})
 			}
 		}
 	case reqChannelBind:
@@ -263,7 +264,7 @@ func (c *Client) succeed(req *request, m *stun.Message) {
 	}
 }
 
-func (c *Client) permissionInstalled(now time.Time, ip netipAddr, p *permission) {
+func (c *Client) permissionInstalled(now time.Time, ip netip.Addr, p *permission) {
 	p.installed, p.pending = true, false
 	p.refreshAt = now.Add(permissionRefresh)
 	q := p.queue
@@ -313,7 +314,7 @@ func (c *Client) fail(req *request, err error) {
 				// A failed refresh means the server's permission will lapse:
 				// forget it, so the next write asks again.
 				delete(c.perms, ip)
-				c.event(Event{Kind: EventPermissionFailed, Peer: netipAddrPort(ip, 0), Err: err})
+				c.event(Event{Kind: EventPermissionFailed, Peer: netip.AddrPortFrom(ip, 0), Err: err})
 			}
 		}
 	case reqChannelBind:
