@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"time"
 )
 
 // clientStart builds and sends flight 1: the ClientHello (RFC 6347 §4.2.4,
@@ -150,14 +151,8 @@ func (c *Conn) clientServerHello(p *pendingMessage) error {
 	if m.Compression != 0 {
 		return fail(AlertIllegalParameter, "server selected compression")
 	}
-	offered := false
-	for _, s := range c.cfg.cipherSuites() {
-		if s == m.CipherSuite {
-			offered = true
-		}
-	}
 	suite := suiteParams(m.CipherSuite)
-	if !offered || suite == nil {
+	if !slices.Contains(c.cfg.cipherSuites(), m.CipherSuite) || suite == nil {
 		return fail(AlertIllegalParameter, "server selected a suite we did not offer")
 	}
 	e := &m.Extensions
@@ -384,6 +379,18 @@ func (c *Conn) deriveKeys(pms []byte) error {
 }
 
 func (c *Conn) clientFinished(p *pendingMessage) error {
+	if err := c.verifyFinished(p); err != nil {
+		return err
+	}
+	c.rtxDeadline = time.Time{}
+	c.complete()
+	return nil
+}
+
+// verifyFinished checks the peer's Finished (RFC 5246 §7.4.9), which must
+// come protected (epoch 1), against the expected verify_data, and adds it to
+// the transcript.
+func (c *Conn) verifyFinished(p *pendingMessage) error {
 	if p.epoch != 1 {
 		return fail(AlertUnexpectedMessage, "Finished outside epoch 1")
 	}
@@ -392,11 +399,9 @@ func (c *Conn) clientFinished(p *pendingMessage) error {
 		return failErr(AlertDecodeError, err)
 	}
 	if !hmacEqual(got, c.hs.expectFinished) {
-		return fail(AlertDecryptError, "server Finished does not verify")
+		return fail(AlertDecryptError, "peer Finished does not verify")
 	}
 	c.hashMessage(p)
-	c.rtxDeadline = timeZero
-	c.complete()
 	return nil
 }
 

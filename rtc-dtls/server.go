@@ -8,10 +8,7 @@ import (
 	"crypto/subtle"
 	"io"
 	"slices"
-	"time"
 )
-
-var timeZero time.Time
 
 func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
@@ -335,17 +332,9 @@ func (c *Conn) serverCertificateVerify(p *pendingMessage) error {
 }
 
 func (c *Conn) serverFinished(p *pendingMessage) error {
-	if p.epoch != 1 {
-		return fail(AlertUnexpectedMessage, "Finished outside epoch 1")
+	if err := c.verifyFinished(p); err != nil {
+		return err
 	}
-	got, err := ParseFinished(p.body)
-	if err != nil {
-		return failErr(AlertDecodeError, err)
-	}
-	if !hmacEqual(got, c.hs.expectFinished) {
-		return fail(AlertDecryptError, "client Finished does not verify")
-	}
-	c.hashMessage(p)
 	fin := finishedData(c.hs.suite.prfHash(), c.hs.masterSecret, false, c.transcript)
 	msgs := []flightMsg{{ccs: true, epoch: 0}}
 	msgs = c.addMessage(msgs, TypeFinished, fin, 1, true)
