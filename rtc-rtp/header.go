@@ -2,6 +2,7 @@ package rtp
 
 import (
 	"encoding/binary"
+	"slices"
 )
 
 // RFC 3550 §5.1 fixed header constants.
@@ -539,14 +540,7 @@ func (h *Header) appendTo(b []byte, padding bool, ext int, profile uint16) []byt
 
 // grow extends b by n bytes, reallocating only when its capacity is short.
 // The new bytes are not cleared.
-func grow(b []byte, n int) []byte {
-	if cap(b)-len(b) >= n {
-		return b[:len(b)+n]
-	}
-	nb := make([]byte, len(b)+n, 2*len(b)+n)
-	copy(nb, b)
-	return nb
-}
+func grow(b []byte, n int) []byte { return slices.Grow(b, n)[:len(b)+n] }
 
 // Clone returns a deep copy of h whose extension payloads and raw extension
 // live in one fresh allocation, independent of any input buffer.

@@ -1,5 +1,7 @@
 package rtp
 
+import "slices"
+
 // Packet is an RTP packet: a Header, the payload and the size of the
 // padding (RFC 3550 §5.1).
 type Packet struct {
@@ -61,11 +63,7 @@ func (p *Packet) appendTo(b []byte, ext int, profile uint16) []byte {
 	if ext >= 0 {
 		size += 4 + ext
 	}
-	if cap(b)-len(b) < size {
-		nb := make([]byte, len(b), len(b)+size)
-		copy(nb, b)
-		b = nb
-	}
+	b = slices.Grow(b, size)
 	b = p.Header.appendTo(b, p.PaddingSize > 0, ext, profile)
 	b = append(b, p.Payload...)
 	if p.PaddingSize > 0 {

@@ -1,6 +1,9 @@
 package rtp
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // RTX (RFC 4588 §4): a retransmission packet carries the original sequence
 // number (OSN) in the first two payload octets, then the original payload,
@@ -19,11 +22,7 @@ func AppendRTX(b []byte, p *Packet, ssrc uint32, pt uint8, seq uint16) ([]byte, 
 	if ext >= 0 {
 		hs += 4 + ext
 	}
-	if cap(b)-len(b) < hs+2+len(p.Payload) {
-		nb := make([]byte, len(b), len(b)+hs+2+len(p.Payload))
-		copy(nb, b)
-		b = nb
-	}
+	b = slices.Grow(b, hs+2+len(p.Payload))
 	start := len(b)
 	b = p.Header.appendTo(b, false, ext, profile)
 	// Patch the RTX stream's identity into the copied header.
