@@ -96,3 +96,28 @@ func TestStreamPriority(t *testing.T) {
 		})
 	}
 }
+
+// TestInterleavedMessagesFitWindow: with I-DATA the receiver holds every
+// fragment of a message until it completes, so messages interleaved on
+// several streams that together exceed its window (each one alone fits)
+// must not all be started at once: the window would fill with halves of
+// messages, none could complete and the association would fail.
+func TestInterleavedMessagesFitWindow(t *testing.T) {
+	sim, a, b := simPair(t, 21, netsim.LinkConfig{Delay: 10 * time.Millisecond},
+		Config{PeerMaxMessageSize: -1, ReceiveBufferSize: 256 << 10, SendBufferSize: 16 << 20})
+	big := make([]byte, 200<<10)
+	for s := range 4 {
+		if err := a.a.HandleWrite(Message{Stream: uint16(s), PPID: 53, Data: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sim.Run(func() bool { return len(b.reads) == 4 || a.a.State() == StateClosed }, 2_000_000); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.reads) != 4 || a.a.State() != StateEstablished || a.a.Stats().T3Expirations != 0 {
+		t.Fatalf("delivered %d of 4, state %v, %d T3 expirations", len(b.reads), a.a.State(), a.a.Stats().T3Expirations)
+	}
+	if !a.a.Stats().Interleaving {
+		t.Fatal("I-DATA not negotiated")
+	}
+}

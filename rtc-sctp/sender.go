@@ -102,6 +102,14 @@ type sender struct {
 	advPeerAck uint32
 	fwdDue     bool
 
+	// I-DATA: the receiver holds every fragment of a message until its
+	// last arrives, so the messages started and not yet sent to their end
+	// (open bytes) must fit in the peer's window together, or each waits
+	// for the others' ends and none completes. peerWindow is the a_rwnd
+	// of the peer's INIT or INIT ACK (see mayStart).
+	open       int
+	peerWindow int
+
 	// Undo of a spurious Fast Recovery (see checkSpurious).
 	undoValid    bool
 	undoCwnd     int
@@ -126,6 +134,7 @@ func (s *sender) reset(initialTSN uint32, peerRwnd uint32) {
 	s.cumAck = initialTSN - 1
 	s.advPeerAck = s.cumAck
 	s.peerRwnd = int(peerRwnd)
+	s.peerWindow = int(peerRwnd)
 	// RFC 9260 §7.2.1: "The initial cwnd before data transmission MUST be
 	// set to min(4*MTU, max(2*MTU, 4404))".
 	s.cwnd = min(4*mtu, max(2*mtu, 4404))
@@ -153,7 +162,7 @@ func (s *sender) discard() {
 	clear(s.streams)
 	s.rr = s.rr[:0]
 	s.cur = nil
-	s.flight, s.rtxCount, s.fastCount, s.buffered, s.msgs = 0, 0, 0, 0, 0
+	s.flight, s.rtxCount, s.fastCount, s.buffered, s.msgs, s.open = 0, 0, 0, 0, 0, 0
 	s.t3 = time.Time{}
 	s.rttActive = false
 	s.fwdDue = false
@@ -303,7 +312,7 @@ func (s *sender) decQueued(st *outStream, n int) {
 func (s *sender) pickStream() *outStream {
 	var best *outStream
 	for _, st := range s.rr {
-		if best == nil || st.pass < best.pass {
+		if (best == nil || st.pass < best.pass) && s.mayStart(st.head) {
 			best = st
 		}
 	}
@@ -311,6 +320,14 @@ func (s *sender) pickStream() *outStream {
 		s.vtime = best.pass
 	}
 	return best
+}
+
+// mayStart reports whether m may be sent now: with I-DATA a new message
+// starts only if the messages in progress and it fit in the peer's window
+// together (see open); one always may, so a message larger than the window
+// is not held back forever.
+func (s *sender) mayStart(m *outMessage) bool {
+	return !s.a.idata || m.sent > 0 || s.open == 0 || s.open+len(m.data) <= s.peerWindow
 }
 
 // charge advances a stream's pass by n bytes at its weight.
@@ -381,6 +398,9 @@ func (s *sender) nextFragment(now time.Time, room, full int) (m *outMessage, off
 		s.charge(st, n)
 		if m.sent == 0 {
 			flags |= flagBegin
+			if n < len(m.data) {
+				s.open += len(m.data)
+			}
 			switch {
 			case s.a.idata && m.unordered:
 				m.seq = st.nextUMID
@@ -403,6 +423,9 @@ func (s *sender) nextFragment(now time.Time, room, full int) (m *outMessage, off
 		s.decQueued(st, n)
 		if m.sent == len(m.data) {
 			flags |= flagEnd
+			if off > 0 {
+				s.open -= len(m.data)
+			}
 			s.cur = nil
 			s.popStream(st)
 		} else if !s.a.idata {
@@ -618,6 +641,9 @@ func (s *sender) abandon(m *outMessage) {
 		c.state = chunkAbandoned
 	}
 	if m.sent < len(m.data) {
+		if m.sent > 0 {
+			s.open -= len(m.data)
+		}
 		st := s.streams[m.stream]
 		s.decQueued(st, len(m.data)-m.sent)
 		m.sent = len(m.data)
