@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -41,6 +42,29 @@ func wrapPeer(t testing.TB, name string, pc *PeerConnection) *peer {
 		}
 	}
 	return p
+}
+
+// PollTimeout is the PeerConnection's, checked on every call against a
+// fresh poll of every layer: the deadline cache may hold a deadline that
+// is early (a spurious wakeup) but never one that is late or missing,
+// whatever verb ran before. Every netsim test checks it at every step.
+func (p *peer) PollTimeout() (time.Time, bool) {
+	t, ok := p.pc.PollTimeout()
+	if p.pc.closed {
+		return t, ok
+	}
+	var all time.Time
+	for l := range numLayers {
+		fresh, cached := p.pc.layerTimeout(l), p.pc.timeouts.at[l]
+		if !fresh.IsZero() && (cached.IsZero() || cached.After(fresh)) {
+			p.t.Errorf("%s: layer %d is due at %v, the cache says %v", p.name, l, fresh, cached)
+		}
+		all = shared.Earliest(all, fresh)
+	}
+	if !all.IsZero() && (!ok || t.After(p.pc.clock.Clamp(all))) {
+		p.t.Errorf("%s: PollTimeout %v (%v), a layer is due at %v", p.name, t, ok, all)
+	}
+	return t, ok
 }
 
 func (p *peer) saw(k EventKind) bool {
