@@ -14,9 +14,6 @@ import (
 func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 	now := a.clock.Advance(msg.Now)
 	a.stats.PacketsReceived++
-	if msg.Transport.Peer.IsValid() {
-		a.transport = msg.Transport
-	}
 	p := msg.Message
 	var h commonHeader
 	cur, err := parsePacket(p, &h)
@@ -41,6 +38,11 @@ func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 			a.stats.BadChecksum++
 			return ErrChecksum
 		}
+	}
+	// Replies go where this packet came from; a corrupted packet does not
+	// get to redirect them.
+	if msg.Transport.Peer.IsValid() {
+		a.transport = msg.Transport
 	}
 	if a.finished {
 		// The association is gone: the peer's packets are out of the
