@@ -234,25 +234,27 @@ func (a *Agent) handleTCP(now time.Time, tr shared.TransportContext, b []byte) e
 		a.tcpConns[tr.Peer] = c
 	}
 	// The buffer holds at most one partial frame, which RFC 4571's 16-bit
-	// length bounds to 65537 bytes, plus the segment being handled.
+	// length bounds to 65537 bytes, plus the segment being handled. It is
+	// kept for the connection's life, so reassembly allocates nothing once
+	// it has grown.
 	c.buf = append(c.buf, b...)
+	off := 0
 	var first error
-	for len(c.buf) >= 2 {
-		n := int(binary.BigEndian.Uint16(c.buf))
-		if len(c.buf) < 2+n {
+	for len(c.buf)-off >= 2 {
+		n := int(binary.BigEndian.Uint16(c.buf[off:]))
+		if len(c.buf)-off < 2+n {
 			break
 		}
-		frame := c.buf[2 : 2+n]
+		frame := c.buf[off+2 : off+2+n : off+2+n]
+		off += 2 + n
 		if err := a.receive(now, c.cand, tr.Peer, frame); err != nil && first == nil {
 			first = err
 		}
-		c.buf = c.buf[2+n:]
 		if c2 := a.tcpConns[tr.Peer]; c2 != c {
 			break // the connection was replaced while handling the frame
 		}
 	}
-	if len(c.buf) == 0 {
-		c.buf = nil
-	}
+	// Move the partial frame, if any, to the front.
+	c.buf = c.buf[:copy(c.buf, c.buf[off:])]
 	return first
 }

@@ -111,3 +111,40 @@ func TestTCPFraming(t *testing.T) {
 		t.Fatal("connection kept after TCPClosed")
 	}
 }
+
+// RFC 4571 reassembly reuses the connection's buffer: data frames split
+// across segments allocate nothing once the buffer has grown.
+func TestTCPFramingNoAllocs(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	local := netip.MustParseAddrPort("192.0.2.1:443")
+	if err := a.AddLocalAddress(local, shared.TCP); err != nil {
+		t.Fatal(err)
+	}
+	drainAll(a)
+	tr := shared.TransportContext{Local: local, Peer: netip.MustParseAddrPort("198.51.100.2:50000"), Protocol: shared.TCP}
+	check := checkFromRemote(1, false)
+	// The check creates the pair the data then arrives on.
+	if err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: tr, Message: append(binary.BigEndian.AppendUint16(nil, uint16(len(check))), check...)}); err != nil {
+		t.Fatal(err)
+	}
+	drainAll(a)
+	data := append([]byte{0, 100}, make([]byte, 100)...)
+	step := func() {
+		for _, seg := range [][]byte{data[:1], data[1:60], data[60:]} {
+			if err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: tr, Message: seg}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, ok := a.PollRead()
+		if !ok || len(r.Message) != 100 {
+			t.Fatalf("read %v %d", ok, len(r.Message))
+		}
+		a.ReleaseRead(r.Message)
+	}
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	if n := testing.AllocsPerRun(100, step); n != 0 {
+		t.Fatalf("%v allocations per framed datagram", n)
+	}
+}
