@@ -33,6 +33,10 @@ func CompactDuration(d time.Duration) uint32 {
 	if d <= 0 {
 		return 0
 	}
+	if d >= 1<<16*time.Second {
+		// Past the field's range; also keeps d<<16 below 2^64.
+		return 0xffffffff
+	}
 	v := (uint64(d)<<16 + uint64(time.Second)/2) / uint64(time.Second)
 	if v > 0xffffffff {
 		return 0xffffffff

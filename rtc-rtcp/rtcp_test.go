@@ -315,6 +315,13 @@ func TestRTT(t *testing.T) {
 	if CompactDuration(5250*time.Millisecond) != 0x00054000 || DurationFromCompact(0x00054000) != 5250*time.Millisecond {
 		t.Fatal("compact duration")
 	}
+	// The 32-bit field holds just over 18 hours; longer saturates, even
+	// where d<<16 would overflow 64 bits (from about 78 hours).
+	for _, d := range []time.Duration{65536 * time.Second, 20 * time.Hour, 100 * time.Hour, 1<<63 - 1} {
+		if got := CompactDuration(d); got != 0xffffffff {
+			t.Errorf("CompactDuration(%v) = %#x, want saturation", d, got)
+		}
+	}
 }
 
 func TestNACKPacking(t *testing.T) {
