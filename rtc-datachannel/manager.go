@@ -1,7 +1,10 @@
 package datachannel
 
 import (
+	"cmp"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -583,15 +586,8 @@ func (m *Manager) handleAssocEvent(e sctp.Event) {
 // sortedChannels returns the channels in id order, so events come out in
 // a deterministic order.
 func (m *Manager) sortedChannels() []*channel {
-	out := make([]*channel, 0, len(m.channels))
-	for _, ch := range m.channels {
-		out = append(out, ch)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].info.ID < out[j-1].info.ID; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	out := slices.Collect(maps.Values(m.channels))
+	slices.SortFunc(out, func(x, y *channel) int { return cmp.Compare(x.info.ID, y.info.ID) })
 	return out
 }
 
