@@ -69,6 +69,13 @@ func TestAbsSendTimeConversions(t *testing.T) {
 	if e.Timestamp != 3<<17 || e.Duration() != 1500*time.Millisecond {
 		t.Fatalf("%x %v", e.Timestamp, e.Duration())
 	}
+	// The encoding is modulo 64 s, at any distance from the epoch: 1000 h
+	// and 1.7e9 s (a Unix time) are multiples of 64 s.
+	for _, base := range []time.Duration{1000 * time.Hour, 1_700_000_000 * time.Second, -64 * time.Second} {
+		if got := AbsSendTimeFromDuration(base + 1500*time.Millisecond); got != e {
+			t.Errorf("base %v: %x, want %x", base, got.Timestamp, e.Timestamp)
+		}
+	}
 	// NTP 1.5 s: seconds in the high 32 bits, fraction 0x80000000.
 	if AbsSendTimeFromNTP(1<<32|0x80000000).Timestamp != 3<<17 {
 		t.Fatal("from NTP")

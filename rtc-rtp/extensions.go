@@ -47,7 +47,13 @@ func AbsSendTimeFromNTP(ntp uint64) AbsSendTime {
 
 // AbsSendTimeFromDuration encodes d (time since any epoch) modulo 64 s.
 func AbsSendTimeFromDuration(d time.Duration) AbsSendTime {
-	return AbsSendTime{Timestamp: uint32((uint64(d) << 18) / uint64(time.Second) & 0xFFFFFF)}
+	// 64 s is exactly 2^24 units of 2^-18 s, so reducing d first gives
+	// the same value and keeps d<<18 from overflowing (past ~19.5 h).
+	d %= 64 * time.Second
+	if d < 0 {
+		d += 64 * time.Second
+	}
+	return AbsSendTime{Timestamp: uint32((uint64(d) << 18) / uint64(time.Second))}
 }
 
 // Duration returns the time as a duration in [0, 64 s).
