@@ -164,6 +164,9 @@ type Command struct {
 type Stats struct {
 	UnknownStream, UnknownPPID, BadDCEP uint64
 	MessagesSent, MessagesReceived      uint64
+	// EventsDropped counts events lost because the event queue
+	// (Config.MaxEvents) was full.
+	EventsDropped uint64
 }
 
 type channel struct {
@@ -233,7 +236,7 @@ func (m *Manager) Connect(now time.Time) error {
 
 func (m *Manager) push(e Event) {
 	if err := m.events.Push(e); err != nil {
-		m.stats.BadDCEP++
+		m.stats.EventsDropped++
 	}
 }
 

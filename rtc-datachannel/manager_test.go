@@ -461,3 +461,26 @@ func TestAppendPacket(t *testing.T) {
 		}
 	}
 }
+
+// Config.MaxEvents bounds the event queue; what does not fit is counted.
+func TestMaxEvents(t *testing.T) {
+	m, err := New(Config{MaxEvents: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range uint16(3) {
+		if _, err := m.Open(Options{Negotiated: true, ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.CloseChannel(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, ok := m.PollEvent(); ok; _, ok = m.PollEvent() {
+		n++
+	}
+	if s := m.Stats(); n != 2 || s.EventsDropped != 1 || s.BadDCEP != 0 {
+		t.Fatalf("%d events, stats %+v", n, s)
+	}
+}
