@@ -19,11 +19,13 @@ var (
 	peerAddr   = netip.MustParseAddrPort("198.51.100.9:7000")
 )
 
-// clientEP wraps a Client as a netsim endpoint and collects its output.
+// clientEP wraps a Client as a netsim endpoint and collects its output,
+// including a copy of every datagram it sends.
 type clientEP struct {
 	c      *turn.Client
 	reads  []turn.Datagram
 	events []turn.Event
+	sent   [][]byte
 }
 
 func (e *clientEP) drain() {
@@ -53,8 +55,14 @@ func (e *clientEP) HandleTimeout(now time.Time) error {
 	e.drain()
 	return err
 }
-func (e *clientEP) PollWrite() (shared.TaggedBytes, bool) { return e.c.PollWrite() }
-func (e *clientEP) PollTimeout() (time.Time, bool)        { return e.c.PollTimeout() }
+func (e *clientEP) PollWrite() (shared.TaggedBytes, bool) {
+	m, ok := e.c.PollWrite()
+	if ok {
+		e.sent = append(e.sent, append([]byte(nil), m.Message...))
+	}
+	return m, ok
+}
+func (e *clientEP) PollTimeout() (time.Time, bool) { return e.c.PollTimeout() }
 
 func (e *clientEP) has(k turn.EventKind) bool {
 	for _, ev := range e.events {
@@ -202,6 +210,29 @@ func TestSHA256PasswordAlgorithm(t *testing.T) {
 	s := newSetup(t, 3, turn.Config{}, turntest.Config{SHA256: true}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
 	s.allocate(t)
 	s.roundTrip(t, 2)
+	// RFC 8489 §9.2.4: the server offered SHA-256, so every authenticated
+	// request names it and carries MESSAGE-INTEGRITY-SHA256 only.
+	authed := 0
+	for _, b := range s.ep.sent {
+		var m stun.Message
+		if stun.Parse(b, &m) != nil || m.Type.Class != stun.ClassRequest || !m.HasIntegrity() {
+			continue
+		}
+		authed++
+		alg, err := m.PasswordAlgorithm()
+		if err != nil || alg != stun.PasswordAlgorithmSHA256 {
+			t.Fatalf("%v: PASSWORD-ALGORITHM %v %v", m.Type, alg, err)
+		}
+		if _, ok := m.Get(stun.AttrMessageIntegrity); ok {
+			t.Fatalf("%v: carries MESSAGE-INTEGRITY too", m.Type)
+		}
+		if _, ok := m.Get(stun.AttrMessageIntegritySHA256); !ok {
+			t.Fatalf("%v: no MESSAGE-INTEGRITY-SHA256", m.Type)
+		}
+	}
+	if authed == 0 {
+		t.Fatal("no authenticated request sent")
+	}
 }
 
 func TestWrongCredentials(t *testing.T) {
@@ -260,31 +291,12 @@ func TestIPv6Relay(t *testing.T) {
 	s2.run(t, "allocate", func() bool { return s2.ep.has(turn.EventAllocateFailed) })
 }
 
-// recordingEP keeps a copy of everything the client sends.
-type recordingEP struct {
-	*clientEP
-	sent [][]byte
-}
-
-func (e *recordingEP) PollWrite() (shared.TaggedBytes, bool) {
-	m, ok := e.c.PollWrite()
-	if ok {
-		e.sent = append(e.sent, append([]byte(nil), m.Message...))
-	}
-	return m, ok
-}
-
 // A seeded run replays exactly: refreshing several permissions and channels
 // at once sends the same bytes every time (no map iteration order leaks
 // into the output).
 func TestRefreshesReplayExactly(t *testing.T) {
 	run := func() [][]byte {
 		s := newSetup(t, 9, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
-		rec := &recordingEP{clientEP: s.ep}
-		s.sim = netsim.New(netsim.Config{Seed: 9})
-		s.sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
-		s.sim.Add(rec, clientAddr)
-		s.sim.Add(s.srv, s.srv.Addrs()...)
 		s.allocate(t)
 		for i := 1; i <= 6; i++ {
 			p := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 7000)
@@ -298,7 +310,7 @@ func TestRefreshesReplayExactly(t *testing.T) {
 		if err := s.sim.RunFor(11*time.Minute, 100000); err != nil {
 			t.Fatal(err)
 		}
-		return rec.sent
+		return s.ep.sent
 	}
 	want := run()
 	for i := 0; i < 4; i++ {
