@@ -114,9 +114,10 @@ func (w *world) connect(t testing.TB, name string, limit time.Duration) time.Dur
 	}
 	sa, _ := w.pa.a.SelectedPair()
 	sb, _ := w.pb.a.SelectedPair()
-	// Both ends must agree on the pair: A's remote is what B's local maps to.
-	if sa.Transport.Peer.Addr() != sb.Remote.Address.Addr() && sb.Local.Type != CandidateRelay && sa.Local.Type != CandidateRelay {
-		_ = sa
+	// Both ends must agree on the pair: each side's remote candidate is the
+	// other's local candidate as the path shows it (its mapped address).
+	if sa.Remote.Address != sb.Local.Address || sb.Remote.Address != sa.Local.Address {
+		t.Fatalf("%s: pairs disagree: A %v -> %v, B %v -> %v", name, sa.Local.Address, sa.Remote.Address, sb.Local.Address, sb.Remote.Address)
 	}
 	return w.sim.Elapsed() - start
 }
