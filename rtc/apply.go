@@ -67,6 +67,9 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 		if pc.lastAnswer == nil {
 			return fmt.Errorf("%w: SetLocalDescription(answer) without CreateAnswer", ErrInvalidState)
 		}
+		if desc.SDP != "" && strings.TrimSpace(desc.SDP) != strings.TrimSpace(pc.lastAnswer.text) {
+			return fmt.Errorf("%w: the answer differs from the last CreateAnswer (SDP munging is not supported)", ErrUnsupported)
+		}
 		ld := *pc.lastAnswer
 		ld.typ = desc.Type
 		// RFC 8842 §5.3: the answerer's a=setup fixes the DTLS role.
@@ -171,6 +174,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 		_, pc.remoteBundle = sess.BundleGroup()
 		pc.applyRemoteSections(sess)
 		pc.pendingRemote = &d
+		pc.lastAnswer = nil // an answer created for an earlier offer answers other m-sections
 	case SDPTypePranswer:
 		pc.pendingRemote = &d
 	case SDPTypeAnswer:

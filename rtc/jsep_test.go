@@ -311,3 +311,50 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 		t.Errorf("b's re-offer keeping the roles: %v", err)
 	}
 }
+
+// TestLocalAnswerIsTheLastCreated: SetLocalDescription(answer) applies the
+// answer CreateAnswer built for the current remote offer (RFC 8829 §5.4:
+// munging is not supported here; W3C: an answer that differs is refused),
+// never one left from an earlier exchange.
+func TestLocalAnswerIsTheLastCreated(t *testing.T) {
+	a, b := newTestPC(t), newTestPC(t)
+	a.CreateDataChannel("x", DataChannelInit{})
+	o, _ := a.CreateOffer()
+	if err := a.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	ans, _ := b.CreateAnswer()
+	munged := SessionDescription{Type: SDPTypeAnswer, SDP: strings.Replace(ans.SDP, "a=max-message-size:", "a=max-message-size:1", 1)}
+	if err := b.SetLocalDescription(munged); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("munged answer: %v", err)
+	}
+	if err := b.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	// A second offer with one more m-section: the first answer is stale.
+	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	o2, _ := a.CreateOffer()
+	if err := a.SetLocalDescription(o2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRemoteDescription(o2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetLocalDescription(SessionDescription{Type: SDPTypeAnswer}); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("answer without CreateAnswer for the new offer: %v", err)
+	}
+	if err := b.SetLocalDescription(SessionDescription{}); err != nil {
+		t.Fatalf("implicit answer: %v", err)
+	}
+	if err := a.SetRemoteDescription(b.LocalDescription()); err != nil {
+		t.Errorf("the implicit answer does not fit the offer: %v", err)
+	}
+}
