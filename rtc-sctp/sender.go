@@ -625,18 +625,7 @@ func (s *sender) abandon(m *outMessage) {
 			continue
 		}
 		if c.state == chunkOutstanding {
-			if c.inFlight {
-				s.flight -= c.n
-				c.inFlight = false
-			}
-			if c.needRtx {
-				c.needRtx = false
-				s.rtxCount--
-			}
-			if c.fast {
-				c.fast = false
-				s.fastCount--
-			}
+			s.dropFromFlight(c)
 		}
 		c.state = chunkAbandoned
 	}
