@@ -169,6 +169,15 @@ func (c *Conn) handleHandshakeRecord(epoch uint16, b []byte) (old bool, err erro
 				old = true
 				continue
 			}
+			if epoch == 0 && c.state == stateEstablished {
+				// A new plaintext handshake message on an established
+				// association is unauthenticated and could be anyone's;
+				// RFC 6347 §4.1.2.7: invalid records "SHOULD be silently
+				// discarded". (A renegotiating peer sends its hello
+				// under the current epoch.)
+				c.stats.WrongEpoch++
+				return old, dropped(errors.New("plaintext handshake message after the handshake"))
+			}
 			if err := c.bufferFragment(&h, epoch, frag, false); err != nil {
 				return old, err
 			}

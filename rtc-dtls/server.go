@@ -14,6 +14,13 @@ func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 
 
 // serverHandle processes one complete handshake message from the client.
 func (c *Conn) serverHandle(p *pendingMessage) error {
+	if c.step == stepDone && p.typ == TypeClientHello {
+		// RFC 5746 §4.4 / RFC 5246 §7.4.1.2: a new ClientHello after the
+		// handshake (protected under the current epoch) asks for
+		// renegotiation, which we refuse.
+		c.sendAlert(AlertLevelWarning, AlertNoRenegotiation)
+		return nil
+	}
 	if p.typ == TypeFinished {
 		if c.step != stepClientFinished {
 			return fail(AlertUnexpectedMessage, "unexpected Finished")
@@ -41,13 +48,6 @@ func (c *Conn) serverHandle(p *pendingMessage) error {
 	case stepClientFinished:
 		if p.typ == TypeFinished {
 			return c.serverFinished(p)
-		}
-	case stepDone:
-		if p.typ == TypeClientHello {
-			// RFC 5746 §4.4 / RFC 5246 §7.4.1.2: a new ClientHello after
-			// the handshake asks for renegotiation, which we refuse.
-			c.sendAlert(AlertLevelWarning, AlertNoRenegotiation)
-			return nil
 		}
 	}
 	return fail(AlertUnexpectedMessage, "unexpected "+p.typ.String())

@@ -136,3 +136,58 @@ func TestAccessorsAndExporter(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestPlaintextHandshakeAfterEstablished: once a connection is established,
+// an unprotected (epoch 0) handshake message that is not a retransmission
+// could come from anyone (RFC 6347 §4.1.2.7: invalid records "SHOULD be
+// silently discarded"). It is dropped and counted; it must not end the
+// association with a fatal alert, as a forged plaintext alert does not.
+func TestPlaintextHandshakeAfterEstablished(t *testing.T) {
+	for _, toClient := range []bool{false, true} {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		mustHandshake(t, p)
+		target, from := p.server, p.client
+		if toClient {
+			target, from = p.client, p.server
+		}
+		for _, typ := range []HandshakeType{TypeCertificate, TypeClientHello, TypeServerHello, TypeFinished} {
+			body := appendMessage(nil, typ, target.recvSeq, []byte{0, 0, 0})
+			h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: 1000 + uint64(typ), Length: uint16(len(body))}
+			err := target.HandleRead(shared.TaggedBytes{Now: p.now, Transport: from.Transport().Reverse(), Message: append(h.AppendTo(nil), body...)})
+			if !errors.Is(err, ErrDropped) {
+				t.Fatalf("toClient %v, %v: err %v, want ErrDropped", toClient, typ, err)
+			}
+			if target.state != stateEstablished || target.out.Len() != 0 {
+				t.Fatalf("toClient %v, %v: state %v, %d datagrams queued", toClient, typ, target.state, target.out.Len())
+			}
+		}
+		if target.Stats().WrongEpoch != 4 {
+			t.Fatalf("wrong epoch count %d", target.Stats().WrongEpoch)
+		}
+		if !toClient {
+			// A protected ClientHello asks for renegotiation: refused with
+			// a no_renegotiation warning, the connection stays up.
+			rec, _ := from.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeClientHello, target.recvSeq, []byte{0}))
+			if err := target.HandleRead(shared.TaggedBytes{Now: p.now, Transport: from.Transport().Reverse(), Message: rec}); err != nil {
+				t.Fatal(err)
+			}
+			p.pump()
+			if e := findEvent(p.cEvents, EventAlert); e == nil || e.Alert != AlertNoRenegotiation || target.state != stateEstablished {
+				t.Fatalf("renegotiation: alert %+v, state %v", e, target.state)
+			}
+		}
+		// The connection still carries data both ways.
+		if err := from.HandleWrite([]byte("still up")); err != nil {
+			t.Fatal(err)
+		}
+		p.pump()
+		reads := p.sReads
+		if toClient {
+			reads = p.cReads
+		}
+		if len(reads) != 1 || string(reads[0]) != "still up" {
+			t.Fatalf("reads %q", reads)
+		}
+	}
+}
