@@ -91,6 +91,27 @@ func TestUnmarshalTwoByteAndCSRC(t *testing.T) {
 	}
 }
 
+// RFC 8285 §4.3: the low four bits of the two-byte profile are "appbits",
+// to be ignored by a receiver: 0x1005 is still the two-byte form, and the
+// value is kept when the header is written back (a forwarder preserves it).
+func TestTwoByteAppBits(t *testing.T) {
+	b := mustHex(t, "900000010000000000000001"+"10050001"+"0201aa00")
+	var p Packet
+	if err := p.Unmarshal(b); err != nil {
+		t.Fatal(err)
+	}
+	if p.ExtensionCount() != 1 || !bytes.Equal(p.GetExtension(2), []byte{0xaa}) {
+		t.Fatalf("exts %+v", p.AppendExtensions(nil))
+	}
+	var v HeaderView
+	if err := v.Unmarshal(b); err != nil || !bytes.Equal(v.Extension(2), []byte{0xaa}) {
+		t.Fatalf("view: %v %x", err, v.Extension(2))
+	}
+	if out, err := p.Marshal(); err != nil || !bytes.Equal(out, b) {
+		t.Fatalf("round trip %v\n got %x\nwant %x", err, out, b)
+	}
+}
+
 func TestOneByteID15StopsParsing(t *testing.T) {
 	// RFC 8285 §4.2: ID 15 terminates processing.
 	b := mustHex(t, "9000000100000000000000"+"01"+"bede0001"+"10aaf0ff"+"")
