@@ -460,3 +460,35 @@ func TestUnknownRequiredAttributeGets420(t *testing.T) {
 		}
 	}
 }
+
+// A hostname candidate built by the caller in mixed case still resolves:
+// ResolveHostname matches names case-insensitively.
+func TestResolveMixedCaseHostname(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	c := Candidate{Foundation: "9", Component: 1, Protocol: shared.UDP, Priority: 1, Type: CandidateHost,
+		Hostname: "Peer-1.Local", Address: netip.AddrPortFrom(netip.Addr{}, 7000)}
+	if err := a.AddRemoteCandidate(c); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	for {
+		ev, ok := a.PollEvent()
+		if !ok {
+			break
+		}
+		if ev.Kind == EventResolveHostname {
+			name = ev.Hostname
+		}
+	}
+	if name == "" {
+		t.Fatal("no EventResolveHostname")
+	}
+	before := len(a.remotes)
+	if err := a.ResolveHostname(name, netip.MustParseAddr("198.51.100.7")); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.remotes) != before+1 || len(a.pending) != 0 {
+		t.Fatalf("remotes %d -> %d, pending %d", before, len(a.remotes), len(a.pending))
+	}
+}

@@ -52,6 +52,9 @@ func (a *Agent) AddRemoteCandidate(c Candidate) error {
 		return ErrCandidateLimit
 	}
 	if c.Hostname != "" {
+		// Names compare case-insensitively (RFC 4343); ParseCandidate
+		// lowercases, a Candidate built by the caller may not be.
+		c.Hostname = strings.ToLower(c.Hostname)
 		for _, p := range a.pending {
 			if p.Hostname == c.Hostname && p.Address.Port() == c.Address.Port() {
 				return ErrDuplicateCandidate
