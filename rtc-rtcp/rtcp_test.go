@@ -256,6 +256,13 @@ func TestBuildTransportCC(t *testing.T) {
 	if i != len(arrivals) {
 		t.Fatalf("%d of %d arrivals reported", i, len(arrivals))
 	}
+	// "Rounded down to 64 ms": negative arrivals round toward minus
+	// infinity, and one exactly on a boundary is its own reference.
+	for at, want := range map[time.Duration]int32{-64 * time.Millisecond: -1, -65 * time.Millisecond: -2, -1: -1, 0: 0, 63 * time.Millisecond: 0} {
+		if err := BuildTransportCC(&p, 1, 2, 3, []TWCCArrival{{1, at}}); err != nil || p.ReferenceTime != want {
+			t.Errorf("arrival %v: reference %d, want %d (%v)", at, p.ReferenceTime, want, err)
+		}
+	}
 	// A gap of more than 8 s cannot be one delta.
 	err = BuildTransportCC(&p, 1, 2, 3, []TWCCArrival{{1, 0}, {2, 9 * time.Second}})
 	if !errors.Is(err, ErrBadValue) {

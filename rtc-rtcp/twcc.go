@@ -361,8 +361,8 @@ func BuildTransportCC(p *TransportCC, sender, media uint32, feedbackCount uint8,
 		return ErrBadValue
 	}
 	ref := arrivals[0].At / TWCCReferenceUnit
-	if arrivals[0].At < 0 {
-		ref--
+	if arrivals[0].At%TWCCReferenceUnit < 0 {
+		ref-- // division truncates toward zero; round down instead
 	}
 	p.BaseSequence, p.StatusCount = first, uint16(span)
 	p.ReferenceTime = int32(int64(ref) & 0xffffff << 40 >> 40)
