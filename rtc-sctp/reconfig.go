@@ -2,6 +2,8 @@ package sctp
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -221,10 +223,9 @@ func (r *reconfigState) performDeferred(a *Association) bool {
 	r.deferred = false
 	var ids []uint16
 	if len(r.deferStreams) == 0 {
-		// An empty list resets every stream.
-		for id := range a.rcv.streams {
-			ids = append(ids, id)
-		}
+		// An empty list resets every stream (in id order, so the event
+		// is deterministic).
+		ids = slices.Sorted(maps.Keys(a.rcv.streams))
 	} else {
 		ids = append(ids, r.deferStreams...)
 	}

@@ -3,6 +3,7 @@ package sctp
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -218,4 +219,28 @@ func TestTinyMessageFlood(t *testing.T) {
 	if s := p.sack(); s.rwnd < 60<<10 {
 		t.Fatalf("window after reading: %d", s.rwnd)
 	}
+}
+
+// RFC 6525 §4.1: an Outgoing SSN Reset Request with no stream list resets
+// every stream; the event lists them in id order.
+func TestIncomingResetAllStreams(t *testing.T) {
+	p := newEstablished(t, Config{})
+	for _, id := range []uint16{9, 2, 40, 5, 17} {
+		p.sendData(whole(id, 0, "x"))
+	}
+	p.out()
+	rc, off := appendChunkHeader(nil, ctReconfig, 0)
+	rc = appendOutgoingReset(rc, 1000, 0, p.tsn-1, nil)
+	rc = finishChunk(rc, off)
+	p.send(p.a.myTag, rc)
+	p.drainEvents()
+	for _, e := range p.events {
+		if e.Kind == EventIncomingStreamsReset {
+			if !slices.Equal(e.Streams, []uint16{2, 5, 9, 17, 40}) {
+				t.Fatalf("streams %v", e.Streams)
+			}
+			return
+		}
+	}
+	t.Fatalf("no incoming reset event: %+v", p.events)
 }
