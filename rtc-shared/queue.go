@@ -3,7 +3,9 @@ package shared
 // Queue is a bounded FIFO ring buffer: the outbox and event queues of a state
 // machine. Push fails with ErrQueueFull instead of growing past its limit, so
 // nothing is ever dropped silently. The zero value is unusable; create one
-// with NewQueue. Storage is allocated once, lazily, on the first Push.
+// with NewQueue. Storage is allocated lazily: it starts at four items and
+// doubles (never past the limit) when a Push finds it full, then is reused,
+// so a queue in steady state allocates nothing.
 type Queue[T any] struct {
 	buf   []T
 	head  int
