@@ -60,3 +60,41 @@ func TestRenegotiation(t *testing.T) {
 		t.Errorf("state after restart: %v", a.pc.ConnectionState())
 	}
 }
+
+// TestDataChannelAddedLater: a connection negotiated with media only gets
+// its first data channel in a later exchange; the m=application section
+// it adds must start SCTP over the DTLS transport that is already up.
+func TestDataChannelAddedLater(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 52})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
+	a := newPeer(t, sim, 52, "a", addrA)
+	b := newPeer(t, sim, 52, "b", addrB)
+	b.echo = true
+	if _, err := a.pc.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	connected := func() bool {
+		return a.pc.ConnectionState() == PeerConnectionConnected && b.pc.ConnectionState() == PeerConnectionConnected
+	}
+	if err := sim.Run(connected, 20000); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := a.pc.CreateDataChannel("late", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
+		t.Fatalf("channel added after the transport was up: %v (state %v)", err, dc.State())
+	}
+	if err := dc.SendText("hello"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(a.Reads) > 0 }, 20000); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(a.Reads[0].Data); got != "hello" {
+		t.Errorf("echo %q", got)
+	}
+}

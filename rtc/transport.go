@@ -44,6 +44,11 @@ func (t *transportStack) dtlsState() dtlsPhase { return t.phase }
 // and the remote fingerprints are known.
 func (t *transportStack) start(pc *PeerConnection) {
 	if t.ready {
+		// A later exchange may add the data section to a transport that
+		// is already up (media first, a data channel afterwards).
+		if t.phase == dtlsConnected {
+			t.startSCTP(pc)
+		}
 		return
 	}
 	t.ready = true
@@ -213,7 +218,13 @@ func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionSt
 	}
 	t.phase = dtlsConnected
 	pc.updateConnectionState()
-	if pc.dataSection() == nil {
+	t.startSCTP(pc)
+}
+
+// startSCTP starts the SCTP association and the data channels over the
+// connected DTLS transport once a data section has been negotiated.
+func (t *transportStack) startSCTP(pc *PeerConnection) {
+	if t.dc != nil || pc.dataSection() == nil {
 		return
 	}
 	m, err := datachannel.New(datachannel.Config{
