@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"testing/cryptotest"
-
-	"github.com/sansrtc/rtc/rtc-shared"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata")
@@ -144,5 +142,3 @@ func firstDiff(a, b string) string {
 	}
 	return fmt.Sprintf("length %d vs %d lines", len(al), len(bl))
 }
-
-var _ = shared.TaggedBytes{}
