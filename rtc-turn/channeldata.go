@@ -19,9 +19,10 @@ const channelHeaderSize = 4
 // ErrBadChannelData reports a malformed ChannelData message.
 var ErrBadChannelData = errors.New("turn: malformed ChannelData")
 
-// IsChannelData reports whether b starts like a ChannelData message: the
-// first two bits are 01 (RFC 8656 §12.4, RFC 7983 §7: first byte 64..79).
-func IsChannelData(b []byte) bool { return len(b) >= channelHeaderSize && b[0]&0xC0 == 0x40 }
+// IsChannelData reports whether b starts like a ChannelData message: a
+// first byte in 64..79 (RFC 7983 §7, RFC 9443 §3; the channel numbers of
+// RFC 8656 §12 are 0x4000 through 0x4FFF).
+func IsChannelData(b []byte) bool { return len(b) >= channelHeaderSize && b[0]&0xF0 == 0x40 }
 
 // ParseChannelData decodes a ChannelData message (RFC 8656 §12.4). Over UDP
 // the datagram may carry padding after the data, which is ignored. The
@@ -32,7 +33,9 @@ func ParseChannelData(b []byte) (channel uint16, data []byte, err error) {
 	if !c.ReadUint16(&channel) || !c.ReadUint16(&n) {
 		return 0, nil, &shared.ParseError{Layer: "turn", Type: "ChannelData", Offset: c.Offset(), Err: shared.ErrTruncated}
 	}
-	if channel < MinChannel || channel > 0x7FFF {
+	// RFC 8656 §12: "0x4000 through 0x4FFF: These values are the allowed
+	// channel numbers"; 0x5000 through 0xFFFF are reserved.
+	if channel < MinChannel || channel > MaxChannel {
 		return 0, nil, &shared.ParseError{Layer: "turn", Type: "ChannelData", Offset: 0, Err: ErrBadChannelData}
 	}
 	if !c.ReadBytes(&data, int(n)) {

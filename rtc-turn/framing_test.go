@@ -43,6 +43,13 @@ func TestChannelDataRoundTrip(t *testing.T) {
 	if _, _, err := ParseChannelData([]byte{0x3F, 0xFF, 0, 0}); err == nil {
 		t.Fatal("channel below 0x4000 parsed")
 	}
+	// RFC 8656 §12: 0x5000-0xFFFF are reserved, not channel numbers.
+	if _, _, err := ParseChannelData([]byte{0x50, 0x00, 0, 0}); err == nil {
+		t.Fatal("reserved channel 0x5000 parsed")
+	}
+	if IsChannelData([]byte{0x50, 0x00, 0, 0}) || !IsChannelData([]byte{0x4F, 0xFF, 0, 0}) {
+		t.Fatal("IsChannelData disagrees with RFC 7983 (64..79)")
+	}
 }
 
 // A stream cut at random points yields the same messages.
