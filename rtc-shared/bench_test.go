@@ -1,6 +1,9 @@
 package shared
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // A STUN-like message: a 20-byte header and three TLV attributes, parsed
 // and built the way the codecs of every layer do it. (Unlike STUN, the
@@ -101,7 +104,7 @@ func BenchmarkBuilderGrowingReused(b *testing.B) {
 // mostly in-order numbers with some reordering, Check then Accept.
 func BenchmarkReplayWindow(b *testing.B) {
 	for _, size := range []int{64, 1024} {
-		b.Run(itoa(size), func(b *testing.B) {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			w := NewReplayWindow(size)
 			var seq uint64 = 1000
 			b.ReportAllocs()

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -22,7 +23,7 @@ func (p TransportProtocol) String() string {
 	case TCP:
 		return "TCP"
 	}
-	return "TransportProtocol(" + itoa(int(p)) + ")"
+	return "TransportProtocol(" + strconv.Itoa(int(p)) + ")"
 }
 
 // ECN is the two-bit Explicit Congestion Notification codepoint (RFC 3168 §5).
@@ -48,7 +49,7 @@ func (e ECN) String() string {
 	case ECNCE:
 		return "CE"
 	}
-	return "ECN(" + itoa(int(e)) + ")"
+	return "ECN(" + strconv.Itoa(int(e)) + ")"
 }
 
 // TransportContext names the path a message travelled on: the local and remote
@@ -191,26 +192,4 @@ func (c *Clock) Clamp(deadline time.Time) time.Time {
 		return deadline
 	}
 	return c.now
-}
-
-func itoa(v int) string {
-	if v == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

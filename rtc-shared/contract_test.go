@@ -70,14 +70,6 @@ func TestTransportContext(t *testing.T) {
 			t.Errorf("%d: %q", e, e.String())
 		}
 	}
-	for _, c := range []struct {
-		v    int
-		want string
-	}{{0, "0"}, {7, "7"}, {-12, "-12"}, {1234567890, "1234567890"}} {
-		if itoa(c.v) != c.want {
-			t.Errorf("itoa(%d) = %q", c.v, itoa(c.v))
-		}
-	}
 }
 
 func TestParseError(t *testing.T) {
