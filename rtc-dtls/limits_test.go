@@ -136,3 +136,88 @@ func TestLimitMaxFragmentRanges(t *testing.T) {
 		t.Fatalf("ranges %v", got)
 	}
 }
+
+// freshClient returns a client that has sent its ClientHello, and a function
+// that feeds it one datagram of records as if from the server.
+func freshClient(t *testing.T) (*Conn, func(recs ...[]byte) error) {
+	t.Helper()
+	cc, _ := defaultConfigs()
+	c, err := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for { // the ClientHello
+		if _, ok := c.PollWrite(); !ok {
+			break
+		}
+	}
+	in := func(recs ...[]byte) error {
+		var dg []byte
+		for _, r := range recs {
+			dg = append(dg, r...)
+		}
+		return c.HandleRead(shared.TaggedBytes{Now: epoch0, Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: dg})
+	}
+	return c, in
+}
+
+func plainRecord(typ ContentType, epoch uint16, seq uint64, payload []byte) []byte {
+	h := RecordHeader{Type: typ, Version: versionDTLS12, Epoch: epoch, Seq: seq, Length: uint16(len(payload))}
+	return append(h.AppendTo(nil), payload...)
+}
+
+// TestLimitMessagesAhead: fragments of messages more than maxAhead beyond
+// the next expected message_seq are dropped and counted.
+func TestLimitMessagesAhead(t *testing.T) {
+	c, in := freshClient(t)
+	frag := func(seq uint16) []byte {
+		hh := HandshakeHeader{Type: TypeCertificate, Length: 100, MessageSeq: seq, FragmentLength: 10}
+		return plainRecord(ContentHandshake, 0, uint64(seq), append(hh.AppendTo(nil), make([]byte, 10)...))
+	}
+	if err := in(frag(maxAhead - 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := in(frag(maxAhead)); !errors.Is(err, ErrDropped) || c.Stats().LimitExceeded != 1 {
+		t.Fatalf("err %v, stats %+v", err, c.Stats())
+	}
+	if len(c.reasm.msgs) != 1 {
+		t.Fatalf("%d messages buffered", len(c.reasm.msgs))
+	}
+}
+
+// TestLimitEarlyRecords: at most maxEarly epoch-1 records are held before
+// the keys exist; the rest are dropped and counted.
+func TestLimitEarlyRecords(t *testing.T) {
+	c, in := freshClient(t)
+	for i := range maxEarly + 1 {
+		err := in(plainRecord(ContentHandshake, 1, uint64(i), make([]byte, 40)))
+		if i < maxEarly && err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		if i == maxEarly && (!errors.Is(err, ErrDropped) || c.Stats().WrongEpoch != 1) {
+			t.Fatalf("record %d: err %v, stats %+v", i, err, c.Stats())
+		}
+	}
+	if len(c.early) != maxEarly {
+		t.Fatalf("%d early records held", len(c.early))
+	}
+}
+
+// TestLimitHelloVerifies: beyond maxHelloVerifies, HelloVerifyRequests are
+// ignored (counted, no new ClientHello) rather than failing the handshake.
+func TestLimitHelloVerifies(t *testing.T) {
+	c, in := freshClient(t)
+	for i := range maxHelloVerifies + 1 {
+		hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: []byte{byte(i)}}).Append(nil)
+		if err := in(plainRecord(ContentHandshake, 0, uint64(i), appendMessage(nil, TypeHelloVerifyRequest, uint16(i), hvr))); err != nil {
+			t.Fatalf("HVR %d: %v", i, err)
+		}
+		_, sent := c.PollWrite()
+		if want := i < maxHelloVerifies; sent != want {
+			t.Fatalf("HVR %d: ClientHello sent %v, want %v", i, sent, want)
+		}
+	}
+	if s := c.Stats(); s.HelloVerifies != maxHelloVerifies+1 || s.BadHandshake != 1 || c.state != stateHandshake {
+		t.Fatalf("stats %+v, state %v", s, c.state)
+	}
+}
