@@ -199,8 +199,8 @@ func (a *Agent) sendTCP(l *localCand, peer netip.AddrPort, msg []byte) error {
 		a.ReleaseWrite(msg)
 		return ErrUnknownPeer
 	}
-	b := make([]byte, 2, 2+len(msg))
-	binary.BigEndian.PutUint16(b, uint16(len(msg)))
+	// RFC 4571 §2: a 16-bit length, then the datagram.
+	b := binary.BigEndian.AppendUint16(a.bufferFor(2+len(msg)), uint16(len(msg)))
 	b = append(b, msg...)
 	a.ReleaseWrite(msg)
 	return a.out.Push(shared.TaggedBytes{Now: a.clock.Now(),

@@ -147,4 +147,25 @@ func TestTCPFramingNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, step); n != 0 {
 		t.Fatalf("%v allocations per framed datagram", n)
 	}
+	// A check on the connection is answered in a framed response built in
+	// a recycled buffer.
+	framed := append(binary.BigEndian.AppendUint16(nil, uint16(len(check))), check...)
+	answer := func() {
+		if err := a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: tr, Message: framed}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			m, ok := a.PollWrite()
+			if !ok {
+				break
+			}
+			a.ReleaseWrite(m.Message)
+		}
+	}
+	for i := 0; i < 10; i++ {
+		answer()
+	}
+	if n := testing.AllocsPerRun(100, answer); n != 0 {
+		t.Fatalf("%v allocations per answered check", n)
+	}
 }
