@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,7 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 	}
 	switch desc.Type {
 	case SDPTypeRollback:
-		return pc.rollback(true)
+		return pc.rollback()
 	case SDPTypeOffer:
 		if pc.signalingState != SignalingStable && pc.signalingState != SignalingHaveLocalOffer {
 			return fmt.Errorf("%w: local offer in %v", ErrInvalidState, pc.signalingState)
@@ -81,6 +82,7 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 		} else {
 			pc.currentLocal, pc.pendingLocal = &ld, nil
 			pc.currentRemote, pc.pendingRemote = pc.pendingRemote, nil
+			pc.beforeRemoteOffer = savedNegotiation{}
 			pc.settleTransceivers()
 			pc.setSignalingState(SignalingStable)
 		}
@@ -137,7 +139,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 		return ErrClosed
 	}
 	if desc.Type == SDPTypeRollback {
-		return pc.rollback(false)
+		return pc.rollback()
 	}
 	switch desc.Type {
 	case SDPTypeOffer:
@@ -163,7 +165,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 		return err
 	}
 	if desc.Type == SDPTypeOffer && pc.signalingState == SignalingHaveLocalOffer {
-		if err := pc.rollback(true); err != nil {
+		if err := pc.rollback(); err != nil {
 			return err
 		}
 	}
@@ -172,6 +174,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	switch desc.Type {
 	case SDPTypeOffer:
 		_, pc.remoteBundle = sess.BundleGroup()
+		pc.beforeRemoteOffer = pc.saveNegotiation()
 		pc.applyRemoteSections(sess)
 		pc.pendingRemote = &d
 		pc.lastAnswer = nil // an answer created for an earlier offer answers other m-sections
@@ -477,11 +480,13 @@ func (pc *PeerConnection) settleTransceivers() {
 	}
 }
 
-// rollback discards the pending local (local=true) or remote offer (RFC
-// 8829 §4.1.10.2, W3C §4.4.1.5).
-func (pc *PeerConnection) rollback(local bool) error {
-	switch {
-	case local && pc.signalingState == SignalingHaveLocalOffer:
+// rollback discards the pending offer, local or remote (RFC 8829 §5.7:
+// "The effect of rollback MUST be the same regardless of whether
+// setLocalDescription or setRemoteDescription is called"). Rollback of a
+// pranswer is refused, as W3C does (webrtc-pc #2235).
+func (pc *PeerConnection) rollback() error {
+	switch pc.signalingState {
+	case SignalingHaveLocalOffer:
 		pc.pendingLocal = nil
 		// m-sections introduced by the offer go away; their transceivers
 		// lose the mid they were given (W3C rollback step).
@@ -494,23 +499,58 @@ func (pc *PeerConnection) rollback(local bool) error {
 			}
 		}
 		pc.sections = keep
-	case !local && pc.signalingState == SignalingHaveRemoteOffer:
+	case SignalingHaveRemoteOffer:
 		pc.pendingRemote = nil
-		if pc.currentRemote == nil {
-			pc.sections = nil
-			var keep []*Transceiver
-			for _, t := range pc.transceivers {
-				if !t.stopped {
-					keep = append(keep, t)
-				}
-			}
-			pc.transceivers = keep
-		}
+		pc.lastAnswer = nil
+		pc.restoreNegotiation(pc.beforeRemoteOffer)
 	default:
 		return fmt.Errorf("%w: rollback in %v", ErrInvalidState, pc.signalingState)
 	}
+	pc.beforeRemoteOffer = savedNegotiation{}
 	pc.setSignalingState(SignalingStable)
 	return nil
+}
+
+// savedNegotiation is the m-section and transceiver bookkeeping as it was
+// before a remote offer was applied, for its rollback.
+type savedNegotiation struct {
+	sections        []*mSection
+	sectionVals     []mSection
+	transceivers    []*Transceiver
+	transceiverVals []Transceiver
+	midCounter      int
+	remoteBundle    bool
+}
+
+func (pc *PeerConnection) saveNegotiation() savedNegotiation {
+	v := savedNegotiation{sections: slices.Clone(pc.sections), transceivers: slices.Clone(pc.transceivers),
+		midCounter: pc.midCounter, remoteBundle: pc.remoteBundle}
+	for _, s := range pc.sections {
+		v.sectionVals = append(v.sectionVals, *s)
+	}
+	for _, t := range pc.transceivers {
+		v.transceiverVals = append(v.transceiverVals, *t)
+	}
+	return v
+}
+
+// restoreNegotiation undoes a remote offer (RFC 8829 §5.7): the m-sections
+// and transceivers are as before it, and the transceivers it created are
+// stopped and removed.
+func (pc *PeerConnection) restoreNegotiation(v savedNegotiation) {
+	for _, t := range pc.transceivers {
+		if !slices.Contains(v.transceivers, t) {
+			t.stopped, t.direction, t.mid = true, DirectionStopped, ""
+		}
+	}
+	for i, s := range v.sections {
+		*s = v.sectionVals[i]
+	}
+	for i, t := range v.transceivers {
+		*t = v.transceiverVals[i]
+	}
+	pc.sections, pc.transceivers = v.sections, v.transceivers
+	pc.midCounter, pc.remoteBundle = v.midCounter, v.remoteBundle
 }
 
 // parseICEServers turns W3C ICE server URLs into agent configuration. Only

@@ -358,3 +358,77 @@ func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 		t.Errorf("the implicit answer does not fit the offer: %v", err)
 	}
 }
+
+// TestRollbackEitherSide: RFC 8829 §5.7 — a rollback has the same effect
+// whichever of SetLocalDescription or SetRemoteDescription it is given to;
+// rolling back a remote offer restores the m-sections as they were and
+// stops and removes the transceivers the offer created.
+func TestRollbackEitherSide(t *testing.T) {
+	a, b := newTestPC(t), newTestPC(t)
+	a.CreateDataChannel("x", DataChannelInit{})
+	o, _ := a.CreateOffer()
+	if err := a.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(SessionDescription{Type: SDPTypeRollback}); err != nil || a.SignalingState() != SignalingStable {
+		t.Fatalf("SRD(rollback) of a local offer: %v %v", err, a.SignalingState())
+	}
+	if err := a.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	ans, _ := b.CreateAnswer()
+	if err := b.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	// a re-offers with a video section; b rolls it back from the local side.
+	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	o2, _ := a.CreateOffer()
+	if err := a.SetLocalDescription(o2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRemoteDescription(o2); err != nil {
+		t.Fatal(err)
+	}
+	created := b.Transceivers()
+	if len(created) != 1 {
+		t.Fatalf("b transceivers after the offer: %d", len(created))
+	}
+	if err := b.SetLocalDescription(SessionDescription{Type: SDPTypeRollback}); err != nil || b.SignalingState() != SignalingStable {
+		t.Fatalf("SLD(rollback) of a remote offer: %v %v", err, b.SignalingState())
+	}
+	if n := len(b.Transceivers()); n != 0 || !created[0].stopped || created[0].Mid() != "" {
+		t.Errorf("after rollback: %d transceivers, created one stopped %v mid %q", n, created[0].stopped, created[0].Mid())
+	}
+	if len(b.sections) != 1 || b.sections[0].kind != "application" {
+		t.Errorf("after rollback: %d m-sections", len(b.sections))
+	}
+	if b.RemoteDescription().SDP != ans.SDP && b.RemoteDescription().SDP != o.SDP {
+		t.Errorf("remote description after rollback is not the previous one")
+	}
+	// The same offer applies again and is answered with both sections.
+	if err := b.SetRemoteDescription(o2); err != nil {
+		t.Fatal(err)
+	}
+	ans2, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetLocalDescription(ans2); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(ans2); err != nil {
+		t.Fatal(err)
+	}
+	// Pranswer states are not rolled back (W3C).
+	if err := b.SetRemoteDescription(SessionDescription{Type: SDPTypeRollback}); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("rollback in stable: %v", err)
+	}
+}

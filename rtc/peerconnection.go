@@ -41,6 +41,7 @@ type PeerConnection struct {
 	currentLocal, pendingLocal   *localDesc
 	currentRemote, pendingRemote *SessionDescription
 	lastOffer, lastAnswer        *localDesc // as CreateOffer/CreateAnswer built them
+	beforeRemoteOffer            savedNegotiation
 	offerSections                []*mSection
 	sections                     []*mSection
 	transceivers                 []*Transceiver
