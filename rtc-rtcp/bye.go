@@ -83,6 +83,9 @@ func (p *ApplicationDefined) MarshalSize() int { return headerSize + 8 + len(p.D
 
 // AppendTo appends the wire form.
 func (p *ApplicationDefined) AppendTo(b []byte) ([]byte, error) {
+	if p.MarshalSize() > maxPacketSize {
+		return b, ErrTooMany
+	}
 	if p.Subtype > 31 {
 		return b, ErrBadValue
 	}

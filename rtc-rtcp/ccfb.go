@@ -48,7 +48,7 @@ func (p *CCFeedback) MarshalSize() int {
 
 // AppendTo appends the wire form.
 func (p *CCFeedback) AppendTo(b []byte) ([]byte, error) {
-	if p.MarshalSize() > 4*0x10000 {
+	if p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	for _, blk := range p.Blocks {

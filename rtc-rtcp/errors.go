@@ -23,7 +23,9 @@ var (
 	// SR or RR (RFC 3550 §6.1) when reduced-size RTCP is not allowed.
 	ErrBadFirstPacket = errors.New("rtcp: compound packet must start with SR or RR")
 	// ErrTooMany reports a count beyond what the wire field can hold (31
-	// report blocks, 31 SDES chunks, ...) or beyond a configured limit.
+	// report blocks, 31 SDES chunks, ...), a packet longer than its 16-bit
+	// length field can describe (256 KiB), or a count beyond a configured
+	// limit.
 	ErrTooMany = errors.New("rtcp: too many items")
 	// ErrTooLong reports text or data longer than its length field allows.
 	ErrTooLong = errors.New("rtcp: field too long")

@@ -45,7 +45,7 @@ func (p *NACK) MarshalSize() int { return headerSize + 8 + 4*len(p.Pairs) }
 
 // AppendTo appends the wire form.
 func (p *NACK) AppendTo(b []byte) ([]byte, error) {
-	if p.MarshalSize() > 4*0x10000 {
+	if p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	b = appendFeedback(b, FormatNACK, TypeRTPFB, p.MarshalSize(), p.SenderSSRC, p.MediaSSRC)
@@ -120,6 +120,9 @@ func (p *SLI) MarshalSize() int { return 12 + 4*len(p.Entries) }
 
 // AppendTo appends the wire form.
 func (p *SLI) AppendTo(b []byte) ([]byte, error) {
+	if p.MarshalSize() > maxPacketSize {
+		return b, ErrTooMany
+	}
 	for _, e := range p.Entries {
 		if e.First >= 1<<13 || e.Number >= 1<<13 || e.PictureID >= 1<<6 {
 			return b, ErrBadValue
@@ -170,6 +173,9 @@ func (p *FIR) MarshalSize() int { return 12 + 8*len(p.Entries) }
 
 // AppendTo appends the wire form.
 func (p *FIR) AppendTo(b []byte) ([]byte, error) {
+	if p.MarshalSize() > maxPacketSize {
+		return b, ErrTooMany
+	}
 	b = appendFeedback(b, FormatFIR, TypePSFB, p.MarshalSize(), p.SenderSSRC, p.MediaSSRC)
 	for _, e := range p.Entries {
 		b = appendU32(b, e.SSRC)
@@ -232,6 +238,9 @@ type tmmb struct {
 }
 
 func (p *tmmb) appendTo(b []byte, fmt uint8) ([]byte, error) {
+	if 12+8*len(p.Entries) > maxPacketSize {
+		return b, ErrTooMany
+	}
 	for _, e := range p.Entries {
 		if e.Exp >= 1<<6 || e.Mantissa >= 1<<17 || e.Overhead >= 1<<9 {
 			return b, ErrBadValue
@@ -385,6 +394,9 @@ func (p *RPSI) MarshalSize() int { return 12 + pad4(2+len(p.BitString)) }
 // AppendTo appends the wire form. BitString is zero-padded to 32 bits and
 // PB counts those bits as well.
 func (p *RPSI) AppendTo(b []byte) ([]byte, error) {
+	if p.MarshalSize() > maxPacketSize {
+		return b, ErrTooMany
+	}
 	if p.PayloadType > 127 {
 		return b, ErrBadValue
 	}

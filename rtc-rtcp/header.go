@@ -133,6 +133,12 @@ func appendHeader(b []byte, count uint8, t PacketType, size int) []byte {
 
 func pad4(n int) int { return (n + 3) &^ 3 }
 
+// maxPacketSize is the largest packet the header can describe: the length
+// field counts 32-bit words minus one in 16 bits (RFC 3550 §6.4.1). Every
+// AppendTo checks its MarshalSize against it, so that an oversized value
+// is ErrTooMany rather than a silently truncated length.
+const maxPacketSize = 4 * 0x10000
+
 // Packet is one RTCP packet of any type. Unmarshal parses exactly one packet
 // (as returned by Reader.Next); slices inside the value alias the input and
 // slices the value already holds are reused, so decoding into the same value

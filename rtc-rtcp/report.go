@@ -73,7 +73,7 @@ func (p *SenderReport) MarshalSize() int {
 
 // AppendTo appends the wire form.
 func (p *SenderReport) AppendTo(b []byte) ([]byte, error) {
-	if len(p.Reports) > 31 {
+	if len(p.Reports) > 31 || p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	if len(p.ProfileExtensions)%4 != 0 {
@@ -130,7 +130,7 @@ func (p *ReceiverReport) MarshalSize() int {
 
 // AppendTo appends the wire form.
 func (p *ReceiverReport) AppendTo(b []byte) ([]byte, error) {
-	if len(p.Reports) > 31 {
+	if len(p.Reports) > 31 || p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	if len(p.ProfileExtensions)%4 != 0 {

@@ -470,3 +470,48 @@ func TestCCFBLimit(t *testing.T) {
 		t.Fatalf("parse: %v", err)
 	}
 }
+
+// Every AppendTo refuses a packet whose length does not fit the 16-bit
+// length field (RFC 3550 §6.4.1) instead of writing a truncated length.
+func TestAppendRejectsOversizedPackets(t *testing.T) {
+	big := make([]byte, maxPacketSize)
+	items := []SDESItem{{Type: SDESNote, Text: big[:255]}}
+	var chunks []SDESChunk
+	for range 31 {
+		chunks = append(chunks, SDESChunk{Source: 1, Items: items})
+	}
+	for name, p := range map[string]Packet{
+		"SR":    &SenderReport{ProfileExtensions: big},
+		"RR":    &ReceiverReport{ProfileExtensions: big},
+		"APP":   &ApplicationDefined{Data: big},
+		"RPSI":  &RPSI{BitString: big},
+		"SLI":   &SLI{Entries: make([]SLIEntry, maxPacketSize/4)},
+		"FIR":   &FIR{Entries: make([]FIREntry, maxPacketSize/8)},
+		"TMMBR": &TMMBR{Entries: make([]TMMBEntry, maxPacketSize/8)},
+		"TMMBN": &TMMBN{Entries: make([]TMMBEntry, maxPacketSize/8)},
+		"NACK":  &NACK{Pairs: make([]NACKPair, maxPacketSize/4)},
+		"XR":    &ExtendedReport{Blocks: []XRBlock{{Body: big[:4*0xffff]}, {Body: big[:4]}}},
+	} {
+		if p.MarshalSize() <= maxPacketSize {
+			t.Fatalf("%s: test value not oversized (%d)", name, p.MarshalSize())
+		}
+		out, err := p.AppendTo([]byte{7})
+		if !errors.Is(err, ErrTooMany) || len(out) != 1 {
+			t.Errorf("%s: err %v, %d bytes", name, err, len(out))
+		}
+	}
+	// SDES: 31 chunks of items, enough to pass 256 KiB.
+	for i := range chunks {
+		chunks[i].Items = make([]SDESItem, 40)
+		for j := range chunks[i].Items {
+			chunks[i].Items[j] = items[0]
+		}
+	}
+	sd := &SourceDescription{Chunks: chunks}
+	if sd.MarshalSize() <= maxPacketSize {
+		t.Fatalf("SDES not oversized (%d)", sd.MarshalSize())
+	}
+	if out, err := sd.AppendTo(nil); !errors.Is(err, ErrTooMany) || len(out) != 0 {
+		t.Errorf("SDES: err %v, %d bytes", err, len(out))
+	}
+}

@@ -103,7 +103,7 @@ func (p *SourceDescription) MarshalSize() int {
 
 // AppendTo appends the wire form.
 func (p *SourceDescription) AppendTo(b []byte) ([]byte, error) {
-	if len(p.Chunks) > 31 {
+	if len(p.Chunks) > 31 || p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	for _, c := range p.Chunks {

@@ -213,7 +213,7 @@ func (p *TransportCC) AppendTo(b []byte) ([]byte, error) {
 		return b, ErrBadValue
 	}
 	size := p.MarshalSize()
-	if size > 4*0x10000 {
+	if size > maxPacketSize {
 		return b, ErrTooMany
 	}
 	raw := headerSize + 16 + 2*len(p.Chunks) + octets

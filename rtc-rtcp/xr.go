@@ -104,7 +104,7 @@ func (p *ExtendedReport) AppendTo(b []byte) ([]byte, error) {
 			return b, ErrBadLength
 		}
 	}
-	if p.MarshalSize() > 4*0x10000 {
+	if p.MarshalSize() > maxPacketSize {
 		return b, ErrTooMany
 	}
 	b = appendHeader(b, 0, TypeXR, p.MarshalSize())
