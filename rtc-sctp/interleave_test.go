@@ -121,3 +121,27 @@ func TestInterleavedMessagesFitWindow(t *testing.T) {
 		t.Fatal("I-DATA not negotiated")
 	}
 }
+
+// TestSmallOvertakesWhenWindowTight: a one-fragment message never waits
+// for the window rule of mayStart (it is complete on arrival), so with
+// I-DATA it still overtakes a large message in progress.
+func TestSmallOvertakesWhenWindowTight(t *testing.T) {
+	sim, a, b := simPair(t, 24, netsim.LinkConfig{Delay: 10 * time.Millisecond, Bandwidth: 20e6, QueueBytes: 1 << 20},
+		Config{PeerMaxMessageSize: -1, ReceiveBufferSize: 256 << 10, SendBufferSize: 16 << 20})
+	// The message in progress leaves less than the small one in the window.
+	big := make([]byte, 255<<10)
+	if err := a.a.HandleWrite(Message{Stream: 0, PPID: 53, Data: big}); err != nil {
+		t.Fatal(err)
+	}
+	sim.RunFor(5*time.Millisecond, 100_000)
+	small := make([]byte, 1070) // one fragment at the default MTU
+	if err := a.a.HandleWrite(Message{Stream: 2, PPID: 51, Data: small}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(b.reads) == 2 }, 2_000_000); err != nil {
+		t.Fatal(err)
+	}
+	if b.reads[0].Stream != 2 {
+		t.Fatalf("first delivered on stream %d, want the small message on 2", b.reads[0].Stream)
+	}
+}

@@ -322,12 +322,14 @@ func (s *sender) pickStream() *outStream {
 	return best
 }
 
-// mayStart reports whether m may be sent now: with I-DATA a new message
-// starts only if the messages in progress and it fit in the peer's window
-// together (see open); one always may, so a message larger than the window
-// is not held back forever.
+// mayStart reports whether m may be sent now: with I-DATA a new message of
+// several fragments starts only if the messages in progress and it fit in
+// the peer's window together (see open). A message of one fragment is
+// complete on arrival and always may, and so may any message when none is
+// in progress, so one larger than the window is not held back forever.
 func (s *sender) mayStart(m *outMessage) bool {
-	return !s.a.idata || m.sent > 0 || s.open == 0 || s.open+len(m.data) <= s.peerWindow
+	return !s.a.idata || m.sent > 0 || s.open == 0 || s.open+len(m.data) <= s.peerWindow ||
+		len(m.data) <= s.a.mtu-commonHeaderSize-idataHeaderSize
 }
 
 // charge advances a stream's pass by n bytes at its weight.
