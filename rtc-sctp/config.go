@@ -52,6 +52,8 @@ type Config struct {
 	// ReceiveBufferSize is the receive window advertised to the peer and the
 	// limit on bytes held for reassembly and not yet read with PollRead
 	// (each unread message counting 64 bytes more). If zero, 1 MiB is used.
+	// Keep it above MaxMessageSize: a message is held whole until its last
+	// fragment arrives, so one larger than this buffer can never complete.
 	ReceiveBufferSize int
 	// SendBufferSize limits the bytes queued by HandleWrite and not yet
 	// acknowledged by the peer, each message counting 64 bytes more for its
