@@ -60,7 +60,6 @@ type outChunk struct {
 	missInd  uint8
 	needRtx  bool
 	fast     bool // marked by fast retransmit, not yet resent
-	fastDone bool
 	inFlight bool
 	sentAt   time.Time
 }
@@ -561,7 +560,6 @@ func (s *sender) retransmit(now time.Time, b []byte, c *outChunk, i int) []byte 
 	tsn := s.cumAck + 1 + uint32(i)
 	if c.fast {
 		c.fast = false
-		c.fastDone = true
 		s.fastCount--
 		if s.undoValid && len(s.undoTSNs) < cap(s.undoTSNs) {
 			s.undoTSNs = append(s.undoTSNs, tsn)
@@ -794,7 +792,6 @@ func (s *sender) onTimeout(now time.Time) {
 			c.fast = false
 			s.fastCount--
 		}
-		c.fastDone = false
 		c.missInd = 0
 	}
 	if a.fwdTSN && shared.SerialLess(s.cumAck, s.advPeerAck) {
