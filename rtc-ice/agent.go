@@ -386,8 +386,13 @@ func (a *Agent) HandleWrite(msg []byte) error {
 	if p == nil {
 		return ErrNoSelectedPair
 	}
-	b := append(a.bufferFor(len(msg)), msg...)
-	if err := a.send(p.local, p.remote.Address, b); err != nil {
+	var err error
+	if l := p.local; l.relay != nil && l.Protocol != shared.TCP {
+		err = a.sendRelay(l, p.remote.Address, msg) // copies msg once
+	} else {
+		err = a.send(l, p.remote.Address, append(a.bufferFor(len(msg)), msg...))
+	}
+	if err != nil {
 		return err
 	}
 	a.stats.DataSent++
@@ -510,11 +515,8 @@ func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
 		return a.sendTCP(l, peer, msg)
 	}
 	if l.relay != nil {
-		// The TURN client copies the data into a Send indication or
-		// ChannelData (RFC 8656 §10, §12).
-		err := l.relay.client.HandleWrite(turn.Datagram{Peer: peer, Data: msg})
+		err := a.sendRelay(l, peer, msg)
 		a.ReleaseWrite(msg)
-		a.flushRelayWrites(l.relay)
 		return err
 	}
 	return a.out.Push(shared.TaggedBytes{
@@ -522,6 +524,15 @@ func (a *Agent) send(l *localCand, peer netip.AddrPort, msg []byte) error {
 		Transport: shared.TransportContext{Local: l.base, Peer: peer, Protocol: l.Protocol},
 		Message:   msg,
 	})
+}
+
+// sendRelay sends msg to peer through relayed candidate l's allocation.
+// msg is borrowed: the TURN client copies it into a Send indication or
+// ChannelData (RFC 8656 §10, §12).
+func (a *Agent) sendRelay(l *localCand, peer netip.AddrPort, msg []byte) error {
+	err := l.relay.client.HandleWrite(turn.Datagram{Peer: peer, Data: msg})
+	a.flushRelayWrites(l.relay)
+	return err
 }
 
 // The agent speaks the shared sans-I/O contract.
