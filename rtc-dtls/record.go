@@ -38,7 +38,8 @@ var (
 
 // ParseRecord reads one record from the start of b. It returns the header,
 // the fragment (aliasing b) and the rest of b after the record. Several
-// records may share a datagram (RFC 6347 §4.1.1).
+// records may share a datagram (RFC 6347 §4.1.1). Any content type is
+// accepted; the version must be DTLS 1.0 or 1.2.
 func ParseRecord(b []byte) (h RecordHeader, fragment, rest []byte, err error) {
 	c := shared.NewCursor(b)
 	var typ uint8
@@ -46,12 +47,11 @@ func ParseRecord(b []byte) (h RecordHeader, fragment, rest []byte, err error) {
 		!c.ReadUint48(&h.Seq) || !c.ReadUint16(&h.Length) {
 		return RecordHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "record header", Offset: c.Offset(), Err: shared.ErrTruncated}
 	}
+	// The content type is not checked here: a record of a type we do not
+	// know is still delimited by its length, so the connection can drop it
+	// alone and read the records after it in the datagram (RFC 6347
+	// §4.1.2.7: invalid records "SHOULD be silently discarded").
 	h.Type = ContentType(typ)
-	switch h.Type {
-	case ContentChangeCipherSpec, ContentAlert, ContentHandshake, ContentApplicationData:
-	default:
-		return RecordHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "record header", Offset: 0, Err: errRecordType}
-	}
 	// RFC 6347 §4.1: the version is DTLS 1.0 (0xfeff) or DTLS 1.2 (0xfefd);
 	// a ClientHello record may carry 1.0 for compatibility.
 	if h.Version != versionDTLS12 && h.Version != versionDTLS10 {

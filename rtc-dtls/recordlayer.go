@@ -35,6 +35,12 @@ func dropped(err error) error { return fmt.Errorf("%w: %w", ErrDropped, err) }
 // handleRecord unprotects and dispatches one record. old reports a
 // retransmitted handshake message from the peer.
 func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) {
+	switch h.Type {
+	case ContentChangeCipherSpec, ContentAlert, ContentHandshake, ContentApplicationData:
+	default:
+		c.stats.Malformed++
+		return false, dropped(errRecordType)
+	}
 	if h.Epoch > 1 {
 		c.stats.WrongEpoch++
 		return false, dropped(errors.New("unknown epoch"))
@@ -136,7 +142,7 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		}
 		rw.Accept(h.Seq)
 		return false, nil
-	case ContentHandshake:
+	default: // ContentHandshake: the type was checked on entry
 		rw.Accept(h.Seq)
 		if h.Epoch == 1 {
 			c.peerEpoch1 = true
@@ -144,8 +150,6 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		c.inRecordSeq = h.Seq
 		return c.handleHandshakeRecord(h.Epoch, plain)
 	}
-	c.stats.Malformed++
-	return false, dropped(errRecordType)
 }
 
 // handleHandshakeRecord feeds the fragments of one record to reassembly and

@@ -191,3 +191,22 @@ func TestPlaintextHandshakeAfterEstablished(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownContentTypeSkipped: a record of an unknown content type is
+// dropped and counted alone; the records after it in the same datagram are
+// still read (RFC 6347 §4.1.2.7).
+func TestUnknownContentTypeSkipped(t *testing.T) {
+	c, in := freshClient(t)
+	hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: []byte{1, 2, 3}}).Append(nil)
+	err := in(plainRecord(ContentType(25), 0, 0, []byte{9, 9, 9}),
+		plainRecord(ContentHandshake, 0, 1, appendMessage(nil, TypeHelloVerifyRequest, 0, hvr)))
+	if !errors.Is(err, ErrDropped) || !errors.Is(err, errRecordType) || c.Stats().Malformed != 1 {
+		t.Fatalf("err %v, stats %+v", err, c.Stats())
+	}
+	if c.Stats().HelloVerifies != 1 {
+		t.Fatal("the record after the unknown one was not read")
+	}
+	if _, ok := c.PollWrite(); !ok {
+		t.Fatal("no ClientHello with the cookie")
+	}
+}
