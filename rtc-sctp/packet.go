@@ -182,5 +182,3 @@ func padded(n int) int { return (n + 3) &^ 3 }
 
 // crc32cOf returns the CRC32c of b.
 func crc32cOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
-
-func cursorOf(b []byte) shared.Cursor { return shared.NewCursor(b) }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 type crcVectors struct {
@@ -76,7 +78,7 @@ func TestChunkRoundTrips(t *testing.T) {
 			t.Fatalf("bad padding %d for size %d", len(b), d.size())
 		}
 		var ch rawChunk
-		c := cursorOf(b)
+		c := shared.NewCursor(b)
 		if ok, err := nextChunk(&c, &ch); !ok || err != nil {
 			t.Fatal(err)
 		}
