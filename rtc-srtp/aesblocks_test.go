@@ -84,3 +84,38 @@ func TestExpandKeyFIPS197(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptBlocksEveryCount runs the batch encryption for every block
+// count from 0 to 17, so that the eight-block loop, the single-block tail
+// and their mix are each compared with crypto/aes for every key size
+// (deterministically, not only as random lengths happen to fall).
+func TestEncryptBlocksEveryCount(t *testing.T) {
+	if !hasAESNI {
+		t.Log("no AES-NI: this runs the portable path only")
+	}
+	for _, kl := range []int{16, 24, 32} {
+		key := make([]byte, kl)
+		for i := range key {
+			key[i] = byte(7*i + kl)
+		}
+		c, err := newCTRCipher(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := aes.NewCipher(key)
+		for n := 0; n <= 17; n++ {
+			in := make([]byte, 16*n)
+			for i := range in {
+				in[i] = byte(i*13 + n)
+			}
+			want := make([]byte, len(in))
+			for i := 0; i < len(in); i += 16 {
+				b.Encrypt(want[i:i+16], in[i:i+16])
+			}
+			c.encryptBlocks(in)
+			if !bytes.Equal(in, want) {
+				t.Fatalf("key %d bytes, %d blocks: differs from crypto/aes", kl, n)
+			}
+		}
+	}
+}
