@@ -432,3 +432,41 @@ func TestRollbackEitherSide(t *testing.T) {
 		t.Errorf("rollback in stable: %v", err)
 	}
 }
+
+// TestNegotiationNeededOnce: W3C §4.7.3 — negotiationneeded fires once
+// until the application negotiates, however many changes call for it.
+func TestNegotiationNeededOnce(t *testing.T) {
+	a, b := newTestPC(t), newTestPC(t)
+	count := func() int {
+		n := 0
+		for {
+			e, ok := a.PollEvent()
+			if !ok {
+				return n
+			}
+			if e.Kind == EventNegotiationNeeded {
+				n++
+			}
+		}
+	}
+	a.CreateDataChannel("x", DataChannelInit{})
+	a.AddTransceiver(MediaKindAudio, DirectionSendRecv)
+	a.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	if n := count(); n != 1 {
+		t.Errorf("%d negotiationneeded events before negotiating, want 1", n)
+	}
+	o, _ := a.CreateOffer()
+	a.SetLocalDescription(o)
+	b.SetRemoteDescription(o)
+	ans, _ := b.CreateAnswer()
+	b.SetLocalDescription(ans)
+	if err := a.SetRemoteDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	count()
+	// Negotiated: the next change fires again.
+	a.AddTransceiver(MediaKindAudio, DirectionSendRecv)
+	if n := count(); n != 1 {
+		t.Errorf("%d negotiationneeded events after negotiating, want 1", n)
+	}
+}

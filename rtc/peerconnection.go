@@ -295,9 +295,13 @@ func (pc *PeerConnection) RestartICE() error {
 }
 
 func (pc *PeerConnection) needNegotiation() {
-	// W3C §4.7.3: negotiationneeded only fires in stable.
+	// W3C §4.7.3 "update the negotiation-needed flag": it only fires in
+	// stable (outside it, the return to stable checks again), and "if
+	// connection.[[NegotiationNeeded]] is already true, abort these steps":
+	// one event until the application negotiates.
+	already := pc.negotiationNeeded
 	pc.negotiationNeeded = true
-	if pc.signalingState == SignalingStable {
+	if pc.signalingState == SignalingStable && !already {
 		pc.emit(Event{Kind: EventNegotiationNeeded})
 	}
 }
