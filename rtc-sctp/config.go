@@ -82,7 +82,8 @@ type Config struct {
 	// value disables heartbeats.
 	HeartbeatInterval time.Duration
 	// DelayedAckTimeout is the delayed SACK timer (RFC 9260 §6.2). If zero,
-	// 200 ms is used.
+	// 200 ms is used; values above 500 ms are lowered to 500 ms ("the ACK
+	// delay MUST NOT be more than 500 ms").
 	DelayedAckTimeout time.Duration
 	// CookieLifetime is Valid.Cookie.Life. If zero, 60 s is used.
 	CookieLifetime time.Duration
@@ -183,7 +184,9 @@ func (c *Config) maxInitRetransmits() int   { return orInt(c.MaxInitRetransmits,
 func (c *Config) heartbeatInterval() time.Duration {
 	return orDur(c.HeartbeatInterval, 30*time.Second)
 }
-func (c *Config) delayedAck() time.Duration     { return orDur(c.DelayedAckTimeout, 200*time.Millisecond) }
+func (c *Config) delayedAck() time.Duration {
+	return min(orDur(c.DelayedAckTimeout, 200*time.Millisecond), 500*time.Millisecond)
+}
 func (c *Config) cookieLifetime() time.Duration { return orDur(c.CookieLifetime, 60*time.Second) }
 func (c *Config) maxEvents() int                { return orInt(c.MaxEvents, 1024) }
 func (c *Config) maxControlPackets() int        { return orInt(c.MaxControlPackets, 64) }

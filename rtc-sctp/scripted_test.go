@@ -438,3 +438,16 @@ func TestNeverFinishedMessages(t *testing.T) {
 		t.Fatalf("advertised %d with a full window", s.rwnd)
 	}
 }
+
+// RFC 9260 §6.2: "the ACK delay MUST NOT be more than 500 ms", whatever
+// DelayedAckTimeout says.
+func TestDelayedSackCapped(t *testing.T) {
+	p := newEstablished(t, Config{DelayedAckTimeout: 2 * time.Second})
+	p.sendData(whole(1, 0, "one"))
+	p.advance(499 * time.Millisecond)
+	p.wantIdle("no SACK before 500 ms")
+	p.advance(time.Millisecond)
+	if s := p.sack(); s.cumTSN != 1000 {
+		t.Fatalf("cum %d", s.cumTSN)
+	}
+}
