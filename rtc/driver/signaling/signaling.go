@@ -225,6 +225,9 @@ func do(ctx context.Context, method, url string, in any, want int, out any) erro
 	if err != nil {
 		return err
 	}
+	if len(b) > MaxBodySize {
+		return fmt.Errorf("signaling: reply larger than 4 MiB (HTTP %d)", resp.StatusCode)
+	}
 	if resp.StatusCode != want {
 		return &StatusError{Code: resp.StatusCode, Reason: strings.TrimSpace(string(b))}
 	}

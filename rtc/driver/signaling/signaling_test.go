@@ -93,3 +93,17 @@ func TestContract(t *testing.T) {
 		t.Errorf("GetOffer on answer-only peer: %v, want 405", err)
 	}
 }
+
+// TestClientReplyLimit: a reply above 4 MiB is refused as too large, not
+// cut and then reported as malformed JSON.
+func TestClientReplyLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"type":"answer","sdp":"%s"}`, strings.Repeat("a", MaxBodySize))
+	}))
+	defer srv.Close()
+	_, err := PostOffer(context.Background(), srv.URL, Description{SDP: "v=0"})
+	if err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
+		t.Errorf("oversized reply: %v", err)
+	}
+}
