@@ -1,6 +1,9 @@
 package sctp
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // RFC 9260 §7.2.2: "When partial_bytes_acked is greater than cwnd and
 // before the arrival of the SACK chunk the sender had less than cwnd bytes
@@ -27,5 +30,38 @@ func TestCongestionAvoidanceBytesAckedCapped(t *testing.T) {
 	s.growCwnd(s.cwnd, &sackResult{acked: mtu, advanced: true})
 	if s.cwnd != 11*mtu {
 		t.Fatalf("cwnd %d after two MTUs acked, want %d", s.cwnd, 11*mtu)
+	}
+}
+
+// RFC 9260 §7.2.1: "When the endpoint does not transmit data on a given
+// transport address, the cwnd of the transport address SHOULD be adjusted
+// to max(cwnd/2, 4*MTU) per RTO."
+func TestCwndDecaysWhenIdle(t *testing.T) {
+	p := newEstablished(t, Config{MTU: 1200})
+	a := p.a
+	s := &a.snd
+	mtu := a.mtu
+	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	p.out()
+	ack := sackChunk{cumTSN: s.cumAck + 1, rwnd: 1 << 20}
+	p.send(a.myTag, ack.appendTo(nil))
+	if s.flight != 0 {
+		t.Fatalf("flight %d after the ack", s.flight)
+	}
+	s.cwnd = 40 * mtu
+	p.advance(3*s.rto + s.rto/2) // idle for three RTOs and a half
+	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	p.out()
+	if s.cwnd != 5*mtu {
+		t.Fatalf("cwnd %d after three idle RTOs, want %d", s.cwnd, 5*mtu)
+	}
+	ack.cumTSN++
+	p.send(a.myTag, ack.appendTo(nil))
+	s.cwnd = 40 * mtu
+	p.advance(time.Hour)
+	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	p.out()
+	if s.cwnd != 4*mtu {
+		t.Fatalf("cwnd %d after an idle hour, want the floor %d", s.cwnd, 4*mtu)
 	}
 }

@@ -97,6 +97,7 @@ type sender struct {
 	rttTSN            uint32
 	rttTime           time.Time
 	t3                time.Time
+	lastSent          time.Time // of the last DATA chunk, for idle decay
 
 	advPeerAck uint32
 	fwdDue     bool
@@ -521,6 +522,9 @@ func (s *sender) appendData(now time.Time, b []byte, limit int) []byte {
 		b = s.retransmit(now, b, c, i)
 		sent = true
 	}
+	if s.flight == 0 && len(s.rr)+s.n > 0 {
+		s.decayIdle(now)
+	}
 	full := s.a.mtu - commonHeaderSize - hdr
 	for {
 		room := limit - len(b) - hdr
@@ -547,12 +551,32 @@ func (s *sender) appendData(now time.Time, b []byte, limit int) []byte {
 		sent = true
 	}
 	if sent {
+		s.lastSent = now
 		s.armT3(now, false)
 		if !s.a.hbPending {
 			s.a.armHeartbeat(now)
 		}
 	}
 	return b
+}
+
+// decayIdle applies RFC 9260 §7.2.1: "When the endpoint does not
+// transmit data on a given transport address, the cwnd of the transport
+// address SHOULD be adjusted to max(cwnd/2, 4*MTU) per RTO", so a sender
+// that was idle does not burst a stale window into the network.
+func (s *sender) decayIdle(now time.Time) {
+	if s.lastSent.IsZero() || s.rto <= 0 {
+		return
+	}
+	floor := 4 * s.a.mtu
+	for now.Sub(s.lastSent) >= s.rto {
+		s.lastSent = s.lastSent.Add(s.rto)
+		if s.cwnd <= floor {
+			s.lastSent = now
+			break
+		}
+		s.cwnd = max(s.cwnd/2, floor)
+	}
 }
 
 // retransmit resends chunk c at index i.
