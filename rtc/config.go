@@ -107,6 +107,8 @@ type Configuration struct {
 	// MaxQueuedEvents bounds the event queue. If zero, 4096.
 	MaxQueuedEvents int
 	// MaxQueuedMessages bounds the received-message queue. If zero, 4096.
+	// Messages beyond it wait in SCTP, whose receive window then closes,
+	// until PollRead makes room: nothing is dropped.
 	MaxQueuedMessages int
 	// MaxQueuedDatagrams bounds the outgoing datagram queue. If zero, 4096.
 	MaxQueuedDatagrams int

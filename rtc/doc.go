@@ -59,8 +59,10 @@
 // error). Errors of every layer reach the caller: returned from the call
 // that caused them and, when they change state (a DTLS alert, an SCTP
 // abort, a fingerprint mismatch), as an EventError carrying a *LayerError.
-// Nothing is logged and dropped. A full event or message queue is reported
-// by the next Handle* call (shared.ErrQueueFull) and counted in Stats.
+// Nothing is logged and dropped. A full event queue is reported by the next
+// Handle* call (shared.ErrQueueFull) and counted in Stats; received
+// messages that do not fit in the message queue wait in SCTP (its receive
+// window closes) until PollRead makes room.
 //
 // # Limits
 //

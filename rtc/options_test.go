@@ -2,6 +2,8 @@ package rtc
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,7 +82,9 @@ func TestDataChannelOptions(t *testing.T) {
 	}
 }
 
-// TestLimitQueuedMessages: a full read queue is reported, not dropped silently.
+// TestLimitQueuedMessages: the read queue never holds more than
+// MaxQueuedMessages; what does not fit waits in SCTP (its receive window
+// slows the sender) and nothing is lost on a reliable channel.
 func TestLimitQueuedMessages(t *testing.T) {
 	sim, _, b, dcs := connectedPair(t, 42, 1, Configuration{}, Configuration{MaxQueuedMessages: 2})
 	b.pc.reads.Clear()
@@ -88,16 +92,31 @@ func TestLimitQueuedMessages(t *testing.T) {
 	sim.Remove(b)
 	raw := &rawPeer{pc: b.pc}
 	sim.Add(raw, addrB)
-	for range 4 {
-		if err := dcs[0].SendText("m"); err != nil {
+	dropped := b.pc.Stats().Dropped
+	for i := range 4 {
+		if err := dcs[0].SendText(strconv.Itoa(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := sim.RunFor(time.Second, 10000); err != nil {
 		t.Fatal(err)
 	}
-	if raw.queueFull == 0 {
-		t.Errorf("no queue-full error with MaxQueuedMessages 2 and 4 messages (dropped %d)", b.pc.Stats().Dropped)
+	if n := b.pc.reads.Len(); n != 2 {
+		t.Errorf("read queue holds %d, want the limit 2", n)
+	}
+	if raw.queueFull != 0 || b.pc.Stats().Dropped != dropped {
+		t.Errorf("%d queue-full errors, %d dropped: messages were lost", raw.queueFull, b.pc.Stats().Dropped-dropped)
+	}
+	var got []string
+	for {
+		m, ok := b.pc.PollRead()
+		if !ok {
+			break
+		}
+		got = append(got, string(m.Data))
+	}
+	if strings.Join(got, ",") != "0,1,2,3" {
+		t.Errorf("read %q, want 0,1,2,3 in order", got)
 	}
 }
 

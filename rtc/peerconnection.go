@@ -429,8 +429,16 @@ func (pc *PeerConnection) Close() error {
 // PollEvent returns the next event.
 func (pc *PeerConnection) PollEvent() (Event, bool) { return pc.events.Pop() }
 
-// PollRead returns the next data channel message. The Data belongs to the caller.
-func (pc *PeerConnection) PollRead() (Message, bool) { return pc.reads.Pop() }
+// PollRead returns the next data channel message. The Data belongs to the
+// caller. Messages that did not fit in the read queue (MaxQueuedMessages)
+// wait in SCTP and are pulled here; reading them may open the receive
+// window, so call PollWrite afterwards.
+func (pc *PeerConnection) PollRead() (Message, bool) {
+	if pc.reads.Len() == 0 && pc.transport.dc != nil && !pc.closed && pc.transport.pullReads(pc) {
+		pc.transport.drainSCTP(pc) // what reading released: DCEP events, window updates
+	}
+	return pc.reads.Pop()
+}
 
 // ReleaseWrite gives back a datagram returned by PollWrite once it was sent
 // and will not be touched again, so the DTLS layer can reuse it. Optional:

@@ -297,13 +297,8 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 			progressed = true
 			pc.handleDCEvent(e)
 		}
-		for {
-			m, ok := t.dc.PollRead()
-			if !ok {
-				break
-			}
+		if t.pullReads(pc) {
 			progressed = true
-			pc.handleDCMessage(m)
 		}
 		pc.timeouts.mark(layerSCTP)
 		pc.timeouts.mark(layerDTLS)
@@ -311,6 +306,26 @@ func (t *transportStack) drainSCTP(pc *PeerConnection) {
 			break
 		}
 	}
+}
+
+// pullReads moves received messages from SCTP to the read queue while it
+// has room. What does not fit stays in SCTP, counted against the receive
+// window it advertises (RFC 9260 §6.2: a_rwnd), so a reader that falls
+// behind slows the sender down instead of losing messages.
+func (t *transportStack) pullReads(pc *PeerConnection) bool {
+	moved := false
+	for pc.reads.Len() < pc.reads.Cap() {
+		m, ok := t.dc.PollRead()
+		if !ok {
+			break
+		}
+		moved = true
+		pc.handleDCMessage(m)
+	}
+	if moved {
+		pc.timeouts.mark(layerSCTP)
+	}
+	return moved
 }
 
 // pumpOutbound moves SCTP packets through DTLS to the outbox while the
