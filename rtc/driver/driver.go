@@ -371,11 +371,9 @@ func (c *Conn) CreateDataChannel(label string, init rtc.DataChannelInit) (*rtc.D
 
 // Send sends a binary (binary=true) or text message on dc.
 func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
-	return c.Do(func(*rtc.PeerConnection) error {
-		if binary {
-			return dc.Send(data)
-		}
-		return dc.SendText(string(data))
+	return c.Do(func(pc *rtc.PeerConnection) error {
+		// HandleWrite takes text as bytes: no conversion to a string and back.
+		return pc.HandleWrite(rtc.OutgoingMessage{Channel: dc, Data: data, Binary: binary})
 	})
 }
 
