@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	ice "github.com/sansrtc/rtc/rtc-ice"
 )
 
 // TestPranswer: have-remote-pranswer and have-local-pranswer (RFC 8829 §3.2).
@@ -72,5 +74,15 @@ func TestVerbs(t *testing.T) {
 	}
 	if err := a.pc.HandleTimeout(time.Now()); err != nil {
 		t.Errorf("HandleTimeout after Close: %v", err)
+	}
+}
+
+// TestICEStateMapping: drainICE converts rtc-ice's connection state by
+// value; the two enums must name the same W3C states in the same order.
+func TestICEStateMapping(t *testing.T) {
+	for s := ice.StateNew; s <= ice.StateClosed; s++ {
+		if got, want := ICEConnectionState(s).String(), s.String(); got != want {
+			t.Errorf("ice state %d: rtc says %q, rtc-ice %q", s, got, want)
+		}
 	}
 }
