@@ -174,7 +174,11 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	switch desc.Type {
 	case SDPTypeOffer:
 		_, pc.remoteBundle = sess.BundleGroup()
-		pc.beforeRemoteOffer = pc.saveNegotiation()
+		if pc.signalingState != SignalingHaveRemoteOffer {
+			// A second remote offer replaces the first: a rollback
+			// still returns to the stable state before both.
+			pc.beforeRemoteOffer = pc.saveNegotiation()
+		}
 		pc.applyRemoteSections(sess)
 		pc.pendingRemote = &d
 		pc.lastAnswer = nil // an answer created for an earlier offer answers other m-sections

@@ -397,6 +397,11 @@ func TestRollbackEitherSide(t *testing.T) {
 	if err := b.SetRemoteDescription(o2); err != nil {
 		t.Fatal(err)
 	}
+	// The same offer again (have-remote-offer to have-remote-offer): the
+	// rollback below must still return to the state before the first.
+	if err := b.SetRemoteDescription(o2); err != nil {
+		t.Fatal(err)
+	}
 	created := b.Transceivers()
 	if len(created) != 1 {
 		t.Fatalf("b transceivers after the offer: %d", len(created))
