@@ -535,7 +535,8 @@ type Command struct {
 // HandleRead feeds one datagram that arrived on a local address. It is
 // demultiplexed by its first byte with stun.Classify (RFC 7983/9443): STUN
 // and TURN ChannelData to ICE, DTLS to DTLS, RTP/RTCP to SRTP (dropped
-// until media lands).
+// until media lands). msg.Message is borrowed for the duration of the call:
+// the caller may reuse it afterwards.
 func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	if pc.closed {
 		return ErrClosed
@@ -655,6 +656,8 @@ func (pc *PeerConnection) drainICE() {
 		} else {
 			pc.stats.Dropped++
 		}
+		// DTLS borrowed it (or copied it while it waits for its endpoint).
+		pc.ice.ReleaseRead(tb.Message)
 	}
 }
 
