@@ -2,6 +2,8 @@ package ice
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -81,8 +83,11 @@ type Agent struct {
 
 	out    shared.Queue[shared.TaggedBytes]
 	events shared.Queue[Event]
-	reads  shared.Queue[shared.TaggedBytes]
-	free   [][]byte // returned write buffers (ReleaseWrite)
+	// eventsLost counts events a full queue refused since the last Handle*
+	// call reported them (reportLostEvents).
+	eventsLost int
+	reads      shared.Queue[shared.TaggedBytes]
+	free       [][]byte // returned write buffers (ReleaseWrite)
 
 	msg     stun.Message
 	unknown []stun.AttrType
@@ -307,7 +312,8 @@ func (a *Agent) Restart() error {
 
 // HandleEvent applies a Command; it is the same as calling the method of
 // the same name.
-func (a *Agent) HandleEvent(c Command) error {
+func (a *Agent) HandleEvent(c Command) (err error) {
+	defer func() { err = a.reportLostEvents(err) }()
 	switch c.Kind {
 	case CmdAddLocalAddress:
 		return a.AddLocalAddress(c.Address, c.Protocol)
@@ -375,7 +381,8 @@ func (a *Agent) PollRead() (shared.TaggedBytes, bool) { return a.reads.Pop() }
 // HandleWrite sends an application datagram on the selected pair. msg is
 // copied. It fails with ErrNoSelectedPair before a pair is usable and with
 // ErrConsentExpired after consent is lost.
-func (a *Agent) HandleWrite(msg []byte) error {
+func (a *Agent) HandleWrite(msg []byte) (err error) {
+	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
 		return shared.ErrClosed
 	}
@@ -386,7 +393,6 @@ func (a *Agent) HandleWrite(msg []byte) error {
 	if p == nil {
 		return ErrNoSelectedPair
 	}
-	var err error
 	if l := p.local; l.relay != nil && l.Protocol != shared.TCP {
 		err = a.sendRelay(l, p.remote.Address, msg) // copies msg once
 	} else {
@@ -442,7 +448,8 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 
 // HandleTimeout runs everything due at now: retransmissions, the paced
 // check, nomination, consent and TURN refreshes.
-func (a *Agent) HandleTimeout(now time.Time) error {
+func (a *Agent) HandleTimeout(now time.Time) (err error) {
+	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
 		return shared.ErrClosed
 	}
@@ -482,11 +489,24 @@ func (a *Agent) Close() error {
 }
 
 func (a *Agent) pushEvent(e Event) {
-	// The event queue is bounded; an overflow is counted rather than lost
-	// silently (the caller drains events after every call).
+	// The event queue is bounded: an event it refuses is counted, and the
+	// next Handle* call reports it (the caller drains events after every call).
 	if a.events.Push(e) != nil {
 		a.stats.Dropped++
+		a.eventsLost++
 	}
+}
+
+// reportLostEvents adds shared.ErrQueueFull to err when events were lost to
+// a full queue since the last report: the contract's "a full queue is an
+// error, never a silent drop". The good path does not allocate.
+func (a *Agent) reportLostEvents(err error) error {
+	if a.eventsLost == 0 {
+		return err
+	}
+	lost := fmt.Errorf("ice: %d events lost (drain PollEvent after every call): %w", a.eventsLost, shared.ErrQueueFull)
+	a.eventsLost = 0
+	return errors.Join(err, lost)
 }
 
 func (a *Agent) emitCandidate(c *localCand) {

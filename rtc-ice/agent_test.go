@@ -492,3 +492,24 @@ func TestResolveMixedCaseHostname(t *testing.T) {
 		t.Fatalf("remotes %d -> %d, pending %d", before, len(a.remotes), len(a.pending))
 	}
 }
+
+// A full event queue is reported by the next Handle* call (shared contract:
+// a bounded queue returns an error, nothing is dropped silently), once.
+func TestEventQueueFullReported(t *testing.T) {
+	a, _ := NewAgent(Config{MaxQueue: 1, Rand: netsim.NewRand(1, "queue")})
+	for i := range 3 { // each address gathers a host candidate event
+		a.AddLocalAddress(netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), uint16(5000+i)), shared.UDP)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := a.HandleTimeout(now); !errors.Is(err, shared.ErrQueueFull) {
+		t.Fatalf("HandleTimeout after lost events = %v, want ErrQueueFull", err)
+	}
+	if a.Stats().Dropped == 0 {
+		t.Error("lost events not counted in Stats.Dropped")
+	}
+	for _, ok := a.PollEvent(); ok; _, ok = a.PollEvent() {
+	}
+	if err := a.HandleTimeout(now); err != nil {
+		t.Fatalf("HandleTimeout after the loss was reported = %v, want nil", err)
+	}
+}

@@ -14,7 +14,8 @@ import (
 // for the duration of the call. Malformed or unauthenticated input is
 // counted in Stats.Dropped and reported with an error; the agent is
 // unaffected.
-func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
+func (a *Agent) HandleRead(msg shared.TaggedBytes) (err error) {
+	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
 		return shared.ErrClosed
 	}
@@ -31,7 +32,7 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 	if stun.IsMessage(msg.Message) && msg.Message[0]&0x01 == 0x01 {
 		if t := a.txByID(stun.TransactionID(msg.Message[8:20])); t != nil && t.kind == txGather {
 			if l := a.localByBase(tr.Local); l != nil {
-				err := a.receive(now, l, tr.Peer, msg.Message)
+				err = a.receive(now, l, tr.Peer, msg.Message)
 				a.updateState()
 				return err
 			}
@@ -58,7 +59,7 @@ func (a *Agent) HandleRead(msg shared.TaggedBytes) error {
 		a.stats.Dropped++
 		return ErrUnknownLocalAddress
 	}
-	err := a.receive(now, l, tr.Peer, msg.Message)
+	err = a.receive(now, l, tr.Peer, msg.Message)
 	a.maybeNominate(now)
 	a.updateState()
 	return err

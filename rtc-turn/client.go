@@ -3,6 +3,7 @@ package turn
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -102,8 +103,11 @@ type Client struct {
 	out    shared.Queue[shared.TaggedBytes]
 	reads  shared.Queue[Datagram]
 	events shared.Queue[Event]
-	msg    stun.Message
-	stats  Stats
+	// eventsLost counts events a full queue refused since the last Handle*
+	// call reported them (reportLostEvents).
+	eventsLost int
+	msg        stun.Message
+	stats      Stats
 }
 
 // NewClient returns an idle client; call Allocate to start.
@@ -210,7 +214,8 @@ func (c *Client) BindChannel(peer netip.AddrPort) error {
 func unmap(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()) }
 
 // HandleEvent applies a Command.
-func (c *Client) HandleEvent(cmd Command) error {
+func (c *Client) HandleEvent(cmd Command) (err error) {
+	defer func() { err = c.reportLostEvents(err) }()
 	switch cmd.Kind {
 	case CmdAllocate:
 		return c.Allocate()
@@ -226,7 +231,8 @@ func (c *Client) HandleEvent(cmd Command) error {
 // a bound channel, else in a Send indication (RFC 8656 §10). Before the
 // peer's permission is installed the datagram waits (at most MaxPending per
 // peer IP). d.Data is copied.
-func (c *Client) HandleWrite(d Datagram) error {
+func (c *Client) HandleWrite(d Datagram) (err error) {
+	defer func() { err = c.reportLostEvents(err) }()
 	if c.state != stateAllocated {
 		return ErrNotAllocated
 	}
@@ -359,15 +365,31 @@ func (c *Client) PollRead() (Datagram, bool) { return c.reads.Pop() }
 func (c *Client) PollEvent() (Event, bool) { return c.events.Pop() }
 
 func (c *Client) event(e Event) {
+	// The event queue is bounded: an event it refuses is counted, and the
+	// next Handle* call reports it.
 	if c.events.Push(e) != nil {
 		c.stats.Dropped++
+		c.eventsLost++
 	}
+}
+
+// reportLostEvents adds shared.ErrQueueFull to err when events were lost to
+// a full queue since the last report: the contract's "a full queue is an
+// error, never a silent drop". The good path does not allocate.
+func (c *Client) reportLostEvents(err error) error {
+	if c.eventsLost == 0 {
+		return err
+	}
+	lost := fmt.Errorf("turn: %d events lost (drain PollEvent after every call): %w", c.eventsLost, shared.ErrQueueFull)
+	c.eventsLost = 0
+	return errors.Join(err, lost)
 }
 
 // HandleRead feeds what arrived from the server: a datagram over UDP, or
 // any chunk of the stream over TCP/TLS. msg.Message is borrowed for the
 // call.
-func (c *Client) HandleRead(msg shared.TaggedBytes) error {
+func (c *Client) HandleRead(msg shared.TaggedBytes) (err error) {
+	defer func() { err = c.reportLostEvents(err) }()
 	if c.state == stateClosed {
 		return shared.ErrClosed
 	}
@@ -481,7 +503,8 @@ func (c *Client) PollTimeout() (time.Time, bool) {
 
 // HandleTimeout retransmits requests and refreshes the allocation (RFC 8656
 // §8), permissions (§9) and channels (§12) before they expire.
-func (c *Client) HandleTimeout(now time.Time) error {
+func (c *Client) HandleTimeout(now time.Time) (err error) {
+	defer func() { err = c.reportLostEvents(err) }()
 	if c.state == stateClosed {
 		return shared.ErrClosed
 	}
