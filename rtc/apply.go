@@ -461,17 +461,26 @@ func firstCodec(m *sdp.MediaDescription) (string, []sdp.AttrValue) {
 	return pt, attrs
 }
 
-// markRejected applies an answer's port-zero m-sections.
+// markRejected applies an answer's port-zero m-sections. A rejected data
+// section fails the data channels: no SCTP association will carry them.
 func (pc *PeerConnection) markRejected(sess *sdp.SessionDescription) {
+	dataRejected := false
 	for i, m := range sess.Media {
 		if i < len(pc.sections) && m.Port == 0 {
 			pc.sections[i].rejected = true
 			if t := pc.sections[i].transceiver; t != nil {
 				t.stopped = true
 			}
+			dataRejected = dataRejected || pc.sections[i].kind == "application"
 		}
 	}
 	pc.settleTransceivers()
+	if dataRejected {
+		for _, d := range pc.channels {
+			pc.emit(Event{Kind: EventDataChannelError, Channel: d, Err: ErrDataSectionRejected})
+		}
+		pc.closeAllChannels()
+	}
 }
 
 // settleTransceivers records the negotiated direction once an exchange

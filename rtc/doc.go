@@ -85,8 +85,6 @@
 //     refused. Rolling back a remote offer restores the m-sections and
 //     transceivers but not the ICE agent: remote credentials (an ICE
 //     restart the offer started) and candidates stay applied.
-//   - An answer that rejects the data m-section leaves the channels
-//     connecting (they do not fail).
 //   - ICE servers must be IP literals (no DNS in protocol code); turns: and
 //     stuns: URLs are not supported.
 //   - Descriptions are parsed, read and built with rtc-sdp; only the

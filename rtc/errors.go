@@ -35,6 +35,10 @@ var (
 	ErrUnknownChannel = errors.New("rtc: unknown data channel")
 	// ErrUnknownPacket reports a datagram that matches no demux range (RFC 7983).
 	ErrUnknownPacket = errors.New("rtc: datagram matches no protocol")
+	// ErrDataSectionRejected fails the data channels when the remote answer
+	// rejects the data m-section (port zero, RFC 8829 §5.3.1) while keeping
+	// the connection for media.
+	ErrDataSectionRejected = errors.New("rtc: the answer rejected the data m-section")
 )
 
 // LayerError carries an error from one layer of the stack ("ice", "dtls",
