@@ -128,7 +128,8 @@ done
 # fuzz_one runs one fuzz target. The Go fuzzer sometimes ends a short
 # time-boxed run with "context deadline exceeded" and no failing input (a
 # toolchain race when -fuzztime expires while a worker is busy, seen on
-# loaded machines); that run is retried, at most twice. A real finding always
+# loaded machines: go.dev/issue/75804, fixed in Go 1.27); that run is retried,
+# at most twice. A real finding always
 # writes its input ("Failing input written to ...") and fails at once.
 fuzz_one() { # module package target outfile
 	local try
