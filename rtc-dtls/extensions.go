@@ -75,6 +75,16 @@ func (e *Extensions) parse(c *shared.Cursor, typ string) error {
 	return nil
 }
 
+// appendUint16s appends the 16-bit code points of a list whose even length
+// the caller has checked (supported_groups, signature_algorithms, use_srtp).
+func appendUint16s[T ~uint16](dst []T, l shared.Cursor) []T {
+	var v uint16
+	for l.ReadUint16(&v) {
+		dst = append(dst, T(v))
+	}
+	return dst
+}
+
 func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 	switch t {
 	case extSupportedGroups:
@@ -82,11 +92,7 @@ func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 		if !b.ReadUint16LengthPrefixed(&l) || !b.Empty() || l.Len()%2 != 0 {
 			return false
 		}
-		for !l.Empty() {
-			var v uint16
-			l.ReadUint16(&v)
-			e.Groups = append(e.Groups, Group(v))
-		}
+		e.Groups = appendUint16s(e.Groups, l)
 	case extECPointFormats:
 		var l shared.Cursor
 		if !b.ReadUint8LengthPrefixed(&l) || !b.Empty() {
@@ -98,11 +104,7 @@ func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 		if !b.ReadUint16LengthPrefixed(&l) || !b.Empty() || l.Len()%2 != 0 {
 			return false
 		}
-		for !l.Empty() {
-			var v uint16
-			l.ReadUint16(&v)
-			e.Schemes = append(e.Schemes, SignatureScheme(v))
-		}
+		e.Schemes = appendUint16s(e.Schemes, l)
 	case extUseSRTP:
 		// RFC 5764 §4.1.1: SRTPProtectionProfiles profiles<2..2^16-1>;
 		// opaque srtp_mki<0..255>.
@@ -111,11 +113,7 @@ func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 			return false
 		}
 		e.UseSRTP = true
-		for !l.Empty() {
-			var v uint16
-			l.ReadUint16(&v)
-			e.SRTPProfiles = append(e.SRTPProfiles, SRTPProtectionProfile(v))
-		}
+		e.SRTPProfiles = appendUint16s(e.SRTPProfiles, l)
 		e.SRTPMKI = mki.Rest()
 	case extALPN:
 		var l shared.Cursor
