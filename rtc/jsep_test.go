@@ -15,6 +15,30 @@ func newTestPC(t *testing.T) *PeerConnection {
 	return pc
 }
 
+// offerAnswer runs one offer/answer from "from" to "to", checking every step,
+// and returns the answer, which "from" has not applied yet.
+func offerAnswer(t *testing.T, from, to *PeerConnection) SessionDescription {
+	t.Helper()
+	o, err := from.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := from.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := to.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := to.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := to.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
 // TestOfferAttributes checks what browsers need in an offer (RFC 8829 §5.2.1,
 // RFC 8841, RFC 8842, RFC 8843).
 func TestOfferAttributes(t *testing.T) {
@@ -249,28 +273,7 @@ func TestAnswerWithoutBundle(t *testing.T) {
 func TestDTLSRoleFromSetup(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
 	a.CreateDataChannel("x", DataChannelInit{})
-	exchange := func(from, to *PeerConnection) SessionDescription {
-		t.Helper()
-		o, err := from.CreateOffer()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := from.SetLocalDescription(o); err != nil {
-			t.Fatal(err)
-		}
-		if err := to.SetRemoteDescription(o); err != nil {
-			t.Fatal(err)
-		}
-		ans, err := to.CreateAnswer()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := to.SetLocalDescription(ans); err != nil {
-			t.Fatal(err)
-		}
-		return ans
-	}
-	ans := exchange(a, b)
+	ans := offerAnswer(t, a, b)
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +281,7 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.dtlsClient, b.dtlsClient)
 	}
 	// a re-offers (passive, keeping its role); an answer of passive too is refused.
-	ans = exchange(a, b)
+	ans = offerAnswer(t, a, b)
 	if !strings.Contains(ans.SDP, "a=setup:active") {
 		t.Fatalf("re-answer keeps b active:\n%s", ans.SDP)
 	}
@@ -460,12 +463,7 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Errorf("%d negotiationneeded events before negotiating, want 1", n)
 	}
-	o, _ := a.CreateOffer()
-	a.SetLocalDescription(o)
-	b.SetRemoteDescription(o)
-	ans, _ := b.CreateAnswer()
-	b.SetLocalDescription(ans)
-	if err := a.SetRemoteDescription(ans); err != nil {
+	if err := a.SetRemoteDescription(offerAnswer(t, a, b)); err != nil {
 		t.Fatal(err)
 	}
 	count()

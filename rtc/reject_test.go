@@ -18,17 +18,7 @@ func TestAnswerRejectingDataSectionFailsChannels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, _ := a.CreateOffer()
-	if err := a.SetLocalDescription(o); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetRemoteDescription(o); err != nil {
-		t.Fatal(err)
-	}
-	ans, err := b.CreateAnswer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := offerAnswer(t, a, b)
 	ans.SDP = strings.Replace(ans.SDP, "m=application 9 ", "m=application 0 ", 1)
 	for _, ok := a.PollEvent(); ok; _, ok = a.PollEvent() {
 	}
