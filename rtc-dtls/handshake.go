@@ -104,12 +104,7 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 	m.SessionID = sid.Rest()
 	m.Cookie = cookie.Rest()
 	m.Compression = comp.Rest()
-	m.CipherSuites = make([]uint16, 0, cs.Len()/2)
-	for !cs.Empty() {
-		var v uint16
-		cs.ReadUint16(&v)
-		m.CipherSuites = append(m.CipherSuites, v)
-	}
+	m.CipherSuites = appendUint16s(make([]uint16, 0, cs.Len()/2), cs)
 	if !c.Empty() {
 		if err := m.Extensions.parse(&c, typ); err != nil {
 			return nil, err
