@@ -33,14 +33,50 @@ type pair interface {
 // this; the stalls counters say how often it happened).
 const flowPoll = 20 * time.Millisecond
 
+// msgCounter counts the messages the receiving end got; both stacks' pairs
+// embed it so the benchmark waits for them the same way.
+type msgCounter struct {
+	mu   sync.Mutex
+	got  int
+	cond chan struct{}
+}
+
+func newMsgCounter() msgCounter { return msgCounter{cond: make(chan struct{}, 1)} }
+
+// add counts one message and wakes a waiter (called from the stack's callback).
+func (r *msgCounter) add() {
+	r.mu.Lock()
+	r.got++
+	r.mu.Unlock()
+	select {
+	case r.cond <- struct{}{}:
+	default:
+	}
+}
+
+// received returns once n messages arrived, or when ctx ends.
+func (r *msgCounter) received(ctx context.Context, n int) error {
+	for {
+		r.mu.Lock()
+		got := r.got
+		r.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-r.cond:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // ---- sansrtc ----
 
 type ourPair struct {
-	a, b     *driver.Conn
-	dc       *rtc.DataChannel
-	mu       sync.Mutex
-	got      int
-	cond     chan struct{}
+	a, b *driver.Conn
+	dc   *rtc.DataChannel
+	msgCounter
 	lowWater chan struct{}
 	stalls   int // waits for bufferedamountlow that timed out (flowPoll)
 }
@@ -49,18 +85,12 @@ type ourPair struct {
 // driver, or one each so both ends run on their own goroutine as two
 // processes would).
 func newOurPair(ctx context.Context, da, db *driver.Driver) (*ourPair, error) {
-	p := &ourPair{cond: make(chan struct{}, 1), lowWater: make(chan struct{}, 1)}
+	p := &ourPair{msgCounter: newMsgCounter(), lowWater: make(chan struct{}, 1)}
 	opened := make(chan *rtc.DataChannel, 1)
 	var err error
 	p.b, err = db.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
-			p.mu.Lock()
-			p.got++
-			p.mu.Unlock()
-			select {
-			case p.cond <- struct{}{}:
-			default:
-			}
+			p.add()
 		},
 	})
 	if err != nil {
@@ -126,22 +156,6 @@ func (p *ourPair) send(msg []byte, high int) error {
 	}
 }
 
-func (p *ourPair) received(ctx context.Context, n int) error {
-	for {
-		p.mu.Lock()
-		got := p.got
-		p.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-p.cond:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
 func (p *ourPair) close() {
 	_ = p.a.Close()
 	_ = p.b.Close()
@@ -155,17 +169,15 @@ func loopbackDriver() *driver.Driver {
 // ---- Pion ----
 
 type pionPair struct {
-	a, b     *webrtc.PeerConnection
-	dc       *webrtc.DataChannel
-	mu       sync.Mutex
-	got      int
-	cond     chan struct{}
+	a, b *webrtc.PeerConnection
+	dc   *webrtc.DataChannel
+	msgCounter
 	lowWater chan struct{}
 	stalls   int // waits for bufferedamountlow that timed out (flowPoll)
 }
 
 func newPionPair(ctx context.Context, api *webrtc.API) (*pionPair, error) {
-	p := &pionPair{cond: make(chan struct{}, 1), lowWater: make(chan struct{}, 1)}
+	p := &pionPair{msgCounter: newMsgCounter(), lowWater: make(chan struct{}, 1)}
 	var err error
 	if p.a, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
 		return nil, err
@@ -175,13 +187,7 @@ func newPionPair(ctx context.Context, api *webrtc.API) (*pionPair, error) {
 	}
 	p.b.OnDataChannel(func(dc *webrtc.DataChannel) {
 		dc.OnMessage(func(webrtc.DataChannelMessage) {
-			p.mu.Lock()
-			p.got++
-			p.mu.Unlock()
-			select {
-			case p.cond <- struct{}{}:
-			default:
-			}
+			p.add()
 		})
 	})
 	if p.dc, err = p.a.CreateDataChannel("bench", nil); err != nil {
@@ -237,22 +243,6 @@ func (p *pionPair) send(msg []byte, high int) error {
 		}
 	}
 	return p.dc.Send(msg)
-}
-
-func (p *pionPair) received(ctx context.Context, n int) error {
-	for {
-		p.mu.Lock()
-		got := p.got
-		p.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-p.cond:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 func (p *pionPair) close() {
