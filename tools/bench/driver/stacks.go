@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/sansrtc/rtc/rtc"
+	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/tools/interop/pion"
+)
+
+// ours runs both ends of every pair on one driver.
+type ours struct{ d *driver.Driver }
+
+func newOurs() *ours {
+	return &ours{d: driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})}
+}
+
+func (o *ours) close() { o.d.Close() }
+
+type ourPair struct {
+	a, b *driver.Conn
+	dc   *rtc.DataChannel
+}
+
+func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+	p := &ourPair{}
+	opened := make(chan *rtc.DataChannel, 1)
+	var err error
+	p.b, err = o.d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+		OnMessage: func(*driver.Conn, rtc.Message) { received.Add(1) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.a, err = o.d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+		OnEvent: func(c *driver.Conn, e rtc.Event) {
+			if e.Kind == rtc.EventDataChannelOpen {
+				opened <- e.Channel
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.a.CreateDataChannel("bench", rtc.DataChannelInit{}); err != nil {
+		return nil, err
+	}
+	off, err := p.a.OfferAfterGathering(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ans, err := p.b.AnswerAfterGathering(ctx, off.SDP)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.a.SetAnswer(ans.SDP); err != nil {
+		return nil, err
+	}
+	select {
+	case p.dc = <-opened:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return p, nil
+}
+
+func (p *ourPair) send(msg []byte) error { return p.a.Send(p.dc, msg, true) }
+
+func (p *ourPair) close() {
+	_ = p.a.Close()
+	_ = p.b.Close()
+}
+
+// thePion is Pion v4 restricted to UDP4 on loopback.
+type thePion struct{ api *webrtc.API }
+
+func newPion() *thePion { return &thePion{api: pion.API()} }
+
+func (*thePion) close() {}
+
+type pionPair struct {
+	a, b *webrtc.PeerConnection
+	dc   *webrtc.DataChannel
+}
+
+func (s *thePion) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+	p := &pionPair{}
+	var err error
+	if p.a, err = s.api.NewPeerConnection(webrtc.Configuration{}); err != nil {
+		return nil, err
+	}
+	if p.b, err = s.api.NewPeerConnection(webrtc.Configuration{}); err != nil {
+		return nil, err
+	}
+	p.b.OnDataChannel(func(dc *webrtc.DataChannel) {
+		dc.OnMessage(func(webrtc.DataChannelMessage) { received.Add(1) })
+	})
+	if p.dc, err = p.a.CreateDataChannel("bench", nil); err != nil {
+		return nil, err
+	}
+	opened := make(chan struct{})
+	p.dc.OnOpen(func() { close(opened) })
+	if err := offerAnswer(p.a, p.b); err != nil {
+		return nil, err
+	}
+	select {
+	case <-opened:
+	case <-ctx.Done():
+		return nil, errors.New("pion: channel did not open")
+	}
+	return p, nil
+}
+
+func offerAnswer(a, b *webrtc.PeerConnection) error {
+	off, err := a.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	g := webrtc.GatheringCompletePromise(a)
+	if err := a.SetLocalDescription(off); err != nil {
+		return err
+	}
+	<-g
+	if err := b.SetRemoteDescription(*a.LocalDescription()); err != nil {
+		return err
+	}
+	ans, err := b.CreateAnswer(nil)
+	if err != nil {
+		return err
+	}
+	g = webrtc.GatheringCompletePromise(b)
+	if err := b.SetLocalDescription(ans); err != nil {
+		return err
+	}
+	<-g
+	return a.SetRemoteDescription(*b.LocalDescription())
+}
+
+func (p *pionPair) send(msg []byte) error { return p.dc.Send(msg) }
+
+func (p *pionPair) close() {
+	_ = p.a.Close()
+	_ = p.b.Close()
+}
