@@ -1,36 +1,13 @@
-// Package driver runs sansrtc PeerConnections on real UDP sockets: it binds
-// sockets on host addresses, runs the sans-I/O drive loop with timers on one
-// goroutine for every PeerConnection it owns, and offers goroutine-safe
-// handles. It starts one reader goroutine per socket (batched reads with
-// recvmmsg where the platform has it) and none per data channel. Writes go
-// out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
-// one peer leave as one segmented buffer (UDP_SEGMENT, see
-// Config.DisableSegmentation): the same datagrams on the wire for a
-// fraction of the per-datagram cost. A PeerConnection that offers
-// ReleaseWrite gets its sent datagrams back for reuse.
-//
-//	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
-//	defer d.Close()
-//	conn, _ := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
-//		OnMessage: func(c *driver.Conn, m rtc.Message) { m.Channel.Send(m.Data) }, // runs on the loop
-//	})
-//	offer, _ := conn.OfferAfterGathering(ctx)
-//
-// Callbacks run on the driver goroutine: inside them, the PeerConnection
-// and its DataChannels may be used directly (they must not block). Anywhere
-// else, use Conn.Do or the Conn helpers. A callback must not call Conn.Do,
-// Send, Close or the other helpers (they wait for the driver goroutine,
-// which is running the callback): call the PeerConnection directly, or
-// start a goroutine (go conn.Close()).
 package driver
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
@@ -38,7 +15,7 @@ import (
 )
 
 // ErrClosed reports use of a closed driver or connection.
-var ErrClosed = errors.New("driver: closed")
+var ErrClosed = fmt.Errorf("driver: closed: %w", shared.ErrClosed)
 
 // Config configures a Driver.
 type Config struct {
@@ -49,7 +26,8 @@ type Config struct {
 	// Filter selects enumerated addresses. If nil, loopback and global
 	// unicast IPv4 addresses are used (no link-local, no IPv6).
 	Filter func(netip.Addr) bool
-	// InboxSize bounds the datagrams waiting for the loop. If zero, 4096.
+	// InboxSize bounds the datagram batches waiting for the loop. If zero,
+	// 4096.
 	InboxSize int
 	// DisableSegmentation turns off UDP generic segmentation offload
 	// (Linux UDP_SEGMENT): by default, consecutive datagrams of one size to
@@ -57,6 +35,23 @@ type Config struct {
 	// datagrams, which saves most of the per-datagram cost of sending. It
 	// is also turned off on its own when the kernel or device refuses it.
 	DisableSegmentation bool
+	// KeepFailed keeps a PeerConnection that reached "failed" (for an ICE
+	// restart) instead of closing it and releasing its sockets at once.
+	KeepFailed bool
+	// MaxSendQueue bounds the bytes Conn.Send queues per connection for
+	// the loop; a Send beyond it fails with ErrSendQueueFull. If zero,
+	// 16 MiB.
+	MaxSendQueue int
+	// Logger receives the driver's log lines (see the package doc for the
+	// levels). If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+func (c *Config) maxSendQueue() int {
+	if c.MaxSendQueue <= 0 {
+		return 16 << 20
+	}
+	return c.MaxSendQueue
 }
 
 // Handler holds the callbacks of one connection. Each runs on the driver
@@ -65,22 +60,32 @@ type Handler struct {
 	OnEvent   func(c *Conn, e rtc.Event)
 	OnMessage func(c *Conn, m rtc.Message)
 	// OnError receives errors returned by the PeerConnection's Handle*
-	// calls (also reported as events where they concern state).
+	// calls (also reported as events where they concern state), and a
+	// *SendError for a queued message the PeerConnection refused.
 	OnError func(c *Conn, err error)
 }
 
 // Driver owns the loop goroutine and the sockets of its connections.
 type Driver struct {
 	cfg    Config
+	log    *slog.Logger
 	inbox  chan *[]datagram
 	cmds   chan func()
+	wake   chan struct{} // a Send queued into an idle connection
 	done   chan struct{}
 	closed sync.Once
 	wg     sync.WaitGroup
+	nextID atomic.Int64
+
+	sendMu    sync.Mutex
+	sendReady []*Conn // connections whose send queue went from empty to not empty
 
 	// Loop-goroutine state.
-	conns  map[*Conn]struct{}
-	bySock map[*socket]*Conn
+	conns     map[*Conn]struct{}
+	bySock    map[*socket]*Conn
+	timers    timerHeap
+	ready     []*Conn // connections to drive in this pass
+	sendSpare []*Conn
 }
 
 // New starts a driver.
@@ -88,8 +93,12 @@ func New(cfg Config) *Driver {
 	if cfg.InboxSize <= 0 {
 		cfg.InboxSize = 4096
 	}
-	d := &Driver{cfg: cfg, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
-		done: make(chan struct{}), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Driver{cfg: cfg, log: log, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
+		wake: make(chan struct{}, 1), done: make(chan struct{}), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
 	d.wg.Add(1)
 	go d.loop()
 	return d
@@ -170,24 +179,6 @@ func (d *Driver) do(f func()) error {
 	}
 }
 
-// Conn is a goroutine-safe handle on one PeerConnection run by a Driver.
-type Conn struct {
-	d       *Driver
-	pc      *rtc.PeerConnection
-	h       Handler
-	socks   []*socket
-	closed  bool
-	dirty   bool
-	waiters []func() // run after every drive (gathering waits)
-	// release hands sent datagrams back to the PeerConnection for reuse,
-	// if it offers that (ReleaseWrite); nil otherwise.
-	release func([]byte)
-}
-
-// writeReleaser is a PeerConnection that takes back the datagrams
-// PollWrite returned once they are sent, to reuse them.
-type writeReleaser interface{ ReleaseWrite([]byte) }
-
 // NewPeerConnection creates a PeerConnection with one socket per host
 // address (added as host candidates).
 func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, error) {
@@ -198,7 +189,8 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("driver: no host address to bind")
 	}
-	c := &Conn{d: d, h: h}
+	c := &Conn{d: d, h: h, id: d.nextID.Add(1), hidx: -1, start: time.Now(), done: make(chan struct{})}
+	c.log = d.log.With("conn", c.id)
 	for _, a := range addrs {
 		s, err := listen(a, d.cfg.DisableSegmentation)
 		if err != nil {
@@ -234,147 +226,14 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 				})
 			}(s)
 		}
+		d.schedule(c)
 	})
 	if err != nil {
 		c.closeSockets()
 		return nil, err
 	}
+	c.log.Debug("created", "local", c.LocalAddresses())
 	return c, nil
-}
-
-func (c *Conn) closeSockets() {
-	for _, s := range c.socks {
-		_ = s.conn.Close()
-	}
-}
-
-// LocalAddresses returns the bound host addresses.
-func (c *Conn) LocalAddresses() []netip.AddrPort {
-	out := make([]netip.AddrPort, len(c.socks))
-	for i, s := range c.socks {
-		out[i] = s.local
-	}
-	return out
-}
-
-// Do runs f with the PeerConnection on the driver goroutine, then drives it
-// (sends what it produced, delivers events). f must not block.
-func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
-	var ferr error
-	err := c.d.do(func() {
-		if c.closed {
-			ferr = ErrClosed
-			return
-		}
-		ferr = f(c.pc)
-		c.d.drive(c)
-	})
-	if err != nil {
-		return err
-	}
-	return ferr
-}
-
-// Close closes the PeerConnection and its sockets.
-func (c *Conn) Close() error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		err := pc.Close()
-		c.d.flushConn(c)
-		c.d.closeConn(c)
-		return err
-	})
-}
-
-// waitGathering waits until ICE gathering completed, then returns the
-// local description (with every candidate, as SIGNALING.md wants).
-func (c *Conn) waitGathering(ctx context.Context) (rtc.SessionDescription, error) {
-	done := make(chan rtc.SessionDescription, 1)
-	err := c.d.do(func() {
-		check := func() bool {
-			if c.pc.ICEGatheringState() == rtc.ICEGatheringComplete {
-				done <- c.pc.LocalDescription()
-				return true
-			}
-			return false
-		}
-		if !check() {
-			c.waiters = append(c.waiters, func() {
-				if check() {
-					c.waiters = nil
-				}
-			})
-		}
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	select {
-	case d := <-done:
-		return d, nil
-	case <-ctx.Done():
-		return rtc.SessionDescription{}, ctx.Err()
-	}
-}
-
-// OfferAfterGathering creates and applies an offer and returns it once
-// gathering completed.
-func (c *Conn) OfferAfterGathering(ctx context.Context) (rtc.SessionDescription, error) {
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		o, err := pc.CreateOffer()
-		if err != nil {
-			return err
-		}
-		return pc.SetLocalDescription(o)
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	return c.waitGathering(ctx)
-}
-
-// AnswerAfterGathering applies a remote offer, creates and applies the
-// answer and returns it once gathering completed.
-func (c *Conn) AnswerAfterGathering(ctx context.Context, offer string) (rtc.SessionDescription, error) {
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer}); err != nil {
-			return err
-		}
-		a, err := pc.CreateAnswer()
-		if err != nil {
-			return err
-		}
-		return pc.SetLocalDescription(a)
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	return c.waitGathering(ctx)
-}
-
-// SetAnswer applies the remote answer.
-func (c *Conn) SetAnswer(answer string) error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		return pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeAnswer, SDP: answer})
-	})
-}
-
-// CreateDataChannel creates a channel.
-func (c *Conn) CreateDataChannel(label string, init rtc.DataChannelInit) (*rtc.DataChannel, error) {
-	var dc *rtc.DataChannel
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		var err error
-		dc, err = pc.CreateDataChannel(label, init)
-		return err
-	})
-	return dc, err
-}
-
-// Send sends a binary (binary=true) or text message on dc.
-func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		// HandleWrite takes text as bytes: no conversion to a string and back.
-		return pc.HandleWrite(rtc.OutgoingMessage{Channel: dc, Data: data, Binary: binary})
-	})
 }
 
 // loop is the driver goroutine.
@@ -383,10 +242,9 @@ func (d *Driver) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		next := d.nextDeadline()
 		wait := time.Hour
-		if !next.IsZero() {
-			wait = max(time.Until(next), 0)
+		if len(d.timers) > 0 {
+			wait = max(time.Until(d.timers[0].deadline), 0)
 		}
 		timer.Reset(wait)
 		select {
@@ -399,23 +257,16 @@ func (d *Driver) loop() {
 			d.receive(b)
 			// Take what else is already waiting before flushing.
 			d.receiveWaiting()
-			d.driveAll()
+		case <-d.wake:
 		case <-timer.C:
 			// Datagrams that arrived first count first: after the loop was
 			// held up (a busy machine), an acknowledgement waiting in the
 			// inbox must not lose the race against a retransmission timer.
 			d.receiveWaiting()
-			now := time.Now()
-			for c := range d.conns {
-				if t, ok := c.pc.PollTimeout(); ok && !t.After(now) {
-					if err := c.pc.HandleTimeout(now); err != nil && c.h.OnError != nil {
-						c.h.OnError(c, err)
-					}
-					c.dirty = true
-				}
-			}
-			d.driveAll()
+			d.fireTimers(time.Now())
 		}
+		d.takeSends()
+		d.driveReady()
 	}
 }
 
@@ -431,14 +282,32 @@ func (d *Driver) receiveWaiting() {
 	}
 }
 
-func (d *Driver) nextDeadline() time.Time {
-	var next time.Time
-	for c := range d.conns {
-		if t, ok := c.pc.PollTimeout(); ok {
-			next = shared.Earliest(next, t)
+// fireTimers runs HandleTimeout on every connection whose deadline passed;
+// the others are not touched.
+func (d *Driver) fireTimers(now time.Time) {
+	for len(d.timers) > 0 && !d.timers[0].deadline.After(now) {
+		c := d.timers.pop()
+		c.handleErr(c.pc.HandleTimeout(now))
+		d.markReady(c)
+	}
+}
+
+func (d *Driver) markReady(c *Conn) {
+	if !c.dirty {
+		c.dirty = true
+		d.ready = append(d.ready, c)
+	}
+}
+
+// driveReady drives the connections marked in this pass.
+func (d *Driver) driveReady() {
+	for i := 0; i < len(d.ready); i++ {
+		if c := d.ready[i]; c.dirty && !c.closed {
+			d.drive(c)
 		}
 	}
-	return next
+	clear(d.ready)
+	d.ready = d.ready[:0]
 }
 
 func (d *Driver) receive(batch *[]datagram) {
@@ -450,35 +319,27 @@ func (d *Driver) receive(batch *[]datagram) {
 			err := c.pc.HandleRead(shared.TaggedBytes{Now: now,
 				Transport: shared.TransportContext{Local: dg.sock.local, Peer: dg.from, Protocol: shared.UDP},
 				Message:   (*dg.buf)[:dg.n]})
-			if err != nil && c.h.OnError != nil {
-				c.h.OnError(c, err)
-			}
-			c.dirty = true
+			c.handleErr(err)
+			d.markReady(c)
 		}
 		bufPool.Put(dg.buf)
 	}
 }
 
-func (d *Driver) driveAll() {
-	for c := range d.conns {
-		if c.dirty {
-			d.drive(c)
-		}
-	}
-}
-
-// drive drains one connection: events and messages to the callbacks,
-// datagrams to the sockets.
+// drive drains one connection: queued sends to the PeerConnection, events
+// and messages to the callbacks, datagrams to the sockets; then it ends the
+// connection if it reached a terminal state, or updates its deadline.
 func (d *Driver) drive(c *Conn) {
 	c.dirty = false
 	for range 64 { // callbacks may produce more; bounded
-		progressed := false
+		progressed := c.handSends()
 		for {
 			e, ok := c.pc.PollEvent()
 			if !ok {
 				break
 			}
 			progressed = true
+			c.observe(e)
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)
 			}
@@ -500,9 +361,12 @@ func (d *Driver) drive(c *Conn) {
 			break
 		}
 	}
-	for _, w := range c.waiters {
-		w()
+	if c.ending != nil {
+		d.teardown(c, c.ending.reason)
+		return
 	}
+	c.runWaiters()
+	d.schedule(c)
 }
 
 // flushConn writes the connection's datagrams, batched per socket.
@@ -532,29 +396,20 @@ func (d *Driver) flushConn(c *Conn) bool {
 	return any
 }
 
-// sendErr reports a socket write error (an unreachable peer: ICE and SCTP
-// retransmit or fail on their own) to OnError; nothing is dropped silently.
-func (c *Conn) sendErr(err error) {
-	if err != nil && c.h.OnError != nil {
-		c.h.OnError(c, fmt.Errorf("driver: send: %w", err))
+// schedule puts c at its place in the deadline heap.
+func (d *Driver) schedule(c *Conn) {
+	t, ok := c.pc.PollTimeout()
+	if !ok || c.closed {
+		d.timers.remove(c)
+		return
 	}
-}
-
-func (c *Conn) sockFor(local netip.AddrPort) *socket {
-	for _, s := range c.socks {
-		if s.local == local {
-			return s
-		}
-	}
-	if len(c.socks) == 1 {
-		return c.socks[0]
-	}
-	return nil
+	d.timers.set(c, t)
 }
 
 func (d *Driver) closeConn(c *Conn) {
 	c.closed = true
 	delete(d.conns, c)
+	d.timers.remove(c)
 	for _, s := range c.socks {
 		delete(d.bySock, s)
 	}
@@ -563,11 +418,7 @@ func (d *Driver) closeConn(c *Conn) {
 
 func (d *Driver) shutdown() {
 	for c := range d.conns {
-		if err := c.pc.Close(); err != nil && c.h.OnError != nil {
-			c.h.OnError(c, err)
-		}
-		d.flushConn(c)
-		d.closeConn(c)
+		d.teardown(c, ErrClosed)
 	}
 	// Readers blocked on the inbox see done; readers blocked in ReadBatch
 	// see the closed socket.

@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -34,7 +35,7 @@ func main() {
 	flag.Parse()
 
 	var opts echo.Options
-	opts.Log = os.Stderr
+	opts.Logger = slog.Default()
 	for _, n := range strings.Split(*negotiated, ",") {
 		if n == "" {
 			continue

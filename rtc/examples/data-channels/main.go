@@ -78,11 +78,11 @@ func run(total, size int) error {
 	if err != nil {
 		return err
 	}
-	answer, err := answerer.AnswerAfterGathering(ctx, offer.SDP)
+	answer, err := answerer.AnswerAfterGathering(ctx, offer)
 	if err != nil {
 		return err
 	}
-	if err := offerer.SetAnswer(answer.SDP); err != nil {
+	if err := offerer.SetAnswer(answer); err != nil {
 		return err
 	}
 	var dc *rtc.DataChannel

@@ -82,7 +82,7 @@ func run(url string, host netip.Addr, total int) error {
 	if err != nil {
 		return err
 	}
-	if err := conn.SetAnswer(ans.SDP); err != nil {
+	if err := conn.SetAnswer(rtc.SessionDescription{SDP: ans.SDP}); err != nil {
 		return err
 	}
 	select {

@@ -53,11 +53,11 @@ func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error
 	if err != nil {
 		return nil, err
 	}
-	ans, err := p.b.AnswerAfterGathering(ctx, off.SDP)
+	ans, err := p.b.AnswerAfterGathering(ctx, off)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.a.SetAnswer(ans.SDP); err != nil {
+	if err := p.a.SetAnswer(ans); err != nil {
 		return nil, err
 	}
 	select {

@@ -12,10 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/echo"
@@ -64,7 +64,7 @@ func serve(ln net.Listener, quiet bool) error {
 	defer d.Close()
 	var opts echo.Options
 	if !quiet {
-		opts.Log = os.Stderr
+		opts.Logger = slog.Default()
 	}
 	fmt.Printf("sansrtc demo: open http://%s/ in a browser\n", ln.Addr())
 	return http.Serve(ln, Handler(d, opts))
