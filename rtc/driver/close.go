@@ -47,7 +47,15 @@ func (c *Conn) observe(e rtc.Event) {
 		c.log.Warn("error", "err", e.Err)
 		return
 	}
-	c.log.Debug("event", "event", e)
+	c.logEvent(e)
+}
+
+// logEvent logs e at Debug; the check comes first because boxing an Event
+// for slog allocates even when Debug is off (once per message otherwise).
+func (c *Conn) logEvent(e rtc.Event) {
+	if c.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.log.Debug("event", "event", e)
+	}
 }
 
 // end records the first terminal reason of this drive.
@@ -116,7 +124,7 @@ func (d *Driver) teardown(c *Conn, reason error) error {
 			break
 		}
 		if e.Kind != rtc.EventConnectionStateChange || e.ConnectionState != rtc.PeerConnectionClosed {
-			c.log.Debug("event", "event", e)
+			c.logEvent(e)
 		}
 		if c.h.OnEvent != nil {
 			c.h.OnEvent(c, e)

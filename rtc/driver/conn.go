@@ -398,7 +398,9 @@ func (c *Conn) report(err error) {
 	if c.h.OnError != nil {
 		c.h.OnError(c, err)
 	}
-	c.log.Debug("error", "err", err)
+	if c.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.log.Debug("error", "err", err)
+	}
 }
 
 // sendErr reports a socket write error (an unreachable peer: ICE and SCTP

@@ -86,6 +86,11 @@ type Driver struct {
 	timers    timerHeap
 	ready     []*Conn // connections to drive in this pass
 	sendSpare []*Conn
+	// longestPass is the longest time one wake-up of the loop took, by
+	// passClock if a test set it (thread CPU time, to tell our stalls
+	// from the machine's), else by the wall clock.
+	longestPass time.Duration
+	passClock   func() time.Duration
 }
 
 // New starts a driver.
@@ -247,18 +252,24 @@ func (d *Driver) loop() {
 			wait = max(time.Until(d.timers[0].deadline), 0)
 		}
 		timer.Reset(wait)
+		var woke time.Time
+		var cpu time.Duration
 		select {
 		case <-d.done:
 			d.shutdown()
 			return
 		case f := <-d.cmds:
+			woke = d.passStart(&cpu)
 			f()
 		case b := <-d.inbox:
+			woke = d.passStart(&cpu)
 			d.receive(b)
 			// Take what else is already waiting before flushing.
 			d.receiveWaiting()
 		case <-d.wake:
+			woke = d.passStart(&cpu)
 		case <-timer.C:
+			woke = d.passStart(&cpu)
 			// Datagrams that arrived first count first: after the loop was
 			// held up (a busy machine), an acknowledgement waiting in the
 			// inbox must not lose the race against a retransmission timer.
@@ -267,7 +278,23 @@ func (d *Driver) loop() {
 		}
 		d.takeSends()
 		d.driveReady()
+		d.passEnd(woke, cpu)
 	}
+}
+
+func (d *Driver) passStart(cpu *time.Duration) time.Time {
+	if d.passClock != nil {
+		*cpu = d.passClock()
+	}
+	return time.Now()
+}
+
+func (d *Driver) passEnd(woke time.Time, cpu time.Duration) {
+	took := time.Since(woke)
+	if d.passClock != nil {
+		took = d.passClock() - cpu
+	}
+	d.longestPass = max(d.longestPass, took)
 }
 
 // receiveWaiting takes the batches already in the inbox.
