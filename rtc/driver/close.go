@@ -98,10 +98,22 @@ func IsNormalClose(err error) bool {
 	return errors.Is(err, sctp.ErrClosed) && !errors.Is(err, sctp.ErrRetransmissionLimit)
 }
 
-// closeText is a close reason for people.
+// closeText is a close reason for people: a peer's normal close reads as
+// one, not as an error.
 func closeText(err error) string {
 	if err == nil || errors.Is(err, ErrClosed) {
 		return "closed locally"
+	}
+	var abort *sctp.AbortError
+	if errors.As(err, &abort) && abort.Remote && abort.Cause == sctp.CauseUserInitiatedAbort {
+		if abort.Info != "" {
+			return "closed by the peer (" + abort.Info + ")"
+		}
+		return "closed by the peer"
+	}
+	var alert *dtls.AlertError
+	if errors.As(err, &alert) && alert.Remote && alert.Alert == dtls.AlertCloseNotify {
+		return "closed by the peer (DTLS close_notify)"
 	}
 	return err.Error()
 }

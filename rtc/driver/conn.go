@@ -318,7 +318,7 @@ func (c *Conn) WaitOpen(ctx context.Context, dc *rtc.DataChannel) error {
 }
 
 // waitGathering waits until ICE gathering completed, then returns the
-// local description (with every candidate, as SIGNALING.md wants).
+// local description (with every candidate, as rtc/driver/signaling/SIGNALING.md wants).
 func (c *Conn) waitGathering(ctx context.Context) (rtc.SessionDescription, error) {
 	var desc rtc.SessionDescription
 	err := c.await(ctx, func() (bool, error) {

@@ -3,11 +3,14 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
 )
 
 // connectPair connects a (offerer, with one channel "x") and b on loopback
@@ -137,5 +140,31 @@ func TestLocalCloseEndsWaiters(t *testing.T) {
 	defer cancel()
 	if err := c.WaitOpen(ctx, dc); !errors.Is(err, ErrClosed) {
 		t.Errorf("WaitOpen after Close: %v", err)
+	}
+}
+
+// TestCloseText: a peer's normal close reads as one; failures keep their
+// error text.
+func TestCloseText(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		text   string
+		normal bool
+	}{
+		{nil, "closed locally", true},
+		{ErrClosed, "closed locally", true},
+		{&rtc.LayerError{Layer: "sctp", Err: &sctp.AbortError{Remote: true, Cause: sctp.CauseUserInitiatedAbort, Info: "peer connection closed"}},
+			"closed by the peer (peer connection closed)", true},
+		{&rtc.LayerError{Layer: "dtls", Err: &dtls.AlertError{Remote: true, Alert: dtls.AlertCloseNotify}}, "closed by the peer (DTLS close_notify)", true},
+		{&rtc.LayerError{Layer: "sctp", Err: &sctp.AbortError{Remote: true, Cause: sctp.CauseProtocolViolation}},
+			"rtc: sctp: association aborted by peer: Protocol Violation", false},
+		{fmt.Errorf("%w: %w", ErrFailed, sctp.ErrRetransmissionLimit), "driver: peer connection failed: sctp: retransmission limit reached", false},
+	} {
+		if got := closeText(tc.err); got != tc.text {
+			t.Errorf("closeText(%v) = %q, want %q", tc.err, got, tc.text)
+		}
+		if got := IsNormalClose(tc.err); got != tc.normal {
+			t.Errorf("IsNormalClose(%v) = %v", tc.err, got)
+		}
 	}
 }

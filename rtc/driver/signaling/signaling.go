@@ -1,5 +1,5 @@
 // Package signaling implements the HTTP signaling contract shared by every
-// sansrtc example and test peer (shared/SIGNALING.md):
+// sansrtc example and test peer (SIGNALING.md in this directory):
 //
 //	POST /offer   {"type":"offer","sdp":"..."}            -> 200 {"type":"answer","sdp":"..."}
 //	GET  /offer                                           -> 200 {"type":"offer","sdp":"...","id":"..."}
