@@ -96,7 +96,11 @@ type consumer struct {
 	name    string
 	modules []string // folders it requires
 	source  string   // main.go
-	only    []string // if set: the only sansrtc modules `go list -m all` may show
+	// only, if set, lists the only modules the consumer may need besides
+	// itself: the only ones `go list -m all` may show when strict, or else
+	// the only ones whose packages are built into it (`go list -deps`).
+	only   []string
+	strict bool
 }
 
 var consumers = []consumer{
@@ -104,6 +108,7 @@ var consumers = []consumer{
 		name:    "stun-only",
 		modules: []string{"rtc-stun"},
 		only:    []string{"rtc-stun", "rtc-shared"},
+		strict:  true, // issue 17: a STUN-only program pulls nothing else
 		source: `package main
 
 import (
@@ -174,24 +179,27 @@ func (r *repo) checkConsumers(c *checker, m manifest, mods []string, tmp string)
 		if err := writeConsumer(dir, cons, m, sums); err != nil {
 			return err
 		}
-		steps := [][]string{{"mod", "tidy"}, {"build", "./..."}, {"list", "-m", "all"}, {"mod", "vendor"}}
-		var list []byte
+		steps := [][]string{{"mod", "tidy"}, {"build", "./..."}, {"list", "-m", "all"},
+			{"list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./..."}, {"mod", "vendor"}}
+		outs := make([][]byte, 0, len(steps))
 		for _, step := range steps {
 			out, err := run(dir, env, "go", step...)
 			if err != nil {
 				c.fail("consumer %s: go %s: %v\n%s", cons.name, strings.Join(step, " "), err, out)
 				break
 			}
-			if step[0] == "list" {
-				list = out
-			}
+			outs = append(outs, out)
 		}
-		if list == nil {
+		if len(outs) < len(steps) {
 			continue
 		}
 		size, files := dirSize(filepath.Join(dir, "vendor"))
-		fmt.Printf("\nconsumer %s: vendor %d bytes in %d files; go list -m all:\n%s", cons.name, size, files, indent(list))
-		checkOnly(c, cons, list)
+		fmt.Printf("\nconsumer %s: vendor %d bytes in %d files; go list -m all:\n%s", cons.name, size, files, indent(outs[2]))
+		if cons.strict {
+			checkOnly(c, cons, outs[2], "go list -m all")
+		} else {
+			checkOnly(c, cons, outs[3], "its build")
+		}
 	}
 	return nil
 }
@@ -271,22 +279,24 @@ func writeConsumer(dir string, cons consumer, m manifest, sums []byte) error {
 	return nil
 }
 
-// checkOnly fails when a consumer's module list has sansrtc modules or
-// third-party modules beyond what it may need.
-func checkOnly(c *checker, cons consumer, list []byte) {
+// checkOnly fails when a consumer's module list names a module beyond what
+// it may need. list has one module path (and maybe a version) per line.
+func checkOnly(c *checker, cons consumer, list []byte, what string) {
 	if cons.only == nil {
 		return
 	}
-	allowed := map[string]bool{}
+	allowed := map[string]bool{"example.com/consumer/" + cons.name: true}
 	for _, o := range cons.only {
 		allowed[modulePrefix+o] = true
 	}
-	lines := strings.Split(strings.TrimSpace(string(list)), "\n")
-	for _, l := range lines[1:] { // the first line is the consumer itself
-		path := strings.Fields(l)[0]
-		if !allowed[path] {
-			c.fail("consumer %s needs %s; it may need only %s", cons.name, path, strings.Join(cons.only, " and "))
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(list), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || allowed[f[0]] || seen[f[0]] {
+			continue
 		}
+		seen[f[0]] = true
+		c.fail("consumer %s: %s shows %s; it may need only %s", cons.name, what, f[0], strings.Join(cons.only, " and "))
 	}
 }
 
