@@ -122,7 +122,7 @@ func closeText(err error) string {
 // last events go to the handler, its ABORT and close_notify to the wire),
 // closes the sockets, wakes the waiters and closes Done. It returns the
 // PeerConnection's Close error.
-func (d *Driver) teardown(c *Conn, reason error) error {
+func (s *shard) teardown(c *Conn, reason error) error {
 	if c.closed {
 		return nil
 	}
@@ -142,7 +142,7 @@ func (d *Driver) teardown(c *Conn, reason error) error {
 			c.h.OnEvent(c, e)
 		}
 	}
-	d.flushConn(c)
+	s.flushConn(c)
 	c.sendMu.Lock()
 	c.sendClosed = true
 	lost := len(c.sendQ)
@@ -151,7 +151,7 @@ func (d *Driver) teardown(c *Conn, reason error) error {
 	if lost > 0 {
 		c.report(fmt.Errorf("driver: %d queued messages not sent: %w", lost, ErrClosed))
 	}
-	d.closeConn(c)
+	s.closeConn(c)
 	c.err = reason
 	close(c.done)
 	c.runWaiters()

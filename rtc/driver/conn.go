@@ -36,14 +36,19 @@ func (e *SendError) Unwrap() error { return e.Err }
 // Conn is a goroutine-safe handle on one PeerConnection run by a Driver.
 type Conn struct {
 	d     *Driver
+	s     *shard // the loop that runs it
 	pc    *rtc.PeerConnection
 	h     Handler
 	id    int64
 	log   *slog.Logger
 	socks []*socket
-	start time.Time
-	done  chan struct{}
-	err   error // why the connection ended; set before done is closed
+	// writers[i] writes on socks[i]; own says whether the sockets are the
+	// connection's (else the driver's shared ones).
+	writers []*writer
+	own     bool
+	start   time.Time
+	done    chan struct{}
+	err     error // why the connection ended; set before done is closed
 	// release hands sent datagrams back to the PeerConnection for reuse,
 	// if it offers that (ReleaseWrite); nil otherwise.
 	release func([]byte)
@@ -65,6 +70,11 @@ type Conn struct {
 	hidx      int      // index in the timer heap, -1 if not in it
 	spareQ    []queued // the other half of the send queue's double buffer
 	spareData []byte
+	// On shared sockets: the 5-tuples and local ufrags routed to c, and
+	// the current ufrag.
+	tuples map[portKey]struct{}
+	ufrags []string
+	ufrag  string
 }
 
 // queued is one message waiting in a send queue.
@@ -81,16 +91,21 @@ type ending struct{ reason error }
 type writeReleaser interface{ ReleaseWrite([]byte) }
 
 func (c *Conn) closeSockets() {
-	for _, s := range c.socks {
-		_ = s.conn.Close() // the reader goroutine sees the error and ends
+	if !c.own {
+		return
+	}
+	for _, so := range c.socks {
+		_ = so.conn.Close() // the reader goroutine sees the error and ends
 	}
 }
 
-// LocalAddresses returns the bound host addresses.
+// LocalAddresses returns the host addresses of the connection's sockets
+// as its PeerConnection knows them (Config.PublicIP replaces the bound
+// address).
 func (c *Conn) LocalAddresses() []netip.AddrPort {
 	out := make([]netip.AddrPort, len(c.socks))
-	for i, s := range c.socks {
-		out[i] = s.local
+	for i, so := range c.socks {
+		out[i] = so.adv
 	}
 	return out
 }
@@ -116,13 +131,16 @@ func (c *Conn) Err() error {
 // the loop: never call it from a callback.
 func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
 	var ferr error
-	err := c.d.do(func() {
+	err := c.s.do(func() {
 		if c.closed {
 			ferr = ErrClosed
 			return
 		}
 		ferr = f(c.pc)
-		c.d.drive(c)
+		if !c.own {
+			c.d.learnUfrag(c)
+		}
+		c.s.drive(c)
 	})
 	if err != nil {
 		return err
@@ -140,12 +158,12 @@ func (c *Conn) Close() error {
 	default:
 	}
 	var perr error
-	err := c.d.do(func() {
+	err := c.s.do(func() {
 		if c.closed {
 			return
 		}
 		c.handSends()
-		perr = c.d.teardown(c, nil)
+		perr = c.s.teardown(c, nil)
 	})
 	if errors.Is(err, ErrClosed) {
 		<-c.done // the driver closed it
@@ -182,12 +200,12 @@ func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
 	c.sendWaiting = true
 	c.sendMu.Unlock()
 	if notify {
-		d := c.d
-		d.sendMu.Lock()
-		d.sendReady = append(d.sendReady, c)
-		d.sendMu.Unlock()
+		s := c.s
+		s.sendMu.Lock()
+		s.sendReady = append(s.sendReady, c)
+		s.sendMu.Unlock()
 		select {
-		case d.wake <- struct{}{}:
+		case s.wake <- struct{}{}:
 		default: // a wake-up is pending already
 		}
 	}
@@ -195,18 +213,18 @@ func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
 }
 
 // takeSends marks the connections with queued sends ready (loop goroutine).
-func (d *Driver) takeSends() {
-	d.sendMu.Lock()
-	list := d.sendReady
-	d.sendReady = d.sendSpare[:0]
-	d.sendMu.Unlock()
+func (s *shard) takeSends() {
+	s.sendMu.Lock()
+	list := s.sendReady
+	s.sendReady = s.sendSpare[:0]
+	s.sendMu.Unlock()
 	for _, c := range list {
 		if !c.closed {
-			d.markReady(c)
+			s.markReady(c)
 		}
 	}
 	clear(list)
-	d.sendSpare = list[:0]
+	s.sendSpare = list[:0]
 }
 
 // handSends gives the queued messages to the PeerConnection (loop
@@ -253,7 +271,7 @@ func (c *Conn) CreateDataChannel(label string, init rtc.DataChannelInit) (*rtc.D
 func (c *Conn) await(ctx context.Context, check func() (bool, error)) error {
 	res := make(chan error, 1)
 	var gone atomic.Bool // the caller stopped waiting
-	err := c.d.do(func() {
+	err := c.s.do(func() {
 		if c.closed {
 			res <- ErrClosed
 			return
@@ -411,14 +429,16 @@ func (c *Conn) sendErr(err error) {
 	}
 }
 
-func (c *Conn) sockFor(local netip.AddrPort) *socket {
-	for _, s := range c.socks {
-		if s.local == local {
-			return s
+// sockIndex is the index of the socket PollWrite's local address names,
+// or -1.
+func (c *Conn) sockIndex(local netip.AddrPort) int {
+	for i, so := range c.socks {
+		if so.adv == local {
+			return i
 		}
 	}
 	if len(c.socks) == 1 {
-		return c.socks[0]
+		return 0
 	}
-	return nil
+	return -1
 }

@@ -1,7 +1,8 @@
 // Package driver runs sansrtc PeerConnections on real UDP sockets: it binds
-// sockets on host addresses, runs the sans-I/O drive loop with timers on one
-// goroutine for every PeerConnection it owns, and offers goroutine-safe
-// handles. It starts one reader goroutine per socket (batched reads with
+// sockets on host addresses, runs the sans-I/O drive loop with timers on
+// Config.Loops goroutines (GOMAXPROCS by default; each owns a shard of the
+// connections, assigned in turn, and no lock is shared between loops on the
+// per-packet path), and offers goroutine-safe handles. It starts one reader goroutine per socket (batched reads with
 // recvmmsg where the platform has it) and none per data channel. Writes go
 // out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
 // one peer leave as one segmented buffer (UDP_SEGMENT, see

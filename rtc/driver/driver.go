@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,34 @@ type Config struct {
 	// Logger receives the driver's log lines (see the package doc for the
 	// levels). If nil, nothing is logged.
 	Logger *slog.Logger
+	// SinglePort runs every PeerConnection of the driver on one UDP socket
+	// per host address instead of one socket each (issue 18): datagrams
+	// from a known 5-tuple go to its connection, new 5-tuples by the local
+	// ufrag in a STUN Binding request's USERNAME (see port.go). Two
+	// connections of one such driver cannot connect to each other, and
+	// ICE servers (STUN/TURN) are refused for now: every connection would
+	// share the server's 5-tuple.
+	SinglePort bool
+	// Port is the UDP port of the SinglePort sockets. If zero, the kernel
+	// picks one.
+	Port int
+	// PublicIP, if valid, is the address the SinglePort socket is
+	// advertised as (host candidate) instead of the bound one, for a server
+	// behind a static 1:1 NAT (a cloud VM). It needs SinglePort and exactly
+	// one host address.
+	PublicIP netip.Addr
+	// Loops is the number of loop goroutines; each owns a shard of the
+	// connections (assigned in turn) with its own inbox, timers and
+	// queues, so there is no lock shared between loops on the per-packet
+	// path. If zero, GOMAXPROCS.
+	Loops int
+}
+
+func (c *Config) loops() int {
+	if c.Loops <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return c.Loops
 }
 
 func (c *Config) maxSendQueue() int {
@@ -65,17 +94,37 @@ type Handler struct {
 	OnError func(c *Conn, err error)
 }
 
-// Driver owns the loop goroutine and the sockets of its connections.
+// Driver owns the loop goroutines and the sockets of its connections.
 type Driver struct {
-	cfg    Config
-	log    *slog.Logger
-	inbox  chan *[]datagram
-	cmds   chan func()
-	wake   chan struct{} // a Send queued into an idle connection
-	done   chan struct{}
-	closed sync.Once
-	wg     sync.WaitGroup
-	nextID atomic.Int64
+	cfg      Config
+	log      *slog.Logger
+	shards   []*shard
+	done     chan struct{}
+	closed   sync.Once
+	wg       sync.WaitGroup // the loops
+	readers  sync.WaitGroup // the socket readers
+	nextID   atomic.Int64
+	ports    ports // SinglePort routing
+	unrouted atomic.Uint64
+}
+
+// Stats are the driver's own counters.
+type Stats struct {
+	// Unrouted counts datagrams on a SinglePort socket that belonged to no
+	// connection (dropped).
+	Unrouted uint64
+}
+
+// Stats returns the driver's counters.
+func (d *Driver) Stats() Stats { return Stats{Unrouted: d.unrouted.Load()} }
+
+// shard is one loop goroutine and the connections it runs.
+type shard struct {
+	d     *Driver
+	index int
+	inbox chan *[]datagram
+	cmds  chan func()
+	wake  chan struct{} // a Send queued into an idle connection
 
 	sendMu    sync.Mutex
 	sendReady []*Conn // connections whose send queue went from empty to not empty
@@ -86,6 +135,8 @@ type Driver struct {
 	timers    timerHeap
 	ready     []*Conn // connections to drive in this pass
 	sendSpare []*Conn
+	writers   map[*socket]*writer // this loop's writers on the shared sockets
+	flushQ    []*writer           // shared writers with datagrams to send at the end of the pass
 	// longestPass is the longest time one wake-up of the loop took, by
 	// passClock if a test set it (thread CPU time, to tell our stalls
 	// from the machine's), else by the wall clock.
@@ -102,10 +153,14 @@ func New(cfg Config) *Driver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Driver{cfg: cfg, log: log, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
-		wake: make(chan struct{}, 1), done: make(chan struct{}), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
-	d.wg.Add(1)
-	go d.loop()
+	d := &Driver{cfg: cfg, log: log, done: make(chan struct{})}
+	for range cfg.loops() {
+		s := &shard{d: d, index: len(d.shards), writers: map[*socket]*writer{}, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
+			wake: make(chan struct{}, 1), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
+		d.shards = append(d.shards, s)
+		d.wg.Add(1)
+		go s.loop()
+	}
 	return d
 }
 
@@ -154,8 +209,14 @@ func HostAddresses(cfg Config) ([]netip.Addr, error) {
 func (d *Driver) Close() error {
 	d.closed.Do(func() {
 		close(d.done)
+		d.wg.Wait() // the loops tore their connections down
+		d.ports.mu.Lock()
+		for _, so := range d.ports.socks {
+			_ = so.conn.Close()
+		}
+		d.ports.mu.Unlock()
 	})
-	d.wg.Wait()
+	d.readers.Wait()
 	return nil
 }
 
@@ -168,18 +229,18 @@ func (d *Driver) Run(ctx context.Context) {
 	d.Close()
 }
 
-// do runs f on the loop goroutine and waits.
-func (d *Driver) do(f func()) error {
+// do runs f on the shard's loop goroutine and waits.
+func (s *shard) do(f func()) error {
 	ran := make(chan struct{})
 	select {
-	case d.cmds <- func() { f(); close(ran) }:
-	case <-d.done:
+	case s.cmds <- func() { f(); close(ran) }:
+	case <-s.d.done:
 		return ErrClosed
 	}
 	select {
 	case <-ran:
 		return nil
-	case <-d.done:
+	case <-s.d.done:
 		return ErrClosed
 	}
 }
@@ -194,16 +255,35 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("driver: no host address to bind")
 	}
-	c := &Conn{d: d, h: h, id: d.nextID.Add(1), hidx: -1, start: time.Now(), done: make(chan struct{})}
+	if d.cfg.PublicIP.IsValid() && !d.cfg.SinglePort {
+		return nil, fmt.Errorf("driver: PublicIP needs SinglePort")
+	}
+	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
+		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
+	}
+	id := d.nextID.Add(1)
+	sh := d.shards[int(id)%len(d.shards)]
+	c := &Conn{d: d, s: sh, h: h, id: id, hidx: -1, start: time.Now(), done: make(chan struct{})}
 	c.log = d.log.With("conn", c.id)
-	for _, a := range addrs {
-		s, err := listen(a, d.cfg.DisableSegmentation)
+	if d.cfg.SinglePort {
+		socks, err := d.sharedSockets(addrs)
 		if err != nil {
-			c.closeSockets()
 			return nil, err
 		}
-		c.socks = append(c.socks, s)
-		cfg.LocalAddresses = append(cfg.LocalAddresses, s.local)
+		c.socks = socks
+	} else {
+		c.own = true
+		for _, a := range addrs {
+			so, err := listen(a, d.cfg.DisableSegmentation)
+			if err != nil {
+				c.closeSockets()
+				return nil, err
+			}
+			c.socks = append(c.socks, so)
+		}
+	}
+	for _, so := range c.socks {
+		cfg.LocalAddresses = append(cfg.LocalAddresses, so.adv)
 	}
 	pc, err := rtc.NewPeerConnection(cfg)
 	if err != nil {
@@ -214,24 +294,29 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if r, ok := any(pc).(writeReleaser); ok {
 		c.release = r.ReleaseWrite
 	}
-	err = d.do(func() {
-		d.conns[c] = struct{}{}
-		for _, s := range c.socks {
-			d.bySock[s] = c
-			d.wg.Add(1)
-			go func(s *socket) {
-				defer d.wg.Done()
-				s.readLoop(func(b *[]datagram) bool {
-					select {
-					case d.inbox <- b:
-						return true
-					case <-d.done:
-						return false
-					}
-				})
-			}(s)
+	err = sh.do(func() {
+		sh.conns[c] = struct{}{}
+		for _, so := range c.socks {
+			c.writers = append(c.writers, sh.writerFor(c, so))
 		}
-		d.schedule(c)
+		if c.own {
+			for _, so := range c.socks {
+				sh.bySock[so] = c
+				d.readers.Add(1)
+				go func(so *socket) {
+					defer d.readers.Done()
+					so.readLoop(func(b *[]datagram) bool {
+						select {
+						case sh.inbox <- b:
+							return true
+						case <-d.done:
+							return false
+						}
+					})
+				}(so)
+			}
+		}
+		sh.schedule(c)
 	})
 	if err != nil {
 		c.closeSockets()
@@ -242,67 +327,68 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 }
 
 // loop is the driver goroutine.
-func (d *Driver) loop() {
-	defer d.wg.Done()
+func (s *shard) loop() {
+	defer s.d.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		wait := time.Hour
-		if len(d.timers) > 0 {
-			wait = max(time.Until(d.timers[0].deadline), 0)
+		if len(s.timers) > 0 {
+			wait = max(time.Until(s.timers[0].deadline), 0)
 		}
 		timer.Reset(wait)
 		var woke time.Time
 		var cpu time.Duration
 		select {
-		case <-d.done:
-			d.shutdown()
+		case <-s.d.done:
+			s.shutdown()
 			return
-		case f := <-d.cmds:
-			woke = d.passStart(&cpu)
+		case f := <-s.cmds:
+			woke = s.passStart(&cpu)
 			f()
-		case b := <-d.inbox:
-			woke = d.passStart(&cpu)
-			d.receive(b)
+		case b := <-s.inbox:
+			woke = s.passStart(&cpu)
+			s.receive(b)
 			// Take what else is already waiting before flushing.
-			d.receiveWaiting()
-		case <-d.wake:
-			woke = d.passStart(&cpu)
+			s.receiveWaiting()
+		case <-s.wake:
+			woke = s.passStart(&cpu)
 		case <-timer.C:
-			woke = d.passStart(&cpu)
+			woke = s.passStart(&cpu)
 			// Datagrams that arrived first count first: after the loop was
 			// held up (a busy machine), an acknowledgement waiting in the
 			// inbox must not lose the race against a retransmission timer.
-			d.receiveWaiting()
-			d.fireTimers(time.Now())
+			s.receiveWaiting()
+			s.fireTimers(time.Now())
 		}
-		d.takeSends()
-		d.driveReady()
-		d.passEnd(woke, cpu)
+		s.takeSends()
+		s.driveReady()
+		s.flushWriters()
+		s.passEnd(woke, cpu)
 	}
 }
 
-func (d *Driver) passStart(cpu *time.Duration) time.Time {
-	if d.passClock != nil {
-		*cpu = d.passClock()
+func (s *shard) passStart(cpu *time.Duration) time.Time {
+	if s.passClock != nil {
+		*cpu = s.passClock()
 	}
 	return time.Now()
 }
 
-func (d *Driver) passEnd(woke time.Time, cpu time.Duration) {
+func (s *shard) passEnd(woke time.Time, cpu time.Duration) {
 	took := time.Since(woke)
-	if d.passClock != nil {
-		took = d.passClock() - cpu
+	if s.passClock != nil {
+		took = s.passClock() - cpu
 	}
-	d.longestPass = max(d.longestPass, took)
+	s.longestPass = max(s.longestPass, took)
 }
 
 // receiveWaiting takes the batches already in the inbox.
-func (d *Driver) receiveWaiting() {
+func (s *shard) receiveWaiting() {
 	for {
 		select {
-		case b := <-d.inbox:
-			d.receive(b)
+		case b := <-s.inbox:
+			s.receive(b)
 		default:
 			return
 		}
@@ -311,43 +397,50 @@ func (d *Driver) receiveWaiting() {
 
 // fireTimers runs HandleTimeout on every connection whose deadline passed;
 // the others are not touched.
-func (d *Driver) fireTimers(now time.Time) {
-	for len(d.timers) > 0 && !d.timers[0].deadline.After(now) {
-		c := d.timers.pop()
+func (s *shard) fireTimers(now time.Time) {
+	for len(s.timers) > 0 && !s.timers[0].deadline.After(now) {
+		c := s.timers.pop()
 		c.handleErr(c.pc.HandleTimeout(now))
-		d.markReady(c)
+		s.markReady(c)
 	}
 }
 
-func (d *Driver) markReady(c *Conn) {
+func (s *shard) markReady(c *Conn) {
 	if !c.dirty {
 		c.dirty = true
-		d.ready = append(d.ready, c)
+		s.ready = append(s.ready, c)
 	}
 }
 
 // driveReady drives the connections marked in this pass.
-func (d *Driver) driveReady() {
-	for i := 0; i < len(d.ready); i++ {
-		if c := d.ready[i]; c.dirty && !c.closed {
-			d.drive(c)
+func (s *shard) driveReady() {
+	for i := 0; i < len(s.ready); i++ {
+		if c := s.ready[i]; c.dirty && !c.closed {
+			s.drive(c)
 		}
 	}
-	clear(d.ready)
-	d.ready = d.ready[:0]
+	clear(s.ready)
+	s.ready = s.ready[:0]
 }
 
-func (d *Driver) receive(batch *[]datagram) {
+func (s *shard) receive(batch *[]datagram) {
 	now := time.Now()
 	defer putBatch(batch)
 	for _, dg := range *batch {
-		c := d.bySock[dg.sock]
+		c := dg.conn
+		if c == nil {
+			c = s.bySock[dg.sock]
+		}
 		if c != nil && !c.closed {
 			err := c.pc.HandleRead(shared.TaggedBytes{Now: now,
-				Transport: shared.TransportContext{Local: dg.sock.local, Peer: dg.from, Protocol: shared.UDP},
+				Transport: shared.TransportContext{Local: dg.sock.adv, Peer: dg.from, Protocol: shared.UDP},
 				Message:   (*dg.buf)[:dg.n]})
 			c.handleErr(err)
-			d.markReady(c)
+			if err == nil && dg.learn {
+				// An authenticated check from a new 5-tuple: it is c's now.
+				s.d.learnTuple(c, portKey{dg.sock, dg.from})
+			}
+			s.markReady(c)
 		}
 		bufPool.Put(dg.buf)
 	}
@@ -356,7 +449,7 @@ func (d *Driver) receive(batch *[]datagram) {
 // drive drains one connection: queued sends to the PeerConnection, events
 // and messages to the callbacks, datagrams to the sockets; then it ends the
 // connection if it reached a terminal state, or updates its deadline.
-func (d *Driver) drive(c *Conn) {
+func (s *shard) drive(c *Conn) {
 	c.dirty = false
 	for range 64 { // callbacks may produce more; bounded
 		progressed := c.handSends()
@@ -381,7 +474,7 @@ func (d *Driver) drive(c *Conn) {
 				c.h.OnMessage(c, m)
 			}
 		}
-		if d.flushConn(c) {
+		if s.flushConn(c) {
 			progressed = true
 		}
 		if !progressed {
@@ -389,15 +482,17 @@ func (d *Driver) drive(c *Conn) {
 		}
 	}
 	if c.ending != nil {
-		d.teardown(c, c.ending.reason)
+		s.teardown(c, c.ending.reason)
 		return
 	}
 	c.runWaiters()
-	d.schedule(c)
+	s.schedule(c)
 }
 
-// flushConn writes the connection's datagrams, batched per socket.
-func (d *Driver) flushConn(c *Conn) bool {
+// flushConn writes the connection's datagrams, batched per socket: its
+// own sockets are flushed now, the shared ones at the end of the pass with
+// every other connection's datagrams.
+func (s *shard) flushConn(c *Conn) bool {
 	any := false
 	for {
 		tb, ok := c.pc.PollWrite()
@@ -405,48 +500,93 @@ func (d *Driver) flushConn(c *Conn) bool {
 			break
 		}
 		any = true
-		s := c.sockFor(tb.Transport.Local)
-		if s == nil || !tb.Transport.Peer.IsValid() {
+		i := c.sockIndex(tb.Transport.Local)
+		if i < 0 || !tb.Transport.Peer.IsValid() {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
-		s.queue(tb.Transport.Peer, tb.Message)
-		if len(s.pend) >= maxPending {
-			c.sendErr(s.flush(c.release))
+		w := c.writers[i]
+		if !c.own {
+			// The replies to what we send come back to c.
+			s.d.learnTuple(c, portKey{c.socks[i], tb.Transport.Peer})
+		}
+		w.queue(tb.Transport.Peer, tb.Message, c.release)
+		if len(w.pend) >= maxPending {
+			c.sendErr(w.flush())
 		}
 	}
-	for _, s := range c.socks {
-		if len(s.pend) > 0 {
-			c.sendErr(s.flush(c.release))
+	for _, w := range c.writers {
+		if len(w.pend) == 0 {
+			continue
+		}
+		if c.own {
+			c.sendErr(w.flush())
+		} else if !w.queued {
+			w.queued = true
+			s.flushQ = append(s.flushQ, w)
 		}
 	}
 	return any
 }
 
-// schedule puts c at its place in the deadline heap.
-func (d *Driver) schedule(c *Conn) {
-	t, ok := c.pc.PollTimeout()
-	if !ok || c.closed {
-		d.timers.remove(c)
-		return
+// writerFor returns the writer c uses on so: the socket's own, or this
+// loop's writer on a shared socket.
+func (s *shard) writerFor(c *Conn, so *socket) *writer {
+	if c.own {
+		return &so.writer
 	}
-	d.timers.set(c, t)
+	w := s.writers[so]
+	if w == nil {
+		w = so.newWriter()
+		s.writers[so] = w
+	}
+	return w
 }
 
-func (d *Driver) closeConn(c *Conn) {
+// flushWriters sends what the pass queued on shared sockets: one
+// sendmmsg (with segmentation) for every connection's datagrams.
+func (s *shard) flushWriters() {
+	for _, w := range s.flushQ {
+		w.queued = false
+		if err := w.flush(); err != nil {
+			s.d.log.Debug("send on the shared socket", "err", err) // the protocols retransmit
+		}
+	}
+	clear(s.flushQ)
+	s.flushQ = s.flushQ[:0]
+}
+
+// schedule puts c at its place in the deadline heap.
+func (s *shard) schedule(c *Conn) {
+	t, ok := c.pc.PollTimeout()
+	if !ok || c.closed {
+		s.timers.remove(c)
+		return
+	}
+	s.timers.set(c, t)
+}
+
+func (s *shard) closeConn(c *Conn) {
 	c.closed = true
-	delete(d.conns, c)
-	d.timers.remove(c)
-	for _, s := range c.socks {
-		delete(d.bySock, s)
+	delete(s.conns, c)
+	s.timers.remove(c)
+	if !c.own {
+		s.d.forget(c)
+		return
+	}
+	for _, so := range c.socks {
+		delete(s.bySock, so)
 	}
 	c.closeSockets()
 }
 
-func (d *Driver) shutdown() {
-	for c := range d.conns {
-		d.teardown(c, ErrClosed)
+func (s *shard) shutdown() {
+	for c := range s.conns {
+		if err := s.teardown(c, ErrClosed); err != nil {
+			c.report(err)
+		}
 	}
+	s.flushWriters()
 	// Readers blocked on the inbox see done; readers blocked in ReadBatch
 	// see the closed socket.
 }

@@ -67,7 +67,7 @@ var junkKinds = []func(r *rand.Rand, b []byte) []byte{
 	},
 }
 
-func longestPass(t *testing.T, d *Driver) time.Duration {
+func longestPass(t *testing.T, d *shard) time.Duration {
 	var p time.Duration
 	if err := d.do(func() { p = d.longestPass }); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func longestPass(t *testing.T, d *Driver) time.Duration {
 // cpuPasses makes d measure its loop passes in CPU time of the loop's
 // thread (the goroutine is locked to it), so a pass that the kernel
 // preempted on a loaded machine does not count the time it waited.
-func cpuPasses(t *testing.T, d *Driver) {
+func cpuPasses(t *testing.T, d *shard) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
 		t.Skipf("no per-thread CPU time here: %v", err)
@@ -192,11 +192,11 @@ func TestJunkOnFiveTupleStall(t *testing.T) {
 	}
 	n0, base, base99 := pingPong(phase)
 	t.Logf("without junk: %d echoes, longest %v, p99 %v; %s", n0, base, base99, schedStats())
-	wallPass := longestPass(t, db)
-	cpuPasses(t, db)
+	wallPass := longestPass(t, b.s)
+	cpuPasses(t, b.s)
 	n0, base, base99 = pingPong(phase)
-	t.Logf("without junk, CPU-timed passes: %d echoes, longest %v, p99 %v; longest loop pass %v (wall clock before: %v)", n0, base, base99, longestPass(t, db), wallPass)
-	cpuPasses(t, db)
+	t.Logf("without junk, CPU-timed passes: %d echoes, longest %v, p99 %v; longest loop pass %v (wall clock before: %v)", n0, base, base99, longestPass(t, b.s), wallPass)
+	cpuPasses(t, b.s)
 
 	stop := make(chan struct{})
 	var sent atomic.Int64
@@ -228,7 +228,7 @@ func TestJunkOnFiveTupleStall(t *testing.T) {
 	n1, worst, worst99 := pingPong(phase)
 	close(stop)
 	wg.Wait()
-	pass := longestPass(t, db)
+	pass := longestPass(t, b.s)
 	var dropped uint64
 	if err := b.Do(func(pc *rtc.PeerConnection) error { dropped = pc.Stats().Dropped; return nil }); err != nil {
 		t.Fatal(err)

@@ -79,6 +79,25 @@ func flood(t *testing.T, n int, send func() (*http.Response, error)) map[int]int
 	return codes
 }
 
+// watchMax samples peer.Connections() until the returned function is
+// called, which returns the largest value seen.
+func watchMax(peer *Peer) func() int {
+	stop, done := make(chan struct{}), make(chan int)
+	go func() {
+		m := 0
+		for {
+			m = max(m, peer.Connections())
+			select {
+			case <-stop:
+				done <- m
+				return
+			case <-time.After(200 * time.Microsecond):
+			}
+		}
+	}()
+	return func() int { close(stop); return <-done }
+}
+
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
@@ -106,12 +125,13 @@ func TestEchoFloods(t *testing.T) {
 	defer srv.Close()
 	socks0 := udpSockets(t)
 
+	// The bound is on live connections: on a slow machine (-race) some
+	// expire during the flood and free their slot, so count the most that
+	// were ever live at once.
+	most := watchMax(peer)
 	codes := flood(t, 200, func() (*http.Response, error) { return http.Get(srv.URL + "/offer") })
-	if codes[200] != max || codes[503] != 200-max {
-		t.Errorf("GET /offer flood: %v, want %d x 200 and the rest 503", codes, max)
-	}
-	if n := peer.Connections(); n > max {
-		t.Errorf("%d connections after the GET flood", n)
+	if m := most(); codes[200] < max || codes[503] == 0 || m > max {
+		t.Errorf("GET /offer flood: %v, at most %d live; want at most %d live and the rest 503", codes, m, max)
 	}
 	took := waitFor(t, "every unanswered offer closed", 5*time.Second, func() bool { return peer.Connections() == 0 })
 	t.Logf("GET flood: %v; offers gone %v later", codes, took)
@@ -140,11 +160,12 @@ func TestEchoFloods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	most = watchMax(peer)
 	codes = flood(t, 200, func() (*http.Response, error) {
 		return http.Post(srv.URL+"/offer", "application/json", strings.NewReader(string(body)))
 	})
-	if codes[200] != max || codes[503] != 200-max {
-		t.Errorf("POST /offer flood: %v, want %d x 200 and the rest 503", codes, max)
+	if m := most(); codes[200] < max || codes[503] == 0 || m > max {
+		t.Errorf("POST /offer flood: %v, at most %d live; want at most %d live and the rest 503", codes, m, max)
 	}
 	took = waitFor(t, "every unconnected answer closed", 5*time.Second, func() bool { return peer.Connections() == 0 })
 	t.Logf("POST flood: %v; connections gone %v later", codes, took)

@@ -140,7 +140,7 @@ func TestInFlightFlood(t *testing.T) {
 // again. An answered offer frees its slot at once.
 func TestPendingOffersFlood(t *testing.T) {
 	p := &limitPeer{release: make(chan struct{})}
-	const lifetime = 300 * time.Millisecond
+	const lifetime = time.Second // longer than the flood, even under -race
 	srv := httptest.NewServer(ServerWithLimits(p, Limits{MaxPendingOffers: 5, OfferLifetime: lifetime}))
 	defer srv.Close()
 	f := newFlooder(t)

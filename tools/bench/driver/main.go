@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,11 +44,14 @@ func main() {
 	window := flag.Duration("window", 10*time.Second, "measuring window (idle, small)")
 	rate := flag.Int("rate", 1000, "small: messages per second per channel")
 	size := flag.Int("size", 100, "small: message size")
+	loops := flag.Int("loops", 0, "sansrtc: driver loops (0: GOMAXPROCS)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window here")
 	flag.Parse()
+	profile = *cpuprofile
 	var s stack
 	switch *stackName {
 	case "sansrtc":
-		s = newOurs()
+		s = newOurs(*loops)
 	case "pion":
 		s = newPion()
 	default:
@@ -113,6 +117,9 @@ func main() {
 	}
 }
 
+// profile is the -cpuprofile file.
+var profile string
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/driver:", err)
 	os.Exit(1)
@@ -147,6 +154,17 @@ func setup(s stack, n int, received *atomic.Int64, report bool) ([]pair, error) 
 // measure returns the process CPU time spent during window, running start
 // (if any) at its beginning.
 func measure(window time.Duration, start func()) time.Duration {
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	c0 := cpuTime()
 	if start != nil {
 		start()

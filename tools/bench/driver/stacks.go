@@ -15,8 +15,8 @@ import (
 // ours runs both ends of every pair on one driver.
 type ours struct{ d *driver.Driver }
 
-func newOurs() *ours {
-	return &ours{d: driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})}
+func newOurs(loops int) *ours {
+	return &ours{d: driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Loops: loops})}
 }
 
 func (o *ours) close() { o.d.Close() }
