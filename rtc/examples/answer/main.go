@@ -13,8 +13,10 @@
 //
 // ICE flags (issue 16): -ice-server URL (repeatable; STUN or TURN with an
 // IP address), -ice-user and -ice-pass (TURN credentials), -relay-only,
-// -host. Waiting for other issues: -udp-port and -public-ip (one UDP port
-// for every session, issue 18), TURN over TCP/TLS and host names in URLs.
+// -host. One UDP port for every session (issue 18): -udp-port N, and
+// -public-ip ADDR for a server behind a static 1:1 NAT (not with
+// -ice-server yet). Waiting for other issues: TURN over TCP/TLS and host
+// names in URLs.
 //
 // Limits (signaling.Limits and echo.Options defaults): 100 live peer
 // connections, 64 requests in flight, 64 unanswered offers that expire
@@ -68,14 +70,14 @@ func run(f *cli.Flags, log *slog.Logger, addr, negotiated string, maxConns int) 
 		}
 		opts.Negotiated = append(opts.Negotiated, echo.Negotiated{Label: label, ID: uint16(v)})
 	}
-	hosts, err := f.HostAddresses()
+	dcfg, err := f.DriverConfig(log)
 	if err != nil {
 		return err
 	}
 	if opts.Config, err = f.Configuration(); err != nil {
 		return err
 	}
-	d := driver.New(driver.Config{Addresses: hosts, Logger: log})
+	d := driver.New(dcfg)
 	defer d.Close()
 
 	ln, err := net.Listen("tcp", addr)

@@ -14,8 +14,8 @@
 // advertises none, RFC 8841 §6.1; 0 means no limit).
 //
 // ICE flags (issue 16): -ice-server URL (repeatable), -ice-user, -ice-pass,
-// -relay-only, -host; -v logs every event. -udp-port and -public-ip wait
-// for the one-port driver (issue 18).
+// -relay-only, -host; -udp-port and -public-ip (issue 18); -v logs every
+// event.
 package main
 
 import (
@@ -64,7 +64,7 @@ var sizes = []int{1, 1 << 10, 16 << 10, 64 << 10, 256 << 10}
 func run(f *cli.Flags, log *slog.Logger, o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	hosts, err := f.HostAddresses()
+	dcfg, err := f.DriverConfig(log)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func run(f *cli.Flags, log *slog.Logger, o options) error {
 	if err != nil {
 		return err
 	}
-	d := driver.New(driver.Config{Addresses: hosts, Logger: log})
+	d := driver.New(dcfg)
 	defer d.Close()
 
 	remote := make(chan *rtc.DataChannel, 1)

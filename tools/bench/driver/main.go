@@ -5,6 +5,10 @@
 //	go run ./tools/bench/driver -mode setup -pairs 1000     # setup rate as live pairs accumulate
 //	go run ./tools/bench/driver -mode small -pairs 100      # 100 B messages, 1000/s per channel, CPU per message
 //
+// -single-port runs the b end of every pair on one UDP port (a driver of
+// its own; the a ends keep a socket each, as separate clients would),
+// -loops sets the drivers' loops.
+//
 // -stack sansrtc|pion picks the stack (one per process, so their CPU
 // figures do not mix). CPU is the process's user+system time (getrusage)
 // over the measuring window; RSS is VmRSS.
@@ -45,13 +49,14 @@ func main() {
 	rate := flag.Int("rate", 1000, "small: messages per second per channel")
 	size := flag.Int("size", 100, "small: message size")
 	loops := flag.Int("loops", 0, "sansrtc: driver loops (0: GOMAXPROCS)")
+	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
 	var s stack
 	switch *stackName {
 	case "sansrtc":
-		s = newOurs(*loops)
+		s = newOurs(*loops, *singlePort)
 	case "pion":
 		s = newPion()
 	default:
@@ -128,7 +133,7 @@ func fail(err error) {
 // setup connects n pairs back to back; with report, it prints the rate per
 // tenth of the way.
 func setup(s stack, n int, received *atomic.Int64, report bool) ([]pair, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var ps []pair
 	step := max(n/10, 1)

@@ -12,14 +12,33 @@ import (
 	"github.com/sansrtc/rtc/tools/interop/pion"
 )
 
-// ours runs both ends of every pair on one driver.
-type ours struct{ d *driver.Driver }
+// ours runs both ends of every pair on one driver, or with singlePort the
+// b ends (the "server") on a driver with one UDP port and the a ends (the
+// "clients", a socket each, as distinct browsers would have) on another:
+// two single-port drivers would share one 5-tuple between all pairs.
+type ours struct{ da, db *driver.Driver }
 
-func newOurs(loops int) *ours {
-	return &ours{d: driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Loops: loops})}
+func newOurs(loops int, singlePort bool) *ours {
+	cfg := driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Loops: loops}
+	o := &ours{da: driver.New(cfg)}
+	o.db = o.da
+	if singlePort {
+		cfg.SinglePort = true
+		o.db = driver.New(cfg)
+	}
+	return o
 }
 
-func (o *ours) close() { o.d.Close() }
+func (o *ours) close() {
+	if err := o.da.Close(); err != nil {
+		fail(err)
+	}
+	if o.db != o.da {
+		if err := o.db.Close(); err != nil {
+			fail(err)
+		}
+	}
+}
 
 type ourPair struct {
 	a, b *driver.Conn
@@ -30,13 +49,13 @@ func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error
 	p := &ourPair{}
 	opened := make(chan *rtc.DataChannel, 1)
 	var err error
-	p.b, err = o.d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	p.b, err = o.db.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnMessage: func(*driver.Conn, rtc.Message) { received.Add(1) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.a, err = o.d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+	p.a, err = o.da.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			if e.Kind == rtc.EventDataChannelOpen {
 				opened <- e.Channel

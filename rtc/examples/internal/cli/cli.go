@@ -1,6 +1,7 @@
 // Package cli holds the flags and logging the examples share: ICE servers
 // (issue 16: -ice-server, -ice-user, -ice-pass, -relay-only), host
-// addresses (-host) and log levels (-v).
+// addresses (-host), one UDP port for every session (issue 18: -udp-port,
+// -public-ip) and log levels (-v).
 package cli
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sansrtc/rtc/rtc"
+	"github.com/sansrtc/rtc/rtc/driver"
 )
 
 // Flags are the flags every example takes.
@@ -22,6 +24,8 @@ type Flags struct {
 	ICEPass    string
 	RelayOnly  bool
 	Verbose    bool
+	UDPPort    int
+	PublicIP   string
 }
 
 type listFlag struct{ to *[]string }
@@ -46,6 +50,38 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ICEPass, "ice-pass", "", "TURN password for every -ice-server")
 	fs.BoolVar(&f.RelayOnly, "relay-only", false, "use relayed (TURN) candidates only")
 	fs.BoolVar(&f.Verbose, "v", false, "log every event and message (debug level)")
+	fs.IntVar(&f.UDPPort, "udp-port", 0, "run every session on this one UDP port (0: a socket per session)")
+	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
+}
+
+// DriverConfig returns the driver configuration of -host, -udp-port and
+// -public-ip, logging to log.
+func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
+	hosts, err := f.HostAddresses()
+	if err != nil {
+		return driver.Config{}, err
+	}
+	cfg := driver.Config{Addresses: hosts, Logger: log}
+	if f.UDPPort != 0 {
+		if f.UDPPort < 0 || f.UDPPort > 65535 {
+			return cfg, fmt.Errorf("bad -udp-port %d", f.UDPPort)
+		}
+		cfg.SinglePort, cfg.Port = true, f.UDPPort
+	}
+	if f.PublicIP != "" {
+		a, err := netip.ParseAddr(f.PublicIP)
+		if err != nil {
+			return cfg, fmt.Errorf("bad -public-ip %q: %v", f.PublicIP, err)
+		}
+		if !cfg.SinglePort || len(hosts) != 1 {
+			return cfg, fmt.Errorf("-public-ip needs -udp-port and exactly one -host")
+		}
+		cfg.PublicIP = a
+	}
+	if cfg.SinglePort && len(f.ICEServers) > 0 {
+		return cfg, fmt.Errorf("-udp-port does not support -ice-server yet")
+	}
+	return cfg, nil
 }
 
 // HostAddresses parses -host.
