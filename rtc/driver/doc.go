@@ -63,4 +63,13 @@
 // are kept in a heap keyed by connection, and only connections whose
 // deadline passed, that received datagrams, or that have queued sends are
 // driven. A connection's place in the heap is updated after every drive.
+//
+// # One port
+//
+// With Config.SinglePort every connection of the driver shares one UDP
+// socket per host address: known 5-tuples route to their connection, new
+// ones only through an authenticated STUN Binding request naming the
+// connection's local ufrag (RFC 8445 §7.2.2), and unroutable datagrams are
+// counted in Stats. Known limits: no ICE servers with SinglePort yet, and
+// two connections of one SinglePort driver cannot reach each other.
 package driver
