@@ -70,24 +70,25 @@ type Chain struct {
 	events    shared.Queue[Event]
 	eventLost bool
 
-	dec    *rtcp.Decoder
-	hv     rtp.HeaderView
-	ext    [2]byte
-	rnd    [2]byte
-	lost   []uint16
-	nack   rtcp.NACK
-	blocks []rtcp.ReceptionReport
-	rr     rtcp.ReceiverReport
-	sr     rtcp.SenderReport
-	sdes   rtcp.SourceDescription
-	xr     rtcp.ExtendedReport
-	dlrr   []rtcp.DLRRItem
-	items  []rtcp.DLRRItem
-	fir    [1]rtcp.FIREntry
-	cname  []byte
-	sdesCh [1]rtcp.SDESChunk
-	sdesIt [1]rtcp.SDESItem
-	xrBl   [2]rtcp.XRBlock
+	dec      *rtcp.Decoder
+	hv       rtp.HeaderView
+	ext      [2]byte
+	rnd      [2]byte
+	lost     []uint16
+	nack     rtcp.NACK
+	blocks   []rtcp.ReceptionReport
+	rr       rtcp.ReceiverReport
+	sr       rtcp.SenderReport
+	sdes     rtcp.SourceDescription
+	xr       rtcp.ExtendedReport
+	rrtrBody []byte
+	dlrrBody []byte
+	items    []rtcp.DLRRItem
+	fir      [1]rtcp.FIREntry
+	cname    []byte
+	sdesCh   [1]rtcp.SDESChunk
+	sdesIt   [1]rtcp.SDESItem
+	xrBl     [2]rtcp.XRBlock
 
 	stats ChainStats
 }

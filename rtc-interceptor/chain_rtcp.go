@@ -403,17 +403,22 @@ func (c *Chain) appendXR(now time.Time, b []byte) ([]byte, error) {
 	if !sending {
 		// RFC 3611 §4.4: a receive-only end sends RRTR so that the
 		// sender can answer with DLRR and the receiver learn the RTT.
-		blocks = append(blocks, rtcp.NewRRTR(rtcp.NTPTime(now)))
+		// (Built in place of rtcp.NewRRTR, which allocates.)
+		c.rrtrBody = binary.BigEndian.AppendUint64(c.rrtrBody[:0], rtcp.NTPTime(now))
+		blocks = append(blocks, rtcp.XRBlock{Type: rtcp.XRRRTR, Body: c.rrtrBody})
 	}
-	c.dlrr = c.dlrr[:0]
+	c.dlrrBody = c.dlrrBody[:0]
 	for _, r := range c.rrtr {
 		if r.at.IsZero() || now.Sub(r.at) > 10*c.cfg.reportInterval() {
 			continue
 		}
-		c.dlrr = append(c.dlrr, rtcp.DLRRItem{SSRC: r.ssrc, LastRR: r.lastRR, DLRR: rtcp.CompactDuration(now.Sub(r.at))})
+		// §4.5 sub-block: SSRC, last RR (LRR), delay since (DLRR).
+		c.dlrrBody = binary.BigEndian.AppendUint32(c.dlrrBody, r.ssrc)
+		c.dlrrBody = binary.BigEndian.AppendUint32(c.dlrrBody, r.lastRR)
+		c.dlrrBody = binary.BigEndian.AppendUint32(c.dlrrBody, rtcp.CompactDuration(now.Sub(r.at)))
 	}
-	if len(c.dlrr) > 0 {
-		blocks = append(blocks, rtcp.NewDLRR(c.dlrr...))
+	if len(c.dlrrBody) > 0 {
+		blocks = append(blocks, rtcp.XRBlock{Type: rtcp.XRDLRR, Body: c.dlrrBody})
 	}
 	if len(blocks) == 0 {
 		return b, nil

@@ -76,7 +76,6 @@ func newPair(t testing.TB, cfg Config, sc StreamConfig) *pair {
 // send makes the sender send the next packet and returns its bytes (valid
 // until the next send).
 func (p *pair) send() []byte {
-	p.t.Helper()
 	p.pkt = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: mediaSSRC}, Payload: p.payload}
 	p.seq++
 	p.ts += 3000
