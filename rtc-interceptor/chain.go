@@ -291,7 +291,7 @@ func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error
 		if err := p.SetExtension(c.cfg.TransportCCExtID, c.ext[:]); err != nil {
 			return dst, fmt.Errorf("interceptor: transport-cc extension: %w", err)
 		}
-		sent = c.twccSend.Number(now, p.MarshalSize(), p.SSRC, false)
+		sent = c.twccSend.Number(now, 0, p.SSRC, false) // size set below
 		tseq = sent.TransportSeq
 	}
 	for _, u := range c.cfg.Units {
@@ -303,6 +303,10 @@ func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error
 		return dst[:start], err
 	}
 	b := dst[start:]
+	if tseq >= 0 {
+		sent.Size = len(b)
+		c.twccSend.setSize(tseq, len(b))
+	}
 	if s := c.findLocal(p.SSRC); s != nil {
 		s.stats.HandleRTP(now, p.Timestamp, len(b), len(p.Payload))
 		if s.resp != nil {

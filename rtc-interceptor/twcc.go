@@ -83,6 +83,14 @@ func (t *TWCCSender) Number(now time.Time, size int, ssrc uint32, rtx bool) Sent
 	return SentPacket{TransportSeq: s, SendTime: now, Size: size, SSRC: ssrc, Retransmission: rtx}
 }
 
+// setSize corrects the size of packet tseq, numbered before it was
+// marshalled.
+func (t *TWCCSender) setSize(tseq int64, size int) {
+	if r := &t.ring[tseq&t.mask]; r.tseq == tseq {
+		r.size = int32(size)
+	}
+}
+
 // HandleFeedback turns one transport-cc feedback message into results, in
 // transport sequence order. The slice is reused by the next call. Packets
 // the sender never numbered, or has forgotten, are left out and counted
