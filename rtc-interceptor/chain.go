@@ -63,12 +63,10 @@ type Chain struct {
 	avgRTCP  float64
 	rtt      time.Duration
 	rrtr     [4]rrtrRecord
-	reason   string
 
-	out       shared.Queue[[]byte]
-	free      [][]byte
-	events    shared.Queue[Event]
-	eventLost bool
+	out    shared.Queue[[]byte]
+	free   [][]byte
+	events shared.EventQueue[Event]
 
 	dec      *rtcp.Decoder
 	hv       rtp.HeaderView
@@ -99,7 +97,7 @@ func NewChain(cfg Config) (*Chain, error) {
 		cfg:    cfg,
 		ssrc:   cfg.SSRC,
 		out:    shared.NewQueue[[]byte](cfg.maxOutput()),
-		events: shared.NewQueue[Event](cfg.maxEvents()),
+		events: shared.NewEventQueue[Event](cfg.maxEvents()),
 		dec:    rtcp.NewDecoder(rtcp.Config{ReducedSize: true}),
 		est:    cfg.Estimator,
 	}
@@ -247,22 +245,12 @@ func (c *Chain) advance(now time.Time) time.Time {
 	return c.lastNow
 }
 
-func (c *Chain) emit(e Event) {
-	if err := c.events.Push(e); err != nil {
-		c.stats.EventsLost++
-		c.eventLost = true
-	}
-}
+func (c *Chain) emit(e Event) { c.events.Push(e) }
 
-// result returns the error a Handle* call reports: ErrQueueFull once per
-// lost event.
-func (c *Chain) result() error {
-	if c.eventLost {
-		c.eventLost = false
-		return ErrQueueFull
-	}
-	return nil
-}
+// result returns the error a Handle* call reports: a *shared.OverflowError
+// (errors.Is shared.ErrQueueFull) once per event lost to the full queue
+// (shared contract rule 1).
+func (c *Chain) result() error { return c.events.Report(nil) }
 
 func (c *Chain) checkTarget() {
 	if c.est == nil {
@@ -442,16 +430,27 @@ func (c *Chain) HandleTimeout(now time.Time) error {
 }
 
 // PollTimeout returns the next deadline: the earliest of the units'. While
-// output waits for PollWrite it returns the latest time seen, so that one
-// drain pass never leaves work behind.
+// output waits for PollWrite it returns the latest time seen ("pending"), so
+// that one drain pass never leaves work behind (shared contract rule 3).
 func (c *Chain) PollTimeout() (time.Time, bool) {
+	d, _ := c.nextDeadline()
+	return d, !d.IsZero()
+}
+
+// TimeoutReason names why the PollTimeout deadline exists: "nack",
+// "twcc-feedback", "report", "estimator", "unit", "pending", or "" when
+// there is none.
+func (c *Chain) TimeoutReason() string {
+	_, r := c.nextDeadline()
+	return r
+}
+
+func (c *Chain) nextDeadline() (time.Time, string) {
 	if c.closed {
-		c.reason = ""
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
 	if c.out.Len() > 0 {
-		c.reason = "output"
-		return c.lastNow, true
+		return c.lastNow, "pending"
 	}
 	var d time.Time
 	reason := ""
@@ -479,19 +478,11 @@ func (c *Chain) PollTimeout() (time.Time, bool) {
 		t, ok := u.PollTimeout()
 		consider(t, ok, "unit")
 	}
-	c.reason = reason
-	if d.IsZero() {
-		return d, false
-	}
-	if d.Before(c.lastNow) {
+	if !d.IsZero() && d.Before(c.lastNow) {
 		d = c.lastNow
 	}
-	return d, true
+	return d, reason
 }
-
-// TimeoutReason names why the deadline PollTimeout last returned exists:
-// "nack", "twcc-feedback", "report", "estimator", "unit", "output", or "".
-func (c *Chain) TimeoutReason() string { return c.reason }
 
 // Close stops the chain: nothing more comes out, and Handle* calls return
 // ErrClosed. It is idempotent.

@@ -7,14 +7,13 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// Sentinel errors callers branch on. ErrClosed and ErrQueueFull wrap the
-// shared ones, so errors.Is(err, shared.ErrClosed) holds as well.
+// Sentinel errors callers branch on. ErrClosed wraps the shared one, so
+// errors.Is(err, shared.ErrClosed) holds as well. An event lost to a full
+// queue is reported as a *shared.OverflowError, for which errors.Is(err,
+// shared.ErrQueueFull) holds.
 var (
 	// ErrClosed reports use of a chain after Close.
 	ErrClosed = fmt.Errorf("interceptor: chain closed: %w", shared.ErrClosed)
-	// ErrQueueFull reports that an event was lost to a full event queue
-	// during this call (or during the Poll* calls before it).
-	ErrQueueFull = fmt.Errorf("interceptor: event queue full: %w", shared.ErrQueueFull)
 	// ErrUnknownStream reports an SSRC that no bound stream has.
 	ErrUnknownStream = errors.New("interceptor: unknown stream")
 	// ErrDuplicateStream reports a bind of an SSRC that is already bound.

@@ -93,7 +93,8 @@ func TestChainEventQueueFull(t *testing.T) {
 	mustNoErr(t, c.ReceiveRTCP(t0, pli))
 	mustNoErr(t, c.ReceiveRTCP(t0, pli))
 	err = c.ReceiveRTCP(t0, pli)
-	if !errors.Is(err, shared.ErrQueueFull) || !errors.Is(err, ErrQueueFull) {
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 1 {
 		t.Fatalf("third event: %v, want ErrQueueFull", err)
 	}
 	ls, _ := c.LocalStats(mediaSSRC)

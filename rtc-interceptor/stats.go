@@ -52,6 +52,7 @@ type RemoteStreamStats struct {
 func (c *Chain) Stats() ChainStats {
 	s := c.stats
 	s.RTT, s.TargetBitrate = c.rtt, c.target
+	s.EventsLost = c.events.Lost()
 	if c.twccSend != nil {
 		s.TWCCSender = c.twccSend.Stats()
 		s.TWCCReceiver = c.twccRecv.Stats()
