@@ -44,12 +44,16 @@ func (p *pair) step() {
 // Hot paths allocate nothing in steady state: sending, receiving, and the
 // feedback and reports they cause.
 func TestZeroAllocs(t *testing.T) {
-	p := newPair(t, defaultConfig(), videoStream(allFeedback, true))
-	for i := 0; i < 5000; i++ { // warm up: buffers reach their sizes
-		p.step()
-	}
-	if a := testing.AllocsPerRun(3000, p.step); a != 0 {
-		t.Fatalf("%v allocations per packet", a)
+	ccfb := defaultConfig()
+	ccfb.CCFB, ccfb.TransportCCExtID = true, 0
+	for name, cfg := range map[string]Config{"transport-cc": defaultConfig(), "ccfb": ccfb} {
+		p := newPair(t, cfg, videoStream(allFeedback|FeedbackCCFB, true))
+		for i := 0; i < 5000; i++ { // warm up: buffers reach their sizes
+			p.step()
+		}
+		if a := testing.AllocsPerRun(3000, p.step); a != 0 {
+			t.Fatalf("%s: %v allocations per packet", name, a)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 type localStream struct {
 	cfg     StreamConfig
 	stats   SendStats
+	sent    []ccfbSent     // nil without CCFB
 	resp    *NACKResponder // nil without NACK
 	firFrom uint32         // last FIR: requester and command sequence number
 	firSeq  uint8
@@ -29,6 +30,7 @@ type remoteStream struct {
 	cfg      StreamConfig
 	stats    ReceiveStats
 	gen      *NACKGenerator // nil without NACK
+	ccfb     *CCFBStream    // nil without CCFB
 	key      KeyframeRequester
 	nacks    uint64
 	nackSeqs uint64
@@ -53,11 +55,15 @@ type Chain struct {
 	local   []*localStream
 	remote  []*remoteStream
 
-	twccSend  *TWCCSender
-	twccRecv  *TWCCReceiver
-	twccMedia uint32
-	est       Estimator
-	target    int
+	twccSend     *TWCCSender
+	twccRecv     *TWCCReceiver
+	twccMedia    uint32
+	ccfb         rtcp.CCFeedback
+	ccfbClock    shared.Unwrapper32
+	ccfbResults  []PacketResult
+	ccfbDeadline time.Time
+	est          Estimator
+	target       int
 
 	reportAt time.Time
 	avgRTCP  float64
@@ -108,7 +114,7 @@ func NewChain(cfg Config) (*Chain, error) {
 		}
 		c.ssrc = binary.BigEndian.Uint32(b[:]) | 1
 	}
-	if cfg.TransportCCExtID != 0 && cfg.has(UnitTWCC) {
+	if (cfg.TransportCCExtID != 0 || cfg.CCFB) && cfg.has(UnitTWCC) {
 		tc := cfg.TWCCSender
 		if tc.FirstSequence == 0 {
 			var b [2]byte
@@ -118,7 +124,9 @@ func NewChain(cfg Config) (*Chain, error) {
 			tc.FirstSequence = binary.BigEndian.Uint16(b[:]) & 0x7fff
 		}
 		c.twccSend = NewTWCCSender(tc)
-		c.twccRecv = NewTWCCReceiver(cfg.TWCCReceiver)
+		if cfg.TransportCCExtID != 0 {
+			c.twccRecv = NewTWCCReceiver(cfg.TWCCReceiver)
+		}
 	}
 	if c.est != nil {
 		c.target = c.est.TargetBitrate()
@@ -185,6 +193,12 @@ func (c *Chain) BindLocal(sc StreamConfig) error {
 		rc.RTXSequence = binary.BigEndian.Uint16(c.rnd[:]) & 0x7fff
 		s.resp = NewNACKResponder(rc)
 	}
+	if c.cfg.CCFB && c.twccSend != nil {
+		s.sent = make([]ccfbSent, 2*ccfbWindow)
+		for i := range s.sent {
+			s.sent[i].tseq = -1
+		}
+	}
 	c.local = append(c.local, s)
 	return nil
 }
@@ -202,6 +216,9 @@ func (c *Chain) BindRemote(sc StreamConfig) error {
 	if c.cfg.has(UnitNACK) && sc.Feedback.Has(FeedbackNACK) {
 		s.gen = NewNACKGenerator(c.cfg.NACKGenerator)
 		s.gen.SetRTT(c.rtt)
+	}
+	if c.cfg.CCFB && c.cfg.has(UnitTWCC) {
+		s.ccfb = NewCCFBStream(sc.SSRC)
 	}
 	c.remote = append(c.remote, s)
 	return nil
@@ -275,9 +292,11 @@ func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error
 	tseq := int64(-1)
 	var sent SentPacket
 	if c.twccSend != nil {
-		binary.BigEndian.PutUint16(c.ext[:], uint16(c.twccSend.next))
-		if err := p.SetExtension(c.cfg.TransportCCExtID, c.ext[:]); err != nil {
-			return dst, fmt.Errorf("interceptor: transport-cc extension: %w", err)
+		if c.cfg.TransportCCExtID != 0 {
+			binary.BigEndian.PutUint16(c.ext[:], uint16(c.twccSend.next))
+			if err := p.SetExtension(c.cfg.TransportCCExtID, c.ext[:]); err != nil {
+				return dst, fmt.Errorf("interceptor: transport-cc extension: %w", err)
+			}
 		}
 		sent = c.twccSend.Number(now, 0, p.SSRC, false) // size set below
 		tseq = sent.TransportSeq
@@ -300,6 +319,9 @@ func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error
 		if s.resp != nil {
 			s.resp.Record(now, p.SequenceNumber, tseq, b)
 		}
+		if s.sent != nil {
+			s.sent[int(p.SequenceNumber)&(len(s.sent)-1)] = ccfbSent{seq: p.SequenceNumber, tseq: tseq}
+		}
 	}
 	if tseq >= 0 && c.est != nil {
 		c.est.OnPacketSent(sent)
@@ -315,7 +337,7 @@ func (c *Chain) HandleRead(msg shared.TaggedBytes) error {
 	if rtp.IsRTCP(msg.Message) {
 		return c.ReceiveRTCP(msg.Now, msg.Message)
 	}
-	return c.ReceiveRTP(msg.Now, msg.Message)
+	return c.receiveRTP(msg.Now, msg.Message, msg.Transport.ECN)
 }
 
 // ReceiveRTP runs the receive side of the chain on a received, decrypted
@@ -323,6 +345,12 @@ func (c *Chain) HandleRead(msg shared.TaggedBytes) error {
 // arrival, NACK gap detection and receive statistics. b is borrowed for the
 // call. Malformed packets are counted and reported with ErrMalformed.
 func (c *Chain) ReceiveRTP(now time.Time, b []byte) error {
+	return c.receiveRTP(now, b, shared.ECNNotECT)
+}
+
+// receiveRTP is ReceiveRTP with the packet's ECN marking (RFC 8888 reports
+// it).
+func (c *Chain) receiveRTP(now time.Time, b []byte, ecn shared.ECN) error {
 	if c.closed {
 		return ErrClosed
 	}
@@ -362,6 +390,12 @@ func (c *Chain) ReceiveRTP(now time.Time, b []byte) error {
 			s.stats.HandleRTP(now, seq, h.Timestamp, len(b), payload, rtx)
 			if s.gen != nil {
 				s.gen.HandleRTP(now, seq)
+			}
+			if s.ccfb != nil && !rtx {
+				s.ccfb.HandleRTP(now, seq, ecn)
+				if c.ccfbDeadline.IsZero() {
+					c.ccfbDeadline = now.Add(c.ccfbInterval())
+				}
 			}
 		}
 	}
@@ -469,6 +503,7 @@ func (c *Chain) nextDeadline() (time.Time, string) {
 		t, ok := c.twccRecv.PollTimeout()
 		consider(t, ok, "twcc-feedback")
 	}
+	consider(c.ccfbDeadline, !c.ccfbDeadline.IsZero(), "ccfb")
 	consider(c.reportAt, !c.reportAt.IsZero(), "report")
 	if c.est != nil {
 		t, ok := c.est.PollTimeout()

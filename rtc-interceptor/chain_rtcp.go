@@ -53,6 +53,8 @@ func (c *Chain) ReceiveRTCP(now time.Time, b []byte) error {
 				c.est.OnFeedback(now, res)
 				c.checkTarget()
 			}
+		case *rtcp.CCFeedback:
+			c.handleCCFB(now, p)
 		case *rtcp.REMB:
 			c.handleREMB(now, p)
 		case *rtcp.ExtendedReport:
@@ -249,6 +251,9 @@ func (c *Chain) service(now time.Time) {
 				}
 			}
 		}
+	}
+	if !c.ccfbDeadline.IsZero() && !c.ccfbDeadline.After(now) {
+		c.sendCCFB(now)
 	}
 	if c.cfg.has(UnitReports) {
 		if c.reportAt.IsZero() && c.streams() > 0 {

@@ -36,6 +36,12 @@ type Config struct {
 	// header extension (a=extmap, RFC 8285), or zero when it was not
 	// negotiated: then no packet is numbered and no feedback is sent.
 	TransportCCExtID uint8
+	// CCFB is true when RFC 8888 congestion control feedback was negotiated
+	// (a=rtcp-fb:* ack ccfb, §6): remote streams are reported every
+	// TWCCReceiver.Interval, and feedback about local streams goes to the
+	// Estimator. Packets are numbered internally even without
+	// TransportCCExtID.
+	CCFB bool
 	// ReportInterval is the minimum interval between regular reports
 	// (RFC 3550 §6.2 Tmin). If zero, 1 s (the WebRTC practice for video;
 	// RFC 3550's 5 s would leave RTT and loss stale for seconds).

@@ -20,7 +20,7 @@ func TestContract(t *testing.T) {
 	seeds := rtcpSeeds(t)
 	contracttest.Run(t, contracttest.Subject[struct{}, *rtp.Packet, Command, Event]{
 		New: func(t *testing.T) (chainProtocol, time.Time) {
-			c, err := NewChain(Config{TransportCCExtID: twccID, Rand: &seededRand{x: 9}, MaxEvents: 8, Estimator: &recordingEstimator{}})
+			c, err := NewChain(Config{TransportCCExtID: twccID, CCFB: true, Rand: &seededRand{x: 9}, MaxEvents: 8, Estimator: &recordingEstimator{}})
 			mustNoErr(t, err)
 			mustNoErr(t, c.BindLocal(videoStream(allFeedback, true)))
 			mustNoErr(t, c.BindRemote(StreamConfig{SSRC: 0x5000, RTXSSRC: 0x5001, Feedback: allFeedback}))

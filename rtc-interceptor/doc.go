@@ -3,7 +3,8 @@
 // response with RTX (RFC 4585 §6.2.1, RFC 4588), sender and receiver reports
 // with RTT (RFC 3550 §6.4, RFC 3611 RRTR/DLRR), transport-wide congestion
 // control numbering and feedback
-// (draft-holmer-rmcat-transport-wide-cc-extensions-01), keyframe requests
+// (draft-holmer-rmcat-transport-wide-cc-extensions-01, or RFC 8888 CCFB as
+// negotiated: Config.CCFB), keyframe requests
 // (PLI, FIR; RFC 4585 §6.3.1, RFC 5104 §4.3.1), and the plug point of a
 // send-side bandwidth estimator (Estimator; GCC lives in package gcc).
 //
@@ -15,6 +16,7 @@
 // (bounded send history in reused buffers, RTX or in-band, rate-limited),
 // ReceiveStats and SendStats (report blocks, SR NTP/RTP mapping, RTT),
 // TWCCSender and TWCCReceiver (numbering, feedback, PacketResults),
+// CCFBStream (RFC 8888 report blocks),
 // KeyframeRequester (throttled PLI/FIR).
 //
 // # The chain
@@ -96,14 +98,14 @@
 //     plus the packet: about 1.3 MiB at 1200-octet packets); 1 s; 4 Mbit/s
 //     of retransmissions; at most 512 numbers taken from one NACK.
 //   - TWCCSender: 2048 packets (48 B each, 96 KiB); TWCCReceiver: 1024
-//     arrivals per feedback (16 B each).
+//     arrivals per feedback (16 B each). With CCFB, 1024 arrivals per
+//     remote stream (40 B each) and 2048 sequence numbers per local stream
+//     (16 B each).
 //   - A Chain (1.5 KiB) with at most 64 streams, 256 events and 256 outputs
 //     waiting; remote and local streams cost 312 and 160 B plus the above.
 //
 // # Known limitations
 //
-//   - RFC 8888 congestion control feedback (CCFB) is not produced or
-//     consumed yet; transport-cc is.
 //   - RTCP timer reconsideration (RFC 3550 §6.3.3-6.3.7) is left out: the
 //     interval is max(Tmin, the members' share of 5% of the bandwidth) with
 //     the [0.5, 1.5] dithering of §6.3.1.

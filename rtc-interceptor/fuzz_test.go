@@ -26,6 +26,7 @@ func rtcpSeeds(t testing.TB) [][]byte {
 		&remb,
 		&rtcp.ExtendedReport{SSRC: 5, Blocks: []rtcp.XRBlock{rtcp.NewRRTR(1 << 40), rtcp.NewDLRR(rtcp.DLRRItem{SSRC: mediaSSRC, LastRR: 1, DLRR: 2})}},
 		&rtcp.Goodbye{Sources: []uint32{mediaSSRC}},
+		&rtcp.CCFeedback{SenderSSRC: 5, ReportTimestamp: 1 << 20, Blocks: []rtcp.CCFBBlock{{MediaSSRC: mediaSSRC, BeginSequence: 1005, Metrics: []rtcp.CCFBMetric{{Received: true, ArrivalOffset: 3}, {}, {Received: true, ECN: 3, ArrivalOffset: 0x1FFF}}}}},
 	}
 	var seeds [][]byte
 	for _, p := range pkts {
@@ -47,7 +48,7 @@ func FuzzChainRTCP(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		est := &recordingEstimator{}
-		p := newPair(t, Config{TransportCCExtID: twccID, Estimator: est, MaxOutput: 32}, videoStream(allFeedback, true))
+		p := newPair(t, Config{TransportCCExtID: twccID, CCFB: true, Estimator: est, MaxOutput: 32}, videoStream(allFeedback, true))
 		mustNoErr(t, p.snd.BindRemote(StreamConfig{SSRC: rtxSSRC + 1, Feedback: allFeedback}))
 		for i := 0; i < 20; i++ {
 			p.send()
@@ -89,7 +90,7 @@ func FuzzChainRTP(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3})
 	f.Add([]byte{0xff, 0xfe, 0x80, 0, 0x7f, 0xff, 0x80, 1, 0, 0, 0xff, 2, 1, 2, 3, 4})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := newPair(t, Config{TransportCCExtID: twccID}, videoStream(allFeedback, true))
+		p := newPair(t, Config{TransportCCExtID: twccID, CCFB: true}, videoStream(allFeedback, true))
 		var pkt rtp.Packet
 		var ext [2]byte
 		var buf []byte

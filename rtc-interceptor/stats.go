@@ -18,6 +18,7 @@ type ChainStats struct {
 	ReportsSent         uint64 // regular compound reports
 	REMBs               uint64 // REMB messages received
 	RTTMeasurements     uint64 // RTT samples from SR/RR and XR DLRR
+	TWCCUnknown         uint64 // RFC 8888 metrics about packets never sent or forgotten
 	RTT                 time.Duration
 	TargetBitrate       int
 	TWCCSender          TWCCSenderStats
@@ -55,6 +56,8 @@ func (c *Chain) Stats() ChainStats {
 	s.EventsLost = c.events.Lost()
 	if c.twccSend != nil {
 		s.TWCCSender = c.twccSend.Stats()
+	}
+	if c.twccRecv != nil {
 		s.TWCCReceiver = c.twccRecv.Stats()
 	}
 	return s
