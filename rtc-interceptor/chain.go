@@ -389,7 +389,9 @@ func (c *Chain) receiveRTP(now time.Time, b []byte, ecn shared.ECN) error {
 		if ok {
 			s.stats.HandleRTP(now, seq, h.Timestamp, len(b), payload, rtx)
 			if s.gen != nil {
+				given := s.gen.stats.GivenUp
 				s.gen.HandleRTP(now, seq)
+				c.keyframeIfGivenUp(now, s, given)
 			}
 			if s.ccfb != nil && !rtx {
 				s.ccfb.HandleRTP(now, seq, ecn)

@@ -280,7 +280,9 @@ func (c *Chain) service(now time.Time) {
 
 // sendNACK sends the NACK a remote stream's generator says is due.
 func (c *Chain) sendNACK(now time.Time, s *remoteStream) {
+	given := s.gen.stats.GivenUp
 	c.lost = s.gen.Due(now, c.lost)
+	c.keyframeIfGivenUp(now, s, given)
 	if len(c.lost) == 0 {
 		return
 	}
@@ -296,6 +298,23 @@ func (c *Chain) sendNACK(now time.Time, s *remoteStream) {
 	if c.push(b) {
 		s.nacks++
 		s.nackSeqs += uint64(len(c.lost))
+	}
+}
+
+// keyframeIfGivenUp asks for a keyframe when the NACK generator gave up on
+// a packet (too old, too many tries, out of its window): the decoder cannot
+// repair that loss, so a decoder refresh is the way out (what libwebrtc
+// does when its NACK list overflows). Throttled like any request; streams
+// that negotiated neither PLI nor FIR are left alone.
+func (c *Chain) keyframeIfGivenUp(now time.Time, s *remoteStream, before uint64) {
+	if s.gen.stats.GivenUp == before || !c.cfg.has(UnitKeyframe) {
+		return
+	}
+	if !s.cfg.Feedback.Has(FeedbackPLI) && !s.cfg.Feedback.Has(FeedbackFIR) {
+		return
+	}
+	if err := c.RequestKeyframe(now, s.cfg.SSRC); err == nil {
+		c.stats.AutoKeyframes++
 	}
 }
 
@@ -348,7 +367,7 @@ func (c *Chain) sendReport(now time.Time) {
 	var err error
 	sent := false
 	for _, s := range c.local {
-		if !s.stats.Sent() {
+		if !c.isSender(now, s) {
 			continue
 		}
 		c.sr = s.stats.SenderReport(now)
@@ -392,6 +411,13 @@ func (c *Chain) sendReport(now time.Time) {
 	}
 }
 
+// isSender applies RFC 3550 §6.4: an SR is sent by a participant that
+// "has sent any data packets during the interval since issuing the last
+// report or the previous one"; the others send RR.
+func (c *Chain) isSender(now time.Time, s *localStream) bool {
+	return s.stats.SentSince(now.Add(-2 * c.cfg.reportInterval() * 3 / 2))
+}
+
 func (c *Chain) cnameBytes() []byte {
 	if c.cname == nil {
 		c.cname = []byte(c.cfg.CNAME)
@@ -403,7 +429,7 @@ func (c *Chain) appendXR(now time.Time, b []byte) ([]byte, error) {
 	blocks := c.xrBl[:0]
 	sending := false
 	for _, s := range c.local {
-		sending = sending || s.stats.Sent()
+		sending = sending || c.isSender(now, s)
 	}
 	if !sending {
 		// RFC 3611 §4.4: a receive-only end sends RRTR so that the

@@ -155,3 +155,21 @@ func TestChainBind(t *testing.T) {
 	wantErr(t, c.Unbind(3), ErrUnknownStream)
 	mustNoErr(t, c.BindRemote(StreamConfig{SSRC: 4}))
 }
+
+// A packet the NACK generator gives up on (here: a gap larger than its
+// window) makes the chain ask for a keyframe once, throttled.
+func TestChainKeyframeWhenNACKGivesUp(t *testing.T) {
+	p := newPair(t, Config{ReducedSize: true, NACKGenerator: NACKGeneratorConfig{Size: 64}}, videoStream(FeedbackNACK|FeedbackPLI, false))
+	p.receive(p.send())
+	p.seq += 1000 // 1000 packets lost
+	p.receive(p.send())
+	plis := 0
+	for _, pk := range rtcpOf(t, drain(t, p.rcv)) {
+		if _, ok := pk.(*rtcp.PLI); ok {
+			plis++
+		}
+	}
+	if plis != 1 || p.rcv.Stats().AutoKeyframes != 1 {
+		t.Fatalf("%d PLIs, stats %+v", plis, p.rcv.Stats())
+	}
+}

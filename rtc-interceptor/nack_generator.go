@@ -127,6 +127,10 @@ func (g *NACKGenerator) HandleRTP(now time.Time, seq uint16) {
 		// A gap larger than the window: everything tracked is out of it.
 		g.stats.Resets++
 		g.clear()
+		// The packets before the window are missing and never asked for.
+		skipped := ext - int64(len(g.entries)) + 1 - from
+		g.stats.Missing += uint64(skipped)
+		g.stats.GivenUp += uint64(skipped)
 		from = ext - int64(len(g.entries)) + 1
 	}
 	for s := from; s < ext; s++ {

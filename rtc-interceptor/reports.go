@@ -189,6 +189,9 @@ func (s *SendStats) HandleRTP(now time.Time, ts uint32, size, payload int) {
 // timestamp to map).
 func (s *SendStats) Sent() bool { return !s.lastTSAt.IsZero() }
 
+// SentSince reports whether the stream sent a packet at or after t.
+func (s *SendStats) SentSince(t time.Time) bool { return s.Sent() && !s.lastTSAt.Before(t) }
+
 // SenderReport returns the sender info of an SR at now. RFC 3550 §6.4.1:
 // the RTP timestamp "corresponds to the same time as the NTP timestamp",
 // so it is extrapolated from the last packet's timestamp with the clock

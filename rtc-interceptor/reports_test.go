@@ -173,3 +173,81 @@ func TestChainReportForUnknownSSRC(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// RFC 3550 §6.4: a stream that stopped sending two intervals ago is
+// reported with an RR, not an SR.
+func TestChainSRBecomesRRWhenSilent(t *testing.T) {
+	p := newPair(t, Config{ReducedSize: true, ReportInterval: 100 * time.Millisecond}, videoStream(allFeedback, true))
+	p.send()
+	kinds := func() (sr, rr int) {
+		for _, pk := range rtcpOf(t, drain(t, p.snd)) {
+			switch pk.(type) {
+			case *rtcp.SenderReport:
+				sr++
+			case *rtcp.ReceiverReport:
+				rr++
+			}
+		}
+		return sr, rr
+	}
+	p.now = p.now.Add(150 * time.Millisecond)
+	mustNoErr(t, p.snd.HandleTimeout(p.now))
+	if sr, rr := kinds(); sr != 1 || rr != 0 {
+		t.Fatalf("after sending: %d SR %d RR", sr, rr)
+	}
+	for i := 0; i < 10; i++ {
+		p.now = p.now.Add(150 * time.Millisecond)
+		mustNoErr(t, p.snd.HandleTimeout(p.now))
+	}
+	drain(t, p.snd)
+	p.now = p.now.Add(150 * time.Millisecond)
+	mustNoErr(t, p.snd.HandleTimeout(p.now))
+	if sr, rr := kinds(); sr != 0 || rr != 1 {
+		t.Fatalf("silent: %d SR %d RR", sr, rr)
+	}
+}
+
+// RFC 3550 §6.1 and A.2: without rtcp-rsize every RTCP packet the chain
+// sends is a valid compound packet (it starts with SR or RR, and regular
+// reports carry SDES CNAME).
+func TestChainCompoundValidity(t *testing.T) {
+	p := newPair(t, Config{TransportCCExtID: twccID, CNAME: "alice", ReportInterval: 100 * time.Millisecond}, videoStream(allFeedback, true))
+	var outs [][]byte
+	for i := 0; i < 300; i++ {
+		b := p.send()
+		if i%7 != 3 {
+			p.receive(b)
+		}
+		p.now = p.now.Add(5 * time.Millisecond)
+		mustNoErr(t, p.rcv.HandleTimeout(p.now))
+		mustNoErr(t, p.snd.HandleTimeout(p.now))
+		if i == 100 {
+			mustNoErr(t, p.rcv.RequestKeyframe(p.now, mediaSSRC))
+		}
+		for _, c := range []*Chain{p.snd, p.rcv} {
+			for _, o := range drain(t, c) {
+				if isRTCPBytes(o) {
+					outs = append(outs, o)
+				}
+			}
+		}
+	}
+	cnames := 0
+	for _, o := range outs {
+		if err := rtcp.Validate(o, false); err != nil {
+			t.Fatalf("invalid compound %x: %v", o, err)
+		}
+		for _, pk := range rtcpOf(t, [][]byte{o}) {
+			if sd, ok := pk.(*rtcp.SourceDescription); ok {
+				if name, ok := sd.CNAME(sd.Chunks[0].Source); ok && string(name) == "alice" {
+					cnames++
+				}
+			}
+		}
+	}
+	if len(outs) < 20 || cnames < 4 {
+		t.Fatalf("%d RTCP packets, %d with CNAME", len(outs), cnames)
+	}
+}
+
+func isRTCPBytes(b []byte) bool { return len(b) > 1 && b[1] >= 192 && b[1] <= 223 }

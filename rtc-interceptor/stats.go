@@ -16,6 +16,7 @@ type ChainStats struct {
 	EventsLost          uint64 // events refused by a full event queue
 	EncodeErrors        uint64 // RTCP that could not be built (should stay zero)
 	ReportsSent         uint64 // regular compound reports
+	AutoKeyframes       uint64 // keyframe requests sent because NACK gave up on a packet
 	REMBs               uint64 // REMB messages received
 	RTTMeasurements     uint64 // RTT samples from SR/RR and XR DLRR
 	TWCCUnknown         uint64 // RFC 8888 metrics about packets never sent or forgotten
