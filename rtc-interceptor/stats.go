@@ -27,7 +27,9 @@ type ChainStats struct {
 }
 
 // LocalStreamStats are what getStats reports for a stream this end sends
-// (outbound-rtp and remote-inbound-rtp).
+// (outbound-rtp and remote-inbound-rtp). Send counts original packets only:
+// W3C packetsSent, which includes retransmissions, is Send.Packets +
+// NACK.Retransmitted, and retransmittedPacketsSent is NACK.Retransmitted.
 type LocalStreamStats struct {
 	SSRC          uint32
 	Send          SendStats          // packets, octets, and what the remote end reported
