@@ -126,6 +126,14 @@ func runLossScenario(t *testing.T, seed uint64, packets int) (lost, recovered in
 	if err := sim.RunFor(time.Duration(packets)*a.interval+time.Second, 50*packets); err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
+	// The rest of the chain ran too: RTT from SR/RR (25 ms each way) and
+	// transport-wide feedback.
+	if rtt := snd.RTT(); rtt < 50*time.Millisecond || rtt > 60*time.Millisecond {
+		t.Errorf("seed %d: sender RTT %v, want 50 ms", seed, rtt)
+	}
+	if st := snd.Stats().TWCCSender; st.Feedbacks == 0 || st.Received < uint64(packets)*9/10 {
+		t.Errorf("seed %d: transport-cc feedback %+v", seed, st)
+	}
 	for s := 0; s < packets; s++ {
 		seq := uint16(s)
 		if !b.original[seq] {
