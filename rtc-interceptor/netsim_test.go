@@ -106,7 +106,26 @@ func TestNetsimNACKRecovery(t *testing.T) {
 	}
 }
 
+// Gilbert burst loss (mean burst 4 packets, 5% overall, both ways) with
+// 20 ms of jitter at 50 ms RTT: bursts cost whole NACK pairs and RTX in a
+// row, and still nearly everything is recovered.
+func TestNetsimNACKRecoveryBurst(t *testing.T) {
+	link := netsim.LinkConfig{Delay: 25 * time.Millisecond, Jitter: 20 * time.Millisecond, Burst: netsim.BurstLoss{P: 0.25 * 0.05 / 0.95, R: 0.25}}
+	for _, seed := range []uint64{1, 2} {
+		lost, recovered := runLinkScenario(t, seed, 20000, link)
+		ratio := float64(recovered) / float64(lost)
+		t.Logf("seed %d: %d of %d lost packets recovered (%.2f%%)", seed, recovered, lost, 100*ratio)
+		if lost < 500 || ratio < 0.99 {
+			t.Fatalf("seed %d: recovered %d of %d lost (%.2f%%), want >= 99%%", seed, recovered, lost, 100*ratio)
+		}
+	}
+}
+
 func runLossScenario(t *testing.T, seed uint64, packets int) (lost, recovered int) {
+	return runLinkScenario(t, seed, packets, netsim.LinkConfig{Delay: 25 * time.Millisecond, Loss: 0.05})
+}
+
+func runLinkScenario(t *testing.T, seed uint64, packets int, link netsim.LinkConfig) (lost, recovered int) {
 	sim := netsim.New(netsim.Config{Seed: seed, TraceLimit: -1})
 	cfg := Config{TransportCCExtID: twccID, ReducedSize: true, Rand: netsim.NewRand(seed, "snd")}
 	snd, err := NewChain(cfg)
@@ -121,14 +140,14 @@ func runLossScenario(t *testing.T, seed uint64, packets int) (lost, recovered in
 	b := &mediaEndpoint{t: t, chain: rcv, local: rcvAddr, peer: sndAddr, original: map[uint16]bool{}, recovered: map[uint16]bool{}}
 	sim.Add(a, sndAddr)
 	sim.Add(b, rcvAddr)
-	sim.SetDefaultLink(netsim.LinkConfig{Delay: 25 * time.Millisecond, Loss: 0.05})
+	sim.SetDefaultLink(link)
 	// Send for packets*2ms, then leave a second for the last recoveries.
 	if err := sim.RunFor(time.Duration(packets)*a.interval+time.Second, 50*packets); err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
 	// The rest of the chain ran too: RTT from SR/RR (25 ms each way) and
 	// transport-wide feedback.
-	if rtt := snd.RTT(); rtt < 50*time.Millisecond || rtt > 60*time.Millisecond {
+	if rtt := snd.RTT(); rtt < 2*link.Delay || rtt > 2*(link.Delay+link.Jitter)+10*time.Millisecond {
 		t.Errorf("seed %d: sender RTT %v, want 50 ms", seed, rtt)
 	}
 	if st := snd.Stats().TWCCSender; st.Feedbacks == 0 || st.Received < uint64(packets)*9/10 {
