@@ -1,0 +1,280 @@
+package gcc
+
+import (
+	"time"
+
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
+)
+
+// Stats are an Estimator's counters and current figures.
+type Stats struct {
+	Target       int    // the target bitrate, bits per second
+	DelayBased   int    // the delay-based (AIMD) rate, §5.5
+	LossBased    int    // the loss-based rate, §6
+	Acked        int    // the acknowledged bitrate (0 before the first window)
+	REMB         int    // the last REMB cap (0: none)
+	Signal       Signal // the overuse detector's last signal
+	Threshold    float64
+	LossFraction float64 // the last loss fraction the loss-based control used
+	InALR        bool
+	Feedbacks    uint64 // OnFeedback calls
+	Results      uint64 // results handled
+	Overuses     uint64 // overuse signals
+	Decreases    uint64 // delay-based decreases
+	GroupResets  uint64 // grouping restarts (arrival times going backwards or jumping)
+	Ignored      uint64 // results ignored (sent in the future, duplicates, not increasing)
+	Probes       uint64 // probe clusters requested
+	ProbeResults uint64 // probe clusters that gave an estimate
+	QueueDelay   time.Duration
+}
+
+// Estimator is GCC send-side bandwidth estimation
+// (draft-ietf-rmcat-gcc-02): the delay-based controller (grouping §5.2, a
+// trendline filter, the overuse detector §5.4, AIMD §5.5), the loss-based
+// controller (§6), the acknowledged bitrate, ALR detection and probing. Its
+// target is the smallest of the delay-based rate, the loss-based rate and a
+// REMB cap. It implements interceptor.Estimator; it is not safe for
+// concurrent use and allocates nothing after New.
+type Estimator struct {
+	cfg      Config
+	lastNow  time.Time
+	started  bool
+	ia       interArrival
+	tl       trendline
+	rate     aimd
+	acked    ackedRate
+	loss     loss
+	alr      alr
+	probe    prober
+	remb     float64
+	target   float64
+	rtt      time.Duration
+	lastSeq  int64
+	minDelay minFilter
+	queue    time.Duration
+	stats    Stats
+}
+
+var _ interceptor.Estimator = (*Estimator)(nil)
+
+// New returns an estimator at cfg's start bitrate.
+func New(cfg Config) *Estimator {
+	start := min(max(cfg.start(), cfg.min()), cfg.max())
+	e := &Estimator{
+		cfg:     cfg,
+		tl:      newTrendline(),
+		rate:    newAIMD(start, cfg.min(), cfg.max()),
+		acked:   newAckedRate(),
+		loss:    loss{rate: start},
+		target:  start,
+		lastSeq: -1,
+	}
+	return e
+}
+
+func (e *Estimator) advance(now time.Time) time.Time {
+	if now.After(e.lastNow) {
+		e.lastNow = now
+	}
+	return e.lastNow
+}
+
+// begin plans the initial exponential probes on the first call with a time.
+func (e *Estimator) begin(now time.Time) {
+	if e.started {
+		return
+	}
+	e.started = true
+	if e.cfg.DisableProbing {
+		return
+	}
+	for _, f := range [...]float64{3, 6} {
+		if r := f * e.target; r <= e.cfg.max() {
+			e.probe.request(now, r, true)
+			e.stats.Probes++
+		}
+	}
+	e.probe.expo = true
+}
+
+// OnPacketSent records a sent packet for ALR detection.
+func (e *Estimator) OnPacketSent(p interceptor.SentPacket) {
+	now := e.advance(p.SendTime)
+	e.begin(now)
+	e.alr.sent(now, p.Size, e.target)
+	e.maybeALRProbe(now)
+}
+
+// OnFeedback runs the estimator on one feedback message's results.
+func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult) {
+	now = e.advance(now)
+	e.begin(now)
+	e.stats.Feedbacks++
+	overuse := false
+	recv, lost := 0, 0
+	for i := range results {
+		r := &results[i]
+		e.stats.Results++
+		if r.SendTime.After(now) || r.TransportSeq <= e.lastSeq || r.Size < 0 {
+			e.stats.Ignored++ // never sent yet, or reported twice
+			continue
+		}
+		e.lastSeq = r.TransportSeq
+		if r.ProbeCluster != 0 {
+			e.probe.add(r.ProbeCluster, r.SendTime, r.Arrival, r.Size)
+		}
+		if !r.Received() {
+			lost++
+			continue
+		}
+		recv++
+		e.acked.add(r.Arrival, r.Size)
+		e.trackQueue(r)
+		if d, ok := e.ia.add(r.SendTime, r.Arrival, r.Size); ok {
+			if e.tl.update(d) == SignalOveruse {
+				overuse = true
+			}
+		}
+	}
+	sig := e.tl.signal
+	if overuse {
+		sig = SignalOveruse
+		e.stats.Overuses++
+	}
+	acked := e.acked.bps()
+	if bps, expo, ok := e.probe.estimate(now); ok && sig != SignalOveruse {
+		e.stats.ProbeResults++
+		e.rate.set(now, bps)
+		e.loss.rate = max(bps, e.cfg.min())
+		if expo && e.probe.expo && 2*bps <= e.cfg.max() {
+			e.probe.request(now, 2*bps, true)
+			e.stats.Probes++
+		} else {
+			e.probe.expo = false
+		}
+	} else {
+		e.rate.update(now, sig, acked, e.queue)
+	}
+	e.loss.count(recv, lost)
+	e.loss.update(now, e.rtt, e.rate.rate)
+	e.retarget()
+}
+
+// trackQueue follows the one-way delay of received packets against its
+// minimum over the last two windows: the excess is the queueing delay.
+func (e *Estimator) trackQueue(r *interceptor.PacketResult) {
+	owd := r.Arrival.Sub(r.SendTime)
+	base := e.minDelay.add(r.SendTime, owd)
+	e.queue = max(owd-base, 0)
+}
+
+// OnLoss uses a receiver report's fraction lost for the loss-based control
+// when transport-wide feedback does not count losses (§6 uses either).
+func (e *Estimator) OnLoss(now time.Time, r interceptor.LossReport) {
+	now = e.advance(now)
+	if e.stats.Results > 0 {
+		return // transport-wide feedback reports every loss already
+	}
+	e.loss.applyFraction(now, float64(r.FractionLost)/256, e.rtt, e.rate.rate)
+	e.retarget()
+}
+
+// OnRTT sets the round-trip time the controllers use.
+func (e *Estimator) OnRTT(now time.Time, rtt time.Duration) {
+	e.advance(now)
+	if rtt <= 0 || rtt > time.Minute {
+		return
+	}
+	e.rtt = rtt
+	e.rate.rtt = rtt
+}
+
+// OnREMB caps the target at a receiver's estimate
+// (draft-alvestrand-rmcat-remb); zero removes the cap.
+func (e *Estimator) OnREMB(now time.Time, bps uint64) {
+	e.advance(now)
+	e.remb = float64(min(bps, 1<<53))
+	e.retarget()
+}
+
+func (e *Estimator) retarget() {
+	t := min(e.rate.rate, e.loss.rate)
+	if e.remb > 0 {
+		t = min(t, e.remb)
+	}
+	e.target = min(max(t, e.cfg.min()), e.cfg.max())
+}
+
+// maybeALRProbe probes at twice the target every ALRProbeInterval while
+// the sender is application limited, to find capacity it is not using.
+func (e *Estimator) maybeALRProbe(now time.Time) {
+	if e.cfg.DisableProbing || !e.alr.in || e.probe.expo {
+		return
+	}
+	if now.Sub(e.probe.lastALR) < e.cfg.alrProbeInterval() || now.Sub(e.alr.started) < time.Second {
+		return
+	}
+	if r := 2 * e.target; r <= e.cfg.max() {
+		e.probe.lastALR = now
+		e.probe.request(now, r, false)
+		e.stats.Probes++
+	}
+}
+
+// PollProbe returns the next probe cluster for the pacer.
+func (e *Estimator) PollProbe() (Probe, bool) { return e.probe.poll() }
+
+// TargetBitrate returns the target in bits per second.
+func (e *Estimator) TargetBitrate() int { return int(e.target) }
+
+// InALR reports whether the sender is application limited.
+func (e *Estimator) InALR() bool { return e.alr.in }
+
+// HandleTimeout has nothing to do: the estimator runs on feedback.
+func (e *Estimator) HandleTimeout(now time.Time) { e.advance(now) }
+
+// PollTimeout reports no deadline: every change follows an input.
+func (e *Estimator) PollTimeout() (time.Time, bool) { return time.Time{}, false }
+
+// TimeoutReason is always "": the estimator has no deadline.
+func (e *Estimator) TimeoutReason() string { return "" }
+
+// Stats returns the counters and current figures.
+func (e *Estimator) Stats() Stats {
+	s := e.stats
+	s.Target = int(e.target)
+	s.DelayBased = int(e.rate.rate)
+	s.LossBased = int(e.loss.rate)
+	s.Acked = int(e.acked.bps())
+	s.REMB = int(e.remb)
+	s.Signal = e.tl.signal
+	s.Threshold = e.tl.threshold
+	s.LossFraction = e.loss.fraction
+	s.InALR = e.alr.in
+	s.Decreases = e.rate.decreases
+	s.GroupResets = e.ia.resets
+	s.ProbeResults = e.probe.results
+	s.QueueDelay = e.queue
+	return s
+}
+
+// minFilter is a running minimum over two consecutive windows of
+// minWindow (by send time), so the base delay follows a route change.
+type minFilter struct {
+	start     time.Time
+	cur, prev time.Duration
+	has       bool
+}
+
+const minWindow = 10 * time.Second
+
+func (m *minFilter) add(at time.Time, v time.Duration) time.Duration {
+	if !m.has {
+		m.start, m.cur, m.prev, m.has = at, v, v, true
+	}
+	if at.Sub(m.start) >= minWindow {
+		m.prev, m.cur, m.start = m.cur, v, at
+	}
+	m.cur = min(m.cur, v)
+	return min(m.cur, m.prev)
+}
