@@ -17,6 +17,7 @@ type ackedRate struct {
 	prev     time.Time
 	estimate float64 // kbit/s, <0: none yet
 	vari     float64
+	last     float64 // the last window's rate, kbit/s
 }
 
 const (
@@ -36,6 +37,16 @@ func (a *ackedRate) bps() float64 {
 	return a.estimate * 1000
 }
 
+// recent returns the lower of the estimate and the last window's rate, in
+// bits per second: a decrease follows a sudden drop at once instead of
+// waiting for the estimate to believe it.
+func (a *ackedRate) recent() float64 {
+	if a.estimate < 0 {
+		return 0
+	}
+	return min(a.estimate, a.last) * 1000
+}
+
 func (a *ackedRate) add(arrival time.Time, size int) {
 	w := ackedWindow
 	if a.estimate < 0 {
@@ -45,6 +56,7 @@ func (a *ackedRate) add(arrival time.Time, size int) {
 	if !ok {
 		return
 	}
+	a.last = sample
 	if a.estimate < 0 {
 		a.estimate = sample
 		return

@@ -22,17 +22,18 @@ const (
 	// §5.5: multiplicative increase of at most 8% per second far from
 	// convergence.
 	increaseFactor = 1.08
-	// Additive increase near convergence: half a packet per response time,
-	// at least this rate.
+	// Additive increase near convergence: a packet per response time, at
+	// least this rate.
 	minAdditiveBps = 4000.0
 	packetBits     = 1200 * 8
 	// The queue the decrease also drains: a queueing delay above
 	// drainThreshold lowers the new rate by its ratio to drainTime, so a
 	// large standing queue (a capacity drop into a deep buffer) empties in
 	// about drainTime instead of at (1-beta) of the rate.
-	drainThreshold = 50 * time.Millisecond
+	drainThreshold = 100 * time.Millisecond
 	drainTime      = time.Second
-	drainFloor     = 0.5
+	drainFloor     = 0.2
+	recentDrop     = 0.5
 )
 
 // capacity tracks the link capacity seen at each overuse (its mean and
@@ -96,8 +97,9 @@ func (a *aimd) reduceDue(now time.Time, acked float64) bool {
 }
 
 // update runs the controller on the detector's signal with the
-// acknowledged rate (0 when unknown) and the current queueing delay.
-func (a *aimd) update(now time.Time, sig Signal, acked float64, queue time.Duration) {
+// acknowledged rate (0 when unknown), its most recent window (for a
+// decrease) and the current queueing delay.
+func (a *aimd) update(now time.Time, sig Signal, acked, recent float64, queue time.Duration) {
 	switch sig {
 	case SignalOveruse:
 		if !a.reduceDue(now, acked) {
@@ -117,6 +119,9 @@ func (a *aimd) update(now time.Time, sig Signal, acked float64, queue time.Durat
 		if acked > 0 && a.link.known() && acked/1000 > a.link.upper() {
 			a.link.reset() // the capacity moved up: far from convergence again
 		}
+		// §5.5: additive near convergence (the average maximum is known
+		// and the incoming rate has not left it upwards), multiplicative
+		// far from it.
 		if a.link.known() {
 			next += a.additive(now)
 		} else {
@@ -132,7 +137,18 @@ func (a *aimd) update(now time.Time, sig Signal, acked float64, queue time.Durat
 	case stateDecrease:
 		d := beta * a.rate
 		if acked > 0 {
-			d = beta * acked
+			// A window far below the estimate is a sudden drop the
+			// smoothed estimate has not followed yet.
+			r, dropped := acked, recent > 0 && recent < recentDrop*acked
+			if dropped {
+				r = recent
+			}
+			d = beta * r
+			// A standing queue after a drop is drained on top of it; an
+			// overshoot without a drop is what beta alone is for.
+			if dropped && queue > drainThreshold {
+				d *= max(drainFloor, 1-float64(queue-drainThreshold)/float64(drainTime))
+			}
 			if d > a.rate && a.link.known() {
 				d = beta * a.link.kbps * 1000
 			}
@@ -140,9 +156,6 @@ func (a *aimd) update(now time.Time, sig Signal, acked float64, queue time.Durat
 				a.link.reset()
 			}
 			a.link.update(acked / 1000)
-		}
-		if queue > drainThreshold {
-			d *= max(drainFloor, 1-float64(queue)/float64(drainTime))
 		}
 		next = min(d, a.rate)
 		a.decreases++
@@ -160,17 +173,15 @@ func (a *aimd) multiplicative(now time.Time) float64 {
 	return max(a.rate*(math.Pow(increaseFactor, dt)-1), 1000)
 }
 
-// additive is §5.5's near-convergence increase: about one packet per
-// response time (RTT + 100 ms), with the packet size of a 30 fps stream
-// at the current rate.
+// additive is §5.5's near-convergence increase: one packet of packetBits
+// per response time (RTT + 100 ms), at least minAdditiveBps. The same
+// absolute increase for every flow is what makes flows sharing a bottleneck
+// converge to equal shares (each decrease scales them alike).
 func (a *aimd) additive(now time.Time) float64 {
 	if a.lastChange.IsZero() {
 		return 0
 	}
-	frameBits := a.rate / 30
-	packets := math.Ceil(frameBits / packetBits)
-	avg := frameBits / max(packets, 1)
 	resp := (a.rtt + 100*time.Millisecond).Seconds()
-	perSecond := max(minAdditiveBps, avg/resp)
+	perSecond := max(minAdditiveBps, packetBits/resp)
 	return perSecond * now.Sub(a.lastChange).Seconds()
 }

@@ -52,7 +52,19 @@ type Estimator struct {
 	lastSeq  int64
 	minDelay minFilter
 	queue    time.Duration
-	stats    Stats
+	peak     float64
+	peakAt   time.Time
+	queuedAt time.Time // send time of the last packet that met a queue
+	// Bytes sent (cum) and its value at each recent transport sequence
+	// number, to know what is still in flight after the newest reported
+	// packet (memory: sentRing × 16 bytes).
+	cum        int64
+	sent       [sentRing]sentMark
+	newest     int64
+	newestSent time.Time
+	// lastRecovery is when the last recovery probe was requested.
+	lastRecovery time.Time
+	stats        Stats
 }
 
 var _ interceptor.Estimator = (*Estimator)(nil)
@@ -102,6 +114,8 @@ func (e *Estimator) OnPacketSent(p interceptor.SentPacket) {
 	now := e.advance(p.SendTime)
 	e.begin(now)
 	e.alr.sent(now, p.Size, e.target)
+	e.cum += int64(max(p.Size, 0))
+	e.sent[p.TransportSeq&(sentRing-1)] = sentMark{seq: p.TransportSeq, cum: e.cum}
 	e.maybeALRProbe(now)
 }
 
@@ -120,6 +134,7 @@ func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult
 			continue
 		}
 		e.lastSeq = r.TransportSeq
+		e.newest, e.newestSent = r.TransportSeq, r.SendTime
 		if r.ProbeCluster != 0 {
 			e.probe.add(r.ProbeCluster, r.SendTime, r.Arrival, r.Size)
 		}
@@ -142,10 +157,13 @@ func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult
 		e.stats.Overuses++
 	}
 	acked := e.acked.bps()
-	if bps, expo, ok := e.probe.estimate(now); ok && sig != SignalOveruse {
+	// A probe result only ever raises the estimates: one measured low (a
+	// burst lost, padding squeezed by cross traffic) says less than the
+	// feedback the delay-based controller runs on.
+	if bps, expo, ok := e.probe.estimate(now); ok && sig != SignalOveruse && bps > e.rate.rate {
 		e.stats.ProbeResults++
 		e.rate.set(now, bps)
-		e.loss.rate = max(bps, e.cfg.min())
+		e.loss.rate = max(bps, e.loss.rate)
 		if expo && e.probe.expo && 2*bps <= e.cfg.max() {
 			e.probe.request(now, 2*bps, true)
 			e.stats.Probes++
@@ -153,11 +171,73 @@ func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult
 			e.probe.expo = false
 		}
 	} else {
-		e.rate.update(now, sig, acked, e.queue)
+		e.rate.update(now, sig, acked, e.acked.recent(), e.predictQueue(now))
+	}
+	if e.probe.expo && !e.probe.active() {
+		e.probe.expo = false // the last exponential cluster ended without a rise
 	}
 	e.loss.count(recv, lost)
 	e.loss.update(now, e.rtt, e.rate.rate)
 	e.retarget()
+	e.maybeRecoveryProbe(now)
+}
+
+// maybeRecoveryProbe probes at twice the target every recoveryInterval
+// while the target is below recoveryDrop of its peak of the last
+// recoveryWindow and no queue has stood for recoveryQuiet (so not while
+// sharing a busy bottleneck, where a probe would overestimate): after a capacity drop, AIMD's 8% a
+// second would take half a minute to find capacity that came back.
+func (e *Estimator) maybeRecoveryProbe(now time.Time) {
+	if e.target >= e.peak {
+		e.peak, e.peakAt = e.target, now
+	}
+	if e.cfg.DisableProbing || e.probe.expo || now.Sub(e.peakAt) > recoveryWindow {
+		return
+	}
+	if e.target >= recoveryDrop*e.peak || now.Sub(e.lastRecovery) < recoveryInterval || now.Sub(e.queuedAt) < recoveryQuiet || e.tl.signal == SignalOveruse {
+		return
+	}
+	e.lastRecovery = now
+	e.probe.request(now, min(2*e.target, e.peak), true)
+	e.probe.expo = true
+	e.stats.Probes++
+}
+
+const (
+	recoveryDrop     = 0.66
+	recoveryWindow   = 30 * time.Second
+	recoveryInterval = 2 * time.Second
+	recoveryMaxQueue = 10 * time.Millisecond
+	recoveryQuiet    = time.Second
+)
+
+// predictQueue estimates the queueing delay the packet sent last will meet:
+// the newest reported packet's queueing delay, plus the time the bytes sent
+// after it take at the acknowledged rate, minus the time since it was sent
+// (the queue served meanwhile). Feedback only tells about packets that
+// left the queue, so a queue that is growing fast (a capacity drop) is
+// seen late; this looks ahead by what is known to be in flight.
+func (e *Estimator) predictQueue(now time.Time) time.Duration {
+	m := &e.sent[e.newest&(sentRing-1)]
+	rate := e.acked.recent()
+	if m.seq != e.newest || rate <= 0 || e.newestSent.IsZero() {
+		return e.queue
+	}
+	ahead := time.Duration(float64(e.cum-m.cum) * 8 / rate * float64(time.Second))
+	q := e.queue + min(ahead, maxPredictedQueue) - now.Sub(e.newestSent)
+	return min(max(q, e.queue), maxPredictedQueue)
+}
+
+const (
+	sentRing          = 4096 // a power of two
+	maxPredictedQueue = 2 * time.Second
+)
+
+// sentMark is the running total of bytes sent up to a transport sequence
+// number.
+type sentMark struct {
+	seq int64
+	cum int64
 }
 
 // trackQueue follows the one-way delay of received packets against its
@@ -166,6 +246,9 @@ func (e *Estimator) trackQueue(r *interceptor.PacketResult) {
 	owd := r.Arrival.Sub(r.SendTime)
 	base := e.minDelay.add(r.SendTime, owd)
 	e.queue = max(owd-base, 0)
+	if e.queue > recoveryMaxQueue {
+		e.queuedAt = r.SendTime
+	}
 }
 
 // OnLoss uses a receiver report's fraction lost for the loss-based control

@@ -96,6 +96,19 @@ func (p *prober) poll() (Probe, bool) {
 	return pr, true
 }
 
+// active reports whether a cluster waits for the pacer or for feedback.
+func (p *prober) active() bool {
+	if p.npending > 0 {
+		return true
+	}
+	for i := range p.clusters {
+		if p.clusters[i].id != 0 && !p.clusters[i].done {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *prober) find(id int) *cluster {
 	for i := range p.clusters {
 		if p.clusters[i].id == id && !p.clusters[i].done {

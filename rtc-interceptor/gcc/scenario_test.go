@@ -63,6 +63,7 @@ type sender struct {
 	results   []interceptor.PacketResult
 	log       []targetSample
 	refused   int
+	rttAt     time.Time
 }
 
 func newSender(t *testing.T, cfg Config, local, peer netip.AddrPort, start time.Time) *sender {
@@ -94,6 +95,12 @@ func (s *sender) HandleRead(m shared.TaggedBytes) error {
 		s.results = append(s.results, res)
 	}
 	s.est.OnFeedback(m.Now, s.results)
+	// The round-trip time RTCP reports (SR/RR, RFC 3550 §6.4.1): the
+	// path's 50 ms plus the queueing delay of the newest packet reported.
+	if n := len(s.results); n > 0 && m.Now.Sub(s.rttAt) >= time.Second && s.results[n-1].Received() {
+		s.rttAt = m.Now
+		s.est.OnRTT(m.Now, 2*oneWay+s.est.Stats().QueueDelay)
+	}
 	s.retarget(m.Now)
 	return nil
 }
@@ -415,6 +422,135 @@ func TestScenarioRamp(t *testing.T) {
 		}
 		if p95 >= 100*time.Millisecond {
 			t.Errorf("seed %d: p95 queueing delay %v after the ramp, want < 100 ms", seed, p95)
+		}
+	}
+}
+
+// Scenario 2: the capacity drops from 2.5 to 0.5 Mbit/s at 10 s: the target
+// is below capacity within 1 s and the queueing delay back under 100 ms
+// within 2 s. At 20 s the capacity returns: the target is back to 85% of it
+// within 10 s.
+func TestScenarioCapacityDrop(t *testing.T) {
+	const high, low = 2_500_000, 500_000
+	drop, back, end := 10*time.Second, 20*time.Second, 30*time.Second
+	for _, seed := range seeds {
+		sc := newScenario(t, seed, bottleneck(high), netsim.LinkConfig{Delay: oneWay}, 0)
+		sc.run(t, drop)
+		sc.sim.SetLink(sndIP, rcvIP, bottleneck(low))
+		sc.run(t, back-drop)
+		sc.sim.SetLink(sndIP, rcvIP, bottleneck(high))
+		sc.run(t, end-back)
+		f := &sc.flows[0]
+		below := f.firstAt(sc, drop, func(v int) bool { return v < low }) - drop
+		calm := f.lastQueueAbove(sc, drop, back, 100*time.Millisecond) - drop
+		p95 := f.queueP95(sc, drop+2*time.Second, back)
+		up := f.firstAt(sc, back, func(v int) bool { return v >= high*85/100 }) - back
+		t.Logf("seed %d: below capacity %v after the drop, queueing delay under 100 ms from %v after it (p95 %v until the rise), mean target in the low phase %s; 85%% again %v after the rise",
+			seed, below, calm, p95, mbps(f.meanTarget(sc, drop+2*time.Second, back)), up)
+		if below < 0 || below > time.Second {
+			t.Errorf("seed %d: target below capacity %v after the drop, want within 1 s", seed, below)
+		}
+		if calm > 2*time.Second {
+			t.Errorf("seed %d: queueing delay over 100 ms until %v after the drop, want within 2 s", seed, calm)
+		}
+		if up < 0 || up > 10*time.Second {
+			t.Errorf("seed %d: target back at 85%% %v after the rise, want within 10 s", seed, up)
+		}
+	}
+}
+
+// Scenario 3: 5% random loss both ways at 50 ms RTT on a 2.5 Mbit/s link:
+// the estimate does not collapse (at least 70% of capacity).
+func TestScenarioRandomLoss(t *testing.T) {
+	const capacity = 2_500_000
+	for _, seed := range seeds {
+		fwd := bottleneck(capacity)
+		fwd.Loss = 0.05
+		sc := newScenario(t, seed, fwd, netsim.LinkConfig{Delay: oneWay, Loss: 0.05}, 0)
+		sc.run(t, 20*time.Second)
+		f := &sc.flows[0]
+		mean := f.meanTarget(sc, 5*time.Second, 20*time.Second)
+		lo := f.minTarget(sc, 5*time.Second, 20*time.Second)
+		st := f.snd.est.Stats()
+		t.Logf("seed %d: mean target 5-20 s %s (%.0f%%), lowest %s (%.0f%%), last loss fraction %.3f",
+			seed, mbps(mean), 100*mean/capacity, mbps(float64(lo)), 100*float64(lo)/capacity, st.LossFraction)
+		if mean < 0.7*capacity {
+			t.Errorf("seed %d: mean target %s under 5%% loss, want >= 70%% of capacity", seed, mbps(mean))
+		}
+	}
+}
+
+// Scenario 4: Gilbert burst loss (about 3% in bursts of 3 packets) and
+// 20 ms of jitter. Uncapped, the target stays at 80% of capacity or more;
+// capped at 80% of capacity (the bottleneck never builds a queue), the
+// detector signals no overuse at all.
+func TestScenarioBurstLossJitter(t *testing.T) {
+	const capacity = 2_500_000
+	burst := netsim.BurstLoss{P: 0.01, R: 0.3}
+	for _, seed := range seeds {
+		fwd := bottleneck(capacity)
+		fwd.Burst, fwd.Jitter = burst, 20*time.Millisecond
+		back := netsim.LinkConfig{Delay: oneWay, Burst: burst, Jitter: 20 * time.Millisecond}
+		sc := newScenario(t, seed, fwd, back, 0)
+		sc.run(t, 20*time.Second)
+		f := &sc.flows[0]
+		mean := f.meanTarget(sc, 5*time.Second, 20*time.Second)
+		lo := f.minTarget(sc, 5*time.Second, 20*time.Second)
+		t.Logf("seed %d: mean target 5-20 s %s (%.0f%%), lowest %s", seed, mbps(mean), 100*mean/capacity, mbps(float64(lo)))
+		if mean < 0.8*capacity {
+			t.Errorf("seed %d: mean target %s, want >= 80%% of capacity", seed, mbps(mean))
+		}
+
+		capped := newScenario(t, seed, fwd, back, 0)
+		capped.flows[0].snd.est = New(Config{MaxBitrate: capacity * 8 / 10})
+		capped.run(t, 20*time.Second)
+		st := capped.flows[0].snd.est.Stats()
+		t.Logf("seed %d: capped at 80%%: %d overuse signals, target %s", seed, st.Overuses, mbps(float64(st.Target)))
+		if st.Overuses != 0 {
+			t.Errorf("seed %d: %d overuse signals with the bottleneck never full, want none", seed, st.Overuses)
+		}
+	}
+}
+
+// Scenario 5: two flows share the bottleneck (both senders behind one
+// address, both receivers behind another, so netsim's one forward link is
+// their common queue); the second starts 5 s after the first. Within 30 s of
+// its start both have a fair share (within ±20% of the mean).
+func TestScenarioFairness(t *testing.T) {
+	const capacity = 2_500_000
+	start2 := 5 * time.Second
+	for _, seed := range seeds {
+		// 2 ms of jitter makes the seeds differ (the packets of the two
+		// flows meet the queue in different orders).
+		fwd := bottleneck(capacity)
+		fwd.Jitter = 2 * time.Millisecond
+		sc := newScenario(t, seed, fwd, netsim.LinkConfig{Delay: oneWay, Jitter: 2 * time.Millisecond}, 0, start2)
+		end := start2 + 30*time.Second
+		sc.run(t, end)
+		a, b := &sc.flows[0], &sc.flows[1]
+		from := end - 5*time.Second
+		ra, rb := a.meanTarget(sc, from, end), b.meanTarget(sc, from, end)
+		ta, tb := a.throughput(sc, from, end), b.throughput(sc, from, end)
+		mean := (ta + tb) / 2
+		conv := time.Duration(-1)
+		for w := start2; w+time.Second <= end; w += time.Second {
+			x, y := a.throughput(sc, w, w+time.Second), b.throughput(sc, w, w+time.Second)
+			m := (x + y) / 2
+			if math.Abs(x-m) <= 0.2*m && math.Abs(y-m) <= 0.2*m {
+				if conv < 0 {
+					conv = w + time.Second - start2
+				}
+			} else {
+				conv = -1
+			}
+		}
+		t.Logf("seed %d: last 5 s: targets %s / %s, throughput %s / %s (ratio %.2f, sum %.0f%% of capacity); fair (±20%%, 1 s windows) from %v after the second start",
+			seed, mbps(ra), mbps(rb), mbps(ta), mbps(tb), ta/tb, 100*(ta+tb)/capacity, conv)
+		if math.Abs(ta-mean) > 0.2*mean || math.Abs(tb-mean) > 0.2*mean || conv < 0 || conv > 30*time.Second {
+			t.Errorf("seed %d: throughputs %s and %s, want each within 20%% of their mean", seed, mbps(ta), mbps(tb))
+		}
+		if ta+tb < 0.8*capacity {
+			t.Errorf("seed %d: the flows use %s together, want >= 80%% of capacity", seed, mbps(ta+tb))
 		}
 	}
 }

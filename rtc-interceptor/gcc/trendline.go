@@ -40,7 +40,7 @@ func (s Signal) String() string {
 // filter (the draft's K_u = 0.01 and K_d = 0.00018 are for the Kalman
 // estimate m(i)).
 const (
-	trendWindow    = 20
+	trendWindow    = 30
 	trendSmoothing = 0.9
 	trendGain      = 4.0
 	trendMaxDeltas = 60

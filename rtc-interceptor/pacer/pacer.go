@@ -321,7 +321,13 @@ func (p *Pacer[T]) pollProbe(now time.Time) (Item[T], bool) {
 	if p.total > 0 {
 		it = p.take(now)
 	} else {
-		it = Item[T]{Size: p.cfg.paddingSize(), Class: ClassVideo, Padding: true}
+		// Padding as small as the cluster allows (at least 200 bytes), so
+		// that a probe at a low rate does not fill a narrow queue.
+		size := p.cfg.paddingSize()
+		if pr.MinPackets > 0 {
+			size = min(max(pr.MinBytes/pr.MinPackets, 200), size)
+		}
+		it = Item[T]{Size: size, Class: ClassVideo, Padding: true}
 		p.stats.Padding++
 		p.stats.PaddingBytes += uint64(it.Size)
 	}
