@@ -112,7 +112,7 @@ func (s *sender) retarget(now time.Time) {
 		if !ok {
 			break
 		}
-		s.pc.Probe(pacer.Probe(pr))
+		s.pc.Probe(now, pacer.Probe(pr))
 	}
 	if n := len(s.log); n == 0 || s.log[n-1].target != s.est.TargetBitrate() {
 		s.log = append(s.log, targetSample{now, s.est.TargetBitrate()})
@@ -400,7 +400,7 @@ func bottleneck(bps int64) netsim.LinkConfig {
 
 func mbps(v float64) string { return fmt.Sprintf("%.2f Mbit/s", v/1e6) }
 
-var seeds = []uint64{1, 2, 3}
+var seeds = []uint64{1, 2, 3, 4, 5}
 
 // Scenario 1: 2.5 Mbit/s, 50 ms RTT, no loss. From 300 kbit/s the target
 // reaches 85% of capacity within 5 s; after the ramp the p95 queueing delay

@@ -225,6 +225,7 @@ func (p *Pacer[T]) Push(now time.Time, v T, size int, c Class) error {
 	if size <= 0 {
 		return fmt.Errorf("pacer: Push: size %d", size)
 	}
+	p.refill(now)
 	if p.total >= p.cfg.maxPackets() || p.bytes+size > p.cfg.maxBytes() {
 		p.stats.Refused++
 		return ErrQueueFull
@@ -235,10 +236,11 @@ func (p *Pacer[T]) Push(now time.Time, v T, size int, c Class) error {
 	return nil
 }
 
-// Probe adds a probe cluster, sent after the ones already waiting. It
-// returns false (counted) when maxProbes wait already or the probe is
+// Probe adds a probe cluster at now, sent after the ones already waiting.
+// It returns false (counted) when maxProbes wait already or the probe is
 // empty.
-func (p *Pacer[T]) Probe(pr Probe) bool {
+func (p *Pacer[T]) Probe(now time.Time, pr Probe) bool {
+	p.refill(now)
 	if p.nprobes == maxProbes || pr.Bitrate <= 0 || pr.ID == 0 {
 		p.stats.ProbesDropped++
 		return false
@@ -336,7 +338,9 @@ func (p *Pacer[T]) pollProbe(now time.Time) (Item[T], bool) {
 	p.pSent++
 	p.pBytes += it.Size
 	p.debt = max(p.debt, 0)
-	p.probeAt = p.probeAt.Add(time.Duration(float64(it.Size) * 8 / float64(pr.Bitrate) * float64(time.Second)))
+	// Never slower than the target: a probe must not hold media back.
+	rate := max(float64(pr.Bitrate), p.rate/p.cfg.factor())
+	p.probeAt = p.probeAt.Add(time.Duration(float64(it.Size) * 8 / rate * float64(time.Second)))
 	if p.pSent >= pr.MinPackets && p.pBytes >= pr.MinBytes {
 		p.stats.Probes++
 		copy(p.probes[:], p.probes[1:p.nprobes])
@@ -348,8 +352,12 @@ func (p *Pacer[T]) pollProbe(now time.Time) (Item[T], bool) {
 }
 
 // PollTimeout returns when Poll may next release something, or false when
-// nothing is waiting.
+// nothing is waiting (or no time has been seen yet: Push, Probe and Poll
+// bring the time).
 func (p *Pacer[T]) PollTimeout() (time.Time, bool) {
+	if p.last.IsZero() {
+		return time.Time{}, false
+	}
 	if p.nprobes > 0 {
 		if !p.pStarted {
 			return p.last, true
