@@ -1,6 +1,3 @@
-// Package media will hold media samples, a jitter buffer, and IVF, Ogg/Opus
-// and H.264 Annex B readers and writers.
-//
-// Not implemented yet: this module is a placeholder so that the workspace
-// layout is complete. See README.md for its planned scope.
+// Package media turns RTP packets into media frames and reads and writes
+// media files, without goroutines, clocks or I/O of its own.
 package media

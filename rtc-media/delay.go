@@ -1,0 +1,69 @@
+package media
+
+import (
+	"time"
+
+	rtp "github.com/sansrtc/rtc/rtc-rtp"
+)
+
+// delayEstimator maps RTP timestamps to local playout times. The fastest
+// transit seen (arrival minus media time) is the base: a packet that took
+// it is "on time". The target delay on top of it follows the interarrival
+// jitter of RFC 3550 §6.4.1.
+type delayEstimator struct {
+	cfg     *Config
+	rate    uint32
+	started bool
+	epoch   time.Time     // arrival of the first packet
+	ts0     int64         // its extended timestamp
+	base    time.Duration // smallest transit seen
+	last    time.Duration // transit of the previous in-order packet
+	jitter  time.Duration
+	target  time.Duration
+}
+
+func (d *delayEstimator) init(cfg *Config, rate uint32) {
+	d.cfg, d.rate = cfg, rate
+	d.target = cfg.MinDelay
+}
+
+func (d *delayEstimator) media(tsExt int64) time.Duration {
+	return rtp.TimestampToDuration(tsExt-d.ts0, d.rate)
+}
+
+// update records the arrival of an in-order packet with timestamp tsExt.
+func (d *delayEstimator) update(now time.Time, tsExt int64) {
+	if !d.started {
+		d.started, d.epoch, d.ts0 = true, now, tsExt
+		return
+	}
+	transit := now.Sub(d.epoch) - d.media(tsExt)
+	switch {
+	case transit < d.base:
+		d.base = transit
+	case transit-d.base > d.cfg.maxLatency()+d.cfg.maxDelay():
+		// The sender's timeline moved (a restart or a timestamp jump):
+		// start over from this packet.
+		d.base, d.last = transit, transit
+		return
+	}
+	// RFC 3550 §6.4.1: "J(i) = J(i-1) + (|D(i-1,i)| - J(i-1))/16".
+	diff := transit - d.last
+	if diff < 0 {
+		diff = -diff
+	}
+	d.last = transit
+	d.jitter += (diff - d.jitter) / 16
+	d.target = min(max(3*d.jitter, d.cfg.MinDelay), d.cfg.maxDelay())
+}
+
+// expected returns when a packet with timestamp tsExt arrives on the
+// fastest path seen.
+func (d *delayEstimator) expected(tsExt int64) time.Time {
+	return d.epoch.Add(d.base + d.media(tsExt))
+}
+
+// playout returns when the frame with timestamp tsExt is due.
+func (d *delayEstimator) playout(tsExt int64) time.Time {
+	return d.expected(tsExt).Add(d.target)
+}

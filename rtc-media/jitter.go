@@ -1,0 +1,676 @@
+package media
+
+import (
+	"errors"
+	"time"
+	"unsafe"
+
+	rtp "github.com/sansrtc/rtc/rtc-rtp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// Frame is one complete media frame (sample) played out by a JitterBuffer.
+type Frame struct {
+	// Data is the codec bitstream, as the codec's rtp depayloader writes it
+	// (Annex B for H.264/H.265, low-overhead OBUs for AV1). It aliases the
+	// buffer's frame buffer and is valid until the next call on the
+	// JitterBuffer; copy it to keep it.
+	Data []byte
+	// Timestamp is the RTP timestamp of the frame.
+	Timestamp uint32
+	// Keyframe reports an independently decodable frame (always true for
+	// audio).
+	Keyframe bool
+	// FirstSequence and LastSequence are the sequence numbers of the first
+	// and last packet of the frame; Packets is how many there were.
+	FirstSequence, LastSequence uint16
+	Packets                     int
+	// Arrival is when the first packet of the frame arrived, Playout when
+	// it was due to be played (Arrival plus the wait in the buffer is the
+	// emission time).
+	Arrival, Playout time.Time
+}
+
+// slot holds one sequence number of the reorder window: a packet that
+// arrived (present), or a gap known to be missing (with its NACK state).
+type slot struct {
+	ext     int64 // extended sequence number this slot describes
+	present bool
+	missing bool // ext was skipped by a later arrival
+	marker  bool
+	start   bool // the payload format says a frame starts here
+	end     bool // marker bit or the payload format says the frame ends
+	key     bool
+	ts      uint32
+	tsExt   int64
+	at      time.Time // arrival, or when the gap was seen
+	nackAt  time.Time // last NACK sent for a missing slot
+	nacks   uint8
+	payload []byte
+}
+
+// JitterBuffer turns the RTP packets of one stream into complete frames,
+// in order, at their playout time. It reorders within a window of
+// Config.MaxPackets sequence numbers, drops duplicates and late packets,
+// asks for retransmission of missing packets (EventNACK) and gives a frame
+// up after Config.LossTimeout; after an unrecoverable video loss it drops
+// frames until the next keyframe and asks for one (EventKeyframeRequest).
+// The playout delay adapts to the measured jitter between Config.MinDelay
+// and Config.MaxDelay.
+//
+// It is a sans-I/O machine: feed packets with HandlePacket (or HandleRead)
+// and time with HandleTimeout, then drain PollEvent and PollFrame and wait
+// for PollTimeout. It allocates nothing per packet once its buffers have
+// grown, and never holds more than Config.MaxPackets payloads of at most
+// Config.MaxPacketSize bytes (see MemoryUsage).
+type JitterBuffer struct {
+	cfg      Config
+	video    bool
+	rate     uint32
+	depay    rtp.Depayloader // assembles frames, in order
+	probe    rtp.Depayloader // reads one payload's signals on arrival
+	scratch  []byte
+	frameBuf []byte
+	pkt      rtp.Packet // HandleRead's parse target
+
+	slots []slot
+	mask  int64
+
+	clock   shared.Clock
+	seqU    rtp.Unwrapper16
+	tsU     rtp.Unwrapper32
+	started bool
+	emitted bool  // a frame was emitted or dropped: next never moves back
+	next    int64 // extended sequence number of the oldest slot kept
+	highest int64 // highest extended sequence number that arrived
+	synced  bool  // next is known to start a frame
+
+	waitKey bool // video: drop frames until a keyframe
+	pliAt   time.Time
+	pliSent bool
+	nackDue time.Time
+
+	delay delayEstimator
+
+	events   shared.Queue[Event]
+	eventErr bool // an event was lost; the current or next Handle* reports it
+
+	closed bool
+	stats  Stats
+}
+
+// NewJitterBuffer returns a buffer for one stream of cfg.Codec.
+func NewJitterBuffer(cfg Config) (*JitterBuffer, error) {
+	if cfg.Codec.ClockRate == 0 || cfg.Codec.NewDepayloader == nil {
+		return nil, ErrConfig
+	}
+	n := cfg.maxPackets()
+	j := &JitterBuffer{
+		cfg:    cfg,
+		video:  cfg.Codec.MarkFrameEnd,
+		rate:   cfg.Codec.ClockRate,
+		depay:  cfg.Codec.NewDepayloader(),
+		probe:  cfg.Codec.NewDepayloader(),
+		slots:  make([]slot, n),
+		mask:   int64(n - 1),
+		events: shared.NewQueue[Event](cfg.maxEvents()),
+	}
+	j.waitKey = j.video
+	j.delay.init(&j.cfg, j.rate)
+	return j, nil
+}
+
+// Stats returns the counters.
+func (j *JitterBuffer) Stats() Stats {
+	s := j.stats
+	s.Jitter = j.delay.jitter
+	s.TargetDelay = j.delay.target
+	return s
+}
+
+// MemoryUsage returns the bytes the buffer holds, overhead included: the
+// slot table, every payload buffer's capacity, the frame and scratch
+// buffers and the event queue. It is bounded by about
+// MaxPackets*(MaxPacketSize+slot size) + 2*MaxFrameSize.
+func (j *JitterBuffer) MemoryUsage() int {
+	n := int(unsafe.Sizeof(*j)) + len(j.slots)*int(unsafe.Sizeof(slot{}))
+	for i := range j.slots {
+		n += cap(j.slots[i].payload)
+	}
+	n += cap(j.frameBuf) + cap(j.scratch) + cap(j.pkt.Payload)
+	n += j.events.Cap() * int(unsafe.Sizeof(Event{}))
+	return n
+}
+
+func (j *JitterBuffer) at(ext int64) *slot { return &j.slots[ext&j.mask] }
+
+// has reports whether the packet ext is in the buffer.
+func (j *JitterBuffer) has(ext int64) bool {
+	s := j.at(ext)
+	return s.present && s.ext == ext
+}
+
+// HandleRead parses msg.Message as an RTP packet and hands it to
+// HandlePacket. msg is borrowed for the call: the payload is copied.
+func (j *JitterBuffer) HandleRead(msg shared.TaggedBytes) error {
+	if j.closed {
+		return ErrClosed
+	}
+	if err := j.pkt.Unmarshal(msg.Message); err != nil {
+		j.stats.PacketsReceived++
+		j.stats.PacketsDiscarded++
+		j.advance(msg.Now)
+		return j.result(errors.Join(ErrMalformedPacket, err))
+	}
+	err := j.HandlePacket(msg.Now, &j.pkt)
+	j.pkt.Payload = nil
+	return err
+}
+
+// HandlePacket adds one packet that arrived at now. The payload is copied;
+// p may be reused after the call. A packet that is late, duplicated or out
+// of the window is counted and dropped without error; a payload too large
+// or malformed for the codec is counted, dropped and reported. An error
+// wrapping ErrQueueFull says an event was lost; the packet was still
+// handled.
+func (j *JitterBuffer) HandlePacket(now time.Time, p *rtp.Packet) error {
+	if j.closed {
+		return ErrClosed
+	}
+	j.stats.PacketsReceived++
+	err := j.insert(j.clock.Advance(now), p)
+	j.advance(now)
+	return j.result(err)
+}
+
+// HandleTimeout tells the buffer that time now has been reached: frames
+// blocked past their loss deadline are given up and NACKs are repeated.
+// Calling it early is harmless.
+func (j *JitterBuffer) HandleTimeout(now time.Time) error {
+	if j.closed {
+		return ErrClosed
+	}
+	j.advance(now)
+	return j.result(nil)
+}
+
+// result adds the event-loss report to err (contract rule 1: the call during
+// which an event was lost, or the next one, reports it).
+func (j *JitterBuffer) result(err error) error {
+	if j.eventErr {
+		j.eventErr = false
+		return errors.Join(err, ErrQueueFull)
+	}
+	return err
+}
+
+func (j *JitterBuffer) pushEvent(e Event) {
+	if j.events.Push(e) != nil {
+		j.stats.EventsLost++
+		j.eventErr = true
+	}
+}
+
+// insert stores p in the window.
+func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
+	if len(p.Payload) > j.cfg.maxPacketSize() {
+		j.stats.PacketsDiscarded++
+		return ErrPacketTooLarge
+	}
+	ext := j.seqU.Unwrap(p.SequenceNumber)
+	window := j.mask + 1
+	if !j.started {
+		j.started = true
+		j.next, j.highest = ext, ext-1
+	}
+	if ext < j.next {
+		if j.emitted || ext <= j.highest-window {
+			// RFC 3550 §A.1: a packet older than what was played out is
+			// of no use; W3C "packetsDiscarded" counts it.
+			j.stats.PacketsDiscarded++
+			return nil
+		}
+		// Nothing played yet: an earlier packet moves the start back.
+		for s := ext + 1; s < j.next; s++ {
+			j.markMissing(now, s)
+		}
+		j.next = ext
+	}
+	if ext >= j.next+window {
+		j.makeRoom(now, ext)
+	}
+	sl := j.at(ext)
+	if sl.present && sl.ext == ext {
+		j.stats.PacketsDiscarded++
+		j.stats.PacketsDuplicated++
+		return nil
+	}
+	// Read the payload format's own frame signals. The probe depayloader
+	// is reset first, so a continuation fragment reports ErrFragmentLost,
+	// which only means "does not start a frame".
+	j.probe.Reset()
+	var info rtp.PayloadInfo
+	var err error
+	j.scratch, info, err = j.probe.Depayload(j.scratch[:0], p.Payload)
+	if err != nil && !errors.Is(err, rtp.ErrFragmentLost) {
+		j.stats.PacketsDiscarded++
+		return errors.Join(ErrMalformedPacket, err)
+	}
+	tsExt := j.tsU.Unwrap(p.Timestamp)
+	*sl = slot{
+		ext: ext, present: true, marker: p.Marker, ts: p.Timestamp, tsExt: tsExt, at: now,
+		start: info.FrameStart, key: info.Keyframe,
+		end:     info.FrameEnd || (j.video && p.Marker),
+		payload: append(sl.payload[:0], p.Payload...),
+	}
+	if ext > j.highest {
+		for s := max(j.highest+1, j.next); s < ext; s++ {
+			j.markMissing(now, s)
+		}
+		j.highest = ext
+		// Only in-order arrivals feed the jitter estimate: a reordered or
+		// retransmitted packet measures the repair, not the path.
+		j.delay.update(now, tsExt)
+	}
+	return nil
+}
+
+// markMissing records that ext has not arrived while a later packet has.
+func (j *JitterBuffer) markMissing(now time.Time, ext int64) {
+	sl := j.at(ext)
+	if sl.present && sl.ext == ext {
+		return
+	}
+	*sl = slot{ext: ext, missing: true, at: now, payload: sl.payload[:0]}
+	if !j.cfg.DisableNACK {
+		j.nackDue = shared.Earliest(j.nackDue, now)
+	}
+}
+
+// makeRoom moves the window so that ext fits in it, dropping the oldest
+// frames.
+func (j *JitterBuffer) makeRoom(now time.Time, ext int64) {
+	window := j.mask + 1
+	if ext >= j.highest+window {
+		// A jump past everything buffered (a restarted sender, or a
+		// hostile sequence number): flush and start over at ext.
+		if j.next <= j.highest {
+			j.stats.FramesDropped++
+		}
+		for s := j.next; s <= j.highest; s++ {
+			if !j.has(s) {
+				j.stats.PacketsLost++
+			}
+			j.at(s).present = false
+		}
+		j.next, j.highest = ext, ext-1
+		j.synced = false
+		j.emitted = true
+		j.lostVideo(now)
+		return
+	}
+	for ext >= j.next+window {
+		j.dropHead(now)
+	}
+}
+
+// advance runs everything that is due at now.
+func (j *JitterBuffer) advance(now time.Time) {
+	now = j.clock.Advance(now)
+	j.settle()
+	// Give up blocked frames whose deadline passed. Each round moves next
+	// forward, so the loop ends within the window.
+	for {
+		h := j.head()
+		if h.state != headBlocked || h.deadline.After(now) {
+			break
+		}
+		j.giveUp(now)
+	}
+	if !j.nackDue.IsZero() && !j.nackDue.After(now) {
+		j.sendNACKs(now)
+	}
+}
+
+// settle skips, after a loss, the packets at the head that do not start a
+// frame: their frame's start is gone. (At the start of the stream the head
+// waits instead, as a blocked frame: its start may only be reordered.)
+func (j *JitterBuffer) settle() {
+	for j.emitted && !j.synced && j.next <= j.highest && j.has(j.next) {
+		sl := j.at(j.next)
+		if sl.start {
+			j.synced = true
+			return
+		}
+		sl.present = false
+		j.stats.PacketsDiscarded++
+		j.next++
+	}
+}
+
+type headState uint8
+
+const (
+	headNone     headState = iota // nothing buffered, or the frame is still arriving
+	headComplete                  // next..end all here, end known
+	headBlocked                   // a packet up to highest is missing
+)
+
+type headInfo struct {
+	state    headState
+	end      int64     // headComplete: last packet
+	deadline time.Time // when to play (complete) or give up (blocked)
+	tsExt    int64
+}
+
+// head looks at the oldest frame: complete (and when to play it), blocked
+// by a gap (and when to give it up), or still arriving.
+func (j *JitterBuffer) head() headInfo {
+	if !j.started || j.next > j.highest {
+		return headInfo{}
+	}
+	if !j.has(j.next) {
+		// The frame's first packet is missing: the first packet after the
+		// gap stands in for its time.
+		s := j.next
+		for s < j.highest && !j.has(s) {
+			s++
+		}
+		return j.blocked(j.at(j.next).at, j.at(s).tsExt)
+	}
+	first := j.at(j.next)
+	if !j.synced && !first.start {
+		// Joined mid-frame, or the first packet is reordered: wait for
+		// it like for a loss.
+		return j.blocked(first.at, first.tsExt)
+	}
+	for s := j.next; ; s++ {
+		sl := j.at(s)
+		if sl.end {
+			return j.complete(s, first.tsExt)
+		}
+		if s == j.highest {
+			return headInfo{}
+		}
+		n := j.at(s + 1)
+		if !j.has(s + 1) {
+			return j.blocked(n.at, first.tsExt)
+		}
+		if n.ts != first.ts {
+			// RFC 3550 §5.1: a new timestamp is a new frame, so the
+			// previous one ended even without its marker.
+			return j.complete(s, first.tsExt)
+		}
+	}
+}
+
+func (j *JitterBuffer) complete(end, tsExt int64) headInfo {
+	return headInfo{state: headComplete, end: end, tsExt: tsExt, deadline: j.delay.playout(tsExt)}
+}
+
+// blocked gives a frame blocked by a gap seen at since its deadline: it
+// waits for the retransmission at least LossTimeout and at least until its
+// playout time, but never past MaxLatency.
+func (j *JitterBuffer) blocked(since time.Time, tsExt int64) headInfo {
+	d := since.Add(j.cfg.lossTimeout())
+	if p := j.delay.playout(tsExt); p.After(d) {
+		d = p
+	}
+	if l := j.delay.expected(tsExt).Add(j.cfg.maxLatency()); l.Before(d) {
+		d = l
+	}
+	return headInfo{state: headBlocked, tsExt: tsExt, deadline: d}
+}
+
+// giveUp drops the blocked head frame and the gap in it.
+func (j *JitterBuffer) giveUp(now time.Time) {
+	s, lost := j.next, uint64(0)
+	for s <= j.highest && !j.has(s) {
+		lost++
+		s++
+	}
+	switch {
+	case s > j.highest:
+		j.synced = false
+	case lost == 0 || !j.at(s).start:
+		// Part of this frame arrived (or its start was lost): skip the
+		// rest of it, up to the first packet with another timestamp.
+		ts := j.at(s).ts
+		for s <= j.highest && (!j.has(s) || j.at(s).ts == ts) {
+			if !j.has(s) {
+				lost++
+			}
+			j.at(s).present = false
+			s++
+		}
+		j.synced = false
+	default:
+		j.synced = true
+	}
+	j.stats.PacketsLost += lost
+	j.stats.FramesDropped++
+	j.next = s
+	j.emitted = true
+	j.lostVideo(now)
+	j.settle()
+}
+
+// dropHead drops the oldest frame, complete or not (the window is full).
+func (j *JitterBuffer) dropHead(now time.Time) {
+	h := j.head()
+	if h.state == headComplete {
+		j.release(h.end)
+		j.stats.FramesDropped++
+		j.lostVideo(now)
+		return
+	}
+	if h.state == headNone {
+		// Still arriving: everything up to highest belongs to the frame.
+		for s := j.next; s <= j.highest; s++ {
+			j.at(s).present = false
+		}
+		j.next = j.highest + 1
+		j.synced = false
+		j.emitted = true
+		j.stats.FramesDropped++
+		j.lostVideo(now)
+		return
+	}
+	j.giveUp(now)
+}
+
+// release frees the slots of the head frame, which ends at end.
+func (j *JitterBuffer) release(end int64) {
+	for s := j.next; s <= end; s++ {
+		j.at(s).present = false
+	}
+	j.next = end + 1
+	j.synced = true
+	j.emitted = true
+}
+
+// lostVideo applies the keyframe rule after a video loss.
+func (j *JitterBuffer) lostVideo(now time.Time) {
+	if !j.video {
+		return
+	}
+	j.waitKey = true
+	j.requestKeyframe(now)
+}
+
+func (j *JitterBuffer) requestKeyframe(now time.Time) {
+	if j.pliSent && now.Sub(j.pliAt) < j.cfg.pliInterval() {
+		return
+	}
+	j.pliSent, j.pliAt = true, now
+	j.stats.KeyframeRequests++
+	j.pushEvent(Event{Kind: EventKeyframeRequest})
+}
+
+// sendNACKs requests the missing packets whose last request is older than
+// NACKInterval, and sets the next request time.
+func (j *JitterBuffer) sendNACKs(now time.Time) {
+	j.nackDue = time.Time{}
+	interval := j.cfg.nackInterval()
+	var b nackBatch
+	for s := j.next; s <= j.highest; s++ {
+		sl := j.at(s)
+		if sl.ext != s || !sl.missing || sl.present || int(sl.nacks) >= j.cfg.maxNACKs() {
+			continue
+		}
+		if due := sl.nackAt.Add(interval); sl.nacks > 0 && due.After(now) {
+			j.nackDue = shared.Earliest(j.nackDue, due)
+			continue
+		}
+		sl.nacks++
+		sl.nackAt = now
+		j.stats.NACKs++
+		if e, ok := b.add(s); ok {
+			j.pushEvent(e)
+		}
+		if int(sl.nacks) < j.cfg.maxNACKs() {
+			j.nackDue = shared.Earliest(j.nackDue, now.Add(interval))
+		}
+	}
+	if e, ok := b.flush(); ok {
+		j.pushEvent(e)
+	}
+}
+
+// PollEvent returns the next request for the sender (NACK or keyframe).
+func (j *JitterBuffer) PollEvent() (Event, bool) {
+	if j.closed {
+		return Event{}, false
+	}
+	return j.events.Pop()
+}
+
+// PollFrame returns the next frame due for playout at the latest time seen.
+// Frame.Data aliases the buffer until the next call on the JitterBuffer.
+// Frames that cannot be played (malformed, too large, too late, or video
+// before a keyframe) are dropped and counted here; a keyframe request they
+// cause comes out of the next PollEvent.
+func (j *JitterBuffer) PollFrame() (Frame, bool) {
+	if j.closed {
+		return Frame{}, false
+	}
+	now := j.clock.Now()
+	for {
+		h := j.head()
+		if h.state != headComplete || h.deadline.After(now) {
+			return Frame{}, false
+		}
+		f, ok := j.assemble(h)
+		j.release(h.end)
+		if !ok {
+			j.stats.FramesDropped++
+			j.lostVideo(now)
+			continue
+		}
+		j.stats.FramesAssembled++
+		if now.Sub(j.delay.expected(h.tsExt)) > j.cfg.maxLatency() {
+			// Past the maximum latency: not worth playing.
+			j.stats.FramesDropped++
+			j.lostVideo(now)
+			continue
+		}
+		if j.waitKey {
+			if !f.Keyframe {
+				j.stats.FramesDropped++
+				j.requestKeyframe(now)
+				continue
+			}
+			j.waitKey, j.pliSent = false, false
+		}
+		f.Playout = h.deadline
+		j.stats.FramesEmitted++
+		if f.Keyframe {
+			j.stats.KeyframesEmitted++
+		}
+		j.stats.JitterBufferDelay += now.Sub(f.Arrival)
+		j.stats.JitterBufferTargetDelay += j.delay.target
+		return f, true
+	}
+}
+
+// assemble depayloads the head frame into the frame buffer.
+func (j *JitterBuffer) assemble(h headInfo) (Frame, bool) {
+	first := j.at(j.next)
+	f := Frame{
+		Timestamp: first.ts, FirstSequence: uint16(j.next), LastSequence: uint16(h.end),
+		Packets: int(h.end - j.next + 1), Arrival: first.at,
+	}
+	j.depay.Reset()
+	buf := j.frameBuf[:0]
+	for s := j.next; s <= h.end; s++ {
+		sl := j.at(s)
+		if sl.at.Before(f.Arrival) {
+			f.Arrival = sl.at
+		}
+		var info rtp.PayloadInfo
+		var err error
+		buf, info, err = j.depay.Depayload(buf, sl.payload)
+		if err != nil || len(buf) > j.cfg.maxFrameSize() {
+			j.frameBuf = buf[:0]
+			return Frame{}, false
+		}
+		f.Keyframe = f.Keyframe || info.Keyframe
+	}
+	j.frameBuf = buf
+	f.Data = buf
+	return f, true
+}
+
+// PollTimeout returns when the buffer must next be called: the playout
+// time of the next complete frame, the give-up deadline of a blocked one,
+// or the next NACK repetition. While a frame is due or an event is queued
+// it returns the latest time seen (drain rule: nothing is left pending
+// behind a later deadline).
+func (j *JitterBuffer) PollTimeout() (time.Time, bool) {
+	t, _ := j.timeout()
+	return t, !t.IsZero()
+}
+
+// TimeoutReason names why PollTimeout's deadline exists: "playout",
+// "loss", "nack", "pending" (output waiting to be polled) or "" when none.
+func (j *JitterBuffer) TimeoutReason() string {
+	_, r := j.timeout()
+	return r
+}
+
+func (j *JitterBuffer) timeout() (time.Time, string) {
+	if j.closed {
+		return time.Time{}, ""
+	}
+	now := j.clock.Now()
+	if j.events.Len() > 0 {
+		return now, "pending"
+	}
+	var t time.Time
+	reason := ""
+	h := j.head()
+	switch h.state {
+	case headComplete:
+		t, reason = j.clock.Clamp(h.deadline), "playout"
+		if t.Equal(now) {
+			reason = "pending"
+		}
+	case headBlocked:
+		t, reason = j.clock.Clamp(h.deadline), "loss"
+	}
+	if !j.nackDue.IsZero() && (t.IsZero() || j.nackDue.Before(t)) {
+		t, reason = j.clock.Clamp(j.nackDue), "nack"
+	}
+	return t, reason
+}
+
+// Close drops everything buffered. Afterwards every Poll* reports false and
+// every Handle* returns ErrClosed. Close is idempotent.
+func (j *JitterBuffer) Close() error {
+	j.closed = true
+	j.events.Clear()
+	for i := range j.slots {
+		j.slots[i].present = false
+	}
+	return nil
+}
