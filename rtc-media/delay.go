@@ -28,8 +28,15 @@ func (d *delayEstimator) init(cfg *Config, rate uint32) {
 }
 
 func (d *delayEstimator) media(tsExt int64) time.Duration {
-	return rtp.TimestampToDuration(tsExt-d.ts0, d.rate)
+	ticks := tsExt - d.ts0
+	if ticks > -maxFastTicks && ticks < maxFastTicks {
+		return time.Duration(ticks * int64(time.Second) / int64(d.rate))
+	}
+	return rtp.TimestampToDuration(ticks, d.rate)
 }
+
+// maxFastTicks keeps ticks*1e9 within int64.
+const maxFastTicks = 1 << 33
 
 // update records the arrival of an in-order packet with timestamp tsExt.
 func (d *delayEstimator) update(now time.Time, tsExt int64) {

@@ -178,7 +178,8 @@ func (j *JitterBuffer) HandlePacket(now time.Time, p *rtp.Packet) error {
 		return ErrClosed
 	}
 	j.stats.PacketsReceived++
-	err := j.insert(j.clock.Advance(now), p)
+	now = j.clock.Advance(now)
+	err := j.insert(now, p)
 	j.advance(now)
 	return j.result(err)
 }
@@ -245,14 +246,8 @@ func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
 		j.stats.PacketsDuplicated++
 		return nil
 	}
-	// Read the payload format's own frame signals. The probe depayloader
-	// is reset first, so a continuation fragment reports ErrFragmentLost,
-	// which only means "does not start a frame".
-	j.probe.Reset()
-	var info rtp.PayloadInfo
-	var err error
-	j.scratch, info, err = j.probe.Depayload(j.scratch[:0], p.Payload)
-	if err != nil && !errors.Is(err, rtp.ErrFragmentLost) {
+	info, err := j.signals(p.Payload)
+	if err != nil {
 		j.stats.PacketsDiscarded++
 		return errors.Join(ErrMalformedPacket, err)
 	}
@@ -273,6 +268,35 @@ func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
 		j.delay.update(now, tsExt)
 	}
 	return nil
+}
+
+// probePrefix is how much of a payload signals reads first: every payload
+// format says whether a packet starts or ends a frame in its first bytes
+// (VP8/VP9 descriptors, the first NAL or FU header, the AV1 aggregation
+// header and first OBU header).
+const probePrefix = 64
+
+// signals reads the payload format's own frame signals (start, end) with
+// the probe depayloader, reset first, so a continuation fragment reports
+// ErrFragmentLost, which only means "does not start a frame". The prefix
+// is tried first; a payload whose structure does not fit in it (an
+// aggregation packet) is read whole.
+func (j *JitterBuffer) signals(payload []byte) (rtp.PayloadInfo, error) {
+	var info rtp.PayloadInfo
+	var err error
+	if len(payload) > probePrefix {
+		j.probe.Reset()
+		j.scratch, info, err = j.probe.Depayload(j.scratch[:0], payload[:probePrefix])
+		if err == nil || errors.Is(err, rtp.ErrFragmentLost) {
+			return info, nil
+		}
+	}
+	j.probe.Reset()
+	j.scratch, info, err = j.probe.Depayload(j.scratch[:0], payload)
+	if err != nil && !errors.Is(err, rtp.ErrFragmentLost) {
+		return info, err
+	}
+	return info, nil
 }
 
 // markMissing records that ext has not arrived while a later packet has.
@@ -322,7 +346,7 @@ func (j *JitterBuffer) advance(now time.Time) {
 	// forward, so the loop ends within the window.
 	for {
 		h := j.head()
-		if h.state != headBlocked || h.deadline.After(now) {
+		if h.state != headBlocked || j.deadline(h).After(now) {
 			break
 		}
 		j.giveUp(now)
@@ -357,69 +381,69 @@ const (
 )
 
 type headInfo struct {
-	state    headState
-	end      int64     // headComplete: last packet
-	deadline time.Time // when to play (complete) or give up (blocked)
-	tsExt    int64
+	state headState
+	end   int64     // headComplete: last packet
+	tsExt int64     // timestamp of the frame (or of the first packet after a gap)
+	since time.Time // headBlocked: when the gap (or the lone head) was seen
 }
 
-// head looks at the oldest frame: complete (and when to play it), blocked
-// by a gap (and when to give it up), or still arriving.
+// head looks at the oldest frame: complete, blocked by a gap, or still
+// arriving. It is derived from the slots every time (a scan of one frame).
 func (j *JitterBuffer) head() headInfo {
 	if !j.started || j.next > j.highest {
 		return headInfo{}
 	}
-	if !j.has(j.next) {
+	first := &j.slots[j.next&j.mask]
+	if !first.present || first.ext != j.next {
 		// The frame's first packet is missing: the first packet after the
 		// gap stands in for its time.
 		s := j.next
 		for s < j.highest && !j.has(s) {
 			s++
 		}
-		return j.blocked(j.at(j.next).at, j.at(s).tsExt)
+		return headInfo{state: headBlocked, since: first.at, tsExt: j.at(s).tsExt}
 	}
-	first := j.at(j.next)
 	if !j.synced && !first.start {
 		// Joined mid-frame, or the first packet is reordered: wait for
 		// it like for a loss.
-		return j.blocked(first.at, first.tsExt)
+		return headInfo{state: headBlocked, since: first.at, tsExt: first.tsExt}
 	}
 	for s := j.next; ; s++ {
-		sl := j.at(s)
-		if sl.end {
-			return j.complete(s, first.tsExt)
+		if j.slots[s&j.mask].end {
+			return headInfo{state: headComplete, end: s, tsExt: first.tsExt}
 		}
 		if s == j.highest {
 			return headInfo{}
 		}
-		n := j.at(s + 1)
-		if !j.has(s + 1) {
-			return j.blocked(n.at, first.tsExt)
+		n := &j.slots[(s+1)&j.mask]
+		if !n.present || n.ext != s+1 {
+			return headInfo{state: headBlocked, since: n.at, tsExt: first.tsExt}
 		}
 		if n.ts != first.ts {
 			// RFC 3550 §5.1: a new timestamp is a new frame, so the
 			// previous one ended even without its marker.
-			return j.complete(s, first.tsExt)
+			return headInfo{state: headComplete, end: s, tsExt: first.tsExt}
 		}
 	}
 }
 
-func (j *JitterBuffer) complete(end, tsExt int64) headInfo {
-	return headInfo{state: headComplete, end: end, tsExt: tsExt, deadline: j.delay.playout(tsExt)}
-}
-
-// blocked gives a frame blocked by a gap seen at since its deadline: it
-// waits for the retransmission at least LossTimeout and at least until its
-// playout time, but never past MaxLatency.
-func (j *JitterBuffer) blocked(since time.Time, tsExt int64) headInfo {
-	d := since.Add(j.cfg.lossTimeout())
-	if p := j.delay.playout(tsExt); p.After(d) {
+// deadline is when to play a complete head frame, or when to give up a
+// blocked one: it waits for the retransmission at least LossTimeout from
+// when the gap was seen and at least until its playout time, but never
+// past MaxLatency.
+func (j *JitterBuffer) deadline(h headInfo) time.Time {
+	p := j.delay.playout(h.tsExt)
+	if h.state != headBlocked {
+		return p
+	}
+	d := h.since.Add(j.cfg.lossTimeout())
+	if p.After(d) {
 		d = p
 	}
-	if l := j.delay.expected(tsExt).Add(j.cfg.maxLatency()); l.Before(d) {
+	if l := j.delay.expected(h.tsExt).Add(j.cfg.maxLatency()); l.Before(d) {
 		d = l
 	}
-	return headInfo{state: headBlocked, tsExt: tsExt, deadline: d}
+	return d
 }
 
 // giveUp drops the blocked head frame and the gap in it.
@@ -557,7 +581,12 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 	now := j.clock.Now()
 	for {
 		h := j.head()
-		if h.state != headComplete || h.deadline.After(now) {
+		if h.state != headComplete {
+			return Frame{}, false
+		}
+		expected := j.delay.expected(h.tsExt)
+		playout := expected.Add(j.delay.target)
+		if playout.After(now) {
 			return Frame{}, false
 		}
 		f, ok := j.assemble(h)
@@ -568,7 +597,7 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 			continue
 		}
 		j.stats.FramesAssembled++
-		if now.Sub(j.delay.expected(h.tsExt)) > j.cfg.maxLatency() {
+		if now.Sub(expected) > j.cfg.maxLatency() {
 			// Past the maximum latency: not worth playing.
 			j.stats.FramesDropped++
 			j.lostVideo(now)
@@ -582,7 +611,7 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 			}
 			j.waitKey, j.pliSent = false, false
 		}
-		f.Playout = h.deadline
+		f.Playout = playout
 		j.stats.FramesEmitted++
 		if f.Keyframe {
 			j.stats.KeyframesEmitted++
@@ -651,12 +680,12 @@ func (j *JitterBuffer) timeout() (time.Time, string) {
 	h := j.head()
 	switch h.state {
 	case headComplete:
-		t, reason = j.clock.Clamp(h.deadline), "playout"
+		t, reason = j.clock.Clamp(j.deadline(h)), "playout"
 		if t.Equal(now) {
 			reason = "pending"
 		}
 	case headBlocked:
-		t, reason = j.clock.Clamp(h.deadline), "loss"
+		t, reason = j.clock.Clamp(j.deadline(h)), "loss"
 	}
 	if !j.nackDue.IsZero() && (t.IsZero() || j.nackDue.Before(t)) {
 		t, reason = j.clock.Clamp(j.nackDue), "nack"
