@@ -92,8 +92,7 @@ type JitterBuffer struct {
 
 	delay delayEstimator
 
-	events   shared.Queue[Event]
-	eventErr bool // an event was lost; the current or next Handle* reports it
+	events shared.EventQueue[Event]
 
 	closed bool
 	stats  Stats
@@ -113,8 +112,9 @@ func NewJitterBuffer(cfg Config) (*JitterBuffer, error) {
 		probe:  cfg.Codec.NewDepayloader(),
 		slots:  make([]slot, n),
 		mask:   int64(n - 1),
-		events: shared.NewQueue[Event](cfg.maxEvents()),
+		events: shared.NewEventQueue[Event](cfg.maxEvents()),
 	}
+	j.events.SetName("media events")
 	j.waitKey = j.video
 	j.delay.init(&j.cfg, j.rate)
 	return j, nil
@@ -123,6 +123,7 @@ func NewJitterBuffer(cfg Config) (*JitterBuffer, error) {
 // Stats returns the counters.
 func (j *JitterBuffer) Stats() Stats {
 	s := j.stats
+	s.EventsLost = j.events.Lost()
 	s.Jitter = j.delay.jitter
 	s.TargetDelay = j.delay.target
 	return s
@@ -196,21 +197,17 @@ func (j *JitterBuffer) HandleTimeout(now time.Time) error {
 }
 
 // result adds the event-loss report to err (contract rule 1: the call during
-// which an event was lost, or the next one, reports it).
+// which an event was lost, or the next one, reports it): ErrQueueFull and
+// the queue's *shared.OverflowError, both wrapping shared.ErrQueueFull.
 func (j *JitterBuffer) result(err error) error {
-	if j.eventErr {
-		j.eventErr = false
-		return errors.Join(err, ErrQueueFull)
+	lost := j.events.Err()
+	if lost == nil {
+		return err
 	}
-	return err
+	return errors.Join(err, ErrQueueFull, lost)
 }
 
-func (j *JitterBuffer) pushEvent(e Event) {
-	if j.events.Push(e) != nil {
-		j.stats.EventsLost++
-		j.eventErr = true
-	}
-}
+func (j *JitterBuffer) pushEvent(e Event) { j.events.Push(e) }
 
 // insert stores p in the window.
 func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
