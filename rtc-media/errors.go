@@ -29,10 +29,6 @@ var (
 	// ErrTooLarge reports a file header or frame header that claims more
 	// bytes than the reader's limit allows: nothing was allocated.
 	ErrTooLarge = errors.New("media: size exceeds limit")
-	// ErrShortBuffer reports a caller buffer too small for the next frame.
-	// The reader did not advance: call again with a buffer of at least the
-	// size the FrameHeader or error reports.
-	ErrShortBuffer = fmt.Errorf("media: buffer too small: %w", shared.ErrShortBuffer)
 	// ErrBadSignature reports a file that does not start with the format's
 	// signature (DKIF, OggS, OpusHead, RIFF).
 	ErrBadSignature = errors.New("media: bad file signature")
@@ -43,13 +39,3 @@ var (
 	// Ogg stream that is not Opus, a WAV format other than PCM/G.711).
 	ErrUnsupported = errors.New("media: unsupported format")
 )
-
-// SizeError is returned when a frame does not fit the caller's buffer: Need
-// is the size of the frame. It wraps ErrShortBuffer.
-type SizeError struct{ Need int }
-
-func (e *SizeError) Error() string {
-	return fmt.Sprintf("media: buffer too small: frame needs %d bytes", e.Need)
-}
-
-func (e *SizeError) Unwrap() error { return ErrShortBuffer }
