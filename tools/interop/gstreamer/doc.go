@@ -9,8 +9,8 @@
 //     and timestamps. Our readers must find the same frames, sizes and
 //     timestamps.
 //   - Files we write (IVF, Ogg Opus, Annex B, OBU, WAV) decode with
-//     GStreamer's decoders (vp8dec, vp9dec, av1dec, avdec_h264, opusdec,
-//     mulawdec): every frame comes out, with the expected caps and
+//     GStreamer's decoders (vp8dec, vp9dec, av1dec, avdec_h264, avdec_h265,
+//     opusdec, mulawdec): every frame comes out, with the expected caps and
 //     duration.
 //   - The same frames, packetized by rtc-rtp and passed through the jitter
 //     buffer with reordering, are written by us and decoded by GStreamer.

@@ -336,72 +336,84 @@ func TestAV1OBUAndIVF(t *testing.T) {
 	checkDecoded(t, "jitter buffer OBU stream", dec, caps, frames, -1)
 }
 
-func TestH264AnnexB(t *testing.T) {
-	requireGst(t, "openh264enc", "h264parse", "avdec_h264")
-	ref := filepath.Join(t.TempDir(), "ref.h264")
-	bufs, _ := gst(t, video+" ! openh264enc gop-size=10 ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! tee name=t t. ! queue ! filesink location="+ref+" t. ! queue ! fakesink silent=false")
-	f, err := os.Open(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := media.NewAnnexBReader(f, media.H264, 0)
-	var aus [][]byte
-	keys := 0
-	for {
-		au, err := r.ReadAccessUnit(nil)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if au.Keyframe {
-			keys++
-		}
-		aus = append(aus, au.Data)
-	}
-	if len(aus) != frames || len(bufs) != frames {
-		t.Fatalf("read %d access units, GStreamer wrote %d", len(aus), len(bufs))
-	}
-	raw, err := os.ReadFile(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Our access units use four-byte start codes; GStreamer's buffers
-	// are the file's bytes. Both add up to the same NAL units.
-	total := 0
-	for i, b := range bufs {
-		total += b.size
-		if len(aus[i]) < b.size {
-			t.Fatalf("access unit %d: %d bytes, GStreamer %d", i, len(aus[i]), b.size)
-		}
-	}
-	if total != len(raw) {
-		t.Fatalf("GStreamer buffers add up to %d bytes, file has %d", total, len(raw))
-	}
-	if keys < 3 {
-		t.Errorf("keyframes %d with gop-size=10", keys)
-	}
-	writeH264 := func(name string, aus [][]byte) string {
-		path := filepath.Join(t.TempDir(), name)
-		var b bytes.Buffer
-		w := media.NewAnnexBWriter(&b)
-		for _, au := range aus {
-			if err := w.WriteAccessUnit(au); err != nil {
+func TestAnnexB(t *testing.T) {
+	for _, c := range []struct {
+		name, enc, parse, caps, dec, mime string
+		codec                             media.VideoCodec
+	}{
+		{"H264", "openh264enc gop-size=10", "h264parse", "video/x-h264", "avdec_h264", "video/H264", media.H264},
+		{"H265", "x265enc speed-preset=ultrafast key-int-max=10", "h265parse", "video/x-h265", "avdec_h265", "video/H265", media.H265},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			requireGst(t, strings.Fields(c.enc)[0], c.parse, c.dec)
+			ref := filepath.Join(t.TempDir(), "ref.annexb")
+			bufs, _ := gst(t, video+" ! "+c.enc+" ! "+c.parse+" config-interval=-1 ! "+c.caps+",stream-format=byte-stream,alignment=au ! tee name=t t. ! queue ! filesink location="+ref+" t. ! queue ! fakesink silent=false")
+			f, err := os.Open(ref)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
+			defer f.Close()
+			r := media.NewAnnexBReader(f, c.codec, 0)
+			var aus [][]byte
+			keys := 0
+			for {
+				au, err := r.ReadAccessUnit(nil)
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if au.Keyframe {
+					keys++
+				}
+				aus = append(aus, au.Data)
+			}
+			if len(aus) != frames || len(bufs) != frames {
+				t.Fatalf("read %d access units, GStreamer wrote %d", len(aus), len(bufs))
+			}
+			raw, err := os.ReadFile(ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Our access units use four-byte start codes everywhere;
+			// GStreamer's buffers are the file's bytes, some NAL units
+			// behind three-byte start codes. Each of ours is at least as
+			// long, and GStreamer's add up to the file.
+			total := 0
+			for i, b := range bufs {
+				total += b.size
+				if len(aus[i]) < b.size || len(aus[i]) > b.size+4*32 {
+					t.Fatalf("access unit %d: %d bytes, GStreamer %d", i, len(aus[i]), b.size)
+				}
+			}
+			if total != len(raw) {
+				t.Fatalf("GStreamer buffers add up to %d bytes, file has %d", total, len(raw))
+			}
+			if keys < 3 {
+				t.Errorf("keyframes %d with a keyframe every 10 frames", keys)
+			}
+			write := func(name string, aus [][]byte) string {
+				path := filepath.Join(t.TempDir(), name)
+				var b bytes.Buffer
+				w := media.NewAnnexBWriter(&b)
+				for _, au := range aus {
+					if err := w.WriteAccessUnit(au); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			}
+			dec, caps := gst(t, "filesrc location="+write("ours", aus)+" ! "+c.parse+" ! "+c.dec+" ! fakesink silent=false")
+			checkDecoded(t, "our Annex B", dec, caps, frames, -1)
+			out := throughJitterBuffer(t, c.mime, aus)
+			dec, caps = gst(t, "filesrc location="+write("jb", out)+" ! "+c.parse+" ! "+c.dec+" ! fakesink silent=false")
+			checkDecoded(t, "jitter buffer Annex B", dec, caps, frames, -1)
+		})
 	}
-	dec, caps := gst(t, "filesrc location="+writeH264("ours.h264", aus)+" ! h264parse ! avdec_h264 ! fakesink silent=false")
-	checkDecoded(t, "our Annex B", dec, caps, frames, -1)
-	out := throughJitterBuffer(t, "video/H264", aus)
-	dec, caps = gst(t, "filesrc location="+writeH264("jb.h264", out)+" ! h264parse ! avdec_h264 ! fakesink silent=false")
-	checkDecoded(t, "jitter buffer Annex B", dec, caps, frames, -1)
 }
 
 func TestOggOpus(t *testing.T) {
