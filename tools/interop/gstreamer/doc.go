@@ -4,8 +4,8 @@
 //
 //   - GStreamer encodes reference streams (VP8 and VP9 in IVF with
 //     avmux_ivf, AV1 as a low-overhead OBU stream from av1parse, Opus in
-//     Ogg with oggmux, H.264 Annex B from openh264enc and h264parse) while
-//     a tee feeds the same buffers to a fakesink that prints their sizes
+//     Ogg with oggmux, H.264 and H.265 Annex B from openh264enc/h264parse
+//     and x265enc/h265parse) while a tee feeds the same buffers to a fakesink that prints their sizes
 //     and timestamps. Our readers must find the same frames, sizes and
 //     timestamps.
 //   - Files we write (IVF, Ogg Opus, Annex B, OBU, WAV) decode with
