@@ -5,9 +5,9 @@
 //   - GStreamer encodes reference streams (VP8 and VP9 in IVF with
 //     avmux_ivf, AV1 as a low-overhead OBU stream from av1parse, Opus in
 //     Ogg with oggmux, H.264 and H.265 Annex B from openh264enc/h264parse
-//     and x265enc/h265parse) while a tee feeds the same buffers to a fakesink that prints their sizes
-//     and timestamps. Our readers must find the same frames, sizes and
-//     timestamps.
+//     and x265enc/h265parse) while a tee feeds the same buffers to a
+//     fakesink that prints their sizes and timestamps. Our readers must find
+//     the same frames, sizes and timestamps.
 //   - Files we write (IVF, Ogg Opus, Annex B, OBU, WAV) decode with
 //     GStreamer's decoders (vp8dec, vp9dec, av1dec, avdec_h264, avdec_h265,
 //     opusdec, mulawdec): every frame comes out, with the expected caps and
