@@ -710,3 +710,48 @@ func Example_names() {
 	fmt.Println(EventNACK, EventKeyframeRequest)
 	// Output: NACK KeyframeRequest
 }
+
+// A frame over MaxFrameSize is dropped (counted, keyframe requested), and
+// the buffer goes on with the next keyframe.
+func TestJitterFrameTooLarge(t *testing.T) {
+	h := newHarness(t, "video/VP8", Config{MaxFrameSize: 2000})
+	h.push(h.packets(0, true, 3000, 0)...)
+	h.advance(33 * time.Millisecond)
+	h.push(h.packets(1, false, 500, 3000)...)
+	h.advance(33 * time.Millisecond)
+	h.push(h.packets(2, true, 1500, 6000)...)
+	h.advance(time.Second)
+	if diff := cmp.Diff([]uint32{6000}, h.timestamps()); diff != "" {
+		t.Fatal(diff)
+	}
+	if st := h.jb.Stats(); st.FramesDropped != 2 || st.KeyframeRequests != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// ControlReset: a new stream with unrelated sequence numbers and
+// timestamps plays after the reset.
+func TestJitterReset(t *testing.T) {
+	h := newHarness(t, "audio/opus", Config{})
+	for i := range 5 {
+		h.push(h.packets(i, true, 50, uint32(i*960))...)
+		h.advance(20 * time.Millisecond)
+	}
+	if err := h.jb.HandleEvent(Control{Kind: ControlReset}); err != nil {
+		t.Fatal(err)
+	}
+	h.pz.SequenceNumber -= 1000 // "older" numbers: a new stream, not late packets
+	for i := range 5 {
+		h.push(h.packets(i, true, 50, 0x80000000+uint32(i*960))...)
+		h.advance(20 * time.Millisecond)
+	}
+	if len(h.frames) != 10 {
+		t.Fatalf("frames %v (stats %+v)", h.timestamps(), h.jb.Stats())
+	}
+	if err := h.jb.HandleEvent(Control{Kind: 9}); !errors.Is(err, ErrUnknownControl) {
+		t.Errorf("unknown control: %v", err)
+	}
+	if err := h.jb.HandleWrite(NoWrite{}); !errors.Is(err, ErrNoWrite) {
+		t.Errorf("HandleWrite: %v", err)
+	}
+}
