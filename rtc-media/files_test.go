@@ -652,3 +652,61 @@ func TestWAVWriter(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Annex B and OBU readers: zero allocations per unit with a reused buffer
+// once the read-ahead buffer has grown.
+func TestAnnexBAndOBUAllocs(t *testing.T) {
+	file, _ := annexBStream(H264, 30)
+	br := bytes.NewReader(file)
+	r := NewAnnexBReader(br, H264, 0)
+	buf := make([]byte, 0, 8192)
+	step := func() {
+		au, err := r.ReadAccessUnit(buf)
+		if err == io.EOF {
+			br.Reset(file)
+			r.eof = false
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = au.Data
+	}
+	for range 100 {
+		step()
+	}
+	if n := testing.AllocsPerRun(200, step); n != 0 {
+		t.Errorf("Annex B: %v allocations per access unit", n)
+	}
+
+	var obu bytes.Buffer
+	w := NewOBUWriter(&obu)
+	for i := range 20 {
+		if err := w.WriteTemporalUnit(testFrame("video/AV1", i, i%10 == 0, 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ob := bytes.NewReader(obu.Bytes())
+	or := NewOBUReader(ob, 0)
+	w = NewOBUWriter(io.Discard)
+	ostep := func() {
+		tu, err := or.ReadTemporalUnit(buf)
+		if err == io.EOF {
+			ob.Reset(obu.Bytes())
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = tu.Data
+		if err := w.WriteTemporalUnit(tu.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 50 {
+		ostep()
+	}
+	if n := testing.AllocsPerRun(200, ostep); n != 0 {
+		t.Errorf("OBU: %v allocations per temporal unit", n)
+	}
+}
