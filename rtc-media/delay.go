@@ -14,12 +14,16 @@ type delayEstimator struct {
 	cfg     *Config
 	rate    uint32
 	started bool
-	epoch   time.Time     // arrival of the first packet
+	epoch   nanos         // arrival of the first packet
 	ts0     int64         // its extended timestamp
 	base    time.Duration // smallest transit seen
 	last    time.Duration // transit of the previous in-order packet
 	jitter  time.Duration
 	target  time.Duration
+
+	memoOK bool // memo is media(memoTS)
+	memoTS int64
+	memo   time.Duration
 }
 
 func (d *delayEstimator) init(cfg *Config, rate uint32) {
@@ -27,24 +31,35 @@ func (d *delayEstimator) init(cfg *Config, rate uint32) {
 	d.target = cfg.MinDelay
 }
 
+// media converts a timestamp to media time since the first packet. The
+// packets of a frame share a timestamp, so the last answer is kept: one
+// division per frame instead of several per packet.
 func (d *delayEstimator) media(tsExt int64) time.Duration {
-	ticks := tsExt - d.ts0
-	if ticks > -maxFastTicks && ticks < maxFastTicks {
-		return time.Duration(ticks * int64(time.Second) / int64(d.rate))
+	if d.memoOK && tsExt == d.memoTS {
+		return d.memo
 	}
-	return rtp.TimestampToDuration(ticks, d.rate)
+	ticks := tsExt - d.ts0
+	var m time.Duration
+	if ticks > -maxFastTicks && ticks < maxFastTicks {
+		m = time.Duration(ticks * int64(time.Second) / int64(d.rate))
+	} else {
+		m = rtp.TimestampToDuration(ticks, d.rate)
+	}
+	d.memoOK, d.memoTS, d.memo = true, tsExt, m
+	return m
 }
 
 // maxFastTicks keeps ticks*1e9 within int64.
 const maxFastTicks = 1 << 33
 
 // update records the arrival of an in-order packet with timestamp tsExt.
-func (d *delayEstimator) update(now time.Time, tsExt int64) {
+func (d *delayEstimator) update(now nanos, tsExt int64) {
 	if !d.started {
 		d.started, d.epoch, d.ts0 = true, now, tsExt
+		d.memoOK = false
 		return
 	}
-	transit := now.Sub(d.epoch) - d.media(tsExt)
+	transit := time.Duration(now-d.epoch) - d.media(tsExt)
 	switch {
 	case transit < d.base:
 		d.base = transit
@@ -66,11 +81,6 @@ func (d *delayEstimator) update(now time.Time, tsExt int64) {
 
 // expected returns when a packet with timestamp tsExt arrives on the
 // fastest path seen.
-func (d *delayEstimator) expected(tsExt int64) time.Time {
-	return d.epoch.Add(d.base + d.media(tsExt))
-}
-
-// playout returns when the frame with timestamp tsExt is due.
-func (d *delayEstimator) playout(tsExt int64) time.Time {
-	return d.expected(tsExt).Add(d.target)
+func (d *delayEstimator) expected(tsExt int64) nanos {
+	return d.epoch + nanos(d.base+d.media(tsExt))
 }

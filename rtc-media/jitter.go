@@ -2,6 +2,7 @@ package media
 
 import (
 	"errors"
+	"math"
 	"time"
 	"unsafe"
 
@@ -43,8 +44,8 @@ type slot struct {
 	key     bool
 	ts      uint32
 	tsExt   int64
-	at      time.Time // arrival, or when the gap was seen
-	nackAt  time.Time // last NACK sent for a missing slot
+	at      nanos // arrival, or when the gap was seen
+	nackAt  nanos // last NACK sent for a missing slot
 	nacks   uint8
 	payload []byte
 }
@@ -77,6 +78,8 @@ type JitterBuffer struct {
 	mask  int64
 
 	clock   shared.Clock
+	epoch   time.Time // the first time seen: nanos count from it
+	now     nanos     // the latest time seen
 	seqU    rtp.Unwrapper16
 	tsU     rtp.Unwrapper32
 	started bool
@@ -86,9 +89,9 @@ type JitterBuffer struct {
 	synced  bool  // next is known to start a frame
 
 	waitKey bool // video: drop frames until a keyframe
-	pliAt   time.Time
+	pliAt   nanos
 	pliSent bool
-	nackDue time.Time
+	nackDue nanos // never: no NACK due
 
 	delay delayEstimator
 
@@ -116,6 +119,7 @@ func NewJitterBuffer(cfg Config) (*JitterBuffer, error) {
 	}
 	j.events.SetName("media events")
 	j.waitKey = j.video
+	j.nackDue = never
 	j.delay.init(&j.cfg, j.rate)
 	return j, nil
 }
@@ -151,6 +155,28 @@ func (j *JitterBuffer) has(ext int64) bool {
 	return s.present && s.ext == ext
 }
 
+// nanos is a time in the buffer's own timeline: nanoseconds since the
+// first time it was given. Arithmetic on it is plain integer arithmetic,
+// cheaper per packet than time.Time's.
+type nanos int64
+
+// never is the nanos of "no deadline".
+const never = nanos(math.MaxInt64)
+
+// tick records t (time never moves backwards) and returns the latest time
+// seen, in nanos.
+func (j *JitterBuffer) tick(t time.Time) nanos {
+	latest := j.clock.Advance(t)
+	if j.epoch.IsZero() {
+		j.epoch = latest
+	}
+	j.now = nanos(latest.Sub(j.epoch))
+	return j.now
+}
+
+// abs turns nanos back into a time.
+func (j *JitterBuffer) abs(n nanos) time.Time { return j.epoch.Add(time.Duration(n)) }
+
 // HandleRead parses msg.Message as an RTP packet and hands it to
 // HandlePacket. msg is borrowed for the call: the payload is copied.
 func (j *JitterBuffer) HandleRead(msg shared.TaggedBytes) error {
@@ -160,7 +186,7 @@ func (j *JitterBuffer) HandleRead(msg shared.TaggedBytes) error {
 	if err := j.pkt.Unmarshal(msg.Message); err != nil {
 		j.stats.PacketsReceived++
 		j.stats.PacketsDiscarded++
-		j.advance(msg.Now)
+		j.advance(j.tick(msg.Now))
 		return j.result(errors.Join(ErrMalformedPacket, err))
 	}
 	err := j.HandlePacket(msg.Now, &j.pkt)
@@ -179,9 +205,9 @@ func (j *JitterBuffer) HandlePacket(now time.Time, p *rtp.Packet) error {
 		return ErrClosed
 	}
 	j.stats.PacketsReceived++
-	now = j.clock.Advance(now)
-	err := j.insert(now, p)
-	j.advance(now)
+	n := j.tick(now)
+	err := j.insert(n, p)
+	j.advance(n)
 	return j.result(err)
 }
 
@@ -192,7 +218,7 @@ func (j *JitterBuffer) HandleTimeout(now time.Time) error {
 	if j.closed {
 		return ErrClosed
 	}
-	j.advance(now)
+	j.advance(j.tick(now))
 	return j.result(nil)
 }
 
@@ -210,7 +236,7 @@ func (j *JitterBuffer) result(err error) error {
 func (j *JitterBuffer) pushEvent(e Event) { j.events.Push(e) }
 
 // insert stores p in the window.
-func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
+func (j *JitterBuffer) insert(now nanos, p *rtp.Packet) error {
 	if len(p.Payload) > j.cfg.maxPacketSize() {
 		j.stats.PacketsDiscarded++
 		return ErrPacketTooLarge
@@ -249,12 +275,13 @@ func (j *JitterBuffer) insert(now time.Time, p *rtp.Packet) error {
 		return errors.Join(ErrMalformedPacket, err)
 	}
 	tsExt := j.tsU.Unwrap(p.Timestamp)
-	*sl = slot{
-		ext: ext, present: true, marker: p.Marker, ts: p.Timestamp, tsExt: tsExt, at: now,
-		start: info.FrameStart, key: info.Keyframe,
-		end:     info.FrameEnd || (j.video && p.Marker),
-		payload: append(sl.payload[:0], p.Payload...),
-	}
+	// Field by field: a composite literal would build the slot on the
+	// stack and copy it.
+	sl.ext, sl.present, sl.missing, sl.marker = ext, true, false, p.Marker
+	sl.start, sl.end, sl.key = info.FrameStart, info.FrameEnd || (j.video && p.Marker), info.Keyframe
+	sl.ts, sl.tsExt, sl.at = p.Timestamp, tsExt, now
+	sl.nackAt, sl.nacks = 0, 0
+	sl.payload = append(sl.payload[:0], p.Payload...)
 	if ext > j.highest {
 		for s := max(j.highest+1, j.next); s < ext; s++ {
 			j.markMissing(now, s)
@@ -297,20 +324,20 @@ func (j *JitterBuffer) signals(payload []byte) (rtp.PayloadInfo, error) {
 }
 
 // markMissing records that ext has not arrived while a later packet has.
-func (j *JitterBuffer) markMissing(now time.Time, ext int64) {
+func (j *JitterBuffer) markMissing(now nanos, ext int64) {
 	sl := j.at(ext)
 	if sl.present && sl.ext == ext {
 		return
 	}
 	*sl = slot{ext: ext, missing: true, at: now, payload: sl.payload[:0]}
 	if !j.cfg.DisableNACK {
-		j.nackDue = shared.Earliest(j.nackDue, now)
+		j.nackDue = min(j.nackDue, now)
 	}
 }
 
 // makeRoom moves the window so that ext fits in it, dropping the oldest
 // frames.
-func (j *JitterBuffer) makeRoom(now time.Time, ext int64) {
+func (j *JitterBuffer) makeRoom(now nanos, ext int64) {
 	window := j.mask + 1
 	if ext >= j.highest+window {
 		// A jump past everything buffered (a restarted sender, or a
@@ -336,19 +363,18 @@ func (j *JitterBuffer) makeRoom(now time.Time, ext int64) {
 }
 
 // advance runs everything that is due at now.
-func (j *JitterBuffer) advance(now time.Time) {
-	now = j.clock.Advance(now)
+func (j *JitterBuffer) advance(now nanos) {
 	j.settle()
 	// Give up blocked frames whose deadline passed. Each round moves next
 	// forward, so the loop ends within the window.
 	for {
 		h := j.head()
-		if h.state != headBlocked || j.deadline(h).After(now) {
+		if h.state != headBlocked || j.deadline(h) > now {
 			break
 		}
 		j.giveUp(now)
 	}
-	if !j.nackDue.IsZero() && !j.nackDue.After(now) {
+	if j.nackDue <= now {
 		j.sendNACKs(now)
 	}
 }
@@ -381,7 +407,7 @@ type headInfo struct {
 	state headState
 	end   int64     // headComplete: last packet
 	tsExt int64     // timestamp of the frame (or of the first packet after a gap)
-	since time.Time // headBlocked: when the gap (or the lone head) was seen
+	since nanos // headBlocked: when the gap (or the lone head) was seen
 }
 
 // head looks at the oldest frame: complete, blocked by a gap, or still
@@ -428,23 +454,18 @@ func (j *JitterBuffer) head() headInfo {
 // blocked one: it waits for the retransmission at least LossTimeout from
 // when the gap was seen and at least until its playout time, but never
 // past MaxLatency.
-func (j *JitterBuffer) deadline(h headInfo) time.Time {
-	p := j.delay.playout(h.tsExt)
+func (j *JitterBuffer) deadline(h headInfo) nanos {
+	e := j.delay.expected(h.tsExt)
+	p := e + nanos(j.delay.target)
 	if h.state != headBlocked {
 		return p
 	}
-	d := h.since.Add(j.cfg.lossTimeout())
-	if p.After(d) {
-		d = p
-	}
-	if l := j.delay.expected(h.tsExt).Add(j.cfg.maxLatency()); l.Before(d) {
-		d = l
-	}
-	return d
+	d := max(h.since+nanos(j.cfg.lossTimeout()), p)
+	return min(d, e+nanos(j.cfg.maxLatency()))
 }
 
 // giveUp drops the blocked head frame and the gap in it.
-func (j *JitterBuffer) giveUp(now time.Time) {
+func (j *JitterBuffer) giveUp(now nanos) {
 	s, lost := j.next, uint64(0)
 	for s <= j.highest && !j.has(s) {
 		lost++
@@ -477,7 +498,7 @@ func (j *JitterBuffer) giveUp(now time.Time) {
 }
 
 // dropHead drops the oldest frame, complete or not (the window is full).
-func (j *JitterBuffer) dropHead(now time.Time) {
+func (j *JitterBuffer) dropHead(now nanos) {
 	h := j.head()
 	if h.state == headComplete {
 		j.release(h.end)
@@ -511,7 +532,7 @@ func (j *JitterBuffer) release(end int64) {
 }
 
 // lostVideo applies the keyframe rule after a video loss.
-func (j *JitterBuffer) lostVideo(now time.Time) {
+func (j *JitterBuffer) lostVideo(now nanos) {
 	if !j.video {
 		return
 	}
@@ -519,8 +540,8 @@ func (j *JitterBuffer) lostVideo(now time.Time) {
 	j.requestKeyframe(now)
 }
 
-func (j *JitterBuffer) requestKeyframe(now time.Time) {
-	if j.pliSent && now.Sub(j.pliAt) < j.cfg.pliInterval() {
+func (j *JitterBuffer) requestKeyframe(now nanos) {
+	if j.pliSent && now-j.pliAt < nanos(j.cfg.pliInterval()) {
 		return
 	}
 	j.pliSent, j.pliAt = true, now
@@ -530,17 +551,17 @@ func (j *JitterBuffer) requestKeyframe(now time.Time) {
 
 // sendNACKs requests the missing packets whose last request is older than
 // NACKInterval, and sets the next request time.
-func (j *JitterBuffer) sendNACKs(now time.Time) {
-	j.nackDue = time.Time{}
-	interval := j.cfg.nackInterval()
+func (j *JitterBuffer) sendNACKs(now nanos) {
+	j.nackDue = never
+	interval := nanos(j.cfg.nackInterval())
 	var b nackBatch
 	for s := j.next; s <= j.highest; s++ {
 		sl := j.at(s)
 		if sl.ext != s || !sl.missing || sl.present || int(sl.nacks) >= j.cfg.maxNACKs() {
 			continue
 		}
-		if due := sl.nackAt.Add(interval); sl.nacks > 0 && due.After(now) {
-			j.nackDue = shared.Earliest(j.nackDue, due)
+		if due := sl.nackAt + interval; sl.nacks > 0 && due > now {
+			j.nackDue = min(j.nackDue, due)
 			continue
 		}
 		sl.nacks++
@@ -550,7 +571,7 @@ func (j *JitterBuffer) sendNACKs(now time.Time) {
 			j.pushEvent(e)
 		}
 		if int(sl.nacks) < j.cfg.maxNACKs() {
-			j.nackDue = shared.Earliest(j.nackDue, now.Add(interval))
+			j.nackDue = min(j.nackDue, now+interval)
 		}
 	}
 	if e, ok := b.flush(); ok {
@@ -575,18 +596,18 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 	if j.closed {
 		return Frame{}, false
 	}
-	now := j.clock.Now()
+	now := j.now
 	for {
 		h := j.head()
 		if h.state != headComplete {
 			return Frame{}, false
 		}
 		expected := j.delay.expected(h.tsExt)
-		playout := expected.Add(j.delay.target)
-		if playout.After(now) {
+		playout := expected + nanos(j.delay.target)
+		if playout > now {
 			return Frame{}, false
 		}
-		f, ok := j.assemble(h)
+		f, arrival, ok := j.assemble(h)
 		j.release(h.end)
 		if !ok {
 			j.stats.FramesDropped++
@@ -594,7 +615,7 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 			continue
 		}
 		j.stats.FramesAssembled++
-		if now.Sub(expected) > j.cfg.maxLatency() {
+		if now-expected > nanos(j.cfg.maxLatency()) {
 			// Past the maximum latency: not worth playing.
 			j.stats.FramesDropped++
 			j.lostVideo(now)
@@ -608,43 +629,43 @@ func (j *JitterBuffer) PollFrame() (Frame, bool) {
 			}
 			j.waitKey, j.pliSent = false, false
 		}
-		f.Playout = playout
+		f.Playout = j.abs(playout)
 		j.stats.FramesEmitted++
 		if f.Keyframe {
 			j.stats.KeyframesEmitted++
 		}
-		j.stats.JitterBufferDelay += now.Sub(f.Arrival)
+		j.stats.JitterBufferDelay += time.Duration(now - arrival)
 		j.stats.JitterBufferTargetDelay += j.delay.target
 		return f, true
 	}
 }
 
 // assemble depayloads the head frame into the frame buffer.
-func (j *JitterBuffer) assemble(h headInfo) (Frame, bool) {
+func (j *JitterBuffer) assemble(h headInfo) (Frame, nanos, bool) {
 	first := j.at(j.next)
 	f := Frame{
 		Timestamp: first.ts, FirstSequence: uint16(j.next), LastSequence: uint16(h.end),
-		Packets: int(h.end - j.next + 1), Arrival: first.at,
+		Packets: int(h.end - j.next + 1),
 	}
+	arrival := first.at
 	j.depay.Reset()
 	buf := j.frameBuf[:0]
 	for s := j.next; s <= h.end; s++ {
 		sl := j.at(s)
-		if sl.at.Before(f.Arrival) {
-			f.Arrival = sl.at
-		}
+		arrival = min(arrival, sl.at)
 		var info rtp.PayloadInfo
 		var err error
 		buf, info, err = j.depay.Depayload(buf, sl.payload)
 		if err != nil || len(buf) > j.cfg.maxFrameSize() {
 			j.frameBuf = buf[:0]
-			return Frame{}, false
+			return Frame{}, 0, false
 		}
 		f.Keyframe = f.Keyframe || info.Keyframe
 	}
 	j.frameBuf = buf
 	f.Data = buf
-	return f, true
+	f.Arrival = j.abs(arrival)
+	return f, arrival, true
 }
 
 // PollTimeout returns when the buffer must next be called: the playout
@@ -668,26 +689,28 @@ func (j *JitterBuffer) timeout() (time.Time, string) {
 	if j.closed {
 		return time.Time{}, ""
 	}
-	now := j.clock.Now()
 	if j.events.Len() > 0 {
-		return now, "pending"
+		return j.clock.Now(), "pending"
 	}
-	var t time.Time
+	t := never
 	reason := ""
-	h := j.head()
-	switch h.state {
+	switch h := j.head(); h.state {
 	case headComplete:
-		t, reason = j.clock.Clamp(j.deadline(h)), "playout"
-		if t.Equal(now) {
+		t, reason = j.deadline(h), "playout"
+		if t <= j.now {
 			reason = "pending"
 		}
 	case headBlocked:
-		t, reason = j.clock.Clamp(j.deadline(h)), "loss"
+		t, reason = j.deadline(h), "loss"
 	}
-	if !j.nackDue.IsZero() && (t.IsZero() || j.nackDue.Before(t)) {
-		t, reason = j.clock.Clamp(j.nackDue), "nack"
+	if j.nackDue < t {
+		t, reason = j.nackDue, "nack"
 	}
-	return t, reason
+	if t == never {
+		return time.Time{}, ""
+	}
+	// Never a deadline before the latest time seen (shared.Clock.Clamp).
+	return j.abs(max(t, j.now)), reason
 }
 
 // Close drops everything buffered. Afterwards every Poll* reports false and

@@ -3,7 +3,6 @@ package media
 import (
 	"errors"
 	"strconv"
-	"time"
 
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -77,8 +76,8 @@ func (j *JitterBuffer) reset() {
 	j.seqU, j.tsU = rtp.Unwrapper16{}, rtp.Unwrapper32{}
 	j.started, j.emitted, j.synced = false, false, false
 	j.next, j.highest = 0, 0
-	j.waitKey, j.pliSent, j.pliAt = j.video, false, time.Time{}
-	j.nackDue = time.Time{}
+	j.waitKey, j.pliSent, j.pliAt = j.video, false, 0
+	j.nackDue = never
 	j.delay = delayEstimator{}
 	j.delay.init(&j.cfg, j.rate)
 }
