@@ -405,8 +405,8 @@ const (
 
 type headInfo struct {
 	state headState
-	end   int64     // headComplete: last packet
-	tsExt int64     // timestamp of the frame (or of the first packet after a gap)
+	end   int64 // headComplete: last packet
+	tsExt int64 // timestamp of the frame (or of the first packet after a gap)
 	since nanos // headBlocked: when the gap (or the lone head) was seen
 }
 
