@@ -14,6 +14,14 @@ type Config struct {
 	// from rtp.LookupCodec.
 	Codec rtp.Codec
 
+	// DependencyDescriptorID is the RTP header extension ID negotiated for
+	// the AV1 dependency descriptor (a=extmap, RFC 8285; AV1 RTP payload
+	// spec Appendix A), or zero. When set, a packet whose descriptor has
+	// start_of_frame set (§A.8.2) starts a frame even if its payload does
+	// not say so. A frame still ends at the marker bit: it is the whole
+	// temporal unit, where end_of_frame only ends one layer's frame.
+	DependencyDescriptorID uint8
+
 	// MaxPackets is the reorder window: how many sequence numbers, from the
 	// oldest packet not yet played out, the buffer holds. A packet further
 	// ahead forces the oldest frame out (dropped). It is rounded up to a

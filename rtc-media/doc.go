@@ -11,7 +11,8 @@
 // §5.1) and each payload format's own start and end signals (VP8 S bit and
 // partition index, VP9 B/E flags, H.264/H.265 FU start and aggregation
 // units, the AV1 aggregation header), read through the depayloaders of
-// rtc-rtp. It reorders within a window of Config.MaxPackets sequence
+// rtc-rtp, and, when Config.DependencyDescriptorID is set, the AV1
+// dependency descriptor's start_of_frame. It reorders within a window of Config.MaxPackets sequence
 // numbers, drops duplicates and late packets, handles sequence number and
 // timestamp wraparound, asks for lost packets (EventNACK, RFC 4585 §6.2.1
 // PID and BLP) every Config.NACKInterval, and gives a frame up

@@ -274,6 +274,13 @@ func (j *JitterBuffer) insert(now nanos, p *rtp.Packet) error {
 		j.stats.PacketsDiscarded++
 		return errors.Join(ErrMalformedPacket, err)
 	}
+	if id := j.cfg.DependencyDescriptorID; id != 0 {
+		// AV1 RTP spec §A.8.2: start_of_frame is the first bit of the
+		// mandatory fields (3 bytes).
+		if dd := p.GetExtension(id); len(dd) >= 3 && dd[0]&0x80 != 0 {
+			info.FrameStart = true
+		}
+	}
 	tsExt := j.tsU.Unwrap(p.Timestamp)
 	// Field by field: a composite literal would build the slot on the
 	// stack and copy it.

@@ -755,3 +755,29 @@ func TestJitterReset(t *testing.T) {
 		t.Errorf("HandleWrite: %v", err)
 	}
 }
+
+// The AV1 dependency descriptor's start_of_frame marks a frame start that
+// the payload does not show (a first OBU that is a tile group): with the
+// extension ID configured the frame plays, without it the buffer waits for
+// a start and gives the packet up.
+func TestJitterAV1DependencyDescriptor(t *testing.T) {
+	for _, id := range []uint8{0, 5} {
+		h := newHarness(t, "video/AV1", Config{DependencyDescriptorID: id, LossTimeout: 50 * time.Millisecond})
+		// Aggregation header: N=1 (new coded video sequence), W=1; one
+		// OBU_TILE_GROUP element without a size field.
+		p := rtp.Packet{Payload: []byte{0x18, OBUTileGroup << 3, 1, 2, 3}}
+		p.Version, p.Marker, p.SequenceNumber, p.Timestamp = 2, true, 10, 3000
+		if err := p.SetExtension(5, []byte{0xC0, 0, 1}); err != nil { // start_of_frame, end_of_frame
+			t.Fatal(err)
+		}
+		h.push(p)
+		h.advance(time.Second)
+		want := 0
+		if id != 0 {
+			want = 1
+		}
+		if len(h.frames) != want {
+			t.Errorf("extension id %d: %d frames, want %d (stats %+v)", id, len(h.frames), want, h.jb.Stats())
+		}
+	}
+}
