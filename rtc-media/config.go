@@ -51,6 +51,10 @@ type Config struct {
 	// DisableNACK stops the buffer from asking for retransmissions
 	// (EventNACK); losses then only wait for LossTimeout.
 	DisableNACK bool
+	// NACKDelay is how long a gap waits before its first request, so that
+	// a packet that is only reordered is not asked for. If zero, the
+	// request goes out as soon as the gap is seen.
+	NACKDelay time.Duration
 	// NACKInterval is the time between two requests for the same missing
 	// packet; set it near the round-trip time. If zero, 50 ms is used.
 	NACKInterval time.Duration

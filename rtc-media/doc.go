@@ -91,8 +91,9 @@
 //   - The keyframe rule is per stream: VP9 and AV1 scalability (dropping
 //     only the layers that depend on a lost one) is not modelled; any loss
 //     waits for a keyframe.
-//   - NACKs are sent as soon as a gap is seen, so reordering causes
-//     spurious requests (harmless duplicates, counted as discarded).
+//   - By default NACKs go out as soon as a gap is seen, so reordering
+//     causes spurious requests (harmless duplicates, counted as
+//     discarded); Config.NACKDelay trades repair time for fewer of them.
 //   - Readers handle one logical stream: an Ogg file's other streams are
 //     skipped, IVF and OBU files hold one stream by definition.
 //   - No save-to-disk / play-from-disk examples yet: they need media in

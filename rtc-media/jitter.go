@@ -338,7 +338,7 @@ func (j *JitterBuffer) markMissing(now nanos, ext int64) {
 	}
 	*sl = slot{ext: ext, missing: true, at: now, payload: sl.payload[:0]}
 	if !j.cfg.DisableNACK {
-		j.nackDue = min(j.nackDue, now)
+		j.nackDue = min(j.nackDue, now+nanos(max(j.cfg.NACKDelay, 0)))
 	}
 }
 
@@ -567,7 +567,11 @@ func (j *JitterBuffer) sendNACKs(now nanos) {
 		if sl.ext != s || !sl.missing || sl.present || int(sl.nacks) >= j.cfg.maxNACKs() {
 			continue
 		}
-		if due := sl.nackAt + interval; sl.nacks > 0 && due > now {
+		due := sl.nackAt + interval
+		if sl.nacks == 0 {
+			due = sl.at + nanos(max(j.cfg.NACKDelay, 0))
+		}
+		if due > now {
 			j.nackDue = min(j.nackDue, due)
 			continue
 		}

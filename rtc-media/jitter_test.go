@@ -781,3 +781,28 @@ func TestJitterAV1DependencyDescriptor(t *testing.T) {
 		}
 	}
 }
+
+// NACKDelay: a packet that is only reordered is not requested; a lost one
+// is, NACKDelay after its gap was seen.
+func TestJitterNACKDelay(t *testing.T) {
+	h := newHarness(t, "audio/opus", Config{NACKDelay: 10 * time.Millisecond})
+	a, b, c := h.packets(0, true, 50, 0), h.packets(1, true, 50, 960), h.packets(2, true, 50, 1920)
+	h.push(a...)
+	h.push(c...)
+	h.advance(5 * time.Millisecond)
+	h.push(b...) // reordered by 5 ms
+	h.advance(50 * time.Millisecond)
+	if n := len(h.nacked()); n != 0 {
+		t.Fatalf("reordered packet requested %d times", n)
+	}
+	h.pz.SequenceNumber++ // lost
+	h.push(h.packets(4, true, 50, 4*960)...)
+	h.advance(9 * time.Millisecond)
+	if n := len(h.nacked()); n != 0 {
+		t.Fatalf("requested before NACKDelay")
+	}
+	h.advance(time.Millisecond)
+	if diff := cmp.Diff([]uint16{c[0].SequenceNumber + 1}, h.nacked()); diff != "" {
+		t.Fatalf("NACK (-want +got):\n%s", diff)
+	}
+}
