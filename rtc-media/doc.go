@@ -49,6 +49,13 @@
 // (rtc-interceptor's NACK generator, or an RTCP writer). HandleEvent takes
 // ControlReset, for a new SSRC or a restarted sender.
 //
+// With rtc-interceptor's Chain on the same stream: the chain's NACK
+// generator already requests every gap it sees in ReceiveRTP, so either
+// set Config.DisableNACK and let the chain do it, or turn the chain's
+// generator off and send a Generic NACK for each EventNACK. Hand every
+// EventKeyframeRequest to Chain.RequestKeyframe(now, ssrc), which throttles
+// and chooses PLI or FIR.
+//
 // Memory is bounded: Config.MaxPackets payloads of at most
 // Config.MaxPacketSize bytes, one frame of at most Config.MaxFrameSize, and
 // Config.MaxEvents events (MemoryUsage counts it all, overhead included).
