@@ -223,4 +223,3 @@ func (j *JitterBuffer) sendNACKs(now nanos) {
 		j.pushEvent(e)
 	}
 }
-

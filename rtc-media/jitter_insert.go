@@ -142,4 +142,3 @@ func (j *JitterBuffer) makeRoom(now nanos, ext int64) {
 		j.dropHead(now)
 	}
 }
-
