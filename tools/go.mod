@@ -24,6 +24,7 @@ require (
 	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4 // indirect
 	golang.org/x/mod v0.43.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a // indirect
 )
 
 require (
@@ -39,6 +40,7 @@ require (
 	github.com/sansrtc/rtc/rtc-dtls v0.0.0
 	github.com/sansrtc/rtc/rtc-ice v0.0.0
 	github.com/sansrtc/rtc/rtc-interceptor v0.0.0
+	github.com/sansrtc/rtc/rtc-media v0.0.0
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
 	github.com/sansrtc/rtc/rtc-rtp v0.0.0
 	github.com/sansrtc/rtc/rtc-sctp v0.0.0
