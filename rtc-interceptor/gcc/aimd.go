@@ -33,6 +33,8 @@ const (
 	drainThreshold = 100 * time.Millisecond
 	drainTime      = time.Second
 	drainFloor     = 0.2
+	drainDone      = 30 * time.Millisecond
+	restoreShare   = 0.9
 	recentDrop     = 0.5
 )
 
@@ -73,6 +75,7 @@ type aimd struct {
 	rtt        time.Duration
 	min, max   float64
 	decreases  uint64
+	restore    float64 // the rate to return to once a drain is done; 0: none
 }
 
 func newAIMD(start, lo, hi float64) aimd {
@@ -113,6 +116,10 @@ func (a *aimd) update(now time.Time, sig Signal, acked, recent float64, queue ti
 	case SignalUnderuse:
 		a.state = stateHold
 	}
+	if a.restore > 0 && sig != SignalOveruse && queue < drainDone {
+		a.rate = max(a.rate, a.restore)
+		a.restore = 0
+	}
 	next := a.rate
 	switch a.state {
 	case stateIncrease:
@@ -147,6 +154,8 @@ func (a *aimd) update(now time.Time, sig Signal, acked, recent float64, queue ti
 			// A standing queue after a drop is drained on top of it; an
 			// overshoot without a drop is what beta alone is for.
 			if dropped && queue > drainThreshold {
+				// Drained, the rate goes back to beta × r at once.
+				a.restore = min(restoreShare*d, max(a.restore, a.rate))
 				d *= max(drainFloor, 1-float64(queue-drainThreshold)/float64(drainTime))
 			}
 			if d > a.rate && a.link.known() {

@@ -13,7 +13,8 @@
 //     restart the grouping (Stats.GroupResets).
 //   - The delay-gradient filter (trendline.go): instead of §5.3's Kalman
 //     filter, the slope of a least-squares line through the last 30
-//     smoothed accumulated delays, as libwebrtc-style implementations do,
+//     smoothed accumulated delays (fewer, down to 20, when they span more
+//     than 600 ms: low rates), as libwebrtc-style implementations do,
 //     scaled by the number of deltas (at most 60) and a gain of 4.
 //   - The overuse detector (§5.4): overuse when the scaled slope stays above
 //     an adaptive threshold for 10 ms (and two samples) while rising,
@@ -31,7 +32,8 @@
 //     acknowledged rate is under half the smoothed one, the decrease uses
 //     it, and a queue predicted above 100 ms (the newest packet's queueing
 //     delay plus the bytes sent since, at that rate) is drained too: the new
-//     rate is scaled down by the excess over 1 s (at most to 20%).
+//     rate is scaled down by the excess over 1 s (at most to 20%), and once
+//     the queue is under 30 ms it goes back to 90% of the undrained rate.
 //   - Loss-based control (§6, acked.go): from transport-wide feedback over at
 //     least 20 packets and 100 ms (or receiver reports without it): over 10%
 //     loss the rate becomes A × (1 - 0.5p) (once per 300 ms + RTT), under 2%

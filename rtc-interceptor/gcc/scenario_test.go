@@ -400,7 +400,7 @@ func bottleneck(bps int64) netsim.LinkConfig {
 
 func mbps(v float64) string { return fmt.Sprintf("%.2f Mbit/s", v/1e6) }
 
-var seeds = []uint64{1, 2, 3, 4, 5}
+var seeds = []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 
 // Scenario 1: 2.5 Mbit/s, 50 ms RTT, no loss. From 300 kbit/s the target
 // reaches 85% of capacity within 5 s; after the ramp the p95 queueing delay

@@ -36,11 +36,14 @@ func (s Signal) String() string {
 // The trendline filter: instead of the draft's Kalman filter (§5.3), the
 // delay gradient is the slope of a least-squares line through the last
 // trendWindow smoothed accumulated delays, as libwebrtc-style
-// implementations do. The threshold constants are the ones tuned for that
-// filter (the draft's K_u = 0.01 and K_d = 0.00018 are for the Kalman
-// estimate m(i)).
+// implementations do (with 30 points, not libwebrtc's 20: jitter over a few
+// milliseconds then does not look like a trend). At low rates, where 30
+// groups span more than trendSpan, fewer points are used (down to
+// trendMin), so that the detector does not lag a second behind the queue.
 const (
 	trendWindow    = 30
+	trendMin       = 20
+	trendSpan      = 600.0 // ms
 	trendSmoothing = 0.9
 	trendGain      = 4.0
 	trendMaxDeltas = 60
@@ -101,7 +104,7 @@ func (t *trendline) update(d delta) Signal {
 	if t.count < trendWindow {
 		t.count++
 	}
-	if t.count == trendWindow {
+	if t.count >= trendMin {
 		if s, ok := t.slope(); ok {
 			t.trend = s
 		}
@@ -110,18 +113,27 @@ func (t *trendline) update(d delta) Signal {
 	return t.signal
 }
 
-// slope is the least-squares slope of ys over xs.
+// slope is the least-squares slope of the newest points: trendWindow of
+// them, fewer (down to trendMin) while they span more than trendSpan.
 func (t *trendline) slope() (float64, bool) {
-	var sx, sy float64
-	for i := 0; i < t.count; i++ {
-		sx += t.xs[i]
-		sy += t.ys[i]
+	at := func(i int) int { return (t.head + trendWindow - i) % trendWindow } // i-th newest, from 1
+	newest := t.xs[at(1)]
+	n := t.count
+	for n > trendMin && newest-t.xs[at(n)] > trendSpan {
+		n--
 	}
-	mx, my := sx/float64(t.count), sy/float64(t.count)
+	var sx, sy float64
+	for i := 1; i <= n; i++ {
+		j := at(i)
+		sx += t.xs[j]
+		sy += t.ys[j]
+	}
+	mx, my := sx/float64(n), sy/float64(n)
 	var num, den float64
-	for i := 0; i < t.count; i++ {
-		dx := t.xs[i] - mx
-		num += dx * (t.ys[i] - my)
+	for i := 1; i <= n; i++ {
+		j := at(i)
+		dx := t.xs[j] - mx
+		num += dx * (t.ys[j] - my)
 		den += dx * dx
 	}
 	if den == 0 || math.IsNaN(num) || math.IsInf(num, 0) {
