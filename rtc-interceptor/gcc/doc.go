@@ -65,8 +65,10 @@
 // each target to the pacer (pacer.Pacer.SetRate) and moves probe clusters
 // from PollProbe to the pacer (pacer.Pacer.Probe); a packet the pacer
 // releases with a ProbeCluster goes out through Chain.SendRTPProbe so that
-// the feedback names its cluster. The Estimator has no deadline of its own
-// (PollTimeout reports none): every change follows an input.
+// the feedback names its cluster. The Estimator's one deadline is the
+// feedback timeout ("feedback-timeout"): when packets are sent and no
+// feedback comes for 3 s, the target falls by 20% every second until it
+// does (the feedback path may be broken while the link narrowed).
 //
 // # Limits and cost
 //

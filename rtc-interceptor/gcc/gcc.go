@@ -23,6 +23,7 @@ type Stats struct {
 	Decreases    uint64 // delay-based decreases
 	GroupResets  uint64 // grouping restarts (arrival times going backwards or jumping)
 	Ignored      uint64 // results ignored (sent in the future, duplicates, not increasing)
+	Backoffs     uint64 // 20% decreases for lack of feedback
 	Probes       uint64 // probe clusters requested
 	ProbeResults uint64 // probe clusters that gave an estimate
 	QueueDelay   time.Duration
@@ -62,6 +63,9 @@ type Estimator struct {
 	sent       [sentRing]sentMark
 	newest     int64
 	newestSent time.Time
+	// blindAt is when the target falls next without feedback; zero while
+	// nothing was sent since the last feedback.
+	blindAt time.Time
 	// lastRecovery is when the last recovery probe was requested.
 	lastRecovery time.Time
 	stats        Stats
@@ -113,6 +117,9 @@ func (e *Estimator) begin(now time.Time) {
 func (e *Estimator) OnPacketSent(p interceptor.SentPacket) {
 	now := e.advance(p.SendTime)
 	e.begin(now)
+	if e.blindAt.IsZero() {
+		e.blindAt = now.Add(feedbackTimeout)
+	}
 	e.alr.sent(now, p.Size, e.target)
 	e.cum += int64(max(p.Size, 0))
 	e.sent[p.TransportSeq&(sentRing-1)] = sentMark{seq: p.TransportSeq, cum: e.cum}
@@ -124,6 +131,7 @@ func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult
 	now = e.advance(now)
 	e.begin(now)
 	e.stats.Feedbacks++
+	e.blindAt = time.Time{} // the next packet sent starts the timeout again
 	overuse := false
 	recv, lost := 0, 0
 	for i := range results {
@@ -313,14 +321,57 @@ func (e *Estimator) TargetBitrate() int { return int(e.target) }
 // InALR reports whether the sender is application limited.
 func (e *Estimator) InALR() bool { return e.alr.in }
 
-// HandleTimeout has nothing to do: the estimator runs on feedback.
-func (e *Estimator) HandleTimeout(now time.Time) { e.advance(now) }
+// Without feedback for feedbackTimeout while packets are being sent (the
+// feedback path is broken, or the receiver stopped), the target falls by
+// 20% every feedbackBackoff: sending on blind at the last rate could be
+// flooding a link that has since narrowed.
+const (
+	feedbackTimeout = 3 * time.Second
+	feedbackBackoff = time.Second
+	backoffFactor   = 0.8
+)
 
-// PollTimeout reports no deadline: every change follows an input.
-func (e *Estimator) PollTimeout() (time.Time, bool) { return time.Time{}, false }
+// HandleTimeout lowers the target when feedback has stopped (see
+// PollTimeout); otherwise it has nothing to do.
+func (e *Estimator) HandleTimeout(now time.Time) {
+	now = e.advance(now)
+	for n := 0; !e.blindAt.IsZero() && !now.Before(e.blindAt) && n < 16; n++ {
+		e.rate.rate = max(e.rate.rate*backoffFactor, e.cfg.min())
+		e.rate.lastChange = now
+		e.loss.rate = max(e.loss.rate*backoffFactor, e.cfg.min())
+		e.stats.Backoffs++
+		e.blindAt = e.blindAt.Add(feedbackBackoff)
+	}
+	if !e.blindAt.IsZero() && !now.Before(e.blindAt) {
+		e.blindAt = now.Add(feedbackBackoff)
+	}
+	e.retarget()
+}
 
-// TimeoutReason is always "": the estimator has no deadline.
-func (e *Estimator) TimeoutReason() string { return "" }
+// PollTimeout returns when the target falls next if no feedback comes:
+// feedbackTimeout after the last feedback (or the first packet sent), then
+// every feedbackBackoff. There is no deadline while nothing is sent.
+func (e *Estimator) PollTimeout() (time.Time, bool) {
+	if e.blindAt.IsZero() {
+		return time.Time{}, false
+	}
+	return maxTime(e.blindAt, e.lastNow), true
+}
+
+// TimeoutReason names the deadline: "feedback-timeout", or "".
+func (e *Estimator) TimeoutReason() string {
+	if e.blindAt.IsZero() {
+		return ""
+	}
+	return "feedback-timeout"
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
 
 // Stats returns the counters and current figures.
 func (e *Estimator) Stats() Stats {

@@ -147,6 +147,40 @@ func TestAdversarialFeedback(t *testing.T) {
 	}
 }
 
+// Without feedback, the target falls by 20% a second from 3 s after the
+// first unanswered packet; feedback stops the fall.
+func TestFeedbackTimeout(t *testing.T) {
+	e := New(Config{DisableProbing: true, StartBitrate: 1_000_000})
+	if _, ok := e.PollTimeout(); ok {
+		t.Fatal("deadline before anything was sent")
+	}
+	e.OnPacketSent(interceptor.SentPacket{TransportSeq: 0, SendTime: t0, Size: 1000})
+	d, ok := e.PollTimeout()
+	if !ok || !d.Equal(t0.Add(3*time.Second)) || e.TimeoutReason() != "feedback-timeout" {
+		t.Fatalf("deadline %v %v %q", d, ok, e.TimeoutReason())
+	}
+	e.HandleTimeout(t0.Add(2 * time.Second)) // early: harmless
+	if e.TargetBitrate() != 1_000_000 {
+		t.Fatalf("target %d before the timeout", e.TargetBitrate())
+	}
+	e.HandleTimeout(t0.Add(3 * time.Second))
+	if e.TargetBitrate() != 800_000 {
+		t.Fatalf("target %d after the timeout", e.TargetBitrate())
+	}
+	e.HandleTimeout(t0.Add(5 * time.Second)) // two more seconds: two more steps
+	if e.TargetBitrate() != 512_000 {
+		t.Fatalf("target %d after 5 s", e.TargetBitrate())
+	}
+	e.HandleTimeout(t0.Add(time.Hour))
+	if e.TargetBitrate() != 30_000 || e.Stats().Backoffs < 3 {
+		t.Fatalf("target %d after an hour, %+v", e.TargetBitrate(), e.Stats())
+	}
+	e.OnFeedback(t0.Add(time.Hour), nil)
+	if _, ok := e.PollTimeout(); ok {
+		t.Fatal("deadline after feedback with nothing sent since")
+	}
+}
+
 // Transport sequence numbers that wrapped at 2^16 on the wire arrive here
 // unwrapped (the chain's TWCCSender does it); the estimator keeps going
 // across the wrap.
