@@ -294,6 +294,9 @@ func FuzzFeedback(f *testing.F) {
 			if tg < 30_000 || tg > 20_000_000 {
 				t.Fatalf("target %d out of bounds", tg)
 			}
+			if d, ok := e.PollTimeout(); ok && d.Before(now) {
+				t.Fatalf("deadline %v before the latest time %v", d, now)
+			}
 		}
 	})
 }
