@@ -300,3 +300,61 @@ func FuzzFeedback(f *testing.F) {
 		}
 	})
 }
+
+// An application-limited sender (a tenth of the target) is detected as ALR
+// and probed at twice the target every 5 s, not more often.
+func TestALRProbes(t *testing.T) {
+	e := New(Config{StartBitrate: 1_000_000})
+	e.OnPacketSent(interceptor.SentPacket{TransportSeq: 0, SendTime: t0, Size: 1000})
+	for {
+		if _, ok := e.PollProbe(); !ok {
+			break // the initial probes
+		}
+	}
+	e.OnFeedback(t0.Add(time.Millisecond), nil) // the initial clusters gave nothing
+	e.probe.expo = false
+	var probes []Probe
+	var at []time.Duration
+	for i := 1; i <= 1200; i++ { // 12 s of 1000-byte packets every 100 ms: 80 kbit/s
+		now := t0.Add(time.Duration(i) * 10 * time.Millisecond)
+		if i%10 == 0 {
+			e.OnPacketSent(interceptor.SentPacket{TransportSeq: int64(i), SendTime: now, Size: 1000})
+		}
+		for {
+			p, ok := e.PollProbe()
+			if !ok {
+				break
+			}
+			probes, at = append(probes, p), append(at, now.Sub(t0))
+		}
+	}
+	// ALR from about 0.5 s on; the first probe a second later, then every
+	// 5 s: at 1.5, 6.5 and 11.5 s.
+	if !e.InALR() || len(probes) != 3 || probes[0].Bitrate != 2*e.TargetBitrate() || at[0] != 1500*time.Millisecond || at[1]-at[0] != 5*time.Second || at[2]-at[1] != 5*time.Second {
+		t.Fatalf("ALR %v, probes %+v at %v", e.InALR(), probes, at)
+	}
+}
+
+// Loss from transport-wide feedback drives §6: 20% loss lowers the
+// loss-based rate, and the target with it.
+func TestLossFromFeedback(t *testing.T) {
+	e := New(Config{DisableProbing: true, StartBitrate: 1_000_000})
+	var res []interceptor.PacketResult
+	for i := range 200 {
+		send := t0.Add(time.Duration(i) * 5 * time.Millisecond)
+		e.OnPacketSent(interceptor.SentPacket{TransportSeq: int64(i), SendTime: send, Size: 1000})
+		r := interceptor.PacketResult{TransportSeq: int64(i), SendTime: send, Size: 1000}
+		if i%5 != 0 {
+			r.Arrival = arrivalEpoch.Add(time.Duration(i)*5*time.Millisecond + 20*time.Millisecond)
+		}
+		res = append(res, r)
+		if len(res) == 20 {
+			e.OnFeedback(send.Add(30*time.Millisecond), res)
+			res = res[:0]
+		}
+	}
+	st := e.Stats()
+	if st.LossFraction < 0.19 || st.LossFraction > 0.21 || st.LossBased >= 1_000_000 || st.Target > st.LossBased {
+		t.Fatalf("stats %+v", st)
+	}
+}
