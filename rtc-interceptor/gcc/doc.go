@@ -78,7 +78,9 @@
 // feedback of 20 results costs about 3.4 µs and OnPacketSent about 50 ns
 // (BenchmarkFeedback, BenchmarkPacketSent; 2-core shared machine).
 //
-// Bad input never panics (FuzzFeedback): results sent "in the future", with
-// negative sizes, duplicated or out of order are ignored (Stats.Ignored);
+// Bad input never panics (FuzzFeedback): results about packets OnPacketSent
+// never saw are counted (Stats.Unknown) and ignored; results sent "in the
+// future", with negative sizes, duplicated or out of order are ignored
+// (Stats.Ignored);
 // unknown probe clusters are ignored; RTTs out of 0..1 min are ignored.
 package gcc

@@ -32,6 +32,7 @@ func Example() {
 	gap := 5333 * time.Microsecond
 	for i := range 6 {
 		sent := start.Add(time.Duration(i) * gap)
+		e.OnPacketSent(interceptor.SentPacket{TransportSeq: int64(i + 1), SendTime: sent, Size: 1200, ProbeCluster: probes[1].ID})
 		res = append(res, interceptor.PacketResult{
 			TransportSeq: int64(i + 1), SendTime: sent, Size: 1200, ProbeCluster: probes[1].ID,
 			Arrival: epoch.Add(time.Duration(i)*gap + 20*time.Millisecond),

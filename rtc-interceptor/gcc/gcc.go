@@ -23,6 +23,7 @@ type Stats struct {
 	Decreases    uint64 // delay-based decreases
 	GroupResets  uint64 // grouping restarts (arrival times going backwards or jumping)
 	Ignored      uint64 // results ignored (sent in the future, duplicates, not increasing)
+	Unknown      uint64 // results about packets OnPacketSent never saw (or 4096 packets ago)
 	Backoffs     uint64 // 20% decreases for lack of feedback
 	Probes       uint64 // probe clusters requested
 	ProbeResults uint64 // probe clusters that gave an estimate
@@ -85,6 +86,9 @@ func New(cfg Config) *Estimator {
 		target:  start,
 		lastSeq: -1,
 	}
+	for i := range e.sent {
+		e.sent[i].seq = -1
+	}
 	return e
 }
 
@@ -137,8 +141,12 @@ func (e *Estimator) OnFeedback(now time.Time, results []interceptor.PacketResult
 	for i := range results {
 		r := &results[i]
 		e.stats.Results++
+		if m := &e.sent[r.TransportSeq&(sentRing-1)]; m.seq != r.TransportSeq {
+			e.stats.Unknown++ // never sent (OnPacketSent), or long forgotten
+			continue
+		}
 		if r.SendTime.After(now) || r.TransportSeq <= e.lastSeq || r.Size < 0 {
-			e.stats.Ignored++ // never sent yet, or reported twice
+			e.stats.Ignored++ // sent "in the future", reported twice or out of order
 			continue
 		}
 		e.lastSeq = r.TransportSeq
