@@ -180,6 +180,7 @@ func releasedRoundTrip(p *testPair, msg []byte) error {
 		return err
 	}
 	dg, _ := p.client.PollWrite()
+	dg.Transport = dg.Transport.Reverse() // as the server receives it
 	if err := p.server.HandleRead(dg); err != nil {
 		return err
 	}

@@ -66,7 +66,10 @@ type Conn struct {
 	isClient bool
 	clock    shared.Clock
 	tr       shared.TransportContext
-	learnTr  bool // the server learns its peer from the first datagram
+	learnTr  bool                    // a server created without a peer: it binds to a ClientHello's source (source.go)
+	bound    bool                    // learnTr: c.tr is the source of the ClientHello being answered
+	verified bool                    // learnTr: that source returned a valid cookie, so it cannot be displaced
+	inTr     shared.TransportContext // where the datagram being processed came from
 	state    connState
 	step     hsStep
 	stats    Stats
@@ -75,10 +78,10 @@ type Conn struct {
 	inRecordSeq uint64 // sequence number of the handshake record being processed
 	writeEpoch  uint16
 	writeSeq    [2]uint64
-	writeCipher recordCipher // epoch 1
-	readCipher  recordCipher // epoch 1
-	replay      [2]shared.ReplayWindow
-	peerEpoch1  bool // an authenticated epoch-1 record arrived (the peer's keys are in use)
+	writeCipher recordCipher        // epoch 1
+	readCipher  recordCipher        // epoch 1
+	replay      shared.ReplayWindow // epoch 1 only (RFC 6347 §4.1.2.6)
+	peerEpoch1  bool                // an authenticated epoch-1 record arrived (the peer's keys are in use)
 
 	// handshake layer (RFC 6347 §4.2)
 	sendSeq     uint16
@@ -94,14 +97,15 @@ type Conn struct {
 	// timers
 	rtxDeadline   time.Time
 	rtxInterval   time.Duration
-	rtxCount      int  // retransmissions of the current flight
-	mtuBackoff    bool // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
+	rtxCount      int       // retransmissions of the current flight
+	flightSent    time.Time // when the current flight was last (re)sent
+	mtuBackoff    bool      // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
 	hsDeadline    time.Time
 	cookieRotate  time.Time
 	cookieSecrets [2][32]byte
 
 	// queues
-	out    shared.Queue[[]byte]
+	out    shared.Queue[outDatagram]
 	reads  shared.Queue[[]byte]
 	events shared.Queue[Event]
 
@@ -184,11 +188,10 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	c := &Conn{cfg: *cfg, isClient: client, tr: tr}
 	c.clock.Advance(now)
 	q := c.cfg.maxQueued()
-	c.out = shared.NewQueue[[]byte](q)
+	c.out = shared.NewQueue[outDatagram](q)
 	c.reads = shared.NewQueue[[]byte](q)
 	c.events = shared.NewQueue[Event](q)
-	c.replay[0] = shared.NewReplayWindow(c.cfg.replayWindow())
-	c.replay[1] = shared.NewReplayWindow(c.cfg.replayWindow())
+	c.replay = shared.NewReplayWindow(c.cfg.replayWindow())
 	c.rtxInterval = c.cfg.rtxInitial()
 	c.hsDeadline = now.Add(c.cfg.handshakeTimeout())
 	return c, nil
@@ -230,11 +233,11 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 		c.stats.AfterClose++
 		return ErrClosed
 	}
-	if c.learnTr {
-		// Local is where it arrived and Peer where it came from: the same
-		// path a reply takes (shared.TransportContext).
-		c.tr = msg.Transport
-		c.learnTr = false
+	// Local is where it arrived and Peer where it came from: the same path
+	// a reply takes (shared.TransportContext).
+	c.inTr = msg.Transport
+	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
+		return c.handleForeign(msg.Message)
 	}
 	var first error
 	retransmit := false
@@ -271,7 +274,8 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 	// side that sent the final flight does so: the other side's last flight
 	// has provably arrived, and answering would make the two sides bounce
 	// duplicates at each other forever.
-	if retransmit && len(c.flight) > 0 && (c.state == stateHandshake || (c.state == stateEstablished && c.finalFlight)) {
+	if retransmit && len(c.flight) > 0 && (c.state == stateHandshake || (c.state == stateEstablished && c.finalFlight)) &&
+		c.clock.Now().Sub(c.flightSent) >= c.peerRetransmitGap() {
 		c.stats.Retransmits++
 		if err := c.sendFlight(); err != nil && first == nil {
 			first = err
@@ -311,7 +315,21 @@ func (c *Conn) PollWrite() (shared.TaggedBytes, bool) {
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
-	return shared.TaggedBytes{Now: c.clock.Now(), Transport: c.tr, Message: dg}, true
+	tr := c.tr
+	if dg.direct {
+		tr = dg.to
+	}
+	return shared.TaggedBytes{Now: c.clock.Now(), Transport: tr, Message: dg.b}, true
+}
+
+// outDatagram is a datagram waiting for PollWrite. Most go to the peer's
+// path as it is when polled (SetTransport may change it); a reply to a
+// ClientHello from elsewhere (a HelloVerifyRequest, a refusal) goes back
+// where that came from.
+type outDatagram struct {
+	b      []byte
+	to     shared.TransportContext
+	direct bool
 }
 
 // PollRead returns the next application data record's plaintext. The bytes

@@ -116,11 +116,7 @@ func TestALPN(t *testing.T) {
 	}
 	cc, sc = defaultConfigs()
 	cc.ALPN, sc.ALPN = []string{"a"}, []string{"b"}
-	p = newTestPair(t, cc, sc)
-	p.handshake(5)
-	if !errors.Is(p.server.Err(), AlertNoApplicationProtocol) {
-		t.Fatalf("server err %v", p.server.Err())
-	}
+	checkRefusedHello(t, cc, sc, AlertNoApplicationProtocol)
 }
 
 // TestFingerprintMismatch: RFC 8122 §5 / RFC 8827 §6.5: a certificate that
@@ -184,11 +180,8 @@ func TestVerifyCallbackAndClientAuth(t *testing.T) {
 func TestExtendedMasterSecretRequired(t *testing.T) {
 	cc, sc := defaultConfigs()
 	cc.hooks = &testHooks{noEMS: true}
-	p := newTestPair(t, cc, sc)
-	p.handshake(5)
-	if !errors.Is(p.server.Err(), AlertHandshakeFailure) {
-		t.Fatalf("server err %v", p.server.Err())
-	}
+	checkRefusedHello(t, cc, sc, AlertHandshakeFailure)
+	var p *testPair
 	cc, sc = defaultConfigs()
 	sc.hooks = &testHooks{noEMS: true}
 	sc.InsecureAllowNoEMS = true
@@ -311,18 +304,30 @@ func TestRetransmitOnPeerRetransmission(t *testing.T) {
 	p := newTestPair(t, cc, sc)
 	ch, _ := p.client.PollWrite()
 	in := shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: ch.Message}
-	p.server.HandleRead(in)
+	if err := p.server.HandleRead(in); err != nil {
+		t.Fatal(err)
+	}
 	n1 := p.server.out.Len()
-	// the same datagram again is a replay at the record layer: ignored
-	p.server.HandleRead(in)
-	if p.server.out.Len() != n1 || p.server.Stats().Replayed != 1 {
-		t.Fatal("replayed datagram answered")
+	// The same datagram again at once: epoch 0 has no replay window (RFC
+	// 6347 §4.1.2.6, nothing in it is authenticated), but a flight is
+	// resent at most once per peerRetransmitGap, so a duplicate (or a
+	// forged copy) arriving right away is not answered.
+	if err := p.server.HandleRead(in); err != nil {
+		t.Fatal(err)
+	}
+	if p.server.out.Len() != n1 || p.server.Stats().Retransmits != 0 {
+		t.Fatal("duplicate datagram answered at once")
 	}
 	// the client's timer retransmits with new record numbers: answered
-	p.client.HandleTimeout(p.now.Add(time.Second))
+	if err := p.client.HandleTimeout(p.now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	ch, _ = p.client.PollWrite()
 	in.Message = ch.Message
-	p.server.HandleRead(in)
+	in.Now = p.now.Add(time.Second)
+	if err := p.server.HandleRead(in); err != nil {
+		t.Fatal(err)
+	}
 	if n1 == 0 || p.server.out.Len() != 2*n1 {
 		t.Fatalf("flight 4 datagrams %d then %d", n1, p.server.out.Len())
 	}
@@ -496,7 +501,9 @@ func TestCloseDuringHandshake(t *testing.T) {
 	cc, sc := defaultConfigs()
 	p := newTestPair(t, cc, sc)
 	dg, _ := p.client.PollWrite()
-	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+	if err := p.inject(p.server, clientAddr, dg.Message); err != nil {
+		t.Fatal(err)
+	}
 	// the client gives up: user_canceled then close_notify
 	p.client.Close()
 	p.pump()
@@ -566,6 +573,31 @@ func TestReassemblyRangesModel(t *testing.T) {
 			if !slices.Equal(p.ranges, want) {
 				t.Fatalf("trial %d: ranges %v, want %v", trial, p.ranges, want)
 			}
+		}
+	}
+}
+
+// checkRefusedHello: a ClientHello the server cannot serve gets the fatal
+// alert. A server that knows its peer fails with it; a server that learns
+// its peer from ClientHellos answers the sender the same way but keeps
+// waiting, since the ClientHello could be anyone's (source.go).
+func checkRefusedHello(t *testing.T, cc, sc *Config, alert Alert) {
+	t.Helper()
+	for _, known := range []bool{true, false} {
+		p := newTestPair(t, cc, sc)
+		if known {
+			p.server.SetTransport(shared.TransportContext{Local: serverAddr, Peer: clientAddr})
+		}
+		p.handshake(5)
+		var ae *AlertError
+		if !errors.As(p.client.Err(), &ae) || !ae.Remote || ae.Alert != alert {
+			t.Fatalf("known peer %v: client err %v, want %v from the server", known, p.client.Err(), alert)
+		}
+		if known && !errors.Is(p.server.Err(), alert) {
+			t.Fatalf("known peer: server err %v", p.server.Err())
+		}
+		if !known && (p.server.state != stateHandshake || p.server.bound || p.server.Stats().BadHandshake == 0) {
+			t.Fatalf("unbound server: state %v, bound %v, stats %+v", p.server.state, p.server.bound, p.server.Stats())
 		}
 	}
 }

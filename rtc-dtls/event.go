@@ -63,6 +63,8 @@ type Stats struct {
 	LimitExceeded  uint64 // fragments or messages over a configured limit
 	QueueFull      uint64 // application data dropped because the read queue was full
 	AfterClose     uint64 // records that arrived after the connection closed
+	WrongSource    uint64 // datagrams from a source other than the peer a server bound to (see NewServer)
+	Restarts       uint64 // handshakes a server restarted for a cookie-verified source (see NewServer)
 	Retransmits    uint64 // flights retransmitted (timer or peer retransmission)
 	HelloVerifies  uint64 // HelloVerifyRequests sent (server) or received (client)
 	UnknownExtSeen uint64 // unknown hello extensions tolerated

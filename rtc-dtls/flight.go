@@ -25,6 +25,7 @@ const (
 // with fresh record sequence numbers.
 func (c *Conn) sendFlight() error {
 	mtu := c.cfg.mtu()
+	c.flightSent = c.clock.Now()
 	if c.rtxCount >= mtuBackoffAfter {
 		c.mtuBackoff = true // and for the later flights too
 	}

@@ -79,7 +79,9 @@ type testPair struct {
 	sEvents        []Event
 	cReads, sReads [][]byte
 	// filter, if set, sees every datagram; returning false drops it.
-	filter func(fromClient bool, dg []byte) bool
+	// misdirected counts datagrams sent to neither endpoint.
+	misdirected int
+	filter      func(fromClient bool, dg []byte) bool
 }
 
 func defaultConfigs() (*Config, *Config) {
@@ -116,6 +118,10 @@ func (p *testPair) pump() int {
 			}
 			progress = true
 			moved++
+			if dg.Transport.Peer != serverAddr {
+				p.misdirected++ // sent somewhere else: the server never sees it
+				continue
+			}
 			if p.filter == nil || p.filter(true, dg.Message) {
 				_ = p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
 			}
@@ -127,6 +133,10 @@ func (p *testPair) pump() int {
 			}
 			progress = true
 			moved++
+			if dg.Transport.Peer != clientAddr {
+				p.misdirected++
+				continue
+			}
 			if p.filter == nil || p.filter(false, dg.Message) {
 				_ = p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: dg.Message})
 			}

@@ -3,6 +3,7 @@ package dtls
 import (
 	"cmp"
 	"errors"
+	"net/netip"
 	"slices"
 )
 
@@ -11,6 +12,7 @@ import (
 // §4.2.3: "the receiver MUST buffer the fragments until it has the entire
 // handshake message").
 type pendingMessage struct {
+	src    netip.AddrPort // where its first fragment came from
 	seq    uint16
 	typ    HandshakeType
 	epoch  uint16

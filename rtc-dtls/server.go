@@ -66,10 +66,11 @@ func (c *Conn) rotateCookieSecret() error {
 }
 
 // cookie computes Cookie = HMAC(Secret, Client-IP, Client-Parameters)
-// (RFC 6347 §4.2.1) over the ClientHello without its cookie.
+// (RFC 6347 §4.2.1) over the ClientHello without its cookie; Client-IP is
+// the address and port the ClientHello came from.
 func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
 	m := hmac.New(sha256.New, secret)
-	addr, _ := c.tr.Peer.MarshalBinary()
+	addr, _ := c.inTr.Peer.MarshalBinary()
 	m.Write(addr)
 	m.Write(ch.preCookie)
 	m.Write(ch.postCookie)
@@ -80,43 +81,19 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	c.reasm.clear()
 	ch, err := ParseClientHello(p.body)
 	if err != nil {
-		return failErr(AlertDecodeError, err)
+		return c.refuseHello(failErr(AlertDecodeError, err))
 	}
 	c.stats.UnknownExtSeen += uint64(ch.Extensions.Unknown)
+	cookieOK := false
 	if c.cfg.HelloVerify {
-		ok := len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
-			hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
-		if !ok {
-			// RFC 6347 §4.2.1: answer statelessly with the cookie; the
-			// HelloVerifyRequest uses the ClientHello's message_seq and
-			// version 1.0.
-			hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
-			payload := appendMessage(nil, TypeHelloVerifyRequest, p.seq, hvr)
-			// RFC 6347 §4.2.1: "the server MUST use the record sequence
-			// number in the ClientHello as the record sequence number in
-			// the HelloVerifyRequest" (and the message_seq likewise), so
-			// a stateless server never repeats a sequence number.
-			h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: c.inRecordSeq, Length: uint16(len(payload))}
-			dg := append(h.AppendTo(nil), payload...)
-			c.stats.RecordsOut++
-			c.stats.HelloVerifies++
-			if len(ch.Cookie) > 0 {
-				c.stats.BadHandshake++
-			}
-			return c.queueDatagram(dg)
+		if cookieOK = c.cookieValid(ch); !cookieOK {
+			return c.sendHelloVerify(ch, p.seq)
 		}
 	}
-	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
-	// (numerically more) cannot be served.
-	if ch.Version > versionDTLS12 {
-		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
+	if err := c.acceptHello(ch); err != nil {
+		return c.refuseHello(err)
 	}
-	if !slices.Contains(ch.Compression, 0) {
-		return fail(AlertIllegalParameter, "client does not offer null compression")
-	}
-	if err := c.negotiate(ch); err != nil {
-		return err
-	}
+	c.bind(cookieOK)
 	c.hs.clientRandom = ch.Random
 	c.hsDeadline = c.clock.Now().Add(c.cfg.handshakeTimeout())
 	if c.cfg.HelloVerify && c.inRecordSeq > c.writeSeq[0] {
@@ -129,6 +106,46 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	c.sendSeq = p.seq
 	c.transcript = appendMessage(c.transcript[:0], p.typ, p.seq, p.body)
 	return c.serverFlight4(ch)
+}
+
+// cookieValid checks a ClientHello's cookie against the current and the
+// previous secret.
+func (c *Conn) cookieValid(ch *ClientHello) bool {
+	return len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
+		hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
+}
+
+// sendHelloVerify answers a ClientHello without a valid cookie statelessly
+// (RFC 6347 §4.2.1), back to where it came from. The HelloVerifyRequest
+// uses the ClientHello's message_seq and version 1.0.
+func (c *Conn) sendHelloVerify(ch *ClientHello, seq uint16) error {
+	hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
+	payload := appendMessage(nil, TypeHelloVerifyRequest, seq, hvr)
+	// RFC 6347 §4.2.1: "the server MUST use the record sequence number in
+	// the ClientHello as the record sequence number in the
+	// HelloVerifyRequest", so a stateless server never repeats one.
+	h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: c.inRecordSeq, Length: uint16(len(payload))}
+	dg := append(h.AppendTo(nil), payload...)
+	c.stats.RecordsOut++
+	c.stats.HelloVerifies++
+	if len(ch.Cookie) > 0 {
+		c.stats.BadHandshake++
+	}
+	return c.replyDatagram(dg)
+}
+
+// acceptHello checks the ClientHello's version and compression and
+// negotiates the parameters.
+func (c *Conn) acceptHello(ch *ClientHello) error {
+	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
+	// (numerically more) cannot be served.
+	if ch.Version > versionDTLS12 {
+		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
+	}
+	if !slices.Contains(ch.Compression, 0) {
+		return fail(AlertIllegalParameter, "client does not offer null compression")
+	}
+	return c.negotiate(ch)
 }
 
 // negotiate picks the suite, group, SRTP profile and ALPN protocol.
