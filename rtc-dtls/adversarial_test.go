@@ -8,7 +8,9 @@ package dtls
 import (
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net/netip"
+	"runtime"
 	"testing"
 
 	"github.com/sansrtc/rtc/rtc-shared"
@@ -275,4 +277,420 @@ func TestUnverifiedPeerDisplacedOnce(t *testing.T) {
 	if err := p.inject(p.server, clientAddr, again); !errors.Is(err, ErrDropped) || p.server.Stats().Restarts != 1 {
 		t.Fatalf("displaced client: %v, %+v", err, p.server.Stats())
 	}
+}
+
+// TestForgedFragmentDoesNotBlock: one forged partial fragment that
+// disagrees with the real message (another length) used to hold the
+// message_seq slot for good, so the real message never reassembled. The
+// newest disagreeing fragment now replaces a partial message.
+func TestForgedFragmentDoesNotBlock(t *testing.T) {
+	partial := func(typ HandshakeType, seq uint16) []byte {
+		hh := HandshakeHeader{Type: typ, Length: 300, MessageSeq: seq, FragmentLength: 10}
+		return plainRecord(ContentHandshake, 0, 7, append(hh.AppendTo(nil), make([]byte, 10)...))
+	}
+	for _, hvr := range []bool{false, true} {
+		for _, from := range []netip.AddrPort{clientAddr, strangerAddr} {
+			t.Run(fmt.Sprintf("server/hvr=%v/from=%v", hvr, from), func(t *testing.T) {
+				cc, sc := defaultConfigs()
+				sc.HelloVerify = hvr
+				p := newTestPair(t, cc, sc)
+				for _, seq := range []uint16{0, 1} {
+					if err := p.inject(p.server, from, partial(TypeClientHello, seq)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				mustHandshake(t, p)
+			})
+		}
+	}
+	t.Run("client", func(t *testing.T) {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		for seq := range uint16(6) {
+			if err := p.inject(p.client, serverAddr, partial(TypeCertificate, seq)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustHandshake(t, p)
+	})
+}
+
+// TestHelloRequestDuringHandshake: RFC 5246 §7.4.1.1: a HelloRequest
+// during a handshake is ignored. A forged one used to take message_seq 0,
+// so the real ServerHello looked like a retransmission.
+func TestHelloRequestDuringHandshake(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	if err := p.inject(p.client, serverAddr, plainRecord(ContentHandshake, 0, 3, appendMessage(nil, TypeHelloRequest, 0, nil))); err != nil {
+		t.Fatal(err)
+	}
+	mustHandshake(t, p)
+	if e := findEvent(p.sEvents, EventAlert); e != nil {
+		t.Fatalf("the client answered a HelloRequest: %+v", e)
+	}
+}
+
+// TestSerialEdges audits every counter at its half-way point and its wrap
+// (issue 11). DTLS record sequence numbers are 48-bit counters that must
+// never wrap (RFC 6347 §4.1), not RFC 1982 serial numbers: 2^47 is an
+// ordinary value and 2^48-1 the last.
+func TestSerialEdges(t *testing.T) {
+	t.Run("send sequence exhausted", func(t *testing.T) {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		mustHandshake(t, p)
+		p.client.writeSeq[1] = maxSeq // the last number
+		if err := p.client.HandleWrite([]byte("last")); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.client.HandleWrite([]byte("wrap")); !errors.Is(err, ErrSequenceExhausted) {
+			t.Fatalf("write past 2^48-1: %v", err)
+		}
+		if p.client.state != stateClosed || !errors.Is(p.client.Err(), ErrSequenceExhausted) {
+			t.Fatalf("state %v err %v", p.client.state, p.client.Err())
+		}
+		p.pump()
+		if len(p.sReads) != 1 || string(p.sReads[0]) != "last" {
+			t.Fatalf("reads %q", p.sReads)
+		}
+	})
+	t.Run("receive at 2^47 and 2^48-1", func(t *testing.T) {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		mustHandshake(t, p)
+		send := func(seq uint64, msg string) {
+			p.client.writeSeq[1] = seq
+			if err := p.client.HandleWrite([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			p.pump()
+		}
+		send(1<<47-1, "a")
+		send(1<<47, "b")
+		send(1<<47+1, "c")
+		send(1<<47, "replayed") // the same number again: a replay
+		send(maxSeq, "d")
+		send(1<<47+2, "too old") // left of the window now
+		want := []string{"a", "b", "c", "d"}
+		if fmt.Sprint(p.sReads) != fmt.Sprint(bytesOf(want)) {
+			t.Fatalf("reads %q, want %q", p.sReads, want)
+		}
+		if p.server.Stats().Replayed != 2 {
+			t.Fatalf("replayed %d, want 2", p.server.Stats().Replayed)
+		}
+	})
+	t.Run("epochs", func(t *testing.T) {
+		c, in := freshClient(t)
+		for _, e := range []uint16{2, 1 << 15, 1<<16 - 1} {
+			if err := in(plainRecord(ContentHandshake, e, 0, make([]byte, 40))); !errors.Is(err, ErrDropped) {
+				t.Fatalf("epoch %d: %v", e, err)
+			}
+		}
+		if c.Stats().WrongEpoch != 3 || len(c.early) != 0 {
+			t.Fatalf("stats %+v, %d held", c.Stats(), len(c.early))
+		}
+	})
+	t.Run("ClientHello message_seq", func(t *testing.T) {
+		for _, tc := range []struct {
+			seq uint16
+			ok  bool
+		}{{0, true}, {maxHelloSeq, true}, {maxHelloSeq + 1, false}, {1 << 15, false}, {1<<16 - 1, false}} {
+			cc, sc := defaultConfigs()
+			p := newTestPair(t, cc, sc)
+			hello, _ := p.client.PollWrite()
+			rec := append([]byte(nil), hello.Message...)
+			rec[recordHeaderLen+4], rec[recordHeaderLen+5] = byte(tc.seq>>8), byte(tc.seq)
+			err := p.inject(p.server, clientAddr, rec)
+			if tc.ok != (err == nil) || tc.ok != p.server.bound {
+				t.Fatalf("message_seq %d: err %v, bound %v", tc.seq, err, p.server.bound)
+			}
+			if tc.ok && (p.server.recvSeq != tc.seq+1 || p.server.sendSeq < tc.seq) {
+				t.Fatalf("message_seq %d: recv %d send %d", tc.seq, p.server.recvSeq, p.server.sendSeq)
+			}
+		}
+	})
+	t.Run("message_seq far ahead", func(t *testing.T) {
+		c, in := freshClient(t)
+		for _, seq := range []uint16{1 << 15, 1<<16 - 1} {
+			hh := HandshakeHeader{Type: TypeCertificate, Length: 10, MessageSeq: seq, FragmentLength: 10}
+			if err := in(plainRecord(ContentHandshake, 0, 1, append(hh.AppendTo(nil), make([]byte, 10)...))); !errors.Is(err, ErrDropped) {
+				t.Fatalf("message_seq %d: %v", seq, err)
+			}
+		}
+		if c.Stats().LimitExceeded != 2 || len(c.reasm.msgs) != 0 {
+			t.Fatalf("stats %+v", c.Stats())
+		}
+	})
+}
+
+func bytesOf(s []string) [][]byte {
+	out := make([][]byte, len(s))
+	for i := range s {
+		out[i] = []byte(s[i])
+	}
+	return out
+}
+
+// TestFragmentLengthEdges: fragment_offset + fragment_length against the
+// message length at 0, 1, max and max+1 (24-bit fields, RFC 6347 §4.2.2).
+func TestFragmentLengthEdges(t *testing.T) {
+	const max24 = 1<<24 - 1
+	for _, tc := range []struct {
+		length, off, n uint32
+		ok             bool
+	}{
+		{0, 0, 0, true}, {1, 0, 1, true}, {1, 1, 0, true}, {1, 1, 1, false}, {1, 0, 2, false},
+		{max24, 0, 0, true}, {max24, max24, 0, true}, {max24, max24 - 1, 1, true}, {max24, max24, 1, false},
+		{max24, max24 - 1, 2, false}, {0, max24, max24, false},
+	} {
+		hh := HandshakeHeader{Type: TypeCertificate, Length: tc.length, FragmentOffset: tc.off, FragmentLength: tc.n}
+		b := append(hh.AppendTo(nil), make([]byte, min(tc.n, 4))...)
+		_, body, _, err := ParseHandshakeFragment(b)
+		if tc.n > 4 && tc.ok {
+			continue // the body is shorter than announced: truncated, not bounds
+		}
+		if ok := err == nil; ok != tc.ok || (ok && len(body) != int(tc.n)) {
+			t.Errorf("length %d offset %d fragment %d: err %v", tc.length, tc.off, tc.n, err)
+		}
+	}
+	// Through the Conn: a message of exactly MaxHandshakeMessage is
+	// buffered, one byte more is dropped and counted.
+	c, in := freshClient(t)
+	for _, l := range []uint32{uint32(c.cfg.maxHandshakeMessage()), uint32(c.cfg.maxHandshakeMessage()) + 1} {
+		hh := HandshakeHeader{Type: TypeServerHello, Length: l, FragmentLength: 1}
+		err := in(plainRecord(ContentHandshake, 0, 1, append(hh.AppendTo(nil), 0)))
+		if over := l > uint32(c.cfg.maxHandshakeMessage()); over != errors.Is(err, ErrLimit) {
+			t.Fatalf("length %d: %v", l, err)
+		}
+	}
+}
+
+var allHandshakeTypes = []HandshakeType{
+	TypeHelloRequest, TypeClientHello, TypeServerHello, TypeHelloVerifyRequest, TypeCertificate,
+	TypeServerKeyExchange, TypeCertificateRequest, TypeServerHelloDone, TypeCertificateVerify,
+	TypeClientKeyExchange, TypeFinished, HandshakeType(99),
+}
+
+// stepPair builds a seeded pair and delivers k datagrams in order (one
+// side's whole queue at a time), so that every k reaches a reproducible
+// point of the handshake.
+func stepPair(t *testing.T, k int) *testPair {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	for n := 0; n < k; {
+		moved := p.deliver(t, p.client, p.server, clientAddr)
+		moved += p.deliver(t, p.server, p.client, serverAddr)
+		if moved == 0 {
+			break
+		}
+		n += moved
+	}
+	return p
+}
+
+// acceptable is what hostile input may do: nothing, be dropped, or end the
+// handshake with a fatal alert we send. Anything else (another error, a
+// panic) fails.
+func acceptable(err error) bool {
+	var ae *AlertError
+	return err == nil || errors.Is(err, ErrDropped) || errors.As(err, &ae)
+}
+
+// TestEveryMessageInEveryState: each handshake message type, with an empty
+// and a garbage body, at the expected message_seq, in each state either
+// side passes through, in epoch 0 and (once keys exist) epoch 1. No panic;
+// the result is a drop or a fatal alert; and a connection that survives
+// still completes its handshake.
+func TestEveryMessageInEveryState(t *testing.T) {
+	garbage := []byte{0xfe, 0xfd, 1, 2, 3, 0, 0, 0, 4, 0xff, 0xff, 0, 0, 7}
+	for k := 0; k <= 8; k++ {
+		for _, typ := range allHandshakeTypes {
+			for _, body := range [][]byte{nil, garbage} {
+				for _, toClient := range []bool{true, false} {
+					p := stepPair(t, k)
+					c := p.server
+					if toClient {
+						c = p.client
+					}
+					rec := plainRecord(ContentHandshake, 0, 1<<20, appendMessage(nil, typ, c.recvSeq, body))
+					if c.readCipher != nil {
+						// The peer's keys exist: a protected message too.
+						peer := p.client
+						if toClient {
+							peer = p.server
+						}
+						if peer.writeCipher != nil {
+							prot, err := peer.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, typ, c.recvSeq, body))
+							if err != nil {
+								t.Fatal(err)
+							}
+							rec = append(rec, prot...)
+						}
+					}
+					err := p.inject(c, peerOf(c), rec)
+					if !acceptable(err) {
+						t.Fatalf("k=%d %v body=%d toClient=%v: %v", k, typ, len(body), toClient, err)
+					}
+					if c.state != stateClosed {
+						p.handshake(20)
+						if !p.established() && p.client.state != stateClosed && p.server.state != stateClosed {
+							t.Fatalf("k=%d %v toClient=%v: stuck: client %v server %v", k, typ, toClient, p.client.state, p.server.state)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAlertsInEveryState: warning and fatal alerts, plaintext and (once
+// keys exist) protected, in every state of either side. A plaintext alert
+// before the server has a ClientHello is a stranger's and is dropped; a
+// plaintext alert once the peer protects its records is dropped; otherwise
+// a fatal alert or close_notify ends the connection with a remote
+// AlertError (before completion) and a warning is reported and survived.
+func TestAlertsInEveryState(t *testing.T) {
+	for k := 0; k <= 10; k++ {
+		for _, a := range []struct {
+			level AlertLevel
+			desc  Alert
+		}{{AlertLevelWarning, AlertNoRenegotiation}, {AlertLevelFatal, AlertHandshakeFailure}, {AlertLevelWarning, AlertCloseNotify}, {AlertLevel(9), Alert(255)}} {
+			for _, toClient := range []bool{true, false} {
+				for _, protected := range []bool{false, true} {
+					p := stepPair(t, k)
+					c, peer := p.server, p.client
+					if toClient {
+						c, peer = p.client, p.server
+					}
+					var rec []byte
+					if protected {
+						if peer.writeCipher == nil || c.readCipher == nil {
+							continue
+						}
+						var err error
+						if rec, err = peer.sealRecord(nil, ContentAlert, 1, []byte{byte(a.level), byte(a.desc)}); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						rec = plainRecord(ContentAlert, 0, 1<<20, []byte{byte(a.level), byte(a.desc)})
+					}
+					before := c.state
+					err := p.inject(c, peerOf(c), rec)
+					if !acceptable(err) {
+						t.Fatalf("k=%d %v %v: %v", k, a.level, a.desc, err)
+					}
+					ignored := errors.Is(err, ErrDropped)
+					switch {
+					case ignored:
+						if c.state != before {
+							t.Fatalf("k=%d: a dropped alert changed the state", k)
+						}
+					case a.desc == AlertCloseNotify || a.level == AlertLevelFatal:
+						if c.state != stateClosed || (before == stateHandshake && !isRemote(c.Err())) {
+							t.Fatalf("k=%d %v: state %v err %v", k, a.desc, c.state, c.Err())
+						}
+					default:
+						if c.state != before {
+							t.Fatalf("k=%d warning %v changed the state to %v", k, a.desc, c.state)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// heapAfter runs f and returns how much the live heap grew.
+func heapAfter(f func()) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}
+
+// TestFloodClientHellos: ClientHellos without a cookie from 20000
+// different sources leave no state behind (RFC 6347 §4.2.1: the cookie
+// exchange is stateless), with HelloVerify and, for a server bound to an
+// unverified peer, without it. Each costs a bounded number of allocations
+// and one HelloVerifyRequest back to its source.
+func TestFloodClientHellos(t *testing.T) {
+	const n = 20000
+	_, hello := strangerHello(t, strangerAddr, "flood")
+	for _, hvr := range []bool{true, false} {
+		t.Run(fmt.Sprintf("hvr=%v", hvr), func(t *testing.T) {
+			cc, sc := defaultConfigs()
+			sc.HelloVerify = hvr
+			p := newTestPair(t, cc, sc)
+			if !hvr {
+				p.deliver(t, p.client, p.server, clientAddr) // bound, unverified
+				for _, ok := p.server.PollWrite(); ok; _, ok = p.server.PollWrite() {
+				}
+			}
+			src := func(i int) netip.AddrPort {
+				return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)}), uint16(1024+i))
+			}
+			one := func(i int) {
+				if err := p.inject(p.server, src(i), hello); err != nil {
+					t.Fatal(err)
+				}
+				dg, ok := p.server.PollWrite()
+				if !ok || dg.Transport.Peer != src(i) {
+					t.Fatalf("ClientHello %d: answered %v to %v", i, ok, dg.Transport.Peer)
+				}
+			}
+			grew := heapAfter(func() {
+				for i := range n {
+					one(i)
+				}
+			})
+			allocs := testing.AllocsPerRun(100, func() { one(7) })
+			t.Logf("%d ClientHellos: live heap %+d bytes, %.0f allocations each", n, grew, allocs)
+			if grew > 64<<10 {
+				t.Errorf("live heap grew by %d bytes", grew)
+			}
+			if allocs > 40 {
+				t.Errorf("%v allocations per ClientHello", allocs)
+			}
+			if got := p.server.Stats().HelloVerifies; got < n {
+				t.Errorf("%d HelloVerifyRequests", got)
+			}
+			if hvr && p.server.bound || len(p.server.reasm.msgs) != 0 {
+				t.Errorf("state held: bound %v, %d messages", p.server.bound, len(p.server.reasm.msgs))
+			}
+			mustHandshake(t, p)
+		})
+	}
+}
+
+// TestFloodFragments: 100000 forged partial fragments (random message_seq,
+// type, length, offset) at a client waiting for the server's flight hold
+// at most MaxBufferedHandshake bytes, and the handshake still completes.
+func TestFloodFragments(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	rng := mathrand.New(mathrand.NewPCG(1, 2))
+	grew := heapAfter(func() {
+		for i := range 100000 {
+			l := uint32(1000 + rng.IntN(69000)) // partial: none completes
+			off := uint32(rng.IntN(int(l) + 1))
+			n := min(l-off, uint32(rng.IntN(64)))
+			hh := HandshakeHeader{Type: allHandshakeTypes[rng.IntN(len(allHandshakeTypes))], Length: l,
+				MessageSeq: uint16(rng.IntN(12)), FragmentOffset: off, FragmentLength: n}
+			rec := plainRecord(ContentHandshake, 0, uint64(i), append(hh.AppendTo(nil), make([]byte, n)...))
+			if err := p.inject(p.client, serverAddr, rec); !acceptable(err) {
+				t.Fatal(err)
+			}
+			if b := p.client.reasm.buffered; b > p.client.cfg.maxBufferedHandshake() {
+				t.Fatalf("%d bytes buffered", b)
+			}
+		}
+	})
+	t.Logf("live heap after the flood %+d bytes (limit %d)", grew, p.client.cfg.maxBufferedHandshake())
+	if grew > 2*int64(p.client.cfg.maxBufferedHandshake())+64<<10 {
+		t.Errorf("live heap grew by %d bytes", grew)
+	}
+	mustHandshake(t, p)
 }

@@ -32,6 +32,10 @@ var (
 	ErrDropped = errors.New("dtls: record dropped")
 	// ErrLimit reports input that exceeded a configured limit.
 	ErrLimit = errors.New("dtls: limit exceeded")
+	// ErrSequenceExhausted reports that the 48-bit record sequence number
+	// of an epoch is used up; the connection is closed rather than wrap it
+	// (RFC 6347 §4.1).
+	ErrSequenceExhausted = errors.New("dtls: record sequence number space exhausted")
 	// ErrBadCookie reports a ClientHello with a cookie that did not verify.
 	ErrBadCookie = errors.New("dtls: bad cookie")
 )

@@ -398,3 +398,63 @@ func FuzzHandshakeSchedule(f *testing.F) {
 		t.Fatalf("not established after %d steps: client %v/%v server %v/%v", maxSteps, p.client.state, p.client.step, p.server.state, p.server.step)
 	})
 }
+
+// FuzzEstablished feeds an established connection hostile input inside the
+// encryption (issue 11): records of the current epoch that the peer seals
+// with the real keys, whose plaintext (handshake, alert, change_cipher_spec,
+// application data or an unknown type) comes from the fuzz input. The
+// connection must never panic; each record is accepted, dropped or ends
+// the connection with an alert; and while it stays established,
+// application data still flows both ways.
+//
+// Input: records of [target byte][type byte][length byte][payload]; bit 0
+// of target picks the client or the server as the victim.
+func FuzzEstablished(f *testing.F) {
+	f.Add([]byte{0, 22, 4, 0, 0, 0, 0})                              // HelloRequest
+	f.Add([]byte{1, 22, 12, 1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0})     // ClientHello header, no body
+	f.Add([]byte{0, 21, 2, 1, 100, 1, 21, 2, 2, 40})                 // alerts
+	f.Add([]byte{0, 20, 1, 1, 1, 23, 3, 'a', 'b', 'c', 0, 99, 1, 0}) // CCS, data, unknown type
+	f.Add(append([]byte{1, 22, 24}, appendMessage(nil, TypeFinished, 5, make([]byte, 12))...))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		p.handshake(10)
+		if !p.established() {
+			t.Fatal("no handshake")
+		}
+		for len(in) >= 3 {
+			victim, peer := p.client, p.server
+			if in[0]&1 == 1 {
+				victim, peer = p.server, p.client
+			}
+			typ, n := ContentType(in[1]), min(int(in[2]), len(in)-3)
+			payload := in[3 : 3+n]
+			in = in[3+n:]
+			if peer.state != stateEstablished || victim.state != stateEstablished {
+				break
+			}
+			rec, err := peer.sealRecord(nil, typ, 1, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.inject(victim, peerOf(victim), rec); !acceptable(err) {
+				t.Fatalf("%v record %x: %v", typ, payload, err)
+			}
+			p.pump()
+		}
+		if p.client.state != stateEstablished || p.server.state != stateEstablished {
+			return // ended by an alert: allowed
+		}
+		p.cReads, p.sReads = nil, nil
+		if err := p.client.HandleWrite([]byte("c")); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.server.HandleWrite([]byte("s")); err != nil {
+			t.Fatal(err)
+		}
+		p.pump()
+		if len(p.sReads) != 1 || len(p.cReads) != 1 {
+			t.Fatalf("data after the fuzzed records: server read %q, client read %q", p.sReads, p.cReads)
+		}
+	})
+}

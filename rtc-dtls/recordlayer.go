@@ -376,7 +376,11 @@ func (c *Conn) queueOut(dg outDatagram) error {
 // sealRecord appends one record of the given type under epoch.
 func (c *Conn) sealRecord(out []byte, typ ContentType, epoch uint16, payload []byte) ([]byte, error) {
 	if c.writeSeq[epoch] > maxSeq {
-		return out, errors.New("dtls: sequence number space exhausted")
+		// RFC 6347 §4.1: "If a DTLS implementation would need to wrap a
+		// sequence number, it MUST instead abandon the association or
+		// renegotiate." We never renegotiate: the connection ends.
+		c.closeWith(ErrSequenceExhausted)
+		return out, ErrSequenceExhausted
 	}
 	h := RecordHeader{Type: typ, Version: versionDTLS12, Epoch: epoch, Seq: c.writeSeq[epoch]}
 	c.writeSeq[epoch]++

@@ -4,10 +4,10 @@
 //	go run ./tools/cmd/dtlsprobe -mode server -listen 127.0.0.1:4444
 //	go run ./tools/cmd/dtlsprobe -mode client -connect 127.0.0.1:4444 -msg hi
 //
-// The client sends one line of application data (-msg) after the handshake
-// and prints what comes back; the server answers every application-data
-// record with "echo:" followed by the same bytes, until the client closes
-// or the timeout passes. Both print, as their last line, one JSON object:
+// The client sends one line of application data (-msg, with its newline)
+// after the handshake and prints what comes back; the server answers every
+// application-data record with "echo:" followed by the same bytes, until
+// the client closes or the timeout passes. Both print, as their last line, one JSON object:
 //
 //	{"ok":true,"version":"DTLS 1.2","cipher":"...","srtp_profile":"SRTP_AES128_CM_SHA1_80",
 //	 "extended_master_secret":true,"keying_material":"<60 bytes, upper-case hex>",
@@ -58,6 +58,9 @@ type result struct {
 	KeyingMaterial       string `json:"keying_material,omitempty"`
 	PeerFingerprint      string `json:"peer_fingerprint,omitempty"`
 	Error                string `json:"error,omitempty"`
+	// Received is the last application data received, as it came (not
+	// printed in the JSON line).
+	Received string `json:"-"`
 }
 
 func main() {
@@ -173,7 +176,7 @@ func run(o options, out io.Writer) (result, error) {
 		if err := p.run(func() bool { return p.state != nil }); err != nil {
 			return result{}, err
 		}
-		if err := p.conn.HandleWrite([]byte(o.msg)); err != nil {
+		if err := p.conn.HandleWrite(line(o.msg)); err != nil {
 			return result{}, err
 		}
 		// Wait for the answer; a peer that does not echo (openssl
@@ -203,6 +206,7 @@ func run(o options, out io.Writer) (result, error) {
 		Cipher:               st.CipherSuite.String(),
 		ExtendedMasterSecret: st.ExtendedMasterSecret,
 		KeyingMaterial:       strings.ToUpper(hex.EncodeToString(km)),
+		Received:             string(p.received),
 	}
 	if st.SRTPProfile != 0 {
 		res.SRTPProfile = st.SRTPProfile.String()
@@ -211,6 +215,16 @@ func run(o options, out io.Writer) (result, error) {
 		res.PeerFingerprint = st.PeerFingerprint.String()
 	}
 	return res, nil
+}
+
+// line is -msg as the one line of application data it is documented to be:
+// with its newline, which line-oriented peers such as openssl s_server
+// expect (issue 11).
+func line(msg string) []byte {
+	if strings.HasSuffix(msg, "\n") {
+		return []byte(msg)
+	}
+	return []byte(msg + "\n")
 }
 
 // peer runs the sans-I/O loop on a UDP socket.
@@ -223,6 +237,7 @@ type peer struct {
 	echo     bool
 	state    *dtls.ConnectionState
 	got      int
+	received []byte // the last application data record
 	closed   bool
 	err      error
 }
@@ -262,6 +277,7 @@ func (p *peer) flush() {
 			break
 		}
 		p.got++
+		p.received = append(p.received[:0], b...)
 		fmt.Fprintf(p.out, "received: %s\n", strings.TrimRight(string(b), "\n"))
 		if p.echo {
 			_ = p.conn.HandleWrite(append([]byte("echo:"), b...))
