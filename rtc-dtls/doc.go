@@ -27,8 +27,13 @@
 //	conn, err := dtls.NewServer(now, tr, cfg) // a=setup:passive; waits for one
 //
 // tr is the shared.TransportContext datagrams leave on (PollWrite copies it
-// into every datagram). A server whose tr.Peer is not valid takes the path
-// of the first datagram it reads; SetTransport changes it later.
+// into every datagram). A server whose tr.Peer is not valid binds to the
+// source of the first ClientHello it accepts and then drops datagrams from
+// other sources (a ClientHello from elsewhere during the handshake gets a
+// HelloVerifyRequest; see the README's threat model); SetTransport changes
+// the path later. A Conn with a valid tr.Peer does not look at sources:
+// the caller (the PeerConnection) passes it only datagrams from the
+// ICE-validated pair.
 //
 // # The drive loop
 //
@@ -103,7 +108,9 @@
 // # Limits
 //
 // Bad input is dropped and counted in Stats, never a panic: malformed,
-// truncated, replayed, wrong-epoch and unauthenticated records; handshake
+// truncated, replayed, wrong-epoch, wrong-source and unauthenticated
+// records (epoch 0 has no replay window: only authenticated records move
+// it, RFC 6347 §4.1.2.6); handshake
 // fragments over MaxHandshakeMessage, beyond MaxBufferedHandshake of
 // reassembly or opening more than MaxFragmentRanges gaps in one message; certificate chains over MaxCertificateChain (fatal). Each
 // output queue holds at most MaxQueued items.
