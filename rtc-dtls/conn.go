@@ -156,7 +156,8 @@ func NewClient(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, e
 }
 
 // NewServer returns a server that waits for a ClientHello. If tr.Peer is
-// not valid, the server takes its path from the first datagram it reads.
+// not valid, the server binds to the source of the first ClientHello it
+// accepts and drops datagrams from elsewhere (source.go).
 func NewServer(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, error) {
 	c, err := newConn(now, tr, cfg, false)
 	if err != nil {
