@@ -48,12 +48,15 @@ type Config struct {
 	// RequireClientCert.
 	ClientAuth ClientAuth
 
-	// SRTPProfiles are the DTLS-SRTP profiles to offer (client) or accept
-	// (server), in order of preference (RFC 5764 §4.1.1). The server picks
-	// the first of the client's list that it supports. If nil,
-	// SRTP_AEAD_AES_128_GCM and SRTP_AES128_CM_HMAC_SHA1_80 (in that order);
-	// set DisableSRTP to send no use_srtp at all.
-	SRTPProfiles []SRTPProtectionProfile
+	// SRTPProfiles are the DTLS-SRTP protection profile ids to offer
+	// (client) or accept (server), in order of preference (RFC 5764
+	// §4.1.1). The server picks the first of the client's list that it
+	// supports. This package knows only the ids: rtc-srtp names them
+	// (srtp.Profile is the same code point) and keys SRTP from the
+	// exporter. If nil, 0x0007 and 0x0001 (SRTP_AEAD_AES_128_GCM, then
+	// SRTP_AES128_CM_HMAC_SHA1_80, as browsers offer them); set DisableSRTP
+	// to send no use_srtp at all.
+	SRTPProfiles []uint16
 	// DisableSRTP turns the use_srtp extension off.
 	DisableSRTP bool
 	// SRTPMKI is the MKI the client offers (RFC 5764 §4.1.1). If nil, none.
@@ -150,12 +153,17 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func (c *Config) srtpProfiles() []SRTPProtectionProfile {
+// defaultSRTPProfiles are the use_srtp ids offered when Config.SRTPProfiles
+// is nil: SRTP_AEAD_AES_128_GCM (RFC 7714 §14.2) and
+// SRTP_AES128_CM_HMAC_SHA1_80 (RFC 5764 §4.1.2).
+var defaultSRTPProfiles = []uint16{0x0007, 0x0001}
+
+func (c *Config) srtpProfiles() []uint16 {
 	if c.DisableSRTP {
 		return nil
 	}
 	if c.SRTPProfiles == nil {
-		return []SRTPProtectionProfile{SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80}
+		return defaultSRTPProfiles
 	}
 	return c.SRTPProfiles
 }

@@ -134,7 +134,7 @@ type handshakeState struct {
 	peerSchemes                []SignatureScheme // from CertificateRequest or signature_algorithms
 	ems                        bool
 	secureReneg                bool
-	srtpProfile                SRTPProtectionProfile
+	srtpProfile                uint16
 	srtpMKI                    []byte
 	alpn                       string
 	masterSecret               []byte

@@ -74,33 +74,29 @@ func TestSignatureSchemeChoice(t *testing.T) {
 
 func TestSRTPClientPreferenceAndMKI(t *testing.T) {
 	cc, sc := defaultConfigs()
-	cc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_32, SRTP_AEAD_AES_256_GCM, SRTP_AES128_CM_HMAC_SHA1_80}
-	sc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_256_GCM}
+	cc.SRTPProfiles = []uint16{srtpAES128CMSHA1_32, srtpAEADAES256GCM, srtpAES128CMSHA1_80}
+	sc.SRTPProfiles = []uint16{srtpAES128CMSHA1_80, srtpAEADAES256GCM}
 	cc.SRTPMKI = []byte{1, 2}
 	p := newTestPair(t, cc, sc)
 	mustHandshake(t, p)
 	st, _ := p.server.ConnectionState()
 	// RFC 5764 §4.1.1: the client's order of preference wins.
-	if st.SRTPProfile != SRTP_AEAD_AES_256_GCM || !bytes.Equal(st.SRTPMKI, []byte{1, 2}) {
+	if st.SRTPProfile != srtpAEADAES256GCM || !bytes.Equal(st.SRTPMKI, []byte{1, 2}) {
 		t.Fatalf("profile %v mki %x", st.SRTPProfile, st.SRTPMKI)
 	}
-	if len(st.SRTPKeyingMaterial) != 88 || len(st.SRTP.LocalKey) != 32 || len(st.SRTP.LocalSalt) != 12 {
-		t.Fatalf("keying material %d", len(st.SRTPKeyingMaterial))
-	}
-	km, err := p.client.ExportKeyingMaterial(SRTPExporterLabel, nil, 88)
-	if err != nil || !bytes.Equal(km, st.SRTPKeyingMaterial) {
-		t.Fatal("exporter differs from the event's keying material")
+	if km := srtpKeyingMaterial(t, p.client); len(km) != 88 || !bytes.Equal(km, srtpKeyingMaterial(t, p.server)) {
+		t.Fatalf("keying material %x", km)
 	}
 	if _, err := p.client.ExportKeyingMaterial("master secret", nil, 10); err == nil {
 		t.Fatal("reserved label accepted")
 	}
 	// No profile in common: no use_srtp answer, handshake still completes.
 	cc, sc = defaultConfigs()
-	cc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_32}
-	sc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AEAD_AES_128_GCM}
+	cc.SRTPProfiles = []uint16{srtpAES128CMSHA1_32}
+	sc.SRTPProfiles = []uint16{srtpAEADAES128GCM}
 	p = newTestPair(t, cc, sc)
 	mustHandshake(t, p)
-	if st, _ := p.client.ConnectionState(); st.SRTPProfile != 0 || st.SRTPKeyingMaterial != nil {
+	if st, _ := p.client.ConnectionState(); st.SRTPProfile != 0 || st.SRTPMKI != nil {
 		t.Fatal("SRTP negotiated without a common profile")
 	}
 }

@@ -7,7 +7,8 @@
 // It implements what WebRTC needs (RFC 8827 §6.5, RFC 5764, RFC 8842):
 // ECDHE key exchange (X25519, P-256, P-384) with ECDSA or RSA certificates,
 // AES-GCM, ChaCha20-Poly1305 and (off by default) AES-CBC-SHA suites,
-// use_srtp with the EXTRACTOR-dtls_srtp exporter, the extended master
+// use_srtp (profile ids only: rtc-srtp owns the profiles and keys SRTP
+// from this package's RFC 5705 exporter), the extended master
 // secret (required by default), mutual authentication checked against the
 // SDP fingerprints, HelloVerifyRequest cookies, handshake fragmentation and
 // reassembly, flight retransmission and anti-replay.
@@ -20,7 +21,7 @@
 //	cfg := &dtls.Config{
 //		Certificate:      cert,
 //		PeerFingerprints: []dtls.Fingerprint{remote},
-//		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+//		SRTPProfiles:     []uint16{0x0007, 0x0001}, // use_srtp ids; rtc-srtp names them
 //		// Rand, MTU, RetransmitInitial, HandshakeTimeout, ... have defaults.
 //	}
 //	conn, err := dtls.NewClient(now, tr, cfg) // a=setup:active; queues the ClientHello
@@ -47,8 +48,9 @@
 //		for ev, ok := conn.PollEvent(); ok; ev, ok = conn.PollEvent() {
 //			switch ev.Kind {
 //			case dtls.EventHandshakeComplete:
-//				st := ev.State // st.SRTPProfile, st.SRTP.LocalKey/LocalSalt/RemoteKey/RemoteSalt,
-//				               // st.SRTPKeyingMaterial, st.PeerFingerprint, st.CipherSuite
+//				st := ev.State // st.SRTPProfile (a use_srtp id), st.PeerFingerprint, st.CipherSuite
+//				// rtc-srtp owns the profiles and the RFC 5764 §4.2 key split:
+//				// srtp.ConfigsFromExporter(srtp.Config{Profile: srtp.Profile(st.SRTPProfile)}, conn, role)
 //			case dtls.EventAlert: // a warning alert; ev.Alert, ev.Remote
 //			case dtls.EventClosed: // ev.Err: nil (close_notify), *dtls.AlertError, ErrHandshakeTimeout
 //			}

@@ -23,7 +23,7 @@ func Example() {
 	client, _ := dtls.NewClient(now, shared.TransportContext{Local: a, Peer: b}, &dtls.Config{
 		Certificate:      clientCert,
 		PeerFingerprints: []dtls.Fingerprint{serverFP},
-		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+		SRTPProfiles:     []uint16{0x0001}, // SRTP_AES128_CM_HMAC_SHA1_80: rtc-srtp names the ids
 	})
 	server, _ := dtls.NewServer(now, shared.TransportContext{Local: b, Peer: a}, &dtls.Config{
 		Certificate:      serverCert,
@@ -45,13 +45,16 @@ func Example() {
 		if ev.Kind == dtls.EventHandshakeComplete {
 			st := ev.State
 			fmt.Println(st.Version, st.CipherSuite)
-			fmt.Println("srtp:", st.SRTPProfile, "keying material:", len(st.SRTPKeyingMaterial), "bytes")
+			// rtc-srtp keys SRTP from the exporter:
+			// srtp.ConfigsFromExporter(srtp.Config{Profile: srtp.Profile(st.SRTPProfile)}, client, srtp.RoleClient)
+			km, _ := client.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", nil, 60)
+			fmt.Printf("srtp profile: %#04x, keying material: %d bytes\n", st.SRTPProfile, len(km))
 			fmt.Println("peer verified:", st.PeerFingerprint.String() == serverFP.String())
 		}
 	}
 	// Output:
 	// DTLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-	// srtp: SRTP_AES128_CM_SHA1_80 keying material: 60 bytes
+	// srtp profile: 0x0001, keying material: 60 bytes
 	// peer verified: true
 }
 
@@ -67,19 +70,4 @@ func ExampleParseFingerprint() {
 	// Output:
 	// sha-256 32 bytes
 	// false
-}
-
-// ExampleSplitSRTPKeyingMaterial shows the RFC 5764 §4.2 layout of the
-// exported keying material, as the SRTP layer consumes it.
-func ExampleSplitSRTPKeyingMaterial() {
-	km := make([]byte, 60) // 2 * (16-byte key + 14-byte salt) for SRTP_AES128_CM_SHA1_80
-	for i := range km {
-		km[i] = byte(i)
-	}
-	k, _ := dtls.SplitSRTPKeyingMaterial(dtls.SRTP_AES128_CM_HMAC_SHA1_80, km, true)
-	fmt.Printf("local key %x..., salt %x...\n", k.LocalKey[:2], k.LocalSalt[:2])
-	fmt.Printf("remote key %x..., salt %x...\n", k.RemoteKey[:2], k.RemoteSalt[:2])
-	// Output:
-	// local key 0001..., salt 2021...
-	// remote key 1011..., salt 2e2f...
 }

@@ -15,8 +15,8 @@ type Extensions struct {
 	PointFormats []byte            // ec_point_formats (RFC 8422 §5.1.2)
 	Schemes      []SignatureScheme // signature_algorithms (RFC 5246 §7.4.1.4.1)
 
-	UseSRTP      bool                    // use_srtp present (RFC 5764 §4.1.1)
-	SRTPProfiles []SRTPProtectionProfile // in the sender's order of preference
+	UseSRTP      bool     // use_srtp present (RFC 5764 §4.1.1)
+	SRTPProfiles []uint16 // profile ids, in the sender's order of preference
 	SRTPMKI      []byte
 
 	ALPN []string // application_layer_protocol_negotiation (RFC 7301)

@@ -68,8 +68,8 @@ func TestNetsimHandshakeAdverse(t *testing.T) {
 			t.Fatalf("seed %d: %v (client %v, server %v)", seed, err, cp.P.(*Conn).err, sp.P.(*Conn).err)
 		}
 		total += sim.Elapsed()
-		ck := hasEvent(cp, EventHandshakeComplete).State.SRTPKeyingMaterial
-		sk := hasEvent(sp, EventHandshakeComplete).State.SRTPKeyingMaterial
+		ck := srtpKeyingMaterial(t, cp.P.(*Conn))
+		sk := srtpKeyingMaterial(t, sp.P.(*Conn))
 		if !bytes.Equal(ck, sk) {
 			t.Fatalf("seed %d: keying material differs", seed)
 		}

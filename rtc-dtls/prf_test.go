@@ -72,30 +72,3 @@ func TestFingerprintFormat(t *testing.T) {
 		t.Fatal("default algorithm")
 	}
 }
-
-func TestSplitSRTPKeyingMaterial(t *testing.T) {
-	km := make([]byte, 60)
-	for i := range km {
-		km[i] = byte(i)
-	}
-	// RFC 5764 §4.2: client key, server key, client salt, server salt.
-	k, err := SplitSRTPKeyingMaterial(SRTP_AES128_CM_HMAC_SHA1_80, km, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.ClientKey[0] != 0 || k.ServerKey[0] != 16 || k.ClientSalt[0] != 32 || k.ServerSalt[0] != 46 || len(k.ServerSalt) != 14 {
-		t.Fatalf("%+v", k)
-	}
-	if &k.LocalKey[0] != &k.ServerKey[0] || &k.RemoteSalt[0] != &k.ClientSalt[0] {
-		t.Fatal("server orientation")
-	}
-	if _, err := SplitSRTPKeyingMaterial(SRTP_AEAD_AES_128_GCM, km, true); err == nil {
-		t.Fatal("wrong length accepted")
-	}
-	for _, name := range []string{"SRTP_AES128_CM_SHA1_80", "SRTP_AES128_CM_HMAC_SHA1_32", "SRTP_AEAD_AES_128_GCM", "SRTP_AEAD_AES_256_GCM"} {
-		p, ok := ParseSRTPProfile(name)
-		if !ok || (p.String() != name && !strings.Contains(name, "HMAC")) {
-			t.Fatalf("%s -> %v", name, p)
-		}
-	}
-}

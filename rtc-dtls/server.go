@@ -247,7 +247,7 @@ func (c *Conn) serverFlight4(ch *ClientHello) error {
 	}
 	if c.hs.srtpProfile != 0 {
 		e.UseSRTP = true
-		e.SRTPProfiles = []SRTPProtectionProfile{c.hs.srtpProfile}
+		e.SRTPProfiles = []uint16{c.hs.srtpProfile}
 		e.SRTPMKI = c.hs.srtpMKI
 	}
 	if c.hs.alpn != "" {

@@ -36,6 +36,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
 
 type options struct {
@@ -124,11 +125,11 @@ func buildConfig(o options) (*dtls.Config, error) {
 		cfg.DisableSRTP = true
 	} else {
 		for _, name := range strings.FieldsFunc(o.srtp, func(r rune) bool { return r == ',' || r == ':' }) {
-			p, ok := dtls.ParseSRTPProfile(strings.TrimSpace(name))
+			p, ok := srtp.ParseProfile(strings.TrimSpace(name))
 			if !ok {
 				return nil, fmt.Errorf("unknown SRTP profile %q", name)
 			}
-			cfg.SRTPProfiles = append(cfg.SRTPProfiles, p)
+			cfg.SRTPProfiles = append(cfg.SRTPProfiles, uint16(p))
 		}
 	}
 	return cfg, nil
@@ -195,7 +196,7 @@ func run(o options, out io.Writer) (result, error) {
 	if p.state == nil {
 		return result{}, errors.New("handshake did not complete")
 	}
-	km, err := p.conn.ExportKeyingMaterial(dtls.SRTPExporterLabel, nil, 60)
+	km, err := p.conn.ExportKeyingMaterial(srtp.ExporterLabel, nil, 60)
 	if err != nil {
 		return result{}, err
 	}
@@ -209,12 +210,18 @@ func run(o options, out io.Writer) (result, error) {
 		Received:             string(p.received),
 	}
 	if st.SRTPProfile != 0 {
-		res.SRTPProfile = st.SRTPProfile.String()
+		res.SRTPProfile = opensslName(srtp.Profile(st.SRTPProfile))
 	}
 	if len(st.PeerCertificates) > 0 {
 		res.PeerFingerprint = st.PeerFingerprint.String()
 	}
 	return res, nil
+}
+
+// opensslName is the profile's name as OpenSSL prints it
+// ("SRTP_AES128_CM_SHA1_80").
+func opensslName(p srtp.Profile) string {
+	return strings.Replace(p.String(), "_HMAC_SHA1", "_SHA1", 1)
 }
 
 // line is -msg as the one line of application data it is documented to be:
@@ -258,7 +265,7 @@ func (p *peer) flush() {
 		switch ev.Kind {
 		case dtls.EventHandshakeComplete:
 			p.state = ev.State
-			fmt.Fprintf(p.out, "handshake complete: %v, %v, srtp %v, peer %v\n", ev.State.CipherSuite, ev.State.Group, ev.State.SRTPProfile, ev.State.PeerFingerprint)
+			fmt.Fprintf(p.out, "handshake complete: %v, %v, srtp %v, peer %v\n", ev.State.CipherSuite, ev.State.Group, opensslName(srtp.Profile(ev.State.SRTPProfile)), ev.State.PeerFingerprint)
 		case dtls.EventAlert:
 			fmt.Fprintf(p.out, "alert: %v (remote %v)\n", ev.Alert, ev.Remote)
 		case dtls.EventClosed:
