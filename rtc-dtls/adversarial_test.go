@@ -285,7 +285,7 @@ func TestUnverifiedPeerDisplacedOnce(t *testing.T) {
 // newest disagreeing fragment now replaces a partial message.
 func TestForgedFragmentDoesNotBlock(t *testing.T) {
 	partial := func(typ HandshakeType, seq uint16) []byte {
-		hh := HandshakeHeader{Type: typ, Length: 300, MessageSeq: seq, FragmentLength: 10}
+		hh := handshakeHeader{Type: typ, Length: 300, MessageSeq: seq, FragmentLength: 10}
 		return plainRecord(ContentHandshake, 0, 7, append(hh.AppendTo(nil), make([]byte, 10)...))
 	}
 	for _, hvr := range []bool{false, true} {
@@ -412,7 +412,7 @@ func TestSerialEdges(t *testing.T) {
 	t.Run("message_seq far ahead", func(t *testing.T) {
 		c, in := freshClient(t)
 		for _, seq := range []uint16{1 << 15, 1<<16 - 1} {
-			hh := HandshakeHeader{Type: TypeCertificate, Length: 10, MessageSeq: seq, FragmentLength: 10}
+			hh := handshakeHeader{Type: TypeCertificate, Length: 10, MessageSeq: seq, FragmentLength: 10}
 			if err := in(plainRecord(ContentHandshake, 0, 1, append(hh.AppendTo(nil), make([]byte, 10)...))); !errors.Is(err, ErrDropped) {
 				t.Fatalf("message_seq %d: %v", seq, err)
 			}
@@ -443,9 +443,9 @@ func TestFragmentLengthEdges(t *testing.T) {
 		{max24, 0, 0, true}, {max24, max24, 0, true}, {max24, max24 - 1, 1, true}, {max24, max24, 1, false},
 		{max24, max24 - 1, 2, false}, {0, max24, max24, false},
 	} {
-		hh := HandshakeHeader{Type: TypeCertificate, Length: tc.length, FragmentOffset: tc.off, FragmentLength: tc.n}
+		hh := handshakeHeader{Type: TypeCertificate, Length: tc.length, FragmentOffset: tc.off, FragmentLength: tc.n}
 		b := append(hh.AppendTo(nil), make([]byte, min(tc.n, 4))...)
-		_, body, _, err := ParseHandshakeFragment(b)
+		_, body, _, err := parseHandshakeFragment(b)
 		if tc.n > 4 && tc.ok {
 			continue // the body is shorter than announced: truncated, not bounds
 		}
@@ -457,7 +457,7 @@ func TestFragmentLengthEdges(t *testing.T) {
 	// buffered, one byte more is dropped and counted.
 	c, in := freshClient(t)
 	for _, l := range []uint32{uint32(c.cfg.maxHandshakeMessage()), uint32(c.cfg.maxHandshakeMessage()) + 1} {
-		hh := HandshakeHeader{Type: TypeServerHello, Length: l, FragmentLength: 1}
+		hh := handshakeHeader{Type: TypeServerHello, Length: l, FragmentLength: 1}
 		err := in(plainRecord(ContentHandshake, 0, 1, append(hh.AppendTo(nil), 0)))
 		if over := l > uint32(c.cfg.maxHandshakeMessage()); over != errors.Is(err, ErrLimit) {
 			t.Fatalf("length %d: %v", l, err)
@@ -677,7 +677,7 @@ func TestFloodFragments(t *testing.T) {
 			l := uint32(1000 + rng.IntN(69000)) // partial: none completes
 			off := uint32(rng.IntN(int(l) + 1))
 			n := min(l-off, uint32(rng.IntN(64)))
-			hh := HandshakeHeader{Type: allHandshakeTypes[rng.IntN(len(allHandshakeTypes))], Length: l,
+			hh := handshakeHeader{Type: allHandshakeTypes[rng.IntN(len(allHandshakeTypes))], Length: l,
 				MessageSeq: uint16(rng.IntN(12)), FragmentOffset: off, FragmentLength: n}
 			rec := plainRecord(ContentHandshake, 0, uint64(i), append(hh.AppendTo(nil), make([]byte, n)...))
 			if err := p.inject(p.client, serverAddr, rec); !acceptable(err) {

@@ -246,7 +246,7 @@ func TestReassemblyOverlapping(t *testing.T) {
 		if p.complete() {
 			t.Fatal("complete too early")
 		}
-		h := HandshakeHeader{Type: TypeCertificate, Length: 1000, MessageSeq: 3, FragmentOffset: uint32(r[0]), FragmentLength: uint32(r[1] - r[0])}
+		h := handshakeHeader{Type: TypeCertificate, Length: 1000, MessageSeq: 3, FragmentOffset: uint32(r[0]), FragmentLength: uint32(r[1] - r[0])}
 		if err := p.add(&h, 0, body[r[0]:r[1]], 256); err != nil {
 			t.Fatal("add failed")
 		}
@@ -254,7 +254,7 @@ func TestReassemblyOverlapping(t *testing.T) {
 	if !p.complete() || !bytes.Equal(p.body, body) {
 		t.Fatalf("ranges %v", p.ranges)
 	}
-	h := HandshakeHeader{Type: TypeFinished, Length: 1000}
+	h := handshakeHeader{Type: TypeFinished, Length: 1000}
 	if p.add(&h, 0, nil, 256) == nil {
 		t.Fatal("inconsistent fragment accepted")
 	}
@@ -550,7 +550,7 @@ func TestReassemblyRangesModel(t *testing.T) {
 		for step := 0; step < 40 && !p.complete(); step++ {
 			lo := r.IntN(n)
 			hi := lo + r.IntN(min(n-lo, 40)+1)
-			h := HandshakeHeader{Type: TypeCertificate, Length: uint32(n), FragmentOffset: uint32(lo), FragmentLength: uint32(hi - lo)}
+			h := handshakeHeader{Type: TypeCertificate, Length: uint32(n), FragmentOffset: uint32(lo), FragmentLength: uint32(hi - lo)}
 			if err := p.add(&h, 0, make([]byte, hi-lo), 1<<20); err != nil {
 				t.Fatal(err)
 			}

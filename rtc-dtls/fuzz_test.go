@@ -52,7 +52,7 @@ func handshakeSeeds(tb testing.TB) *seedData {
 						continue
 					}
 					for f := frag; len(f) > 0; {
-						hh, body, r, err := ParseHandshakeFragment(f)
+						hh, body, r, err := parseHandshakeFragment(f)
 						if err != nil {
 							break
 						}
@@ -95,7 +95,7 @@ func FuzzParseHandshakeFragment(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, body, rest, err := ParseHandshakeFragment(b)
+		h, body, rest, err := parseHandshakeFragment(b)
 		if err != nil {
 			return
 		}
@@ -129,7 +129,7 @@ func fuzzMessage(f *testing.F, typ HandshakeType, parse func([]byte) ([]byte, er
 
 func FuzzClientHello(f *testing.F) {
 	fuzzMessage(f, TypeClientHello, func(b []byte) ([]byte, error) {
-		m, err := ParseClientHello(b)
+		m, err := parseClientHello(b)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +139,7 @@ func FuzzClientHello(f *testing.F) {
 
 func FuzzServerHello(f *testing.F) {
 	fuzzMessage(f, TypeServerHello, func(b []byte) ([]byte, error) {
-		m, err := ParseServerHello(b)
+		m, err := parseServerHello(b)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +149,7 @@ func FuzzServerHello(f *testing.F) {
 
 func FuzzHelloVerifyRequest(f *testing.F) {
 	fuzzMessage(f, TypeHelloVerifyRequest, func(b []byte) ([]byte, error) {
-		m, err := ParseHelloVerifyRequest(b)
+		m, err := parseHelloVerifyRequest(b)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +159,7 @@ func FuzzHelloVerifyRequest(f *testing.F) {
 
 func FuzzCertificate(f *testing.F) {
 	fuzzMessage(f, TypeCertificate, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificate(b, 16)
+		m, err := parseCertificate(b, 16)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +169,7 @@ func FuzzCertificate(f *testing.F) {
 
 func FuzzServerKeyExchange(f *testing.F) {
 	fuzzMessage(f, TypeServerKeyExchange, func(b []byte) ([]byte, error) {
-		m, err := ParseServerKeyExchange(b)
+		m, err := parseServerKeyExchange(b)
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func FuzzServerKeyExchange(f *testing.F) {
 
 func FuzzCertificateRequest(f *testing.F) {
 	fuzzMessage(f, TypeCertificateRequest, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificateRequest(b)
+		m, err := parseCertificateRequest(b)
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +192,7 @@ func FuzzCertificateRequest(f *testing.F) {
 
 func FuzzClientKeyExchange(f *testing.F) {
 	fuzzMessage(f, TypeClientKeyExchange, func(b []byte) ([]byte, error) {
-		pub, err := ParseClientKeyExchange(b)
+		pub, err := parseClientKeyExchange(b)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +202,7 @@ func FuzzClientKeyExchange(f *testing.F) {
 
 func FuzzCertificateVerify(f *testing.F) {
 	fuzzMessage(f, TypeCertificateVerify, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificateVerify(b)
+		m, err := parseCertificateVerify(b)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +213,7 @@ func FuzzCertificateVerify(f *testing.F) {
 func FuzzFinished(f *testing.F) {
 	f.Add(make([]byte, 12))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := ParseFinished(b)
+		v, err := parseFinished(b)
 		if err == nil && len(v) != 12 {
 			t.Fatal("accepted a Finished that is not 12 bytes")
 		}

@@ -28,7 +28,7 @@ func describeDatagram(b []byte) string {
 		fmt.Fprintf(&sb, "record %v epoch=%d seq=%d length=%d\n", h.Type, h.Epoch, h.Seq, h.Length)
 		if h.Type == ContentHandshake && h.Epoch == 0 {
 			for f := frag; len(f) > 0; {
-				hh, _, r, err := ParseHandshakeFragment(f)
+				hh, _, r, err := parseHandshakeFragment(f)
 				if err != nil {
 					break
 				}

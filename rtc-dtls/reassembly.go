@@ -33,7 +33,7 @@ var errFragmentMismatch = errors.New("inconsistent handshake fragment")
 // refused before anything is copied: without that bound, tiny fragments at
 // alternating offsets would make every add cost time and memory in
 // proportion to the message length.
-func (p *pendingMessage) add(h *HandshakeHeader, epoch uint16, frag []byte, maxRanges int) error {
+func (p *pendingMessage) add(h *handshakeHeader, epoch uint16, frag []byte, maxRanges int) error {
 	if h.Type != p.typ || h.Length != uint32(len(p.body)) || epoch != p.epoch {
 		return errFragmentMismatch
 	}

@@ -170,7 +170,7 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 // processes every message that completes, in message_seq order.
 func (c *Conn) handleHandshakeRecord(epoch uint16, b []byte) (old bool, err error) {
 	for len(b) > 0 {
-		h, frag, rest, perr := ParseHandshakeFragment(b)
+		h, frag, rest, perr := parseHandshakeFragment(b)
 		if perr != nil {
 			c.stats.BadHandshake++
 			return old, dropped(perr)
@@ -239,7 +239,7 @@ const maxHelloSeq = 64
 
 var errHelloSeq = errors.New("ClientHello message_seq out of range")
 
-func (c *Conn) bufferFragment(h *HandshakeHeader, epoch uint16, frag []byte, anySeq bool) error {
+func (c *Conn) bufferFragment(h *handshakeHeader, epoch uint16, frag []byte, anySeq bool) error {
 	// Compared as int: recvSeq+maxAhead must not wrap in 16 bits.
 	if !anySeq && int(h.MessageSeq) >= int(c.recvSeq)+maxAhead {
 		c.stats.LimitExceeded++

@@ -68,7 +68,7 @@ func (c *Conn) rotateCookieSecret() error {
 // cookie computes Cookie = HMAC(Secret, Client-IP, Client-Parameters)
 // (RFC 6347 §4.2.1) over the ClientHello without its cookie; Client-IP is
 // the address and port the ClientHello came from.
-func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
+func (c *Conn) cookie(secret []byte, ch *clientHelloMsg) []byte {
 	m := hmac.New(sha256.New, secret)
 	addr, _ := c.inTr.Peer.MarshalBinary()
 	m.Write(addr)
@@ -79,7 +79,7 @@ func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
 
 func (c *Conn) serverClientHello(p *pendingMessage) error {
 	c.reasm.clear()
-	ch, err := ParseClientHello(p.body)
+	ch, err := parseClientHello(p.body)
 	if err != nil {
 		return c.refuseHello(failErr(AlertDecodeError, err))
 	}
@@ -110,7 +110,7 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 
 // cookieValid checks a ClientHello's cookie against the current and the
 // previous secret.
-func (c *Conn) cookieValid(ch *ClientHello) bool {
+func (c *Conn) cookieValid(ch *clientHelloMsg) bool {
 	return len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
 		hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
 }
@@ -118,8 +118,8 @@ func (c *Conn) cookieValid(ch *ClientHello) bool {
 // sendHelloVerify answers a ClientHello without a valid cookie statelessly
 // (RFC 6347 §4.2.1), back to where it came from. The HelloVerifyRequest
 // uses the ClientHello's message_seq and version 1.0.
-func (c *Conn) sendHelloVerify(ch *ClientHello, seq uint16) error {
-	hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
+func (c *Conn) sendHelloVerify(ch *clientHelloMsg, seq uint16) error {
+	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
 	payload := appendMessage(nil, TypeHelloVerifyRequest, seq, hvr)
 	// RFC 6347 §4.2.1: "the server MUST use the record sequence number in
 	// the ClientHello as the record sequence number in the
@@ -136,7 +136,7 @@ func (c *Conn) sendHelloVerify(ch *ClientHello, seq uint16) error {
 
 // acceptHello checks the ClientHello's version and compression and
 // negotiates the parameters.
-func (c *Conn) acceptHello(ch *ClientHello) error {
+func (c *Conn) acceptHello(ch *clientHelloMsg) error {
 	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
 	// (numerically more) cannot be served.
 	if ch.Version > versionDTLS12 {
@@ -149,7 +149,7 @@ func (c *Conn) acceptHello(ch *ClientHello) error {
 }
 
 // negotiate picks the suite, group, SRTP profile and ALPN protocol.
-func (c *Conn) negotiate(ch *ClientHello) error {
+func (c *Conn) negotiate(ch *clientHelloMsg) error {
 	e := &ch.Extensions
 	// RFC 7627 §5.3: a server that requires EMS aborts without it.
 	c.hs.ems = e.ExtendedMasterSecret && (c.cfg.hooks == nil || !c.cfg.hooks.noEMS)
@@ -234,11 +234,11 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 
 // serverFlight4 sends ServerHello, Certificate, ServerKeyExchange,
 // CertificateRequest and ServerHelloDone (RFC 5246 §7.3).
-func (c *Conn) serverFlight4(ch *ClientHello) error {
+func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if _, err := io.ReadFull(c.cfg.rand(), c.hs.serverRandom[:]); err != nil {
 		return err
 	}
-	sh := &ServerHello{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
+	sh := &serverHelloMsg{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
 	e := &sh.Extensions
 	e.RenegotiationInfo = c.hs.secureReneg
 	e.ExtendedMasterSecret = c.hs.ems
@@ -277,12 +277,12 @@ func (c *Conn) serverFlight4(ch *ClientHello) error {
 	if err != nil {
 		return err
 	}
-	ske := &ServerKeyExchange{Group: c.hs.group, PublicKey: pub, Scheme: scheme, Signature: sig}
+	ske := &serverKeyExchangeMsg{Group: c.hs.group, PublicKey: pub, Scheme: scheme, Signature: sig}
 	msgs = c.addMessage(msgs, TypeServerKeyExchange, ske.Append(nil), 0, true)
 
 	c.step = stepClientKeyExchange
 	if c.cfg.ClientAuth != NoClientCert {
-		cr := &CertificateRequest{CertificateTypes: []byte{certTypeECDSASign, certTypeRSASign}, Schemes: c.cfg.schemes()}
+		cr := &certificateRequestMsg{CertificateTypes: []byte{certTypeECDSASign, certTypeRSASign}, Schemes: c.cfg.schemes()}
 		msgs = c.addMessage(msgs, TypeCertificateRequest, cr.Append(nil), 0, true)
 		c.hs.certRequested = true
 		c.step = stepClientCertificate
@@ -308,7 +308,7 @@ func (c *Conn) serverClientCertificate(p *pendingMessage) error {
 }
 
 func (c *Conn) serverClientKeyExchange(p *pendingMessage) error {
-	pub, err := ParseClientKeyExchange(p.body)
+	pub, err := parseClientKeyExchange(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -330,7 +330,7 @@ func (c *Conn) serverClientKeyExchange(p *pendingMessage) error {
 }
 
 func (c *Conn) serverCertificateVerify(p *pendingMessage) error {
-	m, err := ParseCertificateVerify(p.body)
+	m, err := parseCertificateVerify(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}

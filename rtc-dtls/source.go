@@ -78,7 +78,7 @@ func (c *Conn) handleForeign(b []byte) error {
 			if h.Type != ContentHandshake || h.Epoch != 0 {
 				continue
 			}
-			hh, body, _, err := ParseHandshakeFragment(frag)
+			hh, body, _, err := parseHandshakeFragment(frag)
 			if err == nil && hh.Type == TypeClientHello && hh.FragmentOffset == 0 && hh.FragmentLength == hh.Length {
 				c.stats.RecordsIn++
 				c.inRecordSeq = h.Seq
@@ -93,12 +93,12 @@ func (c *Conn) handleForeign(b []byte) error {
 // foreignHello answers a ClientHello from a new source while the handshake
 // with an unverified peer is in progress: a HelloVerifyRequest, or with a
 // valid cookie a restart with the new source.
-func (c *Conn) foreignHello(hh *HandshakeHeader, body []byte) error {
+func (c *Conn) foreignHello(hh *handshakeHeader, body []byte) error {
 	if hh.MessageSeq > maxHelloSeq {
 		c.stats.BadHandshake++
 		return dropped(errHelloSeq)
 	}
-	ch, err := ParseClientHello(body)
+	ch, err := parseClientHello(body)
 	if err != nil {
 		c.stats.BadHandshake++
 		return dropped(err)

@@ -23,7 +23,7 @@ func mutateHandshake(dg []byte, typ HandshakeType, f func(body []byte)) bool {
 			continue
 		}
 		for fr := frag; len(fr) > 0; {
-			hh, body, r, err := ParseHandshakeFragment(fr)
+			hh, body, r, err := parseHandshakeFragment(fr)
 			if err != nil {
 				break
 			}
@@ -197,7 +197,7 @@ func TestPlaintextHandshakeAfterEstablished(t *testing.T) {
 // still read (RFC 6347 §4.1.2.7).
 func TestUnknownContentTypeSkipped(t *testing.T) {
 	c, in := freshClient(t)
-	hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: []byte{1, 2, 3}}).Append(nil)
+	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: []byte{1, 2, 3}}).Append(nil)
 	err := in(plainRecord(ContentType(25), 0, 0, []byte{9, 9, 9}),
 		plainRecord(ContentHandshake, 0, 1, appendMessage(nil, TypeHelloVerifyRequest, 0, hvr)))
 	if !errors.Is(err, ErrDropped) || !errors.Is(err, errRecordType) || c.Stats().Malformed != 1 {
