@@ -48,8 +48,8 @@ func TestAllSuitesAndGroups(t *testing.T) {
 						t.Fatalf("negotiated %v %v", st.CipherSuite, st.Group)
 					}
 					msg := bytes.Repeat([]byte{0xab}, 1200)
-					p.client.HandleWrite(msg)
-					p.server.HandleWrite(msg[:1])
+					noErr(t, p.client.HandleWrite(msg))
+					noErr(t, p.server.HandleWrite(msg[:1]))
 					p.pump()
 					if len(p.sReads) != 1 || !bytes.Equal(p.sReads[0], msg) || len(p.cReads) != 1 {
 						t.Fatal("application data lost")
@@ -60,15 +60,46 @@ func TestAllSuitesAndGroups(t *testing.T) {
 	}
 }
 
+// TestSignatureSchemeChoice: with one scheme allowed on both sides, the
+// server's ServerKeyExchange and the client's CertificateVerify are signed
+// with it (RFC 5246 §7.4.1.4.1). The schemes are read off the wire: a
+// handshake that completed with another scheme fails the test.
 func TestSignatureSchemeChoice(t *testing.T) {
 	rsaC, rsaS := rsaPair()
-	for _, scheme := range []SignatureScheme{PKCS1WithSHA256, PSSWithSHA256, PSSWithSHA384, PKCS1WithSHA384} {
+	ecC, ecS := testCertClient, testCertServer
+	for _, tc := range []struct {
+		scheme     SignatureScheme
+		cert, peer *Certificate
+	}{
+		{PKCS1WithSHA256, rsaC, rsaS}, {PSSWithSHA256, rsaC, rsaS}, {PSSWithSHA384, rsaC, rsaS}, {PKCS1WithSHA384, rsaC, rsaS},
+		{ECDSAWithP256AndSHA256, ecC, ecS},
+	} {
 		cc, sc := defaultConfigs()
-		cc.Certificate, sc.Certificate = rsaC, rsaS
-		cc.PeerFingerprints, sc.PeerFingerprints = []Fingerprint{fp(rsaS)}, []Fingerprint{fp(rsaC)}
-		cc.SignatureSchemes, sc.SignatureSchemes = []SignatureScheme{scheme}, []SignatureScheme{scheme}
+		cc.Certificate, sc.Certificate = tc.cert, tc.peer
+		cc.PeerFingerprints, sc.PeerFingerprints = []Fingerprint{fp(tc.peer)}, []Fingerprint{fp(tc.cert)}
+		cc.SignatureSchemes, sc.SignatureSchemes = []SignatureScheme{tc.scheme}, []SignatureScheme{tc.scheme}
+		if tc.cert == rsaC {
+			cc.CipherSuites = []CipherSuite{TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+		}
 		p := newTestPair(t, cc, sc)
+		var ske, cv []SignatureScheme
+		p.filter = func(fromClient bool, dg []byte) bool {
+			mutateHandshake(dg, TypeServerKeyExchange, func(b []byte) {
+				m, err := parseServerKeyExchange(b)
+				noErr(t, err)
+				ske = append(ske, m.Scheme)
+			})
+			mutateHandshake(dg, TypeCertificateVerify, func(b []byte) {
+				m, err := parseCertificateVerify(b)
+				noErr(t, err)
+				cv = append(cv, m.Scheme)
+			})
+			return true
+		}
 		mustHandshake(t, p)
+		if len(ske) != 1 || ske[0] != tc.scheme || len(cv) != 1 || cv[0] != tc.scheme {
+			t.Fatalf("%v: ServerKeyExchange signed with %v, CertificateVerify with %v", tc.scheme, ske, cv)
+		}
 	}
 }
 
@@ -142,7 +173,8 @@ func TestFingerprintMismatch(t *testing.T) {
 	}
 	// sha-512 fingerprints and several candidates work.
 	cc, sc := defaultConfigs()
-	f512, _ := testCertServer.Fingerprint("sha-512")
+	f512, err := testCertServer.Fingerprint("sha-512")
+	noErr(t, err)
 	cc.PeerFingerprints = []Fingerprint{fp(testCertClient), f512}
 	mustHandshake(t, newTestPair(t, cc, sc))
 }
@@ -226,7 +258,9 @@ func TestDTLS13ClientHelloFragmented(t *testing.T) {
 	p.filter = nil
 	for i := len(held) - 1; i >= 0; i-- {
 		for range 2 {
-			_ = p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: held[i]})
+			// Reversed and duplicated: each fragment is buffered or, the
+			// second time, ignored; nothing fails.
+			noErr(t, p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: held[i]}))
 		}
 	}
 	mustHandshake(t, p)
@@ -274,19 +308,19 @@ func TestHelloVerifyCookie(t *testing.T) {
 	sc.HelloVerify = true
 	p = newTestPair(t, cc, sc)
 	dg, _ := p.client.PollWrite()
-	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
+	noErr(t, p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message}))
 	if p.server.hs.suite != nil || len(p.server.transcript) != 0 || len(p.server.reasm.msgs) != 0 || len(p.server.flight) != 0 {
 		t.Fatal("server kept state before the cookie")
 	}
 	// A cookie from a rotated-out secret is refused (a new HVR comes back).
 	hvr, _ := p.server.PollWrite()
-	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: dg.Transport.Reverse(), Message: hvr.Message})
+	noErr(t, p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: dg.Transport.Reverse(), Message: hvr.Message}))
 	ch2, _ := p.client.PollWrite()
 	p.now = p.now.Add(3 * time.Minute)
-	p.server.HandleTimeout(p.now)
+	noErr(t, p.server.HandleTimeout(p.now))
 	p.now = p.now.Add(3 * time.Minute)
-	p.server.HandleTimeout(p.now)
-	p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: ch2.Message})
+	noErr(t, p.server.HandleTimeout(p.now))
+	noErr(t, p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: ch2.Message}))
 	if p.server.Stats().HelloVerifies != 2 || p.server.hs.suite != nil {
 		t.Fatalf("stale cookie accepted (hvr %d)", p.server.Stats().HelloVerifies)
 	}
@@ -343,7 +377,7 @@ func TestRetransmitOnPeerRetransmission(t *testing.T) {
 	}
 	// Afterwards duplicates do not ping-pong.
 	before := p.client.Stats().DatagramsOut + p.server.Stats().DatagramsOut
-	p.client.sendFlight()
+	noErr(t, p.client.sendFlight())
 	p.pump()
 	p.pump()
 	after := p.client.Stats().DatagramsOut + p.server.Stats().DatagramsOut
@@ -369,7 +403,7 @@ func TestBadInputDroppedAndCounted(t *testing.T) {
 		t.Fatalf("malformed %d", p.server.Stats().Malformed)
 	}
 	// a valid record, then its replay, then a forged copy, then epoch 2
-	p.client.HandleWrite([]byte("once"))
+	noErr(t, p.client.HandleWrite([]byte("once")))
 	dg, _ := p.client.PollWrite()
 	if err := in(p.server, dg.Message); err != nil {
 		t.Fatal(err)
@@ -377,7 +411,7 @@ func TestBadInputDroppedAndCounted(t *testing.T) {
 	if err := in(p.server, dg.Message); !errors.Is(err, ErrDropped) || p.server.Stats().Replayed != 1 {
 		t.Fatalf("replay: %v", err)
 	}
-	p.client.HandleWrite([]byte("forged"))
+	noErr(t, p.client.HandleWrite([]byte("forged")))
 	dg, _ = p.client.PollWrite()
 	dg.Message[len(dg.Message)-1] ^= 1
 	if err := in(p.server, dg.Message); !errors.Is(err, ErrDropped) || p.server.Stats().AuthFailed != 1 {
@@ -423,8 +457,9 @@ func TestAlerts(t *testing.T) {
 		t.Fatalf("warning event %+v", e)
 	}
 	// renegotiation is refused: a HelloRequest gets a no_renegotiation warning
-	rec, _ := p.server.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeHelloRequest, p.server.sendSeq, nil))
-	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: rec})
+	rec, err := p.server.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeHelloRequest, p.server.sendSeq, nil))
+	noErr(t, err)
+	noErr(t, p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: rec}))
 	p.pump()
 	if e := findEvent(p.sEvents, EventAlert); e == nil || e.Alert != AlertNoRenegotiation {
 		t.Fatalf("no_renegotiation event %+v", e)
@@ -447,15 +482,19 @@ func TestAlerts(t *testing.T) {
 func TestHandshakeTimeoutAndClock(t *testing.T) {
 	cc, _ := defaultConfigs()
 	cc.HandshakeTimeout = 5 * time.Second
-	c, _ := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	c, err := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
+	noErr(t, err)
 	for {
 		d, ok := c.PollTimeout()
 		if !ok {
 			break
 		}
-		c.HandleTimeout(d)
+		err := c.HandleTimeout(d)
+		if last := !d.Before(epoch0.Add(5 * time.Second)); last != (err == ErrHandshakeTimeout) || (!last && err != nil) {
+			t.Fatalf("at %v: %v", d.Sub(epoch0), err)
+		}
 		// time never moves backwards: an old time changes nothing
-		c.HandleTimeout(epoch0)
+		noErr(t, c.HandleTimeout(epoch0))
 		if d2, ok := c.PollTimeout(); ok && d2.Before(d) {
 			t.Fatal("deadline before the latest now")
 		}
@@ -483,10 +522,10 @@ func TestEarlyApplicationData(t *testing.T) {
 		t.Fatal("server did not finish")
 	}
 	p.filter = nil
-	p.server.HandleWrite([]byte("early"))
+	noErr(t, p.server.HandleWrite([]byte("early")))
 	dg, _ := p.server.PollWrite()
-	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: dg.Message})
-	p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: finished})
+	noErr(t, p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: dg.Message}))
+	noErr(t, p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.client.Transport(), Message: finished}))
 	p.drain()
 	if p.client.state != stateEstablished || len(p.cReads) != 1 || string(p.cReads[0]) != "early" {
 		t.Fatalf("state %v reads %q", p.client.state, p.cReads)
@@ -501,7 +540,7 @@ func TestCloseDuringHandshake(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the client gives up: user_canceled then close_notify
-	p.client.Close()
+	noErr(t, p.client.Close())
 	p.pump()
 	var ae *AlertError
 	if !errors.As(p.server.Err(), &ae) || ae.Alert != AlertCloseNotify || !ae.Remote {
@@ -525,7 +564,7 @@ func TestState(t *testing.T) {
 	if p.client.State() != StateConnected || p.server.State() != StateConnected {
 		t.Fatal("not connected")
 	}
-	p.client.Close()
+	noErr(t, p.client.Close())
 	p.pump()
 	if p.client.State() != StateClosed || p.server.State() != StateClosed {
 		t.Fatalf("%v %v", p.client.State(), p.server.State())

@@ -2,6 +2,7 @@ package dtls
 
 import (
 	"bytes"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func handshakeSeeds(tb testing.TB) *seedData {
 				return true
 			}
 			p.handshake(10)
-			p.client.HandleWrite([]byte("data"))
+			noErr(t, p.client.HandleWrite([]byte("data")))
 			p.pump()
 		}
 	})
@@ -236,9 +237,13 @@ func fuzzFlights(t *testing.T, c *Conn, in []byte) {
 		in = in[n:]
 		if n == 0 {
 			now = now.Add(700 * time.Millisecond)
-			_ = c.HandleTimeout(now)
+			if err := c.HandleTimeout(now); err != nil && !errors.Is(err, ErrHandshakeTimeout) && !acceptable(err) {
+				t.Fatalf("HandleTimeout: %v", err)
+			}
 		} else {
-			_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: c.Transport(), Message: dg})
+			if err := c.HandleRead(shared.TaggedBytes{Now: now, Transport: c.Transport(), Message: dg}); err != nil && !errors.Is(err, ErrClosed) && !acceptable(err) {
+				t.Fatalf("HandleRead: %v", err)
+			}
 		}
 		if d, ok := c.PollTimeout(); ok && d.Before(now) {
 			t.Fatal("deadline in the past")
@@ -340,7 +345,11 @@ func FuzzHandshakeSchedule(f *testing.F) {
 			if toServer {
 				c, tr = p.server, shared.TransportContext{Local: serverAddr, Peer: clientAddr}
 			}
-			_ = c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: tr, Message: dg})
+			// Genuine datagrams in any order: dropped (duplicates, early
+			// records) or accepted; never anything else.
+			if err := c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: tr, Message: dg}); err != nil && !errors.Is(err, ErrDropped) && !errors.Is(err, ErrClosed) {
+				t.Fatalf("HandleRead: %v", err)
+			}
 		}
 		maxSteps := 2000 + 4*len(sched) // the fuzzed phase, then the perfect one
 		for step := 0; step < maxSteps; step++ {

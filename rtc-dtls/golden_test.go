@@ -74,10 +74,10 @@ func goldenRun(t *testing.T, name string, tweak func(cc, sc *Config)) string {
 		return true
 	}
 	mustHandshake(t, p)
-	p.client.HandleWrite([]byte("hello from the client"))
-	p.server.HandleWrite([]byte("hello from the server"))
+	noErr(t, p.client.HandleWrite([]byte("hello from the client")))
+	noErr(t, p.server.HandleWrite([]byte("hello from the server")))
 	p.pump()
-	p.client.Close()
+	noErr(t, p.client.Close())
 	p.pump()
 	st, _ := p.client.ConnectionState()
 	head := fmt.Sprintf("# %s: DTLS 1.2 handshake with seeded randomness and a fixed clock (%s).\n"+

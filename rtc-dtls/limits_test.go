@@ -71,10 +71,14 @@ func TestLimitMaxQueued(t *testing.T) {
 	if err := p.server.HandleWrite([]byte("x")); err != ErrQueueFull {
 		t.Fatalf("fifth write: %v", err)
 	}
-	for range 6 {
-		p.client.HandleWrite([]byte("y"))
+	for i := range 6 {
+		noErr(t, p.client.HandleWrite([]byte("y")))
 		dg, _ := p.client.PollWrite()
-		p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+		err := p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+		// The first four fill the read queue; the rest are dropped.
+		if full := i >= 4; full != errors.Is(err, ErrQueueFull) || (!full && err != nil) {
+			t.Fatalf("record %d: %v", i, err)
+		}
 	}
 	if p.server.reads.Len() != 4 || p.server.Stats().QueueFull != 3 {
 		t.Fatalf("reads %d stats %+v", p.server.reads.Len(), p.server.Stats())
@@ -88,7 +92,7 @@ func TestLimitReplayWindow(t *testing.T) {
 	mustHandshake(t, p)
 	var dgs [][]byte
 	for range 200 {
-		p.client.HandleWrite([]byte("z"))
+		noErr(t, p.client.HandleWrite([]byte("z")))
 		dg, _ := p.client.PollWrite()
 		dgs = append(dgs, dg.Message)
 	}

@@ -79,7 +79,9 @@ func TestNetsimHandshakeAdverse(t *testing.T) {
 			if err := cp.P.HandleWrite([]byte("data")); err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
-			_ = sim.RunFor(100*time.Millisecond, 10_000)
+			if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
 		}
 		if len(sp.Reads) == 0 || string(sp.Reads[0]) != "data" {
 			t.Fatalf("seed %d: no application data", seed)

@@ -3,6 +3,7 @@ package dtls
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"net/netip"
 	"sync"
@@ -152,7 +153,7 @@ func (p *testPair) pump() int {
 				continue
 			}
 			if p.filter == nil || p.filter(true, dg.Message) {
-				_ = p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message})
+				p.check(p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: dg.Message}))
 			}
 		}
 		for {
@@ -167,7 +168,7 @@ func (p *testPair) pump() int {
 				continue
 			}
 			if p.filter == nil || p.filter(false, dg.Message) {
-				_ = p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: dg.Message})
+				p.check(p.client.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: dg.Message}))
 			}
 		}
 		p.drain()
@@ -225,8 +226,8 @@ func (p *testPair) advance() bool {
 	if d.After(p.now) {
 		p.now = d
 	}
-	_ = p.client.HandleTimeout(p.now)
-	_ = p.server.HandleTimeout(p.now)
+	p.check(p.client.HandleTimeout(p.now))
+	p.check(p.server.HandleTimeout(p.now))
 	return true
 }
 
@@ -246,6 +247,24 @@ func (p *testPair) handshake(maxSteps int) {
 		}
 	}
 	p.pump()
+}
+
+// noErr fails the test at once on an error.
+func noErr(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// check reports an error a Handle* call of the harness returned that
+// neither the protocol nor hostile input explains: a drop, an alert, a
+// timeout or use after close are expected along the way.
+func (p *testPair) check(err error) {
+	p.t.Helper()
+	if err != nil && !acceptable(err) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrHandshakeTimeout) {
+		p.t.Errorf("unexpected error: %v", err)
+	}
 }
 
 func findEvent(evs []Event, k EventKind) *Event {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -35,9 +36,10 @@ func TestPRFVectors(t *testing.T) {
 		if v.Hash == "SHA-384" {
 			h = sha512.New384
 		}
-		secret, _ := hex.DecodeString(v.Secret)
-		seed, _ := hex.DecodeString(v.Seed)
-		want, _ := hex.DecodeString(v.Output)
+		secret, err1 := hex.DecodeString(v.Secret)
+		seed, err2 := hex.DecodeString(v.Seed)
+		want, err3 := hex.DecodeString(v.Output)
+		noErr(t, errors.Join(err1, err2, err3))
 		if got := prf12(h, secret, v.Label, seed, v.Length); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n got  %x\n want %x", v.Name, got, want)
 		}
@@ -67,7 +69,8 @@ func TestFingerprintFormat(t *testing.T) {
 			t.Fatalf("accepted %q", bad)
 		}
 	}
-	f, _ := ComputeFingerprint("", []byte{1})
+	f, err := ComputeFingerprint("", []byte{1})
+	noErr(t, err)
 	if f.Algorithm != "sha-256" || len(f.Value) != 32 {
 		t.Fatal("default algorithm")
 	}
