@@ -107,7 +107,7 @@ type Conn struct {
 	// queues
 	out    shared.Queue[outDatagram]
 	reads  shared.Queue[[]byte]
-	events shared.Queue[Event]
+	events shared.EventQueue[Event]
 
 	scratch []byte // decryption buffer
 	// free holds buffers handed back with ReleaseWrite and ReleaseRead
@@ -191,7 +191,8 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	q := c.cfg.maxQueued()
 	c.out = shared.NewQueue[outDatagram](q)
 	c.reads = shared.NewQueue[[]byte](q)
-	c.events = shared.NewQueue[Event](q)
+	c.events = shared.NewEventQueue[Event](q)
+	c.events.SetName("dtls events")
 	c.replay = shared.NewReplayWindow(c.cfg.replayWindow())
 	c.rtxInterval = c.cfg.rtxInitial()
 	c.hsDeadline = now.Add(c.cfg.handshakeTimeout())
@@ -226,8 +227,14 @@ func (c *Conn) Err() error { return c.err }
 // that are malformed, replayed, of an unknown epoch or unauthenticated are
 // dropped and counted in Stats; the first reason is returned wrapped in
 // ErrDropped. A fatal handshake failure returns an *AlertError (the alert
-// is queued for PollWrite and EventClosed for PollEvent).
+// is queued for PollWrite and EventClosed for PollEvent). An event lost to
+// a full event queue is reported as an error wrapping shared.ErrQueueFull
+// (by this call, or by the next Handle* for one lost during a Poll*).
 func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
+	return c.events.Report(c.handleRead(msg))
+}
+
+func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	c.clock.Advance(msg.Now)
 	c.stats.DatagramsIn++
 	if c.state == stateClosed {
@@ -344,9 +351,11 @@ func (c *Conn) PollEvent() (Event, bool) {
 	return c.events.Pop()
 }
 
-// HandleEvent accepts the zero Command and does nothing (DTLS has no
-// control events).
-func (c *Conn) HandleEvent(Command) error { return nil }
+// HandleEvent accepts a Command (see CommandKind); the zero Command does
+// nothing. After the Conn closed it returns ErrClosed.
+func (c *Conn) HandleEvent(cmd Command) error {
+	return c.events.Report(c.handleCommand(cmd))
+}
 
 // HandleWrite sends msg as one application_data record in its own datagram
 // (RFC 6347 §4.1.1: a record never spans datagrams). msg is copied; it may
@@ -354,6 +363,10 @@ func (c *Conn) HandleEvent(Command) error { return nil }
 // ErrMessageTooLarge; one above the MTU minus the record overhead is sent
 // anyway (MaxPayload reports the limit to stay within the MTU).
 func (c *Conn) HandleWrite(msg []byte) error {
+	return c.events.Report(c.handleWrite(msg))
+}
+
+func (c *Conn) handleWrite(msg []byte) error {
 	switch c.state {
 	case stateClosed:
 		return ErrClosed
@@ -389,6 +402,10 @@ func (c *Conn) MaxPayload() int {
 // the interval up to RetransmitMax and send the flight again) and the
 // handshake timeout. Calling it early is harmless.
 func (c *Conn) HandleTimeout(now time.Time) error {
+	return c.events.Report(c.handleTimeout(now))
+}
+
+func (c *Conn) handleTimeout(now time.Time) error {
 	now = c.clock.Advance(now)
 	if c.state == stateClosed {
 		return nil
@@ -413,22 +430,52 @@ func (c *Conn) HandleTimeout(now time.Time) error {
 }
 
 // PollTimeout returns the next deadline: the retransmission timer, the
-// handshake timeout or the cookie secret rotation, whichever is first.
+// handshake timeout or the cookie secret rotation, whichever is first. While
+// a Poll* has something to return it reports the latest time seen (the
+// drain rule of shared.Protocol): drain, call HandleTimeout, drain again.
 func (c *Conn) PollTimeout() (time.Time, bool) {
+	d, _ := c.deadline()
+	return c.clock.Timeout(d, c.pending())
+}
+
+// TimeoutReason names the timer behind PollTimeout (shared.TimeoutReasoner):
+// "rtx" (flight retransmission, RFC 6347 §4.2.4.1), "handshake" (the
+// handshake timeout), "cookie" (cookie secret rotation), "pending" (output
+// waiting to be polled), or "" when there is no deadline.
+func (c *Conn) TimeoutReason() string {
+	if c.pending() {
+		return "pending"
+	}
+	_, why := c.deadline()
+	return why
+}
+
+// pending reports output a Poll* would return.
+func (c *Conn) pending() bool {
+	return c.out.Len() > 0 || c.reads.Len() > 0 || c.events.Len() > 0
+}
+
+// deadline is the earliest timer and its name; zero and "" for none.
+func (c *Conn) deadline() (time.Time, string) {
 	if c.state == stateClosed {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
-	d := c.rtxDeadline
+	d, why := c.rtxDeadline, "rtx"
+	earlier := func(t time.Time, name string) {
+		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
+			d, why = t, name
+		}
+	}
 	if c.state == stateHandshake {
-		d = shared.Earliest(d, c.hsDeadline)
-	}
-	if c.cfg.HelloVerify && !c.isClient && c.state == stateHandshake {
-		d = shared.Earliest(d, c.cookieRotate)
+		earlier(c.hsDeadline, "handshake")
+		if c.cfg.HelloVerify && !c.isClient {
+			earlier(c.cookieRotate, "cookie")
+		}
 	}
 	if d.IsZero() {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
-	return c.clock.Clamp(d), true
+	return d, why
 }
 
 // Close sends close_notify (RFC 5246 §7.2.1) if the handshake completed
@@ -436,7 +483,7 @@ func (c *Conn) PollTimeout() (time.Time, bool) {
 // HandleWrite calls return ErrClosed. Closing twice is harmless.
 func (c *Conn) Close() error {
 	if c.state == stateClosed {
-		return nil
+		return c.events.Report(nil)
 	}
 	if c.state == stateHandshake {
 		// RFC 5246 §7.2.2: user_canceled "should be followed by a
@@ -445,7 +492,7 @@ func (c *Conn) Close() error {
 	}
 	c.sendAlert(AlertLevelWarning, AlertCloseNotify)
 	c.closeWith(nil)
-	return nil
+	return c.events.Report(nil)
 }
 
 // complete finishes the handshake: state, event, timers.

@@ -485,6 +485,12 @@ func TestHandshakeTimeoutAndClock(t *testing.T) {
 	c, err := NewClient(epoch0, shared.TransportContext{Local: clientAddr, Peer: serverAddr}, cc)
 	noErr(t, err)
 	for {
+		// The drive loop: drain, then ask for the deadline (while output
+		// is pending PollTimeout reports now).
+		for _, ok := c.PollWrite(); ok; _, ok = c.PollWrite() {
+		}
+		for _, ok := c.PollEvent(); ok; _, ok = c.PollEvent() {
+		}
 		d, ok := c.PollTimeout()
 		if !ok {
 			break

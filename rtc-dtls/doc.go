@@ -39,7 +39,10 @@
 // # The drive loop
 //
 // After constructing the Conn and after every Handle* call, drain the three
-// Poll* queues, then wait for the next datagram or the deadline:
+// Poll* queues, then wait for the next datagram or the deadline. One pass is
+// enough (the drain rule of shared.Protocol): while anything is left to
+// poll, PollTimeout reports the latest time seen; TimeoutReason names the
+// timer behind a deadline ("rtx", "handshake", "cookie", "pending"):
 //
 //	for {
 //		for dg, ok := conn.PollWrite(); ok; dg, ok = conn.PollWrite() {
@@ -112,10 +115,15 @@
 // Bad input is dropped and counted in Stats, never a panic: malformed,
 // truncated, replayed, wrong-epoch, wrong-source and unauthenticated
 // records (epoch 0 has no replay window: only authenticated records move
-// it, RFC 6347 §4.1.2.6); handshake
-// fragments over MaxHandshakeMessage, beyond MaxBufferedHandshake of
-// reassembly or opening more than MaxFragmentRanges gaps in one message; certificate chains over MaxCertificateChain (fatal). Each
-// output queue holds at most MaxQueued items.
+// it, RFC 6347 §4.1.2.6); handshake fragments over MaxHandshakeMessage,
+// beyond MaxBufferedHandshake of reassembly or opening more than
+// MaxFragmentRanges gaps in one message; certificate chains over
+// MaxCertificateChain (fatal). Each queue holds at most MaxQueued items: a
+// full datagram queue refuses HandleWrite with ErrQueueFull, a full read
+// queue drops the record (counted), and a full event queue drops the new
+// event and the Handle* call returns an error wrapping shared.ErrQueueFull
+// (shared.EventQueue; a loss during a Poll* is reported by the next
+// Handle*). ErrClosed and ErrQueueFull wrap the shared sentinels.
 //
 // SCTP (or anything else) sent with HandleWrite should size its packets to
 // MaxPayload (1163 bytes for AES-GCM at the default MTU) so that records

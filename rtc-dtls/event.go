@@ -1,6 +1,9 @@
 package dtls
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // EventKind says what an Event reports.
 type EventKind uint8
@@ -45,9 +48,25 @@ type Event struct {
 	Err    error
 }
 
-// Command is what HandleEvent accepts. DTLS has no control events yet:
-// HandleEvent accepts the zero Command and does nothing.
-type Command struct{}
+// Command is what HandleEvent accepts. The zero Command does nothing.
+type Command struct {
+	Kind CommandKind
+}
+
+// CommandKind says what a Command asks for.
+type CommandKind uint8
+
+// handleCommand carries out a Command.
+func (c *Conn) handleCommand(cmd Command) error {
+	if c.state == stateClosed {
+		return ErrClosed
+	}
+	switch cmd.Kind {
+	case 0:
+		return nil
+	}
+	return fmt.Errorf("dtls: unknown command %d", cmd.Kind)
+}
 
 // Stats counts what a Conn did and dropped.
 type Stats struct {
@@ -78,15 +97,11 @@ func isRemote(err error) bool {
 	return errors.As(err, &ae) && ae.Remote
 }
 
-// pushEvent queues an event. The event queue is sized so that the few
-// events of a connection always fit; a full queue drops the oldest
-// notification rather than the newest, and counts it.
+// pushEvent queues an event. A full queue drops the new event, counts it
+// (Stats.EventsLost) and the Handle* call returns an error wrapping
+// shared.ErrQueueFull (shared.EventQueue: never a silent loss).
 func (c *Conn) pushEvent(e Event) {
-	if c.events.Full() {
-		c.events.Pop()
-		c.stats.QueueFull++
-	}
-	_ = c.events.Push(e)
+	c.events.Push(e)
 }
 
 // State is the connection state as WebRTC reports a DTLS transport
