@@ -6,12 +6,14 @@ package dtls
 // README's "Threat model" section summarises what they establish.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	mathrand "math/rand/v2"
 	"net/netip"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared"
 )
@@ -693,4 +695,49 @@ func TestFloodFragments(t *testing.T) {
 		t.Errorf("live heap grew by %d bytes", grew)
 	}
 	mustHandshake(t, p)
+}
+
+// TestCommandRetransmit: HandleEvent(CommandRetransmit) resends the
+// current flight at once and restarts the timer without doubling it; it
+// does nothing without an outstanding flight, and fails after close.
+func TestCommandRetransmit(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	hello, _ := p.client.PollWrite()
+	p.now = p.now.Add(300 * time.Millisecond)
+	noErr(t, p.client.HandleTimeout(p.now)) // not due: nothing
+	if _, ok := p.client.PollWrite(); ok {
+		t.Fatal("sent before the timer")
+	}
+	noErr(t, p.client.HandleEvent(Command{Kind: CommandRetransmit}))
+	again, ok := p.client.PollWrite()
+	if !ok || len(again.Message) != len(hello.Message) || p.client.Stats().Retransmits != 1 {
+		t.Fatalf("no retransmission: %v, stats %+v", ok, p.client.Stats())
+	}
+	// The same ClientHello in a new record (RFC 6347 §4.2.4: new record
+	// sequence number, same message).
+	if !bytes.Equal(again.Message[recordHeaderLen:], hello.Message[recordHeaderLen:]) || bytes.Equal(again.Message[:recordHeaderLen], hello.Message[:recordHeaderLen]) {
+		t.Fatal("the retransmission is not the same ClientHello in a new record")
+	}
+	if d, ok := p.client.PollTimeout(); !ok || !d.Equal(p.now.Add(time.Second)) || p.client.TimeoutReason() != "rtx" {
+		t.Fatalf("timer %v %v (%s), want restarted at +1s", d.Sub(epoch0), ok, p.client.TimeoutReason())
+	}
+	// A server without a ClientHello has nothing to resend.
+	noErr(t, p.server.HandleEvent(Command{Kind: CommandRetransmit}))
+	if _, ok := p.server.PollWrite(); ok {
+		t.Fatal("the server sent something")
+	}
+	mustHandshake(t, p)
+	before := p.client.Stats().Retransmits
+	noErr(t, p.client.HandleEvent(Command{Kind: CommandRetransmit}))
+	if _, ok := p.client.PollWrite(); ok || p.client.Stats().Retransmits != before {
+		t.Fatal("resent after the handshake")
+	}
+	if err := p.client.HandleEvent(Command{Kind: 99}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	noErr(t, p.client.Close())
+	if err := p.client.HandleEvent(Command{Kind: CommandRetransmit}); !errors.Is(err, shared.ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
 }

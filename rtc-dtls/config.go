@@ -105,7 +105,13 @@ type Config struct {
 	// Application data records may exceed it (see HandleWrite).
 	MTU int
 	// RetransmitInitial is the first retransmission timeout (RFC 6347
-	// §4.2.4.1). If zero, 1 s.
+	// §4.2.4.1: "1 second"). If zero, 1 s. Browsers shorten it when they
+	// know the path: libwebrtc (Chrome) sets twice the ICE round-trip time,
+	// clamped to 50 ms..3 s, when ICE has an estimate, and leaves the DTLS
+	// library's default (1 s) otherwise (p2p/base/dtls_transport.cc,
+	// ConfigureHandshakeTimeout). A caller with an ICE RTT can do the same;
+	// CommandRetransmit resends a flight at once when the path becomes
+	// usable.
 	RetransmitInitial time.Duration
 	// RetransmitMax caps the doubling retransmission timeout. If zero, 60 s.
 	RetransmitMax time.Duration

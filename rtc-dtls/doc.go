@@ -93,7 +93,11 @@
 //
 // The retransmission timer follows RFC 6347 §4.2.4.1: RetransmitInitial
 // (1 s), doubling on every expiry up to RetransmitMax (60 s); a flight
-// retransmitted by the peer makes the Conn resend its last flight. After
+// retransmitted by the peer makes the Conn resend its last flight (at most
+// once per 100 ms). HandleEvent(Command{Kind: CommandRetransmit}) resends
+// the current flight at once, for a caller that knows the path just became
+// usable (ICE selected a pair); libwebrtc instead sets its initial timeout
+// to twice the ICE RTT, clamped to 50 ms..3 s (see RetransmitInitial). After
 // two unanswered retransmissions a Conn fragments its flights for 548-byte
 // datagrams (RFC 6347 §4.1.1.1), in case the path MTU is below Config.MTU.
 // The whole handshake must finish within HandshakeTimeout (30 s, counted

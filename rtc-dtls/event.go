@@ -56,6 +56,22 @@ type Command struct {
 // CommandKind says what a Command asks for.
 type CommandKind uint8
 
+// Command kinds.
+const (
+	// CommandRetransmit resends the current handshake flight now and
+	// restarts the retransmission timer with its current interval (no
+	// doubling). A caller that knows the path just became usable sends
+	// it: WebRTC starts DTLS before ICE has a working pair, so the first
+	// ClientHello may have been lost, and waiting for the timer (1 s,
+	// RetransmitInitial) costs setup time; call it when ICE selects or
+	// nominates a pair, or when the peer's first connectivity check
+	// arrives after the ClientHello went out. RFC 6347 §4.2.4 lets an
+	// implementation retransmit on other triggers than the timer. It
+	// does nothing when no flight is outstanding (a server waiting for a
+	// ClientHello, or after the handshake).
+	CommandRetransmit CommandKind = iota + 1
+)
+
 // handleCommand carries out a Command.
 func (c *Conn) handleCommand(cmd Command) error {
 	if c.state == stateClosed {
@@ -64,6 +80,13 @@ func (c *Conn) handleCommand(cmd Command) error {
 	switch cmd.Kind {
 	case 0:
 		return nil
+	case CommandRetransmit:
+		if c.state != stateHandshake || len(c.flight) == 0 || c.finalFlight {
+			return nil
+		}
+		c.stats.Retransmits++
+		c.rtxDeadline = c.clock.Now().Add(c.rtxInterval)
+		return c.sendFlight()
 	}
 	return fmt.Errorf("dtls: unknown command %d", cmd.Kind)
 }
