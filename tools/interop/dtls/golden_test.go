@@ -1,6 +1,7 @@
 package dtlsinterop
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"testing/cryptotest"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/tools/internal/peers"
@@ -198,12 +200,12 @@ func recordGolden(t *testing.T, gc goldenCase) (string, error) {
 	version := strings.TrimSpace(firstLine(string(vout)))
 	head := fmt.Sprintf("# %s: our %s against openssl %s (%s) on 127.0.0.1.\n"+
 		"# Recorded by tools/interop/dtls: go test -run TestRecordGoldenOpenSSL -update; replayed by TestGoldenOpenSSL.\n"+
-		"# ours: role=%s suite=%#04x group=%d hvr=%v srtp=0x0001 seed=%s clock=%s peer=%s\n"+
+		"# ours: role=%s suite=%#04x groups=%s hvr=%v srtp=0x0001 seed=%s clock=%s peer=%s\n"+
 		"# peer fingerprint: %s\n"+
 		"# openssl keying material (EXTRACTOR-dtls_srtp, 60 bytes): %s\n"+
 		"# negotiated: %v, %v, extended_master_secret=%v\n",
 		gc.name, role, map[bool]string{true: "s_server", false: "s_client"}[gc.client], version,
-		role, uint16(gc.suite.suite), uint16(gc.group.group), gc.hvr, gc.name, goldenEpoch.Format(time.RFC3339), peerAddr,
+		role, uint16(gc.suite.suite), groupIDs(cfg.Groups), gc.hvr, gc.name, goldenEpoch.Format(time.RFC3339), peerAddr,
 		peerFP, strings.ToUpper(m[1]), state.CipherSuite, state.Group, state.ExtendedMasterSecret)
 	return head + flows.String(), nil
 }
@@ -213,4 +215,172 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// groupIDs lists group code points as the "# ours:" header writes them.
+func groupIDs(gs []dtls.Group) string {
+	var ids []string
+	for _, g := range gs {
+		ids = append(ids, fmt.Sprint(uint16(g)))
+	}
+	return strings.Join(ids, ",")
+}
+
+// TestRecordGoldenChromium records a handshake with headless Chromium
+// (BoringSSL) as the DTLS client and our server (seeded, fixed clock, no
+// timers) into rtc-dtls/testdata/golden/chromium_*.txt, as
+// TestRecordGoldenOpenSSL does. Chromium exports no keys to the page, so
+// the transcript holds ours; the replay checks that our side verifies
+// Chromium's Finished and exports them again.
+func TestRecordGoldenChromium(t *testing.T) {
+	if !*update {
+		t.Skip("records only with -update")
+	}
+	peers.RequireChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	browser := peers.StartChromiumT(t, ctx)
+	const name = "chromium_client_aes128gcm_x25519"
+	tab := browser.OpenPage(t, "<!doctype html><title>dtls</title>")
+	if _, err := peers.Eval[chromedp.Void](tab, chromiumJS); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := peers.Eval[string](tab, "startOffer()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteFP, err := dtls.ParseFingerprint(sdpValue(offer, "a=fingerprint:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cryptotest.SetGlobalRandom(t, 1)
+	ours, err := dtls.GenerateCertificate(goldenEpoch, dtls.KeyECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ourFP, err := ours.Fingerprint("sha-256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	udp := peers.ListenUDP(t)
+	local := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	const ufrag, pwd = "sansrtcdtls", "sansrtcdtlspasswordpassword"
+	mid := sdpValue(offer, "a=mid:")
+	answer := strings.Join([]string{
+		"v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+		"a=group:BUNDLE " + mid, "a=ice-lite",
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 127.0.0.1",
+		"a=mid:" + mid, "a=ice-ufrag:" + ufrag, "a=ice-pwd:" + pwd,
+		"a=fingerprint:" + ourFP.String(), "a=setup:passive", "a=sctp-port:5000",
+		fmt.Sprintf("a=candidate:1 1 udp 2130706431 127.0.0.1 %d typ host", local.Port()),
+		"a=end-of-candidates", "",
+	}, "\r\n")
+	if _, err := peers.Eval[bool](tab, fmt.Sprintf("acceptAnswer(%q)", answer)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &dtls.Config{
+		Certificate:      ours,
+		PeerFingerprints: []dtls.Fingerprint{remoteFP},
+		SRTPProfiles:     []uint16{0x0007},
+		CipherSuites:     []dtls.CipherSuite{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+		Groups:           []dtls.Group{dtls.GroupX25519},
+		Rand:             goldenSeed(name),
+	}
+	conn, err := dtls.NewServer(goldenEpoch, shared.TransportContext{Local: local}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flows strings.Builder
+	n := 0
+	var peerAddr netip.AddrPort
+	var state *dtls.ConnectionState
+	buf := make([]byte, 65536)
+	end := time.Now().Add(30 * time.Second)
+	for state == nil {
+		for dg, ok := conn.PollWrite(); ok; dg, ok = conn.PollWrite() {
+			n++
+			fmt.Fprintf(&flows, "\n## datagram %d: ours -> chromium, %d bytes\n%s", n, len(dg.Message), hex.Dump(dg.Message))
+			if _, err := udp.WriteToUDPAddrPort(dg.Message, dg.Transport.Peer); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for ev, ok := conn.PollEvent(); ok; ev, ok = conn.PollEvent() {
+			switch ev.Kind {
+			case dtls.EventHandshakeComplete:
+				state = ev.State
+			case dtls.EventClosed:
+				t.Fatalf("closed: %v", ev.Err)
+			}
+		}
+		if state != nil {
+			break
+		}
+		got, from, timedOut, err := peers.ReadUDP(udp, buf, end)
+		if err != nil || timedOut {
+			t.Fatalf("no handshake: %v", err)
+		}
+		msg := buf[:got]
+		switch {
+		case msg[0] < 4: // STUN (RFC 7983): answered, not recorded
+			if resp, _ := peers.BindingSuccess(msg, from, pwd); resp != nil {
+				if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case msg[0] >= 20 && msg[0] < 64:
+			n++
+			fmt.Fprintf(&flows, "\n## datagram %d: chromium -> ours, %d bytes\n%s", n, len(msg), hex.Dump(msg))
+			peerAddr = from
+			if err := conn.HandleRead(shared.TaggedBytes{Now: goldenEpoch, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg}); err != nil {
+				t.Fatalf("HandleRead: %v", err)
+			}
+		}
+	}
+	for dg, ok := conn.PollWrite(); ok; dg, ok = conn.PollWrite() { // our last flight
+		n++
+		fmt.Fprintf(&flows, "\n## datagram %d: ours -> chromium, %d bytes\n%s", n, len(dg.Message), hex.Dump(dg.Message))
+		if _, err := udp.WriteToUDPAddrPort(dg.Message, dg.Transport.Peer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Chromium must agree: its transport reaches "connected" with our suite.
+	var ts transportStats
+	for range 100 {
+		if got, from, timedOut, err := peers.ReadUDP(udp, buf, time.Now().Add(50*time.Millisecond)); err == nil && !timedOut && buf[0] < 4 {
+			if resp, _ := peers.BindingSuccess(buf[:got], from, pwd); resp != nil {
+				if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if ts, err = peers.Eval[transportStats](tab, "transportStats()"); err != nil {
+			t.Fatal(err)
+		}
+		if ts.DTLSState == "connected" {
+			break
+		}
+	}
+	if ts.DTLSState != "connected" || ts.DTLSCipher != state.CipherSuite.String() {
+		t.Fatalf("chromium: %+v, ours %v", ts, state.CipherSuite)
+	}
+	km, err := srtpMaterial(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, err := peers.Eval[string](tab, "navigator.userAgent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := fmt.Sprintf("# %s: our server against headless Chromium (%s) on 127.0.0.1; STUN not shown.\n"+
+		"# Recorded by tools/interop/dtls: go test -run TestRecordGoldenChromium -update; replayed by TestGoldenOpenSSL.\n"+
+		"# ours: role=server suite=%#04x groups=%s hvr=false srtp=0x0007 seed=%s clock=%s peer=%s\n"+
+		"# peer fingerprint: %s\n"+
+		"# keying material (EXTRACTOR-dtls_srtp, %d bytes, ours; Chromium reported %s, %s): %X\n"+
+		"# negotiated: %v, %v, extended_master_secret=%v\n",
+		name, version, uint16(cfg.CipherSuites[0]), groupIDs(cfg.Groups), name, goldenEpoch.Format(time.RFC3339), peerAddr,
+		remoteFP, len(km), ts.DTLSCipher, ts.SRTPCipher, km, state.CipherSuite, state.Group, state.ExtendedMasterSecret)
+	path := filepath.Join("..", "..", "..", "rtc-dtls", "testdata", "golden", name+".txt")
+	if err := os.WriteFile(path, []byte(head+flows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
