@@ -123,7 +123,10 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	if suite == dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
 		ourCert = rsaCert
 	}
-	ourFP, _ := ourCert.Fingerprint("sha-256")
+	ourFP, err := ourCert.Fingerprint("sha-256")
+	if err != nil {
+		t.Fatal(err)
+	}
 	answer := strings.Join([]string{
 		"v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
 		"a=group:BUNDLE " + mid, "a=ice-lite",
@@ -190,7 +193,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		}
 		if timedOut {
 			if p.conn != nil {
-				p.conn.HandleTimeout(now)
+				if err := expected(p.conn.HandleTimeout(now)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			continue
 		}
@@ -199,7 +204,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		case msg[0] < 4: // STUN (RFC 7983)
 			resp, _ := peers.BindingSuccess(msg, from, pwd)
 			if resp != nil {
-				udp.WriteToUDPAddrPort(resp, from)
+				if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if p.conn == nil && setup == "active" {
 				// Our DTLS client starts once the browser's checks arrive.
@@ -208,7 +215,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 				}
 			}
 		case msg[0] >= 20 && msg[0] < 64 && p.conn != nil:
-			p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg})
+			if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg})); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	st := p.state()
@@ -218,10 +227,14 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		if n, from, timedOut, err := peers.ReadUDP(udp, buf, time.Now().Add(100*time.Millisecond)); err == nil && !timedOut {
 			if buf[0] < 4 {
 				if resp, _ := peers.BindingSuccess(buf[:n], from, pwd); resp != nil {
-					udp.WriteToUDPAddrPort(resp, from)
+					if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+						t.Fatal(err)
+					}
 				}
 			} else {
-				p.conn.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+				if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})); err != nil {
+					t.Fatal(err)
+				}
 				p.flush()
 			}
 		}

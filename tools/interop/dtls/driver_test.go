@@ -43,6 +43,16 @@ func srtpMaterial(conn *dtls.Conn) ([]byte, error) {
 	return km, nil
 }
 
+// expected passes the errors a real peer's traffic may cause (a dropped
+// record: a retransmission, a record for a closed connection) and returns
+// any other: an alert or a timeout ends the run with its reason.
+func expected(err error) error {
+	if err == nil || errors.Is(err, dtls.ErrDropped) || errors.Is(err, dtls.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
 // udpPeer runs a sans-I/O dtls.Conn over a real UDP socket on loopback.
 type udpPeer struct {
 	conn   *dtls.Conn
@@ -112,10 +122,14 @@ func (p *udpPeer) run(done func() bool, limit time.Duration) error {
 			return err
 		}
 		if timedOut {
-			_ = p.conn.HandleTimeout(now)
+			if err := expected(p.conn.HandleTimeout(now)); err != nil {
+				return err
+			}
 			continue
 		}
-		_ = p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+		if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})); err != nil {
+			return err
+		}
 	}
 }
 

@@ -125,7 +125,10 @@ func checkOpenSSLSession(t *testing.T, out *peers.OpenSSL, who string, conn *dtl
 }
 
 func ourConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group) *dtls.Config {
-	f, _ := peer.Fingerprint("sha-256")
+	f, err := peer.Fingerprint("sha-256")
+	if err != nil {
+		panic(err) // a generated certificate always has a fingerprint
+	}
 	return &dtls.Config{
 		Certificate:      cert,
 		PeerFingerprints: []dtls.Fingerprint{f},
@@ -202,15 +205,21 @@ func TestOpenSSLServer(t *testing.T) {
 			t.Fatalf("s_server did not print our data:\n%s", out)
 		}
 		// and s_server sends what it reads on stdin
-		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		if _, err := io.WriteString(out.Stdin, "hello-from-openssl\n"); err != nil {
+			t.Fatal(err)
+		}
 		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 			t.Fatalf("reading from s_server: %v", err)
 		}
 		if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
 			t.Fatalf("read %q", p.reads[0])
 		}
-		conn.Close()
-		p.flush()
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.flush(); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
@@ -235,7 +244,9 @@ func TestOpenSSLClient(t *testing.T) {
 			t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
 		}
 		checkOpenSSLSession(t, out, "s_client", p.conn, s.suite, g.group)
-		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		if _, err := io.WriteString(out.Stdin, "hello-from-openssl\n"); err != nil {
+			t.Fatal(err)
+		}
 		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 			t.Fatalf("reading from s_client: %v\n%s", err, out)
 		}
@@ -243,8 +254,12 @@ func TestOpenSSLClient(t *testing.T) {
 			t.Fatalf("read %q", p.reads[0])
 		}
 		bufio.NewReader(strings.NewReader("")).ReadString('\n')
-		conn.Close()
-		p.flush()
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.flush(); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

@@ -44,7 +44,10 @@ var pionGroups = []struct {
 }
 
 func pionConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, curve elliptic.Curve) *piondtls.Config {
-	want, _ := peer.Fingerprint("sha-256")
+	want, err := peer.Fingerprint("sha-256")
+	if err != nil {
+		panic(err) // a generated certificate always has a fingerprint
+	}
 	return &piondtls.Config{
 		Certificates:           []tls.Certificate{{Certificate: cert.Certificate, PrivateKey: cert.PrivateKey}},
 		CipherSuites:           []piondtls.CipherSuiteID{piondtls.CipherSuiteID(suite)},
@@ -194,8 +197,12 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 	if string(p.reads[0]) != "echo:hello" {
 		t.Fatalf("read %q", p.reads[0])
 	}
-	conn.Close()
-	p.flush()
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustFP(c *dtls.Certificate) dtls.Fingerprint {
