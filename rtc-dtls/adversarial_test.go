@@ -741,3 +741,38 @@ func TestCommandRetransmit(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+// TestRecordLengthEdges: the record length field at 0, 1, the RFC 5246
+// §6.2.3 maximum (2^14+2048) and one more; and a record that claims more
+// than the datagram holds.
+func TestRecordLengthEdges(t *testing.T) {
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{0, true}, {1, true}, {maxCiphertext, true}, {maxCiphertext + 1, false}} {
+		rec := plainRecord(ContentApplicationData, 1, 5, make([]byte, tc.n))
+		if tc.n > 0xffff {
+			continue
+		}
+		_, frag, rest, err := ParseRecord(rec)
+		if (err == nil) != tc.ok || (tc.ok && (len(frag) != tc.n || len(rest) != 0)) {
+			t.Errorf("length %d: err %v", tc.n, err)
+		}
+	}
+	rec := plainRecord(ContentHandshake, 0, 1, make([]byte, 10))
+	if _, _, _, err := ParseRecord(rec[:len(rec)-1]); err == nil {
+		t.Error("a record longer than its datagram parsed")
+	}
+	// Through a Conn: each is dropped or processed, never more.
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	mustHandshake(t, p)
+	for _, n := range []int{0, 1, maxPlaintext, maxPlaintext + 1, maxCiphertext, maxCiphertext + 1} {
+		if err := p.inject(p.server, clientAddr, plainRecord(ContentApplicationData, 1, 5, make([]byte, n))); !errors.Is(err, ErrDropped) {
+			t.Fatalf("length %d: %v", n, err)
+		}
+	}
+	if p.server.state != stateEstablished {
+		t.Fatal("connection lost")
+	}
+}

@@ -250,7 +250,7 @@ func (c *Conn) bufferFragment(h *handshakeHeader, epoch uint16, frag []byte, any
 		return dropped(fmt.Errorf("%w: handshake message of %d bytes", ErrLimit, h.Length))
 	}
 	p := c.reasm.find(h.MessageSeq)
-	if p != nil && !p.complete() && (p.typ != h.Type || p.body == nil || len(p.body) != int(h.Length) || p.epoch != epoch || p.src != c.inTr.Peer) {
+	if p != nil && !p.complete() && (p.typ != h.Type || len(p.body) != int(h.Length) || p.epoch != epoch || (c.learnTr && p.src != c.inTr.Peer)) {
 		// A fragment that disagrees with a partial message: nothing in
 		// epoch 0 is authenticated, so the partial one may be the forgery.
 		// The newest wins; otherwise one forged fragment would block the
