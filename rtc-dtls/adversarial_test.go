@@ -776,3 +776,30 @@ func TestRecordLengthEdges(t *testing.T) {
 		t.Fatal("connection lost")
 	}
 }
+
+// TestManyHellosInOneDatagram: one datagram packed with cookie-less
+// ClientHellos (a 64 KiB datagram holds hundreds) must not fill the
+// outbox and kill a HelloVerify server: each is answered until the outbox
+// is full, the rest are dropped, and the real client still connects.
+func TestManyHellosInOneDatagram(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.HelloVerify = true
+	p := newTestPair(t, cc, sc)
+	_, hello := strangerHello(t, strangerAddr, "packed")
+	var dg []byte
+	for len(dg)+len(hello) < 65000 {
+		dg = append(dg, hello...)
+	}
+	if n := len(dg) / len(hello); n <= p.server.cfg.maxQueued() {
+		t.Fatalf("only %d ClientHellos fit", n)
+	}
+	if err := p.inject(p.server, strangerAddr, dg); err != nil && !errors.Is(err, ErrDropped) {
+		t.Fatalf("packed datagram: %v", err)
+	}
+	if p.server.state != stateHandshake || p.server.bound {
+		t.Fatalf("state %v, bound %v, err %v", p.server.state, p.server.bound, p.server.err)
+	}
+	for _, ok := p.server.PollWrite(); ok; _, ok = p.server.PollWrite() {
+	}
+	mustHandshake(t, p)
+}

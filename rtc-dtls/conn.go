@@ -70,6 +70,7 @@ type Conn struct {
 	bound    bool                    // learnTr: c.tr is the source of the ClientHello being answered
 	verified bool                    // learnTr: that source returned a valid cookie, so it cannot be displaced
 	inTr     shared.TransportContext // where the datagram being processed came from
+	hvrSent  bool                    // a HelloVerifyRequest answered the datagram being processed
 	state    connState
 	step     hsStep
 	stats    Stats
@@ -244,6 +245,7 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	// Local is where it arrived and Peer where it came from: the same path
 	// a reply takes (shared.TransportContext).
 	c.inTr = msg.Transport
+	c.hvrSent = false
 	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
 		return c.handleForeign(msg.Message)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"io"
 	"slices"
 )
@@ -119,6 +120,14 @@ func (c *Conn) cookieValid(ch *clientHelloMsg) bool {
 // (RFC 6347 §4.2.1), back to where it came from. The HelloVerifyRequest
 // uses the ClientHello's message_seq and version 1.0.
 func (c *Conn) sendHelloVerify(ch *clientHelloMsg, seq uint16) error {
+	if c.hvrSent {
+		// One answer per datagram: a client sends one ClientHello per
+		// datagram, and a datagram packed with hundreds must neither fill
+		// the outbox (and fail the Conn) nor multiply our output.
+		c.stats.BadHandshake++
+		return dropped(errors.New("more than one ClientHello in a datagram"))
+	}
+	c.hvrSent = true
 	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
 	payload := appendMessage(nil, TypeHelloVerifyRequest, seq, hvr)
 	// RFC 6347 §4.2.1: "the server MUST use the record sequence number in
@@ -131,7 +140,10 @@ func (c *Conn) sendHelloVerify(ch *clientHelloMsg, seq uint16) error {
 	if len(ch.Cookie) > 0 {
 		c.stats.BadHandshake++
 	}
-	return c.replyDatagram(dg)
+	if err := c.replyDatagram(dg); err != nil {
+		return dropped(err) // stateless: the client asks again
+	}
+	return nil
 }
 
 // acceptHello checks the ClientHello's version and compression and
