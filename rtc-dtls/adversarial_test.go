@@ -803,3 +803,29 @@ func TestManyHellosInOneDatagram(t *testing.T) {
 	}
 	mustHandshake(t, p)
 }
+
+// TestManyBadHellosInOneDatagram: a server without a peer answers a bad
+// ClientHello with its alert, once per datagram however many it holds.
+func TestManyBadHellosInOneDatagram(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	_, hello := strangerHello(t, strangerAddr, "bad")
+	bad := bytes.Clone(hello)
+	bad[recordHeaderLen+12] = 0xfe // client_version 0xfeXX below DTLS 1.2: protocol_version
+	bad[recordHeaderLen+13] = 0xff
+	var dg []byte
+	for range 300 {
+		dg = append(dg, bad...)
+	}
+	if err := p.inject(p.server, strangerAddr, dg); !errors.Is(err, ErrDropped) {
+		t.Fatalf("packed bad ClientHellos: %v", err)
+	}
+	n := 0
+	for _, ok := p.server.PollWrite(); ok; _, ok = p.server.PollWrite() {
+		n++
+	}
+	if n != 1 || p.server.state != stateHandshake || p.server.bound {
+		t.Fatalf("%d answers, state %v, bound %v", n, p.server.state, p.server.bound)
+	}
+	mustHandshake(t, p)
+}

@@ -70,7 +70,7 @@ type Conn struct {
 	bound    bool                    // learnTr: c.tr is the source of the ClientHello being answered
 	verified bool                    // learnTr: that source returned a valid cookie, so it cannot be displaced
 	inTr     shared.TransportContext // where the datagram being processed came from
-	hvrSent  bool                    // a HelloVerifyRequest answered the datagram being processed
+	hvrSent  bool                    // a HelloVerifyRequest or refusal answered the datagram being processed
 	state    connState
 	step     hsStep
 	stats    Stats

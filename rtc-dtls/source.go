@@ -57,6 +57,10 @@ func (c *Conn) refuseHello(err error) error {
 	if ae := (*AlertError)(nil); errors.As(err, &ae) {
 		alert = ae.Alert
 	}
+	if c.hvrSent {
+		return dropped(err) // one answer per datagram, as for HelloVerifyRequests
+	}
+	c.hvrSent = true
 	if dg, serr := c.sealRecord(nil, ContentAlert, 0, []byte{byte(AlertLevelFatal), byte(alert)}); serr == nil {
 		if qerr := c.replyDatagram(dg); qerr != nil {
 			return dropped(qerr)
