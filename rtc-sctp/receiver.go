@@ -194,7 +194,11 @@ func (r *receiver) handleData(now time.Time, ch *rawChunk) error {
 		r.ackNow = true // RFC 9260 §6.2: SACK immediately on a duplicate
 		return nil
 	}
-	if shared.SerialDiff32(r.cum, d.tsn) > maxTSNAhead {
+	// Not seen, so not at or behind the cumulative TSN in RFC 1982 order.
+	// The unsigned offset makes the half-way point (2^31 ahead, undefined
+	// in RFC 1982) and everything past the Gap Ack Block range out of
+	// window.
+	if d.tsn-r.cum > maxTSNAhead {
 		a.stats.OutOfWindow++
 		return ErrOutOfWindow
 	}
@@ -243,15 +247,27 @@ func (r *receiver) accept(d *dataChunk) error {
 		}
 	}
 	n := len(d.payload)
-	if !d.unordered() && r.keyLess(f.key, s.nextSeq) {
+	if !d.unordered() && !r.keyAhead(f.key, s.nextSeq) {
 		// A late fragment of a message that was delivered or skipped by
-		// FORWARD TSN: it can never be delivered.
+		// FORWARD TSN: it can never be delivered. A key half-way or more
+		// ahead (2^15 for SSNs, 2^31 for MIDs; RFC 1982 leaves that
+		// undefined) counts as late too, so every key held on a stream
+		// lies within half the sequence space ahead of nextSeq and the
+		// serial order of the held keys is always defined.
 		a.stats.Stale++
 		return nil
 	}
 	if d.idata && d.unordered() && r.wasSkipped(d.stream, d.mid) {
 		a.stats.Stale++
 		return nil
+	}
+	if d.idata && d.fsn > uint32(a.cfg.maxMessageSize()) {
+		// Every fragment carries at least one byte, so a message with
+		// this FSN is larger than the maximum message size. This also
+		// keeps the FSNs held within the range where their order is
+		// defined.
+		a.abortWith(CauseProtocolViolation, "message too large")
+		return ErrMessageTooLarge
 	}
 	whole := d.begin() && d.end()
 	if whole && (d.unordered() || f.key == s.nextSeq) {
@@ -286,7 +302,7 @@ func (r *receiver) accept(d *dataChunk) error {
 	if d.begin() && s.lastSize > n && r.sized < maxSized && r.buffered+s.lastSize <= r.limit {
 		hint = s.lastSize
 	}
-	i, ok := r.insert(list, f, d.payload, hint)
+	i, ok := r.insert(list, f, d.payload, hint, !d.unordered())
 	if !ok {
 		// The same fragment under another TSN (I-DATA): drop it.
 		r.buffered -= n
@@ -323,9 +339,29 @@ func (r *receiver) keyLess(x, y uint32) bool {
 	return shared.SerialLess(uint16(x), uint16(y))
 }
 
-func (r *receiver) fragLess(x, y *rxFrag) bool {
+// keyAhead reports whether key is base or comes after it by less than half
+// the sequence space (2^15 for SSNs, 2^31 for MIDs). Exactly half-way is
+// not ahead: RFC 1982 leaves it undefined, and this picks "behind".
+func (r *receiver) keyAhead(key, base uint32) bool {
+	if r.a.idata {
+		return key-base < 1<<31
+	}
+	return uint16(key-base) < 1<<15
+}
+
+// fragLess orders runs by key, then first fragment. Ordered keys are
+// serial numbers (all held ones lie within half the space ahead of the
+// stream's next key, see accept). Unordered I-DATA MIDs have no order:
+// they are compared as plain numbers, so the order of the list never
+// depends on an undefined serial comparison. FSNs are plain too: an I-DATA
+// FSN counts from zero and is bounded by the message size, and a DATA FSN
+// is a TSN within the receive window.
+func (r *receiver) fragLess(x, y *rxFrag, ordered bool) bool {
 	if x.key != y.key {
-		return r.keyLess(x.key, y.key)
+		if ordered {
+			return r.keyLess(x.key, y.key)
+		}
+		return x.key < y.key
 	}
 	return shared.SerialLess(x.fsn, y.fsn)
 }
@@ -342,11 +378,11 @@ func joins(x, y *rxFrag) bool {
 // run with both B and E. It returns the index of the run holding f, or
 // false for a duplicate. A fragment that starts a new run gets a buffer of
 // capacity hint if that is larger than p.
-func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bool) {
+func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int, ordered bool) (int, bool) {
 	l := *list
 	i := len(l)
-	if i > 0 && !r.fragLess(&l[i-1], &f) {
-		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f) })
+	if i > 0 && !r.fragLess(&l[i-1], &f, ordered) {
+		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f, ordered) })
 	}
 	if i < len(l) && l[i].key == f.key && l[i].fsn == f.fsn {
 		return 0, false
@@ -541,10 +577,12 @@ func (r *receiver) sackSent() {
 // (RFC 3758 §3.6, RFC 8260 §2.3.1).
 func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 	r.ackNow = true
-	if !shared.SerialLess(r.cum, f.newCum) {
-		return
+	if shared.SerialLessOrEqual(f.newCum, r.cum) {
+		return // old or duplicate (RFC 3758 §3.6)
 	}
-	if shared.SerialDiff32(r.cum, f.newCum) > maxTSNAhead {
+	// Ahead by the unsigned offset: past the window, and the half-way
+	// point that RFC 1982 leaves undefined, are dropped and counted.
+	if f.newCum-r.cum > maxTSNAhead {
 		r.a.stats.OutOfWindow++
 		return
 	}
@@ -579,6 +617,12 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 			continue
 		}
 		seq := e.seq
+		if !r.keyAhead(seq, s.nextSeq) {
+			// Behind the next expected key (an old FORWARD TSN), or
+			// exactly half-way, which keyAhead reads as behind:
+			// nothing to skip.
+			continue
+		}
 		// RFC 3758 §3.6: make available "stream sequence numbers earlier
 		// than or equal to the stream sequence number listed": a complete
 		// message held behind an abandoned one is delivered in order; a

@@ -20,12 +20,16 @@ type sackResult struct {
 // rwnd, FORWARD TSN and the T3-rtx timer.
 func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	a := s.a
-	if shared.SerialLess(sk.cumTSN, s.cumAck) {
-		return // RFC 9260 §6.2.1 D i: an old SACK
-	}
-	if shared.SerialDiff32(s.cumAck, sk.cumTSN) > int64(s.n) {
+	// The cumulative TSN ack must lie in [cumAck, cumAck+n]: our ack point
+	// or a TSN we sent. The distance is taken as an unsigned offset, so
+	// every other value is dropped whatever RFC 1982 would say of it,
+	// including the undefined half-way point (2^31 away).
+	if ahead := sk.cumTSN - s.cumAck; ahead > uint32(s.n) {
+		if shared.SerialLess(sk.cumTSN, s.cumAck) {
+			return // RFC 9260 §6.2.1 D i: an old SACK
+		}
 		a.stats.Malformed++
-		return // acks a TSN never sent
+		return // acks a TSN never sent (or exactly half-way): drop
 	}
 	flightBefore := s.flight
 	var r sackResult

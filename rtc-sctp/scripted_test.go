@@ -24,6 +24,13 @@ type peer struct {
 // (tag 0x11111111, initial TSN 1000) through the real handshake.
 func newEstablished(t *testing.T, cfg Config) *peer {
 	t.Helper()
+	return newEstablishedWith(t, cfg, false)
+}
+
+// newEstablishedWith is newEstablished; with idata the scripted peer
+// offers I-DATA (RFC 8260) too.
+func newEstablishedWith(t *testing.T, cfg Config, idata bool) *peer {
+	t.Helper()
 	if cfg.Rand == nil {
 		cfg.Rand = newSeeded(9)
 	}
@@ -32,7 +39,7 @@ func newEstablished(t *testing.T, cfg Config) *peer {
 		t.Fatal(err)
 	}
 	p := &peer{t: t, a: a, now: epoch, tag: 0x11111111, tsn: 1000}
-	in := initChunk{tag: p.tag, rwnd: 1 << 20, os: 100, mis: 100, tsn: p.tsn, fwdTSN: true, reconfig: true}
+	in := initChunk{tag: p.tag, rwnd: 1 << 20, os: 100, mis: 100, tsn: p.tsn, fwdTSN: true, reconfig: true, idata: idata}
 	p.send(0, in.appendTo(nil))
 	ack := p.recvChunk(ctInitAck)
 	if a.State() != StateClosed {
