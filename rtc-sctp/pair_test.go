@@ -44,6 +44,8 @@ type pair struct {
 	keep   bool // keep messages in reads
 	onRead func(side int, m Message)
 	bytes  [2]int
+	// paused stops the application of a side from reading (PollRead).
+	paused [2]bool
 }
 
 func newPair(t testing.TB, ca, cb Config) *pair {
@@ -88,7 +90,7 @@ func (p *pair) drain() bool {
 			moved = true
 			p.events[i] = append(p.events[i], ev)
 		}
-		for {
+		for !p.paused[i] {
 			m, ok := e.PollRead()
 			if !ok {
 				break

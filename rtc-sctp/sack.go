@@ -39,6 +39,11 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	if r.advanced {
 		s.errorCount = 0
 	}
+	if !r.advanced && s.n > 0 && sk.rwnd < uint32(s.at(0).n) {
+		// Zero window probing (RFC 9260 §6.1 A): the peer answers but
+		// has no room for the probe. Remember it for T3-rtx.
+		s.probeAnswered = true
+	}
 	if len(sk.dups) > 0 && s.undoValid {
 		s.checkSpurious(sk.dups)
 	}

@@ -90,6 +90,9 @@ type sender struct {
 	buffered   int
 	msgs       int // messages held (queued or unacknowledged)
 	errorCount int
+	// probeAnswered: a SACK that had no room for our oldest chunk (a zero
+	// window) arrived since the last T3-rtx expiry.
+	probeAnswered bool
 
 	rto, srtt, rttvar time.Duration
 	haveRTT           bool
@@ -142,6 +145,7 @@ func (s *sender) reset(initialTSN uint32, peerRwnd uint32) {
 	s.pba = 0
 	s.inFR = false
 	s.errorCount = 0
+	s.probeAnswered = false
 }
 
 // discard drops every queued and outstanding message (restart).
@@ -783,7 +787,13 @@ func (s *sender) onTimeout(now time.Time) {
 		return
 	}
 	a.stats.T3Expirations++
-	s.errorCount++
+	// RFC 9260 §6.1 (A): "If the sender continues to receive SACKs from
+	// the peer while doing zero window probing, the unacknowledged window
+	// probes SHOULD NOT increment the error counter".
+	if !s.probeAnswered {
+		s.errorCount++
+	}
+	s.probeAnswered = false
 	if s.errorCount > a.cfg.maxRetransmits() {
 		a.queueControl(a.buildCausePacket(a.peerTag, ctAbort, 0, 0, nil, false))
 		a.terminate(ErrRetransmissionLimit)
