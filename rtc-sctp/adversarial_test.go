@@ -223,8 +223,8 @@ func TestAdversarialForwardTSN(t *testing.T) {
 		if err := p.send(p.a.myTag, f.appendTo(nil)); err != nil {
 			t.Fatal(err)
 		}
-		if s := p.a.rcv.streams[1]; s.nextSeq != 0 {
-			t.Fatalf("SSN %d skipped the stream to %d", ssn, s.nextSeq)
+		if q := p.a.rcv.seq(1); q.next != 0 {
+			t.Fatalf("SSN %d skipped the stream to %d", ssn, q.next)
 		}
 	}
 }

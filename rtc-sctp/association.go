@@ -281,9 +281,10 @@ func New(cfg Config) (*Association, error) {
 		mtu:       cfg.mtu(),
 		ctrl:      shared.NewQueue[[]byte](cfg.maxControlPackets()),
 		events:    shared.NewQueue[Event](cfg.maxEvents()),
-		// Each queued message counts msgOverhead bytes against the
-		// receive buffer, which so bounds their number.
-		reads: shared.NewQueue[Message](2*cfg.receiveBuffer()/msgOverhead + 1),
+		// Each unread message is charged at least rxMsgOverhead against
+		// the receive buffer, which holds at most 1.5 times its size:
+		// that bounds their number.
+		reads: shared.NewQueue[Message](2*cfg.receiveBuffer()/rxMsgOverhead + 1),
 	}
 	a.acceptZeroCsum = !cfg.DisableZeroChecksum
 	if _, err := io.ReadFull(a.rand, a.cookieKey[:]); err != nil {
@@ -421,7 +422,7 @@ func (a *Association) PollEvent() (Event, bool) { return a.events.Pop() }
 func (a *Association) PollRead() (Message, bool) {
 	m, ok := a.reads.Pop()
 	if ok {
-		a.rcv.release(len(m.Data) + msgOverhead)
+		a.rcv.release(msgCost(&m))
 	}
 	return m, ok
 }

@@ -45,7 +45,7 @@ func TestReassemblySizedBound(t *testing.T) {
 	l := newLoopback(t, Config{PeerMaxMessageSize: -1, ReceiveBufferSize: 4 << 20})
 	r := &l.b.rcv
 	for st := range uint16(10) {
-		r.stream(st).lastSize = 200 << 10
+		r.seq(st).lastSize = 200 << 10
 	}
 	for st := range uint16(10) {
 		d := dataChunk{idata: l.b.idata, flags: flagBegin, tsn: r.cum + 1, stream: st, ppid: 53, payload: []byte("x")}
