@@ -167,7 +167,21 @@ type Stats struct {
 	// EventsDropped counts events lost because the event queue
 	// (Config.MaxEvents) was full.
 	EventsDropped uint64
+	// RefusedOpens counts the peer's DATA_CHANNEL_OPENs refused (stream
+	// reset): wrong parity, MaxChannels, MaxOpenLabelBytes or
+	// MaxLabelBytes reached.
+	RefusedOpens uint64
+	// DiscardedPartials counts deprecated partial pieces dropped because
+	// their message exceeded the maximum message size.
+	DiscardedPartials uint64
 }
+
+// The two sides whose channels are counted apart (Config.MaxChannels,
+// Config.MaxLabelBytes).
+const (
+	local  = 0 // opened by this side (Open)
+	remote = 1 // opened by the peer (DATA_CHANNEL_OPEN)
+)
 
 type channel struct {
 	info     Info
@@ -176,6 +190,10 @@ type channel struct {
 	inReset  bool
 	outReset bool
 	partial  []byte // deprecated partial PPIDs being joined
+	// discard: the partial message being received exceeded the maximum
+	// message size; its pieces are dropped up to its final one.
+	discard bool
+	side    int // local or remote
 	// userQueued: a user message was queued since the last
 	// EventBufferedAmountLow.
 	userQueued bool
@@ -201,6 +219,10 @@ type Manager struct {
 	readBytes int
 	// partialBytes is the size of deprecated partial messages being joined.
 	partialBytes int
+	// count and labelBytes are the channels of each side and the label
+	// and protocol bytes they keep.
+	count      [2]int
+	labelBytes [2]int
 	stats        Stats
 	open         openMessage
 	buf          []byte
@@ -234,6 +256,27 @@ func (m *Manager) Connect(now time.Time) error {
 	return m.assoc.Connect(now)
 }
 
+// admit checks that a channel of side with n bytes of label and protocol
+// fits the limits of that side.
+func (m *Manager) admit(side, n int) error {
+	switch {
+	case m.count[side] >= m.cfg.maxChannels():
+		return ErrTooManyChannels
+	case n > m.cfg.maxOpenLabelBytes():
+		return ErrLabelTooLong
+	case m.labelBytes[side]+n > m.cfg.maxLabelBytes():
+		return ErrLabelBudget
+	}
+	return nil
+}
+
+// add registers ch and counts it for its side.
+func (m *Manager) add(ch *channel) {
+	m.channels[ch.info.ID] = ch
+	m.count[ch.side]++
+	m.labelBytes[ch.side] += len(ch.info.Label) + len(ch.info.Protocol)
+}
+
 func (m *Manager) push(e Event) {
 	if err := m.events.Push(e); err != nil {
 		m.stats.EventsDropped++
@@ -250,8 +293,8 @@ func (m *Manager) Open(opts Options) (uint16, error) {
 	if (opts.MaxRetransmits != nil && opts.MaxPacketLifeTime != nil) || len(opts.Label) > 0xffff || len(opts.Protocol) > 0xffff {
 		return 0, ErrBadOptions
 	}
-	if len(m.channels) >= m.cfg.maxChannels() {
-		return 0, ErrTooManyChannels
+	if err := m.admit(local, len(opts.Label)+len(opts.Protocol)); err != nil {
+		return 0, err
 	}
 	id := opts.ID
 	if opts.Negotiated {
@@ -277,8 +320,8 @@ func (m *Manager) Open(opts Options) (uint16, error) {
 	if opts.Unordered {
 		info.Type |= channelUnorderedBit
 	}
-	ch := &channel{info: info, acked: opts.Negotiated}
-	m.channels[id] = ch
+	ch := &channel{info: info, acked: opts.Negotiated, side: local}
+	m.add(ch)
 	m.assoc.SetStreamPriority(id, info.Priority)
 	if m.up {
 		m.start(ch)
@@ -440,6 +483,8 @@ func (m *Manager) closeChannel(ch *channel) {
 	m.partialBytes -= len(ch.partial)
 	ch.partial = nil
 	delete(m.channels, ch.info.ID)
+	m.count[ch.side]--
+	m.labelBytes[ch.side] -= len(ch.info.Label) + len(ch.info.Protocol)
 	m.push(Event{Kind: EventClose, Channel: ch.info.ID})
 }
 
@@ -545,7 +590,7 @@ func (m *Manager) handleAssocEvent(e sctp.Event) {
 			}
 			ch.inReset = true
 			m.partialBytes -= len(ch.partial)
-			ch.partial = nil
+			ch.partial, ch.discard = nil, false
 			if ch.info.State == StateOpen || ch.info.State == StateConnecting {
 				// RFC 8831 §6.7: the peer closed; reset our side too.
 				ch.info.State = StateClosing
@@ -616,16 +661,15 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		out.Binary, out.Data = true, []byte{}
 	case PPIDStringPartial, PPIDBinaryPartial:
 		// Deprecated (RFC 8831 §8): join until the final, non-partial PPID.
-		limit := m.cfg.SCTP.MaxMessageSize
-		if limit == 0 {
-			limit = sctp.DefaultMaxMessageSize
+		if ch.discard {
+			m.stats.DiscardedPartials++
+			return
 		}
 		// The joined bytes left the association's window: bound them
 		// per message and, over all channels, by MaxReadBuffer.
-		if len(ch.partial)+len(msg.Data) > limit || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
-			m.partialBytes -= len(ch.partial)
-			ch.partial = nil
-			m.push(Event{Kind: EventError, Channel: msg.Stream, Err: sctp.ErrMessageTooLarge})
+		if len(ch.partial)+len(msg.Data) > m.maxMessageSize() || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
+			m.dropPartial(ch)
+			ch.discard = true
 			return
 		}
 		ch.partial = append(ch.partial, msg.Data...)
@@ -635,7 +679,17 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		m.stats.UnknownPPID++
 		return
 	}
+	if ch.discard {
+		// The final piece of a message already reported too large.
+		ch.discard = false
+		m.stats.DiscardedPartials++
+		return
+	}
 	if ch.partial != nil {
+		if len(ch.partial)+len(out.Data) > m.maxMessageSize() {
+			m.dropPartial(ch)
+			return
+		}
 		out.Data = append(ch.partial, out.Data...)
 		m.partialBytes -= len(ch.partial)
 		ch.partial = nil
@@ -647,6 +701,23 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		return
 	}
 	m.stats.MessagesReceived++
+}
+
+// maxMessageSize is the largest message accepted from the peer.
+func (m *Manager) maxMessageSize() int {
+	if m.cfg.SCTP.MaxMessageSize == 0 {
+		return sctp.DefaultMaxMessageSize
+	}
+	return m.cfg.SCTP.MaxMessageSize
+}
+
+// dropPartial drops the partial message of ch that grew too large and
+// reports it (RFC 8831 §6.6: the message cannot be delivered).
+func (m *Manager) dropPartial(ch *channel) {
+	m.partialBytes -= len(ch.partial)
+	ch.partial = nil
+	m.stats.DiscardedPartials++
+	m.push(Event{Kind: EventError, Channel: ch.info.ID, Err: sctp.ErrMessageTooLarge})
 }
 
 func (m *Manager) handleDCEP(msg sctp.Message) {
@@ -670,6 +741,15 @@ func (m *Manager) handleDCEP(msg sctp.Message) {
 	}
 }
 
+// refuse rejects the peer's channel on stream id by resetting the stream
+// (RFC 8831 §6.7), which closes it on the peer's side.
+func (m *Manager) refuse(id uint16) {
+	m.stats.RefusedOpens++
+	if err := m.assoc.ResetStreams(id); err != nil {
+		m.push(Event{Kind: EventError, Channel: id, Err: err})
+	}
+}
+
 // handleOpen creates the channel the peer opened and answers with
 // DATA_CHANNEL_ACK (RFC 8832 §6).
 func (m *Manager) handleOpen(id uint16, o *openMessage) {
@@ -677,21 +757,27 @@ func (m *Manager) handleOpen(id uint16, o *openMessage) {
 		m.stats.BadDCEP++
 		return
 	}
-	if (id%2 == 0) == m.cfg.DTLSClient || len(m.channels) >= m.cfg.maxChannels() {
-		// RFC 8832 §6: the peer must use its own parity. Refuse by resetting the stream.
+	if (id%2 == 0) == m.cfg.DTLSClient {
+		// RFC 8832 §6: the peer must use its own parity.
 		m.stats.BadDCEP++
-		m.assoc.ResetStreams(id)
+		m.refuse(id)
+		return
+	}
+	if m.admit(remote, len(o.label)+len(o.protocol)) != nil {
+		// Over the peer's channel count or label bytes: refuse the
+		// channel before keeping any of its bytes.
+		m.refuse(id)
 		return
 	}
 	ch := &channel{info: Info{
 		ID: id, Label: string(o.label), Protocol: string(o.protocol), Type: o.typ,
 		Reliability: o.reliability, Priority: o.priority, State: StateOpen,
-	}, acked: true}
+	}, acked: true, side: remote}
 	if err := m.assoc.HandleWrite(sctp.Message{Stream: id, PPID: PPIDDCEP, Data: []byte{dcepAck}}); err != nil {
 		m.stats.BadDCEP++
 		return
 	}
-	m.channels[id] = ch
+	m.add(ch)
 	m.assoc.SetStreamPriority(id, o.priority)
 	m.push(Event{Kind: EventDataChannel, Channel: id})
 }
