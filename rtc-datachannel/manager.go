@@ -223,9 +223,9 @@ type Manager struct {
 	// and protocol bytes they keep.
 	count      [2]int
 	labelBytes [2]int
-	stats        Stats
-	open         openMessage
-	buf          []byte
+	stats      Stats
+	open       openMessage
+	buf        []byte
 }
 
 // New returns a Manager with a fresh association.
