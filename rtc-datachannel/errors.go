@@ -1,6 +1,11 @@
 package datachannel
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // Sentinel errors callers branch on.
 var (
@@ -24,8 +29,9 @@ var (
 	// ErrLabelBudget reports that this side's channels already keep
 	// Config.MaxLabelBytes of labels and protocols.
 	ErrLabelBudget = errors.New("datachannel: label and protocol byte budget used up")
-	// ErrClosed reports use of a manager after its association ended.
-	ErrClosed = errors.New("datachannel: closed")
+	// ErrClosed reports use of a manager after Close or after its
+	// association ended. It wraps shared.ErrClosed.
+	ErrClosed = fmt.Errorf("datachannel: closed: %w", shared.ErrClosed)
 
 	errBadValue = errors.New("bad value")
 )

@@ -211,7 +211,7 @@ type Manager struct {
 	assoc    *sctp.Association
 	clock    shared.Clock
 	channels map[uint16]*channel
-	events   shared.Queue[Event]
+	events   shared.EventQueue[Event]
 	reads    shared.Queue[Message]
 	up       bool
 	ended    bool
@@ -234,26 +234,37 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{
+	m := &Manager{
 		cfg:      cfg,
 		assoc:    a,
 		channels: make(map[uint16]*channel),
-		events:   shared.NewQueue[Event](cfg.maxEvents()),
+		events:   shared.NewEventQueue[Event](cfg.maxEvents()),
 		reads:    shared.NewQueue[Message](cfg.maxReadBuffer() + 1),
-	}, nil
+	}
+	m.events.SetName("datachannel events")
+	return m, nil
 }
 
 // Association returns the SCTP association (for stats and tuning).
 func (m *Manager) Association() *sctp.Association { return m.assoc }
 
 // Stats returns the counters.
-func (m *Manager) Stats() Stats { return m.stats }
+func (m *Manager) Stats() Stats {
+	s := m.stats
+	s.EventsDropped = m.events.Lost()
+	return s
+}
 
 // Connect starts the SCTP association. Call it when DTLS is connected;
 // both peers call it (RFC 8841 §10.2 lets either side send INIT).
 func (m *Manager) Connect(now time.Time) error {
 	m.clock.Advance(now)
-	return m.assoc.Connect(now)
+	if m.ended {
+		return ErrClosed
+	}
+	err := m.assoc.Connect(now)
+	m.pump()
+	return m.events.Report(err)
 }
 
 // admit checks that a channel of side with n bytes of label and protocol
@@ -277,11 +288,9 @@ func (m *Manager) add(ch *channel) {
 	m.labelBytes[ch.side] += len(ch.info.Label) + len(ch.info.Protocol)
 }
 
-func (m *Manager) push(e Event) {
-	if err := m.events.Push(e); err != nil {
-		m.stats.EventsDropped++
-	}
-}
+// push queues an event; when the queue is full it is dropped, counted,
+// and reported by the Handle* call (events.Report).
+func (m *Manager) push(e Event) { m.events.Push(e) }
 
 // Open creates a channel and returns its stream id. An in-band channel
 // gets the lowest free id of this side's parity; a negotiated one uses
@@ -390,6 +399,9 @@ func (m *Manager) SetBufferedAmountLowThreshold(id uint16, n int) {
 // HandleWrite sends one message on an open channel. Data is copied. An
 // empty message is sent as one zero byte with the Empty PPID (RFC 8831 §6.6).
 func (m *Manager) HandleWrite(msg Message) error {
+	if m.ended {
+		return ErrClosed
+	}
 	ch := m.channels[msg.Channel]
 	if ch == nil {
 		return ErrUnknownChannel
@@ -418,11 +430,11 @@ func (m *Manager) HandleWrite(msg Message) error {
 		sm.Policy, sm.PolicyValue = sctp.PRLifetime, ch.info.Reliability
 	}
 	if err := m.assoc.HandleWrite(sm); err != nil {
-		return err
+		return m.events.Report(err)
 	}
 	ch.userQueued = true
 	m.stats.MessagesSent++
-	return nil
+	return m.events.Report(nil)
 }
 
 var zeroByte = [1]byte{0}
@@ -488,13 +500,16 @@ func (m *Manager) closeChannel(ch *channel) {
 	m.push(Event{Kind: EventClose, Channel: ch.info.ID})
 }
 
-// HandleEvent runs a Command.
+// HandleEvent runs a Command. After Close it fails with ErrClosed.
 func (m *Manager) HandleEvent(c Command) error {
+	if m.ended {
+		return ErrClosed
+	}
 	switch c.Kind {
 	case CommandConnect:
 		return m.Connect(c.Now)
 	case CommandCloseChannel:
-		return m.CloseChannel(c.Channel)
+		return m.events.Report(m.CloseChannel(c.Channel))
 	}
 	return errBadValue
 }
@@ -505,7 +520,7 @@ func (m *Manager) HandleRead(pkt shared.TaggedBytes) error {
 	m.clock.Advance(pkt.Now)
 	err := m.assoc.HandleRead(pkt)
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // HandleTimeout runs the association's timers.
@@ -513,7 +528,7 @@ func (m *Manager) HandleTimeout(now time.Time) error {
 	m.clock.Advance(now)
 	err := m.assoc.HandleTimeout(now)
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // PollWrite returns the next SCTP packet for the DTLS layer; the bytes
@@ -525,8 +540,34 @@ func (m *Manager) PollWrite() (shared.TaggedBytes, bool) { return m.assoc.PollWr
 // spare capacity; see sctp.Association.AppendPacket).
 func (m *Manager) AppendPacket(dst []byte) ([]byte, bool) { return m.assoc.AppendPacket(dst) }
 
-// PollTimeout returns the association's next deadline.
-func (m *Manager) PollTimeout() (time.Time, bool) { return m.assoc.PollTimeout() }
+// PollTimeout returns the association's next deadline, or the latest time
+// seen while output is pending (an event, or a packet the association
+// owes, such as the window update after PollRead freed receive buffer):
+// the drain rule of the shared contract. Messages held back by
+// MaxReadBuffer are not pending output.
+func (m *Manager) PollTimeout() (time.Time, bool) {
+	d, ok := m.assoc.PollTimeout()
+	if !ok {
+		d = time.Time{}
+	}
+	return m.clock.Timeout(d, m.events.Len() > 0)
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// when output waits to be polled, otherwise the association's reason
+// prefixed with "sctp/" ("sctp/rtx", "sctp/sack", ...), or "" when there
+// is none.
+func (m *Manager) TimeoutReason() string {
+	if m.events.Len() > 0 {
+		return "pending"
+	}
+	switch r := m.assoc.TimeoutReason(); r {
+	case "", "pending":
+		return r
+	default:
+		return "sctp/" + r
+	}
+}
 
 // PollEvent returns the next event.
 func (m *Manager) PollEvent() (Event, bool) {
@@ -546,11 +587,14 @@ func (m *Manager) PollRead() (Message, bool) {
 }
 
 // Close shuts the association down gracefully (SHUTDOWN); every channel
-// closes with it.
+// closes with it: EventClose for each and EventClosed are queued at once,
+// and nothing more is read or notified. The SHUTDOWN exchange goes on
+// through HandleRead, HandleTimeout and PollWrite. Closing twice is
+// harmless.
 func (m *Manager) Close() error {
 	err := m.assoc.Close()
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // pump moves the association's events and messages through DCEP.

@@ -2,6 +2,7 @@ package datachannel
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ type duo struct {
 	events [2][]Event
 	// appendBuf: side 0 sends with AppendPacket into this reused buffer.
 	appendBuf []byte
+	// tap, if set, sees every packet a side sends.
+	tap func(from int, b []byte)
 }
 
 func newDuo(t *testing.T) *duo {
@@ -65,6 +68,9 @@ func (d *duo) drain() bool {
 		}
 		for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
 			moved = true
+			if d.tap != nil {
+				d.tap(i, p.Message)
+			}
 			if d.drop == nil || !d.drop() {
 				d.q = append(d.q, pkt{d.now.Add(d.delay), 1 - i, p.Message})
 			}
@@ -374,10 +380,21 @@ func TestManagerCloseAndCommands(t *testing.T) {
 	}
 }
 
+// The names are the RFC 8832 and W3C names.
 func TestStrings(t *testing.T) {
-	for _, s := range []string{ChannelPartialReliableTimedUnordered.String(), ChannelType(9).String(), StateClosing.String(), State(9).String(), EventClosed.String(), EventKind(99).String()} {
-		if s == "" {
-			t.Fatal("empty name")
+	for _, c := range []struct{ got, want string }{
+		{ChannelReliable.String(), "DATA_CHANNEL_RELIABLE"},
+		{ChannelPartialReliableTimedUnordered.String(), "DATA_CHANNEL_PARTIAL_RELIABLE_TIMED_UNORDERED"},
+		{ChannelType(9).String(), "ChannelType(9)"},
+		{StateConnecting.String(), "connecting"},
+		{StateClosing.String(), "closing"},
+		{State(9).String(), "State(9)"},
+		{EventDataChannel.String(), "DataChannel"},
+		{EventClosed.String(), "Closed"},
+		{EventKind(99).String(), "EventKind(99)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
 }
@@ -462,7 +479,9 @@ func TestAppendPacket(t *testing.T) {
 	}
 }
 
-// Config.MaxEvents bounds the event queue; what does not fit is counted.
+// Config.MaxEvents bounds the event queue. The shared rule (issue 12):
+// what does not fit is dropped and counted, and the next Handle* call
+// returns the loss once (an error wrapping shared.ErrQueueFull).
 func TestMaxEvents(t *testing.T) {
 	m, err := New(Config{MaxEvents: 2})
 	if err != nil {
@@ -475,6 +494,14 @@ func TestMaxEvents(t *testing.T) {
 		if err := m.CloseChannel(id); err != nil {
 			t.Fatal(err)
 		}
+	}
+	err = m.HandleTimeout(epoch)
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 1 {
+		t.Fatalf("HandleTimeout after the loss: %v", err)
+	}
+	if err := m.HandleTimeout(epoch); err != nil {
+		t.Fatalf("loss reported twice: %v", err)
 	}
 	n := 0
 	for _, ok := m.PollEvent(); ok; _, ok = m.PollEvent() {

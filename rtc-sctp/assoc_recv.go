@@ -100,7 +100,7 @@ func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 			a.t2 = now.Add(a.snd.rto)
 		}
 	}
-	return firstErr
+	return a.events.Report(firstErr)
 }
 
 // checkTag applies the verification tag rules of RFC 9260 §8.5.

@@ -64,8 +64,8 @@ func Example() {
 	// side 0: Connected
 	// side 0: BufferedAmountLow
 	// side 1: stream 1 ppid 51 "hello"
-	// side 1: Shutdown
 	// side 0: Closed
+	// side 1: Shutdown
 	// side 1: Closed
 }
 

@@ -571,6 +571,10 @@ func removeRun(list *[]rxFrag, i int) {
 // bookkeeping, so a peer sending one-byte messages cannot queue a window's
 // worth of them) until read.
 func (r *receiver) deliver(m Message) {
+	if r.a.userClosed {
+		r.a.stats.DroppedAfterClose++
+		return
+	}
 	if err := r.a.reads.Push(m); err != nil {
 		// Cannot happen: the queue holds every message the buffer can
 		// be charged for (see New). Counted, not silent.

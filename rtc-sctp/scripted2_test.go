@@ -3,6 +3,7 @@ package sctp
 import (
 	"encoding/binary"
 	"errors"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"slices"
 	"testing"
 	"time"
@@ -185,11 +186,26 @@ func TestCommandsAndEventLimit(t *testing.T) {
 	if err := p.a.HandleEvent(Command{Kind: 99}); err == nil {
 		t.Fatal("unknown command accepted")
 	}
+	// The shared rule (issue 12): a full event queue drops the new event,
+	// counts it, and the next Handle* returns the loss, once.
 	for range 5 {
 		p.a.pushEvent(Event{Kind: EventPeerError})
 	}
-	if p.a.events.Len() != 2 || p.a.Stats().ControlDrops != 3 {
-		t.Fatalf("events %d drops %d", p.a.events.Len(), p.a.Stats().ControlDrops)
+	if p.a.events.Len() != 2 || p.a.events.Lost() != 3 {
+		t.Fatalf("events %d lost %d", p.a.events.Len(), p.a.events.Lost())
+	}
+	err := p.a.HandleTimeout(p.now)
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 3 {
+		t.Fatalf("HandleTimeout after the loss: %v", err)
+	}
+	if err := p.a.HandleTimeout(p.now); err != nil {
+		t.Fatalf("the loss was reported twice: %v", err)
+	}
+	for range 2 {
+		if _, ok := p.a.PollEvent(); !ok {
+			t.Fatal("queued event lost")
+		}
 	}
 	if err := p.a.HandleEvent(Command{Kind: CommandAbort, Reason: "done"}); err != nil {
 		t.Fatal(err)
