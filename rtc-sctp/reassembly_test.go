@@ -85,7 +85,7 @@ func (l *loopback) pumpKeep(f func(Message)) {
 					break
 				}
 				moved = true
-				dir[1].HandleRead(shared.TaggedBytes{Message: p})
+				must(l.tb, dir[1].HandleRead(shared.TaggedBytes{Message: p}))
 			}
 		}
 		for {
