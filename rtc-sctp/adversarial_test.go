@@ -1,8 +1,12 @@
 package sctp
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // sendSome writes n one-chunk messages and pushes them out, so the sender
@@ -280,6 +284,188 @@ func TestAdversarialSackFields(t *testing.T) {
 		}
 		if _, ok := p.a.PollTimeout(); !ok {
 			t.Fatalf("SACK %d: no timer left", i)
+		}
+	}
+}
+
+// stateBuilders put an association in each state of RFC 9260 §4 with a
+// scripted peer.
+var stateBuilders = []struct {
+	state State
+	build func(t *testing.T) *peer
+}{
+	{StateClosed, func(t *testing.T) *peer {
+		a, err := New(Config{Rand: newSeeded(9)})
+		must(t, err)
+		return &peer{t: t, a: a, now: epoch, tag: 0x11111111, tsn: 1000}
+	}},
+	{StateCookieWait, func(t *testing.T) *peer {
+		a, err := New(Config{Rand: newSeeded(9)})
+		must(t, err)
+		p := &peer{t: t, a: a, now: epoch, tag: 0x11111111, tsn: 1000}
+		must(t, a.Connect(epoch))
+		p.recvChunk(ctInit)
+		return p
+	}},
+	{StateCookieEchoed, func(t *testing.T) *peer {
+		a, err := New(Config{Rand: newSeeded(9)})
+		must(t, err)
+		p := &peer{t: t, a: a, now: epoch, tag: 0x11111111, tsn: 1000}
+		must(t, a.Connect(epoch))
+		p.recvChunk(ctInit)
+		ack := initChunk{ack: true, tag: p.tag, rwnd: 1 << 20, os: 100, mis: 100, tsn: p.tsn, cookie: []byte("a cookie"), fwdTSN: true, reconfig: true}
+		must(t, p.send(a.myTag, ack.appendTo(nil)))
+		p.recvChunk(ctCookieEcho)
+		return p
+	}},
+	{StateEstablished, func(t *testing.T) *peer { return newEstablished(t, Config{}) }},
+	{StateShutdownPending, func(t *testing.T) *peer {
+		p := newEstablished(t, Config{})
+		p.sendSome(1)
+		must(t, p.a.Close())
+		return p
+	}},
+	{StateShutdownSent, func(t *testing.T) *peer {
+		p := newEstablished(t, Config{})
+		must(t, p.a.Close())
+		p.recvChunk(ctShutdown)
+		return p
+	}},
+	{StateShutdownReceived, func(t *testing.T) *peer {
+		p := newEstablished(t, Config{})
+		p.sendSome(1)
+		must(t, p.send(p.a.myTag, appendShutdown(nil, p.a.snd.cumAck)))
+		return p
+	}},
+	{StateShutdownAckSent, func(t *testing.T) *peer {
+		p := newEstablished(t, Config{})
+		must(t, p.send(p.a.myTag, appendShutdown(nil, p.a.snd.cumAck)))
+		p.recvChunk(ctShutdownAck)
+		return p
+	}},
+}
+
+// chunkSamples are one chunk of every type, with the tag a peer would use.
+var chunkSamples = []struct {
+	name  string
+	chunk func(p *peer) (tag uint32, b []byte)
+}{
+	{"DATA", func(p *peer) (uint32, []byte) {
+		d := whole(1, 0, "x")
+		d.tsn = p.tsn
+		return p.a.myTag, d.appendTo(nil)
+	}},
+	{"I-DATA", func(p *peer) (uint32, []byte) {
+		d := dataChunk{idata: true, flags: flagBegin | flagEnd, tsn: p.tsn, stream: 1, payload: []byte("x")}
+		return p.a.myTag, d.appendTo(nil)
+	}},
+	{"INIT", func(p *peer) (uint32, []byte) {
+		in := initChunk{tag: 0x33333333, rwnd: 1 << 20, os: 10, mis: 10, tsn: 77}
+		return 0, in.appendTo(nil)
+	}},
+	{"INIT ACK", func(p *peer) (uint32, []byte) {
+		in := initChunk{ack: true, tag: 0x33333333, rwnd: 1 << 20, os: 10, mis: 10, tsn: 77, cookie: []byte("c")}
+		return p.a.myTag, in.appendTo(nil)
+	}},
+	{"SACK", func(p *peer) (uint32, []byte) {
+		s := sackChunk{cumTSN: p.a.snd.cumAck, rwnd: 1 << 20, gaps: []gapBlock{{2, 3}}, dups: []uint32{5}}
+		return p.a.myTag, s.appendTo(nil)
+	}},
+	{"HEARTBEAT", func(p *peer) (uint32, []byte) { return p.a.myTag, appendHeartbeat(nil, ctHeartbeat, []byte("info")) }},
+	{"HEARTBEAT ACK", func(p *peer) (uint32, []byte) {
+		return p.a.myTag, appendHeartbeat(nil, ctHeartbeatAck, make([]byte, 16))
+	}},
+	{"ABORT", func(p *peer) (uint32, []byte) {
+		return p.a.myTag, appendCauseChunk(nil, ctAbort, 0, CauseUserInitiatedAbort, []byte("x"))
+	}},
+	{"ABORT with T bit", func(p *peer) (uint32, []byte) { return p.a.peerTag, appendCauseChunk(nil, ctAbort, flagTBit, 0, nil) }},
+	{"SHUTDOWN", func(p *peer) (uint32, []byte) { return p.a.myTag, appendShutdown(nil, p.a.snd.cumAck) }},
+	{"SHUTDOWN ACK", func(p *peer) (uint32, []byte) { return p.a.myTag, appendEmptyChunk(nil, ctShutdownAck, 0) }},
+	{"ERROR", func(p *peer) (uint32, []byte) {
+		return p.a.myTag, appendCauseChunk(nil, ctError, 0, CauseStaleCookie, make([]byte, 4))
+	}},
+	{"COOKIE ECHO (forged)", func(p *peer) (uint32, []byte) {
+		return p.a.myTag, appendBytesChunk(nil, ctCookieEcho, make([]byte, cookieSize))
+	}},
+	{"COOKIE ACK", func(p *peer) (uint32, []byte) { return p.a.myTag, appendEmptyChunk(nil, ctCookieAck, 0) }},
+	{"SHUTDOWN COMPLETE", func(p *peer) (uint32, []byte) { return p.a.myTag, appendEmptyChunk(nil, ctShutdownComplete, 0) }},
+	{"FORWARD TSN", func(p *peer) (uint32, []byte) {
+		f := forwardTSNChunk{newCum: p.a.rcv.cum + 1, streams: []fwdStream{{stream: 1, seq: 0}}}
+		return p.a.myTag, f.appendTo(nil)
+	}},
+	{"I-FORWARD TSN", func(p *peer) (uint32, []byte) {
+		f := forwardTSNChunk{idata: true, newCum: p.a.rcv.cum + 1, streams: []fwdStream{{stream: 1, unordered: true, seq: 3}}}
+		return p.a.myTag, f.appendTo(nil)
+	}},
+	{"RE-CONFIG", func(p *peer) (uint32, []byte) {
+		b, off := appendChunkHeader(nil, ctReconfig, 0)
+		b = appendOutgoingReset(b, p.a.rc.peerSeq, p.a.rc.nextSeq-1, p.a.rcv.cum, []uint16{1})
+		b = appendReconfigResponse(b, p.a.rc.reqSeq, resultPerformed)
+		return p.a.myTag, finishChunk(b, off)
+	}},
+	{"unknown, stop", func(p *peer) (uint32, []byte) { return p.a.myTag, appendBytesChunk(nil, 0x3e, []byte("x")) }},
+	{"unknown, stop and report", func(p *peer) (uint32, []byte) { return p.a.myTag, appendBytesChunk(nil, 0x7e, []byte("x")) }},
+	{"unknown, skip", func(p *peer) (uint32, []byte) { return p.a.myTag, appendBytesChunk(nil, 0xbe, []byte("x")) }},
+	{"unknown, skip and report", func(p *peer) (uint32, []byte) { return p.a.myTag, appendBytesChunk(nil, 0xfe, []byte("x")) }},
+}
+
+// Every chunk type in every association state: nothing panics, no state
+// change leaves the RFC 9260 §4 diagram, no queue overflows, and the timers
+// that follow run cleanly.
+func TestAdversarialChunkInEveryState(t *testing.T) {
+	for _, sb := range stateBuilders {
+		for _, c := range chunkSamples {
+			t.Run(sb.state.String()+"/"+c.name, func(t *testing.T) {
+				p := sb.build(t)
+				if p.a.State() != sb.state {
+					t.Fatalf("built %v, want %v", p.a.State(), sb.state)
+				}
+				p.out()
+				tag, chunk := c.chunk(p)
+				err := p.send(tag, chunk)
+				if errors.Is(err, shared.ErrQueueFull) {
+					t.Fatalf("one chunk overflowed a queue: %v", err)
+				}
+				p.out()
+				for range 20 {
+					p.now = p.now.Add(time.Second)
+					err := p.a.HandleTimeout(p.now)
+					if err != nil && !errors.Is(err, ErrClosed) {
+						t.Fatalf("HandleTimeout: %v", err)
+					}
+					p.out()
+				}
+				if n := p.a.Stats().BadTransitions; n != 0 {
+					t.Fatalf("%d transitions outside RFC 9260 §4 (last %s)", n, p.a.lastTransition)
+				}
+			})
+		}
+	}
+}
+
+// Every chunk's length field at 0, 1, 3, the minimum 4, one short, exact,
+// one over and 0xffff, in an established association: a length that does
+// not fit is counted as malformed and dropped, nothing panics and the
+// association carries on unless the chunk itself ends it.
+func TestAdversarialChunkLength(t *testing.T) {
+	for _, c := range chunkSamples {
+		p0 := newEstablished(t, Config{})
+		_, sample := c.chunk(p0)
+		exact := int(binary.BigEndian.Uint16(sample[2:]))
+		for _, l := range []int{0, 1, 3, 4, exact - 1, exact, exact + 1, 0xffff} {
+			p := newEstablished(t, Config{})
+			tag, chunk := c.chunk(p)
+			binary.BigEndian.PutUint16(chunk[2:], uint16(l))
+			before := p.a.Stats().Malformed
+			err := p.send(tag, chunk)
+			fits := l >= chunkHeaderSize && l <= len(chunk)
+			if !fits && (err == nil || p.a.Stats().Malformed == before) {
+				t.Errorf("%s with length %d (of %d): %v, malformed %d", c.name, l, len(chunk), err, p.a.Stats().Malformed-before)
+			}
+			p.out()
+			if n := p.a.Stats().BadTransitions; n != 0 {
+				t.Fatalf("%s length %d: bad transition %s", c.name, l, p.a.lastTransition)
+			}
 		}
 	}
 }

@@ -240,7 +240,8 @@ type Association struct {
 	initDue     bool
 	cookieEcho  []byte // the cookie to echo (owned copy)
 
-	ctrl   shared.Queue[[]byte] // prebuilt one-off packets
+	ctrl      shared.Queue[[]byte] // prebuilt one-off packets
+	ctrlBytes int                  // their size, at most MaxControlPackets*MTU
 	events shared.EventQueue[Event]
 	reads  shared.Queue[Message]
 	// peek is a packet built by PollTimeout to learn whether output is
@@ -572,8 +573,7 @@ func (a *Association) popPeek() ([]byte, bool) {
 // caller. Use AppendPacket to build into a caller's buffer without
 // allocating.
 func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
-	if c, ok := a.ctrl.Pop(); ok {
-		a.stats.PacketsSent++
+	if c, ok := a.popControl(); ok {
 		return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: c}, true
 	}
 	p, ok := a.popPeek()
@@ -592,8 +592,7 @@ func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
 // was one. It is PollWrite without the allocation: give it a buffer with at
 // least MTU bytes of spare capacity to stay allocation-free.
 func (a *Association) AppendPacket(dst []byte) ([]byte, bool) {
-	if c, ok := a.ctrl.Pop(); ok {
-		a.stats.PacketsSent++
+	if c, ok := a.popControl(); ok {
 		return append(dst, c...), true
 	}
 	p, ok := a.popPeek()
@@ -667,11 +666,29 @@ func (a *Association) queueControl(p []byte) error {
 	if p == nil {
 		return nil
 	}
+	// The queue is bounded in packets and in bytes: a peer sending large
+	// HEARTBEATs without reading the answers cannot make it hold more than
+	// MaxControlPackets full-size packets.
+	if a.ctrlBytes+len(p) > a.cfg.maxControlPackets()*a.mtu {
+		a.stats.ControlDrops++
+		return ErrQueueFull
+	}
 	if err := a.ctrl.Push(p); err != nil {
 		a.stats.ControlDrops++
 		return ErrQueueFull
 	}
+	a.ctrlBytes += len(p)
 	return nil
+}
+
+// popControl returns the next prebuilt control packet.
+func (a *Association) popControl() ([]byte, bool) {
+	c, ok := a.ctrl.Pop()
+	if ok {
+		a.ctrlBytes -= len(c)
+		a.stats.PacketsSent++
+	}
+	return c, ok
 }
 
 // buildCausePacket builds a packet with one ABORT or ERROR chunk.

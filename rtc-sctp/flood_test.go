@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"unsafe"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // The overheads charged per held run and per unread message cover their
@@ -161,6 +163,77 @@ func TestFloodHeap(t *testing.T) {
 			if grew > 2*limit {
 				t.Fatalf("heap grew by %d bytes, more than twice the %d byte receive buffer", grew, limit)
 			}
+		})
+	}
+}
+
+// Floods of every chunk that makes the association keep something: the
+// answers it owes (HEARTBEAT ACK, ERROR for unknown chunks, INIT ACK, ABORT
+// for out of the blue packets, RE-CONFIG responses), events (ERROR
+// chunks) and parsed lists (FORWARD TSN streams, SACK gap blocks and
+// duplicates), sent by a peer that never reads what we send. The live heap
+// stays within a small bound, and every drop is counted.
+func TestFloodControl(t *testing.T) {
+	big := make([]byte, 16<<10)
+	cases := []struct {
+		name  string
+		chunk func(p *peer, i int) (tag uint32, chunk []byte)
+	}{
+		{"HEARTBEAT with 16 KiB info", func(p *peer, i int) (uint32, []byte) {
+			return p.a.myTag, appendHeartbeat(nil, ctHeartbeat, big)
+		}},
+		{"unknown chunk to report, 16 KiB", func(p *peer, i int) (uint32, []byte) {
+			b := appendBytesChunk(nil, chunkType(0x7f), big)
+			return p.a.myTag, b
+		}},
+		{"INIT", func(p *peer, i int) (uint32, []byte) {
+			in := initChunk{tag: uint32(i + 1), rwnd: 1 << 20, os: 10, mis: 10, tsn: 1}
+			return 0, in.appendTo(nil)
+		}},
+		{"ERROR with causes", func(p *peer, i int) (uint32, []byte) {
+			return p.a.myTag, appendCauseChunk(nil, ctError, 0, CauseOutOfResource, big[:100])
+		}},
+		{"RE-CONFIG requests", func(p *peer, i int) (uint32, []byte) {
+			b, off := appendChunkHeader(nil, ctReconfig, 0)
+			b = appendOutgoingReset(b, uint32(i), 0, p.a.rcv.cum+1000, []uint16{1})
+			return p.a.myTag, finishChunk(b, off)
+		}},
+		{"FORWARD TSN with 4000 streams", func(p *peer, i int) (uint32, []byte) {
+			f := forwardTSNChunk{newCum: p.a.rcv.cum}
+			for s := range 4000 {
+				f.streams = append(f.streams, fwdStream{stream: uint16(s), seq: uint32(i)})
+			}
+			return p.a.myTag, f.appendTo(nil)
+		}},
+		{"SACK with 2000 gaps and 2000 duplicates", func(p *peer, i int) (uint32, []byte) {
+			s := sackChunk{cumTSN: p.a.snd.cumAck, rwnd: 1 << 20}
+			for g := range 2000 {
+				s.gaps = append(s.gaps, gapBlock{uint16(2*g + 2), uint16(2*g + 2)})
+				s.dups = append(s.dups, uint32(g))
+			}
+			return p.a.myTag, s.appendTo(nil)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := newEstablished(t, Config{})
+			before := heapInUse()
+			const n = 5000
+			for i := range n {
+				tag, chunk := c.chunk(p, i)
+				allow(t, p.send(tag, chunk), ErrQueueFull, ErrProtocolViolation, shared.ErrQueueFull)
+				if p.a.State() != StateEstablished {
+					t.Fatalf("state %v after %d", p.a.State(), i)
+				}
+			}
+			grew := int64(heapInUse()) - int64(before)
+			st := p.a.Stats()
+			t.Logf("%d packets: heap %+.2f MiB, %d control packets queued, %d dropped, %d events lost",
+				n, float64(grew)/(1<<20), p.a.ctrl.Len(), st.ControlDrops, p.a.events.Lost())
+			if grew > 1<<20 {
+				t.Fatalf("heap grew by %d bytes", grew)
+			}
+			runtime.KeepAlive(p)
 		})
 	}
 }
