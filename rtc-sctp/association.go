@@ -242,8 +242,8 @@ type Association struct {
 
 	ctrl      shared.Queue[[]byte] // prebuilt one-off packets
 	ctrlBytes int                  // their size, at most MaxControlPackets*MTU
-	events shared.EventQueue[Event]
-	reads  shared.Queue[Message]
+	events    shared.EventQueue[Event]
+	reads     shared.Queue[Message]
 	// peek is a packet built by PollTimeout to learn whether output is
 	// pending (the drain rule); PollWrite returns it first. peekBuf is
 	// its reused storage.
