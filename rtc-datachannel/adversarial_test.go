@@ -2,6 +2,7 @@ package datachannel
 
 import (
 	"bytes"
+	"encoding/binary"
 	"runtime"
 	"testing"
 
@@ -222,4 +223,83 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// DATA_CHANNEL_OPEN's label and protocol length fields at 0, 1, one
+// short, exact, one over and 0xffff: only the exact lengths parse (RFC
+// 8832 §5.1); the rest are counted as bad DCEP, and no channel is made.
+func TestOpenLengthFields(t *testing.T) {
+	label, protocol := []byte("label"), []byte("proto")
+	o := openMessage{typ: ChannelReliable, label: label, protocol: protocol}
+	valid := o.appendTo(nil)
+	for _, field := range []int{8, 10} { // label length, protocol length
+		exact := 5
+		for _, l := range []int{0, 1, exact - 1, exact, exact + 1, 0xffff} {
+			b := append([]byte(nil), valid...)
+			binary.BigEndian.PutUint16(b[field:], uint16(l))
+			var got openMessage
+			err := parseOpen(b, &got)
+			if (err == nil) != (l == exact) {
+				t.Errorf("length field at %d = %d: %v", field, l, err)
+			}
+		}
+	}
+	// Every strict prefix fails.
+	for n := range len(valid) {
+		var got openMessage
+		if parseOpen(valid[:n], &got) == nil {
+			t.Fatalf("prefix of %d bytes parsed", n)
+		}
+	}
+}
+
+// Every DCEP message and PPID on a channel in every state (open, closing,
+// closed, never opened, opened by us and not yet acknowledged): nothing
+// panics, what cannot be delivered is counted, and no channel appears
+// that the peer was not allowed to open.
+func TestMessageInEveryChannelState(t *testing.T) {
+	open := (&openMessage{typ: ChannelReliable, label: []byte("x")}).appendTo(nil)
+	msgs := []struct {
+		ppid uint32
+		data []byte
+	}{
+		{PPIDDCEP, open}, {PPIDDCEP, []byte{dcepAck}}, {PPIDDCEP, []byte{0x07, 1, 2}}, {PPIDDCEP, []byte{dcepOpen}},
+		{PPIDString, []byte("s")}, {PPIDBinary, []byte{1}}, {PPIDStringEmpty, []byte{0}}, {PPIDBinaryEmpty, []byte{0}},
+		{PPIDStringPartial, []byte("p")}, {PPIDBinaryPartial, []byte{2}}, {99, []byte("?")},
+	}
+	states := []string{"open", "closing", "closed", "unknown", "ours unacknowledged"}
+	for _, st := range states {
+		for _, m := range msgs {
+			d := newDuo(t)
+			d.connect()
+			var id uint16
+			switch st {
+			case "open", "closing", "closed":
+				id = mustOpen(t, d.m[1], Options{Label: "c"})
+				d.run(func() bool { return d.has(0, EventDataChannel, id) && d.has(1, EventOpen, id) })
+				if st != "open" {
+					must(t, d.m[0].CloseChannel(id))
+				}
+				if st == "closed" {
+					d.run(func() bool { return d.has(0, EventClose, id) })
+				}
+			case "unknown":
+				id = 41
+			case "ours unacknowledged":
+				id = mustOpen(t, d.m[0], Options{Label: "c", Negotiated: true, ID: 6})
+			}
+			allow(t, d.m[1].Association().HandleWrite(sctpMsgB(id, m.ppid, m.data)), sctp.ErrStreamResetting)
+			for range 200 {
+				if !d.step() {
+					break
+				}
+			}
+			for ch := range d.m[0].channels {
+				if ch%2 == 1 && d.m[0].channels[ch].side == local {
+					t.Fatalf("%s/%d: our channel on the peer's parity", st, m.ppid)
+				}
+			}
+			checkBudgets(t, d.m[0])
+		}
+	}
 }
