@@ -279,7 +279,7 @@ func TestAdversarialSackFields(t *testing.T) {
 		if err := p.send(p.a.myTag, s.appendTo(nil)); err != nil {
 			t.Fatalf("SACK %d: %v", i, err)
 		}
-		if p.a.snd.n != 3 || p.a.snd.flight < 0 || p.a.snd.peerRwnd < 0 {
+		if p.a.snd.n != 3 || p.a.snd.flight < 0 || p.a.snd.peerRwnd < 0 || p.a.snd.peerRwnd > maxWindow {
 			t.Fatalf("SACK %d: n=%d flight=%d rwnd=%d", i, p.a.snd.n, p.a.snd.flight, p.a.snd.peerRwnd)
 		}
 		if _, ok := p.a.PollTimeout(); !ok {

@@ -52,7 +52,7 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	}
 	s.growCwnd(flightBefore, &r)
 	// RFC 9260 §6.2.1 D iv: rwnd less the bytes still outstanding.
-	s.peerRwnd = max(0, int(sk.rwnd)-s.flight)
+	s.peerRwnd = max(0, window(sk.rwnd)-s.flight)
 	if a.fwdTSN {
 		if s.updateAdvPeerAck() || shared.SerialLess(s.cumAck, s.advPeerAck) {
 			s.fwdDue = true
