@@ -303,3 +303,40 @@ func TestMessageInEveryChannelState(t *testing.T) {
 		}
 	}
 }
+
+// A peer that sends deprecated partial pieces on many channels and never
+// the final piece makes the Manager hold at most MaxReadBuffer of them
+// (and each message at most the maximum message size): the live heap stays
+// within twice that.
+func TestPartialFloodHeap(t *testing.T) {
+	d := newDuoCfg(t, func(side int, c *Config) { c.SCTP.PeerMaxMessageSize, c.SCTP.SendBufferSize = -1, 64<<20 })
+	d.connect()
+	const channels = 8
+	for i := range channels {
+		d.rawOpen(uint16(2*i), []byte("p"), nil)
+	}
+	d.run(func() bool { return len(d.m[1].channels) == channels })
+	before := heapNow()
+	piece := make([]byte, 60<<10)
+	const pieces = 4 * channels // 4 pieces (240 KiB, under the message size) per channel: 1.9 MB offered
+	for i := range pieces {
+		must(t, d.m[0].Association().HandleWrite(sctpMsgB(uint16(2*(i%channels)), PPIDBinaryPartial, piece)))
+		if i%8 == 7 {
+			for range 400 {
+				if !d.step() {
+					break
+				}
+			}
+		}
+	}
+	d.run(func() bool { return d.m[0].Association().BufferedAmountTotal() == 0 })
+	held := d.m[1].partialBytes
+	discarded := d.m[1].Stats().DiscardedPartials
+	grew := int64(d.heapOfSide1()) - int64(before)
+	limit := d.m[1].cfg.maxReadBuffer()
+	t.Logf("%d partial pieces of %d bytes on %d channels: %d bytes held, heap %+.2f MiB, %d pieces discarded",
+		pieces, len(piece), channels, held, float64(grew)/(1<<20), discarded)
+	if held > limit || grew > 2*int64(limit) {
+		t.Fatalf("held %d bytes, heap grew by %d", held, grew)
+	}
+}
