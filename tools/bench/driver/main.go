@@ -49,8 +49,9 @@ func main() {
 	rate := flag.Int("rate", 1000, "small: messages per second per channel")
 	size := flag.Int("size", 100, "small: message size")
 	loops := flag.Int("loops", 0, "sansrtc: driver loops (0: GOMAXPROCS)")
+	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window here")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
 	flag.Parse()
 	profile = *cpuprofile
 	var s stack
@@ -64,7 +65,11 @@ func main() {
 	}
 	defer s.close()
 	var received atomic.Int64
-	ps, err := setup(s, *pairs, &received, *mode == "setup")
+	if *mode == "setup" {
+		stop := startProfile()
+		defer stop()
+	}
+	ps, err := setup(s, *pairs, *parallel, &received, *mode == "setup")
 	if err != nil {
 		fail(err)
 	}
@@ -125,33 +130,79 @@ func main() {
 // profile is the -cpuprofile file.
 var profile string
 
+// startProfile starts the CPU profile, if asked for, and returns its stop.
+func startProfile() func() {
+	if profile == "" {
+		return func() {}
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		fail(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fail(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fail(err)
+		}
+	}
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/driver:", err)
 	os.Exit(1)
 }
 
-// setup connects n pairs back to back; with report, it prints the rate per
-// tenth of the way.
-func setup(s stack, n int, received *atomic.Int64, report bool) ([]pair, error) {
+// setup connects n pairs, parallel at a time (1: back to back); with
+// report, it prints the rate per tenth of the way.
+func setup(s stack, n, parallel int, received *atomic.Int64, report bool) ([]pair, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var ps []pair
+	var (
+		mu    sync.Mutex
+		ps    []pair
+		first error
+	)
 	step := max(n/10, 1)
 	t0 := time.Now()
 	all := t0
-	for len(ps) < n {
-		p, err := s.newPair(ctx, received)
-		if err != nil {
-			return ps, fmt.Errorf("pair %d: %w", len(ps), err)
-		}
-		ps = append(ps, p)
-		if report && len(ps)%step == 0 {
-			fmt.Printf("setup: pairs %5d-%5d: %.0f pairs/s\n", len(ps)-step+1, len(ps), float64(step)/time.Since(t0).Seconds())
-			t0 = time.Now()
-		}
+	next := make(chan struct{})
+	var wg sync.WaitGroup
+	for range max(parallel, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				p, err := s.newPair(ctx, received)
+				mu.Lock()
+				if err != nil {
+					if first == nil {
+						first = fmt.Errorf("pair %d: %w", len(ps), err)
+					}
+					mu.Unlock()
+					continue
+				}
+				ps = append(ps, p)
+				if report && len(ps)%step == 0 {
+					fmt.Printf("setup: pairs %5d-%5d: %.0f pairs/s\n", len(ps)-step+1, len(ps), float64(step)/time.Since(t0).Seconds())
+					t0 = time.Now()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for range n {
+		next <- struct{}{}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return ps, first
 	}
 	if report {
-		fmt.Printf("setup: %d pairs in %v: %.0f pairs/s overall\n", n, time.Since(all).Round(time.Millisecond), float64(n)/time.Since(all).Seconds())
+		fmt.Printf("setup: %d pairs, %d at a time, in %v: %.0f pairs/s overall\n", n, max(parallel, 1), time.Since(all).Round(time.Millisecond), float64(n)/time.Since(all).Seconds())
 	}
 	return ps, nil
 }
@@ -159,17 +210,8 @@ func setup(s stack, n int, received *atomic.Int64, report bool) ([]pair, error) 
 // measure returns the process CPU time spent during window, running start
 // (if any) at its beginning.
 func measure(window time.Duration, start func()) time.Duration {
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			fail(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fail(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	stop := startProfile()
+	defer stop()
 	c0 := cpuTime()
 	if start != nil {
 		start()
