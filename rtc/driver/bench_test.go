@@ -96,8 +96,9 @@ func TestSendAllocs(t *testing.T) {
 	}
 	msg := make([]byte, 100)
 	// Hold the loop: Send only queues.
-	hold, held := make(chan struct{}), make(chan struct{})
+	hold, held, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(released)
 		if err := c.Do(func(*rtc.PeerConnection) error { close(held); <-hold; return nil }); err != nil {
 			t.Error(err)
 		}
@@ -119,4 +120,5 @@ func TestSendAllocs(t *testing.T) {
 		t.Errorf("Send allocates %v times per message", n)
 	}
 	close(hold)
+	<-released
 }

@@ -89,8 +89,9 @@ func TestSendQueueFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Hold the loop so nothing is handed over while the queue fills.
-	hold, held := make(chan struct{}), make(chan struct{})
+	hold, held, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(released)
 		if err := c.Do(func(*rtc.PeerConnection) error { close(held); <-hold; return nil }); err != nil {
 			t.Error(err)
 		}
@@ -103,6 +104,7 @@ func TestSendQueueFull(t *testing.T) {
 		t.Errorf("Send over MaxSendQueue: %v", err)
 	}
 	close(hold)
+	<-released
 	select {
 	case err := <-refused:
 		var se *SendError
