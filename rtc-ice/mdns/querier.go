@@ -10,15 +10,15 @@ import (
 
 // QuerierStats counts what a Querier saw. Read with Querier.Stats.
 type QuerierStats struct {
-	QueriesSent  uint64 // query datagrams returned by PollWrite
-	Resolved     uint64 // EventResolved, from the network or the cache
-	CacheHits    uint64 // Resolve answered from the cache
-	Failed       uint64 // EventFailed
-	Unsolicited  uint64 // A/AAAA records for names not asked (ignored)
-	Goodbyes     uint64 // TTL 0 records that removed a cached name (RFC 6762 §10.1)
-	Malformed    uint64 // datagrams that did not parse (dropped)
-	OffLink      uint64 // responses from off-link sources or not from port 5353 (dropped)
-	Ignored      uint64 // responses with a non-zero OPCODE or RCODE, unusable addresses
+	QueriesSent uint64 // query datagrams returned by PollWrite
+	Resolved    uint64 // EventResolved, from the network or the cache
+	CacheHits   uint64 // Resolve answered from the cache
+	Failed      uint64 // EventFailed
+	Unsolicited uint64 // A/AAAA records for names not asked (ignored)
+	Goodbyes    uint64 // TTL 0 records that removed a cached name (RFC 6762 §10.1)
+	Malformed   uint64 // datagrams that did not parse (dropped)
+	OffLink     uint64 // responses from off-link sources or not from port 5353 (dropped)
+	Ignored     uint64 // responses with a non-zero OPCODE or RCODE, unusable addresses
 }
 
 // query is one name being asked.
