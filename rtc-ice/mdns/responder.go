@@ -2,6 +2,7 @@ package mdns
 
 import (
 	"bytes"
+	"errors"
 	"net/netip"
 	"slices"
 	"time"
@@ -97,7 +98,7 @@ func (r *Responder) Publish(addr netip.Addr) (string, error) {
 	if len(r.records) >= r.cfg.maxNames() {
 		return "", ErrTooManyNames
 	}
-	name, err := newName(r.cfg.rand())
+	name, err := r.draw()
 	if err != nil {
 		return "", err
 	}
@@ -405,6 +406,21 @@ func (r *Responder) Close() error {
 	}
 	r.events.Clear()
 	return nil
+}
+
+// draw returns a new name not in use here; a repeated draw (a broken
+// Rand) is retried three times, then refused.
+func (r *Responder) draw() (string, error) {
+	for range 4 {
+		name, err := newName(r.cfg.rand())
+		if err != nil {
+			return "", err
+		}
+		if r.index(name) < 0 {
+			return name, nil
+		}
+	}
+	return "", errors.New("mdns: Config.Rand keeps drawing names already in use")
 }
 
 func (r *Responder) index(key string) int {
