@@ -15,7 +15,7 @@ import (
 const testName = "1f0b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d.local"
 
 // unhex decodes hex with spaces, newlines and "#" comments to the end of a line.
-func unhex(t *testing.T, s string) []byte {
+func unhex(t testing.TB, s string) []byte {
 	t.Helper()
 	var clean strings.Builder
 	for line := range strings.SplitSeq(s, "\n") {
@@ -31,7 +31,7 @@ func unhex(t *testing.T, s string) []byte {
 
 // The query a Querier sends for testName: RFC 1035 §4.1.1 header, two
 // §4.1.2 questions, names uncompressed.
-func queryVector(t *testing.T) []byte {
+func queryVector(t testing.TB) []byte {
 	return unhex(t, `
 		0000 # ID 0 (RFC 6762 §18.1)
 		0000 # flags: QR=0 standard query, OPCODE 0
@@ -77,7 +77,7 @@ func TestQueryVector(t *testing.T) {
 // A response with an answer and an additional record whose name is a
 // compression pointer to the answer's name (RFC 1035 §4.1.4), and the
 // cache-flush bits (RFC 6762 §10.2).
-func responseVector(t *testing.T) []byte {
+func responseVector(t testing.TB) []byte {
 	return unhex(t, `
 		0000 # ID 0
 		8400 # QR=1, AA=1

@@ -22,7 +22,7 @@ func newResponder(t *testing.T, cfg Config) *Responder {
 		cfg.Networks = []netip.Prefix{lanNet}
 	}
 	if cfg.Rand == nil {
-		cfg.Rand = seeded(0x5a)
+		cfg.Rand = &cycleRand{}
 	}
 	r, err := NewResponder(cfg)
 	if err != nil {
@@ -66,7 +66,7 @@ func ask(r *Responder, now time.Time, b []byte) error {
 // Publish announces twice, one second apart (RFC 6762 §8.3), with the
 // cache-flush bit, ID 0, QR and AA, and no question (§6, §10.2, §18.1).
 func TestResponderAnnounces(t *testing.T) {
-	r := newResponder(t, Config{})
+	r := newResponder(t, Config{Rand: seeded(0x5a)})
 	addr := netip.MustParseAddr("192.168.77.2")
 	name, err := r.Publish(addr)
 	if err != nil {
@@ -241,7 +241,7 @@ func TestResponderGoodbye(t *testing.T) {
 }
 
 func TestResponderLimits(t *testing.T) {
-	r := newResponder(t, Config{MaxNames: 2, Rand: bytes.NewReader(make([]byte, 64))})
+	r := newResponder(t, Config{MaxNames: 2})
 	for _, a := range []string{"0.0.0.0", "224.0.0.251", "::"} {
 		if _, err := r.Publish(netip.MustParseAddr(a)); !errors.Is(err, ErrBadAddress) {
 			t.Fatalf("%s: %v", a, err)
@@ -261,5 +261,14 @@ func TestResponderLimits(t *testing.T) {
 	r2 := newResponder(t, Config{Rand: bytes.NewReader(nil)})
 	if _, err := r2.Publish(netip.MustParseAddr("192.168.77.2")); err == nil {
 		t.Fatal("Publish with an empty Rand succeeded")
+	}
+	// A Rand that repeats itself: the second name is drawn four times,
+	// then refused, instead of publishing two addresses under one name.
+	r3 := newResponder(t, Config{Rand: seeded(0x5a)})
+	if _, err := r3.Publish(netip.MustParseAddr("192.168.77.2")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r3.Publish(netip.MustParseAddr("192.168.77.3")); err == nil || len(r3.records) != 1 {
+		t.Fatalf("a repeated name was published: %v", err)
 	}
 }
