@@ -159,16 +159,19 @@ func (r *Responder) PollRead() ([]byte, bool) { return nil, false }
 // PollEvent returns the next EventPublished or EventConflict.
 func (r *Responder) PollEvent() (Event, bool) { return r.events.Pop() }
 
-// advance records the time; answers scheduled before the machine had seen
-// any time are due now.
+// advance records the time. Times set before the machine had seen any
+// (counted from the zero time) are moved to count from the first time it
+// sees, so an announcement made then is still followed by the second one
+// a second later.
 func (r *Responder) advance(t time.Time) time.Time {
 	was := r.clock.Now()
 	now := r.clock.Advance(t)
 	if was.IsZero() && !now.IsZero() {
 		for i := range r.records {
+			p := &r.records[i]
 			for j := range r.locals {
-				if d := &r.records[i].due[j]; d.Before(now) {
-					*d = now
+				if p.due[j].Before(now) {
+					p.due[j] = now.Add(p.due[j].Sub(time.Time{}))
 				}
 			}
 		}

@@ -272,3 +272,30 @@ func TestResponderLimits(t *testing.T) {
 		t.Fatalf("a repeated name was published: %v", err)
 	}
 }
+
+// A Publish before the machine has seen any time still announces twice,
+// one second apart, counted from the first time it sees.
+func TestResponderPublishBeforeTime(t *testing.T) {
+	r, err := NewResponder(Config{Locals: []netip.AddrPort{lanLocal}, Networks: []netip.Prefix{lanNet}, Rand: &cycleRand{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Publish(netip.MustParseAddr("192.168.77.2")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(drainWrites(r)); n != 1 {
+		t.Fatalf("%d announcements before any time, want 1", n)
+	}
+	if ev, ok := r.PollEvent(); !ok || ev.Kind != EventPublished {
+		t.Fatalf("event %+v", ev)
+	}
+	if err := r.HandleTimeout(t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(drainWrites(r)); n != 0 {
+		t.Fatalf("second announcement at the first time seen")
+	}
+	if d, ok := r.PollTimeout(); !ok || !d.Equal(t0.Add(time.Second)) {
+		t.Fatalf("deadline %v %v, want t0+1s", d, ok)
+	}
+}
