@@ -31,8 +31,8 @@ type published struct {
 	// owed has one bit per local on which a multicast of the record is
 	// due at due[i] (an answer or an announcement).
 	owed uint8
-	due  [maxLocals]time.Time
-	last [maxLocals]time.Time // last multicast on each local (zero: never)
+	due  []time.Time // one per local
+	last []time.Time // last multicast on each local (zero: never)
 	// announce has one bit per local still owed its second announcement
 	// (RFC 6762 §8.3: "at least two unsolicited responses, one second apart").
 	announce uint8
@@ -102,8 +102,10 @@ func (r *Responder) Publish(addr netip.Addr) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := published{name: name, addr: addr, owed: r.all, announce: r.all}
-	for i := range r.locals {
+	n := len(r.locals)
+	times := make([]time.Time, 2*n)
+	p := published{name: name, addr: addr, owed: r.all, announce: r.all, due: times[:n:n], last: times[n:]}
+	for i := range p.due {
 		p.due[i] = r.clock.Now()
 	}
 	r.records = append(r.records, p)

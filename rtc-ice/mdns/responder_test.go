@@ -49,7 +49,7 @@ func drainWrites(r *Responder) []Message {
 	}
 }
 
-func queryMsg(t *testing.T, name string, typ Type, known ...Record) []byte {
+func queryMsg(t testing.TB, name string, typ Type, known ...Record) []byte {
 	t.Helper()
 	m := Message{Questions: []Question{{Name: name, Type: typ, Class: ClassIN}}, Answers: known}
 	b, err := m.AppendTo(nil)
