@@ -26,9 +26,12 @@
 // (and PollRead, which never returns anything), then wait for
 // PollTimeout. One pass is enough: while output waits PollTimeout reports
 // the latest time seen. Commands (Resolve, Publish, Unpublish, or the same
-// as a Command through HandleEvent) act at the latest time seen, so feed
-// the current time (HandleTimeout) once before the first; a Resolve made
-// before any time is scheduled from the first time the machine sees.
+// as a Command through HandleEvent) carry no time, and the latest time a
+// machine has seen may be long past (an idle machine is not called), so
+// their schedules count from the next time the machine is given: Resolve
+// sends its first query at once, Publish announces at that next time, and
+// both make PollTimeout report the latest time seen until then, so the
+// drive loop calls HandleTimeout with the current time at once.
 //
 // # Wiring to the ICE agent
 //

@@ -25,7 +25,7 @@ type QuerierStats struct {
 type query struct {
 	name  string    // as the caller gave it
 	key   string    // canonical
-	start time.Time // first transmission (zero until the machine has seen a time)
+	start time.Time // first transmission (zero until the first time seen after Resolve)
 	sends int       // transmissions scheduled so far
 	owed  uint8     // locals still owed the current transmission
 }
@@ -100,7 +100,11 @@ func (q *Querier) Resolve(name string) error {
 	if len(q.pending) >= q.cfg.maxNames() {
 		return ErrTooManyNames
 	}
-	q.pending = append(q.pending, query{name: name, key: key, start: now, sends: 1, owed: q.all})
+	// The first query goes out at once; the schedule counts from the next
+	// time the machine is given (the latest time seen may be stale: a
+	// Querier with nothing to do is not called), and PollTimeout reports
+	// now until then.
+	q.pending = append(q.pending, query{name: name, key: key, sends: 1, owed: q.all})
 	return nil
 }
 
@@ -129,12 +133,11 @@ func (q *Querier) PollRead() ([]byte, bool) { return nil, false }
 // PollEvent returns the next EventResolved or EventFailed.
 func (q *Querier) PollEvent() (Event, bool) { return q.events.Pop() }
 
-// advance records the time; queries asked before the machine had seen any
-// time start now.
+// advance records the time; queries asked since the previous time start
+// now.
 func (q *Querier) advance(t time.Time) time.Time {
-	was := q.clock.Now()
 	now := q.clock.Advance(t)
-	if was.IsZero() && !now.IsZero() {
+	if !now.IsZero() {
 		for i := range q.pending {
 			if q.pending[i].start.IsZero() {
 				q.pending[i].start = now
@@ -310,9 +313,11 @@ func (q *Querier) deadline() time.Time {
 	return d
 }
 
+// owed reports whether a query waits in PollWrite, or a query waits for
+// the time to start its schedule.
 func (q *Querier) owed() bool {
 	for i := range q.pending {
-		if q.pending[i].owed != 0 {
+		if q.pending[i].owed != 0 || q.pending[i].start.IsZero() {
 			return true
 		}
 	}
@@ -320,7 +325,8 @@ func (q *Querier) owed() bool {
 }
 
 // PollTimeout returns the next retransmission or failure time; the latest
-// time seen while a query waits in PollWrite or an event in PollEvent.
+// time seen while a query waits in PollWrite or an event in PollEvent, and
+// after a Resolve, until the next HandleTimeout gives the current time.
 func (q *Querier) PollTimeout() (time.Time, bool) {
 	return q.clock.Timeout(q.deadline(), q.owed() || q.events.Len() > 0)
 }

@@ -170,6 +170,9 @@ func TestQuerierLateCaller(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.writes()
+	if err := h.q.HandleTimeout(t0); err != nil { // the schedule starts at t0
+		t.Fatal(err)
+	}
 	h.now = t0.Add(10 * time.Second)
 	if err := h.q.HandleTimeout(h.now); err != nil {
 		t.Fatal(err)
@@ -380,4 +383,30 @@ func fmt8(i int) string {
 		i >>= 4
 	}
 	return string(b[:])
+}
+
+// The caller's clock moves on without the machine (no datagram, no
+// deadline for a minute); a Resolve then is scheduled from the next time
+// the machine sees, not from the stale one: it must not fail at once.
+func TestQuerierResolveWithStaleClock(t *testing.T) {
+	h := newQHarness(t, Config{})
+	h.now = t0.Add(time.Minute)
+	if err := h.q.Resolve(testName); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.writes()); n != 1 {
+		t.Fatalf("%d queries, want 1 at once", n)
+	}
+	if err := h.q.HandleTimeout(h.now); err != nil {
+		t.Fatal(err)
+	}
+	if ev := h.events(); len(ev) != 0 {
+		t.Fatalf("events %+v right after Resolve", ev)
+	}
+	if n := len(h.writes()); n != 0 {
+		t.Fatalf("%d retransmissions right after Resolve", n)
+	}
+	if d, ok := h.q.PollTimeout(); !ok || !d.Equal(h.now.Add(time.Second)) {
+		t.Fatalf("deadline %v %v, want now+1s", d, ok)
+	}
 }

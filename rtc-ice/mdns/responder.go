@@ -38,6 +38,10 @@ type published struct {
 	announce uint8
 	goodbye  uint8 // locals owed a goodbye (TTL 0) before the record goes
 	gone     bool  // unpublished: removed once the goodbyes are out
+	// started is false from Publish until the next time the machine is
+	// given: the latest time seen may be stale (a Responder with nothing
+	// to do is not called), and the announcements count from real time.
+	started bool
 }
 
 // Responder publishes our own host candidates under random "<uuid>.local"
@@ -105,9 +109,6 @@ func (r *Responder) Publish(addr netip.Addr) (string, error) {
 	n := len(r.locals)
 	times := make([]time.Time, 2*n)
 	p := published{name: name, addr: addr, owed: r.all, announce: r.all, due: times[:n:n], last: times[n:]}
-	for i := range p.due {
-		p.due[i] = r.clock.Now()
-	}
 	r.records = append(r.records, p)
 	r.events.Push(Event{Kind: EventPublished, Name: name, Addr: addr})
 	return name, r.events.Report(nil)
@@ -161,20 +162,18 @@ func (r *Responder) PollRead() ([]byte, bool) { return nil, false }
 // PollEvent returns the next EventPublished or EventConflict.
 func (r *Responder) PollEvent() (Event, bool) { return r.events.Pop() }
 
-// advance records the time. Times set before the machine had seen any
-// (counted from the zero time) are moved to count from the first time it
-// sees, so an announcement made then is still followed by the second one
-// a second later.
+// advance records the time; records published since the previous time
+// are announced now.
 func (r *Responder) advance(t time.Time) time.Time {
-	was := r.clock.Now()
 	now := r.clock.Advance(t)
-	if was.IsZero() && !now.IsZero() {
-		for i := range r.records {
-			p := &r.records[i]
-			for j := range r.locals {
-				if p.due[j].Before(now) {
-					p.due[j] = now.Add(p.due[j].Sub(time.Time{}))
-				}
+	if now.IsZero() {
+		return now
+	}
+	for i := range r.records {
+		if p := &r.records[i]; !p.started {
+			p.started = true
+			for j := range p.due {
+				p.due[j] = now
 			}
 		}
 	}
@@ -318,7 +317,7 @@ func (r *Responder) PollWrite() (shared.TaggedBytes, bool) {
 		}
 		for li := range r.locals {
 			bit := uint8(1) << li
-			if p.owed&bit == 0 || p.due[li].After(now) {
+			if !p.started || p.owed&bit == 0 || p.due[li].After(now) {
 				continue
 			}
 			p.owed &^= bit
@@ -353,8 +352,8 @@ func (r *Responder) pending() (bool, time.Time) {
 	var d time.Time
 	for i := range r.records {
 		p := &r.records[i]
-		if p.goodbye != 0 {
-			return true, d
+		if p.goodbye != 0 || !p.started {
+			return true, d // a goodbye waits, or the time to announce
 		}
 		for li := range r.locals {
 			if p.owed&(1<<li) == 0 {
@@ -377,7 +376,8 @@ func (r *Responder) HandleTimeout(t time.Time) error {
 }
 
 // PollTimeout returns when the next rate-limited answer or announcement is
-// due; the latest time seen while a response or an event waits.
+// due; the latest time seen while a response or an event waits, and after
+// a Publish, until the next HandleTimeout gives the current time.
 func (r *Responder) PollTimeout() (time.Time, bool) {
 	out, d := r.pending()
 	return r.clock.Timeout(d, out || r.events.Len() > 0)

@@ -81,6 +81,12 @@ func TestResponderAnnounces(t *testing.T) {
 	if again, err := r.Publish(addr); err != nil || again != name {
 		t.Fatalf("second Publish: %q %v", again, err)
 	}
+	if _, ok := r.PollWrite(); ok {
+		t.Fatal("announced before the machine was given the time")
+	}
+	if err := r.HandleTimeout(t0); err != nil {
+		t.Fatal(err)
+	}
 	w, ok := r.PollWrite()
 	if !ok || w.Transport.Peer != GroupIPv4 || w.Transport.Local != lanLocal {
 		t.Fatalf("announcement %v %v", w.Transport, ok)
@@ -212,6 +218,9 @@ func TestResponderGoodbye(t *testing.T) {
 	if _, err := r.Publish(netip.MustParseAddr("fe80::2")); err != nil {
 		t.Fatal(err)
 	}
+	if err := r.HandleTimeout(t0); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(drainWrites(r)); n != 4 { // 2 names x 2 Locals
 		t.Fatalf("%d announcements, want 4", n)
 	}
@@ -283,19 +292,46 @@ func TestResponderPublishBeforeTime(t *testing.T) {
 	if _, err := r.Publish(netip.MustParseAddr("192.168.77.2")); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(drainWrites(r)); n != 1 {
-		t.Fatalf("%d announcements before any time, want 1", n)
+	if n := len(drainWrites(r)); n != 0 {
+		t.Fatalf("%d announcements before any time, want 0", n)
 	}
 	if ev, ok := r.PollEvent(); !ok || ev.Kind != EventPublished {
 		t.Fatalf("event %+v", ev)
 	}
+	if d, ok := r.PollTimeout(); !ok || !d.IsZero() || r.TimeoutReason() != "pending" {
+		t.Fatalf("deadline %v %v %q, want the zero time (call HandleTimeout at once)", d, ok, r.TimeoutReason())
+	}
 	if err := r.HandleTimeout(t0); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(drainWrites(r)); n != 0 {
-		t.Fatalf("second announcement at the first time seen")
+	if n := len(drainWrites(r)); n != 1 {
+		t.Fatalf("%d announcements at the first time seen, want 1", n)
 	}
 	if d, ok := r.PollTimeout(); !ok || !d.Equal(t0.Add(time.Second)) {
 		t.Fatalf("deadline %v %v, want t0+1s", d, ok)
+	}
+}
+
+// A Publish after the caller's clock moved on without the machine: the
+// announcements are one second apart in the caller's time.
+func TestResponderPublishWithStaleClock(t *testing.T) {
+	r := newResponder(t, Config{})
+	if _, err := r.Publish(netip.MustParseAddr("192.168.77.2")); err != nil {
+		t.Fatal(err)
+	}
+	if ev, ok := r.PollEvent(); !ok || ev.Kind != EventPublished {
+		t.Fatalf("event %+v", ev)
+	}
+	now := t0.Add(time.Minute)
+	sent := len(drainWrites(r))
+	if err := r.HandleTimeout(now); err != nil {
+		t.Fatal(err)
+	}
+	sent += len(drainWrites(r))
+	if sent != 1 {
+		t.Fatalf("%d announcements at the first real time, want 1", sent)
+	}
+	if d, ok := r.PollTimeout(); !ok || !d.Equal(now.Add(time.Second)) {
+		t.Fatalf("deadline %v %v, want now+1s", d, ok)
 	}
 }
