@@ -175,6 +175,11 @@ func TestPairOverNetsim(t *testing.T) {
 			case ev.Kind == EventResolved:
 				t.Fatalf("loss %v seed %d: resolved to %v after %v", tc.loss, seed, ev.Addr, took)
 			}
+			// Without loss: one query, one answer after the two
+			// announcements, nothing more.
+			if tc.loss == 0 && (bob.q.Stats().QueriesSent != 1 || alice.r.Stats().ResponsesSent != 3) {
+				t.Fatalf("seed %d: %d queries and %d responses, want 1 and 3\n%s", seed, bob.q.Stats().QueriesSent, alice.r.Stats().ResponsesSent, sim.TraceString())
+			}
 			if sim.LastError() != nil {
 				t.Fatalf("seed %d: an endpoint returned %v", seed, sim.LastError())
 			}
