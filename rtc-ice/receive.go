@@ -1,6 +1,9 @@
 package ice
 
 import (
+	"bytes"
+	"encoding/binary"
+	"io"
 	"net/netip"
 	"time"
 
@@ -154,6 +157,12 @@ func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b 
 
 // handleRequest answers a connectivity check (RFC 8445 §7.3).
 func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
+	// RFC 8445 §7: "the FINGERPRINT mechanism MUST be used for connectivity
+	// checks". Without it the request may not even be ICE: drop it unanswered.
+	if !m.HasFingerprint() {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
 	creds := a.local
 	user, err := m.Username()
 	if err != nil || !m.HasIntegrity() {
@@ -162,15 +171,11 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 		a.respondError(l, peer, m, stun.CodeBadRequest, creds, false)
 		return ErrBadMessage
 	}
-	// RFC 8445 §7.3: USERNAME is "local-ufrag:remote-ufrag" for us.
-	if !ufragMatches(user, creds.ufrag) {
-		if a.prevLocal.ufrag != "" && ufragMatches(user, a.prevLocal.ufrag) {
-			creds = a.prevLocal
-		} else {
-			a.stats.Dropped++
-			a.respondError(l, peer, m, stun.CodeUnauthorized, creds, false)
-			return ErrBadMessage
-		}
+	creds, ok := a.credsForUsername(user)
+	if !ok {
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeUnauthorized, a.local, false)
+		return ErrBadMessage
 	}
 	if creds.integrity.Check(m) != nil {
 		a.stats.Dropped++
@@ -197,6 +202,10 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 	// RFC 8445 §7.3.1.1: repair role conflicts.
 	if tb, err := m.ICEControlling(); err == nil && a.role == RoleControlling {
 		a.stats.RoleConflicts++
+		defer a.redrawTieBreakerIfEqual(tb)
+		// "If the agent's tie-breaker value is larger than or equal to the
+		// contents of the ICE-CONTROLLING attribute, the agent generates a
+		// Binding error response ... 487 (Role Conflict)".
 		if a.tieBreaker >= tb {
 			a.respondError(l, peer, m, stun.CodeRoleConflict, creds, true)
 			return nil
@@ -204,6 +213,10 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 		a.switchRole(RoleControlled)
 	} else if tb, err := m.ICEControlled(); err == nil && a.role == RoleControlled {
 		a.stats.RoleConflicts++
+		defer a.redrawTieBreakerIfEqual(tb)
+		// "If the agent's tie-breaker value is larger than or equal to the
+		// contents of the ICE-CONTROLLED attribute, the agent switches to
+		// the controlling role."
 		if a.tieBreaker >= tb {
 			a.switchRole(RoleControlling)
 		} else {
@@ -223,9 +236,37 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 	return nil
 }
 
-// ufragMatches reports whether USERNAME starts with "ufrag:".
-func ufragMatches(user []byte, ufrag string) bool {
-	return len(user) > len(ufrag) && user[len(ufrag)] == ':' && string(user[:len(ufrag)]) == ufrag
+// credsForUsername finds the session a check's USERNAME names. RFC 8445
+// §7.3: USERNAME is "local-ufrag:remote-ufrag" for us, matched exactly once
+// the remote ufrag is known (by SDP or trickle). Before that, a check that
+// beat the answer is taken with any non-empty remote part without a colon.
+// During a restart, the previous session's checks (ours or the peer's) are
+// answered with the credentials they were made with.
+func (a *Agent) credsForUsername(user []byte) (credentials, bool) {
+	switch {
+	case usernameIs(user, a.local.ufrag, a.remote.ufrag):
+		return a.local, true
+	case !a.restarting:
+		return credentials{}, false
+	case a.prevRemote.ufrag != "" && usernameIs(user, a.local.ufrag, a.prevRemote.ufrag):
+		return a.local, true // the peer restarted; its old session's consent
+	case a.prevLocal.ufrag != "" && a.prevRemote.ufrag != "" && usernameIs(user, a.prevLocal.ufrag, a.prevRemote.ufrag):
+		return a.prevLocal, true // we restarted; the old session's consent
+	}
+	return credentials{}, false
+}
+
+// usernameIs reports whether user is "local:remote", or "local:<x>" with x
+// non-empty and without a colon when remote is not known yet.
+func usernameIs(user []byte, local, remote string) bool {
+	if len(user) <= len(local) || user[len(local)] != ':' || string(user[:len(local)]) != local {
+		return false
+	}
+	rest := user[len(local)+1:]
+	if remote != "" {
+		return string(rest) == remote
+	}
+	return len(rest) > 0 && bytes.IndexByte(rest, ':') < 0
 }
 
 // learnFromRequest does the checklist side of an incoming check: a
@@ -316,6 +357,23 @@ func (a *Agent) remoteByAddr(addr netip.AddrPort) *remoteCand {
 		}
 	}
 	return nil
+}
+
+// redrawTieBreakerIfEqual draws a new tie-breaker when the peer's equals
+// ours. RFC 8445 §7.3.1.1 resolves equal values the same way on both sides,
+// so two agents with equal tie-breakers (by chance, 2^-64, or because a peer
+// echoes ours) swap roles in lockstep forever; a fresh value from Rand
+// decides the next conflict.
+func (a *Agent) redrawTieBreakerIfEqual(peer uint64) {
+	if peer != a.tieBreaker {
+		return
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(a.rand, b[:]); err != nil {
+		a.tieBreaker = ^a.tieBreaker // a broken Rand: still break the tie
+		return
+	}
+	a.tieBreaker = binary.BigEndian.Uint64(b[:])
 }
 
 func (a *Agent) switchRole(r Role) {
