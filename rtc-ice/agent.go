@@ -25,6 +25,9 @@ type localCand struct {
 
 type remoteCand struct {
 	Candidate
+	// learned: a peer-reflexive candidate learned from a check (RFC 8445
+	// §7.3.1.3), counted against MaxPeerReflexive; false once signalled.
+	learned bool
 }
 
 // credentials of one ICE session (RFC 8445 §5.3).
@@ -55,6 +58,14 @@ type Agent struct {
 	prevLocal  credentials // answered during an ICE restart
 	prevRemote credentials // used for consent on the old pair during a restart
 	restarting bool
+	// refusedReported: EventCandidateRefused went out this session.
+	refusedReported bool
+	// pacStart is when checks could start: the remote credentials were set
+	// (RFC 8863 §4 starts the PAC timer then).
+	pacStart time.Time
+	// progressAt is the last sign that a pair may still become usable: the
+	// remote credentials, a new pair, the peer's check. See failDeadline.
+	progressAt time.Time
 
 	locals  []*localCand
 	remotes []*remoteCand
@@ -213,6 +224,8 @@ func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 		a.beginRestart(false)
 	}
 	a.remote = newCreds(ufrag, pwd)
+	a.pacStart = a.clock.Now()
+	a.progress()
 	a.schedule()
 	a.updateState()
 	return nil
@@ -435,6 +448,9 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 	if a.nominationPending() {
 		d = shared.Earliest(d, a.firstValid.Add(a.cfg.nominationDelay()))
 	}
+	if a.connState != StateFailed {
+		d = shared.Earliest(d, a.failDeadline())
+	}
 	for _, r := range a.relays {
 		if t, ok := r.client.PollTimeout(); ok {
 			d = shared.Earliest(d, t)
@@ -454,6 +470,9 @@ func (a *Agent) HandleTimeout(now time.Time) (err error) {
 		return shared.ErrClosed
 	}
 	now = a.clock.Advance(now)
+	if a.progressAt.IsZero() && a.remote.ufrag != "" {
+		a.pacStart, a.progressAt = now, now // credentials came before the first time
+	}
 	for _, r := range a.relays {
 		r.client.HandleTimeout(now)
 		a.drainRelay(r)

@@ -52,6 +52,7 @@ type pair struct {
 	// priority (RFC 8445 §7.2.5.3.2).
 	validLocal *localCand
 	inTrigger  bool
+	removed    bool // evicted from the checklist (evictFor)
 	lastHeard  time.Time
 	// connectAt is when an unanswered TCP connection request times out
 	// (zero when none is outstanding).
@@ -97,24 +98,30 @@ func (a *Agent) findPair(base, remote netip.AddrPort) *pair {
 	return nil
 }
 
-// addPair forms a pair (RFC 8445 §6.1.2.2) unless it is redundant or over
-// the limit. Server-reflexive local candidates are never paired: their base
-// is (RFC 8445 §6.1.2.4), and the host pair covers it.
-func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
+// pairable reports whether l and r may form a pair (RFC 8445 §6.1.2.2).
+// Server-reflexive local candidates are never paired: their base is
+// (RFC 8445 §6.1.2.4), and the host pair covers it.
+func (a *Agent) pairable(l *localCand, r *remoteCand) bool {
 	if l.Type == CandidateServerReflexive || l.Type == CandidatePeerReflexive {
-		return nil
+		return false
 	}
 	if a.cfg.RelayOnly && l.Type != CandidateRelay {
-		return nil
+		return false
 	}
 	if l.Protocol != r.Protocol || l.Address.Addr().Is4() != r.Address.Addr().Is4() {
-		return nil
+		return false
 	}
 	if l.Protocol == shared.TCP && !tcpPairable(l, r) {
-		return nil
+		return false
 	}
 	// RFC 8445 §6.1.2.2: a link-local IPv6 address pairs only with link-local.
-	if l.base.Addr().IsLinkLocalUnicast() != r.Address.Addr().IsLinkLocalUnicast() {
+	return l.base.Addr().IsLinkLocalUnicast() == r.Address.Addr().IsLinkLocalUnicast()
+}
+
+// addPair forms a pair (RFC 8445 §6.1.2.2) unless it is not pairable or
+// over MaxPairs; with pairable l and r, nil means the limit refused it.
+func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
+	if !a.pairable(l, r) {
 		return nil
 	}
 	if p := a.findPair(l.base, r.Address); p != nil {
@@ -122,19 +129,8 @@ func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
 	}
 	p := &pair{local: l, remote: r}
 	p.priority = a.pairPriority(l.Priority, r.Priority)
-	if len(a.pairs) >= a.cfg.maxPairs() {
-		// RFC 8445 §6.1.2.5: keep the highest-priority pairs; drop the
-		// lowest frozen/waiting one if the new pair beats it.
-		worst := -1
-		for i, q := range a.pairs {
-			if q.state <= pairWaiting && !q.inTrigger && (worst < 0 || q.priority < a.pairs[worst].priority) {
-				worst = i
-			}
-		}
-		if worst < 0 || a.pairs[worst].priority >= p.priority {
-			return nil
-		}
-		a.pairs = slices.Delete(a.pairs, worst, worst+1)
+	if len(a.pairs) >= a.cfg.maxPairs() && !a.evictFor(p) {
+		return nil
 	}
 	// RFC 8445 §6.1.2.6: the first pair of each foundation starts waiting.
 	p.state = pairWaiting
@@ -147,7 +143,47 @@ func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
 	}
 	a.pairs = append(a.pairs, p)
 	a.sortPairs()
+	a.progress()
 	return p
+}
+
+// evictFor makes room for p in a full checklist. RFC 8445 §6.1.2.5: keep
+// the highest-priority pairs, so the lowest frozen or waiting pair goes if
+// p beats it. A pair of a signalled candidate may also evict a pair of a
+// peer-reflexive candidate learned from a check that is not valid, whatever
+// its priority (the peer chose that priority): checks from new addresses
+// must never starve the signalled candidates.
+func (a *Agent) evictFor(p *pair) bool {
+	worst := -1
+	if !p.remote.learned {
+		for i, q := range a.pairs {
+			if q.remote.learned && !q.valid && q != a.selected && q != a.nominating &&
+				(worst < 0 || q.priority < a.pairs[worst].priority) {
+				worst = i
+			}
+		}
+	}
+	if worst < 0 {
+		for i, q := range a.pairs {
+			if q.state <= pairWaiting && !q.inTrigger && (worst < 0 || q.priority < a.pairs[worst].priority) {
+				worst = i
+			}
+		}
+		if worst < 0 || a.pairs[worst].priority >= p.priority {
+			return false
+		}
+	}
+	a.removePair(worst)
+	return true
+}
+
+// removePair drops pairs[i] with its checks; a triggered-queue entry is
+// skipped when it comes up (removed).
+func (a *Agent) removePair(i int) {
+	q := a.pairs[i]
+	q.removed = true
+	a.pairs = slices.Delete(a.pairs, i, i+1)
+	a.txs = slices.DeleteFunc(a.txs, func(t *transaction) bool { return t.pair == q })
 }
 
 func (a *Agent) sortPairs() {
@@ -205,7 +241,17 @@ func (a *Agent) tick(now time.Time) {
 		return
 	}
 	if !a.needsConnect(now, p) {
-		a.sendCheck(now, p, a.role == RoleControlling && (p == a.nominating))
+		use := a.role == RoleControlling && p == a.nominating
+		if t := a.checkInFlight(p); t != nil && t.useCandidate == use && p.local.Protocol != shared.TCP {
+			// A triggered check on a pair whose check is in progress
+			// (RFC 8445 §7.3.1.4): send that check again, in its turn.
+			a.stats.Retransmissions++
+			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) != nil {
+				a.stats.Dropped++
+			}
+		} else {
+			a.sendCheck(now, p, use)
+		}
 	}
 	a.nextTick = now.Add(a.cfg.ta())
 }
@@ -217,6 +263,9 @@ func (a *Agent) nextPair() *pair {
 			break
 		}
 		p.inTrigger = false
+		if p.removed {
+			continue
+		}
 		if p.state != pairFailed || p == a.nominating {
 			return p
 		}

@@ -18,6 +18,7 @@ import (
 // checkOpts describes one crafted Binding request.
 type checkOpts struct {
 	id          byte
+	n           int // more transaction ID bits, for floods
 	user        string
 	pwd         string
 	noFP        bool
@@ -27,7 +28,7 @@ type checkOpts struct {
 }
 
 func craftCheck(o checkOpts) []byte {
-	b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{o.id, 0xA5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{o.id, 0xA5, byte(o.n >> 16), byte(o.n >> 8), byte(o.n), 6, 7, 8, 9, 10, 11, 12})
 	b.AddUsername(o.user)
 	b.AddPriority(1862270975)
 	if o.controlling != nil {
@@ -225,5 +226,219 @@ func TestEqualTieBreakersConnect(t *testing.T) {
 			}
 			w.exchange(t, name)
 		}
+	}
+}
+
+// countRequests counts the Binding requests (checks) in out.
+func countRequests(out []shared.TaggedBytes) int {
+	n := 0
+	for _, m := range out {
+		var sm stun.Message
+		if stun.Parse(m.Message, &sm) == nil && sm.Type == stun.BindingRequest {
+			n++
+		}
+	}
+	return n
+}
+
+// RFC 8445 §6.1.4.2 and §7.3.1.4: triggered checks go through the paced
+// queue, one per Ta. A peer that sends an authenticated check every 10 ms
+// on a pair whose own check is pending must not make us send one check per
+// check: 10 s at Ta = 50 ms allows about 200.
+func TestTriggeredChecksArePaced(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	now := testStart
+	sent := countRequests(drainAll(a))
+	end := testStart.Add(10 * time.Second)
+	for i := 0; now.Before(end); i++ {
+		if d, ok := a.PollTimeout(); ok && !d.After(now) {
+			if err := a.HandleTimeout(now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		msg := checkFrom(i) // a new transaction each time
+		if err := readFrom(a, now, testRemote, msg); err != nil {
+			t.Fatal(err)
+		}
+		sent += countRequests(drainAll(a))
+		now = now.Add(10 * time.Millisecond)
+	}
+	// One per Ta, plus the check's own timer-driven retransmissions (7 at most).
+	if limit := int(10*time.Second/(50*time.Millisecond)) + 7 + 1; sent > limit {
+		t.Fatalf("sent %d checks in 10 s, pacing allows %d", sent, limit)
+	}
+	if sent == 0 {
+		t.Fatal("no checks at all")
+	}
+	t.Logf("%d checks in 10 s", sent)
+}
+
+// checkFrom builds an authenticated check from a peer that knows our
+// password, with a distinct transaction ID per n.
+func checkFrom(n int) []byte {
+	return craftCheck(checkOpts{n: n, user: testLocalUfrag + ":" + testRemoteUfrag, controlling: u64(42)})
+}
+
+// Authenticated checks from many new addresses (peer-reflexive candidates)
+// must not use up the room for signalled candidates, and an address the
+// agent refuses to pair is not answered: answering it would let the peer
+// complete on a pair we never check or select.
+func TestPrflxFloodDoesNotStarveSignalled(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	answered := 0
+	for i := 0; i < 200; i++ {
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + i%200)}), uint16(7000+i))
+		err := readFrom(a, testStart, src, checkFrom(i))
+		if err != nil && !errors.Is(err, ErrCandidateLimit) {
+			t.Fatalf("check %d: %v", i, err)
+		}
+		out := drainAll(a)
+		for _, m := range out {
+			var sm stun.Message
+			if stun.Parse(m.Message, &sm) == nil && sm.Type == stun.BindingSuccess {
+				answered++
+				if a.findPair(m.Transport.Local, m.Transport.Peer) == nil {
+					t.Fatalf("check %d from %v answered without a pair", i, src)
+				}
+			}
+		}
+	}
+	if answered == 0 || answered == 200 {
+		t.Fatalf("answered %d of 200 flooding checks; want some, up to the prflx budget", answered)
+	}
+	// The real candidates, signalled after the flood, are all taken.
+	for i := 0; i < 32; i++ {
+		c := Candidate{Foundation: "real", Component: 1, Priority: uint32(1000 + i), Type: CandidateHost,
+			Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{203, 0, 113, byte(i + 1)}), 9000)}
+		if err := a.AddRemoteCandidate(c); err != nil {
+			t.Fatalf("signalled candidate %d after the flood: %v", i, err)
+		}
+		if a.findPair(testLocal, c.Address) == nil {
+			t.Fatalf("signalled candidate %d not paired after the flood", i)
+		}
+	}
+	if got := a.Stats().CandidatesRefused; got == 0 {
+		t.Fatal("refused prflx candidates not counted")
+	}
+}
+
+// A flood of signalled candidates beyond MaxCandidates is refused with
+// ErrCandidateLimit, counted, and reported once as an event the
+// PeerConnection can surface; and with nothing selectable and no
+// end-of-candidates ICE still fails within FailedTimeout (RFC 8445 §8.1).
+func TestCandidateCutReportedAndFails(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	refused := 0
+	for i := 0; i < 4000; i++ {
+		c := Candidate{Foundation: "f", Component: 1, Priority: uint32(i), Type: CandidateHost,
+			Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 9000)}
+		if err := a.AddRemoteCandidate(c); errors.Is(err, ErrCandidateLimit) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if refused == 0 || a.Stats().CandidatesRefused != uint64(refused) {
+		t.Fatalf("refused %d, Stats.CandidatesRefused %d", refused, a.Stats().CandidatesRefused)
+	}
+	events := 0
+	for ev, ok := a.PollEvent(); ok; ev, ok = a.PollEvent() {
+		if ev.Kind == EventCandidateRefused {
+			events++
+		}
+	}
+	if events != 1 {
+		t.Fatalf("%d EventCandidateRefused, want 1", events)
+	}
+	now := testStart
+	for now.Before(testStart.Add(2 * time.Minute)) {
+		d, ok := a.PollTimeout()
+		if !ok {
+			break
+		}
+		now = d
+		if err := a.HandleTimeout(now); err != nil {
+			t.Fatal(err)
+		}
+		drainAll(a)
+		if a.ConnectionState() == StateFailed {
+			break
+		}
+	}
+	if a.ConnectionState() != StateFailed {
+		t.Fatalf("state %v after %v", a.ConnectionState(), now.Sub(testStart))
+	}
+	// FailedTimeout (39.5 s) after the last pair formed, plus nothing.
+	if el := now.Sub(testStart); el > 40*time.Second {
+		t.Fatalf("failed only after %v", el)
+	}
+	t.Logf("failed after %v", now.Sub(testStart))
+}
+
+// RFC 8445 §7.2.5.3.3 and RFC 8838 §8: end-of-candidates with no pair
+// (for example only unresolvable .local candidates) does not fail at once:
+// the peer's checks can still make a peer-reflexive pair, until the ICE
+// failure timeout.
+func TestEndOfCandidatesWithoutPairsWaitsForChecks(t *testing.T) {
+	a, err := NewAgent(Config{LocalUfrag: testLocalUfrag, LocalPassword: testLocalPwd, Rand: zeroRand{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.HandleTimeout(testStart); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddLocalAddress(testLocal, shared.UDP); err != nil {
+		t.Fatal(err)
+	}
+	a.EndOfLocalAddresses()
+	if err := a.SetRemoteCredentials(testRemoteUfrag, testRemotePwd); err != nil {
+		t.Fatal(err)
+	}
+	a.EndOfRemoteCandidates()
+	drainAll(a)
+	if s := a.ConnectionState(); s == StateFailed {
+		t.Fatal("failed at once on end-of-candidates without pairs")
+	}
+	now := testStart.Add(5 * time.Second)
+	if err := a.HandleTimeout(now); err != nil {
+		t.Fatal(err)
+	}
+	if err := readFrom(a, now, testRemote, checkFrom(1)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := responses(t, drainAll(a)); s != 1 {
+		t.Fatal("check not answered")
+	}
+	if a.findPair(testLocal, testRemote) == nil || a.ConnectionState() == StateFailed {
+		t.Fatalf("no prflx pair, state %v", a.ConnectionState())
+	}
+}
+
+// On netsim, in virtual time: two agents that cannot reach each other and
+// never signal end-of-candidates (the peer trickles forever, or the
+// signalling dropped it) still fail within FailedTimeout after their last
+// pair stopped, instead of staying in checking (the offerer stayed
+// "connecting" for 46 hours of virtual time). With end-of-candidates they
+// do not fail before the PAC timer (RFC 8863 §4).
+func TestUnreachableFailsWithinTimeout(t *testing.T) {
+	sym := natKinds[4]
+	for _, eoc := range []bool{false, true} {
+		w := build(t, scenario{seed: 3, natA: sym, natB: sym, link: netsim.LinkConfig{Delay: 15 * time.Millisecond}},
+			Config{Role: RoleControlling}, Config{})
+		if !eoc {
+			w.pa.a.remoteEOC, w.pb.a.remoteEOC = false, false
+			w.pa.noSignal, w.pb.noSignal = true, true // no more trickle, no end-of-candidates
+		}
+		err := w.sim.Run(func() bool {
+			return (w.pa.a.ConnectionState() == StateFailed && w.pb.a.ConnectionState() == StateFailed) || w.sim.Elapsed() > time.Hour
+		}, 1000000)
+		if err != nil || w.sim.Elapsed() > 60*time.Second {
+			t.Fatalf("eoc=%v: states %v/%v after %v: %v", eoc, w.pa.a.ConnectionState(), w.pb.a.ConnectionState(), w.sim.Elapsed(), err)
+		}
+		if w.sim.Elapsed() < 39500*time.Millisecond {
+			t.Fatalf("eoc=%v: failed after %v, before the PAC timer (39.5 s)", eoc, w.sim.Elapsed())
+		}
+		t.Logf("eoc=%v: failed after %v", eoc, w.sim.Elapsed())
 	}
 }

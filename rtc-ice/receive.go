@@ -224,15 +224,29 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 			return nil
 		}
 	}
-	a.respondSuccess(l, peer, m, creds)
 	if creds.ufrag != a.local.ufrag {
-		// A check of the previous session keeps the old pair alive.
-		if p := a.pairFor(l.base, peer); p != nil {
-			p.lastHeard = now
+		// A check of the previous session keeps the old pair alive; it has
+		// no other pair to answer on.
+		p := a.pairFor(l.base, peer)
+		if p == nil {
+			a.stats.Dropped++
+			return ErrUnknownPeer
 		}
+		a.respondSuccess(l, peer, m, creds)
+		p.lastHeard = now
 		return nil
 	}
-	a.learnFromRequest(now, l, peer, prio, m.UseCandidate())
+	// Find or form the pair first: a check from an address we refuse to
+	// pair is not answered, or the peer would select a pair we never check
+	// (RFC 8445 §7.3.1.3: the response, the prflx candidate and the
+	// triggered check go together).
+	p, err := a.pairForCheck(l, peer, prio)
+	if p == nil {
+		a.stats.Dropped++
+		return err
+	}
+	a.respondSuccess(l, peer, m, creds)
+	a.learnFromRequest(now, p, m.UseCandidate())
 	return nil
 }
 
@@ -269,34 +283,73 @@ func usernameIs(user []byte, local, remote string) bool {
 	return len(rest) > 0 && bytes.IndexByte(rest, ':') < 0
 }
 
-// learnFromRequest does the checklist side of an incoming check: a
-// peer-reflexive candidate for an unknown source (RFC 8445 §7.3.1.3), a
-// triggered check (§7.3.1.4) and nomination by USE-CANDIDATE (§7.3.1.5).
-func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPort, prio uint32, useCandidate bool) {
-	p := a.findPair(l.base, peer)
-	if p == nil {
-		r := a.remoteByAddr(peer)
-		if r == nil {
-			if len(a.remotes) >= a.cfg.maxCandidates() {
-				a.stats.Dropped++
-				return
-			}
-			r = &remoteCand{Candidate: Candidate{
-				Foundation: foundation(CandidatePeerReflexive, peer.Addr(), netip.Addr{}, l.Protocol),
-				Component:  1,
-				Protocol:   l.Protocol,
-				Priority:   prio,
-				Address:    peer,
-				Type:       CandidatePeerReflexive,
-			}}
-			a.remotes = append(a.remotes, r)
+// pairForCheck finds the pair a check from peer on l belongs to, or forms
+// it with a peer-reflexive remote candidate for an unknown source (RFC 8445
+// §7.3.1.3). Peer-reflexive candidates have their own budget
+// (MaxPeerReflexive), so checks from many new addresses never use up the
+// room for signalled candidates. It returns nil and the reason when the
+// pair is refused.
+func (a *Agent) pairForCheck(l *localCand, peer netip.AddrPort, prio uint32) (*pair, error) {
+	if p := a.findPair(l.base, peer); p != nil {
+		return p, nil
+	}
+	r := a.remoteByAddr(peer)
+	isNew := r == nil
+	if isNew {
+		if a.learnedRemotes() >= a.cfg.maxPeerReflexive() {
+			a.refuse(Candidate{Component: 1, Protocol: l.Protocol, Priority: prio, Address: peer, Type: CandidatePeerReflexive})
+			return nil, ErrCandidateLimit
 		}
-		p = a.addPairForced(l, r)
-		if p == nil {
-			a.stats.Dropped++
-			return
+		r = &remoteCand{learned: true, Candidate: Candidate{
+			Foundation: foundation(CandidatePeerReflexive, peer.Addr(), netip.Addr{}, l.Protocol),
+			Component:  1,
+			Protocol:   l.Protocol,
+			Priority:   prio,
+			Address:    peer,
+			Type:       CandidatePeerReflexive,
+		}}
+	}
+	if !a.pairable(l, r) {
+		return nil, ErrUnknownPeer // RelayOnly, or another family
+	}
+	p := a.addPair(l, r)
+	if p == nil {
+		a.refuse(r.Candidate)
+		return nil, ErrCandidateLimit
+	}
+	if isNew {
+		a.remotes = append(a.remotes, r)
+	}
+	return p, nil
+}
+
+// learnedRemotes counts the remote candidates learned from checks
+// (peer-reflexive, not signalled).
+func (a *Agent) learnedRemotes() int {
+	n := 0
+	for _, r := range a.remotes {
+		if r.learned {
+			n++
 		}
 	}
+	return n
+}
+
+// refuse counts a candidate (or its pair) refused by a limit, and reports
+// the first of the session with EventCandidateRefused.
+func (a *Agent) refuse(c Candidate) {
+	a.stats.CandidatesRefused++
+	if !a.refusedReported {
+		a.refusedReported = true
+		a.pushEvent(Event{Kind: EventCandidateRefused, Candidate: c})
+	}
+}
+
+// learnFromRequest does the checklist side of an incoming check on p: a
+// triggered check (RFC 8445 §7.3.1.4) and nomination by USE-CANDIDATE
+// (§7.3.1.5).
+func (a *Agent) learnFromRequest(now time.Time, p *pair, useCandidate bool) {
+	a.progress()
 	p.lastHeard = now
 	if a.cfg.Lite {
 		// RFC 8445 §7.3.2 (lite): the pair is valid when a check arrives;
@@ -322,14 +375,12 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 		// RFC 8445 §7.3.1.4: no triggered check for a succeeded pair.
 	case pairInProgress:
 		// RFC 8445 §7.3.1.4 cancels the check in progress and queues a
-		// triggered one. This agent retransmits the check in progress at
-		// once instead: the peer sees a check just as soon, and a slow path
-		// cannot starve its own checks by restarting them.
-		if t := a.checkInFlight(p); t != nil {
-			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) == nil {
-				a.stats.Retransmissions++
-			}
-		} else if a.remote.ufrag != "" {
+		// triggered one. The triggered queue is paced by Ta like every new
+		// check (§6.1.4.2), so a peer checking every few milliseconds cannot
+		// make us send more than one check per Ta; when its turn comes, the
+		// check in progress is sent again (tick), which the peer sees just
+		// as soon, and a slow path cannot starve its own checks.
+		if a.remote.ufrag != "" {
 			a.enqueueTriggered(p)
 		}
 	case pairFailed, pairFrozen, pairWaiting:
@@ -338,16 +389,6 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 			a.enqueueTriggered(p)
 		}
 	}
-}
-
-// addPairForced forms the pair for a triggered check even if the pairing
-// rules (like RelayOnly) would not have formed it from signalling, as long
-// as the local side is allowed.
-func (a *Agent) addPairForced(l *localCand, r *remoteCand) *pair {
-	if a.cfg.RelayOnly && l.Type != CandidateRelay {
-		return nil
-	}
-	return a.addPair(l, r)
 }
 
 func (a *Agent) remoteByAddr(addr netip.AddrPort) *remoteCand {
