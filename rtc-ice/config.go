@@ -165,7 +165,7 @@ func (c *Config) maxPeerReflexive() int {
 	return intOr(c.MaxPeerReflexive, 16)
 }
 func (c *Config) failedTimeout() time.Duration { return durOr(c.FailedTimeout, 39500*time.Millisecond) }
-func (c *Config) maxQueue() int      { return intOr(c.MaxQueue, 256) }
+func (c *Config) maxQueue() int                { return intOr(c.MaxQueue, 256) }
 
 // peerAllowed applies PeerPrefixes.
 func (c *Config) peerAllowed(a netip.Addr) bool {
