@@ -19,6 +19,11 @@ const (
 	permissionRefresh  = 240 * time.Second // refresh a minute early
 	channelRefresh     = 540 * time.Second
 	defaultLifetime    = 600 * time.Second // §7.2: the default allocation lifetime
+	// minLifetime and maxLifetime bound the lifetime a server gives, so a
+	// LIFETIME of 0 cannot make the refresh due after every answer
+	// (setLifetime); §7.2 suggests servers cap at 3600 s.
+	minLifetime = 30 * time.Second
+	maxLifetime = 3600 * time.Second
 )
 
 type clientState uint8
@@ -424,8 +429,10 @@ func (c *Client) handleMessage(b []byte) error {
 			c.stats.Dropped++
 			return err
 		}
+		// RFC 8656 §12.4: ChannelData on a channel that is not bound (or of
+		// an allocation that is gone) is discarded.
 		ch := c.byNum[num]
-		if ch == nil || !ch.bound {
+		if ch == nil || !ch.bound || c.state != stateAllocated {
 			c.stats.Dropped++
 			return ErrBadMessage
 		}
@@ -448,7 +455,14 @@ func (c *Client) handleMessage(b []byte) error {
 			c.stats.Dropped++
 			return ErrBadMessage
 		}
-		return c.deliver(unmap(peer), data)
+		// RFC 8656 §10.4: without an allocation, or from a peer without
+		// an installed permission, the indication is discarded.
+		peer = unmap(peer)
+		if p := c.perms[peer.Addr()]; c.state != stateAllocated || p == nil || !p.installed {
+			c.stats.Dropped++
+			return ErrNoPermission
+		}
+		return c.deliver(peer, data)
 	case stun.ClassSuccess, stun.ClassError:
 		err := c.tx.HandleRead(shared.TaggedBytes{Now: c.clock.Now(), Transport: c.transport(), Message: b})
 		c.drainTx()

@@ -19,6 +19,12 @@ var (
 	ErrBadMessage = errors.New("turn: bad message from server")
 	// ErrStreamOverflow reports a TCP stream that outgrew MaxStreamBuffer.
 	ErrStreamOverflow = errors.New("turn: stream buffer overflow")
+	// ErrNoPermission reports relayed data from a peer without an installed
+	// permission, or before the allocation exists (RFC 8656 §10.4).
+	ErrNoPermission = errors.New("turn: data from a peer without permission")
+	// ErrAllocationEnded reports a Refresh success with LIFETIME 0: the
+	// server ended the allocation (RFC 8656 §8).
+	ErrAllocationEnded = errors.New("turn: allocation ended by the server")
 	// ErrBadConfig reports a Config without a server, local address or credentials.
 	ErrBadConfig = errors.New("turn: incomplete config")
 )
