@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -441,4 +442,198 @@ func TestUnreachableFailsWithinTimeout(t *testing.T) {
 		}
 		t.Logf("eoc=%v: failed after %v", eoc, w.sim.Elapsed())
 	}
+}
+
+// anyMessage builds a STUN message of method/class with optional
+// USERNAME+MESSAGE-INTEGRITY (with pwd) and FINGERPRINT.
+func anyMessage(method stun.Method, class stun.Class, n int, pwd string, fp bool) []byte {
+	b := stun.NewBuilder(nil, stun.MessageType{Method: method, Class: class}, stun.TransactionID{0xEE, byte(n >> 8), byte(n), 4})
+	b.AddUsername(testLocalUfrag + ":" + testRemoteUfrag)
+	b.AddPriority(1)
+	b.AddXORMappedAddress(testRemote)
+	if pwd != "" {
+		b.AddMessageIntegrity(stun.NewIntegrity([]byte(pwd)))
+	}
+	if fp {
+		b.AddFingerprint()
+	}
+	m, err := b.Bytes()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Every STUN method and class, with no, wrong or right integrity, with and
+// without FINGERPRINT, from the known peer and from an off-path address, in
+// every agent state: nothing panics, only an authenticated fingerprinted
+// Binding request gets a success, nothing else is answered except with a
+// Binding error, and nothing here makes the agent fail or close.
+func TestEveryMessageInEveryState(t *testing.T) {
+	states := map[string]func(t *testing.T) *Agent{
+		"new": func(t *testing.T) *Agent {
+			a, err := NewAgent(Config{LocalUfrag: testLocalUfrag, LocalPassword: testLocalPwd, Rand: zeroRand{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.AddLocalAddress(testLocal, shared.UDP); err != nil {
+				t.Fatal(err)
+			}
+			return a
+		},
+		"checking": func(t *testing.T) *Agent { return newTestAgent(t, Config{}) },
+		"controlling": func(t *testing.T) *Agent {
+			return newTestAgent(t, Config{Role: RoleControlling})
+		},
+		"connected": func(t *testing.T) *Agent {
+			a := newTestAgent(t, Config{})
+			if err := a.HandleTimeout(testStart); err != nil {
+				t.Fatal(err)
+			}
+			// Answer our own check: the pair becomes valid and selected.
+			for _, m := range drainAll(a) {
+				var req stun.Message
+				if stun.Parse(m.Message, &req) != nil || req.Type != stun.BindingRequest {
+					continue
+				}
+				b := stun.NewBuilder(nil, stun.BindingSuccess, req.TransactionID)
+				b.AddXORMappedAddress(testLocal)
+				b.AddMessageIntegrity(stun.NewIntegrity([]byte(testRemotePwd)))
+				b.AddFingerprint()
+				resp, err := b.Bytes()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := readFrom(a, testStart, testRemote, resp); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, ok := a.SelectedPair(); !ok {
+				t.Fatal("setup: no selected pair")
+			}
+			return a
+		},
+		"lite": func(t *testing.T) *Agent { return newTestAgent(t, Config{Lite: true}) },
+	}
+	methods := []stun.Method{stun.MethodBinding, stun.MethodAllocate, stun.MethodRefresh, stun.MethodSend,
+		stun.MethodData, stun.MethodCreatePermission, stun.MethodChannelBind, stun.Method(0x0FF)}
+	classes := []stun.Class{stun.ClassRequest, stun.ClassIndication, stun.ClassSuccess, stun.ClassError}
+	offPath := netip.MustParseAddrPort("203.0.113.66:4444")
+	for name, mk := range states {
+		a := mk(t)
+		drainAll(a)
+		before := a.ConnectionState()
+		n := 0
+		for _, m := range methods {
+			for _, c := range classes {
+				for _, pwd := range []string{"", "wrongpasswordwrongpassword", testLocalPwd, testRemotePwd} {
+					for _, fp := range []bool{false, true} {
+						for _, from := range []netip.AddrPort{testRemote, offPath} {
+							n++
+							msg := anyMessage(m, c, n, pwd, fp)
+							err := readFrom(a, testStart, from, msg)
+							good := m == stun.MethodBinding && c == stun.ClassRequest && pwd == testLocalPwd && fp
+							for _, out := range drainAll(a) {
+								var sm stun.Message
+								if stun.Parse(out.Message, &sm) != nil {
+									t.Fatalf("%s: unparsable output", name)
+								}
+								if sm.Type == stun.BindingRequest {
+									continue // our own checks
+								}
+								if sm.Type == stun.BindingSuccess && !good {
+									t.Fatalf("%s: %v/%v pwd=%q fp=%v from %v answered with success", name, m, c, pwd, fp, from)
+								}
+								if sm.Type != stun.BindingSuccess && sm.Type != stun.BindingError {
+									t.Fatalf("%s: %v/%v answered with %v", name, m, c, sm.Type)
+								}
+								if sm.Type == stun.BindingError && !(m == stun.MethodBinding && c == stun.ClassRequest && fp) {
+									t.Fatalf("%s: %v/%v fp=%v answered with an error", name, m, c, fp)
+								}
+							}
+							if !good && err == nil && !(m == stun.MethodBinding && c == stun.ClassIndication) {
+								t.Fatalf("%s: %v/%v pwd=%q fp=%v from %v: no error", name, m, c, pwd, fp, from)
+							}
+						}
+					}
+				}
+			}
+		}
+		if s := a.ConnectionState(); s == StateFailed || s == StateClosed || (before >= StateConnected && s < StateConnected) {
+			t.Fatalf("%s: state %v -> %v", name, before, s)
+		}
+	}
+}
+
+// heapAfter returns the live heap after a GC, for the flood figures.
+func heapAfter() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// Floods of everything that allocates stay within the limits: 20000
+// authenticated checks from new addresses, 20000 trickled candidates
+// (addresses and hostnames), 20000 unmatched responses. The heap the agent
+// keeps is logged (the figure in the issue note).
+func TestFloodsStayBounded(t *testing.T) {
+	a := newTestAgent(t, Config{})
+	drainAll(a)
+	h0 := heapAfter()
+	now := testStart
+	for i := 0; i < 20000; i++ {
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), uint16(1024+i%60000))
+		err := readFrom(a, now, src, checkFrom(i))
+		if err != nil && !errors.Is(err, ErrCandidateLimit) {
+			t.Fatal(err)
+		}
+		if i%100 == 0 {
+			now = now.Add(10 * time.Millisecond)
+			if err := a.HandleTimeout(now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		drainAll(a)
+	}
+	h1 := heapAfter()
+	for i := 0; i < 20000; i++ {
+		c := Candidate{Foundation: "f", Component: 1, Priority: uint32(i), Type: CandidateHost,
+			Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{172, 16, byte(i >> 8), byte(i)}), 9000)}
+		if i%2 == 1 {
+			c.Hostname, c.Address = fmt.Sprintf("h%d.local", i), netip.AddrPortFrom(netip.Addr{}, 9000)
+		}
+		if err := a.AddRemoteCandidate(c); err != nil && !errors.Is(err, ErrCandidateLimit) {
+			t.Fatal(err)
+		}
+		drainAll(a)
+	}
+	h2 := heapAfter()
+	for i := 0; i < 20000; i++ {
+		b := stun.NewBuilder(nil, stun.BindingSuccess, stun.TransactionID{0xDD, byte(i >> 8), byte(i)})
+		b.AddXORMappedAddress(testLocal)
+		b.AddMessageIntegrity(stun.NewIntegrity([]byte(testRemotePwd)))
+		b.AddFingerprint()
+		m, err := b.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := readFrom(a, now, testRemote, m); !errors.Is(err, ErrBadMessage) {
+			t.Fatalf("unmatched response: %v", err)
+		}
+	}
+	h3 := heapAfter()
+	cfg := Config{}
+	if n := a.learnedRemotes(); n > cfg.maxPeerReflexive() {
+		t.Fatalf("%d prflx candidates", n)
+	}
+	if len(a.remotes)+len(a.pending) > cfg.maxCandidates()+cfg.maxPeerReflexive() || len(a.pairs) > cfg.maxPairs() {
+		t.Fatalf("remotes %d pending %d pairs %d", len(a.remotes), len(a.pending), len(a.pairs))
+	}
+	if len(a.txs) > cfg.maxPairs()+4 {
+		t.Fatalf("%d transactions", len(a.txs))
+	}
+	kib := func(a, b uint64) int64 { return (int64(b) - int64(a)) / 1024 }
+	t.Logf("heap growth: checks from 20000 addresses %+d KiB, 20000 candidates %+d KiB, 20000 unmatched responses %+d KiB",
+		kib(h0, h1), kib(h1, h2), kib(h2, h3))
 }
