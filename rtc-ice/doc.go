@@ -99,12 +99,19 @@
 // # Timers
 //
 // New checks are paced every Ta (50 ms); the triggered-check queue goes
-// first. Checks retransmit after CheckRTO (500 ms), doubling up to
+// first, and is paced too: a peer checking often cannot make the agent
+// send more than one check per Ta (RFC 8445 §6.1.4.2). Checks retransmit after CheckRTO (500 ms), doubling up to
 // MaxCheckRTO (1.6 s), MaxCheckTransmissions (7) times: a pair fails about
 // 9.5 s after its first check. On the selected pair consent checks run every
 // 4-6 s (RFC 7675); one unanswered for DisconnectedTimeout (3 s) makes the
 // state disconnected, and 30 s without a consent response fails the agent.
 // Consent checks double as keepalives (RFC 8445 §11).
+//
+// With no usable pair and none left to check, the agent fails
+// FailedTimeout (39.5 s, the RFC 8863 PAC timer) after the last progress (a
+// new pair, a check from the peer), with or without end-of-candidates; it
+// never fails before the PAC timer has run since the remote credentials
+// were set, since the peer's checks can still make a peer-reflexive pair.
 //
 // # TCP candidates
 //
@@ -128,10 +135,18 @@
 //
 // # Limits
 //
-// MaxCandidates (64, remote and local separately), MaxPairs (100, the
-// lowest-priority pairs are pruned, RFC 8445 §6.1.2.5) and MaxQueue (256
-// for the outbox, the event queue and the read queue each) are enforced;
-// bad STUN input is counted in Stats.Dropped and returned as ErrBadMessage.
+// MaxCandidates (64 signalled remote candidates, and 64 local ones),
+// MaxPeerReflexive (16 remote candidates learned from checks, a separate
+// budget so they never starve signalled ones), MaxPairs (100, the
+// lowest-priority pairs are pruned, RFC 8445 §6.1.2.5, and a signalled
+// candidate may evict a learned pair that is not valid) and MaxQueue (256
+// for the outbox, the event queue and the read queue each) are enforced.
+// A refused candidate or pair is counted in Stats.CandidatesRefused and the
+// first of a session comes out as EventCandidateRefused; a check from an
+// address the agent refuses to pair is not answered. Bad STUN input
+// (including a check without FINGERPRINT or with a USERNAME other than
+// "local:remote") is counted in Stats.Dropped and returned as
+// ErrBadMessage. The README's threat model says what an attacker can do.
 //
 // # Known gaps
 //

@@ -59,7 +59,11 @@
 // MaxPermissions, MaxChannels (64 each), MaxPending (16 datagrams per peer
 // IP), MaxQueue (256 per queue) and MaxStreamBuffer (128 KiB of partial TCP
 // stream) are enforced; malformed input is counted in Stats.Dropped and
-// returned as an error.
+// returned as an error. The server is not trusted for the client's own
+// safety: lifetimes are clamped to 30 s..3600 s, a Refresh answered with
+// LIFETIME 0 ends the allocation, an unusable relayed address fails the
+// Allocate, and relayed data is delivered only from peers with a permission
+// of a live allocation (RFC 8656 §10.4). See the README's threat model.
 //
 // # Known gaps
 //
