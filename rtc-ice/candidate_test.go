@@ -127,7 +127,8 @@ func TestParseRFC8829Candidates(t *testing.T) {
 			t.Fatalf("%q round trip: %s", s, diff)
 		}
 	}
-	c, _ := ParseCandidate("candidate:1 1 udp 255 192.0.2.100 12100 typ relay raddr 198.51.100.100 rport 11100")
+	c, err := ParseCandidate("candidate:1 1 udp 255 192.0.2.100 12100 typ relay raddr 198.51.100.100 rport 11100")
+	must(t, err)
 	want := Candidate{Foundation: "1", Component: 1, Protocol: shared.UDP, Priority: 255,
 		Address: netip.MustParseAddrPort("192.0.2.100:12100"), Type: CandidateRelay,
 		Related: netip.MustParseAddrPort("198.51.100.100:11100")}
@@ -211,11 +212,12 @@ func TestCandidateLimitTooLong(t *testing.T) {
 
 func TestLocalPreferenceDualStack(t *testing.T) {
 	// RFC 8421 §4: IPv6 and IPv4 interleave, IPv6 first.
-	a, _ := NewAgent(Config{Rand: zeroRand{}})
-	a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.1:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::1]:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.2:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::2]:1"), shared.UDP)
+	a, err := NewAgent(Config{Rand: zeroRand{}})
+	must(t, err)
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.1:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::1]:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.2:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::2]:1"), shared.UDP))
 	var prio []uint32
 	for _, c := range a.LocalCandidates() {
 		prio = append(prio, c.Priority)

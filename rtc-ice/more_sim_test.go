@@ -23,9 +23,9 @@ func TestSameNAT(t *testing.T) {
 		sim.Add(pb, b)
 		sim.Add(&stunServer{addr: stunAddr}, stunAddr)
 		sim.AddNAT(netsim.NATConfig{Public: natPubA, Mapping: netsim.AddressAndPortDependent, Filtering: netsim.AddressAndPortDependent, Hairpin: hairpin}, a.Addr(), b.Addr())
-		pa.a.AddLocalAddress(a, shared.UDP)
+		must(t, pa.a.AddLocalAddress(a, shared.UDP))
 		pa.a.EndOfLocalAddresses()
-		pb.a.AddLocalAddress(b, shared.UDP)
+		must(t, pb.a.AddLocalAddress(b, shared.UDP))
 		pb.a.EndOfLocalAddresses()
 		pa.drain()
 		pb.drain()
@@ -50,9 +50,9 @@ func TestKeepalivesHoldNATMapping(t *testing.T) {
 	sim.Add(pb, hostAddrB)
 	sim.Add(&stunServer{addr: stunAddr}, stunAddr)
 	nat := sim.AddNAT(netsim.NATConfig{Public: natPubA, Mapping: netsim.EndpointIndependent, Filtering: netsim.AddressAndPortDependent, MappingTimeout: 20 * time.Second}, hostAddrA.Addr())
-	pa.a.AddLocalAddress(hostAddrA, shared.UDP)
+	must(t, pa.a.AddLocalAddress(hostAddrA, shared.UDP))
 	pa.a.EndOfLocalAddresses()
-	pb.a.AddLocalAddress(hostAddrB, shared.UDP)
+	must(t, pb.a.AddLocalAddress(hostAddrB, shared.UDP))
 	pb.a.EndOfLocalAddresses()
 	pa.drain()
 	pb.drain()
@@ -115,10 +115,10 @@ func TestSwitchToBetterPair(t *testing.T) {
 	sim.Add(pb, good, slow)
 	// The path to B's preferred address is slow: its checks succeed late.
 	sim.SetLinkBoth(hostAddrA.Addr(), good.Addr(), netsim.LinkConfig{Delay: 600 * time.Millisecond})
-	pa.a.AddLocalAddress(hostAddrA, shared.UDP)
+	must(t, pa.a.AddLocalAddress(hostAddrA, shared.UDP))
 	pa.a.EndOfLocalAddresses()
-	pb.a.AddLocalAddress(good, shared.UDP) // first = preferred (RFC 8421)
-	pb.a.AddLocalAddress(slow, shared.UDP)
+	must(t, pb.a.AddLocalAddress(good, shared.UDP)) // first = preferred (RFC 8421)
+	must(t, pb.a.AddLocalAddress(slow, shared.UDP))
 	pb.a.EndOfLocalAddresses()
 	pa.drain()
 	pb.drain()
@@ -147,9 +147,9 @@ func TestLateTrickle(t *testing.T) {
 		sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
 		sim.Add(pa, hostAddrA)
 		sim.Add(pb, hostAddrB)
-		pa.a.AddLocalAddress(hostAddrA, shared.UDP)
+		must(t, pa.a.AddLocalAddress(hostAddrA, shared.UDP))
 		pa.a.EndOfLocalAddresses()
-		pb.a.AddLocalAddress(hostAddrB, shared.UDP)
+		must(t, pb.a.AddLocalAddress(hostAddrB, shared.UDP))
 		pb.a.EndOfLocalAddresses()
 		pa.drain()
 		pb.drain()
@@ -160,7 +160,7 @@ func TestLateTrickle(t *testing.T) {
 			t.Fatal("A got no checks")
 		}
 		u, p := pb.a.LocalCredentials()
-		pa.a.SetRemoteCredentials(u, p)
+		must(t, pa.a.SetRemoteCredentials(u, p))
 		if err := sim.Run(func() bool { return pa.nominated() && pb.nominated() }, 20000); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -177,14 +177,14 @@ func TestPeerRestart(t *testing.T) {
 	w := build(t, scenario{seed: 6, natA: open, natB: natKinds[1], link: netsim.LinkConfig{Delay: 10 * time.Millisecond}}, Config{Role: RoleControlling}, Config{})
 	w.connect(t, "before", 10*time.Second)
 	n := len(w.pa.selected)
-	w.pb.a.Restart()
+	must(t, w.pb.a.Restart())
 	u, p := w.pb.a.LocalCredentials()
-	w.pa.a.SetRemoteCredentials(u, p)
+	must(t, w.pa.a.SetRemoteCredentials(u, p))
 	ua, pwa := w.pa.a.LocalCredentials()
-	w.pb.a.SetRemoteCredentials(ua, pwa)
+	must(t, w.pb.a.SetRemoteCredentials(ua, pwa))
 	w.pb.drain()
 	for _, c := range w.pa.a.LocalCandidates() {
-		w.pb.a.AddRemoteCandidate(c)
+		must(t, w.pb.a.AddRemoteCandidate(c))
 	}
 	w.pb.a.EndOfRemoteCandidates()
 	w.pa.drain()
@@ -235,7 +235,7 @@ func TestDualStack(t *testing.T) {
 		addr []netip.AddrPort
 	}{{pa, []netip.AddrPort{a4, a6}}, {pb, []netip.AddrPort{b4, b6}}} {
 		for _, ad := range x.addr {
-			x.p.a.AddLocalAddress(ad, shared.UDP)
+			must(t, x.p.a.AddLocalAddress(ad, shared.UDP))
 		}
 		x.p.a.EndOfLocalAddresses()
 	}

@@ -16,7 +16,8 @@ import (
 // datagrams from a known pair come out of PollRead. msg.Message is borrowed
 // for the duration of the call. Malformed or unauthenticated input is
 // counted in Stats.Dropped and reported with an error; the agent is
-// unaffected.
+// unaffected. A response that matches no outstanding transaction (a late
+// duplicate) is counted and dropped without an error.
 func (a *Agent) HandleRead(msg shared.TaggedBytes) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
@@ -472,8 +473,11 @@ func (a *Agent) txByID(id txID) *transaction {
 func (a *Agent) handleResponse(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
 	t := a.txByID(m.TransactionID)
 	if t == nil {
+		// A late duplicate (the answer to a retransmission of a check that
+		// already succeeded) is normal on any network; a spoofed response
+		// looks the same. Either way: counted, dropped, not an error.
 		a.stats.Dropped++
-		return ErrBadMessage
+		return nil
 	}
 	if t.kind == txGather {
 		return a.handleGatherResponse(now, t, m)

@@ -2,6 +2,7 @@ package stun
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 )
 
@@ -25,43 +26,79 @@ func oneAttrMessage(t AttrType, n int, fill byte) []byte {
 	return append(b, make([]byte, pad)...)
 }
 
-// callAll runs every typed getter; none may panic, whatever the value.
-func callAll(m *Message) {
-	m.MappedAddress()
-	m.XORMappedAddress()
-	m.XORPeerAddress()
-	m.XORRelayedAddress()
-	m.AlternateServer()
-	m.Username()
-	m.Userhash()
-	m.Realm()
-	m.Nonce()
-	m.Software()
-	m.AlternateDomain()
-	m.Priority()
-	m.UseCandidate()
-	m.ICEControlling()
-	m.ICEControlled()
-	m.Lifetime()
-	m.ChannelNumber()
-	m.Data()
-	m.RequestedAddressFamily()
-	m.AdditionalAddressFamily()
-	m.EvenPort()
-	m.RequestedTransport()
-	m.DontFragment()
-	m.ReservationToken()
-	m.ConnectionID()
-	m.ICMP()
-	m.ErrorCode()
-	m.AddressErrorCode()
-	m.UnknownAttributes(nil)
-	m.PasswordAlgorithm()
-	m.PasswordAlgorithms(nil)
-	m.ResponseError()
-	m.CheckFingerprint()
-	m.UnknownRequired(nil)
-	_ = m.String()
+// getterErr accepts the errors a getter may return on hostile input: the
+// attribute is absent, malformed, too long, or (for the checks) does not
+// verify. Anything else is a new failure mode and fails the test.
+func getterErr(t testing.TB, what string, err error) {
+	t.Helper()
+	var ec *ErrorCodeError
+	switch {
+	case err == nil, errors.As(err, &ec):
+		return
+	}
+	for _, e := range []error{ErrAttributeNotFound, ErrBadAttribute, ErrValueTooLong, ErrUnknownAlgorithm,
+		ErrNoIntegrity, ErrNoFingerprint, ErrIntegrityMismatch, ErrFingerprintMismatch} {
+		if errors.Is(err, e) {
+			return
+		}
+	}
+	t.Fatalf("%s: unexpected error %v", what, err)
+}
+
+// errOf keeps a getter's error (its value is checked by not panicking).
+func errOf[T any](_ T, err error) error { return err }
+
+// callAll runs every typed getter and check on m: none may panic, each
+// either returns a value or one of the expected errors (getterErr).
+func callAll(t testing.TB, m *Message, in *Integrity) {
+	t.Helper()
+	e2 := func(what string, err error) { getterErr(t, what, err) }
+	e2("MappedAddress", errOf(m.MappedAddress()))
+	e2("XORMappedAddress", errOf(m.XORMappedAddress()))
+	e2("XORPeerAddress", errOf(m.XORPeerAddress()))
+	e2("XORRelayedAddress", errOf(m.XORRelayedAddress()))
+	e2("AlternateServer", errOf(m.AlternateServer()))
+	e2("Username", errOf(m.Username()))
+	e2("Userhash", errOf(m.Userhash()))
+	e2("Realm", errOf(m.Realm()))
+	e2("Nonce", errOf(m.Nonce()))
+	e2("Software", errOf(m.Software()))
+	e2("AlternateDomain", errOf(m.AlternateDomain()))
+	e2("Priority", errOf(m.Priority()))
+	e2("ICEControlling", errOf(m.ICEControlling()))
+	e2("ICEControlled", errOf(m.ICEControlled()))
+	e2("Lifetime", errOf(m.Lifetime()))
+	e2("ChannelNumber", errOf(m.ChannelNumber()))
+	e2("Data", errOf(m.Data()))
+	e2("RequestedAddressFamily", errOf(m.RequestedAddressFamily()))
+	e2("AdditionalAddressFamily", errOf(m.AdditionalAddressFamily()))
+	e2("EvenPort", errOf(m.EvenPort()))
+	e2("RequestedTransport", errOf(m.RequestedTransport()))
+	e2("ReservationToken", errOf(m.ReservationToken()))
+	e2("ConnectionID", errOf(m.ConnectionID()))
+	e2("ICMP", errOf(m.ICMP()))
+	e2("UnknownAttributes", errOf(m.UnknownAttributes(nil)))
+	e2("PasswordAlgorithm", errOf(m.PasswordAlgorithm()))
+	e2("PasswordAlgorithms", errOf(m.PasswordAlgorithms(nil)))
+	_, _, err := m.ErrorCode()
+	e2("ErrorCode", err)
+	_, _, _, err = m.AddressErrorCode()
+	e2("AddressErrorCode", err)
+	getterErr(t, "ResponseError", m.ResponseError())
+	getterErr(t, "CheckFingerprint", m.CheckFingerprint())
+	if in != nil {
+		getterErr(t, "Check", in.Check(m))
+		getterErr(t, "CheckSHA1", in.CheckSHA1(m))
+	}
+	if unknown := m.UnknownRequired(nil); len(unknown) > m.Len() {
+		t.Fatalf("UnknownRequired lists %d of %d attributes", len(unknown), m.Len())
+	}
+	if m.UseCandidate() != m.Contains(AttrUseCandidate) || m.DontFragment() != m.Contains(AttrDontFragment) {
+		t.Fatal("flag getters disagree with Contains")
+	}
+	if m.String() == "" {
+		t.Fatal("empty String")
+	}
 }
 
 // Every attribute type the package knows, and two it does not, at lengths
@@ -88,8 +125,8 @@ func TestEveryAttributeEveryLength(t *testing.T) {
 				if err := Parse(b, &m); err != nil {
 					continue
 				}
-				callAll(&m)
-				callAll(m.Clone())
+				callAll(t, &m, nil)
+				callAll(t, m.Clone(), nil)
 			}
 		}
 	}
