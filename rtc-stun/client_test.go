@@ -107,7 +107,7 @@ func TestClientRFCSchedule(t *testing.T) {
 
 func TestClientConfigurableSchedule(t *testing.T) {
 	h := &clientHarness{t: t, c: NewClient(Config{RTO: 100 * time.Millisecond, Rc: 3, Rm: 2, MaxRTO: 150 * time.Millisecond}), now: t0}
-	_ = h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)})
+	must(t, h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)}))
 	sent := h.sentAt()
 	for h.advanceToTimer() {
 		sent = append(sent, h.sentAt()...)
@@ -128,7 +128,7 @@ func TestClientReliableTimeout(t *testing.T) {
 	h := &clientHarness{t: t, c: NewClient(Config{}), now: t0}
 	tcp := udpPath
 	tcp.Protocol = shared.TCP
-	_ = h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: tcp, Message: bindingRequest(t, testTID)})
+	must(t, h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: tcp, Message: bindingRequest(t, testTID)}))
 	sent := h.sentAt()
 	for h.advanceToTimer() {
 		sent = append(sent, h.sentAt()...)
@@ -171,7 +171,7 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if err := Parse(ev.Response, &m); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := m.XORMappedAddress(); a != clientAddr {
+	if a, err := m.XORMappedAddress(); err != nil || a != clientAddr {
 		t.Errorf("mapped %v", a)
 	}
 	// A late duplicate matches nothing.
@@ -196,7 +196,7 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if err := c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingResponse(t, id3, clientAddr)}); err != ErrNotRequest {
 		t.Errorf("writing a response: %v", err)
 	}
-	_ = c.Close()
+	must(t, c.Close())
 	if err := c.HandleRead(shared.TaggedBytes{Now: now, Message: resp}); err != shared.ErrClosed {
 		t.Errorf("after close: %v", err)
 	}
@@ -206,10 +206,10 @@ func TestClientMatchAndCancel(t *testing.T) {
 // attributes fails the transaction.
 func TestClientUnknownAttributeFails(t *testing.T) {
 	c := NewClient(Config{})
-	_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)})
+	must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)}))
 	b := NewBuilder(nil, BindingSuccess, testTID)
 	b.Add(AttrType(0x7001), []byte{1})
-	resp, _ := b.Bytes()
+	resp := built(t, &b)
 	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: resp}); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestClientGarbage(t *testing.T) {
 func TestClientEventQueueLimit(t *testing.T) {
 	c := NewClient(Config{MaxEvents: 1})
 	for _, id := range []TransactionID{{1}, {2}} {
-		_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, id)})
+		must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, id)}))
 	}
 	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{1}, clientAddr)}); err != nil {
 		t.Fatal(err)
@@ -284,7 +284,7 @@ func (e *clientEndpoint) drainEvents(now time.Time) {
 			if Parse(ev.Response, &m) != nil || m.CheckFingerprint() != nil {
 				e.t.Error("bad response")
 			}
-			if a, _ := m.XORMappedAddress(); a != clientAddr {
+			if a, err := m.XORMappedAddress(); err != nil || a != clientAddr {
 				e.t.Errorf("mapped %v", a)
 			}
 			e.ok++

@@ -3,7 +3,6 @@ package stun
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,18 +24,21 @@ func fuzzSeeds(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, vec := range v.Vectors {
-		raw, _ := hex.DecodeString(vec.MessageHex)
-		f.Add(raw)
+		f.Add(mustHex(f, vec.MessageHex))
 	}
-	b, _ = os.ReadFile("testdata/rfc8489_appendix_b1_sha256.json")
+	b, err = os.ReadFile("testdata/rfc8489_appendix_b1_sha256.json")
+	if err != nil {
+		f.Fatal(err)
+	}
 	var e struct {
 		Errata struct {
 			MessageHex string `json:"message_hex"`
 		} `json:"errata_6268_vector"`
 	}
-	_ = json.Unmarshal(b, &e)
-	raw, _ := hex.DecodeString(e.Errata.MessageHex)
-	f.Add(raw)
+	if err := json.Unmarshal(b, &e); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(mustHex(f, e.Errata.MessageHex))
 	f.Add(buildAll(f))
 	f.Add(iceRequest(nil, NewIntegrity([]byte("k"))))
 	for _, raw := range trailerCases() {
@@ -98,19 +100,22 @@ func FuzzClient(f *testing.F) {
 		c := NewClient(Config{MaxTransactions: 3})
 		now := t0
 		for i := range 3 {
-			_ = c.HandleWrite(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingRequest(t, TransactionID{byte(i)})})
+			must(t, c.HandleWrite(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingRequest(t, TransactionID{byte(i)})}))
 		}
 		ended := map[TransactionID]int{}
 		for _, s := range steps {
 			switch {
 			case s < 100:
 				now = now.Add(time.Duration(s) * 10 * time.Millisecond)
-				_ = c.HandleTimeout(now)
+				// A full queue keeps what is due due (documented): allowed.
+				if err := c.HandleTimeout(now); err != nil && !errors.Is(err, shared.ErrQueueFull) {
+					t.Fatal(err)
+				}
 			case s < 200:
-				_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: datagram})
+				clientReadErr(t, c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: datagram}))
 			default:
 				// A matching response, possibly a duplicate.
-				_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingResponse(t, TransactionID{s % 4}, clientAddr)})
+				clientReadErr(t, c.HandleRead(shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingResponse(t, TransactionID{s % 4}, clientAddr)}))
 			}
 			for {
 				if _, ok := c.PollWrite(); !ok {
@@ -267,7 +272,7 @@ func TestParseTrailers(t *testing.T) {
 	if err := Parse(trailerCases()["duplicate username"], &m); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := m.Username(); string(u) != "abc" {
+	if u, err := m.Username(); err != nil || string(u) != "abc" {
 		t.Errorf("Username = %q, want the first", u)
 	}
 	if err := Parse(trailerCases()["attr after fp"], &m); !errors.Is(err, ErrFingerprintNotLast) {

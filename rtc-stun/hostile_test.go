@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Adversarial tests: every attribute at the lengths an attacker tries.
@@ -175,4 +177,39 @@ func TestLengthFieldEdges(t *testing.T) {
 			t.Errorf("length %d with %d bytes of attributes accepted", l, len(b)-HeaderSize)
 		}
 	}
+}
+
+// must fails the test on an error: no test discards one.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// built returns the message b built, failing the test on a builder error.
+func built(t testing.TB, b *Builder) []byte {
+	t.Helper()
+	m, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// clientReadErr accepts what Client.HandleRead returns for a datagram it
+// drops: not STUN, malformed, not a response, or no matching transaction.
+func clientReadErr(t testing.TB, err error) {
+	t.Helper()
+	var pe *shared.ParseError
+	if err == nil || errors.As(err, &pe) {
+		return
+	}
+	for _, e := range []error{ErrNotSTUN, ErrBadLength, ErrTooManyAttributes, ErrMessageTooLarge, ErrBadAttribute,
+		ErrFingerprintNotLast, ErrNotResponse, ErrUnmatchedResponse, shared.ErrQueueFull} {
+		if errors.Is(err, e) {
+			return
+		}
+	}
+	t.Fatalf("unexpected HandleRead error %v", err)
 }

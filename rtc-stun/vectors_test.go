@@ -58,16 +58,16 @@ func TestRFC5769SampleRequest(t *testing.T) {
 	if got := m.TransactionID.String(); got != "b7e7a701bc34d686fa87dfae" {
 		t.Errorf("tid %s", got)
 	}
-	if sw, _ := m.Software(); string(sw) != "STUN test client" {
+	if sw, err := m.Software(); err != nil || string(sw) != "STUN test client" {
 		t.Errorf("software %q", sw)
 	}
-	if p, _ := m.Priority(); p != 0x6e0001ff {
+	if p, err := m.Priority(); err != nil || p != 0x6e0001ff {
 		t.Errorf("priority %x", p)
 	}
-	if c, _ := m.ICEControlled(); c != 0x932ff9b151263b36 {
+	if c, err := m.ICEControlled(); err != nil || c != 0x932ff9b151263b36 {
 		t.Errorf("ice-controlled %x", c)
 	}
-	if u, _ := m.Username(); string(u) != "evtj:h6vY" {
+	if u, err := m.Username(); err != nil || string(u) != "evtj:h6vY" {
 		t.Errorf("username %q", u)
 	}
 	key, err := ShortTermKey("VOkJxbRl1RmTxUk/WvJxBt")
@@ -145,7 +145,7 @@ func TestRFC5769Responses(t *testing.T) {
 			b := NewBuilder(nil, BindingSuccess, m.TransactionID)
 			b.AddSoftware("test vector")
 			b.AddXORMappedAddress(netip.MustParseAddrPort(want))
-			out, _ := b.Bytes()
+			out := built(t, &b)
 			out[20+4+11] = 0x20
 			b.buf = out
 			b.AddMessageIntegrity(in)
@@ -169,9 +169,12 @@ func TestRFC5769LongTerm(t *testing.T) {
 	if err := Parse(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := m.Username()
-	r, _ := m.Realm()
-	n, _ := m.Nonce()
+	u, err := m.Username()
+	must(t, err)
+	r, err := m.Realm()
+	must(t, err)
+	n, err := m.Nonce()
+	must(t, err)
 	if string(u) != "マトリックス" || string(r) != "example.org" || string(n) != "f//499k954d6OL34oL9FSTvy64sA" {
 		t.Errorf("username %q realm %q nonce %q", u, r, n)
 	}
@@ -232,7 +235,7 @@ func TestRFC8489B1Errata6268(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := m.Userhash(); !bytes.Equal(got, uh[:]) {
+	if got, err := m.Userhash(); err != nil || !bytes.Equal(got, uh[:]) {
 		t.Errorf("userhash %x want %x", got, uh)
 	}
 	if alg, err := m.PasswordAlgorithm(); err != nil || alg != PasswordAlgorithmSHA256 {
@@ -253,7 +256,8 @@ func TestRFC8489B1Errata6268(t *testing.T) {
 		t.Errorf("CheckSHA1 = %v, want ErrNoIntegrity", err)
 	}
 	// Re-encode byte for byte.
-	nonce, _ := m.Nonce()
+	nonce, err := m.Nonce()
+	must(t, err)
 	bb := NewBuilder(nil, BindingRequest, m.TransactionID)
 	bb.AddUserhash(uh)
 	bb.AddNonce(string(nonce))
