@@ -57,10 +57,12 @@ func (h *clientHarness) sentAt() []time.Duration {
 	}
 }
 
-// advanceToTimer moves the clock to the next deadline and fires it.
+// advanceToTimer moves the clock to the next deadline and fires it. It
+// stops when the only deadline is "now" because an event waits to be
+// polled (the drain rule), which the tests read at the end.
 func (h *clientHarness) advanceToTimer() bool {
 	d, ok := h.c.PollTimeout()
-	if !ok {
+	if !ok || h.c.TimeoutReason() == "pending" {
 		return false
 	}
 	h.now = d
@@ -187,7 +189,12 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if c.Outstanding() != 0 {
 		t.Errorf("outstanding %d", c.Outstanding())
 	}
-	if _, ok := c.PollTimeout(); ok {
+	if d, ok := c.PollTimeout(); !ok || !d.Equal(now) || c.TimeoutReason() != "pending" {
+		t.Errorf("with transmissions waiting to be polled: deadline %v %v (%q), want now (the drain rule)", d, ok, c.TimeoutReason())
+	}
+	for _, ok := c.PollWrite(); ok; _, ok = c.PollWrite() {
+	}
+	if _, ok := c.PollTimeout(); ok || c.TimeoutReason() != "" {
 		t.Error("deadline with nothing outstanding")
 	}
 	if s := c.Stats(); s.Requests != 2 || s.Responses != 1 || s.Unmatched != 1 {
@@ -197,7 +204,7 @@ func TestClientMatchAndCancel(t *testing.T) {
 		t.Errorf("writing a response: %v", err)
 	}
 	must(t, c.Close())
-	if err := c.HandleRead(shared.TaggedBytes{Now: now, Message: resp}); err != shared.ErrClosed {
+	if err := c.HandleRead(shared.TaggedBytes{Now: now, Message: resp}); !errors.Is(err, shared.ErrClosed) {
 		t.Errorf("after close: %v", err)
 	}
 }
@@ -232,19 +239,29 @@ func TestClientGarbage(t *testing.T) {
 	}
 }
 
+// The shared event rule (rtc-shared EventQueue): a response that ends a
+// transaction while the event queue is full still ends it; its event is
+// dropped, counted and reported by that HandleRead, once.
 func TestClientEventQueueLimit(t *testing.T) {
 	c := NewClient(Config{MaxEvents: 1})
 	for _, id := range []TransactionID{{1}, {2}} {
 		must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, id)}))
 	}
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{1}, clientAddr)}); err != nil {
-		t.Fatal(err)
+	must(t, c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{1}, clientAddr)}))
+	err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)})
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 1 {
+		t.Fatalf("full event queue: %v", err)
 	}
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); !errors.Is(err, shared.ErrQueueFull) {
-		t.Errorf("full event queue: %v", err)
+	if c.Outstanding() != 0 {
+		t.Fatalf("%d transactions outstanding: the response was not processed", c.Outstanding())
 	}
-	c.PollEvent()
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); err != nil {
+	if ev, ok := c.PollEvent(); !ok || ev.TransactionID != (TransactionID{1}) {
+		t.Fatalf("queued event %v %v", ev, ok)
+	}
+	// A duplicate of the second response now matches nothing; the loss is
+	// not reported twice.
+	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); !errors.Is(err, ErrUnmatchedResponse) || errors.Is(err, shared.ErrQueueFull) {
 		t.Errorf("after drain: %v", err)
 	}
 }

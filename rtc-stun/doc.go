@@ -74,6 +74,14 @@
 // and fails Rm*RTO after the last one; over TCP it is sent once and fails
 // after Ti (39.5 s).
 //
+// The client keeps the shared contract (rtc-shared, checked by
+// contracttest): its events go into a shared.EventQueue, so a full queue
+// drops and counts the new event and the Handle* call reports it with an
+// error wrapping shared.ErrQueueFull, while the transaction still ends;
+// PollTimeout reports the latest time seen while a datagram or event waits
+// to be polled; TimeoutReason names the deadline ("rtx", "timeout",
+// "pending"); ErrClosed wraps shared.ErrClosed.
+//
 // # Limits
 //
 // Limits bounds the attributes indexed per message and the message size;
