@@ -273,7 +273,14 @@ func TestDeallocate(t *testing.T) {
 	s := newSetup(t, 6, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
 	s.allocate(t)
 	turn.Must(t, s.ep.c.Close())
-	s.run(t, "deallocate", func() bool { return s.ep.has(turn.EventDeallocated) })
+	s.ep.drain()
+	if !s.ep.has(turn.EventDeallocated) {
+		t.Fatal("no EventDeallocated from Close")
+	}
+	s.run(t, "deallocate", func() bool { done, _ := s.ep.c.Deallocated(); return done })
+	if _, err := s.ep.c.Deallocated(); err != nil {
+		t.Fatalf("deallocation: %v", err)
+	}
 	if s.srv.Allocations() != 0 {
 		t.Fatal("server still has the allocation")
 	}

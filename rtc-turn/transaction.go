@@ -233,8 +233,7 @@ func (c *Client) succeed(req *request, m *stun.Message) {
 	case reqRefresh:
 		c.refreshing = false
 		if req.lifetime == 0 {
-			c.state = stateClosed
-			c.event(Event{Kind: EventDeallocated})
+			c.state, c.closeDone = stateClosed, true // no event after Close
 			return
 		}
 		if lt, err := m.Lifetime(); err == nil && lt == 0 {
@@ -325,8 +324,7 @@ func (c *Client) fail(req *request, err error) {
 	case reqRefresh:
 		c.refreshing = false
 		if req.lifetime == 0 {
-			c.state = stateClosed
-			c.event(Event{Kind: EventDeallocated, Err: err})
+			c.state, c.closeDone, c.closeErr = stateClosed, true, err // no event after Close
 			return
 		}
 		var te *Error

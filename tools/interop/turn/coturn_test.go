@@ -130,12 +130,14 @@ func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportP
 		t.Fatalf("ChannelData not used: %+v", st)
 	}
 	t.Logf("%v: stats %+v", proto, st)
-	c.Close()
-	if err := r.Run("deallocate", 5*time.Second, func() bool { _, ok := ep.has(turn.EventDeallocated); return ok }); err != nil {
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if ev, _ := ep.has(turn.EventDeallocated); ev.Err != nil {
-		t.Fatalf("deallocate: %v", ev.Err)
+	if err := r.Run("deallocate", 5*time.Second, func() bool { done, _ := c.Deallocated(); return done }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Deallocated(); err != nil {
+		t.Fatalf("deallocate: %v", err)
 	}
 }
 
