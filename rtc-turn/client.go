@@ -111,7 +111,7 @@ type Client struct {
 	reads  shared.Queue[Datagram]
 	events shared.EventQueue[Event]
 	msg    stun.Message
-	stats      Stats
+	stats  Stats
 }
 
 // NewClient returns an idle client; call Allocate to start.
