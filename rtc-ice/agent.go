@@ -2,8 +2,6 @@ package ice
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -93,12 +91,9 @@ type Agent struct {
 	tcpConns     map[netip.AddrPort]*tcpConn // TCP connections by remote address
 
 	out    shared.Queue[shared.TaggedBytes]
-	events shared.Queue[Event]
-	// eventsLost counts events a full queue refused since the last Handle*
-	// call reported them (reportLostEvents).
-	eventsLost int
-	reads      shared.Queue[shared.TaggedBytes]
-	free       [][]byte // returned write buffers (ReleaseWrite)
+	events shared.EventQueue[Event]
+	reads  shared.Queue[shared.TaggedBytes]
+	free   [][]byte // returned write buffers (ReleaseWrite)
 
 	msg     stun.Message
 	unknown []stun.AttrType
@@ -135,7 +130,8 @@ func NewAgent(cfg Config) (*Agent, error) {
 	a.tieBreaker = binary.BigEndian.Uint64(tb[:])
 	q := cfg.maxQueue()
 	a.out = shared.NewQueue[shared.TaggedBytes](q)
-	a.events = shared.NewQueue[Event](q)
+	a.events = shared.NewEventQueue[Event](q)
+	a.events.SetName("ice events")
 	a.reads = shared.NewQueue[shared.TaggedBytes](q)
 	a.trigger = shared.NewQueue[*pair](cfg.maxPairs())
 	return a, nil
@@ -210,7 +206,7 @@ func (a *Agent) SetRole(r Role) {
 // a=ice-pwd). After Restart, a new ufrag starts the new session's checks.
 func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if len(ufrag) == 0 || len(ufrag) > 256 || len(pwd) == 0 || len(pwd) > 256 {
 		return ErrBadCredentials
@@ -237,7 +233,7 @@ func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 // candidates from it starts too. Call EndOfLocalAddresses after the last.
 func (a *Agent) AddLocalAddress(addr netip.AddrPort, proto shared.TransportProtocol) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
 	if !addr.IsValid() || addr.Port() == 0 {
@@ -318,7 +314,7 @@ func (a *Agent) EndOfLocalAddresses() {
 // peer the new credentials, then call SetRemoteCredentials with its new ones.
 func (a *Agent) Restart() error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	return a.beginRestart(true)
 }
@@ -327,6 +323,9 @@ func (a *Agent) Restart() error {
 // the same name.
 func (a *Agent) HandleEvent(c Command) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
+	if a.closed {
+		return ErrClosed
+	}
 	switch c.Kind {
 	case CmdAddLocalAddress:
 		return a.AddLocalAddress(c.Address, c.Protocol)
@@ -397,7 +396,7 @@ func (a *Agent) PollRead() (shared.TaggedBytes, bool) { return a.reads.Pop() }
 func (a *Agent) HandleWrite(msg []byte) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if a.consentLost {
 		return ErrConsentExpired
@@ -418,48 +417,90 @@ func (a *Agent) HandleWrite(msg []byte) (err error) {
 	return nil
 }
 
-// PollTimeout returns the next deadline.
+// PollTimeout returns the next deadline: a check to pace, a
+// retransmission, nomination, consent, a TURN refresh, the failure timeout;
+// or the latest time seen while a datagram, an event or a read waits to be
+// polled (the shared drain rule). TimeoutReason names it.
+//
+// Known gap: before the agent was ever told the time (HandleRead or
+// HandleTimeout), work it already has (checks after SetRemoteCredentials,
+// a TURN allocation after AddLocalAddress) needs a first HandleTimeout;
+// PollTimeout then reports the Unix epoch to ask for it. Callers that give
+// the agent a time first never see it.
 func (a *Agent) PollTimeout() (time.Time, bool) {
+	d, why := a.deadline()
+	if why == "start" {
+		return time.Unix(0, 0), true
+	}
+	return a.clock.Timeout(d, a.outputPending())
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// (output waits to be polled), "start" (see PollTimeout), "pace" (the next
+// paced check, RFC 8445 §6.1.4.2), "rtx" (a check, consent or STUN
+// retransmission or its timeout), "consent" (the next consent check,
+// RFC 7675), "consent-expiry", "disconnected", "nominate", "tcp-connect",
+// "failed" (FailedTimeout, RFC 8863), "turn/" and the TURN client's
+// reason, or "" for none.
+func (a *Agent) TimeoutReason() string {
+	if a.outputPending() {
+		return "pending"
+	}
+	_, why := a.deadline()
+	return why
+}
+
+func (a *Agent) outputPending() bool {
+	return a.out.Len() > 0 || a.events.Len() > 0 || a.reads.Len() > 0
+}
+
+// deadline returns the earliest timer of the agent and its name.
+func (a *Agent) deadline() (time.Time, string) {
 	if a.closed {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
 	var d time.Time
-	if a.wantTick {
-		d = a.clock.Now()
-		if d.IsZero() {
-			// Never told the time: ask to be called at once.
-			return time.Unix(0, 0), true
+	why := ""
+	pick := func(t time.Time, reason string) {
+		if e := shared.Earliest(d, t); !e.IsZero() && e != d {
+			d, why = e, reason
 		}
 	}
-	d = shared.Earliest(d, a.nextTick)
-	for _, t := range a.txs {
-		d = shared.Earliest(d, t.deadline)
+	if a.wantTick {
+		if a.clock.Now().IsZero() {
+			return time.Time{}, "start"
+		}
+		pick(a.clock.Now(), "pace")
 	}
-	d = shared.Earliest(d, a.consentAt)
+	pick(a.nextTick, "pace")
+	for _, t := range a.txs {
+		pick(t.deadline, "rtx")
+	}
+	pick(a.consentAt, "consent")
 	for _, p := range a.pairs {
-		d = shared.Earliest(d, p.connectAt)
+		pick(p.connectAt, "tcp-connect")
 	}
 	if a.selected != nil && !a.consentLost && !a.cfg.Lite {
-		d = shared.Earliest(d, a.lastConsent.Add(a.cfg.consentTimeout()))
+		pick(a.lastConsent.Add(a.cfg.consentTimeout()), "consent-expiry")
 		if dt := a.pendingSince.Add(a.cfg.disconnectedTimeout()); !a.pendingSince.IsZero() && dt.After(a.clock.Now()) {
-			d = shared.Earliest(d, dt)
+			pick(dt, "disconnected")
 		}
 	}
 	if a.nominationPending() {
-		d = shared.Earliest(d, a.firstValid.Add(a.cfg.nominationDelay()))
+		pick(a.firstValid.Add(a.cfg.nominationDelay()), "nominate")
 	}
 	if a.connState != StateFailed {
-		d = shared.Earliest(d, a.failDeadline())
+		pick(a.failDeadline(), "failed")
 	}
 	for _, r := range a.relays {
 		if t, ok := r.client.PollTimeout(); ok {
-			d = shared.Earliest(d, t)
+			if t.Equal(time.Unix(0, 0)) && a.clock.Now().IsZero() {
+				return time.Time{}, "start"
+			}
+			pick(t, "turn/"+r.client.TimeoutReason())
 		}
 	}
-	if d.IsZero() {
-		return time.Time{}, false
-	}
-	return a.clock.Clamp(d), true
+	return d, why
 }
 
 // HandleTimeout runs everything due at now: retransmissions, the paced
@@ -467,7 +508,7 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 func (a *Agent) HandleTimeout(now time.Time) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return nil // nothing runs after Close; an early or late call is harmless
 	}
 	now = a.clock.Advance(now)
 	if a.progressAt.IsZero() && a.remote.ufrag != "" {
@@ -508,25 +549,18 @@ func (a *Agent) Close() error {
 }
 
 func (a *Agent) pushEvent(e Event) {
-	// The event queue is bounded: an event it refuses is counted, and the
-	// next Handle* call reports it (the caller drains events after every call).
-	if a.events.Push(e) != nil {
+	// The shared event rule: a full queue drops and counts the new event
+	// (also in Stats.Dropped), and the Handle* call reports it
+	// (reportLostEvents).
+	if a.events.Len() == a.events.Cap() {
 		a.stats.Dropped++
-		a.eventsLost++
 	}
+	a.events.Push(e)
 }
 
-// reportLostEvents adds shared.ErrQueueFull to err when events were lost to
-// a full queue since the last report: the contract's "a full queue is an
-// error, never a silent drop". The good path does not allocate.
-func (a *Agent) reportLostEvents(err error) error {
-	if a.eventsLost == 0 {
-		return err
-	}
-	lost := fmt.Errorf("ice: %d events lost (drain PollEvent after every call): %w", a.eventsLost, shared.ErrQueueFull)
-	a.eventsLost = 0
-	return errors.Join(err, lost)
-}
+// reportLostEvents adds the event queue's unreported loss to err (an
+// error wrapping shared.ErrQueueFull); the good path does not allocate.
+func (a *Agent) reportLostEvents(err error) error { return a.events.Report(err) }
 
 func (a *Agent) emitCandidate(c *localCand) {
 	a.pushEvent(Event{Kind: EventLocalCandidate, Candidate: c.Candidate})

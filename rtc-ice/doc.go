@@ -148,8 +148,22 @@
 // "local:remote") is counted in Stats.Dropped and returned as
 // ErrBadMessage. The README's threat model says what an attacker can do.
 //
+// # Contract
+//
+// The agent keeps the shared contract (rtc-shared, checked by
+// contracttest): a full event queue drops, counts and reports the new event
+// (shared.EventQueue); PollTimeout reports the latest time seen while a
+// datagram, an event or a read waits to be polled, and TimeoutReason names
+// its deadline ("pace", "rtx", "consent", "nominate", "failed", "turn/...",
+// "pending"); after Close nothing more comes out of PollEvent or PollRead
+// and HandleWrite and HandleEvent return ErrClosed.
+//
 // # Known gaps
 //
+//   - Before the agent was ever told the time (HandleRead or
+//     HandleTimeout), work it already has waits for a first HandleTimeout,
+//     and PollTimeout reports the Unix epoch to ask for it. Give the agent
+//     the current time first (HandleTimeout) to never see it.
 //   - TCP candidates: host passive and active only (no simultaneous open,
 //     no srflx/relay over TCP); remote active candidates are ignored (they
 //     appear as peer-reflexive when they connect).

@@ -21,7 +21,7 @@ import (
 func (a *Agent) HandleRead(msg shared.TaggedBytes) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	now := a.clock.Advance(msg.Now)
 	tr := msg.Transport

@@ -33,7 +33,7 @@ func (a *Agent) AddRemoteCandidateString(s string) error {
 // candidate produces EventResolveHostname and is paired once resolved.
 func (a *Agent) AddRemoteCandidate(c Candidate) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if c.Protocol == shared.TCP && c.TCPType != TCPTypePassive {
 		// Only remote passive candidates are dialled (RFC 6544 §6.2); an
