@@ -91,9 +91,24 @@ type ClientStats struct {
 	Malformed     uint64 // datagrams that were not STUN responses
 }
 
+// Schedule is the retransmission schedule of one transaction (RFC 8489
+// §6.2.1); a zero field takes the Client's Config value. ICE uses it to give
+// each connectivity check the RTO of RFC 8445 §14.3 and consent checks
+// their own count.
+type Schedule struct {
+	RTO    time.Duration // initial retransmission timeout
+	MaxRTO time.Duration // cap of the doubling RTO (zero: Config.MaxRTO)
+	Rc     int           // transmissions over UDP
+	// LastWait is the wait after the last transmission before the
+	// transaction times out. If zero, Rm times RTO (RFC 8489 §6.2.1).
+	LastWait time.Duration
+	Ti       time.Duration // timeout over a reliable transport
+}
+
 // transaction is one outstanding request.
 type transaction struct {
 	id        TransactionID
+	sched     Schedule // with the Config defaults filled in
 	transport shared.TransportContext
 	raw       []byte        // the request, owned
 	sent      int           // transmissions so far
@@ -163,8 +178,31 @@ func (c *Client) remove(i int) {
 }
 
 // HandleWrite starts a transaction for the request in req.Message, sent on
-// req.Transport at req.Now. The bytes are copied.
-func (c *Client) HandleWrite(req shared.TaggedBytes) error {
+// req.Transport at req.Now, with the Config's schedule. The bytes are copied.
+func (c *Client) HandleWrite(req shared.TaggedBytes) error { return c.Start(req, Schedule{}) }
+
+// schedule fills the zero fields of s from the Config.
+func (c *Client) schedule(s Schedule) Schedule {
+	if s.RTO <= 0 {
+		s.RTO = c.cfg.rto()
+	}
+	if s.MaxRTO <= 0 {
+		s.MaxRTO = c.cfg.MaxRTO
+	}
+	if s.Rc <= 0 {
+		s.Rc = c.cfg.rc()
+	}
+	if s.LastWait <= 0 {
+		s.LastWait = time.Duration(c.cfg.rm()) * s.RTO
+	}
+	if s.Ti <= 0 {
+		s.Ti = c.cfg.ti()
+	}
+	return s
+}
+
+// Start is HandleWrite with a schedule of its own for this transaction.
+func (c *Client) Start(req shared.TaggedBytes, s Schedule) error {
 	if c.closed {
 		return ErrClosed
 	}
@@ -186,6 +224,7 @@ func (c *Client) HandleWrite(req shared.TaggedBytes) error {
 	}
 	tx := transaction{
 		id:        c.msg.TransactionID,
+		sched:     c.schedule(s),
 		transport: req.Transport,
 		raw:       append([]byte(nil), req.Message...),
 		start:     now,
@@ -212,20 +251,21 @@ func (c *Client) transmit(now time.Time, tx *transaction) {
 	if base.IsZero() {
 		base = now
 	}
+	s := &tx.sched
 	switch {
 	case tx.transport.Protocol == shared.TCP:
 		// RFC 8489 §6.2.2: over a reliable transport the request is not
 		// retransmitted; the transaction fails after Ti.
-		tx.interval = c.cfg.ti()
-		tx.sent = c.cfg.rc()
-	case tx.sent >= c.cfg.rc():
-		tx.interval = time.Duration(c.cfg.rm()) * c.cfg.rto()
+		tx.interval = s.Ti
+		tx.sent = s.Rc
+	case tx.sent >= s.Rc:
+		tx.interval = s.LastWait
 	case tx.sent == 1:
-		tx.interval = c.cfg.rto()
+		tx.interval = s.RTO
 	default:
 		tx.interval *= 2
-		if m := c.cfg.MaxRTO; m > 0 && tx.interval > m {
-			tx.interval = m
+		if s.MaxRTO > 0 && tx.interval > s.MaxRTO {
+			tx.interval = s.MaxRTO
 		}
 	}
 	tx.deadline = base.Add(tx.interval)
@@ -294,7 +334,7 @@ func (c *Client) HandleTimeout(now time.Time) error {
 		if now.Before(tx.deadline) {
 			continue
 		}
-		if tx.sent >= c.cfg.rc() {
+		if tx.sent >= tx.sched.Rc {
 			n := tx.sent
 			if tx.transport.Protocol == shared.TCP {
 				n = 1
@@ -344,7 +384,7 @@ func (c *Client) deadline() (time.Time, string) {
 		if e := shared.Earliest(d, tx.deadline); e != d {
 			d = e
 			why = "rtx"
-			if tx.sent >= c.cfg.rc() {
+			if tx.sent >= tx.sched.Rc {
 				why = "timeout"
 			}
 		}

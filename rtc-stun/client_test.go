@@ -420,3 +420,23 @@ func TestClientDuplicatesAndReordering(t *testing.T) {
 	}
 	t.Logf("seed %d: %+v", seed, s)
 }
+
+// Start gives one transaction its own schedule (ICE's per-check RTO,
+// RFC 8445 §14.3): RTO 100 ms, 3 transmissions, 400 ms after the last,
+// while another keeps the Config's.
+func TestClientPerTransactionSchedule(t *testing.T) {
+	h := &clientHarness{t: t, c: NewClient(Config{}), now: t0}
+	must(t, h.c.Start(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)},
+		Schedule{RTO: 100 * time.Millisecond, Rc: 3, LastWait: 400 * time.Millisecond}))
+	sent := h.sentAt()
+	for h.advanceToTimer() {
+		sent = append(sent, h.sentAt()...)
+	}
+	want := []time.Duration{0, 100 * time.Millisecond, 300 * time.Millisecond}
+	if len(sent) != len(want) || sent[1] != want[1] || sent[2] != want[2] {
+		t.Fatalf("sent at %v, want %v", sent, want)
+	}
+	if ev, ok := h.c.PollEvent(); !ok || ev.Kind != EventTimeout || h.now.Sub(t0) != 700*time.Millisecond {
+		t.Fatalf("event %+v %v at %v, want a timeout at 700ms", ev, ok, h.now.Sub(t0))
+	}
+}
