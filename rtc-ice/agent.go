@@ -70,7 +70,12 @@ type Agent struct {
 	pending []*remoteCand // remote candidates waiting for name resolution
 	pairs   []*pair
 	trigger shared.Queue[*pair]
-	txs     []*transaction
+	txs     []*transaction // outstanding requests (their timers: engine)
+	// engine is the one STUN transaction machine (rtc-stun's Client) that
+	// retransmits and times out every request the agent sends.
+	engine   *stun.Client
+	deferred []deferredTx // started before the agent knew the time
+	txCount  uint64       // requests made, to keep IDs unique (newTxID)
 
 	gatherState  GatheringState
 	hostsDone    bool
@@ -134,6 +139,7 @@ func NewAgent(cfg Config) (*Agent, error) {
 	a.events.SetName("ice events")
 	a.reads = shared.NewQueue[shared.TaggedBytes](q)
 	a.trigger = shared.NewQueue[*pair](cfg.maxPairs())
+	a.engine = stun.NewClient(stun.Config{MaxTransactions: cfg.maxPairs() + 64})
 	return a, nil
 }
 
@@ -473,8 +479,8 @@ func (a *Agent) deadline() (time.Time, string) {
 		pick(a.clock.Now(), "pace")
 	}
 	pick(a.nextTick, "pace")
-	for _, t := range a.txs {
-		pick(t.deadline, "rtx")
+	if t, ok := a.engine.PollTimeout(); ok {
+		pick(t, "rtx")
 	}
 	pick(a.consentAt, "consent")
 	for _, p := range a.pairs {
@@ -518,6 +524,7 @@ func (a *Agent) HandleTimeout(now time.Time) (err error) {
 		r.client.HandleTimeout(now)
 		a.drainRelay(r)
 	}
+	a.startDeferred(now)
 	a.expireTransactions(now)
 	a.tcpTimers(now)
 	if a.wantTick || (!a.nextTick.IsZero() && !now.Before(a.nextTick)) {
@@ -543,6 +550,10 @@ func (a *Agent) Close() error {
 	}
 	a.closed = true
 	a.txs = nil
+	a.deferred = nil
+	if err := a.engine.Close(); err != nil {
+		a.stats.Dropped++ // cannot happen: Close of a STUN client returns nil
+	}
 	a.trigger.Clear()
 	a.setConnState(StateClosed)
 	return nil

@@ -2,6 +2,7 @@ package ice
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"net/netip"
 	"slices"
@@ -183,7 +184,11 @@ func (a *Agent) removePair(i int) {
 	q := a.pairs[i]
 	q.removed = true
 	a.pairs = slices.Delete(a.pairs, i, i+1)
-	a.txs = slices.DeleteFunc(a.txs, func(t *transaction) bool { return t.pair == q })
+	for _, t := range slices.Clone(a.txs) {
+		if t.pair == q {
+			a.removeTx(t)
+		}
+	}
 }
 
 func (a *Agent) sortPairs() {
@@ -328,19 +333,21 @@ type transaction struct {
 	server       netip.AddrPort
 	useCandidate bool
 	priority     uint32 // PRIORITY we sent, for a prflx local candidate
-	msg          []byte
-	sent         int
-	rto          time.Duration
-	deadline     time.Time
-	maxSends     int
+	// msg is the request, kept for a triggered check on a pair whose check
+	// is in progress (tick): its timers are the engine's.
+	msg  []byte
+	sent bool // the engine sent it once already (later sends are retransmissions)
 }
 
 func (a *Agent) newTxID() txID {
 	var id txID
-	if _, err := io.ReadFull(a.rand, id[:]); err != nil {
-		// A broken Rand is a configuration error; fall back to a counter so
-		// the agent keeps working deterministically.
-		binary.BigEndian.PutUint64(id[4:], a.stats.ChecksSent+a.stats.Retransmissions+1)
+	a.txCount++
+	if _, err := io.ReadFull(a.rand, id[:]); err != nil || a.txByID(id) != nil {
+		// A broken or repeating Rand is a configuration error; mix in a
+		// counter so IDs stay unique among outstanding requests (the
+		// transaction engine refuses a duplicate) and the agent keeps
+		// working deterministically.
+		binary.BigEndian.PutUint64(id[4:], binary.BigEndian.Uint64(id[4:])^a.txCount)
 	}
 	return id
 }
@@ -380,18 +387,24 @@ func (a *Agent) buildCheck(id txID, l *localCand, rem credentials, useCandidate 
 func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 	id := a.newTxID()
 	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
-	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
-		rto: a.checkRTO(), maxSends: a.cfg.maxTransmissions()}
-	if p.local.Protocol == shared.TCP {
-		t.rto, t.maxSends = tcpCheckTimeout, 1 // reliable: sent once
-	}
-	t.msg = append([]byte(nil), msg...)
+	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role}
 	if p.state != pairSucceeded {
 		p.state = pairInProgress
 	}
-	a.txs = append(a.txs, t)
 	a.stats.ChecksSent++
-	a.transmit(now, t, msg)
+	a.startTx(now, t, msg, a.txSchedule(a.checkRTO(), a.cfg.maxTransmissions()), p.local.Protocol)
+}
+
+// txSchedule is the retransmission schedule of a check, consent check or
+// server request: rc transmissions starting rto apart and doubling up to
+// MaxCheckRTO, then that wait (RFC 8445 §14.3); over TCP one transmission
+// and tcpCheckTimeout.
+func (a *Agent) txSchedule(rto time.Duration, rc int) stun.Schedule {
+	last := rto
+	for i := 1; i < rc && last < a.cfg.maxCheckRTO(); i++ {
+		last *= 2
+	}
+	return stun.Schedule{RTO: rto, MaxRTO: a.cfg.maxCheckRTO(), Rc: rc, LastWait: min(last, a.cfg.maxCheckRTO()), Ti: tcpCheckTimeout}
 }
 
 // checkRTO is the first retransmission timeout of a new check (RFC 8445
@@ -407,48 +420,100 @@ func (a *Agent) checkRTO() time.Duration {
 	return min(max(a.cfg.checkRTO(), time.Duration(n)*a.cfg.ta()), a.cfg.maxCheckRTO())
 }
 
-func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {
-	t.sent++
-	t.deadline = now.Add(t.rto)
+// startTx runs t (its request is msg, handed over) through the STUN
+// transaction engine, rtc-stun's Client: RFC 8489 §6.2 retransmissions with
+// the schedule of the kind of request, and a timeout event at the end.
+// Before the agent was told the time the start waits for the first
+// HandleTimeout, so no timer starts from the zero time.
+func (a *Agent) startTx(now time.Time, t *transaction, msg []byte, s stun.Schedule, proto shared.TransportProtocol) {
+	t.msg = append([]byte(nil), msg...)
+	a.txs = append(a.txs, t)
 	if now.IsZero() {
-		// Sent before the agent was told the time: start the timer at the
-		// first HandleTimeout.
-		t.deadline = time.Time{}
+		a.deferred = append(a.deferred, deferredTx{t: t, s: s, proto: proto})
 		a.wantTick = true
+		a.ReleaseWrite(msg)
+		return
 	}
-	var err error
-	switch t.kind {
-	case txGather:
-		err = a.send(t.local, t.server, msg)
-	default:
-		err = a.send(t.pair.local, t.pair.remote.Address, msg)
-	}
+	a.engineStart(now, t, s, proto)
+	a.ReleaseWrite(msg)
+}
+
+// deferredTx is a request started before the agent knew the time.
+type deferredTx struct {
+	t     *transaction
+	s     stun.Schedule
+	proto shared.TransportProtocol
+}
+
+func (a *Agent) engineStart(now time.Time, t *transaction, s stun.Schedule, proto shared.TransportProtocol) {
+	err := a.engine.Start(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Protocol: proto}, Message: t.msg}, s)
 	if err != nil {
+		// The engine holds MaxPairs+64 transactions; more is a bug, not
+		// input: fail the request as if it timed out.
 		a.stats.Dropped++
+		a.removeTx(t)
+		a.txFailed(now, t)
+		return
+	}
+	a.flushEngine(now)
+}
+
+// startDeferred starts the requests made before the first time.
+func (a *Agent) startDeferred(now time.Time) {
+	d := a.deferred
+	a.deferred = nil
+	for _, x := range d {
+		if slices.Contains(a.txs, x.t) {
+			a.engineStart(now, x.t, x.s, x.proto)
+		}
+	}
+}
+
+// flushEngine sends what the transaction engine wants sent, on the path of
+// each request (TURN and TCP framing included), and ends the transactions
+// that timed out.
+func (a *Agent) flushEngine(now time.Time) {
+	for {
+		tb, ok := a.engine.PollWrite()
+		if !ok {
+			break
+		}
+		t := a.txByID(stun.TransactionID(tb.Message[8:20]))
+		if t == nil {
+			continue // cancelled while queued
+		}
+		if t.sent {
+			a.stats.Retransmissions++
+		}
+		t.sent = true
+		l, peer := t.local, t.server
+		if t.kind != txGather {
+			l, peer = t.pair.local, t.pair.remote.Address
+		}
+		if a.send(l, peer, tb.Message) != nil {
+			a.stats.Dropped++
+		}
+	}
+	for {
+		ev, ok := a.engine.PollEvent()
+		if !ok {
+			return
+		}
+		t := a.txByID(ev.TransactionID)
+		if t == nil || ev.Kind != stun.EventTimeout {
+			continue // responses are handled (and cancelled) by handleResponse
+		}
+		a.dropTx(t)
+		a.txFailed(now, t)
 	}
 }
 
 // expireTransactions retransmits or fails transactions whose timer is due.
 func (a *Agent) expireTransactions(now time.Time) {
-	for i := 0; i < len(a.txs); i++ {
-		t := a.txs[i]
-		if t.deadline.IsZero() {
-			t.deadline = now.Add(t.rto)
-			continue
-		}
-		if now.Before(t.deadline) {
-			continue
-		}
-		if t.sent < t.maxSends {
-			t.rto = min(2*t.rto, a.cfg.maxCheckRTO())
-			a.stats.Retransmissions++
-			a.transmit(now, t, append(a.buffer(), t.msg...))
-			continue
-		}
-		a.txs = slices.Delete(a.txs, i, i+1)
-		i--
-		a.txFailed(now, t)
+	if err := a.engine.HandleTimeout(now); err != nil {
+		a.stats.Dropped++ // a full engine queue: what is due stays due
 	}
+	a.flushEngine(now)
 }
 
 // checkInFlight returns an outstanding check on p, if any.
@@ -461,10 +526,25 @@ func (a *Agent) checkInFlight(p *pair) *transaction {
 	return nil
 }
 
+// removeTx ends t early: no more retransmissions, no event.
 func (a *Agent) removeTx(t *transaction) {
-	if i := slices.Index(a.txs, t); i >= 0 {
-		a.txs = slices.Delete(a.txs, i, i+1)
+	if a.dropTx(t) {
+		// Not yet in the engine when it was deferred; ErrUnknownTransaction
+		// is then expected.
+		if err := a.engine.HandleEvent(stun.Command{Cancel: t.id}); err != nil && !errors.Is(err, stun.ErrUnknownTransaction) {
+			a.stats.Dropped++
+		}
 	}
+}
+
+// dropTx forgets t's bookkeeping; it reports whether t was outstanding.
+func (a *Agent) dropTx(t *transaction) bool {
+	i := slices.Index(a.txs, t)
+	if i < 0 {
+		return false
+	}
+	a.txs = slices.Delete(a.txs, i, i+1)
+	return true
 }
 
 func (a *Agent) txFailed(now time.Time, t *transaction) {

@@ -83,7 +83,8 @@ type Config struct {
 	// NominationDelay is how long a controlling agent waits after its first
 	// valid pair for better pairs before nominating the best valid pair. It
 	// nominates at once when no higher-priority pair is still pending. If
-	// zero, 200 ms is used; a better pair that succeeds later is nominated too.
+	// zero, 200 ms is used. The nomination is final (RFC 8445 §8.1.1): a
+	// better pair that succeeds later is not nominated.
 	NominationDelay time.Duration
 	// ConsentInterval is the mean interval of consent checks on the
 	// selected pair; each is randomised to 0.8-1.2 times it (RFC 7675 §5.1:

@@ -76,8 +76,9 @@
 // (RFC 8445 §7.3.1.1, §7.2.5.1); EventRoleChanged reports a switch. The
 // controlling agent uses regular nomination (RFC 8445 §8.1.1): it
 // nominates the best valid pair as soon as no better pair is still pending,
-// or NominationDelay (200 ms) after the first valid pair; if a better pair succeeds
-// afterwards it nominates that one too, and both sides switch. The
+// or NominationDelay (200 ms) after the first valid pair, and the
+// nomination is final ("MUST NOT nominate another pair"): a better pair
+// that succeeds later is not nominated. The
 // controlled agent accepts USE-CANDIDATE on any pair, also before its own
 // check on the pair has succeeded (the nomination then completes when it
 // does), and follows a later nomination: this is what browsers do. Before

@@ -36,11 +36,13 @@ func (a *Agent) startSrflx(now time.Time, h *localCand, server netip.AddrPort) {
 		b.AddSoftware(a.cfg.Software)
 	}
 	b.AddFingerprint()
-	msg, _ := b.Bytes()
-	t := &transaction{id: id, kind: txGather, local: h, server: server, rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
-	t.msg = append([]byte(nil), msg...)
-	a.txs = append(a.txs, t)
-	a.transmit(now, t, msg)
+	msg, err := b.Bytes()
+	if err != nil {
+		a.stats.Dropped++ // cannot happen: SOFTWARE is bounded by the builder
+		return
+	}
+	t := &transaction{id: id, kind: txGather, local: h, server: server}
+	a.startTx(now, t, msg, a.txSchedule(a.cfg.checkRTO(), a.cfg.maxTransmissions()), h.Protocol)
 }
 
 // handleGatherResponse turns a STUN server's answer into a srflx candidate,

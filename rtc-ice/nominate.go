@@ -68,12 +68,10 @@ func (a *Agent) setNominated(now time.Time, p *pair) {
 			q.state = pairFailed
 		}
 	}
-	for i := 0; i < len(a.txs); i++ {
-		t := a.txs[i]
+	for _, t := range slices.Clone(a.txs) {
 		if t.kind == txCheck && t.pair != p && t.pair.priority < p.priority && t.pair.state == pairInProgress {
 			t.pair.state = pairFailed
-			a.txs = slices.Delete(a.txs, i, i+1)
-			i--
+			a.removeTx(t)
 		}
 	}
 	a.updateSelected(now)

@@ -588,12 +588,14 @@ func (a *Agent) checkSucceeded(now time.Time, t *transaction, p *pair, mapped ne
 	case p.nominateOnSuccess && a.role == RoleControlled:
 		p.nominateOnSuccess = false
 		a.setNominated(now, p)
-	case a.nominated != nil && a.role == RoleControlling && p.priority > a.nominated.priority:
-		// A better pair succeeded after nomination: nominate it too, so both
-		// sides switch (browsers accept a later nomination).
-		a.nominating = p
-		a.enqueueTriggered(p)
 	}
+	// RFC 8445 §8.1.1: "Once the controlling agent has successfully
+	// nominated a candidate pair, the agent MUST NOT nominate another pair
+	// for same component of the data stream within the ICE session." A
+	// better pair that succeeds later is not nominated: doing it made the
+	// controlled side switch on the nominating check while the controlling
+	// side switched only on its response, so under loss the two selected
+	// different pairs ("pairs disagree").
 	a.updateSelected(now)
 	a.schedule()
 }
