@@ -60,6 +60,9 @@ var (
 	// ErrNotRequest reports a message given to Client.HandleWrite that is
 	// not a request.
 	ErrNotRequest = errors.New("stun: not a request")
+	// ErrNotASCII reports a short-term password that is not printable ASCII
+	// (ShortTermKey): prepare it with turn.OpaqueString.
+	ErrNotASCII = errors.New("stun: password is not printable ASCII (prepare it with OpaqueString, in rtc-turn)")
 	// ErrClosed reports a call on a closed Client; it wraps
 	// shared.ErrClosed.
 	ErrClosed = fmt.Errorf("stun: client closed: %w", shared.ErrClosed)

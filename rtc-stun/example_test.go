@@ -63,15 +63,6 @@ func Example_bindingRequest() {
 	// Binding success response 192.0.2.10:50000 true true
 }
 
-// Long-term credentials (TURN): the key is a hash of username, realm and
-// password, prepared with OpaqueString (RFC 8489 §9.2.2).
-func ExampleLongTermKey() {
-	key := must(stun.LongTermKey(stun.PasswordAlgorithmMD5, "user", "realm", "pass"))
-	fmt.Printf("%x\n", key)
-	// Output:
-	// 8493fbc53ba582fb4c044c456bdc40eb
-}
-
 // A server answers a request carrying an unknown comprehension-required
 // attribute with 420 and UNKNOWN-ATTRIBUTES (RFC 8489 §6.3.1.1).
 func ExampleMessage_UnknownRequired() {

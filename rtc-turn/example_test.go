@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
+	stun "github.com/sansrtc/rtc/rtc-stun"
 	turn "github.com/sansrtc/rtc/rtc-turn"
 	"github.com/sansrtc/rtc/rtc-turn/turntest"
 )
@@ -64,4 +65,14 @@ func check(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// Long-term credentials (TURN): the key is a hash of username, realm and
+// password, prepared with OpaqueString (RFC 8489 §9.2.2).
+func ExampleLongTermKey() {
+	key, err := turn.LongTermKey(stun.PasswordAlgorithmMD5, "user", "realm", "pass")
+	check(err)
+	fmt.Printf("%x\n", key)
+	// Output:
+	// 8493fbc53ba582fb4c044c456bdc40eb
 }

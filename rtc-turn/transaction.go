@@ -199,7 +199,7 @@ func (c *Client) learnAuth(m *stun.Message) error {
 	} else if len(c.algs) > 0 {
 		c.alg = stun.PasswordAlgorithmMD5
 	}
-	key, err := stun.LongTermKey(c.alg, c.cfg.Username, c.realm, c.cfg.Password)
+	key, err := LongTermKey(c.alg, c.cfg.Username, c.realm, c.cfg.Password)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
@@ -67,7 +68,10 @@ func TestCoturn(t *testing.T) {
 	c := ours.NewClient(ours.Config{RTO: 100 * time.Millisecond})
 
 	// coturn needs a moment to bind; the client's retransmissions cover it.
-	id, _ := ours.NewTransactionID(nil)
+	id, err := ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := ours.NewBuilder(nil, ours.BindingRequest, id)
 	b.AddSoftware("sansrtc")
 	b.AddFingerprint()
@@ -95,7 +99,10 @@ func TestCoturn(t *testing.T) {
 	t.Logf("coturn: %s, %d transmissions, rtt %v", sw, ev.Transmissions, ev.RTT)
 
 	allocate := ours.MessageType{Method: ours.MethodAllocate, Class: ours.ClassRequest}
-	id, _ = ours.NewTransactionID(nil)
+	id, err = ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b = ours.NewBuilder(nil, allocate, id)
 	b.AddRequestedTransport(17)
 	req, _ = b.Bytes()
@@ -111,12 +118,15 @@ func TestCoturn(t *testing.T) {
 	nonce, _ := m.Nonce()
 	realmS, nonceS := string(realm), string(nonce)
 
-	key, err := ours.LongTermKey(ours.PasswordAlgorithmMD5, "test", realmS, "test")
+	key, err := turn.LongTermKey(ours.PasswordAlgorithmMD5, "test", realmS, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := ours.NewIntegrity(key)
-	id, _ = ours.NewTransactionID(nil)
+	id, err = ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b = ours.NewBuilder(nil, allocate, id)
 	b.AddRequestedTransport(17)
 	b.AddUsername("test")

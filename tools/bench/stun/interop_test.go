@@ -7,6 +7,7 @@ import (
 
 	pion "github.com/pion/stun/v4"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 )
 
 // A TURN-style request with long-term credentials built by Pion verifies
@@ -25,7 +26,10 @@ func TestInteropLongTerm(t *testing.T) {
 	if err := ours.Parse(pm.Raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	key, _ := ours.LongTermKey(ours.PasswordAlgorithmMD5, user, realm, pass)
+	key, err := turn.LongTermKey(ours.PasswordAlgorithmMD5, user, realm, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := ours.NewIntegrity(key)
 	if err := in.Check(&m); err != nil {
 		t.Errorf("Pion's MESSAGE-INTEGRITY: %v", err)
