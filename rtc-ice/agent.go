@@ -526,6 +526,7 @@ func (a *Agent) HandleTimeout(now time.Time) (err error) {
 	}
 	a.startDeferred(now)
 	a.expireTransactions(now)
+	a.retryFailedPairs(now)
 	a.tcpTimers(now)
 	if a.wantTick || (!a.nextTick.IsZero() && !now.Before(a.nextTick)) {
 		a.wantTick = false

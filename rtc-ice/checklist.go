@@ -335,8 +335,9 @@ type transaction struct {
 	priority     uint32 // PRIORITY we sent, for a prflx local candidate
 	// msg is the request, kept for a triggered check on a pair whose check
 	// is in progress (tick): its timers are the engine's.
-	msg  []byte
-	sent bool // the engine sent it once already (later sends are retransmissions)
+	msg     []byte
+	sent    bool // the engine sent it once already (later sends are retransmissions)
+	retries int  // txGather: how many earlier requests to this server timed out
 }
 
 func (a *Agent) newTxID() txID {
@@ -516,6 +517,29 @@ func (a *Agent) expireTransactions(now time.Time) {
 	a.flushEngine(now)
 }
 
+// retryFailedPairs starts another round of checks on every failed pair
+// when all of them failed, none is selected and the PAC timer (RFC 8863
+// §4: FailedTimeout) leaves room for a whole round. RFC 8445 checks a pair
+// once (with retransmissions); under heavy loss (40%) every transmission
+// of a pair can be lost, and about one connection in seven failed with
+// both peers reachable. A new round costs one check per pair per Ta.
+func (a *Agent) retryFailedPairs(now time.Time) {
+	if a.cfg.Lite || a.selected != nil || a.remote.ufrag == "" || len(a.pairs) == 0 || a.checking() {
+		return
+	}
+	round := time.Duration(a.cfg.maxTransmissions()) * a.cfg.maxCheckRTO()
+	if a.pacStart.IsZero() || now.Add(round).After(a.pacStart.Add(a.cfg.failedTimeout())) {
+		return // no time left for a whole round: fail on time instead
+	}
+	for _, p := range a.pairs {
+		if p.state == pairFailed && p.connectAt.IsZero() {
+			p.state = pairWaiting
+		}
+	}
+	a.stats.RetryRounds++
+	a.schedule()
+}
+
 // checkInFlight returns an outstanding check on p, if any.
 func (a *Agent) checkInFlight(p *pair) *transaction {
 	for _, t := range a.txs {
@@ -550,6 +574,15 @@ func (a *Agent) dropTx(t *transaction) bool {
 func (a *Agent) txFailed(now time.Time, t *transaction) {
 	switch t.kind {
 	case txGather:
+		// Under heavy loss all Rc transmissions to the STUN server can be
+		// lost (0.64^7 = 4% at 40% loss each way), and without its srflx
+		// candidate a peer behind a NAT may be unreachable: ask again, up
+		// to gatherRetries more times, before gathering completes; not once
+		// a pair is selected (a dead server then only delays completion).
+		if t.retries < gatherRetries && !a.closed && a.selected == nil {
+			a.startSrflxRetry(now, t.local, t.server, t.retries+1)
+			return
+		}
 		a.checkGatheringDone()
 	case txConsent:
 		// Consent loss is decided by time since the last response.

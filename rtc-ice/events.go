@@ -185,4 +185,7 @@ type Stats struct {
 	// CandidatesRefused counts remote candidates refused by MaxCandidates or
 	// MaxPeerReflexive, and pairs refused by MaxPairs.
 	CandidatesRefused uint64
+	// RetryRounds counts new rounds of checks on failed pairs (every pair
+	// had failed, none was selected, and the PAC timer left room).
+	RetryRounds uint64
 }
