@@ -37,7 +37,7 @@ func TestInteropLongTerm(t *testing.T) {
 	if err := m.CheckFingerprint(); err != nil {
 		t.Errorf("Pion's FINGERPRINT: %v", err)
 	}
-	if a, _ := m.XORMappedAddress(); a != netip.MustParseAddrPort("192.0.2.1:5000") {
+	if a, err := m.XORMappedAddress(); err != nil || a != netip.MustParseAddrPort("192.0.2.1:5000") {
 		t.Errorf("address %v", a)
 	}
 
