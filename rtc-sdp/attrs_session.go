@@ -75,6 +75,9 @@ func ParseFingerprint(v string) (Fingerprint, error) {
 		return Fingerprint{}, attrErr("fingerprint", v, "needs <hash-func> <fingerprint>")
 	}
 	f := Fingerprint{Hash: h, Value: val}
+	if !isToken(h) { // RFC 8122 §5: hash-func = "sha-1" / ... / token
+		return Fingerprint{}, attrErr("fingerprint", v, "hash function is not a token")
+	}
 	if _, err := f.Bytes(); err != nil {
 		return Fingerprint{}, attrErr("fingerprint", v, "fingerprint is not colon-separated hex")
 	}
@@ -183,6 +186,11 @@ func ParseGroup(v string) (Group, error) {
 	if sem == "" {
 		return Group{}, attrErr("group", v, "missing semantics")
 	}
+	// RFC 5888 §5: group-attribute = "a=group:" semantics
+	// *(SP identification-tag); semantics and tags are tokens.
+	if !isToken(sem) || !isTokenList(rest, classToken) {
+		return Group{}, attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
+	}
 	g := Group{Semantics: sem}
 	if rest != "" {
 		g.MIDs = strings.Split(rest, " ")
@@ -211,9 +219,11 @@ type MSID struct {
 
 // ParseMSID parses an msid value.
 func ParseMSID(v string) (MSID, error) {
-	s, t, _ := strings.Cut(v, " ")
-	if s == "" || strings.IndexByte(t, ' ') >= 0 {
-		return MSID{}, attrErr("msid", v, "needs <stream id> [<track id>]")
+	s, t, hasT := strings.Cut(v, " ")
+	// RFC 8830 §2: msid-value = msid-id [ SP msid-appdata ], each
+	// 1*64token-char.
+	if !lenIn(s, 1, 64, classToken) || hasT && !lenIn(t, 1, 64, classToken) {
+		return MSID{}, attrErr("msid", v, "needs <stream id> [<track id>], each 1-64 token-chars")
 	}
 	return MSID{StreamID: s, TrackID: t}, nil
 }
@@ -244,6 +254,11 @@ func ParseMSIDSemantic(v string) (MSIDSemantic, error) {
 	f := strings.Fields(v)
 	if len(f) == 0 {
 		return MSIDSemantic{}, attrErr("msid-semantic", v, "missing semantic")
+	}
+	for _, t := range f {
+		if !isToken(t) {
+			return MSIDSemantic{}, attrErr("msid-semantic", v, "semantic and ids must be tokens")
+		}
 	}
 	return MSIDSemantic{Semantic: f[0], IDs: f[1:]}, nil
 }
