@@ -277,22 +277,39 @@ type SSRCGroup struct {
 
 // ParseSSRCGroup parses an ssrc-group value.
 func ParseSSRCGroup(v string) (SSRCGroup, error) {
-	sem, rest, ok := cutSpace(v)
-	if !ok {
-		return SSRCGroup{}, attrErr("ssrc-group", v, "needs <semantics> <ssrc-id> ...")
-	}
-	if !isToken(sem) { // RFC 5576 §4.2: semantics = token
-		return SSRCGroup{}, attrErr("ssrc-group", v, "semantics is not a token")
-	}
-	g := SSRCGroup{Semantics: sem}
-	for _, f := range strings.Split(rest, " ") {
-		n, err := strconv.ParseUint(f, 10, 32)
-		if err != nil {
-			return SSRCGroup{}, attrErr("ssrc-group", v, "bad ssrc-id "+strconv.Quote(f))
-		}
-		g.SSRCs = append(g.SSRCs, uint32(n))
+	var g SSRCGroup
+	if err := parseSSRCGroup(v, &g, true); err != nil {
+		return SSRCGroup{}, err
 	}
 	return g, nil
+}
+
+func checkSSRCGroup(v string) error {
+	var g SSRCGroup
+	return parseSSRCGroup(v, &g, false)
+}
+
+func parseSSRCGroup(v string, g *SSRCGroup, keep bool) error {
+	sem, rest, ok := cutSpace(v)
+	if !ok {
+		return attrErr("ssrc-group", v, "needs <semantics> <ssrc-id> ...")
+	}
+	if !isToken(sem) { // RFC 5576 §4.2: semantics = token
+		return attrErr("ssrc-group", v, "semantics is not a token")
+	}
+	g.Semantics = sem
+	for more := true; more; {
+		var f string
+		f, rest, more = cutOrAll(rest, ' ')
+		n, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return attrErr("ssrc-group", v, "bad ssrc-id "+strconv.Quote(f))
+		}
+		if keep {
+			g.SSRCs = append(g.SSRCs, uint32(n))
+		}
+	}
+	return nil
 }
 
 // AttrKey returns "ssrc-group".

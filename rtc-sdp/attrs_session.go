@@ -78,10 +78,29 @@ func ParseFingerprint(v string) (Fingerprint, error) {
 	if !isToken(h) { // RFC 8122 §5: hash-func = "sha-1" / ... / token
 		return Fingerprint{}, attrErr("fingerprint", v, "hash function is not a token")
 	}
-	if _, err := f.Bytes(); err != nil {
+	if !isHexPairs(val) {
 		return Fingerprint{}, attrErr("fingerprint", v, "fingerprint is not colon-separated hex")
 	}
 	return f, nil
+}
+
+// isHexPairs reports RFC 8122 §5 fingerprint = 2HEX *(":" 2HEX), hex of
+// either case.
+func isHexPairs(s string) bool {
+	if (len(s)+1)%3 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i%3 == 2 {
+			if c != ':' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // Bytes decodes the colon-separated hex value.
@@ -182,15 +201,10 @@ type Group struct {
 
 // ParseGroup parses a group value. A group may list no mids.
 func ParseGroup(v string) (Group, error) {
+	if err := checkGroup(v); err != nil {
+		return Group{}, err
+	}
 	sem, rest, _ := strings.Cut(v, " ")
-	if sem == "" {
-		return Group{}, attrErr("group", v, "missing semantics")
-	}
-	// RFC 5888 §5: group-attribute = "a=group:" semantics
-	// *(SP identification-tag); semantics and tags are tokens.
-	if !isToken(sem) || !isTokenList(rest, classToken) {
-		return Group{}, attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
-	}
 	g := Group{Semantics: sem}
 	if rest != "" {
 		g.MIDs = strings.Split(rest, " ")
@@ -209,6 +223,17 @@ func (g Group) AppendValue(b []byte) []byte {
 		b = append(b, m...)
 	}
 	return b
+}
+
+// checkGroup checks a group value. RFC 5888 §5: group-attribute =
+// "a=group:" semantics *(SP identification-tag); semantics and tags are
+// tokens.
+func checkGroup(v string) error {
+	sem, rest, _ := strings.Cut(v, " ")
+	if !isToken(sem) || !isTokenList(rest, classToken) {
+		return attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
+	}
+	return nil
 }
 
 // MSID is a=msid (RFC 8830 §2): "<stream id> [<track id>]".
@@ -251,16 +276,31 @@ type MSIDSemantic struct {
 // ParseMSIDSemantic parses an msid-semantic value; leading spaces (as
 // Chrome sends) are skipped.
 func ParseMSIDSemantic(v string) (MSIDSemantic, error) {
+	if err := checkMSIDSemantic(v); err != nil {
+		return MSIDSemantic{}, err
+	}
 	f := strings.Fields(v)
-	if len(f) == 0 {
-		return MSIDSemantic{}, attrErr("msid-semantic", v, "missing semantic")
-	}
-	for _, t := range f {
-		if !isToken(t) {
-			return MSIDSemantic{}, attrErr("msid-semantic", v, "semantic and ids must be tokens")
-		}
-	}
 	return MSIDSemantic{Semantic: f[0], IDs: f[1:]}, nil
+}
+
+// checkMSIDSemantic checks an msid-semantic value: tokens separated by
+// spaces, leading and repeated spaces allowed (Chrome writes " WMS").
+func checkMSIDSemantic(v string) error {
+	n := 0
+	for s := v; s != ""; {
+		t, rest, _ := cutOrAll(s, ' ')
+		if t != "" {
+			if !isToken(t) {
+				return attrErr("msid-semantic", v, "semantic and ids must be tokens")
+			}
+			n++
+		}
+		s = rest
+	}
+	if n == 0 {
+		return attrErr("msid-semantic", v, "missing semantic")
+	}
+	return nil
 }
 
 // AttrKey returns "msid-semantic".

@@ -53,9 +53,24 @@ const (
 // ParseCandidate parses a candidate value, with or without the leading
 // "candidate:" (as in a trickled RTCIceCandidate.candidate string).
 func ParseCandidate(v string) (Candidate, error) {
+	var c Candidate
+	if err := parseCandidate(v, &c, true); err != nil {
+		return Candidate{}, err
+	}
+	return c, nil
+}
+
+// checkCandidate checks a candidate value against the grammar without
+// keeping its extensions (so without allocating).
+func checkCandidate(v string) error {
+	var c Candidate
+	return parseCandidate(v, &c, false)
+}
+
+func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	orig := v
 	v = strings.TrimPrefix(v, "candidate:")
-	bad := func(reason string) (Candidate, error) { return Candidate{}, attrErr("candidate", orig, reason) }
+	bad := func(reason string) error { return attrErr("candidate", orig, reason) }
 	var f [8]string
 	for i := range 7 {
 		a, b, ok := cutSpace(v)
@@ -64,7 +79,6 @@ func ParseCandidate(v string) (Candidate, error) {
 		}
 		f[i], v = a, b
 	}
-	var c Candidate
 	c.Foundation = f[0]
 	if !lenIn(c.Foundation, 1, 32, classICE) { // foundation = 1*32ice-char
 		return bad("foundation must be 1-32 ice-chars")
@@ -135,10 +149,12 @@ func ParseCandidate(v string) (Candidate, error) {
 			}
 			c.TCPType = val
 		default:
-			c.Extensions = append(c.Extensions, CandidateExtension{k, val})
+			if keepExt {
+				c.Extensions = append(c.Extensions, CandidateExtension{k, val})
+			}
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // AttrKey returns "candidate".

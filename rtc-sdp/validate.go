@@ -4,20 +4,20 @@ import "strconv"
 
 // typedParsers checks the value of every attribute this package types.
 var typedParsers = map[string]func(string) error{
-	AttrCandidate:    func(v string) error { _, err := ParseCandidate(v); return err },
+	AttrCandidate:    checkCandidate,
 	AttrRTPMap:       func(v string) error { _, err := ParseRTPMap(v); return err },
 	AttrFMTP:         func(v string) error { _, err := ParseFMTP(v); return err },
 	AttrRTCPFB:       func(v string) error { _, err := ParseRTCPFeedback(v); return err },
 	AttrExtMap:       func(v string) error { _, err := ParseExtMap(v); return err },
 	AttrSSRC:         func(v string) error { _, err := ParseSSRC(v); return err },
-	AttrSSRCGroup:    func(v string) error { _, err := ParseSSRCGroup(v); return err },
+	AttrSSRCGroup:    checkSSRCGroup,
 	AttrRID:          func(v string) error { _, err := ParseRID(v); return err },
 	AttrSimulcast:    func(v string) error { _, err := ParseSimulcast(v); return err },
 	AttrFingerprint:  func(v string) error { _, err := ParseFingerprint(v); return err },
 	AttrSetup:        func(v string) error { _, err := ParseSetup(v); return err },
-	AttrGroup:        func(v string) error { _, err := ParseGroup(v); return err },
+	AttrGroup:        checkGroup,
 	AttrMSID:         func(v string) error { _, err := ParseMSID(v); return err },
-	AttrMSIDSemantic: func(v string) error { _, err := ParseMSIDSemantic(v); return err },
+	AttrMSIDSemantic: checkMSIDSemantic,
 	AttrRTCP:         func(v string) error { _, err := ParseRTCP(v); return err },
 	AttrImageAttr:    func(v string) error { _, err := ParseImageAttr(v); return err },
 	AttrSCTPPort:     func(v string) error { _, err := parseUintAttr(AttrSCTPPort, v, 16); return err },
@@ -173,9 +173,11 @@ func nonWSCheck(field, v string) fieldCheck { return fieldCheck{field, v, reason
 
 // checkFields checks the session-level lines other than a= (RFC 8866 §9).
 func (sd *SessionDescription) checkFields() error {
+	if sd.Version != 0 {
+		return &FieldError{Field: "v=", Value: strconv.Itoa(sd.Version), Reason: "only version 0"}
+	}
 	o := &sd.Origin
 	err := firstBad(
-		fieldCheck{"v=", strconv.Itoa(sd.Version), "only version 0", sd.Version == 0},
 		nonWSCheck("o= username", o.Username), tokenCheck("o= nettype", o.NetworkType),
 		tokenCheck("o= addrtype", o.AddressType), nonWSCheck("o= address", o.Address),
 		textCheck("s=", sd.SessionName), textCheck("i=", sd.Information), textCheck("u=", sd.URI),
@@ -223,10 +225,11 @@ func checkBandwidths(bws []Bandwidth) error {
 // token, port, proto = token *("/" token), fmt = token), its lines and
 // its attributes.
 func (md *MediaDescription) validate() error {
+	if md.Port < 0 || md.Port > 65535 || md.NumPorts < 0 || md.NumPorts > 65535 {
+		return &FieldError{Field: "m= port", Value: strconv.Itoa(md.Port) + "/" + strconv.Itoa(md.NumPorts), Reason: "not 0-65535"}
+	}
 	err := firstBad(
 		tokenCheck("m= media", md.Media),
-		fieldCheck{"m= port", strconv.Itoa(md.Port), "not 0-65535", md.Port >= 0 && md.Port <= 65535},
-		fieldCheck{"m= number of ports", strconv.Itoa(md.NumPorts), "not 0-65535", md.NumPorts >= 0 && md.NumPorts <= 65535},
 		fieldCheck{"m= proto", md.Proto, `not token *("/" token)`, isProto(md.Proto)},
 		textCheck("i=", md.Information), textCheck("k=", md.Key),
 	)
