@@ -37,7 +37,10 @@ func BenchmarkMarshalCompoundSRSDES(b *testing.B) {
 }
 
 func BenchmarkParseTransportCC(b *testing.B) {
-	pkt, _ := Marshal(samples()[13])
+	pkt, err := Marshal(samples()[13])
+	if err != nil {
+		b.Fatal(err)
+	}
 	var p TransportCC
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()

@@ -158,7 +158,10 @@ func TestChromeOffer(t *testing.T) {
 	if s, _ := sd.Setup(audio); s != SetupActpass {
 		t.Errorf("setup %v", s)
 	}
-	fps, _ := sd.Fingerprints(audio)
+	fps, err := sd.Fingerprints(audio)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(fps) != 1 || fps[0].Hash != "sha-256" {
 		t.Fatalf("fingerprints %v", fps)
 	}
@@ -168,7 +171,10 @@ func TestChromeOffer(t *testing.T) {
 	if sd.Direction(video) != DirectionSendRecv {
 		t.Error("direction")
 	}
-	groups, _ := video.SSRCGroups()
+	groups, err := video.SSRCGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(groups) != 1 || groups[0].Semantics != "FID" || len(groups[0].SSRCs) != 2 {
 		t.Errorf("ssrc-group %v", groups)
 	}
@@ -178,7 +184,10 @@ func TestChromeOffer(t *testing.T) {
 	if mms, ok, _ := data.MaxMessageSize(); !ok || mms != 262144 {
 		t.Errorf("max-message-size %d", mms)
 	}
-	cands, _ := audio.Candidates()
+	cands, err := audio.Candidates()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(cands) == 0 {
 		t.Fatal("no candidates")
 	}
@@ -194,7 +203,10 @@ func TestChromeOffer(t *testing.T) {
 			t.Errorf("tcptype %q", c.TCPType)
 		}
 	}
-	exts, _ := video.ExtMaps()
+	exts, err := video.ExtMaps()
+	if err != nil {
+		t.Fatal(err)
+	}
 	found := false
 	for _, e := range exts {
 		found = found || e.URI == "urn:ietf:params:rtp-hdrext:sdes:mid"
@@ -208,7 +220,10 @@ func TestChromeOffer(t *testing.T) {
 	if r, ok, _ := audio.RTCP(); !ok || r.Port != 9 || r.Address != "0.0.0.0" {
 		t.Errorf("rtcp %+v", r)
 	}
-	msids, _ := audio.MSIDs()
+	msids, err := audio.MSIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(msids) != 1 || msids[0].TrackID == "" {
 		t.Errorf("msid %v", msids)
 	}
@@ -225,7 +240,10 @@ func TestChromeSimulcast(t *testing.T) {
 	if d := cmp.Diff(want, sc.Send); d != "" {
 		t.Error(d)
 	}
-	rids, _ := md.RIDs()
+	rids, err := md.RIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rids) != 3 || rids[0].Direction != "send" {
 		t.Errorf("rids %v", rids)
 	}
@@ -319,7 +337,10 @@ func TestCandidateGrammar(t *testing.T) {
 			t.Errorf("String() = %q, want %q", got.String(), want)
 		}
 	}
-	mdns, _ := ParseCandidate(cases[1].in)
+	mdns, err := ParseCandidate(cases[1].in)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !mdns.IsMDNS() {
 		t.Error("mDNS not detected")
 	}

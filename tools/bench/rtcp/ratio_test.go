@@ -47,7 +47,10 @@ func BenchmarkSpeedup(b *testing.B) {
 	})
 	b.Run("MarshalCompoundSRSDES", func(b *testing.B) {
 		sr, sdes := srPacket(), sdesPacket()
-		ps, _ := pionrtcp.Unmarshal(in)
+		ps, err := pionrtcp.Unmarshal(in)
+		if err != nil {
+			b.Fatal(err)
+		}
 		buf := make([]byte, 0, 1500)
 		paired(b, func() { buf, _ = rtcp.AppendCompound(buf[:0], sr, sdes) },
 			func() { _, _ = pionrtcp.Marshal(ps) })
@@ -57,7 +60,9 @@ func BenchmarkSpeedup(b *testing.B) {
 		var p rtcp.TransportCC
 		paired(b, func() { _ = p.Unmarshal(tw) }, func() {
 			var q pionrtcp.TransportLayerCC
-			_ = q.Unmarshal(tw)
+			if err := q.Unmarshal(tw); err != nil {
+				b.Fatal(err)
+			}
 		})
 	})
 }
