@@ -3,7 +3,10 @@ package rtcp
 import "testing"
 
 func compoundSRSDES() []byte {
-	b, _ := Marshal(samples()[0], samples()[2])
+	b, err := Marshal(samples()[0], samples()[2])
+	if err != nil {
+		panic(err)
+	}
 	return b
 }
 

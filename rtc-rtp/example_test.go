@@ -98,7 +98,9 @@ func ExampleVP8Payloader() {
 func ExampleParseHeaderView() {
 	var p rtp.Packet
 	p.SSRC, p.SequenceNumber = 1, 10
-	_ = p.SetExtension(5, []byte("0")) // sdes:mid
+	if err := p.SetExtension(5, []byte("0")); err != nil { // sdes:mid
+		panic(err)
+	}
 	p.Payload = []byte{1, 2, 3}
 	raw, err := p.Marshal()
 	if err != nil {

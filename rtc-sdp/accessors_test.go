@@ -155,8 +155,8 @@ func TestChromeOffer(t *testing.T) {
 	if !ok || u == "" || len(p) < 22 {
 		t.Errorf("ice %q %q", u, p)
 	}
-	if s, _ := sd.Setup(audio); s != SetupActpass {
-		t.Errorf("setup %v", s)
+	if s, err := sd.Setup(audio); err != nil || s != SetupActpass {
+		t.Errorf("setup %v %v", s, err)
 	}
 	fps, err := sd.Fingerprints(audio)
 	if err != nil {
@@ -178,10 +178,10 @@ func TestChromeOffer(t *testing.T) {
 	if len(groups) != 1 || groups[0].Semantics != "FID" || len(groups[0].SSRCs) != 2 {
 		t.Errorf("ssrc-group %v", groups)
 	}
-	if port, ok, _ := data.SCTPPort(); !ok || port != 5000 {
+	if port, ok, err := data.SCTPPort(); err != nil || !ok || port != 5000 {
 		t.Errorf("sctp-port %d", port)
 	}
-	if mms, ok, _ := data.MaxMessageSize(); !ok || mms != 262144 {
+	if mms, ok, err := data.MaxMessageSize(); err != nil || !ok || mms != 262144 {
 		t.Errorf("max-message-size %d", mms)
 	}
 	cands, err := audio.Candidates()
@@ -217,7 +217,7 @@ func TestChromeOffer(t *testing.T) {
 	if !audio.RTCPMux() || !audio.RTCPRsize() {
 		t.Error("rtcp-mux/rsize")
 	}
-	if r, ok, _ := audio.RTCP(); !ok || r.Port != 9 || r.Address != "0.0.0.0" {
+	if r, ok, err := audio.RTCP(); err != nil || !ok || r.Port != 9 || r.Address != "0.0.0.0" {
 		t.Errorf("rtcp %+v", r)
 	}
 	msids, err := audio.MSIDs()
@@ -291,7 +291,7 @@ func TestRFCFixtureAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok, _ := mds[0].SCTPPort(); !ok || p != 5000 {
+	if p, ok, err := mds[0].SCTPPort(); err != nil || !ok || p != 5000 {
 		t.Error("fragment sctp-port")
 	}
 }
@@ -347,7 +347,9 @@ func TestCandidateGrammar(t *testing.T) {
 	if _, ok := mdns.AddrPort(); ok {
 		t.Error("mDNS name parsed as IP")
 	}
-	if u, _ := func() (string, bool) { c, _ := ParseCandidate(cases[0].in); return c.Ufrag() }(); u != "EsAw" {
+	if c, err := ParseCandidate(cases[0].in); err != nil {
+		t.Fatal(err)
+	} else if u, _ := c.Ufrag(); u != "EsAw" {
 		t.Error("ufrag")
 	}
 	for _, bad := range []string{

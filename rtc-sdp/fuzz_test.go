@@ -12,7 +12,10 @@ import (
 )
 
 func seedFixtures(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.sdp")
+	files, err := filepath.Glob("testdata/*.sdp")
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, p := range files {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -46,14 +49,28 @@ func FuzzParse(f *testing.F) {
 		if out2, err := sd2.Marshal(); err != nil || string(out2) != string(out) {
 			t.Fatalf("marshal not stable:\n%q\n%q", out, out2)
 		}
-		// Typed accessors never panic.
-		_, _ = sd.Groups()
+		// Parse checked every typed attribute, so the typed accessors
+		// succeed on whatever it accepted.
+		if _, err := sd.Groups(); err != nil {
+			t.Fatalf("Groups: %v", err)
+		}
 		for _, md := range sd.Media {
-			_, _ = md.Candidates()
-			_, _ = md.RTPMaps()
-			_, _, _ = md.Simulcast()
-			_, _ = sd.Fingerprints(md)
-			_ = sd.Direction(md)
+			if _, err := md.Candidates(); err != nil {
+				t.Fatalf("Candidates: %v", err)
+			}
+			if _, err := md.RTPMaps(); err != nil {
+				t.Fatalf("RTPMaps: %v", err)
+			}
+			if _, _, err := md.Simulcast(); err != nil {
+				t.Fatalf("Simulcast: %v", err)
+			}
+			if _, err := sd.Fingerprints(md); err != nil {
+				t.Fatalf("Fingerprints: %v", err)
+			}
+			if _, err := md.SSRCGroups(); err != nil {
+				t.Fatalf("SSRCGroups: %v", err)
+			}
+			_ = sd.Direction(md) // not an error: a Direction
 		}
 	})
 }
@@ -104,9 +121,15 @@ var attrParsers = map[string]func(string) (AttrValue, error){
 // FuzzAttributes: every typed attribute parser round-trips: what parses
 // marshals and re-parses to the same value.
 func FuzzAttributes(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.sdp")
+	files, err := filepath.Glob("testdata/*.sdp")
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, p := range files {
-		b, _ := os.ReadFile(p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
 		for _, l := range strings.Split(string(b), "\r\n") {
 			if k, v, ok := strings.Cut(strings.TrimPrefix(l, "a="), ":"); ok && attrParsers[k] != nil {
 				f.Add(k, v)
