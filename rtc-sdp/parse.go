@@ -326,7 +326,9 @@ func (p *parser) attribute(v string) error {
 	if !isToken(key) {
 		return p.fail("attribute name is not a token", ErrSyntax)
 	}
-	if err := checkAttr(key, val); err != nil {
+	// The line holds no NUL, CR or LF (checked above): only the typed
+	// grammar is left to check.
+	if err := checkTyped(key, val); err != nil {
 		return &ParseError{Line: p.lineNo, Text: p.line, Reason: err.Error(), Err: err}
 	}
 	p.attrs = append(p.attrs, Attribute{Key: key, Value: val})
