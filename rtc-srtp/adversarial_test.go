@@ -121,3 +121,43 @@ func TestLengthFieldsAtBounds(t *testing.T) {
 		t.Fatal("state created")
 	}
 }
+
+// TestFloodAuthenticatedSSRCs: the remote peer (who has the keys) sends
+// from 5,000 SSRCs. The receiver keeps MaxSSRCs (default 1024) of them and
+// refuses the rest with ErrTooManySSRCs, counted; the memory held is the
+// per-SSRC state with its overhead (stream, two replay windows, map
+// entry), measured here and bounded at 512 bytes a source.
+func TestFloodAuthenticatedSSRCs(t *testing.T) {
+	tx, _ := newPair(t, Config{Profile: AEADAES128GCM, MaxSSRCs: 5000})
+	key, salt := testKeys(AEADAES128GCM)
+	rx2, err := NewContext(Config{Profile: AEADAES128GCM, MasterKey: key, MasterSalt: salt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms0, ms1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms0)
+	const n = 5000
+	refused := 0
+	for ssrc := uint32(1); ssrc <= n; ssrc++ {
+		pkt, err := tx.AppendProtectRTP(nil, rtpPacket(1, ssrc, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rx2.UnprotectRTP(pkt); errors.Is(err, ErrTooManySSRCs) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms1)
+	if len(rx2.rx) != 1024 || refused != n-1024 || rx2.Stats().SSRCLimit != uint64(n-1024) {
+		t.Fatalf("%d kept, %d refused, stats %+v", len(rx2.rx), refused, rx2.Stats())
+	}
+	held := int64(ms1.HeapAlloc) - int64(ms0.HeapAlloc)
+	t.Logf("1024 sources hold %d bytes (%d per source)", held, held/1024)
+	if held > 1024*512 {
+		t.Errorf("%d bytes held for 1024 sources", held)
+	}
+}
