@@ -142,3 +142,32 @@ func TestTransportCCReferenceTimeWrap(t *testing.T) {
 		}
 	}
 }
+
+// TestCCFBBeginSequenceWrap: RFC 8888 §3.1 reports begin_seq .. begin_seq
+// + num_reports - 1 modulo 2^16; a block starting at 65535 covers 65535,
+// 0, 1, ... and survives a round trip, up to the 16384-metric limit.
+func TestCCFBBeginSequenceWrap(t *testing.T) {
+	for _, n := range []int{1, 2, 3, MaxCCFBMetrics} {
+		fb := CCFeedback{SenderSSRC: 1, ReportTimestamp: 0xffffffff, Blocks: []CCFBBlock{{MediaSSRC: 2, BeginSequence: 65535, Metrics: make([]CCFBMetric, n)}}}
+		fb.Blocks[0].Metrics[n-1] = CCFBMetric{Received: true, ECN: 3, ArrivalOffset: 0x1fff}
+		b, err := fb.AppendTo(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back CCFeedback
+		if err := back.Unmarshal(b); err != nil {
+			t.Fatal(err)
+		}
+		blk := back.Blocks[0]
+		if blk.BeginSequence != 65535 || len(blk.Metrics) != n || blk.Metrics[n-1] != fb.Blocks[0].Metrics[n-1] || back.ReportTimestamp != 0xffffffff {
+			t.Fatalf("n=%d: %+v", n, back)
+		}
+		if last := blk.BeginSequence + uint16(n-1); n == 2 && last != 0 {
+			t.Fatalf("last sequence %d", last)
+		}
+	}
+	over := CCFeedback{Blocks: []CCFBBlock{{Metrics: make([]CCFBMetric, MaxCCFBMetrics+1)}}}
+	if _, err := over.AppendTo(nil); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("16385 metrics: %v", err)
+	}
+}
