@@ -144,6 +144,12 @@ func FuzzAttributes(f *testing.F) {
 			return
 		}
 		v, err := p(value)
+		// The parse-time check (Parse, Validate) and the typed parser
+		// agree on every value: what Parse lets through, the accessors
+		// can read.
+		if checkErr := checkTyped(key, value); (checkErr == nil) != (err == nil) {
+			t.Fatalf("a=%s:%q: typed parser says %v, grammar check %v", key, value, err, checkErr)
+		}
 		if err != nil {
 			return
 		}
