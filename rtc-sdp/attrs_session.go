@@ -271,6 +271,9 @@ func (m MSID) AppendValue(b []byte) []byte {
 type MSIDSemantic struct {
 	Semantic string   // "WMS"
 	IDs      []string // stream ids or "*"
+	// NoLeadingSpace writes "WMS *" as Firefox does instead of Chrome's
+	// " WMS" (the zero value); parsing records which form was used.
+	NoLeadingSpace bool
 }
 
 // ParseMSIDSemantic parses an msid-semantic value; leading spaces (as
@@ -280,7 +283,7 @@ func ParseMSIDSemantic(v string) (MSIDSemantic, error) {
 		return MSIDSemantic{}, err
 	}
 	f := strings.Fields(v)
-	return MSIDSemantic{Semantic: f[0], IDs: f[1:]}, nil
+	return MSIDSemantic{Semantic: f[0], IDs: f[1:], NoLeadingSpace: v[0] != ' '}, nil
 }
 
 // checkMSIDSemantic checks an msid-semantic value: tokens separated by
@@ -306,9 +309,12 @@ func checkMSIDSemantic(v string) error {
 // AttrKey returns "msid-semantic".
 func (m MSIDSemantic) AttrKey() string { return "msid-semantic" }
 
-// AppendValue appends " WMS id..." with Chrome's leading space.
+// AppendValue appends " WMS id..." with Chrome's leading space, or
+// "WMS id..." without it when NoLeadingSpace is set.
 func (m MSIDSemantic) AppendValue(b []byte) []byte {
-	b = append(b, ' ')
+	if !m.NoLeadingSpace {
+		b = append(b, ' ')
+	}
 	b = append(b, m.Semantic...)
 	for _, id := range m.IDs {
 		b = append(b, ' ')
