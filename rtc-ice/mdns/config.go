@@ -142,7 +142,7 @@ func (c *Config) ttl() uint32 {
 // onLink reports whether a datagram from a may be trusted as coming from
 // the local link (RFC 6762 §11 "Source Address Check").
 func (c *Config) onLink(a netip.Addr) bool {
-	a = a.Unmap()
+	a = a.Unmap().WithZone("") // a link-local source carries its interface as a zone; Prefix.Contains refuses zones
 	if len(c.Networks) == 0 {
 		return a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsPrivate()
 	}

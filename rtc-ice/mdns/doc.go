@@ -80,6 +80,8 @@
 //   - One record per response datagram; no known-answer lists in our
 //     queries (a cached name is not asked again), no continuous querying,
 //     no cache maintenance queries (§5.2).
+//   - An IPv6 link-local answer (fe80::/10) carries no zone: the driver
+//     adds its interface's before handing the address to the ICE agent.
 //   - Parse decodes names into strings: every mDNS datagram on the link
 //     costs a few allocations (the machines are not on a media hot path).
 package mdns

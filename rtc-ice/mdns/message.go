@@ -98,7 +98,6 @@ func (c Class) String() string {
 const (
 	FlagResponse      uint16 = 0x8000 // QR
 	FlagAuthoritative uint16 = 0x0400 // AA
-	flagTruncated     uint16 = 0x0200 // TC
 	opcodeMask        uint16 = 0x7800
 	rcodeMask         uint16 = 0x000f
 	topBit            uint16 = 0x8000 // QU (RFC 6762 §5.4) or cache-flush (§10.2)

@@ -7,9 +7,10 @@ import (
 )
 
 // IsICEName reports whether name has the form
-// draft-ietf-mmusic-mdns-ice-candidates gives an mDNS candidate: a version 4
-// UUID (RFC 4122 §3, 8-4-4-4-12 hex digits) followed by ".local", in any case,
-// with or without a trailing dot. Only such names are asked for: a candidate
+// draft-ietf-mmusic-mdns-ice-candidates gives an mDNS candidate: a UUID
+// (RFC 4122 §3, 8-4-4-4-12 hex digits; the draft draws version 4, the
+// version is not checked) followed by ".local", in any case, with or
+// without a trailing dot. Only such names are asked for: a candidate
 // naming any other host ("printer.local") is not resolved, so a remote peer
 // cannot use us to probe the LAN's other names.
 func IsICEName(name string) bool {

@@ -410,3 +410,33 @@ func TestQuerierResolveWithStaleClock(t *testing.T) {
 		t.Fatalf("deadline %v %v, want now+1s", d, ok)
 	}
 }
+
+// An IPv6 link-local source carries the interface as its zone
+// (fe80::3%eth0); it is on the link all the same.
+func TestQuerierZonedSource(t *testing.T) {
+	h := newQHarness(t, Config{Locals: []netip.AddrPort{netip.MustParseAddrPort("[fe80::2]:5353")}, Networks: []netip.Prefix{netip.MustParsePrefix("fe80::/64")}})
+	if err := h.q.Resolve(testName); err != nil {
+		t.Fatal(err)
+	}
+	if w := h.writes(); len(w) != 1 || w[0].Transport.Peer != GroupIPv6 {
+		t.Fatalf("queries %+v, want one to [ff02::fb]:5353", w)
+	}
+	addr := netip.MustParseAddr("fe80::3")
+	m := Message{Flags: FlagResponse, Answers: []Record{AddressRecord(testName, addr, 120, true)}}
+	b, err := m.AppendTo(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := netip.AddrPortFrom(addr.WithZone("eth0"), Port)
+	if err := h.q.HandleRead(shared.TaggedBytes{Now: h.now, Transport: shared.TransportContext{Local: GroupIPv6, Peer: peer}, Message: b}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := h.events(); len(ev) != 1 || ev[0].Addr != addr {
+		t.Fatalf("events %+v", ev)
+	}
+	// The default Networks (none configured) accept it too.
+	var cfg Config
+	if !cfg.onLink(addr.WithZone("eth0")) || cfg.onLink(netip.MustParseAddr("2001:db8::1")) || cfg.onLink(netip.MustParseAddr("8.8.8.8")) {
+		t.Fatal("default Networks: wrong verdicts")
+	}
+}
