@@ -2,6 +2,7 @@ package mdns
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -148,4 +149,70 @@ func expectErr(t *testing.T, what string, err error, want ...error) {
 		}
 	}
 	t.Fatalf("%s: unexpected error %v", what, err)
+}
+
+// TestGarbageFlood: 20000 random and mangled datagrams through a Querier
+// and a Responder sharing a socket: every one is dropped or ignored with a
+// known error, counted, and the state stays within its limits.
+func TestGarbageFlood(t *testing.T) {
+	cfg := Config{Locals: []netip.AddrPort{lanLocal}, Networks: []netip.Prefix{lanNet}, Rand: &cycleRand{}, MaxNames: 3, MaxCache: 2}
+	q, err := NewQuerier(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewResponder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Publish(testAddrs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Resolve(knownNames[1]); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(16, 6762))
+	now := t0
+	for i := range 20000 {
+		now = now.Add(time.Millisecond)
+		msg := randomDatagram(rng, now)
+		if i%2 == 0 {
+			msg.Message = make([]byte, rng.IntN(64))
+			for j := range msg.Message {
+				msg.Message[j] = byte(rng.Uint32())
+			}
+		}
+		expectErr(t, "Querier.HandleRead", q.HandleRead(msg), ErrBadMessage, ErrOffLink)
+		expectErr(t, "Responder.HandleRead", r.HandleRead(msg), ErrBadMessage, ErrOffLink)
+		for {
+			if _, ok := q.PollWrite(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := r.PollWrite(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := q.PollEvent(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := r.PollEvent(); !ok {
+				break
+			}
+		}
+	}
+	qs, rs := q.Stats(), r.Stats()
+	if qs.Malformed < 9000 || rs.Malformed != qs.Malformed || len(q.cache) > 2 || len(r.records) != 1 {
+		t.Fatalf("querier %+v (cache %d), responder %+v (records %d)", qs, len(q.cache), rs, len(r.records))
+	}
+	// 20 s of queries for our name, some of them on-link: at most one
+	// answer a second, two announcements included.
+	if rs.ResponsesSent > 22 {
+		t.Fatalf("%d responses in 20 s", rs.ResponsesSent)
+	}
+	t.Logf("querier %+v", qs)
+	t.Logf("responder %+v", rs)
 }

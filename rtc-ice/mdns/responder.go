@@ -14,8 +14,8 @@ import (
 type ResponderStats struct {
 	ResponsesSent uint64 // answers and announcements returned by PollWrite
 	Goodbyes      uint64 // TTL 0 records sent by Unpublish and Close
-	Questions     uint64 // questions for our names that scheduled an answer
-	RateLimited   uint64 // questions for our names folded into an answer already due (RFC 6762 §6)
+	Questions     uint64 // questions asking for one of our records (not suppressed)
+	RateLimited   uint64 // of those, the ones delayed or folded into an answer already due (RFC 6762 §6)
 	Suppressed    uint64 // questions whose known answer already held our record (RFC 6762 §7.1)
 	Legacy        uint64 // queries not from port 5353 (legacy unicast, not answered)
 	Conflicts     uint64 // responses giving our names another address (EventConflict)
@@ -248,6 +248,7 @@ func (r *Responder) question(now time.Time, li int, m *Message, q *Question) {
 		r.stats.Suppressed++
 		return
 	}
+	r.stats.Questions++
 	bit := uint8(1) << li
 	if p.owed&bit != 0 {
 		r.stats.RateLimited++
@@ -257,8 +258,6 @@ func (r *Responder) question(now time.Time, li int, m *Message, q *Question) {
 	if !p.last[li].IsZero() && p.last[li].Add(time.Second).After(now) {
 		due = p.last[li].Add(time.Second)
 		r.stats.RateLimited++
-	} else {
-		r.stats.Questions++
 	}
 	p.owed |= bit
 	p.due[li] = due
