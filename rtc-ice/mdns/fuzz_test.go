@@ -18,6 +18,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(queryVector(f))
 	f.Add(responseVector(f))
+	f.Add(readVector(f, "announce.hex"))
 	f.Add(unhex(f, "0000 0000 0001 0000 0000 0000 c00c 0001 0001"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Parse(b)

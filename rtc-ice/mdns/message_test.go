@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,23 +33,7 @@ func unhex(t testing.TB, s string) []byte {
 
 // The query a Querier sends for testName: RFC 1035 §4.1.1 header, two
 // §4.1.2 questions, names uncompressed.
-func queryVector(t testing.TB) []byte {
-	return unhex(t, `
-		0000 # ID 0 (RFC 6762 §18.1)
-		0000 # flags: QR=0 standard query, OPCODE 0
-		0002 # QDCOUNT 2
-		0000 0000 0000 # ANCOUNT, NSCOUNT, ARCOUNT
-		24 31663062326333642d346535662d346136622d386337642d306531663261336234633564 # label, 36 octets
-		05 6c6f63616c # "local"
-		00 # root
-		0001 # QTYPE A
-		0001 # QCLASS IN, QU bit clear
-		24 31663062326333642d346535662d346136622d386337642d306531663261336234633564
-		05 6c6f63616c 00
-		001c # QTYPE AAAA (RFC 3596 §2.1: 28)
-		0001 # QCLASS IN
-	`)
-}
+func queryVector(t testing.TB) []byte { return readVector(t, "query.hex") }
 
 func TestQueryVector(t *testing.T) {
 	want := queryVector(t)
@@ -77,23 +63,17 @@ func TestQueryVector(t *testing.T) {
 // A response with an answer and an additional record whose name is a
 // compression pointer to the answer's name (RFC 1035 §4.1.4), and the
 // cache-flush bits (RFC 6762 §10.2).
-func responseVector(t testing.TB) []byte {
-	return unhex(t, `
-		0000 # ID 0
-		8400 # QR=1, AA=1
-		0000 0001 0000 0001 # QD 0, AN 1, NS 0, AR 1
-		# offset 12: "h.local"
-		01 68 05 6c6f63616c 00
-		0001 # TYPE A
-		8001 # cache-flush | IN
-		00000078 # TTL 120
-		0004 c0a84d02 # 192.168.77.2
-		c00c # pointer to offset 12
-		001c # TYPE AAAA
-		8001 # cache-flush | IN
-		0000000a # TTL 10
-		0010 fe800000000000000000000000000001 # fe80::1
-	`)
+func responseVector(t testing.TB) []byte { return readVector(t, "response.hex") }
+
+// readVector reads a hand-checked vector from testdata: hex with a "#"
+// comment on each field.
+func readVector(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return unhex(t, string(b))
 }
 
 func TestResponseVector(t *testing.T) {

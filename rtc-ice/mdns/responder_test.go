@@ -91,6 +91,9 @@ func TestResponderAnnounces(t *testing.T) {
 	if !ok || w.Transport.Peer != GroupIPv4 || w.Transport.Local != lanLocal {
 		t.Fatalf("announcement %v %v", w.Transport, ok)
 	}
+	if want := readVector(t, "announce.hex"); !bytes.Equal(w.Message, want) {
+		t.Fatalf("announcement\n%x\nwant\n%x", w.Message, want)
+	}
 	m, err := Parse(w.Message)
 	if err != nil {
 		t.Fatal(err)
