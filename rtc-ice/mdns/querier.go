@@ -407,3 +407,11 @@ func lowestBit(m uint8) int {
 	}
 	return 0
 }
+
+// Both machines are shared.Protocol machines with a TimeoutReason.
+var (
+	_ shared.Protocol[[]byte, []byte, Command, Event] = (*Querier)(nil)
+	_ shared.Protocol[[]byte, []byte, Command, Event] = (*Responder)(nil)
+	_ shared.TimeoutReasoner                          = (*Querier)(nil)
+	_ shared.TimeoutReasoner                          = (*Responder)(nil)
+)
