@@ -90,6 +90,10 @@ type Stats struct {
 	// Dropped counts datagrams that matched no protocol, arrived before the
 	// layer they belong to existed, or that a layer rejected.
 	Dropped uint64
+	// DroppedOffPath counts DTLS (and, with media, SRTP/SRTCP) datagrams
+	// dropped because their 5-tuple is not the ICE selected pair (RFC
+	// 8445 §12, RFC 5764 §5.1.2): spoofed or stale traffic. Also in Dropped.
+	DroppedOffPath uint64
 	// FingerprintFailures counts DTLS handshakes rejected because the
 	// remote certificate did not match a=fingerprint.
 	FingerprintFailures uint64
@@ -541,7 +545,7 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	if pc.closed {
 		return ErrClosed
 	}
-	now := pc.clock.Advance(msg.Now)
+	pc.clock.Advance(msg.Now)
 	pc.stats.DatagramsIn++
 	pc.stats.BytesIn += uint64(len(msg.Message))
 	var err error
@@ -555,7 +559,7 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 			err = layerErr("ice", err)
 		}
 	case stun.KindDTLS:
-		err = pc.transport.handleDTLS(pc, now, msg)
+		err = pc.transport.handleDTLS(pc, msg, false)
 	case stun.KindRTP, stun.KindRTCP:
 		// TODO(media): SRTP/SRTCP contexts from the DTLS exporter.
 		pc.stats.Dropped++
@@ -650,7 +654,7 @@ func (pc *PeerConnection) drainICE() {
 			break
 		}
 		if stun.Classify(tb.Message) == stun.KindDTLS {
-			if err := pc.transport.handleDTLS(pc, pc.clock.Now(), tb); err != nil {
+			if err := pc.transport.handleDTLS(pc, tb, true); err != nil {
 				pc.emitError("dtls", err)
 			}
 		} else {
@@ -690,9 +694,6 @@ func (pc *PeerConnection) sendDatagram(b []byte) error {
 		if err == nil || !errors.Is(err, ice.ErrNoSelectedPair) {
 			return err
 		}
-	}
-	if pc.transport.replyPath.Local.IsValid() {
-		return pc.outbox.Push(shared.TaggedBytes{Now: pc.clock.Now(), Transport: pc.transport.replyPath, Message: b})
 	}
 	return ice.ErrNoSelectedPair
 }

@@ -26,14 +26,21 @@ const (
 // exists (a ClientHello that overtook the answer on the signaling path).
 const maxEarlyDTLS = 8
 
+// earlyDTLS is a DTLS datagram that arrived before ICE selected a pair,
+// with the path it came on: it is fed to DTLS only if that path becomes
+// the selected pair.
+type earlyDTLS struct {
+	path    shared.TransportContext
+	relayed bool
+	msg     []byte
+}
+
 // transportStack is DTLS over the selected ICE pair and SCTP over DTLS.
 type transportStack struct {
 	phase     dtlsPhase
 	dtls      *dtls.Conn
 	dc        *datachannel.Manager // owns the SCTP association
-	replyPath shared.TransportContext
-	early     [][]byte
-	earlyPath shared.TransportContext
+	early     []earlyDTLS
 	ready     bool   // both descriptions applied: role and fingerprints known
 	pkt       []byte // SCTP packet scratch: AppendPacket, then DTLS copies it
 }
@@ -53,11 +60,8 @@ func (t *transportStack) start(pc *PeerConnection) {
 	}
 	t.ready = true
 	if !pc.dtlsClient {
-		t.newDTLS(pc, shared.TransportContext{})
-		for _, b := range t.early {
-			t.feedDTLS(pc, shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.earlyPath, Message: b})
-		}
-		t.early = nil
+		t.newDTLS(pc, pc.selected)
+		t.feedEarly(pc)
 		return
 	}
 	if pc.hasSelected {
@@ -65,10 +69,46 @@ func (t *transportStack) start(pc *PeerConnection) {
 	}
 }
 
+// onPath reports whether a DTLS datagram came on the selected candidate
+// pair: the only path DTLS (and SRTP) is accepted from. RFC 8445 §12:
+// media and data are sent and received on the selected pair only (the
+// valid pair the controlling agent nominated); RFC 5764 §5.1.2 runs DTLS
+// over it. A datagram from any other 5-tuple, a stranger's address or a
+// candidate that was not selected, is spoofed or stale; letting it reach
+// DTLS would let an off-path attacker start or poison the handshake
+// (issue 11). Relayed datagrams come out of the ICE agent, which checked
+// the TURN permission; they count when the selected pair is relayed.
+func (t *transportStack) onPath(pc *PeerConnection, tr shared.TransportContext, relayed bool) bool {
+	if !pc.hasSelected || relayed != pc.selectedRelay {
+		return false
+	}
+	return relayed || tr.Local == pc.selected.Local && tr.Peer == pc.selected.Peer
+}
+
+// feedEarly hands DTLS the datagrams held before selection that came on
+// the selected pair, and drops the others (counted as off path).
+func (t *transportStack) feedEarly(pc *PeerConnection) {
+	if t.dtls == nil || !pc.hasSelected {
+		return
+	}
+	for _, e := range t.early {
+		if !t.onPath(pc, e.path, e.relayed) {
+			pc.stats.Dropped++
+			pc.stats.DroppedOffPath++
+			continue
+		}
+		if err := t.feedDTLS(pc, shared.TaggedBytes{Now: pc.clock.Now(), Transport: e.path, Message: e.msg}); err != nil {
+			pc.emitError("dtls", err)
+		}
+	}
+	t.early = nil
+}
+
 // pathReady is called when ICE selects (or changes) the pair.
 func (t *transportStack) pathReady(pc *PeerConnection) {
 	if t.dtls != nil {
 		t.dtls.SetTransport(pc.selected)
+		t.feedEarly(pc)
 		return
 	}
 	if t.ready && pc.dtlsClient {
@@ -102,21 +142,26 @@ func (t *transportStack) newDTLS(pc *PeerConnection, tr shared.TransportContext)
 	t.drainDTLS(pc)
 }
 
-// handleDTLS takes one DTLS datagram from the demultiplexer.
-func (t *transportStack) handleDTLS(pc *PeerConnection, now time.Time, msg shared.TaggedBytes) error {
-	// The contract: for HandleRead, Local is our address and Peer theirs,
-	// which is exactly the path a reply leaves on (no Reverse).
-	t.replyPath = msg.Transport
-	if t.dtls == nil {
-		if len(t.early) >= maxEarlyDTLS {
-			pc.stats.Dropped++
-			return layerErr("dtls", fmt.Errorf("%w: DTLS before the transport is negotiated", ErrLimit))
-		}
-		t.early = append(t.early, append([]byte(nil), msg.Message...))
-		t.earlyPath = msg.Transport
+// handleDTLS takes one DTLS datagram from the demultiplexer (relayed: it
+// came out of the ICE agent's TURN allocation). Only the selected pair's
+// datagrams reach DTLS (onPath); before a pair is selected, a few are held
+// (a ClientHello that overtook the nomination) and fed once their path is
+// selected.
+func (t *transportStack) handleDTLS(pc *PeerConnection, msg shared.TaggedBytes, relayed bool) error {
+	if t.dtls != nil && t.onPath(pc, msg.Transport, relayed) {
+		return t.feedDTLS(pc, msg)
+	}
+	if pc.hasSelected {
+		pc.stats.Dropped++
+		pc.stats.DroppedOffPath++
 		return nil
 	}
-	return t.feedDTLS(pc, msg)
+	if len(t.early) >= maxEarlyDTLS {
+		pc.stats.Dropped++
+		return layerErr("dtls", fmt.Errorf("%w: %d DTLS datagrams before a candidate pair is selected", ErrLimit, len(t.early)))
+	}
+	t.early = append(t.early, earlyDTLS{path: msg.Transport, relayed: relayed, msg: append([]byte(nil), msg.Message...)})
+	return nil
 }
 
 func (t *transportStack) feedDTLS(pc *PeerConnection, msg shared.TaggedBytes) error {
@@ -191,7 +236,7 @@ func (t *transportStack) drainDTLS(pc *PeerConnection) {
 			pc.stats.Dropped++
 			continue
 		}
-		err := t.dc.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
+		err := t.dc.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: pc.selected, Message: b})
 		t.dtls.ReleaseRead(b) // SCTP copied what it keeps
 		pc.timeouts.mark(layerSCTP)
 		if err != nil && !errors.Is(err, sctp.ErrClosed) {

@@ -1,0 +1,94 @@
+package rtc
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+// addrEvil is an address that never was an ICE candidate of either peer.
+var addrEvil = netip.MustParseAddrPort("203.0.113.66:4444")
+
+// attackerClientHello returns a well-formed DTLS ClientHello from a
+// stranger's DTLS client: what an off-path attacker who guessed the port
+// can send.
+func attackerClientHello(t testing.TB, now time.Time) []byte {
+	t.Helper()
+	cert, err := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dtls.NewClient(now, shared.TransportContext{Local: addrEvil, Peer: addrA}, &dtls.Config{Certificate: cert, Rand: netsim.NewRand(99, "evil"), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, ok := c.PollWrite()
+	if !ok {
+		t.Fatal("the attacker's client sent no ClientHello")
+	}
+	return tb.Message
+}
+
+// poisonRecord is an epoch-0 handshake record with the largest sequence
+// number (2^48-1): the record that moved the replay window of a DTLS
+// endpoint before its handshake (issue 11).
+func poisonRecord() []byte {
+	return []byte{22, 0xfe, 0xfd, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 12,
+		1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+}
+
+// TestSpoofedDTLSOffPath: DTLS datagrams from an address that never was
+// an ICE candidate must not reach DTLS (RFC 8445 §7.3.1.x: data is only
+// exchanged on a validated pair; RFC 5764 §5.1.2: DTLS runs over the ICE
+// selected pair). A stranger's ClientHello and a replay-window poisoning
+// record sent to the DTLS server before the real peer's ClientHello are
+// dropped and counted, and the real handshake completes.
+func TestSpoofedDTLSOffPath(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 21})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	a := newPeer(t, sim, 21, "a", addrA)
+	b := newPeer(t, sim, 21, "b", addrB)
+	dc, err := a.pc.CreateDataChannel("x", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil) // a offers actpass, b answers active: a is the DTLS server
+	sim.Inject(addrEvil, addrA, attackerClientHello(t, sim.Now()))
+	sim.Inject(addrEvil, addrA, poisonRecord())
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 50000); err != nil {
+		t.Fatalf("the real peer lost to the spoofed datagrams: %v (a %v, errs %v)", err, a.pc.ConnectionState(), a.errs)
+	}
+	if got := a.pc.Stats().DroppedOffPath; got < 2 {
+		t.Errorf("DroppedOffPath = %d, want >= 2", got)
+	}
+}
+
+// TestSpoofedDTLSAfterConnect: once connected, DTLS from a stranger's
+// address (off path) or from an address of the peer that is not the
+// selected pair's is dropped before DTLS, and the session keeps working.
+func TestSpoofedDTLSAfterConnect(t *testing.T) {
+	sim, a, b, dcs := connectedPair(t, 22, 1, Configuration{}, Configuration{})
+	b.echo = true
+	other := netip.AddrPortFrom(addrB.Addr(), addrB.Port()+1) // the peer's host, another port
+	before := a.pc.Stats().DroppedOffPath
+	for _, from := range []netip.AddrPort{addrEvil, other} {
+		sim.Inject(from, addrA, attackerClientHello(t, sim.Now()))
+		sim.Inject(from, addrA, poisonRecord())
+	}
+	if err := dcs[0].SendText("ping"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(a.Reads) > 0 }, 20000); err != nil {
+		t.Fatalf("no echo after spoofed datagrams: %v", err)
+	}
+	if got := a.pc.Stats().DroppedOffPath - before; got != 4 {
+		t.Errorf("DroppedOffPath grew by %d, want 4", got)
+	}
+	if len(a.errs) > 0 {
+		t.Errorf("errors: %v", a.errs)
+	}
+}
