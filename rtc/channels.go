@@ -204,6 +204,7 @@ func (pc *PeerConnection) handleDCEvent(e datachannel.Event) {
 	d := pc.channelByID(e.Channel)
 	switch e.Kind {
 	case datachannel.EventConnected:
+		pc.transport.setSCTPState(pc, SCTPTransportConnected)
 	case datachannel.EventOpen:
 		if d != nil && d.state == DataChannelConnecting {
 			d.state = DataChannelOpen
@@ -247,9 +248,12 @@ func (pc *PeerConnection) handleDCEvent(e datachannel.Event) {
 			pc.emitError("datachannel", e.Err)
 		}
 	case datachannel.EventClosed:
-		if e.Err != nil && !pc.closing {
+		// An ABORT or SHUTDOWN from the peer: reported at once (issue 11,
+		// Teardown). Our own close, or DTLS ending under SCTP, is not an error.
+		if e.Err != nil && !pc.closing && pc.transport.phase == dtlsConnected {
 			pc.emitError("sctp", e.Err)
 		}
+		pc.transport.setSCTPState(pc, SCTPTransportClosed)
 		pc.closeAllChannels()
 	}
 }

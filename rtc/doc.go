@@ -64,6 +64,24 @@
 // messages that do not fit in the message queue wait in SCTP (its receive
 // window closes) until PollRead makes room.
 //
+// # Teardown
+//
+// A remote close is reported as soon as it arrives, not when ICE consent
+// runs out (7 s disconnected, 30 s failed). The states stay the W3C ones:
+// PeerConnectionState is derived exactly as W3C §4.3.3 says, which counts a
+// closed DTLS transport as connected, so the remote close is reported by
+// the transports' own W3C state events:
+//
+//   - the peer's DTLS close_notify: EventDTLSStateChange with
+//     DTLSTransportClosed (a fatal alert: DTLSTransportFailed, which also
+//     makes the connection failed); SCTP ends with it
+//     (EventSCTPStateChange closed) and every data channel closes;
+//   - the peer's SCTP ABORT or SHUTDOWN: EventSCTPStateChange with
+//     SCTPTransportClosed, and every data channel closes.
+//
+// The peer's Close sends both. A driver that carries only data channels
+// releases the connection (Close) and its socket on either event.
+//
 // # Limits
 //
 // Configuration bounds SDP size (256 KiB), remote candidates (100), data

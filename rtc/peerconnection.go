@@ -159,6 +159,14 @@ func (pc *PeerConnection) ICEConnectionState() ICEConnectionState { return pc.ic
 // ICEGatheringState returns the ICE gathering state.
 func (pc *PeerConnection) ICEGatheringState() ICEGatheringState { return pc.iceGatheringState }
 
+// DTLSState returns the state of the DTLS transport (W3C
+// RTCDtlsTransport.state).
+func (pc *PeerConnection) DTLSState() DTLSTransportState { return pc.transport.phase }
+
+// SCTPState returns the state of the SCTP transport (W3C
+// RTCSctpTransport.state).
+func (pc *PeerConnection) SCTPState() SCTPTransportState { return pc.transport.sctpState }
+
 // Stats returns counters.
 func (pc *PeerConnection) Stats() Stats { return pc.stats }
 

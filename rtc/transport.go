@@ -12,14 +12,14 @@ import (
 )
 
 // dtlsPhase is the W3C RTCDtlsTransportState of the one bundled transport.
-type dtlsPhase uint8
+type dtlsPhase = DTLSTransportState
 
 const (
-	dtlsNew dtlsPhase = iota
-	dtlsConnecting
-	dtlsConnected
-	dtlsClosed
-	dtlsFailed
+	dtlsNew        = DTLSTransportNew
+	dtlsConnecting = DTLSTransportConnecting
+	dtlsConnected  = DTLSTransportConnected
+	dtlsClosed     = DTLSTransportClosed
+	dtlsFailed     = DTLSTransportFailed
 )
 
 // maxEarlyDTLS bounds the DTLS datagrams held before the DTLS endpoint
@@ -38,6 +38,7 @@ type earlyDTLS struct {
 // transportStack is DTLS over the selected ICE pair and SCTP over DTLS.
 type transportStack struct {
 	phase     dtlsPhase
+	sctpState SCTPTransportState
 	dtls      *dtls.Conn
 	dc        *datachannel.Manager // owns the SCTP association
 	early     []earlyDTLS
@@ -46,6 +47,39 @@ type transportStack struct {
 }
 
 func (t *transportStack) dtlsState() dtlsPhase { return t.phase }
+
+// setPhase moves the DTLS transport to p and reports it
+// (EventDTLSStateChange, then the derived connection state).
+func (t *transportStack) setPhase(pc *PeerConnection, p dtlsPhase) {
+	if t.phase == p {
+		return
+	}
+	t.phase = p
+	pc.emit(Event{Kind: EventDTLSStateChange, DTLSState: p})
+	pc.updateConnectionState()
+}
+
+// setSCTPState moves the SCTP transport to s and reports it.
+func (t *transportStack) setSCTPState(pc *PeerConnection, s SCTPTransportState) {
+	if t.sctpState == s || t.sctpState == SCTPTransportClosed {
+		return
+	}
+	t.sctpState = s
+	pc.emit(Event{Kind: EventSCTPStateChange, SCTPState: s})
+}
+
+// endSCTP ends the association when DTLS under it ended: nothing can be
+// sent or received any more, so it stops at once (no ABORT can reach the
+// peer) and its channels close.
+func (t *transportStack) endSCTP(pc *PeerConnection) {
+	if t.dc == nil || t.sctpState == SCTPTransportClosed {
+		return
+	}
+	if err := t.dc.Association().Abort("DTLS transport " + t.phase.String()); err != nil {
+		pc.emitError("sctp", err)
+	}
+	t.drainSCTP(pc)
+}
 
 // start is called once the offer/answer exchange completed: the DTLS role
 // and the remote fingerprints are known.
@@ -131,13 +165,11 @@ func (t *transportStack) newDTLS(pc *PeerConnection, tr shared.TransportContext)
 		t.dtls, err = dtls.NewServer(pc.clock.Now(), tr, cfg)
 	}
 	if err != nil {
-		t.phase = dtlsFailed
 		pc.emitError("dtls", err)
-		pc.updateConnectionState()
+		t.setPhase(pc, dtlsFailed)
 		return
 	}
-	t.phase = dtlsConnecting
-	pc.updateConnectionState()
+	t.setPhase(pc, dtlsConnecting)
 	pc.timeouts.mark(layerDTLS)
 	t.drainDTLS(pc)
 }
@@ -219,11 +251,13 @@ func (t *transportStack) drainDTLS(pc *PeerConnection) {
 				} else {
 					pc.emitError("dtls", e.Err)
 				}
-				t.phase = dtlsFailed
+				t.setPhase(pc, dtlsFailed)
 			} else {
-				t.phase = dtlsClosed
+				// A close_notify from the peer (or our own Close): reported
+				// at once, whatever ICE consent says (issue 11, Teardown).
+				t.setPhase(pc, dtlsClosed)
 			}
-			pc.updateConnectionState()
+			t.endSCTP(pc)
 			pc.closeAllChannels()
 		}
 	}
@@ -253,16 +287,14 @@ func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionSt
 	// here whatever the layer does.
 	if st == nil || len(st.PeerCertificates) == 0 || !matchesAny(pc.remoteFingerprints, st.PeerCertificates[0]) {
 		pc.stats.FingerprintFailures++
-		t.phase = dtlsFailed
 		pc.emitError("dtls", ErrFingerprintMismatch)
+		t.setPhase(pc, dtlsFailed)
 		if err := t.dtls.Close(); err != nil {
 			pc.emitError("dtls", err)
 		}
-		pc.updateConnectionState()
 		return
 	}
-	t.phase = dtlsConnected
-	pc.updateConnectionState()
+	t.setPhase(pc, dtlsConnected)
 	t.startSCTP(pc)
 }
 
@@ -376,7 +408,7 @@ func (t *transportStack) pullReads(pc *PeerConnection) bool {
 // pumpOutbound moves SCTP packets through DTLS to the outbox while the
 // outbox has room, one packet at a time so no intermediate queue fills.
 func (t *transportStack) pumpOutbound(pc *PeerConnection) bool {
-	if t.dc == nil || t.dtls == nil {
+	if t.dc == nil || t.dtls == nil || t.phase != dtlsConnected {
 		return false
 	}
 	moved := false
@@ -429,7 +461,7 @@ func (t *transportStack) close(pc *PeerConnection) error {
 		errs = append(errs, t.dtls.Close())
 		t.drainDTLS(pc)
 	}
-	t.phase = dtlsClosed
+	t.setPhase(pc, dtlsClosed)
 	return errors.Join(errs...)
 }
 
