@@ -39,7 +39,7 @@ func sealSCTP(t *testing.T, b *peer, hdr, chunks []byte) []shared.TaggedBytes {
 	pkt := append(append([]byte(nil), hdr[:12]...), chunks...)
 	binary.LittleEndian.PutUint32(pkt[8:12], 0)
 	binary.LittleEndian.PutUint32(pkt[8:12], crc32.Checksum(pkt, crc32.MakeTable(crc32.Castagnoli)))
-	d := b.pc.transport.dtls
+	d := b.pc.tr.conn
 	if err := d.HandleWrite(pkt); err != nil {
 		t.Fatalf("b's DTLS refused the packet: %v", err)
 	}
@@ -80,16 +80,16 @@ func FuzzInnerTraffic(f *testing.F) {
 			t.Fatalf("b has no channel: %v", err)
 		}
 		id, _ := b.pc.DataChannels()[0].ID()
-		if err := b.pc.transport.dc.Send(id, []byte("hdr"), false); err != nil { // not drained: AppendPacket below takes it
+		if err := b.pc.data.mgr.Send(id, []byte("hdr"), false); err != nil { // not drained: AppendPacket below takes it
 			t.Fatal(err)
 		}
-		hdr, ok := b.pc.transport.dc.AppendPacket(nil)
+		hdr, ok := b.pc.data.mgr.AppendPacket(nil)
 		if !ok {
 			t.Fatal("b has no packet to send")
 		}
 		// A message through b's real association: DCEP or data, any stream.
-		err := b.pc.transport.dc.Association().HandleWrite(sctp.Message{Stream: stream, PPID: sctp.PPID(ppid), Data: msg})
-		b.pc.drainAll()
+		err := b.pc.data.mgr.Association().HandleWrite(sctp.Message{Stream: stream, PPID: sctp.PPID(ppid), Data: msg})
+		b.pc.step()
 		if err != nil {
 			t.Logf("b's association refused the message: %v", err)
 		}
@@ -110,13 +110,13 @@ func FuzzInnerTraffic(f *testing.F) {
 
 func checkInnerLimits(t *testing.T, a *peer) {
 	t.Helper()
-	if n := len(a.pc.channels); n > innerLimits.MaxDataChannels {
+	if n := len(a.pc.data.channels); n > innerLimits.MaxDataChannels {
 		t.Errorf("%d channels, limit %d", n, innerLimits.MaxDataChannels)
 	}
-	if n := a.pc.reads.Len(); n > innerLimits.MaxQueuedMessages {
+	if n := a.pc.out.reads.Len(); n > innerLimits.MaxQueuedMessages {
 		t.Errorf("%d queued messages, limit %d", n, innerLimits.MaxQueuedMessages)
 	}
-	if n := a.pc.events.Len(); n > innerLimits.MaxQueuedEvents {
+	if n := a.pc.out.events.Len(); n > innerLimits.MaxQueuedEvents {
 		t.Errorf("%d queued events, limit %d", n, innerLimits.MaxQueuedEvents)
 	}
 	for _, m := range a.Reads {
@@ -134,10 +134,10 @@ func TestInnerTrafficReachesSCTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := b.pc.DataChannels()[0].ID()
-	if err := b.pc.transport.dc.Send(id, []byte("hdr"), false); err != nil {
+	if err := b.pc.data.mgr.Send(id, []byte("hdr"), false); err != nil {
 		t.Fatal(err)
 	}
-	hdr, ok := b.pc.transport.dc.AppendPacket(nil)
+	hdr, ok := b.pc.data.mgr.AppendPacket(nil)
 	if !ok {
 		t.Fatal("b has no packet to send")
 	}

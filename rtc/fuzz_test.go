@@ -31,7 +31,7 @@ func FuzzParseSDP(f *testing.F) {
 		}
 		// Whatever parses must be safe to validate and apply.
 		pc, _ := NewPeerConnection(Configuration{})
-		if _, err := pc.validateRemote(sess, SDPTypeOffer); err != nil {
+		if _, err := pc.neg.validateRemote(sess, SDPTypeOffer); err != nil {
 			return
 		}
 		_ = pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: s})

@@ -109,8 +109,8 @@ func TestSignalingStates(t *testing.T) {
 	if err := b.SetRemoteDescription(a.LocalDescription()); err != nil || b.SignalingState() != SignalingStable {
 		t.Fatalf("SRD(answer): %v %v", err, b.SignalingState())
 	}
-	if !a.dtlsClient || b.dtlsClient {
-		t.Errorf("DTLS roles: a client %v, b client %v; want a client (active)", a.dtlsClient, b.dtlsClient)
+	if !a.neg.client || b.neg.client {
+		t.Errorf("DTLS roles: a client %v, b client %v; want a client (active)", a.neg.client, b.neg.client)
 	}
 	// Answer in stable is refused.
 	if err := b.SetRemoteDescription(ans); !errors.Is(err, ErrInvalidState) {
@@ -277,8 +277,8 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	if a.dtlsClient || !b.dtlsClient {
-		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.dtlsClient, b.dtlsClient)
+	if a.neg.client || !b.neg.client {
+		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.neg.client, b.neg.client)
 	}
 	// a re-offers (passive, keeping its role); an answer of passive too is refused.
 	ans = offerAnswer(t, a, b)
@@ -289,8 +289,8 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 	if err := a.SetRemoteDescription(bad); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("passive answer to a passive offer: %v", err)
 	}
-	if a.dtlsClient || a.SignalingState() != SignalingHaveLocalOffer {
-		t.Errorf("after the refused answer: a client %v, state %v", a.dtlsClient, a.SignalingState())
+	if a.neg.client || a.SignalingState() != SignalingHaveLocalOffer {
+		t.Errorf("after the refused answer: a client %v, state %v", a.neg.client, a.SignalingState())
 	}
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
@@ -415,8 +415,8 @@ func TestRollbackEitherSide(t *testing.T) {
 	if n := len(b.Transceivers()); n != 0 || !created[0].stopped || created[0].Mid() != "" {
 		t.Errorf("after rollback: %d transceivers, created one stopped %v mid %q", n, created[0].stopped, created[0].Mid())
 	}
-	if len(b.sections) != 1 || b.sections[0].kind != "application" {
-		t.Errorf("after rollback: %d m-sections", len(b.sections))
+	if len(b.neg.sections) != 1 || b.neg.sections[0].kind != "application" {
+		t.Errorf("after rollback: %d m-sections", len(b.neg.sections))
 	}
 	if b.RemoteDescription().SDP != ans.SDP && b.RemoteDescription().SDP != o.SDP {
 		t.Errorf("remote description after rollback is not the previous one")

@@ -117,7 +117,7 @@ func TestEventQueueFull(t *testing.T) {
 	pc.CreateDataChannel("x", DataChannelInit{}) // negotiationneeded
 	o, _ := pc.CreateOffer()
 	pc.SetLocalDescription(o) // signaling + gathering events overflow
-	if pc.Stats().Dropped == 0 || pc.pendingErr == nil {
+	if pc.Stats().Dropped == 0 || pc.out.pendingErr == nil {
 		t.Fatalf("overflow not recorded: %+v", pc.Stats())
 	}
 	if err := pc.HandleTimeout(time.Unix(1, 0)); !errors.Is(err, shared.ErrQueueFull) {
@@ -169,7 +169,7 @@ func BenchmarkPollTimeoutIdle(b *testing.B) {
 		b.Run(fmt.Sprintf("refresh/%dch", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				a.pc.timeouts.markAll()
+				a.pc.tr.iceTimer.stale, a.pc.tr.dtlsTimer.stale, a.pc.data.timer.stale = true, true, true
 				a.pc.PollTimeout()
 			}
 		})

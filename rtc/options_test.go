@@ -87,7 +87,7 @@ func TestDataChannelOptions(t *testing.T) {
 // slows the sender) and nothing is lost on a reliable channel.
 func TestLimitQueuedMessages(t *testing.T) {
 	sim, _, b, dcs := connectedPair(t, 42, 1, Configuration{}, Configuration{MaxQueuedMessages: 2})
-	b.pc.reads.Clear()
+	b.pc.out.reads.Clear()
 	// Read nothing on b: bypass the test wrapper's draining.
 	sim.Remove(b)
 	raw := &rawPeer{pc: b.pc}
@@ -101,7 +101,7 @@ func TestLimitQueuedMessages(t *testing.T) {
 	if err := sim.RunFor(time.Second, 10000); err != nil {
 		t.Fatal(err)
 	}
-	if n := b.pc.reads.Len(); n != 2 {
+	if n := b.pc.out.reads.Len(); n != 2 {
 		t.Errorf("read queue holds %d, want the limit 2", n)
 	}
 	if raw.queueFull != 0 || b.pc.Stats().Dropped != dropped {

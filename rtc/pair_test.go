@@ -45,21 +45,27 @@ func wrapPeer(t testing.TB, name string, pc *PeerConnection) *peer {
 }
 
 // PollTimeout is the PeerConnection's, checked on every call against a
-// fresh poll of every layer: the deadline cache may hold a deadline that
-// is early (a spurious wakeup) but never one that is late or missing,
-// whatever verb ran before. Every netsim test checks it at every step.
+// fresh poll of every machine under it: the parts' timers may hold a
+// deadline that is early (a spurious wakeup) but never one that is late
+// or missing, whatever verb ran before; and while datagrams wait in
+// PollWrite it must say now (the drain rule). Every netsim test checks it
+// at every step.
 func (p *peer) PollTimeout() (time.Time, bool) {
 	t, ok := p.pc.PollTimeout()
 	if p.pc.closed {
 		return t, ok
 	}
-	var all time.Time
-	for l := range numLayers {
-		fresh, cached := p.pc.layerTimeout(l), p.pc.timeouts.at[l]
-		if !fresh.IsZero() && (cached.IsZero() || cached.After(fresh)) {
-			p.t.Errorf("%s: layer %d is due at %v, the cache says %v", p.name, l, fresh, cached)
-		}
-		all = shared.Earliest(all, fresh)
+	if p.pc.tr.outbox.Len() > 0 && (!ok || !t.Equal(p.pc.clock.Now())) {
+		p.t.Errorf("%s: output is pending and PollTimeout says %v (%v)", p.name, t, ok)
+	}
+	all, _ := p.pc.tr.ice.PollTimeout()
+	if c := p.pc.tr.conn; c != nil {
+		d, _ := c.PollTimeout()
+		all = shared.Earliest(all, d)
+	}
+	if m := p.pc.data.mgr; m != nil {
+		d, _ := m.PollTimeout()
+		all = shared.Earliest(all, d)
 	}
 	if !all.IsZero() && (!ok || t.After(p.pc.clock.Clamp(all))) {
 		p.t.Errorf("%s: PollTimeout %v (%v), a layer is due at %v", p.name, t, ok, all)

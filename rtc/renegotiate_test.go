@@ -47,9 +47,9 @@ func TestRenegotiation(t *testing.T) {
 	if err := a.pc.RestartICE(); err != nil {
 		t.Fatal(err)
 	}
-	oldUfrag := b.pc.remoteUfrag
+	oldUfrag := b.pc.tr.remoteUfrag
 	negotiate(t, a, b, nil)
-	if b.pc.remoteUfrag == oldUfrag {
+	if b.pc.tr.remoteUfrag == oldUfrag {
 		t.Errorf("ICE restart did not change the ufrag")
 	}
 	if err := sim.RunFor(3*time.Second, 50000); err != nil {

@@ -92,3 +92,32 @@ func TestSpoofedDTLSAfterConnect(t *testing.T) {
 		t.Errorf("errors: %v", a.errs)
 	}
 }
+
+// TestDTLSStartsWithTheClock: a PeerConnection made without
+// Configuration.Now (as rtc/driver makes them) has no time until its first
+// Handle* call. DTLS must not start then: its handshake timer would count
+// from the zero time and expire at the first HandleTimeout, while the
+// ClientHello waits for the pair to be selected (found by rtc/driver's
+// TestEchoBothRoles, a flaky "handshake timed out").
+func TestDTLSStartsWithTheClock(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 23})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	mk := func(name string, addr netip.AddrPort) *peer {
+		pc, err := NewPeerConnection(Configuration{Rand: netsim.NewRand(23, name), LocalAddresses: []netip.AddrPort{addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := wrapPeer(t, name, pc)
+		sim.Add(p, addr)
+		return p
+	}
+	a, b := mk("a", addrA), mk("b", addrB)
+	dc, err := a.pc.CreateDataChannel("x", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
+		t.Fatalf("channel not open: %v (a %v, b %v, errs %v %v)", err, a.pc.ConnectionState(), b.pc.ConnectionState(), a.errs, b.errs)
+	}
+}

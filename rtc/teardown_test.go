@@ -22,22 +22,22 @@ func TestRemoteCloseReportedPromptly(t *testing.T) {
 			}
 		}, EventDTLSStateChange},
 		{"close_notify", func(t *testing.T, p *peer) {
-			if err := p.pc.transport.dtls.Close(); err != nil {
+			if err := p.pc.tr.conn.Close(); err != nil {
 				t.Fatal(err)
 			}
-			p.pc.drainAll()
+			p.pc.step()
 		}, EventDTLSStateChange},
 		{"SCTP ABORT", func(t *testing.T, p *peer) {
-			if err := p.pc.transport.dc.Association().Abort("bye"); err != nil {
+			if err := p.pc.data.mgr.Association().Abort("bye"); err != nil {
 				t.Fatal(err)
 			}
-			p.pc.drainAll()
+			p.pc.step()
 		}, EventSCTPStateChange},
 		{"SCTP SHUTDOWN", func(t *testing.T, p *peer) {
-			if err := p.pc.transport.dc.Association().Close(); err != nil {
+			if err := p.pc.data.mgr.Association().Close(); err != nil {
 				t.Fatal(err)
 			}
-			p.pc.drainAll()
+			p.pc.step()
 		}, EventSCTPStateChange},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
