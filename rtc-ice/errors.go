@@ -38,6 +38,7 @@ type CandidateError struct {
 	Reason string
 }
 
+// Error formats the error with the candidate it concerns.
 func (e *CandidateError) Error() string {
 	return "ice: bad candidate " + strconv.Quote(e.Input) + ": " + e.Reason
 }

@@ -103,18 +103,47 @@ type TaggedBytes struct {
 //   - Ein: control events HandleEvent accepts
 //   - Eout: state changes and notifications PollEvent returns
 //
-// The drive loop: after any Handle* call, drain PollWrite, PollEvent and
-// PollRead until each reports false, then wait until the time PollTimeout
-// reports (or until the next datagram arrives) and call HandleTimeout.
+// The drive loop, which one pass of makes a fixed point:
 //
-// Rules every implementation follows:
+//  1. Call one Handle* (HandleRead, HandleWrite, HandleEvent, HandleTimeout
+//     or Close).
+//  2. Drain PollWrite until it reports false, then PollEvent until it
+//     reports false, then PollRead until it reports false.
+//  3. Ask PollTimeout. If it reports a deadline, wait until then (or until
+//     the next datagram or user call) and go to 1 with HandleTimeout.
+//
+// A Poll* may create new output: PollRead can free receive buffer, so a
+// window update is owed to the peer. The rule that makes one pass enough:
+// while a machine holds output that a Poll* would return, PollTimeout
+// reports the latest time it has seen (its "now"), so the caller calls
+// HandleTimeout at once and drains again. A machine never reports a later
+// deadline, or none, while output is pending; Clock.Timeout implements the
+// rule. Conversely, when PollTimeout reports a deadline after now (or none),
+// every Poll* reports false until the next Handle*.
+//
+// Rules every implementation follows (package contracttest checks them):
 //   - A Handle* call never blocks and never calls back into user code; results
-//     queue until polled. Queues are bounded: when one is full the Handle*
-//     call returns an error (ErrQueueFull or a layer-specific one) rather than
-//     dropping anything silently.
+//     queue until polled.
+//   - Queues are bounded and nothing is lost silently. Outboxes refuse work
+//     with an error (ErrQueueFull or a layer error wrapping it). Events go
+//     into an EventQueue: when it is full the new event is dropped and
+//     counted, and the Handle* call during which it was lost (or the next
+//     one, if it was lost during a Poll*) returns an error wrapping
+//     ErrQueueFull. The input itself is still processed.
 //   - A Poll* method that reports false returns the zero value.
 //   - Time never moves backwards: an implementation keeps the latest time it
-//     has seen and never reports a deadline before it.
+//     has seen (Clock) and never reports a deadline before it. A
+//     HandleTimeout with an earlier time is harmless: it fires nothing that
+//     is not due at the latest time seen and moves no deadline back.
+//   - After Close, and once what Close produced has been drained, PollRead
+//     and PollEvent report false forever; HandleWrite and HandleEvent return
+//     errors wrapping ErrClosed. HandleRead and HandleTimeout may still be
+//     needed to finish an orderly shutdown (the peer's answer to it, a
+//     retransmission), and PollWrite may still return what that shutdown
+//     sends. Closing twice is harmless (nil or an ErrClosed error).
+//   - Layer sentinels for shared conditions wrap the shared sentinels (see
+//     ErrClosed), so errors.Is(err, ErrClosed) holds for every layer.
+//   - Every machine implements TimeoutReasoner.
 //   - Bad network input never panics: it is counted and dropped, and an error
 //     is returned where the caller can act on it.
 type Protocol[Rout, Win, Ein, Eout any] interface {
@@ -131,7 +160,9 @@ type Protocol[Rout, Win, Ein, Eout any] interface {
 	// PollEvent returns the next state change or notification.
 	PollEvent() (Eout, bool)
 	// Close starts an orderly shutdown. Whatever must be sent to finish it
-	// comes out of PollWrite; further Handle* calls return an error.
+	// comes out of PollWrite; after it, HandleWrite and HandleEvent return
+	// errors wrapping ErrClosed and nothing more comes out of PollRead and
+	// PollEvent once what Close itself produced has been drained.
 	Close() error
 }
 
@@ -147,8 +178,23 @@ type Wire interface {
 	// HandleTimeout tells the protocol that time now has been reached.
 	// Calling it early is harmless: nothing that is not due fires.
 	HandleTimeout(now time.Time) error
-	// PollTimeout returns the next deadline, if any.
+	// PollTimeout returns the next deadline, if any. It is never before the
+	// latest time the protocol has seen, and it is exactly that time while
+	// output is pending (see the drive loop on Protocol).
 	PollTimeout() (time.Time, bool)
+}
+
+// TimeoutReasoner is implemented by every machine: TimeoutReason names why
+// its current PollTimeout deadline exists, for logs and tests. Reasons are
+// short lowercase words naming the timer that set the deadline: "rtx"
+// (retransmission), "sack" (delayed acknowledgement), "consent",
+// "keepalive", "refresh", "heartbeat", ...; "pending" when PollTimeout
+// reports now because output is waiting to be polled; "" exactly when
+// PollTimeout reports no deadline. A machine composed of parts returns the
+// reason of the part whose deadline won, prefixed when that helps
+// ("sctp/rtx").
+type TimeoutReasoner interface {
+	TimeoutReason() string
 }
 
 // Earliest returns the earlier of two deadlines, where a zero time means "no
@@ -183,6 +229,26 @@ func (c *Clock) Advance(t time.Time) time.Time {
 
 // Now returns the latest time seen (the zero time before the first Advance).
 func (c *Clock) Now() time.Time { return c.now }
+
+// Timeout is the drain rule of the contract in one call: the answer of a
+// PollTimeout whose own earliest deadline is deadline (zero: none) and
+// which has output waiting to be polled if pending. While output is
+// pending it reports the latest time seen, so the caller calls
+// HandleTimeout at once and drains again; otherwise deadline clamped to
+// the latest time seen, and false for a zero deadline.
+//
+//	func (a *Association) PollTimeout() (time.Time, bool) {
+//		return a.clock.Timeout(a.deadline(), a.outbox.Len() > 0)
+//	}
+func (c *Clock) Timeout(deadline time.Time, pending bool) (time.Time, bool) {
+	if pending {
+		return c.now, true
+	}
+	if deadline.IsZero() {
+		return time.Time{}, false
+	}
+	return c.Clamp(deadline), true
+}
 
 // Clamp returns deadline, or the latest time seen if deadline is before it;
 // a zero deadline stays zero. Use it in PollTimeout so a machine never

@@ -2,27 +2,48 @@
 // contract (Protocol, Wire, TaggedBytes, TransportContext), a non-panicking
 // byte Cursor and an append-style Builder for wire formats, the anti-replay
 // ReplayWindow used by SRTP and DTLS, RFC 1982 serial-number arithmetic, a
-// bounded Queue for the outboxes of state machines, and common errors.
+// bounded Queue for the outboxes of state machines, the EventQueue with the
+// one overflow rule for events, and common errors.
 //
 // The subpackage netsim is a deterministic simulated network with a virtual
 // clock, links, NATs and a trace, used by the tests of every module;
-// netsim/echo is a tiny reference endpoint pair that shows it in use.
+// netsim/echo is a tiny reference endpoint pair that shows it in use. The
+// subpackage contracttest is the conformance suite every machine runs in
+// its tests.
 //
 // # The drive loop
 //
 // Every protocol machine is driven the same way: feed it what arrived and
-// the current time, then drain everything it has to say.
+// the current time, then drain everything it has to say, in one pass.
 //
-//	m.HandleRead(shared.TaggedBytes{Now: now, Transport: tc, Message: datagram})
+//	err := m.HandleRead(shared.TaggedBytes{Now: now, Transport: tc, Message: datagram})
 //	for { out, ok := m.PollWrite(); if !ok { break }; send(out) }
 //	for { ev, ok := m.PollEvent(); if !ok { break }; handle(ev) }
 //	for { msg, ok := m.PollRead(); if !ok { break }; deliver(msg) }
 //	deadline, ok := m.PollTimeout() // wait until then, or the next datagram
-//	m.HandleTimeout(deadline)
+//	err = m.HandleTimeout(deadline)
 //
-// Protocol code never reads a clock, sleeps, starts goroutines, opens sockets
-// or keeps a pseudo-random generator of its own: time and randomness are
-// inputs.
+// One pass is enough: if a Poll* created new output (PollRead freed receive
+// buffer, so a window update is owed), PollTimeout reports the latest time
+// the machine has seen, and the caller calls HandleTimeout at once and
+// drains again. PollTimeout never reports a later deadline while output is
+// pending (Clock.Timeout implements the rule). See Protocol for every rule.
+//
+// # The shared contract
+//
+//   - Events: one bounded EventQueue per machine. Push never refuses; when
+//     full, the new event is dropped and counted, and the Handle* call during
+//     which it was lost (or the next one, if it was lost during a Poll*)
+//     returns an error wrapping ErrQueueFull (EventQueue.Report). The input
+//     itself is still processed.
+//   - Sentinels: a layer's own sentinel for a shared condition wraps the
+//     shared one, var ErrClosed = fmt.Errorf("sctp: association closed: %w",
+//     shared.ErrClosed), so errors.Is(err, shared.ErrClosed) holds in every
+//     layer.
+//   - The drain rule above.
+//   - Timeout reason: every machine implements TimeoutReasoner, naming why
+//     its deadline exists ("rtx", "sack", "consent", "pending", "" for none).
+//   - Conformance: every machine runs contracttest.Run in its tests.
 //
 // # Ownership
 //
@@ -33,10 +54,13 @@
 //
 // # Limits
 //
-// Nothing here grows without bound: a Queue holds at most its limit, a
+// Nothing here grows without bound: a Queue or EventQueue holds at most its
+// limit (an EventQueue counts what it drops in a uint64), a
 // fixed Builder never exceeds its buffer's capacity, and a ReplayWindow's
 // memory is fixed by its size. Cursor, fixed Builder and ReplayWindow
-// allocate nothing (TestZeroAllocs).
+// allocate nothing (TestZeroAllocs), and neither does an EventQueue in
+// steady state (TestEventQueueZeroAllocs); only an OverflowError allocates,
+// once per reported loss.
 //
 // # Known limitations
 //

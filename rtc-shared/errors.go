@@ -5,14 +5,28 @@ import (
 	"strconv"
 )
 
-// Sentinel errors shared by every layer. Layers wrap them (fmt.Errorf("%w"))
-// or define their own prefixed sentinels for conditions callers branch on.
+// Sentinel errors shared by every layer.
+//
+// The wrapping rule: a layer that needs its own sentinel for one of these
+// conditions defines it by wrapping the shared one, so that a caller
+// several layers up can test for the condition without knowing the layer:
+//
+//	var ErrClosed = fmt.Errorf("sctp: association closed: %w", shared.ErrClosed)
+//
+// errors.Is(err, sctp.ErrClosed) and errors.Is(err, shared.ErrClosed) then
+// both hold, and the message names the layer. Never declare a second
+// "closed" or "queue full" sentinel with errors.New. A layer may add
+// context when it returns one (fmt.Errorf("sctp: stream %d: %w", id,
+// ErrClosed)); the chain still reaches the shared sentinel.
 var (
 	// ErrShortBuffer reports that a fixed-size output buffer has no room left.
 	ErrShortBuffer = errors.New("shared: short buffer")
-	// ErrQueueFull reports that a bounded queue is full; nothing was queued.
+	// ErrQueueFull reports that a bounded queue is full: Queue.Push queued
+	// nothing, or an EventQueue dropped events (its OverflowError wraps
+	// ErrQueueFull).
 	ErrQueueFull = errors.New("shared: queue full")
-	// ErrClosed reports use of a machine after Close.
+	// ErrClosed reports use of a machine after Close. Every layer's own
+	// "closed" sentinel wraps it.
 	ErrClosed = errors.New("shared: closed")
 	// ErrTruncated reports input that ended in the middle of a field.
 	ErrTruncated = errors.New("shared: truncated input")

@@ -31,6 +31,7 @@ type Error struct {
 	Reason string
 }
 
+// Error formats the error code and reason phrase.
 func (e *Error) Error() string {
 	return "turn: " + e.Method.String() + " failed: " + strconv.Itoa(int(e.Code)) + " " + e.Reason
 }

@@ -78,6 +78,9 @@ for m in "${modules[@]}"; do
 	(cd "$m" && GOWORK=off go mod download >/dev/null 2>&1) || true
 done
 
+step "doc comments on every exported name"
+(cd tools && go run ./cmd/doccheck -root ..) || fail "doccheck"
+
 step "go vet"
 for m in "${modules[@]}"; do
 	(cd "$m" && go vet ./...) || fail "vet $m"
@@ -123,6 +126,10 @@ for m in "${modules[@]}"; do
 		fail "benchmarks $m"
 	fi
 done
+
+# --- Releases -------------------------------------------------------------------------------------
+step "release check (tools/release.sh check)"
+bash tools/release.sh check || fail "release check"
 
 # --- 5. Fuzz smoke ----------------------------------------------------------------------
 # fuzz_one runs one fuzz target. The Go fuzzer sometimes ends a short

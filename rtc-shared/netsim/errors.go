@@ -28,6 +28,7 @@ type EndpointError struct {
 	Err      error
 }
 
+// Error formats the error with the endpoint it concerns.
 func (e *EndpointError) Error() string {
 	return fmt.Sprintf("netsim: step %d: %s: %v", e.Step, e.Op, e.Err)
 }

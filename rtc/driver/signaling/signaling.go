@@ -173,6 +173,7 @@ type StatusError struct {
 	Reason string
 }
 
+// Error formats the HTTP status and the reason.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("signaling: HTTP %d: %s", e.Code, e.Reason)
 }
