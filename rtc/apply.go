@@ -78,7 +78,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	}
 	pc.neg.setState(nextRemoteState(desc.Type), &pc.out)
 	pc.negotiated()
-	return pc.out.takeErr()
+	return pc.out.report(nil)
 }
 
 // negotiated passes what a JSEP step decided down to the transport (DTLS

@@ -129,21 +129,26 @@ type Command struct {
 
 // HandleEvent applies a Command (the same as calling the method it names).
 func (pc *PeerConnection) HandleEvent(c Command) error {
+	if pc.closed {
+		return ErrClosed
+	}
+	var err error
 	switch c.Kind {
 	case CmdAddICECandidate:
-		return pc.AddICECandidate(c.Candidate)
+		err = pc.AddICECandidate(c.Candidate)
 	case CmdAddLocalAddress:
-		return pc.AddLocalAddress(c.Address)
+		err = pc.AddLocalAddress(c.Address)
 	case CmdEndOfLocalAddresses:
 		pc.EndOfLocalAddresses()
-		return nil
 	case CmdRestartICE:
-		return pc.RestartICE()
+		err = pc.RestartICE()
 	case CmdCloseChannel:
-		if c.Channel == nil {
-			return ErrUnknownChannel
+		err = ErrUnknownChannel
+		if c.Channel != nil {
+			err = c.Channel.Close()
 		}
-		return c.Channel.Close()
+	default:
+		err = fmt.Errorf("rtc: unknown command %d", c.Kind)
 	}
-	return fmt.Errorf("rtc: unknown command %d", c.Kind)
+	return pc.out.report(err)
 }

@@ -147,7 +147,13 @@ func (pc *PeerConnection) updateConnectionState() {
 }
 
 // PollEvent returns the next event.
-func (pc *PeerConnection) PollEvent() (Event, bool) { return pc.out.events.Pop() }
+func (pc *PeerConnection) PollEvent() (Event, bool) {
+	e, ok := pc.out.events.Pop()
+	if !ok {
+		pc.out.polledEvents = false
+	}
+	return e, ok
+}
 
 // PollRead returns the next message: a data channel message now, RTP and
 // RTCP with media (see Message for who owns Data). Messages that did not
@@ -157,7 +163,9 @@ func (pc *PeerConnection) PollEvent() (Event, bool) { return pc.out.events.Pop()
 // then returns now, so the documented loop never stalls.
 func (pc *PeerConnection) PollRead() (Message, bool) {
 	if pc.out.reads.Len() == 0 && !pc.closed && pc.data.pullReads(&pc.out) {
+		n := pc.out.events.Len()
 		pc.step()
+		pc.out.polledEvents = pc.out.polledEvents || pc.out.events.Len() > n
 	}
 	return pc.out.reads.Pop()
 }
@@ -176,7 +184,9 @@ func (pc *PeerConnection) ReleaseRead(m Message) {
 // Transport.Peer. The bytes belong to the caller (see ReleaseWrite).
 func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
 	if pc.tr.outbox.Len() == 0 && !pc.closed {
+		n := pc.out.events.Len()
 		pc.pump() // pull the next SCTP packets (flow control by pulling)
+		pc.out.polledEvents = pc.out.polledEvents || pc.out.events.Len() > n
 	}
 	tb, ok := pc.tr.pollWrite()
 	if !ok {
@@ -203,17 +213,20 @@ func (pc *PeerConnection) ReleaseWrite(b []byte) {
 // Channel.Send or SendText), or RTP or RTCP for a transceiver (refused
 // with ErrNoMedia until media is wired). Data is borrowed for the call.
 func (pc *PeerConnection) HandleWrite(m Message) error {
+	if pc.closed {
+		return ErrClosed
+	}
+	var err error
 	switch m.Kind {
 	case MessageData:
-		if m.Channel == nil {
-			return ErrUnknownChannel
+		err = ErrUnknownChannel
+		if m.Channel != nil {
+			err = pc.send(m.Channel, m.Data, m.Binary)
 		}
-		return pc.send(m.Channel, m.Data, m.Binary)
 	case MessageRTP, MessageRTCP:
-		if pc.closed {
-			return ErrClosed
-		}
-		return pc.media.write(m)
+		err = pc.media.write(m)
+	default:
+		err = fmt.Errorf("rtc: unknown message kind %v", m.Kind)
 	}
-	return fmt.Errorf("rtc: unknown message kind %v", m.Kind)
+	return pc.out.report(err)
 }

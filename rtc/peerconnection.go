@@ -67,7 +67,8 @@ type Stats struct {
 func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
 	pc := &PeerConnection{cfg: cfg}
 	pc.clock.Advance(cfg.Now)
-	pc.out.events = shared.NewQueue[Event](cfg.maxQueuedEvents())
+	pc.out.events = shared.NewEventQueue[Event](cfg.maxQueuedEvents())
+	pc.out.events.SetName("rtc events")
 	pc.out.reads = shared.NewQueue[Message](cfg.maxQueuedMessages())
 	pc.data = data{owner: pc, maxChannels: cfg.maxDataChannels(), maxBuffered: cfg.maxBufferedAmount()}
 	pc.neg.sessionID, pc.neg.sessionVersion = randUint64(cfg.rand()), 1
@@ -221,7 +222,7 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 		err = ErrUnknownPacket
 	}
 	pc.step()
-	return errors.Join(err, pc.out.takeErr())
+	return pc.out.report(err)
 }
 
 // handleMedia routes an RTP or RTCP datagram from the selected pair to the
@@ -253,7 +254,7 @@ func (pc *PeerConnection) HandleTimeout(now time.Time) error {
 	now = pc.clock.Advance(now)
 	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now))
 	pc.step()
-	return errors.Join(err, pc.out.takeErr())
+	return pc.out.report(err)
 }
 
 // PollTimeout returns when HandleTimeout must be called next: the earliest
@@ -262,11 +263,11 @@ func (pc *PeerConnection) HandleTimeout(now time.Time) error {
 // package doc, "The drive loop"). It is cheap when idle: each part reads
 // its machine's deadline again only after a call into it (partTimer).
 func (pc *PeerConnection) PollTimeout() (time.Time, bool) {
+	if pc.pending() {
+		return pc.clock.Now(), true
+	}
 	if pc.closed {
 		return time.Time{}, false
-	}
-	if pc.tr.outbox.Len() > 0 {
-		return pc.clock.Now(), true
 	}
 	d := shared.Earliest(pc.tr.deadline(), shared.Earliest(pc.data.deadline(), pc.media.deadline()))
 	if d.IsZero() {
@@ -275,21 +276,42 @@ func (pc *PeerConnection) PollTimeout() (time.Time, bool) {
 	return pc.clock.Clamp(d), true
 }
 
-// TimeoutReason names why the current PollTimeout deadline exists:
-// "output" (datagrams wait in PollWrite), "ice", "dtls", "sctp", or ""
-// when there is none. For debugging.
+// pending reports whether output waits to be polled: a Poll* (PollRead
+// pulling messages out of SCTP, which then owes the peer a window update
+// and may report channel events) may have created it after the caller
+// drained that queue (events count when a Poll* queued them, until
+// PollEvent is drained: an application that leaves events queued is not
+// woken for them). Messages waiting for PollRead do not count: PollRead
+// is drained last in a pass, and an application that stops reading on
+// purpose (backpressure) must not be woken in a busy loop.
+func (pc *PeerConnection) pending() bool {
+	return pc.tr.outbox.Len() > 0 || pc.tr.relayPending || pc.out.polledEvents && pc.out.events.Len() > 0
+}
+
+// TimeoutReason names why the current PollTimeout deadline exists
+// (shared.TimeoutReasoner): "pending" while output waits to be polled,
+// else the part whose deadline won and its machine's reason ("ice/...",
+// "dtls/...", "sctp/..."), or "" when there is none. For debugging.
 func (pc *PeerConnection) TimeoutReason() string {
 	switch {
+	case pc.pending():
+		return "pending"
 	case pc.closed:
 		return ""
-	case pc.tr.outbox.Len() > 0:
-		return "output"
 	}
 	t, s := pc.tr.deadline(), pc.data.deadline()
 	if !s.IsZero() && (t.IsZero() || s.Before(t)) {
-		return "sctp"
+		return "sctp" + reasonOf(pc.data.mgr)
 	}
 	return pc.tr.timeoutReason()
+}
+
+// reasonOf returns "/" and m's TimeoutReason, if m reports one.
+func reasonOf(m any) string {
+	if r, ok := m.(shared.TimeoutReasoner); ok && r.TimeoutReason() != "" {
+		return "/" + r.TimeoutReason()
+	}
+	return ""
 }
 
 // Close closes every data channel, the SCTP association, DTLS (close_notify)

@@ -2,7 +2,6 @@ package rtc
 
 import (
 	"errors"
-	"fmt"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
@@ -13,20 +12,20 @@ import (
 // calls; a part writes into it and never calls the PeerConnection, so
 // calls go downward only.
 type sink struct {
-	events     shared.Queue[Event]
+	events     shared.EventQueue[Event]
 	reads      shared.Queue[Message]
 	stats      Stats
 	pendingErr error
+	// polledEvents: a Poll* queued events since PollEvent last reported
+	// false, so PollTimeout must say now (the drain rule).
+	polledEvents bool
 }
 
-// emit queues an event. A full queue loses the event, but never silently:
-// the loss is counted and reported by the next Handle* (shared.ErrQueueFull).
-func (s *sink) emit(e Event) {
-	if err := s.events.Push(e); err != nil {
-		s.stats.Dropped++
-		s.pendingErr = errors.Join(s.pendingErr, fmt.Errorf("rtc: event queue full, lost %v: %w", e.Kind, err))
-	}
-}
+// emit queues an event. A full queue loses the event, but never silently
+// (the contract's one overflow rule, shared.EventQueue): the loss is
+// counted and reported by the Handle* during which it happened, or by the
+// next one (report).
+func (s *sink) emit(e Event) { s.events.Push(e) }
 
 // emitError reports a layer's error as an EventError; nil is ignored.
 func (s *sink) emitError(layer string, err error) {
@@ -40,9 +39,14 @@ func (s *sink) emitError(layer string, err error) {
 	s.emit(Event{Kind: EventError, Err: err})
 }
 
-// takeErr returns and clears the errors recorded since the last call.
-func (s *sink) takeErr() error {
-	err := s.pendingErr
-	s.pendingErr = nil
-	return err
+// report returns err joined with what was recorded since the last
+// report: errors found while no caller was listening and lost events
+// (*shared.OverflowError, wrapping shared.ErrQueueFull). Every Handle*
+// ends with it.
+func (s *sink) report(err error) error {
+	if s.pendingErr != nil {
+		err = errors.Join(err, s.pendingErr)
+		s.pendingErr = nil
+	}
+	return s.events.Report(err)
 }

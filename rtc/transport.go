@@ -47,6 +47,7 @@ type transport struct {
 	selected      shared.TransportContext
 	hasSelected   bool
 	selectedRelay bool // the pair goes through TURN: DTLS goes via the agent
+	relayPending  bool // records went to the agent since its queue was last empty
 	early         []earlyDTLS
 
 	// What negotiation decided, set by the PeerConnection (downward).
@@ -90,9 +91,9 @@ func (t *transport) timeoutReason() string {
 	}
 	switch {
 	case !d.IsZero() && (i.IsZero() || d.Before(i)):
-		return "dtls"
+		return "dtls" + reasonOf(t.conn)
 	case !i.IsZero():
-		return "ice"
+		return "ice" + reasonOf(t.ice)
 	}
 	return ""
 }
@@ -283,6 +284,7 @@ func (t *transport) send(b []byte) error {
 	if !t.selectedRelay {
 		return t.outbox.Push(shared.TaggedBytes{Transport: t.selected, Message: b})
 	}
+	t.relayPending = true
 	return t.agent().HandleWrite(b)
 }
 
@@ -324,7 +326,9 @@ func (t *transport) pollWrite() (shared.TaggedBytes, bool) {
 	if tb, ok := t.outbox.Pop(); ok {
 		return tb, true
 	}
-	return t.ice.PollWrite()
+	tb, ok := t.ice.PollWrite()
+	t.relayPending = t.relayPending && ok
+	return tb, ok
 }
 
 // handleTimeout runs the ICE and DTLS timers that are due.

@@ -69,6 +69,17 @@ func TestVerbs(t *testing.T) {
 	if _, err := a.pc.CreateOffer(); !errors.Is(err, ErrClosed) {
 		t.Errorf("CreateOffer after Close: %v", err)
 	}
+	// What Close queued (ABORT, close_notify) is pending until polled;
+	// then no timer is left.
+	if d, ok := a.pc.PollTimeout(); !ok || !d.Equal(a.pc.clock.Now()) {
+		t.Errorf("PollTimeout after Close with output pending: %v %v, want now", d, ok)
+	}
+	for {
+		if _, ok := a.pc.PollWrite(); !ok {
+			break
+		}
+	}
+	drainEvents(a.pc)
 	if _, ok := a.pc.PollTimeout(); ok {
 		t.Errorf("deadline after Close")
 	}
