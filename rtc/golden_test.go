@@ -46,7 +46,9 @@ func TestSDPGolden(t *testing.T) {
 	}
 
 	a := newPC(1, "127.0.0.1:4000", false)
-	a.CreateDataChannel("x", DataChannelInit{})
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
 	o, err := a.CreateOffer()
 	must(err)
 	got["offer-data.sdp"] = o.SDP
@@ -65,8 +67,12 @@ func TestSDPGolden(t *testing.T) {
 	must(a.SetRemoteDescription(ans))
 
 	// Renegotiation from the answerer: the DTLS role is kept (passive).
-	b.AddTransceiver(MediaKindAudio, DirectionSendRecv)
-	b.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	if _, err := b.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
 	o2, err := b.CreateOffer()
 	must(err)
 	got["reoffer-media.sdp"] = o2.SDP
@@ -77,8 +83,12 @@ func TestSDPGolden(t *testing.T) {
 	got["reanswer-media.sdp"] = a2.SDP
 
 	c := newPC(3, "", true)
-	c.AddTransceiver(MediaKindVideo, DirectionSendRecv)
-	c.CreateDataChannel("y", DataChannelInit{})
+	if _, err := c.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDataChannel("y", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
 	o3, err := c.CreateOffer()
 	must(err)
 	got["offer-lite-media.sdp"] = o3.SDP

@@ -52,7 +52,10 @@ func connectedPair(t testing.TB, seed uint64, channels int, cfgA, cfgB Configura
 }
 
 func TestLimitMaxDataChannels(t *testing.T) {
-	pc, _ := NewPeerConnection(Configuration{MaxDataChannels: 2})
+	pc, err := NewPeerConnection(Configuration{MaxDataChannels: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
 		if _, err := pc.CreateDataChannel(fmt.Sprint(i), DataChannelInit{}); err != nil {
 			t.Fatal(err)
@@ -64,22 +67,36 @@ func TestLimitMaxDataChannels(t *testing.T) {
 }
 
 func TestLimitMaxSDPSize(t *testing.T) {
-	pc, _ := NewPeerConnection(Configuration{MaxSDPSize: 100})
-	err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "v=0\r\n" + strings.Repeat("a=x\r\n", 50)})
+	pc, err := NewPeerConnection(Configuration{MaxSDPSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "v=0\r\n" + strings.Repeat("a=x\r\n", 50)})
 	if !errors.Is(err, ErrLimit) {
 		t.Errorf("oversized SDP: %v", err)
 	}
 }
 
 func TestLimitMaxRemoteCandidates(t *testing.T) {
-	src, _ := NewPeerConnection(Configuration{})
-	src.CreateDataChannel("x", DataChannelInit{})
-	o, _ := src.CreateOffer()
-	pc, _ := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	src, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := pc.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	var err error
+	err = nil
 	for i := range 3 {
 		err = pc.AddICECandidate(ICECandidateInit{Candidate: fmt.Sprintf("candidate:%d 1 udp 2130706175 192.0.2.%d 5000 typ host", i, i+1)})
 	}

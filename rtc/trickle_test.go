@@ -16,9 +16,15 @@ func TestTrickle(t *testing.T) {
 	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
 	a := newPeer(t, sim, 21, "a", addrA)
 	b := newPeer(t, sim, 21, "b", addrB)
-	dc, _ := a.pc.CreateDataChannel("t", DataChannelInit{})
+	dc, err := a.pc.CreateDataChannel("t", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	strip := func(sdp string) string { return dropLines(sdp, "a=candidate", "a=end-of-candidates") }
-	o, _ := a.pc.CreateOffer()
+	o, err := a.pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(o.SDP, "a=candidate") {
 		t.Fatalf("CreateOffer returned candidates before gathering")
 	}
@@ -29,7 +35,10 @@ func TestTrickle(t *testing.T) {
 	if err := b.pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: strip(a.pc.LocalDescription().SDP)}); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.pc.CreateAnswer()
+	ans, err := b.pc.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.pc.SetLocalDescription(ans); err != nil {
 		t.Fatal(err)
 	}

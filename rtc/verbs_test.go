@@ -11,13 +11,23 @@ import (
 // TestPranswer: have-remote-pranswer and have-local-pranswer (RFC 8829 §3.2).
 func TestPranswer(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
-	o, _ := a.CreateOffer()
-	a.SetLocalDescription(o)
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.CreateAnswer()
+	ans, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetLocalDescription(SessionDescription{Type: SDPTypePranswer, SDP: ans.SDP}); err != nil || b.SignalingState() != SignalingHaveLocalPranswer {
 		t.Fatalf("local pranswer: %v %v", err, b.SignalingState())
 	}
