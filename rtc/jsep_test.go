@@ -92,7 +92,13 @@ func TestSignalingStates(t *testing.T) {
 	if a.SignalingState() != SignalingHaveLocalOffer {
 		t.Errorf("state changed by a failed SRD: %v", a.SignalingState())
 	}
-	// b offers too: glare. a applies b's offer: implicit rollback.
+	glareThenAnswer(t, a, b)
+}
+
+// glareThenAnswer: a is in have-local-offer; b offers too (glare) and a
+// applies b's offer (implicit rollback, W3C §4.4.1.6), then answers.
+func glareThenAnswer(t *testing.T, a, b *PeerConnection) {
+	t.Helper()
 	if _, err := b.CreateDataChannel("y", DataChannelInit{}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +171,11 @@ func TestBadRemoteDescriptions(t *testing.T) {
 			t.Errorf("%s: good offer after a bad one: %v", name, err)
 		}
 	}
-	// An answer without ICE credentials.
+}
+
+// TestAnswerWithoutICECredentials: a bad answer gets a clear error and
+// leaves have-local-offer; the good answer still applies.
+func TestAnswerWithoutICECredentials(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
 	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
 		t.Fatal(err)
@@ -450,7 +460,13 @@ func TestRollbackEitherSide(t *testing.T) {
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	// a re-offers with a video section; b rolls it back from the local side.
+	rollbackRemoteReoffer(t, a, b, o, ans)
+}
+
+// rollbackRemoteReoffer: a re-offers with a video section; b rolls it back
+// from the local side, then applies and answers it again.
+func rollbackRemoteReoffer(t *testing.T, a, b *PeerConnection, o, ans SessionDescription) {
+	t.Helper()
 	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
 		t.Fatal(err)
 	}

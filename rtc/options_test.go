@@ -46,7 +46,28 @@ func TestDataChannelOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for label, init := range specs {
-		r := b.channel(label)
+		checkRemoteOptions(t, label, init, local[label], b.channel(label))
+	}
+	// Partially reliable channels still deliver over loss.
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.2})
+	for range 20 {
+		if err := local["rexmit"].Send([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sim.RunFor(5*time.Second, 100000); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(b.Reads); n == 0 || n > 20 {
+		t.Errorf("partially reliable: %d of 20 delivered", n)
+	}
+}
+
+// checkRemoteOptions compares the options of a local channel with what
+// the peer's handle of it reports.
+func checkRemoteOptions(t *testing.T, label string, init DataChannelInit, l, r *DataChannel) {
+	t.Helper()
+	{
 		if r.Ordered() == init.Unordered || r.Protocol() != init.Protocol || r.Priority() != init.Priority {
 			t.Errorf("%s: remote ordered %v protocol %q priority %v", label, r.Ordered(), r.Protocol(), r.Priority())
 		}
@@ -61,24 +82,11 @@ func TestDataChannelOptions(t *testing.T) {
 		}
 		// a offered, b answered active: b is the DTLS client and a the
 		// server, so a's in-band ids are odd (RFC 8832 §6).
-		id, ok := local[label].ID()
+		id, ok := l.ID()
 		rid, _ := r.ID()
 		if !ok || id != rid || id%2 != 1 {
 			t.Errorf("%s: id %d, remote %d, assigned %v", label, id, rid, ok)
 		}
-	}
-	// Partially reliable channels still deliver over loss.
-	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.2})
-	for range 20 {
-		if err := local["rexmit"].Send([]byte("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sim.RunFor(5*time.Second, 100000); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(b.Reads); n == 0 || n > 20 {
-		t.Errorf("partially reliable: %d of 20 delivered", n)
 	}
 }
 

@@ -150,62 +150,8 @@ func TestPairDataChannelEcho(t *testing.T) {
 		{"loss10", 7, netsim.LinkConfig{Delay: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, Loss: 0.1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := netsim.New(netsim.Config{Seed: tc.seed})
-			sim.SetDefaultLink(tc.link)
-			a := newPeer(t, sim, tc.seed, "a", addrA)
-			b := newPeer(t, sim, tc.seed, "b", addrB)
-			b.echo = true
-			dc, err := a.pc.CreateDataChannel("probe", DataChannelInit{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := uint16(9)
-			neg, err := a.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true}); err != nil {
-				t.Fatal(err)
-			}
-			if !a.saw(EventNegotiationNeeded) {
-				a.Drain()
-			}
-			negotiate(t, a, b, nil)
-			if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
-				t.Fatalf("seed %d: channel not open: %v (a: %v %v, b: %v %v) errs a=%v b=%v", tc.seed, err,
-					a.pc.ConnectionState(), a.pc.ICEConnectionState(), b.pc.ConnectionState(), b.pc.ICEConnectionState(), a.errs, b.errs)
-			}
-			if a.pc.ConnectionState() != PeerConnectionConnected {
-				t.Errorf("a connection state %v", a.pc.ConnectionState())
-			}
-			sizes := []int{1, 1024, 16 << 10, 64 << 10, 256 << 10}
-			for i, n := range sizes {
-				msg := bytes.Repeat([]byte{byte('a' + i)}, n)
-				ch := dc
-				if i%2 == 1 {
-					ch = neg
-				}
-				if err := ch.Send(msg); err != nil {
-					t.Fatalf("send %d: %v", n, err)
-				}
-				if err := ch.SendText(string(msg)); err != nil {
-					t.Fatalf("send text %d: %v", n, err)
-				}
-			}
-			want := 2 * len(sizes)
-			if err := sim.Run(func() bool { return len(a.Reads) >= want }, 200000); err != nil {
-				t.Fatalf("seed %d: %d of %d echoes: %v", tc.seed, len(a.Reads), want, err)
-			}
-			got := map[string]int{}
-			for _, m := range a.Reads {
-				got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
-				if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
-					t.Fatalf("corrupt echo of %d bytes", len(m.Data))
-				}
-			}
-			if got["probe/bin"] != 3 || got["probe/text"] != 3 || got["neg/bin"] != 2 || got["neg/text"] != 2 {
-				t.Errorf("echoes per channel: %v", got)
-			}
+			sim, a, b, dc, neg := echoPair(t, tc.seed, tc.link)
+			echoAllSizes(t, sim, a, dc, neg, tc.seed)
 			// Close from a: both sides see close.
 			if err := dc.Close(); err != nil {
 				t.Fatal(err)
@@ -218,6 +164,75 @@ func TestPairDataChannelEcho(t *testing.T) {
 				t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
 			}
 		})
+	}
+}
+
+// echoPair connects a to an echoing b with an in-band channel "probe" and
+// a negotiated unordered channel "neg" (id 9).
+func echoPair(t *testing.T, seed uint64, link netsim.LinkConfig) (*netsim.Sim, *peer, *peer, *DataChannel, *DataChannel) {
+	t.Helper()
+	sim := netsim.New(netsim.Config{Seed: seed})
+	sim.SetDefaultLink(link)
+	a := newPeer(t, sim, seed, "a", addrA)
+	b := newPeer(t, sim, seed, "b", addrB)
+	b.echo = true
+	dc, err := a.pc.CreateDataChannel("probe", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uint16(9)
+	neg, err := a.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !a.saw(EventNegotiationNeeded) {
+		a.Drain()
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
+		t.Fatalf("seed %d: channel not open: %v (a: %v %v, b: %v %v) errs a=%v b=%v", seed, err,
+			a.pc.ConnectionState(), a.pc.ICEConnectionState(), b.pc.ConnectionState(), b.pc.ICEConnectionState(), a.errs, b.errs)
+	}
+	if a.pc.ConnectionState() != PeerConnectionConnected {
+		t.Errorf("a connection state %v", a.pc.ConnectionState())
+	}
+	return sim, a, b, dc, neg
+}
+
+// echoAllSizes sends binary and text messages of 1 B to 256 KiB on both
+// channels and checks every echo, byte for byte.
+func echoAllSizes(t *testing.T, sim *netsim.Sim, a *peer, dc, neg *DataChannel, seed uint64) {
+	t.Helper()
+	sizes := []int{1, 1024, 16 << 10, 64 << 10, 256 << 10}
+	for i, n := range sizes {
+		msg := bytes.Repeat([]byte{byte('a' + i)}, n)
+		ch := dc
+		if i%2 == 1 {
+			ch = neg
+		}
+		if err := ch.Send(msg); err != nil {
+			t.Fatalf("send %d: %v", n, err)
+		}
+		if err := ch.SendText(string(msg)); err != nil {
+			t.Fatalf("send text %d: %v", n, err)
+		}
+	}
+	want := 2 * len(sizes)
+	if err := sim.Run(func() bool { return len(a.Reads) >= want }, 200000); err != nil {
+		t.Fatalf("seed %d: %d of %d echoes: %v", seed, len(a.Reads), want, err)
+	}
+	got := map[string]int{}
+	for _, m := range a.Reads {
+		got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
+		if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
+			t.Fatalf("corrupt echo of %d bytes", len(m.Data))
+		}
+	}
+	if got["probe/bin"] != 3 || got["probe/text"] != 3 || got["neg/bin"] != 2 || got["neg/text"] != 2 {
+		t.Errorf("echoes per channel: %v", got)
 	}
 }
 
