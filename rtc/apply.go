@@ -209,6 +209,7 @@ func (n *negotiation) applyRemote(desc SessionDescription, sess *sdp.SessionDesc
 	}
 	n.remoteSetup = rp.setup
 	n.remote = rp
+	n.remote.candidates = nil // handed to ICE; not kept
 	if desc.Type != SDPTypeOffer {
 		// RFC 8842 §5.3: the answer's a=setup fixes the roles.
 		n.client, n.roleKnown = rp.setup == sdp.SetupPassive, true
