@@ -124,7 +124,8 @@ func (c *Codec) channels() uint16 { return max(c.Channels, 1) }
 // parameters select a different bitstream, the same parameters:
 //   - H.264: the same profile (profile_idc and profile-iop of
 //     profile-level-id, RFC 6184 §8.1 Table 5; the level may differ, §8.2.2)
-//     and the same packetization-mode (default 0);
+//     and the same packetization-mode (default 0); a profile-level-id we
+//     cannot classify matches nothing;
 //   - VP9: the same profile-id (default 0, RFC 9628 §6);
 //   - AV1: the same profile (default 0, AV1 RTP payload §7.2);
 //   - RTX: compared by name and clock rate only; its apt is resolved by
@@ -136,7 +137,8 @@ func (c *Codec) Matches(r Codec) bool {
 	lp, rp := fmtpParams(c.FMTP), fmtpParams(r.FMTP)
 	switch strings.ToLower(c.Name) {
 	case "h264":
-		return h264Profile(lp["profile-level-id"]) == h264Profile(rp["profile-level-id"]) &&
+		p := h264Profile(lp["profile-level-id"])
+		return p != H264ProfileUnknown && p == h264Profile(rp["profile-level-id"]) &&
 			orDefaultParam(lp["packetization-mode"], "0") == orDefaultParam(rp["packetization-mode"], "0")
 	case "vp9":
 		return orDefaultParam(lp["profile-id"], "0") == orDefaultParam(rp["profile-id"], "0")
