@@ -24,13 +24,14 @@ require (
 	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4 // indirect
 	golang.org/x/mod v0.43.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a // indirect
 )
 
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/pion/interceptor v0.1.48 // indirect
+	github.com/pion/interceptor v0.1.48
 	github.com/pion/logging v0.2.4
 	github.com/pion/mdns/v2 v2.2.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
@@ -38,6 +39,8 @@ require (
 	github.com/sansrtc/rtc/rtc-datachannel v0.0.0
 	github.com/sansrtc/rtc/rtc-dtls v0.0.0
 	github.com/sansrtc/rtc/rtc-ice v0.0.0
+	github.com/sansrtc/rtc/rtc-interceptor v0.0.0
+	github.com/sansrtc/rtc/rtc-media v0.0.0
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
 	github.com/sansrtc/rtc/rtc-rtp v0.0.0
 	github.com/sansrtc/rtc/rtc-sctp v0.0.0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check of the sansrtc workspace, as CI does:
 #
-#   1. installs what the interop tests need (chromium, coturn, openssl) when missing
+#   1. installs what the interop tests need (chromium, coturn, openssl, GStreamer) when missing
 #   2. gofmt, go vet and the sans-I/O purity check
 #   3. the tests of every module in the workspace, then again per module with
 #      GOWORK=off (as a user who vendors only that module builds it)
@@ -44,6 +44,9 @@ install_packages() {
 	local missing=()
 	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 	command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
+	# GStreamer: reference media files and decoders for tools/interop/gstreamer.
+	command -v gst-launch-1.0 >/dev/null 2>&1 ||
+		missing+=(gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	local sudo=
@@ -57,9 +60,9 @@ install_packages() {
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >>"$log/apt" 2>&1 ||
 		{ tail -20 "$log/apt"; echo "package install failed"; }
 }
-step "peers: chromium, coturn, openssl"
+step "peers: chromium, coturn, openssl, gstreamer"
 if [ "${SANSRTC_SKIP_INSTALL:-}" != 1 ]; then install_packages; fi
-for b in chromium turnserver openssl; do
+for b in chromium turnserver openssl gst-launch-1.0; do
 	printf '%-10s %s\n' "$b" "$(command -v $b || echo missing)"
 done
 # coturn's Debian package starts a system service; the tests start their own.

@@ -1,0 +1,116 @@
+package interceptor
+
+import (
+	"crypto/rand"
+	"io"
+	"time"
+)
+
+// Units names the built-in units, to leave some out of a chain.
+type Units uint8
+
+// The built-in units, in chain order (see the package doc).
+const (
+	UnitTWCC     Units = 1 << iota // transport-wide sequence numbers, feedback and the Estimator
+	UnitNACK                       // NACK generator (receive) and responder with RTX (send)
+	UnitReports                    // SR, RR, XR RRTR/DLRR, RTT and the getStats counters
+	UnitKeyframe                   // PLI/FIR generation with throttling; incoming requests as events
+)
+
+// Config configures a Chain. Each zero field takes the documented default.
+// A Config must not be changed after it is handed to NewChain.
+type Config struct {
+	// SSRC is the chain's own SSRC for RTCP it sends when no local stream
+	// does (a receive-only endpoint's RR, NACK, feedback). If zero, it is
+	// drawn from Rand (RFC 3550 §8.1: chosen randomly).
+	SSRC uint32
+	// CNAME, if set, is sent in an SDES CNAME item with every regular
+	// report (RFC 3550 §6.1: "Each compound RTCP packet MUST include a
+	// SDES CNAME").
+	CNAME string
+	// ReducedSize is true when a=rtcp-rsize was negotiated (RFC 5506):
+	// feedback then goes out alone. Without it, each feedback packet is
+	// preceded by an RR to make it a valid compound packet (RFC 3550 §6.1).
+	ReducedSize bool
+	// TransportCCExtID is the negotiated id of the transport-wide-cc
+	// header extension (a=extmap, RFC 8285), or zero when it was not
+	// negotiated: then no packet is numbered and no feedback is sent.
+	TransportCCExtID uint8
+	// CCFB is true when RFC 8888 congestion control feedback was negotiated
+	// (a=rtcp-fb:* ack ccfb, §6): remote streams are reported every
+	// TWCCReceiver.Interval, and feedback about local streams goes to the
+	// Estimator. Packets are numbered internally even without
+	// TransportCCExtID.
+	CCFB bool
+	// ReportInterval is the minimum interval between regular reports
+	// (RFC 3550 §6.2 Tmin). If zero, 1 s (the WebRTC practice for video;
+	// RFC 3550's 5 s would leave RTT and loss stale for seconds).
+	ReportInterval time.Duration
+	// SessionBandwidth, in bits per second, sets the RTCP bandwidth to 5%
+	// of it (RFC 3550 §6.2) when the Estimator gives no target. If zero,
+	// only ReportInterval applies until a target is known.
+	SessionBandwidth int
+	// Rand is the source of randomness (report interval dithering, the
+	// chain SSRC, RTX and transport sequence starts). If nil, crypto/rand.
+	Rand io.Reader
+	// Disable leaves built-in units out of the chain.
+	Disable Units
+	// Estimator is the bandwidth estimator fed by transport-wide feedback,
+	// receiver reports, RTT and REMB. If nil, a REMB received is reported
+	// as the target bitrate, and nothing else estimates.
+	Estimator Estimator
+	// Units are application units, run after the built-in ones in order.
+	Units []Unit
+
+	NACKGenerator NACKGeneratorConfig
+	NACKResponder NACKResponderConfig
+	TWCCReceiver  TWCCReceiverConfig
+	TWCCSender    TWCCSenderConfig
+	Keyframe      KeyframeRequesterConfig
+
+	// MaxStreams bounds the local plus remote streams bound. If zero, 64.
+	MaxStreams int
+	// MaxEvents bounds the event queue. If zero, 256.
+	MaxEvents int
+	// MaxOutput bounds the RTCP and retransmissions waiting for PollWrite;
+	// a retransmission that does not fit is dropped and counted (the
+	// receiver asks again). If zero, 256.
+	MaxOutput int
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand == nil {
+		return rand.Reader
+	}
+	return c.Rand
+}
+
+func (c *Config) reportInterval() time.Duration {
+	if c.ReportInterval <= 0 {
+		return time.Second
+	}
+	return c.ReportInterval
+}
+
+func (c *Config) maxStreams() int {
+	if c.MaxStreams <= 0 {
+		return 64
+	}
+	return c.MaxStreams
+}
+
+func (c *Config) maxEvents() int {
+	if c.MaxEvents <= 0 {
+		return 256
+	}
+	return c.MaxEvents
+}
+
+func (c *Config) maxOutput() int {
+	if c.MaxOutput <= 0 {
+		return 256
+	}
+	return c.MaxOutput
+}
+
+func (c *Config) has(u Units) bool { return c.Disable&u == 0 }

@@ -1,0 +1,180 @@
+package interceptor
+
+import (
+	"time"
+
+	rtp "github.com/sansrtc/rtc/rtc-rtp"
+)
+
+// NACKResponderConfig configures a NACKResponder. Each zero field takes the
+// documented default.
+type NACKResponderConfig struct {
+	// HistorySize is how many sent packets are kept for retransmission.
+	// Rounded up to a power of two. If zero, 1024.
+	HistorySize int
+	// MaxAge is how long a sent packet may be retransmitted. If zero, 1 s.
+	MaxAge time.Duration
+	// MaxBitrate bounds the retransmission rate in bits per second (a
+	// token bucket holding 250 ms at that rate). If zero, 4 Mbit/s.
+	MaxBitrate int
+	// RTXSSRC and RTXPayloadType select RFC 4588 retransmission; with
+	// RTXSSRC zero a packet is resent in-band, unchanged.
+	RTXSSRC        uint32
+	RTXPayloadType uint8
+	// RTXSequence is the first RTX sequence number (RFC 3550 §5.1 wants it
+	// random; the chain draws it from Config.Rand).
+	RTXSequence uint16
+}
+
+// NACKResponderStats are a NACKResponder's counters.
+type NACKResponderStats struct {
+	Requested     uint64 // sequence numbers asked for
+	Retransmitted uint64 // retransmissions produced
+	Bytes         uint64 // octets retransmitted (packet sizes)
+	Missing       uint64 // asked for but not (or no longer) in the history
+	TooSoon       uint64 // asked for again within one RTT of the last resend
+	RateLimited   uint64 // refused by the rate limit
+}
+
+type historySlot struct {
+	buf    []byte // the packet as sent; reused
+	sent   time.Time
+	resent time.Time
+	tseq   int64 // transport-wide sequence number, or -1
+	seq    uint16
+	valid  bool
+}
+
+// NACKResponder is the sender side of Generic NACK for one local stream
+// (RFC 4585 §6.2.1): it keeps a bounded history of the packets sent, in a
+// ring of reused buffers, and answers a request with the packet over RTX
+// (RFC 4588 §4: the original sequence number, OSN, leads the payload of a
+// packet on the RTX SSRC and payload type, with its own sequence numbers)
+// or in-band, rate-limited. It allocates only while its buffers grow to the
+// largest packet size.
+type NACKResponder struct {
+	cfg    NACKResponderConfig
+	slots  []historySlot
+	mask   int
+	rtxSeq uint16
+	tokens float64 // bytes
+	filled time.Time
+	pkt    rtp.Packet
+	stats  NACKResponderStats
+}
+
+// NewNACKResponder returns a responder with cfg's limits.
+func NewNACKResponder(cfg NACKResponderConfig) *NACKResponder {
+	if cfg.HistorySize <= 0 {
+		cfg.HistorySize = 1024
+	}
+	size := 1
+	for size < cfg.HistorySize && size < 1<<15 {
+		size <<= 1
+	}
+	cfg.HistorySize = size
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = time.Second
+	}
+	if cfg.MaxBitrate <= 0 {
+		cfg.MaxBitrate = 4_000_000
+	}
+	r := &NACKResponder{cfg: cfg, slots: make([]historySlot, size), mask: size - 1, rtxSeq: cfg.RTXSequence}
+	r.tokens = r.bucket()
+	return r
+}
+
+func (r *NACKResponder) bucket() float64 { return float64(r.cfg.MaxBitrate) / 8 / 4 }
+
+// Stats returns the counters.
+func (r *NACKResponder) Stats() NACKResponderStats { return r.stats }
+
+// Record keeps a copy of the packet b, sent at now with sequence number seq
+// and transport-wide sequence number tseq (-1 for none).
+func (r *NACKResponder) Record(now time.Time, seq uint16, tseq int64, b []byte) {
+	s := &r.slots[int(seq)&r.mask]
+	s.buf = append(s.buf[:0], b...)
+	s.sent, s.resent, s.tseq, s.seq, s.valid = now, time.Time{}, tseq, seq, true
+}
+
+// lookup returns the slot of seq if it is in the history and young enough.
+func (r *NACKResponder) lookup(now time.Time, seq uint16) *historySlot {
+	s := &r.slots[int(seq)&r.mask]
+	if !s.valid || s.seq != seq || now.Sub(s.sent) > r.cfg.MaxAge {
+		return nil
+	}
+	return s
+}
+
+// TransportSeq returns the transport-wide sequence number the packet seq was
+// first sent with, if it is in the history (RFC 8888 feedback names packets
+// by SSRC and RTP sequence number).
+func (r *NACKResponder) TransportSeq(seq uint16) (int64, bool) {
+	s := &r.slots[int(seq)&r.mask]
+	if !s.valid || s.seq != seq || s.tseq < 0 {
+		return 0, false
+	}
+	return s.tseq, true
+}
+
+// Resend appends to dst the retransmission of seq asked for at now, and
+// reports whether there is one. rtt is the current round-trip time (zero if
+// unknown): a packet resent less than one RTT ago is not resent again, since
+// that copy may still be on its way.
+func (r *NACKResponder) Resend(now time.Time, seq uint16, rtt time.Duration, dst []byte) ([]byte, bool) {
+	r.stats.Requested++
+	s := r.lookup(now, seq)
+	if s == nil {
+		r.stats.Missing++
+		return dst, false
+	}
+	if rtt <= 0 {
+		rtt = defaultRTT
+	}
+	if !s.resent.IsZero() && now.Sub(s.resent) < rtt {
+		r.stats.TooSoon++
+		return dst, false
+	}
+	r.refill(now)
+	size := len(s.buf)
+	if r.cfg.RTXSSRC != 0 {
+		size += 2
+	}
+	if r.tokens < float64(size) {
+		r.stats.RateLimited++
+		return dst, false
+	}
+	start := len(dst)
+	if r.cfg.RTXSSRC == 0 {
+		dst = append(dst, s.buf...)
+	} else {
+		if err := r.pkt.Unmarshal(s.buf); err != nil {
+			r.stats.Missing++
+			return dst, false
+		}
+		var err error
+		dst, err = rtp.AppendRTX(dst, &r.pkt, r.cfg.RTXSSRC, r.cfg.RTXPayloadType, r.rtxSeq)
+		if err != nil {
+			r.stats.Missing++
+			return dst[:start], false
+		}
+		r.rtxSeq++
+	}
+	r.tokens -= float64(len(dst) - start)
+	s.resent = now
+	r.stats.Retransmitted++
+	r.stats.Bytes += uint64(len(dst) - start)
+	return dst, true
+}
+
+func (r *NACKResponder) refill(now time.Time) {
+	if !r.filled.IsZero() && now.After(r.filled) {
+		r.tokens += now.Sub(r.filled).Seconds() * float64(r.cfg.MaxBitrate) / 8
+		if b := r.bucket(); r.tokens > b {
+			r.tokens = b
+		}
+	}
+	if r.filled.IsZero() || now.After(r.filled) {
+		r.filled = now
+	}
+}
