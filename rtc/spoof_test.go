@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
@@ -119,5 +120,49 @@ func TestDTLSStartsWithTheClock(t *testing.T) {
 	negotiate(t, a, b, nil)
 	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
 		t.Fatalf("channel not open: %v (a %v, b %v, errs %v %v)", err, a.pc.ConnectionState(), b.pc.ConnectionState(), a.errs, b.errs)
+	}
+}
+
+// TestEarlyDTLSFlood: before a pair is selected, a flood of DTLS datagrams
+// from strangers (many small ones, then large ones) holds at most 8
+// datagrams and 12000 bytes; the rest are refused with ErrLimit and
+// counted, and the real handshake still completes (its ClientHello is
+// retransmitted once the pair is selected).
+func TestEarlyDTLSFlood(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 24})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	a := newPeer(t, sim, 24, "a", addrA)
+	b := newPeer(t, sim, 24, "b", addrB)
+	dc, err := a.pc.CreateDataChannel("x", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	hello := attackerClientHello(t, sim.Now())
+	big := append(append([]byte(nil), hello...), make([]byte, 60000)...)
+	refused := 0
+	for i := range 200 {
+		msg := hello
+		if i >= 100 {
+			msg = big
+		}
+		err := a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: shared.TransportContext{Local: addrA, Peer: addrEvil}, Message: msg})
+		if errors.Is(err, ErrLimit) {
+			refused++
+		} else if err != nil {
+			t.Fatalf("datagram %d: %v", i, err)
+		}
+		if n, bytes := len(a.pc.tr.early), a.pc.tr.earlyBytes; n > maxEarlyDTLS || bytes > maxEarlyBytes {
+			t.Fatalf("datagram %d: %d datagrams, %d bytes held", i, n, bytes)
+		}
+	}
+	if refused != 200-maxEarlyDTLS {
+		t.Errorf("%d refused, want %d", refused, 200-maxEarlyDTLS)
+	}
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 50000); err != nil {
+		t.Fatalf("the real peer lost to the flood: %v (%v, errs %v)", err, a.pc.ConnectionState(), a.errs)
+	}
+	if len(a.pc.tr.early) != 0 || a.pc.tr.earlyBytes != 0 {
+		t.Errorf("held after selection: %d datagrams, %d bytes", len(a.pc.tr.early), a.pc.tr.earlyBytes)
 	}
 }

@@ -11,9 +11,13 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// maxEarlyDTLS bounds the DTLS datagrams held before ICE selects a pair
-// (a ClientHello that overtook the nomination or the answer).
-const maxEarlyDTLS = 8
+// maxEarlyDTLS and maxEarlyBytes bound the DTLS datagrams held before ICE
+// selects a pair (a ClientHello that overtook the nomination or the
+// answer): a flood from strangers holds at most 12000 bytes.
+const (
+	maxEarlyDTLS  = 8
+	maxEarlyBytes = maxEarlyDTLS * 1500
+)
 
 // earlyDTLS is a DTLS datagram that arrived before ICE selected a pair,
 // with the path it came on: it is fed to DTLS only if that path becomes
@@ -47,6 +51,7 @@ type transport struct {
 	selected      shared.TransportContext
 	hasSelected   bool
 	selectedRelay bool // the pair goes through TURN: DTLS goes via the agent
+	earlyBytes    int  // bytes held in early
 	relayPending  bool // records went to the agent since its queue was last empty
 	early         []earlyDTLS
 
@@ -135,11 +140,12 @@ func (t *transport) handleDTLS(msg shared.TaggedBytes, relayed bool, out *sink) 
 		out.stats.DroppedOffPath++
 		return nil
 	}
-	if len(t.early) >= maxEarlyDTLS {
+	if len(t.early) >= maxEarlyDTLS || t.earlyBytes+len(msg.Message) > maxEarlyBytes {
 		out.stats.Dropped++
-		return layerErr("dtls", fmt.Errorf("%w: %d DTLS datagrams before a candidate pair is selected", ErrLimit, len(t.early)))
+		return layerErr("dtls", fmt.Errorf("%w: %d DTLS datagrams (%d bytes) held before a candidate pair is selected", ErrLimit, len(t.early), t.earlyBytes))
 	}
 	t.early = append(t.early, earlyDTLS{path: msg.Transport, relayed: relayed, msg: append([]byte(nil), msg.Message...)})
+	t.earlyBytes += len(msg.Message)
 	return nil
 }
 
@@ -170,7 +176,7 @@ func (t *transport) feedEarly(out *sink) {
 		}
 		out.emitError("dtls", t.feedDTLS(shared.TaggedBytes{Transport: e.path, Message: e.msg}, out))
 	}
-	t.early = nil
+	t.early, t.earlyBytes = nil, 0
 }
 
 // startDTLS creates the DTLS endpoint once the exchange completed and ICE
