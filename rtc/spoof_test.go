@@ -166,3 +166,46 @@ func TestEarlyDTLSFlood(t *testing.T) {
 		t.Errorf("held after selection: %d datagrams, %d bytes", len(a.pc.tr.early), a.pc.tr.earlyBytes)
 	}
 }
+
+// TestSpoofedDTLSOnPath: an on-path attacker sends from the peer's own
+// address (the selected pair), so its datagrams reach DTLS, which must
+// reject them without harm once the session is up: a forged epoch-1
+// record with the largest sequence number (it fails authentication, so
+// the replay window must not move) and a replay of a real record. The
+// session goes on.
+func TestSpoofedDTLSOnPath(t *testing.T) {
+	sim, a, b, dcs := connectedPair(t, 25, 1, Configuration{}, Configuration{})
+	b.echo = true
+	if err := sim.Run(func() bool { return len(b.pc.DataChannels()) > 0 }, 1000); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := b.pc.DataChannels()[0].ID()
+	if err := b.pc.data.mgr.Send(id, []byte("hdr"), false); err != nil {
+		t.Fatal(err)
+	}
+	hdr, ok := b.pc.data.mgr.AppendPacket(nil)
+	if !ok {
+		t.Fatal("b has no packet to send")
+	}
+	// A real record: an SCTP packet with one unknown chunk whose type says
+	// "skip it" (RFC 9260 §3.2, upper bits 10).
+	real := sealSCTP(t, b, hdr, []byte{0xbf, 0, 0, 4})
+	forged := []byte{23, 0xfe, 0xfd, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 40}
+	forged = append(forged, make([]byte, 40)...)
+	before := a.pc.LayerStats().DTLS
+	for _, m := range [][]byte{real[0].Message, real[0].Message, forged} {
+		sim.Inject(addrB, addrA, m)
+	}
+	if err := dcs[0].SendText("after"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(a.Reads) > 0 }, 20000); err != nil {
+		t.Fatalf("no echo after on-path forgeries: %v (errs %v)", err, a.errs)
+	}
+	if after := a.pc.LayerStats().DTLS; after == before {
+		t.Errorf("DTLS counted nothing for the forged and replayed records: %+v", after)
+	}
+	if len(a.errs) > 0 {
+		t.Errorf("errors: %v", a.errs)
+	}
+}
