@@ -36,13 +36,7 @@ func (pc *PeerConnection) SetLocalDescription(desc SessionDescription) error {
 		return err
 	}
 	// RFC 8829 §5.4: gathering begins at the first SetLocalDescription.
-	// RFC 8445 §6.1.1: the offerer is controlling, unless it is lite and
-	// the peer is full.
-	role := ice.RoleControlled
-	if pc.neg.everOffered && !pc.cfg.ICELite {
-		role = ice.RoleControlling
-	}
-	pc.tr.startGathering(role)
+	pc.tr.startGathering(pc.neg.iceRole(pc.cfg.ICELite))
 	pc.negotiated()
 	return nil
 }
@@ -73,8 +67,11 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	if pc.neg.applyRemote(desc, sess, rp, &pc.out) {
 		pc.data.failAll(ErrDataSectionRejected, &pc.out)
 	}
-	if err := pc.tr.setRemote(&rp, pc.cfg.maxRemoteCandidates(), rp.lite && !pc.cfg.ICELite); err != nil {
+	if err := pc.tr.setRemote(&rp, pc.cfg.maxRemoteCandidates()); err != nil {
 		return err
+	}
+	if pc.tr.started {
+		pc.tr.agent().SetRole(pc.neg.iceRole(pc.cfg.ICELite))
 	}
 	pc.neg.setState(nextRemoteState(desc.Type), &pc.out)
 	pc.negotiated()
@@ -153,6 +150,24 @@ func (n *negotiation) applyLocalAnswer(desc SessionDescription, out *sink) error
 	n.settleTransceivers()
 	n.setState(SignalingStable, out)
 	return nil
+}
+
+// iceRole is the ICE role of this side (RFC 8445 §6.1.1): a full agent
+// facing a lite one is controlling and a lite agent facing a full one is
+// controlled; otherwise the offerer (of the first exchange) is
+// controlling. Before the remote description is known, a lite agent is
+// controlled.
+func (n *negotiation) iceRole(lite bool) ice.Role {
+	remoteKnown := n.currentRemote != nil || n.pendingRemote != nil
+	switch {
+	case remoteKnown && n.remote.lite && !lite:
+		return ice.RoleControlling
+	case lite && (!remoteKnown || !n.remote.lite):
+		return ice.RoleControlled
+	case n.everOffered:
+		return ice.RoleControlling
+	}
+	return ice.RoleControlled
 }
 
 // seeMid keeps the mid counter past every numeric mid in use.

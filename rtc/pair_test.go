@@ -268,3 +268,21 @@ func TestFingerprintMismatch(t *testing.T) {
 		t.Errorf("no ErrFingerprintMismatch event: %v", a.errs)
 	}
 }
+
+// TestICELitePair: a full agent and a lite one (RFC 8445 §2.5: the lite
+// side never checks, it only answers and is nominated) connect a data
+// channel, whichever side offers: DTLS starts on the pair the lite side
+// learns from the nomination.
+func TestICELitePair(t *testing.T) {
+	for _, liteOffers := range []bool{false, true} {
+		cfgFull, cfgLite := Configuration{}, Configuration{ICELite: true}
+		first, second := cfgFull, cfgLite
+		if liteOffers {
+			first, second = cfgLite, cfgFull
+		}
+		_, a, b, _ := connectedPair(t, 26, 1, first, second)
+		if a.pc.ConnectionState() != PeerConnectionConnected || len(a.errs)+len(b.errs) > 0 {
+			t.Errorf("lite offers %v: %v, errs %v %v", liteOffers, a.pc.ConnectionState(), a.errs, b.errs)
+		}
+	}
+}

@@ -35,11 +35,8 @@ func (t *transport) restart() error {
 }
 
 // setRemote applies the ICE parameters of a remote description.
-func (t *transport) setRemote(rp *remoteParams, maxCands int, controlling bool) error {
+func (t *transport) setRemote(rp *remoteParams, maxCands int) error {
 	a := t.agent()
-	if controlling {
-		a.SetRole(ice.RoleControlling)
-	}
 	if err := a.SetRemoteCredentials(rp.ufrag, rp.pwd); err != nil {
 		return layerErr("ice", err)
 	}
