@@ -146,7 +146,7 @@ func (n *negotiation) applyLocalAnswer(desc SessionDescription, out *sink) error
 	}
 	n.currentLocal, n.pendingLocal = &ld, nil
 	n.currentRemote, n.pendingRemote = n.pendingRemote, nil
-	n.beforeRemoteOffer = savedNegotiation{}
+	n.beforeRemoteOffer = nil
 	n.settleTransceivers()
 	n.setState(SignalingStable, out)
 	return nil
@@ -223,8 +223,7 @@ func (n *negotiation) applyRemote(desc SessionDescription, sess *sdp.SessionDesc
 		n.currentLocal, n.pendingLocal = n.pendingLocal, nil
 	}
 	n.remoteSetup = rp.setup
-	n.remote = rp
-	n.remote.candidates = nil // handed to ICE; not kept
+	n.remote = remoteTransport{fingerprints: rp.fingerprints, sctpPort: rp.sctpPort, maxMessage: rp.maxMessage, lite: rp.lite}
 	if desc.Type != SDPTypeOffer {
 		// RFC 8842 §5.3: the answer's a=setup fixes the roles.
 		n.client, n.roleKnown = rp.setup == sdp.SetupPassive, true
@@ -258,7 +257,7 @@ func (n *negotiation) rollback(out *sink) error {
 	default:
 		return fmt.Errorf("%w: rollback in %v", ErrInvalidState, n.state)
 	}
-	n.beforeRemoteOffer = savedNegotiation{}
+	n.beforeRemoteOffer = nil
 	n.setState(SignalingStable, out)
 	return nil
 }

@@ -24,7 +24,7 @@ type negotiation struct {
 	currentLocal, pendingLocal   *localDesc
 	currentRemote, pendingRemote *SessionDescription
 	lastOffer, lastAnswer        *localDesc // as CreateOffer/CreateAnswer built them
-	beforeRemoteOffer            savedNegotiation
+	beforeRemoteOffer            *savedNegotiation // nil outside have-remote-offer
 	offerSections                []*mSection
 	sections                     []*mSection
 	transceivers                 []*Transceiver
@@ -39,7 +39,17 @@ type negotiation struct {
 	// The DTLS role (RFC 8842 §5.3) and the remote transport parameters.
 	roleKnown bool
 	client    bool
-	remote    remoteParams
+	remote    remoteTransport
+}
+
+// remoteTransport is what the last remote description said about the
+// transport that is kept after it was applied (credentials and candidates
+// go to ICE and are not kept here).
+type remoteTransport struct {
+	fingerprints []dtls.Fingerprint
+	sctpPort     uint16
+	maxMessage   int // -1 absent
+	lite         bool
 }
 
 // localParams are the local transport parameters a local description
@@ -162,8 +172,8 @@ type savedNegotiation struct {
 	remoteBundle    bool
 }
 
-func (n *negotiation) save() savedNegotiation {
-	v := savedNegotiation{sections: slices.Clone(n.sections), transceivers: slices.Clone(n.transceivers),
+func (n *negotiation) save() *savedNegotiation {
+	v := &savedNegotiation{sections: slices.Clone(n.sections), transceivers: slices.Clone(n.transceivers),
 		midCounter: n.midCounter, remoteBundle: n.remoteBundle}
 	for _, s := range n.sections {
 		v.sectionVals = append(v.sectionVals, *s)
@@ -177,7 +187,10 @@ func (n *negotiation) save() savedNegotiation {
 // restore undoes a remote offer (RFC 8829 §5.7): the m-sections and
 // transceivers are as before it, and the transceivers it created are
 // stopped and removed.
-func (n *negotiation) restore(v savedNegotiation) {
+func (n *negotiation) restore(v *savedNegotiation) {
+	if v == nil {
+		return
+	}
 	for _, t := range n.transceivers {
 		if !slices.Contains(v.transceivers, t) {
 			t.stopped, t.direction, t.mid = true, DirectionStopped, ""
