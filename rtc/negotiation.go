@@ -23,7 +23,7 @@ type negotiation struct {
 	// JSEP state (RFC 8829 §4.1.9-4.1.12).
 	currentLocal, pendingLocal   *localDesc
 	currentRemote, pendingRemote *SessionDescription
-	lastOffer, lastAnswer        *localDesc // as CreateOffer/CreateAnswer built them
+	lastOffer, lastAnswer        *localDesc        // as CreateOffer/CreateAnswer built them
 	beforeRemoteOffer            *savedNegotiation // nil outside have-remote-offer
 	offerSections                []*mSection
 	sections                     []*mSection
