@@ -38,6 +38,21 @@ func (c *Conn) observe(e rtc.Event) {
 		case rtc.PeerConnectionClosed:
 			c.end(c.lastErr) // nil: closed by our own side
 		}
+	case rtc.EventDTLSStateChange:
+		// The peer's close_notify or a fatal alert: nothing more can be
+		// sent or received (rtc's doc, Teardown).
+		switch e.DTLSState {
+		case rtc.DTLSTransportClosed:
+			c.end(c.reasonOr(&dtls.AlertError{Alert: dtls.AlertCloseNotify, Remote: true}))
+		case rtc.DTLSTransportFailed:
+			c.end(c.reasonOr(fmt.Errorf("%w: DTLS failed", ErrFailed)))
+		}
+	case rtc.EventSCTPStateChange:
+		// The peer's ABORT or SHUTDOWN: a connection that carries only
+		// data channels is over (media, once it flows, would keep it).
+		if e.SCTPState == rtc.SCTPTransportClosed && len(c.pc.Transceivers()) == 0 {
+			c.end(c.reasonOr(fmt.Errorf("the peer closed the SCTP association: %w", sctp.ErrClosed)))
+		}
 	case rtc.EventError:
 		c.lastErr = e.Err
 		if endsTransport(e.Err) {
@@ -56,6 +71,14 @@ func (c *Conn) logEvent(e rtc.Event) {
 	if c.log.Enabled(context.Background(), slog.LevelDebug) {
 		c.log.Debug("event", "event", e)
 	}
+}
+
+// reasonOr is the last layer error, which says more, or else def.
+func (c *Conn) reasonOr(def error) error {
+	if c.lastErr != nil {
+		return c.lastErr
+	}
+	return def
 }
 
 // end records the first terminal reason of this drive.

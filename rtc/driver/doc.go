@@ -43,10 +43,13 @@
 //
 // A connection ends when it is closed locally (Conn.Close), when the
 // PeerConnection reaches "closed" or "failed" (unless Config.KeepFailed),
-// and when its data transport ends from the other side (an SCTP ABORT or
-// SHUTDOWN, a DTLS close_notify or fatal alert): the driver closes the
-// PeerConnection and releases its sockets in the same loop pass, then
-// closes Conn.Done; Conn.Err says why. IsNormalClose tells a normal close
+// and when its transport ends from the other side: the DTLS transport
+// closed (the peer's close_notify) or failed (a fatal alert), or, for a
+// connection without media transceivers, the SCTP transport closed (the
+// peer's ABORT or SHUTDOWN), as rtc reports them at once
+// (EventDTLSStateChange, EventSCTPStateChange, EventError). The driver
+// closes the PeerConnection and releases its sockets in the same loop
+// pass, then closes Conn.Done; Conn.Err says why. IsNormalClose tells a normal close
 // (local, a peer's close_notify or User-Initiated Abort) from a failure.
 //
 // # Logging

@@ -51,7 +51,9 @@ func TestRemoteCloseReleasesSocket(t *testing.T) {
 	defer db.Close()
 	closedEvent := make(chan struct{}, 1)
 	b, err := db.NewPeerConnection(rtc.Configuration{}, Handler{OnEvent: func(c *Conn, e rtc.Event) {
-		if e.Kind == rtc.EventConnectionStateChange && e.ConnectionState == rtc.PeerConnectionClosed {
+		// W3C: close() fires no connectionstatechange; the transports'
+		// state events say it.
+		if e.Kind == rtc.EventSCTPStateChange && e.SCTPState == rtc.SCTPTransportClosed {
 			closedEvent <- struct{}{}
 		}
 	}})
@@ -89,7 +91,7 @@ func TestRemoteCloseReleasesSocket(t *testing.T) {
 	select {
 	case <-closedEvent:
 	default:
-		t.Errorf("the handler did not see the closed state")
+		t.Errorf("the handler did not see the SCTP transport close")
 	}
 	if err := b.Send(nil, nil, true); err == nil {
 		t.Errorf("Send on an ended connection succeeded")
