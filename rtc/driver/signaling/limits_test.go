@@ -300,3 +300,50 @@ func TestHTTPServerDefaults(t *testing.T) {
 		t.Errorf("defaults: %+v", s)
 	}
 }
+
+// TestIdleTimeout: 20 kept-alive connections that stop sending after one
+// request are closed after IdleTimeout.
+func TestIdleTimeout(t *testing.T) {
+	l := Limits{IdleTimeout: 200 * time.Millisecond}
+	addr := serveHTTP(t, ServerWithLimits(&limitPeer{}, l), l)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, "GET /offer HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Error(err)
+				return
+			}
+			br := bufio.NewReader(c)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				t.Error(err)
+			}
+			resp.Body.Close()
+			if err := c.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+				t.Error(err)
+				return
+			}
+			// Idle: the server must hang up.
+			if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+				t.Errorf("idle connection: %v, want EOF", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("idle connections held %v", el)
+	}
+}
