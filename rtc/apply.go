@@ -114,7 +114,7 @@ func (n *negotiation) applyLocalOffer(desc SessionDescription, out *sink) error 
 	// Commit the m-sections the offer introduced (RFC 8829 §5.4 step 3).
 	for _, s := range n.offerSections {
 		if s.transceiver != nil && s.transceiver.mid == "" {
-			s.transceiver.mid = s.mid
+			s.transceiver.mid, s.transceiver.midBytes = s.mid, []byte(s.mid)
 		}
 		n.seeMid(s.mid)
 	}

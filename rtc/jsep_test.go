@@ -401,7 +401,7 @@ func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second offer with one more m-section: the first answer is stale.
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	o2, err := a.CreateOffer()
@@ -467,7 +467,7 @@ func TestRollbackEitherSide(t *testing.T) {
 // from the local side, then applies and answers it again.
 func rollbackRemoteReoffer(t *testing.T, a, b *PeerConnection, o, ans SessionDescription) {
 	t.Helper()
-	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindVideo, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	o2, err := a.CreateOffer()
@@ -540,10 +540,10 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindVideo, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {
@@ -554,7 +554,7 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	}
 	count()
 	// Negotiated: the next change fires again.
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {

@@ -225,7 +225,7 @@ func (pc *PeerConnection) HandleWrite(m Message) error {
 			err = pc.send(m.Channel, m.Data, m.Binary)
 		}
 	case MessageRTP, MessageRTCP:
-		err = pc.media.write(m)
+		err = pc.writeMessage(m)
 	default:
 		err = fmt.Errorf("rtc: unknown message kind %v", m.Kind)
 	}

@@ -16,6 +16,9 @@ import (
 // never calls the PeerConnection, which passes the outcome down to the
 // transport and data parts.
 type negotiation struct {
+	// pc owns the transceivers a remote offer creates (they carry it for
+	// their verbs); negotiation never calls it.
+	pc    *PeerConnection
 	state SignalingState
 
 	sessionID, sessionVersion uint64

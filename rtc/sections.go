@@ -55,7 +55,8 @@ func (n *negotiation) acceptMedia(s *mSection, m *sdp.MediaDescription) {
 		if m.Media == "video" {
 			kind = MediaKindVideo
 		}
-		t := &Transceiver{kind: kind, mid: s.mid, direction: DirectionRecvOnly}
+		t := newTransceiver(n.pc, kind, DirectionRecvOnly)
+		t.mid, t.midBytes = s.mid, []byte(s.mid)
 		n.transceivers = append(n.transceivers, t)
 		s.transceiver = t
 	}

@@ -44,17 +44,33 @@ func (d Direction) String() string {
 	return [...]string{"sendrecv", "sendonly", "recvonly", "inactive", "stopped", "unknown"}[min(int(d), 5)]
 }
 
-// Transceiver is one RTP m-section (W3C RTCRtpTransceiver). Media is not
-// sent or received yet (see the package doc); transceivers exist so that
-// m-section bookkeeping, mids and BUNDLE are right when media lands, and so
-// that remote audio/video sections are answered correctly (rejected).
+// Transceiver is one RTP m-section (W3C RTCRtpTransceiver): a Sender
+// and a Receiver sharing a mid, a direction and the negotiated codecs.
 type Transceiver struct {
+	pc               *PeerConnection
 	kind             MediaKind
 	mid              string
+	midBytes         []byte // mid for the MID header extension
 	direction        Direction
 	currentDirection Direction
 	hasCurrent       bool
 	stopped          bool
+	stopping         bool // Stop was called; the next offer rejects the section
+	everSent         bool // it was negotiated with a send direction once (W3C addTrack reuse rule)
+
+	sender   *Sender
+	receiver *Receiver
+	// streamIDs are the local a=msid stream ids.
+	streamIDs []string
+	// codecs negotiated for the m-section (payload types of the offerer),
+	// and the SetCodecPreferences list.
+	codecs      []Codec
+	preferences []Codec
+	// extensions negotiated for the m-section (RFC 8285 ids).
+	extensions []Extension
+	// remoteRIDs are the rids the remote peer sends (a=rid ... send with
+	// a=simulcast send, RFC 8853), in its order.
+	remoteRIDs []string
 }
 
 // Kind returns the media kind.
