@@ -1,10 +1,6 @@
 package rtc
 
-import (
-	"strconv"
-
-	sdp "github.com/sansrtc/rtc/rtc-sdp"
-)
+import "strconv"
 
 // MediaKind is the kind of an m-section's media.
 type MediaKind uint8
@@ -56,7 +52,8 @@ type Transceiver struct {
 	hasCurrent       bool
 	stopped          bool
 	stopping         bool // Stop was called; the next offer rejects the section
-	everSent         bool // it was negotiated with a send direction once (W3C addTrack reuse rule)
+	negotiatedWant   Direction // direction when the last exchange completed
+	everSent         bool      // it was negotiated with a send direction once (W3C addTrack reuse rule)
 
 	sender   *Sender
 	receiver *Receiver
@@ -99,8 +96,10 @@ type mSection struct {
 	// proto and formats of a remote section we reject, echoed in the answer.
 	proto   string
 	formats []string
-	// pt and codec (its a=rtpmap and a=fmtp): the codec a remote RTP
-	// section is answered with.
-	pt    string
-	codec []sdp.AttrValue
+	// remote is what the remote offer said of an RTP section; the answer*
+	// fields are the answer to it (RFC 8829 §5.3.1).
+	remote       *remoteMedia
+	answerCodecs []Codec
+	answerExts   []Extension
+	answerDir    Direction
 }
