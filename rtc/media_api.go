@@ -21,6 +21,7 @@ func (pc *PeerConnection) AddTrack(track Track) (*Sender, error) {
 		if t.kind == track.Kind && !t.stopped && !t.stopping && t.sender.track == nil && !t.everSent {
 			tr := track
 			t.sender.track = &tr
+			pc.ensureEncodings(t)
 			t.streamIDs = tr.StreamIDs
 			if t.direction == DirectionRecvOnly {
 				t.direction = DirectionSendRecv
@@ -102,6 +103,15 @@ func (pc *PeerConnection) addTransceiver(kind MediaKind, track *Track, init Tran
 	pc.neg.transceivers = append(pc.neg.transceivers, t)
 	pc.neg.need(&pc.out)
 	return t, nil
+}
+
+// ensureEncodings gives a transceiver a remote offer created its one
+// default encoding (drawn when it first may send, so that a connection
+// that only receives draws no SSRC).
+func (pc *PeerConnection) ensureEncodings(t *Transceiver) {
+	if len(t.sender.encodings) == 0 {
+		t.sender.encodings, _ = pc.media.newEncodings(nil, pc.cfg.rand()) // nil init cannot fail
+	}
 }
 
 // newTransceiver returns a transceiver with its sender and receiver.

@@ -208,6 +208,7 @@ func (n *negotiation) senderLines(md *sdp.MediaDescription, t *Transceiver) {
 	for _, st := range streams {
 		md.Add(sdp.MSID{StreamID: st, TrackID: trackID})
 	}
+	n.pc.ensureEncodings(t)
 	encs := t.sender.encodings
 	if len(encs) > 1 {
 		var alt []sdp.SimulcastStream

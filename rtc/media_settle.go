@@ -1,7 +1,5 @@
 package rtc
 
-
-
 // settleMedia applies a completed exchange to the transceivers and the
 // media part, once per local description that reached stable (RFC 8829
 // §5.10, §5.11; W3C webrtc §4.4.1.6 "set the RTCSessionDescription"): the
@@ -99,4 +97,3 @@ func (n *negotiation) mediaChanged(t *Transceiver) bool {
 	}
 	return t.stopping || t.hasCurrent && t.direction != t.negotiatedWant
 }
-

@@ -41,7 +41,7 @@ type negotiation struct {
 	extIDs       map[string]uint16       // header extension ids of the session (RFC 8285, one per URI with BUNDLE)
 	cname        string                  // RTCP CNAME of our streams (RFC 7022)
 	settled      *localDesc              // the local description media was last settled for
-	remoteBundle bool // the remote offer had a BUNDLE group
+	remoteBundle bool                    // the remote offer had a BUNDLE group
 
 	// The DTLS role (RFC 8842 §5.3) and the remote transport parameters.
 	roleKnown bool

@@ -116,4 +116,3 @@ func (n *negotiation) markRejected(sess *sdp.SessionDescription) bool {
 	}
 	return dataRejected
 }
-

@@ -51,7 +51,7 @@ type Transceiver struct {
 	currentDirection Direction
 	hasCurrent       bool
 	stopped          bool
-	stopping         bool // Stop was called; the next offer rejects the section
+	stopping         bool      // Stop was called; the next offer rejects the section
 	negotiatedWant   Direction // direction when the last exchange completed
 	everSent         bool      // it was negotiated with a send direction once (W3C addTrack reuse rule)
 
