@@ -50,6 +50,11 @@ const (
 	// icecandidateerror). Once per ICE session from the agent, once per
 	// description from the PeerConnection; a cut is never silent.
 	EventICECandidateError
+	// EventTrack: Transceiver, Track (the remote track, W3C ontrack) and
+	// Streams (its a=msid stream ids). Fired when a remote description
+	// gives a transceiver a receiving direction (W3C webrtc §5.1 "process
+	// the addition of a remote track").
+	EventTrack
 )
 
 // String returns the W3C event name.
@@ -57,7 +62,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -76,6 +81,10 @@ type Event struct {
 	Candidate          ICECandidateInit
 	Channel            *DataChannel
 	Err                error
+	// Transceiver, Track and Streams: EventTrack.
+	Transceiver *Transceiver
+	Track       *Track
+	Streams     []string
 }
 
 // String formats the event for logs.
