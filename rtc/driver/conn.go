@@ -335,6 +335,20 @@ func (c *Conn) WaitOpen(ctx context.Context, dc *rtc.DataChannel) error {
 	})
 }
 
+// PeerConnection returns the connection's PeerConnection. Use it only on
+// the driver goroutine: inside a Handler callback or a Do function (an
+// SFU writing RTP to another connection of the same loop from a callback
+// is the reason it exists). From other goroutines use Do.
+func (c *Conn) PeerConnection() *rtc.PeerConnection { return c.pc }
+
+// WaitGathering waits until ICE gathering completed, then returns the
+// local description (with every candidate, as SIGNALING.md wants). With
+// Do it builds a custom answer: Do(SetRemoteDescription, add tracks,
+// CreateAnswer, SetLocalDescription), then WaitGathering.
+func (c *Conn) WaitGathering(ctx context.Context) (rtc.SessionDescription, error) {
+	return c.waitGathering(ctx)
+}
+
 // waitGathering waits until ICE gathering completed, then returns the
 // local description (with every candidate, as rtc/driver/signaling/SIGNALING.md wants).
 func (c *Conn) waitGathering(ctx context.Context) (rtc.SessionDescription, error) {

@@ -60,6 +60,13 @@ type Options struct {
 	// MaxConnections bounds the live peer connections; a request beyond
 	// it fails with signaling.ErrBusy. If zero, 100.
 	MaxConnections int
+	// Media makes the peer reflect media too (the reflect example): every
+	// RTP packet goes back on the m-section it came in on with the same
+	// payload type and payload, keyframe requests for a reflected stream
+	// go to its source, and its own offer has sendrecv Opus and VP8 besides
+	// the "echo" channel. Each connection's end logs one "media stats"
+	// line.
+	Media bool
 }
 
 // Peer is the echo peer.
@@ -79,6 +86,7 @@ type Peer struct {
 type connStats struct {
 	id              int64
 	messages, bytes uint64
+	media           mediaStats
 }
 
 // New returns an echo peer running its connections on d.
@@ -138,6 +146,18 @@ func (p *Peer) create() (*driver.Conn, error) {
 	log := p.log.With("echo", st.id)
 	c, err := p.d.NewPeerConnection(p.opts.Config, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
+			switch m.Kind {
+			case rtc.MessageRTP:
+				if err := st.reflectRTP(m); err != nil {
+					log.Debug("reflect", "mid", m.Transceiver.Mid(), "err", err)
+				}
+				return
+			case rtc.MessageRTCP:
+				if err := st.handleRTCP(c.PeerConnection(), m); err != nil {
+					log.Debug("rtcp", "err", err)
+				}
+				return
+			}
 			st.messages++
 			st.bytes += uint64(len(m.Data))
 			log.Debug("message", "channel", m.Channel.Label(), "bytes", len(m.Data), "binary", m.Binary)
@@ -212,6 +232,17 @@ func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
 	}
 	// Done is closed after c's last callback: st is ours now.
 	log.Log(context.Background(), level, "echo stats", "messages", st.messages, "bytes", st.bytes)
+	if p.opts.Media {
+		m := &st.media
+		// target_bitrate_bps: the remote's REMB estimate for what we send
+		// (0 when it sent none; Chromium sends REMB only without
+		// transport-cc).
+		log.Log(context.Background(), level, "media stats", "rtp_in", m.rtpIn, "rtp_out", m.rtpOut,
+			"rtp_bytes_in", m.rtpBytes, "reflect_refused", m.reflectErrs, "rtcp_in", m.rtcpIn, "rtcp_malformed", m.rtcpErrs,
+			"pli_in", m.pliIn, "fir_in", m.firIn, "pli_out", m.pliOut,
+			"nack_in", m.nackIn, "nacked_packets", m.nackedPackets, "retransmissions", 0,
+			"target_bitrate_bps", m.remb)
+	}
 }
 
 func (p *Peer) closeConn(c *driver.Conn) {
@@ -254,7 +285,27 @@ func (p *Peer) Answer(ctx context.Context, offer signaling.Description) (signali
 	if err != nil {
 		return signaling.Description{}, err
 	}
-	ans, err := c.AnswerAfterGathering(ctx, rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP})
+	var ans rtc.SessionDescription
+	if p.opts.Media {
+		err = c.Do(func(pc *rtc.PeerConnection) error {
+			if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
+				return err
+			}
+			if err := prepareMedia(pc); err != nil {
+				return err
+			}
+			a, err := pc.CreateAnswer()
+			if err != nil {
+				return err
+			}
+			return pc.SetLocalDescription(a)
+		})
+		if err == nil {
+			ans, err = c.WaitGathering(ctx)
+		}
+	} else {
+		ans, err = c.AnswerAfterGathering(ctx, rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP})
+	}
 	if err != nil {
 		p.drop(c)
 		return signaling.Description{}, classify(err)
@@ -271,6 +322,12 @@ func (p *Peer) Offer(ctx context.Context) (signaling.Description, error) {
 	if _, err := c.CreateDataChannel("echo", rtc.DataChannelInit{}); err != nil {
 		p.drop(c)
 		return signaling.Description{}, err
+	}
+	if p.opts.Media {
+		if err := c.Do(func(pc *rtc.PeerConnection) error { return offerMedia(pc, p.opts.Config) }); err != nil {
+			p.drop(c)
+			return signaling.Description{}, err
+		}
 	}
 	off, err := c.OfferAfterGathering(ctx)
 	if err != nil {
