@@ -107,6 +107,7 @@ func (m *media) learn(hv *rtp.HeaderView) (*recvStream, error) {
 	}
 	m.ssrcs[s.ssrc] = s
 	t.receiver.addStream(s)
+	m.bindRemote(s)
 	return s, nil
 }
 
