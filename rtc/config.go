@@ -10,8 +10,8 @@ import (
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
-	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 

@@ -120,11 +120,20 @@ type MediaStats struct {
 	ChainBindFailures uint64
 }
 
-// Media errors of the receive path, counted in MediaStats.
+// Errors of the receive path: HandleRead returns them for a dropped
+// packet (counted in MediaStats); the connection keeps serving.
 var (
-	errUnrouted   = errors.New("rtc: RTP on an unknown SSRC with no MID")
-	errUnknownPT  = errors.New("rtc: RTP payload type not negotiated")
-	errTooMany    = errors.New("rtc: too many remote SSRCs")
+	// ErrUnroutedRTP: RTP on an unknown SSRC with no MID (or an unknown
+	// one), no RID and a payload type no single transceiver negotiated.
+	ErrUnroutedRTP = errors.New("rtc: RTP on an unknown SSRC with no MID")
+	// ErrUnknownPayloadType: RTP whose payload type its transceiver did
+	// not negotiate.
+	ErrUnknownPayloadType = errors.New("rtc: RTP payload type not negotiated")
+	// ErrTooManySSRCs: RTP of a new SSRC beyond MaxRemoteSSRCs.
+	ErrTooManySSRCs = fmt.Errorf("%w: too many remote SSRCs", ErrLimit)
+)
+
+var (
 	errNotKeyed   = fmt.Errorf("%w: SRTP not keyed", ErrNoMedia)
 	errRTXPadding = errors.New("rtc: RTX padding packet")
 )
