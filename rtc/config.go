@@ -11,6 +11,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
@@ -141,6 +142,18 @@ type Configuration struct {
 	// AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES128_CM_HMAC_SHA1_80 and
 	// AES128_CM_HMAC_SHA1_32 (RFC 5764 §4.1.2, RFC 7714 §14.2).
 	SRTPProfiles []uint16
+	// DisableInterceptors leaves the interceptor chain out: no NACK, RTX,
+	// reports, congestion control or keyframe handling. If false, the
+	// default chain (rtc-interceptor with the GCC estimator) runs.
+	DisableInterceptors bool
+	// NewInterceptorChain replaces the default chain: it gets the Config
+	// the PeerConnection filled from negotiation (CNAME, rtcp-rsize, the
+	// transport-wide-cc id, Rand, InterceptorUnits) and returns the chain
+	// to install. If nil, gcc.NewChain builds it.
+	NewInterceptorChain func(interceptor.Config) (*interceptor.Chain, error)
+	// InterceptorUnits are application units added after the chain's own
+	// (interceptor.Config.Units).
+	InterceptorUnits []interceptor.Unit
 	// MaxRemoteSSRCs bounds the remote RTP streams (SSRCs) tracked. If
 	// zero, 256. RTP on more is dropped and counted.
 	MaxRemoteSSRCs int

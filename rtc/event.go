@@ -55,6 +55,14 @@ const (
 	// gives a transceiver a receiving direction (W3C webrtc §5.1 "process
 	// the addition of a remote track").
 	EventTrack
+	// EventKeyframeRequest: Transceiver, SSRC. The remote peer asked for
+	// a keyframe on one of our streams (PLI, RFC 4585 §6.3.1, or FIR, RFC
+	// 5104 §4.3.1); a forwarding application passes it on with
+	// RequestKeyframe on the source.
+	EventKeyframeRequest
+	// EventTargetBitrate: Bitrate, the send-side estimate in bits per
+	// second (GCC over transport-wide feedback, or a REMB).
+	EventTargetBitrate
 )
 
 // String returns the W3C event name.
@@ -62,7 +70,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -85,6 +93,9 @@ type Event struct {
 	Transceiver *Transceiver
 	Track       *Track
 	Streams     []string
+	// SSRC: EventKeyframeRequest. Bitrate: EventTargetBitrate.
+	SSRC    uint32
+	Bitrate int
 }
 
 // String formats the event for logs.

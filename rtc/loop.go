@@ -29,6 +29,7 @@ import (
 func (pc *PeerConnection) step() {
 	now := pc.clock.Now()
 	pc.tr.drain(now, &pc.out)
+	pc.media.pumpChain(pc.tr.send, &pc.out)
 	for range 4 {
 		pc.settle()
 		moved := pc.records()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
@@ -30,14 +31,24 @@ type media struct {
 	ssrcs        map[uint32]*recvStream
 	maxSSRCs     int
 
+	// chain is the interceptor chain (nil until the first exchange with
+	// media, or when disabled), reached through ch() for calls that may
+	// change its deadline; bound lists the SSRCs bound to it.
+	chain      *interceptor.Chain
+	chainTimer partTimer
+	bound      map[uint32]bool
+
 	free  [][]byte // receive buffers given back by ReleaseRead
 	stats MediaStats
 }
 
+// ch returns the chain for a call that may change its deadline.
+func (m *media) ch() *interceptor.Chain { m.chainTimer.stale = true; return m.chain }
+
 // extIDs are the negotiated ids of the header extensions routing and
 // sending use (RFC 8285), 0 when not negotiated. BUNDLE makes them the
 // same for every m-section (RFC 8843 §9.2).
-type extIDs struct{ mid, rid, rrid uint8 }
+type extIDs struct{ mid, rid, rrid, twcc uint8 }
 
 // sendEncoding is one outgoing RTP stream of a Sender.
 type sendEncoding struct {
@@ -94,13 +105,35 @@ type MediaStats struct {
 	RTXRepaired, RTXPadding uint64
 	// WritesDropped counts packets written for an inactive encoding.
 	WritesDropped uint64
+	// Retransmitted counts retransmissions (RTX or in-band) the chain sent
+	// in answer to NACKs (RFC 4585 §6.2.1, RFC 4588).
+	Retransmitted uint64
+	// TargetBitrate is the estimator's latest target in bits per second
+	// (GCC over transport-wide feedback), 0 before any.
+	TargetBitrate int
+	// NACKsSent and NACKsReceived count NACK messages the chain sent for
+	// our received streams and received for our sent ones (filled by
+	// PeerConnection.MediaStats).
+	NACKsSent, NACKsReceived uint64
+	// ChainBindFailures counts streams the interceptor chain refused to
+	// bind (its stream limit): their media flows without NACK or reports.
+	ChainBindFailures uint64
 }
 
-// Media errors of the receive path, counted in MediaStats.
+// Errors of the receive path: HandleRead returns them for a dropped
+// packet (counted in MediaStats); the connection keeps serving.
 var (
-	errUnrouted   = errors.New("rtc: RTP on an unknown SSRC with no MID")
-	errUnknownPT  = errors.New("rtc: RTP payload type not negotiated")
-	errTooMany    = errors.New("rtc: too many remote SSRCs")
+	// ErrUnroutedRTP: RTP on an unknown SSRC with no MID (or an unknown
+	// one), no RID and a payload type no single transceiver negotiated.
+	ErrUnroutedRTP = errors.New("rtc: RTP on an unknown SSRC with no MID")
+	// ErrUnknownPayloadType: RTP whose payload type its transceiver did
+	// not negotiate.
+	ErrUnknownPayloadType = errors.New("rtc: RTP payload type not negotiated")
+	// ErrTooManySSRCs: RTP of a new SSRC beyond MaxRemoteSSRCs.
+	ErrTooManySSRCs = fmt.Errorf("%w: too many remote SSRCs", ErrLimit)
+)
+
+var (
 	errNotKeyed   = fmt.Errorf("%w: SRTP not keyed", ErrNoMedia)
 	errRTXPadding = errors.New("rtc: RTX padding packet")
 )
@@ -139,8 +172,8 @@ func (m *media) key(profile uint16, e srtp.Exporter, client bool) error {
 // (borrowed). It decrypts it into a receive buffer and returns the
 // Message to queue for PollRead, or an error when the packet is dropped
 // (counted in MediaStats and the sink's Stats).
-func (m *media) handlePacket(kind MessageKind, b []byte, out *sink) (Message, error) {
-	msg, err := m.receive(kind, b)
+func (m *media) handlePacket(now time.Time, kind MessageKind, b []byte, out *sink) (Message, error) {
+	msg, err := m.receive(now, kind, b)
 	if err != nil {
 		out.stats.Dropped++
 		if kind == MessageRTCP {
@@ -152,7 +185,7 @@ func (m *media) handlePacket(kind MessageKind, b []byte, out *sink) (Message, er
 	return msg, err
 }
 
-func (m *media) receive(kind MessageKind, b []byte) (Message, error) {
+func (m *media) receive(now time.Time, kind MessageKind, b []byte) (Message, error) {
 	if m.in == nil {
 		m.stats.NotKeyed++
 		return Message{}, errNotKeyed
@@ -172,6 +205,11 @@ func (m *media) receive(kind MessageKind, b []byte) (Message, error) {
 	}
 	if kind == MessageRTCP {
 		m.stats.RTCPIn++
+		if m.chain != nil {
+			// Malformed parts are counted by the chain; the packet still
+			// goes to the application, which may understand it.
+			_ = m.ch().ReceiveRTCP(now, dec) // counted in ChainStats
+		}
 		return Message{Kind: MessageRTCP, Transceiver: m.rtcpTransceiver(dec), Data: dec}, nil
 	}
 	msg, err := m.route(dec)
@@ -181,6 +219,9 @@ func (m *media) receive(kind MessageKind, b []byte) (Message, error) {
 	}
 	m.stats.PacketsIn++
 	m.stats.BytesIn += uint64(len(msg.Data))
+	if m.chain != nil {
+		_ = m.ch().ReceiveRTP(now, msg.Data) // counted in ChainStats (UnknownSSRC)
+	}
 	return msg, nil
 }
 
@@ -226,9 +267,17 @@ func (m *media) rtcpTransceiver(b []byte) *Transceiver {
 	return nil
 }
 
-// deadline returns the media timers' earliest deadline: none (reports,
-// NACKs and pacing belong to the interceptor chain, not yet installed).
-func (m *media) deadline() time.Time { return time.Time{} }
+// deadline returns the media timers' earliest deadline: the interceptor
+// chain's (reports, NACKs, feedback).
+func (m *media) deadline() time.Time { return m.chainDeadline() }
+
+// handleTimeout runs the chain's timers.
+func (m *media) handleTimeout(now time.Time) error {
+	if m.chain == nil || !m.chainTimer.due(now) {
+		return nil
+	}
+	return layerErr("interceptor", m.ch().HandleTimeout(now))
+}
 
 // newEncodings checks a sender's encodings (RFC 8851 §10: rids are 1-16
 // alphanumeric characters; distinct) and draws their SSRCs (RFC 3550
@@ -287,6 +336,13 @@ func randomSSRC(r io.Reader) uint32 {
 		}
 	}
 	return 1
+}
+
+// close closes the chain.
+func (m *media) close() {
+	if m.chain != nil {
+		_ = m.ch().Close() // closing drops its queues; nothing else can fail
+	}
 }
 
 // stopTransceiver forgets a stopped transceiver's received streams.

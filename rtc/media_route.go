@@ -65,7 +65,7 @@ func (m *media) route(pkt []byte) (Message, error) {
 	}
 	if !s.t.hasPT(hv.PayloadType) {
 		m.stats.UnknownPayloadType++
-		return Message{}, errUnknownPT
+		return Message{}, ErrUnknownPayloadType
 	}
 	s.pt = hv.PayloadType
 	s.packets++
@@ -85,11 +85,11 @@ func (m *media) learn(hv *rtp.HeaderView) (*recvStream, error) {
 	}
 	if t == nil {
 		m.stats.UnroutedRTP++
-		return nil, errUnrouted
+		return nil, ErrUnroutedRTP
 	}
 	if len(m.ssrcs) >= m.maxSSRCs {
 		m.stats.TooManySSRCs++
-		return nil, errTooMany
+		return nil, ErrTooManySSRCs
 	}
 	s := &recvStream{t: t, ssrc: hv.SSRC, pt: hv.PayloadType}
 	if m.ids.rrid != 0 {
@@ -107,6 +107,7 @@ func (m *media) learn(hv *rtp.HeaderView) (*recvStream, error) {
 	}
 	m.ssrcs[s.ssrc] = s
 	t.receiver.addStream(s)
+	m.bindRemote(s)
 	return s, nil
 }
 

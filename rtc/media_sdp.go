@@ -346,6 +346,8 @@ func extIDsOf(exts []Extension) extIDs {
 			ids.rid = uint8(e.ID)
 		case ExtRepairedRID:
 			ids.rrid = uint8(e.ID)
+		case ExtTransportWideCC:
+			ids.twcc = uint8(e.ID)
 		}
 	}
 	return ids

@@ -59,7 +59,7 @@ func (pc *PeerConnection) writeSample(s *Sender, sample Sample) error {
 
 // sendRTP seals one packet of enc and queues it.
 func (pc *PeerConnection) sendRTP(s *Sender, enc *sendEncoding, p *rtp.Packet) error {
-	b, err := pc.media.seal(s, enc, p)
+	b, err := pc.media.seal(pc.clock.Now(), s, enc, p)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (m *media) sendable(s *Sender, rid string) (*sendEncoding, error) {
 // number and timestamp (the encoding's Forwarder), the MID and RID
 // extensions (RFC 8843 §9.1, RFC 8852 §3.3); the source's other header
 // extensions are removed (their ids belong to another session).
-func (m *media) seal(s *Sender, enc *sendEncoding, p *rtp.Packet) ([]byte, error) {
+func (m *media) seal(now time.Time, s *Sender, enc *sendEncoding, p *rtp.Packet) ([]byte, error) {
 	t := s.t
 	if !t.hasPT(p.PayloadType) || t.isRTX(p.PayloadType) {
 		c, ok := s.sendCodec()
@@ -121,12 +121,20 @@ func (m *media) seal(s *Sender, enc *sendEncoding, p *rtp.Packet) ([]byte, error
 			return nil, err
 		}
 	}
-	buf := make([]byte, p.MarshalSize(), p.MarshalSize()+m.out.RTPOverhead())
-	n, err := p.MarshalTo(buf)
-	if err != nil {
-		return nil, err
+	// The chain numbers the packet (transport-cc) and keeps it for
+	// retransmission before it is protected.
+	buf := make([]byte, 0, p.MarshalSize()+8+m.out.RTPOverhead())
+	var err error
+	if m.chain != nil {
+		buf, err = m.ch().SendRTP(now, p, buf)
+	} else {
+		buf, err = p.AppendTo(buf)
 	}
-	out, err := m.out.ProtectRTP(buf[:n])
+	if err != nil {
+		return nil, layerErr("rtp", err)
+	}
+	n := len(buf)
+	out, err := m.out.ProtectRTP(buf)
 	if err != nil {
 		return nil, layerErr("srtp", err)
 	}

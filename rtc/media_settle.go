@@ -44,6 +44,10 @@ func (pc *PeerConnection) settleMedia() {
 		pc.settleDirection(t, dir, rm)
 	}
 	pc.media.bind(n.transceivers, ids, signaled, pc.cfg.maxRemoteSSRCs())
+	if len(signaled) > 0 || anySends(n.transceivers) || anyReceives(n.transceivers) {
+		pc.out.emitError("interceptor", pc.newChain(ids.twcc))
+	}
+	pc.media.bindChain(n.transceivers)
 }
 
 // settleDirection records the negotiated direction; a transceiver that
@@ -80,6 +84,24 @@ func signaledStreams(t *Transceiver, rm *remoteMedia) []recvStream {
 		}
 	}
 	return out
+}
+
+func anySends(ts []*Transceiver) bool {
+	for _, t := range ts {
+		if !t.stopped && t.hasCurrent && t.currentDirection.sends() {
+			return true
+		}
+	}
+	return false
+}
+
+func anyReceives(ts []*Transceiver) bool {
+	for _, t := range ts {
+		if !t.stopped && t.hasCurrent && t.currentDirection.receives() {
+			return true
+		}
+	}
+	return false
 }
 
 // reverse swaps sending and receiving (the remote view of a direction).

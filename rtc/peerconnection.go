@@ -239,7 +239,7 @@ func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes)
 	if k == stun.KindRTCP {
 		kind = MessageRTCP
 	}
-	m, err := pc.media.handlePacket(kind, msg.Message, &pc.out)
+	m, err := pc.media.handlePacket(pc.clock.Now(), kind, msg.Message, &pc.out)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (pc *PeerConnection) HandleTimeout(now time.Time) error {
 		return nil
 	}
 	now = pc.clock.Advance(now)
-	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now))
+	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now), pc.media.handleTimeout(now))
 	pc.step()
 	return pc.out.report(err)
 }
@@ -305,7 +305,10 @@ func (pc *PeerConnection) TimeoutReason() string {
 	case pc.closed:
 		return ""
 	}
-	t, s := pc.tr.deadline(), pc.data.deadline()
+	t, s, m := pc.tr.deadline(), pc.data.deadline(), pc.media.deadline()
+	if !m.IsZero() && (t.IsZero() || m.Before(t)) && (s.IsZero() || m.Before(s)) {
+		return "media" + reasonOf(pc.media.chain)
+	}
 	if !s.IsZero() && (t.IsZero() || s.Before(t)) {
 		return "sctp" + reasonOf(pc.data.mgr)
 	}
@@ -326,6 +329,7 @@ func (pc *PeerConnection) Close() error {
 	if pc.closed {
 		return nil
 	}
+	pc.media.close()
 	pc.data.end("peer connection closed", &pc.out)
 	pc.pump()
 	err := pc.tr.close(&pc.out)
