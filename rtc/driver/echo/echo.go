@@ -67,6 +67,9 @@ type Options struct {
 	// the "echo" channel. Each connection's end logs one "media stats"
 	// line.
 	Media bool
+	// StatsInterval is how often a Media connection logs its media stats
+	// line (at Info) while it lives. If zero, 5 s.
+	StatsInterval time.Duration
 }
 
 // Peer is the echo peer.
@@ -153,10 +156,7 @@ func (p *Peer) create() (*driver.Conn, error) {
 				}
 				return
 			case rtc.MessageRTCP:
-				if err := st.handleRTCP(c.PeerConnection(), m); err != nil {
-					log.Debug("rtcp", "err", err)
-				}
-				return
+				return // counted in MediaStats; feedback is the chain's
 			}
 			st.messages++
 			st.bytes += uint64(len(m.Data))
@@ -173,6 +173,10 @@ func (p *Peer) create() (*driver.Conn, error) {
 		},
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			switch e.Kind {
+			case rtc.EventKeyframeRequest:
+				if err := st.keyframe(c.PeerConnection(), e.Transceiver); err != nil {
+					log.Debug("keyframe request", "mid", e.Transceiver.Mid(), "err", err)
+				}
 			case rtc.EventDataChannelClose:
 				p.mu.Lock()
 				p.closed[e.Channel.Label()]++
@@ -211,8 +215,18 @@ func (p *Peer) create() (*driver.Conn, error) {
 func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
 	t := time.NewTimer(p.connectTimeout())
 	defer t.Stop()
+	var tick <-chan time.Time
+	if p.opts.Media {
+		tk := time.NewTicker(p.statsInterval())
+		defer tk.Stop()
+		tick = tk.C
+	}
+wait:
 	select {
 	case <-c.Done():
+	case <-tick:
+		p.mediaStats(c, st, log, false)
+		goto wait
 	case <-t.C:
 		connected := false
 		err := c.Do(func(pc *rtc.PeerConnection) error {
@@ -233,16 +247,45 @@ func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
 	// Done is closed after c's last callback: st is ours now.
 	log.Log(context.Background(), level, "echo stats", "messages", st.messages, "bytes", st.bytes)
 	if p.opts.Media {
-		m := &st.media
-		// target_bitrate_bps: the remote's REMB estimate for what we send
-		// (0 when it sent none; Chromium sends REMB only without
-		// transport-cc).
-		log.Log(context.Background(), level, "media stats", "rtp_in", m.rtpIn, "rtp_out", m.rtpOut,
-			"rtp_bytes_in", m.rtpBytes, "reflect_refused", m.reflectErrs, "rtcp_in", m.rtcpIn, "rtcp_malformed", m.rtcpErrs,
-			"pli_in", m.pliIn, "fir_in", m.firIn, "pli_out", m.pliOut,
-			"nack_in", m.nackIn, "nacked_packets", m.nackedPackets, "retransmissions", 0,
-			"target_bitrate_bps", m.remb)
+		p.mediaStats(c, st, log, true)
 	}
+}
+
+func (p *Peer) statsInterval() time.Duration {
+	if p.opts.StatsInterval <= 0 {
+		return 5 * time.Second
+	}
+	return p.opts.StatsInterval
+}
+
+// mediaStats logs the connection's media stats line: the
+// PeerConnection's MediaStats (taken on the loop while the connection
+// lives; the last taken once it ended) and the reflection's counters.
+func (p *Peer) mediaStats(c *driver.Conn, st *connStats, log *slog.Logger, final bool) {
+	var m mediaStats
+	if !final {
+		err := c.Do(func(pc *rtc.PeerConnection) error {
+			st.media.last = pc.MediaStats()
+			m = st.media
+			return nil
+		})
+		if err != nil {
+			return // ended meanwhile: the final line follows
+		}
+	} else {
+		m = st.media // Done is closed: no callback runs any more
+	}
+	s := m.last
+	msg := "media stats"
+	if final {
+		msg = "media stats final"
+	}
+	log.Info(msg, "rtp_in", s.PacketsIn, "rtp_out", s.PacketsOut, "bytes_in", s.BytesIn, "bytes_out", s.BytesOut,
+		"rtcp_in", s.RTCPIn, "rtcp_out", s.RTCPOut, "reflected", m.reflected, "reflect_refused", m.refused,
+		"keyframe_requests", m.keyframeReq, "target_bitrate_bps", s.TargetBitrate,
+		"nacks_sent", s.NACKsSent, "nacks_received", s.NACKsReceived, "retransmitted", s.Retransmitted,
+		"rtx_repaired", s.RTXRepaired, "srtp_auth_failures", s.SRTPAuthFailures, "unrouted_rtp", s.UnroutedRTP,
+		"unknown_pt", s.UnknownPayloadType)
 }
 
 func (p *Peer) closeConn(c *driver.Conn) {
@@ -287,11 +330,12 @@ func (p *Peer) Answer(ctx context.Context, offer signaling.Description) (signali
 	}
 	var ans rtc.SessionDescription
 	if p.opts.Media {
+		kinds := offerKinds(offer.SDP)
 		err = c.Do(func(pc *rtc.PeerConnection) error {
-			if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
+			if err := prepareMedia(pc, kinds); err != nil {
 				return err
 			}
-			if err := prepareMedia(pc); err != nil {
+			if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
 				return err
 			}
 			a, err := pc.CreateAnswer()

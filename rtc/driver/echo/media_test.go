@@ -3,8 +3,6 @@ package echo
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 	"net/http/httptest"
 	"net/netip"
 	"sync"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
-	rtcp "github.com/sansrtc/rtc/rtc-rtcp"
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
@@ -23,7 +20,6 @@ type received struct {
 	mu       sync.Mutex
 	payloads map[string][]string // mid -> payloads in arrival order
 	pts      map[string]uint8
-	plis     map[uint32]int // media SSRC -> PLIs received
 }
 
 func (r *received) rtp(m rtc.Message) error {
@@ -39,29 +35,16 @@ func (r *received) rtp(m rtc.Message) error {
 	return nil
 }
 
-func (r *received) rtcp(m rtc.Message) {
-	rd := rtcp.NewReader(m.Data)
-	for rd.Next() {
-		if h := rd.Header(); h.Type == rtcp.TypePSFB && h.Count == rtcp.FormatPLI {
-			var pli rtcp.PLI
-			if pli.Unmarshal(rd.Packet()) == nil {
-				r.mu.Lock()
-				r.plis[pli.MediaSSRC]++
-				r.mu.Unlock()
-			}
-		}
-	}
-}
-
 // TestReflectBothRoles: a sansrtc client sends Opus and VP8 RTP to the
 // echo peer with Options.Media, offering (POST /offer) and answering its
 // offer (GET /offer + POST /answer): every packet comes back on the same
 // m-section with the same payload type and payload, data channels still
-// echo, and a PLI for a reflected stream reaches the stream's source.
+// echo, and a keyframe request for a reflected stream reaches the stream's
+// source.
 func TestReflectBothRoles(t *testing.T) {
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 	defer d.Close()
-	peer := New(d, Options{Media: true, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	peer := New(d, Options{Media: true})
 	srv := httptest.NewServer(signaling.Server(peer))
 	defer srv.Close()
 
@@ -69,13 +52,23 @@ func TestReflectBothRoles(t *testing.T) {
 		t.Run(fmt.Sprintf("peerOffers=%v", peerOffers), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			rec := &received{payloads: map[string][]string{}, pts: map[string]uint8{}, plis: map[uint32]int{}}
+			rec := &received{payloads: map[string][]string{}, pts: map[string]uint8{}}
 			opened := make(chan *rtc.DataChannel, 4)
 			echoed := make(chan string, 4)
+			keyframes := make(chan struct{}, 1)
 			c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 				OnEvent: func(c *driver.Conn, e rtc.Event) {
-					if e.Kind == rtc.EventDataChannelOpen {
+					switch e.Kind {
+					case rtc.EventDataChannelOpen:
 						opened <- e.Channel
+					case rtc.EventKeyframeRequest:
+						if e.Transceiver.Kind() != rtc.MediaKindVideo {
+							t.Errorf("keyframe request on %v", e.Transceiver.Kind())
+						}
+						select {
+						case keyframes <- struct{}{}:
+						default:
+						}
 					}
 				},
 				OnMessage: func(c *driver.Conn, m rtc.Message) {
@@ -85,7 +78,6 @@ func TestReflectBothRoles(t *testing.T) {
 							t.Error(err)
 						}
 					case rtc.MessageRTCP:
-						rec.rtcp(m)
 					default:
 						echoed <- string(m.Data)
 					}
@@ -105,10 +97,10 @@ func TestReflectBothRoles(t *testing.T) {
 					t.Fatal(err)
 				}
 				err = c.Do(func(pc *rtc.PeerConnection) error {
-					if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: off.SDP}); err != nil {
+					if err := prepareMedia(pc, offerKinds(off.SDP)); err != nil {
 						return err
 					}
-					if err := prepareMedia(pc); err != nil {
+					if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: off.SDP}); err != nil {
 						return err
 					}
 					a, err := pc.CreateAnswer()
@@ -229,36 +221,24 @@ func TestReflectBothRoles(t *testing.T) {
 			}
 			rec.mu.Unlock()
 
-			// A PLI for the peer's video stream goes to our video stream.
-			var mine, theirs uint32
+			// A keyframe request for the peer's video stream (PLI from
+			// our chain) comes back to us as one for our video stream.
 			err = c.Do(func(pc *rtc.PeerConnection) error {
 				for _, tr := range pc.Transceivers() {
-					if tr.Kind() != rtc.MediaKindVideo {
-						continue
-					}
-					mine = tr.Sender().Encodings()[0].SSRC
-					for _, s := range tr.Receiver().Streams() {
-						theirs = s.SSRC
+					if tr.Kind() == rtc.MediaKindVideo {
+						return pc.RequestKeyframe(tr, 0)
 					}
 				}
-				if theirs == 0 {
-					return fmt.Errorf("no remote video stream")
-				}
-				pli := rtcp.PLI{SenderSSRC: mine, MediaSSRC: theirs}
-				b, err := pli.AppendTo(nil)
-				if err != nil {
-					return err
-				}
-				return pc.WriteRTCP(b)
+				return fmt.Errorf("no video transceiver")
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			waitUntil(ctx, t, "forwarded PLI", func() bool {
-				rec.mu.Lock()
-				defer rec.mu.Unlock()
-				return rec.plis[mine] > 0
-			})
+			select {
+			case <-keyframes:
+			case <-ctx.Done():
+				t.Fatal("keyframe request not passed on to its source")
+			}
 		})
 	}
 }
@@ -273,4 +253,3 @@ func waitUntil(ctx context.Context, t *testing.T, what string, ok func() bool) {
 		}
 	}
 }
-
