@@ -156,7 +156,10 @@ func (p *Peer) create() (*driver.Conn, error) {
 				}
 				return
 			case rtc.MessageRTCP:
-				return // counted in MediaStats; feedback is the chain's
+				// Feedback is the chain's. RTCP comes about once a second:
+				// the final stats line uses the last snapshot.
+				st.media.last = c.PeerConnection().MediaStats()
+				return
 			}
 			st.messages++
 			st.bytes += uint64(len(m.Data))
@@ -260,7 +263,8 @@ func (p *Peer) statsInterval() time.Duration {
 
 // mediaStats logs the connection's media stats line: the
 // PeerConnection's MediaStats (taken on the loop while the connection
-// lives; the last taken once it ended) and the reflection's counters.
+// lives; once it ended, the last taken, at its last RTCP packet or stats
+// line) and the reflection's counters.
 func (p *Peer) mediaStats(c *driver.Conn, st *connStats, log *slog.Logger, final bool) {
 	var m mediaStats
 	if !final {
