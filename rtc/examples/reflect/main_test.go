@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
-	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
 // TestReflectCommand runs the command's server: it prints its address,
