@@ -165,32 +165,49 @@ func TestReflectBothRoles(t *testing.T) {
 			}
 
 			// Send 20 packets per transceiver, with the first negotiated
-			// payload type, and expect each back.
+			// payload type, and expect each back: even ones written on the
+			// loop (Do), odd ones queued from this goroutine
+			// (Conn.WriteRTP).
+			type out struct {
+				mid    string
+				kind   rtc.MediaKind
+				pt     uint8
+				sender *rtc.Sender
+			}
+			var outs []out
+			err = c.Do(func(pc *rtc.PeerConnection) error {
+				for _, tr := range pc.Transceivers() {
+					codecs := tr.Codecs()
+					if len(codecs) == 0 {
+						return fmt.Errorf("mid %s: no codec", tr.Mid())
+					}
+					outs = append(outs, out{tr.Mid(), tr.Kind(), codecs[0].PayloadType, tr.Sender()})
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 			sent := map[string][]string{}
 			wantPT := map[string]uint8{}
 			for i := range 20 {
-				err := c.Do(func(pc *rtc.PeerConnection) error {
-					for _, tr := range pc.Transceivers() {
-						codecs := tr.Codecs()
-						if len(codecs) == 0 {
-							return fmt.Errorf("mid %s: no codec", tr.Mid())
-						}
-						payload := fmt.Sprintf("%v-%d-payload", tr.Kind(), i)
-						p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: codecs[0].PayloadType, SequenceNumber: uint16(100 + i), Timestamp: uint32(960 * i), SSRC: 1}, Payload: []byte(payload)}
-						b, err := p.Marshal()
-						if err != nil {
-							return err
-						}
-						if err := tr.Sender().WriteRTP("", b); err != nil {
-							return err
-						}
-						sent[tr.Mid()] = append(sent[tr.Mid()], payload)
-						wantPT[tr.Mid()] = codecs[0].PayloadType
+				for _, o := range outs {
+					payload := fmt.Sprintf("%v-%d-payload", o.kind, i)
+					p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: o.pt, SequenceNumber: uint16(100 + i), Timestamp: uint32(960 * i), SSRC: 1}, Payload: []byte(payload)}
+					b, err := p.Marshal()
+					if err != nil {
+						t.Fatal(err)
 					}
-					return nil
-				})
-				if err != nil {
-					t.Fatal(err)
+					if i%2 == 0 {
+						err = c.Do(func(pc *rtc.PeerConnection) error { return o.sender.WriteRTP("", b) })
+					} else {
+						err = c.WriteRTP(o.sender, "", b)
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					sent[o.mid] = append(sent[o.mid], payload)
+					wantPT[o.mid] = o.pt
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
