@@ -98,4 +98,3 @@ func handler(s *sfu, lim signaling.Limits) http.Handler {
 	})
 	return mux
 }
-

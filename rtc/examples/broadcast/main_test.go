@@ -193,7 +193,14 @@ func TestBroadcast(t *testing.T) {
 		v.mu.Unlock()
 	}
 
-	// A viewer's keyframe request reaches the publisher.
+	// A viewer's keyframe request reaches the publisher, once the
+	// publisher's chain would send one again (it throttles them, 300 ms by
+	// default, rtc-interceptor KeyframeConfig.MinInterval).
+	time.Sleep(400 * time.Millisecond)
+	select {
+	case <-pub.keyframes: // a late join request: not the one under test
+	default:
+	}
 	err = viewers[0].c.Do(func(pc *rtc.PeerConnection) error {
 		for _, tr := range pc.Transceivers() {
 			if tr.Kind() == rtc.MediaKindVideo {

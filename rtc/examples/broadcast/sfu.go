@@ -8,9 +8,9 @@ import (
 	"sync"
 
 	"github.com/sansrtc/rtc/rtc"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
-	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
 // errNoPublisher refuses a viewer before anyone publishes (422).
