@@ -193,28 +193,34 @@ func TestBroadcast(t *testing.T) {
 		v.mu.Unlock()
 	}
 
-	// A viewer's keyframe request reaches the publisher, once the
-	// publisher's chain would send one again (it throttles them, 300 ms by
-	// default, rtc-interceptor KeyframeConfig.MinInterval).
+	// A viewer's keyframe request reaches the publisher. Both chains
+	// throttle requests (300 ms by default, rtc-interceptor
+	// KeyframeConfig.MinInterval), and a viewer's chain may have asked on
+	// its own: drain, then ask every 400 ms until one arrives (the joins'
+	// requests are over by then, so what arrives is a viewer's).
 	time.Sleep(400 * time.Millisecond)
 	select {
-	case <-pub.keyframes: // a late join request: not the one under test
+	case <-pub.keyframes:
 	default:
 	}
-	err = viewers[0].c.Do(func(pc *rtc.PeerConnection) error {
-		for _, tr := range pc.Transceivers() {
-			if tr.Kind() == rtc.MediaKindVideo {
-				return pc.RequestKeyframe(tr, 0)
+	for {
+		err = viewers[0].c.Do(func(pc *rtc.PeerConnection) error {
+			for _, tr := range pc.Transceivers() {
+				if tr.Kind() == rtc.MediaKindVideo {
+					return pc.RequestKeyframe(tr, 0)
+				}
 			}
+			return errors.New("no video transceiver")
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return errors.New("no video transceiver")
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-pub.keyframes:
-	case <-ctx.Done():
-		t.Fatal("viewer's keyframe request not passed to the publisher")
+		select {
+		case <-pub.keyframes:
+			return
+		case <-ctx.Done():
+			t.Fatal("viewer's keyframe request not passed to the publisher")
+		case <-time.After(400 * time.Millisecond):
+		}
 	}
 }
