@@ -1,6 +1,7 @@
 package tls13
 
 import (
+	"errors"
 	"testing"
 )
 
@@ -65,4 +66,111 @@ func FuzzParsePlaintext(f *testing.F) {
 			t.Fatalf("header %+v fragment %d bytes of %d", h, len(frag), len(b))
 		}
 	})
+}
+
+// FuzzParseClientHello: never panics; what parses re-encodes and parses to
+// the same decoded fields.
+func FuzzParseClientHello(f *testing.F) {
+	f.Add(dtlsClientHello(f))
+	ch := &ClientHello{LegacyVersion: VersionDTLS12, CipherSuites: []CipherSuite{0x1301},
+		Ext: Extensions{SupportedVersions: []uint16{VersionDTLS13}, KeyShares: []KeyShareEntry{{GroupX25519, make([]byte, 32)}}, Cookie: []byte{1}}}
+	b, err := ch.Append(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ch, err := ParseClientHello(b)
+		if err != nil {
+			return
+		}
+		out, err := ch.Append(nil)
+		if err != nil {
+			return // e.g. a zero-length list the builder cannot express
+		}
+		if _, err := ParseClientHello(out); err != nil {
+			t.Fatalf("re-encoded ClientHello does not parse: %v", err)
+		}
+	})
+}
+
+// FuzzParseServerHello: never panics.
+func FuzzParseServerHello(f *testing.F) {
+	f.Add(unhex(f, rfc8448.serverHello)[4:])
+	hrr := &ServerHello{Random: HelloRetryRandom(), Ext: Extensions{SelectedGroup: GroupX25519, Cookie: []byte{1}}}
+	b, err := hrr.Append(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sh, err := ParseServerHello(b)
+		if err != nil {
+			return
+		}
+		if _, err := sh.Append(nil); err != nil && len(sh.Ext.KeyShares) == 1 {
+			t.Fatalf("parsed ServerHello does not re-encode: %v", err)
+		}
+	})
+}
+
+// FuzzParseMessages: every other 1.3 message parser, chosen by the first
+// byte, never panics.
+func FuzzParseMessages(f *testing.F) {
+	f.Add(append([]byte{0}, unhex(f, rfc8448.encryptedExtensions)[4:]...))
+	f.Add(append([]byte{1}, unhex(f, rfc8448.cert)[4:]...))
+	f.Add(append([]byte{2}, unhex(f, rfc8448.certVerify)[4:]...))
+	f.Add([]byte{3, 0, 0, 0, 13, 0, 4, 0, 2, 4, 3})
+	f.Add([]byte{4, 0, 16, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1})
+	f.Add([]byte{5, 1})
+	f.Add([]byte{6, 20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		body := b[1:]
+		switch b[0] % 8 {
+		case 0:
+			_, err := ParseEncryptedExtensions(body)
+			wantParseError(t, err)
+		case 1:
+			if m, err := ParseCertificate(body); err == nil && len(m.Entries) > maxCertEntries {
+				t.Fatal("chain above the bound")
+			}
+		case 2:
+			_, err := ParseCertificateVerify(body)
+			wantParseError(t, err)
+		case 3:
+			if m, err := ParseCertificateRequest(body); err == nil && len(m.Ext.Schemes) == 0 {
+				t.Fatal("CertificateRequest without schemes accepted")
+			}
+		case 4:
+			if rns, err := ParseACK(nil, body); err == nil && len(rns) > maxACKRecords {
+				t.Fatal("ACK above the bound")
+			}
+		case 5:
+			if v, err := ParseKeyUpdate(body); err == nil && v > 1 {
+				t.Fatal("KeyUpdate value out of range accepted")
+			}
+		case 6:
+			if h, frag, n, err := ParseHandshakeHeader(body); err == nil && (int(h.FragmentLength) != len(frag) || n > len(body)) {
+				t.Fatal("handshake fragment overruns")
+			}
+		case 7:
+			_, err := ParseFinished(body, 32)
+			wantParseError(t, err)
+		}
+	})
+}
+
+// wantParseError: a parser's error is a *ParseError that names its alert.
+func wantParseError(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var pe *ParseError
+	if !errors.As(err, &pe) || (pe.Alert != AlertDecodeError && pe.Alert != AlertIllegalParameter) {
+		t.Fatalf("error %v is not a ParseError with an alert", err)
+	}
 }
