@@ -217,6 +217,8 @@ func (e *Endpoint) clientServerHello(sh *ServerHello, body []byte) error {
 	}
 	e.writeTranscript(TypeServerHello, body)
 	e.shares, e.chBody = nil, nil
+	// The server's flight acknowledges our ClientHello (RFC 9147 §7.2).
+	e.fl.reset()
 	return e.enterHandshakeKeys(secret)
 }
 
@@ -329,7 +331,7 @@ func (e *Endpoint) clientServerFinished(body []byte) error {
 		return err
 	}
 	e.appEpoch, e.peerEpoch = 3, 3
-	e.state = stateConnected
+	e.state, e.sentSinceUpdate = stateConnected, true
 	return e.sendFlight(true, msgs...)
 }
 

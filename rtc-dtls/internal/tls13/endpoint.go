@@ -117,19 +117,20 @@ type Endpoint struct {
 	hrr        bool
 	cookieKey  []byte
 
-	cHS, sHS         []byte
-	myApp, peerApp   []byte
-	exporter         []byte
-	appEpoch         uint64 // our current write epoch after the handshake
-	peerEpoch        uint64 // the peer's newest read epoch
-	certReqContext   []byte
-	certRequested    bool
-	peerCerts        [][]byte
-	peerKey          crypto.PublicKey
-	srtpProfile      uint16
-	certHash         []byte // transcript hash through the peer's Certificate
-	kuPending        bool
-	kuRequestedAgain bool
+	cHS, sHS        []byte
+	myApp, peerApp  []byte
+	exporter        []byte
+	appEpoch        uint64 // our current write epoch after the handshake
+	peerEpoch       uint64 // the peer's newest read epoch
+	certReqContext  []byte
+	certRequested   bool
+	peerCerts       [][]byte
+	peerKey         crypto.PublicKey
+	srtpProfile     uint16
+	certHash        []byte // transcript hash through the peer's Certificate
+	kuPending       bool
+	kuOwed          bool // the peer asked for a KeyUpdate; sent before our next data
+	sentSinceUpdate bool // application data protected under our current keys
 
 	reader  Reader
 	w0seq   uint64
@@ -262,8 +263,8 @@ func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 
 // fatalErr returns the error that closed the endpoint during this call.
 func (e *Endpoint) fatalErr() error {
-	if e.state == stateClosed && e.err != nil {
-		return e.err
+	if e.state == stateClosed && e.err != nil && !errors.Is(e.err, ErrClosed) {
+		return e.err // close_notify from the peer is an orderly end, not an error
 	}
 	return nil
 }
@@ -361,9 +362,10 @@ func (e *Endpoint) onHandshakeRecord(epoch, seq uint64, data []byte) error {
 			return nil
 		}
 		data = data[n:]
-		if e.state == stateWaitCH && h.Type == TypeClientHello && !e.reasm.pending() && h.MessageSeq > e.reasm.next {
-			// A stateless server accepts ClientHello2 at the
-			// message_seq the client uses (RFC 9147 §5.2).
+		if e.state == stateWaitCH && h.Type == TypeClientHello && !e.reasm.pending() {
+			// A stateless server takes a ClientHello at whatever
+			// message_seq the client uses (RFC 9147 §5.2): 0 for
+			// ClientHello1, 1 for ClientHello2.
 			e.reasm.next = h.MessageSeq
 		}
 		old, err := e.reasm.add(h, frag)
@@ -373,9 +375,7 @@ func (e *Endpoint) onHandshakeRecord(epoch, seq uint64, data []byte) error {
 		sawOld = sawOld || old
 		sawNew = sawNew || !old
 	}
-	if epoch > 0 || e.server {
-		e.noteForACK(RecordNumber{Epoch: epoch, Seq: seq})
-	}
+	e.noteForACK(RecordNumber{Epoch: epoch, Seq: seq})
 	for {
 		typ, body, ok := e.reasm.pop()
 		if !ok {
@@ -395,12 +395,26 @@ func (e *Endpoint) onHandshakeRecord(epoch, seq uint64, data []byte) error {
 		e.ackDue = e.now
 	case sawOld && e.state == stateConnected:
 		e.ackDue = e.now // a retransmitted KeyUpdate: ACK again
-	case e.reasm.pending() && e.ackDue.IsZero() && (epoch > 0 || e.state == stateWaitCH):
+	case e.ackDue.IsZero() && e.midFlight():
 		// RFC 9147 §7.1: on a partial flight, ACK after a short delay
 		// so the peer resends only what is missing.
 		e.ackDue = e.now.Add(e.fl.rto / 4)
 	}
 	return nil
+}
+
+// midFlight reports whether part of the peer's current flight has arrived
+// but not all of it.
+func (e *Endpoint) midFlight() bool {
+	switch e.state {
+	case stateWaitCH:
+		return e.reasm.pending()
+	case stateWaitEE, stateWaitCR, stateWaitCert, stateWaitCV, stateWaitFin:
+		return true // ServerHello arrived, Finished has not
+	case stateWaitClientCert, stateWaitClientCV, stateWaitClientFin:
+		return len(e.ackList) > 0
+	}
+	return false
 }
 
 // noteForACK remembers a received handshake record for the next ACK.
@@ -441,10 +455,17 @@ func (e *Endpoint) onACK(data []byte) error {
 	if len(e.fl.msgs) == 0 {
 		return nil
 	}
+	newly := false
 	for _, rn := range rns {
-		e.fl.ack(rn)
+		newly = e.fl.ack(rn) || newly
 	}
 	if !e.fl.done() {
+		if newly {
+			// RFC 9147 §7.3: an ACK that leaves gaps says what the peer
+			// lacks; resend just that now, without backing off the timer.
+			e.stats.Retransmits++
+			return e.transmit()
+		}
 		return nil
 	}
 	e.fl.reset()
@@ -521,6 +542,14 @@ func (e *Endpoint) WriteApp(now time.Time, b []byte) error {
 	if e.state != stateConnected {
 		return ErrNotConnected
 	}
+	if e.kuOwed && !e.kuPending && len(e.fl.msgs) == 0 {
+		// RFC 8446 §4.6.3: our own KeyUpdate "prior to sending its next
+		// Application Data record".
+		if err := e.UpdateKeys(now, false); err != nil {
+			return err
+		}
+	}
+	e.sentSinceUpdate = true
 	w := e.writer(e.appEpoch)
 	d := e.newDatagram()
 	d, _, err := w.Seal(d, ContentApplicationData, b, 0)
@@ -597,6 +626,11 @@ func (e *Endpoint) HandleTimeout(now time.Time) error {
 	}
 	if !e.ackDue.IsZero() && !e.now.Before(e.ackDue) {
 		e.sendACK()
+	}
+	if e.fl.final && !e.now.Before(e.start.Add(e.cfg.handshakeTimeout())) {
+		// Our last flight was never acknowledged, yet the peer's Finished
+		// proved the handshake: stop resending it (the connection stands).
+		e.fl.reset()
 	}
 	if !e.fl.deadline.IsZero() && !e.now.Before(e.fl.deadline) {
 		e.stats.Retransmits++

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
@@ -35,30 +37,28 @@ func testCert(t testing.TB, name string) ([][]byte, crypto.Signer) {
 	return [][]byte{der}, key
 }
 
-var (
-	certCache = map[string]struct {
-		c [][]byte
-		k crypto.Signer
-	}{}
-)
-
-func configs(t testing.TB, seed string) (Config, Config) {
-	cc, ck := cachedCert(t, "client")
-	sc, sk := cachedCert(t, "server")
-	return Config{Rand: seeded(seed + " client"), Certificate: cc, PrivateKey: ck, SRTPProfiles: []uint16{7, 1}},
-		Config{Rand: seeded(seed + " server"), Certificate: sc, PrivateKey: sk, SRTPProfiles: []uint16{1, 7}}
+// edCert makes a deterministic self-signed Ed25519 certificate (Ed25519
+// signatures need no randomness), so simulations replay byte for byte.
+func edCert(t testing.TB, name string) ([][]byte, crypto.Signer) {
+	t.Helper()
+	seed := sha256.Sum256([]byte(name))
+	key := ed25519.NewKeyFromSeed(seed[:])
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: t0.Add(-time.Hour), NotAfter: t0.Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(nil, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return [][]byte{der}, key
 }
 
-func cachedCert(t testing.TB, name string) ([][]byte, crypto.Signer) {
-	if v, ok := certCache[name]; ok {
-		return v.c, v.k
-	}
-	c, k := testCert(t, name)
-	certCache[name] = struct {
-		c [][]byte
-		k crypto.Signer
-	}{c, k}
-	return c, k
+// configs returns a client and a server Config with deterministic
+// certificates and seeded randomness.
+func configs(t testing.TB, seed string) (Config, Config) {
+	cc, ck := edCert(t, "client")
+	sc, sk := edCert(t, "server")
+	return Config{Rand: seeded(seed + " client"), Certificate: cc, PrivateKey: ck, SRTPProfiles: []uint16{7, 1}},
+		Config{Rand: seeded(seed + " server"), Certificate: sc, PrivateKey: sk, SRTPProfiles: []uint16{1, 7}}
 }
 
 // wire adapts an Endpoint to netsim.
@@ -187,6 +187,9 @@ func TestHandshake13(t *testing.T) {
 		for _, suite := range []CipherSuite{TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256} {
 			t.Run(g.String()+"/"+suite.String(), func(t *testing.T) {
 				cc, sc := configs(t, "hs")
+				// WebRTC's usual ECDSA P-256 certificates on both sides.
+				cc.Certificate, cc.PrivateKey = testCert(t, "client")
+				sc.Certificate, sc.PrivateKey = testCert(t, "server")
 				cc.Groups, sc.Groups = []Group{g, GroupX25519}, []Group{g, GroupX25519}
 				cc.CipherSuites = []CipherSuite{suite}
 				sim, c, s := simPair(t, 1, netsim.LinkConfig{Delay: 10 * time.Millisecond}, cc, sc)

@@ -53,14 +53,16 @@ func (f *flight) add(epoch uint64, typ HandshakeType, seq uint16, body []byte, f
 }
 
 // ack marks the fragments carried by rn as received. It reports whether
-// everything is now acknowledged.
+// that acknowledged a fragment not acknowledged before.
 func (f *flight) ack(rn RecordNumber) bool {
+	newly := false
 	for _, s := range f.sent {
-		if s.rn == rn && s.msg < len(f.msgs) {
+		if s.rn == rn && s.msg < len(f.msgs) && !f.msgs[s.msg].acked[s.frag] {
 			f.msgs[s.msg].acked[s.frag] = true
+			newly = true
 		}
 	}
-	return f.done()
+	return newly
 }
 
 // done reports whether every fragment is acknowledged.

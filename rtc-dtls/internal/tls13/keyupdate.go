@@ -26,11 +26,16 @@ func (e *Endpoint) onPostHandshake(epoch uint64, typ HandshakeType, body []byte)
 			return err
 		}
 		e.sendACK()
-		if req == UpdateRequested && !e.kuPending && len(e.fl.msgs) == 0 {
-			// RFC 8446 §4.6.3: answer with our own KeyUpdate
-			// (update_not_requested), so the peer's request cannot
-			// start a storm.
-			return e.UpdateKeys(e.now, false)
+		if req == UpdateRequested {
+			// RFC 8446 §4.6.3: we owe a KeyUpdate "prior to sending
+			// [our] next Application Data record". Requests coalesce:
+			// while our keys have protected nothing new, one answer
+			// covers them all, so a storm of requests costs one
+			// KeyUpdate per record we send.
+			e.kuOwed = true
+			if e.sentSinceUpdate && !e.kuPending && len(e.fl.msgs) == 0 {
+				return e.UpdateKeys(e.now, false)
+			}
 		}
 		return nil
 	case TypeNewSessionTicket:
@@ -59,7 +64,7 @@ func (e *Endpoint) UpdateKeys(now time.Time, requestPeer bool) error {
 	if requestPeer {
 		body[0] = byte(UpdateRequested)
 	}
-	e.kuPending = true
+	e.kuPending, e.kuOwed, e.sentSinceUpdate = true, false, false
 	e.stats.KeyUpdatesSent++
 	return e.sendFlight(false, msg{e.appEpoch, TypeKeyUpdate, body})
 }

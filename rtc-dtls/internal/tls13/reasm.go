@@ -20,6 +20,7 @@ type reassembler struct {
 	slots    [maxAhead]inMsg
 	maxMsg   int
 	maxSpans int
+	restarts uint64 // messages started over after disagreeing fragments
 }
 
 // maxAhead is how many messages past the expected one are kept: a server
@@ -27,8 +28,7 @@ type reassembler struct {
 const maxAhead = 8
 
 var (
-	errMsgTooBig  = errors.New("tls13: handshake message over the limit")
-	errMsgChanged = errors.New("tls13: handshake fragment disagrees with earlier fragments")
+	errMsgTooBig = errors.New("tls13: handshake message over the limit")
 )
 
 // add stores a fragment. old reports a fragment of a message already
@@ -47,7 +47,11 @@ func (r *reassembler) add(h HandshakeHeader, frag []byte) (old bool, err error) 
 	if !m.used {
 		*m = inMsg{seq: h.MessageSeq, typ: h.Type, body: make([]byte, h.Length), used: true}
 	} else if m.typ != h.Type || len(m.body) != int(h.Length) {
-		return false, errMsgChanged
+		// Fragments disagree. In epoch 0 nothing is authenticated, so a
+		// corrupted or forged fragment may have started the slot: start
+		// it over with this one rather than fail the handshake.
+		*m = inMsg{seq: h.MessageSeq, typ: h.Type, body: make([]byte, h.Length), used: true}
+		r.restarts++
 	}
 	if m.filled == uint32(len(m.body)) && len(m.body) > 0 {
 		return false, nil // already complete

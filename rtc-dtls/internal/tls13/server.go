@@ -11,6 +11,8 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 	case e.state == stateWaitCH && typ == TypeClientHello && epoch == 0:
 		return e.serverClientHello(body)
 	case e.state == stateWaitClientCert && typ == TypeCertificate && epoch == 2:
+		// The client's flight acknowledges ours: it needed our Finished.
+		e.fl.reset()
 		if err := e.peerCertificate(body); err != nil {
 			return err
 		}
@@ -34,7 +36,7 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		e.appEpoch, e.peerEpoch = 3, 3
-		e.state = stateConnected
+		e.state, e.sentSinceUpdate = stateConnected, true
 		e.fl.reset() // the client's flight acknowledges ours
 		// RFC 9147 §5.8.3: the client's last flight is acknowledged by an
 		// ACK, at once.
