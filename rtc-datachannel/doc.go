@@ -44,16 +44,26 @@
 // the amount falls to the threshold.
 //
 // After any Handle* call, drain PollWrite, PollEvent and PollRead until
-// each reports false, then wait for PollTimeout.
+// each reports false, then wait for PollTimeout. One pass is enough: while
+// an event or a packet is pending (such as the window update the
+// association owes after PollRead), PollTimeout reports the latest time
+// seen (TimeoutReason "pending"). Events lost to a full queue are reported
+// by the Handle* call (shared.ErrQueueFull); ErrClosed wraps
+// shared.ErrClosed. Close closes every channel at once (EventClose each,
+// then EventClosed); nothing more is read or notified after it.
 //
 // # Limits
 //
-// MaxChannels bounds the channels; MaxEvents the event queue;
-// MaxReadBuffer the received messages waiting for PollRead (beyond it they
-// stay in the association, whose window closes, so a slow reader slows the
-// peer down) and the deprecated partial messages being joined; the SCTP
-// config bounds message sizes and buffers. A DATA_CHANNEL_OPEN on a stream
-// of our own parity or on a stream in use is counted and refused.
+// MaxChannels bounds the channels of each side (the peer's apart from
+// ours); MaxOpenLabelBytes the label plus protocol of one channel and
+// MaxLabelBytes those of all channels of one side; MaxEvents the event
+// queue; MaxReadBuffer the received messages waiting for PollRead (beyond
+// it they stay in the association, whose window closes, so a slow reader
+// slows the peer down) and the deprecated partial messages being joined,
+// which are also held to the maximum message size (the rest of an
+// oversized one is discarded); the SCTP config bounds message sizes and
+// buffers. A DATA_CHANNEL_OPEN on a stream of our own parity, on a stream
+// in use, or beyond a limit is counted and refused (its stream is reset).
 //
 // Priority (RFC 8832 §5.1; W3C very-low 128, low 256, medium 512, high
 // 1024) weights the SCTP stream scheduler: backlogged channels share the

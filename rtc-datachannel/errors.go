@@ -1,6 +1,11 @@
 package datachannel
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // Sentinel errors callers branch on.
 var (
@@ -16,10 +21,17 @@ var (
 	// ErrBadOptions reports contradictory channel options (both
 	// MaxRetransmits and MaxPacketLifeTime, or a label longer than 65535 bytes).
 	ErrBadOptions = errors.New("datachannel: invalid channel options")
-	// ErrTooManyChannels reports that Config.MaxChannels channels exist.
+	// ErrTooManyChannels reports that this side has Config.MaxChannels channels.
 	ErrTooManyChannels = errors.New("datachannel: too many channels")
-	// ErrClosed reports use of a manager after its association ended.
-	ErrClosed = errors.New("datachannel: closed")
+	// ErrLabelTooLong reports a label plus protocol longer than
+	// Config.MaxOpenLabelBytes.
+	ErrLabelTooLong = errors.New("datachannel: label and protocol too long")
+	// ErrLabelBudget reports that this side's channels already keep
+	// Config.MaxLabelBytes of labels and protocols.
+	ErrLabelBudget = errors.New("datachannel: label and protocol byte budget used up")
+	// ErrClosed reports use of a manager after Close or after its
+	// association ended. It wraps shared.ErrClosed.
+	ErrClosed = fmt.Errorf("datachannel: closed: %w", shared.ErrClosed)
 
 	errBadValue = errors.New("bad value")
 )

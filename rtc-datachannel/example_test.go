@@ -16,7 +16,7 @@ func run(now time.Time, m [2]*datachannel.Manager) {
 		moved := false
 		for i := range m {
 			for p, ok := m[i].PollWrite(); ok; p, ok = m[i].PollWrite() {
-				m[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p.Message})
+				check(m[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p.Message}))
 				moved = true
 			}
 			for e, ok := m[i].PollEvent(); ok; e, ok = m[i].PollEvent() {
@@ -39,24 +39,34 @@ func run(now time.Time, m [2]*datachannel.Manager) {
 	}
 }
 
+// check prints an error, so that the example's output shows it.
+func check(err error) {
+	if err != nil {
+		fmt.Println("error:", err)
+	}
+}
+
 // The DTLS client opens an in-band channel (even id), the server answers
 // on it and the client closes it; both sides see the close.
 func Example() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	client, _ := datachannel.New(datachannel.Config{DTLSClient: true})
-	server, _ := datachannel.New(datachannel.Config{DTLSClient: false})
+	client, err := datachannel.New(datachannel.Config{DTLSClient: true})
+	check(err)
+	server, err := datachannel.New(datachannel.Config{DTLSClient: false})
+	check(err)
 	m := [2]*datachannel.Manager{client, server}
 
-	id, _ := client.Open(datachannel.Options{Label: "chat"})
-	client.Connect(now)
-	server.Connect(now)
+	id, err := client.Open(datachannel.Options{Label: "chat"})
+	check(err)
+	check(client.Connect(now))
+	check(server.Connect(now))
 	run(now, m)
 
-	server.Send(id, []byte("hi from the server"), false)
-	client.Send(id, nil, true) // an empty binary message
+	check(server.Send(id, []byte("hi from the server"), false))
+	check(client.Send(id, nil, true)) // an empty binary message
 	run(now, m)
 
-	client.CloseChannel(id)
+	check(client.CloseChannel(id))
 	run(now, m)
 	// Output:
 	// side 1: Connected 0

@@ -167,7 +167,21 @@ type Stats struct {
 	// EventsDropped counts events lost because the event queue
 	// (Config.MaxEvents) was full.
 	EventsDropped uint64
+	// RefusedOpens counts the peer's DATA_CHANNEL_OPENs refused (stream
+	// reset): wrong parity, MaxChannels, MaxOpenLabelBytes or
+	// MaxLabelBytes reached.
+	RefusedOpens uint64
+	// DiscardedPartials counts deprecated partial pieces dropped because
+	// their message exceeded the maximum message size.
+	DiscardedPartials uint64
 }
+
+// The two sides whose channels are counted apart (Config.MaxChannels,
+// Config.MaxLabelBytes).
+const (
+	local  = 0 // opened by this side (Open)
+	remote = 1 // opened by the peer (DATA_CHANNEL_OPEN)
+)
 
 type channel struct {
 	info     Info
@@ -176,6 +190,10 @@ type channel struct {
 	inReset  bool
 	outReset bool
 	partial  []byte // deprecated partial PPIDs being joined
+	// discard: the partial message being received exceeded the maximum
+	// message size; its pieces are dropped up to its final one.
+	discard bool
+	side    int // local or remote
 	// userQueued: a user message was queued since the last
 	// EventBufferedAmountLow.
 	userQueued bool
@@ -193,7 +211,7 @@ type Manager struct {
 	assoc    *sctp.Association
 	clock    shared.Clock
 	channels map[uint16]*channel
-	events   shared.Queue[Event]
+	events   shared.EventQueue[Event]
 	reads    shared.Queue[Message]
 	up       bool
 	ended    bool
@@ -201,9 +219,13 @@ type Manager struct {
 	readBytes int
 	// partialBytes is the size of deprecated partial messages being joined.
 	partialBytes int
-	stats        Stats
-	open         openMessage
-	buf          []byte
+	// count and labelBytes are the channels of each side and the label
+	// and protocol bytes they keep.
+	count      [2]int
+	labelBytes [2]int
+	stats      Stats
+	open       openMessage
+	buf        []byte
 }
 
 // New returns a Manager with a fresh association.
@@ -212,33 +234,63 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{
+	m := &Manager{
 		cfg:      cfg,
 		assoc:    a,
 		channels: make(map[uint16]*channel),
-		events:   shared.NewQueue[Event](cfg.maxEvents()),
+		events:   shared.NewEventQueue[Event](cfg.maxEvents()),
 		reads:    shared.NewQueue[Message](cfg.maxReadBuffer() + 1),
-	}, nil
+	}
+	m.events.SetName("datachannel events")
+	return m, nil
 }
 
 // Association returns the SCTP association (for stats and tuning).
 func (m *Manager) Association() *sctp.Association { return m.assoc }
 
 // Stats returns the counters.
-func (m *Manager) Stats() Stats { return m.stats }
+func (m *Manager) Stats() Stats {
+	s := m.stats
+	s.EventsDropped = m.events.Lost()
+	return s
+}
 
 // Connect starts the SCTP association. Call it when DTLS is connected;
 // both peers call it (RFC 8841 §10.2 lets either side send INIT).
 func (m *Manager) Connect(now time.Time) error {
 	m.clock.Advance(now)
-	return m.assoc.Connect(now)
+	if m.ended {
+		return ErrClosed
+	}
+	err := m.assoc.Connect(now)
+	m.pump()
+	return m.events.Report(err)
 }
 
-func (m *Manager) push(e Event) {
-	if err := m.events.Push(e); err != nil {
-		m.stats.EventsDropped++
+// admit checks that a channel of side with n bytes of label and protocol
+// fits the limits of that side.
+func (m *Manager) admit(side, n int) error {
+	switch {
+	case m.count[side] >= m.cfg.maxChannels():
+		return ErrTooManyChannels
+	case n > m.cfg.maxOpenLabelBytes():
+		return ErrLabelTooLong
+	case m.labelBytes[side]+n > m.cfg.maxLabelBytes():
+		return ErrLabelBudget
 	}
+	return nil
 }
+
+// add registers ch and counts it for its side.
+func (m *Manager) add(ch *channel) {
+	m.channels[ch.info.ID] = ch
+	m.count[ch.side]++
+	m.labelBytes[ch.side] += len(ch.info.Label) + len(ch.info.Protocol)
+}
+
+// push queues an event; when the queue is full it is dropped, counted,
+// and reported by the Handle* call (events.Report).
+func (m *Manager) push(e Event) { m.events.Push(e) }
 
 // Open creates a channel and returns its stream id. An in-band channel
 // gets the lowest free id of this side's parity; a negotiated one uses
@@ -250,8 +302,8 @@ func (m *Manager) Open(opts Options) (uint16, error) {
 	if (opts.MaxRetransmits != nil && opts.MaxPacketLifeTime != nil) || len(opts.Label) > 0xffff || len(opts.Protocol) > 0xffff {
 		return 0, ErrBadOptions
 	}
-	if len(m.channels) >= m.cfg.maxChannels() {
-		return 0, ErrTooManyChannels
+	if err := m.admit(local, len(opts.Label)+len(opts.Protocol)); err != nil {
+		return 0, err
 	}
 	id := opts.ID
 	if opts.Negotiated {
@@ -277,8 +329,8 @@ func (m *Manager) Open(opts Options) (uint16, error) {
 	if opts.Unordered {
 		info.Type |= channelUnorderedBit
 	}
-	ch := &channel{info: info, acked: opts.Negotiated}
-	m.channels[id] = ch
+	ch := &channel{info: info, acked: opts.Negotiated, side: local}
+	m.add(ch)
 	m.assoc.SetStreamPriority(id, info.Priority)
 	if m.up {
 		m.start(ch)
@@ -347,6 +399,9 @@ func (m *Manager) SetBufferedAmountLowThreshold(id uint16, n int) {
 // HandleWrite sends one message on an open channel. Data is copied. An
 // empty message is sent as one zero byte with the Empty PPID (RFC 8831 §6.6).
 func (m *Manager) HandleWrite(msg Message) error {
+	if m.ended {
+		return ErrClosed
+	}
 	ch := m.channels[msg.Channel]
 	if ch == nil {
 		return ErrUnknownChannel
@@ -375,11 +430,11 @@ func (m *Manager) HandleWrite(msg Message) error {
 		sm.Policy, sm.PolicyValue = sctp.PRLifetime, ch.info.Reliability
 	}
 	if err := m.assoc.HandleWrite(sm); err != nil {
-		return err
+		return m.events.Report(err)
 	}
 	ch.userQueued = true
 	m.stats.MessagesSent++
-	return nil
+	return m.events.Report(nil)
 }
 
 var zeroByte = [1]byte{0}
@@ -440,16 +495,21 @@ func (m *Manager) closeChannel(ch *channel) {
 	m.partialBytes -= len(ch.partial)
 	ch.partial = nil
 	delete(m.channels, ch.info.ID)
+	m.count[ch.side]--
+	m.labelBytes[ch.side] -= len(ch.info.Label) + len(ch.info.Protocol)
 	m.push(Event{Kind: EventClose, Channel: ch.info.ID})
 }
 
-// HandleEvent runs a Command.
+// HandleEvent runs a Command. After Close it fails with ErrClosed.
 func (m *Manager) HandleEvent(c Command) error {
+	if m.ended {
+		return ErrClosed
+	}
 	switch c.Kind {
 	case CommandConnect:
 		return m.Connect(c.Now)
 	case CommandCloseChannel:
-		return m.CloseChannel(c.Channel)
+		return m.events.Report(m.CloseChannel(c.Channel))
 	}
 	return errBadValue
 }
@@ -460,7 +520,7 @@ func (m *Manager) HandleRead(pkt shared.TaggedBytes) error {
 	m.clock.Advance(pkt.Now)
 	err := m.assoc.HandleRead(pkt)
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // HandleTimeout runs the association's timers.
@@ -468,7 +528,7 @@ func (m *Manager) HandleTimeout(now time.Time) error {
 	m.clock.Advance(now)
 	err := m.assoc.HandleTimeout(now)
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // PollWrite returns the next SCTP packet for the DTLS layer; the bytes
@@ -480,8 +540,34 @@ func (m *Manager) PollWrite() (shared.TaggedBytes, bool) { return m.assoc.PollWr
 // spare capacity; see sctp.Association.AppendPacket).
 func (m *Manager) AppendPacket(dst []byte) ([]byte, bool) { return m.assoc.AppendPacket(dst) }
 
-// PollTimeout returns the association's next deadline.
-func (m *Manager) PollTimeout() (time.Time, bool) { return m.assoc.PollTimeout() }
+// PollTimeout returns the association's next deadline, or the latest time
+// seen while output is pending (an event, or a packet the association
+// owes, such as the window update after PollRead freed receive buffer):
+// the drain rule of the shared contract. Messages held back by
+// MaxReadBuffer are not pending output.
+func (m *Manager) PollTimeout() (time.Time, bool) {
+	d, ok := m.assoc.PollTimeout()
+	if !ok {
+		d = time.Time{}
+	}
+	return m.clock.Timeout(d, m.events.Len() > 0)
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// when output waits to be polled, otherwise the association's reason
+// prefixed with "sctp/" ("sctp/rtx", "sctp/sack", ...), or "" when there
+// is none.
+func (m *Manager) TimeoutReason() string {
+	if m.events.Len() > 0 {
+		return "pending"
+	}
+	switch r := m.assoc.TimeoutReason(); r {
+	case "", "pending":
+		return r
+	default:
+		return "sctp/" + r
+	}
+}
 
 // PollEvent returns the next event.
 func (m *Manager) PollEvent() (Event, bool) {
@@ -501,11 +587,14 @@ func (m *Manager) PollRead() (Message, bool) {
 }
 
 // Close shuts the association down gracefully (SHUTDOWN); every channel
-// closes with it.
+// closes with it: EventClose for each and EventClosed are queued at once,
+// and nothing more is read or notified. The SHUTDOWN exchange goes on
+// through HandleRead, HandleTimeout and PollWrite. Closing twice is
+// harmless.
 func (m *Manager) Close() error {
 	err := m.assoc.Close()
 	m.pump()
-	return err
+	return m.events.Report(err)
 }
 
 // pump moves the association's events and messages through DCEP.
@@ -545,7 +634,7 @@ func (m *Manager) handleAssocEvent(e sctp.Event) {
 			}
 			ch.inReset = true
 			m.partialBytes -= len(ch.partial)
-			ch.partial = nil
+			ch.partial, ch.discard = nil, false
 			if ch.info.State == StateOpen || ch.info.State == StateConnecting {
 				// RFC 8831 §6.7: the peer closed; reset our side too.
 				ch.info.State = StateClosing
@@ -616,16 +705,15 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		out.Binary, out.Data = true, []byte{}
 	case PPIDStringPartial, PPIDBinaryPartial:
 		// Deprecated (RFC 8831 §8): join until the final, non-partial PPID.
-		limit := m.cfg.SCTP.MaxMessageSize
-		if limit == 0 {
-			limit = sctp.DefaultMaxMessageSize
+		if ch.discard {
+			m.stats.DiscardedPartials++
+			return
 		}
 		// The joined bytes left the association's window: bound them
 		// per message and, over all channels, by MaxReadBuffer.
-		if len(ch.partial)+len(msg.Data) > limit || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
-			m.partialBytes -= len(ch.partial)
-			ch.partial = nil
-			m.push(Event{Kind: EventError, Channel: msg.Stream, Err: sctp.ErrMessageTooLarge})
+		if len(ch.partial)+len(msg.Data) > m.maxMessageSize() || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
+			m.dropPartial(ch)
+			ch.discard = true
 			return
 		}
 		ch.partial = append(ch.partial, msg.Data...)
@@ -635,7 +723,17 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		m.stats.UnknownPPID++
 		return
 	}
+	if ch.discard {
+		// The final piece of a message already reported too large.
+		ch.discard = false
+		m.stats.DiscardedPartials++
+		return
+	}
 	if ch.partial != nil {
+		if len(ch.partial)+len(out.Data) > m.maxMessageSize() {
+			m.dropPartial(ch)
+			return
+		}
 		out.Data = append(ch.partial, out.Data...)
 		m.partialBytes -= len(ch.partial)
 		ch.partial = nil
@@ -647,6 +745,23 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		return
 	}
 	m.stats.MessagesReceived++
+}
+
+// maxMessageSize is the largest message accepted from the peer.
+func (m *Manager) maxMessageSize() int {
+	if m.cfg.SCTP.MaxMessageSize == 0 {
+		return sctp.DefaultMaxMessageSize
+	}
+	return m.cfg.SCTP.MaxMessageSize
+}
+
+// dropPartial drops the partial message of ch that grew too large and
+// reports it (RFC 8831 §6.6: the message cannot be delivered).
+func (m *Manager) dropPartial(ch *channel) {
+	m.partialBytes -= len(ch.partial)
+	ch.partial = nil
+	m.stats.DiscardedPartials++
+	m.push(Event{Kind: EventError, Channel: ch.info.ID, Err: sctp.ErrMessageTooLarge})
 }
 
 func (m *Manager) handleDCEP(msg sctp.Message) {
@@ -670,6 +785,15 @@ func (m *Manager) handleDCEP(msg sctp.Message) {
 	}
 }
 
+// refuse rejects the peer's channel on stream id by resetting the stream
+// (RFC 8831 §6.7), which closes it on the peer's side.
+func (m *Manager) refuse(id uint16) {
+	m.stats.RefusedOpens++
+	if err := m.assoc.ResetStreams(id); err != nil {
+		m.push(Event{Kind: EventError, Channel: id, Err: err})
+	}
+}
+
 // handleOpen creates the channel the peer opened and answers with
 // DATA_CHANNEL_ACK (RFC 8832 §6).
 func (m *Manager) handleOpen(id uint16, o *openMessage) {
@@ -677,21 +801,27 @@ func (m *Manager) handleOpen(id uint16, o *openMessage) {
 		m.stats.BadDCEP++
 		return
 	}
-	if (id%2 == 0) == m.cfg.DTLSClient || len(m.channels) >= m.cfg.maxChannels() {
-		// RFC 8832 §6: the peer must use its own parity. Refuse by resetting the stream.
+	if (id%2 == 0) == m.cfg.DTLSClient {
+		// RFC 8832 §6: the peer must use its own parity.
 		m.stats.BadDCEP++
-		m.assoc.ResetStreams(id)
+		m.refuse(id)
+		return
+	}
+	if m.admit(remote, len(o.label)+len(o.protocol)) != nil {
+		// Over the peer's channel count or label bytes: refuse the
+		// channel before keeping any of its bytes.
+		m.refuse(id)
 		return
 	}
 	ch := &channel{info: Info{
 		ID: id, Label: string(o.label), Protocol: string(o.protocol), Type: o.typ,
 		Reliability: o.reliability, Priority: o.priority, State: StateOpen,
-	}, acked: true}
+	}, acked: true, side: remote}
 	if err := m.assoc.HandleWrite(sctp.Message{Stream: id, PPID: PPIDDCEP, Data: []byte{dcepAck}}); err != nil {
 		m.stats.BadDCEP++
 		return
 	}
-	m.channels[id] = ch
+	m.add(ch)
 	m.assoc.SetStreamPriority(id, o.priority)
 	m.push(Event{Kind: EventDataChannel, Channel: id})
 }

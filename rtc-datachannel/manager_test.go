@@ -2,6 +2,7 @@ package datachannel
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ type duo struct {
 	events [2][]Event
 	// appendBuf: side 0 sends with AppendPacket into this reused buffer.
 	appendBuf []byte
+	// tap, if set, sees every packet a side sends.
+	tap func(from int, b []byte)
 }
 
 func newDuo(t *testing.T) *duo {
@@ -65,6 +68,9 @@ func (d *duo) drain() bool {
 		}
 		for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
 			moved = true
+			if d.tap != nil {
+				d.tap(i, p.Message)
+			}
 			if d.drop == nil || !d.drop() {
 				d.q = append(d.q, pkt{d.now.Add(d.delay), 1 - i, p.Message})
 			}
@@ -110,11 +116,11 @@ func (d *duo) step() bool {
 	}
 	d.q = rest
 	for _, p := range due {
-		d.m[p.to].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.b})
+		allow(d.t, d.m[p.to].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.b}), netErrs...)
 	}
 	for _, m := range d.m {
 		if t, ok := m.PollTimeout(); ok && !t.After(d.now) {
-			m.HandleTimeout(d.now)
+			must(d.t, m.HandleTimeout(d.now))
 		}
 	}
 	return true
@@ -143,8 +149,8 @@ func (d *duo) has(side int, k EventKind, ch uint16) bool {
 }
 
 func (d *duo) connect() {
-	d.m[0].Connect(d.now)
-	d.m[1].Connect(d.now)
+	must(d.t, d.m[0].Connect(d.now))
+	must(d.t, d.m[1].Connect(d.now))
 	d.run(func() bool { return d.has(0, EventConnected, 0) && d.has(1, EventConnected, 0) })
 }
 
@@ -155,7 +161,7 @@ func TestInBandOpenSendClose(t *testing.T) {
 	if err != nil || id != 0 {
 		t.Fatalf("Open = %d, %v; want even id 0", id, err)
 	}
-	sid, _ := d.m[1].Open(Options{Label: "srv"})
+	sid := mustOpen(t, d.m[1], Options{Label: "srv"})
 	if sid != 1 {
 		t.Fatalf("server id = %d, want 1 (odd)", sid)
 	}
@@ -189,7 +195,7 @@ func TestInBandOpenSendClose(t *testing.T) {
 		t.Fatalf("send after close: %v", err)
 	}
 	// The id is reusable.
-	if id, _ := d.m[0].Open(Options{Label: "again"}); id != 0 {
+	if id := mustOpen(t, d.m[0], Options{Label: "again"}); id != 0 {
 		t.Fatalf("reopen id %d", id)
 	}
 	d.run(func() bool {
@@ -206,7 +212,7 @@ func TestNegotiated(t *testing.T) {
 	}
 	d.connect()
 	d.run(func() bool { return d.has(0, EventOpen, 7) && d.has(1, EventOpen, 7) })
-	d.m[1].Send(7, []byte("from server"), false)
+	must(t, d.m[1].Send(7, []byte("from server"), false))
 	d.run(func() bool { return len(d.reads[0]) == 1 })
 	if string(d.reads[0][0].Data) != "from server" {
 		t.Fatal(d.reads[0])
@@ -259,15 +265,15 @@ func TestChannelTypesAndPPIDs(t *testing.T) {
 		t.Fatalf("joined %+v", d.reads[1])
 	}
 	// Unknown PPIDs and messages on unknown streams are counted and dropped.
-	a.HandleWrite(sctpMsg(0, 99, "?"))
-	a.HandleWrite(sctpMsg(40, PPIDString, "?"))
+	must(t, a.HandleWrite(sctpMsg(0, 99, "?")))
+	must(t, a.HandleWrite(sctpMsg(40, PPIDString, "?")))
 	d.run(func() bool { st := d.m[1].Stats(); return st.UnknownPPID == 1 && st.UnknownStream == 1 })
 }
 
 func TestBufferedAmountLow(t *testing.T) {
 	d := newDuo(t)
 	d.connect()
-	id, _ := d.m[0].Open(Options{Label: "bulk"})
+	id := mustOpen(t, d.m[0], Options{Label: "bulk"})
 	d.run(func() bool { return d.has(0, EventOpen, id) })
 	d.m[0].SetBufferedAmountLowThreshold(id, 10000)
 	for range 20 {
@@ -290,7 +296,7 @@ func TestOpenWrongParityRefused(t *testing.T) {
 	d.connect()
 	// The client must use even ids; an OPEN from it on an odd stream is refused.
 	o := openMessage{typ: ChannelReliable, label: []byte("bad")}
-	d.m[0].Association().HandleWrite(sctpMsgB(5, PPIDDCEP, o.appendTo(nil)))
+	must(t, d.m[0].Association().HandleWrite(sctpMsgB(5, PPIDDCEP, o.appendTo(nil))))
 	d.run(func() bool { return d.m[1].Stats().BadDCEP == 1 })
 	if _, ok := d.m[1].Channel(5); ok {
 		t.Fatal("channel created on the wrong parity")
@@ -298,9 +304,10 @@ func TestOpenWrongParityRefused(t *testing.T) {
 }
 
 func TestMaxChannels(t *testing.T) {
-	m, _ := New(Config{DTLSClient: true, MaxChannels: 2})
-	m.Open(Options{})
-	m.Open(Options{})
+	m, err := New(Config{DTLSClient: true, MaxChannels: 2})
+	must(t, err)
+	mustOpen(t, m, Options{})
+	mustOpen(t, m, Options{})
 	if _, err := m.Open(Options{}); err != ErrTooManyChannels {
 		t.Fatalf("third channel: %v", err)
 	}
@@ -310,8 +317,9 @@ func TestMaxChannels(t *testing.T) {
 }
 
 func TestSendBeforeOpen(t *testing.T) {
-	m, _ := New(Config{DTLSClient: true})
-	id, _ := m.Open(Options{Label: "early"})
+	m, err := New(Config{DTLSClient: true})
+	must(t, err)
+	id := mustOpen(t, m, Options{Label: "early"})
 	if info, _ := m.Channel(id); info.State != StateConnecting {
 		t.Fatalf("state %v", info.State)
 	}
@@ -346,18 +354,20 @@ func TestManagerCloseAndCommands(t *testing.T) {
 	if err := d.m[0].HandleEvent(Command{Kind: 77}); err == nil {
 		t.Fatal("unknown command accepted")
 	}
-	d.m[0].HandleEvent(Command{Kind: CommandConnect, Now: d.now})
-	d.m[1].Connect(d.now)
+	must(t, d.m[0].HandleEvent(Command{Kind: CommandConnect, Now: d.now}))
+	must(t, d.m[1].Connect(d.now))
 	d.run(func() bool { return d.has(0, EventConnected, 0) && d.has(1, EventConnected, 0) })
-	a, _ := d.m[0].Open(Options{Label: "a"})
-	b, _ := d.m[1].Open(Options{Label: "b", Negotiated: true, ID: 200})
-	d.m[0].Open(Options{Label: "b", Negotiated: true, ID: 200})
+	a := mustOpen(t, d.m[0], Options{Label: "a"})
+	b := mustOpen(t, d.m[1], Options{Label: "b", Negotiated: true, ID: 200})
+	mustOpen(t, d.m[0], Options{Label: "b", Negotiated: true, ID: 200})
 	d.run(func() bool { return d.has(1, EventDataChannel, a) && d.has(1, EventOpen, b) })
 	// Malformed and unknown DCEP messages are counted.
 	as := d.m[0].Association()
-	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x03, 0x01}))
-	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x09}))
-	as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{}[:0:0]))
+	must(t, as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x03, 0x01})))
+	must(t, as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{0x09})))
+	if err := as.HandleWrite(sctpMsgB(a, PPIDDCEP, []byte{}[:0:0])); !errors.Is(err, sctp.ErrEmptyMessage) {
+		t.Fatalf("empty DCEP message: %v", err)
+	}
 	d.run(func() bool { return d.m[1].Stats().BadDCEP >= 2 })
 	// A graceful shutdown closes every channel on both sides.
 	if err := d.m[0].Close(); err != nil {
@@ -374,10 +384,21 @@ func TestManagerCloseAndCommands(t *testing.T) {
 	}
 }
 
+// The names are the RFC 8832 and W3C names.
 func TestStrings(t *testing.T) {
-	for _, s := range []string{ChannelPartialReliableTimedUnordered.String(), ChannelType(9).String(), StateClosing.String(), State(9).String(), EventClosed.String(), EventKind(99).String()} {
-		if s == "" {
-			t.Fatal("empty name")
+	for _, c := range []struct{ got, want string }{
+		{ChannelReliable.String(), "DATA_CHANNEL_RELIABLE"},
+		{ChannelPartialReliableTimedUnordered.String(), "DATA_CHANNEL_PARTIAL_RELIABLE_TIMED_UNORDERED"},
+		{ChannelType(9).String(), "ChannelType(9)"},
+		{StateConnecting.String(), "connecting"},
+		{StateClosing.String(), "closing"},
+		{State(9).String(), "State(9)"},
+		{EventDataChannel.String(), "DataChannel"},
+		{EventClosed.String(), "Closed"},
+		{EventKind(99).String(), "EventKind(99)"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
 }
@@ -388,7 +409,7 @@ func TestReadBackpressure(t *testing.T) {
 	d := newDuo(t)
 	d.m[1].cfg.MaxReadBuffer = 100_000
 	d.connect()
-	id, _ := d.m[0].Open(Options{Label: "flood"})
+	id := mustOpen(t, d.m[0], Options{Label: "flood"})
 	d.run(func() bool { return d.has(1, EventDataChannel, id) })
 	sent := 0
 	for range 400 {
@@ -399,13 +420,13 @@ func TestReadBackpressure(t *testing.T) {
 		for range 20 {
 			for i, m := range d.m {
 				for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
-					d.m[1-i].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.Message})
+					allow(t, d.m[1-i].HandleRead(shared.TaggedBytes{Now: d.now, Message: p.Message}), netErrs...)
 				}
 			}
 		}
 		d.now = d.now.Add(10 * time.Millisecond)
-		d.m[0].HandleTimeout(d.now)
-		d.m[1].HandleTimeout(d.now)
+		must(t, d.m[0].HandleTimeout(d.now))
+		must(t, d.m[1].HandleTimeout(d.now))
 	}
 	held := d.m[1].readBytes
 	if held > 100_000+10_000 {
@@ -427,10 +448,10 @@ func TestPartialLimit(t *testing.T) {
 	d := newDuo(t)
 	d.m[1].cfg.MaxReadBuffer = 5000
 	d.connect()
-	id, _ := d.m[0].Open(Options{Label: "p"})
+	id := mustOpen(t, d.m[0], Options{Label: "p"})
 	d.run(func() bool { return d.has(1, EventDataChannel, id) })
 	for range 3 {
-		d.m[0].Association().HandleWrite(sctpMsgB(id, PPIDBinaryPartial, make([]byte, 2000)))
+		must(t, d.m[0].Association().HandleWrite(sctpMsgB(id, PPIDBinaryPartial, make([]byte, 2000))))
 	}
 	d.run(func() bool { return d.has(1, EventError, id) })
 	if d.m[1].partialBytes > 5000 {
@@ -462,7 +483,9 @@ func TestAppendPacket(t *testing.T) {
 	}
 }
 
-// Config.MaxEvents bounds the event queue; what does not fit is counted.
+// Config.MaxEvents bounds the event queue. The shared rule (issue 12):
+// what does not fit is dropped and counted, and the next Handle* call
+// returns the loss once (an error wrapping shared.ErrQueueFull).
 func TestMaxEvents(t *testing.T) {
 	m, err := New(Config{MaxEvents: 2})
 	if err != nil {
@@ -476,6 +499,14 @@ func TestMaxEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	err = m.HandleTimeout(epoch)
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 1 {
+		t.Fatalf("HandleTimeout after the loss: %v", err)
+	}
+	if err := m.HandleTimeout(epoch); err != nil {
+		t.Fatalf("loss reported twice: %v", err)
+	}
 	n := 0
 	for _, ok := m.PollEvent(); ok; _, ok = m.PollEvent() {
 		n++
@@ -483,4 +514,37 @@ func TestMaxEvents(t *testing.T) {
 	if s := m.Stats(); n != 2 || s.EventsDropped != 1 || s.BadDCEP != 0 {
 		t.Fatalf("%d events, stats %+v", n, s)
 	}
+}
+
+// must fails the test on an error a call was not expected to return.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allow fails the test on an error other than the allowed ones.
+func allow(t testing.TB, err error, allowed ...error) {
+	t.Helper()
+	for _, a := range allowed {
+		if errors.Is(err, a) {
+			return
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// netErrs are what HandleRead returns for packets a duo delivers
+// unaltered but that the receiver may rightly drop (see rtc-sctp).
+var netErrs = []error{sctp.ErrOutOfWindow, sctp.ErrClosed, sctp.ErrVerificationTag, sctp.ErrCookie}
+
+// mustOpen opens a channel that must open.
+func mustOpen(t testing.TB, m *Manager, o Options) uint16 {
+	t.Helper()
+	id, err := m.Open(o)
+	must(t, err)
+	return id
 }

@@ -49,45 +49,45 @@ func TestNetsimChannels(t *testing.T) {
 				return false
 			}
 			zero := uint16(0)
-			rel, _ := m[0].Open(Options{Label: "reliable"})
-			pr, _ := m[0].Open(Options{Label: "lossy", Unordered: true, MaxRetransmits: &zero})
-			m[0].Connect(sim.Now())
-			m[1].Connect(sim.Now())
+			rel := mustOpen(t, m[0], Options{Label: "reliable"})
+			pr := mustOpen(t, m[0], Options{Label: "lossy", Unordered: true, MaxRetransmits: &zero})
+			must(t, m[0].Connect(sim.Now()))
+			must(t, m[1].Connect(sim.Now()))
 			if err := sim.Run(func() bool { return has(1, EventDataChannel, rel) && has(1, EventDataChannel, pr) }, 100_000); err != nil {
 				t.Fatal(err)
 			}
 			const n = 400
-			var want bytes.Buffer
+			var want []byte
 			for i := range n {
 				msg := bytes.Repeat([]byte{byte(i)}, 100+i*7%3000)
-				want.Write(msg)
+				want = append(want, msg...)
 				if err := m[0].Send(rel, msg, true); err != nil {
 					t.Fatal(err)
 				}
 				if err := m[0].Send(pr, []byte(fmt.Sprintf("%04d", i)), false); err != nil {
 					t.Fatal(err)
 				}
-				sim.RunFor(time.Millisecond, 100_000)
+				must(t, sim.RunFor(time.Millisecond, 100_000))
 			}
-			var got bytes.Buffer
+			var got []byte
 			seen := map[string]bool{}
 			col[1].OnRead = nil
 			done := func() bool {
-				got.Reset()
+				got = got[:0]
 				clear(seen)
 				for _, r := range col[1].Reads {
 					if r.Channel == rel {
-						got.Write(r.Data)
+						got = append(got, r.Data...)
 					} else {
 						seen[string(r.Data)] = true
 					}
 				}
-				return got.Len() == want.Len()
+				return len(got) == len(want)
 			}
 			if err := sim.Run(done, 10_000_000); err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			if !bytes.Equal(got, want) {
 				t.Fatal("reliable channel data differs")
 			}
 			lossy := 0
@@ -101,8 +101,8 @@ func TestNetsimChannels(t *testing.T) {
 			}
 			st := m[0].Association().Stats()
 			t.Logf("seed %d: lossy channel delivered %d of %d, abandoned %d", seed, lossy, n, st.AbandonedMessages)
-			m[0].CloseChannel(rel)
-			m[1].CloseChannel(pr)
+			must(t, m[0].CloseChannel(rel))
+			must(t, m[1].CloseChannel(pr))
 			if err := sim.Run(func() bool {
 				return has(0, EventClose, rel) && has(1, EventClose, rel) && has(0, EventClose, pr) && has(1, EventClose, pr)
 			}, 1_000_000); err != nil {

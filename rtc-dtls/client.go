@@ -21,7 +21,7 @@ func (c *Conn) clientStart() error {
 }
 
 func (c *Conn) sendClientHello() error {
-	ch := &ClientHello{
+	ch := &clientHelloMsg{
 		Version:     versionDTLS12,
 		Random:      c.hs.clientRandom,
 		Cookie:      c.hs.cookie,
@@ -88,7 +88,7 @@ func (c *Conn) clientHandle(p *pendingMessage) error {
 		}
 	case stepCertReqOrDone, stepServerHelloDone:
 		if p.typ == TypeCertificateRequest && c.step == stepCertReqOrDone {
-			m, err := ParseCertificateRequest(p.body)
+			m, err := parseCertificateRequest(p.body)
 			if err != nil {
 				return failErr(AlertDecodeError, err)
 			}
@@ -119,7 +119,7 @@ func (c *Conn) clientHandle(p *pendingMessage) error {
 const maxHelloVerifies = 16
 
 func (c *Conn) clientHelloVerify(p *pendingMessage) error {
-	m, err := ParseHelloVerifyRequest(p.body)
+	m, err := parseHelloVerifyRequest(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -141,7 +141,7 @@ func (c *Conn) clientHelloVerify(p *pendingMessage) error {
 }
 
 func (c *Conn) clientServerHello(p *pendingMessage) error {
-	m, err := ParseServerHello(p.body)
+	m, err := parseServerHello(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -213,7 +213,7 @@ func (c *Conn) verifyPeer(p *pendingMessage) error {
 	if len(p.body) > c.cfg.maxCertificateChain() {
 		return failErr(AlertBadCertificate, ErrLimit)
 	}
-	certs, err := ParseCertificate(p.body, 16)
+	certs, err := parseCertificate(p.body, 16)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -275,7 +275,7 @@ func (c *Conn) clientCertificate(p *pendingMessage) error {
 }
 
 func (c *Conn) clientKeyExchange(p *pendingMessage) error {
-	m, err := ParseServerKeyExchange(p.body)
+	m, err := parseServerKeyExchange(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -334,7 +334,7 @@ func (c *Conn) clientFlight5() error {
 		if err != nil {
 			return err
 		}
-		cv := (&DigitallySigned{Scheme: scheme, Signature: sig}).Append(nil)
+		cv := (&digitallySigned{Scheme: scheme, Signature: sig}).Append(nil)
 		msgs = c.addMessage(msgs, TypeCertificateVerify, cv, 0, true)
 	}
 	msgs = append(msgs, flightMsg{ccs: true, epoch: 0})
@@ -394,7 +394,7 @@ func (c *Conn) verifyFinished(p *pendingMessage) error {
 	if p.epoch != 1 {
 		return fail(AlertUnexpectedMessage, "Finished outside epoch 1")
 	}
-	got, err := ParseFinished(p.body)
+	got, err := parseFinished(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}

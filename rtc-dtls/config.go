@@ -48,12 +48,15 @@ type Config struct {
 	// RequireClientCert.
 	ClientAuth ClientAuth
 
-	// SRTPProfiles are the DTLS-SRTP profiles to offer (client) or accept
-	// (server), in order of preference (RFC 5764 §4.1.1). The server picks
-	// the first of the client's list that it supports. If nil,
-	// SRTP_AEAD_AES_128_GCM and SRTP_AES128_CM_HMAC_SHA1_80 (in that order);
-	// set DisableSRTP to send no use_srtp at all.
-	SRTPProfiles []SRTPProtectionProfile
+	// SRTPProfiles are the DTLS-SRTP protection profile ids to offer
+	// (client) or accept (server), in order of preference (RFC 5764
+	// §4.1.1). The server picks the first of the client's list that it
+	// supports. This package knows only the ids: rtc-srtp names them
+	// (srtp.Profile is the same code point) and keys SRTP from the
+	// exporter. If nil, 0x0007 and 0x0001 (SRTP_AEAD_AES_128_GCM, then
+	// SRTP_AES128_CM_HMAC_SHA1_80, as browsers offer them); set DisableSRTP
+	// to send no use_srtp at all.
+	SRTPProfiles []uint16
 	// DisableSRTP turns the use_srtp extension off.
 	DisableSRTP bool
 	// SRTPMKI is the MKI the client offers (RFC 5764 §4.1.1). If nil, none.
@@ -102,7 +105,13 @@ type Config struct {
 	// Application data records may exceed it (see HandleWrite).
 	MTU int
 	// RetransmitInitial is the first retransmission timeout (RFC 6347
-	// §4.2.4.1). If zero, 1 s.
+	// §4.2.4.1: "1 second"). If zero, 1 s. Browsers shorten it when they
+	// know the path: libwebrtc (Chrome) sets twice the ICE round-trip time,
+	// clamped to 50 ms..3 s, when ICE has an estimate, and leaves the DTLS
+	// library's default (1 s) otherwise (p2p/base/dtls_transport.cc,
+	// ConfigureHandshakeTimeout). A caller with an ICE RTT can do the same;
+	// CommandRetransmit resends a flight at once when the path becomes
+	// usable.
 	RetransmitInitial time.Duration
 	// RetransmitMax caps the doubling retransmission timeout. If zero, 60 s.
 	RetransmitMax time.Duration
@@ -150,12 +159,17 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func (c *Config) srtpProfiles() []SRTPProtectionProfile {
+// defaultSRTPProfiles are the use_srtp ids offered when Config.SRTPProfiles
+// is nil: SRTP_AEAD_AES_128_GCM (RFC 7714 §14.2) and
+// SRTP_AES128_CM_HMAC_SHA1_80 (RFC 5764 §4.1.2).
+var defaultSRTPProfiles = []uint16{0x0007, 0x0001}
+
+func (c *Config) srtpProfiles() []uint16 {
 	if c.DisableSRTP {
 		return nil
 	}
 	if c.SRTPProfiles == nil {
-		return []SRTPProtectionProfile{SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80}
+		return defaultSRTPProfiles
 	}
 	return c.SRTPProfiles
 }

@@ -66,7 +66,11 @@ type Conn struct {
 	isClient bool
 	clock    shared.Clock
 	tr       shared.TransportContext
-	learnTr  bool // the server learns its peer from the first datagram
+	learnTr  bool                    // a server created without a peer: it binds to a ClientHello's source (source.go)
+	bound    bool                    // learnTr: c.tr is the source of the ClientHello being answered
+	verified bool                    // learnTr: that source returned a valid cookie, so it cannot be displaced
+	inTr     shared.TransportContext // where the datagram being processed came from
+	hvrSent  bool                    // a HelloVerifyRequest or refusal answered the datagram being processed
 	state    connState
 	step     hsStep
 	stats    Stats
@@ -75,10 +79,10 @@ type Conn struct {
 	inRecordSeq uint64 // sequence number of the handshake record being processed
 	writeEpoch  uint16
 	writeSeq    [2]uint64
-	writeCipher recordCipher // epoch 1
-	readCipher  recordCipher // epoch 1
-	replay      [2]shared.ReplayWindow
-	peerEpoch1  bool // an authenticated epoch-1 record arrived (the peer's keys are in use)
+	writeCipher recordCipher        // epoch 1
+	readCipher  recordCipher        // epoch 1
+	replay      shared.ReplayWindow // epoch 1 only (RFC 6347 §4.1.2.6)
+	peerEpoch1  bool                // an authenticated epoch-1 record arrived (the peer's keys are in use)
 
 	// handshake layer (RFC 6347 §4.2)
 	sendSeq     uint16
@@ -94,16 +98,17 @@ type Conn struct {
 	// timers
 	rtxDeadline   time.Time
 	rtxInterval   time.Duration
-	rtxCount      int  // retransmissions of the current flight
-	mtuBackoff    bool // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
+	rtxCount      int       // retransmissions of the current flight
+	flightSent    time.Time // when the current flight was last (re)sent
+	mtuBackoff    bool      // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
 	hsDeadline    time.Time
 	cookieRotate  time.Time
 	cookieSecrets [2][32]byte
 
 	// queues
-	out    shared.Queue[[]byte]
+	out    shared.Queue[outDatagram]
 	reads  shared.Queue[[]byte]
-	events shared.Queue[Event]
+	events shared.EventQueue[Event]
 
 	scratch []byte // decryption buffer
 	// free holds buffers handed back with ReleaseWrite and ReleaseRead
@@ -130,7 +135,7 @@ type handshakeState struct {
 	peerSchemes                []SignatureScheme // from CertificateRequest or signature_algorithms
 	ems                        bool
 	secureReneg                bool
-	srtpProfile                SRTPProtectionProfile
+	srtpProfile                uint16
 	srtpMKI                    []byte
 	alpn                       string
 	masterSecret               []byte
@@ -152,7 +157,8 @@ func NewClient(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, e
 }
 
 // NewServer returns a server that waits for a ClientHello. If tr.Peer is
-// not valid, the server takes its path from the first datagram it reads.
+// not valid, the server binds to the source of the first ClientHello it
+// accepts and drops datagrams from elsewhere (source.go).
 func NewServer(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, error) {
 	c, err := newConn(now, tr, cfg, false)
 	if err != nil {
@@ -184,11 +190,11 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	c := &Conn{cfg: *cfg, isClient: client, tr: tr}
 	c.clock.Advance(now)
 	q := c.cfg.maxQueued()
-	c.out = shared.NewQueue[[]byte](q)
+	c.out = shared.NewQueue[outDatagram](q)
 	c.reads = shared.NewQueue[[]byte](q)
-	c.events = shared.NewQueue[Event](q)
-	c.replay[0] = shared.NewReplayWindow(c.cfg.replayWindow())
-	c.replay[1] = shared.NewReplayWindow(c.cfg.replayWindow())
+	c.events = shared.NewEventQueue[Event](q)
+	c.events.SetName("dtls events")
+	c.replay = shared.NewReplayWindow(c.cfg.replayWindow())
 	c.rtxInterval = c.cfg.rtxInitial()
 	c.hsDeadline = now.Add(c.cfg.handshakeTimeout())
 	return c, nil
@@ -222,19 +228,26 @@ func (c *Conn) Err() error { return c.err }
 // that are malformed, replayed, of an unknown epoch or unauthenticated are
 // dropped and counted in Stats; the first reason is returned wrapped in
 // ErrDropped. A fatal handshake failure returns an *AlertError (the alert
-// is queued for PollWrite and EventClosed for PollEvent).
+// is queued for PollWrite and EventClosed for PollEvent). An event lost to
+// a full event queue is reported as an error wrapping shared.ErrQueueFull
+// (by this call, or by the next Handle* for one lost during a Poll*).
 func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
+	return c.events.Report(c.handleRead(msg))
+}
+
+func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	c.clock.Advance(msg.Now)
 	c.stats.DatagramsIn++
 	if c.state == stateClosed {
 		c.stats.AfterClose++
 		return ErrClosed
 	}
-	if c.learnTr {
-		// Local is where it arrived and Peer where it came from: the same
-		// path a reply takes (shared.TransportContext).
-		c.tr = msg.Transport
-		c.learnTr = false
+	// Local is where it arrived and Peer where it came from: the same path
+	// a reply takes (shared.TransportContext).
+	c.inTr = msg.Transport
+	c.hvrSent = false
+	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
+		return c.handleForeign(msg.Message)
 	}
 	var first error
 	retransmit := false
@@ -271,7 +284,8 @@ func (c *Conn) HandleRead(msg shared.TaggedBytes) error {
 	// side that sent the final flight does so: the other side's last flight
 	// has provably arrived, and answering would make the two sides bounce
 	// duplicates at each other forever.
-	if retransmit && len(c.flight) > 0 && (c.state == stateHandshake || (c.state == stateEstablished && c.finalFlight)) {
+	if retransmit && len(c.flight) > 0 && (c.state == stateHandshake || (c.state == stateEstablished && c.finalFlight)) &&
+		c.clock.Now().Sub(c.flightSent) >= c.peerRetransmitGap() {
 		c.stats.Retransmits++
 		if err := c.sendFlight(); err != nil && first == nil {
 			first = err
@@ -311,7 +325,21 @@ func (c *Conn) PollWrite() (shared.TaggedBytes, bool) {
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
-	return shared.TaggedBytes{Now: c.clock.Now(), Transport: c.tr, Message: dg}, true
+	tr := c.tr
+	if dg.direct {
+		tr = dg.to
+	}
+	return shared.TaggedBytes{Now: c.clock.Now(), Transport: tr, Message: dg.b}, true
+}
+
+// outDatagram is a datagram waiting for PollWrite. Most go to the peer's
+// path as it is when polled (SetTransport may change it); a reply to a
+// ClientHello from elsewhere (a HelloVerifyRequest, a refusal) goes back
+// where that came from.
+type outDatagram struct {
+	b      []byte
+	to     shared.TransportContext
+	direct bool
 }
 
 // PollRead returns the next application data record's plaintext. The bytes
@@ -325,9 +353,11 @@ func (c *Conn) PollEvent() (Event, bool) {
 	return c.events.Pop()
 }
 
-// HandleEvent accepts the zero Command and does nothing (DTLS has no
-// control events).
-func (c *Conn) HandleEvent(Command) error { return nil }
+// HandleEvent accepts a Command (see CommandKind); the zero Command does
+// nothing. After the Conn closed it returns ErrClosed.
+func (c *Conn) HandleEvent(cmd Command) error {
+	return c.events.Report(c.handleCommand(cmd))
+}
 
 // HandleWrite sends msg as one application_data record in its own datagram
 // (RFC 6347 §4.1.1: a record never spans datagrams). msg is copied; it may
@@ -335,6 +365,10 @@ func (c *Conn) HandleEvent(Command) error { return nil }
 // ErrMessageTooLarge; one above the MTU minus the record overhead is sent
 // anyway (MaxPayload reports the limit to stay within the MTU).
 func (c *Conn) HandleWrite(msg []byte) error {
+	return c.events.Report(c.handleWrite(msg))
+}
+
+func (c *Conn) handleWrite(msg []byte) error {
 	switch c.state {
 	case stateClosed:
 		return ErrClosed
@@ -370,6 +404,10 @@ func (c *Conn) MaxPayload() int {
 // the interval up to RetransmitMax and send the flight again) and the
 // handshake timeout. Calling it early is harmless.
 func (c *Conn) HandleTimeout(now time.Time) error {
+	return c.events.Report(c.handleTimeout(now))
+}
+
+func (c *Conn) handleTimeout(now time.Time) error {
 	now = c.clock.Advance(now)
 	if c.state == stateClosed {
 		return nil
@@ -394,22 +432,52 @@ func (c *Conn) HandleTimeout(now time.Time) error {
 }
 
 // PollTimeout returns the next deadline: the retransmission timer, the
-// handshake timeout or the cookie secret rotation, whichever is first.
+// handshake timeout or the cookie secret rotation, whichever is first. While
+// a Poll* has something to return it reports the latest time seen (the
+// drain rule of shared.Protocol): drain, call HandleTimeout, drain again.
 func (c *Conn) PollTimeout() (time.Time, bool) {
+	d, _ := c.deadline()
+	return c.clock.Timeout(d, c.pending())
+}
+
+// TimeoutReason names the timer behind PollTimeout (shared.TimeoutReasoner):
+// "rtx" (flight retransmission, RFC 6347 §4.2.4.1), "handshake" (the
+// handshake timeout), "cookie" (cookie secret rotation), "pending" (output
+// waiting to be polled), or "" when there is no deadline.
+func (c *Conn) TimeoutReason() string {
+	if c.pending() {
+		return "pending"
+	}
+	_, why := c.deadline()
+	return why
+}
+
+// pending reports output a Poll* would return.
+func (c *Conn) pending() bool {
+	return c.out.Len() > 0 || c.reads.Len() > 0 || c.events.Len() > 0
+}
+
+// deadline is the earliest timer and its name; zero and "" for none.
+func (c *Conn) deadline() (time.Time, string) {
 	if c.state == stateClosed {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
-	d := c.rtxDeadline
+	d, why := c.rtxDeadline, "rtx"
+	earlier := func(t time.Time, name string) {
+		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
+			d, why = t, name
+		}
+	}
 	if c.state == stateHandshake {
-		d = shared.Earliest(d, c.hsDeadline)
-	}
-	if c.cfg.HelloVerify && !c.isClient && c.state == stateHandshake {
-		d = shared.Earliest(d, c.cookieRotate)
+		earlier(c.hsDeadline, "handshake")
+		if c.cfg.HelloVerify && !c.isClient {
+			earlier(c.cookieRotate, "cookie")
+		}
 	}
 	if d.IsZero() {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
-	return c.clock.Clamp(d), true
+	return d, why
 }
 
 // Close sends close_notify (RFC 5246 §7.2.1) if the handshake completed
@@ -417,7 +485,7 @@ func (c *Conn) PollTimeout() (time.Time, bool) {
 // HandleWrite calls return ErrClosed. Closing twice is harmless.
 func (c *Conn) Close() error {
 	if c.state == stateClosed {
-		return nil
+		return c.events.Report(nil)
 	}
 	if c.state == stateHandshake {
 		// RFC 5246 §7.2.2: user_canceled "should be followed by a
@@ -426,7 +494,7 @@ func (c *Conn) Close() error {
 	}
 	c.sendAlert(AlertLevelWarning, AlertCloseNotify)
 	c.closeWith(nil)
-	return nil
+	return c.events.Report(nil)
 }
 
 // complete finishes the handshake: state, event, timers.

@@ -7,7 +7,8 @@
 // It implements what WebRTC needs (RFC 8827 §6.5, RFC 5764, RFC 8842):
 // ECDHE key exchange (X25519, P-256, P-384) with ECDSA or RSA certificates,
 // AES-GCM, ChaCha20-Poly1305 and (off by default) AES-CBC-SHA suites,
-// use_srtp with the EXTRACTOR-dtls_srtp exporter, the extended master
+// use_srtp (profile ids only: rtc-srtp owns the profiles and keys SRTP
+// from this package's RFC 5705 exporter), the extended master
 // secret (required by default), mutual authentication checked against the
 // SDP fingerprints, HelloVerifyRequest cookies, handshake fragmentation and
 // reassembly, flight retransmission and anti-replay.
@@ -20,20 +21,28 @@
 //	cfg := &dtls.Config{
 //		Certificate:      cert,
 //		PeerFingerprints: []dtls.Fingerprint{remote},
-//		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+//		SRTPProfiles:     []uint16{0x0007, 0x0001}, // use_srtp ids; rtc-srtp names them
 //		// Rand, MTU, RetransmitInitial, HandshakeTimeout, ... have defaults.
 //	}
 //	conn, err := dtls.NewClient(now, tr, cfg) // a=setup:active; queues the ClientHello
 //	conn, err := dtls.NewServer(now, tr, cfg) // a=setup:passive; waits for one
 //
 // tr is the shared.TransportContext datagrams leave on (PollWrite copies it
-// into every datagram). A server whose tr.Peer is not valid takes the path
-// of the first datagram it reads; SetTransport changes it later.
+// into every datagram). A server whose tr.Peer is not valid binds to the
+// source of the first ClientHello it accepts and then drops datagrams from
+// other sources (a ClientHello from elsewhere during the handshake gets a
+// HelloVerifyRequest; see the README's threat model); SetTransport changes
+// the path later. A Conn with a valid tr.Peer does not look at sources:
+// the caller (the PeerConnection) passes it only datagrams from the
+// ICE-validated pair.
 //
 // # The drive loop
 //
 // After constructing the Conn and after every Handle* call, drain the three
-// Poll* queues, then wait for the next datagram or the deadline:
+// Poll* queues, then wait for the next datagram or the deadline. One pass is
+// enough (the drain rule of shared.Protocol): while anything is left to
+// poll, PollTimeout reports the latest time seen; TimeoutReason names the
+// timer behind a deadline ("rtx", "handshake", "cookie", "pending"):
 //
 //	for {
 //		for dg, ok := conn.PollWrite(); ok; dg, ok = conn.PollWrite() {
@@ -42,8 +51,9 @@
 //		for ev, ok := conn.PollEvent(); ok; ev, ok = conn.PollEvent() {
 //			switch ev.Kind {
 //			case dtls.EventHandshakeComplete:
-//				st := ev.State // st.SRTPProfile, st.SRTP.LocalKey/LocalSalt/RemoteKey/RemoteSalt,
-//				               // st.SRTPKeyingMaterial, st.PeerFingerprint, st.CipherSuite
+//				st := ev.State // st.SRTPProfile (a use_srtp id), st.PeerFingerprint, st.CipherSuite
+//				// rtc-srtp owns the profiles and the RFC 5764 §4.2 key split:
+//				// srtp.ConfigsFromExporter(srtp.Config{Profile: srtp.Profile(st.SRTPProfile)}, conn, role)
 //			case dtls.EventAlert: // a warning alert; ev.Alert, ev.Remote
 //			case dtls.EventClosed: // ev.Err: nil (close_notify), *dtls.AlertError, ErrHandshakeTimeout
 //			}
@@ -83,7 +93,11 @@
 //
 // The retransmission timer follows RFC 6347 §4.2.4.1: RetransmitInitial
 // (1 s), doubling on every expiry up to RetransmitMax (60 s); a flight
-// retransmitted by the peer makes the Conn resend its last flight. After
+// retransmitted by the peer makes the Conn resend its last flight (at most
+// once per 100 ms). HandleEvent(Command{Kind: CommandRetransmit}) resends
+// the current flight at once, for a caller that knows the path just became
+// usable (ICE selected a pair); libwebrtc instead sets its initial timeout
+// to twice the ICE RTT, clamped to 50 ms..3 s (see RetransmitInitial). After
 // two unanswered retransmissions a Conn fragments its flights for 548-byte
 // datagrams (RFC 6347 §4.1.1.1), in case the path MTU is below Config.MTU.
 // The whole handshake must finish within HandshakeTimeout (30 s, counted
@@ -103,10 +117,17 @@
 // # Limits
 //
 // Bad input is dropped and counted in Stats, never a panic: malformed,
-// truncated, replayed, wrong-epoch and unauthenticated records; handshake
-// fragments over MaxHandshakeMessage, beyond MaxBufferedHandshake of
-// reassembly or opening more than MaxFragmentRanges gaps in one message; certificate chains over MaxCertificateChain (fatal). Each
-// output queue holds at most MaxQueued items.
+// truncated, replayed, wrong-epoch, wrong-source and unauthenticated
+// records (epoch 0 has no replay window: only authenticated records move
+// it, RFC 6347 §4.1.2.6); handshake fragments over MaxHandshakeMessage,
+// beyond MaxBufferedHandshake of reassembly or opening more than
+// MaxFragmentRanges gaps in one message; certificate chains over
+// MaxCertificateChain (fatal). Each queue holds at most MaxQueued items: a
+// full datagram queue refuses HandleWrite with ErrQueueFull, a full read
+// queue drops the record (counted), and a full event queue drops the new
+// event and the Handle* call returns an error wrapping shared.ErrQueueFull
+// (shared.EventQueue; a loss during a Poll* is reported by the next
+// Handle*). ErrClosed and ErrQueueFull wrap the shared sentinels.
 //
 // SCTP (or anything else) sent with HandleWrite should size its packets to
 // MaxPayload (1163 bytes for AES-GCM at the default MTU) so that records

@@ -2,13 +2,17 @@ package dtls
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+
+	"github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Sentinel errors callers branch on.
 var (
-	// ErrClosed reports use of a Conn after it was closed or failed.
-	ErrClosed = errors.New("dtls: connection closed")
+	// ErrClosed reports use of a Conn after it was closed or failed. It
+	// wraps shared.ErrClosed.
+	ErrClosed = fmt.Errorf("dtls: connection closed: %w", shared.ErrClosed)
 	// ErrHandshakeNotDone reports application data written before the
 	// handshake completed.
 	ErrHandshakeNotDone = errors.New("dtls: handshake not complete")
@@ -17,8 +21,10 @@ var (
 	ErrHandshakeTimeout = errors.New("dtls: handshake timed out")
 	// ErrMessageTooLarge reports application data above the record limit.
 	ErrMessageTooLarge = errors.New("dtls: message too large")
-	// ErrQueueFull reports that an output queue is full; nothing was queued.
-	ErrQueueFull = errors.New("dtls: queue full")
+	// ErrQueueFull reports that an output queue is full; nothing was
+	// queued. It wraps shared.ErrQueueFull. (Lost events are reported
+	// with a *shared.OverflowError, which wraps shared.ErrQueueFull too.)
+	ErrQueueFull = fmt.Errorf("dtls: queue full: %w", shared.ErrQueueFull)
 	// ErrFingerprintMismatch reports a peer certificate whose fingerprint is
 	// none of Config.PeerFingerprints.
 	ErrFingerprintMismatch = errors.New("dtls: peer certificate fingerprint mismatch")
@@ -32,6 +38,10 @@ var (
 	ErrDropped = errors.New("dtls: record dropped")
 	// ErrLimit reports input that exceeded a configured limit.
 	ErrLimit = errors.New("dtls: limit exceeded")
+	// ErrSequenceExhausted reports that the 48-bit record sequence number
+	// of an epoch is used up; the connection is closed rather than wrap it
+	// (RFC 6347 §4.1).
+	ErrSequenceExhausted = errors.New("dtls: record sequence number space exhausted")
 	// ErrBadCookie reports a ClientHello with a cookie that did not verify.
 	ErrBadCookie = errors.New("dtls: bad cookie")
 )

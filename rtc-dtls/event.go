@@ -1,6 +1,9 @@
 package dtls
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // EventKind says what an Event reports.
 type EventKind uint8
@@ -45,9 +48,48 @@ type Event struct {
 	Err    error
 }
 
-// Command is what HandleEvent accepts. DTLS has no control events yet:
-// HandleEvent accepts the zero Command and does nothing.
-type Command struct{}
+// Command is what HandleEvent accepts. The zero Command does nothing.
+type Command struct {
+	Kind CommandKind
+}
+
+// CommandKind says what a Command asks for.
+type CommandKind uint8
+
+// Command kinds.
+const (
+	// CommandRetransmit resends the current handshake flight now and
+	// restarts the retransmission timer with its current interval (no
+	// doubling). A caller that knows the path just became usable sends
+	// it: WebRTC starts DTLS before ICE has a working pair, so the first
+	// ClientHello may have been lost, and waiting for the timer (1 s,
+	// RetransmitInitial) costs setup time; call it when ICE selects or
+	// nominates a pair, or when the peer's first connectivity check
+	// arrives after the ClientHello went out. RFC 6347 §4.2.4 lets an
+	// implementation retransmit on other triggers than the timer. It
+	// does nothing when no flight is outstanding (a server waiting for a
+	// ClientHello, or after the handshake).
+	CommandRetransmit CommandKind = iota + 1
+)
+
+// handleCommand carries out a Command.
+func (c *Conn) handleCommand(cmd Command) error {
+	if c.state == stateClosed {
+		return ErrClosed
+	}
+	switch cmd.Kind {
+	case 0:
+		return nil
+	case CommandRetransmit:
+		if c.state != stateHandshake || len(c.flight) == 0 || c.finalFlight {
+			return nil
+		}
+		c.stats.Retransmits++
+		c.rtxDeadline = c.clock.Now().Add(c.rtxInterval)
+		return c.sendFlight()
+	}
+	return fmt.Errorf("dtls: unknown command %d", cmd.Kind)
+}
 
 // Stats counts what a Conn did and dropped.
 type Stats struct {
@@ -63,6 +105,8 @@ type Stats struct {
 	LimitExceeded  uint64 // fragments or messages over a configured limit
 	QueueFull      uint64 // application data dropped because the read queue was full
 	AfterClose     uint64 // records that arrived after the connection closed
+	WrongSource    uint64 // datagrams from a source other than the peer a server bound to (see NewServer)
+	Restarts       uint64 // handshakes a server restarted for a cookie-verified source (see NewServer)
 	Retransmits    uint64 // flights retransmitted (timer or peer retransmission)
 	HelloVerifies  uint64 // HelloVerifyRequests sent (server) or received (client)
 	UnknownExtSeen uint64 // unknown hello extensions tolerated
@@ -76,15 +120,11 @@ func isRemote(err error) bool {
 	return errors.As(err, &ae) && ae.Remote
 }
 
-// pushEvent queues an event. The event queue is sized so that the few
-// events of a connection always fit; a full queue drops the oldest
-// notification rather than the newest, and counts it.
+// pushEvent queues an event. A full queue drops the new event, counts it
+// (Stats.EventsLost) and the Handle* call returns an error wrapping
+// shared.ErrQueueFull (shared.EventQueue: never a silent loss).
 func (c *Conn) pushEvent(e Event) {
-	if c.events.Full() {
-		c.events.Pop()
-		c.stats.QueueFull++
-	}
-	_ = c.events.Push(e)
+	c.events.Push(e)
 }
 
 // State is the connection state as WebRTC reports a DTLS transport

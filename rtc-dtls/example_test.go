@@ -13,22 +13,28 @@ import (
 // prints what they negotiated.
 func Example() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clientCert, _ := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
-	serverCert, _ := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
-	clientFP, _ := clientCert.Fingerprint("sha-256") // a=fingerprint in the client's SDP
-	serverFP, _ := serverCert.Fingerprint("sha-256")
+	clientCert, err := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
+	check(err)
+	serverCert, err := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
+	check(err)
+	clientFP, err := clientCert.Fingerprint("sha-256") // a=fingerprint in the client's SDP
+	check(err)
+	serverFP, err := serverCert.Fingerprint("sha-256")
+	check(err)
 
 	a := netip.MustParseAddrPort("192.0.2.1:5000")
 	b := netip.MustParseAddrPort("192.0.2.2:5000")
-	client, _ := dtls.NewClient(now, shared.TransportContext{Local: a, Peer: b}, &dtls.Config{
+	client, err := dtls.NewClient(now, shared.TransportContext{Local: a, Peer: b}, &dtls.Config{
 		Certificate:      clientCert,
 		PeerFingerprints: []dtls.Fingerprint{serverFP},
-		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+		SRTPProfiles:     []uint16{0x0001}, // SRTP_AES128_CM_HMAC_SHA1_80: rtc-srtp names the ids
 	})
-	server, _ := dtls.NewServer(now, shared.TransportContext{Local: b, Peer: a}, &dtls.Config{
+	check(err)
+	server, err := dtls.NewServer(now, shared.TransportContext{Local: b, Peer: a}, &dtls.Config{
 		Certificate:      serverCert,
 		PeerFingerprints: []dtls.Fingerprint{clientFP},
 	})
+	check(err)
 
 	// The drive loop, twice over: move datagrams until both sides are quiet.
 	for moved := true; moved; {
@@ -36,7 +42,7 @@ func Example() {
 		for _, pair := range [][2]*dtls.Conn{{client, server}, {server, client}} {
 			from, to := pair[0], pair[1]
 			for dg, ok := from.PollWrite(); ok; dg, ok = from.PollWrite() {
-				_ = to.HandleRead(shared.TaggedBytes{Now: now, Transport: to.Transport(), Message: dg.Message})
+				check(to.HandleRead(shared.TaggedBytes{Now: now, Transport: to.Transport(), Message: dg.Message}))
 				moved = true
 			}
 		}
@@ -45,14 +51,25 @@ func Example() {
 		if ev.Kind == dtls.EventHandshakeComplete {
 			st := ev.State
 			fmt.Println(st.Version, st.CipherSuite)
-			fmt.Println("srtp:", st.SRTPProfile, "keying material:", len(st.SRTPKeyingMaterial), "bytes")
+			// rtc-srtp keys SRTP from the exporter:
+			// srtp.ConfigsFromExporter(srtp.Config{Profile: srtp.Profile(st.SRTPProfile)}, client, srtp.RoleClient)
+			km, err := client.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", nil, 60)
+			check(err)
+			fmt.Printf("srtp profile: %#04x, keying material: %d bytes\n", st.SRTPProfile, len(km))
 			fmt.Println("peer verified:", st.PeerFingerprint.String() == serverFP.String())
 		}
 	}
 	// Output:
 	// DTLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-	// srtp: SRTP_AES128_CM_SHA1_80 keying material: 60 bytes
+	// srtp profile: 0x0001, keying material: 60 bytes
 	// peer verified: true
+}
+
+// check stops the example on an error.
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
 }
 
 // ExampleParseFingerprint reads the a=fingerprint value of an SDP and
@@ -67,19 +84,4 @@ func ExampleParseFingerprint() {
 	// Output:
 	// sha-256 32 bytes
 	// false
-}
-
-// ExampleSplitSRTPKeyingMaterial shows the RFC 5764 §4.2 layout of the
-// exported keying material, as the SRTP layer consumes it.
-func ExampleSplitSRTPKeyingMaterial() {
-	km := make([]byte, 60) // 2 * (16-byte key + 14-byte salt) for SRTP_AES128_CM_SHA1_80
-	for i := range km {
-		km[i] = byte(i)
-	}
-	k, _ := dtls.SplitSRTPKeyingMaterial(dtls.SRTP_AES128_CM_HMAC_SHA1_80, km, true)
-	fmt.Printf("local key %x..., salt %x...\n", k.LocalKey[:2], k.LocalSalt[:2])
-	fmt.Printf("remote key %x..., salt %x...\n", k.RemoteKey[:2], k.RemoteSalt[:2])
-	// Output:
-	// local key 0001..., salt 2021...
-	// remote key 1011..., salt 2e2f...
 }

@@ -6,17 +6,17 @@ import (
 	"github.com/sansrtc/rtc/rtc-shared"
 )
 
-// Extensions holds the hello extensions this package understands (RFC 5246
+// helloExtensions holds the hello extensions this package understands (RFC 5246
 // §7.4.1.4). Unknown extensions are counted and ignored, so a DTLS
 // 1.3-capable ClientHello (supported_versions, key_share, ...) negotiates
 // 1.2 cleanly. A parsed value aliases the input.
-type Extensions struct {
+type helloExtensions struct {
 	Groups       []Group           // supported_groups (RFC 8422 §5.1.1)
 	PointFormats []byte            // ec_point_formats (RFC 8422 §5.1.2)
 	Schemes      []SignatureScheme // signature_algorithms (RFC 5246 §7.4.1.4.1)
 
-	UseSRTP      bool                    // use_srtp present (RFC 5764 §4.1.1)
-	SRTPProfiles []SRTPProtectionProfile // in the sender's order of preference
+	UseSRTP      bool     // use_srtp present (RFC 5764 §4.1.1)
+	SRTPProfiles []uint16 // profile ids, in the sender's order of preference
 	SRTPMKI      []byte
 
 	ALPN []string // application_layer_protocol_negotiation (RFC 7301)
@@ -41,7 +41,7 @@ var errDuplicateExt = errors.New("duplicate extension")
 
 // parse reads the extensions block (a 16-bit length and the list) from c,
 // which must then be empty.
-func (e *Extensions) parse(c *shared.Cursor, typ string) error {
+func (e *helloExtensions) parse(c *shared.Cursor, typ string) error {
 	var list shared.Cursor
 	if !c.ReadUint16LengthPrefixed(&list) {
 		return parseErr(typ, c, shared.ErrTruncated)
@@ -85,7 +85,7 @@ func appendUint16s[T ~uint16](dst []T, l shared.Cursor) []T {
 	return dst
 }
 
-func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
+func (e *helloExtensions) parseOne(t uint16, b shared.Cursor) bool {
 	switch t {
 	case extSupportedGroups:
 		var l shared.Cursor
@@ -148,7 +148,7 @@ func (e *Extensions) parseOne(t uint16, b shared.Cursor) bool {
 }
 
 // append writes the extensions block; nothing at all when there are none.
-func (e *Extensions) append(w *shared.Builder) {
+func (e *helloExtensions) append(w *shared.Builder) {
 	if len(e.Groups) == 0 && len(e.PointFormats) == 0 && len(e.Schemes) == 0 && !e.UseSRTP &&
 		len(e.ALPN) == 0 && !e.ExtendedMasterSecret && !e.RenegotiationInfo && len(e.extra) == 0 {
 		return

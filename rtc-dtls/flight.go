@@ -25,6 +25,7 @@ const (
 // with fresh record sequence numbers.
 func (c *Conn) sendFlight() error {
 	mtu := c.cfg.mtu()
+	c.flightSent = c.clock.Now()
 	if c.rtxCount >= mtuBackoffAfter {
 		c.mtuBackoff = true // and for the later flights too
 	}
@@ -69,7 +70,7 @@ func (c *Conn) sendFlight() error {
 			}
 			room = max(room, 32)
 			n := min(room, len(m.body)-off)
-			hh := HandshakeHeader{Type: m.typ, Length: uint32(len(m.body)), MessageSeq: m.seq,
+			hh := handshakeHeader{Type: m.typ, Length: uint32(len(m.body)), MessageSeq: m.seq,
 				FragmentOffset: uint32(off), FragmentLength: uint32(n)}
 			payload := make([]byte, 0, handshakeHeaderLen+n)
 			payload = hh.AppendTo(payload)

@@ -2,6 +2,7 @@ package dtls
 
 import (
 	"bytes"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func handshakeSeeds(tb testing.TB) *seedData {
 						continue
 					}
 					for f := frag; len(f) > 0; {
-						hh, body, r, err := ParseHandshakeFragment(f)
+						hh, body, r, err := parseHandshakeFragment(f)
 						if err != nil {
 							break
 						}
@@ -65,7 +66,7 @@ func handshakeSeeds(tb testing.TB) *seedData {
 				return true
 			}
 			p.handshake(10)
-			p.client.HandleWrite([]byte("data"))
+			noErr(t, p.client.HandleWrite([]byte("data")))
 			p.pump()
 		}
 	})
@@ -95,7 +96,7 @@ func FuzzParseHandshakeFragment(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, body, rest, err := ParseHandshakeFragment(b)
+		h, body, rest, err := parseHandshakeFragment(b)
 		if err != nil {
 			return
 		}
@@ -129,7 +130,7 @@ func fuzzMessage(f *testing.F, typ HandshakeType, parse func([]byte) ([]byte, er
 
 func FuzzClientHello(f *testing.F) {
 	fuzzMessage(f, TypeClientHello, func(b []byte) ([]byte, error) {
-		m, err := ParseClientHello(b)
+		m, err := parseClientHello(b)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +140,7 @@ func FuzzClientHello(f *testing.F) {
 
 func FuzzServerHello(f *testing.F) {
 	fuzzMessage(f, TypeServerHello, func(b []byte) ([]byte, error) {
-		m, err := ParseServerHello(b)
+		m, err := parseServerHello(b)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +150,7 @@ func FuzzServerHello(f *testing.F) {
 
 func FuzzHelloVerifyRequest(f *testing.F) {
 	fuzzMessage(f, TypeHelloVerifyRequest, func(b []byte) ([]byte, error) {
-		m, err := ParseHelloVerifyRequest(b)
+		m, err := parseHelloVerifyRequest(b)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +160,7 @@ func FuzzHelloVerifyRequest(f *testing.F) {
 
 func FuzzCertificate(f *testing.F) {
 	fuzzMessage(f, TypeCertificate, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificate(b, 16)
+		m, err := parseCertificate(b, 16)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +170,7 @@ func FuzzCertificate(f *testing.F) {
 
 func FuzzServerKeyExchange(f *testing.F) {
 	fuzzMessage(f, TypeServerKeyExchange, func(b []byte) ([]byte, error) {
-		m, err := ParseServerKeyExchange(b)
+		m, err := parseServerKeyExchange(b)
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +183,7 @@ func FuzzServerKeyExchange(f *testing.F) {
 
 func FuzzCertificateRequest(f *testing.F) {
 	fuzzMessage(f, TypeCertificateRequest, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificateRequest(b)
+		m, err := parseCertificateRequest(b)
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +193,7 @@ func FuzzCertificateRequest(f *testing.F) {
 
 func FuzzClientKeyExchange(f *testing.F) {
 	fuzzMessage(f, TypeClientKeyExchange, func(b []byte) ([]byte, error) {
-		pub, err := ParseClientKeyExchange(b)
+		pub, err := parseClientKeyExchange(b)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +203,7 @@ func FuzzClientKeyExchange(f *testing.F) {
 
 func FuzzCertificateVerify(f *testing.F) {
 	fuzzMessage(f, TypeCertificateVerify, func(b []byte) ([]byte, error) {
-		m, err := ParseCertificateVerify(b)
+		m, err := parseCertificateVerify(b)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +214,7 @@ func FuzzCertificateVerify(f *testing.F) {
 func FuzzFinished(f *testing.F) {
 	f.Add(make([]byte, 12))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := ParseFinished(b)
+		v, err := parseFinished(b)
 		if err == nil && len(v) != 12 {
 			t.Fatal("accepted a Finished that is not 12 bytes")
 		}
@@ -236,9 +237,13 @@ func fuzzFlights(t *testing.T, c *Conn, in []byte) {
 		in = in[n:]
 		if n == 0 {
 			now = now.Add(700 * time.Millisecond)
-			_ = c.HandleTimeout(now)
+			if err := c.HandleTimeout(now); err != nil && !errors.Is(err, ErrHandshakeTimeout) && !acceptable(err) {
+				t.Fatalf("HandleTimeout: %v", err)
+			}
 		} else {
-			_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: c.Transport(), Message: dg})
+			if err := c.HandleRead(shared.TaggedBytes{Now: now, Transport: c.Transport(), Message: dg}); err != nil && !errors.Is(err, ErrClosed) && !acceptable(err) {
+				t.Fatalf("HandleRead: %v", err)
+			}
 		}
 		if d, ok := c.PollTimeout(); ok && d.Before(now) {
 			t.Fatal("deadline in the past")
@@ -340,7 +345,11 @@ func FuzzHandshakeSchedule(f *testing.F) {
 			if toServer {
 				c, tr = p.server, shared.TransportContext{Local: serverAddr, Peer: clientAddr}
 			}
-			_ = c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: tr, Message: dg})
+			// Genuine datagrams in any order: dropped (duplicates, early
+			// records) or accepted; never anything else.
+			if err := c.HandleRead(shared.TaggedBytes{Now: p.now, Transport: tr, Message: dg}); err != nil && !errors.Is(err, ErrDropped) && !errors.Is(err, ErrClosed) {
+				t.Fatalf("HandleRead: %v", err)
+			}
 		}
 		maxSteps := 2000 + 4*len(sched) // the fuzzed phase, then the perfect one
 		for step := 0; step < maxSteps; step++ {
@@ -396,5 +405,65 @@ func FuzzHandshakeSchedule(f *testing.F) {
 			}
 		}
 		t.Fatalf("not established after %d steps: client %v/%v server %v/%v", maxSteps, p.client.state, p.client.step, p.server.state, p.server.step)
+	})
+}
+
+// FuzzEstablished feeds an established connection hostile input inside the
+// encryption (issue 11): records of the current epoch that the peer seals
+// with the real keys, whose plaintext (handshake, alert, change_cipher_spec,
+// application data or an unknown type) comes from the fuzz input. The
+// connection must never panic; each record is accepted, dropped or ends
+// the connection with an alert; and while it stays established,
+// application data still flows both ways.
+//
+// Input: records of [target byte][type byte][length byte][payload]; bit 0
+// of target picks the client or the server as the victim.
+func FuzzEstablished(f *testing.F) {
+	f.Add([]byte{0, 22, 4, 0, 0, 0, 0})                              // HelloRequest
+	f.Add([]byte{1, 22, 12, 1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0})     // ClientHello header, no body
+	f.Add([]byte{0, 21, 2, 1, 100, 1, 21, 2, 2, 40})                 // alerts
+	f.Add([]byte{0, 20, 1, 1, 1, 23, 3, 'a', 'b', 'c', 0, 99, 1, 0}) // CCS, data, unknown type
+	f.Add(append([]byte{1, 22, 24}, appendMessage(nil, TypeFinished, 5, make([]byte, 12))...))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		cc, sc := defaultConfigs()
+		p := newTestPair(t, cc, sc)
+		p.handshake(10)
+		if !p.established() {
+			t.Fatal("no handshake")
+		}
+		for len(in) >= 3 {
+			victim, peer := p.client, p.server
+			if in[0]&1 == 1 {
+				victim, peer = p.server, p.client
+			}
+			typ, n := ContentType(in[1]), min(int(in[2]), len(in)-3)
+			payload := in[3 : 3+n]
+			in = in[3+n:]
+			if peer.state != stateEstablished || victim.state != stateEstablished {
+				break
+			}
+			rec, err := peer.sealRecord(nil, typ, 1, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.inject(victim, peerOf(victim), rec); !acceptable(err) {
+				t.Fatalf("%v record %x: %v", typ, payload, err)
+			}
+			p.pump()
+		}
+		if p.client.state != stateEstablished || p.server.state != stateEstablished {
+			return // ended by an alert: allowed
+		}
+		p.cReads, p.sReads = nil, nil
+		if err := p.client.HandleWrite([]byte("c")); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.server.HandleWrite([]byte("s")); err != nil {
+			t.Fatal(err)
+		}
+		p.pump()
+		if len(p.sReads) != 1 || len(p.cReads) != 1 {
+			t.Fatalf("data after the fuzzed records: server read %q, client read %q", p.sReads, p.cReads)
+		}
 	})
 }

@@ -28,7 +28,7 @@ func describeDatagram(b []byte) string {
 		fmt.Fprintf(&sb, "record %v epoch=%d seq=%d length=%d\n", h.Type, h.Epoch, h.Seq, h.Length)
 		if h.Type == ContentHandshake && h.Epoch == 0 {
 			for f := frag; len(f) > 0; {
-				hh, _, r, err := ParseHandshakeFragment(f)
+				hh, _, r, err := parseHandshakeFragment(f)
 				if err != nil {
 					break
 				}
@@ -74,17 +74,17 @@ func goldenRun(t *testing.T, name string, tweak func(cc, sc *Config)) string {
 		return true
 	}
 	mustHandshake(t, p)
-	p.client.HandleWrite([]byte("hello from the client"))
-	p.server.HandleWrite([]byte("hello from the server"))
+	noErr(t, p.client.HandleWrite([]byte("hello from the client")))
+	noErr(t, p.server.HandleWrite([]byte("hello from the server")))
 	p.pump()
-	p.client.Close()
+	noErr(t, p.client.Close())
 	p.pump()
 	st, _ := p.client.ConnectionState()
 	head := fmt.Sprintf("# %s: DTLS 1.2 handshake with seeded randomness and a fixed clock (%s).\n"+
 		"# Regenerate with: go test -run TestGolden -update\n"+
 		"# negotiated: %v, %v, %v, extended_master_secret=%v\n"+
 		"# SRTP keying material (EXTRACTOR-dtls_srtp): %X\n",
-		name, epoch0.Format("2006-01-02T15:04:05Z"), st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret, st.SRTPKeyingMaterial)
+		name, epoch0.Format("2006-01-02T15:04:05Z"), st.CipherSuite, st.Group, srtpNames[st.SRTPProfile], st.ExtendedMasterSecret, srtpKeyingMaterial(t, p.client))
 	return head + sb.String()
 }
 
@@ -101,7 +101,7 @@ func TestGoldenTranscripts(t *testing.T) {
 		{"chacha20_p384", func(cc, sc *Config) {
 			cc.CipherSuites = []CipherSuite{TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
 			cc.Groups = []Group{GroupP384}
-			cc.SRTPProfiles = []SRTPProtectionProfile{SRTP_AES128_CM_HMAC_SHA1_80}
+			cc.SRTPProfiles = []uint16{srtpAES128CMSHA1_80}
 		}},
 	}
 	for _, tc := range cases {

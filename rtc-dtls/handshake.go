@@ -10,9 +10,9 @@ import (
 // msg_type, length, message_seq, fragment_offset, fragment_length.
 const handshakeHeaderLen = 12
 
-// HandshakeHeader is the header in front of every handshake fragment
+// handshakeHeader is the header in front of every handshake fragment
 // (RFC 6347 §4.2.2).
-type HandshakeHeader struct {
+type handshakeHeader struct {
 	Type           HandshakeType
 	Length         uint32 // 24 bits: the whole message body
 	MessageSeq     uint16
@@ -25,28 +25,28 @@ var (
 	errDecode         = errors.New("malformed message")
 )
 
-// ParseHandshakeFragment reads one handshake fragment from the start of b:
+// parseHandshakeFragment reads one handshake fragment from the start of b:
 // the header, the fragment body (aliasing b) and what follows it. A record
 // may hold several fragments.
-func ParseHandshakeFragment(b []byte) (h HandshakeHeader, body, rest []byte, err error) {
+func parseHandshakeFragment(b []byte) (h handshakeHeader, body, rest []byte, err error) {
 	c := shared.NewCursor(b)
 	var typ uint8
 	if !c.ReadUint8(&typ) || !c.ReadUint24(&h.Length) || !c.ReadUint16(&h.MessageSeq) ||
 		!c.ReadUint24(&h.FragmentOffset) || !c.ReadUint24(&h.FragmentLength) {
-		return HandshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake header", Offset: c.Offset(), Err: shared.ErrTruncated}
+		return handshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake header", Offset: c.Offset(), Err: shared.ErrTruncated}
 	}
 	h.Type = HandshakeType(typ)
 	if h.FragmentOffset+h.FragmentLength > h.Length {
-		return HandshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake header", Offset: 6, Err: errFragmentBounds}
+		return handshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake header", Offset: 6, Err: errFragmentBounds}
 	}
 	if !c.ReadBytes(&body, int(h.FragmentLength)) {
-		return HandshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake fragment", Offset: c.Offset(), Err: shared.ErrTruncated}
+		return handshakeHeader{}, nil, nil, &shared.ParseError{Layer: "dtls", Type: "handshake fragment", Offset: c.Offset(), Err: shared.ErrTruncated}
 	}
 	return h, body, c.Rest(), nil
 }
 
 // AppendTo appends the 12-byte header to b.
-func (h *HandshakeHeader) AppendTo(b []byte) []byte {
+func (h *handshakeHeader) AppendTo(b []byte) []byte {
 	b = append(b, byte(h.Type), byte(h.Length>>16), byte(h.Length>>8), byte(h.Length))
 	b = append(b, byte(h.MessageSeq>>8), byte(h.MessageSeq))
 	b = append(b, byte(h.FragmentOffset>>16), byte(h.FragmentOffset>>8), byte(h.FragmentOffset))
@@ -57,7 +57,7 @@ func (h *HandshakeHeader) AppendTo(b []byte) []byte {
 // with offset 0 and fragment_length = length, then the body. This is also
 // the form hashed into the transcript (RFC 6347 §4.2.6).
 func appendMessage(b []byte, typ HandshakeType, seq uint16, body []byte) []byte {
-	h := HandshakeHeader{Type: typ, Length: uint32(len(body)), MessageSeq: seq, FragmentLength: uint32(len(body))}
+	h := handshakeHeader{Type: typ, Length: uint32(len(body)), MessageSeq: seq, FragmentLength: uint32(len(body))}
 	b = h.AppendTo(b)
 	return append(b, body...)
 }
@@ -66,25 +66,25 @@ func parseErr(typ string, c *shared.Cursor, err error) error {
 	return &shared.ParseError{Layer: "dtls", Type: typ, Offset: c.Offset(), Err: err}
 }
 
-// ClientHello is the DTLS ClientHello (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2).
+// clientHelloMsg is the DTLS ClientHello (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2).
 // A parsed value aliases the input.
-type ClientHello struct {
+type clientHelloMsg struct {
 	Version      uint16
 	Random       [32]byte
 	SessionID    []byte
 	Cookie       []byte
 	CipherSuites []uint16
 	Compression  []byte
-	Extensions   Extensions
+	Extensions   helloExtensions
 	// raw is the body from version up to (excluding) the cookie and the
 	// rest after it, for cookie computation.
 	preCookie, postCookie []byte
 }
 
-// ParseClientHello parses a ClientHello body.
-func ParseClientHello(b []byte) (*ClientHello, error) {
+// parseClientHello parses a ClientHello body.
+func parseClientHello(b []byte) (*clientHelloMsg, error) {
 	const typ = "ClientHello"
-	m := &ClientHello{}
+	m := &clientHelloMsg{}
 	c := shared.NewCursor(b)
 	var sid, cookie, cs, comp shared.Cursor
 	if !c.ReadUint16(&m.Version) || !c.CopyBytes(m.Random[:]) || !c.ReadUint8LengthPrefixed(&sid) {
@@ -114,7 +114,7 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 }
 
 // Append appends the ClientHello body to b.
-func (m *ClientHello) Append(b []byte) []byte {
+func (m *clientHelloMsg) Append(b []byte) []byte {
 	w := shared.NewBuilder(b)
 	w.AddUint16(m.Version)
 	w.AddBytes(m.Random[:])
@@ -137,15 +137,15 @@ func (m *ClientHello) Append(b []byte) []byte {
 	return out
 }
 
-// HelloVerifyRequest carries the server's cookie (RFC 6347 §4.2.1).
-type HelloVerifyRequest struct {
+// helloVerifyRequestMsg carries the server's cookie (RFC 6347 §4.2.1).
+type helloVerifyRequestMsg struct {
 	Version uint16
 	Cookie  []byte
 }
 
-// ParseHelloVerifyRequest parses a HelloVerifyRequest body.
-func ParseHelloVerifyRequest(b []byte) (*HelloVerifyRequest, error) {
-	m := &HelloVerifyRequest{}
+// parseHelloVerifyRequest parses a HelloVerifyRequest body.
+func parseHelloVerifyRequest(b []byte) (*helloVerifyRequestMsg, error) {
+	m := &helloVerifyRequestMsg{}
 	c := shared.NewCursor(b)
 	var cookie shared.Cursor
 	if !c.ReadUint16(&m.Version) || !c.ReadUint8LengthPrefixed(&cookie) {
@@ -162,26 +162,26 @@ func ParseHelloVerifyRequest(b []byte) (*HelloVerifyRequest, error) {
 }
 
 // Append appends the HelloVerifyRequest body to b.
-func (m *HelloVerifyRequest) Append(b []byte) []byte {
+func (m *helloVerifyRequestMsg) Append(b []byte) []byte {
 	b = append(b, byte(m.Version>>8), byte(m.Version), byte(len(m.Cookie)))
 	return append(b, m.Cookie...)
 }
 
-// ServerHello is the ServerHello (RFC 5246 §7.4.1.3). A parsed value
+// serverHelloMsg is the ServerHello (RFC 5246 §7.4.1.3). A parsed value
 // aliases the input.
-type ServerHello struct {
+type serverHelloMsg struct {
 	Version     uint16
 	Random      [32]byte
 	SessionID   []byte
 	CipherSuite CipherSuite
 	Compression uint8
-	Extensions  Extensions
+	Extensions  helloExtensions
 }
 
-// ParseServerHello parses a ServerHello body.
-func ParseServerHello(b []byte) (*ServerHello, error) {
+// parseServerHello parses a ServerHello body.
+func parseServerHello(b []byte) (*serverHelloMsg, error) {
 	const typ = "ServerHello"
-	m := &ServerHello{}
+	m := &serverHelloMsg{}
 	c := shared.NewCursor(b)
 	var sid shared.Cursor
 	var cs uint16
@@ -203,7 +203,7 @@ func ParseServerHello(b []byte) (*ServerHello, error) {
 }
 
 // Append appends the ServerHello body to b.
-func (m *ServerHello) Append(b []byte) []byte {
+func (m *serverHelloMsg) Append(b []byte) []byte {
 	w := shared.NewBuilder(b)
 	w.AddUint16(m.Version)
 	w.AddBytes(m.Random[:])
@@ -217,9 +217,9 @@ func (m *ServerHello) Append(b []byte) []byte {
 	return out
 }
 
-// ParseCertificate parses a Certificate body (RFC 5246 §7.4.2) into its
+// parseCertificate parses a Certificate body (RFC 5246 §7.4.2) into its
 // DER certificates, aliasing b. maxChain limits the total size.
-func ParseCertificate(b []byte, maxCerts int) ([][]byte, error) {
+func parseCertificate(b []byte, maxCerts int) ([][]byte, error) {
 	const typ = "Certificate"
 	c := shared.NewCursor(b)
 	var list shared.Cursor
@@ -256,9 +256,9 @@ func appendCertificate(b []byte, certs [][]byte) []byte {
 	return out
 }
 
-// ServerKeyExchange is the ECDHE ServerKeyExchange (RFC 8422 §5.4). A
+// serverKeyExchangeMsg is the ECDHE ServerKeyExchange (RFC 8422 §5.4). A
 // parsed value aliases the input.
-type ServerKeyExchange struct {
+type serverKeyExchangeMsg struct {
 	Group     Group
 	PublicKey []byte
 	Scheme    SignatureScheme
@@ -266,10 +266,10 @@ type ServerKeyExchange struct {
 	params    []byte // ServerECDHParams as sent, for the signature
 }
 
-// ParseServerKeyExchange parses an ECDHE ServerKeyExchange body.
-func ParseServerKeyExchange(b []byte) (*ServerKeyExchange, error) {
+// parseServerKeyExchange parses an ECDHE ServerKeyExchange body.
+func parseServerKeyExchange(b []byte) (*serverKeyExchangeMsg, error) {
 	const typ = "ServerKeyExchange"
-	m := &ServerKeyExchange{}
+	m := &serverKeyExchangeMsg{}
 	c := shared.NewCursor(b)
 	var ct uint8
 	var g, s uint16
@@ -299,23 +299,23 @@ func ecdhParams(g Group, pub []byte) []byte {
 }
 
 // Append appends the ServerKeyExchange body to b.
-func (m *ServerKeyExchange) Append(b []byte) []byte {
+func (m *serverKeyExchangeMsg) Append(b []byte) []byte {
 	b = append(b, ecdhParams(m.Group, m.PublicKey)...)
 	b = append(b, byte(m.Scheme>>8), byte(m.Scheme), byte(len(m.Signature)>>8), byte(len(m.Signature)))
 	return append(b, m.Signature...)
 }
 
-// CertificateRequest is the TLS 1.2 CertificateRequest (RFC 5246 §7.4.4).
-type CertificateRequest struct {
+// certificateRequestMsg is the TLS 1.2 CertificateRequest (RFC 5246 §7.4.4).
+type certificateRequestMsg struct {
 	CertificateTypes []byte
 	Schemes          []SignatureScheme
 	Authorities      []byte // raw DistinguishedName list, not interpreted
 }
 
-// ParseCertificateRequest parses a CertificateRequest body.
-func ParseCertificateRequest(b []byte) (*CertificateRequest, error) {
+// parseCertificateRequest parses a CertificateRequest body.
+func parseCertificateRequest(b []byte) (*certificateRequestMsg, error) {
 	const typ = "CertificateRequest"
-	m := &CertificateRequest{}
+	m := &certificateRequestMsg{}
 	c := shared.NewCursor(b)
 	var types, algs, cas shared.Cursor
 	if !c.ReadUint8LengthPrefixed(&types) || !c.ReadUint16LengthPrefixed(&algs) || !c.ReadUint16LengthPrefixed(&cas) {
@@ -335,7 +335,7 @@ func ParseCertificateRequest(b []byte) (*CertificateRequest, error) {
 }
 
 // Append appends the CertificateRequest body to b.
-func (m *CertificateRequest) Append(b []byte) []byte {
+func (m *certificateRequestMsg) Append(b []byte) []byte {
 	w := shared.NewBuilder(b)
 	l := w.BeginUint8Length()
 	w.AddBytes(m.CertificateTypes)
@@ -352,9 +352,9 @@ func (m *CertificateRequest) Append(b []byte) []byte {
 	return out
 }
 
-// ParseClientKeyExchange parses an ECDHE ClientKeyExchange body (RFC 8422
+// parseClientKeyExchange parses an ECDHE ClientKeyExchange body (RFC 8422
 // §5.7) and returns the client's public value, aliasing b.
-func ParseClientKeyExchange(b []byte) ([]byte, error) {
+func parseClientKeyExchange(b []byte) ([]byte, error) {
 	c := shared.NewCursor(b)
 	var pub shared.Cursor
 	if !c.ReadUint8LengthPrefixed(&pub) {
@@ -366,15 +366,15 @@ func ParseClientKeyExchange(b []byte) ([]byte, error) {
 	return pub.Rest(), nil
 }
 
-// DigitallySigned is a TLS 1.2 signature with its scheme, as in
+// digitallySigned is a TLS 1.2 signature with its scheme, as in
 // CertificateVerify (RFC 5246 §4.7, §7.4.8).
-type DigitallySigned struct {
+type digitallySigned struct {
 	Scheme    SignatureScheme
 	Signature []byte
 }
 
-// ParseCertificateVerify parses a CertificateVerify body.
-func ParseCertificateVerify(b []byte) (*DigitallySigned, error) {
+// parseCertificateVerify parses a CertificateVerify body.
+func parseCertificateVerify(b []byte) (*digitallySigned, error) {
 	c := shared.NewCursor(b)
 	var s uint16
 	var sig shared.Cursor
@@ -384,18 +384,18 @@ func ParseCertificateVerify(b []byte) (*DigitallySigned, error) {
 	if !c.Empty() {
 		return nil, parseErr("CertificateVerify", &c, shared.ErrTrailingBytes)
 	}
-	return &DigitallySigned{Scheme: SignatureScheme(s), Signature: sig.Rest()}, nil
+	return &digitallySigned{Scheme: SignatureScheme(s), Signature: sig.Rest()}, nil
 }
 
 // Append appends the body to b.
-func (m *DigitallySigned) Append(b []byte) []byte {
+func (m *digitallySigned) Append(b []byte) []byte {
 	b = append(b, byte(m.Scheme>>8), byte(m.Scheme), byte(len(m.Signature)>>8), byte(len(m.Signature)))
 	return append(b, m.Signature...)
 }
 
-// ParseFinished checks a Finished body: 12 bytes of verify_data
+// parseFinished checks a Finished body: 12 bytes of verify_data
 // (RFC 5246 §7.4.9).
-func ParseFinished(b []byte) ([]byte, error) {
+func parseFinished(b []byte) ([]byte, error) {
 	if len(b) != 12 {
 		c := shared.NewCursor(b)
 		return nil, parseErr("Finished", &c, errDecode)

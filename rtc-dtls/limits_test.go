@@ -40,7 +40,7 @@ func TestLimitMaxBufferedHandshake(t *testing.T) {
 	// first fragments of two 600-byte ClientHellos: the second does not fit
 	seq := uint64(0)
 	frag := func(msgSeq uint16) []byte {
-		hh := HandshakeHeader{Type: TypeClientHello, Length: 600, MessageSeq: msgSeq, FragmentLength: 10}
+		hh := handshakeHeader{Type: TypeClientHello, Length: 600, MessageSeq: msgSeq, FragmentLength: 10}
 		body := hh.AppendTo(nil)
 		body = append(body, make([]byte, 10)...)
 		rh := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: seq, Length: uint16(len(body))}
@@ -71,10 +71,14 @@ func TestLimitMaxQueued(t *testing.T) {
 	if err := p.server.HandleWrite([]byte("x")); err != ErrQueueFull {
 		t.Fatalf("fifth write: %v", err)
 	}
-	for range 6 {
-		p.client.HandleWrite([]byte("y"))
+	for i := range 6 {
+		noErr(t, p.client.HandleWrite([]byte("y")))
 		dg, _ := p.client.PollWrite()
-		p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+		err := p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: p.server.Transport(), Message: dg.Message})
+		// The first four fill the read queue; the rest are dropped.
+		if full := i >= 4; full != errors.Is(err, ErrQueueFull) || (!full && err != nil) {
+			t.Fatalf("record %d: %v", i, err)
+		}
 	}
 	if p.server.reads.Len() != 4 || p.server.Stats().QueueFull != 3 {
 		t.Fatalf("reads %d stats %+v", p.server.reads.Len(), p.server.Stats())
@@ -88,7 +92,7 @@ func TestLimitReplayWindow(t *testing.T) {
 	mustHandshake(t, p)
 	var dgs [][]byte
 	for range 200 {
-		p.client.HandleWrite([]byte("z"))
+		noErr(t, p.client.HandleWrite([]byte("z")))
 		dg, _ := p.client.PollWrite()
 		dgs = append(dgs, dg.Message)
 	}
@@ -112,7 +116,7 @@ func TestLimitMaxFragmentRanges(t *testing.T) {
 	p := newTestPair(t, cc, sc)
 	seq := uint64(0)
 	in := func(off uint32) error {
-		hh := HandshakeHeader{Type: TypeClientHello, Length: 600, FragmentOffset: off, FragmentLength: 10}
+		hh := handshakeHeader{Type: TypeClientHello, Length: 600, FragmentOffset: off, FragmentLength: 10}
 		body := append(hh.AppendTo(nil), make([]byte, 10)...)
 		rh := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: seq, Length: uint16(len(body))}
 		seq++
@@ -171,7 +175,7 @@ func plainRecord(typ ContentType, epoch uint16, seq uint64, payload []byte) []by
 func TestLimitMessagesAhead(t *testing.T) {
 	c, in := freshClient(t)
 	frag := func(seq uint16) []byte {
-		hh := HandshakeHeader{Type: TypeCertificate, Length: 100, MessageSeq: seq, FragmentLength: 10}
+		hh := handshakeHeader{Type: TypeCertificate, Length: 100, MessageSeq: seq, FragmentLength: 10}
 		return plainRecord(ContentHandshake, 0, uint64(seq), append(hh.AppendTo(nil), make([]byte, 10)...))
 	}
 	if err := in(frag(maxAhead - 1)); err != nil {
@@ -208,7 +212,7 @@ func TestLimitEarlyRecords(t *testing.T) {
 func TestLimitHelloVerifies(t *testing.T) {
 	c, in := freshClient(t)
 	for i := range maxHelloVerifies + 1 {
-		hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: []byte{byte(i)}}).Append(nil)
+		hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: []byte{byte(i)}}).Append(nil)
 		if err := in(plainRecord(ContentHandshake, 0, uint64(i), appendMessage(nil, TypeHelloVerifyRequest, uint16(i), hvr))); err != nil {
 			t.Fatalf("HVR %d: %v", i, err)
 		}

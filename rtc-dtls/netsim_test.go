@@ -68,8 +68,8 @@ func TestNetsimHandshakeAdverse(t *testing.T) {
 			t.Fatalf("seed %d: %v (client %v, server %v)", seed, err, cp.P.(*Conn).err, sp.P.(*Conn).err)
 		}
 		total += sim.Elapsed()
-		ck := hasEvent(cp, EventHandshakeComplete).State.SRTPKeyingMaterial
-		sk := hasEvent(sp, EventHandshakeComplete).State.SRTPKeyingMaterial
+		ck := srtpKeyingMaterial(t, cp.P.(*Conn))
+		sk := srtpKeyingMaterial(t, sp.P.(*Conn))
 		if !bytes.Equal(ck, sk) {
 			t.Fatalf("seed %d: keying material differs", seed)
 		}
@@ -79,7 +79,9 @@ func TestNetsimHandshakeAdverse(t *testing.T) {
 			if err := cp.P.HandleWrite([]byte("data")); err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
-			_ = sim.RunFor(100*time.Millisecond, 10_000)
+			if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
 		}
 		if len(sp.Reads) == 0 || string(sp.Reads[0]) != "data" {
 			t.Fatalf("seed %d: no application data", seed)

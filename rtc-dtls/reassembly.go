@@ -3,6 +3,7 @@ package dtls
 import (
 	"cmp"
 	"errors"
+	"net/netip"
 	"slices"
 )
 
@@ -11,6 +12,7 @@ import (
 // §4.2.3: "the receiver MUST buffer the fragments until it has the entire
 // handshake message").
 type pendingMessage struct {
+	src    netip.AddrPort // where its first fragment came from
 	seq    uint16
 	typ    HandshakeType
 	epoch  uint16
@@ -31,7 +33,7 @@ var errFragmentMismatch = errors.New("inconsistent handshake fragment")
 // refused before anything is copied: without that bound, tiny fragments at
 // alternating offsets would make every add cost time and memory in
 // proportion to the message length.
-func (p *pendingMessage) add(h *HandshakeHeader, epoch uint16, frag []byte, maxRanges int) error {
+func (p *pendingMessage) add(h *handshakeHeader, epoch uint16, frag []byte, maxRanges int) error {
 	if h.Type != p.typ || h.Length != uint32(len(p.body)) || epoch != p.epoch {
 		return errFragmentMismatch
 	}

@@ -45,8 +45,14 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		c.stats.WrongEpoch++
 		return false, dropped(errors.New("unknown epoch"))
 	}
-	rw := &c.replay[h.Epoch]
-	if !rw.Check(h.Seq) {
+	// RFC 6347 §4.1.2.6: "The receive window is updated only if the MAC
+	// verification succeeds." Epoch 0 is never authenticated, so it has no
+	// window at all: one spoofed plaintext record with sequence number
+	// 2^48-1 would otherwise make every real record after it a "replay".
+	// Handshake messages are deduplicated by message_seq instead, and a
+	// repeated one is the peer's retransmission (§4.2.4).
+	rw := &c.replay
+	if h.Epoch == 1 && !rw.Check(h.Seq) {
 		c.stats.Replayed++
 		return false, dropped(errors.New("replayed record"))
 	}
@@ -117,6 +123,12 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		_ = c.reads.Push(plain) // decrypted into its own buffer
 		return false, nil
 	case ContentAlert:
+		if h.Epoch == 0 && c.step == stepClientHello {
+			// A server that has not accepted a ClientHello has no peer
+			// yet: an alert now is a stranger's.
+			c.stats.Unexpected++
+			return false, dropped(errors.New("alert before the ClientHello"))
+		}
 		if h.Epoch == 0 && c.peerEpoch1 {
 			// Once the peer protects its records, an unprotected alert
 			// could be anyone's.
@@ -127,8 +139,8 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			c.stats.Malformed++
 			return false, dropped(errors.New("malformed alert"))
 		}
-		rw.Accept(h.Seq)
 		if h.Epoch == 1 {
+			rw.Accept(h.Seq)
 			c.peerEpoch1 = true
 		}
 		return false, c.handleAlert(AlertLevel(plain[0]), Alert(plain[1]))
@@ -140,11 +152,13 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			c.stats.Malformed++
 			return false, dropped(errors.New("malformed change_cipher_spec"))
 		}
-		rw.Accept(h.Seq)
+		if h.Epoch == 1 {
+			rw.Accept(h.Seq)
+		}
 		return false, nil
 	default: // ContentHandshake: the type was checked on entry
-		rw.Accept(h.Seq)
 		if h.Epoch == 1 {
+			rw.Accept(h.Seq)
 			c.peerEpoch1 = true
 		}
 		c.inRecordSeq = h.Seq
@@ -156,19 +170,37 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 // processes every message that completes, in message_seq order.
 func (c *Conn) handleHandshakeRecord(epoch uint16, b []byte) (old bool, err error) {
 	for len(b) > 0 {
-		h, frag, rest, perr := ParseHandshakeFragment(b)
+		h, frag, rest, perr := parseHandshakeFragment(b)
 		if perr != nil {
 			c.stats.BadHandshake++
 			return old, dropped(perr)
 		}
 		b = rest
-		if c.step == stepClientHello && h.Type == TypeClientHello {
-			// RFC 6347 §4.2.2: the server's first ClientHello may have any
-			// message_seq (0, or 1 after a HelloVerifyRequest).
+		if c.step == stepClientHello {
+			// A server waiting for a ClientHello buffers nothing else:
+			// before it, anything could be anyone's.
+			if h.Type != TypeClientHello || epoch != 0 {
+				c.stats.Unexpected++
+				return old, dropped(errors.New("handshake message before the ClientHello"))
+			}
+			// RFC 6347 §4.2.2: the server's first ClientHello may have a
+			// message_seq other than 0 (1 after a HelloVerifyRequest, more
+			// after several), but never near the 16-bit wrap.
+			if h.MessageSeq > maxHelloSeq {
+				c.stats.BadHandshake++
+				return old, dropped(errHelloSeq)
+			}
 			if err := c.bufferFragment(&h, epoch, frag, true); err != nil {
 				return old, err
 			}
 		} else {
+			if h.Type == TypeHelloRequest && c.state == stateHandshake {
+				// RFC 5246 §7.4.1.1: a HelloRequest during a handshake is
+				// ignored. It must not take a message_seq either: anyone
+				// can forge one.
+				c.stats.Unexpected++
+				continue
+			}
 			if h.MessageSeq < c.recvSeq {
 				old = true
 				continue
@@ -200,8 +232,16 @@ func (c *Conn) handleHandshakeRecord(epoch uint16, b []byte) (old bool, err erro
 // buffered.
 const maxAhead = 8
 
-func (c *Conn) bufferFragment(h *HandshakeHeader, epoch uint16, frag []byte, anySeq bool) error {
-	if !anySeq && h.MessageSeq >= c.recvSeq+maxAhead {
+// maxHelloSeq is the largest message_seq of a first ClientHello a server
+// accepts: a client that restarted after this many HelloVerifyRequests is
+// broken, and message_seq arithmetic stays far from the 16-bit wrap.
+const maxHelloSeq = 64
+
+var errHelloSeq = errors.New("ClientHello message_seq out of range")
+
+func (c *Conn) bufferFragment(h *handshakeHeader, epoch uint16, frag []byte, anySeq bool) error {
+	// Compared as int: recvSeq+maxAhead must not wrap in 16 bits.
+	if !anySeq && int(h.MessageSeq) >= int(c.recvSeq)+maxAhead {
 		c.stats.LimitExceeded++
 		return dropped(errors.New("handshake message too far ahead"))
 	}
@@ -210,12 +250,21 @@ func (c *Conn) bufferFragment(h *HandshakeHeader, epoch uint16, frag []byte, any
 		return dropped(fmt.Errorf("%w: handshake message of %d bytes", ErrLimit, h.Length))
 	}
 	p := c.reasm.find(h.MessageSeq)
+	if p != nil && !p.complete() && (p.typ != h.Type || len(p.body) != int(h.Length) || p.epoch != epoch || (c.learnTr && p.src != c.inTr.Peer)) {
+		// A fragment that disagrees with a partial message: nothing in
+		// epoch 0 is authenticated, so the partial one may be the forgery.
+		// The newest wins; otherwise one forged fragment would block the
+		// real message for good. The peer's retransmission settles it.
+		c.reasm.remove(p.seq)
+		c.stats.BadHandshake++
+		p = nil
+	}
 	if p == nil {
 		if c.reasm.buffered+int(h.Length) > c.cfg.maxBufferedHandshake() {
 			c.stats.LimitExceeded++
 			return dropped(fmt.Errorf("%w: reassembly buffer full", ErrLimit))
 		}
-		p = &pendingMessage{seq: h.MessageSeq, typ: h.Type, epoch: epoch, body: make([]byte, h.Length)}
+		p = &pendingMessage{seq: h.MessageSeq, typ: h.Type, epoch: epoch, src: c.inTr.Peer, body: make([]byte, h.Length)}
 		c.reasm.msgs = append(c.reasm.msgs, p)
 		c.reasm.buffered += int(h.Length)
 	}
@@ -260,6 +309,9 @@ func (c *Conn) processReady() error {
 		} else {
 			err = c.serverHandle(p)
 		}
+		if errors.Is(err, ErrDropped) {
+			return err // refused without failing (a stranger's ClientHello)
+		}
 		if err != nil {
 			return c.handshakeFailed(err)
 		}
@@ -302,8 +354,17 @@ func (c *Conn) sendAlert(level AlertLevel, a Alert) {
 	}
 }
 
-// queueDatagram hands a datagram to PollWrite's queue.
+// queueDatagram hands a datagram for the peer to PollWrite's queue.
 func (c *Conn) queueDatagram(dg []byte) error {
+	return c.queueOut(outDatagram{b: dg})
+}
+
+// replyDatagram queues a datagram back to where the current one came from.
+func (c *Conn) replyDatagram(dg []byte) error {
+	return c.queueOut(outDatagram{b: dg, to: c.inTr, direct: true})
+}
+
+func (c *Conn) queueOut(dg outDatagram) error {
 	if err := c.out.Push(dg); err != nil {
 		c.stats.QueueFull++
 		return ErrQueueFull
@@ -315,7 +376,11 @@ func (c *Conn) queueDatagram(dg []byte) error {
 // sealRecord appends one record of the given type under epoch.
 func (c *Conn) sealRecord(out []byte, typ ContentType, epoch uint16, payload []byte) ([]byte, error) {
 	if c.writeSeq[epoch] > maxSeq {
-		return out, errors.New("dtls: sequence number space exhausted")
+		// RFC 6347 §4.1: "If a DTLS implementation would need to wrap a
+		// sequence number, it MUST instead abandon the association or
+		// renegotiate." We never renegotiate: the connection ends.
+		c.closeWith(ErrSequenceExhausted)
+		return out, ErrSequenceExhausted
 	}
 	h := RecordHeader{Type: typ, Version: versionDTLS12, Epoch: epoch, Seq: c.writeSeq[epoch]}
 	c.writeSeq[epoch]++

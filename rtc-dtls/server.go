@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"io"
 	"slices"
 )
@@ -66,10 +67,11 @@ func (c *Conn) rotateCookieSecret() error {
 }
 
 // cookie computes Cookie = HMAC(Secret, Client-IP, Client-Parameters)
-// (RFC 6347 §4.2.1) over the ClientHello without its cookie.
-func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
+// (RFC 6347 §4.2.1) over the ClientHello without its cookie; Client-IP is
+// the address and port the ClientHello came from.
+func (c *Conn) cookie(secret []byte, ch *clientHelloMsg) []byte {
 	m := hmac.New(sha256.New, secret)
-	addr, _ := c.tr.Peer.MarshalBinary()
+	addr, _ := c.inTr.Peer.MarshalBinary()
 	m.Write(addr)
 	m.Write(ch.preCookie)
 	m.Write(ch.postCookie)
@@ -78,45 +80,21 @@ func (c *Conn) cookie(secret []byte, ch *ClientHello) []byte {
 
 func (c *Conn) serverClientHello(p *pendingMessage) error {
 	c.reasm.clear()
-	ch, err := ParseClientHello(p.body)
+	ch, err := parseClientHello(p.body)
 	if err != nil {
-		return failErr(AlertDecodeError, err)
+		return c.refuseHello(failErr(AlertDecodeError, err))
 	}
 	c.stats.UnknownExtSeen += uint64(ch.Extensions.Unknown)
+	cookieOK := false
 	if c.cfg.HelloVerify {
-		ok := len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
-			hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
-		if !ok {
-			// RFC 6347 §4.2.1: answer statelessly with the cookie; the
-			// HelloVerifyRequest uses the ClientHello's message_seq and
-			// version 1.0.
-			hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
-			payload := appendMessage(nil, TypeHelloVerifyRequest, p.seq, hvr)
-			// RFC 6347 §4.2.1: "the server MUST use the record sequence
-			// number in the ClientHello as the record sequence number in
-			// the HelloVerifyRequest" (and the message_seq likewise), so
-			// a stateless server never repeats a sequence number.
-			h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: c.inRecordSeq, Length: uint16(len(payload))}
-			dg := append(h.AppendTo(nil), payload...)
-			c.stats.RecordsOut++
-			c.stats.HelloVerifies++
-			if len(ch.Cookie) > 0 {
-				c.stats.BadHandshake++
-			}
-			return c.queueDatagram(dg)
+		if cookieOK = c.cookieValid(ch); !cookieOK {
+			return c.sendHelloVerify(ch, p.seq)
 		}
 	}
-	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
-	// (numerically more) cannot be served.
-	if ch.Version > versionDTLS12 {
-		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
+	if err := c.acceptHello(ch); err != nil {
+		return c.refuseHello(err)
 	}
-	if !slices.Contains(ch.Compression, 0) {
-		return fail(AlertIllegalParameter, "client does not offer null compression")
-	}
-	if err := c.negotiate(ch); err != nil {
-		return err
-	}
+	c.bind(cookieOK)
 	c.hs.clientRandom = ch.Random
 	c.hsDeadline = c.clock.Now().Add(c.cfg.handshakeTimeout())
 	if c.cfg.HelloVerify && c.inRecordSeq > c.writeSeq[0] {
@@ -131,8 +109,59 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 	return c.serverFlight4(ch)
 }
 
+// cookieValid checks a ClientHello's cookie against the current and the
+// previous secret.
+func (c *Conn) cookieValid(ch *clientHelloMsg) bool {
+	return len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
+		hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
+}
+
+// sendHelloVerify answers a ClientHello without a valid cookie statelessly
+// (RFC 6347 §4.2.1), back to where it came from. The HelloVerifyRequest
+// uses the ClientHello's message_seq and version 1.0.
+func (c *Conn) sendHelloVerify(ch *clientHelloMsg, seq uint16) error {
+	if c.hvrSent {
+		// One answer per datagram: a client sends one ClientHello per
+		// datagram, and a datagram packed with hundreds must neither fill
+		// the outbox (and fail the Conn) nor multiply our output.
+		c.stats.BadHandshake++
+		return dropped(errors.New("more than one ClientHello in a datagram"))
+	}
+	c.hvrSent = true
+	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
+	payload := appendMessage(nil, TypeHelloVerifyRequest, seq, hvr)
+	// RFC 6347 §4.2.1: "the server MUST use the record sequence number in
+	// the ClientHello as the record sequence number in the
+	// HelloVerifyRequest", so a stateless server never repeats one.
+	h := RecordHeader{Type: ContentHandshake, Version: versionDTLS12, Seq: c.inRecordSeq, Length: uint16(len(payload))}
+	dg := append(h.AppendTo(nil), payload...)
+	c.stats.RecordsOut++
+	c.stats.HelloVerifies++
+	if len(ch.Cookie) > 0 {
+		c.stats.BadHandshake++
+	}
+	if err := c.replyDatagram(dg); err != nil {
+		return dropped(err) // stateless: the client asks again
+	}
+	return nil
+}
+
+// acceptHello checks the ClientHello's version and compression and
+// negotiates the parameters.
+func (c *Conn) acceptHello(ch *clientHelloMsg) error {
+	// RFC 6347 §4.2.1: DTLS 1.2 is 0xfefd; a client that offers less
+	// (numerically more) cannot be served.
+	if ch.Version > versionDTLS12 {
+		return fail(AlertProtocolVersion, "client does not offer DTLS 1.2")
+	}
+	if !slices.Contains(ch.Compression, 0) {
+		return fail(AlertIllegalParameter, "client does not offer null compression")
+	}
+	return c.negotiate(ch)
+}
+
 // negotiate picks the suite, group, SRTP profile and ALPN protocol.
-func (c *Conn) negotiate(ch *ClientHello) error {
+func (c *Conn) negotiate(ch *clientHelloMsg) error {
 	e := &ch.Extensions
 	// RFC 7627 §5.3: a server that requires EMS aborts without it.
 	c.hs.ems = e.ExtendedMasterSecret && (c.cfg.hooks == nil || !c.cfg.hooks.noEMS)
@@ -217,11 +246,11 @@ func (c *Conn) negotiate(ch *ClientHello) error {
 
 // serverFlight4 sends ServerHello, Certificate, ServerKeyExchange,
 // CertificateRequest and ServerHelloDone (RFC 5246 §7.3).
-func (c *Conn) serverFlight4(ch *ClientHello) error {
+func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if _, err := io.ReadFull(c.cfg.rand(), c.hs.serverRandom[:]); err != nil {
 		return err
 	}
-	sh := &ServerHello{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
+	sh := &serverHelloMsg{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
 	e := &sh.Extensions
 	e.RenegotiationInfo = c.hs.secureReneg
 	e.ExtendedMasterSecret = c.hs.ems
@@ -230,7 +259,7 @@ func (c *Conn) serverFlight4(ch *ClientHello) error {
 	}
 	if c.hs.srtpProfile != 0 {
 		e.UseSRTP = true
-		e.SRTPProfiles = []SRTPProtectionProfile{c.hs.srtpProfile}
+		e.SRTPProfiles = []uint16{c.hs.srtpProfile}
 		e.SRTPMKI = c.hs.srtpMKI
 	}
 	if c.hs.alpn != "" {
@@ -260,12 +289,12 @@ func (c *Conn) serverFlight4(ch *ClientHello) error {
 	if err != nil {
 		return err
 	}
-	ske := &ServerKeyExchange{Group: c.hs.group, PublicKey: pub, Scheme: scheme, Signature: sig}
+	ske := &serverKeyExchangeMsg{Group: c.hs.group, PublicKey: pub, Scheme: scheme, Signature: sig}
 	msgs = c.addMessage(msgs, TypeServerKeyExchange, ske.Append(nil), 0, true)
 
 	c.step = stepClientKeyExchange
 	if c.cfg.ClientAuth != NoClientCert {
-		cr := &CertificateRequest{CertificateTypes: []byte{certTypeECDSASign, certTypeRSASign}, Schemes: c.cfg.schemes()}
+		cr := &certificateRequestMsg{CertificateTypes: []byte{certTypeECDSASign, certTypeRSASign}, Schemes: c.cfg.schemes()}
 		msgs = c.addMessage(msgs, TypeCertificateRequest, cr.Append(nil), 0, true)
 		c.hs.certRequested = true
 		c.step = stepClientCertificate
@@ -291,7 +320,7 @@ func (c *Conn) serverClientCertificate(p *pendingMessage) error {
 }
 
 func (c *Conn) serverClientKeyExchange(p *pendingMessage) error {
-	pub, err := ParseClientKeyExchange(p.body)
+	pub, err := parseClientKeyExchange(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}
@@ -313,7 +342,7 @@ func (c *Conn) serverClientKeyExchange(p *pendingMessage) error {
 }
 
 func (c *Conn) serverCertificateVerify(p *pendingMessage) error {
-	m, err := ParseCertificateVerify(p.body)
+	m, err := parseCertificateVerify(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared"
 )
@@ -23,7 +22,7 @@ func mutateHandshake(dg []byte, typ HandshakeType, f func(body []byte)) bool {
 			continue
 		}
 		for fr := frag; len(fr) > 0; {
-			hh, body, r, err := ParseHandshakeFragment(fr)
+			hh, body, r, err := parseHandshakeFragment(fr)
 			if err != nil {
 				break
 			}
@@ -108,16 +107,17 @@ func TestAccessorsAndExporter(t *testing.T) {
 		t.Fatal(err)
 	}
 	// RFC 5705 §4: an empty context differs from no context.
-	a, _ := p.client.ExportKeyingMaterial("EXPORTER-test", nil, 32)
-	b, _ := p.client.ExportKeyingMaterial("EXPORTER-test", []byte{}, 32)
-	c, _ := p.server.ExportKeyingMaterial("EXPORTER-test", []byte{}, 32)
+	a, err1 := p.client.ExportKeyingMaterial("EXPORTER-test", nil, 32)
+	b, err2 := p.client.ExportKeyingMaterial("EXPORTER-test", []byte{}, 32)
+	c, err3 := p.server.ExportKeyingMaterial("EXPORTER-test", []byte{}, 32)
+	noErr(t, errors.Join(err1, err2, err3))
 	if bytes.Equal(a, b) || !bytes.Equal(b, c) {
 		t.Fatal("exporter contexts")
 	}
 	// SetTransport changes where datagrams go.
 	other := shared.TransportContext{Local: clientAddr, Peer: netipAddrPort("198.51.100.7:9")}
 	p.client.SetTransport(other)
-	p.client.HandleWrite([]byte("x"))
+	noErr(t, p.client.HandleWrite([]byte("x")))
 	dg, _ := p.client.PollWrite()
 	if dg.Transport != other || p.client.Transport() != other {
 		t.Fatal("transport not changed")
@@ -134,7 +134,6 @@ func TestAccessorsAndExporter(t *testing.T) {
 	if ae.Error() == "" || !errors.Is(ae, AlertBadCertificate) || AlertBadCertificate.Error() == "" {
 		t.Fatal("alert error")
 	}
-	_ = time.Second
 }
 
 // TestPlaintextHandshakeAfterEstablished: once a connection is established,
@@ -168,7 +167,8 @@ func TestPlaintextHandshakeAfterEstablished(t *testing.T) {
 		if !toClient {
 			// A protected ClientHello asks for renegotiation: refused with
 			// a no_renegotiation warning, the connection stays up.
-			rec, _ := from.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeClientHello, target.recvSeq, []byte{0}))
+			rec, err := from.sealRecord(nil, ContentHandshake, 1, appendMessage(nil, TypeClientHello, target.recvSeq, []byte{0}))
+			noErr(t, err)
 			if err := target.HandleRead(shared.TaggedBytes{Now: p.now, Transport: from.Transport().Reverse(), Message: rec}); err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestPlaintextHandshakeAfterEstablished(t *testing.T) {
 // still read (RFC 6347 §4.1.2.7).
 func TestUnknownContentTypeSkipped(t *testing.T) {
 	c, in := freshClient(t)
-	hvr := (&HelloVerifyRequest{Version: versionDTLS10, Cookie: []byte{1, 2, 3}}).Append(nil)
+	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: []byte{1, 2, 3}}).Append(nil)
 	err := in(plainRecord(ContentType(25), 0, 0, []byte{9, 9, 9}),
 		plainRecord(ContentHandshake, 0, 1, appendMessage(nil, TypeHelloVerifyRequest, 0, hvr)))
 	if !errors.Is(err, ErrDropped) || !errors.Is(err, errRecordType) || c.Stats().Malformed != 1 {

@@ -100,7 +100,7 @@ func (a *Association) HandleRead(msg shared.TaggedBytes) error {
 			a.t2 = now.Add(a.snd.rto)
 		}
 	}
-	return firstErr
+	return a.events.Report(firstErr)
 }
 
 // checkTag applies the verification tag rules of RFC 9260 §8.5.
@@ -256,10 +256,13 @@ func (a *Association) handleChunk(now time.Time, h *commonHeader, ch *rawChunk) 
 func (a *Association) handleUnknownChunk(ch *rawChunk) (stop, isData bool, err error) {
 	action := uint8(ch.typ) >> 6
 	if action == 1 || action == 3 {
-		info := make([]byte, 0, chunkHeaderSize+len(ch.value))
+		// The cause carries the chunk (RFC 9260 §3.3.10.6), cut to fit
+		// one packet of our MTU.
+		value := ch.value[:min(len(ch.value), a.mtu-commonHeaderSize-2*chunkHeaderSize-4)]
+		info := make([]byte, 0, chunkHeaderSize+len(value))
 		info = append(info, byte(ch.typ), ch.flags, 0, 0)
-		binary.BigEndian.PutUint16(info[2:], uint16(chunkHeaderSize+len(ch.value)))
-		info = append(info, ch.value...)
+		binary.BigEndian.PutUint16(info[2:], uint16(chunkHeaderSize+len(value)))
+		info = append(info, value...)
 		a.queueControl(a.buildCausePacket(a.peerTag, ctError, 0, CauseUnrecognizedChunkType, info, false))
 	}
 	return action < 2, false, nil

@@ -193,6 +193,7 @@ type Stats struct {
 	BytesSent, BytesReceived       uint64
 	AbandonedMessages              uint64
 	Stale                          uint64 // late fragments of delivered or skipped messages
+	DroppedAfterClose              uint64 // messages that completed after Close
 	BadTransitions                 uint64 // state changes outside RFC 9260 §4 (bugs)
 	SpuriousRecoveries             uint64 // Fast Recoveries undone (all retransmissions were duplicates)
 	ForwardTSNsSent, ControlDrops  uint64
@@ -239,9 +240,19 @@ type Association struct {
 	initDue     bool
 	cookieEcho  []byte // the cookie to echo (owned copy)
 
-	ctrl   shared.Queue[[]byte] // prebuilt one-off packets
-	events shared.Queue[Event]
-	reads  shared.Queue[Message]
+	ctrl      shared.Queue[[]byte] // prebuilt one-off packets
+	ctrlBytes int                  // their size, at most MaxControlPackets*MTU
+	events    shared.EventQueue[Event]
+	reads     shared.Queue[Message]
+	// peek is a packet built by PollTimeout to learn whether output is
+	// pending (the drain rule); PollWrite returns it first. peekBuf is
+	// its reused storage.
+	peek    []byte
+	peekBuf []byte
+	// userClosed: Close or Abort was called. EventClosed has then been
+	// queued (closeEvent) and nothing more is read or notified.
+	userClosed bool
+	closeEvent bool
 
 	snd sender
 	rcv receiver
@@ -280,11 +291,13 @@ func New(cfg Config) (*Association, error) {
 		transport: shared.TransportContext{},
 		mtu:       cfg.mtu(),
 		ctrl:      shared.NewQueue[[]byte](cfg.maxControlPackets()),
-		events:    shared.NewQueue[Event](cfg.maxEvents()),
-		// Each queued message counts msgOverhead bytes against the
-		// receive buffer, which so bounds their number.
-		reads: shared.NewQueue[Message](2*cfg.receiveBuffer()/msgOverhead + 1),
+		events:    shared.NewEventQueue[Event](cfg.maxEvents()),
+		// Each unread message is charged at least rxMsgOverhead against
+		// the receive buffer, which holds at most 1.5 times its size:
+		// that bounds their number.
+		reads: shared.NewQueue[Message](2*cfg.receiveBuffer()/rxMsgOverhead + 1),
 	}
+	a.events.SetName("sctp events")
 	a.acceptZeroCsum = !cfg.DisableZeroChecksum
 	if _, err := io.ReadFull(a.rand, a.cookieKey[:]); err != nil {
 		return nil, err
@@ -343,10 +356,18 @@ func (a *Association) randTag() uint32 {
 	return 1
 }
 
+// pushEvent queues an event. After EventClosed nothing more is notified
+// (after Close, PollEvent reports false once what Close produced is
+// drained). A full queue drops the event and counts it; the Handle* call
+// returns the loss (events.Report).
 func (a *Association) pushEvent(e Event) {
-	if err := a.events.Push(e); err != nil {
-		a.stats.ControlDrops++
+	if a.closeEvent {
+		return
 	}
+	if e.Kind == EventClosed {
+		a.closeEvent = true
+	}
+	a.events.Push(e)
 }
 
 // transitions lists the state changes of the RFC 9260 §4 state diagram
@@ -381,7 +402,7 @@ func (a *Association) setState(s State) {
 // (RFC 9260 §5.1 A). It is an error to call it twice.
 func (a *Association) Connect(now time.Time) error {
 	a.clock.Advance(now)
-	if a.finished {
+	if a.finished || a.userClosed {
 		return ErrClosed
 	}
 	if a.state != StateClosed {
@@ -397,8 +418,16 @@ func (a *Association) Connect(now time.Time) error {
 	return nil
 }
 
-// HandleEvent runs a Command; see CommandKind.
+// HandleEvent runs a Command; see CommandKind. After Close it fails with
+// ErrClosed.
 func (a *Association) HandleEvent(c Command) error {
+	if a.userClosed || a.finished {
+		return ErrClosed
+	}
+	return a.events.Report(a.command(c))
+}
+
+func (a *Association) command(c Command) error {
 	switch c.Kind {
 	case CommandConnect:
 		return a.Connect(c.Now)
@@ -421,15 +450,21 @@ func (a *Association) PollEvent() (Event, bool) { return a.events.Pop() }
 func (a *Association) PollRead() (Message, bool) {
 	m, ok := a.reads.Pop()
 	if ok {
-		a.rcv.release(len(m.Data) + msgOverhead)
+		a.rcv.release(msgCost(&m))
 	}
 	return m, ok
 }
 
 // HandleWrite queues a message. Data is copied; the caller may reuse it
 // when the call returns. It fails with ErrMessageTooLarge, ErrEmptyMessage,
-// ErrInvalidStream, ErrStreamResetting, ErrSendBufferFull, or a state error.
-func (a *Association) HandleWrite(m Message) error { return a.snd.write(m) }
+// ErrInvalidStream, ErrStreamResetting, ErrSendBufferFull, or a state error
+// (after Close: ErrShuttingDown or ErrClosed, both wrapping shared.ErrClosed).
+func (a *Association) HandleWrite(m Message) error {
+	if a.userClosed && !a.finished {
+		return ErrShuttingDown
+	}
+	return a.events.Report(a.snd.write(m))
+}
 
 // BufferedAmount returns the bytes queued on stream and not yet sent for
 // the first time (the RTCDataChannel bufferedAmount).
@@ -466,34 +501,85 @@ func (a *Association) HandleTimeout(now time.Time) error {
 	a.snd.onTimeout(now)
 	a.rc.onTimeout(a, now)
 	a.onHeartbeatTimer(now)
-	return nil
+	return a.events.Report(nil)
 }
 
-// PollTimeout returns the earliest pending deadline.
+// PollTimeout returns the earliest deadline, or the latest time seen while
+// output is pending (the drain rule of the shared contract): a packet
+// PollWrite would return (such as the window update SACK owed after
+// PollRead freed receive buffer) or an event. Unread messages are not
+// pending output: a caller may hold reading back, and the receive window
+// then closes. TimeoutReason names the deadline.
 func (a *Association) PollTimeout() (time.Time, bool) {
+	d, _ := a.deadline()
+	return a.clock.Timeout(d, a.pending())
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// (output waits to be polled), "init" (T1: INIT or COOKIE ECHO), "shutdown"
+// (T2), "sack" (delayed SACK), "rtx" (T3-rtx), "reconfig" (stream reset
+// request), "heartbeat", or "" when there is none.
+func (a *Association) TimeoutReason() string {
+	if a.pending() {
+		return "pending"
+	}
+	_, why := a.deadline()
+	return why
+}
+
+// deadline returns the earliest timer and its name.
+func (a *Association) deadline() (time.Time, string) {
 	if a.finished {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
-	d := shared.Earliest(a.t1, a.t2)
-	d = shared.Earliest(d, a.rcv.ackDeadline)
-	d = shared.Earliest(d, a.snd.t3)
-	d = shared.Earliest(d, a.rc.deadline)
-	d = shared.Earliest(d, a.hbDeadline)
-	if d.IsZero() {
-		return d, false
+	var d time.Time
+	why := ""
+	for _, t := range [...]struct {
+		at   time.Time
+		name string
+	}{{a.t1, "init"}, {a.t2, "shutdown"}, {a.rcv.ackDeadline, "sack"}, {a.snd.t3, "rtx"}, {a.rc.deadline, "reconfig"}, {a.hbDeadline, "heartbeat"}} {
+		if !t.at.IsZero() && (d.IsZero() || t.at.Before(d)) {
+			d, why = t.at, t.name
+		}
 	}
-	return a.clock.Clamp(d), true
+	return d, why
+}
+
+// pending reports whether PollWrite or PollEvent has something. To know
+// exactly whether a packet is owed, it builds it (into peek, which
+// PollWrite returns next): a guess could differ from what PollWrite
+// does, and the caller would spin.
+func (a *Association) pending() bool {
+	if a.ctrl.Len() > 0 || a.events.Len() > 0 || a.peek != nil {
+		return true
+	}
+	p, ok := a.buildPacket(a.scratch[:0])
+	if !ok {
+		return false
+	}
+	a.peekBuf = append(a.peekBuf[:0], p...)
+	a.peek = a.peekBuf
+	return true
+}
+
+// popPeek returns the packet built by pending, if any.
+func (a *Association) popPeek() ([]byte, bool) {
+	p := a.peek
+	a.peek = nil
+	return p, p != nil
 }
 
 // PollWrite returns the next SCTP packet to send. The bytes belong to the
 // caller. Use AppendPacket to build into a caller's buffer without
 // allocating.
 func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
-	if c, ok := a.ctrl.Pop(); ok {
-		a.stats.PacketsSent++
+	if c, ok := a.popControl(); ok {
 		return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: c}, true
 	}
-	p, ok := a.buildPacket(a.scratch[:0])
+	p, ok := a.popPeek()
+	if !ok {
+		p, ok = a.buildPacket(a.scratch[:0])
+	}
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
@@ -506,11 +592,13 @@ func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
 // was one. It is PollWrite without the allocation: give it a buffer with at
 // least MTU bytes of spare capacity to stay allocation-free.
 func (a *Association) AppendPacket(dst []byte) ([]byte, bool) {
-	if c, ok := a.ctrl.Pop(); ok {
-		a.stats.PacketsSent++
+	if c, ok := a.popControl(); ok {
 		return append(dst, c...), true
 	}
-	p, ok := a.buildPacket(a.scratch[:0])
+	p, ok := a.popPeek()
+	if !ok {
+		p, ok = a.buildPacket(a.scratch[:0])
+	}
 	if !ok {
 		return dst, false
 	}
@@ -520,19 +608,28 @@ func (a *Association) AppendPacket(dst []byte) ([]byte, bool) {
 // Close starts a graceful shutdown (RFC 9260 §9.2): queued data is
 // delivered, then SHUTDOWN is sent. EventClosed follows. Before the
 // association is established, Close ends it at once.
+//
+// For the application the association is closed when Close returns:
+// EventClosed (Err nil) is queued at once, and after it nothing more is
+// read (messages still arriving are counted in Stats.DroppedAfterClose) or
+// notified; writes fail with ErrShuttingDown. The SHUTDOWN exchange goes
+// on through HandleRead, HandleTimeout and PollWrite; State and Err tell
+// how it ended. Closing twice is harmless.
 func (a *Association) Close() error {
-	if a.finished {
+	if a.finished || a.userClosed {
 		return nil
 	}
+	a.userClosed = true
 	switch a.state {
 	case StateClosed, StateCookieWait, StateCookieEchoed:
 		a.terminate(nil)
-		return nil
+		return a.events.Report(nil)
 	case StateEstablished:
 		a.setState(StateShutdownPending)
 		a.maybeShutdown()
 	}
-	return nil
+	a.pushEvent(Event{Kind: EventClosed})
+	return a.events.Report(nil)
 }
 
 // Abort sends ABORT with a User-Initiated Abort cause carrying reason
@@ -541,6 +638,7 @@ func (a *Association) Abort(reason string) error {
 	if a.finished {
 		return nil
 	}
+	a.userClosed = true
 	if a.state != StateClosed && a.state != StateCookieWait {
 		a.queueControl(a.buildCausePacket(a.peerTag, ctAbort, 0, CauseUserInitiatedAbort, []byte(reason), true))
 	}
@@ -568,11 +666,29 @@ func (a *Association) queueControl(p []byte) error {
 	if p == nil {
 		return nil
 	}
+	// The queue is bounded in packets and in bytes: a peer sending large
+	// HEARTBEATs without reading the answers cannot make it hold more than
+	// MaxControlPackets full-size packets.
+	if a.ctrlBytes+len(p) > a.cfg.maxControlPackets()*a.mtu {
+		a.stats.ControlDrops++
+		return ErrQueueFull
+	}
 	if err := a.ctrl.Push(p); err != nil {
 		a.stats.ControlDrops++
 		return ErrQueueFull
 	}
+	a.ctrlBytes += len(p)
 	return nil
+}
+
+// popControl returns the next prebuilt control packet.
+func (a *Association) popControl() ([]byte, bool) {
+	c, ok := a.ctrl.Pop()
+	if ok {
+		a.ctrlBytes -= len(c)
+		a.stats.PacketsSent++
+	}
+	return c, ok
 }
 
 // buildCausePacket builds a packet with one ABORT or ERROR chunk.

@@ -10,6 +10,7 @@ import (
 // loopback connects two associations in memory with no loss and no delay,
 // moving packets with AppendPacket into one reused buffer.
 type loopback struct {
+	tb   testing.TB
 	a, b *Association
 	buf  []byte
 	now  int64
@@ -18,7 +19,7 @@ type loopback struct {
 func newLoopback(tb testing.TB, cfg Config) *loopback {
 	p := newPair(tb, cfg, cfg)
 	p.connect()
-	return &loopback{a: p.ep[0], b: p.ep[1], buf: make([]byte, 0, 64<<10)}
+	return &loopback{tb: tb, a: p.ep[0], b: p.ep[1], buf: make([]byte, 0, 64<<10)}
 }
 
 // pump moves packets both ways until both sides are quiet and returns the
@@ -34,7 +35,7 @@ func (l *loopback) pump() int {
 					break
 				}
 				moved = true
-				dir[1].HandleRead(shared.TaggedBytes{Message: p})
+				must(l.tb, dir[1].HandleRead(shared.TaggedBytes{Message: p}))
 			}
 		}
 		for {
@@ -99,7 +100,7 @@ func TestSendPathAllocs(t *testing.T) {
 				sack = appendCommonHeader(sack[:0], DefaultPort, DefaultPort, a.myTag)
 				sack = s.appendTo(sack)
 				putChecksum(sack)
-				a.HandleRead(shared.TaggedBytes{Message: sack})
+				must(t, a.HandleRead(shared.TaggedBytes{Message: sack}))
 				if a.snd.idle() {
 					return
 				}

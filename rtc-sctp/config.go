@@ -50,8 +50,10 @@ type Config struct {
 	PeerMaxMessageSize int
 
 	// ReceiveBufferSize is the receive window advertised to the peer and the
-	// limit on bytes held for reassembly and not yet read with PollRead
-	// (each unread message counting 64 bytes more). If zero, 1 MiB is used.
+	// limit on bytes held for reassembly and not yet read with PollRead,
+	// each held run of fragments and each unread message counting 128
+	// bytes more for its bookkeeping (gap fills may pass it by a quarter,
+	// so the cumulative TSN can advance). If zero, 1 MiB is used.
 	// Keep it above MaxMessageSize: a message is held whole until its last
 	// fragment arrives, so one larger than this buffer can never complete.
 	ReceiveBufferSize int

@@ -41,25 +41,25 @@ func TestCwndDecaysWhenIdle(t *testing.T) {
 	a := p.a
 	s := &a.snd
 	mtu := a.mtu
-	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	must(t, a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)}))
 	p.out()
 	ack := sackChunk{cumTSN: s.cumAck + 1, rwnd: 1 << 20}
-	p.send(a.myTag, ack.appendTo(nil))
+	must(t, p.send(a.myTag, ack.appendTo(nil)))
 	if s.flight != 0 {
 		t.Fatalf("flight %d after the ack", s.flight)
 	}
 	s.cwnd = 40 * mtu
 	p.advance(3*s.rto + s.rto/2) // idle for three RTOs and a half
-	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	must(t, a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)}))
 	p.out()
 	if s.cwnd != 5*mtu {
 		t.Fatalf("cwnd %d after three idle RTOs, want %d", s.cwnd, 5*mtu)
 	}
 	ack.cumTSN++
-	p.send(a.myTag, ack.appendTo(nil))
+	must(t, p.send(a.myTag, ack.appendTo(nil)))
 	s.cwnd = 40 * mtu
 	p.advance(time.Hour)
-	a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)})
+	must(t, a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 100)}))
 	p.out()
 	if s.cwnd != 4*mtu {
 		t.Fatalf("cwnd %d after an idle hour, want the floor %d", s.cwnd, 4*mtu)

@@ -2,17 +2,22 @@ package sctp
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Sentinel errors callers branch on.
 var (
 	// ErrClosed reports use of an association that is closed, aborted or failed.
-	ErrClosed = errors.New("sctp: association closed")
+	// It wraps shared.ErrClosed.
+	ErrClosed = fmt.Errorf("sctp: association closed: %w", shared.ErrClosed)
 	// ErrNotEstablished reports a write before the association is established.
 	ErrNotEstablished = errors.New("sctp: association not established")
 	// ErrShuttingDown reports a write after Close started the shutdown.
-	ErrShuttingDown = errors.New("sctp: association shutting down")
+	// It wraps shared.ErrClosed: after Close, writes fail with it.
+	ErrShuttingDown = fmt.Errorf("sctp: association shutting down: %w", shared.ErrClosed)
 	// ErrInvalidStream reports a stream identifier outside the negotiated range.
 	ErrInvalidStream = errors.New("sctp: invalid stream identifier")
 	// ErrStreamResetting reports a write on a stream whose outgoing reset is pending.
@@ -40,8 +45,11 @@ var (
 	ErrInitFailed = errors.New("sctp: association setup timed out")
 	// ErrAborted reports an association aborted by the peer (see AbortError for the cause).
 	ErrAborted = errors.New("sctp: association aborted by peer")
-	// ErrQueueFull reports that an output queue of the association is full.
-	ErrQueueFull = errors.New("sctp: output queue full")
+	// ErrQueueFull reports that an output queue of the association is
+	// full. It wraps shared.ErrQueueFull. (Events lost to a full event
+	// queue are reported with a *shared.OverflowError, which wraps
+	// shared.ErrQueueFull too.)
+	ErrQueueFull = fmt.Errorf("sctp: output queue full: %w", shared.ErrQueueFull)
 	// ErrReconfigUnsupported reports a stream reset on an association whose
 	// peer did not offer RE-CONFIG (RFC 6525).
 	ErrReconfigUnsupported = errors.New("sctp: peer does not support stream reconfiguration")

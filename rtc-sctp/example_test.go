@@ -17,7 +17,7 @@ func pump(now time.Time, a, b *sctp.Association, rounds int) {
 		moved := false
 		for i, e := range eps {
 			for p, ok := e.PollWrite(); ok; p, ok = e.PollWrite() {
-				eps[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p.Message})
+				check(eps[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p.Message}))
 				moved = true
 			}
 			for ev, ok := e.PollEvent(); ok; ev, ok = e.PollEvent() {
@@ -38,9 +38,16 @@ func pump(now time.Time, a, b *sctp.Association, rounds int) {
 				return
 			}
 			now = d
-			a.HandleTimeout(now)
-			b.HandleTimeout(now)
+			check(a.HandleTimeout(now))
+			check(b.HandleTimeout(now))
 		}
+	}
+}
+
+// check prints an error, so that the example's output shows it.
+func check(err error) {
+	if err != nil {
+		fmt.Println("error:", err)
 	}
 }
 
@@ -48,24 +55,26 @@ func pump(now time.Time, a, b *sctp.Association, rounds int) {
 // a message and shut down.
 func Example() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	a, _ := sctp.New(sctp.Config{})
-	b, _ := sctp.New(sctp.Config{})
-	a.Connect(now)
-	b.Connect(now)
+	a, err := sctp.New(sctp.Config{})
+	check(err)
+	b, err := sctp.New(sctp.Config{})
+	check(err)
+	check(a.Connect(now))
+	check(b.Connect(now))
 	pump(now, a, b, 20)
 
-	a.HandleWrite(sctp.Message{Stream: 1, PPID: 51, Data: []byte("hello")})
+	check(a.HandleWrite(sctp.Message{Stream: 1, PPID: 51, Data: []byte("hello")}))
 	pump(now, a, b, 20)
 
-	a.Close()
+	check(a.Close())
 	pump(now, a, b, 20)
 	// Output:
 	// side 1: Connected
 	// side 0: Connected
 	// side 0: BufferedAmountLow
 	// side 1: stream 1 ppid 51 "hello"
-	// side 1: Shutdown
 	// side 0: Closed
+	// side 1: Shutdown
 	// side 1: Closed
 }
 
@@ -73,11 +82,13 @@ func Example() {
 // §6.7); the peer learns it and resets its own side.
 func ExampleAssociation_ResetStreams() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	a, _ := sctp.New(sctp.Config{})
-	b, _ := sctp.New(sctp.Config{})
-	a.Connect(now)
+	a, err := sctp.New(sctp.Config{})
+	check(err)
+	b, err := sctp.New(sctp.Config{})
+	check(err)
+	check(a.Connect(now))
 	pump(now, a, b, 20)
-	a.ResetStreams(3)
+	check(a.ResetStreams(3))
 	pump(now, a, b, 20)
 	// Output:
 	// side 1: Connected

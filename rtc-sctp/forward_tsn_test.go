@@ -11,17 +11,17 @@ import "testing"
 // removed.
 func TestForwardTSNDeliversStrandedMessages(t *testing.T) {
 	p := newEstablished(t, Config{})
-	p.tsn++                                                                           // 1000: SSN 0, abandoned
-	p.sendData(whole(1, 1, "b"))                                                      // 1001: held behind SSN 0
-	p.sendData(dataChunk{flags: flagBegin, stream: 1, ssn: 2, payload: []byte("c1")}) // 1002
-	p.tsn++                                                                           // 1003: the end of SSN 2, abandoned
-	p.tsn++                                                                           // 1004: SSN 3, abandoned
-	p.sendData(whole(1, 4, "e"))                                                      // 1005
+	p.tsn++                                                                                    // 1000: SSN 0, abandoned
+	must(t, p.sendData(whole(1, 1, "b")))                                                      // 1001: held behind SSN 0
+	must(t, p.sendData(dataChunk{flags: flagBegin, stream: 1, ssn: 2, payload: []byte("c1")})) // 1002
+	p.tsn++                                                                                    // 1003: the end of SSN 2, abandoned
+	p.tsn++                                                                                    // 1004: SSN 3, abandoned
+	must(t, p.sendData(whole(1, 4, "e")))                                                      // 1005
 	if _, ok := p.a.PollRead(); ok {
 		t.Fatal("delivered past SSN 0")
 	}
 	fwd := forwardTSNChunk{newCum: 1004, streams: []fwdStream{{stream: 1, seq: 3}}}
-	p.send(p.a.myTag, fwd.appendTo(nil))
+	must(t, p.send(p.a.myTag, fwd.appendTo(nil)))
 	var got []string
 	for m, ok := p.a.PollRead(); ok; m, ok = p.a.PollRead() {
 		got = append(got, string(m.Data))

@@ -1,6 +1,8 @@
 package sctp
 
 import (
+	"encoding/binary"
+	"errors"
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -13,12 +15,12 @@ func seedPackets(t testing.TB) [][]byte {
 	p := newPair(t, Config{}, Config{})
 	p.drop = func(_ int, b []byte) bool { out = append(out, append([]byte(nil), b...)); return false }
 	p.connect()
-	p.ep[0].HandleWrite(Message{Stream: 1, PPID: 51, Data: make([]byte, 3000)})
-	p.ep[0].HandleWrite(Message{Stream: 2, PPID: 53, Unordered: true, Data: []byte("u"), Policy: PRRetransmits})
+	must(t, p.ep[0].HandleWrite(Message{Stream: 1, PPID: 51, Data: make([]byte, 3000)}))
+	must(t, p.ep[0].HandleWrite(Message{Stream: 2, PPID: 53, Unordered: true, Data: []byte("u"), Policy: PRRetransmits}))
 	p.run(func() bool { return len(p.reads[1]) == 2 }, 1000)
-	p.ep[0].ResetStreams(1)
+	must(t, p.ep[0].ResetStreams(1))
 	p.run(func() bool { return p.hasEvent(0, EventOutgoingStreamsReset) }, 1000)
-	p.ep[0].Close()
+	must(t, p.ep[0].Close())
 	p.run(func() bool { return p.hasEvent(1, EventClosed) }, 1000)
 	return out
 }
@@ -35,7 +37,9 @@ func FuzzPacket(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = packetChecksum(b)
+		if sum := packetChecksum(b); sum != packetChecksum(b) {
+			t.Fatal("checksum not deterministic")
+		}
 		var ch rawChunk
 		var d dataChunk
 		var s sackChunk
@@ -70,56 +74,107 @@ func FuzzPacket(f *testing.F) {
 					}
 				}
 			case ctInit, ctInitAck:
-				parseInit(ch.typ == ctInitAck, ch.value, &in)
+				if parseInit(ch.typ == ctInitAck, ch.value, &in) == nil {
+					var in2 initChunk
+					if err := parseInit(in.ack, in.appendTo(nil)[4:], &in2); err != nil || in2.tag != in.tag || len(in2.cookie) != len(in.cookie) {
+						t.Fatalf("INIT round trip: %v", err)
+					}
+				}
 			case ctReconfig:
-				forEachReconfigParam(ch.value, func(p *reconfigParam) {
+				streams := 0
+				err := forEachReconfigParam(ch.value, func(p *reconfigParam) {
 					for i := range p.streamCount() {
-						_ = p.stream(i)
+						p.stream(i)
+						streams++
 					}
 				})
+				if err == nil && 2*streams > len(ch.value) {
+					t.Fatalf("RE-CONFIG: %d streams in %d bytes", streams, len(ch.value))
+				}
 			case ctAbort, ctError:
-				forEachCause(ch.value, func(errorCause) {})
+				causes := 0
+				if err := forEachCause(ch.value, func(errorCause) { causes++ }); err == nil && 4*causes > len(ch.value) {
+					t.Fatalf("%d causes in %d bytes", causes, len(ch.value))
+				}
 			case ctHeartbeat, ctHeartbeatAck:
-				parseHeartbeat(ch.value)
+				if info, err := parseHeartbeat(ch.value); err == nil && len(info) > len(ch.value) {
+					t.Fatalf("heartbeat info of %d bytes in %d", len(info), len(ch.value))
+				}
 			case ctShutdown:
-				parseShutdown(ch.value)
+				if cum, err := parseShutdown(ch.value); err == nil {
+					if c2, err := parseShutdown(appendShutdown(nil, cum)[4:]); err != nil || c2 != cum {
+						t.Fatalf("SHUTDOWN round trip: %v", err)
+					}
+				}
 			}
 		}
 	})
 }
 
-// FuzzAssociation feeds arbitrary chunks, under a valid common header and
-// checksum, into a live association that is exchanging data, then lets the
-// pair run: nothing may panic, and memory stays within its limits.
+// FuzzAssociation feeds a sequence of arbitrary chunk lists, each under
+// a valid common header and checksum, into an ESTABLISHED association
+// that is exchanging data with a real peer, letting the pair run between
+// packets (issue 11): nothing may panic, no error may be one a well-formed
+// exchange never gives (a full event queue), and memory stays within its
+// limits. The input is a list of packets, each a 2-byte length and that
+// many bytes of chunks; the corpus is seeded with the chunks of a real
+// exchange (seedPackets), singly and in sequence.
 func FuzzAssociation(f *testing.F) {
-	for _, p := range seedPackets(f) {
+	seeds := seedPackets(f)
+	var all []byte
+	for _, p := range seeds {
 		if len(p) > commonHeaderSize {
-			f.Add(p[commonHeaderSize:], true)
+			one := binary.BigEndian.AppendUint16(nil, uint16(len(p)-commonHeaderSize))
+			one = append(one, p[commonHeaderSize:]...)
+			f.Add(one, true)
+			all = append(all, one...)
 		}
 	}
-	f.Fuzz(func(t *testing.T, chunks []byte, valid bool) {
+	f.Add(all, true)
+	f.Fuzz(func(t *testing.T, seq []byte, valid bool) {
 		p := newPair(t, Config{ReceiveBufferSize: 64 << 10}, Config{ReceiveBufferSize: 64 << 10})
 		p.connect()
-		p.ep[0].HandleWrite(Message{Stream: 1, PPID: 51, Data: make([]byte, 5000)})
+		must(t, p.ep[0].HandleWrite(Message{Stream: 1, PPID: 51, Data: make([]byte, 5000)}))
+		must(t, p.ep[1].HandleWrite(Message{Stream: 2, PPID: 53, Unordered: true, Data: make([]byte, 3000)}))
 		b := p.ep[1]
-		pkt := appendCommonHeader(nil, DefaultPort, DefaultPort, b.myTag)
-		pkt = append(pkt, chunks...)
-		if valid {
-			putChecksum(pkt)
+		for len(seq) >= 2 {
+			n := min(int(binary.BigEndian.Uint16(seq)), len(seq)-2)
+			chunks := seq[2 : 2+n]
+			seq = seq[2+n:]
+			pkt := appendCommonHeader(nil, DefaultPort, DefaultPort, b.myTag)
+			pkt = append(pkt, chunks...)
+			if valid {
+				putChecksum(pkt)
+			}
+			err := b.HandleRead(shared.TaggedBytes{Now: p.now, Message: pkt})
+			if errors.Is(err, shared.ErrQueueFull) {
+				t.Fatalf("hostile chunks overflowed a queue: %v", err)
+			}
+			for range 20 {
+				if !p.step() {
+					break
+				}
+			}
+			checkAccounting(t, p)
 		}
-		b.HandleRead(shared.TaggedBytes{Now: p.now, Message: pkt})
 		for range 200 {
 			if !p.step() {
 				break
 			}
 		}
-		for _, e := range p.ep {
-			if e.rcv.buffered < 0 || e.rcv.buffered > 2*e.rcv.limit+e.cfg.maxMessageSize() {
-				t.Fatalf("receive buffer accounting %d", e.rcv.buffered)
-			}
-			if e.snd.flight < 0 || e.snd.rtxCount < 0 || e.snd.buffered < 0 {
-				t.Fatalf("sender accounting flight %d rtx %d buffered %d", e.snd.flight, e.snd.rtxCount, e.snd.buffered)
-			}
-		}
+		checkAccounting(t, p)
 	})
+}
+
+// checkAccounting checks the memory and flight invariants of both ends.
+func checkAccounting(t *testing.T, p *pair) {
+	t.Helper()
+	for _, e := range p.ep {
+		if r := &e.rcv; r.buffered < 0 || r.buffered > r.limit+r.limit/4+e.cfg.maxMessageSize() {
+			t.Fatalf("receive buffer accounting %d (limit %d)", r.buffered, r.limit)
+		}
+		if e.snd.flight < 0 || e.snd.rtxCount < 0 || e.snd.buffered < 0 || e.snd.n < 0 {
+			t.Fatalf("sender accounting flight %d rtx %d buffered %d", e.snd.flight, e.snd.rtxCount, e.snd.buffered)
+		}
+	}
 }

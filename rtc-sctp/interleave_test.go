@@ -24,7 +24,7 @@ func TestLargeDoesNotBlockSmall(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			sim.RunFor(5*time.Millisecond, 100_000)
+			must(t, sim.RunFor(5*time.Millisecond, 100_000))
 			if err := a.a.HandleWrite(Message{Stream: 2, PPID: 51, Data: []byte("small")}); err != nil {
 				t.Fatal(err)
 			}
@@ -79,11 +79,11 @@ func TestStreamPriority(t *testing.T) {
 			a.a.SetStreamPriority(2, 256)
 			msg := make([]byte, 10000)
 			for range 400 {
-				a.a.HandleWrite(Message{Stream: 1, PPID: 53, Data: msg})
-				a.a.HandleWrite(Message{Stream: 2, PPID: 53, Data: msg})
+				must(t, a.a.HandleWrite(Message{Stream: 1, PPID: 53, Data: msg}))
+				must(t, a.a.HandleWrite(Message{Stream: 2, PPID: 53, Data: msg}))
 			}
 			b.keep = true
-			sim.RunFor(2*time.Second, 10_000_000)
+			must(t, sim.RunFor(2*time.Second, 10_000_000))
 			var got [3]int
 			for _, m := range b.reads {
 				got[m.Stream] += len(m.Data)
@@ -133,7 +133,7 @@ func TestSmallOvertakesWhenWindowTight(t *testing.T) {
 	if err := a.a.HandleWrite(Message{Stream: 0, PPID: 53, Data: big}); err != nil {
 		t.Fatal(err)
 	}
-	sim.RunFor(5*time.Millisecond, 100_000)
+	must(t, sim.RunFor(5*time.Millisecond, 100_000))
 	small := make([]byte, 1070) // one fragment at the default MTU
 	if err := a.a.HandleWrite(Message{Stream: 2, PPID: 51, Data: small}); err != nil {
 		t.Fatal(err)

@@ -163,8 +163,8 @@ func simPair(t testing.TB, seed uint64, link netsim.LinkConfig, cfg Config) (*ne
 			}
 		}
 	})
-	a.a.Connect(sim.Now())
-	b.a.Connect(sim.Now())
+	must(t, a.a.Connect(sim.Now()))
+	must(t, b.a.Connect(sim.Now()))
 	if err := sim.Run(func() bool { return a.has(EventConnected) && b.has(EventConnected) }, 100_000); err != nil {
 		t.Fatalf("seed %d: connect: %v", seed, err)
 	}

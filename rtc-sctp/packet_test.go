@@ -52,7 +52,8 @@ func mustHex(t testing.TB, s string) []byte {
 func TestCRC32c(t *testing.T) {
 	v := loadCRC(t)
 	for _, x := range v.Vectors {
-		want, _ := strconv.ParseUint(strings.TrimPrefix(x.Value, "0x"), 16, 32)
+		want, err := strconv.ParseUint(strings.TrimPrefix(x.Value, "0x"), 16, 32)
+		must(t, err)
 		in := mustHex(t, x.Input)
 		if got := crc32cOf(in); got != uint32(want) {
 			t.Errorf("%s: %08x, want %08x", x.Name, got, want)

@@ -45,7 +45,7 @@ func TestReassemblySizedBound(t *testing.T) {
 	l := newLoopback(t, Config{PeerMaxMessageSize: -1, ReceiveBufferSize: 4 << 20})
 	r := &l.b.rcv
 	for st := range uint16(10) {
-		r.stream(st).lastSize = 200 << 10
+		r.seq(st).lastSize = 200 << 10
 	}
 	for st := range uint16(10) {
 		d := dataChunk{idata: l.b.idata, flags: flagBegin, tsn: r.cum + 1, stream: st, ppid: 53, payload: []byte("x")}
@@ -85,7 +85,7 @@ func (l *loopback) pumpKeep(f func(Message)) {
 					break
 				}
 				moved = true
-				dir[1].HandleRead(shared.TaggedBytes{Message: p})
+				must(l.tb, dir[1].HandleRead(shared.TaggedBytes{Message: p}))
 			}
 		}
 		for {

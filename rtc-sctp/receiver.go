@@ -15,8 +15,33 @@ type tsnRange struct{ start, end uint32 }
 const maxTSNAhead = 65535
 
 // msgOverhead is what a queued message costs beyond its bytes, counted
-// against the receive and send buffers.
+// against the send buffer.
 const msgOverhead = 64
+
+// The receive buffer charges what it holds at its real cost (issue 11: a
+// flood of one-byte fragments charged one byte each held 60 times more).
+// A held run of fragments costs its bytes plus fragOverhead: its rxFrag in
+// a list that grows by doubling (2×48 bytes) and the rounding of a small
+// allocation (up to 16 bytes); see TestChargedOverheads. An unread message
+// costs its bytes plus rxMsgOverhead: its Message in the read queue, which
+// also grows by doubling (2×48 bytes), and the same rounding.
+//
+// Capacity beyond the bytes is bounded rather than charged (charging it
+// would close the window on space the next fragment fills): a run grows by
+// a quarter (appendGrow), and one run at a time may start with the size of
+// the stream's last message, at most a quarter of the buffer (maxSized).
+// Gap fills may pass the limit by a quarter. So what is held stays under
+// (1.25×1.25 + 0.25) times ReceiveBufferSize, plus the per-stream state.
+const (
+	fragOverhead  = 128
+	rxMsgOverhead = 128
+)
+
+// runCost is what a held run is charged against the receive buffer.
+func runCost(f *rxFrag) int { return len(f.data) + fragOverhead }
+
+// msgCost is what an unread message is charged against the receive buffer.
+func msgCost(m *Message) int { return len(m.Data) + rxMsgOverhead }
 
 // maxDups bounds the duplicate TSNs reported in one SACK.
 const maxDups = 16
@@ -35,23 +60,35 @@ type rxFrag struct {
 	data  []byte
 }
 
-// inStream is the receive side of one stream.
+// inStream holds the fragments of one stream. It exists only while it
+// holds some (each run is charged fragOverhead, which covers it); what a
+// stream keeps between messages is its streamSeq.
 type inStream struct {
-	nextSeq   uint32 // next SSN (DATA, 16-bit) or MID (I-DATA) to deliver in order
 	ordered   []rxFrag
 	unordered []rxFrag
+}
+
+// streamSeq is what an incoming stream keeps between messages, 8 bytes in
+// a dense table indexed by stream id: a peer that sends one message on
+// each of 65535 streams makes us hold 512 KiB, not a map entry and struct
+// for each.
+type streamSeq struct {
+	next uint32 // next SSN (DATA, 16-bit) or MID (I-DATA) to deliver in order
 	// lastSize is the size of the last message reassembled on the stream:
 	// the capacity a new message's buffer starts with (see accept).
-	lastSize int
+	lastSize uint32
 }
+
+// maxSpareStreams bounds the emptied inStreams kept for reuse.
+const maxSpareStreams = 8
 
 // flagSized marks a run whose buffer was sized from the stream's last
 // message (internal; not a chunk flag).
 const flagSized = 0x80
 
-// maxSized bounds the runs with a buffer sized ahead of their bytes, so
-// the memory reserved ahead stays under maxSized*MaxMessageSize.
-const maxSized = 4
+// maxSized bounds the runs with a buffer sized ahead of their bytes; each
+// reserves at most a quarter of the receive buffer (see accept).
+const maxSized = 1
 
 // receiver is the data receiver: TSN tracking, SACK scheduling, reassembly
 // and ordered delivery (RFC 9260 §6.2, §6.5, §6.9; RFC 8260 §2.1).
@@ -61,7 +98,10 @@ type receiver struct {
 	gaps     []tsnRange
 	dups     []uint32
 	streams  map[uint16]*inStream
-	buffered int // bytes held in fragments and in unread messages
+	seqs     []streamSeq // by stream id, grown to the highest id seen
+	used     []uint64    // bitmap of the streams that received DATA since their last reset
+	spare    []*inStream // emptied, small, for reuse
+	buffered int         // charged for held runs and unread messages (runCost, msgCost)
 	limit    int
 	maxGaps  int
 
@@ -102,9 +142,9 @@ func (r *receiver) reset(cum uint32) {
 
 // discard drops every stream (association restart).
 func (r *receiver) discard() {
-	for id := range r.streams {
-		delete(r.streams, id)
-	}
+	clear(r.streams)
+	clear(r.seqs)
+	clear(r.used)
 	r.buffered = 0
 	r.sized = 0
 	for r.a.reads.Len() > 0 {
@@ -118,10 +158,37 @@ func (r *receiver) rwnd() int { return max(0, r.limit-r.buffered) }
 func (r *receiver) stream(id uint16) *inStream {
 	s := r.streams[id]
 	if s == nil {
-		s = &inStream{}
+		if k := len(r.spare); k > 0 {
+			s = r.spare[k-1]
+			r.spare = r.spare[:k-1]
+		} else {
+			s = &inStream{}
+		}
 		r.streams[id] = s
 	}
 	return s
+}
+
+// tidy removes the inStream of id once it holds no fragments, keeping a
+// few small ones for reuse.
+func (r *receiver) tidy(id uint16, s *inStream) {
+	if s == nil || len(s.ordered) > 0 || len(s.unordered) > 0 {
+		return
+	}
+	delete(r.streams, id)
+	if len(r.spare) < maxSpareStreams && cap(s.ordered)+cap(s.unordered) <= 16 {
+		r.spare = append(r.spare, s)
+	}
+}
+
+// seq returns the state stream id keeps between messages.
+func (r *receiver) seq(id uint16) *streamSeq {
+	if int(id) >= len(r.seqs) {
+		n := min(max(2*len(r.seqs), int(id)+1, 16), 1<<16)
+		r.seqs = append(r.seqs, make([]streamSeq, n-len(r.seqs))...)
+		r.used = append(r.used, make([]uint64, (n+63)/64-len(r.used))...)
+	}
+	return &r.seqs[id]
 }
 
 // seen reports whether tsn was already received.
@@ -194,15 +261,21 @@ func (r *receiver) handleData(now time.Time, ch *rawChunk) error {
 		r.ackNow = true // RFC 9260 §6.2: SACK immediately on a duplicate
 		return nil
 	}
-	if shared.SerialDiff32(r.cum, d.tsn) > maxTSNAhead {
+	// Not seen, so not at or behind the cumulative TSN in RFC 1982 order.
+	// The unsigned offset makes the half-way point (2^31 ahead, undefined
+	// in RFC 1982) and everything past the Gap Ack Block range out of
+	// window.
+	if d.tsn-r.cum > maxTSNAhead {
 		a.stats.OutOfWindow++
 		return ErrOutOfWindow
 	}
 	// RFC 9260 §6.2: with no window left, drop TSNs above the highest
-	// received; gap fills are still taken (up to twice the window) so the
-	// cumulative TSN can always advance.
-	n := len(d.payload)
-	if r.buffered+n > r.limit && (shared.SerialLess(r.highest, d.tsn) || r.buffered+n > 2*r.limit) {
+	// received; gap fills are still taken (up to a quarter of the window
+	// more) so the cumulative TSN can advance although what is held costs
+	// more than its payload. The charge checked is the most a fragment
+	// can add (a new run).
+	n := len(d.payload) + fragOverhead
+	if r.buffered+n > r.limit && (shared.SerialLess(r.highest, d.tsn) || r.buffered+n > r.limit+r.limit/4) {
 		a.stats.OutOfWindow++
 		r.ackNow = true
 		return ErrOutOfWindow
@@ -232,7 +305,8 @@ func (r *receiver) handleData(now time.Time, ch *rawChunk) error {
 // accept stores or delivers a new fragment.
 func (r *receiver) accept(d *dataChunk) error {
 	a := r.a
-	s := r.stream(d.stream)
+	q := r.seq(d.stream)
+	r.used[d.stream/64] |= 1 << (d.stream % 64)
 	f := rxFrag{tsn: d.tsn, ppid: d.ppid, flags: d.flags}
 	if d.idata {
 		f.key, f.fsn = d.mid, d.fsn
@@ -243,9 +317,13 @@ func (r *receiver) accept(d *dataChunk) error {
 		}
 	}
 	n := len(d.payload)
-	if !d.unordered() && r.keyLess(f.key, s.nextSeq) {
+	if !d.unordered() && !r.keyAhead(f.key, q.next) {
 		// A late fragment of a message that was delivered or skipped by
-		// FORWARD TSN: it can never be delivered.
+		// FORWARD TSN: it can never be delivered. A key half-way or more
+		// ahead (2^15 for SSNs, 2^31 for MIDs; RFC 1982 leaves that
+		// undefined) counts as late too, so every key held on a stream
+		// lies within half the sequence space ahead of nextSeq and the
+		// serial order of the held keys is always defined.
 		a.stats.Stale++
 		return nil
 	}
@@ -253,8 +331,16 @@ func (r *receiver) accept(d *dataChunk) error {
 		a.stats.Stale++
 		return nil
 	}
+	if d.idata && d.fsn > uint32(a.cfg.maxMessageSize()) {
+		// Every fragment carries at least one byte, so a message with
+		// this FSN is larger than the maximum message size. This also
+		// keeps the FSNs held within the range where their order is
+		// defined.
+		a.abortWith(CauseProtocolViolation, "message too large")
+		return ErrMessageTooLarge
+	}
 	whole := d.begin() && d.end()
-	if whole && (d.unordered() || f.key == s.nextSeq) {
+	if whole && (d.unordered() || f.key == q.next) {
 		// Fast path: a complete message that can be delivered now.
 		if n > a.cfg.maxMessageSize() {
 			a.abortWith(CauseProtocolViolation, "message too large")
@@ -262,16 +348,18 @@ func (r *receiver) accept(d *dataChunk) error {
 		}
 		data := make([]byte, n)
 		copy(data, d.payload)
-		r.buffered += n
 		r.deliver(Message{Stream: d.stream, PPID: PPID(d.ppid), Unordered: d.unordered(), Data: data})
 		if !d.unordered() {
-			s.nextSeq = r.nextSeq(s.nextSeq)
-			r.deliverOrdered(s, d.stream)
+			q.next = r.nextSeq(q.next)
+			if s := r.streams[d.stream]; s != nil {
+				r.deliverOrdered(s, d.stream)
+				r.tidy(d.stream, s)
+			}
 		}
 		return nil
 	}
+	s := r.stream(d.stream)
 	f.last = f.fsn
-	r.buffered += n
 	list := &s.ordered
 	if d.unordered() {
 		r.haveUnordered = true
@@ -283,14 +371,15 @@ func (r *receiver) accept(d *dataChunk) error {
 	// buffer of its size instead of doubling up to it. The bytes reserved
 	// ahead stay within the receive buffer and are bounded by maxSized.
 	hint := 0
-	if d.begin() && s.lastSize > n && r.sized < maxSized && r.buffered+s.lastSize <= r.limit {
-		hint = s.lastSize
+	if last := int(q.lastSize); d.begin() && last > n && r.sized < maxSized && last <= r.limit/4 &&
+		r.buffered+last <= r.limit {
+		hint = last
 	}
-	i, ok := r.insert(list, f, d.payload, hint)
+	i, ok := r.insert(list, f, d.payload, hint, !d.unordered())
 	if !ok {
 		// The same fragment under another TSN (I-DATA): drop it.
-		r.buffered -= n
 		a.stats.Stale++
+		r.tidy(d.stream, s)
 		return nil
 	}
 	run := &(*list)[i]
@@ -302,9 +391,10 @@ func (r *receiver) accept(d *dataChunk) error {
 		if run.flags&(flagBegin|flagEnd) == flagBegin|flagEnd {
 			r.take(s, list, i, d.stream, true)
 		}
-		return nil
+	} else {
+		r.deliverOrdered(s, d.stream)
 	}
-	r.deliverOrdered(s, d.stream)
+	r.tidy(d.stream, s)
 	return nil
 }
 
@@ -323,9 +413,29 @@ func (r *receiver) keyLess(x, y uint32) bool {
 	return shared.SerialLess(uint16(x), uint16(y))
 }
 
-func (r *receiver) fragLess(x, y *rxFrag) bool {
+// keyAhead reports whether key is base or comes after it by less than half
+// the sequence space (2^15 for SSNs, 2^31 for MIDs). Exactly half-way is
+// not ahead: RFC 1982 leaves it undefined, and this picks "behind".
+func (r *receiver) keyAhead(key, base uint32) bool {
+	if r.a.idata {
+		return key-base < 1<<31
+	}
+	return uint16(key-base) < 1<<15
+}
+
+// fragLess orders runs by key, then first fragment. Ordered keys are
+// serial numbers (all held ones lie within half the space ahead of the
+// stream's next key, see accept). Unordered I-DATA MIDs have no order:
+// they are compared as plain numbers, so the order of the list never
+// depends on an undefined serial comparison. FSNs are plain too: an I-DATA
+// FSN counts from zero and is bounded by the message size, and a DATA FSN
+// is a TSN within the receive window.
+func (r *receiver) fragLess(x, y *rxFrag, ordered bool) bool {
 	if x.key != y.key {
-		return r.keyLess(x.key, y.key)
+		if ordered {
+			return r.keyLess(x.key, y.key)
+		}
+		return x.key < y.key
 	}
 	return shared.SerialLess(x.fsn, y.fsn)
 }
@@ -342,11 +452,11 @@ func joins(x, y *rxFrag) bool {
 // run with both B and E. It returns the index of the run holding f, or
 // false for a duplicate. A fragment that starts a new run gets a buffer of
 // capacity hint if that is larger than p.
-func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bool) {
+func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int, ordered bool) (int, bool) {
 	l := *list
 	i := len(l)
-	if i > 0 && !r.fragLess(&l[i-1], &f) {
-		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f) })
+	if i > 0 && !r.fragLess(&l[i-1], &f, ordered) {
+		i = sort.Search(len(l), func(j int) bool { return !r.fragLess(&l[j], &f, ordered) })
 	}
 	if i < len(l) && l[i].key == f.key && l[i].fsn == f.fsn {
 		return 0, false
@@ -356,22 +466,28 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bo
 	}
 	if i > 0 && joins(&l[i-1], &f) {
 		prev := &l[i-1]
-		prev.data = appendDouble(prev.data, p)
+		r.buffered -= runCost(prev)
+		prev.data = appendGrow(prev.data, p)
 		prev.last = f.last
 		prev.flags |= f.flags & flagEnd
 		if i < len(l) && joins(prev, &l[i]) {
 			next := l[i]
-			prev.data = appendDouble(prev.data, next.data)
+			r.buffered -= runCost(&next)
+			prev.data = appendGrow(prev.data, next.data)
 			prev.last = next.last
 			prev.flags |= next.flags & flagEnd
+			r.forget(&next)
 			removeRun(list, i)
 		}
+		r.buffered += runCost(prev)
 		return i - 1, true
 	}
 	if i < len(l) && joins(&f, &l[i]) {
 		next := &l[i]
+		r.buffered -= runCost(next)
 		data := make([]byte, 0, len(p)+len(next.data))
 		next.data = append(append(data, p...), next.data...)
+		r.buffered += runCost(next)
 		next.fsn, next.tsn = f.fsn, f.tsn
 		if f.flags&flagBegin != 0 {
 			next.flags |= flagBegin
@@ -386,6 +502,7 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bo
 	} else {
 		f.data = append([]byte(nil), p...)
 	}
+	r.buffered += runCost(&f)
 	l = append(l, rxFrag{})
 	copy(l[i+1:], l[i:])
 	l[i] = f
@@ -393,12 +510,14 @@ func (r *receiver) insert(list *[]rxFrag, f rxFrag, p []byte, hint int) (int, bo
 	return i, true
 }
 
-// appendDouble appends p to b, doubling the capacity when it must grow:
-// a message reassembled in order costs O(log n) allocations and never holds
-// more than twice its bytes.
-func appendDouble(b, p []byte) []byte {
-	if len(b)+len(p) > cap(b) {
-		nb := make([]byte, len(b), max(2*cap(b), len(b)+len(p)))
+// appendGrow appends p to b, growing the capacity by a quarter when it
+// must grow: a message reassembled in order costs O(log n) allocations
+// (and copies about five times its bytes), and a buffer never holds more
+// than a quarter beyond its bytes, which the receive buffer does not
+// charge.
+func appendGrow(b, p []byte) []byte {
+	if need := len(b) + len(p); need > cap(b) {
+		nb := make([]byte, len(b), need+need/4)
 		copy(nb, b)
 		b = nb
 	}
@@ -407,14 +526,15 @@ func appendDouble(b, p []byte) []byte {
 
 // deliverOrdered delivers the in-order messages of s that are complete.
 func (r *receiver) deliverOrdered(s *inStream, id uint16) {
+	q := r.seq(id)
 	for len(s.ordered) > 0 {
 		l := s.ordered
-		i := sort.Search(len(l), func(j int) bool { return !r.keyLess(l[j].key, s.nextSeq) })
-		if i == len(l) || l[i].key != s.nextSeq || l[i].flags&(flagBegin|flagEnd) != flagBegin|flagEnd {
+		i := sort.Search(len(l), func(j int) bool { return !r.keyLess(l[j].key, q.next) })
+		if i == len(l) || l[i].key != q.next || l[i].flags&(flagBegin|flagEnd) != flagBegin|flagEnd {
 			return
 		}
 		r.take(s, &s.ordered, i, id, false)
-		s.nextSeq = r.nextSeq(s.nextSeq)
+		q.next = r.nextSeq(q.next)
 	}
 }
 
@@ -423,15 +543,16 @@ func (r *receiver) deliverOrdered(s *inStream, id uint16) {
 func (r *receiver) take(s *inStream, list *[]rxFrag, i int, id uint16, unordered bool) {
 	l := *list
 	data := l[i].data
+	r.buffered -= runCost(&l[i])
 	if l[i].flags&flagSized != 0 {
 		r.sized--
-		if cap(data) > 2*len(data) {
-			// Much smaller than the last message: do not hand out (and
-			// keep alive) a buffer over twice its size.
+		if cap(data) > len(data)+len(data)/4 {
+			// Smaller than the last message: do not hand out (and keep
+			// alive, uncharged) a buffer over a quarter larger.
 			data = append([]byte(nil), data...)
 		}
 	}
-	s.lastSize = len(data)
+	r.seq(id).lastSize = uint32(len(data))
 	m := Message{Stream: id, PPID: PPID(l[i].ppid), Unordered: unordered, Data: data}
 	removeRun(list, i)
 	r.deliver(m)
@@ -446,17 +567,21 @@ func removeRun(list *[]rxFrag, i int) {
 	*list = l[:len(l)-1]
 }
 
-// deliver queues a message for PollRead; its bytes stay counted in
-// buffered until read.
+// deliver queues a message for PollRead; it is charged msgCost (bytes and
+// bookkeeping, so a peer sending one-byte messages cannot queue a window's
+// worth of them) until read.
 func (r *receiver) deliver(m Message) {
+	if r.a.userClosed {
+		r.a.stats.DroppedAfterClose++
+		return
+	}
 	if err := r.a.reads.Push(m); err != nil {
-		r.buffered -= len(m.Data)
+		// Cannot happen: the queue holds every message the buffer can
+		// be charged for (see New). Counted, not silent.
 		r.a.stats.ControlDrops++
 		return
 	}
-	// Each queued message also costs its bookkeeping: count it, so a peer
-	// sending one-byte messages cannot queue a window's worth of them.
-	r.buffered += msgOverhead
+	r.buffered += msgCost(&m)
 	r.a.stats.MessagesReceived++
 	r.a.stats.BytesReceived += uint64(len(m.Data))
 }
@@ -541,10 +666,12 @@ func (r *receiver) sackSent() {
 // (RFC 3758 §3.6, RFC 8260 §2.3.1).
 func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 	r.ackNow = true
-	if !shared.SerialLess(r.cum, f.newCum) {
-		return
+	if shared.SerialLessOrEqual(f.newCum, r.cum) {
+		return // old or duplicate (RFC 3758 §3.6)
 	}
-	if shared.SerialDiff32(r.cum, f.newCum) > maxTSNAhead {
+	// Ahead by the unsigned offset: past the window, and the half-way
+	// point that RFC 1982 leaves undefined, are dropped and counted.
+	if f.newCum-r.cum > maxTSNAhead {
 		r.a.stats.OutOfWindow++
 		return
 	}
@@ -563,40 +690,53 @@ func (r *receiver) handleForwardTSN(now time.Time, f *forwardTSNChunk) {
 	}
 	if !r.a.idata {
 		// DATA: drop unordered fragments at or below the new cumulative TSN.
-		for _, s := range r.streams {
+		for id, s := range r.streams {
 			r.dropFrags(&s.unordered, func(x *rxFrag) bool { return shared.SerialLessOrEqual(x.tsn, f.newCum) })
+			r.tidy(id, s)
 		}
 	}
 	for _, e := range f.streams {
 		if e.stream >= r.a.inStreams {
 			continue
 		}
-		s := r.stream(e.stream)
+		s := r.streams[e.stream]
 		if e.unordered {
 			mid := e.seq
 			r.skip(e.stream, mid)
-			r.dropFrags(&s.unordered, func(x *rxFrag) bool { return x.key == mid })
+			if s != nil {
+				r.dropFrags(&s.unordered, func(x *rxFrag) bool { return x.key == mid })
+				r.tidy(e.stream, s)
+			}
 			continue
 		}
 		seq := e.seq
+		q := r.seq(e.stream)
+		if !r.keyAhead(seq, q.next) {
+			// Behind the next expected key (an old FORWARD TSN), or
+			// exactly half-way, which keyAhead reads as behind:
+			// nothing to skip.
+			continue
+		}
 		// RFC 3758 §3.6: make available "stream sequence numbers earlier
 		// than or equal to the stream sequence number listed": a complete
 		// message held behind an abandoned one is delivered in order; a
 		// partial one (missing a TSN at or below the new cumulative TSN)
 		// is removed.
-		for len(s.ordered) > 0 && !r.keyLess(seq, s.ordered[0].key) {
+		for s != nil && len(s.ordered) > 0 && !r.keyLess(seq, s.ordered[0].key) {
 			if s.ordered[0].flags&(flagBegin|flagEnd) == flagBegin|flagEnd {
 				r.take(s, &s.ordered, 0, e.stream, false)
 				continue
 			}
 			r.forget(&s.ordered[0])
-			r.buffered -= len(s.ordered[0].data)
+			r.buffered -= runCost(&s.ordered[0])
 			removeRun(&s.ordered, 0)
 		}
-		if !r.keyLess(seq, s.nextSeq) {
-			s.nextSeq = r.nextSeq(seq)
+		q = r.seq(e.stream) // take may not move it, but keep the pointer fresh
+		q.next = r.nextSeq(seq)
+		if s != nil {
+			r.deliverOrdered(s, e.stream)
+			r.tidy(e.stream, s)
 		}
-		r.deliverOrdered(s, e.stream)
 	}
 	r.sweepUnordered()
 }
@@ -633,7 +773,7 @@ func (r *receiver) sweepUnordered() {
 	}
 	r.sweptCum = r.cum
 	r.haveUnordered = false
-	for _, s := range r.streams {
+	for id, s := range r.streams {
 		l := s.unordered
 		out := l[:0]
 		for i := range l {
@@ -642,7 +782,7 @@ func (r *receiver) sweepUnordered() {
 				(x.flags&flagEnd == 0 && shared.SerialLessOrEqual(x.last+1, r.cum))
 			if dead {
 				r.forget(&x)
-				r.buffered -= len(x.data)
+				r.buffered -= runCost(&x)
 				r.a.stats.Stale++
 			} else {
 				out = append(out, x)
@@ -653,6 +793,7 @@ func (r *receiver) sweepUnordered() {
 		if len(out) > 0 {
 			r.haveUnordered = true
 		}
+		r.tidy(id, s)
 	}
 }
 
@@ -663,7 +804,7 @@ func (r *receiver) dropFrags(list *[]rxFrag, drop func(*rxFrag) bool) {
 	for i := range l {
 		if drop(&l[i]) {
 			r.forget(&l[i])
-			r.buffered -= len(l[i].data)
+			r.buffered -= runCost(&l[i])
 			continue
 		}
 		l[j] = l[i]
@@ -676,13 +817,29 @@ func (r *receiver) dropFrags(list *[]rxFrag, drop func(*rxFrag) bool) {
 // resetStream restarts the incoming sequence numbers of a stream after an
 // incoming SSN reset (RFC 6525 §5.2.2).
 func (r *receiver) resetStream(id uint16) {
+	if int(id) < len(r.seqs) {
+		r.seqs[id] = streamSeq{}
+		r.used[id/64] &^= 1 << (id % 64)
+	}
 	s := r.streams[id]
 	if s == nil {
 		return
 	}
 	r.dropFrags(&s.ordered, func(*rxFrag) bool { return true })
 	r.dropFrags(&s.unordered, func(*rxFrag) bool { return true })
-	delete(r.streams, id)
+	r.tidy(id, s)
+}
+
+// usedStreams returns, in id order, the streams that received DATA since
+// their last reset.
+func (r *receiver) usedStreams() []uint16 {
+	var ids []uint16
+	for id := range r.seqs {
+		if r.used[id/64]&(1<<(id%64)) != 0 {
+			ids = append(ids, uint16(id))
+		}
+	}
+	return ids
 }
 
 // forget updates the counts for a run that is dropped.

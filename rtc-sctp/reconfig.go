@@ -2,8 +2,6 @@ package sctp
 
 import (
 	"errors"
-	"maps"
-	"slices"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -225,7 +223,7 @@ func (r *reconfigState) performDeferred(a *Association) bool {
 	if len(r.deferStreams) == 0 {
 		// An empty list resets every stream (in id order, so the event
 		// is deterministic).
-		ids = slices.Sorted(maps.Keys(a.rcv.streams))
+		ids = a.rcv.usedStreams()
 	} else {
 		ids = append(ids, r.deferStreams...)
 	}

@@ -20,12 +20,16 @@ type sackResult struct {
 // rwnd, FORWARD TSN and the T3-rtx timer.
 func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	a := s.a
-	if shared.SerialLess(sk.cumTSN, s.cumAck) {
-		return // RFC 9260 §6.2.1 D i: an old SACK
-	}
-	if shared.SerialDiff32(s.cumAck, sk.cumTSN) > int64(s.n) {
+	// The cumulative TSN ack must lie in [cumAck, cumAck+n]: our ack point
+	// or a TSN we sent. The distance is taken as an unsigned offset, so
+	// every other value is dropped whatever RFC 1982 would say of it,
+	// including the undefined half-way point (2^31 away).
+	if ahead := sk.cumTSN - s.cumAck; ahead > uint32(s.n) {
+		if shared.SerialLess(sk.cumTSN, s.cumAck) {
+			return // RFC 9260 §6.2.1 D i: an old SACK
+		}
 		a.stats.Malformed++
-		return // acks a TSN never sent
+		return // acks a TSN never sent (or exactly half-way): drop
 	}
 	flightBefore := s.flight
 	var r sackResult
@@ -35,6 +39,11 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	if r.advanced {
 		s.errorCount = 0
 	}
+	if !r.advanced && s.n > 0 && sk.rwnd < uint32(s.at(0).n) {
+		// Zero window probing (RFC 9260 §6.1 A): the peer answers but
+		// has no room for the probe. Remember it for T3-rtx.
+		s.probeAnswered = true
+	}
 	if len(sk.dups) > 0 && s.undoValid {
 		s.checkSpurious(sk.dups)
 	}
@@ -43,7 +52,7 @@ func (s *sender) handleSack(now time.Time, sk *sackChunk) {
 	}
 	s.growCwnd(flightBefore, &r)
 	// RFC 9260 §6.2.1 D iv: rwnd less the bytes still outstanding.
-	s.peerRwnd = max(0, int(sk.rwnd)-s.flight)
+	s.peerRwnd = max(0, window(sk.rwnd)-s.flight)
 	if a.fwdTSN {
 		if s.updateAdvPeerAck() || shared.SerialLess(s.cumAck, s.advPeerAck) {
 			s.fwdDue = true

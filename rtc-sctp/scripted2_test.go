@@ -3,6 +3,7 @@ package sctp
 import (
 	"encoding/binary"
 	"errors"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"slices"
 	"testing"
 	"time"
@@ -11,20 +12,21 @@ import (
 // RFC 9260 §8.4: out-of-the-blue packets get ABORT with the T bit (or
 // SHUTDOWN COMPLETE for a SHUTDOWN ACK); OOTB ABORTs are discarded.
 func TestOutOfTheBlue(t *testing.T) {
-	a, _ := New(Config{Rand: newSeeded(3)})
+	a, err := New(Config{Rand: newSeeded(3)})
+	must(t, err)
 	p := &peer{t: t, a: a, now: epoch}
-	p.send(0x1234, appendEmptyChunk(nil, ctCookieAck, 0))
+	wantErr(t, p.send(0x1234, appendEmptyChunk(nil, ctCookieAck, 0)), ErrVerificationTag)
 	p.wantIdle("COOKIE ACK out of the blue is discarded")
-	p.send(0x1234, appendShutdown(nil, 5))
+	wantErr(t, p.send(0x1234, appendShutdown(nil, 5)), ErrVerificationTag)
 	ab := p.recvChunk(ctAbort)
 	if ab.flags&flagTBit == 0 {
 		t.Fatal("OOTB ABORT without the T bit")
 	}
-	p.send(0x1234, appendEmptyChunk(nil, ctShutdownAck, 0))
+	wantErr(t, p.send(0x1234, appendEmptyChunk(nil, ctShutdownAck, 0)), ErrVerificationTag)
 	if sc := p.recvChunk(ctShutdownComplete); sc.flags&flagTBit == 0 {
 		t.Fatal("SHUTDOWN COMPLETE without the T bit")
 	}
-	p.send(0x1234, appendCauseChunk(nil, ctAbort, 0, 0, nil))
+	wantErr(t, p.send(0x1234, appendCauseChunk(nil, ctAbort, 0, 0, nil)), ErrVerificationTag)
 	p.wantIdle("OOTB ABORT is discarded")
 }
 
@@ -41,7 +43,7 @@ func TestUnknownChunks(t *testing.T) {
 		d.flags |= flagUnordered
 		d.tsn = p.tsn
 		chunks := append([]byte{c.typ, 0, 0, 8, 1, 2, 3, 4}, d.appendTo(nil)...)
-		p.send(p.a.myTag, chunks)
+		must(t, p.send(p.a.myTag, chunks))
 		_, delivered := p.a.PollRead()
 		if delivered != c.skip {
 			t.Fatalf("type %#x: chunk after it processed=%v, want %v", c.typ, delivered, c.skip)
@@ -52,7 +54,7 @@ func TestUnknownChunks(t *testing.T) {
 		reported := false
 		for _, ch := range p.out() {
 			if ch.typ == ctError {
-				forEachCause(ch.value, func(e errorCause) { reported = e.code == CauseUnrecognizedChunkType })
+				must(t, forEachCause(ch.value, func(e errorCause) { reported = e.code == CauseUnrecognizedChunkType }))
 			}
 		}
 		if reported != c.report {
@@ -64,7 +66,7 @@ func TestUnknownChunks(t *testing.T) {
 // An ERROR chunk from the peer is reported as EventPeerError.
 func TestPeerError(t *testing.T) {
 	p := newEstablished(t, Config{})
-	p.send(p.a.myTag, appendCauseChunk(nil, ctError, 0, CauseOutOfResource, nil))
+	must(t, p.send(p.a.myTag, appendCauseChunk(nil, ctError, 0, CauseOutOfResource, nil)))
 	p.drainEvents()
 	if len(p.events) != 1 || p.events[0].Kind != EventPeerError || p.events[0].Cause != CauseOutOfResource {
 		t.Fatalf("events %+v", p.events)
@@ -77,8 +79,8 @@ func TestPeerError(t *testing.T) {
 // "Bad Sequence Number"; unsupported requests are denied.
 func TestIncomingResetInProgress(t *testing.T) {
 	p := newEstablished(t, Config{})
-	p.sendData(whole(4, 0, "a")) // 1000
-	missing := p.tsn             // 1001, not sent yet
+	must(t, p.sendData(whole(4, 0, "a"))) // 1000
+	missing := p.tsn                      // 1001, not sent yet
 	p.tsn++
 	p.out()
 	reqSeq := uint32(1000) // RFC 6525 §5.1.1: starts at the initial TSN
@@ -86,11 +88,11 @@ func TestIncomingResetInProgress(t *testing.T) {
 	rc, off := appendChunkHeader(nil, ctReconfig, 0)
 	rc = appendOutgoingReset(rc, reqSeq, 0, missing, []uint16{4})
 	rc = finishChunk(rc, off)
-	p.send(p.a.myTag, rc)
+	must(t, p.send(p.a.myTag, rc))
 	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultInProgress {
 		t.Fatalf("before the data: %v", r)
 	}
-	p.sendData(dataChunk{tsn: missing, flags: flagBegin | flagEnd, stream: 4, ssn: 1, payload: []byte("b")})
+	must(t, p.sendData(dataChunk{tsn: missing, flags: flagBegin | flagEnd, stream: 4, ssn: 1, payload: []byte("b")}))
 	p.drainEvents()
 	found := false
 	for _, e := range p.events {
@@ -103,7 +105,7 @@ func TestIncomingResetInProgress(t *testing.T) {
 		t.Fatalf("after the data: %v", r)
 	}
 	// The peer retransmits the request: same answer.
-	p.send(p.a.myTag, rc)
+	must(t, p.send(p.a.myTag, rc))
 	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultPerformed {
 		t.Fatalf("retransmitted request: %v", r)
 	}
@@ -111,7 +113,7 @@ func TestIncomingResetInProgress(t *testing.T) {
 	bad, off := appendChunkHeader(nil, ctReconfig, 0)
 	bad = appendOutgoingReset(bad, reqSeq+5, 0, missing, []uint16{4})
 	bad = finishChunk(bad, off)
-	p.send(p.a.myTag, bad)
+	must(t, p.send(p.a.myTag, bad))
 	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultBadSeq {
 		t.Fatalf("bad sequence: %v", r)
 	}
@@ -121,12 +123,12 @@ func TestIncomingResetInProgress(t *testing.T) {
 	add = binary.BigEndian.AppendUint32(add, reqSeq+1)
 	add = append(add, 0, 5, 0, 0)
 	add = finishChunk(add, off)
-	p.send(p.a.myTag, add)
+	must(t, p.send(p.a.myTag, add))
 	if r := reconfigResults(t, p.out()); len(r) != 1 || r[0] != resultDenied {
 		t.Fatalf("add streams: %v", r)
 	}
 	// After the reset, stream 4 starts again at SSN 0.
-	p.sendData(whole(4, 0, "fresh"))
+	must(t, p.sendData(whole(4, 0, "fresh")))
 	var got []string
 	for m, ok := p.a.PollRead(); ok; m, ok = p.a.PollRead() {
 		got = append(got, string(m.Data))
@@ -142,11 +144,11 @@ func reconfigResults(t *testing.T, chunks []rawChunk) []reconfigResult {
 		if ch.typ != ctReconfig {
 			continue
 		}
-		forEachReconfigParam(ch.value, func(p *reconfigParam) {
+		must(t, forEachReconfigParam(ch.value, func(p *reconfigParam) {
 			if p.typ == paramReconfigResp {
 				out = append(out, p.result)
 			}
-		})
+		}))
 	}
 	return out
 }
@@ -159,13 +161,13 @@ func TestOutgoingResetRetransmitAndDenied(t *testing.T) {
 	}
 	first := p.recvChunk(ctReconfig)
 	var seq uint32
-	forEachReconfigParam(first.value, func(r *reconfigParam) { seq = r.reqSeq })
+	must(t, forEachReconfigParam(first.value, func(r *reconfigParam) { seq = r.reqSeq }))
 	p.advance(600 * time.Millisecond)
 	p.recvChunk(ctReconfig)
 	resp, off := appendChunkHeader(nil, ctReconfig, 0)
 	resp = appendReconfigResponse(resp, seq, resultDenied)
 	resp = finishChunk(resp, off)
-	p.send(p.a.myTag, resp)
+	must(t, p.send(p.a.myTag, resp))
 	p.drainEvents()
 	if len(p.events) != 1 || p.events[0].Kind != EventStreamResetFailed || p.events[0].Err == nil {
 		t.Fatalf("events %+v", p.events)
@@ -185,11 +187,26 @@ func TestCommandsAndEventLimit(t *testing.T) {
 	if err := p.a.HandleEvent(Command{Kind: 99}); err == nil {
 		t.Fatal("unknown command accepted")
 	}
+	// The shared rule (issue 12): a full event queue drops the new event,
+	// counts it, and the next Handle* returns the loss, once.
 	for range 5 {
 		p.a.pushEvent(Event{Kind: EventPeerError})
 	}
-	if p.a.events.Len() != 2 || p.a.Stats().ControlDrops != 3 {
-		t.Fatalf("events %d drops %d", p.a.events.Len(), p.a.Stats().ControlDrops)
+	if p.a.events.Len() != 2 || p.a.events.Lost() != 3 {
+		t.Fatalf("events %d lost %d", p.a.events.Len(), p.a.events.Lost())
+	}
+	err := p.a.HandleTimeout(p.now)
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 3 {
+		t.Fatalf("HandleTimeout after the loss: %v", err)
+	}
+	if err := p.a.HandleTimeout(p.now); err != nil {
+		t.Fatalf("the loss was reported twice: %v", err)
+	}
+	for range 2 {
+		if _, ok := p.a.PollEvent(); !ok {
+			t.Fatal("queued event lost")
+		}
 	}
 	if err := p.a.HandleEvent(Command{Kind: CommandAbort, Reason: "done"}); err != nil {
 		t.Fatal(err)
@@ -200,14 +217,14 @@ func TestCommandsAndEventLimit(t *testing.T) {
 }
 
 // One-byte messages cost their bookkeeping too: a peer flooding them at a
-// reader that never reads fills the window after ReceiveBufferSize/64
+// reader that never reads fills the window after ReceiveBufferSize/128
 // messages, not ReceiveBufferSize.
 func TestTinyMessageFlood(t *testing.T) {
 	p := newEstablished(t, Config{ReceiveBufferSize: 64 << 10})
 	for i := range 3000 {
-		p.sendData(dataChunk{flags: flagBegin | flagEnd | flagUnordered, stream: 1, ssn: uint16(i), payload: []byte{1}})
+		allow(t, p.sendData(dataChunk{flags: flagBegin | flagEnd | flagUnordered, stream: 1, ssn: uint16(i), payload: []byte{1}}), ErrOutOfWindow)
 	}
-	if n := p.a.reads.Len(); n > (64<<10)/msgOverhead+1 {
+	if n := p.a.reads.Len(); n > (64<<10)/rxMsgOverhead+1 {
 		t.Fatalf("%d one-byte messages queued with a 64 KiB window", n)
 	}
 	if p.a.Stats().OutOfWindow == 0 {
@@ -226,13 +243,13 @@ func TestTinyMessageFlood(t *testing.T) {
 func TestIncomingResetAllStreams(t *testing.T) {
 	p := newEstablished(t, Config{})
 	for _, id := range []uint16{9, 2, 40, 5, 17} {
-		p.sendData(whole(id, 0, "x"))
+		must(t, p.sendData(whole(id, 0, "x")))
 	}
 	p.out()
 	rc, off := appendChunkHeader(nil, ctReconfig, 0)
 	rc = appendOutgoingReset(rc, 1000, 0, p.tsn-1, nil)
 	rc = finishChunk(rc, off)
-	p.send(p.a.myTag, rc)
+	must(t, p.send(p.a.myTag, rc))
 	p.drainEvents()
 	for _, e := range p.events {
 		if e.Kind == EventIncomingStreamsReset {

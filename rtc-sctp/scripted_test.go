@@ -24,6 +24,20 @@ type peer struct {
 // (tag 0x11111111, initial TSN 1000) through the real handshake.
 func newEstablished(t *testing.T, cfg Config) *peer {
 	t.Helper()
+	return newEstablishedWith(t, cfg, false)
+}
+
+// newEstablishedWith is newEstablished; with idata the scripted peer
+// offers I-DATA (RFC 8260) too.
+func newEstablishedWith(t *testing.T, cfg Config, idata bool) *peer {
+	t.Helper()
+	return newEstablishedInit(t, cfg, func(in *initChunk) { in.idata = idata })
+}
+
+// newEstablishedInit is newEstablished with the scripted peer's INIT
+// changed by edit.
+func newEstablishedInit(t *testing.T, cfg Config, edit func(*initChunk)) *peer {
+	t.Helper()
 	if cfg.Rand == nil {
 		cfg.Rand = newSeeded(9)
 	}
@@ -33,7 +47,8 @@ func newEstablished(t *testing.T, cfg Config) *peer {
 	}
 	p := &peer{t: t, a: a, now: epoch, tag: 0x11111111, tsn: 1000}
 	in := initChunk{tag: p.tag, rwnd: 1 << 20, os: 100, mis: 100, tsn: p.tsn, fwdTSN: true, reconfig: true}
-	p.send(0, in.appendTo(nil))
+	edit(&in)
+	must(t, p.send(0, in.appendTo(nil)))
 	ack := p.recvChunk(ctInitAck)
 	if a.State() != StateClosed {
 		t.Fatal("state changed before COOKIE ECHO: the passive side must keep none")
@@ -42,7 +57,7 @@ func newEstablished(t *testing.T, cfg Config) *peer {
 	if err := parseInit(true, ack.value, &ia); err != nil {
 		t.Fatal(err)
 	}
-	p.send(ia.tag, appendBytesChunk(nil, ctCookieEcho, ia.cookie))
+	must(t, p.send(ia.tag, appendBytesChunk(nil, ctCookieEcho, ia.cookie)))
 	p.recvChunk(ctCookieAck)
 	if a.State() != StateEstablished {
 		t.Fatalf("state %v", a.State())
@@ -90,7 +105,14 @@ func (p *peer) out() []rawChunk {
 			p.t.Fatal("bad checksum on an outgoing packet")
 		}
 		var ch rawChunk
-		for ok, _ := nextChunk(&c, &ch); ok; ok, _ = nextChunk(&c, &ch) {
+		for {
+			ok, err := nextChunk(&c, &ch)
+			if err != nil {
+				p.t.Fatalf("we sent a malformed chunk: %v", err)
+			}
+			if !ok {
+				break
+			}
 			chunks = append(chunks, ch)
 		}
 	}
@@ -118,7 +140,7 @@ func (p *peer) wantIdle(why string) {
 
 func (p *peer) advance(d time.Duration) {
 	p.now = p.now.Add(d)
-	p.a.HandleTimeout(p.now)
+	must(p.t, p.a.HandleTimeout(p.now))
 }
 
 func (p *peer) sack() sackChunk {
@@ -139,7 +161,7 @@ func whole(stream uint16, ssn uint16, data string) dataChunk {
 // packet ... [and] within 200 ms of the arrival of any unacknowledged DATA".
 func TestDelayedSack(t *testing.T) {
 	p := newEstablished(t, Config{})
-	p.sendData(whole(1, 0, "one"))
+	must(t, p.sendData(whole(1, 0, "one")))
 	p.wantIdle("no SACK before the delay for a single packet")
 	p.advance(199 * time.Millisecond)
 	p.wantIdle("no SACK before 200 ms")
@@ -147,9 +169,9 @@ func TestDelayedSack(t *testing.T) {
 	if s := p.sack(); s.cumTSN != 1000 {
 		t.Fatalf("cum %d", s.cumTSN)
 	}
-	p.sendData(whole(1, 1, "two"))
+	must(t, p.sendData(whole(1, 1, "two")))
 	p.wantIdle("first packet")
-	p.sendData(whole(1, 2, "three"))
+	must(t, p.sendData(whole(1, 2, "three")))
 	if s := p.sack(); s.cumTSN != 1002 {
 		t.Fatalf("SACK after the second packet: cum %d", s.cumTSN)
 	}
@@ -159,17 +181,17 @@ func TestDelayedSack(t *testing.T) {
 // duplicates in the duplicate TSN list.
 func TestSackGapsAndDuplicates(t *testing.T) {
 	p := newEstablished(t, Config{})
-	p.sendData(whole(1, 0, "a")) // 1000
-	p.tsn++                      // 1001 lost
-	p.sendData(whole(1, 2, "c")) // 1002
-	p.sendData(whole(1, 3, "d")) // 1003
-	p.tsn++                      // 1004 lost
-	p.sendData(whole(1, 5, "f")) // 1005
+	must(t, p.sendData(whole(1, 0, "a"))) // 1000
+	p.tsn++                               // 1001 lost
+	must(t, p.sendData(whole(1, 2, "c"))) // 1002
+	must(t, p.sendData(whole(1, 3, "d"))) // 1003
+	p.tsn++                               // 1004 lost
+	must(t, p.sendData(whole(1, 5, "f"))) // 1005
 	s := p.sack()
 	if s.cumTSN != 1000 || len(s.gaps) != 2 || s.gaps[0] != (gapBlock{2, 3}) || s.gaps[1] != (gapBlock{5, 5}) {
 		t.Fatalf("SACK %+v", s)
 	}
-	p.sendData(dataChunk{tsn: 1002, flags: flagBegin | flagEnd, stream: 1, ssn: 2, payload: []byte("c")})
+	must(t, p.sendData(dataChunk{tsn: 1002, flags: flagBegin | flagEnd, stream: 1, ssn: 2, payload: []byte("c")}))
 	if s := p.sack(); len(s.dups) != 1 || s.dups[0] != 1002 {
 		t.Fatalf("duplicates %+v", s.dups)
 	}
@@ -180,7 +202,7 @@ func TestSackGapsAndDuplicates(t *testing.T) {
 	if _, ok := p.a.PollRead(); ok {
 		t.Fatal("delivered past a gap on an ordered stream")
 	}
-	p.sendData(dataChunk{tsn: 1001, flags: flagBegin | flagEnd, stream: 1, ssn: 1, payload: []byte("b")})
+	must(t, p.sendData(dataChunk{tsn: 1001, flags: flagBegin | flagEnd, stream: 1, ssn: 1, payload: []byte("b")}))
 	var got []string
 	for m, ok := p.a.PollRead(); ok; m, ok = p.a.PollRead() {
 		got = append(got, string(m.Data))
@@ -210,11 +232,15 @@ func TestBadPackets(t *testing.T) {
 		t.Fatalf("zero checksum when not offered: %v", err)
 	}
 	for _, g := range [][]byte{nil, {1}, make([]byte, 12), make([]byte, 13), bytes.Repeat([]byte{0xff}, 40)} {
-		p.a.HandleRead(shared.TaggedBytes{Now: p.now, Message: g})
+		if err := p.a.HandleRead(shared.TaggedBytes{Now: p.now, Message: g}); err == nil {
+			t.Fatalf("garbage %x accepted", g)
+		}
 	}
 	// Truncated chunks under a valid header and checksum.
 	for n := range d.size() {
-		p.send(p.a.myTag, d.appendTo(nil)[:n])
+		if err := p.send(p.a.myTag, d.appendTo(nil)[:n]); err == nil {
+			t.Fatalf("DATA chunk truncated to %d bytes accepted", n)
+		}
 	}
 	st := p.a.Stats()
 	if st.BadTag != 1 || st.BadChecksum < 2 || st.Malformed == 0 {
@@ -254,7 +280,7 @@ func TestUnexpectedInitAndCookies(t *testing.T) {
 	p := newEstablished(t, Config{CookieLifetime: time.Second})
 	myTag := p.a.myTag
 	in := initChunk{tag: 0x2222, rwnd: 1 << 20, os: 10, mis: 10, tsn: 50}
-	p.send(0, in.appendTo(nil))
+	must(t, p.send(0, in.appendTo(nil)))
 	var ia initChunk
 	if err := parseInit(true, p.recvChunk(ctInitAck).value, &ia); err != nil {
 		t.Fatal(err)
@@ -268,11 +294,11 @@ func TestUnexpectedInitAndCookies(t *testing.T) {
 		t.Fatalf("stale cookie: %v", err)
 	}
 	errc := p.recvChunk(ctError)
-	forEachCause(errc.value, func(c errorCause) {
+	must(t, forEachCause(errc.value, func(c errorCause) {
 		if c.code != CauseStaleCookie {
 			t.Fatalf("cause %v", c.code)
 		}
-	})
+	}))
 	// A forged cookie is dropped silently.
 	bad := append([]byte(nil), ia.cookie...)
 	bad[10] ^= 1
@@ -284,7 +310,8 @@ func TestUnexpectedInitAndCookies(t *testing.T) {
 
 // RFC 9260 §6.3.1 RTO computation.
 func TestRTO(t *testing.T) {
-	a, _ := New(Config{RTOMin: 100 * time.Millisecond, RTOMax: 2 * time.Second})
+	a, err := New(Config{RTOMin: 100 * time.Millisecond, RTOMax: 2 * time.Second})
+	must(t, err)
 	s := &a.snd
 	s.rttSample(200 * time.Millisecond)
 	if s.srtt != 200*time.Millisecond || s.rttvar != 100*time.Millisecond || s.rto != 600*time.Millisecond {
@@ -319,13 +346,13 @@ func TestCongestionControl(t *testing.T) {
 	}
 	// Fill cwnd with 1000-byte messages.
 	for range 10 {
-		a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 1000)})
+		must(t, a.HandleWrite(Message{Stream: 1, PPID: 53, Data: make([]byte, 1000)}))
 	}
 	var tsns []uint32
 	for _, ch := range p.out() {
 		if ch.typ == ctData {
 			var d dataChunk
-			parseDataChunk(false, ch.flags, ch.value, &d)
+			must(t, parseDataChunk(false, ch.flags, ch.value, &d))
 			tsns = append(tsns, d.tsn)
 		}
 	}
@@ -335,7 +362,7 @@ func TestCongestionControl(t *testing.T) {
 	first := tsns[0]
 	sackFor := func(cum uint32, gaps ...gapBlock) {
 		s := sackChunk{cumTSN: cum, rwnd: 1 << 20, gaps: gaps}
-		p.send(a.myTag, s.appendTo(nil))
+		must(t, p.send(a.myTag, s.appendTo(nil)))
 	}
 	// Slow start: acking the first chunk grows cwnd by its bytes (< MTU).
 	sackFor(first)
@@ -358,7 +385,7 @@ func TestCongestionControl(t *testing.T) {
 	for _, ch := range p.out() {
 		if ch.typ == ctData {
 			var d dataChunk
-			parseDataChunk(false, ch.flags, ch.value, &d)
+			must(t, parseDataChunk(false, ch.flags, ch.value, &d))
 			rtx = append(rtx, d.tsn)
 		}
 	}
@@ -401,7 +428,7 @@ func TestLimits(t *testing.T) {
 	// TSN received is dropped once the window is full.
 	for i := range 6 {
 		d := dataChunk{flags: flagBegin, stream: 2, ssn: uint16(i), payload: make([]byte, 1000)}
-		p.sendData(d)
+		allow(t, p.sendData(d), ErrOutOfWindow)
 	}
 	if a.rcv.buffered > 4000 || a.Stats().OutOfWindow == 0 {
 		t.Fatalf("buffered %d out-of-window %d", a.rcv.buffered, a.Stats().OutOfWindow)
@@ -409,15 +436,15 @@ func TestLimits(t *testing.T) {
 	// Gap blocks are bounded.
 	q := newEstablished(t, Config{MaxGapBlocks: 2})
 	for i := range 4 {
-		q.sendData(dataChunk{tsn: 1002 + 2*uint32(i), flags: flagBegin | flagEnd, stream: 1, ssn: uint16(i), payload: []byte{1}})
+		allow(t, q.sendData(dataChunk{tsn: 1002 + 2*uint32(i), flags: flagBegin | flagEnd, stream: 1, ssn: uint16(i), payload: []byte{1}}), ErrOutOfWindow)
 	}
 	if len(q.a.rcv.gaps) != 2 || q.a.Stats().OutOfWindow != 2 {
 		t.Fatalf("gaps %v", q.a.rcv.gaps)
 	}
 	// A message larger than MaxMessageSize from the peer aborts.
 	r := newEstablished(t, Config{MaxMessageSize: 1500})
-	r.sendData(dataChunk{flags: flagBegin, stream: 1, payload: make([]byte, 1000)})
-	r.sendData(dataChunk{flags: flagEnd, stream: 1, payload: make([]byte, 1000)})
+	must(t, r.sendData(dataChunk{flags: flagBegin, stream: 1, payload: make([]byte, 1000)}))
+	wantErr(t, r.sendData(dataChunk{flags: flagEnd, stream: 1, payload: make([]byte, 1000)}), ErrMessageTooLarge)
 	if r.a.State() != StateClosed || r.recvChunk(ctAbort).typ != ctAbort {
 		t.Fatal("oversized message did not abort")
 	}
@@ -428,13 +455,13 @@ func TestLimits(t *testing.T) {
 func TestNeverFinishedMessages(t *testing.T) {
 	p := newEstablished(t, Config{ReceiveBufferSize: 64 << 10})
 	for i := range 500 {
-		p.sendData(dataChunk{flags: flagBegin, stream: uint16(i % 7), ssn: uint16(i), payload: make([]byte, 1000)})
+		allow(t, p.sendData(dataChunk{flags: flagBegin, stream: uint16(i % 7), ssn: uint16(i), payload: make([]byte, 1000)}), ErrOutOfWindow)
 	}
 	if b := p.a.rcv.buffered; b > 64<<10 {
 		t.Fatalf("holding %d bytes with a 64 KiB window", b)
 	}
 	s := p.sack()
-	if s.rwnd > 1000 {
+	if s.rwnd >= 1000+fragOverhead {
 		t.Fatalf("advertised %d with a full window", s.rwnd)
 	}
 }
@@ -443,7 +470,7 @@ func TestNeverFinishedMessages(t *testing.T) {
 // DelayedAckTimeout says.
 func TestDelayedSackCapped(t *testing.T) {
 	p := newEstablished(t, Config{DelayedAckTimeout: 2 * time.Second})
-	p.sendData(whole(1, 0, "one"))
+	must(t, p.sendData(whole(1, 0, "one")))
 	p.advance(499 * time.Millisecond)
 	p.wantIdle("no SACK before 500 ms")
 	p.advance(time.Millisecond)

@@ -90,6 +90,9 @@ type sender struct {
 	buffered   int
 	msgs       int // messages held (queued or unacknowledged)
 	errorCount int
+	// probeAnswered: a SACK that had no room for our oldest chunk (a zero
+	// window) arrived since the last T3-rtx expiry.
+	probeAnswered bool
 
 	rto, srtt, rttvar time.Duration
 	haveRTT           bool
@@ -133,16 +136,25 @@ func (s *sender) reset(initialTSN uint32, peerRwnd uint32) {
 	s.nextTSN = initialTSN
 	s.cumAck = initialTSN - 1
 	s.advPeerAck = s.cumAck
-	s.peerRwnd = int(peerRwnd)
-	s.peerWindow = int(peerRwnd)
+	s.peerRwnd = window(peerRwnd)
+	s.peerWindow = window(peerRwnd)
 	// RFC 9260 §7.2.1: "The initial cwnd before data transmission MUST be
 	// set to min(4*MTU, max(2*MTU, 4404))".
 	s.cwnd = min(4*mtu, max(2*mtu, 4404))
-	s.ssthresh = int(peerRwnd)
+	s.ssthresh = window(peerRwnd)
 	s.pba = 0
 	s.inFR = false
 	s.errorCount = 0
+	s.probeAnswered = false
 }
+
+// maxWindow caps a peer's a_rwnd: 1 GiB, far above any buffer, and an int
+// on every platform, so window arithmetic never overflows.
+const maxWindow = 1 << 30
+
+// window converts a peer's a_rwnd (RFC 9260 §3.3.2, §3.3.4) to an int
+// capped at maxWindow.
+func window(rwnd uint32) int { return int(min(rwnd, maxWindow)) }
 
 // discard drops every queued and outstanding message (restart).
 func (s *sender) discard() {
@@ -783,7 +795,13 @@ func (s *sender) onTimeout(now time.Time) {
 		return
 	}
 	a.stats.T3Expirations++
-	s.errorCount++
+	// RFC 9260 §6.1 (A): "If the sender continues to receive SACKs from
+	// the peer while doing zero window probing, the unacknowledged window
+	// probes SHOULD NOT increment the error counter".
+	if !s.probeAnswered {
+		s.errorCount++
+	}
+	s.probeAnswered = false
 	if s.errorCount > a.cfg.maxRetransmits() {
 		a.queueControl(a.buildCausePacket(a.peerTag, ctAbort, 0, 0, nil, false))
 		a.terminate(ErrRetransmissionLimit)

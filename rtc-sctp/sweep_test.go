@@ -33,10 +33,10 @@ func TestSeedSweep(t *testing.T) {
 				}
 				// Close while a partially reliable unordered flow runs.
 				for i := range 50 {
-					a.a.HandleWrite(Message{Stream: 7, PPID: 51, Unordered: true, Policy: PRRetransmits, PolicyValue: 1, Data: make([]byte, 100+i*37)})
+					must(t, a.a.HandleWrite(Message{Stream: 7, PPID: 51, Unordered: true, Policy: PRRetransmits, PolicyValue: 1, Data: make([]byte, 100+i*37)}))
 				}
-				a.a.ResetStreams(7)
-				a.a.Close()
+				must(t, a.a.ResetStreams(7))
+				must(t, a.a.Close())
 				if err := sim.Run(func() bool { return a.has(EventClosed) && b.has(EventClosed) }, 20_000_000); err != nil {
 					t.Fatalf("seed %d: close: %v", seed, err)
 				}

@@ -7,8 +7,15 @@
 //
 // # Usage
 //
-// After the DTLS handshake, export Profile.KeyingMaterialLen() octets with
-// the label ExporterLabel and split them with ConfigsFromDTLS:
+// This package owns the protection profiles and the DTLS-SRTP key split
+// (RFC 5764 §4.2); rtc-dtls knows only the use_srtp profile ids, which are
+// Profile's code points. After the DTLS handshake, hand the connection's
+// exporter to ConfigsFromExporter:
+//
+//	local, remote, err := srtp.ConfigsFromExporter(srtp.Config{Profile: srtp.Profile(st.SRTPProfile)}, conn, srtp.RoleClient)
+//
+// or export Profile.KeyingMaterialLen() octets with the label ExporterLabel
+// yourself and split them with ConfigsFromDTLS:
 //
 //	local, remote, err := srtp.ConfigsFromDTLS(srtp.Config{Profile: negotiated}, material, srtp.RoleClient)
 //	out, _ := srtp.NewContext(local)  // protects what we send

@@ -1,5 +1,7 @@
 package srtp
 
+import "strings"
+
 // ExporterLabel is the TLS exporter label for DTLS-SRTP keying material
 // (RFC 5764 §4.2).
 const ExporterLabel = "EXTRACTOR-dtls_srtp"
@@ -50,4 +52,42 @@ func ConfigsFromDTLS(base Config, material []byte, role Role) (local, remote Con
 		remote.MasterKey, remote.MasterSalt = clientKey, clientSalt
 	}
 	return local, remote, nil
+}
+
+// Exporter is the RFC 5705 exporter of a DTLS connection (*dtls.Conn from
+// rtc-dtls has it). rtc-dtls knows only the use_srtp profile ids; this
+// package owns the profiles and the RFC 5764 §4.2 key split.
+type Exporter interface {
+	ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error)
+}
+
+// ConfigsFromExporter exports base.Profile.KeyingMaterialLen() octets of
+// keying material (RFC 5764 §4.2: label ExporterLabel, no context) and
+// splits them with ConfigsFromDTLS. base.Profile is the profile the DTLS
+// handshake negotiated: the use_srtp id is the Profile's code point, so
+// srtp.Profile(state.SRTPProfile).
+func ConfigsFromExporter(base Config, e Exporter, role Role) (local, remote Config, err error) {
+	n := base.Profile.KeyingMaterialLen()
+	if n == 0 {
+		return Config{}, Config{}, ErrBadConfig
+	}
+	material, err := e.ExportKeyingMaterial(ExporterLabel, nil, n)
+	if err != nil {
+		return Config{}, Config{}, err
+	}
+	return ConfigsFromDTLS(base, material, role)
+}
+
+// ParseProfile returns the profile with the given name: the registry name
+// (Profile.String, "SRTP_AES128_CM_HMAC_SHA1_80") or OpenSSL's spelling
+// without "HMAC_" ("SRTP_AES128_CM_SHA1_80", as openssl -use_srtp and
+// browsers' getStats print it).
+func ParseProfile(name string) (Profile, bool) {
+	for i := range profiles {
+		reg := profiles[i].p.Name
+		if name == reg || name == strings.Replace(reg, "_HMAC_SHA1", "_SHA1", 1) {
+			return profiles[i].id, true
+		}
+	}
+	return 0, false
 }

@@ -76,7 +76,13 @@ func (pc *PeerConnection) render(d *localDesc) SessionDescription {
 	if complete {
 		md.AddFlag(sdp.AttrEndOfCandidates) // RFC 8840 §8.2
 	}
-	return SessionDescription{Type: d.typ, SDP: sd.String()}
+	text, err := sd.Marshal()
+	if err != nil {
+		// Only our own candidates were added to a description that
+		// marshalled; a candidate the grammar refuses is left out.
+		return SessionDescription{Type: d.typ, SDP: d.text}
+	}
+	return SessionDescription{Type: d.typ, SDP: string(text)}
 }
 
 func (pc *PeerConnection) sectionByMid(mid string) *mSection {
@@ -139,7 +145,10 @@ func (pc *PeerConnection) CreateOffer() (SessionDescription, error) {
 		// RFC 8842 §5.5: a subsequent offer keeps the established role.
 		setup = setupFor(pc.dtlsClient)
 	}
-	d := pc.buildSDP(SDPTypeOffer, sections, setup)
+	d, err := pc.buildSDP(SDPTypeOffer, sections, setup)
+	if err != nil {
+		return SessionDescription{}, err
+	}
 	pc.offerSections = sections
 	pc.lastOffer = d
 	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}, nil
@@ -155,8 +164,11 @@ func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
 		return SessionDescription{}, fmt.Errorf("%w: CreateAnswer in %v", ErrInvalidState, pc.signalingState)
 	}
 	pc.answering = true
-	d := pc.buildSDP(SDPTypeAnswer, pc.sections, pc.answerSetup())
+	d, err := pc.buildSDP(SDPTypeAnswer, pc.sections, pc.answerSetup())
 	pc.answering = false
+	if err != nil {
+		return SessionDescription{}, err
+	}
 	pc.lastAnswer = d
 	return SessionDescription{Type: SDPTypeAnswer, SDP: d.text}, nil
 }
@@ -165,7 +177,7 @@ func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
 // §5.3.1). Every accepted m-section carries the one transport's ICE and
 // DTLS parameters; candidates go into the first (the tagged one) when the
 // description is rendered.
-func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup) *localDesc {
+func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup) (*localDesc, error) {
 	pc.sessionVersion++
 	sd := sdp.NewSession(pc.sessionID, pc.sessionVersion)
 	var bundle []string
@@ -224,8 +236,14 @@ func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.
 		}
 		sd.AddMedia(md)
 	}
-	d.text = sd.String()
-	return d
+	// rtc-sdp refuses to write a value its field's grammar does not allow
+	// (issue 11: no remote bytes in our SDP unvalidated).
+	text, err := sd.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSDP, err)
+	}
+	d.text = string(text)
+	return d, nil
 }
 
 // rejectedMedia is a rejected m-section (RFC 8829 §5.3.1: port zero, the

@@ -46,7 +46,9 @@ func BenchmarkOurs(b *testing.B) {
 				ep[i] = a
 			}
 			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			ep[0].Connect(now)
+			if err := ep[0].Connect(now); err != nil {
+				b.Fatal(err)
+			}
 			buf := make([]byte, 0, 4096)
 			got := 0
 			pump := func() {
@@ -59,7 +61,9 @@ func BenchmarkOurs(b *testing.B) {
 								break
 							}
 							moved = true
-							ep[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p})
+							if err := ep[1-i].HandleRead(shared.TaggedBytes{Now: now, Message: p}); err != nil {
+								b.Fatal(err)
+							}
 						}
 					}
 					for m, ok := ep[1].PollRead(); ok; m, ok = ep[1].PollRead() {
@@ -148,13 +152,17 @@ func BenchmarkPion(b *testing.B) {
 				}
 			})
 			// Open the stream on the server side with a first message.
-			st.WriteSCTP([]byte{0}, pion.PayloadTypeWebRTCBinary)
+			if _, err := st.WriteSCTP([]byte{0}, pion.PayloadTypeWebRTCBinary); err != nil {
+				b.Fatal(err)
+			}
 			rs, err := srv.AcceptStream()
 			if err != nil {
 				b.Fatal(err)
 			}
 			rbuf := make([]byte, 2<<20)
-			rs.ReadSCTP(rbuf)
+			if _, _, err := rs.ReadSCTP(rbuf); err != nil {
+				b.Fatal(err)
+			}
 			want := b.N * size
 			done := make(chan int)
 			go func() {

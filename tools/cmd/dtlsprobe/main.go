@@ -4,10 +4,10 @@
 //	go run ./tools/cmd/dtlsprobe -mode server -listen 127.0.0.1:4444
 //	go run ./tools/cmd/dtlsprobe -mode client -connect 127.0.0.1:4444 -msg hi
 //
-// The client sends one line of application data (-msg) after the handshake
-// and prints what comes back; the server answers every application-data
-// record with "echo:" followed by the same bytes, until the client closes
-// or the timeout passes. Both print, as their last line, one JSON object:
+// The client sends one line of application data (-msg, with its newline)
+// after the handshake and prints what comes back; the server answers every
+// application-data record with "echo:" followed by the same bytes, until
+// the client closes or the timeout passes. Both print, as their last line, one JSON object:
 //
 //	{"ok":true,"version":"DTLS 1.2","cipher":"...","srtp_profile":"SRTP_AES128_CM_SHA1_80",
 //	 "extended_master_secret":true,"keying_material":"<60 bytes, upper-case hex>",
@@ -36,6 +36,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
 
 type options struct {
@@ -58,6 +59,9 @@ type result struct {
 	KeyingMaterial       string `json:"keying_material,omitempty"`
 	PeerFingerprint      string `json:"peer_fingerprint,omitempty"`
 	Error                string `json:"error,omitempty"`
+	// Received is the last application data received, as it came (not
+	// printed in the JSON line).
+	Received string `json:"-"`
 }
 
 func main() {
@@ -121,11 +125,11 @@ func buildConfig(o options) (*dtls.Config, error) {
 		cfg.DisableSRTP = true
 	} else {
 		for _, name := range strings.FieldsFunc(o.srtp, func(r rune) bool { return r == ',' || r == ':' }) {
-			p, ok := dtls.ParseSRTPProfile(strings.TrimSpace(name))
+			p, ok := srtp.ParseProfile(strings.TrimSpace(name))
 			if !ok {
 				return nil, fmt.Errorf("unknown SRTP profile %q", name)
 			}
-			cfg.SRTPProfiles = append(cfg.SRTPProfiles, p)
+			cfg.SRTPProfiles = append(cfg.SRTPProfiles, uint16(p))
 		}
 	}
 	return cfg, nil
@@ -173,7 +177,7 @@ func run(o options, out io.Writer) (result, error) {
 		if err := p.run(func() bool { return p.state != nil }); err != nil {
 			return result{}, err
 		}
-		if err := p.conn.HandleWrite([]byte(o.msg)); err != nil {
+		if err := p.conn.HandleWrite(line(o.msg)); err != nil {
 			return result{}, err
 		}
 		// Wait for the answer; a peer that does not echo (openssl
@@ -192,7 +196,7 @@ func run(o options, out io.Writer) (result, error) {
 	if p.state == nil {
 		return result{}, errors.New("handshake did not complete")
 	}
-	km, err := p.conn.ExportKeyingMaterial(dtls.SRTPExporterLabel, nil, 60)
+	km, err := p.conn.ExportKeyingMaterial(srtp.ExporterLabel, nil, 60)
 	if err != nil {
 		return result{}, err
 	}
@@ -203,14 +207,31 @@ func run(o options, out io.Writer) (result, error) {
 		Cipher:               st.CipherSuite.String(),
 		ExtendedMasterSecret: st.ExtendedMasterSecret,
 		KeyingMaterial:       strings.ToUpper(hex.EncodeToString(km)),
+		Received:             string(p.received),
 	}
 	if st.SRTPProfile != 0 {
-		res.SRTPProfile = st.SRTPProfile.String()
+		res.SRTPProfile = opensslName(srtp.Profile(st.SRTPProfile))
 	}
 	if len(st.PeerCertificates) > 0 {
 		res.PeerFingerprint = st.PeerFingerprint.String()
 	}
 	return res, nil
+}
+
+// opensslName is the profile's name as OpenSSL prints it
+// ("SRTP_AES128_CM_SHA1_80").
+func opensslName(p srtp.Profile) string {
+	return strings.Replace(p.String(), "_HMAC_SHA1", "_SHA1", 1)
+}
+
+// line is -msg as the one line of application data it is documented to be:
+// with its newline, which line-oriented peers such as openssl s_server
+// expect (issue 11).
+func line(msg string) []byte {
+	if strings.HasSuffix(msg, "\n") {
+		return []byte(msg)
+	}
+	return []byte(msg + "\n")
 }
 
 // peer runs the sans-I/O loop on a UDP socket.
@@ -223,6 +244,7 @@ type peer struct {
 	echo     bool
 	state    *dtls.ConnectionState
 	got      int
+	received []byte // the last application data record
 	closed   bool
 	err      error
 }
@@ -243,7 +265,7 @@ func (p *peer) flush() {
 		switch ev.Kind {
 		case dtls.EventHandshakeComplete:
 			p.state = ev.State
-			fmt.Fprintf(p.out, "handshake complete: %v, %v, srtp %v, peer %v\n", ev.State.CipherSuite, ev.State.Group, ev.State.SRTPProfile, ev.State.PeerFingerprint)
+			fmt.Fprintf(p.out, "handshake complete: %v, %v, srtp %v, peer %v\n", ev.State.CipherSuite, ev.State.Group, opensslName(srtp.Profile(ev.State.SRTPProfile)), ev.State.PeerFingerprint)
 		case dtls.EventAlert:
 			fmt.Fprintf(p.out, "alert: %v (remote %v)\n", ev.Alert, ev.Remote)
 		case dtls.EventClosed:
@@ -262,6 +284,7 @@ func (p *peer) flush() {
 			break
 		}
 		p.got++
+		p.received = append(p.received[:0], b...)
 		fmt.Fprintf(p.out, "received: %s\n", strings.TrimRight(string(b), "\n"))
 		if p.echo {
 			_ = p.conn.HandleWrite(append([]byte("echo:"), b...))

@@ -41,6 +41,10 @@ func TestProbeClientServer(t *testing.T) {
 	if !strings.Contains(cliOut.String(), "received: echo:hello") {
 		t.Fatalf("client output:\n%s", cliOut.String())
 	}
+	// -msg is one line: it goes out with its newline (issue 11).
+	if srvRes.Received != "hello\n" || cliRes.Received != "echo:hello\n" {
+		t.Fatalf("server received %q, client received %q", srvRes.Received, cliRes.Received)
+	}
 	if !cliRes.OK || cliRes.Version != "DTLS 1.2" || cliRes.SRTPProfile != "SRTP_AES128_CM_SHA1_80" || !cliRes.ExtendedMasterSecret ||
 		len(cliRes.KeyingMaterial) != 120 || cliRes.KeyingMaterial != srvRes.KeyingMaterial || strings.ToUpper(cliRes.KeyingMaterial) != cliRes.KeyingMaterial ||
 		!strings.HasPrefix(cliRes.PeerFingerprint, "sha-256 ") {

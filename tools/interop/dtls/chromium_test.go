@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
@@ -68,15 +69,15 @@ func sdpValue(sdp, prefix string) string {
 var chromiumCases = []struct {
 	suite   dtls.CipherSuite
 	group   dtls.Group
-	profile dtls.SRTPProtectionProfile
+	profile srtp.Profile
 }{
-	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
-	{dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, dtls.GroupX25519, dtls.SRTP_AEAD_AES_256_GCM},
-	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP256, dtls.SRTP_AEAD_AES_128_GCM},
-	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP384, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, srtp.AES128CMHMACSHA1_80},
+	{dtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, dtls.GroupX25519, srtp.AEADAES256GCM},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP256, srtp.AEADAES128GCM},
+	{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupP384, srtp.AES128CMHMACSHA1_80},
 	// With our RSA certificate: as the server this selects ECDHE_RSA; as
 	// the client it is the client certificate (Chromium signs with ECDSA).
-	{dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, dtls.SRTP_AEAD_AES_128_GCM},
+	{dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519, srtp.AEADAES128GCM},
 }
 
 func TestChromium(t *testing.T) {
@@ -98,7 +99,7 @@ func TestChromium(t *testing.T) {
 	}
 }
 
-func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls.CipherSuite, group dtls.Group, profile dtls.SRTPProtectionProfile) {
+func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls.CipherSuite, group dtls.Group, profile srtp.Profile) {
 	tab := browser.OpenPage(t, "<!doctype html><title>dtls</title>")
 	defer peers.Eval[chromedp.Void](tab, "pc && pc.close()")
 	if _, err := peers.Eval[chromedp.Void](tab, chromiumJS); err != nil {
@@ -122,7 +123,10 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	if suite == dtls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
 		ourCert = rsaCert
 	}
-	ourFP, _ := ourCert.Fingerprint("sha-256")
+	ourFP, err := ourCert.Fingerprint("sha-256")
+	if err != nil {
+		t.Fatal(err)
+	}
 	answer := strings.Join([]string{
 		"v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
 		"a=group:BUNDLE " + mid, "a=ice-lite",
@@ -139,7 +143,7 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	cfg := &dtls.Config{
 		Certificate:      ourCert,
 		PeerFingerprints: []dtls.Fingerprint{remoteFP},
-		SRTPProfiles:     []dtls.SRTPProtectionProfile{profile},
+		SRTPProfiles:     []uint16{uint16(profile)},
 		CipherSuites:     []dtls.CipherSuite{suite},
 		Groups:           []dtls.Group{group},
 	}
@@ -189,7 +193,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		}
 		if timedOut {
 			if p.conn != nil {
-				p.conn.HandleTimeout(now)
+				if err := expected(p.conn.HandleTimeout(now)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			continue
 		}
@@ -198,7 +204,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		case msg[0] < 4: // STUN (RFC 7983)
 			resp, _ := peers.BindingSuccess(msg, from, pwd)
 			if resp != nil {
-				udp.WriteToUDPAddrPort(resp, from)
+				if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if p.conn == nil && setup == "active" {
 				// Our DTLS client starts once the browser's checks arrive.
@@ -207,7 +215,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 				}
 			}
 		case msg[0] >= 20 && msg[0] < 64 && p.conn != nil:
-			p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg})
+			if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: msg})); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	st := p.state()
@@ -217,10 +227,14 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		if n, from, timedOut, err := peers.ReadUDP(udp, buf, time.Now().Add(100*time.Millisecond)); err == nil && !timedOut {
 			if buf[0] < 4 {
 				if resp, _ := peers.BindingSuccess(buf[:n], from, pwd); resp != nil {
-					udp.WriteToUDPAddrPort(resp, from)
+					if _, err := udp.WriteToUDPAddrPort(resp, from); err != nil {
+						t.Fatal(err)
+					}
 				}
 			} else {
-				p.conn.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+				if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})); err != nil {
+					t.Fatal(err)
+				}
 				p.flush()
 			}
 		}
@@ -246,7 +260,7 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	if ts.DTLSCipher != st.CipherSuite.String() {
 		t.Errorf("cipher: chromium %q, ours %v", ts.DTLSCipher, st.CipherSuite)
 	}
-	if st.CipherSuite != suite || (st.Group != group && setup == "passive") || st.SRTPProfile != profile {
+	if st.CipherSuite != suite || (st.Group != group && setup == "passive") || srtp.Profile(st.SRTPProfile) != profile {
 		t.Errorf("negotiated %v %v %v", st.CipherSuite, st.Group, st.SRTPProfile)
 	}
 	if !st.ExtendedMasterSecret {
@@ -256,7 +270,7 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 	if !strings.HasPrefix(name, "SRTP_") {
 		name = "SRTP_" + name
 	}
-	if prof, ok := dtls.ParseSRTPProfile(name); !ok || prof != st.SRTPProfile {
+	if prof, ok := srtp.ParseProfile(name); !ok || prof != srtp.Profile(st.SRTPProfile) {
 		t.Errorf("srtp: chromium %q, ours %v", ts.SRTPCipher, st.SRTPProfile)
 	}
 	t.Logf("our stats: %+v", p.conn.Stats())

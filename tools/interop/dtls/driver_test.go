@@ -7,8 +7,51 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
+
+// srtpMaterial is the RFC 5764 §4.2 keying material of the profile conn
+// negotiated, through rtc-srtp (which owns the profiles and the split):
+// the client write key as ConfigsFromExporter derives it, then the raw
+// export that peers print, so both paths are compared.
+func srtpMaterial(conn *dtls.Conn) ([]byte, error) {
+	st, ok := conn.ConnectionState()
+	if !ok {
+		return nil, errors.New("no handshake")
+	}
+	p := srtp.Profile(st.SRTPProfile)
+	km, err := conn.ExportKeyingMaterial(srtp.ExporterLabel, nil, p.KeyingMaterialLen())
+	if err != nil {
+		return nil, err
+	}
+	role := srtp.RoleServer
+	if st.IsClient {
+		role = srtp.RoleClient
+	}
+	local, _, err := srtp.ConfigsFromExporter(srtp.Config{Profile: p}, conn, role)
+	if err != nil {
+		return nil, err
+	}
+	want, _, err := srtp.ConfigsFromDTLS(srtp.Config{Profile: p}, km, role)
+	if err != nil {
+		return nil, err
+	}
+	if string(local.MasterKey) != string(want.MasterKey) || string(local.MasterSalt) != string(want.MasterSalt) {
+		return nil, errors.New("ConfigsFromExporter and ConfigsFromDTLS disagree")
+	}
+	return km, nil
+}
+
+// expected passes the errors a real peer's traffic may cause (a dropped
+// record: a retransmission, a record for a closed connection) and returns
+// any other: an alert or a timeout ends the run with its reason.
+func expected(err error) error {
+	if err == nil || errors.Is(err, dtls.ErrDropped) || errors.Is(err, dtls.ErrClosed) {
+		return nil
+	}
+	return err
+}
 
 // udpPeer runs a sans-I/O dtls.Conn over a real UDP socket on loopback.
 type udpPeer struct {
@@ -79,10 +122,14 @@ func (p *udpPeer) run(done func() bool, limit time.Duration) error {
 			return err
 		}
 		if timedOut {
-			_ = p.conn.HandleTimeout(now)
+			if err := expected(p.conn.HandleTimeout(now)); err != nil {
+				return err
+			}
 			continue
 		}
-		_ = p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+		if err := expected(p.conn.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})); err != nil {
+			return err
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
@@ -104,28 +105,36 @@ var keyingRE = regexp.MustCompile(`Keying material: ([0-9A-Fa-f]+)`)
 // s_server or s_client): the suite and group under test, the SRTP profile,
 // extended master secret, and the 60 bytes of EXTRACTOR-dtls_srtp that
 // openssl printed (-keymatexport) against ours.
-func checkOpenSSLSession(t *testing.T, out *peers.OpenSSL, who string, st *dtls.ConnectionState, suite dtls.CipherSuite, group dtls.Group) {
+func checkOpenSSLSession(t *testing.T, out *peers.OpenSSL, who string, conn *dtls.Conn, suite dtls.CipherSuite, group dtls.Group) {
 	t.Helper()
-	if st.CipherSuite != suite || st.Group != group || st.SRTPProfile != dtls.SRTP_AES128_CM_HMAC_SHA1_80 || !st.ExtendedMasterSecret {
+	st, _ := conn.ConnectionState()
+	if st.CipherSuite != suite || st.Group != group || srtp.Profile(st.SRTPProfile) != srtp.AES128CMHMACSHA1_80 || !st.ExtendedMasterSecret {
 		t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
 	}
 	m := out.WaitFor(keyingRE, 5*time.Second)
 	if m == nil {
 		t.Fatalf("no keying material from %s:\n%s", who, out)
 	}
-	if !strings.EqualFold(m[1], hex.EncodeToString(st.SRTPKeyingMaterial)) {
-		t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], st.SRTPKeyingMaterial)
+	km, err := srtpMaterial(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.EqualFold(m[1], hex.EncodeToString(km)) {
+		t.Fatalf("keying material differs:\n openssl %s\n ours    %X", m[1], km)
 	}
 }
 
 func ourConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group) *dtls.Config {
-	f, _ := peer.Fingerprint("sha-256")
+	f, err := peer.Fingerprint("sha-256")
+	if err != nil {
+		panic(err) // a generated certificate always has a fingerprint
+	}
 	return &dtls.Config{
 		Certificate:      cert,
 		PeerFingerprints: []dtls.Fingerprint{f},
 		CipherSuites:     []dtls.CipherSuite{suite},
 		Groups:           groupsFor(group),
-		SRTPProfiles:     []dtls.SRTPProtectionProfile{dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+		SRTPProfiles:     []uint16{uint16(srtp.AES128CMHMACSHA1_80)},
 	}
 }
 
@@ -186,7 +195,7 @@ func TestOpenSSLServer(t *testing.T) {
 		if err := p.run(p.established, 10*time.Second); err != nil {
 			t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
 		}
-		checkOpenSSLSession(t, out, "s_server", p.state(), s.suite, g.group)
+		checkOpenSSLSession(t, out, "s_server", p.conn, s.suite, g.group)
 		// application data: s_server prints what it receives.
 		if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
 			t.Fatal(err)
@@ -196,15 +205,21 @@ func TestOpenSSLServer(t *testing.T) {
 			t.Fatalf("s_server did not print our data:\n%s", out)
 		}
 		// and s_server sends what it reads on stdin
-		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		if _, err := io.WriteString(out.Stdin, "hello-from-openssl\n"); err != nil {
+			t.Fatal(err)
+		}
 		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 			t.Fatalf("reading from s_server: %v", err)
 		}
 		if !strings.Contains(string(p.reads[0]), "hello-from-openssl") {
 			t.Fatalf("read %q", p.reads[0])
 		}
-		conn.Close()
-		p.flush()
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.flush(); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
@@ -228,8 +243,10 @@ func TestOpenSSLClient(t *testing.T) {
 		if err := p.run(p.established, 10*time.Second); err != nil {
 			t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
 		}
-		checkOpenSSLSession(t, out, "s_client", p.state(), s.suite, g.group)
-		io.WriteString(out.Stdin, "hello-from-openssl\n")
+		checkOpenSSLSession(t, out, "s_client", p.conn, s.suite, g.group)
+		if _, err := io.WriteString(out.Stdin, "hello-from-openssl\n"); err != nil {
+			t.Fatal(err)
+		}
 		if err := p.run(func() bool { return len(p.reads) > 0 }, 5*time.Second); err != nil {
 			t.Fatalf("reading from s_client: %v\n%s", err, out)
 		}
@@ -237,8 +254,12 @@ func TestOpenSSLClient(t *testing.T) {
 			t.Fatalf("read %q", p.reads[0])
 		}
 		bufio.NewReader(strings.NewReader("")).ReadString('\n')
-		conn.Close()
-		p.flush()
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.flush(); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
@@ -282,8 +303,12 @@ func TestOpenSSLSmallMTU(t *testing.T) {
 				t.Errorf("flights not fragmented? %+v", st)
 			}
 			m := out.WaitFor(keyingRE, 5*time.Second)
-			if m == nil || !strings.EqualFold(m[1], hex.EncodeToString(p.state().SRTPKeyingMaterial)) {
-				t.Fatalf("keying material: %v vs %X\n%s", m, p.state().SRTPKeyingMaterial, out)
+			km, err := srtpMaterial(p.conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m == nil || !strings.EqualFold(m[1], hex.EncodeToString(km)) {
+				t.Fatalf("keying material: %v vs %X\n%s", m, km, out)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/dtls/v3/pkg/crypto/elliptic"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
@@ -43,7 +44,10 @@ var pionGroups = []struct {
 }
 
 func pionConfig(cert, peer *dtls.Certificate, suite dtls.CipherSuite, curve elliptic.Curve) *piondtls.Config {
-	want, _ := peer.Fingerprint("sha-256")
+	want, err := peer.Fingerprint("sha-256")
+	if err != nil {
+		panic(err) // a generated certificate always has a fingerprint
+	}
 	return &piondtls.Config{
 		Certificates:           []tls.Certificate{{Certificate: cert.Certificate, PrivateKey: cert.PrivateKey}},
 		CipherSuites:           []piondtls.CipherSuiteID{piondtls.CipherSuiteID(suite)},
@@ -134,7 +138,7 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 			return
 		}
 		st, _ := pconn.ConnectionState()
-		km, err := st.ExportKeyingMaterial(dtls.SRTPExporterLabel, nil, 56)
+		km, err := st.ExportKeyingMaterial(srtp.ExporterLabel, nil, 56)
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -170,7 +174,7 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 		t.Logf("stats: %+v", conn.Stats())
 	}
 	st := p.state()
-	if st.CipherSuite != suite || st.Group != group || st.SRTPProfile != dtls.SRTP_AEAD_AES_128_GCM || !st.ExtendedMasterSecret {
+	if st.CipherSuite != suite || st.Group != group || srtp.Profile(st.SRTPProfile) != srtp.AEADAES128GCM || !st.ExtendedMasterSecret {
 		t.Errorf("negotiated %v %v %v ems=%v", st.CipherSuite, st.Group, st.SRTPProfile, st.ExtendedMasterSecret)
 	}
 	if err := conn.HandleWrite([]byte("hello")); err != nil {
@@ -183,14 +187,22 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 	if r.err != nil {
 		t.Fatalf("pion: %v", r.err)
 	}
-	if !bytes.Equal(r.km, st.SRTPKeyingMaterial) {
-		t.Fatalf("keying material differs:\n pion %X\n ours %X", r.km, st.SRTPKeyingMaterial)
+	km, err := srtpMaterial(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(r.km, km) {
+		t.Fatalf("keying material differs:\n pion %X\n ours %X", r.km, km)
 	}
 	if string(p.reads[0]) != "echo:hello" {
 		t.Fatalf("read %q", p.reads[0])
 	}
-	conn.Close()
-	p.flush()
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustFP(c *dtls.Certificate) dtls.Fingerprint {

@@ -48,7 +48,7 @@ func (d *mgrDriver) wait(t *testing.T, k dc.EventKind) dc.Event {
 func TestPionDataChannel(t *testing.T) {
 	oc, pc := peers.MemPipe(4096)
 	d := newMgrDriver(t, dc.Config{DTLSClient: true, SCTP: ours.Config{PeerMaxMessageSize: 65536}}, oc)
-	d.do(func(m *dc.Manager) error { return m.Connect(time.Now()) })
+	must(t, d.do(func(m *dc.Manager) error { return m.Connect(time.Now()) }))
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelWarn
 	pa, err := pion.ServerWithOptions(pion.WithNetConn(pc), pion.WithLoggerFactory(lf))
@@ -61,10 +61,10 @@ func TestPionDataChannel(t *testing.T) {
 	// Ours opens a partially reliable unordered channel in-band.
 	var id uint16
 	three := uint16(3)
-	d.do(func(m *dc.Manager) (err error) {
+	must(t, d.do(func(m *dc.Manager) (err error) {
 		id, err = m.Open(dc.Options{Label: "ours", Protocol: "proto", Unordered: true, MaxRetransmits: &three})
 		return err
-	})
+	}))
 	if id%2 != 0 {
 		t.Fatalf("DTLS client got odd id %d", id)
 	}
@@ -107,25 +107,27 @@ func TestPionDataChannel(t *testing.T) {
 	}
 	e := d.wait(t, dc.EventDataChannel)
 	var info dc.Info
-	d.do(func(m *dc.Manager) error { info, _ = m.Channel(e.Channel); return nil })
+	must(t, d.do(func(m *dc.Manager) error { info, _ = m.Channel(e.Channel); return nil }))
 	if e.Channel != 1 || info.Label != "pion" || info.Type != dc.ChannelReliable {
 		t.Fatalf("ours sees %d %+v", e.Channel, info)
 	}
-	pch2.WriteDataChannel([]byte("from pion"), true)
+	if _, err := pch2.WriteDataChannel([]byte("from pion"), true); err != nil {
+		t.Fatal(err)
+	}
 	if got := d.read(t); got.Channel != 1 || string(got.Data) != "from pion" {
 		t.Fatalf("%+v", got)
 	}
 	// Ours closes its channel: Pion reads EOF.
-	d.do(func(m *dc.Manager) error { return m.CloseChannel(id) })
+	must(t, d.do(func(m *dc.Manager) error { return m.CloseChannel(id) }))
 	if _, _, err := pch.ReadDataChannel(buf); !errors.Is(err, io.EOF) {
 		t.Fatalf("pion read after close: %v", err)
 	}
-	pch.Close()
+	must(t, pch.Close())
 	if e := d.wait(t, dc.EventClose); e.Channel != id {
 		t.Fatalf("close event %+v", e)
 	}
 	// Pion closes its channel: ours sees closing, then close.
-	pch2.Close()
+	must(t, pch2.Close())
 	if e := d.wait(t, dc.EventClosing); e.Channel != 1 {
 		t.Fatalf("closing %+v", e)
 	}

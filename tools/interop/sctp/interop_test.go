@@ -93,7 +93,7 @@ func runInterop(t *testing.T, v variant) {
 	oc, pc := peers.MemPipe(4096)
 	d := newDriver(t, ours.Config{PeerMaxMessageSize: 262144, MTU: 1200}, oc)
 	if v.bothConnect {
-		d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })
+		must(t, d.do(func(a *ours.Association) error { return a.Connect(time.Now()) }))
 	}
 	type res struct {
 		a   *pion.Association
@@ -133,7 +133,7 @@ func runInterop(t *testing.T, v variant) {
 	pa := r.a
 	defer pa.Close()
 	var st ours.Stats
-	d.do(func(a *ours.Association) error { st = a.Stats(); return nil })
+	must(t, d.do(func(a *ours.Association) error { st = a.Stats(); return nil }))
 	t.Logf("negotiated: interleaving=%v zeroChecksum=%v partialReliability=%v", st.Interleaving, st.ZeroChecksum, st.PartialReliability)
 	if st.Interleaving != v.interleave {
 		t.Errorf("interleaving = %v, want %v", st.Interleaving, v.interleave)
@@ -198,12 +198,12 @@ func runInterop(t *testing.T, v variant) {
 	if _, _, err := ps.ReadSCTP(buf); !errors.Is(err, io.EOF) {
 		t.Fatalf("pion read after reset: %v", err)
 	}
-	ps.Close()
+	must(t, ps.Close())
 	if e := d.waitEvent(t, ours.EventIncomingStreamsReset); len(e.Streams) != 1 || e.Streams[0] != 1 {
 		t.Fatalf("incoming reset %+v", e)
 	}
 	// Stream reset initiated by Pion.
-	ps2.Close()
+	must(t, ps2.Close())
 	if e := d.waitEvent(t, ours.EventIncomingStreamsReset); len(e.Streams) != 1 || e.Streams[0] != 2 {
 		t.Fatalf("incoming reset %+v", e)
 	}

@@ -1,9 +1,13 @@
 package sctp
 
 import (
+	"errors"
 	"net"
+	"sync"
 	"testing"
 	"time"
+
+	ours "github.com/sansrtc/rtc/rtc-sctp"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/tools/internal/peers"
@@ -28,6 +32,39 @@ type loop[M machine[E, R], E, R any] struct {
 	reads  chan R
 	events chan E
 	done   chan struct{}
+	exited chan struct{}
+
+	mu   sync.Mutex
+	errs []error // unexpected errors of the machine's goroutine
+}
+
+// netErrs are the errors HandleRead may rightly return for packets of a
+// real peer on a lossy link: DATA beyond our window, packets after the
+// association ended, out of the blue packets, a stale cookie.
+var netErrs = []error{ours.ErrOutOfWindow, ours.ErrClosed, ours.ErrVerificationTag, ours.ErrCookie}
+
+// record keeps an error the goroutine cannot report itself; the test
+// fails with it at cleanup.
+func (d *loop[M, E, R]) record(what string, err error, allowed ...error) {
+	if err == nil {
+		return
+	}
+	for _, a := range allowed {
+		if errors.Is(err, a) {
+			return
+		}
+	}
+	d.mu.Lock()
+	d.errs = append(d.errs, errors.New(what+": "+err.Error()))
+	d.mu.Unlock()
+}
+
+// must fails the test on an error a call was not expected to return.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // startLoop drives m: it reads from conn and writes to out (conn, or a
@@ -37,7 +74,7 @@ type loop[M machine[E, R], E, R any] struct {
 // deadlock do). Reads are taken from m only while the reads channel has
 // room.
 func startLoop[M machine[E, R], E, R any](t *testing.T, m M, conn *peers.MemConn, out net.Conn, keep func(E) bool) *loop[M, E, R] {
-	d := &loop[M, E, R]{cmds: make(chan func(M), 16), reads: make(chan R, 1024), events: make(chan E, 256), done: make(chan struct{})}
+	d := &loop[M, E, R]{cmds: make(chan func(M), 16), reads: make(chan R, 1024), events: make(chan E, 256), done: make(chan struct{}), exited: make(chan struct{})}
 	in := make(chan []byte, 1024)
 	go func() {
 		buf := make([]byte, 1<<16)
@@ -50,11 +87,13 @@ func startLoop[M machine[E, R], E, R any](t *testing.T, m M, conn *peers.MemConn
 		}
 	}()
 	go func() {
+		defer close(d.exited)
 		timer := time.NewTimer(time.Hour)
 		var pending []E
 		for {
 			for p, ok := m.PollWrite(); ok; p, ok = m.PollWrite() {
-				out.Write(p.Message)
+				_, err := out.Write(p.Message)
+				d.record("write", err, net.ErrClosed)
 			}
 			for e, ok := m.PollEvent(); ok; e, ok = m.PollEvent() {
 				if keep == nil || keep(e) {
@@ -82,17 +121,28 @@ func startLoop[M machine[E, R], E, R any](t *testing.T, m M, conn *peers.MemConn
 			case events <- next:
 				pending = pending[1:]
 			case p := <-in:
-				m.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p})
+				d.record("HandleRead", m.HandleRead(shared.TaggedBytes{Now: time.Now(), Message: p}), netErrs...)
 			case f := <-d.cmds:
 				f(m)
 			case <-timer.C:
-				m.HandleTimeout(time.Now())
+				d.record("HandleTimeout", m.HandleTimeout(time.Now()), ours.ErrClosed)
 			case <-d.done:
 				return
 			}
 		}
 	}()
-	t.Cleanup(func() { close(d.done); conn.Close() })
+	t.Cleanup(func() {
+		close(d.done)
+		<-d.exited
+		if err := conn.Close(); err != nil {
+			t.Errorf("closing the connection: %v", err)
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for _, err := range d.errs {
+			t.Errorf("machine goroutine: %v", err)
+		}
+	})
 	return d
 }
 

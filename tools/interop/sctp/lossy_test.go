@@ -41,7 +41,7 @@ func TestPionLossy(t *testing.T) {
 	loc := &lossyConn{MemConn: oc, rng: rand.New(rand.NewPCG(1, 2)), loss: 0.05}
 	lpc := &lossyConn{MemConn: pc, rng: rand.New(rand.NewPCG(3, 4)), loss: 0.05}
 	d := newDriverConn(t, ours.Config{PeerMaxMessageSize: 65536, RTOMin: 50 * time.Millisecond}, oc, loc)
-	d.do(func(a *ours.Association) error { return a.Connect(time.Now()) })
+	must(t, d.do(func(a *ours.Association) error { return a.Connect(time.Now()) }))
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelError
 	pa, err := pion.ServerWithOptions(pion.WithNetConn(lpc), pion.WithLoggerFactory(lf))
@@ -73,39 +73,45 @@ func TestPionLossy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got bytes.Buffer
+	var got []byte
 	buf := make([]byte, 1<<17)
-	for got.Len() < total {
-		ps.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for len(got) < total {
+		must(t, ps.SetReadDeadline(time.Now().Add(20*time.Second)))
 		n, _, err := ps.ReadSCTP(buf)
 		if err != nil {
-			t.Fatalf("pion read after %d bytes: %v", got.Len(), err)
+			t.Fatalf("pion read after %d bytes: %v", len(got), err)
 		}
-		got.Write(buf[:n])
+		got = append(got, buf[:n]...)
 	}
-	if !bytes.Equal(got.Bytes(), src) {
+	if !bytes.Equal(got, src) {
 		t.Fatal("pion received different bytes")
 	}
 	// Pion -> ours.
+	werr := make(chan error, 1)
 	go func() {
 		for off := 0; off < total; off += 30000 {
-			ps.WriteSCTP(src[off:min(off+30000, total)], 53)
+			if _, err := ps.WriteSCTP(src[off:min(off+30000, total)], 53); err != nil {
+				werr <- err
+				return
+			}
 		}
+		werr <- nil
 	}()
-	var back bytes.Buffer
-	for back.Len() < total {
+	var back []byte
+	for len(back) < total {
 		m := d.read(t)
-		back.Write(m.Data)
+		back = append(back, m.Data...)
 	}
-	if !bytes.Equal(back.Bytes(), src) {
+	must(t, <-werr)
+	if !bytes.Equal(back, src) {
 		t.Fatal("ours received different bytes")
 	}
 	// Partially reliable unordered messages: Pion must skip the abandoned
 	// ones (FORWARD TSN) and keep the association healthy.
 	for i := range 200 {
-		d.do(func(a *ours.Association) error {
+		must(t, d.do(func(a *ours.Association) error {
 			return a.HandleWrite(ours.Message{Stream: 3, PPID: 53, Unordered: true, Policy: ours.PRRetransmits, Data: []byte{byte(i), 1, 2, 3}})
-		})
+		}))
 	}
 	ps3, err := pa.AcceptStream()
 	if err != nil {
@@ -113,24 +119,24 @@ func TestPionLossy(t *testing.T) {
 	}
 	n3 := 0
 	for {
-		ps3.SetReadDeadline(time.Now().Add(2 * time.Second))
+		must(t, ps3.SetReadDeadline(time.Now().Add(2*time.Second)))
 		if _, _, err := ps3.ReadSCTP(buf); err != nil {
 			break
 		}
 		n3++
 	}
 	var st ours.Stats
-	d.do(func(a *ours.Association) error { st = a.Stats(); return nil })
+	must(t, d.do(func(a *ours.Association) error { st = a.Stats(); return nil }))
 	t.Logf("PR messages: Pion got %d of 200, we abandoned %d, sent %d FORWARD TSNs; rtx %d fast %d t3 %d",
 		n3, st.AbandonedMessages, st.ForwardTSNsSent, st.Retransmissions, st.FastRetransmits, st.T3Expirations)
 	if n3 == 0 || n3 > 200 {
 		t.Fatalf("Pion got %d PR messages", n3)
 	}
 	// The association still works both ways after FORWARD TSN.
-	d.do(func(a *ours.Association) error {
+	must(t, d.do(func(a *ours.Association) error {
 		return a.HandleWrite(ours.Message{Stream: 1, PPID: 51, Data: []byte("still here")})
-	})
-	ps.SetReadDeadline(time.Now().Add(20 * time.Second))
+	}))
+	must(t, ps.SetReadDeadline(time.Now().Add(20*time.Second)))
 	if n, _, err := ps.ReadSCTP(buf); err != nil || string(buf[:n]) != "still here" {
 		t.Fatalf("after PR: %q %v", buf[:n], err)
 	}
@@ -142,10 +148,14 @@ func TestPionLossy(t *testing.T) {
 	}
 	ps5.SetReliabilityParams(false, pion.ReliabilityTypeRexmit, 0)
 	for i := range 200 {
-		ps5.WriteSCTP([]byte{byte(i), 9, 9, 9}, 53)
+		if _, err := ps5.WriteSCTP([]byte{byte(i), 9, 9, 9}, 53); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ps5.SetReliabilityParams(false, pion.ReliabilityTypeReliable, 0)
-	ps5.WriteSCTP([]byte("last"), 53)
+	if _, err := ps5.WriteSCTP([]byte("last"), 53); err != nil {
+		t.Fatal(err)
+	}
 	last, count := -1, 0
 	for {
 		m := d.read(t)
@@ -161,7 +171,7 @@ func TestPionLossy(t *testing.T) {
 		last = int(m.Data[0])
 		count++
 	}
-	d.do(func(a *ours.Association) error { st = a.Stats(); return nil })
+	must(t, d.do(func(a *ours.Association) error { st = a.Stats(); return nil }))
 	t.Logf("Pion's PR messages: we got %d of 200 in order; %d stale fragments dropped", count, st.Stale)
 }
 
