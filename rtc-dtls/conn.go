@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared"
@@ -117,6 +118,9 @@ type Conn struct {
 	recycling bool
 	conn      *ConnectionState
 	err       error // what closed the connection
+
+	// v13, once set, runs the connection as DTLS 1.3 (conn13.go).
+	v13 *tls13.Endpoint
 }
 
 // handshakeState is what the handshake accumulates.
@@ -150,7 +154,11 @@ func NewClient(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, e
 	if err != nil {
 		return nil, err
 	}
-	if err := c.clientStart(); err != nil {
+	start := c.clientStart
+	if c.cfg.minVersion() == VersionDTLS13 {
+		start = c.start13Client
+	}
+	if err := start(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -248,6 +256,9 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	c.hvrSent = false
 	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
 		return c.handleForeign(msg.Message)
+	}
+	if c.v13 != nil {
+		return c.handleRead13(msg)
 	}
 	var first error
 	retransmit := false
@@ -369,6 +380,9 @@ func (c *Conn) HandleWrite(msg []byte) error {
 }
 
 func (c *Conn) handleWrite(msg []byte) error {
+	if c.v13 != nil && c.state != stateClosed {
+		return c.handleWrite13(msg)
+	}
 	switch c.state {
 	case stateClosed:
 		return ErrClosed
@@ -411,6 +425,9 @@ func (c *Conn) handleTimeout(now time.Time) error {
 	now = c.clock.Advance(now)
 	if c.state == stateClosed {
 		return nil
+	}
+	if c.v13 != nil {
+		return c.handleTimeout13()
 	}
 	if !c.hsDeadline.IsZero() && !now.Before(c.hsDeadline) && c.state == stateHandshake {
 		c.closeWith(ErrHandshakeTimeout)
@@ -462,6 +479,9 @@ func (c *Conn) deadline() (time.Time, string) {
 	if c.state == stateClosed {
 		return time.Time{}, ""
 	}
+	if c.v13 != nil {
+		return c.deadline13()
+	}
 	d, why := c.rtxDeadline, "rtx"
 	earlier := func(t time.Time, name string) {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
@@ -485,6 +505,10 @@ func (c *Conn) deadline() (time.Time, string) {
 // HandleWrite calls return ErrClosed. Closing twice is harmless.
 func (c *Conn) Close() error {
 	if c.state == stateClosed {
+		return c.events.Report(nil)
+	}
+	if c.v13 != nil {
+		c.close13()
 		return c.events.Report(nil)
 	}
 	if c.state == stateHandshake {

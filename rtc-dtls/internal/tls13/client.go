@@ -283,6 +283,11 @@ func (e *Endpoint) peerCertificate(body []byte) error {
 		e.peerCerts = append(e.peerCerts, slices.Clone(ent.Data))
 	}
 	e.peerKey = leaf.PublicKey
+	if e.cfg.VerifyPeer != nil {
+		if err := e.cfg.VerifyPeer(e.peerCerts); err != nil {
+			return alert(alertBadCertificate, err)
+		}
+	}
 	return nil
 }
 

@@ -53,6 +53,11 @@ type Config struct {
 	// MaxQueued bounds received application records not yet read, and
 	// datagrams not yet polled. If zero, 256.
 	MaxQueued int
+	// VerifyPeer, if set, checks the peer's chain (DER, leaf first) when
+	// its Certificate arrives, before CertificateVerify; an error fails the
+	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint
+	// here (RFC 8122 §5).
+	VerifyPeer func(certs [][]byte) error
 }
 
 func orDefault[T comparable](v, d T) T {

@@ -3,6 +3,7 @@ package tls13
 import (
 	"errors"
 	"slices"
+	"time"
 )
 
 // serverMessage handles one client handshake message (RFC 8446 §A.2).
@@ -46,6 +47,21 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 		e.fl.deadline = e.now
 	default:
 		return alert(alertUnexpectedMessage, errors.New("tls13: unexpected "+typ.String()+" in "+e.state.String()))
+	}
+	return nil
+}
+
+// AcceptClientHello hands a server a ClientHello that another machine
+// reassembled (rtc-dtls's 1.2 Conn, which reads the first flight before the
+// version is known): body is the message body, seq its message_seq.
+func (e *Endpoint) AcceptClientHello(now time.Time, seq uint16, body []byte) error {
+	e.advance(now)
+	if e.state != stateWaitCH {
+		return alert(alertUnexpectedMessage, errors.New("tls13: ClientHello after the first"))
+	}
+	e.reasm.next = seq + 1
+	if err := e.serverClientHello(body); err != nil {
+		return e.fail(err)
 	}
 	return nil
 }

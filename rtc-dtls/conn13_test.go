@@ -1,0 +1,173 @@
+package dtls
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+func configs13() (*Config, *Config) {
+	cc, sc := defaultConfigs()
+	cc.MinVersion, cc.MaxVersion = VersionDTLS13, VersionDTLS13
+	sc.MaxVersion = VersionDTLS13
+	return cc, sc
+}
+
+// TestDTLS13Pair: a 1.3-only client and a server that allows 1.3 negotiate
+// DTLS 1.3 with X25519MLKEM768 (the default first group), agree on the
+// SRTP profile and keying material, and carry data both ways.
+func TestDTLS13Pair(t *testing.T) {
+	cc, sc := configs13()
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	if !p.established() {
+		t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
+	}
+	for _, c := range []*Conn{p.client, p.server} {
+		st, ok := c.ConnectionState()
+		if !ok || st.Version != "DTLS 1.3" || st.Group != GroupX25519MLKEM768 || st.SRTPProfile != srtpAEADAES128GCM || len(st.PeerCertificates) != 1 {
+			t.Errorf("state %+v", st)
+		}
+	}
+	if findEvent(p.cEvents, EventHandshakeComplete) == nil || findEvent(p.sEvents, EventHandshakeComplete) == nil {
+		t.Error("no EventHandshakeComplete")
+	}
+	if a, b := srtpKeyingMaterial(t, p.client), srtpKeyingMaterial(t, p.server); !bytes.Equal(a, b) {
+		t.Error("keying material differs")
+	}
+	noErr(t, p.client.HandleWrite([]byte("ping")))
+	noErr(t, p.server.HandleWrite([]byte("pong")))
+	p.pump()
+	if len(p.sReads) != 1 || string(p.sReads[0]) != "ping" || len(p.cReads) != 1 || string(p.cReads[0]) != "pong" {
+		t.Fatalf("reads: server %q client %q", p.sReads, p.cReads)
+	}
+	noErr(t, p.client.Update13(true))
+	p.pump()
+	noErr(t, p.client.HandleWrite([]byte("after update")))
+	p.pump()
+	if len(p.sReads) != 2 || string(p.sReads[1]) != "after update" {
+		t.Fatalf("after KeyUpdate: %q", p.sReads)
+	}
+	noErr(t, p.client.Close())
+	p.pump()
+	if p.server.State() != StateClosed {
+		t.Errorf("server after close_notify: %v", p.server.State())
+	}
+	if ev := findEvent(p.sEvents, EventClosed); ev == nil || ev.Err != nil {
+		t.Errorf("server EventClosed %+v, want an orderly close", ev)
+	}
+}
+
+// TestDTLS13Fallback: a 1.2 client (Pion, OpenSSL 3.0, Firefox limited to
+// 1.2) still connects to a server that allows 1.3, and the server's random
+// carries the RFC 8446 §4.1.3 sentinel.
+func TestDTLS13Fallback(t *testing.T) {
+	cc, sc := defaultConfigs()
+	sc.MaxVersion = VersionDTLS13
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	if !p.established() {
+		t.Fatalf("not established: %v %v", p.client.Err(), p.server.Err())
+	}
+	st, _ := p.client.ConnectionState()
+	if st.Version != "DTLS 1.2" || p.server.v13 != nil {
+		t.Errorf("version %q", st.Version)
+	}
+	if got := p.server.hs.serverRandom[24:]; string(got) != "DOWNGRD\x01" {
+		t.Errorf("server random tail %q, want the DTLS 1.2 downgrade sentinel", got)
+	}
+	if err := tls13.CheckDowngrade(p.client.hs.serverRandom, true, uint16(VersionDTLS12)); err == nil {
+		t.Error("a 1.3 client would not detect this downgrade")
+	}
+}
+
+// TestDTLS13ClientVs12Server: a 1.3-only client meets a 1.2-only server: the
+// server finds no cipher suite it shares and refuses with an alert.
+func TestDTLS13ClientVs12Server(t *testing.T) {
+	cc, sc := configs13()
+	sc.MaxVersion = VersionDTLS12
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	if p.established() || p.client.State() != StateFailed {
+		t.Fatalf("client state %v err %v", p.client.State(), p.client.Err())
+	}
+}
+
+// TestDTLS13FingerprintMismatch: the SDP fingerprint is checked on the 1.3
+// Certificate; a mismatch fails with bad_certificate (RFC 8122 §5).
+func TestDTLS13FingerprintMismatch(t *testing.T) {
+	cc, sc := configs13()
+	cc.PeerFingerprints = []Fingerprint{fp(testCertClient)} // not the server's
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	var ae *AlertError
+	if p.established() || !errors.As(p.client.Err(), &ae) || ae.Alert != AlertBadCertificate || ae.Remote {
+		t.Fatalf("client err %v", p.client.Err())
+	}
+	if !errors.Is(p.client.Err(), ErrFingerprintMismatch) {
+		t.Errorf("client err %v does not wrap ErrFingerprintMismatch", p.client.Err())
+	}
+}
+
+// TestDTLS13Groups: DisableMLKEM and an explicit group list.
+func TestDTLS13Groups(t *testing.T) {
+	for _, v := range []struct {
+		name  string
+		tweak func(cc, sc *Config)
+		want  Group
+	}{
+		{"no ML-KEM", func(cc, sc *Config) { cc.DisableMLKEM = true }, GroupX25519},
+		{"P-256 only", func(cc, sc *Config) { cc.Groups = []Group{GroupP256} }, GroupP256},
+		{"server without ML-KEM", func(cc, sc *Config) { sc.DisableMLKEM = true }, GroupX25519},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			cc, sc := configs13()
+			v.tweak(cc, sc)
+			p := newTestPair(t, cc, sc)
+			p.handshake(100)
+			st, ok := p.client.ConnectionState()
+			if !ok || st.Group != v.want {
+				t.Fatalf("group %v (established %v, %v %v), want %v", st.Group, ok, p.client.Err(), p.server.Err(), v.want)
+			}
+		})
+	}
+}
+
+// TestLossyHandshake12vs13 compares the time to complete DTLS 1.2 and 1.3
+// handshakes under 20% loss, reordering, duplication and a 500-byte MTU
+// (issue 19). Both must complete on every seed; the means are logged.
+func TestLossyHandshake12vs13(t *testing.T) {
+	link := netsim.LinkConfig{Delay: 25 * time.Millisecond, Loss: 0.2, Reorder: 0.2, Duplicate: 0.1, MTU: 500}
+	for _, v := range []struct {
+		name  string
+		tweak func(cc, sc *Config)
+	}{
+		{"DTLS 1.2", func(cc, sc *Config) {}},
+		{"DTLS 1.3 x25519", func(cc, sc *Config) {
+			cc.MinVersion, cc.MaxVersion, sc.MaxVersion = VersionDTLS13, VersionDTLS13, VersionDTLS13
+			cc.DisableMLKEM = true
+		}},
+		{"DTLS 1.3 X25519MLKEM768", func(cc, sc *Config) {
+			cc.MinVersion, cc.MaxVersion, sc.MaxVersion = VersionDTLS13, VersionDTLS13, VersionDTLS13
+		}},
+	} {
+		var total time.Duration
+		const seeds = 10
+		for seed := uint64(1); seed <= seeds; seed++ {
+			sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+				cc.MTU, sc.MTU = 500, 500
+				v.tweak(cc, sc)
+			})
+			done := func() bool { return cp.P.(*Conn).state == stateEstablished && sp.P.(*Conn).state == stateEstablished }
+			if err := sim.Run(done, 50000); err != nil {
+				t.Fatalf("%s seed %d: %v", v.name, seed, err)
+			}
+			total += sim.Elapsed()
+		}
+		t.Logf("%s: mean time to complete %v over %d seeds", v.name, total/seeds, seeds)
+	}
+}
