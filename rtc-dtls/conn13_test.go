@@ -171,3 +171,22 @@ func TestLossyHandshake12vs13(t *testing.T) {
 		t.Logf("%s: mean time to complete %v over %d seeds", v.name, total/seeds, seeds)
 	}
 }
+
+// TestContract13 runs the shared conformance suite (issue 12) on DTLS 1.3
+// Conns: fresh and established, client and server.
+func TestContract13(t *testing.T) {
+	fresh := func(cookie bool) func(t *testing.T) *testPair {
+		return func(t *testing.T) *testPair {
+			cc, sc := configs13()
+			sc.HelloVerify = cookie
+			return newTestPair(t, cc, sc)
+		}
+	}
+	for _, s := range []contractSubject{
+		{name: "client13", new: fresh(false), client: true, noFill: true},
+		{name: "established13-client", new: fresh(false), client: true, established: true, noFill: true},
+		{name: "established13-server", new: fresh(true), established: true, noFill: true},
+	} {
+		t.Run(s.name, func(t *testing.T) { runContract(t, s) })
+	}
+}
