@@ -156,7 +156,6 @@ func newEndpoint(cfg Config, now time.Time, server bool) *Endpoint {
 	e.reader = NewReader(0, cfg.replayWindow())
 	e.reasm = reassembler{maxMsg: cfg.maxMessage(), maxSpans: 64}
 	e.fl.rto = cfg.rtxInitial()
-	e.scratch = make([]byte, 0, 1<<14+256)
 	return e
 }
 
@@ -229,7 +228,10 @@ func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	}
 	for len(b) > 0 && e.state != stateClosed {
 		if IsCiphertext(b[0]) {
-			rec, n, err := e.reader.Open(e.scratch, b)
+			rec, n, err := e.reader.Open(e.scratch[:0], b)
+			if cap(rec.Data) > cap(e.scratch) {
+				e.scratch = rec.Data[:0] // keep the grown buffer for the next record
+			}
 			if n == 0 {
 				e.stats.Malformed++
 				break
