@@ -336,7 +336,7 @@ func (e *Endpoint) clientServerFinished(body []byte) error {
 		return err
 	}
 	e.appEpoch, e.peerEpoch = 3, 3
-	e.state, e.sentSinceUpdate = stateConnected, true
+	e.state, e.sentSinceUpdate, e.completed = stateConnected, true, true
 	return e.sendFlight(true, msgs...)
 }
 

@@ -129,6 +129,7 @@ type Endpoint struct {
 	srtpProfile     uint16
 	certHash        []byte // transcript hash through the peer's Certificate
 	kuPending       bool
+	completed       bool // the handshake completed (it stays true after Close)
 	kuOwed          bool // the peer asked for a KeyUpdate; sent before our next data
 	sentSinceUpdate bool // application data protected under our current keys
 
@@ -205,8 +206,9 @@ func (e *Endpoint) PeerCertificates() [][]byte { return e.peerCerts }
 // ExportKeyingMaterial is the RFC 8446 §7.5 exporter, for DTLS-SRTP keys
 // (RFC 5764 §4.2, label "EXTRACTOR-dtls_srtp").
 func (e *Endpoint) ExportKeyingMaterial(label string, context []byte, n int) ([]byte, error) {
-	if e.exporter == nil || (e.state != stateConnected && e.state != stateWaitClientCert &&
-		e.state != stateWaitClientCV && e.state != stateWaitClientFin) {
+	// The exporter outlives the connection (keys for SRTP are taken when
+	// the handshake completes, and may be asked for after Close).
+	if e.exporter == nil || !e.completed {
 		return nil, ErrNotConnected
 	}
 	return e.sched.Exporter(e.exporter, label, context, n)

@@ -460,6 +460,10 @@ func TestCloseNotify(t *testing.T) {
 	if _, ok := d.c.PollDatagram(); ok {
 		t.Error("output after Close was drained")
 	}
+	// The exporter outlives the connection (dtlsprobe keys SRTP after Close).
+	if _, err := d.c.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", nil, 60); err != nil {
+		t.Errorf("exporter after Close: %v", err)
+	}
 }
 
 // TestHandshakeTimeout: a server that never answers ends the client's

@@ -37,7 +37,7 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		e.appEpoch, e.peerEpoch = 3, 3
-		e.state, e.sentSinceUpdate = stateConnected, true
+		e.state, e.sentSinceUpdate, e.completed = stateConnected, true, true
 		e.fl.reset() // the client's flight acknowledges ours
 		// RFC 9147 §5.8.3: the client's last flight is acknowledged by an
 		// ACK, at once.
