@@ -4,6 +4,7 @@ import (
 	"crypto/ecdh"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
+	"crypto/rand"
 	"errors"
 	"io"
 	"strconv"
@@ -156,8 +157,9 @@ func (ks *ClientKeyShare) SharedSecret(server []byte) ([]byte, error) {
 // ServerKeyShare answers a client key share for g: it returns the server's
 // key_exchange bytes and the shared secret. For the hybrid it encapsulates
 // to the client's ML-KEM key (with 32 bytes from rnd as the FIPS 203 §6.2
-// message, through crypto/mlkem/mlkemtest so a seeded rnd replays) and runs
-// X25519 with a fresh scalar.
+// message, through crypto/mlkem/mlkemtest so a seeded rnd replays; with
+// crypto/rand.Reader, crypto/mlkem's own Encapsulate) and runs X25519 with
+// a fresh scalar.
 func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte, err error) {
 	if !g.Supported() {
 		return nil, nil, ErrUnsupportedGroup
@@ -183,13 +185,20 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 	if err != nil {
 		return nil, nil, ErrBadKeyShare
 	}
-	var m [32]byte
-	if _, err := io.ReadFull(rnd, m[:]); err != nil {
-		return nil, nil, err
-	}
-	kemSS, ct, err := mlkemtest.Encapsulate768(ek, m[:])
-	if err != nil {
-		return nil, nil, err
+	var kemSS, ct []byte
+	if rnd == rand.Reader {
+		// The system source: crypto/mlkem draws the message itself, and
+		// the key expanded above is used once (mlkemtest would expand the
+		// matrix of the key again, about a third of the cost).
+		kemSS, ct = ek.Encapsulate()
+	} else {
+		var m [32]byte
+		if _, err := io.ReadFull(rnd, m[:]); err != nil {
+			return nil, nil, err
+		}
+		if kemSS, ct, err = mlkemtest.Encapsulate768(ek, m[:]); err != nil {
+			return nil, nil, err
+		}
 	}
 	k, err := newECDHKey(rnd, GroupX25519)
 	if err != nil {

@@ -3,6 +3,7 @@ package tls13
 import (
 	"bytes"
 	"crypto/ecdh"
+	"crypto/rand"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
 	"crypto/sha3"
@@ -296,4 +297,21 @@ func BenchmarkMLKEM768(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestHybridSystemRandom: with crypto/rand.Reader the server encapsulates
+// through crypto/mlkem directly; the secrets still agree.
+func TestHybridSystemRandom(t *testing.T) {
+	c, err := NewClientKeyShare(rand.Reader, GroupX25519MLKEM768)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share, ss, err := ServerKeyShare(rand.Reader, GroupX25519MLKEM768, c.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := c.SharedSecret(share)
+	if err != nil || !bytes.Equal(cs, ss) || len(ss) != 64 {
+		t.Fatalf("secrets differ or err %v", err)
+	}
 }
