@@ -3,9 +3,9 @@ package tls13
 import (
 	"bytes"
 	"crypto/ecdh"
-	"crypto/rand"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
+	"crypto/rand"
 	"crypto/sha3"
 	"encoding/hex"
 	"errors"
