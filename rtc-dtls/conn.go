@@ -121,6 +121,9 @@ type Conn struct {
 
 	// v13, once set, runs the connection as DTLS 1.3 (conn13.go).
 	v13 *tls13.Endpoint
+	// shares13 are the 1.3 key shares a client offering both versions
+	// sends in every ClientHello, handed to v13 if the server picks 1.3.
+	shares13 []*tls13.ClientKeyShare
 }
 
 // handshakeState is what the handshake accumulates.
@@ -275,6 +278,14 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 		b = rest
 		c.stats.RecordsIn++
 		old, err := c.handleRecord(&h, frag)
+		if c.v13 != nil {
+			// The handshake moved to DTLS 1.3 (a client offering both got
+			// a 1.3 ServerHello): the rest of the datagram is 1.3 records.
+			if err == nil && len(b) > 0 {
+				err = c.sync13(c.v13.HandleDatagram(c.clock.Now(), b))
+			}
+			return err
+		}
 		if err == nil && c.readCipher != nil && len(c.early) > 0 {
 			old2, err2 := c.replayEarly()
 			old, err = old || old2, err2

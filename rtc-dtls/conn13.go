@@ -3,6 +3,7 @@ package dtls
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
@@ -110,6 +111,81 @@ func (c *Conn) verifyPeer13(certs [][]byte) error {
 		return c.cfg.VerifyPeerCertificate(certs)
 	}
 	return nil
+}
+
+// offers13 reports whether this client offers DTLS 1.3 and 1.2 in one
+// ClientHello (MaxVersion 1.3, MinVersion 1.2).
+func (c *Conn) offers13() bool {
+	return c.isClient && c.cfg.maxVersion() == VersionDTLS13 && c.cfg.minVersion() == VersionDTLS12
+}
+
+// addOffer13 adds the DTLS 1.3 offer to the 1.2 machine's ClientHello
+// (RFC 8446 §4.1.2, §4.2.1, §4.2.8): the 1.3 suites first, the 1.3 groups
+// in supported_groups, supported_versions (1.3, 1.2) and key shares for the
+// first 1.3 group (and x25519 beside the hybrid), drawn once and repeated in
+// a ClientHello sent again after a HelloVerifyRequest.
+func (c *Conn) addOffer13(ch *clientHelloMsg) error {
+	g13 := c.cfg.groups13()
+	if len(g13) == 0 {
+		return nil
+	}
+	if c.shares13 == nil {
+		first := []tls13.Group{g13[0]}
+		if g13[0] == tls13.GroupX25519MLKEM768 && slices.Contains(g13, tls13.GroupX25519) {
+			first = append(first, tls13.GroupX25519)
+		}
+		for _, g := range first {
+			ks, err := tls13.NewClientKeyShare(c.cfg.rand(), g)
+			if err != nil {
+				return err
+			}
+			c.shares13 = append(c.shares13, ks)
+		}
+	}
+	suites := []uint16{uint16(tls13.TLS_AES_128_GCM_SHA256), uint16(tls13.TLS_CHACHA20_POLY1305_SHA256), uint16(tls13.TLS_AES_256_GCM_SHA384)}
+	ch.CipherSuites = append(suites, ch.CipherSuites...)
+	e := &ch.Extensions
+	var groups []Group
+	for _, g := range g13 {
+		if !slices.Contains(e.Groups, Group(g)) {
+			groups = append(groups, Group(g))
+		}
+	}
+	e.Groups = append(groups, e.Groups...)
+	versions := []byte{4, 0xFE, 0xFC, 0xFE, 0xFD} // supported_versions<2..254>: 1.3, 1.2
+	var shares []byte
+	for _, ks := range c.shares13 {
+		pub := ks.Public()
+		shares = append(shares, byte(ks.Group()>>8), byte(ks.Group()), byte(len(pub)>>8), byte(len(pub)))
+		shares = append(shares, pub...)
+	}
+	ks := append([]byte{byte(len(shares) >> 8), byte(len(shares))}, shares...)
+	e.extra = append(e.extra, rawExtension{typ: uint16(tls13.ExtSupportedVersions), data: versions},
+		rawExtension{typ: uint16(tls13.ExtKeyShare), data: ks})
+	return nil
+}
+
+// handover13 moves a client that offered both versions to DTLS 1.3 when
+// the server's answer selects it (a ServerHello with supported_versions
+// 1.3, or a HelloRetryRequest). It reports whether it did.
+func (c *Conn) handover13(p *pendingMessage) (bool, error) {
+	sh, err := tls13.ParseServerHello(p.body)
+	if err != nil || (sh.Ext.SelectedVersion != uint16(VersionDTLS13) && !sh.IsHelloRetryRequest()) {
+		return false, nil
+	}
+	msg := c.hs.clientHello // our last ClientHello, with its DTLS handshake header
+	if len(msg) < 12 {
+		return true, failErr(AlertInternalError, errors.New("dtls: no ClientHello to hand over"))
+	}
+	seq := uint16(msg[4])<<8 | uint16(msg[5])
+	e, err := tls13.ResumeClient(c.endpointConfig(), c.clock.Now(), msg[12:], seq, c.shares13, c.writeSeq[0])
+	if err != nil {
+		return true, failErr(AlertInternalError, err)
+	}
+	c.v13 = e
+	c.flight, c.rtxDeadline, c.hsDeadline = nil, time.Time{}, time.Time{}
+	c.reasm.clear()
+	return true, c.sync13(e.AcceptServerHello(c.clock.Now(), p.seq, p.body))
 }
 
 // start13Client starts a DTLS 1.3-only client.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -188,5 +189,98 @@ func TestContract13(t *testing.T) {
 		{name: "established13-server", new: fresh(true), established: true, noFill: true},
 	} {
 		t.Run(s.name, func(t *testing.T) { runContract(t, s) })
+	}
+}
+
+// autoClient is a client offering DTLS 1.3 and 1.2 in one ClientHello.
+func autoClient(cc *Config) { cc.MinVersion, cc.MaxVersion = VersionDTLS12, VersionDTLS13 }
+
+// TestDTLS13AutoClient: a client offering both versions gets 1.3 from a
+// 1.3-capable server (with and without a HelloRetryRequest, and with a
+// fragmented hybrid ClientHello at a small MTU) and 1.2 from a 1.2 server
+// (with and without HelloVerifyRequest).
+func TestDTLS13AutoClient(t *testing.T) {
+	for _, v := range []struct {
+		name    string
+		tweak   func(cc, sc *Config)
+		version string
+		group   Group
+	}{
+		{"1.3 server", func(cc, sc *Config) { sc.MaxVersion = VersionDTLS13 }, "DTLS 1.3", GroupX25519MLKEM768},
+		{"1.3 server, cookie", func(cc, sc *Config) { sc.MaxVersion, sc.HelloVerify = VersionDTLS13, true }, "DTLS 1.3", GroupX25519MLKEM768},
+		{"1.3 server, P-256 only (HelloRetryRequest)", func(cc, sc *Config) {
+			sc.MaxVersion, sc.Groups = VersionDTLS13, []Group{GroupP256}
+		}, "DTLS 1.3", GroupP256},
+		{"1.3 server, MTU 300", func(cc, sc *Config) { sc.MaxVersion, cc.MTU, sc.MTU = VersionDTLS13, 300, 300 }, "DTLS 1.3", GroupX25519MLKEM768},
+		{"1.2 server", func(cc, sc *Config) {}, "DTLS 1.2", GroupX25519},
+		{"1.2 server, HelloVerifyRequest", func(cc, sc *Config) { sc.HelloVerify = true }, "DTLS 1.2", GroupX25519},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			cc, sc := defaultConfigs()
+			autoClient(cc)
+			v.tweak(cc, sc)
+			p := newTestPair(t, cc, sc)
+			p.handshake(200)
+			if !p.established() {
+				t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
+			}
+			for _, c := range []*Conn{p.client, p.server} {
+				st, _ := c.ConnectionState()
+				if st.Version != v.version || st.Group != v.group {
+					t.Errorf("%s: version %q group %v, want %q %v", map[bool]string{true: "client", false: "server"}[c.isClient], st.Version, st.Group, v.version, v.group)
+				}
+			}
+			if a, b := srtpKeyingMaterial(t, p.client), srtpKeyingMaterial(t, p.server); !bytes.Equal(a, b) {
+				t.Error("keying material differs")
+			}
+			noErr(t, p.client.HandleWrite([]byte("ping")))
+			p.pump()
+			if len(p.sReads) != 1 || string(p.sReads[0]) != "ping" {
+				t.Fatalf("server read %q", p.sReads)
+			}
+		})
+	}
+}
+
+// TestDTLS13DowngradeDetected: an attacker removes supported_versions from
+// the ClientHello of a client offering both versions; the 1.3-capable
+// server answers 1.2 with the RFC 8446 §4.1.3 sentinel in its random, and
+// the client aborts with illegal_parameter.
+func TestDTLS13DowngradeDetected(t *testing.T) {
+	cc, sc := defaultConfigs()
+	autoClient(cc)
+	cc.DisableMLKEM = true // one-record ClientHello, simple to rewrite
+	sc.MaxVersion = VersionDTLS13
+	p := newTestPair(t, cc, sc)
+	stripped := 0
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if !fromClient || dg[0] != byte(ContentHandshake) {
+			return true
+		}
+		h, frag, rest, err := ParseRecord(dg)
+		if err != nil || len(rest) != 0 || frag[0] != byte(TypeClientHello) {
+			return true
+		}
+		body := frag[12:]
+		ch, err := tls13.ParseClientHello(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch.Ext.SupportedVersions = nil
+		nb, err := ch.Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := appendMessage(nil, TypeClientHello, uint16(frag[4])<<8|uint16(frag[5]), nb)
+		h.Length = uint16(len(msg))
+		out := append(h.AppendTo(nil), msg...)
+		stripped++
+		p.check(p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: out}))
+		return false
+	}
+	p.handshake(100)
+	var ae *AlertError
+	if stripped == 0 || p.established() || !errors.As(p.client.Err(), &ae) || ae.Alert != AlertIllegalParameter || !errors.Is(p.client.Err(), tls13.ErrDowngrade) {
+		t.Fatalf("stripped %d; client err %v", stripped, p.client.Err())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"slices"
+	"time"
 )
 
 // clientStart builds and sends ClientHello1 (RFC 8446 §4.1.2, RFC 9147
@@ -58,6 +59,38 @@ func (e *Endpoint) addClientShare(ch *ClientHello, g Group) error {
 	}
 	e.shares = append(e.shares, ks)
 	ch.Ext.KeyShares = append(ch.Ext.KeyShares, KeyShareEntry{Group: g, KeyExchange: ks.Public()})
+	return nil
+}
+
+// ResumeClient makes a client that takes over a handshake another machine
+// started: rtc-dtls's 1.2 Conn sends a ClientHello offering both 1.2 and
+// 1.3 (chBody, with message_seq chSeq, carrying shares' key shares, its
+// records numbered up to w0seq) and hands over when the server answers
+// with a 1.3 ServerHello or HelloRetryRequest (AcceptServerHello).
+func ResumeClient(cfg Config, now time.Time, chBody []byte, chSeq uint16, shares []*ClientKeyShare, w0seq uint64) (*Endpoint, error) {
+	ch, err := ParseClientHello(chBody)
+	if err != nil {
+		return nil, err
+	}
+	e := newEndpoint(cfg, now, false)
+	e.chMsg, e.chBody, e.shares = ch, chBody, shares
+	e.outSeq, e.w0seq = chSeq+1, w0seq
+	e.reasm.next = chSeq
+	e.state = stateWaitSH
+	return e, nil
+}
+
+// AcceptServerHello hands a resumed client the server's ServerHello or
+// HelloRetryRequest (body, with message_seq seq).
+func (e *Endpoint) AcceptServerHello(now time.Time, seq uint16, body []byte) error {
+	e.advance(now)
+	if e.state != stateWaitSH {
+		return alert(alertUnexpectedMessage, errors.New("tls13: ServerHello out of order"))
+	}
+	e.reasm.next = seq + 1
+	if err := e.clientMessage(0, TypeServerHello, body); err != nil {
+		return e.fail(err)
+	}
 	return nil
 }
 

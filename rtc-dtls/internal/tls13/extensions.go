@@ -65,6 +65,16 @@ type Extensions struct {
 	RecordSizeLimit   uint16 // 0 when absent
 	ConnectionID      []byte // present when HasConnectionID
 	HasConnectionID   bool
+	// Raw holds the extensions this package does not decode, in wire
+	// order, so a ClientHello2 repeats them (RFC 8446 §4.1.2); Append
+	// writes them after the others.
+	Raw []RawExtension
+}
+
+// RawExtension is an extension kept as bytes (aliasing the input).
+type RawExtension struct {
+	Type ExtensionType
+	Data []byte
 }
 
 // Has reports whether t was present.
@@ -236,7 +246,9 @@ func (e *Extensions) parseOne(t ExtensionType, b shared.Cursor, ctx extContext) 
 		}
 		e.ConnectionID, e.HasConnectionID = l.Rest(), true
 	default:
-		return true // unknown: ignored (RFC 8446 §4.1.2)
+		// Unknown: ignored (RFC 8446 §4.1.2), kept for re-encoding.
+		e.Raw = append(e.Raw, RawExtension{Type: t, Data: b.Rest()})
+		return true
 	}
 	return b.Empty()
 }
@@ -360,6 +372,11 @@ func appendExtensions(b *shared.Builder, e *Extensions, ctx extContext) {
 	case ctx == ctxServerHello && len(e.KeyShares) == 1:
 		m := x.begin(ExtKeyShare)
 		appendKeyShare(b, e.KeyShares[0])
+		b.EndUint16Length(m)
+	}
+	for _, r := range e.Raw {
+		m := x.begin(r.Type)
+		b.AddBytes(r.Data)
 		b.EndUint16Length(m)
 	}
 	b.EndUint16Length(outer)
