@@ -12,11 +12,13 @@ import (
 
 // DTLS 1.3 in a Conn. A Conn speaks DTLS 1.3 through a tls13.Endpoint once
 // the version is known: a client whose MinVersion is 1.3 starts with one; a
-// server whose MaxVersion is 1.3 switches to one when the ClientHello (read
-// by the 1.2 machinery, which reassembles it before the version is known)
-// offers 1.3 in supported_versions (RFC 9147 §5.3, RFC 8446 §4.2.1). From
-// then on every verb goes to the Endpoint, and this file turns what it does
-// into the Conn's queues, events and ConnectionState.
+// client offering both versions sends its ClientHello through the 1.2
+// machinery and hands over (tls13.ResumeClient) when the server answers
+// 1.3; a server whose MaxVersion is 1.3 switches to one when the
+// ClientHello (read by the 1.2 machinery, which reassembles it before the
+// version is known) offers 1.3 in supported_versions (RFC 9147 §5.3, RFC
+// 8446 §4.2.1). From then on every verb goes to the Endpoint, and this file
+// turns what it does into the Conn's queues, events and ConnectionState.
 
 // Version is a DTLS protocol version as it appears on the wire.
 type Version uint16

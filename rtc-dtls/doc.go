@@ -143,8 +143,10 @@
 //
 // Config.MaxVersion = VersionDTLS13 lets a server answer a ClientHello that
 // offers DTLS 1.3 with 1.3 (any other gets 1.2, with the RFC 8446 §4.1.3
-// downgrade sentinel in the server random); Config.MinVersion =
-// VersionDTLS13 makes a client speak 1.3 only. The 1.3 groups are
+// downgrade sentinel in the server random) and makes a client offer 1.3
+// and 1.2 in one ClientHello and follow the server's choice (a 1.2 answer
+// with the sentinel is refused); Config.MinVersion = VersionDTLS13 makes a
+// client offer 1.3 only. The 1.3 groups are
 // X25519MLKEM768 (post-quantum hybrid), x25519 and P-256, in that order
 // unless Config.Groups says otherwise or Config.DisableMLKEM is set. The
 // Conn's verbs, events, ConnectionState (Version "DTLS 1.3", Group) and
@@ -157,8 +159,8 @@
 //   - No session resumption, no renegotiation (refused with
 //     no_renegotiation), no PSK or RSA key exchange, no compression, no
 //     CCM suites.
-//   - DTLS 1.3 is off by default; a client does not offer 1.3 and 1.2 at
-//     once (no client-side fallback); no 0-RTT, no connection IDs.
+//   - DTLS 1.3 is off by default; no 0-RTT, no resumption, no connection
+//     IDs in 1.3.
 //   - Certificates are not validated against roots or dates: WebRTC
 //     authenticates by fingerprint.
 //   - The CBC suites use MAC-then-encrypt without the encrypt_then_mac

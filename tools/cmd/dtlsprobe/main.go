@@ -6,8 +6,7 @@
 //
 // -version picks the protocol: 1.2 (the default), 1.3, or auto (a server
 // answers a ClientHello offering 1.3 with 1.3 and any other with 1.2; a
-// client offering both is not implemented yet, so an auto client offers
-// 1.2).
+// client offers both and follows the server's choice).
 //
 // The client sends one line of application data (-msg, with its newline)
 // after the handshake and prints what comes back; the server answers every
@@ -87,7 +86,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up after this long")
 	flag.IntVar(&o.mtu, "mtu", 1200, "largest datagram during the handshake")
 	flag.BoolVar(&o.helloVerify, "hello-verify", false, "server: send a HelloVerifyRequest cookie (DTLS 1.3: a HelloRetryRequest cookie)")
-	flag.StringVar(&o.version, "version", "1.2", "DTLS version: 1.2, 1.3, or auto (server: 1.3 when the client offers it, else 1.2; client: auto offers 1.2 only for now)")
+	flag.StringVar(&o.version, "version", "1.2", "DTLS version: 1.2, 1.3, or auto (server: 1.3 when the client offers it, else 1.2; client: offer both, follow the server)")
 	flag.Parse()
 
 	res, err := run(o, os.Stdout)

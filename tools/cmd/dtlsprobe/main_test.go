@@ -117,6 +117,8 @@ func TestProbeVersions(t *testing.T) {
 		{"1.3", "1.3", "DTLS 1.3", "X25519MLKEM768"},
 		{"auto", "1.3", "DTLS 1.3", "X25519MLKEM768"},
 		{"auto", "1.2", "DTLS 1.2", "x25519"},
+		{"auto", "auto", "DTLS 1.3", "X25519MLKEM768"},
+		{"1.2", "auto", "DTLS 1.2", "x25519"},
 	} {
 		t.Run(v.server+"-"+v.client, func(t *testing.T) {
 			addr := freePort(t)
