@@ -419,6 +419,9 @@ func (c *Conn) handleWrite(msg []byte) error {
 // MaxPayload is the largest application data that fits in one datagram of
 // the configured MTU (0 before the handshake completes).
 func (c *Conn) MaxPayload() int {
+	if c.v13 != nil {
+		return c.v13.MaxPayload(c.cfg.mtu())
+	}
 	if c.writeCipher == nil {
 		return 0
 	}

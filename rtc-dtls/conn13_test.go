@@ -46,6 +46,23 @@ func TestDTLS13Pair(t *testing.T) {
 	if len(p.sReads) != 1 || string(p.sReads[0]) != "ping" || len(p.cReads) != 1 || string(p.cReads[0]) != "pong" {
 		t.Fatalf("reads: server %q client %q", p.sReads, p.cReads)
 	}
+	// MaxPayload sizes SCTP packets (rtc): a record of exactly that much
+	// fills the MTU. It returned 0 for a 1.3 Conn before (the 1.2 cipher is
+	// never set), which would have given SCTP an MTU of 0.
+	mp := p.client.MaxPayload()
+	if mp != 1200-22 { // unified header 5, content type 1, AEAD tag 16
+		t.Fatalf("MaxPayload %d, want 1178", mp)
+	}
+	noErr(t, p.client.HandleWrite(make([]byte, mp)))
+	dg, ok := p.client.PollWrite()
+	if !ok || len(dg.Message) != 1200 {
+		t.Fatalf("a MaxPayload record is %d bytes, want the MTU (1200)", len(dg.Message))
+	}
+	// CommandRetransmit with no flight outstanding does nothing.
+	noErr(t, p.client.HandleEvent(Command{Kind: CommandRetransmit}))
+	if _, ok := p.client.PollWrite(); ok {
+		t.Fatal("CommandRetransmit without a flight sent something")
+	}
 	noErr(t, p.client.Update13(true))
 	p.pump()
 	noErr(t, p.client.HandleWrite([]byte("after update")))
@@ -282,5 +299,29 @@ func TestDTLS13DowngradeDetected(t *testing.T) {
 	var ae *AlertError
 	if stripped == 0 || p.established() || !errors.As(p.client.Err(), &ae) || ae.Alert != AlertIllegalParameter || !errors.Is(p.client.Err(), tls13.ErrDowngrade) {
 		t.Fatalf("stripped %d; client err %v", stripped, p.client.Err())
+	}
+}
+
+// TestDTLS13CommandRetransmit: CommandRetransmit resends a 1.3 client's
+// ClientHello at once (it did nothing for a 1.3 Conn before: the 1.2
+// flight is empty).
+func TestDTLS13CommandRetransmit(t *testing.T) {
+	cc, sc := configs13()
+	p := newTestPair(t, cc, sc)
+	first := 0
+	for _, ok := p.client.PollWrite(); ok; _, ok = p.client.PollWrite() {
+		first++
+	}
+	noErr(t, p.client.HandleEvent(Command{Kind: CommandRetransmit}))
+	again := 0
+	for _, ok := p.client.PollWrite(); ok; _, ok = p.client.PollWrite() {
+		again++
+	}
+	if first == 0 || again != first {
+		t.Fatalf("ClientHello in %d datagrams, resent in %d", first, again)
+	}
+	p.handshake(100)
+	if !p.established() {
+		t.Fatal("not established after the resend")
 	}
 }

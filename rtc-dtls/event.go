@@ -81,6 +81,9 @@ func (c *Conn) handleCommand(cmd Command) error {
 	case 0:
 		return nil
 	case CommandRetransmit:
+		if c.v13 != nil {
+			return c.sync13(c.v13.Retransmit(c.clock.Now()))
+		}
 		if c.state != stateHandshake || len(c.flight) == 0 || c.finalFlight {
 			return nil
 		}

@@ -567,6 +567,32 @@ func (e *Endpoint) WriteApp(now time.Time, b []byte) error {
 	return nil
 }
 
+// MaxPayload is the largest application record payload that fits a
+// datagram of mtu bytes under the current write keys (0 before the
+// handshake completes).
+func (e *Endpoint) MaxPayload(mtu int) int {
+	w := e.writer(e.appEpoch)
+	if e.state != stateConnected || w == nil {
+		return 0
+	}
+	return max(mtu-w.Overhead(), 0)
+}
+
+// Retransmit resends the unacknowledged part of the current flight now and
+// restarts its timer without doubling it (the owner knows the path just
+// became usable). It does nothing without a flight.
+func (e *Endpoint) Retransmit(now time.Time) error {
+	e.advance(now)
+	if e.state == stateClosed || len(e.fl.msgs) == 0 {
+		return nil
+	}
+	e.stats.Retransmits++
+	if err := e.transmit(); err != nil {
+		return e.fail(err)
+	}
+	return nil
+}
+
 // Close sends close_notify (RFC 8446 §6.1) and closes. Idempotent.
 func (e *Endpoint) Close(now time.Time) {
 	e.advance(now)
