@@ -58,6 +58,16 @@ func TestDTLS13Pair(t *testing.T) {
 	if !ok || len(dg.Message) != 1200 {
 		t.Fatalf("a MaxPayload record is %d bytes, want the MTU (1200)", len(dg.Message))
 	}
+	// A forged record is counted in Stats (from the 1.3 machine).
+	forged := bytes.Clone(dg.Message)
+	forged[len(forged)-1] ^= 1
+	before := p.server.Stats().AuthFailed
+	if err := p.server.HandleRead(shared.TaggedBytes{Now: p.now, Transport: shared.TransportContext{Local: serverAddr, Peer: clientAddr}, Message: forged}); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.server.Stats().AuthFailed; got != before+1 {
+		t.Fatalf("AuthFailed %d after a forged record, want %d", got, before+1)
+	}
 	// CommandRetransmit with no flight outstanding does nothing.
 	noErr(t, p.client.HandleEvent(Command{Kind: CommandRetransmit}))
 	if _, ok := p.client.PollWrite(); ok {
