@@ -144,14 +144,15 @@ type Config struct {
 	MaxQueued int
 
 	// MinVersion and MaxVersion bound the DTLS version (VersionDTLS12 or
-	// VersionDTLS13). If zero, both are DTLS 1.2: DTLS 1.3 is opt-in for
-	// now (issue 19 wants it preferred; see the README). A server with
-	// MaxVersion 1.3 answers a ClientHello that offers 1.3 with DTLS 1.3
-	// and any other with 1.2 (and the downgrade sentinel of RFC 8446
-	// §4.1.3 in its random). A client with MaxVersion 1.3 and MinVersion
-	// 1.2 offers both in one ClientHello and follows the server's choice
-	// (refusing a 1.2 answer that carries the sentinel); with MinVersion
-	// 1.3 it offers 1.3 only.
+	// VersionDTLS13). If zero, MinVersion is DTLS 1.2 and MaxVersion DTLS
+	// 1.3: 1.3 is preferred, 1.2 the fallback. A server with MaxVersion
+	// 1.3 answers a ClientHello that offers 1.3 with DTLS 1.3 and any
+	// other with 1.2 (and the downgrade sentinel of RFC 8446 §4.1.3 in its
+	// random). A client with MaxVersion 1.3 and MinVersion 1.2 offers both
+	// in one ClientHello and follows the server's choice (refusing a 1.2
+	// answer that carries the sentinel); with MinVersion 1.3 it offers 1.3
+	// only. MaxVersion VersionDTLS12 gives the 1.2-only behaviour of
+	// earlier releases.
 	MinVersion, MaxVersion Version
 	// DisableMLKEM leaves X25519MLKEM768 out of the DTLS 1.3 groups. The
 	// 1.3 groups are Groups filtered to X25519MLKEM768, X25519 and P-256,

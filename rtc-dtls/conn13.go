@@ -44,6 +44,8 @@ func (v Version) String() string {
 // draft-ietf-tls-ecdhe-mlkem (DTLS 1.3 only).
 const GroupX25519MLKEM768 Group = 0x11EC
 
+// minVersion and maxVersion default to DTLS 1.2 and 1.3: a server prefers
+// 1.3 and a client offers both (issue 19: "1.3 preferred").
 func (c *Config) minVersion() Version {
 	if c.MinVersion == 0 {
 		return VersionDTLS12
@@ -53,7 +55,7 @@ func (c *Config) minVersion() Version {
 
 func (c *Config) maxVersion() Version {
 	if c.MaxVersion == 0 {
-		return VersionDTLS12
+		return VersionDTLS13
 	}
 	return c.MaxVersion
 }
@@ -303,8 +305,21 @@ func (c *Conn) buildState13() *ConnectionState {
 	return s
 }
 
+// handleRead13 passes a datagram to the 1.3 machine. As for 1.2, a
+// datagram that carried a record the machine dropped (malformed, unknown
+// epoch, replayed, forged) returns an error wrapping ErrDropped, so the
+// owner can count it.
 func (c *Conn) handleRead13(msg shared.TaggedBytes) error {
-	return c.sync13(c.v13.HandleDatagram(c.clock.Now(), msg.Message))
+	before := dropped13(c.v13.Stats())
+	err := c.sync13(c.v13.HandleDatagram(c.clock.Now(), msg.Message))
+	if err == nil && c.v13 != nil && dropped13(c.v13.Stats()) > before {
+		return fmt.Errorf("%w: DTLS 1.3 record dropped", ErrDropped)
+	}
+	return err
+}
+
+func dropped13(s tls13.Stats) uint64 {
+	return s.Malformed + s.UnknownEpoch + s.Replayed + s.AuthFailed + s.Unauthenticated
 }
 
 func (c *Conn) handleWrite13(msg []byte) error {

@@ -1,5 +1,5 @@
-// Package dtls is a DTLS 1.2 client and server (RFC 6347 over the TLS 1.2
-// semantics of RFC 5246), with DTLS 1.3 (RFC 9147 on RFC 8446) on request,
+// Package dtls is a DTLS 1.3 and 1.2 client and server (RFC 9147 on RFC
+// 8446; RFC 6347 over the TLS 1.2 semantics of RFC 5246), 1.3 preferred,
 // written as a sans-I/O state machine: bytes and
 // time go in; datagrams, events, application data and the next deadline
 // come out. It never reads a clock, sleeps, starts a goroutine or opens a
@@ -141,12 +141,12 @@
 //
 // # DTLS 1.3
 //
-// Config.MaxVersion = VersionDTLS13 lets a server answer a ClientHello that
-// offers DTLS 1.3 with 1.3 (any other gets 1.2, with the RFC 8446 §4.1.3
-// downgrade sentinel in the server random) and makes a client offer 1.3
-// and 1.2 in one ClientHello and follow the server's choice (a 1.2 answer
-// with the sentinel is refused); Config.MinVersion = VersionDTLS13 makes a
-// client offer 1.3 only. The 1.3 groups are
+// By default (Config.MaxVersion DTLS 1.3, MinVersion 1.2) a server answers
+// a ClientHello that offers DTLS 1.3 with 1.3 (any other gets 1.2, with the
+// RFC 8446 §4.1.3 downgrade sentinel in the server random) and a client
+// offers 1.3 and 1.2 in one ClientHello and follows the server's choice (a
+// 1.2 answer with the sentinel is refused); MinVersion = VersionDTLS13
+// makes a client offer 1.3 only, MaxVersion = VersionDTLS12 turns 1.3 off. The 1.3 groups are
 // X25519MLKEM768 (post-quantum hybrid), x25519 and P-256, in that order
 // unless Config.Groups says otherwise or Config.DisableMLKEM is set. The
 // Conn's verbs, events, ConnectionState (Version "DTLS 1.3", Group) and
@@ -159,8 +159,7 @@
 //   - No session resumption, no renegotiation (refused with
 //     no_renegotiation), no PSK or RSA key exchange, no compression, no
 //     CCM suites.
-//   - DTLS 1.3 is off by default; no 0-RTT, no resumption, no connection
-//     IDs in 1.3.
+//   - DTLS 1.3: no 0-RTT, no resumption, no connection IDs.
 //   - Certificates are not validated against roots or dates: WebRTC
 //     authenticates by fingerprint.
 //   - The CBC suites use MAC-then-encrypt without the encrypt_then_mac

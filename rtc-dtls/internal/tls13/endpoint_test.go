@@ -183,7 +183,7 @@ func exchange(t *testing.T, sim *netsim.Sim, c, s *wire, msg string) {
 // TestHandshake13 runs the 1.3 handshake for each group and suite: the
 // client's key shares are the first group (plus x25519 beside the hybrid).
 func TestHandshake13(t *testing.T) {
-	for _, g := range []Group{GroupX25519MLKEM768, GroupX25519, GroupP256} {
+	for _, g := range []Group{GroupX25519MLKEM768, GroupX25519, GroupP256, GroupP384} {
 		for _, suite := range []CipherSuite{TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256} {
 			t.Run(g.String()+"/"+suite.String(), func(t *testing.T) {
 				cc, sc := configs(t, "hs")

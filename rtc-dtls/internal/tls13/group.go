@@ -13,9 +13,12 @@ import (
 // Group is a TLS NamedGroup code point (RFC 8446 §4.2.7).
 type Group uint16
 
-// The groups this package implements.
+// The groups this package implements (P-384 because the 1.2 side of a
+// ClientHello offering both versions lists it, and a 1.3 server may ask for
+// it with a HelloRetryRequest).
 const (
 	GroupP256 Group = 0x0017 // secp256r1 (RFC 8446 §4.2.7)
+	GroupP384 Group = 0x0018 // secp384r1 (RFC 8446 §4.2.7)
 	// GroupX25519 is x25519 (RFC 8446 §4.2.7, RFC 7748).
 	GroupX25519 Group = 0x001D
 	// GroupX25519MLKEM768 is the hybrid of draft-ietf-tls-ecdhe-mlkem §4.1.
@@ -27,6 +30,8 @@ func (g Group) String() string {
 	switch g {
 	case GroupP256:
 		return "secp256r1"
+	case GroupP384:
+		return "secp384r1"
 	case GroupX25519:
 		return "x25519"
 	case GroupX25519MLKEM768:
@@ -37,13 +42,14 @@ func (g Group) String() string {
 
 // Supported reports whether this package implements g.
 func (g Group) Supported() bool {
-	return g == GroupP256 || g == GroupX25519 || g == GroupX25519MLKEM768
+	return g == GroupP256 || g == GroupP384 || g == GroupX25519 || g == GroupX25519MLKEM768
 }
 
 // Key share sizes (draft-ietf-tls-ecdhe-mlkem §4.1, RFC 8446 §4.2.8.2).
 const (
 	x25519Len       = 32
-	p256PointLen    = 65                                        // uncompressed: 0x04 || X || Y
+	p256PointLen    = 65 // uncompressed: 0x04 || X || Y
+	p384PointLen    = 97
 	hybridClientLen = mlkem.EncapsulationKeySize768 + x25519Len // 1184 + 32
 	hybridServerLen = mlkem.CiphertextSize768 + x25519Len       // 1088 + 32
 )
@@ -56,6 +62,8 @@ func ClientShareLen(g Group) int {
 		return x25519Len
 	case GroupP256:
 		return p256PointLen
+	case GroupP384:
+		return p384PointLen
 	case GroupX25519MLKEM768:
 		return hybridClientLen
 	}
@@ -94,7 +102,7 @@ type ClientKeyShare struct {
 func NewClientKeyShare(rnd io.Reader, g Group) (*ClientKeyShare, error) {
 	ks := &ClientKeyShare{group: g}
 	switch g {
-	case GroupX25519, GroupP256:
+	case GroupX25519, GroupP256, GroupP384:
 		k, err := newECDHKey(rnd, g)
 		if err != nil {
 			return nil, err
@@ -213,21 +221,29 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 }
 
 func curve(g Group) ecdh.Curve {
-	if g == GroupP256 {
+	switch g {
+	case GroupP256:
 		return ecdh.P256()
+	case GroupP384:
+		return ecdh.P384()
 	}
 	return ecdh.X25519()
 }
 
-// newECDHKey reads an X25519 or P-256 scalar from rnd.
+// newECDHKey reads an X25519, P-256 or P-384 scalar from rnd (a NIST
+// scalar out of range is drawn again, FIPS 186-5 A.2.2).
 func newECDHKey(rnd io.Reader, g Group) (*ecdh.PrivateKey, error) {
-	var buf [32]byte
+	var b [48]byte
+	buf := b[:32]
+	if g == GroupP384 {
+		buf = b[:48]
+	}
 	c := curve(g)
 	for range 100 {
-		if _, err := io.ReadFull(rnd, buf[:]); err != nil {
+		if _, err := io.ReadFull(rnd, buf); err != nil {
 			return nil, err
 		}
-		if k, err := c.NewPrivateKey(buf[:]); err == nil {
+		if k, err := c.NewPrivateKey(buf); err == nil {
 			return k, nil
 		}
 	}

@@ -139,7 +139,7 @@ func TestHybridLayout(t *testing.T) {
 // TestKeyShareSeeded: the same seed gives the same shares and secret, in
 // every group (Config.Rand replays a handshake).
 func TestKeyShareSeeded(t *testing.T) {
-	for _, g := range []Group{GroupX25519, GroupP256, GroupX25519MLKEM768} {
+	for _, g := range []Group{GroupX25519, GroupP256, GroupP384, GroupX25519MLKEM768} {
 		run := func() ([]byte, []byte, []byte) {
 			rnd := seeded("seed " + g.String())
 			c, err := NewClientKeyShare(rnd, g)
@@ -172,7 +172,7 @@ func TestKeyShareSeeded(t *testing.T) {
 // (RFC 8446 §4.2.8: illegal_parameter), and never panic.
 func TestBadKeyShares(t *testing.T) {
 	rnd := seeded("bad")
-	for _, g := range []Group{GroupX25519, GroupP256, GroupX25519MLKEM768} {
+	for _, g := range []Group{GroupX25519, GroupP256, GroupP384, GroupX25519MLKEM768} {
 		c, err := NewClientKeyShare(rnd, g)
 		if err != nil {
 			t.Fatal(err)
@@ -202,11 +202,11 @@ func TestBadKeyShares(t *testing.T) {
 	if _, _, err := ServerKeyShare(rnd, GroupX25519MLKEM768, bad); !errors.Is(err, ErrBadKeyShare) {
 		t.Errorf("ML-KEM key failing the modulus check: err %v", err)
 	}
-	if _, err := NewClientKeyShare(rnd, Group(0x0018)); !errors.Is(err, ErrUnsupportedGroup) {
-		t.Errorf("secp384r1 client share: err %v, want ErrUnsupportedGroup", err)
+	if _, err := NewClientKeyShare(rnd, Group(0x0019)); !errors.Is(err, ErrUnsupportedGroup) {
+		t.Errorf("secp521r1 client share: err %v, want ErrUnsupportedGroup", err)
 	}
-	if _, _, err := ServerKeyShare(rnd, Group(0x0018), make([]byte, 97)); !errors.Is(err, ErrUnsupportedGroup) {
-		t.Errorf("secp384r1 server share: err %v, want ErrUnsupportedGroup", err)
+	if _, _, err := ServerKeyShare(rnd, Group(0x0019), make([]byte, 133)); !errors.Is(err, ErrUnsupportedGroup) {
+		t.Errorf("secp521r1 server share: err %v, want ErrUnsupportedGroup", err)
 	}
 }
 
