@@ -1,7 +1,6 @@
 package tls13
 
 import (
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -31,6 +30,12 @@ type Schedule struct {
 	prefix  string
 
 	early, handshake, master []byte
+
+	// HMAC written out (RFC 2104) over two reused hashes, so the dozens of
+	// HKDF steps of a handshake do not each allocate an HMAC.
+	inner, outer hash.Hash
+	pad          []byte // block-size scratch for the padded key
+	info         []byte // HkdfLabel scratch
 }
 
 // ErrScheduleOrder is returned when a secret is asked for before the stage
@@ -42,27 +47,73 @@ var ErrScheduleOrder = errors.New("tls13: key schedule stage not reached")
 // given secret is not available, then the 0-value consisting of a string of
 // Hash.length bytes set to zeros is used").
 func NewSchedule(newHash func() hash.Hash, prefix string) *Schedule {
-	s := &Schedule{newHash: newHash, prefix: prefix}
-	zeros := make([]byte, newHash().Size())
+	s := &Schedule{newHash: newHash, prefix: prefix, inner: newHash(), outer: newHash()}
+	s.pad = make([]byte, s.inner.BlockSize())
+	zeros := make([]byte, s.inner.Size())
 	s.early = s.Extract(zeros, zeros)
 	return s
 }
 
 // HashSize is Hash.length.
-func (s *Schedule) HashSize() int { return s.newHash().Size() }
+func (s *Schedule) HashSize() int { return s.inner.Size() }
+
+// hmacStart keys the inner and outer hashes for HMAC(key, ...) (RFC 2104).
+// Keys longer than the block are hashed first.
+func (s *Schedule) hmacStart(key []byte) {
+	if len(key) > len(s.pad) {
+		s.inner.Reset()
+		s.inner.Write(key)
+		key = s.inner.Sum(nil)
+	}
+	clear(s.pad)
+	copy(s.pad, key)
+	for i := range s.pad {
+		s.pad[i] ^= 0x36
+	}
+	s.inner.Reset()
+	s.inner.Write(s.pad)
+	for i := range s.pad {
+		s.pad[i] ^= 0x36 ^ 0x5c
+	}
+	s.outer.Reset()
+	s.outer.Write(s.pad)
+}
+
+// hmacSum finishes HMAC: it appends the MAC of what was written to inner.
+func (s *Schedule) hmacSum(dst []byte) []byte {
+	n := len(dst)
+	dst = s.inner.Sum(dst)
+	s.outer.Write(dst[n:])
+	return s.outer.Sum(dst[:n])
+}
 
 // NewHash returns a fresh hash of the schedule's function (for transcripts).
 func (s *Schedule) NewHash() hash.Hash { return s.newHash() }
 
-// Extract is HKDF-Extract(salt, ikm) (RFC 5869 §2.2).
+// Extract is HKDF-Extract(salt, ikm) = HMAC-Hash(salt, ikm) (RFC 5869 §2.2).
 func (s *Schedule) Extract(salt, ikm []byte) []byte {
-	out, err := hkdf.Extract(s.newHash, ikm, salt)
-	if err != nil {
-		// hkdf.Extract only fails in FIPS-only mode for short keys; the
-		// schedule never passes one, so this is unreachable.
-		return make([]byte, s.HashSize())
+	s.hmacStart(salt)
+	s.inner.Write(ikm)
+	return s.hmacSum(make([]byte, 0, s.HashSize()))
+}
+
+// expand is HKDF-Expand(prk, info, length) (RFC 5869 §2.3):
+//
+//	T(0) = empty; T(i) = HMAC-Hash(PRK, T(i-1) | info | i)
+//	OKM = first L octets of T(1) | T(2) | ...
+func (s *Schedule) expand(prk, info []byte, length int) []byte {
+	hl := s.HashSize()
+	out := make([]byte, 0, (length+hl-1)/hl*hl)
+	var prev []byte
+	for i := byte(1); len(out) < length; i++ {
+		s.hmacStart(prk)
+		s.inner.Write(prev)
+		s.inner.Write(info)
+		s.inner.Write([]byte{i})
+		out = s.hmacSum(out)
+		prev = out[len(out)-hl:]
 	}
-	return out
+	return out[:length:length]
 }
 
 // ExpandLabel is HKDF-Expand-Label (RFC 8446 §7.1, RFC 9147 §5.9):
@@ -75,19 +126,14 @@ func (s *Schedule) Extract(salt, ikm []byte) []byte {
 //	    opaque context<0..255> = Context;
 //	} HkdfLabel;
 func (s *Schedule) ExpandLabel(secret []byte, label string, context []byte, length int) []byte {
-	info := make([]byte, 0, 4+len(s.prefix)+len(label)+len(context))
+	info := s.info[:0]
 	info = append(info, byte(length>>8), byte(length), byte(len(s.prefix)+len(label)))
 	info = append(info, s.prefix...)
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
-	out, err := hkdf.Expand(s.newHash, secret, string(info), length)
-	if err != nil {
-		// Only a length above 255*Hash.length fails; every caller asks for
-		// at most Hash.length.
-		return make([]byte, length)
-	}
-	return out
+	s.info = info
+	return s.expand(secret, info, length)
 }
 
 // DeriveSecret is Derive-Secret(Secret, Label, Messages) with the transcript
@@ -181,9 +227,9 @@ func (s *Schedule) NextTrafficSecret(secret []byte) []byte {
 // where BaseKey is the sender's handshake traffic secret.
 func (s *Schedule) FinishedMAC(baseKey, transcriptHash []byte) []byte {
 	key := s.ExpandLabel(baseKey, "finished", nil, s.HashSize())
-	m := hmac.New(s.newHash, key)
-	m.Write(transcriptHash)
-	return m.Sum(nil)
+	s.hmacStart(key)
+	s.inner.Write(transcriptHash)
+	return s.hmacSum(make([]byte, 0, s.HashSize()))
 }
 
 // VerifyFinished reports, in constant time, whether verifyData is the

@@ -2,6 +2,8 @@ package tls13
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"hash"
 	"testing"
 )
 
@@ -152,5 +154,38 @@ func TestNextTrafficSecret(t *testing.T) {
 	want := s.ExpandLabel(sec, "traffic upd", nil, 32)
 	if !bytes.Equal(n1, want) || bytes.Equal(n1, sec) {
 		t.Errorf("NextTrafficSecret = %x, want %x (and different from the old secret)", n1, want)
+	}
+}
+
+// TestHKDFAgainstStdlib: our HMAC/HKDF (written over two reused hashes)
+// agrees with crypto/hkdf for both hashes, keys shorter and longer than
+// the block, and lengths from 0 to 255*Hash.length.
+func TestHKDFAgainstStdlib(t *testing.T) {
+	rnd := seeded("hkdf")
+	for _, h := range []func() hash.Hash{SHA256, SHA384} {
+		s := NewSchedule(h, PrefixDTLS13)
+		for _, n := range []int{0, 1, 31, 32, 33, 48, 64, 65, 200, 255 * s.HashSize()} {
+			salt := make([]byte, n%150)
+			ikm := make([]byte, 1+n%70)
+			info := make([]byte, n%40)
+			rnd.Read(salt)
+			rnd.Read(ikm)
+			rnd.Read(info)
+			want, err := hkdf.Extract(h, ikm, salt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prk := s.Extract(salt, ikm)
+			if !bytes.Equal(prk, want) {
+				t.Fatalf("Extract (salt %d bytes): %x, want %x", len(salt), prk, want)
+			}
+			wantOKM, err := hkdf.Expand(h, prk, string(info), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.expand(prk, info, n); !bytes.Equal(got, wantOKM) {
+				t.Fatalf("Expand %d bytes differs", n)
+			}
+		}
 	}
 }
