@@ -182,7 +182,8 @@ func (c *Conn) handover13(p *pendingMessage) (bool, error) {
 		return true, failErr(AlertInternalError, errors.New("dtls: no ClientHello to hand over"))
 	}
 	seq := uint16(msg[4])<<8 | uint16(msg[5])
-	e, err := tls13.ResumeClient(c.endpointConfig(), c.clock.Now(), msg[12:], seq, c.shares13, c.writeSeq[0])
+	started := c.hsDeadline.Add(-c.cfg.handshakeTimeout()) // NewClient's now
+	e, err := tls13.ResumeClient(c.endpointConfig(), c.clock.Now(), started, msg[12:], seq, c.shares13, c.writeSeq[0])
 	if err != nil {
 		return true, failErr(AlertInternalError, err)
 	}

@@ -335,3 +335,34 @@ func TestDTLS13CommandRetransmit(t *testing.T) {
 		t.Fatal("not established after the resend")
 	}
 }
+
+// TestDTLS13HandoverKeepsDeadline: a client offering both versions that
+// hands over to 1.3 keeps the handshake deadline it started with
+// (HandshakeTimeout from NewClient), not a fresh one from the ServerHello.
+func TestDTLS13HandoverKeepsDeadline(t *testing.T) {
+	cc, sc := defaultConfigs()
+	autoClient(cc)
+	cc.Groups = []Group{GroupX25519}
+	sc.MaxVersion = VersionDTLS13
+	sc.MTU = 300 // the server flight takes several datagrams
+	p := newTestPair(t, cc, sc)
+	clientSent, serverSent := 0, 0
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if fromClient {
+			clientSent++
+			return clientSent > 1 // the first ClientHello is lost: the ServerHello comes after 1 s
+		}
+		serverSent++
+		return serverSent == 1 // then only the server's first datagram (the ServerHello) arrives
+	}
+	p.handshake(200)
+	if p.client.v13 == nil {
+		t.Fatal("no handover to DTLS 1.3")
+	}
+	if !errors.Is(p.client.Err(), ErrHandshakeTimeout) {
+		t.Fatalf("client err %v, want ErrHandshakeTimeout", p.client.Err())
+	}
+	if got := p.now.Sub(epoch0); got != 30*time.Second {
+		t.Errorf("client gave up %v after NewClient, want 30 s (HandshakeTimeout)", got)
+	}
+}

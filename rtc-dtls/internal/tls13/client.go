@@ -66,13 +66,17 @@ func (e *Endpoint) addClientShare(ch *ClientHello, g Group) error {
 // started: rtc-dtls's 1.2 Conn sends a ClientHello offering both 1.2 and
 // 1.3 (chBody, with message_seq chSeq, carrying shares' key shares, its
 // records numbered up to w0seq) and hands over when the server answers
-// with a 1.3 ServerHello or HelloRetryRequest (AcceptServerHello).
-func ResumeClient(cfg Config, now time.Time, chBody []byte, chSeq uint16, shares []*ClientKeyShare, w0seq uint64) (*Endpoint, error) {
+// with a 1.3 ServerHello or HelloRetryRequest (AcceptServerHello). started
+// is when the handshake began, for HandshakeTimeout.
+func ResumeClient(cfg Config, now, started time.Time, chBody []byte, chSeq uint16, shares []*ClientKeyShare, w0seq uint64) (*Endpoint, error) {
 	ch, err := ParseClientHello(chBody)
 	if err != nil {
 		return nil, err
 	}
 	e := newEndpoint(cfg, now, false)
+	if started.Before(now) {
+		e.start = started
+	}
 	e.chMsg, e.chBody, e.shares = ch, chBody, shares
 	e.outSeq, e.w0seq = chSeq+1, w0seq
 	e.reasm.next = chSeq
