@@ -3,7 +3,8 @@
 // byte Cursor and an append-style Builder for wire formats, the anti-replay
 // ReplayWindow used by SRTP and DTLS, RFC 1982 serial-number arithmetic, a
 // bounded Queue for the outboxes of state machines, the EventQueue with the
-// one overflow rule for events, and common errors.
+// one overflow rule for events, the FreeList that keeps released buffers
+// for reuse, and common errors.
 //
 // The subpackage netsim is a deterministic simulated network with a virtual
 // clock, links, NATs and a trace, used by the tests of every module;
@@ -60,7 +61,9 @@
 // memory is fixed by its size. Cursor, fixed Builder and ReplayWindow
 // allocate nothing (TestZeroAllocs), and neither does an EventQueue in
 // steady state (TestEventQueueZeroAllocs); only an OverflowError allocates,
-// once per reported loss.
+// once per reported loss. A FreeList keeps at most BufferBounds.Count
+// buffers of at most MaxCap bytes each, and Get/Put allocate nothing
+// (TestFreeListZeroAllocs).
 //
 // # Known limitations
 //
