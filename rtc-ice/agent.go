@@ -108,6 +108,9 @@ type Agent struct {
 // NewAgent returns an agent in state new. Credentials come from the config
 // or from Config.Rand.
 func NewAgent(cfg Config) (*Agent, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role}
 	if cfg.Lite {
 		a.role = RoleControlled

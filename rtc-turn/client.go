@@ -119,6 +119,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if !cfg.Server.IsValid() || !cfg.Local.IsValid() || cfg.Username == "" {
 		return nil, ErrBadConfig
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	q := cfg.maxQueue()
 	c := &Client{
 		cfg:      cfg,
