@@ -99,6 +99,9 @@ type Chain struct {
 
 // NewChain returns a chain with cfg's units and limits and no streams.
 func NewChain(cfg Config) (*Chain, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	c := &Chain{
 		cfg:    cfg,
 		ssrc:   cfg.SSRC,
