@@ -2,12 +2,12 @@ package media
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // TestConfigInvalid: the rtc-shared config rule. A negative limit or
@@ -19,29 +19,18 @@ func TestConfigInvalid(t *testing.T) {
 	if !ok {
 		t.Fatal("no VP8 codec")
 	}
-	for _, tc := range []struct {
-		field string
-		cfg   Config
-	}{
-		{"MaxPackets", Config{MaxPackets: 40000}},
-		{"MaxPackets", Config{MaxPackets: -1}},
-		{"MaxPacketSize", Config{MaxPacketSize: -1}},
-		{"MinDelay", Config{MinDelay: -time.Millisecond}},
-		{"MaxDelay", Config{MaxDelay: -time.Millisecond}},
-		{"NACKDelay", Config{NACKDelay: -time.Millisecond}},
-		{"MaxNACKs", Config{MaxNACKs: -1}},
-		{"MaxEvents", Config{MaxEvents: -1}},
-	} {
-		tc.cfg.Codec = codec
-		jb, err := NewJitterBuffer(tc.cfg)
-		if jb != nil || !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "media: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: NewJitterBuffer = %v, %v; want an error naming the field", tc.field, jb, err)
-		}
-	}
+	newFn := func(c Config) error { c.Codec = codec; _, err := NewJitterBuffer(c); return err }
+	contracttest.ConfigRule(t, "media", newFn, []contracttest.BadConfig[Config]{
+		{Field: "MaxPackets", Config: Config{MaxPackets: 40000}},
+		{Field: "MaxPackets", Config: Config{MaxPackets: -1}},
+		{Field: "MaxPacketSize", Config: Config{MaxPacketSize: -1}},
+		{Field: "MinDelay", Config: Config{MinDelay: -time.Millisecond}},
+		{Field: "MaxDelay", Config: Config{MaxDelay: -time.Millisecond}},
+		{Field: "NACKDelay", Config: Config{NACKDelay: -time.Millisecond}},
+		{Field: "MaxNACKs", Config: Config{MaxNACKs: -1}},
+		{Field: "MaxEvents", Config: Config{MaxEvents: -1}},
+	}, Config{MaxPackets: 32768})
 	if _, err := NewJitterBuffer(Config{}); !errors.Is(err, ErrConfig) || !errors.Is(err, shared.ErrInvalidConfig) {
 		t.Errorf("NewJitterBuffer without a codec: %v, want ErrConfig wrapping shared.ErrInvalidConfig", err)
-	}
-	if _, err := NewJitterBuffer(Config{Codec: codec, MaxPackets: 32768}); err != nil {
-		t.Errorf("NewJitterBuffer with MaxPackets 32768: %v", err)
 	}
 }

@@ -1,31 +1,15 @@
 package rtcp
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
-	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
-// TestConfigInvalid: the rtc-shared config rule. A negative value used to
-// be replaced by the default silently; Validate now names the field in an
-// error wrapping shared.ErrInvalidConfig, and accepts zero (the default).
+// TestConfigInvalid: the rtc-shared config rule, through Validate
+// (NewDecoder cannot fail).
 func TestConfigInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		field string
-		cfg   Config
-	}{
-		{"MaxPackets", Config{MaxPackets: -1}},
-	} {
-		err := tc.cfg.Validate()
-		if !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "rtcp: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: Validate(%+v) = %v; want an error naming the field", tc.field, tc.cfg, err)
-		}
-	}
-	for _, cfg := range []Config{{}, {MaxPackets: 1}} {
-		if err := cfg.Validate(); err != nil {
-			t.Errorf("Validate(%+v): %v", cfg, err)
-		}
-	}
+	contracttest.ConfigRule(t, "rtcp", func(c Config) error { return c.Validate() }, []contracttest.BadConfig[Config]{
+		{Field: "MaxPackets", Config: Config{MaxPackets: -1}},
+	}, Config{MaxPackets: 1})
 }

@@ -1,33 +1,17 @@
 package sdp
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
-	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
-// TestConfigInvalid: the rtc-shared config rule. A negative value used to
-// be replaced by the default silently; Validate now names the field in an
-// error wrapping shared.ErrInvalidConfig, and accepts zero (the default).
+// TestConfigInvalid: the rtc-shared config rule, through Validate
+// (Config.Parse treats a refused value as zero).
 func TestConfigInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		field string
-		cfg   Config
-	}{
-		{"MaxSize", Config{MaxSize: -1}},
-		{"MaxMediaSections", Config{MaxMediaSections: -1}},
-		{"MaxLines", Config{MaxLines: -1}},
-	} {
-		err := tc.cfg.Validate()
-		if !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "sdp: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: Validate(%+v) = %v; want an error naming the field", tc.field, tc.cfg, err)
-		}
-	}
-	for _, cfg := range []Config{{}, {MaxSize: 1, MaxLines: 1}} {
-		if err := cfg.Validate(); err != nil {
-			t.Errorf("Validate(%+v): %v", cfg, err)
-		}
-	}
+	contracttest.ConfigRule(t, "sdp", func(c Config) error { return c.Validate() }, []contracttest.BadConfig[Config]{
+		{Field: "MaxSize", Config: Config{MaxSize: -1}},
+		{Field: "MaxMediaSections", Config: Config{MaxMediaSections: -1}},
+		{Field: "MaxLines", Config: Config{MaxLines: -1}},
+	}, Config{MaxSize: 1, MaxLines: 1})
 }

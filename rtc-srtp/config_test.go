@@ -2,10 +2,10 @@ package srtp
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // TestConfigInvalid: the rtc-shared config rule. A ReplayWindow below 64
@@ -14,25 +14,18 @@ import (
 // shared.ErrInvalidConfig.
 func TestConfigInvalid(t *testing.T) {
 	key, salt := testKeys(AEADAES128GCM)
-	for _, tc := range []struct {
-		field string
-		cfg   Config
-	}{
-		{"ReplayWindow", Config{ReplayWindow: 32}},
-		{"ReplayWindow", Config{ReplayWindow: -1}},
-		{"ReplayWindow", Config{ReplayWindow: 1 << 20}},
-		{"MaxSSRCs", Config{MaxSSRCs: -1}},
-	} {
-		tc.cfg.Profile, tc.cfg.MasterKey, tc.cfg.MasterSalt = AEADAES128GCM, key, salt
-		c, err := NewContext(tc.cfg)
-		if c != nil || !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "srtp: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: NewContext = %v, %v; want an error naming the field", tc.field, c, err)
-		}
+	newFn := func(c Config) error {
+		c.Profile, c.MasterKey, c.MasterSalt = AEADAES128GCM, key, salt
+		_, err := NewContext(c)
+		return err
 	}
+	contracttest.ConfigRule(t, "srtp", newFn, []contracttest.BadConfig[Config]{
+		{Field: "ReplayWindow", Config: Config{ReplayWindow: 32}},
+		{Field: "ReplayWindow", Config: Config{ReplayWindow: -1}},
+		{Field: "ReplayWindow", Config: Config{ReplayWindow: 1 << 20}},
+		{Field: "MaxSSRCs", Config: Config{MaxSSRCs: -1}},
+	}, Config{ReplayWindow: 1 << 15})
 	if _, err := NewContext(Config{}); !errors.Is(err, ErrBadConfig) || !errors.Is(err, shared.ErrInvalidConfig) {
 		t.Errorf("NewContext(Config{}): %v, want ErrBadConfig wrapping shared.ErrInvalidConfig", err)
-	}
-	if _, err := NewContext(Config{Profile: AEADAES128GCM, MasterKey: key, MasterSalt: salt, ReplayWindow: 1 << 15}); err != nil {
-		t.Errorf("NewContext with the largest ReplayWindow: %v", err)
 	}
 }

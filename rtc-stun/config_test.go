@@ -1,38 +1,22 @@
 package stun
 
 import (
-	"errors"
-	"strings"
 	"testing"
 	"time"
 
-	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
-// TestConfigInvalid: the rtc-shared config rule. A negative value used to
-// be replaced by the default silently; Validate now names the field in an
-// error wrapping shared.ErrInvalidConfig, and accepts zero (the default).
+// TestConfigInvalid: the rtc-shared config rule, through Validate (NewClient
+// cannot fail).
 func TestConfigInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		field string
-		cfg   Config
-	}{
-		{"RTO", Config{RTO: -time.Millisecond}},
-		{"MaxRTO", Config{MaxRTO: -1}},
-		{"Rc", Config{Rc: -1}},
-		{"Rm", Config{Rm: -1}},
-		{"Ti", Config{Ti: -time.Second}},
-		{"MaxTransactions", Config{MaxTransactions: -1}},
-		{"MaxEvents", Config{MaxEvents: -1}},
-	} {
-		err := tc.cfg.Validate()
-		if !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "stun: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: Validate(%+v) = %v; want an error naming the field", tc.field, tc.cfg, err)
-		}
-	}
-	for _, cfg := range []Config{{}, {RTO: time.Millisecond, Rc: 1}} {
-		if err := cfg.Validate(); err != nil {
-			t.Errorf("Validate(%+v): %v", cfg, err)
-		}
-	}
+	contracttest.ConfigRule(t, "stun", func(c Config) error { return c.Validate() }, []contracttest.BadConfig[Config]{
+		{Field: "RTO", Config: Config{RTO: -time.Millisecond}},
+		{Field: "MaxRTO", Config: Config{MaxRTO: -1}},
+		{Field: "Rc", Config: Config{Rc: -1}},
+		{Field: "Rm", Config: Config{Rm: -1}},
+		{Field: "Ti", Config: Config{Ti: -time.Second}},
+		{Field: "MaxTransactions", Config: Config{MaxTransactions: -1}},
+		{Field: "MaxEvents", Config: Config{MaxEvents: -1}},
+	}, Config{RTO: time.Millisecond, Rc: 1})
 }

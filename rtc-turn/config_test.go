@@ -3,11 +3,11 @@ package turn
 import (
 	"errors"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // TestConfigInvalid: the rtc-shared config rule. A value out of range used
@@ -15,35 +15,24 @@ import (
 // as LIFETIME 0, which deallocates); NewClient now fails with a clear error
 // naming the field and wrapping shared.ErrInvalidConfig.
 func TestConfigInvalid(t *testing.T) {
-	base := Config{Server: netip.MustParseAddrPort("203.0.113.1:3478"),
-		Local: netip.MustParseAddrPort("192.0.2.1:5000"), Username: "u", Password: "p"}
-	for _, tc := range []struct {
-		field string
-		set   func(*Config)
-	}{
-		{"Lifetime", func(c *Config) { c.Lifetime = 500 * time.Millisecond }},
-		{"Lifetime", func(c *Config) { c.Lifetime = -time.Minute }},
-		{"Family", func(c *Config) { c.Family = 3 }},
-		{"RTO", func(c *Config) { c.RTO = -1 }},
-		{"MaxPermissions", func(c *Config) { c.MaxPermissions = -1 }},
-		{"MaxChannels", func(c *Config) { c.MaxChannels = -1 }},
-		{"MaxPending", func(c *Config) { c.MaxPending = -1 }},
-		{"MaxQueue", func(c *Config) { c.MaxQueue = -1 }},
-		{"MaxStreamBuffer", func(c *Config) { c.MaxStreamBuffer = -1 }},
-	} {
-		cfg := base
-		tc.set(&cfg)
-		c, err := NewClient(cfg)
-		if c != nil || !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), "turn: invalid config: "+tc.field+" ") {
-			t.Errorf("%s: NewClient = %v, %v; want an error naming the field", tc.field, c, err)
-		}
+	newFn := func(c Config) error {
+		c.Server, c.Local = netip.MustParseAddrPort("203.0.113.1:3478"), netip.MustParseAddrPort("192.0.2.1:5000")
+		c.Username, c.Password = "u", "p"
+		_, err := NewClient(c)
+		return err
 	}
+	contracttest.ConfigRule(t, "turn", newFn, []contracttest.BadConfig[Config]{
+		{Field: "Lifetime", Config: Config{Lifetime: 500 * time.Millisecond}},
+		{Field: "Lifetime", Config: Config{Lifetime: -time.Minute}},
+		{Field: "Family", Config: Config{Family: 3}},
+		{Field: "RTO", Config: Config{RTO: -1}},
+		{Field: "MaxPermissions", Config: Config{MaxPermissions: -1}},
+		{Field: "MaxChannels", Config: Config{MaxChannels: -1}},
+		{Field: "MaxPending", Config: Config{MaxPending: -1}},
+		{Field: "MaxQueue", Config: Config{MaxQueue: -1}},
+		{Field: "MaxStreamBuffer", Config: Config{MaxStreamBuffer: -1}},
+	}, Config{KeepaliveInterval: -1, Lifetime: time.Second, Family: FamilyIPv6})
 	if _, err := NewClient(Config{}); !errors.Is(err, ErrBadConfig) || !errors.Is(err, shared.ErrInvalidConfig) {
 		t.Errorf("NewClient(Config{}): %v, want ErrBadConfig wrapping shared.ErrInvalidConfig", err)
-	}
-	cfg := base
-	cfg.KeepaliveInterval, cfg.Lifetime, cfg.Family = -1, time.Second, FamilyIPv6
-	if _, err := NewClient(cfg); err != nil {
-		t.Errorf("NewClient with a disabled keepalive, 1 s lifetime and IPv6: %v", err)
 	}
 }
