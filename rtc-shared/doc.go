@@ -4,7 +4,8 @@
 // ReplayWindow used by SRTP and DTLS, RFC 1982 serial-number arithmetic, a
 // bounded Queue for the outboxes of state machines, the EventQueue with the
 // one overflow rule for events, the FreeList that keeps released buffers
-// for reuse, and common errors.
+// for reuse, the one config-default rule (OrDefault, CheckMin, CheckRange,
+// ErrInvalidConfig; see config.go), and common errors.
 //
 // The subpackage netsim is a deterministic simulated network with a virtual
 // clock, links, NATs and a trace, used by the tests of every module;
@@ -45,6 +46,17 @@
 //   - Timeout reason: every machine implements TimeoutReasoner, naming why
 //     its deadline exists ("rtx", "sack", "consent", "pending", "" for none).
 //   - Conformance: every machine runs contracttest.Run in its tests.
+//
+// # Config
+//
+// Every module's Config follows one rule. Each field documents its default
+// ("If zero, X is used") and an unexported accessor applies it, usually
+// with OrDefault. Zero always means the default. A non-zero value outside
+// the documented range is never replaced or clamped in silence: the
+// module's Config.Validate (CheckMin, CheckRange) returns a *ConfigError
+// wrapping ErrInvalidConfig, naming the field, the value and the range,
+// and New returns it. contracttest.ConfigRule checks a module against the
+// rule.
 //
 // # Ownership
 //
