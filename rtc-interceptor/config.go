@@ -94,8 +94,9 @@ func (c *Config) rand() io.Reader {
 
 // Validate applies the config rule of rtc-shared: zero means the default,
 // and every other value must be within the field's documented range.
-// NewChain calls it; the error names every field out of range and wraps
-// shared.ErrInvalidConfig. The units' own configs are not checked here.
+// NewChain calls it; the error names every field out of range, the units'
+// configs included ("NACKGenerator.Size"), and wraps
+// shared.ErrInvalidConfig.
 func (c *Config) Validate() error {
 	const l = "interceptor"
 	return errors.Join(
@@ -104,7 +105,72 @@ func (c *Config) Validate() error {
 		shared.CheckMin(l, "MaxStreams", c.MaxStreams, 1),
 		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
 		shared.CheckMin(l, "MaxOutput", c.MaxOutput, 1),
+		c.NACKGenerator.validate("NACKGenerator."),
+		c.NACKResponder.validate("NACKResponder."),
+		c.TWCCReceiver.validate("TWCCReceiver."),
+		c.TWCCSender.validate("TWCCSender."),
+		c.Keyframe.validate("Keyframe."),
 	)
+}
+
+// The units' configs follow the same rule. Their constructors cannot fail
+// (they take a refused value as zero, and round a ring size over 32768
+// down); NewChain reports their errors through Config.Validate, and a
+// caller that builds a unit alone calls its Validate first.
+
+// maxRing is the largest ring a unit keeps (NACKGenerator.Size,
+// NACKResponder.HistorySize, TWCCSender.History).
+const maxRing = 1 << 15
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *NACKGeneratorConfig) Validate() error { return c.validate("") }
+
+func (c *NACKGeneratorConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckRange(l, p+"Size", c.Size, 1, maxRing),
+		shared.CheckMin(l, p+"MaxRetries", c.MaxRetries, 1),
+		shared.CheckMin(l, p+"MaxAge", c.MaxAge, 1),
+		shared.CheckMin(l, p+"MinRetryInterval", c.MinRetryInterval, 1),
+		shared.CheckMin(l, p+"MaxPerRequest", c.MaxPerRequest, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *NACKResponderConfig) Validate() error { return c.validate("") }
+
+func (c *NACKResponderConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckRange(l, p+"HistorySize", c.HistorySize, 1, maxRing),
+		shared.CheckMin(l, p+"MaxAge", c.MaxAge, 1),
+		shared.CheckMin(l, p+"MaxBitrate", c.MaxBitrate, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *TWCCReceiverConfig) Validate() error { return c.validate("") }
+
+func (c *TWCCReceiverConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckMin(l, p+"Interval", c.Interval, 1),
+		shared.CheckMin(l, p+"MaxPending", c.MaxPending, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *TWCCSenderConfig) Validate() error { return c.validate("") }
+
+func (c *TWCCSenderConfig) validate(p string) error {
+	return shared.CheckRange("interceptor", p+"History", c.History, 1, maxRing)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *KeyframeRequesterConfig) Validate() error { return c.validate("") }
+
+func (c *KeyframeRequesterConfig) validate(p string) error {
+	return shared.CheckMin("interceptor", p+"MinInterval", c.MinInterval, 1)
 }
 
 func (c *Config) reportInterval() time.Duration {

@@ -18,5 +18,16 @@ func TestConfigInvalid(t *testing.T) {
 		{Field: "MaxStreams", Config: Config{MaxStreams: -1}},
 		{Field: "MaxEvents", Config: Config{MaxEvents: -1}},
 		{Field: "MaxOutput", Config: Config{MaxOutput: -1}},
-	}, Config{MaxOutput: 1})
+		// The units' configs: a ring over 32768 used to be rounded down,
+		// negative values replaced by the default.
+		{Field: "NACKGenerator.Size", Config: Config{NACKGenerator: NACKGeneratorConfig{Size: 1 << 16}}},
+		{Field: "NACKGenerator.MaxAge", Config: Config{NACKGenerator: NACKGeneratorConfig{MaxAge: -1}}},
+		{Field: "NACKResponder.HistorySize", Config: Config{NACKResponder: NACKResponderConfig{HistorySize: -1}}},
+		{Field: "NACKResponder.MaxBitrate", Config: Config{NACKResponder: NACKResponderConfig{MaxBitrate: -1}}},
+		{Field: "TWCCReceiver.Interval", Config: Config{TWCCReceiver: TWCCReceiverConfig{Interval: -time.Millisecond}}},
+		{Field: "TWCCSender.History", Config: Config{TWCCSender: TWCCSenderConfig{History: 1 << 16}}},
+		{Field: "Keyframe.MinInterval", Config: Config{Keyframe: KeyframeRequesterConfig{MinInterval: -1}}},
+	}, Config{MaxOutput: 1}, Config{NACKGenerator: NACKGeneratorConfig{Size: 1 << 15}, TWCCSender: TWCCSenderConfig{History: 1}})
+	contracttest.ConfigRule(t, "interceptor", func(c NACKGeneratorConfig) error { return c.Validate() },
+		[]contracttest.BadConfig[NACKGeneratorConfig]{{Field: "MaxRetries", Config: NACKGeneratorConfig{MaxRetries: -1}}})
 }
