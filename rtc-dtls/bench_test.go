@@ -149,6 +149,7 @@ func BenchmarkConnApplicationData(b *testing.B) {
 			b.Fatal(err)
 		}
 		dg, _ := p.client.PollWrite()
+		dg.Transport = dg.Transport.Reverse() // as the server receives it
 		if err := p.server.HandleRead(dg); err != nil {
 			b.Fatal(err)
 		}
