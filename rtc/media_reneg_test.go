@@ -97,3 +97,27 @@ func checkDirectionChanges(t *testing.T, a, b *peer, audio, video *Sender) {
 		t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
 	}
 }
+
+// TestMediaAddedLater: a data-only connection keys no SRTP; a track added
+// by renegotiation keys it from the same DTLS association (the exporter,
+// RFC 5764 §4.2; use_srtp was offered from the start) and its media flows.
+func TestMediaAddedLater(t *testing.T) {
+	sim, a, b, _ := connectedPair(t, 63, 1, Configuration{}, Configuration{})
+	if a.pc.media.in != nil || b.pc.media.in != nil {
+		t.Fatalf("SRTP keyed on a data-only connection")
+	}
+	s, err := a.pc.AddTrack(vp8Track)
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return a.pc.media.out != nil && b.pc.media.in != nil }, 10000); err != nil {
+		t.Fatalf("not keyed after adding media: %v", err)
+	}
+	if err := s.WriteSample(Sample{Data: vp8Frame(100, 1), Duration: 33 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(rtpReads(b, nil)) == 1 }, 10000); err != nil {
+		t.Fatalf("no media: %v", err)
+	}
+}
