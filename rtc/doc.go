@@ -248,7 +248,8 @@
 //     (their ids belong to the source's session); a=extmap-allow-mixed and
 //     two-byte ids are not offered; the jitter buffer (rtc-media) is the
 //     application's; remote track ids come from a=msid (W3C ids are
-//     otherwise random).
+//     otherwise random). EventTrack fires when the exchange completes,
+//     not at the answerer's SetRemoteDescription as in W3C.
 //   - SDP munging is refused; the description applied must be the one
 //     created. Only one BUNDLE group; balanced and max-compat bundle
 //     policies gather as max-bundle.
