@@ -2,10 +2,12 @@ package rtc
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -120,4 +122,39 @@ func TestMediaAddedLater(t *testing.T) {
 	if err := sim.Run(func() bool { return len(rtpReads(b, nil)) == 1 }, 10000); err != nil {
 		t.Fatalf("no media: %v", err)
 	}
+}
+
+// TestContractMedia runs rtc-shared/contracttest against a PeerConnection
+// sending and receiving media (SRTP keyed, the interceptor chain and the
+// pacer running), its peer then dropped: random writes are RTP and RTCP
+// for its transceivers (a valid header with random payload, or junk), so
+// the chain's and the pacer's timers take part in PollTimeout.
+func TestContractMedia(t *testing.T) {
+	s := contractSubject(func(t *testing.T) (*PeerConnection, time.Time) {
+		sim, a, _, _, _ := mediaPair(t, 69, netsim.LinkConfig{Delay: 5 * time.Millisecond}, Configuration{Pacing: true})
+		drainEvents(a.pc)
+		return a.pc, sim.Now()
+	}, nil, nil)
+	var cur *PeerConnection
+	newPC := s.New
+	s.New = func(t *testing.T) (pcProtocol, time.Time) {
+		m, now := newPC(t)
+		cur = m.(*PeerConnection)
+		return m, now
+	}
+	s.RandomWrite = func(r *rand.Rand) Message {
+		m := Message{Kind: MessageKind(1 + r.IntN(2)), Data: make([]byte, 12+r.IntN(1200))}
+		for i := range m.Data {
+			m.Data[i] = byte(r.Uint32())
+		}
+		if r.IntN(4) > 0 {
+			m.Data[0] = 0x80 // RTP/RTCP version 2
+		}
+		if cur != nil && r.IntN(8) > 0 {
+			ts := cur.Transceivers()
+			m.Transceiver = ts[r.IntN(len(ts))]
+		}
+		return m
+	}
+	contracttest.Run(t, s)
 }
