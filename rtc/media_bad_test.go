@@ -105,3 +105,45 @@ func TestMediaUnknownCodecsOffer(t *testing.T) {
 		t.Fatalf("data channel: %v", err)
 	}
 }
+
+// TestMediaFloods: the remote peer floods authenticated RTP. New SSRCs
+// stop at MaxRemoteSSRCs (ErrTooManySSRCs, counted) and known streams
+// keep flowing; RTP that does not fit in the read queue (the application
+// stopped reading) is dropped and counted, never queued without bound.
+func TestMediaFloods(t *testing.T) {
+	cfg := Configuration{MaxRemoteSSRCs: 8, MaxQueuedMessages: 64}
+	sim, a, b, _, video := mediaPair(t, 59, netsim.LinkConfig{Delay: 5 * time.Millisecond}, cfg)
+	known := len(b.pc.media.ssrcs)
+	refused := 0
+	for i := range 50 {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, SSRC: uint32(5000 + i)}, Payload: []byte{0x10}}
+		if err := inject(t, sim, a, b, p, false); errors.Is(err, ErrTooManySSRCs) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(b.pc.media.ssrcs) != 8 || refused != 50-(8-known) || b.pc.MediaStats().TooManySSRCs != uint64(refused) {
+		t.Errorf("streams %d (had %d), refused %d, counted %d", len(b.pc.media.ssrcs), known, refused, b.pc.MediaStats().TooManySSRCs)
+	}
+	// Stop reading: b's collector is not drained while a sends 200 packets.
+	ssrc := video.Encodings()[0].SSRC
+	dropped := 0
+	for i := range 200 {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: uint16(100 + i), SSRC: ssrc}, Payload: []byte{0x10}}
+		if err := inject(t, sim, a, b, p, false); err != nil {
+			dropped++
+		}
+	}
+	if q := b.pc.out.reads.Len(); q > 64 || dropped < 200-64 {
+		t.Errorf("read queue %d, %d refused", q, dropped)
+	}
+	b.Drain()
+	if err := video.WriteSample(Sample{Data: vp8Frame(100, 1), Duration: 33 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(b.Reads)
+	if err := sim.Run(func() bool { return len(b.Reads) > n }, 10000); err != nil {
+		t.Fatalf("no media after the floods: %v", err)
+	}
+}

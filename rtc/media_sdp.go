@@ -197,16 +197,16 @@ func (n *negotiation) rtpMedia(md *sdp.MediaDescription, s *mSection, typ SDPTyp
 // and a=ssrc-group:FID for its RTX (RFC 8830, RFC 5576, RFC 4588 §8.1),
 // or with several encodings a=rid send and a=simulcast (RFC 8853 §5.1).
 func (n *negotiation) senderLines(md *sdp.MediaDescription, t *Transceiver) {
-	trackID := "-"
+	// RFC 8830 §2: a=msid names the track and its streams ("-" for
+	// none); a sender without a track has none to name.
 	if t.sender.track != nil {
-		trackID = t.sender.track.ID
-	}
-	streams := t.streamIDs
-	if len(streams) == 0 {
-		streams = []string{"-"}
-	}
-	for _, st := range streams {
-		md.Add(sdp.MSID{StreamID: st, TrackID: trackID})
+		streams := t.streamIDs
+		if len(streams) == 0 {
+			streams = []string{"-"}
+		}
+		for _, st := range streams {
+			md.Add(sdp.MSID{StreamID: st, TrackID: t.sender.track.ID})
+		}
 	}
 	n.pc.ensureEncodings(t)
 	encs := t.sender.encodings
