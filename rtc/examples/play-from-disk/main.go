@@ -27,10 +27,10 @@ import (
 
 	"github.com/sansrtc/rtc/rtc"
 	media "github.com/sansrtc/rtc/rtc-media"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
-	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
 func main() {
