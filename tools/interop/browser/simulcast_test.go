@@ -20,8 +20,8 @@ import (
 func startExample(t *testing.T, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	build := exec.Command("go", "build", "-o", bin, "./rtc/examples/"+name)
-	build.Dir = "../../.."
+	build := exec.Command("go", "build", "-o", bin, "./examples/"+name)
+	build.Dir = "../../../rtc" // the rtc module, with or without go.work
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)
 	}
