@@ -50,6 +50,24 @@ const (
 	// icecandidateerror). Once per ICE session from the agent, once per
 	// description from the PeerConnection; a cut is never silent.
 	EventICECandidateError
+	// EventTrack: Transceiver, Track (the remote track, W3C ontrack) and
+	// Streams (its a=msid stream ids), W3C "process the addition of a
+	// remote track" (webrtc §5.1). Fired when the offer/answer exchange
+	// that makes the transceiver receive completes: on the offerer at
+	// SetRemoteDescription(answer), on the answerer at
+	// SetLocalDescription(answer), once the negotiated direction is known
+	// (W3C fires it at every setRemoteDescription; an answerer here sees
+	// the remote offer's transceivers in Transceivers right after
+	// SetRemoteDescription).
+	EventTrack
+	// EventKeyframeRequest: Transceiver, SSRC. The remote peer asked for
+	// a keyframe on one of our streams (PLI, RFC 4585 §6.3.1, or FIR, RFC
+	// 5104 §4.3.1); a forwarding application passes it on with
+	// RequestKeyframe on the source.
+	EventKeyframeRequest
+	// EventTargetBitrate: Bitrate, the send-side estimate in bits per
+	// second (GCC over transport-wide feedback, or a REMB).
+	EventTargetBitrate
 )
 
 // String returns the W3C event name.
@@ -57,7 +75,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -76,6 +94,13 @@ type Event struct {
 	Candidate          ICECandidateInit
 	Channel            *DataChannel
 	Err                error
+	// Transceiver, Track and Streams: EventTrack.
+	Transceiver *Transceiver
+	Track       *Track
+	Streams     []string
+	// SSRC: EventKeyframeRequest. Bitrate: EventTargetBitrate.
+	SSRC    uint32
+	Bitrate int
 }
 
 // String formats the event for logs.
