@@ -285,6 +285,18 @@ func (c *Chain) checkTarget() {
 // SendRTP), application units see it, and the marshalled packet is recorded
 // for NACK and reports. The caller protects and sends the appended bytes.
 func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error) {
+	return c.sendRTP(now, p, 0, dst)
+}
+
+// SendRTPProbe is SendRTP for a packet the pacer sends in probe cluster
+// probeCluster (pacer.Item.ProbeCluster, non-zero): the Estimator sees the
+// cluster id in SentPacket and in the feedback's PacketResults. now is when
+// the pacer released the packet, its real send time.
+func (c *Chain) SendRTPProbe(now time.Time, p *rtp.Packet, probeCluster int, dst []byte) ([]byte, error) {
+	return c.sendRTP(now, p, probeCluster, dst)
+}
+
+func (c *Chain) sendRTP(now time.Time, p *rtp.Packet, probe int, dst []byte) ([]byte, error) {
 	if c.closed {
 		return dst, ErrClosed
 	}
@@ -300,6 +312,10 @@ func (c *Chain) SendRTP(now time.Time, p *rtp.Packet, dst []byte) ([]byte, error
 		}
 		sent = c.twccSend.Number(now, 0, p.SSRC, false) // size set below
 		tseq = sent.TransportSeq
+		if probe != 0 {
+			sent.ProbeCluster = probe
+			c.twccSend.setProbe(tseq, probe)
+		}
 	}
 	for _, u := range c.cfg.Units {
 		u.SendRTP(now, p)

@@ -73,7 +73,8 @@
 //
 // The PeerConnection builds one Chain per transport from a Config: the
 // default chain is the zero Config with TransportCCExtID and ReducedSize
-// set from negotiation and the GCC Estimator plugged in; it binds each
+// set from negotiation and the GCC Estimator plugged in (gcc.NewChain; a
+// pacer, package pacer, sends probe packets with SendRTPProbe); it binds each
 // transceiver's streams as negotiation settles them. An application
 // replaces the chain by handing its own Config (Disable to leave built-in
 // units out, Estimator to plug another estimator), and adds its own unit

@@ -25,7 +25,7 @@ type SentPacket struct {
 	// Retransmission is true for a NACK answer (RTX or in-band).
 	Retransmission bool
 	// ProbeCluster is the pacer's probe cluster id, or zero when the packet
-	// is not a probe. The chain itself never sets it.
+	// is not a probe. The chain sets it for packets sent with SendRTPProbe.
 	ProbeCluster int
 }
 

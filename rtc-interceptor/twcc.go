@@ -91,6 +91,13 @@ func (t *TWCCSender) setSize(tseq int64, size int) {
 	}
 }
 
+// setProbe marks packet tseq as part of probe cluster id.
+func (t *TWCCSender) setProbe(tseq int64, id int) {
+	if r := &t.ring[tseq&t.mask]; r.tseq == tseq {
+		r.probe = int32(id)
+	}
+}
+
 // HandleFeedback turns one transport-cc feedback message into results, in
 // transport sequence order. The slice is reused by the next call. Packets
 // the sender never numbered, or has forgotten, are left out and counted

@@ -3,7 +3,10 @@ package rtcp
 import "testing"
 
 func compoundSRSDES() []byte {
-	b, _ := Marshal(samples()[0], samples()[2])
+	b, err := Marshal(samples()[0], samples()[2])
+	if err != nil {
+		panic(err)
+	}
 	return b
 }
 
@@ -37,7 +40,10 @@ func BenchmarkMarshalCompoundSRSDES(b *testing.B) {
 }
 
 func BenchmarkParseTransportCC(b *testing.B) {
-	pkt, _ := Marshal(samples()[13])
+	pkt, err := Marshal(samples()[13])
+	if err != nil {
+		b.Fatal(err)
+	}
 	var p TransportCC
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()

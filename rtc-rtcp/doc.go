@@ -55,6 +55,13 @@
 // the packets taken from one compound packet (default 64). Malformed input
 // never panics (a fuzz target per parser).
 //
+// Counters that wrap are read with one explicit rule each: NTP timestamps
+// across the 2036 era wrap as RFC 4330 §3 does (TimeFromNTP), cumulative
+// loss in signed 24 bits, clamped with ClampLost (RFC 3550 Appendix A.3),
+// RTT refused when A - LSR - DLSR is negative, and transport-cc arrivals
+// placed by their distance from the base sequence, so one exactly 2^15
+// away (undefined in RFC 1982) is refused by BuildTransportCC.
+//
 // # Known gaps
 //
 //   - Feedback formats not listed above, and XR block types other than RRTR

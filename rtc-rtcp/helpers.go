@@ -16,9 +16,15 @@ func NTPTime(t time.Time) uint64 {
 }
 
 // TimeFromNTP converts a 64-bit NTP timestamp to a time, to the nanosecond
-// (rounded). Timestamps are read in NTP era 0 (1900-2036).
+// (rounded). The 32-bit seconds field wraps on 2036-02-07 (the end of NTP
+// era 0); as RFC 4330 §3 does, a timestamp whose most significant bit is
+// set is read in 1968-2036 (era 0) and one whose bit is clear in
+// 2036-2104 (era 1), so a report sent across the wrap keeps its meaning.
 func TimeFromNTP(ntp uint64) time.Time {
 	sec := int64(ntp>>32) - ntpEpochOffset
+	if ntp>>63 == 0 {
+		sec += 1 << 32 // era 1
+	}
 	nsec := ((ntp&0xffffffff)*1_000_000_000 + 1<<31) >> 32
 	return time.Unix(sec, int64(nsec)).UTC()
 }

@@ -30,6 +30,15 @@ func (r *ReceptionReport) parse(b []byte) {
 	r.Delay = u32(b[20:])
 }
 
+// ClampLost converts a cumulative loss count (RFC 3550 §6.4.1, negative
+// when duplicates arrive) to the signed 24-bit range of
+// ReceptionReport.TotalLost. RFC 3550 Appendix A.3: "it should be clamped
+// at 0x7fffff for positive loss or 0x800000 for negative loss rather than
+// wrapping around".
+func ClampLost(lost int64) int32 {
+	return int32(max(-(1 << 23), min(lost, 1<<23-1)))
+}
+
 func (r *ReceptionReport) appendTo(b []byte) ([]byte, error) {
 	if r.TotalLost < -(1<<23) || r.TotalLost >= 1<<23 {
 		return b, ErrBadValue

@@ -35,7 +35,10 @@ func TestRoundTripEveryType(t *testing.T) {
 		if !reflect.DeepEqual(normalize(got[0]), normalize(p)) {
 			t.Errorf("%s:\n got %+v\nwant %+v", name, got[0], p)
 		}
-		again, _ := Marshal(got[0])
+		again, err := Marshal(got[0])
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !bytes.Equal(again, b) {
 			t.Errorf("%s: re-marshal differs", name)
 		}
@@ -52,9 +55,14 @@ func TestRoundTripEveryType(t *testing.T) {
 // normalize maps empty slices to nil so that values built by hand compare
 // with decoded ones.
 func normalize(p Packet) Packet {
-	b, _ := Marshal(p)
+	b, err := Marshal(p)
+	if err != nil {
+		panic(err)
+	}
 	q := newPacket(Header{Type: PacketType(b[1]), Count: b[0] & 0x1f}, b)
-	_ = q.Unmarshal(b)
+	if err := q.Unmarshal(b); err != nil {
+		panic(err)
+	}
 	return q
 }
 
@@ -90,7 +98,10 @@ func TestCompound(t *testing.T) {
 	}
 
 	// RFC 3550 §6.1: the first packet must be SR or RR; RFC 5506 relaxes it.
-	pli, _ := Marshal(&PLI{SenderSSRC: 1, MediaSSRC: 2})
+	pli, err := Marshal(&PLI{SenderSSRC: 1, MediaSSRC: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Validate(pli, false); !errors.Is(err, ErrBadFirstPacket) {
 		t.Fatalf("strict: %v", err)
 	}
@@ -108,7 +119,10 @@ func TestCompound(t *testing.T) {
 	padded[0] |= 0x20
 	padded = append(padded, 0, 0, 0, 4)
 	padded[3]++
-	rr, _ := Marshal(&ReceiverReport{SSRC: 1})
+	rr, err := Marshal(&ReceiverReport{SSRC: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Validate(append(append([]byte(nil), rr...), padded...), false); err != nil {
 		t.Fatalf("padding last: %v", err)
 	}
@@ -131,7 +145,10 @@ func TestCompound(t *testing.T) {
 }
 
 func TestMaxPackets(t *testing.T) {
-	rr, _ := Marshal(&ReceiverReport{SSRC: 1})
+	rr, err := Marshal(&ReceiverReport{SSRC: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b []byte
 	for i := 0; i < 5; i++ {
 		b = append(b, rr...)
@@ -171,7 +188,10 @@ func TestTransportCCDraftChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range f.Vectors {
-		b, _ := hex.DecodeString(v.Hex)
+		b, err := hex.DecodeString(v.Hex)
+		if err != nil {
+			t.Fatal(err)
+		}
 		c := PacketStatusChunk(u16(b))
 		if v.Fields.T == 0 {
 			sym, n := c.Run()
@@ -277,7 +297,9 @@ func TestBuildTransportCCChunkChoice(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		arr = append(arr, TWCCArrival{uint16(i), time.Duration(i) * time.Millisecond})
 	}
-	_ = BuildTransportCC(&p, 0, 0, 0, arr)
+	if err := BuildTransportCC(&p, 0, 0, 0, arr); err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Chunks) != 1 || !p.Chunks[0].IsRunLength() {
 		t.Fatalf("100 small deltas: chunks %x", p.Chunks)
 	}
@@ -285,7 +307,9 @@ func TestBuildTransportCCChunkChoice(t *testing.T) {
 	for i := 0; i < 28; i += 2 {
 		arr = append(arr, TWCCArrival{uint16(i), time.Duration(i) * time.Millisecond})
 	}
-	_ = BuildTransportCC(&p, 0, 0, 0, arr)
+	if err := BuildTransportCC(&p, 0, 0, 0, arr); err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Chunks) != 2 || p.Chunks[0].IsRunLength() || p.Chunks[0].TwoBit() {
 		t.Fatalf("alternating: chunks %x", p.Chunks)
 	}
@@ -393,7 +417,10 @@ func TestZeroAllocs(t *testing.T) {
 	sr := samples()[0]
 	sdes := samples()[2]
 	twcc := samples()[13]
-	compound, _ := Marshal(sr, sdes, twcc)
+	compound, err := Marshal(sr, sdes, twcc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := NewDecoder(Config{})
 	buf := make([]byte, 0, 1500)
 	allocs := testing.AllocsPerRun(100, func() {
@@ -423,7 +450,10 @@ func TestZeroAllocs(t *testing.T) {
 // TestGarbage injects random and mutated packets through the Decoder: no
 // panic, and every failure is counted.
 func TestGarbage(t *testing.T) {
-	valid, _ := Marshal(samples()...)
+	valid, err := Marshal(samples()...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := rand.New(rand.NewPCG(7, 7))
 	d := NewDecoder(Config{ReducedSize: true})
 	fails := uint64(0)

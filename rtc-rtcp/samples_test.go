@@ -4,9 +4,11 @@ package rtcp
 // tests, fuzz seeds and benchmarks.
 func samples() []Packet {
 	var twcc TransportCC
-	_ = BuildTransportCC(&twcc, 1, 2, 7, []TWCCArrival{
+	if err := BuildTransportCC(&twcc, 1, 2, 7, []TWCCArrival{
 		{100, 1_000_000_000}, {101, 1_000_250_000}, {103, 1_020_000_000}, {104, 1_010_000_000}, {120, 1_100_000_000},
-	})
+	}); err != nil {
+		panic(err)
+	}
 	return []Packet{
 		&SenderReport{SSRC: 0x902f9e2e, NTPTime: 0xda8bd1fcdddda05a, RTPTime: 0xaaf4edd5, PacketCount: 1, OctetCount: 2,
 			Reports: []ReceptionReport{{SSRC: 0xbc5e9a40, FractionLost: 3, TotalLost: -5, LastSequenceNumber: 0x46e1, Jitter: 273, LastSenderReport: 0x9f36432, Delay: 150137}}},

@@ -372,7 +372,12 @@ func BuildTransportCC(p *TransportCC, sender, media uint32, feedbackCount uint8,
 	prev := ref * TWCCReferenceUnit
 	seq := first
 	for _, a := range arrivals {
-		if shared.SerialLess(a.Sequence, seq) {
+		// Each arrival must lie at or after the next position and inside
+		// the span first..last. Comparing positions from first, rather
+		// than RFC 1982 order (undefined at exactly half the space),
+		// refuses an arrival 2^15 away instead of writing 2^15 statuses
+		// the StatusCount does not announce.
+		if pos := int(a.Sequence - first); pos < int(seq-first) || pos >= span {
 			return ErrBadValue
 		}
 		for ; seq != a.Sequence; seq++ {

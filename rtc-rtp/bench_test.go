@@ -7,7 +7,10 @@ import (
 
 func BenchmarkUnmarshal(b *testing.B) {
 	p := testPacket()
-	raw, _ := p.Marshal()
+	raw, err := p.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
 	var q Packet
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
@@ -20,7 +23,10 @@ func BenchmarkUnmarshal(b *testing.B) {
 
 func BenchmarkHeaderView(b *testing.B) {
 	p := testPacket()
-	raw, _ := p.Marshal()
+	raw, err := p.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -70,15 +76,21 @@ func BenchmarkVP8Payload(b *testing.B) {
 func BenchmarkVP8Depayload(b *testing.B) {
 	frame := benchFrame(50_000)
 	var ps Payloads
-	_ = (&VP8Payloader{EnablePictureID: true}).Payload(&ps, 1200, frame)
+	if err := (&VP8Payloader{EnablePictureID: true}).Payload(&ps, 1200, frame); err != nil {
+		b.Fatal(err)
+	}
 	var d VP8Depayloader
 	out := make([]byte, 0, 64<<10)
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
+	var err error
 	for b.Loop() {
 		out = out[:0]
 		for i := range ps.Len() {
-			out, _, _ = d.Depayload(out, ps.At(i))
+			out, _, err = d.Depayload(out, ps.At(i))
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
@@ -100,15 +112,21 @@ func BenchmarkH264Payload(b *testing.B) {
 func BenchmarkH264Depayload(b *testing.B) {
 	frame := annexB([]byte{0x67, 0x42, 0xc0, 0x1f}, []byte{0x68, 0xce}, append([]byte{0x65, 0x88}, benchFrame(50_000)...))
 	var ps Payloads
-	_ = (&H264Payloader{}).Payload(&ps, 1200, frame)
+	if err := (&H264Payloader{}).Payload(&ps, 1200, frame); err != nil {
+		b.Fatal(err)
+	}
 	var d H264Depayloader
 	out := make([]byte, 0, 64<<10)
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
+	var err error
 	for b.Loop() {
 		out = out[:0]
 		for i := range ps.Len() {
-			out, _, _ = d.Depayload(out, ps.At(i))
+			out, _, err = d.Depayload(out, ps.At(i))
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
@@ -116,7 +134,9 @@ func BenchmarkH264Depayload(b *testing.B) {
 func BenchmarkFrameAssemblerVP8(b *testing.B) {
 	frame := benchFrame(50_000)
 	var ps Payloads
-	_ = (&VP8Payloader{EnablePictureID: true}).Payload(&ps, 1200, frame)
+	if err := (&VP8Payloader{EnablePictureID: true}).Payload(&ps, 1200, frame); err != nil {
+		b.Fatal(err)
+	}
 	pkts := make([]Packet, ps.Len())
 	a := NewFrameAssembler(&VP8Depayloader{}, Config{})
 	var seq uint16

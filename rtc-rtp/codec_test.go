@@ -428,19 +428,25 @@ func TestAssemblerLossAndLimits(t *testing.T) {
 	a := NewFrameAssembler(&VP8Depayloader{}, Config{})
 	// Lose the second packet of frame 1: frame 1 is dropped, frame 2 is
 	// delivered.
-	var frames int
+	var frames, fragmentsLost int
 	for i, p := range append(f1, f2...) {
 		if i == 1 {
 			continue
 		}
-		_, ok, _ := a.Push(&p)
+		_, ok, err := a.Push(&p)
+		switch {
+		case errors.Is(err, ErrFragmentLost):
+			fragmentsLost++ // the rest of frame 1, after the loss
+		case err != nil:
+			t.Fatal(err)
+		}
 		if ok {
 			frames++
 		}
 	}
 	st := a.Stats()
-	if frames != 1 || st.LostPackets != 1 || st.DroppedFrames != 1 || st.DroppedPackets != 3 {
-		t.Fatalf("frames %d stats %+v", frames, st)
+	if frames != 1 || st.LostPackets != 1 || st.DroppedFrames != 1 || st.DroppedPackets != 3 || fragmentsLost != 3 {
+		t.Fatalf("frames %d, %d ErrFragmentLost, stats %+v", frames, fragmentsLost, st)
 	}
 	// A duplicate is ignored.
 	if _, ok, err := a.Push(&f2[4]); ok || err != nil || a.Stats().Reordered != 1 {
@@ -543,7 +549,10 @@ func TestPacketizer(t *testing.T) {
 	}
 	// G.711 timestamps advance per chunk, no marker.
 	g := Packetizer{Payloader: G711Payloader{}, MTU: 160}
-	pkts, _ = g.Packetize(make([]byte, 400), 0)
+	pkts, err = g.Packetize(make([]byte, 400), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(pkts) != 3 || pkts[1].Timestamp != 160 || pkts[2].Timestamp != 320 || pkts[2].Marker {
 		t.Fatal("g711 timestamps")
 	}
@@ -551,11 +560,19 @@ func TestPacketizer(t *testing.T) {
 	// right away, so one scratch array serves every packet).
 	var ext [2]byte
 	if allocs := testing.AllocsPerRun(20, func() {
-		pkts, _ := pz.Packetize(frame, 1)
+		pkts, err := pz.Packetize(frame, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := range pkts {
 			ext[1] = byte(i)
-			_ = pkts[i].SetExtension(3, ext[:])
-			_, _ = pkts[i].MarshalTo(buf)
+			if err := pkts[i].SetExtension(3, ext[:]); err != nil {
+				t.Fatal(err)
+			}
+			_, err = pkts[i].MarshalTo(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	}); allocs != 0 {
 		t.Fatalf("%v allocs", allocs)
@@ -572,7 +589,11 @@ func TestAssemblerJoinMidFrame(t *testing.T) {
 	a := NewFrameAssembler(&VP8Depayloader{}, Config{})
 	var got []Frame
 	for i := 1; i < len(pkts); i++ { // the first packet is missed
-		if f, ok, _ := a.Push(&pkts[i]); ok {
+		f, ok, err := a.Push(&pkts[i])
+		if err != nil && !errors.Is(err, ErrFragmentLost) { // the rest of the first frame
+			t.Fatal(err)
+		}
+		if ok {
 			got = append(got, f)
 		}
 	}

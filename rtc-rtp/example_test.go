@@ -63,10 +63,16 @@ func ExampleVP8Payloader() {
 		pkt.SequenceNumber = uint16(100 + i)
 		pkt.Timestamp = 90000
 		pkt.Marker = i == payloads.Len()-1 // RFC 7741 §4.1: last packet of the frame
-		n, _ := pkt.MarshalTo(wire)
+		n, err := pkt.MarshalTo(wire)
+		if err != nil {
+			panic(err)
+		}
 
 		var d rtp.VP8Descriptor
-		dn, _ := d.Unmarshal(pkt.Payload)
+		dn, err := d.Unmarshal(pkt.Payload)
+		if err != nil {
+			panic(err)
+		}
 		fmt.Printf("packet %d: %d bytes, S=%v PictureID=%d, descriptor %d bytes\n",
 			i, n, d.Start, d.PictureID, dn)
 
@@ -92,9 +98,14 @@ func ExampleVP8Payloader() {
 func ExampleParseHeaderView() {
 	var p rtp.Packet
 	p.SSRC, p.SequenceNumber = 1, 10
-	_ = p.SetExtension(5, []byte("0")) // sdes:mid
+	if err := p.SetExtension(5, []byte("0")); err != nil { // sdes:mid
+		panic(err)
+	}
 	p.Payload = []byte{1, 2, 3}
-	raw, _ := p.Marshal()
+	raw, err := p.Marshal()
+	if err != nil {
+		panic(err)
+	}
 
 	v, err := rtp.ParseHeaderView(raw)
 	if err != nil {
@@ -103,7 +114,10 @@ func ExampleParseHeaderView() {
 	fmt.Printf("ssrc %d seq %d mid %q payload %x\n", v.SSRC, v.SequenceNumber, v.Extension(5), raw[v.HeaderSize:v.PayloadEnd])
 	rtp.SetSSRC(raw, 2)
 	rtp.SetSequenceNumber(raw, 500)
-	v, _ = rtp.ParseHeaderView(raw)
+	v, err = rtp.ParseHeaderView(raw)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("ssrc %d seq %d\n", v.SSRC, v.SequenceNumber)
 	// Output:
 	// ssrc 1 seq 10 mid "0" payload 010203

@@ -47,12 +47,16 @@ func TestTypedExtensions(t *testing.T) {
 		}
 	}
 	var a AudioLevel
-	_ = a.Unmarshal([]byte{0xaa})
+	if err := a.Unmarshal([]byte{0xaa}); err != nil {
+		t.Fatal(err)
+	}
 	if !a.Voice || a.Level != 42 {
 		t.Fatal("audio level fields")
 	}
 	var o VideoOrientation
-	_ = o.Unmarshal([]byte{0x07})
+	if err := o.Unmarshal([]byte{0x07}); err != nil {
+		t.Fatal(err)
+	}
 	if o.Degrees() != 270 || !o.Flip || o.BackCamera {
 		t.Fatal("cvo fields")
 	}

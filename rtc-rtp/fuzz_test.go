@@ -3,20 +3,28 @@ package rtp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"testing"
 )
 
 func fuzzSeeds(f *testing.F) {
 	p := testPacket()
-	b, _ := p.Marshal()
+	b, err := p.Marshal()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(b)
 	f.Add(mustHex(f, oneBytePacket))
 	f.Add(mustHex(f, "92080001000000020000000311111111222222221000000201000f03aabbcc00ff"))
 	f.Add(mustHex(f, "900000010000000000000001abcd000101020304ee"))
 	p.PaddingSize = 7
-	_ = p.SetExtensionMixed(200, nil)
-	b, _ = p.Marshal()
+	if err := p.SetExtensionMixed(200, nil); err != nil {
+		f.Fatal(err)
+	}
+	if b, err = p.Marshal(); err != nil {
+		f.Fatal(err)
+	}
 	f.Add(b)
 }
 
@@ -63,8 +71,8 @@ func FuzzPacket(f *testing.F) {
 			}
 		}
 		c := p.Clone()
-		if c2, _ := c.Marshal(); !bytes.Equal(c2, out) {
-			t.Fatal("clone")
+		if c2, err := c.Marshal(); err != nil || !bytes.Equal(c2, out) {
+			t.Fatal("clone", err)
 		}
 	})
 }
@@ -118,7 +126,10 @@ func FuzzExtensions(f *testing.F) {
 		}
 		var s DDStructure
 		var d DependencyDescriptor
-		_ = d.Unmarshal(b, &s)
+		// Bad input is refused with one of the two documented errors.
+		if err := d.Unmarshal(b, &s); err != nil && !errors.Is(err, ErrDDMalformed) && !errors.Is(err, ErrDDNoStructure) {
+			t.Fatalf("undocumented error %v", err)
+		}
 		if d.Unmarshal(b, &s) == nil { // again with whatever structure was learned
 			out, err := d.AppendTo(nil, &s)
 			if err != nil {
@@ -133,7 +144,9 @@ func FuzzExtensions(f *testing.F) {
 				t.Fatal("structure round trip")
 			}
 		}
-		_ = d.Unmarshal(b, nil)
+		if err := d.Unmarshal(b, nil); err != nil && !errors.Is(err, ErrDDMalformed) && !errors.Is(err, ErrDDNoStructure) {
+			t.Fatalf("undocumented error without a structure: %v", err)
+		}
 	})
 }
 
@@ -224,7 +237,9 @@ func FuzzDepayloaders(f *testing.F) {
 		a := NewFrameAssembler(mk(), Config{MaxFrameSize: 1 << 12})
 		for i := range 8 {
 			p := Packet{Payload: payload, Header: Header{SequenceNumber: uint16(i), Marker: i%3 == 2}}
-			_, _, _ = a.Push(&p)
+			if _, _, err := a.Push(&p); err != nil && !knownPayloadError(err) {
+				t.Fatalf("undocumented error %v", err)
+			}
 		}
 	})
 }
@@ -265,4 +280,16 @@ func FuzzPayloaders(f *testing.F) {
 		check(&H265Payloader{}, &H265Depayloader{}, nil)
 		check(&AV1Payloader{}, &AV1Depayloader{}, nil)
 	})
+}
+
+// knownPayloadError reports the documented errors of depayloading and
+// frame assembly.
+func knownPayloadError(err error) bool {
+	for _, e := range []error{ErrMalformedPayload, ErrUnsupportedPayload, ErrMalformedFrame, ErrEmptyFrame,
+		ErrFragmentLost, ErrFrameTooLarge} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -85,7 +85,10 @@ func TestUnmarshalTwoByteAndCSRC(t *testing.T) {
 	if !bytes.Equal(p.GetExtension(15), []byte{0xaa, 0xbb, 0xcc}) {
 		t.Error("ext 15")
 	}
-	out, _ := p.Marshal()
+	out, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(out, b) {
 		t.Errorf("round trip\n got %x\nwant %x", out, b)
 	}
@@ -193,7 +196,10 @@ func TestRawExtensionProfile(t *testing.T) {
 	if p.ExtensionProfile != 0xabcd || !bytes.Equal(p.RawExtension, []byte{1, 2, 3, 4}) || len(p.AppendExtensions(nil)) != 0 {
 		t.Fatalf("%+v", p.Header)
 	}
-	out, _ := p.Marshal()
+	out, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(out, b) {
 		t.Fatalf("round trip %x", out)
 	}
@@ -290,15 +296,22 @@ func testPacket() Packet {
 	p.SequenceNumber = 27023
 	p.Timestamp = 3653407706
 	p.SSRC = 476325762
-	_ = p.SetExtension(2, []byte{0x01, 0x02, 0x03})
-	_ = p.SetExtension(3, []byte{0x12, 0x34})
+	if err := p.SetExtension(2, []byte{0x01, 0x02, 0x03}); err != nil {
+		panic(err)
+	}
+	if err := p.SetExtension(3, []byte{0x12, 0x34}); err != nil {
+		panic(err)
+	}
 	p.Payload = bytes.Repeat([]byte{0xab}, 1200)
 	return p
 }
 
 func TestZeroAllocs(t *testing.T) {
 	p := testPacket()
-	raw, _ := p.Marshal()
+	raw, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	buf := make([]byte, 0, 1500)
 	var q Packet
 	allocs := testing.AllocsPerRun(100, func() {
@@ -327,7 +340,10 @@ func TestZeroAllocs(t *testing.T) {
 func TestHeaderView(t *testing.T) {
 	p := testPacket()
 	p.PaddingSize = 4
-	raw, _ := p.Marshal()
+	raw, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	v, err := ParseHeaderView(raw)
 	if err != nil {
 		t.Fatal(err)

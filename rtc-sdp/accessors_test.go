@@ -155,10 +155,13 @@ func TestChromeOffer(t *testing.T) {
 	if !ok || u == "" || len(p) < 22 {
 		t.Errorf("ice %q %q", u, p)
 	}
-	if s, _ := sd.Setup(audio); s != SetupActpass {
-		t.Errorf("setup %v", s)
+	if s, err := sd.Setup(audio); err != nil || s != SetupActpass {
+		t.Errorf("setup %v %v", s, err)
 	}
-	fps, _ := sd.Fingerprints(audio)
+	fps, err := sd.Fingerprints(audio)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(fps) != 1 || fps[0].Hash != "sha-256" {
 		t.Fatalf("fingerprints %v", fps)
 	}
@@ -168,17 +171,23 @@ func TestChromeOffer(t *testing.T) {
 	if sd.Direction(video) != DirectionSendRecv {
 		t.Error("direction")
 	}
-	groups, _ := video.SSRCGroups()
+	groups, err := video.SSRCGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(groups) != 1 || groups[0].Semantics != "FID" || len(groups[0].SSRCs) != 2 {
 		t.Errorf("ssrc-group %v", groups)
 	}
-	if port, ok, _ := data.SCTPPort(); !ok || port != 5000 {
+	if port, ok, err := data.SCTPPort(); err != nil || !ok || port != 5000 {
 		t.Errorf("sctp-port %d", port)
 	}
-	if mms, ok, _ := data.MaxMessageSize(); !ok || mms != 262144 {
+	if mms, ok, err := data.MaxMessageSize(); err != nil || !ok || mms != 262144 {
 		t.Errorf("max-message-size %d", mms)
 	}
-	cands, _ := audio.Candidates()
+	cands, err := audio.Candidates()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(cands) == 0 {
 		t.Fatal("no candidates")
 	}
@@ -194,7 +203,10 @@ func TestChromeOffer(t *testing.T) {
 			t.Errorf("tcptype %q", c.TCPType)
 		}
 	}
-	exts, _ := video.ExtMaps()
+	exts, err := video.ExtMaps()
+	if err != nil {
+		t.Fatal(err)
+	}
 	found := false
 	for _, e := range exts {
 		found = found || e.URI == "urn:ietf:params:rtp-hdrext:sdes:mid"
@@ -205,10 +217,13 @@ func TestChromeOffer(t *testing.T) {
 	if !audio.RTCPMux() || !audio.RTCPRsize() {
 		t.Error("rtcp-mux/rsize")
 	}
-	if r, ok, _ := audio.RTCP(); !ok || r.Port != 9 || r.Address != "0.0.0.0" {
+	if r, ok, err := audio.RTCP(); err != nil || !ok || r.Port != 9 || r.Address != "0.0.0.0" {
 		t.Errorf("rtcp %+v", r)
 	}
-	msids, _ := audio.MSIDs()
+	msids, err := audio.MSIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(msids) != 1 || msids[0].TrackID == "" {
 		t.Errorf("msid %v", msids)
 	}
@@ -225,7 +240,10 @@ func TestChromeSimulcast(t *testing.T) {
 	if d := cmp.Diff(want, sc.Send); d != "" {
 		t.Error(d)
 	}
-	rids, _ := md.RIDs()
+	rids, err := md.RIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rids) != 3 || rids[0].Direction != "send" {
 		t.Errorf("rids %v", rids)
 	}
@@ -273,7 +291,7 @@ func TestRFCFixtureAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok, _ := mds[0].SCTPPort(); !ok || p != 5000 {
+	if p, ok, err := mds[0].SCTPPort(); err != nil || !ok || p != 5000 {
 		t.Error("fragment sctp-port")
 	}
 }
@@ -319,14 +337,19 @@ func TestCandidateGrammar(t *testing.T) {
 			t.Errorf("String() = %q, want %q", got.String(), want)
 		}
 	}
-	mdns, _ := ParseCandidate(cases[1].in)
+	mdns, err := ParseCandidate(cases[1].in)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !mdns.IsMDNS() {
 		t.Error("mDNS not detected")
 	}
 	if _, ok := mdns.AddrPort(); ok {
 		t.Error("mDNS name parsed as IP")
 	}
-	if u, _ := func() (string, bool) { c, _ := ParseCandidate(cases[0].in); return c.Ufrag() }(); u != "EsAw" {
+	if c, err := ParseCandidate(cases[0].in); err != nil {
+		t.Fatal(err)
+	} else if u, _ := c.Ufrag(); u != "EsAw" {
 		t.Error("ufrag")
 	}
 	for _, bad := range []string{

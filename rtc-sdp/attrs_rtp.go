@@ -29,6 +29,9 @@ func ParseRTPMap(v string) (RTPMap, error) {
 	if !ok || enc == "" {
 		return RTPMap{}, attrErr("rtpmap", v, "missing clock rate")
 	}
+	if !isToken(enc) { // RFC 8866 §6.6: the encoding name is a token
+		return RTPMap{}, attrErr("rtpmap", v, "encoding name is not a token")
+	}
 	rate, ch, hasCh := strings.Cut(rest, "/")
 	r, err := strconv.ParseUint(rate, 10, 32)
 	if err != nil {
@@ -73,6 +76,11 @@ func ParseFMTP(v string) (FMTP, error) {
 	f, p, ok := cutSpace(v)
 	if !ok {
 		return FMTP{}, attrErr("fmtp", v, "needs <format> <parameters>")
+	}
+	// RFC 8866 §6.15: "a=fmtp:<format> <format specific parameters>",
+	// fmt = token and the parameters a byte-string.
+	if !isToken(f) || !isByteString(p) {
+		return FMTP{}, attrErr("fmtp", v, "format is not a token or parameters hold NUL, CR or LF")
 	}
 	return FMTP{Format: f, Parameters: p}, nil
 }
@@ -127,6 +135,11 @@ func ParseRTCPFeedback(v string) (RTCPFeedback, error) {
 	if t == "" {
 		return RTCPFeedback{}, attrErr("rtcp-fb", v, "missing feedback type")
 	}
+	// RFC 4585 §4.2: rtcp-fb-id = 1*(alpha-numeric / "-" / "_"); the
+	// parameter is a token with an optional byte-string.
+	if !all(t, classRID) || !isByteString(p) {
+		return RTCPFeedback{}, attrErr("rtcp-fb", v, "feedback type must be alphanumeric, - or _")
+	}
 	return RTCPFeedback{Format: f, Type: t, Parameter: p}, nil
 }
 
@@ -162,8 +175,8 @@ func ParseExtMap(v string) (ExtMap, error) {
 	}
 	idS, dirS, hasDir := strings.Cut(idDir, "/")
 	id, err := strconv.ParseUint(idS, 10, 16)
-	if err != nil || id == 0 || id > 4095 {
-		return ExtMap{}, attrErr("extmap", v, "id must be 1-4095")
+	if err != nil || !validExtMapID(id) {
+		return ExtMap{}, attrErr("extmap", v, "id must be 1-255 (4096-4351 in an offer)")
 	}
 	e := ExtMap{ID: uint16(id)}
 	if hasDir {
@@ -177,7 +190,21 @@ func ParseExtMap(v string) (ExtMap, error) {
 	if e.URI == "" {
 		return ExtMap{}, attrErr("extmap", v, "missing URI")
 	}
+	// RFC 8285 §8: extensionname = URI (printable ASCII, no space);
+	// extensionattributes = byte-string.
+	if !isVChars(e.URI) || !isByteString(e.Attributes) {
+		return ExtMap{}, attrErr("extmap", v, "URI is not printable ASCII or attributes hold NUL, CR or LF")
+	}
 	return e, nil
+}
+
+// validExtMapID reports an RFC 8285 identifier: 1-14 for the one-byte
+// form and 1-255 for the two-byte form (§4.2, §4.3: 0 is padding, 15 is
+// reserved in the one-byte form), or 4096-4351, which §7 lets an offerer
+// use for an extension the answerer must renumber. 256-4095 and 0 are
+// refused.
+func validExtMapID(id uint64) bool {
+	return id >= 1 && id <= 255 || id >= 4096 && id <= 4351
 }
 
 // AttrKey returns "extmap".
@@ -218,6 +245,11 @@ func ParseSSRC(v string) (SSRC, error) {
 		return SSRC{}, attrErr("ssrc", v, "bad ssrc-id")
 	}
 	a, val, _ := strings.Cut(rest, ":")
+	// RFC 5576 §4.1: ssrc-attr = "ssrc:" ssrc-id SP attribute, attribute
+	// = att-field [":" att-value] of RFC 8866 (token, byte-string).
+	if !isToken(a) || !isByteString(val) {
+		return SSRC{}, attrErr("ssrc", v, "attribute name is not a token or its value holds NUL, CR or LF")
+	}
 	return SSRC{SSRC: uint32(n), Attribute: a, Value: val}, nil
 }
 
@@ -245,19 +277,39 @@ type SSRCGroup struct {
 
 // ParseSSRCGroup parses an ssrc-group value.
 func ParseSSRCGroup(v string) (SSRCGroup, error) {
-	sem, rest, ok := cutSpace(v)
-	if !ok {
-		return SSRCGroup{}, attrErr("ssrc-group", v, "needs <semantics> <ssrc-id> ...")
-	}
-	g := SSRCGroup{Semantics: sem}
-	for _, f := range strings.Split(rest, " ") {
-		n, err := strconv.ParseUint(f, 10, 32)
-		if err != nil {
-			return SSRCGroup{}, attrErr("ssrc-group", v, "bad ssrc-id "+strconv.Quote(f))
-		}
-		g.SSRCs = append(g.SSRCs, uint32(n))
+	var g SSRCGroup
+	if err := parseSSRCGroup(v, &g, true); err != nil {
+		return SSRCGroup{}, err
 	}
 	return g, nil
+}
+
+func checkSSRCGroup(v string) error {
+	var g SSRCGroup
+	return parseSSRCGroup(v, &g, false)
+}
+
+func parseSSRCGroup(v string, g *SSRCGroup, keep bool) error {
+	sem, rest, ok := cutSpace(v)
+	if !ok {
+		return attrErr("ssrc-group", v, "needs <semantics> <ssrc-id> ...")
+	}
+	if !isToken(sem) { // RFC 5576 §4.2: semantics = token
+		return attrErr("ssrc-group", v, "semantics is not a token")
+	}
+	g.Semantics = sem
+	for more := true; more; {
+		var f string
+		f, rest, more = cutOrAll(rest, ' ')
+		n, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return attrErr("ssrc-group", v, "bad ssrc-id "+strconv.Quote(f))
+		}
+		if keep {
+			g.SSRCs = append(g.SSRCs, uint32(n))
+		}
+	}
+	return nil
 }
 
 // AttrKey returns "ssrc-group".
@@ -290,6 +342,11 @@ func ParseRID(v string) (RID, error) {
 	dir, params, _ := strings.Cut(rest, " ")
 	if dir != "send" && dir != "recv" {
 		return RID{}, attrErr("rid", v, `direction must be "send" or "recv"`)
+	}
+	// RFC 8851 §10: rid-id = 1*(alpha-numeric / "-" / "_"); the
+	// parameters are printable ASCII (param-val = *(%x20-3A / %x3C-7E)).
+	if !all(id, classRID) || params != "" && !isPrint(params) {
+		return RID{}, attrErr("rid", v, "rid-id must be alphanumeric, - or _, and parameters printable ASCII")
 	}
 	return RID{ID: id, Direction: dir, Params: params}, nil
 }
@@ -382,8 +439,8 @@ func parseSimulcastList(list string) ([][]SimulcastStream, error) {
 		for _, alt := range strings.Split(stream, ",") {
 			p := strings.HasPrefix(alt, "~")
 			id := strings.TrimPrefix(alt, "~")
-			if id == "" {
-				return nil, simpleError("empty rid in stream list")
+			if id == "" || !all(id, classRID) { // RFC 8853 §5.1: rid-id of RFC 8851
+				return nil, simpleError("empty or malformed rid in stream list")
 			}
 			alts = append(alts, SimulcastStream{RID: id, Paused: p})
 		}
@@ -455,6 +512,9 @@ func ParseRTCP(v string) (RTCP, error) {
 			return RTCP{}, attrErr("rtcp", v, "address needs <nettype> <addrtype> <address>")
 		}
 		r.NetworkType, r.AddressType, r.Address = f[0], f[1], f[2]
+		if !isToken(f[0]) || !isToken(f[1]) || !isNonWS(f[2]) {
+			return RTCP{}, attrErr("rtcp", v, "nettype, addrtype or address breaks the grammar")
+		}
 	}
 	return r, nil
 }
@@ -490,6 +550,11 @@ func ParseImageAttr(v string) (ImageAttr, error) {
 	f, rest, ok := cutSpace(v)
 	if !ok {
 		return ImageAttr{}, attrErr("imageattr", v, "needs <pt> send|recv <sets>")
+	}
+	// RFC 6236 §3.1: the format is "*" or a payload type; the sets are
+	// printable ASCII (kept as text here).
+	if !isToken(f) || !isPrint(rest) {
+		return ImageAttr{}, attrErr("imageattr", v, "format is not a token or the sets are not printable ASCII")
 	}
 	ia := ImageAttr{Format: f}
 	// Split at " send " / " recv " tokens outside brackets.

@@ -75,10 +75,32 @@ func ParseFingerprint(v string) (Fingerprint, error) {
 		return Fingerprint{}, attrErr("fingerprint", v, "needs <hash-func> <fingerprint>")
 	}
 	f := Fingerprint{Hash: h, Value: val}
-	if _, err := f.Bytes(); err != nil {
+	if !isToken(h) { // RFC 8122 §5: hash-func = "sha-1" / ... / token
+		return Fingerprint{}, attrErr("fingerprint", v, "hash function is not a token")
+	}
+	if !isHexPairs(val) {
 		return Fingerprint{}, attrErr("fingerprint", v, "fingerprint is not colon-separated hex")
 	}
 	return f, nil
+}
+
+// isHexPairs reports RFC 8122 §5 fingerprint = 2HEX *(":" 2HEX), hex of
+// either case.
+func isHexPairs(s string) bool {
+	if (len(s)+1)%3 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i%3 == 2 {
+			if c != ':' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // Bytes decodes the colon-separated hex value.
@@ -179,10 +201,10 @@ type Group struct {
 
 // ParseGroup parses a group value. A group may list no mids.
 func ParseGroup(v string) (Group, error) {
-	sem, rest, _ := strings.Cut(v, " ")
-	if sem == "" {
-		return Group{}, attrErr("group", v, "missing semantics")
+	if err := checkGroup(v); err != nil {
+		return Group{}, err
 	}
+	sem, rest, _ := strings.Cut(v, " ")
 	g := Group{Semantics: sem}
 	if rest != "" {
 		g.MIDs = strings.Split(rest, " ")
@@ -203,6 +225,17 @@ func (g Group) AppendValue(b []byte) []byte {
 	return b
 }
 
+// checkGroup checks a group value. RFC 5888 §5: group-attribute =
+// "a=group:" semantics *(SP identification-tag); semantics and tags are
+// tokens.
+func checkGroup(v string) error {
+	sem, rest, _ := strings.Cut(v, " ")
+	if !isToken(sem) || !isTokenList(rest, classToken) {
+		return attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
+	}
+	return nil
+}
+
 // MSID is a=msid (RFC 8830 §2): "<stream id> [<track id>]".
 type MSID struct {
 	StreamID string // "-" for no stream
@@ -211,9 +244,11 @@ type MSID struct {
 
 // ParseMSID parses an msid value.
 func ParseMSID(v string) (MSID, error) {
-	s, t, _ := strings.Cut(v, " ")
-	if s == "" || strings.IndexByte(t, ' ') >= 0 {
-		return MSID{}, attrErr("msid", v, "needs <stream id> [<track id>]")
+	s, t, hasT := strings.Cut(v, " ")
+	// RFC 8830 §2: msid-value = msid-id [ SP msid-appdata ], each
+	// 1*64token-char.
+	if !lenIn(s, 1, 64, classToken) || hasT && !lenIn(t, 1, 64, classToken) {
+		return MSID{}, attrErr("msid", v, "needs <stream id> [<track id>], each 1-64 token-chars")
 	}
 	return MSID{StreamID: s, TrackID: t}, nil
 }
@@ -236,24 +271,50 @@ func (m MSID) AppendValue(b []byte) []byte {
 type MSIDSemantic struct {
 	Semantic string   // "WMS"
 	IDs      []string // stream ids or "*"
+	// NoLeadingSpace writes "WMS *" as Firefox does instead of Chrome's
+	// " WMS" (the zero value); parsing records which form was used.
+	NoLeadingSpace bool
 }
 
 // ParseMSIDSemantic parses an msid-semantic value; leading spaces (as
 // Chrome sends) are skipped.
 func ParseMSIDSemantic(v string) (MSIDSemantic, error) {
-	f := strings.Fields(v)
-	if len(f) == 0 {
-		return MSIDSemantic{}, attrErr("msid-semantic", v, "missing semantic")
+	if err := checkMSIDSemantic(v); err != nil {
+		return MSIDSemantic{}, err
 	}
-	return MSIDSemantic{Semantic: f[0], IDs: f[1:]}, nil
+	f := strings.Fields(v)
+	return MSIDSemantic{Semantic: f[0], IDs: f[1:], NoLeadingSpace: v[0] != ' '}, nil
+}
+
+// checkMSIDSemantic checks an msid-semantic value: tokens separated by
+// spaces, leading and repeated spaces allowed (Chrome writes " WMS").
+func checkMSIDSemantic(v string) error {
+	n := 0
+	for s := v; s != ""; {
+		t, rest, _ := cutOrAll(s, ' ')
+		if t != "" {
+			if !isToken(t) {
+				return attrErr("msid-semantic", v, "semantic and ids must be tokens")
+			}
+			n++
+		}
+		s = rest
+	}
+	if n == 0 {
+		return attrErr("msid-semantic", v, "missing semantic")
+	}
+	return nil
 }
 
 // AttrKey returns "msid-semantic".
 func (m MSIDSemantic) AttrKey() string { return "msid-semantic" }
 
-// AppendValue appends " WMS id..." with Chrome's leading space.
+// AppendValue appends " WMS id..." with Chrome's leading space, or
+// "WMS id..." without it when NoLeadingSpace is set.
 func (m MSIDSemantic) AppendValue(b []byte) []byte {
-	b = append(b, ' ')
+	if !m.NoLeadingSpace {
+		b = append(b, ' ')
+	}
 	b = append(b, m.Semantic...)
 	for _, id := range m.IDs {
 		b = append(b, ' ')

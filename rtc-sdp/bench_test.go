@@ -18,12 +18,17 @@ func BenchmarkParseMarshalChromeOffer(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		buf = sd.AppendTo(buf[:0])
+		if buf, err = sd.AppendTo(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
 func BenchmarkParseChromeOffer(b *testing.B) {
-	text, _ := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	text, err := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
@@ -34,10 +39,18 @@ func BenchmarkParseChromeOffer(b *testing.B) {
 }
 
 func BenchmarkMarshalChromeOffer(b *testing.B) {
-	text, _ := os.ReadFile("testdata/chrome_offer_gathered.sdp")
-	sd, _ := Unmarshal(text)
+	text, err := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sd, err := Unmarshal(text)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = sd.Marshal()
+		if _, err := sd.Marshal(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -53,9 +53,24 @@ const (
 // ParseCandidate parses a candidate value, with or without the leading
 // "candidate:" (as in a trickled RTCIceCandidate.candidate string).
 func ParseCandidate(v string) (Candidate, error) {
+	var c Candidate
+	if err := parseCandidate(v, &c, true); err != nil {
+		return Candidate{}, err
+	}
+	return c, nil
+}
+
+// checkCandidate checks a candidate value against the grammar without
+// keeping its extensions (so without allocating).
+func checkCandidate(v string) error {
+	var c Candidate
+	return parseCandidate(v, &c, false)
+}
+
+func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	orig := v
 	v = strings.TrimPrefix(v, "candidate:")
-	bad := func(reason string) (Candidate, error) { return Candidate{}, attrErr("candidate", orig, reason) }
+	bad := func(reason string) error { return attrErr("candidate", orig, reason) }
 	var f [8]string
 	for i := range 7 {
 		a, b, ok := cutSpace(v)
@@ -64,23 +79,28 @@ func ParseCandidate(v string) (Candidate, error) {
 		}
 		f[i], v = a, b
 	}
-	var c Candidate
 	c.Foundation = f[0]
-	if len(c.Foundation) > 32 {
-		return bad("foundation longer than 32 characters")
+	if !lenIn(c.Foundation, 1, 32, classICE) { // foundation = 1*32ice-char
+		return bad("foundation must be 1-32 ice-chars")
 	}
 	comp, err := strconv.ParseUint(f[1], 10, 16)
-	if err != nil || comp == 0 {
+	if err != nil || comp == 0 || len(f[1]) > 3 { // component-id = 1*3DIGIT
 		return bad("bad component id")
 	}
 	c.Component = uint16(comp)
 	c.Transport = f[2]
+	if !isToken(c.Transport) { // transport = "UDP" / transport-extension (token)
+		return bad("transport is not a token")
+	}
 	prio, err := strconv.ParseUint(f[3], 10, 32)
 	if err != nil {
 		return bad("bad priority")
 	}
 	c.Priority = uint32(prio)
 	c.Address = f[4]
+	if !isVChars(c.Address) { // connection-address: an IP literal or a name
+		return bad("address is not printable ASCII")
+	}
 	port, err := strconv.ParseUint(f[5], 10, 16)
 	if err != nil {
 		return bad("bad port")
@@ -90,8 +110,8 @@ func ParseCandidate(v string) (Candidate, error) {
 		return bad(`expected "typ"`)
 	}
 	typ, rest, _ := strings.Cut(v, " ")
-	if typ == "" {
-		return bad("missing candidate type")
+	if !isToken(typ) { // candidate-types = "host" / ... / token
+		return bad("missing or malformed candidate type")
 	}
 	c.Type = typ
 	for rest != "" {
@@ -102,6 +122,10 @@ func ParseCandidate(v string) (Candidate, error) {
 		val, r2, _ := strings.Cut(r, " ")
 		if val == "" {
 			return bad("extension " + strconv.Quote(k) + " has an empty value")
+		}
+		// extension-att-name = token; extension-att-value = *VCHAR.
+		if !isToken(k) || !isVChars(val) {
+			return bad("extension name is not a token or its value not printable ASCII")
 		}
 		rest = r2
 		switch k {
@@ -120,12 +144,17 @@ func ParseCandidate(v string) (Candidate, error) {
 			}
 			c.RelatedPort, c.HasRelated = uint16(p), true
 		case "tcptype":
+			if val != "active" && val != "passive" && val != "so" { // RFC 6544 §4.5
+				return bad(`tcptype must be "active", "passive" or "so"`)
+			}
 			c.TCPType = val
 		default:
-			c.Extensions = append(c.Extensions, CandidateExtension{k, val})
+			if keepExt {
+				c.Extensions = append(c.Extensions, CandidateExtension{k, val})
+			}
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // AttrKey returns "candidate".

@@ -25,7 +25,11 @@
 //	}
 //
 // Lines may end in CRLF or LF; errors are *ParseError values naming the
-// line number, the line and the reason. Config bounds the size, the line
+// line number, the line and the reason. Parse enforces the RFC 8866 §9
+// grammar (no NUL or CR inside a line, tokens where the grammar says
+// token) and the grammar of every typed attribute, so a remote value such
+// as an a=mid is a token by the time anyone reads it (RFC 8829 §5.8: a
+// known attribute that does not parse rejects the description). Config bounds the size, the line
 // count and the number of media sections. Parsing copies the input once;
 // every string in the result is a substring of that copy.
 //
@@ -39,7 +43,12 @@
 //	md.SetDirection(sdp.DirectionSendRecv).AddFlag(sdp.AttrRTCPMux)
 //	md.AddCodec(sdp.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000, Channels: 2, FMTP: "minptime=10;useinbandfec=1"})
 //	sd.AddMedia(md)
-//	text := sd.Marshal() // CRLF line ends
+//	text, err := sd.Marshal() // CRLF line ends; err if a field breaks its grammar
+//
+// Marshal refuses (returns an error, writes nothing) a description with
+// any field its grammar does not allow, whichever API put it there:
+// values copied from a remote description cannot add or split lines of
+// ours. Validate runs the same checks without marshalling.
 //
 // # Round trip
 //

@@ -28,7 +28,7 @@ type ParseError struct {
 	Line   int
 	Text   string
 	Reason string
-	Err    error // one of the sentinels above
+	Err    error // one of the sentinels above, or an *AttributeError (which wraps ErrAttribute)
 }
 
 // Error formats as `sdp: line 4 "m=audio x RTP/AVP 0": bad port`.

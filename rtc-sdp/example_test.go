@@ -10,7 +10,10 @@ import (
 
 // Read the transport parameters of each section of a browser offer.
 func ExampleParse() {
-	b, _ := os.ReadFile("testdata/chrome_offer.sdp")
+	b, err := os.ReadFile("testdata/chrome_offer.sdp")
+	if err != nil {
+		panic(err)
+	}
 	sd, err := sdp.Unmarshal(b)
 	if err != nil {
 		fmt.Println(err)
@@ -20,13 +23,22 @@ func ExampleParse() {
 	fmt.Println("bundle:", bundle.MIDs)
 	for _, md := range sd.Media {
 		mid, _ := md.MID()
-		setup, _ := sd.Setup(md)
-		fps, _ := sd.Fingerprints(md)
+		setup, err := sd.Setup(md)
+		if err != nil {
+			panic(err)
+		}
+		fps, err := sd.Fingerprints(md)
+		if err != nil {
+			panic(err)
+		}
 		fmt.Println(mid, md.Media, md.Proto, setup, fps[0].Hash, sd.Direction(md))
 	}
 	opus, _ := sd.Media[0].RTPMap(111)
 	fmt.Println(opus.Encoding, opus.ClockRate, opus.Channels)
-	port, _, _ := sd.Media[2].SCTPPort()
+	port, _, err := sd.Media[2].SCTPPort()
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println("sctp-port", port)
 	// Output:
 	// bundle: [0 1 2]

@@ -4,13 +4,26 @@ import "strconv"
 
 // Marshal returns the description as text with CRLF line endings, fields
 // in the order of RFC 8866 §5 (v o s i u e p c b t r z k a, then each m=
-// with i c b k a).
-func (sd *SessionDescription) Marshal() []byte {
-	return sd.AppendTo(make([]byte, 0, sd.marshalSize()))
+// with i c b k a). It refuses (nil and a *ValidationError) a description
+// with a field its grammar does not allow (see Validate): no value, typed
+// or not, local or copied from a remote description, is written without
+// being checked.
+func (sd *SessionDescription) Marshal() ([]byte, error) {
+	if err := sd.Validate(); err != nil {
+		return nil, err
+	}
+	return sd.appendText(make([]byte, 0, sd.marshalSize())), nil
 }
 
-// String returns Marshal as a string.
-func (sd *SessionDescription) String() string { return string(sd.Marshal()) }
+// String returns the text Marshal writes, or "" when Marshal refuses the
+// description (call Marshal to learn why). It is meant for logs and tests.
+func (sd *SessionDescription) String() string {
+	b, err := sd.Marshal()
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
 
 // marshalSize estimates the size of the text, to allocate once.
 func (sd *SessionDescription) marshalSize() int {
@@ -79,8 +92,17 @@ func appendAttributes(b []byte, as Attributes) []byte {
 	return b
 }
 
-// AppendTo appends the text of the description to b.
-func (sd *SessionDescription) AppendTo(b []byte) []byte {
+// AppendTo appends the text of the description to b, or returns b
+// unchanged and a *ValidationError when Marshal would refuse it.
+func (sd *SessionDescription) AppendTo(b []byte) ([]byte, error) {
+	if err := sd.Validate(); err != nil {
+		return b, err
+	}
+	return sd.appendText(b), nil
+}
+
+// appendText appends the text of a validated description.
+func (sd *SessionDescription) appendText(b []byte) []byte {
 	b = append(b, "v="...)
 	b = strconv.AppendInt(b, int64(sd.Version), 10)
 	b = append(b, "\r\no="...)
@@ -134,13 +156,22 @@ func (sd *SessionDescription) AppendTo(b []byte) []byte {
 	}
 	b = appendAttributes(b, sd.Attributes)
 	for _, md := range sd.Media {
-		b = md.AppendTo(b)
+		b = md.appendText(b)
 	}
 	return b
 }
 
-// AppendTo appends the text of the media section to b.
-func (md *MediaDescription) AppendTo(b []byte) []byte {
+// AppendTo appends the text of the media section to b, or returns b
+// unchanged and the error when a field breaks its grammar (see Validate).
+func (md *MediaDescription) AppendTo(b []byte) ([]byte, error) {
+	if err := md.validate(); err != nil {
+		return b, err
+	}
+	return md.appendText(b), nil
+}
+
+// appendText appends the text of a validated media section.
+func (md *MediaDescription) appendText(b []byte) []byte {
 	b = append(b, "m="...)
 	b = append(b, md.Media...)
 	b = append(b, ' ')

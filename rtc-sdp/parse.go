@@ -139,6 +139,13 @@ func (p *parser) run(fragment bool) error {
 		if l == "" {
 			continue // blank lines are not in the grammar; tolerate them
 		}
+		// RFC 8866 §9: every value is a byte-string, "any byte except NUL,
+		// CR or LF". A bare CR would end the line for a CRLF-only reader,
+		// and a NUL ends it for a C one: refuse both, so no value can
+		// smuggle a second line into a description (issue 11).
+		if strings.IndexByte(l, '\r') >= 0 || strings.IndexByte(l, 0) >= 0 {
+			return p.fail("NUL or CR inside a line", ErrSyntax)
+		}
 		if len(l) < 2 || l[1] != '=' || l[0] < 'a' || l[0] > 'z' {
 			return p.fail(`not a "<type>=<value>" line`, ErrSyntax)
 		}
@@ -262,7 +269,7 @@ func (p *parser) sessionLine(c byte, v string) error {
 		}
 		sd.Key = v
 	case 'a':
-		p.attribute(v)
+		return p.attribute(v)
 	case 'm':
 		if p.seen&letterBit('o') == 0 || p.seen&letterBit('s') == 0 {
 			return p.fail("m= before o= and s=", ErrOrder)
@@ -298,7 +305,7 @@ func (p *parser) mediaLine(c byte, v string) error {
 	case 'k':
 		md.Key = v
 	case 'a':
-		p.attribute(v)
+		return p.attribute(v)
 	case 'm':
 		p.endSection()
 		return p.media(v)
@@ -310,9 +317,22 @@ func (p *parser) mediaLine(c byte, v string) error {
 	return nil
 }
 
-func (p *parser) attribute(v string) {
+// attribute parses "a=<att-field>[:<att-value>]" (RFC 8866 §9:
+// att-field = token) and checks the value of a typed attribute against
+// its grammar (RFC 8829 §5.8: a known attribute that does not parse
+// rejects the description).
+func (p *parser) attribute(v string) error {
 	key, val, _ := strings.Cut(v, ":")
+	if !isToken(key) {
+		return p.fail("attribute name is not a token", ErrSyntax)
+	}
+	// The line holds no NUL, CR or LF (checked above): only the typed
+	// grammar is left to check.
+	if err := checkTyped(key, val); err != nil {
+		return &ParseError{Line: p.lineNo, Text: p.line, Reason: err.Error(), Err: err}
+	}
 	p.attrs = append(p.attrs, Attribute{Key: key, Value: val})
+	return nil
 }
 
 // cutSpace splits at the first space; both halves must be non-empty.
@@ -331,6 +351,9 @@ func (p *parser) origin(v string) error {
 	ver, err1 := strconv.ParseUint(f[2], 10, 64)
 	if err0 != nil || err1 != nil {
 		return p.fail("o= session id and version must be numbers", ErrSyntax)
+	}
+	if !isNonWS(f[0]) || !isToken(f[3]) || !isToken(f[4]) || !isNonWS(f[5]) {
+		return p.fail("o= username, nettype, addrtype or address breaks the grammar", ErrSyntax)
 	}
 	p.sd.Origin = Origin{Username: f[0], SessionID: id, SessionVersion: ver, NetworkType: f[3], AddressType: f[4], Address: f[5]}
 	return nil
@@ -354,13 +377,16 @@ func (p *parser) connection(v string) (Connection, error) {
 	if !splitN(v, f[:]) {
 		return Connection{}, p.fail("c= needs <nettype> <addrtype> <connection-address>", ErrSyntax)
 	}
+	if !isToken(f[0]) || !isToken(f[1]) || !isNonWS(f[2]) {
+		return Connection{}, p.fail("c= nettype, addrtype or address breaks the grammar", ErrSyntax)
+	}
 	return Connection{NetworkType: f[0], AddressType: f[1], Address: f[2]}, nil
 }
 
 func (p *parser) bandwidth(v string) (Bandwidth, error) {
 	t, n, ok := strings.Cut(v, ":")
 	x, err := strconv.ParseUint(n, 10, 64)
-	if !ok || t == "" || err != nil {
+	if !ok || !isToken(t) || err != nil {
 		return Bandwidth{}, p.fail("b= needs <bwtype>:<bandwidth>", ErrSyntax)
 	}
 	return Bandwidth{Type: t, Value: x}, nil
@@ -377,8 +403,11 @@ func (p *parser) media(v string) error {
 		return p.fail("m= needs <media> <port> <proto> <fmt> ...", ErrSyntax)
 	}
 	proto, fmts, _ := strings.Cut(rest, " ")
-	if proto == "" {
-		return p.fail("m= needs a transport protocol", ErrSyntax)
+	if !isToken(media) {
+		return p.fail("m= media is not a token", ErrSyntax)
+	}
+	if !isProto(proto) {
+		return p.fail("m= needs a transport protocol (token *(\"/\" token))", ErrSyntax)
 	}
 	ps, ns, hasN := strings.Cut(portS, "/")
 	port, err := strconv.ParseUint(ps, 10, 16)
@@ -399,8 +428,8 @@ func (p *parser) media(v string) error {
 	start := len(p.formats)
 	for fmts != "" {
 		f, r, _ := strings.Cut(fmts, " ")
-		if f == "" {
-			return p.fail("empty media format", ErrSyntax)
+		if !isToken(f) {
+			return p.fail("media format is not a token", ErrSyntax)
 		}
 		p.formats = append(p.formats, f)
 		fmts = r

@@ -186,7 +186,10 @@ func TestImageAttrAndSimulcastForms(t *testing.T) {
 	if got := string(sc.AppendValue(nil)); got != "recv 1,~4;2;3 send ~5" {
 		t.Errorf("marshal %q", got)
 	}
-	rid, _ := ParseRID("1 send pt=97,98;max-width=1280;max-height=720")
+	rid, err := ParseRID("1 send pt=97,98;max-width=1280;max-height=720")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if pts := rid.PayloadTypes(); len(pts) != 2 || pts[1] != "98" {
 		t.Errorf("pt %v", pts)
 	}

@@ -47,7 +47,9 @@ func TestFixturesRoundTrip(t *testing.T) {
 				}
 				var b []byte
 				for _, md := range mds {
-					b = md.AppendTo(b)
+					if b, err = md.AppendTo(b); err != nil {
+						t.Fatal(err)
+					}
 				}
 				if string(b) != text {
 					t.Errorf("fragment round trip:\n%s", cmp.Diff(text, string(b)))
@@ -58,7 +60,11 @@ func TestFixturesRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := string(sd.Marshal())
+			outB, err := sd.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := string(outB)
 			if _, ok := nonCanonical[name]; !ok {
 				if out != text {
 					t.Errorf("round trip differs:\n%s", cmp.Diff(text, out))

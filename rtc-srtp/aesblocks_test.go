@@ -30,7 +30,10 @@ func TestCTRMatchesStdlib(t *testing.T) {
 				data[i] = byte(r.Uint32())
 			}
 			want := make([]byte, n)
-			b, _ := aes.NewCipher(key)
+			b, err := aes.NewCipher(key)
+			if err != nil {
+				t.Fatal(err)
+			}
 			cipher.NewCTR(b, iv[:]).XORKeyStream(want, data)
 			c, err := newCTRCipher(key)
 			if err != nil {
@@ -72,7 +75,10 @@ func TestExpandKeyFIPS197(t *testing.T) {
 		{"8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "e98ba06f448c773c8ecc720401002202"},                 // A.2
 		{"603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "fe4890d1e6188d0b046df344706c631e"}, // A.3
 	} {
-		key, _ := hex.DecodeString(v.key)
+		key, err := hex.DecodeString(v.key)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var xk [15 * 16]byte
 		expandKey(key, xk[:])
 		rounds := len(key)/4 + 6
@@ -102,7 +108,10 @@ func TestEncryptBlocksEveryCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := aes.NewCipher(key)
+		b, err := aes.NewCipher(key)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for n := 0; n <= 17; n++ {
 			in := make([]byte, 16*n)
 			for i := range in {

@@ -29,7 +29,10 @@ func BenchmarkUnprotectRTP(b *testing.B) {
 	for _, p := range Profiles() {
 		b.Run(p.String(), func(b *testing.B) {
 			tx, rx := newPair(b, Config{Profile: p, DisableReplayProtection: true})
-			pkt, _ := tx.AppendProtectRTP(nil, rtpPacket(0, 1, 1200-12))
+			pkt, err := tx.AppendProtectRTP(nil, rtpPacket(0, 1, 1200-12))
+			if err != nil {
+				b.Fatal(err)
+			}
 			buf := make([]byte, 0, len(pkt))
 			b.SetBytes(1200)
 			b.ReportAllocs()
@@ -65,7 +68,10 @@ func BenchmarkUnprotectRTCP(b *testing.B) {
 	for _, p := range Profiles() {
 		b.Run(p.String(), func(b *testing.B) {
 			tx, rx := newPair(b, Config{Profile: p, DisableReplayProtection: true})
-			pkt, _ := tx.AppendProtectRTCP(nil, append(rtcpPacket(1), make([]byte, 1200-48)...))
+			pkt, err := tx.AppendProtectRTCP(nil, append(rtcpPacket(1), make([]byte, 1200-48)...))
+			if err != nil {
+				b.Fatal(err)
+			}
 			buf := make([]byte, 0, len(pkt))
 			b.SetBytes(int64(len(pkt)))
 			b.ReportAllocs()

@@ -45,6 +45,7 @@ type Stats struct {
 	TooShort        uint64 // rejected with ErrTooShort or ErrNotRTP
 	SSRCLimit       uint64 // rejected with ErrTooManySSRCs
 	UnknownMKI      uint64 // rejected with ErrUnknownMKI
+	IndexExhausted  uint64 // rejected with ErrIndexExhausted (the index would wrap)
 }
 
 // stream is the per-SSRC state of one direction.

@@ -142,11 +142,20 @@ func TestRejections(t *testing.T) {
 			tx, rx := newPair(t, Config{Profile: p, MaxSSRCs: 1})
 			var sent [][]byte
 			for seq := uint16(100); seq < 110; seq++ {
-				b, _ := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 50))
+				b, err := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 50))
+				if err != nil {
+					t.Fatal(err)
+				}
 				sent = append(sent, b)
 			}
-			rtcp1, _ := tx.AppendProtectRTCP(nil, rtcpPacket(7))
-			rtcp2, _ := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+			rtcp1, err := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rtcp2, err := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, b := range sent[:5] {
 				if _, err := rx.AppendUnprotectRTP(nil, b); err != nil {
 					t.Fatal(err)
@@ -161,7 +170,10 @@ func TestRejections(t *testing.T) {
 			forged := append([]byte(nil), sent[6]...)
 			forged[len(forged)-1] ^= 1
 			other, _ := newPair(t, Config{Profile: p})
-			newSSRC, _ := other.AppendProtectRTP(nil, rtpPacket(1, 8, 10))
+			newSSRC, err := other.AppendProtectRTP(nil, rtpPacket(1, 8, 10))
+			if err != nil {
+				t.Fatal(err)
+			}
 			forgedRTCP := append([]byte(nil), rtcp2...)
 			forgedRTCP[10] ^= 0x80
 			cases := []struct {
@@ -211,7 +223,10 @@ func TestReplayWindowSize(t *testing.T) {
 	tx, rx := newPair(t, Config{Profile: AES128CMHMACSHA1_80, ReplayWindow: 128})
 	var sent [][]byte
 	for seq := uint16(0); seq < 200; seq++ {
-		b, _ := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 10))
+		b, err := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
 		sent = append(sent, b)
 	}
 	if _, err := rx.AppendUnprotectRTP(nil, sent[199]); err != nil {
@@ -286,12 +301,19 @@ func TestROCOverSenderWrap(t *testing.T) {
 
 func TestSetReceiverROC(t *testing.T) {
 	tx, rx := newPair(t, Config{Profile: AES128CMHMACSHA1_32})
-	_ = tx.SetSenderROC(5, 3)
-	srtp, _ := tx.AppendProtectRTP(nil, rtpPacket(10, 5, 20))
+	if err := tx.SetSenderROC(5, 3); err != nil {
+		t.Fatal(err)
+	}
+	srtp, err := tx.AppendProtectRTP(nil, rtpPacket(10, 5, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := rx.AppendUnprotectRTP(nil, srtp); !errors.Is(err, ErrAuthFailed) {
 		t.Fatalf("without the ROC: %v", err)
 	}
-	_ = rx.SetReceiverROC(5, 3)
+	if err := rx.SetReceiverROC(5, 3); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := rx.AppendUnprotectRTP(nil, srtp); err != nil {
 		t.Fatalf("with the ROC: %v", err)
 	}
@@ -306,11 +328,17 @@ func TestMKIKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, _ := tx.AppendProtectRTP(nil, rtpPacket(1, 1, 10))
+	a, err := tx.AppendProtectRTP(nil, rtpPacket(1, 1, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tx.SetSendMKI([]byte{0, 2}); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := tx.AppendProtectRTP(nil, rtpPacket(2, 1, 10))
+	b, err := tx.AppendProtectRTP(nil, rtpPacket(2, 1, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(b[len(b)-12:len(b)-10], []byte{0, 2}) {
 		t.Fatalf("MKI not on the wire: %x", b)
 	}
@@ -319,7 +347,10 @@ func TestMKIKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, _ := tx.AppendProtectRTP(nil, rtpPacket(3, 1, 10))
+	c, err := tx.AppendProtectRTP(nil, rtpPacket(3, 1, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
 	c[len(c)-11] = 7
 	if _, err := rx.AppendUnprotectRTP(nil, c); !errors.Is(err, ErrUnknownMKI) {
 		t.Fatalf("err %v, want ErrUnknownMKI", err)
@@ -342,16 +373,28 @@ func TestConfigsFromDTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl, sr, _ := ConfigsFromDTLS(Config{Profile: p}, material, RoleServer)
+	sl, sr, err := ConfigsFromDTLS(Config{Profile: p}, material, RoleServer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(cl.MasterKey, material[:32]) || !bytes.Equal(cl.MasterSalt, material[64:76]) {
 		t.Fatal("client write key misplaced")
 	}
 	if !bytes.Equal(sl.MasterKey, material[32:64]) || !bytes.Equal(sl.MasterSalt, material[76:88]) {
 		t.Fatal("server write key misplaced")
 	}
-	client, _ := NewContext(cl)
-	server, _ := NewContext(sr)
-	pkt, _ := client.AppendProtectRTP(nil, rtpPacket(1, 1, 5))
+	client, err := NewContext(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := NewContext(sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkt, err := client.AppendProtectRTP(nil, rtpPacket(1, 1, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := server.AppendUnprotectRTP(nil, pkt); err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +495,10 @@ func TestIsRTCP(t *testing.T) {
 // sender must re-key rather than wrap it (§9.2).
 func TestSRTCPIndexExhausted(t *testing.T) {
 	tx, rx := newPair(t, Config{Profile: AES128CMHMACSHA1_80})
-	s, _ := tx.stream(tx.tx, 1, true)
+	s, err := tx.stream(tx.tx, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.rtcpNext = maxSRTCPIndex
 	last, err := tx.AppendProtectRTCP(nil, rtcpPacket(1))
 	if err != nil {

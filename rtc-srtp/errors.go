@@ -24,8 +24,9 @@ var (
 	ErrShortBuffer = errors.New("srtp: buffer capacity too small")
 	// ErrNotRTP reports a packet whose version field is not 2.
 	ErrNotRTP = errors.New("srtp: not an RTP/RTCP version 2 packet")
-	// ErrIndexExhausted reports that the sender's packet index would wrap
-	// (2^48 SRTP packets or 2^31 SRTCP packets, RFC 3711 §9.2): re-key.
+	// ErrIndexExhausted reports that the packet index would wrap (2^48
+	// SRTP packets or 2^31 SRTCP packets, RFC 3711 §9.2): the sender
+	// refuses to protect, the receiver to accept; re-key.
 	ErrIndexExhausted = errors.New("srtp: packet index exhausted, re-key")
 	// ErrBadConfig reports an unknown profile or a key of the wrong length.
 	ErrBadConfig = errors.New("srtp: bad configuration")

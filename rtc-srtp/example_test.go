@@ -14,10 +14,22 @@ func Example() {
 	for i := range material {
 		material[i] = byte(i)
 	}
-	clientLocal, _, _ := srtp.ConfigsFromDTLS(srtp.Config{Profile: profile}, material, srtp.RoleClient)
-	_, serverRemote, _ := srtp.ConfigsFromDTLS(srtp.Config{Profile: profile}, material, srtp.RoleServer)
-	sender, _ := srtp.NewContext(clientLocal)
-	receiver, _ := srtp.NewContext(serverRemote)
+	clientLocal, _, err := srtp.ConfigsFromDTLS(srtp.Config{Profile: profile}, material, srtp.RoleClient)
+	if err != nil {
+		panic(err)
+	}
+	_, serverRemote, err := srtp.ConfigsFromDTLS(srtp.Config{Profile: profile}, material, srtp.RoleServer)
+	if err != nil {
+		panic(err)
+	}
+	sender, err := srtp.NewContext(clientLocal)
+	if err != nil {
+		panic(err)
+	}
+	receiver, err := srtp.NewContext(serverRemote)
+	if err != nil {
+		panic(err)
+	}
 
 	rtp := []byte{0x80, 0x60, 0x00, 0x01, 0, 0, 0, 0, 0xca, 0xfe, 0xba, 0xbe, 'h', 'e', 'l', 'l', 'o'}
 	buf := make([]byte, len(rtp), len(rtp)+sender.RTPOverhead())
@@ -38,7 +50,10 @@ func Example() {
 	fmt.Println("again:", err)
 
 	rtp[3] = 2 // the next sequence number
-	packet, _ = sender.AppendProtectRTP(nil, rtp)
+	packet, err = sender.AppendProtectRTP(nil, rtp)
+	if err != nil {
+		panic(err)
+	}
 	packet[len(packet)-1] ^= 1 // one bit of the tag flipped on the way
 	_, err = receiver.AppendUnprotectRTP(nil, packet)
 	fmt.Println("tampered:", err)

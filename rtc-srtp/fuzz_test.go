@@ -28,8 +28,14 @@ func fuzzState(c *Context) string {
 func FuzzUnprotect(f *testing.F) {
 	for _, p := range Profiles() {
 		tx, _ := newPair(f, Config{Profile: p, MKI: []byte{1}})
-		a, _ := tx.AppendProtectRTP(nil, rtpPacket(100, 7, 40))
-		b, _ := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+		a, err := tx.AppendProtectRTP(nil, rtpPacket(100, 7, 40))
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, err := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+		if err != nil {
+			f.Fatal(err)
+		}
 		f.Add(uint8(0), a)
 		f.Add(uint8(1), b)
 	}
@@ -40,7 +46,10 @@ func FuzzUnprotect(f *testing.F) {
 		for _, mki := range [][]byte{nil, {1}} {
 			tx, rx := newPair(f, Config{Profile: p, MKI: mki})
 			for seq := uint16(95); seq <= 100; seq++ {
-				pkt, _ := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 40))
+				pkt, err := tx.AppendProtectRTP(nil, rtpPacket(seq, 7, 40))
+				if err != nil {
+					f.Fatal(err)
+				}
 				if _, err := rx.AppendUnprotectRTP(nil, pkt); err != nil {
 					f.Fatal(err)
 				}
@@ -73,8 +82,14 @@ func TestGarbage(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, p := range Profiles() {
 		tx, rx := newPair(t, Config{Profile: p})
-		good, _ := tx.AppendProtectRTP(nil, rtpPacket(5, 7, 60))
-		goodRTCP, _ := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+		good, err := tx.AppendProtectRTP(nil, rtpPacket(5, 7, 60))
+		if err != nil {
+			t.Fatal(err)
+		}
+		goodRTCP, err := tx.AppendProtectRTCP(nil, rtcpPacket(7))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := rx.AppendUnprotectRTP(nil, good); err != nil {
 			t.Fatal(err)
 		}

@@ -144,6 +144,12 @@ func (c *Context) unprotectRTP(buf []byte) ([]byte, error) {
 		st = &fresh
 	}
 	v := st.estimateROC(seq)
+	if st.started && v == 0 && st.roc == ^uint32(0) {
+		// RFC 3711 §3.3.1: the 48-bit index must not wrap; the key must
+		// be changed first (§9.2). A guess of ROC+1 at the last ROC would
+		// reuse the keystream of index 0.
+		return nil, ErrIndexExhausted
+	}
 	index := uint64(v)<<16 | uint64(seq)
 	if c.replay && s != nil && !s.rtpWin.Check(index) {
 		return nil, ErrReplay
@@ -256,6 +262,8 @@ func (c *Context) count(err error) {
 		c.stats.SSRCLimit++
 	case ErrUnknownMKI:
 		c.stats.UnknownMKI++
+	case ErrIndexExhausted:
+		c.stats.IndexExhausted++
 	}
 }
 

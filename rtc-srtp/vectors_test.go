@@ -181,7 +181,10 @@ func TestRFC7714(t *testing.T) {
 				got, err = c.UnprotectRTP(buf)
 			case v.Operation == "encrypt" || v.Operation == "tag":
 				ssrc := uint32(0x4d617273)
-				s, _ := c.stream(c.tx, ssrc, true)
+				s, err := c.stream(c.tx, ssrc, true)
+				if err != nil {
+					t.Fatal(err)
+				}
 				s.rtcpNext = uint32(unhex(t, v.Index)[3]) | uint32(unhex(t, v.Index)[2])<<8
 				got, err = c.ProtectRTCP(buf)
 			default:

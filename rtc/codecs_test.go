@@ -182,3 +182,23 @@ func TestExtensions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCodecMatch: any offered name and fmtp (profile-level-id, apt,
+// profile-id, ...) is matched and answered without a panic, and an answer
+// only ever contains offered payload types.
+func FuzzCodecMatch(f *testing.F) {
+	f.Add("H264", "profile-level-id=42e01f;packetization-mode=1", uint8(102))
+	f.Add("rtx", "apt=102", uint8(103))
+	f.Add("VP9", "profile-id=2", uint8(100))
+	f.Add("AV1", "profile=", uint8(45))
+	f.Add("h264", "profile-level-id=;;=;packetization-mode", uint8(0))
+	f.Fuzz(func(t *testing.T, name, fmtp string, pt uint8) {
+		offered := []Codec{{PayloadType: pt, Name: name, ClockRate: 90000, FMTP: fmtp},
+			{PayloadType: pt + 1, Name: "rtx", ClockRate: 90000, FMTP: fmtp}}
+		for _, c := range AnswerCodecs(offered, DefaultVideoCodecs()) {
+			if c.PayloadType != pt && c.PayloadType != pt+1 {
+				t.Fatalf("answer has payload type %d, offered %d and %d", c.PayloadType, pt, pt+1)
+			}
+		}
+	})
+}

@@ -240,6 +240,17 @@ func (d *data) handleTimeout(now time.Time) error {
 	return layerErr("sctp", d.manager().HandleTimeout(now))
 }
 
+// discard drops the packets the association still has to send: DTLS
+// under it ended, so they can never leave, and a machine with output
+// pending asks to be polled at once (the drain rule).
+func (d *data) discard() {
+	for d.mgr != nil {
+		if _, ok := d.manager().AppendPacket(d.pkt[:0]); !ok {
+			return
+		}
+	}
+}
+
 // end ends the association at once because DTLS under it ended (no ABORT
 // can reach the peer) or because we close; its channels close.
 func (d *data) end(reason string, out *sink) {

@@ -77,7 +77,13 @@ func render(d *localDesc, cands []string, complete bool) SessionDescription {
 	if complete {
 		md.AddFlag(sdp.AttrEndOfCandidates)
 	}
-	return SessionDescription{Type: d.typ, SDP: sd.String()}
+	text, err := sd.Marshal()
+	if err != nil {
+		// Only our own candidates were added to a description that
+		// marshalled; a candidate the grammar refuses is left out.
+		return SessionDescription{Type: d.typ, SDP: d.text}
+	}
+	return SessionDescription{Type: d.typ, SDP: string(text)}
 }
 
 // localParams returns the transport parameters a local description carries.
@@ -94,7 +100,7 @@ func (pc *PeerConnection) CreateOffer() (SessionDescription, error) {
 	if pc.closed {
 		return SessionDescription{}, ErrClosed
 	}
-	return pc.neg.createOffer(pc.localParams()), nil
+	return pc.neg.createOffer(pc.localParams())
 }
 
 // CreateAnswer returns an answer to the remote offer (RFC 8829 §5.3): the
@@ -106,14 +112,17 @@ func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
 	if pc.neg.state != SignalingHaveRemoteOffer && pc.neg.state != SignalingHaveLocalPranswer {
 		return SessionDescription{}, fmt.Errorf("%w: CreateAnswer in %v", ErrInvalidState, pc.neg.state)
 	}
-	d := pc.neg.buildSDP(SDPTypeAnswer, pc.neg.sections, pc.neg.answerSetup(), pc.localParams())
+	d, err := pc.neg.buildSDP(SDPTypeAnswer, pc.neg.sections, pc.neg.answerSetup(), pc.localParams())
+	if err != nil {
+		return SessionDescription{}, err
+	}
 	pc.neg.lastAnswer = d
 	return SessionDescription{Type: SDPTypeAnswer, SDP: d.text}, nil
 }
 
 // createOffer builds an offer: existing m-sections keep their order and
 // new ones are appended (RFC 8829 §5.2.2).
-func (n *negotiation) createOffer(local localParams) SessionDescription {
+func (n *negotiation) createOffer(local localParams) (SessionDescription, error) {
 	sections := append([]*mSection(nil), n.sections...)
 	taken := map[string]bool{}
 	hasData := false
@@ -142,17 +151,20 @@ func (n *negotiation) createOffer(local localParams) SessionDescription {
 		// RFC 8842 §5.5: a subsequent offer keeps the established role.
 		setup = setupFor(n.client)
 	}
-	d := n.buildSDP(SDPTypeOffer, sections, setup, local)
+	d, err := n.buildSDP(SDPTypeOffer, sections, setup, local)
+	if err != nil {
+		return SessionDescription{}, err
+	}
 	n.offerSections = sections
 	n.lastOffer = d
-	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}
+	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}, nil
 }
 
 // buildSDP builds a local description of sections (RFC 8829 §5.2.1,
 // §5.3.1). Every accepted m-section carries the one transport's ICE and
 // DTLS parameters; candidates go into the first (the tagged one) when the
 // description is rendered.
-func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup, local localParams) *localDesc {
+func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup, local localParams) (*localDesc, error) {
 	n.sessionVersion++
 	sd := sdp.NewSession(n.sessionID, n.sessionVersion)
 	var bundle []string
@@ -181,8 +193,14 @@ func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setu
 		}
 		sd.AddMedia(acceptedMedia(s, setup, local))
 	}
-	d.text = sd.String()
-	return d
+	// rtc-sdp refuses to write a value its field's grammar does not allow
+	// (issue 11: no remote bytes in our SDP unvalidated).
+	text, err := sd.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSDP, err)
+	}
+	d.text = string(text)
+	return d, nil
 }
 
 // acceptedMedia is an accepted m-section with the transport's ICE and

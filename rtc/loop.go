@@ -56,6 +56,7 @@ func (pc *PeerConnection) settle() {
 	case DTLSTransportClosed, DTLSTransportFailed:
 		if pc.data.running() {
 			pc.data.end("DTLS transport "+pc.tr.phase.String(), &pc.out)
+			pc.data.discard() // nothing can carry its ABORT any more
 		}
 	}
 	pc.updateConnectionState()

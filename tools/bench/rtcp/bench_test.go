@@ -72,7 +72,10 @@ func BenchmarkMarshalCompoundSRSDES(b *testing.B) {
 		}
 	})
 	b.Run("pion", func(b *testing.B) {
-		ps, _ := pionrtcp.Unmarshal(in)
+		ps, err := pionrtcp.Unmarshal(in)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.SetBytes(int64(len(in)))
 		b.ReportAllocs()
 		for b.Loop() {

@@ -82,7 +82,10 @@ func TestCrossMarshal(t *testing.T) {
 			t.Errorf("%T: we cannot parse Pion's: %v", p, err)
 			continue
 		}
-		again, _ := rtcp.Marshal(back...)
+		again, err := rtcp.Marshal(back...)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !bytes.Equal(again, pb) {
 			t.Errorf("%T: we re-marshal Pion's differently", p)
 		}
@@ -127,7 +130,10 @@ func TestPionTransportCC(t *testing.T) {
 	if ours.ReferenceTime != -16 || ours.FeedbackCount != 4 {
 		t.Errorf("reference %d, count %d", ours.ReferenceTime, ours.FeedbackCount)
 	}
-	again, _ := rtcp.Marshal(&ours)
+	again, err := rtcp.Marshal(&ours)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(again, b) {
 		t.Errorf("re-marshal differs:\n%x\n%x", again, b)
 	}

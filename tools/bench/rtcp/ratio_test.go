@@ -43,21 +43,44 @@ func BenchmarkSpeedup(b *testing.B) {
 			d.Reset(in)
 			for _, ok := d.Next(); ok; _, ok = d.Next() {
 			}
-		}, func() { _, _ = pionrtcp.Unmarshal(in) })
+			if d.Err() != nil {
+				b.Fatal(d.Err())
+			}
+		}, func() {
+			if _, err := pionrtcp.Unmarshal(in); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 	b.Run("MarshalCompoundSRSDES", func(b *testing.B) {
 		sr, sdes := srPacket(), sdesPacket()
-		ps, _ := pionrtcp.Unmarshal(in)
+		ps, err := pionrtcp.Unmarshal(in)
+		if err != nil {
+			b.Fatal(err)
+		}
 		buf := make([]byte, 0, 1500)
-		paired(b, func() { buf, _ = rtcp.AppendCompound(buf[:0], sr, sdes) },
-			func() { _, _ = pionrtcp.Marshal(ps) })
+		paired(b, func() {
+			if buf, err = rtcp.AppendCompound(buf[:0], sr, sdes); err != nil {
+				b.Fatal(err)
+			}
+		}, func() {
+			if _, err := pionrtcp.Marshal(ps); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 	tw := twccBytes()
 	b.Run("ParseTransportCC", func(b *testing.B) {
 		var p rtcp.TransportCC
-		paired(b, func() { _ = p.Unmarshal(tw) }, func() {
+		paired(b, func() {
+			if err := p.Unmarshal(tw); err != nil {
+				b.Fatal(err)
+			}
+		}, func() {
 			var q pionrtcp.TransportLayerCC
-			_ = q.Unmarshal(tw)
+			if err := q.Unmarshal(tw); err != nil {
+				b.Fatal(err)
+			}
 		})
 	})
 }

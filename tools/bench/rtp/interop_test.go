@@ -178,7 +178,9 @@ func TestInteropTwoByteExtensions(t *testing.T) {
 		t.Fatal(err)
 	}
 	pp.ExtensionProfile = pionrtp.ExtensionProfileTwoByte
-	_ = pp.SetExtension(20, bytes.Repeat([]byte{9}, 40))
+	if err := pp.SetExtension(20, bytes.Repeat([]byte{9}, 40)); err != nil {
+		t.Fatal(err)
+	}
 	pp.Payload = []byte{1, 2, 3}
 	raw, err := pp.Marshal()
 	if err != nil {
@@ -191,7 +193,10 @@ func TestInteropTwoByteExtensions(t *testing.T) {
 	if !bytes.Equal(ours.GetExtension(20), bytes.Repeat([]byte{9}, 40)) || !ours.HasExtension(1) {
 		t.Fatalf("%+v", ours.AppendExtensions(nil))
 	}
-	back, _ := ours.Marshal()
+	back, err := ours.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var again pionrtp.Packet
 	if err := again.Unmarshal(back); err != nil || !bytes.Equal(again.GetExtension(20), bytes.Repeat([]byte{9}, 40)) {
 		t.Fatal("Pion cannot parse our two-byte form", err)

@@ -26,7 +26,11 @@ func TestSameInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(sd.Marshal()) != string(text) {
+	got, err := sd.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(text) {
 		t.Error("rtc-sdp round trip differs")
 	}
 	var p pion.SessionDescription
@@ -52,7 +56,9 @@ func BenchmarkParseMarshal(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			buf = sd.AppendTo(buf[:0])
+			if buf, err = sd.AppendTo(buf[:0]); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("pion", func(b *testing.B) {
@@ -93,15 +99,22 @@ func BenchmarkParse(b *testing.B) {
 func BenchmarkMarshal(b *testing.B) {
 	text := offer(b)
 	b.Run("sansrtc", func(b *testing.B) {
-		sd, _ := ours.Unmarshal(text)
+		sd, err := ours.Unmarshal(text)
+		if err != nil {
+			b.Fatal(err)
+		}
 		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
-			_ = sd.Marshal()
+			if _, err := sd.Marshal(); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("pion", func(b *testing.B) {
 		var sd pion.SessionDescription
-		_ = sd.Unmarshal(text)
+		if err := sd.Unmarshal(text); err != nil {
+			b.Fatal(err)
+		}
 		defer benchutil.Measure(b, 0).Stop()
 		for b.Loop() {
 			if _, err := sd.Marshal(); err != nil {

@@ -115,7 +115,10 @@ func BenchmarkProtectRTP(b *testing.B) {
 func BenchmarkUnprotectRTP(b *testing.B) {
 	for _, p := range profiles {
 		key, salt := keys(p.ours)
-		src, _ := ours(b, p.ours).AppendProtectRTP(nil, rtpPacket())
+		src, err := ours(b, p.ours).AppendProtectRTP(nil, rtpPacket())
+		if err != nil {
+			b.Fatal(err)
+		}
 		buf := make([]byte, len(src))
 		b.Run(p.name+"/ours", func(b *testing.B) {
 			c := ours(b, p.ours)
@@ -178,7 +181,10 @@ func BenchmarkProtectRTCP(b *testing.B) {
 func BenchmarkUnprotectRTCP(b *testing.B) {
 	for _, p := range profiles {
 		key, salt := keys(p.ours)
-		src, _ := ours(b, p.ours).AppendProtectRTCP(nil, rtcpPacket())
+		src, err := ours(b, p.ours).AppendProtectRTCP(nil, rtcpPacket())
+		if err != nil {
+			b.Fatal(err)
+		}
 		buf := make([]byte, len(src))
 		b.Run(p.name+"/ours", func(b *testing.B) {
 			c := ours(b, p.ours)
@@ -228,11 +234,17 @@ type raw struct {
 
 func newRaw(p srtp.Profile) *raw {
 	key, _ := keys(p)
-	blk, _ := aes.NewCipher(key)
+	blk, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err)
+	}
 	params, _ := p.Params()
 	r := &raw{block: blk, tagLen: params.RTPTagLen}
 	if params.AEAD {
-		r.aead, _ = cipher.NewGCM(blk)
+		r.aead, err = cipher.NewGCM(blk)
+		if err != nil {
+			panic(err)
+		}
 	} else {
 		r.mac = hmac.New(sha1.New, make([]byte, 20))
 	}

@@ -80,7 +80,10 @@ func BenchmarkRatio(b *testing.B) {
 			r := newRaw(p.ours)
 			key, salt := keys(p.ours)
 			pc := pion(b, p.pion, key, salt)
-			src, _ := ours(b, p.ours).AppendProtectRTP(nil, rtpPacket())
+			src, err := ours(b, p.ours).AppendProtectRTP(nil, rtpPacket())
+			if err != nil {
+				b.Fatal(err)
+			}
 			bp := make([]byte, len(src))
 			enc := r.protect(rtpPacket(), 12)
 			bo, br := make([]byte, len(src)), make([]byte, len(enc))

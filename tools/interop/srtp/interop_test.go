@@ -65,7 +65,10 @@ func contexts(t *testing.T, ours srtp.Profile, pion pionsrtp.ProtectionProfile) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, remote, _ := srtp.ConfigsFromDTLS(srtp.Config{Profile: ours}, material, srtp.RoleServer)
+	_, remote, err := srtp.ConfigsFromDTLS(srtp.Config{Profile: ours}, material, srtp.RoleServer)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if oursTx, err = srtp.NewContext(local); err != nil {
 		t.Fatal(err)
 	}
@@ -179,27 +182,45 @@ func TestMKIInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			oursRx, _ := srtp.NewContext(srtp.Config{Profile: p.ours, MasterKey: key, MasterSalt: salt, MKI: mki})
+			oursRx, err := srtp.NewContext(srtp.Config{Profile: p.ours, MasterKey: key, MasterSalt: salt, MKI: mki})
+			if err != nil {
+				t.Fatal(err)
+			}
 			pionTx, err := pionsrtp.CreateContext(key, salt, p.pion, pionsrtp.MasterKeyIndicator(mki))
 			if err != nil {
 				t.Fatal(err)
 			}
-			pionRx, _ := pionsrtp.CreateContext(key, salt, p.pion, pionsrtp.MasterKeyIndicator(mki))
+			pionRx, err := pionsrtp.CreateContext(key, salt, p.pion, pionsrtp.MasterKeyIndicator(mki))
+			if err != nil {
+				t.Fatal(err)
+			}
 			pkt := rtpPacket(7, 9, 50)
-			enc, _ := ours.AppendProtectRTP(nil, pkt)
+			enc, err := ours.AppendProtectRTP(nil, pkt)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got, err := pionRx.DecryptRTP(nil, enc, nil); err != nil || !bytes.Equal(got, pkt) {
 				t.Fatalf("ours -> pion: %v", err)
 			}
-			enc, _ = pionTx.EncryptRTP(nil, rtpPacket(8, 9, 50), nil)
+			enc, err = pionTx.EncryptRTP(nil, rtpPacket(8, 9, 50), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := oursRx.AppendUnprotectRTP(nil, enc); err != nil {
 				t.Fatalf("pion -> ours: %v", err)
 			}
 			rtcp := rtcpPacket(9, 1)
-			encR, _ := ours.AppendProtectRTCP(nil, rtcp)
+			encR, err := ours.AppendProtectRTCP(nil, rtcp)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got, err := pionRx.DecryptRTCP(nil, encR, nil); err != nil || !bytes.Equal(got, rtcp) {
 				t.Fatalf("rtcp ours -> pion: %v", err)
 			}
-			encR, _ = pionTx.EncryptRTCP(nil, rtcp, nil)
+			encR, err = pionTx.EncryptRTCP(nil, rtcp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := oursRx.AppendUnprotectRTCP(nil, encR); err != nil {
 				t.Fatalf("rtcp pion -> ours: %v", err)
 			}
@@ -216,32 +237,53 @@ func TestUnencryptedInterop(t *testing.T) {
 			salt := make([]byte, p.ours.SaltLen())
 			key[1], salt[1] = 3, 4
 			cfg := srtp.Config{Profile: p.ours, MasterKey: key, MasterSalt: salt, UnencryptedSRTP: true, UnencryptedSRTCP: true}
-			ours, _ := srtp.NewContext(cfg)
-			oursRx, _ := srtp.NewContext(cfg)
+			ours, err := srtp.NewContext(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oursRx, err := srtp.NewContext(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			opts := []pionsrtp.ContextOption{pionsrtp.SRTPNoEncryption(), pionsrtp.SRTCPNoEncryption()}
 			pionTx, err := pionsrtp.CreateContext(key, salt, p.pion, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			pionRx, _ := pionsrtp.CreateContext(key, salt, p.pion, opts...)
+			pionRx, err := pionsrtp.CreateContext(key, salt, p.pion, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
 			pkt := rtpPacket(7, 9, 50)
-			enc, _ := ours.AppendProtectRTP(nil, pkt)
+			enc, err := ours.AppendProtectRTP(nil, pkt)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !bytes.Equal(enc[:len(pkt)], pkt) {
 				t.Fatal("payload encrypted")
 			}
 			if got, err := pionRx.DecryptRTP(nil, enc, nil); err != nil || !bytes.Equal(got, pkt) {
 				t.Fatalf("ours -> pion: %v", err)
 			}
-			enc, _ = pionTx.EncryptRTP(nil, rtpPacket(8, 9, 50), nil)
+			enc, err = pionTx.EncryptRTP(nil, rtpPacket(8, 9, 50), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := oursRx.AppendUnprotectRTP(nil, enc); err != nil {
 				t.Fatalf("pion -> ours: %v", err)
 			}
 			rtcp := rtcpPacket(9, 1)
-			encR, _ := ours.AppendProtectRTCP(nil, rtcp)
+			encR, err := ours.AppendProtectRTCP(nil, rtcp)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got, err := pionRx.DecryptRTCP(nil, encR, nil); err != nil || !bytes.Equal(got, rtcp) {
 				t.Fatalf("rtcp ours -> pion: %v", err)
 			}
-			encR, _ = pionTx.EncryptRTCP(nil, rtcp, nil)
+			encR, err = pionTx.EncryptRTCP(nil, rtcp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := oursRx.AppendUnprotectRTCP(nil, encR); err != nil {
 				t.Fatalf("rtcp pion -> ours: %v", err)
 			}
