@@ -327,3 +327,26 @@ func decodeStatsEntry(obj json.RawMessage) (StatsEntry, error) {
 	}
 	return nil, fmt.Errorf("type %q", strings.ToValidUTF8(string(h.Type), "?"))
 }
+
+// Summary returns one line for logs: the transport's states and cipher,
+// the selected pair's candidates and counters, and how many channels and
+// RTP streams the report has.
+func (r StatsReport) Summary() string {
+	var sb strings.Builder
+	for _, t := range StatsOf[StatsTransport](r) {
+		fmt.Fprintf(&sb, "ice %s, dtls %s", t.ICEState, t.DTLSState)
+		if t.DTLSCipher != "" {
+			fmt.Fprintf(&sb, " (%s, %s)", t.DTLSRole, t.DTLSCipher)
+		}
+		fmt.Fprintf(&sb, ", %d/%d datagrams and %d/%d bytes sent/received", t.PacketsSent, t.PacketsReceived, t.BytesSent, t.BytesReceived)
+		if p, ok := r[t.SelectedCandidatePairID].(StatsCandidatePair); ok {
+			l, _ := r[p.LocalCandidateID].(StatsCandidate)
+			rc, _ := r[p.RemoteCandidateID].(StatsCandidate)
+			fmt.Fprintf(&sb, "; pair %s %s:%d <-> %s %s:%d, %d/%d packets", l.CandidateType, l.Address, l.Port,
+				rc.CandidateType, rc.Address, rc.Port, p.PacketsSent, p.PacketsReceived)
+		}
+	}
+	fmt.Fprintf(&sb, "; %d data channels, %d inbound and %d outbound RTP streams",
+		len(r.IDs(StatsTypeDataChannel)), len(r.IDs(StatsTypeInboundRTP)), len(r.IDs(StatsTypeOutboundRTP)))
+	return sb.String()
+}

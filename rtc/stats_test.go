@@ -412,3 +412,13 @@ func BenchmarkGetStats(b *testing.B) {
 		}
 	}
 }
+
+func TestStatsSummary(t *testing.T) {
+	sim, a, _, _ := connectedPair(t, 8, 1, Configuration{}, Configuration{})
+	s := a.pc.GetStats(sim.Now()).Summary()
+	for _, want := range []string{"ice connected", "dtls connected (", "pair host 192.0.2.1:5000 <-> host 198.51.100.1:6000", "1 data channels", "0 inbound"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary %q lacks %q", s, want)
+		}
+	}
+}

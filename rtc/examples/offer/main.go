@@ -141,5 +141,9 @@ func run(url string, host netip.Addr, total int) error {
 	}
 	el := time.Since(t0)
 	fmt.Printf("throughput: %d x 64 KiB echoed in %v: %.1f MB/s each way\n", n, el.Round(time.Millisecond), float64(n*msgSize)/el.Seconds()/1e6)
+	_ = conn.Do(func(pc *rtc.PeerConnection) error {
+		fmt.Fprintln(os.Stderr, "getStats:", pc.GetStats(time.Now()).Summary())
+		return nil
+	})
 	return nil
 }
