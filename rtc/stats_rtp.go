@@ -14,8 +14,7 @@ import (
 // and remote-outbound-rtp (webrtc-stats §8.1-§8.11).
 
 // StatsCodec is RTCCodecStats (webrtc-stats §8.1): one payload type in
-// use on the transport (RFC 8843 §9.1: within a BUNDLE group a payload
-// type names one codec).
+// use on the transport in one direction.
 type StatsCodec struct {
 	StatsHeader
 	PayloadType uint8  `json:"payloadType"`
@@ -138,14 +137,26 @@ func (s *statsStream) kindLetter() string {
 	return "V"
 }
 
-// codecID is the id of a payload type's codec on the transport.
-func codecID(transportID string, pt uint8) string {
-	return "C" + transportID + "_" + strconv.Itoa(int(pt))
+// codecID is the id of a payload type's codec on the transport in one
+// direction ("I" received, "O" sent), with its fmtp line, as Chromium
+// names them ("CIT01_111_minptime=10;useinbandfec=1"): RFC 8843 §9.1
+// makes a payload type name one codec in a BUNDLE group, but each
+// direction's codec is reported apart.
+func codecID(transportID string, inbound bool, c Codec) string {
+	dir := "O"
+	if inbound {
+		dir = "I"
+	}
+	id := "C" + dir + transportID + "_" + strconv.Itoa(int(c.PayloadType))
+	if c.FMTP != "" {
+		id += "_" + c.FMTP
+	}
+	return id
 }
 
 // codecStats returns the codec object of a stream.
-func codecStats(h StatsHeader, transportID string, kind MediaKind, c Codec) StatsCodec {
-	h.ID, h.Type = codecID(transportID, c.PayloadType), StatsTypeCodec
+func codecStats(h StatsHeader, transportID string, inbound bool, kind MediaKind, c Codec) StatsCodec {
+	h.ID, h.Type = codecID(transportID, inbound, c), StatsTypeCodec
 	s := StatsCodec{StatsHeader: h, PayloadType: c.PayloadType, TransportID: transportID,
 		MimeType: kind.String() + "/" + c.Name, ClockRate: c.ClockRate, SDPFmtpLine: c.FMTP}
 	if kind == MediaKindAudio {
@@ -169,7 +180,7 @@ func millis(t time.Time) float64 {
 // addStream adds a stream's objects to the report: its codec, the stream,
 // and its remote counterpart once the peer reported on it.
 func (r StatsReport) addStream(h StatsHeader, transportID string, s *statsStream) {
-	c := codecStats(h, transportID, s.kind, s.codec)
+	c := codecStats(h, transportID, s.remote != nil, s.kind, s.codec)
 	r[c.ID] = c
 	switch {
 	case s.local != nil:

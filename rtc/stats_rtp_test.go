@@ -111,9 +111,11 @@ func TestStatsRTPStreams(t *testing.T) {
 	r := StatsReport{"T01": StatsTransport{StatsHeader: StatsHeader{ID: "T01", Type: StatsTypeTransport, Timestamp: 1}}}
 	r.addStreamsForTest(t)
 	statsLinks(t, "rtp", r)
-	codec, ok := r["CT01_96"].(StatsCodec)
-	if !ok || codec.MimeType != "video/VP8" || codec.ClockRate != 90000 || codec.PayloadType != 96 || codec.Channels != 0 {
-		t.Errorf("codec %+v", r["CT01_96"])
+	for _, id := range []string{"COT01_96", "CIT01_96"} {
+		codec, ok := r[id].(StatsCodec)
+		if !ok || codec.MimeType != "video/VP8" || codec.ClockRate != 90000 || codec.PayloadType != 96 || codec.Channels != 0 {
+			t.Errorf("codec %s: %+v", id, r[id])
+		}
 	}
 	out, ok := r["OT01V4369"].(StatsOutboundRTP)
 	if !ok {
@@ -140,7 +142,11 @@ func TestStatsRTPStreams(t *testing.T) {
 		t.Errorf("remote-outbound-rtp %+v", r["ROV4369"])
 	}
 	// An audio codec reports its channels (1 when the SDP leaves them out).
-	if c := codecStats(StatsHeader{}, "T01", MediaKindAudio, Codec{PayloadType: 0, Name: "PCMU", ClockRate: 8000}); c.Channels != 1 || c.MimeType != "audio/PCMU" {
+	if c := codecStats(StatsHeader{}, "T01", true, MediaKindAudio, Codec{PayloadType: 0, Name: "PCMU", ClockRate: 8000}); c.Channels != 1 || c.MimeType != "audio/PCMU" || c.ID != "CIT01_0" {
 		t.Errorf("PCMU codec %+v", c)
+	}
+	opus := DefaultAudioCodecs()[0]
+	if id := codecID("T01", false, opus); id != "COT01_111_minptime=10;useinbandfec=1" {
+		t.Errorf("opus codec id %q, Chromium's form is COT01_111_minptime=10;useinbandfec=1", id)
 	}
 }

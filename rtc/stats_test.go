@@ -422,3 +422,75 @@ func TestStatsSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsNamesMatchChromium: every member this package reports, for
+// every type, is spelled as Chromium spells it: testdata/chromium-getstats.json
+// is both ends' getStats of two in-page RTCPeerConnections in headless
+// Chromium 14x (fake camera and microphone, a data channel, 127.0.0.1
+// only), captured with testdata/chromium-getstats.html and the flags of
+// BROWSERS.md. Members Chromium did not report in that session but that
+// webrtc-stats defines are listed.
+func TestStatsNamesMatchChromium(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "chromium-getstats.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The report reads as a StatsReport, its links hold.
+	var ends map[string]StatsReport
+	if err := json.Unmarshal(b, &ends); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ends {
+		statsLinks(t, "chromium", r)
+	}
+	// The members, as Chromium wrote them.
+	var generic map[string]map[string]map[string]any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
+	}
+	chromium := map[StatsType]map[string]bool{}
+	for _, r := range generic {
+		for _, obj := range r {
+			typ := StatsType(obj["type"].(string))
+			if chromium[typ] == nil {
+				chromium[typ] = map[string]bool{}
+			}
+			for k := range obj {
+				chromium[typ][k] = true
+			}
+		}
+	}
+	// webrtc-stats members Chromium leaves out of a session like that one.
+	spec := map[StatsType][]string{
+		StatsTypeOutboundRTP:     {"rid"}, // simulcast only
+		StatsTypeLocalCandidate:  {"relatedAddress", "relatedPort", "tcpType", "relayProtocol"},
+		StatsTypeRemoteCandidate: {"relatedAddress", "relatedPort", "tcpType"},
+		StatsTypeCertificate:     {"issuerCertificateId"},
+	}
+	var shape map[StatsType][]string
+	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "stats-shape.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(golden, &shape); err != nil {
+		t.Fatal(err)
+	}
+	for typ, members := range shape {
+		if chromium[typ] == nil {
+			t.Errorf("Chromium reported no %s", typ)
+			continue
+		}
+		for _, m := range members {
+			if !chromium[typ][m] && !slices.Contains(spec[typ], m) {
+				t.Errorf("%s.%s: Chromium has no such member", typ, m)
+			}
+		}
+	}
+	// Chromium's transport agrees with this package on the values' forms.
+	for _, r := range ends {
+		tr := StatsOf[StatsTransport](r)[0]
+		if tr.TLSVersion != "FEFC" && tr.TLSVersion != "FEFD" || !strings.HasPrefix(tr.SRTPCipher, "SRTP_") || !strings.HasPrefix(tr.DTLSCipher, "TLS_") {
+			t.Errorf("Chromium's transport %+v", tr)
+		}
+	}
+}
