@@ -494,3 +494,56 @@ func TestStatsNamesMatchChromium(t *testing.T) {
 		}
 	}
 }
+
+// TestGetStatsReadOnly: GetStats changes nothing: the deadline, its
+// reason, the queues and the parts' cached timers are as they were.
+func TestGetStatsReadOnly(t *testing.T) {
+	sim, a, _, _ := connectedPair(t, 9, 1, Configuration{}, Configuration{})
+	pc := a.pc
+	d0, ok0 := pc.PollTimeout()
+	reason0, timers0 := pc.TimeoutReason(), [3]partTimer{pc.tr.iceTimer, pc.tr.dtlsTimer, pc.data.timer}
+	events0, reads0, outbox0, stats0 := pc.out.events.Len(), pc.out.reads.Len(), pc.tr.outbox.Len(), pc.Stats()
+	for range 3 {
+		if len(pc.GetStats(sim.Now())) == 0 {
+			t.Fatal("empty report")
+		}
+	}
+	if d, ok := pc.PollTimeout(); !d.Equal(d0) || ok != ok0 || pc.TimeoutReason() != reason0 {
+		t.Errorf("PollTimeout %v %v (%s), was %v %v (%s)", d, ok, pc.TimeoutReason(), d0, ok0, reason0)
+	}
+	if timers := [3]partTimer{pc.tr.iceTimer, pc.tr.dtlsTimer, pc.data.timer}; timers != timers0 {
+		t.Errorf("part timers %+v, were %+v", timers, timers0)
+	}
+	if pc.out.events.Len() != events0 || pc.out.reads.Len() != reads0 || pc.tr.outbox.Len() != outbox0 || pc.Stats() != stats0 {
+		t.Errorf("queues or counters changed")
+	}
+}
+
+// TestGetStatsManyChannels: a report holds one object per channel up to
+// MaxDataChannels (1024), and nothing else grows with them.
+func TestGetStatsManyChannels(t *testing.T) {
+	pc, err := NewPeerConnection(Configuration{Rand: netsim.NewRand(1, "many")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1024 {
+		if _, err := pc.CreateDataChannel(strconv.Itoa(i), DataChannelInit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pc.CreateDataChannel("one too many", DataChannelInit{}); err == nil {
+		t.Fatal("channel 1025 created")
+	}
+	r := pc.GetStats(time.Unix(1, 0))
+	if n := len(r.IDs(StatsTypeDataChannel)); n != 1024 || len(r) > 1024+4 {
+		t.Errorf("%d channels, %d objects", n, len(r))
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back StatsReport
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != len(r) {
+		t.Errorf("round trip of %d bytes: %d objects, %v", len(b), len(back), err)
+	}
+}
