@@ -67,7 +67,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 	if pc.neg.applyRemote(desc, sess, rp, &pc.out) {
 		pc.data.failAll(ErrDataSectionRejected, &pc.out)
 	}
-	if err := pc.tr.setRemote(&rp, pc.cfg.maxRemoteCandidates()); err != nil {
+	if err := pc.tr.setRemote(&rp, pc.cfg.maxRemoteCandidates(), &pc.out); err != nil {
 		return err
 	}
 	if pc.tr.started {

@@ -116,6 +116,26 @@
 //  8. transport.send: the outbox (a relayed pair: the ICE agent wraps it).
 //  9. PeerConnection.PollWrite pops it (pumping more if the outbox ran dry).
 //
+// # Events and errors
+//
+// Events mirror the W3C ones (signalingstatechange, connectionstatechange,
+// iceconnectionstatechange, icegatheringstatechange, icecandidate,
+// icecandidateerror, negotiationneeded, datachannel, open,
+// bufferedamountlow, closing, close, error, and the DTLS and SCTP
+// transports' statechange). Errors of every layer reach the caller:
+// returned from the call that caused them and, when they change state (a
+// DTLS alert, an SCTP abort, a fingerprint mismatch), as an EventError
+// carrying a *LayerError. Nothing is logged and dropped. Remote candidates
+// cut by a limit (MaxRemoteCandidates, or the ICE agent's limits for
+// trickled and peer-reflexive ones) are reported by EventICECandidateError.
+//
+// The event queue is a shared.EventQueue: when it is full the new event is
+// dropped and counted, and the Handle* during which it was lost (or the
+// next one) returns a *shared.OverflowError (errors.Is
+// shared.ErrQueueFull). Received messages that do not fit in the message
+// queue wait in SCTP (its receive window closes) until PollRead makes
+// room. ErrClosed wraps shared.ErrClosed.
+//
 // # Teardown
 //
 // A remote close is reported as soon as it arrives, not when ICE consent

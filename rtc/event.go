@@ -43,6 +43,13 @@ const (
 	// EventSCTPStateChange: SCTPState (W3C RTCSctpTransport statechange).
 	// SCTPTransportClosed follows the peer's ABORT or SHUTDOWN at once.
 	EventSCTPStateChange
+	// EventICECandidateError: Candidate (the first remote candidate
+	// refused), Err (wraps ErrLimit). Remote candidates were cut by a
+	// limit: MaxRemoteCandidates for those of a description, or the ICE
+	// agent's limits for trickled and peer-reflexive ones (W3C
+	// icecandidateerror). Once per ICE session from the agent, once per
+	// description from the PeerConnection; a cut is never silent.
+	EventICECandidateError
 )
 
 // String returns the W3C event name.
@@ -50,7 +57,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -88,7 +95,7 @@ func (e Event) String() string {
 		return "sctpstatechange " + e.SCTPState.String()
 	case EventICECandidate:
 		return "icecandidate " + e.Candidate.Candidate
-	case EventError, EventDataChannelError:
+	case EventError, EventDataChannelError, EventICECandidateError:
 		return e.Kind.String() + " " + fmt.Sprint(e.Err)
 	}
 	if e.Channel != nil {

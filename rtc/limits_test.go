@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
@@ -241,5 +242,66 @@ func TestLayerErrorPrefix(t *testing.T) {
 		if got := layerErr(tc.layer, tc.err).Error(); got != tc.want {
 			t.Errorf("layerErr(%q, %q) = %q, want %q", tc.layer, tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestCandidateCutReported (issue 11): a remote description with more
+// candidates than MaxRemoteCandidates is applied with the first ones, and
+// the cut is reported (EventICECandidateError wrapping ErrLimit), not
+// silent.
+func TestCandidateCutReported(t *testing.T) {
+	src, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cands strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&cands, "a=candidate:%d 1 udp 2130706175 192.0.2.%d 5000 typ host\r\n", i, i+1)
+	}
+	o.SDP = strings.Replace(o.SDP, "a=sctp-port", cands.String()+"a=sctp-port", 1)
+	pc, err := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	var cut []Event
+	for _, e := range drainEvents(pc) {
+		if e.Kind == EventICECandidateError {
+			cut = append(cut, e)
+		}
+	}
+	if len(cut) != 1 || !errors.Is(cut[0].Err, ErrLimit) || !strings.Contains(cut[0].Candidate.Candidate, "192.0.2.3") {
+		t.Fatalf("cut reported as %+v", cut)
+	}
+	if got := pc.tr.remoteCands; got != 2 {
+		t.Errorf("%d candidates applied, want the first 2", got)
+	}
+}
+
+// TestAgentCandidateRefusedSurfaced: the ICE agent's report that it cut
+// remote candidates (EventCandidateRefused: trickled or peer-reflexive
+// ones over its limits) comes out as EventICECandidateError.
+func TestAgentCandidateRefusedSurfaced(t *testing.T) {
+	pc := newTestPC(t)
+	c, err := ice.ParseCandidate("candidate:9 1 udp 1694498815 203.0.113.9 7000 typ prflx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.tr.iceEvent(time.Unix(1, 0), ice.Event{Kind: ice.EventCandidateRefused, Candidate: c}, &pc.out)
+	es := drainEvents(pc)
+	if len(es) != 1 || es[0].Kind != EventICECandidateError || !errors.Is(es[0].Err, ErrLimit) || !strings.Contains(es[0].Candidate.Candidate, "203.0.113.9") {
+		t.Fatalf("events %v", es)
+	}
+	if es[0].String() == "" || EventICECandidateError.String() != "icecandidateerror" {
+		t.Errorf("names: %q %q", es[0], EventICECandidateError)
 	}
 }

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	ice "github.com/sansrtc/rtc/rtc-ice"
@@ -34,20 +35,34 @@ func (t *transport) restart() error {
 	return nil
 }
 
-// setRemote applies the ICE parameters of a remote description.
-func (t *transport) setRemote(rp *remoteParams, maxCands int) error {
+// setRemote applies the ICE parameters of a remote description. The
+// candidates beyond maxCands (or that the agent refuses for its own
+// limits) are cut, and the cut is reported (EventICECandidateError).
+func (t *transport) setRemote(rp *remoteParams, maxCands int, out *sink) error {
 	a := t.agent()
 	if err := a.SetRemoteCredentials(rp.ufrag, rp.pwd); err != nil {
 		return layerErr("ice", err)
 	}
 	t.remoteUfrag = rp.ufrag
+	refused, first := 0, ice.Candidate{}
 	for _, c := range rp.candidates {
-		if t.remoteCands >= maxCands {
-			break
+		err := ErrLimit
+		if t.remoteCands < maxCands {
+			err = a.AddRemoteCandidate(c)
 		}
-		if err := a.AddRemoteCandidate(c); err == nil {
+		switch {
+		case err == nil:
 			t.remoteCands++
+		case errors.Is(err, ErrLimit) || errors.Is(err, ice.ErrCandidateLimit):
+			if refused == 0 {
+				first = c
+			}
+			refused++
 		}
+	}
+	if refused > 0 {
+		out.emit(Event{Kind: EventICECandidateError, Candidate: ICECandidateInit{Candidate: first.String()},
+			Err: fmt.Errorf("%w: %d candidates of the remote description refused (MaxRemoteCandidates %d)", ErrLimit, refused, maxCands)})
 	}
 	if rp.endOfCandidates {
 		a.EndOfRemoteCandidates()
@@ -123,6 +138,9 @@ func (t *transport) iceEvent(now time.Time, e ice.Event, out *sink) {
 		} else {
 			t.startDTLS(now, out)
 		}
+	case ice.EventCandidateRefused:
+		out.emit(Event{Kind: EventICECandidateError, Candidate: ICECandidateInit{Candidate: e.Candidate.String()},
+			Err: fmt.Errorf("%w: the ICE agent refused remote candidates (its candidate limits)", ErrLimit)})
 	case ice.EventResolveHostname:
 		// An mDNS (".local") or FQDN remote candidate: the agent holds it
 		// until ResolveHostname. Browsers that hide host addresses still
