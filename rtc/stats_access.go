@@ -5,6 +5,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 )
 
 // This file is how getStats reads the parts it does not own: small
@@ -84,8 +85,66 @@ func (pc *PeerConnection) statsChannels() ([]*DataChannel, uint64) {
 	return pc.data.channels, pc.out.channelsOpened
 }
 
-// statsStreams returns the RTP streams the media part sends and receives.
-// The media part has no streams yet (SRTP is not wired, issue 13): until
-// it does, this is empty and the RTP types are not reported. It is the
-// one place the media part's stream table is read from.
-func (pc *PeerConnection) statsStreams() []statsStream { return nil }
+// statsStreams returns the RTP streams the media part sends and receives,
+// through its accessors (OutboundStreams, InboundStreams), with each
+// stream's codec from its transceiver's negotiated codecs. With the
+// interceptor chain disabled (Configuration.DisableInterceptors) only the
+// media part's own packet and byte counts exist; its bytes count whole
+// RTP packets, headers included.
+func (pc *PeerConnection) statsStreams() []statsStream {
+	var out []statsStream
+	for _, o := range pc.OutboundStreams() {
+		s := statsStream{kind: o.Kind, mid: o.Mid, rid: o.RID, rtxSSRC: o.RTXSSRC, codec: pc.statsCodec(o.Mid, o.PayloadType)}
+		l := o.Chain
+		if !o.HasChain {
+			l = interceptor.LocalStreamStats{SSRC: o.SSRC}
+			l.Send.Packets, l.Send.Bytes = o.Packets, o.Bytes
+		}
+		s.local = &l
+		out = append(out, s)
+	}
+	for _, in := range pc.InboundStreams() {
+		s := statsStream{kind: in.Kind, mid: in.Mid, rid: in.RID, rtxSSRC: in.RTXSSRC, codec: pc.statsCodec(in.Mid, in.PayloadType)}
+		if t := pc.statsTransceiver(in.Mid); t != nil && t.receiver != nil && t.receiver.track != nil {
+			s.trackID = t.receiver.track.ID
+		}
+		r := in.Chain
+		if !in.HasChain {
+			r = interceptor.RemoteStreamStats{SSRC: in.SSRC}
+			r.Receive.Packets, r.Receive.Bytes = in.Packets, in.Bytes
+		}
+		s.remote = &r
+		out = append(out, s)
+	}
+	return out
+}
+
+// statsTransceiver returns the transceiver of a mid (nil if none).
+func (pc *PeerConnection) statsTransceiver(mid string) *Transceiver {
+	for _, t := range pc.neg.transceivers {
+		if t.mid == mid && mid != "" {
+			return t
+		}
+	}
+	return nil
+}
+
+// statsCodec returns the negotiated codec of a payload type in the m-section
+// mid; the zero Codec (no codec object) when it is not known.
+func (pc *PeerConnection) statsCodec(mid string, pt uint8) Codec {
+	if t := pc.statsTransceiver(mid); t != nil {
+		for _, c := range t.Codecs() {
+			if c.PayloadType == pt {
+				return c
+			}
+		}
+	}
+	return Codec{}
+}
+
+// statsMediaPackets returns the SRTP and SRTCP packets accepted and sent
+// (the selected pair carries them, with DTLS).
+func (pc *PeerConnection) statsMediaPackets() (in, out uint64) {
+	i, o := pc.SRTPStats()
+	return i.RTPUnprotected + i.RTCPUnprotected, o.RTPProtected + o.RTCPProtected
+}

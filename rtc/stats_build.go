@@ -42,21 +42,14 @@ func (pc *PeerConnection) GetStats(now time.Time) StatsReport {
 	tr.SelectedCandidatePairID = pair
 	r.addCertificates(h, d, &tr)
 	r[tr.ID] = tr
-	// The pair's packets: DTLS and RTP go only over the selected pair
-	// (RFC 8445 §12), the checks and consent are not counted (W3C).
-	packetsIn, packetsOut := d.stats.DatagramsIn, d.stats.DatagramsOut
 	for _, s := range pc.statsStreams() {
 		r.addStream(h, statsTransportID, &s)
-		if s.remote != nil {
-			packetsIn += s.remote.Receive.Packets
-		}
-		if s.local != nil {
-			packetsOut += s.local.Send.Packets + s.local.NACK.Retransmitted
-		}
 	}
+	// The pair's packets: DTLS, SRTP and SRTCP go only over the selected
+	// pair (RFC 8445 §12); the checks and consent are not counted (W3C).
 	if cp, ok := r[pair].(StatsCandidatePair); ok {
-		cp.PacketsReceived += packetsIn
-		cp.PacketsSent += packetsOut
+		in, out := pc.statsMediaPackets()
+		cp.PacketsReceived, cp.PacketsSent = d.stats.DatagramsIn+in, d.stats.DatagramsOut+out
 		r[pair] = cp
 	}
 	return r

@@ -180,13 +180,16 @@ func millis(t time.Time) float64 {
 // addStream adds a stream's objects to the report: its codec, the stream,
 // and its remote counterpart once the peer reported on it.
 func (r StatsReport) addStream(h StatsHeader, transportID string, s *statsStream) {
-	c := codecStats(h, transportID, s.remote != nil, s.kind, s.codec)
-	r[c.ID] = c
+	codec := ""
+	if s.codec.Name != "" { // known: negotiated in the stream's m-section
+		c := codecStats(h, transportID, s.remote != nil, s.kind, s.codec)
+		r[c.ID], codec = c, c.ID
+	}
 	switch {
 	case s.local != nil:
-		r.addOutbound(h, transportID, c.ID, s)
+		r.addOutbound(h, transportID, codec, s)
 	case s.remote != nil:
-		r.addInbound(h, transportID, c.ID, s)
+		r.addInbound(h, transportID, codec, s)
 	}
 }
 
@@ -226,13 +229,8 @@ func (r StatsReport) addInbound(h StatsHeader, transportID, codec string, s *sta
 		RetransmittedPacketsReceived: m.Receive.Retransmitted, RTXSSRC: s.rtxSSRC,
 		NACKCount: uint32(m.NACKsSent), FIRCount: uint32(m.Keyframe.FIRs), PLICount: uint32(m.Keyframe.PLIs)}
 	in.ID, in.Type = "I"+transportID+s.kindLetter()+strconv.FormatUint(uint64(m.SSRC), 10), StatsTypeInboundRTP
-	if j := s.jitter; j != nil {
-		in.PacketsDiscarded = j.PacketsDiscarded
-		in.JitterBufferDelay, in.JitterBufferTargetDelay = seconds(j.JitterBufferDelay), seconds(j.JitterBufferTargetDelay)
-		in.JitterBufferEmittedCount = j.FramesEmitted
-		if s.kind == MediaKindVideo {
-			in.FramesReceived, in.FramesDropped = j.FramesAssembled, j.FramesDropped
-		}
+	if s.jitter != nil {
+		in.setJitterBuffer(s.jitter)
 	}
 	if m.Receive.SendersReports > 0 {
 		ro := StatsRemoteOutboundRTP{StatsHeader: h, StatsRTPStream: base, LocalID: in.ID, ReportsSent: m.Receive.SendersReports}
@@ -249,4 +247,32 @@ func rtpSeconds(units, clockRate uint32) float64 {
 		return 0
 	}
 	return float64(units) / float64(clockRate)
+}
+
+// setJitterBuffer sets the members a jitter buffer's counters feed
+// (rtc-media's Stats are named after them).
+func (in *StatsInboundRTP) setJitterBuffer(j *rtcmedia.Stats) {
+	in.PacketsDiscarded = j.PacketsDiscarded
+	in.JitterBufferDelay, in.JitterBufferTargetDelay = seconds(j.JitterBufferDelay), seconds(j.JitterBufferTargetDelay)
+	in.JitterBufferEmittedCount = j.FramesEmitted
+	if in.Kind == MediaKindVideo.String() {
+		in.FramesReceived, in.FramesDropped = j.FramesAssembled, j.FramesDropped
+	}
+}
+
+// AddJitterBuffer folds the counters of a jitter buffer the application
+// runs on a received stream (rtc-media's, fed with what PollRead returns)
+// into that stream's inbound-rtp object: packetsDiscarded,
+// jitterBufferDelay, jitterBufferTargetDelay, jitterBufferEmittedCount,
+// and for video framesReceived and framesDropped. It reports false when
+// the report has no inbound-rtp for ssrc.
+func (r StatsReport) AddJitterBuffer(ssrc uint32, st rtcmedia.Stats) bool {
+	for id, e := range r {
+		if in, ok := e.(StatsInboundRTP); ok && in.SSRC == ssrc {
+			in.setJitterBuffer(&st)
+			r[id] = in
+			return true
+		}
+	}
+	return false
 }

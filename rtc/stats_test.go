@@ -359,15 +359,30 @@ func TestStatsJSONForeign(t *testing.T) {
 // against testdata/golden/stats-shape.json. SANSRTC_UPDATE_GOLDEN=1
 // rewrites it.
 func TestStatsShapeGolden(t *testing.T) {
-	sim, a, _, _ := connectedPair(t, 5, 1, Configuration{}, Configuration{})
+	sim, a, b, audio, video := mediaPair(t, 5, netsim.LinkConfig{Delay: 10 * time.Millisecond}, Configuration{})
+	for i := range 100 {
+		if err := audio.WriteSample(Sample{Data: []byte{byte(i)}, Duration: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		if err := video.WriteSample(Sample{Data: vp8Frame(100, byte(i)), Duration: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sim.RunFor(20*time.Millisecond, 100000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both ends' reports, and the chain streams with a jitter buffer.
 	r := a.pc.GetStats(sim.Now())
+	for id, e := range b.pc.GetStats(sim.Now()) {
+		r["b"+id] = e
+	}
 	r.addStreamsForTest(t)
-	b, err := json.Marshal(r)
+	raw, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var generic map[string]map[string]any
-	if err := json.Unmarshal(b, &generic); err != nil {
+	if err := json.Unmarshal(raw, &generic); err != nil {
 		t.Fatal(err)
 	}
 	shape := map[string][]string{}
