@@ -104,6 +104,9 @@ func (pc *PeerConnection) statsStreams() []statsStream {
 		out = append(out, s)
 	}
 	for _, in := range pc.InboundStreams() {
+		if in.Packets == 0 && (!in.HasChain || in.Chain.Receive.Packets == 0) {
+			continue // webrtc-stats: inbound-rtp exists once a packet arrived
+		}
 		s := statsStream{kind: in.Kind, mid: in.Mid, rid: in.RID, rtxSSRC: in.RTXSSRC, codec: pc.statsCodec(in.Mid, in.PayloadType)}
 		if t := pc.statsTransceiver(in.Mid); t != nil && t.receiver != nil && t.receiver.track != nil {
 			s.trackID = t.receiver.track.ID

@@ -115,3 +115,39 @@ func TestGetStatsMedia(t *testing.T) {
 		t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
 	}
 }
+
+// TestGetStatsMediaNoChain: with the interceptor chain disabled the RTP
+// types still come, from the media part's own counts (no reports, so no
+// remote-inbound-rtp or remote-outbound-rtp).
+func TestGetStatsMediaNoChain(t *testing.T) {
+	sim, a, b, audio, _ := mediaPair(t, 44, netsim.LinkConfig{Delay: 5 * time.Millisecond}, Configuration{DisableInterceptors: true})
+	for i := range 20 {
+		if err := audio.WriteSample(Sample{Data: bytes.Repeat([]byte{byte(i)}, 50), Duration: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sim.RunFor(time.Second, 100000); err != nil {
+		t.Fatal(err)
+	}
+	ra, rb := a.pc.GetStats(sim.Now()), b.pc.GetStats(sim.Now())
+	statsLinks(t, "a", ra)
+	statsLinks(t, "b", rb)
+	aSSRC := audio.Encodings()[0].SSRC
+	var sent, got bool
+	for _, o := range StatsOf[StatsOutboundRTP](ra) {
+		if o.SSRC == aSSRC {
+			sent = o.PacketsSent == 20 && o.BytesSent >= 20*50 && o.RemoteID == ""
+		}
+	}
+	for _, in := range StatsOf[StatsInboundRTP](rb) {
+		if in.SSRC == aSSRC {
+			got = in.PacketsReceived == 20 && in.BytesReceived >= 20*50 && in.RemoteID == ""
+		}
+	}
+	if !sent || !got {
+		t.Errorf("outbound %+v\ninbound %+v", StatsOf[StatsOutboundRTP](ra), StatsOf[StatsInboundRTP](rb))
+	}
+	if len(ra.IDs(StatsTypeRemoteInboundRTP))+len(rb.IDs(StatsTypeRemoteOutboundRTP)) != 0 {
+		t.Errorf("remote stats without RTCP reports")
+	}
+}
