@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -149,5 +150,35 @@ func TestGetStatsMediaNoChain(t *testing.T) {
 	}
 	if len(ra.IDs(StatsTypeRemoteInboundRTP))+len(rb.IDs(StatsTypeRemoteOutboundRTP)) != 0 {
 		t.Errorf("remote stats without RTCP reports")
+	}
+}
+
+// TestGetStatsSimulcast: each simulcast encoding is its own outbound-rtp
+// with its rid (RFC 8853), sharing one codec object.
+func TestGetStatsSimulcast(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 52})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	a := newMediaPeer(t, sim, 52, "a", addrA, Configuration{})
+	b := newMediaPeer(t, sim, 52, "b", addrB, Configuration{})
+	if _, err := a.pc.AddTransceiverTrack(vp8Track, TransceiverInit{Direction: DirectionSendOnly,
+		SendEncodings: []Encoding{{RID: "q", ScaleResolutionDownBy: 4}, {RID: "h", ScaleResolutionDownBy: 2}, {RID: "f"}}}); err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	r := a.pc.GetStats(sim.Now())
+	statsLinks(t, "a", r)
+	outs := StatsOf[StatsOutboundRTP](r)
+	var rids []string
+	ssrcs := map[uint32]bool{}
+	for _, o := range outs {
+		rids = append(rids, o.RID)
+		ssrcs[o.SSRC] = true
+		if o.CodecID != outs[0].CodecID || o.Kind != "video" {
+			t.Errorf("outbound %+v", o)
+		}
+	}
+	slices.Sort(rids)
+	if !slices.Equal(rids, []string{"f", "h", "q"}) || len(ssrcs) != 3 {
+		t.Errorf("rids %v, %d SSRCs", rids, len(ssrcs))
 	}
 }
