@@ -210,6 +210,9 @@ func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
 // and will not be touched again, so the DTLS layer can reuse it. Optional:
 // it only saves allocations (rtc/driver calls it after each send).
 func (pc *PeerConnection) ReleaseWrite(b []byte) {
+	if pc.media.recycle(b) {
+		return
+	}
 	if pc.tr.conn != nil {
 		pc.tr.conn.ReleaseWrite(b)
 	}

@@ -38,8 +38,9 @@ type media struct {
 	chainTimer partTimer
 	bound      map[uint32]bool
 
-	free  [][]byte // receive buffers given back by ReleaseRead
-	stats MediaStats
+	scratch rtp.Packet // WriteRTP's parsed packet
+	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
+	stats   MediaStats
 }
 
 // ch returns the chain for a call that may change its deadline.
@@ -138,8 +139,13 @@ var (
 	errRTXPadding = errors.New("rtc: RTX padding packet")
 )
 
-// receive buffers: one datagram plus slack.
-const mediaBufSize = 1500 + 64
+// mediaBufSize is the capacity of the media part's buffers (one datagram
+// plus room for the SRTP trailer), an odd size so that ReleaseWrite can
+// tell them from DTLS's; maxFree bounds the free list (about 400 KiB).
+const (
+	mediaBufSize = 1500 + 64 + 3
+	maxFree      = 256
+)
 
 // key creates the SRTP contexts from the DTLS exporter once DTLS is
 // connected with use_srtp negotiated (RFC 5764 §4.2). A profile of 0
@@ -199,7 +205,7 @@ func (m *media) receive(now time.Time, kind MessageKind, b []byte) (Message, err
 		dec, err = m.in.AppendUnprotectRTP(buf, b)
 	}
 	if err != nil {
-		m.free = append(m.free, buf)
+		m.recycle(buf)
 		m.countSRTP(err)
 		return Message{}, layerErr("srtp", err)
 	}
@@ -214,7 +220,7 @@ func (m *media) receive(now time.Time, kind MessageKind, b []byte) (Message, err
 	}
 	msg, err := m.route(dec)
 	if err != nil {
-		m.free = append(m.free, buf)
+		m.recycle(buf)
 		return Message{}, err
 	}
 	m.stats.PacketsIn++
@@ -246,12 +252,31 @@ func (m *media) buffer() []byte {
 	return make([]byte, 0, mediaBufSize)
 }
 
-// release gives back the buffer of an RTP or RTCP Message. The free list
-// is bounded: buffers beyond it are left to the garbage collector.
-func (m *media) release(msg Message) {
-	if cap(msg.Data) >= mediaBufSize && len(m.free) < 256 {
-		m.free = append(m.free, msg.Data[:0:cap(msg.Data)])
+// sendBuffer returns an empty buffer for an outgoing datagram of up to n
+// bytes: a pooled one when it fits (PollWrite's caller gives it back with
+// ReleaseWrite), else a new one.
+func (m *media) sendBuffer(n int) []byte {
+	if n > mediaBufSize {
+		return make([]byte, 0, n)
 	}
+	return m.buffer()
+}
+
+// release gives back the buffer of an RTP or RTCP Message.
+func (m *media) release(msg Message) { m.recycle(msg.Data) }
+
+// recycle keeps a buffer of the pool's size for reuse. The free list is
+// bounded (maxFree): buffers beyond it are left to the garbage collector.
+// Any buffer its owner gave back is safe to reuse, whichever pool it
+// came from; the size only keeps the pool's buffers uniform.
+func (m *media) recycle(b []byte) bool {
+	if cap(b) != mediaBufSize {
+		return false
+	}
+	if len(m.free) < maxFree {
+		m.free = append(m.free, b[:0])
+	}
+	return true
 }
 
 // rtcpTransceiver returns the transceiver the first RTCP packet of a

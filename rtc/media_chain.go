@@ -185,10 +185,10 @@ func (m *media) protectOutput(b []byte) ([]byte, error) {
 	}
 	if len(b) > 1 && b[1] >= 192 && b[1] <= 223 {
 		m.stats.RTCPOut++
-		return m.out.AppendProtectRTCP(make([]byte, 0, len(b)+m.out.RTCPOverhead()), b)
+		return m.out.AppendProtectRTCP(m.sendBuffer(len(b)+m.out.RTCPOverhead()), b)
 	}
 	m.stats.Retransmitted++
-	return m.out.AppendProtectRTP(make([]byte, 0, len(b)+m.out.RTPOverhead()), b)
+	return m.out.AppendProtectRTP(m.sendBuffer(len(b)+m.out.RTPOverhead()), b)
 }
 
 // chainEvent turns a chain event into a PeerConnection event.

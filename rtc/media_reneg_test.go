@@ -47,7 +47,14 @@ func TestMediaRenegotiation(t *testing.T) {
 			t.Errorf("b's transceiver for mid %s not stopped", mid)
 		}
 	}
-	// Recycle the rejected slot.
+	checkRecycle(t, a, b, mid)
+	checkDirectionChanges(t, a, b, audio, video)
+}
+
+// checkRecycle: a new transceiver takes the rejected slot of mid, with a
+// new mid.
+func checkRecycle(t *testing.T, a, b *peer, mid string) {
+	t.Helper()
 	recycled, err := a.pc.AddTransceiver(MediaKindVideo, TransceiverInit{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,12 @@ func TestMediaRenegotiation(t *testing.T) {
 	if strings.Count(sdp, "m=") != sections || recycled.Mid() == mid || recycled.Mid() == "" {
 		t.Fatalf("not recycled (mid %q, was %q):\n%s", recycled.Mid(), mid, sdp)
 	}
-	// Direction changes.
+}
+
+// checkDirectionChanges: SetDirection and RemoveTrack need negotiation
+// and change the negotiated direction; writes then fail clearly.
+func checkDirectionChanges(t *testing.T, a, b *peer, audio, video *Sender) {
+	t.Helper()
 	a.Events = nil
 	if err := audio.Transceiver().SetDirection(DirectionRecvOnly); err != nil {
 		t.Fatal(err)

@@ -167,8 +167,10 @@ func (m *media) repair(s *recvStream, pkt []byte, hv *rtp.HeaderView) (Message, 
 	}
 	hs := hv.HeaderSize
 	osn := binary.BigEndian.Uint16(pkt[hs : hs+2])
-	copy(pkt[2:hs+2], pkt[:hs]) // the header moves over the OSN
-	out := pkt[2:]
+	// The rest moves back over the OSN (RTX is rare; the buffer keeps its
+	// start, so ReleaseRead can recycle it).
+	copy(pkt[hs:], pkt[hs+2:])
+	out := pkt[:len(pkt)-2]
 	out[1] = out[1]&0x80 | apt
 	binary.BigEndian.PutUint16(out[2:4], osn)
 	binary.BigEndian.PutUint32(out[8:12], s.repairs)

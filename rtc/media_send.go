@@ -14,7 +14,9 @@ func (pc *PeerConnection) writeRTP(s *Sender, rid string, pkt []byte) error {
 	if pc.closed {
 		return ErrClosed
 	}
-	var p rtp.Packet
+	// One scratch packet (it would escape to the heap through the chain):
+	// it aliases pkt only for this call.
+	p := &pc.media.scratch
 	if err := p.Unmarshal(pkt); err != nil {
 		return fmt.Errorf("rtc: WriteRTP: %w", err)
 	}
@@ -22,7 +24,9 @@ func (pc *PeerConnection) writeRTP(s *Sender, rid string, pkt []byte) error {
 	if err != nil || enc == nil {
 		return err
 	}
-	return pc.sendRTP(s, enc, &p)
+	err = pc.sendRTP(s, enc, p)
+	p.Payload = nil
+	return err
 }
 
 // writeSample is Sender.WriteSample: packetize the frame with the
@@ -123,7 +127,7 @@ func (m *media) seal(now time.Time, s *Sender, enc *sendEncoding, p *rtp.Packet)
 	}
 	// The chain numbers the packet (transport-cc) and keeps it for
 	// retransmission before it is protected.
-	buf := make([]byte, 0, p.MarshalSize()+8+m.out.RTPOverhead())
+	buf := m.sendBuffer(p.MarshalSize() + 8 + m.out.RTPOverhead())
 	var err error
 	if m.chain != nil {
 		buf, err = m.ch().SendRTP(now, p, buf)
@@ -153,7 +157,7 @@ func (m *media) sealRTCP(b []byte) ([]byte, error) {
 	if len(b) < 8 || b[0]>>6 != 2 {
 		return nil, fmt.Errorf("rtc: not an RTCP packet (%d bytes)", len(b))
 	}
-	out, err := m.out.AppendProtectRTCP(make([]byte, 0, len(b)+m.out.RTCPOverhead()), b)
+	out, err := m.out.AppendProtectRTCP(m.sendBuffer(len(b)+m.out.RTCPOverhead()), b)
 	if err != nil {
 		return nil, layerErr("srtp", err)
 	}
