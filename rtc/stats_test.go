@@ -127,7 +127,7 @@ func TestGetStatsPair(t *testing.T) {
 			t.Errorf("%s: transport %+v", tc.name, tr)
 		}
 		if tr.DTLSState != "connected" || (tr.ICEState != "connected" && tr.ICEState != "completed") ||
-			tr.TLSVersion != "FEFD" || tr.DTLSCipher == "" || tr.ICELocalUsernameFragment == "" {
+			tr.TLSVersion != "FEFC" || tr.DTLSCipher == "" || tr.ICELocalUsernameFragment == "" {
 			t.Errorf("%s: transport %+v", tc.name, tr)
 		}
 		cp := tc.r[tr.SelectedCandidatePairID].(StatsCandidatePair)
