@@ -73,7 +73,7 @@ func all(s string, class uint16) bool {
 // optional value that is absent). Three vectorized scans beat a table
 // walk on the long values (candidates, fmtp) that dominate a description.
 func isByteString(s string) bool {
-	return strings.IndexByte(s, 0) < 0 && strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\n') < 0
+	return s == "" || strings.IndexByte(s, 0) < 0 && strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\n') < 0
 }
 
 // isToken reports an RFC 8866 §9 token: 1*token-char.

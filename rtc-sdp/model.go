@@ -35,6 +35,14 @@ type SessionDescription struct {
 	Attributes Attributes
 	// Media are the m= sections (§5.14), in order.
 	Media []*MediaDescription
+
+	// checked holds a copy of the attributes exactly as Parse checked
+	// them: the session-level ones, then each media section's, each list
+	// ended by an Attribute with an empty Key (which no parsed attribute
+	// has). It is private and never changed after Parse, so an attribute
+	// equal to its copy here is known to satisfy its grammar; Validate
+	// rechecks only the others (see validateAttrs).
+	checked []Attribute
 }
 
 // Origin is the o= line (RFC 8866 §5.2).

@@ -65,7 +65,10 @@ func (p *parser) count() error {
 	if lines > p.cfg.maxLines() {
 		return &ParseError{Line: lines, Reason: "more than " + strconv.Itoa(p.cfg.maxLines()) + " lines", Err: ErrTooLarge}
 	}
-	p.attrs = make([]Attribute, 0, lines)
+	// Twice the lines: the second half holds the private copy of the
+	// checked attributes (see SessionDescription.checked), so keeping it
+	// costs no allocation.
+	p.attrs = make([]Attribute, 0, 2*lines)
 	p.medias = make([]MediaDescription, 0, 4)
 	p.formats = make([]string, 0, 64)
 	return nil
@@ -90,7 +93,25 @@ func (p *parser) parse() (*SessionDescription, error) {
 	case p.seen&letterBit('s') == 0:
 		return nil, p.fail("no s= line", ErrMissing)
 	}
+	p.keepChecked()
 	return p.sd, nil
+}
+
+// keepChecked copies every attribute, as checked, after the last one in
+// the shared array (beyond the capacity of every section's slice, so no
+// append to a section can reach it), one list per section, each ended by
+// an empty Attribute. The array has room: attributes, m= lines and the
+// v=, o= and s= lines are all lines.
+func (p *parser) keepChecked() {
+	n := len(p.attrs)
+	chk := p.attrs[n:n]
+	chk = append(chk, p.sd.Attributes...)
+	chk = append(chk, Attribute{})
+	for _, md := range p.sd.Media {
+		chk = append(chk, md.Attributes...)
+		chk = append(chk, Attribute{})
+	}
+	p.sd.checked = chk[:len(chk):len(chk)]
 }
 
 // ParseMedia parses a fragment made only of m= sections (as RFC 8841

@@ -74,7 +74,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(sd, sd2); d != "" {
+			if d := cmp.Diff(sd, sd2, cmp.AllowUnexported(SessionDescription{})); d != "" {
 				t.Errorf("re-parse differs:\n%s", d)
 			}
 			// LF-only input parses to the same value.
@@ -82,7 +82,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(sd, sd3); d != "" {
+			if d := cmp.Diff(sd, sd3, cmp.AllowUnexported(SessionDescription{})); d != "" {
 				t.Errorf("LF input differs:\n%s", d)
 			}
 		})

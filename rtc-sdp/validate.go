@@ -148,19 +148,39 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // this on what it accepts; Marshal calls Validate so that a value the
 // grammar does not allow, wherever it came from, is never written.
 // Unknown attributes must have a token name and a byte-string value.
+//
+// A description from Parse keeps a private copy of the attributes it
+// checked; an attribute still equal to its copy (same name, same value, at
+// the same index of the same section) is not parsed again, every other
+// one is: changing, adding, removing or reordering attributes, through
+// any API, only makes Validate check more. The other fields are always
+// checked.
 func (sd *SessionDescription) Validate() error {
 	if err := sd.checkFields(); err != nil {
 		return &ValidationError{Media: -1, Err: err}
 	}
-	if err := validateAttrs(sd.Attributes); err != nil {
+	seg, chk := nextChecked(sd.checked)
+	if err := validateAttrs(sd.Attributes, seg); err != nil {
 		return &ValidationError{Media: -1, Err: err}
 	}
 	for i, md := range sd.Media {
-		if err := md.validate(); err != nil {
+		seg, chk = nextChecked(chk)
+		if err := md.validateWith(seg); err != nil {
 			return &ValidationError{Media: i, Err: err}
 		}
 	}
 	return nil
+}
+
+// nextChecked splits the checked copy of one section's attributes (up to
+// the empty Attribute that ends it) from the rest.
+func nextChecked(chk []Attribute) (seg, rest []Attribute) {
+	for i := range chk {
+		if chk[i].Key == "" {
+			return chk[:i], chk[i+1:]
+		}
+	}
+	return chk, nil
 }
 
 // FieldError reports a line field (not an attribute) that breaks its
@@ -261,27 +281,47 @@ func checkBandwidths(bws []Bandwidth) error {
 // validate checks one media section: the m= line (RFC 8866 §9: media =
 // token, port, proto = token *("/" token), fmt = token), its lines and
 // its attributes.
-func (md *MediaDescription) validate() error {
+func (md *MediaDescription) validate() error { return md.validateWith(nil) }
+
+// validateWith is validate, skipping the attributes equal to their copy in
+// checked (see SessionDescription.Validate).
+func (md *MediaDescription) validateWith(checked []Attribute) error {
 	if md.Port < 0 || md.Port > 65535 || md.NumPorts < 0 || md.NumPorts > 65535 {
 		return &FieldError{Field: "m= port", Value: strconv.Itoa(md.Port) + "/" + strconv.Itoa(md.NumPorts), Reason: "not 0-65535"}
 	}
-	err := firstBad(
+	if err := firstBad(
 		tokenCheck("m= media", md.Media),
 		fieldCheck{"m= proto", md.Proto, `not token *("/" token)`, isProto(md.Proto)},
 		textCheck("i=", md.Information), textCheck("k=", md.Key),
-	)
+	); err != nil {
+		return err
+	}
 	for _, f := range md.Formats {
-		err = cmpOr(err, firstBad(tokenCheck("m= fmt", f)))
+		if !isToken(f) {
+			return &FieldError{Field: "m= fmt", Value: f, Reason: reasonToken}
+		}
 	}
 	for i := range md.Connections {
-		err = cmpOr(err, checkConnection(&md.Connections[i]))
+		if err := checkConnection(&md.Connections[i]); err != nil {
+			return err
+		}
 	}
-	err = cmpOr(err, checkBandwidths(md.Bandwidths))
-	return cmpOr(err, validateAttrs(md.Attributes))
+	if err := checkBandwidths(md.Bandwidths); err != nil {
+		return err
+	}
+	return validateAttrs(md.Attributes, checked)
 }
 
-func validateAttrs(as Attributes) error {
-	for _, a := range as {
+// validateAttrs checks each attribute's name and value, except one equal
+// to the attribute at the same index in checked: Parse checked exactly
+// that name and value, and checked is private and never changes, so the
+// check would pass again. Comparing costs two length compares and, for
+// strings still pointing at the parsed text, two pointer compares.
+func validateAttrs(as, checked Attributes) error {
+	for i, a := range as {
+		if i < len(checked) && a.Key == checked[i].Key && a.Value == checked[i].Value {
+			continue
+		}
 		if !isToken(a.Key) {
 			return attrErr(a.Key, a.Value, "attribute name is not a token (RFC 8866 §9)")
 		}

@@ -46,7 +46,7 @@ func TestValidate(t *testing.T) {
 func TestClone(t *testing.T) {
 	sd := mustParseFile(t, "chrome_offer_gathered.sdp")
 	c := sd.Clone()
-	if d := cmp.Diff(sd, c); d != "" {
+	if d := cmp.Diff(sd, c, cmp.AllowUnexported(SessionDescription{})); d != "" {
 		t.Fatal(d)
 	}
 	c.Media[0].Attributes.SetDirection(DirectionInactive)
