@@ -2,7 +2,6 @@ package sdp
 
 import (
 	"encoding/hex"
-	"strconv"
 	"strings"
 )
 
@@ -204,7 +203,7 @@ func ParseGroup(v string) (Group, error) {
 	if err := checkGroup(v); err != nil {
 		return Group{}, err
 	}
-	sem, rest, _ := strings.Cut(v, " ")
+	sem, rest, _ := cutOrAll(v, ' ')
 	g := Group{Semantics: sem}
 	if rest != "" {
 		g.MIDs = strings.Split(rest, " ")
@@ -229,7 +228,7 @@ func (g Group) AppendValue(b []byte) []byte {
 // "a=group:" semantics *(SP identification-tag); semantics and tags are
 // tokens.
 func checkGroup(v string) error {
-	sem, rest, _ := strings.Cut(v, " ")
+	sem, rest, _ := cutOrAll(v, ' ')
 	if !isToken(sem) || !isTokenList(rest, classToken) {
 		return attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
 	}
@@ -244,7 +243,7 @@ type MSID struct {
 
 // ParseMSID parses an msid value.
 func ParseMSID(v string) (MSID, error) {
-	s, t, hasT := strings.Cut(v, " ")
+	s, t, hasT := cutOrAll(v, ' ')
 	// RFC 8830 §2: msid-value = msid-id [ SP msid-appdata ], each
 	// 1*64token-char.
 	if !lenIn(s, 1, 64, classToken) || hasT && !lenIn(t, 1, 64, classToken) {
@@ -344,7 +343,7 @@ func (o ICEOptions) Has(tag string) bool {
 }
 
 func parseUintAttr(key, v string, bits int) (uint64, error) {
-	n, err := strconv.ParseUint(v, 10, bits)
+	n, err := parseDec(v, bits)
 	if err != nil {
 		return 0, attrErr(key, v, "not a number")
 	}

@@ -83,7 +83,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !lenIn(c.Foundation, 1, 32, classICE) { // foundation = 1*32ice-char
 		return bad("foundation must be 1-32 ice-chars")
 	}
-	comp, err := strconv.ParseUint(f[1], 10, 16)
+	comp, err := parseDec(f[1], 16)
 	if err != nil || comp == 0 || len(f[1]) > 3 { // component-id = 1*3DIGIT
 		return bad("bad component id")
 	}
@@ -92,7 +92,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !isToken(c.Transport) { // transport = "UDP" / transport-extension (token)
 		return bad("transport is not a token")
 	}
-	prio, err := strconv.ParseUint(f[3], 10, 32)
+	prio, err := parseDec(f[3], 32)
 	if err != nil {
 		return bad("bad priority")
 	}
@@ -101,7 +101,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !isVChars(c.Address) { // connection-address: an IP literal or a name
 		return bad("address is not printable ASCII")
 	}
-	port, err := strconv.ParseUint(f[5], 10, 16)
+	port, err := parseDec(f[5], 16)
 	if err != nil {
 		return bad("bad port")
 	}
@@ -109,7 +109,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if f[6] != "typ" {
 		return bad(`expected "typ"`)
 	}
-	typ, rest, _ := strings.Cut(v, " ")
+	typ, rest, _ := cutOrAll(v, ' ')
 	if !isToken(typ) { // candidate-types = "host" / ... / token
 		return bad("missing or malformed candidate type")
 	}
@@ -119,7 +119,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 		if !ok {
 			return bad("extension " + strconv.Quote(rest) + " has no value")
 		}
-		val, r2, _ := strings.Cut(r, " ")
+		val, r2, _ := cutOrAll(r, ' ')
 		if val == "" {
 			return bad("extension " + strconv.Quote(k) + " has an empty value")
 		}
@@ -138,7 +138,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 			if c.RelatedAddress == "" {
 				return bad("rport without raddr")
 			}
-			p, err := strconv.ParseUint(val, 10, 16)
+			p, err := parseDec(val, 16)
 			if err != nil {
 				return bad("bad rport")
 			}

@@ -3,6 +3,7 @@ package sdp
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -97,22 +98,39 @@ func TestValidateRechecksChangedAttributes(t *testing.T) {
 	}
 }
 
-// TestCheckedCopyOutOfReach: appending to a parsed section (within the
-// shared array Parse carved it from) never writes over the private copy.
-func TestCheckedCopyOutOfReach(t *testing.T) {
-	sd := mustParseFile(t, "chrome_offer_gathered.sdp")
-	before := append([]Attribute(nil), sd.checked...)
-	for _, as := range sections(sd) {
-		if cap(*as) != len(*as) {
-			t.Fatalf("a section has spare capacity %d over %d", cap(*as), len(*as))
-		}
-		for range 3 {
-			*as = append(*as, Attribute{AttrMID, "\r\n"})
-		}
+// TestCheckedSpansLocateEveryAttribute: every attribute of a parsed
+// description (CRLF or LF text) matches the span Parse kept for it, so
+// Validate skips them all; a clone shares the spans and matches too.
+func TestCheckedSpansLocateEveryAttribute(t *testing.T) {
+	b, err := os.ReadFile("testdata/chrome_offer_gathered.sdp")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range before {
-		if sd.checked[i] != before[i] {
-			t.Fatalf("checked[%d] changed: %v -> %v", i, before[i], sd.checked[i])
+	for _, text := range []string{string(b), strings.ReplaceAll(string(b), "\r\n", "\n")} {
+		sd, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []*SessionDescription{sd, sd.Clone()} {
+			seg, rest := nextChecked(d.checked)
+			n := 0
+			for si, as := range sections(d) {
+				if si > 0 {
+					seg, rest = nextChecked(rest)
+				}
+				if len(seg) != len(*as) {
+					t.Fatalf("section %d: %d spans for %d attributes", si, len(seg), len(*as))
+				}
+				for i := range *as {
+					if !seg[i].matches(d.src, &(*as)[i]) {
+						t.Fatalf("section %d attribute %d %v does not match its span", si, i, (*as)[i])
+					}
+					n++
+				}
+			}
+			if len(rest) != 0 || n != 173 {
+				t.Fatalf("%d spans left over, %d attributes", len(rest), n)
+			}
 		}
 	}
 }
@@ -182,9 +200,42 @@ func FuzzChangeParsed(f *testing.F) {
 			t.Fatalf("a=%q:%q: Marshal error %v, full check says ok=%v", key, value, err, want)
 		}
 		if err == nil {
+			if ref := sd.appendText(nil); !bytes.Equal(out, ref) {
+				t.Fatalf("a=%q:%q: Marshal wrote\n%q\nthe field-by-field writer\n%q", key, value, out, ref)
+			}
 			if _, err := Parse(string(out)); err != nil {
 				t.Fatalf("a=%q:%q: wrote text that does not parse: %v", key, value, err)
 			}
 		}
 	})
+}
+
+// TestMarshalCopiesMatchWriter: Marshal, which copies runs of unchanged
+// attributes from the parsed text, writes exactly what the field-by-field
+// writer writes, for every fixture read with CRLF, with LF, and with a
+// blank line (CRLF or LF) or an "a=key:" with an empty value (which end a
+// run).
+func TestMarshalCopiesMatchWriter(t *testing.T) {
+	for name, text := range fixtures(t) {
+		variants := []string{text, strings.ReplaceAll(text, "\r\n", "\n"),
+			strings.Replace(text, "\r\na=", "\r\n\r\na=", 3), strings.Replace(text, "\r\na=", "\r\na=x-empty:\r\na=", 3),
+			strings.Replace(strings.ReplaceAll(text, "\r\n", "\n"), "\na=", "\n\na=", 3)}
+		for vi, v := range variants {
+			var sd *SessionDescription
+			var err error
+			if isFragment(name) {
+				continue
+			}
+			if sd, err = Parse(v); err != nil {
+				t.Fatalf("%s variant %d: %v", name, vi, err)
+			}
+			out, err := sd.Marshal()
+			if err != nil {
+				t.Fatalf("%s variant %d: %v", name, vi, err)
+			}
+			if ref := sd.appendText(nil); !bytes.Equal(out, ref) {
+				t.Fatalf("%s variant %d: Marshal wrote\n%q\nthe writer\n%q", name, vi, out, ref)
+			}
+		}
+	}
 }

@@ -43,7 +43,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-parse: %v\n%q", err, out)
 		}
-		if d := cmp.Diff(sd, sd2, cmp.AllowUnexported(SessionDescription{})); d != "" {
+		if d := cmp.Diff(sd, sd2, cmpopts.IgnoreUnexported(SessionDescription{})); d != "" {
 			t.Fatalf("re-parse differs:\n%s", d)
 		}
 		if out2, err := sd2.Marshal(); err != nil || string(out2) != string(out) {

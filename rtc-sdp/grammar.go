@@ -119,3 +119,27 @@ func isTokenList(s string, class uint16) bool {
 	}
 	return true
 }
+
+// errNotDec is the error of parseDec; callers replace it with their own.
+var errNotDec = simpleError("not a decimal number in range")
+
+// parseDec is strconv.ParseUint(s, 10, bits) without its allocation and
+// generality: 1*DIGIT (leading zeros allowed, no sign, no underscore)
+// whose value fits in bits bits (1-64). FuzzParseDec holds it to
+// strconv.ParseUint.
+func parseDec(s string, bits int) (uint64, error) {
+	if s == "" {
+		return 0, errNotDec
+	}
+	max := uint64(1)<<bits - 1 // bits == 64: the shift gives 0, so all ones
+	cutoff, last := max/10, max%10
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		d := uint64(s[i] - '0')
+		if d > 9 || n > cutoff || n == cutoff && d > last {
+			return 0, errNotDec
+		}
+		n = n*10 + d
+	}
+	return n, nil
+}

@@ -160,12 +160,12 @@ func (sd *SessionDescription) Validate() error {
 		return &ValidationError{Media: -1, Err: err}
 	}
 	seg, chk := nextChecked(sd.checked)
-	if err := validateAttrs(sd.Attributes, seg); err != nil {
+	if err := validateAttrs(sd.Attributes, sd.src, seg); err != nil {
 		return &ValidationError{Media: -1, Err: err}
 	}
 	for i, md := range sd.Media {
 		seg, chk = nextChecked(chk)
-		if err := md.validateWith(seg); err != nil {
+		if err := md.validateWith(sd.src, seg); err != nil {
 			return &ValidationError{Media: i, Err: err}
 		}
 	}
@@ -174,9 +174,9 @@ func (sd *SessionDescription) Validate() error {
 
 // nextChecked splits the checked copy of one section's attributes (up to
 // the empty Attribute that ends it) from the rest.
-func nextChecked(chk []Attribute) (seg, rest []Attribute) {
+func nextChecked(chk []attrSpan) (seg, rest []attrSpan) {
 	for i := range chk {
-		if chk[i].Key == "" {
+		if chk[i].keyLen == 0 {
 			return chk[:i], chk[i+1:]
 		}
 	}
@@ -281,11 +281,20 @@ func checkBandwidths(bws []Bandwidth) error {
 // validate checks one media section: the m= line (RFC 8866 §9: media =
 // token, port, proto = token *("/" token), fmt = token), its lines and
 // its attributes.
-func (md *MediaDescription) validate() error { return md.validateWith(nil) }
+func (md *MediaDescription) validate() error { return md.validateWith("", nil) }
 
 // validateWith is validate, skipping the attributes equal to their copy in
 // checked (see SessionDescription.Validate).
-func (md *MediaDescription) validateWith(checked []Attribute) error {
+func (md *MediaDescription) validateWith(src string, checked []attrSpan) error {
+	if err := md.checkHeader(); err != nil {
+		return err
+	}
+	return validateAttrs(md.Attributes, src, checked)
+}
+
+// checkHeader checks the m= line and the other lines before the
+// attributes.
+func (md *MediaDescription) checkHeader() error {
 	if md.Port < 0 || md.Port > 65535 || md.NumPorts < 0 || md.NumPorts > 65535 {
 		return &FieldError{Field: "m= port", Value: strconv.Itoa(md.Port) + "/" + strconv.Itoa(md.NumPorts), Reason: "not 0-65535"}
 	}
@@ -306,30 +315,33 @@ func (md *MediaDescription) validateWith(checked []Attribute) error {
 			return err
 		}
 	}
-	if err := checkBandwidths(md.Bandwidths); err != nil {
-		return err
-	}
-	return validateAttrs(md.Attributes, checked)
+	return checkBandwidths(md.Bandwidths)
 }
 
 // validateAttrs checks each attribute's name and value, except one equal
-// to the attribute at the same index in checked: Parse checked exactly
-// that name and value, and checked is private and never changes, so the
-// check would pass again. Comparing costs two length compares and, for
-// strings still pointing at the parsed text, two pointer compares.
-func validateAttrs(as, checked Attributes) error {
-	for i, a := range as {
-		if i < len(checked) && a.Key == checked[i].Key && a.Value == checked[i].Value {
+// to what the span at the same index in checked locates in src: Parse
+// checked exactly that name and value, and src and checked are private and
+// never change, so the check would pass again.
+func validateAttrs(as Attributes, src string, checked []attrSpan) error {
+	for i := range as {
+		a := &as[i]
+		if i < len(checked) && checked[i].matches(src, a) {
 			continue
 		}
-		if !isToken(a.Key) {
-			return attrErr(a.Key, a.Value, "attribute name is not a token (RFC 8866 §9)")
-		}
-		if err := checkAttr(a.Key, a.Value); err != nil {
+		if err := checkAttrLine(a); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkAttrLine checks an attribute in full: a token name (RFC 8866 §9),
+// then checkAttr.
+func checkAttrLine(a *Attribute) error {
+	if !isToken(a.Key) {
+		return attrErr(a.Key, a.Value, "attribute name is not a token (RFC 8866 §9)")
+	}
+	return checkAttr(a.Key, a.Value)
 }
 
 // Clone returns a deep copy of sd that shares nothing mutable with it.
