@@ -71,9 +71,12 @@ func all(s string, class uint16) bool {
 
 // isByteString reports an RFC 8866 §9 byte-string, allowing "" (an
 // optional value that is absent). Three vectorized scans beat a table
-// walk on the long values (candidates, fmtp) that dominate a description.
+// walk on long values (candidates, fmtp parameters).
 func isByteString(s string) bool {
-	return s == "" || strings.IndexByte(s, 0) < 0 && strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\n') < 0
+	if len(s) < 32 { // short: a table walk beats three calls
+		return all(s, classByte)
+	}
+	return strings.IndexByte(s, 0) < 0 && strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\n') < 0
 }
 
 // isToken reports an RFC 8866 §9 token: 1*token-char.
@@ -132,8 +135,21 @@ func parseDec(s string, bits int) (uint64, error) {
 		return 0, errNotDec
 	}
 	max := uint64(1)<<bits - 1 // bits == 64: the shift gives 0, so all ones
-	cutoff, last := max/10, max%10
 	var n uint64
+	if len(s) <= 19 { // below 10^19 < 2^64: no overflow to watch
+		for i := 0; i < len(s); i++ {
+			d := uint64(s[i] - '0')
+			if d > 9 {
+				return 0, errNotDec
+			}
+			n = n*10 + d
+		}
+		if n > max {
+			return 0, errNotDec
+		}
+		return n, nil
+	}
+	cutoff, last := max/10, max%10
 	for i := 0; i < len(s); i++ {
 		d := uint64(s[i] - '0')
 		if d > 9 || n > cutoff || n == cutoff && d > last {

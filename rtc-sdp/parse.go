@@ -102,7 +102,7 @@ func newParser(text string, c *Config, lines int, strict bool) parser {
 		p.strict = strings.IndexByte(text, 0) >= 0
 		p.crs = strings.Count(text, "\r")
 	}
-	media := strings.Count(text, "\nm=") + 1 // one more: a fragment starts with m=
+	const media = 4 // audio, video, data and one more; append grows them
 	p.attrs = make([]Attribute, 0, lines)
 	p.medias = make([]MediaDescription, 0, media)
 	p.mediaPtrs = make([]*MediaDescription, 0, media)
