@@ -63,8 +63,81 @@ func ParseCandidate(v string) (Candidate, error) {
 // checkCandidate checks a candidate value against the grammar without
 // keeping its extensions (so without allocating).
 func checkCandidate(v string) error {
+	if candidateOK(v) {
+		return nil
+	}
 	var c Candidate
-	return parseCandidate(v, &c, false)
+	return parseCandidate(v, &c, false) // the same rules, for the reason
+}
+
+// scanField splits s at its first space, reporting whether the part
+// before is non-empty and every byte of it in class: one pass where a cut
+// and a class check take two.
+func scanField(s string, class uint16) (field, rest string, ok bool) {
+	i := 0
+	for i < len(s) && s[i] != ' ' {
+		if charClass[s[i]]&class == 0 {
+			return "", "", false
+		}
+		i++
+	}
+	if i == len(s) {
+		return s, "", i > 0
+	}
+	return s[:i], s[i+1:], i > 0
+}
+
+// candidateOK is parseCandidate without keeping anything, in one pass
+// over the value; it accepts exactly what parseCandidate accepts
+// (FuzzAttributes holds checkTyped, which uses it, to ParseCandidate).
+func candidateOK(v string) bool {
+	v = strings.TrimPrefix(v, "candidate:")
+	f0, v, ok0 := scanField(v, classICE)   // foundation = 1*32ice-char
+	f1, v, ok1 := scanField(v, classDigit) // component-id = 1*3DIGIT
+	_, v, ok2 := scanField(v, classToken)  // transport
+	f3, v, ok3 := scanField(v, classDigit) // priority
+	_, v, ok4 := scanField(v, classVChar)  // connection-address
+	f5, v, ok5 := scanField(v, classDigit) // port
+	if !(ok0 && ok1 && ok2 && ok3 && ok4 && ok5) || len(f0) > 32 || len(f1) > 3 || len(v) < 5 || v[:4] != "typ " {
+		return false
+	}
+	comp, err1 := parseDec(f1, 16)
+	_, err3 := parseDec(f3, 32)
+	_, err5 := parseDec(f5, 16)
+	if err1 != nil || comp == 0 || err3 != nil || err5 != nil {
+		return false
+	}
+	_, rest, ok := scanField(v[4:], classToken) // cand-type
+	if !ok {
+		return false
+	}
+	raddr := false
+	for rest != "" {
+		var k, val string
+		var okK, okV bool
+		if k, rest, okK = scanField(rest, classToken); !okK || rest == "" {
+			return false
+		}
+		if val, rest, okV = scanField(rest, classVChar); !okV {
+			return false
+		}
+		switch k {
+		case "raddr":
+			if raddr {
+				return false
+			}
+			raddr = true
+		case "rport":
+			if _, err := parseDec(val, 16); err != nil || !raddr {
+				return false
+			}
+		case "tcptype":
+			if val != "active" && val != "passive" && val != "so" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func parseCandidate(v string, c *Candidate, keepExt bool) error {
