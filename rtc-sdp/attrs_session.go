@@ -89,19 +89,14 @@ func isHexPairs(s string) bool {
 	if (len(s)+1)%3 != 0 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i%3 == 2 {
-			if c != ':' {
-				return false
-			}
-		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+	// len(s) = 3k-1: pairs at 0, 3, ..., 3k-3, colons between them.
+	for i := 0; i < len(s); i += 3 {
+		if charClass[s[i]]&charClass[s[i+1]]&classHex == 0 || i+2 < len(s) && s[i+2] != ':' {
 			return false
 		}
 	}
 	return true
 }
-
 // Bytes decodes the colon-separated hex value.
 func (f Fingerprint) Bytes() ([]byte, error) {
 	if (len(f.Value)+1)%3 != 0 {

@@ -18,6 +18,7 @@ const (
 	classDigit             // DIGIT
 	classPrint             // printable ASCII: %x20-7E
 	classVChar             // VCHAR: %x21-7E
+	classHex               // HEXDIG, either case
 )
 
 var charClass = func() (t [256]uint16) {
@@ -53,6 +54,9 @@ var charClass = func() (t [256]uint16) {
 		}
 		if b >= '0' && b <= '9' {
 			k |= classDigit
+		}
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			k |= classHex
 		}
 		t[c] = k
 	}

@@ -10,15 +10,15 @@ func typedCheck(key string) func(string) error {
 	case AttrCandidate:
 		return checkCandidate
 	case AttrRTPMap:
-		return func(v string) error { _, err := ParseRTPMap(v); return err }
+		return checkRTPMap
 	case AttrFMTP:
 		return func(v string) error { _, err := ParseFMTP(v); return err }
 	case AttrRTCPFB:
-		return func(v string) error { _, err := ParseRTCPFeedback(v); return err }
+		return checkRTCPFB
 	case AttrExtMap:
-		return func(v string) error { _, err := ParseExtMap(v); return err }
+		return checkExtMap
 	case AttrSSRC:
-		return func(v string) error { _, err := ParseSSRC(v); return err }
+		return checkSSRC
 	case AttrSSRCGroup:
 		return checkSSRCGroup
 	case AttrRID:
