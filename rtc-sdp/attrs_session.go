@@ -97,6 +97,7 @@ func isHexPairs(s string) bool {
 	}
 	return true
 }
+
 // Bytes decodes the colon-separated hex value.
 func (f Fingerprint) Bytes() ([]byte, error) {
 	if (len(f.Value)+1)%3 != 0 {
