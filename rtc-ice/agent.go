@@ -2,8 +2,6 @@ package ice
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -25,6 +23,9 @@ type localCand struct {
 
 type remoteCand struct {
 	Candidate
+	// learned: a peer-reflexive candidate learned from a check (RFC 8445
+	// §7.3.1.3), counted against MaxPeerReflexive; false once signalled.
+	learned bool
 }
 
 // credentials of one ICE session (RFC 8445 §5.3).
@@ -55,13 +56,26 @@ type Agent struct {
 	prevLocal  credentials // answered during an ICE restart
 	prevRemote credentials // used for consent on the old pair during a restart
 	restarting bool
+	// refusedReported: EventCandidateRefused went out this session.
+	refusedReported bool
+	// pacStart is when checks could start: the remote credentials were set
+	// (RFC 8863 §4 starts the PAC timer then).
+	pacStart time.Time
+	// progressAt is the last sign that a pair may still become usable: the
+	// remote credentials, a new pair, the peer's check. See failDeadline.
+	progressAt time.Time
 
 	locals  []*localCand
 	remotes []*remoteCand
 	pending []*remoteCand // remote candidates waiting for name resolution
 	pairs   []*pair
 	trigger shared.Queue[*pair]
-	txs     []*transaction
+	txs     []*transaction // outstanding requests (their timers: engine)
+	// engine is the one STUN transaction machine (rtc-stun's Client) that
+	// retransmits and times out every request the agent sends.
+	engine   *stun.Client
+	deferred []deferredTx // started before the agent knew the time
+	txCount  uint64       // requests made, to keep IDs unique (newTxID)
 
 	gatherState  GatheringState
 	hostsDone    bool
@@ -82,12 +96,9 @@ type Agent struct {
 	tcpConns     map[netip.AddrPort]*tcpConn // TCP connections by remote address
 
 	out    shared.Queue[shared.TaggedBytes]
-	events shared.Queue[Event]
-	// eventsLost counts events a full queue refused since the last Handle*
-	// call reported them (reportLostEvents).
-	eventsLost int
-	reads      shared.Queue[shared.TaggedBytes]
-	free       [][]byte // returned write buffers (ReleaseWrite)
+	events shared.EventQueue[Event]
+	reads  shared.Queue[shared.TaggedBytes]
+	free   [][]byte // returned write buffers (ReleaseWrite)
 
 	msg     stun.Message
 	unknown []stun.AttrType
@@ -124,9 +135,11 @@ func NewAgent(cfg Config) (*Agent, error) {
 	a.tieBreaker = binary.BigEndian.Uint64(tb[:])
 	q := cfg.maxQueue()
 	a.out = shared.NewQueue[shared.TaggedBytes](q)
-	a.events = shared.NewQueue[Event](q)
+	a.events = shared.NewEventQueue[Event](q)
+	a.events.SetName("ice events")
 	a.reads = shared.NewQueue[shared.TaggedBytes](q)
 	a.trigger = shared.NewQueue[*pair](cfg.maxPairs())
+	a.engine = stun.NewClient(stun.Config{MaxTransactions: cfg.maxPairs() + 64})
 	return a, nil
 }
 
@@ -199,7 +212,7 @@ func (a *Agent) SetRole(r Role) {
 // a=ice-pwd). After Restart, a new ufrag starts the new session's checks.
 func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if len(ufrag) == 0 || len(ufrag) > 256 || len(pwd) == 0 || len(pwd) > 256 {
 		return ErrBadCredentials
@@ -213,6 +226,8 @@ func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 		a.beginRestart(false)
 	}
 	a.remote = newCreds(ufrag, pwd)
+	a.pacStart = a.clock.Now()
+	a.progress()
 	a.schedule()
 	a.updateState()
 	return nil
@@ -224,7 +239,7 @@ func (a *Agent) SetRemoteCredentials(ufrag, pwd string) error {
 // candidates from it starts too. Call EndOfLocalAddresses after the last.
 func (a *Agent) AddLocalAddress(addr netip.AddrPort, proto shared.TransportProtocol) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
 	if !addr.IsValid() || addr.Port() == 0 {
@@ -305,7 +320,7 @@ func (a *Agent) EndOfLocalAddresses() {
 // peer the new credentials, then call SetRemoteCredentials with its new ones.
 func (a *Agent) Restart() error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	return a.beginRestart(true)
 }
@@ -314,6 +329,9 @@ func (a *Agent) Restart() error {
 // the same name.
 func (a *Agent) HandleEvent(c Command) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
+	if a.closed {
+		return ErrClosed
+	}
 	switch c.Kind {
 	case CmdAddLocalAddress:
 		return a.AddLocalAddress(c.Address, c.Protocol)
@@ -384,7 +402,7 @@ func (a *Agent) PollRead() (shared.TaggedBytes, bool) { return a.reads.Pop() }
 func (a *Agent) HandleWrite(msg []byte) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if a.consentLost {
 		return ErrConsentExpired
@@ -405,45 +423,90 @@ func (a *Agent) HandleWrite(msg []byte) (err error) {
 	return nil
 }
 
-// PollTimeout returns the next deadline.
+// PollTimeout returns the next deadline: a check to pace, a
+// retransmission, nomination, consent, a TURN refresh, the failure timeout;
+// or the latest time seen while a datagram, an event or a read waits to be
+// polled (the shared drain rule). TimeoutReason names it.
+//
+// Known gap: before the agent was ever told the time (HandleRead or
+// HandleTimeout), work it already has (checks after SetRemoteCredentials,
+// a TURN allocation after AddLocalAddress) needs a first HandleTimeout;
+// PollTimeout then reports the Unix epoch to ask for it. Callers that give
+// the agent a time first never see it.
 func (a *Agent) PollTimeout() (time.Time, bool) {
+	d, why := a.deadline()
+	if why == "start" {
+		return time.Unix(0, 0), true
+	}
+	return a.clock.Timeout(d, a.outputPending())
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// (output waits to be polled), "start" (see PollTimeout), "pace" (the next
+// paced check, RFC 8445 §6.1.4.2), "rtx" (a check, consent or STUN
+// retransmission or its timeout), "consent" (the next consent check,
+// RFC 7675), "consent-expiry", "disconnected", "nominate", "tcp-connect",
+// "failed" (FailedTimeout, RFC 8863), "turn/" and the TURN client's
+// reason, or "" for none.
+func (a *Agent) TimeoutReason() string {
+	if a.outputPending() {
+		return "pending"
+	}
+	_, why := a.deadline()
+	return why
+}
+
+func (a *Agent) outputPending() bool {
+	return a.out.Len() > 0 || a.events.Len() > 0 || a.reads.Len() > 0
+}
+
+// deadline returns the earliest timer of the agent and its name.
+func (a *Agent) deadline() (time.Time, string) {
 	if a.closed {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
 	var d time.Time
-	if a.wantTick {
-		d = a.clock.Now()
-		if d.IsZero() {
-			// Never told the time: ask to be called at once.
-			return time.Unix(0, 0), true
+	why := ""
+	pick := func(t time.Time, reason string) {
+		if e := shared.Earliest(d, t); !e.IsZero() && e != d {
+			d, why = e, reason
 		}
 	}
-	d = shared.Earliest(d, a.nextTick)
-	for _, t := range a.txs {
-		d = shared.Earliest(d, t.deadline)
+	if a.wantTick {
+		if a.clock.Now().IsZero() {
+			return time.Time{}, "start"
+		}
+		pick(a.clock.Now(), "pace")
 	}
-	d = shared.Earliest(d, a.consentAt)
+	pick(a.nextTick, "pace")
+	if t, ok := a.engine.PollTimeout(); ok {
+		pick(t, "rtx")
+	}
+	pick(a.consentAt, "consent")
 	for _, p := range a.pairs {
-		d = shared.Earliest(d, p.connectAt)
+		pick(p.connectAt, "tcp-connect")
 	}
 	if a.selected != nil && !a.consentLost && !a.cfg.Lite {
-		d = shared.Earliest(d, a.lastConsent.Add(a.cfg.consentTimeout()))
+		pick(a.lastConsent.Add(a.cfg.consentTimeout()), "consent-expiry")
 		if dt := a.pendingSince.Add(a.cfg.disconnectedTimeout()); !a.pendingSince.IsZero() && dt.After(a.clock.Now()) {
-			d = shared.Earliest(d, dt)
+			pick(dt, "disconnected")
 		}
 	}
 	if a.nominationPending() {
-		d = shared.Earliest(d, a.firstValid.Add(a.cfg.nominationDelay()))
+		pick(a.firstValid.Add(a.cfg.nominationDelay()), "nominate")
+	}
+	if a.connState != StateFailed {
+		pick(a.failDeadline(), "failed")
 	}
 	for _, r := range a.relays {
 		if t, ok := r.client.PollTimeout(); ok {
-			d = shared.Earliest(d, t)
+			if t.Equal(time.Unix(0, 0)) && a.clock.Now().IsZero() {
+				return time.Time{}, "start"
+			}
+			pick(t, "turn/"+r.client.TimeoutReason())
 		}
 	}
-	if d.IsZero() {
-		return time.Time{}, false
-	}
-	return a.clock.Clamp(d), true
+	return d, why
 }
 
 // HandleTimeout runs everything due at now: retransmissions, the paced
@@ -451,14 +514,19 @@ func (a *Agent) PollTimeout() (time.Time, bool) {
 func (a *Agent) HandleTimeout(now time.Time) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return nil // nothing runs after Close; an early or late call is harmless
 	}
 	now = a.clock.Advance(now)
+	if a.progressAt.IsZero() && a.remote.ufrag != "" {
+		a.pacStart, a.progressAt = now, now // credentials came before the first time
+	}
 	for _, r := range a.relays {
 		r.client.HandleTimeout(now)
 		a.drainRelay(r)
 	}
+	a.startDeferred(now)
 	a.expireTransactions(now)
+	a.retryFailedPairs(now)
 	a.tcpTimers(now)
 	if a.wantTick || (!a.nextTick.IsZero() && !now.Before(a.nextTick)) {
 		a.wantTick = false
@@ -483,31 +551,28 @@ func (a *Agent) Close() error {
 	}
 	a.closed = true
 	a.txs = nil
+	a.deferred = nil
+	if err := a.engine.Close(); err != nil {
+		a.stats.Dropped++ // cannot happen: Close of a STUN client returns nil
+	}
 	a.trigger.Clear()
 	a.setConnState(StateClosed)
 	return nil
 }
 
 func (a *Agent) pushEvent(e Event) {
-	// The event queue is bounded: an event it refuses is counted, and the
-	// next Handle* call reports it (the caller drains events after every call).
-	if a.events.Push(e) != nil {
+	// The shared event rule: a full queue drops and counts the new event
+	// (also in Stats.Dropped), and the Handle* call reports it
+	// (reportLostEvents).
+	if a.events.Len() == a.events.Cap() {
 		a.stats.Dropped++
-		a.eventsLost++
 	}
+	a.events.Push(e)
 }
 
-// reportLostEvents adds shared.ErrQueueFull to err when events were lost to
-// a full queue since the last report: the contract's "a full queue is an
-// error, never a silent drop". The good path does not allocate.
-func (a *Agent) reportLostEvents(err error) error {
-	if a.eventsLost == 0 {
-		return err
-	}
-	lost := fmt.Errorf("ice: %d events lost (drain PollEvent after every call): %w", a.eventsLost, shared.ErrQueueFull)
-	a.eventsLost = 0
-	return errors.Join(err, lost)
-}
+// reportLostEvents adds the event queue's unreported loss to err (an
+// error wrapping shared.ErrQueueFull); the good path does not allocate.
+func (a *Agent) reportLostEvents(err error) error { return a.events.Report(err) }
 
 func (a *Agent) emitCandidate(c *localCand) {
 	a.pushEvent(Event{Kind: EventLocalCandidate, Candidate: c.Candidate})

@@ -38,12 +38,13 @@ func newTestAgent(t testing.TB, cfg Config) *Agent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.HandleTimeout(testStart)
+	must(t, a.HandleTimeout(testStart))
 	if err := a.AddLocalAddress(testLocal, shared.UDP); err != nil {
 		t.Fatal(err)
 	}
-	a.SetRemoteCredentials(testRemoteUfrag, testRemotePwd)
-	c, _ := ParseCandidate("candidate:1 1 udp 2130706431 198.51.100.2 6000 typ host")
+	must(t, a.SetRemoteCredentials(testRemoteUfrag, testRemotePwd))
+	c, err := ParseCandidate("candidate:1 1 udp 2130706431 198.51.100.2 6000 typ host")
+	must(t, err)
 	if err := a.AddRemoteCandidate(c); err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +63,7 @@ func checkFromRemote(id byte, useCandidate bool) []byte {
 	b.Add(stun.AttrType(0xC057), []byte{0, 1, 0, 10}) // GOOG-NETWORK-INFO, as Chromium sends
 	b.AddMessageIntegrity(stun.NewIntegrity([]byte(testLocalPwd)))
 	b.AddFingerprint()
-	m, _ := b.Bytes()
-	return m
+	return mustBytes(&b)
 }
 
 func drainAll(a *Agent) (out []shared.TaggedBytes) {
@@ -130,8 +130,7 @@ func TestRejectsBadChecks(t *testing.T) {
 		b.AddPriority(1)
 		b.AddMessageIntegrity(stun.NewIntegrity([]byte("wrong")))
 		b.AddFingerprint()
-		m, _ := b.Bytes()
-		return m
+		return mustBytes(&b)
 	}()
 	badFP := append([]byte(nil), good...)
 	badFP[len(badFP)-1] ^= 1
@@ -168,9 +167,9 @@ func TestGarbageNeverPanics(t *testing.T) {
 			msg = append([]byte(nil), good[:r.IntN(len(good))]...)
 		}
 		peer := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(r.IntN(4))}), uint16(6000+r.IntN(3)))
-		a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: testLocal, Peer: peer}, Message: msg})
+		wantDropped(t, a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: testLocal, Peer: peer}, Message: msg}))
 		now = now.Add(time.Duration(r.IntN(100)) * time.Millisecond)
-		a.HandleTimeout(now)
+		must(t, a.HandleTimeout(now))
 		if d, ok := a.PollTimeout(); ok && d.Before(now) {
 			t.Fatalf("deadline %v before now %v", d, now)
 		}
@@ -182,7 +181,8 @@ func TestGarbageNeverPanics(t *testing.T) {
 }
 
 func TestCandidateAndPairLimits(t *testing.T) {
-	a, _ := NewAgent(Config{MaxCandidates: 3, MaxPairs: 4, Rand: zeroRand{}})
+	a, err := NewAgent(Config{MaxCandidates: 3, MaxPairs: 4, Rand: zeroRand{}})
+	must(t, err)
 	for i := 0; i < 3; i++ {
 		if err := a.AddLocalAddress(netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}), 5000), shared.UDP); err != nil {
 			t.Fatal(err)
@@ -233,7 +233,7 @@ func TestHandleWriteBeforeSelection(t *testing.T) {
 	if err := a.HandleWrite([]byte("x")); !errors.Is(err, ErrNoSelectedPair) {
 		t.Fatal(err)
 	}
-	a.Close()
+	must(t, a.Close())
 	if err := a.HandleWrite([]byte("x")); !errors.Is(err, shared.ErrClosed) {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestBindingResponseZeroAllocs(t *testing.T) {
 	msg := checkFromRemote(1, false)
 	tb := shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: msg}
 	step := func() {
-		a.HandleRead(tb)
+		must(t, a.HandleRead(tb))
 		for {
 			m, ok := a.PollWrite()
 			if !ok {
@@ -273,7 +273,8 @@ func TestBindingResponseZeroAllocs(t *testing.T) {
 
 // HandleEvent is the same as the methods.
 func TestCommands(t *testing.T) {
-	a, _ := NewAgent(Config{Rand: netsim.NewRand(1, "commands")})
+	a, err := NewAgent(Config{Rand: netsim.NewRand(1, "commands")})
+	must(t, err)
 	cmds := []Command{
 		{Kind: CmdAddLocalAddress, Address: testLocal, Protocol: shared.UDP},
 		{Kind: CmdEndOfLocalAddresses},
@@ -334,7 +335,8 @@ func TestDataPathZeroAllocs(t *testing.T) {
 
 func TestPeerPrefixes(t *testing.T) {
 	a := newTestAgent(t, Config{PeerPrefixes: []netip.Prefix{netip.MustParsePrefix("198.51.100.2/32")}})
-	c, _ := ParseCandidate("candidate:2 1 udp 1 203.0.113.5 6000 typ host")
+	c, err := ParseCandidate("candidate:2 1 udp 1 203.0.113.5 6000 typ host")
+	must(t, err)
 	if err := a.AddRemoteCandidate(c); err != nil || len(a.remotes) != 1 {
 		t.Fatalf("outside candidate: %v, %d remotes", err, len(a.remotes))
 	}
@@ -346,7 +348,7 @@ func TestPeerPrefixes(t *testing.T) {
 	if out := drainAll(a); len(out) != 0 || a.Stats().RequestsReceived != 0 {
 		t.Fatalf("answered a check from outside the prefixes: %v", out)
 	}
-	a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(2, false)})
+	must(t, a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(2, false)}))
 	if a.Stats().RequestsReceived != 1 {
 		t.Fatal("check from inside the prefixes not answered")
 	}
@@ -364,13 +366,13 @@ func TestPacing(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			c := Candidate{Foundation: fmt.Sprint(i), Component: 1, Priority: uint32(1000 + i), Type: CandidateHost,
 				Address: netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + i)}), 6000)}
-			a.AddRemoteCandidate(c)
+			must(t, a.AddRemoteCandidate(c))
 		}
 		var sent []time.Time
 		now := testStart
 		for i := 0; i < 100 && len(sent) < 9; i++ {
 			before := a.Stats().ChecksSent
-			a.HandleTimeout(now)
+			must(t, a.HandleTimeout(now))
 			if a.Stats().ChecksSent > before {
 				if a.Stats().ChecksSent-before > 1 {
 					t.Fatalf("Ta=%v: %d checks at once", ta, a.Stats().ChecksSent-before)
@@ -432,7 +434,8 @@ func TestUnknownRequiredAttributeGets420(t *testing.T) {
 		}
 		b.AddMessageIntegrity(stun.NewIntegrity([]byte(testLocalPwd)))
 		b.AddFingerprint()
-		m, _ := b.Bytes()
+		m, err := b.Bytes()
+		must(t, err)
 		return m
 	}
 	for _, tc := range []struct {
@@ -496,9 +499,10 @@ func TestResolveMixedCaseHostname(t *testing.T) {
 // A full event queue is reported by the next Handle* call (shared contract:
 // a bounded queue returns an error, nothing is dropped silently), once.
 func TestEventQueueFullReported(t *testing.T) {
-	a, _ := NewAgent(Config{MaxQueue: 1, Rand: netsim.NewRand(1, "queue")})
+	a, err := NewAgent(Config{MaxQueue: 1, Rand: netsim.NewRand(1, "queue")})
+	must(t, err)
 	for i := range 3 { // each address gathers a host candidate event
-		a.AddLocalAddress(netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), uint16(5000+i)), shared.UDP)
+		must(t, a.AddLocalAddress(netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), uint16(5000+i)), shared.UDP))
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := a.HandleTimeout(now); !errors.Is(err, shared.ErrQueueFull) {

@@ -14,13 +14,15 @@ import (
 func BenchmarkBindingRequest(b *testing.B) {
 	a := newTestAgent(b, Config{})
 	tb := shared.TaggedBytes{Now: testStart, Transport: shared.TransportContext{Local: testLocal, Peer: testRemote}, Message: checkFromRemote(1, false)}
-	a.HandleRead(tb)
+	must(b, a.HandleRead(tb))
 	drainAll(a)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(tb.Message)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		a.HandleRead(tb)
+		if err := a.HandleRead(tb); err != nil {
+			b.Fatal(err)
+		}
 		m, ok := a.PollWrite()
 		if !ok {
 			b.Fatal("no response")

@@ -121,11 +121,18 @@ func Priority(t CandidateType, localPref uint16, component uint16) uint32 {
 	return t.typePreference()<<24 | uint32(localPref)<<8 | uint32(256-int(component)&0xFF)
 }
 
+// MaxPriority is the largest valid candidate priority (RFC 8445 §5.1.2.1:
+// "The priority MUST be a positive integer between 1 and (2**31 - 1),
+// inclusive").
+const MaxPriority = 1<<31 - 1
+
 // PairPriority computes a candidate pair priority (RFC 8445 §6.1.2.3):
 // 2^32*MIN(G,D) + 2*MAX(G,D) + (G>D?1:0), G the controlling agent's candidate
-// priority and D the controlled agent's.
+// priority and D the controlled agent's. Priorities above MaxPriority (a
+// peer may send up to 2^32-1) count as MaxPriority, so the sum never wraps
+// past 2^64 and such a pair sorts with the best valid ones, not below them.
 func PairPriority(controlling, controlled uint32) uint64 {
-	g, d := uint64(controlling), uint64(controlled)
+	g, d := uint64(min(controlling, MaxPriority)), uint64(min(controlled, MaxPriority))
 	p := min(g, d)<<32 + 2*max(g, d)
 	if g > d {
 		p++

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,43 +27,68 @@ func TestPriorityVectors(t *testing.T) {
 			Component uint16 `json:"component_id"`
 			Priority  uint32 `json:"priority"`
 		} `json:"candidate_priorities"`
+		Pairs []struct {
+			G   uint32 `json:"G_controlling_candidate_priority"`
+			D   uint32 `json:"D_controlled_candidate_priority"`
+			Hex string `json:"pair_priority_hex"`
+		} `json:"pair_priorities"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
+	// A vector file that lost its entries must fail, not pass vacuously.
+	if len(v.Candidates) < 4 || len(v.Pairs) < 2 {
+		t.Fatalf("%d candidate and %d pair vectors", len(v.Candidates), len(v.Pairs))
+	}
 	types := map[string]CandidateType{"host": CandidateHost, "srflx": CandidateServerReflexive, "prflx": CandidatePeerReflexive, "relay": CandidateRelay}
 	for _, c := range v.Candidates {
-		if got := Priority(types[c.Type], c.LocalPref, c.Component); got != c.Priority {
+		typ, ok := types[c.Type]
+		if !ok {
+			t.Fatalf("unknown candidate type %q in the vectors", c.Type)
+		}
+		if typ.typePreference() != c.TypePref {
+			t.Errorf("%s: type preference %d, vector says %d", c.Type, typ.typePreference(), c.TypePref)
+		}
+		if got := Priority(typ, c.LocalPref, c.Component); got != c.Priority {
 			t.Errorf("%s comp %d: got %d want %d", c.Type, c.Component, got, c.Priority)
 		}
 	}
-	var raw struct {
-		Pairs []map[string]any `json:"pair_priorities"`
-	}
-	json.Unmarshal(b, &raw)
-	for _, p := range raw.Pairs {
-		g := uint32(p["G_controlling_candidate_priority"].(float64))
-		d := uint32(p["D_controlled_candidate_priority"].(float64))
-		if got := PairPriority(g, d); got != hexU64(p["pair_priority_hex"].(string)) {
-			t.Errorf("G=%d D=%d: got %#x want %s", g, d, got, p["pair_priority_hex"])
+	for _, p := range v.Pairs {
+		want, err := strconv.ParseUint(strings.TrimPrefix(p.Hex, "0x"), 16, 64)
+		if err != nil {
+			t.Fatalf("vector %q: %v", p.Hex, err)
+		}
+		if got := PairPriority(p.G, p.D); got != want {
+			t.Errorf("G=%d D=%d: got %#x want %s", p.G, p.D, got, p.Hex)
 		}
 	}
 }
 
-func hexU64(s string) uint64 {
-	var v uint64
-	for _, c := range s[2:] {
-		v <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			v |= uint64(c - '0')
-		case c >= 'A' && c <= 'F':
-			v |= uint64(c-'A') + 10
-		case c >= 'a' && c <= 'f':
-			v |= uint64(c-'a') + 10
+// RFC 8445 §5.1.2.1: "The priority MUST be a positive integer between 1
+// and (2**31 - 1), inclusive", which keeps the §6.1.2.3 formula in 64
+// bits. A peer may still send up to 2^32-1 (PRIORITY, a=candidate); the
+// pair priority must not wrap and sort such a pair below real ones.
+func TestPairPriorityNeverWraps(t *testing.T) {
+	const top = 1<<31 - 1
+	best := PairPriority(top, top)
+	for _, v := range [][2]uint32{{1<<32 - 1, 1<<32 - 1}, {1 << 31, 1 << 31}, {1<<32 - 1, 1}, {1, 1<<32 - 1}, {1<<32 - 1, top}} {
+		got := PairPriority(v[0], v[1])
+		if got > best {
+			t.Errorf("PairPriority(%d, %d) = %#x above the largest valid %#x", v[0], v[1], got, best)
+		}
+		if low := PairPriority(min(v[0], top), 1); got < low {
+			t.Errorf("PairPriority(%d, %d) = %#x wrapped below %#x", v[0], v[1], got, low)
 		}
 	}
-	return v
+	// Monotonic across the half-way point of both inputs.
+	prev := uint64(0)
+	for _, g := range []uint32{1, 1<<30 - 1, 1 << 30, top - 1, top, top + 1, 1<<32 - 1} {
+		p := PairPriority(g, g)
+		if p < prev {
+			t.Fatalf("PairPriority(%d, %d) = %#x below the previous %#x", g, g, p, prev)
+		}
+		prev = p
+	}
 }
 
 func loadTrickle(t testing.TB) []string {
@@ -100,7 +127,8 @@ func TestParseRFC8829Candidates(t *testing.T) {
 			t.Fatalf("%q round trip: %s", s, diff)
 		}
 	}
-	c, _ := ParseCandidate("candidate:1 1 udp 255 192.0.2.100 12100 typ relay raddr 198.51.100.100 rport 11100")
+	c, err := ParseCandidate("candidate:1 1 udp 255 192.0.2.100 12100 typ relay raddr 198.51.100.100 rport 11100")
+	must(t, err)
 	want := Candidate{Foundation: "1", Component: 1, Protocol: shared.UDP, Priority: 255,
 		Address: netip.MustParseAddrPort("192.0.2.100:12100"), Type: CandidateRelay,
 		Related: netip.MustParseAddrPort("198.51.100.100:11100")}
@@ -184,11 +212,12 @@ func TestCandidateLimitTooLong(t *testing.T) {
 
 func TestLocalPreferenceDualStack(t *testing.T) {
 	// RFC 8421 §4: IPv6 and IPv4 interleave, IPv6 first.
-	a, _ := NewAgent(Config{Rand: zeroRand{}})
-	a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.1:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::1]:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.2:1"), shared.UDP)
-	a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::2]:1"), shared.UDP)
+	a, err := NewAgent(Config{Rand: zeroRand{}})
+	must(t, err)
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.1:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::1]:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("192.0.2.2:1"), shared.UDP))
+	must(t, a.AddLocalAddress(netip.MustParseAddrPort("[2001:db8::2]:1"), shared.UDP))
 	var prio []uint32
 	for _, c := range a.LocalCandidates() {
 		prio = append(prio, c.Priority)

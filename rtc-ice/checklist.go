@@ -2,6 +2,7 @@ package ice
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"net/netip"
 	"slices"
@@ -52,6 +53,7 @@ type pair struct {
 	// priority (RFC 8445 §7.2.5.3.2).
 	validLocal *localCand
 	inTrigger  bool
+	removed    bool // evicted from the checklist (evictFor)
 	lastHeard  time.Time
 	// connectAt is when an unanswered TCP connection request times out
 	// (zero when none is outstanding).
@@ -97,24 +99,30 @@ func (a *Agent) findPair(base, remote netip.AddrPort) *pair {
 	return nil
 }
 
-// addPair forms a pair (RFC 8445 §6.1.2.2) unless it is redundant or over
-// the limit. Server-reflexive local candidates are never paired: their base
-// is (RFC 8445 §6.1.2.4), and the host pair covers it.
-func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
+// pairable reports whether l and r may form a pair (RFC 8445 §6.1.2.2).
+// Server-reflexive local candidates are never paired: their base is
+// (RFC 8445 §6.1.2.4), and the host pair covers it.
+func (a *Agent) pairable(l *localCand, r *remoteCand) bool {
 	if l.Type == CandidateServerReflexive || l.Type == CandidatePeerReflexive {
-		return nil
+		return false
 	}
 	if a.cfg.RelayOnly && l.Type != CandidateRelay {
-		return nil
+		return false
 	}
 	if l.Protocol != r.Protocol || l.Address.Addr().Is4() != r.Address.Addr().Is4() {
-		return nil
+		return false
 	}
 	if l.Protocol == shared.TCP && !tcpPairable(l, r) {
-		return nil
+		return false
 	}
 	// RFC 8445 §6.1.2.2: a link-local IPv6 address pairs only with link-local.
-	if l.base.Addr().IsLinkLocalUnicast() != r.Address.Addr().IsLinkLocalUnicast() {
+	return l.base.Addr().IsLinkLocalUnicast() == r.Address.Addr().IsLinkLocalUnicast()
+}
+
+// addPair forms a pair (RFC 8445 §6.1.2.2) unless it is not pairable or
+// over MaxPairs; with pairable l and r, nil means the limit refused it.
+func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
+	if !a.pairable(l, r) {
 		return nil
 	}
 	if p := a.findPair(l.base, r.Address); p != nil {
@@ -122,19 +130,8 @@ func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
 	}
 	p := &pair{local: l, remote: r}
 	p.priority = a.pairPriority(l.Priority, r.Priority)
-	if len(a.pairs) >= a.cfg.maxPairs() {
-		// RFC 8445 §6.1.2.5: keep the highest-priority pairs; drop the
-		// lowest frozen/waiting one if the new pair beats it.
-		worst := -1
-		for i, q := range a.pairs {
-			if q.state <= pairWaiting && !q.inTrigger && (worst < 0 || q.priority < a.pairs[worst].priority) {
-				worst = i
-			}
-		}
-		if worst < 0 || a.pairs[worst].priority >= p.priority {
-			return nil
-		}
-		a.pairs = slices.Delete(a.pairs, worst, worst+1)
+	if len(a.pairs) >= a.cfg.maxPairs() && !a.evictFor(p) {
+		return nil
 	}
 	// RFC 8445 §6.1.2.6: the first pair of each foundation starts waiting.
 	p.state = pairWaiting
@@ -147,7 +144,51 @@ func (a *Agent) addPair(l *localCand, r *remoteCand) *pair {
 	}
 	a.pairs = append(a.pairs, p)
 	a.sortPairs()
+	a.progress()
 	return p
+}
+
+// evictFor makes room for p in a full checklist. RFC 8445 §6.1.2.5: keep
+// the highest-priority pairs, so the lowest frozen or waiting pair goes if
+// p beats it. A pair of a signalled candidate may also evict a pair of a
+// peer-reflexive candidate learned from a check that is not valid, whatever
+// its priority (the peer chose that priority): checks from new addresses
+// must never starve the signalled candidates.
+func (a *Agent) evictFor(p *pair) bool {
+	worst := -1
+	if !p.remote.learned {
+		for i, q := range a.pairs {
+			if q.remote.learned && !q.valid && q != a.selected && q != a.nominating &&
+				(worst < 0 || q.priority < a.pairs[worst].priority) {
+				worst = i
+			}
+		}
+	}
+	if worst < 0 {
+		for i, q := range a.pairs {
+			if q.state <= pairWaiting && !q.inTrigger && (worst < 0 || q.priority < a.pairs[worst].priority) {
+				worst = i
+			}
+		}
+		if worst < 0 || a.pairs[worst].priority >= p.priority {
+			return false
+		}
+	}
+	a.removePair(worst)
+	return true
+}
+
+// removePair drops pairs[i] with its checks; a triggered-queue entry is
+// skipped when it comes up (removed).
+func (a *Agent) removePair(i int) {
+	q := a.pairs[i]
+	q.removed = true
+	a.pairs = slices.Delete(a.pairs, i, i+1)
+	for _, t := range slices.Clone(a.txs) {
+		if t.pair == q {
+			a.removeTx(t)
+		}
+	}
 }
 
 func (a *Agent) sortPairs() {
@@ -205,7 +246,17 @@ func (a *Agent) tick(now time.Time) {
 		return
 	}
 	if !a.needsConnect(now, p) {
-		a.sendCheck(now, p, a.role == RoleControlling && (p == a.nominating))
+		use := a.role == RoleControlling && p == a.nominating
+		if t := a.checkInFlight(p); t != nil && t.useCandidate == use && p.local.Protocol != shared.TCP {
+			// A triggered check on a pair whose check is in progress
+			// (RFC 8445 §7.3.1.4): send that check again, in its turn.
+			a.stats.Retransmissions++
+			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) != nil {
+				a.stats.Dropped++
+			}
+		} else {
+			a.sendCheck(now, p, use)
+		}
 	}
 	a.nextTick = now.Add(a.cfg.ta())
 }
@@ -217,6 +268,9 @@ func (a *Agent) nextPair() *pair {
 			break
 		}
 		p.inTrigger = false
+		if p.removed {
+			continue
+		}
 		if p.state != pairFailed || p == a.nominating {
 			return p
 		}
@@ -279,19 +333,22 @@ type transaction struct {
 	server       netip.AddrPort
 	useCandidate bool
 	priority     uint32 // PRIORITY we sent, for a prflx local candidate
-	msg          []byte
-	sent         int
-	rto          time.Duration
-	deadline     time.Time
-	maxSends     int
+	// msg is the request, kept for a triggered check on a pair whose check
+	// is in progress (tick): its timers are the engine's.
+	msg     []byte
+	sent    bool // the engine sent it once already (later sends are retransmissions)
+	retries int  // txGather: how many earlier requests to this server timed out
 }
 
 func (a *Agent) newTxID() txID {
 	var id txID
-	if _, err := io.ReadFull(a.rand, id[:]); err != nil {
-		// A broken Rand is a configuration error; fall back to a counter so
-		// the agent keeps working deterministically.
-		binary.BigEndian.PutUint64(id[4:], a.stats.ChecksSent+a.stats.Retransmissions+1)
+	a.txCount++
+	if _, err := io.ReadFull(a.rand, id[:]); err != nil || a.txByID(id) != nil {
+		// A broken or repeating Rand is a configuration error; mix in a
+		// counter so IDs stay unique among outstanding requests (the
+		// transaction engine refuses a duplicate) and the agent keeps
+		// working deterministically.
+		binary.BigEndian.PutUint64(id[4:], binary.BigEndian.Uint64(id[4:])^a.txCount)
 	}
 	return id
 }
@@ -331,18 +388,24 @@ func (a *Agent) buildCheck(id txID, l *localCand, rem credentials, useCandidate 
 func (a *Agent) sendCheck(now time.Time, p *pair, useCandidate bool) {
 	id := a.newTxID()
 	msg, prio := a.buildCheck(id, p.local, a.remote, useCandidate)
-	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role,
-		rto: a.checkRTO(), maxSends: a.cfg.maxTransmissions()}
-	if p.local.Protocol == shared.TCP {
-		t.rto, t.maxSends = tcpCheckTimeout, 1 // reliable: sent once
-	}
-	t.msg = append([]byte(nil), msg...)
+	t := &transaction{id: id, kind: txCheck, pair: p, useCandidate: useCandidate, priority: prio, role: a.role}
 	if p.state != pairSucceeded {
 		p.state = pairInProgress
 	}
-	a.txs = append(a.txs, t)
 	a.stats.ChecksSent++
-	a.transmit(now, t, msg)
+	a.startTx(now, t, msg, a.txSchedule(a.checkRTO(), a.cfg.maxTransmissions()), p.local.Protocol)
+}
+
+// txSchedule is the retransmission schedule of a check, consent check or
+// server request: rc transmissions starting rto apart and doubling up to
+// MaxCheckRTO, then that wait (RFC 8445 §14.3); over TCP one transmission
+// and tcpCheckTimeout.
+func (a *Agent) txSchedule(rto time.Duration, rc int) stun.Schedule {
+	last := rto
+	for i := 1; i < rc && last < a.cfg.maxCheckRTO(); i++ {
+		last *= 2
+	}
+	return stun.Schedule{RTO: rto, MaxRTO: a.cfg.maxCheckRTO(), Rc: rc, LastWait: min(last, a.cfg.maxCheckRTO()), Ti: tcpCheckTimeout}
 }
 
 // checkRTO is the first retransmission timeout of a new check (RFC 8445
@@ -358,48 +421,123 @@ func (a *Agent) checkRTO() time.Duration {
 	return min(max(a.cfg.checkRTO(), time.Duration(n)*a.cfg.ta()), a.cfg.maxCheckRTO())
 }
 
-func (a *Agent) transmit(now time.Time, t *transaction, msg []byte) {
-	t.sent++
-	t.deadline = now.Add(t.rto)
+// startTx runs t (its request is msg, handed over) through the STUN
+// transaction engine, rtc-stun's Client: RFC 8489 §6.2 retransmissions with
+// the schedule of the kind of request, and a timeout event at the end.
+// Before the agent was told the time the start waits for the first
+// HandleTimeout, so no timer starts from the zero time.
+func (a *Agent) startTx(now time.Time, t *transaction, msg []byte, s stun.Schedule, proto shared.TransportProtocol) {
+	t.msg = append([]byte(nil), msg...)
+	a.txs = append(a.txs, t)
 	if now.IsZero() {
-		// Sent before the agent was told the time: start the timer at the
-		// first HandleTimeout.
-		t.deadline = time.Time{}
+		a.deferred = append(a.deferred, deferredTx{t: t, s: s, proto: proto})
 		a.wantTick = true
+		a.ReleaseWrite(msg)
+		return
 	}
-	var err error
-	switch t.kind {
-	case txGather:
-		err = a.send(t.local, t.server, msg)
-	default:
-		err = a.send(t.pair.local, t.pair.remote.Address, msg)
-	}
+	a.engineStart(now, t, s, proto)
+	a.ReleaseWrite(msg)
+}
+
+// deferredTx is a request started before the agent knew the time.
+type deferredTx struct {
+	t     *transaction
+	s     stun.Schedule
+	proto shared.TransportProtocol
+}
+
+func (a *Agent) engineStart(now time.Time, t *transaction, s stun.Schedule, proto shared.TransportProtocol) {
+	err := a.engine.Start(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Protocol: proto}, Message: t.msg}, s)
 	if err != nil {
+		// The engine holds MaxPairs+64 transactions; more is a bug, not
+		// input: fail the request as if it timed out.
 		a.stats.Dropped++
+		a.removeTx(t)
+		a.txFailed(now, t)
+		return
+	}
+	a.flushEngine(now)
+}
+
+// startDeferred starts the requests made before the first time.
+func (a *Agent) startDeferred(now time.Time) {
+	d := a.deferred
+	a.deferred = nil
+	for _, x := range d {
+		if slices.Contains(a.txs, x.t) {
+			a.engineStart(now, x.t, x.s, x.proto)
+		}
+	}
+}
+
+// flushEngine sends what the transaction engine wants sent, on the path of
+// each request (TURN and TCP framing included), and ends the transactions
+// that timed out.
+func (a *Agent) flushEngine(now time.Time) {
+	for {
+		tb, ok := a.engine.PollWrite()
+		if !ok {
+			break
+		}
+		t := a.txByID(stun.TransactionID(tb.Message[8:20]))
+		if t == nil {
+			continue // cancelled while queued
+		}
+		if t.sent {
+			a.stats.Retransmissions++
+		}
+		t.sent = true
+		l, peer := t.local, t.server
+		if t.kind != txGather {
+			l, peer = t.pair.local, t.pair.remote.Address
+		}
+		if a.send(l, peer, tb.Message) != nil {
+			a.stats.Dropped++
+		}
+	}
+	for {
+		ev, ok := a.engine.PollEvent()
+		if !ok {
+			return
+		}
+		t := a.txByID(ev.TransactionID)
+		if t == nil || ev.Kind != stun.EventTimeout {
+			continue // responses are handled (and cancelled) by handleResponse
+		}
+		a.dropTx(t)
+		a.txFailed(now, t)
 	}
 }
 
 // expireTransactions retransmits or fails transactions whose timer is due.
 func (a *Agent) expireTransactions(now time.Time) {
-	for i := 0; i < len(a.txs); i++ {
-		t := a.txs[i]
-		if t.deadline.IsZero() {
-			t.deadline = now.Add(t.rto)
-			continue
-		}
-		if now.Before(t.deadline) {
-			continue
-		}
-		if t.sent < t.maxSends {
-			t.rto = min(2*t.rto, a.cfg.maxCheckRTO())
-			a.stats.Retransmissions++
-			a.transmit(now, t, append(a.buffer(), t.msg...))
-			continue
-		}
-		a.txs = slices.Delete(a.txs, i, i+1)
-		i--
-		a.txFailed(now, t)
+	if err := a.engine.HandleTimeout(now); err != nil {
+		a.stats.Dropped++ // a full engine queue: what is due stays due
 	}
+	a.flushEngine(now)
+}
+
+// retryFailedPairs starts another round of checks on every failed pair
+// when all of them failed, none is selected and the PAC timer (RFC 8863
+// §4: FailedTimeout) leaves room for a whole round. RFC 8445 checks a pair
+// once (with retransmissions); under heavy loss (40%) every transmission
+// of a pair can be lost, and about one connection in seven failed with
+// both peers reachable. A new round costs one check per pair per Ta.
+func (a *Agent) retryFailedPairs(now time.Time) {
+	if a.cfg.Lite || a.selected != nil || a.remote.ufrag == "" || len(a.pairs) == 0 || a.checking() {
+		return
+	}
+	round := time.Duration(a.cfg.maxTransmissions()) * a.cfg.maxCheckRTO()
+	if a.pacStart.IsZero() || now.Add(round).After(a.pacStart.Add(a.cfg.failedTimeout())) {
+		return // no time left for a whole round: fail on time instead
+	}
+	for _, p := range a.pairs {
+		if p.state == pairFailed && p.connectAt.IsZero() {
+			p.state = pairWaiting
+		}
+	}
+	a.stats.RetryRounds++
+	a.schedule()
 }
 
 // checkInFlight returns an outstanding check on p, if any.
@@ -412,15 +550,39 @@ func (a *Agent) checkInFlight(p *pair) *transaction {
 	return nil
 }
 
+// removeTx ends t early: no more retransmissions, no event.
 func (a *Agent) removeTx(t *transaction) {
-	if i := slices.Index(a.txs, t); i >= 0 {
-		a.txs = slices.Delete(a.txs, i, i+1)
+	if a.dropTx(t) {
+		// Not yet in the engine when it was deferred; ErrUnknownTransaction
+		// is then expected.
+		if err := a.engine.HandleEvent(stun.Command{Cancel: t.id}); err != nil && !errors.Is(err, stun.ErrUnknownTransaction) {
+			a.stats.Dropped++
+		}
 	}
+}
+
+// dropTx forgets t's bookkeeping; it reports whether t was outstanding.
+func (a *Agent) dropTx(t *transaction) bool {
+	i := slices.Index(a.txs, t)
+	if i < 0 {
+		return false
+	}
+	a.txs = slices.Delete(a.txs, i, i+1)
+	return true
 }
 
 func (a *Agent) txFailed(now time.Time, t *transaction) {
 	switch t.kind {
 	case txGather:
+		// Under heavy loss all Rc transmissions to the STUN server can be
+		// lost (0.64^7 = 4% at 40% loss each way), and without its srflx
+		// candidate a peer behind a NAT may be unreachable: ask again, up
+		// to gatherRetries more times, before gathering completes; not once
+		// a pair is selected (a dead server then only delays completion).
+		if t.retries < gatherRetries && !a.closed && a.selected == nil {
+			a.startSrflxRetry(now, t.local, t.server, t.retries+1)
+			return
+		}
 		a.checkGatheringDone()
 	case txConsent:
 		// Consent loss is decided by time since the last response.

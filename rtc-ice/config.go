@@ -83,7 +83,8 @@ type Config struct {
 	// NominationDelay is how long a controlling agent waits after its first
 	// valid pair for better pairs before nominating the best valid pair. It
 	// nominates at once when no higher-priority pair is still pending. If
-	// zero, 200 ms is used; a better pair that succeeds later is nominated too.
+	// zero, 200 ms is used. The nomination is final (RFC 8445 §8.1.1): a
+	// better pair that succeeds later is not nominated.
 	NominationDelay time.Duration
 	// ConsentInterval is the mean interval of consent checks on the
 	// selected pair; each is randomised to 0.8-1.2 times it (RFC 7675 §5.1:
@@ -98,6 +99,25 @@ type Config struct {
 	// MaxCandidates limits remote candidates, and separately local ones.
 	// If zero, 64 is used.
 	MaxCandidates int
+	// MaxPeerReflexive limits the remote peer-reflexive candidates learned
+	// from checks (RFC 8445 §7.3.1.3). They have their own budget, so
+	// checks from many new addresses never use up MaxCandidates, and a
+	// signalled candidate may evict a pair of theirs that is not valid when
+	// the checklist is full. A check from a new address over the limit is
+	// not answered. If zero, 16 is used.
+	MaxPeerReflexive int
+	// FailedTimeout is the PAC timer of RFC 8863 §4: the agent does not
+	// fail before it has run this long since checks could start (the remote
+	// credentials were set), even with no pair left to check, because the
+	// peer's checks can still make a peer-reflexive pair (RFC 8445
+	// §7.3.1.3). After end-of-candidates it fails once every pair failed
+	// and the timer ran out. Without end-of-candidates it fails when no
+	// pair is usable or left to check and nothing has happened (no new
+	// pair, no check from the peer) for this long, so a peer that never
+	// ends its candidates cannot hold it in checking forever (RFC 8445
+	// §8.1). If zero, 39.5 s is used (RFC 8863 §4: the transaction timeout
+	// with the default RTO and Rc).
+	FailedTimeout time.Duration
 	// MaxPairs limits the checklist (RFC 8445 §6.1.2.5). If zero, 100 is used.
 	MaxPairs int
 	// MaxQueue bounds the outbox, the event queue and the read queue, each.
@@ -142,7 +162,11 @@ func (c *Config) disconnectedTimeout() time.Duration {
 }
 func (c *Config) maxCandidates() int { return intOr(c.MaxCandidates, 64) }
 func (c *Config) maxPairs() int      { return intOr(c.MaxPairs, 100) }
-func (c *Config) maxQueue() int      { return intOr(c.MaxQueue, 256) }
+func (c *Config) maxPeerReflexive() int {
+	return intOr(c.MaxPeerReflexive, 16)
+}
+func (c *Config) failedTimeout() time.Duration { return durOr(c.FailedTimeout, 39500*time.Millisecond) }
+func (c *Config) maxQueue() int                { return intOr(c.MaxQueue, 256) }
 
 // peerAllowed applies PeerPrefixes.
 func (c *Config) peerAllowed(a netip.Addr) bool {

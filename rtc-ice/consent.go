@@ -52,13 +52,11 @@ func (a *Agent) consentTimers(now time.Time) {
 		// RFC 7675 §5.1: consent expired; stop sending on the pair.
 		a.consentLost = true
 		a.consentAt = time.Time{}
-		txs := a.txs[:0]
-		for _, t := range a.txs {
-			if t.kind != txConsent {
-				txs = append(txs, t)
+		for _, t := range slices.Clone(a.txs) {
+			if t.kind == txConsent {
+				a.removeTx(t)
 			}
 		}
-		a.txs = txs
 		return
 	}
 	if a.consentAt.IsZero() || now.Before(a.consentAt) {
@@ -77,16 +75,14 @@ func (a *Agent) consentTimers(now time.Time) {
 	}
 	id := a.newTxID()
 	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
-	t := &transaction{id: id, kind: txConsent, pair: p, rto: a.cfg.checkRTO(), maxSends: 4}
-	t.msg = append([]byte(nil), msg...)
-	for i, o := range a.txs {
+	t := &transaction{id: id, kind: txConsent, pair: p}
+	for _, o := range a.txs {
 		if o.kind == txConsent {
-			a.txs = slices.Delete(a.txs, i, i+1)
+			a.removeTx(o)
 			break
 		}
 	}
-	a.txs = append(a.txs, t)
-	a.transmit(now, t, msg)
+	a.startTx(now, t, msg, a.txSchedule(a.cfg.checkRTO(), 4), p.local.Protocol)
 	if !a.pendingSince.IsZero() && now.Sub(a.pendingSince) > 0 {
 		// Unanswered: check again sooner to recover quickly.
 		a.consentAt = now.Add(time.Second)

@@ -76,8 +76,9 @@
 // (RFC 8445 §7.3.1.1, §7.2.5.1); EventRoleChanged reports a switch. The
 // controlling agent uses regular nomination (RFC 8445 §8.1.1): it
 // nominates the best valid pair as soon as no better pair is still pending,
-// or NominationDelay (200 ms) after the first valid pair; if a better pair succeeds
-// afterwards it nominates that one too, and both sides switch. The
+// or NominationDelay (200 ms) after the first valid pair, and the
+// nomination is final ("MUST NOT nominate another pair"): a better pair
+// that succeeds later is not nominated. The
 // controlled agent accepts USE-CANDIDATE on any pair, also before its own
 // check on the pair has succeeded (the nomination then completes when it
 // does), and follows a later nomination: this is what browsers do. Before
@@ -99,12 +100,19 @@
 // # Timers
 //
 // New checks are paced every Ta (50 ms); the triggered-check queue goes
-// first. Checks retransmit after CheckRTO (500 ms), doubling up to
+// first, and is paced too: a peer checking often cannot make the agent
+// send more than one check per Ta (RFC 8445 §6.1.4.2). Checks retransmit after CheckRTO (500 ms), doubling up to
 // MaxCheckRTO (1.6 s), MaxCheckTransmissions (7) times: a pair fails about
 // 9.5 s after its first check. On the selected pair consent checks run every
 // 4-6 s (RFC 7675); one unanswered for DisconnectedTimeout (3 s) makes the
 // state disconnected, and 30 s without a consent response fails the agent.
 // Consent checks double as keepalives (RFC 8445 §11).
+//
+// With no usable pair and none left to check, the agent fails
+// FailedTimeout (39.5 s, the RFC 8863 PAC timer) after the last progress (a
+// new pair, a check from the peer), with or without end-of-candidates; it
+// never fails before the PAC timer has run since the remote credentials
+// were set, since the peer's checks can still make a peer-reflexive pair.
 //
 // # TCP candidates
 //
@@ -128,13 +136,35 @@
 //
 // # Limits
 //
-// MaxCandidates (64, remote and local separately), MaxPairs (100, the
-// lowest-priority pairs are pruned, RFC 8445 §6.1.2.5) and MaxQueue (256
-// for the outbox, the event queue and the read queue each) are enforced;
-// bad STUN input is counted in Stats.Dropped and returned as ErrBadMessage.
+// MaxCandidates (64 signalled remote candidates, and 64 local ones),
+// MaxPeerReflexive (16 remote candidates learned from checks, a separate
+// budget so they never starve signalled ones), MaxPairs (100, the
+// lowest-priority pairs are pruned, RFC 8445 §6.1.2.5, and a signalled
+// candidate may evict a learned pair that is not valid) and MaxQueue (256
+// for the outbox, the event queue and the read queue each) are enforced.
+// A refused candidate or pair is counted in Stats.CandidatesRefused and the
+// first of a session comes out as EventCandidateRefused; a check from an
+// address the agent refuses to pair is not answered. Bad STUN input
+// (including a check without FINGERPRINT or with a USERNAME other than
+// "local:remote") is counted in Stats.Dropped and returned as
+// ErrBadMessage. The README's threat model says what an attacker can do.
+//
+// # Contract
+//
+// The agent keeps the shared contract (rtc-shared, checked by
+// contracttest): a full event queue drops, counts and reports the new event
+// (shared.EventQueue); PollTimeout reports the latest time seen while a
+// datagram, an event or a read waits to be polled, and TimeoutReason names
+// its deadline ("pace", "rtx", "consent", "nominate", "failed", "turn/...",
+// "pending"); after Close nothing more comes out of PollEvent or PollRead
+// and HandleWrite and HandleEvent return ErrClosed.
 //
 // # Known gaps
 //
+//   - Before the agent was ever told the time (HandleRead or
+//     HandleTimeout), work it already has waits for a first HandleTimeout,
+//     and PollTimeout reports the Unix epoch to ask for it. Give the agent
+//     the current time first (HandleTimeout) to never see it.
 //   - TCP candidates: host passive and active only (no simultaneous open,
 //     no srflx/relay over TCP); remote active candidates are ignored (they
 //     appear as peer-reflexive when they connect).

@@ -2,7 +2,10 @@ package ice
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Sentinel errors callers branch on.
@@ -28,6 +31,8 @@ var (
 	ErrConsentExpired = errors.New("ice: consent expired")
 	// ErrBadCredentials reports a ufrag or password outside RFC 8839 §5.4.
 	ErrBadCredentials = errors.New("ice: bad ufrag or password")
+	// ErrClosed reports a call on a closed agent; it wraps shared.ErrClosed.
+	ErrClosed = fmt.Errorf("ice: agent closed: %w", shared.ErrClosed)
 	// ErrUnsupported reports a candidate or operation the agent does not handle.
 	ErrUnsupported = errors.New("ice: unsupported")
 )

@@ -89,6 +89,12 @@ const (
 	// local port) to Pair.Remote.Address, then call TCPConnected or
 	// TCPConnectFailed (RFC 6544 active candidate).
 	EventTCPConnect
+	// EventCandidateRefused: Candidate is the first remote candidate refused
+	// because MaxCandidates (or, for peer-reflexive candidates learned from
+	// checks, MaxPeerReflexive) was reached. It comes once per ICE session;
+	// Stats.CandidatesRefused counts every refusal. A PeerConnection surfaces
+	// it (W3C icecandidateerror) so a cut is never silent.
+	EventCandidateRefused
 )
 
 // String names the kind.
@@ -108,6 +114,8 @@ func (k EventKind) String() string {
 		return "role-changed"
 	case EventTCPConnect:
 		return "tcp-connect"
+	case EventCandidateRefused:
+		return "candidate-refused"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -174,4 +182,10 @@ type Stats struct {
 	RoleConflicts     uint64
 	Ignored           uint64 // remote candidates and datagrams ignored by policy (TCP active, PeerPrefixes)
 	Keepalives        uint64 // Binding indications sent (ICE lite)
+	// CandidatesRefused counts remote candidates refused by MaxCandidates or
+	// MaxPeerReflexive, and pairs refused by MaxPairs.
+	CandidatesRefused uint64
+	// RetryRounds counts new rounds of checks on failed pairs (every pair
+	// had failed, none was selected, and the PAC timer left room).
+	RetryRounds uint64
 }

@@ -14,8 +14,15 @@ import (
 // the drive loop a PeerConnection runs, with the "network" being a direct
 // hand-over of each datagram to the agent that owns its destination.
 func ExampleAgent() {
-	alice, _ := ice.NewAgent(ice.Config{Role: ice.RoleControlling, Rand: netsim.NewRand(1, "alice")})
-	bob, _ := ice.NewAgent(ice.Config{Rand: netsim.NewRand(1, "bob")})
+	check := func(err error) {
+		if err != nil {
+			panic(err) // a real program handles it; here it would be a bug
+		}
+	}
+	alice, err := ice.NewAgent(ice.Config{Role: ice.RoleControlling, Rand: netsim.NewRand(1, "alice")})
+	check(err)
+	bob, err := ice.NewAgent(ice.Config{Rand: netsim.NewRand(1, "bob")})
+	check(err)
 	addrA := netip.MustParseAddrPort("192.0.2.1:5000")
 	addrB := netip.MustParseAddrPort("198.51.100.2:6000")
 	agents := map[netip.AddrPort]*ice.Agent{addrA: alice, addrB: bob}
@@ -24,12 +31,12 @@ func ExampleAgent() {
 
 	// Signalling: credentials, then addresses; candidates trickle below.
 	u, p := bob.LocalCredentials()
-	alice.SetRemoteCredentials(u, p)
+	check(alice.SetRemoteCredentials(u, p))
 	u, p = alice.LocalCredentials()
-	bob.SetRemoteCredentials(u, p)
-	alice.AddLocalAddress(addrA, shared.UDP)
+	check(bob.SetRemoteCredentials(u, p))
+	check(alice.AddLocalAddress(addrA, shared.UDP))
 	alice.EndOfLocalAddresses()
-	bob.AddLocalAddress(addrB, shared.UDP)
+	check(bob.AddLocalAddress(addrB, shared.UDP))
 	bob.EndOfLocalAddresses()
 
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -42,10 +49,10 @@ func ExampleAgent() {
 				}
 				switch ev.Kind {
 				case ice.EventLocalCandidate:
-					peerOf[a].AddRemoteCandidateString(ev.Candidate.String())
+					check(peerOf[a].AddRemoteCandidateString(ev.Candidate.String()))
 				case ice.EventGatheringState:
 					if ev.GatheringState == ice.GatheringComplete {
-						peerOf[a].AddRemoteCandidateString("") // end-of-candidates
+						check(peerOf[a].AddRemoteCandidateString("")) // end-of-candidates
 					}
 				case ice.EventConnectionState:
 					fmt.Println(name[a], ev.ConnectionState)
@@ -58,7 +65,7 @@ func ExampleAgent() {
 				}
 				m.Now = now
 				m.Transport = m.Transport.Reverse() // as the receiver sees it
-				agents[m.Transport.Local].HandleRead(m)
+				check(agents[m.Transport.Local].HandleRead(m))
 			}
 			for {
 				m, ok := a.PollRead()
@@ -70,7 +77,7 @@ func ExampleAgent() {
 			}
 		}
 		if sp, ok := alice.SelectedPair(); ok && sp.Nominated && bob.ConnectionState() == ice.StateCompleted {
-			alice.HandleWrite([]byte("hello"))
+			check(alice.HandleWrite([]byte("hello")))
 			continue
 		}
 		next := now.Add(time.Second)
@@ -82,8 +89,8 @@ func ExampleAgent() {
 		if next.After(now) {
 			now = next
 		}
-		alice.HandleTimeout(now)
-		bob.HandleTimeout(now)
+		check(alice.HandleTimeout(now))
+		check(bob.HandleTimeout(now))
 	}
 	// Output:
 	// bob checking

@@ -49,11 +49,11 @@ func FuzzAgentSTUN(f *testing.F) {
 	}
 	resp := stun.NewBuilder(nil, stun.BindingSuccess, stun.TransactionID{1})
 	resp.AddXORMappedAddress(netip.MustParseAddrPort("203.0.113.9:7000"))
-	r, _ := resp.Bytes()
+	r := mustBytes(&resp)
 	f.Add(append([]byte{0x81, 1, 0, byte(len(r))}, r...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := newTestAgent(t, Config{MaxQueue: 64})
-		a.AddLocalAddress(testLocal, shared.TCP)
+		must(t, a.AddLocalAddress(testLocal, shared.TCP))
 		now := testStart
 		for len(data) >= 4 {
 			sel, dt, n := data[0], data[1], int(data[2])<<8|int(data[3])
@@ -76,8 +76,8 @@ func FuzzAgentSTUN(f *testing.F) {
 					msg = append([]byte{byte(len(msg) >> 8), byte(len(msg))}, msg...)
 				}
 			}
-			a.HandleRead(shared.TaggedBytes{Now: now, Transport: tr, Message: msg})
-			a.HandleTimeout(now)
+			wantDropped(t, a.HandleRead(shared.TaggedBytes{Now: now, Transport: tr, Message: msg}))
+			must(t, a.HandleTimeout(now))
 			if d, ok := a.PollTimeout(); ok && d.Before(now) {
 				t.Fatalf("deadline %v before now %v", d, now)
 			}

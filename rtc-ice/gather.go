@@ -28,19 +28,29 @@ func (a *Agent) startGathering(h *localCand) {
 	}
 }
 
+// gatherRetries is how many times a server-reflexive request that timed out
+// is made again before gathering from that server gives up.
+const gatherRetries = 2
+
 // startSrflx sends a Binding request to a STUN server (RFC 8445 §5.1.1.2).
 func (a *Agent) startSrflx(now time.Time, h *localCand, server netip.AddrPort) {
+	a.startSrflxRetry(now, h, server, 0)
+}
+
+func (a *Agent) startSrflxRetry(now time.Time, h *localCand, server netip.AddrPort, retries int) {
 	id := a.newTxID()
 	b := stun.NewBuilder(a.buffer(), stun.BindingRequest, stun.TransactionID(id))
 	if a.cfg.Software != "" {
 		b.AddSoftware(a.cfg.Software)
 	}
 	b.AddFingerprint()
-	msg, _ := b.Bytes()
-	t := &transaction{id: id, kind: txGather, local: h, server: server, rto: a.cfg.checkRTO(), maxSends: a.cfg.maxTransmissions()}
-	t.msg = append([]byte(nil), msg...)
-	a.txs = append(a.txs, t)
-	a.transmit(now, t, msg)
+	msg, err := b.Bytes()
+	if err != nil {
+		a.stats.Dropped++ // cannot happen: SOFTWARE is bounded by the builder
+		return
+	}
+	t := &transaction{id: id, kind: txGather, local: h, server: server, retries: retries}
+	a.startTx(now, t, msg, a.txSchedule(a.cfg.checkRTO(), a.cfg.maxTransmissions()), h.Protocol)
 }
 
 // handleGatherResponse turns a STUN server's answer into a srflx candidate,

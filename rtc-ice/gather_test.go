@@ -25,7 +25,7 @@ func TestSameServerForSTUNAndTURN(t *testing.T) {
 	srv := turntest.New(turntest.Config{Addr: turnAddr, Users: map[string]string{"alice": "secret"}})
 	sim.Add(srv, srv.Addrs()...)
 	sim.AddNAT(netsim.NATConfig{Public: natPubA, Mapping: netsim.EndpointIndependent, Filtering: netsim.AddressAndPortDependent}, hostAddrA.Addr())
-	pa.a.AddLocalAddress(hostAddrA, shared.UDP)
+	must(t, pa.a.AddLocalAddress(hostAddrA, shared.UDP))
 	pa.a.EndOfLocalAddresses()
 	if err := sim.Run(func() bool { return pa.a.GatheringState() == GatheringComplete }, 10000); err != nil {
 		t.Fatal(err)
@@ -39,7 +39,7 @@ func TestSameServerForSTUNAndTURN(t *testing.T) {
 		t.Fatalf("candidates %v", pa.cands)
 	}
 	// Close deallocates on the server.
-	pa.a.Close()
+	must(t, pa.a.Close())
 	if err := sim.RunFor(time.Second, 1000); err != nil {
 		t.Fatal(err)
 	}

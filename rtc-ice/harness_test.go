@@ -1,6 +1,7 @@
 package ice
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
@@ -80,7 +81,9 @@ func (p *peer) drain() {
 			}
 		case EventResolveHostname:
 			if ip, ok := p.resolve[ev.Hostname]; ok {
-				p.a.ResolveHostname(ev.Hostname, ip)
+				if err := p.a.ResolveHostname(ev.Hostname, ip); err != nil {
+					p.t.Errorf("%s: ResolveHostname: %v", p.name, err)
+				}
 			}
 		}
 	}
@@ -120,7 +123,7 @@ func (s *stunServer) HandleRead(m shared.TaggedBytes) error {
 	b := stun.NewBuilder(nil, stun.BindingSuccess, s.msg.TransactionID)
 	b.AddXORMappedAddress(m.Transport.Peer)
 	b.AddFingerprint()
-	resp, _ := b.Bytes()
+	resp := mustBytes(&b)
 	s.out = append(s.out, shared.TaggedBytes{Transport: m.Transport, Message: resp})
 	return nil
 }
@@ -171,4 +174,37 @@ func newPeers(t testing.TB, seed uint64, ca, cb Config) (*peer, *peer) {
 		t.Fatal(err)
 	}
 	return pa, pb
+}
+
+// must fails the test on an error: no test discards one.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantDropped accepts nil or an error the agent returns for input it drops
+// and counts; any other error (a new failure mode) fails the test.
+func wantDropped(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, e := range []error{ErrBadMessage, ErrUnknownPeer, ErrUnknownLocalAddress, ErrCandidateLimit} {
+		if errors.Is(err, e) {
+			return
+		}
+	}
+	t.Fatalf("unexpected error for dropped input: %v", err)
+}
+
+// mustBytes returns the built message; a builder error is a bug in the
+// test's message, so it panics rather than pass a nil message on.
+func mustBytes(b *stun.Builder) []byte {
+	m, err := b.Bytes()
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -94,9 +94,9 @@ func build(t testing.TB, sc scenario, ca, cb Config) *world {
 }
 
 func (w *world) start() {
-	w.pa.a.AddLocalAddress(hostAddrA, 0)
+	must(w.pa.t, w.pa.a.AddLocalAddress(hostAddrA, 0))
 	w.pa.a.EndOfLocalAddresses()
-	w.pb.a.AddLocalAddress(hostAddrB, 0)
+	must(w.pb.t, w.pb.a.AddLocalAddress(hostAddrB, 0))
 	w.pb.a.EndOfLocalAddresses()
 	w.pa.drain()
 	w.pb.drain()

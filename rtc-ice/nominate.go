@@ -3,6 +3,8 @@ package ice
 import (
 	"slices"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Nomination, pair selection and the W3C connection state.
@@ -66,12 +68,10 @@ func (a *Agent) setNominated(now time.Time, p *pair) {
 			q.state = pairFailed
 		}
 	}
-	for i := 0; i < len(a.txs); i++ {
-		t := a.txs[i]
+	for _, t := range slices.Clone(a.txs) {
 		if t.kind == txCheck && t.pair != p && t.pair.priority < p.priority && t.pair.state == pairInProgress {
 			t.pair.state = pairFailed
-			a.txs = slices.Delete(a.txs, i, i+1)
-			i--
+			a.removeTx(t)
 		}
 	}
 	a.updateSelected(now)
@@ -119,28 +119,43 @@ func (a *Agent) deriveState() ConnectionState {
 		}
 		return StateConnected
 	}
+	if fd := a.failDeadline(); !fd.IsZero() && !a.clock.Now().Before(fd) {
+		// RFC 8445 §8.1 and RFC 8863 §4: nothing can be selected any more.
+		return StateFailed
+	}
 	if len(a.pairs) == 0 || (a.remote.ufrag == "" && !a.cfg.Lite) {
-		if a.remoteEOC && a.gatherState == GatheringComplete && a.remote.ufrag != "" && len(a.pending) == 0 {
-			return StateFailed
-		}
+		// With no pair, even after end-of-candidates, the peer's checks
+		// can still make a peer-reflexive one (RFC 8445 §7.3.1.3): wait
+		// for them until failDeadline.
 		if a.connState == StateChecking {
 			return StateChecking
 		}
 		return StateNew
 	}
-	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 && !a.cfg.Lite {
-		allFailed := true
-		for _, p := range a.pairs {
-			if p.state != pairFailed {
-				allFailed = false
-				break
-			}
-		}
-		if allFailed {
-			return StateFailed
-		}
-	}
 	return StateChecking
+}
+
+// progress records a sign that a pair may still become usable (a new pair,
+// the remote credentials, a check from the peer): the FailedTimeout runs
+// from the last one.
+func (a *Agent) progress() { a.progressAt = a.clock.Now() }
+
+// failDeadline is when the agent fails for want of a usable pair, once no
+// pair is selected and none is left to check (zero when that does not
+// apply). RFC 8863 §4: "While the timer is still running, the ICE agent
+// MUST NOT update a checklist state from Running to Failed, even if there
+// are no pairs left in the checklist to check". After end-of-candidates
+// that is the PAC timer; without it, FailedTimeout after the last progress
+// (RFC 8445 §8.1: nothing can be selected any more).
+func (a *Agent) failDeadline() time.Time {
+	if a.closed || a.selected != nil || a.progressAt.IsZero() || (a.remote.ufrag == "" && !a.cfg.Lite) || a.checking() {
+		return time.Time{}
+	}
+	d := a.progressAt.Add(a.cfg.failedTimeout())
+	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 {
+		d = shared.Earliest(d, a.pacStart.Add(a.cfg.failedTimeout()))
+	}
+	return d
 }
 
 // checking reports whether any pair is still to be checked or in flight.

@@ -1,6 +1,9 @@
 package ice
 
 import (
+	"bytes"
+	"encoding/binary"
+	"io"
 	"net/netip"
 	"time"
 
@@ -13,11 +16,12 @@ import (
 // datagrams from a known pair come out of PollRead. msg.Message is borrowed
 // for the duration of the call. Malformed or unauthenticated input is
 // counted in Stats.Dropped and reported with an error; the agent is
-// unaffected.
+// unaffected. A response that matches no outstanding transaction (a late
+// duplicate) is counted and dropped without an error.
 func (a *Agent) HandleRead(msg shared.TaggedBytes) (err error) {
 	defer func() { err = a.reportLostEvents(err) }()
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	now := a.clock.Advance(msg.Now)
 	tr := msg.Transport
@@ -154,6 +158,12 @@ func (a *Agent) receiveData(now time.Time, l *localCand, peer netip.AddrPort, b 
 
 // handleRequest answers a connectivity check (RFC 8445 §7.3).
 func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
+	// RFC 8445 §7: "the FINGERPRINT mechanism MUST be used for connectivity
+	// checks". Without it the request may not even be ICE: drop it unanswered.
+	if !m.HasFingerprint() {
+		a.stats.Dropped++
+		return ErrBadMessage
+	}
 	creds := a.local
 	user, err := m.Username()
 	if err != nil || !m.HasIntegrity() {
@@ -162,15 +172,11 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 		a.respondError(l, peer, m, stun.CodeBadRequest, creds, false)
 		return ErrBadMessage
 	}
-	// RFC 8445 §7.3: USERNAME is "local-ufrag:remote-ufrag" for us.
-	if !ufragMatches(user, creds.ufrag) {
-		if a.prevLocal.ufrag != "" && ufragMatches(user, a.prevLocal.ufrag) {
-			creds = a.prevLocal
-		} else {
-			a.stats.Dropped++
-			a.respondError(l, peer, m, stun.CodeUnauthorized, creds, false)
-			return ErrBadMessage
-		}
+	creds, ok := a.credsForUsername(user)
+	if !ok {
+		a.stats.Dropped++
+		a.respondError(l, peer, m, stun.CodeUnauthorized, a.local, false)
+		return ErrBadMessage
 	}
 	if creds.integrity.Check(m) != nil {
 		a.stats.Dropped++
@@ -197,6 +203,10 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 	// RFC 8445 §7.3.1.1: repair role conflicts.
 	if tb, err := m.ICEControlling(); err == nil && a.role == RoleControlling {
 		a.stats.RoleConflicts++
+		defer a.redrawTieBreakerIfEqual(tb)
+		// "If the agent's tie-breaker value is larger than or equal to the
+		// contents of the ICE-CONTROLLING attribute, the agent generates a
+		// Binding error response ... 487 (Role Conflict)".
 		if a.tieBreaker >= tb {
 			a.respondError(l, peer, m, stun.CodeRoleConflict, creds, true)
 			return nil
@@ -204,6 +214,10 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 		a.switchRole(RoleControlled)
 	} else if tb, err := m.ICEControlled(); err == nil && a.role == RoleControlled {
 		a.stats.RoleConflicts++
+		defer a.redrawTieBreakerIfEqual(tb)
+		// "If the agent's tie-breaker value is larger than or equal to the
+		// contents of the ICE-CONTROLLED attribute, the agent switches to
+		// the controlling role."
 		if a.tieBreaker >= tb {
 			a.switchRole(RoleControlling)
 		} else {
@@ -211,51 +225,132 @@ func (a *Agent) handleRequest(now time.Time, l *localCand, peer netip.AddrPort, 
 			return nil
 		}
 	}
-	a.respondSuccess(l, peer, m, creds)
 	if creds.ufrag != a.local.ufrag {
-		// A check of the previous session keeps the old pair alive.
-		if p := a.pairFor(l.base, peer); p != nil {
-			p.lastHeard = now
+		// A check of the previous session keeps the old pair alive; it has
+		// no other pair to answer on.
+		p := a.pairFor(l.base, peer)
+		if p == nil {
+			a.stats.Dropped++
+			return ErrUnknownPeer
 		}
+		a.respondSuccess(l, peer, m, creds)
+		p.lastHeard = now
 		return nil
 	}
-	a.learnFromRequest(now, l, peer, prio, m.UseCandidate())
+	// Find or form the pair first: a check from an address we refuse to
+	// pair is not answered, or the peer would select a pair we never check
+	// (RFC 8445 §7.3.1.3: the response, the prflx candidate and the
+	// triggered check go together).
+	p, err := a.pairForCheck(l, peer, prio)
+	if p == nil {
+		a.stats.Dropped++
+		return err
+	}
+	a.respondSuccess(l, peer, m, creds)
+	a.learnFromRequest(now, p, m.UseCandidate())
 	return nil
 }
 
-// ufragMatches reports whether USERNAME starts with "ufrag:".
-func ufragMatches(user []byte, ufrag string) bool {
-	return len(user) > len(ufrag) && user[len(ufrag)] == ':' && string(user[:len(ufrag)]) == ufrag
+// credsForUsername finds the session a check's USERNAME names. RFC 8445
+// §7.3: USERNAME is "local-ufrag:remote-ufrag" for us, matched exactly once
+// the remote ufrag is known (by SDP or trickle). Before that, a check that
+// beat the answer is taken with any non-empty remote part without a colon.
+// During a restart, the previous session's checks (ours or the peer's) are
+// answered with the credentials they were made with.
+func (a *Agent) credsForUsername(user []byte) (credentials, bool) {
+	switch {
+	case usernameIs(user, a.local.ufrag, a.remote.ufrag):
+		return a.local, true
+	case !a.restarting:
+		return credentials{}, false
+	case a.prevRemote.ufrag != "" && usernameIs(user, a.local.ufrag, a.prevRemote.ufrag):
+		return a.local, true // the peer restarted; its old session's consent
+	case a.prevLocal.ufrag != "" && a.prevRemote.ufrag != "" && usernameIs(user, a.prevLocal.ufrag, a.prevRemote.ufrag):
+		return a.prevLocal, true // we restarted; the old session's consent
+	}
+	return credentials{}, false
 }
 
-// learnFromRequest does the checklist side of an incoming check: a
-// peer-reflexive candidate for an unknown source (RFC 8445 §7.3.1.3), a
-// triggered check (§7.3.1.4) and nomination by USE-CANDIDATE (§7.3.1.5).
-func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPort, prio uint32, useCandidate bool) {
-	p := a.findPair(l.base, peer)
-	if p == nil {
-		r := a.remoteByAddr(peer)
-		if r == nil {
-			if len(a.remotes) >= a.cfg.maxCandidates() {
-				a.stats.Dropped++
-				return
-			}
-			r = &remoteCand{Candidate: Candidate{
-				Foundation: foundation(CandidatePeerReflexive, peer.Addr(), netip.Addr{}, l.Protocol),
-				Component:  1,
-				Protocol:   l.Protocol,
-				Priority:   prio,
-				Address:    peer,
-				Type:       CandidatePeerReflexive,
-			}}
-			a.remotes = append(a.remotes, r)
+// usernameIs reports whether user is "local:remote", or "local:<x>" with x
+// non-empty and without a colon when remote is not known yet.
+func usernameIs(user []byte, local, remote string) bool {
+	if len(user) <= len(local) || user[len(local)] != ':' || string(user[:len(local)]) != local {
+		return false
+	}
+	rest := user[len(local)+1:]
+	if remote != "" {
+		return string(rest) == remote
+	}
+	return len(rest) > 0 && bytes.IndexByte(rest, ':') < 0
+}
+
+// pairForCheck finds the pair a check from peer on l belongs to, or forms
+// it with a peer-reflexive remote candidate for an unknown source (RFC 8445
+// §7.3.1.3). Peer-reflexive candidates have their own budget
+// (MaxPeerReflexive), so checks from many new addresses never use up the
+// room for signalled candidates. It returns nil and the reason when the
+// pair is refused.
+func (a *Agent) pairForCheck(l *localCand, peer netip.AddrPort, prio uint32) (*pair, error) {
+	if p := a.findPair(l.base, peer); p != nil {
+		return p, nil
+	}
+	r := a.remoteByAddr(peer)
+	isNew := r == nil
+	if isNew {
+		if a.learnedRemotes() >= a.cfg.maxPeerReflexive() {
+			a.refuse(Candidate{Component: 1, Protocol: l.Protocol, Priority: prio, Address: peer, Type: CandidatePeerReflexive})
+			return nil, ErrCandidateLimit
 		}
-		p = a.addPairForced(l, r)
-		if p == nil {
-			a.stats.Dropped++
-			return
+		r = &remoteCand{learned: true, Candidate: Candidate{
+			Foundation: foundation(CandidatePeerReflexive, peer.Addr(), netip.Addr{}, l.Protocol),
+			Component:  1,
+			Protocol:   l.Protocol,
+			Priority:   prio,
+			Address:    peer,
+			Type:       CandidatePeerReflexive,
+		}}
+	}
+	if !a.pairable(l, r) {
+		return nil, ErrUnknownPeer // RelayOnly, or another family
+	}
+	p := a.addPair(l, r)
+	if p == nil {
+		a.refuse(r.Candidate)
+		return nil, ErrCandidateLimit
+	}
+	if isNew {
+		a.remotes = append(a.remotes, r)
+	}
+	return p, nil
+}
+
+// learnedRemotes counts the remote candidates learned from checks
+// (peer-reflexive, not signalled).
+func (a *Agent) learnedRemotes() int {
+	n := 0
+	for _, r := range a.remotes {
+		if r.learned {
+			n++
 		}
 	}
+	return n
+}
+
+// refuse counts a candidate (or its pair) refused by a limit, and reports
+// the first of the session with EventCandidateRefused.
+func (a *Agent) refuse(c Candidate) {
+	a.stats.CandidatesRefused++
+	if !a.refusedReported {
+		a.refusedReported = true
+		a.pushEvent(Event{Kind: EventCandidateRefused, Candidate: c})
+	}
+}
+
+// learnFromRequest does the checklist side of an incoming check on p: a
+// triggered check (RFC 8445 §7.3.1.4) and nomination by USE-CANDIDATE
+// (§7.3.1.5).
+func (a *Agent) learnFromRequest(now time.Time, p *pair, useCandidate bool) {
+	a.progress()
 	p.lastHeard = now
 	if a.cfg.Lite {
 		// RFC 8445 §7.3.2 (lite): the pair is valid when a check arrives;
@@ -281,14 +376,12 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 		// RFC 8445 §7.3.1.4: no triggered check for a succeeded pair.
 	case pairInProgress:
 		// RFC 8445 §7.3.1.4 cancels the check in progress and queues a
-		// triggered one. This agent retransmits the check in progress at
-		// once instead: the peer sees a check just as soon, and a slow path
-		// cannot starve its own checks by restarting them.
-		if t := a.checkInFlight(p); t != nil {
-			if a.send(p.local, p.remote.Address, append(a.buffer(), t.msg...)) == nil {
-				a.stats.Retransmissions++
-			}
-		} else if a.remote.ufrag != "" {
+		// triggered one. The triggered queue is paced by Ta like every new
+		// check (§6.1.4.2), so a peer checking every few milliseconds cannot
+		// make us send more than one check per Ta; when its turn comes, the
+		// check in progress is sent again (tick), which the peer sees just
+		// as soon, and a slow path cannot starve its own checks.
+		if a.remote.ufrag != "" {
 			a.enqueueTriggered(p)
 		}
 	case pairFailed, pairFrozen, pairWaiting:
@@ -299,16 +392,6 @@ func (a *Agent) learnFromRequest(now time.Time, l *localCand, peer netip.AddrPor
 	}
 }
 
-// addPairForced forms the pair for a triggered check even if the pairing
-// rules (like RelayOnly) would not have formed it from signalling, as long
-// as the local side is allowed.
-func (a *Agent) addPairForced(l *localCand, r *remoteCand) *pair {
-	if a.cfg.RelayOnly && l.Type != CandidateRelay {
-		return nil
-	}
-	return a.addPair(l, r)
-}
-
 func (a *Agent) remoteByAddr(addr netip.AddrPort) *remoteCand {
 	for _, r := range a.remotes {
 		if r.Address == addr {
@@ -316,6 +399,23 @@ func (a *Agent) remoteByAddr(addr netip.AddrPort) *remoteCand {
 		}
 	}
 	return nil
+}
+
+// redrawTieBreakerIfEqual draws a new tie-breaker when the peer's equals
+// ours. RFC 8445 §7.3.1.1 resolves equal values the same way on both sides,
+// so two agents with equal tie-breakers (by chance, 2^-64, or because a peer
+// echoes ours) swap roles in lockstep forever; a fresh value from Rand
+// decides the next conflict.
+func (a *Agent) redrawTieBreakerIfEqual(peer uint64) {
+	if peer != a.tieBreaker {
+		return
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(a.rand, b[:]); err != nil {
+		a.tieBreaker = ^a.tieBreaker // a broken Rand: still break the tie
+		return
+	}
+	a.tieBreaker = binary.BigEndian.Uint64(b[:])
 }
 
 func (a *Agent) switchRole(r Role) {
@@ -373,8 +473,11 @@ func (a *Agent) txByID(id txID) *transaction {
 func (a *Agent) handleResponse(now time.Time, l *localCand, peer netip.AddrPort, m *stun.Message) error {
 	t := a.txByID(m.TransactionID)
 	if t == nil {
+		// A late duplicate (the answer to a retransmission of a check that
+		// already succeeded) is normal on any network; a spoofed response
+		// looks the same. Either way: counted, dropped, not an error.
 		a.stats.Dropped++
-		return ErrBadMessage
+		return nil
 	}
 	if t.kind == txGather {
 		return a.handleGatherResponse(now, t, m)
@@ -485,12 +588,14 @@ func (a *Agent) checkSucceeded(now time.Time, t *transaction, p *pair, mapped ne
 	case p.nominateOnSuccess && a.role == RoleControlled:
 		p.nominateOnSuccess = false
 		a.setNominated(now, p)
-	case a.nominated != nil && a.role == RoleControlling && p.priority > a.nominated.priority:
-		// A better pair succeeded after nomination: nominate it too, so both
-		// sides switch (browsers accept a later nomination).
-		a.nominating = p
-		a.enqueueTriggered(p)
 	}
+	// RFC 8445 §8.1.1: "Once the controlling agent has successfully
+	// nominated a candidate pair, the agent MUST NOT nominate another pair
+	// for same component of the data stream within the ICE session." A
+	// better pair that succeeds later is not nominated: doing it made the
+	// controlled side switch on the nominating check while the controlling
+	// side switched only on its response, so under loss the two selected
+	// different pairs ("pairs disagree").
 	a.updateSelected(now)
 	a.schedule()
 }

@@ -33,7 +33,7 @@ func (a *Agent) AddRemoteCandidateString(s string) error {
 // candidate produces EventResolveHostname and is paired once resolved.
 func (a *Agent) AddRemoteCandidate(c Candidate) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	if c.Protocol == shared.TCP && c.TCPType != TCPTypePassive {
 		// Only remote passive candidates are dialled (RFC 6544 §6.2); an
@@ -48,7 +48,10 @@ func (a *Agent) AddRemoteCandidate(c Candidate) error {
 	if u, ok := c.Extension("ufrag"); ok && a.remote.ufrag != "" && u != a.remote.ufrag {
 		return nil // stale trickle from an earlier generation
 	}
-	if len(a.remotes)+len(a.pending) >= a.cfg.maxCandidates() {
+	// Peer-reflexive candidates learned from checks have their own budget
+	// (MaxPeerReflexive): they never starve signalled ones.
+	if len(a.remotes)-a.learnedRemotes()+len(a.pending) >= a.cfg.maxCandidates() {
+		a.refuse(c)
 		return ErrCandidateLimit
 	}
 	if c.Hostname != "" {
@@ -90,6 +93,7 @@ func (a *Agent) addRemote(c Candidate) error {
 				// RFC 8445 §7.3.1.3: a signalled candidate replaces the
 				// prflx one learned earlier; keep the pairs.
 				r.Candidate = c
+				r.learned = false
 				a.recomputePriorities()
 				return nil
 			}
@@ -99,7 +103,9 @@ func (a *Agent) addRemote(c Candidate) error {
 	r := &remoteCand{Candidate: c}
 	a.remotes = append(a.remotes, r)
 	for _, l := range a.locals {
-		a.addPair(l, r)
+		if a.pairable(l, r) && a.addPair(l, r) == nil {
+			a.refuse(c) // the checklist is full of better pairs
+		}
 	}
 	a.schedule()
 	a.updateState()

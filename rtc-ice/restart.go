@@ -1,6 +1,9 @@
 package ice
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ICE restart (RFC 8445 §9).
 
@@ -26,14 +29,11 @@ func (a *Agent) beginRestart(local bool) error {
 	a.restarting = true
 	keep := a.selected
 	// Transactions of the old session die except consent on the kept pair.
-	txs := a.txs[:0]
-	for _, t := range a.txs {
-		if t.kind == txConsent || t.kind == txGather {
-			txs = append(txs, t)
+	for _, t := range slices.Clone(a.txs) {
+		if t.kind != txConsent && t.kind != txGather {
+			a.removeTx(t)
 		}
 	}
-	clear(a.txs[len(txs):])
-	a.txs = txs
 	a.trigger.Clear()
 	a.pairs = nil
 	a.remotes = nil

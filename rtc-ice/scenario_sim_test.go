@@ -106,8 +106,8 @@ func TestRestartKeepsDataFlowing(t *testing.T) {
 		}
 		// Data keeps flowing on the old pair before the new credentials arrive.
 		w.exchange(t, name+"/during")
-		w.pa.a.SetRemoteCredentials(ub, pb)
-		w.pb.a.SetRemoteCredentials(ua, pa)
+		must(t, w.pa.a.SetRemoteCredentials(ub, pb))
+		must(t, w.pb.a.SetRemoteCredentials(ua, pa))
 		w.pa.drain()
 		w.pb.drain()
 		err := w.sim.Run(func() bool { return len(w.pa.selected) > nSel && w.pa.nominated() && w.pb.nominated() }, 100000)
@@ -131,7 +131,7 @@ func TestLiteAgent(t *testing.T) {
 		if w.pb.a.Stats().ChecksSent != 0 {
 			t.Fatalf("%s: lite agent sent checks", name)
 		}
-		w.sim.RunFor(time.Minute, 100000)
+		must(t, w.sim.RunFor(time.Minute, 100000))
 		if k := w.pb.a.Stats().Keepalives; k < 3 {
 			t.Fatalf("%s: %d keepalives in a minute", name, k)
 		}
@@ -153,9 +153,9 @@ func TestRemoteMDNSCandidate(t *testing.T) {
 	sim.SetDefaultLink(sc.link)
 	sim.Add(pa, hostAddrA)
 	sim.Add(pb, hostAddrB)
-	pa.a.AddLocalAddress(hostAddrA, 0)
+	must(t, pa.a.AddLocalAddress(hostAddrA, 0))
 	pa.a.EndOfLocalAddresses()
-	pb.a.AddLocalAddress(hostAddrB, 0)
+	must(t, pb.a.AddLocalAddress(hostAddrB, 0))
 	pb.a.EndOfLocalAddresses()
 	pa.drain()
 	pb.drain()

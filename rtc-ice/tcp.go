@@ -104,7 +104,7 @@ func tcpPairable(l *localCand, r *remoteCand) bool {
 // local is its local address, remote the passive candidate it reached.
 func (a *Agent) TCPConnected(local, remote netip.AddrPort) error {
 	if a.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	var found bool
 	for _, p := range a.pairs {

@@ -36,7 +36,7 @@ func TestTCPCandidatesOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		pa.a.EndOfLocalAddresses()
-		pb.a.AddLocalAddress(hostAddrB, shared.TCP)
+		must(t, pb.a.AddLocalAddress(hostAddrB, shared.TCP))
 		pb.a.EndOfLocalAddresses()
 		pa.drain()
 		pb.drain()
@@ -51,8 +51,8 @@ func TestTCPCandidatesOnly(t *testing.T) {
 		if sp.Transport.Protocol != shared.TCP {
 			t.Fatalf("%s: selected %v", name, sp.Transport)
 		}
-		pa.a.HandleWrite([]byte("over tcp"))
-		pb.a.HandleWrite([]byte("back"))
+		must(t, pa.a.HandleWrite([]byte("over tcp")))
+		must(t, pb.a.HandleWrite([]byte("back")))
 		if err := sim.Run(func() bool { return len(pa.reads) > 0 && len(pb.reads) > 0 }, 1000); err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestTCPFraming(t *testing.T) {
 	}
 	// At most one partial frame stays buffered (RFC 4571: 16-bit length).
 	partial := append([]byte{0xFF, 0xFF}, make([]byte, 1000)...)
-	a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: tr, Message: partial})
+	must(t, a.HandleRead(shared.TaggedBytes{Now: testStart, Transport: tr, Message: partial}))
 	if n := len(a.tcpConns[tr.Peer].buf); n != len(partial) || n > 2+0xFFFF {
 		t.Fatalf("buffered %d", n)
 	}

@@ -91,9 +91,24 @@ type ClientStats struct {
 	Malformed     uint64 // datagrams that were not STUN responses
 }
 
+// Schedule is the retransmission schedule of one transaction (RFC 8489
+// §6.2.1); a zero field takes the Client's Config value. ICE uses it to give
+// each connectivity check the RTO of RFC 8445 §14.3 and consent checks
+// their own count.
+type Schedule struct {
+	RTO    time.Duration // initial retransmission timeout
+	MaxRTO time.Duration // cap of the doubling RTO (zero: Config.MaxRTO)
+	Rc     int           // transmissions over UDP
+	// LastWait is the wait after the last transmission before the
+	// transaction times out. If zero, Rm times RTO (RFC 8489 §6.2.1).
+	LastWait time.Duration
+	Ti       time.Duration // timeout over a reliable transport
+}
+
 // transaction is one outstanding request.
 type transaction struct {
 	id        TransactionID
+	sched     Schedule // with the Config defaults filled in
 	transport shared.TransportContext
 	raw       []byte        // the request, owned
 	sent      int           // transmissions so far
@@ -125,7 +140,7 @@ type Client struct {
 	clock  shared.Clock
 	txs    []transaction
 	writes shared.Queue[shared.TaggedBytes]
-	events shared.Queue[Event]
+	events shared.EventQueue[Event]
 	msg    Message
 	stats  ClientStats
 	closed bool
@@ -135,7 +150,8 @@ type Client struct {
 func NewClient(cfg Config) *Client {
 	c := &Client{cfg: cfg}
 	c.writes = shared.NewQueue[shared.TaggedBytes](cfg.maxTransactions())
-	c.events = shared.NewQueue[Event](cfg.maxEvents())
+	c.events = shared.NewEventQueue[Event](cfg.maxEvents())
+	c.events.SetName("stun client events")
 	return c
 }
 
@@ -162,10 +178,33 @@ func (c *Client) remove(i int) {
 }
 
 // HandleWrite starts a transaction for the request in req.Message, sent on
-// req.Transport at req.Now. The bytes are copied.
-func (c *Client) HandleWrite(req shared.TaggedBytes) error {
+// req.Transport at req.Now, with the Config's schedule. The bytes are copied.
+func (c *Client) HandleWrite(req shared.TaggedBytes) error { return c.Start(req, Schedule{}) }
+
+// schedule fills the zero fields of s from the Config.
+func (c *Client) schedule(s Schedule) Schedule {
+	if s.RTO <= 0 {
+		s.RTO = c.cfg.rto()
+	}
+	if s.MaxRTO <= 0 {
+		s.MaxRTO = c.cfg.MaxRTO
+	}
+	if s.Rc <= 0 {
+		s.Rc = c.cfg.rc()
+	}
+	if s.LastWait <= 0 {
+		s.LastWait = time.Duration(c.cfg.rm()) * s.RTO
+	}
+	if s.Ti <= 0 {
+		s.Ti = c.cfg.ti()
+	}
+	return s
+}
+
+// Start is HandleWrite with a schedule of its own for this transaction.
+func (c *Client) Start(req shared.TaggedBytes, s Schedule) error {
 	if c.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	now := c.clock.Advance(req.Now)
 	if err := ParseWithLimits(req.Message, &c.msg, c.cfg.Limits); err != nil {
@@ -185,6 +224,7 @@ func (c *Client) HandleWrite(req shared.TaggedBytes) error {
 	}
 	tx := transaction{
 		id:        c.msg.TransactionID,
+		sched:     c.schedule(s),
 		transport: req.Transport,
 		raw:       append([]byte(nil), req.Message...),
 		start:     now,
@@ -211,20 +251,21 @@ func (c *Client) transmit(now time.Time, tx *transaction) {
 	if base.IsZero() {
 		base = now
 	}
+	s := &tx.sched
 	switch {
 	case tx.transport.Protocol == shared.TCP:
 		// RFC 8489 §6.2.2: over a reliable transport the request is not
 		// retransmitted; the transaction fails after Ti.
-		tx.interval = c.cfg.ti()
-		tx.sent = c.cfg.rc()
-	case tx.sent >= c.cfg.rc():
-		tx.interval = time.Duration(c.cfg.rm()) * c.cfg.rto()
+		tx.interval = s.Ti
+		tx.sent = s.Rc
+	case tx.sent >= s.Rc:
+		tx.interval = s.LastWait
 	case tx.sent == 1:
-		tx.interval = c.cfg.rto()
+		tx.interval = s.RTO
 	default:
 		tx.interval *= 2
-		if m := c.cfg.MaxRTO; m > 0 && tx.interval > m {
-			tx.interval = m
+		if s.MaxRTO > 0 && tx.interval > s.MaxRTO {
+			tx.interval = s.MaxRTO
 		}
 	}
 	tx.deadline = base.Add(tx.interval)
@@ -236,7 +277,7 @@ func (c *Client) transmit(now time.Time, tx *transaction) {
 // event gets a copy).
 func (c *Client) HandleRead(msg shared.TaggedBytes) error {
 	if c.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	now := c.clock.Advance(msg.Now)
 	if err := ParseWithLimits(msg.Message, &c.msg, c.cfg.Limits); err != nil {
@@ -250,10 +291,7 @@ func (c *Client) HandleRead(msg shared.TaggedBytes) error {
 	i := c.find(c.msg.TransactionID)
 	if i < 0 {
 		c.stats.Unmatched++
-		return ErrUnmatchedResponse
-	}
-	if c.events.Full() {
-		return shared.ErrQueueFull
+		return c.events.Report(ErrUnmatchedResponse)
 	}
 	tx := &c.txs[i]
 	ev := Event{
@@ -273,18 +311,21 @@ func (c *Client) HandleRead(msg shared.TaggedBytes) error {
 	} else {
 		c.stats.Responses++
 	}
-	_ = c.events.Push(ev)
+	// The shared event rule: a full queue drops and counts the event and
+	// this call reports it; the transaction still ends.
+	c.events.Push(ev)
 	c.remove(i)
-	return nil
+	return c.events.Report(nil)
 }
 
 // HandleTimeout retransmits the requests that are due and times out the
 // transactions whose last wait has passed. Calling it early does nothing.
-// If the write or event queue is full, what is due stays due and
-// shared.ErrQueueFull is returned; drain the queues and call again.
+// If the write queue is full, a retransmission that is due stays due and
+// shared.ErrQueueFull is returned; drain it and call again. A timeout event
+// the full event queue drops is counted and reported (shared.EventQueue).
 func (c *Client) HandleTimeout(now time.Time) error {
 	if c.closed {
-		return shared.ErrClosed
+		return nil // nothing runs after Close; an early or late call is harmless
 	}
 	now = c.clock.Advance(now)
 	var err error
@@ -293,16 +334,12 @@ func (c *Client) HandleTimeout(now time.Time) error {
 		if now.Before(tx.deadline) {
 			continue
 		}
-		if tx.sent >= c.cfg.rc() {
-			if c.events.Full() {
-				err = shared.ErrQueueFull
-				continue
-			}
+		if tx.sent >= tx.sched.Rc {
 			n := tx.sent
 			if tx.transport.Protocol == shared.TCP {
 				n = 1
 			}
-			_ = c.events.Push(Event{Kind: EventTimeout, TransactionID: tx.id, Transport: tx.transport, Transmissions: n})
+			c.events.Push(Event{Kind: EventTimeout, TransactionID: tx.id, Transport: tx.transport, Transmissions: n})
 			c.stats.Timeouts++
 			c.remove(i)
 			i--
@@ -314,19 +351,45 @@ func (c *Client) HandleTimeout(now time.Time) error {
 		}
 		c.transmit(now, tx)
 	}
-	return err
+	return c.events.Report(err)
 }
 
-// PollTimeout returns the earliest retransmission or timeout deadline.
+// PollTimeout returns the earliest retransmission or timeout deadline, or
+// the latest time seen while a datagram or an event waits to be polled
+// (the shared drain rule).
 func (c *Client) PollTimeout() (time.Time, bool) {
+	d, _ := c.deadline()
+	return c.clock.Timeout(d, c.pending())
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending"
+// (output waits to be polled), "rtx" (a retransmission), "timeout" (the
+// last wait of a transaction, RFC 8489 §6.2.1 Rm or Ti), or "" for none.
+func (c *Client) TimeoutReason() string {
+	if c.pending() {
+		return "pending"
+	}
+	_, why := c.deadline()
+	return why
+}
+
+func (c *Client) pending() bool { return c.writes.Len() > 0 || c.events.Len() > 0 }
+
+// deadline returns the earliest transaction deadline and what it is for.
+func (c *Client) deadline() (time.Time, string) {
 	var d time.Time
+	why := ""
 	for i := range c.txs {
-		d = shared.Earliest(d, c.txs[i].deadline)
+		tx := &c.txs[i]
+		if e := shared.Earliest(d, tx.deadline); e != d {
+			d = e
+			why = "rtx"
+			if tx.sent >= tx.sched.Rc {
+				why = "timeout"
+			}
+		}
 	}
-	if d.IsZero() {
-		return time.Time{}, false
-	}
-	return c.clock.Clamp(d), true
+	return d, why
 }
 
 // PollWrite returns the next datagram to send. The bytes belong to the caller.
@@ -341,7 +404,7 @@ func (c *Client) PollRead() (struct{}, bool) { return struct{}{}, false }
 // HandleEvent applies a Command: cancel a transaction.
 func (c *Client) HandleEvent(cmd Command) error {
 	if c.closed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	i := c.find(cmd.Cancel)
 	if i < 0 {
@@ -351,8 +414,9 @@ func (c *Client) HandleEvent(cmd Command) error {
 	return nil
 }
 
-// Close forgets every transaction without events; queued datagrams and
-// events can still be polled. Later Handle* calls return shared.ErrClosed.
+// Close forgets every transaction without events; datagrams and events
+// queued before can still be polled. Later HandleRead, HandleWrite and
+// HandleEvent calls return ErrClosed; HandleTimeout does nothing.
 func (c *Client) Close() error {
 	c.closed = true
 	for i := range c.txs {

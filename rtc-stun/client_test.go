@@ -57,10 +57,12 @@ func (h *clientHarness) sentAt() []time.Duration {
 	}
 }
 
-// advanceToTimer moves the clock to the next deadline and fires it.
+// advanceToTimer moves the clock to the next deadline and fires it. It
+// stops when the only deadline is "now" because an event waits to be
+// polled (the drain rule), which the tests read at the end.
 func (h *clientHarness) advanceToTimer() bool {
 	d, ok := h.c.PollTimeout()
-	if !ok {
+	if !ok || h.c.TimeoutReason() == "pending" {
 		return false
 	}
 	h.now = d
@@ -107,7 +109,7 @@ func TestClientRFCSchedule(t *testing.T) {
 
 func TestClientConfigurableSchedule(t *testing.T) {
 	h := &clientHarness{t: t, c: NewClient(Config{RTO: 100 * time.Millisecond, Rc: 3, Rm: 2, MaxRTO: 150 * time.Millisecond}), now: t0}
-	_ = h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)})
+	must(t, h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)}))
 	sent := h.sentAt()
 	for h.advanceToTimer() {
 		sent = append(sent, h.sentAt()...)
@@ -128,7 +130,7 @@ func TestClientReliableTimeout(t *testing.T) {
 	h := &clientHarness{t: t, c: NewClient(Config{}), now: t0}
 	tcp := udpPath
 	tcp.Protocol = shared.TCP
-	_ = h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: tcp, Message: bindingRequest(t, testTID)})
+	must(t, h.c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: tcp, Message: bindingRequest(t, testTID)}))
 	sent := h.sentAt()
 	for h.advanceToTimer() {
 		sent = append(sent, h.sentAt()...)
@@ -171,7 +173,7 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if err := Parse(ev.Response, &m); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := m.XORMappedAddress(); a != clientAddr {
+	if a, err := m.XORMappedAddress(); err != nil || a != clientAddr {
 		t.Errorf("mapped %v", a)
 	}
 	// A late duplicate matches nothing.
@@ -187,7 +189,12 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if c.Outstanding() != 0 {
 		t.Errorf("outstanding %d", c.Outstanding())
 	}
-	if _, ok := c.PollTimeout(); ok {
+	if d, ok := c.PollTimeout(); !ok || !d.Equal(now) || c.TimeoutReason() != "pending" {
+		t.Errorf("with transmissions waiting to be polled: deadline %v %v (%q), want now (the drain rule)", d, ok, c.TimeoutReason())
+	}
+	for _, ok := c.PollWrite(); ok; _, ok = c.PollWrite() {
+	}
+	if _, ok := c.PollTimeout(); ok || c.TimeoutReason() != "" {
 		t.Error("deadline with nothing outstanding")
 	}
 	if s := c.Stats(); s.Requests != 2 || s.Responses != 1 || s.Unmatched != 1 {
@@ -196,8 +203,8 @@ func TestClientMatchAndCancel(t *testing.T) {
 	if err := c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingResponse(t, id3, clientAddr)}); err != ErrNotRequest {
 		t.Errorf("writing a response: %v", err)
 	}
-	_ = c.Close()
-	if err := c.HandleRead(shared.TaggedBytes{Now: now, Message: resp}); err != shared.ErrClosed {
+	must(t, c.Close())
+	if err := c.HandleRead(shared.TaggedBytes{Now: now, Message: resp}); !errors.Is(err, shared.ErrClosed) {
 		t.Errorf("after close: %v", err)
 	}
 }
@@ -206,10 +213,10 @@ func TestClientMatchAndCancel(t *testing.T) {
 // attributes fails the transaction.
 func TestClientUnknownAttributeFails(t *testing.T) {
 	c := NewClient(Config{})
-	_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)})
+	must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)}))
 	b := NewBuilder(nil, BindingSuccess, testTID)
 	b.Add(AttrType(0x7001), []byte{1})
-	resp, _ := b.Bytes()
+	resp := built(t, &b)
 	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: resp}); err != nil {
 		t.Fatal(err)
 	}
@@ -232,19 +239,29 @@ func TestClientGarbage(t *testing.T) {
 	}
 }
 
+// The shared event rule (rtc-shared EventQueue): a response that ends a
+// transaction while the event queue is full still ends it; its event is
+// dropped, counted and reported by that HandleRead, once.
 func TestClientEventQueueLimit(t *testing.T) {
 	c := NewClient(Config{MaxEvents: 1})
 	for _, id := range []TransactionID{{1}, {2}} {
-		_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, id)})
+		must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, id)}))
 	}
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{1}, clientAddr)}); err != nil {
-		t.Fatal(err)
+	must(t, c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{1}, clientAddr)}))
+	err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)})
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != 1 {
+		t.Fatalf("full event queue: %v", err)
 	}
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); !errors.Is(err, shared.ErrQueueFull) {
-		t.Errorf("full event queue: %v", err)
+	if c.Outstanding() != 0 {
+		t.Fatalf("%d transactions outstanding: the response was not processed", c.Outstanding())
 	}
-	c.PollEvent()
-	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); err != nil {
+	if ev, ok := c.PollEvent(); !ok || ev.TransactionID != (TransactionID{1}) {
+		t.Fatalf("queued event %v %v", ev, ok)
+	}
+	// A duplicate of the second response now matches nothing; the loss is
+	// not reported twice.
+	if err := c.HandleRead(shared.TaggedBytes{Now: t0, Message: bindingResponse(t, TransactionID{2}, clientAddr)}); !errors.Is(err, ErrUnmatchedResponse) || errors.Is(err, shared.ErrQueueFull) {
 		t.Errorf("after drain: %v", err)
 	}
 }
@@ -284,7 +301,7 @@ func (e *clientEndpoint) drainEvents(now time.Time) {
 			if Parse(ev.Response, &m) != nil || m.CheckFingerprint() != nil {
 				e.t.Error("bad response")
 			}
-			if a, _ := m.XORMappedAddress(); a != clientAddr {
+			if a, err := m.XORMappedAddress(); err != nil || a != clientAddr {
 				e.t.Errorf("mapped %v", a)
 			}
 			e.ok++
@@ -402,4 +419,24 @@ func TestClientDuplicatesAndReordering(t *testing.T) {
 		t.Errorf("seed %d: duplicates never showed up as unmatched: %+v", seed, s)
 	}
 	t.Logf("seed %d: %+v", seed, s)
+}
+
+// Start gives one transaction its own schedule (ICE's per-check RTO,
+// RFC 8445 §14.3): RTO 100 ms, 3 transmissions, 400 ms after the last,
+// while another keeps the Config's.
+func TestClientPerTransactionSchedule(t *testing.T) {
+	h := &clientHarness{t: t, c: NewClient(Config{}), now: t0}
+	must(t, h.c.Start(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, testTID)},
+		Schedule{RTO: 100 * time.Millisecond, Rc: 3, LastWait: 400 * time.Millisecond}))
+	sent := h.sentAt()
+	for h.advanceToTimer() {
+		sent = append(sent, h.sentAt()...)
+	}
+	want := []time.Duration{0, 100 * time.Millisecond, 300 * time.Millisecond}
+	if len(sent) != len(want) || sent[1] != want[1] || sent[2] != want[2] {
+		t.Fatalf("sent at %v, want %v", sent, want)
+	}
+	if ev, ok := h.c.PollEvent(); !ok || ev.Kind != EventTimeout || h.now.Sub(t0) != 700*time.Millisecond {
+		t.Fatalf("event %+v %v at %v, want a timeout at 700ms", ev, ok, h.now.Sub(t0))
+	}
 }

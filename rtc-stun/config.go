@@ -24,10 +24,10 @@ type Config struct {
 	// HandleWrite fails with ErrTooManyTransactions beyond it. If zero,
 	// 64 is used.
 	MaxTransactions int
-	// MaxEvents bounds the event queue; when it is full, a response is
-	// refused with shared.ErrQueueFull (the server's retransmission or
-	// the next request retransmission brings another). If zero,
-	// 2*MaxTransactions is used.
+	// MaxEvents bounds the event queue; when it is full, the event of a
+	// transaction that ends is dropped, counted and reported by that call
+	// with an error wrapping shared.ErrQueueFull (shared.EventQueue). If
+	// zero, 2*MaxTransactions is used.
 	MaxEvents int
 	// Limits bounds the responses HandleRead parses.
 	Limits Limits

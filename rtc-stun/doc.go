@@ -52,9 +52,11 @@
 //	b.AddFingerprint()
 //	resp, err := b.Bytes()
 //
-// Keys come from ShortTermKey (ICE: the peer's or our ice-pwd) or
-// LongTermKey (TURN: MD5 or SHA-256 of username:realm:password, prepared
-// with OpaqueString; SASLprep for RFC 5389 servers); wrap the key in an
+// Keys come from ShortTermKey (ICE: the peer's or our ice-pwd, printable
+// ASCII) or from rtc-turn's LongTermKey (MD5 or SHA-256 of
+// username:realm:password prepared with OpaqueString; SASLprep for RFC 5389
+// servers), which lives there so that this package needs nothing beyond the
+// standard library and rtc-shared (no golang.org/x/text); wrap the key in an
 // Integrity once and reuse it.
 //
 // # Demultiplexing
@@ -74,6 +76,14 @@
 // and fails Rm*RTO after the last one; over TCP it is sent once and fails
 // after Ti (39.5 s).
 //
+// The client keeps the shared contract (rtc-shared, checked by
+// contracttest): its events go into a shared.EventQueue, so a full queue
+// drops and counts the new event and the Handle* call reports it with an
+// error wrapping shared.ErrQueueFull, while the transaction still ends;
+// PollTimeout reports the latest time seen while a datagram or event waits
+// to be polled; TimeoutReason names the deadline ("rtx", "timeout",
+// "pending"); ErrClosed wraps shared.ErrClosed.
+//
 // # Limits
 //
 // Limits bounds the attributes indexed per message and the message size;
@@ -83,7 +93,8 @@
 //
 // # Known gaps
 //
-//   - SASLprep skips the bidirectional and unassigned code point checks.
+//   - ShortTermKey takes printable ASCII only (ErrNotASCII otherwise); the
+//     OpaqueString profile for other passwords is rtc-turn's OpaqueString.
 //   - The nonce cookie and security feature bits of RFC 8489 §9.2 are not
 //     interpreted (that is the TURN client's business).
 //   - No server transaction machine: a server answers statelessly, which is

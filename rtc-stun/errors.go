@@ -2,7 +2,10 @@ package stun
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Sentinel errors callers branch on. Parse failures are returned as
@@ -57,6 +60,12 @@ var (
 	// ErrNotRequest reports a message given to Client.HandleWrite that is
 	// not a request.
 	ErrNotRequest = errors.New("stun: not a request")
+	// ErrNotASCII reports a short-term password that is not printable ASCII
+	// (ShortTermKey): prepare it with turn.OpaqueString.
+	ErrNotASCII = errors.New("stun: password is not printable ASCII (prepare it with OpaqueString, in rtc-turn)")
+	// ErrClosed reports a call on a closed Client; it wraps
+	// shared.ErrClosed.
+	ErrClosed = fmt.Errorf("stun: client closed: %w", shared.ErrClosed)
 	// ErrUnknownTransaction reports a cancel for a transaction that is not outstanding.
 	ErrUnknownTransaction = errors.New("stun: unknown transaction")
 )

@@ -25,7 +25,7 @@ func Example_bindingRequest() {
 	req.AddUseCandidate()
 	req.AddMessageIntegrity(integrity)
 	req.AddFingerprint()
-	datagram, _ := req.Bytes()
+	datagram := must(req.Bytes())
 
 	var m stun.Message
 	if err := stun.Parse(datagram, &m); err != nil {
@@ -40,9 +40,9 @@ func Example_bindingRequest() {
 		fmt.Println("401:", err)
 		return
 	}
-	user, _ := m.Username()
-	prio, _ := m.Priority()
-	tie, _ := m.ICEControlling()
+	user := must(m.Username())
+	prio := must(m.Priority())
+	tie := must(m.ICEControlling())
 	fmt.Printf("%v from %s: priority %d, controlling %d, nominated %v\n", m.Type, user, prio, tie, m.UseCandidate())
 
 	buf := make([]byte, 0, 128)
@@ -54,8 +54,8 @@ func Example_bindingRequest() {
 	fmt.Println(len(resp), "bytes", err)
 
 	var r stun.Message
-	_ = stun.Parse(resp, &r)
-	mapped, _ := r.XORMappedAddress()
+	check(stun.Parse(resp, &r))
+	mapped := must(r.XORMappedAddress())
 	fmt.Println(r.Type, mapped, integrity.Check(&r) == nil, r.CheckFingerprint() == nil)
 	// Output:
 	// Binding request from lfrag:rfrag: priority 1845494271, controlling 42, nominated true
@@ -63,32 +63,24 @@ func Example_bindingRequest() {
 	// Binding success response 192.0.2.10:50000 true true
 }
 
-// Long-term credentials (TURN): the key is a hash of username, realm and
-// password, prepared with OpaqueString (RFC 8489 §9.2.2).
-func ExampleLongTermKey() {
-	key, _ := stun.LongTermKey(stun.PasswordAlgorithmMD5, "user", "realm", "pass")
-	fmt.Printf("%x\n", key)
-	// Output:
-	// 8493fbc53ba582fb4c044c456bdc40eb
-}
-
 // A server answers a request carrying an unknown comprehension-required
 // attribute with 420 and UNKNOWN-ATTRIBUTES (RFC 8489 §6.3.1.1).
 func ExampleMessage_UnknownRequired() {
 	b := stun.NewBuilder(nil, stun.BindingRequest, stun.TransactionID{})
 	b.Add(stun.AttrType(0x0042), []byte("?"))
-	raw, _ := b.Bytes()
+	raw := must(b.Bytes())
 	var m stun.Message
-	_ = stun.Parse(raw, &m)
+	check(stun.Parse(raw, &m))
 	if unknown := m.UnknownRequired(nil); len(unknown) > 0 {
 		r := stun.NewBuilder(nil, stun.BindingError, m.TransactionID)
 		r.AddErrorCode(stun.CodeUnknownAttribute, "")
 		r.AddUnknownAttributes(unknown)
-		resp, _ := r.Bytes()
+		resp := must(r.Bytes())
 		var e stun.Message
-		_ = stun.Parse(resp, &e)
-		code, reason, _ := e.ErrorCode()
-		list, _ := e.UnknownAttributes(nil)
+		check(stun.Parse(resp, &e))
+		code, reason, err := e.ErrorCode()
+		check(err)
+		list := must(e.UnknownAttributes(nil))
 		fmt.Println(int(code), string(reason), list)
 	}
 	// Output:
@@ -109,8 +101,8 @@ func ExampleClient() {
 	id := stun.TransactionID{0xA, 0xB, 0xC}
 	b := stun.NewBuilder(nil, stun.BindingRequest, id)
 	b.AddFingerprint()
-	req, _ := b.Bytes()
-	_ = c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: path, Message: req})
+	req := must(b.Bytes())
+	check(c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: path, Message: req}))
 
 	now := t0
 	for sent := 1; ; sent++ {
@@ -122,26 +114,42 @@ func ExampleClient() {
 		if sent < 3 {
 			deadline, _ := c.PollTimeout() // lost: wait for the retransmission
 			now = deadline
-			_ = c.HandleTimeout(now)
+			check(c.HandleTimeout(now))
 			continue
 		}
 		// The server's answer arrives 40 ms later.
 		var m stun.Message
-		_ = stun.Parse(out.Message, &m)
+		check(stun.Parse(out.Message, &m))
 		r := stun.NewBuilder(nil, stun.BindingSuccess, m.TransactionID)
 		r.AddXORMappedAddress(netip.MustParseAddrPort("203.0.113.9:61000"))
-		resp, _ := r.Bytes()
+		resp := must(r.Bytes())
 		now = now.Add(40 * time.Millisecond)
-		_ = c.HandleRead(shared.TaggedBytes{Now: now, Transport: path, Message: resp})
+		check(c.HandleRead(shared.TaggedBytes{Now: now, Transport: path, Message: resp}))
 	}
-	ev, _ := c.PollEvent()
+	ev, ok := c.PollEvent()
+	if !ok {
+		panic("no outcome")
+	}
 	var m stun.Message
-	_ = stun.Parse(ev.Response, &m)
-	mapped, _ := m.XORMappedAddress()
+	check(stun.Parse(ev.Response, &m))
+	mapped := must(m.XORMappedAddress())
 	fmt.Println(ev.Kind, ev.Transmissions, ev.RTT, mapped)
 	// Output:
 	// send #1 at 0s
 	// send #2 at 500ms
 	// send #3 at 1.5s
 	// response 3 1.54s 203.0.113.9:61000
+}
+
+// check stops an example on an error; a real program handles it.
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// must returns v, stopping the example on an error.
+func must[T any](v T, err error) T {
+	check(err)
+	return v
 }

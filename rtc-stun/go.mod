@@ -4,6 +4,4 @@ go 1.26.0
 
 require github.com/sansrtc/rtc/rtc-shared v0.0.0
 
-require golang.org/x/text v0.43.0
-
 replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

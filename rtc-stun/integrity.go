@@ -2,15 +2,12 @@ package stun
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
 	"hash"
 	"hash/crc32"
-
-	"golang.org/x/text/secure/precis"
 )
 
 // fingerprintXOR is the constant of RFC 8489 §14.7: "the CRC-32 of the STUN
@@ -19,59 +16,22 @@ const fingerprintXOR uint32 = 0x5354554e
 
 // ShortTermKey returns the HMAC key for short-term credentials: the
 // password processed with the OpaqueString profile of RFC 8265 (RFC 8489
-// §9.1.1). ICE passwords (RFC 8445 §7.2.2) are ASCII, so for them the key is
-// just the password's bytes.
+// §9.1.1). For printable ASCII, which is what ICE passwords are (ice-char,
+// RFC 8445 §7.2.2, RFC 8839 §5.4), OpaqueString changes nothing, so the key
+// is the password's bytes. Other passwords need the PRECIS profile itself,
+// which lives with the long-term credentials in rtc-turn (turn.OpaqueString)
+// so that a STUN-only program does not pull in golang.org/x/text:
+// ShortTermKey refuses them with ErrNotASCII.
 func ShortTermKey(password string) ([]byte, error) {
-	p, err := precis.OpaqueString.String(password)
-	if err != nil {
-		return nil, err
+	if password == "" {
+		return nil, ErrNotASCII // OpaqueString refuses the empty string too
 	}
-	return []byte(p), nil
-}
-
-// LongTermKey returns the HMAC key for long-term credentials (RFC 8489
-// §9.2.2): MD5 or SHA-256 of username ":" OpaqueString(realm) ":"
-// OpaqueString(password). The username is also prepared with OpaqueString
-// (§14.3). For an RFC 5389 server whose password needs SASLprep rather than
-// OpaqueString (they differ outside ASCII), prepare it with SASLprep first.
-func LongTermKey(alg PasswordAlgorithm, username, realm, password string) ([]byte, error) {
-	u, err := precis.OpaqueString.String(username)
-	if err != nil {
-		return nil, err
+	for i := 0; i < len(password); i++ {
+		if c := password[i]; c < 0x20 || c > 0x7E {
+			return nil, ErrNotASCII
+		}
 	}
-	r, err := precis.OpaqueString.String(realm)
-	if err != nil {
-		return nil, err
-	}
-	p, err := precis.OpaqueString.String(password)
-	if err != nil {
-		return nil, err
-	}
-	var h hash.Hash
-	switch alg {
-	case PasswordAlgorithmMD5, 0:
-		h = md5.New()
-	case PasswordAlgorithmSHA256:
-		h = sha256.New()
-	default:
-		return nil, ErrUnknownAlgorithm
-	}
-	h.Write([]byte(u + ":" + r + ":" + p))
-	return h.Sum(nil), nil
-}
-
-// Userhash returns the value of USERHASH (RFC 8489 §14.4):
-// SHA-256(OpaqueString(username) ":" OpaqueString(realm)).
-func Userhash(username, realm string) ([32]byte, error) {
-	u, err := precis.OpaqueString.String(username)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	r, err := precis.OpaqueString.String(realm)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	return sha256.Sum256([]byte(u + ":" + r)), nil
+	return []byte(password), nil
 }
 
 // Integrity computes and checks MESSAGE-INTEGRITY (HMAC-SHA1) and

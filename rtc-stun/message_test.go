@@ -134,46 +134,46 @@ func TestAllAttributesRoundTrip(t *testing.T) {
 	if uh, err := m.Userhash(); err != nil || uh[0] != 0xAB {
 		t.Error("userhash", err)
 	}
-	if v, _ := m.Priority(); v != 0x6e0001ff {
+	if v, err := m.Priority(); err != nil || v != 0x6e0001ff {
 		t.Error("priority")
 	}
 	if !m.UseCandidate() || !m.DontFragment() {
 		t.Error("flags")
 	}
-	if v, _ := m.ICEControlling(); v != 0x1122334455667788 {
+	if v, err := m.ICEControlling(); err != nil || v != 0x1122334455667788 {
 		t.Error("controlling")
 	}
-	if v, _ := m.ICEControlled(); v != 0x8877665544332211 {
+	if v, err := m.ICEControlled(); err != nil || v != 0x8877665544332211 {
 		t.Error("controlled")
 	}
-	if v, _ := m.Lifetime(); v != 600 {
+	if v, err := m.Lifetime(); err != nil || v != 600 {
 		t.Error("lifetime")
 	}
-	if v, _ := m.ChannelNumber(); v != 0x4001 {
+	if v, err := m.ChannelNumber(); err != nil || v != 0x4001 {
 		t.Error("channel")
 	}
-	if v, _ := m.Data(); !bytes.Equal(v, []byte{1, 2, 3, 4, 5}) {
+	if v, err := m.Data(); err != nil || !bytes.Equal(v, []byte{1, 2, 3, 4, 5}) {
 		t.Error("data")
 	}
-	if v, _ := m.RequestedAddressFamily(); v != FamilyIPv6 {
+	if v, err := m.RequestedAddressFamily(); err != nil || v != FamilyIPv6 {
 		t.Error("raf")
 	}
-	if v, _ := m.AdditionalAddressFamily(); v != FamilyIPv6 {
+	if v, err := m.AdditionalAddressFamily(); err != nil || v != FamilyIPv6 {
 		t.Error("aaf")
 	}
 	if v, err := m.EvenPort(); !v || err != nil {
 		t.Error("even-port")
 	}
-	if v, _ := m.RequestedTransport(); v != 17 {
+	if v, err := m.RequestedTransport(); err != nil || v != 17 {
 		t.Error("transport")
 	}
-	if v, _ := m.ReservationToken(); !bytes.Equal(v, []byte{8, 7, 6, 5, 4, 3, 2, 1}) {
+	if v, err := m.ReservationToken(); err != nil || !bytes.Equal(v, []byte{8, 7, 6, 5, 4, 3, 2, 1}) {
 		t.Error("token")
 	}
-	if v, _ := m.ConnectionID(); v != 77 {
+	if v, err := m.ConnectionID(); err != nil || v != 77 {
 		t.Error("connection-id")
 	}
-	if v, _ := m.ICMP(); v != (ICMP{3, 4, 1400}) {
+	if v, err := m.ICMP(); err != nil || v != (ICMP{3, 4, 1400}) {
 		t.Error("icmp", v)
 	}
 	if c, r, err := m.ErrorCode(); c != 420 || string(r) != "Unknown Attribute" || err != nil {
@@ -182,13 +182,13 @@ func TestAllAttributesRoundTrip(t *testing.T) {
 	if f, c, r, err := m.AddressErrorCode(); f != FamilyIPv4 || c != 440 || string(r) != "Address Family not Supported" || err != nil {
 		t.Error("address-error-code", f, c, r, err)
 	}
-	if u, _ := m.UnknownAttributes(nil); len(u) != 2 || u[0] != 0x7777 {
+	if u, err := m.UnknownAttributes(nil); err != nil || len(u) != 2 || u[0] != 0x7777 {
 		t.Error("unknown-attributes", u)
 	}
-	if a, _ := m.PasswordAlgorithms(nil); len(a) != 2 || a[0] != PasswordAlgorithmSHA256 {
+	if a, err := m.PasswordAlgorithms(nil); err != nil || len(a) != 2 || a[0] != PasswordAlgorithmSHA256 {
 		t.Error("password-algorithms", a)
 	}
-	if a, _ := m.PasswordAlgorithm(); a != PasswordAlgorithmSHA256 {
+	if a, err := m.PasswordAlgorithm(); err != nil || a != PasswordAlgorithmSHA256 {
 		t.Error("password-algorithm", a)
 	}
 	in := NewIntegrity([]byte("key"))
@@ -241,13 +241,13 @@ func TestParseErrors(t *testing.T) {
 	// Attribute length running past the end.
 	nb := NewBuilder(nil, BindingRequest, testTID)
 	nb.AddSoftware("abcd")
-	b, _ = nb.Bytes()
+	b = built(t, &nb)
 	b[23] = 9
 	bad("attribute overrun", b, ErrBadLength)
 	// Something after FINGERPRINT.
 	nb = NewBuilder(nil, BindingRequest, testTID)
 	nb.AddFingerprint()
-	b, _ = nb.Bytes()
+	b = built(t, &nb)
 	b = append(b, 0x80, 0x22, 0, 0)
 	b[3] += 4
 	bad("after fingerprint", b, ErrFingerprintNotLast)
@@ -256,7 +256,7 @@ func TestParseErrors(t *testing.T) {
 	for range 5 {
 		nb.AddFlag(AttrUseCandidate)
 	}
-	b, _ = nb.Bytes()
+	b = built(t, &nb)
 	if err := ParseWithLimits(b, &m, Limits{MaxAttributes: 4}); !errors.Is(err, ErrTooManyAttributes) {
 		t.Errorf("MaxAttributes: %v", err)
 	}
@@ -275,7 +275,7 @@ func TestIgnoredAfterIntegrity(t *testing.T) {
 	b := NewBuilder(nil, BindingRequest, testTID)
 	b.AddPriority(1)
 	b.AddMessageIntegrity(in)
-	raw, _ := b.Bytes()
+	raw := built(t, &b)
 	// Append a PRIORITY after MESSAGE-INTEGRITY by hand.
 	raw = append(raw, 0x00, 0x24, 0, 4, 0, 0, 0, 2)
 	raw[3] += 8
@@ -283,7 +283,7 @@ func TestIgnoredAfterIntegrity(t *testing.T) {
 	if err := Parse(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := m.Priority(); p != 1 || m.Len() != 2 {
+	if p, err := m.Priority(); err != nil || p != 1 || m.Len() != 2 {
 		t.Errorf("priority %d len %d", p, m.Len())
 	}
 	if err := in.Check(&m); err != nil {
@@ -327,7 +327,7 @@ func TestUnknownRequired(t *testing.T) {
 	b.Add(AttrType(0x0042), []byte{1})
 	b.Add(AttrType(0xC001), []byte{1}) // optional: not reported
 	b.AddPriority(5)
-	raw, _ := b.Bytes()
+	raw := built(t, &b)
 	var m Message
 	if err := Parse(raw, &m); err != nil {
 		t.Fatal(err)
@@ -340,11 +340,11 @@ func TestUnknownRequired(t *testing.T) {
 	rb := NewBuilder(nil, BindingError, m.TransactionID)
 	rb.AddErrorCode(CodeUnknownAttribute, "")
 	rb.AddUnknownAttributes(got)
-	resp, _ := rb.Bytes()
+	resp := built(t, &rb)
 	if err := Parse(resp, &m); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := m.UnknownAttributes(nil); len(u) != 1 || u[0] != 0x0042 {
+	if u, err := m.UnknownAttributes(nil); err != nil || len(u) != 1 || u[0] != 0x0042 {
 		t.Errorf("UNKNOWN-ATTRIBUTES = %v", u)
 	}
 }
@@ -357,7 +357,7 @@ func TestMalformedGetters(t *testing.T) {
 	b.Add(AttrICEControlling, []byte{1})
 	b.Add(AttrUnknownAttributes, []byte{1})
 	b.Add(AttrPasswordAlgorithms, []byte{0, 1, 0, 9})
-	raw, _ := b.Bytes()
+	raw := built(t, &b)
 	var m Message
 	if err := Parse(raw, &m); err != nil {
 		t.Fatal(err)
@@ -387,7 +387,7 @@ func TestTruncatedSHA256(t *testing.T) {
 	in := NewIntegrity([]byte("k"))
 	b := NewBuilder(nil, BindingRequest, testTID)
 	b.AddPriority(1)
-	raw, _ := b.Bytes()
+	raw := built(t, &b)
 	// Length as if a 16-byte MI-SHA256 follows, then HMAC and truncate.
 	raw[3] = byte(len(raw) - HeaderSize + 4 + 16)
 	sum := append([]byte(nil), in.sum(AttrMessageIntegritySHA256, raw)...)
@@ -467,22 +467,22 @@ func TestFixedBuilder(t *testing.T) {
 func TestResponseError(t *testing.T) {
 	b := NewBuilder(nil, BindingError, testTID)
 	b.AddErrorCode(CodeRoleConflict, "")
-	raw, _ := b.Bytes()
+	raw := built(t, &b)
 	var m Message
-	_ = Parse(raw, &m)
+	must(t, Parse(raw, &m))
 	var ece *ErrorCodeError
 	if err := m.ResponseError(); !errors.As(err, &ece) || ece.Code != 487 || err.Error() != "stun: error response 487 Role Conflict" {
 		t.Errorf("ResponseError = %v", err)
 	}
 	b = NewBuilder(nil, BindingError, testTID)
-	raw, _ = b.Bytes()
-	_ = Parse(raw, &m)
+	raw = built(t, &b)
+	must(t, Parse(raw, &m))
 	if err := m.ResponseError(); err != ErrBadAttribute {
 		t.Errorf("no ERROR-CODE: %v", err)
 	}
 	b = NewBuilder(nil, BindingSuccess, testTID)
-	raw, _ = b.Bytes()
-	_ = Parse(raw, &m)
+	raw = built(t, &b)
+	must(t, Parse(raw, &m))
 	if err := m.ResponseError(); err != nil {
 		t.Errorf("success: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 func boundClient(b *testing.B) *turn.Client {
 	s := newSetup(b, 1, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: time.Millisecond})
 	s.allocate(b)
-	s.ep.c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: []byte{1}})
+	turn.Must(b, s.ep.c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: []byte{1}}))
 	s.run(b, "channel", func() bool { return s.ep.has(turn.EventChannelBound) })
 	return s.ep.c
 }

@@ -3,7 +3,6 @@ package turn
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -19,6 +18,11 @@ const (
 	permissionRefresh  = 240 * time.Second // refresh a minute early
 	channelRefresh     = 540 * time.Second
 	defaultLifetime    = 600 * time.Second // §7.2: the default allocation lifetime
+	// minLifetime and maxLifetime bound the lifetime a server gives, so a
+	// LIFETIME of 0 cannot make the refresh due after every answer
+	// (setLifetime); §7.2 suggests servers cap at 3600 s.
+	minLifetime = 30 * time.Second
+	maxLifetime = 3600 * time.Second
 )
 
 type clientState uint8
@@ -99,15 +103,15 @@ type Client struct {
 
 	free [][]byte // buffers handed back with ReleaseWrite/ReleaseRead
 
+	closeDone bool  // the deallocation ended (Deallocated)
+	closeErr  error // and how
+
 	framer *Framer
 	out    shared.Queue[shared.TaggedBytes]
 	reads  shared.Queue[Datagram]
-	events shared.Queue[Event]
-	// eventsLost counts events a full queue refused since the last Handle*
-	// call reported them (reportLostEvents).
-	eventsLost int
-	msg        stun.Message
-	stats      Stats
+	events shared.EventQueue[Event]
+	msg    stun.Message
+	stats  Stats
 }
 
 // NewClient returns an idle client; call Allocate to start.
@@ -126,8 +130,9 @@ func NewClient(cfg Config) (*Client, error) {
 		nextChan: MinChannel,
 		out:      shared.NewQueue[shared.TaggedBytes](q),
 		reads:    shared.NewQueue[Datagram](q),
-		events:   shared.NewQueue[Event](q),
+		events:   shared.NewEventQueue[Event](q),
 	}
+	c.events.SetName("turn events")
 	if cfg.Protocol == shared.TCP {
 		c.framer = NewFramer(cfg.maxStreamBuffer())
 	}
@@ -157,7 +162,7 @@ func (c *Client) Allocate() error {
 	switch c.state {
 	case stateIdle, stateFailed:
 	case stateClosing, stateClosed:
-		return shared.ErrClosed
+		return ErrClosed
 	default:
 		return nil
 	}
@@ -216,6 +221,9 @@ func unmap(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr()
 // HandleEvent applies a Command.
 func (c *Client) HandleEvent(cmd Command) (err error) {
 	defer func() { err = c.reportLostEvents(err) }()
+	if c.state == stateClosing || c.state == stateClosed {
+		return ErrClosed
+	}
 	switch cmd.Kind {
 	case CmdAllocate:
 		return c.Allocate()
@@ -233,6 +241,9 @@ func (c *Client) HandleEvent(cmd Command) (err error) {
 // peer IP). d.Data is copied.
 func (c *Client) HandleWrite(d Datagram) (err error) {
 	defer func() { err = c.reportLostEvents(err) }()
+	if c.state == stateClosing || c.state == stateClosed {
+		return ErrClosed
+	}
 	if c.state != stateAllocated {
 		return ErrNotAllocated
 	}
@@ -365,25 +376,17 @@ func (c *Client) PollRead() (Datagram, bool) { return c.reads.Pop() }
 func (c *Client) PollEvent() (Event, bool) { return c.events.Pop() }
 
 func (c *Client) event(e Event) {
-	// The event queue is bounded: an event it refuses is counted, and the
-	// next Handle* call reports it.
-	if c.events.Push(e) != nil {
+	// The shared event rule: a full queue drops and counts the new event,
+	// and the Handle* call reports it (reportLostEvents).
+	if c.events.Len() == c.events.Cap() {
 		c.stats.Dropped++
-		c.eventsLost++
 	}
+	c.events.Push(e)
 }
 
-// reportLostEvents adds shared.ErrQueueFull to err when events were lost to
-// a full queue since the last report: the contract's "a full queue is an
-// error, never a silent drop". The good path does not allocate.
-func (c *Client) reportLostEvents(err error) error {
-	if c.eventsLost == 0 {
-		return err
-	}
-	lost := fmt.Errorf("turn: %d events lost (drain PollEvent after every call): %w", c.eventsLost, shared.ErrQueueFull)
-	c.eventsLost = 0
-	return errors.Join(err, lost)
-}
+// reportLostEvents adds the event queue's unreported loss to err (an
+// error wrapping shared.ErrQueueFull); the good path does not allocate.
+func (c *Client) reportLostEvents(err error) error { return c.events.Report(err) }
 
 // HandleRead feeds what arrived from the server: a datagram over UDP, or
 // any chunk of the stream over TCP/TLS. msg.Message is borrowed for the
@@ -391,7 +394,7 @@ func (c *Client) reportLostEvents(err error) error {
 func (c *Client) HandleRead(msg shared.TaggedBytes) (err error) {
 	defer func() { err = c.reportLostEvents(err) }()
 	if c.state == stateClosed {
-		return shared.ErrClosed
+		return ErrClosed
 	}
 	c.clock.Advance(msg.Now)
 	if c.framer == nil {
@@ -424,8 +427,10 @@ func (c *Client) handleMessage(b []byte) error {
 			c.stats.Dropped++
 			return err
 		}
+		// RFC 8656 §12.4: ChannelData on a channel that is not bound (or of
+		// an allocation that is gone) is discarded.
 		ch := c.byNum[num]
-		if ch == nil || !ch.bound {
+		if ch == nil || !ch.bound || c.state != stateAllocated {
 			c.stats.Dropped++
 			return ErrBadMessage
 		}
@@ -448,7 +453,14 @@ func (c *Client) handleMessage(b []byte) error {
 			c.stats.Dropped++
 			return ErrBadMessage
 		}
-		return c.deliver(unmap(peer), data)
+		// RFC 8656 §10.4: without an allocation, or from a peer without
+		// an installed permission, the indication is discarded.
+		peer = unmap(peer)
+		if p := c.perms[peer.Addr()]; c.state != stateAllocated || p == nil || !p.installed {
+			c.stats.Dropped++
+			return ErrNoPermission
+		}
+		return c.deliver(peer, data)
 	case stun.ClassSuccess, stun.ClassError:
 		err := c.tx.HandleRead(shared.TaggedBytes{Now: c.clock.Now(), Transport: c.transport(), Message: b})
 		c.drainTx()
@@ -470,35 +482,70 @@ func (c *Client) deliver(peer netip.AddrPort, data []byte) error {
 	return nil
 }
 
-// PollTimeout returns the next deadline: a retransmission or a refresh.
+// PollTimeout returns the next deadline: a retransmission, a refresh or a
+// keepalive; the latest time seen while output waits to be polled (the
+// shared drain rule). Before the client was ever told the time, a request
+// started then (see Allocate) is sent by the first HandleTimeout, and
+// PollTimeout reports the Unix epoch to ask for it.
 func (c *Client) PollTimeout() (time.Time, bool) {
+	d, _ := c.deadline()
+	if c.clock.Now().IsZero() && len(c.deferred) > 0 {
+		return time.Unix(0, 0), true
+	}
+	return c.clock.Timeout(d, c.pending())
+}
+
+// TimeoutReason names why PollTimeout reports its deadline: "pending",
+// "start" (a request waits for the first time), "rtx" or "timeout" (a
+// request, RFC 8489 §6.2.1), "keepalive", "refresh", "permission",
+// "channel", or "" for none.
+func (c *Client) TimeoutReason() string {
+	if c.pending() {
+		return "pending"
+	}
+	_, why := c.deadline()
+	return why
+}
+
+func (c *Client) pending() bool {
+	return c.out.Len() > 0 || c.reads.Len() > 0 || c.events.Len() > 0
+}
+
+// deadline returns the earliest timer and its name.
+func (c *Client) deadline() (time.Time, string) {
 	if c.state == stateClosed {
-		return time.Time{}, false
+		return time.Time{}, ""
 	}
 	if len(c.deferred) > 0 {
-		return time.Unix(0, 0), true // call HandleTimeout at once
+		return c.clock.Now(), "start"
 	}
-	d, _ := c.tx.PollTimeout()
+	var d time.Time
+	why := ""
+	pick := func(t time.Time, reason string) {
+		if e := shared.Earliest(d, t); !e.IsZero() && e != d {
+			d, why = e, reason
+		}
+	}
+	if t, ok := c.tx.PollTimeout(); ok {
+		pick(t, c.tx.TimeoutReason())
+	}
 	if c.state == stateAllocated {
-		d = shared.Earliest(d, c.keepaliveAt())
+		pick(c.keepaliveAt(), "keepalive")
 		if !c.refreshing {
-			d = shared.Earliest(d, c.refreshAt)
+			pick(c.refreshAt, "refresh")
 		}
 		for _, p := range c.perms {
 			if p.installed && !p.pending {
-				d = shared.Earliest(d, p.refreshAt)
+				pick(p.refreshAt, "permission")
 			}
 		}
 		for _, ch := range c.chans {
 			if ch.bound && !ch.pending {
-				d = shared.Earliest(d, ch.refreshAt)
+				pick(ch.refreshAt, "channel")
 			}
 		}
 	}
-	if d.IsZero() {
-		return time.Time{}, false
-	}
-	return c.clock.Clamp(d), true
+	return d, why
 }
 
 // HandleTimeout retransmits requests and refreshes the allocation (RFC 8656
@@ -506,7 +553,7 @@ func (c *Client) PollTimeout() (time.Time, bool) {
 func (c *Client) HandleTimeout(now time.Time) (err error) {
 	defer func() { err = c.reportLostEvents(err) }()
 	if c.state == stateClosed {
-		return shared.ErrClosed
+		return nil // nothing runs after the allocation is gone
 	}
 	now = c.clock.Advance(now)
 	for len(c.deferred) > 0 && !now.IsZero() {
@@ -560,19 +607,37 @@ func (c *Client) requestedLifetime() uint32 {
 }
 
 // Close deallocates (a Refresh with LIFETIME 0, RFC 8656 §8) when
-// allocated; EventDeallocated follows when the server answers or the
-// request times out.
+// allocated, and reports EventDeallocated at once; every other request is
+// forgotten. The Refresh comes out of PollWrite, and HandleRead and
+// HandleTimeout carry it to its end (Deallocated); nothing more comes out
+// of PollEvent or PollRead (the shared contract). Writes and commands
+// return ErrClosed.
 func (c *Client) Close() error {
 	switch c.state {
 	case stateClosing, stateClosed:
 		return nil
-	case stateAllocated:
-		c.state = stateClosing
-		return c.start(&request{kind: reqRefresh, lifetime: 0})
 	}
-	c.state = stateClosed
-	return nil
+	for id := range c.reqs {
+		if err := c.tx.HandleEvent(stun.Command{Cancel: id}); err != nil {
+			c.stats.Dropped++ // cannot happen: reqs only holds outstanding IDs
+		}
+		delete(c.reqs, id)
+	}
+	c.deferred = nil
+	if c.state != stateAllocated {
+		c.state = stateClosed
+		c.closeDone = true
+		return nil
+	}
+	c.state = stateClosing
+	c.event(Event{Kind: EventDeallocated})
+	return c.start(&request{kind: reqRefresh, lifetime: 0})
 }
+
+// Deallocated reports whether the deallocation Close started has ended,
+// and how: nil when the server confirmed it, an error when it refused or
+// never answered (the allocation then expires on its own).
+func (c *Client) Deallocated() (bool, error) { return c.closeDone, c.closeErr }
 
 // The client speaks the shared sans-I/O contract.
 var _ shared.Protocol[Datagram, Datagram, Command, Event] = (*Client)(nil)

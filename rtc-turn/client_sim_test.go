@@ -177,7 +177,7 @@ func TestAllocateRelayUDP(t *testing.T) {
 		if !ok || relayed.Addr() != serverAddr.Addr() {
 			t.Fatalf("relayed %v %v", relayed, ok)
 		}
-		if mapped, _ := s.ep.c.MappedAddress(); mapped != clientAddr {
+		if mapped, ok := s.ep.c.MappedAddress(); !ok || mapped != clientAddr {
 			t.Fatalf("mapped %v", mapped)
 		}
 		s.roundTrip(t, 3)
@@ -237,7 +237,7 @@ func TestSHA256PasswordAlgorithm(t *testing.T) {
 
 func TestWrongCredentials(t *testing.T) {
 	s := newSetup(t, 4, turn.Config{Username: "test", Password: "nope"}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
-	s.ep.c.Allocate()
+	turn.Must(t, s.ep.c.Allocate())
 	s.run(t, "allocate", func() bool { return s.ep.has(turn.EventAllocateFailed) })
 	var te *turn.Error
 	for _, ev := range s.ep.events {
@@ -272,8 +272,15 @@ func TestRefreshAndStaleNonce(t *testing.T) {
 func TestDeallocate(t *testing.T) {
 	s := newSetup(t, 6, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: 5 * time.Millisecond})
 	s.allocate(t)
-	s.ep.c.Close()
-	s.run(t, "deallocate", func() bool { return s.ep.has(turn.EventDeallocated) })
+	turn.Must(t, s.ep.c.Close())
+	s.ep.drain()
+	if !s.ep.has(turn.EventDeallocated) {
+		t.Fatal("no EventDeallocated from Close")
+	}
+	s.run(t, "deallocate", func() bool { done, _ := s.ep.c.Deallocated(); return done })
+	if _, err := s.ep.c.Deallocated(); err != nil {
+		t.Fatalf("deallocation: %v", err)
+	}
 	if s.srv.Allocations() != 0 {
 		t.Fatal("server still has the allocation")
 	}
@@ -282,12 +289,12 @@ func TestDeallocate(t *testing.T) {
 func TestIPv6Relay(t *testing.T) {
 	s := newSetup(t, 7, turn.Config{Family: turn.FamilyIPv6}, turntest.Config{RelayIP6: netip.MustParseAddr("2001:db8::200")}, netsim.LinkConfig{})
 	s.allocate(t)
-	r, _ := s.ep.c.RelayedAddress()
-	if !r.Addr().Is6() {
+	r, ok := s.ep.c.RelayedAddress()
+	if !ok || !r.Addr().Is6() {
 		t.Fatalf("relayed %v", r)
 	}
 	s2 := newSetup(t, 8, turn.Config{Family: turn.FamilyIPv6}, turntest.Config{}, netsim.LinkConfig{})
-	s2.ep.c.Allocate()
+	turn.Must(t, s2.ep.c.Allocate())
 	s2.run(t, "allocate", func() bool { return s2.ep.has(turn.EventAllocateFailed) })
 }
 

@@ -54,12 +54,29 @@
 // flow of ChannelData then allocates nothing (about 0.1-0.2 µs per
 // 1200-byte datagram each way on the development machine).
 //
+// # Contract
+//
+// The client keeps the shared contract (rtc-shared, checked by
+// contracttest): a full event queue drops, counts and reports the new event
+// (shared.EventQueue); PollTimeout reports the latest time seen while output
+// waits to be polled, and TimeoutReason names its deadline; after Close,
+// which reports EventDeallocated at once, nothing more comes out of
+// PollEvent or PollRead, HandleWrite and HandleEvent return ErrClosed, and
+// HandleRead and HandleTimeout carry the deallocation to its end
+// (Deallocated). One gap: before the client was ever told the time, a
+// request it started waits for the first HandleTimeout and PollTimeout
+// reports the Unix epoch to ask for it.
+//
 // # Limits
 //
 // MaxPermissions, MaxChannels (64 each), MaxPending (16 datagrams per peer
 // IP), MaxQueue (256 per queue) and MaxStreamBuffer (128 KiB of partial TCP
 // stream) are enforced; malformed input is counted in Stats.Dropped and
-// returned as an error.
+// returned as an error. The server is not trusted for the client's own
+// safety: lifetimes are clamped to 30 s..3600 s, a Refresh answered with
+// LIFETIME 0 ends the allocation, an unusable relayed address fails the
+// Allocate, and relayed data is delivered only from peers with a permission
+// of a live allocation (RFC 8656 §10.4). See the README's threat model.
 //
 // # Known gaps
 //

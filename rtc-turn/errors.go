@@ -2,8 +2,10 @@ package turn
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
@@ -19,6 +21,15 @@ var (
 	ErrBadMessage = errors.New("turn: bad message from server")
 	// ErrStreamOverflow reports a TCP stream that outgrew MaxStreamBuffer.
 	ErrStreamOverflow = errors.New("turn: stream buffer overflow")
+	// ErrNoPermission reports relayed data from a peer without an installed
+	// permission, or before the allocation exists (RFC 8656 §10.4).
+	ErrNoPermission = errors.New("turn: data from a peer without permission")
+	// ErrAllocationEnded reports a Refresh success with LIFETIME 0: the
+	// server ended the allocation (RFC 8656 §8).
+	ErrAllocationEnded = errors.New("turn: allocation ended by the server")
+	// ErrClosed reports a write or command after Close; it wraps
+	// shared.ErrClosed.
+	ErrClosed = fmt.Errorf("turn: client closed: %w", shared.ErrClosed)
 	// ErrBadConfig reports a Config without a server, local address or credentials.
 	ErrBadConfig = errors.New("turn: incomplete config")
 )

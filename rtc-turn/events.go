@@ -33,7 +33,9 @@ const (
 	EventChannelBound
 	// EventChannelFailed: Peer, Channel, Err.
 	EventChannelFailed
-	// EventDeallocated: the allocation is gone after Close.
+	// EventDeallocated: Close released the allocation; the Refresh with
+	// LIFETIME 0 comes out of PollWrite. It is the last event: its outcome
+	// is Client.Deallocated.
 	EventDeallocated
 )
 

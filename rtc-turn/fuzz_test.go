@@ -34,7 +34,7 @@ func FuzzFramer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, cut uint8) {
 		fr := NewFramer(512)
 		step := int(cut%64) + 1
-		total := 0
+		total, given := 0, len(b)
 		for len(b) > 0 {
 			n := min(step, len(b))
 			if fr.Push(b[:n]) != nil {
@@ -52,7 +52,9 @@ func FuzzFramer(f *testing.F) {
 				t.Fatal("buffered past the limit")
 			}
 		}
-		_ = total
+		if total > given {
+			t.Fatalf("framed %d bytes out of %d", total, given)
+		}
 	})
 }
 
@@ -66,13 +68,14 @@ func FuzzClientInput(f *testing.F) {
 		if tcp {
 			proto = shared.TCP
 		}
-		c, _ := NewClient(Config{Server: netip.MustParseAddrPort("203.0.113.1:3478"), Local: netip.MustParseAddrPort("192.0.2.1:5000"),
+		c, err := NewClient(Config{Server: netip.MustParseAddrPort("203.0.113.1:3478"), Local: netip.MustParseAddrPort("192.0.2.1:5000"),
 			Username: "u", Password: "p", Protocol: proto, Rand: bytes.NewReader(bytes.Repeat([]byte{1}, 4096))})
+		Must(t, err)
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		c.HandleTimeout(now)
-		c.Allocate()
-		c.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: c.cfg.Local, Peer: c.cfg.Server, Protocol: proto}, Message: b})
-		c.HandleTimeout(now.Add(time.Minute))
+		Must(t, c.HandleTimeout(now))
+		Must(t, c.Allocate())
+		WantDropped(t, c.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: c.cfg.Local, Peer: c.cfg.Server, Protocol: proto}, Message: b}))
+		Must(t, c.HandleTimeout(now.Add(time.Minute)))
 		for {
 			if _, ok := c.PollWrite(); !ok {
 				break

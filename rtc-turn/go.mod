@@ -7,7 +7,7 @@ require (
 	github.com/sansrtc/rtc/rtc-stun v0.0.0
 )
 
-require golang.org/x/text v0.43.0 // indirect
+require golang.org/x/text v0.43.0
 
 replace (
 	github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

@@ -40,7 +40,7 @@ func TestLimits(t *testing.T) {
 
 func TestServerSilentTimesOut(t *testing.T) {
 	s := newSetup(t, 12, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Loss: 1})
-	s.ep.c.Allocate()
+	turn.Must(t, s.ep.c.Allocate())
 	s.run(t, "timeout", func() bool { return s.ep.has(turn.EventAllocateFailed) })
 	for _, ev := range s.ep.events {
 		if ev.Kind == turn.EventAllocateFailed && !errors.Is(ev.Err, turn.ErrTimeout) {
@@ -64,7 +64,7 @@ func TestGarbageFromServer(t *testing.T) {
 			for j := range b {
 				b[j] = byte(r.IntN(256))
 			}
-			s.ep.c.HandleRead(shared.TaggedBytes{Now: s.sim.Now(), Transport: tr, Message: b})
+			turn.WantDropped(t, s.ep.c.HandleRead(shared.TaggedBytes{Now: s.sim.Now(), Transport: tr, Message: b}))
 		}
 		if s.ep.c.Stats().Dropped == 0 {
 			t.Fatalf("%v: garbage not counted", proto)
@@ -80,16 +80,16 @@ func TestGarbageFromServer(t *testing.T) {
 func TestDataPathZeroAllocs(t *testing.T) {
 	s := newSetup(t, 14, turn.Config{}, turntest.Config{}, netsim.LinkConfig{Delay: time.Millisecond})
 	s.allocate(t)
-	s.ep.c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: []byte{1}})
+	turn.Must(t, s.ep.c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: []byte{1}}))
 	s.run(t, "channel", func() bool { return s.ep.has(turn.EventChannelBound) })
 	c := s.ep.c
 	payload := make([]byte, 1200)
 	in := shared.TaggedBytes{Transport: shared.TransportContext{Local: clientAddr, Peer: serverAddr}, Message: turn.AppendChannelData(nil, turn.MinChannel, payload, false)}
 	step := func() {
-		c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: payload})
+		turn.Must(t, c.HandleWrite(turn.Datagram{Peer: peerAddr, Data: payload}))
 		m, _ := c.PollWrite()
 		c.ReleaseWrite(m.Message)
-		c.HandleRead(in)
+		turn.Must(t, c.HandleRead(in))
 		d, _ := c.PollRead()
 		c.ReleaseRead(d.Data)
 	}
@@ -120,7 +120,7 @@ func TestKeepaliveHoldsNATBinding(t *testing.T) {
 	s2.sim.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.50"), Mapping: netsim.AddressAndPortDependent,
 		Filtering: netsim.AddressAndPortDependent, MappingTimeout: 30 * time.Second}, clientAddr.Addr())
 	s2.allocate(t)
-	s2.sim.RunFor(10*time.Minute, 100000)
+	turn.Must(t, s2.sim.RunFor(10*time.Minute, 100000))
 	if !s2.ep.has(turn.EventAllocationLost) {
 		t.Fatal("allocation survived without keepalives: the test proves nothing")
 	}

@@ -199,7 +199,7 @@ func (c *Client) learnAuth(m *stun.Message) error {
 	} else if len(c.algs) > 0 {
 		c.alg = stun.PasswordAlgorithmMD5
 	}
-	key, err := stun.LongTermKey(c.alg, c.cfg.Username, c.realm, c.cfg.Password)
+	key, err := LongTermKey(c.alg, c.cfg.Username, c.realm, c.cfg.Password)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,8 @@ func (c *Client) succeed(req *request, m *stun.Message) {
 	switch req.kind {
 	case reqAllocate:
 		relayed, err := m.XORRelayedAddress()
-		if err != nil {
+		if err != nil || !c.usableRelayed(unmap(relayed)) {
+			c.stats.Dropped++
 			c.fail(req, ErrBadMessage)
 			return
 		}
@@ -232,8 +233,15 @@ func (c *Client) succeed(req *request, m *stun.Message) {
 	case reqRefresh:
 		c.refreshing = false
 		if req.lifetime == 0 {
-			c.state = stateClosed
-			c.event(Event{Kind: EventDeallocated})
+			c.state, c.closeDone = stateClosed, true // no event after Close
+			return
+		}
+		if lt, err := m.Lifetime(); err == nil && lt == 0 {
+			// RFC 8656 §8: a lifetime of 0 deletes the allocation. We asked
+			// for more, so the server ended it: it is lost.
+			c.state = stateFailed
+			c.relayed, c.mapped = netip.AddrPort{}, netip.AddrPort{}
+			c.event(Event{Kind: EventAllocationLost, Err: ErrAllocationEnded})
 			return
 		}
 		c.setLifetime(now, m)
@@ -281,14 +289,31 @@ func (c *Client) permissionInstalled(now time.Time, ip netip.Addr, p *permission
 // setLifetime reads LIFETIME and schedules the refresh a minute before
 // expiry, or at 80% of a short lifetime (RFC 8656 §8: refresh "before the
 // allocation expires").
+//
+// The server's value is clamped to [minLifetime, maxLifetime]: a LIFETIME
+// of 0 or 1 s would make the refresh due at once after every answer (a
+// refresh storm the server controls), and a huge one would never refresh.
 func (c *Client) setLifetime(now time.Time, m *stun.Message) {
 	lt := defaultLifetime
 	if s, err := m.Lifetime(); err == nil {
 		lt = time.Duration(s) * time.Second
 	}
+	lt = min(max(lt, minLifetime), maxLifetime)
 	c.lifetime = lt
 	early := min(time.Minute, lt/5)
 	c.refreshAt = now.Add(lt - early)
+}
+
+// usableRelayed reports whether a relayed address from an Allocate success
+// can carry data (RFC 8656 §7.3): a unicast address of the family asked
+// for (REQUESTED-ADDRESS-FAMILY, IPv4 by default), with a port.
+func (c *Client) usableRelayed(a netip.AddrPort) bool {
+	ip := a.Addr()
+	wantV6 := c.cfg.Family == FamilyIPv6
+	if !ip.IsValid() || a.Port() == 0 || ip.Is4() == wantV6 {
+		return false
+	}
+	return !ip.IsUnspecified() && !ip.IsMulticast() && ip != netip.IPv4Unspecified() && ip != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
 func (c *Client) fail(req *request, err error) {
@@ -299,8 +324,7 @@ func (c *Client) fail(req *request, err error) {
 	case reqRefresh:
 		c.refreshing = false
 		if req.lifetime == 0 {
-			c.state = stateClosed
-			c.event(Event{Kind: EventDeallocated, Err: err})
+			c.state, c.closeDone, c.closeErr = stateClosed, true, err // no event after Close
 			return
 		}
 		var te *Error

@@ -27,7 +27,9 @@ func BenchmarkDataChannelMessage(b *testing.B) {
 						return
 					}
 					dg.Now, dg.Transport = now, dg.Transport.Reverse()
-					_ = to.HandleRead(dg)
+					if err := to.HandleRead(dg); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 			b.SetBytes(int64(size))

@@ -135,18 +135,3 @@ func (d *DataChannel) SendText(s string) error { return d.pc.send(d, []byte(s), 
 
 // Close starts closing the channel (W3C close(): RFC 8831 §6.7 stream reset).
 func (d *DataChannel) Close() error { return d.pc.closeChannel(d) }
-
-// Message is a data channel message returned by PeerConnection.PollRead.
-// Data belongs to the caller.
-type Message struct {
-	Channel *DataChannel
-	Binary  bool // false: a string message (UTF-8)
-	Data    []byte
-}
-
-// OutgoingMessage is what PeerConnection.HandleWrite takes.
-type OutgoingMessage struct {
-	Channel *DataChannel
-	Binary  bool
-	Data    []byte
-}

@@ -1,61 +1,30 @@
 package rtc
 
-import (
-	"time"
+import "time"
 
-	shared "github.com/sansrtc/rtc/rtc-shared"
-)
-
-// layer names a timer owner inside the PeerConnection.
-type layer uint8
-
-const (
-	layerICE layer = iota
-	layerDTLS
-	layerSCTP
-	numLayers
-)
-
-// deadlineCache keeps each layer's last reported deadline so that an idle
-// PollTimeout costs a few comparisons instead of a walk over every layer
-// (and, through SCTP, every stream). A layer is marked dirty whenever the
-// PeerConnection calls into it; only dirty layers are asked again.
-type deadlineCache struct {
-	at    [numLayers]time.Time
-	dirty uint8
-	min   time.Time
-	valid bool
+// partTimer is one lower machine's deadline as its owning part last read
+// it. The owner is its only writer: a part reaches its machine only
+// through an accessor (transport.agent, transport.dtlsConn, data.manager)
+// that marks the timer stale, so no call can change the machine's deadline
+// without the next read asking the machine again. An idle PollTimeout then
+// costs a few comparisons whatever the number of channels
+// (BenchmarkPollTimeoutIdle), with no invalidation placed by hand.
+type partTimer struct {
+	at    time.Time
+	stale bool
 }
 
-func (c *deadlineCache) mark(l layer) { c.dirty |= 1 << l; c.valid = false }
-func (c *deadlineCache) markAll()     { c.dirty = 1<<numLayers - 1; c.valid = false }
-
-// due reports whether layer l has a deadline at or before now. Layers
-// without a known deadline are considered due when dirty (they may have
-// one we have not fetched yet).
-func (c *deadlineCache) due(l layer, now time.Time) bool {
-	if c.dirty&(1<<l) != 0 {
-		return true
+// get returns the deadline, asking poll again when stale (zero: none).
+func (p *partTimer) get(poll func() (time.Time, bool)) time.Time {
+	if p.stale {
+		p.at, _ = poll()
+		p.stale = false
 	}
-	d := c.at[l]
-	return !d.IsZero() && !d.After(now)
+	return p.at
 }
 
-// earliest refreshes the dirty layers and returns the earliest deadline.
-func (c *deadlineCache) earliest(pc *PeerConnection) time.Time {
-	if c.valid {
-		return c.min
-	}
-	for l := range numLayers {
-		if c.dirty&(1<<l) != 0 {
-			c.at[l] = pc.layerTimeout(l)
-		}
-	}
-	c.dirty = 0
-	var m time.Time
-	for _, d := range c.at {
-		m = shared.Earliest(m, d)
-	}
-	c.min, c.valid = m, true
-	return m
+// due reports whether the machine may have a timer due at now: it was
+// called since its deadline was read (stale), or the deadline passed.
+func (p *partTimer) due(now time.Time) bool {
+	return p.stale || !p.at.IsZero() && !p.at.After(now)
 }

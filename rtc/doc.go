@@ -27,42 +27,132 @@
 //
 // # The drive loop
 //
-// A PeerConnection offers the eight verbs of the sansrtc contract. After
-// any Handle* (or any JSEP or channel call), drain everything:
+// A PeerConnection offers the eight verbs of the sansrtc contract
+// (shared.Protocol). After any Handle* (or any JSEP or channel call),
+// make one pass, in this order:
 //
 //	pc.HandleRead(shared.TaggedBytes{Now: now, Transport: tc, Message: datagram})
 //	for { dg, ok := pc.PollWrite(); if !ok { break }; sendFrom(dg.Transport.Local, dg.Transport.Peer, dg.Message) }
 //	for { ev, ok := pc.PollEvent(); if !ok { break }; handle(ev) }       // rtc.Event, Kind says which
-//	for { m, ok := pc.PollRead(); if !ok { break }; deliver(m) }         // data channel messages
+//	for { m, ok := pc.PollRead(); if !ok { break }; deliver(m) }         // rtc.Message: data, RTP or RTCP
 //	deadline, ok := pc.PollTimeout()                                     // then HandleTimeout(deadline)
+//
+// One pass is enough (the contract's drain rule): when a Poll* creates
+// output after its queue was drained (PollRead pulling messages out of
+// SCTP makes it owe the peer a window update), PollTimeout returns now
+// (the latest time seen; TimeoutReason "pending"), so the caller calls
+// HandleTimeout at once and makes another pass. rtc-shared/contracttest
+// checks this, and TestDriveLoopFullReadQueue runs the loop to the letter.
 //
 // For HandleRead, Transport.Local is the address the datagram arrived on
 // and Transport.Peer where it came from; PollWrite says which local address
 // to send from and where to. One 5-tuple carries everything: HandleRead
 // demultiplexes by the first byte (RFC 7983, RFC 9443) to ICE/STUN (and
-// TURN channel data), DTLS, or SRTP/SRTCP.
+// TURN channel data), DTLS, or SRTP/SRTCP (RTP and RTCP split by RFC 5761
+// §4). DTLS, RTP and RTCP are accepted only from the ICE selected pair.
 //
 // HandleEvent takes a Command (add a candidate or a local address, restart
-// ICE, close a channel) and HandleWrite an OutgoingMessage; both are the
-// same as the named methods.
+// ICE, close a channel) and HandleWrite a Message; both are the same as
+// the named methods. PollRead and HandleWrite share one Message type for
+// data channel messages, RTP and RTCP (Kind says which), so media joins
+// the same read and write paths without copies: an RTP or RTCP Message is
+// a view of the datagram, given back with ReleaseRead.
 //
-// PollTimeout is cheap when idle: each layer's deadline is cached and only
-// layers the PeerConnection called since the last poll are asked again, so
-// an idle poll costs a few comparisons whatever the number of channels
-// (BenchmarkPollTimeoutIdle).
+// # Inside: four parts, calls going downward
+//
+// The PeerConnection composes four parts. Each owns its state and its
+// deadline and never calls the PeerConnection; they report W3C events,
+// received messages and counters into one sink the PeerConnection owns:
+//
+//   - negotiation (negotiation.go, apply.go, validate.go, sections.go,
+//     jsep.go): JSEP (RFC 8829). Descriptions, m-sections, transceivers,
+//     rollback; each step validates by RFC step before anything changes.
+//   - transport (transport.go, transport_ice.go): the ICE agent and DTLS
+//     over the selected pair, and the outbox of datagrams.
+//   - data (data.go, data_events.go): the SCTP association
+//     (rtc-datachannel's Manager) and the data channels.
+//   - media (media.go): the routing point for RTP and RTCP; with issue 13
+//     the SRTP contexts, the stream table and the senders and receivers.
+//
+// The PeerConnection owns the drain order, in one place (loop.go, step):
+// transport (ICE events, DTLS output and events), settle (start SCTP over
+// a connected DTLS, end it when DTLS ends, derive the connection state),
+// records (DTLS plaintext to SCTP), data (SCTP events and messages), pump
+// (SCTP packets through DTLS to the outbox while it has room).
+//
+// A part reaches its machine only through an accessor that marks the
+// machine's cached deadline stale (partTimer), so PollTimeout is cheap when
+// idle (a few comparisons whatever the number of channels,
+// BenchmarkPollTimeoutIdle) with no invalidation placed by hand.
+//
+// # Trace: one received datagram
+//
+// An SCTP DATA chunk carrying a data channel message, from the socket to
+// PollRead:
+//
+//  1. PeerConnection.HandleRead: stun.Classify says DTLS (RFC 7983).
+//  2. transport.handleDTLS: the 5-tuple is the selected pair (onPath).
+//  3. transport.feedDTLS: dtls.Conn.HandleRead decrypts the record.
+//  4. PeerConnection.step: transport.drain moves DTLS output and events.
+//  5. PeerConnection.records: transport.pollRecord returns the plaintext.
+//  6. data.handleRecord: datachannel.Manager.HandleRead (SCTP) takes it.
+//  7. transport.releaseRecord gives the record buffer back to DTLS.
+//  8. data.drainEvents: SCTP/DCEP events become channel events.
+//  9. data.pullReads: datachannel.Manager.PollRead returns the message.
+//  10. data.deliver: the sink's read queue gets a Message.
+//  11. PeerConnection.pump: the SACK goes through DTLS to the outbox.
+//  12. PollRead pops the Message; PollWrite pops the SACK.
+//
+// # Trace: one sent message
+//
+//  1. DataChannel.Send (or HandleWrite with a Message): PeerConnection.send.
+//  2. data.send: checks state, max-message-size and MaxBufferedAmount.
+//  3. datachannel.Manager.Send queues it in SCTP.
+//  4. PeerConnection.step, then pump: while transport.canWrite (DTLS
+//     connected, room in the outbox)...
+//  5. data.appendPacket: Manager.AppendPacket builds the next SCTP packet.
+//  6. transport.writeRecord: dtls.Conn.HandleWrite encrypts it.
+//  7. transport.flushDTLS: dtls.Conn.PollWrite returns the record.
+//  8. transport.send: the outbox (a relayed pair: the ICE agent wraps it).
+//  9. PeerConnection.PollWrite pops it (pumping more if the outbox ran dry).
 //
 // # Events and errors
 //
 // Events mirror the W3C ones (signalingstatechange, connectionstatechange,
 // iceconnectionstatechange, icegatheringstatechange, icecandidate,
-// negotiationneeded, datachannel, open, bufferedamountlow, closing, close,
-// error). Errors of every layer reach the caller: returned from the call
-// that caused them and, when they change state (a DTLS alert, an SCTP
-// abort, a fingerprint mismatch), as an EventError carrying a *LayerError.
-// Nothing is logged and dropped. A full event queue is reported by the next
-// Handle* call (shared.ErrQueueFull) and counted in Stats; received
-// messages that do not fit in the message queue wait in SCTP (its receive
-// window closes) until PollRead makes room.
+// icecandidateerror, negotiationneeded, datachannel, open,
+// bufferedamountlow, closing, close, error, and the DTLS and SCTP
+// transports' statechange). Errors of every layer reach the caller:
+// returned from the call that caused them and, when they change state (a
+// DTLS alert, an SCTP abort, a fingerprint mismatch), as an EventError
+// carrying a *LayerError. Nothing is logged and dropped. Remote candidates
+// cut by a limit (MaxRemoteCandidates, or the ICE agent's limits for
+// trickled and peer-reflexive ones) are reported by EventICECandidateError.
+//
+// The event queue is a shared.EventQueue: when it is full the new event is
+// dropped and counted, and the Handle* during which it was lost (or the
+// next one) returns a *shared.OverflowError (errors.Is
+// shared.ErrQueueFull). Received messages that do not fit in the message
+// queue wait in SCTP (its receive window closes) until PollRead makes
+// room. ErrClosed wraps shared.ErrClosed.
+//
+// # Teardown
+//
+// A remote close is reported as soon as it arrives, not when ICE consent
+// runs out (7 s disconnected, 30 s failed). The states stay the W3C ones:
+// PeerConnectionState is derived exactly as W3C §4.3.3 says, which counts a
+// closed DTLS transport as connected, so the remote close is reported by
+// the transports' own W3C state events:
+//
+//   - the peer's DTLS close_notify: EventDTLSStateChange with
+//     DTLSTransportClosed (a fatal alert: DTLSTransportFailed, which also
+//     makes the connection failed); SCTP ends with it
+//     (EventSCTPStateChange closed) and every data channel closes;
+//   - the peer's SCTP ABORT or SHUTDOWN: EventSCTPStateChange with
+//     SCTPTransportClosed, and every data channel closes.
+//
+// The peer's Close sends both. A driver that carries only data channels
+// releases the connection (Close) and its socket on either event.
 //
 // # Limits
 //
@@ -77,7 +167,10 @@
 //   - Media: transceivers and m-sections are modelled (mids, BUNDLE,
 //     directions); remote audio/video sections are answered inactive with
 //     the offer's first codec (kept in the BUNDLE group), local ones are
-//     offered inactive; no RTP flows and SRTP is not wired yet.
+//     offered inactive. The media part classifies RTP and RTCP from the
+//     selected pair and counts them dropped (Stats.DroppedRTP,
+//     DroppedRTCP); writing RTP or RTCP returns ErrNoMedia. SRTP is not
+//     wired yet (issue 13).
 //   - SDP munging is refused; the description applied must be the one
 //     created. Only one BUNDLE group; balanced and max-compat bundle
 //     policies gather as max-bundle.

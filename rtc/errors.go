@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Sentinel errors callers branch on.
 var (
-	// ErrClosed reports use of a closed PeerConnection or data channel.
-	ErrClosed = errors.New("rtc: closed")
+	// ErrClosed reports use of a closed PeerConnection or data channel;
+	// errors.Is(err, shared.ErrClosed) holds for it.
+	ErrClosed = fmt.Errorf("rtc: closed: %w", shared.ErrClosed)
 	// ErrInvalidState reports a JSEP call not allowed in the current
 	// signaling state (W3C InvalidStateError).
 	ErrInvalidState = errors.New("rtc: invalid signaling state")
@@ -33,6 +36,12 @@ var (
 	ErrLimit = errors.New("rtc: limit reached")
 	// ErrUnknownChannel reports a channel id this connection does not know.
 	ErrUnknownChannel = errors.New("rtc: unknown data channel")
+	// ErrNoMedia reports an RTP or RTCP write on a transceiver that sends
+	// nothing: media is not negotiated (SRTP is not wired yet, issue 13).
+	ErrNoMedia = errors.New("rtc: no media negotiated for the transceiver")
+	// ErrUnknownTransceiver reports an RTP or RTCP Message without a
+	// transceiver of this connection.
+	ErrUnknownTransceiver = errors.New("rtc: unknown transceiver")
 	// ErrUnknownPacket reports a datagram that matches no demux range (RFC 7983).
 	ErrUnknownPacket = errors.New("rtc: datagram matches no protocol")
 	// ErrDataSectionRejected fails the data channels when the remote answer

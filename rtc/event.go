@@ -36,6 +36,20 @@ const (
 	EventDataChannelError
 	// EventError: Err (a *LayerError from one layer of the stack).
 	EventError
+	// EventDTLSStateChange: DTLSState (W3C RTCDtlsTransport statechange).
+	// DTLSTransportClosed right after the peer's close_notify is how a
+	// remote close is reported at once (see the package doc, Teardown).
+	EventDTLSStateChange
+	// EventSCTPStateChange: SCTPState (W3C RTCSctpTransport statechange).
+	// SCTPTransportClosed follows the peer's ABORT or SHUTDOWN at once.
+	EventSCTPStateChange
+	// EventICECandidateError: Candidate (the first remote candidate
+	// refused), Err (wraps ErrLimit). Remote candidates were cut by a
+	// limit: MaxRemoteCandidates for those of a description, or the ICE
+	// agent's limits for trickled and peer-reflexive ones (W3C
+	// icecandidateerror). Once per ICE session from the agent, once per
+	// description from the PeerConnection; a cut is never silent.
+	EventICECandidateError
 )
 
 // String returns the W3C event name.
@@ -43,7 +57,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -57,6 +71,8 @@ type Event struct {
 	ConnectionState    PeerConnectionState
 	ICEConnectionState ICEConnectionState
 	ICEGatheringState  ICEGatheringState
+	DTLSState          DTLSTransportState
+	SCTPState          SCTPTransportState
 	Candidate          ICECandidateInit
 	Channel            *DataChannel
 	Err                error
@@ -73,9 +89,13 @@ func (e Event) String() string {
 		return "iceconnectionstatechange " + e.ICEConnectionState.String()
 	case EventICEGatheringStateChange:
 		return "icegatheringstatechange " + e.ICEGatheringState.String()
+	case EventDTLSStateChange:
+		return "dtlsstatechange " + e.DTLSState.String()
+	case EventSCTPStateChange:
+		return "sctpstatechange " + e.SCTPState.String()
 	case EventICECandidate:
 		return "icecandidate " + e.Candidate.Candidate
-	case EventError, EventDataChannelError:
+	case EventError, EventDataChannelError, EventICECandidateError:
 		return e.Kind.String() + " " + fmt.Sprint(e.Err)
 	}
 	if e.Channel != nil {

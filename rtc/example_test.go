@@ -8,6 +8,19 @@ import (
 	"github.com/sansrtc/rtc/rtc"
 )
 
+// check stops the example on an error from a call that must succeed.
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// inputErrors counts HandleRead errors. They report a datagram that was
+// counted and dropped, and the connection goes on; here a late answer to a
+// connectivity check ICE had already cancelled. rtc/driver hands them to
+// Handler.OnError.
+var inputErrors int
+
 // pump moves datagrams between two PeerConnections in memory and runs their
 // timers on a virtual clock: the whole drive loop of a sans-I/O machine.
 func pump(now time.Time, a, b *rtc.PeerConnection, done func() bool) {
@@ -22,7 +35,9 @@ func pump(now time.Time, a, b *rtc.PeerConnection, done func() bool) {
 				moved = true
 				// What left a from Local to Peer arrives at b on Peer from Local.
 				dg.Now, dg.Transport = now, dg.Transport.Reverse()
-				_ = p[1].HandleRead(dg) // errors are also reported as events
+				if err := p[1].HandleRead(dg); err != nil {
+					inputErrors++
+				}
 			}
 		}
 		if moved {
@@ -41,8 +56,8 @@ func pump(now time.Time, a, b *rtc.PeerConnection, done func() bool) {
 		if next.After(now) {
 			now = next
 		}
-		_ = a.HandleTimeout(now)
-		_ = b.HandleTimeout(now)
+		check(a.HandleTimeout(now))
+		check(b.HandleTimeout(now))
 	}
 }
 
@@ -52,21 +67,26 @@ func Example() {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	addrA := netip.MustParseAddrPort("192.0.2.1:5000")
 	addrB := netip.MustParseAddrPort("198.51.100.1:6000")
-	alice, _ := rtc.NewPeerConnection(rtc.Configuration{Now: start, LocalAddresses: []netip.AddrPort{addrA}})
-	bob, _ := rtc.NewPeerConnection(rtc.Configuration{Now: start, LocalAddresses: []netip.AddrPort{addrB}})
+	alice, err := rtc.NewPeerConnection(rtc.Configuration{Now: start, LocalAddresses: []netip.AddrPort{addrA}})
+	check(err)
+	bob, err := rtc.NewPeerConnection(rtc.Configuration{Now: start, LocalAddresses: []netip.AddrPort{addrB}})
+	check(err)
 
-	dc, _ := alice.CreateDataChannel("chat", rtc.DataChannelInit{})
-	offer, _ := alice.CreateOffer()
-	_ = alice.SetLocalDescription(offer)
+	dc, err := alice.CreateDataChannel("chat", rtc.DataChannelInit{})
+	check(err)
+	offer, err := alice.CreateOffer()
+	check(err)
+	check(alice.SetLocalDescription(offer))
 	// The description carries the host candidates once gathering completes.
-	_ = bob.SetRemoteDescription(alice.LocalDescription())
-	answer, _ := bob.CreateAnswer()
-	_ = bob.SetLocalDescription(answer)
-	_ = alice.SetRemoteDescription(bob.LocalDescription())
+	check(bob.SetRemoteDescription(alice.LocalDescription()))
+	answer, err := bob.CreateAnswer()
+	check(err)
+	check(bob.SetLocalDescription(answer))
+	check(alice.SetRemoteDescription(bob.LocalDescription()))
 
 	pump(start, alice, bob, func() bool { return dc.State() == rtc.DataChannelOpen })
 	fmt.Println("alice:", alice.ConnectionState(), dc.Label(), dc.State())
-	_ = dc.SendText("hello bob")
+	check(dc.SendText("hello bob"))
 
 	var got rtc.Message
 	received := false

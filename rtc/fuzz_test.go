@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,10 +12,7 @@ import (
 )
 
 func FuzzParseSDP(f *testing.F) {
-	pc, _ := NewPeerConnection(Configuration{})
-	pc.CreateDataChannel("x", DataChannelInit{})
-	o, _ := pc.CreateOffer()
-	f.Add(o.SDP)
+	f.Add(fuzzOffer(f).SDP)
 	if files, _ := filepath.Glob("testdata/*.sdp"); len(files) > 0 {
 		for _, fn := range files {
 			if b, err := os.ReadFile(fn); err == nil {
@@ -29,13 +27,24 @@ func FuzzParseSDP(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Whatever parses must be safe to validate and apply.
-		pc, _ := NewPeerConnection(Configuration{})
-		if _, err := pc.validateRemote(sess, SDPTypeOffer); err != nil {
+		// Whatever parses must be safe to validate and apply, and an
+		// offer that applies must be answerable.
+		pc, err := NewPeerConnection(Configuration{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pc.neg.validateRemote(sess, SDPTypeOffer); err != nil {
+			return // refused before anything changed: fine
+		}
+		if err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: s}); err != nil {
+			if pc.SignalingState() != SignalingStable {
+				t.Fatalf("a refused offer changed the state to %v: %v", pc.SignalingState(), err)
+			}
 			return
 		}
-		_ = pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: s})
-		_, _ = pc.CreateAnswer()
+		if _, err := pc.CreateAnswer(); err != nil {
+			t.Fatalf("an applied offer cannot be answered: %v", err)
+		}
 	})
 }
 
@@ -46,15 +55,44 @@ func FuzzHandleRead(f *testing.F) {
 	f.Add([]byte{22, 254, 253, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1})
 	f.Add([]byte{0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		a, _ := NewPeerConnection(Configuration{LocalAddresses: []netip.AddrPort{addrA}})
-		src, _ := NewPeerConnection(Configuration{})
-		src.CreateDataChannel("x", DataChannelInit{})
-		o, _ := src.CreateOffer()
-		_ = a.SetRemoteDescription(o)
-		ans, _ := a.CreateAnswer()
-		_ = a.SetLocalDescription(ans)
+		a, err := NewPeerConnection(Configuration{LocalAddresses: []netip.AddrPort{addrA}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetRemoteDescription(fuzzOffer(t)); err != nil {
+			t.Fatal(err)
+		}
+		ans, err := a.CreateAnswer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetLocalDescription(ans); err != nil {
+			t.Fatal(err)
+		}
 		now := time.Unix(1000, 0)
-		_ = a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: addrA, Peer: addrB}, Message: b})
-		_ = a.HandleTimeout(now.Add(time.Second))
+		dropped := a.Stats().Dropped
+		err = a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: addrA, Peer: addrB}, Message: b})
+		if err != nil && a.Stats().Dropped == dropped {
+			t.Errorf("HandleRead returned %v but counted no drop", err)
+		}
+		if err := a.HandleTimeout(now.Add(time.Second)); errors.Is(err, ErrClosed) {
+			t.Errorf("HandleTimeout: %v", err)
+		}
 	})
+}
+
+// fuzzOffer returns an offer with a data channel.
+func fuzzOffer(t testing.TB) SessionDescription {
+	src, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

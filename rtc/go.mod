@@ -3,6 +3,7 @@ module github.com/sansrtc/rtc/rtc
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/sansrtc/rtc/rtc-datachannel v0.0.0
 	github.com/sansrtc/rtc/rtc-dtls v0.0.0
 	github.com/sansrtc/rtc/rtc-ice v0.0.0

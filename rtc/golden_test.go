@@ -29,83 +29,108 @@ var goldenFingerprint = regexp.MustCompile(`fingerprint:sha-256 [0-9A-F:]+`)
 // SANSRTC_UPDATE_GOLDEN=1 rewrites testdata/golden.
 func TestSDPGolden(t *testing.T) {
 	got := map[string]string{}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	newPC := func(seed byte, addr string, lite bool) *PeerConnection {
-		cfg := Configuration{Rand: &seqReader{n: seed}, ICELite: lite}
-		if addr != "" {
-			cfg.LocalAddresses = []netip.AddrPort{netip.MustParseAddrPort(addr)}
-		}
-		pc, err := NewPeerConnection(cfg)
-		must(err)
-		return pc
-	}
+	goldenExchange(t, got)
+	goldenLiteOffer(t, got)
+	goldenBrowserAnswers(t, got)
+	checkGolden(t, got)
+}
 
-	a := newPC(1, "127.0.0.1:4000", false)
-	a.CreateDataChannel("x", DataChannelInit{})
+// goldenMust stops the test on an error.
+func goldenMust(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func goldenPC(t *testing.T, seed byte, addr string, lite bool) *PeerConnection {
+	t.Helper()
+	cfg := Configuration{Rand: &seqReader{n: seed}, ICELite: lite}
+	if addr != "" {
+		cfg.LocalAddresses = []netip.AddrPort{netip.MustParseAddrPort(addr)}
+	}
+	pc, err := NewPeerConnection(cfg)
+	goldenMust(t, err)
+	return pc
+}
+
+// goldenExchange: a data offer and its answer, then a media re-offer from
+// the answerer (the DTLS role is kept: passive) and its answer.
+func goldenExchange(t *testing.T, got map[string]string) {
+	a := goldenPC(t, 1, "127.0.0.1:4000", false)
+	_, err := a.CreateDataChannel("x", DataChannelInit{})
+	goldenMust(t, err)
 	o, err := a.CreateOffer()
-	must(err)
+	goldenMust(t, err)
 	got["offer-data.sdp"] = o.SDP
-	must(a.SetLocalDescription(o))
+	goldenMust(t, a.SetLocalDescription(o))
 	got["offer-data-local.sdp"] = a.LocalDescription().SDP
 	a.EndOfLocalAddresses()
 	got["offer-data-local-complete.sdp"] = a.LocalDescription().SDP
 
-	b := newPC(2, "127.0.0.1:4001", false)
-	must(b.SetRemoteDescription(o))
+	b := goldenPC(t, 2, "127.0.0.1:4001", false)
+	goldenMust(t, b.SetRemoteDescription(o))
 	ans, err := b.CreateAnswer()
-	must(err)
+	goldenMust(t, err)
 	got["answer-data.sdp"] = ans.SDP
-	must(b.SetLocalDescription(ans))
+	goldenMust(t, b.SetLocalDescription(ans))
 	got["answer-data-local.sdp"] = b.LocalDescription().SDP
-	must(a.SetRemoteDescription(ans))
+	goldenMust(t, a.SetRemoteDescription(ans))
 
-	// Renegotiation from the answerer: the DTLS role is kept (passive).
-	b.AddTransceiver(MediaKindAudio, DirectionSendRecv)
-	b.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	_, err = b.AddTransceiver(MediaKindAudio, DirectionSendRecv)
+	goldenMust(t, err)
+	_, err = b.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	goldenMust(t, err)
 	o2, err := b.CreateOffer()
-	must(err)
+	goldenMust(t, err)
 	got["reoffer-media.sdp"] = o2.SDP
-	must(b.SetLocalDescription(o2))
-	must(a.SetRemoteDescription(o2))
+	goldenMust(t, b.SetLocalDescription(o2))
+	goldenMust(t, a.SetRemoteDescription(o2))
 	a2, err := a.CreateAnswer()
-	must(err)
+	goldenMust(t, err)
 	got["reanswer-media.sdp"] = a2.SDP
+}
 
-	c := newPC(3, "", true)
-	c.AddTransceiver(MediaKindVideo, DirectionSendRecv)
-	c.CreateDataChannel("y", DataChannelInit{})
+func goldenLiteOffer(t *testing.T, got map[string]string) {
+	c := goldenPC(t, 3, "", true)
+	_, err := c.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	goldenMust(t, err)
+	_, err = c.CreateDataChannel("y", DataChannelInit{})
+	goldenMust(t, err)
 	o3, err := c.CreateOffer()
-	must(err)
+	goldenMust(t, err)
 	got["offer-lite-media.sdp"] = o3.SDP
+}
 
+// goldenBrowserAnswers: our answers to offers recorded from browsers and Pion.
+func goldenBrowserAnswers(t *testing.T, got map[string]string) {
 	for i, f := range []string{"chromium-offer-datachannel.sdp", "chromium-offer-media-datachannel.sdp", "pion-offer-datachannel.sdp"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", f))
-		must(err)
-		d := newPC(byte(10+i), "127.0.0.1:4002", false)
-		must(d.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: string(raw)}))
+		goldenMust(t, err)
+		d := goldenPC(t, byte(10+i), "127.0.0.1:4002", false)
+		goldenMust(t, d.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: string(raw)}))
 		an, err := d.CreateAnswer()
-		must(err)
+		goldenMust(t, err)
 		got["answer-to-"+f] = an.SDP
-		must(d.SetLocalDescription(an))
+		goldenMust(t, d.SetLocalDescription(an))
 		got["answer-local-to-"+f] = d.LocalDescription().SDP
 	}
+}
 
+// checkGolden compares with testdata/golden (SANSRTC_UPDATE_GOLDEN=1
+// rewrites it).
+func checkGolden(t *testing.T, got map[string]string) {
 	update := os.Getenv("SANSRTC_UPDATE_GOLDEN") == "1"
 	for name, s := range got {
 		s = goldenFingerprint.ReplaceAllString(s, "fingerprint:sha-256 FP")
 		path := filepath.Join("testdata", "golden", name)
 		if update {
-			must(os.MkdirAll(filepath.Dir(path), 0o755))
-			must(os.WriteFile(path, []byte(s), 0o644))
+			goldenMust(t, os.MkdirAll(filepath.Dir(path), 0o755))
+			goldenMust(t, os.WriteFile(path, []byte(s), 0o644))
 			continue
 		}
 		want, err := os.ReadFile(path)
-		must(err)
+		goldenMust(t, err)
 		if s != string(want) {
 			t.Errorf("%s differs from %s:\n got:\n%s\nwant:\n%s", name, path, s, want)
 		}

@@ -3,6 +3,7 @@ package rtc
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -59,22 +60,22 @@ type localDesc struct {
 	setup  sdp.Setup               // the a=setup in it
 }
 
-// render the description with the current local candidates.
-func (pc *PeerConnection) render(d *localDesc) SessionDescription {
+// render the description with the local candidates gathered so far
+// (RFC 8829 §4.1.9); complete adds a=end-of-candidates (RFC 8840 §8.2).
+func render(d *localDesc, cands []string, complete bool) SessionDescription {
 	if d == nil {
 		return SessionDescription{}
 	}
-	complete := pc.iceGatheringState == ICEGatheringComplete
-	if d.tagged < 0 || len(pc.localCandidates) == 0 && !complete {
+	if d.tagged < 0 || len(cands) == 0 && !complete {
 		return SessionDescription{Type: d.typ, SDP: d.text}
 	}
 	sd := d.sd.Clone()
 	md := sd.Media[d.tagged]
-	for _, c := range pc.localCandidates {
+	for _, c := range cands {
 		md.AddAttr(sdp.AttrCandidate, strings.TrimPrefix(c, "candidate:"))
 	}
 	if complete {
-		md.AddFlag(sdp.AttrEndOfCandidates) // RFC 8840 §8.2
+		md.AddFlag(sdp.AttrEndOfCandidates)
 	}
 	text, err := sd.Marshal()
 	if err != nil {
@@ -85,22 +86,10 @@ func (pc *PeerConnection) render(d *localDesc) SessionDescription {
 	return SessionDescription{Type: d.typ, SDP: string(text)}
 }
 
-func (pc *PeerConnection) sectionByMid(mid string) *mSection {
-	for _, s := range pc.sections {
-		if s.mid == mid {
-			return s
-		}
-	}
-	return nil
-}
-
-func (pc *PeerConnection) dataSection() *mSection {
-	for _, s := range pc.sections {
-		if s.kind == "application" && !s.rejected {
-			return s
-		}
-	}
-	return nil
+// localParams returns the transport parameters a local description carries.
+func (pc *PeerConnection) localParams() localParams {
+	return localParams{ufrag: pc.tr.localUfrag, pwd: pc.tr.localPwd, fingerprint: pc.tr.fingerprint,
+		lite: pc.cfg.ICELite, sctpPort: pc.cfg.sctpPort(), maxMessage: pc.cfg.maxMessageSize()}
 }
 
 // CreateOffer returns an offer (RFC 8829 §5.2). It contains an
@@ -111,88 +100,86 @@ func (pc *PeerConnection) CreateOffer() (SessionDescription, error) {
 	if pc.closed {
 		return SessionDescription{}, ErrClosed
 	}
-	// RFC 8829 §5.2.2: existing m-sections keep their order; new ones are appended.
-	sections := append([]*mSection(nil), pc.sections...)
+	return pc.neg.createOffer(pc.localParams())
+}
+
+// CreateAnswer returns an answer to the remote offer (RFC 8829 §5.3): the
+// data section is accepted, media sections are answered inactive for now.
+func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
+	if pc.closed {
+		return SessionDescription{}, ErrClosed
+	}
+	if pc.neg.state != SignalingHaveRemoteOffer && pc.neg.state != SignalingHaveLocalPranswer {
+		return SessionDescription{}, fmt.Errorf("%w: CreateAnswer in %v", ErrInvalidState, pc.neg.state)
+	}
+	d, err := pc.neg.buildSDP(SDPTypeAnswer, pc.neg.sections, pc.neg.answerSetup(), pc.localParams())
+	if err != nil {
+		return SessionDescription{}, err
+	}
+	pc.neg.lastAnswer = d
+	return SessionDescription{Type: SDPTypeAnswer, SDP: d.text}, nil
+}
+
+// createOffer builds an offer: existing m-sections keep their order and
+// new ones are appended (RFC 8829 §5.2.2).
+func (n *negotiation) createOffer(local localParams) (SessionDescription, error) {
+	sections := append([]*mSection(nil), n.sections...)
 	taken := map[string]bool{}
+	hasData := false
 	for _, s := range sections {
 		taken[s.mid] = true
+		hasData = hasData || s.kind == "application" && !s.rejected
 	}
 	newMid := func() string {
-		for i := pc.midCounter; ; i++ {
-			m := strconv.Itoa(i)
-			if !taken[m] {
+		for i := n.midCounter; ; i++ {
+			if m := strconv.Itoa(i); !taken[m] {
 				taken[m] = true
 				return m
 			}
 		}
 	}
-	hasData := false
-	for _, s := range sections {
-		if s.kind == "application" && !s.rejected {
-			hasData = true
-		}
-	}
-	for _, t := range pc.transceivers {
+	for _, t := range n.transceivers {
 		if t.mid == "" && !t.stopped {
 			sections = append(sections, &mSection{mid: newMid(), kind: t.kind.String(), transceiver: t})
 		}
 	}
-	if !hasData && pc.wantData {
+	if !hasData && n.wantData {
 		sections = append(sections, &mSection{mid: newMid(), kind: "application"})
 	}
 	setup := sdp.SetupActpass
-	if pc.dtlsRoleKnown {
+	if n.roleKnown {
 		// RFC 8842 §5.5: a subsequent offer keeps the established role.
-		setup = setupFor(pc.dtlsClient)
+		setup = setupFor(n.client)
 	}
-	d, err := pc.buildSDP(SDPTypeOffer, sections, setup)
+	d, err := n.buildSDP(SDPTypeOffer, sections, setup, local)
 	if err != nil {
 		return SessionDescription{}, err
 	}
-	pc.offerSections = sections
-	pc.lastOffer = d
+	n.offerSections = sections
+	n.lastOffer = d
 	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}, nil
-}
-
-// CreateAnswer returns an answer to the remote offer (RFC 8829 §5.3): the
-// data section is accepted, media sections are rejected (port 0) for now.
-func (pc *PeerConnection) CreateAnswer() (SessionDescription, error) {
-	if pc.closed {
-		return SessionDescription{}, ErrClosed
-	}
-	if pc.signalingState != SignalingHaveRemoteOffer && pc.signalingState != SignalingHaveLocalPranswer {
-		return SessionDescription{}, fmt.Errorf("%w: CreateAnswer in %v", ErrInvalidState, pc.signalingState)
-	}
-	pc.answering = true
-	d, err := pc.buildSDP(SDPTypeAnswer, pc.sections, pc.answerSetup())
-	pc.answering = false
-	if err != nil {
-		return SessionDescription{}, err
-	}
-	pc.lastAnswer = d
-	return SessionDescription{Type: SDPTypeAnswer, SDP: d.text}, nil
 }
 
 // buildSDP builds a local description of sections (RFC 8829 §5.2.1,
 // §5.3.1). Every accepted m-section carries the one transport's ICE and
 // DTLS parameters; candidates go into the first (the tagged one) when the
 // description is rendered.
-func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup) (*localDesc, error) {
-	pc.sessionVersion++
-	sd := sdp.NewSession(pc.sessionID, pc.sessionVersion)
+func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setup, local localParams) (*localDesc, error) {
+	n.sessionVersion++
+	sd := sdp.NewSession(n.sessionID, n.sessionVersion)
 	var bundle []string
 	for _, s := range sections {
 		if !s.rejected {
 			bundle = append(bundle, s.mid)
 		}
 	}
-	// RFC 8843 §7.3: an answerer only groups what the offer grouped.
-	if len(bundle) > 0 && (!pc.answering || pc.remoteBundle) {
-		// RFC 8843 §7: one BUNDLE group; max-bundle puts every m-section in it.
+	// RFC 8843 §7: one BUNDLE group; max-bundle puts every m-section in
+	// it. §7.3: an answerer only groups what the offer grouped.
+	if len(bundle) > 0 && (typ == SDPTypeOffer || n.remoteBundle) {
 		sd.Attributes.AddValue(sdp.Group{Semantics: "BUNDLE", MIDs: bundle})
 	}
 	sd.Attributes.AddValue(sdp.MSIDSemantic{Semantic: "WMS"})
-	if pc.cfg.ICELite {
+	if local.lite {
 		sd.Attributes.AddFlag(sdp.AttrICELite)
 	}
 	d := &localDesc{typ: typ, sd: sd, tagged: -1, setup: setup}
@@ -201,40 +188,10 @@ func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.
 			sd.AddMedia(rejectedMedia(s))
 			continue
 		}
-		var md *sdp.MediaDescription
-		if s.kind == "application" {
-			md = sdp.NewMedia("application", 9, "UDP/DTLS/SCTP", "webrtc-datachannel")
-		} else if s.pt != "" {
-			md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF", s.pt)
-		} else {
-			md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF") // AddCodec below adds the format
-		}
-		md.WithDiscardConnection() // RFC 8829 §5.2.1: port 9, c=IN IP4 0.0.0.0
-		md.AddAttr(sdp.AttrICEUfrag, pc.localUfrag).AddAttr(sdp.AttrICEPwd, pc.localPwd)
-		md.Add(sdp.ICEOptions{"trickle"})
-		md.Add(sdp.NewFingerprint(pc.fingerprint.Algorithm, pc.fingerprint.Value))
-		md.Add(setup).AddAttr(sdp.AttrMID, s.mid)
-		if s.kind == "application" {
-			// RFC 8841 §5.1, §6.1.
-			md.AddAttr(sdp.AttrSCTPPort, strconv.Itoa(int(pc.cfg.sctpPort())))
-			md.AddAttr(sdp.AttrMaxMessageSize, strconv.Itoa(pc.cfg.maxMessageSize()))
-		} else {
-			// TODO(media): codecs come with rtc-rtp/rtc-media; until then a
-			// local media section is offered inactive with a placeholder
-			// Opus/VP8 payload type so the description stays well formed.
-			md.SetDirection(sdp.DirectionInactive).AddFlag(sdp.AttrRTCPMux)
-			if s.pt != "" {
-				for _, v := range s.codec {
-					md.Add(v)
-				}
-			} else {
-				md.AddCodec(mediaPlaceholder(s.kind))
-			}
-		}
 		if d.tagged < 0 {
 			d.tagged = len(sd.Media)
 		}
-		sd.AddMedia(md)
+		sd.AddMedia(acceptedMedia(s, setup, local))
 	}
 	// rtc-sdp refuses to write a value its field's grammar does not allow
 	// (issue 11: no remote bytes in our SDP unvalidated).
@@ -244,6 +201,43 @@ func (pc *PeerConnection) buildSDP(typ SDPType, sections []*mSection, setup sdp.
 	}
 	d.text = string(text)
 	return d, nil
+}
+
+// acceptedMedia is an accepted m-section with the transport's ICE and
+// DTLS parameters (RFC 8829 §5.2.1: port 9, c=IN IP4 0.0.0.0).
+func acceptedMedia(s *mSection, setup sdp.Setup, local localParams) *sdp.MediaDescription {
+	var md *sdp.MediaDescription
+	switch {
+	case s.kind == "application":
+		md = sdp.NewMedia("application", 9, "UDP/DTLS/SCTP", "webrtc-datachannel")
+	case s.pt != "":
+		md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF", s.pt)
+	default:
+		md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF") // AddCodec below adds the format
+	}
+	md.WithDiscardConnection()
+	md.AddAttr(sdp.AttrICEUfrag, local.ufrag).AddAttr(sdp.AttrICEPwd, local.pwd)
+	md.Add(sdp.ICEOptions{"trickle"})
+	md.Add(sdp.NewFingerprint(local.fingerprint.Algorithm, local.fingerprint.Value))
+	md.Add(setup).AddAttr(sdp.AttrMID, s.mid)
+	if s.kind == "application" {
+		// RFC 8841 §5.1, §6.1.
+		md.AddAttr(sdp.AttrSCTPPort, strconv.Itoa(int(local.sctpPort)))
+		md.AddAttr(sdp.AttrMaxMessageSize, strconv.Itoa(local.maxMessage))
+		return md
+	}
+	// Until the media part sends and receives (issue 13), a media section
+	// is inactive: an answered one keeps the offer's first codec, a local
+	// one has a placeholder Opus/VP8 payload type so that it stays well
+	// formed.
+	md.SetDirection(sdp.DirectionInactive).AddFlag(sdp.AttrRTCPMux)
+	if s.pt == "" {
+		return md.AddCodec(mediaPlaceholder(s.kind))
+	}
+	for _, v := range s.codec {
+		md.Add(v)
+	}
+	return md
 }
 
 // rejectedMedia is a rejected m-section (RFC 8829 §5.3.1: port zero, the
@@ -261,11 +255,11 @@ func rejectedMedia(s *mSection) *sdp.MediaDescription {
 	return md.AddAttr(sdp.AttrMID, s.mid).SetDirection(sdp.DirectionInactive)
 }
 
-// randUint64 draws a session id from the configured source (RFC 8866 §5.2:
-// a numeric session id; JSEP §5.2.1 wants it below 2^63).
-func (pc *PeerConnection) randUint64() uint64 {
+// randUint64 draws a session id from r (RFC 8866 §5.2: a numeric session
+// id; JSEP §5.2.1 wants it below 2^63).
+func randUint64(r io.Reader) uint64 {
 	var b [8]byte
-	if _, err := pc.cfg.rand().Read(b[:]); err != nil {
+	if _, err := io.ReadFull(r, b[:]); err != nil {
 		return 1
 	}
 	return binary.BigEndian.Uint64(b[:]) >> 1

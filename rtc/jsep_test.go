@@ -65,11 +65,16 @@ func TestOfferAttributes(t *testing.T) {
 // TestSignalingStates walks the JSEP state machine (RFC 8829 §3.2, W3C §4.3.1).
 func TestSignalingStates(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.CreateAnswer(); !errors.Is(err, ErrInvalidState) {
 		t.Errorf("CreateAnswer in stable: %v", err)
 	}
-	o, _ := a.CreateOffer()
+	o, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SetLocalDescription(o); err != nil || a.SignalingState() != SignalingHaveLocalOffer {
 		t.Fatalf("SLD(offer): %v %v", err, a.SignalingState())
 	}
@@ -87,9 +92,20 @@ func TestSignalingStates(t *testing.T) {
 	if a.SignalingState() != SignalingHaveLocalOffer {
 		t.Errorf("state changed by a failed SRD: %v", a.SignalingState())
 	}
-	// b offers too: glare. a applies b's offer: implicit rollback.
-	b.CreateDataChannel("y", DataChannelInit{})
-	bo, _ := b.CreateOffer()
+	glareThenAnswer(t, a, b)
+}
+
+// glareThenAnswer: a is in have-local-offer; b offers too (glare) and a
+// applies b's offer (implicit rollback, W3C §4.4.1.6), then answers.
+func glareThenAnswer(t *testing.T, a, b *PeerConnection) {
+	t.Helper()
+	if _, err := b.CreateDataChannel("y", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	bo, err := b.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetLocalDescription(bo); err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +125,8 @@ func TestSignalingStates(t *testing.T) {
 	if err := b.SetRemoteDescription(a.LocalDescription()); err != nil || b.SignalingState() != SignalingStable {
 		t.Fatalf("SRD(answer): %v %v", err, b.SignalingState())
 	}
-	if !a.dtlsClient || b.dtlsClient {
-		t.Errorf("DTLS roles: a client %v, b client %v; want a client (active)", a.dtlsClient, b.dtlsClient)
+	if !a.neg.client || b.neg.client {
+		t.Errorf("DTLS roles: a client %v, b client %v; want a client (active)", a.neg.client, b.neg.client)
 	}
 	// Answer in stable is refused.
 	if err := b.SetRemoteDescription(ans); !errors.Is(err, ErrInvalidState) {
@@ -121,8 +137,13 @@ func TestSignalingStates(t *testing.T) {
 // TestBadRemoteDescriptions: each gets a clear error and leaves the state alone.
 func TestBadRemoteDescriptions(t *testing.T) {
 	src := newTestPC(t)
-	src.CreateDataChannel("x", DataChannelInit{})
-	o, _ := src.CreateOffer()
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := o.SDP
 	cases := map[string]struct {
 		sdp  string
@@ -150,14 +171,30 @@ func TestBadRemoteDescriptions(t *testing.T) {
 			t.Errorf("%s: good offer after a bad one: %v", name, err)
 		}
 	}
-	// An answer without ICE credentials.
+}
+
+// TestAnswerWithoutICECredentials: a bad answer gets a clear error and
+// leaves have-local-offer; the good answer still applies.
+func TestAnswerWithoutICECredentials(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
-	ao, _ := a.CreateOffer()
-	a.SetLocalDescription(ao)
-	b.SetRemoteDescription(ao)
-	ba, _ := b.CreateAnswer()
-	err := a.SetRemoteDescription(SessionDescription{Type: SDPTypeAnswer, SDP: dropLines(ba.SDP, "a=ice-ufrag", "a=ice-pwd")})
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	ao, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetLocalDescription(ao); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetRemoteDescription(ao); err != nil {
+		t.Fatal(err)
+	}
+	ba, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.SetRemoteDescription(SessionDescription{Type: SDPTypeAnswer, SDP: dropLines(ba.SDP, "a=ice-ufrag", "a=ice-pwd")})
 	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "ICE credentials") {
 		t.Errorf("answer without ICE credentials: %v", err)
 	}
@@ -190,8 +227,13 @@ func dropLines(sdp string, prefixes ...string) string {
 // BUNDLE group; an unsupported one is rejected with port 0.
 func TestMediaAnsweredInactive(t *testing.T) {
 	src := newTestPC(t)
-	src.CreateDataChannel("x", DataChannelInit{})
-	o, _ := src.CreateOffer()
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sdp := strings.Replace(o.SDP, "a=group:BUNDLE 0", "a=group:BUNDLE 1 0", 1)
 	i := strings.Index(sdp, "m=application")
 	audio := "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\n"
@@ -231,7 +273,10 @@ func TestMediaAnsweredInactive(t *testing.T) {
 	if err := pc2.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: sdp2}); err != nil {
 		t.Fatal(err)
 	}
-	ans2, _ := pc2.CreateAnswer()
+	ans2, err := pc2.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(ans2.SDP, "m=audio 0 TCP/MRCPv2 1") {
 		t.Errorf("unsupported section not rejected:\n%s", ans2.SDP)
 	}
@@ -250,8 +295,13 @@ func lineWith(sdp, prefix string) string {
 // without one (RFC 8843 §7.3); only the first m-section is accepted.
 func TestAnswerWithoutBundle(t *testing.T) {
 	src := newTestPC(t)
-	src.CreateDataChannel("x", DataChannelInit{})
-	o, _ := src.CreateOffer()
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sdp := dropLines(o.SDP, "a=group:BUNDLE")
 	pc := newTestPC(t)
 	if err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: sdp}); err != nil {
@@ -272,13 +322,15 @@ func TestAnswerWithoutBundle(t *testing.T) {
 // refused and leaves the state and the role as they were.
 func TestDTLSRoleFromSetup(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
 	ans := offerAnswer(t, a, b)
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	if a.dtlsClient || !b.dtlsClient {
-		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.dtlsClient, b.dtlsClient)
+	if a.neg.client || !b.neg.client {
+		t.Fatalf("roles after actpass/active: a client %v, b client %v", a.neg.client, b.neg.client)
 	}
 	// a re-offers (passive, keeping its role); an answer of passive too is refused.
 	ans = offerAnswer(t, a, b)
@@ -289,8 +341,8 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 	if err := a.SetRemoteDescription(bad); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("passive answer to a passive offer: %v", err)
 	}
-	if a.dtlsClient || a.SignalingState() != SignalingHaveLocalOffer {
-		t.Errorf("after the refused answer: a client %v, state %v", a.dtlsClient, a.SignalingState())
+	if a.neg.client || a.SignalingState() != SignalingHaveLocalOffer {
+		t.Errorf("after the refused answer: a client %v, state %v", a.neg.client, a.SignalingState())
 	}
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
@@ -321,15 +373,23 @@ func TestDTLSRoleFromSetup(t *testing.T) {
 // never one left from an earlier exchange.
 func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
-	o, _ := a.CreateOffer()
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SetLocalDescription(o); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.CreateAnswer()
+	ans, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	munged := SessionDescription{Type: SDPTypeAnswer, SDP: strings.Replace(ans.SDP, "a=max-message-size:", "a=max-message-size:1", 1)}
 	if err := b.SetLocalDescription(munged); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("munged answer: %v", err)
@@ -344,7 +404,10 @@ func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
 		t.Fatal(err)
 	}
-	o2, _ := a.CreateOffer()
+	o2, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SetLocalDescription(o2); err != nil {
 		t.Fatal(err)
 	}
@@ -368,8 +431,13 @@ func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 // stops and removes the transceivers the offer created.
 func TestRollbackEitherSide(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
-	o, _ := a.CreateOffer()
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SetLocalDescription(o); err != nil {
 		t.Fatal(err)
 	}
@@ -382,18 +450,30 @@ func TestRollbackEitherSide(t *testing.T) {
 	if err := b.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.CreateAnswer()
+	ans, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetLocalDescription(ans); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.SetRemoteDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	// a re-offers with a video section; b rolls it back from the local side.
+	rollbackRemoteReoffer(t, a, b, o, ans)
+}
+
+// rollbackRemoteReoffer: a re-offers with a video section; b rolls it back
+// from the local side, then applies and answers it again.
+func rollbackRemoteReoffer(t *testing.T, a, b *PeerConnection, o, ans SessionDescription) {
+	t.Helper()
 	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
 		t.Fatal(err)
 	}
-	o2, _ := a.CreateOffer()
+	o2, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SetLocalDescription(o2); err != nil {
 		t.Fatal(err)
 	}
@@ -415,8 +495,8 @@ func TestRollbackEitherSide(t *testing.T) {
 	if n := len(b.Transceivers()); n != 0 || !created[0].stopped || created[0].Mid() != "" {
 		t.Errorf("after rollback: %d transceivers, created one stopped %v mid %q", n, created[0].stopped, created[0].Mid())
 	}
-	if len(b.sections) != 1 || b.sections[0].kind != "application" {
-		t.Errorf("after rollback: %d m-sections", len(b.sections))
+	if len(b.neg.sections) != 1 || b.neg.sections[0].kind != "application" {
+		t.Errorf("after rollback: %d m-sections", len(b.neg.sections))
 	}
 	if b.RemoteDescription().SDP != ans.SDP && b.RemoteDescription().SDP != o.SDP {
 		t.Errorf("remote description after rollback is not the previous one")
@@ -457,9 +537,15 @@ func TestNegotiationNeededOnce(t *testing.T) {
 			}
 		}
 	}
-	a.CreateDataChannel("x", DataChannelInit{})
-	a.AddTransceiver(MediaKindAudio, DirectionSendRecv)
-	a.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
 	if n := count(); n != 1 {
 		t.Errorf("%d negotiationneeded events before negotiating, want 1", n)
 	}
@@ -468,7 +554,9 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	}
 	count()
 	// Negotiated: the next change fires again.
-	a.AddTransceiver(MediaKindAudio, DirectionSendRecv)
+	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+		t.Fatal(err)
+	}
 	if n := count(); n != 1 {
 		t.Errorf("%d negotiationneeded events after negotiating, want 1", n)
 	}

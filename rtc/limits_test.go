@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
@@ -52,7 +53,10 @@ func connectedPair(t testing.TB, seed uint64, channels int, cfgA, cfgB Configura
 }
 
 func TestLimitMaxDataChannels(t *testing.T) {
-	pc, _ := NewPeerConnection(Configuration{MaxDataChannels: 2})
+	pc, err := NewPeerConnection(Configuration{MaxDataChannels: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
 		if _, err := pc.CreateDataChannel(fmt.Sprint(i), DataChannelInit{}); err != nil {
 			t.Fatal(err)
@@ -64,22 +68,36 @@ func TestLimitMaxDataChannels(t *testing.T) {
 }
 
 func TestLimitMaxSDPSize(t *testing.T) {
-	pc, _ := NewPeerConnection(Configuration{MaxSDPSize: 100})
-	err := pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "v=0\r\n" + strings.Repeat("a=x\r\n", 50)})
+	pc, err := NewPeerConnection(Configuration{MaxSDPSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: "v=0\r\n" + strings.Repeat("a=x\r\n", 50)})
 	if !errors.Is(err, ErrLimit) {
 		t.Errorf("oversized SDP: %v", err)
 	}
 }
 
 func TestLimitMaxRemoteCandidates(t *testing.T) {
-	src, _ := NewPeerConnection(Configuration{})
-	src.CreateDataChannel("x", DataChannelInit{})
-	o, _ := src.CreateOffer()
-	pc, _ := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	src, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := pc.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	var err error
+	err = nil
 	for i := range 3 {
 		err = pc.AddICECandidate(ICECandidateInit{Candidate: fmt.Sprintf("candidate:%d 1 udp 2130706175 192.0.2.%d 5000 typ host", i, i+1)})
 	}
@@ -113,15 +131,44 @@ func TestLimitBufferedAmount(t *testing.T) {
 
 // TestEventQueueFull: a full event queue is reported, not silently dropped.
 func TestEventQueueFull(t *testing.T) {
-	pc, _ := NewPeerConnection(Configuration{MaxQueuedEvents: 2})
-	pc.CreateDataChannel("x", DataChannelInit{}) // negotiationneeded
-	o, _ := pc.CreateOffer()
-	pc.SetLocalDescription(o) // signaling + gathering events overflow
-	if pc.Stats().Dropped == 0 || pc.pendingErr == nil {
-		t.Fatalf("overflow not recorded: %+v", pc.Stats())
+	pc, err := NewPeerConnection(Configuration{MaxQueuedEvents: 2, LocalAddresses: []netip.AddrPort{addrA}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := pc.HandleTimeout(time.Unix(1, 0)); !errors.Is(err, shared.ErrQueueFull) {
-		t.Errorf("next Handle* should report the overflow: %v", err)
+	if _, err := pc.CreateDataChannel("x", DataChannelInit{}); err != nil { // negotiationneeded
+		t.Fatal(err)
+	}
+	o, err := pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetLocalDescription(o); err != nil { // signaling, gathering and candidate events overflow
+		t.Fatal(err)
+	}
+	if pc.out.events.Lost() == 0 {
+		t.Fatalf("overflow not counted (%d queued)", pc.out.events.Len())
+	}
+	err = pc.HandleTimeout(time.Unix(1, 0))
+	var oe *shared.OverflowError
+	if !errors.Is(err, shared.ErrQueueFull) || !errors.As(err, &oe) || oe.Lost != pc.out.events.Lost() {
+		t.Fatalf("next Handle* should report the %d lost events: %v", pc.out.events.Lost(), err)
+	}
+	if err := pc.HandleTimeout(time.Unix(2, 0)); err != nil {
+		t.Errorf("the loss was reported twice: %v", err)
+	}
+	if n := len(drainEvents(pc)); n != 2 {
+		t.Errorf("%d events queued, want the first 2", n)
+	}
+}
+
+func drainEvents(pc *PeerConnection) []Event {
+	var es []Event
+	for {
+		e, ok := pc.PollEvent()
+		if !ok {
+			return es
+		}
+		es = append(es, e)
 	}
 }
 
@@ -130,13 +177,18 @@ func TestEventQueueFull(t *testing.T) {
 func TestGarbageDatagrams(t *testing.T) {
 	sim, a, b, dcs := connectedPair(t, 13, 1, Configuration{}, Configuration{})
 	tr := shared.TransportContext{Local: addrA, Peer: addrB}
-	before := a.pc.Stats().Dropped
 	for _, g := range [][]byte{nil, {}, {0}, {1, 1, 0, 0}, {22, 254, 253}, {23, 254, 253, 0, 1, 0, 0, 0, 0, 0, 9, 0, 4, 1, 2, 3, 4},
 		{0x80, 96, 0, 1}, {0x80, 200}, {255, 255}, {64, 0, 0, 4, 1, 2, 3, 4}} {
-		_ = a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: tr, Message: g})
-	}
-	if a.pc.Stats().Dropped == before {
-		t.Errorf("garbage not counted")
+		before := a.pc.Stats().Dropped
+		err := a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: tr, Message: g})
+		// Each datagram is dropped and counted once; the error, if any,
+		// says why (some layers drop without one: counted in their stats).
+		if got := a.pc.Stats().Dropped - before; got != 1 {
+			t.Errorf("% x: Dropped grew by %d, want 1 (err %v)", g, got, err)
+		}
+		if errors.Is(err, shared.ErrQueueFull) || errors.Is(err, ErrClosed) {
+			t.Errorf("% x: %v", g, err)
+		}
 	}
 	if err := dcs[0].SendText("still here"); err != nil {
 		t.Fatal(err)
@@ -169,7 +221,7 @@ func BenchmarkPollTimeoutIdle(b *testing.B) {
 		b.Run(fmt.Sprintf("refresh/%dch", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				a.pc.timeouts.markAll()
+				a.pc.tr.iceTimer.stale, a.pc.tr.dtlsTimer.stale, a.pc.data.timer.stale = true, true, true
 				a.pc.PollTimeout()
 			}
 		})
@@ -190,5 +242,66 @@ func TestLayerErrorPrefix(t *testing.T) {
 		if got := layerErr(tc.layer, tc.err).Error(); got != tc.want {
 			t.Errorf("layerErr(%q, %q) = %q, want %q", tc.layer, tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestCandidateCutReported (issue 11): a remote description with more
+// candidates than MaxRemoteCandidates is applied with the first ones, and
+// the cut is reported (EventICECandidateError wrapping ErrLimit), not
+// silent.
+func TestCandidateCutReported(t *testing.T) {
+	src, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := src.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cands strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&cands, "a=candidate:%d 1 udp 2130706175 192.0.2.%d 5000 typ host\r\n", i, i+1)
+	}
+	o.SDP = strings.Replace(o.SDP, "a=sctp-port", cands.String()+"a=sctp-port", 1)
+	pc, err := NewPeerConnection(Configuration{MaxRemoteCandidates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetRemoteDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	var cut []Event
+	for _, e := range drainEvents(pc) {
+		if e.Kind == EventICECandidateError {
+			cut = append(cut, e)
+		}
+	}
+	if len(cut) != 1 || !errors.Is(cut[0].Err, ErrLimit) || !strings.Contains(cut[0].Candidate.Candidate, "192.0.2.3") {
+		t.Fatalf("cut reported as %+v", cut)
+	}
+	if got := pc.tr.remoteCands; got != 2 {
+		t.Errorf("%d candidates applied, want the first 2", got)
+	}
+}
+
+// TestAgentCandidateRefusedSurfaced: the ICE agent's report that it cut
+// remote candidates (EventCandidateRefused: trickled or peer-reflexive
+// ones over its limits) comes out as EventICECandidateError.
+func TestAgentCandidateRefusedSurfaced(t *testing.T) {
+	pc := newTestPC(t)
+	c, err := ice.ParseCandidate("candidate:9 1 udp 1694498815 203.0.113.9 7000 typ prflx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.tr.iceEvent(time.Unix(1, 0), ice.Event{Kind: ice.EventCandidateRefused, Candidate: c}, &pc.out)
+	es := drainEvents(pc)
+	if len(es) != 1 || es[0].Kind != EventICECandidateError || !errors.Is(es[0].Err, ErrLimit) || !strings.Contains(es[0].Candidate.Candidate, "203.0.113.9") {
+		t.Fatalf("events %v", es)
+	}
+	if es[0].String() == "" || EventICECandidateError.String() != "icecandidateerror" {
+		t.Errorf("names: %q %q", es[0], EventICECandidateError)
 	}
 }

@@ -46,26 +46,7 @@ func TestDataChannelOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for label, init := range specs {
-		r := b.channel(label)
-		if r.Ordered() == init.Unordered || r.Protocol() != init.Protocol || r.Priority() != init.Priority {
-			t.Errorf("%s: remote ordered %v protocol %q priority %v", label, r.Ordered(), r.Protocol(), r.Priority())
-		}
-		if (init.MaxRetransmits == nil) != (r.MaxRetransmits() == nil) || (init.MaxPacketLifeTime == nil) != (r.MaxPacketLifeTime() == nil) {
-			t.Errorf("%s: reliability not carried", label)
-		}
-		if init.MaxRetransmits != nil && *r.MaxRetransmits() != *init.MaxRetransmits {
-			t.Errorf("%s: maxRetransmits %d", label, *r.MaxRetransmits())
-		}
-		if init.MaxPacketLifeTime != nil && *r.MaxPacketLifeTime() != *init.MaxPacketLifeTime {
-			t.Errorf("%s: maxPacketLifeTime %d", label, *r.MaxPacketLifeTime())
-		}
-		// a offered, b answered active: b is the DTLS client and a the
-		// server, so a's in-band ids are odd (RFC 8832 §6).
-		id, ok := local[label].ID()
-		rid, _ := r.ID()
-		if !ok || id != rid || id%2 != 1 {
-			t.Errorf("%s: id %d, remote %d, assigned %v", label, id, rid, ok)
-		}
+		checkRemoteOptions(t, label, init, local[label], b.channel(label))
 	}
 	// Partially reliable channels still deliver over loss.
 	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.2})
@@ -82,12 +63,39 @@ func TestDataChannelOptions(t *testing.T) {
 	}
 }
 
+// checkRemoteOptions compares the options of a local channel with what
+// the peer's handle of it reports.
+func checkRemoteOptions(t *testing.T, label string, init DataChannelInit, l, r *DataChannel) {
+	t.Helper()
+	{
+		if r.Ordered() == init.Unordered || r.Protocol() != init.Protocol || r.Priority() != init.Priority {
+			t.Errorf("%s: remote ordered %v protocol %q priority %v", label, r.Ordered(), r.Protocol(), r.Priority())
+		}
+		if (init.MaxRetransmits == nil) != (r.MaxRetransmits() == nil) || (init.MaxPacketLifeTime == nil) != (r.MaxPacketLifeTime() == nil) {
+			t.Errorf("%s: reliability not carried", label)
+		}
+		if init.MaxRetransmits != nil && *r.MaxRetransmits() != *init.MaxRetransmits {
+			t.Errorf("%s: maxRetransmits %d", label, *r.MaxRetransmits())
+		}
+		if init.MaxPacketLifeTime != nil && *r.MaxPacketLifeTime() != *init.MaxPacketLifeTime {
+			t.Errorf("%s: maxPacketLifeTime %d", label, *r.MaxPacketLifeTime())
+		}
+		// a offered, b answered active: b is the DTLS client and a the
+		// server, so a's in-band ids are odd (RFC 8832 §6).
+		id, ok := l.ID()
+		rid, _ := r.ID()
+		if !ok || id != rid || id%2 != 1 {
+			t.Errorf("%s: id %d, remote %d, assigned %v", label, id, rid, ok)
+		}
+	}
+}
+
 // TestLimitQueuedMessages: the read queue never holds more than
 // MaxQueuedMessages; what does not fit waits in SCTP (its receive window
 // slows the sender) and nothing is lost on a reliable channel.
 func TestLimitQueuedMessages(t *testing.T) {
 	sim, _, b, dcs := connectedPair(t, 42, 1, Configuration{}, Configuration{MaxQueuedMessages: 2})
-	b.pc.reads.Clear()
+	b.pc.out.reads.Clear()
 	// Read nothing on b: bypass the test wrapper's draining.
 	sim.Remove(b)
 	raw := &rawPeer{pc: b.pc}
@@ -101,7 +109,7 @@ func TestLimitQueuedMessages(t *testing.T) {
 	if err := sim.RunFor(time.Second, 10000); err != nil {
 		t.Fatal(err)
 	}
-	if n := b.pc.reads.Len(); n != 2 {
+	if n := b.pc.out.reads.Len(); n != 2 {
 		t.Errorf("read queue holds %d, want the limit 2", n)
 	}
 	if raw.queueFull != 0 || b.pc.Stats().Dropped != dropped {

@@ -45,21 +45,27 @@ func wrapPeer(t testing.TB, name string, pc *PeerConnection) *peer {
 }
 
 // PollTimeout is the PeerConnection's, checked on every call against a
-// fresh poll of every layer: the deadline cache may hold a deadline that
-// is early (a spurious wakeup) but never one that is late or missing,
-// whatever verb ran before. Every netsim test checks it at every step.
+// fresh poll of every machine under it: the parts' timers may hold a
+// deadline that is early (a spurious wakeup) but never one that is late
+// or missing, whatever verb ran before; and while datagrams wait in
+// PollWrite it must say now (the drain rule). Every netsim test checks it
+// at every step.
 func (p *peer) PollTimeout() (time.Time, bool) {
 	t, ok := p.pc.PollTimeout()
 	if p.pc.closed {
 		return t, ok
 	}
-	var all time.Time
-	for l := range numLayers {
-		fresh, cached := p.pc.layerTimeout(l), p.pc.timeouts.at[l]
-		if !fresh.IsZero() && (cached.IsZero() || cached.After(fresh)) {
-			p.t.Errorf("%s: layer %d is due at %v, the cache says %v", p.name, l, fresh, cached)
-		}
-		all = shared.Earliest(all, fresh)
+	if p.pc.tr.outbox.Len() > 0 && (!ok || !t.Equal(p.pc.clock.Now())) {
+		p.t.Errorf("%s: output is pending and PollTimeout says %v (%v)", p.name, t, ok)
+	}
+	all, _ := p.pc.tr.ice.PollTimeout()
+	if c := p.pc.tr.conn; c != nil {
+		d, _ := c.PollTimeout()
+		all = shared.Earliest(all, d)
+	}
+	if m := p.pc.data.mgr; m != nil {
+		d, _ := m.PollTimeout()
+		all = shared.Earliest(all, d)
 	}
 	if !all.IsZero() && (!ok || t.After(p.pc.clock.Clamp(all))) {
 		p.t.Errorf("%s: PollTimeout %v (%v), a layer is due at %v", p.name, t, ok, all)
@@ -144,62 +150,8 @@ func TestPairDataChannelEcho(t *testing.T) {
 		{"loss10", 7, netsim.LinkConfig{Delay: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, Loss: 0.1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := netsim.New(netsim.Config{Seed: tc.seed})
-			sim.SetDefaultLink(tc.link)
-			a := newPeer(t, sim, tc.seed, "a", addrA)
-			b := newPeer(t, sim, tc.seed, "b", addrB)
-			b.echo = true
-			dc, err := a.pc.CreateDataChannel("probe", DataChannelInit{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := uint16(9)
-			neg, err := a.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true}); err != nil {
-				t.Fatal(err)
-			}
-			if !a.saw(EventNegotiationNeeded) {
-				a.Drain()
-			}
-			negotiate(t, a, b, nil)
-			if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
-				t.Fatalf("seed %d: channel not open: %v (a: %v %v, b: %v %v) errs a=%v b=%v", tc.seed, err,
-					a.pc.ConnectionState(), a.pc.ICEConnectionState(), b.pc.ConnectionState(), b.pc.ICEConnectionState(), a.errs, b.errs)
-			}
-			if a.pc.ConnectionState() != PeerConnectionConnected {
-				t.Errorf("a connection state %v", a.pc.ConnectionState())
-			}
-			sizes := []int{1, 1024, 16 << 10, 64 << 10, 256 << 10}
-			for i, n := range sizes {
-				msg := bytes.Repeat([]byte{byte('a' + i)}, n)
-				ch := dc
-				if i%2 == 1 {
-					ch = neg
-				}
-				if err := ch.Send(msg); err != nil {
-					t.Fatalf("send %d: %v", n, err)
-				}
-				if err := ch.SendText(string(msg)); err != nil {
-					t.Fatalf("send text %d: %v", n, err)
-				}
-			}
-			want := 2 * len(sizes)
-			if err := sim.Run(func() bool { return len(a.Reads) >= want }, 200000); err != nil {
-				t.Fatalf("seed %d: %d of %d echoes: %v", tc.seed, len(a.Reads), want, err)
-			}
-			got := map[string]int{}
-			for _, m := range a.Reads {
-				got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
-				if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
-					t.Fatalf("corrupt echo of %d bytes", len(m.Data))
-				}
-			}
-			if got["probe/bin"] != 3 || got["probe/text"] != 3 || got["neg/bin"] != 2 || got["neg/text"] != 2 {
-				t.Errorf("echoes per channel: %v", got)
-			}
+			sim, a, b, dc, neg := echoPair(t, tc.seed, tc.link)
+			echoAllSizes(t, sim, a, dc, neg, tc.seed)
 			// Close from a: both sides see close.
 			if err := dc.Close(); err != nil {
 				t.Fatal(err)
@@ -212,6 +164,75 @@ func TestPairDataChannelEcho(t *testing.T) {
 				t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
 			}
 		})
+	}
+}
+
+// echoPair connects a to an echoing b with an in-band channel "probe" and
+// a negotiated unordered channel "neg" (id 9).
+func echoPair(t *testing.T, seed uint64, link netsim.LinkConfig) (*netsim.Sim, *peer, *peer, *DataChannel, *DataChannel) {
+	t.Helper()
+	sim := netsim.New(netsim.Config{Seed: seed})
+	sim.SetDefaultLink(link)
+	a := newPeer(t, sim, seed, "a", addrA)
+	b := newPeer(t, sim, seed, "b", addrB)
+	b.echo = true
+	dc, err := a.pc.CreateDataChannel("probe", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uint16(9)
+	neg, err := a.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.pc.CreateDataChannel("neg", DataChannelInit{Negotiated: true, ID: &id, Unordered: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !a.saw(EventNegotiationNeeded) {
+		a.Drain()
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen && b.channel("probe") != nil }, 20000); err != nil {
+		t.Fatalf("seed %d: channel not open: %v (a: %v %v, b: %v %v) errs a=%v b=%v", seed, err,
+			a.pc.ConnectionState(), a.pc.ICEConnectionState(), b.pc.ConnectionState(), b.pc.ICEConnectionState(), a.errs, b.errs)
+	}
+	if a.pc.ConnectionState() != PeerConnectionConnected {
+		t.Errorf("a connection state %v", a.pc.ConnectionState())
+	}
+	return sim, a, b, dc, neg
+}
+
+// echoAllSizes sends binary and text messages of 1 B to 256 KiB on both
+// channels and checks every echo, byte for byte.
+func echoAllSizes(t *testing.T, sim *netsim.Sim, a *peer, dc, neg *DataChannel, seed uint64) {
+	t.Helper()
+	sizes := []int{1, 1024, 16 << 10, 64 << 10, 256 << 10}
+	for i, n := range sizes {
+		msg := bytes.Repeat([]byte{byte('a' + i)}, n)
+		ch := dc
+		if i%2 == 1 {
+			ch = neg
+		}
+		if err := ch.Send(msg); err != nil {
+			t.Fatalf("send %d: %v", n, err)
+		}
+		if err := ch.SendText(string(msg)); err != nil {
+			t.Fatalf("send text %d: %v", n, err)
+		}
+	}
+	want := 2 * len(sizes)
+	if err := sim.Run(func() bool { return len(a.Reads) >= want }, 200000); err != nil {
+		t.Fatalf("seed %d: %d of %d echoes: %v", seed, len(a.Reads), want, err)
+	}
+	got := map[string]int{}
+	for _, m := range a.Reads {
+		got[m.Channel.Label()+map[bool]string{true: "/bin", false: "/text"}[m.Binary]]++
+		if len(m.Data) == 0 || !bytes.Equal(m.Data, bytes.Repeat(m.Data[:1], len(m.Data))) {
+			t.Fatalf("corrupt echo of %d bytes", len(m.Data))
+		}
+	}
+	if got["probe/bin"] != 3 || got["probe/text"] != 3 || got["neg/bin"] != 2 || got["neg/text"] != 2 {
+		t.Errorf("echoes per channel: %v", got)
 	}
 }
 
@@ -245,5 +266,23 @@ func TestFingerprintMismatch(t *testing.T) {
 	}
 	if !found || a.pc.Stats().FingerprintFailures == 0 {
 		t.Errorf("no ErrFingerprintMismatch event: %v", a.errs)
+	}
+}
+
+// TestICELitePair: a full agent and a lite one (RFC 8445 §2.5: the lite
+// side never checks, it only answers and is nominated) connect a data
+// channel, whichever side offers: DTLS starts on the pair the lite side
+// learns from the nomination.
+func TestICELitePair(t *testing.T) {
+	for _, liteOffers := range []bool{false, true} {
+		cfgFull, cfgLite := Configuration{}, Configuration{ICELite: true}
+		first, second := cfgFull, cfgLite
+		if liteOffers {
+			first, second = cfgLite, cfgFull
+		}
+		_, a, b, _ := connectedPair(t, 26, 1, first, second)
+		if a.pc.ConnectionState() != PeerConnectionConnected || len(a.errs)+len(b.errs) > 0 {
+			t.Errorf("lite offers %v: %v, errs %v %v", liteOffers, a.pc.ConnectionState(), a.errs, b.errs)
+		}
 	}
 }

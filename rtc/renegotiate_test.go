@@ -16,7 +16,10 @@ func TestRenegotiation(t *testing.T) {
 	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
 	a := newPeer(t, sim, 51, "a", addrA)
 	b := newPeer(t, sim, 51, "b", addrB)
-	dc, _ := a.pc.CreateDataChannel("keep", DataChannelInit{})
+	dc, err := a.pc.CreateDataChannel("keep", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	negotiate(t, a, b, nil)
 	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
 		t.Fatal(err)
@@ -47,9 +50,9 @@ func TestRenegotiation(t *testing.T) {
 	if err := a.pc.RestartICE(); err != nil {
 		t.Fatal(err)
 	}
-	oldUfrag := b.pc.remoteUfrag
+	oldUfrag := b.pc.tr.remoteUfrag
 	negotiate(t, a, b, nil)
-	if b.pc.remoteUfrag == oldUfrag {
+	if b.pc.tr.remoteUfrag == oldUfrag {
 		t.Errorf("ICE restart did not change the ufrag")
 	}
 	if err := sim.RunFor(3*time.Second, 50000); err != nil {

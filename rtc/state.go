@@ -93,3 +93,50 @@ const (
 func (s DataChannelState) String() string {
 	return [...]string{"connecting", "open", "closing", "closed", "unknown"}[min(int(s), 4)]
 }
+
+// DTLSTransportState is the W3C RTCDtlsTransportState of the one bundled
+// DTLS transport (W3C webrtc-pc §5.5.1).
+type DTLSTransportState uint8
+
+// DTLS transport states.
+const (
+	// DTLSTransportNew: DTLS has not started.
+	DTLSTransportNew DTLSTransportState = iota
+	// DTLSTransportConnecting: the handshake is in progress.
+	DTLSTransportConnecting
+	// DTLSTransportConnected: the handshake completed and the remote
+	// certificate matched a=fingerprint.
+	DTLSTransportConnected
+	// DTLSTransportClosed: closed intentionally, by a close_notify alert
+	// received from the peer (RFC 5246 §7.2.1) or by Close.
+	DTLSTransportClosed
+	// DTLSTransportFailed: a fatal alert, a handshake timeout or a
+	// certificate that does not match a=fingerprint.
+	DTLSTransportFailed
+)
+
+// String returns the W3C name.
+func (s DTLSTransportState) String() string {
+	return [...]string{"new", "connecting", "connected", "closed", "failed", "unknown"}[min(int(s), 5)]
+}
+
+// SCTPTransportState is the W3C RTCSctpTransportState of the SCTP
+// association that carries the data channels (W3C webrtc-pc §6.1.2).
+type SCTPTransportState uint8
+
+// SCTP transport states.
+const (
+	// SCTPTransportConnecting: the association is being set up (or not
+	// started: no data m-section was negotiated yet).
+	SCTPTransportConnecting SCTPTransportState = iota
+	// SCTPTransportConnected: the association is established.
+	SCTPTransportConnected
+	// SCTPTransportClosed: the association ended: ABORT or SHUTDOWN from
+	// the peer (RFC 9260 §9.1, §9.2), a local close, or a failure.
+	SCTPTransportClosed
+)
+
+// String returns the W3C name.
+func (s SCTPTransportState) String() string {
+	return [...]string{"connecting", "connected", "closed", "unknown"}[min(int(s), 3)]
+}

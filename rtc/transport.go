@@ -3,258 +3,366 @@ package rtc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
-	datachannel "github.com/sansrtc/rtc/rtc-datachannel"
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
-	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	ice "github.com/sansrtc/rtc/rtc-ice"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// dtlsPhase is the W3C RTCDtlsTransportState of the one bundled transport.
-type dtlsPhase uint8
-
+// maxEarlyDTLS and maxEarlyBytes bound the DTLS datagrams held before ICE
+// selects a pair (a ClientHello that overtook the nomination or the
+// answer): a flood from strangers holds at most 12000 bytes.
 const (
-	dtlsNew dtlsPhase = iota
-	dtlsConnecting
-	dtlsConnected
-	dtlsClosed
-	dtlsFailed
+	maxEarlyDTLS  = 8
+	maxEarlyBytes = maxEarlyDTLS * 1500
 )
 
-// maxEarlyDTLS bounds the DTLS datagrams held before the DTLS endpoint
-// exists (a ClientHello that overtook the answer on the signaling path).
-const maxEarlyDTLS = 8
-
-// transportStack is DTLS over the selected ICE pair and SCTP over DTLS.
-type transportStack struct {
-	phase     dtlsPhase
-	dtls      *dtls.Conn
-	dc        *datachannel.Manager // owns the SCTP association
-	replyPath shared.TransportContext
-	early     [][]byte
-	earlyPath shared.TransportContext
-	ready     bool   // both descriptions applied: role and fingerprints known
-	pkt       []byte // SCTP packet scratch: AppendPacket, then DTLS copies it
+// earlyDTLS is a DTLS datagram that arrived before ICE selected a pair,
+// with the path it came on: it is fed to DTLS only if that path becomes
+// the selected pair.
+type earlyDTLS struct {
+	path    shared.TransportContext
+	relayed bool
+	msg     []byte
 }
 
-func (t *transportStack) dtlsState() dtlsPhase { return t.phase }
+// transport is the transport part of the PeerConnection: the ICE agent and
+// DTLS over the one selected 5-tuple (max-bundle, rtcp-mux), and the queue
+// of datagrams to send. It owns the ICE and DTLS state and their
+// deadlines; it reports W3C events into the sink and never calls the
+// PeerConnection. What DTLS decrypts waits in DTLS until the
+// PeerConnection pulls it (pollRecord) and hands it to the data or media
+// part.
+type transport struct {
+	ice    *ice.Agent // reached through agent(): marks its deadline stale
+	conn   *dtls.Conn // reached through dtlsConn(): marks its deadline stale
+	outbox shared.Queue[shared.TaggedBytes]
 
-// start is called once the offer/answer exchange completed: the DTLS role
-// and the remote fingerprints are known.
-func (t *transportStack) start(pc *PeerConnection) {
-	if t.ready {
-		// A later exchange may add the data section to a transport that
-		// is already up (media first, a data channel afterwards).
-		if t.phase == dtlsConnected {
-			t.startSCTP(pc)
-		}
-		return
-	}
-	t.ready = true
-	if !pc.dtlsClient {
-		t.newDTLS(pc, shared.TransportContext{})
-		for _, b := range t.early {
-			t.feedDTLS(pc, shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.earlyPath, Message: b})
-		}
-		t.early = nil
-		return
-	}
-	if pc.hasSelected {
-		t.newDTLS(pc, pc.selected)
-	}
+	cert        *dtls.Certificate
+	fingerprint dtls.Fingerprint
+	rand        io.Reader
+
+	phase     DTLSTransportState
+	iceState  ICEConnectionState
+	gathering ICEGatheringState
+
+	selected      shared.TransportContext
+	hasSelected   bool
+	selectedRelay bool // the pair goes through TURN: DTLS goes via the agent
+	earlyBytes    int  // bytes held in early
+	relayPending  bool // records went to the agent since its queue was last empty
+	early         []earlyDTLS
+
+	// What negotiation decided, set by the PeerConnection (downward).
+	started      bool // gathering started (the first SetLocalDescription)
+	ready        bool // the exchange completed: DTLS role and fingerprints known
+	client       bool // our DTLS role
+	fingerprints []dtls.Fingerprint
+	candidateMid string // the BUNDLE-tagged mid trickled candidates carry
+
+	localUfrag, localPwd string
+	localCandidates      []string
+	remoteUfrag          string
+	remoteCands          int
+	unresolved           []string
+
+	iceTimer, dtlsTimer partTimer
 }
 
-// pathReady is called when ICE selects (or changes) the pair.
-func (t *transportStack) pathReady(pc *PeerConnection) {
-	if t.dtls != nil {
-		t.dtls.SetTransport(pc.selected)
-		return
+// agent returns the ICE agent for a call that may change its deadline.
+func (t *transport) agent() *ice.Agent { t.iceTimer.stale = true; return t.ice }
+
+// dtlsConn returns the DTLS connection (nil before it exists) for a call
+// that may change its deadline.
+func (t *transport) dtlsConn() *dtls.Conn { t.dtlsTimer.stale = true; return t.conn }
+
+// deadline returns the earliest of the ICE and DTLS deadlines. Each is
+// asked again only after a call that went through agent() or dtlsConn().
+func (t *transport) deadline() time.Time {
+	at := t.iceTimer.get(t.ice.PollTimeout)
+	if t.conn != nil {
+		at = shared.Earliest(at, t.dtlsTimer.get(t.conn.PollTimeout))
 	}
-	if t.ready && pc.dtlsClient {
-		t.newDTLS(pc, pc.selected)
-	}
+	return at
 }
 
-func (t *transportStack) newDTLS(pc *PeerConnection, tr shared.TransportContext) {
-	cfg := &dtls.Config{
-		Certificate:      pc.cert,
-		PeerFingerprints: pc.remoteFingerprints,
-		Rand:             pc.cfg.rand(),
-		// Data channels only for now; media will want SRTP profiles.
-		// TODO(media): keep use_srtp once SRTP contexts are wired.
+// timeoutReason names the layer whose deadline is the earliest.
+func (t *transport) timeoutReason() string {
+	i, d := t.iceTimer.get(t.ice.PollTimeout), time.Time{}
+	if t.conn != nil {
+		d = t.dtlsTimer.get(t.conn.PollTimeout)
 	}
-	var err error
-	if pc.dtlsClient {
-		t.dtls, err = dtls.NewClient(pc.clock.Now(), tr, cfg)
-	} else {
-		t.dtls, err = dtls.NewServer(pc.clock.Now(), tr, cfg)
+	switch {
+	case !d.IsZero() && (i.IsZero() || d.Before(i)):
+		return "dtls" + reasonOf(t.conn)
+	case !i.IsZero():
+		return "ice" + reasonOf(t.ice)
 	}
-	if err != nil {
-		t.phase = dtlsFailed
-		pc.emitError("dtls", err)
-		pc.updateConnectionState()
-		return
-	}
-	t.phase = dtlsConnecting
-	pc.updateConnectionState()
-	pc.timeouts.mark(layerDTLS)
-	t.drainDTLS(pc)
+	return ""
 }
 
-// handleDTLS takes one DTLS datagram from the demultiplexer.
-func (t *transportStack) handleDTLS(pc *PeerConnection, now time.Time, msg shared.TaggedBytes) error {
-	// The contract: for HandleRead, Local is our address and Peer theirs,
-	// which is exactly the path a reply leaves on (no Reverse).
-	t.replyPath = msg.Transport
-	if t.dtls == nil {
-		if len(t.early) >= maxEarlyDTLS {
-			pc.stats.Dropped++
-			return layerErr("dtls", fmt.Errorf("%w: DTLS before the transport is negotiated", ErrLimit))
-		}
-		t.early = append(t.early, append([]byte(nil), msg.Message...))
-		t.earlyPath = msg.Transport
-		return nil
-	}
-	return t.feedDTLS(pc, msg)
-}
-
-func (t *transportStack) feedDTLS(pc *PeerConnection, msg shared.TaggedBytes) error {
-	err := t.dtls.HandleRead(msg)
-	pc.timeouts.mark(layerDTLS)
-	t.drainDTLS(pc)
-	if err != nil {
-		pc.stats.Dropped++
-		var ae *dtls.AlertError
-		if errors.As(err, &ae) {
-			// Fatal: reported through EventClosed as well; return it once.
-			return layerErr("dtls", err)
-		}
-		if errors.Is(err, dtls.ErrDropped) || errors.Is(err, dtls.ErrClosed) {
-			return nil // counted in the DTLS stats; not actionable
-		}
-		return layerErr("dtls", err)
+// handleSTUN feeds a STUN or TURN ChannelData datagram to the agent.
+func (t *transport) handleSTUN(msg shared.TaggedBytes, out *sink) error {
+	if err := t.agent().HandleRead(msg); err != nil {
+		out.stats.Dropped++
+		return layerErr("ice", err)
 	}
 	return nil
 }
 
-// flushDTLS moves the DTLS records waiting in PollWrite to the wire.
-func (t *transportStack) flushDTLS(pc *PeerConnection) {
+// onPath reports whether a datagram came on the selected candidate pair:
+// the only path DTLS (and SRTP) is accepted from. RFC 8445 §12: data is
+// sent and received on the selected pair (the valid pair the controlling
+// agent nominated); RFC 5764 §5.1.2 runs DTLS over it. A datagram from any
+// other 5-tuple, a stranger's address or a candidate that was not
+// selected, is spoofed or stale: letting it reach DTLS would let an
+// off-path attacker start or poison the handshake (issue 11). Relayed
+// datagrams come out of the agent, which checked the TURN permission;
+// they count when the selected pair is relayed.
+func (t *transport) onPath(tr shared.TransportContext, relayed bool) bool {
+	if !t.hasSelected || relayed != t.selectedRelay {
+		return false
+	}
+	return relayed || tr.Local == t.selected.Local && tr.Peer == t.selected.Peer
+}
+
+// handleDTLS takes one DTLS datagram (relayed: it came out of the agent's
+// TURN allocation). Only the selected pair's datagrams reach DTLS; before
+// a pair is selected, a few are held and fed once their path is selected.
+func (t *transport) handleDTLS(msg shared.TaggedBytes, relayed bool, out *sink) error {
+	if t.conn != nil && t.onPath(msg.Transport, relayed) {
+		return t.feedDTLS(msg, out)
+	}
+	if t.hasSelected {
+		out.stats.Dropped++
+		out.stats.DroppedOffPath++
+		return nil
+	}
+	if len(t.early) >= maxEarlyDTLS || t.earlyBytes+len(msg.Message) > maxEarlyBytes {
+		out.stats.Dropped++
+		return layerErr("dtls", fmt.Errorf("%w: %d DTLS datagrams (%d bytes) held before a candidate pair is selected", ErrLimit, len(t.early), t.earlyBytes))
+	}
+	t.early = append(t.early, earlyDTLS{path: msg.Transport, relayed: relayed, msg: append([]byte(nil), msg.Message...)})
+	t.earlyBytes += len(msg.Message)
+	return nil
+}
+
+func (t *transport) feedDTLS(msg shared.TaggedBytes, out *sink) error {
+	err := t.dtlsConn().HandleRead(msg)
+	if err == nil {
+		return nil
+	}
+	out.stats.Dropped++
+	var ae *dtls.AlertError
+	if !errors.As(err, &ae) && (errors.Is(err, dtls.ErrDropped) || errors.Is(err, dtls.ErrClosed)) {
+		return nil // counted in the DTLS stats; not actionable
+	}
+	return layerErr("dtls", err) // a fatal alert is also reported by EventClosed
+}
+
+// feedEarly hands DTLS the datagrams held before selection that came on
+// the selected pair, and drops the others (counted as off path).
+func (t *transport) feedEarly(out *sink) {
+	if t.conn == nil || !t.hasSelected {
+		return
+	}
+	for _, e := range t.early {
+		if !t.onPath(e.path, e.relayed) {
+			out.stats.Dropped++
+			out.stats.DroppedOffPath++
+			continue
+		}
+		out.emitError("dtls", t.feedDTLS(shared.TaggedBytes{Transport: e.path, Message: e.msg}, out))
+	}
+	t.early, t.earlyBytes = nil, 0
+}
+
+// startDTLS creates the DTLS endpoint once the exchange completed and ICE
+// selected a pair: DTLS runs over the selected pair only (RFC 5764
+// §5.1.2), so neither role needs it earlier, and its handshake timer
+// starts when it can make progress. What the peer sent before is held
+// (handleDTLS) and fed now.
+func (t *transport) startDTLS(now time.Time, out *sink) {
+	if t.conn != nil || !t.ready || !t.hasSelected {
+		return
+	}
+	cfg := &dtls.Config{Certificate: t.cert, PeerFingerprints: t.fingerprints, Rand: t.rand}
+	newConn := dtls.NewServer
+	if t.client {
+		newConn = dtls.NewClient
+	}
+	c, err := newConn(now, t.selected, cfg)
+	if err != nil {
+		out.emitError("dtls", err)
+		t.setPhase(DTLSTransportFailed, out)
+		return
+	}
+	t.conn = c
+	t.dtlsTimer.stale = true
+	t.setPhase(DTLSTransportConnecting, out)
+	t.feedEarly(out)
+}
+
+// setPhase moves the DTLS transport to p and reports it.
+func (t *transport) setPhase(p DTLSTransportState, out *sink) {
+	if t.phase == p {
+		return
+	}
+	t.phase = p
+	out.emit(Event{Kind: EventDTLSStateChange, DTLSState: p})
+}
+
+// drain moves ICE and DTLS output forward: ICE events into the sink (and
+// a new selected pair into DTLS), relayed DTLS into DTLS, DTLS records to
+// the outbox and DTLS events into the sink. Decrypted records stay in
+// DTLS for pollRecord.
+func (t *transport) drain(now time.Time, out *sink) {
+	t.drainICE(now, out)
+	if t.conn == nil {
+		return
+	}
+	t.flushDTLS(out)
 	for {
-		tb, ok := t.dtls.PollWrite()
+		e, ok := t.conn.PollEvent()
 		if !ok {
 			return
 		}
-		if err := pc.sendDatagram(tb.Message); err != nil {
-			pc.emitError("ice", err)
-		}
-	}
-}
-
-// drainDTLS moves DTLS output to the wire, DTLS plaintext to SCTP, and
-// DTLS events to the PeerConnection.
-func (t *transportStack) drainDTLS(pc *PeerConnection) {
-	if t.dtls == nil {
-		return
-	}
-	t.flushDTLS(pc)
-	for {
-		e, ok := t.dtls.PollEvent()
-		if !ok {
-			break
-		}
 		switch e.Kind {
 		case dtls.EventHandshakeComplete:
-			t.handshakeDone(pc, e.State)
+			t.handshakeDone(e.State, out)
 		case dtls.EventClosed:
-			if e.Err != nil {
-				if errors.Is(e.Err, dtls.ErrFingerprintMismatch) {
-					pc.stats.FingerprintFailures++
-					pc.emitError("dtls", fmt.Errorf("%w: %w", ErrFingerprintMismatch, e.Err))
-				} else {
-					pc.emitError("dtls", e.Err)
-				}
-				t.phase = dtlsFailed
-			} else {
-				t.phase = dtlsClosed
-			}
-			pc.updateConnectionState()
-			pc.closeAllChannels()
+			t.dtlsClosed(e.Err, out)
 		}
 	}
-	for {
-		b, ok := t.dtls.PollRead()
-		if !ok {
-			break
-		}
-		if t.dc == nil {
-			pc.stats.Dropped++
-			continue
-		}
-		err := t.dc.HandleRead(shared.TaggedBytes{Now: pc.clock.Now(), Transport: t.replyPath, Message: b})
-		t.dtls.ReleaseRead(b) // SCTP copied what it keeps
-		pc.timeouts.mark(layerSCTP)
-		if err != nil && !errors.Is(err, sctp.ErrClosed) {
-			pc.stats.Dropped++
-			pc.emitError("sctp", err)
-		}
-	}
-	t.drainSCTP(pc)
 }
 
-func (t *transportStack) handshakeDone(pc *PeerConnection, st *dtls.ConnectionState) {
+func (t *transport) handshakeDone(st *dtls.ConnectionState, out *sink) {
 	// RFC 8122 §5 / RFC 8827 §6.5: the certificate must match a=fingerprint.
 	// rtc-dtls checks it (PeerFingerprints); check again so the rule holds
 	// here whatever the layer does.
-	if st == nil || len(st.PeerCertificates) == 0 || !matchesAny(pc.remoteFingerprints, st.PeerCertificates[0]) {
-		pc.stats.FingerprintFailures++
-		t.phase = dtlsFailed
-		pc.emitError("dtls", ErrFingerprintMismatch)
-		if err := t.dtls.Close(); err != nil {
-			pc.emitError("dtls", err)
-		}
-		pc.updateConnectionState()
+	if st == nil || len(st.PeerCertificates) == 0 || !matchesAny(t.fingerprints, st.PeerCertificates[0]) {
+		out.stats.FingerprintFailures++
+		out.emitError("dtls", ErrFingerprintMismatch)
+		t.setPhase(DTLSTransportFailed, out)
+		out.emitError("dtls", t.dtlsConn().Close())
+		t.flushDTLS(out)
 		return
 	}
-	t.phase = dtlsConnected
-	pc.updateConnectionState()
-	t.startSCTP(pc)
+	t.setPhase(DTLSTransportConnected, out)
 }
 
-// startSCTP starts the SCTP association and the data channels over the
-// connected DTLS transport once a data section has been negotiated.
-func (t *transportStack) startSCTP(pc *PeerConnection) {
-	if t.dc != nil || pc.dataSection() == nil {
+// dtlsClosed handles EventClosed: a fatal error fails the transport; a
+// close_notify from the peer (or our own Close) closes it, reported at
+// once whatever ICE consent says (issue 11, Teardown).
+func (t *transport) dtlsClosed(err error, out *sink) {
+	if err == nil {
+		t.setPhase(DTLSTransportClosed, out)
 		return
 	}
-	m, err := datachannel.New(datachannel.Config{
-		DTLSClient:  pc.dtlsClient,
-		MaxChannels: pc.cfg.maxDataChannels(),
-		SCTP: sctp.Config{
-			Rand:               pc.cfg.rand(),
-			LocalPort:          pc.cfg.sctpPort(),
-			RemotePort:         pc.remoteSCTPPort,
-			MaxMessageSize:     pc.cfg.maxMessageSize(),
-			PeerMaxMessageSize: pc.peerMaxMessageSize(),
-			SendBufferSize:     pc.cfg.maxBufferedAmount(),
-			MTU:                t.dtls.MaxPayload(),
-		},
-	})
-	if err != nil {
-		pc.emitError("datachannel", err)
+	if errors.Is(err, dtls.ErrFingerprintMismatch) {
+		out.stats.FingerprintFailures++
+		err = fmt.Errorf("%w: %w", ErrFingerprintMismatch, err)
+	}
+	out.emitError("dtls", err)
+	t.setPhase(DTLSTransportFailed, out)
+}
+
+// flushDTLS moves the DTLS records waiting in PollWrite to the wire.
+func (t *transport) flushDTLS(out *sink) {
+	for {
+		tb, ok := t.conn.PollWrite()
+		if !ok {
+			return
+		}
+		out.emitError("ice", t.send(tb.Message))
+	}
+}
+
+// send hands a DTLS record to the selected pair. A direct pair's datagrams
+// go straight to the outbox (no copy, no second queue); a relayed pair's
+// go through the agent, which wraps them for TURN.
+func (t *transport) send(b []byte) error {
+	if !t.hasSelected {
+		return ice.ErrNoSelectedPair
+	}
+	if !t.selectedRelay {
+		return t.outbox.Push(shared.TaggedBytes{Transport: t.selected, Message: b})
+	}
+	t.relayPending = true
+	return t.agent().HandleWrite(b)
+}
+
+// pollRecord returns the next decrypted DTLS record (an SCTP packet); give
+// it back with releaseRecord once its reader copied what it keeps.
+func (t *transport) pollRecord() ([]byte, bool) {
+	if t.conn == nil {
+		return nil, false
+	}
+	return t.conn.PollRead()
+}
+
+func (t *transport) releaseRecord(b []byte) { t.conn.ReleaseRead(b) }
+
+// writeRecord encrypts one SCTP packet (DTLS copies it) and moves the
+// record to the outbox.
+func (t *transport) writeRecord(pkt []byte, out *sink) {
+	if err := t.dtlsConn().HandleWrite(pkt); err != nil {
+		out.emitError("dtls", err)
 		return
 	}
-	t.dc = m
-	// Both ends may send INIT (RFC 9260 §5.2.1 resolves the collision); the
-	// DTLS client starts so that two sansrtc peers do not collide. Browsers
-	// and Pion send INIT from either role.
-	if pc.dtlsClient {
-		if err := m.Connect(pc.clock.Now()); err != nil {
-			pc.emitError("sctp", err)
+	t.flushDTLS(out)
+}
+
+// canWrite reports whether DTLS takes application data and the outbox has
+// room for a burst (outboxRoom): SCTP keeps what is not pulled (its send
+// queue is the buffer), so no queue between them overflows.
+func (t *transport) canWrite() bool {
+	return t.phase == DTLSTransportConnected && t.outbox.Cap()-t.outbox.Len() > outboxRoom
+}
+
+// outboxRoom is how many datagrams the outbox must have free before more
+// SCTP packets are pulled.
+const outboxRoom = 64
+
+// pollWrite returns the next datagram: the outbox first, then the agent's
+// own (checks, TURN, relayed records).
+func (t *transport) pollWrite() (shared.TaggedBytes, bool) {
+	if tb, ok := t.outbox.Pop(); ok {
+		return tb, true
+	}
+	tb, ok := t.ice.PollWrite()
+	t.relayPending = t.relayPending && ok
+	return tb, ok
+}
+
+// handleTimeout runs the ICE and DTLS timers that are due.
+func (t *transport) handleTimeout(now time.Time) error {
+	var errs []error
+	if t.iceTimer.due(now) {
+		errs = append(errs, layerErr("ice", t.agent().HandleTimeout(now)))
+	}
+	if t.conn != nil && t.dtlsTimer.due(now) {
+		errs = append(errs, layerErr("dtls", t.dtlsConn().HandleTimeout(now)))
+	}
+	return errors.Join(errs...)
+}
+
+// close sends close_notify and closes the agent.
+func (t *transport) close(out *sink) error {
+	var err error
+	if t.conn != nil {
+		err = layerErr("dtls", t.dtlsConn().Close())
+		t.flushDTLS(out)
+		for {
+			if _, ok := t.conn.PollEvent(); !ok {
+				break
+			}
 		}
 	}
-	pc.openPending()
-	pc.timeouts.mark(layerSCTP)
+	t.setPhase(DTLSTransportClosed, out)
+	return errors.Join(err, layerErr("ice", t.agent().Close()))
 }
 
 func matchesAny(fps []dtls.Fingerprint, der []byte) bool {
@@ -264,148 +372,4 @@ func matchesAny(fps []dtls.Fingerprint, der []byte) bool {
 		}
 	}
 	return false
-}
-
-// peerMaxMessageSize maps the remote a=max-message-size to the SCTP config
-// (RFC 8841 §6.1: absent means 64 KiB; 0 means no limit).
-func (pc *PeerConnection) peerMaxMessageSize() int {
-	switch {
-	case pc.remoteMaxMessage < 0:
-		return 65536
-	case pc.remoteMaxMessage == 0:
-		return -1
-	}
-	return pc.remoteMaxMessage
-}
-
-// drainSCTP moves SCTP packets into DTLS records and data channel
-// messages and events to the PeerConnection.
-func (t *transportStack) drainSCTP(pc *PeerConnection) {
-	if t.dc == nil {
-		return
-	}
-	for range 4 { // events may queue more output (a close, an ACK); bounded
-		progressed := false
-		if t.pumpOutbound(pc) {
-			progressed = true
-		}
-		for {
-			e, ok := t.dc.PollEvent()
-			if !ok {
-				break
-			}
-			progressed = true
-			pc.handleDCEvent(e)
-		}
-		if t.pullReads(pc) {
-			progressed = true
-		}
-		pc.timeouts.mark(layerSCTP)
-		pc.timeouts.mark(layerDTLS)
-		if !progressed {
-			break
-		}
-	}
-}
-
-// pullReads moves received messages from SCTP to the read queue while it
-// has room. What does not fit stays in SCTP, counted against the receive
-// window it advertises (RFC 9260 §6.2: a_rwnd), so a reader that falls
-// behind slows the sender down instead of losing messages.
-func (t *transportStack) pullReads(pc *PeerConnection) bool {
-	moved := false
-	for pc.reads.Len() < pc.reads.Cap() {
-		m, ok := t.dc.PollRead()
-		if !ok {
-			break
-		}
-		moved = true
-		pc.handleDCMessage(m)
-	}
-	if moved {
-		pc.timeouts.mark(layerSCTP)
-	}
-	return moved
-}
-
-// pumpOutbound moves SCTP packets through DTLS to the outbox while the
-// outbox has room, one packet at a time so no intermediate queue fills.
-func (t *transportStack) pumpOutbound(pc *PeerConnection) bool {
-	if t.dc == nil || t.dtls == nil {
-		return false
-	}
-	moved := false
-	for pc.outbox.Cap()-pc.outbox.Len() > outboxRoom {
-		pkt, ok := t.dc.AppendPacket(t.pkt[:0])
-		if !ok {
-			break
-		}
-		t.pkt = pkt[:0]
-		moved = true
-		if err := t.dtls.HandleWrite(pkt); err != nil {
-			pc.emitError("dtls", err)
-			continue
-		}
-		t.flushDTLS(pc)
-	}
-	if moved {
-		pc.timeouts.mark(layerSCTP)
-		pc.timeouts.mark(layerDTLS)
-	}
-	return moved
-}
-
-func (t *transportStack) handleTimeout(pc *PeerConnection, now time.Time) error {
-	var errs []error
-	if t.dtls != nil && pc.timeouts.due(layerDTLS, now) {
-		if err := t.dtls.HandleTimeout(now); err != nil {
-			errs = append(errs, layerErr("dtls", err))
-		}
-		pc.timeouts.mark(layerDTLS)
-		t.drainDTLS(pc)
-	}
-	if t.dc != nil && pc.timeouts.due(layerSCTP, now) {
-		if err := t.dc.HandleTimeout(now); err != nil {
-			errs = append(errs, layerErr("sctp", err))
-		}
-		pc.timeouts.mark(layerSCTP)
-		t.drainSCTP(pc)
-	}
-	return errors.Join(errs...)
-}
-
-func (t *transportStack) close(pc *PeerConnection) error {
-	var errs []error
-	if t.dc != nil {
-		errs = append(errs, t.dc.Association().Abort("peer connection closed"))
-		t.drainSCTP(pc)
-	}
-	if t.dtls != nil {
-		errs = append(errs, t.dtls.Close())
-		t.drainDTLS(pc)
-	}
-	t.phase = dtlsClosed
-	return errors.Join(errs...)
-}
-
-// layerTimeout returns the deadline of one layer, for deadlineCache.
-func (pc *PeerConnection) layerTimeout(l layer) time.Time {
-	var d time.Time
-	var ok bool
-	switch l {
-	case layerICE:
-		d, ok = pc.ice.PollTimeout()
-	case layerDTLS:
-		if pc.transport.dtls != nil {
-			d, ok = pc.transport.dtls.PollTimeout()
-		}
-	case layerSCTP:
-		if pc.transport.dc != nil {
-			d, ok = pc.transport.dc.PollTimeout()
-		}
-	}
-	if !ok {
-		return time.Time{}
-	}
-	return d
 }

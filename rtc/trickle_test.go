@@ -16,9 +16,15 @@ func TestTrickle(t *testing.T) {
 	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
 	a := newPeer(t, sim, 21, "a", addrA)
 	b := newPeer(t, sim, 21, "b", addrB)
-	dc, _ := a.pc.CreateDataChannel("t", DataChannelInit{})
+	dc, err := a.pc.CreateDataChannel("t", DataChannelInit{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	strip := func(sdp string) string { return dropLines(sdp, "a=candidate", "a=end-of-candidates") }
-	o, _ := a.pc.CreateOffer()
+	o, err := a.pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(o.SDP, "a=candidate") {
 		t.Fatalf("CreateOffer returned candidates before gathering")
 	}
@@ -29,7 +35,10 @@ func TestTrickle(t *testing.T) {
 	if err := b.pc.SetRemoteDescription(SessionDescription{Type: SDPTypeOffer, SDP: strip(a.pc.LocalDescription().SDP)}); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.pc.CreateAnswer()
+	ans, err := b.pc.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.pc.SetLocalDescription(ans); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +47,23 @@ func TestTrickle(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Drain()
-	// Trickle both ways.
+	if n := trickleAll(t, a, b); n < 2 {
+		t.Fatalf("trickled %d candidates", n)
+	}
+	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
+		t.Fatalf("not open after trickle: %v", err)
+	}
+	// A candidate for an unknown mid is refused.
+	if err := a.pc.AddICECandidate(ICECandidateInit{Candidate: "candidate:1 1 udp 1 192.0.2.9 9 typ host", SDPMid: "nope"}); err == nil {
+		t.Errorf("candidate for an unknown mid accepted")
+	}
+}
+
+// trickleAll hands each side's candidate events to the other and returns
+// how many candidates went across; each side must end with
+// end-of-candidates.
+func trickleAll(t *testing.T, a, b *peer) int {
+	t.Helper()
 	trickled := 0
 	for _, p := range [][2]*peer{{a, b}, {b, a}} {
 		eoc := false
@@ -59,16 +84,7 @@ func TestTrickle(t *testing.T) {
 			t.Errorf("%s: no end-of-candidates event", p[0].name)
 		}
 	}
-	if trickled < 2 {
-		t.Fatalf("trickled %d candidates", trickled)
-	}
-	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
-		t.Fatalf("not open after trickle: %v", err)
-	}
-	// A candidate for an unknown mid is refused.
-	if err := a.pc.AddICECandidate(ICECandidateInit{Candidate: "candidate:1 1 udp 1 192.0.2.9 9 typ host", SDPMid: "nope"}); err == nil {
-		t.Errorf("candidate for an unknown mid accepted")
-	}
+	return trickled
 }
 
 // TestICEServers parses W3C ICE server URLs.

@@ -11,13 +11,23 @@ import (
 // TestPranswer: have-remote-pranswer and have-local-pranswer (RFC 8829 §3.2).
 func TestPranswer(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	a.CreateDataChannel("x", DataChannelInit{})
-	o, _ := a.CreateOffer()
-	a.SetLocalDescription(o)
+	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetRemoteDescription(o); err != nil {
 		t.Fatal(err)
 	}
-	ans, _ := b.CreateAnswer()
+	ans, err := b.CreateAnswer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.SetLocalDescription(SessionDescription{Type: SDPTypePranswer, SDP: ans.SDP}); err != nil || b.SignalingState() != SignalingHaveLocalPranswer {
 		t.Fatalf("local pranswer: %v %v", err, b.SignalingState())
 	}
@@ -69,6 +79,17 @@ func TestVerbs(t *testing.T) {
 	if _, err := a.pc.CreateOffer(); !errors.Is(err, ErrClosed) {
 		t.Errorf("CreateOffer after Close: %v", err)
 	}
+	// What Close queued (ABORT, close_notify) is pending until polled;
+	// then no timer is left.
+	if d, ok := a.pc.PollTimeout(); !ok || !d.Equal(a.pc.clock.Now()) {
+		t.Errorf("PollTimeout after Close with output pending: %v %v, want now", d, ok)
+	}
+	for {
+		if _, ok := a.pc.PollWrite(); !ok {
+			break
+		}
+	}
+	drainEvents(a.pc)
 	if _, ok := a.pc.PollTimeout(); ok {
 		t.Errorf("deadline after Close")
 	}

@@ -13,6 +13,7 @@ import (
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 )
 
 // Config configures a Server.
@@ -327,7 +328,7 @@ func (s *Server) authenticate(tr shared.TransportContext, m *stun.Message) ([]by
 	if err != nil {
 		alg = stun.PasswordAlgorithmMD5
 	}
-	key, err := stun.LongTermKey(alg, string(user), s.cfg.Realm, pwd)
+	key, err := turn.LongTermKey(alg, string(user), s.cfg.Realm, pwd)
 	if err != nil || stun.NewIntegrity(key).Check(m) != nil {
 		s.Stats.Unauthorized++
 		s.reject(tr, m, stun.CodeUnauthorized, nil)

@@ -1,36 +1,14 @@
-// Package driver runs sansrtc PeerConnections on real UDP sockets: it binds
-// sockets on host addresses, runs the sans-I/O drive loop with timers on one
-// goroutine for every PeerConnection it owns, and offers goroutine-safe
-// handles. It starts one reader goroutine per socket (batched reads with
-// recvmmsg where the platform has it) and none per data channel. Writes go
-// out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
-// one peer leave as one segmented buffer (UDP_SEGMENT, see
-// Config.DisableSegmentation): the same datagrams on the wire for a
-// fraction of the per-datagram cost. A PeerConnection that offers
-// ReleaseWrite gets its sent datagrams back for reuse.
-//
-//	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
-//	defer d.Close()
-//	conn, _ := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
-//		OnMessage: func(c *driver.Conn, m rtc.Message) { m.Channel.Send(m.Data) }, // runs on the loop
-//	})
-//	offer, _ := conn.OfferAfterGathering(ctx)
-//
-// Callbacks run on the driver goroutine: inside them, the PeerConnection
-// and its DataChannels may be used directly (they must not block). Anywhere
-// else, use Conn.Do or the Conn helpers. A callback must not call Conn.Do,
-// Send, Close or the other helpers (they wait for the driver goroutine,
-// which is running the callback): call the PeerConnection directly, or
-// start a goroutine (go conn.Close()).
 package driver
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
@@ -38,7 +16,7 @@ import (
 )
 
 // ErrClosed reports use of a closed driver or connection.
-var ErrClosed = errors.New("driver: closed")
+var ErrClosed = fmt.Errorf("driver: closed: %w", shared.ErrClosed)
 
 // Config configures a Driver.
 type Config struct {
@@ -49,7 +27,8 @@ type Config struct {
 	// Filter selects enumerated addresses. If nil, loopback and global
 	// unicast IPv4 addresses are used (no link-local, no IPv6).
 	Filter func(netip.Addr) bool
-	// InboxSize bounds the datagrams waiting for the loop. If zero, 4096.
+	// InboxSize bounds the datagram batches waiting for the loop. If zero,
+	// 4096.
 	InboxSize int
 	// DisableSegmentation turns off UDP generic segmentation offload
 	// (Linux UDP_SEGMENT): by default, consecutive datagrams of one size to
@@ -57,6 +36,51 @@ type Config struct {
 	// datagrams, which saves most of the per-datagram cost of sending. It
 	// is also turned off on its own when the kernel or device refuses it.
 	DisableSegmentation bool
+	// KeepFailed keeps a PeerConnection that reached "failed" (for an ICE
+	// restart) instead of closing it and releasing its sockets at once.
+	KeepFailed bool
+	// MaxSendQueue bounds the bytes Conn.Send queues per connection for
+	// the loop; a Send beyond it fails with ErrSendQueueFull. If zero,
+	// 16 MiB.
+	MaxSendQueue int
+	// Logger receives the driver's log lines (see the package doc for the
+	// levels). If nil, nothing is logged.
+	Logger *slog.Logger
+	// SinglePort runs every PeerConnection of the driver on one UDP socket
+	// per host address instead of one socket each (issue 18): datagrams
+	// from a known 5-tuple go to its connection, new 5-tuples by the local
+	// ufrag in a STUN Binding request's USERNAME (see port.go). Two
+	// connections of one such driver cannot connect to each other, and
+	// ICE servers (STUN/TURN) are refused for now: every connection would
+	// share the server's 5-tuple.
+	SinglePort bool
+	// Port is the UDP port of the SinglePort sockets. If zero, the kernel
+	// picks one.
+	Port int
+	// PublicIP, if valid, is the address the SinglePort socket is
+	// advertised as (host candidate) instead of the bound one, for a server
+	// behind a static 1:1 NAT (a cloud VM). It needs SinglePort and exactly
+	// one host address.
+	PublicIP netip.Addr
+	// Loops is the number of loop goroutines; each owns a shard of the
+	// connections (assigned in turn) with its own inbox, timers and
+	// queues, so there is no lock shared between loops on the per-packet
+	// path. If zero, GOMAXPROCS.
+	Loops int
+}
+
+func (c *Config) loops() int {
+	if c.Loops <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return c.Loops
+}
+
+func (c *Config) maxSendQueue() int {
+	if c.MaxSendQueue <= 0 {
+		return 16 << 20
+	}
+	return c.MaxSendQueue
 }
 
 // Handler holds the callbacks of one connection. Each runs on the driver
@@ -65,22 +89,59 @@ type Handler struct {
 	OnEvent   func(c *Conn, e rtc.Event)
 	OnMessage func(c *Conn, m rtc.Message)
 	// OnError receives errors returned by the PeerConnection's Handle*
-	// calls (also reported as events where they concern state).
+	// calls (also reported as events where they concern state), and a
+	// *SendError for a queued message the PeerConnection refused.
 	OnError func(c *Conn, err error)
 }
 
-// Driver owns the loop goroutine and the sockets of its connections.
+// Driver owns the loop goroutines and the sockets of its connections.
 type Driver struct {
-	cfg    Config
-	inbox  chan *[]datagram
-	cmds   chan func()
-	done   chan struct{}
-	closed sync.Once
-	wg     sync.WaitGroup
+	cfg      Config
+	log      *slog.Logger
+	shards   []*shard
+	done     chan struct{}
+	closed   sync.Once
+	wg       sync.WaitGroup // the loops
+	readers  sync.WaitGroup // the socket readers
+	nextID   atomic.Int64
+	ports    ports // SinglePort routing
+	unrouted atomic.Uint64
+}
+
+// Stats are the driver's own counters.
+type Stats struct {
+	// Unrouted counts datagrams on a SinglePort socket that belonged to no
+	// connection (dropped).
+	Unrouted uint64
+}
+
+// Stats returns the driver's counters.
+func (d *Driver) Stats() Stats { return Stats{Unrouted: d.unrouted.Load()} }
+
+// shard is one loop goroutine and the connections it runs.
+type shard struct {
+	d     *Driver
+	index int
+	inbox chan *[]datagram
+	cmds  chan func()
+	wake  chan struct{} // a Send queued into an idle connection
+
+	sendMu    sync.Mutex
+	sendReady []*Conn // connections whose send queue went from empty to not empty
 
 	// Loop-goroutine state.
-	conns  map[*Conn]struct{}
-	bySock map[*socket]*Conn
+	conns     map[*Conn]struct{}
+	bySock    map[*socket]*Conn
+	timers    timerHeap
+	ready     []*Conn // connections to drive in this pass
+	sendSpare []*Conn
+	writers   map[*socket]*writer // this loop's writers on the shared sockets
+	flushQ    []*writer           // shared writers with datagrams to send at the end of the pass
+	// longestPass is the longest time one wake-up of the loop took, by
+	// passClock if a test set it (thread CPU time, to tell our stalls
+	// from the machine's), else by the wall clock.
+	longestPass time.Duration
+	passClock   func() time.Duration
 }
 
 // New starts a driver.
@@ -88,10 +149,18 @@ func New(cfg Config) *Driver {
 	if cfg.InboxSize <= 0 {
 		cfg.InboxSize = 4096
 	}
-	d := &Driver{cfg: cfg, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
-		done: make(chan struct{}), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
-	d.wg.Add(1)
-	go d.loop()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Driver{cfg: cfg, log: log, done: make(chan struct{})}
+	for range cfg.loops() {
+		s := &shard{d: d, index: len(d.shards), writers: map[*socket]*writer{}, inbox: make(chan *[]datagram, cfg.InboxSize), cmds: make(chan func(), 64),
+			wake: make(chan struct{}, 1), conns: map[*Conn]struct{}{}, bySock: map[*socket]*Conn{}}
+		d.shards = append(d.shards, s)
+		d.wg.Add(1)
+		go s.loop()
+	}
 	return d
 }
 
@@ -140,8 +209,14 @@ func HostAddresses(cfg Config) ([]netip.Addr, error) {
 func (d *Driver) Close() error {
 	d.closed.Do(func() {
 		close(d.done)
+		d.wg.Wait() // the loops tore their connections down
+		d.ports.mu.Lock()
+		for _, so := range d.ports.socks {
+			_ = so.conn.Close()
+		}
+		d.ports.mu.Unlock()
 	})
-	d.wg.Wait()
+	d.readers.Wait()
 	return nil
 }
 
@@ -154,39 +229,21 @@ func (d *Driver) Run(ctx context.Context) {
 	d.Close()
 }
 
-// do runs f on the loop goroutine and waits.
-func (d *Driver) do(f func()) error {
+// do runs f on the shard's loop goroutine and waits.
+func (s *shard) do(f func()) error {
 	ran := make(chan struct{})
 	select {
-	case d.cmds <- func() { f(); close(ran) }:
-	case <-d.done:
+	case s.cmds <- func() { f(); close(ran) }:
+	case <-s.d.done:
 		return ErrClosed
 	}
 	select {
 	case <-ran:
 		return nil
-	case <-d.done:
+	case <-s.d.done:
 		return ErrClosed
 	}
 }
-
-// Conn is a goroutine-safe handle on one PeerConnection run by a Driver.
-type Conn struct {
-	d       *Driver
-	pc      *rtc.PeerConnection
-	h       Handler
-	socks   []*socket
-	closed  bool
-	dirty   bool
-	waiters []func() // run after every drive (gathering waits)
-	// release hands sent datagrams back to the PeerConnection for reuse,
-	// if it offers that (ReleaseWrite); nil otherwise.
-	release func([]byte)
-}
-
-// writeReleaser is a PeerConnection that takes back the datagrams
-// PollWrite returned once they are sent, to reuse them.
-type writeReleaser interface{ ReleaseWrite([]byte) }
 
 // NewPeerConnection creates a PeerConnection with one socket per host
 // address (added as host candidates).
@@ -198,15 +255,35 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("driver: no host address to bind")
 	}
-	c := &Conn{d: d, h: h}
-	for _, a := range addrs {
-		s, err := listen(a, d.cfg.DisableSegmentation)
+	if d.cfg.PublicIP.IsValid() && !d.cfg.SinglePort {
+		return nil, fmt.Errorf("driver: PublicIP needs SinglePort")
+	}
+	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
+		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
+	}
+	id := d.nextID.Add(1)
+	sh := d.shards[int(id)%len(d.shards)]
+	c := &Conn{d: d, s: sh, h: h, id: id, hidx: -1, start: time.Now(), done: make(chan struct{})}
+	c.log = d.log.With("conn", c.id)
+	if d.cfg.SinglePort {
+		socks, err := d.sharedSockets(addrs)
 		if err != nil {
-			c.closeSockets()
 			return nil, err
 		}
-		c.socks = append(c.socks, s)
-		cfg.LocalAddresses = append(cfg.LocalAddresses, s.local)
+		c.socks = socks
+	} else {
+		c.own = true
+		for _, a := range addrs {
+			so, err := listen(a, d.cfg.DisableSegmentation)
+			if err != nil {
+				c.closeSockets()
+				return nil, err
+			}
+			c.socks = append(c.socks, so)
+		}
+	}
+	for _, so := range c.socks {
+		cfg.LocalAddresses = append(cfg.LocalAddresses, so.adv)
 	}
 	pc, err := rtc.NewPeerConnection(cfg)
 	if err != nil {
@@ -217,268 +294,172 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if r, ok := any(pc).(writeReleaser); ok {
 		c.release = r.ReleaseWrite
 	}
-	err = d.do(func() {
-		d.conns[c] = struct{}{}
-		for _, s := range c.socks {
-			d.bySock[s] = c
-			d.wg.Add(1)
-			go func(s *socket) {
-				defer d.wg.Done()
-				s.readLoop(func(b *[]datagram) bool {
-					select {
-					case d.inbox <- b:
-						return true
-					case <-d.done:
-						return false
-					}
-				})
-			}(s)
+	err = sh.do(func() {
+		sh.conns[c] = struct{}{}
+		for _, so := range c.socks {
+			c.writers = append(c.writers, sh.writerFor(c, so))
 		}
+		if c.own {
+			for _, so := range c.socks {
+				sh.bySock[so] = c
+				d.readers.Add(1)
+				go func(so *socket) {
+					defer d.readers.Done()
+					so.readLoop(func(b *[]datagram) bool {
+						select {
+						case sh.inbox <- b:
+							return true
+						case <-d.done:
+							return false
+						}
+					})
+				}(so)
+			}
+		}
+		sh.schedule(c)
 	})
 	if err != nil {
 		c.closeSockets()
 		return nil, err
 	}
+	c.log.Debug("created", "local", c.LocalAddresses())
 	return c, nil
 }
 
-func (c *Conn) closeSockets() {
-	for _, s := range c.socks {
-		_ = s.conn.Close()
-	}
-}
-
-// LocalAddresses returns the bound host addresses.
-func (c *Conn) LocalAddresses() []netip.AddrPort {
-	out := make([]netip.AddrPort, len(c.socks))
-	for i, s := range c.socks {
-		out[i] = s.local
-	}
-	return out
-}
-
-// Do runs f with the PeerConnection on the driver goroutine, then drives it
-// (sends what it produced, delivers events). f must not block.
-func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
-	var ferr error
-	err := c.d.do(func() {
-		if c.closed {
-			ferr = ErrClosed
-			return
-		}
-		ferr = f(c.pc)
-		c.d.drive(c)
-	})
-	if err != nil {
-		return err
-	}
-	return ferr
-}
-
-// Close closes the PeerConnection and its sockets.
-func (c *Conn) Close() error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		err := pc.Close()
-		c.d.flushConn(c)
-		c.d.closeConn(c)
-		return err
-	})
-}
-
-// waitGathering waits until ICE gathering completed, then returns the
-// local description (with every candidate, as SIGNALING.md wants).
-func (c *Conn) waitGathering(ctx context.Context) (rtc.SessionDescription, error) {
-	done := make(chan rtc.SessionDescription, 1)
-	err := c.d.do(func() {
-		check := func() bool {
-			if c.pc.ICEGatheringState() == rtc.ICEGatheringComplete {
-				done <- c.pc.LocalDescription()
-				return true
-			}
-			return false
-		}
-		if !check() {
-			c.waiters = append(c.waiters, func() {
-				if check() {
-					c.waiters = nil
-				}
-			})
-		}
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	select {
-	case d := <-done:
-		return d, nil
-	case <-ctx.Done():
-		return rtc.SessionDescription{}, ctx.Err()
-	}
-}
-
-// OfferAfterGathering creates and applies an offer and returns it once
-// gathering completed.
-func (c *Conn) OfferAfterGathering(ctx context.Context) (rtc.SessionDescription, error) {
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		o, err := pc.CreateOffer()
-		if err != nil {
-			return err
-		}
-		return pc.SetLocalDescription(o)
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	return c.waitGathering(ctx)
-}
-
-// AnswerAfterGathering applies a remote offer, creates and applies the
-// answer and returns it once gathering completed.
-func (c *Conn) AnswerAfterGathering(ctx context.Context, offer string) (rtc.SessionDescription, error) {
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer}); err != nil {
-			return err
-		}
-		a, err := pc.CreateAnswer()
-		if err != nil {
-			return err
-		}
-		return pc.SetLocalDescription(a)
-	})
-	if err != nil {
-		return rtc.SessionDescription{}, err
-	}
-	return c.waitGathering(ctx)
-}
-
-// SetAnswer applies the remote answer.
-func (c *Conn) SetAnswer(answer string) error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		return pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeAnswer, SDP: answer})
-	})
-}
-
-// CreateDataChannel creates a channel.
-func (c *Conn) CreateDataChannel(label string, init rtc.DataChannelInit) (*rtc.DataChannel, error) {
-	var dc *rtc.DataChannel
-	err := c.Do(func(pc *rtc.PeerConnection) error {
-		var err error
-		dc, err = pc.CreateDataChannel(label, init)
-		return err
-	})
-	return dc, err
-}
-
-// Send sends a binary (binary=true) or text message on dc.
-func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
-	return c.Do(func(pc *rtc.PeerConnection) error {
-		// HandleWrite takes text as bytes: no conversion to a string and back.
-		return pc.HandleWrite(rtc.OutgoingMessage{Channel: dc, Data: data, Binary: binary})
-	})
-}
-
 // loop is the driver goroutine.
-func (d *Driver) loop() {
-	defer d.wg.Done()
+func (s *shard) loop() {
+	defer s.d.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		next := d.nextDeadline()
 		wait := time.Hour
-		if !next.IsZero() {
-			wait = max(time.Until(next), 0)
+		if len(s.timers) > 0 {
+			wait = max(time.Until(s.timers[0].deadline), 0)
 		}
 		timer.Reset(wait)
+		var woke time.Time
+		var cpu time.Duration
 		select {
-		case <-d.done:
-			d.shutdown()
+		case <-s.d.done:
+			s.shutdown()
 			return
-		case f := <-d.cmds:
+		case f := <-s.cmds:
+			woke = s.passStart(&cpu)
 			f()
-		case b := <-d.inbox:
-			d.receive(b)
+		case b := <-s.inbox:
+			woke = s.passStart(&cpu)
+			s.receive(b)
 			// Take what else is already waiting before flushing.
-			d.receiveWaiting()
-			d.driveAll()
+			s.receiveWaiting()
+		case <-s.wake:
+			woke = s.passStart(&cpu)
 		case <-timer.C:
+			woke = s.passStart(&cpu)
 			// Datagrams that arrived first count first: after the loop was
 			// held up (a busy machine), an acknowledgement waiting in the
 			// inbox must not lose the race against a retransmission timer.
-			d.receiveWaiting()
-			now := time.Now()
-			for c := range d.conns {
-				if t, ok := c.pc.PollTimeout(); ok && !t.After(now) {
-					if err := c.pc.HandleTimeout(now); err != nil && c.h.OnError != nil {
-						c.h.OnError(c, err)
-					}
-					c.dirty = true
-				}
-			}
-			d.driveAll()
+			s.receiveWaiting()
+			s.fireTimers(time.Now())
 		}
+		s.takeSends()
+		s.driveReady()
+		s.flushWriters()
+		s.passEnd(woke, cpu)
 	}
 }
 
+func (s *shard) passStart(cpu *time.Duration) time.Time {
+	if s.passClock != nil {
+		*cpu = s.passClock()
+	}
+	return time.Now()
+}
+
+func (s *shard) passEnd(woke time.Time, cpu time.Duration) {
+	took := time.Since(woke)
+	if s.passClock != nil {
+		took = s.passClock() - cpu
+	}
+	s.longestPass = max(s.longestPass, took)
+}
+
 // receiveWaiting takes the batches already in the inbox.
-func (d *Driver) receiveWaiting() {
+func (s *shard) receiveWaiting() {
 	for {
 		select {
-		case b := <-d.inbox:
-			d.receive(b)
+		case b := <-s.inbox:
+			s.receive(b)
 		default:
 			return
 		}
 	}
 }
 
-func (d *Driver) nextDeadline() time.Time {
-	var next time.Time
-	for c := range d.conns {
-		if t, ok := c.pc.PollTimeout(); ok {
-			next = shared.Earliest(next, t)
-		}
+// fireTimers runs HandleTimeout on every connection whose deadline passed;
+// the others are not touched.
+func (s *shard) fireTimers(now time.Time) {
+	for len(s.timers) > 0 && !s.timers[0].deadline.After(now) {
+		c := s.timers.pop()
+		c.handleErr(c.pc.HandleTimeout(now))
+		s.markReady(c)
 	}
-	return next
 }
 
-func (d *Driver) receive(batch *[]datagram) {
+func (s *shard) markReady(c *Conn) {
+	if !c.dirty {
+		c.dirty = true
+		s.ready = append(s.ready, c)
+	}
+}
+
+// driveReady drives the connections marked in this pass.
+func (s *shard) driveReady() {
+	for i := 0; i < len(s.ready); i++ {
+		if c := s.ready[i]; c.dirty && !c.closed {
+			s.drive(c)
+		}
+	}
+	clear(s.ready)
+	s.ready = s.ready[:0]
+}
+
+func (s *shard) receive(batch *[]datagram) {
 	now := time.Now()
 	defer putBatch(batch)
 	for _, dg := range *batch {
-		c := d.bySock[dg.sock]
+		c := dg.conn
+		if c == nil {
+			c = s.bySock[dg.sock]
+		}
 		if c != nil && !c.closed {
 			err := c.pc.HandleRead(shared.TaggedBytes{Now: now,
-				Transport: shared.TransportContext{Local: dg.sock.local, Peer: dg.from, Protocol: shared.UDP},
+				Transport: shared.TransportContext{Local: dg.sock.adv, Peer: dg.from, Protocol: shared.UDP},
 				Message:   (*dg.buf)[:dg.n]})
-			if err != nil && c.h.OnError != nil {
-				c.h.OnError(c, err)
+			c.handleErr(err)
+			if err == nil && dg.learn {
+				// An authenticated check from a new 5-tuple: it is c's now.
+				s.d.learnTuple(c, portKey{dg.sock, dg.from})
 			}
-			c.dirty = true
+			s.markReady(c)
 		}
 		bufPool.Put(dg.buf)
 	}
 }
 
-func (d *Driver) driveAll() {
-	for c := range d.conns {
-		if c.dirty {
-			d.drive(c)
-		}
-	}
-}
-
-// drive drains one connection: events and messages to the callbacks,
-// datagrams to the sockets.
-func (d *Driver) drive(c *Conn) {
+// drive drains one connection: queued sends to the PeerConnection, events
+// and messages to the callbacks, datagrams to the sockets; then it ends the
+// connection if it reached a terminal state, or updates its deadline.
+func (s *shard) drive(c *Conn) {
 	c.dirty = false
 	for range 64 { // callbacks may produce more; bounded
-		progressed := false
+		progressed := c.handSends()
 		for {
 			e, ok := c.pc.PollEvent()
 			if !ok {
 				break
 			}
 			progressed = true
+			c.observe(e)
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)
 			}
@@ -493,20 +474,25 @@ func (d *Driver) drive(c *Conn) {
 				c.h.OnMessage(c, m)
 			}
 		}
-		if d.flushConn(c) {
+		if s.flushConn(c) {
 			progressed = true
 		}
 		if !progressed {
 			break
 		}
 	}
-	for _, w := range c.waiters {
-		w()
+	if c.ending != nil {
+		s.teardown(c, c.ending.reason)
+		return
 	}
+	c.runWaiters()
+	s.schedule(c)
 }
 
-// flushConn writes the connection's datagrams, batched per socket.
-func (d *Driver) flushConn(c *Conn) bool {
+// flushConn writes the connection's datagrams, batched per socket: its
+// own sockets are flushed now, the shared ones at the end of the pass with
+// every other connection's datagrams.
+func (s *shard) flushConn(c *Conn) bool {
 	any := false
 	for {
 		tb, ok := c.pc.PollWrite()
@@ -514,61 +500,93 @@ func (d *Driver) flushConn(c *Conn) bool {
 			break
 		}
 		any = true
-		s := c.sockFor(tb.Transport.Local)
-		if s == nil || !tb.Transport.Peer.IsValid() {
+		i := c.sockIndex(tb.Transport.Local)
+		if i < 0 || !tb.Transport.Peer.IsValid() {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
-		s.queue(tb.Transport.Peer, tb.Message)
-		if len(s.pend) >= maxPending {
-			c.sendErr(s.flush(c.release))
+		w := c.writers[i]
+		if !c.own {
+			// The replies to what we send come back to c.
+			s.d.learnTuple(c, portKey{c.socks[i], tb.Transport.Peer})
+		}
+		w.queue(tb.Transport.Peer, tb.Message, c.release)
+		if len(w.pend) >= maxPending {
+			c.sendErr(w.flush())
 		}
 	}
-	for _, s := range c.socks {
-		if len(s.pend) > 0 {
-			c.sendErr(s.flush(c.release))
+	for _, w := range c.writers {
+		if len(w.pend) == 0 {
+			continue
+		}
+		if c.own {
+			c.sendErr(w.flush())
+		} else if !w.queued {
+			w.queued = true
+			s.flushQ = append(s.flushQ, w)
 		}
 	}
 	return any
 }
 
-// sendErr reports a socket write error (an unreachable peer: ICE and SCTP
-// retransmit or fail on their own) to OnError; nothing is dropped silently.
-func (c *Conn) sendErr(err error) {
-	if err != nil && c.h.OnError != nil {
-		c.h.OnError(c, fmt.Errorf("driver: send: %w", err))
+// writerFor returns the writer c uses on so: the socket's own, or this
+// loop's writer on a shared socket.
+func (s *shard) writerFor(c *Conn, so *socket) *writer {
+	if c.own {
+		return &so.writer
 	}
+	w := s.writers[so]
+	if w == nil {
+		w = so.newWriter()
+		s.writers[so] = w
+	}
+	return w
 }
 
-func (c *Conn) sockFor(local netip.AddrPort) *socket {
-	for _, s := range c.socks {
-		if s.local == local {
-			return s
+// flushWriters sends what the pass queued on shared sockets: one
+// sendmmsg (with segmentation) for every connection's datagrams.
+func (s *shard) flushWriters() {
+	for _, w := range s.flushQ {
+		w.queued = false
+		if err := w.flush(); err != nil {
+			s.d.log.Debug("send on the shared socket", "err", err) // the protocols retransmit
 		}
 	}
-	if len(c.socks) == 1 {
-		return c.socks[0]
-	}
-	return nil
+	clear(s.flushQ)
+	s.flushQ = s.flushQ[:0]
 }
 
-func (d *Driver) closeConn(c *Conn) {
+// schedule puts c at its place in the deadline heap.
+func (s *shard) schedule(c *Conn) {
+	t, ok := c.pc.PollTimeout()
+	if !ok || c.closed {
+		s.timers.remove(c)
+		return
+	}
+	s.timers.set(c, t)
+}
+
+func (s *shard) closeConn(c *Conn) {
 	c.closed = true
-	delete(d.conns, c)
-	for _, s := range c.socks {
-		delete(d.bySock, s)
+	delete(s.conns, c)
+	s.timers.remove(c)
+	if !c.own {
+		s.d.forget(c)
+		return
+	}
+	for _, so := range c.socks {
+		delete(s.bySock, so)
 	}
 	c.closeSockets()
 }
 
-func (d *Driver) shutdown() {
-	for c := range d.conns {
-		if err := c.pc.Close(); err != nil && c.h.OnError != nil {
-			c.h.OnError(c, err)
+func (s *shard) shutdown() {
+	for c := range s.conns {
+		if err := s.teardown(c, ErrClosed); err != nil {
+			c.report(err)
 		}
-		d.flushConn(c)
-		d.closeConn(c)
 	}
+	s.flushWriters()
 	// Readers blocked on the inbox see done; readers blocked in ReadBatch
 	// see the closed socket.
 }

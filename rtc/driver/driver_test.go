@@ -51,11 +51,11 @@ func TestLoopbackEchoAndShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans, err := b.AnswerAfterGathering(ctx, off.SDP)
+	ans, err := b.AnswerAfterGathering(ctx, off)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SetAnswer(ans.SDP); err != nil {
+	if err := a.SetAnswer(ans); err != nil {
 		t.Fatal(err)
 	}
 	var dc *rtc.DataChannel

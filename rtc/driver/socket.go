@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -39,14 +40,25 @@ type batchConn interface {
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
-// socket is one UDP socket a PeerConnection owns, bound to a host address.
+// socket is one UDP socket: a PeerConnection's own, or with
+// Config.SinglePort the driver's socket shared by all of them.
 type socket struct {
-	conn  *net.UDPConn
-	batch batchConn
-	local netip.AddrPort
+	conn *net.UDPConn
+	// local is the bound address; adv is the address the PeerConnection
+	// knows it by (its host candidate): local, or Config.PublicIP's
+	// address with local's port.
+	local, adv netip.AddrPort
+	// The socket's own writer: used by the connection that owns the
+	// socket; a shared socket has one writer per loop instead.
+	writer
+}
 
-	// Loop-goroutine state: the datagrams queued for the next flush and
-	// the reusable messages, iovecs and control messages of a flush.
+// writer batches datagrams for one socket; it belongs to one loop
+// goroutine.
+type writer struct {
+	batch batchConn
+	// The datagrams queued for the next flush and the reusable messages,
+	// iovecs and control messages of a flush.
 	pend []outDatagram
 	msgs []ipv4.Message
 	iovs [][]byte
@@ -54,29 +66,41 @@ type socket struct {
 	// gso: the kernel segments one buffer into equal datagrams (Linux
 	// UDP_SEGMENT); turned off for good on the first error it causes.
 	gso bool
-	// The last destination, resolved once (one peer per socket).
+	// queued: the writer is in its loop's list of writers to flush.
+	queued bool
+	// The last destination, resolved once.
 	lastTo   netip.AddrPort
 	lastAddr *net.UDPAddr
 }
 
-// outDatagram is one datagram waiting for the next flush.
+// outDatagram is one datagram waiting for the next flush, with the
+// function that takes it back once sent (PeerConnection.ReleaseWrite), if
+// any.
 type outDatagram struct {
-	to netip.AddrPort
-	b  []byte
+	to      netip.AddrPort
+	b       []byte
+	release func([]byte)
 }
 
-func listen(addr netip.Addr, noGSO bool) (*socket, error) {
+func listen(addr netip.Addr, noGSO bool) (*socket, error) { return listenPort(addr, 0, noGSO) }
+
+// listenPort binds a UDP socket on addr and port (0: any).
+func listenPort(addr netip.Addr, port int, noGSO bool) (*socket, error) {
+	if port < 0 || port > 65535 {
+		return nil, fmt.Errorf("driver: bad UDP port %d", port)
+	}
 	network := "udp4"
 	if addr.Is6() && !addr.Is4In6() {
 		network = "udp6"
 	}
-	c, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, 0)))
+	c, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port))))
 	if err != nil {
 		return nil, err
 	}
 	_ = c.SetReadBuffer(4 << 20)
 	_ = c.SetWriteBuffer(4 << 20)
 	s := &socket{conn: c, local: netip.AddrPortFrom(addr, c.LocalAddr().(*net.UDPAddr).AddrPort().Port())}
+	s.adv = s.local
 	s.gso = !noGSO && gsoSupported(c)
 	if network == "udp4" {
 		s.batch = ipv4.NewPacketConn(c)
@@ -92,6 +116,10 @@ type datagram struct {
 	from netip.AddrPort
 	buf  *[]byte
 	n    int
+	// On a shared socket: the connection it was routed to, and whether
+	// by its STUN USERNAME (the 5-tuple is learned if it is accepted).
+	conn  *Conn
+	learn bool
 }
 
 // readLoop reads batches until the socket closes and hands them to deliver.
@@ -169,19 +197,22 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 // maxPending is how many datagrams are queued before a flush is forced.
 const maxPending = 256
 
+// newWriter returns another writer for s (one per loop of a shared socket).
+func (s *socket) newWriter() *writer { return &writer{batch: s.batch, gso: s.gso} }
+
 // queue adds one datagram to the next flush. b must stay untouched until
-// then.
-func (s *socket) queue(to netip.AddrPort, b []byte) {
-	s.pend = append(s.pend, outDatagram{to: to, b: b})
+// then; release (if not nil) gets it back after the flush.
+func (s *writer) queue(to netip.AddrPort, b []byte, release func([]byte)) {
+	s.pend = append(s.pend, outDatagram{to: to, b: b, release: release})
 }
 
 // flush sends the queued datagrams: consecutive datagrams to one peer of
 // one size (the last may be shorter) go as one segmented buffer where the
 // kernel offers it, and all of them in one sendmmsg where it offers that.
 // Errors (an unreachable peer) are returned; datagrams that fail are not
-// retried (the protocols retransmit). If release is not nil, every
-// datagram is handed to it afterwards (the kernel has copied it).
-func (s *socket) flush(release func([]byte)) error {
+// retried (the protocols retransmit). Every datagram with a release
+// function is handed to it afterwards (the kernel has copied it).
+func (s *writer) flush() error {
 	var first error
 	for at := 0; at < len(s.pend); {
 		s.pack(s.pend[at:])
@@ -203,9 +234,9 @@ func (s *socket) flush(release func([]byte)) error {
 			at += len(failed) // skip the datagrams that failed
 		}
 	}
-	if release != nil {
-		for _, d := range s.pend {
-			release(d.b)
+	for _, d := range s.pend {
+		if d.release != nil {
+			d.release(d.b)
 		}
 	}
 	// Keep the slices, drop the references to the sent datagrams.
@@ -217,7 +248,7 @@ func (s *socket) flush(release func([]byte)) error {
 }
 
 // pack builds the messages of one WriteBatch from pend.
-func (s *socket) pack(pend []outDatagram) {
+func (s *writer) pack(pend []outDatagram) {
 	s.msgs, s.iovs, s.oob = s.msgs[:0], s.iovs[:0], s.oob[:0]
 	if cap(s.iovs) < len(pend) {
 		s.iovs = make([][]byte, 0, len(pend))
@@ -255,7 +286,7 @@ func (s *socket) pack(pend []outDatagram) {
 }
 
 // udpAddr returns to as a *net.UDPAddr, reusing the last one.
-func (s *socket) udpAddr(to netip.AddrPort) *net.UDPAddr {
+func (s *writer) udpAddr(to netip.AddrPort) *net.UDPAddr {
 	if s.lastAddr == nil || to != s.lastTo {
 		s.lastTo, s.lastAddr = to, net.UDPAddrFromAddrPort(to)
 	}

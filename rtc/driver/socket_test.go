@@ -58,16 +58,16 @@ func TestFlushSegmentation(t *testing.T) {
 			}
 			add(1, 1200)
 			var want [2][][]byte
+			released := 0
 			for i, n := range sizes {
 				b := make([]byte, n)
 				for j := range b {
 					b[j] = byte(i + j)
 				}
-				s.queue(to(dst[i]), b)
+				s.queue(to(dst[i]), b, func([]byte) { released++ })
 				want[dst[i]] = append(want[dst[i]], b)
 			}
-			released := 0
-			if err := s.flush(func([]byte) { released++ }); err != nil {
+			if err := s.flush(); err != nil {
 				t.Fatal(err)
 			}
 			if released != len(sizes) {
@@ -118,12 +118,12 @@ func (f *failingBatch) WriteBatch(ms []ipv4.Message, _ int) (int, error) {
 // its own, none lost.
 func TestFlushSegmentationFallback(t *testing.T) {
 	f := &failingBatch{}
-	s := &socket{batch: f, gso: true}
+	s := &writer{batch: f, gso: true}
 	to := netip.MustParseAddrPort("127.0.0.1:9")
 	for i := range 10 {
-		s.queue(to, bytes.Repeat([]byte{byte(i)}, 100))
+		s.queue(to, bytes.Repeat([]byte{byte(i)}, 100), nil)
 	}
-	if err := s.flush(nil); err != nil {
+	if err := s.flush(); err != nil {
 		t.Fatal(err)
 	}
 	if s.gso {
@@ -144,12 +144,12 @@ func TestFlushSegmentationFallback(t *testing.T) {
 // returned; the rest is sent.
 func TestFlushSkipsFailedDatagram(t *testing.T) {
 	f := &refusingBatch{}
-	s := &socket{batch: f}
+	s := &writer{batch: f}
 	to := netip.MustParseAddrPort("127.0.0.1:9")
 	for i := range 5 {
-		s.queue(to, []byte{byte(i)})
+		s.queue(to, []byte{byte(i)}, nil)
 	}
-	if err := s.flush(nil); err == nil {
+	if err := s.flush(); err == nil {
 		t.Fatal("no error")
 	}
 	if len(f.sent) != 4 || f.sent[0][0] != 0 || f.sent[1][0] != 1 || f.sent[2][0] != 3 {

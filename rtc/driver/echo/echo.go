@@ -1,7 +1,16 @@
-// Package echo is an echo peer speaking the SIGNALING.md contract on top of
-// rtc/driver: every message received on any data channel goes back on the
-// same channel with the same type and bytes. It answers POST /offer and
-// offers on GET /offer (with a data channel labelled "echo").
+// Package echo is an echo peer speaking the signaling contract
+// (rtc/driver/signaling/SIGNALING.md) on top of rtc/driver: every message
+// received on any data channel goes back on the same channel with the same
+// type and bytes. It answers POST /offer and offers on GET /offer (with a
+// data channel labelled "echo").
+//
+// It bounds what anonymous clients can make it hold: at most
+// Options.MaxConnections live peer connections (over it, signaling gets
+// signaling.ErrBusy: 503 with Retry-After), each closed if it is not
+// connected within Options.ConnectTimeout; an offer the signaling server
+// expires (signaling.Limits.OfferLifetime) is closed at once. A connection
+// that ends (closed or failed on either side) is forgotten as soon as the
+// driver has torn it down.
 //
 // Test hook: a text message exactly "__close__" makes the peer close the
 // channel it arrived on instead of echoing it, so a remote prober can check
@@ -12,7 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,38 +46,48 @@ type Negotiated struct {
 type Options struct {
 	// Negotiated channels created on every connection.
 	Negotiated []Negotiated
-	// Log receives one line per connection event and per-connection stats
-	// (SIGNALING.md: stats to standard error). If nil, nothing is logged.
-	Log io.Writer
+	// Logger receives the peer's log lines: at Info one line per
+	// connection when it ends, with its reason and what it echoed; at
+	// Debug channel events and one line per echoed message. (The driver's
+	// own Config.Logger logs connected and closed.) If nil, nothing.
+	Logger *slog.Logger
 	// Config is the PeerConnection configuration template.
 	Config rtc.Configuration
 	// ConnectTimeout closes a connection that is not connected this long
 	// after it was created (an offer never answered, a peer that went
-	// away). If zero, 30 s.
+	// away). If zero, 20 s.
 	ConnectTimeout time.Duration
+	// MaxConnections bounds the live peer connections; a request beyond
+	// it fails with signaling.ErrBusy. If zero, 100.
+	MaxConnections int
 }
 
 // Peer is the echo peer.
 type Peer struct {
 	d    *driver.Driver
 	opts Options
+	log  *slog.Logger
 
-	mu     sync.Mutex
-	offers map[string]*driver.Conn
-	closed map[string]int
-	conns  map[*driver.Conn]*connStats
-	nextID atomic.Int64
+	mu       sync.Mutex
+	offers   map[string]*driver.Conn
+	closed   map[string]int
+	conns    map[*driver.Conn]*connStats
+	creating int // connections being created (counted against MaxConnections)
+	nextID   atomic.Int64
 }
 
 type connStats struct {
 	id              int64
-	start           time.Time
 	messages, bytes uint64
 }
 
 // New returns an echo peer running its connections on d.
 func New(d *driver.Driver, opts Options) *Peer {
-	return &Peer{d: d, opts: opts, offers: map[string]*driver.Conn{}, closed: map[string]int{}, conns: map[*driver.Conn]*connStats{}}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Peer{d: d, opts: opts, log: log, offers: map[string]*driver.Conn{}, closed: map[string]int{}, conns: map[*driver.Conn]*connStats{}}
 }
 
 // ClosedCount reports how many channels with label have closed.
@@ -78,39 +97,58 @@ func (p *Peer) ClosedCount(label string) int {
 	return p.closed[label]
 }
 
-// Connections returns how many connections are open.
+// Connections returns how many connections are live.
 func (p *Peer) Connections() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.conns)
 }
 
-func (p *Peer) logf(format string, args ...any) {
-	if p.opts.Log != nil {
-		fmt.Fprintf(p.opts.Log, format+"\n", args...)
+func (p *Peer) maxConnections() int {
+	if p.opts.MaxConnections <= 0 {
+		return 100
 	}
+	return p.opts.MaxConnections
+}
+
+func (p *Peer) connectTimeout() time.Duration {
+	if p.opts.ConnectTimeout <= 0 {
+		return 20 * time.Second
+	}
+	return p.opts.ConnectTimeout
 }
 
 func (p *Peer) newConn() (*driver.Conn, error) {
-	st := &connStats{id: p.nextID.Add(1), start: time.Now()}
+	p.mu.Lock()
+	if n := len(p.conns) + p.creating; n >= p.maxConnections() {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("%w: %d peer connections", signaling.ErrBusy, n)
+	}
+	p.creating++
+	p.mu.Unlock()
+	c, err := p.create()
+	p.mu.Lock()
+	p.creating--
+	p.mu.Unlock()
+	return c, err
+}
+
+func (p *Peer) create() (*driver.Conn, error) {
+	st := &connStats{id: p.nextID.Add(1)}
+	log := p.log.With("echo", st.id)
 	c, err := p.d.NewPeerConnection(p.opts.Config, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
 			st.messages++
 			st.bytes += uint64(len(m.Data))
+			log.Debug("message", "channel", m.Channel.Label(), "bytes", len(m.Data), "binary", m.Binary)
 			if !m.Binary && string(m.Data) == CloseCommand {
 				if err := m.Channel.Close(); err != nil {
-					p.logf("conn %d: close %q: %v", st.id, m.Channel.Label(), err)
+					log.Warn("close channel", "channel", m.Channel.Label(), "err", err)
 				}
 				return
 			}
-			var err error
-			if m.Binary {
-				err = m.Channel.Send(m.Data)
-			} else {
-				err = m.Channel.SendText(string(m.Data))
-			}
-			if err != nil {
-				p.logf("conn %d: echo on %q: %v", st.id, m.Channel.Label(), err)
+			if err := c.Send(m.Channel, m.Data, m.Binary); err != nil {
+				log.Warn("echo", "channel", m.Channel.Label(), "err", err)
 			}
 		},
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
@@ -119,20 +157,16 @@ func (p *Peer) newConn() (*driver.Conn, error) {
 				p.mu.Lock()
 				p.closed[e.Channel.Label()]++
 				p.mu.Unlock()
-			case rtc.EventConnectionStateChange:
-				p.logf("conn %d: %v after %v (%d messages, %d bytes echoed)", st.id, e.ConnectionState,
-					time.Since(st.start).Round(time.Millisecond), st.messages, st.bytes)
-				if e.ConnectionState == rtc.PeerConnectionFailed || e.ConnectionState == rtc.PeerConnectionClosed {
-					go p.drop(c)
-				}
-				return
-			case rtc.EventICECandidate, rtc.EventNegotiationNeeded:
-				return
+				log.Debug("channel closed", "channel", e.Channel.Label())
+			case rtc.EventDataChannel, rtc.EventDataChannelOpen:
+				log.Debug("channel", "event", e)
 			}
-			p.logf("conn %d: %v", st.id, e)
 		},
 		OnError: func(c *driver.Conn, err error) {
-			p.logf("conn %d: %v", st.id, err)
+			var se *driver.SendError
+			if errors.As(err, &se) {
+				log.Warn("echo refused", "err", err)
+			}
 		},
 	})
 	if err != nil {
@@ -141,33 +175,52 @@ func (p *Peer) newConn() (*driver.Conn, error) {
 	for _, n := range p.opts.Negotiated {
 		id := n.ID
 		if _, err := c.CreateDataChannel(n.Label, rtc.DataChannelInit{Negotiated: true, ID: &id}); err != nil {
-			_ = c.Close()
+			p.closeConn(c)
 			return nil, err
 		}
 	}
 	p.mu.Lock()
 	p.conns[c] = st
 	p.mu.Unlock()
-	timeout := p.opts.ConnectTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	time.AfterFunc(timeout, func() {
-		connected := false
-		_ = c.Do(func(pc *rtc.PeerConnection) error {
-			connected = pc.ConnectionState() == rtc.PeerConnectionConnected
-			return nil
-		})
-		if !connected {
-			p.logf("conn %d: not connected after %v, closing", st.id, timeout)
-			p.drop(c)
-		}
-	})
+	go p.watch(c, st, log)
 	return c, nil
 }
 
-func (p *Peer) drop(c *driver.Conn) {
-	_ = c.Close()
+// watch forgets c once the driver tore it down, and closes it if it is
+// not connected within ConnectTimeout.
+func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
+	t := time.NewTimer(p.connectTimeout())
+	defer t.Stop()
+	select {
+	case <-c.Done():
+	case <-t.C:
+		connected := false
+		err := c.Do(func(pc *rtc.PeerConnection) error {
+			connected = pc.ConnectionState() == rtc.PeerConnectionConnected
+			return nil
+		})
+		if err == nil && !connected {
+			log.Info("not connected in time, closing", "timeout", p.connectTimeout())
+			p.closeConn(c)
+		}
+		<-c.Done()
+	}
+	p.forget(c)
+	level := slog.LevelInfo
+	if !driver.IsNormalClose(c.Err()) {
+		level = slog.LevelWarn
+	}
+	// Done is closed after c's last callback: st is ours now.
+	log.Log(context.Background(), level, "echo stats", "messages", st.messages, "bytes", st.bytes)
+}
+
+func (p *Peer) closeConn(c *driver.Conn) {
+	if err := c.Close(); err != nil {
+		p.log.Debug("close", "err", err)
+	}
+}
+
+func (p *Peer) forget(c *driver.Conn) {
 	p.mu.Lock()
 	delete(p.conns, c)
 	for id, oc := range p.offers {
@@ -176,6 +229,12 @@ func (p *Peer) drop(c *driver.Conn) {
 		}
 	}
 	p.mu.Unlock()
+}
+
+// drop closes c and forgets it at once.
+func (p *Peer) drop(c *driver.Conn) {
+	p.closeConn(c)
+	p.forget(c)
 }
 
 // classify maps PeerConnection errors to the status codes of SIGNALING.md.
@@ -195,7 +254,7 @@ func (p *Peer) Answer(ctx context.Context, offer signaling.Description) (signali
 	if err != nil {
 		return signaling.Description{}, err
 	}
-	ans, err := c.AnswerAfterGathering(ctx, offer.SDP)
+	ans, err := c.AnswerAfterGathering(ctx, rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP})
 	if err != nil {
 		p.drop(c)
 		return signaling.Description{}, classify(err)
@@ -234,9 +293,22 @@ func (p *Peer) Accept(_ context.Context, ans signaling.Description) error {
 	if c == nil {
 		return signaling.ErrUnknownID
 	}
-	if err := c.SetAnswer(ans.SDP); err != nil {
+	if err := c.SetAnswer(rtc.SessionDescription{Type: rtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
 		p.drop(c)
 		return classify(err)
 	}
 	return nil
+}
+
+// ExpireOffer implements signaling.OfferExpirer: an offer whose answer did
+// not come in time is closed at once.
+func (p *Peer) ExpireOffer(id string) {
+	p.mu.Lock()
+	c := p.offers[id]
+	delete(p.offers, id)
+	p.mu.Unlock()
+	if c != nil {
+		p.log.Info("offer expired, closing", "offer", id)
+		p.drop(c)
+	}
 }

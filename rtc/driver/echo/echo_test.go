@@ -53,7 +53,7 @@ func TestEchoBothRoles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ans, err := c.AnswerAfterGathering(ctx, off.SDP)
+			ans, err := c.AnswerAfterGathering(ctx, rtc.SessionDescription{SDP: off.SDP})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestEchoBothRoles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := c.SetAnswer(ans.SDP); err != nil {
+			if err := c.SetAnswer(rtc.SessionDescription{SDP: ans.SDP}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -95,7 +95,9 @@ func TestEchoBothRoles(t *testing.T) {
 				t.Fatalf("peerOffers=%v: no echo", peerOffers)
 			}
 		}
-		_ = c.Close()
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package signaling implements the HTTP signaling contract shared by every
-// sansrtc example and test peer (shared/SIGNALING.md):
+// sansrtc example and test peer (SIGNALING.md in this directory):
 //
 //	POST /offer   {"type":"offer","sdp":"..."}            -> 200 {"type":"answer","sdp":"..."}
 //	GET  /offer                                           -> 200 {"type":"offer","sdp":"...","id":"..."}
@@ -7,11 +7,25 @@
 //
 // Bodies are JSON of at most 4 MiB. Malformed JSON or SDP gets 400 with a
 // one-line reason, a description that cannot be applied 422, a peer that
-// cannot offer answers GET /offer with 405. Descriptions carry every
-// candidate (no trickle) and a reply is due within 10 s.
+// cannot offer answers GET /offer with 405, and a request over a limit 503
+// with Retry-After. Descriptions carry every candidate (no trickle) and a
+// reply is due within 10 s. SIGNALING.md next to this file is the contract.
 //
 // Server turns a Handler into an http.Handler; the client functions speak
 // the same contract to any such peer.
+//
+// # Limits
+//
+// The signaling port is usually reachable by anyone, so nothing a request
+// can tie up is unbounded (Limits, all with safe defaults): requests in
+// flight, offers waiting for their answer and how long they wait, and,
+// through HTTPServer, the time a client may take to send its headers and
+// body, to read the reply and to keep an idle connection, and the header
+// size. A Handler bounds its own resources (the echo peer its live peer
+// connections) by returning ErrBusy. Serve with:
+//
+//	srv := signaling.HTTPServer(signaling.ServerWithLimits(h, limits), limits)
+//	err := srv.Serve(ln)
 package signaling
 
 import (
@@ -22,7 +36,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -65,57 +81,231 @@ type Handler interface {
 	Accept(ctx context.Context, answer Description) error
 }
 
-// Server serves the contract for h.
-func Server(h Handler) http.Handler {
+// Limits bound what anonymous HTTP clients can make a peer hold. The
+// signaling port is reachable by anyone who can reach the peer, so every
+// resource a request can tie up has a bound, and a request over a bound is
+// refused at once with 503 Service Unavailable and a Retry-After header
+// instead of waiting. The zero value gives the safe defaults below.
+type Limits struct {
+	// MaxInFlight bounds the requests being handled at once (each may be
+	// creating a peer connection and gathering). If zero, 64.
+	MaxInFlight int
+	// MaxPendingOffers bounds the offers handed out by GET /offer whose
+	// answer has not arrived yet. If zero, 64.
+	MaxPendingOffers int
+	// OfferLifetime is how long an offer from GET /offer waits for its
+	// POST /answer. After it the id is forgotten (a late answer gets 422)
+	// and a Handler that implements OfferExpirer is told, so it can free
+	// the peer connection. If zero, 20 s.
+	OfferLifetime time.Duration
+	// RetryAfter is the Retry-After of a 503 reply, rounded up to whole
+	// seconds. If zero, 1 s.
+	RetryAfter time.Duration
+
+	// The http.Server limits HTTPServer sets: ReadHeaderTimeout (if zero,
+	// 5 s), ReadTimeout for the headers and the whole body (if zero, 10 s),
+	// WriteTimeout for a whole reply, which includes the handler's own up
+	// to Timeout (if zero, Timeout + 5 s), IdleTimeout between requests on
+	// a kept-alive connection (if zero, 30 s), and MaxHeaderBytes (if zero,
+	// 16 KiB).
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func (l *Limits) maxInFlight() int             { return orDefault(l.MaxInFlight, 64) }
+func (l *Limits) maxPendingOffers() int        { return orDefault(l.MaxPendingOffers, 64) }
+func (l *Limits) offerLifetime() time.Duration { return orDefault(l.OfferLifetime, 20*time.Second) }
+func (l *Limits) retryAfter() time.Duration    { return orDefault(l.RetryAfter, time.Second) }
+func (l *Limits) readHeaderTimeout() time.Duration {
+	return orDefault(l.ReadHeaderTimeout, 5*time.Second)
+}
+func (l *Limits) readTimeout() time.Duration { return orDefault(l.ReadTimeout, 10*time.Second) }
+func (l *Limits) writeTimeout() time.Duration {
+	return orDefault(l.WriteTimeout, Timeout+5*time.Second)
+}
+func (l *Limits) idleTimeout() time.Duration { return orDefault(l.IdleTimeout, 30*time.Second) }
+func (l *Limits) maxHeaderBytes() int        { return orDefault(l.MaxHeaderBytes, 16<<10) }
+
+// ErrBusy is what a Handler returns (wrapped, with a reason) when serving the
+// request would exceed one of its own limits, such as its number of live
+// peer connections: the client gets 503 with Retry-After.
+var ErrBusy = errors.New("busy")
+
+// OfferExpirer is implemented by a Handler that wants to know when an offer
+// it made was not answered within Limits.OfferLifetime (or the server
+// forgot it for another reason), to free what the offer holds.
+type OfferExpirer interface {
+	ExpireOffer(id string)
+}
+
+// HTTPServer returns an http.Server for h with the timeouts and header
+// limit of l. Use it (or set the same fields) rather than a bare
+// http.Server, whose zero value waits forever for a slow client.
+func HTTPServer(h http.Handler, l Limits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeaderTimeout(),
+		ReadTimeout:       l.readTimeout(),
+		WriteTimeout:      l.writeTimeout(),
+		IdleTimeout:       l.idleTimeout(),
+		MaxHeaderBytes:    l.maxHeaderBytes(),
+	}
+}
+
+// Server serves the contract for h with the default Limits.
+func Server(h Handler) http.Handler { return ServerWithLimits(h, Limits{}) }
+
+// ServerWithLimits serves the contract for h within l: at most
+// l.MaxInFlight requests at once and l.MaxPendingOffers unanswered offers,
+// each forgotten after l.OfferLifetime; over a limit, 503 with Retry-After.
+// The timeouts of l apply only through HTTPServer.
+func ServerWithLimits(h Handler, l Limits) http.Handler {
+	s := &server{h: h, l: l, inFlight: make(chan struct{}, l.maxInFlight()), pending: map[string]*time.Timer{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/offer", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
-		defer cancel()
-		switch r.Method {
-		case http.MethodPost:
-			var d Description
-			if !readJSON(w, r, &d, "offer") {
-				return
-			}
-			ans, err := h.Answer(ctx, d)
-			if err != nil {
-				writeError(w, err)
-				return
-			}
-			ans.Type = "answer"
-			writeJSON(w, http.StatusOK, ans)
-		case http.MethodGet:
-			off, err := h.Offer(ctx)
-			if err != nil {
-				writeError(w, err)
-				return
-			}
-			off.Type = "offer"
-			writeJSON(w, http.StatusOK, off)
-		default:
-			w.Header().Set("Allow", "GET, POST")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		}
-	})
-	mux.HandleFunc("/answer", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
-		defer cancel()
-		var d Description
-		if !readJSON(w, r, &d, "answer") {
-			return
-		}
-		if err := h.Accept(ctx, d); err != nil {
-			writeError(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	mux.HandleFunc("/offer", s.offer)
+	mux.HandleFunc("/answer", s.answer)
 	return mux
+}
+
+type server struct {
+	h        Handler
+	l        Limits
+	inFlight chan struct{} // a counting semaphore: one token per request being handled
+
+	mu       sync.Mutex
+	reserved int                    // GET /offer requests that hold a pending slot
+	pending  map[string]*time.Timer // offer id -> its expiry
+}
+
+// busy refuses a request over a limit (503 with Retry-After, RFC 9110
+// §15.6.4 and §10.2.3).
+func (s *server) busy(w http.ResponseWriter, reason string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((s.l.retryAfter()+time.Second-1)/time.Second)))
+	http.Error(w, reason, http.StatusServiceUnavailable)
+}
+
+// enter takes an in-flight slot without waiting.
+func (s *server) enter(w http.ResponseWriter) bool {
+	select {
+	case s.inFlight <- struct{}{}:
+		return true
+	default:
+		s.busy(w, fmt.Sprintf("busy: %d requests in flight", cap(s.inFlight)))
+		return false
+	}
+}
+
+func (s *server) leave() { <-s.inFlight }
+
+func (s *server) offer(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !s.enter(w) {
+		return
+	}
+	defer s.leave()
+	ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+	defer cancel()
+	if r.Method == http.MethodPost {
+		var d Description
+		if !readJSON(w, r, &d, "offer") {
+			return
+		}
+		ans, err := s.h.Answer(ctx, d)
+		if err != nil {
+			s.writeError(w, err)
+			return
+		}
+		ans.Type = "answer"
+		writeJSON(w, http.StatusOK, ans)
+		return
+	}
+	// GET /offer: reserve a pending slot before the handler creates anything.
+	s.mu.Lock()
+	if len(s.pending)+s.reserved >= s.l.maxPendingOffers() {
+		s.mu.Unlock()
+		s.busy(w, fmt.Sprintf("busy: %d offers waiting for an answer", s.l.maxPendingOffers()))
+		return
+	}
+	s.reserved++
+	s.mu.Unlock()
+	off, err := s.h.Offer(ctx)
+	s.mu.Lock()
+	s.reserved--
+	if err == nil {
+		if _, dup := s.pending[off.ID]; dup || off.ID == "" {
+			err = fmt.Errorf("handler returned offer id %q twice or empty", off.ID)
+		} else {
+			id := off.ID
+			s.pending[id] = time.AfterFunc(s.l.offerLifetime(), func() { s.expire(id) })
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	off.Type = "offer"
+	writeJSON(w, http.StatusOK, off)
+}
+
+// expire forgets an offer whose answer did not come in time.
+func (s *server) expire(id string) {
+	s.mu.Lock()
+	_, ok := s.pending[id]
+	delete(s.pending, id)
+	s.mu.Unlock()
+	if ok {
+		if e, ok := s.h.(OfferExpirer); ok {
+			e.ExpireOffer(id)
+		}
+	}
+}
+
+func (s *server) answer(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !s.enter(w) {
+		return
+	}
+	defer s.leave()
+	ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+	defer cancel()
+	var d Description
+	if !readJSON(w, r, &d, "answer") {
+		return
+	}
+	// The id must be one of ours and still pending; it is used once.
+	s.mu.Lock()
+	t, ok := s.pending[d.ID]
+	delete(s.pending, d.ID)
+	s.mu.Unlock()
+	if !ok {
+		s.writeError(w, fmt.Errorf("%w %q", ErrUnknownID, d.ID))
+		return
+	}
+	t.Stop()
+	if err := s.h.Accept(ctx, d); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, d *Description, wantType string) bool {
@@ -143,9 +333,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, d *Description, wantType s
 	return true
 }
 
-func writeError(w http.ResponseWriter, err error) {
+func (s *server) writeError(w http.ResponseWriter, err error) {
 	code := http.StatusUnprocessableEntity
 	switch {
+	case errors.Is(err, ErrBusy):
+		s.busy(w, oneLine(err.Error()))
+		return
 	case errors.Is(err, ErrBadRequest):
 		code = http.StatusBadRequest
 	case errors.Is(err, ErrCannotOffer):

@@ -1,72 +1,104 @@
-// Command answer is an echo peer that speaks shared/SIGNALING.md in both
-// roles: POST /offer (it answers) and GET /offer + POST /answer (it offers,
-// with a data channel labelled "echo"). Every data channel message comes
-// back on the same channel, same type, same bytes.
+// Command answer is an echo peer that speaks the signaling contract
+// (rtc/driver/signaling/SIGNALING.md) in both roles: POST /offer (it
+// answers) and GET /offer + POST /answer (it offers, with a data channel
+// labelled "echo"). Every data channel message comes back on the same
+// channel, same type, same bytes.
 //
 //	go run ./rtc/examples/answer -addr 127.0.0.1:8080
+//	go run ./rtc/examples/answer -addr 0.0.0.0:8080 -host 192.168.1.20   # reachable on the LAN
 //
-// It prints "listening on http://HOST:PORT" to standard output and one line
-// per connection event and stats to standard error.
+// It prints "listening on http://HOST:PORT" to standard output and logs to
+// standard error: a few lines per connection (connected, closed with its
+// reason, final counters), every event and message with -v.
+//
+// ICE flags (issue 16): -ice-server URL (repeatable; STUN or TURN with an
+// IP address), -ice-user and -ice-pass (TURN credentials), -relay-only,
+// -host. One UDP port for every session (issue 18): -udp-port N, and
+// -public-ip ADDR for a server behind a static 1:1 NAT (not with
+// -ice-server yet). Waiting for other issues: TURN over TCP/TLS and host
+// names in URLs.
+//
+// Limits (signaling.Limits and echo.Options defaults): 100 live peer
+// connections, 64 requests in flight, 64 unanswered offers that expire
+// after 20 s, header and body timeouts; over a limit, 503 + Retry-After.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/echo"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
 )
 
 func main() {
+	var f cli.Flags
+	f.Register(flag.CommandLine)
 	addr := flag.String("addr", "127.0.0.1:8080", "HTTP signaling address")
-	host := flag.String("host", "127.0.0.1", "comma-separated host addresses for ICE (loopback by default)")
 	negotiated := flag.String("negotiated", "", "comma-separated label:id negotiated channels to create on every connection")
+	maxConns := flag.Int("max-conns", 100, "live peer connections at most")
 	flag.Parse()
+	log := f.Logger()
+	if err := run(&f, log, *addr, *negotiated, *maxConns); err != nil {
+		log.Error("answer", "err", err)
+		os.Exit(1)
+	}
+}
 
-	var opts echo.Options
-	opts.Log = os.Stderr
-	for _, n := range strings.Split(*negotiated, ",") {
+func run(f *cli.Flags, log *slog.Logger, addr, negotiated string, maxConns int) error {
+	opts := echo.Options{Logger: log, MaxConnections: maxConns}
+	for _, n := range strings.Split(negotiated, ",") {
 		if n == "" {
 			continue
 		}
 		label, id, ok := strings.Cut(n, ":")
 		v, err := strconv.ParseUint(id, 10, 16)
 		if !ok || err != nil {
-			log.Fatalf("bad -negotiated %q: want label:id", n)
+			return fmt.Errorf("bad -negotiated %q: want label:id", n)
 		}
 		opts.Negotiated = append(opts.Negotiated, echo.Negotiated{Label: label, ID: uint16(v)})
 	}
-	var hosts []netip.Addr
-	for _, h := range strings.Split(*host, ",") {
-		a, err := netip.ParseAddr(strings.TrimSpace(h))
-		if err != nil {
-			log.Fatalf("bad -host %q: %v", h, err)
-		}
-		hosts = append(hosts, a)
+	dcfg, err := f.DriverConfig(log)
+	if err != nil {
+		return err
 	}
-	d := driver.New(driver.Config{Addresses: hosts})
+	if opts.Config, err = f.Configuration(); err != nil {
+		return err
+	}
+	d := driver.New(dcfg)
 	defer d.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		log.Fatal(err)
+		return fmt.Errorf("cannot listen on -addr %s: %w", addr, err)
 	}
 	fmt.Printf("listening on http://%s\n", ln.Addr())
-	srv := &http.Server{Handler: signaling.Server(echo.New(d, opts))}
+	var lim signaling.Limits
+	srv := signaling.HTTPServer(signaling.ServerWithLimits(echo.New(d, opts), lim), lim)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	go func() { <-ctx.Done(); srv.Close() }()
-	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-		log.Fatal(err)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
 	}
+	return nil
 }

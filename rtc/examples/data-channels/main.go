@@ -1,7 +1,8 @@
 // Command data-channels runs two PeerConnections in one process on
 // loopback UDP: one offers with a data channel, the other answers; then
 // the offerer streams messages to the answerer with bufferedAmount flow
-// control. It prints the setup time and the throughput.
+// control. It prints the setup time and the throughput; the drivers log
+// connected and closed lines to standard error (every event with -v).
 //
 //	go run ./rtc/examples/data-channels
 package main
@@ -10,6 +11,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"time"
@@ -21,19 +23,24 @@ import (
 func main() {
 	total := flag.Int("bytes", 64<<20, "bytes to send")
 	size := flag.Int("size", 64<<10, "message size")
+	verbose := flag.Bool("v", false, "log every event (debug level)")
 	flag.Parse()
-	if err := run(*total, *size); err != nil {
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := run(*total, *size, log); err != nil {
 		fmt.Fprintln(os.Stderr, "data-channels:", err)
 		os.Exit(1)
 	}
 }
 
-func run(total, size int) error {
+func run(total, size int, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	// One driver (one loop goroutine) per PeerConnection, as two
-	// processes would have.
-	loopback := driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
+	// One driver per PeerConnection, as two processes would have.
+	loopback := driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Logger: log}
 	da, db := driver.New(loopback), driver.New(loopback)
 	defer da.Close()
 	defer db.Close()
@@ -78,11 +85,11 @@ func run(total, size int) error {
 	if err != nil {
 		return err
 	}
-	answer, err := answerer.AnswerAfterGathering(ctx, offer.SDP)
+	answer, err := answerer.AnswerAfterGathering(ctx, offer)
 	if err != nil {
 		return err
 	}
-	if err := offerer.SetAnswer(answer.SDP); err != nil {
+	if err := offerer.SetAnswer(answer); err != nil {
 		return err
 	}
 	var dc *rtc.DataChannel

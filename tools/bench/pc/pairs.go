@@ -119,11 +119,11 @@ func newOurPair(ctx context.Context, da, db *driver.Driver) (*ourPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	ans, err := p.b.AnswerAfterGathering(ctx, off.SDP)
+	ans, err := p.b.AnswerAfterGathering(ctx, off)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.a.SetAnswer(ans.SDP); err != nil {
+	if err := p.a.SetAnswer(ans); err != nil {
 		return nil, err
 	}
 	select {

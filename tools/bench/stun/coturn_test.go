@@ -1,6 +1,7 @@
 package stun
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 	"github.com/sansrtc/rtc/tools/internal/peers"
 )
 
@@ -45,9 +47,14 @@ func roundTrip(t *testing.T, conn *net.UDPConn, c *ours.Client, server netip.Add
 		case err != nil:
 			t.Fatal(err)
 		case timedOut:
-			_ = c.HandleTimeout(time.Now())
+			if err := c.HandleTimeout(time.Now()); err != nil {
+				t.Fatal(err)
+			}
 		default:
-			_ = c.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]})
+			// A stray or duplicate answer matches nothing: expected, counted.
+			if err := c.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: local, Peer: from}, Message: buf[:n]}); err != nil && !errors.Is(err, ours.ErrUnmatchedResponse) {
+				t.Fatal(err)
+			}
 		}
 	}
 	t.Fatal("no outcome in 10 s")
@@ -67,11 +74,17 @@ func TestCoturn(t *testing.T) {
 	c := ours.NewClient(ours.Config{RTO: 100 * time.Millisecond})
 
 	// coturn needs a moment to bind; the client's retransmissions cover it.
-	id, _ := ours.NewTransactionID(nil)
+	id, err := ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := ours.NewBuilder(nil, ours.BindingRequest, id)
 	b.AddSoftware("sansrtc")
 	b.AddFingerprint()
-	req, _ := b.Bytes()
+	req, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ev := roundTrip(t, conn, c, server, req)
 	if ev.Kind != ours.EventResponse {
 		t.Fatalf("binding: %v", ev.Kind)
@@ -91,14 +104,23 @@ func TestCoturn(t *testing.T) {
 			t.Errorf("coturn FINGERPRINT: %v", err)
 		}
 	}
-	sw, _ := m.Software()
+	sw, err := m.Software()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("coturn: %s, %d transmissions, rtt %v", sw, ev.Transmissions, ev.RTT)
 
 	allocate := ours.MessageType{Method: ours.MethodAllocate, Class: ours.ClassRequest}
-	id, _ = ours.NewTransactionID(nil)
+	id, err = ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b = ours.NewBuilder(nil, allocate, id)
 	b.AddRequestedTransport(17)
-	req, _ = b.Bytes()
+	req, err = b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ev = roundTrip(t, conn, c, server, req)
 	if err := ours.Parse(ev.Response, &m); err != nil {
 		t.Fatal(err)
@@ -107,16 +129,25 @@ func TestCoturn(t *testing.T) {
 	if m.Type.Class != ours.ClassError || code != ours.CodeUnauthorized || err != nil {
 		t.Fatalf("unauthenticated Allocate: %v %v %v", m.Type, code, err)
 	}
-	realm, _ := m.Realm()
-	nonce, _ := m.Nonce()
+	realm, err := m.Realm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce, err := m.Nonce()
+	if err != nil {
+		t.Fatal(err)
+	}
 	realmS, nonceS := string(realm), string(nonce)
 
-	key, err := ours.LongTermKey(ours.PasswordAlgorithmMD5, "test", realmS, "test")
+	key, err := turn.LongTermKey(ours.PasswordAlgorithmMD5, "test", realmS, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := ours.NewIntegrity(key)
-	id, _ = ours.NewTransactionID(nil)
+	id, err = ours.NewTransactionID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b = ours.NewBuilder(nil, allocate, id)
 	b.AddRequestedTransport(17)
 	b.AddUsername("test")
@@ -124,13 +155,19 @@ func TestCoturn(t *testing.T) {
 	b.AddNonce(nonceS)
 	b.AddMessageIntegrity(in)
 	b.AddFingerprint()
-	req, _ = b.Bytes()
+	req, err = b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ev = roundTrip(t, conn, c, server, req)
 	if err := ours.Parse(ev.Response, &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.Type.Class != ours.ClassSuccess {
-		code, reason, _ := m.ErrorCode()
+		code, reason, err := m.ErrorCode()
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Fatalf("authenticated Allocate: %v %d %s", m.Type, code, reason)
 	}
 	if err := in.Check(&m); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	pion "github.com/pion/stun/v4"
 	ours "github.com/sansrtc/rtc/rtc-stun"
+	turn "github.com/sansrtc/rtc/rtc-turn"
 )
 
 // A TURN-style request with long-term credentials built by Pion verifies
@@ -25,7 +26,10 @@ func TestInteropLongTerm(t *testing.T) {
 	if err := ours.Parse(pm.Raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	key, _ := ours.LongTermKey(ours.PasswordAlgorithmMD5, user, realm, pass)
+	key, err := turn.LongTermKey(ours.PasswordAlgorithmMD5, user, realm, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := ours.NewIntegrity(key)
 	if err := in.Check(&m); err != nil {
 		t.Errorf("Pion's MESSAGE-INTEGRITY: %v", err)
@@ -33,7 +37,7 @@ func TestInteropLongTerm(t *testing.T) {
 	if err := m.CheckFingerprint(); err != nil {
 		t.Errorf("Pion's FINGERPRINT: %v", err)
 	}
-	if a, _ := m.XORMappedAddress(); a != netip.MustParseAddrPort("192.0.2.1:5000") {
+	if a, err := m.XORMappedAddress(); err != nil || a != netip.MustParseAddrPort("192.0.2.1:5000") {
 		t.Errorf("address %v", a)
 	}
 

@@ -1,6 +1,7 @@
 // Package browser runs headless Chromium (/usr/bin/chromium) as a
 // probe.Prober: one tab per peer connection, driven over the DevTools
-// protocol with chromedp, with the flags of shared/BROWSERS.md.
+// protocol with chromedp, with the loopback-only flags of tools/internal/peers
+// (ChromiumFlags).
 package browser
 
 import (
@@ -29,8 +30,8 @@ func Require(t testing.TB) {
 	peers.RequireChromium(t)
 }
 
-// Flags are exactly the flags of shared/BROWSERS.md (the user data dir is
-// added per run; chromedp adds --remote-debugging-port=0).
+// Flags are the loopback-only Chromium flags of tools/internal/peers (the
+// user data dir is added per run; chromedp adds --remote-debugging-port=0).
 func Flags() []chromedp.ExecAllocatorOption { return peers.ChromiumFlags() }
 
 // Browser is one headless Chromium process and the page server.

@@ -10,7 +10,7 @@ import (
 	"github.com/sansrtc/rtc/tools/interop/probe"
 )
 
-// EchoPeer makes one Chromium tab an echo peer speaking SIGNALING.md (one
+// EchoPeer makes one Chromium tab an echo peer speaking rtc/driver/signaling/SIGNALING.md (one
 // connection at a time): every message comes back on its channel, and
 // "__close__" closes the channel it came on.
 type EchoPeer struct {

@@ -90,9 +90,9 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	}
 	ep := &ourEP{a: a, t: t}
 	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drain}
-	a.HandleTimeout(time.Now())
+	must(t, a.HandleTimeout(time.Now()))
 	local := r.ListenUDP(ep)
-	a.AddLocalAddress(local, shared.UDP)
+	must(t, a.AddLocalAddress(local, shared.UDP))
 	a.EndOfLocalAddresses()
 	ep.drain()
 
@@ -111,7 +111,7 @@ func testChromium(t *testing.T, ourRole ice.Role) {
 	if len(remote.cands) == 0 {
 		t.Fatalf("Chromium gave no loopback UDP candidate")
 	}
-	a.SetRemoteCredentials(remote.ufrag, remote.pwd)
+	must(t, a.SetRemoteCredentials(remote.ufrag, remote.pwd))
 	for _, c := range remote.cands {
 		if err := a.AddRemoteCandidateString(c); err != nil {
 			t.Fatalf("%q: %v", c, err)

@@ -80,8 +80,9 @@ func testPion(t *testing.T, ourRole ice.Role) {
 	}
 	ep := &ourEP{a: a, pion: p, t: t}
 	ep.Endpoint = peers.Endpoint{Machine: a, Drain: ep.drain}
-	pu, pp, _ := p.GetLocalUserCredentials()
-	a.SetRemoteCredentials(pu, pp)
+	pu, pp, err := p.GetLocalUserCredentials()
+	must(t, err)
+	must(t, a.SetRemoteCredentials(pu, pp))
 	ou, op := a.LocalCredentials()
 	p.OnCandidate(func(c pionice.Candidate) {
 		r.Call(func() {
@@ -98,8 +99,8 @@ func testPion(t *testing.T, ourRole ice.Role) {
 	if err := p.GatherCandidates(); err != nil {
 		t.Fatal(err)
 	}
-	a.HandleTimeout(time.Now())
-	a.AddLocalAddress(r.ListenUDP(ep), shared.UDP)
+	must(t, a.HandleTimeout(time.Now()))
+	must(t, a.AddLocalAddress(r.ListenUDP(ep), shared.UDP))
 	a.EndOfLocalAddresses()
 	ep.drain()
 

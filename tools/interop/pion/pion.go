@@ -1,6 +1,7 @@
 // Package pion runs Pion v4 (a test-only peer) in the data channel interop
-// scenario: as an echo peer speaking SIGNALING.md and as a probe.Prober.
-// Its ICE is restricted to UDP4 on loopback with mDNS off (BROWSERS.md).
+// scenario: as an echo peer speaking rtc/driver/signaling/SIGNALING.md and as a probe.Prober.
+// Its ICE is restricted to UDP4 on loopback with mDNS off (no test sends a
+// packet off this machine).
 package pion
 
 import (

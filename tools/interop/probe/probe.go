@@ -1,6 +1,6 @@
 // Package probe is the scenario every data channel interop test runs: a
 // prober (headless Chromium, Pion, or sansrtc) connects to an echo peer that
-// speaks shared/SIGNALING.md, opens channels, checks byte-exact echoes and
+// speaks rtc/driver/signaling/SIGNALING.md, opens channels, checks byte-exact echoes and
 // closes from either side.
 package probe
 
@@ -67,7 +67,8 @@ func Pattern(size int, seed int) []byte {
 }
 
 // LoopbackOnly removes every a=candidate line whose address is not loopback
-// (BROWSERS.md: both sides use loopback candidates only).
+// (both sides use loopback candidates only: no test sends a packet off
+// this machine).
 func LoopbackOnly(sdp string) string {
 	lines := strings.Split(sdp, "\r\n")
 	out := lines[:0]

@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,39 +32,64 @@ var Debug func(format string, args ...any)
 
 // Connect runs signaling between the prober and the echo peer at base.
 func Connect(ctx context.Context, p Prober, base string, dir Direction) error {
+	_, err := connect(ctx, p, base, dir)
+	return err
+}
+
+// connect is Connect that also returns the echo peer's description.
+func connect(ctx context.Context, p Prober, base string, dir Direction) (string, error) {
 	switch dir {
 	case ProberOffers:
 		off, err := p.Offer(ctx)
 		if err != nil {
-			return fmt.Errorf("prober offer: %w", err)
+			return "", fmt.Errorf("prober offer: %w", err)
 		}
 		ans, err := signaling.PostOffer(ctx, base, signaling.Description{SDP: LoopbackOnly(off)})
 		if err != nil {
-			return fmt.Errorf("POST /offer: %w", err)
+			return "", fmt.Errorf("POST /offer: %w", err)
 		}
 		if err := p.Accept(ctx, LoopbackOnly(ans.SDP)); err != nil {
-			return fmt.Errorf("prober accepting answer: %w", err)
+			return "", fmt.Errorf("prober accepting answer: %w", err)
 		}
+		return ans.SDP, nil
 	case PeerOffers:
 		off, err := signaling.GetOffer(ctx, base)
 		if err != nil {
-			return fmt.Errorf("GET /offer: %w", err)
+			return "", fmt.Errorf("GET /offer: %w", err)
 		}
 		ans, err := p.Answer(ctx, LoopbackOnly(off.SDP))
 		if err != nil {
-			return fmt.Errorf("prober answer: %w", err)
+			return "", fmt.Errorf("prober answer: %w", err)
 		}
 		if Debug != nil {
 			Debug("offer:\n%s\nanswer:\n%s", off.SDP, ans)
 		}
 		if err := signaling.PostAnswer(ctx, base, signaling.Description{SDP: LoopbackOnly(ans), ID: off.ID}); err != nil {
-			return fmt.Errorf("POST /answer: %w", err)
+			return "", fmt.Errorf("POST /answer: %w", err)
 		}
 		if err := p.OpenChannels(ctx); err != nil {
-			return fmt.Errorf("prober channels: %w", err)
+			return "", fmt.Errorf("prober channels: %w", err)
 		}
+		return off.SDP, nil
 	}
-	return nil
+	return "", fmt.Errorf("unknown direction %d", dir)
+}
+
+// MaxMessageSize reads a=max-message-size from a description (RFC 8841
+// §6): 64 KiB when absent (§6.1), 0 when the peer takes any size.
+func MaxMessageSize(sdp string) int {
+	for _, l := range strings.Split(sdp, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(l), "a=max-message-size:")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 31)
+		if err != nil {
+			break // malformed: assume the default
+		}
+		return int(n)
+	}
+	return 64 << 10
 }
 
 // Run connects p to the echo peer at base and runs the whole scenario as
@@ -72,9 +99,12 @@ func Run(t *testing.T, p Prober, base string, dir Direction, closedCount func(st
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	start := time.Now()
-	if err := Connect(ctx, p, base, dir); err != nil {
+	remote, err := connect(ctx, p, base, dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	// Never send more than the echo peer accepts (RFC 8841 §6.1).
+	limit := MaxMessageSize(remote)
 	for _, l := range append([]string{Negotiated}, InBand...) {
 		if err := p.WaitOpen(ctx, l); err != nil {
 			t.Fatalf("open: %v", err)
@@ -89,6 +119,10 @@ func Run(t *testing.T, p Prober, base string, dir Direction, closedCount func(st
 			}
 			t.Run(name, func(t *testing.T) {
 				for _, size := range Sizes {
+					if limit > 0 && size > limit {
+						t.Logf("%d B skipped: above the peer's max-message-size %d", size, limit)
+						continue
+					}
 					if err := p.Echo(ctx, l, size, binary); err != nil {
 						t.Fatal(err)
 					}

@@ -5,6 +5,7 @@ package sansrtc
 
 import (
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/netip"
 
@@ -25,9 +26,17 @@ type EchoPeer struct {
 // Start starts an echo peer on 127.0.0.1. log may be nil.
 func Start(log io.Writer) *EchoPeer {
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
-	p := echo.New(d, echo.Options{Log: log, Negotiated: []echo.Negotiated{{Label: probe.Negotiated, ID: probe.NegotiatedID}}})
+	p := echo.New(d, echo.Options{Logger: logger(log), Negotiated: []echo.Negotiated{{Label: probe.Negotiated, ID: probe.NegotiatedID}}})
 	srv := httptest.NewServer(signaling.Server(p))
 	return &EchoPeer{Peer: p, URL: srv.URL, d: d, srv: srv}
+}
+
+// logger logs to w as text (all levels), or nowhere if w is nil.
+func logger(w io.Writer) *slog.Logger {
+	if w == nil {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Close stops the peer.

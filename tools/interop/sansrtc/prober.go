@@ -120,11 +120,13 @@ func (p *Prober) Offer(ctx context.Context) (string, error) {
 }
 
 // Accept implements probe.Prober.
-func (p *Prober) Accept(_ context.Context, sdp string) error { return p.conn.SetAnswer(sdp) }
+func (p *Prober) Accept(_ context.Context, sdp string) error {
+	return p.conn.SetAnswer(rtc.SessionDescription{SDP: sdp})
+}
 
 // Answer implements probe.Prober.
 func (p *Prober) Answer(ctx context.Context, sdp string) (string, error) {
-	a, err := p.conn.AnswerAfterGathering(ctx, sdp)
+	a, err := p.conn.AnswerAfterGathering(ctx, rtc.SessionDescription{SDP: sdp})
 	return a.SDP, err
 }
 

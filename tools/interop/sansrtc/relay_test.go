@@ -50,7 +50,7 @@ func TestRelayOnlyThroughCoturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans, err := b.AnswerAfterGathering(ctx, off.SDP)
+	ans, err := b.AnswerAfterGathering(ctx, off)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestRelayOnlyThroughCoturn(t *testing.T) {
 			t.Fatalf("no relay candidate:\n%s", sdp)
 		}
 	}
-	if err := a.SetAnswer(ans.SDP); err != nil {
+	if err := a.SetAnswer(ans); err != nil {
 		t.Fatal(err)
 	}
 	var dc *rtc.DataChannel

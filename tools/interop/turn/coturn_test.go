@@ -130,12 +130,14 @@ func testClientWith(t *testing.T, server netip.AddrPort, proto shared.TransportP
 		t.Fatalf("ChannelData not used: %+v", st)
 	}
 	t.Logf("%v: stats %+v", proto, st)
-	c.Close()
-	if err := r.Run("deallocate", 5*time.Second, func() bool { _, ok := ep.has(turn.EventDeallocated); return ok }); err != nil {
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if ev, _ := ep.has(turn.EventDeallocated); ev.Err != nil {
-		t.Fatalf("deallocate: %v", ev.Err)
+	if err := r.Run("deallocate", 5*time.Second, func() bool { done, _ := c.Deallocated(); return done }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Deallocated(); err != nil {
+		t.Fatalf("deallocate: %v", err)
 	}
 }
 
@@ -145,6 +147,7 @@ func TestCoturnClientTCP(t *testing.T) { testClient(t, shared.TCP) }
 // iceEP wraps an ICE agent for the runner and trickles to its peer.
 type iceEP struct {
 	peers.Endpoint
+	t     *testing.T
 	a     *ice.Agent
 	other *iceEP
 	reads [][]byte
@@ -158,7 +161,9 @@ func (e *iceEP) drain() {
 		}
 		switch ev.Kind {
 		case ice.EventLocalCandidate:
-			e.other.a.AddRemoteCandidateString(ev.Candidate.String())
+			if err := e.other.a.AddRemoteCandidateString(ev.Candidate.String()); err != nil {
+				e.t.Errorf("trickle: %v", err)
+			}
 		case ice.EventGatheringState:
 			if ev.GatheringState == ice.GatheringComplete {
 				e.other.a.EndOfRemoteCandidates()
@@ -196,20 +201,20 @@ func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ea, eb := &iceEP{a: a}, &iceEP{a: b}
+	ea, eb := &iceEP{t: t, a: a}, &iceEP{t: t, a: b}
 	ea.other, eb.other = eb, ea
 	ea.Endpoint = peers.Endpoint{Machine: a, Drain: ea.drain}
 	eb.Endpoint = peers.Endpoint{Machine: b, Drain: eb.drain}
 	u, p := b.LocalCredentials()
-	a.SetRemoteCredentials(u, p)
+	must(t, a.SetRemoteCredentials(u, p))
 	u, p = a.LocalCredentials()
-	b.SetRemoteCredentials(u, p)
+	must(t, b.SetRemoteCredentials(u, p))
 	now := time.Now()
-	a.HandleTimeout(now)
-	b.HandleTimeout(now)
-	a.AddLocalAddress(r.ListenUDP(ea), shared.UDP)
+	must(t, a.HandleTimeout(now))
+	must(t, b.HandleTimeout(now))
+	must(t, a.AddLocalAddress(r.ListenUDP(ea), shared.UDP))
 	a.EndOfLocalAddresses()
-	b.AddLocalAddress(r.ListenUDP(eb), shared.UDP)
+	must(t, b.AddLocalAddress(r.ListenUDP(eb), shared.UDP))
 	b.EndOfLocalAddresses()
 	ea.drain()
 	eb.drain()
@@ -222,8 +227,8 @@ func testICERelay(t *testing.T, proto shared.TransportProtocol) {
 	}
 	t.Logf("selected %s -> %s via %v", sa.Local.Address, sa.Remote.Address, sa.Transport)
 	for i := 0; i < 3; i++ {
-		a.HandleWrite([]byte("ping"))
-		b.HandleWrite([]byte("pong"))
+		must(t, a.HandleWrite([]byte("ping")))
+		must(t, b.HandleWrite([]byte("pong")))
 	}
 	if err := r.Run("data", 5*time.Second, func() bool { return len(ea.reads) > 0 && len(eb.reads) > 0 }); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package stun
+package turn
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-var errSASLprepProhibited = errors.New("stun: SASLprep: prohibited character")
+var errSASLprepProhibited = errors.New("turn: SASLprep: prohibited character")
 
 // SASLprep prepares a string with the SASLprep profile of stringprep
 // (RFC 4013), which RFC 5389 used for passwords and usernames; RFC 8489

@@ -1,0 +1,78 @@
+// Package driver runs sansrtc PeerConnections on real UDP sockets: it binds
+// sockets on host addresses, runs the sans-I/O drive loop with timers on
+// Config.Loops goroutines (GOMAXPROCS by default; each owns a shard of the
+// connections, assigned in turn, and no lock is shared between loops on the
+// per-packet path), and offers goroutine-safe handles. It starts one reader goroutine per socket (batched reads with
+// recvmmsg where the platform has it) and none per data channel. Writes go
+// out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
+// one peer leave as one segmented buffer (UDP_SEGMENT, see
+// Config.DisableSegmentation): the same datagrams on the wire for a
+// fraction of the per-datagram cost. A PeerConnection that offers
+// ReleaseWrite gets its sent datagrams back for reuse.
+//
+//	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+//	defer d.Close()
+//	conn, _ := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+//		OnMessage: func(c *driver.Conn, m rtc.Message) {
+//			c.Send(m.Channel, m.Data, m.Binary) // echo: same bytes, same type
+//		},
+//	})
+//	offer, _ := conn.OfferAfterGathering(ctx)
+//
+// # Sending
+//
+// Conn.Send is the one way to send, from any goroutine and from inside a
+// callback alike: it copies the message into the connection's send queue
+// and returns without waiting for the loop, so it cannot deadlock. The loop
+// hands queued messages to the PeerConnection in order, after the callbacks
+// of the current pass or at its next wake-up. Send returns an error at once
+// when the connection is closed (ErrClosed) or its queue is full
+// (ErrSendQueueFull: back off, for example until bufferedamountlow); a
+// failure found when the loop hands the message over (the channel closed
+// meanwhile, a message above the peer's max-message-size) goes to
+// Handler.OnError as a *SendError. Nothing is dropped silently.
+//
+// Callbacks run on the driver goroutine: inside them, the PeerConnection
+// and its DataChannels may also be used directly (they must not block).
+// Conn.Do runs a function on the loop from other goroutines; it waits for
+// the loop, so a callback must not call Do or the helpers built on it
+// (OfferAfterGathering, CreateDataChannel, WaitOpen, Close): call the
+// PeerConnection directly there, or start a goroutine.
+//
+// # Teardown
+//
+// A connection ends when it is closed locally (Conn.Close), when the
+// PeerConnection reaches "closed" or "failed" (unless Config.KeepFailed),
+// and when its transport ends from the other side: the DTLS transport
+// closed (the peer's close_notify) or failed (a fatal alert), or, for a
+// connection without media transceivers, the SCTP transport closed (the
+// peer's ABORT or SHUTDOWN), as rtc reports them at once
+// (EventDTLSStateChange, EventSCTPStateChange, EventError). The driver
+// closes the PeerConnection and releases its sockets in the same loop
+// pass, then closes Conn.Done; Conn.Err says why. IsNormalClose tells a normal close
+// (local, a peer's close_notify or User-Initiated Abort) from a failure.
+//
+// # Logging
+//
+// With Config.Logger set, the driver logs with log/slog: at Info a few lines
+// per connection (connected with its setup time, closed with its reason and
+// final counters), at Warn failures, at Debug every state change and the
+// errors of single datagrams (junk from the network is counted, and never
+// logged above Debug).
+//
+// # Scheduling
+//
+// Each wake-up costs the same whatever the number of connections: deadlines
+// are kept in a heap keyed by connection, and only connections whose
+// deadline passed, that received datagrams, or that have queued sends are
+// driven. A connection's place in the heap is updated after every drive.
+//
+// # One port
+//
+// With Config.SinglePort every connection of the driver shares one UDP
+// socket per host address: known 5-tuples route to their connection, new
+// ones only through an authenticated STUN Binding request naming the
+// connection's local ufrag (RFC 8445 §7.2.2), and unroutable datagrams are
+// counted in Stats. Known limits: no ICE servers with SinglePort yet, and
+// two connections of one SinglePort driver cannot reach each other.
+package driver

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"flag"
+	"strings"
+	"testing"
+
+	"github.com/sansrtc/rtc/rtc"
+)
+
+func parse(t *testing.T, args ...string) *Flags {
+	t.Helper()
+	var f Flags
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	f.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// TestFlags: the ICE and port flags give the configurations they name,
+// and combinations that cannot work fail at start with a clear message.
+func TestFlags(t *testing.T) {
+	f := parse(t, "-ice-server", "stun:127.0.0.1:3478", "-ice-server", "turn:127.0.0.1:3478?transport=udp",
+		"-ice-user", "u", "-ice-pass", "p", "-relay-only", "-host", "127.0.0.1")
+	cfg, err := f.Configuration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ICEServers) != 1 || len(cfg.ICEServers[0].URLs) != 2 || cfg.ICEServers[0].Username != "u" ||
+		cfg.ICEServers[0].Credential != "p" || cfg.ICETransportPolicy != rtc.ICETransportPolicyRelay {
+		t.Errorf("configuration %+v", cfg)
+	}
+	dc, err := parse(t, "-udp-port", "4000", "-public-ip", "192.0.2.7").DriverConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dc.SinglePort || dc.Port != 4000 || dc.PublicIP.String() != "192.0.2.7" {
+		t.Errorf("driver configuration %+v", dc)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-relay-only"}, "-relay-only needs a TURN -ice-server"},
+		{[]string{"-ice-user", "u"}, "need an -ice-server"},
+		{[]string{"-ice-server", "http://x"}, "ICE flags"},
+	} {
+		if _, err := parse(t, tc.args...).Configuration(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-public-ip", "192.0.2.7"}, "-public-ip needs -udp-port"},
+		{[]string{"-udp-port", "70000"}, "bad -udp-port"},
+		{[]string{"-host", "localhost"}, "bad -host"},
+		{[]string{"-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478"}, "does not support -ice-server"},
+	} {
+		if _, err := parse(t, tc.args...).DriverConfig(nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+// Command driver measures rtc/driver at scale (issue 18), with Pion v4 side
+// by side where it has the feature, all on loopback:
+//
+//	go run ./tools/bench/driver -mode idle -pairs 1000      # idle CPU per PeerConnection per second, RSS
+//	go run ./tools/bench/driver -mode setup -pairs 1000     # setup rate as live pairs accumulate
+//	go run ./tools/bench/driver -mode small -pairs 100      # 100 B messages, 1000/s per channel, CPU per message
+//
+// -single-port runs the b end of every pair on one UDP port (a driver of
+// its own; the a ends keep a socket each, as separate clients would),
+// -loops sets the drivers' loops.
+//
+// -stack sansrtc|pion picks the stack (one per process, so their CPU
+// figures do not mix). CPU is the process's user+system time (getrusage)
+// over the measuring window; RSS is VmRSS.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pair is two connected peers with one open channel from a to b.
+type pair interface {
+	// send sends one binary message a->b (without waiting).
+	send(msg []byte) error
+	close()
+}
+
+type stack interface {
+	newPair(ctx context.Context, received *atomic.Int64) (pair, error)
+	close()
+}
+
+func main() {
+	mode := flag.String("mode", "idle", "idle, setup or small")
+	stackName := flag.String("stack", "sansrtc", "sansrtc or pion")
+	pairs := flag.Int("pairs", 1000, "connected pairs")
+	window := flag.Duration("window", 10*time.Second, "measuring window (idle, small)")
+	rate := flag.Int("rate", 1000, "small: messages per second per channel")
+	size := flag.Int("size", 100, "small: message size")
+	loops := flag.Int("loops", 0, "sansrtc: driver loops (0: GOMAXPROCS)")
+	parallel := flag.Int("parallel", 1, "pairs set up at a time")
+	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
+	flag.Parse()
+	profile = *cpuprofile
+	var s stack
+	switch *stackName {
+	case "sansrtc":
+		s = newOurs(*loops, *singlePort)
+	case "pion":
+		s = newPion()
+	default:
+		fail(fmt.Errorf("unknown -stack %q", *stackName))
+	}
+	defer s.close()
+	var received atomic.Int64
+	if *mode == "setup" {
+		stop := startProfile()
+		defer stop()
+	}
+	ps, err := setup(s, *pairs, *parallel, &received, *mode == "setup")
+	if err != nil {
+		fail(err)
+	}
+	defer func() {
+		for _, p := range ps {
+			p.close()
+		}
+	}()
+	switch *mode {
+	case "setup":
+	case "idle":
+		time.Sleep(2 * time.Second) // let the setup traffic settle
+		runtime.GC()
+		cpu := measure(*window, nil)
+		pcs := float64(2 * len(ps))
+		fmt.Printf("%s idle: %d pairs: %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection\n",
+			*stackName, len(ps), cpu.Seconds()*1e6/pcs/window.Seconds(), cpu.Seconds()/window.Seconds(), float64(rss())/1024/pcs)
+	case "small":
+		msg := make([]byte, *size)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var sendErrs atomic.Int64
+		start := received.Load()
+		cpu := measure(*window, func() {
+			for _, p := range ps {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					// 10 ms ticks, rate/100 messages each: one send call per message.
+					t := time.NewTicker(10 * time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-t.C:
+							for range *rate / 100 {
+								if err := p.send(msg); err != nil {
+									sendErrs.Add(1)
+								}
+							}
+						}
+					}
+				}()
+			}
+		})
+		close(stop)
+		wg.Wait()
+		n := received.Load() - start
+		want := float64(len(ps)) * float64(*rate) * window.Seconds()
+		fmt.Printf("%s small: %d channels x %d msg/s x %d B: %d received in %v (%.0f%% of the offered load), %.1f µs CPU per message, %d send errors\n",
+			*stackName, len(ps), *rate, *size, n, *window, 100*float64(n)/want, cpu.Seconds()*1e6/float64(n), sendErrs.Load())
+	default:
+		fail(fmt.Errorf("unknown -mode %q", *mode))
+	}
+}
+
+// profile is the -cpuprofile file.
+var profile string
+
+// startProfile starts the CPU profile, if asked for, and returns its stop.
+func startProfile() func() {
+	if profile == "" {
+		return func() {}
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		fail(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fail(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench/driver:", err)
+	os.Exit(1)
+}
+
+// setup connects n pairs, parallel at a time (1: back to back); with
+// report, it prints the rate per tenth of the way.
+func setup(s stack, n, parallel int, received *atomic.Int64, report bool) ([]pair, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		ps    []pair
+		first error
+	)
+	step := max(n/10, 1)
+	t0 := time.Now()
+	all := t0
+	next := make(chan struct{})
+	var wg sync.WaitGroup
+	for range max(parallel, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				p, err := s.newPair(ctx, received)
+				mu.Lock()
+				if err != nil {
+					if first == nil {
+						first = fmt.Errorf("pair %d: %w", len(ps), err)
+					}
+					mu.Unlock()
+					continue
+				}
+				ps = append(ps, p)
+				if report && len(ps)%step == 0 {
+					fmt.Printf("setup: pairs %5d-%5d: %.0f pairs/s\n", len(ps)-step+1, len(ps), float64(step)/time.Since(t0).Seconds())
+					t0 = time.Now()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for range n {
+		next <- struct{}{}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return ps, first
+	}
+	if report {
+		fmt.Printf("setup: %d pairs, %d at a time, in %v: %.0f pairs/s overall\n", n, max(parallel, 1), time.Since(all).Round(time.Millisecond), float64(n)/time.Since(all).Seconds())
+	}
+	return ps, nil
+}
+
+// measure returns the process CPU time spent during window, running start
+// (if any) at its beginning.
+func measure(window time.Duration, start func()) time.Duration {
+	stop := startProfile()
+	defer stop()
+	c0 := cpuTime()
+	if start != nil {
+		start()
+	}
+	time.Sleep(window)
+	return cpuTime() - c0
+}
+
+// rss is the resident set size in bytes (Linux).
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
