@@ -38,10 +38,11 @@ type SessionDescription struct {
 
 	// src is the text Parse read, and checked locates in it every
 	// attribute Parse checked: the session-level ones, then each media
-	// section's, each list ended by an attrSpan with keyLen 0 (no parsed
-	// attribute has an empty name). Both are private and never change
-	// after Parse, so an attribute equal to the text its span locates is
-	// known to satisfy its grammar; Validate rechecks only the others.
+	// section's, each list opened by a header span (keyLen 0, which no
+	// attribute has) whose off is the list's length. Both are private and
+	// never change after Parse, so an attribute equal to the text its
+	// span locates is known to satisfy its grammar; Validate rechecks only
+	// the others.
 	src     string
 	checked []attrSpan
 }

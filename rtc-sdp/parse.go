@@ -78,6 +78,7 @@ type parser struct {
 	lineOff int
 	keep    bool
 	spans   []attrSpan
+	hdr     int // index in spans of the open section's header
 
 	seen uint32 // session-level singleton letters seen (bit per letter)
 }
@@ -127,8 +128,9 @@ func (p *parser) parse() (*SessionDescription, error) {
 	// Offsets are 32 bits; a larger text (only with a MaxSize over 4 GiB)
 	// is simply checked again in full by Validate.
 	if p.keep = len(p.text) <= math.MaxUint32; p.keep {
-		// An attribute is a line, and so is each m= that ends a list.
+		// An attribute is a line, and so is each m= that opens a list.
 		p.spans = make([]attrSpan, 0, cap(p.attrs)+1)
+		p.spans = append(p.spans, attrSpan{}) // the session level's header
 	}
 	if err := p.run(false); err != nil {
 		return nil, err
@@ -151,7 +153,8 @@ func (p *parser) parse() (*SessionDescription, error) {
 // description (see SessionDescription.checked).
 func (p *parser) keepChecked() {
 	if p.keep {
-		p.sd.src, p.sd.checked = p.text, p.spans[:len(p.spans):len(p.spans)]
+		// Without the header endSection opened after the last section.
+		p.sd.src, p.sd.checked = p.text, p.spans[:p.hdr:p.hdr]
 	}
 }
 
@@ -267,7 +270,10 @@ func (p *parser) endSection() {
 	}
 	p.attrOff = len(p.attrs)
 	if p.keep {
-		p.spans = append(p.spans, attrSpan{}) // the end of this section's list
+		// Fill this section's header with its count; open the next one's.
+		p.spans[p.hdr].off = uint32(len(p.spans) - p.hdr - 1)
+		p.hdr = len(p.spans)
+		p.spans = append(p.spans, attrSpan{})
 	}
 }
 

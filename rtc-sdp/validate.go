@@ -172,15 +172,14 @@ func (sd *SessionDescription) Validate() error {
 	return nil
 }
 
-// nextChecked splits the checked copy of one section's attributes (up to
-// the empty Attribute that ends it) from the rest.
+// nextChecked splits the spans of one section's attributes (the count in
+// its header span) from the rest.
 func nextChecked(chk []attrSpan) (seg, rest []attrSpan) {
-	for i := range chk {
-		if chk[i].keyLen == 0 {
-			return chk[:i], chk[i+1:]
-		}
+	if len(chk) == 0 {
+		return nil, nil
 	}
-	return chk, nil
+	n := min(int(chk[0].off), len(chk)-1)
+	return chk[1 : 1+n], chk[1+n:]
 }
 
 // FieldError reports a line field (not an attribute) that breaks its
