@@ -78,3 +78,18 @@ func isHexPairsModulo(s string) bool {
 	}
 	return true
 }
+
+// FuzzSplitAttr: splitAttr splits and accepts as cutOrAll(v, ':') and
+// isToken on the name did.
+func FuzzSplitAttr(f *testing.F) {
+	for _, v := range []string{"mid:0", "rtcp-mux", ":x", "", "a b:c", "a:b:c", "x\x00:y", "k:", "é:x"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		k, val, ok := splitAttr(v)
+		wk, wv, _ := cutOrAll(v, ':')
+		if ok != isToken(wk) || ok && (k != wk || val != wv) {
+			t.Fatalf("%q: splitAttr %q %q %v, cut %q %q token %v", v, k, val, ok, wk, wv, isToken(wk))
+		}
+	})
+}

@@ -407,8 +407,8 @@ func (p *parser) mediaLine(c byte, v string) error {
 // its grammar (RFC 8829 §5.8: a known attribute that does not parse
 // rejects the description).
 func (p *parser) attribute(v string) error {
-	key, val, _ := cutOrAll(v, ':')
-	if !isToken(key) {
+	key, val, ok := splitAttr(v)
+	if !ok {
 		return p.fail("attribute name is not a token", ErrSyntax)
 	}
 	// The line holds no NUL, CR or LF (checked above, or by the scans of
@@ -423,6 +423,26 @@ func (p *parser) attribute(v string) error {
 		p.spans = append(p.spans, attrSpan{off: uint32(p.lineOff + 2), keyLen: uint32(len(key)), valLen: uint32(len(val))})
 	}
 	return nil
+}
+
+// splitAttr splits "<att-field>[:<att-value>]" at the first ':' and
+// reports whether the name is a token. token-char excludes ':', so one
+// scan does both: the first byte that is not a token-char must be that ':'
+// (or the end).
+func splitAttr(v string) (key, val string, ok bool) {
+	j := 0
+	for j < len(v) && charClass[v[j]]&classToken != 0 {
+		j++
+	}
+	switch {
+	case j == 0:
+		return "", "", false
+	case j == len(v):
+		return v, "", true
+	case v[j] != ':':
+		return "", "", false
+	}
+	return v[:j], v[j+1:], true
 }
 
 // cutSpace splits at the first space; both halves must be non-empty.
