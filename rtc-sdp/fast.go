@@ -1,12 +1,13 @@
 package sdp
 
 // One-pass grammar checks for the typed attributes a browser description
-// holds by the dozen (rtcp-fb, rtpmap, extmap, ssrc). Each accepts exactly
-// what the typed parser accepts (the Fuzz*OK targets and FuzzAttributes
-// hold them to it) without building the value, and each check* falls back
-// to the typed parser when it refuses, so the error and its reason are the
-// parser's own: a fast check can only ever be too strict, never too lax,
-// by construction of the fallback, and the fuzz targets keep it exact.
+// holds by the dozen (rtcp-fb, rtpmap, fmtp, extmap, ssrc; candidateOK in
+// candidate.go). Each accepts exactly what its typed parser accepts,
+// without building the value. When one refuses, its check* asks the typed
+// parser, so the error and its reason are the parser's own and a fast
+// check that refused wrongly would cost only time; one that accepted
+// wrongly would be a hole, which FuzzFastChecks, FuzzCandidateOK and
+// FuzzAttributes (checkTyped against each Parse*) look for.
 
 // checkRTCPFB checks a=rtcp-fb (see ParseRTCPFeedback).
 func checkRTCPFB(v string) error {
@@ -142,4 +143,20 @@ func ssrcOK(v string) bool {
 		return false
 	}
 	return isByteString(rest[j+1:])
+}
+
+// checkFMTP checks a=fmtp (see ParseFMTP).
+func checkFMTP(v string) error {
+	if fmtpOK(v) {
+		return nil
+	}
+	_, err := ParseFMTP(v)
+	return err
+}
+
+// fmtpOK: RFC 8866 §6.15, "<format> SP <format specific parameters>": a
+// token and a non-empty byte-string.
+func fmtpOK(v string) bool {
+	_, params, ok := scanField(v, classToken)
+	return ok && params != "" && isByteString(params)
 }

@@ -33,6 +33,7 @@ func FuzzFastChecks(f *testing.F) {
 		"111 opus/48000/2", "0 PCMU/8000", "96 x/48000/0", "96 x/4294967296", "96 /8000", "96 a b/8000", "96 VP8/90000/",
 		"1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "3/sendonly urn:x attrs", "256 urn:x", "4096 urn:x", "1/x urn:x", "1  urn:x",
 		"1234 cname:abc", "1234 msid:a b", "1234 cname", "1234 cn ame:x", "4294967296 cname:x", "1234 :x", "1234",
+		"111 minptime=10;useinbandfec=1", "111", "111 ", "1 1 a\rb", "a/b x",
 		"AB:CD:EF", "ab:cd", "A", "AB:", "AB:CD:E", "G0:00", "00-00",
 	} {
 		f.Add(v)
@@ -47,6 +48,7 @@ func FuzzFastChecks(f *testing.F) {
 			{"rtpmap", rtpmapOK(v), errOf(ParseRTPMap(v))},
 			{"extmap", extmapOK(v), errOf(ParseExtMap(v))},
 			{"ssrc", ssrcOK(v), errOf(ParseSSRC(v))},
+			{"fmtp", fmtpOK(v), errOf(ParseFMTP(v))},
 		}
 		for _, c := range checks {
 			if c.fast != (c.err == nil) {

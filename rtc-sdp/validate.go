@@ -12,7 +12,7 @@ func typedCheck(key string) func(string) error {
 	case AttrRTPMap:
 		return checkRTPMap
 	case AttrFMTP:
-		return func(v string) error { _, err := ParseFMTP(v); return err }
+		return checkFMTP
 	case AttrRTCPFB:
 		return checkRTCPFB
 	case AttrExtMap:
