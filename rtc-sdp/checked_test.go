@@ -30,7 +30,7 @@ func wantRefused(t *testing.T, what string, sd *SessionDescription) {
 	}
 }
 
-// fullValidate is Validate without the copy of what Parse checked.
+// fullValidate is Validate without the record of what Parse checked.
 func fullValidate(sd *SessionDescription) error {
 	c := *sd
 	c.checked = nil
@@ -38,7 +38,7 @@ func fullValidate(sd *SessionDescription) error {
 }
 
 // TestValidateRechecksChangedAttributes: Validate skips an attribute equal
-// to the private copy Parse keeps of what it checked (the marshal speed-up
+// to the bytes Parse checked, per its private record (the marshal speed-up
 // of the sdpperf work). Every way of changing an attribute of a parsed
 // description must make it check that attribute again: its value or its
 // name changed in place, an attribute inserted before it (shifting the
@@ -161,7 +161,7 @@ func TestMarshalAllocs(t *testing.T) {
 
 // FuzzChangeParsed: one attribute of a parsed description replaced by an
 // arbitrary name and value. Marshal must accept exactly when the full
-// check (a token name, then checkAttr) accepts, the private copy of what
+// check (a token name, then checkAttr) accepts, the private record of what
 // Parse checked notwithstanding, and what it writes must parse back.
 func FuzzChangeParsed(f *testing.F) {
 	f.Add(uint16(0), AttrMID, "0")

@@ -149,12 +149,12 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // grammar does not allow, wherever it came from, is never written.
 // Unknown attributes must have a token name and a byte-string value.
 //
-// A description from Parse keeps a private copy of the attributes it
-// checked; an attribute still equal to its copy (same name, same value, at
-// the same index of the same section) is not parsed again, every other
-// one is: changing, adding, removing or reordering attributes, through
-// any API, only makes Validate check more. The other fields are always
-// checked.
+// A description from Parse keeps a private record of where in its text
+// each attribute it checked lies; an attribute still equal to those bytes
+// (same name, same value, at the same index of the same section) is not
+// parsed again, every other one is: changing, adding, removing or
+// reordering attributes, through any API, only makes Validate check more.
+// The other fields are always checked.
 func (sd *SessionDescription) Validate() error {
 	if err := sd.checkFields(); err != nil {
 		return &ValidationError{Media: -1, Err: err}
