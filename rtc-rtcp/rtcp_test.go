@@ -60,6 +60,9 @@ func normalize(p Packet) Packet {
 		panic(err)
 	}
 	q := newPacket(Header{Type: PacketType(b[1]), Count: b[0] & 0x1f}, b)
+	if _, raw := p.(*RawPacket); raw {
+		q = &RawPacket{} // kept raw: its bytes need not parse as their type
+	}
 	if err := q.Unmarshal(b); err != nil {
 		panic(err)
 	}
