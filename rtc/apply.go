@@ -83,6 +83,7 @@ func (pc *PeerConnection) SetRemoteDescription(desc SessionDescription) error {
 // moves the output along.
 func (pc *PeerConnection) negotiated() {
 	pc.tr.candidateMid = pc.neg.taggedMid()
+	pc.settleMedia()
 	if pc.neg.complete() && !pc.tr.ready {
 		pc.tr.ready, pc.tr.client, pc.tr.fingerprints = true, pc.neg.client, pc.neg.remote.fingerprints
 		pc.tr.startDTLS(pc.clock.Now(), &pc.out)
@@ -114,7 +115,7 @@ func (n *negotiation) applyLocalOffer(desc SessionDescription, out *sink) error 
 	// Commit the m-sections the offer introduced (RFC 8829 §5.4 step 3).
 	for _, s := range n.offerSections {
 		if s.transceiver != nil && s.transceiver.mid == "" {
-			s.transceiver.mid = s.mid
+			s.transceiver.mid, s.transceiver.midBytes = s.mid, []byte(s.mid)
 		}
 		n.seeMid(s.mid)
 	}
@@ -147,7 +148,6 @@ func (n *negotiation) applyLocalAnswer(desc SessionDescription, out *sink) error
 	n.currentLocal, n.pendingLocal = &ld, nil
 	n.currentRemote, n.pendingRemote = n.pendingRemote, nil
 	n.beforeRemoteOffer = nil
-	n.settleTransceivers()
 	n.setState(SignalingStable, out)
 	return nil
 }
@@ -212,7 +212,7 @@ func (n *negotiation) applyRemote(desc SessionDescription, sess *sdp.SessionDesc
 			// still returns to the stable state before both.
 			n.beforeRemoteOffer = n.save()
 		}
-		n.applyRemoteSections(sess)
+		n.applyRemoteSections(sess, out)
 		n.pendingRemote = &d
 		n.lastAnswer = nil // an answer created for an earlier offer answers other m-sections
 	case SDPTypePranswer:
@@ -222,6 +222,7 @@ func (n *negotiation) applyRemote(desc SessionDescription, sess *sdp.SessionDesc
 		n.currentRemote, n.pendingRemote = &d, nil
 		n.currentLocal, n.pendingLocal = n.pendingLocal, nil
 	}
+	n.remoteSD = sess
 	n.remoteSetup = rp.setup
 	n.remote = remoteTransport{fingerprints: rp.fingerprints, sctpPort: rp.sctpPort, maxMessage: rp.maxMessage, lite: rp.lite}
 	if desc.Type != SDPTypeOffer {
@@ -272,7 +273,7 @@ func (n *negotiation) rollbackLocalOffer() {
 		if n.currentLocal != nil && n.currentLocal.sd.MediaByMID(s.mid) != nil {
 			keep = append(keep, s)
 		} else if s.transceiver != nil {
-			s.transceiver.mid = ""
+			s.transceiver.mid, s.transceiver.midBytes = "", nil
 		}
 	}
 	n.sections = keep

@@ -327,3 +327,12 @@ func AnswerExtensions(offered []Extension, local []string) ([]Extension, error) 
 	}
 	return out, nil
 }
+
+func isRTXName(name string) bool { return strings.EqualFold(name, "rtx") }
+
+// apt returns the payload type an RTX format's apt parameter names (RFC
+// 4588 §8.6).
+func (c *Codec) apt() (uint8, bool) {
+	v, err := strconv.ParseUint(fmtpParams(c.FMTP)["apt"], 10, 8)
+	return uint8(v), err == nil
+}

@@ -9,22 +9,6 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
-// AddTransceiver adds a transceiver of the given kind and fires
-// negotiationneeded (W3C addTransceiver). Media does not flow yet; see the
-// package doc.
-func (pc *PeerConnection) AddTransceiver(kind MediaKind, dir Direction) (*Transceiver, error) {
-	if pc.closed {
-		return nil, ErrClosed
-	}
-	if kind != MediaKindAudio && kind != MediaKindVideo {
-		return nil, fmt.Errorf("rtc: unknown media kind %v", kind)
-	}
-	t := &Transceiver{kind: kind, direction: dir}
-	pc.neg.transceivers = append(pc.neg.transceivers, t)
-	pc.neg.need(&pc.out)
-	return t, nil
-}
-
 // AddLocalAddress tells the PeerConnection about a local UDP address the
 // caller owns a socket on: a host candidate (RFC 8445 §5.1.1.1). Datagrams
 // for it come out of PollWrite with Transport.Local set to it.

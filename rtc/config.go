@@ -11,6 +11,7 @@ import (
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
@@ -126,7 +127,81 @@ type Configuration struct {
 	MaxBufferedAmount int
 	// SCTPPort is the local SCTP port (RFC 8841 a=sctp-port). If zero, 5000.
 	SCTPPort uint16
+
+	// AudioCodecs and VideoCodecs are the codec registry: what media
+	// sections offer, in preference order, and what answers may keep
+	// (matched by Codec.Matches). If nil, DefaultAudioCodecs() and
+	// DefaultVideoCodecs().
+	AudioCodecs, VideoCodecs []Codec
+	// AudioExtensions and VideoExtensions are the header extension URIs
+	// offered and accepted (RFC 8285). If nil, DefaultAudioExtensions and
+	// DefaultVideoExtensions.
+	AudioExtensions, VideoExtensions []string
+	// SRTPProfiles are the DTLS-SRTP protection profiles offered in
+	// use_srtp, in preference order (srtp.Profile code points). If nil,
+	// AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES128_CM_HMAC_SHA1_80 and
+	// AES128_CM_HMAC_SHA1_32 (RFC 5764 §4.1.2, RFC 7714 §14.2).
+	SRTPProfiles []uint16
+	// DisableInterceptors leaves the interceptor chain out: no NACK, RTX,
+	// reports, congestion control or keyframe handling. If false, the
+	// default chain (rtc-interceptor with the GCC estimator) runs.
+	DisableInterceptors bool
+	// NewInterceptorChain replaces the default chain: it gets the Config
+	// the PeerConnection filled from negotiation (CNAME, rtcp-rsize, the
+	// transport-wide-cc id, Rand, InterceptorUnits) and returns the chain
+	// to install. If nil, gcc.NewChain builds it.
+	NewInterceptorChain func(interceptor.Config) (*interceptor.Chain, error)
+	// InterceptorUnits are application units added after the chain's own
+	// (interceptor.Config.Units).
+	InterceptorUnits []interceptor.Unit
+	// MaxRemoteSSRCs bounds the remote RTP streams (SSRCs) tracked. If
+	// zero, 256. RTP on more is dropped and counted.
+	MaxRemoteSSRCs int
 }
+
+// codecs returns the registry's codecs for kind.
+func (c *Configuration) codecs(kind MediaKind) []Codec {
+	if kind == MediaKindAudio {
+		if c.AudioCodecs != nil {
+			return c.AudioCodecs
+		}
+		return defaultAudio
+	}
+	if c.VideoCodecs != nil {
+		return c.VideoCodecs
+	}
+	return defaultVideo
+}
+
+// extensions returns the registry's header extension URIs for kind.
+func (c *Configuration) extensions(kind MediaKind) []string {
+	if kind == MediaKindAudio {
+		if c.AudioExtensions != nil {
+			return c.AudioExtensions
+		}
+		return DefaultAudioExtensions
+	}
+	if c.VideoExtensions != nil {
+		return c.VideoExtensions
+	}
+	return DefaultVideoExtensions
+}
+
+// srtpProfiles returns the use_srtp profile ids offered.
+func (c *Configuration) srtpProfiles() []uint16 {
+	if c.SRTPProfiles != nil {
+		return c.SRTPProfiles
+	}
+	// RFC 7714 §14.2 (0x0007, 0x0008), RFC 5764 §4.1.2 (0x0001, 0x0002).
+	return []uint16{0x0007, 0x0008, 0x0001, 0x0002}
+}
+
+func (c *Configuration) maxRemoteSSRCs() int { return orDefault(c.MaxRemoteSSRCs, 256) }
+
+var (
+	defaultAudio = DefaultAudioCodecs()
+	defaultVideo = DefaultVideoCodecs()
+)
 
 func (c *Configuration) rand() io.Reader {
 	if c.Rand == nil {

@@ -50,6 +50,19 @@ const (
 	// icecandidateerror). Once per ICE session from the agent, once per
 	// description from the PeerConnection; a cut is never silent.
 	EventICECandidateError
+	// EventTrack: Transceiver, Track (the remote track, W3C ontrack) and
+	// Streams (its a=msid stream ids). Fired when a remote description
+	// gives a transceiver a receiving direction (W3C webrtc §5.1 "process
+	// the addition of a remote track").
+	EventTrack
+	// EventKeyframeRequest: Transceiver, SSRC. The remote peer asked for
+	// a keyframe on one of our streams (PLI, RFC 4585 §6.3.1, or FIR, RFC
+	// 5104 §4.3.1); a forwarding application passes it on with
+	// RequestKeyframe on the source.
+	EventKeyframeRequest
+	// EventTargetBitrate: Bitrate, the send-side estimate in bits per
+	// second (GCC over transport-wide feedback, or a REMB).
+	EventTargetBitrate
 )
 
 // String returns the W3C event name.
@@ -57,7 +70,7 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -76,6 +89,13 @@ type Event struct {
 	Candidate          ICECandidateInit
 	Channel            *DataChannel
 	Err                error
+	// Transceiver, Track and Streams: EventTrack.
+	Transceiver *Transceiver
+	Track       *Track
+	Streams     []string
+	// SSRC: EventKeyframeRequest. Bitrate: EventTargetBitrate.
+	SSRC    uint32
+	Bitrate int
 }
 
 // String formats the event for logs.

@@ -77,9 +77,9 @@ func goldenExchange(t *testing.T, got map[string]string) {
 	got["answer-data-local.sdp"] = b.LocalDescription().SDP
 	goldenMust(t, a.SetRemoteDescription(ans))
 
-	_, err = b.AddTransceiver(MediaKindAudio, DirectionSendRecv)
+	_, err = b.AddTransceiver(MediaKindAudio, TransceiverInit{})
 	goldenMust(t, err)
-	_, err = b.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	_, err = b.AddTransceiver(MediaKindVideo, TransceiverInit{})
 	goldenMust(t, err)
 	o2, err := b.CreateOffer()
 	goldenMust(t, err)
@@ -93,7 +93,7 @@ func goldenExchange(t *testing.T, got map[string]string) {
 
 func goldenLiteOffer(t *testing.T, got map[string]string) {
 	c := goldenPC(t, 3, "", true)
-	_, err := c.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	_, err := c.AddTransceiver(MediaKindVideo, TransceiverInit{})
 	goldenMust(t, err)
 	_, err = c.CreateDataChannel("y", DataChannelInit{})
 	goldenMust(t, err)

@@ -138,9 +138,16 @@ func (n *negotiation) createOffer(local localParams) (SessionDescription, error)
 			}
 		}
 	}
+	for i, s := range sections {
+		if t := s.transceiver; t != nil && t.stopping && !s.rejected {
+			c := *s // RFC 8829 §5.2.2: a stopped transceiver's section is rejected
+			c.rejected = true
+			sections[i] = &c
+		}
+	}
 	for _, t := range n.transceivers {
-		if t.mid == "" && !t.stopped {
-			sections = append(sections, &mSection{mid: newMid(), kind: t.kind.String(), transceiver: t})
+		if t.mid == "" && !t.stopped && !t.stopping {
+			sections = n.placeSection(sections, &mSection{mid: newMid(), kind: t.kind.String(), transceiver: t})
 		}
 	}
 	if !hasData && n.wantData {
@@ -158,6 +165,26 @@ func (n *negotiation) createOffer(local localParams) (SessionDescription, error)
 	n.offerSections = sections
 	n.lastOffer = d
 	return SessionDescription{Type: SDPTypeOffer, SDP: d.text}, nil
+}
+
+// placeSection puts a new m-section in the slot of a rejected one whose
+// transceiver is stopped (recycling, RFC 8829 §5.2.2), else at the end.
+func (n *negotiation) placeSection(sections []*mSection, s *mSection) []*mSection {
+	for i, old := range sections {
+		if old.rejected && old.kind != "application" && (old.transceiver == nil || old.transceiver.stopped) &&
+			!n.inCurrentOffer(old) {
+			sections[i] = s
+			return sections
+		}
+	}
+	return append(sections, s)
+}
+
+// inCurrentOffer reports whether a rejected section was rejected only in
+// the offer being built (its slot is recycled in a later offer, after the
+// rejection was negotiated).
+func (n *negotiation) inCurrentOffer(s *mSection) bool {
+	return s.transceiver != nil && s.transceiver.stopping
 }
 
 // buildSDP builds a local description of sections (RFC 8829 §5.2.1,
@@ -191,7 +218,7 @@ func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setu
 		if d.tagged < 0 {
 			d.tagged = len(sd.Media)
 		}
-		sd.AddMedia(acceptedMedia(s, setup, local))
+		sd.AddMedia(n.acceptedMedia(s, setup, local, typ))
 	}
 	// rtc-sdp refuses to write a value its field's grammar does not allow
 	// (issue 11: no remote bytes in our SDP unvalidated).
@@ -205,15 +232,13 @@ func (n *negotiation) buildSDP(typ SDPType, sections []*mSection, setup sdp.Setu
 
 // acceptedMedia is an accepted m-section with the transport's ICE and
 // DTLS parameters (RFC 8829 §5.2.1: port 9, c=IN IP4 0.0.0.0).
-func acceptedMedia(s *mSection, setup sdp.Setup, local localParams) *sdp.MediaDescription {
+func (n *negotiation) acceptedMedia(s *mSection, setup sdp.Setup, local localParams, typ SDPType) *sdp.MediaDescription {
 	var md *sdp.MediaDescription
 	switch {
 	case s.kind == "application":
 		md = sdp.NewMedia("application", 9, "UDP/DTLS/SCTP", "webrtc-datachannel")
-	case s.pt != "":
-		md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF", s.pt)
 	default:
-		md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF") // AddCodec below adds the format
+		md = sdp.NewMedia(s.kind, 9, "UDP/TLS/RTP/SAVPF") // AddCodec adds the formats
 	}
 	md.WithDiscardConnection()
 	md.AddAttr(sdp.AttrICEUfrag, local.ufrag).AddAttr(sdp.AttrICEPwd, local.pwd)
@@ -226,17 +251,7 @@ func acceptedMedia(s *mSection, setup sdp.Setup, local localParams) *sdp.MediaDe
 		md.AddAttr(sdp.AttrMaxMessageSize, strconv.Itoa(local.maxMessage))
 		return md
 	}
-	// Until the media part sends and receives (issue 13), a media section
-	// is inactive: an answered one keeps the offer's first codec, a local
-	// one has a placeholder Opus/VP8 payload type so that it stays well
-	// formed.
-	md.SetDirection(sdp.DirectionInactive).AddFlag(sdp.AttrRTCPMux)
-	if s.pt == "" {
-		return md.AddCodec(mediaPlaceholder(s.kind))
-	}
-	for _, v := range s.codec {
-		md.Add(v)
-	}
+	n.rtpMedia(md, s, typ)
 	return md
 }
 
@@ -263,13 +278,4 @@ func randUint64(r io.Reader) uint64 {
 		return 1
 	}
 	return binary.BigEndian.Uint64(b[:]) >> 1
-}
-
-// mediaPlaceholder is the codec a local media section is offered with
-// until media is composed.
-func mediaPlaceholder(kind string) sdp.Codec {
-	if kind == "video" {
-		return sdp.Codec{PayloadType: 96, Name: "VP8", ClockRate: 90000}
-	}
-	return sdp.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000, Channels: 2}
 }

@@ -222,10 +222,11 @@ func dropLines(sdp string, prefixes ...string) string {
 	return strings.Join(out, "\r\n")
 }
 
-// TestMediaAnsweredInactive: an audio m-section of a remote offer gets a
-// transceiver and is answered inactive with the offer's codec, inside the
-// BUNDLE group; an unsupported one is rejected with port 0.
-func TestMediaAnsweredInactive(t *testing.T) {
+// TestMediaAnsweredRecvOnly: an audio m-section of a remote offer gets a
+// recvonly transceiver (W3C webrtc §4.4.1.6) and is answered recvonly with
+// the offer's codec, inside the BUNDLE group; an unsupported one is
+// rejected with port 0.
+func TestMediaAnsweredRecvOnly(t *testing.T) {
 	src := newTestPC(t)
 	if _, err := src.CreateDataChannel("x", DataChannelInit{}); err != nil {
 		t.Fatal(err)
@@ -252,19 +253,19 @@ func TestMediaAnsweredInactive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "a=group:BUNDLE 1 0\r\n", "a=rtpmap:111 opus/48000/2\r\n", "a=inactive\r\n"} {
+	for _, want := range []string{"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", "a=group:BUNDLE 1 0\r\n", "a=rtpmap:111 opus/48000/2\r\n", "a=recvonly\r\n"} {
 		if !strings.Contains(ans.SDP, want) {
 			t.Errorf("answer lacks %q:\n%s", want, ans.SDP)
 		}
 	}
 	tr := pc.Transceivers()
-	if len(tr) != 1 || tr[0].Mid() != "1" || tr[0].Stopped() || tr[0].Kind() != MediaKindAudio || tr[0].Direction() != DirectionInactive {
+	if len(tr) != 1 || tr[0].Mid() != "1" || tr[0].Stopped() || tr[0].Kind() != MediaKindAudio || tr[0].Direction() != DirectionRecvOnly {
 		t.Errorf("transceivers: %+v", tr[0])
 	}
 	if err := pc.SetLocalDescription(ans); err != nil {
 		t.Fatal(err)
 	}
-	if d, ok := tr[0].CurrentDirection(); !ok || d != DirectionInactive {
+	if d, ok := tr[0].CurrentDirection(); !ok || d != DirectionRecvOnly {
 		t.Errorf("current direction %v %v", d, ok)
 	}
 	// A non-RTP media section is rejected.
@@ -401,7 +402,7 @@ func TestLocalAnswerIsTheLastCreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second offer with one more m-section: the first answer is stale.
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	o2, err := a.CreateOffer()
@@ -467,7 +468,7 @@ func TestRollbackEitherSide(t *testing.T) {
 // from the local side, then applies and answers it again.
 func rollbackRemoteReoffer(t *testing.T, a, b *PeerConnection, o, ans SessionDescription) {
 	t.Helper()
-	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindVideo, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	o2, err := a.CreateOffer()
@@ -540,10 +541,10 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	if _, err := a.CreateDataChannel("x", DataChannelInit{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.AddTransceiver(MediaKindVideo, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindVideo, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {
@@ -554,7 +555,7 @@ func TestNegotiationNeededOnce(t *testing.T) {
 	}
 	count()
 	// Negotiated: the next change fires again.
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {

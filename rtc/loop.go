@@ -29,6 +29,7 @@ import (
 func (pc *PeerConnection) step() {
 	now := pc.clock.Now()
 	pc.tr.drain(now, &pc.out)
+	pc.media.pumpChain(pc.tr.send, &pc.out)
 	for range 4 {
 		pc.settle()
 		moved := pc.records()
@@ -50,6 +51,10 @@ func (pc *PeerConnection) step() {
 func (pc *PeerConnection) settle() {
 	switch pc.tr.phase {
 	case DTLSTransportConnected:
+		if pc.media.in == nil && pc.tr.srtpProfile != 0 {
+			// RFC 5764 §4.2: SRTP keys come from the DTLS exporter.
+			pc.out.emitError("srtp", pc.media.key(pc.tr.srtpProfile, pc.tr.conn, pc.tr.client))
+		}
 		if pc.data.mgr == nil && pc.neg.dataSection() != nil && pc.neg.complete() {
 			pc.data.start(pc.clock.Now(), pc.sctpConfig(), &pc.out)
 		}
@@ -205,6 +210,9 @@ func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
 // and will not be touched again, so the DTLS layer can reuse it. Optional:
 // it only saves allocations (rtc/driver calls it after each send).
 func (pc *PeerConnection) ReleaseWrite(b []byte) {
+	if pc.media.recycle(b) {
+		return
+	}
 	if pc.tr.conn != nil {
 		pc.tr.conn.ReleaseWrite(b)
 	}
@@ -225,7 +233,7 @@ func (pc *PeerConnection) HandleWrite(m Message) error {
 			err = pc.send(m.Channel, m.Data, m.Binary)
 		}
 	case MessageRTP, MessageRTCP:
-		err = pc.media.write(m)
+		err = pc.writeMessage(m)
 	default:
 		err = fmt.Errorf("rtc: unknown message kind %v", m.Kind)
 	}

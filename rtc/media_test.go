@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
 
 // TestMediaRouting: RTP and RTCP are told apart (RFC 7983 first byte
 // 128-191, RFC 5761 §4 packet types 192-223 are RTCP) and reach the media
-// part only from the selected pair; until SRTP is wired the media part
-// drops and counts them, and the connection is unaffected.
+// part only from the selected pair; SRTP (keyed by use_srtp even for a
+// data-only connection, as browsers do) drops and counts what does not
+// authenticate, HandleRead says why, and the connection is unaffected.
 func TestMediaRouting(t *testing.T) {
 	sim, a, b, dcs := connectedPair(t, 71, 1, Configuration{}, Configuration{})
 	b.echo = true
@@ -21,16 +23,17 @@ func TestMediaRouting(t *testing.T) {
 		from shared.TransportContext
 		msg  []byte
 		want func(before, after Stats) bool
+		err  error
 	}{
-		{"RTP on the selected pair", a.pc.tr.selected, rtp, func(x, y Stats) bool { return y.DroppedRTP == x.DroppedRTP+1 && y.DroppedRTCP == x.DroppedRTCP }},
-		{"RTCP on the selected pair", a.pc.tr.selected, rtcp, func(x, y Stats) bool { return y.DroppedRTCP == x.DroppedRTCP+1 && y.DroppedRTP == x.DroppedRTP }},
-		{"RTP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTP == x.DroppedRTP }},
-		{"RTCP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtcp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTCP == x.DroppedRTCP }},
+		{"RTP on the selected pair", a.pc.tr.selected, rtp, func(x, y Stats) bool { return y.DroppedRTP == x.DroppedRTP+1 && y.DroppedRTCP == x.DroppedRTCP }, srtp.ErrTooShort},
+		{"RTCP on the selected pair", a.pc.tr.selected, rtcp, func(x, y Stats) bool { return y.DroppedRTCP == x.DroppedRTCP+1 && y.DroppedRTP == x.DroppedRTP }, srtp.ErrTooShort},
+		{"RTP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTP == x.DroppedRTP }, nil},
+		{"RTCP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtcp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTCP == x.DroppedRTCP }, nil},
 	}
 	for _, tc := range cases {
 		before := a.pc.Stats()
-		if err := a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: tc.from, Message: tc.msg}); err != nil {
-			t.Errorf("%s: %v", tc.name, err)
+		if err := a.pc.HandleRead(shared.TaggedBytes{Now: sim.Now(), Transport: tc.from, Message: tc.msg}); !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
 		}
 		if after := a.pc.Stats(); !tc.want(before, after) || after.Dropped != before.Dropped+1 {
 			t.Errorf("%s: stats %+v -> %+v", tc.name, before, after)
@@ -55,7 +58,7 @@ func TestMediaWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := pc.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	tr, err := pc.AddTransceiver(MediaKindVideo, TransceiverInit{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +66,7 @@ func TestMediaWrite(t *testing.T) {
 		m    Message
 		want error
 	}{
-		{Message{Kind: MessageRTP, Transceiver: tr, Data: []byte{0x80, 96, 0, 1}}, ErrNoMedia},
+		{Message{Kind: MessageRTP, Transceiver: tr, Data: []byte{0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 42}}, ErrNoMedia},
 		{Message{Kind: MessageRTCP, Transceiver: tr, Data: []byte{0x81, 201, 0, 1}}, ErrNoMedia},
 		{Message{Kind: MessageRTP, Data: []byte{0x80}}, ErrUnknownTransceiver},
 		{Message{Kind: MessageData}, ErrUnknownChannel},

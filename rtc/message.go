@@ -38,7 +38,11 @@ type Message struct {
 	Binary bool
 	// Transceiver is the transceiver an RTP or RTCP packet belongs to.
 	Transceiver *Transceiver
-	Data        []byte
+	// RID is the RTP stream id (RFC 8852) of a received simulcast RTP
+	// packet's stream, "" without simulcast. To HandleWrite it selects the
+	// sender's encoding (Sender.WriteRTP's rid).
+	RID  string
+	Data []byte
 }
 
 // OutgoingMessage is what HandleWrite takes: the same type as Message.

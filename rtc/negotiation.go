@@ -16,6 +16,9 @@ import (
 // never calls the PeerConnection, which passes the outcome down to the
 // transport and data parts.
 type negotiation struct {
+	// pc owns the transceivers a remote offer creates (they carry it for
+	// their verbs); negotiation never calls it.
+	pc    *PeerConnection
 	state SignalingState
 
 	sessionID, sessionVersion uint64
@@ -34,7 +37,11 @@ type negotiation struct {
 	needed       bool // W3C [[NegotiationNeeded]]
 	everOffered  bool // a local offer was applied once (ICE role, RFC 8445 §6.1.1)
 	remoteSetup  sdp.Setup
-	remoteBundle bool // the remote offer had a BUNDLE group
+	remoteSD     *sdp.SessionDescription // the last remote description applied
+	extIDs       map[string]uint16       // header extension ids of the session (RFC 8285, one per URI with BUNDLE)
+	cname        string                  // RTCP CNAME of our streams (RFC 7022)
+	settled      *localDesc              // the local description media was last settled for
+	remoteBundle bool                    // the remote offer had a BUNDLE group
 
 	// The DTLS role (RFC 8842 §5.3) and the remote transport parameters.
 	roleKnown bool
@@ -97,7 +104,7 @@ func (n *negotiation) pending() bool {
 		return true
 	}
 	for _, t := range n.transceivers {
-		if t.mid == "" && !t.stopped {
+		if t.mid == "" && !t.stopped || n.mediaChanged(t) {
 			return true
 		}
 	}
@@ -193,7 +200,7 @@ func (n *negotiation) restore(v *savedNegotiation) {
 	}
 	for _, t := range n.transceivers {
 		if !slices.Contains(v.transceivers, t) {
-			t.stopped, t.direction, t.mid = true, DirectionStopped, ""
+			t.stopped, t.direction, t.mid, t.midBytes = true, DirectionStopped, "", nil
 		}
 	}
 	for i, s := range v.sections {

@@ -71,6 +71,7 @@ func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
 	pc.out.events.SetName("rtc events")
 	pc.out.reads = shared.NewQueue[Message](cfg.maxQueuedMessages())
 	pc.data = data{owner: pc, maxChannels: cfg.maxDataChannels(), maxBuffered: cfg.maxBufferedAmount()}
+	pc.neg.pc = pc
 	pc.neg.sessionID, pc.neg.sessionVersion = randUint64(cfg.rand()), 1
 	if err := pc.newTransport(); err != nil {
 		return nil, err
@@ -114,6 +115,7 @@ func (pc *PeerConnection) newTransport() error {
 	pc.tr = transport{ice: agent, cert: cert, fingerprint: fp, rand: cfg.rand(),
 		outbox: shared.NewQueue[shared.TaggedBytes](cfg.maxQueuedDatagrams())}
 	pc.tr.iceTimer.stale = true
+	pc.tr.srtpProfiles = cfg.srtpProfiles()
 	pc.tr.localUfrag, pc.tr.localPwd = agent.LocalCredentials()
 	return nil
 }
@@ -216,7 +218,7 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	case stun.KindDTLS:
 		err = pc.tr.handleDTLS(msg, false, &pc.out)
 	case stun.KindRTP, stun.KindRTCP:
-		pc.handleMedia(k, msg)
+		err = pc.handleMedia(k, msg)
 	default:
 		pc.out.stats.Dropped++
 		err = ErrUnknownPacket
@@ -227,22 +229,26 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 
 // handleMedia routes an RTP or RTCP datagram from the selected pair to the
 // media part, which decrypts it in place and returns the Message to read.
-func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes) {
+func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes) error {
 	if !pc.tr.onPath(msg.Transport, false) {
 		pc.out.stats.Dropped++
 		pc.out.stats.DroppedOffPath++
-		return
+		return nil
 	}
 	kind := MessageRTP
 	if k == stun.KindRTCP {
 		kind = MessageRTCP
 	}
-	if m, ok := pc.media.handlePacket(kind, msg.Message, &pc.out); ok {
-		if err := pc.out.reads.Push(m); err != nil {
-			pc.out.stats.Dropped++
-			pc.out.pendingErr = errors.Join(pc.out.pendingErr, err)
-		}
+	m, err := pc.media.handlePacket(pc.clock.Now(), kind, msg.Message, &pc.out)
+	if err != nil {
+		return err
 	}
+	if err := pc.out.reads.Push(m); err != nil {
+		pc.media.release(m)
+		pc.out.stats.Dropped++
+		return err
+	}
+	return nil
 }
 
 // HandleTimeout runs the timers that are due at now. Calling it early is
@@ -252,7 +258,7 @@ func (pc *PeerConnection) HandleTimeout(now time.Time) error {
 		return nil
 	}
 	now = pc.clock.Advance(now)
-	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now))
+	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now), pc.media.handleTimeout(now))
 	pc.step()
 	return pc.out.report(err)
 }
@@ -299,7 +305,10 @@ func (pc *PeerConnection) TimeoutReason() string {
 	case pc.closed:
 		return ""
 	}
-	t, s := pc.tr.deadline(), pc.data.deadline()
+	t, s, m := pc.tr.deadline(), pc.data.deadline(), pc.media.deadline()
+	if !m.IsZero() && (t.IsZero() || m.Before(t)) && (s.IsZero() || m.Before(s)) {
+		return "media" + reasonOf(pc.media.chain)
+	}
 	if !s.IsZero() && (t.IsZero() || s.Before(t)) {
 		return "sctp" + reasonOf(pc.data.mgr)
 	}
@@ -320,6 +329,7 @@ func (pc *PeerConnection) Close() error {
 	if pc.closed {
 		return nil
 	}
+	pc.media.close()
 	pc.data.end("peer connection closed", &pc.out)
 	pc.pump()
 	err := pc.tr.close(&pc.out)

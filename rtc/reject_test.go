@@ -11,7 +11,7 @@ import (
 // and closes, instead of waiting in connecting for a transport that never comes.
 func TestAnswerRejectingDataSectionFailsChannels(t *testing.T) {
 	a, b := newTestPC(t), newTestPC(t)
-	if _, err := a.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := a.CreateDataChannel("chat", DataChannelInit{})

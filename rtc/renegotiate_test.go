@@ -24,7 +24,7 @@ func TestRenegotiation(t *testing.T) {
 	if err := sim.Run(func() bool { return dc.State() == DataChannelOpen }, 20000); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := a.pc.AddTransceiver(MediaKindVideo, DirectionSendRecv)
+	tr, err := a.pc.AddTransceiver(MediaKindVideo, TransceiverInit{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestDataChannelAddedLater(t *testing.T) {
 	a := newPeer(t, sim, 52, "a", addrA)
 	b := newPeer(t, sim, 52, "b", addrB)
 	b.echo = true
-	if _, err := a.pc.AddTransceiver(MediaKindAudio, DirectionSendRecv); err != nil {
+	if _, err := a.pc.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
 		t.Fatal(err)
 	}
 	negotiate(t, a, b, nil)

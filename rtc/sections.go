@@ -1,18 +1,18 @@
 package rtc
 
 import (
-	"strconv"
+	"fmt"
 	"strings"
 
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
 )
 
 // applyRemoteSections records a remote offer's m-sections (RFC 8829 §5.10):
-// a data section is accepted; an RTP audio/video section gets a transceiver
-// and is answered inactive with the offer's first codec, so it stays in the
-// BUNDLE group (rejecting the offerer-tagged m-section would move the
-// transport, RFC 8843 §7.3.3); other sections are rejected.
-func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription) {
+// a data section is accepted; an RTP audio/video section gets a
+// transceiver and is answered with the codecs both sides have; one with no
+// common codec is rejected and reported (EventError, ErrNoCodec); other
+// sections are rejected.
+func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription, out *sink) {
 	var secs []*mSection
 	dataTaken := false
 	_, bundled := sess.BundleGroup()
@@ -25,12 +25,12 @@ func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription) {
 		s.proto, s.formats = m.Proto, m.Formats
 		switch {
 		case m.Port == 0:
-			s.rejected = true
+			s.reject()
 		case m.Media == "application" && !dataTaken:
 			s.rejected = false
 			dataTaken = true
 		case m.Media == "audio" || m.Media == "video":
-			n.acceptMedia(s, m)
+			n.acceptMedia(s, m, out)
 		default:
 			s.rejected = true
 		}
@@ -46,26 +46,40 @@ func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription) {
 	n.sections = secs
 }
 
-// acceptMedia gives a remote RTP section a transceiver, answered inactive
-// with the offer's first codec until the media part sends and receives
-// (issue 13).
-func (n *negotiation) acceptMedia(s *mSection, m *sdp.MediaDescription) {
+// acceptMedia gives a remote RTP section a transceiver (W3C webrtc
+// §4.4.1.6: one made by AddTrack without a mid and of the same kind is
+// associated, else a recvonly one is created) and decides its answer.
+func (n *negotiation) acceptMedia(s *mSection, m *sdp.MediaDescription, out *sink) {
+	kind := MediaKindAudio
+	if m.Media == "video" {
+		kind = MediaKindVideo
+	}
 	if s.transceiver == nil {
-		kind := MediaKindAudio
-		if m.Media == "video" {
-			kind = MediaKindVideo
-		}
-		t := &Transceiver{kind: kind, mid: s.mid, direction: DirectionRecvOnly}
+		s.transceiver = n.unassociated(kind)
+	}
+	if s.transceiver == nil {
+		t := newTransceiver(n.pc, kind, DirectionRecvOnly)
 		n.transceivers = append(n.transceivers, t)
 		s.transceiver = t
 	}
-	s.pt, s.codec = firstCodec(m)
-	if s.pt == "" || !strings.Contains(m.Proto, "RTP/") {
+	s.transceiver.mid, s.transceiver.midBytes = s.mid, []byte(s.mid)
+	s.remote = parseRemoteMedia(m)
+	if !strings.Contains(m.Proto, "RTP/") || !n.answerMedia(s) {
+		out.emitError("media", fmt.Errorf("%w: m-section %q offers no codec we support", ErrNoCodec, s.mid))
 		s.reject()
 		return
 	}
 	s.rejected = false
-	s.transceiver.direction = DirectionInactive
+}
+
+// unassociated returns a transceiver AddTrack made that has no mid yet.
+func (n *negotiation) unassociated(kind MediaKind) *Transceiver {
+	for _, t := range n.transceivers {
+		if t.kind == kind && t.mid == "" && !t.stopped && !t.stopping && t.sender.track != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // reject rejects the m-section and stops its transceiver.
@@ -86,26 +100,6 @@ func anyAccepted(secs []*mSection) bool {
 	return false
 }
 
-// firstCodec returns the first payload type of an RTP m-section and its
-// a=rtpmap and a=fmtp values (RFC 8829 §5.3.1: an answer lists codecs the
-// offer had).
-func firstCodec(m *sdp.MediaDescription) (string, []sdp.AttrValue) {
-	if len(m.Formats) == 0 {
-		return "", nil
-	}
-	pt := m.Formats[0]
-	var attrs []sdp.AttrValue
-	if v, err := strconv.ParseUint(pt, 10, 8); err == nil {
-		if rm, ok := m.RTPMap(uint8(v)); ok {
-			attrs = append(attrs, rm)
-		}
-	}
-	if f, ok := m.FMTP(pt); ok {
-		attrs = append(attrs, f)
-	}
-	return pt, attrs
-}
-
 // markRejected applies an answer's port-zero m-sections. It reports
 // whether the data section was rejected: no SCTP association will carry
 // the channels then.
@@ -120,16 +114,5 @@ func (n *negotiation) markRejected(sess *sdp.SessionDescription) bool {
 			dataRejected = dataRejected || n.sections[i].kind == "application"
 		}
 	}
-	n.settleTransceivers()
 	return dataRejected
-}
-
-// settleTransceivers records the negotiated direction once an exchange
-// completes: inactive for every live transceiver until media is composed.
-func (n *negotiation) settleTransceivers() {
-	for _, s := range n.sections {
-		if t := s.transceiver; t != nil && !t.stopped {
-			t.currentDirection, t.hasCurrent = DirectionInactive, true
-		}
-	}
 }

@@ -1,10 +1,6 @@
 package rtc
 
-import (
-	"strconv"
-
-	sdp "github.com/sansrtc/rtc/rtc-sdp"
-)
+import "strconv"
 
 // MediaKind is the kind of an m-section's media.
 type MediaKind uint8
@@ -44,17 +40,34 @@ func (d Direction) String() string {
 	return [...]string{"sendrecv", "sendonly", "recvonly", "inactive", "stopped", "unknown"}[min(int(d), 5)]
 }
 
-// Transceiver is one RTP m-section (W3C RTCRtpTransceiver). Media is not
-// sent or received yet (see the package doc); transceivers exist so that
-// m-section bookkeeping, mids and BUNDLE are right when media lands, and so
-// that remote audio/video sections are answered correctly (rejected).
+// Transceiver is one RTP m-section (W3C RTCRtpTransceiver): a Sender
+// and a Receiver sharing a mid, a direction and the negotiated codecs.
 type Transceiver struct {
+	pc               *PeerConnection
 	kind             MediaKind
 	mid              string
+	midBytes         []byte // mid for the MID header extension
 	direction        Direction
 	currentDirection Direction
 	hasCurrent       bool
 	stopped          bool
+	stopping         bool      // Stop was called; the next offer rejects the section
+	negotiatedWant   Direction // direction when the last exchange completed
+	everSent         bool      // it was negotiated with a send direction once (W3C addTrack reuse rule)
+
+	sender   *Sender
+	receiver *Receiver
+	// streamIDs are the local a=msid stream ids.
+	streamIDs []string
+	// codecs negotiated for the m-section (payload types of the offerer),
+	// and the SetCodecPreferences list.
+	codecs      []Codec
+	preferences []Codec
+	// extensions negotiated for the m-section (RFC 8285 ids).
+	extensions []Extension
+	// remoteRIDs are the rids the remote peer sends (a=rid ... send with
+	// a=simulcast send, RFC 8853), in its order.
+	remoteRIDs []string
 }
 
 // Kind returns the media kind.
@@ -83,8 +96,10 @@ type mSection struct {
 	// proto and formats of a remote section we reject, echoed in the answer.
 	proto   string
 	formats []string
-	// pt and codec (its a=rtpmap and a=fmtp): the codec a remote RTP
-	// section is answered with.
-	pt    string
-	codec []sdp.AttrValue
+	// remote is what the remote offer said of an RTP section; the answer*
+	// fields are the answer to it (RFC 8829 §5.3.1).
+	remote       *remoteMedia
+	answerCodecs []Codec
+	answerExts   []Extension
+	answerDir    Direction
 }

@@ -68,6 +68,11 @@ type transport struct {
 	remoteCands          int
 	unresolved           []string
 
+	// srtpProfiles are offered in use_srtp (RFC 5764 §4.1.1);
+	// srtpProfile is the one negotiated, 0 if none.
+	srtpProfiles []uint16
+	srtpProfile  uint16
+
 	iceTimer, dtlsTimer partTimer
 }
 
@@ -188,7 +193,8 @@ func (t *transport) startDTLS(now time.Time, out *sink) {
 	if t.conn != nil || !t.ready || !t.hasSelected {
 		return
 	}
-	cfg := &dtls.Config{Certificate: t.cert, PeerFingerprints: t.fingerprints, Rand: t.rand}
+	cfg := &dtls.Config{Certificate: t.cert, PeerFingerprints: t.fingerprints, Rand: t.rand,
+		SRTPProfiles: t.srtpProfiles, DisableSRTP: len(t.srtpProfiles) == 0}
 	newConn := dtls.NewServer
 	if t.client {
 		newConn = dtls.NewClient
@@ -250,6 +256,7 @@ func (t *transport) handshakeDone(st *dtls.ConnectionState, out *sink) {
 		t.flushDTLS(out)
 		return
 	}
+	t.srtpProfile = st.SRTPProfile
 	t.setPhase(DTLSTransportConnected, out)
 }
 

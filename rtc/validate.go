@@ -78,7 +78,10 @@ func (n *negotiation) checkSections(sess *sdp.SessionDescription, typ SDPType) e
 			return fmt.Errorf("%w: duplicate mid %q", ErrUnsupported, id)
 		}
 		seen[id] = true
-		if typ == SDPTypeOffer && i < len(n.sections) && n.currentRemote != nil && n.sections[i].mid != id {
+		// RFC 8829 §5.2.2: only a rejected m-section may be recycled with
+		// a new mid.
+		if typ == SDPTypeOffer && i < len(n.sections) && n.currentRemote != nil && n.sections[i].mid != id &&
+			!n.sections[i].rejected {
 			return fmt.Errorf("%w: m-section %d changed mid", ErrUnsupported, i)
 		}
 	}
