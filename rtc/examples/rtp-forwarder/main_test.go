@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sansrtc/rtc/rtc"
+	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
+	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
+)
+
+// TestForwardToUDP runs the command on 127.0.0.1, sends it VP8 and Opus
+// with play-from-disk's code, and listens on the two UDP ports: the
+// packets carry the configured payload types, and rebuilt into frames
+// (rtc-media's jitter buffer) they are exactly the frames sent.
+func TestForwardToUDP(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.DiscardHandler)
+	var lns [2]*net.UDPConn
+	for i := range lns {
+		ln, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		lns[i] = ln
+	}
+	sdpPath := filepath.Join(t.TempDir(), "forward.sdp")
+	o := options{addr: "127.0.0.1:0", dest: "127.0.0.1", videoPT: 100, audioPT: 101, videoCodec: "VP8", pli: 100 * time.Millisecond, sdp: sdpPath,
+		videoPort: lns[0].LocalAddr().(*net.UDPAddr).Port, audioPort: lns[1].LocalAddr().(*net.UDPAddr).Port}
+	var f cli.Flags
+	f.Register(flag.NewFlagSet("fwd", flag.ContinueOnError))
+	pr, pw := io.Pipe()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, &f, quiet, o, pw) }()
+	lines := bufio.NewReader(pr)
+	line, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	printed := make(chan []string, 1)
+	go func() {
+		var got []string
+		for {
+			l, err := lines.ReadString('\n')
+			if err != nil {
+				printed <- got
+				return
+			}
+			got = append(got, strings.TrimSpace(l))
+		}
+	}()
+
+	// Receive: one goroutine per port, until the test closes the sockets.
+	type result struct {
+		saver *mediafile.Saver
+		out   *bytes.Buffer
+		pts   map[uint8]int
+		err   error
+	}
+	results := make(chan result, 2)
+	for i, codec := range []rtc.Codec{mediafile.VP8, mediafile.Opus} {
+		go func() {
+			r := result{out: &bytes.Buffer{}, pts: map[uint8]int{}}
+			if r.saver, r.err = mediafile.NewSaver(codec, r.out); r.err != nil {
+				results <- r
+				return
+			}
+			buf := make([]byte, 1500)
+			for {
+				n, err := lns[i].Read(buf)
+				if errors.Is(err, net.ErrClosed) {
+					r.err = r.saver.Close()
+					results <- r
+					return
+				}
+				if err != nil {
+					r.err = err
+					results <- r
+					return
+				}
+				r.pts[buf[1]&0x7f]++
+				if err := r.saver.HandleRTP(time.Now(), buf[:n]); err != nil {
+					r.err = err
+				}
+			}
+		}()
+	}
+
+	var vbuf, abuf bytes.Buffer
+	video, err := mediafile.SynthVP8(&vbuf, 30, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio, err := mediafile.SynthOpus(&abuf, 40, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := mediafile.Open("v.ivf", &vbuf, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := mediafile.Open("a.ogg", &abuf, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	defer d.Close()
+	if _, _, err := mediafile.Play(ctx, d, rtc.Configuration{}, quiet, base, []*mediafile.Source{vs, as}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the last packets cross the loopback
+	for _, ln := range lns {
+		if err := ln.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := <-printed
+	slices.Sort(got)
+	want := []string{"forwarding audio opus/48000 to " + lns[1].LocalAddr().String(), "forwarding video VP8/90000 to " + lns[0].LocalAddr().String()}
+	if !slices.Equal(got, want) {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+	for range 2 {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		sent, ext, pt := video, ".ivf", uint8(100)
+		if _, ok := r.pts[101]; ok {
+			sent, ext, pt = audio, ".ogg", 101
+		}
+		if len(r.pts) != 1 || r.pts[pt] == 0 {
+			t.Errorf("%s: payload types %v, want only %d", ext, r.pts, pt)
+		}
+		src, err := mediafile.Open("x"+ext, r.out, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		for ; ; n++ {
+			fr, _, err := src.Next()
+			if err != nil {
+				break
+			}
+			if n < len(sent) && !bytes.Equal(fr, sent[n]) {
+				t.Errorf("%s frame %d differs", ext, n)
+			}
+		}
+		if n != len(sent) {
+			t.Errorf("%s: %d frames forwarded, %d sent", ext, n, len(sent))
+		}
+	}
+	sdp, err := os.ReadFile(sdpPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sdp), "a=rtpmap:100 VP8/90000") || !strings.Contains(string(sdp), "a=rtpmap:101 opus/48000/2") {
+		t.Errorf("SDP file:\n%s", sdp)
+	}
+}
