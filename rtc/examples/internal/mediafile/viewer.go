@@ -19,6 +19,7 @@ import (
 // answerer and rebuilds what arrives into frames.
 type Viewer struct {
 	c         *driver.Conn
+	id        string
 	codecs    [2]rtc.Codec
 	connected chan struct{}
 	once      sync.Once
@@ -71,8 +72,12 @@ func NewViewer(ctx context.Context, d *driver.Driver, base string, video rtc.Cod
 	if err != nil {
 		return nil, errors.Join(err, c.Close())
 	}
+	v.id = ans.ID
 	return v, nil
 }
+
+// ID returns the id the answerer gave its answer (SIGNALING.md), if any.
+func (v *Viewer) ID() string { return v.id }
 
 // Connected is closed once the connection is up.
 func (v *Viewer) Connected() <-chan struct{} { return v.connected }
