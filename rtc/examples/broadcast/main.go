@@ -18,6 +18,15 @@
 // keyframe request to the publisher (throttled by its interceptor chain).
 // The codecs are Opus and VP8 (-video-codec H264 for H.264) so that every
 // viewer receives what the publisher sends.
+//
+// Threat model: there is no authentication. Anyone who reaches -addr can
+// view, and can publish, which replaces the current publisher; keep it on
+// loopback or a trusted network, or put an authenticating proxy in front.
+// What one peer can cost is bounded: -max-viewers connections, the
+// signaling limits (signaling.Limits), the driver's per-connection send
+// queue (a slow viewer misses packets, logged at debug level, and never
+// stalls the publisher or the others), and rtc's per-connection media
+// limits. Media is SRTP end to end per hop; the SFU sees it in clear.
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -16,11 +17,13 @@ import (
 
 	"github.com/sansrtc/rtc/rtc"
 	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
 	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
 )
 
-// TestBroadcastThreeViewers runs the SFU on 127.0.0.1 with three viewers;
+// TestBroadcastThreeViewers runs the SFU on 127.0.0.1 with three viewers
+// (-max-viewers 3: a fourth is refused);
 // a publisher (play-from-disk's code) sends VP8 and Opus, then a second
 // publisher replaces it. Every viewer receives every frame of both,
 // byte for byte, on one SSRC per kind whose sequence numbers never skip
@@ -34,7 +37,7 @@ func TestBroadcastThreeViewers(t *testing.T) {
 	pr, pw := io.Pipe()
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- run(runCtx, &f, quiet, "127.0.0.1:0", 10, "VP8", pw) }()
+	go func() { done <- run(runCtx, &f, quiet, "127.0.0.1:0", 3, "VP8", pw) }()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +63,16 @@ func TestBroadcastThreeViewers(t *testing.T) {
 		viewers = append(viewers, v)
 	}
 	waitStats(ctx, t, base, func(st Stats) bool { return st.Connected == 3 })
+	// -max-viewers 3: a fourth is refused with 422 before anything is made.
+	var se *signaling.StatusError
+	if v, err := mediafile.NewViewer(ctx, d, base+"/view", mediafile.VP8); !errors.As(err, &se) || se.Code != http.StatusUnprocessableEntity {
+		if v != nil {
+			if _, err := v.Close(); err != nil {
+				t.Error(err)
+			}
+		}
+		t.Fatalf("a fourth viewer over -max-viewers 3: %v", err)
+	}
 
 	var wantVideo, wantAudio [][]byte
 	for i, seed := range []uint64{10, 20} {

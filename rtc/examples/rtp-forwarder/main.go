@@ -17,6 +17,11 @@
 // then "forwarding KIND CODEC to ADDR" for each stream as its first
 // packet arrives. -video-codec chooses VP8 or H264 (the only video codec
 // it answers); audio is Opus. Packets go to -dest, 127.0.0.1 by default.
+//
+// Threat model: any peer that reaches -addr can send media, and what it
+// sends (after SRTP, so only an authenticated peer's packets) goes out in
+// clear to -dest; keep -dest on this machine. The forwarder reads nothing
+// from the UDP ports.
 package main
 
 import (

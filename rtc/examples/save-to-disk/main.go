@@ -13,6 +13,12 @@
 // A browser records the same way: POST an offer with a sendonly camera.
 // Play the result with `ffplay out.ivf` or `gst-launch-1.0 filesrc
 // location=out.ogg ! oggdemux ! opusdec ! autoaudiosink`.
+//
+// Threat model: the first peer to reach -addr is recorded (later offers
+// are refused); what it sends is written to the named files only, frame
+// by frame through the jitter buffer's limits (rtc-media Config:
+// MaxFrameSize 4 MiB, MaxPackets 512), so it can fill the disk only at
+// the rate it sends; use -duration to bound a session.
 package main
 
 import (

@@ -14,6 +14,11 @@
 // viewer's Sender rewrites sequence numbers and timestamps with its
 // rtc.Forwarder, so the stream stays continuous across the switch (RFC
 // 7667 §3.7). The video codec is VP8.
+//
+// Threat model: as the broadcast example's, with one more verb: POST
+// /layer switches only the viewer whose answer id is given; ids are small
+// counters, so anyone who reaches -addr can switch anyone's layer (the
+// worst is a lower resolution). -max-viewers bounds the viewers.
 package main
 
 import (
