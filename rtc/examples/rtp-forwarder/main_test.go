@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +186,119 @@ func TestForwardToUDP(t *testing.T) {
 	}
 	if !strings.Contains(string(sdp), "a=rtpmap:100 VP8/90000") || !strings.Contains(string(sdp), "a=rtpmap:101 opus/48000/2") {
 		t.Errorf("SDP file:\n%s", sdp)
+	}
+}
+
+// TestForwardToGStreamer sends a VP8 file GStreamer encoded through the
+// forwarder to a GStreamer pipeline on 127.0.0.1 (udpsrc, rtpvp8depay,
+// vp8dec), which decodes the frames (skipped without gst-launch-1.0 or
+// an element).
+func TestForwardToGStreamer(t *testing.T) {
+	gst, err := exec.LookPath("gst-launch-1.0")
+	if err != nil {
+		t.Skip("gst-launch-1.0 is not installed")
+	}
+	for _, el := range []string{"vp8enc", "avmux_ivf", "udpsrc", "rtpvp8depay", "vp8dec"} {
+		if exec.Command("gst-inspect-1.0", el).Run() != nil {
+			t.Skipf("GStreamer element %s is missing", el)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.DiscardHandler)
+	ivf := filepath.Join(t.TempDir(), "in.ivf")
+	enc := "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=10 ! avmux_ivf ! filesink location=" + ivf
+	if out, err := exec.Command(gst, append([]string{"-q"}, strings.Fields(enc)...)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+
+	// A free port for GStreamer: bound and released here, then taken by
+	// udpsrc (the test waits until the port is busy).
+	probe, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := probe.LocalAddr().(*net.UDPAddr).Port
+	if err := probe.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var gstOut bytes.Buffer
+	recv := exec.Command(gst, "-e", "-v", "udpsrc", "address=127.0.0.1", "port="+strconv.Itoa(port),
+		"caps=application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96",
+		"!", "rtpvp8depay", "!", "vp8dec", "!", "fakesink", "silent=false")
+	recv.Stdout, recv.Stderr = &gstOut, &gstOut
+	if err := recv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recv.ProcessState == nil {
+			if err := recv.Process.Kill(); err != nil {
+				t.Error(err)
+			}
+			if err := recv.Wait(); err == nil {
+				t.Error("killed gst-launch-1.0 exited 0")
+			}
+		}
+	}()
+	for {
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))))
+		if err != nil {
+			break // udpsrc holds it
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("udpsrc never bound port %d:\n%s", port, gstOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+
+	o := options{addr: "127.0.0.1:0", dest: "127.0.0.1", videoPT: 96, audioPT: 111, videoCodec: "VP8", pli: time.Second, videoPort: port}
+	var f cli.Flags
+	f.Register(flag.NewFlagSet("fwd", flag.ContinueOnError))
+	pr, pw := io.Pipe()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, &f, quiet, o, pw) }()
+	lines := bufio.NewReader(pr)
+	line, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // the "forwarding" line
+	base := strings.TrimPrefix(strings.TrimSpace(line), "listening on ")
+	fh, err := os.Open(ivf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	src, err := mediafile.Open(ivf, fh, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	defer d.Close()
+	nv, _, err := mediafile.Play(ctx, d, rtc.Configuration{}, quiet, base, []*mediafile.Source{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // GStreamer decodes the last frames
+	if err := recv.Process.Signal(os.Interrupt); err != nil { // -e: EOS, then exit
+		t.Fatal(err)
+	}
+	if err := recv.Wait(); err != nil {
+		t.Fatalf("gst-launch-1.0: %v\n%s", err, gstOut.String())
+	}
+	// fakesink's chain lines: one decoded 320x240 I420 picture each.
+	decoded := strings.Count(gstOut.String(), "(fakesink0:sink) (115200 bytes")
+	if decoded < nv-1 {
+		t.Errorf("GStreamer decoded %d frames of the %d sent:\n%s", decoded, nv, gstOut.String())
+	}
+	t.Logf("GStreamer decoded %d of %d frames", decoded, nv)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
