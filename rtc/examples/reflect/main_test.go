@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"io"
 	"net/netip"
 	"slices"
 	"strings"
@@ -29,15 +27,16 @@ func TestReflectCommand(t *testing.T) {
 	defer cancel()
 	var f cli.Flags
 	f.Register(flag.NewFlagSet("reflect", flag.ContinueOnError))
-	pr, pw := io.Pipe()
+	pw := lineWriter(make(chan string, 4))
 	done := make(chan error, 1)
 	runCtx, stop := context.WithCancel(ctx)
 	go func() { done <- run(runCtx, &f, f.Logger(), "127.0.0.1:0", 10, time.Second, pw) }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
+	var line string
+	select {
+	case line = <-pw:
+	case err := <-done:
+		t.Fatalf("run ended: %v", err)
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }() // nothing more is printed; keep the pipe open
 	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
 	if !ok {
 		t.Fatalf("first line %q", line)
@@ -152,4 +151,12 @@ func sectionText(s, kind string) string {
 		rest = rest[:j]
 	}
 	return rest
+}
+
+// lineWriter hands each Write to a channel (the command's standard output).
+type lineWriter chan string
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	w <- string(p)
+	return len(p), nil
 }

@@ -284,7 +284,7 @@ func TestForwardToGStreamer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // GStreamer decodes the last frames
+	time.Sleep(300 * time.Millisecond)                        // GStreamer decodes the last frames
 	if err := recv.Process.Signal(os.Interrupt); err != nil { // -e: EOS, then exit
 		t.Fatal(err)
 	}

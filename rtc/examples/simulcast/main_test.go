@@ -1,195 +1,152 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"flag"
-	"io"
+	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net/http"
+	"net/http/httptest"
 	"net/netip"
-	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
+	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
-	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
-	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
 )
 
-// TestSimulcastLayers runs the server on 127.0.0.1 (-layer h); a sansrtc
-// sender publishes three VP8 encodings (rids q, h, f) with a keyframe
-// every 10 frames. Viewer A asks for q, B for f, C takes the default h;
-// after frame 14, A switches to f. Each viewer receives exactly its
-// layer's frames, and A gets q's frames 0-19 then f's from its next
-// keyframe (20) on, on one SSRC without a sequence gap.
-func TestSimulcastLayers(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+// TestSimulcast: a sansrtc client sends three layers (rids q, h, f); the
+// server counts each, sends q back, and after "h" on the data channel
+// sends h back.
+func TestSimulcast(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	quiet := slog.New(slog.DiscardHandler)
-	var f cli.Flags
-	f.Register(flag.NewFlagSet("simulcast", flag.ContinueOnError))
-	pr, pw := io.Pipe()
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, &f, quiet, "127.0.0.1:0", "h", 10, pw) }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }() // nothing more is printed
-	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
-	if !ok {
-		t.Fatalf("first line %q", line)
-	}
-
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 	defer d.Close()
-	var viewers []*mediafile.Viewer
-	for _, path := range []string{"/view/q", "/view/f", "/view"} {
-		v, err := mediafile.NewViewer(ctx, d, base+path, mediafile.VP8)
-		if err != nil {
-			t.Fatal(err)
-		}
-		viewers = append(viewers, v)
-	}
-	for _, v := range viewers {
-		select {
-		case <-v.Connected():
-		case <-ctx.Done():
-			t.Fatal("a viewer did not connect")
-		}
-	}
+	s := &server{d: d, log: slog.New(slog.DiscardHandler)}
+	srv := httptest.NewServer(handler(s, signaling.Limits{}))
+	defer srv.Close()
 
-	// The publisher: one track, three encodings.
-	const n = 30
-	frames := map[string][][]byte{}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, rid := range layers {
-		for i := range n {
-			fr := make([]byte, 300+rng.IntN(2000))
-			for j := range fr {
-				fr[j] = byte(1 + rng.IntN(255))
+	var mu sync.Mutex
+	var back []string
+	opened := make(chan *rtc.DataChannel, 1)
+	c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
+		OnEvent: func(c *driver.Conn, e rtc.Event) {
+			if e.Kind == rtc.EventDataChannelOpen {
+				opened <- e.Channel
 			}
-			if i%10 == 0 {
-				fr[0], fr[3], fr[4], fr[5] = 0x10, 0x9d, 0x01, 0x2a // a key frame
-			} else {
-				fr[0] |= 1
+		},
+		OnMessage: func(c *driver.Conn, m rtc.Message) {
+			if m.Kind != rtc.MessageRTP {
+				return
 			}
-			frames[rid] = append(frames[rid], fr)
-		}
-	}
-	connected := make(chan struct{}, 1)
-	pub, err := d.NewPeerConnection(rtc.Configuration{VideoCodecs: []rtc.Codec{mediafile.VP8}}, driver.Handler{OnEvent: func(c *driver.Conn, e rtc.Event) {
-		if e.Kind == rtc.EventConnectionStateChange && e.ConnectionState == rtc.PeerConnectionConnected {
-			select {
-			case connected <- struct{}{}:
-			default:
+			var p rtp.Packet
+			if err := p.Unmarshal(m.Data); err != nil {
+				t.Error(err)
+				return
 			}
-		}
-	}})
+			mu.Lock()
+			back = append(back, string(p.Payload))
+			mu.Unlock()
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snd *rtc.Sender
-	if err := pub.Do(func(pc *rtc.PeerConnection) error {
-		tr, err := pc.AddTransceiverTrack(rtc.Track{Kind: rtc.MediaKindVideo, Codec: mediafile.VP8},
-			rtc.TransceiverInit{Direction: rtc.DirectionSendOnly, SendEncodings: []rtc.Encoding{{RID: "q"}, {RID: "h"}, {RID: "f"}}})
-		if err != nil {
-			return err
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Error(err)
 		}
-		snd = tr.Sender()
-		return nil
-	}); err != nil {
+	}()
+	if _, err := c.CreateDataChannel("layer", rtc.DataChannelInit{}); err != nil {
 		t.Fatal(err)
 	}
-	offer, err := pub.OfferAfterGathering(ctx)
+	var sender *rtc.Sender
+	err = c.Do(func(pc *rtc.PeerConnection) error {
+		tr, err := pc.AddTransceiverTrack(rtc.Track{Kind: rtc.MediaKindVideo}, rtc.TransceiverInit{SendEncodings: []rtc.Encoding{{RID: "q"}, {RID: "h"}, {RID: "f"}}})
+		sender = tr.Sender()
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans, err := signaling.PostOffer(ctx, base+"/publish", signaling.Description{Type: "offer", SDP: offer.SDP})
+	off, err := c.OfferAfterGathering(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pub.SetAnswer(rtc.SessionDescription{Type: rtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+	ans, err := signaling.PostOffer(ctx, srv.URL, signaling.Description{Type: "offer", SDP: off.SDP})
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := c.SetAnswer(rtc.SessionDescription{SDP: ans.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	var dc *rtc.DataChannel
 	select {
-	case <-connected:
+	case dc = <-opened:
 	case <-ctx.Done():
-		t.Fatal("the publisher did not connect")
+		t.Fatal("no data channel")
 	}
-	for i := range n {
-		for _, rid := range []string{"f", "h", "q"} { // f first: a switch to f happens before q's frame of the same instant
-			if err := pub.Do(func(*rtc.PeerConnection) error {
-				return snd.WriteSample(rtc.Sample{Data: frames[rid][i], Duration: 33 * time.Millisecond, RID: rid})
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if i == 14 {
-			res, err := http.Post(base+"/layer?id="+viewers[0].ID()+"&rid=f", "", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := res.Body.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode != http.StatusNoContent {
-				t.Fatalf("POST /layer: %s", res.Status)
-			}
-		}
-		time.Sleep(33 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond) // the last packets reach the viewers
-	if err := pub.Close(); err != nil {
+	var pt uint8
+	if err := c.Do(func(*rtc.PeerConnection) error { pt = sender.Transceiver().Codecs()[0].PayloadType; return nil }); err != nil {
 		t.Fatal(err)
 	}
-
-	wants := [][][]byte{
-		append(append([][]byte(nil), frames["q"][:20]...), frames["f"][20:]...),
-		frames["f"],
-		frames["h"],
+	seq := uint16(0)
+	sendLayers := func(round int) {
+		for i := range 10 {
+			for _, rid := range []string{"q", "h", "f"} {
+				seq++
+				p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: seq, Timestamp: uint32(seq) * 3000, SSRC: 5}, Payload: []byte(fmt.Sprintf("%s-%d-%d", rid, round, i))}
+				b, err := p.Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.WriteRTP(sender, rid, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
-	for i, v := range viewers {
-		got, err := v.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := wants[i]
-		if len(got.Video) != len(want) {
-			t.Errorf("viewer %d: %d frames, want %d", i, len(got.Video), len(want))
-		}
-		for j := range min(len(got.Video), len(want)) {
-			if !bytes.Equal(got.Video[j], want[j]) {
-				t.Errorf("viewer %d frame %d differs", i, j)
+	waitBack := func(want string) {
+		for {
+			mu.Lock()
+			found := false
+			for _, p := range back {
+				found = found || p == want
+			}
+			mu.Unlock()
+			if found {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				mu.Lock()
+				t.Fatalf("%q not sent back; got %v", want, back)
+			case <-time.After(10 * time.Millisecond):
 			}
 		}
-		if got.VideoSSRCs != 1 {
-			t.Errorf("viewer %d: %d SSRCs", i, got.VideoSSRCs)
+	}
+	sendLayers(0)
+	waitBack("q-0-9")
+	if err := c.Send(dc, []byte("h"), false); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the switch is handled on the server's loop
+	sendLayers(1)
+	waitBack("h-1-9")
+	mu.Lock()
+	for _, p := range back {
+		if p[0] == 'f' || (p[0] == 'h' && p[2] == '0') || (p[0] == 'q' && p[2] == '1') {
+			t.Errorf("%q sent back: not the chosen layer", p)
 		}
-		for j := 1; j < len(got.VideoSeqs); j++ {
-			if got.VideoSeqs[j] != got.VideoSeqs[j-1]+1 {
-				t.Errorf("viewer %d: sequence number %d after %d", i, got.VideoSeqs[j], got.VideoSeqs[j-1])
-			}
+	}
+	mu.Unlock()
+	rids, _ := s.counts()
+	for _, rid := range []string{"q", "h", "f"} {
+		if rids[rid] < 20 {
+			t.Errorf("rid %s: %d packets received, want 20", rid, rids[rid])
 		}
-	}
-	res, err := http.Post(base+"/layer?id=nobody&rid=f", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Body.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("POST /layer for an unknown viewer: %s", res.Status)
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 }
