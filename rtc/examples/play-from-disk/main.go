@@ -12,11 +12,17 @@
 //	go run ./rtc/examples/save-to-disk -addr 127.0.0.1:8080 -video out.ivf -audio out.ogg
 //	go run ./rtc/examples/play-from-disk -to http://127.0.0.1:8080 -video in.ivf -audio in.ogg
 //
+// To watch in a browser, publish to the broadcast example and open its
+// page:
+//
+//	go run ./rtc/examples/broadcast -addr 127.0.0.1:8080
+//	go run ./rtc/examples/play-from-disk -to http://127.0.0.1:8080/publish -video in.ivf -audio in.ogg
+//
 // Make input files with GStreamer, e.g.
 //
-//	gst-launch-1.0 videotestsrc num-buffers=300 ! vp8enc ! ivfmux ! filesink location=in.ivf
+//	gst-launch-1.0 videotestsrc num-buffers=300 ! vp8enc ! avmux_ivf ! filesink location=in.ivf
 //	gst-launch-1.0 audiotestsrc num-buffers=500 ! opusenc ! oggmux ! filesink location=in.ogg
-//	gst-launch-1.0 videotestsrc num-buffers=300 ! x264enc ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream ! filesink location=in.h264
+//	gst-launch-1.0 videotestsrc num-buffers=300 ! openh264enc ! h264parse ! video/x-h264,stream-format=byte-stream ! filesink location=in.h264
 package main
 
 import (
