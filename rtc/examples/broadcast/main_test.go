@@ -99,7 +99,7 @@ func TestBroadcastThreeViewers(t *testing.T) {
 		}
 		waitStats(ctx, t, base, func(st Stats) bool { return !st.Publisher })
 	}
-	time.Sleep(100 * time.Millisecond) // the last packets reach the viewers
+	time.Sleep(500 * time.Millisecond) // the last packets reach the viewers
 	for i, v := range viewers {
 		got, err := v.Close()
 		if err != nil {

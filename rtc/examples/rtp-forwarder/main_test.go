@@ -131,7 +131,7 @@ func TestForwardToUDP(t *testing.T) {
 	if _, _, err := mediafile.Play(ctx, d, rtc.Configuration{}, quiet, base, []*mediafile.Source{vs, as}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the last packets cross the loopback
+	time.Sleep(500 * time.Millisecond) // the last packets cross the loopback
 	for _, ln := range lns {
 		if err := ln.Close(); err != nil {
 			t.Fatal(err)
@@ -177,7 +177,7 @@ func TestForwardToUDP(t *testing.T) {
 			}
 		}
 		if n != len(sent) {
-			t.Errorf("%s: %d frames forwarded, %d sent", ext, n, len(sent))
+			t.Errorf("%s: %d frames forwarded, %d sent; %d packets; jitter buffer %+v", ext, n, len(sent), r.pts[pt], r.saver.Stats())
 		}
 	}
 	sdp, err := os.ReadFile(sdpPath)

@@ -145,7 +145,7 @@ func TestSimulcastLayers(t *testing.T) {
 		}
 		time.Sleep(33 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond) // the last packets reach the viewers
+	time.Sleep(500 * time.Millisecond) // the last packets reach the viewers
 	if err := pub.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -199,7 +199,10 @@ func NewSaver(codec rtc.Codec, w io.Writer) (*Saver, error) {
 	if !ok {
 		return nil, fmt.Errorf("mediafile: rtp has no %s", mime)
 	}
-	jb, err := media.NewJitterBuffer(media.Config{Codec: rc, DisableNACK: true})
+	// A recording wants every frame, not low latency: a frame is played
+	// out even 10 s behind (the default 1 s drops frames when the process
+	// stalls, as on a loaded machine).
+	jb, err := media.NewJitterBuffer(media.Config{Codec: rc, DisableNACK: true, MaxLatency: 10 * time.Second})
 	if err != nil {
 		return nil, err
 	}
