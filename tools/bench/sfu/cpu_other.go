@@ -1,0 +1,9 @@
+//go:build !linux
+
+package sfu
+
+import "time"
+
+// cpuTime is measured on Linux only (getrusage); elsewhere the CPU figures
+// are not reported.
+func cpuTime() (time.Duration, bool) { return 0, false }
