@@ -9,8 +9,8 @@ import (
 )
 
 func benchPair(b *testing.B) {
-	cc := &Config{Certificate: testCertClient, PeerFingerprints: []Fingerprint{fp(testCertServer)}, DisableSRTP: false}
-	sc := &Config{Certificate: testCertServer, PeerFingerprints: []Fingerprint{fp(testCertClient)}}
+	cc := &Config{Certificate: testCertClient, PeerFingerprints: []Fingerprint{fp(testCertServer)}, DisableSRTP: false, MaxVersion: VersionDTLS12}
+	sc := &Config{Certificate: testCertServer, PeerFingerprints: []Fingerprint{fp(testCertClient)}, MaxVersion: VersionDTLS12}
 	t := &testing.T{}
 	for b.Loop() {
 		p := newTestPair(t, cc, sc)

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
 	"io"
 	"slices"
 	"time"
@@ -48,6 +49,11 @@ func (c *Conn) sendClientHello() error {
 		e.SRTPMKI = c.cfg.SRTPMKI
 	}
 	e.ALPN = c.cfg.ALPN
+	if c.offers13() {
+		if err := c.addOffer13(ch); err != nil {
+			return err
+		}
+	}
 	body := ch.Append(nil)
 	seq := c.sendSeq
 	c.hs.clientHello = appendMessage(nil, TypeClientHello, seq, body)
@@ -141,9 +147,22 @@ func (c *Conn) clientHelloVerify(p *pendingMessage) error {
 }
 
 func (c *Conn) clientServerHello(p *pendingMessage) error {
+	if c.offers13() {
+		if handed, err := c.handover13(p); handed {
+			return err
+		}
+	}
 	m, err := parseServerHello(p.body)
 	if err != nil {
 		return failErr(AlertDecodeError, err)
+	}
+	if c.offers13() {
+		// RFC 8446 §4.1.3: we offered 1.3 and got 1.2; a 1.3-capable
+		// server says so in its random, and then someone removed our
+		// offer on the way.
+		if err := tls13.CheckDowngrade(m.Random, true, uint16(VersionDTLS12)); err != nil {
+			return failErr(AlertIllegalParameter, err)
+		}
 	}
 	if m.Version != versionDTLS12 {
 		return fail(AlertProtocolVersion, "server did not select DTLS 1.2")

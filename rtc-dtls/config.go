@@ -3,6 +3,7 @@ package dtls
 import (
 	"crypto/rand"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -142,6 +143,22 @@ type Config struct {
 	// application data to read, events). If zero, 256.
 	MaxQueued int
 
+	// MinVersion and MaxVersion bound the DTLS version (VersionDTLS12 or
+	// VersionDTLS13). If zero, MinVersion is DTLS 1.2 and MaxVersion DTLS
+	// 1.3: 1.3 is preferred, 1.2 the fallback. A server with MaxVersion
+	// 1.3 answers a ClientHello that offers 1.3 with DTLS 1.3 and any
+	// other with 1.2 (and the downgrade sentinel of RFC 8446 §4.1.3 in its
+	// random). A client with MaxVersion 1.3 and MinVersion 1.2 offers both
+	// in one ClientHello and follows the server's choice (refusing a 1.2
+	// answer that carries the sentinel); with MinVersion 1.3 it offers 1.3
+	// only. MaxVersion VersionDTLS12 gives the 1.2-only behaviour of
+	// earlier releases.
+	MinVersion, MaxVersion Version
+	// DisableMLKEM leaves X25519MLKEM768 out of the DTLS 1.3 groups. The
+	// 1.3 groups are Groups filtered to X25519MLKEM768, X25519 and P-256,
+	// or, if Groups is nil, those three in that order.
+	DisableMLKEM bool
+
 	// hooks lets tests misbehave (send extra extensions, omit EMS).
 	hooks *testHooks
 }
@@ -191,7 +208,17 @@ func (c *Config) groups() []Group {
 	if c.Groups == nil {
 		return []Group{GroupX25519, GroupP256, GroupP384}
 	}
-	return c.Groups
+	if !slices.Contains(c.Groups, GroupX25519MLKEM768) {
+		return c.Groups
+	}
+	// The hybrid is DTLS 1.3 only (draft-ietf-tls-ecdhe-mlkem §3).
+	out := make([]Group, 0, len(c.Groups))
+	for _, g := range c.Groups {
+		if g != GroupX25519MLKEM768 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func (c *Config) schemes() []SignatureScheme {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc-shared"
@@ -117,6 +118,12 @@ type Conn struct {
 	recycling bool
 	conn      *ConnectionState
 	err       error // what closed the connection
+
+	// v13, once set, runs the connection as DTLS 1.3 (conn13.go).
+	v13 *tls13.Endpoint
+	// shares13 are the 1.3 key shares a client offering both versions
+	// sends in every ClientHello, handed to v13 if the server picks 1.3.
+	shares13 []*tls13.ClientKeyShare
 }
 
 // handshakeState is what the handshake accumulates.
@@ -150,7 +157,11 @@ func NewClient(now time.Time, tr shared.TransportContext, cfg *Config) (*Conn, e
 	if err != nil {
 		return nil, err
 	}
-	if err := c.clientStart(); err != nil {
+	start := c.clientStart
+	if c.cfg.minVersion() == VersionDTLS13 {
+		start = c.start13Client
+	}
+	if err := start(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -249,6 +260,9 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
 		return c.handleForeign(msg.Message)
 	}
+	if c.v13 != nil {
+		return c.handleRead13(msg)
+	}
 	var first error
 	retransmit := false
 	b := msg.Message
@@ -264,6 +278,14 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 		b = rest
 		c.stats.RecordsIn++
 		old, err := c.handleRecord(&h, frag)
+		if c.v13 != nil {
+			// The handshake moved to DTLS 1.3 (a client offering both got
+			// a 1.3 ServerHello): the rest of the datagram is 1.3 records.
+			if err == nil && len(b) > 0 {
+				err = c.sync13(c.v13.HandleDatagram(c.clock.Now(), b))
+			}
+			return err
+		}
 		if err == nil && c.readCipher != nil && len(c.early) > 0 {
 			old2, err2 := c.replayEarly()
 			old, err = old || old2, err2
@@ -369,6 +391,9 @@ func (c *Conn) HandleWrite(msg []byte) error {
 }
 
 func (c *Conn) handleWrite(msg []byte) error {
+	if c.v13 != nil && c.state != stateClosed {
+		return c.handleWrite13(msg)
+	}
 	switch c.state {
 	case stateClosed:
 		return ErrClosed
@@ -394,6 +419,9 @@ func (c *Conn) handleWrite(msg []byte) error {
 // MaxPayload is the largest application data that fits in one datagram of
 // the configured MTU (0 before the handshake completes).
 func (c *Conn) MaxPayload() int {
+	if c.v13 != nil {
+		return c.v13.MaxPayload(c.cfg.mtu())
+	}
 	if c.writeCipher == nil {
 		return 0
 	}
@@ -411,6 +439,9 @@ func (c *Conn) handleTimeout(now time.Time) error {
 	now = c.clock.Advance(now)
 	if c.state == stateClosed {
 		return nil
+	}
+	if c.v13 != nil {
+		return c.handleTimeout13()
 	}
 	if !c.hsDeadline.IsZero() && !now.Before(c.hsDeadline) && c.state == stateHandshake {
 		c.closeWith(ErrHandshakeTimeout)
@@ -462,6 +493,9 @@ func (c *Conn) deadline() (time.Time, string) {
 	if c.state == stateClosed {
 		return time.Time{}, ""
 	}
+	if c.v13 != nil {
+		return c.deadline13()
+	}
 	d, why := c.rtxDeadline, "rtx"
 	earlier := func(t time.Time, name string) {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
@@ -485,6 +519,10 @@ func (c *Conn) deadline() (time.Time, string) {
 // HandleWrite calls return ErrClosed. Closing twice is harmless.
 func (c *Conn) Close() error {
 	if c.state == stateClosed {
+		return c.events.Report(nil)
+	}
+	if c.v13 != nil {
+		c.close13()
 		return c.events.Report(nil)
 	}
 	if c.state == stateHandshake {

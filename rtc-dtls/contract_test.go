@@ -24,6 +24,9 @@ type contractSubject struct {
 	client bool
 	// established: the pair completes its handshake before the suite runs.
 	established bool
+	// noFill: nothing the peer sends makes events pile up (DTLS 1.3 has no
+	// warning alerts: every alert but close_notify ends the connection).
+	noFill bool
 }
 
 func TestContract(t *testing.T) {
@@ -84,7 +87,7 @@ func runContract(t *testing.T, s contractSubject) {
 			return fillByAlerts(t, m, peer, now)
 		},
 	}
-	if !s.client && !s.established {
+	if (!s.client && !s.established) || s.noFill {
 		// A server without a ClientHello has no peer: it drops alerts and
 		// produces no event that could fill its queue.
 		sub.FillEvents = nil

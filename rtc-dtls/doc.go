@@ -1,5 +1,6 @@
-// Package dtls is a DTLS 1.2 client and server (RFC 6347 over the TLS 1.2
-// semantics of RFC 5246) written as a sans-I/O state machine: bytes and
+// Package dtls is a DTLS 1.3 and 1.2 client and server (RFC 9147 on RFC
+// 8446; RFC 6347 over the TLS 1.2 semantics of RFC 5246), 1.3 preferred,
+// written as a sans-I/O state machine: bytes and
 // time go in; datagrams, events, application data and the next deadline
 // come out. It never reads a clock, sleeps, starts a goroutine or opens a
 // socket.
@@ -138,11 +139,27 @@
 // reuses them (at most 64 buffers of max(MTU, 1500) bytes) and application
 // data costs no allocation in steady state.
 //
+// # DTLS 1.3
+//
+// By default (Config.MaxVersion DTLS 1.3, MinVersion 1.2) a server answers
+// a ClientHello that offers DTLS 1.3 with 1.3 (any other gets 1.2, with the
+// RFC 8446 §4.1.3 downgrade sentinel in the server random) and a client
+// offers 1.3 and 1.2 in one ClientHello and follows the server's choice (a
+// 1.2 answer with the sentinel is refused); MinVersion = VersionDTLS13
+// makes a client offer 1.3 only, MaxVersion = VersionDTLS12 turns 1.3 off. The 1.3 groups are
+// X25519MLKEM768 (post-quantum hybrid), x25519 and P-256, in that order
+// unless Config.Groups says otherwise or Config.DisableMLKEM is set. The
+// Conn's verbs, events, ConnectionState (Version "DTLS 1.3", Group) and
+// ExportKeyingMaterial (the RFC 8446 §7.5 exporter) work the same way;
+// Update13 sends a KeyUpdate. Config.HelloVerify makes a 1.3 server send a
+// stateless HelloRetryRequest cookie.
+//
 // # Known gaps
 //
 //   - No session resumption, no renegotiation (refused with
-//     no_renegotiation), no DTLS 1.3 (a 1.3-capable ClientHello negotiates
-//     1.2), no PSK or RSA key exchange, no compression, no CCM suites.
+//     no_renegotiation), no PSK or RSA key exchange, no compression, no
+//     CCM suites.
+//   - DTLS 1.3: no 0-RTT, no resumption, no connection IDs.
 //   - Certificates are not validated against roots or dates: WebRTC
 //     authenticates by fingerprint.
 //   - The CBC suites use MAC-then-encrypt without the encrypt_then_mac

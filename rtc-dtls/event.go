@@ -81,6 +81,9 @@ func (c *Conn) handleCommand(cmd Command) error {
 	case 0:
 		return nil
 	case CommandRetransmit:
+		if c.v13 != nil {
+			return c.sync13(c.v13.Retransmit(c.clock.Now()))
+		}
 		if c.state != stateHandshake || len(c.flight) == 0 || c.finalFlight {
 			return nil
 		}
@@ -112,8 +115,25 @@ type Stats struct {
 	UnknownExtSeen uint64 // unknown hello extensions tolerated
 }
 
-// Stats returns the counters.
-func (c *Conn) Stats() Stats { return c.stats }
+// Stats returns the counters. For a DTLS 1.3 connection the record and
+// handshake counters come from the 1.3 machine: WrongEpoch counts records
+// of epochs without keys, Unexpected plaintext alerts and ACKs ignored once
+// keys exist, HelloVerifies stateless HelloRetryRequests sent.
+func (c *Conn) Stats() Stats {
+	s := c.stats
+	if c.v13 != nil {
+		e := c.v13.Stats()
+		s.Malformed += e.Malformed
+		s.WrongEpoch += e.UnknownEpoch
+		s.Replayed += e.Replayed
+		s.AuthFailed += e.AuthFailed
+		s.Unexpected += e.Unauthenticated
+		s.Retransmits += e.Retransmits
+		s.HelloVerifies += e.HelloRetries
+		s.QueueFull += e.AppDropped
+	}
+	return s
+}
 
 func isRemote(err error) bool {
 	var ae *AlertError

@@ -60,7 +60,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// DTLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+	// DTLS 1.3 TLS_AES_128_GCM_SHA256
 	// srtp profile: 0x0001, keying material: 60 bytes
 	// peer verified: true
 }

@@ -107,6 +107,9 @@ func goldenOpenSSLConn(t *testing.T, tr *opensslTranscript) (*Conn, shared.Trans
 		SRTPProfiles:     []uint16{uint16(srtp)},
 		HelloVerify:      tr.ours["hvr"] == "true",
 		Rand:             mathrand.NewChaCha8(seed),
+		// Recorded as DTLS 1.2 (the Chromium ClientHello offers 1.3 too):
+		// pinned, since 1.3 is the default.
+		MaxVersion: VersionDTLS12,
 	}
 	local := netip.MustParseAddrPort("127.0.0.1:1")
 	var c *Conn

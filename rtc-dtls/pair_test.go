@@ -115,8 +115,10 @@ type testPair struct {
 }
 
 func defaultConfigs() (*Config, *Config) {
-	cc := &Config{Certificate: testCertClient, PeerFingerprints: []Fingerprint{fp(testCertServer)}, Rand: newSeededRand("client")}
-	sc := &Config{Certificate: testCertServer, PeerFingerprints: []Fingerprint{fp(testCertClient)}, Rand: newSeededRand("server")}
+	// DTLS 1.2 pinned: these are the 1.2 machine's tests (conn13_test.go
+	// sets the versions itself).
+	cc := &Config{Certificate: testCertClient, PeerFingerprints: []Fingerprint{fp(testCertServer)}, Rand: newSeededRand("client"), MaxVersion: VersionDTLS12}
+	sc := &Config{Certificate: testCertServer, PeerFingerprints: []Fingerprint{fp(testCertClient)}, Rand: newSeededRand("server"), MaxVersion: VersionDTLS12}
 	return cc, sc
 }
 

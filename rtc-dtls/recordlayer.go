@@ -312,6 +312,9 @@ func (c *Conn) processReady() error {
 		if errors.Is(err, ErrDropped) {
 			return err // refused without failing (a stranger's ClientHello)
 		}
+		if c.v13 != nil {
+			return err // DTLS 1.3 took over (conn13.go); it sent any alert itself
+		}
 		if err != nil {
 			return c.handshakeFailed(err)
 		}

@@ -1,6 +1,10 @@
 package dtls
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
+)
 
 // ContentType is the TLS record content type (RFC 5246 §6.2.1).
 type ContentType uint8
@@ -107,6 +111,9 @@ func (s CipherSuite) String() string {
 	if p := suiteParams(s); p != nil {
 		return p.name
 	}
+	if s13 := tls13.CipherSuite(s); s13.Supported() {
+		return s13.String() // a DTLS 1.3 suite (RFC 8446 §B.4)
+	}
 	return "CipherSuite(0x" + strconv.FormatUint(uint64(s), 16) + ")"
 }
 
@@ -129,6 +136,8 @@ func (g Group) String() string {
 		return "secp384r1"
 	case GroupX25519:
 		return "x25519"
+	case GroupX25519MLKEM768:
+		return "X25519MLKEM768"
 	}
 	return "Group(" + strconv.Itoa(int(g)) + ")"
 }

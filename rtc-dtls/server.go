@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
 	"io"
 	"slices"
 )
@@ -79,6 +80,9 @@ func (c *Conn) cookie(secret []byte, ch *clientHelloMsg) []byte {
 }
 
 func (c *Conn) serverClientHello(p *pendingMessage) error {
+	if switched, err := c.switchTo13(p); switched {
+		return err
+	}
 	c.reasm.clear()
 	ch, err := parseClientHello(p.body)
 	if err != nil {
@@ -249,6 +253,12 @@ func (c *Conn) negotiate(ch *clientHelloMsg) error {
 func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if _, err := io.ReadFull(c.cfg.rand(), c.hs.serverRandom[:]); err != nil {
 		return err
+	}
+	if c.cfg.maxVersion() == VersionDTLS13 {
+		// RFC 8446 §4.1.3 (kept by RFC 9147 §5.3): a server able to
+		// negotiate 1.3 that negotiates 1.2 says so in its random, so a
+		// 1.3 client detects a downgrade.
+		tls13.SetDowngradeSentinel(&c.hs.serverRandom, uint16(VersionDTLS12))
 	}
 	sh := &serverHelloMsg{Version: versionDTLS12, Random: c.hs.serverRandom, CipherSuite: c.hs.suite.id}
 	e := &sh.Extensions

@@ -41,6 +41,9 @@ var reservedLabels = map[string]bool{
 // master secret. context nil means "no context" (as EXTRACTOR-dtls_srtp
 // uses); a non-nil empty context is hashed as a zero-length context.
 func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if c.v13 != nil {
+		return c.exporter13(label, context, length)
+	}
 	if c.conn == nil || c.hs.masterSecret == nil {
 		return nil, ErrHandshakeNotDone
 	}

@@ -154,6 +154,12 @@ type Configuration struct {
 	// InterceptorUnits are application units added after the chain's own
 	// (interceptor.Config.Units).
 	InterceptorUnits []interceptor.Unit
+	// Pacing queues written RTP in a pacer (rtc-interceptor/pacer) that
+	// releases it at 2.5 times the estimator's target, audio first, so a
+	// large video frame leaves over a few milliseconds instead of in one
+	// burst; PollTimeout wakes the caller for it. It needs the
+	// interceptor chain. If false, packets go out as they are written.
+	Pacing bool
 	// MaxRemoteSSRCs bounds the remote RTP streams (SSRCs) tracked. If
 	// zero, 256. RTP on more is dropped and counted.
 	MaxRemoteSSRCs int

@@ -91,7 +91,9 @@
 // (TimeoutReason "media/..."). Configuration.NewInterceptorChain replaces
 // it, InterceptorUnits add units, DisableInterceptors removes it. Its
 // events become EventKeyframeRequest (forward it with RequestKeyframe) and
-// EventTargetBitrate; MediaStats has the target bitrate, NACK and
+// EventTargetBitrate. With Configuration.Pacing, written RTP waits in
+// rtc-interceptor's pacer (2.5 × the target, audio first; 2048 packets or
+// 2 MB, then ErrPacerFull) and is numbered and protected when it leaves; MediaStats has the target bitrate, NACK and
 // retransmission counts, and the drops (SRTP authentication and replay,
 // unrouted RTP, unknown payload types). OutboundStreams, InboundStreams,
 // SRTPStats, SRTPProfile and ChainStats give getStats (stats.go) its
@@ -241,14 +243,16 @@
 //
 // # Known gaps
 //
-//   - Media: no pacer between WriteSample and the wire (rtc-interceptor's
-//     pacer and GCC probing are not wired: DisableProbing); simulcast
+//   - Media: the pacer is optional (Configuration.Pacing; off, packets
+//     leave as written) and GCC probing is off (no padding or probe
+//     clusters, gcc DisableProbing); simulcast
 //     encodings retransmit in-band (no RTX stream per rid); header
 //     extensions of a forwarded packet other than MID and RID are removed
 //     (their ids belong to the source's session); a=extmap-allow-mixed and
 //     two-byte ids are not offered; the jitter buffer (rtc-media) is the
 //     application's; remote track ids come from a=msid (W3C ids are
-//     otherwise random).
+//     otherwise random). EventTrack fires when the exchange completes,
+//     not at the answerer's SetRemoteDescription as in W3C.
 //   - SDP munging is refused; the description applied must be the one
 //     created. Only one BUNDLE group; balanced and max-compat bundle
 //     policies gather as max-bundle.

@@ -51,9 +51,14 @@ const (
 	// description from the PeerConnection; a cut is never silent.
 	EventICECandidateError
 	// EventTrack: Transceiver, Track (the remote track, W3C ontrack) and
-	// Streams (its a=msid stream ids). Fired when a remote description
-	// gives a transceiver a receiving direction (W3C webrtc §5.1 "process
-	// the addition of a remote track").
+	// Streams (its a=msid stream ids), W3C "process the addition of a
+	// remote track" (webrtc §5.1). Fired when the offer/answer exchange
+	// that makes the transceiver receive completes: on the offerer at
+	// SetRemoteDescription(answer), on the answerer at
+	// SetLocalDescription(answer), once the negotiated direction is known
+	// (W3C fires it at every setRemoteDescription; an answerer here sees
+	// the remote offer's transceivers in Transceivers right after
+	// SetRemoteDescription).
 	EventTrack
 	// EventKeyframeRequest: Transceiver, SSRC. The remote peer asked for
 	// a keyframe on one of our streams (PLI, RFC 4585 §6.3.1, or FIR, RFC

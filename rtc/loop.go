@@ -51,8 +51,11 @@ func (pc *PeerConnection) step() {
 func (pc *PeerConnection) settle() {
 	switch pc.tr.phase {
 	case DTLSTransportConnected:
-		if pc.media.in == nil && pc.tr.srtpProfile != 0 {
-			// RFC 5764 §4.2: SRTP keys come from the DTLS exporter.
+		if pc.media.in == nil && pc.tr.srtpProfile != 0 && pc.neg.hasMedia() {
+			// RFC 5764 §4.2: SRTP keys come from the DTLS exporter, once
+			// an RTP section is negotiated (a data-only connection
+			// keeps no SRTP state; use_srtp is always offered, as
+			// browsers do, so media can be added later).
 			pc.out.emitError("srtp", pc.media.key(pc.tr.srtpProfile, pc.tr.conn, pc.tr.client))
 		}
 		if pc.data.mgr == nil && pc.neg.dataSection() != nil && pc.neg.complete() {

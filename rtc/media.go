@@ -8,7 +8,9 @@ import (
 	"time"
 
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
+	"github.com/sansrtc/rtc/rtc-interceptor/pacer"
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
 
@@ -37,6 +39,11 @@ type media struct {
 	chain      *interceptor.Chain
 	chainTimer partTimer
 	bound      map[uint32]bool
+
+	// pacer holds written RTP until the pacing rate lets it go
+	// (Configuration.Pacing), reached through pc().
+	pacer      *pacer.Pacer[pacedPacket]
+	pacerTimer partTimer
 
 	scratch rtp.Packet // WriteRTP's parsed packet
 	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
@@ -116,6 +123,9 @@ type MediaStats struct {
 	// our received streams and received for our sent ones (filled by
 	// PeerConnection.MediaStats).
 	NACKsSent, NACKsReceived uint64
+	// PacerDropped counts packets the pacer's full queue refused
+	// (ErrPacerFull).
+	PacerDropped uint64
 	// ChainBindFailures counts streams the interceptor chain refused to
 	// bind (its stream limit): their media flows without NACK or reports.
 	ChainBindFailures uint64
@@ -294,14 +304,17 @@ func (m *media) rtcpTransceiver(b []byte) *Transceiver {
 
 // deadline returns the media timers' earliest deadline: the interceptor
 // chain's (reports, NACKs, feedback).
-func (m *media) deadline() time.Time { return m.chainDeadline() }
+func (m *media) deadline() time.Time {
+	return shared.Earliest(m.chainDeadline(), m.pacerDeadline())
+}
 
-// handleTimeout runs the chain's timers.
-func (m *media) handleTimeout(now time.Time) error {
+// handleTimeout runs the chain's timers and sends what the pacer lets go.
+func (m *media) handleTimeout(now time.Time, send func([]byte) error) error {
+	err := m.pollPacer(now, send)
 	if m.chain == nil || !m.chainTimer.due(now) {
-		return nil
+		return err
 	}
-	return layerErr("interceptor", m.ch().HandleTimeout(now))
+	return errors.Join(err, layerErr("interceptor", m.ch().HandleTimeout(now)))
 }
 
 // newEncodings checks a sender's encodings (RFC 8851 §10: rids are 1-16

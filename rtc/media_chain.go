@@ -43,6 +43,7 @@ func (pc *PeerConnection) newChain(twccID uint8) error {
 	}
 	m.chain = c
 	m.chainTimer.stale = true
+	m.startPacer(pc.cfg.Pacing)
 	return nil
 }
 
@@ -196,6 +197,9 @@ func (m *media) chainEvent(e interceptor.Event, out *sink) {
 	switch e.Kind {
 	case interceptor.EventTargetBitrate:
 		m.stats.TargetBitrate = e.Bitrate
+		if m.pacer != nil {
+			m.pc().SetRate(e.Bitrate)
+		}
 		out.emit(Event{Kind: EventTargetBitrate, Bitrate: e.Bitrate})
 	case interceptor.EventKeyframeRequest:
 		out.emit(Event{Kind: EventKeyframeRequest, Transceiver: m.senderOf(e.SSRC), SSRC: e.SSRC})

@@ -3,6 +3,7 @@ package rtc
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,27 @@ func TestMediaRTXUnderLoss(t *testing.T) {
 	if as.Retransmitted == 0 || bs.RTXRepaired == 0 || as.NACKsReceived == 0 || bs.NACKsSent == 0 {
 		t.Errorf("counters: a %+v, b %+v", as, bs)
 	}
+}
+
+// TestMediaPacing: with Configuration.Pacing a 60 KB video frame does not
+// leave in one burst: right after WriteSample only the pacer's burst
+// budget is in PollWrite, PollTimeout names the pacer, and the whole
+// frame reaches b, in order, once the pacer released it.
+func TestMediaPacing(t *testing.T) {
+	sim, a, b, _, video := mediaPair(t, 67, netsim.LinkConfig{Delay: 10 * time.Millisecond}, Configuration{Pacing: true})
+	bVideo := trackEvents(b)[1].Transceiver
+	if err := video.WriteSample(Sample{Data: vp8Frame(60000, 3), Duration: 33 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.pc.tr.outbox.Len(); n > 10 {
+		t.Errorf("%d packets left at once", n)
+	}
+	if r := a.pc.TimeoutReason(); r != "pending" && !strings.HasPrefix(r, "media/pacer") {
+		t.Errorf("TimeoutReason %q", r)
+	}
+	pkts := func() int { return len(rtpReads(b, bVideo)) }
+	if err := sim.Run(func() bool { return pkts() >= 50 }, 100000); err != nil {
+		t.Fatalf("b read %d packets: %v (%+v)", pkts(), err, a.pc.MediaStats())
+	}
+	checkStream(t, rtpReads(b, bVideo), video.Encodings()[0].SSRC, 96)
 }

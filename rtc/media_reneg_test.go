@@ -2,10 +2,12 @@ package rtc
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -96,4 +98,63 @@ func checkDirectionChanges(t *testing.T, a, b *peer, audio, video *Sender) {
 	if len(a.errs)+len(b.errs) > 0 {
 		t.Errorf("errors: a=%v b=%v", a.errs, b.errs)
 	}
+}
+
+// TestMediaAddedLater: a data-only connection keys no SRTP; a track added
+// by renegotiation keys it from the same DTLS association (the exporter,
+// RFC 5764 §4.2; use_srtp was offered from the start) and its media flows.
+func TestMediaAddedLater(t *testing.T) {
+	sim, a, b, _ := connectedPair(t, 63, 1, Configuration{}, Configuration{})
+	if a.pc.media.in != nil || b.pc.media.in != nil {
+		t.Fatalf("SRTP keyed on a data-only connection")
+	}
+	s, err := a.pc.AddTrack(vp8Track)
+	if err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, nil)
+	if err := sim.Run(func() bool { return a.pc.media.out != nil && b.pc.media.in != nil }, 10000); err != nil {
+		t.Fatalf("not keyed after adding media: %v", err)
+	}
+	if err := s.WriteSample(Sample{Data: vp8Frame(100, 1), Duration: 33 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(rtpReads(b, nil)) == 1 }, 10000); err != nil {
+		t.Fatalf("no media: %v", err)
+	}
+}
+
+// TestContractMedia runs rtc-shared/contracttest against a PeerConnection
+// sending and receiving media (SRTP keyed, the interceptor chain and the
+// pacer running), its peer then dropped: random writes are RTP and RTCP
+// for its transceivers (a valid header with random payload, or junk), so
+// the chain's and the pacer's timers take part in PollTimeout.
+func TestContractMedia(t *testing.T) {
+	s := contractSubject(func(t *testing.T) (*PeerConnection, time.Time) {
+		sim, a, _, _, _ := mediaPair(t, 69, netsim.LinkConfig{Delay: 5 * time.Millisecond}, Configuration{Pacing: true})
+		drainEvents(a.pc)
+		return a.pc, sim.Now()
+	}, nil, nil)
+	var cur *PeerConnection
+	newPC := s.New
+	s.New = func(t *testing.T) (pcProtocol, time.Time) {
+		m, now := newPC(t)
+		cur = m.(*PeerConnection)
+		return m, now
+	}
+	s.RandomWrite = func(r *rand.Rand) Message {
+		m := Message{Kind: MessageKind(1 + r.IntN(2)), Data: make([]byte, 12+r.IntN(1200))}
+		for i := range m.Data {
+			m.Data[i] = byte(r.Uint32())
+		}
+		if r.IntN(4) > 0 {
+			m.Data[0] = 0x80 // RTP/RTCP version 2
+		}
+		if cur != nil && r.IntN(8) > 0 {
+			ts := cur.Transceivers()
+			m.Transceiver = ts[r.IntN(len(ts))]
+		}
+		return m
+	}
+	contracttest.Run(t, s)
 }

@@ -61,8 +61,12 @@ func (pc *PeerConnection) writeSample(s *Sender, sample Sample) error {
 	return nil
 }
 
-// sendRTP seals one packet of enc and queues it.
+// sendRTP seals one packet of enc and queues it (or hands it to the
+// pacer, Configuration.Pacing).
 func (pc *PeerConnection) sendRTP(s *Sender, enc *sendEncoding, p *rtp.Packet) error {
+	if pc.media.pacer != nil {
+		return pc.media.pace(pc.clock.Now(), s, enc, p)
+	}
 	b, err := pc.media.seal(pc.clock.Now(), s, enc, p)
 	if err != nil {
 		return err
@@ -104,11 +108,19 @@ func (m *media) sendable(s *Sender, rid string) (*sendEncoding, error) {
 // extensions (RFC 8843 §9.1, RFC 8852 §3.3); the source's other header
 // extensions are removed (their ids belong to another session).
 func (m *media) seal(now time.Time, s *Sender, enc *sendEncoding, p *rtp.Packet) ([]byte, error) {
+	if err := m.stamp(s, enc, p); err != nil {
+		return nil, err
+	}
+	return m.finish(now, enc, p)
+}
+
+// stamp rewrites a packet for its stream (see seal).
+func (m *media) stamp(s *Sender, enc *sendEncoding, p *rtp.Packet) error {
 	t := s.t
 	if !t.hasPT(p.PayloadType) || t.isRTX(p.PayloadType) {
 		c, ok := s.sendCodec()
 		if !ok {
-			return nil, fmt.Errorf("%w: no codec negotiated for mid %q", ErrNoMedia, t.mid)
+			return fmt.Errorf("%w: no codec negotiated for mid %q", ErrNoMedia, t.mid)
 		}
 		p.PayloadType = c.PayloadType
 	}
@@ -117,14 +129,17 @@ func (m *media) seal(now time.Time, s *Sender, enc *sendEncoding, p *rtp.Packet)
 	p.ClearExtensions()
 	if m.ids.mid != 0 {
 		if err := p.SetExtension(m.ids.mid, t.midBytes); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.ids.rid != 0 && enc.RID != "" && len(s.encodings) > 1 {
-		if err := p.SetExtension(m.ids.rid, enc.ridBytes()); err != nil {
-			return nil, err
-		}
+		return p.SetExtension(m.ids.rid, enc.ridBytes())
 	}
+	return nil
+}
+
+// finish passes a stamped packet through the chain and SRTP.
+func (m *media) finish(now time.Time, enc *sendEncoding, p *rtp.Packet) ([]byte, error) {
 	// The chain numbers the packet (transport-cc) and keeps it for
 	// retransmission before it is protected.
 	buf := m.sendBuffer(p.MarshalSize() + 8 + m.out.RTPOverhead())

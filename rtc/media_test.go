@@ -5,14 +5,13 @@ import (
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
-	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
 
 // TestMediaRouting: RTP and RTCP are told apart (RFC 7983 first byte
 // 128-191, RFC 5761 §4 packet types 192-223 are RTCP) and reach the media
-// part only from the selected pair; SRTP (keyed by use_srtp even for a
-// data-only connection, as browsers do) drops and counts what does not
-// authenticate, HandleRead says why, and the connection is unaffected.
+// part only from the selected pair; a data-only connection keys no SRTP,
+// so the media part drops and counts them, HandleRead says why
+// (ErrNoMedia), and the connection is unaffected.
 func TestMediaRouting(t *testing.T) {
 	sim, a, b, dcs := connectedPair(t, 71, 1, Configuration{}, Configuration{})
 	b.echo = true
@@ -25,8 +24,8 @@ func TestMediaRouting(t *testing.T) {
 		want func(before, after Stats) bool
 		err  error
 	}{
-		{"RTP on the selected pair", a.pc.tr.selected, rtp, func(x, y Stats) bool { return y.DroppedRTP == x.DroppedRTP+1 && y.DroppedRTCP == x.DroppedRTCP }, srtp.ErrTooShort},
-		{"RTCP on the selected pair", a.pc.tr.selected, rtcp, func(x, y Stats) bool { return y.DroppedRTCP == x.DroppedRTCP+1 && y.DroppedRTP == x.DroppedRTP }, srtp.ErrTooShort},
+		{"RTP on the selected pair", a.pc.tr.selected, rtp, func(x, y Stats) bool { return y.DroppedRTP == x.DroppedRTP+1 && y.DroppedRTCP == x.DroppedRTCP }, ErrNoMedia},
+		{"RTCP on the selected pair", a.pc.tr.selected, rtcp, func(x, y Stats) bool { return y.DroppedRTCP == x.DroppedRTCP+1 && y.DroppedRTP == x.DroppedRTP }, ErrNoMedia},
 		{"RTP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTP == x.DroppedRTP }, nil},
 		{"RTCP off path", shared.TransportContext{Local: addrA, Peer: addrEvil}, rtcp, func(x, y Stats) bool { return y.DroppedOffPath == x.DroppedOffPath+1 && y.DroppedRTCP == x.DroppedRTCP }, nil},
 	}

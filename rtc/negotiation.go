@@ -122,6 +122,16 @@ func (n *negotiation) complete() bool {
 	return false
 }
 
+// hasMedia reports whether an RTP m-section is negotiated.
+func (n *negotiation) hasMedia() bool {
+	for _, t := range n.transceivers {
+		if t.hasCurrent && !t.stopped {
+			return true
+		}
+	}
+	return false
+}
+
 func (n *negotiation) sectionByMid(mid string) *mSection {
 	for _, s := range n.sections {
 		if s.mid == mid {

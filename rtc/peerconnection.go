@@ -258,7 +258,7 @@ func (pc *PeerConnection) HandleTimeout(now time.Time) error {
 		return nil
 	}
 	now = pc.clock.Advance(now)
-	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now), pc.media.handleTimeout(now))
+	err := errors.Join(pc.tr.handleTimeout(now), pc.data.handleTimeout(now), pc.media.handleTimeout(now, pc.tr.send))
 	pc.step()
 	return pc.out.report(err)
 }
@@ -307,6 +307,9 @@ func (pc *PeerConnection) TimeoutReason() string {
 	}
 	t, s, m := pc.tr.deadline(), pc.data.deadline(), pc.media.deadline()
 	if !m.IsZero() && (t.IsZero() || m.Before(t)) && (s.IsZero() || m.Before(s)) {
+		if pc.media.pacer != nil && m.Equal(pc.media.pacerDeadline()) {
+			return "media/pacer" + reasonOf(pc.media.pacer)
+		}
 		return "media" + reasonOf(pc.media.chain)
 	}
 	if !s.IsZero() && (t.IsZero() || s.Before(t)) {

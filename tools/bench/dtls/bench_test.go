@@ -51,7 +51,10 @@ var (
 	addrB = netip.MustParseAddrPort("192.0.2.2:2")
 )
 
-func oursOnce(b *testing.B, cc, sc *dtls.Config) {
+// oursOnceBytes runs one handshake and returns the bytes both sides put on
+// the wire.
+func oursOnceBytes(b *testing.B, cc, sc *dtls.Config) int {
+	wire := 0
 	now := time.Unix(1_800_000_000, 0)
 	client, err := dtls.NewClient(now, shared.TransportContext{Local: addrA, Peer: addrB}, cc)
 	if err != nil {
@@ -66,6 +69,7 @@ func oursOnce(b *testing.B, cc, sc *dtls.Config) {
 		moved = false
 		for _, pr := range [][2]*dtls.Conn{{client, server}, {server, client}} {
 			for dg, ok := pr[0].PollWrite(); ok; dg, ok = pr[0].PollWrite() {
+				wire += len(dg.Message)
 				_ = pr[1].HandleRead(shared.TaggedBytes{Now: now, Transport: pr[1].Transport(), Message: dg.Message})
 				moved = true
 			}
@@ -81,6 +85,7 @@ func oursOnce(b *testing.B, cc, sc *dtls.Config) {
 	if done != 2 {
 		b.Fatal("handshake did not complete")
 	}
+	return wire
 }
 
 func BenchmarkHandshake(b *testing.B) {
@@ -90,11 +95,30 @@ func BenchmarkHandshake(b *testing.B) {
 	b.Run("sansrtc", func(b *testing.B) {
 		cc := &dtls.Config{Certificate: clientCert, PeerFingerprints: []dtls.Fingerprint{sfp},
 			CipherSuites: []dtls.CipherSuite{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, Groups: []dtls.Group{dtls.GroupX25519},
-			SRTPProfiles: []uint16{0x0007, 0x0001}} // SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80
-		sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}}
+			SRTPProfiles: []uint16{0x0007, 0x0001}, // SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80
+			MaxVersion:   dtls.VersionDTLS12}       // the 1.2 figure (1.3 is the default)
+		sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}, MaxVersion: dtls.VersionDTLS12}
 		b.ReportAllocs()
-		benchutil.Loop(b, func() { oursOnce(b, cc, sc) })
+		wire := 0
+		benchutil.Loop(b, func() { wire = oursOnceBytes(b, cc, sc) })
+		b.ReportMetric(float64(wire), "wire-B/handshake")
 	})
+	// DTLS 1.3 (issue 19): the same certificates, AES-128-GCM, use_srtp and
+	// mutual authentication, with x25519 or the X25519MLKEM768 hybrid.
+	for _, g := range []struct {
+		name   string
+		groups []dtls.Group
+	}{{"sansrtc-1.3-x25519", []dtls.Group{dtls.GroupX25519}}, {"sansrtc-1.3-X25519MLKEM768", []dtls.Group{dtls.GroupX25519MLKEM768, dtls.GroupX25519}}} {
+		b.Run(g.name, func(b *testing.B) {
+			cc := &dtls.Config{Certificate: clientCert, PeerFingerprints: []dtls.Fingerprint{sfp}, Groups: g.groups,
+				MinVersion: dtls.VersionDTLS13, MaxVersion: dtls.VersionDTLS13, SRTPProfiles: []uint16{0x0007, 0x0001}}
+			sc := &dtls.Config{Certificate: servCert, PeerFingerprints: []dtls.Fingerprint{cfp}, MaxVersion: dtls.VersionDTLS13}
+			b.ReportAllocs()
+			wire := 0
+			benchutil.Loop(b, func() { wire = oursOnceBytes(b, cc, sc) })
+			b.ReportMetric(float64(wire), "wire-B/handshake")
+		})
+	}
 	b.Run("pion", func(b *testing.B) {
 		cfg := func(c *dtls.Certificate) *piondtls.Config {
 			return &piondtls.Config{

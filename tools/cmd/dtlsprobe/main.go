@@ -1,8 +1,12 @@
-// Command dtlsprobe tries a DTLS 1.2 handshake (with DTLS-SRTP) by hand
-// against any peer over UDP, using the sans-I/O rtc-dtls package.
+// Command dtlsprobe tries a DTLS 1.2 or 1.3 handshake (with DTLS-SRTP) by
+// hand against any peer over UDP, using the sans-I/O rtc-dtls package.
 //
 //	go run ./tools/cmd/dtlsprobe -mode server -listen 127.0.0.1:4444
 //	go run ./tools/cmd/dtlsprobe -mode client -connect 127.0.0.1:4444 -msg hi
+//
+// -version picks the protocol: 1.2 (the default), 1.3, or auto (a server
+// answers a ClientHello offering 1.3 with 1.3 and any other with 1.2; a
+// client offers both and follows the server's choice).
 //
 // The client sends one line of application data (-msg, with its newline)
 // after the handshake and prints what comes back; the server answers every
@@ -11,7 +15,10 @@
 //
 //	{"ok":true,"version":"DTLS 1.2","cipher":"...","srtp_profile":"SRTP_AES128_CM_SHA1_80",
 //	 "extended_master_secret":true,"keying_material":"<60 bytes, upper-case hex>",
-//	 "peer_fingerprint":"sha-256 ..."}
+//	 "peer_fingerprint":"sha-256 ...","group":"x25519"}
+//
+// (DTLS 1.3: "version":"DTLS 1.3", "group":"X25519MLKEM768" by default, and
+// keying_material from the RFC 8446 §7.5 exporter.)
 //
 // or {"ok":false,"error":"..."} with exit status 1. keying_material is 60
 // bytes of the RFC 5705 exporter with the label EXTRACTOR-dtls_srtp, as
@@ -48,6 +55,7 @@ type options struct {
 	timeout               time.Duration
 	mtu                   int
 	helloVerify           bool
+	version               string
 }
 
 type result struct {
@@ -58,6 +66,7 @@ type result struct {
 	ExtendedMasterSecret bool   `json:"extended_master_secret,omitempty"`
 	KeyingMaterial       string `json:"keying_material,omitempty"`
 	PeerFingerprint      string `json:"peer_fingerprint,omitempty"`
+	Group                string `json:"group,omitempty"`
 	Error                string `json:"error,omitempty"`
 	// Received is the last application data received, as it came (not
 	// printed in the JSON line).
@@ -76,7 +85,8 @@ func main() {
 	flag.StringVar(&o.msg, "msg", "hello", "client: the line of application data to send")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up after this long")
 	flag.IntVar(&o.mtu, "mtu", 1200, "largest datagram during the handshake")
-	flag.BoolVar(&o.helloVerify, "hello-verify", false, "server: send a HelloVerifyRequest cookie")
+	flag.BoolVar(&o.helloVerify, "hello-verify", false, "server: send a HelloVerifyRequest cookie (DTLS 1.3: a HelloRetryRequest cookie)")
+	flag.StringVar(&o.version, "version", "1.2", "DTLS version: 1.2, 1.3, or auto (server: 1.3 when the client offers it, else 1.2; client: offer both, follow the server)")
 	flag.Parse()
 
 	res, err := run(o, os.Stdout)
@@ -111,6 +121,16 @@ func buildConfig(o options) (*dtls.Config, error) {
 		return nil, err
 	}
 	cfg := &dtls.Config{Certificate: cert, MTU: o.mtu, HelloVerify: o.helloVerify, HandshakeTimeout: o.timeout}
+	switch o.version {
+	case "", "1.2":
+		cfg.MinVersion, cfg.MaxVersion = dtls.VersionDTLS12, dtls.VersionDTLS12
+	case "1.3":
+		cfg.MinVersion, cfg.MaxVersion = dtls.VersionDTLS13, dtls.VersionDTLS13
+	case "auto":
+		cfg.MinVersion, cfg.MaxVersion = dtls.VersionDTLS12, dtls.VersionDTLS13
+	default:
+		return nil, fmt.Errorf("-version %q: want 1.2, 1.3 or auto", o.version)
+	}
 	if o.fingerprint != "" {
 		f, err := dtls.ParseFingerprint(o.fingerprint)
 		if err != nil {
@@ -207,6 +227,7 @@ func run(o options, out io.Writer) (result, error) {
 		Cipher:               st.CipherSuite.String(),
 		ExtendedMasterSecret: st.ExtendedMasterSecret,
 		KeyingMaterial:       strings.ToUpper(hex.EncodeToString(km)),
+		Group:                st.Group.String(),
 		Received:             string(p.received),
 	}
 	if st.SRTPProfile != 0 {

@@ -109,3 +109,38 @@ type syncBuf struct {
 
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestProbeVersions runs the probe against itself for each -version pair
+// and checks the version and group in the JSON line (issue 19).
+func TestProbeVersions(t *testing.T) {
+	for _, v := range []struct{ server, client, version, group string }{
+		{"1.3", "1.3", "DTLS 1.3", "X25519MLKEM768"},
+		{"auto", "1.3", "DTLS 1.3", "X25519MLKEM768"},
+		{"auto", "1.2", "DTLS 1.2", "x25519"},
+		{"auto", "auto", "DTLS 1.3", "X25519MLKEM768"},
+		{"1.2", "auto", "DTLS 1.2", "x25519"},
+	} {
+		t.Run(v.server+"-"+v.client, func(t *testing.T) {
+			addr := freePort(t)
+			var wg sync.WaitGroup
+			var srvOut bytes.Buffer
+			var srvRes result
+			var srvErr error
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				srvRes, srvErr = run(options{mode: "server", listen: addr, srtp: "SRTP_AES128_CM_SHA1_80", timeout: 5 * time.Second, mtu: 1200, version: v.server}, &srvOut)
+			}()
+			time.Sleep(100 * time.Millisecond)
+			var cliOut bytes.Buffer
+			cliRes, err := run(options{mode: "client", listen: "127.0.0.1:0", connect: addr, srtp: "SRTP_AES128_CM_SHA1_80", msg: "hello", timeout: 5 * time.Second, mtu: 1200, version: v.client}, &cliOut)
+			wg.Wait()
+			if err != nil || srvErr != nil {
+				t.Fatalf("client %v server %v\n%s\n%s", err, srvErr, cliOut.String(), srvOut.String())
+			}
+			if cliRes.Version != v.version || srvRes.Version != v.version || cliRes.Group != v.group || cliRes.KeyingMaterial != srvRes.KeyingMaterial || cliRes.Received != "echo:hello\n" {
+				t.Fatalf("client %+v\nserver %+v", cliRes, srvRes)
+			}
+		})
+	}
+}

@@ -93,13 +93,17 @@ func TestChromium(t *testing.T) {
 				name = fmt.Sprintf("we-are-client/rsa-client-certificate/%v/%v", c.group, c.profile)
 			}
 			t.Run(name, func(t *testing.T) {
-				runChromium(t, browser, role, c.suite, c.group, c.profile)
+				// These are the DTLS 1.2 cases: 1.2 pinned (1.3 is the
+				// default; chromium13_test.go covers it).
+				runChromium(t, browser, role, c.suite, c.group, c.profile, func(cfg *dtls.Config) { cfg.MaxVersion = dtls.VersionDTLS12 })
 			})
 		}
 	}
 }
 
-func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls.CipherSuite, group dtls.Group, profile srtp.Profile) {
+// runChromium runs one handshake; tweak, if set, adjusts our Config last
+// (chromium13_test.go turns DTLS 1.3 on) and the checks follow what it set.
+func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls.CipherSuite, group dtls.Group, profile srtp.Profile, tweak func(*dtls.Config)) transportStats {
 	tab := browser.OpenPage(t, "<!doctype html><title>dtls</title>")
 	defer peers.Eval[chromedp.Void](tab, "pc && pc.close()")
 	if _, err := peers.Eval[chromedp.Void](tab, chromiumJS); err != nil {
@@ -153,6 +157,9 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 			cfg.CipherSuites = []dtls.CipherSuite{dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 			suite = cfg.CipherSuites[0]
 		}
+	}
+	if tweak != nil {
+		tweak(cfg)
 	}
 	var conn *dtls.Conn
 	if setup == "passive" {
@@ -274,4 +281,5 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		t.Errorf("srtp: chromium %q, ours %v", ts.SRTPCipher, st.SRTPProfile)
 	}
 	t.Logf("our stats: %+v", p.conn.Stats())
+	return ts
 }

@@ -15,6 +15,13 @@
 //     exported keying material compared, plus a 300-byte MTU with our
 //     HelloVerifyRequest.
 //
+// DTLS 1.3 (issue 19, chromium13_test.go, fallback13_test.go): Chromium
+// negotiates 1.3 with X25519MLKEM768 and x25519 with us in both roles (our
+// client offering 1.3 only, or 1.3 and 1.2), checked from getStats
+// (tlsVersion FEFC) and the decrypted SCTP; Pion and OpenSSL, which have
+// only 1.2, connect to our 1.3-capable client and server with 1.2. The 1.2
+// cases above pin DTLS 1.2 (1.3 is the default).
+//
 // Tests that need a binary (chromium, openssl) skip when it is missing,
 // unless SANSRTC_REQUIRE_INTEROP=1, in which case they fail.
 //

@@ -1,0 +1,114 @@
+package tls13
+
+import (
+	"crypto"
+	"crypto/rand"
+	"io"
+	"time"
+)
+
+// Config configures an Endpoint. The zero value of each field documents its
+// default.
+type Config struct {
+	// Rand is the only source of randomness (randoms, key shares,
+	// signatures, cookie key). If nil, crypto/rand.
+	Rand io.Reader
+	// Certificate is our chain (DER, leaf first); PrivateKey signs
+	// CertificateVerify. Both roles need one (WebRTC authenticates both).
+	Certificate [][]byte
+	PrivateKey  crypto.Signer
+	// Groups in preference order. If nil: X25519MLKEM768, x25519, P-256.
+	// A client sends key shares for the first group, and for x25519 too when
+	// the first is the hybrid (as browsers do).
+	Groups []Group
+	// DisableMLKEM removes X25519MLKEM768 from Groups.
+	DisableMLKEM bool
+	// CipherSuites in preference order. If nil: AES-128-GCM, ChaCha20-
+	// Poly1305, AES-256-GCM.
+	CipherSuites []CipherSuite
+	// SRTPProfiles offered (client) or accepted (server), preference order
+	// (RFC 5764 §4.1.2 code points). If nil, use_srtp is not negotiated.
+	SRTPProfiles []uint16
+	// RequireCookie makes a server answer every ClientHello without a valid
+	// cookie with a stateless HelloRetryRequest (RFC 9147 §5.1). Off by
+	// default: in WebRTC, ICE has already checked the path.
+	RequireCookie bool
+	// CookieKey authenticates cookies. If nil, 32 bytes from Rand.
+	CookieKey []byte
+	// CookieLifetime bounds a cookie's age. If zero, 60 s.
+	CookieLifetime time.Duration
+	// MTU is the largest datagram sent during the handshake. If zero, 1200.
+	MTU int
+	// RetransmitInitial is the first retransmission timeout (RFC 9147
+	// §5.8.2). If zero, 1 s; RetransmitMax caps the doubling, if zero 60 s.
+	RetransmitInitial time.Duration
+	RetransmitMax     time.Duration
+	// HandshakeTimeout bounds the handshake. If zero, 30 s.
+	HandshakeTimeout time.Duration
+	// ReplayWindow is the anti-replay window per epoch. If zero, 64.
+	ReplayWindow int
+	// MaxHandshakeMessage bounds one incoming handshake message. If zero,
+	// 64 KiB.
+	MaxHandshakeMessage int
+	// MaxQueued bounds received application records not yet read, and
+	// datagrams not yet polled. If zero, 256.
+	MaxQueued int
+	// VerifyPeer, if set, checks the peer's chain (DER, leaf first) when
+	// its Certificate arrives, before CertificateVerify; an error fails the
+	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint
+	// here (RFC 8122 §5).
+	VerifyPeer func(certs [][]byte) error
+}
+
+func orDefault[T comparable](v, d T) T {
+	var zero T
+	if v == zero {
+		return d
+	}
+	return v
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand != nil {
+		return c.Rand
+	}
+	return rand.Reader
+}
+
+func (c *Config) groups() []Group {
+	gs := c.Groups
+	if gs == nil {
+		gs = []Group{GroupX25519MLKEM768, GroupX25519, GroupP256}
+	}
+	if !c.DisableMLKEM {
+		return gs
+	}
+	out := make([]Group, 0, len(gs))
+	for _, g := range gs {
+		if g != GroupX25519MLKEM768 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (c *Config) suites() []CipherSuite {
+	if c.CipherSuites != nil {
+		return c.CipherSuites
+	}
+	return []CipherSuite{TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_256_GCM_SHA384}
+}
+
+func (c *Config) mtu() int                  { return orDefault(c.MTU, 1200) }
+func (c *Config) rtxInitial() time.Duration { return orDefault(c.RetransmitInitial, time.Second) }
+func (c *Config) rtxMax() time.Duration     { return orDefault(c.RetransmitMax, 60*time.Second) }
+func (c *Config) handshakeTimeout() time.Duration {
+	return orDefault(c.HandshakeTimeout, 30*time.Second)
+}
+func (c *Config) cookieLifetime() time.Duration { return orDefault(c.CookieLifetime, 60*time.Second) }
+func (c *Config) replayWindow() int             { return orDefault(c.ReplayWindow, 64) }
+func (c *Config) maxMessage() int               { return orDefault(c.MaxHandshakeMessage, 64<<10) }
+func (c *Config) maxQueued() int                { return orDefault(c.MaxQueued, 256) }
+
+// signatureSchemes we accept from the peer, in preference order.
+var signatureSchemes = []SignatureScheme{ECDSAWithP256AndSHA256, Ed25519, PSSWithSHA256, ECDSAWithP384AndSHA384, PSSWithSHA384}
