@@ -1,9 +1,16 @@
 package datachannel
 
-import sctp "github.com/sansrtc/rtc/rtc-sctp"
+import (
+	"errors"
+
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // Config configures a Manager. The zero value is usable; each field
-// documents its zero-value default.
+// documents its zero-value default. A non-zero value outside a field's
+// documented range makes New fail with an error wrapping
+// shared.ErrInvalidConfig (the rtc-shared config rule; see Validate).
 type Config struct {
 	// SCTP configures the association the Manager owns. Set
 	// SCTP.PeerMaxMessageSize from the remote SDP's a=max-message-size and
@@ -17,7 +24,8 @@ type Config struct {
 	// this side creates with Open (beyond it Open fails with
 	// ErrTooManyChannels) and, separately, the channels the peer opens
 	// in-band (beyond it a DATA_CHANNEL_OPEN is refused by resetting its
-	// stream), so the peer cannot use up ours. If zero, 65534 is used.
+	// stream), so the peer cannot use up ours. If zero, 65534 is used; it
+	// must be 1 to 65534.
 	MaxChannels int
 	// MaxOpenLabelBytes bounds the label plus protocol of one channel: Open
 	// fails with ErrLabelTooLong and the peer's DATA_CHANNEL_OPEN is
@@ -46,37 +54,25 @@ const (
 	DefaultMaxLabelBytes     = 1 << 20
 )
 
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range. New
+// calls it (and sctp.New validates the SCTP field); the error names every
+// field out of range and wraps shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "datachannel"
+	return errors.Join(
+		shared.CheckRange(l, "MaxChannels", c.MaxChannels, 1, 65534),
+		shared.CheckMin(l, "MaxOpenLabelBytes", c.MaxOpenLabelBytes, 1),
+		shared.CheckMin(l, "MaxLabelBytes", c.MaxLabelBytes, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+		shared.CheckMin(l, "MaxReadBuffer", c.MaxReadBuffer, 1),
+	)
+}
+
 func (c *Config) maxOpenLabelBytes() int {
-	if c.MaxOpenLabelBytes == 0 {
-		return DefaultMaxOpenLabelBytes
-	}
-	return c.MaxOpenLabelBytes
+	return shared.OrDefault(c.MaxOpenLabelBytes, DefaultMaxOpenLabelBytes)
 }
-
-func (c *Config) maxLabelBytes() int {
-	if c.MaxLabelBytes == 0 {
-		return DefaultMaxLabelBytes
-	}
-	return c.MaxLabelBytes
-}
-
-func (c *Config) maxChannels() int {
-	if c.MaxChannels == 0 {
-		return 65534
-	}
-	return c.MaxChannels
-}
-
-func (c *Config) maxReadBuffer() int {
-	if c.MaxReadBuffer == 0 {
-		return 1 << 20
-	}
-	return c.MaxReadBuffer
-}
-
-func (c *Config) maxEvents() int {
-	if c.MaxEvents == 0 {
-		return 4096
-	}
-	return c.MaxEvents
-}
+func (c *Config) maxLabelBytes() int { return shared.OrDefault(c.MaxLabelBytes, DefaultMaxLabelBytes) }
+func (c *Config) maxChannels() int   { return shared.OrDefault(c.MaxChannels, 65534) }
+func (c *Config) maxReadBuffer() int { return shared.OrDefault(c.MaxReadBuffer, 1<<20) }
+func (c *Config) maxEvents() int     { return shared.OrDefault(c.MaxEvents, 4096) }

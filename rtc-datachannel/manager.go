@@ -230,6 +230,9 @@ type Manager struct {
 
 // New returns a Manager with a fresh association.
 func New(cfg Config) (*Manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a, err := sctp.New(cfg.SCTP)
 	if err != nil {
 		return nil, err

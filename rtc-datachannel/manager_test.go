@@ -9,6 +9,7 @@ import (
 
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -516,27 +517,6 @@ func TestMaxEvents(t *testing.T) {
 	}
 }
 
-// must fails the test on an error a call was not expected to return.
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// allow fails the test on an error other than the allowed ones.
-func allow(t testing.TB, err error, allowed ...error) {
-	t.Helper()
-	for _, a := range allowed {
-		if errors.Is(err, a) {
-			return
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // netErrs are what HandleRead returns for packets a duo delivers
 // unaltered but that the receiver may rightly drop (see rtc-sctp).
 var netErrs = []error{sctp.ErrOutOfWindow, sctp.ErrClosed, sctp.ErrVerificationTag, sctp.ErrCookie}
@@ -548,3 +528,9 @@ func mustOpen(t testing.TB, m *Manager, o Options) uint16 {
 	must(t, err)
 	return id
 }
+
+// must and allow are the shared test helpers: no test discards an error.
+var (
+	must  = contracttest.Must
+	allow = contracttest.Allow
+)

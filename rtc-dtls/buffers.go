@@ -1,5 +1,7 @@
 package dtls
 
+import shared "github.com/sansrtc/rtc/rtc-shared"
+
 // Buffer reuse. The datagrams PollWrite returns and the plaintexts PollRead
 // returns belong to the caller. A caller that is done with one may hand it
 // back with ReleaseWrite or ReleaseRead; the Conn then builds later
@@ -30,29 +32,25 @@ func (c *Conn) ReleaseRead(b []byte) {
 	c.release(b)
 }
 
-// release keeps b for reuse if it is of a reusable size and there is room.
-func (c *Conn) release(b []byte) {
-	if n := c.pooledCap(); cap(b) < n || cap(b) > 2*n {
-		return // too small to reuse, or too large to keep
-	}
-	if len(c.free) < maxPooled {
-		c.free = append(c.free, b[:0])
-	}
+// bufferBounds: up to maxPooled buffers of pooledCap to 2 × pooledCap
+// bytes (too small to reuse, or too large to keep, are let go).
+func (c *Conn) bufferBounds() shared.BufferBounds {
+	n := c.pooledCap()
+	return shared.BufferBounds{Count: maxPooled, MinCap: n, MaxCap: 2 * n}
 }
+
+// freeList is the Conn's free field as the shared free-list type.
+func (c *Conn) freeList() *shared.FreeList { return (*shared.FreeList)(&c.free) }
+
+// release keeps b for reuse if it is of a reusable size and there is room.
+func (c *Conn) release(b []byte) { c.freeList().Put(b, c.bufferBounds()) }
 
 // buffer returns an empty buffer for n bytes: a released one if one fits,
 // else a new one (of pooledCap once the caller hands buffers back).
 func (c *Conn) buffer(n int) []byte {
-	if n <= c.pooledCap() {
-		if k := len(c.free); k > 0 {
-			b := c.free[k-1]
-			c.free[k-1] = nil
-			c.free = c.free[:k-1]
-			return b
-		}
-		if c.recycling {
-			return make([]byte, 0, c.pooledCap())
-		}
+	f := c.freeList()
+	if n > c.pooledCap() || !c.recycling && f.Len() == 0 {
+		return make([]byte, 0, n)
 	}
-	return make([]byte, 0, n)
+	return f.Get(n, c.bufferBounds())
 }

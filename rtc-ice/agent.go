@@ -98,7 +98,7 @@ type Agent struct {
 	out    shared.Queue[shared.TaggedBytes]
 	events shared.EventQueue[Event]
 	reads  shared.Queue[shared.TaggedBytes]
-	free   [][]byte // returned write buffers (ReleaseWrite)
+	free   shared.FreeList // returned write buffers (ReleaseWrite)
 
 	msg     stun.Message
 	unknown []stun.AttrType
@@ -108,6 +108,9 @@ type Agent struct {
 // NewAgent returns an agent in state new. Credentials come from the config
 // or from Config.Rand.
 func NewAgent(cfg Config) (*Agent, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role}
 	if cfg.Lite {
 		a.role = RoleControlled
@@ -364,28 +367,17 @@ func (a *Agent) PollWrite() (shared.TaggedBytes, bool) { return a.out.Pop() }
 // ReleaseWrite gives a buffer returned by PollWrite back to the agent for
 // reuse, once the caller has sent it and will not touch it again. Optional:
 // it only saves allocations.
-func (a *Agent) ReleaseWrite(b []byte) {
-	if cap(b) >= 256 && len(a.free) < 32 {
-		a.free = append(a.free, b[:0])
-	}
-}
+func (a *Agent) ReleaseWrite(b []byte) { a.free.Put(b, bufferBounds) }
+
+// bufferBounds: the agent keeps up to 32 released buffers of 256 bytes to
+// 128 KiB (a relayed datagram of up to 64 KiB fits; larger ones are let go).
+var bufferBounds = shared.BufferBounds{Count: 32, MinCap: 256, MaxCap: 128 << 10}
 
 func (a *Agent) buffer() []byte { return a.bufferFor(256) }
 
 // bufferFor returns an empty buffer with room for n bytes, reusing one
 // handed back with ReleaseWrite/ReleaseRead when it is big enough.
-func (a *Agent) bufferFor(n int) []byte {
-	for i := len(a.free) - 1; i >= 0; i-- {
-		if b := a.free[i]; cap(b) >= n {
-			last := len(a.free) - 1
-			a.free[i] = a.free[last]
-			a.free[last] = nil
-			a.free = a.free[:last]
-			return b
-		}
-	}
-	return make([]byte, 0, max(n, 256))
-}
+func (a *Agent) bufferFor(n int) []byte { return a.free.Get(n, bufferBounds) }
 
 // ReleaseRead gives a buffer returned by PollRead back to the agent for
 // reuse. Optional, like ReleaseWrite.

@@ -2,6 +2,7 @@ package ice
 
 import (
 	"crypto/rand"
+	"errors"
 	"io"
 	"net/netip"
 	"time"
@@ -36,7 +37,10 @@ type TURNServer struct {
 }
 
 // Config configures an Agent. The zero value is a controlled, full agent with
-// every default below.
+// every default below. A non-zero value outside a field's documented range
+// (every duration and limit here must be positive) makes NewAgent fail with
+// an error wrapping shared.ErrInvalidConfig (the rtc-shared config rule; see
+// Validate).
 type Config struct {
 	// Rand supplies credentials, tie-breakers, transaction IDs and consent
 	// jitter. If nil, crypto/rand.Reader is used. Seed it in tests.
@@ -134,19 +138,31 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func durOr(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range.
+// NewAgent calls it; the error names every field out of range and wraps
+// shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "ice"
+	return errors.Join(
+		shared.CheckMin(l, "Ta", c.Ta, 1),
+		shared.CheckMin(l, "CheckRTO", c.CheckRTO, 1),
+		shared.CheckMin(l, "MaxCheckRTO", c.MaxCheckRTO, 1),
+		shared.CheckMin(l, "MaxCheckTransmissions", c.MaxCheckTransmissions, 1),
+		shared.CheckMin(l, "NominationDelay", c.NominationDelay, 1),
+		shared.CheckMin(l, "ConsentInterval", c.ConsentInterval, 1),
+		shared.CheckMin(l, "ConsentTimeout", c.ConsentTimeout, 1),
+		shared.CheckMin(l, "DisconnectedTimeout", c.DisconnectedTimeout, 1),
+		shared.CheckMin(l, "MaxCandidates", c.MaxCandidates, 1),
+		shared.CheckMin(l, "MaxPeerReflexive", c.MaxPeerReflexive, 1),
+		shared.CheckMin(l, "FailedTimeout", c.FailedTimeout, 1),
+		shared.CheckMin(l, "MaxPairs", c.MaxPairs, 1),
+		shared.CheckMin(l, "MaxQueue", c.MaxQueue, 1),
+	)
 }
 
-func intOr(v, def int) int {
-	if v <= 0 {
-		return def
-	}
-	return v
-}
+func durOr(d, def time.Duration) time.Duration { return shared.OrDefault(d, def) }
+func intOr(v, def int) int                     { return shared.OrDefault(v, def) }
 
 func (c *Config) ta() time.Duration          { return durOr(c.Ta, 50*time.Millisecond) }
 func (c *Config) checkRTO() time.Duration    { return durOr(c.CheckRTO, 500*time.Millisecond) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
@@ -176,14 +177,6 @@ func newPeers(t testing.TB, seed uint64, ca, cb Config) (*peer, *peer) {
 	return pa, pb
 }
 
-// must fails the test on an error: no test discards one.
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // wantDropped accepts nil or an error the agent returns for input it drops
 // and counts; any other error (a new failure mode) fails the test.
 func wantDropped(t testing.TB, err error) {
@@ -208,3 +201,6 @@ func mustBytes(b *stun.Builder) []byte {
 	}
 	return m
 }
+
+// must fails the test on an error: no test discards one (the shared helper).
+var must = contracttest.Must

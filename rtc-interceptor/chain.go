@@ -71,7 +71,7 @@ type Chain struct {
 	rrtr     [4]rrtrRecord
 
 	out    shared.Queue[[]byte]
-	free   [][]byte
+	free   shared.FreeList
 	events shared.EventQueue[Event]
 
 	dec      *rtcp.Decoder
@@ -99,6 +99,9 @@ type Chain struct {
 
 // NewChain returns a chain with cfg's units and limits and no streams.
 func NewChain(cfg Config) (*Chain, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	c := &Chain{
 		cfg:    cfg,
 		ssrc:   cfg.SSRC,
@@ -438,20 +441,17 @@ func (c *Chain) PollWrite() (shared.TaggedBytes, bool) {
 
 // Release hands back a buffer PollWrite returned, for reuse. The caller
 // must not use b afterwards.
-func (c *Chain) Release(b []byte) {
-	if cap(b) > 0 && len(c.free) < c.cfg.maxOutput() {
-		c.free = append(c.free, b[:0])
-	}
+func (c *Chain) Release(b []byte) { c.free.Put(b, c.bufferBounds()) }
+
+// bufferBounds: the chain keeps up to MaxOutput released buffers of 1500
+// bytes (the size it allocates) to 64 KiB (the largest RTP packet).
+func (c *Chain) bufferBounds() shared.BufferBounds {
+	return shared.BufferBounds{Count: c.cfg.maxOutput(), MinCap: 1500, MaxCap: 64 << 10}
 }
 
-func (c *Chain) getBuf() []byte {
-	if n := len(c.free); n > 0 {
-		b := c.free[n-1]
-		c.free = c.free[:n-1]
-		return b
-	}
-	return make([]byte, 0, 1500)
-}
+// getBuf returns an empty buffer: the last one released, or a fresh one of
+// 1500 bytes.
+func (c *Chain) getBuf() []byte { return c.free.Get(0, c.bufferBounds()) }
 
 // push queues an output; false (counted) when the queue is full.
 func (c *Chain) push(b []byte) bool {

@@ -2,8 +2,11 @@ package interceptor
 
 import (
 	"crypto/rand"
+	"errors"
 	"io"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Units names the built-in units, to leave some out of a chain.
@@ -18,7 +21,11 @@ const (
 )
 
 // Config configures a Chain. Each zero field takes the documented default.
-// A Config must not be changed after it is handed to NewChain.
+// A non-zero value outside a field's documented range (ReportInterval,
+// SessionBandwidth and the Max limits must be positive) makes NewChain fail
+// with an error wrapping shared.ErrInvalidConfig (the rtc-shared config
+// rule; see Validate). A Config must not be changed after it is handed to
+// NewChain.
 type Config struct {
 	// SSRC is the chain's own SSRC for RTCP it sends when no local stream
 	// does (a receive-only endpoint's RR, NACK, feedback). If zero, it is
@@ -85,32 +92,92 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range.
+// NewChain calls it; the error names every field out of range, the units'
+// configs included ("NACKGenerator.Size"), and wraps
+// shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckMin(l, "ReportInterval", c.ReportInterval, 1),
+		shared.CheckMin(l, "SessionBandwidth", c.SessionBandwidth, 1),
+		shared.CheckMin(l, "MaxStreams", c.MaxStreams, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+		shared.CheckMin(l, "MaxOutput", c.MaxOutput, 1),
+		c.NACKGenerator.validate("NACKGenerator."),
+		c.NACKResponder.validate("NACKResponder."),
+		c.TWCCReceiver.validate("TWCCReceiver."),
+		c.TWCCSender.validate("TWCCSender."),
+		c.Keyframe.validate("Keyframe."),
+	)
+}
+
+// The units' configs follow the same rule. Their constructors cannot fail
+// (they take a refused value as zero, and round a ring size over 32768
+// down); NewChain reports their errors through Config.Validate, and a
+// caller that builds a unit alone calls its Validate first.
+
+// maxRing is the largest ring a unit keeps (NACKGenerator.Size,
+// NACKResponder.HistorySize, TWCCSender.History).
+const maxRing = 1 << 15
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *NACKGeneratorConfig) Validate() error { return c.validate("") }
+
+func (c *NACKGeneratorConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckRange(l, p+"Size", c.Size, 1, maxRing),
+		shared.CheckMin(l, p+"MaxRetries", c.MaxRetries, 1),
+		shared.CheckMin(l, p+"MaxAge", c.MaxAge, 1),
+		shared.CheckMin(l, p+"MinRetryInterval", c.MinRetryInterval, 1),
+		shared.CheckMin(l, p+"MaxPerRequest", c.MaxPerRequest, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *NACKResponderConfig) Validate() error { return c.validate("") }
+
+func (c *NACKResponderConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckRange(l, p+"HistorySize", c.HistorySize, 1, maxRing),
+		shared.CheckMin(l, p+"MaxAge", c.MaxAge, 1),
+		shared.CheckMin(l, p+"MaxBitrate", c.MaxBitrate, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *TWCCReceiverConfig) Validate() error { return c.validate("") }
+
+func (c *TWCCReceiverConfig) validate(p string) error {
+	const l = "interceptor"
+	return errors.Join(
+		shared.CheckMin(l, p+"Interval", c.Interval, 1),
+		shared.CheckMin(l, p+"MaxPending", c.MaxPending, 1),
+	)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *TWCCSenderConfig) Validate() error { return c.validate("") }
+
+func (c *TWCCSenderConfig) validate(p string) error {
+	return shared.CheckRange("interceptor", p+"History", c.History, 1, maxRing)
+}
+
+// Validate applies the rtc-shared config rule (see Config.Validate).
+func (c *KeyframeRequesterConfig) Validate() error { return c.validate("") }
+
+func (c *KeyframeRequesterConfig) validate(p string) error {
+	return shared.CheckMin("interceptor", p+"MinInterval", c.MinInterval, 1)
+}
+
 func (c *Config) reportInterval() time.Duration {
-	if c.ReportInterval <= 0 {
-		return time.Second
-	}
-	return c.ReportInterval
+	return shared.OrDefault(c.ReportInterval, time.Second)
 }
-
-func (c *Config) maxStreams() int {
-	if c.MaxStreams <= 0 {
-		return 64
-	}
-	return c.MaxStreams
-}
-
-func (c *Config) maxEvents() int {
-	if c.MaxEvents <= 0 {
-		return 256
-	}
-	return c.MaxEvents
-}
-
-func (c *Config) maxOutput() int {
-	if c.MaxOutput <= 0 {
-		return 256
-	}
-	return c.MaxOutput
-}
+func (c *Config) maxStreams() int { return shared.OrDefault(c.MaxStreams, 64) }
+func (c *Config) maxEvents() int  { return shared.OrDefault(c.MaxEvents, 256) }
+func (c *Config) maxOutput() int  { return shared.OrDefault(c.MaxOutput, 256) }
 
 func (c *Config) has(u Units) bool { return c.Disable&u == 0 }

@@ -1,13 +1,18 @@
 package media
 
 import (
+	"errors"
 	"time"
 
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Config configures a JitterBuffer. Only Codec is required; every other
-// field documents its zero-value default.
+// field documents its zero-value default. A non-zero value outside a field's
+// documented range (durations and limits must be positive, MinDelay and
+// NACKDelay not negative) makes NewJitterBuffer fail with an error wrapping
+// shared.ErrInvalidConfig (the rtc-shared config rule; see Validate).
 type Config struct {
 	// Codec is the payload format of the stream: its clock rate, its
 	// depayloader and whether it is video (rtp.Codec.MarkFrameEnd). Take it
@@ -25,7 +30,7 @@ type Config struct {
 	// MaxPackets is the reorder window: how many sequence numbers, from the
 	// oldest packet not yet played out, the buffer holds. A packet further
 	// ahead forces the oldest frame out (dropped). It is rounded up to a
-	// power of two, at most 32768. If zero, 512 is used.
+	// power of two. It must be at most 32768. If zero, 512 is used.
 	MaxPackets int
 	// MaxPacketSize limits the payload of one RTP packet; a larger one is
 	// dropped (ErrPacketTooLarge). If zero, 1500 is used.
@@ -84,15 +89,32 @@ const (
 	defaultMaxEvents     = 256
 )
 
-func orDefault[T int | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range.
+// NewJitterBuffer calls it; the error names every field out of range and
+// wraps shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "media"
+	return errors.Join(
+		shared.CheckRange(l, "MaxPackets", c.MaxPackets, 1, maxMaxPackets),
+		shared.CheckMin(l, "MaxPacketSize", c.MaxPacketSize, 1),
+		shared.CheckMin(l, "MaxFrameSize", c.MaxFrameSize, 1),
+		shared.CheckMin(l, "MinDelay", c.MinDelay, 0),
+		shared.CheckMin(l, "MaxDelay", c.MaxDelay, 1),
+		shared.CheckMin(l, "LossTimeout", c.LossTimeout, 1),
+		shared.CheckMin(l, "MaxLatency", c.MaxLatency, 1),
+		shared.CheckMin(l, "NACKDelay", c.NACKDelay, 0),
+		shared.CheckMin(l, "NACKInterval", c.NACKInterval, 1),
+		shared.CheckMin(l, "MaxNACKs", c.MaxNACKs, 1),
+		shared.CheckMin(l, "PLIInterval", c.PLIInterval, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+	)
 }
 
+func orDefault[T int | time.Duration](v, def T) T { return shared.OrDefault(v, def) }
+
 func (c *Config) maxPackets() int {
-	n := min(orDefault(c.MaxPackets, defaultMaxPackets), maxMaxPackets)
+	n := orDefault(c.MaxPackets, defaultMaxPackets)
 	p := 1
 	for p < n {
 		p <<= 1

@@ -16,8 +16,10 @@ var (
 	// lost because the event queue was full. The packet or time that caused
 	// it was still processed.
 	ErrQueueFull = fmt.Errorf("media: event queue full: %w", shared.ErrQueueFull)
-	// ErrConfig reports an unusable Config (no clock rate, no depayloader).
-	ErrConfig = errors.New("media: invalid config")
+	// ErrConfig reports an unusable Config (no clock rate, no depayloader);
+	// it wraps shared.ErrInvalidConfig, like the *shared.ConfigError
+	// NewJitterBuffer returns for a field out of range.
+	ErrConfig = fmt.Errorf("media: invalid config: %w", shared.ErrInvalidConfig)
 	// ErrPacketTooLarge reports an RTP payload over Config.MaxPacketSize;
 	// the packet was dropped and counted.
 	ErrPacketTooLarge = errors.New("media: rtp payload exceeds size limit")

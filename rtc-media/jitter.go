@@ -106,6 +106,9 @@ func NewJitterBuffer(cfg Config) (*JitterBuffer, error) {
 	if cfg.Codec.ClockRate == 0 || cfg.Codec.NewDepayloader == nil {
 		return nil, ErrConfig
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	n := cfg.maxPackets()
 	j := &JitterBuffer{
 		cfg:    cfg,

@@ -285,6 +285,9 @@ type Association struct {
 // leave it to answer the peer's INIT; in WebRTC both sides call Connect and
 // the INIT collision resolves (RFC 9260 §5.2.1).
 func New(cfg Config) (*Association, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	a := &Association{
 		cfg:       cfg,
 		rand:      cfg.rand(),

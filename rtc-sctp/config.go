@@ -2,8 +2,11 @@ package sctp
 
 import (
 	"crypto/rand"
+	"errors"
 	"io"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Defaults applied to zero Config fields.
@@ -23,8 +26,10 @@ const (
 )
 
 // Config configures an Association. The zero value is usable: every field
-// documents its zero-value default. A Config must not be changed after it is
-// handed to New.
+// documents its zero-value default. A non-zero value outside a field's
+// documented range makes New fail with an error wrapping
+// shared.ErrInvalidConfig (the rtc-shared config rule; see Validate). A
+// Config must not be changed after it is handed to New.
 type Config struct {
 	// Rand supplies verification tags, initial TSNs and the cookie key. If
 	// nil, crypto/rand.Reader is used.
@@ -35,8 +40,8 @@ type Config struct {
 	LocalPort, RemotePort uint16
 
 	// MTU is the largest SCTP packet this side sends, common header
-	// included. If zero, DefaultMTU (1112) is used. Values below 256 are
-	// raised to 256.
+	// included. If zero, DefaultMTU (1112) is used. It must be 256 to
+	// 65535; it is rounded down to a multiple of 4.
 	MTU int
 
 	// MaxMessageSize is the largest message this side accepts from the peer
@@ -53,7 +58,8 @@ type Config struct {
 	// limit on bytes held for reassembly and not yet read with PollRead,
 	// each held run of fragments and each unread message counting 128
 	// bytes more for its bookkeeping (gap fills may pass it by a quarter,
-	// so the cumulative TSN can advance). If zero, 1 MiB is used.
+	// so the cumulative TSN can advance). If zero, 1 MiB is used; it
+	// must be at least 1500.
 	// Keep it above MaxMessageSize: a message is held whole until its last
 	// fragment arrives, so one larger than this buffer can never complete.
 	ReceiveBufferSize int
@@ -84,7 +90,7 @@ type Config struct {
 	// value disables heartbeats.
 	HeartbeatInterval time.Duration
 	// DelayedAckTimeout is the delayed SACK timer (RFC 9260 §6.2). If zero,
-	// 200 ms is used; values above 500 ms are lowered to 500 ms ("the ACK
+	// 200 ms is used; it must not be above 500 ms (RFC 9260 §6.2: "the ACK
 	// delay MUST NOT be more than 500 ms").
 	DelayedAckTimeout time.Duration
 	// CookieLifetime is Valid.Cookie.Life. If zero, 60 s is used.
@@ -117,35 +123,38 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func orInt(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range. New
+// calls it; the error names every field out of range and wraps
+// shared.ErrInvalidConfig. Negative PeerMaxMessageSize and
+// HeartbeatInterval have a documented meaning and are accepted.
+func (c *Config) Validate() error {
+	const l = "sctp"
+	return errors.Join(
+		shared.CheckRange(l, "MTU", c.MTU, 256, 65535),
+		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, 1),
+		shared.CheckMin(l, "ReceiveBufferSize", c.ReceiveBufferSize, 1500),
+		shared.CheckMin(l, "SendBufferSize", c.SendBufferSize, 1),
+		shared.CheckMin(l, "RTOInitial", c.RTOInitial, 1),
+		shared.CheckMin(l, "RTOMin", c.RTOMin, 1),
+		shared.CheckMin(l, "RTOMax", c.RTOMax, 1),
+		shared.CheckMin(l, "MaxRetransmits", c.MaxRetransmits, 1),
+		shared.CheckMin(l, "MaxInitRetransmits", c.MaxInitRetransmits, 1),
+		shared.CheckRange(l, "DelayedAckTimeout", c.DelayedAckTimeout, 1, 500*time.Millisecond),
+		shared.CheckMin(l, "CookieLifetime", c.CookieLifetime, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+		shared.CheckMin(l, "MaxControlPackets", c.MaxControlPackets, 1),
+		shared.CheckMin(l, "MaxGapBlocks", c.MaxGapBlocks, 1),
+	)
 }
 
-func orDur(v, def time.Duration) time.Duration {
-	if v == 0 {
-		return def
-	}
-	return v
-}
+func orInt(v, def int) int                     { return shared.OrDefault(v, def) }
+func orDur(v, def time.Duration) time.Duration { return shared.OrDefault(v, def) }
 
-func (c *Config) localPort() uint16 {
-	if c.LocalPort == 0 {
-		return DefaultPort
-	}
-	return c.LocalPort
-}
+func (c *Config) localPort() uint16  { return shared.OrDefault(c.LocalPort, DefaultPort) }
+func (c *Config) remotePort() uint16 { return shared.OrDefault(c.RemotePort, DefaultPort) }
 
-func (c *Config) remotePort() uint16 {
-	if c.RemotePort == 0 {
-		return DefaultPort
-	}
-	return c.RemotePort
-}
-
-func (c *Config) mtu() int { return max(256, orInt(c.MTU, DefaultMTU)) &^ 3 }
+func (c *Config) mtu() int { return orInt(c.MTU, DefaultMTU) &^ 3 }
 
 func (c *Config) maxMessageSize() int { return orInt(c.MaxMessageSize, DefaultMaxMessageSize) }
 
@@ -161,22 +170,11 @@ func (c *Config) sendMessageLimit() int {
 	}
 }
 
-func (c *Config) receiveBuffer() int { return max(1500, orInt(c.ReceiveBufferSize, 1<<20)) }
+func (c *Config) receiveBuffer() int { return orInt(c.ReceiveBufferSize, 1<<20) }
 func (c *Config) sendBuffer() int    { return orInt(c.SendBufferSize, 4<<20) }
 
-func (c *Config) outboundStreams() uint16 {
-	if c.OutboundStreams == 0 {
-		return 65535
-	}
-	return c.OutboundStreams
-}
-
-func (c *Config) inboundStreams() uint16 {
-	if c.InboundStreams == 0 {
-		return 65535
-	}
-	return c.InboundStreams
-}
+func (c *Config) outboundStreams() uint16 { return shared.OrDefault(c.OutboundStreams, 65535) }
+func (c *Config) inboundStreams() uint16  { return shared.OrDefault(c.InboundStreams, 65535) }
 
 func (c *Config) rtoInitial() time.Duration { return orDur(c.RTOInitial, time.Second) }
 func (c *Config) rtoMin() time.Duration     { return orDur(c.RTOMin, 200*time.Millisecond) }
@@ -187,7 +185,7 @@ func (c *Config) heartbeatInterval() time.Duration {
 	return orDur(c.HeartbeatInterval, 30*time.Second)
 }
 func (c *Config) delayedAck() time.Duration {
-	return min(orDur(c.DelayedAckTimeout, 200*time.Millisecond), 500*time.Millisecond)
+	return orDur(c.DelayedAckTimeout, 200*time.Millisecond)
 }
 func (c *Config) cookieLifetime() time.Duration { return orDur(c.CookieLifetime, 60*time.Second) }
 func (c *Config) maxEvents() int                { return orInt(c.MaxEvents, 1024) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -206,27 +207,6 @@ func TestPairConnectAndData(t *testing.T) {
 	}
 }
 
-// must fails the test on an error a call was not expected to return.
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// allow fails the test on an error other than the allowed ones.
-func allow(t testing.TB, err error, allowed ...error) {
-	t.Helper()
-	for _, a := range allowed {
-		if errors.Is(err, a) {
-			return
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // wantErr fails the test unless err is target.
 func wantErr(t testing.TB, err, target error) {
 	t.Helper()
@@ -240,3 +220,9 @@ func wantErr(t testing.TB, err, target error) {
 // (the sender probes a zero window), packets after the association ended,
 // out of the blue packets.
 var netErrs = []error{ErrOutOfWindow, ErrClosed, ErrVerificationTag, ErrCookie}
+
+// must and allow are the shared test helpers: no test discards an error.
+var (
+	must  = contracttest.Must
+	allow = contracttest.Allow
+)

@@ -466,10 +466,13 @@ func TestNeverFinishedMessages(t *testing.T) {
 	}
 }
 
-// RFC 9260 §6.2: "the ACK delay MUST NOT be more than 500 ms", whatever
-// DelayedAckTimeout says.
+// RFC 9260 §6.2: "the ACK delay MUST NOT be more than 500 ms": a longer
+// DelayedAckTimeout is refused by New, and 500 ms is honoured.
 func TestDelayedSackCapped(t *testing.T) {
-	p := newEstablished(t, Config{DelayedAckTimeout: 2 * time.Second})
+	if _, err := New(Config{DelayedAckTimeout: 2 * time.Second}); !errors.Is(err, shared.ErrInvalidConfig) {
+		t.Fatalf("New with a 2 s delayed ack: %v, want shared.ErrInvalidConfig", err)
+	}
+	p := newEstablished(t, Config{DelayedAckTimeout: 500 * time.Millisecond})
 	must(t, p.sendData(whole(1, 0, "one")))
 	p.advance(499 * time.Millisecond)
 	p.wantIdle("no SACK before 500 ms")

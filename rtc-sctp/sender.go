@@ -119,7 +119,8 @@ type sender struct {
 	undoSsthresh int
 	undoTSNs     []uint32
 
-	free [32][]*outMessage
+	free  [32]shared.FreeList // message buffers by size class (1<<class bytes)
+	spare []*outMessage       // message structs, at most one per buffer kept in free
 }
 
 func (s *sender) init(a *Association) {
@@ -195,25 +196,38 @@ func (s *sender) stream(id uint16) *outStream {
 	return st
 }
 
-// allocMsg returns a message with a buffer of n bytes from the free lists.
+// allocMsg returns a message with a buffer of n bytes (n > 0) from the
+// free lists.
 func (s *sender) allocMsg(n int) *outMessage {
 	class := bits.Len(uint(n - 1))
-	if l := s.free[class]; len(l) > 0 {
-		m := l[len(l)-1]
-		s.free[class] = l[:len(l)-1]
-		m.data = m.data[:n]
-		return m
+	var m *outMessage
+	if k := len(s.spare); k > 0 {
+		m = s.spare[k-1]
+		s.spare[k-1] = nil
+		s.spare = s.spare[:k-1]
+	} else {
+		m = new(outMessage)
 	}
-	return &outMessage{data: make([]byte, n, 1<<class)}
+	m.data = s.free[class].Get(n, s.bufferBounds(class))[:n]
+	return m
 }
 
+// bufferBounds: the free list of a size class keeps buffers of exactly
+// 1<<class bytes, as many as fill the send buffer (at least one).
+func (s *sender) bufferBounds(class int) shared.BufferBounds {
+	c := 1 << class
+	return shared.BufferBounds{Count: (s.a.cfg.sendBuffer()-1)>>class + 1, MinCap: c, MaxCap: c}
+}
+
+// freeMsg gives a finished message's buffer back to its class's free list;
+// the message struct is kept for reuse with it (so spare never holds more
+// structs than the free lists hold buffers).
 func (s *sender) freeMsg(m *outMessage) {
 	s.msgs--
 	class := bits.Len(uint(cap(m.data) - 1))
-	data := m.data[:0]
-	*m = outMessage{data: data}
-	if len(s.free[class])*cap(data) < s.a.cfg.sendBuffer() {
-		s.free[class] = append(s.free[class], m)
+	if s.free[class].Put(m.data, s.bufferBounds(class)) {
+		*m = outMessage{}
+		s.spare = append(s.spare, m)
 	}
 }
 

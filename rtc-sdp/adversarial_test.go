@@ -78,3 +78,29 @@ func TestFloods(t *testing.T) {
 		t.Errorf("over MaxSize: %v", err)
 	}
 }
+
+// TestShortLineFlood: the most lines the default limit lets through, each
+// the shortest attribute, costs what the attribute array (32 bytes a line)
+// and the record of checked attributes (12 bytes a line) take, rounded up
+// by the allocator, and no more: under 45 bytes a line, 720 KiB at 16,384
+// lines, whatever the peer sends.
+func TestShortLineFlood(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(minimal)
+	lines := strings.Count(minimal, "\n") + 1
+	for ; lines < 16384; lines++ {
+		b.WriteString("a=x\n")
+	}
+	text := b.String()
+	heap, err := floodHeap(t, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit := uint64(45*lines + 4096); heap > limit {
+		t.Errorf("%d lines: %d bytes allocated, want at most %d", lines, heap, limit)
+	}
+	t.Logf("%d lines, %d KiB input: %d KiB allocated", lines, len(text)>>10, heap>>10)
+	if _, err := Parse(text + "a=x\n"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("one line more: %v", err)
+	}
+}

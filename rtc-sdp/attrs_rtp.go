@@ -21,25 +21,25 @@ func ParseRTPMap(v string) (RTPMap, error) {
 	if !ok {
 		return RTPMap{}, attrErr("rtpmap", v, "needs <payload type> <encoding>/<clock rate>")
 	}
-	n, err := strconv.ParseUint(pt, 10, 7)
+	n, err := parseDec(pt, 7)
 	if err != nil {
 		return RTPMap{}, attrErr("rtpmap", v, "payload type must be 0-127")
 	}
-	enc, rest, ok := strings.Cut(rest, "/")
+	enc, rest, ok := cutOrAll(rest, '/')
 	if !ok || enc == "" {
 		return RTPMap{}, attrErr("rtpmap", v, "missing clock rate")
 	}
 	if !isToken(enc) { // RFC 8866 §6.6: the encoding name is a token
 		return RTPMap{}, attrErr("rtpmap", v, "encoding name is not a token")
 	}
-	rate, ch, hasCh := strings.Cut(rest, "/")
-	r, err := strconv.ParseUint(rate, 10, 32)
+	rate, ch, hasCh := cutOrAll(rest, '/')
+	r, err := parseDec(rate, 32)
 	if err != nil {
 		return RTPMap{}, attrErr("rtpmap", v, "bad clock rate")
 	}
 	m := RTPMap{PayloadType: uint8(n), Encoding: enc, ClockRate: uint32(r)}
 	if hasCh {
-		c, err := strconv.ParseUint(ch, 10, 16)
+		c, err := parseDec(ch, 16)
 		if err != nil || c == 0 {
 			return RTPMap{}, attrErr("rtpmap", v, "bad encoding parameters")
 		}
@@ -103,8 +103,8 @@ func (f FMTP) Param(key string) (string, bool) {
 	s := f.Parameters
 	for s != "" {
 		var p string
-		p, s, _ = strings.Cut(s, ";")
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		p, s, _ = cutOrAll(s, ';')
+		k, v, _ := cutOrAll(strings.TrimSpace(p), '=')
 		if k == key {
 			return v, true
 		}
@@ -127,11 +127,11 @@ func ParseRTCPFeedback(v string) (RTCPFeedback, error) {
 		return RTCPFeedback{}, attrErr("rtcp-fb", v, "needs <fmt> <type>")
 	}
 	if f != "*" {
-		if _, err := strconv.ParseUint(f, 10, 7); err != nil {
+		if _, err := parseDec(f, 7); err != nil {
 			return RTCPFeedback{}, attrErr("rtcp-fb", v, `format must be a payload type or "*"`)
 		}
 	}
-	t, p, _ := strings.Cut(rest, " ")
+	t, p, _ := cutOrAll(rest, ' ')
 	if t == "" {
 		return RTCPFeedback{}, attrErr("rtcp-fb", v, "missing feedback type")
 	}
@@ -173,8 +173,8 @@ func ParseExtMap(v string) (ExtMap, error) {
 	if !ok {
 		return ExtMap{}, attrErr("extmap", v, "needs <id> <uri>")
 	}
-	idS, dirS, hasDir := strings.Cut(idDir, "/")
-	id, err := strconv.ParseUint(idS, 10, 16)
+	idS, dirS, hasDir := cutOrAll(idDir, '/')
+	id, err := parseDec(idS, 16)
 	if err != nil || !validExtMapID(id) {
 		return ExtMap{}, attrErr("extmap", v, "id must be 1-255 (4096-4351 in an offer)")
 	}
@@ -186,7 +186,7 @@ func ParseExtMap(v string) (ExtMap, error) {
 		}
 		e.Direction = d
 	}
-	e.URI, e.Attributes, _ = strings.Cut(rest, " ")
+	e.URI, e.Attributes, _ = cutOrAll(rest, ' ')
 	if e.URI == "" {
 		return ExtMap{}, attrErr("extmap", v, "missing URI")
 	}
@@ -240,11 +240,11 @@ func ParseSSRC(v string) (SSRC, error) {
 	if !ok {
 		return SSRC{}, attrErr("ssrc", v, "needs <ssrc-id> <attribute>")
 	}
-	n, err := strconv.ParseUint(id, 10, 32)
+	n, err := parseDec(id, 32)
 	if err != nil {
 		return SSRC{}, attrErr("ssrc", v, "bad ssrc-id")
 	}
-	a, val, _ := strings.Cut(rest, ":")
+	a, val, _ := cutOrAll(rest, ':')
 	// RFC 5576 §4.1: ssrc-attr = "ssrc:" ssrc-id SP attribute, attribute
 	// = att-field [":" att-value] of RFC 8866 (token, byte-string).
 	if !isToken(a) || !isByteString(val) {
@@ -301,7 +301,7 @@ func parseSSRCGroup(v string, g *SSRCGroup, keep bool) error {
 	for more := true; more; {
 		var f string
 		f, rest, more = cutOrAll(rest, ' ')
-		n, err := strconv.ParseUint(f, 10, 32)
+		n, err := parseDec(f, 32)
 		if err != nil {
 			return attrErr("ssrc-group", v, "bad ssrc-id "+strconv.Quote(f))
 		}
@@ -339,7 +339,7 @@ func ParseRID(v string) (RID, error) {
 	if !ok {
 		return RID{}, attrErr("rid", v, "needs <rid-id> <direction>")
 	}
-	dir, params, _ := strings.Cut(rest, " ")
+	dir, params, _ := cutOrAll(rest, ' ')
 	if dir != "send" && dir != "recv" {
 		return RID{}, attrErr("rid", v, `direction must be "send" or "recv"`)
 	}
@@ -406,7 +406,7 @@ func ParseSimulcast(v string) (Simulcast, error) {
 		if !ok || i > 1 {
 			return Simulcast{}, attrErr("simulcast", v, "needs send and/or recv with a stream list")
 		}
-		list, r2, _ := strings.Cut(r, " ")
+		list, r2, _ := cutOrAll(r, ' ')
 		rest = r2
 		streams, err := parseSimulcastList(list)
 		if err != nil {
@@ -500,8 +500,8 @@ type RTCP struct {
 
 // ParseRTCP parses an rtcp value.
 func ParseRTCP(v string) (RTCP, error) {
-	p, rest, _ := strings.Cut(v, " ")
-	n, err := strconv.ParseUint(p, 10, 16)
+	p, rest, _ := cutOrAll(v, ' ')
+	n, err := parseDec(p, 16)
 	if err != nil {
 		return RTCP{}, attrErr("rtcp", v, "bad port")
 	}

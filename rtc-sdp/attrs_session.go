@@ -2,7 +2,6 @@ package sdp
 
 import (
 	"encoding/hex"
-	"strconv"
 	"strings"
 )
 
@@ -90,13 +89,9 @@ func isHexPairs(s string) bool {
 	if (len(s)+1)%3 != 0 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i%3 == 2 {
-			if c != ':' {
-				return false
-			}
-		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+	// len(s) = 3k-1: pairs at 0, 3, ..., 3k-3, colons between them.
+	for i := 0; i < len(s); i += 3 {
+		if charClass[s[i]]&charClass[s[i+1]]&classHex == 0 || i+2 < len(s) && s[i+2] != ':' {
 			return false
 		}
 	}
@@ -204,7 +199,7 @@ func ParseGroup(v string) (Group, error) {
 	if err := checkGroup(v); err != nil {
 		return Group{}, err
 	}
-	sem, rest, _ := strings.Cut(v, " ")
+	sem, rest, _ := cutOrAll(v, ' ')
 	g := Group{Semantics: sem}
 	if rest != "" {
 		g.MIDs = strings.Split(rest, " ")
@@ -229,7 +224,7 @@ func (g Group) AppendValue(b []byte) []byte {
 // "a=group:" semantics *(SP identification-tag); semantics and tags are
 // tokens.
 func checkGroup(v string) error {
-	sem, rest, _ := strings.Cut(v, " ")
+	sem, rest, _ := cutOrAll(v, ' ')
 	if !isToken(sem) || !isTokenList(rest, classToken) {
 		return attrErr("group", v, "semantics and mids must be tokens separated by single spaces")
 	}
@@ -244,7 +239,7 @@ type MSID struct {
 
 // ParseMSID parses an msid value.
 func ParseMSID(v string) (MSID, error) {
-	s, t, hasT := strings.Cut(v, " ")
+	s, t, hasT := cutOrAll(v, ' ')
 	// RFC 8830 §2: msid-value = msid-id [ SP msid-appdata ], each
 	// 1*64token-char.
 	if !lenIn(s, 1, 64, classToken) || hasT && !lenIn(t, 1, 64, classToken) {
@@ -344,7 +339,7 @@ func (o ICEOptions) Has(tag string) bool {
 }
 
 func parseUintAttr(key, v string, bits int) (uint64, error) {
-	n, err := strconv.ParseUint(v, 10, bits)
+	n, err := parseDec(v, bits)
 	if err != nil {
 		return 0, attrErr(key, v, "not a number")
 	}

@@ -63,8 +63,81 @@ func ParseCandidate(v string) (Candidate, error) {
 // checkCandidate checks a candidate value against the grammar without
 // keeping its extensions (so without allocating).
 func checkCandidate(v string) error {
+	if candidateOK(v) {
+		return nil
+	}
 	var c Candidate
-	return parseCandidate(v, &c, false)
+	return parseCandidate(v, &c, false) // the same rules, for the reason
+}
+
+// scanField splits s at its first space, reporting whether the part
+// before is non-empty and every byte of it in class: one pass where a cut
+// and a class check take two.
+func scanField(s string, class uint16) (field, rest string, ok bool) {
+	i := 0
+	for i < len(s) && s[i] != ' ' {
+		if charClass[s[i]]&class == 0 {
+			return "", "", false
+		}
+		i++
+	}
+	if i == len(s) {
+		return s, "", i > 0
+	}
+	return s[:i], s[i+1:], i > 0
+}
+
+// candidateOK is parseCandidate without keeping anything, in one pass
+// over the value; it accepts exactly what parseCandidate accepts
+// (FuzzAttributes holds checkTyped, which uses it, to ParseCandidate).
+func candidateOK(v string) bool {
+	v = strings.TrimPrefix(v, "candidate:")
+	f0, v, ok0 := scanField(v, classICE)   // foundation = 1*32ice-char
+	f1, v, ok1 := scanField(v, classDigit) // component-id = 1*3DIGIT
+	_, v, ok2 := scanField(v, classToken)  // transport
+	f3, v, ok3 := scanField(v, classDigit) // priority
+	_, v, ok4 := scanField(v, classVChar)  // connection-address
+	f5, v, ok5 := scanField(v, classDigit) // port
+	if !(ok0 && ok1 && ok2 && ok3 && ok4 && ok5) || len(f0) > 32 || len(f1) > 3 || len(v) < 5 || v[:4] != "typ " {
+		return false
+	}
+	comp, err1 := parseDec(f1, 16)
+	_, err3 := parseDec(f3, 32)
+	_, err5 := parseDec(f5, 16)
+	if err1 != nil || comp == 0 || err3 != nil || err5 != nil {
+		return false
+	}
+	_, rest, ok := scanField(v[4:], classToken) // cand-type
+	if !ok {
+		return false
+	}
+	raddr := false
+	for rest != "" {
+		var k, val string
+		var okK, okV bool
+		if k, rest, okK = scanField(rest, classToken); !okK || rest == "" {
+			return false
+		}
+		if val, rest, okV = scanField(rest, classVChar); !okV {
+			return false
+		}
+		switch k {
+		case "raddr":
+			if raddr {
+				return false
+			}
+			raddr = true
+		case "rport":
+			if _, err := parseDec(val, 16); err != nil || !raddr {
+				return false
+			}
+		case "tcptype":
+			if val != "active" && val != "passive" && val != "so" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func parseCandidate(v string, c *Candidate, keepExt bool) error {
@@ -83,7 +156,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !lenIn(c.Foundation, 1, 32, classICE) { // foundation = 1*32ice-char
 		return bad("foundation must be 1-32 ice-chars")
 	}
-	comp, err := strconv.ParseUint(f[1], 10, 16)
+	comp, err := parseDec(f[1], 16)
 	if err != nil || comp == 0 || len(f[1]) > 3 { // component-id = 1*3DIGIT
 		return bad("bad component id")
 	}
@@ -92,7 +165,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !isToken(c.Transport) { // transport = "UDP" / transport-extension (token)
 		return bad("transport is not a token")
 	}
-	prio, err := strconv.ParseUint(f[3], 10, 32)
+	prio, err := parseDec(f[3], 32)
 	if err != nil {
 		return bad("bad priority")
 	}
@@ -101,7 +174,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if !isVChars(c.Address) { // connection-address: an IP literal or a name
 		return bad("address is not printable ASCII")
 	}
-	port, err := strconv.ParseUint(f[5], 10, 16)
+	port, err := parseDec(f[5], 16)
 	if err != nil {
 		return bad("bad port")
 	}
@@ -109,7 +182,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 	if f[6] != "typ" {
 		return bad(`expected "typ"`)
 	}
-	typ, rest, _ := strings.Cut(v, " ")
+	typ, rest, _ := cutOrAll(v, ' ')
 	if !isToken(typ) { // candidate-types = "host" / ... / token
 		return bad("missing or malformed candidate type")
 	}
@@ -119,7 +192,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 		if !ok {
 			return bad("extension " + strconv.Quote(rest) + " has no value")
 		}
-		val, r2, _ := strings.Cut(r, " ")
+		val, r2, _ := cutOrAll(r, ' ')
 		if val == "" {
 			return bad("extension " + strconv.Quote(k) + " has an empty value")
 		}
@@ -138,7 +211,7 @@ func parseCandidate(v string, c *Candidate, keepExt bool) error {
 			if c.RelatedAddress == "" {
 				return bad("rport without raddr")
 			}
-			p, err := strconv.ParseUint(val, 10, 16)
+			p, err := parseDec(val, 16)
 			if err != nil {
 				return bad("bad rport")
 			}

@@ -48,7 +48,12 @@
 // Marshal refuses (returns an error, writes nothing) a description with
 // any field its grammar does not allow, whichever API put it there:
 // values copied from a remote description cannot add or split lines of
-// ours. Validate runs the same checks without marshalling.
+// ours. Validate runs the same checks without marshalling. A description
+// from Parse remembers, privately, which attribute text it checked, so
+// Validate and Marshal check again only the attributes that changed since
+// (any change, insertion, removal or reordering counts) and the other
+// fields; compare descriptions with go-cmp using
+// cmpopts.IgnoreUnexported(sdp.SessionDescription{}).
 //
 // # Round trip
 //

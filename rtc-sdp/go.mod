@@ -2,6 +2,9 @@ module github.com/sansrtc/rtc/rtc-sdp
 
 go 1.26
 
-require github.com/google/go-cmp v0.7.0
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/sansrtc/rtc/rtc-shared v0.0.0
+)
 
 replace github.com/sansrtc/rtc/rtc-shared => ../rtc-shared

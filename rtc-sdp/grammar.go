@@ -18,6 +18,7 @@ const (
 	classDigit             // DIGIT
 	classPrint             // printable ASCII: %x20-7E
 	classVChar             // VCHAR: %x21-7E
+	classHex               // HEXDIG, either case
 )
 
 var charClass = func() (t [256]uint16) {
@@ -54,6 +55,9 @@ var charClass = func() (t [256]uint16) {
 		if b >= '0' && b <= '9' {
 			k |= classDigit
 		}
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			k |= classHex
+		}
 		t[c] = k
 	}
 	return t
@@ -71,8 +75,11 @@ func all(s string, class uint16) bool {
 
 // isByteString reports an RFC 8866 §9 byte-string, allowing "" (an
 // optional value that is absent). Three vectorized scans beat a table
-// walk on the long values (candidates, fmtp) that dominate a description.
+// walk on long values (candidates, fmtp parameters).
 func isByteString(s string) bool {
+	if len(s) < 32 { // short: a table walk beats three calls
+		return all(s, classByte)
+	}
 	return strings.IndexByte(s, 0) < 0 && strings.IndexByte(s, '\r') < 0 && strings.IndexByte(s, '\n') < 0
 }
 
@@ -118,4 +125,41 @@ func isTokenList(s string, class uint16) bool {
 		s = rest
 	}
 	return true
+}
+
+// errNotDec is the error of parseDec; callers replace it with their own.
+var errNotDec = simpleError("not a decimal number in range")
+
+// parseDec is strconv.ParseUint(s, 10, bits) without its allocation and
+// generality: 1*DIGIT (leading zeros allowed, no sign, no underscore)
+// whose value fits in bits bits (1-64). FuzzParseDec holds it to
+// strconv.ParseUint.
+func parseDec(s string, bits int) (uint64, error) {
+	if s == "" {
+		return 0, errNotDec
+	}
+	max := uint64(1)<<bits - 1 // bits == 64: the shift gives 0, so all ones
+	var n uint64
+	if len(s) <= 19 { // below 10^19 < 2^64: no overflow to watch
+		for i := 0; i < len(s); i++ {
+			d := uint64(s[i] - '0')
+			if d > 9 {
+				return 0, errNotDec
+			}
+			n = n*10 + d
+		}
+		if n > max {
+			return 0, errNotDec
+		}
+		return n, nil
+	}
+	cutoff, last := max/10, max%10
+	for i := 0; i < len(s); i++ {
+		d := uint64(s[i] - '0')
+		if d > 9 || n > cutoff || n == cutoff && d > last {
+			return 0, errNotDec
+		}
+		n = n*10 + d
+	}
+	return n, nil
 }

@@ -9,10 +9,11 @@ import "strconv"
 // or not, local or copied from a remote description, is written without
 // being checked.
 func (sd *SessionDescription) Marshal() ([]byte, error) {
-	if err := sd.Validate(); err != nil {
+	b, err := sd.appendChecked(make([]byte, 0, sd.marshalSize()))
+	if err != nil {
 		return nil, err
 	}
-	return sd.appendText(make([]byte, 0, sd.marshalSize())), nil
+	return b, nil
 }
 
 // String returns the text Marshal writes, or "" when Marshal refuses the
@@ -81,28 +82,97 @@ func appendBandwidth(b []byte, bw *Bandwidth) []byte {
 
 func appendAttributes(b []byte, as Attributes) []byte {
 	for i := range as {
-		b = append(b, "a="...)
-		b = append(b, as[i].Key...)
-		if as[i].Value != "" {
-			b = append(b, ':')
-			b = append(b, as[i].Value...)
-		}
-		b = append(b, '\r', '\n')
+		b = appendAttribute(b, &as[i])
 	}
 	return b
 }
 
-// AppendTo appends the text of the description to b, or returns b
-// unchanged and a *ValidationError when Marshal would refuse it.
-func (sd *SessionDescription) AppendTo(b []byte) ([]byte, error) {
-	if err := sd.Validate(); err != nil {
-		return b, err
+func appendAttribute(b []byte, a *Attribute) []byte {
+	b = append(b, 'a', '=')
+	b = append(b, a.Key...)
+	if a.Value != "" {
+		b = append(b, ':')
+		b = append(b, a.Value...)
 	}
-	return sd.appendText(b), nil
+	return append(b, '\r', '\n')
+}
+
+// AppendTo appends the text of the description to b, or returns b
+// unchanged (its length and contents; bytes past its length may have been
+// written) and a *ValidationError when Marshal would refuse it.
+func (sd *SessionDescription) AppendTo(b []byte) ([]byte, error) {
+	return sd.appendChecked(b)
+}
+
+// appendChecked is Validate and appendText in one pass: each field is
+// checked before it is written, and on the first failure b is returned at
+// its original length with the error Validate would return. Attributes
+// still equal to what Parse checked are not checked again (see
+// validateAttrs), and a run of them that lay on consecutive CRLF lines of
+// the parsed text is copied from it at once.
+func (sd *SessionDescription) appendChecked(b []byte) ([]byte, error) {
+	start := len(b)
+	if err := sd.checkFields(); err != nil {
+		return b, &ValidationError{Media: -1, Err: err}
+	}
+	b = sd.appendHeader(b)
+	var err error
+	seg, chk := nextChecked(sd.checked)
+	if b, err = appendAttrsChecked(b, sd.Attributes, sd.src, seg); err != nil {
+		return b[:start], &ValidationError{Media: -1, Err: err}
+	}
+	for i, md := range sd.Media {
+		seg, chk = nextChecked(chk)
+		if err := md.checkHeader(); err != nil {
+			return b[:start], &ValidationError{Media: i, Err: err}
+		}
+		b = md.appendHeader(b)
+		if b, err = appendAttrsChecked(b, md.Attributes, sd.src, seg); err != nil {
+			return b[:start], &ValidationError{Media: i, Err: err}
+		}
+	}
+	return b, nil
+}
+
+// appendAttrsChecked appends the attributes, checking each as
+// validateAttrs does, and stops at the first that fails.
+func appendAttrsChecked(b []byte, as Attributes, src string, checked []attrSpan) ([]byte, error) {
+	for i := 0; i < len(as); {
+		if i < len(checked) && checked[i].matches(src, &as[i]) {
+			// src[off-2:] is this attribute's "a=" line. While the line
+			// ends in CRLF and the next attribute, unchanged too, starts
+			// the next line, the text to write is src's own.
+			first, end := int(checked[i].off)-2, checked[i].lineEnd()
+			for i++; i < len(as) && i < len(checked) && int(checked[i].off) == end+4 &&
+				src[end:end+2] == "\r\n" && checked[i].matches(src, &as[i]); i++ {
+				end = checked[i].lineEnd()
+			}
+			b = append(b, src[first:end]...)
+			b = append(b, '\r', '\n')
+			continue
+		}
+		a := &as[i]
+		if err := checkAttrLine(a); err != nil {
+			return b, err
+		}
+		b = appendAttribute(b, a)
+		i++
+	}
+	return b, nil
 }
 
 // appendText appends the text of a validated description.
 func (sd *SessionDescription) appendText(b []byte) []byte {
+	b = sd.appendHeader(b)
+	b = appendAttributes(b, sd.Attributes)
+	for _, md := range sd.Media {
+		b = md.appendText(b)
+	}
+	return b
+}
+
+// appendHeader appends the session-level lines before the attributes.
+func (sd *SessionDescription) appendHeader(b []byte) []byte {
 	b = append(b, "v="...)
 	b = strconv.AppendInt(b, int64(sd.Version), 10)
 	b = append(b, "\r\no="...)
@@ -154,10 +224,6 @@ func (sd *SessionDescription) appendText(b []byte) []byte {
 	if sd.Key != "" {
 		b = appendLine(b, 'k', sd.Key)
 	}
-	b = appendAttributes(b, sd.Attributes)
-	for _, md := range sd.Media {
-		b = md.appendText(b)
-	}
 	return b
 }
 
@@ -172,6 +238,11 @@ func (md *MediaDescription) AppendTo(b []byte) ([]byte, error) {
 
 // appendText appends the text of a validated media section.
 func (md *MediaDescription) appendText(b []byte) []byte {
+	return appendAttributes(md.appendHeader(b), md.Attributes)
+}
+
+// appendHeader appends the m= line and the lines before the attributes.
+func (md *MediaDescription) appendHeader(b []byte) []byte {
 	b = append(b, "m="...)
 	b = append(b, md.Media...)
 	b = append(b, ' ')
@@ -199,5 +270,5 @@ func (md *MediaDescription) appendText(b []byte) []byte {
 	if md.Key != "" {
 		b = appendLine(b, 'k', md.Key)
 	}
-	return appendAttributes(b, md.Attributes)
+	return b
 }

@@ -35,6 +35,51 @@ type SessionDescription struct {
 	Attributes Attributes
 	// Media are the m= sections (§5.14), in order.
 	Media []*MediaDescription
+
+	// src is the text Parse read, and checked locates in it every
+	// attribute Parse checked: the session-level ones, then each media
+	// section's, each list opened by a header span (keyLen 0, which no
+	// attribute has) whose off is the list's length. Both are private and
+	// never change after Parse, so an attribute equal to the text its
+	// span locates is known to satisfy its grammar; Validate rechecks only
+	// the others.
+	src     string
+	checked []attrSpan
+}
+
+// attrSpan locates one attribute in the parsed text: its name is
+// src[off:off+keyLen], its value the valLen bytes after the ':' that
+// follows (or "" when valLen is 0). 12 bytes and no pointers, so the
+// record costs the garbage collector nothing to scan.
+type attrSpan struct {
+	off, keyLen, valLen uint32
+}
+
+// lineEnd is the offset just past the value (or the name, when valLen is
+// 0) in src.
+func (s attrSpan) lineEnd() int {
+	if s.valLen == 0 {
+		return int(s.off + s.keyLen)
+	}
+	return int(s.off + s.keyLen + 1 + s.valLen)
+}
+
+// matches reports whether a has exactly the name and value that s
+// locates in src. The compares of strings still pointing into src stop
+// at the pointer.
+func (s attrSpan) matches(src string, a *Attribute) bool {
+	if int(s.keyLen) != len(a.Key) || int(s.valLen) != len(a.Value) {
+		return false
+	}
+	k := int(s.off)
+	if a.Key != src[k:k+len(a.Key)] {
+		return false
+	}
+	if len(a.Value) == 0 {
+		return true
+	}
+	v := k + len(a.Key) + 1
+	return a.Value == src[v:v+len(a.Value)]
 }
 
 // Origin is the o= line (RFC 8866 §5.2).

@@ -1,6 +1,7 @@
 package sdp
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -30,11 +31,17 @@ func (c *Config) Parse(text string) (*SessionDescription, error) {
 	if len(text) > c.maxSize() {
 		return nil, &ParseError{Line: 0, Reason: "description is " + strconv.Itoa(len(text)) + " bytes, limit " + strconv.Itoa(c.maxSize()), Err: ErrTooLarge}
 	}
-	p := parser{text: text, cfg: c}
-	if err := p.count(); err != nil {
+	lines, err := countLines(text, c)
+	if err != nil {
 		return nil, err
 	}
-	return p.parse()
+	p := newParser(text, c, lines, false)
+	sd, err := p.parse()
+	if p.mustRedo() {
+		p = newParser(text, c, lines, true)
+		return p.parse()
+	}
+	return sd, err
 }
 
 type parser struct {
@@ -43,32 +50,73 @@ type parser struct {
 	sd   *SessionDescription
 	md   *MediaDescription
 
+	// strict looks for NUL and CR inside every line. Otherwise the text
+	// holds no NUL (one vectorized scan) and crs counts its CRs, and the
+	// loop counts the CRs it strips from line ends: while they are equal,
+	// no line parsed so far held a bare CR, so the result (a description
+	// or the first error) stands; if they differ, the text is parsed again
+	// strictly to name the line of the bare CR. The usual CRLF or LF text
+	// thus costs two scans, not two per line, and is never parsed twice.
+	strict      bool
+	crs, crEnds int
+
 	lineNo int
 	line   string
 
 	// Backing storage shared by every section, carved as sections end.
-	attrs   []Attribute
-	attrOff int
-	medias  []MediaDescription
-	formats []string
+	attrs     []Attribute
+	attrOff   int
+	medias    []MediaDescription
+	mediaPtrs []*MediaDescription
+	formats   []string
+	conns     []Connection
+	connOff   int
+
+	// lineOff is the offset of the current line in text. spans records
+	// where each checked attribute lies, for SessionDescription.checked,
+	// when keep is set (Parse, not ParseMedia).
+	lineOff int
+	keep    bool
+	spans   []attrSpan
+	hdr     int // index in spans of the open section's header
 
 	seen uint32 // session-level singleton letters seen (bit per letter)
 }
 
-// count sizes the shared backing arrays from a quick scan. The estimates
-// need not be exact: sections are carved from whatever array append leaves,
-// and carved slices stay valid when a later append moves the array.
-func (p *parser) count() error {
-	// Every attribute is a line, so the line count bounds the attributes;
-	// counting one byte is a single vectorized pass.
-	lines := strings.Count(p.text, "\n") + 1
-	if lines > p.cfg.maxLines() {
-		return &ParseError{Line: lines, Reason: "more than " + strconv.Itoa(p.cfg.maxLines()) + " lines", Err: ErrTooLarge}
+// countLines enforces the line limit before any work.
+func countLines(text string, c *Config) (int, error) {
+	lines := strings.Count(text, "\n") + 1
+	if lines > c.maxLines() {
+		return 0, &ParseError{Line: lines, Reason: "more than " + strconv.Itoa(c.maxLines()) + " lines", Err: ErrTooLarge}
 	}
+	return lines, nil
+}
+
+// newParser sizes the shared backing arrays (text has passed countLines).
+// Every attribute is a line, so the line count (one vectorized pass)
+// bounds the attributes. The estimates need not be exact: sections are
+// carved from whatever array append leaves, and carved slices stay valid
+// when a later append moves the array.
+func newParser(text string, c *Config, lines int, strict bool) parser {
+	p := parser{text: text, cfg: c, strict: strict}
+	if !strict {
+		p.strict = strings.IndexByte(text, 0) >= 0
+		p.crs = strings.Count(text, "\r")
+	}
+	const media = 4 // audio, video, data and one more; append grows them
 	p.attrs = make([]Attribute, 0, lines)
-	p.medias = make([]MediaDescription, 0, 4)
+	p.medias = make([]MediaDescription, 0, media)
+	p.mediaPtrs = make([]*MediaDescription, 0, media)
+	p.conns = make([]Connection, 0, media)
 	p.formats = make([]string, 0, 64)
-	return nil
+	return p
+}
+
+// mustRedo reports whether a parse that was not strict must be done again
+// strictly: some CR in the text did not end a line, so a line parsed before
+// the result (or the error) may have held it.
+func (p *parser) mustRedo() bool {
+	return !p.strict && p.crEnds != p.crs
 }
 
 func (p *parser) fail(reason string, err error) error {
@@ -77,6 +125,13 @@ func (p *parser) fail(reason string, err error) error {
 
 func (p *parser) parse() (*SessionDescription, error) {
 	p.sd = &SessionDescription{Version: -1}
+	// Offsets are 32 bits; a larger text (only with a MaxSize over 4 GiB)
+	// is simply checked again in full by Validate.
+	if p.keep = len(p.text) <= math.MaxUint32; p.keep {
+		// An attribute is a line, and so is each m= that opens a list.
+		p.spans = make([]attrSpan, 0, cap(p.attrs)+1)
+		p.spans = append(p.spans, attrSpan{}) // the session level's header
+	}
 	if err := p.run(false); err != nil {
 		return nil, err
 	}
@@ -90,7 +145,17 @@ func (p *parser) parse() (*SessionDescription, error) {
 	case p.seen&letterBit('s') == 0:
 		return nil, p.fail("no s= line", ErrMissing)
 	}
+	p.keepChecked()
 	return p.sd, nil
+}
+
+// keepChecked hands the spans of the checked attributes to the
+// description (see SessionDescription.checked).
+func (p *parser) keepChecked() {
+	if p.keep {
+		// Without the header endSection opened after the last section.
+		p.sd.src, p.sd.checked = p.text, p.spans[:p.hdr:p.hdr]
+	}
 }
 
 // ParseMedia parses a fragment made only of m= sections (as RFC 8841
@@ -105,10 +170,20 @@ func (c *Config) ParseMedia(text string) ([]*MediaDescription, error) {
 	if len(text) > c.maxSize() {
 		return nil, &ParseError{Reason: "fragment too large", Err: ErrTooLarge}
 	}
-	p := parser{text: text, cfg: c}
-	if err := p.count(); err != nil {
+	lines, err := countLines(text, c)
+	if err != nil {
 		return nil, err
 	}
+	p := newParser(text, c, lines, false)
+	mds, err := p.parseMedia()
+	if p.mustRedo() {
+		p = newParser(text, c, lines, true)
+		return p.parseMedia()
+	}
+	return mds, err
+}
+
+func (p *parser) parseMedia() ([]*MediaDescription, error) {
 	p.sd = &SessionDescription{}
 	p.seen = letterBit('o') | letterBit('s')
 	if err := p.run(true); err != nil {
@@ -121,6 +196,7 @@ func (c *Config) ParseMedia(text string) ([]*MediaDescription, error) {
 func (p *parser) run(fragment bool) error {
 	s := p.text
 	for len(s) > 0 {
+		p.lineOff = len(p.text) - len(s)
 		i := strings.IndexByte(s, '\n')
 		var l string
 		if i < 0 {
@@ -134,6 +210,7 @@ func (p *parser) run(fragment bool) error {
 		}
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
+			p.crEnds++
 		}
 		p.line = l
 		if l == "" {
@@ -143,7 +220,7 @@ func (p *parser) run(fragment bool) error {
 		// CR or LF". A bare CR would end the line for a CRLF-only reader,
 		// and a NUL ends it for a C one: refuse both, so no value can
 		// smuggle a second line into a description (issue 11).
-		if strings.IndexByte(l, '\r') >= 0 || strings.IndexByte(l, 0) >= 0 {
+		if p.strict && (strings.IndexByte(l, '\r') >= 0 || strings.IndexByte(l, 0) >= 0) {
 			return p.fail("NUL or CR inside a line", ErrSyntax)
 		}
 		if len(l) < 2 || l[1] != '=' || l[0] < 'a' || l[0] > 'z' {
@@ -192,6 +269,12 @@ func (p *parser) endSection() {
 		p.sd.Attributes = as
 	}
 	p.attrOff = len(p.attrs)
+	if p.keep {
+		// Fill this section's header with its count; open the next one's.
+		p.spans[p.hdr].off = uint32(len(p.spans) - p.hdr - 1)
+		p.hdr = len(p.spans)
+		p.spans = append(p.spans, attrSpan{})
+	}
 }
 
 func (p *parser) sessionLine(c byte, v string) error {
@@ -246,8 +329,8 @@ func (p *parser) sessionLine(c byte, v string) error {
 		sd.Bandwidths = append(sd.Bandwidths, bw)
 	case 't':
 		start, stop, ok := cutSpace(v)
-		t0, err0 := strconv.ParseUint(start, 10, 64)
-		t1, err1 := strconv.ParseUint(stop, 10, 64)
+		t0, err0 := parseDec(start, 64)
+		t1, err1 := parseDec(stop, 64)
 		if !ok || err0 != nil || err1 != nil {
 			return p.fail("t= needs <start-time> <stop-time>", ErrSyntax)
 		}
@@ -295,7 +378,9 @@ func (p *parser) mediaLine(c byte, v string) error {
 		if err != nil {
 			return err
 		}
-		md.Connections = append(md.Connections, conn)
+		p.conns = append(p.conns, conn)
+		n := len(p.conns)
+		md.Connections = p.conns[p.connOff:n:n]
 	case 'b':
 		bw, err := p.bandwidth(v)
 		if err != nil {
@@ -322,22 +407,47 @@ func (p *parser) mediaLine(c byte, v string) error {
 // its grammar (RFC 8829 §5.8: a known attribute that does not parse
 // rejects the description).
 func (p *parser) attribute(v string) error {
-	key, val, _ := strings.Cut(v, ":")
-	if !isToken(key) {
+	key, val, ok := splitAttr(v)
+	if !ok {
 		return p.fail("attribute name is not a token", ErrSyntax)
 	}
-	// The line holds no NUL, CR or LF (checked above): only the typed
+	// The line holds no NUL, CR or LF (checked above, or by the scans of
+	// the whole text, see parser.strict): only the typed
 	// grammar is left to check.
 	if err := checkTyped(key, val); err != nil {
 		return &ParseError{Line: p.lineNo, Text: p.line, Reason: err.Error(), Err: err}
 	}
 	p.attrs = append(p.attrs, Attribute{Key: key, Value: val})
+	if p.keep {
+		// "a=" is two bytes; the key cannot be empty (a token).
+		p.spans = append(p.spans, attrSpan{off: uint32(p.lineOff + 2), keyLen: uint32(len(key)), valLen: uint32(len(val))})
+	}
 	return nil
+}
+
+// splitAttr splits "<att-field>[:<att-value>]" at the first ':' and
+// reports whether the name is a token. token-char excludes ':', so one
+// scan does both: the first byte that is not a token-char must be that ':'
+// (or the end).
+func splitAttr(v string) (key, val string, ok bool) {
+	j := 0
+	for j < len(v) && charClass[v[j]]&classToken != 0 {
+		j++
+	}
+	switch {
+	case j == 0:
+		return "", "", false
+	case j == len(v):
+		return v, "", true
+	case v[j] != ':':
+		return "", "", false
+	}
+	return v[:j], v[j+1:], true
 }
 
 // cutSpace splits at the first space; both halves must be non-empty.
 func cutSpace(s string) (string, string, bool) {
-	a, b, ok := strings.Cut(s, " ")
+	a, b, ok := cutOrAll(s, ' ')
 	return a, b, ok && a != "" && b != ""
 }
 
@@ -347,8 +457,8 @@ func (p *parser) origin(v string) error {
 	if !splitN(v, f[:]) {
 		return p.fail("o= needs 6 fields", ErrSyntax)
 	}
-	id, err0 := strconv.ParseUint(f[1], 10, 64)
-	ver, err1 := strconv.ParseUint(f[2], 10, 64)
+	id, err0 := parseDec(f[1], 64)
+	ver, err1 := parseDec(f[2], 64)
 	if err0 != nil || err1 != nil {
 		return p.fail("o= session id and version must be numbers", ErrSyntax)
 	}
@@ -384,8 +494,8 @@ func (p *parser) connection(v string) (Connection, error) {
 }
 
 func (p *parser) bandwidth(v string) (Bandwidth, error) {
-	t, n, ok := strings.Cut(v, ":")
-	x, err := strconv.ParseUint(n, 10, 64)
+	t, n, ok := cutOrAll(v, ':')
+	x, err := parseDec(n, 64)
 	if !ok || !isToken(t) || err != nil {
 		return Bandwidth{}, p.fail("b= needs <bwtype>:<bandwidth>", ErrSyntax)
 	}
@@ -402,21 +512,21 @@ func (p *parser) media(v string) error {
 	if !ok {
 		return p.fail("m= needs <media> <port> <proto> <fmt> ...", ErrSyntax)
 	}
-	proto, fmts, _ := strings.Cut(rest, " ")
+	proto, fmts, _ := cutOrAll(rest, ' ')
 	if !isToken(media) {
 		return p.fail("m= media is not a token", ErrSyntax)
 	}
 	if !isProto(proto) {
 		return p.fail("m= needs a transport protocol (token *(\"/\" token))", ErrSyntax)
 	}
-	ps, ns, hasN := strings.Cut(portS, "/")
-	port, err := strconv.ParseUint(ps, 10, 16)
+	ps, ns, hasN := cutOrAll(portS, '/')
+	port, err := parseDec(ps, 16)
 	if err != nil {
 		return p.fail("bad port "+strconv.Quote(ps), ErrSyntax)
 	}
 	var num uint64
 	if hasN {
-		if num, err = strconv.ParseUint(ns, 10, 16); err != nil || num == 0 {
+		if num, err = parseDec(ns, 16); err != nil || num == 0 {
 			return p.fail("bad number of ports "+strconv.Quote(ns), ErrSyntax)
 		}
 	}
@@ -427,7 +537,7 @@ func (p *parser) media(v string) error {
 	md := &p.medias[len(p.medias)-1]
 	start := len(p.formats)
 	for fmts != "" {
-		f, r, _ := strings.Cut(fmts, " ")
+		f, r, _ := cutOrAll(fmts, ' ')
 		if !isToken(f) {
 			return p.fail("media format is not a token", ErrSyntax)
 		}
@@ -438,6 +548,10 @@ func (p *parser) media(v string) error {
 		md.Formats = p.formats[start:n:n]
 	}
 	p.md = md
+	p.connOff = len(p.conns)
+	if p.sd.Media == nil {
+		p.sd.Media = p.mediaPtrs[:0]
+	}
 	p.sd.Media = append(p.sd.Media, md)
 	return nil
 }

@@ -10,15 +10,15 @@ func typedCheck(key string) func(string) error {
 	case AttrCandidate:
 		return checkCandidate
 	case AttrRTPMap:
-		return func(v string) error { _, err := ParseRTPMap(v); return err }
+		return checkRTPMap
 	case AttrFMTP:
-		return func(v string) error { _, err := ParseFMTP(v); return err }
+		return checkFMTP
 	case AttrRTCPFB:
-		return func(v string) error { _, err := ParseRTCPFeedback(v); return err }
+		return checkRTCPFB
 	case AttrExtMap:
-		return func(v string) error { _, err := ParseExtMap(v); return err }
+		return checkExtMap
 	case AttrSSRC:
-		return func(v string) error { _, err := ParseSSRC(v); return err }
+		return checkSSRC
 	case AttrSSRCGroup:
 		return checkSSRCGroup
 	case AttrRID:
@@ -148,19 +148,38 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // this on what it accepts; Marshal calls Validate so that a value the
 // grammar does not allow, wherever it came from, is never written.
 // Unknown attributes must have a token name and a byte-string value.
+//
+// A description from Parse keeps a private record of where in its text
+// each attribute it checked lies; an attribute still equal to those bytes
+// (same name, same value, at the same index of the same section) is not
+// parsed again, every other one is: changing, adding, removing or
+// reordering attributes, through any API, only makes Validate check more.
+// The other fields are always checked.
 func (sd *SessionDescription) Validate() error {
 	if err := sd.checkFields(); err != nil {
 		return &ValidationError{Media: -1, Err: err}
 	}
-	if err := validateAttrs(sd.Attributes); err != nil {
+	seg, chk := nextChecked(sd.checked)
+	if err := validateAttrs(sd.Attributes, sd.src, seg); err != nil {
 		return &ValidationError{Media: -1, Err: err}
 	}
 	for i, md := range sd.Media {
-		if err := md.validate(); err != nil {
+		seg, chk = nextChecked(chk)
+		if err := md.validateWith(sd.src, seg); err != nil {
 			return &ValidationError{Media: i, Err: err}
 		}
 	}
 	return nil
+}
+
+// nextChecked splits the spans of one section's attributes (the count in
+// its header span) from the rest.
+func nextChecked(chk []attrSpan) (seg, rest []attrSpan) {
+	if len(chk) == 0 {
+		return nil, nil
+	}
+	n := min(int(chk[0].off), len(chk)-1)
+	return chk[1 : 1+n], chk[1+n:]
 }
 
 // FieldError reports a line field (not an attribute) that breaks its
@@ -261,35 +280,67 @@ func checkBandwidths(bws []Bandwidth) error {
 // validate checks one media section: the m= line (RFC 8866 §9: media =
 // token, port, proto = token *("/" token), fmt = token), its lines and
 // its attributes.
-func (md *MediaDescription) validate() error {
+func (md *MediaDescription) validate() error { return md.validateWith("", nil) }
+
+// validateWith is validate, skipping the attributes equal to their copy in
+// checked (see SessionDescription.Validate).
+func (md *MediaDescription) validateWith(src string, checked []attrSpan) error {
+	if err := md.checkHeader(); err != nil {
+		return err
+	}
+	return validateAttrs(md.Attributes, src, checked)
+}
+
+// checkHeader checks the m= line and the other lines before the
+// attributes.
+func (md *MediaDescription) checkHeader() error {
 	if md.Port < 0 || md.Port > 65535 || md.NumPorts < 0 || md.NumPorts > 65535 {
 		return &FieldError{Field: "m= port", Value: strconv.Itoa(md.Port) + "/" + strconv.Itoa(md.NumPorts), Reason: "not 0-65535"}
 	}
-	err := firstBad(
+	if err := firstBad(
 		tokenCheck("m= media", md.Media),
 		fieldCheck{"m= proto", md.Proto, `not token *("/" token)`, isProto(md.Proto)},
 		textCheck("i=", md.Information), textCheck("k=", md.Key),
-	)
+	); err != nil {
+		return err
+	}
 	for _, f := range md.Formats {
-		err = cmpOr(err, firstBad(tokenCheck("m= fmt", f)))
+		if !isToken(f) {
+			return &FieldError{Field: "m= fmt", Value: f, Reason: reasonToken}
+		}
 	}
 	for i := range md.Connections {
-		err = cmpOr(err, checkConnection(&md.Connections[i]))
+		if err := checkConnection(&md.Connections[i]); err != nil {
+			return err
+		}
 	}
-	err = cmpOr(err, checkBandwidths(md.Bandwidths))
-	return cmpOr(err, validateAttrs(md.Attributes))
+	return checkBandwidths(md.Bandwidths)
 }
 
-func validateAttrs(as Attributes) error {
-	for _, a := range as {
-		if !isToken(a.Key) {
-			return attrErr(a.Key, a.Value, "attribute name is not a token (RFC 8866 §9)")
+// validateAttrs checks each attribute's name and value, except one equal
+// to what the span at the same index in checked locates in src: Parse
+// checked exactly that name and value, and src and checked are private and
+// never change, so the check would pass again.
+func validateAttrs(as Attributes, src string, checked []attrSpan) error {
+	for i := range as {
+		a := &as[i]
+		if i < len(checked) && checked[i].matches(src, a) {
+			continue
 		}
-		if err := checkAttr(a.Key, a.Value); err != nil {
+		if err := checkAttrLine(a); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkAttrLine checks an attribute in full: a token name (RFC 8866 §9),
+// then checkAttr.
+func checkAttrLine(a *Attribute) error {
+	if !isToken(a.Key) {
+		return attrErr(a.Key, a.Value, "attribute name is not a token (RFC 8866 §9)")
+	}
+	return checkAttr(a.Key, a.Value)
 }
 
 // Clone returns a deep copy of sd that shares nothing mutable with it.

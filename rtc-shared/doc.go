@@ -3,7 +3,9 @@
 // byte Cursor and an append-style Builder for wire formats, the anti-replay
 // ReplayWindow used by SRTP and DTLS, RFC 1982 serial-number arithmetic, a
 // bounded Queue for the outboxes of state machines, the EventQueue with the
-// one overflow rule for events, and common errors.
+// one overflow rule for events, the FreeList that keeps released buffers
+// for reuse, the one config-default rule (OrDefault, CheckMin, CheckRange,
+// ErrInvalidConfig; see config.go), and common errors.
 //
 // The subpackage netsim is a deterministic simulated network with a virtual
 // clock, links, NATs and a trace, used by the tests of every module;
@@ -45,6 +47,17 @@
 //     its deadline exists ("rtx", "sack", "consent", "pending", "" for none).
 //   - Conformance: every machine runs contracttest.Run in its tests.
 //
+// # Config
+//
+// Every module's Config follows one rule. Each field documents its default
+// ("If zero, X is used") and an unexported accessor applies it, usually
+// with OrDefault. Zero always means the default. A non-zero value outside
+// the documented range is never replaced or clamped in silence: the
+// module's Config.Validate (CheckMin, CheckRange) returns a *ConfigError
+// wrapping ErrInvalidConfig, naming the field, the value and the range,
+// and New returns it. contracttest.ConfigRule checks a module against the
+// rule.
+//
 // # Ownership
 //
 // A TaggedBytes handed to a Handle* method is borrowed for the call; one
@@ -60,7 +73,9 @@
 // memory is fixed by its size. Cursor, fixed Builder and ReplayWindow
 // allocate nothing (TestZeroAllocs), and neither does an EventQueue in
 // steady state (TestEventQueueZeroAllocs); only an OverflowError allocates,
-// once per reported loss.
+// once per reported loss. A FreeList keeps at most BufferBounds.Count
+// buffers of at most MaxCap bytes each, and Get/Put allocate nothing
+// (TestFreeListZeroAllocs).
 //
 // # Known limitations
 //

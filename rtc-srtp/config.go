@@ -1,7 +1,15 @@
 package srtp
 
+import (
+	"errors"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
 // Config keys and bounds one Context. It is copied by NewContext; changing it
-// afterwards has no effect.
+// afterwards has no effect. A non-zero value outside a field's documented
+// range makes NewContext fail with an error wrapping
+// shared.ErrInvalidConfig (the rtc-shared config rule; see Validate).
 type Config struct {
 	// Profile is the protection profile. It must be one of Profiles().
 	Profile Profile
@@ -15,7 +23,8 @@ type Config struct {
 	// the same length can be added with Context.AddKey.
 	MKI []byte
 	// ReplayWindow is the width of the replay window in packets (RFC 3711
-	// §3.3.2). If zero, 64 is used; values below 64 are raised to 64.
+	// §3.3.2). If zero, 64 is used. It must be 64 (the RFC minimum) to
+	// 32768 (libsrtp's largest), bounding the memory per SSRC.
 	ReplayWindow int
 	// DisableReplayProtection turns the replay check off (for a middlebox
 	// that relays what it cannot verify as fresh). If false, replays are
@@ -35,16 +44,17 @@ type Config struct {
 	UnencryptedSRTCP bool
 }
 
-func (c *Config) replayWindow() int {
-	if c.ReplayWindow <= 0 {
-		return 64
-	}
-	return max(c.ReplayWindow, 64)
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range.
+// NewContext calls it; the error names every field out of range and wraps
+// shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "srtp"
+	return errors.Join(
+		shared.CheckRange(l, "ReplayWindow", c.ReplayWindow, shared.MinReplayWindow, 1<<15),
+		shared.CheckMin(l, "MaxSSRCs", c.MaxSSRCs, 1),
+	)
 }
 
-func (c *Config) maxSSRCs() int {
-	if c.MaxSSRCs <= 0 {
-		return 1024
-	}
-	return c.MaxSSRCs
-}
+func (c *Config) replayWindow() int { return shared.OrDefault(c.ReplayWindow, 64) }
+func (c *Config) maxSSRCs() int     { return shared.OrDefault(c.MaxSSRCs, 1024) }

@@ -73,6 +73,9 @@ type StreamState struct {
 
 // NewContext returns a context for cfg.
 func NewContext(cfg Config) (*Context, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	p, ok := cfg.Profile.Params()
 	if !ok {
 		return nil, ErrBadConfig

@@ -1,6 +1,11 @@
 package srtp
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // Sentinel errors. Every rejection of a received packet returns one of the
 // first five, wrapped or not, and leaves the context's state unchanged.
@@ -28,6 +33,8 @@ var (
 	// SRTP packets or 2^31 SRTCP packets, RFC 3711 §9.2): the sender
 	// refuses to protect, the receiver to accept; re-key.
 	ErrIndexExhausted = errors.New("srtp: packet index exhausted, re-key")
-	// ErrBadConfig reports an unknown profile or a key of the wrong length.
-	ErrBadConfig = errors.New("srtp: bad configuration")
+	// ErrBadConfig reports an unknown profile or a key of the wrong length;
+	// it wraps shared.ErrInvalidConfig, like the *shared.ConfigError
+	// NewContext returns for a field out of range.
+	ErrBadConfig = fmt.Errorf("srtp: bad configuration: %w", shared.ErrInvalidConfig)
 )

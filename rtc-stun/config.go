@@ -1,8 +1,17 @@
 package stun
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // Config configures a Client. The zero value applies the RFC 8489 defaults.
+// Every duration and limit must be positive (or zero for the default): the
+// rtc-shared config rule. NewClient cannot fail, so a caller that takes a
+// Config from its user calls Validate first; a value Validate refuses is
+// treated as zero.
 type Config struct {
 	// RTO is the initial retransmission timeout for unreliable transports
 	// (RFC 8489 §6.2.1). If zero, 500 ms is used.
@@ -31,6 +40,22 @@ type Config struct {
 	MaxEvents int
 	// Limits bounds the responses HandleRead parses.
 	Limits Limits
+}
+
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range. The
+// error names every field out of range and wraps shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "stun"
+	return errors.Join(
+		shared.CheckMin(l, "RTO", c.RTO, 1),
+		shared.CheckMin(l, "MaxRTO", c.MaxRTO, 1),
+		shared.CheckMin(l, "Rc", c.Rc, 1),
+		shared.CheckMin(l, "Rm", c.Rm, 1),
+		shared.CheckMin(l, "Ti", c.Ti, 1),
+		shared.CheckMin(l, "MaxTransactions", c.MaxTransactions, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+	)
 }
 
 func (c *Config) rto() time.Duration {

@@ -3,42 +3,25 @@ package stun
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	stunvectors "github.com/sansrtc/rtc/rtc-stun/stunvectors"
 )
 
 func fuzzSeeds(f *testing.F) {
-	b, err := os.ReadFile("testdata/rfc5769_stun_vectors.json")
+	for _, v := range rfc5769(f) {
+		f.Add(v.Message)
+	}
+	errata, _, err := stunvectors.RFC8489B1()
 	if err != nil {
 		f.Fatal(err)
 	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		f.Fatal(err)
-	}
-	for _, vec := range v.Vectors {
-		f.Add(mustHex(f, vec.MessageHex))
-	}
-	b, err = os.ReadFile("testdata/rfc8489_appendix_b1_sha256.json")
-	if err != nil {
-		f.Fatal(err)
-	}
-	var e struct {
-		Errata struct {
-			MessageHex string `json:"message_hex"`
-		} `json:"errata_6268_vector"`
-	}
-	if err := json.Unmarshal(b, &e); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(mustHex(f, e.Errata.MessageHex))
+	f.Add(errata)
 	f.Add(buildAll(f))
 	f.Add(iceRequest(nil, NewIntegrity([]byte("k"))))
 	for _, raw := range trailerCases() {

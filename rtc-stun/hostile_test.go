@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // Adversarial tests: every attribute at the lengths an attacker tries.
@@ -179,14 +180,6 @@ func TestLengthFieldEdges(t *testing.T) {
 	}
 }
 
-// must fails the test on an error: no test discards one.
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // built returns the message b built, failing the test on a builder error.
 func built(t testing.TB, b *Builder) []byte {
 	t.Helper()
@@ -213,3 +206,6 @@ func clientReadErr(t testing.TB, err error) {
 	}
 	t.Fatalf("unexpected HandleRead error %v", err)
 }
+
+// must fails the test on an error: no test discards one (the shared helper).
+var must = contracttest.Must

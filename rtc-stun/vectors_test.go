@@ -2,53 +2,26 @@ package stun
 
 import (
 	"bytes"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/netip"
-	"os"
 	"testing"
+
+	stunvectors "github.com/sansrtc/rtc/rtc-stun/stunvectors"
 )
 
-type vectorFile struct {
-	Vectors []struct {
-		Name       string            `json:"name"`
-		Parameters map[string]any    `json:"parameters"`
-		MessageHex string            `json:"message_hex"`
-		Header     map[string]any    `json:"header"`
-		Attributes []json.RawMessage `json:"attributes"`
-	} `json:"vectors"`
-}
-
-func loadRFC5769(t testing.TB) vectorFile {
+// rfc5769 returns the RFC 5769 vectors (stunvectors, shared with rtc-turn).
+func rfc5769(t testing.TB) []stunvectors.Vector {
 	t.Helper()
-	b, err := os.ReadFile("testdata/rfc5769_stun_vectors.json")
+	vs, err := stunvectors.RFC5769()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f vectorFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Vectors) != 4 {
-		t.Fatalf("want 4 vectors, got %d", len(f.Vectors))
-	}
-	return f
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return vs
 }
 
 // RFC 5769 §2.1: sample request with short-term credentials.
 func TestRFC5769SampleRequest(t *testing.T) {
-	v := loadRFC5769(t).Vectors[0]
-	raw := mustHex(t, v.MessageHex)
+	raw := rfc5769(t)[0].Message
 	var m Message
 	if err := Parse(raw, &m); err != nil {
 		t.Fatal(err)
@@ -118,11 +91,11 @@ func TestRFC5769SampleRequest(t *testing.T) {
 // re-encoding with the RFC's 0x20 padding swapped for zeros must verify,
 // and with the padding copied must reproduce the vector byte for byte.
 func TestRFC5769Responses(t *testing.T) {
-	f := loadRFC5769(t)
+	vs := rfc5769(t)
 	for i, want := range []string{"192.0.2.1:32853", "[2001:db8:1234:5678:11:2233:4455:6677]:32853"} {
-		v := f.Vectors[1+i]
+		v := vs[1+i]
 		t.Run(v.Name, func(t *testing.T) {
-			raw := mustHex(t, v.MessageHex)
+			raw := v.Message
 			var m Message
 			if err := Parse(raw, &m); err != nil {
 				t.Fatal(err)
@@ -166,9 +139,8 @@ func TestRFC5769Responses(t *testing.T) {
 // integrity are checked in rtc-turn, which holds the long-term credential
 // code (TestRFC5769LongTerm there).
 func TestRFC5769LongTermParses(t *testing.T) {
-	v := loadRFC5769(t).Vectors[3]
 	var m Message
-	must(t, Parse(mustHex(t, v.MessageHex), &m))
+	must(t, Parse(rfc5769(t)[3].Message, &m))
 	u, err := m.Username()
 	must(t, err)
 	r, err := m.Realm()
@@ -187,30 +159,19 @@ func TestRFC5769LongTermParses(t *testing.T) {
 // published vector (wrong header length) does not; its USERHASH and
 // SHA-256 key are checked in rtc-turn.
 func TestRFC8489B1Parses(t *testing.T) {
-	b, err := os.ReadFile("testdata/rfc8489_appendix_b1_sha256.json")
+	errata, published, err := stunvectors.RFC8489B1()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f struct {
-		Published struct {
-			MessageHex string `json:"message_hex"`
-		} `json:"published_vector"`
-		Errata struct {
-			MessageHex string `json:"message_hex"`
-		} `json:"errata_6268_vector"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
 	var m Message
-	must(t, Parse(mustHex(t, f.Errata.MessageHex), &m))
+	must(t, Parse(errata, &m))
 	if alg, err := m.PasswordAlgorithm(); err != nil || alg != PasswordAlgorithmSHA256 {
 		t.Errorf("password algorithm %v %v", alg, err)
 	}
 	if uh, err := m.Userhash(); err != nil || len(uh) != 32 {
 		t.Errorf("userhash %x %v", uh, err)
 	}
-	if err := Parse(mustHex(t, f.Published.MessageHex), &m); err == nil {
+	if err := Parse(published, &m); err == nil {
 		t.Error("published (uncorrected) B.1 vector parsed")
 	}
 }

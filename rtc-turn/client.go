@@ -101,7 +101,7 @@ type Client struct {
 
 	deferred []*request // started before the first time was known
 
-	free [][]byte // buffers handed back with ReleaseWrite/ReleaseRead
+	free shared.FreeList // buffers handed back with ReleaseWrite/ReleaseRead
 
 	closeDone bool  // the deallocation ended (Deallocated)
 	closeErr  error // and how
@@ -118,6 +118,9 @@ type Client struct {
 func NewClient(cfg Config) (*Client, error) {
 	if !cfg.Server.IsValid() || !cfg.Local.IsValid() || cfg.Username == "" {
 		return nil, ErrBadConfig
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	q := cfg.maxQueue()
 	c := &Client{
@@ -281,24 +284,15 @@ func (c *Client) ReleaseWrite(b []byte) { c.release(b) }
 // ReleaseRead: see ReleaseWrite.
 func (c *Client) ReleaseRead(b []byte) { c.release(b) }
 
-func (c *Client) release(b []byte) {
-	if cap(b) >= 256 && len(c.free) < 32 {
-		c.free = append(c.free, b[:0])
-	}
-}
+// bufferBounds: the client keeps up to 32 released buffers of 256 bytes to
+// 128 KiB (a ChannelData message of up to 64 KiB fits; larger ones are let
+// go).
+var bufferBounds = shared.BufferBounds{Count: 32, MinCap: 256, MaxCap: 128 << 10}
+
+func (c *Client) release(b []byte) { c.free.Put(b, bufferBounds) }
 
 // buffer returns an empty buffer with room for n bytes.
-func (c *Client) buffer(n int) []byte {
-	for i := len(c.free) - 1; i >= 0; i-- {
-		if b := c.free[i]; cap(b) >= n {
-			c.free[i] = c.free[len(c.free)-1]
-			c.free[len(c.free)-1] = nil
-			c.free = c.free[:len(c.free)-1]
-			return b
-		}
-	}
-	return make([]byte, 0, max(n, 256))
-}
+func (c *Client) buffer(n int) []byte { return c.free.Get(n, bufferBounds) }
 
 func (c *Client) sendChannelData(ch *channel, data []byte) error {
 	b := AppendChannelData(c.buffer(channelHeaderSize+len(data)+3), ch.num, data, c.cfg.Protocol == shared.TCP)

@@ -2,7 +2,9 @@ package turn
 
 import (
 	"crypto/rand"
+	"errors"
 	"io"
+	"math"
 	"net/netip"
 	"time"
 
@@ -19,7 +21,10 @@ const (
 )
 
 // Config configures a Client. Server, Local, Username and Password are
-// required; every other zero value picks the default named.
+// required; every other zero value picks the default named. A non-zero
+// value outside a field's documented range makes NewClient fail with an
+// error wrapping shared.ErrInvalidConfig (the rtc-shared config rule; see
+// Validate).
 type Config struct {
 	// Server is the TURN server's transport address.
 	Server netip.AddrPort
@@ -35,7 +40,8 @@ type Config struct {
 	// Rand draws transaction IDs. If nil, crypto/rand.Reader is used.
 	Rand io.Reader
 	// Lifetime is the allocation lifetime to ask for (RFC 8656 §7.2). If
-	// zero, none is sent and the server's default (600 s) applies.
+	// zero, none is sent and the server's default (600 s) applies. Else it
+	// must be at least 1 s (LIFETIME counts seconds; 0 means "deallocate").
 	Lifetime time.Duration
 	// Family asks for an IPv6 relayed address with FamilyIPv6
 	// (REQUESTED-ADDRESS-FAMILY). If zero, IPv4 (no attribute).
@@ -53,7 +59,7 @@ type Config struct {
 	// NATs that forget after 2). If zero, 15 s is used; negative disables.
 	KeepaliveInterval time.Duration
 	// RTO is the initial retransmission timeout over UDP (RFC 8489 §6.2.1).
-	// If zero, 500 ms is used.
+	// If zero, 500 ms is used. Negative values are refused.
 	RTO time.Duration
 	// MaxPermissions limits permissions (peer IPs), and MaxChannels channel
 	// bindings. If zero, 64 and 64 are used.
@@ -76,12 +82,26 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func orInt(v, d int) int {
-	if v <= 0 {
-		return d
-	}
-	return v
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range (a
+// negative KeepaliveInterval, documented as "disabled", is accepted).
+// NewClient calls it; the error names every field out of range and wraps
+// shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "turn"
+	return errors.Join(
+		shared.CheckRange(l, "Lifetime", c.Lifetime, time.Second, math.MaxUint32*time.Second),
+		shared.CheckRange(l, "Family", c.Family, FamilyIPv4, FamilyIPv6),
+		shared.CheckMin(l, "RTO", c.RTO, 1),
+		shared.CheckMin(l, "MaxPermissions", c.MaxPermissions, 1),
+		shared.CheckMin(l, "MaxChannels", c.MaxChannels, 1),
+		shared.CheckMin(l, "MaxPending", c.MaxPending, 1),
+		shared.CheckMin(l, "MaxQueue", c.MaxQueue, 1),
+		shared.CheckMin(l, "MaxStreamBuffer", c.MaxStreamBuffer, 1),
+	)
 }
+
+func orInt(v, d int) int { return shared.OrDefault(v, d) }
 
 func (c *Config) keepalive() time.Duration {
 	switch {

@@ -3,53 +3,23 @@ package turn_test
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"testing"
 
 	stun "github.com/sansrtc/rtc/rtc-stun"
+	stunvectors "github.com/sansrtc/rtc/rtc-stun/stunvectors"
 	turn "github.com/sansrtc/rtc/rtc-turn"
 )
 
-// The long-term credential vectors, checked where the long-term credential
-// code lives (moved from rtc-stun, issue 17). testdata/ is a copy of
-// rtc-stun's.
-
-type vectorFile struct {
-	Vectors []struct {
-		MessageHex string `json:"message_hex"`
-	} `json:"vectors"`
-}
-
-func loadRFC5769(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile("testdata/rfc5769_stun_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f vectorFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Vectors) != 4 {
-		t.Fatalf("want 4 vectors, got %d", len(f.Vectors))
-	}
-	return f
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// The long-term credential vectors (stunvectors, the one copy), checked
+// where the long-term credential code lives (moved from rtc-stun, issue 17).
 
 // RFC 5769 §2.4: long-term credentials, MD5 key, SASLprep'd password.
 func TestRFC5769LongTerm(t *testing.T) {
-	v := loadRFC5769(t).Vectors[3]
-	raw := mustHex(t, v.MessageHex)
+	vs, err := stunvectors.RFC5769()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := vs[3].Message
 	var m stun.Message
 	if err := stun.Parse(raw, &m); err != nil {
 		t.Fatal(err)
@@ -95,22 +65,10 @@ func TestRFC5769LongTerm(t *testing.T) {
 // RFC 8489 Appendix B.1 as corrected by Errata 6268: USERHASH,
 // PASSWORD-ALGORITHM and MESSAGE-INTEGRITY-SHA256 with a SHA-256 key.
 func TestRFC8489B1Errata6268(t *testing.T) {
-	b, err := os.ReadFile("testdata/rfc8489_appendix_b1_sha256.json")
+	raw, published, err := stunvectors.RFC8489B1()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f struct {
-		Published struct {
-			MessageHex string `json:"message_hex"`
-		} `json:"published_vector"`
-		Errata struct {
-			MessageHex string `json:"message_hex"`
-		} `json:"errata_6268_vector"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	raw := mustHex(t, f.Errata.MessageHex)
 	var m stun.Message
 	if err := stun.Parse(raw, &m); err != nil {
 		t.Fatal(err)
@@ -154,7 +112,7 @@ func TestRFC8489B1Errata6268(t *testing.T) {
 		t.Errorf("encode %v\n got %x\nwant %x", err, out, raw)
 	}
 	// The published vector has a wrong header length and must be rejected.
-	if err := stun.Parse(mustHex(t, f.Published.MessageHex), &m); err == nil {
+	if err := stun.Parse(published, &m); err == nil {
 		t.Error("published (uncorrected) B.1 vector parsed")
 	}
 }

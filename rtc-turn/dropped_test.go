@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
@@ -28,10 +29,5 @@ func WantDropped(t testing.TB, err error) {
 	t.Fatalf("unexpected error for dropped input: %v", err)
 }
 
-// Must fails the test on an error: no test discards one.
-func Must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// Must fails the test on an error: no test discards one (the shared helper).
+var Must = contracttest.Must

@@ -30,8 +30,10 @@ var (
 	// ErrClosed reports a write or command after Close; it wraps
 	// shared.ErrClosed.
 	ErrClosed = fmt.Errorf("turn: client closed: %w", shared.ErrClosed)
-	// ErrBadConfig reports a Config without a server, local address or credentials.
-	ErrBadConfig = errors.New("turn: incomplete config")
+	// ErrBadConfig reports a Config without a server, local address or
+	// credentials; it wraps shared.ErrInvalidConfig, like the
+	// *shared.ConfigError NewClient returns for a field out of range.
+	ErrBadConfig = fmt.Errorf("turn: incomplete config: %w", shared.ErrInvalidConfig)
 )
 
 // Error is an error response from the server (RFC 8656 §19), for example

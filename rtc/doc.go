@@ -25,8 +25,8 @@
 // SetRemoteDescription (a remote offer in have-local-offer rolls the local
 // offer back first), AddICECandidate (an empty candidate is
 // end-of-candidates), CreateDataChannel with every RTCDataChannelInit
-// option, DataChannel.Send/SendText/Close, RestartICE, AddTransceiver and
-// Close.
+// option, DataChannel.Send/SendText/Close, RestartICE, AddTransceiver,
+// GetStats (a W3C RTCStatsReport, JSON-ready; stats.go) and Close.
 //
 // # Media
 //

@@ -8,11 +8,12 @@ require (
 	github.com/sansrtc/rtc/rtc-dtls v0.0.0
 	github.com/sansrtc/rtc/rtc-ice v0.0.0
 	github.com/sansrtc/rtc/rtc-interceptor v0.0.0
+	github.com/sansrtc/rtc/rtc-media v0.0.0
 	github.com/sansrtc/rtc/rtc-rtcp v0.0.0 // indirect
 	github.com/sansrtc/rtc/rtc-rtp v0.0.0
-	github.com/sansrtc/rtc/rtc-srtp v0.0.0
 	github.com/sansrtc/rtc/rtc-sctp v0.0.0
 	github.com/sansrtc/rtc/rtc-shared v0.0.0
+	github.com/sansrtc/rtc/rtc-srtp v0.0.0
 )
 
 require (

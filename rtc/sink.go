@@ -19,13 +19,21 @@ type sink struct {
 	// polledEvents: a Poll* queued events since PollEvent last reported
 	// false, so PollTimeout must say now (the drain rule).
 	polledEvents bool
+	// channelsOpened counts data channels that entered "open" (W3C
+	// RTCPeerConnectionStats.dataChannelsOpened, read by getStats).
+	channelsOpened uint64
 }
 
 // emit queues an event. A full queue loses the event, but never silently
 // (the contract's one overflow rule, shared.EventQueue): the loss is
 // counted and reported by the Handle* during which it happened, or by the
 // next one (report).
-func (s *sink) emit(e Event) { s.events.Push(e) }
+func (s *sink) emit(e Event) {
+	if e.Kind == EventDataChannelOpen {
+		s.channelsOpened++
+	}
+	s.events.Push(e)
+}
 
 // emitError reports a layer's error as an EventError; nil is ignored.
 func (s *sink) emitError(layer string, err error) {

@@ -16,13 +16,10 @@
 # Targets are discovered as tools/test.sh does (go test -list '^Fuzz'). A
 # failure prints the failing input and the end of the fuzzer's output, the
 # other targets still run, and the script exits 1 at the end.
+#
+# tools/test.sh sources this file for fuzz_one (the one copy of the retry
+# rule); sourced, it only defines the functions.
 set -uo pipefail
-
-cd "$(dirname "$0")/.."
-root=$PWD
-FUZZTIME=${FUZZTIME:-10m}
-ARTIFACTS=${ARTIFACTS:-fuzz-artifacts}
-case $ARTIFACTS in /*) ;; *) ARTIFACTS=$root/$ARTIFACTS ;; esac
 
 # The workspace's modules, relative to the root, in go.work order.
 modules() {
@@ -44,9 +41,12 @@ list() {
 	done
 }
 
-# fuzz_one runs one target, retrying the toolchain's "context deadline
-# exceeded" stop that comes with no failing input (go.dev/issue/75804, as in
-# tools/test.sh). A real finding always writes its input and fails at once.
+# fuzz_one runs one fuzz target for FUZZTIME, its output in outfile. The Go
+# fuzzer sometimes ends a short time-boxed run with "context deadline
+# exceeded" and no failing input (a toolchain race when -fuzztime expires
+# while a worker is busy, seen on loaded machines: go.dev/issue/75804, fixed
+# in Go 1.27); that run is retried, at most twice. A real finding always
+# writes its input ("Failing input written to ...") and fails at once.
 fuzz_one() { # module package target outfile
 	local try
 	for try in 1 2 3; do
@@ -108,6 +108,17 @@ long() {
 	done
 	[ ${#failed[@]} -eq 0 ] || { printf 'FAILED: %s\n' "${failed[@]}"; return 1; }
 }
+
+# Sourced (by tools/test.sh): the functions only.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+	return 0
+fi
+
+cd "$(dirname "$0")/.."
+root=$PWD
+FUZZTIME=${FUZZTIME:-10m}
+ARTIFACTS=${ARTIFACTS:-fuzz-artifacts}
+case $ARTIFACTS in /*) ;; *) ARTIFACTS=$root/$ARTIFACTS ;; esac
 
 case ${1:-} in
 list) list ;;

@@ -135,24 +135,10 @@ step "release check (tools/release.sh check)"
 bash tools/release.sh check || fail "release check"
 
 # --- 5. Fuzz smoke ----------------------------------------------------------------------
-# fuzz_one runs one fuzz target. The Go fuzzer sometimes ends a short
-# time-boxed run with "context deadline exceeded" and no failing input (a
-# toolchain race when -fuzztime expires while a worker is busy, seen on
-# loaded machines: go.dev/issue/75804, fixed in Go 1.27); that run is retried,
-# at most twice. A real finding always
-# writes its input ("Failing input written to ...") and fails at once.
-fuzz_one() { # module package target outfile
-	local try
-	for try in 1 2 3; do
-		if (cd "$1" && go test -run '^$' -fuzz "^${3}\$" -fuzztime "$FUZZTIME" -parallel 2 "$2" >"$4" 2>&1); then
-			return 0
-		fi
-		grep -q 'Failing input written to' "$4" && return 1
-		grep -q 'context deadline exceeded' "$4" || return 1
-		echo "     $3: fuzzer stopped with 'context deadline exceeded' and no failing input; retrying"
-	done
-	return 1
-}
+# fuzz_one (module package target outfile) runs one fuzz target for
+# FUZZTIME, retrying the toolchain's "context deadline exceeded" stop that
+# comes without a failing input; it is defined once, in tools/fuzz-all.sh.
+source "$root/tools/fuzz-all.sh"
 
 if [ "$FUZZTIME" != 0 ]; then
 	step "fuzz smoke ($FUZZTIME per target)"

@@ -4,8 +4,12 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"math"
 	"net/netip"
+	"strconv"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // maxLocals bounds Config.Locals (one bit each in the owed masks).
@@ -24,7 +28,10 @@ const (
 	maxCacheTTL = time.Hour
 )
 
-// Config configures a Querier or a Responder. The zero value is usable.
+// Config configures a Querier or a Responder. The zero value is usable. A
+// non-zero value outside a field's documented range makes NewQuerier and
+// NewResponder fail with an error wrapping shared.ErrInvalidConfig (the
+// rtc-shared config rule; see Validate).
 type Config struct {
 	// Locals are the addresses of the caller's mDNS sockets, one per
 	// interface and family (at most 8): datagrams from PollWrite leave from
@@ -47,8 +54,8 @@ type Config struct {
 	// zero, 5 s is used.
 	Timeout time.Duration
 	// MaxInterval caps the Querier's retransmission interval, which starts
-	// at 1 s and doubles (RFC 6762 §5.2). If zero, 4 s is used; a value
-	// below 1 s is raised to 1 s.
+	// at 1 s and doubles (RFC 6762 §5.2). If zero, 4 s is used; it must be
+	// at least 1 s.
 	MaxInterval time.Duration
 	// UnicastResponse sets the QU bit on a Querier's first query (RFC 6762
 	// §5.4), asking responders to answer by unicast. If false, every query
@@ -63,20 +70,34 @@ type Config struct {
 	// MaxEvents bounds the event queue. If zero, 64 is used.
 	MaxEvents int
 	// TTL is the TTL of the Responder's records. If zero, 120 s is used
-	// (RFC 6762 §10: host name records "SHOULD be 120 seconds").
+	// (RFC 6762 §10: host name records "SHOULD be 120 seconds"). It must be
+	// at least 1 s: records carry whole seconds.
 	TTL time.Duration
 }
 
-func (c *Config) check() error {
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range (at
+// most 8 valid Locals). NewQuerier and NewResponder call it; the error
+// names every field out of range and wraps shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "mdns"
+	var locals error
 	if len(c.Locals) > maxLocals {
-		return errors.New("mdns: more than 8 Locals")
+		locals = &shared.ConfigError{Layer: l, Field: "Locals", Value: strconv.Itoa(len(c.Locals)) + " addresses", Want: "at most 8"}
 	}
-	for _, l := range c.Locals {
-		if !l.IsValid() {
-			return errors.New("mdns: invalid address in Locals")
+	for _, a := range c.Locals {
+		if !a.IsValid() && locals == nil {
+			locals = &shared.ConfigError{Layer: l, Field: "Locals", Value: "an invalid address", Want: "valid addresses"}
 		}
 	}
-	return nil
+	return errors.Join(locals,
+		shared.CheckMin(l, "Timeout", c.Timeout, 1),
+		shared.CheckMin(l, "MaxInterval", c.MaxInterval, time.Second),
+		shared.CheckMin(l, "MaxNames", c.MaxNames, 1),
+		shared.CheckMin(l, "MaxCache", c.MaxCache, 1),
+		shared.CheckMin(l, "MaxEvents", c.MaxEvents, 1),
+		shared.CheckRange(l, "TTL", c.TTL, time.Second, math.MaxUint32*time.Second),
+	)
 }
 
 func (c *Config) locals() []netip.AddrPort {
@@ -93,51 +114,16 @@ func (c *Config) rand() io.Reader {
 	return c.Rand
 }
 
-func (c *Config) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
-}
-
+func (c *Config) timeout() time.Duration { return shared.OrDefault(c.Timeout, DefaultTimeout) }
 func (c *Config) maxInterval() time.Duration {
-	switch {
-	case c.MaxInterval == 0:
-		return DefaultMaxInterval
-	case c.MaxInterval < time.Second:
-		return time.Second
-	}
-	return c.MaxInterval
+	return shared.OrDefault(c.MaxInterval, DefaultMaxInterval)
 }
+func (c *Config) maxNames() int  { return shared.OrDefault(c.MaxNames, DefaultMaxNames) }
+func (c *Config) maxCache() int  { return shared.OrDefault(c.MaxCache, DefaultMaxCache) }
+func (c *Config) maxEvents() int { return shared.OrDefault(c.MaxEvents, DefaultMaxEvents) }
 
-func (c *Config) maxNames() int {
-	if c.MaxNames <= 0 {
-		return DefaultMaxNames
-	}
-	return c.MaxNames
-}
-
-func (c *Config) maxCache() int {
-	if c.MaxCache <= 0 {
-		return DefaultMaxCache
-	}
-	return c.MaxCache
-}
-
-func (c *Config) maxEvents() int {
-	if c.MaxEvents <= 0 {
-		return DefaultMaxEvents
-	}
-	return c.MaxEvents
-}
-
-// ttl returns the record TTL in whole seconds (at least 1).
-func (c *Config) ttl() uint32 {
-	if c.TTL <= 0 {
-		return uint32(DefaultTTL / time.Second)
-	}
-	return uint32(max(c.TTL/time.Second, 1))
-}
+// ttl returns the record TTL in whole seconds.
+func (c *Config) ttl() uint32 { return uint32(shared.OrDefault(c.TTL, DefaultTTL) / time.Second) }
 
 // onLink reports whether a datagram from a may be trusted as coming from
 // the local link (RFC 6762 §11 "Source Address Check").

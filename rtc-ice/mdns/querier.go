@@ -58,7 +58,7 @@ type Querier struct {
 
 // NewQuerier returns a Querier.
 func NewQuerier(cfg Config) (*Querier, error) {
-	if err := cfg.check(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	q := &Querier{cfg: cfg, locals: cfg.locals(), events: shared.NewEventQueue[Event](cfg.maxEvents())}

@@ -69,7 +69,7 @@ type Responder struct {
 
 // NewResponder returns a Responder.
 func NewResponder(cfg Config) (*Responder, error) {
-	if err := cfg.check(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	r := &Responder{cfg: cfg, locals: cfg.locals(), events: shared.NewEventQueue[Event](cfg.maxEvents())}

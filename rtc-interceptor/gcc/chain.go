@@ -8,6 +8,9 @@ import interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 // clusters from PollProbe, and packets it sends in a cluster go through
 // Chain.SendRTPProbe.
 func NewChain(cfg interceptor.Config, gc Config) (*interceptor.Chain, *Estimator, error) {
+	if err := gc.Validate(); err != nil {
+		return nil, nil, err
+	}
 	e := New(gc)
 	cfg.Estimator = e
 	c, err := interceptor.NewChain(cfg)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // Class is a packet's priority class. Lower classes go first.
@@ -41,10 +43,14 @@ func (c Class) String() string {
 // silently.
 var ErrQueueFull = errors.New("pacer: queue full")
 
-// Config configures a Pacer. Each zero field takes the documented default.
+// Config configures a Pacer. Each zero field takes the documented default;
+// a non-zero value must be in the field's range (the rtc-shared config
+// rule): New cannot fail, so a caller that takes a Config from its user
+// calls Validate first; New treats a value Validate refuses as zero.
 type Config struct {
 	// PacingFactor multiplies the target rate to give the pacing rate, so
-	// that frames bigger than average leave quickly. If zero, 2.5.
+	// that frames bigger than average leave quickly. If zero, 2.5. It must
+	// be at least 1: a pacer slower than the target rate queues without end.
 	PacingFactor float64
 	// MaxPackets bounds the packets queued over all classes. If zero,
 	// 2048. The queue's memory is allocated at New: MaxPackets entries of
@@ -61,8 +67,23 @@ type Config struct {
 	PaddingSize int
 }
 
+// Validate applies the config rule of rtc-shared: zero means the default,
+// and every other value must be within the field's documented range (NaN
+// is refused too). The error names every field out of range and wraps
+// shared.ErrInvalidConfig.
+func (c *Config) Validate() error {
+	const l = "pacer"
+	return errors.Join(
+		shared.CheckMin(l, "PacingFactor", c.PacingFactor, 1),
+		shared.CheckMin(l, "MaxPackets", c.MaxPackets, 1),
+		shared.CheckMin(l, "MaxBytes", c.MaxBytes, 1),
+		shared.CheckMin(l, "MaxBurst", c.MaxBurst, 1),
+		shared.CheckMin(l, "PaddingSize", c.PaddingSize, 1),
+	)
+}
+
 func (c *Config) factor() float64 {
-	if c.PacingFactor <= 0 {
+	if !(c.PacingFactor >= 1) { // zero, refused values and NaN
 		return 2.5
 	}
 	return c.PacingFactor

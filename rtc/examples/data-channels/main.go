@@ -137,6 +137,7 @@ func run(total, size int, log *slog.Logger) error {
 		s := pc.LayerStats().SCTP
 		fmt.Fprintf(os.Stderr, "sender SCTP: %d packets, %d retransmissions (%d fast, %d T3), cwnd %d, srtt %v, rto %v\n",
 			s.PacketsSent, s.Retransmissions, s.FastRetransmits, s.T3Expirations, s.CWND, s.SRTT, s.RTO)
+		fmt.Fprintln(os.Stderr, "sender getStats:", pc.GetStats(time.Now()).Summary())
 		return nil
 	})
 	return nil

@@ -219,6 +219,10 @@ func throughput(ctx context.Context, conn *driver.Conn, probe *rtc.DataChannel, 
 	}
 	el := time.Since(t0)
 	fmt.Printf("throughput: %d x %s echoed in %v: %.1f MB/s each way\n", n, sizeText(msgSize), el.Round(time.Millisecond), float64(n*msgSize)/el.Seconds()/1e6)
+	_ = conn.Do(func(pc *rtc.PeerConnection) error {
+		fmt.Fprintln(os.Stderr, "getStats:", pc.GetStats(time.Now()).Summary())
+		return nil
+	})
 	return nil
 }
 
