@@ -292,7 +292,68 @@ func benchPionFanout(b *testing.B, viewers int) {
 // CPU, both ends and all its goroutines.
 func BenchmarkPaced(b *testing.B) {
 	b.Run("sansrtc", benchOurPaced)
+	b.Run("sansrtc-driver", benchDriverPaced)
 	b.Run("pion", benchPionPaced)
+	b.Run("ticker", benchTicker)
+}
+
+// benchTicker is the pacing alone: a 1 ms ticker waking a goroutine that
+// hands a token to another one (as a sender hands a packet to a loop), no
+// media. Its CPU per tick is the floor of every paced figure with
+// goroutines.
+func benchTicker(b *testing.B) {
+	work := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		for range work {
+			done <- struct{}{}
+		}
+	}()
+	defer close(work)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	cpu := startCPU()
+	b.ResetTimer()
+	for range b.N {
+		<-tick.C
+		work <- struct{}{}
+		<-done
+	}
+	b.StopTimer()
+	cpu.perPacket(b, b.N)
+}
+
+// benchDriverPaced is sansrtc on rtc/driver: loopback UDP sockets, a loop
+// goroutine per end, like Pion's run (process CPU, both ends).
+func benchDriverPaced(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	l, err := newDriverLink(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.close()
+	paced := func(n int) {
+		base := l.got.get()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for range n {
+			<-tick.C
+			if err := l.send(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := l.got.atLeast(ctx, base+n, 2*time.Second); err != nil {
+			b.Fatal(err)
+		}
+	}
+	paced(500)
+	b.ReportAllocs()
+	cpu := startCPU()
+	b.ResetTimer()
+	paced(b.N)
+	b.StopTimer()
+	cpu.perPacket(b, b.N)
 }
 
 func benchOurPaced(b *testing.B) {

@@ -101,3 +101,25 @@ func TestPionOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDriverOnce runs the sansrtc link on rtc/driver (127.0.0.1 sockets)
+// for a few packets: the receiver reads them all.
+func TestDriverOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, err := newDriverLink(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	base := l.got.get()
+	for range 50 {
+		if err := l.send(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := l.got.atLeast(ctx, base+50, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
