@@ -1,125 +1,202 @@
-package sfu
+package sfubench
 
 import (
-	"context"
+	"runtime"
 	"testing"
-	"time"
 )
 
-// TestOursOnce runs each sansrtc rig briefly so none rots: the SFU with
-// two viewers gets every packet to both, the forwarding step reads and
-// writes one packet per datagram, and nothing returns an error.
-func TestOursOnce(t *testing.T) {
-	s, err := newOurSFU(2)
+func benchForward(b *testing.B, viewers int) {
+	s, err := newSFU(viewers)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	defer s.close()
-	before := s.delivered()
-	for range 300 {
-		s.publish(time.Second/fanoutRate, 90000/fanoutRate)
+	const chunk = 2048
+	ring, err := s.pub.sealed(chunk, &s.seq)
+	if err != nil {
+		b.Fatal(err)
 	}
-	if got := s.delivered() - before; got != 600 {
-		t.Errorf("viewers read %d packets, want 600", got)
+	// Warm up: the chains' retransmission histories fill.
+	for _, dg := range ring {
+		if err := s.forward(dg); err != nil {
+			b.Fatal(err)
+		}
 	}
-	if s.forwarded != 600 {
-		t.Errorf("SFU forwarded %d packets, want 600", s.forwarded)
+	if ring, err = s.pub.sealed(chunk, &s.seq); err != nil {
+		b.Fatal(err)
 	}
-	if n, last := s.errs(); n > 0 {
-		t.Errorf("%d errors, last: %v", n, last)
+	b.ReportAllocs()
+	b.SetBytes(1100)
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 && i%chunk == 0 {
+			b.StopTimer()
+			if ring, err = s.pub.sealed(chunk, &s.seq); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		if err := s.forward(ring[i%chunk]); err != nil {
+			b.Fatal(err)
+		}
 	}
+	b.StopTimer()
+	if viewers > 0 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(viewers), "ns/viewer")
+	}
+}
 
-	f, err := newForwardOnly()
+// BenchmarkForward: one packet through the SFU to one viewer.
+func BenchmarkForward(b *testing.B) { benchForward(b, 1) }
+
+// BenchmarkFanout100: one packet through the SFU to 100 viewers.
+func BenchmarkFanout100(b *testing.B) { benchForward(b, 100) }
+
+// BenchmarkReceive: one SRTP packet received, decrypted and read.
+func BenchmarkReceive(b *testing.B) {
+	p, err := newPair(0)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	defer f.s.close()
-	if err := f.fill(100); err != nil {
-		t.Fatal(err)
+	var seq uint16
+	const chunk = 2048
+	ring, err := p.sealed(chunk, &seq)
+	if err != nil {
+		b.Fatal(err)
 	}
-	for _, dg := range f.ring {
-		if err := f.forward(dg); err != nil {
-			t.Fatal(err)
+	for _, dg := range ring { // warm: the receive-side chain's state
+		if err := p.rx.HandleRead(dg); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			m, ok := p.rx.PollRead()
+			if !ok {
+				break
+			}
+			p.rx.ReleaseRead(m)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%chunk == 0 {
+			b.StopTimer()
+			if ring, err = p.sealed(chunk, &seq); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		if err := p.rx.HandleRead(ring[i%chunk]); err != nil {
+			b.Fatal(err)
+		}
+		m, ok := p.rx.PollRead()
+		if !ok {
+			b.Fatal("nothing read")
+		}
+		p.rx.ReleaseRead(m)
+		for { // the chain's feedback, if any
+			dg, ok := p.rx.PollWrite()
+			if !ok {
+				break
+			}
+			p.rx.ReleaseWrite(dg.Message)
 		}
 	}
 }
 
-// TestForwardAllocs: once warm (the chain's retransmission history of 1024
-// packets filled, pools at size), forwarding a packet through the SFU's
-// two PeerConnections allocates nothing (issue 13's target).
-func TestForwardAllocs(t *testing.T) {
-	f, err := newForwardOnly()
+// BenchmarkSend: one RTP packet written, rewritten, encrypted and taken.
+func BenchmarkSend(b *testing.B) {
+	p, err := newPair(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seq uint16
+	ring, err := p.sealed(1, &seq) // keyed and warm
+	if err != nil || len(ring) != 1 {
+		b.Fatal(err)
+	}
+	pkt := make([]byte, 12+1100)
+	pkt[0], pkt[1] = 0x80, 96
+	send := func(i int) {
+		pkt[2], pkt[3] = byte(i>>8), byte(i)
+		if err := p.sender.WriteRTP("", pkt); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			dg, ok := p.tx.PollWrite()
+			if !ok {
+				break
+			}
+			p.tx.ReleaseWrite(dg.Message)
+		}
+	}
+	for i := range 2048 { // warm: the retransmission history fills
+		send(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		send(i)
+	}
+}
+
+// TestForwardZeroAllocs: once warm, forwarding allocates nothing.
+func TestForwardZeroAllocs(t *testing.T) {
+	s, err := newSFU(2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.s.close()
-	if err := f.fill(1400); err != nil {
+	ring, err := s.pub.sealed(1300, &s.seq)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dg := range f.ring[:1200] {
-		if err := f.forward(dg); err != nil {
+	for _, dg := range ring[:1100] {
+		if err := s.forward(dg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	i := 1200
-	var ferr error
+	i := 1100
 	allocs := testing.AllocsPerRun(100, func() {
-		if err := f.forward(f.ring[i]); err != nil && ferr == nil {
-			ferr = err
+		if err := s.forward(ring[i]); err != nil {
+			t.Fatal(err)
 		}
 		i++
 	})
-	if ferr != nil {
-		t.Fatal(ferr)
-	}
 	if allocs != 0 {
-		t.Errorf("%v allocations per forwarded packet, want 0", allocs)
+		t.Errorf("%v allocations per forwarded packet", allocs)
+	}
+	if s.sent == 0 {
+		t.Error("nothing forwarded")
 	}
 }
 
-// TestPionOnce runs Pion's SFU with two viewers on 127.0.0.1 for a few
-// packets: every viewer reads them.
-func TestPionOnce(t *testing.T) {
+// TestFanoutMemory logs the heap one viewer costs (both ends of its
+// in-memory pair: the SFU's sending PeerConnection and the viewer's).
+func TestFanoutMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("Pion on loopback sockets")
+		t.Skip("creates 100 connected pairs")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := newPionSFU(ctx, pionAPI(), 2)
+	before := heap()
+	s, err := newSFU(100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.close()
-	base := s.viewers.get()
-	for range 50 {
-		if err := s.publish(3000); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if err := s.viewers.atLeast(ctx, base+100, 5*time.Second); err != nil {
+	ring, err := s.pub.sealed(1100, &s.seq)
+	if err != nil {
 		t.Fatal(err)
 	}
+	for _, dg := range ring {
+		if err := s.forward(dg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := heap()
+	t.Logf("heap per viewer (SFU side + viewer side, after 1100 packets: retransmission histories full): %d KiB", (after-before)/100/1024)
+	runtime.KeepAlive(s)
 }
 
-// TestDriverOnce runs the sansrtc link on rtc/driver (127.0.0.1 sockets)
-// for a few packets: the receiver reads them all.
-func TestDriverOnce(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	l, err := newDriverLink(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.close()
-	base := l.got.get()
-	for range 50 {
-		if err := l.send(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if err := l.got.atLeast(ctx, base+50, 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+func heap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

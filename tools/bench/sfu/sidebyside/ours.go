@@ -1,4 +1,4 @@
-// Package sfu measures the media path of the sansrtc PeerConnection next to
+// Package sidebyside measures the media path of the sansrtc PeerConnection next to
 // Pion v4.2.20 in the same run (issue 13, "Figures"): the SFU forwarding
 // cost per packet, a 2.5 Mbit/s publisher fanned out to 100 viewers, and
 // the CPU per media packet at 1000 packets/s. README.md has the figures and
@@ -7,7 +7,7 @@
 // sansrtc runs sans-I/O: the PeerConnections are connected in memory on a
 // virtual clock (no sockets, no goroutines) and each datagram is fed to the
 // other end directly. Pion needs sockets: its peers talk over 127.0.0.1.
-package sfu
+package sidebyside
 
 import (
 	"errors"
