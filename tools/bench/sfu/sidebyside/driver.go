@@ -67,9 +67,10 @@ func newDriverLink(ctx context.Context) (*driverLink, error) {
 	return l, nil
 }
 
-// send writes the next packet on the driver's goroutine.
+// send queues the next packet for the driver's loop (Conn.WriteRTP copies
+// it: the source's buffer is reused at once).
 func (l *driverLink) send() error {
-	return l.a.Do(func(*rtc.PeerConnection) error { return l.sender.WriteRTP("", l.src.next(90)) })
+	return l.a.WriteRTP(l.sender, "", l.src.next(90))
 }
 
 func (l *driverLink) close() {
