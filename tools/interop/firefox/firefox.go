@@ -173,8 +173,17 @@ type Server struct {
 	srv     *http.Server
 	results chan []byte
 
-	mu     sync.Mutex
-	answer []byte // the last answer the peer gave (its candidates name its ports)
+	mu         sync.Mutex
+	answer     []byte // the last answer the peer gave (its candidates name its ports)
+	noLoopback bool   // the page offered candidates, none on loopback
+}
+
+// NoLoopbackCandidate reports whether the page's offer had candidates but
+// none on loopback, so it was not forwarded (ErrNoLoopbackCandidate).
+func (s *Server) NoLoopbackCandidate() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.noLoopback
 }
 
 // Serve starts a Server for page, forwarding offers to signalingURL (the
@@ -200,6 +209,18 @@ func Serve(page []byte, signalingURL string) (*Server, error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		// Both sides keep loopback candidates only (tools/README.md):
+		// Firefox also gathers the machine's other addresses.
+		body, err = loopbackDescription(body)
+		if err != nil {
+			if errors.Is(err, ErrNoLoopbackCandidate) {
+				s.mu.Lock()
+				s.noLoopback = true
+				s.mu.Unlock()
+			}
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		resp, err := http.Post(strings.TrimSuffix(signalingURL, "/")+"/offer", "application/json", bytes.NewReader(body))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
@@ -212,6 +233,10 @@ func Serve(page []byte, signalingURL string) (*Server, error) {
 			return
 		}
 		if resp.StatusCode == http.StatusOK {
+			if ans, err = loopbackDescription(ans); err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
 			s.mu.Lock()
 			s.answer = ans
 			s.mu.Unlock()
@@ -305,4 +330,30 @@ func (r *Result) StatsOfType(typ string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// ErrNoLoopbackCandidate: the description had candidates, none of them on
+// loopback (Firefox ESR gathers only the interfaces' addresses, whatever
+// its loopback prefs say, on some machines). The test cannot run on
+// loopback then; tools/interop/network runs stock Firefox inside a private
+// network namespace instead.
+var ErrNoLoopbackCandidate = errors.New("firefox: no loopback candidate in the description")
+
+// loopbackDescription rewrites a signaling-contract JSON description so its
+// SDP keeps only loopback candidates (peers.LoopbackOnly).
+func loopbackDescription(body []byte) ([]byte, error) {
+	var d map[string]any
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, err
+	}
+	sdp, ok := d["sdp"].(string)
+	if !ok {
+		return nil, errors.New("firefox: description without sdp")
+	}
+	kept := peers.LoopbackOnly(sdp)
+	if strings.Contains(sdp, "a=candidate:") && !strings.Contains(kept, "a=candidate:") {
+		return nil, ErrNoLoopbackCandidate
+	}
+	d["sdp"] = kept
+	return json.Marshal(d)
 }

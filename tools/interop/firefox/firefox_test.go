@@ -40,6 +40,9 @@ func run(t *testing.T, prefs map[string]any) (Result, []string) {
 		t.Fatalf("result %q: %v", body, err)
 	}
 	if res.Error != "" {
+		if srv.NoLoopbackCandidate() {
+			t.Skip("Firefox gathered no loopback candidate on this machine, and interop tests stay on loopback; tools/interop/network runs stock Firefox in a private network namespace")
+		}
 		t.Fatalf("page: %s\nanswer:\n%s", res.Error, res.Answer)
 	}
 	if res.Echo != res.Sent || res.Sent == "" {
