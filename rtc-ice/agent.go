@@ -79,6 +79,8 @@ type Agent struct {
 
 	gatherState  GatheringState
 	hostsDone    bool
+	awaitServers int  // server names the caller still resolves (AddServers)
+	selNominated bool // the nomination flag last reported for selected
 	remoteEOC    bool
 	connState    ConnectionState
 	selected     *pair
@@ -111,7 +113,7 @@ func NewAgent(cfg Config) (*Agent, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role}
+	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role, awaitServers: cfg.AwaitServers}
 	if cfg.Lite {
 		a.role = RoleControlled
 	}

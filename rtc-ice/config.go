@@ -61,6 +61,12 @@ type Config struct {
 	// TURNServers are servers to allocate relayed candidates on. If empty,
 	// no relay candidates are gathered.
 	TURNServers []TURNServer
+	// AwaitServers is how many STUN or TURN server names the caller is
+	// still resolving (DNS names in ICE server URLs): gathering is not
+	// complete until AddServers was called that many times (each call,
+	// with the addresses found or none when resolution failed, counts
+	// one). The agent itself never resolves a name. If zero, none.
+	AwaitServers int
 	// RelayOnly is the W3C iceTransportPolicy "relay": only relayed local
 	// candidates are signalled and paired. If false, all types are used.
 	RelayOnly bool
@@ -145,6 +151,7 @@ func (c *Config) rand() io.Reader {
 func (c *Config) Validate() error {
 	const l = "ice"
 	return errors.Join(
+		shared.CheckMin(l, "AwaitServers", c.AwaitServers, 0),
 		shared.CheckMin(l, "Ta", c.Ta, 1),
 		shared.CheckMin(l, "CheckRTO", c.CheckRTO, 1),
 		shared.CheckMin(l, "MaxCheckRTO", c.MaxCheckRTO, 1),

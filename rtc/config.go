@@ -2,21 +2,20 @@ package rtc
 
 import (
 	"crypto/rand"
-	"fmt"
 	"io"
 	"net/netip"
-	"net/url"
-	"strings"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
-	ice "github.com/sansrtc/rtc/rtc-ice"
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
-	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // ICEServer is one STUN or TURN server (W3C RTCIceServer). URLs use the
-// RFC 7064/7065 forms ("stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp").
+// RFC 7064/7065 forms: "stun:127.0.0.1:3478",
+// "turn:127.0.0.1:3478?transport=udp", "turn:host:3478?transport=tcp",
+// "turns:host:5349" (TURN over TLS). A host that is not an IP literal is
+// resolved by the caller (EventResolveICEServer); see TURNTransport for
+// how each TURN server is reached.
 type ICEServer struct {
 	URLs       []string
 	Username   string // TURN long-term credential user name
@@ -242,45 +241,4 @@ func (c *Configuration) sctpPort() uint16 {
 		return 5000
 	}
 	return c.SCTPPort
-}
-
-// parseICEServers turns W3C ICE server URLs into agent configuration. Only
-// IP literals are accepted: the PeerConnection does no name resolution.
-func parseICEServers(servers []ICEServer) ([]netip.AddrPort, []ice.TURNServer, error) {
-	var stun []netip.AddrPort
-	var turn []ice.TURNServer
-	for _, s := range servers {
-		for _, raw := range s.URLs {
-			scheme, rest, ok := strings.Cut(raw, ":")
-			if !ok {
-				return nil, nil, fmt.Errorf("rtc: ICE server URL %q has no scheme", raw)
-			}
-			hostport, query, _ := strings.Cut(rest, "?")
-			q, _ := url.ParseQuery(query)
-			defPort := "3478"
-			if scheme == "stuns" || scheme == "turns" {
-				return nil, nil, fmt.Errorf("rtc: %s URLs are not supported", scheme)
-			}
-			if _, err := netip.ParseAddrPort(hostport); err != nil {
-				hostport += ":" + defPort
-			}
-			ap, err := netip.ParseAddrPort(hostport)
-			if err != nil {
-				return nil, nil, fmt.Errorf("rtc: ICE server %q: need an IP literal: %w", raw, err)
-			}
-			switch scheme {
-			case "stun":
-				stun = append(stun, ap)
-			case "turn":
-				proto := shared.UDP
-				if q.Get("transport") == "tcp" {
-					proto = shared.TCP
-				}
-				turn = append(turn, ice.TURNServer{Address: ap, Protocol: proto, Username: s.Username, Password: s.Credential})
-			default:
-				return nil, nil, fmt.Errorf("rtc: ICE server URL scheme %q", scheme)
-			}
-		}
-	}
-	return stun, turn, nil
 }
