@@ -42,6 +42,13 @@ type TURNServer struct {
 // an error wrapping shared.ErrInvalidConfig (the rtc-shared config rule; see
 // Validate).
 type Config struct {
+	// Now is the time the agent is created at: its clock starts there, so
+	// work it gets before the first HandleRead or HandleTimeout (checks
+	// after SetRemoteCredentials, gathering after AddLocalAddress) starts
+	// at once and PollTimeout reports real deadlines. If zero, that work
+	// waits for the first HandleTimeout (see PollTimeout); a
+	// PeerConnection always gives it.
+	Now time.Time
 	// Rand supplies credentials, tie-breakers, transaction IDs and consent
 	// jitter. If nil, crypto/rand.Reader is used. Seed it in tests.
 	Rand io.Reader

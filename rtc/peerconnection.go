@@ -112,7 +112,9 @@ func (pc *PeerConnection) newTransport() error {
 		return err
 	}
 	pc.servers = servers
-	agent, err := ice.NewAgent(ice.Config{Rand: cfg.rand(), Lite: cfg.ICELite,
+	// ICE gets the time first (rtc-ice Config.Now), so its PollTimeout
+	// never asks for a first HandleTimeout with the epoch.
+	agent, err := ice.NewAgent(ice.Config{Now: pc.clock.Now(), Rand: cfg.rand(), Lite: cfg.ICELite,
 		RelayOnly: cfg.ICETransportPolicy == ICETransportPolicyRelay, MaxCandidates: cfg.maxRemoteCandidates(),
 		MaxQueue: cfg.maxQueuedDatagrams(), STUNServers: servers.stun, TURNServers: servers.turn, AwaitServers: len(servers.names)})
 	if err != nil {
