@@ -2,12 +2,15 @@ package rtc
 
 import (
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // ICEServer is one STUN or TURN server (W3C RTCIceServer). URLs use the
@@ -107,7 +110,8 @@ type Configuration struct {
 	// MaxMessageSize is the largest data channel message accepted and
 	// advertised in a=max-message-size (RFC 8841 §6). If zero, 256 KiB.
 	MaxMessageSize int
-	// MaxDataChannels limits open data channels. If zero, 1024.
+	// MaxDataChannels limits open data channels. If zero, 1024; at most
+	// 65534 (the SCTP stream ids, RFC 8831 §6.2).
 	MaxDataChannels int
 	// MaxQueuedEvents bounds the event queue. If zero, 4096.
 	MaxQueuedEvents int
@@ -241,4 +245,52 @@ func (c *Configuration) sctpPort() uint16 {
 		return 5000
 	}
 	return c.SCTPPort
+}
+
+// maxDataChannelsLimit is the most data channels one association can
+// carry: stream ids 0..65534 (RFC 8831 §6.2; 65535 is reserved).
+const maxDataChannelsLimit = 65534
+
+// Validate applies the config rule of rtc-shared (config.go): zero means
+// the documented default, and any other value must be within the
+// field's range. NewPeerConnection calls it; the error names every field
+// out of range and wraps shared.ErrInvalidConfig.
+func (c *Configuration) Validate() error {
+	const l = "rtc"
+	var errs []error
+	if c.ICETransportPolicy > ICETransportPolicyRelay {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "ICETransportPolicy", Value: fmt.Sprint(c.ICETransportPolicy), Want: "all or relay"})
+	}
+	if c.BundlePolicy > BundlePolicyMaxCompat {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "BundlePolicy", Value: fmt.Sprint(c.BundlePolicy), Want: "max-bundle, balanced or max-compat"})
+	}
+	if c.RTCPMuxPolicy != RTCPMuxPolicyRequire {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "RTCPMuxPolicy", Value: fmt.Sprint(c.RTCPMuxPolicy), Want: "require"})
+	}
+	errs = append(errs,
+		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, 1),
+		shared.CheckRange(l, "MaxDataChannels", c.MaxDataChannels, 1, maxDataChannelsLimit),
+		shared.CheckMin(l, "MaxQueuedEvents", c.MaxQueuedEvents, 1),
+		shared.CheckMin(l, "MaxQueuedMessages", c.MaxQueuedMessages, 1),
+		shared.CheckMin(l, "MaxQueuedDatagrams", c.MaxQueuedDatagrams, 1),
+		shared.CheckMin(l, "MaxSDPSize", c.MaxSDPSize, 1),
+		shared.CheckMin(l, "MaxRemoteCandidates", c.MaxRemoteCandidates, 1),
+		shared.CheckMin(l, "MaxBufferedAmount", c.MaxBufferedAmount, 1),
+		shared.CheckMin(l, "MaxRemoteSSRCs", c.MaxRemoteSSRCs, 1),
+	)
+	return errors.Join(errs...)
+}
+
+// minSCTPMTU is the smallest SCTP packet rtc-sctp accepts as its MTU
+// (sctp.Config.MTU).
+const minSCTPMTU = 256
+
+// sctpMTU is the SCTP MTU: what one DTLS record carries in a datagram
+// (RFC 8261 §5: SCTP packets must fit the DTLS payload). Below 256 bytes
+// SCTP cannot run, and this says so instead of an SCTP config error.
+func sctpMTU(maxPayload int) (int, error) {
+	if maxPayload < minSCTPMTU {
+		return 0, fmt.Errorf("%w: DTLS carries %d bytes per datagram, SCTP needs at least %d", ErrUnsupported, maxPayload, minSCTPMTU)
+	}
+	return maxPayload, nil
 }

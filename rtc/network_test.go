@@ -349,3 +349,46 @@ func TestTURNTransport(t *testing.T) {
 		t.Errorf("%d transports", n)
 	}
 }
+
+// TestConfigurationValidate follows the rtc-shared config rule: zero is
+// the default, anything outside a field's range fails NewPeerConnection
+// with an error naming the field and wrapping shared.ErrInvalidConfig.
+func TestConfigurationValidate(t *testing.T) {
+	if err := (&Configuration{}).Validate(); err != nil {
+		t.Fatalf("zero value: %v", err)
+	}
+	ok := Configuration{MaxDataChannels: 65534, MaxMessageSize: 1, ICETransportPolicy: ICETransportPolicyRelay, BundlePolicy: BundlePolicyMaxCompat}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("in range: %v", err)
+	}
+	for name, cfg := range map[string]Configuration{
+		"MaxDataChannels":     {MaxDataChannels: 65535},
+		"MaxMessageSize":      {MaxMessageSize: -1},
+		"MaxQueuedEvents":     {MaxQueuedEvents: -5},
+		"MaxQueuedMessages":   {MaxQueuedMessages: -1},
+		"MaxQueuedDatagrams":  {MaxQueuedDatagrams: -1},
+		"MaxSDPSize":          {MaxSDPSize: -1},
+		"MaxRemoteCandidates": {MaxRemoteCandidates: -1},
+		"MaxBufferedAmount":   {MaxBufferedAmount: -1},
+		"MaxRemoteSSRCs":      {MaxRemoteSSRCs: -1},
+		"ICETransportPolicy":  {ICETransportPolicy: 7},
+		"BundlePolicy":        {BundlePolicy: 9},
+		"RTCPMuxPolicy":       {RTCPMuxPolicy: 1},
+	} {
+		_, err := NewPeerConnection(cfg)
+		if !errors.Is(err, shared.ErrInvalidConfig) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestSCTPMTU: a DTLS payload below 256 bytes is a clear error, not an
+// SCTP config failure at every step.
+func TestSCTPMTU(t *testing.T) {
+	if m, err := sctpMTU(1151); err != nil || m != 1151 {
+		t.Errorf("1151: %d %v", m, err)
+	}
+	if _, err := sctpMTU(255); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "255") {
+		t.Errorf("255: %v", err)
+	}
+}

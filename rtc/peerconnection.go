@@ -67,6 +67,9 @@ type Stats struct {
 
 // NewPeerConnection returns a PeerConnection in state new/stable.
 func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	pc := &PeerConnection{cfg: cfg}
 	pc.clock.Advance(cfg.Now)
 	pc.out.events = shared.NewEventQueue[Event](cfg.maxQueuedEvents())
