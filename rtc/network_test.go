@@ -392,3 +392,24 @@ func TestSCTPMTU(t *testing.T) {
 		t.Errorf("255: %v", err)
 	}
 }
+
+// FuzzICEServerURL: any URL is parsed or refused with an error, never a
+// panic, and an accepted one has a host and a port.
+func FuzzICEServerURL(f *testing.F) {
+	for _, s := range []string{"stun:127.0.0.1", "turn:[::1]:3478?transport=tcp", "turns:turn.example.org",
+		"turn:h:0", "stuns:x", "turn:a?transport=", "turn:[::1", "turn:%zz?x=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := parseICEServerURL(raw, ICEServer{Username: "u", Credential: "p"})
+		if err != nil {
+			return
+		}
+		if u.host == "" || u.port == 0 || u.tls && u.proto != shared.TCP {
+			t.Fatalf("%q: %+v", raw, u)
+		}
+		if ip, err := netip.ParseAddr(u.host); err == nil {
+			u.servers(ip)
+		}
+	})
+}
