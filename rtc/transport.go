@@ -60,10 +60,10 @@ type transport struct {
 	// agentMedia holds RTP and RTCP the agent unwrapped (TURN, ICE-TCP)
 	// until the PeerConnection gives it to the media part; each is
 	// released to the agent then.
-	agentMedia []shared.TaggedBytes
-	earlyBytes    int    // bytes held in early
-	relayPending  bool   // records went to the agent since its queue was last empty
-	early         []earlyDTLS
+	agentMedia   []shared.TaggedBytes
+	earlyBytes   int  // bytes held in early
+	relayPending bool // records went to the agent since its queue was last empty
+	early        []earlyDTLS
 
 	// What negotiation decided, set by the PeerConnection (downward).
 	started      bool // gathering started (the first SetLocalDescription)
