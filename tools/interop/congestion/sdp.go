@@ -20,9 +20,12 @@ func RewriteCandidates(sdp string, to netip.AddrPort) (string, netip.AddrPort, e
 	if strings.Contains(sdp, "\r\n") {
 		nl = "\r\n"
 	}
-	lines := strings.Split(strings.TrimRight(sdp, "\r\n"), nl)
+	// RFC 8866 section 5 ends lines with CRLF; a bare LF is accepted too
+	// (section 5: "parsers SHOULD be tolerant"), so split on LF.
+	lines := strings.Split(strings.TrimRight(sdp, "\r\n"), "\n")
 	out := lines[:0]
 	for _, ln := range lines {
+		ln = strings.TrimSuffix(ln, "\r")
 		if !strings.HasPrefix(ln, "a=candidate:") {
 			out = append(out, ln)
 			continue
