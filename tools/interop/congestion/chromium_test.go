@@ -232,7 +232,7 @@ func (p *sampler) next(t *testing.T) sample {
 // 1280x720 fake video unimpeded for 8 s; then the relay limits the
 // browser-to-peer direction to 600 kbit/s (250 ms queue). The only
 // signal Chromium gets is our transport-cc feedback (and the RTCP of the
-// reflect peer): its wire rate (relay input, 2 s average) must settle under
+// reflect peer): its wire rate (relay input, 2 s average, 10% tolerance) must settle under
 // the limit within 15 s and stay there, and its estimate
 // (availableOutgoingBitrate) must come down under the limit.
 func TestChromiumFollowsTransportCC(t *testing.T) {
@@ -267,7 +267,7 @@ func TestChromiumFollowsTransportCC(t *testing.T) {
 			avg = (win[len(win)-1].wireBps + win[len(win)-2].wireBps) / 2
 		}
 		t.Logf("limit %4.1fs wire %4.0f kbit/s (2 s avg %4.0f) delivered %4.0f avail %4.0f target %4.0f width %v queue-drops %d", time.Since(limited).Seconds(), x.wireBps/1e3, avg/1e3, x.deliverBps/1e3, x.st.AvailableOutgoingBitrate/1e3, x.st.TargetBitrate/1e3, x.st.FrameWidth, x.up.Overflow)
-		if avg < limit {
+		if avg < limit*11/10 { // under the limit, 10% for the jitter of a 2 s window
 			if settled < 0 {
 				settled = time.Since(limited)
 			}
