@@ -16,7 +16,7 @@ require (
 	github.com/sansrtc/rtc/rtc-srtp v0.0.0
 )
 
-require github.com/sansrtc/rtc/rtc-rtcp v0.0.0 // indirect
+require github.com/sansrtc/rtc/rtc-media v0.0.0
 
 require (
 	github.com/sansrtc/rtc/rtc-sdp v0.0.0

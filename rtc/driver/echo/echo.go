@@ -12,6 +12,11 @@
 // that ends (closed or failed on either side) is forgotten as soon as the
 // driver has torn it down.
 //
+// With Options.Media it is also a media reflector (rtc/examples/reflect):
+// every RTP packet goes back on the m-section it came in on, keyframe
+// requests go to the source, and a "media stats" line is logged per
+// connection.
+//
 // Test hook: a text message exactly "__close__" makes the peer close the
 // channel it arrived on instead of echoing it, so a remote prober can check
 // that a close from this side is seen.
