@@ -1,0 +1,156 @@
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/rtc/driver/echo"
+	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/tools/internal/peers"
+)
+
+// stockFlags are Chromium's no-phone-home flags only: no WebRTC loopback
+// flag, mDNS obfuscation left on (tools/README.md, "Stock browsers").
+func stockFlags(dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(peers.ChromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(dir),
+	}
+}
+
+// stockPage offers a data channel, takes the answer, waits until the
+// channel is open and echoes one message, reporting the setup time and
+// the selected pair.
+const stockPage = `<!doctype html><meta charset="utf-8"><title>stock</title><script>
+"use strict";
+let pc, dc, opened, t0;
+async function offer() {
+  pc = new RTCPeerConnection();
+  dc = pc.createDataChannel("stock");
+  opened = new Promise((res, rej) => { dc.onopen = res; pc.onconnectionstatechange = () => { if (pc.connectionState === "failed") rej(new Error("connection failed")); }; });
+  await pc.setLocalDescription(await pc.createOffer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+}
+async function accept(sdp) {
+  t0 = performance.now();
+  await pc.setRemoteDescription({ type: "answer", sdp });
+  await opened;
+  const setup = performance.now() - t0;
+  const got = new Promise(r => dc.onmessage = e => r(e.data));
+  dc.send("hello over the LAN");
+  const echo = await got;
+  let local = "", remote = "";
+  const stats = await pc.getStats();
+  stats.forEach(s => {
+    if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
+      const l = stats.get(s.localCandidateId), r = stats.get(s.remoteCandidateId);
+      local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
+      remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
+    }
+  });
+  return JSON.stringify({ setup, echo, local, remote });
+}
+</script>`
+
+type stockResult struct {
+	Setup  float64 `json:"setup"`
+	Echo   string  `json:"echo"`
+	Local  string  `json:"local"`
+	Remote string  `json:"remote"`
+}
+
+// TestStockChromiumOffersOnLAN: headless Chromium with default WebRTC
+// settings offers a data channel to the sansrtc echo peer bound to the
+// LAN address 192.168.77.2 in a private namespace. The offer carries only
+// mDNS .local host candidates; the connection must come up (through the
+// peer-reflexive candidate of Chromium's checks, RFC 8445 §7.3.1.3, or a
+// resolved name) and echo a message.
+func TestStockChromiumOffersOnLAN(t *testing.T) {
+	peers.RequireChromium(t)
+	if !InNamespace(t) {
+		return
+	}
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}})
+	defer d.Close()
+	peer := echo.New(d, echo.Options{})
+
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(dir)...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	url, stop, err := peers.ServePage([]byte(stockPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	offer, err := peers.Eval[string](bctx, "offer()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
+		t.Logf("chromium offer:\n%s", offer)
+	}
+	var hosts, locals int
+	for _, l := range strings.Split(offer, "\n") {
+		if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
+			hosts++
+			if strings.Contains(l, ".local ") {
+				locals++
+			}
+		}
+	}
+	if hosts == 0 || locals != hosts {
+		t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+	}
+	ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	raw, err := peers.Eval[string](bctx, "accept("+quote(ans.SDP)+")")
+	if err != nil {
+		t.Fatalf("chromium did not connect: %v", err)
+	}
+	var r stockResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	if !strings.Contains(r.Remote, LAN.String()) {
+		t.Errorf("selected remote candidate %q, want our LAN address %s", r.Remote, LAN)
+	}
+	t.Logf("stock Chromium offerer on the LAN: data channel open %.0f ms after setRemoteDescription (%v to the echo); pair local %q remote %q", r.Setup, time.Since(start).Round(time.Millisecond), r.Local, r.Remote)
+}
+
+func quote(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
