@@ -67,6 +67,13 @@ type Config struct {
 	// queues, so there is no lock shared between loops on the per-packet
 	// path. If zero, GOMAXPROCS.
 	Loops int
+	// Resolver, if set, resolves the hostnames of remote candidates (the
+	// mDNS ".local" names of stock browsers; an MDNSResolver, say): the
+	// driver asks it for every name the PeerConnection holds unresolved
+	// (see resolve.go) and answers with PeerConnection.ResolveHostname.
+	// If nil, such candidates stay unpaired and only the peer's checks
+	// (peer-reflexive candidates) connect.
+	Resolver HostResolver
 }
 
 func (c *Config) loops() int {
