@@ -60,6 +60,8 @@ type Conn struct {
 	sendWaiting bool   // in Driver.sendReady (or being handed over)
 	sendClosed  bool
 
+	streams streams // TURN over TCP/TLS connections (turn_tcp.go)
+
 	// Loop-goroutine state.
 	asked     map[string]struct{} // hostnames given to Config.Resolver (resolve.go)
 	closed    bool

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
@@ -74,6 +75,9 @@ type Config struct {
 	// If nil, such candidates stay unpaired and only the peer's checks
 	// (peer-reflexive candidates) connect.
 	Resolver HostResolver
+	// TLSRoots are the roots that verify turns: servers (TURN over TLS,
+	// turn_tcp.go). If nil, the system roots are used.
+	TLSRoots *x509.CertPool
 }
 
 func (c *Config) loops() int {
@@ -292,6 +296,10 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	for _, so := range c.socks {
 		cfg.LocalAddresses = append(cfg.LocalAddresses, so.adv)
 	}
+	if cfg, err = c.prepareICEServers(cfg); err != nil { // turn_tcp.go
+		c.closeSockets()
+		return nil, err
+	}
 	pc, err := rtc.NewPeerConnection(cfg)
 	if err != nil {
 		c.closeSockets()
@@ -507,6 +515,10 @@ func (s *shard) flushConn(c *Conn) bool {
 			break
 		}
 		any = true
+		if tb.Transport.Protocol == shared.TCP {
+			c.writeStream(tb) // TURN over TCP/TLS, turn_tcp.go
+			continue
+		}
 		i := c.sockIndex(tb.Transport.Local)
 		if i < 0 || !tb.Transport.Peer.IsValid() {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
