@@ -16,6 +16,8 @@ require (
 	github.com/sansrtc/rtc/rtc-srtp v0.0.0
 )
 
+require github.com/sansrtc/rtc/rtc-media v0.0.0
+
 require (
 	github.com/sansrtc/rtc/rtc-sdp v0.0.0
 	github.com/sansrtc/rtc/rtc-stun v0.0.0

@@ -80,11 +80,16 @@ type Conn struct {
 	ufrag  string
 }
 
-// queued is one message waiting in a send queue.
+// queued is one message waiting in a send queue: a data channel message
+// (dc set), an RTP packet (sender set) or a keyframe request (keyframe
+// set, no bytes).
 type queued struct {
-	dc     *rtc.DataChannel
-	off, n int
-	binary bool
+	dc       *rtc.DataChannel
+	sender   *rtc.Sender
+	keyframe *rtc.Transceiver
+	rid      string
+	off, n   int
+	binary   bool
 }
 
 type ending struct{ reason error }
@@ -200,6 +205,53 @@ func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
 	}
 	c.sendQ = append(c.sendQ, queued{dc: dc, off: len(c.sendData), n: len(data), binary: binary})
 	c.sendData = append(c.sendData, data...)
+	c.notifyLocked()
+	return nil
+}
+
+// WriteRTP queues one RTP packet for s (Sender.WriteRTP with rid) the way
+// Send queues a message: from any goroutine or callback (an SFU forwarding
+// a publisher's packet to viewers run by other loops), never blocking,
+// copying pkt into the queue's reused buffer (no allocation in steady
+// state). It fails at once with ErrClosed or ErrSendQueueFull; a refusal
+// when the loop hands it over goes to Handler.OnError as a *SendError.
+func (c *Conn) WriteRTP(s *rtc.Sender, rid string, pkt []byte) error {
+	if s == nil {
+		return fmt.Errorf("driver: WriteRTP on a nil sender: %w", rtc.ErrUnknownTransceiver)
+	}
+	c.sendMu.Lock()
+	if c.sendClosed {
+		c.sendMu.Unlock()
+		return ErrClosed
+	}
+	if limit := c.d.cfg.maxSendQueue(); len(c.sendData)+len(pkt) > limit {
+		c.sendMu.Unlock()
+		return fmt.Errorf("%w: %d bytes queued, limit %d", ErrSendQueueFull, len(c.sendData), limit)
+	}
+	c.sendQ = append(c.sendQ, queued{sender: s, rid: rid, off: len(c.sendData), n: len(pkt)})
+	c.sendData = append(c.sendData, pkt...)
+	c.notifyLocked()
+	return nil
+}
+
+// RequestKeyframe queues PeerConnection.RequestKeyframe(t, 0) (a PLI or
+// FIR to the remote sender of t's streams) like Send: an SFU passes a
+// viewer's keyframe request (EventKeyframeRequest) to the publisher's
+// connection with it.
+func (c *Conn) RequestKeyframe(t *rtc.Transceiver) error {
+	c.sendMu.Lock()
+	if c.sendClosed {
+		c.sendMu.Unlock()
+		return ErrClosed
+	}
+	c.sendQ = append(c.sendQ, queued{keyframe: t})
+	c.notifyLocked()
+	return nil
+}
+
+// notifyLocked tells the loop that c's queue is not empty, and unlocks
+// sendMu.
+func (c *Conn) notifyLocked() {
 	notify := !c.sendWaiting
 	c.sendWaiting = true
 	c.sendMu.Unlock()
@@ -213,7 +265,6 @@ func (c *Conn) Send(dc *rtc.DataChannel, data []byte, binary bool) error {
 		default: // a wake-up is pending already
 		}
 	}
-	return nil
 }
 
 // takeSends marks the connections with queued sends ready (loop goroutine).
@@ -244,10 +295,22 @@ func (c *Conn) handSends() bool {
 	c.sendQ, c.sendData = c.spareQ[:0], c.spareData[:0]
 	c.sendMu.Unlock()
 	for _, m := range q {
-		// HandleWrite copies the message (rtc-sctp), so the buffer is reused.
-		err := c.pc.HandleWrite(rtc.OutgoingMessage{Channel: m.dc, Data: data[m.off : m.off+m.n], Binary: m.binary})
-		if err != nil {
-			c.report(&SendError{Label: m.dc.Label(), Size: m.n, Err: err})
+		// HandleWrite and WriteRTP copy the message (rtc-sctp, SRTP), so
+		// the buffer is reused.
+		b := data[m.off : m.off+m.n]
+		switch {
+		case m.sender != nil:
+			if err := m.sender.WriteRTP(m.rid, b); err != nil {
+				c.report(&SendError{Label: "rtp mid " + m.sender.Transceiver().Mid(), Size: m.n, Err: err})
+			}
+		case m.keyframe != nil:
+			if err := c.pc.RequestKeyframe(m.keyframe, 0); err != nil {
+				c.report(&SendError{Label: "keyframe request mid " + m.keyframe.Mid(), Err: err})
+			}
+		default:
+			if err := c.pc.HandleWrite(rtc.OutgoingMessage{Channel: m.dc, Data: b, Binary: m.binary}); err != nil {
+				c.report(&SendError{Label: m.dc.Label(), Size: m.n, Err: err})
+			}
 		}
 	}
 	clear(q)
@@ -337,6 +400,20 @@ func (c *Conn) WaitOpen(ctx context.Context, dc *rtc.DataChannel) error {
 		}
 		return false, nil
 	})
+}
+
+// PeerConnection returns the connection's PeerConnection. Use it only on
+// the driver goroutine: inside a Handler callback or a Do function (an
+// SFU writing RTP to another connection of the same loop from a callback
+// is the reason it exists). From other goroutines use Do.
+func (c *Conn) PeerConnection() *rtc.PeerConnection { return c.pc }
+
+// WaitGathering waits until ICE gathering completed, then returns the
+// local description (with every candidate, as SIGNALING.md wants). With
+// Do it builds a custom answer: Do(SetRemoteDescription, add tracks,
+// CreateAnswer, SetLocalDescription), then WaitGathering.
+func (c *Conn) WaitGathering(ctx context.Context) (rtc.SessionDescription, error) {
+	return c.waitGathering(ctx)
 }
 
 // waitGathering waits until ICE gathering completed, then returns the

@@ -39,6 +39,18 @@
 // (OfferAfterGathering, CreateDataChannel, WaitOpen, Close): call the
 // PeerConnection directly there, or start a goroutine.
 //
+// # Media
+//
+// RTP and RTCP arrive through Handler.OnMessage like data channel messages
+// (Message.Kind MessageRTP or MessageRTCP, Message.Transceiver). Their Data
+// is a view of a pooled receive buffer: valid during the callback only,
+// handed back to the PeerConnection (ReleaseRead) when it returns. A
+// reflector writes from the callback (m.Transceiver.Sender().WriteRTP); an
+// SFU forwarding to other connections, possibly on other loops, uses
+// Conn.WriteRTP and Conn.RequestKeyframe, queued like Send. Paced sending
+// and the interceptor chain's timers are the PeerConnection's PollTimeout,
+// which the loop follows like any other deadline.
+//
 // # Teardown
 //
 // A connection ends when it is closed locally (Conn.Close), when the

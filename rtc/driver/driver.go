@@ -97,7 +97,13 @@ func (c *Config) maxSendQueue() int {
 // Handler holds the callbacks of one connection. Each runs on the driver
 // goroutine and must not block; nil callbacks are skipped.
 type Handler struct {
-	OnEvent   func(c *Conn, e rtc.Event)
+	OnEvent func(c *Conn, e rtc.Event)
+	// OnMessage receives data channel messages (m.Data is the caller's)
+	// and decrypted RTP and RTCP (m.Kind MessageRTP, MessageRTCP): their
+	// m.Data is valid during the call only (the driver gives the buffer
+	// back to the PeerConnection afterwards); copy what must outlive it.
+	// A reflector or SFU writes from here: m.Transceiver.Sender().WriteRTP
+	// or c.PeerConnection().WriteRTCP, sent in the same loop pass.
 	OnMessage func(c *Conn, m rtc.Message)
 	// OnError receives errors returned by the PeerConnection's Handle*
 	// calls (also reported as events where they concern state), and a
@@ -487,6 +493,11 @@ func (s *shard) drive(c *Conn) {
 			progressed = true
 			if c.h.OnMessage != nil {
 				c.h.OnMessage(c, m)
+			}
+			if m.Kind != rtc.MessageData {
+				// RTP and RTCP are views of a receive buffer, valid for
+				// the callback only: hand the buffer back for reuse.
+				c.pc.ReleaseRead(m)
 			}
 		}
 		if s.flushConn(c) {

@@ -12,6 +12,11 @@
 // that ends (closed or failed on either side) is forgotten as soon as the
 // driver has torn it down.
 //
+// With Options.Media it is also a media reflector (rtc/examples/reflect):
+// every RTP packet goes back on the m-section it came in on, keyframe
+// requests go to the source, and a "media stats" line is logged per
+// connection.
+//
 // Test hook: a text message exactly "__close__" makes the peer close the
 // channel it arrived on instead of echoing it, so a remote prober can check
 // that a close from this side is seen.
@@ -60,6 +65,16 @@ type Options struct {
 	// MaxConnections bounds the live peer connections; a request beyond
 	// it fails with signaling.ErrBusy. If zero, 100.
 	MaxConnections int
+	// Media makes the peer reflect media too (the reflect example): every
+	// RTP packet goes back on the m-section it came in on with the same
+	// payload type and payload, keyframe requests for a reflected stream
+	// go to its source, and its own offer has sendrecv Opus and VP8 besides
+	// the "echo" channel. Each connection's end logs one "media stats"
+	// line.
+	Media bool
+	// StatsInterval is how often a Media connection logs its media stats
+	// line (at Info) while it lives. If zero, 5 s.
+	StatsInterval time.Duration
 }
 
 // Peer is the echo peer.
@@ -79,6 +94,7 @@ type Peer struct {
 type connStats struct {
 	id              int64
 	messages, bytes uint64
+	media           mediaStats
 }
 
 // New returns an echo peer running its connections on d.
@@ -138,6 +154,18 @@ func (p *Peer) create() (*driver.Conn, error) {
 	log := p.log.With("echo", st.id)
 	c, err := p.d.NewPeerConnection(p.opts.Config, driver.Handler{
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
+			switch m.Kind {
+			case rtc.MessageRTP:
+				if err := st.reflectRTP(m); err != nil {
+					log.Debug("reflect", "mid", m.Transceiver.Mid(), "err", err)
+				}
+				return
+			case rtc.MessageRTCP:
+				// Feedback is the chain's. RTCP comes about once a second:
+				// the final stats line uses the last snapshot.
+				st.media.last = c.PeerConnection().MediaStats()
+				return
+			}
 			st.messages++
 			st.bytes += uint64(len(m.Data))
 			log.Debug("message", "channel", m.Channel.Label(), "bytes", len(m.Data), "binary", m.Binary)
@@ -153,6 +181,10 @@ func (p *Peer) create() (*driver.Conn, error) {
 		},
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			switch e.Kind {
+			case rtc.EventKeyframeRequest:
+				if err := st.keyframe(c.PeerConnection(), e.Transceiver); err != nil {
+					log.Debug("keyframe request", "mid", e.Transceiver.Mid(), "err", err)
+				}
 			case rtc.EventDataChannelClose:
 				p.mu.Lock()
 				p.closed[e.Channel.Label()]++
@@ -191,8 +223,18 @@ func (p *Peer) create() (*driver.Conn, error) {
 func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
 	t := time.NewTimer(p.connectTimeout())
 	defer t.Stop()
+	var tick <-chan time.Time
+	if p.opts.Media {
+		tk := time.NewTicker(p.statsInterval())
+		defer tk.Stop()
+		tick = tk.C
+	}
+wait:
 	select {
 	case <-c.Done():
+	case <-tick:
+		p.mediaStats(c, st, log, false)
+		goto wait
 	case <-t.C:
 		connected := false
 		err := c.Do(func(pc *rtc.PeerConnection) error {
@@ -212,6 +254,47 @@ func (p *Peer) watch(c *driver.Conn, st *connStats, log *slog.Logger) {
 	}
 	// Done is closed after c's last callback: st is ours now.
 	log.Log(context.Background(), level, "echo stats", "messages", st.messages, "bytes", st.bytes)
+	if p.opts.Media {
+		p.mediaStats(c, st, log, true)
+	}
+}
+
+func (p *Peer) statsInterval() time.Duration {
+	if p.opts.StatsInterval <= 0 {
+		return 5 * time.Second
+	}
+	return p.opts.StatsInterval
+}
+
+// mediaStats logs the connection's media stats line: the
+// PeerConnection's MediaStats (taken on the loop while the connection
+// lives; once it ended, the last taken, at its last RTCP packet or stats
+// line) and the reflection's counters.
+func (p *Peer) mediaStats(c *driver.Conn, st *connStats, log *slog.Logger, final bool) {
+	var m mediaStats
+	if !final {
+		err := c.Do(func(pc *rtc.PeerConnection) error {
+			st.media.last = pc.MediaStats()
+			m = st.media
+			return nil
+		})
+		if err != nil {
+			return // ended meanwhile: the final line follows
+		}
+	} else {
+		m = st.media // Done is closed: no callback runs any more
+	}
+	s := m.last
+	msg := "media stats"
+	if final {
+		msg = "media stats final"
+	}
+	log.Info(msg, "rtp_in", s.PacketsIn, "rtp_out", s.PacketsOut, "bytes_in", s.BytesIn, "bytes_out", s.BytesOut,
+		"rtcp_in", s.RTCPIn, "rtcp_out", s.RTCPOut, "reflected", m.reflected, "reflect_refused", m.refused,
+		"keyframe_requests", m.keyframeReq, "target_bitrate_bps", s.TargetBitrate,
+		"nacks_sent", s.NACKsSent, "nacks_received", s.NACKsReceived, "retransmitted", s.Retransmitted,
+		"rtx_repaired", s.RTXRepaired, "srtp_auth_failures", s.SRTPAuthFailures, "unrouted_rtp", s.UnroutedRTP,
+		"unknown_pt", s.UnknownPayloadType)
 }
 
 func (p *Peer) closeConn(c *driver.Conn) {
@@ -254,7 +337,28 @@ func (p *Peer) Answer(ctx context.Context, offer signaling.Description) (signali
 	if err != nil {
 		return signaling.Description{}, err
 	}
-	ans, err := c.AnswerAfterGathering(ctx, rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP})
+	var ans rtc.SessionDescription
+	if p.opts.Media {
+		kinds := offerKinds(offer.SDP)
+		err = c.Do(func(pc *rtc.PeerConnection) error {
+			if err := prepareMedia(pc, kinds); err != nil {
+				return err
+			}
+			if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
+				return err
+			}
+			a, err := pc.CreateAnswer()
+			if err != nil {
+				return err
+			}
+			return pc.SetLocalDescription(a)
+		})
+		if err == nil {
+			ans, err = c.WaitGathering(ctx)
+		}
+	} else {
+		ans, err = c.AnswerAfterGathering(ctx, rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP})
+	}
 	if err != nil {
 		p.drop(c)
 		return signaling.Description{}, classify(err)
@@ -271,6 +375,12 @@ func (p *Peer) Offer(ctx context.Context) (signaling.Description, error) {
 	if _, err := c.CreateDataChannel("echo", rtc.DataChannelInit{}); err != nil {
 		p.drop(c)
 		return signaling.Description{}, err
+	}
+	if p.opts.Media {
+		if err := c.Do(func(pc *rtc.PeerConnection) error { return offerMedia(pc, p.opts.Config) }); err != nil {
+			p.drop(c)
+			return signaling.Description{}, err
+		}
 	}
 	off, err := c.OfferAfterGathering(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"net/netip"
 	"os"
@@ -21,7 +22,7 @@ func TestDemoInChromium(t *testing.T) {
 	browser.Require(t)
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 	defer d.Close()
-	srv := httptest.NewServer(Handler(d, echo.Options{}))
+	srv := httptest.NewServer(Handler(d, echo.Options{Media: true}))
 	defer srv.Close()
 	b, err := browser.Start(context.Background())
 	if err != nil {
@@ -74,6 +75,43 @@ func TestDemoInChromium(t *testing.T) {
 		}
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestDemoCameraInChromium: the camera tab sends Chromium's fake camera
+// and microphone; the Go peer reflects them and the page shows more than
+// 10 frames decoded from what came back.
+func TestDemoCameraInChromium(t *testing.T) {
+	browser.Require(t)
+	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	defer d.Close()
+	srv := httptest.NewServer(Handler(d, echo.Options{Media: true}))
+	defer srv.Close()
+	b, err := browser.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tab, cancel := chromedp.NewContext(b.Context())
+	defer cancel()
+	ctx, cancel2 := context.WithTimeout(tab, 30*time.Second)
+	defer cancel2()
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"/?camera")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		frames, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("frames").textContent`))
+		if err == nil && len(frames) > 0 && frames[0] >= '0' && frames[0] <= '9' {
+			n := 0
+			if _, err := fmt.Sscan(frames, &n); err == nil && n > 10 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("camera tab: no reflected frames decoded (frames %q, last error %v)", frames, err)
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -1,6 +1,9 @@
 // Command demo serves a page where the browser opens a data channel to a
 // sansrtc PeerConnection running in this process: a chat that the Go peer
-// echoes, with live counters of bytes and the round-trip time.
+// echoes, with live counters of bytes and the round-trip time. Its camera
+// tab sends the browser's camera and microphone to the Go peer, which
+// reflects them back (rtc/driver/echo Options.Media): the page shows both
+// videos and the frames decoded from what came back.
 //
 //	go run ./tools/cmd/demo                                        # this machine only
 //	go run ./tools/cmd/demo -addr 0.0.0.0:8080 -host 192.168.1.20  # a phone or laptop on the LAN
@@ -70,7 +73,7 @@ func run(addr, host string, quiet, verbose bool) error {
 		fmt.Printf("sansrtc demo: open %s in a browser\n", u)
 	}
 	var lim signaling.Limits
-	srv := signaling.HTTPServer(Handler(d, echo.Options{Logger: log}), lim)
+	srv := signaling.HTTPServer(Handler(d, echo.Options{Logger: log, Media: true}), lim)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -55,8 +55,10 @@ func TestSansrtcProberChromiumEcho(t *testing.T) {
 }
 
 // TestChromiumOffersMedia: Chromium offers audio, video and data in one
-// BUNDLE group; the sansrtc echo peer answers the media sections inactive
-// (media is not composed yet) and the data channels work.
+// BUNDLE group; the sansrtc echo peer without Options.Media answers the
+// media sections recvonly (the W3C default for a transceiver a remote
+// offer creates: it receives and sends nothing), so Chromium's
+// transceivers become sendonly, and the data channels work.
 func TestChromiumOffersMedia(t *testing.T) {
 	Require(t)
 	b, err := Start(context.Background())
@@ -77,8 +79,8 @@ func TestChromiumOffersMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Media sections are answered inactive (kept in the BUNDLE group).
-	if st != "0:inactive,1:inactive" {
-		t.Errorf("browser transceivers after the answer: %q, want both inactive", st)
+	// Media sections are answered recvonly (kept in the BUNDLE group).
+	if st != "0:sendonly,1:sendonly" {
+		t.Errorf("browser transceivers after the answer: %q, want both sendonly", st)
 	}
 }
