@@ -58,8 +58,14 @@ func (pc *PeerConnection) settle() {
 			// browsers do, so media can be added later).
 			pc.out.emitError("srtp", pc.media.key(pc.tr.srtpProfile, pc.tr.conn, pc.tr.client))
 		}
-		if pc.data.mgr == nil && pc.neg.dataSection() != nil && pc.neg.complete() {
-			pc.data.start(pc.clock.Now(), pc.sctpConfig(), &pc.out)
+		if pc.data.mgr == nil && !pc.data.failed && pc.neg.dataSection() != nil && pc.neg.complete() {
+			cfg, err := pc.sctpConfig()
+			if err != nil {
+				pc.data.failed = true
+				pc.out.emitError("sctp", err)
+			} else {
+				pc.data.start(pc.clock.Now(), cfg, &pc.out)
+			}
 		}
 	case DTLSTransportClosed, DTLSTransportFailed:
 		if pc.data.running() {
@@ -72,7 +78,11 @@ func (pc *PeerConnection) settle() {
 
 // sctpConfig is the association's configuration from ours and the remote
 // description's (RFC 8841).
-func (pc *PeerConnection) sctpConfig() datachannel.Config {
+func (pc *PeerConnection) sctpConfig() (datachannel.Config, error) {
+	mtu, err := sctpMTU(pc.tr.conn.MaxPayload())
+	if err != nil {
+		return datachannel.Config{}, err
+	}
 	return datachannel.Config{
 		DTLSClient:  pc.tr.client,
 		MaxChannels: pc.cfg.maxDataChannels(),
@@ -83,9 +93,9 @@ func (pc *PeerConnection) sctpConfig() datachannel.Config {
 			MaxMessageSize:     pc.cfg.maxMessageSize(),
 			PeerMaxMessageSize: peerMaxMessageSize(pc.neg.remote.maxMessage),
 			SendBufferSize:     pc.cfg.maxBufferedAmount(),
-			MTU:                pc.tr.conn.MaxPayload(),
+			MTU:                mtu,
 		},
-	}
+	}, nil
 }
 
 // peerMaxMessageSize maps the remote a=max-message-size to the SCTP config
