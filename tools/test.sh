@@ -48,6 +48,9 @@ install_packages() {
 	command -v gst-launch-1.0 >/dev/null 2>&1 ||
 		missing+=(gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+	# tools/interop/network: stock Firefox and a private LAN in a namespace (ip, veth).
+	command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	local sudo=
 	[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=sudo
@@ -62,7 +65,7 @@ install_packages() {
 }
 step "peers: chromium, coturn, openssl, gstreamer"
 if [ "${SANSRTC_SKIP_INSTALL:-}" != 1 ]; then install_packages; fi
-for b in chromium turnserver openssl gst-launch-1.0; do
+for b in chromium turnserver openssl gst-launch-1.0 firefox-esr ip; do
 	printf '%-10s %s\n' "$b" "$(command -v $b || echo missing)"
 done
 # coturn's Debian package starts a system service; the tests start their own.
