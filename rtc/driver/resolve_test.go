@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
@@ -92,5 +93,53 @@ func TestResolverAnswersHostnames(t *testing.T) {
 	}
 	if got := res.names(); len(got) != 1 || got[0] != testName {
 		t.Fatalf("resolver asked %q, want exactly [%s]", got, testName)
+	}
+}
+
+// TestResolverNameFlood: a remote description listing 200 hostname
+// candidates makes the driver ask for at most maxResolvedNames of them
+// (the rest stay unresolved), and the connection still works.
+func TestResolverNameFlood(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res := &fakeResolver{table: map[string]netip.Addr{}}
+	da := New(Config{Addresses: loopback})
+	defer da.Close()
+	db := New(Config{Addresses: loopback, Resolver: res})
+	defer db.Close()
+	a, err := da.NewPeerConnection(rtc.Configuration{}, Handler{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.NewPeerConnection(rtc.Configuration{MaxRemoteCandidates: 1000}, Handler{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateDataChannel("x", rtc.DataChannelInit{}); err != nil {
+		t.Fatal(err)
+	}
+	off, err := a.OfferAfterGathering(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var extra strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&extra, "a=candidate:%d 1 udp 2130706431 %08x-4b5a-4978-8685-a4b3c2d1e0f9.local %d typ host\r\n", 100+i, i, 40000+i)
+	}
+	i := strings.Index(off.SDP, "a=candidate:")
+	if i < 0 {
+		t.Fatalf("offer without candidates:\n%s", off.SDP)
+	}
+	off.SDP = off.SDP[:i] + extra.String() + off.SDP[i:]
+	if _, err := b.AnswerAfterGathering(ctx, off); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(res.names()) < maxResolvedNames && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // any ask beyond the limit would show by now
+	if n := len(res.names()); n != maxResolvedNames {
+		t.Fatalf("resolver asked %d names, want the limit %d", n, maxResolvedNames)
 	}
 }
