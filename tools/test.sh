@@ -51,6 +51,7 @@ install_packages() {
 	# tools/interop/network: stock Firefox and a private LAN in a namespace (ip, veth).
 	command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+	command -v nft >/dev/null 2>&1 || missing+=(nftables)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	local sudo=
 	[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=sudo

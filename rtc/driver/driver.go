@@ -78,6 +78,10 @@ type Config struct {
 	// TLSRoots are the roots that verify turns: servers (TURN over TLS,
 	// turn_tcp.go). If nil, the system roots are used.
 	TLSRoots *x509.CertPool
+	// ICETCP gives every connection (without SinglePort) a listening TCP
+	// port per host address for passive ICE-TCP candidates, and dials
+	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
+	ICETCP bool
 }
 
 func (c *Config) loops() int {
@@ -343,6 +347,12 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		c.closeSockets()
 		return nil, err
 	}
+	if d.cfg.ICETCP && c.own {
+		if err := c.startICETCP(); err != nil { // tcp.go
+			c.Close()
+			return nil, err
+		}
+	}
 	c.log.Debug("created", "local", c.LocalAddresses())
 	return c, nil
 }
@@ -481,6 +491,9 @@ func (s *shard) drive(c *Conn) {
 			}
 			progressed = true
 			c.observe(e)
+			if e.Kind == rtc.EventTCPConnect {
+				c.dialICETCP(e.Transport) // tcp.go
+			}
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)
 			}

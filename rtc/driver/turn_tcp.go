@@ -56,6 +56,10 @@ type stream struct {
 	pending [][]byte
 	queued  int
 	kick    chan struct{}
+	// raw: an ICE-TCP connection (RFC 4571 framed by the PeerConnection),
+	// whose bytes go to HandleRead as read; else a TURN stream, cut into
+	// whole STUN/ChannelData messages.
+	raw bool
 }
 
 // writeStream queues a datagram for its stream, dialing it on first use.
@@ -65,6 +69,16 @@ func (c *Conn) writeStream(tb shared.TaggedBytes) {
 	st := &c.streams
 	st.mu.Lock()
 	s := st.m[key]
+	if s == nil && !c.isTURNServer(key.peer) {
+		st.mu.Unlock()
+		// ICE-TCP to a peer without a connection (closed meanwhile):
+		// dropped, as a UDP send to nobody; ICE's checks decide.
+		c.sendErr(fmt.Errorf("driver: no TCP connection %v -> %v", key.local, key.peer))
+		if c.release != nil {
+			c.release(tb.Message)
+		}
+		return
+	}
 	if s == nil {
 		if st.m == nil {
 			st.m = make(map[streamKey]*stream)
@@ -114,6 +128,12 @@ func (s *stream) run(serverName string, useTLS bool) {
 	}
 	c.log.Debug("driver: TURN stream connected", "server", s.key.peer, "tls", useTLS, "local", nc.LocalAddr())
 	go s.read(nc)
+	s.writeLoop(nc)
+}
+
+// writeLoop writes what is queued until the connection or c ends.
+func (s *stream) writeLoop(nc net.Conn) {
+	c := s.c
 	defer nc.Close()
 	for {
 		select {
@@ -172,6 +192,10 @@ func (s *stream) read(nc net.Conn) {
 	have := 0
 	for {
 		n, err := nc.Read(buf[have:])
+		if s.raw && n > 0 {
+			s.handOver(buf[:n], nc)
+			n = 0
+		}
 		have += n
 		off := 0
 		for {
@@ -204,8 +228,28 @@ func (s *stream) read(nc net.Conn) {
 		if err != nil {
 			nc.Close()
 			s.forget()
+			if s.raw {
+				if err := c.Do(func(pc *rtc.PeerConnection) error { pc.TCPClosed(s.key.peer); return nil }); err != nil && !errors.Is(err, ErrClosed) {
+					c.log.Debug("driver: TCPClosed", "err", err)
+				}
+			}
 			return
 		}
+	}
+}
+
+// handOver gives bytes read from an ICE-TCP connection to the
+// PeerConnection as they are (it reassembles RFC 4571 frames).
+func (s *stream) handOver(b []byte, nc net.Conn) {
+	herr := s.c.Do(func(pc *rtc.PeerConnection) error {
+		return pc.HandleRead(shared.TaggedBytes{Now: time.Now(),
+			Transport: shared.TransportContext{Local: s.key.local, Peer: s.key.peer, Protocol: shared.TCP},
+			Message:   b})
+	})
+	if errors.Is(herr, ErrClosed) {
+		nc.Close()
+	} else if herr != nil {
+		s.c.handleErrAsync(herr)
 	}
 }
 

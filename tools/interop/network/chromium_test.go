@@ -234,3 +234,29 @@ func quote(s string) string {
 	}
 	return string(b)
 }
+
+// dropUDP are nftables rules that drop every UDP datagram in the
+// namespace except mDNS (port 5353), in and out.
+var dropUDP = [][]string{
+	{"nft", "add", "table", "inet", "noudp"},
+	{"nft", "add", "chain", "inet", "noudp", "in", "{ type filter hook input priority 0; policy accept; }"},
+	{"nft", "add", "chain", "inet", "noudp", "out", "{ type filter hook output priority 0; policy accept; }"},
+	{"nft", "add", "rule", "inet", "noudp", "in", "meta", "l4proto", "udp", "udp", "dport", "!=", "5353", "drop"},
+	{"nft", "add", "rule", "inet", "noudp", "out", "meta", "l4proto", "udp", "udp", "dport", "!=", "5353", "drop"},
+}
+
+// TestStockChromiumICETCP: as TestStockChromiumOffersOnLAN with every UDP
+// datagram dropped (nftables): the driver's ICE-TCP passive candidate
+// (Config.ICETCP) is the only way, and stock Chromium connects over it.
+func TestStockChromiumICETCP(t *testing.T) {
+	peers.RequireChromium(t)
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}, ICETCP: true})
+	if !strings.Contains(r.Remote, "tcp") || !strings.Contains(r.Local, "tcp") {
+		t.Errorf("selected pair local %q remote %q, want TCP", r.Local, r.Remote)
+	}
+	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+}

@@ -31,6 +31,7 @@ type Flags struct {
 	PublicIP   string
 	TLSRoots   string
 	MDNS       string
+	ICETCP     bool
 }
 
 type listFlag struct{ to *[]string }
@@ -57,6 +58,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Verbose, "v", false, "log every event and message (debug level)")
 	fs.IntVar(&f.UDPPort, "udp-port", 0, "run every session on this one UDP port (0: a socket per session)")
 	fs.StringVar(&f.TLSRoots, "tls-roots", "", "PEM file of the roots that verify turns: servers (default: the system roots)")
+	fs.BoolVar(&f.ICETCP, "ice-tcp", false, "also offer ICE-TCP (RFC 6544): a passive TCP port per session and host address, active dials; UDP keeps priority")
 	fs.StringVar(&f.MDNS, "mdns", "", "resolve remote mDNS .local candidates (stock browsers) by asking on this LAN interface, e.g. eth0")
 	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
 }
@@ -97,6 +99,12 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 		if !cfg.TLSRoots.AppendCertsFromPEM(pem) {
 			return cfg, fmt.Errorf("-tls-roots: no certificate in %s", f.TLSRoots)
 		}
+	}
+	if f.ICETCP {
+		if cfg.SinglePort {
+			return cfg, fmt.Errorf("-ice-tcp does not work with -udp-port yet")
+		}
+		cfg.ICETCP = true
 	}
 	if f.MDNS != "" {
 		// Lives as long as the process: the examples run until killed.
