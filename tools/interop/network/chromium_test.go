@@ -68,6 +68,28 @@ async function accept(sdp) {
   });
   return JSON.stringify({ setup, echo, local, remote });
 }
+async function answerOffer(sdp) {
+  pc = new RTCPeerConnection();
+  opened = new Promise((res, rej) => {
+    pc.ondatachannel = e => { dc = e.channel; if (dc.readyState === "open") res(); else dc.onopen = res; };
+    pc.onconnectionstatechange = () => { if (pc.connectionState === "failed") rej(new Error("connection failed")); };
+  });
+  t0 = performance.now();
+  await pc.setRemoteDescription({ type: "offer", sdp });
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+}
+async function answered() {
+  await opened;
+  const setup = performance.now() - t0;
+  const got = new Promise(r => dc.onmessage = e => r(e.data));
+  dc.send("hello over the LAN");
+  const echo = await got;
+  return JSON.stringify({ setup, echo, local: "", remote: "" });
+}
 </script>`
 
 type stockResult struct {
@@ -259,4 +281,67 @@ func TestStockChromiumICETCP(t *testing.T) {
 		t.Errorf("selected pair local %q remote %q, want TCP", r.Local, r.Remote)
 	}
 	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+}
+
+// TestStockChromiumAnswersOnLAN: the other role. The sansrtc echo peer on
+// 192.168.77.2 offers a data channel (host candidate on the LAN); stock
+// Chromium answers with only .local candidates and echoes back through
+// the peer, with the mDNS resolver on.
+func TestStockChromiumAnswersOnLAN(t *testing.T) {
+	peers.RequireChromium(t)
+	if !InNamespace(t) {
+		return
+	}
+	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("closing the resolver: %v", err)
+		}
+	}()
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m})
+	defer d.Close()
+	peer := echo.New(d, echo.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(t.TempDir())...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	url, stop, err := peers.ServePage([]byte(stockPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	off, err := peer.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := peers.Eval[string](bctx, "answerOffer("+quote(off.SDP)+")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans, ".local ") {
+		t.Errorf("stock Chromium's answer has no mDNS candidate:\n%s", ans)
+	}
+	if err := peer.Accept(ctx, signaling.Description{Type: "answer", SDP: ans, ID: off.ID}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := peers.Eval[string](bctx, "answered()")
+	if err != nil {
+		t.Fatalf("chromium did not connect: %v", err)
+	}
+	var r stockResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	t.Logf("stock Chromium answerer on the LAN: data channel open %.0f ms after its setRemoteDescription (answer, gathering and signaling included)", r.Setup)
 }
