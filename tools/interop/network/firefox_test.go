@@ -66,7 +66,33 @@ async function run() {
   const echo = await got;
   return { setup, echo, offer };
 }
-run().then(r => fetch("/result", { method: "POST", body: JSON.stringify(r) }),
+async function answer() {
+  const resp = await fetch("/offer");
+  if (!resp.ok) throw new Error("signaling: " + resp.status + " " + await resp.text());
+  const id = resp.headers.get("X-Offer-Id");
+  const pc = new RTCPeerConnection();
+  let dc;
+  const opened = new Promise((res, rej) => {
+    pc.ondatachannel = e => { dc = e.channel; if (dc.readyState === "open") res(); else dc.onopen = res; };
+    pc.onconnectionstatechange = () => { if (pc.connectionState === "failed") rej(new Error("connection failed")); };
+  });
+  const t0 = performance.now();
+  await pc.setRemoteDescription({ type: "offer", sdp: await resp.text() });
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  const sdp = pc.localDescription.sdp;
+  const a = await fetch("/answer?id=" + id, { method: "POST", body: sdp });
+  if (!a.ok) throw new Error("signaling: " + a.status + " " + await a.text());
+  await opened;
+  const setup = performance.now() - t0;
+  const got = new Promise(r => dc.onmessage = e => r(e.data));
+  dc.send("hello over the LAN");
+  const echo = await got;
+  return { setup, echo, offer: sdp };
+}
+(location.search === "?answer" ? answer() : run()).then(r => fetch("/result", { method: "POST", body: JSON.stringify(r) }),
            e => fetch("/result", { method: "POST", body: JSON.stringify({ error: String(e) }) }));
 </script>`
 
@@ -83,7 +109,13 @@ type firefoxResult struct {
 // bound to 192.168.77.2 in a private namespace, with the driver's mDNS
 // resolver on veth0. The page POSTs its offer and its result back (no
 // WebDriver).
-func TestStockFirefoxOffersOnLAN(t *testing.T) {
+func TestStockFirefoxOffersOnLAN(t *testing.T) { stockFirefox(t, false) }
+
+// TestStockFirefoxAnswersOnLAN: the other role: the page GETs our offer,
+// answers with its .local candidates, POSTs the answer and echoes.
+func TestStockFirefoxAnswersOnLAN(t *testing.T) { stockFirefox(t, true) }
+
+func stockFirefox(t *testing.T, answers bool) {
 	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
 	if !InNamespace(t) {
 		return
@@ -124,6 +156,27 @@ func TestStockFirefoxOffersOnLAN(t *testing.T) {
 			t.Logf("answer: %v", err)
 		}
 	})
+	mux.HandleFunc("GET /offer", func(w http.ResponseWriter, r *http.Request) {
+		off, err := peer.Offer(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("X-Offer-Id", off.ID)
+		if _, err := io.WriteString(w, off.SDP); err != nil {
+			t.Logf("offer: %v", err)
+		}
+	})
+	mux.HandleFunc("POST /answer", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := peer.Accept(r.Context(), signaling.Description{Type: "answer", SDP: string(b), ID: r.URL.Query().Get("id")}); err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		}
+	})
 	mux.HandleFunc("POST /result", func(w http.ResponseWriter, r *http.Request) {
 		var res firefoxResult
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&res); err != nil {
@@ -142,13 +195,17 @@ func TestStockFirefoxOffersOnLAN(t *testing.T) {
 	go srv.Serve(ln)
 	defer srv.Close()
 
+	page, role := "http://"+ln.Addr().String()+"/", "offerer"
+	if answers {
+		page, role = page+"?answer", "answerer"
+	}
 	profile := t.TempDir()
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-remote", "--profile", profile, "http://"+ln.Addr().String()+"/")
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-remote", "--profile", profile, page)
 	cmd.Env = append(os.Environ(), "HOME="+profile, "MOZ_CRASHREPORTER_DISABLE=1")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -174,7 +231,7 @@ func TestStockFirefoxOffersOnLAN(t *testing.T) {
 		t.Fatalf("echo %q", r.Echo)
 	}
 	if !strings.Contains(r.Offer, ".local ") || !strings.Contains(r.Offer, "a=end-of-candidates") {
-		t.Errorf("Firefox's offer is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
+		t.Errorf("Firefox's description is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
 	}
-	t.Logf("stock Firefox ESR offerer on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; resolver stats %+v", r.Setup, m.Stats())
+	t.Logf("stock Firefox ESR %s on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; resolver stats %+v", role, r.Setup, m.Stats())
 }
