@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
+	srtp "github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 )
@@ -95,6 +97,21 @@ type connStats struct {
 	id              int64
 	messages, bytes uint64
 	media           mediaStats
+	dtls            dtls.ConnectionState // taken once the connection is up
+}
+
+// dtlsAttrs are the stats line's DTLS fields: the version, the key
+// exchange group and the SRTP profile (empty before the handshake ended).
+func (st *connStats) dtlsAttrs() []any {
+	if st.dtls.Version == "" {
+		return nil
+	}
+	profile := "none"
+	if st.dtls.SRTPProfile != 0 {
+		profile = srtp.Profile(st.dtls.SRTPProfile).String()
+	}
+	return []any{"dtls_version", st.dtls.Version, "dtls_group", st.dtls.Group.String(),
+		"dtls_cipher", st.dtls.CipherSuite.String(), "srtp_profile", profile}
 }
 
 // New returns an echo peer running its connections on d.
@@ -181,6 +198,10 @@ func (p *Peer) create() (*driver.Conn, error) {
 		},
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
 			switch e.Kind {
+			case rtc.EventConnectionStateChange:
+				if cs, ok := c.PeerConnection().DTLSConnectionState(); ok && st.dtls.Version == "" {
+					st.dtls = cs
+				}
 			case rtc.EventKeyframeRequest:
 				if err := st.keyframe(c.PeerConnection(), e.Transceiver); err != nil {
 					log.Debug("keyframe request", "mid", e.Transceiver.Mid(), "err", err)
@@ -253,7 +274,7 @@ wait:
 		level = slog.LevelWarn
 	}
 	// Done is closed after c's last callback: st is ours now.
-	log.Log(context.Background(), level, "echo stats", "messages", st.messages, "bytes", st.bytes)
+	log.Log(context.Background(), level, "echo stats", append([]any{"messages", st.messages, "bytes", st.bytes}, st.dtlsAttrs()...)...)
 	if p.opts.Media {
 		p.mediaStats(c, st, log, true)
 	}

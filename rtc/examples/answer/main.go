@@ -9,7 +9,8 @@
 //
 // It prints "listening on http://HOST:PORT" to standard output and logs to
 // standard error: a few lines per connection (connected, closed with its
-// reason, final counters), every event and message with -v.
+// reason, final counters with the negotiated dtls_version, dtls_group,
+// dtls_cipher and srtp_profile), every event and message with -v.
 //
 // ICE flags (issue 16): -ice-server URL (repeatable; STUN or TURN with an
 // IP address), -ice-user and -ice-pass (TURN credentials), -relay-only,

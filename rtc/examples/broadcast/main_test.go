@@ -1,227 +1,173 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
+	"flag"
+	"io"
 	"log/slog"
-	"net/http/httptest"
+	"net/http"
 	"net/netip"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
-	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
-	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
+	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
 )
 
-// client is a sansrtc peer of the test: it offers to base+path.
-type client struct {
-	c         *driver.Conn
-	mu        sync.Mutex
-	payloads  map[rtc.MediaKind][]string
-	keyframes chan struct{}
-	connected chan struct{}
-}
-
-func newClient(t *testing.T, ctx context.Context, d *driver.Driver, url string, dir rtc.Direction) (*client, error) {
-	cl := &client{payloads: map[rtc.MediaKind][]string{}, keyframes: make(chan struct{}, 1), connected: make(chan struct{})}
-	var once sync.Once
-	c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
-		OnEvent: func(c *driver.Conn, e rtc.Event) {
-			switch {
-			case e.Kind == rtc.EventKeyframeRequest:
-				select {
-				case cl.keyframes <- struct{}{}:
-				default:
-				}
-			case e.Kind == rtc.EventConnectionStateChange && e.ConnectionState == rtc.PeerConnectionConnected:
-				once.Do(func() { close(cl.connected) })
-			}
-		},
-		OnMessage: func(c *driver.Conn, m rtc.Message) {
-			if m.Kind != rtc.MessageRTP {
-				return
-			}
-			var p rtp.Packet
-			if err := p.Unmarshal(m.Data); err != nil {
-				t.Error(err)
-				return
-			}
-			cl.mu.Lock()
-			cl.payloads[m.Transceiver.Kind()] = append(cl.payloads[m.Transceiver.Kind()], string(p.Payload))
-			cl.mu.Unlock()
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	cl.c = c
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	err = c.Do(func(pc *rtc.PeerConnection) error {
-		for _, k := range []rtc.MediaKind{rtc.MediaKindAudio, rtc.MediaKindVideo} {
-			if _, err := pc.AddTransceiverTrack(rtc.Track{Kind: k}, rtc.TransceiverInit{Direction: dir}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	off, err := c.OfferAfterGathering(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ans, err := signaling.PostOffer(ctx, url, signaling.Description{Type: "offer", SDP: off.SDP})
-	if err != nil {
-		return nil, err
-	}
-	return cl, c.SetAnswer(rtc.SessionDescription{SDP: ans.SDP})
-}
-
-// TestBroadcast: a viewer before any publisher is refused; then one
-// sansrtc publisher and two viewers: every audio and video payload the
-// publisher sends reaches both viewers, and a viewer's keyframe request
-// reaches the publisher.
-func TestBroadcast(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+// TestBroadcastThreeViewers runs the SFU on 127.0.0.1 with three viewers
+// (-max-viewers 3: a fourth is refused);
+// a publisher (play-from-disk's code) sends VP8 and Opus, then a second
+// publisher replaces it. Every viewer receives every frame of both,
+// byte for byte, on one SSRC per kind whose sequence numbers never skip
+// or repeat across the switch (the Sender's rtc.Forwarder at work).
+func TestBroadcastThreeViewers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
-	defer d.Close()
-	sfu := newSFU(d, rtc.Configuration{}, slog.New(slog.DiscardHandler))
-	srv := httptest.NewServer(handler(sfu, signaling.Limits{}))
-	defer srv.Close()
-
-	var se *signaling.StatusError
-	if _, err := newClient(t, ctx, d, srv.URL+"/view", rtc.DirectionRecvOnly); !errors.As(err, &se) || se.Code != 422 {
-		t.Fatalf("viewer without a publisher: %v, want 422", err)
-	}
-	pub, err := newClient(t, ctx, d, srv.URL+"/publish", rtc.DirectionSendOnly)
+	quiet := slog.New(slog.DiscardHandler)
+	var f cli.Flags
+	f.Register(flag.NewFlagSet("broadcast", flag.ContinueOnError))
+	pr, pw := io.Pipe()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, &f, quiet, "127.0.0.1:0", 3, "VP8", pw) }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
-	var viewers []*client
-	for range 2 {
-		v, err := newClient(t, ctx, d, srv.URL+"/view", rtc.DirectionRecvOnly)
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // nothing more is printed
+	base, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	page := get(t, base+"/")
+	if !strings.Contains(page, "/publish") || !strings.Contains(page, "/view") {
+		t.Errorf("page lacks the publish and view calls")
+	}
+
+	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
+	defer d.Close()
+	var viewers []*mediafile.Viewer
+	for range 3 {
+		v, err := mediafile.NewViewer(ctx, d, base+"/view", mediafile.VP8)
 		if err != nil {
 			t.Fatal(err)
 		}
 		viewers = append(viewers, v)
 	}
-	for _, cl := range append([]*client{pub}, viewers...) {
-		select {
-		case <-cl.connected:
-		case <-ctx.Done():
-			t.Fatal("not connected")
+	waitStats(ctx, t, base, func(st Stats) bool { return st.Connected == 3 })
+	// -max-viewers 3: a fourth is refused with 422 before anything is made.
+	var se *signaling.StatusError
+	if v, err := mediafile.NewViewer(ctx, d, base+"/view", mediafile.VP8); !errors.As(err, &se) || se.Code != http.StatusUnprocessableEntity {
+		if v != nil {
+			if _, err := v.Close(); err != nil {
+				t.Error(err)
+			}
 		}
-	}
-	for sfu.viewerCount() < 2 {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%d viewers connected on the server side", sfu.viewerCount())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	// Joining viewers asked for a keyframe already; drain that one.
-	select {
-	case <-pub.keyframes:
-	case <-ctx.Done():
-		t.Fatal("no keyframe request for a joining viewer")
+		t.Fatalf("a fourth viewer over -max-viewers 3: %v", err)
 	}
 
-	type out struct {
-		kind   rtc.MediaKind
-		pt     uint8
-		sender *rtc.Sender
-	}
-	var outs []out
-	err = pub.c.Do(func(pc *rtc.PeerConnection) error {
-		for _, tr := range pc.Transceivers() {
-			outs = append(outs, out{tr.Kind(), tr.Codecs()[0].PayloadType, tr.Sender()})
+	var wantVideo, wantAudio [][]byte
+	for i, seed := range []uint64{10, 20} {
+		var vb, ab bytes.Buffer
+		video, err := mediafile.SynthVP8(&vb, 20+10*i, seed)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
+		audio, err := mediafile.SynthOpus(&ab, 25, seed+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantVideo, wantAudio = append(wantVideo, video...), append(wantAudio, audio...)
+		vs, err := mediafile.Open("v.ivf", &vb, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := mediafile.Open("a.ogg", &ab, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := mediafile.Play(ctx, d, rtc.Configuration{}, quiet, base+"/publish", []*mediafile.Source{vs, as}); err != nil {
+			t.Fatal(err)
+		}
+		waitStats(ctx, t, base, func(st Stats) bool { return !st.Publisher })
+	}
+	time.Sleep(500 * time.Millisecond) // the last packets reach the viewers
+	for i, v := range viewers {
+		got, err := v.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, i, "video", got.Video, wantVideo)
+		compare(t, i, "audio", got.Audio, wantAudio)
+		if got.VideoSSRCs != 1 || got.AudioSSRCs != 1 {
+			t.Errorf("viewer %d: %d video and %d audio SSRCs, want one each", i, got.VideoSSRCs, got.AudioSSRCs)
+		}
+		for kind, seqs := range map[string][]uint16{"video": got.VideoSeqs, "audio": got.AudioSeqs} {
+			for j := 1; j < len(seqs); j++ {
+				if seqs[j] != seqs[j-1]+1 {
+					t.Errorf("viewer %d %s: sequence number %d after %d", i, kind, seqs[j], seqs[j-1])
+				}
+			}
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func compare(t *testing.T, viewer int, kind string, got, want [][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("viewer %d: %d %s frames, %d sent", viewer, len(got), kind, len(want))
+	}
+	for i := range min(len(got), len(want)) {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("viewer %d %s frame %d differs", viewer, kind, i)
+		}
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent := map[rtc.MediaKind][]string{}
-	for i := range 20 {
-		for _, o := range outs {
-			payload := fmt.Sprintf("%v-%d", o.kind, i)
-			p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: o.pt, SequenceNumber: uint16(i), Timestamp: uint32(i * 3000), SSRC: 7}, Payload: []byte(payload)}
-			b, err := p.Marshal()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := pub.c.WriteRTP(o.sender, "", b); err != nil {
-				t.Fatal(err)
-			}
-			sent[o.kind] = append(sent[o.kind], payload)
-		}
-		time.Sleep(5 * time.Millisecond)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, v := range viewers {
-		for {
-			v.mu.Lock()
-			done := len(v.payloads[rtc.MediaKindAudio]) >= 20 && len(v.payloads[rtc.MediaKindVideo]) >= 20
-			v.mu.Unlock()
-			if done {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				v.mu.Lock()
-				t.Fatalf("viewer %d got audio %d video %d of 20", i, len(v.payloads[rtc.MediaKindAudio]), len(v.payloads[rtc.MediaKindVideo]))
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-		v.mu.Lock()
-		for k, s := range sent {
-			for j := range s {
-				if v.payloads[k][j] != s[j] {
-					t.Errorf("viewer %d %v packet %d: %q, want %q", i, k, j, v.payloads[k][j], s[j])
-				}
-			}
-		}
-		v.mu.Unlock()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, res.Status)
 	}
+	return string(b)
+}
 
-	// A viewer's keyframe request reaches the publisher. Both chains
-	// throttle requests (300 ms by default, rtc-interceptor
-	// KeyframeConfig.MinInterval), and a viewer's chain may have asked on
-	// its own: drain, then ask every 400 ms until one arrives (the joins'
-	// requests are over by then, so what arrives is a viewer's).
-	time.Sleep(400 * time.Millisecond)
-	select {
-	case <-pub.keyframes:
-	default:
-	}
+// waitStats polls GET /stats until ok holds.
+func waitStats(ctx context.Context, t *testing.T, base string, ok func(Stats) bool) {
+	t.Helper()
 	for {
-		err = viewers[0].c.Do(func(pc *rtc.PeerConnection) error {
-			for _, tr := range pc.Transceivers() {
-				if tr.Kind() == rtc.MediaKindVideo {
-					return pc.RequestKeyframe(tr, 0)
-				}
-			}
-			return errors.New("no video transceiver")
-		})
-		if err != nil && !errors.Is(err, interceptor.ErrThrottled) {
+		var st Stats
+		if err := json.Unmarshal([]byte(get(t, base+"/stats")), &st); err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case <-pub.keyframes:
+		if ok(st) {
 			return
+		}
+		select {
 		case <-ctx.Done():
-			t.Fatal("viewer's keyframe request not passed to the publisher")
-		case <-time.After(400 * time.Millisecond):
+			t.Fatalf("stats stayed %+v", st)
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }

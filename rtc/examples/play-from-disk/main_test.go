@@ -1,172 +1,211 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
-	media "github.com/sansrtc/rtc/rtc-media"
-	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
+	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
 )
 
-// writeFiles writes a 10-frame VP8 IVF file (30 fps) and a 10-packet Ogg
-// Opus file with rtc-media.
-func writeFiles(t *testing.T) (ivf, ogg string) {
-	dir := t.TempDir()
-	ivf, ogg = filepath.Join(dir, "in.ivf"), filepath.Join(dir, "in.ogg")
-	fv, err := os.Create(ivf)
-	if err != nil {
-		t.Fatal(err)
+// TestPlayToRecorder runs the command against save-to-disk's recorder
+// (mediafile.Recorder) on 127.0.0.1: an IVF (VP8) and an Ogg Opus file,
+// then an H.264 Annex B stream, go out through WriteSample, SRTP and UDP
+// and come back through the RTP read path and the jitter buffer into new
+// files whose frames equal the originals one for one.
+func TestPlayToRecorder(t *testing.T) {
+	for _, tc := range []struct{ video, audio string }{{"in.ivf", "in.ogg"}, {"in.h264", ""}} {
+		t.Run(tc.video, func(t *testing.T) {
+			playThrough(t, tc.video, tc.audio, func(t *testing.T, path string) [][]byte { return synth(t, path, 30) })
+		})
 	}
-	w, err := media.NewIVFWriter(fv, media.IVFHeader{FourCC: media.FourCCVP8, Width: 64, Height: 48, TimebaseDenominator: 30, TimebaseNumerator: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 10 {
-		frame := []byte(fmt.Sprintf("vp8-frame-%02d", i)) // not decodable: enough for RTP
-		if err := w.WriteFrame(frame, uint64(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := fv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	fa, err := os.Create(ogg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ow, err := media.NewOpusWriter(fa, 1, media.OpusHead{Version: 1, Channels: 2, InputSampleRate: 48000}, media.OpusTags{Vendor: "sansrtc test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 10 {
-		if err := ow.WritePacket([]byte(fmt.Sprintf("\xfcopus-%02d", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := ow.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := fa.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return ivf, ogg
 }
 
-// TestPlayFromDisk: a sansrtc client offering to receive gets every IVF
-// frame (one marker bit each) and every Opus packet, in order.
-func TestPlayFromDisk(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	ivf, ogg := writeFiles(t)
-	var f cli.Flags
-	f.Register(flag.NewFlagSet("play-from-disk", flag.ContinueOnError))
-	lines := lineWriter(make(chan string, 4))
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, &f, f.Logger(), "127.0.0.1:0", ivf, ogg, lines) }()
-	var line string
-	select {
-	case line = <-lines:
-	case err := <-done:
-		t.Fatalf("run ended: %v", err)
+// playThrough makes the input files named video and audio (either may be
+// empty) with mk, which returns their frames, plays them to a recorder,
+// checks that the recorded frames equal them, and returns the paths of
+// the recorded files.
+func playThrough(t *testing.T, video, audio string, mk func(t *testing.T, path string) [][]byte) map[string]string {
+	tc := struct{ video, audio string }{video, audio}
+	saved := map[string]string{}
+	dir := t.TempDir()
+	o := options{to: "", fps: 30}
+	want := map[string][][]byte{}
+	var codecs [2]rtc.Codec
+	for i, name := range []string{tc.video, tc.audio} {
+		if name == "" {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		want[name] = mk(t, path)
+		c, err := mediafile.CodecFor(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codecs[i] = c
+		if i == 0 {
+			o.video = path
+		} else {
+			o.audio = path
+		}
 	}
-	base := strings.TrimPrefix(strings.TrimSpace(line), "listening on ")
+	out := map[string]*bytes.Buffer{}
+	var writers [2]io.Writer
+	for i, name := range []string{tc.video, tc.audio} {
+		if name != "" {
+			out[name] = &bytes.Buffer{}
+			writers[i] = out[name]
+		}
+	}
 
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 	defer d.Close()
-	var mu sync.Mutex
-	var audio []string
-	var videoFrames int
-	c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{OnMessage: func(c *driver.Conn, m rtc.Message) {
-		if m.Kind != rtc.MessageRTP {
-			return
-		}
-		var p rtp.Packet
-		if err := p.Unmarshal(m.Data); err != nil {
-			t.Error(err)
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Transceiver.Kind() == rtc.MediaKindAudio {
-			audio = append(audio, string(p.Payload))
-		} else if p.Marker {
-			videoFrames++
-		}
-	}})
+	var f cli.Flags
+	f.Register(flag.NewFlagSet("play", flag.ContinueOnError))
+	rec := mediafile.NewRecorder(d, rtc.Configuration{}, quiet, writers[0], codecs[0], writers[1], codecs[1])
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.Do(func(pc *rtc.PeerConnection) error {
-		for _, k := range []rtc.MediaKind{rtc.MediaKindAudio, rtc.MediaKindVideo} {
-			if _, err := pc.AddTransceiver(k, rtc.TransceiverInit{Direction: rtc.DirectionRecvOnly}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	srv := signaling.HTTPServer(signaling.Server(rec), signaling.Limits{})
+	go func() { _ = srv.Serve(ln) }() // ends with Close below
+	defer srv.Close()
+	o.to = "http://" + ln.Addr().String()
+
+	var stdout strings.Builder
+	if err := run(ctx, &f, quiet, o, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-rec.Ended():
+	case <-ctx.Done():
+		t.Fatal("the recorder did not see the session end")
+	}
+	nv, na, err := rec.Finish()
 	if err != nil {
 		t.Fatal(err)
 	}
-	off, err := c.OfferAfterGathering(ctx)
+	wantLine := fmt.Sprintf("sent %d video frames, %d audio frames\n", len(want[tc.video]), len(want[tc.audio]))
+	if stdout.String() != wantLine {
+		t.Errorf("output %q, want %q", stdout.String(), wantLine)
+	}
+	t.Logf("recorded %d video, %d audio frames", nv, na)
+	for name, buf := range out {
+		path := filepath.Join(dir, "out-"+name)
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := mediafile.ReadFrames(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareFrames(t, name, got, want[name])
+		saved[name] = path
+	}
+	return saved
+}
+
+// synth writes a synthetic file of n frames at path and returns its frames.
+func synth(t *testing.T, path string, n int) [][]byte {
+	t.Helper()
+	fh, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans, err := signaling.PostOffer(ctx, base, signaling.Description{Type: "offer", SDP: off.SDP})
+	defer fh.Close()
+	var frames [][]byte
+	switch filepath.Ext(path) {
+	case ".ivf":
+		frames, err = mediafile.SynthVP8(fh, n, 1)
+	case ".ogg":
+		frames, err = mediafile.SynthOpus(fh, n, 2)
+	case ".h264":
+		frames, err = mediafile.SynthH264(fh, n, 3)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetAnswer(rtc.SessionDescription{SDP: ans.SDP}); err != nil {
-		t.Fatal(err)
+	return frames
+}
+
+// quiet drops the log lines of the peers under test.
+var quiet = slog.New(slog.DiscardHandler)
+
+func compareFrames(t *testing.T, name string, got, want [][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d frames saved, %d sent", name, len(got), len(want))
 	}
-	for {
-		mu.Lock()
-		na, nv := len(audio), videoFrames
-		mu.Unlock()
-		if na >= 10 && nv >= 10 {
-			break
+	for i := range min(len(got), len(want)) {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("%s frame %d: %d bytes saved differ from the %d sent", name, i, len(got[i]), len(want[i]))
 		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("received %d Opus packets and %d VP8 frames of 10", na, nv)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	mu.Lock()
-	for i, a := range audio {
-		if want := fmt.Sprintf("\xfcopus-%02d", i); a != want {
-			t.Errorf("Opus packet %d: %q, want %q", i, a, want)
-		}
-	}
-	mu.Unlock()
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 }
 
-// lineWriter hands each Write to a channel (the command's standard output).
-type lineWriter chan string
-
-func (w lineWriter) Write(p []byte) (int, error) {
-	w <- string(p)
-	return len(p), nil
+// TestPlayGStreamerFiles does the same with files GStreamer encoded (real
+// VP8, Opus and H.264 bitstreams; skipped when gst-launch-1.0 or an
+// element is missing), and GStreamer then decodes every recorded file.
+func TestPlayGStreamerFiles(t *testing.T) {
+	gst, err := exec.LookPath("gst-launch-1.0")
+	if err != nil {
+		t.Skip("gst-launch-1.0 is not installed")
+	}
+	for _, el := range []string{"vp8enc", "avmux_ivf", "ivfparse", "vp8dec", "opusenc", "oggmux", "oggdemux", "opusdec", "openh264enc", "h264parse", "avdec_h264"} {
+		if exec.Command("gst-inspect-1.0", el).Run() != nil {
+			t.Skipf("GStreamer element %s is missing", el)
+		}
+	}
+	encode := map[string]string{
+		".ivf":  "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=10 ! avmux_ivf ! filesink location=",
+		".ogg":  "audiotestsrc num-buffers=25 samplesperbuffer=1920 ! audio/x-raw,rate=48000,channels=2 ! opusenc frame-size=20 ! oggmux ! filesink location=",
+		".h264": "videotestsrc num-buffers=30 ! video/x-raw,width=320,height=240,framerate=30/1 ! openh264enc ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au ! filesink location=",
+	}
+	decode := map[string]string{
+		".ivf":  " ! ivfparse ! vp8dec ! fakesink",
+		".ogg":  " ! oggdemux ! opusdec ! fakesink",
+		".h264": " ! h264parse ! avdec_h264 ! fakesink",
+	}
+	launch := func(t *testing.T, pipeline string) {
+		t.Helper()
+		cmd := exec.Command(gst, append([]string{"-q"}, strings.Fields(pipeline)...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gst-launch-1.0 %s: %v\n%s", pipeline, err, out)
+		}
+	}
+	for _, tc := range []struct{ video, audio string }{{"in.ivf", "in.ogg"}, {"in.h264", ""}} {
+		t.Run(tc.video, func(t *testing.T) {
+			saved := playThrough(t, tc.video, tc.audio, func(t *testing.T, path string) [][]byte {
+				launch(t, encode[filepath.Ext(path)]+path)
+				frames, err := mediafile.ReadFrames(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(frames) < 20 {
+					t.Fatalf("GStreamer wrote %d frames to %s", len(frames), path)
+				}
+				return frames
+			})
+			for _, path := range saved {
+				launch(t, "filesrc location="+path+decode[filepath.Ext(path)])
+			}
+		})
+	}
 }

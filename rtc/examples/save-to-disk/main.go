@@ -1,14 +1,24 @@
-// Command save-to-disk records one peer's VP8 video to an IVF file and its
-// Opus audio to an Ogg file (rtc-media writers). It answers POST /offer
-// (SIGNALING.md) for one connection at a time (another gets 503 until the
-// recording ends); the files are closed when the connection ends.
+// Command save-to-disk is a recording peer of the signaling contract
+// (rtc/driver/signaling/SIGNALING.md, POST /offer): it answers one offer,
+// receives its audio and video, rebuilds the frames with rtc-media's
+// jitter buffer and writes them to files: VP8 to IVF (-video out.ivf),
+// H.264 to an Annex B stream (-video out.h264), Opus to Ogg Opus (-audio
+// out.ogg). It answers only the codec of the file's extension. When the
+// session ends (the sender closes, or -duration passes) it writes
+// "saved N video frames, M audio frames" to standard output and exits.
 //
 //	go run ./rtc/examples/save-to-disk -addr 127.0.0.1:8080 -video out.ivf -audio out.ogg
+//	go run ./rtc/examples/play-from-disk -to http://127.0.0.1:8080 -video in.ivf -audio in.ogg
 //
-// Video frames are reassembled from RTP with rtc-rtp's FrameAssembler
-// (VP8, RFC 7741); a frame with a lost packet is dropped and counted, not
-// written half. Opus packets are written as they come (RFC 7587: one
-// packet per RTP payload).
+// A browser records the same way: POST an offer with a sendonly camera.
+// Play the result with `ffplay out.ivf` or `gst-launch-1.0 filesrc
+// location=out.ogg ! oggdemux ! opusdec ! autoaudiosink`.
+//
+// Threat model: the first peer to reach -addr is recorded (later offers
+// are refused); what it sends is written to the named files only, frame
+// by frame through the jitter buffer's limits (rtc-media Config:
+// MaxFrameSize 4 MiB, MaxPackets 512), so it can fill the disk only at
+// the rate it sends; use -duration to bound a session.
 package main
 
 import (
@@ -19,223 +29,102 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"sync"
 	"time"
 
 	"github.com/sansrtc/rtc/rtc"
-	media "github.com/sansrtc/rtc/rtc-media"
-	rtp "github.com/sansrtc/rtc/rtc-rtp"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/rtc/examples/internal/cli"
+	"github.com/sansrtc/rtc/rtc/examples/internal/mediafile"
 )
 
 func main() {
 	var f cli.Flags
 	f.Register(flag.CommandLine)
 	addr := flag.String("addr", "127.0.0.1:8080", "HTTP signaling address")
-	video := flag.String("video", "out.ivf", "IVF file for the VP8 video")
-	audio := flag.String("audio", "out.ogg", "Ogg file for the Opus audio")
+	video := flag.String("video", "", "video file to write: .ivf (VP8) or .h264 (H.264 Annex B)")
+	audio := flag.String("audio", "", "audio file to write: .ogg (Opus)")
+	duration := flag.Duration("duration", 0, "stop recording after this long (0: when the sender ends)")
 	flag.Parse()
 	log := f.Logger()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
 	if err := run(ctx, &f, log, *addr, *video, *audio, os.Stdout); err != nil {
 		log.Error("save-to-disk", "err", err)
 		os.Exit(1)
 	}
 }
 
+// run serves POST /offer on addr, records the first session into the
+// files, and returns when it ends (or ctx does).
 func run(ctx context.Context, f *cli.Flags, log *slog.Logger, addr, video, audio string, out io.Writer) error {
-	dcfg, err := f.DriverConfig(log)
-	if err != nil {
-		return err
+	if video == "" && audio == "" {
+		return errors.New("give -video, -audio or both")
 	}
 	cfg, err := f.Configuration()
 	if err != nil {
 		return err
 	}
+	var files [2]io.Writer
+	var codecs [2]rtc.Codec
+	for i, name := range []string{video, audio} {
+		if name == "" {
+			continue
+		}
+		if codecs[i], err = mediafile.CodecFor(name); err != nil {
+			return err
+		}
+		if (codecs[i].ClockRate == 48000) != (i == 1) {
+			return errors.New("-video takes .ivf or .h264, -audio .ogg")
+		}
+		fh, err := os.Create(name)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		files[i] = fh
+	}
+	dcfg, err := f.DriverConfig(log)
+	if err != nil {
+		return err
+	}
 	d := driver.New(dcfg)
 	defer d.Close()
+	rec := mediafile.NewRecorder(d, cfg, log, files[0], codecs[0], files[1], codecs[1])
+
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on -addr %s: %w", addr, err)
 	}
 	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
 	var lim signaling.Limits
-	r := &recorder{d: d, cfg: cfg, log: log, video: video, audio: audio}
-	srv := signaling.HTTPServer(signaling.ServerWithLimits(r, lim), lim)
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			log.Warn("shutdown", "err", err)
-		}
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	srv := signaling.HTTPServer(signaling.ServerWithLimits(rec, lim), lim)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case <-rec.Ended():
+	case err := <-served:
 		return err
 	}
-	r.wait()
-	return nil
-}
-
-type recorder struct {
-	d            *driver.Driver
-	cfg          rtc.Configuration
-	log          *slog.Logger
-	video, audio string
-
-	mu   sync.Mutex
-	busy bool
-	done sync.WaitGroup
-}
-
-// wait waits until the recording under way, if any, closed its files.
-func (r *recorder) wait() { r.done.Wait() }
-
-// files are one recording's writers (used on the connection's loop).
-type files struct {
-	fv, fa *os.File
-	ivf    *media.IVFWriter
-	opus   *media.OpusWriter
-	asm    *rtp.FrameAssembler
-	frames uint64
-	ts0    uint32 // the first frame's RTP timestamp
-	pkts   uint64
-	errs   uint64
-}
-
-func (r *recorder) open() (*files, error) {
-	fv, err := os.Create(r.video)
-	if err != nil {
-		return nil, err
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
 	}
-	fa, err := os.Create(r.audio)
-	if err != nil {
-		return nil, errors.Join(err, fv.Close())
-	}
-	ivf, err := media.NewIVFWriter(fv, media.IVFHeader{FourCC: media.FourCCVP8, Width: 640, Height: 480, TimebaseDenominator: 90000, TimebaseNumerator: 1})
-	if err != nil {
-		return nil, errors.Join(err, fv.Close(), fa.Close())
-	}
-	op, err := media.NewOpusWriter(fa, 1, media.OpusHead{Version: 1, Channels: 2, InputSampleRate: 48000}, media.OpusTags{Vendor: "sansrtc save-to-disk"})
-	if err != nil {
-		return nil, errors.Join(err, fv.Close(), fa.Close())
-	}
-	return &files{fv: fv, fa: fa, ivf: ivf, opus: op, asm: rtp.NewFrameAssembler(&rtp.VP8Depayloader{}, rtp.Config{})}, nil
-}
-
-func (f *files) close() error {
-	return errors.Join(f.ivf.Close(), f.opus.Close(), f.fv.Close(), f.fa.Close())
-}
-
-// write records one RTP packet of kind.
-func (f *files) write(kind rtc.MediaKind, b []byte) error {
-	var p rtp.Packet
-	if err := p.Unmarshal(b); err != nil {
-		return err
-	}
-	if kind == rtc.MediaKindAudio {
-		f.pkts++
-		return f.opus.WritePacket(p.Payload)
-	}
-	fr, ok, err := f.asm.Push(&p)
-	if err != nil || !ok {
-		return err
-	}
-	if f.frames == 0 {
-		f.ts0 = fr.Timestamp
-	}
-	f.frames++
-	return f.ivf.WriteFrame(fr.Data, uint64(fr.Timestamp-f.ts0))
-}
-
-func (r *recorder) Answer(ctx context.Context, offer signaling.Description) (signaling.Description, error) {
-	r.mu.Lock()
-	if r.busy {
-		r.mu.Unlock()
-		return signaling.Description{}, fmt.Errorf("%w: a recording is under way", signaling.ErrBusy)
-	}
-	r.busy = true
-	r.done.Add(1)
-	r.mu.Unlock()
-	release := func() {
-		r.mu.Lock()
-		r.busy = false
-		r.mu.Unlock()
-		r.done.Done()
-	}
-	fs, err := r.open()
-	if err != nil {
-		release()
-		return signaling.Description{}, err
-	}
-	c, err := r.d.NewPeerConnection(r.cfg, driver.Handler{OnMessage: func(c *driver.Conn, m rtc.Message) {
-		if m.Kind == rtc.MessageRTP && m.Transceiver != nil {
-			if err := fs.write(m.Transceiver.Kind(), m.Data); err != nil {
-				fs.errs++
-				r.log.Debug("record", "err", err)
-			}
+	if c := rec.Conn(); c != nil {
+		if err := c.Close(); err != nil {
+			log.Warn("close", "err", err)
 		}
-	}})
-	if err != nil {
-		release()
-		return signaling.Description{}, errors.Join(err, fs.close())
 	}
-	err = c.Do(func(pc *rtc.PeerConnection) error {
-		// Receive-only transceivers with the files' codecs, associated
-		// with the offer's sections (W3C webrtc §4.4.1.6).
-		for _, want := range []rtc.Codec{{Name: "opus", ClockRate: 48000, Channels: 2}, {Name: "VP8", ClockRate: 90000}} {
-			kind := rtc.MediaKindAudio
-			if want.Name == "VP8" {
-				kind = rtc.MediaKindVideo
-			}
-			t, err := pc.AddTransceiverTrack(rtc.Track{Kind: kind}, rtc.TransceiverInit{Direction: rtc.DirectionRecvOnly})
-			if err != nil {
-				return err
-			}
-			if err := t.SetCodecPreferences([]rtc.Codec{want}); err != nil {
-				return err
-			}
-		}
-		if err := pc.SetRemoteDescription(rtc.SessionDescription{Type: rtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
-			return err
-		}
-		a, err := pc.CreateAnswer()
-		if err != nil {
-			return err
-		}
-		return pc.SetLocalDescription(a)
-	})
-	var ans rtc.SessionDescription
-	if err == nil {
-		ans, err = c.WaitGathering(ctx)
-	}
-	go func() {
-		<-c.Done() // after the last callback: fs is ours
-		if err := fs.close(); err != nil {
-			r.log.Warn("closing the recording", "err", err)
-		}
-		r.log.Info("recorded", "video_frames", fs.frames, "audio_packets", fs.pkts, "errors", fs.errs, "dropped_frames", fs.asm.Stats().DroppedFrames)
-		release()
-	}()
-	if err != nil {
-		if cerr := c.Close(); cerr != nil {
-			r.log.Debug("close", "err", cerr)
-		}
-		return signaling.Description{}, fmt.Errorf("%w: %v", signaling.ErrUnprocessable, err)
-	}
-	return signaling.Description{Type: "answer", SDP: ans.SDP}, nil
-}
-
-func (r *recorder) Offer(context.Context) (signaling.Description, error) {
-	return signaling.Description{}, signaling.ErrCannotOffer
-}
-
-func (r *recorder) Accept(context.Context, signaling.Description) error {
-	return signaling.ErrUnknownID
+	nv, na, err := rec.Finish()
+	fmt.Fprintf(out, "saved %d video frames, %d audio frames\n", nv, na)
+	return err
 }
