@@ -259,8 +259,8 @@
 //     EventTCPConnect asks the caller to dial; it answers TCPConnected or
 //     TCPConnectFailed, and TCPClosed when a connection ends. Segments go
 //     to HandleRead and come out of PollWrite with Transport.Protocol
-//     shared.TCP, RFC 4571 framed by the agent; DTLS on a TCP pair goes
-//     through the agent like DTLS on a relayed pair.
+//     shared.TCP, RFC 4571 framed by the agent; DTLS and SRTP on a TCP
+//     pair go through the agent like on a relayed pair.
 //   - TURN over TCP and TLS (RFC 8656 §3.1): "turn:h:p?transport=tcp" and
 //     "turns:h[:5349]" URLs; the datagrams for such a server have
 //     Transport.Protocol shared.TCP, and TURNTransport(Transport.Peer)
@@ -297,8 +297,7 @@
 //     restart the offer started) and candidates stay applied.
 //   - stuns: URLs are refused. Our own host candidates are not published
 //     as .local names (rtc-ice/mdns has the Responder; no Configuration
-//     flag yet). SRTP over an ICE-TCP pair is dropped (DTLS and data
-//     channels work).
+//     flag yet).
 //   - Descriptions are parsed, read and built with rtc-sdp; only the
 //     attributes JSEP uses are checked in a remote description (others
 //     are kept as text and ignored, RFC 8866 §5.13).

@@ -6,6 +6,7 @@ import (
 	datachannel "github.com/sansrtc/rtc/rtc-datachannel"
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
 // This file is the one place that moves output between the parts, and the
@@ -29,6 +30,7 @@ import (
 func (pc *PeerConnection) step() {
 	now := pc.clock.Now()
 	pc.tr.drain(now, &pc.out)
+	pc.takeAgentMedia()
 	pc.media.pumpChain(pc.tr.send, &pc.out)
 	for range 4 {
 		pc.settle()
@@ -37,11 +39,24 @@ func (pc *PeerConnection) step() {
 		moved = pc.data.pullReads(&pc.out) || moved
 		moved = pc.pump() || moved
 		pc.tr.drain(now, &pc.out)
+		pc.takeAgentMedia()
 		if !moved {
 			break
 		}
 	}
 	pc.settle()
+}
+
+// takeAgentMedia gives the RTP and RTCP that came through the ICE agent
+// (a relayed or ICE-TCP selected pair) to the media part.
+func (pc *PeerConnection) takeAgentMedia() {
+	for i, tb := range pc.tr.agentMedia {
+		k := stun.Classify(tb.Message)
+		pc.out.emitError("media", pc.handleMedia(k, tb, true))
+		pc.tr.ice.ReleaseRead(tb.Message)
+		pc.tr.agentMedia[i] = shared.TaggedBytes{}
+	}
+	pc.tr.agentMedia = pc.tr.agentMedia[:0]
 }
 
 // settle derives what follows from the parts' states: SCTP starts over a

@@ -236,7 +236,7 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	case stun.KindDTLS:
 		err = pc.tr.handleDTLS(msg, false, &pc.out)
 	case stun.KindRTP, stun.KindRTCP:
-		err = pc.handleMedia(k, msg)
+		err = pc.handleMedia(k, msg, false)
 	default:
 		pc.out.stats.Dropped++
 		err = ErrUnknownPacket
@@ -247,8 +247,8 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 
 // handleMedia routes an RTP or RTCP datagram from the selected pair to the
 // media part, which decrypts it in place and returns the Message to read.
-func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes) error {
-	if !pc.tr.onPath(msg.Transport, false) {
+func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes, viaAgent bool) error {
+	if !pc.tr.onPath(msg.Transport, viaAgent) {
 		pc.out.stats.Dropped++
 		pc.out.stats.DroppedOffPath++
 		return nil

@@ -57,9 +57,13 @@ type transport struct {
 	checksAtStart uint64
 	checkKicked   bool
 	kicks         uint64 // first flights resent early (kickDTLS)
-	earlyBytes    int    // bytes held in early
-	relayPending  bool   // records went to the agent since its queue was last empty
-	early         []earlyDTLS
+	// agentMedia holds RTP and RTCP the agent unwrapped (TURN, ICE-TCP)
+	// until the PeerConnection gives it to the media part; each is
+	// released to the agent then.
+	agentMedia   []shared.TaggedBytes
+	earlyBytes   int  // bytes held in early
+	relayPending bool // records went to the agent since its queue was last empty
+	early        []earlyDTLS
 
 	// What negotiation decided, set by the PeerConnection (downward).
 	started      bool // gathering started (the first SetLocalDescription)

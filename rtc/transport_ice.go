@@ -118,9 +118,15 @@ func (t *transport) drainICE(now time.Time, out *sink) {
 		if !ok {
 			return
 		}
-		if stun.Classify(tb.Message) == stun.KindDTLS {
+		switch stun.Classify(tb.Message) {
+		case stun.KindDTLS:
 			out.emitError("dtls", t.handleDTLS(tb, true, out))
-		} else {
+		case stun.KindRTP, stun.KindRTCP:
+			// SRTP over TURN or ICE-TCP: the PeerConnection hands it to
+			// the media part (takeAgentMedia) and gives it back.
+			t.agentMedia = append(t.agentMedia, tb)
+			continue
+		default:
 			out.stats.Dropped++
 		}
 		// DTLS borrowed it (or copied it while it waits for its path).
