@@ -50,6 +50,9 @@ install_packages() {
 	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 	command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 	command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+	# tools/interop/network: a private LAN in a namespace (ip, veth) and nftables.
+	command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+	command -v nft >/dev/null 2>&1 || missing+=(nftables)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	local sudo=
 	[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=sudo
@@ -64,7 +67,7 @@ install_packages() {
 }
 step "peers: chromium, firefox-esr, coturn, openssl, gstreamer, tshark"
 if [ "${SANSRTC_SKIP_INSTALL:-}" != 1 ]; then install_packages; fi
-for b in chromium firefox-esr turnserver openssl gst-launch-1.0 tshark; do
+for b in chromium firefox-esr turnserver openssl gst-launch-1.0 tshark ip nft; do
 	printf '%-10s %s\n' "$b" "$(command -v $b || echo missing)"
 done
 # coturn's Debian package starts a system service; the tests start their own.

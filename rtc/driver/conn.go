@@ -60,7 +60,10 @@ type Conn struct {
 	sendWaiting bool   // in Driver.sendReady (or being handed over)
 	sendClosed  bool
 
+	streams streams // TURN over TCP/TLS connections (turn_tcp.go)
+
 	// Loop-goroutine state.
+	asked     map[string]struct{} // hostnames given to Config.Resolver (resolve.go)
 	closed    bool
 	dirty     bool
 	ending    *ending // a terminal state seen during a drive
@@ -146,6 +149,7 @@ func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
 			c.d.learnUfrag(c)
 		}
 		c.s.drive(c)
+		c.resolveNames()
 	})
 	if err != nil {
 		return err
@@ -455,6 +459,7 @@ func (c *Conn) AnswerAfterGathering(ctx context.Context, offer rtc.SessionDescri
 		if err := pc.SetRemoteDescription(offer); err != nil {
 			return err
 		}
+		c.trickleHostnames(pc, offer.SDP)
 		a, err := pc.CreateAnswer()
 		if err != nil {
 			return err
@@ -476,7 +481,13 @@ func (c *Conn) SetAnswer(answer rtc.SessionDescription) error {
 	if answer.Type != rtc.SDPTypeAnswer && answer.Type != rtc.SDPTypePranswer {
 		return fmt.Errorf("driver: SetAnswer needs an answer, got %v: %w", answer.Type, rtc.ErrInvalidState)
 	}
-	return c.Do(func(pc *rtc.PeerConnection) error { return pc.SetRemoteDescription(answer) })
+	return c.Do(func(pc *rtc.PeerConnection) error {
+		if err := pc.SetRemoteDescription(answer); err != nil {
+			return err
+		}
+		c.trickleHostnames(pc, answer.SDP)
+		return nil
+	})
 }
 
 // handleErr reports an error of a Handle* call (a datagram the stack

@@ -79,6 +79,16 @@
 // deadline passed, that received datagrams, or that have queued sends are
 // driven. A connection's place in the heap is updated after every drive.
 //
+// # Real networks
+//
+// Config.Resolver answers the remote candidate hostnames the PeerConnection
+// cannot pair (stock browsers' mDNS ".local" names); NewMDNSResolver gives
+// one that asks the LAN with rtc-ice/mdns (resolve.go, mdns.go). TURN
+// traffic the PeerConnection sends with Protocol TCP runs on a TCP
+// connection per (host address, server), over crypto/tls for turns: URLs
+// (Config.TLSRoots), and DNS names in ICE server URLs are resolved with
+// net.Resolver in NewPeerConnection (turn_tcp.go).
+//
 // # One port
 //
 // With Config.SinglePort every connection of the driver shares one UDP

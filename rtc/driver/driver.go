@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
@@ -67,6 +68,20 @@ type Config struct {
 	// queues, so there is no lock shared between loops on the per-packet
 	// path. If zero, GOMAXPROCS.
 	Loops int
+	// Resolver, if set, resolves the hostnames of remote candidates (the
+	// mDNS ".local" names of stock browsers; an MDNSResolver, say): the
+	// driver asks it for every name the PeerConnection holds unresolved
+	// (see resolve.go) and answers with PeerConnection.ResolveHostname.
+	// If nil, such candidates stay unpaired and only the peer's checks
+	// (peer-reflexive candidates) connect.
+	Resolver HostResolver
+	// TLSRoots are the roots that verify turns: servers (TURN over TLS,
+	// turn_tcp.go). If nil, the system roots are used.
+	TLSRoots *x509.CertPool
+	// ICETCP gives every connection (without SinglePort) a listening TCP
+	// port per host address for passive ICE-TCP candidates, and dials
+	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
+	ICETCP bool
 }
 
 func (c *Config) loops() int {
@@ -291,6 +306,10 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	for _, so := range c.socks {
 		cfg.LocalAddresses = append(cfg.LocalAddresses, so.adv)
 	}
+	if cfg, err = c.prepareICEServers(cfg); err != nil { // turn_tcp.go
+		c.closeSockets()
+		return nil, err
+	}
 	pc, err := rtc.NewPeerConnection(cfg)
 	if err != nil {
 		c.closeSockets()
@@ -327,6 +346,12 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if err != nil {
 		c.closeSockets()
 		return nil, err
+	}
+	if d.cfg.ICETCP && c.own {
+		if err := c.startICETCP(); err != nil { // tcp.go
+			c.Close()
+			return nil, err
+		}
 	}
 	c.log.Debug("created", "local", c.LocalAddresses())
 	return c, nil
@@ -466,6 +491,9 @@ func (s *shard) drive(c *Conn) {
 			}
 			progressed = true
 			c.observe(e)
+			if e.Kind == rtc.EventTCPConnect {
+				c.dialICETCP(e.Transport) // tcp.go
+			}
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)
 			}
@@ -511,6 +539,10 @@ func (s *shard) flushConn(c *Conn) bool {
 			break
 		}
 		any = true
+		if tb.Transport.Protocol == shared.TCP {
+			c.writeStream(tb) // TURN over TCP/TLS, turn_tcp.go
+			continue
+		}
 		i := c.sockIndex(tb.Transport.Local)
 		if i < 0 || !tb.Transport.Peer.IsValid() {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))

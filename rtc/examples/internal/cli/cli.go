@@ -1,10 +1,13 @@
 // Package cli holds the flags and logging the examples share: ICE servers
 // (issue 16: -ice-server, -ice-user, -ice-pass, -relay-only), host
 // addresses (-host), one UDP port for every session (issue 18: -udp-port,
-// -public-ip) and log levels (-v).
+// -public-ip), the real-network flags of issue 16 (-tls-roots for turns:
+// servers, -mdns to resolve browsers' .local candidates) and log levels
+// (-v).
 package cli
 
 import (
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -26,6 +29,9 @@ type Flags struct {
 	Verbose    bool
 	UDPPort    int
 	PublicIP   string
+	TLSRoots   string
+	MDNS       string
+	ICETCP     bool
 }
 
 type listFlag struct{ to *[]string }
@@ -45,12 +51,15 @@ func (l listFlag) Set(s string) error {
 // Register adds the shared flags to fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Hosts, "host", "127.0.0.1", "comma-separated host addresses for ICE (loopback by default; a LAN address lets other devices connect)")
-	fs.Var(listFlag{&f.ICEServers}, "ice-server", "STUN or TURN server URL with an IP address, e.g. stun:192.0.2.1:3478 or turn:192.0.2.1:3478?transport=udp (repeatable)")
+	fs.Var(listFlag{&f.ICEServers}, "ice-server", "STUN or TURN server URL, e.g. stun:192.0.2.1:3478, turn:192.0.2.1:3478?transport=udp, turn:turn.example.org?transport=tcp or turns:turn.example.org:5349 (TURN over TLS); DNS names are resolved at start (repeatable)")
 	fs.StringVar(&f.ICEUser, "ice-user", "", "TURN user name (long-term credential) for every -ice-server")
 	fs.StringVar(&f.ICEPass, "ice-pass", "", "TURN password for every -ice-server")
 	fs.BoolVar(&f.RelayOnly, "relay-only", false, "use relayed (TURN) candidates only")
 	fs.BoolVar(&f.Verbose, "v", false, "log every event and message (debug level)")
 	fs.IntVar(&f.UDPPort, "udp-port", 0, "run every session on this one UDP port (0: a socket per session)")
+	fs.StringVar(&f.TLSRoots, "tls-roots", "", "PEM file of the roots that verify turns: servers (default: the system roots)")
+	fs.BoolVar(&f.ICETCP, "ice-tcp", false, "also offer ICE-TCP (RFC 6544): a passive TCP port per session and host address, active dials; UDP keeps priority")
+	fs.StringVar(&f.MDNS, "mdns", "", "resolve remote mDNS .local candidates (stock browsers) by asking on this LAN interface, e.g. eth0")
 	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
 }
 
@@ -80,6 +89,30 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 	}
 	if cfg.SinglePort && len(f.ICEServers) > 0 {
 		return cfg, fmt.Errorf("-udp-port does not support -ice-server yet")
+	}
+	if f.TLSRoots != "" {
+		pem, err := os.ReadFile(f.TLSRoots)
+		if err != nil {
+			return cfg, fmt.Errorf("-tls-roots: %w", err)
+		}
+		cfg.TLSRoots = x509.NewCertPool()
+		if !cfg.TLSRoots.AppendCertsFromPEM(pem) {
+			return cfg, fmt.Errorf("-tls-roots: no certificate in %s", f.TLSRoots)
+		}
+	}
+	if f.ICETCP {
+		if cfg.SinglePort {
+			return cfg, fmt.Errorf("-ice-tcp does not work with -udp-port yet")
+		}
+		cfg.ICETCP = true
+	}
+	if f.MDNS != "" {
+		// Lives as long as the process: the examples run until killed.
+		r, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: f.MDNS})
+		if err != nil {
+			return cfg, fmt.Errorf("-mdns: %w", err)
+		}
+		cfg.Resolver = r
 	}
 	return cfg, nil
 }

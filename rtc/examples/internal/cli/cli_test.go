@@ -59,6 +59,10 @@ func TestFlags(t *testing.T) {
 		{[]string{"-udp-port", "70000"}, "bad -udp-port"},
 		{[]string{"-host", "localhost"}, "bad -host"},
 		{[]string{"-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478"}, "does not support -ice-server"},
+		{[]string{"-tls-roots", "/nonexistent/roots.pem"}, "-tls-roots"},
+		{[]string{"-tls-roots", "cli_test.go"}, "no certificate"},
+		{[]string{"-mdns", "no-such-interface0"}, "-mdns"},
+		{[]string{"-udp-port", "4000", "-ice-tcp"}, "-ice-tcp does not work"},
 	} {
 		if _, err := parse(t, tc.args...).DriverConfig(nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)

@@ -1,0 +1,347 @@
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/rtc/driver/echo"
+	"github.com/sansrtc/rtc/rtc/driver/signaling"
+	"github.com/sansrtc/rtc/tools/internal/peers"
+)
+
+// stockFlags are Chromium's no-phone-home flags only: no WebRTC loopback
+// flag, mDNS obfuscation left on (tools/README.md, "Stock browsers").
+func stockFlags(dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(peers.ChromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(dir),
+	}
+}
+
+// stockPage offers a data channel, takes the answer, waits until the
+// channel is open and echoes one message, reporting the setup time and
+// the selected pair.
+const stockPage = `<!doctype html><meta charset="utf-8"><title>stock</title><script>
+"use strict";
+let pc, dc, opened, t0;
+async function offer() {
+  pc = new RTCPeerConnection();
+  dc = pc.createDataChannel("stock");
+  opened = new Promise((res, rej) => { dc.onopen = res; pc.onconnectionstatechange = () => { if (pc.connectionState === "failed") rej(new Error("connection failed")); }; });
+  await pc.setLocalDescription(await pc.createOffer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+}
+async function accept(sdp) {
+  t0 = performance.now();
+  await pc.setRemoteDescription({ type: "answer", sdp });
+  await opened;
+  const setup = performance.now() - t0;
+  const got = new Promise(r => dc.onmessage = e => r(e.data));
+  dc.send("hello over the LAN");
+  const echo = await got;
+  let local = "", remote = "";
+  const stats = await pc.getStats();
+  stats.forEach(s => {
+    if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
+      const l = stats.get(s.localCandidateId), r = stats.get(s.remoteCandidateId);
+      local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
+      remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
+    }
+  });
+  return JSON.stringify({ setup, echo, local, remote });
+}
+async function answerOffer(sdp) {
+  pc = new RTCPeerConnection();
+  opened = new Promise((res, rej) => {
+    pc.ondatachannel = e => { dc = e.channel; if (dc.readyState === "open") res(); else dc.onopen = res; };
+    pc.onconnectionstatechange = () => { if (pc.connectionState === "failed") rej(new Error("connection failed")); };
+  });
+  t0 = performance.now();
+  await pc.setRemoteDescription({ type: "offer", sdp });
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise(r => pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") r(); }));
+  }
+  return pc.localDescription.sdp;
+}
+async function answered() {
+  await opened;
+  const setup = performance.now() - t0;
+  const got = new Promise(r => dc.onmessage = e => r(e.data));
+  dc.send("hello over the LAN");
+  const echo = await got;
+  return JSON.stringify({ setup, echo, local: "", remote: "" });
+}
+</script>`
+
+type stockResult struct {
+	Setup  float64 `json:"setup"`
+	Echo   string  `json:"echo"`
+	Local  string  `json:"local"`
+	Remote string  `json:"remote"`
+}
+
+// TestStockChromiumOffersOnLAN: headless Chromium with default WebRTC
+// settings offers a data channel to the sansrtc echo peer bound to the
+// LAN address 192.168.77.2 in a private namespace. The offer carries only
+// mDNS .local host candidates; the connection must come up (through the
+// peer-reflexive candidate of Chromium's checks, RFC 8445 §7.3.1.3, or a
+// resolved name) and echo a message.
+func TestStockChromiumOffersOnLAN(t *testing.T) {
+	peers.RequireChromium(t)
+	if !InNamespace(t) {
+		return
+	}
+	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}})
+	t.Logf("stock Chromium offerer on the LAN, peer-reflexive path: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+}
+
+// countingResolver records what the driver asked and got.
+type countingResolver struct {
+	r       driver.HostResolver
+	mu      sync.Mutex
+	asked   []string
+	answers map[string]netip.Addr
+}
+
+func (c *countingResolver) LookupHost(ctx context.Context, name string) (netip.Addr, error) {
+	a, err := c.r.LookupHost(ctx, name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, name)
+	if err == nil {
+		c.answers[name] = a
+	}
+	return a, err
+}
+
+// TestStockChromiumMDNSResolved: as TestStockChromiumOffersOnLAN, with
+// the driver resolving Chromium's .local candidates through an
+// MDNSResolver on veth0 (rtc-ice/mdns Querier, 224.0.0.251:5353, TTL
+// 255): Chromium's own mDNS responder answers, every name resolves to an
+// address of the LAN, and the channel opens.
+func TestStockChromiumMDNSResolved(t *testing.T) {
+	peers.RequireChromium(t)
+	if !InNamespace(t) {
+		return
+	}
+	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("closing the resolver: %v", err)
+		}
+	}()
+	res := &countingResolver{r: m, answers: map[string]netip.Addr{}}
+	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}, Resolver: res})
+	// The lookups run beside the connection; give them the Querier's time.
+	deadline := time.Now().Add(6 * time.Second)
+	for {
+		res.mu.Lock()
+		n, asked := len(res.answers), len(res.asked)
+		res.mu.Unlock()
+		if (asked > 0 && n == asked) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	if len(res.asked) == 0 {
+		t.Fatal("the driver asked the resolver for no name")
+	}
+	lan := netip.MustParsePrefix("192.168.77.0/24")
+	for _, name := range res.asked {
+		a, ok := res.answers[name]
+		if !ok {
+			t.Errorf("%s: not resolved (stats %+v)", name, m.Stats())
+			continue
+		}
+		if !lan.Contains(a) {
+			t.Errorf("%s resolved to %v, outside the LAN", name, a)
+		}
+	}
+	t.Logf("stock Chromium offerer, names resolved by mDNS %v: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q; resolver stats %+v", res.answers, r.Setup, r.Local, r.Remote, m.Stats())
+}
+
+// stockChromiumOffers runs stock Chromium offering a data channel to the
+// sansrtc echo peer on a driver made with cfg, checks that the offer has
+// only .local host candidates and that a message comes back, and returns
+// what the page measured.
+func stockChromiumOffers(t *testing.T, cfg driver.Config) stockResult {
+	t.Helper()
+	d := driver.New(cfg)
+	defer d.Close()
+	peer := echo.New(d, echo.Options{})
+
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(dir)...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	url, stop, err := peers.ServePage([]byte(stockPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	offer, err := peers.Eval[string](bctx, "offer()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
+		t.Logf("chromium offer:\n%s", offer)
+	}
+	var hosts, locals int
+	for _, l := range strings.Split(offer, "\n") {
+		if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
+			hosts++
+			if strings.Contains(l, ".local ") {
+				locals++
+			}
+		}
+	}
+	if hosts == 0 || locals != hosts {
+		t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+	}
+	ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := peers.Eval[string](bctx, "accept("+quote(ans.SDP)+")")
+	if err != nil {
+		t.Fatalf("chromium did not connect: %v", err)
+	}
+	var r stockResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	if !strings.Contains(r.Remote, LAN.String()) {
+		t.Errorf("selected remote candidate %q, want our LAN address %s", r.Remote, LAN)
+	}
+	return r
+}
+
+func quote(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// dropUDP are nftables rules that drop every UDP datagram in the
+// namespace except mDNS (port 5353), in and out.
+var dropUDP = [][]string{
+	{"nft", "add", "table", "inet", "noudp"},
+	{"nft", "add", "chain", "inet", "noudp", "in", "{ type filter hook input priority 0; policy accept; }"},
+	{"nft", "add", "chain", "inet", "noudp", "out", "{ type filter hook output priority 0; policy accept; }"},
+	{"nft", "add", "rule", "inet", "noudp", "in", "meta", "l4proto", "udp", "udp", "dport", "!=", "5353", "drop"},
+	{"nft", "add", "rule", "inet", "noudp", "out", "meta", "l4proto", "udp", "udp", "dport", "!=", "5353", "drop"},
+}
+
+// TestStockChromiumICETCP: as TestStockChromiumOffersOnLAN with every UDP
+// datagram dropped (nftables): the driver's ICE-TCP passive candidate
+// (Config.ICETCP) is the only way, and stock Chromium connects over it.
+func TestStockChromiumICETCP(t *testing.T) {
+	peers.RequireChromium(t)
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}, ICETCP: true})
+	if !strings.Contains(r.Remote, "tcp") || !strings.Contains(r.Local, "tcp") {
+		t.Errorf("selected pair local %q remote %q, want TCP", r.Local, r.Remote)
+	}
+	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+}
+
+// TestStockChromiumAnswersOnLAN: the other role. The sansrtc echo peer on
+// 192.168.77.2 offers a data channel (host candidate on the LAN); stock
+// Chromium answers with only .local candidates and echoes back through
+// the peer, with the mDNS resolver on.
+func TestStockChromiumAnswersOnLAN(t *testing.T) {
+	peers.RequireChromium(t)
+	if !InNamespace(t) {
+		return
+	}
+	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("closing the resolver: %v", err)
+		}
+	}()
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m})
+	defer d.Close()
+	peer := echo.New(d, echo.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(t.TempDir())...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	url, stop, err := peers.ServePage([]byte(stockPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	off, err := peer.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := peers.Eval[string](bctx, "answerOffer("+quote(off.SDP)+")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ans, ".local ") {
+		t.Errorf("stock Chromium's answer has no mDNS candidate:\n%s", ans)
+	}
+	if err := peer.Accept(ctx, signaling.Description{Type: "answer", SDP: ans, ID: off.ID}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := peers.Eval[string](bctx, "answered()")
+	if err != nil {
+		t.Fatalf("chromium did not connect: %v", err)
+	}
+	var r stockResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	t.Logf("stock Chromium answerer on the LAN: data channel open %.0f ms after its setRemoteDescription (answer, gathering and signaling included)", r.Setup)
+}
