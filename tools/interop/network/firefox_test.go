@@ -64,7 +64,13 @@ async function run() {
   const got = new Promise(r => dc.onmessage = e => r(e.data));
   dc.send("hello over the LAN");
   const echo = await got;
-  return { setup, echo, offer };
+  return Object.assign({ setup, echo, offer }, await dtlsOf(pc));
+}
+async function dtlsOf(pc) {
+  for (const v of (await pc.getStats()).values()) {
+    if (v.type === "transport" && v.tlsVersion) return { tlsVersion: v.tlsVersion, dtlsCipher: v.dtlsCipher || "" };
+  }
+  return {};
 }
 async function answer() {
   const resp = await fetch("/offer");
@@ -90,17 +96,19 @@ async function answer() {
   const got = new Promise(r => dc.onmessage = e => r(e.data));
   dc.send("hello over the LAN");
   const echo = await got;
-  return { setup, echo, offer: sdp };
+  return Object.assign({ setup, echo, offer: sdp }, await dtlsOf(pc));
 }
 (location.search === "?answer" ? answer() : run()).then(r => fetch("/result", { method: "POST", body: JSON.stringify(r) }),
            e => fetch("/result", { method: "POST", body: JSON.stringify({ error: String(e) }) }));
 </script>`
 
 type firefoxResult struct {
-	Setup float64 `json:"setup"`
-	Echo  string  `json:"echo"`
-	Offer string  `json:"offer"`
-	Error string  `json:"error"`
+	Setup      float64 `json:"setup"`
+	Echo       string  `json:"echo"`
+	Offer      string  `json:"offer"`
+	Error      string  `json:"error"`
+	TLSVersion string  `json:"tlsVersion"` // Firefox's getStats transport: FEFC is DTLS 1.3
+	DTLSCipher string  `json:"dtlsCipher"`
 }
 
 // TestStockFirefoxOffersOnLAN: Firefox ESR, headless, with default WebRTC
@@ -109,13 +117,22 @@ type firefoxResult struct {
 // bound to 192.168.77.2 in a private namespace, with the driver's mDNS
 // resolver on veth0. The page POSTs its offer and its result back (no
 // WebDriver).
-func TestStockFirefoxOffersOnLAN(t *testing.T) { stockFirefox(t, false) }
+func TestStockFirefoxOffersOnLAN(t *testing.T) { stockFirefox(t, false, "", "FEFC") }
 
 // TestStockFirefoxAnswersOnLAN: the other role: the page GETs our offer,
 // answers with its .local candidates, POSTs the answer and echoes.
-func TestStockFirefoxAnswersOnLAN(t *testing.T) { stockFirefox(t, true) }
+func TestStockFirefoxAnswersOnLAN(t *testing.T) { stockFirefox(t, true, "", "FEFC") }
 
-func stockFirefox(t *testing.T, answers bool) {
+// TestStockFirefoxDTLS12OnLAN: Firefox limited to DTLS 1.2
+// (media.peerconnection.dtls.version.max=771) falls back and still echoes
+// (issue 19); without the pref the two tests above negotiate DTLS 1.3.
+func TestStockFirefoxDTLS12OnLAN(t *testing.T) {
+	stockFirefox(t, false, `user_pref("media.peerconnection.dtls.version.max", 771);`+"\n", "FEFD")
+}
+
+// stockFirefox runs one stock Firefox scenario; extraPrefs are appended to
+// the profile and wantTLS is the DTLS version its getStats must report.
+func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
 	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
 	if !InNamespace(t) {
 		return
@@ -200,7 +217,7 @@ func stockFirefox(t *testing.T, answers bool) {
 		page, role = page+"?answer", "answerer"
 	}
 	profile := t.TempDir()
-	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs+extraPrefs), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -233,5 +250,8 @@ func stockFirefox(t *testing.T, answers bool) {
 	if !strings.Contains(r.Offer, ".local ") || !strings.Contains(r.Offer, "a=end-of-candidates") {
 		t.Errorf("Firefox's description is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
 	}
-	t.Logf("stock Firefox ESR %s on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; resolver stats %+v", role, r.Setup, m.Stats())
+	if !strings.EqualFold(r.TLSVersion, wantTLS) {
+		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
+	}
+	t.Logf("stock Firefox ESR %s on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; DTLS %s %s; resolver stats %+v", role, r.Setup, r.TLSVersion, r.DTLSCipher, m.Stats())
 }
