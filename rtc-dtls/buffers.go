@@ -39,8 +39,8 @@ func (c *Conn) bufferBounds() shared.BufferBounds {
 	return shared.BufferBounds{Count: maxPooled, MinCap: n, MaxCap: 2 * n}
 }
 
-// freeList is the Conn's free field as the shared free-list type.
-func (c *Conn) freeList() *shared.FreeList { return (*shared.FreeList)(&c.free) }
+// freeList is the Conn's free list.
+func (c *Conn) freeList() *shared.FreeList { return &c.free }
 
 // release keeps b for reuse if it is of a reusable size and there is room.
 func (c *Conn) release(b []byte) { c.freeList().Put(b, c.bufferBounds()) }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/sansrtc/rtc/rtc-shared"
 )
 
 // ClientAuth says whether a server asks for, and insists on, a client
@@ -248,3 +250,77 @@ func (c *Config) maxBufferedHandshake() int     { return orDefault(c.MaxBuffered
 func (c *Config) maxFragmentRanges() int        { return orDefault(c.MaxFragmentRanges, 256) }
 func (c *Config) replayWindow() int             { return orDefault(c.ReplayWindow, 64) }
 func (c *Config) maxQueued() int                { return orDefault(c.MaxQueued, 256) }
+
+// Limits of the Config fields Validate checks (zero always means the
+// documented default).
+const (
+	minMTU              = 256   // room for the record and handshake headers and a useful fragment
+	maxMTU              = 65535 // a UDP datagram
+	minTimer            = 10 * time.Millisecond
+	maxHandshakeLength  = 1<<24 - 1 // handshake lengths are uint24 (RFC 6347 §4.2.2, RFC 9147 §5.2)
+	minHandshakeLimit   = 64
+	minBufferedHS       = 256
+	maxBufferedHS       = 1 << 30
+	maxReplayWindow     = 32768
+	maxFragmentRangeCap = 65536
+	minQueued           = 4 // a ClientHello with the hybrid share takes two datagrams at 1200 bytes
+	maxQueuedCap        = 1 << 20
+)
+
+// Validate checks the numeric fields against their documented ranges, by
+// the config rule of rtc-shared (config.go): zero is the default, a
+// non-zero value out of range is a *shared.ConfigError wrapping
+// shared.ErrInvalidConfig, never clamped. NewClient and NewServer call it.
+//
+//	MTU                      256..65535 bytes
+//	RetransmitInitial        10 ms..60 s
+//	RetransmitMax            10 ms..10 min, and not below RetransmitInitial
+//	HandshakeTimeout         at least 10 ms
+//	CookieLifetime           at least 1 s
+//	MaxHandshakeMessage      64..2^24-1 bytes
+//	MaxCertificateChain      64..2^24-1 bytes
+//	MaxBufferedHandshake     256 bytes..1 GiB
+//	MaxFragmentRanges        1..65536
+//	ReplayWindow             64..32768 records
+//	MaxQueued                4..2^20 (it must also hold a flight's datagrams at the MTU)
+//	MinVersion, MaxVersion   VersionDTLS12 or VersionDTLS13, Min <= Max
+func (c *Config) Validate() error {
+	const layer = "dtls"
+	checks := []error{
+		shared.CheckRange(layer, "MTU", c.MTU, minMTU, maxMTU),
+		shared.CheckRange(layer, "RetransmitInitial", c.RetransmitInitial, minTimer, 60*time.Second),
+		shared.CheckRange(layer, "RetransmitMax", c.RetransmitMax, minTimer, 10*time.Minute),
+		shared.CheckMin(layer, "HandshakeTimeout", c.HandshakeTimeout, minTimer),
+		shared.CheckMin(layer, "CookieLifetime", c.CookieLifetime, time.Second),
+		shared.CheckRange(layer, "MaxHandshakeMessage", c.MaxHandshakeMessage, minHandshakeLimit, maxHandshakeLength),
+		shared.CheckRange(layer, "MaxCertificateChain", c.MaxCertificateChain, minHandshakeLimit, maxHandshakeLength),
+		shared.CheckRange(layer, "MaxBufferedHandshake", c.MaxBufferedHandshake, minBufferedHS, maxBufferedHS),
+		shared.CheckRange(layer, "MaxFragmentRanges", c.MaxFragmentRanges, 1, maxFragmentRangeCap),
+		shared.CheckRange(layer, "ReplayWindow", c.ReplayWindow, shared.MinReplayWindow, maxReplayWindow),
+		shared.CheckRange(layer, "MaxQueued", c.MaxQueued, minQueued, maxQueuedCap),
+		checkVersion(layer, "MinVersion", c.MinVersion),
+		checkVersion(layer, "MaxVersion", c.MaxVersion),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	if c.RetransmitMax != 0 && c.RetransmitMax < c.rtxInitial() {
+		return &shared.ConfigError{Layer: layer, Field: "RetransmitMax", Value: c.RetransmitMax.String(),
+			Want: "at least RetransmitInitial (" + c.rtxInitial().String() + ")"}
+	}
+	// DTLS versions count down on the wire (1.2 is 0xFEFD, 1.3 0xFEFC).
+	if c.minVersion() == VersionDTLS13 && c.maxVersion() == VersionDTLS12 {
+		return &shared.ConfigError{Layer: layer, Field: "MinVersion", Value: c.MinVersion.String(),
+			Want: "at most MaxVersion (" + c.maxVersion().String() + ")"}
+	}
+	return nil
+}
+
+func checkVersion(layer, field string, v Version) error {
+	if v == 0 || v == VersionDTLS12 || v == VersionDTLS13 {
+		return nil
+	}
+	return &shared.ConfigError{Layer: layer, Field: field, Value: v.String(), Want: "VersionDTLS12 or VersionDTLS13"}
+}

@@ -114,7 +114,7 @@ type Conn struct {
 	scratch []byte // decryption buffer
 	// free holds buffers handed back with ReleaseWrite and ReleaseRead
 	// (see buffers.go); recycling is set once the caller does.
-	free      [][]byte
+	free      shared.FreeList
 	recycling bool
 	conn      *ConnectionState
 	err       error // what closed the connection
@@ -197,6 +197,9 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	}
 	if len(cfg.PeerFingerprints) == 0 && cfg.VerifyPeerCertificate == nil && !cfg.InsecureSkipVerify {
 		return nil, ErrNoVerification
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	c := &Conn{cfg: *cfg, isClient: client, tr: tr}
 	c.clock.Advance(now)

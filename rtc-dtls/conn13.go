@@ -138,13 +138,11 @@ func (c *Conn) addOffer13(ch *clientHelloMsg) error {
 		if g13[0] == tls13.GroupX25519MLKEM768 && slices.Contains(g13, tls13.GroupX25519) {
 			first = append(first, tls13.GroupX25519)
 		}
-		for _, g := range first {
-			ks, err := tls13.NewClientKeyShare(c.cfg.rand(), g)
-			if err != nil {
-				return err
-			}
-			c.shares13 = append(c.shares13, ks)
+		shares, err := tls13.NewClientKeyShares(c.cfg.rand(), first)
+		if err != nil {
+			return err
 		}
+		c.shares13 = shares
 	}
 	suites := []uint16{uint16(tls13.TLS_AES_128_GCM_SHA256), uint16(tls13.TLS_CHACHA20_POLY1305_SHA256), uint16(tls13.TLS_AES_256_GCM_SHA384)}
 	ch.CipherSuites = append(suites, ch.CipherSuites...)

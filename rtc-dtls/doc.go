@@ -117,6 +117,10 @@
 //
 // # Limits
 //
+// NewClient and NewServer call Config.Validate: a numeric field that is
+// neither zero (its documented default) nor in its range is refused with a
+// *shared.ConfigError wrapping shared.ErrInvalidConfig, never clamped.
+//
 // Bad input is dropped and counted in Stats, never a panic: malformed,
 // truncated, replayed, wrong-epoch, wrong-source and unauthenticated
 // records (epoch 0 has no replay window: only authenticated records move
@@ -152,7 +156,9 @@
 // Conn's verbs, events, ConnectionState (Version "DTLS 1.3", Group) and
 // ExportKeyingMaterial (the RFC 8446 §7.5 exporter) work the same way;
 // Update13 sends a KeyUpdate. Config.HelloVerify makes a 1.3 server send a
-// stateless HelloRetryRequest cookie.
+// stateless HelloRetryRequest cookie. A client offering the hybrid and
+// x25519 sends the hybrid's X25519 component as its x25519 share
+// (draft-ietf-tls-hybrid-design §3.2), never reused across connections.
 //
 // # Known gaps
 //

@@ -79,6 +79,8 @@ type Agent struct {
 
 	gatherState  GatheringState
 	hostsDone    bool
+	awaitServers int  // server names the caller still resolves (AddServers)
+	selNominated bool // the nomination flag last reported for selected
 	remoteEOC    bool
 	connState    ConnectionState
 	selected     *pair
@@ -111,7 +113,8 @@ func NewAgent(cfg Config) (*Agent, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role}
+	a := &Agent{cfg: cfg, rand: cfg.rand(), role: cfg.Role, awaitServers: cfg.AwaitServers}
+	a.clock.Advance(cfg.Now)
 	if cfg.Lite {
 		a.role = RoleControlled
 	}
@@ -420,11 +423,12 @@ func (a *Agent) HandleWrite(msg []byte) (err error) {
 // or the latest time seen while a datagram, an event or a read waits to be
 // polled (the shared drain rule). TimeoutReason names it.
 //
-// Known gap: before the agent was ever told the time (HandleRead or
-// HandleTimeout), work it already has (checks after SetRemoteCredentials,
-// a TURN allocation after AddLocalAddress) needs a first HandleTimeout;
-// PollTimeout then reports the Unix epoch to ask for it. Callers that give
-// the agent a time first never see it.
+// Give the agent the time first (Config.Now, as a PeerConnection does):
+// then every deadline is a real one. Only an agent created without
+// Config.Now that has work before its first HandleRead or HandleTimeout
+// (checks after SetRemoteCredentials, a TURN allocation after
+// AddLocalAddress) reports the Unix epoch (TimeoutReason "start"): a time
+// already past, asking for that first HandleTimeout.
 func (a *Agent) PollTimeout() (time.Time, bool) {
 	d, why := a.deadline()
 	if why == "start" {

@@ -59,6 +59,7 @@ type pair struct {
 	// (zero when none is outstanding).
 	connectAt time.Time
 	tcpLocal  netip.AddrPort // the TCP connection's local address, once known
+	rtt       time.Duration  // the last round-trip time of a check (0: none yet)
 }
 
 func (p *pair) foundationKey() string { return p.local.Foundation + ":" + p.remote.Foundation }
@@ -68,7 +69,7 @@ func (p *pair) info() PairInfo {
 	if p.validLocal != nil {
 		l = p.validLocal.Candidate
 	}
-	pi := PairInfo{Local: l, Remote: p.remote.Candidate, Priority: p.priority, Nominated: p.nominated}
+	pi := PairInfo{Local: l, Remote: p.remote.Candidate, Priority: p.priority, Nominated: p.nominated, RTT: p.rtt}
 	pi.Transport.Local = p.local.base
 	pi.Transport.Peer = p.remote.Address
 	pi.Transport.Protocol = p.local.Protocol
@@ -335,9 +336,13 @@ type transaction struct {
 	priority     uint32 // PRIORITY we sent, for a prflx local candidate
 	// msg is the request, kept for a triggered check on a pair whose check
 	// is in progress (tick): its timers are the engine's.
-	msg     []byte
-	sent    bool // the engine sent it once already (later sends are retransmissions)
-	retries int  // txGather: how many earlier requests to this server timed out
+	msg  []byte
+	sent bool // the engine sent it once already (later sends are retransmissions)
+	// sentAt is when it was sent first; rtx says it was retransmitted, so
+	// its response gives no RTT sample (Karn's algorithm, RFC 6298 §3).
+	sentAt  time.Time
+	rtx     bool
+	retries int // txGather: how many earlier requests to this server timed out
 }
 
 func (a *Agent) newTxID() txID {
@@ -485,6 +490,9 @@ func (a *Agent) flushEngine(now time.Time) {
 		}
 		if t.sent {
 			a.stats.Retransmissions++
+			t.rtx = true
+		} else {
+			t.sentAt = now
 		}
 		t.sent = true
 		l, peer := t.local, t.server

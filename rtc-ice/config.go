@@ -42,6 +42,13 @@ type TURNServer struct {
 // an error wrapping shared.ErrInvalidConfig (the rtc-shared config rule; see
 // Validate).
 type Config struct {
+	// Now is the time the agent is created at: its clock starts there, so
+	// work it gets before the first HandleRead or HandleTimeout (checks
+	// after SetRemoteCredentials, gathering after AddLocalAddress) starts
+	// at once and PollTimeout reports real deadlines. If zero, that work
+	// waits for the first HandleTimeout (see PollTimeout); a
+	// PeerConnection always gives it.
+	Now time.Time
 	// Rand supplies credentials, tie-breakers, transaction IDs and consent
 	// jitter. If nil, crypto/rand.Reader is used. Seed it in tests.
 	Rand io.Reader
@@ -61,6 +68,12 @@ type Config struct {
 	// TURNServers are servers to allocate relayed candidates on. If empty,
 	// no relay candidates are gathered.
 	TURNServers []TURNServer
+	// AwaitServers is how many STUN or TURN server names the caller is
+	// still resolving (DNS names in ICE server URLs): gathering is not
+	// complete until AddServers was called that many times (each call,
+	// with the addresses found or none when resolution failed, counts
+	// one). The agent itself never resolves a name. If zero, none.
+	AwaitServers int
 	// RelayOnly is the W3C iceTransportPolicy "relay": only relayed local
 	// candidates are signalled and paired. If false, all types are used.
 	RelayOnly bool
@@ -145,6 +158,7 @@ func (c *Config) rand() io.Reader {
 func (c *Config) Validate() error {
 	const l = "ice"
 	return errors.Join(
+		shared.CheckMin(l, "AwaitServers", c.AwaitServers, 0),
 		shared.CheckMin(l, "Ta", c.Ta, 1),
 		shared.CheckMin(l, "CheckRTO", c.CheckRTO, 1),
 		shared.CheckMin(l, "MaxCheckRTO", c.MaxCheckRTO, 1),

@@ -114,6 +114,24 @@
 // never fails before the PAC timer has run since the remote credentials
 // were set, since the peer's checks can still make a peer-reflexive pair.
 //
+// # Servers named by DNS
+//
+// The agent never resolves a name. A caller with server URLs naming hosts
+// sets Config.AwaitServers to how many names it resolves and calls
+// AddServers once per name with what it found (nothing when the lookup
+// failed); gathering starts from those servers at once and completes only
+// after every answer.
+//
+// # Nomination and DTLS
+//
+// EventSelectedPairChanged reports the pair data goes out on, with
+// Pair.Nominated and Pair.RTT (the round-trip time of the last check on
+// it answered without a retransmission). When the selected pair becomes
+// nominated later (the controlled agent selects the best valid pair at
+// once; the controlling agent's USE-CANDIDATE comes after),
+// EventPairNominated says so once: the pair now works for the peer too,
+// and a DTLS client resends a first flight the peer may have dropped.
+//
 // # TCP candidates
 //
 // AddLocalAddress(addr, shared.TCP) adds a passive host candidate (the
@@ -161,10 +179,11 @@
 //
 // # Known gaps
 //
-//   - Before the agent was ever told the time (HandleRead or
-//     HandleTimeout), work it already has waits for a first HandleTimeout,
-//     and PollTimeout reports the Unix epoch to ask for it. Give the agent
-//     the current time first (HandleTimeout) to never see it.
+//   - An agent created without Config.Now that gets work before it was
+//     ever told the time (HandleRead or HandleTimeout) waits for a first
+//     HandleTimeout, and PollTimeout reports the Unix epoch to ask for it
+//     (TimeoutReason "start"). Give Config.Now (a PeerConnection does) to
+//     never see it.
 //   - TCP candidates: host passive and active only (no simultaneous open,
 //     no srflx/relay over TCP); remote active candidates are ignored (they
 //     appear as peer-reflexive when they connect).

@@ -3,6 +3,7 @@ package ice
 import (
 	"net/netip"
 	"strconv"
+	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
@@ -95,6 +96,14 @@ const (
 	// Stats.CandidatesRefused counts every refusal. A PeerConnection surfaces
 	// it (W3C icecandidateerror) so a cut is never silent.
 	EventCandidateRefused
+	// EventPairNominated: Pair, the selected pair, just nominated (the
+	// controlling agent's USE-CANDIDATE succeeded, or the controlled agent
+	// received it) after it was already selected as the best valid pair.
+	// A selection of an already nominated pair comes as
+	// EventSelectedPairChanged with Pair.Nominated set instead. The
+	// nomination says the pair works for the peer too: a DTLS client
+	// whose first flight went out before it retransmits at once.
+	EventPairNominated
 )
 
 // String names the kind.
@@ -116,6 +125,8 @@ func (k EventKind) String() string {
 		return "tcp-connect"
 	case EventCandidateRefused:
 		return "candidate-refused"
+	case EventPairNominated:
+		return "pair-nominated"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -142,6 +153,10 @@ type PairInfo struct {
 	Transport shared.TransportContext
 	Priority  uint64
 	Nominated bool
+	// RTT is the round-trip time of the last check on the pair that was
+	// answered without a retransmission (Karn's algorithm); zero when
+	// there is none yet (the pair was selected by the peer's check).
+	RTT time.Duration
 }
 
 // CommandKind says which Command fields are used.

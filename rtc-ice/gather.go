@@ -4,15 +4,21 @@ import (
 	"net/netip"
 	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
 // startGathering begins server-reflexive and relayed gathering from host
 // candidate h through the caller's socket on h's address.
 func (a *Agent) startGathering(h *localCand) {
+	a.startServers(h, a.cfg.STUNServers, a.cfg.TURNServers)
+}
+
+// startServers gathers from host candidate h through the given servers.
+func (a *Agent) startServers(h *localCand, stunServers []netip.AddrPort, turnServers []TURNServer) {
 	now := a.clock.Now()
 	if !a.cfg.RelayOnly {
-		for _, s := range a.cfg.STUNServers {
+		for _, s := range stunServers {
 			s = netip.AddrPortFrom(s.Addr().Unmap(), s.Port())
 			if s.Addr().Is4() != h.Address.Addr().Is4() {
 				continue
@@ -20,12 +26,45 @@ func (a *Agent) startGathering(h *localCand) {
 			a.startSrflx(now, h, s)
 		}
 	}
-	for _, s := range a.cfg.TURNServers {
+	for _, s := range turnServers {
 		if s.Address.Addr().Unmap().Is4() != h.Address.Addr().Is4() {
 			continue
 		}
 		a.startRelay(now, h, s)
 	}
+}
+
+// AddServers adds STUN and TURN servers whose names the caller resolved
+// (Config.AwaitServers counts the names still awaited; each call answers
+// one, and an empty call says a resolution failed). Gathering from every
+// host candidate already added starts at once; later host candidates
+// gather from them too. The agent never resolves a name itself.
+func (a *Agent) AddServers(stunServers []netip.AddrPort, turnServers []TURNServer) error {
+	if a.closed {
+		return ErrClosed
+	}
+	if a.awaitServers > 0 {
+		a.awaitServers--
+	}
+	if a.gatherState == GatheringComplete && (len(stunServers) > 0 || len(turnServers) > 0) && len(a.locals) > 0 {
+		a.setGatherState(GatheringGathering)
+	}
+	a.cfg.STUNServers = append(a.cfg.STUNServers[:len(a.cfg.STUNServers):len(a.cfg.STUNServers)], stunServers...)
+	a.cfg.TURNServers = append(a.cfg.TURNServers[:len(a.cfg.TURNServers):len(a.cfg.TURNServers)], turnServers...)
+	if !a.cfg.Lite {
+		hosts := make([]*localCand, 0, len(a.locals))
+		for _, l := range a.locals {
+			if l.Type == CandidateHost && l.Protocol == shared.UDP {
+				hosts = append(hosts, l)
+			}
+		}
+		for _, h := range hosts {
+			a.startServers(h, stunServers, turnServers)
+		}
+	}
+	a.schedule()
+	a.checkGatheringDone()
+	return nil
 }
 
 // gatherRetries is how many times a server-reflexive request that timed out
@@ -104,7 +143,7 @@ func (a *Agent) addSrflx(h *localCand, mapped netip.AddrPort, server netip.Addr)
 // checkGatheringDone moves gathering to complete when the host list is
 // final and no server request is outstanding (RFC 8838 §8.2).
 func (a *Agent) checkGatheringDone() {
-	if !a.hostsDone || a.gatherState == GatheringComplete {
+	if !a.hostsDone || a.awaitServers > 0 || a.gatherState == GatheringComplete {
 		return
 	}
 	for _, t := range a.txs {

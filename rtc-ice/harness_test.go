@@ -16,18 +16,19 @@ import (
 // and trickles its candidates to the other peer as strings (signalling with
 // no delay).
 type peer struct {
-	t        testing.TB
-	name     string
-	a        *Agent
-	other    *peer
-	reads    []shared.TaggedBytes
-	states   []ConnectionState
-	selected []PairInfo
-	cands    []string
-	roles    []Role
-	resolve  map[string]netip.Addr // mDNS names this peer's resolver knows
-	noSignal bool                  // do not trickle candidates
-	tcpPorts []netip.AddrPort      // local addresses handed out for TCP connections
+	t           testing.TB
+	name        string
+	a           *Agent
+	other       *peer
+	reads       []shared.TaggedBytes
+	states      []ConnectionState
+	selected    []PairInfo
+	nominations []PairInfo // EventPairNominated
+	cands       []string
+	roles       []Role
+	resolve     map[string]netip.Addr // mDNS names this peer's resolver knows
+	noSignal    bool                  // do not trickle candidates
+	tcpPorts    []netip.AddrPort      // local addresses handed out for TCP connections
 }
 
 func (p *peer) HandleRead(m shared.TaggedBytes) error {
@@ -68,6 +69,8 @@ func (p *peer) drain() {
 			p.states = append(p.states, ev.ConnectionState)
 		case EventSelectedPairChanged:
 			p.selected = append(p.selected, ev.Pair)
+		case EventPairNominated:
+			p.nominations = append(p.nominations, ev.Pair)
 		case EventRoleChanged:
 			p.roles = append(p.roles, ev.Role)
 		case EventTCPConnect:

@@ -85,10 +85,22 @@ func (a *Agent) updateSelected(now time.Time) {
 	if sel == nil {
 		sel = a.bestValid()
 	}
-	if sel == nil || sel == a.selected {
+	if sel == nil {
+		return
+	}
+	if sel == a.selected {
+		// The selected pair became nominated (RFC 8445 §8.1.1; for the
+		// controlled agent, the peer's USE-CANDIDATE, §7.3.1.5): the pair
+		// is usable for the peer too (a DTLS client retransmits its first
+		// flight then, which the peer may have dropped before).
+		if sel.nominated && !a.selNominated {
+			a.selNominated = true
+			a.pushEvent(Event{Kind: EventPairNominated, Pair: sel.info()})
+		}
 		return
 	}
 	a.selected = sel
+	a.selNominated = sel.nominated
 	a.restarting = false
 	a.lastConsent = now
 	a.pendingSince = time.Time{}

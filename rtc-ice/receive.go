@@ -572,6 +572,9 @@ func (a *Agent) checkSucceeded(now time.Time, t *transaction, p *pair, mapped ne
 	}
 	p.state = pairSucceeded
 	p.valid = true
+	if !t.rtx && !t.sentAt.IsZero() && now.After(t.sentAt) {
+		p.rtt = now.Sub(t.sentAt)
+	}
 	if a.firstValid.IsZero() {
 		a.firstValid = now
 	}

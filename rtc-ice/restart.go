@@ -43,6 +43,7 @@ func (a *Agent) beginRestart(local bool) error {
 	a.remoteEOC = false
 	if keep != nil {
 		keep.nominated = false
+		a.selNominated = false
 		keep.inTrigger = false
 	}
 	a.selected = keep

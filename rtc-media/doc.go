@@ -103,6 +103,4 @@
 //     discarded); Config.NACKDelay trades repair time for fewer of them.
 //   - Readers handle one logical stream: an Ogg file's other streams are
 //     skipped, IVF and OBU files hold one stream by definition.
-//   - No save-to-disk / play-from-disk examples yet: they need media in
-//     the PeerConnection (rtc, issue 13).
 package media

@@ -51,11 +51,16 @@ func (pc *PeerConnection) AddICECandidate(c ICECandidateInit) error {
 	return err
 }
 
-// ResolveHostname gives the address of a remote mDNS/FQDN candidate
-// (see UnresolvedHostnames). Protocol code does no name resolution and
-// rtc/driver does not resolve mDNS names either; unresolved candidates are
-// simply not paired (the peer's checks still create peer-reflexive ones).
+// ResolveHostname answers EventResolveHostname: addr is the address of a
+// remote mDNS (".local") or FQDN candidate, or the zero Addr when
+// resolution failed (the candidate is dropped). Protocol code does no name
+// resolution: the caller queries (rtc-ice/mdns's Querier for .local
+// names). Unanswered candidates are simply not paired; the peer's checks
+// still create peer-reflexive ones.
 func (pc *PeerConnection) ResolveHostname(name string, addr netip.Addr) error {
+	if pc.closed {
+		return ErrClosed
+	}
 	err := layerErr("ice", pc.tr.agent().ResolveHostname(name, addr))
 	pc.step()
 	return err
@@ -101,6 +106,12 @@ const (
 	CmdEndOfLocalAddresses                        //
 	CmdRestartICE                                 //
 	CmdCloseChannel                               // Channel
+	CmdResolveHostname                            // Hostname, Addrs (the first valid one; none = failed)
+	CmdResolveICEServer                           // Hostname, Addrs (none = failed)
+	CmdAddLocalTCPAddress                         // Address
+	CmdTCPConnected                               // Transport (Local, Peer)
+	CmdTCPConnectFailed                           // Transport.Peer
+	CmdTCPClosed                                  // Transport.Peer
 )
 
 // Command is the input of HandleEvent.
@@ -109,6 +120,11 @@ type Command struct {
 	Candidate ICECandidateInit
 	Address   netip.AddrPort
 	Channel   *DataChannel
+	// Hostname and Addrs: CmdResolveHostname, CmdResolveICEServer.
+	Hostname string
+	Addrs    []netip.Addr
+	// Transport: CmdTCPConnected, CmdTCPConnectFailed, CmdTCPClosed.
+	Transport shared.TransportContext
 }
 
 // HandleEvent applies a Command (the same as calling the method it names).
@@ -126,6 +142,25 @@ func (pc *PeerConnection) HandleEvent(c Command) error {
 		pc.EndOfLocalAddresses()
 	case CmdRestartICE:
 		err = pc.RestartICE()
+	case CmdResolveHostname:
+		var addr netip.Addr
+		for _, a := range c.Addrs {
+			if a.IsValid() {
+				addr = a
+				break
+			}
+		}
+		err = pc.ResolveHostname(c.Hostname, addr)
+	case CmdResolveICEServer:
+		err = pc.ResolveICEServer(c.Hostname, c.Addrs)
+	case CmdAddLocalTCPAddress:
+		err = pc.AddLocalTCPAddress(c.Address)
+	case CmdTCPConnected:
+		err = pc.TCPConnected(c.Transport.Local, c.Transport.Peer)
+	case CmdTCPConnectFailed:
+		pc.TCPConnectFailed(c.Transport.Peer)
+	case CmdTCPClosed:
+		pc.TCPClosed(c.Transport.Peer)
 	case CmdCloseChannel:
 		err = ErrUnknownChannel
 		if c.Channel != nil {

@@ -2,21 +2,23 @@ package rtc
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"net/url"
-	"strings"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
-	ice "github.com/sansrtc/rtc/rtc-ice"
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // ICEServer is one STUN or TURN server (W3C RTCIceServer). URLs use the
-// RFC 7064/7065 forms ("stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp").
+// RFC 7064/7065 forms: "stun:127.0.0.1:3478",
+// "turn:127.0.0.1:3478?transport=udp", "turn:host:3478?transport=tcp",
+// "turns:host:5349" (TURN over TLS). A host that is not an IP literal is
+// resolved by the caller (EventResolveICEServer); see TURNTransport for
+// how each TURN server is reached.
 type ICEServer struct {
 	URLs       []string
 	Username   string // TURN long-term credential user name
@@ -108,7 +110,8 @@ type Configuration struct {
 	// MaxMessageSize is the largest data channel message accepted and
 	// advertised in a=max-message-size (RFC 8841 §6). If zero, 256 KiB.
 	MaxMessageSize int
-	// MaxDataChannels limits open data channels. If zero, 1024.
+	// MaxDataChannels limits open data channels. If zero, 1024; at most
+	// 65534 (the SCTP stream ids, RFC 8831 §6.2).
 	MaxDataChannels int
 	// MaxQueuedEvents bounds the event queue. If zero, 4096.
 	MaxQueuedEvents int
@@ -244,43 +247,50 @@ func (c *Configuration) sctpPort() uint16 {
 	return c.SCTPPort
 }
 
-// parseICEServers turns W3C ICE server URLs into agent configuration. Only
-// IP literals are accepted: the PeerConnection does no name resolution.
-func parseICEServers(servers []ICEServer) ([]netip.AddrPort, []ice.TURNServer, error) {
-	var stun []netip.AddrPort
-	var turn []ice.TURNServer
-	for _, s := range servers {
-		for _, raw := range s.URLs {
-			scheme, rest, ok := strings.Cut(raw, ":")
-			if !ok {
-				return nil, nil, fmt.Errorf("rtc: ICE server URL %q has no scheme", raw)
-			}
-			hostport, query, _ := strings.Cut(rest, "?")
-			q, _ := url.ParseQuery(query)
-			defPort := "3478"
-			if scheme == "stuns" || scheme == "turns" {
-				return nil, nil, fmt.Errorf("rtc: %s URLs are not supported", scheme)
-			}
-			if _, err := netip.ParseAddrPort(hostport); err != nil {
-				hostport += ":" + defPort
-			}
-			ap, err := netip.ParseAddrPort(hostport)
-			if err != nil {
-				return nil, nil, fmt.Errorf("rtc: ICE server %q: need an IP literal: %w", raw, err)
-			}
-			switch scheme {
-			case "stun":
-				stun = append(stun, ap)
-			case "turn":
-				proto := shared.UDP
-				if q.Get("transport") == "tcp" {
-					proto = shared.TCP
-				}
-				turn = append(turn, ice.TURNServer{Address: ap, Protocol: proto, Username: s.Username, Password: s.Credential})
-			default:
-				return nil, nil, fmt.Errorf("rtc: ICE server URL scheme %q", scheme)
-			}
-		}
+// maxDataChannelsLimit is the most data channels one association can
+// carry: stream ids 0..65534 (RFC 8831 §6.2; 65535 is reserved).
+const maxDataChannelsLimit = 65534
+
+// Validate applies the config rule of rtc-shared (config.go): zero means
+// the documented default, and any other value must be within the
+// field's range. NewPeerConnection calls it; the error names every field
+// out of range and wraps shared.ErrInvalidConfig.
+func (c *Configuration) Validate() error {
+	const l = "rtc"
+	var errs []error
+	if c.ICETransportPolicy > ICETransportPolicyRelay {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "ICETransportPolicy", Value: fmt.Sprint(c.ICETransportPolicy), Want: "all or relay"})
 	}
-	return stun, turn, nil
+	if c.BundlePolicy > BundlePolicyMaxCompat {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "BundlePolicy", Value: fmt.Sprint(c.BundlePolicy), Want: "max-bundle, balanced or max-compat"})
+	}
+	if c.RTCPMuxPolicy != RTCPMuxPolicyRequire {
+		errs = append(errs, &shared.ConfigError{Layer: l, Field: "RTCPMuxPolicy", Value: fmt.Sprint(c.RTCPMuxPolicy), Want: "require"})
+	}
+	errs = append(errs,
+		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, 1),
+		shared.CheckRange(l, "MaxDataChannels", c.MaxDataChannels, 1, maxDataChannelsLimit),
+		shared.CheckMin(l, "MaxQueuedEvents", c.MaxQueuedEvents, 1),
+		shared.CheckMin(l, "MaxQueuedMessages", c.MaxQueuedMessages, 1),
+		shared.CheckMin(l, "MaxQueuedDatagrams", c.MaxQueuedDatagrams, 1),
+		shared.CheckMin(l, "MaxSDPSize", c.MaxSDPSize, 1),
+		shared.CheckMin(l, "MaxRemoteCandidates", c.MaxRemoteCandidates, 1),
+		shared.CheckMin(l, "MaxBufferedAmount", c.MaxBufferedAmount, 1),
+		shared.CheckMin(l, "MaxRemoteSSRCs", c.MaxRemoteSSRCs, 1),
+	)
+	return errors.Join(errs...)
+}
+
+// minSCTPMTU is the smallest SCTP packet rtc-sctp accepts as its MTU
+// (sctp.Config.MTU).
+const minSCTPMTU = 256
+
+// sctpMTU is the SCTP MTU: what one DTLS record carries in a datagram
+// (RFC 8261 §5: SCTP packets must fit the DTLS payload). Below 256 bytes
+// SCTP cannot run, and this says so instead of an SCTP config error.
+func sctpMTU(maxPayload int) (int, error) {
+	if maxPayload < minSCTPMTU {
+		return 0, fmt.Errorf("%w: DTLS carries %d bytes per datagram, SCTP needs at least %d", ErrUnsupported, maxPayload, minSCTPMTU)
+	}
+	return maxPayload, nil
 }

@@ -36,8 +36,16 @@ func contractSubject(newPC func(t *testing.T) (*PeerConnection, time.Time), chan
 			return m
 		},
 		RandomEvent: func(r *rand.Rand) Command {
-			c := Command{Kind: CommandKind(r.IntN(7))}
+			c := Command{Kind: CommandKind(r.IntN(13))}
+			tcp := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(r.IntN(4))}), uint16(443+r.IntN(2)))
 			switch c.Kind {
+			case CmdResolveHostname, CmdResolveICEServer:
+				c.Hostname = []string{"x.local", "stun.example.org", ""}[r.IntN(3)]
+				c.Addrs = [][]netip.Addr{nil, {netip.MustParseAddr("192.0.2.7")}, {{}}}[r.IntN(3)]
+			case CmdAddLocalTCPAddress:
+				c.Address = tcp
+			case CmdTCPConnected, CmdTCPConnectFailed, CmdTCPClosed:
+				c.Transport = shared.TransportContext{Local: tcp, Peer: netip.MustParseAddrPort("192.0.2.9:443"), Protocol: shared.TCP}
 			case CmdAddICECandidate:
 				c.Candidate.Candidate = []string{"", "candidate:1 1 udp 2130706431 192.0.2.9 4000 typ host", "junk"}[r.IntN(3)]
 			case CmdAddLocalAddress:
@@ -56,7 +64,7 @@ func contractSubject(newPC func(t *testing.T) (*PeerConnection, time.Time), chan
 
 // randomDatagram is a datagram from the peer's address: random bytes
 // with a first byte from each RFC 7983 range, so that every branch of the
-// demultiplexer is taken.
+// demultiplexer is taken; one in eight comes over TCP.
 func randomDatagram(r *rand.Rand, now time.Time) shared.TaggedBytes {
 	b := make([]byte, r.IntN(300))
 	for i := range b {
@@ -65,7 +73,11 @@ func randomDatagram(r *rand.Rand, now time.Time) shared.TaggedBytes {
 	if len(b) > 0 {
 		b[0] = []byte{0, 1, 20, 22, 23, 64, 128, 0x80 | 72}[r.IntN(8)]
 	}
-	return shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: addrA, Peer: addrB}, Message: b}
+	tc := shared.TransportContext{Local: addrA, Peer: addrB}
+	if r.IntN(8) == 0 {
+		tc.Protocol = shared.TCP // ICE-TCP or TURN over TCP: to the agent's framing
+	}
+	return shared.TaggedBytes{Now: now, Transport: tc, Message: b}
 }
 
 // fillEvents overflows the event queue of a fresh PeerConnection (the

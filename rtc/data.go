@@ -20,6 +20,9 @@ type data struct {
 	mgr      *datachannel.Manager // reached through manager(): marks the timer stale
 	channels []*DataChannel       // every channel created and not yet closed
 	state    SCTPTransportState
+	// failed: the association could not be created (reported once, not
+	// retried at every step).
+	failed bool
 	// quiet: the association ends by our decision (Close, or DTLS ended
 	// under it), so its end is not reported as an error.
 	quiet bool
@@ -55,6 +58,7 @@ func (d *data) deadline() time.Time {
 func (d *data) start(now time.Time, cfg datachannel.Config, out *sink) {
 	m, err := datachannel.New(cfg)
 	if err != nil {
+		d.failed = true
 		out.emitError("datachannel", err)
 		return
 	}

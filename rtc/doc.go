@@ -251,6 +251,41 @@
 // message and datagram queues (4096 each). The layers have their own
 // limits (rtc-ice, rtc-dtls, rtc-sctp configs, defaults used here).
 //
+// # Real networks
+//
+// The core never resolves a name, dials, listens or speaks TLS: it asks
+// with an event and takes the answer as a command (or the method of the
+// same name), so it never blocks.
+//
+//   - Remote ".local" candidates (stock Firefox offers only those, plus
+//     a=end-of-candidates) come out as EventResolveHostname; the caller
+//     queries mDNS (rtc-ice/mdns Querier) and answers ResolveHostname
+//     (CmdResolveHostname). Unanswered, the peer's checks create a
+//     peer-reflexive pair; ICE waits for them (RFC 8445 §7.2.5.3.3, the
+//     PAC timer of RFC 8863) instead of failing.
+//   - ICE-TCP (RFC 6544): AddLocalTCPAddress (CmdAddLocalTCPAddress) for a
+//     port the caller listens on gives a passive and an active host
+//     candidate, with lower priority than UDP (RFC 6544 §4.2).
+//     EventTCPConnect asks the caller to dial; it answers TCPConnected or
+//     TCPConnectFailed, and TCPClosed when a connection ends. Segments go
+//     to HandleRead and come out of PollWrite with Transport.Protocol
+//     shared.TCP, RFC 4571 framed by the agent; DTLS and SRTP on a TCP
+//     pair go through the agent like on a relayed pair.
+//   - TURN over TCP and TLS (RFC 8656 §3.1): "turn:h:p?transport=tcp" and
+//     "turns:h[:5349]" URLs; the datagrams for such a server have
+//     Transport.Protocol shared.TCP, and TURNTransport(Transport.Peer)
+//     says whether the connection is TLS and the name to verify.
+//   - DNS names in ICE server URLs: NewPeerConnection queues
+//     EventResolveICEServer per name; the caller answers ResolveICEServer
+//     (CmdResolveICEServer) with the addresses found, none if the lookup
+//     failed. Gathering completes after every answer.
+//   - DTLS starts as soon as it can work: the client's first flight is
+//     resent when the peer nominates the selected pair (rtc-ice
+//     EventPairNominated) or its first check arrives after the flight
+//     (RFC 6347 §4.2.4 allows other triggers than the timer), and the
+//     first retransmission timeout is twice the ICE RTT clamped to
+//     50 ms..3 s, 1 s without an RTT (libwebrtc's choice).
+//
 // # Known gaps
 //
 //   - Media: the pacer is optional (Configuration.Pacing; off, packets
@@ -271,8 +306,9 @@
 //     refused. Rolling back a remote offer restores the m-sections and
 //     transceivers but not the ICE agent: remote credentials (an ICE
 //     restart the offer started) and candidates stay applied.
-//   - ICE servers must be IP literals (no DNS in protocol code); turns: and
-//     stuns: URLs are not supported.
+//   - stuns: URLs are refused. Our own host candidates are not published
+//     as .local names (rtc-ice/mdns has the Responder; no Configuration
+//     flag yet).
 //   - Descriptions are parsed, read and built with rtc-sdp; only the
 //     attributes JSEP uses are checked in a remote description (others
 //     are kept as text and ignored, RFC 8866 §5.13).

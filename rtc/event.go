@@ -1,6 +1,10 @@
 package rtc
 
-import "fmt"
+import (
+	"fmt"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
 
 // EventKind says what an Event reports. The doc of each kind lists the
 // fields it sets.
@@ -68,6 +72,27 @@ const (
 	// EventTargetBitrate: Bitrate, the send-side estimate in bits per
 	// second (GCC over transport-wide feedback, or a REMB).
 	EventTargetBitrate
+	// EventResolveHostname: Hostname, a remote candidate's mDNS (".local")
+	// name (draft-ietf-mmusic-mdns-ice-candidates) or FQDN. The caller
+	// resolves it (an mDNS query with rtc-ice/mdns's Querier on its
+	// multicast socket, or DNS for an FQDN) and answers with
+	// ResolveHostname (CmdResolveHostname); the candidate is paired then.
+	// Without an answer the peer's checks still make a peer-reflexive
+	// pair: ICE waits for them (the PAC timer) and does not fail.
+	EventResolveHostname
+	// EventTCPConnect: Transport. ICE-TCP (RFC 6544 §7.1): a check needs a
+	// TCP connection from Transport.Local's IP (any port: an active
+	// candidate) to Transport.Peer (a remote passive candidate). The
+	// caller dials and answers with TCPConnected (with the connection's
+	// real local address) or TCPConnectFailed; segments read from the
+	// connection go to HandleRead with Transport.Protocol shared.TCP.
+	EventTCPConnect
+	// EventResolveICEServer: Hostname, the host name of an ICE server URL
+	// (Configuration.ICEServers). The caller resolves it (DNS: the core
+	// never blocks) and answers with ResolveICEServer (CmdResolveICEServer),
+	// with no addresses when resolution failed; gathering completes only
+	// after every name is answered.
+	EventResolveICEServer
 )
 
 // String returns the W3C event name.
@@ -75,7 +100,8 @@ func (k EventKind) String() string {
 	names := [...]string{"none", "signalingstatechange", "connectionstatechange",
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
-		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate"}
+		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate",
+		"resolvehostname", "tcpconnect", "resolveiceserver"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -101,6 +127,11 @@ type Event struct {
 	// SSRC: EventKeyframeRequest. Bitrate: EventTargetBitrate.
 	SSRC    uint32
 	Bitrate int
+	// Hostname: EventResolveHostname, EventResolveICEServer.
+	Hostname string
+	// Transport: EventTCPConnect (Local: the address to dial from, its
+	// port not used; Peer: where to connect).
+	Transport shared.TransportContext
 }
 
 // String formats the event for logs.
@@ -120,6 +151,10 @@ func (e Event) String() string {
 		return "sctpstatechange " + e.SCTPState.String()
 	case EventICECandidate:
 		return "icecandidate " + e.Candidate.Candidate
+	case EventResolveHostname, EventResolveICEServer:
+		return e.Kind.String() + " " + e.Hostname
+	case EventTCPConnect:
+		return "tcpconnect " + e.Transport.Local.Addr().String() + " -> " + e.Transport.Peer.String()
 	case EventError, EventDataChannelError, EventICECandidateError:
 		return e.Kind.String() + " " + fmt.Sprint(e.Err)
 	}

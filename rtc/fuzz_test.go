@@ -75,6 +75,13 @@ func FuzzHandleRead(f *testing.F) {
 		if err != nil && a.Stats().Dropped == dropped {
 			t.Errorf("HandleRead returned %v but counted no drop", err)
 		}
+		// The same bytes as a segment of a TCP connection (ICE-TCP, TURN
+		// over TCP): the agent's stream framing.
+		dropped = a.Stats().Dropped
+		err = a.HandleRead(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: addrA, Peer: addrB, Protocol: shared.TCP}, Message: b})
+		if err != nil && a.Stats().Dropped == dropped {
+			t.Errorf("HandleRead over TCP returned %v but counted no drop", err)
+		}
 		if err := a.HandleTimeout(now.Add(time.Second)); errors.Is(err, ErrClosed) {
 			t.Errorf("HandleTimeout: %v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	datachannel "github.com/sansrtc/rtc/rtc-datachannel"
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
 // This file is the one place that moves output between the parts, and the
@@ -29,6 +30,7 @@ import (
 func (pc *PeerConnection) step() {
 	now := pc.clock.Now()
 	pc.tr.drain(now, &pc.out)
+	pc.takeAgentMedia()
 	pc.media.pumpChain(pc.tr.send, &pc.out)
 	for range 4 {
 		pc.settle()
@@ -37,11 +39,24 @@ func (pc *PeerConnection) step() {
 		moved = pc.data.pullReads(&pc.out) || moved
 		moved = pc.pump() || moved
 		pc.tr.drain(now, &pc.out)
+		pc.takeAgentMedia()
 		if !moved {
 			break
 		}
 	}
 	pc.settle()
+}
+
+// takeAgentMedia gives the RTP and RTCP that came through the ICE agent
+// (a relayed or ICE-TCP selected pair) to the media part.
+func (pc *PeerConnection) takeAgentMedia() {
+	for i, tb := range pc.tr.agentMedia {
+		k := stun.Classify(tb.Message)
+		pc.out.emitError("media", pc.handleMedia(k, tb, true))
+		pc.tr.ice.ReleaseRead(tb.Message)
+		pc.tr.agentMedia[i] = shared.TaggedBytes{}
+	}
+	pc.tr.agentMedia = pc.tr.agentMedia[:0]
 }
 
 // settle derives what follows from the parts' states: SCTP starts over a
@@ -58,8 +73,14 @@ func (pc *PeerConnection) settle() {
 			// browsers do, so media can be added later).
 			pc.out.emitError("srtp", pc.media.key(pc.tr.srtpProfile, pc.tr.conn, pc.tr.client))
 		}
-		if pc.data.mgr == nil && pc.neg.dataSection() != nil && pc.neg.complete() {
-			pc.data.start(pc.clock.Now(), pc.sctpConfig(), &pc.out)
+		if pc.data.mgr == nil && !pc.data.failed && pc.neg.dataSection() != nil && pc.neg.complete() {
+			cfg, err := pc.sctpConfig()
+			if err != nil {
+				pc.data.failed = true
+				pc.out.emitError("sctp", err)
+			} else {
+				pc.data.start(pc.clock.Now(), cfg, &pc.out)
+			}
 		}
 	case DTLSTransportClosed, DTLSTransportFailed:
 		if pc.data.running() {
@@ -72,7 +93,11 @@ func (pc *PeerConnection) settle() {
 
 // sctpConfig is the association's configuration from ours and the remote
 // description's (RFC 8841).
-func (pc *PeerConnection) sctpConfig() datachannel.Config {
+func (pc *PeerConnection) sctpConfig() (datachannel.Config, error) {
+	mtu, err := sctpMTU(pc.tr.conn.MaxPayload())
+	if err != nil {
+		return datachannel.Config{}, err
+	}
 	return datachannel.Config{
 		DTLSClient:  pc.tr.client,
 		MaxChannels: pc.cfg.maxDataChannels(),
@@ -83,9 +108,9 @@ func (pc *PeerConnection) sctpConfig() datachannel.Config {
 			MaxMessageSize:     pc.cfg.maxMessageSize(),
 			PeerMaxMessageSize: peerMaxMessageSize(pc.neg.remote.maxMessage),
 			SendBufferSize:     pc.cfg.maxBufferedAmount(),
-			MTU:                pc.tr.conn.MaxPayload(),
+			MTU:                mtu,
 		},
-	}
+	}, nil
 }
 
 // peerMaxMessageSize maps the remote a=max-message-size to the SCTP config

@@ -35,6 +35,8 @@ type PeerConnection struct {
 	media media
 	out   sink
 
+	servers iceServers // ICE server URLs: TURN transports, names to resolve
+
 	connectionState PeerConnectionState
 }
 
@@ -65,6 +67,9 @@ type Stats struct {
 
 // NewPeerConnection returns a PeerConnection in state new/stable.
 func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	pc := &PeerConnection{cfg: cfg}
 	pc.clock.Advance(cfg.Now)
 	pc.out.events = shared.NewEventQueue[Event](cfg.maxQueuedEvents())
@@ -75,6 +80,9 @@ func NewPeerConnection(cfg Configuration) (*PeerConnection, error) {
 	pc.neg.sessionID, pc.neg.sessionVersion = randUint64(cfg.rand()), 1
 	if err := pc.newTransport(); err != nil {
 		return nil, err
+	}
+	for _, name := range pc.servers.names {
+		pc.out.emit(Event{Kind: EventResolveICEServer, Hostname: name})
 	}
 	for _, a := range cfg.LocalAddresses {
 		if err := pc.AddLocalAddress(a); err != nil {
@@ -102,13 +110,16 @@ func (pc *PeerConnection) newTransport() error {
 	if err != nil {
 		return fmt.Errorf("rtc: certificate fingerprint: %w", err)
 	}
-	stunServers, turnServers, err := parseICEServers(cfg.ICEServers)
+	servers, err := parseICEServers(cfg.ICEServers)
 	if err != nil {
 		return err
 	}
-	agent, err := ice.NewAgent(ice.Config{Rand: cfg.rand(), Lite: cfg.ICELite,
+	pc.servers = servers
+	// ICE gets the time first (rtc-ice Config.Now), so its PollTimeout
+	// never asks for a first HandleTimeout with the epoch.
+	agent, err := ice.NewAgent(ice.Config{Now: pc.clock.Now(), Rand: cfg.rand(), Lite: cfg.ICELite,
 		RelayOnly: cfg.ICETransportPolicy == ICETransportPolicyRelay, MaxCandidates: cfg.maxRemoteCandidates(),
-		MaxQueue: cfg.maxQueuedDatagrams(), STUNServers: stunServers, TURNServers: turnServers})
+		MaxQueue: cfg.maxQueuedDatagrams(), STUNServers: servers.stun, TURNServers: servers.turn, AwaitServers: len(servers.names)})
 	if err != nil {
 		return layerErr("ice", err)
 	}
@@ -212,13 +223,20 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 	pc.out.stats.DatagramsIn++
 	pc.out.stats.BytesIn += uint64(len(msg.Message))
 	var err error
-	switch k := stun.Classify(msg.Message); k {
+	k := stun.Classify(msg.Message)
+	if msg.Transport.Protocol == shared.TCP {
+		// ICE-TCP and TURN over TCP/TLS: RFC 4571 (RFC 6544 §3) or
+		// STUN/ChannelData framing on a stream; the agent reassembles
+		// and hands DTLS back unwrapped (drainICE).
+		k = stun.KindSTUN
+	}
+	switch k {
 	case stun.KindSTUN, stun.KindChannelData:
 		err = pc.tr.handleSTUN(msg, &pc.out)
 	case stun.KindDTLS:
 		err = pc.tr.handleDTLS(msg, false, &pc.out)
 	case stun.KindRTP, stun.KindRTCP:
-		err = pc.handleMedia(k, msg)
+		err = pc.handleMedia(k, msg, false)
 	default:
 		pc.out.stats.Dropped++
 		err = ErrUnknownPacket
@@ -229,8 +247,8 @@ func (pc *PeerConnection) HandleRead(msg shared.TaggedBytes) error {
 
 // handleMedia routes an RTP or RTCP datagram from the selected pair to the
 // media part, which decrypts it in place and returns the Message to read.
-func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes) error {
-	if !pc.tr.onPath(msg.Transport, false) {
+func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes, viaAgent bool) error {
+	if !pc.tr.onPath(msg.Transport, viaAgent) {
 		pc.out.stats.Dropped++
 		pc.out.stats.DroppedOffPath++
 		return nil

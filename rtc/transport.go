@@ -50,10 +50,20 @@ type transport struct {
 
 	selected      shared.TransportContext
 	hasSelected   bool
-	selectedRelay bool // the pair goes through TURN: DTLS goes via the agent
-	earlyBytes    int  // bytes held in early
-	relayPending  bool // records went to the agent since its queue was last empty
-	early         []earlyDTLS
+	selectedRelay bool // the pair goes through TURN or TCP: DTLS goes via the agent
+	selectedRTT   time.Duration
+	// checksAtStart is the agent's count of the peer's checks when DTLS
+	// started; checkKicked: a later check already resent the first flight.
+	checksAtStart uint64
+	checkKicked   bool
+	kicks         uint64 // first flights resent early (kickDTLS)
+	// agentMedia holds RTP and RTCP the agent unwrapped (TURN, ICE-TCP)
+	// until the PeerConnection gives it to the media part; each is
+	// released to the agent then.
+	agentMedia   []shared.TaggedBytes
+	earlyBytes   int  // bytes held in early
+	relayPending bool // records went to the agent since its queue was last empty
+	early        []earlyDTLS
 
 	// What negotiation decided, set by the PeerConnection (downward).
 	started      bool // gathering started (the first SetLocalDescription)
@@ -194,7 +204,8 @@ func (t *transport) startDTLS(now time.Time, out *sink) {
 		return
 	}
 	cfg := &dtls.Config{Certificate: t.cert, PeerFingerprints: t.fingerprints, Rand: t.rand,
-		SRTPProfiles: t.srtpProfiles, DisableSRTP: len(t.srtpProfiles) == 0}
+		SRTPProfiles: t.srtpProfiles, DisableSRTP: len(t.srtpProfiles) == 0,
+		RetransmitInitial: dtlsRetransmitInitial(t.selectedRTT)}
 	newConn := dtls.NewServer
 	if t.client {
 		newConn = dtls.NewClient
@@ -206,6 +217,7 @@ func (t *transport) startDTLS(now time.Time, out *sink) {
 		return
 	}
 	t.conn = c
+	t.checksAtStart = t.ice.Stats().RequestsReceived
 	t.dtlsTimer.stale = true
 	t.setPhase(DTLSTransportConnecting, out)
 	t.feedEarly(out)

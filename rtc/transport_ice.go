@@ -5,13 +5,19 @@ import (
 	"fmt"
 	"time"
 
+	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	stun "github.com/sansrtc/rtc/rtc-stun"
 )
 
 // This file is the ICE half of the transport part: the agent's events
 // become W3C events and the selected pair, and relayed datagrams go to
 // DTLS.
+
+// maxUnresolved bounds UnresolvedHostnames (the agent's MaxCandidates
+// bounds the candidates themselves).
+const maxUnresolved = 64
 
 // startGathering starts ICE at the first SetLocalDescription (RFC 8829
 // §5.4: "begin gathering") with the role JSEP gives (RFC 8445 §6.1.1).
@@ -100,15 +106,27 @@ func (t *transport) drainICE(now time.Time, out *sink) {
 		}
 		t.iceEvent(now, e, out)
 	}
+	// The peer's first check after our first flight: it may have
+	// dropped the ClientHello that went out before it knew the pair.
+	if t.conn != nil && !t.checkKicked && t.ice.Stats().RequestsReceived > t.checksAtStart {
+		t.checkKicked = true
+		t.kickDTLS(out)
+	}
 	// Relayed data comes out of the agent unwrapped.
 	for {
 		tb, ok := t.ice.PollRead()
 		if !ok {
 			return
 		}
-		if stun.Classify(tb.Message) == stun.KindDTLS {
+		switch stun.Classify(tb.Message) {
+		case stun.KindDTLS:
 			out.emitError("dtls", t.handleDTLS(tb, true, out))
-		} else {
+		case stun.KindRTP, stun.KindRTCP:
+			// SRTP over TURN or ICE-TCP: the PeerConnection hands it to
+			// the media part (takeAgentMedia) and gives it back.
+			t.agentMedia = append(t.agentMedia, tb)
+			continue
+		default:
 			out.stats.Dropped++
 		}
 		// DTLS borrowed it (or copied it while it waits for its path).
@@ -131,13 +149,23 @@ func (t *transport) iceEvent(now time.Time, e ice.Event, out *sink) {
 		}
 	case ice.EventSelectedPairChanged:
 		t.selected, t.hasSelected = e.Pair.Transport, true
-		t.selectedRelay = e.Pair.Local.Type == ice.CandidateRelay
+		t.selectedRTT = e.Pair.RTT
+		// Relayed pairs and TCP pairs (ICE-TCP, RFC 4571 framing) carry
+		// DTLS through the agent, which wraps and frames it.
+		t.selectedRelay = e.Pair.Local.Type == ice.CandidateRelay || e.Pair.Transport.Protocol == shared.TCP
 		if t.conn != nil {
 			t.dtlsConn().SetTransport(t.selected)
 			t.feedEarly(out)
 		} else {
 			t.startDTLS(now, out)
 		}
+	case ice.EventPairNominated:
+		// The peer's USE-CANDIDATE (or our nomination) on the pair DTLS
+		// already runs on: the peer now accepts DTLS on it. A browser
+		// drops our ClientHello before it nominated (Firefox as the
+		// offerer), so resend the first flight now instead of after the
+		// retransmission timer (RFC 6347 §4.2.4 allows other triggers).
+		t.kickDTLS(out)
 	case ice.EventCandidateRefused:
 		out.emit(Event{Kind: EventICECandidateError, Candidate: ICECandidateInit{Candidate: e.Candidate.String()},
 			Err: fmt.Errorf("%w: the ICE agent refused remote candidates (its candidate limits)", ErrLimit)})
@@ -145,9 +173,14 @@ func (t *transport) iceEvent(now time.Time, e ice.Event, out *sink) {
 		// An mDNS (".local") or FQDN remote candidate: the agent holds it
 		// until ResolveHostname. Browsers that hide host addresses still
 		// connect through the peer-reflexive candidate their checks
-		// create, so this is counted, not raised as an error.
+		// create, so an unanswered one is counted, not an error.
 		out.stats.UnresolvedCandidates++
-		t.unresolved = append(t.unresolved, e.Hostname)
+		if len(t.unresolved) < maxUnresolved {
+			t.unresolved = append(t.unresolved, e.Hostname)
+		}
+		out.emit(Event{Kind: EventResolveHostname, Hostname: e.Hostname})
+	case ice.EventTCPConnect:
+		out.emit(Event{Kind: EventTCPConnect, Transport: e.Pair.Transport})
 	}
 }
 
@@ -167,4 +200,29 @@ func (t *transport) setGathering(g ice.GatheringState, out *sink) {
 	if s == ICEGatheringComplete {
 		out.emit(Event{Kind: EventICECandidate}) // W3C: the null candidate ends the candidates
 	}
+}
+
+// kickDTLS resends the DTLS client's current handshake flight at once
+// (dtls CommandRetransmit): the path just became usable for the peer.
+// It does nothing for a server or once the handshake is done.
+func (t *transport) kickDTLS(out *sink) {
+	if t.conn == nil || !t.client || t.phase != DTLSTransportConnecting {
+		return
+	}
+	if err := t.dtlsConn().HandleEvent(dtls.Command{Kind: dtls.CommandRetransmit}); err != nil {
+		out.emitError("dtls", err)
+		return
+	}
+	t.kicks++
+}
+
+// dtlsRetransmitInitial chooses DTLS's first retransmission timeout from
+// ICE's round-trip time the way libwebrtc does (p2p/base/dtls_transport.cc,
+// ConfigureHandshakeTimeout): twice the RTT, clamped to 50 ms..3 s, and
+// the DTLS default (RFC 6347 §4.2.4.1: 1 s) without an estimate.
+func dtlsRetransmitInitial(rtt time.Duration) time.Duration {
+	if rtt <= 0 {
+		return 0
+	}
+	return min(max(2*rtt, 50*time.Millisecond), 3*time.Second)
 }

@@ -1,10 +1,12 @@
 package rtc
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -87,23 +89,40 @@ func trickleAll(t *testing.T, a, b *peer) int {
 	return trickled
 }
 
-// TestICEServers parses W3C ICE server URLs.
+// TestICEServers parses W3C ICE server URLs (RFC 7064, RFC 7065): IP
+// literals go to the agent, DNS names wait for the caller, turns: is TCP
+// with TLS on port 5349.
 func TestICEServers(t *testing.T) {
-	stun, turn, err := parseICEServers([]ICEServer{
-		{URLs: []string{"stun:127.0.0.1:3478"}},
-		{URLs: []string{"turn:127.0.0.1:3479?transport=udp", "turn:127.0.0.1"}, Username: "u", Credential: "p"},
+	r, err := parseICEServers([]ICEServer{
+		{URLs: []string{"stun:127.0.0.1:3478", "stun:stun.example.org"}},
+		{URLs: []string{"turn:127.0.0.1:3479?transport=udp", "turn:127.0.0.1", "turn:[::1]:3480?transport=tcp",
+			"turns:127.0.0.2", "TURNS:Turn.Example.org.:443?transport=tcp"}, Username: "u", Credential: "p"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stun) != 1 || stun[0].String() != "127.0.0.1:3478" {
-		t.Errorf("stun %v", stun)
+	if len(r.stun) != 1 || r.stun[0].String() != "127.0.0.1:3478" {
+		t.Errorf("stun %v", r.stun)
 	}
-	if len(turn) != 2 || turn[0].Username != "u" || turn[0].Password != "p" || turn[1].Address.Port() != 3478 {
-		t.Errorf("turn %+v", turn)
+	if len(r.turn) != 4 || r.turn[0].Username != "u" || r.turn[0].Password != "p" || r.turn[1].Address.Port() != 3478 {
+		t.Errorf("turn %+v", r.turn)
 	}
-	for _, bad := range []string{"stun:example.com", "turns:127.0.0.1", "http://x", "nocolon"} {
-		if _, _, err := parseICEServers([]ICEServer{{URLs: []string{bad}}}); err == nil {
+	if r.turn[2].Protocol != shared.TCP || r.turn[2].Address.String() != "[::1]:3480" {
+		t.Errorf("turn over tcp %+v", r.turn[2])
+	}
+	want := TURNTransport{Address: netip.MustParseAddrPort("127.0.0.2:5349"), Protocol: shared.TCP, TLS: true, ServerName: "127.0.0.2"}
+	if len(r.turnTr) != 4 || r.turnTr[3] != want {
+		t.Errorf("turn transports %+v", r.turnTr)
+	}
+	if len(r.names) != 2 || r.names[0] != "stun.example.org" || r.names[1] != "turn.example.org" {
+		t.Errorf("names %v", r.names)
+	}
+	if u := r.pending["turn.example.org"]; len(u) != 1 || !u[0].tls || u[0].port != 443 || u[0].proto != shared.TCP {
+		t.Errorf("pending %+v", u)
+	}
+	for _, bad := range []string{"stuns:127.0.0.1", "turns:127.0.0.1?transport=udp", "stun:127.0.0.1?transport=tcp",
+		"turn:127.0.0.1:0", "turn:127.0.0.1:99999", "turn:127.0.0.1?transport=sctp", "turn:", "http://x", "nocolon"} {
+		if _, err := parseICEServers([]ICEServer{{URLs: []string{bad}}}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

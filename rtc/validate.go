@@ -8,7 +8,6 @@ import (
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
-	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
 // remoteParams is what a remote description says about the one transport.
@@ -184,10 +183,13 @@ func sectionParams(sess *sdp.SessionDescription, rp *remoteParams) error {
 		}
 		rp.endOfCandidates = rp.endOfCandidates || m.EndOfCandidates()
 		for v := range m.Attributes.Values(sdp.AttrCandidate) {
-			// Only UDP candidates with an IP address are taken from a
-			// description; hostname (mDNS) candidates come by trickle.
+			// UDP and TCP (RFC 6544) candidates, with an IP address or a
+			// hostname: stock Firefox offers only mDNS ".local" host
+			// candidates (draft-ietf-mmusic-mdns-ice-candidates), which
+			// the agent holds until the caller resolves them
+			// (EventResolveHostname).
 			c, err := ice.ParseCandidate(v)
-			if err == nil && c.Protocol == shared.UDP && c.Hostname == "" {
+			if err == nil {
 				rp.candidates = append(rp.candidates, c)
 			}
 		}

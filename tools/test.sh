@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check of the sansrtc workspace, as CI does:
 #
-#   1. installs what the interop tests need (chromium, coturn, openssl, GStreamer) when missing
+#   1. installs what the interop tests need (chromium, firefox-esr, coturn, openssl, GStreamer, tshark) when missing
 #   2. gofmt, go vet and the sans-I/O purity check
 #   3. the tests of every module in the workspace, then again per module with
 #      GOWORK=off (as a user who vendors only that module builds it)
@@ -48,6 +48,8 @@ install_packages() {
 	command -v gst-launch-1.0 >/dev/null 2>&1 ||
 		missing+=(gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+	command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+	command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	local sudo=
 	[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=sudo
@@ -60,9 +62,9 @@ install_packages() {
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >>"$log/apt" 2>&1 ||
 		{ tail -20 "$log/apt"; echo "package install failed"; }
 }
-step "peers: chromium, coturn, openssl, gstreamer"
+step "peers: chromium, firefox-esr, coturn, openssl, gstreamer, tshark"
 if [ "${SANSRTC_SKIP_INSTALL:-}" != 1 ]; then install_packages; fi
-for b in chromium turnserver openssl gst-launch-1.0; do
+for b in chromium firefox-esr turnserver openssl gst-launch-1.0 tshark; do
 	printf '%-10s %s\n' "$b" "$(command -v $b || echo missing)"
 done
 # coturn's Debian package starts a system service; the tests start their own.

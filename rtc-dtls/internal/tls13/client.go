@@ -37,10 +37,13 @@ func (e *Endpoint) clientStart() error {
 	if _, err := readFull(e.cfg.rand(), ch.Random[:]); err != nil {
 		return err
 	}
-	for _, g := range first {
-		if err := e.addClientShare(ch, g); err != nil {
-			return err
-		}
+	shares, err := NewClientKeyShares(e.cfg.rand(), first)
+	if err != nil {
+		return err
+	}
+	for _, ks := range shares {
+		e.shares = append(e.shares, ks)
+		ch.Ext.KeyShares = append(ch.Ext.KeyShares, KeyShareEntry{Group: ks.Group(), KeyExchange: ks.Public()})
 	}
 	e.chMsg = ch
 	body, err := ch.Append(nil)

@@ -133,6 +133,33 @@ func NewClientKeyShare(rnd io.Reader, g Group) (*ClientKeyShare, error) {
 	return ks, nil
 }
 
+// NewClientKeyShares draws the client's key shares for groups, one per
+// group in order. An x25519 share listed after X25519MLKEM768 reuses the
+// hybrid's X25519 component: draft-ietf-tls-hybrid-design-09 §3.2 (RFC 9954
+// §3.2) lets a client send the same traditional share inside a hybrid and
+// on its own in one ClientHello (Go's crypto/tls and browsers do), which
+// saves one X25519 scalar multiplication per handshake. The reuse stays
+// within one ClientHello: every connection draws fresh shares.
+func NewClientKeyShares(rnd io.Reader, groups []Group) ([]*ClientKeyShare, error) {
+	out := make([]*ClientKeyShare, 0, len(groups))
+	var hybrid *ClientKeyShare
+	for _, g := range groups {
+		if g == GroupX25519 && hybrid != nil {
+			out = append(out, &ClientKeyShare{group: GroupX25519, ecdh: hybrid.ecdh, pub: hybrid.pub[mlkem.EncapsulationKeySize768:]})
+			continue
+		}
+		ks, err := NewClientKeyShare(rnd, g)
+		if err != nil {
+			return nil, err
+		}
+		if g == GroupX25519MLKEM768 {
+			hybrid = ks
+		}
+		out = append(out, ks)
+	}
+	return out, nil
+}
+
 // Group returns the share's group.
 func (ks *ClientKeyShare) Group() Group { return ks.group }
 

@@ -315,3 +315,52 @@ func TestHybridSystemRandom(t *testing.T) {
 		t.Fatalf("secrets differ or err %v", err)
 	}
 }
+
+// TestClientKeySharesReuseX25519 checks the draft-ietf-tls-hybrid-design §3.2
+// reuse: the standalone x25519 share is the hybrid's X25519 component, a
+// server that picks either group agrees with the client, and two calls
+// never share anything (fresh shares per connection).
+func TestClientKeySharesReuseX25519(t *testing.T) {
+	groups := []Group{GroupX25519MLKEM768, GroupX25519}
+	shares, err := NewClientKeyShares(rand.Reader, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shares) != 2 || shares[0].Group() != GroupX25519MLKEM768 || shares[1].Group() != GroupX25519 {
+		t.Fatalf("shares %v", shares)
+	}
+	if !bytes.Equal(shares[1].Public(), shares[0].Public()[mlkem.EncapsulationKeySize768:]) {
+		t.Fatal("x25519 share is not the hybrid's X25519 component")
+	}
+	for i, g := range groups {
+		srvShare, srvSecret, err := ServerKeyShare(rand.Reader, g, shares[i].Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cliSecret, err := shares[i].SharedSecret(srvShare)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(cliSecret, srvSecret) {
+			t.Fatalf("%v: secrets differ", g)
+		}
+	}
+	again, err := NewClientKeyShares(rand.Reader, groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(again[1].Public(), shares[1].Public()) {
+		t.Fatal("x25519 share reused across calls")
+	}
+	// x25519 alone, or before the hybrid, is drawn on its own.
+	solo, err := NewClientKeyShares(rand.Reader, []Group{GroupX25519, GroupX25519MLKEM768})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(solo[0].Public(), solo[1].Public()[mlkem.EncapsulationKeySize768:]) {
+		t.Fatal("x25519 listed first reused a later hybrid")
+	}
+	if _, err := NewClientKeyShares(rand.Reader, []Group{Group(0x1234)}); !errors.Is(err, ErrUnsupportedGroup) {
+		t.Fatalf("unsupported group: %v", err)
+	}
+}

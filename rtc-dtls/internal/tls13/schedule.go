@@ -34,8 +34,9 @@ type Schedule struct {
 	// HMAC written out (RFC 2104) over two reused hashes, so the dozens of
 	// HKDF steps of a handshake do not each allocate an HMAC.
 	inner, outer hash.Hash
-	pad          []byte // block-size scratch for the padded key
-	info         []byte // HkdfLabel scratch
+	pad          []byte  // block-size scratch for the padded key
+	info         []byte  // HkdfLabel scratch
+	counter      [1]byte // HKDF-Expand's block counter (a slice literal would escape)
 }
 
 // ErrScheduleOrder is returned when a secret is asked for before the stage
@@ -109,7 +110,8 @@ func (s *Schedule) expand(prk, info []byte, length int) []byte {
 		s.hmacStart(prk)
 		s.inner.Write(prev)
 		s.inner.Write(info)
-		s.inner.Write([]byte{i})
+		s.counter[0] = i
+		s.inner.Write(s.counter[:])
 		out = s.hmacSum(out)
 		prev = out[len(out)-hl:]
 	}

@@ -2,12 +2,14 @@ package dtlsinterop
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	dtls "github.com/sansrtc/rtc/rtc-dtls"
 	"github.com/sansrtc/rtc/rtc-srtp"
 	"github.com/sansrtc/rtc/tools/internal/peers"
+	"github.com/sansrtc/rtc/tools/interop/firefox"
 )
 
 // TestChromium13 (issue 19): headless Chromium negotiates DTLS 1.3 with the
@@ -52,5 +54,53 @@ func TestChromium13(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestChromium13Wire (issue 19) checks on the wire what TestChromium13 reads
+// from getStats: tshark captures UDP on lo while Chromium (the client)
+// handshakes with us (the server), and the ServerHello we sent on our port
+// selects supported_versions 0xFEFC (DTLS 1.3, RFC 9147 §5.3) and key_share
+// group 0x11EC (X25519MLKEM768). Skips when tshark is missing or may not
+// capture on lo, unless SANSRTC_REQUIRE_INTEROP=1.
+func TestChromium13Wire(t *testing.T) {
+	peers.RequireChromium(t)
+	capture := firefox.StartCapture(t)
+	certs(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	browser := peers.StartChromiumT(t, ctx)
+	ts := runChromium(t, browser, "passive", dtls.CipherSuite(0x1301), dtls.GroupX25519MLKEM768, srtp.AEADAES128GCM, func(cfg *dtls.Config) {
+		cfg.MaxVersion = dtls.VersionDTLS13
+		cfg.Groups = []dtls.Group{dtls.GroupX25519MLKEM768}
+	})
+	port := strconv.Itoa(int(ts.LocalPort))
+	rows := capture.Fields(t, []string{port}, "udp.srcport=="+port+" && dtls.handshake.type==2",
+		"dtls.handshake.version", "dtls.handshake.extensions.supported_version", "dtls.handshake.extensions_key_share_group")
+	if len(rows) == 0 {
+		t.Fatalf("no ServerHello from our port %s in the capture", port)
+	}
+	complete := 0
+	for _, r := range rows { // one per (re)transmission
+		for len(r) < 3 {
+			r = append(r, "")
+		}
+		if r[0] == "" {
+			continue // a fragment: tshark fills the fields on the one that completes the message
+		}
+		complete++
+		t.Logf("our ServerHello on the wire: legacy_version %s, supported_versions %s, key_share group %s", r[0], r[1], r[2])
+		if v, err := strconv.ParseUint(r[1], 0, 16); err != nil || v != 0xFEFC {
+			t.Errorf("ServerHello supported_versions %q, want 0xfefc", r[1])
+		}
+		if g, err := strconv.ParseUint(r[2], 0, 16); err != nil || g != 0x11EC {
+			t.Errorf("ServerHello key_share group %q, want 0x11ec (X25519MLKEM768)", r[2])
+		}
+		if r[0] != "0xfefd" { // RFC 9147 §5.3: legacy_version is DTLS 1.2
+			t.Errorf("ServerHello legacy_version %s, want 0xfefd", r[0])
+		}
+	}
+	if complete == 0 {
+		t.Fatalf("the ServerHello from our port %s was never reassembled (%d fragments)", port, len(rows))
 	}
 }

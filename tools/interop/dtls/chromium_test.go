@@ -48,6 +48,9 @@ type transportStats struct {
 	SRTPCipher string `json:"srtpCipher"`
 	TLSVersion string `json:"tlsVersion"`
 	DTLSRole   string `json:"dtlsRole"`
+	// LocalPort is our UDP port (set by runChromium, not by the browser),
+	// for a capture to find the handshake.
+	LocalPort uint16 `json:"-"`
 }
 
 func sdpValue(sdp, prefix string) string {
@@ -281,5 +284,6 @@ func runChromium(t *testing.T, browser *peers.Chromium, setup string, suite dtls
 		t.Errorf("srtp: chromium %q, ours %v", ts.SRTPCipher, st.SRTPProfile)
 	}
 	t.Logf("our stats: %+v", p.conn.Stats())
+	ts.LocalPort = local.Port()
 	return ts
 }
