@@ -10,6 +10,7 @@ import (
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	"github.com/sansrtc/rtc/rtc-interceptor/pacer"
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
@@ -44,6 +45,10 @@ type media struct {
 	// (Configuration.Pacing), reached through pc().
 	pacer      *pacer.Pacer[pacedPacket]
 	pacerTimer partTimer
+
+	// tracksFor is the remote description whose tracks were processed
+	// (remoteTracks).
+	tracksFor *sdp.SessionDescription
 
 	scratch rtp.Packet // WriteRTP's parsed packet
 	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
