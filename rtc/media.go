@@ -234,6 +234,13 @@ func (m *media) receive(now time.Time, kind MessageKind, b []byte) (Message, err
 		return Message{Kind: MessageRTCP, Transceiver: m.rtcpTransceiver(dec), Data: dec}, nil
 	}
 	msg, err := m.route(dec)
+	if errors.Is(err, errRTXPadding) && m.chain != nil {
+		// Padding-only RTX (RFC 4588 §4, a sender's bandwidth probe)
+		// has nothing for the application, but its transport-wide
+		// sequence number counts: without its arrival, transport-cc
+		// feedback reports it lost and the sender's estimate sinks.
+		_ = m.ch().ReceiveRTP(now, dec) // the RTX SSRC: counted as unknown
+	}
 	if err != nil {
 		m.recycle(buf)
 		return Message{}, err
