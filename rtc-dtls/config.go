@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sansrtc/rtc/rtc-dtls/internal/tls13"
 	"github.com/sansrtc/rtc/rtc-shared"
 )
 
@@ -156,6 +157,17 @@ type Config struct {
 	// only. MaxVersion VersionDTLS12 gives the 1.2-only behaviour of
 	// earlier releases.
 	MinVersion, MaxVersion Version
+	// RecordSizeLimit is our DTLS 1.3 record_size_limit (RFC 8449 §4): the
+	// largest TLSInnerPlaintext (content type and padding included) we
+	// accept in a protected 1.3 record, 64..2^14+1. A 1.3 client sends it
+	// in its ClientHello when non-zero, only when it offers 1.3 alone
+	// (MinVersion 1.3): the 1.2 machine does not implement the 1.2 form of
+	// RFC 8449, so a ClientHello that offers both versions leaves it out. A
+	// 1.3 server answers a ClientHello that carries the extension with it in
+	// EncryptedExtensions (2^14+1 if zero). The peer's limit, when it sends
+	// one, always bounds our protected 1.3 records (handshake fragments,
+	// ACKs and application data: HandleWrite refuses larger data).
+	RecordSizeLimit int
 	// DisableMLKEM leaves X25519MLKEM768 out of the DTLS 1.3 groups. The
 	// 1.3 groups are Groups filtered to X25519MLKEM768, X25519 and P-256,
 	// or, if Groups is nil, those three in that order.
@@ -284,6 +296,7 @@ const (
 //	ReplayWindow             64..32768 records
 //	MaxQueued                4..2^20 (it must also hold a flight's datagrams at the MTU)
 //	MinVersion, MaxVersion   VersionDTLS12 or VersionDTLS13, Min <= Max
+//	RecordSizeLimit          64..2^14+1 bytes (RFC 8449 §4)
 func (c *Config) Validate() error {
 	const layer = "dtls"
 	checks := []error{
@@ -298,6 +311,7 @@ func (c *Config) Validate() error {
 		shared.CheckRange(layer, "MaxFragmentRanges", c.MaxFragmentRanges, 1, maxFragmentRangeCap),
 		shared.CheckRange(layer, "ReplayWindow", c.ReplayWindow, shared.MinReplayWindow, maxReplayWindow),
 		shared.CheckRange(layer, "MaxQueued", c.MaxQueued, minQueued, maxQueuedCap),
+		shared.CheckRange(layer, "RecordSizeLimit", c.RecordSizeLimit, 64, tls13.MaxRecordSizeLimit),
 		checkVersion(layer, "MinVersion", c.MinVersion),
 		checkVersion(layer, "MaxVersion", c.MaxVersion),
 	}

@@ -40,6 +40,9 @@ func TestConfigRule(t *testing.T) {
 		{Field: "MinVersion", Config: Config{MinVersion: 0x0303}},
 		{Field: "MaxVersion", Config: Config{MaxVersion: 0xFEFF}},
 		{Field: "MinVersion", Config: Config{MinVersion: VersionDTLS13, MaxVersion: VersionDTLS12}},
+		{Field: "RecordSizeLimit", Config: Config{RecordSizeLimit: 63}},
+		{Field: "RecordSizeLimit", Config: Config{RecordSizeLimit: 1<<14 + 2}},
+		{Field: "RecordSizeLimit", Config: Config{RecordSizeLimit: -1}},
 	}
 	good := []Config{
 		{MTU: 256}, {MTU: 65535}, {RetransmitInitial: 10 * time.Millisecond}, {RetransmitInitial: 60 * time.Second, RetransmitMax: 60 * time.Second},
@@ -49,6 +52,7 @@ func TestConfigRule(t *testing.T) {
 		{MaxBufferedHandshake: 256}, {MaxBufferedHandshake: 1 << 30}, {MaxFragmentRanges: 1}, {MaxFragmentRanges: 65536},
 		{ReplayWindow: 64}, {ReplayWindow: 32768}, {MaxQueued: 4}, {MaxQueued: 1 << 20},
 		{MinVersion: VersionDTLS13}, {MaxVersion: VersionDTLS12}, {MinVersion: VersionDTLS12, MaxVersion: VersionDTLS13},
+		{RecordSizeLimit: 64}, {RecordSizeLimit: 1<<14 + 1},
 	}
 	for _, role := range []struct {
 		name string

@@ -96,6 +96,7 @@ func (c *Conn) endpointConfig() tls13.Config {
 		MaxHandshakeMessage: cfg.maxHandshakeMessage(),
 		MaxQueued:           cfg.maxQueued(),
 		VerifyPeer:          c.verifyPeer13,
+		RecordSizeLimit:     cfg.RecordSizeLimit,
 	}
 }
 
@@ -322,6 +323,9 @@ func dropped13(s tls13.Stats) uint64 {
 }
 
 func (c *Conn) handleWrite13(msg []byte) error {
+	if len(msg) > maxPlaintext { // RFC 8446 §5.1: 2^14, as in 1.2
+		return ErrMessageTooLarge
+	}
 	if c.out.Full() {
 		c.stats.QueueFull++
 		return ErrQueueFull
@@ -332,6 +336,8 @@ func (c *Conn) handleWrite13(msg []byte) error {
 		err = ErrHandshakeNotDone
 	case errors.Is(err, tls13.ErrClosed):
 		err = ErrClosed
+	case errors.Is(err, tls13.ErrRecordOverflow):
+		err = fmt.Errorf("%w: above the peer's record_size_limit (RFC 8449 §4)", ErrMessageTooLarge)
 	}
 	return c.sync13(err)
 }

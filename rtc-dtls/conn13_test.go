@@ -366,3 +366,63 @@ func TestDTLS13HandoverKeepsDeadline(t *testing.T) {
 		t.Errorf("client gave up %v after NewClient, want 30 s (HandshakeTimeout)", got)
 	}
 }
+
+// TestDTLS13RecordSizeLimit: record_size_limit (RFC 8449) through the Conn,
+// both roles. A 1.3-only client and a 1.3 server each announce one;
+// MaxPayload and HandleWrite follow the peer's (ErrMessageTooLarge above
+// it, the connection staying up), and data at the limit flows both ways.
+// A client that offers 1.2 and 1.3 in one ClientHello leaves the extension
+// out (the 1.2 machine does not implement RFC 8449), so nothing is limited.
+func TestDTLS13RecordSizeLimit(t *testing.T) {
+	t.Run("1.3 only", func(t *testing.T) {
+		cc, sc := configs13()
+		cc.RecordSizeLimit, sc.RecordSizeLimit = 500, 300
+		p := newTestPair(t, cc, sc)
+		p.handshake(100)
+		if !p.established() {
+			t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
+		}
+		if got := p.client.MaxPayload(); got != 299 {
+			t.Errorf("client MaxPayload %d, want 299 (server limit 300 less the content type)", got)
+		}
+		if got := p.server.MaxPayload(); got != 499 {
+			t.Errorf("server MaxPayload %d, want 499", got)
+		}
+		if err := p.client.HandleWrite(make([]byte, 300)); !errors.Is(err, ErrMessageTooLarge) {
+			t.Fatalf("client write above the server's limit: %v", err)
+		}
+		if err := p.server.HandleWrite(make([]byte, 500)); !errors.Is(err, ErrMessageTooLarge) {
+			t.Fatalf("server write above the client's limit: %v", err)
+		}
+		noErr(t, p.client.HandleWrite(make([]byte, 299)))
+		noErr(t, p.server.HandleWrite(make([]byte, 499)))
+		p.pump()
+		if len(p.sReads) != 1 || len(p.sReads[0]) != 299 || len(p.cReads) != 1 || len(p.cReads[0]) != 499 {
+			t.Fatalf("reads: server %d client %d", len(p.sReads), len(p.cReads))
+		}
+	})
+	t.Run("1.2 and 1.3 offer", func(t *testing.T) {
+		cc, sc := configs13()
+		cc.MinVersion = VersionDTLS12
+		cc.RecordSizeLimit = 100
+		p := newTestPair(t, cc, sc)
+		p.handshake(100)
+		if !p.established() {
+			t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
+		}
+		if st, _ := p.server.ConnectionState(); st.Version != "DTLS 1.3" {
+			t.Fatalf("version %q", st.Version)
+		}
+		if got := p.server.MaxPayload(); got != 1200-22 {
+			t.Errorf("server MaxPayload %d: the combined offer carried a limit", got)
+		}
+	})
+	t.Run("above 2^14", func(t *testing.T) {
+		cc, sc := configs13()
+		p := newTestPair(t, cc, sc)
+		p.handshake(100)
+		if err := p.client.HandleWrite(make([]byte, 1<<14+1)); !errors.Is(err, ErrMessageTooLarge) {
+			t.Fatalf("a 2^14+1-byte message on 1.3: %v", err)
+		}
+	})
+}

@@ -108,8 +108,12 @@ func goldenOpenSSLConn(t *testing.T, tr *opensslTranscript) (*Conn, shared.Trans
 		HelloVerify:      tr.ours["hvr"] == "true",
 		Rand:             mathrand.NewChaCha8(seed),
 		// Recorded as DTLS 1.2 (the Chromium ClientHello offers 1.3 too):
-		// pinned, since 1.3 is the default.
+		// pinned, since 1.3 is the default, unless the transcript says
+		// version=1.3 (the Chromium DTLS 1.3 recording, issue 19).
 		MaxVersion: VersionDTLS12,
+	}
+	if tr.ours["version"] == "1.3" {
+		cfg.MaxVersion = VersionDTLS13
 	}
 	local := netip.MustParseAddrPort("127.0.0.1:1")
 	var c *Conn
@@ -151,7 +155,8 @@ func replayOpenSSL(t *testing.T, tr *opensslTranscript) (*Conn, error) {
 // TestGoldenOpenSSL replays handshakes recorded against OpenSSL 3.0 (as
 // client against s_server, with its HelloVerifyRequest, and as server with
 // our HelloVerifyRequest against s_client) and against headless Chromium
-// (BoringSSL, as client): our side must send the recorded bytes, accept the
+// (BoringSSL, as client; in DTLS 1.2 and, chromium13_*, in DTLS 1.3 with
+// X25519MLKEM768): our side must send the recorded bytes, accept the
 // peer's flights, verify its Finished, and export the keying material
 // OpenSSL printed (for Chromium, which exports nothing to the page, the
 // material we exported when it reported the same cipher). Unlike the sansrtc-against-sansrtc
@@ -160,9 +165,9 @@ func replayOpenSSL(t *testing.T, tr *opensslTranscript) (*Conn, error) {
 func TestGoldenOpenSSL(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "openssl_*.txt"))
 	noErr(t, err)
-	browsers, err := filepath.Glob(filepath.Join("testdata", "golden", "chromium_*.txt"))
+	browsers, err := filepath.Glob(filepath.Join("testdata", "golden", "chromium*_*.txt"))
 	noErr(t, err)
-	if len(paths) < 2 || len(browsers) < 1 {
+	if len(paths) < 2 || len(browsers) < 2 {
 		t.Fatalf("%d OpenSSL and %d Chromium transcripts", len(paths), len(browsers))
 	}
 	paths = append(paths, browsers...)
@@ -176,6 +181,14 @@ func TestGoldenOpenSSL(t *testing.T) {
 			noErr(t, err)
 			if c.state != stateEstablished {
 				t.Fatalf("state %v, err %v", c.state, c.err)
+			}
+			if tr.ours["version"] == "1.3" {
+				// The browser's DTLS 1.3 handshake, replayed through the
+				// 1.3 machine: the hybrid key exchange, the 1.3 key
+				// schedule and exporter, and Chromium's Finished.
+				if st, _ := c.ConnectionState(); st.Version != "DTLS 1.3" || st.Group != GroupX25519MLKEM768 {
+					t.Fatalf("replayed %s with %v, want DTLS 1.3 with X25519MLKEM768", st.Version, st.Group)
+				}
 			}
 			km, err := c.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", nil, len(tr.keying))
 			noErr(t, err)

@@ -95,9 +95,12 @@
 // Every state is bounded, with defaults in each unit's Config:
 //   - NACKGenerator: a window of 512 sequence numbers (64 B each, 32 KiB per
 //     remote stream); 10 tries, 1 s; at most 128 numbers per NACK.
-//   - NACKResponder: 1024 packets of history per local stream (88 B of slot
-//     plus the packet: about 1.3 MiB at 1200-octet packets); 1 s; 4 Mbit/s
-//     of retransmissions; at most 512 numbers taken from one NACK.
+//   - NACKResponder: 1024 packets of history per local stream (about 100 B
+//     of slot and ring entry, plus the packet: at most about 1.3 MiB at
+//     1200-octet packets); 1 s; 4 Mbit/s of retransmissions; at most 512
+//     numbers taken from one NACK. Packet buffers are taken as packets are
+//     sent and those older than 1 s are reused, so a stream holds about
+//     the packets of its last second (100 packets at 100 packets/s).
 //   - TWCCSender: 2048 packets (48 B each, 96 KiB); TWCCReceiver: 1024
 //     arrivals per feedback (16 B each). With CCFB, 1024 arrivals per
 //     remote stream (40 B each) and 2048 sequence numbers per local stream

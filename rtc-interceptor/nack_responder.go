@@ -41,6 +41,7 @@ type historySlot struct {
 	sent   time.Time
 	resent time.Time
 	tseq   int64 // transport-wide sequence number, or -1
+	exp    int64 // sent+MaxAge in Unix nanoseconds: when expire frees buf
 	seq    uint16
 	valid  bool
 }
@@ -50,17 +51,36 @@ type historySlot struct {
 // ring of reused buffers, and answers a request with the packet over RTX
 // (RFC 4588 §4: the original sequence number, OSN, leads the payload of a
 // packet on the RTX SSRC and payload type, with its own sequence numbers)
-// or in-band, rate-limited. It allocates only while its buffers grow to the
-// largest packet size.
+// or in-band, rate-limited.
+//
+// Packet buffers are taken lazily: a slot gets one when a packet is
+// recorded in it, and a packet older than MaxAge (which Resend would refuse
+// anyway) hands its buffer to a free list that the next Record reuses. So a
+// stream holds about as many buffers as it sends packets in MaxAge (about
+// 100 for a 1 Mbit/s video stream), never more than HistorySize, rather
+// than HistorySize of them. It allocates only while that number, or a
+// buffer's size, grows.
 type NACKResponder struct {
 	cfg    NACKResponderConfig
 	slots  []historySlot
 	mask   int
+	order  []recorded // ring of recorded packets, oldest at head
+	head   int
+	count  int
+	free   [][]byte // buffers of expired packets, for reuse
 	rtxSeq uint16
 	tokens float64 // bytes
 	filled time.Time
 	pkt    rtp.Packet
 	stats  NACKResponderStats
+}
+
+// recorded is one entry of the send-order ring: a packet's sequence number
+// and its expiry (historySlot.exp), which tells it from a later packet
+// recorded in the same slot.
+type recorded struct {
+	exp int64
+	seq uint16
 }
 
 // NewNACKResponder returns a responder with cfg's limits.
@@ -79,7 +99,7 @@ func NewNACKResponder(cfg NACKResponderConfig) *NACKResponder {
 	if cfg.MaxBitrate <= 0 {
 		cfg.MaxBitrate = 4_000_000
 	}
-	r := &NACKResponder{cfg: cfg, slots: make([]historySlot, size), mask: size - 1, rtxSeq: cfg.RTXSequence}
+	r := &NACKResponder{cfg: cfg, slots: make([]historySlot, size), mask: size - 1, order: make([]recorded, size), rtxSeq: cfg.RTXSequence}
 	r.tokens = r.bucket()
 	return r
 }
@@ -93,14 +113,58 @@ func (r *NACKResponder) Stats() NACKResponderStats { return r.stats }
 // and transport-wide sequence number tseq (-1 for none).
 func (r *NACKResponder) Record(now time.Time, seq uint16, tseq int64, b []byte) {
 	s := &r.slots[int(seq)&r.mask]
+	if s.buf == nil {
+		if len(r.free) == 0 {
+			// Only a slot without a buffer looks for expired ones: at a
+			// rate that refills the history within MaxAge, each slot
+			// keeps and reuses its own buffer and this never runs.
+			r.expire(now)
+		}
+		if n := len(r.free); n > 0 {
+			s.buf, r.free[n-1] = r.free[n-1], nil
+			r.free = r.free[:n-1]
+		}
+	}
 	s.buf = append(s.buf[:0], b...)
-	s.sent, s.resent, s.tseq, s.seq, s.valid = now, time.Time{}, tseq, seq, true
+	exp := now.UnixNano() + int64(r.cfg.MaxAge)
+	s.sent, s.resent, s.tseq, s.exp, s.seq, s.valid = now, time.Time{}, tseq, exp, seq, true
+	if r.count == len(r.order) {
+		// Full: forget the oldest entry. Its slot keeps its buffer, which
+		// the packet HistorySize later reuses, so at most HistorySize
+		// buffers exist.
+		r.head = (r.head + 1) & r.mask
+		r.count--
+	}
+	r.order[(r.head+r.count)&r.mask] = recorded{exp: exp, seq: seq}
+	r.count++
+}
+
+// expire moves the buffers of packets older than MaxAge at now to the free
+// list. Their slots stay valid for TransportSeq; lookup refuses them by age
+// and by their missing buffer.
+func (r *NACKResponder) expire(now time.Time) {
+	ns := now.UnixNano()
+	for r.count > 0 {
+		e := r.order[r.head]
+		if ns <= e.exp {
+			return
+		}
+		s := &r.slots[int(e.seq)&r.mask]
+		if s.valid && s.seq == e.seq && s.exp == e.exp {
+			if s.buf != nil {
+				r.free = append(r.free, s.buf[:0])
+				s.buf = nil
+			}
+		}
+		r.head = (r.head + 1) & r.mask
+		r.count--
+	}
 }
 
 // lookup returns the slot of seq if it is in the history and young enough.
 func (r *NACKResponder) lookup(now time.Time, seq uint16) *historySlot {
 	s := &r.slots[int(seq)&r.mask]
-	if !s.valid || s.seq != seq || now.Sub(s.sent) > r.cfg.MaxAge {
+	if !s.valid || s.seq != seq || s.buf == nil || now.Sub(s.sent) > r.cfg.MaxAge {
 		return nil
 	}
 	return s

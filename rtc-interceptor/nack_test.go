@@ -197,3 +197,71 @@ func TestChainHugeNACK(t *testing.T) {
 		t.Fatalf("%d outputs, truncated %d", len(out), st.NACKTruncated)
 	}
 }
+
+// held counts the packet buffers a responder owns (in slots or free).
+func (r *NACKResponder) held() int {
+	n := len(r.free)
+	for i := range r.slots {
+		if r.slots[i].buf != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// The send history takes buffers as packets arrive and reuses those of
+// packets past MaxAge: at 100 packets/s it holds about 100 buffers, not
+// HistorySize (1024); a flood within MaxAge is still bounded by HistorySize;
+// recording allocates nothing in steady state.
+func TestNACKResponderLazyHistory(t *testing.T) {
+	r := NewNACKResponder(NACKResponderConfig{})
+	pkt := func(seq uint16) []byte {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, SSRC: mediaSSRC}, Payload: make([]byte, 1000)}
+		b, err := p.Marshal()
+		mustNoErr(t, err)
+		return b
+	}
+	b := pkt(0)
+	now, seq := t0, uint16(0)
+	record := func() {
+		seq++
+		now = now.Add(10 * time.Millisecond)
+		b[2], b[3] = byte(seq>>8), byte(seq)
+		r.Record(now, seq, int64(seq), b)
+	}
+	for range 500 { // 5 s at 100 packets/s
+		record()
+	}
+	if h := r.held(); h > 102 {
+		t.Fatalf("%d buffers held at 100 packets/s with MaxAge 1 s, want about 101", h)
+	}
+	if a := testing.AllocsPerRun(1000, record); a != 0 {
+		t.Fatalf("%v allocations per recorded packet", a)
+	}
+	if _, ok := r.Resend(now, seq-50, 0, nil); !ok {
+		t.Fatal("a packet sent 0.5 s ago was not resent")
+	}
+	if _, ok := r.Resend(now, seq-150, 0, nil); ok {
+		t.Fatal("a packet sent 1.5 s ago (past MaxAge, buffer reused) was resent")
+	}
+	if ts, ok := r.TransportSeq(seq - 150); !ok || ts != int64(seq-150) {
+		t.Fatalf("TransportSeq of an expired packet %d %v, want it kept", ts, ok)
+	}
+	// An earlier now (harmless) finds the expired packet missing, never an
+	// empty buffer.
+	if _, ok := r.Resend(now.Add(-time.Second), seq-150, 0, nil); ok {
+		t.Fatal("resent a packet whose buffer was reused")
+	}
+	// Flood: 3000 packets in one instant keep at most HistorySize buffers.
+	for range 3000 {
+		seq++
+		b[2], b[3] = byte(seq>>8), byte(seq)
+		r.Record(now, seq, -1, b)
+	}
+	if h := r.held(); h > 1024 {
+		t.Fatalf("%d buffers held after a flood, want at most HistorySize 1024", h)
+	}
+	if _, ok := r.Resend(now, seq-1000, 0, nil); !ok {
+		t.Fatal("a packet within HistorySize and MaxAge was not resent")
+	}
+}

@@ -37,8 +37,18 @@
 // stream ids, send encodings with rid, Inactive, MaxBitrate,
 // ScaleResolutionDownBy), Transceiver.SetDirection, Stop,
 // SetCodecPreferences, Sender.ReplaceTrack; Senders, Receivers,
-// Transceivers; EventTrack (Transceiver, Track, Streams from a=msid) when
-// a transceiver starts receiving.
+// Transceivers; EventTrack (Transceiver, Track, Streams from a=msid).
+//
+// Answers follow W3C createAnswer (RFC 8829 §5.3.1): each RTP section's
+// direction is the transceiver's at CreateAnswer time, within the
+// offer's, so the answerer pattern "SetRemoteDescription(offer), AddTrack
+// (or SetDirection), CreateAnswer" sends: a recvonly offer is answered
+// sendonly, a sendrecv one sendrecv. A section rejected (no common codec)
+// is answered with port zero, the offered formats and their a=rtpmap.
+// EventTrack fires, and Receiver().Track is set, when the remote
+// description (offer or answer) that sends on a section is applied (W3C
+// "process the addition of a remote track"), once until the peer stops
+// sending on it; a rolled-back remote offer does not take the event back.
 //
 //	s, _ := pc.AddTrack(rtc.Track{Kind: rtc.MediaKindVideo, StreamIDs: []string{"cam"},
 //		Codec: rtc.Codec{Name: "VP8", ClockRate: 90000}})
@@ -286,8 +296,9 @@
 //     (their ids belong to the source's session); a=extmap-allow-mixed and
 //     two-byte ids are not offered; the jitter buffer (rtc-media) is the
 //     application's; remote track ids come from a=msid (W3C ids are
-//     otherwise random). EventTrack fires when the exchange completes,
-//     not at the answerer's SetRemoteDescription as in W3C.
+//     otherwise random). When the peer stops sending, the receiver's
+//     track is not muted (no W3C "process the removal of a remote
+//     track" event); it is replaced if the peer sends again.
 //   - SDP munging is refused; the description applied must be the one
 //     created. Only one BUNDLE group; balanced and max-compat bundle
 //     policies gather as max-bundle.

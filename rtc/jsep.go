@@ -267,7 +267,9 @@ func rejectedMedia(s *mSection) *sdp.MediaDescription {
 		fmts = []string{"0"}
 	}
 	md := sdp.NewMedia(s.kind, 0, proto, fmts...).WithDiscardConnection()
-	return md.AddAttr(sdp.AttrMID, s.mid).SetDirection(sdp.DirectionInactive)
+	md.AddAttr(sdp.AttrMID, s.mid).SetDirection(sdp.DirectionInactive)
+	rejectedRTPMaps(md, s)
+	return md
 }
 
 // randUint64 draws a session id from r (RFC 8866 §5.2: a numeric session

@@ -10,6 +10,7 @@ import (
 	interceptor "github.com/sansrtc/rtc/rtc-interceptor"
 	"github.com/sansrtc/rtc/rtc-interceptor/pacer"
 	rtp "github.com/sansrtc/rtc/rtc-rtp"
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	srtp "github.com/sansrtc/rtc/rtc-srtp"
 )
@@ -44,6 +45,10 @@ type media struct {
 	// (Configuration.Pacing), reached through pc().
 	pacer      *pacer.Pacer[pacedPacket]
 	pacerTimer partTimer
+
+	// tracksFor is the remote description whose tracks were processed
+	// (remoteTracks).
+	tracksFor *sdp.SessionDescription
 
 	scratch rtp.Packet // WriteRTP's parsed packet
 	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
@@ -229,6 +234,13 @@ func (m *media) receive(now time.Time, kind MessageKind, b []byte) (Message, err
 		return Message{Kind: MessageRTCP, Transceiver: m.rtcpTransceiver(dec), Data: dec}, nil
 	}
 	msg, err := m.route(dec)
+	if errors.Is(err, errRTXPadding) && m.chain != nil {
+		// Padding-only RTX (RFC 4588 §4, a sender's bandwidth probe)
+		// has nothing for the application, but its transport-wide
+		// sequence number counts: without its arrival, transport-cc
+		// feedback reports it lost and the sender's estimate sinks.
+		_ = m.ch().ReceiveRTP(now, dec) // the RTX SSRC: counted as unknown
+	}
 	if err != nil {
 		m.recycle(buf)
 		return Message{}, err

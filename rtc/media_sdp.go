@@ -92,6 +92,32 @@ func sectionCodecs(m *sdp.MediaDescription) []Codec {
 	return out
 }
 
+// offeredRTPMaps returns the a=rtpmap lines of an m-section's formats, in
+// m= order, for the section's rejection (rejectedRTPMaps).
+func offeredRTPMaps(m *sdp.MediaDescription) []sdp.RTPMap {
+	var out []sdp.RTPMap
+	for _, f := range m.Formats {
+		v, err := strconv.ParseUint(f, 10, 8)
+		if err != nil {
+			continue
+		}
+		if rm, ok := m.RTPMap(uint8(v)); ok {
+			out = append(out, rm)
+		}
+	}
+	return out
+}
+
+// rejectedRTPMaps adds to a rejected answer section the offer's a=rtpmap
+// lines: RFC 8829 §5.3.1 copies the offered formats into a rejected
+// section, and peers such as Pion refuse an answer whose m= payload types
+// have no a=rtpmap ("payload type not found").
+func rejectedRTPMaps(md *sdp.MediaDescription, s *mSection) {
+	for _, r := range s.rtpmaps {
+		md.Add(r)
+	}
+}
+
 // localCodecs returns what the transceiver offers: the codecs already
 // negotiated (their payload types stay, RFC 8829 §5.2.2), else its
 // preferences, else the registry's.
@@ -170,9 +196,20 @@ func fromSDPDirection(d sdp.Direction) Direction {
 // streams when it sends.
 func (n *negotiation) rtpMedia(md *sdp.MediaDescription, s *mSection, typ SDPType) {
 	t := s.transceiver
-	codecs, exts, dir := s.answerCodecs, s.answerExts, s.answerDir
-	if typ == SDPTypeOffer {
+	var codecs []Codec
+	var exts []Extension
+	var dir Direction
+	switch {
+	case typ == SDPTypeOffer:
 		codecs, exts, dir = t.localCodecs(), n.offerExtensions(t.kind), t.direction
+	case s.remote != nil:
+		// RFC 8829 §5.3.1, W3C webrtc §4.4.1.5 createAnswer: the direction
+		// is the transceiver's at CreateAnswer time (AddTrack or
+		// SetDirection after SetRemoteDescription count), within the
+		// offer's.
+		codecs, exts, dir = s.answerCodecs, s.answerExts, answerDirection(t.direction, s.remote.dir)
+	default:
+		codecs, exts, dir = s.answerCodecs, s.answerExts, DirectionInactive
 	}
 	for _, c := range codecs {
 		sc := sdp.Codec{PayloadType: c.PayloadType, Name: c.Name, ClockRate: c.ClockRate, Channels: c.Channels, FMTP: c.FMTP}
@@ -285,7 +322,8 @@ func (n *negotiation) freeExtID() uint16 {
 
 // answerMedia decides a remote RTP section's answer (RFC 8829 §5.3.1):
 // the codecs both sides have with the offerer's payload types, the
-// extensions both know with the offerer's ids, and the direction. A
+// extensions both know with the offerer's ids (the direction is decided
+// by rtpMedia when the answer is created). A
 // section with no common codec is rejected (and reported, ErrNoCodec).
 func (n *negotiation) answerMedia(s *mSection) bool {
 	t, r := s.transceiver, s.remote
@@ -308,7 +346,6 @@ func (n *negotiation) answerMedia(s *mSection) bool {
 	for _, e := range exts {
 		n.extIDs[e.URI] = e.ID
 	}
-	s.answerDir = answerDirection(t.direction, r.dir)
 	return true
 }
 

@@ -234,23 +234,76 @@ func (s *Sender) encoding(rid string) *sendEncoding {
 
 // sendCodec returns the negotiated codec the sender sends: the first
 // that matches the track's codec, else the first negotiated one that is
-// not RTX, RED or FEC.
+// not RTX, RED or FEC. It runs per packet (WriteRTP with a foreign payload
+// type, WriteSample), so the answer is kept until the negotiated codecs
+// or the track's codec change: Codec.Matches parses a=fmtp and allocates.
 func (s *Sender) sendCodec() (Codec, bool) {
+	t := s.t
+	var want *Codec
 	if s.track != nil && s.track.Codec.Name != "" {
+		want = &s.track.Codec
+	}
+	c := &t.sendCache
+	if c.valid && sameCodecs(c.codecs, t.codecs) && c.hasWant == (want != nil) && (want == nil || sameCodecKey(&c.want, want)) {
+		return c.codec, c.ok
+	}
+	codec, ok := s.findSendCodec(want)
+	*c = sendCodecCache{valid: true, codecs: t.codecs, hasWant: want != nil, codec: codec, ok: ok}
+	if want != nil {
+		c.want = Codec{Name: want.Name, ClockRate: want.ClockRate, Channels: want.Channels, FMTP: want.FMTP}
+	}
+	return codec, ok
+}
+
+func (s *Sender) findSendCodec(want *Codec) (Codec, bool) {
+	if want != nil {
 		for _, c := range s.t.codecs {
-			if c.Matches(s.track.Codec) {
+			if c.Matches(*want) {
 				return c, true
 			}
 		}
 	}
 	for _, c := range s.t.codecs {
-		switch strings.ToLower(c.Name) {
-		case "rtx", "red", "ulpfec", "flexfec-03":
+		if isAuxCodec(c.Name) {
 			continue
 		}
 		return c, true
 	}
 	return Codec{}, false
+}
+
+// isAuxCodec reports whether a format repairs or protects another (RTX,
+// RFC 4588; RED, RFC 2198; FEC, RFC 5109, RFC 8627) rather than carrying
+// media. EqualFold: encoding names are case-insensitive (RFC 4855 §3)
+// and lowering them would allocate per packet.
+func isAuxCodec(name string) bool {
+	for _, n := range [...]string{"rtx", "red", "ulpfec", "flexfec-03"} {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendCodecCache is sendCodec's last answer, for the negotiated codecs
+// (the same slice) and the track codec it was computed for.
+type sendCodecCache struct {
+	valid   bool
+	codecs  []Codec
+	hasWant bool
+	want    Codec // Name, ClockRate, Channels and FMTP only
+	codec   Codec
+	ok      bool
+}
+
+// sameCodecs reports whether a and b are the same slice (t.codecs is
+// replaced, never changed in place, when an exchange settles).
+func sameCodecs(a, b []Codec) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func sameCodecKey(a, b *Codec) bool {
+	return a.Name == b.Name && a.ClockRate == b.ClockRate && a.Channels == b.Channels && a.FMTP == b.FMTP
 }
 
 // packetizer returns the encoding's packetizer for codec, made on first

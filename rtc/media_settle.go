@@ -8,6 +8,7 @@ package rtc
 // EventTrack for each transceiver that starts receiving.
 func (pc *PeerConnection) settleMedia() {
 	n := &pc.neg
+	pc.remoteTracks()
 	if n.state != SignalingStable || n.currentLocal == nil || n.currentLocal == n.settled || n.remoteSD == nil {
 		return
 	}
@@ -50,20 +51,50 @@ func (pc *PeerConnection) settleMedia() {
 	pc.media.bindChain(n.transceivers)
 }
 
-// settleDirection records the negotiated direction; a transceiver that
-// starts receiving gets its remote track and fires EventTrack.
-func (pc *PeerConnection) settleDirection(t *Transceiver, dir Direction, rm *remoteMedia) {
-	was := t.hasCurrent && t.currentDirection.receives()
+// settleDirection records the negotiated direction.
+func (pc *PeerConnection) settleDirection(t *Transceiver, dir Direction, _ *remoteMedia) {
 	t.currentDirection, t.hasCurrent, t.negotiatedWant = dir, true, t.direction
 	if dir.sends() {
 		t.everSent = true
 	}
-	if !dir.receives() || was && t.receiver.track != nil {
+}
+
+// remoteTracks processes the remote tracks of a remote description once,
+// when it is applied (W3C webrtc §4.4.1.6 "set the RTCSessionDescription",
+// remote offer or answer): a transceiver whose m-section the remote peer
+// sends on (sendrecv or sendonly, seen from here recvonly or sendrecv)
+// and that had not fired gets its remote track (a=msid, RFC 8830 §2) and
+// fires EventTrack ("process the addition of a remote track"); one the
+// peer no longer sends on may fire again later. A rejected section adds
+// no track.
+func (pc *PeerConnection) remoteTracks() {
+	n := &pc.neg
+	remote := n.remoteSD
+	if remote == nil || remote == pc.media.tracksFor {
 		return
 	}
-	tr, streams := trackOf(t, rm)
-	t.receiver.track = tr
-	pc.out.emit(Event{Kind: EventTrack, Transceiver: t, Track: tr, Streams: streams})
+	pc.media.tracksFor = remote
+	for i, s := range n.sections {
+		t := s.transceiver
+		if t == nil || i >= len(remote.Media) {
+			continue
+		}
+		m := remote.Media[i]
+		if s.rejected || t.stopped || t.stopping || m.Port == 0 || mid(m) != s.mid {
+			continue
+		}
+		if !fromSDPDirection(m.Direction()).sends() {
+			t.firedRecv = false // W3C: [[FiredDirection]] loses recv
+			continue
+		}
+		if t.firedRecv && t.receiver.track != nil {
+			continue
+		}
+		t.firedRecv = true
+		tr, streams := trackOf(t, parseRemoteMedia(m))
+		t.receiver.track = tr
+		pc.out.emit(Event{Kind: EventTrack, Transceiver: t, Track: tr, Streams: streams})
+	}
 }
 
 // stopped marks a transceiver whose m-section was rejected or stopped.

@@ -258,6 +258,9 @@ func (pc *PeerConnection) handleMedia(k stun.PacketKind, msg shared.TaggedBytes,
 		kind = MessageRTCP
 	}
 	m, err := pc.media.handlePacket(pc.clock.Now(), kind, msg.Message, &pc.out)
+	if errors.Is(err, errRTXPadding) {
+		return nil // counted (MediaStats.RTXPadding): padding is no error
+	}
 	if err != nil {
 		return err
 	}

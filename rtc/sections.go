@@ -22,7 +22,7 @@ func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription, out *sin
 		if s == nil {
 			s = &mSection{mid: id, kind: m.Media}
 		}
-		s.proto, s.formats = m.Proto, m.Formats
+		s.proto, s.formats, s.rtpmaps = m.Proto, m.Formats, offeredRTPMaps(m)
 		switch {
 		case m.Port == 0:
 			s.reject()

@@ -1,6 +1,10 @@
 package rtc
 
-import "strconv"
+import (
+	"strconv"
+
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
+)
 
 // MediaKind is the kind of an m-section's media.
 type MediaKind uint8
@@ -54,6 +58,7 @@ type Transceiver struct {
 	stopping         bool      // Stop was called; the next offer rejects the section
 	negotiatedWant   Direction // direction when the last exchange completed
 	everSent         bool      // it was negotiated with a send direction once (W3C addTrack reuse rule)
+	firedRecv        bool      // W3C [[FiredDirection]] includes receiving: EventTrack fired
 
 	sender   *Sender
 	receiver *Receiver
@@ -65,6 +70,8 @@ type Transceiver struct {
 	preferences []Codec
 	// extensions negotiated for the m-section (RFC 8285 ids).
 	extensions []Extension
+	// sendCache is the sender's codec choice (Sender.sendCodec).
+	sendCache sendCodecCache
 	// remoteRIDs are the rids the remote peer sends (a=rid ... send with
 	// a=simulcast send, RFC 8853), in its order.
 	remoteRIDs []string
@@ -96,10 +103,10 @@ type mSection struct {
 	// proto and formats of a remote section we reject, echoed in the answer.
 	proto   string
 	formats []string
+	rtpmaps []sdp.RTPMap // the offered formats' a=rtpmap (offeredRTPMaps)
 	// remote is what the remote offer said of an RTP section; the answer*
 	// fields are the answer to it (RFC 8829 §5.3.1).
 	remote       *remoteMedia
 	answerCodecs []Codec
 	answerExts   []Extension
-	answerDir    Direction
 }

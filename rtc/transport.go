@@ -357,15 +357,23 @@ func (t *transport) pollWrite() (shared.TaggedBytes, bool) {
 }
 
 // handleTimeout runs the ICE and DTLS timers that are due.
+// It allocates nothing when neither layer fails: errors.Join (and its
+// slice) is only reached when both the ICE and the DTLS timer fail.
 func (t *transport) handleTimeout(now time.Time) error {
-	var errs []error
+	var iceErr, dtlsErr error
 	if t.iceTimer.due(now) {
-		errs = append(errs, layerErr("ice", t.agent().HandleTimeout(now)))
+		iceErr = layerErr("ice", t.agent().HandleTimeout(now))
 	}
 	if t.conn != nil && t.dtlsTimer.due(now) {
-		errs = append(errs, layerErr("dtls", t.dtlsConn().HandleTimeout(now)))
+		dtlsErr = layerErr("dtls", t.dtlsConn().HandleTimeout(now))
 	}
-	return errors.Join(errs...)
+	switch {
+	case iceErr == nil:
+		return dtlsErr
+	case dtlsErr == nil:
+		return iceErr
+	}
+	return errors.Join(iceErr, dtlsErr)
 }
 
 // close sends close_notify and closes the agent.

@@ -63,16 +63,17 @@ type Conn struct {
 	streams streams // TURN over TCP/TLS connections (turn_tcp.go)
 
 	// Loop-goroutine state.
-	asked     map[string]struct{} // hostnames given to Config.Resolver (resolve.go)
-	closed    bool
-	dirty     bool
-	ending    *ending // a terminal state seen during a drive
-	lastErr   error   // the last EventError, for the close reason
-	waiters   []func() bool
-	deadline  time.Time
-	hidx      int      // index in the timer heap, -1 if not in it
-	spareQ    []queued // the other half of the send queue's double buffer
-	spareData []byte
+	asked       map[string]struct{} // hostnames given to Config.Resolver (resolve.go)
+	serverNames int                 // ICE server names looked up (resolve.go)
+	closed      bool
+	dirty       bool
+	ending      *ending // a terminal state seen during a drive
+	lastErr     error   // the last EventError, for the close reason
+	waiters     []func() bool
+	deadline    time.Time
+	hidx        int      // index in the timer heap, -1 if not in it
+	spareQ      []queued // the other half of the send queue's double buffer
+	spareData   []byte
 	// On shared sockets: the 5-tuples and local ufrags routed to c, and
 	// the current ufrag.
 	tuples map[portKey]struct{}

@@ -86,8 +86,11 @@
 // one that asks the LAN with rtc-ice/mdns (resolve.go, mdns.go). TURN
 // traffic the PeerConnection sends with Protocol TCP runs on a TCP
 // connection per (host address, server), over crypto/tls for turns: URLs
-// (Config.TLSRoots), and DNS names in ICE server URLs are resolved with
-// net.Resolver in NewPeerConnection (turn_tcp.go).
+// (Config.TLSRoots, the URL's host as the name to verify; turn_tcp.go).
+// DNS names in ICE server URLs are asked for by the PeerConnection
+// (rtc.EventResolveICEServer); the driver looks them up with Config.DNS
+// (net.Resolver) on a goroutine and answers with ResolveICEServer, so
+// NewPeerConnection never waits for DNS (resolve.go).
 //
 // # One port
 //

@@ -86,6 +86,12 @@ type Config struct {
 	// TLSRoots are the roots that verify turns: servers (TURN over TLS,
 	// turn_tcp.go). If nil, the system roots are used.
 	TLSRoots *x509.CertPool
+	// DNS resolves the host names of ICE server URLs, which the
+	// PeerConnection asks for with rtc.EventResolveICEServer: the driver
+	// looks them up on a goroutine of its own (never on a loop, and never
+	// in NewPeerConnection) and answers with ResolveICEServer. If nil,
+	// net.DefaultResolver.
+	DNS *net.Resolver
 	// ICETCP gives every connection (without SinglePort) a listening TCP
 	// port per host address for passive ICE-TCP candidates, and dials
 	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
@@ -320,10 +326,6 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	for _, so := range c.socks {
 		cfg.LocalAddresses = append(cfg.LocalAddresses, so.adv)
 	}
-	if cfg, err = c.prepareICEServers(cfg); err != nil { // turn_tcp.go
-		c.closeSockets()
-		return nil, err
-	}
 	pc, err := rtc.NewPeerConnection(cfg)
 	if err != nil {
 		c.closeSockets()
@@ -505,8 +507,11 @@ func (s *shard) drive(c *Conn) {
 			}
 			progressed = true
 			c.observe(e)
-			if e.Kind == rtc.EventTCPConnect {
+			switch e.Kind {
+			case rtc.EventTCPConnect:
 				c.dialICETCP(e.Transport) // tcp.go
+			case rtc.EventResolveICEServer:
+				c.resolveICEServer(e.Hostname) // resolve.go
 			}
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -112,4 +113,88 @@ func (c *Conn) trickleHostnames(pc *rtc.PeerConnection, sdp string) {
 			c.log.Debug("driver: hostname candidate refused", "candidate", v, "err", err)
 		}
 	}
+}
+
+// Limits of ICE server name resolution.
+const (
+	// maxServerNames bounds the ICE server names one connection looks
+	// up (each runs on a goroutine); the PeerConnection asks once per
+	// distinct name of its configuration. Names past it are answered as
+	// failed at once.
+	maxServerNames = 16
+	// serverResolveTimeout bounds one lookup (the old synchronous lookup
+	// in NewPeerConnection had 5 s; off the loop, the same bound).
+	serverResolveTimeout = 5 * time.Second
+)
+
+// resolveICEServer answers rtc.EventResolveICEServer (issue 16: the core
+// asks, the driver resolves off the loop and answers): it runs on the
+// loop, starts the lookup on a goroutine and returns at once, so neither
+// NewPeerConnection nor the loop waits for DNS. RFC 7064 §3.1 and RFC
+// 7065 §3.1 allow a host name in stun:/turn:/turns: URLs; the URL's name
+// stays the certificate name of a turns: server (rtc.TURNTransport).
+func (c *Conn) resolveICEServer(name string) {
+	if c.closed {
+		return
+	}
+	c.serverNames++
+	if c.serverNames > maxServerNames {
+		c.log.Debug("driver: too many ICE server names, answered as failed", "name", name, "limit", maxServerNames)
+		if err := c.pc.ResolveICEServer(name, nil); err != nil {
+			c.log.Debug("driver: ICE server answer refused", "name", name, "err", err)
+		}
+		c.dirty = true
+		return
+	}
+	go c.lookupICEServer(name)
+}
+
+// lookupICEServer resolves name with Config.DNS (net.DefaultResolver if
+// nil) and hands the addresses, IPv4 first, to the PeerConnection; none
+// when the lookup failed, which ends gathering through that server.
+func (c *Conn) lookupICEServer(name string) {
+	r := c.d.cfg.DNS
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), serverResolveTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	start := time.Now()
+	ips, err := r.LookupNetIP(ctx, "ip", name)
+	addrs := orderServerAddrs(ips)
+	if err != nil || len(addrs) == 0 {
+		c.log.Warn("driver: ICE server name not resolved", "name", name, "err", err)
+		addrs = nil
+	} else {
+		c.log.Debug("driver: ICE server name resolved", "name", name, "addrs", addrs, "after", time.Since(start))
+	}
+	err = c.Do(func(pc *rtc.PeerConnection) error { return pc.ResolveICEServer(name, addrs) })
+	if err != nil && !errors.Is(err, ErrClosed) {
+		c.log.Debug("driver: ICE server answer refused", "name", name, "err", err)
+	}
+}
+
+// orderServerAddrs unmaps ips and puts IPv4 addresses first (the driver's
+// host addresses are IPv4 more often than not; the PeerConnection uses
+// at most four).
+func orderServerAddrs(ips []netip.Addr) []netip.Addr {
+	out := make([]netip.Addr, 0, len(ips))
+	for _, ip := range ips {
+		if ip = ip.Unmap(); ip.Is4() {
+			out = append(out, ip)
+		}
+	}
+	for _, ip := range ips {
+		if ip = ip.Unmap(); ip.IsValid() && !ip.Is4() {
+			out = append(out, ip)
+		}
+	}
+	return out
 }

@@ -19,9 +19,6 @@ import (
 // isTURNServer reports whether peer is a TURN server reached over TCP or
 // TLS (a TURN stream may be dialed to it). It runs on the loop.
 func (c *Conn) isTURNServer(peer netip.AddrPort) bool {
-	if _, ok := c.streams.tls[peer]; ok {
-		return true
-	}
 	_, ok := c.pc.TURNTransport(peer)
 	return ok
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +42,6 @@ type streamKey struct{ local, peer netip.AddrPort }
 type streams struct {
 	mu sync.Mutex
 	m  map[streamKey]*stream
-	// tls maps a turns: server to the name its certificate must carry.
-	tls map[netip.AddrPort]string
 }
 
 // stream is one connection to a TURN server.
@@ -85,8 +81,8 @@ func (c *Conn) writeStream(tb shared.TaggedBytes) {
 		}
 		s = &stream{c: c, key: key, kick: make(chan struct{}, 1)}
 		st.m[key] = s
-		serverName, useTLS := st.tls[key.peer]
-		go s.run(serverName, useTLS)
+		tr, _ := c.pc.TURNTransport(key.peer)
+		go s.run(tr.ServerName, tr.TLS)
 	}
 	st.mu.Unlock()
 	s.mu.Lock()
@@ -292,87 +288,3 @@ func (c *Conn) handleErrAsync(err error) {
 
 // defaultTURNSPort is the default port of turns: (RFC 8656 §3.1, RFC 7065 §3).
 const defaultTURNSPort = "5349"
-
-// prepareICEServers rewrites cfg.ICEServers for the PeerConnection, which
-// takes only IP literals and turn:/stun: URLs: a host name is resolved
-// with net.Resolver (the first IPv4 address, within 5 s), and a turns:
-// URL becomes turn:IP:port?transport=tcp, its server recorded for TLS with
-// the URL's host as the certificate name (RFC 7065 §3; default port
-// 5349). It runs in NewPeerConnection, on the caller's goroutine.
-func (c *Conn) prepareICEServers(cfg rtc.Configuration) (rtc.Configuration, error) {
-	if len(cfg.ICEServers) == 0 {
-		return cfg, nil
-	}
-	servers := make([]rtc.ICEServer, len(cfg.ICEServers))
-	for i, s := range cfg.ICEServers {
-		servers[i] = s
-		servers[i].URLs = make([]string, len(s.URLs))
-		for j, raw := range s.URLs {
-			u, tlsName, err := rewriteICEURL(raw)
-			if err != nil {
-				return cfg, err
-			}
-			servers[i].URLs[j] = u
-			if tlsName != "" {
-				ap, err := netip.ParseAddrPort(strings.TrimPrefix(strings.SplitN(u, "?", 2)[0], "turn:"))
-				if err != nil {
-					return cfg, fmt.Errorf("driver: ICE server %q: %w", raw, err)
-				}
-				if c.streams.tls == nil {
-					c.streams.tls = make(map[netip.AddrPort]string)
-				}
-				c.streams.tls[ap] = tlsName
-			}
-		}
-	}
-	cfg.ICEServers = servers
-	return cfg, nil
-}
-
-// rewriteICEURL resolves raw's host and turns a turns: URL into a TCP one;
-// tlsName is the name to verify for a turns: URL, else "".
-func rewriteICEURL(raw string) (u, tlsName string, err error) {
-	scheme, rest, ok := strings.Cut(raw, ":")
-	if !ok {
-		return raw, "", nil // the PeerConnection reports it
-	}
-	hostport, query, hasQuery := strings.Cut(rest, "?")
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host, port = strings.Trim(hostport, "[]"), ""
-	}
-	if scheme == "turns" {
-		tlsName = host
-		if port == "" {
-			port = defaultTURNSPort
-		}
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return "", "", fmt.Errorf("driver: ICE server %q: %w", raw, err)
-		}
-		if t := q.Get("transport"); t != "" && t != "tcp" {
-			return "", "", fmt.Errorf("driver: ICE server %q: turns: runs over TCP only", raw)
-		}
-		scheme, query, hasQuery = "turn", "transport=tcp", true
-	}
-	if scheme != "turn" && scheme != "stun" {
-		return raw, "", nil
-	}
-	if _, err := netip.ParseAddr(host); err != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip4", host)
-		if err != nil || len(ips) == 0 {
-			return "", "", fmt.Errorf("driver: ICE server %q: resolving %s: %v", raw, host, err)
-		}
-		host = ips[0].Unmap().String()
-	}
-	u = scheme + ":" + host
-	if port != "" {
-		u = scheme + ":" + net.JoinHostPort(host, port)
-	}
-	if hasQuery {
-		u += "?" + query
-	}
-	return u, tlsName, nil
-}

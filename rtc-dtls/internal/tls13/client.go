@@ -32,6 +32,7 @@ func (e *Endpoint) clientStart() error {
 			SRTPProfiles:      e.cfg.SRTPProfiles,
 			SRTPMKI:           []byte{},
 			KeyShares:         []KeyShareEntry{},
+			RecordSizeLimit:   uint16(e.cfg.recordSizeLimit()),
 		},
 	}
 	if _, err := readFull(e.cfg.rand(), ch.Random[:]); err != nil {
@@ -119,6 +120,9 @@ func (e *Endpoint) clientMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		if err := e.clientCheckSRTP(ee); err != nil {
+			return err
+		}
+		if err := e.clientRecordSizeLimit(ee); err != nil {
 			return err
 		}
 		e.writeTranscript(typ, body)
@@ -300,6 +304,23 @@ func (e *Endpoint) clientCheckSRTP(ee *EncryptedExtensions) error {
 		return alert(AlertIllegalParameter, errors.New("tls13: use_srtp answer"))
 	}
 	e.srtpProfile = p[0]
+	return nil
+}
+
+// clientRecordSizeLimit applies the server's record_size_limit answer
+// (RFC 8449 §4). A server may send it only when our ClientHello carried
+// one (RFC 8446 §4.2: an unsolicited extension is an unsupported_extension
+// alert). The ClientHello is the one sent, also when a 1.2-and-1.3 offer was
+// handed over (ResumeClient), so what we advertised is read back from it.
+func (e *Endpoint) clientRecordSizeLimit(ee *EncryptedExtensions) error {
+	if !ee.Ext.Has(ExtRecordSizeLimit) {
+		return nil
+	}
+	ours := int(e.chMsg.Ext.RecordSizeLimit)
+	if ours == 0 {
+		return alert(alertUnsupportedExtension, errors.New("tls13: record_size_limit we did not offer"))
+	}
+	e.negotiateRecordSizeLimit(int(ee.Ext.RecordSizeLimit), ours)
 	return nil
 }
 

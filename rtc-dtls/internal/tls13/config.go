@@ -53,6 +53,16 @@ type Config struct {
 	// MaxQueued bounds received application records not yet read, and
 	// datagrams not yet polled. If zero, 256.
 	MaxQueued int
+	// RecordSizeLimit is our record_size_limit (RFC 8449 §4): the largest
+	// TLSInnerPlaintext (content type and padding included) we accept in a
+	// protected record, 64 to 2^14+1. A client sends it in its ClientHello
+	// only when non-zero. A server answers a ClientHello that carries the
+	// extension with it in EncryptedExtensions (RFC 8449 §4: "In TLS 1.3,
+	// the server sends the record_size_limit extension in the
+	// EncryptedExtensions message"), 2^14+1 if zero (supported, no tighter
+	// limit). Our limit is enforced only once the peer has seen it; the
+	// peer's limit always bounds our protected records.
+	RecordSizeLimit int
 	// VerifyPeer, if set, checks the peer's chain (DER, leaf first) when
 	// its Certificate arrives, before CertificateVerify; an error fails the
 	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint
@@ -108,7 +118,20 @@ func (c *Config) handshakeTimeout() time.Duration {
 func (c *Config) cookieLifetime() time.Duration { return orDefault(c.CookieLifetime, 60*time.Second) }
 func (c *Config) replayWindow() int             { return orDefault(c.ReplayWindow, 64) }
 func (c *Config) maxMessage() int               { return orDefault(c.MaxHandshakeMessage, 64<<10) }
-func (c *Config) maxQueued() int                { return orDefault(c.MaxQueued, 256) }
+
+// MaxRecordSizeLimit is the largest record_size_limit in (D)TLS 1.3:
+// 2^14 plus the content type byte (RFC 8449 §4).
+const MaxRecordSizeLimit = 1<<14 + 1
+
+// recordSizeLimit is the value we advertise (0: the client sends nothing).
+func (c *Config) recordSizeLimit() int {
+	if c.RecordSizeLimit == 0 {
+		return 0
+	}
+	return min(max(c.RecordSizeLimit, 64), MaxRecordSizeLimit) // RFC 8449 §4: at least 64
+}
+
+func (c *Config) maxQueued() int { return orDefault(c.MaxQueued, 256) }
 
 // signatureSchemes we accept from the peer, in preference order.
 var signatureSchemes = []SignatureScheme{ECDSAWithP256AndSHA256, Ed25519, PSSWithSHA256, ECDSAWithP384AndSHA384, PSSWithSHA384}

@@ -74,16 +74,17 @@ func (e *AlertError) Unwrap() error { return e.Err }
 
 // Alert descriptions used here (RFC 8446 §6).
 const (
-	alertCloseNotify         = 0
-	alertUnexpectedMessage   = 10
-	alertBadRecordMAC        = 20
-	alertHandshakeFailure    = 40
-	alertBadCertificate      = 42
-	alertDecryptError        = 51
-	alertProtocolVersion     = 70
-	alertInternalError       = 80
-	alertMissingExtension    = 109
-	alertCertificateRequired = 116
+	alertCloseNotify          = 0
+	alertUnexpectedMessage    = 10
+	alertBadRecordMAC         = 20
+	alertHandshakeFailure     = 40
+	alertBadCertificate       = 42
+	alertDecryptError         = 51
+	alertProtocolVersion      = 70
+	alertInternalError        = 80
+	alertMissingExtension     = 109
+	alertUnsupportedExtension = 110
+	alertCertificateRequired  = 116
 )
 
 // Stats counts what an Endpoint dropped or did, for tests and logs.
@@ -136,9 +137,13 @@ type Endpoint struct {
 	reader  Reader
 	w0seq   uint64
 	writers []Writer // epoch 2, 3, ... (the newest last)
-	reasm   reassembler
-	outSeq  uint16
-	fl      flight
+	// peerLimit is the peer's record_size_limit (RFC 8449), capped at
+	// MaxRecordSizeLimit; 0 when not negotiated. It bounds every protected
+	// record we send (writers, handshake fragments, MaxPayload).
+	peerLimit int
+	reasm     reassembler
+	outSeq    uint16
+	fl        flight
 
 	ackDue  time.Time
 	ackList []RecordNumber
@@ -503,8 +508,24 @@ func (e *Endpoint) addWriter(epoch uint64, secret []byte) error {
 		copy(e.writers, e.writers[1:])
 		e.writers = e.writers[:2]
 	}
-	e.writers = append(e.writers, NewWriter(epoch, p))
+	w := NewWriter(epoch, p)
+	w.Limit = e.peerLimit
+	e.writers = append(e.writers, w)
 	return nil
+}
+
+// negotiateRecordSizeLimit applies a record_size_limit exchange (RFC 8449
+// §4): peer is the value the peer sent; ours the one it has now seen from us
+// (0: none). "An endpoint MUST NOT generate a protected record with
+// plaintext that is larger than the RecordSizeLimit value it receives from
+// its peer"; a value above the protocol maximum means the maximum; our own
+// limit is enforced on the records we read.
+func (e *Endpoint) negotiateRecordSizeLimit(peer, ours int) {
+	e.peerLimit = min(peer, MaxRecordSizeLimit)
+	for i := range e.writers {
+		e.writers[i].Limit = e.peerLimit
+	}
+	e.reader.Limit = ours
 }
 
 func (e *Endpoint) addReader(epoch uint64, secret []byte) error {
@@ -575,7 +596,11 @@ func (e *Endpoint) MaxPayload(mtu int) int {
 	if e.state != stateConnected || w == nil {
 		return 0
 	}
-	return max(mtu-w.Overhead(), 0)
+	n := mtu - w.Overhead()
+	if e.peerLimit > 0 {
+		n = min(n, e.peerLimit-1) // RFC 8449 §4: the limit counts the content type byte
+	}
+	return max(n, 0)
 }
 
 // Retransmit resends the unacknowledged part of the current flight now and

@@ -179,29 +179,35 @@ func wantParseError(t *testing.T, err error) {
 // FuzzEndpoint drives a fresh server and a fresh client with fuzzed
 // datagrams (a 2-byte length before each), seeded from a real handshake:
 // the 1.3 state machine never panics, never reports a deadline before now,
-// and the client never connects on forged input.
+// and the client never connects on forged input. limit is both sides'
+// record_size_limit (RFC 8449; 0: not sent), so the negotiation and the
+// fragmenting and ACK trimming it drives are fuzzed too.
 func FuzzEndpoint(f *testing.F) {
-	cc, sc := configs(f, "fuzz")
-	cc.Groups, sc.Groups = []Group{GroupX25519}, []Group{GroupX25519}
-	d := newDirect(f, cc, sc)
-	var toServer, toClient []byte
-	d.drop = func(ts bool, _ int, b []byte) bool {
-		frame := append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
-		if ts {
-			toServer = append(toServer, frame...)
-		} else {
-			toClient = append(toClient, frame...)
+	for _, limit := range []uint16{0, 64} {
+		cc, sc := configs(f, "fuzz")
+		cc.Groups, sc.Groups = []Group{GroupX25519}, []Group{GroupX25519}
+		cc.RecordSizeLimit, sc.RecordSizeLimit = int(limit), int(limit)
+		d := newDirect(f, cc, sc)
+		var toServer, toClient []byte
+		d.drop = func(ts bool, _ int, b []byte) bool {
+			frame := append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
+			if ts {
+				toServer = append(toServer, frame...)
+			} else {
+				toClient = append(toClient, frame...)
+			}
+			return false
 		}
-		return false
+		d.run(d.connected, 1000)
+		f.Add(toServer, true, limit)
+		f.Add(toClient, false, limit)
 	}
-	d.run(d.connected, 1000)
-	f.Add(toServer, true)
-	f.Add(toClient, false)
-	f.Fuzz(func(t *testing.T, in []byte, server bool) {
+	f.Fuzz(func(t *testing.T, in []byte, server bool, limit uint16) {
 		// Other randomness than the recorded run: the recorded server
 		// flight is a replay to this client and must not connect it.
 		cc, sc := configs(t, "fuzz other")
 		cc.Groups, sc.Groups = []Group{GroupX25519}, []Group{GroupX25519}
+		cc.RecordSizeLimit, sc.RecordSizeLimit = int(limit), int(limit)
 		var e *Endpoint
 		var err error
 		if server {

@@ -15,8 +15,16 @@ func (e *Endpoint) pushDatagram(d []byte) {
 
 // fragSize is the handshake fragment size that fits one record in an MTU:
 // the larger of the two record headers (13, DTLSPlaintext), the 12-byte
-// handshake header, the content type byte and the AEAD tag.
-func (e *Endpoint) fragSize() int { return max(e.cfg.mtu()-13-12-1-16, 64) }
+// handshake header, the content type byte and the AEAD tag. With a peer
+// record_size_limit (RFC 8449 §4), a protected fragment's TLSInnerPlaintext
+// (handshake header, fragment, content type) stays within it.
+func (e *Endpoint) fragSize() int {
+	n := max(e.cfg.mtu()-13-12-1-16, 64)
+	if e.peerLimit > 0 {
+		n = min(n, e.peerLimit-12-1) // at least 51: the limit is at least 64
+	}
+	return n
+}
 
 // msg is one handshake message of a flight being built.
 type msg struct {
@@ -121,7 +129,13 @@ func (e *Endpoint) sendACK() {
 		return
 	}
 	epoch := e.bestEpoch()
-	body, err := AppendACK(e.frag[:0], e.ackList)
+	list := e.ackList
+	if n := (e.peerLimit - 1 - 2) / 16; e.peerLimit > 0 && epoch > 0 && len(list) > n {
+		// RFC 8449 §4 bounds the ACK record too: the newest record numbers
+		// that fit (RFC 9147 §7: an ACK need not list every record).
+		list = list[len(list)-n:]
+	}
+	body, err := AppendACK(e.frag[:0], list)
 	if err != nil {
 		return
 	}

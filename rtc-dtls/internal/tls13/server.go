@@ -209,6 +209,14 @@ func (e *Endpoint) serverFlight(ch *ClientHello, clientShare []byte) error {
 		return err
 	}
 	ee := &EncryptedExtensions{}
+	if ch.Ext.RecordSizeLimit != 0 {
+		// RFC 8449 §4: the peer's limit bounds every protected record we
+		// send from here on (EncryptedExtensions included), and ours is
+		// announced in EncryptedExtensions.
+		ours := e.cfg.recordSizeLimit()
+		ee.Ext.RecordSizeLimit = uint16(orDefault(ours, MaxRecordSizeLimit))
+		e.negotiateRecordSizeLimit(int(ch.Ext.RecordSizeLimit), ours)
+	}
 	for _, p := range e.cfg.SRTPProfiles {
 		if slices.Contains(ch.Ext.SRTPProfiles, p) {
 			ee.Ext.SRTPProfiles, ee.Ext.SRTPMKI = []uint16{p}, []byte{}

@@ -38,7 +38,17 @@ type pair struct {
 	now    time.Time
 }
 
-func newPair(i int) (*pair, error) {
+// vp8 is the codec the rig negotiates: VP8 without RTCP feedback.
+// vp8NACK adds Generic NACK (RFC 4585 §4.2), as browsers offer it, so the
+// sending side keeps a retransmission history.
+var (
+	vp8     = []rtc.Codec{{Name: "VP8", ClockRate: 90000}}
+	vp8NACK = []rtc.Codec{{Name: "VP8", ClockRate: 90000, Feedback: []rtc.Feedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}}}
+)
+
+func newPair(i int) (*pair, error) { return newPairWith(i, vp8) }
+
+func newPairWith(i int, codecs []rtc.Codec) (*pair, error) {
 	addr := func(ip string) netip.AddrPort {
 		return netip.AddrPortFrom(netip.MustParseAddr(ip), uint16(10000+i%50000))
 	}
@@ -54,8 +64,7 @@ func newPair(i int) (*pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	vp8 := []rtc.Codec{{Name: "VP8", ClockRate: 90000}}
-	if err := t.SetCodecPreferences(vp8); err != nil {
+	if err := t.SetCodecPreferences(codecs); err != nil {
 		return nil, err
 	}
 	dc, err := tx.CreateDataChannel("sync", rtc.DataChannelInit{})
@@ -189,14 +198,17 @@ type sfu struct {
 	sent uint64
 }
 
-func newSFU(viewers int) (*sfu, error) {
+func newSFU(viewers int) (*sfu, error) { return newSFUWith(viewers, vp8) }
+
+// newSFUWith is newSFU with the viewers' codecs.
+func newSFUWith(viewers int, codecs []rtc.Codec) (*sfu, error) {
 	pub, err := newPair(0)
 	if err != nil {
 		return nil, err
 	}
 	s := &sfu{pub: pub}
 	for i := range viewers {
-		v, err := newPair(i + 1)
+		v, err := newPairWith(i+1, codecs)
 		if err != nil {
 			return nil, err
 		}

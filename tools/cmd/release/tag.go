@@ -87,8 +87,11 @@ func (r *repo) planModule(mod string, m manifest, bumped map[string]string, work
 	if err != nil {
 		return nil, err
 	}
-	return &planned{Module: mod, Prev: last.Version, Next: next(last.Version, ch.Need),
-		Why: "Requires " + strings.Join(deps, ", ") + "."}, nil
+	why := "Maintenance release."
+	if len(deps) > 0 {
+		why = "Requires " + strings.Join(deps, ", ") + "."
+	}
+	return &planned{Module: mod, Prev: last.Version, Next: next(last.Version, ch.Need), Why: why}, nil
 }
 
 func orNone(v string) string {

@@ -345,7 +345,7 @@ func TestChromiumAnswersNACK(t *testing.T) {
 // relay never caused and holds its estimate. While true, a failed recovery
 // skips TestChromiumRecoversAfterLimit instead of failing it; set it to
 // false with the fix.
-const knownPaddingDefect = true
+const knownPaddingDefect = false
 
 // TestChromiumRecoversAfterLimit (issue 14): after 5 s at a 250 kbit/s
 // limit, the limit is lifted; draft-ietf-rmcat-gcc-02 section 5.5 (the

@@ -104,3 +104,31 @@ func TestChromium13Wire(t *testing.T) {
 		t.Fatalf("the ServerHello from our port %s was never reassembled (%d fragments)", port, len(rows))
 	}
 }
+
+// TestChromium13RecordSizeLimit (issue 19): with our record_size_limit
+// (RFC 8449) set, Chromium still negotiates DTLS 1.3 in both roles. As a
+// 1.3-only client we send the extension in ClientHello (BoringSSL does not
+// implement it and must ignore it, RFC 8446 §4.2); as the server we answer
+// it only if Chromium sends it.
+func TestChromium13RecordSizeLimit(t *testing.T) {
+	peers.RequireChromium(t)
+	certs(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	browser := peers.StartChromiumT(t, ctx)
+	for _, setup := range []string{"active", "passive"} {
+		t.Run(setup, func(t *testing.T) {
+			ts := runChromium(t, browser, setup, dtls.CipherSuite(0x1301), dtls.GroupX25519MLKEM768, srtp.AEADAES128GCM, func(cfg *dtls.Config) {
+				cfg.MaxVersion = dtls.VersionDTLS13
+				if setup == "active" {
+					cfg.MinVersion = dtls.VersionDTLS13
+				}
+				cfg.Groups = []dtls.Group{dtls.GroupX25519MLKEM768}
+				cfg.RecordSizeLimit = 1000
+			})
+			if ts.TLSVersion != "FEFC" {
+				t.Errorf("chromium reports tlsVersion %q, want FEFC (DTLS 1.3)", ts.TLSVersion)
+			}
+		})
+	}
+}

@@ -233,15 +233,27 @@ func groupIDs(gs []dtls.Group) string {
 // TestRecordGoldenOpenSSL does. Chromium exports no keys to the page, so
 // the transcript holds ours; the replay checks that our side verifies
 // Chromium's Finished and exports them again.
+//
+// The DTLS 1.3 recording (issue 19), chromium13_client_*, lets the
+// browser's 1.3 ClientHello choose: our server allows 1.3 and takes
+// X25519MLKEM768, and the "# ours:" line says version=1.3.
 func TestRecordGoldenChromium(t *testing.T) {
 	if !*update {
 		t.Skip("records only with -update")
 	}
 	peers.RequireChromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	browser := peers.StartChromiumT(t, ctx)
-	const name = "chromium_client_aes128gcm_x25519"
+	t.Run("1.2", func(t *testing.T) { recordGoldenChromium(t, browser, false) })
+	t.Run("1.3", func(t *testing.T) { recordGoldenChromium(t, browser, true) })
+}
+
+func recordGoldenChromium(t *testing.T, browser *peers.Chromium, v13 bool) {
+	name := "chromium_client_aes128gcm_x25519"
+	if v13 {
+		name = "chromium13_client_aes128gcm_x25519mlkem768"
+	}
 	tab := browser.OpenPage(t, "<!doctype html><title>dtls</title>")
 	if _, err := peers.Eval[chromedp.Void](tab, chromiumJS); err != nil {
 		t.Fatal(err)
@@ -287,6 +299,13 @@ func TestRecordGoldenChromium(t *testing.T) {
 		Groups:           []dtls.Group{dtls.GroupX25519},
 		Rand:             goldenSeed(name),
 		MaxVersion:       dtls.VersionDTLS12, // a 1.2 recording: Chromium offers 1.3 too
+	}
+	version := "1.2"
+	if v13 {
+		version = "1.3"
+		cfg.MaxVersion = dtls.VersionDTLS13
+		cfg.CipherSuites = []dtls.CipherSuite{0x1301} // TLS_AES_128_GCM_SHA256 (RFC 8446 §B.4)
+		cfg.Groups = []dtls.Group{dtls.GroupX25519MLKEM768}
 	}
 	conn, err := dtls.NewServer(goldenEpoch, shared.TransportContext{Local: local}, cfg)
 	if err != nil {
@@ -369,17 +388,20 @@ func TestRecordGoldenChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	version, err := peers.Eval[string](tab, "navigator.userAgent")
+	agent, err := peers.Eval[string](tab, "navigator.userAgent")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if v13 && state.Version != dtls.VersionDTLS13.String() {
+		t.Fatalf("negotiated %s, want DTLS 1.3", state.Version)
+	}
 	head := fmt.Sprintf("# %s: our server against headless Chromium (%s) on 127.0.0.1; STUN not shown.\n"+
 		"# Recorded by tools/interop/dtls: go test -run TestRecordGoldenChromium -update; replayed by TestGoldenOpenSSL.\n"+
-		"# ours: role=server suite=%#04x groups=%s hvr=false srtp=0x0007 seed=%s clock=%s peer=%s\n"+
+		"# ours: role=server version=%s suite=%#04x groups=%s hvr=false srtp=0x0007 seed=%s clock=%s peer=%s\n"+
 		"# peer fingerprint: %s\n"+
 		"# keying material (EXTRACTOR-dtls_srtp, %d bytes, ours; Chromium reported %s, %s): %X\n"+
 		"# negotiated: %v, %v, extended_master_secret=%v\n",
-		name, version, uint16(cfg.CipherSuites[0]), groupIDs(cfg.Groups), name, goldenEpoch.Format(time.RFC3339), peerAddr,
+		name, agent, version, uint16(cfg.CipherSuites[0]), groupIDs(cfg.Groups), name, goldenEpoch.Format(time.RFC3339), peerAddr,
 		remoteFP, len(km), ts.DTLSCipher, ts.SRTPCipher, km, state.CipherSuite, state.Group, state.ExtendedMasterSecret)
 	path := filepath.Join("..", "..", "..", "rtc-dtls", "testdata", "golden", name+".txt")
 	if err := os.WriteFile(path, []byte(head+flows.String()), 0o644); err != nil {

@@ -74,9 +74,17 @@ func testCert(t *testing.T, dir string) (*x509.CertPool, string, string) {
 // on one port and TURN over TLS on another, with a test certificate.
 func startCoturnTLS(t *testing.T) (plain, tlsPort int, roots *x509.CertPool) {
 	t.Helper()
-	bin := peers.Require(t, "turnserver", "apt-get install -y coturn")
 	dir := t.TempDir()
 	roots, certFile, keyFile := testCert(t, dir)
+	plain, tlsPort = startCoturnCert(t, dir, certFile, keyFile)
+	return plain, tlsPort, roots
+}
+
+// startCoturnCert is startCoturnTLS with a given certificate; dir holds
+// coturn's pid and log files.
+func startCoturnCert(t *testing.T, dir, certFile, keyFile string) (plain, tlsPort int) {
+	t.Helper()
+	bin := peers.Require(t, "turnserver", "apt-get install -y coturn")
 	plain, tlsPort = peers.FreePort(t), peers.FreePort(t)
 	for tlsPort == plain {
 		tlsPort = peers.FreePort(t)
@@ -120,7 +128,7 @@ func startCoturnTLS(t *testing.T) (plain, tlsPort int, roots *x509.CertPool) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return plain, tlsPort, roots
+	return plain, tlsPort
 }
 
 // TestRelayOnlyTURNTransports: two sansrtc peers with iceTransportPolicy

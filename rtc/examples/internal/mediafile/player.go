@@ -21,6 +21,10 @@ type track struct {
 	kind   rtc.MediaKind
 }
 
+// lingerBeforeClose is how long Play waits after the last frame before it
+// closes the connection.
+const lingerBeforeClose = 300 * time.Millisecond
+
 // Play is the play-from-disk peer: on a connection d runs with cfg it
 // offers one sendonly track per source (video for a 90 kHz codec, audio
 // for Opus), POSTs the offer to the signaling server at base, and once
@@ -109,6 +113,13 @@ func Play(ctx context.Context, d *driver.Driver, cfg rtc.Configuration, log *slo
 		} else {
 			na = t.src.Frames()
 		}
+	}
+	// Linger before closing, so the last frame's packets (and any
+	// retransmission a NACK asks for) reach the peer before our close
+	// tears the session down.
+	select {
+	case <-time.After(lingerBeforeClose):
+	case <-ctx.Done():
 	}
 	all = append(all, c.Close())
 	return nv, na, errors.Join(all...)
