@@ -516,6 +516,12 @@ func (a *Agent) HandleTimeout(now time.Time) (err error) {
 	if a.progressAt.IsZero() && a.remote.ufrag != "" {
 		a.pacStart, a.progressAt = now, now // credentials came before the first time
 	}
+	if a.pacStart.IsZero() && a.remote.ufrag != "" {
+		// Credentials came before the first time and another Handle* call
+		// set the clock first: the PAC timer runs from the first time seen,
+		// not from the zero time (which failed a lite agent at once).
+		a.pacStart = now
+	}
 	for _, r := range a.relays {
 		r.client.HandleTimeout(now)
 		a.drainRelay(r)

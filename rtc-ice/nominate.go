@@ -164,7 +164,7 @@ func (a *Agent) failDeadline() time.Time {
 		return time.Time{}
 	}
 	d := a.progressAt.Add(a.cfg.failedTimeout())
-	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 {
+	if a.remoteEOC && a.gatherState == GatheringComplete && len(a.pending) == 0 && !a.pacStart.IsZero() {
 		d = shared.Earliest(d, a.pacStart.Add(a.cfg.failedTimeout()))
 	}
 	return d

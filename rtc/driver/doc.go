@@ -100,4 +100,7 @@
 // connection's local ufrag (RFC 8445 §7.2.2), and unroutable datagrams are
 // counted in Stats. Known limits: no ICE servers with SinglePort yet, and
 // two connections of one SinglePort driver cannot reach each other.
+// Config.ICELite makes every connection an ICE-lite agent (RFC 8445 §2.5),
+// as a server on a public address usually is: the full peer checks and
+// nominates.
 package driver

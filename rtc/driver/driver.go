@@ -63,6 +63,14 @@ type Config struct {
 	// behind a static 1:1 NAT (a cloud VM). It needs SinglePort and exactly
 	// one host address.
 	PublicIP netip.Addr
+	// ICELite makes every PeerConnection of the driver an ICE-lite agent
+	// (RFC 8445 §2.5, rtc.Configuration.ICELite), as a server with a
+	// public address (SinglePort, PublicIP) usually is: it gathers host
+	// candidates only, sends no connectivity checks of its own, answers
+	// the full peer's and is always controlled by it (§6.1.1), so the
+	// peer nominates. ICE servers are refused with it (a lite agent has
+	// no server-reflexive or relayed candidates, §2.5).
+	ICELite bool
 	// Loops is the number of loop goroutines; each owns a shard of the
 	// connections (assigned in turn) with its own inbox, timers and
 	// queues, so there is no lock shared between loops on the per-packet
@@ -287,6 +295,12 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	}
 	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
 		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
+	}
+	if d.cfg.ICELite {
+		if len(cfg.ICEServers) > 0 {
+			return nil, fmt.Errorf("driver: ICELite does not use ICE servers (a lite agent has host candidates only, RFC 8445 §2.5)")
+		}
+		cfg.ICELite = true
 	}
 	id := d.nextID.Add(1)
 	sh := d.shards[int(id)%len(d.shards)]

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -213,4 +214,90 @@ func FuzzStunLocalUfrag(f *testing.F) {
 			t.Fatalf("ufrag %q from %d bytes", u, len(b))
 		}
 	})
+}
+
+// TestSinglePortICELite (issue 18): a SinglePort driver in ICE-lite mode
+// serves full agents (as a browser is: it gathers, checks and nominates)
+// through its one UDP port, whichever side offers. The lite side's
+// description carries a=ice-lite (RFC 8445 §2.5, RFC 8839 §5.3), every
+// connection echoes, and ICE servers are refused in lite mode.
+func TestSinglePortICELite(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	server := New(Config{Addresses: loopback, SinglePort: true, ICELite: true, Loops: 2})
+	defer server.Close()
+	clients := New(Config{Addresses: loopback})
+	defer clients.Close()
+	echo := Handler{OnMessage: func(c *Conn, m rtc.Message) {
+		if err := c.Send(m.Channel, m.Data, m.Binary); err != nil {
+			t.Error(err)
+		}
+	}}
+	for i, serverOffers := range []bool{false, true, false, true} {
+		// The offerer opens the channel and receives the answerer's echo.
+		in := make(chan string, 4)
+		recv := Handler{OnMessage: func(c *Conn, m rtc.Message) { in <- string(m.Data) }}
+		sh, ch := echo, recv
+		if serverOffers {
+			sh, ch = recv, echo
+		}
+		s, err := server.NewPeerConnection(rtc.Configuration{}, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := clients.NewPeerConnection(rtc.Configuration{}, ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offerer, answerer := c, s
+		if serverOffers {
+			offerer, answerer = s, c
+		}
+		dc, err := offerer.CreateDataChannel("x", rtc.DataChannelInit{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		off, err := offerer.OfferAfterGathering(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := answerer.AnswerAfterGathering(ctx, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lite, full := ans.SDP, off.SDP
+		if serverOffers {
+			lite, full = off.SDP, ans.SDP
+		}
+		if !strings.Contains(lite, "a=ice-lite") || strings.Contains(full, "a=ice-lite") {
+			t.Fatalf("pair %d: a=ice-lite not on the server's description only", i)
+		}
+		if err := offerer.SetAnswer(ans); err != nil {
+			t.Fatal(err)
+		}
+		if err := offerer.WaitOpen(ctx, dc); err != nil {
+			t.Fatalf("pair %d: %v", i, err)
+		}
+		if got := s.LocalAddresses(); len(got) != 1 || got[0] != server.ports.socks[0].adv {
+			t.Fatalf("pair %d: server connection on %v, not the shared port", i, got)
+		}
+		want := fmt.Sprintf("hello %d", i)
+		if err := offerer.Send(dc, []byte(want), false); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-in:
+			if got != want {
+				t.Fatalf("pair %d: %q, want %q", i, got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("pair %d: no echo", i)
+		}
+	}
+	if len(server.ports.socks) != 1 {
+		t.Fatalf("%d shared sockets", len(server.ports.socks))
+	}
+	if _, err := server.NewPeerConnection(rtc.Configuration{ICEServers: []rtc.ICEServer{{URLs: []string{"stun:127.0.0.1:3478"}}}}, Handler{}); err == nil {
+		t.Error("ICE servers accepted in ICE-lite mode")
+	}
 }

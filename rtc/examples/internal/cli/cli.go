@@ -1,7 +1,7 @@
 // Package cli holds the flags and logging the examples share: ICE servers
 // (issue 16: -ice-server, -ice-user, -ice-pass, -relay-only), host
 // addresses (-host), one UDP port for every session (issue 18: -udp-port,
-// -public-ip), the real-network flags of issue 16 (-tls-roots for turns:
+// -public-ip, -ice-lite), the real-network flags of issue 16 (-tls-roots for turns:
 // servers, -mdns to resolve browsers' .local candidates) and log levels
 // (-v).
 package cli
@@ -32,6 +32,7 @@ type Flags struct {
 	TLSRoots   string
 	MDNS       string
 	ICETCP     bool
+	ICELite    bool
 }
 
 type listFlag struct{ to *[]string }
@@ -60,11 +61,12 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.TLSRoots, "tls-roots", "", "PEM file of the roots that verify turns: servers (default: the system roots)")
 	fs.BoolVar(&f.ICETCP, "ice-tcp", false, "also offer ICE-TCP (RFC 6544): a passive TCP port per session and host address, active dials; UDP keeps priority")
 	fs.StringVar(&f.MDNS, "mdns", "", "resolve remote mDNS .local candidates (stock browsers) by asking on this LAN interface, e.g. eth0")
+	fs.BoolVar(&f.ICELite, "ice-lite", false, "be an ICE-lite agent (RFC 8445 §2.5), as a server on a public address is (with -udp-port, -public-ip): host candidates only, the peer checks and nominates; no -ice-server")
 	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
 }
 
-// DriverConfig returns the driver configuration of -host, -udp-port and
-// -public-ip, logging to log.
+// DriverConfig returns the driver configuration of -host, -udp-port,
+// -public-ip and -ice-lite, logging to log.
 func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 	hosts, err := f.HostAddresses()
 	if err != nil {
@@ -89,6 +91,12 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 	}
 	if cfg.SinglePort && len(f.ICEServers) > 0 {
 		return cfg, fmt.Errorf("-udp-port does not support -ice-server yet")
+	}
+	if f.ICELite {
+		if len(f.ICEServers) > 0 {
+			return cfg, fmt.Errorf("-ice-lite does not use -ice-server (host candidates only)")
+		}
+		cfg.ICELite = true
 	}
 	if f.TLSRoots != "" {
 		pem, err := os.ReadFile(f.TLSRoots)

@@ -36,8 +36,11 @@ func TestFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dc.SinglePort || dc.Port != 4000 || dc.PublicIP.String() != "192.0.2.7" {
+	if !dc.SinglePort || dc.Port != 4000 || dc.PublicIP.String() != "192.0.2.7" || dc.ICELite {
 		t.Errorf("driver configuration %+v", dc)
+	}
+	if dc, err = parse(t, "-udp-port", "4000", "-ice-lite").DriverConfig(nil); err != nil || !dc.ICELite || !dc.SinglePort {
+		t.Errorf("-ice-lite: %+v, %v", dc, err)
 	}
 	for _, tc := range []struct {
 		args []string
@@ -63,6 +66,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-tls-roots", "cli_test.go"}, "no certificate"},
 		{[]string{"-mdns", "no-such-interface0"}, "-mdns"},
 		{[]string{"-udp-port", "4000", "-ice-tcp"}, "-ice-tcp does not work"},
+		{[]string{"-ice-lite", "-ice-server", "stun:127.0.0.1:3478"}, "-ice-lite does not use -ice-server"},
 	} {
 		if _, err := parse(t, tc.args...).DriverConfig(nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
