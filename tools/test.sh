@@ -110,7 +110,11 @@ run_tests() { # label module env...
 	if (cd "$m" && env "$@" go test -v -timeout 5m ./... >"$out" 2>&1); then
 		grep -E '^(ok|\?|FAIL|---)' "$out" | grep -vE '^\s*--- (PASS|SKIP)' | grep -v '^?' || true
 	else
-		cat "$out" | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)' | tail -200
+		# The failing tests and packages first (the tail may not reach them).
+		grep -E '^\s*--- FAIL|^FAIL|^panic:' "$out" | head -40
+		grep -B 30 -E '^\s*--- FAIL' "$out" | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)' | tail -120
+		echo "-- last lines:"
+		cat "$out" | grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS)' | tail -60
 		fail "tests ($label) $m"
 	fi
 	grep -E '^\s*--- SKIP' "$out" | sed 's/^/  /' || true
