@@ -3,8 +3,8 @@ module github.com/sansrtc/rtc/rtc-datachannel
 go 1.26
 
 require (
-	github.com/sansrtc/rtc/rtc-sctp v0.0.0
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
+	github.com/sansrtc/rtc/rtc-sctp v0.1.0
+	github.com/sansrtc/rtc/rtc-shared v0.1.0
 )
 
 require github.com/google/go-cmp v0.7.0

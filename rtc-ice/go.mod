@@ -4,9 +4,9 @@ go 1.26.0
 
 require (
 	github.com/google/go-cmp v0.7.0
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
-	github.com/sansrtc/rtc/rtc-stun v0.0.0
-	github.com/sansrtc/rtc/rtc-turn v0.0.0-00010101000000-000000000000
+	github.com/sansrtc/rtc/rtc-shared v0.1.0
+	github.com/sansrtc/rtc/rtc-stun v0.1.0
+	github.com/sansrtc/rtc/rtc-turn v0.1.0
 )
 
 require golang.org/x/text v0.43.0 // indirect

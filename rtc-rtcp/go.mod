@@ -3,7 +3,7 @@ module github.com/sansrtc/rtc/rtc-rtcp
 go 1.26
 
 require (
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
+	github.com/sansrtc/rtc/rtc-shared v0.1.0
 )
 
 replace (

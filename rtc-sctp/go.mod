@@ -2,7 +2,7 @@ module github.com/sansrtc/rtc/rtc-sctp
 
 go 1.26
 
-require github.com/sansrtc/rtc/rtc-shared v0.0.0
+require github.com/sansrtc/rtc/rtc-shared v0.1.0
 
 require github.com/google/go-cmp v0.7.0
 
