@@ -3,7 +3,6 @@ package datachannel
 import (
 	"encoding/binary"
 	"hash/crc32"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func (h *hostilePeer) idataWith(flags byte, tsn uint32, stream uint16, ppid uint
 }
 
 // message returns hostile DCEP or data channel traffic.
-func (h *hostilePeer) message(r *rand.Rand) (stream uint16, ppid uint32, data []byte) {
+func (h *hostilePeer) message(r *contracttest.Rand) (stream uint16, ppid uint32, data []byte) {
 	stream = h.open
 	if r.IntN(2) == 0 {
 		stream = uint16(r.IntN(16))
@@ -112,7 +111,7 @@ func (h *hostilePeer) message(r *rand.Rand) (stream uint16, ppid uint32, data []
 	}
 }
 
-func (h *hostilePeer) read(r *rand.Rand, now time.Time) shared.TaggedBytes {
+func (h *hostilePeer) read(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 	var chunks []byte
 	for range 1 + r.IntN(3) {
 		st, ppid, data := h.message(r)
@@ -169,11 +168,11 @@ func TestContract(t *testing.T) {
 			peer = h
 			return m, now
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes { return peer.read(r, now) },
-		RandomWrite: func(r *rand.Rand) Message {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes { return peer.read(r, now) },
+		RandomWrite: func(r *contracttest.Rand) Message {
 			return Message{Channel: uint16(r.IntN(4)), Binary: r.IntN(2) == 0, Data: make([]byte, r.IntN(2000))}
 		},
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			if r.IntN(4) == 0 {
 				return Command{Kind: CommandConnect}
 			}

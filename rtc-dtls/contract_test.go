@@ -1,7 +1,6 @@
 package dtls
 
 import (
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -68,7 +67,7 @@ func runContract(t *testing.T, s contractSubject) {
 			contracttest.Drive[[]byte, []byte, Command, Event](t, c)
 			return c, p.now
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			c, peer := victim(cur)
 			from := peerOf(c)
 			if r.IntN(8) == 0 {
@@ -77,8 +76,8 @@ func runContract(t *testing.T, s contractSubject) {
 			local := c.tr.Local
 			return shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: local, Peer: from}, Message: randomRecords(r, c, peer)}
 		},
-		RandomWrite: func(r *rand.Rand) []byte { return make([]byte, r.IntN(1500)) },
-		RandomEvent: func(r *rand.Rand) Command { return Command{Kind: CommandKind(r.IntN(3))} },
+		RandomWrite: func(r *contracttest.Rand) []byte { return make([]byte, r.IntN(1500)) },
+		RandomEvent: func(r *contracttest.Rand) Command { return Command{Kind: CommandKind(r.IntN(3))} },
 		FillEvents: func(t *testing.T, m dtlsProtocol, now time.Time) contracttest.Fill {
 			if !s.established {
 				return fillByAlerts(t, m, nil, now)
@@ -99,7 +98,7 @@ func runContract(t *testing.T, s contractSubject) {
 // sealed by the real peer under its current keys (any content type, random
 // plaintext), plaintext handshake fragments around the expected
 // message_seq, epoch-1 garbage, or plain noise.
-func randomRecords(r *rand.Rand, c, peer *Conn) []byte {
+func randomRecords(r *contracttest.Rand, c, peer *Conn) []byte {
 	var dg []byte
 	for range 1 + r.IntN(3) {
 		body := make([]byte, r.IntN(64))

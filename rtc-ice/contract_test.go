@@ -1,7 +1,6 @@
 package ice
 
 import (
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func connectedAgent(t *testing.T, cfg Config) *Agent {
 // responses, data and commands.
 func TestAgentContract(t *testing.T) {
 	type P = shared.Protocol[shared.TaggedBytes, []byte, Command, Event]
-	src := func(r *rand.Rand) netip.AddrPort {
+	src := func(r *contracttest.Rand) netip.AddrPort {
 		if r.IntN(2) == 0 {
 			return testRemote
 		}
@@ -50,7 +49,7 @@ func TestAgentContract(t *testing.T) {
 		New: func(t *testing.T) (P, time.Time) {
 			return connectedAgent(t, Config{MaxQueue: 16}), testStart
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			var b []byte
 			switch r.IntN(5) {
 			case 0:
@@ -70,8 +69,8 @@ func TestAgentContract(t *testing.T) {
 			}
 			return shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: testLocal, Peer: src(r)}, Message: b}
 		},
-		RandomWrite: func(r *rand.Rand) []byte { return []byte{0x17, 0xFE, 0xFD, byte(r.Uint32())} },
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomWrite: func(r *contracttest.Rand) []byte { return []byte{0x17, 0xFE, 0xFD, byte(r.Uint32())} },
+		RandomEvent: func(r *contracttest.Rand) Command {
 			switch r.IntN(6) {
 			case 0:
 				return Command{Kind: CmdAddRemoteCandidate, Candidate: Candidate{Foundation: "r", Component: 1, Priority: r.Uint32(),

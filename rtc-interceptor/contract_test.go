@@ -1,7 +1,6 @@
 package interceptor
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -27,7 +26,7 @@ func TestContract(t *testing.T) {
 			mustNoErr(t, c.HandleTimeout(t0))
 			return c, t0
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			if r.IntN(3) == 0 {
 				b := append([]byte(nil), seeds[r.IntN(len(seeds))]...)
 				if r.IntN(2) == 0 && len(b) > 8 {
@@ -43,13 +42,13 @@ func TestContract(t *testing.T) {
 			mustNoErr(t, err)
 			return shared.TaggedBytes{Now: now, Message: b}
 		},
-		RandomWrite: func(r *rand.Rand) *rtp.Packet {
+		RandomWrite: func(r *contracttest.Rand) *rtp.Packet {
 			if r.IntN(8) == 0 {
 				return nil
 			}
 			return &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: uint16(r.IntN(1 << 16)), SSRC: mediaSSRC}, Payload: make([]byte, 100)}
 		},
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			return Command{Kind: CommandKind(r.IntN(5)), SSRC: []uint32{0x5000, mediaSSRC, 9}[r.IntN(3)], Stream: StreamConfig{SSRC: uint32(r.IntN(4))}}
 		},
 		FillEvents: func(t *testing.T, m chainProtocol, now time.Time) contracttest.Fill {

@@ -1,7 +1,6 @@
 package media
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // randomRTP returns a nearly valid RTP datagram of a stream whose sequence
 // numbers and timestamps wander around a moving point, with random
 // payloads (half of them starting like a VP8 payload descriptor).
-func randomRTP(r *rand.Rand, now time.Time) shared.TaggedBytes {
+func randomRTP(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 	p := rtp.Packet{}
 	p.Version = 2
 	p.PayloadType = 96
@@ -58,7 +57,7 @@ func TestContract(t *testing.T) {
 					return jb, t0
 				},
 				RandomRead:  randomRTP,
-				RandomEvent: func(r *rand.Rand) Control { return Control{Kind: ControlKind(r.IntN(3))} },
+				RandomEvent: func(r *contracttest.Rand) Control { return Control{Kind: ControlKind(r.IntN(3))} },
 				FillEvents: func(t *testing.T, m shared.Protocol[Frame, NoWrite, Control, Event], now time.Time) contracttest.Fill {
 					// Every packet two ahead of the last: one missing
 					// packet, one NACK entry each.

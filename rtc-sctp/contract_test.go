@@ -2,7 +2,6 @@ package sctp
 
 import (
 	"encoding/binary"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -20,7 +19,7 @@ func contractAssoc(t *testing.T) (*Association, time.Time) {
 }
 
 // randomChunk returns one nearly valid chunk for a, of a random type.
-func randomChunk(r *rand.Rand, a *Association) []byte {
+func randomChunk(r *contracttest.Rand, a *Association) []byte {
 	near := func(base uint32) uint32 {
 		switch r.IntN(8) {
 		case 0:
@@ -81,7 +80,7 @@ func randomChunk(r *rand.Rand, a *Association) []byte {
 
 // randomPacket is a packet with the right ports, tag and checksum and one
 // to three random chunks; now and then a bad tag or checksum.
-func randomPacket(r *rand.Rand, a *Association, now time.Time) shared.TaggedBytes {
+func randomPacket(r *contracttest.Rand, a *Association, now time.Time) shared.TaggedBytes {
 	tag := a.myTag
 	if r.IntN(16) == 0 {
 		tag = r.Uint32()
@@ -106,11 +105,11 @@ func TestContract(t *testing.T) {
 			cur = a
 			return a, now
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes { return randomPacket(r, cur, now) },
-		RandomWrite: func(r *rand.Rand) Message {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes { return randomPacket(r, cur, now) },
+		RandomWrite: func(r *contracttest.Rand) Message {
 			return Message{Stream: uint16(r.IntN(4)), PPID: 53, Unordered: r.IntN(2) == 0, Data: make([]byte, r.IntN(3000))}
 		},
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			switch r.IntN(256) {
 			case 0:
 				return Command{Kind: CommandAbort, Reason: "random"}

@@ -1,7 +1,6 @@
 package stun
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -13,14 +12,14 @@ import (
 // rtc-shared/contracttest's conformance suite.
 func TestClientContract(t *testing.T) {
 	type P = shared.Protocol[struct{}, shared.TaggedBytes, Command, Event]
-	ids := func(r *rand.Rand) TransactionID { return TransactionID{byte(r.IntN(8)), 0x5A} }
+	ids := func(r *contracttest.Rand) TransactionID { return TransactionID{byte(r.IntN(8)), 0x5A} }
 	contracttest.Run(t, contracttest.Subject[struct{}, shared.TaggedBytes, Command, Event]{
 		New: func(t *testing.T) (P, time.Time) {
 			c := NewClient(Config{MaxTransactions: 8, MaxEvents: 4})
 			must(t, c.HandleWrite(shared.TaggedBytes{Now: t0, Transport: udpPath, Message: bindingRequest(t, TransactionID{1, 0x5A})}))
 			return c, t0
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			if r.IntN(4) == 0 {
 				b := make([]byte, r.IntN(64))
 				for i := range b {
@@ -30,10 +29,10 @@ func TestClientContract(t *testing.T) {
 			}
 			return shared.TaggedBytes{Now: now, Transport: udpPath, Message: bindingResponse(t, ids(r), clientAddr)}
 		},
-		RandomWrite: func(r *rand.Rand) shared.TaggedBytes {
+		RandomWrite: func(r *contracttest.Rand) shared.TaggedBytes {
 			return shared.TaggedBytes{Transport: udpPath, Message: bindingRequest(t, ids(r))}
 		},
-		RandomEvent: func(r *rand.Rand) Command { return Command{Cancel: ids(r)} },
+		RandomEvent: func(r *contracttest.Rand) Command { return Command{Cancel: ids(r)} },
 		FillEvents: func(t *testing.T, m P, now time.Time) contracttest.Fill {
 			var f contracttest.Fill
 			for i := range 8 {

@@ -1,7 +1,6 @@
 package turn_test
 
 import (
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 // conformance suite, on a client allocated against a scripted server.
 func TestClientContract(t *testing.T) {
 	type P = shared.Protocol[turn.Datagram, turn.Datagram, turn.Command, turn.Event]
-	peer := func(r *rand.Rand) netip.AddrPort {
+	peer := func(r *contracttest.Rand) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(1 + r.IntN(4))}), uint16(7000+r.IntN(2)))
 	}
 	tr := shared.TransportContext{Local: clientAddr, Peer: serverAddr}
@@ -28,7 +27,7 @@ func TestClientContract(t *testing.T) {
 			}
 			return s.c, s.now
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			var b []byte
 			switch r.IntN(4) {
 			case 0:
@@ -51,8 +50,8 @@ func TestClientContract(t *testing.T) {
 			}
 			return shared.TaggedBytes{Now: now, Transport: tr, Message: b}
 		},
-		RandomWrite: func(r *rand.Rand) turn.Datagram { return turn.Datagram{Peer: peer(r), Data: []byte("hello")} },
-		RandomEvent: func(r *rand.Rand) turn.Command {
+		RandomWrite: func(r *contracttest.Rand) turn.Datagram { return turn.Datagram{Peer: peer(r), Data: []byte("hello")} },
+		RandomEvent: func(r *contracttest.Rand) turn.Command {
 			return turn.Command{Kind: turn.CommandKind(1 + r.IntN(3)), Peer: peer(r)}
 		},
 		FillEvents: func(t *testing.T, m P, now time.Time) contracttest.Fill {

@@ -1,7 +1,6 @@
 package rtc
 
 import (
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -25,17 +24,17 @@ func contractSubject(newPC func(t *testing.T) (*PeerConnection, time.Time), chan
 			cur = pc
 			return pc, now
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			return randomDatagram(r, now)
 		},
-		RandomWrite: func(r *rand.Rand) Message {
+		RandomWrite: func(r *contracttest.Rand) Message {
 			m := Message{Kind: MessageKind(r.IntN(4)), Binary: r.IntN(2) == 0, Data: make([]byte, r.IntN(2000))}
 			if channel != nil && cur != nil {
 				m.Channel = channel(cur)
 			}
 			return m
 		},
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			c := Command{Kind: CommandKind(r.IntN(13))}
 			tcp := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(r.IntN(4))}), uint16(443+r.IntN(2)))
 			switch c.Kind {
@@ -65,7 +64,7 @@ func contractSubject(newPC func(t *testing.T) (*PeerConnection, time.Time), chan
 // randomDatagram is a datagram from the peer's address: random bytes
 // with a first byte from each RFC 7983 range, so that every branch of the
 // demultiplexer is taken; one in eight comes over TCP.
-func randomDatagram(r *rand.Rand, now time.Time) shared.TaggedBytes {
+func randomDatagram(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 	b := make([]byte, r.IntN(300))
 	for i := range b {
 		b[i] = byte(r.Uint32())

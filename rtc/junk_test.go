@@ -1,7 +1,7 @@
 package rtc
 
 import (
-	"math/rand/v2"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"strconv"
 	"testing"
 	"time"
@@ -15,7 +15,7 @@ import (
 func TestJunkDoesNotStallEcho(t *testing.T) {
 	sim, a, b, dcs := connectedPair(t, 81, 1, Configuration{}, Configuration{})
 	b.echo = true
-	r := rand.New(rand.NewPCG(81, 0))
+	r := contracttest.NewRand(81)
 	const rtt = 10 * time.Millisecond // 5 ms each way (connectedPair)
 	var worst time.Duration
 	for i := range 200 {

@@ -2,7 +2,6 @@ package rtc
 
 import (
 	"errors"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +141,7 @@ func TestContractMedia(t *testing.T) {
 		cur = m.(*PeerConnection)
 		return m, now
 	}
-	s.RandomWrite = func(r *rand.Rand) Message {
+	s.RandomWrite = func(r *contracttest.Rand) Message {
 		m := Message{Kind: MessageKind(1 + r.IntN(2)), Data: make([]byte, 12+r.IntN(1200))}
 		for i := range m.Data {
 			m.Data[i] = byte(r.Uint32())

@@ -2,7 +2,6 @@ package mdns
 
 import (
 	"io"
-	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ var testAddrs = []netip.Addr{
 
 // randomDatagram is a nearly valid mDNS datagram: a query or a response
 // about the known names, sometimes from off the link, sometimes mangled.
-func randomDatagram(r *rand.Rand, now time.Time) shared.TaggedBytes {
+func randomDatagram(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 	name := knownNames[r.IntN(len(knownNames))]
 	addr := testAddrs[r.IntN(len(testAddrs))]
 	var m Message
@@ -98,7 +97,7 @@ func TestQuerierContract(t *testing.T) {
 			return newQ(t)
 		},
 		RandomRead: randomDatagram,
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			if r.IntN(10) == 0 {
 				return Command{Kind: CommandKind(r.IntN(4)), Name: "printer.local"}
 			}
@@ -143,7 +142,7 @@ func TestResponderContract(t *testing.T) {
 			return r, t0
 		},
 		RandomRead: randomDatagram,
-		RandomEvent: func(r *rand.Rand) Command {
+		RandomEvent: func(r *contracttest.Rand) Command {
 			if r.IntN(3) == 0 {
 				return Command{Kind: CmdUnpublish, Name: knownNames[r.IntN(len(knownNames))]}
 			}

@@ -2,7 +2,7 @@ package mdns
 
 import (
 	"errors"
-	"math/rand/v2"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -171,7 +171,7 @@ func TestGarbageFlood(t *testing.T) {
 	if err := q.Resolve(knownNames[1]); err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(16, 6762))
+	rng := contracttest.NewRand(16 ^ 6762)
 	now := t0
 	for i := range 20000 {
 		now = now.Add(time.Millisecond)

@@ -1,7 +1,6 @@
 package gcc
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -37,7 +36,7 @@ func TestContract(t *testing.T) {
 			}
 			return c, t0
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *contracttest.Rand, now time.Time) shared.TaggedBytes {
 			var b []byte
 			var err error
 			switch r.IntN(4) {
@@ -63,10 +62,10 @@ func TestContract(t *testing.T) {
 			}
 			return shared.TaggedBytes{Now: now, Message: b}
 		},
-		RandomWrite: func(r *rand.Rand) *rtp.Packet {
+		RandomWrite: func(r *contracttest.Rand) *rtp.Packet {
 			return &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: uint16(r.IntN(1 << 16)), SSRC: mediaSSRC}, Payload: make([]byte, 100+r.IntN(1100))}
 		},
-		RandomEvent: func(r *rand.Rand) interceptor.Command {
+		RandomEvent: func(r *contracttest.Rand) interceptor.Command {
 			return interceptor.Command{Kind: interceptor.CommandKind(r.IntN(5)), SSRC: []uint32{mediaSSRC, 9}[r.IntN(2)]}
 		},
 		FillEvents: func(t *testing.T, m chainProtocol, now time.Time) contracttest.Fill {

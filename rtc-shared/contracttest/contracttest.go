@@ -10,7 +10,7 @@
 //				}
 //				return a, t0
 //			},
-//			RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes { ... },
+//			RandomRead: func(r *Rand, now time.Time) shared.TaggedBytes { ... },
 //		})
 //	}
 //
@@ -42,16 +42,15 @@
 // is already connected from New (a netsim pair driven to "connected", with
 // the other side dropped): the suite only talks to the machine it is given.
 //
-// This package is test support: it imports testing and math/rand/v2 and is
-// never imported by protocol code.
+// This package is test support: it imports testing, draws its random
+// inputs from its own seeded generator (Rand) and is never imported by
+// protocol code.
 package contracttest
 
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -70,13 +69,13 @@ type Subject[Rout, Win, Ein, Eout any] struct {
 	// The more of them are nearly valid (right transport context, right
 	// header, random body), the deeper the random walk goes. If nil,
 	// random bytes (0 to 1500 of them) on a zero TransportContext are used.
-	RandomRead func(r *rand.Rand, now time.Time) shared.TaggedBytes
+	RandomRead func(r *Rand, now time.Time) shared.TaggedBytes
 	// RandomWrite returns a message for HandleWrite. If nil, the zero Win
 	// is written.
-	RandomWrite func(r *rand.Rand) Win
+	RandomWrite func(r *Rand) Win
 	// RandomEvent returns an event for HandleEvent. If nil, the zero Ein
 	// is fed.
-	RandomEvent func(r *rand.Rand) Ein
+	RandomEvent func(r *Rand) Ein
 
 	// FillEvents drives m (fresh from New, at time now) with Handle* calls
 	// that produce more events than its event queue holds, without ever
@@ -339,7 +338,7 @@ func checkZeroOnFalse[Rout, Win, Ein, Eout any](t *testing.T, tb testing.TB, s *
 
 func checkFixedPoint[Rout, Win, Ein, Eout any](t *testing.T, tb testing.TB, s *Subject[Rout, Win, Ein, Eout]) {
 	h := newHarness(t, tb, s)
-	r := rand.New(rand.NewPCG(0xfeed, 0))
+	r := NewRand(0xfeed)
 	g := gen[Rout, Win, Ein, Eout]{s: s, r: r}
 	// Follow the loop through timers for a while: each input, then
 	// settle, then jump to the next deadline.
@@ -373,7 +372,7 @@ func checkFixedPoint[Rout, Win, Ein, Eout any](t *testing.T, tb testing.TB, s *S
 
 func checkEarlyTimeout[Rout, Win, Ein, Eout any](t *testing.T, tb testing.TB, s *Subject[Rout, Win, Ein, Eout]) {
 	h := newHarness(t, tb, s)
-	g := gen[Rout, Win, Ein, Eout]{s: s, r: rand.New(rand.NewPCG(0xea, 0))}
+	g := gen[Rout, Win, Ein, Eout]{s: s, r: NewRand(0xea)}
 	for i := range 20 {
 		if i > 0 {
 			// Move the machine on a little between probes.
@@ -539,28 +538,40 @@ type walker[Rout, Win, Ein, Eout any] struct {
 	h    *harness[Rout, Win, Ein, Eout]
 	g    gen[Rout, Win, Ein, Eout]
 	last []string // the latest verbs, for a failure report
+
+	// The step in progress, for reportUnfinished.
+	seed   uint64
+	step   int
+	verb   string
+	inStep bool
 }
 
 func newWalker[Rout, Win, Ein, Eout any](h *harness[Rout, Win, Ein, Eout], s *Subject[Rout, Win, Ein, Eout], seed uint64) *walker[Rout, Win, Ein, Eout] {
-	return &walker[Rout, Win, Ein, Eout]{h: h, g: gen[Rout, Win, Ein, Eout]{s: s, r: rand.New(rand.NewPCG(seed, 0x5a115))}}
+	w := &walker[Rout, Win, Ein, Eout]{h: h, g: gen[Rout, Win, Ein, Eout]{s: s, r: NewRand(seed ^ 0x5a115)}}
+	h.tb.Cleanup(w.reportUnfinished)
+	return w
 }
 
-// do runs one verb; a panic fails the test with the seed, the step and the
-// verbs before it.
+// do runs one verb. A panic is not caught here (test support recovers
+// nothing): the walker notes the step it is in, and a Cleanup registered by
+// newWalker names the seed, the step and the verbs before it when the test
+// ends inside a step, as a panic ends it.
 func (w *walker[Rout, Win, Ein, Eout]) do(seed uint64, step int, verb string, f func()) {
 	w.h.tb.Helper()
 	w.last = append(w.last, verb)
 	if len(w.last) > 20 {
 		w.last = w.last[1:]
 	}
-	defer func() {
-		p := recover()
-		if p == nil {
-			return // no panic, or a failure (runtime.Goexit) already reported
-		}
-		w.h.tb.Fatalf("seed %d step %d: %s panicked: %v\nlast verbs: %s\n%s", seed, step, verb, p, strings.Join(w.last, ", "), debug.Stack())
-	}()
+	w.seed, w.step, w.verb, w.inStep = seed, step, verb, true
 	f()
+	w.inStep = false
+}
+
+// reportUnfinished names the step a panic interrupted (a Cleanup).
+func (w *walker[Rout, Win, Ein, Eout]) reportUnfinished() {
+	if w.inStep {
+		w.h.tb.Errorf("seed %d step %d: %s panicked\nlast verbs: %s", w.seed, w.step, w.verb, strings.Join(w.last, ", "))
+	}
 }
 
 // run picks and runs one random verb, checking the contract on the way.
@@ -640,7 +651,7 @@ func pollOne[T any, Rout, Win, Ein, Eout any](h *harness[Rout, Win, Ein, Eout], 
 // gen makes random inputs, from the Subject's generators or defaults.
 type gen[Rout, Win, Ein, Eout any] struct {
 	s *Subject[Rout, Win, Ein, Eout]
-	r *rand.Rand
+	r *Rand
 }
 
 func (g *gen[Rout, Win, Ein, Eout]) read(now time.Time) shared.TaggedBytes {

@@ -3,7 +3,6 @@ package contracttest
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -64,7 +63,7 @@ func (m *toy) HandleRead(msg shared.TaggedBytes) error {
 	if len(msg.Message) == 0 {
 		return m.report(errors.New("toy: empty datagram"))
 	}
-	if m.bug == "panic" && msg.Message[0] == 0xff {
+	if m.bug == "panic" && msg.Message[0] >= 0xf0 {
 		var p *toy
 		return p.HandleRead(msg) // nil dereference
 	}
@@ -188,7 +187,7 @@ func toySubject(bug string) Subject[string, []byte, int, int] {
 		New: func(*testing.T) (shared.Protocol[string, []byte, int, int], time.Time) {
 			return newToy(bug), t0
 		},
-		RandomRead: func(r *rand.Rand, now time.Time) shared.TaggedBytes {
+		RandomRead: func(r *Rand, now time.Time) shared.TaggedBytes {
 			var b []byte
 			switch r.IntN(4) {
 			case 0:
@@ -203,8 +202,8 @@ func toySubject(bug string) Subject[string, []byte, int, int] {
 			}
 			return shared.TaggedBytes{Now: now, Message: b}
 		},
-		RandomWrite: func(r *rand.Rand) []byte { return fmt.Appendf(nil, "%d", r.IntN(1000)) },
-		RandomEvent: func(r *rand.Rand) int { return r.IntN(10) + 10 },
+		RandomWrite: func(r *Rand) []byte { return fmt.Appendf(nil, "%d", r.IntN(1000)) },
+		RandomEvent: func(r *Rand) int { return r.IntN(10) + 10 },
 		FillEvents: func(t *testing.T, m shared.Protocol[string, []byte, int, int], now time.Time) Fill {
 			f := Fill{Produced: toyEventLimit + 5}
 			for i := range f.Produced {
@@ -226,6 +225,16 @@ func TestToyConforms(t *testing.T) {
 type recorder struct {
 	testing.TB // nil: only the methods below are used
 	failures   []string
+	cleanups   []func()
+}
+
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+// finish runs the cleanups, last first, as testing does.
+func (r *recorder) finish() {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
 }
 
 func (r *recorder) Helper()             {}
@@ -243,6 +252,15 @@ func runChecks(t *testing.T, s Subject[string, []byte, int, int]) []string {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
+			// As testing does for a panicking test: the cleanups run
+			// (the suite's names the step), then the panic is a failure.
+			defer func() {
+				p := recover()
+				r.finish()
+				if p != nil {
+					r.failures = append(r.failures, fmt.Sprint("panic: ", p))
+				}
+			}()
 			c.fn(t, r, &s)
 		}()
 		<-done
