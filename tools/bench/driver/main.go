@@ -51,9 +51,12 @@ func main() {
 	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
-	memprofile := flag.String("memprofile", "", "idle: write a heap profile after the measuring window here")
+	memprofile := flag.String("memprofile", "", "idle: write heap profiles before (this name + .base) and after the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 // fine enough to see the allocations of an idle window
+	}
 	var s stack
 	switch *stackName {
 	case "sansrtc":
@@ -83,6 +86,9 @@ func main() {
 	case "idle":
 		time.Sleep(2 * time.Second) // let the setup traffic settle
 		runtime.GC()
+		if *memprofile != "" {
+			writeHeapProfile(*memprofile + ".base") // for pprof -base: what the window allocated
+		}
 		cpu := measure(*window, nil)
 		pcs := float64(2 * len(ps))
 		if *memprofile != "" {
