@@ -18,10 +18,48 @@ const batchSize = 32
 // minBatch is the batch of an idle socket.
 const minBatch = 1
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, maxDatagram); return &b }}
+// bufPool and batchPool recycle receive buffers and the slices that carry
+// a batch to a loop. They are bounded free lists rather than sync.Pools: a
+// buffer crosses goroutines (reader to loop) on every datagram, and a
+// sync.Pool emptied by each GC made idle connections allocate a 2 KiB
+// buffer for about every other datagram (issue 18: no allocation per idle
+// wake-up). At most poolLimit of each are kept (2 MiB of buffers).
+var (
+	bufPool   = freeList[*[]byte]{make: func() *[]byte { b := make([]byte, maxDatagram); return &b }}
+	batchPool = freeList[*[]datagram]{make: func() *[]datagram { b := make([]datagram, 0, batchSize); return &b }}
+)
 
-// batchPool recycles the slices that carry a batch to the loop.
-var batchPool = sync.Pool{New: func() any { b := make([]datagram, 0, batchSize); return &b }}
+const poolLimit = 1024
+
+// freeList is a bounded, goroutine-safe stack of reusable values. Get
+// returns any (a pointer, so no allocation) to read like a sync.Pool.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []T
+	make func() T
+}
+
+func (f *freeList[T]) Get() any {
+	f.mu.Lock()
+	if n := len(f.free); n > 0 {
+		v := f.free[n-1]
+		var zero T
+		f.free[n-1] = zero
+		f.free = f.free[:n-1]
+		f.mu.Unlock()
+		return v
+	}
+	f.mu.Unlock()
+	return f.make()
+}
+
+func (f *freeList[T]) Put(v T) {
+	f.mu.Lock()
+	if len(f.free) < poolLimit {
+		f.free = append(f.free, v)
+	}
+	f.mu.Unlock()
+}
 
 // putBatch recycles a delivered batch; its buffers went back already.
 func putBatch(b *[]datagram) {
