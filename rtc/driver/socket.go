@@ -176,7 +176,8 @@ type datagram struct {
 // readLoop reads batches until the socket closes and hands them to deliver.
 // The batch adapts: an idle socket holds only minBatch buffers while it
 // blocks (memory per idle connection stays small); a socket whose reads
-// fill the batch doubles it up to batchSize.
+// fill the batch doubles it up to batchSize, and one whose reads fill half
+// of it or less halves it.
 func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 	var ms []message // grown to k slots, each with its one buffer
 	var bufs []*[]byte
@@ -223,8 +224,9 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 		switch {
 		case n == k && k < batchSize:
 			k = min(2*k, batchSize)
-		case n < k/4 && k > minBatch:
-			// Shrink: give back the buffers above the new size.
+		case n <= k/2 && k > minBatch:
+			// Shrink: give back the buffers above the new size (an idle
+			// socket, one datagram per read, goes back to one buffer).
 			k = max(k/2, minBatch)
 			for i := k; i < len(bufs); i++ {
 				if bufs[i] != nil {
