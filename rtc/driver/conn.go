@@ -146,8 +146,8 @@ func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
 			return
 		}
 		ferr = f(c.pc)
-		if !c.own {
-			c.d.learnUfrag(c)
+		if !c.own || c.d.cfg.TCPPort != 0 {
+			c.d.learnUfrag(c) // port.go: routes the shared UDP and TCP ports
 		}
 		c.s.drive(c)
 		c.resolveNames()

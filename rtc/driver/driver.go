@@ -92,10 +92,32 @@ type Config struct {
 	// in NewPeerConnection) and answers with ResolveICEServer. If nil,
 	// net.DefaultResolver.
 	DNS *net.Resolver
-	// ICETCP gives every connection (without SinglePort) a listening TCP
-	// port per host address for passive ICE-TCP candidates, and dials
-	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
+	// ICETCP gives every connection a listening TCP port per host address
+	// for passive ICE-TCP candidates, and dials active ones when asked
+	// (RFC 6544, tcp.go). UDP pairs keep priority. A connection accepted
+	// on such a port must deliver a check the PeerConnection accepts
+	// within 5 s, or it is closed (tcpport.go).
 	ICETCP bool
+	// TCPPort, if not zero, turns ICE-TCP on with one listening TCP port
+	// per host address shared by every connection of the driver (the
+	// passive candidates; negative: a port the kernel picks), instead of
+	// a port per connection: a new TCP connection's first RFC 4571 frame
+	// must be an ICE check, whose USERNAME's local ufrag names the
+	// connection it goes to (tcpport.go). With PublicIP the passive
+	// candidates advertise that address. Works with and without
+	// SinglePort.
+	TCPPort int
+	// MaxPendingTCP bounds the connections on the shared TCP port that
+	// wait for their first frame; beyond it the oldest waiting one is
+	// closed (Stats.TCPEvicted). If zero, 256.
+	MaxPendingTCP int
+}
+
+func (c *Config) maxPendingTCP() int {
+	if c.MaxPendingTCP <= 0 {
+		return defaultMaxPendingTCP
+	}
+	return c.MaxPendingTCP
 }
 
 func (c *Config) loops() int {
@@ -141,6 +163,7 @@ type Driver struct {
 	nextID   atomic.Int64
 	ports    ports // SinglePort routing
 	unrouted atomic.Uint64
+	tcp      tcpPort // ICE-TCP: the shared port and admission counters (tcpport.go)
 }
 
 // Stats are the driver's own counters.
@@ -148,10 +171,22 @@ type Stats struct {
 	// Unrouted counts datagrams on a SinglePort socket that belonged to no
 	// connection (dropped).
 	Unrouted uint64
+	// ICE-TCP connections accepted on a passive port (shared or a
+	// connection's own, tcpport.go): TCPAdmitted were handed to a
+	// PeerConnection that accepted their first check; TCPRejected were
+	// closed because their first frame was not an ICE check, named no
+	// connection, was refused by the PeerConnection, or found its slots
+	// taken; TCPTimedOut did not deliver a first frame in time; TCPEvicted
+	// were closed, still waiting, to make room for a newer one.
+	TCPAdmitted, TCPRejected, TCPTimedOut, TCPEvicted uint64
 }
 
 // Stats returns the driver's counters.
-func (d *Driver) Stats() Stats { return Stats{Unrouted: d.unrouted.Load()} }
+func (d *Driver) Stats() Stats {
+	t := &d.tcp
+	return Stats{Unrouted: d.unrouted.Load(), TCPAdmitted: t.admitted.Load(), TCPRejected: t.rejected.Load(),
+		TCPTimedOut: t.timedOut.Load(), TCPEvicted: t.evicted.Load()}
+}
 
 // shard is one loop goroutine and the connections it runs.
 type shard struct {
@@ -250,6 +285,7 @@ func (d *Driver) Close() error {
 			_ = so.conn.Close()
 		}
 		d.ports.mu.Unlock()
+		d.closeTCP() // tcpport.go
 	})
 	d.readers.Wait()
 	return nil
@@ -363,7 +399,7 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		c.closeSockets()
 		return nil, err
 	}
-	if d.cfg.ICETCP && c.own {
+	if d.cfg.ICETCP || d.cfg.TCPPort != 0 {
 		if err := c.startICETCP(); err != nil { // tcp.go
 			c.Close()
 			return nil, err
@@ -632,8 +668,10 @@ func (s *shard) closeConn(c *Conn) {
 	c.closed = true
 	delete(s.conns, c)
 	s.timers.remove(c)
-	if !c.own {
+	if !c.own || s.d.cfg.TCPPort != 0 {
 		s.d.forget(c)
+	}
+	if !c.own {
 		return
 	}
 	for _, so := range c.socks {

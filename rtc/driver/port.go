@@ -62,7 +62,9 @@ func (d *Driver) sharedSockets(addrs []netip.Addr) ([]*socket, error) {
 	}
 	d.ports.socks = socks
 	d.ports.tuples = map[portKey]*Conn{}
-	d.ports.ufrags = map[string]*Conn{}
+	if d.ports.ufrags == nil { // learnUfrag may have made it (Config.TCPPort)
+		d.ports.ufrags = map[string]*Conn{}
+	}
 	for _, so := range socks {
 		d.readers.Add(1)
 		go func() {
@@ -202,6 +204,9 @@ func (d *Driver) learnUfrag(c *Conn) {
 		return
 	}
 	d.ports.mu.Lock()
+	if d.ports.ufrags == nil {
+		d.ports.ufrags = map[string]*Conn{}
+	}
 	owner := d.ports.ufrags[ufrag]
 	if owner == nil {
 		d.ports.ufrags[ufrag] = c
