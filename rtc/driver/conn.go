@@ -79,6 +79,11 @@ type Conn struct {
 	tuples map[portKey]struct{}
 	ufrags []string
 	ufrag  string
+	// On shared sockets with ICE servers (portservers.go): c's own TURN
+	// socket beside each shared one, and its latest STUN server
+	// transactions.
+	turnSocks map[*socket]*socket
+	serverTxs [][12]byte
 }
 
 // queued is one message waiting in a send queue: a data channel message

@@ -51,9 +51,10 @@ type Config struct {
 	// per host address instead of one socket each (issue 18): datagrams
 	// from a known 5-tuple go to its connection, new 5-tuples by the local
 	// ufrag in a STUN Binding request's USERNAME (see port.go). Two
-	// connections of one such driver cannot connect to each other, and
-	// ICE servers (STUN/TURN) are refused for now: every connection would
-	// share the server's 5-tuple.
+	// connections of one such driver cannot connect to each other. ICE
+	// servers work: STUN server responses are routed by transaction ID,
+	// and TURN over UDP uses a socket of the connection's own
+	// (portservers.go).
 	SinglePort bool
 	// Port is the UDP port of the SinglePort sockets. If zero, the kernel
 	// picks one.
@@ -329,9 +330,6 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	if d.cfg.PublicIP.IsValid() && !d.cfg.SinglePort {
 		return nil, fmt.Errorf("driver: PublicIP needs SinglePort")
 	}
-	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
-		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
-	}
 	if d.cfg.ICELite {
 		if len(cfg.ICEServers) > 0 {
 			return nil, fmt.Errorf("driver: ICELite does not use ICE servers (a lite agent has host candidates only, RFC 8445 §2.5)")
@@ -603,11 +601,12 @@ func (s *shard) flushConn(c *Conn) bool {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
-		w := c.writers[i]
-		if !c.own {
-			// The replies to what we send come back to c.
-			s.d.learnTuple(c, portKey{c.socks[i], tb.Transport.Peer})
+		if !c.own && s.d.sendShared(c, i, tb) {
+			// TURN over UDP left on c's own TURN socket; else the replies
+			// to what c sends come back to c (portservers.go).
+			continue
 		}
+		w := c.writers[i]
 		w.queue(tb.Transport.Peer, tb.Message, c.release)
 		if len(w.pend) >= maxPending {
 			c.sendErr(w.flush())
