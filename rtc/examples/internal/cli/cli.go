@@ -93,9 +93,6 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 		}
 		cfg.PublicIP = a
 	}
-	if cfg.SinglePort && len(f.ICEServers) > 0 {
-		return cfg, fmt.Errorf("-udp-port does not support -ice-server yet")
-	}
 	if f.ICELite {
 		if len(f.ICEServers) > 0 {
 			return cfg, fmt.Errorf("-ice-lite does not use -ice-server (host candidates only)")

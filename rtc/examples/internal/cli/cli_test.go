@@ -42,6 +42,9 @@ func TestFlags(t *testing.T) {
 	if dc, err = parse(t, "-udp-port", "4000", "-ice-lite").DriverConfig(nil); err != nil || !dc.ICELite || !dc.SinglePort {
 		t.Errorf("-ice-lite: %+v, %v", dc, err)
 	}
+	if _, err = parse(t, "-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478").DriverConfig(nil); err != nil {
+		t.Errorf("-udp-port with -ice-server: %v", err)
+	}
 	// ICE-TCP with one UDP port: a port per session, or the one -tcp-port.
 	if dc, err = parse(t, "-udp-port", "4000", "-ice-tcp").DriverConfig(nil); err != nil || !dc.ICETCP || !dc.SinglePort {
 		t.Errorf("-ice-tcp -udp-port: %+v, %v", dc, err)
@@ -69,7 +72,6 @@ func TestFlags(t *testing.T) {
 		{[]string{"-public-ip", "192.0.2.7"}, "-public-ip needs -udp-port"},
 		{[]string{"-udp-port", "70000"}, "bad -udp-port"},
 		{[]string{"-host", "localhost"}, "bad -host"},
-		{[]string{"-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478"}, "does not support -ice-server"},
 		{[]string{"-tls-roots", "/nonexistent/roots.pem"}, "-tls-roots"},
 		{[]string{"-tls-roots", "cli_test.go"}, "no certificate"},
 		{[]string{"-mdns", "no-such-interface0"}, "-mdns"},
