@@ -70,7 +70,6 @@ type Conn struct {
 	ending      *ending // a terminal state seen during a drive
 	lastErr     error   // the last EventError, for the close reason
 	waiters     []func() bool
-	deadline    time.Time
 	hidx        int      // index in the timer heap, -1 if not in it
 	spareQ      []queued // the other half of the send queue's double buffer
 	spareData   []byte

@@ -213,6 +213,7 @@ type shard struct {
 	// from the machine's), else by the wall clock.
 	longestPass time.Duration
 	passClock   func() time.Duration
+	now         int64 // the time the current pass started, Unix nanoseconds
 }
 
 // New starts a driver.
@@ -415,7 +416,7 @@ func (s *shard) loop() {
 	for {
 		wait := time.Hour
 		if len(s.timers) > 0 {
-			wait = max(time.Until(s.timers[0].deadline), 0)
+			wait = max(time.Duration(s.timers.next()-time.Now().UnixNano()), 0)
 		}
 		timer.Reset(wait)
 		var woke time.Time
@@ -453,7 +454,9 @@ func (s *shard) passStart(cpu *time.Duration) time.Time {
 	if s.passClock != nil {
 		*cpu = s.passClock()
 	}
-	return time.Now()
+	now := time.Now()
+	s.now = now.UnixNano()
+	return now
 }
 
 func (s *shard) passEnd(woke time.Time, cpu time.Duration) {
@@ -479,7 +482,8 @@ func (s *shard) receiveWaiting() {
 // fireTimers runs HandleTimeout on every connection whose deadline passed;
 // the others are not touched.
 func (s *shard) fireTimers(now time.Time) {
-	for len(s.timers) > 0 && !s.timers[0].deadline.After(now) {
+	n := now.UnixNano()
+	for len(s.timers) > 0 && s.timers.next() <= n {
 		c := s.timers.pop()
 		c.handleErr(c.pc.HandleTimeout(now))
 		s.markReady(c)
@@ -660,7 +664,37 @@ func (s *shard) schedule(c *Conn) {
 		s.timers.remove(c)
 		return
 	}
-	s.timers.set(c, t)
+	s.timers.set(c, coalesce(t.UnixNano(), s.now))
+}
+
+// Coalescing (issue 18): a deadline at least coalesceAfter away is
+// delivered at the next multiple of coalesceBucket (Unix time), at most
+// one bucket late, so that the connections of a loop whose distant timers
+// fall in one bucket are driven by one wake-up and their datagrams leave
+// in one sendmmsg. Those timers are consent checks (RFC 7675 §5.1 draws
+// each interval at random from 0.8 to 1.2 times the mean, 4–6 s by
+// default, so a 25 ms shift stays well inside the allowed spread; the
+// draw still spreads the connections over about 80 buckets), keepalives
+// (RFC 8445 §11, 15 s or more), SCTP heartbeats and retransmissions
+// (RFC 9260 §6.3.1: RTO.Min is 1 s) and RTCP report intervals; none of
+// them is later by more than one bucket. Nearer deadlines (a delayed
+// SACK, a pacer's next packet, a DTLS flight's first retransmission)
+// are kept exact.
+const (
+	coalesceBucket = int64(25 * time.Millisecond)
+	coalesceAfter  = int64(500 * time.Millisecond)
+)
+
+// coalesce returns the time to deliver deadline at, now being the loop's
+// time (both Unix nanoseconds).
+func coalesce(at, now int64) int64 {
+	if at-now < coalesceAfter {
+		return at
+	}
+	if r := at % coalesceBucket; r != 0 {
+		at += coalesceBucket - r
+	}
+	return at
 }
 
 func (s *shard) closeConn(c *Conn) {

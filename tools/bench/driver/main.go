@@ -51,6 +51,7 @@ func main() {
 	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
+	memprofile := flag.String("memprofile", "", "idle: write a heap profile after the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
 	var s stack
@@ -84,6 +85,9 @@ func main() {
 		runtime.GC()
 		cpu := measure(*window, nil)
 		pcs := float64(2 * len(ps))
+		if *memprofile != "" {
+			writeHeapProfile(*memprofile)
+		}
 		fmt.Printf("%s idle: %d pairs: %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection\n",
 			*stackName, len(ps), cpu.Seconds()*1e6/pcs/window.Seconds(), cpu.Seconds()/window.Seconds(), float64(rss())/1024/pcs)
 	case "small":
@@ -146,6 +150,21 @@ func startProfile() func() {
 		if err := f.Close(); err != nil {
 			fail(err)
 		}
+	}
+}
+
+// writeHeapProfile writes the live heap (after a GC) to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail(err)
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fail(err)
+	}
+	if err := f.Close(); err != nil {
+		fail(err)
 	}
 }
 
