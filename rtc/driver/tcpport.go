@@ -76,9 +76,10 @@ type tcpPort struct {
 // tcpGate holds the connections that wait for their first frame, oldest
 // first, at most limit of them.
 type tcpGate struct {
-	mu    sync.Mutex
-	queue list.List // of *pendingTCP
-	limit int
+	mu     sync.Mutex
+	queue  list.List // of *pendingTCP
+	limit  int
+	closed bool // closeAll ran: what enters later is closed at once
 }
 
 type pendingTCP struct {
@@ -92,6 +93,10 @@ type pendingTCP struct {
 func (g *tcpGate) enter(nc net.Conn) (p *pendingTCP, e *list.Element, evicted bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.closed {
+		nc.Close()
+		return &pendingTCP{nc: nc, out: true}, nil, false
+	}
 	if g.queue.Len() >= max(g.limit, 1) {
 		old := g.queue.Remove(g.queue.Front()).(*pendingTCP)
 		old.out = true
@@ -124,6 +129,7 @@ func (g *tcpGate) closeAll() {
 		p.nc.Close()
 	}
 	g.queue.Init()
+	g.closed = true
 }
 
 // len is the number of waiting connections.
@@ -224,6 +230,9 @@ func (d *Driver) admitTCP(nc net.Conn, local netip.AddrPort, g *tcpGate, route f
 	p, e, evicted := g.enter(nc)
 	if evicted {
 		t.evicted.Add(1)
+	}
+	if p.out {
+		return // the gate closed: the driver or connection is ending
 	}
 	first, ufrag, err := readFirstFrame(nc, time.Now().Add(tcpFirstFrameTimeout))
 	if !g.leave(p, e) {

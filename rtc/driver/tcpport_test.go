@@ -382,3 +382,26 @@ func TestTCPPortPublicIP(t *testing.T) {
 		t.Errorf("second driver on the same port: %v", err)
 	}
 }
+
+// TestTCPGateClosed: a connection that reaches a closed gate (accepted
+// just before the driver or connection closed) is closed at once, so
+// Driver.Close never waits for a first-frame deadline.
+func TestTCPGateClosed(t *testing.T) {
+	var g tcpGate
+	g.limit = 4
+	a, b := net.Pipe()
+	defer b.Close()
+	p, _, _ := g.enter(a)
+	g.closeAll()
+	if !p.out || !waitClosed(b, time.Second) {
+		t.Fatal("waiting connection not closed")
+	}
+	c, d := net.Pipe()
+	defer d.Close()
+	if p, e, _ := g.enter(c); !p.out || e != nil || !waitClosed(d, time.Second) {
+		t.Fatal("a connection entering a closed gate was kept")
+	}
+	if g.len() != 0 {
+		t.Fatalf("%d waiting", g.len())
+	}
+}
