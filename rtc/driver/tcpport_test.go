@@ -405,3 +405,33 @@ func TestTCPGateClosed(t *testing.T) {
 		t.Fatalf("%d waiting", g.len())
 	}
 }
+
+// TestICETCPWithSinglePort: per-connection ICE-TCP ports (Config.ICETCP)
+// work beside the shared UDP socket (the examples refused -ice-tcp with
+// -udp-port before).
+func TestICETCPWithSinglePort(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	server := New(Config{Addresses: loopback, SinglePort: true, ICETCP: true})
+	defer server.Close()
+	clients := New(Config{Addresses: loopback, ICETCP: true})
+	defer clients.Close()
+	var ports []string
+	for range 2 {
+		b, err := server.NewPeerConnection(rtc.Configuration{}, Handler{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := clients.NewPeerConnection(rtc.Configuration{}, Handler{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		connectTCP(t, ctx, a, b, func(ans rtc.SessionDescription) { ports = append(ports, passiveAddrs(ans.SDP)...) })
+	}
+	if len(ports) != 2 || ports[0] == ports[1] {
+		t.Errorf("passive ports %v, want one per connection", ports)
+	}
+	if st := server.Stats(); st.TCPAdmitted != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
