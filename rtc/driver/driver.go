@@ -51,9 +51,10 @@ type Config struct {
 	// per host address instead of one socket each (issue 18): datagrams
 	// from a known 5-tuple go to its connection, new 5-tuples by the local
 	// ufrag in a STUN Binding request's USERNAME (see port.go). Two
-	// connections of one such driver cannot connect to each other, and
-	// ICE servers (STUN/TURN) are refused for now: every connection would
-	// share the server's 5-tuple.
+	// connections of one such driver cannot connect to each other. ICE
+	// servers work: STUN server responses are routed by transaction ID,
+	// and TURN over UDP uses a socket of the connection's own
+	// (portservers.go).
 	SinglePort bool
 	// Port is the UDP port of the SinglePort sockets. If zero, the kernel
 	// picks one.
@@ -92,10 +93,32 @@ type Config struct {
 	// in NewPeerConnection) and answers with ResolveICEServer. If nil,
 	// net.DefaultResolver.
 	DNS *net.Resolver
-	// ICETCP gives every connection (without SinglePort) a listening TCP
-	// port per host address for passive ICE-TCP candidates, and dials
-	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
+	// ICETCP gives every connection a listening TCP port per host address
+	// for passive ICE-TCP candidates, and dials active ones when asked
+	// (RFC 6544, tcp.go). UDP pairs keep priority. A connection accepted
+	// on such a port must deliver a check the PeerConnection accepts
+	// within 5 s, or it is closed (tcpport.go).
 	ICETCP bool
+	// TCPPort, if not zero, turns ICE-TCP on with one listening TCP port
+	// per host address shared by every connection of the driver (the
+	// passive candidates; negative: a port the kernel picks), instead of
+	// a port per connection: a new TCP connection's first RFC 4571 frame
+	// must be an ICE check, whose USERNAME's local ufrag names the
+	// connection it goes to (tcpport.go). With PublicIP the passive
+	// candidates advertise that address. Works with and without
+	// SinglePort.
+	TCPPort int
+	// MaxPendingTCP bounds the connections on the shared TCP port that
+	// wait for their first frame; beyond it the oldest waiting one is
+	// closed (Stats.TCPEvicted). If zero, 256.
+	MaxPendingTCP int
+}
+
+func (c *Config) maxPendingTCP() int {
+	if c.MaxPendingTCP <= 0 {
+		return defaultMaxPendingTCP
+	}
+	return c.MaxPendingTCP
 }
 
 func (c *Config) loops() int {
@@ -141,6 +164,7 @@ type Driver struct {
 	nextID   atomic.Int64
 	ports    ports // SinglePort routing
 	unrouted atomic.Uint64
+	tcp      tcpPort // ICE-TCP: the shared port and admission counters (tcpport.go)
 }
 
 // Stats are the driver's own counters.
@@ -148,10 +172,22 @@ type Stats struct {
 	// Unrouted counts datagrams on a SinglePort socket that belonged to no
 	// connection (dropped).
 	Unrouted uint64
+	// ICE-TCP connections accepted on a passive port (shared or a
+	// connection's own, tcpport.go): TCPAdmitted were handed to a
+	// PeerConnection that accepted their first check; TCPRejected were
+	// closed because their first frame was not an ICE check, named no
+	// connection, was refused by the PeerConnection, or found its slots
+	// taken; TCPTimedOut did not deliver a first frame in time; TCPEvicted
+	// were closed, still waiting, to make room for a newer one.
+	TCPAdmitted, TCPRejected, TCPTimedOut, TCPEvicted uint64
 }
 
 // Stats returns the driver's counters.
-func (d *Driver) Stats() Stats { return Stats{Unrouted: d.unrouted.Load()} }
+func (d *Driver) Stats() Stats {
+	t := &d.tcp
+	return Stats{Unrouted: d.unrouted.Load(), TCPAdmitted: t.admitted.Load(), TCPRejected: t.rejected.Load(),
+		TCPTimedOut: t.timedOut.Load(), TCPEvicted: t.evicted.Load()}
+}
 
 // shard is one loop goroutine and the connections it runs.
 type shard struct {
@@ -251,6 +287,7 @@ func (d *Driver) Close() error {
 			_ = so.conn.Close()
 		}
 		d.ports.mu.Unlock()
+		d.closeTCP() // tcpport.go
 	})
 	d.readers.Wait()
 	return nil
@@ -293,9 +330,6 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	}
 	if d.cfg.PublicIP.IsValid() && !d.cfg.SinglePort {
 		return nil, fmt.Errorf("driver: PublicIP needs SinglePort")
-	}
-	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
-		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
 	}
 	if d.cfg.ICELite {
 		if len(cfg.ICEServers) > 0 {
@@ -364,7 +398,7 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		c.closeSockets()
 		return nil, err
 	}
-	if d.cfg.ICETCP && c.own {
+	if d.cfg.ICETCP || d.cfg.TCPPort != 0 {
 		if err := c.startICETCP(); err != nil { // tcp.go
 			c.Close()
 			return nil, err
@@ -571,11 +605,12 @@ func (s *shard) flushConn(c *Conn) bool {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
-		w := c.writers[i]
-		if !c.own {
-			// The replies to what we send come back to c.
-			s.d.learnTuple(c, portKey{c.socks[i], tb.Transport.Peer})
+		if !c.own && s.d.sendShared(c, i, tb) {
+			// TURN over UDP left on c's own TURN socket; else the replies
+			// to what c sends come back to c (portservers.go).
+			continue
 		}
+		w := c.writers[i]
 		w.queue(tb.Transport.Peer, tb.Message, c.release)
 		if len(w.pend) >= maxPending {
 			c.sendErr(w.flush())
@@ -666,8 +701,10 @@ func (s *shard) closeConn(c *Conn) {
 	c.closed = true
 	delete(s.conns, c)
 	s.timers.remove(c)
-	if !c.own {
+	if !c.own || s.d.cfg.TCPPort != 0 {
 		s.d.forget(c)
+	}
+	if !c.own {
 		return
 	}
 	for _, so := range c.socks {

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -192,6 +193,14 @@ func stockChromiumOffers(t *testing.T, cfg driver.Config) stockResult {
 	t.Helper()
 	d := driver.New(cfg)
 	defer d.Close()
+	return stockChromiumSessions(t, d, 1)[0]
+}
+
+// stockChromiumSessions runs n tabs of one stock Chromium at once, each
+// offering a data channel to its own session of the sansrtc echo peer on
+// d, as stockChromiumOffers describes.
+func stockChromiumSessions(t *testing.T, d *driver.Driver, n int) []stockResult {
+	t.Helper()
 	peer := echo.New(d, echo.Options{})
 
 	dir := t.TempDir()
@@ -209,44 +218,71 @@ func stockChromiumOffers(t *testing.T, cfg driver.Config) stockResult {
 	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
-	offer, err := peers.Eval[string](bctx, "offer()")
-	if err != nil {
-		t.Fatal(err)
+	tabs := []context.Context{bctx}
+	for range n - 1 {
+		tctx, tcancel := chromedp.NewContext(bctx) // a new tab of the same browser
+		defer tcancel()
+		if err := chromedp.Do(tctx, chromedp.Navigate(url)); err != nil {
+			t.Fatalf("opening a tab: %v", err)
+		}
+		tabs = append(tabs, tctx)
 	}
-	if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
-		t.Logf("chromium offer:\n%s", offer)
-	}
-	var hosts, locals int
-	for _, l := range strings.Split(offer, "\n") {
-		if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
-			hosts++
-			if strings.Contains(l, ".local ") {
-				locals++
+	// Every tab offers and gets its answer first, then all connect at once.
+	var answers []string
+	for _, tab := range tabs {
+		offer, err := peers.Eval[string](tab, "offer()")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
+			t.Logf("chromium offer:\n%s", offer)
+		}
+		var hosts, locals int
+		for _, l := range strings.Split(offer, "\n") {
+			if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
+				hosts++
+				if strings.Contains(l, ".local ") {
+					locals++
+				}
 			}
 		}
+		if hosts == 0 || locals != hosts {
+			t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+		}
+		ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, ans.SDP)
 	}
-	if hosts == 0 || locals != hosts {
-		t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+	results := make([]stockResult, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, tab := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, err := peers.Eval[string](tab, "accept("+quote(answers[i])+")")
+			if err != nil {
+				errs[i] = fmt.Errorf("chromium tab %d did not connect: %w", i, err)
+				return
+			}
+			errs[i] = json.Unmarshal([]byte(raw), &results[i])
+		}()
 	}
-	ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
-	if err != nil {
-		t.Fatal(err)
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if r.Echo != "hello over the LAN" {
+			t.Fatalf("tab %d: echo %q", i, r.Echo)
+		}
+		if !strings.Contains(r.Remote, LAN.String()) {
+			t.Errorf("tab %d: selected remote candidate %q, want our LAN address %s", i, r.Remote, LAN)
+		}
 	}
-	raw, err := peers.Eval[string](bctx, "accept("+quote(ans.SDP)+")")
-	if err != nil {
-		t.Fatalf("chromium did not connect: %v", err)
-	}
-	var r stockResult
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		t.Fatal(err)
-	}
-	if r.Echo != "hello over the LAN" {
-		t.Fatalf("echo %q", r.Echo)
-	}
-	if !strings.Contains(r.Remote, LAN.String()) {
-		t.Errorf("selected remote candidate %q, want our LAN address %s", r.Remote, LAN)
-	}
-	return r
+	return results
 }
 
 func quote(s string) string {
@@ -281,6 +317,32 @@ func TestStockChromiumICETCP(t *testing.T) {
 		t.Errorf("selected pair local %q remote %q, want TCP", r.Local, r.Remote)
 	}
 	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+}
+
+// TestStockChromiumTCPPort: as TestStockChromiumICETCP, with one fixed
+// ICE-TCP port for every session (Config.TCPPort, the examples' -tcp-port,
+// here with SinglePort too) and two Chromium tabs connecting at once: both
+// select a pair on that one port, routed by their checks' ufrags.
+func TestStockChromiumTCPPort(t *testing.T) {
+	peers.RequireChromium(t)
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	const port = 3478 // fixed: the namespace is ours
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, SinglePort: true, Port: port, TCPPort: port})
+	defer d.Close()
+	rs := stockChromiumSessions(t, d, 2)
+	want := fmt.Sprintf("host tcp %v:%d", LAN, port)
+	for i, r := range rs {
+		if r.Remote != want || !strings.Contains(r.Local, "tcp") {
+			t.Errorf("tab %d: selected pair local %q remote %q, want remote %q", i, r.Local, r.Remote, want)
+		}
+		t.Logf("stock Chromium tab %d, UDP dropped, one ICE-TCP port: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", i, r.Setup, r.Local, r.Remote)
+	}
+	if st := d.Stats(); st.TCPAdmitted < 2 {
+		t.Errorf("driver stats %+v, want 2 admitted TCP connections", st)
+	}
 }
 
 // TestStockChromiumAnswersOnLAN: the other role. The sansrtc echo peer on
