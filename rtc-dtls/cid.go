@@ -118,3 +118,13 @@ func (c *Conn) followPeer() {
 	c.stats.PeerMoves++
 	c.pushEvent(Event{Kind: EventPeerAddressChanged, Transport: c.inTr})
 }
+
+// receivesCIDNow reports whether a CID for records to us is negotiated, in
+// either version.
+func (c *Conn) receivesCIDNow() bool {
+	if c.v13 != nil {
+		on, ours, _ := c.v13.ConnectionIDs()
+		return on && len(ours) > 0
+	}
+	return c.cid.on && len(c.cid.ours) > 0
+}

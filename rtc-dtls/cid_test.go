@@ -310,18 +310,76 @@ func TestConnectionIDNegotiation(t *testing.T) {
 		cc.ConnectionIDLength = 255
 		noErr(t, cc.Validate())
 	})
-	t.Run("not with a 1.3 offer", func(t *testing.T) {
-		// The 1.3 machine has no CIDs: a ClientHello offering 1.3 leaves
-		// the extension out, and the handshake negotiates 1.3 without.
-		cc, sc := configs13()
-		cc.MinVersion = VersionDTLS12
-		cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 4
-		p := newTestPair(t, cc, sc)
-		p.handshake(100)
-		if st, ok := p.client.ConnectionState(); !ok || st.Version != "DTLS 1.3" || st.ConnectionID {
-			t.Fatalf("state %+v", st)
+	t.Run("DTLS 1.3", func(t *testing.T) {
+		// The same Config fields give RFC 9147 §9 CIDs in a 1.3
+		// handshake, from a client offering both versions or 1.3 only.
+		for _, min := range []Version{VersionDTLS12, VersionDTLS13} {
+			cc, sc := configs13()
+			cc.MinVersion = min
+			cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 6
+			p := newTestPair(t, cc, sc)
+			p.handshake(100)
+			cs, ok := p.client.ConnectionState()
+			ss, _ := p.server.ConnectionState()
+			if !ok || cs.Version != "DTLS 1.3" || !cs.ConnectionID || len(cs.LocalConnectionID) != 4 ||
+				!bytes.Equal(cs.PeerConnectionID, ss.LocalConnectionID) || !bytes.Equal(ss.PeerConnectionID, cs.LocalConnectionID) {
+				t.Fatalf("min %v: client %+v server %+v", min, cs, ss)
+			}
+			noErr(t, p.client.HandleWrite([]byte("c")))
+			dg, _ := p.client.PollWrite()
+			if dg.Message[0]&0xf0 != 0x30 || !bytes.Equal(dg.Message[1:7], ss.LocalConnectionID) {
+				t.Fatalf("1.3 record %x: want the C bit and the server's CID", dg.Message[:8])
+			}
+			noErr(t, p.inject(p.server, clientAddr, dg.Message))
+			if b, ok := p.server.PollRead(); !ok || string(b) != "c" {
+				t.Fatalf("read %q", b)
+			}
 		}
 	})
+}
+
+// TestConnectionID13PeerAddressUpdate: RFC 9146 §6 by way of RFC 9147 §9
+// in the 1.3 path: the newest authenticated record with our CID moves the
+// peer, a stale or forged one from another address does not.
+func TestConnectionID13PeerAddressUpdate(t *testing.T) {
+	cc, sc := configs13()
+	cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 4
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	if !p.established() {
+		t.Fatal("no handshake")
+	}
+	srv := p.server
+	moved := netip.MustParseAddrPort("198.51.100.7:7000")
+	spoof := netip.MustParseAddrPort("203.0.113.9:9000")
+	noErr(t, p.client.HandleWrite([]byte("older")))
+	older, _ := p.client.PollWrite()
+	noErr(t, p.client.HandleWrite([]byte("newer")))
+	newer, _ := p.client.PollWrite()
+	noErr(t, p.inject(srv, moved, newer.Message))
+	if srv.Transport().Peer != moved {
+		t.Fatalf("peer %v", srv.Transport().Peer)
+	}
+	ev, ok := srv.PollEvent()
+	if !ok || ev.Kind != EventPeerAddressChanged || ev.Transport.Peer != moved {
+		t.Fatalf("event %+v", ev)
+	}
+	noErr(t, p.inject(srv, spoof, older.Message))
+	forged := bytes.Clone(newer.Message)
+	forged[len(forged)-1] ^= 1
+	if err := p.inject(srv, spoof, forged); !errors.Is(err, ErrDropped) {
+		t.Fatalf("forged: %v", err)
+	}
+	if err := p.inject(srv, spoof, newer.Message); !errors.Is(err, ErrDropped) {
+		t.Fatalf("replayed: %v", err)
+	}
+	if srv.Transport().Peer != moved || srv.Stats().PeerMoves != 1 {
+		t.Fatalf("peer %v, moves %d", srv.Transport().Peer, srv.Stats().PeerMoves)
+	}
+	noErr(t, srv.HandleWrite([]byte("to you")))
+	if dg, _ := srv.PollWrite(); dg.Transport.Peer != moved {
+		t.Fatalf("reply to %v", dg.Transport.Peer)
+	}
 }
 
 // cidRecord seals one tls12_cid record from c with a chosen inner

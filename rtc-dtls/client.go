@@ -58,10 +58,9 @@ func (c *Conn) sendClientHello() error {
 		}
 		e.HasRecordSizeLimit, e.RecordSizeLimit = true, uint16(v)
 	}
-	if c.wantsCID() && !c.offers13() {
-		// RFC 9146 §3. Not in a ClientHello that offers DTLS 1.3: the 1.3
-		// machine does not implement RFC 9147 §9 yet, and a 1.3 server
-		// that took the offer up would send records we cannot read.
+	if c.wantsCID() {
+		// RFC 9146 §3; with 1.3 offered too, the same extension is the
+		// 1.3 offer (RFC 9147 §9), which the 1.3 machine takes over.
 		id, err := c.ourCID()
 		if err != nil {
 			return err

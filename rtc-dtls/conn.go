@@ -217,6 +217,12 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	c.replay = shared.NewReplayWindow(c.cfg.replayWindow())
 	c.rtxInterval = c.cfg.rtxInitial()
 	c.hsDeadline = now.Add(c.cfg.handshakeTimeout())
+	if c.wantsCID() {
+		// One CID for either version, drawn once (cid.go).
+		if _, err := c.ourCID(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -270,7 +276,7 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	// tls12_cid records from anywhere: an authenticated, newest one moves
 	// the peer (RFC 9146 §6, cid.go). Other records from elsewhere are
 	// dropped as before.
-	cidRoaming := c.cid.on && len(c.cid.ours) > 0 && c.state == stateEstablished
+	cidRoaming := c.receivesCIDNow() && c.state == stateEstablished
 	foreign := c.tr.Peer.IsValid() && msg.Transport.Peer != c.tr.Peer
 	if c.learnTr && c.bound && foreign && !cidRoaming {
 		return c.handleForeign(msg.Message)
