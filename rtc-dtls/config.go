@@ -187,9 +187,11 @@ type Config struct {
 	// a non-empty one) and the extension was negotiated, we put its CID
 	// in every protected record we send (content type tls12_cid). A
 	// record with a CID lets the peer's address change: see
-	// EventPeerAddressChanged and the threat model in the README. DTLS
-	// 1.3 connection IDs (RFC 9147 §9) are not implemented: a 1.3
-	// handshake negotiates none.
+	// EventPeerAddressChanged and the threat model in the README. The
+	// same CID is offered for DTLS 1.3 (RFC 9147 §9: the extension in
+	// ClientHello and EncryptedExtensions, the C bit in the unified
+	// header): a client offering both versions sends one extension that
+	// serves either.
 	ConnectionIDLength int
 	// ConnectionIDSendOnly, with ConnectionIDLength zero, offers (or
 	// answers) the extension with an empty CID: we put the peer's CID in

@@ -411,8 +411,9 @@ func (c *Conn) HandleEvent(cmd Command) error {
 
 // HandleWrite sends msg as one application_data record in its own datagram
 // (RFC 6347 §4.1.1: a record never spans datagrams). msg is copied; it may
-// be reused after the call. A message above 16384 bytes is refused with
-// ErrMessageTooLarge; one above the MTU minus the record overhead is sent
+// be reused after the call. A message above 16384 bytes, or above the
+// peer's record_size_limit (RFC 8449; one byte less with a connection ID),
+// is refused with ErrMessageTooLarge; one above the MTU minus the record overhead is sent
 // anyway (MaxPayload reports the limit to stay within the MTU).
 func (c *Conn) HandleWrite(msg []byte) error {
 	return c.events.Report(c.handleWrite(msg))
