@@ -97,6 +97,7 @@ func (c *Conn) endpointConfig() tls13.Config {
 		MaxQueued:           cfg.maxQueued(),
 		VerifyPeer:          c.verifyPeer13,
 		RecordSizeLimit:     cfg.RecordSizeLimit,
+		Buffer:              c.buffer, // datagrams and plaintexts become ours: no copy
 	}
 }
 
@@ -237,8 +238,8 @@ func (c *Conn) sync13(err error) error {
 		if !ok {
 			break
 		}
-		buf := c.buffer(len(d))
-		if qerr := c.queueDatagram(append(buf[:0], d...)); qerr != nil && err == nil {
+		// d came from c.buffer (endpointConfig): it is ours as it is.
+		if qerr := c.queueDatagram(d); qerr != nil && err == nil {
 			err = qerr
 		}
 	}
