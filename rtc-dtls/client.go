@@ -366,7 +366,7 @@ func (c *Conn) clientFlight5() error {
 	if err != nil {
 		return failErr(AlertIllegalParameter, err)
 	}
-	pub := key.PublicKey().Bytes()
+	pub := key.Public()
 	cke := append([]byte{byte(len(pub))}, pub...)
 	msgs = c.addMessage(msgs, TypeClientKeyExchange, cke, 0, true)
 	if err := c.deriveKeys(pms); err != nil {

@@ -1,7 +1,6 @@
 package dtls
 
 import (
-	"crypto/ecdh"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -140,7 +139,7 @@ type handshakeState struct {
 	hvrCount                   int
 	suite                      *suiteInfo
 	group                      Group
-	ecdhKey                    *ecdh.PrivateKey
+	ecdhKey                    tls13.ECDHKey
 	peerPub                    []byte
 	peerCerts                  [][]byte
 	peerLeaf                   *x509.Certificate

@@ -98,6 +98,7 @@ func (c *Conn) endpointConfig() tls13.Config {
 		VerifyPeer:          c.verifyPeer13,
 		RecordSizeLimit:     cfg.RecordSizeLimit,
 		ConnectionID:        c.cid13(),
+		Buffer:              c.buffer, // datagrams and plaintexts become ours: no copy
 	}
 }
 
@@ -250,8 +251,8 @@ func (c *Conn) sync13(err error) error {
 		if !ok {
 			break
 		}
-		buf := c.buffer(len(d))
-		if qerr := c.queueDatagram(append(buf[:0], d...)); qerr != nil && err == nil {
+		// d came from c.buffer (endpointConfig): it is ours as it is.
+		if qerr := c.queueDatagram(d); qerr != nil && err == nil {
 			err = qerr
 		}
 	}

@@ -321,7 +321,7 @@ func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if !ok {
 		return fail(AlertHandshakeFailure, "no signature scheme in common")
 	}
-	pub := key.PublicKey().Bytes()
+	pub := key.Public()
 	params := ecdhParams(c.hs.group, pub)
 	signed := make([]byte, 0, 64+len(params))
 	signed = append(signed, c.hs.clientRandom[:]...)

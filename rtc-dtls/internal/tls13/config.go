@@ -74,6 +74,13 @@ type Config struct {
 	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint
 	// here (RFC 8122 §5).
 	VerifyPeer func(certs [][]byte) error
+	// Buffer, if set, supplies the buffers of the datagrams PollDatagram
+	// returns and of the records ReadApp returns: an empty slice with room
+	// for at least n bytes. Both become the caller's. rtc-dtls passes its
+	// buffer pool, so datagrams and plaintexts handed back with
+	// ReleaseWrite and ReleaseRead are used again and application data
+	// allocates nothing. If nil, each is a new allocation.
+	Buffer func(n int) []byte
 }
 
 func orDefault[T comparable](v, d T) T {

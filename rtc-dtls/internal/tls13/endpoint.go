@@ -158,7 +158,8 @@ type Endpoint struct {
 
 	out     [][]byte
 	outHead int
-	app     [][]byte
+	app     [][]byte // received application records, read from appHead
+	appHead int
 	scratch []byte
 	frag    []byte
 
@@ -361,11 +362,18 @@ func (e *Endpoint) onRecord(epoch, seq uint64, typ ContentType, data []byte) err
 			e.stats.UnknownEpoch++
 			return nil
 		}
-		if len(e.app) >= e.cfg.maxQueued() {
+		if e.appHead > 0 && len(e.app) == cap(e.app) {
+			// Reuse the slots already read rather than grow (the queue
+			// holds at most MaxQueued records, whatever the read pattern).
+			n := copy(e.app, e.app[e.appHead:])
+			clear(e.app[n:])
+			e.app, e.appHead = e.app[:n], 0
+		}
+		if len(e.app)-e.appHead >= e.cfg.maxQueued() {
 			e.stats.AppDropped++
 			return nil
 		}
-		e.app = append(e.app, append([]byte(nil), data...))
+		e.app = append(e.app, append(e.buffer(len(data)), data...))
 		return nil
 	}
 	e.stats.Malformed++
@@ -564,12 +572,13 @@ func (e *Endpoint) writer(epoch uint64) *Writer {
 // ReadApp returns the next received application record. The slice is the
 // caller's.
 func (e *Endpoint) ReadApp() ([]byte, bool) {
-	if len(e.app) == 0 {
+	if e.appHead >= len(e.app) {
+		e.app, e.appHead = e.app[:0], 0
 		return nil, false
 	}
-	b := e.app[0]
-	e.app[0] = nil
-	e.app = e.app[1:]
+	b := e.app[e.appHead]
+	e.app[e.appHead] = nil
+	e.appHead++
 	return b, true
 }
 

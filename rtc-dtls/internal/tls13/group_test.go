@@ -2,7 +2,6 @@ package tls13
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
 	"crypto/rand"
@@ -123,11 +122,7 @@ func TestHybridLayout(t *testing.T) {
 	if !bytes.Equal(c.Public()[:1184], c.dk.EncapsulationKey().Bytes()) {
 		t.Error("client share does not start with the encapsulation key")
 	}
-	xpub, err := ecdh.X25519().NewPublicKey(share[1088:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := c.ecdh.ECDH(xpub)
+	x, err := c.ecdh.ECDH(share[1088:])
 	if err != nil {
 		t.Fatal(err)
 	}
