@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"runtime"
 	"testing"
 
 	"github.com/sansrtc/rtc/rtc-shared"
@@ -601,5 +602,40 @@ func TestConnectionIDHelloVerify(t *testing.T) {
 	p.pump()
 	if len(p.sReads) != 1 {
 		t.Fatal("no data")
+	}
+}
+
+// TestConnectionIDForgeryFlood: 20000 forged tls12_cid records carrying
+// our CID, each from a new address, move nothing, hold no state per
+// source, and leave the connection carrying data.
+func TestConnectionIDForgeryFlood(t *testing.T) {
+	p := cidPair(t, 8, 8, 0)
+	srv := p.server
+	noErr(t, p.client.HandleWrite(make([]byte, 100)))
+	dg, _ := p.client.PollWrite()
+	tmpl := bytes.Clone(dg.Message)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 20000 {
+		rec := bytes.Clone(tmpl)
+		seq := i + 1000 // another sequence number than the real one: no longer authentic
+		rec[10], rec[9], rec[8] = byte(seq), byte(seq>>8), byte(seq>>16)
+		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), uint16(i))
+		if err := p.inject(srv, from, rec); !errors.Is(err, ErrDropped) {
+			t.Fatalf("forgery %d: %v", i, err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if srv.Stats().PeerMoves != 0 || srv.Transport().Peer != clientAddr || srv.Stats().AuthFailed != 20000 {
+		t.Fatalf("peer %v, stats %+v", srv.Transport().Peer, srv.Stats())
+	}
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 256<<10 {
+		t.Fatalf("heap grew by %d bytes over 20000 forgeries", grew)
+	}
+	noErr(t, p.inject(srv, clientAddr, dg.Message))
+	if _, ok := srv.PollRead(); !ok {
+		t.Fatal("the real record was not read")
 	}
 }

@@ -202,6 +202,13 @@ func TestLossyHandshake12vs13(t *testing.T) {
 
 // TestContract13 runs the shared conformance suite (issue 12) on DTLS 1.3
 // Conns: fresh and established, client and server.
+// cid13 is a fresh 1.3 pair with connection IDs both ways (RFC 9147 §9).
+func cid13(t *testing.T) *testPair {
+	cc, sc := configs13()
+	cc.ConnectionIDLength, sc.ConnectionIDLength = 5, 3
+	return newTestPair(t, cc, sc)
+}
+
 func TestContract13(t *testing.T) {
 	fresh := func(cookie bool) func(t *testing.T) *testPair {
 		return func(t *testing.T) *testPair {
@@ -214,6 +221,8 @@ func TestContract13(t *testing.T) {
 		{name: "client13", new: fresh(false), client: true, noFill: true},
 		{name: "established13-client", new: fresh(false), client: true, established: true, noFill: true},
 		{name: "established13-server", new: fresh(true), established: true, noFill: true},
+		{name: "established13-client-cid", new: cid13, client: true, established: true, noFill: true},
+		{name: "established13-server-cid", new: cid13, established: true, noFill: true},
 	} {
 		t.Run(s.name, func(t *testing.T) { runContract(t, s) })
 	}

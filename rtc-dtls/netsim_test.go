@@ -228,13 +228,19 @@ func TestServerRetransmissionSchedule(t *testing.T) {
 // EventPeerAddressChanged names the new address and the server's reply
 // gets back through the new mapping. Without them, the server (bound to
 // the first address) drops the client's data as from a stranger. Run with
-// 10% loss and reordering, across seeds, and record_size_limit on.
+// 10% loss and reordering, across seeds, and record_size_limit on, in DTLS
+// 1.2 (RFC 9146) and 1.3 (RFC 9147 §9).
 func TestNetsimCIDNATRebinding(t *testing.T) {
-	for _, cid := range []bool{true, false} {
-		for seed := range uint64(8) {
+	for _, v := range []struct {
+		version Version
+		cid     bool
+	}{{VersionDTLS12, true}, {VersionDTLS12, false}, {VersionDTLS13, true}, {VersionDTLS13, false}} {
+		cid := v.cid
+		for seed := range uint64(6) {
 			link := netsim.LinkConfig{Delay: 15 * time.Millisecond, Loss: 0.1, Reorder: 0.1}
 			sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
 				cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+				cc.MaxVersion, sc.MaxVersion = v.version, v.version
 				if cid {
 					cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 8
 					cc.RecordSizeLimit, sc.RecordSizeLimit = 256, 512
@@ -245,7 +251,7 @@ func TestNetsimCIDNATRebinding(t *testing.T) {
 				return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
 			}, 100_000)
 			if err != nil {
-				t.Fatalf("cid %v seed %d: %v", cid, seed, err)
+				t.Fatalf("%v cid %v seed %d: %v", v.version, cid, seed, err)
 			}
 			first := sp.P.(*Conn).Transport().Peer
 			// Idle past the mapping timeout: the next datagram gets a new
@@ -261,13 +267,13 @@ func TestNetsimCIDNATRebinding(t *testing.T) {
 			}
 			srv := sp.P.(*Conn)
 			if !cid {
-				if len(sp.Reads) != 0 || srv.Stats().WrongSource == 0 || srv.Transport().Peer != first {
+				if len(sp.Reads) != 0 || srv.Stats().WrongSource == 0 || srv.Transport().Peer != first || hasEvent(sp, EventPeerAddressChanged) != nil {
 					t.Fatalf("seed %d without CIDs: reads %q, stats %+v", seed, sp.Reads, srv.Stats())
 				}
 				continue
 			}
 			if len(sp.Reads) == 0 || string(sp.Reads[0]) != "after rebinding" {
-				t.Fatalf("seed %d: server read %q, stats %+v", seed, sp.Reads, srv.Stats())
+				t.Fatalf("%v seed %d: server read %q, stats %+v", v.version, seed, sp.Reads, srv.Stats())
 			}
 			ev := hasEvent(sp, EventPeerAddressChanged)
 			now := srv.Transport().Peer

@@ -257,3 +257,34 @@ func TestCIDRecordsAttacks(t *testing.T) {
 	}
 	exchangeDirect(t, d, "still up")
 }
+
+// TestNewConnectionIDFlood: a peer that sends NewConnectionId after
+// NewConnectionId, each with 200 CIDs of 255 bytes, leaves us holding at
+// most maxSpareCIDs of them; the rest are counted and dropped.
+func TestNewConnectionIDFlood(t *testing.T) {
+	cc, sc := configs(t, "cidflood")
+	cc.ConnectionID, sc.ConnectionID = []byte{1, 1}, []byte{2, 2}
+	d := newDirect(t, cc, sc)
+	d.run(d.connected, 1000)
+	ids := make([][]byte, 200)
+	for i := range ids {
+		ids[i] = bytes.Repeat([]byte{byte(i)}, 255)
+	}
+	body, err := (&NewConnectionID{CIDs: ids, Usage: CIDSpare}).Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if err := postHandshake(t, d, d.s, TypeNewConnectionID, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := 0
+	for _, id := range d.c.SpareConnectionIDs() {
+		kept += len(id)
+	}
+	if len(d.c.SpareConnectionIDs()) != maxSpareCIDs || kept != maxSpareCIDs*255 || d.c.stats.CIDsDropped != 20*200-maxSpareCIDs {
+		t.Fatalf("spares %d (%d bytes), dropped %d", len(d.c.SpareConnectionIDs()), kept, d.c.stats.CIDsDropped)
+	}
+	exchangeDirect(t, d, "still up")
+}
