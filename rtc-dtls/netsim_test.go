@@ -3,6 +3,7 @@ package dtls
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -218,5 +219,77 @@ func TestServerRetransmissionSchedule(t *testing.T) {
 	}
 	if e := hasEvent(sp, EventClosed); e == nil || e.Err != ErrHandshakeTimeout {
 		t.Fatalf("closed %+v", e)
+	}
+}
+
+// TestNetsimCIDNATRebinding: the client sits behind a NAT whose mapping
+// lapses while the connection is idle, so its next datagram leaves from a
+// new public port. With connection IDs (RFC 9146 §6) the server follows:
+// EventPeerAddressChanged names the new address and the server's reply
+// gets back through the new mapping. Without them, the server (bound to
+// the first address) drops the client's data as from a stranger. Run with
+// 10% loss and reordering, across seeds, and record_size_limit on, in DTLS
+// 1.2 (RFC 9146) and 1.3 (RFC 9147 §9).
+func TestNetsimCIDNATRebinding(t *testing.T) {
+	for _, v := range []struct {
+		version Version
+		cid     bool
+	}{{VersionDTLS12, true}, {VersionDTLS12, false}, {VersionDTLS13, true}, {VersionDTLS13, false}} {
+		cid := v.cid
+		for seed := range uint64(6) {
+			link := netsim.LinkConfig{Delay: 15 * time.Millisecond, Loss: 0.1, Reorder: 0.1}
+			sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+				cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+				cc.MaxVersion, sc.MaxVersion = v.version, v.version
+				if cid {
+					cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 8
+					cc.RecordSizeLimit, sc.RecordSizeLimit = 256, 512
+				}
+			})
+			nat := sim.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.50"), MappingTimeout: 30 * time.Second}, clientAddr.Addr())
+			err := sim.Run(func() bool {
+				return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+			}, 100_000)
+			if err != nil {
+				t.Fatalf("%v cid %v seed %d: %v", v.version, cid, seed, err)
+			}
+			first := sp.P.(*Conn).Transport().Peer
+			// Idle past the mapping timeout: the next datagram gets a new
+			// external port.
+			if err := sim.RunFor(time.Minute, 10_000); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; len(sp.Reads) == 0 && i < 50; i++ {
+				noErr(t, cp.P.HandleWrite([]byte("after rebinding")))
+				if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv := sp.P.(*Conn)
+			if !cid {
+				if len(sp.Reads) != 0 || srv.Stats().WrongSource == 0 || srv.Transport().Peer != first || hasEvent(sp, EventPeerAddressChanged) != nil {
+					t.Fatalf("seed %d without CIDs: reads %q, stats %+v", seed, sp.Reads, srv.Stats())
+				}
+				continue
+			}
+			if len(sp.Reads) == 0 || string(sp.Reads[0]) != "after rebinding" {
+				t.Fatalf("%v seed %d: server read %q, stats %+v", v.version, seed, sp.Reads, srv.Stats())
+			}
+			ev := hasEvent(sp, EventPeerAddressChanged)
+			now := srv.Transport().Peer
+			if ev == nil || now == first || ev.Transport.Peer != now || now.Addr() != nat.Public() || nat.Stats().Mappings < 2 {
+				t.Fatalf("seed %d: peer %v (was %v), event %+v, NAT %+v", seed, now, first, ev, nat.Stats())
+			}
+			// The server's answer reaches the client through the new mapping.
+			for i := 0; len(cp.Reads) == 0 && i < 50; i++ {
+				noErr(t, srv.HandleWrite([]byte("reply")))
+				if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(cp.Reads) == 0 || string(cp.Reads[0]) != "reply" {
+				t.Fatalf("seed %d: client read %q", seed, cp.Reads)
+			}
+		}
 	}
 }

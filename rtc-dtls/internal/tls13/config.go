@@ -63,6 +63,12 @@ type Config struct {
 	// limit). Our limit is enforced only once the peer has seen it; the
 	// peer's limit always bounds our protected records.
 	RecordSizeLimit int
+	// ConnectionID, when not nil, turns connection IDs on (RFC 9147 §9):
+	// the CID we want in records sent to us (empty: send-only, we use the
+	// peer's but want none). A client offers it in its ClientHello; a
+	// server answers a ClientHello that offers one with it in
+	// EncryptedExtensions. nil: no CIDs.
+	ConnectionID []byte
 	// VerifyPeer, if set, checks the peer's chain (DER, leaf first) when
 	// its Certificate arrives, before CertificateVerify; an error fails the
 	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint

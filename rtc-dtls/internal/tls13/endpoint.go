@@ -95,6 +95,8 @@ type Stats struct {
 	HelloRetries                                  uint64 // stateless HRRs sent
 	KeyUpdatesSent, KeyUpdatesReceived            uint64
 	AppDropped                                    uint64 // application records lost to a full queue
+	CIDMessages                                   uint64 // NewConnectionId and RequestConnectionId received
+	CIDsDropped                                   uint64 // CIDs from NewConnectionId beyond maxSpareCIDs
 }
 
 // Endpoint is one side of a DTLS 1.3 association: a sans-I/O machine that
@@ -141,6 +143,12 @@ type Endpoint struct {
 	// MaxRecordSizeLimit; 0 when not negotiated. It bounds every protected
 	// record we send (writers, handshake fragments, MaxPayload).
 	peerLimit int
+	// connection IDs (RFC 9147 §9, cid.go)
+	cidOn     bool
+	ourCID    []byte
+	peerCID   []byte
+	spareCIDs [][]byte
+	cidNewest bool // the last datagram held an authenticated, newest record with our CID
 	reasm     reassembler
 	outSeq    uint16
 	fl        flight
@@ -231,6 +239,7 @@ func (e *Endpoint) advance(now time.Time) {
 // (an alert is queued) and is returned.
 func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	e.advance(now)
+	e.cidNewest = false
 	if e.state == stateClosed {
 		return nil // a closed endpoint reads nothing (orderly: nothing to do)
 	}
@@ -248,6 +257,9 @@ func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 			if err != nil {
 				e.countDrop(err)
 				continue
+			}
+			if rec.Newest && rec.CID && e.cidOn && rec.Epoch >= e.peerEpoch {
+				e.cidNewest = true
 			}
 			if err := e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data); err != nil {
 				return e.fail(err)
@@ -518,6 +530,9 @@ func (e *Endpoint) addWriter(epoch uint64, secret []byte) error {
 	}
 	w := NewWriter(epoch, p)
 	w.Limit = e.peerLimit
+	if e.cidOn {
+		w.CID = e.peerCID
+	}
 	e.writers = append(e.writers, w)
 	return nil
 }
