@@ -2,6 +2,7 @@ package tls13
 
 import (
 	"crypto/ecdh"
+	"crypto/fips140"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
 	"crypto/rand"
@@ -253,11 +254,19 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 }
 
 func curve(g Group) ecdh.Curve {
-	if g == GroupP384 {
+	switch g {
+	case GroupP256:
+		return ecdh.P256()
+	case GroupP384:
 		return ecdh.P384()
 	}
-	return ecdh.P256()
+	return ecdh.X25519()
 }
+
+// ownX25519 selects internal/x25519 for X25519 keys. In FIPS 140-3 mode
+// (GODEBUG=fips140=on or only) X25519 stays with crypto/ecdh, which applies
+// that mode's rules (and refuses X25519 under fips140=only), as before.
+var ownX25519 = !fips140.Enabled()
 
 // ECDHKey is an ephemeral (EC)DH key of x25519, P-256 or P-384. Package dtls
 // uses it for the DTLS 1.2 ECDHE key exchange too.
@@ -277,16 +286,19 @@ type ECDHKey interface {
 // fixed-base multiplication through crypto/ed25519 (about half the cost of
 // the ladder crypto/ecdh runs for every new private key); with any other
 // reader the 32-byte scalar is read as before, so a seeded Config.Rand
-// still replays a handshake byte for byte. NIST scalars are read from rnd
-// and drawn again when out of range (FIPS 186-5 A.2.2).
+// still replays a handshake byte for byte. NIST scalars (and X25519 ones in
+// FIPS 140-3 mode) are read from rnd for crypto/ecdh, a NIST one drawn
+// again when out of range (FIPS 186-5 A.2.2).
 func NewECDHKey(rnd io.Reader, g Group) (ECDHKey, error) {
 	switch g {
 	case GroupX25519:
-		k, err := x25519.New(rnd)
-		if err != nil {
-			return nil, err
+		if ownX25519 {
+			k, err := x25519.New(rnd)
+			if err != nil {
+				return nil, err
+			}
+			return xKey{k}, nil
 		}
-		return xKey{k}, nil
 	case GroupP256, GroupP384:
 	default:
 		return nil, ErrUnsupportedGroup
@@ -302,7 +314,7 @@ func NewECDHKey(rnd io.Reader, g Group) (ECDHKey, error) {
 			return nil, err
 		}
 		if k, err := c.NewPrivateKey(buf); err == nil {
-			return nistKey{k: k, pub: k.PublicKey().Bytes()}, nil
+			return stdKey{k: k, pub: k.PublicKey().Bytes()}, nil
 		}
 	}
 	return nil, errors.New("tls13: could not draw an ECDH scalar")
@@ -323,16 +335,17 @@ func (x xKey) ECDH(peer []byte) ([]byte, error) {
 	return ss, nil
 }
 
-// nistKey is a P-256 or P-384 key; crypto/ecdh rejects points off the curve
-// (RFC 8446 §4.2.8.2: P-256 shares are validated).
-type nistKey struct {
+// stdKey is a crypto/ecdh key: P-256 or P-384 (crypto/ecdh rejects points
+// off the curve, RFC 8446 §4.2.8.2), or X25519 in FIPS 140-3 mode (it
+// refuses the all-zero secret).
+type stdKey struct {
 	k   *ecdh.PrivateKey
 	pub []byte
 }
 
-func (n nistKey) Public() []byte { return n.pub }
+func (n stdKey) Public() []byte { return n.pub }
 
-func (n nistKey) ECDH(peer []byte) ([]byte, error) {
+func (n stdKey) ECDH(peer []byte) ([]byte, error) {
 	pub, err := n.k.Curve().NewPublicKey(peer)
 	if err != nil {
 		return nil, ErrBadKeyShare

@@ -11,8 +11,10 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/tls"
+	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,7 +133,9 @@ func BenchmarkHandshake(b *testing.B) {
 			b.ReportAllocs()
 			if hc.cc == nil {
 				pc, ps := pionConfigs()
-				benchutil.Loop(b, func() { pionHandshake(b, pc, ps) })
+				wire := 0
+				benchutil.Loop(b, func() { wire = pionHandshake(b, pc, ps) })
+				b.ReportMetric(float64(wire), "wire-B/handshake")
 				return
 			}
 			wire := 0
@@ -195,9 +199,23 @@ func pionConfigs() (cc, sc *piondtls.Config) {
 	return cfg(clientCert), cfg(servCert)
 }
 
-// pionHandshake runs one Pion handshake over an in-memory pipe.
-func pionHandshake(b *testing.B, cc, sc *piondtls.Config) {
-	ca, cb := dpipe.Pipe()
+// countingConn counts the bytes written through a net.Conn.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
+	return c.Conn.Write(p)
+}
+
+// pionHandshake runs one Pion handshake over an in-memory pipe and returns
+// the bytes both sides wrote to it (the datagrams on the wire).
+func pionHandshake(b *testing.B, cc, sc *piondtls.Config) int {
+	var wire atomic.Int64
+	pa, pb := dpipe.Pipe()
+	ca, cb := countingConn{pa, &wire}, countingConn{pb, &wire}
 	type result struct {
 		s   *piondtls.Conn
 		err error
@@ -221,6 +239,7 @@ func pionHandshake(b *testing.B, cc, sc *piondtls.Config) {
 	if r.err != nil {
 		b.Fatal(r.err)
 	}
+	n := int(wire.Load()) // the handshake's, without the close_notify alerts
 	// Close only once both sides are done: a close_notify that overtakes
 	// the server's last flight fails the client.
 	if err := c.Close(); err != nil {
@@ -229,6 +248,7 @@ func pionHandshake(b *testing.B, cc, sc *piondtls.Config) {
 	if err := r.s.Close(); err != nil {
 		b.Fatal(err)
 	}
+	return n
 }
 
 const recordSize = 1200
