@@ -171,10 +171,10 @@ type helloFacts struct {
 	ServerGroup     string // ServerHello key_share group (1.3) or ServerKeyExchange named curve (1.2)
 }
 
-// hellos decodes the capture's ClientHello and ServerHello on port with
-// tshark (decoding the port as DTLS). It must run before readDatagrams'
-// stop has been followed by anything else: the capture is stopped by the
-// first read, and both reads see the same file.
+// hellos decodes the capture's first complete ClientHello and ServerHello
+// on port with tshark (decoding the port as DTLS), and in DTLS 1.2 the
+// ServerKeyExchange's group. The first read stops the capture; later
+// reads see the same file.
 func hellos(t *testing.T, c *firefox.Capture, port string) helloFacts {
 	t.Helper()
 	var h helloFacts
