@@ -63,8 +63,13 @@ func TestRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !h.WeAreClient || !h.AppDataFromUs || h.HelloDatagrams != 2 || h.ElapsedToAppDat != 5*time.Millisecond {
+	if !h.WeAreClient || !h.AppDataFromUs || h.HelloDatagrams != 2 || h.ToAppData != 5*time.Millisecond || h.ToClientAppData != 5*time.Millisecond {
 		t.Errorf("timing %+v, want us the client, 2 hello datagrams, our application data 5 ms after", h)
+	}
+	// The server's epoch-3 ACK comes first: the client's data is timed apart.
+	ds[5].fromUs, ds[6].fromUs = false, true
+	if h, err = timing(ds); err != nil || h.AppDataFromUs || h.ToAppData != 5*time.Millisecond || h.ToClientAppData != 6*time.Millisecond {
+		t.Errorf("timing %+v (%v), want the server's record at 5 ms and the client's at 6 ms", h, err)
 	}
 	if _, err := timing(ds[:5]); err == nil {
 		t.Error("timing without application data: no error")
