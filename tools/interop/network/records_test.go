@@ -48,6 +48,23 @@ func TestRecords(t *testing.T) {
 		}
 	}
 
+	useCandidate := append(append([]byte{0, 1, 0, 4}, stun[4:]...), make([]byte, 12)...)
+	useCandidate = append(useCandidate, 0, 0x25, 0, 0)
+	for _, k := range []struct {
+		p    []byte
+		want string
+	}{
+		{append(append([]byte{}, stun[:4]...), append(stun[4:], make([]byte, 12)...)...), "stun-req"},
+		{useCandidate, "stun-req(U)"},
+		{clientHello, "hs1"},
+		{append(plain(22, 0, 2), unified(2, 1)...), "hs2+e2"},
+		{plain(23, 1, 7), "ct23/e1"},
+	} {
+		if got := kinds(k.p); got != k.want {
+			t.Errorf("kinds(% x) = %q, want %q", k.p, got, k.want)
+		}
+	}
+
 	t0 := time.Unix(100, 0)
 	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
 	ds := []datagram{

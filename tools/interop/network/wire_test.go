@@ -26,6 +26,7 @@ const (
 type datagram struct {
 	at      time.Time
 	fromUs  bool
+	peer    string // the other end, address:port
 	payload []byte
 }
 
@@ -149,14 +150,81 @@ func timing(ds []datagram) (helloTiming, error) {
 	return h, nil
 }
 
+// timeline renders the datagrams from the first STUN one up to the DTLS
+// client's first application data, at most max of them, one token each:
+// the time since the first ClientHello, who sent it, and what it carried
+// (STUN request, with U for USE-CANDIDATE, or response; the DTLS records'
+// kinds), and the other end's address whenever it changes, for reading a
+// slow handshake.
+func timeline(ds []datagram, h helloTiming, max int) string {
+	var b strings.Builder
+	n, peer := 0, ""
+	for _, d := range ds {
+		if !h.ClientAppData.IsZero() && d.at.After(h.ClientAppData) || n == max {
+			break
+		}
+		n++
+		from := "peer"
+		if d.fromUs {
+			from = "us"
+		}
+		if d.peer != peer {
+			peer = d.peer
+			fmt.Fprintf(&b, " [peer %s]", peer)
+		}
+		fmt.Fprintf(&b, " %+.1fms:%s:%s", float64(d.at.Sub(h.ClientHello).Microseconds())/1000, from, kinds(d.payload))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// kinds names what one datagram carries.
+func kinds(p []byte) string {
+	if len(p) >= 20 && p[0] < 4 { // STUN (RFC 7983)
+		switch binary.BigEndian.Uint16(p[0:2]) {
+		case 0x0001:
+			for a := p[20:]; len(a) >= 4; {
+				typ, n := binary.BigEndian.Uint16(a[0:2]), int(binary.BigEndian.Uint16(a[2:4]))
+				if typ == 0x0025 { // USE-CANDIDATE, RFC 8445 §7.1.2
+					return "stun-req(U)"
+				}
+				n = (n + 3) &^ 3
+				if len(a) < 4+n {
+					break
+				}
+				a = a[4+n:]
+			}
+			return "stun-req"
+		case 0x0101:
+			return "stun-resp"
+		}
+		return "stun"
+	}
+	var out []string
+	for _, r := range records(p) {
+		switch {
+		case r.handshake != 0:
+			out = append(out, fmt.Sprintf("hs%d", r.handshake))
+		case r.unified:
+			out = append(out, fmt.Sprintf("e%d", r.epoch))
+		default:
+			out = append(out, fmt.Sprintf("ct%d/e%d", r.contentType, r.epoch))
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return strings.Join(out, "+")
+}
+
 // readDatagrams reads the UDP datagrams to and from port out of the
 // capture (which it stops), with their capture timestamps.
 func readDatagrams(t *testing.T, c *firefox.Capture, port string) []datagram {
 	t.Helper()
-	rows := c.Fields(t, nil, "udp.port=="+port, "frame.time_epoch", "udp.srcport", "udp.payload")
+	rows := c.Fields(t, nil, "udp.port=="+port, "frame.time_epoch", "udp.srcport", "udp.payload",
+		"ip.src", "ip.dst", "udp.dstport")
 	var ds []datagram
 	for _, r := range rows {
-		if len(r) < 3 {
+		if len(r) < 6 {
 			continue
 		}
 		sec, frac, _ := strings.Cut(r[0], ".")
@@ -167,7 +235,11 @@ func readDatagrams(t *testing.T, c *firefox.Capture, port string) []datagram {
 		if err1 != nil || err2 != nil || err3 != nil {
 			t.Fatalf("tshark row %q: %v %v %v", r, err1, err2, err3)
 		}
-		ds = append(ds, datagram{at: time.Unix(s, ns), fromUs: r[1] == port, payload: p})
+		d := datagram{at: time.Unix(s, ns), fromUs: r[1] == port, payload: p, peer: r[3] + ":" + r[1]}
+		if d.fromUs {
+			d.peer = r[4] + ":" + r[5]
+		}
+		ds = append(ds, d)
 	}
 	return ds
 }
@@ -298,6 +370,7 @@ func checkWire(t *testing.T, c *firefox.Capture, port, browser, want string) wir
 	}
 	t.Logf("wire: %s is the DTLS client; ClientHello supported_versions %s, key_share %s, supported_groups %s; ServerHello legacy_version %s, supported_versions %q, group %s",
 		client, hexList(h.ClientVersions), hexList(h.ClientKeyShares), hexList(h.ClientGroups), h.ServerLegacy, h.ServerVersion, hexList(h.ServerGroup))
+	t.Logf("wire timeline (ms from the first ClientHello): %s", timeline(ds, tm, 60))
 	f := wireFigure{Version: want, Group: groupName(wireNum(h.ServerGroup)), Timing: tm}
 	switch want {
 	case "1.3":
