@@ -110,8 +110,12 @@ func splitInner(inner []byte) (ContentType, []byte, error) {
 // followPeer moves the peer to where the record being processed came from,
 // if that is elsewhere (RFC 9146 §6). The caller has authenticated the
 // record and checked that it is the newest.
+//
+// Only an established connection moves: during the handshake the path is
+// the one the handshake runs on (and a record buffered before its keys
+// existed is processed later, while another datagram is being read).
 func (c *Conn) followPeer() {
-	if !c.inTr.Peer.IsValid() || c.inTr.Peer == c.tr.Peer {
+	if c.state != stateEstablished || !c.inTr.Peer.IsValid() || c.inTr.Peer == c.tr.Peer {
 		return
 	}
 	c.tr = c.inTr

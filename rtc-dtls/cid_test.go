@@ -639,3 +639,26 @@ func TestConnectionIDForgeryFlood(t *testing.T) {
 		t.Fatal("the real record was not read")
 	}
 }
+
+// TestConnectionIDNoMoveDuringHandshake: the server's Finished (a
+// tls12_cid record, authentic and the newest) reaching the client from
+// another address completes the handshake but does not move the client's
+// peer: only an established connection follows (cid.go followPeer).
+// Before the fix the client moved to the other address mid-handshake.
+func TestConnectionIDNoMoveDuringHandshake(t *testing.T) {
+	cc, sc := defaultConfigs()
+	cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 4
+	p := newTestPair(t, cc, sc)
+	other := netip.MustParseAddrPort("198.51.100.9:9")
+	p.filter = func(fromClient bool, dg []byte) bool {
+		if fromClient || !bytes.Contains(dg, []byte{byte(ContentTLS12CID), 0xfe, 0xfd, 0, 1}) || p.client.state != stateHandshake {
+			return true
+		}
+		p.check(p.inject(p.client, other, dg))
+		return false
+	}
+	p.handshake(100)
+	if !p.established() || p.client.Transport().Peer != serverAddr || p.client.Stats().PeerMoves != 0 {
+		t.Fatalf("established %v, client peer %v", p.established(), p.client.Transport().Peer)
+	}
+}

@@ -59,9 +59,11 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		return false, dropped(errors.New("unknown epoch"))
 	}
 	if h.Epoch == 1 && !withCID && c.cid.on && len(c.cid.ours) > 0 {
-		// RFC 9146 §4: once a non-empty CID is negotiated for records
-		// to us, the protected ones carry it; one without it is not
-		// the peer's.
+		// RFC 9146 §3: "If DTLS peers have negotiated the use of a
+		// non-zero-length CID for a given direction, then once
+		// encryption is enabled, they MUST send with the record format
+		// defined in Figure 3": a protected record without it is not the
+		// peer's.
 		c.stats.ConnectionID++
 		return false, dropped(errCIDMissing)
 	}
