@@ -102,7 +102,7 @@ func addMul64(v u128, a, b uint64) u128 {
 }
 
 // shr51 is v >> 51; it fits 64 bits because every accumulator stays below
-// 2^115 (five products of limbs below 2^52 and 2^57).
+// 2^113 (see the bounds below).
 func shr51(v u128) uint64 { return v.hi<<13 | v.lo>>51 }
 
 // The 128-bit column sums of mul, square and mulSmall are folded into
