@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -119,6 +120,14 @@ type firefoxResult struct {
 // WebDriver).
 func TestStockFirefoxOffersOnLAN(t *testing.T) { stockFirefox(t, false, "", "FEFC") }
 
+// TestStockFirefoxTCPPort: as TestStockFirefoxOffersOnLAN with every UDP
+// datagram dropped (nftables): stock Firefox connects over ICE-TCP to the
+// driver's one fixed ICE-TCP port (Config.TCPPort).
+func TestStockFirefoxTCPPort(t *testing.T) {
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	stockFirefoxIn(t, false, "", "FEFC", 3478, dropUDP...)
+}
+
 // TestStockFirefoxAnswersOnLAN: the other role: the page GETs our offer,
 // answers with its .local candidates, POSTs the answer and echoes.
 func TestStockFirefoxAnswersOnLAN(t *testing.T) { stockFirefox(t, true, "", "FEFC") }
@@ -133,8 +142,14 @@ func TestStockFirefoxDTLS12OnLAN(t *testing.T) {
 // stockFirefox runs one stock Firefox scenario; extraPrefs are appended to
 // the profile and wantTLS is the DTLS version its getStats must report.
 func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
+	stockFirefoxIn(t, answers, extraPrefs, wantTLS, 0)
+}
+
+// stockFirefoxIn is stockFirefox with the driver's shared ICE-TCP port
+// (tcpPort, 0 for none) and extra namespace commands (nftables rules).
+func stockFirefoxIn(t *testing.T, answers bool, extraPrefs, wantTLS string, tcpPort int, ns ...[]string) {
 	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
-	if !InNamespace(t) {
+	if !InNamespace(t, ns...) {
 		return
 	}
 	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
@@ -146,7 +161,7 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
 			t.Errorf("closing the resolver: %v", err)
 		}
 	}()
-	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m})
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m, TCPPort: tcpPort})
 	defer d.Close()
 	peer := echo.New(d, echo.Options{})
 
@@ -252,6 +267,12 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
 	}
 	if !strings.EqualFold(r.TLSVersion, wantTLS) {
 		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
+	}
+	if tcpPort != 0 {
+		if st := d.Stats(); st.TCPAdmitted == 0 {
+			t.Errorf("no ICE-TCP connection admitted on port %d: %+v", tcpPort, st)
+		}
+		role += fmt.Sprintf(", UDP dropped, ICE-TCP port %d", tcpPort)
 	}
 	t.Logf("stock Firefox ESR %s on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; DTLS %s %s; resolver stats %+v", role, r.Setup, r.TLSVersion, r.DTLSCipher, m.Stats())
 }
