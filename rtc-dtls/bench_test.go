@@ -236,3 +236,69 @@ func TestReleasedBuffersNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecordSealCID and BenchmarkRecordOpenCID are BenchmarkRecordSeal
+// and BenchmarkRecordOpen for a tls12_cid record with an 8-byte CID (RFC
+// 9146): the inner plaintext is the 1200 bytes and the content type.
+func BenchmarkRecordSealCID(b *testing.B) {
+	for _, s := range benchSuites {
+		b.Run(s.String(), func(b *testing.B) {
+			p := protectionFor(b, s)
+			inner := append(make([]byte, 1200), byte(ContentApplicationData))
+			buf := make([]byte, 0, 1300)
+			h := RecordHeader{Type: ContentTLS12CID, Version: versionDTLS12, Epoch: 1, CID: []byte{1, 2, 3, 4, 5, 6, 7, 8}}
+			b.SetBytes(1200)
+			b.ReportAllocs()
+			for b.Loop() {
+				h.Seq++
+				if _, err := p.Seal(buf[:0], h, inner); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkRecordOpenCID(b *testing.B) {
+	for _, s := range benchSuites {
+		b.Run(s.String(), func(b *testing.B) {
+			p := protectionFor(b, s)
+			h := RecordHeader{Type: ContentTLS12CID, Version: versionDTLS12, Epoch: 1, Seq: 7, CID: []byte{1, 2, 3, 4, 5, 6, 7, 8}}
+			rec, err := p.Seal(nil, h, append(make([]byte, 1200), byte(ContentApplicationData)))
+			noErr(b, err)
+			frag := rec[h.Len():]
+			h.Length = uint16(len(frag))
+			dst := make([]byte, 0, 1300)
+			b.SetBytes(1200)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Open(dst, h, frag); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestReleasedBuffersNoAllocsCID: application data in tls12_cid records
+// (8-byte CIDs both ways, RFC 9146) costs no allocation either once
+// buffers are handed back.
+func TestReleasedBuffersNoAllocsCID(t *testing.T) {
+	p := cidPair(t, 8, 8, 0)
+	for _, n := range []int{1, 100, 1100} {
+		msg := bytes.Repeat([]byte{byte(n)}, n)
+		for range 3 {
+			if err := releasedRoundTrip(p, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			if err := releasedRoundTrip(p, msg); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%d bytes: %v allocations per message with CIDs and buffers released", n, allocs)
+		}
+	}
+}

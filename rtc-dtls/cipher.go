@@ -92,15 +92,34 @@ type recordCipher interface {
 
 var errAuth = errors.New("record authentication failed")
 
+// adMax is the longest additional data: the tls12_cid form with a 255-byte
+// CID.
+const adMax = 8 + 3 + 2 + 2 + 6 + 255 + 2
+
 // additionalData builds the AEAD additional data (RFC 5246 §6.2.3.3 with the
 // DTLS sequence number of RFC 6347 §4.1.2.1): seq_num (epoch and sequence) +
-// type + version + length of the plaintext.
-func additionalData(ad *[13]byte, h RecordHeader, plainLen int) []byte {
+// type + version + length of the plaintext. A tls12_cid record uses the
+// construction of RFC 9146 §5.2 (the same bytes start the MAC input of a
+// block cipher, §5.1):
+//
+//	seq_num_placeholder (8 bytes of 0xff) + tls12_cid + cid_length +
+//	tls12_cid + version + epoch + sequence_number + cid +
+//	length_of_DTLSInnerPlaintext
+func additionalData(ad *[adMax]byte, h RecordHeader, plainLen int) []byte {
+	if h.Type == ContentTLS12CID {
+		binary.BigEndian.PutUint64(ad[0:8], ^uint64(0))
+		ad[8], ad[9], ad[10] = byte(ContentTLS12CID), byte(len(h.CID)), byte(ContentTLS12CID)
+		binary.BigEndian.PutUint16(ad[11:13], h.Version)
+		binary.BigEndian.PutUint64(ad[13:21], seqNum64(h.Epoch, h.Seq))
+		n := 21 + copy(ad[21:21+len(h.CID)], h.CID)
+		binary.BigEndian.PutUint16(ad[n:n+2], uint16(plainLen))
+		return ad[:n+2]
+	}
 	binary.BigEndian.PutUint64(ad[0:8], seqNum64(h.Epoch, h.Seq))
 	ad[8] = byte(h.Type)
 	binary.BigEndian.PutUint16(ad[9:11], h.Version)
 	binary.BigEndian.PutUint16(ad[11:13], uint16(plainLen))
-	return ad[:]
+	return ad[:13]
 }
 
 // gcmCipher is AES-GCM with a 4-byte implicit salt and an 8-byte explicit
@@ -110,7 +129,7 @@ type gcmCipher struct {
 	aead  cipher.AEAD
 	salt  [4]byte
 	nonce [12]byte // scratch, so that nothing escapes per record
-	ad    [13]byte
+	ad    [adMax]byte
 }
 
 func (g *gcmCipher) overhead() int { return 8 + 16 }
@@ -141,7 +160,7 @@ type chachaCipher struct {
 	aead  cipher.AEAD
 	iv    [12]byte
 	nonce [12]byte // scratch
-	ad    [13]byte
+	ad    [adMax]byte
 }
 
 func (c *chachaCipher) overhead() int { return 16 }
@@ -177,7 +196,7 @@ type cbcCipher struct {
 	macKey []byte
 	mac    hash.Hash
 	sum    []byte
-	ad     [13]byte
+	ad     [adMax]byte
 	iv     [16]byte
 }
 

@@ -49,6 +49,25 @@ func (c *Conn) sendClientHello() error {
 		e.SRTPMKI = c.cfg.SRTPMKI
 	}
 	e.ALPN = c.cfg.ALPN
+	if v := c.cfg.RecordSizeLimit; v != 0 {
+		// RFC 8449 §4: at most the protocol's maximum, 2^14 in DTLS 1.2
+		// and 2^14+1 in 1.3 (a client offering both may send the 1.3
+		// value; a 1.2 server caps it).
+		if !c.offers13() {
+			v = min(v, maxPlaintext)
+		}
+		e.HasRecordSizeLimit, e.RecordSizeLimit = true, uint16(v)
+	}
+	if c.wantsCID() {
+		// RFC 9146 §3; with 1.3 offered too, the same extension is the
+		// 1.3 offer (RFC 9147 §9), which the 1.3 machine takes over.
+		id, err := c.ourCID()
+		if err != nil {
+			return err
+		}
+		e.HasConnectionID, e.ConnectionID = true, id
+		c.cid.offered = true
+	}
 	if c.offers13() {
 		if err := c.addOffer13(ch); err != nil {
 			return err
@@ -179,6 +198,17 @@ func (c *Conn) clientServerHello(p *pendingMessage) error {
 		// RFC 5246 §7.4.1.4: a server must not send extensions the client
 		// did not offer.
 		return fail(AlertUnsupportedExtension, "server sent an extension we did not offer")
+	}
+	if err := c.clientRecordSizeLimit(e); err != nil {
+		return err
+	}
+	if e.HasConnectionID {
+		if !c.cid.offered {
+			return fail(AlertUnsupportedExtension, "server sent connection_id we did not offer")
+		}
+		// RFC 9146 §3: the server's CID is what we send with.
+		c.cid.on = true
+		c.cid.peer = append([]byte(nil), e.ConnectionID...)
 	}
 	c.hs.suite = suite
 	c.hs.serverRandom = m.Random
@@ -336,7 +366,7 @@ func (c *Conn) clientFlight5() error {
 	if err != nil {
 		return failErr(AlertIllegalParameter, err)
 	}
-	pub := key.PublicKey().Bytes()
+	pub := key.Public()
 	cke := append([]byte{byte(len(pub))}, pub...)
 	msgs = c.addMessage(msgs, TypeClientKeyExchange, cke, 0, true)
 	if err := c.deriveKeys(pms); err != nil {
@@ -425,3 +455,23 @@ func (c *Conn) verifyFinished(p *pendingMessage) error {
 }
 
 var errNoCommon = errors.New("no parameters in common")
+
+// clientRecordSizeLimit applies the server's record_size_limit (RFC 8449
+// §4) in DTLS 1.2: only an answer to ours, at least 64 and, for 1.2, at
+// most 2^14 ("A client MAY abort the handshake with an illegal_parameter
+// alert if the record_size_limit extension includes a value greater than
+// the maximum record size permitted by the negotiated protocol version").
+func (c *Conn) clientRecordSizeLimit(e *helloExtensions) error {
+	if !e.HasRecordSizeLimit {
+		return nil
+	}
+	if c.cfg.RecordSizeLimit == 0 {
+		return fail(AlertUnsupportedExtension, "server sent record_size_limit we did not offer")
+	}
+	if e.RecordSizeLimit < minRecordSizeLimit || e.RecordSizeLimit > maxPlaintext {
+		return fail(AlertIllegalParameter, "record_size_limit out of range")
+	}
+	c.peerRecordLimit = int(e.RecordSizeLimit)
+	c.ourRecordLimit = min(c.cfg.RecordSizeLimit, maxPlaintext)
+	return nil
+}

@@ -157,17 +157,49 @@ type Config struct {
 	// only. MaxVersion VersionDTLS12 gives the 1.2-only behaviour of
 	// earlier releases.
 	MinVersion, MaxVersion Version
-	// RecordSizeLimit is our DTLS 1.3 record_size_limit (RFC 8449 §4): the
-	// largest TLSInnerPlaintext (content type and padding included) we
-	// accept in a protected 1.3 record, 64..2^14+1. A 1.3 client sends it
-	// in its ClientHello when non-zero, only when it offers 1.3 alone
-	// (MinVersion 1.3): the 1.2 machine does not implement the 1.2 form of
-	// RFC 8449, so a ClientHello that offers both versions leaves it out. A
-	// 1.3 server answers a ClientHello that carries the extension with it in
-	// EncryptedExtensions (2^14+1 if zero). The peer's limit, when it sends
-	// one, always bounds our protected 1.3 records (handshake fragments,
-	// ACKs and application data: HandleWrite refuses larger data).
+	// RecordSizeLimit is our record_size_limit (RFC 8449 §4): the largest
+	// plaintext we accept in a protected record, 64..2^14+1. Zero sends
+	// no extension from a client (and a server answers a client's with
+	// the protocol maximum). The limit counts differently per version
+	// (RFC 8449 §4): in DTLS 1.3 it is the whole TLSInnerPlaintext
+	// (content type and padding included, at most 2^14+1); in DTLS 1.2 it
+	// is the plaintext handed to the record protection (at most 2^14, so
+	// a larger value counts as 2^14; with a connection ID that plaintext
+	// is the DTLSInnerPlaintext of RFC 9146 §4, content and type byte). A
+	// client sends it in its ClientHello when non-zero (a 1.2-only client
+	// caps it at 2^14). A server answers a ClientHello that carries the
+	// extension with its own (1.3: in EncryptedExtensions; 1.2: in
+	// ServerHello). Once negotiated, the peer's limit bounds every
+	// protected record we send (HandleWrite refuses larger data with
+	// ErrMessageTooLarge; MaxPayload reflects it), and a protected record
+	// over our limit is dropped and counted (Stats.LimitExceeded): RFC
+	// 8449 §4 lets a DTLS endpoint discard it instead of sending
+	// record_overflow. Unprotected (epoch 0) records are not subject to
+	// it.
 	RecordSizeLimit int
+	// ConnectionIDLength turns connection IDs on (RFC 9146 for DTLS 1.2):
+	// the length, 1..255, of the CID we ask the peer to put in the records
+	// it sends us, drawn from Rand. Zero (the default) is off: we neither
+	// offer nor accept a CID for us to receive, and since RFC 9146 §3
+	// lets a server answer the extension only when the client sent it,
+	// no CID is used in either direction unless ConnectionIDSendOnly is
+	// set. When the peer asks for a CID (its connection_id extension has
+	// a non-empty one) and the extension was negotiated, we put its CID
+	// in every protected record we send (content type tls12_cid). A
+	// record with a CID lets the peer's address change: see
+	// EventPeerAddressChanged and the threat model in the README. The
+	// same CID is offered for DTLS 1.3 (RFC 9147 §9: the extension in
+	// ClientHello and EncryptedExtensions, the C bit in the unified
+	// header): a client offering both versions sends one extension that
+	// serves either.
+	ConnectionIDLength int
+	// ConnectionIDSendOnly, with ConnectionIDLength zero, offers (or
+	// answers) the extension with an empty CID: we put the peer's CID in
+	// the records we send but want none in the records we receive (RFC
+	// 9146 §3: "A zero-length value indicates that the client is prepared
+	// to send using a CID but does not wish the server to use one when
+	// sending").
+	ConnectionIDSendOnly bool
 	// DisableMLKEM leaves X25519MLKEM768 out of the DTLS 1.3 groups. The
 	// 1.3 groups are Groups filtered to X25519MLKEM768, X25519 and P-256,
 	// or, if Groups is nil, those three in that order.
@@ -277,6 +309,7 @@ const (
 	maxFragmentRangeCap = 65536
 	minQueued           = 4 // a ClientHello with the hybrid share takes two datagrams at 1200 bytes
 	maxQueuedCap        = 1 << 20
+	maxCIDLength        = 255 // RFC 9146 §3: opaque cid<0..2^8-1>
 )
 
 // Validate checks the numeric fields against their documented ranges, by
@@ -297,6 +330,7 @@ const (
 //	MaxQueued                4..2^20 (it must also hold a flight's datagrams at the MTU)
 //	MinVersion, MaxVersion   VersionDTLS12 or VersionDTLS13, Min <= Max
 //	RecordSizeLimit          64..2^14+1 bytes (RFC 8449 §4)
+//	ConnectionIDLength       0..255 bytes (RFC 9146 §3: cid<0..2^8-1>)
 func (c *Config) Validate() error {
 	const layer = "dtls"
 	checks := []error{
@@ -312,6 +346,7 @@ func (c *Config) Validate() error {
 		shared.CheckRange(layer, "ReplayWindow", c.ReplayWindow, shared.MinReplayWindow, maxReplayWindow),
 		shared.CheckRange(layer, "MaxQueued", c.MaxQueued, minQueued, maxQueuedCap),
 		shared.CheckRange(layer, "RecordSizeLimit", c.RecordSizeLimit, 64, tls13.MaxRecordSizeLimit),
+		shared.CheckRange(layer, "ConnectionIDLength", c.ConnectionIDLength, 1, maxCIDLength),
 		checkVersion(layer, "MinVersion", c.MinVersion),
 		checkVersion(layer, "MaxVersion", c.MaxVersion),
 	}

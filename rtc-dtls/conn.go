@@ -1,7 +1,6 @@
 package dtls
 
 import (
-	"crypto/ecdh"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -85,6 +84,12 @@ type Conn struct {
 	replay      shared.ReplayWindow // epoch 1 only (RFC 6347 §4.1.2.6)
 	peerEpoch1  bool                // an authenticated epoch-1 record arrived (the peer's keys are in use)
 
+	// record_size_limit (RFC 8449) in DTLS 1.2: 0 until negotiated.
+	peerRecordLimit int // the largest plaintext we may put in a protected record
+	ourRecordLimit  int // the largest plaintext we accept in one
+	// connection IDs (RFC 9146), see cid.go.
+	cid cidState
+
 	// handshake layer (RFC 6347 §4.2)
 	sendSeq     uint16
 	recvSeq     uint16
@@ -134,7 +139,7 @@ type handshakeState struct {
 	hvrCount                   int
 	suite                      *suiteInfo
 	group                      Group
-	ecdhKey                    *ecdh.PrivateKey
+	ecdhKey                    tls13.ECDHKey
 	peerPub                    []byte
 	peerCerts                  [][]byte
 	peerLeaf                   *x509.Certificate
@@ -211,6 +216,12 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	c.replay = shared.NewReplayWindow(c.cfg.replayWindow())
 	c.rtxInterval = c.cfg.rtxInitial()
 	c.hsDeadline = now.Add(c.cfg.handshakeTimeout())
+	if c.wantsCID() {
+		// One CID for either version, drawn once (cid.go).
+		if _, err := c.ourCID(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -260,7 +271,13 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	// a reply takes (shared.TransportContext).
 	c.inTr = msg.Transport
 	c.hvrSent = false
-	if c.learnTr && c.bound && msg.Transport.Peer != c.tr.Peer {
+	// With a connection ID for records to us, an established Conn takes
+	// tls12_cid records from anywhere: an authenticated, newest one moves
+	// the peer (RFC 9146 §6, cid.go). Other records from elsewhere are
+	// dropped as before.
+	cidRoaming := c.receivesCIDNow() && c.state == stateEstablished
+	foreign := c.tr.Peer.IsValid() && msg.Transport.Peer != c.tr.Peer
+	if c.learnTr && c.bound && foreign && !cidRoaming {
 		return c.handleForeign(msg.Message)
 	}
 	if c.v13 != nil {
@@ -270,7 +287,7 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 	retransmit := false
 	b := msg.Message
 	for len(b) > 0 && c.state != stateClosed {
-		h, frag, rest, err := ParseRecord(b)
+		h, frag, rest, err := ParseRecordCID(b, c.receivesCID())
 		if err != nil {
 			c.stats.Malformed++
 			if first == nil {
@@ -280,6 +297,13 @@ func (c *Conn) handleRead(msg shared.TaggedBytes) error {
 		}
 		b = rest
 		c.stats.RecordsIn++
+		if foreign && cidRoaming && h.Type != ContentTLS12CID {
+			c.stats.WrongSource++
+			if first == nil {
+				first = dropped(errWrongSource)
+			}
+			continue
+		}
 		old, err := c.handleRecord(&h, frag)
 		if c.v13 != nil {
 			// The handshake moved to DTLS 1.3 (a client offering both got
@@ -386,8 +410,9 @@ func (c *Conn) HandleEvent(cmd Command) error {
 
 // HandleWrite sends msg as one application_data record in its own datagram
 // (RFC 6347 §4.1.1: a record never spans datagrams). msg is copied; it may
-// be reused after the call. A message above 16384 bytes is refused with
-// ErrMessageTooLarge; one above the MTU minus the record overhead is sent
+// be reused after the call. A message above 16384 bytes, or above the
+// peer's record_size_limit (RFC 8449; one byte less with a connection ID),
+// is refused with ErrMessageTooLarge; one above the MTU minus the record overhead is sent
 // anyway (MaxPayload reports the limit to stay within the MTU).
 func (c *Conn) HandleWrite(msg []byte) error {
 	return c.events.Report(c.handleWrite(msg))
@@ -403,14 +428,14 @@ func (c *Conn) handleWrite(msg []byte) error {
 	case stateHandshake:
 		return ErrHandshakeNotDone
 	}
-	if len(msg) > maxPlaintext {
+	if len(msg) > c.maxRecordPayload() {
 		return ErrMessageTooLarge
 	}
 	if c.out.Full() {
 		c.stats.QueueFull++
 		return ErrQueueFull
 	}
-	dg := c.buffer(recordHeaderLen + c.writeCipher.overhead() + len(msg))
+	dg := c.buffer(c.overheadFor(1) + len(msg))
 	dg, err := c.sealRecord(dg, ContentApplicationData, 1, msg)
 	if err != nil {
 		c.release(dg)
@@ -428,7 +453,21 @@ func (c *Conn) MaxPayload() int {
 	if c.writeCipher == nil {
 		return 0
 	}
-	return c.cfg.mtu() - recordHeaderLen - c.writeCipher.overhead()
+	return min(c.cfg.mtu()-c.overheadFor(1), c.maxRecordPayload())
+}
+
+// maxRecordPayload is the largest application data one DTLS 1.2 record
+// carries: 2^14 (RFC 5246 §6.2.1), or less under the peer's
+// record_size_limit, which counts all input to the protection (RFC 8449
+// §4), with a CID the content type byte too (RFC 9146 §4).
+func (c *Conn) maxRecordPayload() int {
+	if c.peerRecordLimit == 0 {
+		return maxPlaintext
+	}
+	if c.sendsCID() {
+		return c.peerRecordLimit - 1
+	}
+	return c.peerRecordLimit
 }
 
 // HandleTimeout fires the retransmission timer (RFC 6347 §4.2.4.1: double

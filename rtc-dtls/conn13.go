@@ -97,7 +97,21 @@ func (c *Conn) endpointConfig() tls13.Config {
 		MaxQueued:           cfg.maxQueued(),
 		VerifyPeer:          c.verifyPeer13,
 		RecordSizeLimit:     cfg.RecordSizeLimit,
+		ConnectionID:        c.cid13(),
+		Buffer:              c.buffer, // datagrams and plaintexts become ours: no copy
 	}
+}
+
+// cid13 is the CID the 1.3 machine asks for (nil: CIDs off), the same one
+// the 1.2 machine offers (newConn draws it).
+func (c *Conn) cid13() []byte {
+	if !c.wantsCID() {
+		return nil
+	}
+	if c.cid.ours == nil {
+		return []byte{}
+	}
+	return c.cid.ours
 }
 
 // verifyPeer13 applies the peer checks of the Config to a 1.3 peer chain:
@@ -237,8 +251,8 @@ func (c *Conn) sync13(err error) error {
 		if !ok {
 			break
 		}
-		buf := c.buffer(len(d))
-		if qerr := c.queueDatagram(append(buf[:0], d...)); qerr != nil && err == nil {
+		// d came from c.buffer (endpointConfig): it is ours as it is.
+		if qerr := c.queueDatagram(d); qerr != nil && err == nil {
 			err = qerr
 		}
 	}
@@ -302,6 +316,11 @@ func (c *Conn) buildState13() *ConnectionState {
 	if len(s.PeerCertificates) > 0 {
 		s.PeerFingerprint, _ = ComputeFingerprint("sha-256", s.PeerCertificates[0])
 	}
+	if on, ours, peer := c.v13.ConnectionIDs(); on {
+		s.ConnectionID = true
+		s.LocalConnectionID = append([]byte{}, ours...)
+		s.PeerConnectionID = append([]byte{}, peer...)
+	}
 	return s
 }
 
@@ -311,7 +330,11 @@ func (c *Conn) buildState13() *ConnectionState {
 // owner can count it.
 func (c *Conn) handleRead13(msg shared.TaggedBytes) error {
 	before := dropped13(c.v13.Stats())
-	err := c.sync13(c.v13.HandleDatagram(c.clock.Now(), msg.Message))
+	v13 := c.v13
+	err := c.sync13(v13.HandleDatagram(c.clock.Now(), msg.Message))
+	if v13.NewestCIDRecord() {
+		c.followPeer() // RFC 9146 §6 via RFC 9147 §9
+	}
 	if err == nil && c.v13 != nil && dropped13(c.v13.Stats()) > before {
 		return fmt.Errorf("%w: DTLS 1.3 record dropped", ErrDropped)
 	}

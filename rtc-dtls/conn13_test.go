@@ -202,6 +202,13 @@ func TestLossyHandshake12vs13(t *testing.T) {
 
 // TestContract13 runs the shared conformance suite (issue 12) on DTLS 1.3
 // Conns: fresh and established, client and server.
+// cid13 is a fresh 1.3 pair with connection IDs both ways (RFC 9147 §9).
+func cid13(t *testing.T) *testPair {
+	cc, sc := configs13()
+	cc.ConnectionIDLength, sc.ConnectionIDLength = 5, 3
+	return newTestPair(t, cc, sc)
+}
+
 func TestContract13(t *testing.T) {
 	fresh := func(cookie bool) func(t *testing.T) *testPair {
 		return func(t *testing.T) *testPair {
@@ -214,6 +221,8 @@ func TestContract13(t *testing.T) {
 		{name: "client13", new: fresh(false), client: true, noFill: true},
 		{name: "established13-client", new: fresh(false), client: true, established: true, noFill: true},
 		{name: "established13-server", new: fresh(true), established: true, noFill: true},
+		{name: "established13-client-cid", new: cid13, client: true, established: true, noFill: true},
+		{name: "established13-server-cid", new: cid13, established: true, noFill: true},
 	} {
 		t.Run(s.name, func(t *testing.T) { runContract(t, s) })
 	}
@@ -371,8 +380,9 @@ func TestDTLS13HandoverKeepsDeadline(t *testing.T) {
 // both roles. A 1.3-only client and a 1.3 server each announce one;
 // MaxPayload and HandleWrite follow the peer's (ErrMessageTooLarge above
 // it, the connection staying up), and data at the limit flows both ways.
-// A client that offers 1.2 and 1.3 in one ClientHello leaves the extension
-// out (the 1.2 machine does not implement RFC 8449), so nothing is limited.
+// A client that offers 1.2 and 1.3 in one ClientHello carries the extension
+// too (the 1.2 machine implements RFC 8449 now), and a 1.3 server honours
+// it after the handover.
 func TestDTLS13RecordSizeLimit(t *testing.T) {
 	t.Run("1.3 only", func(t *testing.T) {
 		cc, sc := configs13()
@@ -413,8 +423,11 @@ func TestDTLS13RecordSizeLimit(t *testing.T) {
 		if st, _ := p.server.ConnectionState(); st.Version != "DTLS 1.3" {
 			t.Fatalf("version %q", st.Version)
 		}
-		if got := p.server.MaxPayload(); got != 1200-22 {
-			t.Errorf("server MaxPayload %d: the combined offer carried a limit", got)
+		if got := p.server.MaxPayload(); got != 99 {
+			t.Errorf("server MaxPayload %d, want 99: the combined offer's limit of 100 less the content type", got)
+		}
+		if err := p.server.HandleWrite(make([]byte, 100)); !errors.Is(err, ErrMessageTooLarge) {
+			t.Fatalf("server write above the client's limit: %v", err)
 		}
 	})
 	t.Run("above 2^14", func(t *testing.T) {

@@ -42,9 +42,20 @@ func TestContract(t *testing.T) {
 		{name: "server-hvr", new: fresh(true)},
 		{name: "established-client", new: fresh(false), client: true, established: true},
 		{name: "established-server", new: fresh(true), established: true},
+		// With connection IDs (RFC 9146): records from strangers that carry
+		// the CID, and peer address moves, inside the contract too.
+		{name: "established-client-cid", new: withCID, client: true, established: true},
+		{name: "established-server-cid", new: withCID, established: true},
 	} {
 		t.Run(s.name, func(t *testing.T) { runContract(t, s) })
 	}
+}
+
+// withCID is a fresh 1.2 pair with connection IDs both ways.
+func withCID(t *testing.T) *testPair {
+	cc, sc := defaultConfigs()
+	cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 6
+	return newTestPair(t, cc, sc)
 }
 
 func runContract(t *testing.T, s contractSubject) {

@@ -159,13 +159,39 @@
 // stateless HelloRetryRequest cookie. A client offering the hybrid and
 // x25519 sends the hybrid's X25519 component as its x25519 share
 // (draft-ietf-tls-hybrid-design §3.2), never reused across connections.
+// X25519 keys, in both versions, come from internal/x25519: a fresh key's
+// public value is a fixed-base multiplication (through crypto/ed25519 and
+// the RFC 7748 §4.1 map) rather than a ladder, and the shared secret a
+// constant-time ladder (RFC 7748 §5); FIPS 140-3 mode keeps crypto/ecdh.
+//
+// # Record size limit and connection IDs
+//
+// Config.RecordSizeLimit negotiates record_size_limit (RFC 8449) in both
+// versions: the peer's limit bounds every protected record we send
+// (MaxPayload, ErrMessageTooLarge), a protected record over ours is dropped
+// and counted. ConnectionState.PeerRecordSizeLimit reports the peer's in
+// DTLS 1.2.
+//
+// Config.ConnectionIDLength (off by default) negotiates connection IDs:
+// RFC 9146 in DTLS 1.2 (tls12_cid records, content type 25, with the
+// additional data of §5) and RFC 9147 §9 in DTLS 1.3 (the C bit of the
+// unified header; NewConnectionId is accepted, RequestConnectionId
+// ignored). ConnectionIDSendOnly asks for no CID but uses the peer's.
+// ConnectionState reports the CIDs. An authenticated record carrying our
+// CID that is newer than every record before it, from another address,
+// moves the peer there (RFC 9146 §6): the Conn sends there from then on
+// and reports EventPeerAddressChanged with the new path; the owner of the
+// socket (or the ICE agent) should follow. Forged, replayed or older
+// records, and records without the CID, never move it; there is no return
+// routability check (see the README's threat model).
 //
 // # Known gaps
 //
 //   - No session resumption, no renegotiation (refused with
 //     no_renegotiation), no PSK or RSA key exchange, no compression, no
 //     CCM suites.
-//   - DTLS 1.3: no 0-RTT, no resumption, no connection IDs.
+//   - DTLS 1.3: no 0-RTT, no resumption; we issue no CIDs beyond the
+//     first (RequestConnectionId is ignored).
 //   - Certificates are not validated against roots or dates: WebRTC
 //     authenticates by fingerprint.
 //   - The CBC suites use MAC-then-encrypt without the encrypt_then_mac

@@ -3,6 +3,8 @@ package dtls
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sansrtc/rtc/rtc-shared"
 )
 
 // EventKind says what an Event reports.
@@ -22,6 +24,14 @@ const (
 	// close_notify before the handshake completed is reported this way
 	// too), ErrHandshakeTimeout on timeout.
 	EventClosed
+	// EventPeerAddressChanged: an authenticated record carrying our
+	// connection ID, newer than every record before it, came from another
+	// address (RFC 9146 §6), and the Conn now sends there. Sets Transport
+	// (the new path: Peer is the new address, Local where it arrived).
+	// The owner of the socket or ICE agent should follow: this is how a
+	// NAT rebinding is survived without a new handshake. Only with
+	// Config.ConnectionIDLength set and a CID negotiated.
+	EventPeerAddressChanged
 )
 
 // String names the kind.
@@ -33,6 +43,8 @@ func (k EventKind) String() string {
 		return "Alert"
 	case EventClosed:
 		return "Closed"
+	case EventPeerAddressChanged:
+		return "PeerAddressChanged"
 	}
 	return "EventKind(?)"
 }
@@ -46,6 +58,8 @@ type Event struct {
 	Level  AlertLevel
 	Remote bool
 	Err    error
+	// Transport is the peer's new path (EventPeerAddressChanged).
+	Transport shared.TransportContext
 }
 
 // Command is what HandleEvent accepts. The zero Command does nothing.
@@ -113,6 +127,8 @@ type Stats struct {
 	Retransmits    uint64 // flights retransmitted (timer or peer retransmission)
 	HelloVerifies  uint64 // HelloVerifyRequests sent (server) or received (client)
 	UnknownExtSeen uint64 // unknown hello extensions tolerated
+	ConnectionID   uint64 // records dropped for their connection ID (RFC 9146): none negotiated, not ours, epoch 0, missing, or a bad DTLSInnerPlaintext
+	PeerMoves      uint64 // peer address updates from authenticated CID records (EventPeerAddressChanged)
 }
 
 // Stats returns the counters. For a DTLS 1.3 connection the record and

@@ -26,6 +26,12 @@ type helloExtensions struct {
 	RenegotiationInfo    bool   // renegotiation_info present (RFC 5746 §3.2)
 	RenegotiatedConnInfo []byte // its content (empty on an initial handshake)
 
+	HasRecordSizeLimit bool   // record_size_limit present (RFC 8449 §4)
+	RecordSizeLimit    uint16 // its value (checked by the negotiation, not here)
+
+	HasConnectionID bool   // connection_id present (RFC 9146 §3)
+	ConnectionID    []byte // the CID the sender wants to receive (may be empty)
+
 	Unknown int // how many extensions were not understood
 
 	extra []rawExtension // sent verbatim after the others (tests)
@@ -141,6 +147,22 @@ func (e *helloExtensions) parseOne(t uint16, b shared.Cursor) bool {
 		}
 		e.RenegotiationInfo = true
 		e.RenegotiatedConnInfo = l.Rest()
+	case extRecordSizeLimit:
+		// RFC 8449 §4: uint16 RecordSizeLimit. Its range (at least 64) is
+		// the negotiation's business: a value out of range is an
+		// illegal_parameter, not a decode_error.
+		if !b.ReadUint16(&e.RecordSizeLimit) || !b.Empty() {
+			return false
+		}
+		e.HasRecordSizeLimit = true
+	case extConnectionID:
+		// RFC 9146 §3: opaque cid<0..2^8-1>.
+		var l shared.Cursor
+		if !b.ReadUint8LengthPrefixed(&l) || !b.Empty() {
+			return false
+		}
+		e.HasConnectionID = true
+		e.ConnectionID = l.Rest()
 	default:
 		e.Unknown++
 	}
@@ -150,7 +172,8 @@ func (e *helloExtensions) parseOne(t uint16, b shared.Cursor) bool {
 // append writes the extensions block; nothing at all when there are none.
 func (e *helloExtensions) append(w *shared.Builder) {
 	if len(e.Groups) == 0 && len(e.PointFormats) == 0 && len(e.Schemes) == 0 && !e.UseSRTP &&
-		len(e.ALPN) == 0 && !e.ExtendedMasterSecret && !e.RenegotiationInfo && len(e.extra) == 0 {
+		len(e.ALPN) == 0 && !e.ExtendedMasterSecret && !e.RenegotiationInfo && len(e.extra) == 0 &&
+		!e.HasRecordSizeLimit && !e.HasConnectionID {
 		return
 	}
 	outer := w.BeginUint16Length()
@@ -217,6 +240,19 @@ func (e *helloExtensions) append(w *shared.Builder) {
 			w.EndUint8Length(l3)
 		}
 		w.EndUint16Length(l2)
+		w.EndUint16Length(l)
+	}
+	if e.HasRecordSizeLimit {
+		w.AddUint16(extRecordSizeLimit)
+		w.AddUint16(2)
+		w.AddUint16(e.RecordSizeLimit)
+	}
+	if e.HasConnectionID {
+		w.AddUint16(extConnectionID)
+		l := w.BeginUint16Length()
+		l2 := w.BeginUint8Length()
+		w.AddBytes(e.ConnectionID)
+		w.EndUint8Length(l2)
 		w.EndUint16Length(l)
 	}
 	for _, x := range e.extra {

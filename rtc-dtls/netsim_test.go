@@ -3,6 +3,7 @@ package dtls
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -218,5 +219,131 @@ func TestServerRetransmissionSchedule(t *testing.T) {
 	}
 	if e := hasEvent(sp, EventClosed); e == nil || e.Err != ErrHandshakeTimeout {
 		t.Fatalf("closed %+v", e)
+	}
+}
+
+// TestNetsimCIDNATRebinding: the client sits behind a NAT whose mapping
+// lapses while the connection is idle, so its next datagram leaves from a
+// new public port. With connection IDs (RFC 9146 §6) the server follows:
+// EventPeerAddressChanged names the new address and the server's reply
+// gets back through the new mapping. Without them, the server (bound to
+// the first address) drops the client's data as from a stranger. Run with
+// 10% loss and reordering, across seeds, and record_size_limit on, in DTLS
+// 1.2 (RFC 9146) and 1.3 (RFC 9147 §9).
+func TestNetsimCIDNATRebinding(t *testing.T) {
+	for _, v := range []struct {
+		version Version
+		cid     bool
+	}{{VersionDTLS12, true}, {VersionDTLS12, false}, {VersionDTLS13, true}, {VersionDTLS13, false}} {
+		cid := v.cid
+		for seed := range uint64(6) {
+			link := netsim.LinkConfig{Delay: 15 * time.Millisecond, Loss: 0.1, Reorder: 0.1}
+			sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+				cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+				cc.MaxVersion, sc.MaxVersion = v.version, v.version
+				if cid {
+					cc.ConnectionIDLength, sc.ConnectionIDLength = 4, 8
+					cc.RecordSizeLimit, sc.RecordSizeLimit = 256, 512
+				}
+			})
+			nat := sim.AddNAT(netsim.NATConfig{Public: netip.MustParseAddr("203.0.113.50"), MappingTimeout: 30 * time.Second}, clientAddr.Addr())
+			err := sim.Run(func() bool {
+				return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+			}, 100_000)
+			if err != nil {
+				t.Fatalf("%v cid %v seed %d: %v", v.version, cid, seed, err)
+			}
+			first := sp.P.(*Conn).Transport().Peer
+			// Idle past the mapping timeout: the next datagram gets a new
+			// external port.
+			if err := sim.RunFor(time.Minute, 10_000); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; len(sp.Reads) == 0 && i < 50; i++ {
+				noErr(t, cp.P.HandleWrite([]byte("after rebinding")))
+				if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			srv := sp.P.(*Conn)
+			if !cid {
+				if len(sp.Reads) != 0 || srv.Stats().WrongSource == 0 || srv.Transport().Peer != first || hasEvent(sp, EventPeerAddressChanged) != nil {
+					t.Fatalf("seed %d without CIDs: reads %q, stats %+v", seed, sp.Reads, srv.Stats())
+				}
+				continue
+			}
+			if len(sp.Reads) == 0 || string(sp.Reads[0]) != "after rebinding" {
+				t.Fatalf("%v seed %d: server read %q, stats %+v", v.version, seed, sp.Reads, srv.Stats())
+			}
+			ev := hasEvent(sp, EventPeerAddressChanged)
+			now := srv.Transport().Peer
+			if ev == nil || now == first || ev.Transport.Peer != now || now.Addr() != nat.Public() || nat.Stats().Mappings < 2 {
+				t.Fatalf("seed %d: peer %v (was %v), event %+v, NAT %+v", seed, now, first, ev, nat.Stats())
+			}
+			// The server's answer reaches the client through the new mapping.
+			for i := 0; len(cp.Reads) == 0 && i < 50; i++ {
+				noErr(t, srv.HandleWrite([]byte("reply")))
+				if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(cp.Reads) == 0 || string(cp.Reads[0]) != "reply" {
+				t.Fatalf("seed %d: client read %q", seed, cp.Reads)
+			}
+		}
+	}
+}
+
+// TestNetsimRecordSizeLimit12: record_size_limit (RFC 8449) negotiated in a
+// DTLS 1.2 handshake under 20% loss and reordering, across seeds: each side
+// then sends application data up to MaxPayload, and no protected record on
+// the wire carries more plaintext than the receiver's limit (its length
+// less the GCM overhead of 8 + 16 bytes).
+func TestNetsimRecordSizeLimit12(t *testing.T) {
+	for seed := range uint64(8) {
+		link := netsim.LinkConfig{Delay: 10 * time.Millisecond, Loss: 0.2, Reorder: 0.2}
+		sim, cp, sp := simPair(t, seed, link, func(cc, sc *Config) {
+			cc.HandshakeTimeout, sc.HandshakeTimeout = 10*time.Minute, 10*time.Minute
+			cc.RecordSizeLimit, sc.RecordSizeLimit = 150, 100
+		})
+		err := sim.Run(func() bool {
+			return hasEvent(cp, EventHandshakeComplete) != nil && hasEvent(sp, EventHandshakeComplete) != nil
+		}, 100_000)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		c, s := cp.P.(*Conn), sp.P.(*Conn)
+		established := sim.Now()
+		if c.MaxPayload() != 100 || s.MaxPayload() != 150 {
+			t.Fatalf("seed %d: MaxPayload client %d server %d", seed, c.MaxPayload(), s.MaxPayload())
+		}
+		for i := 0; (len(sp.Reads) == 0 || len(cp.Reads) == 0) && i < 50; i++ {
+			noErr(t, c.HandleWrite(make([]byte, 100)))
+			noErr(t, s.HandleWrite(make([]byte, 150)))
+			if err := sim.RunFor(100*time.Millisecond, 10_000); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(sp.Reads) == 0 || len(cp.Reads) == 0 {
+			t.Fatalf("seed %d: no data", seed)
+		}
+		largest := map[netip.AddrPort]int{}
+		for _, r := range sim.Trace() {
+			// Application data records travel alone in their datagram;
+			// retransmitted handshake flights (epoch 0, not subject to
+			// the limit) are not application data.
+			if r.Sent.Before(established) || r.Payload[0] != byte(ContentApplicationData) {
+				continue
+			}
+			largest[r.From] = max(largest[r.From], r.Size)
+		}
+		// Exactly at the limits, not over: 100 bytes to the server, 150 to
+		// the client, plus the 13-byte header and the GCM nonce and tag.
+		if largest[clientAddr] != recordHeaderLen+24+100 || largest[serverAddr] != recordHeaderLen+24+150 {
+			t.Fatalf("seed %d: largest records %v", seed, largest)
+		}
+		if s.Stats().LimitExceeded != 0 || c.Stats().LimitExceeded != 0 {
+			t.Fatalf("seed %d: records over a limit", seed)
+		}
 	}
 }

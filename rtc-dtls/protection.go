@@ -39,7 +39,9 @@ func NewRecordProtection(suite CipherSuite, key, iv, macKey []byte, rand io.Read
 func (p *RecordProtection) Overhead() int { return p.c.overhead() }
 
 // Seal appends the record (header with the right length, then the
-// protected fragment) to dst. h.Length is ignored.
+// protected fragment) to dst. h.Length is ignored. For a tls12_cid record
+// (h.Type ContentTLS12CID, h.CID set) plaintext is the whole
+// DTLSInnerPlaintext (RFC 9146 §4: content, real type, zeros).
 func (p *RecordProtection) Seal(dst []byte, h RecordHeader, plaintext []byte) ([]byte, error) {
 	start := len(dst)
 	h.Length = 0
@@ -48,8 +50,9 @@ func (p *RecordProtection) Seal(dst []byte, h RecordHeader, plaintext []byte) ([
 	if err != nil {
 		return dst[:start], err
 	}
-	n := len(dst) - start - recordHeaderLen
-	dst[start+11], dst[start+12] = byte(n>>8), byte(n)
+	hl := h.Len() // 13, plus the CID of a tls12_cid record
+	n := len(dst) - start - hl
+	dst[start+hl-2], dst[start+hl-1] = byte(n>>8), byte(n)
 	return dst, nil
 }
 

@@ -14,7 +14,7 @@ func (c *Conn) replayEarly() (old bool, err error) {
 	early := c.early
 	c.early = nil
 	for _, rec := range early {
-		h, frag, _, perr := ParseRecord(rec)
+		h, frag, _, perr := ParseRecordCID(rec, c.receivesCID())
 		if perr != nil {
 			continue
 		}
@@ -35,8 +35,21 @@ func dropped(err error) error { return fmt.Errorf("%w: %w", ErrDropped, err) }
 // handleRecord unprotects and dispatches one record. old reports a
 // retransmitted handshake message from the peer.
 func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) {
+	withCID := h.Type == ContentTLS12CID
 	switch h.Type {
 	case ContentChangeCipherSpec, ContentAlert, ContentHandshake, ContentApplicationData:
+	case ContentTLS12CID:
+		if c.receivesCID() == 0 {
+			// Without a CID for records to us, tls12_cid is a type we
+			// do not use (RFC 9146 §4: such records are only valid once
+			// negotiated).
+			c.stats.Malformed++
+			return false, dropped(errRecordType)
+		}
+		if err := c.checkCID(h); err != nil {
+			c.stats.ConnectionID++
+			return false, dropped(err)
+		}
 	default:
 		c.stats.Malformed++
 		return false, dropped(errRecordType)
@@ -44,6 +57,15 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 	if h.Epoch > 1 {
 		c.stats.WrongEpoch++
 		return false, dropped(errors.New("unknown epoch"))
+	}
+	if h.Epoch == 1 && !withCID && c.cid.on && len(c.cid.ours) > 0 {
+		// RFC 9146 §3: "If DTLS peers have negotiated the use of a
+		// non-zero-length CID for a given direction, then once
+		// encryption is enabled, they MUST send with the record format
+		// defined in Figure 3": a protected record without it is not the
+		// peer's.
+		c.stats.ConnectionID++
+		return false, dropped(errCIDMissing)
 	}
 	// RFC 6347 §4.1.2.6: "The receive window is updated only if the MAC
 	// verification succeeds." Epoch 0 is never authenticated, so it has no
@@ -62,16 +84,23 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			// RFC 6347 §4.1: records of the next epoch that arrive before
 			// the keys "MAY" be buffered; a few are, to survive reordering.
 			if c.state == stateHandshake && len(c.early) < maxEarly {
-				rec := h.AppendTo(make([]byte, 0, recordHeaderLen+len(frag)))
+				rec := h.AppendTo(make([]byte, 0, h.Len()+len(frag)))
 				c.early = append(c.early, append(rec, frag...))
 				return false, nil
 			}
 			c.stats.WrongEpoch++
 			return false, dropped(errors.New("epoch 1 record before keys"))
 		}
+		if withCID && !c.cid.on {
+			// Buffered on our offer, but the peer did not take it up.
+			c.stats.ConnectionID++
+			return false, dropped(errCIDUnexpected)
+		}
+		pooled := h.Type == ContentApplicationData || withCID
 		var dst []byte
-		if h.Type == ContentApplicationData {
-			// Decrypted straight into the buffer PollRead hands out.
+		if pooled {
+			// Decrypted straight into the buffer PollRead hands out (a
+			// tls12_cid record's real type is known only inside).
 			dst = c.buffer(len(frag))
 		} else {
 			if cap(c.scratch) < len(frag) {
@@ -81,13 +110,45 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 		}
 		p, err := c.readCipher.open(dst, *h, frag)
 		if err != nil {
-			if h.Type == ContentApplicationData {
+			if pooled {
 				c.release(dst)
 			}
 			c.stats.AuthFailed++
 			return false, dropped(err)
 		}
 		plain = p
+		// RFC 8449 §4: in (D)TLS 1.2 the limit counts all input to the
+		// record protection (with a CID, the whole DTLSInnerPlaintext).
+		// A DTLS endpoint may discard a record over it.
+		if c.ourRecordLimit > 0 && len(plain) > c.ourRecordLimit {
+			if pooled {
+				c.release(plain)
+			}
+			c.stats.LimitExceeded++
+			return false, dropped(fmt.Errorf("%w: record of %d bytes over our record_size_limit %d", ErrLimit, len(plain), c.ourRecordLimit))
+		}
+		if withCID {
+			typ, content, err := splitInner(plain)
+			if err != nil {
+				c.release(plain)
+				c.stats.ConnectionID++
+				return false, dropped(err)
+			}
+			h.Type = typ
+			plain = content
+			if typ != ContentApplicationData {
+				// Handshake, alert and CCS plaintexts are small and
+				// consumed here: the pooled buffer goes back at once.
+				c.scratch = append(c.scratch[:0], content...)
+				c.release(plain)
+				plain = c.scratch
+			}
+			if latest, started := rw.Latest(); !started || h.Seq > latest {
+				// RFC 9146 §6: only an authenticated record newer than
+				// every one before it may move the peer.
+				c.followPeer()
+			}
+		}
 	}
 	if len(plain) > maxPlaintext {
 		c.stats.Malformed++
@@ -393,14 +454,22 @@ func (c *Conn) sealRecord(out []byte, typ ContentType, epoch uint16, payload []b
 		out = h.AppendTo(out)
 		return append(out, payload...), nil
 	}
+	if c.sendsCID() {
+		// RFC 9146 §4: the peer's CID in the header, the real type after
+		// the content inside the protection (no padding).
+		c.cid.inner = append(append(c.cid.inner[:0], payload...), byte(typ))
+		payload = c.cid.inner
+		h.Type, h.CID = ContentTLS12CID, c.cid.peer
+	}
 	start := len(out)
 	out = h.AppendTo(out)
 	out, err := c.writeCipher.seal(out, h, payload, c.cfg.rand())
 	if err != nil {
 		return out[:start], err
 	}
-	n := len(out) - start - recordHeaderLen
-	out[start+11], out[start+12] = byte(n>>8), byte(n)
+	hl := h.Len()
+	n := len(out) - start - hl
+	out[start+hl-2], out[start+hl-1] = byte(n>>8), byte(n)
 	return out, nil
 }
 
@@ -409,5 +478,9 @@ func (c *Conn) overheadFor(epoch uint16) int {
 	if epoch == 0 || c.writeCipher == nil {
 		return recordHeaderLen
 	}
-	return recordHeaderLen + c.writeCipher.overhead()
+	n := recordHeaderLen + c.writeCipher.overhead()
+	if c.sendsCID() {
+		n += len(c.cid.peer) + 1 // the CID and the real content type
+	}
+	return n
 }

@@ -15,6 +15,10 @@ const (
 	ContentAlert            ContentType = 21
 	ContentHandshake        ContentType = 22
 	ContentApplicationData  ContentType = 23
+	// ContentTLS12CID marks a DTLS 1.2 record that carries a connection
+	// ID, its real content type inside the protected DTLSInnerPlaintext
+	// (RFC 9146 §4).
+	ContentTLS12CID ContentType = 25
 )
 
 // String returns the RFC 5246 name.
@@ -28,6 +32,8 @@ func (c ContentType) String() string {
 		return "handshake"
 	case ContentApplicationData:
 		return "application_data"
+	case ContentTLS12CID:
+		return "tls12_cid"
 	}
 	return "ContentType(" + strconv.Itoa(int(c)) + ")"
 }
@@ -184,6 +190,8 @@ const (
 	extUseSRTP              uint16 = 14
 	extALPN                 uint16 = 16
 	extExtendedMasterSecret uint16 = 23
+	extRecordSizeLimit      uint16 = 28 // RFC 8449
+	extConnectionID         uint16 = 54 // RFC 9146 (the draft's 53 is obsolete)
 	extRenegotiationInfo    uint16 = 0xff01
 )
 

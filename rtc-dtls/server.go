@@ -167,6 +167,9 @@ func (c *Conn) acceptHello(ch *clientHelloMsg) error {
 // negotiate picks the suite, group, SRTP profile and ALPN protocol.
 func (c *Conn) negotiate(ch *clientHelloMsg) error {
 	e := &ch.Extensions
+	// What an earlier, refused ClientHello negotiated does not carry over.
+	c.peerRecordLimit, c.ourRecordLimit = 0, 0
+	c.cid.offered, c.cid.on, c.cid.peer = false, false, nil
 	// RFC 7627 §5.3: a server that requires EMS aborts without it.
 	c.hs.ems = e.ExtendedMasterSecret && (c.cfg.hooks == nil || !c.cfg.hooks.noEMS)
 	if !c.hs.ems && !c.cfg.InsecureAllowNoEMS {
@@ -219,6 +222,28 @@ func (c *Conn) negotiate(ch *clientHelloMsg) error {
 		return fail(AlertHandshakeFailure, "no cipher suite in common")
 	}
 	c.hs.peerSchemes = e.Schemes
+	if e.HasRecordSizeLimit {
+		// RFC 8449 §4: "Endpoints MUST NOT send a "record_size_limit"
+		// extension with a value smaller than 64. An endpoint MUST treat
+		// receipt of a smaller value as a fatal error and generate an
+		// "illegal_parameter" alert." A larger value than 2^14 is not an
+		// error for a server ("A server MUST NOT enforce this
+		// restriction"): it counts as 2^14, the 1.2 maximum.
+		if e.RecordSizeLimit < minRecordSizeLimit {
+			return fail(AlertIllegalParameter, "record_size_limit below 64")
+		}
+		c.peerRecordLimit = min(int(e.RecordSizeLimit), maxPlaintext)
+		c.ourRecordLimit = min(orDefault(c.cfg.RecordSizeLimit, maxPlaintext), maxPlaintext)
+	}
+	if e.HasConnectionID && c.wantsCID() {
+		// RFC 9146 §3: answer with the CID we want (empty: send-only);
+		// the client's is what we send with.
+		if _, err := c.ourCID(); err != nil {
+			return err
+		}
+		c.cid.offered, c.cid.on = true, true
+		c.cid.peer = append([]byte(nil), e.ConnectionID...)
+	}
 	// RFC 5764 §4.1.1: pick a profile from the client's list (in the
 	// client's order of preference) that the server supports; without one
 	// in common, do not answer use_srtp.
@@ -275,6 +300,13 @@ func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if c.hs.alpn != "" {
 		e.ALPN = []string{c.hs.alpn}
 	}
+	if c.ourRecordLimit > 0 {
+		// RFC 8449 §4: in TLS 1.2 the server's limit goes in ServerHello.
+		e.HasRecordSizeLimit, e.RecordSizeLimit = true, uint16(c.ourRecordLimit)
+	}
+	if c.cid.on {
+		e.HasConnectionID, e.ConnectionID = true, c.cid.ours
+	}
 	var msgs []flightMsg
 	msgs = c.addMessage(msgs, TypeServerHello, sh.Append(nil), 0, true)
 	cert := c.cfg.Certificate
@@ -289,7 +321,7 @@ func (c *Conn) serverFlight4(ch *clientHelloMsg) error {
 	if !ok {
 		return fail(AlertHandshakeFailure, "no signature scheme in common")
 	}
-	pub := key.PublicKey().Bytes()
+	pub := key.Public()
 	params := ecdhParams(c.hs.group, pub)
 	signed := make([]byte, 0, 64+len(params))
 	signed = append(signed, c.hs.clientRandom[:]...)

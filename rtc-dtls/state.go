@@ -29,6 +29,18 @@ type ConnectionState struct {
 	SRTPProfile uint16
 	// SRTPMKI is the negotiated MKI (RFC 5764 §4.1.1), usually empty.
 	SRTPMKI []byte
+
+	// PeerRecordSizeLimit is the peer's record_size_limit (RFC 8449), the
+	// largest plaintext of the protected records we send it; 0 when not
+	// negotiated. DTLS 1.2 only.
+	PeerRecordSizeLimit int
+	// ConnectionID says a connection_id extension was negotiated (RFC
+	// 9146); LocalConnectionID is the CID in records to us (empty for
+	// send-only), PeerConnectionID the CID in records we send (empty when
+	// the peer wants none). DTLS 1.2 only.
+	ConnectionID      bool
+	LocalConnectionID []byte
+	PeerConnectionID  []byte
 }
 
 // reservedLabels are the PRF labels RFC 5705 §4 forbids exporters to use.
@@ -65,8 +77,14 @@ func (c *Conn) buildState() *ConnectionState {
 		Group:                c.hs.group,
 		ExtendedMasterSecret: c.hs.ems,
 		SecureRenegotiation:  c.hs.secureReneg,
+		PeerRecordSizeLimit:  c.peerRecordLimit,
+		ConnectionID:         c.cid.on,
 		NegotiatedProtocol:   c.hs.alpn,
 		SRTPProfile:          c.hs.srtpProfile,
+	}
+	if c.cid.on {
+		s.LocalConnectionID = append([]byte{}, c.cid.ours...)
+		s.PeerConnectionID = append([]byte{}, c.cid.peer...)
 	}
 	for _, cert := range c.hs.peerCerts {
 		s.PeerCertificates = append(s.PeerCertificates, append([]byte(nil), cert...))

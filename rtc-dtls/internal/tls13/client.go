@@ -46,6 +46,7 @@ func (e *Endpoint) clientStart() error {
 		e.shares = append(e.shares, ks)
 		ch.Ext.KeyShares = append(ch.Ext.KeyShares, KeyShareEntry{Group: ks.Group(), KeyExchange: ks.Public()})
 	}
+	e.offerCID(ch)
 	e.chMsg = ch
 	body, err := ch.Append(nil)
 	if err != nil {
@@ -82,6 +83,11 @@ func ResumeClient(cfg Config, now, started time.Time, chBody []byte, chSeq uint1
 		e.start = started
 	}
 	e.chMsg, e.chBody, e.shares = ch, chBody, shares
+	if ch.Ext.HasConnectionID {
+		// The 1.2 machine's ClientHello offered a CID: records to us may
+		// carry it from the server's first protected one.
+		e.reader.cidLen = len(ch.Ext.ConnectionID)
+	}
 	e.outSeq, e.w0seq = chSeq+1, w0seq
 	e.reasm.next = chSeq
 	e.state = stateWaitSH
@@ -123,6 +129,9 @@ func (e *Endpoint) clientMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		if err := e.clientRecordSizeLimit(ee); err != nil {
+			return err
+		}
+		if err := e.clientCID(ee); err != nil {
 			return err
 		}
 		e.writeTranscript(typ, body)

@@ -63,11 +63,24 @@ type Config struct {
 	// limit). Our limit is enforced only once the peer has seen it; the
 	// peer's limit always bounds our protected records.
 	RecordSizeLimit int
+	// ConnectionID, when not nil, turns connection IDs on (RFC 9147 §9):
+	// the CID we want in records sent to us (empty: send-only, we use the
+	// peer's but want none). A client offers it in its ClientHello; a
+	// server answers a ClientHello that offers one with it in
+	// EncryptedExtensions. nil: no CIDs.
+	ConnectionID []byte
 	// VerifyPeer, if set, checks the peer's chain (DER, leaf first) when
 	// its Certificate arrives, before CertificateVerify; an error fails the
 	// handshake with bad_certificate. rtc-dtls checks the SDP fingerprint
 	// here (RFC 8122 §5).
 	VerifyPeer func(certs [][]byte) error
+	// Buffer, if set, supplies the buffers of the datagrams PollDatagram
+	// returns and of the records ReadApp returns: an empty slice with room
+	// for at least n bytes. Both become the caller's. rtc-dtls passes its
+	// buffer pool, so datagrams and plaintexts handed back with
+	// ReleaseWrite and ReleaseRead are used again and application data
+	// allocates nothing. If nil, each is a new allocation.
+	Buffer func(n int) []byte
 }
 
 func orDefault[T comparable](v, d T) T {

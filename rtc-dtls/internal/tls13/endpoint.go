@@ -95,6 +95,8 @@ type Stats struct {
 	HelloRetries                                  uint64 // stateless HRRs sent
 	KeyUpdatesSent, KeyUpdatesReceived            uint64
 	AppDropped                                    uint64 // application records lost to a full queue
+	CIDMessages                                   uint64 // NewConnectionId and RequestConnectionId received
+	CIDsDropped                                   uint64 // CIDs from NewConnectionId beyond maxSpareCIDs
 }
 
 // Endpoint is one side of a DTLS 1.3 association: a sans-I/O machine that
@@ -141,6 +143,12 @@ type Endpoint struct {
 	// MaxRecordSizeLimit; 0 when not negotiated. It bounds every protected
 	// record we send (writers, handshake fragments, MaxPayload).
 	peerLimit int
+	// connection IDs (RFC 9147 §9, cid.go)
+	cidOn     bool
+	ourCID    []byte
+	peerCID   []byte
+	spareCIDs [][]byte
+	cidNewest bool // the last datagram held an authenticated, newest record with our CID
 	reasm     reassembler
 	outSeq    uint16
 	fl        flight
@@ -150,7 +158,8 @@ type Endpoint struct {
 
 	out     [][]byte
 	outHead int
-	app     [][]byte
+	app     [][]byte // received application records, read from appHead
+	appHead int
 	scratch []byte
 	frag    []byte
 
@@ -230,6 +239,7 @@ func (e *Endpoint) advance(now time.Time) {
 // (an alert is queued) and is returned.
 func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	e.advance(now)
+	e.cidNewest = false
 	if e.state == stateClosed {
 		return nil // a closed endpoint reads nothing (orderly: nothing to do)
 	}
@@ -247,6 +257,9 @@ func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 			if err != nil {
 				e.countDrop(err)
 				continue
+			}
+			if rec.Newest && rec.CID && e.cidOn && rec.Epoch >= e.peerEpoch {
+				e.cidNewest = true
 			}
 			if err := e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data); err != nil {
 				return e.fail(err)
@@ -349,11 +362,18 @@ func (e *Endpoint) onRecord(epoch, seq uint64, typ ContentType, data []byte) err
 			e.stats.UnknownEpoch++
 			return nil
 		}
-		if len(e.app) >= e.cfg.maxQueued() {
+		if e.appHead > 0 && len(e.app) == cap(e.app) {
+			// Reuse the slots already read rather than grow (the queue
+			// holds at most MaxQueued records, whatever the read pattern).
+			n := copy(e.app, e.app[e.appHead:])
+			clear(e.app[n:])
+			e.app, e.appHead = e.app[:n], 0
+		}
+		if len(e.app)-e.appHead >= e.cfg.maxQueued() {
 			e.stats.AppDropped++
 			return nil
 		}
-		e.app = append(e.app, append([]byte(nil), data...))
+		e.app = append(e.app, append(e.buffer(len(data)), data...))
 		return nil
 	}
 	e.stats.Malformed++
@@ -510,6 +530,9 @@ func (e *Endpoint) addWriter(epoch uint64, secret []byte) error {
 	}
 	w := NewWriter(epoch, p)
 	w.Limit = e.peerLimit
+	if e.cidOn {
+		w.CID = e.peerCID
+	}
 	e.writers = append(e.writers, w)
 	return nil
 }
@@ -549,12 +572,13 @@ func (e *Endpoint) writer(epoch uint64) *Writer {
 // ReadApp returns the next received application record. The slice is the
 // caller's.
 func (e *Endpoint) ReadApp() ([]byte, bool) {
-	if len(e.app) == 0 {
+	if e.appHead >= len(e.app) {
+		e.app, e.appHead = e.app[:0], 0
 		return nil, false
 	}
-	b := e.app[0]
-	e.app[0] = nil
-	e.app = e.app[1:]
+	b := e.app[e.appHead]
+	e.app[e.appHead] = nil
+	e.appHead++
 	return b, true
 }
 

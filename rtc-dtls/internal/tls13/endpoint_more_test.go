@@ -525,3 +525,50 @@ type softT struct {
 }
 
 func (s *softT) Fatalf(string, ...any) {}
+
+// TestAppQueueBounded: whatever the read pattern (here one record read for
+// every two received, then one for one), the queue of received application
+// records keeps at most MaxQueued of them and its backing array stays
+// bounded; records come out in order.
+func TestAppQueueBounded(t *testing.T) {
+	cc, sc := configs(t, "appq")
+	cc.MaxQueued, sc.MaxQueued = 8, 8
+	d := newDirect(t, cc, sc)
+	d.run(d.connected, 1000)
+	next, want := byte(0), byte(0)
+	send := func() {
+		if err := d.c.WriteApp(d.now, []byte{next}); err != nil {
+			t.Fatal(err)
+		}
+		next++
+		d.pump()
+	}
+	read := func() {
+		got, ok := d.s.ReadApp()
+		if !ok {
+			t.Fatal("no record to read")
+		}
+		if got[0] != want {
+			t.Fatalf("read record %d, want %d", got[0], want)
+		}
+		want++
+	}
+	for range 4 {
+		send()
+		send()
+		read()
+	}
+	for range 1000 {
+		send()
+		read()
+	}
+	if n := len(d.s.app) - d.s.appHead; n != 4 || cap(d.s.app) > 2*8 {
+		t.Errorf("%d records queued, backing array of %d; want 4, at most 16", n, cap(d.s.app))
+	}
+	for range 20 {
+		send()
+	}
+	if n := len(d.s.app) - d.s.appHead; n != 8 || d.s.stats.AppDropped != 16 {
+		t.Errorf("%d queued and %d dropped after a flood, want 8 and 16", n, d.s.stats.AppDropped)
+	}
+}

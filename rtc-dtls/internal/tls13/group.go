@@ -2,12 +2,15 @@ package tls13
 
 import (
 	"crypto/ecdh"
+	"crypto/fips140"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
 	"crypto/rand"
 	"errors"
 	"io"
 	"strconv"
+
+	"github.com/sansrtc/rtc/rtc-dtls/internal/x25519"
 )
 
 // Group is a TLS NamedGroup code point (RFC 8446 §4.2.7).
@@ -89,7 +92,7 @@ var (
 // private key, plus an ML-KEM-768 decapsulation key for the hybrid.
 type ClientKeyShare struct {
 	group Group
-	ecdh  *ecdh.PrivateKey
+	ecdh  ECDHKey
 	dk    *mlkem.DecapsulationKey768
 	pub   []byte
 }
@@ -103,12 +106,12 @@ func NewClientKeyShare(rnd io.Reader, g Group) (*ClientKeyShare, error) {
 	ks := &ClientKeyShare{group: g}
 	switch g {
 	case GroupX25519, GroupP256, GroupP384:
-		k, err := newECDHKey(rnd, g)
+		k, err := NewECDHKey(rnd, g)
 		if err != nil {
 			return nil, err
 		}
 		ks.ecdh = k
-		ks.pub = k.PublicKey().Bytes()
+		ks.pub = k.Public()
 	case GroupX25519MLKEM768:
 		seed := make([]byte, mlkem.SeedSize)
 		if _, err := io.ReadFull(rnd, seed); err != nil {
@@ -118,7 +121,7 @@ func NewClientKeyShare(rnd io.Reader, g Group) (*ClientKeyShare, error) {
 		if err != nil {
 			return nil, err
 		}
-		k, err := newECDHKey(rnd, GroupX25519)
+		k, err := NewECDHKey(rnd, GroupX25519)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +129,8 @@ func NewClientKeyShare(rnd io.Reader, g Group) (*ClientKeyShare, error) {
 		// draft-ietf-tls-ecdhe-mlkem §4.1: "the client's share is the
 		// concatenation of the ML-KEM-768 encapsulation key and the X25519
 		// public key".
-		ks.pub = append(dk.EncapsulationKey().Bytes(), k.PublicKey().Bytes()...)
+		ks.pub = make([]byte, 0, hybridClientLen)
+		ks.pub = append(append(ks.pub, dk.EncapsulationKey().Bytes()...), k.Public()...)
 	default:
 		return nil, ErrUnsupportedGroup
 	}
@@ -177,6 +181,8 @@ func (ks *ClientKeyShare) SharedSecret(server []byte) ([]byte, error) {
 	if ks.group != GroupX25519MLKEM768 {
 		return ecdhSecret(ks.ecdh, server)
 	}
+	// The ML-KEM ciphertext first, then the server's X25519 share
+	// (draft-ietf-tls-ecdhe-mlkem §4.1).
 	ct, xpub := server[:mlkem.CiphertextSize768], server[mlkem.CiphertextSize768:]
 	kemSS, err := ks.dk.Decapsulate(ct)
 	if err != nil {
@@ -203,7 +209,7 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 		return nil, nil, ErrBadKeyShare
 	}
 	if g != GroupX25519MLKEM768 {
-		k, err := newECDHKey(rnd, g)
+		k, err := NewECDHKey(rnd, g)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -211,7 +217,7 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 		if err != nil {
 			return nil, nil, err
 		}
-		return k.PublicKey().Bytes(), ss, nil
+		return k.Public(), ss, nil
 	}
 	ekBytes, xpub := client[:mlkem.EncapsulationKeySize768], client[mlkem.EncapsulationKeySize768:]
 	// FIPS 203 §7.2: the encapsulation key check (modulus check) is done by
@@ -235,7 +241,7 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 			return nil, nil, err
 		}
 	}
-	k, err := newECDHKey(rnd, GroupX25519)
+	k, err := NewECDHKey(rnd, GroupX25519)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,7 +249,7 @@ func ServerKeyShare(rnd io.Reader, g Group, client []byte) (share, secret []byte
 	if err != nil {
 		return nil, nil, err
 	}
-	share = append(ct, k.PublicKey().Bytes()...)
+	share = append(ct, k.Public()...)
 	return share, append(kemSS, xSS...), nil
 }
 
@@ -257,9 +263,46 @@ func curve(g Group) ecdh.Curve {
 	return ecdh.X25519()
 }
 
-// newECDHKey reads an X25519, P-256 or P-384 scalar from rnd (a NIST
-// scalar out of range is drawn again, FIPS 186-5 A.2.2).
-func newECDHKey(rnd io.Reader, g Group) (*ecdh.PrivateKey, error) {
+// ownX25519 selects internal/x25519 for X25519 keys. In FIPS 140-3 mode
+// (GODEBUG=fips140=on or only) X25519 stays with crypto/ecdh, which applies
+// that mode's rules (and refuses X25519 under fips140=only), as before.
+var ownX25519 = !fips140.Enabled()
+
+// ECDHKey is an ephemeral (EC)DH key of x25519, P-256 or P-384. Package dtls
+// uses it for the DTLS 1.2 ECDHE key exchange too.
+type ECDHKey interface {
+	// Public returns the key_exchange bytes (RFC 8446 §4.2.8.2): the
+	// X25519 u-coordinate, or the uncompressed NIST point. The slice
+	// belongs to the key.
+	Public() []byte
+	// ECDH returns the shared secret with the peer's public value, or
+	// ErrBadKeyShare for a value that is not on the curve or that gives
+	// the all-zero X25519 secret.
+	ECDH(peer []byte) ([]byte, error)
+}
+
+// NewECDHKey draws a fresh ephemeral key for g from rnd. X25519 keys come
+// from internal/x25519: with crypto/rand.Reader their public key is a
+// fixed-base multiplication through crypto/ed25519 (about half the cost of
+// the ladder crypto/ecdh runs for every new private key); with any other
+// reader the 32-byte scalar is read as before, so a seeded Config.Rand
+// still replays a handshake byte for byte. NIST scalars (and X25519 ones in
+// FIPS 140-3 mode) are read from rnd for crypto/ecdh, a NIST one drawn
+// again when out of range (FIPS 186-5 A.2.2).
+func NewECDHKey(rnd io.Reader, g Group) (ECDHKey, error) {
+	switch g {
+	case GroupX25519:
+		if ownX25519 {
+			k, err := x25519.New(rnd)
+			if err != nil {
+				return nil, err
+			}
+			return xKey{k}, nil
+		}
+	case GroupP256, GroupP384:
+	default:
+		return nil, ErrUnsupportedGroup
+	}
 	var b [48]byte
 	buf := b[:32]
 	if g == GroupP384 {
@@ -271,24 +314,48 @@ func newECDHKey(rnd io.Reader, g Group) (*ecdh.PrivateKey, error) {
 			return nil, err
 		}
 		if k, err := c.NewPrivateKey(buf); err == nil {
-			return k, nil
+			return stdKey{k: k, pub: k.PublicKey().Bytes()}, nil
 		}
 	}
 	return nil, errors.New("tls13: could not draw an ECDH scalar")
 }
 
-// ecdhSecret runs ECDH with the peer's public value. crypto/ecdh rejects
-// points off the curve (RFC 8446 §4.2.8.2: P-256 shares are validated) and
-// the all-zero X25519 output (RFC 8446 §7.4.2: "MUST check whether the
-// computed Diffie-Hellman shared secret is the all-zero value and abort").
-func ecdhSecret(priv *ecdh.PrivateKey, peer []byte) ([]byte, error) {
-	pub, err := priv.Curve().NewPublicKey(peer)
-	if err != nil {
-		return nil, ErrBadKeyShare
-	}
-	ss, err := priv.ECDH(pub)
+// xKey is an X25519 key; its ECDH refuses the all-zero secret (RFC 8446
+// §7.4.2: "MUST check whether the computed Diffie-Hellman shared secret is
+// the all-zero value and abort").
+type xKey struct{ k *x25519.Key }
+
+func (x xKey) Public() []byte { return x.k.Public() }
+
+func (x xKey) ECDH(peer []byte) ([]byte, error) {
+	ss, err := x.k.ECDH(peer)
 	if err != nil {
 		return nil, ErrBadKeyShare
 	}
 	return ss, nil
 }
+
+// stdKey is a crypto/ecdh key: P-256 or P-384 (crypto/ecdh rejects points
+// off the curve, RFC 8446 §4.2.8.2), or X25519 in FIPS 140-3 mode (it
+// refuses the all-zero secret).
+type stdKey struct {
+	k   *ecdh.PrivateKey
+	pub []byte
+}
+
+func (n stdKey) Public() []byte { return n.pub }
+
+func (n stdKey) ECDH(peer []byte) ([]byte, error) {
+	pub, err := n.k.Curve().NewPublicKey(peer)
+	if err != nil {
+		return nil, ErrBadKeyShare
+	}
+	ss, err := n.k.ECDH(pub)
+	if err != nil {
+		return nil, ErrBadKeyShare
+	}
+	return ss, nil
+}
+
+// ecdhSecret runs ECDH with the peer's public value.
+func ecdhSecret(priv ECDHKey, peer []byte) ([]byte, error) { return priv.ECDH(peer) }

@@ -2,7 +2,6 @@ package tls13
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
 	"crypto/rand"
@@ -123,11 +122,7 @@ func TestHybridLayout(t *testing.T) {
 	if !bytes.Equal(c.Public()[:1184], c.dk.EncapsulationKey().Bytes()) {
 		t.Error("client share does not start with the encapsulation key")
 	}
-	xpub, err := ecdh.X25519().NewPublicKey(share[1088:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := c.ecdh.ECDH(xpub)
+	x, err := c.ecdh.ECDH(share[1088:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,5 +357,51 @@ func TestClientKeySharesReuseX25519(t *testing.T) {
 	}
 	if _, err := NewClientKeyShares(rand.Reader, []Group{Group(0x1234)}); !errors.Is(err, ErrUnsupportedGroup) {
 		t.Fatalf("unsupported group: %v", err)
+	}
+}
+
+// TestX25519Paths: the X25519 keys of internal/x25519 (the default) and of
+// crypto/ecdh (FIPS 140-3 mode) interoperate in both directions, for x25519
+// and the hybrid, with the system source and with a seeded one; a seeded
+// source gives the same public key on both paths (the scalar is read as
+// is).
+func TestX25519Paths(t *testing.T) {
+	defer func(v bool) { ownX25519 = v }(ownX25519)
+	for _, g := range []Group{GroupX25519, GroupX25519MLKEM768} {
+		for _, clientOwn := range []bool{true, false} {
+			for _, serverOwn := range []bool{true, false} {
+				for _, rnd := range []func() io.Reader{func() io.Reader { return rand.Reader }, func() io.Reader { return seeded("paths") }} {
+					ownX25519 = clientOwn
+					c, err := NewClientKeyShare(rnd(), g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ownX25519 = serverOwn
+					share, ss, err := ServerKeyShare(rnd(), g, c.Public())
+					if err != nil {
+						t.Fatal(err)
+					}
+					cs, err := c.SharedSecret(share)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(cs, ss) {
+						t.Fatalf("%v client own=%v server own=%v: secrets differ", g, clientOwn, serverOwn)
+					}
+				}
+			}
+		}
+		var pubs [][]byte
+		for _, own := range []bool{true, false} {
+			ownX25519 = own
+			c, err := NewClientKeyShare(seeded("same"), g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pubs = append(pubs, c.Public())
+		}
+		if !bytes.Equal(pubs[0], pubs[1]) {
+			t.Errorf("%v: a seeded source gives different shares on the two paths", g)
+		}
 	}
 }

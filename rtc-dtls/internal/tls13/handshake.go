@@ -45,6 +45,10 @@ func (t HandshakeType) String() string {
 		return "Finished"
 	case TypeKeyUpdate:
 		return "KeyUpdate"
+	case TypeRequestConnectionID:
+		return "RequestConnectionId"
+	case TypeNewConnectionID:
+		return "NewConnectionId"
 	case TypeMessageHash:
 		return "message_hash"
 	}

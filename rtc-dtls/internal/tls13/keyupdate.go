@@ -40,6 +40,10 @@ func (e *Endpoint) onPostHandshake(epoch uint64, typ HandshakeType, body []byte)
 		return nil
 	case TypeNewSessionTicket:
 		return nil
+	case TypeNewConnectionID:
+		return e.onNewConnectionID(body)
+	case TypeRequestConnectionID:
+		return e.onRequestConnectionID(body)
 	}
 	return alert(alertUnexpectedMessage, errors.New("tls13: unexpected "+typ.String()+" after the handshake"))
 }

@@ -184,6 +184,10 @@ type Record struct {
 	Seq   uint64
 	Type  ContentType
 	Data  []byte // aliases the dst passed to Open
+	// CID says the header carried a connection ID; Newest that the record
+	// was newer than every record of its epoch before it (RFC 9146 §6:
+	// only such a record may move the peer's address).
+	CID, Newest bool
 }
 
 // Why Open dropped a record; each is wrapped by the error it returns, so the
@@ -226,7 +230,8 @@ func (r *Reader) Open(dst, b []byte) (rec Record, n int, err error) {
 		trunc = uint64(hdr[so])<<8 | uint64(hdr[so+1])
 	}
 	next := uint64(0)
-	if latest, ok := ep.window.Latest(); ok {
+	latest, started := ep.window.Latest()
+	if started {
 		next = latest + 1
 	}
 	seq := ReconstructSeq(next, trunc, bitsLen)
@@ -251,7 +256,8 @@ func (r *Reader) Open(dst, b []byte) (rec Record, n int, err error) {
 		return rec, n, ErrRecordOverflow
 	}
 	ep.window.Accept(seq)
-	return Record{Epoch: ep.epoch, Seq: seq, Type: ContentType(out[i]), Data: out[:i]}, n, nil
+	return Record{Epoch: ep.epoch, Seq: seq, Type: ContentType(out[i]), Data: out[:i],
+		CID: h.CID != nil, Newest: !started || seq > latest}, n, nil
 }
 
 // find picks the epoch whose low bits match (RFC 9147 §4.2.2), the newest

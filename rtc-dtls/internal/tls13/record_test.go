@@ -74,7 +74,9 @@ func TestSealOpenRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: record %d: %v", name, i, err)
 				}
-				want := Record{Epoch: 3, Seq: uint64(i), Type: ContentApplicationData, Data: payload}
+				// In order, each record is the newest; the CID flag follows
+				// the header.
+				want := Record{Epoch: 3, Seq: uint64(i), Type: ContentApplicationData, Data: payload, CID: v.cid != nil, Newest: true}
 				if n != len(wire) {
 					t.Fatalf("%s: consumed %d of %d", name, n, len(wire))
 				}

@@ -3,8 +3,16 @@ package tls13
 // The outgoing side: flights cut into records and datagrams, ACKs, alerts.
 
 // newDatagram returns an empty buffer for one datagram.
-func (e *Endpoint) newDatagram() []byte {
-	return make([]byte, 0, e.cfg.mtu()+64)
+func (e *Endpoint) newDatagram() []byte { return e.buffer(e.cfg.mtu() + 64) }
+
+// buffer returns an empty buffer for n bytes, from Config.Buffer if set.
+func (e *Endpoint) buffer(n int) []byte {
+	if e.cfg.Buffer != nil {
+		if b := e.cfg.Buffer(n); cap(b) >= n {
+			return b[:0]
+		}
+	}
+	return make([]byte, 0, n)
 }
 
 func (e *Endpoint) pushDatagram(d []byte) {

@@ -217,6 +217,7 @@ func (e *Endpoint) serverFlight(ch *ClientHello, clientShare []byte) error {
 		ee.Ext.RecordSizeLimit = uint16(orDefault(ours, MaxRecordSizeLimit))
 		e.negotiateRecordSizeLimit(int(ch.Ext.RecordSizeLimit), ours)
 	}
+	e.serverCID(ch, ee)
 	for _, p := range e.cfg.SRTPProfiles {
 		if slices.Contains(ch.Ext.SRTPProfiles, p) {
 			ee.Ext.SRTPProfiles, ee.Ext.SRTPMKI = []uint16{p}, []byte{}

@@ -20,6 +20,11 @@
 // (DTLS 1.3: "version":"DTLS 1.3", "group":"X25519MLKEM768" by default, and
 // keying_material from the RFC 8446 §7.5 exporter.)
 //
+// -cid N asks for connection IDs of N bytes (RFC 9146, RFC 9147 §9; 0, the
+// default, is off); when the peer negotiates them, the JSON line adds
+// "local_cid" and "peer_cid" (hex; an empty peer_cid means the peer wants
+// none).
+//
 // or {"ok":false,"error":"..."} with exit status 1. keying_material is 60
 // bytes of the RFC 5705 exporter with the label EXTRACTOR-dtls_srtp, as
 // `openssl s_server -keymatexport EXTRACTOR-dtls_srtp -keymatexportlen 60`
@@ -56,18 +61,21 @@ type options struct {
 	mtu                   int
 	helloVerify           bool
 	version               string
+	cid                   int
 }
 
 type result struct {
-	OK                   bool   `json:"ok"`
-	Version              string `json:"version,omitempty"`
-	Cipher               string `json:"cipher,omitempty"`
-	SRTPProfile          string `json:"srtp_profile,omitempty"`
-	ExtendedMasterSecret bool   `json:"extended_master_secret,omitempty"`
-	KeyingMaterial       string `json:"keying_material,omitempty"`
-	PeerFingerprint      string `json:"peer_fingerprint,omitempty"`
-	Group                string `json:"group,omitempty"`
-	Error                string `json:"error,omitempty"`
+	OK                   bool    `json:"ok"`
+	Version              string  `json:"version,omitempty"`
+	Cipher               string  `json:"cipher,omitempty"`
+	SRTPProfile          string  `json:"srtp_profile,omitempty"`
+	ExtendedMasterSecret bool    `json:"extended_master_secret,omitempty"`
+	KeyingMaterial       string  `json:"keying_material,omitempty"`
+	PeerFingerprint      string  `json:"peer_fingerprint,omitempty"`
+	Group                string  `json:"group,omitempty"`
+	LocalCID             string  `json:"local_cid,omitempty"`
+	PeerCID              *string `json:"peer_cid,omitempty"`
+	Error                string  `json:"error,omitempty"`
 	// Received is the last application data received, as it came (not
 	// printed in the JSON line).
 	Received string `json:"-"`
@@ -87,6 +95,7 @@ func main() {
 	flag.IntVar(&o.mtu, "mtu", 1200, "largest datagram during the handshake")
 	flag.BoolVar(&o.helloVerify, "hello-verify", false, "server: send a HelloVerifyRequest cookie (DTLS 1.3: a HelloRetryRequest cookie)")
 	flag.StringVar(&o.version, "version", "1.2", "DTLS version: 1.2, 1.3, or auto (server: 1.3 when the client offers it, else 1.2; client: offer both, follow the server)")
+	flag.IntVar(&o.cid, "cid", 0, "connection ID length to ask for, 1..255 (0: no connection IDs)")
 	flag.Parse()
 
 	res, err := run(o, os.Stdout)
@@ -120,7 +129,7 @@ func buildConfig(o options) (*dtls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &dtls.Config{Certificate: cert, MTU: o.mtu, HelloVerify: o.helloVerify, HandshakeTimeout: o.timeout}
+	cfg := &dtls.Config{Certificate: cert, MTU: o.mtu, HelloVerify: o.helloVerify, HandshakeTimeout: o.timeout, ConnectionIDLength: o.cid}
 	switch o.version {
 	case "", "1.2":
 		cfg.MinVersion, cfg.MaxVersion = dtls.VersionDTLS12, dtls.VersionDTLS12
@@ -229,6 +238,11 @@ func run(o options, out io.Writer) (result, error) {
 		KeyingMaterial:       strings.ToUpper(hex.EncodeToString(km)),
 		Group:                st.Group.String(),
 		Received:             string(p.received),
+	}
+	if st.ConnectionID {
+		res.LocalCID = hex.EncodeToString(st.LocalConnectionID)
+		peer := hex.EncodeToString(st.PeerConnectionID)
+		res.PeerCID = &peer
 	}
 	if st.SRTPProfile != 0 {
 		res.SRTPProfile = opensslName(srtp.Profile(st.SRTPProfile))

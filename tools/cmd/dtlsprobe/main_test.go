@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -139,6 +140,48 @@ func TestProbeVersions(t *testing.T) {
 				t.Fatalf("client %v server %v\n%s\n%s", err, srvErr, cliOut.String(), srvOut.String())
 			}
 			if cliRes.Version != v.version || srvRes.Version != v.version || cliRes.Group != v.group || cliRes.KeyingMaterial != srvRes.KeyingMaterial || cliRes.Received != "echo:hello\n" {
+				t.Fatalf("client %+v\nserver %+v", cliRes, srvRes)
+			}
+		})
+	}
+}
+
+// TestProbeCID: -cid on both sides negotiates connection IDs in 1.2 and
+// 1.3 and reports them in the JSON line; on one side only, none.
+func TestProbeCID(t *testing.T) {
+	for _, v := range []struct {
+		version        string
+		server, client int
+		on             bool
+	}{{"1.2", 4, 8, true}, {"1.3", 4, 8, true}, {"1.2", 0, 8, false}} {
+		t.Run(fmt.Sprintf("%s-%d-%d", v.version, v.server, v.client), func(t *testing.T) {
+			addr := freePort(t)
+			var wg sync.WaitGroup
+			var srvOut bytes.Buffer
+			var srvRes result
+			var srvErr error
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				srvRes, srvErr = run(options{mode: "server", listen: addr, srtp: "SRTP_AES128_CM_SHA1_80", timeout: 5 * time.Second, mtu: 1200, version: v.version, cid: v.server}, &srvOut)
+			}()
+			time.Sleep(100 * time.Millisecond)
+			var cliOut bytes.Buffer
+			cliRes, err := run(options{mode: "client", listen: "127.0.0.1:0", connect: addr, srtp: "SRTP_AES128_CM_SHA1_80", msg: "hello", timeout: 5 * time.Second, mtu: 1200, version: v.version, cid: v.client}, &cliOut)
+			wg.Wait()
+			if err != nil || srvErr != nil {
+				t.Fatalf("client %v server %v\n%s\n%s", err, srvErr, cliOut.String(), srvOut.String())
+			}
+			if cliRes.Received != "echo:hello\n" {
+				t.Fatalf("client received %q", cliRes.Received)
+			}
+			if !v.on {
+				if cliRes.LocalCID != "" || cliRes.PeerCID != nil {
+					t.Fatalf("CIDs without the server's: %+v", cliRes)
+				}
+				return
+			}
+			if len(cliRes.LocalCID) != 2*v.client || cliRes.PeerCID == nil || *cliRes.PeerCID != srvRes.LocalCID || len(srvRes.LocalCID) != 2*v.server {
 				t.Fatalf("client %+v\nserver %+v", cliRes, srvRes)
 			}
 		})

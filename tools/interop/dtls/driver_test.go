@@ -68,7 +68,9 @@ func (p *udpPeer) flush() error {
 		if !ok {
 			break
 		}
-		if p.peer == nil {
+		if p.peer == nil || dg.Transport.Peer.IsValid() {
+			// The Conn's peer: learnt from the first ClientHello, or moved
+			// by a connection ID record (EventPeerAddressChanged).
 			p.peer = net.UDPAddrFromAddrPort(dg.Transport.Peer)
 		}
 		if _, err := p.udp.WriteToUDP(dg.Message, p.peer); err != nil {

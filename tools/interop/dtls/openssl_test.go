@@ -313,3 +313,44 @@ func TestOpenSSLSmallMTU(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenSSLIgnoresCIDAndRecordLimit: OpenSSL 3.0 implements neither
+// record_size_limit (RFC 8449) nor connection IDs (RFC 9146): a client that
+// offers both still connects, with neither negotiated, and data flows.
+func TestOpenSSLIgnoresCIDAndRecordLimit(t *testing.T) {
+	peers.Require(t, "openssl", "apt-get install -y openssl")
+	certs(t)
+	certFile, keyFile := writePEM(t, peerECDSACert)
+	port := peers.FreePort(t)
+	out := peers.StartOpenSSL(t, "s_server", "-dtls1_2", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+		"-cert", certFile, "-key", keyFile, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-verify", "1", "-naccept", "1")
+	if out.WaitFor(regexp.MustCompile(`ACCEPT`), 5*time.Second) == nil {
+		t.Fatalf("s_server did not start: %s", out)
+	}
+	cfg := ourConfig(ecdsaCert, peerECDSACert, dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, dtls.GroupX25519)
+	cfg.MaxVersion = dtls.VersionDTLS12
+	cfg.RecordSizeLimit = 512
+	cfg.ConnectionIDLength = 4
+	udp := peers.ListenUDP(t)
+	tr := shared.TransportContext{Local: udp.LocalAddr().(*net.UDPAddr).AddrPort(), Peer: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
+	conn, err := dtls.NewClient(time.Now(), tr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &udpPeer{conn: conn, udp: udp}
+	if err := p.run(p.established, 10*time.Second); err != nil {
+		t.Fatalf("handshake: %v\nopenssl output:\n%s", err, out)
+	}
+	if st := p.state(); st.ConnectionID || st.PeerRecordSizeLimit != 0 {
+		t.Fatalf("negotiated with OpenSSL 3.0: CID %v, limit %d", st.ConnectionID, st.PeerRecordSizeLimit)
+	}
+	if err := conn.HandleWrite([]byte("hello-from-sansrtc\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if out.WaitFor(regexp.MustCompile(`hello-from-sansrtc`), 5*time.Second) == nil {
+		t.Fatalf("s_server did not print our data:\n%s", out)
+	}
+}

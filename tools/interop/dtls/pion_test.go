@@ -97,7 +97,7 @@ func TestPionSmallMTUHelloVerify(t *testing.T) {
 	}
 }
 
-func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group, curve elliptic.Curve, tweak func(*dtls.Config, *piondtls.Config)) {
+func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, suite dtls.CipherSuite, group dtls.Group, curve elliptic.Curve, tweak func(*dtls.Config, *piondtls.Config)) *dtls.ConnectionState {
 	ourUDP := peers.ListenUDP(t)
 	pionUDP := peers.ListenUDP(t)
 	ourAddr := ourUDP.LocalAddr().(*net.UDPAddr)
@@ -203,6 +203,7 @@ func runPion(t *testing.T, weAreClient bool, ours, theirs *dtls.Certificate, sui
 	if err := p.flush(); err != nil {
 		t.Fatal(err)
 	}
+	return st
 }
 
 func mustFP(c *dtls.Certificate) dtls.Fingerprint {
