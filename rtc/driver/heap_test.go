@@ -98,3 +98,30 @@ func TestCoalesce(t *testing.T) {
 		t.Errorf("a deadline on a boundary moved")
 	}
 }
+
+// TestWakeupPartsNoAllocs: the driver's own work in an idle wake-up
+// allocates nothing: moving a connection in the deadline heap, and taking
+// and giving back a receive buffer and a batch slice (the socket calls
+// are TestBatchNoAllocs).
+func TestWakeupPartsNoAllocs(t *testing.T) {
+	var h timerHeap
+	conns := make([]*Conn, 64)
+	for i := range conns {
+		conns[i] = &Conn{hidx: -1}
+		h.set(conns[i], int64(i)*1e6)
+	}
+	at := int64(len(conns)) * 1e6
+	allocs := testing.AllocsPerRun(1000, func() {
+		c := h.pop()
+		at += coalesceBucket
+		h.set(c, coalesce(at, at-coalesceAfter))
+		b := bufPool.Get().(*[]byte)
+		d := batchPool.Get().(*[]datagram)
+		*d = append(*d, datagram{buf: b, n: 1})
+		bufPool.Put(b)
+		putBatch(d)
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per wake-up, want 0", allocs)
+	}
+}
