@@ -17,12 +17,12 @@ require (
 	github.com/pion/transport/v4 v4.1.0
 	github.com/pion/turn/v5 v5.1.0
 	github.com/pion/webrtc/v4 v4.2.20
+	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4
+	golang.org/x/mod v0.43.0
 	golang.org/x/net v0.62.0
 )
 
 require (
-	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4 // indirect
-	golang.org/x/mod v0.43.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a // indirect
 )
@@ -36,21 +36,21 @@ require (
 	github.com/pion/mdns/v2 v2.2.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	github.com/sansrtc/rtc/rtc v0.0.0
-	github.com/sansrtc/rtc/rtc-datachannel v0.0.0
-	github.com/sansrtc/rtc/rtc-dtls v0.0.0
-	github.com/sansrtc/rtc/rtc-ice v0.0.0
-	github.com/sansrtc/rtc/rtc-interceptor v0.0.0
-	github.com/sansrtc/rtc/rtc-media v0.0.0
-	github.com/sansrtc/rtc/rtc-rtcp v0.0.0
-	github.com/sansrtc/rtc/rtc-rtp v0.0.0
-	github.com/sansrtc/rtc/rtc-sctp v0.0.0
-	github.com/sansrtc/rtc/rtc-sdp v0.0.0
-	github.com/sansrtc/rtc/rtc-shared v0.0.0
-	github.com/sansrtc/rtc/rtc-srtp v0.0.0
-	github.com/sansrtc/rtc/rtc-stun v0.0.0
-	github.com/sansrtc/rtc/rtc-turn v0.0.0
+	github.com/sansrtc/rtc/rtc-datachannel v0.1.0
+	github.com/sansrtc/rtc/rtc-dtls v0.1.0
+	github.com/sansrtc/rtc/rtc-ice v0.1.0
+	github.com/sansrtc/rtc/rtc-interceptor v0.1.0
+	github.com/sansrtc/rtc/rtc-media v0.1.0
+	github.com/sansrtc/rtc/rtc-rtcp v0.1.0
+	github.com/sansrtc/rtc/rtc-rtp v0.1.0
+	github.com/sansrtc/rtc/rtc-sctp v0.1.0
+	github.com/sansrtc/rtc/rtc-sdp v0.1.0
+	github.com/sansrtc/rtc/rtc-shared v0.1.0
+	github.com/sansrtc/rtc/rtc-srtp v0.1.0
+	github.com/sansrtc/rtc/rtc-stun v0.1.0
+	github.com/sansrtc/rtc/rtc-turn v0.1.0
 	github.com/wlynxg/anet v0.0.5 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/crypto v0.58.0
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.14.0 // indirect
 )

@@ -89,13 +89,13 @@ type pendingTCP struct {
 
 // enter adds nc; if the gate is full it closes the oldest waiting
 // connection and reports it (that one's reader then fails and counts
-// nothing).
+// nothing). On a closed gate it closes nc and returns a nil p.
 func (g *tcpGate) enter(nc net.Conn) (p *pendingTCP, e *list.Element, evicted bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
 		nc.Close()
-		return &pendingTCP{nc: nc, out: true}, nil, false
+		return nil, nil, false
 	}
 	if g.queue.Len() >= max(g.limit, 1) {
 		old := g.queue.Remove(g.queue.Front()).(*pendingTCP)
@@ -231,7 +231,7 @@ func (d *Driver) admitTCP(nc net.Conn, local netip.AddrPort, g *tcpGate, route f
 	if evicted {
 		t.evicted.Add(1)
 	}
-	if p.out {
+	if p == nil {
 		return // the gate closed: the driver or connection is ending
 	}
 	first, ufrag, err := readFirstFrame(nc, time.Now().Add(tcpFirstFrameTimeout))

@@ -223,8 +223,12 @@ func attack(t *testing.T, addr string, idle int, ufrag string, stop <-chan struc
 // MESSAGE-INTEGRITY. The real peers connect and echo; every bad
 // connection is closed and counted.
 func TestTCPPortFlood(t *testing.T) {
+	t.Parallel()
 	for _, single := range []bool{false, true} {
-		t.Run(fmt.Sprint("SinglePort=", single), func(t *testing.T) { testTCPPortFlood(t, single) })
+		t.Run(fmt.Sprint("SinglePort=", single), func(t *testing.T) {
+			t.Parallel() // mostly waiting for the first-frame deadline
+			testTCPPortFlood(t, single)
+		})
 	}
 }
 
@@ -302,6 +306,7 @@ func testTCPPortFlood(t *testing.T, single bool) {
 // deadline (or evicted), and the real peer connects through the same
 // port meanwhile; only it takes a slot.
 func TestICETCPIdleTimeout(t *testing.T) {
+	t.Parallel() // mostly waiting for the first-frame deadline
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db := New(Config{Addresses: loopback, ICETCP: true})
@@ -398,7 +403,7 @@ func TestTCPGateClosed(t *testing.T) {
 	}
 	c, d := net.Pipe()
 	defer d.Close()
-	if p, e, _ := g.enter(c); !p.out || e != nil || !waitClosed(d, time.Second) {
+	if p, e, _ := g.enter(c); p != nil || e != nil || !waitClosed(d, time.Second) {
 		t.Fatal("a connection entering a closed gate was kept")
 	}
 	if g.len() != 0 {

@@ -96,15 +96,17 @@ func (c *Capture) stop() {
 	}
 }
 
-// Fields stops the capture and reads it back: for every packet matching
+// Fields stops the capture (at its first call) and reads it back: for every packet matching
 // the display filter, the tab-separated values of fields (tshark -T
 // fields). UDP on ports is decoded as DTLS: WebRTC puts DTLS on any port,
 // and tshark's DTLS heuristic misses a flight that mixes a plaintext
 // ServerHello with DTLS 1.3 unified-header records.
 func (c *Capture) Fields(t testing.TB, ports []string, filter string, fields ...string) [][]string {
 	t.Helper()
-	time.Sleep(500 * time.Millisecond) // let tshark write the last packets
-	c.stop()
+	if c.cmd.ProcessState == nil { // still capturing: let tshark write the last packets
+		time.Sleep(500 * time.Millisecond)
+		c.stop()
+	}
 	args := []string{"-r", c.file, "--enable-heuristic", "dtls_udp"}
 	for _, p := range ports {
 		args = append(args, "-d", "udp.port=="+p+",dtls")

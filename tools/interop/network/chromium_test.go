@@ -16,6 +16,7 @@ import (
 	"github.com/sansrtc/rtc/rtc/driver/echo"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/tools/internal/peers"
+	"github.com/sansrtc/rtc/tools/interop/firefox"
 )
 
 // stockFlags are Chromium's no-phone-home flags only: no WebRTC loopback
@@ -101,18 +102,26 @@ type stockResult struct {
 }
 
 // TestStockChromiumOffersOnLAN: headless Chromium with default WebRTC
-// settings offers a data channel to the sansrtc echo peer bound to the
-// LAN address 192.168.77.2 in a private namespace. The offer carries only
-// mDNS .local host candidates; the connection must come up (through the
-// peer-reflexive candidate of Chromium's checks, RFC 8445 §7.3.1.3, or a
-// resolved name) and echo a message.
+// settings offers a data channel to rtc/examples/answer bound to the LAN
+// address 192.168.77.2 in a private namespace, without mDNS resolution.
+// The offer carries only mDNS .local host candidates; the connection must
+// come up through the peer-reflexive candidate of Chromium's checks (RFC
+// 8445 §7.3.1.3) and echo a message. Issue 19: DTLS 1.3 with
+// X25519MLKEM768 on the wire (tshark on the namespace's lo) and in the
+// example's stats line; the ClientHello-to-application-data time is logged
+// with the setup time (logFigure).
 func TestStockChromiumOffersOnLAN(t *testing.T) {
 	peers.RequireChromium(t)
 	if !InNamespace(t) {
 		return
 	}
-	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}})
-	t.Logf("stock Chromium offerer on the LAN, peer-reflexive path: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+	capture := firefox.StartCapture(t)
+	peer := startAnswer(t)
+	r := stockChromiumOffers(t, peer)
+	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
+	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
+	t.Logf("stock Chromium offerer on the LAN, peer-reflexive path: pair local %q remote %q", r.Local, r.Remote)
+	logFigure(t, "chromium", "offerer", w, r.Setup)
 }
 
 // countingResolver records what the driver asked and got.
@@ -154,7 +163,9 @@ func TestStockChromiumMDNSResolved(t *testing.T) {
 		}
 	}()
 	res := &countingResolver{r: m, answers: map[string]netip.Addr{}}
-	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}, Resolver: res})
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: res})
+	defer d.Close()
+	r := stockChromiumOffers(t, echo.New(d, echo.Options{}))
 	// The lookups run beside the connection; give them the Querier's time.
 	deadline := time.Now().Add(6 * time.Second)
 	for {
@@ -182,27 +193,24 @@ func TestStockChromiumMDNSResolved(t *testing.T) {
 			t.Errorf("%s resolved to %v, outside the LAN", name, a)
 		}
 	}
-	t.Logf("stock Chromium offerer, names resolved by mDNS %v: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q; resolver stats %+v", res.answers, r.Setup, r.Local, r.Remote, m.Stats())
+	t.Logf("stock Chromium offerer, names resolved by mDNS %v: pair local %q remote %q; resolver stats %+v", res.answers, r.Local, r.Remote, m.Stats())
+	t.Logf("figure browser=chromium role=offerer path=mdns setup=%.0fms", r.Setup)
 }
 
-// stockChromiumOffers runs stock Chromium offering a data channel to the
-// sansrtc echo peer on a driver made with cfg, checks that the offer has
-// only .local host candidates and that a message comes back, and returns
-// what the page measured.
-func stockChromiumOffers(t *testing.T, cfg driver.Config) stockResult {
+// stockChromiumOffers runs stock Chromium offering a data channel to
+// peer, checks that the offer has only .local host candidates and that a
+// message comes back, closes Chromium's connection and returns what the
+// page measured.
+func stockChromiumOffers(t *testing.T, peer signalingPeer) stockResult {
 	t.Helper()
-	d := driver.New(cfg)
-	defer d.Close()
-	return stockChromiumSessions(t, d, 1)[0]
+	return stockChromiumSessions(t, peer, 1)[0]
 }
 
 // stockChromiumSessions runs n tabs of one stock Chromium at once, each
-// offering a data channel to its own session of the sansrtc echo peer on
-// d, as stockChromiumOffers describes.
-func stockChromiumSessions(t *testing.T, d *driver.Driver, n int) []stockResult {
+// offering a data channel to its own session of peer, as
+// stockChromiumOffers describes.
+func stockChromiumSessions(t *testing.T, peer signalingPeer, n int) []stockResult {
 	t.Helper()
-	peer := echo.New(d, echo.Options{})
-
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -282,6 +290,11 @@ func stockChromiumSessions(t *testing.T, d *driver.Driver, n int) []stockResult 
 			t.Errorf("tab %d: selected remote candidate %q, want our LAN address %s", i, r.Remote, LAN)
 		}
 	}
+	for i, tab := range tabs {
+		if _, err := peers.Eval[bool](tab, "pc.close(), true"); err != nil {
+			t.Errorf("closing Chromium's connection in tab %d: %v", i, err)
+		}
+	}
 	return results
 }
 
@@ -312,17 +325,21 @@ func TestStockChromiumICETCP(t *testing.T) {
 	if !InNamespace(t, dropUDP...) {
 		return
 	}
-	r := stockChromiumOffers(t, driver.Config{Addresses: []netip.Addr{LAN}, ICETCP: true})
+	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, ICETCP: true})
+	defer d.Close()
+	r := stockChromiumOffers(t, echo.New(d, echo.Options{}))
 	if !strings.Contains(r.Remote, "tcp") || !strings.Contains(r.Local, "tcp") {
 		t.Errorf("selected pair local %q remote %q, want TCP", r.Local, r.Remote)
 	}
-	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", r.Setup, r.Local, r.Remote)
+	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: pair local %q remote %q", r.Local, r.Remote)
+	t.Logf("figure browser=chromium role=offerer path=ice-tcp setup=%.0fms", r.Setup)
 }
 
 // TestStockChromiumTCPPort: as TestStockChromiumICETCP, with one fixed
-// ICE-TCP port for every session (Config.TCPPort, the examples' -tcp-port,
-// here with SinglePort too) and two Chromium tabs connecting at once: both
-// select a pair on that one port, routed by their checks' ufrags.
+// ICE-TCP port for every session (rtc/examples/answer with -tcp-port, and
+// -udp-port on the same number: driver.Config.TCPPort and SinglePort) and
+// two Chromium tabs connecting at once: both select a pair on that one
+// port, routed by their checks' ufrags.
 func TestStockChromiumTCPPort(t *testing.T) {
 	peers.RequireChromium(t)
 	peers.Require(t, "nft", "apt-get install -y nftables")
@@ -330,42 +347,30 @@ func TestStockChromiumTCPPort(t *testing.T) {
 		return
 	}
 	const port = 3478 // fixed: the namespace is ours
-	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, SinglePort: true, Port: port, TCPPort: port})
-	defer d.Close()
-	rs := stockChromiumSessions(t, d, 2)
+	peer := startAnswer(t, "-udp-port", fmt.Sprint(port), "-tcp-port", fmt.Sprint(port))
+	rs := stockChromiumSessions(t, peer, 2)
 	want := fmt.Sprintf("host tcp %v:%d", LAN, port)
 	for i, r := range rs {
 		if r.Remote != want || !strings.Contains(r.Local, "tcp") {
 			t.Errorf("tab %d: selected pair local %q remote %q, want remote %q", i, r.Local, r.Remote, want)
 		}
-		t.Logf("stock Chromium tab %d, UDP dropped, one ICE-TCP port: data channel open %.0f ms after setRemoteDescription; pair local %q remote %q", i, r.Setup, r.Local, r.Remote)
-	}
-	if st := d.Stats(); st.TCPAdmitted < 2 {
-		t.Errorf("driver stats %+v, want 2 admitted TCP connections", st)
+		t.Logf("stock Chromium tab %d, UDP dropped, one ICE-TCP port: pair local %q remote %q", i, r.Local, r.Remote)
+		t.Logf("figure browser=chromium role=offerer path=ice-tcp-port tab=%d setup=%.0fms", i, r.Setup)
 	}
 }
 
-// TestStockChromiumAnswersOnLAN: the other role. The sansrtc echo peer on
-// 192.168.77.2 offers a data channel (host candidate on the LAN); stock
-// Chromium answers with only .local candidates and echoes back through
-// the peer, with the mDNS resolver on.
+// TestStockChromiumAnswersOnLAN: the other role. rtc/examples/answer on
+// 192.168.77.2 offers a data channel (host candidate on the LAN) and
+// resolves .local names on veth0 (-mdns); stock Chromium answers with only
+// .local candidates and echoes back through it. DTLS 1.3 with
+// X25519MLKEM768, checked and timed as in TestStockChromiumOffersOnLAN.
 func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	peers.RequireChromium(t)
 	if !InNamespace(t) {
 		return
 	}
-	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("closing the resolver: %v", err)
-		}
-	}()
-	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m})
-	defer d.Close()
-	peer := echo.New(d, echo.Options{})
+	capture := firefox.StartCapture(t)
+	peer := startAnswer(t, "-mdns", "veth0")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(t.TempDir())...)
@@ -405,5 +410,10 @@ func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	if r.Echo != "hello over the LAN" {
 		t.Fatalf("echo %q", r.Echo)
 	}
-	t.Logf("stock Chromium answerer on the LAN: data channel open %.0f ms after its setRemoteDescription (answer, gathering and signaling included)", r.Setup)
+	if _, err := peers.Eval[bool](bctx, "pc.close(), true"); err != nil {
+		t.Errorf("closing Chromium's connection: %v", err)
+	}
+	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
+	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
+	logFigure(t, "chromium", "answerer", w, r.Setup)
 }

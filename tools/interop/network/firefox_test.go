@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sansrtc/rtc/rtc/driver"
-	"github.com/sansrtc/rtc/rtc/driver/echo"
 	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/tools/internal/peers"
+	"github.com/sansrtc/rtc/tools/interop/firefox"
 )
 
 // firefoxPrefs turn off what would phone home; WebRTC keeps its defaults
@@ -64,7 +62,9 @@ async function run() {
   const got = new Promise(r => dc.onmessage = e => r(e.data));
   dc.send("hello over the LAN");
   const echo = await got;
-  return Object.assign({ setup, echo, offer }, await dtlsOf(pc));
+  const r = Object.assign({ setup, echo, offer }, await dtlsOf(pc));
+  pc.close(); // our side ends the connection and logs its stats line
+  return r;
 }
 async function dtlsOf(pc) {
   for (const v of (await pc.getStats()).values()) {
@@ -96,7 +96,9 @@ async function answer() {
   const got = new Promise(r => dc.onmessage = e => r(e.data));
   dc.send("hello over the LAN");
   const echo = await got;
-  return Object.assign({ setup, echo, offer: sdp }, await dtlsOf(pc));
+  const r = Object.assign({ setup, echo, offer: sdp }, await dtlsOf(pc));
+  pc.close();
+  return r;
 }
 (location.search === "?answer" ? answer() : run()).then(r => fetch("/result", { method: "POST", body: JSON.stringify(r) }),
            e => fetch("/result", { method: "POST", body: JSON.stringify({ error: String(e) }) }));
@@ -113,48 +115,116 @@ type firefoxResult struct {
 
 // TestStockFirefoxOffersOnLAN: Firefox ESR, headless, with default WebRTC
 // settings (its offer: only mDNS .local host candidates and
-// a=end-of-candidates) offers a data channel to the sansrtc echo peer
-// bound to 192.168.77.2 in a private namespace, with the driver's mDNS
-// resolver on veth0. The page POSTs its offer and its result back (no
-// WebDriver).
-func TestStockFirefoxOffersOnLAN(t *testing.T) { stockFirefox(t, false, "", "FEFC") }
+// a=end-of-candidates) offers a data channel to rtc/examples/answer bound
+// to 192.168.77.2 in a private namespace, resolving .local names on veth0
+// (-mdns). The page POSTs its offer and its result back (no WebDriver).
+// Issue 19: DTLS 1.3 with X25519MLKEM768, asserted on the wire (tshark on
+// the namespace's lo), in Firefox's getStats and in the example's stats
+// line; the time from the first ClientHello to application data is
+// logged with the setup time (logFigure).
+func TestStockFirefoxOffersOnLAN(t *testing.T) {
+	stockFirefox(t, false, "", "1.3", "X25519MLKEM768")
+}
 
-// TestStockFirefoxAnswersOnLAN: the other role: the page GETs our offer,
-// answers with its .local candidates, POSTs the answer and echoes.
-func TestStockFirefoxAnswersOnLAN(t *testing.T) { stockFirefox(t, true, "", "FEFC") }
+// TestStockFirefoxAnswersOnLAN: the other role: the page GETs the
+// example's offer, answers with its .local candidates, POSTs the answer
+// and echoes. DTLS 1.3 with X25519MLKEM768, checked as above.
+func TestStockFirefoxAnswersOnLAN(t *testing.T) {
+	stockFirefox(t, true, "", "1.3", "X25519MLKEM768")
+}
+
+// TestStockFirefoxTCPPort: as TestStockFirefoxOffersOnLAN with every UDP
+// datagram dropped (nftables, mDNS excepted): stock Firefox connects over
+// ICE-TCP to rtc/examples/answer's one fixed ICE-TCP port (-tcp-port,
+// driver.Config.TCPPort), and echoes.
+func TestStockFirefoxTCPPort(t *testing.T) {
+	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	peer := startAnswer(t, "-mdns", "veth0", "-tcp-port", "3478")
+	srv := servePage(t, firefoxPage, peer)
+	r := runFirefox(t, bin, srv, srv.URL+"/", "")
+	if r.Error != "" {
+		t.Fatalf("Firefox: %s\noffer:\n%s", r.Error, r.Offer)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	t.Logf("stock Firefox ESR offerer, UDP dropped, the answer example's ICE-TCP port 3478: getStats DTLS %s %s", r.TLSVersion, r.DTLSCipher)
+	t.Logf("figure browser=firefox role=offerer path=ice-tcp-port setup=%.0fms", r.Setup)
+}
+
+// dtls12Pref limits Firefox to DTLS 1.2 (771 = 0x0303, TLS 1.2).
+const dtls12Pref = `user_pref("media.peerconnection.dtls.version.max", 771);` + "\n"
 
 // TestStockFirefoxDTLS12OnLAN: Firefox limited to DTLS 1.2
 // (media.peerconnection.dtls.version.max=771) falls back and still echoes
-// (issue 19); without the pref the two tests above negotiate DTLS 1.3.
+// (issue 19): the ServerHello selects 1.2 on the wire, getStats says
+// FEFD and the example's stats line "DTLS 1.2".
 func TestStockFirefoxDTLS12OnLAN(t *testing.T) {
-	stockFirefox(t, false, `user_pref("media.peerconnection.dtls.version.max", 771);`+"\n", "FEFD")
+	stockFirefox(t, false, dtls12Pref, "1.2", "x25519")
 }
 
-// stockFirefox runs one stock Firefox scenario; extraPrefs are appended to
-// the profile and wantTLS is the DTLS version its getStats must report.
-func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
+// TestStockFirefoxDTLS12AnswersOnLAN: as TestStockFirefoxDTLS12OnLAN with
+// Firefox answering (it is then the DTLS client offering 1.2 only).
+func TestStockFirefoxDTLS12AnswersOnLAN(t *testing.T) {
+	stockFirefox(t, true, dtls12Pref, "1.2", "x25519")
+}
+
+// stockFirefox runs one stock Firefox scenario against the answer example;
+// extraPrefs are appended to the profile, and version ("1.3", "1.2") and
+// group (as the stats line names it: IANA's "X25519MLKEM768", "x25519")
+// are what the handshake must negotiate.
+func stockFirefox(t *testing.T, answers bool, extraPrefs, version, group string) {
 	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
 	if !InNamespace(t) {
 		return
 	}
-	m, err := driver.NewMDNSResolver(driver.MDNSConfig{Interface: "veth0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("closing the resolver: %v", err)
-		}
-	}()
-	d := driver.New(driver.Config{Addresses: []netip.Addr{LAN}, Resolver: m})
-	defer d.Close()
-	peer := echo.New(d, echo.Options{})
+	capture := firefox.StartCapture(t)
+	peer := startAnswer(t, "-mdns", "veth0")
+	srv := servePage(t, firefoxPage, peer)
 
+	page, role := srv.URL+"/", "offerer"
+	if answers {
+		page, role = page+"?answer", "answerer"
+	}
+	r := runFirefox(t, bin, srv, page, extraPrefs)
+	if r.Error != "" {
+		t.Fatalf("Firefox: %s\noffer:\n%s", r.Error, r.Offer)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	if !strings.Contains(r.Offer, ".local ") || !strings.Contains(r.Offer, "a=end-of-candidates") {
+		t.Errorf("Firefox's description is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
+	}
+	wantTLS := map[string]string{"1.3": "FEFC", "1.2": "FEFD"}[version]
+	if !strings.EqualFold(r.TLSVersion, wantTLS) {
+		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
+	}
+	line := checkStatsLine(t, peer, "DTLS "+version, group)
+	w := checkWire(t, capture, peer.Port(), "firefox", version)
+	t.Logf("stock Firefox ESR %s on the LAN: getStats DTLS %s %s; the example's stats line: %s", role, r.TLSVersion, r.DTLSCipher, line)
+	logFigure(t, "firefox", role, w, r.Setup)
+}
+
+// servePage serves page on 127.0.0.1 with the signaling contract in raw
+// SDP for the page (POST /offer answers a browser's offer, GET /offer +
+// POST /answer?id= the other role) forwarded to peer, and POST /result
+// collected. It is closed when t ends.
+func servePage(t *testing.T, page string, peer signalingPeer) *pageServer {
+	t.Helper()
 	results := make(chan firefoxResult, 1)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if _, err := io.WriteString(w, firefoxPage); err != nil {
+		if _, err := io.WriteString(w, page); err != nil {
 			t.Logf("serving the page: %v", err)
 		}
 	})
@@ -210,12 +280,22 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
 	}
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
+	return &pageServer{URL: "http://" + ln.Addr().String(), results: results}
+}
 
-	page, role := "http://"+ln.Addr().String()+"/", "offerer"
-	if answers {
-		page, role = page+"?answer", "answerer"
-	}
+// pageServer is a page served by servePage: its base URL (no trailing
+// slash) and the results the page posts.
+type pageServer struct {
+	URL     string
+	results chan firefoxResult
+}
+
+// runFirefox starts stock Firefox (a fresh profile with firefoxPrefs and
+// extraPrefs) on page, a URL of srv, and returns what the page posted.
+// Firefox is killed when it returns.
+func runFirefox(t *testing.T, bin string, srv *pageServer, page, extraPrefs string) firefoxResult {
+	t.Helper()
 	profile := t.TempDir()
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs+extraPrefs), 0o600); err != nil {
 		t.Fatal(err)
@@ -235,23 +315,11 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, wantTLS string) {
 		}
 		_ = cmd.Wait() // killed: the exit status says so
 	}()
-	var r firefoxResult
 	select {
-	case r = <-results:
+	case r := <-srv.results:
+		return r
 	case <-ctx.Done():
 		t.Fatalf("no result from Firefox within 60 s; its output:\n%s", out.String())
 	}
-	if r.Error != "" {
-		t.Fatalf("Firefox: %s\noffer:\n%s", r.Error, r.Offer)
-	}
-	if r.Echo != "hello over the LAN" {
-		t.Fatalf("echo %q", r.Echo)
-	}
-	if !strings.Contains(r.Offer, ".local ") || !strings.Contains(r.Offer, "a=end-of-candidates") {
-		t.Errorf("Firefox's description is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
-	}
-	if !strings.EqualFold(r.TLSVersion, wantTLS) {
-		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
-	}
-	t.Logf("stock Firefox ESR %s on the LAN (mDNS resolver on): data channel open %.0f ms after setRemoteDescription; DTLS %s %s; resolver stats %+v", role, r.Setup, r.TLSVersion, r.DTLSCipher, m.Stats())
+	return firefoxResult{}
 }

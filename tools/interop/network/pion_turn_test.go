@@ -52,7 +52,129 @@ func TestPionRelayOnlyTURNTransports(t *testing.T) {
 				pionRelayEcho(t, tc.url, roots, pionOffers)
 			})
 		}
+		// The figure: data-channel throughput through coturn, ours
+		// and Pion's, interleaved (two rounds each) so that the machine's
+		// load hits both alike.
+		t.Run(tc.name+"/throughput", func(t *testing.T) {
+			if tc.name == "tls" && !pionTrusts {
+				t.Skip("the process loaded the system roots before SSL_CERT_FILE was set: Pion cannot trust the test certificate")
+			}
+			const total = 8 << 20
+			var ours, theirs []float64
+			for range 2 {
+				ours = append(ours, relayPair(t, tc.url, roots, total))
+				theirs = append(theirs, pionRelayThroughput(t, tc.url, total))
+			}
+			t.Logf("figure: TURN/%s data-channel throughput, 16 KiB messages: sansrtc %.1f/%.1f MB/s, Pion %.1f/%.1f MB/s, ratio %.2fx",
+				strings.ToUpper(tc.name), ours[0], ours[1], theirs[0], theirs[1], (ours[0]+ours[1])/(theirs[0]+theirs[1]))
+		})
 	}
+}
+
+// pionRelayThroughput connects two relay-only Pion peers through the TURN
+// server at url, sends total bytes in 16 KiB messages from one to the
+// other (keeping at most 1 MiB buffered) and returns the throughput in
+// MB/s.
+func pionRelayThroughput(t *testing.T, url string, total int) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := webrtc.Configuration{
+		ICEServers:         []webrtc.ICEServer{{URLs: []string{url}, Username: peers.CoturnUser, Credential: peers.CoturnPassword}},
+		ICETransportPolicy: webrtc.ICETransportPolicyRelay,
+	}
+	var pcs [2]*webrtc.PeerConnection
+	for i := range pcs {
+		p, err := pionAPI().NewPeerConnection(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcs[i] = p
+		defer func() {
+			if err := p.Close(); err != nil {
+				t.Errorf("closing Pion: %v", err)
+			}
+		}()
+	}
+	received := make(chan int, 1024)
+	pcs[1].OnDataChannel(func(dc *webrtc.DataChannel) {
+		dc.OnMessage(func(m webrtc.DataChannelMessage) { received <- len(m.Data) })
+	})
+	dc, err := pcs[0].CreateDataChannel("relayed", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := make(chan struct{})
+	dc.OnOpen(func() { close(open) })
+	const high, low = 1 << 20, 256 << 10
+	drained := make(chan struct{}, 1)
+	dc.SetBufferedAmountLowThreshold(low)
+	dc.OnBufferedAmountLow(func() {
+		select {
+		case drained <- struct{}{}:
+		default:
+		}
+	})
+	o, err := pcs[0].CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := pionGathered(ctx, pcs[0], o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pcs[1].SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := pcs[1].CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := pionGathered(ctx, pcs[1], a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sdp := range []string{offer, answer} {
+		if !strings.Contains(sdp, "typ relay") {
+			t.Fatalf("no relay candidate:\n%s", sdp)
+		}
+	}
+	if err := pcs[0].SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-open:
+	case <-ctx.Done():
+		t.Fatal("Pion's channel did not open through TURN")
+	}
+	buf := make([]byte, 16<<10)
+	t0 := time.Now()
+	got := 0
+	for sent := 0; sent < total; sent += len(buf) {
+		for dc.BufferedAmount() > high {
+			select {
+			case <-drained:
+			case n := <-received:
+				got += n
+			case <-ctx.Done():
+				t.Fatalf("Pion's send buffer did not drain (%d of %d bytes sent)", sent, total)
+			}
+		}
+		if err := dc.Send(buf); err != nil {
+			t.Fatalf("Pion send at %d: %v", sent, err)
+		}
+	}
+	for got < total {
+		select {
+		case n := <-received:
+			got += n
+		case <-ctx.Done():
+			t.Fatalf("%d of %d bytes arrived through TURN", got, total)
+		}
+	}
+	el := time.Since(t0)
+	mbps := float64(total) / el.Seconds() / 1e6
+	t.Logf("Pion %s: %d MiB in %v = %.1f MB/s", url, total>>20, el.Round(time.Millisecond), mbps)
+	return mbps
 }
 
 // systemRootsTrust reports whether the system roots (as Pion's crypto/tls

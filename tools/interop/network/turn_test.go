@@ -182,7 +182,10 @@ func TestTURNSWrongRoots(t *testing.T) {
 	}
 }
 
-func relayPair(t *testing.T, url string, roots *x509.CertPool, total int) {
+// relayPair connects two relay-only sansrtc peers through the TURN server
+// at url, sends total bytes in 16 KiB messages from one to the other and
+// returns the throughput in MB/s.
+func relayPair(t *testing.T, url string, roots *x509.CertPool, total int) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	d := driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, TLSRoots: roots, Logger: testLogger()})
@@ -255,7 +258,9 @@ func relayPair(t *testing.T, url string, roots *x509.CertPool, total int) {
 		}
 	}
 	el := time.Since(t0)
-	t.Logf("%s: channel open %v after the offer started; %d MiB in %v = %.1f MB/s", url, setup.Round(time.Millisecond), total>>20, el.Round(time.Millisecond), float64(total)/el.Seconds()/1e6)
+	mbps := float64(total) / el.Seconds() / 1e6
+	t.Logf("%s: channel open %v after the offer started; %d MiB in %v = %.1f MB/s", url, setup.Round(time.Millisecond), total>>20, el.Round(time.Millisecond), mbps)
+	return mbps
 }
 
 func testLogger() *slog.Logger {
