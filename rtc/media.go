@@ -51,7 +51,7 @@ type media struct {
 	tracksFor *sdp.SessionDescription
 
 	scratch *rtp.Packet // WriteRTP's parsed packet; allocated on first use (680 bytes a data-only PeerConnection does without)
-	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
+	free    [][]byte    // buffers given back by ReleaseRead and ReleaseWrite
 	stats   MediaStats
 }
 
