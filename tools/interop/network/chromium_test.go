@@ -309,6 +309,18 @@ func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	}
 	capture := firefox.StartCapture(t)
 	peer := startAnswer(t, "-mdns", "veth0")
+	r := stockChromiumAnswers(t, peer)
+	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
+	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
+	logFigure(t, "chromium", "answerer", w, r.Setup)
+}
+
+// stockChromiumAnswers runs stock Chromium answering peer's offer (a data
+// channel): its answer must carry .local candidates, and a message must
+// come back. It closes Chromium's connection and returns what the page
+// measured.
+func stockChromiumAnswers(t *testing.T, peer signalingPeer) stockResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(t.TempDir())...)
@@ -351,7 +363,5 @@ func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	if _, err := peers.Eval[bool](bctx, "pc.close(), true"); err != nil {
 		t.Errorf("closing Chromium's connection: %v", err)
 	}
-	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
-	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
-	logFigure(t, "chromium", "answerer", w, r.Setup)
+	return r
 }
