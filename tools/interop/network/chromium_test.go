@@ -60,13 +60,15 @@ async function accept(sdp) {
   const echo = await got;
   let local = "", remote = "";
   const stats = await pc.getStats();
-  stats.forEach(s => {
-    if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
-      const l = stats.get(s.localCandidateId), r = stats.get(s.remoteCandidateId);
-      local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
-      remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
-    }
-  });
+  // The transport's selected pair; else a nominated, succeeded one.
+  let pair;
+  stats.forEach(s => { if (s.type === "transport" && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+  stats.forEach(s => { if (!pair && s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pair = s; });
+  if (pair) {
+    const l = stats.get(pair.localCandidateId), r = stats.get(pair.remoteCandidateId);
+    local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
+    remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
+  }
   return JSON.stringify({ setup, echo, local, remote });
 }
 async function answerOffer(sdp) {

@@ -244,7 +244,7 @@ func TestStockSetupSideBySide(t *testing.T) {
 		{"chromium", "offerer", []sideBySidePeer{{name: "sansrtc"}, {name: "sansrtc-mdns", args: mdns}, pion},
 			func(t *testing.T, peer signalingPeer) (float64, string) {
 				r := stockChromiumOffers(t, peer)
-				return r.Setup, ""
+				return r.Setup, fmt.Sprintf("chromium_pair=%q", r.Local+" -> "+r.Remote)
 			}},
 		{"chromium", "answerer", []sideBySidePeer{pion, {name: "sansrtc", args: mdns}},
 			func(t *testing.T, peer signalingPeer) (float64, string) {
