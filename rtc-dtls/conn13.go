@@ -201,6 +201,7 @@ func (c *Conn) handover13(p *pendingMessage) (bool, error) {
 		return true, failErr(AlertInternalError, err)
 	}
 	c.v13 = e
+	c.shares13 = nil // the endpoint holds them until the ServerHello, then drops them
 	c.flight, c.rtxDeadline, c.hsDeadline = nil, time.Time{}, time.Time{}
 	c.reasm.clear()
 	return true, c.sync13(e.AcceptServerHello(c.clock.Now(), p.seq, p.body))

@@ -159,10 +159,8 @@
 // stateless HelloRetryRequest cookie. A client offering the hybrid and
 // x25519 sends the hybrid's X25519 component as its x25519 share
 // (draft-ietf-tls-hybrid-design §3.2), never reused across connections.
-// X25519 keys, in both versions, come from internal/x25519: a fresh key's
-// public value is a fixed-base multiplication (through crypto/ed25519 and
-// the RFC 7748 §4.1 map) rather than a ladder, and the shared secret a
-// constant-time ladder (RFC 7748 §5); FIPS 140-3 mode keeps crypto/ecdh.
+// Every (EC)DH key, in both versions, is crypto/ecdh's; ML-KEM-768 is
+// crypto/mlkem's.
 //
 // # Record size limit and connection IDs
 //

@@ -138,3 +138,27 @@ func BenchmarkConnApplicationDataReleased13(b *testing.B) {
 		}
 	}
 }
+
+// TestAppDatagramExact13: without buffers handed back, a DTLS 1.3
+// application datagram is allocated at its exact size (a caller that queues
+// many small datagrams keeps no MTU-sized buffer per datagram).
+func TestAppDatagramExact13(t *testing.T) {
+	cc, sc := configs13()
+	p := newTestPair(t, cc, sc)
+	p.handshake(10)
+	if !p.established() || p.client.v13 == nil {
+		t.Fatal("no DTLS 1.3 handshake")
+	}
+	for _, n := range []int{1, 100, 1100} {
+		if err := p.client.HandleWrite(make([]byte, n)); err != nil {
+			t.Fatal(err)
+		}
+		dg, ok := p.client.PollWrite()
+		if !ok {
+			t.Fatal("no datagram")
+		}
+		if cap(dg.Message) != len(dg.Message) {
+			t.Errorf("%d-byte message: a %d-byte datagram in a buffer of %d", n, len(dg.Message), cap(dg.Message))
+		}
+	}
+}

@@ -53,7 +53,12 @@ func checkInit(label string, init DataChannelInit) error {
 	return nil
 }
 
-// send queues one message on a channel.
+// send queues one message on a channel. It does not build packets: the
+// next PollWrite pulls them out of SCTP (pump), so messages written one
+// after another before it share packets (RFC 9260 §6.10 bundling: many
+// small messages, one DTLS record and one datagram, instead of one each).
+// The data part's deadline is stale after the write, so PollTimeout sees
+// SCTP's pending output (drain rule).
 func (pc *PeerConnection) send(d *DataChannel, b []byte, binary bool) error {
 	if pc.closed {
 		return ErrClosed
@@ -61,11 +66,7 @@ func (pc *PeerConnection) send(d *DataChannel, b []byte, binary bool) error {
 	if d.pc != pc {
 		return ErrUnknownChannel
 	}
-	if err := pc.data.send(d, b, binary, pc.cfg.maxBufferedAmount()); err != nil {
-		return err
-	}
-	pc.step()
-	return nil
+	return pc.data.send(d, b, binary, pc.cfg.maxBufferedAmount())
 }
 
 // closeChannel starts closing a channel (RFC 8831 §6.7).

@@ -235,10 +235,17 @@ func (pc *PeerConnection) PollWrite() (shared.TaggedBytes, bool) {
 }
 
 // ReleaseWrite gives back a datagram returned by PollWrite once it was sent
-// and will not be touched again, so the DTLS layer can reuse it. Optional:
-// it only saves allocations (rtc/driver calls it after each send).
+// and will not be touched again, so the layer that built it can reuse it.
+// Optional: it only saves allocations (rtc/driver calls it after each
+// send). STUN and TURN ChannelData datagrams (first byte 0–3 and 64–79,
+// RFC 7983 §7) go back to the ICE agent, so an idle connection's consent
+// checks and answers allocate no buffer; DTLS records to the DTLS layer.
 func (pc *PeerConnection) ReleaseWrite(b []byte) {
 	if pc.media.recycle(b) {
+		return
+	}
+	if len(b) > 0 && (b[0] <= 3 || b[0] >= 64 && b[0] <= 79) {
+		pc.tr.ice.ReleaseWrite(b) // no deadline changes: no agent() needed
 		return
 	}
 	if pc.tr.conn != nil {

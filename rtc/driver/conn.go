@@ -70,7 +70,6 @@ type Conn struct {
 	ending      *ending // a terminal state seen during a drive
 	lastErr     error   // the last EventError, for the close reason
 	waiters     []func() bool
-	deadline    time.Time
 	hidx        int      // index in the timer heap, -1 if not in it
 	spareQ      []queued // the other half of the send queue's double buffer
 	spareData   []byte
@@ -79,6 +78,11 @@ type Conn struct {
 	tuples map[portKey]struct{}
 	ufrags []string
 	ufrag  string
+	// On shared sockets with ICE servers (portservers.go): c's own TURN
+	// socket beside each shared one, and its latest STUN server
+	// transactions.
+	turnSocks map[*socket]*socket
+	serverTxs [][12]byte
 }
 
 // queued is one message waiting in a send queue: a data channel message
@@ -146,8 +150,8 @@ func (c *Conn) Do(f func(pc *rtc.PeerConnection) error) error {
 			return
 		}
 		ferr = f(c.pc)
-		if !c.own {
-			c.d.learnUfrag(c)
+		if !c.own || c.d.cfg.TCPPort != 0 {
+			c.d.learnUfrag(c) // port.go: routes the shared UDP and TCP ports
 		}
 		c.s.drive(c)
 		c.resolveNames()

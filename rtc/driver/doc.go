@@ -98,8 +98,19 @@
 // socket per host address: known 5-tuples route to their connection, new
 // ones only through an authenticated STUN Binding request naming the
 // connection's local ufrag (RFC 8445 §7.2.2), and unroutable datagrams are
-// counted in Stats. Known limits: no ICE servers with SinglePort yet, and
-// two connections of one SinglePort driver cannot reach each other.
+// counted in Stats. ICE servers work with it: STUN server responses are
+// routed by transaction ID, and TURN over UDP leaves from a socket of each
+// connection's own (portservers.go). Two connections of one SinglePort
+// driver cannot reach each other over UDP.
+//
+// Config.TCPPort does the same for ICE-TCP (RFC 6544): one listening TCP
+// port per host address for every connection. A new TCP connection's
+// first RFC 4571 frame must be an ICE check, and its USERNAME's local
+// ufrag picks the connection (tcpport.go). Every accepted ICE-TCP
+// connection, on the shared port or a connection's own (Config.ICETCP),
+// must deliver that check within 5 s and have it accepted by the
+// PeerConnection before it takes a slot; waiting connections are bounded
+// (the oldest is closed) and refusals are counted in Stats.
 // Config.ICELite makes every connection an ICE-lite agent (RFC 8445 §2.5),
 // as a server on a public address usually is: the full peer checks and
 // nominates.

@@ -51,9 +51,10 @@ type Config struct {
 	// per host address instead of one socket each (issue 18): datagrams
 	// from a known 5-tuple go to its connection, new 5-tuples by the local
 	// ufrag in a STUN Binding request's USERNAME (see port.go). Two
-	// connections of one such driver cannot connect to each other, and
-	// ICE servers (STUN/TURN) are refused for now: every connection would
-	// share the server's 5-tuple.
+	// connections of one such driver cannot connect to each other. ICE
+	// servers work: STUN server responses are routed by transaction ID,
+	// and TURN over UDP uses a socket of the connection's own
+	// (portservers.go).
 	SinglePort bool
 	// Port is the UDP port of the SinglePort sockets. If zero, the kernel
 	// picks one.
@@ -92,10 +93,32 @@ type Config struct {
 	// in NewPeerConnection) and answers with ResolveICEServer. If nil,
 	// net.DefaultResolver.
 	DNS *net.Resolver
-	// ICETCP gives every connection (without SinglePort) a listening TCP
-	// port per host address for passive ICE-TCP candidates, and dials
-	// active ones when asked (RFC 6544, tcp.go). UDP pairs keep priority.
+	// ICETCP gives every connection a listening TCP port per host address
+	// for passive ICE-TCP candidates, and dials active ones when asked
+	// (RFC 6544, tcp.go). UDP pairs keep priority. A connection accepted
+	// on such a port must deliver a check the PeerConnection accepts
+	// within 5 s, or it is closed (tcpport.go).
 	ICETCP bool
+	// TCPPort, if not zero, turns ICE-TCP on with one listening TCP port
+	// per host address shared by every connection of the driver (the
+	// passive candidates; negative: a port the kernel picks), instead of
+	// a port per connection: a new TCP connection's first RFC 4571 frame
+	// must be an ICE check, whose USERNAME's local ufrag names the
+	// connection it goes to (tcpport.go). With PublicIP the passive
+	// candidates advertise that address. Works with and without
+	// SinglePort.
+	TCPPort int
+	// MaxPendingTCP bounds the connections on the shared TCP port that
+	// wait for their first frame; beyond it the oldest waiting one is
+	// closed (Stats.TCPEvicted). If zero, 256.
+	MaxPendingTCP int
+}
+
+func (c *Config) maxPendingTCP() int {
+	if c.MaxPendingTCP <= 0 {
+		return defaultMaxPendingTCP
+	}
+	return c.MaxPendingTCP
 }
 
 func (c *Config) loops() int {
@@ -141,6 +164,7 @@ type Driver struct {
 	nextID   atomic.Int64
 	ports    ports // SinglePort routing
 	unrouted atomic.Uint64
+	tcp      tcpPort // ICE-TCP: the shared port and admission counters (tcpport.go)
 }
 
 // Stats are the driver's own counters.
@@ -148,10 +172,22 @@ type Stats struct {
 	// Unrouted counts datagrams on a SinglePort socket that belonged to no
 	// connection (dropped).
 	Unrouted uint64
+	// ICE-TCP connections accepted on a passive port (shared or a
+	// connection's own, tcpport.go): TCPAdmitted were handed to a
+	// PeerConnection that accepted their first check; TCPRejected were
+	// closed because their first frame was not an ICE check, named no
+	// connection, was refused by the PeerConnection, or found its slots
+	// taken; TCPTimedOut did not deliver a first frame in time; TCPEvicted
+	// were closed, still waiting, to make room for a newer one.
+	TCPAdmitted, TCPRejected, TCPTimedOut, TCPEvicted uint64
 }
 
 // Stats returns the driver's counters.
-func (d *Driver) Stats() Stats { return Stats{Unrouted: d.unrouted.Load()} }
+func (d *Driver) Stats() Stats {
+	t := &d.tcp
+	return Stats{Unrouted: d.unrouted.Load(), TCPAdmitted: t.admitted.Load(), TCPRejected: t.rejected.Load(),
+		TCPTimedOut: t.timedOut.Load(), TCPEvicted: t.evicted.Load()}
+}
 
 // shard is one loop goroutine and the connections it runs.
 type shard struct {
@@ -177,6 +213,7 @@ type shard struct {
 	// from the machine's), else by the wall clock.
 	longestPass time.Duration
 	passClock   func() time.Duration
+	now         int64 // the time the current pass started, Unix nanoseconds
 }
 
 // New starts a driver.
@@ -250,6 +287,7 @@ func (d *Driver) Close() error {
 			_ = so.conn.Close()
 		}
 		d.ports.mu.Unlock()
+		d.closeTCP() // tcpport.go
 	})
 	d.readers.Wait()
 	return nil
@@ -292,9 +330,6 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 	}
 	if d.cfg.PublicIP.IsValid() && !d.cfg.SinglePort {
 		return nil, fmt.Errorf("driver: PublicIP needs SinglePort")
-	}
-	if d.cfg.SinglePort && len(cfg.ICEServers) > 0 {
-		return nil, fmt.Errorf("driver: SinglePort does not support ICE servers yet (every connection would share the server's 5-tuple)")
 	}
 	if d.cfg.ICELite {
 		if len(cfg.ICEServers) > 0 {
@@ -363,7 +398,7 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		c.closeSockets()
 		return nil, err
 	}
-	if d.cfg.ICETCP && c.own {
+	if d.cfg.ICETCP || d.cfg.TCPPort != 0 {
 		if err := c.startICETCP(); err != nil { // tcp.go
 			c.Close()
 			return nil, err
@@ -381,7 +416,7 @@ func (s *shard) loop() {
 	for {
 		wait := time.Hour
 		if len(s.timers) > 0 {
-			wait = max(time.Until(s.timers[0].deadline), 0)
+			wait = max(time.Duration(s.timers.next()-time.Now().UnixNano()), 0)
 		}
 		timer.Reset(wait)
 		var woke time.Time
@@ -419,7 +454,9 @@ func (s *shard) passStart(cpu *time.Duration) time.Time {
 	if s.passClock != nil {
 		*cpu = s.passClock()
 	}
-	return time.Now()
+	now := time.Now()
+	s.now = now.UnixNano()
+	return now
 }
 
 func (s *shard) passEnd(woke time.Time, cpu time.Duration) {
@@ -445,7 +482,8 @@ func (s *shard) receiveWaiting() {
 // fireTimers runs HandleTimeout on every connection whose deadline passed;
 // the others are not touched.
 func (s *shard) fireTimers(now time.Time) {
-	for len(s.timers) > 0 && !s.timers[0].deadline.After(now) {
+	n := now.UnixNano()
+	for len(s.timers) > 0 && s.timers.next() <= n {
 		c := s.timers.pop()
 		c.handleErr(c.pc.HandleTimeout(now))
 		s.markReady(c)
@@ -567,11 +605,12 @@ func (s *shard) flushConn(c *Conn) bool {
 			c.sendErr(fmt.Errorf("no socket for %v", tb.Transport))
 			continue
 		}
-		w := c.writers[i]
-		if !c.own {
-			// The replies to what we send come back to c.
-			s.d.learnTuple(c, portKey{c.socks[i], tb.Transport.Peer})
+		if !c.own && s.d.sendShared(c, i, tb) {
+			// TURN over UDP left on c's own TURN socket; else the replies
+			// to what c sends come back to c (portservers.go).
+			continue
 		}
+		w := c.writers[i]
 		w.queue(tb.Transport.Peer, tb.Message, c.release)
 		if len(w.pend) >= maxPending {
 			c.sendErr(w.flush())
@@ -625,15 +664,47 @@ func (s *shard) schedule(c *Conn) {
 		s.timers.remove(c)
 		return
 	}
-	s.timers.set(c, t)
+	s.timers.set(c, coalesce(t.UnixNano(), s.now))
+}
+
+// Coalescing (issue 18): a deadline at least coalesceAfter away is
+// delivered at the next multiple of coalesceBucket (Unix time), at most
+// one bucket late, so that the connections of a loop whose distant timers
+// fall in one bucket are driven by one wake-up and their datagrams leave
+// in one sendmmsg. Those timers are consent checks (RFC 7675 §5.1 draws
+// each interval at random from 0.8 to 1.2 times the mean, 4–6 s by
+// default, so a 25 ms shift stays well inside the allowed spread; the
+// draw still spreads the connections over about 80 buckets), keepalives
+// (RFC 8445 §11, 15 s or more), SCTP heartbeats and retransmissions
+// (RFC 9260 §6.3.1: RTO.Min is 1 s) and RTCP report intervals; none of
+// them is later by more than one bucket. Nearer deadlines (a delayed
+// SACK, a pacer's next packet, a DTLS flight's first retransmission)
+// are kept exact.
+const (
+	coalesceBucket = int64(25 * time.Millisecond)
+	coalesceAfter  = int64(500 * time.Millisecond)
+)
+
+// coalesce returns the time to deliver deadline at, now being the loop's
+// time (both Unix nanoseconds).
+func coalesce(at, now int64) int64 {
+	if at-now < coalesceAfter {
+		return at
+	}
+	if r := at % coalesceBucket; r != 0 {
+		at += coalesceBucket - r
+	}
+	return at
 }
 
 func (s *shard) closeConn(c *Conn) {
 	c.closed = true
 	delete(s.conns, c)
 	s.timers.remove(c)
-	if !c.own {
+	if !c.own || s.d.cfg.TCPPort != 0 {
 		s.d.forget(c)
+	}
+	if !c.own {
 		return
 	}
 	for _, so := range c.socks {

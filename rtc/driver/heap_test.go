@@ -2,28 +2,25 @@ package driver
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
-	"time"
 )
 
 // TestTimerHeapModel checks the deadline heap against a map under random
-// set, remove and pop: pop always returns an earliest deadline, and every
-// index stays right.
+// set, remove and pop: pop always returns an earliest deadline, every
+// index stays right and every parent is no later than its children.
 func TestTimerHeapModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	conns := make([]*Conn, 50)
 	for i := range conns {
 		conns[i] = &Conn{hidx: -1}
 	}
 	var h timerHeap
-	model := map[*Conn]time.Time{}
+	model := map[*Conn]int64{}
 	for step := range 20000 {
 		c := conns[r.IntN(len(conns))]
 		switch r.IntN(4) {
 		case 0, 1:
-			d := base.Add(time.Duration(r.IntN(1000)) * time.Millisecond)
+			d := int64(r.IntN(1000)) * 1e6
 			h.set(c, d)
 			model[c] = d
 		case 2:
@@ -33,28 +30,98 @@ func TestTimerHeapModel(t *testing.T) {
 			if len(h) == 0 {
 				continue
 			}
+			next := h.next()
 			got := h.pop()
-			earliest := slices.MinFunc(mapKeys(model), func(a, b *Conn) int { return model[a].Compare(model[b]) })
-			if !model[got].Equal(model[earliest]) {
-				t.Fatalf("step %d: pop gave %v, earliest is %v", step, model[got], model[earliest])
+			earliest := next
+			for _, d := range model {
+				earliest = min(earliest, d)
+			}
+			if model[got] != earliest || next != earliest {
+				t.Fatalf("step %d: pop gave %v (next %v), earliest is %v", step, model[got], next, earliest)
+			}
+			if got.hidx != -1 {
+				t.Fatalf("step %d: popped connection keeps index %d", step, got.hidx)
 			}
 			delete(model, got)
 		}
 		if len(h) != len(model) {
 			t.Fatalf("step %d: heap %d, model %d", step, len(h), len(model))
 		}
-		for i, c := range h {
-			if c.hidx != i || !c.deadline.Equal(model[c]) {
-				t.Fatalf("step %d: entry %d has index %d, deadline %v (model %v)", step, i, c.hidx, c.deadline, model[c])
+		for i, e := range h {
+			if e.c.hidx != i || e.at != model[e.c] {
+				t.Fatalf("step %d: entry %d has index %d, deadline %v (model %v)", step, i, e.c.hidx, e.at, model[e.c])
+			}
+			if i > 0 && h[(i-1)/arity].at > e.at {
+				t.Fatalf("step %d: entry %d is earlier than its parent", step, i)
 			}
 		}
 	}
 }
 
-func mapKeys(m map[*Conn]time.Time) []*Conn {
-	out := make([]*Conn, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// BenchmarkTimerHeap moves one of 10,000 connections per operation, as a
+// wake-up that reschedules a connection does.
+func BenchmarkTimerHeap(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	conns := make([]*Conn, 10000)
+	var h timerHeap
+	for i := range conns {
+		conns[i] = &Conn{hidx: -1}
+		h.set(conns[i], r.Int64N(5e9))
 	}
-	return out
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		c := h.pop()
+		h.set(c, h.next()+r.Int64N(5e9))
+	}
+}
+
+// TestCoalesce checks the delivery time of deadlines: near ones exact,
+// distant ones at the next bucket boundary, never more than one bucket
+// late and never early.
+func TestCoalesce(t *testing.T) {
+	now := int64(1_700_000_000_123_456_789)
+	for _, d := range []int64{-5e6, 0, 1, 1e6, 200e6, coalesceAfter - 1} {
+		if got := coalesce(now+d, now); got != now+d {
+			t.Errorf("deadline now%+d delivered at now%+d, want exact", d, got-now)
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 10000 {
+		at := now + coalesceAfter + r.Int64N(30e9)
+		got := coalesce(at, now)
+		if got < at || got-at >= coalesceBucket || got%coalesceBucket != 0 {
+			t.Fatalf("deadline %d delivered at %d (%+d ns)", at, got, got-at)
+		}
+	}
+	if at := now + 7*coalesceBucket - now%coalesceBucket; coalesce(at, now) != at {
+		t.Errorf("a deadline on a boundary moved")
+	}
+}
+
+// TestWakeupPartsNoAllocs: the driver's own work in an idle wake-up
+// allocates nothing: moving a connection in the deadline heap, and taking
+// and giving back a receive buffer and a batch slice (the socket calls
+// are TestBatchNoAllocs).
+func TestWakeupPartsNoAllocs(t *testing.T) {
+	var h timerHeap
+	conns := make([]*Conn, 64)
+	for i := range conns {
+		conns[i] = &Conn{hidx: -1}
+		h.set(conns[i], int64(i)*1e6)
+	}
+	at := int64(len(conns)) * 1e6
+	allocs := testing.AllocsPerRun(1000, func() {
+		c := h.pop()
+		at += coalesceBucket
+		h.set(c, coalesce(at, at-coalesceAfter))
+		b := bufPool.Get().(*[]byte)
+		d := batchPool.Get().(*[]datagram)
+		*d = append(*d, datagram{buf: b, n: 1})
+		bufPool.Put(b)
+		putBatch(d)
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per wake-up, want 0", allocs)
+	}
 }

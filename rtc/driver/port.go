@@ -33,6 +33,7 @@ type ports struct {
 	socks  []*socket
 	tuples map[portKey]*Conn
 	ufrags map[string]*Conn
+	txs    map[[12]byte]serverTx // STUN server transactions (portservers.go)
 }
 
 // sharedSockets binds the driver's sockets on first use and starts their
@@ -62,7 +63,9 @@ func (d *Driver) sharedSockets(addrs []netip.Addr) ([]*socket, error) {
 	}
 	d.ports.socks = socks
 	d.ports.tuples = map[portKey]*Conn{}
-	d.ports.ufrags = map[string]*Conn{}
+	if d.ports.ufrags == nil { // learnUfrag may have made it (Config.TCPPort)
+		d.ports.ufrags = map[string]*Conn{}
+	}
 	for _, so := range socks {
 		d.readers.Add(1)
 		go func() {
@@ -88,7 +91,11 @@ func (d *Driver) advertise(socks []*socket) error {
 
 // route hands one batch from a shared socket to the loops of the
 // connections its datagrams belong to (reader goroutine). per is the
-// reader's scratch: one batch per loop.
+// reader's scratch: one batch per loop. It always takes the batch and
+// returns true, even once the driver is closing (it then frees the
+// datagrams): returning false would make readLoop free the batch again,
+// which route has already recycled (a double Put that poisoned bufPool
+// with nil buffers). The reader ends when Close closes the socket.
 func (d *Driver) route(so *socket, b *[]datagram, per []*[]datagram) bool {
 	d.ports.mu.RLock()
 	for _, dg := range *b {
@@ -97,6 +104,8 @@ func (d *Driver) route(so *socket, b *[]datagram, per []*[]datagram) bool {
 			if ufrag, ok := stunLocalUfrag((*dg.buf)[:dg.n]); ok {
 				c = d.ports.ufrags[string(ufrag)]
 				dg.learn = c != nil
+			} else if len(d.ports.txs) > 0 {
+				c = d.routeServerTx((*dg.buf)[:dg.n]) // portservers.go
 			}
 		}
 		if c == nil {
@@ -114,6 +123,11 @@ func (d *Driver) route(so *socket, b *[]datagram, per []*[]datagram) bool {
 	d.ports.mu.RUnlock()
 	putBatch(b)
 	ok := true
+	select {
+	case <-d.done:
+		ok = false
+	default:
+	}
 	for i, pb := range per {
 		if pb == nil {
 			continue
@@ -132,7 +146,7 @@ func (d *Driver) route(so *socket, b *[]datagram, per []*[]datagram) bool {
 		}
 		putBatch(pb)
 	}
-	return ok
+	return true
 }
 
 // stunLocalUfrag returns the local ufrag of a STUN Binding request's
@@ -202,6 +216,9 @@ func (d *Driver) learnUfrag(c *Conn) {
 		return
 	}
 	d.ports.mu.Lock()
+	if d.ports.ufrags == nil {
+		d.ports.ufrags = map[string]*Conn{}
+	}
 	owner := d.ports.ufrags[ufrag]
 	if owner == nil {
 		d.ports.ufrags[ufrag] = c
@@ -228,8 +245,10 @@ func (d *Driver) forget(c *Conn) {
 			delete(d.ports.ufrags, u)
 		}
 	}
+	d.forgetServerTx(c)
 	d.ports.mu.Unlock()
 	c.tuples, c.ufrags = nil, nil
+	c.closeTURNSockets()
 }
 
 // localUfrag is the first a=ice-ufrag of a description.

@@ -5,9 +5,6 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 // maxDatagram is the receive buffer size of one datagram. WebRTC keeps
@@ -21,10 +18,48 @@ const batchSize = 32
 // minBatch is the batch of an idle socket.
 const minBatch = 1
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, maxDatagram); return &b }}
+// bufPool and batchPool recycle receive buffers and the slices that carry
+// a batch to a loop. They are bounded free lists rather than sync.Pools: a
+// buffer crosses goroutines (reader to loop) on every datagram, and a
+// sync.Pool emptied by each GC made idle connections allocate a 2 KiB
+// buffer for about every other datagram (issue 18: no allocation per idle
+// wake-up). At most poolLimit of each are kept (2 MiB of buffers).
+var (
+	bufPool   = freeList[*[]byte]{make: func() *[]byte { b := make([]byte, maxDatagram); return &b }}
+	batchPool = freeList[*[]datagram]{make: func() *[]datagram { b := make([]datagram, 0, batchSize); return &b }}
+)
 
-// batchPool recycles the slices that carry a batch to the loop.
-var batchPool = sync.Pool{New: func() any { b := make([]datagram, 0, batchSize); return &b }}
+const poolLimit = 1024
+
+// freeList is a bounded, goroutine-safe stack of reusable values. Get
+// returns any (a pointer, so no allocation) to read like a sync.Pool.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []T
+	make func() T
+}
+
+func (f *freeList[T]) Get() any {
+	f.mu.Lock()
+	if n := len(f.free); n > 0 {
+		v := f.free[n-1]
+		var zero T
+		f.free[n-1] = zero
+		f.free = f.free[:n-1]
+		f.mu.Unlock()
+		return v
+	}
+	f.mu.Unlock()
+	return f.make()
+}
+
+func (f *freeList[T]) Put(v T) {
+	f.mu.Lock()
+	if len(f.free) < poolLimit {
+		f.free = append(f.free, v)
+	}
+	f.mu.Unlock()
+}
 
 // putBatch recycles a delivered batch; its buffers went back already.
 func putBatch(b *[]datagram) {
@@ -33,11 +68,28 @@ func putBatch(b *[]datagram) {
 	batchPool.Put(b)
 }
 
-// batchConn is the ipv4/ipv6 batch API over one UDP socket (recvmmsg and
-// sendmmsg on Linux; one datagram per call elsewhere).
+// batchConn moves batches of datagrams on one UDP socket: recvmmsg and
+// sendmmsg without allocation on Linux (socket_mmsg.go), the x/net batch
+// API elsewhere (socket_xnet.go). readBatch fills each message's n and
+// addr; writeBatch returns how many messages were sent and, when not all,
+// the error of the first that was not.
 type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+	readBatch(ms []message) (int, error)
+	writeBatch(ms []message) (int, error)
+	// another returns a batchConn on the same socket with its own
+	// buffers: each writer (one per loop on a shared socket) and the
+	// reader use their own, so they never share a call's state.
+	another() batchConn
+}
+
+// message is one datagram of a batch: its buffers (one to receive into;
+// one or more to send, with a UDP_SEGMENT control message in oob when
+// several), the peer's address and the bytes received.
+type message struct {
+	buffers [][]byte
+	oob     []byte
+	addr    netip.AddrPort
+	n       int
 }
 
 // socket is one UDP socket: a PeerConnection's own, or with
@@ -48,6 +100,8 @@ type socket struct {
 	// knows it by (its host candidate): local, or Config.PublicIP's
 	// address with local's port.
 	local, adv netip.AddrPort
+	// reader is the read loop's batchConn.
+	reader batchConn
 	// The socket's own writer: used by the connection that owns the
 	// socket; a shared socket has one writer per loop instead.
 	writer
@@ -60,7 +114,7 @@ type writer struct {
 	// The datagrams queued for the next flush and the reusable messages,
 	// iovecs and control messages of a flush.
 	pend []outDatagram
-	msgs []ipv4.Message
+	msgs []message
 	iovs [][]byte
 	oob  []byte
 	// gso: the kernel segments one buffer into equal datagrams (Linux
@@ -68,9 +122,6 @@ type writer struct {
 	gso bool
 	// queued: the writer is in its loop's list of writers to flush.
 	queued bool
-	// The last destination, resolved once.
-	lastTo   netip.AddrPort
-	lastAddr *net.UDPAddr
 }
 
 // outDatagram is one datagram waiting for the next flush, with the
@@ -102,11 +153,11 @@ func listenPort(addr netip.Addr, port int, noGSO bool) (*socket, error) {
 	s := &socket{conn: c, local: netip.AddrPortFrom(addr, c.LocalAddr().(*net.UDPAddr).AddrPort().Port())}
 	s.adv = s.local
 	s.gso = !noGSO && gsoSupported(c)
-	if network == "udp4" {
-		s.batch = ipv4.NewPacketConn(c)
-	} else {
-		s.batch = ipv6.NewPacketConn(c)
+	if s.reader, err = newBatchConn(c, network == "udp6"); err != nil {
+		_ = c.Close()
+		return nil, err
 	}
+	s.batch = s.reader.another()
 	return s, nil
 }
 
@@ -125,20 +176,21 @@ type datagram struct {
 // readLoop reads batches until the socket closes and hands them to deliver.
 // The batch adapts: an idle socket holds only minBatch buffers while it
 // blocks (memory per idle connection stays small); a socket whose reads
-// fill the batch doubles it up to batchSize.
+// fill the batch doubles it up to batchSize, and one whose reads fill half
+// of it or less halves it.
 func (s *socket) readLoop(deliver func(*[]datagram) bool) {
-	var ms []ipv4.Message // grown to k slots, each with its one iovec
+	var ms []message // grown to k slots, each with its one buffer
 	var bufs []*[]byte
 	k := minBatch
 	fill := func() {
 		for len(ms) < k {
-			ms = append(ms, ipv4.Message{Buffers: make([][]byte, 1)})
+			ms = append(ms, message{buffers: make([][]byte, 1)})
 			bufs = append(bufs, nil)
 		}
 		for i := range k {
 			if bufs[i] == nil {
 				bufs[i] = bufPool.Get().(*[]byte)
-				ms[i].Buffers[0] = *bufs[i]
+				ms[i].buffers[0] = *bufs[i]
 			}
 		}
 	}
@@ -152,7 +204,7 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 	}
 	for {
 		fill()
-		n, err := s.batch.ReadBatch(ms[:k], 0)
+		n, err := s.reader.readBatch(ms[:k])
 		if err != nil {
 			release()
 			return
@@ -160,21 +212,21 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 		batch := batchPool.Get().(*[]datagram)
 		out := (*batch)[:0]
 		for i := range n {
-			ua, ok := ms[i].Addr.(*net.UDPAddr)
-			if !ok {
+			ap := ms[i].addr
+			if !ap.IsValid() {
 				continue
 			}
-			ap := ua.AddrPort()
 			ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-			out = append(out, datagram{sock: s, from: ap, buf: bufs[i], n: ms[i].N})
+			out = append(out, datagram{sock: s, from: ap, buf: bufs[i], n: ms[i].n})
 			bufs[i] = nil
-			ms[i].N = 0
+			ms[i].n, ms[i].addr = 0, netip.AddrPort{}
 		}
 		switch {
 		case n == k && k < batchSize:
 			k = min(2*k, batchSize)
-		case n < k/4 && k > minBatch:
-			// Shrink: give back the buffers above the new size.
+		case n <= k/2 && k > minBatch:
+			// Shrink: give back the buffers above the new size (an idle
+			// socket, one datagram per read, goes back to one buffer).
 			k = max(k/2, minBatch)
 			for i := k; i < len(bufs); i++ {
 				if bufs[i] != nil {
@@ -198,7 +250,7 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 const maxPending = 256
 
 // newWriter returns another writer for s (one per loop of a shared socket).
-func (s *socket) newWriter() *writer { return &writer{batch: s.batch, gso: s.gso} }
+func (s *socket) newWriter() *writer { return &writer{batch: s.batch.another(), gso: s.gso} }
 
 // queue adds one datagram to the next flush. b must stay untouched until
 // then; release (if not nil) gets it back after the flush.
@@ -216,12 +268,12 @@ func (s *writer) flush() error {
 	var first error
 	for at := 0; at < len(s.pend); {
 		s.pack(s.pend[at:])
-		n, err := s.batch.WriteBatch(s.msgs, 0)
+		n, err := s.batch.writeBatch(s.msgs)
 		for _, m := range s.msgs[:n] {
-			at += len(m.Buffers)
+			at += len(m.buffers)
 		}
 		if err != nil && n < len(s.msgs) {
-			failed := s.msgs[n].Buffers
+			failed := s.msgs[n].buffers
 			if len(failed) > 1 && isGSOError(err) {
 				// The path or the device refused segmentation: one
 				// datagram per message from now on.
@@ -274,21 +326,13 @@ func (s *writer) pack(pend []outDatagram) {
 		for _, e := range pend[i:j] {
 			s.iovs = append(s.iovs, e.b)
 		}
-		m := ipv4.Message{Buffers: s.iovs[at:len(s.iovs):len(s.iovs)], Addr: s.udpAddr(d.to)}
+		m := message{buffers: s.iovs[at:len(s.iovs):len(s.iovs)], addr: d.to}
 		if j-i > 1 {
 			o := len(s.oob)
 			s.oob = appendSegmentSize(s.oob, len(d.b))
-			m.OOB = s.oob[o:len(s.oob):len(s.oob)]
+			m.oob = s.oob[o:len(s.oob):len(s.oob)]
 		}
 		s.msgs = append(s.msgs, m)
 		i = j
 	}
-}
-
-// udpAddr returns to as a *net.UDPAddr, reusing the last one.
-func (s *writer) udpAddr(to netip.AddrPort) *net.UDPAddr {
-	if s.lastAddr == nil || to != s.lastTo {
-		s.lastTo, s.lastAddr = to, net.UDPAddrFromAddrPort(to)
-	}
-	return s.lastAddr
 }

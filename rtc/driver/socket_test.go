@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/net/ipv4"
 )
 
 // TestFlushSegmentation sends runs of datagrams of mixed sizes and peers
@@ -100,15 +98,16 @@ type failingBatch struct {
 	calls int
 }
 
-func (f *failingBatch) ReadBatch([]ipv4.Message, int) (int, error) { return 0, nil }
+func (f *failingBatch) readBatch([]message) (int, error) { return 0, nil }
+func (f *failingBatch) another() batchConn               { return f }
 
-func (f *failingBatch) WriteBatch(ms []ipv4.Message, _ int) (int, error) {
+func (f *failingBatch) writeBatch(ms []message) (int, error) {
 	f.calls++
 	for i, m := range ms {
-		if len(m.OOB) > 0 || len(m.Buffers) > 1 {
+		if len(m.oob) > 0 || len(m.buffers) > 1 {
 			return i, &net.OpError{Op: "write", Err: os.NewSyscallError("sendmmsg", syscall.EIO)}
 		}
-		f.sent = append(f.sent, m.Buffers[0])
+		f.sent = append(f.sent, m.buffers[0])
 	}
 	return len(ms), nil
 }
@@ -160,15 +159,16 @@ func TestFlushSkipsFailedDatagram(t *testing.T) {
 // refusingBatch fails the third datagram it is given.
 type refusingBatch struct{ sent [][]byte }
 
-func (f *refusingBatch) ReadBatch([]ipv4.Message, int) (int, error) { return 0, nil }
+func (f *refusingBatch) readBatch([]message) (int, error) { return 0, nil }
+func (f *refusingBatch) another() batchConn               { return f }
 
-func (f *refusingBatch) WriteBatch(ms []ipv4.Message, _ int) (int, error) {
+func (f *refusingBatch) writeBatch(ms []message) (int, error) {
 	for i, m := range ms {
-		if m.Buffers[0][0] == 2 {
-			m.Buffers[0][0] = 0xff // fail once
+		if m.buffers[0][0] == 2 {
+			m.buffers[0][0] = 0xff // fail once
 			return i, syscall.EHOSTUNREACH
 		}
-		f.sent = append(f.sent, m.Buffers[0])
+		f.sent = append(f.sent, m.buffers[0])
 	}
 	return len(ms), nil
 }

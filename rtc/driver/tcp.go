@@ -23,16 +23,40 @@ func (c *Conn) isTURNServer(peer netip.AddrPort) bool {
 	return ok
 }
 
-// startICETCP opens the passive listeners; called once the connection is
-// registered with its loop.
+// startICETCP gives the connection its passive ICE-TCP addresses: the
+// driver's shared port (Config.TCPPort, tcpport.go) or listeners of its
+// own, one per host address (Config.ICETCP); called once the connection is
+// registered with its loop. An own listener binds the socket's bound
+// address and is advertised with its address as the PeerConnection knows
+// it (Config.PublicIP).
 func (c *Conn) startICETCP() error {
-	for _, so := range c.socks {
-		ln, err := net.Listen("tcp", netip.AddrPortFrom(so.adv.Addr(), 0).String())
+	if c.d.cfg.TCPPort != 0 {
+		addrs := make([]netip.Addr, len(c.socks))
+		for i, so := range c.socks {
+			addrs[i] = so.local.Addr()
+		}
+		advs, err := c.d.sharedTCP(addrs)
 		if err != nil {
 			return err
 		}
-		addr := ln.Addr().(*net.TCPAddr).AddrPort()
-		addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+		for _, a := range advs {
+			if err := c.Do(func(pc *rtc.PeerConnection) error { return pc.AddLocalTCPAddress(a) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c.streams.gate.limit = maxTCPConns
+	go func() {
+		<-c.done
+		c.streams.gate.closeAll()
+	}()
+	for _, so := range c.socks {
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(so.local.Addr(), 0).String())
+		if err != nil {
+			return err
+		}
+		addr := netip.AddrPortFrom(so.adv.Addr(), uint16(ln.Addr().(*net.TCPAddr).Port))
 		if err := c.Do(func(pc *rtc.PeerConnection) error { return pc.AddLocalTCPAddress(addr) }); err != nil {
 			ln.Close()
 			return err
@@ -46,34 +70,46 @@ func (c *Conn) startICETCP() error {
 	return nil
 }
 
-// accept registers every connection to a passive candidate.
+// accept admits every connection to a passive candidate of c's own
+// (tcpport.go): its first frame must be a check c accepts.
 func (c *Conn) accept(ln net.Listener, local netip.AddrPort) {
+	self := func([]byte) *Conn { return c }
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
 			return
 		}
-		ra := nc.RemoteAddr().(*net.TCPAddr).AddrPort()
-		c.addICETCP(nc, local, netip.AddrPortFrom(ra.Addr().Unmap(), ra.Port()))
+		go c.d.admitTCP(nc, local, &c.streams.gate, self)
 	}
 }
 
-// addICETCP registers an ICE-TCP connection and starts its goroutines.
-func (c *Conn) addICETCP(nc net.Conn, local, peer netip.AddrPort) {
+// registerStream registers an ICE-TCP connection (one of maxTCPConns
+// slots); false, with nc closed, when the slots are taken or the peer
+// already has one.
+func (c *Conn) registerStream(nc net.Conn, local, peer netip.AddrPort) (*stream, bool) {
 	key := streamKey{local, peer}
 	s := &stream{c: c, key: key, kick: make(chan struct{}, 1), raw: true}
 	st := &c.streams
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	if st.m == nil {
 		st.m = make(map[streamKey]*stream)
 	}
 	if old := st.m[key]; old != nil || len(st.m) >= maxTCPConns {
-		st.mu.Unlock()
 		nc.Close()
-		return
+		return nil, false
 	}
 	st.m[key] = s
-	st.mu.Unlock()
+	return s, true
+}
+
+// addICETCP registers a dialed ICE-TCP connection and starts its
+// goroutines.
+func (c *Conn) addICETCP(nc net.Conn, local, peer netip.AddrPort) {
+	s, ok := c.registerStream(nc, local, peer)
+	if !ok {
+		return
+	}
 	c.log.Debug("driver: ICE-TCP connection", "local", local, "peer", peer)
 	go s.read(nc)
 	go s.writeLoop(nc)
@@ -89,7 +125,7 @@ func (c *Conn) dialICETCP(tr shared.TransportContext) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), streamDialTimeout)
 		defer cancel()
-		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: tr.Local.Addr().AsSlice()}}
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: c.boundIP(tr.Local.Addr()).AsSlice()}}
 		nc, err := d.DialContext(ctx, "tcp", tr.Peer.String())
 		if err != nil {
 			c.log.Debug("driver: ICE-TCP dial failed", "peer", tr.Peer, "err", err)
@@ -106,4 +142,15 @@ func (c *Conn) dialICETCP(tr shared.TransportContext) {
 			nc.Close()
 		}
 	}()
+}
+
+// boundIP is the host address a PeerConnection's local address a stands
+// for: Config.PublicIP names the one host address.
+func (c *Conn) boundIP(a netip.Addr) netip.Addr {
+	for _, so := range c.socks {
+		if so.adv.Addr() == a {
+			return so.local.Addr()
+		}
+	}
+	return a
 }

@@ -11,8 +11,10 @@ import (
 )
 
 // TestICETCPConnFlood: 100 TCP connections to a connection's passive
-// ICE-TCP port leave at most maxTCPConns open; the others are closed at
-// once (the flood holds no more than the limit).
+// ICE-TCP port leave at most maxTCPConns open, waiting for their first
+// frame; the others are closed at once (the flood holds no more than the
+// limit, and TestICETCPIdleTimeout shows it holds them only until the
+// first-frame deadline and takes no slot).
 func TestICETCPConnFlood(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

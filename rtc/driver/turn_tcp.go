@@ -42,6 +42,9 @@ type streamKey struct{ local, peer netip.AddrPort }
 type streams struct {
 	mu sync.Mutex
 	m  map[streamKey]*stream
+	// gate holds the connections accepted on c's own ICE-TCP listeners
+	// until their first frame (tcpport.go).
+	gate tcpGate
 }
 
 // stream is one connection to a TURN server.

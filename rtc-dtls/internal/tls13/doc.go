@@ -11,7 +11,6 @@
 // Randomness comes only from Config.Rand: key shares read their scalars and
 // ML-KEM seed from it, and with a reader other than crypto/rand.Reader the
 // ML-KEM encapsulation is derandomized through crypto/mlkem/mlkemtest and
-// X25519 scalars are read as they are (with crypto/rand.Reader an X25519
-// key is derived from a seed for its fixed-base public key, see
-// internal/x25519), so a seeded reader replays a handshake byte for byte.
+// (EC)DH scalars are read as they are, so a seeded reader replays a
+// handshake byte for byte.
 package tls13

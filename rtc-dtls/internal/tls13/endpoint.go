@@ -600,7 +600,9 @@ func (e *Endpoint) WriteApp(now time.Time, b []byte) error {
 	}
 	e.sentSinceUpdate = true
 	w := e.writer(e.appEpoch)
-	d := e.newDatagram()
+	// Exactly the record's size: a caller that does not hand datagrams
+	// back keeps no spare capacity per queued datagram.
+	d := e.buffer(len(b) + w.Overhead())
 	d, _, err := w.Seal(d, ContentApplicationData, b, 0)
 	if err != nil {
 		return err

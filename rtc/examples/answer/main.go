@@ -15,9 +15,12 @@
 // ICE flags (issue 16): -ice-server URL (repeatable; STUN or TURN with an
 // IP address), -ice-user and -ice-pass (TURN credentials), -relay-only,
 // -host. One UDP port for every session (issue 18): -udp-port N, and
-// -public-ip ADDR for a server behind a static 1:1 NAT (not with
-// -ice-server yet). Waiting for other issues: TURN over TCP/TLS and host
-// names in URLs.
+// -public-ip ADDR for a server behind a static 1:1 NAT. ICE-TCP (RFC 6544):
+// -ice-tcp (a passive port per session) or -tcp-port N (one passive port
+// for every session, routed by the first check's ufrag; with -public-ip it
+// advertises that address), e.g.
+//
+//	go run ./rtc/examples/answer -addr 0.0.0.0:8080 -host 10.0.0.5 -udp-port 3478 -tcp-port 3478 -public-ip 203.0.113.9
 //
 // Limits (signaling.Limits and echo.Options defaults): 100 live peer
 // connections, 64 requests in flight, 64 unanswered offers that expire

@@ -14,7 +14,8 @@
 // advertises none, RFC 8841 §6.1; 0 means no limit).
 //
 // ICE flags (issue 16): -ice-server URL (repeatable), -ice-user, -ice-pass,
-// -relay-only, -host; -udp-port and -public-ip (issue 18); -v logs every
+// -relay-only, -host; -udp-port and -public-ip (issue 18); -ice-tcp and
+// -tcp-port N (ICE-TCP, one passive port for every session); -v logs every
 // event.
 package main
 

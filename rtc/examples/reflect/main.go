@@ -16,7 +16,7 @@
 // and received, retransmissions, SRTP failures, unrouted RTP.
 //
 // The flags are those of the answer example (ICE servers, -udp-port,
-// -public-ip, -host, -v, -max-conns).
+// -tcp-port, -ice-tcp, -public-ip, -host, -v, -max-conns).
 package main
 
 import (

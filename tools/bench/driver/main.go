@@ -51,13 +51,28 @@ func main() {
 	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
+	split := flag.Bool("split", false, "sansrtc idle: the a ends in a child process, so the server's (b ends') and the clients' CPU and RSS are measured apart")
+	role := flag.String("role", "", "internal: \"client\" is the -split child")
+	memprofile := flag.String("memprofile", "", "idle: write heap profiles before (this name + .base) and after the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 // fine enough to see the allocations of an idle window
+	}
+	if *role == "client" {
+		runClient(*loops)
+		return
+	}
 	var s stack
-	switch *stackName {
-	case "sansrtc":
+	switch {
+	case *split:
+		if *stackName != "sansrtc" || *mode != "idle" {
+			fail(fmt.Errorf("-split is for -stack sansrtc -mode idle"))
+		}
+		s = newSplit(*loops, *singlePort)
+	case *stackName == "sansrtc":
 		s = newOurs(*loops, *singlePort)
-	case "pion":
+	case *stackName == "pion":
 		s = newPion()
 	default:
 		fail(fmt.Errorf("unknown -stack %q", *stackName))
@@ -82,10 +97,36 @@ func main() {
 	case "idle":
 		time.Sleep(2 * time.Second) // let the setup traffic settle
 		runtime.GC()
+		if *memprofile != "" {
+			writeHeapProfile(*memprofile + ".base") // for pprof -base: what the window allocated
+		}
+		var childCPU time.Duration
+		sp, _ := s.(*splitServer)
+		if sp != nil {
+			childCPU, _ = sp.childStats()
+		}
 		cpu := measure(*window, nil)
-		pcs := float64(2 * len(ps))
-		fmt.Printf("%s idle: %d pairs: %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection\n",
-			*stackName, len(ps), cpu.Seconds()*1e6/pcs/window.Seconds(), cpu.Seconds()/window.Seconds(), float64(rss())/1024/pcs)
+		if *memprofile != "" {
+			writeHeapProfile(*memprofile)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		n := float64(len(ps))
+		perSec := func(d time.Duration, pcs float64) float64 { return d.Seconds() * 1e6 / pcs / window.Seconds() }
+		if sp != nil {
+			c1, r1 := sp.childStats()
+			childCPU = c1 - childCPU
+			fmt.Printf("%s idle, split: %d pairs: server (this process, %d PeerConnections): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection (Go heap in use %.1f KB, stacks %.1f KB)\n",
+				*stackName, len(ps), len(ps), perSec(cpu, n), cpu.Seconds()/window.Seconds(), float64(rss())/1024/n, float64(ms.HeapInuse)/1024/n, float64(ms.StackInuse)/1024/n)
+			fmt.Printf("%s idle, split: %d pairs: clients (child process, %d PeerConnections, a socket each): %.1f µs CPU per PeerConnection per second, RSS %.1f KB per PeerConnection; both: %.1f µs, %.1f KB per PeerConnection\n",
+				*stackName, len(ps), len(ps), perSec(childCPU, n), float64(r1)/1024/n, perSec(cpu+childCPU, 2*n), float64(rss()+r1)/1024/(2*n))
+			break
+		}
+		// Both ends of every pair live in this process: the figures are
+		// per PeerConnection, the process's totals divided by 2*pairs.
+		pcs := 2 * n
+		fmt.Printf("%s idle: %d pairs (both ends in this process): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection (Go heap in use %.1f KB, stacks %.1f KB; %d goroutines)\n",
+			*stackName, len(ps), perSec(cpu, pcs), cpu.Seconds()/window.Seconds(), float64(rss())/1024/pcs, float64(ms.HeapInuse)/1024/pcs, float64(ms.StackInuse)/1024/pcs, runtime.NumGoroutine())
 	case "small":
 		msg := make([]byte, *size)
 		stop := make(chan struct{})
@@ -146,6 +187,21 @@ func startProfile() func() {
 		if err := f.Close(); err != nil {
 			fail(err)
 		}
+	}
+}
+
+// writeHeapProfile writes the live heap (after a GC) to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail(err)
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fail(err)
+	}
+	if err := f.Close(); err != nil {
+		fail(err)
 	}
 }
 

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -204,6 +205,14 @@ func TestStockChromiumMDNSResolved(t *testing.T) {
 // page measured.
 func stockChromiumOffers(t *testing.T, peer signalingPeer) stockResult {
 	t.Helper()
+	return stockChromiumSessions(t, peer, 1)[0]
+}
+
+// stockChromiumSessions runs n tabs of one stock Chromium at once, each
+// offering a data channel to its own session of peer, as
+// stockChromiumOffers describes.
+func stockChromiumSessions(t *testing.T, peer signalingPeer, n int) []stockResult {
+	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -219,47 +228,76 @@ func stockChromiumOffers(t *testing.T, peer signalingPeer) stockResult {
 	if err := chromedp.Do(bctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
-	offer, err := peers.Eval[string](bctx, "offer()")
-	if err != nil {
-		t.Fatal(err)
+	tabs := []context.Context{bctx}
+	for range n - 1 {
+		tctx, tcancel := chromedp.NewContext(bctx) // a new tab of the same browser
+		defer tcancel()
+		if err := chromedp.Do(tctx, chromedp.Navigate(url)); err != nil {
+			t.Fatalf("opening a tab: %v", err)
+		}
+		tabs = append(tabs, tctx)
 	}
-	if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
-		t.Logf("chromium offer:\n%s", offer)
-	}
-	var hosts, locals int
-	for _, l := range strings.Split(offer, "\n") {
-		if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
-			hosts++
-			if strings.Contains(l, ".local ") {
-				locals++
+	// Every tab offers and gets its answer first, then all connect at once.
+	var answers []string
+	for _, tab := range tabs {
+		offer, err := peers.Eval[string](tab, "offer()")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("SANSRTC_DEBUG_SDP") != "" {
+			t.Logf("chromium offer:\n%s", offer)
+		}
+		var hosts, locals int
+		for _, l := range strings.Split(offer, "\n") {
+			if strings.HasPrefix(l, "a=candidate:") && strings.Contains(l, " typ host") {
+				hosts++
+				if strings.Contains(l, ".local ") {
+					locals++
+				}
 			}
 		}
+		if hosts == 0 || locals != hosts {
+			t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+		}
+		ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, ans.SDP)
 	}
-	if hosts == 0 || locals != hosts {
-		t.Fatalf("stock Chromium offered %d host candidates, %d of them mDNS names; want only .local names:\n%s", hosts, locals, offer)
+	results := make([]stockResult, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, tab := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, err := peers.Eval[string](tab, "accept("+quote(answers[i])+")")
+			if err != nil {
+				errs[i] = fmt.Errorf("chromium tab %d did not connect: %w", i, err)
+				return
+			}
+			errs[i] = json.Unmarshal([]byte(raw), &results[i])
+		}()
 	}
-	ans, err := peer.Answer(ctx, signaling.Description{Type: "offer", SDP: offer})
-	if err != nil {
-		t.Fatal(err)
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if r.Echo != "hello over the LAN" {
+			t.Fatalf("tab %d: echo %q", i, r.Echo)
+		}
+		if !strings.Contains(r.Remote, LAN.String()) {
+			t.Errorf("tab %d: selected remote candidate %q, want our LAN address %s", i, r.Remote, LAN)
+		}
 	}
-	raw, err := peers.Eval[string](bctx, "accept("+quote(ans.SDP)+")")
-	if err != nil {
-		t.Fatalf("chromium did not connect: %v", err)
+	for i, tab := range tabs {
+		if _, err := peers.Eval[bool](tab, "pc.close(), true"); err != nil {
+			t.Errorf("closing Chromium's connection in tab %d: %v", i, err)
+		}
 	}
-	var r stockResult
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		t.Fatal(err)
-	}
-	if r.Echo != "hello over the LAN" {
-		t.Fatalf("echo %q", r.Echo)
-	}
-	if !strings.Contains(r.Remote, LAN.String()) {
-		t.Errorf("selected remote candidate %q, want our LAN address %s", r.Remote, LAN)
-	}
-	if _, err := peers.Eval[bool](bctx, "pc.close(), true"); err != nil {
-		t.Errorf("closing Chromium's connection: %v", err)
-	}
-	return r
+	return results
 }
 
 func quote(s string) string {
@@ -297,6 +335,30 @@ func TestStockChromiumICETCP(t *testing.T) {
 	}
 	t.Logf("stock Chromium offerer with UDP dropped, ICE-TCP: pair local %q remote %q", r.Local, r.Remote)
 	t.Logf("figure browser=chromium role=offerer path=ice-tcp setup=%.0fms", r.Setup)
+}
+
+// TestStockChromiumTCPPort: as TestStockChromiumICETCP, with one fixed
+// ICE-TCP port for every session (rtc/examples/answer with -tcp-port, and
+// -udp-port on the same number: driver.Config.TCPPort and SinglePort) and
+// two Chromium tabs connecting at once: both select a pair on that one
+// port, routed by their checks' ufrags.
+func TestStockChromiumTCPPort(t *testing.T) {
+	peers.RequireChromium(t)
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	const port = 3478 // fixed: the namespace is ours
+	peer := startAnswer(t, "-udp-port", fmt.Sprint(port), "-tcp-port", fmt.Sprint(port))
+	rs := stockChromiumSessions(t, peer, 2)
+	want := fmt.Sprintf("host tcp %v:%d", LAN, port)
+	for i, r := range rs {
+		if r.Remote != want || !strings.Contains(r.Local, "tcp") {
+			t.Errorf("tab %d: selected pair local %q remote %q, want remote %q", i, r.Local, r.Remote, want)
+		}
+		t.Logf("stock Chromium tab %d, UDP dropped, one ICE-TCP port: pair local %q remote %q", i, r.Local, r.Remote)
+		t.Logf("figure browser=chromium role=offerer path=ice-tcp-port tab=%d setup=%.0fms", i, r.Setup)
+	}
 }
 
 // TestStockChromiumAnswersOnLAN: the other role. rtc/examples/answer on

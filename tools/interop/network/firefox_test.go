@@ -133,6 +133,29 @@ func TestStockFirefoxAnswersOnLAN(t *testing.T) {
 	stockFirefox(t, true, "", "1.3", "X25519MLKEM768")
 }
 
+// TestStockFirefoxTCPPort: as TestStockFirefoxOffersOnLAN with every UDP
+// datagram dropped (nftables, mDNS excepted): stock Firefox connects over
+// ICE-TCP to rtc/examples/answer's one fixed ICE-TCP port (-tcp-port,
+// driver.Config.TCPPort), and echoes.
+func TestStockFirefoxTCPPort(t *testing.T) {
+	bin := peers.Require(t, "firefox-esr", "apt-get install -y firefox-esr")
+	peers.Require(t, "nft", "apt-get install -y nftables")
+	if !InNamespace(t, dropUDP...) {
+		return
+	}
+	peer := startAnswer(t, "-mdns", "veth0", "-tcp-port", "3478")
+	srv := servePage(t, firefoxPage, peer)
+	r := runFirefox(t, bin, srv, srv.URL+"/", "")
+	if r.Error != "" {
+		t.Fatalf("Firefox: %s\noffer:\n%s", r.Error, r.Offer)
+	}
+	if r.Echo != "hello over the LAN" {
+		t.Fatalf("echo %q", r.Echo)
+	}
+	t.Logf("stock Firefox ESR offerer, UDP dropped, the answer example's ICE-TCP port 3478: getStats DTLS %s %s", r.TLSVersion, r.DTLSCipher)
+	t.Logf("figure browser=firefox role=offerer path=ice-tcp-port setup=%.0fms", r.Setup)
+}
+
 // dtls12Pref limits Firefox to DTLS 1.2 (771 = 0x0303, TLS 1.2).
 const dtls12Pref = `user_pref("media.peerconnection.dtls.version.max", 771);` + "\n"
 

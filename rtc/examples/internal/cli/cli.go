@@ -1,7 +1,8 @@
 // Package cli holds the flags and logging the examples share: ICE servers
 // (issue 16: -ice-server, -ice-user, -ice-pass, -relay-only), host
 // addresses (-host), one UDP port for every session (issue 18: -udp-port,
-// -public-ip, -ice-lite), the real-network flags of issue 16 (-tls-roots for turns:
+// -public-ip, -ice-lite), one ICE-TCP port for every session (-tcp-port),
+// the real-network flags of issue 16 (-tls-roots for turns:
 // servers, -mdns to resolve browsers' .local candidates) and log levels
 // (-v).
 package cli
@@ -32,6 +33,7 @@ type Flags struct {
 	TLSRoots   string
 	MDNS       string
 	ICETCP     bool
+	TCPPort    int
 	ICELite    bool
 }
 
@@ -60,13 +62,15 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.IntVar(&f.UDPPort, "udp-port", 0, "run every session on this one UDP port (0: a socket per session)")
 	fs.StringVar(&f.TLSRoots, "tls-roots", "", "PEM file of the roots that verify turns: servers (default: the system roots)")
 	fs.BoolVar(&f.ICETCP, "ice-tcp", false, "also offer ICE-TCP (RFC 6544): a passive TCP port per session and host address, active dials; UDP keeps priority")
+	fs.IntVar(&f.TCPPort, "tcp-port", 0, "offer ICE-TCP (RFC 6544) with this one passive TCP port for every session, routed by the first check's ufrag (0: none; with -ice-tcp, a port per session); works with -udp-port and -public-ip")
 	fs.StringVar(&f.MDNS, "mdns", "", "resolve remote mDNS .local candidates (stock browsers) by asking on this LAN interface, e.g. eth0")
 	fs.BoolVar(&f.ICELite, "ice-lite", false, "be an ICE-lite agent (RFC 8445 §2.5), as a server on a public address is (with -udp-port, -public-ip): host candidates only, the peer checks and nominates; no -ice-server")
 	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
 }
 
 // DriverConfig returns the driver configuration of -host, -udp-port,
-// -public-ip and -ice-lite, logging to log.
+// -tcp-port, -public-ip, -ice-tcp, -ice-lite, -tls-roots and -mdns,
+// logging to log.
 func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 	hosts, err := f.HostAddresses()
 	if err != nil {
@@ -89,9 +93,6 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 		}
 		cfg.PublicIP = a
 	}
-	if cfg.SinglePort && len(f.ICEServers) > 0 {
-		return cfg, fmt.Errorf("-udp-port does not support -ice-server yet")
-	}
 	if f.ICELite {
 		if len(f.ICEServers) > 0 {
 			return cfg, fmt.Errorf("-ice-lite does not use -ice-server (host candidates only)")
@@ -108,11 +109,12 @@ func (f *Flags) DriverConfig(log *slog.Logger) (driver.Config, error) {
 			return cfg, fmt.Errorf("-tls-roots: no certificate in %s", f.TLSRoots)
 		}
 	}
-	if f.ICETCP {
-		if cfg.SinglePort {
-			return cfg, fmt.Errorf("-ice-tcp does not work with -udp-port yet")
+	cfg.ICETCP = f.ICETCP
+	if f.TCPPort != 0 {
+		if f.TCPPort < 0 || f.TCPPort > 65535 {
+			return cfg, fmt.Errorf("bad -tcp-port %d", f.TCPPort)
 		}
-		cfg.ICETCP = true
+		cfg.TCPPort = f.TCPPort
 	}
 	if f.MDNS != "" {
 		// Lives as long as the process: the examples run until killed.

@@ -42,6 +42,17 @@ func TestFlags(t *testing.T) {
 	if dc, err = parse(t, "-udp-port", "4000", "-ice-lite").DriverConfig(nil); err != nil || !dc.ICELite || !dc.SinglePort {
 		t.Errorf("-ice-lite: %+v, %v", dc, err)
 	}
+	if _, err = parse(t, "-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478").DriverConfig(nil); err != nil {
+		t.Errorf("-udp-port with -ice-server: %v", err)
+	}
+	// ICE-TCP with one UDP port: a port per session, or the one -tcp-port.
+	if dc, err = parse(t, "-udp-port", "4000", "-ice-tcp").DriverConfig(nil); err != nil || !dc.ICETCP || !dc.SinglePort {
+		t.Errorf("-ice-tcp -udp-port: %+v, %v", dc, err)
+	}
+	if dc, err = parse(t, "-udp-port", "4000", "-tcp-port", "4001", "-public-ip", "192.0.2.7").DriverConfig(nil); err != nil ||
+		dc.TCPPort != 4001 || !dc.SinglePort || !dc.PublicIP.IsValid() {
+		t.Errorf("-tcp-port: %+v, %v", dc, err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -61,11 +72,10 @@ func TestFlags(t *testing.T) {
 		{[]string{"-public-ip", "192.0.2.7"}, "-public-ip needs -udp-port"},
 		{[]string{"-udp-port", "70000"}, "bad -udp-port"},
 		{[]string{"-host", "localhost"}, "bad -host"},
-		{[]string{"-udp-port", "4000", "-ice-server", "stun:127.0.0.1:3478"}, "does not support -ice-server"},
 		{[]string{"-tls-roots", "/nonexistent/roots.pem"}, "-tls-roots"},
 		{[]string{"-tls-roots", "cli_test.go"}, "no certificate"},
 		{[]string{"-mdns", "no-such-interface0"}, "-mdns"},
-		{[]string{"-udp-port", "4000", "-ice-tcp"}, "-ice-tcp does not work"},
+		{[]string{"-tcp-port", "-2"}, "bad -tcp-port"},
 		{[]string{"-ice-lite", "-ice-server", "stun:127.0.0.1:3478"}, "-ice-lite does not use -ice-server"},
 	} {
 		if _, err := parse(t, tc.args...).DriverConfig(nil); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,0 +1,218 @@
+//go:build linux && (amd64 || arm64)
+
+package driver
+
+import (
+	"net"
+	"net/netip"
+	"syscall"
+	"unsafe"
+)
+
+// mmsgConn is batchConn for Linux: recvmmsg and sendmmsg on the socket's
+// descriptor, with the headers, iovecs and addresses kept between calls,
+// so a batch costs one system call and no allocation (issue 18; the
+// x/net batch API allocates a source address per received datagram and
+// headers per call). One goroutine uses it at a time: the reader and
+// every writer have their own (another).
+type mmsgConn struct {
+	rc syscall.RawConn
+	v6 bool        // an AF_INET6 socket: IPv4 destinations are written IPv4-mapped
+	r  mmsgBuffers // readBatch's
+	w  mmsgBuffers // writeBatch's
+	// The callbacks for rc.Read and rc.Write, bound once.
+	readFn, writeFn func(fd uintptr) bool
+}
+
+// mmsgBuffers is the state of one batch call.
+type mmsgBuffers struct {
+	hdrs  []mmsghdr
+	iovs  []syscall.Iovec
+	names []syscall.RawSockaddrInet6 // large enough for either family
+	n     int                        // the result: messages moved
+	err   error
+}
+
+// mmsghdr is struct mmsghdr of sendmmsg(2): a msghdr and the bytes moved.
+type mmsghdr struct {
+	hdr syscall.Msghdr
+	n   uint32
+}
+
+func newBatchConn(c *net.UDPConn, v6 bool) (batchConn, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	m := &mmsgConn{rc: rc, v6: v6}
+	m.readFn, m.writeFn = m.doRead, m.doWrite
+	return m, nil
+}
+
+func (m *mmsgConn) another() batchConn {
+	o := &mmsgConn{rc: m.rc, v6: m.v6}
+	o.readFn, o.writeFn = o.doRead, o.doWrite
+	return o
+}
+
+func (b *mmsgBuffers) prepare(ms []message) {
+	niov := 0
+	for _, m := range ms {
+		niov += len(m.buffers)
+	}
+	if cap(b.hdrs) < len(ms) {
+		b.hdrs = make([]mmsghdr, len(ms))
+		b.names = make([]syscall.RawSockaddrInet6, len(ms))
+	}
+	if cap(b.iovs) < niov {
+		b.iovs = make([]syscall.Iovec, niov)
+	}
+	b.hdrs, b.names, b.iovs = b.hdrs[:len(ms)], b.names[:len(ms)], b.iovs[:niov]
+	at := 0
+	for i, m := range ms {
+		h := &b.hdrs[i]
+		*h = mmsghdr{}
+		iov := b.iovs[at : at+len(m.buffers)]
+		at += len(m.buffers)
+		for j, buf := range m.buffers {
+			iov[j] = syscall.Iovec{}
+			if len(buf) > 0 {
+				iov[j].Base = &buf[0]
+				iov[j].SetLen(len(buf))
+			}
+		}
+		if len(iov) > 0 {
+			h.hdr.Iov = &iov[0]
+			h.hdr.Iovlen = uint64(len(iov))
+		}
+		if len(m.oob) > 0 {
+			h.hdr.Control = &m.oob[0]
+			h.hdr.SetControllen(len(m.oob))
+		}
+		h.hdr.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+		h.hdr.Namelen = uint32(unsafe.Sizeof(b.names[i]))
+	}
+}
+
+// release drops the references to the caller's buffers.
+func (b *mmsgBuffers) release() {
+	clear(b.hdrs)
+	clear(b.iovs)
+}
+
+func (m *mmsgConn) readBatch(ms []message) (int, error) {
+	b := &m.r
+	b.prepare(ms)
+	b.n, b.err = 0, nil
+	if err := m.rc.Read(m.readFn); err != nil {
+		b.release()
+		return 0, err
+	}
+	if b.err != nil {
+		b.release()
+		return 0, b.err
+	}
+	for i := range b.n {
+		ms[i].n = int(b.hdrs[i].n)
+		ms[i].addr = sockaddrToAddrPort(&b.names[i])
+	}
+	b.release()
+	return b.n, nil
+}
+
+func (m *mmsgConn) doRead(fd uintptr) bool {
+	b := &m.r
+	r, _, e := syscall.Syscall6(sysRecvmmsg, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+	switch {
+	case e == syscall.EAGAIN:
+		return false // wait until readable
+	case e == syscall.EINTR:
+		return m.doRead(fd)
+	case e != 0:
+		b.err = e
+		return true
+	}
+	b.n = int(r)
+	return true
+}
+
+// writeBatch sends ms in order; it returns how many were sent and, if not
+// all, the error of the first one that failed.
+func (m *mmsgConn) writeBatch(ms []message) (int, error) {
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	b := &m.w
+	b.prepare(ms)
+	for i, msg := range ms {
+		b.hdrs[i].hdr.Namelen = addrPortToSockaddr(msg.addr, &b.names[i], m.v6)
+	}
+	sent := 0
+	for sent < len(ms) {
+		b.n, b.err = 0, nil
+		hdrs := b.hdrs
+		b.hdrs = b.hdrs[sent:]
+		err := m.rc.Write(m.writeFn)
+		b.hdrs = hdrs
+		if err == nil {
+			err = b.err
+		}
+		if err != nil {
+			b.release()
+			return sent, err
+		}
+		sent += b.n
+	}
+	b.release()
+	return sent, nil
+}
+
+func (m *mmsgConn) doWrite(fd uintptr) bool {
+	b := &m.w
+	r, _, e := syscall.Syscall6(sysSendmmsg, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+	switch {
+	case e == syscall.EAGAIN:
+		return false // wait until writable
+	case e == syscall.EINTR:
+		return m.doWrite(fd)
+	case e != 0:
+		b.err = &net.OpError{Op: "write", Net: "udp", Err: syscall.Errno(e)}
+		return true
+	}
+	b.n = int(r)
+	return true
+}
+
+// sockaddrToAddrPort reads a sockaddr_in or sockaddr_in6 (an IPv4-mapped
+// address becomes IPv4; the IPv6 zone is dropped).
+func sockaddrToAddrPort(sa *syscall.RawSockaddrInet6) netip.AddrPort {
+	switch sa.Family {
+	case syscall.AF_INET:
+		sa4 := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		p := (*[2]byte)(unsafe.Pointer(&sa4.Port))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), uint16(p[0])<<8|uint16(p[1]))
+	case syscall.AF_INET6:
+		p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr).Unmap(), uint16(p[0])<<8|uint16(p[1]))
+	}
+	return netip.AddrPort{}
+}
+
+// addrPortToSockaddr writes ap into sa and returns the sockaddr's length:
+// sockaddr_in for an IPv4 address on an IPv4 socket, else sockaddr_in6
+// (the IPv6 zone is not written: link-local peers are not used by
+// default, see Config.Filter).
+func addrPortToSockaddr(ap netip.AddrPort, sa *syscall.RawSockaddrInet6, v6 bool) uint32 {
+	port := ap.Port()
+	if a := ap.Addr(); a.Is4() && !v6 {
+		sa4 := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
+		*sa4 = syscall.RawSockaddrInet4{Family: syscall.AF_INET, Addr: a.As4()}
+		p := (*[2]byte)(unsafe.Pointer(&sa4.Port))
+		p[0], p[1] = byte(port>>8), byte(port)
+		return syscall.SizeofSockaddrInet4
+	}
+	*sa = syscall.RawSockaddrInet6{Family: syscall.AF_INET6, Addr: ap.Addr().As16()}
+	p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+	p[0], p[1] = byte(port>>8), byte(port)
+	return syscall.SizeofSockaddrInet6
+}
