@@ -126,7 +126,7 @@ type transaction struct {
 //     needed); the bytes are copied. Transport says where it goes; over
 //     shared.TCP it is sent once and times out after Ti.
 //   - PollWrite: the first transmission and every retransmission; the bytes
-//     belong to the caller.
+//     belong to the caller, who may give them back with ReleaseWrite.
 //   - HandleRead: a datagram that arrived on the path; responses are
 //     matched by transaction ID, anything else is counted and refused.
 //   - PollEvent: one Event per finished transaction.
