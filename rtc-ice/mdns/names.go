@@ -52,6 +52,12 @@ func canonical(name string) string {
 	return strings.ToLower(strings.TrimSuffix(name, "."))
 }
 
+// NewName draws a fresh random name "<uuid>.local" (a version 4 UUID,
+// RFC 4122 §4.4) from r, as draft-ietf-mmusic-mdns-ice-candidates §3.1.1
+// asks for each host candidate IP address. r should be crypto/rand.Reader
+// or as unpredictable: the name is all that hides the address.
+func NewName(r io.Reader) (string, error) { return newName(r) }
+
 // newName draws a version 4 UUID (RFC 4122 §4.4) from r and returns
 // "<uuid>.local", the draft's name for a published candidate.
 func newName(r io.Reader) (string, error) {
