@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -226,4 +227,35 @@ func resolve(t *testing.T, p, q *peer) {
 		t.Fatalf("%s asked for none of %s's names", p.name, q.name)
 	}
 	p.Drain()
+}
+
+// A PeerConnection publishes at most maxHostnames names: a host candidate
+// on one more address is not signalled at all (never with its IP) and is
+// reported; the others keep their names.
+func TestMDNSHostCandidatesLimit(t *testing.T) {
+	sim := netsim.New(netsim.Config{Seed: 11})
+	var extra []netip.AddrPort
+	for i := range maxHostnames + 8 {
+		extra = append(extra, netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, byte(i / 200), byte(1 + i%200)}), 7000))
+	}
+	a := newMDNSPeer(t, sim, 11, "a", addrA, extra...)
+	desc := offerMDNS(t, a)
+	if n := len(a.pc.PublishedHostnames()); n != maxHostnames {
+		t.Fatalf("%d names, want %d", n, maxHostnames)
+	}
+	refused, signalled := 0, 0
+	for _, e := range a.Events {
+		switch {
+		case e.Kind == EventICECandidateError && errors.Is(e.Err, ErrLimit):
+			refused++
+		case e.Kind == EventICECandidate && e.Candidate.Candidate != "":
+			signalled++
+		}
+	}
+	if signalled != maxHostnames || refused != len(extra)+1-maxHostnames {
+		t.Fatalf("signalled %d, refused %d of %d addresses", signalled, refused, len(extra)+1)
+	}
+	if strings.Contains(desc.SDP, "10.1.") || strings.Contains(desc.SDP, "192.0.2.1") {
+		t.Fatalf("an address in the description:\n%s", desc.SDP)
+	}
 }
