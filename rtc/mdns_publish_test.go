@@ -9,6 +9,7 @@ import (
 
 	ice "github.com/sansrtc/rtc/rtc-ice"
 	"github.com/sansrtc/rtc/rtc-ice/mdns"
+	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -257,5 +258,37 @@ func TestMDNSHostCandidatesLimit(t *testing.T) {
 	}
 	if strings.Contains(desc.SDP, "10.1.") || strings.Contains(desc.SDP, "192.0.2.1") {
 		t.Fatalf("an address in the description:\n%s", desc.SDP)
+	}
+}
+
+// Server-reflexive and relayed candidates keep their own (public)
+// address but hide the related address, the host address they were
+// learned from (raddr 0.0.0.0 or ::, rport 0, as Chromium signals them);
+// with MDNSHostCandidates off they are untouched.
+func TestMDNSHostCandidatesRelated(t *testing.T) {
+	out := &sink{events: shared.NewEventQueue[Event](16)}
+	tr := &transport{rand: netsim.NewRand(1, "x")}
+	srflx := ice.Candidate{Foundation: "1", Component: 1, Priority: 1, Type: ice.CandidateServerReflexive,
+		Address: netip.MustParseAddrPort("203.0.113.5:4000"), Related: netip.MustParseAddrPort("192.168.1.20:5000")}
+	relay := srflx
+	relay.Type, relay.Address, relay.Related = ice.CandidateRelay, netip.MustParseAddrPort("[2001:db8::9]:3478"), netip.MustParseAddrPort("[2001:db8::20]:5000")
+	if c, ok := tr.conceal(srflx, out); !ok || c.Related != srflx.Related {
+		t.Fatalf("off: %v %v", c, ok)
+	}
+	tr.hostnames.on = true
+	for _, tc := range []struct {
+		in   ice.Candidate
+		want string
+	}{
+		{srflx, "203.0.113.5 4000 typ srflx raddr 0.0.0.0 rport 0"},
+		{relay, "2001:db8::9 3478 typ relay raddr :: rport 0"},
+	} {
+		c, ok := tr.conceal(tc.in, out)
+		if s := c.String(); !ok || !strings.Contains(s, tc.want) || strings.Contains(s, "192.168.1.20") || strings.Contains(s, "2001:db8::20") {
+			t.Errorf("%s, want %q", s, tc.want)
+		}
+	}
+	if out.events.Len() != 0 || len(tr.hostnames.names) != 0 {
+		t.Errorf("names drawn for srflx/relay candidates: %v", tr.hostnames.names)
 	}
 }

@@ -226,6 +226,14 @@ func (r *MDNSResolver) publish(now time.Time) {
 // saw the same bytes first; the Responder's own counters are in
 // MDNSStats.Responder.
 func (r *MDNSResolver) answer(tb shared.TaggedBytes) {
+	// A name published since the loop last woke is answered already:
+	// the query may race the wake-up.
+	r.pub.mu.Lock()
+	pending := len(r.pub.ops) > 0
+	r.pub.mu.Unlock()
+	if pending {
+		r.publish(tb.Now)
+	}
 	if err := r.resp.HandleRead(tb); errors.Is(err, shared.ErrQueueFull) {
 		r.dropped.Add(1) // conflict events lost: drainResponder counts them anyway
 	}
