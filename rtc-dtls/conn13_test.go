@@ -265,6 +265,15 @@ func TestDTLS13AutoClient(t *testing.T) {
 				t.Error("the client keeps the 1.3 key shares it offered after the handshake")
 			}
 			for _, c := range []*Conn{p.client, p.server} {
+				for _, m := range c.reasm.msgs[:cap(c.reasm.msgs)] {
+					if m != nil {
+						// The peer's flight (its certificate: about 1.4 KB).
+						t.Errorf("%v keeps a reassembled handshake message of %d bytes", c.isClient, len(m.body))
+						break
+					}
+				}
+			}
+			for _, c := range []*Conn{p.client, p.server} {
 				st, _ := c.ConnectionState()
 				if st.Version != v.version || st.Group != v.group {
 					t.Errorf("%s: version %q group %v, want %q %v", map[bool]string{true: "client", false: "server"}[c.isClient], st.Version, st.Group, v.version, v.group)

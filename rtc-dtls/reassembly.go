@@ -87,13 +87,17 @@ func (r *reassembler) remove(seq uint16) {
 	for i, m := range r.msgs {
 		if m.seq == seq {
 			r.buffered -= len(m.body)
-			r.msgs = append(r.msgs[:i], r.msgs[i+1:]...)
+			last := len(r.msgs) - 1
+			copy(r.msgs[i:], r.msgs[i+1:])
+			r.msgs[last] = nil // no stale pointer past the end keeps its body
+			r.msgs = r.msgs[:last]
 			return
 		}
 	}
 }
 
 func (r *reassembler) clear() {
+	clear(r.msgs) // the messages and their bodies (a certificate: about 1.4 KB) go to the GC
 	r.msgs = r.msgs[:0]
 	r.buffered = 0
 }

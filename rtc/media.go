@@ -50,8 +50,8 @@ type media struct {
 	// (remoteTracks).
 	tracksFor *sdp.SessionDescription
 
-	scratch rtp.Packet // WriteRTP's parsed packet
-	free    [][]byte   // buffers given back by ReleaseRead and ReleaseWrite
+	scratch *rtp.Packet // WriteRTP's parsed packet; allocated on first use (680 bytes a data-only PeerConnection does without)
+	free    [][]byte    // buffers given back by ReleaseRead and ReleaseWrite
 	stats   MediaStats
 }
 
@@ -402,4 +402,12 @@ func (m *media) stopTransceiver(t *Transceiver) {
 			delete(m.ssrcs, ssrc)
 		}
 	}
+}
+
+// packet returns the scratch packet, allocating it on first use.
+func (m *media) packet() *rtp.Packet {
+	if m.scratch == nil {
+		m.scratch = new(rtp.Packet)
+	}
+	return m.scratch
 }

@@ -74,7 +74,7 @@ func (m *media) pollPacer(now time.Time, send func([]byte) error) error {
 		if it.Padding {
 			continue // probing is off (gcc DisableProbing): no padding to send
 		}
-		p := &m.scratch
+		p := m.packet()
 		err := p.Unmarshal(it.Value.raw)
 		var b []byte
 		if err == nil {

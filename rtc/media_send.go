@@ -16,7 +16,7 @@ func (pc *PeerConnection) writeRTP(s *Sender, rid string, pkt []byte) error {
 	}
 	// One scratch packet (it would escape to the heap through the chain):
 	// it aliases pkt only for this call.
-	p := &pc.media.scratch
+	p := pc.media.packet()
 	if err := p.Unmarshal(pkt); err != nil {
 		return fmt.Errorf("rtc: WriteRTP: %w", err)
 	}

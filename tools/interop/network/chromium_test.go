@@ -61,13 +61,15 @@ async function accept(sdp) {
   const echo = await got;
   let local = "", remote = "";
   const stats = await pc.getStats();
-  stats.forEach(s => {
-    if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
-      const l = stats.get(s.localCandidateId), r = stats.get(s.remoteCandidateId);
-      local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
-      remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
-    }
-  });
+  // The transport's selected pair; else a nominated, succeeded one.
+  let pair;
+  stats.forEach(s => { if (s.type === "transport" && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+  stats.forEach(s => { if (!pair && s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pair = s; });
+  if (pair) {
+    const l = stats.get(pair.localCandidateId), r = stats.get(pair.remoteCandidateId);
+    local = l.candidateType + " " + l.protocol + " " + (l.address || "") + ":" + l.port;
+    remote = r.candidateType + " " + r.protocol + " " + (r.address || "") + ":" + r.port;
+  }
   return JSON.stringify({ setup, echo, local, remote });
 }
 async function answerOffer(sdp) {
@@ -371,6 +373,18 @@ func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	}
 	capture := firefox.StartCapture(t)
 	peer := startAnswer(t, "-mdns", "veth0")
+	r := stockChromiumAnswers(t, peer)
+	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
+	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
+	logFigure(t, "chromium", "answerer", w, r.Setup)
+}
+
+// stockChromiumAnswers runs stock Chromium answering peer's offer (a data
+// channel): its answer must carry .local candidates, and a message must
+// come back. It closes Chromium's connection and returns what the page
+// measured.
+func stockChromiumAnswers(t *testing.T, peer signalingPeer) stockResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	actx, acancel := chromedp.NewExecAllocator(ctx, stockFlags(t.TempDir())...)
@@ -413,7 +427,5 @@ func TestStockChromiumAnswersOnLAN(t *testing.T) {
 	if _, err := peers.Eval[bool](bctx, "pc.close(), true"); err != nil {
 		t.Errorf("closing Chromium's connection: %v", err)
 	}
-	checkStatsLine(t, peer, "DTLS 1.3", "X25519MLKEM768")
-	w := checkWire(t, capture, peer.Port(), "chromium", "1.3")
-	logFigure(t, "chromium", "answerer", w, r.Setup)
+	return r
 }

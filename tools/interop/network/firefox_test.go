@@ -184,11 +184,32 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, version, group string)
 	}
 	capture := firefox.StartCapture(t)
 	peer := startAnswer(t, "-mdns", "veth0")
-	srv := servePage(t, firefoxPage, peer)
-
-	page, role := srv.URL+"/", "offerer"
+	role := "offerer"
 	if answers {
-		page, role = page+"?answer", "answerer"
+		role = "answerer"
+	}
+	r := stockFirefoxEcho(t, bin, peer, answers, extraPrefs)
+	wantTLS := map[string]string{"1.3": "FEFC", "1.2": "FEFD"}[version]
+	if !strings.EqualFold(r.TLSVersion, wantTLS) {
+		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
+	}
+	line := checkStatsLine(t, peer, "DTLS "+version, group)
+	w := checkWire(t, capture, peer.Port(), "firefox", version)
+	t.Logf("stock Firefox ESR %s on the LAN: getStats DTLS %s %s; the example's stats line: %s", role, r.TLSVersion, r.DTLSCipher, line)
+	logFigure(t, "firefox", role, w, r.Setup)
+}
+
+// stockFirefoxEcho runs stock Firefox (bin, a fresh profile with
+// extraPrefs) offering a data channel to peer, or answering peer's offer
+// when answers is set; its description must be the stock one (mDNS names
+// and end-of-candidates) and a message must come back. It returns what the
+// page posted.
+func stockFirefoxEcho(t *testing.T, bin string, peer signalingPeer, answers bool, extraPrefs string) firefoxResult {
+	t.Helper()
+	srv := servePage(t, firefoxPage, peer)
+	page := srv.URL + "/"
+	if answers {
+		page += "?answer"
 	}
 	r := runFirefox(t, bin, srv, page, extraPrefs)
 	if r.Error != "" {
@@ -200,14 +221,7 @@ func stockFirefox(t *testing.T, answers bool, extraPrefs, version, group string)
 	if !strings.Contains(r.Offer, ".local ") || !strings.Contains(r.Offer, "a=end-of-candidates") {
 		t.Errorf("Firefox's description is not the stock one (mDNS names and end-of-candidates):\n%s", r.Offer)
 	}
-	wantTLS := map[string]string{"1.3": "FEFC", "1.2": "FEFD"}[version]
-	if !strings.EqualFold(r.TLSVersion, wantTLS) {
-		t.Errorf("Firefox's getStats tlsVersion %q (cipher %q), want %s", r.TLSVersion, r.DTLSCipher, wantTLS)
-	}
-	line := checkStatsLine(t, peer, "DTLS "+version, group)
-	w := checkWire(t, capture, peer.Port(), "firefox", version)
-	t.Logf("stock Firefox ESR %s on the LAN: getStats DTLS %s %s; the example's stats line: %s", role, r.TLSVersion, r.DTLSCipher, line)
-	logFigure(t, "firefox", role, w, r.Setup)
+	return r
 }
 
 // servePage serves page on 127.0.0.1 with the signaling contract in raw

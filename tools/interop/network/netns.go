@@ -23,6 +23,15 @@
 // page's setRemoteDescription to the data channel's open event. Only
 // times under 2 s are asserted: the machine is shared.
 // `go test -v -run TestStock ./interop/network | grep figure` collects them.
+//
+// TestStockSetupSideBySide runs the same four cases once more with the
+// answer example and with Pion v4 in its place (bound to the LAN address
+// alike, resolving the browsers' .local names with mDNS QueryOnly), taking
+// turns in one namespace, and logs
+//
+//	figure browser=firefox role=answerer peer=pion setup=1129ms firefox_dtls=FEFD pair="…"
+//
+// next to peer=sansrtc, with the ratio; `-count=3` gives the figures.
 package network
 
 import (
