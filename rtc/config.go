@@ -166,6 +166,16 @@ type Configuration struct {
 	// MaxRemoteSSRCs bounds the remote RTP streams (SSRCs) tracked. If
 	// zero, 256. RTP on more is dropped and counted.
 	MaxRemoteSSRCs int
+	// MDNSHostCandidates signals every host candidate under a random
+	// "<uuid>.local" name, one per local IP address, instead of its IP
+	// (draft-ietf-mmusic-mdns-ice-candidates §3.1, as browsers do), and
+	// hides the related address of server-reflexive and relayed ones.
+	// Each new name comes out first as EventPublishHostname: the caller
+	// must answer mDNS queries for it on the LAN (rtc-ice/mdns
+	// Responder.PublishName; rtc/driver's MDNSResolver does) until Close,
+	// or only peer-reflexive pairs connect. If false, candidates carry
+	// IP addresses.
+	MDNSHostCandidates bool
 }
 
 // codecs returns the registry's codecs for kind.

@@ -263,6 +263,20 @@
 //     (CmdResolveHostname). Unanswered, the peer's checks create a
 //     peer-reflexive pair; ICE waits for them (RFC 8445 §7.2.5.3.3, the
 //     PAC timer of RFC 8863) instead of failing.
+//   - Our own host candidates as ".local" names
+//     (Configuration.MDNSHostCandidates, off by default;
+//     draft-ietf-mmusic-mdns-ice-candidates §3.1): every host candidate we
+//     signal (descriptions and trickle) carries a random "<uuid>.local"
+//     name drawn from Configuration.Rand, one per local IP address for the
+//     PeerConnection's life, never the IP; server-reflexive and relayed
+//     candidates signal raddr 0.0.0.0 (::) rport 0, as Chromium does. Each
+//     new name comes out first as EventPublishHostname (Hostname, Addr);
+//     PublishedHostnames lists them. The caller answers mDNS queries for
+//     them (rtc-ice/mdns Responder.PublishName; rtc/driver's MDNSResolver)
+//     until Close. The ICE agent keeps the real addresses: pairing and
+//     peer-reflexive matching never see the names. A Configuration flag
+//     and not a driver option because the candidate lines are built here:
+//     a sans-I/O caller without the driver gets the same behaviour.
 //   - ICE-TCP (RFC 6544): AddLocalTCPAddress (CmdAddLocalTCPAddress) for a
 //     port the caller listens on gives a passive and an active host
 //     candidate, with lower priority than UDP (RFC 6544 §4.2).
@@ -306,9 +320,11 @@
 //     refused. Rolling back a remote offer restores the m-sections and
 //     transceivers but not the ICE agent: remote credentials (an ICE
 //     restart the offer started) and candidates stay applied.
-//   - stuns: URLs are refused. Our own host candidates are not published
-//     as .local names (rtc-ice/mdns has the Responder; no Configuration
-//     flag yet).
+//   - stuns: URLs are refused. With MDNSHostCandidates, names are
+//     published for every host address, loopback and public ones
+//     included (browsers name private addresses only), and a host
+//     address past 32 per PeerConnection is not signalled at all
+//     (EventICECandidateError, ErrLimit).
 //   - Descriptions are parsed, read and built with rtc-sdp; only the
 //     attributes JSEP uses are checked in a remote description (others
 //     are kept as text and ignored, RFC 8866 §5.13).

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"fmt"
+	"net/netip"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
@@ -93,6 +94,14 @@ const (
 	// with no addresses when resolution failed; gathering completes only
 	// after every name is answered.
 	EventResolveICEServer
+	// EventPublishHostname: Hostname and Addr. With
+	// Configuration.MDNSHostCandidates, a local address got the mDNS name
+	// Hostname ("<uuid>.local"), which the host candidates we signal carry
+	// from now on. The caller answers mDNS queries for it with Addr (an
+	// rtc-ice/mdns Responder, PublishName) on the LAN of Addr until Close,
+	// then withdraws it (RFC 6762 §10.1 goodbye). PublishedHostnames lists
+	// them all.
+	EventPublishHostname
 )
 
 // String returns the W3C event name.
@@ -101,7 +110,7 @@ func (k EventKind) String() string {
 		"iceconnectionstatechange", "icegatheringstatechange", "icecandidate",
 		"negotiationneeded", "datachannel", "open", "bufferedamountlow", "closing",
 		"close", "datachannel-error", "error", "dtlsstatechange", "sctpstatechange", "icecandidateerror", "track", "keyframerequest", "targetbitrate",
-		"resolvehostname", "tcpconnect", "resolveiceserver"}
+		"resolvehostname", "tcpconnect", "resolveiceserver", "publishhostname"}
 	if int(k) < len(names) {
 		return names[k]
 	}
@@ -127,8 +136,10 @@ type Event struct {
 	// SSRC: EventKeyframeRequest. Bitrate: EventTargetBitrate.
 	SSRC    uint32
 	Bitrate int
-	// Hostname: EventResolveHostname, EventResolveICEServer.
+	// Hostname: EventResolveHostname, EventResolveICEServer,
+	// EventPublishHostname (with Addr, the local address it names).
 	Hostname string
+	Addr     netip.Addr
 	// Transport: EventTCPConnect (Local: the address to dial from, its
 	// port not used; Peer: where to connect).
 	Transport shared.TransportContext
@@ -153,6 +164,8 @@ func (e Event) String() string {
 		return "icecandidate " + e.Candidate.Candidate
 	case EventResolveHostname, EventResolveICEServer:
 		return e.Kind.String() + " " + e.Hostname
+	case EventPublishHostname:
+		return e.Kind.String() + " " + e.Hostname + " " + e.Addr.String()
 	case EventTCPConnect:
 		return "tcpconnect " + e.Transport.Local.Addr().String() + " -> " + e.Transport.Peer.String()
 	case EventError, EventDataChannelError, EventICECandidateError:

@@ -126,6 +126,7 @@ func (pc *PeerConnection) newTransport() error {
 	pc.tr = transport{ice: agent, cert: cert, fingerprint: fp, rand: cfg.rand(),
 		outbox: shared.NewQueue[shared.TaggedBytes](cfg.maxQueuedDatagrams())}
 	pc.tr.iceTimer.stale = true
+	pc.tr.hostnames.on = cfg.MDNSHostCandidates
 	pc.tr.srtpProfiles = cfg.srtpProfiles()
 	pc.tr.localUfrag, pc.tr.localPwd = agent.LocalCredentials()
 	return nil

@@ -77,6 +77,7 @@ type transport struct {
 	remoteUfrag          string
 	remoteCands          int
 	unresolved           []string
+	hostnames            hostnames // mdns_publish.go
 
 	// srtpProfiles are offered in use_srtp (RFC 5764 §4.1.1);
 	// srtpProfile is the one negotiated, 0 if none.

@@ -137,7 +137,11 @@ func (t *transport) drainICE(now time.Time, out *sink) {
 func (t *transport) iceEvent(now time.Time, e ice.Event, out *sink) {
 	switch e.Kind {
 	case ice.EventLocalCandidate:
-		c := e.Candidate.String()
+		cand, ok := t.conceal(e.Candidate, out) // mdns_publish.go
+		if !ok {
+			break
+		}
+		c := cand.String()
 		t.localCandidates = append(t.localCandidates, c)
 		out.emit(Event{Kind: EventICECandidate, Candidate: ICECandidateInit{Candidate: c, SDPMid: t.candidateMid, UsernameFragment: t.localUfrag}})
 	case ice.EventGatheringState:

@@ -43,7 +43,10 @@
 //	agent.ResolveHostname(ev.Name, ev.Addr) // invalid Addr: failed
 //
 // To publish, call responder.Publish(hostAddr) and signal the candidate
-// with the returned name in place of the address.
+// with the returned name in place of the address. When the names are drawn
+// elsewhere (the rtc PeerConnection draws one per address per
+// PeerConnection with NewName, so one address may have several), call
+// responder.PublishName(name, hostAddr) instead.
 //
 // # Timers
 //

@@ -21,6 +21,9 @@ var (
 	// ErrBadAddress is returned by Publish for an address that cannot be
 	// published (invalid, unspecified or multicast).
 	ErrBadAddress = errors.New("mdns: address cannot be published")
+	// ErrNameInUse is returned by PublishName for a name this Responder
+	// already publishes for another address.
+	ErrNameInUse = errors.New("mdns: name already published for another address")
 	// ErrUnknownName is returned by Unpublish for a name this Responder
 	// does not publish.
 	ErrUnknownName = errors.New("mdns: name not published here")

@@ -1,6 +1,7 @@
 package mdns
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"strings"
@@ -50,6 +51,18 @@ func isHex(ch byte) bool {
 // dot (DNS names compare case-insensitively, RFC 1035 §2.3.3).
 func canonical(name string) string {
 	return strings.ToLower(strings.TrimSuffix(name, "."))
+}
+
+// NewName draws a fresh random name "<uuid>.local" (a version 4 UUID,
+// RFC 4122 §4.4) from r, as draft-ietf-mmusic-mdns-ice-candidates §3.1.1
+// asks for each host candidate IP address. r should be crypto/rand.Reader
+// or as unpredictable: the name is all that hides the address. If r is
+// nil, crypto/rand.Reader is used.
+func NewName(r io.Reader) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	return newName(r)
 }
 
 // newName draws a version 4 UUID (RFC 4122 §4.4) from r and returns

@@ -106,12 +106,50 @@ func (r *Responder) Publish(addr netip.Addr) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	r.add(name, addr)
+	return name, r.events.Report(nil)
+}
+
+// PublishName publishes a name drawn by the caller (NewName) for addr:
+// an application whose names are drawn elsewhere (one name per address per
+// PeerConnection, draft-ietf-mmusic-mdns-ice-candidates §3.1.1, so several
+// names may stand for one address) has this Responder answer for them. It
+// announces the name and queues EventPublished like Publish. Publishing a
+// name again for the same address does nothing. Errors: ErrBadName (not a
+// "<uuid>.local" name), ErrBadAddress, ErrNameInUse (published for another
+// address), ErrTooManyNames (Config.MaxNames, which counts withdrawn names until
+// their goodbyes are out), ErrClosed.
+func (r *Responder) PublishName(name string, addr netip.Addr) error {
+	if r.closed {
+		return ErrClosed
+	}
+	if !IsICEName(name) {
+		return ErrBadName
+	}
+	addr = addr.Unmap()
+	if !addr.IsValid() || addr.IsUnspecified() || addr.IsMulticast() {
+		return ErrBadAddress
+	}
+	name = canonical(name)
+	if i := r.index(name); i >= 0 && !r.records[i].gone {
+		if r.records[i].addr == addr {
+			return nil
+		}
+		return ErrNameInUse
+	}
+	if len(r.records) >= r.cfg.maxNames() {
+		return ErrTooManyNames
+	}
+	r.add(name, addr)
+	return r.events.Report(nil)
+}
+
+func (r *Responder) add(name string, addr netip.Addr) {
 	n := len(r.locals)
 	times := make([]time.Time, 2*n)
 	p := published{name: name, addr: addr, owed: r.all, announce: r.all, due: times[:n:n], last: times[n:]}
 	r.records = append(r.records, p)
 	r.events.Push(Event{Kind: EventPublished, Name: name, Addr: addr})
-	return name, r.events.Report(nil)
 }
 
 // Unpublish stops answering for name and sends a goodbye for it (RFC 6762

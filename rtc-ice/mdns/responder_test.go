@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -338,3 +339,86 @@ func TestResponderPublishWithStaleClock(t *testing.T) {
 		t.Fatalf("deadline %v %v, want now+1s", d, ok)
 	}
 }
+
+// PublishName answers for a name drawn elsewhere; two names may stand for
+// one address (one per PeerConnection); a name keeps its address.
+func TestResponderPublishName(t *testing.T) {
+	r := newResponder(t, Config{MaxNames: 2})
+	a, err := NewName(seeded(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewName(seeded(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PublishName(a, pubHost); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PublishName(strings.ToUpper(a), pubHost); err != nil {
+		t.Fatalf("same name, same address again: %v", err)
+	}
+	if err := r.PublishName(a, netip.MustParseAddr("192.168.77.9")); !errors.Is(err, ErrNameInUse) {
+		t.Fatalf("same name, another address: %v", err)
+	}
+	if err := r.PublishName(b, pubHost); err != nil {
+		t.Fatalf("second name for the same address: %v", err)
+	}
+	c, err := NewName(seeded(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PublishName(c, pubHost); !errors.Is(err, ErrTooManyNames) {
+		t.Fatalf("past MaxNames: %v", err)
+	}
+	if err := r.PublishName("printer.local", pubHost); !errors.Is(err, ErrBadName) {
+		t.Fatalf("not a uuid name: %v", err)
+	}
+	if err := r.PublishName(c, netip.IPv4Unspecified()); !errors.Is(err, ErrBadAddress) {
+		t.Fatalf("unspecified address: %v", err)
+	}
+	for _, want := range []string{a, b} {
+		ev, ok := r.PollEvent()
+		if !ok || ev.Kind != EventPublished || ev.Name != want || ev.Addr != pubHost {
+			t.Fatalf("event %+v, want published %s", ev, want)
+		}
+	}
+	if err := r.HandleTimeout(t0.Add(time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got := drainWrites(r); len(got) != 2 {
+		t.Fatalf("announcements: %d, want 2", len(got))
+	}
+	if err := r.HandleRead(shared.TaggedBytes{Now: t0.Add(2 * time.Second), Transport: shared.TransportContext{Local: lanLocal, Peer: lanPeer},
+		Message: queryMsg(t, b, TypeA)}); err != nil {
+		t.Fatal(err)
+	}
+	got := drainWrites(r)
+	var answered bool
+	for _, m := range got {
+		if len(m.Answers) == 1 && m.Answers[0].Name == b {
+			addr, _ := m.Answers[0].Addr()
+			answered = addr == pubHost && m.Answers[0].TTL == 120
+		}
+	}
+	if !answered {
+		t.Fatalf("no answer for %s: %+v", b, got)
+	}
+	if err := r.Unpublish(a); err != nil {
+		t.Fatal(err)
+	}
+	if got := drainWrites(r); len(got) != 1 || got[0].Answers[0].TTL != 0 {
+		t.Fatalf("goodbye: %+v", got)
+	}
+	if err := r.PublishName(c, pubHost); err != nil {
+		t.Fatalf("room after the goodbye: %v", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PublishName(a, pubHost); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+var pubHost = netip.MustParseAddr("192.168.77.2")

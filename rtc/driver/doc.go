@@ -91,7 +91,12 @@
 //
 // Config.Resolver answers the remote candidate hostnames the PeerConnection
 // cannot pair (stock browsers' mDNS ".local" names); NewMDNSResolver gives
-// one that asks the LAN with rtc-ice/mdns (resolve.go, mdns.go). TURN
+// one that asks the LAN with rtc-ice/mdns (resolve.go, mdns.go). With
+// rtc.Configuration.MDNSHostCandidates the PeerConnection names its host
+// addresses (rtc.EventPublishHostname); a Config.Resolver that is a
+// HostPublisher (MDNSResolver is) announces and answers for the names on
+// its interface with rtc-ice/mdns's Responder, and withdraws them when the
+// connection closes (mdns_publish.go). TURN
 // traffic the PeerConnection sends with Protocol TCP runs on a TCP
 // connection per (host address, server), over crypto/tls for turns: URLs
 // (Config.TLSRoots, the URL's host as the name to verify; turn_tcp.go).

@@ -550,6 +550,8 @@ func (s *shard) drive(c *Conn) {
 				c.dialICETCP(e.Transport) // tcp.go
 			case rtc.EventResolveICEServer:
 				c.resolveICEServer(e.Hostname) // resolve.go
+			case rtc.EventPublishHostname:
+				c.publishHostname(e.Hostname, e.Addr) // mdns_publish.go
 			}
 			if c.h.OnEvent != nil {
 				c.h.OnEvent(c, e)
@@ -701,6 +703,7 @@ func coalesce(at, now int64) int64 {
 
 func (s *shard) closeConn(c *Conn) {
 	c.closed = true
+	c.unpublishHostnames() // mdns_publish.go
 	delete(s.conns, c)
 	s.timers.remove(c)
 	if !c.own || s.d.cfg.TCPPort != 0 {

@@ -32,6 +32,10 @@ type MDNSConfig struct {
 	// Timeout bounds one name's resolution (mdns.Config.Timeout). If
 	// zero, 5 s.
 	Timeout time.Duration
+	// MaxNames bounds the names published at once for our own host
+	// candidates (PublishHostname, every connection together). If zero,
+	// 256.
+	MaxNames int
 }
 
 // MDNSStats counts what an MDNSResolver dropped.
@@ -39,13 +43,23 @@ type MDNSStats struct {
 	// Dropped counts datagrams the Querier refused (bad messages,
 	// sources off the link); see mdns.Querier.Stats for the reasons.
 	Dropped uint64
-	// SendErrors counts queries the socket failed to send.
+	// SendErrors counts queries and responses the socket failed to send.
 	SendErrors uint64
+	// Published is the number of names PublishHostname added and
+	// UnpublishHostname has not withdrawn; Refused counts the
+	// PublishHostname calls refused (limit, address off the interface).
+	Published, Refused uint64
+	// Responder counts what the Responder answering for the published
+	// names did (answers, goodbyes, rate-limited and suppressed
+	// questions).
+	Responder mdns.ResponderStats
 }
 
 // MDNSResolver resolves the mDNS ".local" names of remote ICE host
 // candidates (draft-ietf-mmusic-mdns-ice-candidates) with the sans-I/O
-// rtc-ice/mdns Querier, on a UDP socket bound to 224.0.0.251:5353 on one
+// rtc-ice/mdns Querier, and answers for the names of our own
+// (rtc.Configuration.MDNSHostCandidates; it is a HostPublisher, see
+// mdns_publish.go) with the Responder, on a UDP socket bound to 224.0.0.251:5353 on one
 // interface (SO_REUSEADDR, shared with other responders), joined to the
 // group, sending with IP TTL 255 on that interface (RFC 6762 §11) and
 // accepting answers only from sources inside the interface's prefix. One
@@ -57,11 +71,16 @@ type MDNSResolver struct {
 	pc    *ipv4.PacketConn
 	local netip.AddrPort
 	q     *mdns.Querier
+	resp  *mdns.Responder
+	ifi   *net.Interface
+
+	pub publishQueue // mdns_publish.go
 
 	in      chan mdnsDatagram
 	asks    chan ask
 	done    chan struct{}
 	wg      sync.WaitGroup
+	looped  chan struct{} // closed when the loop returned (its goodbyes sent)
 	closing sync.Once
 
 	network netip.Prefix
@@ -100,6 +119,10 @@ func NewMDNSResolver(cfg MDNSConfig) (*MDNSResolver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("driver: mdns: %w", err)
 	}
+	resp, err := newResponder(local, cfg)
+	if err != nil {
+		return nil, err
+	}
 	udp, err := net.ListenMulticastUDP("udp4", ifi, net.UDPAddrFromAddrPort(mdns.GroupIPv4))
 	if err != nil {
 		return nil, fmt.Errorf("driver: mdns: %w", err)
@@ -109,7 +132,9 @@ func NewMDNSResolver(cfg MDNSConfig) (*MDNSResolver, error) {
 		udp.Close()
 		return nil, fmt.Errorf("driver: mdns: %w", err)
 	}
-	r := &MDNSResolver{udp: udp, pc: p, local: local, network: cfg.Network, q: q, in: make(chan mdnsDatagram, 64), asks: make(chan ask), done: make(chan struct{})}
+	r := &MDNSResolver{udp: udp, pc: p, local: local, network: cfg.Network, q: q, resp: resp, ifi: ifi,
+		in: make(chan mdnsDatagram, 64), asks: make(chan ask), done: make(chan struct{}), looped: make(chan struct{})}
+	r.pub.wake, r.pub.max = make(chan struct{}, 1), maxNames(cfg)
 	r.wg.Add(2)
 	go r.read()
 	go r.loop()
@@ -131,9 +156,11 @@ func firstIPv4(ifi *net.Interface) (netip.Addr, netip.Prefix, error) {
 	return netip.Addr{}, netip.Prefix{}, fmt.Errorf("driver: mdns: interface %s has no IPv4 address", ifi.Name)
 }
 
-// Stats returns the drop counters.
+// Stats returns the counters.
 func (r *MDNSResolver) Stats() MDNSStats {
-	return MDNSStats{Dropped: r.dropped.Load(), SendErrors: r.sendErrs.Load()}
+	s := MDNSStats{Dropped: r.dropped.Load(), SendErrors: r.sendErrs.Load()}
+	r.pub.stats(&s)
+	return s
 }
 
 // LookupHost resolves one ".local" name, waiting at most until ctx ends or
@@ -165,11 +192,15 @@ func (r *MDNSResolver) LookupHost(ctx context.Context, name string) (netip.Addr,
 }
 
 // Close stops the resolver and closes its socket; pending lookups fail
-// with ErrResolverClosed.
+// with ErrResolverClosed. The names still published get their goodbyes
+// first (RFC 6762 §10.1).
 func (r *MDNSResolver) Close() error {
 	var err error
 	r.closing.Do(func() {
+		r.pub.mu.Lock() // PublishHostname checks done under it
 		close(r.done)
+		r.pub.mu.Unlock()
+		<-r.looped
 		err = r.udp.Close()
 		r.wg.Wait()
 	})
@@ -205,6 +236,7 @@ func (r *MDNSResolver) read() {
 // loop owns the Querier: datagrams, asks and the timer.
 func (r *MDNSResolver) loop() {
 	defer r.wg.Done()
+	defer close(r.looped)
 	waiting := map[string][]chan netip.Addr{}
 	heard := map[string]heardRecord{}
 	timer := time.NewTimer(time.Hour)
@@ -213,12 +245,17 @@ func (r *MDNSResolver) loop() {
 		select {
 		case <-r.done:
 			r.q.Close()
+			r.goodbye() // mdns_publish.go
 			return
 		case d := <-r.in:
 			r.hear(heard, d)
-			if err := r.q.HandleRead(shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: r.local, Peer: d.from}, Message: d.b}); err != nil {
+			tb := shared.TaggedBytes{Now: time.Now(), Transport: shared.TransportContext{Local: r.local, Peer: d.from}, Message: d.b}
+			if err := r.q.HandleRead(tb); err != nil {
 				r.dropped.Add(1)
 			}
+			r.answer(tb) // mdns_publish.go
+		case <-r.pub.wake:
+			r.publish(time.Now()) // mdns_publish.go
 		case a := <-r.asks:
 			key := mdnsKey(a.name)
 			if h, ok := heard[key]; ok && time.Now().Before(h.expiry) {
@@ -237,10 +274,16 @@ func (r *MDNSResolver) loop() {
 			if err := r.q.HandleTimeout(now); err != nil {
 				r.dropped.Add(1)
 			}
+			r.respTimeout(now) // mdns_publish.go
 		}
 		r.drain(waiting)
+		r.drainResponder() // mdns_publish.go
 		timer.Stop()
-		if at, ok := r.q.PollTimeout(); ok {
+		at, ok := r.q.PollTimeout()
+		if rat, rok := r.resp.PollTimeout(); rok {
+			at, ok = shared.Earliest(at, rat), true
+		}
+		if ok {
 			timer.Reset(max(time.Until(at), 0))
 		}
 	}

@@ -3,7 +3,8 @@
 // addresses (-host), one UDP port for every session (issue 18: -udp-port,
 // -public-ip, -ice-lite), one ICE-TCP port for every session (-tcp-port),
 // the real-network flags of issue 16 (-tls-roots for turns:
-// servers, -mdns to resolve browsers' .local candidates) and log levels
+// servers, -mdns to resolve browsers' .local candidates, -mdns-publish to
+// hide our own host addresses behind such names) and log levels
 // (-v).
 package cli
 
@@ -32,9 +33,12 @@ type Flags struct {
 	PublicIP   string
 	TLSRoots   string
 	MDNS       string
-	ICETCP     bool
-	TCPPort    int
-	ICELite    bool
+	// MDNSPublish signals host candidates as mDNS .local names
+	// (rtc.Configuration.MDNSHostCandidates), answered by the -mdns socket.
+	MDNSPublish bool
+	ICETCP      bool
+	TCPPort     int
+	ICELite     bool
 }
 
 type listFlag struct{ to *[]string }
@@ -64,6 +68,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.ICETCP, "ice-tcp", false, "also offer ICE-TCP (RFC 6544): a passive TCP port per session and host address, active dials; UDP keeps priority")
 	fs.IntVar(&f.TCPPort, "tcp-port", 0, "offer ICE-TCP (RFC 6544) with this one passive TCP port for every session, routed by the first check's ufrag (0: none; with -ice-tcp, a port per session); works with -udp-port and -public-ip")
 	fs.StringVar(&f.MDNS, "mdns", "", "resolve remote mDNS .local candidates (stock browsers) by asking on this LAN interface, e.g. eth0")
+	fs.BoolVar(&f.MDNSPublish, "mdns-publish", false, "signal host candidates as random <uuid>.local names instead of their IP addresses, as browsers do, and answer mDNS queries for them on the -mdns interface (needs -mdns)")
 	fs.BoolVar(&f.ICELite, "ice-lite", false, "be an ICE-lite agent (RFC 8445 §2.5), as a server on a public address is (with -udp-port, -public-ip): host candidates only, the peer checks and nominates; no -ice-server")
 	fs.StringVar(&f.PublicIP, "public-ip", "", "advertise this address instead of -host (a static 1:1 NAT, as cloud VMs have); needs -udp-port and one -host")
 }
@@ -149,6 +154,12 @@ func (f *Flags) Configuration() (rtc.Configuration, error) {
 		cfg.ICEServers = []rtc.ICEServer{{URLs: f.ICEServers, Username: f.ICEUser, Credential: f.ICEPass}}
 	} else if f.ICEUser != "" || f.ICEPass != "" {
 		return cfg, fmt.Errorf("-ice-user and -ice-pass need an -ice-server")
+	}
+	if f.MDNSPublish {
+		if f.MDNS == "" {
+			return cfg, fmt.Errorf("-mdns-publish needs -mdns (the interface whose mDNS socket answers for the names)")
+		}
+		cfg.MDNSHostCandidates = true
 	}
 	if f.RelayOnly {
 		if len(f.ICEServers) == 0 {

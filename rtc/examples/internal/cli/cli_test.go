@@ -32,6 +32,12 @@ func TestFlags(t *testing.T) {
 		cfg.ICEServers[0].Credential != "p" || cfg.ICETransportPolicy != rtc.ICETransportPolicyRelay {
 		t.Errorf("configuration %+v", cfg)
 	}
+	if cfg, err := parse(t, "-mdns", "lo", "-mdns-publish").Configuration(); err != nil || !cfg.MDNSHostCandidates {
+		t.Errorf("-mdns-publish: %+v, %v", cfg, err)
+	}
+	if cfg, err := parse(t).Configuration(); err != nil || cfg.MDNSHostCandidates {
+		t.Errorf("no -mdns-publish: %+v, %v", cfg, err)
+	}
 	dc, err := parse(t, "-udp-port", "4000", "-public-ip", "192.0.2.7").DriverConfig(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +66,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-relay-only"}, "-relay-only needs a TURN -ice-server"},
 		{[]string{"-ice-user", "u"}, "need an -ice-server"},
 		{[]string{"-ice-server", "http://x"}, "ICE flags"},
+		{[]string{"-mdns-publish"}, "-mdns-publish needs -mdns"},
 	} {
 		if _, err := parse(t, tc.args...).Configuration(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
