@@ -76,6 +76,10 @@ type Agent struct {
 	engine   *stun.Client
 	deferred []deferredTx // started before the agent knew the time
 	txCount  uint64       // requests made, to keep IDs unique (newTxID)
+	// idScratch receives newTxID's and scheduleConsent's random bytes; consentTx is the latest
+	// consent check's transaction, recycled by the next one.
+	idScratch txID
+	consentTx *transaction
 
 	gatherState  GatheringState
 	hostsDone    bool

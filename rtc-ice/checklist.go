@@ -348,7 +348,11 @@ type transaction struct {
 func (a *Agent) newTxID() txID {
 	var id txID
 	a.txCount++
-	if _, err := io.ReadFull(a.rand, id[:]); err != nil || a.txByID(id) != nil {
+	// Read into the agent's scratch array: a local array would escape to
+	// the heap through the io.Reader (one allocation per request).
+	_, err := io.ReadFull(a.rand, a.idScratch[:])
+	id = a.idScratch
+	if err != nil || a.txByID(id) != nil {
 		// A broken or repeating Rand is a configuration error; mix in a
 		// counter so IDs stay unique among outstanding requests (the
 		// transaction engine refuses a duplicate) and the agent keeps
@@ -432,7 +436,7 @@ func (a *Agent) checkRTO() time.Duration {
 // Before the agent was told the time the start waits for the first
 // HandleTimeout, so no timer starts from the zero time.
 func (a *Agent) startTx(now time.Time, t *transaction, msg []byte, s stun.Schedule, proto shared.TransportProtocol) {
-	t.msg = append([]byte(nil), msg...)
+	t.msg = append(t.msg[:0], msg...) // t.msg: nil, or a recycled transaction's (consentTimers)
 	a.txs = append(a.txs, t)
 	if now.IsZero() {
 		a.deferred = append(a.deferred, deferredTx{t: t, s: s, proto: proto})
@@ -499,7 +503,12 @@ func (a *Agent) flushEngine(now time.Time) {
 		if t.kind != txGather {
 			l, peer = t.pair.local, t.pair.remote.Address
 		}
-		if a.send(l, peer, tb.Message) != nil {
+		// The engine's buffer goes back to it at once; what goes out is
+		// the agent's own (given back with ReleaseWrite), so neither
+		// allocates in steady state.
+		msg := append(a.bufferFor(len(tb.Message)), tb.Message...)
+		a.engine.ReleaseWrite(tb.Message)
+		if a.send(l, peer, msg) != nil {
 			a.stats.Dropped++
 		}
 	}

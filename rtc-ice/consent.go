@@ -1,6 +1,7 @@
 package ice
 
 import (
+	"io"
 	"slices"
 	"time"
 
@@ -30,8 +31,10 @@ func (a *Agent) scheduleConsent(now time.Time) {
 		a.consentAt = now.Add(keepaliveInterval)
 		return
 	}
-	var b [2]byte
-	a.rand.Read(b[:])
+	b := a.idScratch[:2] // a local array would escape through the io.Reader
+	if _, err := io.ReadFull(a.rand, b); err != nil {
+		b[0], b[1] = 0, 0 // a broken Rand: the shortest interval, as before
+	}
 	f := 0.8 + 0.4*float64(uint16(b[0])<<8|uint16(b[1]))/65535
 	a.consentAt = now.Add(time.Duration(float64(a.cfg.consentInterval()) * f))
 }
@@ -73,15 +76,16 @@ func (a *Agent) consentTimers(now time.Time) {
 	if a.pendingSince.IsZero() {
 		a.pendingSince = now
 	}
-	id := a.newTxID()
-	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
-	t := &transaction{id: id, kind: txConsent, pair: p}
 	for _, o := range a.txs {
 		if o.kind == txConsent {
 			a.removeTx(o)
 			break
 		}
 	}
+	id := a.newTxID()
+	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
+	t := a.consentTransaction()
+	*t = transaction{id: id, kind: txConsent, pair: p, msg: t.msg[:0]}
 	a.startTx(now, t, msg, a.txSchedule(a.cfg.checkRTO(), 4), p.local.Protocol)
 	if !a.pendingSince.IsZero() && now.Sub(a.pendingSince) > 0 {
 		// Unanswered: check again sooner to recover quickly.
@@ -89,6 +93,19 @@ func (a *Agent) consentTimers(now time.Time) {
 		return
 	}
 	a.scheduleConsent(now)
+}
+
+// consentTransaction returns the previous consent check's transaction for
+// reuse (with its request buffer) once nothing refers to it any more, so
+// a connection's consent checks allocate nothing (issue 18); else a new
+// one.
+func (a *Agent) consentTransaction() *transaction {
+	t := a.consentTx
+	if t == nil || slices.Contains(a.txs, t) || slices.ContainsFunc(a.deferred, func(d deferredTx) bool { return d.t == t }) {
+		t = &transaction{}
+		a.consentTx = t
+	}
+	return t
 }
 
 // liteKeepalive sends a Binding indication on the selected pair every 15 s

@@ -186,3 +186,40 @@ func ExampleEventQueue() {
 	// got a
 	// got b
 }
+
+// TestEventQueueShrinksWhenIdle: an event queue that grew during a burst
+// (ICE gathering, say) gives the storage back once drained and idle.
+func TestEventQueueShrinksWhenIdle(t *testing.T) {
+	q := NewEventQueue[[128]byte](100)
+	for range 30 {
+		q.Push([128]byte{})
+	}
+	for {
+		if _, ok := q.Pop(); !ok {
+			break
+		}
+	}
+	if len(q.q.buf) != 32 {
+		t.Fatalf("storage %d after a burst of 30, want 32", len(q.q.buf))
+	}
+	for range ShrinkAfter {
+		q.Pop()
+	}
+	if q.q.buf != nil || q.Len() != 0 || q.Lost() != 0 || q.Err() != nil {
+		t.Fatalf("after idle: storage %d, len %d, lost %d, err %v", len(q.q.buf), q.Len(), q.Lost(), q.Err())
+	}
+	// Big events (rtc-ice's are 568 bytes): even the first four items'
+	// storage is given back when idle.
+	b := NewEventQueue[[568]byte](100)
+	b.Push([568]byte{})
+	b.Pop()
+	if len(b.q.buf) != 4 {
+		t.Fatalf("storage %d after one event, want 4", len(b.q.buf))
+	}
+	for range ShrinkAfter {
+		b.Pop()
+	}
+	if b.q.buf != nil {
+		t.Fatalf("storage %d of 568-byte events kept when idle", len(b.q.buf))
+	}
+}

@@ -1,17 +1,39 @@
 package shared
 
+import "unsafe"
+
 // Queue is a bounded FIFO ring buffer: the outbox and event queues of a state
 // machine. Push fails with ErrQueueFull instead of growing past its limit, so
 // nothing is ever dropped silently. The zero value is unusable; create one
 // with NewQueue. Storage is allocated lazily: it starts at four items and
 // doubles (never past the limit) when a Push finds it full, then is reused,
-// so a queue in steady state allocates nothing.
+// so a queue in steady state allocates nothing. Storage that grew past the
+// first four items, or whose four items take more than 512 bytes, is
+// released once the queue has been found empty by ShrinkAfter Pops in a row
+// with no Push between them (a caller draining after every input pops an
+// empty queue once per drain), so a connection that queued a burst while it
+// was being set up does not keep that storage for its whole idle life; the
+// next Push starts again at four items. A queue of small items that never
+// holds more than four keeps its storage and allocates nothing.
 type Queue[T any] struct {
 	buf   []T
 	head  int
 	n     int
 	limit int
+	idle  int // Pops of the empty queue since the last Push (counted while buf is grown)
 }
+
+// ShrinkAfter is the number of Pops in a row that find a queue empty, with
+// no Push between them, after which storage grown past four items (or of
+// more than 512 bytes) is released.
+const ShrinkAfter = 8
+
+// minQueueBuf is the storage a queue allocates first, and keeps when idle
+// if it takes at most keepQueueBytes.
+const (
+	minQueueBuf    = 4
+	keepQueueBytes = 512
+)
 
 // NewQueue returns an empty queue that holds at most limit items (at least 1).
 func NewQueue[T any](limit int) Queue[T] {
@@ -35,6 +57,7 @@ func (q *Queue[T]) Push(v T) error {
 	if q.n >= q.limit {
 		return ErrQueueFull
 	}
+	q.idle = 0
 	if q.n == len(q.buf) {
 		q.grow()
 	}
@@ -45,7 +68,7 @@ func (q *Queue[T]) Push(v T) error {
 
 // grow doubles the storage up to the limit, keeping order.
 func (q *Queue[T]) grow() {
-	size := max(4, 2*len(q.buf))
+	size := max(minQueueBuf, 2*len(q.buf))
 	size = min(size, q.limit)
 	nb := make([]T, size)
 	for i := range q.n {
@@ -58,6 +81,12 @@ func (q *Queue[T]) grow() {
 func (q *Queue[T]) Pop() (T, bool) {
 	var zero T
 	if q.n == 0 {
+		if len(q.buf) > minQueueBuf || uintptr(len(q.buf))*unsafe.Sizeof(zero) > keepQueueBytes {
+			q.idle++
+			if q.idle >= ShrinkAfter {
+				q.buf, q.head, q.idle = nil, 0, 0
+			}
+		}
 		return zero, false
 	}
 	v := q.buf[q.head]

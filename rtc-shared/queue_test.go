@@ -120,3 +120,76 @@ func TestQueueSteadyStateNoAllocs(t *testing.T) {
 		t.Fatalf("%v allocs per push/pop", allocs)
 	}
 }
+
+// TestQueueShrinksWhenIdle: storage grown by a burst is released once the
+// queue has been found empty ShrinkAfter times in a row (the drain after
+// each input), so an idle connection does not keep its setup-time burst;
+// a queue kept busy keeps its storage.
+func TestQueueShrinksWhenIdle(t *testing.T) {
+	q := NewQueue[[256]byte](64)
+	for range 40 {
+		if err := q.Push([256]byte{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q.Len() > 0 {
+		q.Pop()
+	}
+	if len(q.buf) != 64 {
+		t.Fatalf("storage %d after a burst of 40, want 64", len(q.buf))
+	}
+	for i := range ShrinkAfter - 1 {
+		if _, ok := q.Pop(); ok {
+			t.Fatal("empty queue popped an item")
+		}
+		if i == ShrinkAfter/2 {
+			// a push and pop in between restart the count
+			if err := q.Push([256]byte{1}); err != nil {
+				t.Fatal(err)
+			}
+			if v, ok := q.Pop(); !ok || v[0] != 1 {
+				t.Fatal("lost the item pushed while idle")
+			}
+		}
+	}
+	if len(q.buf) != 64 {
+		t.Fatalf("storage %d released before %d empty pops in a row", len(q.buf), ShrinkAfter)
+	}
+	for range ShrinkAfter {
+		q.Pop()
+	}
+	if q.buf != nil {
+		t.Fatalf("storage %d kept after %d empty pops in a row, want released", len(q.buf), ShrinkAfter)
+	}
+	// Usable again, FIFO order kept, starting small.
+	for i := range 6 {
+		if err := q.Push([256]byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(q.buf) != 8 {
+		t.Fatalf("storage %d after 6 pushes, want 8", len(q.buf))
+	}
+	for i := range 6 {
+		if v, ok := q.Pop(); !ok || v[0] != byte(i) {
+			t.Fatalf("pop %d: got %v %v", i, v[0], ok)
+		}
+	}
+	// A small queue is never released: an idle connection's few pushes
+	// (a consent check) allocate nothing.
+	s := NewQueue[int](64)
+	if err := s.Push(1); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for range 2 * ShrinkAfter {
+			s.Pop()
+		}
+		if err := s.Push(1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocs per idle cycle of a small queue", allocs)
+	}
+}

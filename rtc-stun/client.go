@@ -126,7 +126,7 @@ type transaction struct {
 //     needed); the bytes are copied. Transport says where it goes; over
 //     shared.TCP it is sent once and times out after Ti.
 //   - PollWrite: the first transmission and every retransmission; the bytes
-//     belong to the caller.
+//     belong to the caller, who may give them back with ReleaseWrite.
 //   - HandleRead: a datagram that arrived on the path; responses are
 //     matched by transaction ID, anything else is counted and refused.
 //   - PollEvent: one Event per finished transaction.
@@ -144,7 +144,15 @@ type Client struct {
 	msg    Message
 	stats  ClientStats
 	closed bool
+	// free keeps the request copies of finished transactions and the
+	// transmissions given back with ReleaseWrite, so a client in steady
+	// state (ICE consent checks) allocates nothing.
+	free shared.FreeList
 }
+
+// clientBuffers bounds Client.free: a few buffers of up to a large STUN
+// message each.
+var clientBuffers = shared.BufferBounds{Count: 8, MinCap: 128, MaxCap: 2048}
 
 // NewClient returns a client with cfg.
 func NewClient(cfg Config) *Client {
@@ -171,6 +179,7 @@ func (c *Client) find(id TransactionID) int {
 }
 
 func (c *Client) remove(i int) {
+	c.free.Put(c.txs[i].raw, clientBuffers)
 	last := len(c.txs) - 1
 	c.txs[i] = c.txs[last]
 	c.txs[last] = transaction{}
@@ -226,7 +235,7 @@ func (c *Client) Start(req shared.TaggedBytes, s Schedule) error {
 		id:        c.msg.TransactionID,
 		sched:     c.schedule(s),
 		transport: req.Transport,
-		raw:       append([]byte(nil), req.Message...),
+		raw:       append(c.free.Get(len(req.Message), clientBuffers), req.Message...),
 		start:     now,
 	}
 	c.transmit(now, &tx)
@@ -244,7 +253,8 @@ func (c *Client) Start(req shared.TaggedBytes, s Schedule) error {
 // without a response ... the client SHOULD consider the transaction to
 // have failed."). The caller checked that the write queue has room.
 func (c *Client) transmit(now time.Time, tx *transaction) {
-	_ = c.writes.Push(shared.TaggedBytes{Now: now, Transport: tx.transport, Message: append([]byte(nil), tx.raw...)})
+	b := append(c.free.Get(len(tx.raw), clientBuffers), tx.raw...)
+	_ = c.writes.Push(shared.TaggedBytes{Now: now, Transport: tx.transport, Message: b})
 	c.stats.Transmissions++
 	tx.sent++
 	base := tx.deadline
@@ -394,6 +404,11 @@ func (c *Client) deadline() (time.Time, string) {
 
 // PollWrite returns the next datagram to send. The bytes belong to the caller.
 func (c *Client) PollWrite() (shared.TaggedBytes, bool) { return c.writes.Pop() }
+
+// ReleaseWrite gives a buffer returned by PollWrite back to the client for
+// reuse, once the caller has sent it (or copied it) and will not touch it
+// again. Optional: it only saves allocations.
+func (c *Client) ReleaseWrite(b []byte) { c.free.Put(b, clientBuffers) }
 
 // PollEvent returns the next finished transaction.
 func (c *Client) PollEvent() (Event, bool) { return c.events.Pop() }

@@ -440,3 +440,46 @@ func TestClientPerTransactionSchedule(t *testing.T) {
 		t.Fatalf("event %+v %v at %v, want a timeout at 700ms", ev, ok, h.now.Sub(t0))
 	}
 }
+
+// TestClientSteadyStateNoAllocs: start, a transmission and a retransmission
+// given back with ReleaseWrite, then a cancel: once warm, a transaction
+// allocates nothing (issue 18: ICE consent checks on idle connections).
+func TestClientSteadyStateNoAllocs(t *testing.T) {
+	c := NewClient(Config{RTO: 100 * time.Millisecond})
+	now := t0
+	var id TransactionID
+	req := bindingRequest(t, id)
+	cycle := func() {
+		id[0]++
+		copy(req[8:20], id[:])
+		if err := c.Start(shared.TaggedBytes{Now: now, Transport: udpPath, Message: req}, Schedule{}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(100 * time.Millisecond)
+		if err := c.HandleTimeout(now); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for {
+			m, ok := c.PollWrite()
+			if !ok {
+				break
+			}
+			if TransactionID(m.Message[8:20]) != id {
+				t.Fatalf("transmission of %x, want %x", m.Message[8:20], id)
+			}
+			n++
+			c.ReleaseWrite(m.Message)
+		}
+		if n != 2 {
+			t.Fatalf("%d transmissions, want 2", n)
+		}
+		if err := c.HandleEvent(Command{Cancel: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cycle()
+	if allocs := testing.AllocsPerRun(100, cycle); allocs != 0 {
+		t.Fatalf("%v allocs per transaction", allocs)
+	}
+}

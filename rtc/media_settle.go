@@ -49,6 +49,10 @@ func (pc *PeerConnection) settleMedia() {
 		pc.out.emitError("interceptor", pc.newChain(ids.twcc))
 	}
 	pc.media.bindChain(n.transceivers)
+	// Settled, and its tracks processed (remoteTracks above): nothing
+	// reads the parsed remote description any more until the next one is
+	// applied, so let it go (~2.7 KB per PeerConnection, issue 18).
+	n.remoteSD, pc.media.tracksFor = nil, nil
 }
 
 // settleDirection records the negotiated direction.

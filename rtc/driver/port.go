@@ -266,7 +266,10 @@ func localUfrag(sdp string) string {
 			for len(v) > 0 && (v[len(v)-1] == '\r' || v[len(v)-1] == ' ') {
 				v = v[:len(v)-1]
 			}
-			return v
+			// A copy: the ufrag is kept for the connection's life, and a
+			// substring would keep the whole description (about 1.7 KB per
+			// PeerConnection on a shared port, issue 18).
+			return strings.Clone(v)
 		}
 	}
 	return ""

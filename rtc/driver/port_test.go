@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sansrtc/rtc/rtc"
 )
@@ -325,5 +326,21 @@ func TestRouteAfterClose(t *testing.T) {
 	*b = append((*b)[:0], datagram{sock: so, from: peer, buf: bufPool.Get().(*[]byte), n: 4})
 	if !d.route(so, b, make([]*[]datagram, len(d.shards))) {
 		t.Fatal("route gave the batch back after recycling it")
+	}
+}
+
+// TestLocalUfragIsACopy: the ufrag the driver keeps for a connection's life
+// does not share the description's memory, which it would keep alive
+// (issue 18: 1.7 KB per PeerConnection on a shared port).
+func TestLocalUfragIsACopy(t *testing.T) {
+	sdp := "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=ice-ufrag:AbCd\r\na=ice-pwd:0123456789abcdef012345\r\n"
+	u := localUfrag(sdp)
+	if u != "AbCd" {
+		t.Fatalf("ufrag %q, want AbCd", u)
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(sdp)))
+	p := uintptr(unsafe.Pointer(unsafe.StringData(u)))
+	if p >= start && p < start+uintptr(len(sdp)) {
+		t.Fatal("the ufrag points into the description: the description stays alive with it")
 	}
 }

@@ -23,20 +23,27 @@ const minBatch = 1
 // buffer crosses goroutines (reader to loop) on every datagram, and a
 // sync.Pool emptied by each GC made idle connections allocate a 2 KiB
 // buffer for about every other datagram (issue 18: no allocation per idle
-// wake-up). At most poolLimit of each are kept (2 MiB of buffers).
+// wake-up). At most bufPoolLimit buffers (512 KiB) and poolLimit batches
+// are kept. A socket's reader takes its buffers only once the socket is
+// readable (readBatchLazy), so the buffers in use are those of datagrams
+// in flight to a loop, not one per idle socket.
 var (
-	bufPool   = freeList[*[]byte]{make: func() *[]byte { b := make([]byte, maxDatagram); return &b }}
-	batchPool = freeList[*[]datagram]{make: func() *[]datagram { b := make([]datagram, 0, batchSize); return &b }}
+	bufPool   = freeList[*[]byte]{make: func() *[]byte { b := make([]byte, maxDatagram); return &b }, limit: bufPoolLimit}
+	batchPool = freeList[*[]datagram]{make: func() *[]datagram { b := make([]datagram, 0, batchSize); return &b }, limit: poolLimit}
 )
 
-const poolLimit = 1024
+const (
+	poolLimit    = 1024
+	bufPoolLimit = 256
+)
 
 // freeList is a bounded, goroutine-safe stack of reusable values. Get
 // returns any (a pointer, so no allocation) to read like a sync.Pool.
 type freeList[T any] struct {
-	mu   sync.Mutex
-	free []T
-	make func() T
+	mu    sync.Mutex
+	free  []T
+	make  func() T
+	limit int
 }
 
 func (f *freeList[T]) Get() any {
@@ -55,7 +62,7 @@ func (f *freeList[T]) Get() any {
 
 func (f *freeList[T]) Put(v T) {
 	f.mu.Lock()
-	if len(f.free) < poolLimit {
+	if len(f.free) < f.limit {
 		f.free = append(f.free, v)
 	}
 	f.mu.Unlock()
@@ -66,6 +73,12 @@ func putBatch(b *[]datagram) {
 	clear(*b)
 	*b = (*b)[:0]
 	batchPool.Put(b)
+}
+
+// lazyReader is a batchConn that can wait for a datagram without holding
+// receive buffers (the Linux one): see mmsgConn.readBatchLazy.
+type lazyReader interface {
+	readBatchLazy(ms []message, fill, empty func()) (int, error)
 }
 
 // batchConn moves batches of datagrams on one UDP socket: recvmmsg and
@@ -182,11 +195,13 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 	var ms []message // grown to k slots, each with its one buffer
 	var bufs []*[]byte
 	k := minBatch
-	fill := func() {
+	slots := func() {
 		for len(ms) < k {
 			ms = append(ms, message{buffers: make([][]byte, 1)})
 			bufs = append(bufs, nil)
 		}
+	}
+	fill := func() {
 		for i := range k {
 			if bufs[i] == nil {
 				bufs[i] = bufPool.Get().(*[]byte)
@@ -199,12 +214,21 @@ func (s *socket) readLoop(deliver func(*[]datagram) bool) {
 			if b != nil {
 				bufPool.Put(b)
 				bufs[i] = nil
+				ms[i].buffers[0] = nil
 			}
 		}
 	}
+	lazy, _ := s.reader.(lazyReader)
 	for {
-		fill()
-		n, err := s.reader.readBatch(ms[:k])
+		slots()
+		var n int
+		var err error
+		if lazy != nil {
+			n, err = lazy.readBatchLazy(ms[:k], fill, release)
+		} else {
+			fill()
+			n, err = s.reader.readBatch(ms[:k])
+		}
 		if err != nil {
 			release()
 			return

@@ -21,7 +21,10 @@ type mmsgConn struct {
 	r  mmsgBuffers // readBatch's
 	w  mmsgBuffers // writeBatch's
 	// The callbacks for rc.Read and rc.Write, bound once.
-	readFn, writeFn func(fd uintptr) bool
+	readFn, writeFn, lazyFn func(fd uintptr) bool
+	// readBatchLazy's messages and buffer hooks, during the call.
+	lazyMs      []message
+	fill, empty func()
 }
 
 // mmsgBuffers is the state of one batch call.
@@ -45,13 +48,13 @@ func newBatchConn(c *net.UDPConn, v6 bool) (batchConn, error) {
 		return nil, err
 	}
 	m := &mmsgConn{rc: rc, v6: v6}
-	m.readFn, m.writeFn = m.doRead, m.doWrite
+	m.readFn, m.writeFn, m.lazyFn = m.doRead, m.doWrite, m.doReadLazy
 	return m, nil
 }
 
 func (m *mmsgConn) another() batchConn {
 	o := &mmsgConn{rc: m.rc, v6: m.v6}
-	o.readFn, o.writeFn = o.doRead, o.doWrite
+	o.readFn, o.writeFn, o.lazyFn = o.doRead, o.doWrite, o.doReadLazy
 	return o
 }
 
@@ -118,6 +121,45 @@ func (m *mmsgConn) readBatch(ms []message) (int, error) {
 	}
 	b.release()
 	return b.n, nil
+}
+
+// readBatchLazy is readBatch that holds no receive buffer while the socket
+// has nothing to read (issue 18: an idle PeerConnection's socket does not
+// pin a 2 KiB buffer). Before each attempt it calls fill, which puts a
+// buffer in each of ms; when an attempt finds the socket empty it calls
+// empty, which takes them back, and then waits until the socket is
+// readable. The attempts run inside one rc.Read, so a datagram arriving
+// between an empty attempt and the wait is not missed.
+func (m *mmsgConn) readBatchLazy(ms []message, fill, empty func()) (int, error) {
+	b := &m.r
+	b.n, b.err = 0, nil
+	m.lazyMs, m.fill, m.empty = ms, fill, empty
+	err := m.rc.Read(m.lazyFn)
+	m.lazyMs, m.fill, m.empty = nil, nil, nil
+	if err == nil {
+		err = b.err
+	}
+	if err != nil {
+		b.release()
+		return 0, err
+	}
+	for i := range b.n {
+		ms[i].n = int(b.hdrs[i].n)
+		ms[i].addr = sockaddrToAddrPort(&b.names[i])
+	}
+	b.release()
+	return b.n, nil
+}
+
+func (m *mmsgConn) doReadLazy(fd uintptr) bool {
+	m.fill()
+	m.r.prepare(m.lazyMs)
+	if m.doRead(fd) {
+		return true
+	}
+	m.r.release()
+	m.empty()
+	return false
 }
 
 func (m *mmsgConn) doRead(fd uintptr) bool {

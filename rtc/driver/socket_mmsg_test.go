@@ -5,8 +5,10 @@ package driver
 import (
 	"bytes"
 	"net/netip"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestSockaddrRoundTrip: addresses survive the sockaddr encoding both
@@ -79,5 +81,88 @@ func TestBatchNoAllocs(t *testing.T) {
 	round()
 	if allocs := testing.AllocsPerRun(100, round); allocs != 0 {
 		t.Errorf("%.1f allocations per round trip, want 0", allocs)
+	}
+}
+
+// TestReadBatchLazyHoldsNoBufferWhileIdle: the Linux reader gives its
+// receive buffer back while the socket has nothing to read and takes one
+// again when a datagram arrives, which it then reads whole (issue 18: an
+// idle PeerConnection's socket does not pin a 2 KiB buffer).
+func TestReadBatchLazyHoldsNoBufferWhileIdle(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	a, err := listen(lo, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.conn.Close()
+	b, err := listen(lo, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.conn.Close()
+	lr, ok := b.reader.(lazyReader)
+	if !ok {
+		t.Fatal("the Linux batchConn is not a lazyReader")
+	}
+	var mu sync.Mutex
+	held, fills := 0, 0
+	in := []message{{buffers: make([][]byte, 1)}}
+	fill := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		fills++
+		if in[0].buffers[0] == nil {
+			in[0].buffers[0] = make([]byte, 64)
+			held++
+		}
+	}
+	empty := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if in[0].buffers[0] != nil {
+			in[0].buffers[0] = nil
+			held--
+		}
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := lr.readBatchLazy(in, fill, empty)
+		done <- result{n, err}
+	}()
+	// Wait until the reader tried once, found nothing and is waiting.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		f, h := fills, held
+		mu.Unlock()
+		if f >= 1 && h == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reader still holds %d buffers after %d attempts on an idle socket", h, f)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("returned %d, %v with nothing sent", r.n, r.err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	out := []message{{buffers: [][]byte{[]byte("hello")}, addr: b.local}}
+	if n, err := a.batch.writeBatch(out); n != 1 || err != nil {
+		t.Fatalf("sent %d: %v", n, err)
+	}
+	r := <-done
+	if r.err != nil || r.n != 1 {
+		t.Fatalf("read %d: %v", r.n, r.err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if held != 1 || string(in[0].buffers[0][:in[0].n]) != "hello" || in[0].addr != a.local {
+		t.Fatalf("held %d, read %q from %v", held, in[0].buffers[0][:in[0].n], in[0].addr)
 	}
 }

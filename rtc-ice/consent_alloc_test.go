@@ -1,0 +1,83 @@
+package ice
+
+import (
+	"testing"
+	"time"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
+)
+
+// TestConsentNoAllocs: on a connected pair, a consent check each way
+// (RFC 7675 §5.1: request, response, both sides' bookkeeping) allocates
+// nothing in steady state when the caller hands written buffers back
+// (issue 18: idle cost per PeerConnection).
+func TestConsentNoAllocs(t *testing.T) {
+	pa, pb := newPeers(t, 1, Config{Role: RoleControlling}, Config{})
+	sim := netsim.New(netsim.Config{Seed: 1})
+	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
+	addrA, addrB := ap("192.0.2.1:5000"), ap("198.51.100.1:6000")
+	sim.Add(pa, addrA)
+	sim.Add(pb, addrB)
+	must(t, pa.a.AddLocalAddress(addrA, 0))
+	pa.a.EndOfLocalAddresses()
+	must(t, pb.a.AddLocalAddress(addrB, 0))
+	pb.a.EndOfLocalAddresses()
+	pa.drain()
+	pb.drain()
+	if err := sim.Run(func() bool { return pa.nominated() && pb.nominated() }, 10000); err != nil {
+		t.Fatal(err)
+	}
+	now := sim.Now()
+	// deliver moves what from wrote to to, as the network would, and
+	// gives the buffers back; it returns how many datagrams moved.
+	deliver := func(from, to *Agent) int {
+		n := 0
+		for {
+			m, ok := from.PollWrite()
+			if !ok {
+				return n
+			}
+			n++
+			in := shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: m.Transport.Peer, Peer: m.Transport.Local, Protocol: m.Transport.Protocol}, Message: m.Message}
+			if err := to.HandleRead(in); err != nil {
+				t.Fatal(err)
+			}
+			from.ReleaseWrite(m.Message)
+			for {
+				if _, ok := to.PollEvent(); !ok {
+					break
+				}
+			}
+		}
+	}
+	sent := 0
+	cycle := func() {
+		// Past the longest consent interval (1.2 × 5 s): both sides check.
+		now = now.Add(6 * time.Second)
+		for _, p := range []*peer{pa, pb} {
+			if err := p.a.HandleTimeout(now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			sent += deliver(pa.a, pb.a)
+			sent += deliver(pb.a, pa.a)
+		}
+	}
+	for range 5 {
+		cycle() // reach steady state: buffers and queues grown
+	}
+	sent = 0
+	allocs := testing.AllocsPerRun(20, cycle)
+	if sent < 4*21 {
+		t.Fatalf("%d datagrams in 21 cycles, want a request and a response each way per cycle", sent)
+	}
+	if pa.a.ConnectionState() != StateCompleted && pa.a.ConnectionState() != StateConnected {
+		t.Fatalf("A: %v", pa.a.ConnectionState())
+	}
+	t.Logf("%v allocs per consent cycle (%d datagrams)", allocs, sent)
+	if allocs != 0 {
+		t.Fatalf("%v allocs per consent cycle (a check and its response each way), want 0", allocs)
+	}
+}
