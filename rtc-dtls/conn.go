@@ -587,6 +587,10 @@ func (c *Conn) complete() {
 	// still ask for it; the master secret and randoms stay for exporters).
 	c.transcript = nil
 	c.hs.ecdhKey, c.hs.peerPub, c.hs.clientHello = nil, nil, nil
+	// The parsed leaf served the signature checks only; it kept the whole
+	// Certificate message alive (about 2.7 KB). c.conn holds the chain.
+	c.hs.peerLeaf, c.hs.peerCerts = nil, nil
+	c.scratch = nil  // 2 KiB; established, only alerts and a repeated Finished use it
 	c.shares13 = nil // the 1.3 key shares a client offered beside 1.2 (about 9 KB with ML-KEM)
 	c.reasm.clear()
 	c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})
