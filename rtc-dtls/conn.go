@@ -121,6 +121,7 @@ type Conn struct {
 	// (see buffers.go); recycling is set once the caller does.
 	free      shared.FreeList
 	recycling bool
+	idlePolls int // empty polls in a row (buffers.go)
 	conn      *ConnectionState
 	err       error // what closed the connection
 
@@ -371,6 +372,7 @@ func (c *Conn) closeWith(err error) {
 // caller.
 func (c *Conn) PollWrite() (shared.TaggedBytes, bool) {
 	dg, ok := c.out.Pop()
+	c.notePoll(ok)
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
@@ -394,7 +396,9 @@ type outDatagram struct {
 // PollRead returns the next application data record's plaintext. The bytes
 // belong to the caller.
 func (c *Conn) PollRead() ([]byte, bool) {
-	return c.reads.Pop()
+	b, ok := c.reads.Pop()
+	c.notePoll(ok)
+	return b, ok
 }
 
 // PollEvent returns the next event.

@@ -120,19 +120,24 @@ type Endpoint struct {
 	hrr        bool
 	cookieKey  []byte
 
-	cHS, sHS        []byte
-	myApp, peerApp  []byte
-	exporter        []byte
-	appEpoch        uint64 // our current write epoch after the handshake
-	peerEpoch       uint64 // the peer's newest read epoch
-	certReqContext  []byte
-	certRequested   bool
-	peerCerts       [][]byte
-	peerKey         crypto.PublicKey
-	srtpProfile     uint16
-	certHash        []byte // transcript hash through the peer's Certificate
-	kuPending       bool
-	completed       bool // the handshake completed (it stays true after Close)
+	cHS, sHS       []byte
+	myApp, peerApp []byte
+	exporter       []byte
+	appEpoch       uint64 // our current write epoch after the handshake
+	peerEpoch      uint64 // the peer's newest read epoch
+	certReqContext []byte
+	certRequested  bool
+	peerCerts      [][]byte
+	peerKey        crypto.PublicKey
+	srtpProfile    uint16
+	certHash       []byte // transcript hash through the peer's Certificate
+	kuPending      bool
+	completed      bool // the handshake completed (it stays true after Close)
+	// epoch2Until, once set (server), is when the epoch-2 read keys are
+	// let go: until then a client whose ACK was lost may resend its
+	// Finished (retire.go).
+	epoch2Until     time.Time
+	retired         bool // the epoch-2 keys and our last flight are gone
 	kuOwed          bool // the peer asked for a KeyUpdate; sent before our next data
 	sentSinceUpdate bool // application data protected under our current keys
 
@@ -239,6 +244,7 @@ func (e *Endpoint) advance(now time.Time) {
 // (an alert is queued) and is returned.
 func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	e.advance(now)
+	e.retireDue()
 	e.cidNewest = false
 	if e.state == stateClosed {
 		return nil // a closed endpoint reads nothing (orderly: nothing to do)
@@ -497,7 +503,13 @@ func (e *Endpoint) onACK(data []byte) error {
 		}
 		return nil
 	}
+	final := e.fl.final
 	e.fl.reset()
+	if final {
+		// RFC 9147 §5.8.3: the ACK of the client's last flight confirms
+		// the handshake; the epoch-2 keys have nothing left to protect.
+		e.retire()
+	}
 	if e.kuPending {
 		e.finishKeyUpdate()
 	}
@@ -585,6 +597,7 @@ func (e *Endpoint) ReadApp() ([]byte, bool) {
 // WriteApp protects b as one application record in the current epoch.
 func (e *Endpoint) WriteApp(now time.Time, b []byte) error {
 	e.advance(now)
+	e.retireDue()
 	if e.state == stateClosed {
 		return ErrClosed
 	}
@@ -699,6 +712,7 @@ func (e *Endpoint) timeout() (time.Time, string) {
 // handshake deadline. Calling it early is harmless.
 func (e *Endpoint) HandleTimeout(now time.Time) error {
 	e.advance(now)
+	e.retireDue()
 	if e.state == stateClosed {
 		return nil
 	}
@@ -711,7 +725,9 @@ func (e *Endpoint) HandleTimeout(now time.Time) error {
 	if e.fl.final && !e.now.Before(e.start.Add(e.cfg.handshakeTimeout())) {
 		// Our last flight was never acknowledged, yet the peer's Finished
 		// proved the handshake: stop resending it (the connection stands).
+		// The server gave up waiting for it too: the epoch-2 keys go.
 		e.fl.reset()
+		e.retire()
 	}
 	if !e.fl.deadline.IsZero() && !e.now.Before(e.fl.deadline) {
 		e.stats.Retransmits++
