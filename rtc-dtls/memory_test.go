@@ -1,11 +1,13 @@
 package dtls
 
 import (
+	"bytes"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"testing"
 	"time"
+	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
@@ -18,7 +20,10 @@ func connectedPairs(t *testing.T, n int, v13, later bool) (clients, servers []*C
 	for range n {
 		cc, sc := defaultConfigs()
 		if v13 {
+			// As a PeerConnection has it by default: the client offers
+			// 1.2 and 1.3, the server picks 1.3.
 			cc, sc = configs13()
+			autoClient(cc)
 		}
 		p := newTestPair(t, cc, sc)
 		p.handshake(100)
@@ -191,4 +196,33 @@ func TestIdleGivesBuffersBack(t *testing.T) {
 		t.Errorf("idle: client keeps %d buffers, server %d", p.client.free.Len(), p.server.free.Len())
 	}
 	noErr(t, releasedRoundTrip(p, msg))
+}
+
+// TestAdditionalDataScratch: the additional data is the RFC 9146 §5.2 form
+// (or the 13 bytes of RFC 5246 §6.2.3.3) for every CID length, short CIDs
+// in the cipher's inline scratch and long ones in a buffer allocated once;
+// a cipher no longer carries 278 bytes of scratch inline (the two of a
+// connection took 2 × 320 bytes before, now 2 × 96).
+func TestAdditionalDataScratch(t *testing.T) {
+	if n := unsafe.Sizeof(gcmCipher{}); n > 96 {
+		t.Errorf("gcmCipher is %d bytes", n)
+	}
+	var s adScratch
+	for _, n := range []int{0, 1, 8, 17, 18, 64, 255} {
+		cid := bytes.Repeat([]byte{byte(n)}, n)
+		h := RecordHeader{Type: ContentTLS12CID, Version: 0xfefd, Epoch: 1, Seq: 0x010203040506, CID: cid}
+		want := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, byte(ContentTLS12CID), byte(n), byte(ContentTLS12CID), 0xfe, 0xfd,
+			0, 1, 1, 2, 3, 4, 5, 6}
+		want = append(append(want, cid...), 0x01, 0x23)
+		if got := additionalData(&s, h, 0x123); !bytes.Equal(got, want) {
+			t.Errorf("CID of %d bytes: %x, want %x", n, got, want)
+		}
+		if allocs := testing.AllocsPerRun(10, func() { additionalData(&s, h, 1) }); allocs != 0 {
+			t.Errorf("CID of %d bytes: %v allocations", n, allocs)
+		}
+	}
+	h := RecordHeader{Type: ContentApplicationData, Version: 0xfefd, Epoch: 1, Seq: 7}
+	if got, want := additionalData(&s, h, 5), []byte{0, 1, 0, 0, 0, 0, 0, 7, 23, 0xfe, 0xfd, 0, 5}; !bytes.Equal(got, want) {
+		t.Errorf("without CID: %x, want %x", got, want)
+	}
 }
