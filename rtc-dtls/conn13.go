@@ -99,6 +99,7 @@ func (c *Conn) endpointConfig() tls13.Config {
 		RecordSizeLimit:     cfg.RecordSizeLimit,
 		ConnectionID:        c.cid13(),
 		Buffer:              c.buffer, // datagrams and plaintexts become ours: no copy
+		Release:             c.release,
 	}
 }
 

@@ -47,13 +47,13 @@ func connectedPairs(t *testing.T, n int, v13, later bool) (clients, servers []*C
 		}
 		if later {
 			// Two minutes on (past the handshake timeout, within the
-			// MSL of RFC 9147 §4.2.1), a timer check and a message
-			// each way, as an SCTP heartbeat would bring.
+			// MSL of RFC 9147 §4.2.1), a timer check and a full-size
+			// message each way, as SCTP data would bring.
 			p.now = p.now.Add(2 * time.Minute)
 			noErr(t, p.client.HandleTimeout(p.now))
 			noErr(t, p.server.HandleTimeout(p.now))
-			noErr(t, p.client.HandleWrite([]byte("ping")))
-			noErr(t, p.server.HandleWrite([]byte("pong")))
+			noErr(t, p.client.HandleWrite(make([]byte, p.client.MaxPayload())))
+			noErr(t, p.server.HandleWrite(make([]byte, p.server.MaxPayload())))
 			p.pump()
 			for _, b := range p.sReads[1:] {
 				p.server.ReleaseRead(b)

@@ -251,23 +251,44 @@ func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	}
 	for len(b) > 0 && e.state != stateClosed {
 		if IsCiphertext(b[0]) {
-			rec, n, err := e.reader.Open(e.scratch[:0], b)
-			if cap(rec.Data) > cap(e.scratch) {
+			// Connected, records are mostly application data: each is
+			// decrypted straight into the buffer ReadApp hands out, with
+			// room for the rest of the datagram so Open never grows it.
+			// During the handshake a reused scratch takes them.
+			direct := e.state == stateConnected
+			dst := e.scratch[:0]
+			if direct {
+				dst = e.buffer(len(b))
+			}
+			rec, n, err := e.reader.Open(dst, b)
+			if !direct && cap(rec.Data) > cap(e.scratch) {
 				e.scratch = rec.Data[:0] // keep the grown buffer for the next record
 			}
-			if n == 0 {
-				e.stats.Malformed++
-				break
-			}
-			b = b[n:]
-			if err != nil {
+			if n == 0 || err != nil {
+				e.release(dst, direct)
+				if n == 0 {
+					e.stats.Malformed++
+					break
+				}
+				b = b[n:]
 				e.countDrop(err)
 				continue
 			}
+			b = b[n:]
 			if rec.Newest && rec.CID && e.cidOn && rec.Epoch >= e.peerEpoch {
 				e.cidNewest = true
 			}
-			if err := e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data); err != nil {
+			if direct && rec.Type == ContentApplicationData {
+				if e.appRoom(rec.Epoch) {
+					e.app = append(e.app, rec.Data) // a prefix of dst: ReadApp's caller owns it
+				} else {
+					e.release(dst, true)
+				}
+				continue
+			}
+			err = e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data)
+			e.release(dst, direct)
+			if err != nil {
 				return e.fail(err)
 			}
 			continue
@@ -364,26 +385,34 @@ func (e *Endpoint) onRecord(epoch, seq uint64, typ ContentType, data []byte) err
 		}
 		return &AlertError{Description: data[1]}
 	case ContentApplicationData:
-		if epoch < 3 || e.state != stateConnected {
-			e.stats.UnknownEpoch++
-			return nil
+		if e.appRoom(epoch) {
+			e.app = append(e.app, append(e.buffer(len(data)), data...))
 		}
-		if e.appHead > 0 && len(e.app) == cap(e.app) {
-			// Reuse the slots already read rather than grow (the queue
-			// holds at most MaxQueued records, whatever the read pattern).
-			n := copy(e.app, e.app[e.appHead:])
-			clear(e.app[n:])
-			e.app, e.appHead = e.app[:n], 0
-		}
-		if len(e.app)-e.appHead >= e.cfg.maxQueued() {
-			e.stats.AppDropped++
-			return nil
-		}
-		e.app = append(e.app, append(e.buffer(len(data)), data...))
 		return nil
 	}
 	e.stats.Malformed++
 	return nil
+}
+
+// appRoom reports whether an application record of epoch may be queued
+// for ReadApp; if not, it is counted.
+func (e *Endpoint) appRoom(epoch uint64) bool {
+	if epoch < 3 || e.state != stateConnected {
+		e.stats.UnknownEpoch++
+		return false
+	}
+	if e.appHead > 0 && len(e.app) == cap(e.app) {
+		// Reuse the slots already read rather than grow (the queue
+		// holds at most MaxQueued records, whatever the read pattern).
+		n := copy(e.app, e.app[e.appHead:])
+		clear(e.app[n:])
+		e.app, e.appHead = e.app[:n], 0
+	}
+	if len(e.app)-e.appHead >= e.cfg.maxQueued() {
+		e.stats.AppDropped++
+		return false
+	}
+	return true
 }
 
 // onHandshakeRecord feeds the fragments of a record to the reassembler and

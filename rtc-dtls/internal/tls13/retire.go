@@ -33,6 +33,9 @@ func (e *Endpoint) handshakeDone() {
 	e.chBody, e.chMsg, e.shares = nil, nil, nil
 	e.cHS, e.sHS, e.certHash = nil, nil, nil
 	e.peerKey, e.certReqContext, e.cookieKey = nil, nil, nil
+	// Connected, records are decrypted into the buffers ReadApp hands
+	// out (HandleDatagram): the handshake's scratch goes.
+	e.scratch = nil
 }
 
 // serverConfirmed: the client's Finished acknowledged our last flight.

@@ -20,7 +20,7 @@ func TestRetireAfterConfirm(t *testing.T) {
 	d := newDirect(t, cc, sc)
 	d.run(d.connected, 1000)
 	for _, e := range []*Endpoint{d.c, d.s} {
-		if e.transcript != nil || e.cHS != nil || e.sHS != nil || e.chBody != nil || e.shares != nil || e.peerKey != nil || e.cookieKey != nil || e.reasm.slots != nil {
+		if e.transcript != nil || e.cHS != nil || e.sHS != nil || e.chBody != nil || e.shares != nil || e.peerKey != nil || e.cookieKey != nil || e.reasm.slots != nil || e.scratch != nil {
 			t.Errorf("server %v keeps handshake state", e.server)
 		}
 		if e.fl.msgs != nil || e.fl.sent != nil {
