@@ -594,7 +594,15 @@ func (c *Conn) complete() {
 	// The parsed leaf served the signature checks only; it kept the whole
 	// Certificate message alive (about 2.7 KB). c.conn holds the chain.
 	c.hs.peerLeaf, c.hs.peerCerts = nil, nil
-	c.scratch = nil  // 2 KiB; established, only alerts and a repeated Finished use it
+	c.scratch = nil // 2 KiB; established, only alerts and a repeated Finished use it
+	if !c.finalFlight {
+		// The peer's final flight answered ours (RFC 6347 §4.2.4): ours
+		// is never sent again (HandleRead resends only a final flight),
+		// so the client's flight 5 (its certificate, about 1 KB with the
+		// slice) goes. The server keeps its final flight for a client
+		// that lost it.
+		c.flight = nil
+	}
 	c.shares13 = nil // the 1.3 key shares a client offered beside 1.2 (about 9 KB with ML-KEM)
 	c.reasm.clear()
 	c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})

@@ -139,9 +139,9 @@ func TestMemoryPerConn(t *testing.T) {
 // TestHandshakeReleases: once a handshake is complete, neither end keeps
 // the parsed peer certificate of 1.2 (which kept the whole Certificate
 // message alive), a second copy of the chain, the 2 KiB decryption
-// scratch, or (an auto client, 1.2 and 1.3 offered) the ClientHello and
-// key shares of the version not taken; ConnectionState still has the
-// chain. Before, all of it stayed for the life of the connection (about
+// scratch, the 1.2 client's last flight (the server's answered it), or
+// (an auto client, 1.2 and 1.3 offered) the ClientHello and key shares of
+// the version not taken; ConnectionState still has the chain. Before, all of it stayed for the life of the connection (about
 // 5 KB per 1.2 Conn).
 func TestHandshakeReleases(t *testing.T) {
 	for _, v13 := range []bool{false, true} {
@@ -161,6 +161,9 @@ func TestHandshakeReleases(t *testing.T) {
 				t.Errorf("v13=%v client %v keeps leaf %v, chain %d, scratch %d, ClientHello %d, 1.2 key %v, 1.3 shares %d, messages %d",
 					v13, c.isClient, c.hs.peerLeaf != nil, len(c.hs.peerCerts), cap(c.scratch), len(c.hs.clientHello),
 					c.hs.ecdhKey != nil, len(c.shares13), len(c.reasm.msgs))
+			}
+			if !v13 && (c.isClient != (c.flight == nil) || c.isClient == c.finalFlight) {
+				t.Errorf("1.2 client %v: flight of %d messages kept (final %v); only the server's final flight stays", c.isClient, len(c.flight), c.finalFlight)
 			}
 			st, ok := c.ConnectionState()
 			if !ok || len(st.PeerCertificates) != 1 || (st.Version == "DTLS 1.3") != v13 {
