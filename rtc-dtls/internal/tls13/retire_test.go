@@ -2,6 +2,7 @@ package tls13
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -118,5 +119,14 @@ func TestRetireACKNeverArrives(t *testing.T) {
 	d.pump()
 	if got, ok := d.c.ReadApp(); !ok || string(got) != "down" {
 		t.Fatalf("client read %q %v", got, ok)
+	}
+}
+
+// TestEndpointSize: a connected Endpoint is one allocation of at most 1792
+// bytes (a Go size class). It was 2376 bytes (2688 allocated) with the
+// reassembler's slots and a 260-byte header scratch inline.
+func TestEndpointSize(t *testing.T) {
+	if n := reflect.TypeFor[Endpoint]().Size(); n > 1792 {
+		t.Errorf("Endpoint is %d bytes", n)
 	}
 }
