@@ -9,6 +9,29 @@ import shared "github.com/sansrtc/rtc/rtc-shared"
 // allocating. It is optional: a caller that never hands a buffer back gets
 // exactly sized fresh buffers, as before.
 
+// idleTrim is the number of PollWrite and PollRead calls in a row that
+// find nothing after which the Conn gives its kept buffers back: a caller
+// that drains both after every input does so after shared.ShrinkAfter
+// drains without traffic, as rtc-shared's queues give back their storage.
+// An idle connection then holds no buffer (each is 1.5 KB or more); the
+// next message allocates once, and the pool fills again.
+const idleTrim = 2 * shared.ShrinkAfter
+
+// notePoll counts empty polls toward idleTrim; ok resets the count.
+func (c *Conn) notePoll(ok bool) {
+	if ok {
+		c.idlePolls = 0
+		return
+	}
+	if c.free == nil {
+		return
+	}
+	c.idlePolls++
+	if c.idlePolls >= idleTrim {
+		c.free, c.idlePolls = nil, 0
+	}
+}
+
 // maxPooled bounds the buffers kept for reuse: at most maxPooled ×
 // pooledCap bytes per Conn.
 const maxPooled = 64

@@ -96,6 +96,31 @@ var errAuth = errors.New("record authentication failed")
 // CID.
 const adMax = 8 + 3 + 2 + 2 + 6 + 255 + 2
 
+// adInline is the additional data a cipher holds inline: the 13 bytes of
+// a record without CID, or the tls12_cid form with a CID of up to 17 bytes.
+const adInline = 8 + 3 + 2 + 2 + 6 + 17 + 2
+
+// adScratch is a cipher's buffer for the additional data of one record
+// (a local would escape through the AEAD interface). The usual forms fit
+// inline; a longer CID takes an adMax buffer, allocated once. Two ciphers
+// per connection kept adMax (278 bytes) inline each before.
+type adScratch struct {
+	inline [adInline]byte
+	long   []byte
+}
+
+// buf returns room for the additional data of a record with a CID of
+// cidLen bytes.
+func (s *adScratch) buf(cidLen int) []byte {
+	if 8+3+2+2+6+cidLen+2 <= adInline {
+		return s.inline[:]
+	}
+	if s.long == nil {
+		s.long = make([]byte, adMax)
+	}
+	return s.long
+}
+
 // additionalData builds the AEAD additional data (RFC 5246 §6.2.3.3 with the
 // DTLS sequence number of RFC 6347 §4.1.2.1): seq_num (epoch and sequence) +
 // type + version + length of the plaintext. A tls12_cid record uses the
@@ -105,7 +130,8 @@ const adMax = 8 + 3 + 2 + 2 + 6 + 255 + 2
 //	seq_num_placeholder (8 bytes of 0xff) + tls12_cid + cid_length +
 //	tls12_cid + version + epoch + sequence_number + cid +
 //	length_of_DTLSInnerPlaintext
-func additionalData(ad *[adMax]byte, h RecordHeader, plainLen int) []byte {
+func additionalData(s *adScratch, h RecordHeader, plainLen int) []byte {
+	ad := s.buf(len(h.CID))
 	if h.Type == ContentTLS12CID {
 		binary.BigEndian.PutUint64(ad[0:8], ^uint64(0))
 		ad[8], ad[9], ad[10] = byte(ContentTLS12CID), byte(len(h.CID)), byte(ContentTLS12CID)
@@ -129,7 +155,7 @@ type gcmCipher struct {
 	aead  cipher.AEAD
 	salt  [4]byte
 	nonce [12]byte // scratch, so that nothing escapes per record
-	ad    [adMax]byte
+	ad    adScratch
 }
 
 func (g *gcmCipher) overhead() int { return 8 + 16 }
@@ -160,7 +186,7 @@ type chachaCipher struct {
 	aead  cipher.AEAD
 	iv    [12]byte
 	nonce [12]byte // scratch
-	ad    [adMax]byte
+	ad    adScratch
 }
 
 func (c *chachaCipher) overhead() int { return 16 }
@@ -196,7 +222,7 @@ type cbcCipher struct {
 	macKey []byte
 	mac    hash.Hash
 	sum    []byte
-	ad     [adMax]byte
+	ad     adScratch
 	iv     [16]byte
 }
 

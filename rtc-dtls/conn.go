@@ -121,6 +121,7 @@ type Conn struct {
 	// (see buffers.go); recycling is set once the caller does.
 	free      shared.FreeList
 	recycling bool
+	idlePolls int // empty polls in a row (buffers.go)
 	conn      *ConnectionState
 	err       error // what closed the connection
 
@@ -371,6 +372,7 @@ func (c *Conn) closeWith(err error) {
 // caller.
 func (c *Conn) PollWrite() (shared.TaggedBytes, bool) {
 	dg, ok := c.out.Pop()
+	c.notePoll(ok)
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
@@ -394,7 +396,9 @@ type outDatagram struct {
 // PollRead returns the next application data record's plaintext. The bytes
 // belong to the caller.
 func (c *Conn) PollRead() ([]byte, bool) {
-	return c.reads.Pop()
+	b, ok := c.reads.Pop()
+	c.notePoll(ok)
+	return b, ok
 }
 
 // PollEvent returns the next event.
@@ -587,6 +591,18 @@ func (c *Conn) complete() {
 	// still ask for it; the master secret and randoms stay for exporters).
 	c.transcript = nil
 	c.hs.ecdhKey, c.hs.peerPub, c.hs.clientHello = nil, nil, nil
+	// The parsed leaf served the signature checks only; it kept the whole
+	// Certificate message alive (about 2.7 KB). c.conn holds the chain.
+	c.hs.peerLeaf, c.hs.peerCerts = nil, nil
+	c.scratch = nil // 2 KiB; established, only alerts and a repeated Finished use it
+	if !c.finalFlight {
+		// The peer's final flight answered ours (RFC 6347 §4.2.4): ours
+		// is never sent again (HandleRead resends only a final flight),
+		// so the client's flight 5 (its certificate, about 1 KB with the
+		// slice) goes. The server keeps its final flight for a client
+		// that lost it.
+		c.flight = nil
+	}
 	c.shares13 = nil // the 1.3 key shares a client offered beside 1.2 (about 9 KB with ML-KEM)
 	c.reasm.clear()
 	c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})

@@ -99,6 +99,7 @@ func (c *Conn) endpointConfig() tls13.Config {
 		RecordSizeLimit:     cfg.RecordSizeLimit,
 		ConnectionID:        c.cid13(),
 		Buffer:              c.buffer, // datagrams and plaintexts become ours: no copy
+		Release:             c.release,
 	}
 }
 
@@ -270,6 +271,12 @@ func (c *Conn) sync13(err error) error {
 		c.state = stateEstablished
 		c.conn = c.buildState13()
 		c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})
+		// What the 1.2 machine kept while the version was open (an
+		// auto client's ClientHello and 1.2 key share, a server's
+		// reassembled ClientHello) is no longer needed.
+		c.hs.ecdhKey, c.hs.clientHello = nil, nil
+		c.shares13, c.transcript, c.scratch = nil, nil, nil
+		c.reasm.clear()
 	}
 	if e.State() == "closed" && c.state != stateClosed {
 		cerr := e.Err()
@@ -311,9 +318,9 @@ func (c *Conn) buildState13() *ConnectionState {
 		ExtendedMasterSecret: true, // TLS 1.3 binds the transcript into every secret (RFC 8446 §7.1)
 		SRTPProfile:          profile,
 	}
-	for _, cert := range c.v13.PeerCertificates() {
-		s.PeerCertificates = append(s.PeerCertificates, append([]byte(nil), cert...))
-	}
+	// The Endpoint's copies of the chain, not copied again: nothing
+	// changes them after the handshake.
+	s.PeerCertificates = slices.Clone(c.v13.PeerCertificates())
 	if len(s.PeerCertificates) > 0 {
 		s.PeerFingerprint, _ = ComputeFingerprint("sha-256", s.PeerCertificates[0])
 	}

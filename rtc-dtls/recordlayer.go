@@ -104,7 +104,11 @@ func (c *Conn) handleRecord(h *RecordHeader, frag []byte) (old bool, err error) 
 			dst = c.buffer(len(frag))
 		} else {
 			if cap(c.scratch) < len(frag) {
-				c.scratch = make([]byte, 0, max(len(frag), 2048))
+				n := len(frag)
+				if c.state == stateHandshake {
+					n = max(n, 2048) // a flight's records, one after another
+				}
+				c.scratch = make([]byte, 0, n)
 			}
 			dst = c.scratch[:0]
 		}

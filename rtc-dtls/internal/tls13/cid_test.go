@@ -21,6 +21,9 @@ func TestConnectionID13(t *testing.T) {
 		{"server off", []byte{1, 2}, nil, false},
 		{"client off", nil, []byte{1, 2}, false},
 		{"255 bytes", bytes.Repeat([]byte{7}, 255), []byte{1}, true},
+		// The longest CID whose header fits the Reader's inline scratch,
+		// and the shortest that does not (hdrInlineCID).
+		{"19 bytes", bytes.Repeat([]byte{8}, 19), bytes.Repeat([]byte{9}, 20), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cc, sc := configs(t, "cid "+tc.name)

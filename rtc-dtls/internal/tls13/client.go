@@ -407,7 +407,11 @@ func (e *Endpoint) clientServerFinished(body []byte) error {
 	}
 	e.appEpoch, e.peerEpoch = 3, 3
 	e.state, e.sentSinceUpdate, e.completed = stateConnected, true, true
-	return e.sendFlight(true, msgs...)
+	if err := e.sendFlight(true, msgs...); err != nil {
+		return err
+	}
+	e.handshakeDone()
+	return nil
 }
 
 // enterAppSecrets derives the application secrets and exporter from

@@ -81,6 +81,10 @@ type Config struct {
 	// ReleaseWrite and ReleaseRead are used again and application data
 	// allocates nothing. If nil, each is a new allocation.
 	Buffer func(n int) []byte
+	// Release, if set, takes back a buffer from Buffer that the Endpoint
+	// no longer needs (a connected Endpoint decrypts every record into one,
+	// and hands back those that were not application data).
+	Release func(b []byte)
 }
 
 func orDefault[T comparable](v, d T) T {

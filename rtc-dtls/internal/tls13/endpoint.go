@@ -120,19 +120,24 @@ type Endpoint struct {
 	hrr        bool
 	cookieKey  []byte
 
-	cHS, sHS        []byte
-	myApp, peerApp  []byte
-	exporter        []byte
-	appEpoch        uint64 // our current write epoch after the handshake
-	peerEpoch       uint64 // the peer's newest read epoch
-	certReqContext  []byte
-	certRequested   bool
-	peerCerts       [][]byte
-	peerKey         crypto.PublicKey
-	srtpProfile     uint16
-	certHash        []byte // transcript hash through the peer's Certificate
-	kuPending       bool
-	completed       bool // the handshake completed (it stays true after Close)
+	cHS, sHS       []byte
+	myApp, peerApp []byte
+	exporter       []byte
+	appEpoch       uint64 // our current write epoch after the handshake
+	peerEpoch      uint64 // the peer's newest read epoch
+	certReqContext []byte
+	certRequested  bool
+	peerCerts      [][]byte
+	peerKey        crypto.PublicKey
+	srtpProfile    uint16
+	certHash       []byte // transcript hash through the peer's Certificate
+	kuPending      bool
+	completed      bool // the handshake completed (it stays true after Close)
+	// epoch2Until, once set (server), is when the epoch-2 read keys are
+	// let go: until then a client whose ACK was lost may resend its
+	// Finished (retire.go).
+	epoch2Until     time.Time
+	retired         bool // the epoch-2 keys and our last flight are gone
 	kuOwed          bool // the peer asked for a KeyUpdate; sent before our next data
 	sentSinceUpdate bool // application data protected under our current keys
 
@@ -239,29 +244,51 @@ func (e *Endpoint) advance(now time.Time) {
 // (an alert is queued) and is returned.
 func (e *Endpoint) HandleDatagram(now time.Time, b []byte) error {
 	e.advance(now)
+	e.retireDue()
 	e.cidNewest = false
 	if e.state == stateClosed {
 		return nil // a closed endpoint reads nothing (orderly: nothing to do)
 	}
 	for len(b) > 0 && e.state != stateClosed {
 		if IsCiphertext(b[0]) {
-			rec, n, err := e.reader.Open(e.scratch[:0], b)
-			if cap(rec.Data) > cap(e.scratch) {
+			// Connected, records are mostly application data: each is
+			// decrypted straight into the buffer ReadApp hands out, with
+			// room for the rest of the datagram so Open never grows it.
+			// During the handshake a reused scratch takes them.
+			direct := e.state == stateConnected
+			dst := e.scratch[:0]
+			if direct {
+				dst = e.buffer(len(b))
+			}
+			rec, n, err := e.reader.Open(dst, b)
+			if !direct && cap(rec.Data) > cap(e.scratch) {
 				e.scratch = rec.Data[:0] // keep the grown buffer for the next record
 			}
-			if n == 0 {
-				e.stats.Malformed++
-				break
-			}
-			b = b[n:]
-			if err != nil {
+			if n == 0 || err != nil {
+				e.release(dst, direct)
+				if n == 0 {
+					e.stats.Malformed++
+					break
+				}
+				b = b[n:]
 				e.countDrop(err)
 				continue
 			}
+			b = b[n:]
 			if rec.Newest && rec.CID && e.cidOn && rec.Epoch >= e.peerEpoch {
 				e.cidNewest = true
 			}
-			if err := e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data); err != nil {
+			if direct && rec.Type == ContentApplicationData {
+				if e.appRoom(rec.Epoch) {
+					e.app = append(e.app, rec.Data) // a prefix of dst: ReadApp's caller owns it
+				} else {
+					e.release(dst, true)
+				}
+				continue
+			}
+			err = e.onRecord(rec.Epoch, rec.Seq, rec.Type, rec.Data)
+			e.release(dst, direct)
+			if err != nil {
 				return e.fail(err)
 			}
 			continue
@@ -358,26 +385,34 @@ func (e *Endpoint) onRecord(epoch, seq uint64, typ ContentType, data []byte) err
 		}
 		return &AlertError{Description: data[1]}
 	case ContentApplicationData:
-		if epoch < 3 || e.state != stateConnected {
-			e.stats.UnknownEpoch++
-			return nil
+		if e.appRoom(epoch) {
+			e.app = append(e.app, append(e.buffer(len(data)), data...))
 		}
-		if e.appHead > 0 && len(e.app) == cap(e.app) {
-			// Reuse the slots already read rather than grow (the queue
-			// holds at most MaxQueued records, whatever the read pattern).
-			n := copy(e.app, e.app[e.appHead:])
-			clear(e.app[n:])
-			e.app, e.appHead = e.app[:n], 0
-		}
-		if len(e.app)-e.appHead >= e.cfg.maxQueued() {
-			e.stats.AppDropped++
-			return nil
-		}
-		e.app = append(e.app, append(e.buffer(len(data)), data...))
 		return nil
 	}
 	e.stats.Malformed++
 	return nil
+}
+
+// appRoom reports whether an application record of epoch may be queued
+// for ReadApp; if not, it is counted.
+func (e *Endpoint) appRoom(epoch uint64) bool {
+	if epoch < 3 || e.state != stateConnected {
+		e.stats.UnknownEpoch++
+		return false
+	}
+	if e.appHead > 0 && len(e.app) == cap(e.app) {
+		// Reuse the slots already read rather than grow (the queue
+		// holds at most MaxQueued records, whatever the read pattern).
+		n := copy(e.app, e.app[e.appHead:])
+		clear(e.app[n:])
+		e.app, e.appHead = e.app[:n], 0
+	}
+	if len(e.app)-e.appHead >= e.cfg.maxQueued() {
+		e.stats.AppDropped++
+		return false
+	}
+	return true
 }
 
 // onHandshakeRecord feeds the fragments of a record to the reassembler and
@@ -497,7 +532,13 @@ func (e *Endpoint) onACK(data []byte) error {
 		}
 		return nil
 	}
+	final := e.fl.final
 	e.fl.reset()
+	if final {
+		// RFC 9147 §5.8.3: the ACK of the client's last flight confirms
+		// the handshake; the epoch-2 keys have nothing left to protect.
+		e.retire()
+	}
 	if e.kuPending {
 		e.finishKeyUpdate()
 	}
@@ -585,6 +626,7 @@ func (e *Endpoint) ReadApp() ([]byte, bool) {
 // WriteApp protects b as one application record in the current epoch.
 func (e *Endpoint) WriteApp(now time.Time, b []byte) error {
 	e.advance(now)
+	e.retireDue()
 	if e.state == stateClosed {
 		return ErrClosed
 	}
@@ -699,6 +741,7 @@ func (e *Endpoint) timeout() (time.Time, string) {
 // handshake deadline. Calling it early is harmless.
 func (e *Endpoint) HandleTimeout(now time.Time) error {
 	e.advance(now)
+	e.retireDue()
 	if e.state == stateClosed {
 		return nil
 	}
@@ -711,7 +754,9 @@ func (e *Endpoint) HandleTimeout(now time.Time) error {
 	if e.fl.final && !e.now.Before(e.start.Add(e.cfg.handshakeTimeout())) {
 		// Our last flight was never acknowledged, yet the peer's Finished
 		// proved the handshake: stop resending it (the connection stands).
+		// The server gave up waiting for it too: the epoch-2 keys go.
 		e.fl.reset()
+		e.retire()
 	}
 	if !e.fl.deadline.IsZero() && !e.now.Before(e.fl.deadline) {
 		e.stats.Retransmits++

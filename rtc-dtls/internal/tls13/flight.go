@@ -37,6 +37,7 @@ type flight struct {
 const maxSentRecords = 256
 
 func (f *flight) reset() {
+	clear(f.msgs) // the bodies past the new length would stay reachable
 	f.msgs = f.msgs[:0]
 	f.sent = f.sent[:0]
 	f.deadline = time.Time{}

@@ -134,7 +134,26 @@ type Reader struct {
 	// scratch: locals would escape through the AEAD and block interfaces.
 	nonce [12]byte
 	mask  [16]byte
-	hdr   [1 + 255 + 4]byte // flags, CID (at most 255 bytes), seq, length
+	// hdr holds the unmasked header (the additional data): flags, CID,
+	// seq, length. Inline for a CID of up to hdrInlineCID bytes; a longer
+	// one takes hdrLong, allocated once (a connected Endpoint kept 260
+	// bytes inline before).
+	hdr     [1 + hdrInlineCID + 4]byte
+	hdrLong []byte
+}
+
+// hdrInlineCID is the longest CID whose record header fits Reader.hdr.
+const hdrInlineCID = 19
+
+// header returns room for a record header of n bytes.
+func (r *Reader) header(n int) []byte {
+	if n <= len(r.hdr) {
+		return r.hdr[:]
+	}
+	if r.hdrLong == nil {
+		r.hdrLong = make([]byte, 1+255+4)
+	}
+	return r.hdrLong
 }
 
 // NewReader makes a reader. cidLen is the length of the connection ID we
@@ -218,8 +237,8 @@ func (r *Reader) Open(dst, b []byte) (rec Record, n int, err error) {
 	body := b[h.HeaderLen:n]
 	m := &r.mask
 	ep.prot.mask(m, body)
-	hdr := &r.hdr
-	hl := copy(hdr[:], b[:h.HeaderLen])
+	hdr := r.header(h.HeaderLen)
+	hl := copy(hdr, b[:h.HeaderLen])
 	so := h.seqOffset()
 	hdr[so] ^= m[0]
 	bitsLen := uint(8)

@@ -16,8 +16,10 @@ type inMsg struct {
 // §5.5), in message_seq order, holding at most a few messages ahead and
 // bounded in bytes.
 type reassembler struct {
-	next     uint16 // message_seq expected next
-	slots    [maxAhead]inMsg
+	next uint16 // message_seq expected next
+	// slots exist only while a message is being reassembled: a connected
+	// Endpoint, between flights, holds none (512 bytes).
+	slots    *[maxAhead]inMsg
 	maxMsg   int
 	maxSpans int
 	restarts uint64 // messages started over after disagreeing fragments
@@ -42,6 +44,9 @@ func (r *reassembler) add(h HandshakeHeader, frag []byte) (old bool, err error) 
 	}
 	if int(h.Length) > r.maxMsg {
 		return false, errMsgTooBig
+	}
+	if r.slots == nil {
+		r.slots = new([maxAhead]inMsg)
 	}
 	m := &r.slots[h.MessageSeq%maxAhead]
 	if !m.used {
@@ -101,6 +106,9 @@ func addSpan(spans [][2]uint32, lo, hi uint32) [][2]uint32 {
 
 // pop returns the next complete message in order, if any.
 func (r *reassembler) pop() (HandshakeType, []byte, bool) {
+	if r.slots == nil {
+		return 0, nil, false
+	}
 	m := &r.slots[r.next%maxAhead]
 	if !m.used || m.seq != r.next || m.filled != uint32(len(m.body)) {
 		return 0, nil, false
@@ -108,12 +116,18 @@ func (r *reassembler) pop() (HandshakeType, []byte, bool) {
 	typ, body := m.typ, m.body
 	*m = inMsg{}
 	r.next++
+	if !r.pending() {
+		r.slots = nil
+	}
 	return typ, body, true
 }
 
 // pending reports whether part of a message past what was delivered has
 // arrived (a flight is in progress).
 func (r *reassembler) pending() bool {
+	if r.slots == nil {
+		return false
+	}
 	for i := range r.slots {
 		if r.slots[i].used {
 			return true

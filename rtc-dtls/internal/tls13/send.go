@@ -15,6 +15,13 @@ func (e *Endpoint) buffer(n int) []byte {
 	return make([]byte, 0, n)
 }
 
+// release hands b, from buffer, back to Config.Release when owned.
+func (e *Endpoint) release(b []byte, owned bool) {
+	if owned && e.cfg.Release != nil {
+		e.cfg.Release(b)
+	}
+}
+
 func (e *Endpoint) pushDatagram(d []byte) {
 	if len(d) > 0 {
 		e.out = append(e.out, d)

@@ -42,6 +42,8 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 		// RFC 9147 §5.8.3: the client's last flight is acknowledged by an
 		// ACK, at once.
 		e.sendACK()
+		e.handshakeDone()
+		e.serverConfirmed()
 	case e.state == stateWaitClientCert && typ == TypeClientHello:
 		// A retransmitted ClientHello: our flight was lost; resend it now.
 		e.fl.deadline = e.now

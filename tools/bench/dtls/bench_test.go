@@ -388,3 +388,29 @@ func BenchmarkRecordOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHandshakeParallel is the machine's handshake rate: each case
+// runs whole handshakes (client and server in one process) on every
+// GOMAXPROCS goroutine at once, and reports handshakes per second of wall
+// time. BenchmarkHandshakeInterleaved gives the per-core CPU and ratios;
+// this gives what the process sustains with every core busy.
+//
+//	go test -run x -bench HandshakeParallel -benchtime 2000x ./tools/bench/dtls
+func BenchmarkHandshakeParallel(b *testing.B) {
+	for _, hc := range handshakeCases(b) {
+		b.Run(hc.name, func(b *testing.B) {
+			pc, ps := pionConfigs()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if hc.cc == nil {
+						pionHandshake(b, pc, ps)
+					} else {
+						oursOnceBytes(b, hc.cc, hc.sc)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "handshakes/s")
+		})
+	}
+}

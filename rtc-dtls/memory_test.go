@@ -1,0 +1,231 @@
+package dtls
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"testing"
+	"time"
+	"unsafe"
+
+	shared "github.com/sansrtc/rtc/rtc-shared"
+)
+
+// connectedPairs connects n pairs of the given version, carries one message
+// each way with the buffers handed back, lets every pending timer fire and
+// returns the Conns (the harness's events and reads are let go).
+func connectedPairs(t *testing.T, n int, v13, later bool) (clients, servers []*Conn) {
+	t.Helper()
+	for range n {
+		cc, sc := defaultConfigs()
+		if v13 {
+			// As a PeerConnection has it by default: the client offers
+			// 1.2 and 1.3, the server picks 1.3.
+			cc, sc = configs13()
+			autoClient(cc)
+		}
+		p := newTestPair(t, cc, sc)
+		p.handshake(100)
+		if !p.established() {
+			t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
+		}
+		noErr(t, p.client.HandleWrite([]byte("ping")))
+		noErr(t, p.server.HandleWrite([]byte("pong")))
+		p.pump()
+		for _, b := range p.sReads {
+			p.server.ReleaseRead(b)
+		}
+		for _, b := range p.cReads {
+			p.client.ReleaseRead(b)
+		}
+		for range 20 {
+			if !p.advance() {
+				break
+			}
+			p.pump()
+		}
+		if later {
+			// Two minutes on (past the handshake timeout, within the
+			// MSL of RFC 9147 §4.2.1), a timer check and a full-size
+			// message each way, as SCTP data would bring.
+			p.now = p.now.Add(2 * time.Minute)
+			noErr(t, p.client.HandleTimeout(p.now))
+			noErr(t, p.server.HandleTimeout(p.now))
+			noErr(t, p.client.HandleWrite(make([]byte, p.client.MaxPayload())))
+			noErr(t, p.server.HandleWrite(make([]byte, p.server.MaxPayload())))
+			p.pump()
+			for _, b := range p.sReads[1:] {
+				p.server.ReleaseRead(b)
+			}
+			for _, b := range p.cReads[1:] {
+				p.client.ReleaseRead(b)
+			}
+		}
+		// A driver drains after every wake-up: queues grown during the
+		// handshake give their storage back after shared.ShrinkAfter
+		// empty drains.
+		for range shared.ShrinkAfter {
+			p.pump()
+		}
+		clients, servers = append(clients, p.client), append(servers, p.server)
+	}
+	return clients, servers
+}
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// connBytes measures the heap n connected clients and n servers of one
+// version keep, per Conn.
+func connBytes(t *testing.T, n int, v13, later bool) (client, server float64) {
+	if os.Getenv("DTLS_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 1
+	}
+	clients, servers := connectedPairs(t, n, v13, later)
+	both := heapAlloc()
+	if f := os.Getenv("DTLS_MEMPROFILE"); f != "" {
+		if v13 {
+			f += "13"
+		}
+		if later {
+			f += "later"
+		}
+		w, err := os.Create(f)
+		noErr(t, err)
+		noErr(t, pprof.WriteHeapProfile(w))
+		noErr(t, w.Close())
+	}
+	clear(servers)
+	onlyClients := heapAlloc()
+	clear(clients)
+	none := heapAlloc()
+	runtime.KeepAlive(servers)
+	runtime.KeepAlive(clients)
+	return float64(onlyClients-none) / float64(n), float64(both-onlyClients) / float64(n)
+}
+
+// TestMemoryPerConn measures the heap a connected, idle Conn keeps, just
+// after the handshake and two minutes later (a server keeps its epoch-2
+// read keys for one handshake timeout, internal/tls13/retire.go). Figures
+// on linux/amd64, go1.26, in the README ("Memory per connection").
+func TestMemoryPerConn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures")
+	}
+	const n = 200
+	for _, tc := range []struct {
+		v13, later bool
+		limit      float64 // bytes per Conn, client and server each
+	}{
+		{false, false, 7500}, // 5.6 / 5.7 KB (12.0 / 11.3 before)
+		{false, true, 7500},  // 5.6 / 5.7 KB (13.6 / 12.9)
+		{true, false, 14500}, // 9.5 / 12.2 KB (17.9 / 18.3)
+		{true, true, 11500},  // 9.5 / 9.5 KB (20.3 / 20.8)
+	} {
+		c, s := connBytes(t, n, tc.v13, tc.later)
+		t.Logf("v13=%v later=%v: client %.0f B, server %.0f B per Conn", tc.v13, tc.later, c, s)
+		if c > tc.limit || s > tc.limit {
+			t.Errorf("v13=%v later=%v: %.0f / %.0f B per Conn, over %.0f", tc.v13, tc.later, c, s, tc.limit)
+		}
+	}
+}
+
+// TestHandshakeReleases: once a handshake is complete, neither end keeps
+// the parsed peer certificate of 1.2 (which kept the whole Certificate
+// message alive), a second copy of the chain, the 2 KiB decryption
+// scratch, the 1.2 client's last flight (the server's answered it), or
+// (an auto client, 1.2 and 1.3 offered) the ClientHello and key shares of
+// the version not taken; ConnectionState still has the chain. Before, all of it stayed for the life of the connection (about
+// 5 KB per 1.2 Conn).
+func TestHandshakeReleases(t *testing.T) {
+	for _, v13 := range []bool{false, true} {
+		cc, sc := defaultConfigs()
+		if v13 {
+			cc, sc = configs13()
+			autoClient(cc)
+		}
+		p := newTestPair(t, cc, sc)
+		p.handshake(100)
+		if !p.established() {
+			t.Fatalf("v13=%v: not established", v13)
+		}
+		for _, c := range []*Conn{p.client, p.server} {
+			if c.hs.peerLeaf != nil || c.hs.peerCerts != nil || cap(c.scratch) != 0 || c.hs.clientHello != nil ||
+				c.hs.ecdhKey != nil || c.shares13 != nil || len(c.reasm.msgs) != 0 {
+				t.Errorf("v13=%v client %v keeps leaf %v, chain %d, scratch %d, ClientHello %d, 1.2 key %v, 1.3 shares %d, messages %d",
+					v13, c.isClient, c.hs.peerLeaf != nil, len(c.hs.peerCerts), cap(c.scratch), len(c.hs.clientHello),
+					c.hs.ecdhKey != nil, len(c.shares13), len(c.reasm.msgs))
+			}
+			if !v13 && (c.isClient != (c.flight == nil) || c.isClient == c.finalFlight) {
+				t.Errorf("1.2 client %v: flight of %d messages kept (final %v); only the server's final flight stays", c.isClient, len(c.flight), c.finalFlight)
+			}
+			st, ok := c.ConnectionState()
+			if !ok || len(st.PeerCertificates) != 1 || (st.Version == "DTLS 1.3") != v13 {
+				t.Errorf("v13=%v client %v: state %+v", v13, c.isClient, st)
+			}
+		}
+	}
+}
+
+// TestIdleGivesBuffersBack: buffers handed back are kept while data flows
+// (no allocation, TestReleasedBuffersNoAllocs) and given back after
+// idleTrim empty polls in a row, so an idle Conn holds none. Before, an
+// idle Conn kept every buffer it was handed (1.5 KB each, up to 64).
+func TestIdleGivesBuffersBack(t *testing.T) {
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	p.handshake(10)
+	msg := []byte("data")
+	for range 3 {
+		noErr(t, releasedRoundTrip(p, msg))
+	}
+	if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
+		t.Fatalf("nothing pooled: client %d server %d", p.client.free.Len(), p.server.free.Len())
+	}
+	for range shared.ShrinkAfter - 1 {
+		p.pump() // one drain each: PollWrite and PollRead find nothing
+	}
+	if p.client.free.Len() == 0 {
+		t.Fatal("buffers given back too early")
+	}
+	p.pump()
+	if p.client.free != nil || p.server.free != nil {
+		t.Errorf("idle: client keeps %d buffers, server %d", p.client.free.Len(), p.server.free.Len())
+	}
+	noErr(t, releasedRoundTrip(p, msg))
+}
+
+// TestAdditionalDataScratch: the additional data is the RFC 9146 §5.2 form
+// (or the 13 bytes of RFC 5246 §6.2.3.3) for every CID length, short CIDs
+// in the cipher's inline scratch and long ones in a buffer allocated once;
+// a cipher no longer carries 278 bytes of scratch inline (the two of a
+// connection took 2 × 320 bytes before, now 2 × 96).
+func TestAdditionalDataScratch(t *testing.T) {
+	if n := unsafe.Sizeof(gcmCipher{}); n > 96 {
+		t.Errorf("gcmCipher is %d bytes", n)
+	}
+	var s adScratch
+	for _, n := range []int{0, 1, 8, 17, 18, 64, 255} {
+		cid := bytes.Repeat([]byte{byte(n)}, n)
+		h := RecordHeader{Type: ContentTLS12CID, Version: 0xfefd, Epoch: 1, Seq: 0x010203040506, CID: cid}
+		want := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, byte(ContentTLS12CID), byte(n), byte(ContentTLS12CID), 0xfe, 0xfd,
+			0, 1, 1, 2, 3, 4, 5, 6}
+		want = append(append(want, cid...), 0x01, 0x23)
+		if got := additionalData(&s, h, 0x123); !bytes.Equal(got, want) {
+			t.Errorf("CID of %d bytes: %x, want %x", n, got, want)
+		}
+		if allocs := testing.AllocsPerRun(10, func() { additionalData(&s, h, 1) }); allocs != 0 {
+			t.Errorf("CID of %d bytes: %v allocations", n, allocs)
+		}
+	}
+	h := RecordHeader{Type: ContentApplicationData, Version: 0xfefd, Epoch: 1, Seq: 7}
+	if got, want := additionalData(&s, h, 5), []byte{0, 1, 0, 0, 0, 0, 0, 7, 23, 0xfe, 0xfd, 0, 5}; !bytes.Equal(got, want) {
+		t.Errorf("without CID: %x, want %x", got, want)
+	}
+}
