@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,12 @@ type splitServer struct {
 	in    io.WriteCloser
 	out   *bufio.Scanner
 	enc   *json.Encoder
+	// The child answers one line per line, in order, and keeps one pair
+	// in setup ("pair" then "answer"): askMu keeps a question and its
+	// answer together, pairMu one pair's setup (with -parallel N the
+	// parent sets up pairs on N goroutines; without it they interleaved
+	// and the run hung).
+	askMu, pairMu sync.Mutex
 }
 
 func newSplit(loops int, singlePort bool) *splitServer {
@@ -66,6 +73,8 @@ func newSplit(loops int, singlePort bool) *splitServer {
 }
 
 func (s *splitServer) ask(m splitMsg) (splitMsg, error) {
+	s.askMu.Lock()
+	defer s.askMu.Unlock()
 	if err := s.enc.Encode(m); err != nil {
 		return splitMsg{}, err
 	}
@@ -105,6 +114,8 @@ func (p *splitPair) send([]byte) error { return fmt.Errorf("-split measures idle
 func (p *splitPair) close()            { _ = p.b.Close() }
 
 func (s *splitServer) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+	s.pairMu.Lock()
+	defer s.pairMu.Unlock()
 	off, err := s.ask(splitMsg{Cmd: "pair"})
 	if err != nil {
 		return nil, err
