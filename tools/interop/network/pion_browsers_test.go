@@ -1,17 +1,14 @@
 package network
 
 import (
-	"context"
 	"fmt"
 	"net"
-	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
-	"github.com/sansrtc/rtc/rtc/driver/signaling"
 	"github.com/sansrtc/rtc/tools/internal/peers"
+	"github.com/sansrtc/rtc/tools/interop/pion"
 )
 
 // pionLANAPI is Pion v4 placed as rtc/examples/answer is in the stock
@@ -31,158 +28,23 @@ func pionLANAPI() *webrtc.API {
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
 }
 
-// pionPeer is the stock-browser tests' signalingPeer backed by Pion v4 in
-// this process: it answers a browser's offer, or offers a data channel
-// labelled "echo" and accepts the browser's answer, as the answer example
-// does, and echoes every data channel message on its channel with the
-// same type and bytes. Its connections are closed when t ends.
-type pionPeer struct {
-	api *webrtc.API
-
-	mu     sync.Mutex
-	pcs    []*webrtc.PeerConnection
-	offers map[string]*webrtc.PeerConnection
-	next   int
-	errs   []error // failed echoes
-}
-
-func newPionPeer(t *testing.T) *pionPeer {
-	p := &pionPeer{api: pionLANAPI(), offers: map[string]*webrtc.PeerConnection{}}
+// newPionPeer is the stock-browser tests' signalingPeer backed by Pion v4
+// in this process (interop/pion's EchoPeer on pionLANAPI): it answers a
+// browser's offer, or offers a data channel labelled "echo" and accepts
+// the browser's answer, as the answer example does, and echoes every data
+// channel message with the same type and bytes. When t ends, its
+// connections are closed and every failed echo or Close is an error.
+func newPionPeer(t *testing.T) *pion.EchoPeer {
+	p := pion.NewEchoPeerAPI(pionLANAPI())
 	t.Cleanup(func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		for _, pc := range p.pcs {
-			if err := pc.Close(); err != nil {
-				t.Errorf("closing Pion: %v", err)
-			}
+		if err := p.CloseAll(); err != nil {
+			t.Errorf("closing Pion: %v", err)
 		}
-		for _, err := range p.errs {
+		for _, err := range p.Errs() {
 			t.Errorf("Pion echo: %v", err)
 		}
 	})
 	return p
-}
-
-func (p *pionPeer) newPC() (*webrtc.PeerConnection, error) {
-	pc, err := p.api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	p.pcs = append(p.pcs, pc)
-	p.mu.Unlock()
-	pc.OnDataChannel(p.echo)
-	return pc, nil
-}
-
-// echo sends every message on dc back on dc.
-func (p *pionPeer) echo(dc *webrtc.DataChannel) {
-	dc.OnMessage(func(m webrtc.DataChannelMessage) {
-		var err error
-		if m.IsString {
-			err = dc.SendText(string(m.Data))
-		} else {
-			err = dc.Send(m.Data)
-		}
-		if err != nil {
-			p.mu.Lock()
-			p.errs = append(p.errs, err)
-			p.mu.Unlock()
-		}
-	})
-}
-
-// gather sets desc as pc's local description and waits for the end of
-// gathering (the browsers' pages do the same: no trickle).
-func gather(ctx context.Context, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (string, error) {
-	done := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(desc); err != nil {
-		return "", err
-	}
-	select {
-	case <-done:
-		return pc.LocalDescription().SDP, nil
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-}
-
-// Answer answers a browser's offer.
-func (p *pionPeer) Answer(ctx context.Context, offer signaling.Description) (signaling.Description, error) {
-	pc, err := p.newPC()
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
-		return signaling.Description{}, fmt.Errorf("pion: the browser's offer: %w", err)
-	}
-	ans, err := pc.CreateAnswer(nil)
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	sdp, err := gather(ctx, pc, ans)
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	return signaling.Description{Type: "answer", SDP: sdp}, nil
-}
-
-// Offer offers a data channel labelled "echo".
-func (p *pionPeer) Offer(ctx context.Context) (signaling.Description, error) {
-	pc, err := p.newPC()
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	dc, err := pc.CreateDataChannel("echo", nil)
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	p.echo(dc)
-	off, err := pc.CreateOffer(nil)
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	sdp, err := gather(ctx, pc, off)
-	if err != nil {
-		return signaling.Description{}, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.next++
-	id := strconv.Itoa(p.next)
-	p.offers[id] = pc
-	return signaling.Description{Type: "offer", SDP: sdp, ID: id}, nil
-}
-
-// Accept applies the browser's answer to the offer it names.
-func (p *pionPeer) Accept(_ context.Context, ans signaling.Description) error {
-	p.mu.Lock()
-	pc := p.offers[ans.ID]
-	delete(p.offers, ans.ID)
-	p.mu.Unlock()
-	if pc == nil {
-		return signaling.ErrUnknownID
-	}
-	return pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP})
-}
-
-// Pair describes the selected candidate pair of Pion's last connection
-// (its local and the browser's remote candidate), or why there is none.
-func (p *pionPeer) Pair() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.pcs) == 0 {
-		return "no connection"
-	}
-	sctp := p.pcs[len(p.pcs)-1].SCTP()
-	if sctp == nil {
-		return "no SCTP transport"
-	}
-	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		return fmt.Sprintf("no selected pair (%v)", err)
-	}
-	return fmt.Sprintf("local %s %s:%d remote %s %s:%d", pair.Local.Typ, pair.Local.Address, pair.Local.Port, pair.Remote.Typ, pair.Remote.Address, pair.Remote.Port)
 }
 
 // sideBySidePeer is one peer of a side-by-side case: rtc/examples/answer

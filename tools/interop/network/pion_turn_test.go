@@ -17,6 +17,7 @@ import (
 	"github.com/sansrtc/rtc/rtc"
 	"github.com/sansrtc/rtc/rtc/driver"
 	"github.com/sansrtc/rtc/tools/internal/peers"
+	"github.com/sansrtc/rtc/tools/interop/pion"
 )
 
 // TestPionRelayOnlyTURNTransports (issue 16): Pion v4 and a sansrtc peer,
@@ -118,7 +119,7 @@ func pionRelayThroughput(t *testing.T, url string, total int) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, err := pionGathered(ctx, pcs[0], o)
+	offer, err := pion.Gathered(ctx, pcs[0], o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func pionRelayThroughput(t *testing.T, url string, total int) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answer, err := pionGathered(ctx, pcs[1], a)
+	answer, err := pion.Gathered(ctx, pcs[1], a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func pionRelayEcho(t *testing.T, url string, roots *x509.CertPool, pionOffers bo
 		if err != nil {
 			t.Fatal(err)
 		}
-		if offer, err = pionGathered(ctx, p, o); err != nil {
+		if offer, err = pion.Gathered(ctx, p, o); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("Pion gathered its offer in %v", time.Since(start).Round(time.Millisecond))
@@ -330,7 +331,7 @@ func pionRelayEcho(t *testing.T, url string, roots *x509.CertPool, pionOffers bo
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		if answer, err = pionGathered(ctx, p, a); err != nil {
+		if answer, err = pion.Gathered(ctx, p, a); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("Pion gathered its answer in %v", time.Since(t0).Round(time.Millisecond))
@@ -376,17 +377,4 @@ func pionRelayEcho(t *testing.T, url string, roots *x509.CertPool, pionOffers bo
 		}
 	}
 	t.Logf("%s, pion offers %v: %d echoes %v after the offer started", url, pionOffers, n, time.Since(start).Round(time.Millisecond))
-}
-
-func pionGathered(ctx context.Context, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (string, error) {
-	done := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(desc); err != nil {
-		return "", err
-	}
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	return pc.LocalDescription().SDP, nil
 }

@@ -61,7 +61,7 @@ func TestPionUnknownCodecsOffer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		off, err := gathered(ctx, pc, o)
+		off, err := Gathered(ctx, pc, o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -97,7 +97,7 @@ func TestPionReflect(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				off, err := gathered(ctx, pc, o)
+				off, err := Gathered(ctx, pc, o)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,7 +125,7 @@ func TestPionReflect(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ans, err := gathered(ctx, pc, a)
+				ans, err := Gathered(ctx, pc, a)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -7,6 +7,7 @@ package pion
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -31,7 +32,9 @@ func API() *webrtc.API {
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
 }
 
-func gathered(ctx context.Context, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (string, error) {
+// Gathered sets desc as pc's local description, waits for the end of
+// gathering (no trickle) and returns the local description's SDP.
+func Gathered(ctx context.Context, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (string, error) {
 	done := webrtc.GatheringCompletePromise(pc)
 	if err := pc.SetLocalDescription(desc); err != nil {
 		return "", err
@@ -51,12 +54,43 @@ type EchoPeer struct {
 	pcs    []*webrtc.PeerConnection
 	offers map[string]*webrtc.PeerConnection
 	closed map[string]int
+	errs   []error // failed echoes
 	nextID atomic.Int64
 }
 
-// NewEchoPeer returns an echo peer.
-func NewEchoPeer() *EchoPeer {
-	return &EchoPeer{api: API(), offers: map[string]*webrtc.PeerConnection{}, closed: map[string]int{}}
+// NewEchoPeer returns an echo peer on API() (UDP4 on loopback).
+func NewEchoPeer() *EchoPeer { return NewEchoPeerAPI(API()) }
+
+// NewEchoPeerAPI returns an echo peer whose connections come from api (a
+// test that places Pion elsewhere, e.g. on a private namespace's LAN).
+func NewEchoPeerAPI(api *webrtc.API) *EchoPeer {
+	return &EchoPeer{api: api, offers: map[string]*webrtc.PeerConnection{}, closed: map[string]int{}}
+}
+
+// Errs returns the echo sends that failed so far.
+func (p *EchoPeer) Errs() []error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]error(nil), p.errs...)
+}
+
+// Pair describes the selected candidate pair of the peer's last
+// connection (its local and the remote candidate), or why there is none.
+func (p *EchoPeer) Pair() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pcs) == 0 {
+		return "no connection"
+	}
+	sctp := p.pcs[len(p.pcs)-1].SCTP()
+	if sctp == nil {
+		return "no SCTP transport"
+	}
+	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		return fmt.Sprintf("no selected pair (%v)", err)
+	}
+	return fmt.Sprintf("local %s %s:%d remote %s %s:%d", pair.Local.Typ, pair.Local.Address, pair.Local.Port, pair.Remote.Typ, pair.Remote.Address, pair.Remote.Port)
 }
 
 // ClosedCount reports how many channels with label the peer saw close.
@@ -66,15 +100,22 @@ func (p *EchoPeer) ClosedCount(label string) int {
 	return p.closed[label]
 }
 
-// Close closes every peer connection.
-func (p *EchoPeer) Close() {
+// Close closes every peer connection (peers.EchoPeer's Close; CloseAll
+// reports what they returned).
+func (p *EchoPeer) Close() { _ = p.CloseAll() }
+
+// CloseAll closes every peer connection and returns what their Close
+// reported.
+func (p *EchoPeer) CloseAll() error {
 	p.mu.Lock()
 	pcs := p.pcs
 	p.pcs = nil
 	p.mu.Unlock()
+	var errs []error
 	for _, pc := range pcs {
-		_ = pc.Close()
+		errs = append(errs, pc.Close())
 	}
+	return errors.Join(errs...)
 }
 
 func (p *EchoPeer) newPC() (*webrtc.PeerConnection, error) {
@@ -102,10 +143,16 @@ func (p *EchoPeer) echo(dc *webrtc.DataChannel) {
 			_ = dc.Close()
 			return
 		}
+		var err error
 		if m.IsString {
-			_ = dc.SendText(string(m.Data))
+			err = dc.SendText(string(m.Data))
 		} else {
-			_ = dc.Send(m.Data)
+			err = dc.Send(m.Data)
+		}
+		if err != nil {
+			p.mu.Lock()
+			p.errs = append(p.errs, err)
+			p.mu.Unlock()
 		}
 	})
 	dc.OnClose(func() {
@@ -130,7 +177,7 @@ func (p *EchoPeer) Answer(ctx context.Context, offer signaling.Description) (sig
 		_ = pc.Close()
 		return signaling.Description{}, fmt.Errorf("%w: %v", signaling.ErrUnprocessable, err)
 	}
-	sdp, err := gathered(ctx, pc, ans)
+	sdp, err := Gathered(ctx, pc, ans)
 	if err != nil {
 		_ = pc.Close()
 		return signaling.Description{}, err
@@ -153,7 +200,7 @@ func (p *EchoPeer) Offer(ctx context.Context) (signaling.Description, error) {
 	if err != nil {
 		return signaling.Description{}, err
 	}
-	sdp, err := gathered(ctx, pc, off)
+	sdp, err := Gathered(ctx, pc, off)
 	if err != nil {
 		return signaling.Description{}, err
 	}
@@ -254,7 +301,7 @@ func (p *Prober) Offer(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return gathered(ctx, p.pc, off)
+	return Gathered(ctx, p.pc, off)
 }
 
 // Accept implements probe.Prober.
@@ -271,7 +318,7 @@ func (p *Prober) Answer(ctx context.Context, sdp string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return gathered(ctx, p.pc, ans)
+	return Gathered(ctx, p.pc, ans)
 }
 
 func (p *Prober) get(ctx context.Context, label string) (*pchan, error) {
