@@ -61,7 +61,12 @@ func parseInit(ack bool, v []byte, in *initChunk) error {
 		c.Skip(min((4-int(length)%4)%4, c.Len()))
 		switch typ {
 		case paramStateCookie:
-			in.cookie = pv
+			// RFC 9260 §3.3.3: the State Cookie belongs to INIT ACK
+			// only; §3.3.2 lists no such parameter for INIT, so one
+			// there is ignored rather than kept for re-encoding.
+			if ack {
+				in.cookie = pv
+			}
 		case paramForwardTSNSupported:
 			in.fwdTSN = true
 		case paramZeroChecksum:

@@ -137,6 +137,16 @@ func TestChunkRoundTrips(t *testing.T) {
 			t.Fatalf("INIT prefix %d parsed", n)
 		}
 	}
+	// A State Cookie inside an INIT (RFC 9260 §3.3.2 has none) is
+	// ignored: only INIT ACK carries one (§3.3.3). Found by FuzzPacket.
+	ack := initChunk{ack: true, tag: 1, rwnd: 2, os: 3, mis: 4, tsn: 5, cookie: []byte("cookie!")}
+	b = ack.appendTo(nil)
+	if err := parseInit(false, b[4:], &gi); err != nil || gi.cookie != nil {
+		t.Fatalf("INIT kept a state cookie %q (err %v)", gi.cookie, err)
+	}
+	if err := parseInit(true, b[4:], &gi); err != nil || string(gi.cookie) != "cookie!" {
+		t.Fatalf("INIT ACK cookie %q (err %v)", gi.cookie, err)
+	}
 }
 
 func TestReconfigParams(t *testing.T) {
