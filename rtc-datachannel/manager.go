@@ -248,6 +248,19 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
+// ReleaseIdle lets go of what the Manager and its association keep only
+// for reuse: the storage of empty queues, the DCEP scratch, and the
+// association's packet and message buffers (sctp.Association.ReleaseIdle).
+// Nothing queued is touched. The owner calls it when the connection has
+// been idle a while (rtc: shared.IdleAfter without a record); the next
+// message allocates again.
+func (m *Manager) ReleaseIdle() {
+	m.events.Release()
+	m.reads.Release()
+	m.open, m.buf = openMessage{}, nil
+	m.assoc.ReleaseIdle()
+}
+
 // Association returns the SCTP association (for stats and tuning).
 func (m *Manager) Association() *sctp.Association { return m.assoc }
 

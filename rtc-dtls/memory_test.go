@@ -229,3 +229,55 @@ func TestAdditionalDataScratch(t *testing.T) {
 		t.Errorf("without CID: %x, want %x", got, want)
 	}
 }
+
+// TestReleaseIdle: ReleaseIdle gives back the buffers handed back with
+// ReleaseWrite/ReleaseRead and the queues' storage at once, for DTLS 1.2
+// and 1.3, whatever the count of empty polls; data flows afterwards, and
+// with buffers handed back again no allocation follows the first message.
+// Before, a Conn whose owner polled it only on consent checks kept its
+// buffers (1.5 KB each) for a minute or more (issue 18).
+func TestReleaseIdle(t *testing.T) {
+	const n = 40
+	for _, v13 := range []bool{false, true} {
+		cc, sc := defaultConfigs()
+		if v13 {
+			cc, sc = configs13()
+		}
+		pairs := make([]*testPair, n)
+		msg := bytes.Repeat([]byte("d"), 1000)
+		for i := range pairs {
+			p := newTestPair(t, cc, sc)
+			p.handshake(10)
+			if !p.established() || (p.client.v13 != nil) != v13 {
+				t.Fatalf("v13=%v: not established", v13)
+			}
+			for range 3 {
+				noErr(t, releasedRoundTrip(p, msg))
+			}
+			pairs[i] = p
+		}
+		before := heapAlloc()
+		for _, p := range pairs {
+			if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
+				t.Fatalf("v13=%v: nothing pooled", v13)
+			}
+			p.client.ReleaseIdle()
+			p.server.ReleaseIdle()
+			if p.client.free != nil || p.server.free != nil {
+				t.Fatalf("v13=%v: buffers kept after ReleaseIdle", v13)
+			}
+		}
+		after := heapAlloc()
+		saved := (float64(before) - float64(after)) / (2 * n)
+		t.Logf("v13=%v: ReleaseIdle gave back %.0f B per Conn", v13, saved)
+		if saved < 1000 {
+			t.Errorf("v13=%v: ReleaseIdle gave back %.0f B per Conn, want at least 1000 (one 1.5 KB buffer at one end)", v13, saved)
+		}
+		p := pairs[0]
+		noErr(t, releasedRoundTrip(p, msg))
+		if allocs := testing.AllocsPerRun(20, func() { noErr(t, releasedRoundTrip(p, msg)) }); allocs != 0 {
+			t.Errorf("v13=%v: %v allocations per message after ReleaseIdle and a first message", v13, allocs)
+		}
+		runtime.KeepAlive(pairs)
+	}
+}

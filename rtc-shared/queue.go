@@ -105,6 +105,17 @@ func (q *Queue[T]) Peek() (T, bool) {
 	return q.buf[q.head], true
 }
 
+// Release gives back the storage of an empty queue, whatever its size (a
+// non-empty queue keeps it); the next Push starts again at four items. An
+// owner calls it when it finds itself idle for IdleRelease (a queue of small
+// items otherwise keeps its storage, see Queue), so that what only
+// connection setup used is not kept for an idle connection's whole life.
+func (q *Queue[T]) Release() {
+	if q.n == 0 {
+		q.buf, q.head, q.idle = nil, 0, 0
+	}
+}
+
 // Clear removes every item.
 func (q *Queue[T]) Clear() {
 	clear(q.buf)

@@ -3,6 +3,7 @@ package shared
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestQueueBoundedFIFOAcrossWrap(t *testing.T) {
@@ -191,5 +192,66 @@ func TestQueueShrinksWhenIdle(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocs per idle cycle of a small queue", allocs)
+	}
+}
+
+// TestQueueRelease: Release gives back the storage of an empty queue, even
+// a small one, and keeps a non-empty queue's; the queue stays usable.
+func TestQueueRelease(t *testing.T) {
+	q := NewQueue[int](64)
+	if err := q.Push(1); err != nil {
+		t.Fatal(err)
+	}
+	q.Release()
+	if q.buf == nil {
+		t.Fatal("Release dropped the storage of a non-empty queue")
+	}
+	if v, ok := q.Pop(); !ok || v != 1 {
+		t.Fatalf("pop after Release: %v %v", v, ok)
+	}
+	q.Release()
+	if q.buf != nil {
+		t.Fatalf("storage %d kept by Release of an empty queue", len(q.buf))
+	}
+	if err := q.Push(2); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := q.Pop(); !ok || v != 2 {
+		t.Fatalf("pop after a released queue's push: %v %v", v, ok)
+	}
+	e := NewEventQueue[int](4)
+	e.Push(1)
+	e.Pop()
+	e.Release()
+	if e.q.buf != nil {
+		t.Fatal("EventQueue.Release kept the storage of an empty queue")
+	}
+}
+
+// TestIdle: Due once per idle period, IdleAfter after the last Busy; Busy
+// starts a new period; neither allocates.
+func TestIdle(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var d Idle
+	d.Busy(t0)
+	if d.Due(t0.Add(IdleAfter - 1)) {
+		t.Fatal("due before IdleAfter")
+	}
+	if !d.Due(t0.Add(IdleAfter)) || !d.Released() {
+		t.Fatal("not due at IdleAfter")
+	}
+	if d.Due(t0.Add(10 * IdleAfter)) {
+		t.Fatal("due twice in one idle period")
+	}
+	d.Busy(t0.Add(20 * IdleAfter))
+	if !d.Due(t0.Add(21 * IdleAfter)) {
+		t.Fatal("not due after a new idle period")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Busy(t0)
+		d.Due(t0.Add(IdleAfter))
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocs", allocs)
 	}
 }

@@ -38,6 +38,7 @@ type PeerConnection struct {
 	servers iceServers // ICE server URLs: TURN transports, names to resolve
 
 	connectionState PeerConnectionState
+	idle            shared.Idle // when a DTLS record last went either way (noteIdle)
 }
 
 var _ shared.Protocol[Message, Message, Command, Event] = (*PeerConnection)(nil)

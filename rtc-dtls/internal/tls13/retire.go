@@ -77,3 +77,19 @@ func (e *Endpoint) dropWriter(epoch uint64) {
 		}
 	}
 }
+
+// ReleaseIdle gives back the storage of the empty datagram and application
+// record queues (their backing arrays grow during the handshake and with
+// bursts); the owner calls it when the connection has been idle for a
+// while (rtc-dtls: shared.IdleAfter). Queued items are kept.
+func (e *Endpoint) ReleaseIdle() {
+	if e.outHead >= len(e.out) {
+		e.out, e.outHead = nil, 0
+	}
+	if e.appHead >= len(e.app) {
+		e.app, e.appHead = nil, 0
+	}
+	if len(e.ackList) == 0 {
+		e.ackList = nil
+	}
+}
