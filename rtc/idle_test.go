@@ -2,9 +2,11 @@ package rtc
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
@@ -98,4 +100,76 @@ func heapNow() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// TestSettledDescriptionsReleased: once an exchange is settled, neither end
+// keeps its parsed local description (about 1.2 KB) nor, at the answerer,
+// the parser's whole array of format strings through a section's formats
+// (about 1 KB); LocalDescription renders the same text from the
+// description parsed again, and a rollback and a renegotiation still work
+// (issue 18).
+func TestSettledDescriptionsReleased(t *testing.T) {
+	sim, a, b, _ := connectedPair(t, 7, 1, Configuration{}, Configuration{})
+	for _, p := range []*peer{a, b} {
+		n := &p.pc.neg
+		for name, d := range map[string]*localDesc{"current": n.currentLocal, "last offer": n.lastOffer, "last answer": n.lastAnswer} {
+			if d != nil && d.sd != nil {
+				t.Errorf("%s: %s local description still parsed", p.name, name)
+			}
+		}
+		for _, s := range n.sections {
+			if cap(s.formats) > len(s.formats) {
+				t.Errorf("%s: section %s keeps %d format strings for %d", p.name, s.mid, cap(s.formats), len(s.formats))
+			}
+		}
+		got := p.pc.LocalDescription()
+		d := *n.currentLocal
+		cfg := sdp.Config{}
+		sd, err := cfg.Parse(d.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.sd = sd
+		want := render(&d, p.pc.tr.localCandidates, p.pc.tr.gathering == ICEGatheringComplete)
+		if got != want || !strings.Contains(got.SDP, "a=candidate:") {
+			t.Errorf("%s: LocalDescription after release differs:\n%s\nwant\n%s", p.name, got.SDP, want.SDP)
+		}
+	}
+	// A rollback reads the current description's m-sections.
+	if _, err := a.pc.AddTransceiver(MediaKindAudio, TransceiverInit{}); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := a.pc.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.pc.SetLocalDescription(SessionDescription{Type: SDPTypeRollback}); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.pc.neg.sections) != 1 || a.pc.neg.dataSection() == nil {
+		t.Fatalf("after rollback: %d sections, data section %v", len(a.pc.neg.sections), a.pc.neg.dataSection() != nil)
+	}
+	// A renegotiation adds the audio section; data keeps flowing.
+	negotiate(t, a, b, nil)
+	if len(a.pc.neg.sections) != 2 || len(b.pc.neg.sections) != 2 || a.pc.SignalingState() != SignalingStable {
+		t.Fatalf("after renegotiation: %d / %d sections, %v", len(a.pc.neg.sections), len(b.pc.neg.sections), a.pc.SignalingState())
+	}
+	dc := a.channel("ch0")
+	if dc == nil {
+		t.Fatal("no channel")
+	}
+	if err := dc.SendText("after renegotiation"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(b.Reads) == 1 }, 100000); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*peer{a, b} {
+		if len(p.errs) > 0 {
+			t.Fatalf("%s: %v", p.name, p.errs)
+		}
+	}
 }
