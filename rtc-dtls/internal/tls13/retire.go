@@ -33,6 +33,9 @@ func (e *Endpoint) handshakeDone() {
 	e.chBody, e.chMsg, e.shares = nil, nil, nil
 	e.cHS, e.sHS, e.certHash = nil, nil, nil
 	e.peerKey, e.certReqContext, e.cookieKey = nil, nil, nil
+	if e.sched != nil {
+		e.sched.Compact()
+	}
 	// Connected, records are decrypted into the buffers ReadApp hands
 	// out (HandleDatagram): the handshake's scratch goes.
 	e.scratch = nil
@@ -41,6 +44,7 @@ func (e *Endpoint) handshakeDone() {
 // serverConfirmed: the client's Finished acknowledged our last flight.
 func (e *Endpoint) serverConfirmed() {
 	e.fl.msgs, e.fl.sent = nil, nil
+	e.frag = nil // the handshake's fragment scratch (1.3 KB); the ACK takes a small one
 	e.dropWriter(2)
 	e.epoch2Until = e.now.Add(e.cfg.handshakeTimeout())
 }
