@@ -592,7 +592,8 @@ func (a *Association) quiet() bool {
 }
 
 // ReleaseIdle lets go of what the association keeps only for reuse: its
-// packet scratch buffers, the sender's free lists of message buffers (while
+// packet scratch buffers, the chunk scratch (which aliases the last packet
+// received), the sender's free lists of message buffers (while
 // no message is held), an empty retransmission ring, and the storage of
 // its empty queues (see shared.Queue.Release). Nothing queued or
 // outstanding is touched, and no protocol state changes. The owner calls
@@ -604,6 +605,10 @@ func (a *Association) ReleaseIdle() {
 	if a.peek == nil {
 		a.peekBuf = nil
 	}
+	// The chunk scratch: a DATA chunk's payload and an INIT's cookie
+	// alias the last packet received, a DTLS record buffer (1.5 KB) its
+	// owner took back, which they would keep alive.
+	a.sack, a.fwd, a.data, a.initScr = sackChunk{}, forwardTSNChunk{}, dataChunk{}, initChunk{}
 	a.snd.releaseIdle()
 	a.rcv.releaseIdle()
 	a.ctrl.Release()

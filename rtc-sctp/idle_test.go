@@ -39,7 +39,13 @@ func TestReleaseIdle(t *testing.T) {
 		if a.scratch == nil || a.snd.free == nil {
 			t.Fatalf("side %d: nothing to release (scratch %d, free %v)", i, cap(a.scratch), a.snd.free != nil)
 		}
+		if a.data.payload == nil && a.sack.gaps == nil && a.initScr.cookie == nil {
+			t.Fatalf("side %d: no chunk scratch to release", i)
+		}
 		a.ReleaseIdle()
+		if a.data.payload != nil || a.initScr.cookie != nil || a.sack.gaps != nil || a.fwd.streams != nil {
+			t.Errorf("side %d keeps chunk scratch aliasing old packets: payload %d, cookie %d", i, len(a.data.payload), len(a.initScr.cookie))
+		}
 		if a.scratch != nil || a.peekBuf != nil || a.snd.free != nil || a.snd.spare != nil || a.snd.ring != nil ||
 			a.rcv.spare != nil {
 			t.Errorf("side %d keeps scratch %d, peek %d, free %v, spare %d, ring %d, receiver spares %d", i,
