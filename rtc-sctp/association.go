@@ -219,8 +219,13 @@ type Association struct {
 	clock     shared.Clock
 	transport shared.TransportContext
 	state     State
+	prevState State // before the last transition (lastTransition, for debugging)
 	finished  bool
-	closeErr  error
+	// userClosed: Close or Abort was called. EventClosed has then been
+	// queued (closeEvent) and nothing more is read or notified.
+	userClosed bool
+	closeEvent bool
+	closeErr   error
 
 	cookieKey [32]byte
 	mtu       int
@@ -235,9 +240,9 @@ type Association struct {
 	acceptZeroCsum   bool
 
 	// handshake
+	initDue     bool
 	initRetries int
 	t1          time.Time
-	initDue     bool
 	cookieEcho  []byte // the cookie to echo (owned copy)
 
 	ctrl      shared.Queue[[]byte] // prebuilt one-off packets
@@ -249,36 +254,34 @@ type Association struct {
 	// its reused storage.
 	peek    []byte
 	peekBuf []byte
-	// userClosed: Close or Abort was called. EventClosed has then been
-	// queued (closeEvent) and nothing more is read or notified.
-	userClosed bool
-	closeEvent bool
 
 	snd sender
 	rcv receiver
 	rc  reconfigState
 
 	// shutdown
-	t2             time.Time
-	shutdownDue    bool
-	shutdownAckDue bool
-	shutdownTries  int
+	t2            time.Time
+	shutdownTries int
 
 	// heartbeat
 	hbDeadline time.Time
-	hbDue      bool
-	hbPending  bool
 	hbSentAt   time.Time
 	hbNonce    uint64
 
+	// Flags of the shutdown and heartbeat sections, kept together so the
+	// struct has no padding holes (issue 18: 2040 bytes, a 2048-byte size
+	// class; 2920 before).
+	shutdownDue    bool
+	shutdownAckDue bool
+	hbDue          bool
+	hbPending      bool
+
 	stats Stats
 
-	scratch        []byte // packet being built
-	sack           sackChunk
-	fwd            forwardTSNChunk
-	data           dataChunk
-	initScr        initChunk
-	lastTransition string // for debugging
+	scratch []byte // packet being built
+	sack    sackChunk
+	fwd     forwardTSNChunk
+	data    dataChunk
 }
 
 // New returns an association in StateClosed. Call Connect to send INIT, or
@@ -396,8 +399,13 @@ func (a *Association) setState(s State) {
 	if !ok {
 		a.stats.BadTransitions++
 	}
-	a.lastTransition = a.state.String() + " -> " + s.String()
-	a.state = s
+	a.prevState, a.state = a.state, s
+}
+
+// lastTransition names the last state change, for debugging (built on
+// demand: a string per transition was kept before).
+func (a *Association) lastTransition() string {
+	return a.prevState.String() + " -> " + a.state.String()
 }
 
 // Connect starts the association: it sends INIT and enters COOKIE-WAIT
@@ -605,10 +613,10 @@ func (a *Association) ReleaseIdle() {
 	if a.peek == nil {
 		a.peekBuf = nil
 	}
-	// The chunk scratch: a DATA chunk's payload and an INIT's cookie
-	// alias the last packet received, a DTLS record buffer (1.5 KB) its
+	// The chunk scratch: a DATA chunk's payload aliases the last packet
+	// received, a DTLS record buffer (1.5 KB) its
 	// owner took back, which they would keep alive.
-	a.sack, a.fwd, a.data, a.initScr = sackChunk{}, forwardTSNChunk{}, dataChunk{}, initChunk{}
+	a.sack, a.fwd, a.data = sackChunk{}, forwardTSNChunk{}, dataChunk{}
 	a.snd.releaseIdle()
 	a.rcv.releaseIdle()
 	a.ctrl.Release()
