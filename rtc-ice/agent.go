@@ -376,6 +376,22 @@ func (a *Agent) PollWrite() (shared.TaggedBytes, bool) { return a.out.Pop() }
 // it only saves allocations.
 func (a *Agent) ReleaseWrite(b []byte) { a.free.Put(b, bufferBounds) }
 
+// ReleaseIdle gives back what the agent keeps only for reuse: the buffers
+// handed back with ReleaseWrite (up to 32, of up to 128 KiB for relayed
+// datagrams) and the storage of its empty queues (shared.Queue.Release).
+// Nothing queued is touched and no ICE state changes. The owner calls it
+// when the connection has been idle a while (rtc: shared.IdleAfter without
+// a DTLS record); consent checks then take back what they use (a buffer
+// and a queue slot or two each way) once, and allocate nothing after that.
+func (a *Agent) ReleaseIdle() {
+	a.free.Clear()
+	a.free = nil
+	a.out.Release()
+	a.reads.Release()
+	a.trigger.Release()
+	a.events.Release()
+}
+
 // bufferBounds: the agent keeps up to 32 released buffers of 256 bytes to
 // 128 KiB (a relayed datagram of up to 64 KiB fits; larger ones are let go).
 var bufferBounds = shared.BufferBounds{Count: 32, MinCap: 256, MaxCap: 128 << 10}

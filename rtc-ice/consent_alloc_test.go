@@ -80,4 +80,25 @@ func TestConsentNoAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%v allocs per consent cycle (a check and its response each way), want 0", allocs)
 	}
+	// ReleaseIdle (an idle connection, issue 18): the free list and the
+	// queues' storage go; the next consent checks take back what they use
+	// once, and steady state allocates nothing again.
+	for _, p := range []*peer{pa, pb} {
+		if p.a.free.Len() == 0 {
+			t.Fatal("nothing kept for reuse before ReleaseIdle")
+		}
+		p.a.ReleaseIdle()
+		if p.a.free != nil {
+			t.Fatal("free list kept after ReleaseIdle")
+		}
+	}
+	for range 3 {
+		cycle()
+	}
+	if allocs := testing.AllocsPerRun(20, cycle); allocs != 0 {
+		t.Fatalf("%v allocs per consent cycle after ReleaseIdle and three cycles, want 0", allocs)
+	}
+	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
+		t.Fatalf("A after ReleaseIdle: %v", st)
+	}
 }

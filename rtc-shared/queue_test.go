@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestQueueBoundedFIFOAcrossWrap(t *testing.T) {
@@ -253,5 +254,43 @@ func TestIdle(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocs", allocs)
+	}
+}
+
+// TestQueueFirstSize: storage starts at four items, or as many as fit in
+// 256 bytes for larger items (at least one); a queue of 120-byte datagrams
+// that holds one or two at a time (consent checks) keeps two slots, 240
+// bytes, without allocating, where it kept four (480 bytes) before.
+func TestQueueFirstSize(t *testing.T) {
+	if n := firstSize[int](); n != 4 {
+		t.Errorf("int: %d", n)
+	}
+	if n := firstSize[TaggedBytes](); n != 2 {
+		t.Errorf("TaggedBytes (%d bytes): %d", unsafe.Sizeof(TaggedBytes{}), n)
+	}
+	if n := firstSize[[300]byte](); n != 1 {
+		t.Errorf("300 bytes: %d", n)
+	}
+	if n := firstSize[struct{}](); n != 4 {
+		t.Errorf("empty struct: %d", n)
+	}
+	q := NewQueue[TaggedBytes](64)
+	for range 2 {
+		if err := q.Push(TaggedBytes{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for range 2 * ShrinkAfter {
+			q.Pop()
+		}
+		for range 2 {
+			if err := q.Push(TaggedBytes{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 || len(q.buf) != 2 {
+		t.Errorf("%v allocs per idle cycle of two datagrams, storage %d", allocs, len(q.buf))
 	}
 }

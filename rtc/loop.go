@@ -53,12 +53,14 @@ func (pc *PeerConnection) step() {
 	pc.noteIdle(now, records)
 }
 
-// noteIdle lets the DTLS and SCTP parts give back what they keep for reuse
-// (buffers, scratch, queue storage) once no DTLS record went either way
-// for shared.IdleAfter: about 6 KB per connected, idle PeerConnection
-// (issue 18). Consent checks (STUN) do not count as traffic; they keep
-// their own small buffers and allocate nothing. The parts cannot tell by
-// themselves: they see no time pass while they get no input.
+// noteIdle lets the parts give back what they keep for reuse (buffers,
+// scratch, queue storage: ICE, DTLS, SCTP and the PeerConnection's own
+// queues) once no DTLS record went either way for shared.IdleAfter: about
+// 7 KB per connected, idle PeerConnection (issue 18). Consent checks (STUN)
+// do not count as traffic; after the release they take back a buffer and a
+// queue slot or two once, and allocate nothing after that. The parts
+// cannot tell by themselves: DTLS and SCTP see no time pass while they get
+// no input.
 func (pc *PeerConnection) noteIdle(now time.Time, records bool) {
 	if records || pc.tr.phase != DTLSTransportConnected {
 		pc.idle.Busy(now)
@@ -67,6 +69,10 @@ func (pc *PeerConnection) noteIdle(now time.Time, records bool) {
 	if !pc.idle.Due(now) {
 		return
 	}
+	pc.tr.ice.ReleaseIdle()
+	pc.tr.outbox.Release()
+	pc.out.events.Release()
+	pc.out.reads.Release()
 	pc.tr.conn.ReleaseIdle()
 	if pc.data.mgr != nil {
 		pc.data.mgr.ReleaseIdle()
