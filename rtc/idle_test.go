@@ -1,10 +1,13 @@
 package rtc
 
 import (
+	"errors"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -171,5 +174,28 @@ func TestSettledDescriptionsReleased(t *testing.T) {
 		if len(p.errs) > 0 {
 			t.Fatalf("%s: %v", p.name, p.errs)
 		}
+	}
+}
+
+// TestPeerConnectionSize: the PeerConnection struct fits the 2048-byte size
+// class (2192 bytes, the 2304-byte class, before): the ICE server lists are
+// allocated only when configured, and the one-byte fields of it, its
+// transport and its negotiation are grouped without padding (issue 18).
+func TestPeerConnectionSize(t *testing.T) {
+	if n := unsafe.Sizeof(PeerConnection{}); n > 2048 {
+		t.Errorf("PeerConnection is %d bytes, want at most 2048", n)
+	}
+	pc, err := NewPeerConnection(Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc.servers != nil {
+		t.Error("ICE server lists allocated without a server")
+	}
+	if tr, ok := pc.TURNTransport(netip.MustParseAddrPort("192.0.2.1:3478")); ok || pc.TURNTransports() != nil {
+		t.Errorf("a TURN transport without servers: %v", tr)
+	}
+	if err := pc.ResolveICEServer("turn.example", nil); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("ResolveICEServer without servers: %v", err)
 	}
 }
