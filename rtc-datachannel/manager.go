@@ -224,8 +224,7 @@ type Manager struct {
 	count      [2]int
 	labelBytes [2]int
 	stats      Stats
-	open       openMessage
-	buf        []byte
+	buf        []byte // DCEP scratch
 }
 
 // New returns a Manager with a fresh association.
@@ -257,7 +256,7 @@ func New(cfg Config) (*Manager, error) {
 func (m *Manager) ReleaseIdle() {
 	m.events.Release()
 	m.reads.Release()
-	m.open, m.buf = openMessage{}, nil
+	m.buf = nil
 	m.assoc.ReleaseIdle()
 }
 
@@ -380,9 +379,9 @@ func (m *Manager) start(ch *channel) {
 		return
 	}
 	if !ch.info.Negotiated && !ch.openSent {
-		m.open = openMessage{typ: ch.info.Type, priority: ch.info.Priority, reliability: ch.info.Reliability,
+		open := openMessage{typ: ch.info.Type, priority: ch.info.Priority, reliability: ch.info.Reliability,
 			label: []byte(ch.info.Label), protocol: []byte(ch.info.Protocol)}
-		m.buf = m.open.appendTo(m.buf[:0])
+		m.buf = open.appendTo(m.buf[:0])
 		// RFC 8832 §6: DATA_CHANNEL_OPEN is sent reliably and ordered.
 		if err := m.assoc.HandleWrite(sctp.Message{Stream: ch.info.ID, PPID: PPIDDCEP, Data: m.buf}); err != nil {
 			m.push(Event{Kind: EventError, Channel: ch.info.ID, Err: err})
@@ -791,11 +790,12 @@ func (m *Manager) handleDCEP(msg sctp.Message) {
 			ch.acked = true
 		}
 	case dcepOpen:
-		if err := parseOpen(msg.Data, &m.open); err != nil {
+		var open openMessage // on the stack: handleOpen copies what it keeps
+		if err := parseOpen(msg.Data, &open); err != nil {
 			m.stats.BadDCEP++
 			return
 		}
-		m.handleOpen(msg.Stream, &m.open)
+		m.handleOpen(msg.Stream, &open)
 	default:
 		m.stats.BadDCEP++
 	}

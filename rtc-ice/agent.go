@@ -49,15 +49,11 @@ type Agent struct {
 	rand  io.Reader
 	clock shared.Clock
 
-	role       Role
 	tieBreaker uint64
 	local      credentials
 	remote     credentials
 	prevLocal  credentials // answered during an ICE restart
 	prevRemote credentials // used for consent on the old pair during a restart
-	restarting bool
-	// refusedReported: EventCandidateRefused went out this session.
-	refusedReported bool
 	// pacStart is when checks could start: the remote credentials were set
 	// (RFC 8863 §4 starts the PAC timer then).
 	pacStart time.Time
@@ -76,28 +72,19 @@ type Agent struct {
 	engine   *stun.Client
 	deferred []deferredTx // started before the agent knew the time
 	txCount  uint64       // requests made, to keep IDs unique (newTxID)
-	// idScratch receives newTxID's and scheduleConsent's random bytes; consentTx is the latest
-	// consent check's transaction, recycled by the next one.
-	idScratch txID
+	// consentTx is the latest consent check's transaction, recycled by the
+	// next one.
 	consentTx *transaction
 
-	gatherState  GatheringState
-	hostsDone    bool
-	awaitServers int  // server names the caller still resolves (AddServers)
-	selNominated bool // the nomination flag last reported for selected
-	remoteEOC    bool
-	connState    ConnectionState
-	selected     *pair
+	awaitServers int   // server names the caller still resolves (AddServers)
+	selected     *pair // see selNominated below
 	nominated    *pair // the pair nominated in this session
 	nominating   *pair // controlling: nomination check in flight
 	firstValid   time.Time
-	nextTick     time.Time // pacing (Ta); zero = idle
-	wantTick     bool
+	nextTick     time.Time // pacing (Ta); zero = idle (see wantTick)
 	consentAt    time.Time // next consent check on the selected pair
 	lastConsent  time.Time // last consent response on the selected pair
 	pendingSince time.Time // first unanswered consent check since the last response
-	consentLost  bool
-	closed       bool
 	relays       []*relayAlloc
 	tcpConns     map[netip.AddrPort]*tcpConn // TCP connections by remote address
 
@@ -109,6 +96,23 @@ type Agent struct {
 	msg     stun.Message
 	unknown []stun.AttrType
 	stats   Stats
+
+	// The small fields, together so that the struct has no padding (issue
+	// 18: 1408 bytes, a 1408-byte size class; 1448 and 1536 before).
+	// idScratch receives newTxID's and scheduleConsent's random bytes.
+	idScratch  txID
+	role       Role
+	restarting bool
+	// refusedReported: EventCandidateRefused went out this session.
+	refusedReported bool
+	gatherState     GatheringState
+	hostsDone       bool
+	selNominated    bool // the nomination flag last reported for selected
+	remoteEOC       bool
+	connState       ConnectionState
+	wantTick        bool
+	consentLost     bool
+	closed          bool
 }
 
 // NewAgent returns an agent in state new. Credentials come from the config

@@ -3,6 +3,7 @@ package ice
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
@@ -100,5 +101,14 @@ func TestConsentNoAllocs(t *testing.T) {
 	}
 	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
 		t.Fatalf("A after ReleaseIdle: %v", st)
+	}
+}
+
+// TestAgentSize: the Agent struct fits the 1408-byte size class (1448
+// bytes, the 1536-byte class, before): its one-byte fields are grouped
+// without padding (issue 18).
+func TestAgentSize(t *testing.T) {
+	if n := unsafe.Sizeof(Agent{}); n > 1408 {
+		t.Errorf("Agent is %d bytes, want at most 1408", n)
 	}
 }
