@@ -123,10 +123,10 @@ func TestMemoryPerConn(t *testing.T) {
 		v13, later bool
 		limit      float64 // bytes per Conn, client and server each
 	}{
-		{false, false, 7500}, // 5.6 / 5.7 KB (12.0 / 11.3 before)
-		{false, true, 7500},  // 5.6 / 5.7 KB (13.6 / 12.9)
-		{true, false, 14500}, // 9.5 / 12.2 KB (17.9 / 18.3)
-		{true, true, 11500},  // 9.5 / 9.5 KB (20.3 / 20.8)
+		{false, false, 6500}, // 5.2 / 5.3 KB (12.0 / 11.3 before, 5.6 / 5.7 after round 1)
+		{false, true, 6500},  // 5.2 / 5.3 KB (13.6 / 12.9; 5.6 / 5.7)
+		{true, false, 12000}, // 8.6 / 10.1 KB (17.9 / 18.3; 9.5 / 12.2)
+		{true, true, 10000},  // 8.6 / 8.6 KB (20.3 / 20.8; 9.5 / 9.5)
 	} {
 		c, s := connBytes(t, n, tc.v13, tc.later)
 		t.Logf("v13=%v later=%v: client %.0f B, server %.0f B per Conn", tc.v13, tc.later, c, s)
