@@ -281,3 +281,31 @@ func TestReleaseIdle(t *testing.T) {
 		runtime.KeepAlive(pairs)
 	}
 }
+
+// TestConnSize: the Conn struct fits the 1792-byte size class (1904 bytes,
+// the 2048-byte class, before): the HelloVerifyRequest cookie secrets are
+// allocated only by a server that uses them, and the one-byte fields are
+// grouped without padding (issue 18). A server that sends
+// HelloVerifyRequests has them from the start; one that does not, and the
+// client, never do.
+func TestConnSize(t *testing.T) {
+	if n := unsafe.Sizeof(Conn{}); n > 1792 {
+		t.Errorf("Conn is %d bytes, want at most 1792", n)
+	}
+	cc, sc := defaultConfigs()
+	p := newTestPair(t, cc, sc)
+	p.handshake(10)
+	if !p.established() || p.client.cookies != nil || p.server.cookies != nil {
+		t.Fatalf("established %v, cookie state: client %v, server %v", p.established(), p.client.cookies != nil, p.server.cookies != nil)
+	}
+	cc, sc = defaultConfigs()
+	sc.HelloVerify = true
+	p = newTestPair(t, cc, sc)
+	if p.server.cookies == nil || p.server.cookies.secrets[0] == p.server.cookies.secrets[1] {
+		t.Fatal("a HelloVerify server without two cookie secrets")
+	}
+	p.handshake(10)
+	if !p.established() {
+		t.Fatal("no handshake with HelloVerify")
+	}
+}
