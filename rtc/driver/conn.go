@@ -71,6 +71,7 @@ type Conn struct {
 	lastErr     error   // the last EventError, for the close reason
 	waiters     []func() bool
 	hidx        int      // index in the timer heap, -1 if not in it
+	due         int64    // the deadline last scheduled, before coalescing (Unix ns)
 	spareQ      []queued // the other half of the send queue's double buffer
 	spareData   []byte
 	// On shared sockets: the 5-tuples and local ufrags routed to c, and

@@ -666,7 +666,21 @@ func (s *shard) schedule(c *Conn) {
 		s.timers.remove(c)
 		return
 	}
-	s.timers.set(c, coalesce(t.UnixNano(), s.now))
+	s.place(c, t.UnixNano())
+}
+
+// place gives c the deadline at (Unix ns), coalesced.
+func (s *shard) place(c *Conn, at int64) {
+	if c.hidx >= 0 && at == c.due {
+		// Unchanged: it keeps its place. A distant deadline that was
+		// coalesced stays in its bucket when the connection is driven
+		// again (say, for the peer's consent check) once it is near;
+		// re-coalescing it then would make it exact and drive the
+		// connection alone, with a wake-up and a sendmmsg of its own.
+		return
+	}
+	c.due = at
+	s.timers.set(c, coalesce(at, s.now))
 }
 
 // Coalescing (issue 18): a deadline at least coalesceAfter away is

@@ -125,3 +125,37 @@ func TestWakeupPartsNoAllocs(t *testing.T) {
 		t.Errorf("%.1f allocations per wake-up, want 0", allocs)
 	}
 }
+
+// TestCoalescedStaysInBucket: a distant deadline goes to its 50 ms bucket
+// and stays there when the connection is scheduled again with the same
+// deadline once it is near (driven for something else, the peer's consent
+// check say); before the fix it became exact then, and the connection was
+// driven alone, with a wake-up and a sendmmsg of its own (issue 18: about
+// 70 of the 200 consent checks per second at 1000 idle connections). A
+// changed deadline is placed anew.
+func TestCoalescedStaysInBucket(t *testing.T) {
+	s := &shard{}
+	c := &Conn{hidx: -1}
+	s.now = 1_000*coalesceBucket + 7e6
+	at := s.now + 5e9 + 13e6 // a consent check, 5.013 s away
+	s.place(c, at)
+	bucket := coalesce(at, s.now)
+	if bucket == at || s.timers[c.hidx].at != bucket {
+		t.Fatalf("placed at %d, want the bucket %d", s.timers[c.hidx].at, bucket)
+	}
+	s.now = at - 300e6 // 300 ms before it: driven for the peer's check
+	s.place(c, at)
+	if got := s.timers[c.hidx].at; got != bucket {
+		t.Errorf("same deadline re-placed at %d (%+d ns from its bucket)", got, got-bucket)
+	}
+	near := at + 100e6 // changed, and under coalesceAfter away: exact
+	s.place(c, near)
+	if got := s.timers[c.hidx].at; got != near {
+		t.Errorf("changed near deadline at %d, want %d", got, near)
+	}
+	s.timers.remove(c)
+	s.place(c, near) // not in the heap (it fired): placed anew
+	if c.hidx < 0 || s.timers[c.hidx].at != near {
+		t.Error("a connection out of the heap was not placed again")
+	}
+}
