@@ -102,6 +102,13 @@ func TestConsentNoAllocs(t *testing.T) {
 	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
 		t.Fatalf("A after ReleaseIdle: %v", st)
 	}
+	// The STUN parse scratch does not keep the last datagram read (the
+	// caller's buffer) alive.
+	for _, p := range []*peer{pa, pb} {
+		if p.a.msg.Raw != nil {
+			t.Errorf("the agent keeps the last STUN datagram read (%d bytes)", len(p.a.msg.Raw))
+		}
+	}
 }
 
 // TestAgentSize: the Agent struct fits the 1408-byte size class (1448
