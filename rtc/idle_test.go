@@ -19,7 +19,7 @@ import (
 // for reuse (buffers, scratch, queue storage), at the next wake-up (a
 // consent check); consent checks alone do not take it back; data, a new
 // channel and a close still work afterwards. Measured on the heap of a
-// few idle pairs: before, an idle PeerConnection kept about 5 KB more
+// few idle pairs: before, an idle PeerConnection kept about 6 KB more
 // (issue 18).
 func TestIdleReleases(t *testing.T) {
 	const n = 10
@@ -68,8 +68,10 @@ func TestIdleReleases(t *testing.T) {
 	after := heapNow()
 	saved := (float64(before) - float64(after)) / (2 * n)
 	t.Logf("an idle PeerConnection gave back %.0f B", saved)
-	if saved < 2500 {
-		t.Errorf("an idle PeerConnection gave back %.0f B, want at least 2500", saved)
+	// 6.2 KB measured (linux/amd64, go1.26): ICE, DTLS and SCTP buffers,
+	// scratch and queue storage; -0.2 KB without the release.
+	if saved < 5000 {
+		t.Errorf("an idle PeerConnection gave back %.0f B, want at least 5000", saved)
 	}
 	r := runs[0]
 	if err := r.dc.SendText("after"); err != nil {
