@@ -224,8 +224,7 @@ type Manager struct {
 	count      [2]int
 	labelBytes [2]int
 	stats      Stats
-	open       openMessage
-	buf        []byte
+	buf        []byte // DCEP scratch
 }
 
 // New returns a Manager with a fresh association.
@@ -246,6 +245,19 @@ func New(cfg Config) (*Manager, error) {
 	}
 	m.events.SetName("datachannel events")
 	return m, nil
+}
+
+// ReleaseIdle lets go of what the Manager and its association keep only
+// for reuse: the storage of empty queues, the DCEP scratch, and the
+// association's packet and message buffers (sctp.Association.ReleaseIdle).
+// Nothing queued is touched. The owner calls it when the connection has
+// been idle a while (rtc: shared.IdleAfter without a record); the next
+// message allocates again.
+func (m *Manager) ReleaseIdle() {
+	m.events.Release()
+	m.reads.Release()
+	m.buf = nil
+	m.assoc.ReleaseIdle()
 }
 
 // Association returns the SCTP association (for stats and tuning).
@@ -367,9 +379,9 @@ func (m *Manager) start(ch *channel) {
 		return
 	}
 	if !ch.info.Negotiated && !ch.openSent {
-		m.open = openMessage{typ: ch.info.Type, priority: ch.info.Priority, reliability: ch.info.Reliability,
+		open := openMessage{typ: ch.info.Type, priority: ch.info.Priority, reliability: ch.info.Reliability,
 			label: []byte(ch.info.Label), protocol: []byte(ch.info.Protocol)}
-		m.buf = m.open.appendTo(m.buf[:0])
+		m.buf = open.appendTo(m.buf[:0])
 		// RFC 8832 §6: DATA_CHANNEL_OPEN is sent reliably and ordered.
 		if err := m.assoc.HandleWrite(sctp.Message{Stream: ch.info.ID, PPID: PPIDDCEP, Data: m.buf}); err != nil {
 			m.push(Event{Kind: EventError, Channel: ch.info.ID, Err: err})
@@ -778,11 +790,12 @@ func (m *Manager) handleDCEP(msg sctp.Message) {
 			ch.acked = true
 		}
 	case dcepOpen:
-		if err := parseOpen(msg.Data, &m.open); err != nil {
+		var open openMessage // on the stack: handleOpen copies what it keeps
+		if err := parseOpen(msg.Data, &open); err != nil {
 			m.stats.BadDCEP++
 			return
 		}
-		m.handleOpen(msg.Stream, &m.open)
+		m.handleOpen(msg.Stream, &open)
 	default:
 		m.stats.BadDCEP++
 	}

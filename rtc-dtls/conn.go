@@ -62,27 +62,18 @@ var _ shared.Protocol[[]byte, []byte, Command, Event] = (*Conn)(nil)
 // Conn is a DTLS 1.2 endpoint, client or server, as a sans-I/O state
 // machine. It is not safe for concurrent use.
 type Conn struct {
-	cfg      Config
-	isClient bool
-	clock    shared.Clock
-	tr       shared.TransportContext
-	learnTr  bool                    // a server created without a peer: it binds to a ClientHello's source (source.go)
-	bound    bool                    // learnTr: c.tr is the source of the ClientHello being answered
-	verified bool                    // learnTr: that source returned a valid cookie, so it cannot be displaced
-	inTr     shared.TransportContext // where the datagram being processed came from
-	hvrSent  bool                    // a HelloVerifyRequest or refusal answered the datagram being processed
-	state    connState
-	step     hsStep
-	stats    Stats
+	cfg   Config
+	clock shared.Clock
+	tr    shared.TransportContext
+	inTr  shared.TransportContext // where the datagram being processed came from
+	stats Stats
 
 	// record layer (RFC 6347 §4.1)
 	inRecordSeq uint64 // sequence number of the handshake record being processed
-	writeEpoch  uint16
 	writeSeq    [2]uint64
 	writeCipher recordCipher        // epoch 1
 	readCipher  recordCipher        // epoch 1
 	replay      shared.ReplayWindow // epoch 1 only (RFC 6347 §4.1.2.6)
-	peerEpoch1  bool                // an authenticated epoch-1 record arrived (the peer's keys are in use)
 
 	// record_size_limit (RFC 8449) in DTLS 1.2: 0 until negotiated.
 	peerRecordLimit int // the largest plaintext we may put in a protected record
@@ -91,25 +82,22 @@ type Conn struct {
 	cid cidState
 
 	// handshake layer (RFC 6347 §4.2)
-	sendSeq     uint16
-	recvSeq     uint16
-	reasm       reassembler
-	transcript  []byte
-	flight      []flightMsg
-	finalFlight bool     // c.flight ends the handshake (no timer; resent only on request)
-	early       [][]byte // epoch-1 records that arrived before the keys (replayed once keys exist)
-	earlyData   [][]byte // application data that arrived before the handshake completed
-	hs          handshakeState
+	reasm      reassembler
+	transcript []byte
+	flight     []flightMsg
+	early      [][]byte // epoch-1 records that arrived before the keys (replayed once keys exist)
+	earlyData  [][]byte // application data that arrived before the handshake completed
+	hs         handshakeState
 
 	// timers
-	rtxDeadline   time.Time
-	rtxInterval   time.Duration
-	rtxCount      int       // retransmissions of the current flight
-	flightSent    time.Time // when the current flight was last (re)sent
-	mtuBackoff    bool      // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
-	hsDeadline    time.Time
-	cookieRotate  time.Time
-	cookieSecrets [2][32]byte
+	rtxDeadline time.Time
+	rtxInterval time.Duration
+	rtxCount    int       // retransmissions of the current flight
+	flightSent  time.Time // when the current flight was last (re)sent
+	hsDeadline  time.Time
+	// cookies holds a HelloVerifyRequest server's cookie secrets; nil for
+	// a client and a server that never needed them (88 bytes).
+	cookies *cookieState
 
 	// queues
 	out    shared.Queue[outDatagram]
@@ -118,9 +106,8 @@ type Conn struct {
 
 	scratch []byte // decryption buffer
 	// free holds buffers handed back with ReleaseWrite and ReleaseRead
-	// (see buffers.go); recycling is set once the caller does.
+	// (see buffers.go); recycling (below) is set once the caller does.
 	free      shared.FreeList
-	recycling bool
 	idlePolls int // empty polls in a row (buffers.go)
 	conn      *ConnectionState
 	err       error // what closed the connection
@@ -130,6 +117,31 @@ type Conn struct {
 	// shares13 are the 1.3 key shares a client offering both versions
 	// sends in every ClientHello, handed to v13 if the server picks 1.3.
 	shares13 []*tls13.ClientKeyShare
+
+	// The small fields, together so that the struct has no padding (issue
+	// 18: 1776 bytes, the 1792-byte size class; 1904 and 2048 before).
+	writeEpoch  uint16
+	sendSeq     uint16 // handshake message_seq
+	recvSeq     uint16
+	state       connState
+	step        hsStep
+	isClient    bool
+	learnTr     bool // a server created without a peer: it binds to a ClientHello's source (source.go)
+	bound       bool // learnTr: c.tr is the source of the ClientHello being answered
+	verified    bool // learnTr: that source returned a valid cookie, so it cannot be displaced
+	hvrSent     bool // a HelloVerifyRequest or refusal answered the datagram being processed
+	peerEpoch1  bool // an authenticated epoch-1 record arrived (the peer's keys are in use)
+	finalFlight bool // c.flight ends the handshake (no timer; resent only on request)
+	mtuBackoff  bool // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
+	recycling   bool
+}
+
+// cookieState is the cookie secrets of a server that sends
+// HelloVerifyRequests (RFC 6347 §4.2.1): the current and the previous one,
+// and when the current one is replaced.
+type cookieState struct {
+	secrets [2][32]byte
+	rotate  time.Time
 }
 
 // handshakeState is what the handshake accumulates.
@@ -493,7 +505,7 @@ func (c *Conn) handleTimeout(now time.Time) error {
 		c.closeWith(ErrHandshakeTimeout)
 		return ErrHandshakeTimeout
 	}
-	if c.cfg.HelloVerify && !c.isClient && !c.cookieRotate.IsZero() && !now.Before(c.cookieRotate) {
+	if c.cfg.HelloVerify && !c.isClient && c.cookies != nil && !c.cookies.rotate.IsZero() && !now.Before(c.cookies.rotate) {
 		if err := c.rotateCookieSecret(); err != nil {
 			return err
 		}
@@ -550,8 +562,8 @@ func (c *Conn) deadline() (time.Time, string) {
 	}
 	if c.state == stateHandshake {
 		earlier(c.hsDeadline, "handshake")
-		if c.cfg.HelloVerify && !c.isClient {
-			earlier(c.cookieRotate, "cookie")
+		if c.cfg.HelloVerify && !c.isClient && c.cookies != nil {
+			earlier(c.cookies.rotate, "cookie")
 		}
 	}
 	if d.IsZero() {

@@ -59,11 +59,16 @@ func (c *Conn) serverHandle(p *pendingMessage) error {
 // (RFC 6347 §4.2.1: "the server SHOULD ... change the secret value
 // frequently").
 func (c *Conn) rotateCookieSecret() error {
-	c.cookieSecrets[1] = c.cookieSecrets[0]
-	if _, err := io.ReadFull(c.cfg.rand(), c.cookieSecrets[0][:]); err != nil {
+	var fresh [32]byte
+	if _, err := io.ReadFull(c.cfg.rand(), fresh[:]); err != nil {
 		return err
 	}
-	c.cookieRotate = c.clock.Now().Add(c.cfg.cookieLifetime())
+	if c.cookies == nil {
+		c.cookies = new(cookieState)
+	}
+	k := c.cookies
+	k.secrets[1], k.secrets[0] = k.secrets[0], fresh
+	k.rotate = c.clock.Now().Add(c.cfg.cookieLifetime())
 	return nil
 }
 
@@ -116,8 +121,8 @@ func (c *Conn) serverClientHello(p *pendingMessage) error {
 // cookieValid checks a ClientHello's cookie against the current and the
 // previous secret.
 func (c *Conn) cookieValid(ch *clientHelloMsg) bool {
-	return len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[0][:], ch)) ||
-		hmacEqual(ch.Cookie, c.cookie(c.cookieSecrets[1][:], ch)))
+	return c.cookies != nil && len(ch.Cookie) > 0 && (hmacEqual(ch.Cookie, c.cookie(c.cookies.secrets[0][:], ch)) ||
+		hmacEqual(ch.Cookie, c.cookie(c.cookies.secrets[1][:], ch)))
 }
 
 // sendHelloVerify answers a ClientHello without a valid cookie statelessly
@@ -132,7 +137,10 @@ func (c *Conn) sendHelloVerify(ch *clientHelloMsg, seq uint16) error {
 		return dropped(errors.New("more than one ClientHello in a datagram"))
 	}
 	c.hvrSent = true
-	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: c.cookie(c.cookieSecrets[0][:], ch)}).Append(nil)
+	if err := c.ensureCookieSecrets(); err != nil {
+		return err
+	}
+	hvr := (&helloVerifyRequestMsg{Version: versionDTLS10, Cookie: c.cookie(c.cookies.secrets[0][:], ch)}).Append(nil)
 	payload := appendMessage(nil, TypeHelloVerifyRequest, seq, hvr)
 	// RFC 6347 §4.2.1: "the server MUST use the record sequence number in
 	// the ClientHello as the record sequence number in the

@@ -130,7 +130,7 @@ func (c *Conn) foreignHello(hh *handshakeHeader, body []byte) error {
 // ensureCookieSecrets draws the cookie secrets on first use by a server
 // that does not send HelloVerifyRequests by default.
 func (c *Conn) ensureCookieSecrets() error {
-	if c.cookieSecrets != ([2][32]byte{}) {
+	if c.cookies != nil {
 		return nil
 	}
 	if err := c.rotateCookieSecret(); err != nil {

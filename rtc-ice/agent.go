@@ -49,15 +49,11 @@ type Agent struct {
 	rand  io.Reader
 	clock shared.Clock
 
-	role       Role
 	tieBreaker uint64
 	local      credentials
 	remote     credentials
 	prevLocal  credentials // answered during an ICE restart
 	prevRemote credentials // used for consent on the old pair during a restart
-	restarting bool
-	// refusedReported: EventCandidateRefused went out this session.
-	refusedReported bool
 	// pacStart is when checks could start: the remote credentials were set
 	// (RFC 8863 §4 starts the PAC timer then).
 	pacStart time.Time
@@ -76,28 +72,19 @@ type Agent struct {
 	engine   *stun.Client
 	deferred []deferredTx // started before the agent knew the time
 	txCount  uint64       // requests made, to keep IDs unique (newTxID)
-	// idScratch receives newTxID's and scheduleConsent's random bytes; consentTx is the latest
-	// consent check's transaction, recycled by the next one.
-	idScratch txID
+	// consentTx is the latest consent check's transaction, recycled by the
+	// next one.
 	consentTx *transaction
 
-	gatherState  GatheringState
-	hostsDone    bool
-	awaitServers int  // server names the caller still resolves (AddServers)
-	selNominated bool // the nomination flag last reported for selected
-	remoteEOC    bool
-	connState    ConnectionState
-	selected     *pair
+	awaitServers int   // server names the caller still resolves (AddServers)
+	selected     *pair // see selNominated below
 	nominated    *pair // the pair nominated in this session
 	nominating   *pair // controlling: nomination check in flight
 	firstValid   time.Time
-	nextTick     time.Time // pacing (Ta); zero = idle
-	wantTick     bool
+	nextTick     time.Time // pacing (Ta); zero = idle (see wantTick)
 	consentAt    time.Time // next consent check on the selected pair
 	lastConsent  time.Time // last consent response on the selected pair
 	pendingSince time.Time // first unanswered consent check since the last response
-	consentLost  bool
-	closed       bool
 	relays       []*relayAlloc
 	tcpConns     map[netip.AddrPort]*tcpConn // TCP connections by remote address
 
@@ -109,6 +96,23 @@ type Agent struct {
 	msg     stun.Message
 	unknown []stun.AttrType
 	stats   Stats
+
+	// The small fields, together so that the struct has no padding (issue
+	// 18: 1408 bytes, a 1408-byte size class; 1448 and 1536 before).
+	// idScratch receives newTxID's and scheduleConsent's random bytes.
+	idScratch  txID
+	role       Role
+	restarting bool
+	// refusedReported: EventCandidateRefused went out this session.
+	refusedReported bool
+	gatherState     GatheringState
+	hostsDone       bool
+	selNominated    bool // the nomination flag last reported for selected
+	remoteEOC       bool
+	connState       ConnectionState
+	wantTick        bool
+	consentLost     bool
+	closed          bool
 }
 
 // NewAgent returns an agent in state new. Credentials come from the config
@@ -375,6 +379,22 @@ func (a *Agent) PollWrite() (shared.TaggedBytes, bool) { return a.out.Pop() }
 // reuse, once the caller has sent it and will not touch it again. Optional:
 // it only saves allocations.
 func (a *Agent) ReleaseWrite(b []byte) { a.free.Put(b, bufferBounds) }
+
+// ReleaseIdle gives back what the agent keeps only for reuse: the buffers
+// handed back with ReleaseWrite (up to 32, of up to 128 KiB for relayed
+// datagrams) and the storage of its empty queues (shared.Queue.Release).
+// Nothing queued is touched and no ICE state changes. The owner calls it
+// when the connection has been idle a while (rtc: shared.IdleAfter without
+// a DTLS record); consent checks then take back what they use (a buffer
+// and a queue slot or two each way) once, and allocate nothing after that.
+func (a *Agent) ReleaseIdle() {
+	a.free.Clear()
+	a.free = nil
+	a.out.Release()
+	a.reads.Release()
+	a.trigger.Release()
+	a.events.Release()
+}
 
 // bufferBounds: the agent keeps up to 32 released buffers of 256 bytes to
 // 128 KiB (a relayed datagram of up to 64 KiB fits; larger ones are let go).

@@ -3,6 +3,7 @@ package ice
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
@@ -79,5 +80,42 @@ func TestConsentNoAllocs(t *testing.T) {
 	t.Logf("%v allocs per consent cycle (%d datagrams)", allocs, sent)
 	if allocs != 0 {
 		t.Fatalf("%v allocs per consent cycle (a check and its response each way), want 0", allocs)
+	}
+	// ReleaseIdle (an idle connection, issue 18): the free list and the
+	// queues' storage go; the next consent checks take back what they use
+	// once, and steady state allocates nothing again.
+	for _, p := range []*peer{pa, pb} {
+		if p.a.free.Len() == 0 {
+			t.Fatal("nothing kept for reuse before ReleaseIdle")
+		}
+		p.a.ReleaseIdle()
+		if p.a.free != nil {
+			t.Fatal("free list kept after ReleaseIdle")
+		}
+	}
+	for range 3 {
+		cycle()
+	}
+	if allocs := testing.AllocsPerRun(20, cycle); allocs != 0 {
+		t.Fatalf("%v allocs per consent cycle after ReleaseIdle and three cycles, want 0", allocs)
+	}
+	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
+		t.Fatalf("A after ReleaseIdle: %v", st)
+	}
+	// The STUN parse scratch does not keep the last datagram read (the
+	// caller's buffer) alive.
+	for _, p := range []*peer{pa, pb} {
+		if p.a.msg.Raw != nil {
+			t.Errorf("the agent keeps the last STUN datagram read (%d bytes)", len(p.a.msg.Raw))
+		}
+	}
+}
+
+// TestAgentSize: the Agent struct fits the 1408-byte size class (1448
+// bytes, the 1536-byte class, before): its one-byte fields are grouped
+// without padding (issue 18).
+func TestAgentSize(t *testing.T) {
+	if n := unsafe.Sizeof(Agent{}); n > 1408 {
+		t.Errorf("Agent is %d bytes, want at most 1408", n)
 	}
 }

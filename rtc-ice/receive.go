@@ -98,6 +98,16 @@ func (a *Agent) receive(now time.Time, l *localCand, peer netip.AddrPort, b []by
 	if !stun.IsMessage(b) {
 		return a.receiveData(now, l, peer, b)
 	}
+	err := a.receiveSTUN(now, l, peer, b)
+	// a.msg.Raw aliases the caller's datagram, which the caller reuses or
+	// lets go once HandleRead returns: the parse scratch must not keep it
+	// alive for the agent's idle life (issue 18).
+	a.msg.Raw = nil
+	return err
+}
+
+// receiveSTUN parses a STUN message into a.msg and handles it.
+func (a *Agent) receiveSTUN(now time.Time, l *localCand, peer netip.AddrPort, b []byte) error {
 	m := &a.msg
 	if err := stun.Parse(b, m); err != nil {
 		a.stats.Dropped++

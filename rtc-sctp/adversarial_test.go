@@ -436,7 +436,7 @@ func TestAdversarialChunkInEveryState(t *testing.T) {
 					p.out()
 				}
 				if n := p.a.Stats().BadTransitions; n != 0 {
-					t.Fatalf("%d transitions outside RFC 9260 §4 (last %s)", n, p.a.lastTransition)
+					t.Fatalf("%d transitions outside RFC 9260 §4 (last %s)", n, p.a.lastTransition())
 				}
 			})
 		}
@@ -464,7 +464,7 @@ func TestAdversarialChunkLength(t *testing.T) {
 			}
 			p.out()
 			if n := p.a.Stats().BadTransitions; n != 0 {
-				t.Fatalf("%s length %d: bad transition %s", c.name, l, p.a.lastTransition)
+				t.Fatalf("%s length %d: bad transition %s", c.name, l, p.a.lastTransition())
 			}
 		}
 	}

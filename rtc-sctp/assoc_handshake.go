@@ -24,7 +24,8 @@ func (a *Association) ourInit(in *initChunk, ack bool, tag, tsn uint32) {
 // handleInit answers an INIT (RFC 9260 §5.1 B, §5.2.1, §5.2.2). In CLOSED
 // no state is kept: everything goes into the signed cookie.
 func (a *Association) handleInit(now time.Time, h *commonHeader, v []byte) error {
-	in := &a.initScr
+	var scr initChunk // on the stack: parseInit keeps no pointer
+	in := &scr
 	if err := parseInit(false, v, in); err != nil {
 		a.stats.Malformed++
 		return err
@@ -86,7 +87,8 @@ func (a *Association) handleInitAck(now time.Time, v []byte) error {
 	if a.state != StateCookieWait {
 		return nil // RFC 9260 §5.2.3: discard
 	}
-	in := &a.initScr
+	var scr initChunk // on the stack: parseInit keeps no pointer
+	in := &scr
 	if err := parseInit(true, v, in); err != nil {
 		a.stats.Malformed++
 		return err

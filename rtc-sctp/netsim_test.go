@@ -159,7 +159,7 @@ func simPair(t testing.TB, seed uint64, link netsim.LinkConfig, cfg Config) (*ne
 	t.Cleanup(func() {
 		for _, p := range []*app{a, b} {
 			if n := p.a.Stats().BadTransitions; n != 0 {
-				t.Errorf("seed %d: %d state transitions outside RFC 9260 §4 (last %s)", seed, n, p.a.lastTransition)
+				t.Errorf("seed %d: %d state transitions outside RFC 9260 §4 (last %s)", seed, n, p.a.lastTransition())
 			}
 		}
 	})

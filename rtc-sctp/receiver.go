@@ -132,6 +132,19 @@ func (r *receiver) init(a *Association) {
 	r.streams = make(map[uint16]*inStream)
 }
 
+// releaseIdle lets go of empty gap and duplicate lists and the spare
+// stream structs (ReleaseIdle).
+func (r *receiver) releaseIdle() {
+	if len(r.gaps) == 0 {
+		r.gaps = nil
+	}
+	if len(r.dups) == 0 {
+		r.dups = nil
+	}
+	clear(r.spare)
+	r.spare = nil
+}
+
 // reset starts tracking at cum (the peer's initial TSN minus one).
 func (r *receiver) reset(cum uint32) {
 	r.cum, r.highest = cum, cum

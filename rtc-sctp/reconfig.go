@@ -274,6 +274,12 @@ func (r *reconfigState) handleResponse(a *Association, now time.Time, p *reconfi
 }
 
 // appendChunks appends RE-CONFIG chunks owed to the peer that fit in room.
+// quiet reports that appendChunks has nothing to send or do (see
+// Association.quiet).
+func (r *reconfigState) quiet() bool {
+	return !r.deferred && !r.drained && !r.reqDue && len(r.responses) == 0
+}
+
 func (r *reconfigState) appendChunks(a *Association, b []byte, limit int) []byte {
 	if r.drained {
 		r.drained = false

@@ -171,6 +171,9 @@ func (s *sender) countMisses(now time.Time, r *sackResult) {
 // enterFastRecovery halves the window (RFC 9260 §7.2.4 2; §7.2.3).
 func (s *sender) enterFastRecovery() {
 	s.undoCwnd, s.undoSsthresh, s.undoValid = s.cwnd, s.ssthresh, true
+	if s.undoTSNs == nil {
+		s.undoTSNs = make([]uint32, 0, 32) // allocated on the first Fast Recovery
+	}
 	s.undoTSNs = s.undoTSNs[:0]
 	s.ssthresh = max(s.cwnd/2, 4*s.a.mtu)
 	s.cwnd = s.ssthresh

@@ -119,15 +119,16 @@ type sender struct {
 	undoSsthresh int
 	undoTSNs     []uint32
 
-	free  [32]shared.FreeList // message buffers by size class (1<<class bytes)
-	spare []*outMessage       // message structs, at most one per buffer kept in free
+	// free holds message buffers by size class (1<<class bytes); allocated
+	// with the first message and let go by releaseIdle (768 bytes that
+	// an association which sends nothing does not need).
+	free  *[32]shared.FreeList
+	spare []*outMessage // message structs, at most one per buffer kept in free
 }
 
 func (s *sender) init(a *Association) {
 	s.a = a
 	s.streams = make(map[uint16]*outStream)
-	s.ring = make([]outChunk, 8) // grows by doubling (push)
-	s.undoTSNs = make([]uint32, 0, 32)
 	s.rto = a.cfg.rtoInitial()
 }
 
@@ -181,6 +182,25 @@ func (s *sender) discard() {
 	s.fwdDue = false
 }
 
+// releaseIdle lets go of what an idle sender keeps for reuse: the message
+// buffers and structs of its free lists (while no message is held), an
+// empty retransmission ring and the Fast Recovery undo list. The next
+// message allocates them again.
+func (s *sender) releaseIdle() {
+	if s.msgs == 0 {
+		s.free, s.spare = nil, nil
+	}
+	if s.n == 0 {
+		s.ring, s.head = nil, 0
+	}
+	if !s.inFR && !s.undoValid {
+		s.undoTSNs = nil
+	}
+	if len(s.rr) == 0 {
+		s.rr = nil
+	}
+}
+
 // stop clears the timers of an ended association.
 func (s *sender) stop() { s.t3 = time.Time{} }
 
@@ -208,6 +228,9 @@ func (s *sender) allocMsg(n int) *outMessage {
 	} else {
 		m = new(outMessage)
 	}
+	if s.free == nil {
+		s.free = new([32]shared.FreeList)
+	}
 	m.data = s.free[class].Get(n, s.bufferBounds(class))[:n]
 	return m
 }
@@ -225,7 +248,7 @@ func (s *sender) bufferBounds(class int) shared.BufferBounds {
 func (s *sender) freeMsg(m *outMessage) {
 	s.msgs--
 	class := bits.Len(uint(cap(m.data) - 1))
-	if s.free[class].Put(m.data, s.bufferBounds(class)) {
+	if s.free != nil && s.free[class].Put(m.data, s.bufferBounds(class)) {
 		*m = outMessage{}
 		s.spare = append(s.spare, m)
 	}
@@ -468,7 +491,8 @@ func (s *sender) at(i int) *outChunk { return &s.ring[(s.head+i)%len(s.ring)] }
 // push appends a chunk with the next TSN to the retransmission queue.
 func (s *sender) push() *outChunk {
 	if s.n == len(s.ring) {
-		nr := make([]outChunk, 2*len(s.ring))
+		// Starts at 8 chunks (after releaseIdle too), then doubles.
+		nr := make([]outChunk, max(8, 2*len(s.ring)))
 		for i := range s.n {
 			nr[i] = *s.at(i)
 		}

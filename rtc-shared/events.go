@@ -59,6 +59,9 @@ func (q *EventQueue[T]) Cap() int { return q.q.Cap() }
 // Lost returns the number of events dropped since the queue was created.
 func (q *EventQueue[T]) Lost() uint64 { return q.lost }
 
+// Release gives back the storage of an empty queue (see Queue.Release).
+func (q *EventQueue[T]) Release() { q.q.Release() }
+
 // Clear removes every queued event. Lost and unreported losses are kept.
 func (q *EventQueue[T]) Clear() { q.q.Clear() }
 

@@ -5,16 +5,18 @@ import "unsafe"
 // Queue is a bounded FIFO ring buffer: the outbox and event queues of a state
 // machine. Push fails with ErrQueueFull instead of growing past its limit, so
 // nothing is ever dropped silently. The zero value is unusable; create one
-// with NewQueue. Storage is allocated lazily: it starts at four items and
-// doubles (never past the limit) when a Push finds it full, then is reused,
-// so a queue in steady state allocates nothing. Storage that grew past the
-// first four items, or whose four items take more than 512 bytes, is
-// released once the queue has been found empty by ShrinkAfter Pops in a row
-// with no Push between them (a caller draining after every input pops an
-// empty queue once per drain), so a connection that queued a burst while it
-// was being set up does not keep that storage for its whole idle life; the
-// next Push starts again at four items. A queue of small items that never
-// holds more than four keeps its storage and allocates nothing.
+// with NewQueue. Storage is allocated lazily: it starts small (four items,
+// or as many as fit in 256 bytes for large items, at least one) and doubles
+// (never past the limit) when a Push finds it full, then is reused, so a
+// queue in steady state allocates nothing. Storage that grew past its first
+// size, or that takes more than 512 bytes, is released once the queue has
+// been found empty by ShrinkAfter Pops in a row with no Push between them (a
+// caller draining after every input pops an empty queue once per drain), so
+// a connection that queued a burst while it was being set up does not keep
+// that storage for its whole idle life; the next Push starts small again. A
+// queue that never holds more than its first size keeps its storage and
+// allocates nothing (an idle connection's consent checks pass one or two
+// datagrams of 120 bytes through a queue at a time: two slots, 240 bytes).
 type Queue[T any] struct {
 	buf   []T
 	head  int
@@ -24,16 +26,28 @@ type Queue[T any] struct {
 }
 
 // ShrinkAfter is the number of Pops in a row that find a queue empty, with
-// no Push between them, after which storage grown past four items (or of
-// more than 512 bytes) is released.
+// no Push between them, after which storage grown past its first size (or
+// of more than 512 bytes) is released.
 const ShrinkAfter = 8
 
-// minQueueBuf is the storage a queue allocates first, and keeps when idle
-// if it takes at most keepQueueBytes.
+// minQueueBuf is the most items a queue allocates first (fewer when they
+// take more than firstQueueBytes), and keeps when idle if they take at most
+// keepQueueBytes.
 const (
-	minQueueBuf    = 4
-	keepQueueBytes = 512
+	minQueueBuf     = 4
+	firstQueueBytes = 256
+	keepQueueBytes  = 512
 )
+
+// firstSize is the number of items a queue of T allocates first.
+func firstSize[T any]() int {
+	var zero T
+	size := unsafe.Sizeof(zero)
+	if size == 0 {
+		return minQueueBuf
+	}
+	return int(max(1, min(minQueueBuf, firstQueueBytes/size)))
+}
 
 // NewQueue returns an empty queue that holds at most limit items (at least 1).
 func NewQueue[T any](limit int) Queue[T] {
@@ -68,7 +82,7 @@ func (q *Queue[T]) Push(v T) error {
 
 // grow doubles the storage up to the limit, keeping order.
 func (q *Queue[T]) grow() {
-	size := max(minQueueBuf, 2*len(q.buf))
+	size := max(firstSize[T](), 2*len(q.buf))
 	size = min(size, q.limit)
 	nb := make([]T, size)
 	for i := range q.n {
@@ -81,7 +95,7 @@ func (q *Queue[T]) grow() {
 func (q *Queue[T]) Pop() (T, bool) {
 	var zero T
 	if q.n == 0 {
-		if len(q.buf) > minQueueBuf || uintptr(len(q.buf))*unsafe.Sizeof(zero) > keepQueueBytes {
+		if len(q.buf) > firstSize[T]() || uintptr(len(q.buf))*unsafe.Sizeof(zero) > keepQueueBytes {
 			q.idle++
 			if q.idle >= ShrinkAfter {
 				q.buf, q.head, q.idle = nil, 0, 0
@@ -103,6 +117,17 @@ func (q *Queue[T]) Peek() (T, bool) {
 		return zero, false
 	}
 	return q.buf[q.head], true
+}
+
+// Release gives back the storage of an empty queue, whatever its size (a
+// non-empty queue keeps it); the next Push starts small again. An
+// owner calls it when it finds itself idle for IdleRelease (a queue of small
+// items otherwise keeps its storage, see Queue), so that what only
+// connection setup used is not kept for an idle connection's whole life.
+func (q *Queue[T]) Release() {
+	if q.n == 0 {
+		q.buf, q.head, q.idle = nil, 0, 0
+	}
 }
 
 // Clear removes every item.

@@ -3,6 +3,8 @@ package shared
 import (
 	"errors"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 func TestQueueBoundedFIFOAcrossWrap(t *testing.T) {
@@ -191,5 +193,104 @@ func TestQueueShrinksWhenIdle(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocs per idle cycle of a small queue", allocs)
+	}
+}
+
+// TestQueueRelease: Release gives back the storage of an empty queue, even
+// a small one, and keeps a non-empty queue's; the queue stays usable.
+func TestQueueRelease(t *testing.T) {
+	q := NewQueue[int](64)
+	if err := q.Push(1); err != nil {
+		t.Fatal(err)
+	}
+	q.Release()
+	if q.buf == nil {
+		t.Fatal("Release dropped the storage of a non-empty queue")
+	}
+	if v, ok := q.Pop(); !ok || v != 1 {
+		t.Fatalf("pop after Release: %v %v", v, ok)
+	}
+	q.Release()
+	if q.buf != nil {
+		t.Fatalf("storage %d kept by Release of an empty queue", len(q.buf))
+	}
+	if err := q.Push(2); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := q.Pop(); !ok || v != 2 {
+		t.Fatalf("pop after a released queue's push: %v %v", v, ok)
+	}
+	e := NewEventQueue[int](4)
+	e.Push(1)
+	e.Pop()
+	e.Release()
+	if e.q.buf != nil {
+		t.Fatal("EventQueue.Release kept the storage of an empty queue")
+	}
+}
+
+// TestIdle: Due once per idle period, IdleAfter after the last Busy; Busy
+// starts a new period; neither allocates.
+func TestIdle(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var d Idle
+	d.Busy(t0)
+	if d.Due(t0.Add(IdleAfter - 1)) {
+		t.Fatal("due before IdleAfter")
+	}
+	if !d.Due(t0.Add(IdleAfter)) || !d.Released() {
+		t.Fatal("not due at IdleAfter")
+	}
+	if d.Due(t0.Add(10 * IdleAfter)) {
+		t.Fatal("due twice in one idle period")
+	}
+	d.Busy(t0.Add(20 * IdleAfter))
+	if !d.Due(t0.Add(21 * IdleAfter)) {
+		t.Fatal("not due after a new idle period")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Busy(t0)
+		d.Due(t0.Add(IdleAfter))
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocs", allocs)
+	}
+}
+
+// TestQueueFirstSize: storage starts at four items, or as many as fit in
+// 256 bytes for larger items (at least one); a queue of 120-byte datagrams
+// that holds one or two at a time (consent checks) keeps two slots, 240
+// bytes, without allocating, where it kept four (480 bytes) before.
+func TestQueueFirstSize(t *testing.T) {
+	if n := firstSize[int](); n != 4 {
+		t.Errorf("int: %d", n)
+	}
+	if n := firstSize[TaggedBytes](); n != 2 {
+		t.Errorf("TaggedBytes (%d bytes): %d", unsafe.Sizeof(TaggedBytes{}), n)
+	}
+	if n := firstSize[[300]byte](); n != 1 {
+		t.Errorf("300 bytes: %d", n)
+	}
+	if n := firstSize[struct{}](); n != 4 {
+		t.Errorf("empty struct: %d", n)
+	}
+	q := NewQueue[TaggedBytes](64)
+	for range 2 {
+		if err := q.Push(TaggedBytes{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for range 2 * ShrinkAfter {
+			q.Pop()
+		}
+		for range 2 {
+			if err := q.Push(TaggedBytes{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 || len(q.buf) != 2 {
+		t.Errorf("%v allocs per idle cycle of two datagrams, storage %d", allocs, len(q.buf))
 	}
 }

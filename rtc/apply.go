@@ -263,6 +263,11 @@ func (n *negotiation) rollback(out *sink) error {
 	return nil
 }
 
+// hasMid reports whether sd has an m-section with mid (false for nil).
+func hasMid(sd *sdp.SessionDescription, mid string) bool {
+	return sd != nil && sd.MediaByMID(mid) != nil
+}
+
 // rollbackLocalOffer drops the pending local offer: the m-sections it
 // introduced go away and their transceivers lose the mid they were given
 // (W3C rollback step).
@@ -270,7 +275,7 @@ func (n *negotiation) rollbackLocalOffer() {
 	n.pendingLocal = nil
 	var keep []*mSection
 	for _, s := range n.sections {
-		if n.currentLocal != nil && n.currentLocal.sd.MediaByMID(s.mid) != nil {
+		if n.currentLocal != nil && hasMid(n.currentLocal.session(), s.mid) {
 			keep = append(keep, s)
 		} else if s.transceiver != nil {
 			s.transceiver.mid, s.transceiver.midBytes = "", nil

@@ -53,11 +53,40 @@ type SessionDescription struct {
 // with the candidates kept apart so that LocalDescription can show the
 // candidates gathered so far (RFC 8829 §4.1.9).
 type localDesc struct {
-	typ    SDPType
-	sd     *sdp.SessionDescription // without candidates; never modified
-	text   string                  // sd marshalled: what was returned
-	tagged int                     // the m-section candidates go in; -1 if none
-	setup  sdp.Setup               // the a=setup in it
+	typ SDPType
+	// sd is the parsed description, without candidates, never modified;
+	// nil once the exchange is settled (dropSession): session parses text
+	// again for the rare reader after that.
+	sd     *sdp.SessionDescription
+	text   string    // sd marshalled: what was returned
+	tagged int       // the m-section candidates go in; -1 if none
+	setup  sdp.Setup // the a=setup in it
+}
+
+// session returns the parsed description: sd, or text parsed again once sd
+// was let go (dropSession). text is what sd marshalled to, so it parses to
+// the same description; should it not, nil (a caller then sees no
+// m-sections rather than a wrong one).
+func (d *localDesc) session() *sdp.SessionDescription {
+	if d.sd != nil {
+		return d.sd
+	}
+	cfg := sdp.Config{MaxSize: len(d.text) + 1}
+	sd, err := cfg.Parse(d.text)
+	if err != nil {
+		return nil
+	}
+	return sd
+}
+
+// dropSession lets the parsed description go (about 1.2 KB for a data-only
+// PeerConnection, issue 18): once the exchange is settled, only
+// LocalDescription with candidates, a rollback and a renegotiation's
+// settling read it again, and they parse text (session).
+func (d *localDesc) dropSession() {
+	if d != nil {
+		d.sd = nil
+	}
 }
 
 // render the description with the local candidates gathered so far
@@ -69,7 +98,11 @@ func render(d *localDesc, cands []string, complete bool) SessionDescription {
 	if d.tagged < 0 || len(cands) == 0 && !complete {
 		return SessionDescription{Type: d.typ, SDP: d.text}
 	}
-	sd := d.sd.Clone()
+	parsed := d.session()
+	if parsed == nil || d.tagged >= len(parsed.Media) {
+		return SessionDescription{Type: d.typ, SDP: d.text}
+	}
+	sd := parsed.Clone()
 	md := sd.Media[d.tagged]
 	for _, c := range cands {
 		md.AddAttr(sdp.AttrCandidate, strings.TrimPrefix(c, "candidate:"))

@@ -1,5 +1,7 @@
 package rtc
 
+import sdp "github.com/sansrtc/rtc/rtc-sdp"
+
 // settleMedia applies a completed exchange to the transceivers and the
 // media part, once per local description that reached stable (RFC 8829
 // §5.10, §5.11; W3C webrtc §4.4.1.6 "set the RTCSessionDescription"): the
@@ -13,7 +15,10 @@ func (pc *PeerConnection) settleMedia() {
 		return
 	}
 	n.settled = n.currentLocal
-	local, remote := n.currentLocal.sd, n.remoteSD
+	local, remote := n.currentLocal.session(), n.remoteSD
+	if local == nil {
+		local = &sdp.SessionDescription{}
+	}
 	weOffered := n.currentLocal.typ == SDPTypeOffer
 	var ids extIDs
 	var signaled []recvStream
@@ -53,6 +58,9 @@ func (pc *PeerConnection) settleMedia() {
 	// reads the parsed remote description any more until the next one is
 	// applied, so let it go (~2.7 KB per PeerConnection, issue 18).
 	n.remoteSD, pc.media.tracksFor = nil, nil
+	n.currentLocal.dropSession()
+	n.lastOffer.dropSession()
+	n.lastAnswer.dropSession()
 }
 
 // settleDirection records the negotiated direction.

@@ -18,8 +18,7 @@ import (
 type negotiation struct {
 	// pc owns the transceivers a remote offer creates (they carry it for
 	// their verbs); negotiation never calls it.
-	pc    *PeerConnection
-	state SignalingState
+	pc *PeerConnection
 
 	sessionID, sessionVersion uint64
 
@@ -33,20 +32,25 @@ type negotiation struct {
 	transceivers                 []*Transceiver
 	midCounter                   int
 
+	remoteSD *sdp.SessionDescription // the last remote description applied
+	extIDs   map[string]uint16       // header extension ids of the session (RFC 8285, one per URI with BUNDLE)
+	cname    string                  // RTCP CNAME of our streams (RFC 7022)
+	settled  *localDesc              // the local description media was last settled for
+
+	// The one-byte fields, together so that the struct has no padding
+	// (issue 18).
+	state        SignalingState
 	wantData     bool // a data channel exists: an m=application section is wanted
 	needed       bool // W3C [[NegotiationNeeded]]
 	everOffered  bool // a local offer was applied once (ICE role, RFC 8445 §6.1.1)
 	remoteSetup  sdp.Setup
-	remoteSD     *sdp.SessionDescription // the last remote description applied
-	extIDs       map[string]uint16       // header extension ids of the session (RFC 8285, one per URI with BUNDLE)
-	cname        string                  // RTCP CNAME of our streams (RFC 7022)
-	settled      *localDesc              // the local description media was last settled for
-	remoteBundle bool                    // the remote offer had a BUNDLE group
-
-	// The DTLS role (RFC 8842 §5.3) and the remote transport parameters.
+	remoteBundle bool // the remote offer had a BUNDLE group
+	// The DTLS role (RFC 8842 §5.3), once known.
 	roleKnown bool
 	client    bool
-	remote    remoteTransport
+
+	// The remote transport parameters.
+	remote remoteTransport
 }
 
 // remoteTransport is what the last remote description said about the

@@ -123,6 +123,11 @@ type iceServers struct {
 	turnTr  []TURNTransport
 }
 
+// empty reports whether s holds nothing (no server configured).
+func (s *iceServers) empty() bool {
+	return len(s.stun) == 0 && len(s.turn) == 0 && len(s.pending) == 0 && len(s.names) == 0 && len(s.turnTr) == 0
+}
+
 // parseICEServers turns W3C ICE server URLs into agent configuration.
 func parseICEServers(servers []ICEServer) (iceServers, error) {
 	var r iceServers
@@ -170,7 +175,11 @@ func (pc *PeerConnection) ResolveICEServer(name string, addrs []netip.Addr) erro
 		return ErrClosed
 	}
 	key := strings.ToLower(strings.TrimSuffix(name, "."))
-	urls, ok := pc.servers.pending[key]
+	var urls []iceServerURL
+	ok := false
+	if pc.servers != nil {
+		urls, ok = pc.servers.pending[key]
+	}
 	if !ok {
 		return fmt.Errorf("%w: ICE server name %q was not asked for", ErrInvalidState, name)
 	}
@@ -198,6 +207,9 @@ func (pc *PeerConnection) ResolveICEServer(name string, addrs []netip.Addr) erro
 // datagram's Transport.Peer): TCP or UDP, and whether TLS wraps it.
 func (pc *PeerConnection) TURNTransport(addr netip.AddrPort) (TURNTransport, bool) {
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	if pc.servers == nil {
+		return TURNTransport{}, false
+	}
 	for _, t := range pc.servers.turnTr {
 		if t.Address == addr {
 			return t, true
@@ -209,6 +221,9 @@ func (pc *PeerConnection) TURNTransport(addr netip.AddrPort) (TURNTransport, boo
 // TURNTransports lists the TURN servers known so far (IP literals, and
 // names the caller resolved).
 func (pc *PeerConnection) TURNTransports() []TURNTransport {
+	if pc.servers == nil {
+		return nil
+	}
 	return append([]TURNTransport(nil), pc.servers.turnTr...)
 }
 

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
@@ -22,7 +23,11 @@ func (n *negotiation) applyRemoteSections(sess *sdp.SessionDescription, out *sin
 		if s == nil {
 			s = &mSection{mid: id, kind: m.Media}
 		}
-		s.proto, s.formats, s.rtpmaps = m.Proto, m.Formats, offeredRTPMaps(m)
+		// A copy of the formats: m.Formats is a window on the parser's
+		// array of every format line of the description (64 or more
+		// strings), which the section would otherwise keep alive for the
+		// connection's life (about 1 KB, issue 18).
+		s.proto, s.formats, s.rtpmaps = m.Proto, slices.Clone(m.Formats), offeredRTPMaps(m)
 		switch {
 		case m.Port == 0:
 			s.reject()

@@ -44,31 +44,22 @@ type transport struct {
 	fingerprint dtls.Fingerprint
 	rand        io.Reader
 
-	phase     DTLSTransportState
-	iceState  ICEConnectionState
-	gathering ICEGatheringState
-
-	selected      shared.TransportContext
-	hasSelected   bool
-	selectedRelay bool // the pair goes through TURN or TCP: DTLS goes via the agent
-	selectedRTT   time.Duration
+	selected    shared.TransportContext
+	selectedRTT time.Duration
 	// checksAtStart is the agent's count of the peer's checks when DTLS
-	// started; checkKicked: a later check already resent the first flight.
+	// started; checkKicked (below): a later check already resent the first
+	// flight.
 	checksAtStart uint64
-	checkKicked   bool
 	kicks         uint64 // first flights resent early (kickDTLS)
 	// agentMedia holds RTP and RTCP the agent unwrapped (TURN, ICE-TCP)
 	// until the PeerConnection gives it to the media part; each is
 	// released to the agent then.
-	agentMedia   []shared.TaggedBytes
-	earlyBytes   int  // bytes held in early
-	relayPending bool // records went to the agent since its queue was last empty
-	early        []earlyDTLS
+	agentMedia []shared.TaggedBytes
+	earlyBytes int // bytes held in early
+	early      []earlyDTLS
 
-	// What negotiation decided, set by the PeerConnection (downward).
-	started      bool // gathering started (the first SetLocalDescription)
-	ready        bool // the exchange completed: DTLS role and fingerprints known
-	client       bool // our DTLS role
+	// What negotiation decided, set by the PeerConnection (downward); the
+	// flags are below.
 	fingerprints []dtls.Fingerprint
 	candidateMid string // the BUNDLE-tagged mid trickled candidates carry
 
@@ -83,6 +74,19 @@ type transport struct {
 	// srtpProfile is the one negotiated, 0 if none.
 	srtpProfiles []uint16
 	srtpProfile  uint16
+
+	// The one-byte fields, together so that the struct has no padding
+	// (issue 18).
+	phase         DTLSTransportState
+	iceState      ICEConnectionState
+	gathering     ICEGatheringState
+	hasSelected   bool
+	selectedRelay bool // the pair goes through TURN or TCP: DTLS goes via the agent
+	checkKicked   bool
+	relayPending  bool // records went to the agent since its queue was last empty
+	started       bool // gathering started (the first SetLocalDescription)
+	ready         bool // the exchange completed: DTLS role and fingerprints known
+	client        bool // our DTLS role
 
 	iceTimer, dtlsTimer partTimer
 }

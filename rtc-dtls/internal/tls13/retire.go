@@ -33,6 +33,9 @@ func (e *Endpoint) handshakeDone() {
 	e.chBody, e.chMsg, e.shares = nil, nil, nil
 	e.cHS, e.sHS, e.certHash = nil, nil, nil
 	e.peerKey, e.certReqContext, e.cookieKey = nil, nil, nil
+	if e.sched != nil {
+		e.sched.Compact()
+	}
 	// Connected, records are decrypted into the buffers ReadApp hands
 	// out (HandleDatagram): the handshake's scratch goes.
 	e.scratch = nil
@@ -41,6 +44,7 @@ func (e *Endpoint) handshakeDone() {
 // serverConfirmed: the client's Finished acknowledged our last flight.
 func (e *Endpoint) serverConfirmed() {
 	e.fl.msgs, e.fl.sent = nil, nil
+	e.frag = nil // the handshake's fragment scratch (1.3 KB); the ACK takes a small one
 	e.dropWriter(2)
 	e.epoch2Until = e.now.Add(e.cfg.handshakeTimeout())
 }
@@ -75,5 +79,21 @@ func (e *Endpoint) dropWriter(epoch uint64) {
 			e.writers = e.writers[:len(e.writers)-1]
 			return
 		}
+	}
+}
+
+// ReleaseIdle gives back the storage of the empty datagram and application
+// record queues (their backing arrays grow during the handshake and with
+// bursts); the owner calls it when the connection has been idle for a
+// while (rtc-dtls: shared.IdleAfter). Queued items are kept.
+func (e *Endpoint) ReleaseIdle() {
+	if e.outHead >= len(e.out) {
+		e.out, e.outHead = nil, 0
+	}
+	if e.appHead >= len(e.app) {
+		e.app, e.appHead = nil, 0
+	}
+	if len(e.ackList) == 0 {
+		e.ackList = nil
 	}
 }

@@ -37,6 +37,17 @@ func TestRetireAfterConfirm(t *testing.T) {
 	if r, w := heldEpoch2(d.s); !r || w {
 		t.Errorf("server at completion: epoch 2 read %v (want true) write %v (want false)", r, w)
 	}
+	// The server's fragment scratch (MTU-sized, kept for the handshake
+	// timeout before, issue 18) goes when its flight is confirmed; the
+	// ACK it sends takes a small one. Both schedules are compacted.
+	if cap(d.s.frag) > 64 {
+		t.Errorf("server at completion keeps a fragment scratch of %d bytes", cap(d.s.frag))
+	}
+	for _, e := range []*Endpoint{d.c, d.s} {
+		if e.sched.inner != nil || e.sched.pad != nil || e.sched.early != nil || e.sched.handshake != nil {
+			t.Errorf("server %v: the schedule keeps its HMAC state or handshake secrets", e.server)
+		}
+	}
 	exchangeDirect(t, d, "before")
 	d.now = d.now.Add(sc.handshakeTimeout())
 	if err := d.s.HandleTimeout(d.now); err != nil {

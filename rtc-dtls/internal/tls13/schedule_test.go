@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hkdf"
 	"hash"
+	"reflect"
 	"testing"
 )
 
@@ -186,6 +187,43 @@ func TestHKDFAgainstStdlib(t *testing.T) {
 			if got := s.expand(prk, info, n); !bytes.Equal(got, wantOKM) {
 				t.Fatalf("Expand %d bytes differs", n)
 			}
+		}
+	}
+}
+
+// TestScheduleCompact: a compacted schedule (handshake done) derives the
+// same exporter output, next traffic secrets and traffic keys as one that
+// was not, for both hashes; it makes its HMAC state again on demand.
+func TestScheduleCompact(t *testing.T) {
+	for _, h := range []func() hash.Hash{SHA256, SHA384} {
+		a, b := NewSchedule(h, PrefixDTLS13), NewSchedule(h, PrefixDTLS13)
+		for _, s := range []*Schedule{a, b} {
+			s.SetSharedSecret(bytes.Repeat([]byte{7}, 32))
+		}
+		b.Compact()
+		if b.inner != nil || b.pad != nil || b.early != nil || b.handshake != nil || b.MasterSecret() == nil {
+			t.Fatal("Compact kept the HMAC state or the handshake secrets, or lost the Master Secret")
+		}
+		if _, _, err := b.HandshakeTrafficSecrets(nil); err != ErrScheduleOrder {
+			t.Errorf("HandshakeTrafficSecrets after Compact: %v, want ErrScheduleOrder", err)
+		}
+		sec := bytes.Repeat([]byte{9}, a.HashSize())
+		ea, err1 := a.Exporter(sec, "EXTRACTOR-dtls_srtp", nil, 60)
+		eb, err2 := b.Exporter(sec, "EXTRACTOR-dtls_srtp", nil, 60)
+		if err1 != nil || err2 != nil || !bytes.Equal(ea, eb) {
+			t.Errorf("Exporter after Compact differs: %x / %x (%v, %v)", ea, eb, err1, err2)
+		}
+		if na, nb := a.NextTrafficSecret(sec), b.NextTrafficSecret(sec); !bytes.Equal(na, nb) {
+			t.Errorf("NextTrafficSecret after Compact differs")
+		}
+		ka, kb := a.TrafficKeys(sec, 16), b.TrafficKeys(sec, 16)
+		if !reflect.DeepEqual(ka, kb) {
+			t.Errorf("TrafficKeys after Compact differ")
+		}
+		ca, _, _, err1 := a.ApplicationTrafficSecrets(sec)
+		cb, _, _, err2 := b.ApplicationTrafficSecrets(sec)
+		if err1 != nil || err2 != nil || !bytes.Equal(ca, cb) {
+			t.Errorf("ApplicationTrafficSecrets after Compact differ")
 		}
 	}
 }
