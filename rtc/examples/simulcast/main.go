@@ -2,7 +2,8 @@
 // (RFC 8853: a=simulcast with rids q, h and f) and sends one of them back
 // on the same m-section: the layer chosen in the page, switched through
 // the data channel "layer". Each switch asks the browser for a keyframe
-// of the new layer, and the sender keeps the outgoing sequence numbers and
+// of the new layer, a keyframe request from the browser for the layer it
+// gets back goes on to the browser as the source's, and the sender keeps the outgoing sequence numbers and
 // timestamps continuous (rtc.Forwarder). It answers POST /offer
 // (rtc/driver/signaling/SIGNALING.md), serves the page at / and the
 // packets received per rid and sent back at GET /stats (JSON).
@@ -136,6 +137,16 @@ type session struct {
 func (s *server) Answer(ctx context.Context, offer signaling.Description) (signaling.Description, error) {
 	sess := &session{layer: "q"}
 	c, err := s.d.NewPeerConnection(s.cfg, driver.Handler{
+		OnEvent: func(c *driver.Conn, e rtc.Event) {
+			// The browser's decoder lost the layer sent back (a packet of
+			// a keyframe, say) and asks for a keyframe (PLI, RFC 4585
+			// §6.3.1): only the source of that layer can make one, so the
+			// request goes on to it, as an SFU does; without this the
+			// browser waits for its next periodic keyframe.
+			if e.Kind == rtc.EventKeyframeRequest {
+				s.keyframe(c, sess)
+			}
+		},
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
 			switch m.Kind {
 			case rtc.MessageRTP:
@@ -199,17 +210,23 @@ func (s *server) choose(c *driver.Conn, sess *session, rid string) {
 		return
 	}
 	sess.layer = rid
+	s.keyframe(c, sess)
+	s.log.Info("layer", "rid", rid)
+}
+
+// keyframe asks the browser for a keyframe of the layer sent back (the
+// chain throttles repeated requests).
+func (s *server) keyframe(c *driver.Conn, sess *session) {
 	pc := c.PeerConnection()
 	for _, t := range pc.Transceivers() {
 		for _, st := range t.Receiver().Streams() {
-			if st.RID == rid {
+			if st.RID == sess.layer {
 				if err := pc.RequestKeyframe(t, st.SSRC); err != nil {
 					s.log.Debug("keyframe request", "err", err)
 				}
 			}
 		}
 	}
-	s.log.Info("layer", "rid", rid)
 }
 
 func (s *server) Offer(context.Context) (signaling.Description, error) {

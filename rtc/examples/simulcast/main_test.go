@@ -18,7 +18,8 @@ import (
 
 // TestSimulcast: a sansrtc client sends three layers (rids q, h, f); the
 // server counts each, sends q back, and after "h" on the data channel
-// sends h back.
+// asks for a keyframe of h and sends h back; a keyframe request of ours
+// for what comes back is passed on to us as the source of h.
 func TestSimulcast(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -30,11 +31,17 @@ func TestSimulcast(t *testing.T) {
 
 	var mu sync.Mutex
 	var back []string
+	keyframes := 0 // the server's keyframe requests to us
 	opened := make(chan *rtc.DataChannel, 1)
 	c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnEvent: func(c *driver.Conn, e rtc.Event) {
-			if e.Kind == rtc.EventDataChannelOpen {
+			switch e.Kind {
+			case rtc.EventDataChannelOpen:
 				opened <- e.Channel
+			case rtc.EventKeyframeRequest:
+				mu.Lock()
+				keyframes++
+				mu.Unlock()
 			}
 		},
 		OnMessage: func(c *driver.Conn, m rtc.Message) {
@@ -92,11 +99,16 @@ func TestSimulcast(t *testing.T) {
 	if err := c.Do(func(*rtc.PeerConnection) error { pt = sender.Transceiver().Codecs()[0].PayloadType; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	seq := uint16(0)
+	// Each layer is its own RTP stream with its own sequence numbers: a
+	// gap would make the server's NACK generator end in keyframe requests
+	// of its own (RFC 4585 §6.3.1), which the check of the passed-on
+	// request below must not see.
+	seqs := map[string]uint16{}
 	sendLayers := func(round int) {
 		for i := range 10 {
 			for _, rid := range []string{"q", "h", "f"} {
-				seq++
+				seqs[rid]++
+				seq := seqs[rid]
 				p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: seq, Timestamp: uint32(seq) * 3000, SSRC: 5}, Payload: []byte(fmt.Sprintf("%s-%d-%d", rid, round, i))}
 				b, err := p.Marshal()
 				if err != nil {
@@ -143,6 +155,29 @@ func TestSimulcast(t *testing.T) {
 		}
 	}
 	mu.Unlock()
+	// Our decoder asks for a keyframe of what comes back: the server
+	// passes the request on to us, the source of the layer (after the
+	// chain's 300 ms throttle since the switch's own request).
+	keyframesNow := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return keyframes
+	}
+	afterSwitch := keyframesNow()
+	if afterSwitch == 0 {
+		t.Error("no keyframe request after the switch")
+	}
+	time.Sleep(400 * time.Millisecond)
+	if err := c.RequestKeyframe(sender.Transceiver()); err != nil {
+		t.Fatal(err)
+	}
+	for keyframesNow() == afterSwitch {
+		select {
+		case <-ctx.Done():
+			t.Fatal("our keyframe request was not passed on to us as the source")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	rids, _ := s.counts()
 	for _, rid := range []string{"q", "h", "f"} {
 		if rids[rid] < 20 {

@@ -90,7 +90,7 @@ func TestChromiumSimulcast(t *testing.T) {
 		Received map[string]uint64
 		Sent     uint64
 	}
-	for {
+	stats := func() {
 		resp, err := http.Get(base + "/stats")
 		if err != nil {
 			t.Fatal(err)
@@ -102,6 +102,9 @@ func TestChromiumSimulcast(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	for {
+		stats()
 		if st.Received["q"] > 0 && st.Received["h"] > 0 && st.Received["f"] > 0 {
 			break
 		}
@@ -112,9 +115,23 @@ func TestChromiumSimulcast(t *testing.T) {
 		}
 	}
 	t.Logf("received per rid %v, sent back %d", st.Received, st.Sent)
-	before := frames()
+	// Switch to "f". A CI run once saw decoding stop after this switch
+	// (26 frames, f flowing before it): the example did not pass
+	// Chromium's keyframe requests for the layer it gets back on to the
+	// source, so a lost packet of the new layer's first keyframe left the
+	// decoder waiting for Chromium's next periodic keyframe. It does now
+	// (rtc/examples/simulcast TestSimulcast).
+	before, fBefore := frames(), st.Received["f"]
 	if _, err := peers.Eval[bool](tab, `(choose("f"), true)`); err != nil {
 		t.Fatal(err)
 	}
-	waitFrames(before + 10)
+	for frames() <= before+10 {
+		select {
+		case <-ctx.Done():
+			stats()
+			t.Fatalf("after switching to f: frames decoded %d, want more than %d; received per rid %v (f: %d before the switch), sent back %d",
+				frames(), before+10, st.Received, fBefore, st.Sent)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
