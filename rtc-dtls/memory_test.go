@@ -12,24 +12,31 @@ import (
 	shared "github.com/sansrtc/rtc/rtc-shared"
 )
 
+// establishedPair runs a 1.2 handshake, or with v13 one as a PeerConnection
+// has it by default (the client offers 1.2 and 1.3, the server picks 1.3),
+// and fails the test unless both ends are established.
+func establishedPair(t *testing.T, v13 bool) *testPair {
+	t.Helper()
+	cc, sc := defaultConfigs()
+	if v13 {
+		cc, sc = configs13()
+		autoClient(cc)
+	}
+	p := newTestPair(t, cc, sc)
+	p.handshake(100)
+	if !p.established() {
+		t.Fatalf("v13=%v: not established: client %v server %v", v13, p.client.Err(), p.server.Err())
+	}
+	return p
+}
+
 // connectedPairs connects n pairs of the given version, carries one message
 // each way with the buffers handed back, lets every pending timer fire and
 // returns the Conns (the harness's events and reads are let go).
 func connectedPairs(t *testing.T, n int, v13, later bool) (clients, servers []*Conn) {
 	t.Helper()
 	for range n {
-		cc, sc := defaultConfigs()
-		if v13 {
-			// As a PeerConnection has it by default: the client offers
-			// 1.2 and 1.3, the server picks 1.3.
-			cc, sc = configs13()
-			autoClient(cc)
-		}
-		p := newTestPair(t, cc, sc)
-		p.handshake(100)
-		if !p.established() {
-			t.Fatalf("not established: client %v server %v", p.client.Err(), p.server.Err())
-		}
+		p := establishedPair(t, v13)
 		noErr(t, p.client.HandleWrite([]byte("ping")))
 		noErr(t, p.server.HandleWrite([]byte("pong")))
 		p.pump()
@@ -145,16 +152,7 @@ func TestMemoryPerConn(t *testing.T) {
 // 5 KB per 1.2 Conn).
 func TestHandshakeReleases(t *testing.T) {
 	for _, v13 := range []bool{false, true} {
-		cc, sc := defaultConfigs()
-		if v13 {
-			cc, sc = configs13()
-			autoClient(cc)
-		}
-		p := newTestPair(t, cc, sc)
-		p.handshake(100)
-		if !p.established() {
-			t.Fatalf("v13=%v: not established", v13)
-		}
+		p := establishedPair(t, v13)
 		for _, c := range []*Conn{p.client, p.server} {
 			if c.hs.peerLeaf != nil || c.hs.peerCerts != nil || cap(c.scratch) != 0 || c.hs.clientHello != nil ||
 				c.hs.ecdhKey != nil || c.shares13 != nil || len(c.reasm.msgs) != 0 {

@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
-	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
 // TestConsentNoAllocs: on a connected pair, a consent check each way
@@ -14,18 +13,7 @@ import (
 // nothing in steady state when the caller hands written buffers back
 // (issue 18: idle cost per PeerConnection).
 func TestConsentNoAllocs(t *testing.T) {
-	pa, pb := newPeers(t, 1, Config{Role: RoleControlling}, Config{})
-	sim := netsim.New(netsim.Config{Seed: 1})
-	sim.SetDefaultLink(netsim.LinkConfig{Delay: 10 * time.Millisecond})
-	addrA, addrB := ap("192.0.2.1:5000"), ap("198.51.100.1:6000")
-	sim.Add(pa, addrA)
-	sim.Add(pb, addrB)
-	must(t, pa.a.AddLocalAddress(addrA, 0))
-	pa.a.EndOfLocalAddresses()
-	must(t, pb.a.AddLocalAddress(addrB, 0))
-	pb.a.EndOfLocalAddresses()
-	pa.drain()
-	pb.drain()
+	pa, pb, sim, _ := hostPair(t, 1)
 	if err := sim.Run(func() bool { return pa.nominated() && pb.nominated() }, 10000); err != nil {
 		t.Fatal(err)
 	}
