@@ -164,16 +164,7 @@ func pionRelayThroughput(t *testing.T, url string, total int) float64 {
 			t.Fatalf("Pion send at %d: %v", sent, err)
 		}
 	}
-	for got < total {
-		select {
-		case n := <-received:
-			got += n
-		case <-ctx.Done():
-			t.Fatalf("%d of %d bytes arrived through TURN", got, total)
-		}
-	}
-	el := time.Since(t0)
-	mbps := float64(total) / el.Seconds() / 1e6
+	el, mbps := awaitBytes(t, ctx, received, got, total, t0)
 	t.Logf("Pion %s: %d MiB in %v = %.1f MB/s", url, total>>20, el.Round(time.Millisecond), mbps)
 	return mbps
 }

@@ -248,17 +248,7 @@ func relayPair(t *testing.T, url string, roots *x509.CertPool, total int) float6
 			t.Fatalf("send at %d: %v", sent, err)
 		}
 	}
-	got := 0
-	for got < total {
-		select {
-		case n := <-received:
-			got += n
-		case <-ctx.Done():
-			t.Fatalf("%d of %d bytes arrived through TURN", got, total)
-		}
-	}
-	el := time.Since(t0)
-	mbps := float64(total) / el.Seconds() / 1e6
+	el, mbps := awaitBytes(t, ctx, received, 0, total, t0)
 	t.Logf("%s: channel open %v after the offer started; %d MiB in %v = %.1f MB/s", url, setup.Round(time.Millisecond), total>>20, el.Round(time.Millisecond), mbps)
 	return mbps
 }
@@ -268,4 +258,21 @@ func testLogger() *slog.Logger {
 		return nil
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// awaitBytes waits until total bytes (got of them counted already) have
+// come out of received, and returns the time since t0 and the throughput
+// in MB/s; it fails the test when ctx ends first.
+func awaitBytes(t *testing.T, ctx context.Context, received <-chan int, got, total int, t0 time.Time) (time.Duration, float64) {
+	t.Helper()
+	for got < total {
+		select {
+		case n := <-received:
+			got += n
+		case <-ctx.Done():
+			t.Fatalf("%d of %d bytes arrived through TURN", got, total)
+		}
+	}
+	el := time.Since(t0)
+	return el, float64(total) / el.Seconds() / 1e6
 }
