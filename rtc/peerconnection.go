@@ -105,7 +105,14 @@ func (pc *PeerConnection) newTransport() error {
 		cert = cfg.Certificates[0]
 	}
 	if cert == nil {
-		c, err := dtls.GenerateCertificate(cfg.Now, dtls.KeyECDSAP256)
+		// Without a time the certificate is valid from the Unix epoch,
+		// as Configuration.Now says (the zero time made it valid in
+		// the years 0 and 1).
+		now := cfg.Now
+		if now.IsZero() {
+			now = time.Unix(0, 0)
+		}
+		c, err := dtls.GenerateCertificate(now, dtls.KeyECDSAP256)
 		if err != nil {
 			return fmt.Errorf("rtc: generating certificate: %w", err)
 		}

@@ -321,6 +321,9 @@ func (s *shard) do(f func()) error {
 // NewPeerConnection creates a PeerConnection with one socket per host
 // address (added as host candidates).
 func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, error) {
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now() // the certificate's validity starts a day before
+	}
 	addrs, err := HostAddresses(d.cfg)
 	if err != nil {
 		return nil, err
