@@ -11,7 +11,16 @@
 //
 // -stack sansrtc|pion picks the stack (one per process, so their CPU
 // figures do not mix). CPU is the process's user+system time (getrusage)
-// over the measuring window; RSS is VmRSS.
+// over the measuring window; RSS is VmRSS, given as a whole and as what
+// the process grew by from just before the first PeerConnection (the
+// binary, which holds both stacks, and the runtime are in the first
+// figure only).
+//
+// idle waits -settle after the setup, then collects garbage, before it
+// measures: by then an idle PeerConnection has given back what it keeps
+// for traffic (rtc: 1 s without DTLS records, noticed at its next consent
+// check, 4-6 s apart), and the runtime holds what a long-running idle
+// server holds. A shorter -settle measures the memory of the setup instead.
 package main
 
 import (
@@ -53,6 +62,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
 	split := flag.Bool("split", false, "sansrtc idle: the a ends in a child process, so the server's (b ends') and the clients' CPU and RSS are measured apart")
 	role := flag.String("role", "", "internal: \"client\" is the -split child")
+	settle := flag.Duration("settle", 8*time.Second, "idle: wait this long after the setup before measuring")
 	memprofile := flag.String("memprofile", "", "idle: write heap profiles before (this name + .base) and after the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
@@ -83,6 +93,7 @@ func main() {
 		stop := startProfile()
 		defer stop()
 	}
+	rss0 := rss()
 	ps, err := setup(s, *pairs, *parallel, &received, *mode == "setup")
 	if err != nil {
 		fail(err)
@@ -95,7 +106,7 @@ func main() {
 	switch *mode {
 	case "setup":
 	case "idle":
-		time.Sleep(2 * time.Second) // let the setup traffic settle
+		time.Sleep(*settle)
 		runtime.GC()
 		if *memprofile != "" {
 			writeHeapProfile(*memprofile + ".base") // for pprof -base: what the window allocated
@@ -111,22 +122,27 @@ func main() {
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		r := rss()
+		// The live heap: what a collection now keeps.
+		var live runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&live)
 		n := float64(len(ps))
 		perSec := func(d time.Duration, pcs float64) float64 { return d.Seconds() * 1e6 / pcs / window.Seconds() }
 		if sp != nil {
 			c1, r1 := sp.childStats()
 			childCPU = c1 - childCPU
-			fmt.Printf("%s idle, split: %d pairs: server (this process, %d PeerConnections): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection (Go heap in use %.1f KB, stacks %.1f KB)\n",
-				*stackName, len(ps), len(ps), perSec(cpu, n), cpu.Seconds()/window.Seconds(), float64(rss())/1024/n, float64(ms.HeapInuse)/1024/n, float64(ms.StackInuse)/1024/n)
+			fmt.Printf("%s idle, split: %d pairs: server (this process, %d PeerConnections): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection, %.1f KB over the process before setup (Go heap in use %.1f KB, live %.1f KB, stacks %.1f KB)\n",
+				*stackName, len(ps), len(ps), perSec(cpu, n), cpu.Seconds()/window.Seconds(), float64(r)/1024/n, float64(r-rss0)/1024/n, float64(ms.HeapInuse)/1024/n, float64(live.HeapAlloc)/1024/n, float64(ms.StackInuse)/1024/n)
 			fmt.Printf("%s idle, split: %d pairs: clients (child process, %d PeerConnections, a socket each): %.1f µs CPU per PeerConnection per second, RSS %.1f KB per PeerConnection; both: %.1f µs, %.1f KB per PeerConnection\n",
-				*stackName, len(ps), len(ps), perSec(childCPU, n), float64(r1)/1024/n, perSec(cpu+childCPU, 2*n), float64(rss()+r1)/1024/(2*n))
+				*stackName, len(ps), len(ps), perSec(childCPU, n), float64(r1)/1024/n, perSec(cpu+childCPU, 2*n), float64(r+r1)/1024/(2*n))
 			break
 		}
 		// Both ends of every pair live in this process: the figures are
 		// per PeerConnection, the process's totals divided by 2*pairs.
 		pcs := 2 * n
-		fmt.Printf("%s idle: %d pairs (both ends in this process): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection (Go heap in use %.1f KB, stacks %.1f KB; %d goroutines)\n",
-			*stackName, len(ps), perSec(cpu, pcs), cpu.Seconds()/window.Seconds(), float64(rss())/1024/pcs, float64(ms.HeapInuse)/1024/pcs, float64(ms.StackInuse)/1024/pcs, runtime.NumGoroutine())
+		fmt.Printf("%s idle: %d pairs (both ends in this process): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection, %.1f KB over the process before setup (Go heap in use %.1f KB, live %.1f KB, stacks %.1f KB; %d goroutines)\n",
+			*stackName, len(ps), perSec(cpu, pcs), cpu.Seconds()/window.Seconds(), float64(r)/1024/pcs, float64(r-rss0)/1024/pcs, float64(ms.HeapInuse)/1024/pcs, float64(live.HeapAlloc)/1024/pcs, float64(ms.StackInuse)/1024/pcs, runtime.NumGoroutine())
 	case "small":
 		msg := make([]byte, *size)
 		stop := make(chan struct{})
