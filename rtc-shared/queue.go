@@ -75,7 +75,11 @@ func (q *Queue[T]) Push(v T) error {
 	if q.n == len(q.buf) {
 		q.grow()
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = v
+	i := q.head + q.n
+	if i >= len(q.buf) {
+		i -= len(q.buf) // not %: a division on every Push (issue 18)
+	}
+	q.buf[i] = v
 	q.n++
 	return nil
 }
@@ -95,7 +99,7 @@ func (q *Queue[T]) grow() {
 func (q *Queue[T]) Pop() (T, bool) {
 	var zero T
 	if q.n == 0 {
-		if len(q.buf) > firstSize[T]() || uintptr(len(q.buf))*unsafe.Sizeof(zero) > keepQueueBytes {
+		if q.shrinkable() {
 			q.idle++
 			if q.idle >= ShrinkAfter {
 				q.buf, q.head, q.idle = nil, 0, 0
@@ -105,9 +109,28 @@ func (q *Queue[T]) Pop() (T, bool) {
 	}
 	v := q.buf[q.head]
 	q.buf[q.head] = zero // let the garbage collector have it
-	q.head = (q.head + 1) % len(q.buf)
+	q.head++
+	if q.head == len(q.buf) {
+		q.head = 0
+	}
 	q.n--
 	return v, true
+}
+
+// shrinkable reports whether an empty queue's storage goes after
+// ShrinkAfter empty Pops: more than firstSize items, or more than
+// keepQueueBytes. It is firstSize without its division, since every drain
+// pass pops each empty queue once: with n items of size s, n >
+// max(1, min(minQueueBuf, firstQueueBytes/s)) is n > 1 and (n >
+// minQueueBuf or n*s > firstQueueBytes).
+func (q *Queue[T]) shrinkable() bool {
+	n := uintptr(len(q.buf))
+	if n == 0 {
+		return false
+	}
+	var zero T
+	bytes := n * unsafe.Sizeof(zero)
+	return n > 1 && (n > minQueueBuf || bytes > firstQueueBytes) || bytes > keepQueueBytes
 }
 
 // Peek returns the oldest item without removing it.

@@ -294,3 +294,34 @@ func TestQueueFirstSize(t *testing.T) {
 		t.Errorf("%v allocs per idle cycle of two datagrams, storage %d", allocs, len(q.buf))
 	}
 }
+
+// TestQueueShrinkable: the division-free test of Pop's empty path agrees
+// with its definition (more than firstSize items, or more than
+// keepQueueBytes) for items of every size class around the thresholds.
+func TestQueueShrinkable(t *testing.T) {
+	checkShrinkable[struct{}](t)
+	checkShrinkable[[1]byte](t)
+	checkShrinkable[[63]byte](t)
+	checkShrinkable[[64]byte](t)
+	checkShrinkable[[65]byte](t)
+	checkShrinkable[[128]byte](t)
+	checkShrinkable[[129]byte](t)
+	checkShrinkable[[256]byte](t)
+	checkShrinkable[[257]byte](t)
+	checkShrinkable[[512]byte](t)
+	checkShrinkable[[513]byte](t)
+}
+
+func checkShrinkable[T any](t *testing.T) {
+	t.Helper()
+	var zero T
+	size := unsafe.Sizeof(zero)
+	for n := 0; n <= 40; n++ {
+		q := NewQueue[T](100)
+		q.buf = make([]T, n)
+		want := n > 0 && (n > firstSize[T]() || uintptr(n)*size > keepQueueBytes)
+		if got := q.shrinkable(); got != want {
+			t.Errorf("%d items of %d bytes: shrinkable %v, want %v", n, size, got, want)
+		}
+	}
+}
