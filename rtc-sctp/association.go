@@ -454,6 +454,11 @@ func (a *Association) command(c Command) error {
 // PollEvent returns the next event. The Streams slice belongs to the caller.
 func (a *Association) PollEvent() (Event, bool) { return a.events.Pop() }
 
+// Pending reports whether PollEvent or PollRead has something to return.
+// It changes nothing: an owner that drains after every call it makes
+// (rtc-datachannel) tests it first instead of polling two empty queues.
+func (a *Association) Pending() bool { return a.events.Len() > 0 || a.reads.Len() > 0 }
+
 // PollRead returns the next received message. Data belongs to the caller.
 // Reading frees receive buffer space; when the window opens enough, a
 // window update SACK is queued (RFC 9260 §6.2).

@@ -84,12 +84,15 @@ func (p *pair) drain() bool {
 			}
 			p.queue = append(p.queue, inflight{at: p.now.Add(p.delay), to: 1 - i, pkt: pkt.Message})
 		}
+		// Every test checks Pending against what the polls return.
+		pending, polled := e.Pending(), 0
 		for {
 			ev, ok := e.PollEvent()
 			if !ok {
 				break
 			}
 			moved = true
+			polled++
 			p.events[i] = append(p.events[i], ev)
 		}
 		for !p.paused[i] {
@@ -98,6 +101,7 @@ func (p *pair) drain() bool {
 				break
 			}
 			moved = true
+			polled++
 			p.bytes[i] += len(m.Data)
 			if p.onRead != nil {
 				p.onRead(i, m)
@@ -105,6 +109,9 @@ func (p *pair) drain() bool {
 			if p.keep {
 				p.reads[i] = append(p.reads[i], m)
 			}
+		}
+		if !pending && polled > 0 || !p.paused[i] && e.Pending() {
+			p.t.Fatalf("side %d: Pending %v before %d polls, %v after", i, pending, polled, e.Pending())
 		}
 	}
 	return moved

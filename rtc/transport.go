@@ -84,6 +84,7 @@ type transport struct {
 	selectedRelay bool // the pair goes through TURN or TCP: DTLS goes via the agent
 	checkKicked   bool
 	relayPending  bool // records went to the agent since its queue was last empty
+	iceFed        bool // the agent got a call that may queue events or reads since drainICE last ran
 	started       bool // gathering started (the first SetLocalDescription)
 	ready         bool // the exchange completed: DTLS role and fingerprints known
 	client        bool // our DTLS role
@@ -91,8 +92,14 @@ type transport struct {
 	iceTimer, dtlsTimer partTimer
 }
 
-// agent returns the ICE agent for a call that may change its deadline.
-func (t *transport) agent() *ice.Agent { t.iceTimer.stale = true; return t.ice }
+// agent returns the ICE agent for a call that may change its deadline,
+// queue an event or a datagram: every call but the Poll*, Release* and
+// read-only ones goes through it, and drainICE polls the agent only after
+// one.
+func (t *transport) agent() *ice.Agent {
+	t.iceTimer.stale, t.iceFed = true, true
+	return t.ice
+}
 
 // dtlsConn returns the DTLS connection (nil before it exists) for a call
 // that may change its deadline.
@@ -222,6 +229,7 @@ func (t *transport) startDTLS(now time.Time, out *sink) {
 		return
 	}
 	t.conn = c
+	t.iceFed = true // drainICE looks again at the checks received (checkKicked)
 	t.checksAtStart = t.ice.Stats().RequestsReceived
 	t.dtlsTimer.stale = true
 	t.setPhase(DTLSTransportConnecting, out)

@@ -99,6 +99,14 @@ func (t *transport) addRemoteCandidate(c string, maxCands int) error {
 // drainICE turns the agent's events into W3C events and transport state,
 // and feeds relayed datagrams to DTLS.
 func (t *transport) drainICE(now time.Time, out *sink) {
+	// Without a call through agent() since the last pass the agent has
+	// nothing new: its Poll* only pop. Skipping it spares every record a
+	// PollEvent of an empty queue of 568-byte events (3% of the CPU of
+	// small data-channel messages, issue 18).
+	if !t.iceFed {
+		return
+	}
+	t.iceFed = false
 	for {
 		e, ok := t.ice.PollEvent()
 		if !ok {
