@@ -26,6 +26,9 @@ type data struct {
 	// quiet: the association ends by our decision (Close, or DTLS ended
 	// under it), so its end is not reported as an error.
 	quiet bool
+	// fed: the Manager got a call through manager() since a step last
+	// found it with nothing to return and room for its output (see step).
+	fed   bool
 	pkt   []byte // SCTP packet scratch: appendPacket, then DTLS copies it
 	timer partTimer
 
@@ -37,8 +40,15 @@ type data struct {
 	maxBuffered int
 }
 
-// manager returns the Manager for a call that may change its deadline.
-func (d *data) manager() *datachannel.Manager { d.timer.stale = true; return d.mgr }
+// manager returns the Manager for a call that may change its deadline or
+// queue output: every call but PollEvent and the read-only ones goes
+// through it, and drainEvents, pullReads and appendPacket look at the
+// Manager only after one (fed), so that a step for a consent check does
+// not touch the association (issue 18).
+func (d *data) manager() *datachannel.Manager {
+	d.timer.stale, d.fed = true, true
+	return d.mgr
+}
 
 // running reports whether the association exists and has not ended.
 func (d *data) running() bool { return d.mgr != nil && d.state != SCTPTransportClosed }
@@ -63,7 +73,7 @@ func (d *data) start(now time.Time, cfg datachannel.Config, out *sink) {
 		return
 	}
 	d.mgr = m
-	d.timer.stale = true
+	d.timer.stale, d.fed = true, true
 	if cfg.DTLSClient {
 		out.emitError("sctp", d.manager().Connect(now))
 	}
@@ -226,7 +236,7 @@ func (d *data) handleRecord(now time.Time, tr shared.TransportContext, rec []byt
 // appendPacket appends the next SCTP packet to send (flow control by
 // pulling: what is not pulled stays in SCTP's send queue).
 func (d *data) appendPacket() ([]byte, bool) {
-	if d.mgr == nil { // an ended association may still have its ABORT to send
+	if d.mgr == nil || !d.fed { // an ended association may still have its ABORT to send
 		return nil, false
 	}
 	pkt, ok := d.manager().AppendPacket(d.pkt[:0])

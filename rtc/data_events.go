@@ -13,7 +13,7 @@ import (
 // drainEvents moves the Manager's events into the sink; it reports whether
 // there were any.
 func (d *data) drainEvents(out *sink) bool {
-	if d.mgr == nil {
+	if d.mgr == nil || !d.fed {
 		return false
 	}
 	got := false
@@ -111,7 +111,7 @@ func (d *data) remoteOpened(id uint16, out *sink) {
 // behind slows the sender down instead of losing messages. It reports
 // whether it moved any: SCTP may then owe the peer a window update.
 func (d *data) pullReads(out *sink) bool {
-	if d.mgr == nil {
+	if d.mgr == nil || !d.fed {
 		return false
 	}
 	moved := false

@@ -33,7 +33,7 @@ func (pc *PeerConnection) step() {
 	pc.tr.drain(now, &pc.out)
 	pc.takeAgentMedia()
 	pc.media.pumpChain(pc.tr.send, &pc.out)
-	records := false
+	records, quiet := false, false
 	for range 4 {
 		pc.settle()
 		moved := pc.records()
@@ -46,8 +46,15 @@ func (pc *PeerConnection) step() {
 		pc.tr.drain(now, &pc.out)
 		pc.takeAgentMedia()
 		if !moved {
+			quiet = true
 			break
 		}
+	}
+	// The Manager had nothing more to give, and nothing held its output
+	// back (the reads queue or the outbox full): until the next call
+	// through manager(), it has nothing (data.fed).
+	if quiet && !pc.out.reads.Full() && pc.tr.canWrite() {
+		pc.data.fed = false
 	}
 	pc.settle()
 	pc.noteIdle(now, records)

@@ -22,19 +22,19 @@ func TestRemoteCloseReportedPromptly(t *testing.T) {
 			}
 		}, EventDTLSStateChange},
 		{"close_notify", func(t *testing.T, p *peer) {
-			if err := p.pc.tr.conn.Close(); err != nil {
+			if err := p.pc.tr.dtlsConn().Close(); err != nil {
 				t.Fatal(err)
 			}
 			p.pc.step()
 		}, EventDTLSStateChange},
 		{"SCTP ABORT", func(t *testing.T, p *peer) {
-			if err := p.pc.data.mgr.Association().Abort("bye"); err != nil {
+			if err := p.pc.data.manager().Association().Abort("bye"); err != nil {
 				t.Fatal(err)
 			}
 			p.pc.step()
 		}, EventSCTPStateChange},
 		{"SCTP SHUTDOWN", func(t *testing.T, p *peer) {
-			if err := p.pc.data.mgr.Association().Close(); err != nil {
+			if err := p.pc.data.manager().Association().Close(); err != nil {
 				t.Fatal(err)
 			}
 			p.pc.step()

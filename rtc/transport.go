@@ -85,6 +85,8 @@ type transport struct {
 	checkKicked   bool
 	relayPending  bool // records went to the agent since its queue was last empty
 	iceFed        bool // the agent got a call that may queue events or reads since drainICE last ran
+	dtlsOut       bool // the DTLS connection got a call that may queue datagrams or events since drain last ran
+	dtlsIn        bool // ... or records, since pollRecord last found none
 	started       bool // gathering started (the first SetLocalDescription)
 	ready         bool // the exchange completed: DTLS role and fingerprints known
 	client        bool // our DTLS role
@@ -102,8 +104,14 @@ func (t *transport) agent() *ice.Agent {
 }
 
 // dtlsConn returns the DTLS connection (nil before it exists) for a call
-// that may change its deadline.
-func (t *transport) dtlsConn() *dtls.Conn { t.dtlsTimer.stale = true; return t.conn }
+// that may change its deadline or queue output: every call but the Poll*,
+// Release* and read-only ones goes through it, and drain and pollRecord
+// poll the connection only after one. A connection whose consent checks
+// (STUN) are its only traffic is then not touched by them (issue 18).
+func (t *transport) dtlsConn() *dtls.Conn {
+	t.dtlsTimer.stale, t.dtlsOut, t.dtlsIn = true, true, true
+	return t.conn
+}
 
 // deadline returns the earliest of the ICE and DTLS deadlines. Each is
 // asked again only after a call that went through agent() or dtlsConn().
@@ -230,6 +238,7 @@ func (t *transport) startDTLS(now time.Time, out *sink) {
 	}
 	t.conn = c
 	t.iceFed = true // drainICE looks again at the checks received (checkKicked)
+	t.dtlsOut, t.dtlsIn = true, true
 	t.checksAtStart = t.ice.Stats().RequestsReceived
 	t.dtlsTimer.stale = true
 	t.setPhase(DTLSTransportConnecting, out)
@@ -251,9 +260,10 @@ func (t *transport) setPhase(p DTLSTransportState, out *sink) {
 // DTLS for pollRecord.
 func (t *transport) drain(now time.Time, out *sink) {
 	t.drainICE(now, out)
-	if t.conn == nil {
+	if t.conn == nil || !t.dtlsOut {
 		return
 	}
+	t.dtlsOut = false
 	t.flushDTLS(out)
 	for {
 		e, ok := t.conn.PollEvent()
@@ -329,10 +339,12 @@ func (t *transport) send(b []byte) error {
 // pollRecord returns the next decrypted DTLS record (an SCTP packet); give
 // it back with releaseRecord once its reader copied what it keeps.
 func (t *transport) pollRecord() ([]byte, bool) {
-	if t.conn == nil {
+	if t.conn == nil || !t.dtlsIn {
 		return nil, false
 	}
-	return t.conn.PollRead()
+	rec, ok := t.conn.PollRead()
+	t.dtlsIn = ok
+	return rec, ok
 }
 
 func (t *transport) releaseRecord(b []byte) { t.conn.ReleaseRead(b) }
