@@ -119,7 +119,8 @@ type Configuration struct {
 	// Messages beyond it wait in SCTP, whose receive window then closes,
 	// until PollRead makes room: nothing is dropped.
 	MaxQueuedMessages int
-	// MaxQueuedDatagrams bounds the outgoing datagram queue. If zero, 4096.
+	// MaxQueuedDatagrams bounds the outgoing datagram queue. If zero, 4096;
+	// at least 64 (minQueuedDatagrams).
 	MaxQueuedDatagrams int
 	// MaxSDPSize is the largest description accepted. If zero, 256 KiB.
 	MaxSDPSize int
@@ -282,7 +283,7 @@ func (c *Configuration) Validate() error {
 		shared.CheckRange(l, "MaxDataChannels", c.MaxDataChannels, 1, maxDataChannelsLimit),
 		shared.CheckMin(l, "MaxQueuedEvents", c.MaxQueuedEvents, 1),
 		shared.CheckMin(l, "MaxQueuedMessages", c.MaxQueuedMessages, 1),
-		shared.CheckMin(l, "MaxQueuedDatagrams", c.MaxQueuedDatagrams, 1),
+		shared.CheckMin(l, "MaxQueuedDatagrams", c.MaxQueuedDatagrams, minQueuedDatagrams),
 		shared.CheckMin(l, "MaxSDPSize", c.MaxSDPSize, 1),
 		shared.CheckMin(l, "MaxRemoteCandidates", c.MaxRemoteCandidates, 1),
 		shared.CheckMin(l, "MaxBufferedAmount", c.MaxBufferedAmount, 1),
@@ -290,6 +291,15 @@ func (c *Configuration) Validate() error {
 	)
 	return errors.Join(errs...)
 }
+
+// minQueuedDatagrams is the smallest MaxQueuedDatagrams. The bound is also
+// the ICE agent's (rtc-ice Config.MaxQueue: its outbox, event and read
+// queues), whose events of a gathering (a candidate each, the gathering
+// state) come in one burst, and a DTLS flight is several datagrams: with a
+// bound of 1 the agent lost a gathering event and never sent a check, and
+// under 64 the outbox never had the room a step wants before it takes an
+// SCTP packet (fixed in canWrite too).
+const minQueuedDatagrams = 64
 
 // minSCTPMTU is the smallest SCTP packet rtc-sctp accepts as its MTU
 // (sctp.Config.MTU).

@@ -363,11 +363,15 @@ func (t *transport) writeRecord(pkt []byte, out *sink) {
 // room for a burst (outboxRoom): SCTP keeps what is not pulled (its send
 // queue is the buffer), so no queue between them overflows.
 func (t *transport) canWrite() bool {
-	return t.phase == DTLSTransportConnected && t.outbox.Cap()-t.outbox.Len() > outboxRoom
+	room := min(outboxRoom, t.outbox.Cap()/2)
+	return t.phase == DTLSTransportConnected && t.outbox.Cap()-t.outbox.Len() > room
 }
 
 // outboxRoom is how many datagrams the outbox must have free before more
-// SCTP packets are pulled.
+// SCTP packets are pulled; an outbox of at most 2*outboxRoom
+// (MaxQueuedDatagrams) must have half of it free. A fixed 64 made an outbox
+// of 64 or fewer datagrams never take an SCTP packet: the association never
+// came up, and its pending INIT kept PollTimeout at now.
 const outboxRoom = 64
 
 // pollWrite returns the next datagram: the outbox first, then the agent's
