@@ -23,7 +23,7 @@ func TestSmallQueuesDeliverEverything(t *testing.T) {
 	}
 	for _, outbox := range []int{minQueuedDatagrams, minQueuedDatagrams + 1, 128, 129} {
 		t.Run(fmt.Sprint("MaxQueuedDatagrams=", outbox), func(t *testing.T) {
-			sim, a, b, dcs := connectedPair(t, 5, 1, Configuration{MaxQueuedDatagrams: outbox}, Configuration{MaxQueuedMessages: 1})
+			sim, _, b, dcs := connectedPair(t, 5, 1, Configuration{MaxQueuedDatagrams: outbox}, Configuration{MaxQueuedMessages: 1})
 			const n = 200
 			for i := range n {
 				if err := dcs[0].Send(fmt.Appendf(nil, "%04d%0996d", i, 0)); err != nil {
@@ -42,7 +42,28 @@ func TestSmallQueuesDeliverEverything(t *testing.T) {
 			if len(b.errs) > 0 {
 				t.Fatalf("receiver errors: %v", b.errs)
 			}
-			t.Logf("sender errors (queue full, counted): %d", len(a.errs))
 		})
+	}
+}
+
+// TestSmallMaxBufferedAmount: MaxBufferedAmount bounds what Send queues on
+// a channel, not the DCEP messages that open channels. Before, the
+// association's send buffer was MaxBufferedAmount itself, so with 1 byte
+// the DATA_CHANNEL_OPEN never fit and no channel ever opened.
+func TestSmallMaxBufferedAmount(t *testing.T) {
+	cfg := Configuration{MaxBufferedAmount: 1}
+	sim, _, b, dcs := connectedPair(t, 3, 1, cfg, cfg)
+	if err := dcs[0].Send([]byte("xy")); !errors.Is(err, ErrBufferFull) {
+		t.Fatalf("2 bytes with MaxBufferedAmount 1: %v, want ErrBufferFull", err)
+	}
+	if err := dcs[0].Send([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	start := len(b.Reads)
+	if err := sim.Run(func() bool { return len(b.Reads) > start }, 100000); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b.Reads[start].Data); got != "x" {
+		t.Fatalf("read %q", got)
 	}
 }

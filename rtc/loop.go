@@ -147,11 +147,18 @@ func (pc *PeerConnection) sctpConfig() (datachannel.Config, error) {
 			RemotePort:         pc.neg.remote.sctpPort,
 			MaxMessageSize:     pc.cfg.maxMessageSize(),
 			PeerMaxMessageSize: peerMaxMessageSize(pc.neg.remote.maxMessage),
-			SendBufferSize:     pc.cfg.maxBufferedAmount(),
+			SendBufferSize:     max(pc.cfg.maxBufferedAmount(), minSCTPSendBuffer),
 			MTU:                mtu,
 		},
 	}, nil
 }
+
+// minSCTPSendBuffer is the least the association's send buffer takes.
+// MaxBufferedAmount bounds each channel (data.send); the association also
+// carries the DCEP messages (RFC 8832 §5.1: an OPEN holds the label and
+// protocol, up to 64 KiB each), so a small MaxBufferedAmount must not
+// leave it without room for them: with 1 byte no channel ever opened.
+const minSCTPSendBuffer = 256 << 10
 
 // peerMaxMessageSize maps the remote a=max-message-size to the SCTP config
 // (RFC 8841 §6.1: absent means 64 KiB; 0 means no limit).
