@@ -279,7 +279,7 @@ func (c *Configuration) Validate() error {
 		errs = append(errs, &shared.ConfigError{Layer: l, Field: "RTCPMuxPolicy", Value: fmt.Sprint(c.RTCPMuxPolicy), Want: "require"})
 	}
 	errs = append(errs,
-		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, 1),
+		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, minMaxMessageSize),
 		shared.CheckRange(l, "MaxDataChannels", c.MaxDataChannels, 1, maxDataChannelsLimit),
 		shared.CheckMin(l, "MaxQueuedEvents", c.MaxQueuedEvents, 1),
 		shared.CheckMin(l, "MaxQueuedMessages", c.MaxQueuedMessages, 1),
@@ -291,6 +291,13 @@ func (c *Configuration) Validate() error {
 	)
 	return errors.Join(errs...)
 }
+
+// minMaxMessageSize is the smallest MaxMessageSize. The limit holds for
+// every SCTP message, and the DCEP messages that open channels are messages
+// too (RFC 8832 §5.1: an OPEN carries the label and protocol): with a
+// limit of 1 byte no channel ever opened, from either side. 1 KiB leaves a
+// label and protocol of about 1000 bytes together.
+const minMaxMessageSize = 1024
 
 // minQueuedDatagrams is the smallest MaxQueuedDatagrams. The bound is also
 // the ICE agent's (rtc-ice Config.MaxQueue: its outbox, event and read

@@ -107,14 +107,23 @@ func TestLimitMaxRemoteCandidates(t *testing.T) {
 }
 
 // TestLimitMessageSize: a message above the peer's max-message-size is
-// refused (RFC 8841 §6: "the sender MUST NOT send a message larger").
+// refused (RFC 8841 §6: "the sender MUST NOT send a message larger"), at
+// the smallest MaxMessageSize allowed on either side, with which channels
+// still open (before minMaxMessageSize, a limit of 1 byte left no room for
+// DATA_CHANNEL_OPEN and no channel opened).
 func TestLimitMessageSize(t *testing.T) {
-	_, _, _, dcs := connectedPair(t, 11, 1, Configuration{}, Configuration{MaxMessageSize: 1000})
-	if err := dcs[0].Send(make([]byte, 1000)); err != nil {
-		t.Errorf("1000 bytes: %v", err)
-	}
-	if err := dcs[0].Send(make([]byte, 1001)); !errors.Is(err, ErrMessageTooLarge) {
-		t.Errorf("1001 bytes: %v", err)
+	const n = minMaxMessageSize
+	for _, cfgs := range [][2]Configuration{{{}, {MaxMessageSize: n}}, {{MaxMessageSize: n}, {}}} {
+		sim, _, b, dcs := connectedPair(t, 11, 1, cfgs[0], cfgs[1])
+		if err := dcs[0].Send(make([]byte, n)); err != nil {
+			t.Errorf("%d bytes: %v", n, err)
+		}
+		if err := dcs[0].Send(make([]byte, n+1)); !errors.Is(err, ErrMessageTooLarge) {
+			t.Errorf("%d bytes: %v", n+1, err)
+		}
+		if err := sim.Run(func() bool { return len(b.Reads) == 1 }, 100000); err != nil || len(b.Reads[0].Data) != n {
+			t.Errorf("the %d-byte message did not arrive: %v", n, err)
+		}
 	}
 }
 

@@ -358,13 +358,13 @@ func TestConfigurationValidate(t *testing.T) {
 	if err := (&Configuration{}).Validate(); err != nil {
 		t.Fatalf("zero value: %v", err)
 	}
-	ok := Configuration{MaxDataChannels: 65534, MaxMessageSize: 1, ICETransportPolicy: ICETransportPolicyRelay, BundlePolicy: BundlePolicyMaxCompat}
+	ok := Configuration{MaxDataChannels: 65534, MaxMessageSize: minMaxMessageSize, ICETransportPolicy: ICETransportPolicyRelay, BundlePolicy: BundlePolicyMaxCompat}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("in range: %v", err)
 	}
 	for name, cfg := range map[string]Configuration{
 		"MaxDataChannels":     {MaxDataChannels: 65535},
-		"MaxMessageSize":      {MaxMessageSize: -1},
+		"MaxMessageSize":      {MaxMessageSize: minMaxMessageSize - 1},
 		"MaxQueuedEvents":     {MaxQueuedEvents: -5},
 		"MaxQueuedMessages":   {MaxQueuedMessages: -1},
 		"MaxQueuedDatagrams":  {MaxQueuedDatagrams: -1},
