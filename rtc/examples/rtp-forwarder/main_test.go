@@ -212,48 +212,11 @@ func TestForwardToGStreamer(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 
-	// A free port for GStreamer: bound and released here, then taken by
-	// udpsrc (the test waits until the port is busy).
-	probe, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := probe.LocalAddr().(*net.UDPAddr).Port
-	if err := probe.Close(); err != nil {
-		t.Fatal(err)
-	}
-	var gstOut bytes.Buffer
-	recv := exec.Command(gst, "-e", "-v", "udpsrc", "address=127.0.0.1", "port="+strconv.Itoa(port),
-		"caps=application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96",
-		"!", "rtpvp8depay", "!", "vp8dec", "!", "fakesink", "silent=false")
-	recv.Stdout, recv.Stderr = &gstOut, &gstOut
-	if err := recv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if recv.ProcessState == nil {
-			if err := recv.Process.Kill(); err != nil {
-				t.Error(err)
-			}
-			if err := recv.Wait(); err == nil {
-				t.Error("killed gst-launch-1.0 exited 0")
-			}
-		}
-	}()
-	for {
-		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))))
-		if err != nil {
-			break // udpsrc holds it
-		}
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("udpsrc never bound port %d:\n%s", port, gstOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	// GStreamer's receiver on a free port (startReceiver tries another one
+	// if a different process takes the port before udpsrc binds it).
+	recv := startReceiver(ctx, t, gst)
+	defer recv.kill(t)
+	gstOut, port := recv.out, recv.port
 
 	o := options{addr: "127.0.0.1:0", dest: "127.0.0.1", videoPT: 96, audioPT: 111, videoCodec: "VP8", pli: time.Second, videoPort: port}
 	var f cli.Flags
@@ -284,11 +247,11 @@ func TestForwardToGStreamer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)                        // GStreamer decodes the last frames
-	if err := recv.Process.Signal(os.Interrupt); err != nil { // -e: EOS, then exit
+	time.Sleep(300 * time.Millisecond)                            // GStreamer decodes the last frames
+	if err := recv.cmd.Process.Signal(os.Interrupt); err != nil { // -e: EOS, then exit
 		t.Fatal(err)
 	}
-	if err := recv.Wait(); err != nil {
+	if err := recv.wait(); err != nil {
 		t.Fatalf("gst-launch-1.0: %v\n%s", err, gstOut.String())
 	}
 	// fakesink's chain lines: one decoded 320x240 I420 picture each.
@@ -300,5 +263,87 @@ func TestForwardToGStreamer(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// receiver is gst-launch-1.0 receiving RTP with udpsrc.
+type receiver struct {
+	cmd  *exec.Cmd
+	out  *bytes.Buffer // read it only after wait returned
+	port int
+	done chan struct{} // closed when the process has exited
+	err  error         // its exit, once done is closed
+}
+
+func (r *receiver) wait() error { <-r.done; return r.err }
+
+// kill ends the process if it still runs.
+func (r *receiver) kill(t *testing.T) {
+	select {
+	case <-r.done:
+		return
+	default:
+	}
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Error(err)
+	}
+	if r.wait() == nil {
+		t.Error("killed gst-launch-1.0 exited 0")
+	}
+}
+
+// startReceiver starts gst-launch-1.0 with udpsrc on a free loopback port
+// and returns once udpsrc holds the port. The port is found by binding and
+// releasing it, so another process may take it before udpsrc does (a CI
+// run saw "Address already in use" and waited 40 s for a udpsrc that had
+// exited); udpsrc then exits, and this tries again with another port, up
+// to 3 times.
+func startReceiver(ctx context.Context, t *testing.T, gst string) *receiver {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		probe, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &receiver{out: new(bytes.Buffer), port: probe.LocalAddr().(*net.UDPAddr).Port, done: make(chan struct{})}
+		if err := probe.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r.cmd = exec.Command(gst, "-e", "-v", "udpsrc", "address=127.0.0.1", "port="+strconv.Itoa(r.port),
+			"caps=application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96",
+			"!", "rtpvp8depay", "!", "vp8dec", "!", "fakesink", "silent=false")
+		r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { r.err = r.cmd.Wait(); close(r.done) }()
+		if r.bound(ctx, t) {
+			return r
+		}
+		if attempt == 3 {
+			t.Fatalf("udpsrc did not start in 3 attempts; the last, on port %d: %v\n%s", r.port, r.err, r.out)
+		}
+		t.Logf("udpsrc on port %d exited (%v), trying another port:\n%s", r.port, r.err, r.out)
+	}
+}
+
+// bound waits until udpsrc holds its port (true) or has exited (false).
+func (r *receiver) bound(ctx context.Context, t *testing.T) bool {
+	for {
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(r.port))))
+		if err != nil {
+			return true // udpsrc holds it
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-r.done:
+			return false
+		case <-ctx.Done():
+			r.kill(t)
+			t.Fatalf("udpsrc never bound port %d:\n%s", r.port, r.out)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
