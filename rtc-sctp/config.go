@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"math"
 	"time"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -59,7 +60,7 @@ type Config struct {
 	// each held run of fragments and each unread message counting 128
 	// bytes more for its bookkeeping (gap fills may pass it by a quarter,
 	// so the cumulative TSN can advance). If zero, 1 MiB is used; it
-	// must be at least 1500.
+	// must be at least 1500 and fit the 32-bit a_rwnd.
 	// Keep it above MaxMessageSize: a message is held whole until its last
 	// fragment arrives, so one larger than this buffer can never complete.
 	ReceiveBufferSize int
@@ -133,7 +134,8 @@ func (c *Config) Validate() error {
 	return errors.Join(
 		shared.CheckRange(l, "MTU", c.MTU, 256, 65535),
 		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, 1),
-		shared.CheckMin(l, "ReceiveBufferSize", c.ReceiveBufferSize, 1500),
+		// The window is advertised as a 32-bit a_rwnd (RFC 9260 §3.3.2).
+		shared.CheckRange(l, "ReceiveBufferSize", int64(c.ReceiveBufferSize), 1500, math.MaxUint32),
 		shared.CheckMin(l, "SendBufferSize", c.SendBufferSize, 1),
 		shared.CheckMin(l, "RTOInitial", c.RTOInitial, 1),
 		shared.CheckMin(l, "RTOMin", c.RTOMin, 1),

@@ -1,6 +1,7 @@
 package sctp
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,7 +15,14 @@ import (
 // documented negative values (PeerMaxMessageSize, HeartbeatInterval) are
 // accepted.
 func TestConfigInvalid(t *testing.T) {
-	contracttest.ConfigRule(t, "sctp", func(c Config) error { _, err := New(c); return err }, []contracttest.BadConfig[Config]{
+	good := []Config{{PeerMaxMessageSize: -1, HeartbeatInterval: -1}, {MTU: 256, ReceiveBufferSize: 1500}}
+	var wide []contracttest.BadConfig[Config]
+	if strconv.IntSize == 64 { // a window past 32 bits (a_rwnd) needs a 64-bit int
+		w := int64(1) << 32
+		wide = append(wide, contracttest.BadConfig[Config]{Field: "ReceiveBufferSize", Config: Config{ReceiveBufferSize: int(w)}})
+		good = append(good, Config{ReceiveBufferSize: int(w - 1)})
+	}
+	contracttest.ConfigRule(t, "sctp", func(c Config) error { _, err := New(c); return err }, append(wide, []contracttest.BadConfig[Config]{
 		{Field: "MTU", Config: Config{MTU: 100}},
 		{Field: "MTU", Config: Config{MTU: 70000}},
 		{Field: "MaxMessageSize", Config: Config{MaxMessageSize: -1}},
@@ -25,5 +33,5 @@ func TestConfigInvalid(t *testing.T) {
 		{Field: "DelayedAckTimeout", Config: Config{DelayedAckTimeout: 501 * time.Millisecond}},
 		{Field: "MaxEvents", Config: Config{MaxEvents: -1}},
 		{Field: "MaxGapBlocks", Config: Config{MaxGapBlocks: -1}},
-	}, Config{PeerMaxMessageSize: -1, HeartbeatInterval: -1}, Config{MTU: 256, ReceiveBufferSize: 1500})
+	}...), good...)
 }

@@ -127,7 +127,7 @@ func (p *parser) parse() (*SessionDescription, error) {
 	p.sd = &SessionDescription{Version: -1}
 	// Offsets are 32 bits; a larger text (only with a MaxSize over 4 GiB)
 	// is simply checked again in full by Validate.
-	if p.keep = len(p.text) <= math.MaxUint32; p.keep {
+	if p.keep = uint64(len(p.text)) <= math.MaxUint32; p.keep {
 		// An attribute is a line, and so is each m= that opens a list.
 		p.spans = make([]attrSpan, 0, cap(p.attrs)+1)
 		p.spans = append(p.spans, attrSpan{}) // the session level's header

@@ -108,7 +108,10 @@ type Configuration struct {
 	LocalAddresses []netip.AddrPort
 
 	// MaxMessageSize is the largest data channel message accepted and
-	// advertised in a=max-message-size (RFC 8841 §6). If zero, 256 KiB.
+	// advertised in a=max-message-size (RFC 8841 §6). If zero, 256 KiB;
+	// from 1 KiB to 1 GiB. The SCTP receive buffer is sized to hold one
+	// message of this size, so a larger limit lets the peer make the
+	// association hold that much.
 	MaxMessageSize int
 	// MaxDataChannels limits open data channels. If zero, 1024; at most
 	// 65534 (the SCTP stream ids, RFC 8831 §6.2).
@@ -279,7 +282,7 @@ func (c *Configuration) Validate() error {
 		errs = append(errs, &shared.ConfigError{Layer: l, Field: "RTCPMuxPolicy", Value: fmt.Sprint(c.RTCPMuxPolicy), Want: "require"})
 	}
 	errs = append(errs,
-		shared.CheckMin(l, "MaxMessageSize", c.MaxMessageSize, minMaxMessageSize),
+		shared.CheckRange(l, "MaxMessageSize", c.MaxMessageSize, minMaxMessageSize, maxMaxMessageSize),
 		shared.CheckRange(l, "MaxDataChannels", c.MaxDataChannels, 1, maxDataChannelsLimit),
 		shared.CheckMin(l, "MaxQueuedEvents", c.MaxQueuedEvents, 1),
 		shared.CheckMin(l, "MaxQueuedMessages", c.MaxQueuedMessages, 1),
@@ -298,6 +301,11 @@ func (c *Configuration) Validate() error {
 // limit of 1 byte no channel ever opened, from either side. 1 KiB leaves a
 // label and protocol of about 1000 bytes together.
 const minMaxMessageSize = 1024
+
+// maxMaxMessageSize is the largest MaxMessageSize: the association's
+// receive buffer holds a whole message (receiveBuffer), and its window is
+// a 32-bit count (RFC 9260 §3.3.2, a_rwnd).
+const maxMaxMessageSize = 1 << 30
 
 // minQueuedDatagrams is the smallest MaxQueuedDatagrams. The bound is also
 // the ICE agent's (rtc-ice Config.MaxQueue: its outbox, event and read

@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -124,6 +125,33 @@ func TestLimitMessageSize(t *testing.T) {
 		if err := sim.Run(func() bool { return len(b.Reads) == 1 }, 100000); err != nil || len(b.Reads[0].Data) != n {
 			t.Errorf("the %d-byte message did not arrive: %v", n, err)
 		}
+	}
+}
+
+// TestLargeMaxMessageSize: a message of the largest size we advertise
+// arrives. Before, the SCTP receive buffer stayed at 1 MiB whatever
+// MaxMessageSize was, so with 4 MiB advertised a 2 MiB message could never
+// be reassembled: it stalled the association ("data outside the receive
+// window") for good.
+func TestLargeMaxMessageSize(t *testing.T) {
+	const n = 4 << 20
+	cfg := Configuration{MaxMessageSize: n}
+	sim, _, b, dcs := connectedPair(t, 3, 1, cfg, cfg)
+	msg := make([]byte, n)
+	for i := range msg {
+		msg[i] = byte(i * 7)
+	}
+	if err := dcs[0].Send(msg); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(func() bool { return len(b.Reads) == 1 }, 200000); err != nil {
+		t.Fatalf("the %d-byte message did not arrive: %v (errors %v)", n, err, b.errs)
+	}
+	if !bytes.Equal(b.Reads[0].Data, msg) {
+		t.Fatal("the message arrived changed")
+	}
+	if _, err := NewPeerConnection(Configuration{MaxMessageSize: maxMaxMessageSize + 1}); !errors.Is(err, shared.ErrInvalidConfig) {
+		t.Errorf("MaxMessageSize %d: %v, want an invalid configuration", maxMaxMessageSize+1, err)
 	}
 }
 

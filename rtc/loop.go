@@ -148,10 +148,20 @@ func (pc *PeerConnection) sctpConfig() (datachannel.Config, error) {
 			MaxMessageSize:     pc.cfg.maxMessageSize(),
 			PeerMaxMessageSize: peerMaxMessageSize(pc.neg.remote.maxMessage),
 			SendBufferSize:     max(pc.cfg.maxBufferedAmount(), minSCTPSendBuffer),
+			ReceiveBufferSize:  receiveBuffer(pc.cfg.maxMessageSize()),
 			MTU:                mtu,
 		},
 	}, nil
 }
+
+// receiveBuffer is the association's receive buffer (and window) for a
+// MaxMessageSize of maxMessage: rtc-sctp's default of 1 MiB, or room for
+// one message of the largest size we advertise (a=max-message-size, RFC
+// 8841 §6) and 256 KiB of other traffic. A message is held whole until its
+// last fragment arrives, so with a buffer smaller than the message it never
+// completes: before, a MaxMessageSize of 4 MiB let the peer send 2 MiB
+// messages that stalled the association for good.
+func receiveBuffer(maxMessage int) int { return max(1<<20, maxMessage+256<<10) }
 
 // minSCTPSendBuffer is the least the association's send buffer takes.
 // MaxBufferedAmount bounds each channel (data.send); the association also

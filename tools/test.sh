@@ -94,6 +94,13 @@ for m in "${modules[@]}"; do
 	(cd "$m" && go vet ./...) || fail "vet $m"
 done
 
+# Embedded peers run on 32-bit ARM: every module, tests included, must build
+# where int is 32 bits (a constant past 2^31 in an int does not).
+step "32-bit build (GOARCH=arm, go vet)"
+for m in "${modules[@]}"; do
+	(cd "$m" && GOARCH=arm GOARM=7 go vet ./...) || fail "32-bit vet $m"
+done
+
 # --- 3. Tests --------------------------------------------------------------------
 passed=0 failed=0 skipped=0
 count_results() { # file

@@ -244,7 +244,7 @@ func throughJitterBuffer(t *testing.T, mime string, frames [][]byte) [][]byte {
 		}
 	}
 	for i, fr := range frames {
-		ps, err := pz.Packetize(fr, uint32(0xFFFF0000+i*3000))
+		ps, err := pz.Packetize(fr, 0xFFFF0000+uint32(i)*3000)
 		if err != nil {
 			t.Fatal(err)
 		}
