@@ -80,8 +80,10 @@
 // have queued sends are driven. A connection's place in the heap is updated
 // after every drive. Deadlines 1 s or more away (consent checks, RFC 7675
 // §5.1, already jittered by ±20%; keepalives; SCTP heartbeats and
-// retransmissions) are delivered at the next 50 ms boundary, never more
-// than 50 ms late, so one wake-up drives every connection of a loop whose
+// retransmissions) are delivered at the next boundary of a bucket of 50,
+// 100, 200 or 400 ms, the largest that is at most a twentieth of the wait
+// (a consent check 4–6 s away is at most 200 ms late, a 1 s retransmission
+// at most 50 ms), so one wake-up drives every connection of a loop whose
 // timer fell in that bucket and their datagrams leave in one sendmmsg;
 // nearer deadlines stay exact. On Linux the sockets are read and written
 // with recvmmsg and sendmmsg directly (socket_mmsg.go), allocating nothing

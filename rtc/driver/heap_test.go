@@ -3,6 +3,7 @@ package driver
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestTimerHeapModel checks the deadline heap against a map under random
@@ -77,8 +78,9 @@ func BenchmarkTimerHeap(b *testing.B) {
 }
 
 // TestCoalesce checks the delivery time of deadlines: near ones exact,
-// distant ones at the next bucket boundary, never more than one bucket
-// late and never early.
+// distant ones at the next boundary of a bucket that grows with the wait
+// (50 ms from 1 s, 100 ms from 2 s, 200 ms from 4 s, 400 ms from 8 s),
+// never later than a twentieth of the wait and never early.
 func TestCoalesce(t *testing.T) {
 	now := int64(1_700_000_000_123_456_789)
 	for _, d := range []int64{-5e6, 0, 1, 1e6, 200e6, coalesceAfter - 1} {
@@ -86,15 +88,30 @@ func TestCoalesce(t *testing.T) {
 			t.Errorf("deadline now%+d delivered at now%+d, want exact", d, got-now)
 		}
 	}
-	r := rand.New(rand.NewPCG(5, 6))
-	for range 10000 {
-		at := now + coalesceAfter + r.Int64N(30e9)
-		got := coalesce(at, now)
-		if got < at || got-at >= coalesceBucket || got%coalesceBucket != 0 {
-			t.Fatalf("deadline %d delivered at %d (%+d ns)", at, got, got-at)
+	buckets := []struct{ wait, bucket int64 }{
+		{1e9, 50e6}, {1999e6, 50e6}, {2e9, 100e6}, {3e9, 100e6}, {4e9, 200e6},
+		{5e9, 200e6}, {6e9, 200e6}, {8e9, 400e6}, {15e9, 400e6}, {3600e9, 400e6},
+	}
+	for _, b := range buckets {
+		// A deadline just past a boundary of its bucket waits for the next.
+		at := now + b.wait
+		at += b.bucket - at%b.bucket + 1
+		got := coalesce(at, at-b.wait)
+		if want := at - 1 + b.bucket; got != want {
+			t.Errorf("wait %v: delivered %v late, want %v (a %v bucket)",
+				time.Duration(b.wait), time.Duration(got-at), time.Duration(want-at), time.Duration(b.bucket))
 		}
 	}
-	if at := now + 7*coalesceBucket - now%coalesceBucket; coalesce(at, now) != at {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 10000 {
+		wait := coalesceAfter + r.Int64N(30e9)
+		at := now + wait
+		got := coalesce(at, now)
+		if got < at || got-at > wait/20 || got%coalesceBucket != 0 {
+			t.Fatalf("deadline %d (wait %d) delivered at %d (%+d ns)", at, wait, got, got-at)
+		}
+	}
+	if at := now + 7*coalesceMaxBucket - now%coalesceMaxBucket; coalesce(at, now) != at {
 		t.Errorf("a deadline on a boundary moved")
 	}
 }
