@@ -396,11 +396,17 @@ func (a *Agent) ReleaseIdle() {
 	a.events.Release()
 }
 
-// bufferBounds: the agent keeps up to 32 released buffers of 256 bytes to
+// bufferBounds: the agent keeps up to 32 released buffers of 128 bytes to
 // 128 KiB (a relayed datagram of up to 64 KiB fits; larger ones are let go).
-var bufferBounds = shared.BufferBounds{Count: 32, MinCap: 256, MaxCap: 128 << 10}
+var bufferBounds = shared.BufferBounds{Count: 32, MinCap: 128, MaxCap: 128 << 10}
 
-func (a *Agent) buffer() []byte { return a.bufferFor(256) }
+// buffer returns a buffer for a STUN message the agent builds. 128 bytes
+// hold a connectivity or consent check with ufrags of up to 20 characters
+// each (about 100 bytes with 8-character ones: RFC 8445 §7.2.2's
+// attributes) and its response (76 bytes with an IPv6 address), which is
+// what an idle connection keeps (issue 18); a longer message grows the
+// buffer once, and the bigger buffer is then reused.
+func (a *Agent) buffer() []byte { return a.bufferFor(128) }
 
 // bufferFor returns an empty buffer with room for n bytes, reusing one
 // handed back with ReleaseWrite/ReleaseRead when it is big enough.

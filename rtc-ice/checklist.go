@@ -436,16 +436,26 @@ func (a *Agent) checkRTO() time.Duration {
 // Before the agent was told the time the start waits for the first
 // HandleTimeout, so no timer starts from the zero time.
 func (a *Agent) startTx(now time.Time, t *transaction, msg []byte, s stun.Schedule, proto shared.TransportProtocol) {
-	t.msg = append(t.msg[:0], msg...) // t.msg: nil, or a recycled transaction's (consentTimers)
 	a.txs = append(a.txs, t)
+	if now.IsZero() || t.kind == txCheck {
+		// The agent keeps a copy of the request for a deferred start, and
+		// of a check for tick to send again as a triggered check; the
+		// engine keeps its own for retransmissions. t.msg: nil, or a
+		// recycled transaction's.
+		t.msg = append(t.msg[:0], msg...)
+	}
 	if now.IsZero() {
 		a.deferred = append(a.deferred, deferredTx{t: t, s: s, proto: proto})
 		a.wantTick = true
 		a.ReleaseWrite(msg)
 		return
 	}
-	a.engineStart(now, t, s, proto)
+	err := a.engine.Start(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Protocol: proto}, Message: msg}, s)
+	// The engine copied the request: msg goes back to the free list now,
+	// where flushEngine takes it for the first transmission, so a request
+	// costs one agent buffer rather than two (issue 18).
 	a.ReleaseWrite(msg)
+	a.engineStarted(now, t, err)
 }
 
 // deferredTx is a request started before the agent knew the time.
@@ -455,8 +465,14 @@ type deferredTx struct {
 	proto shared.TransportProtocol
 }
 
+// engineStart starts a deferred request (startDeferred).
 func (a *Agent) engineStart(now time.Time, t *transaction, s stun.Schedule, proto shared.TransportProtocol) {
-	err := a.engine.Start(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Protocol: proto}, Message: t.msg}, s)
+	a.engineStarted(now, t, a.engine.Start(shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Protocol: proto}, Message: t.msg}, s))
+}
+
+// engineStarted sends what the engine queued for a request it was given,
+// or fails the request when the engine refused it (err).
+func (a *Agent) engineStarted(now time.Time, t *transaction, err error) {
 	if err != nil {
 		// The engine holds MaxPairs+64 transactions; more is a bug, not
 		// input: fail the request as if it timed out.

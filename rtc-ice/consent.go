@@ -85,7 +85,7 @@ func (a *Agent) consentTimers(now time.Time) {
 	id := a.newTxID()
 	msg, _ := a.buildCheck(id, p.local, rem, p.nominated && a.role == RoleControlling)
 	t := a.consentTransaction()
-	*t = transaction{id: id, kind: txConsent, pair: p, msg: t.msg[:0]}
+	*t = transaction{id: id, kind: txConsent, pair: p}
 	a.startTx(now, t, msg, a.txSchedule(a.cfg.checkRTO(), 4), p.local.Protocol)
 	if !a.pendingSince.IsZero() && now.Sub(a.pendingSince) > 0 {
 		// Unanswered: check again sooner to recover quickly.
@@ -96,9 +96,9 @@ func (a *Agent) consentTimers(now time.Time) {
 }
 
 // consentTransaction returns the previous consent check's transaction for
-// reuse (with its request buffer) once nothing refers to it any more, so
-// a connection's consent checks allocate nothing (issue 18); else a new
-// one.
+// reuse once nothing refers to it any more, so a connection's consent
+// checks allocate nothing (issue 18); else a new one. A consent check
+// keeps no copy of its request (startTx): the engine's is the only one.
 func (a *Agent) consentTransaction() *transaction {
 	t := a.consentTx
 	if t == nil || slices.Contains(a.txs, t) || slices.ContainsFunc(a.deferred, func(d deferredTx) bool { return d.t == t }) {

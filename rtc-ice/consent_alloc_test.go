@@ -1,6 +1,7 @@
 package ice
 
 import (
+	"bytes"
 	"testing"
 	"time"
 	"unsafe"
@@ -105,5 +106,103 @@ func TestConsentNoAllocs(t *testing.T) {
 func TestAgentSize(t *testing.T) {
 	if n := unsafe.Sizeof(Agent{}); n > 1408 {
 		t.Errorf("Agent is %d bytes, want at most 1408", n)
+	}
+}
+
+// TestConsentKeepsOneBuffer: an idle, connected agent whose caller hands
+// written buffers back keeps one 128-byte buffer for its consent checks
+// and their responses (RFC 7675 §5.1) and no copy of the consent request
+// beside the transaction engine's. Before (issue 18), the request was
+// built in one 256-byte buffer and sent from a second, and the agent kept
+// a third copy in the transaction. A consent request that is lost is
+// still retransmitted, byte for byte, from the engine's copy, and its
+// response keeps consent.
+func TestConsentKeepsOneBuffer(t *testing.T) {
+	pa, pb, sim, _ := hostPair(t, 2)
+	if err := sim.Run(func() bool { return pa.nominated() && pb.nominated() }, 10000); err != nil {
+		t.Fatal(err)
+	}
+	now := sim.Now()
+	// deliver moves what from wrote to to (all of it, or drops it when
+	// lose), gives the buffers back, and returns the datagrams it moved.
+	deliver := func(from, to *Agent, lose bool) [][]byte {
+		var moved [][]byte
+		for {
+			m, ok := from.PollWrite()
+			if !ok {
+				return moved
+			}
+			moved = append(moved, bytes.Clone(m.Message))
+			if !lose {
+				in := shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: m.Transport.Peer, Peer: m.Transport.Local, Protocol: m.Transport.Protocol}, Message: m.Message}
+				if err := to.HandleRead(in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			from.ReleaseWrite(m.Message)
+			for {
+				if _, ok := to.PollEvent(); !ok {
+					break
+				}
+			}
+		}
+	}
+	// cycle runs both agents' consent checks, each one drained at once as
+	// a driver does (rtc/driver drains a connection after every call).
+	cycle := func() {
+		now = now.Add(6 * time.Second) // past the longest consent interval (1.2 × 5 s)
+		for _, p := range [][2]*Agent{{pa.a, pb.a}, {pb.a, pa.a}} {
+			if err := p[0].HandleTimeout(now); err != nil {
+				t.Fatal(err)
+			}
+			deliver(p[0], p[1], false)
+			deliver(p[1], p[0], false)
+		}
+	}
+	// The checks of the setup end; then what they left goes, as an idle
+	// connection lets it go (rtc calls ReleaseIdle), and consent checks
+	// take back what they need.
+	cycle()
+	cycle()
+	pa.a.ReleaseIdle()
+	pb.a.ReleaseIdle()
+	for range 5 {
+		cycle()
+	}
+	for _, p := range []*peer{pa, pb} {
+		if n, b := p.a.free.Len(), p.a.free.Bytes(); n != 1 || b > 128 {
+			t.Errorf("the agent keeps %d buffers (%d bytes) for consent, want one of at most 128", n, b)
+		}
+		if p.a.consentTx == nil || p.a.consentTx.msg != nil {
+			t.Errorf("the consent transaction keeps a copy of its request")
+		}
+		if p.a.lastConsent != now {
+			t.Errorf("consent last refreshed at %v, want %v", p.a.lastConsent, now)
+		}
+	}
+	// A's next consent request is lost; the engine sends it again after
+	// the check RTO (500 ms), and the response to that keeps consent.
+	now = now.Add(6 * time.Second)
+	if err := pa.a.HandleTimeout(now); err != nil {
+		t.Fatal(err)
+	}
+	lost := deliver(pa.a, pb.a, true)
+	if len(lost) != 1 || pa.a.lastConsent == now {
+		t.Fatalf("%d datagrams lost, consent at %v", len(lost), pa.a.lastConsent)
+	}
+	now = now.Add(500 * time.Millisecond)
+	if err := pa.a.HandleTimeout(now); err != nil {
+		t.Fatal(err)
+	}
+	again := deliver(pa.a, pb.a, false)
+	deliver(pb.a, pa.a, false)
+	if len(again) != 1 || !bytes.Equal(again[0], lost[0]) {
+		t.Fatalf("retransmission %x, want the lost request %x", again, lost)
+	}
+	if pa.a.lastConsent != now {
+		t.Errorf("consent not refreshed by the retransmitted check: last %v, now %v", pa.a.lastConsent, now)
+	}
+	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
+		t.Errorf("A: %v", st)
 	}
 }
