@@ -87,7 +87,11 @@ type Conn struct {
 	flight     []flightMsg
 	early      [][]byte // epoch-1 records that arrived before the keys (replayed once keys exist)
 	earlyData  [][]byte // application data that arrived before the handshake completed
-	hs         handshakeState
+	// hs is what the 1.2 handshake accumulates; nil once the handshake is
+	// complete (either version), when a 1.2 connection keeps export only
+	// (issue 18: 336 bytes that an established Conn held inline).
+	hs     *handshakeState
+	export *exportSecret
 
 	// timers
 	rtxDeadline time.Time
@@ -119,7 +123,8 @@ type Conn struct {
 	shares13 []*tls13.ClientKeyShare
 
 	// The small fields, together so that the struct has no padding (issue
-	// 18: 1776 bytes, the 1792-byte size class; 1904 and 2048 before).
+	// 18: 1456 bytes, the 1536-byte size class; 1776 (1792) with hs
+	// inline, 1904 (2048) before).
 	writeEpoch  uint16
 	sendSeq     uint16 // handshake message_seq
 	recvSeq     uint16
@@ -144,7 +149,16 @@ type cookieState struct {
 	rotate  time.Time
 }
 
-// handshakeState is what the handshake accumulates.
+// exportSecret is what a DTLS 1.2 connection keeps of its handshake for
+// the exporter (RFC 5705 §4: the PRF over the master secret, with the
+// client and server randoms as the seed).
+type exportSecret struct {
+	suite        *suiteInfo
+	masterSecret []byte
+	randoms      [64]byte // client_random, then server_random
+}
+
+// handshakeState is what the 1.2 handshake accumulates.
 type handshakeState struct {
 	clientRandom, serverRandom [32]byte
 	clientHello                []byte // our last ClientHello message (client)
@@ -219,7 +233,7 @@ func newConn(now time.Time, tr shared.TransportContext, cfg *Config, client bool
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Conn{cfg: *cfg, isClient: client, tr: tr}
+	c := &Conn{cfg: *cfg, isClient: client, tr: tr, hs: new(handshakeState)}
 	c.clock.Advance(now)
 	q := c.cfg.maxQueued()
 	c.out = shared.NewQueue[outDatagram](q)
@@ -601,11 +615,14 @@ func (c *Conn) complete() {
 	c.conn = c.buildState()
 	// What the handshake no longer needs (the flight stays: the peer may
 	// still ask for it; the master secret and randoms stay for exporters).
+	// The parsed leaf in hs served the signature checks only; it kept the
+	// whole Certificate message alive (about 2.7 KB). c.conn holds the
+	// chain.
 	c.transcript = nil
-	c.hs.ecdhKey, c.hs.peerPub, c.hs.clientHello = nil, nil, nil
-	// The parsed leaf served the signature checks only; it kept the whole
-	// Certificate message alive (about 2.7 KB). c.conn holds the chain.
-	c.hs.peerLeaf, c.hs.peerCerts = nil, nil
+	c.export = &exportSecret{suite: c.hs.suite, masterSecret: c.hs.masterSecret}
+	copy(c.export.randoms[:32], c.hs.clientRandom[:])
+	copy(c.export.randoms[32:], c.hs.serverRandom[:])
+	c.hs = nil
 	c.scratch = nil // 2 KiB; established, only alerts and a repeated Finished use it
 	if !c.finalFlight {
 		// The peer's final flight answered ours (RFC 6347 §4.2.4): ours

@@ -271,10 +271,11 @@ func (c *Conn) sync13(err error) error {
 		c.state = stateEstablished
 		c.conn = c.buildState13()
 		c.pushEvent(Event{Kind: EventHandshakeComplete, State: c.conn})
-		// What the 1.2 machine kept while the version was open (an
-		// auto client's ClientHello and 1.2 key share, a server's
-		// reassembled ClientHello) is no longer needed.
-		c.hs.ecdhKey, c.hs.clientHello = nil, nil
+		// What the 1.2 machine kept while the version was open (its
+		// handshake state: an auto client's ClientHello and 1.2 key
+		// share; a server's reassembled ClientHello) is no longer
+		// needed.
+		c.hs = nil
 		c.shares13, c.transcript, c.scratch = nil, nil, nil
 		c.reasm.clear()
 	}

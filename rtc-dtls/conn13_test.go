@@ -105,10 +105,10 @@ func TestDTLS13Fallback(t *testing.T) {
 	if st.Version != "DTLS 1.2" || p.server.v13 != nil {
 		t.Errorf("version %q", st.Version)
 	}
-	if got := p.server.hs.serverRandom[24:]; string(got) != "DOWNGRD\x01" {
+	if got := p.server.export.randoms[32+24:]; string(got) != "DOWNGRD\x01" {
 		t.Errorf("server random tail %q, want the DTLS 1.2 downgrade sentinel", got)
 	}
-	if err := tls13.CheckDowngrade(p.client.hs.serverRandom, true, uint16(VersionDTLS12)); err == nil {
+	if err := tls13.CheckDowngrade([32]byte(p.client.export.randoms[32:]), true, uint16(VersionDTLS12)); err == nil {
 		t.Error("a 1.3 client would not detect this downgrade")
 	}
 }

@@ -130,10 +130,10 @@ func TestMemoryPerConn(t *testing.T) {
 		v13, later bool
 		limit      float64 // bytes per Conn, client and server each
 	}{
-		{false, false, 6500}, // 5.2 / 5.3 KB (12.0 / 11.3 before, 5.6 / 5.7 after round 1)
-		{false, true, 6500},  // 5.2 / 5.3 KB (13.6 / 12.9; 5.6 / 5.7)
-		{true, false, 12000}, // 8.6 / 10.1 KB (17.9 / 18.3; 9.5 / 12.2)
-		{true, true, 10000},  // 8.6 / 8.6 KB (20.3 / 20.8; 9.5 / 9.5)
+		{false, false, 6500}, // 4.8 / 4.8 KB (12.0 / 11.3 before, 5.6 / 5.7 after round 1, 5.2 / 5.3 with hs inline)
+		{false, true, 6500},  // 4.8 / 4.8 KB (13.6 / 12.9; 5.6 / 5.7; 5.2 / 5.3)
+		{true, false, 12000}, // 8.1 / 9.6 KB (17.9 / 18.3; 9.5 / 12.2; 8.6 / 10.1)
+		{true, true, 10000},  // 8.1 / 8.1 KB (20.3 / 20.8; 9.5 / 9.5; 8.6 / 8.6)
 	} {
 		c, s := connBytes(t, n, tc.v13, tc.later)
 		t.Logf("v13=%v later=%v: client %.0f B, server %.0f B per Conn", tc.v13, tc.later, c, s)
@@ -149,16 +149,19 @@ func TestMemoryPerConn(t *testing.T) {
 // scratch, the 1.2 client's last flight (the server's answered it), or
 // (an auto client, 1.2 and 1.3 offered) the ClientHello and key shares of
 // the version not taken; ConnectionState still has the chain. Before, all of it stayed for the life of the connection (about
-// 5 KB per 1.2 Conn).
+// 5 KB per 1.2 Conn). The 1.2 handshake state goes as a whole (it was
+// inline, 336 bytes, issue 18): a 1.2 Conn keeps the exporter's master
+// secret and randoms, a 1.3 Conn nothing of it.
 func TestHandshakeReleases(t *testing.T) {
 	for _, v13 := range []bool{false, true} {
 		p := establishedPair(t, v13)
 		for _, c := range []*Conn{p.client, p.server} {
-			if c.hs.peerLeaf != nil || c.hs.peerCerts != nil || cap(c.scratch) != 0 || c.hs.clientHello != nil ||
-				c.hs.ecdhKey != nil || c.shares13 != nil || len(c.reasm.msgs) != 0 {
-				t.Errorf("v13=%v client %v keeps leaf %v, chain %d, scratch %d, ClientHello %d, 1.2 key %v, 1.3 shares %d, messages %d",
-					v13, c.isClient, c.hs.peerLeaf != nil, len(c.hs.peerCerts), cap(c.scratch), len(c.hs.clientHello),
-					c.hs.ecdhKey != nil, len(c.shares13), len(c.reasm.msgs))
+			if c.hs != nil || cap(c.scratch) != 0 || c.shares13 != nil || len(c.reasm.msgs) != 0 {
+				t.Errorf("v13=%v client %v keeps handshake state %v, scratch %d, 1.3 shares %d, messages %d",
+					v13, c.isClient, c.hs != nil, cap(c.scratch), len(c.shares13), len(c.reasm.msgs))
+			}
+			if (c.export != nil) == v13 {
+				t.Errorf("v13=%v client %v: 1.2 exporter secret kept %v", v13, c.isClient, c.export != nil)
 			}
 			if !v13 && (c.isClient != (c.flight == nil) || c.isClient == c.finalFlight) {
 				t.Errorf("1.2 client %v: flight of %d messages kept (final %v); only the server's final flight stays", c.isClient, len(c.flight), c.finalFlight)
@@ -280,15 +283,17 @@ func TestReleaseIdle(t *testing.T) {
 	}
 }
 
-// TestConnSize: the Conn struct fits the 1792-byte size class (1904 bytes,
-// the 2048-byte class, before): the HelloVerifyRequest cookie secrets are
-// allocated only by a server that uses them, and the one-byte fields are
-// grouped without padding (issue 18). A server that sends
+// TestConnSize: the Conn struct fits the 1536-byte size class (1904 bytes,
+// the 2048-byte class, at first; 1776 with the 1.2 handshake state inline):
+// the HelloVerifyRequest cookie secrets are allocated only by a server
+// that uses them, the 1.2 handshake state only until the handshake
+// completes, and the one-byte fields are grouped without padding (issue
+// 18). A server that sends
 // HelloVerifyRequests has them from the start; one that does not, and the
 // client, never do.
 func TestConnSize(t *testing.T) {
-	if n := unsafe.Sizeof(Conn{}); n > 1792 {
-		t.Errorf("Conn is %d bytes, want at most 1792", n)
+	if n := unsafe.Sizeof(Conn{}); n > 1536 {
+		t.Errorf("Conn is %d bytes, want at most 1536", n)
 	}
 	cc, sc := defaultConfigs()
 	p := newTestPair(t, cc, sc)

@@ -51,7 +51,7 @@ func (c *Conn) refuseHello(err error) error {
 	if !c.learnTr || c.bound {
 		return err
 	}
-	c.hs = handshakeState{}
+	c.hs = new(handshakeState)
 	c.stats.BadHandshake++
 	alert := AlertInternalError
 	if ae := (*AlertError)(nil); errors.As(err, &ae) {
@@ -143,7 +143,7 @@ func (c *Conn) ensureCookieSecrets() error {
 // from unauthenticated input, perhaps) and waits for a ClientHello again,
 // unbound. Record sequence numbers keep increasing (RFC 6347 §4.1).
 func (c *Conn) restartHandshake() {
-	c.hs = handshakeState{}
+	c.hs = new(handshakeState)
 	c.step = stepClientHello
 	c.recvSeq, c.sendSeq = 0, 0
 	c.reasm.clear()

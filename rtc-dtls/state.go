@@ -56,7 +56,7 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	if c.v13 != nil {
 		return c.exporter13(label, context, length)
 	}
-	if c.conn == nil || c.hs.masterSecret == nil {
+	if c.conn == nil || c.export == nil {
 		return nil, ErrHandshakeNotDone
 	}
 	if reservedLabels[label] {
@@ -65,7 +65,8 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	if length < 0 || length > 1<<16 || len(context) >= 1<<16 {
 		return nil, errors.New("dtls: bad exporter length")
 	}
-	return exportKeyingMaterial(c.hs.suite.prfHash(), c.hs.masterSecret, c.hs.clientRandom[:], c.hs.serverRandom[:],
+	x := c.export
+	return exportKeyingMaterial(x.suite.prfHash(), x.masterSecret, x.randoms[:32], x.randoms[32:],
 		label, context, context != nil, length), nil
 }
 
