@@ -130,10 +130,10 @@ func TestMemoryPerConn(t *testing.T) {
 		v13, later bool
 		limit      float64 // bytes per Conn, client and server each
 	}{
-		{false, false, 6500}, // 4.8 / 4.8 KB (12.0 / 11.3 before, 5.6 / 5.7 after round 1, 5.2 / 5.3 with hs inline)
+		{false, false, 6500}, // 4.8 / 4.8 KB (12.0 / 11.3 before, 5.6 / 5.7 after round 1, 5.2 / 5.3 with the handshake states inline)
 		{false, true, 6500},  // 4.8 / 4.8 KB (13.6 / 12.9; 5.6 / 5.7; 5.2 / 5.3)
-		{true, false, 12000}, // 8.1 / 9.6 KB (17.9 / 18.3; 9.5 / 12.2; 8.6 / 10.1)
-		{true, true, 10000},  // 8.1 / 8.1 KB (20.3 / 20.8; 9.5 / 9.5; 8.6 / 8.6)
+		{true, false, 12000}, // 7.8 / 9.3 KB (17.9 / 18.3; 9.5 / 12.2; 8.6 / 10.1)
+		{true, true, 10000},  // 7.8 / 7.9 KB (20.3 / 20.8; 9.5 / 9.5; 8.6 / 8.6)
 	} {
 		c, s := connBytes(t, n, tc.v13, tc.later)
 		t.Logf("v13=%v later=%v: client %.0f B, server %.0f B per Conn", tc.v13, tc.later, c, s)

@@ -127,11 +127,11 @@ func (e *Endpoint) clientCID(ee *EncryptedExtensions) error {
 	if !ee.Ext.HasConnectionID {
 		return nil
 	}
-	if !e.chMsg.Ext.HasConnectionID {
+	if !e.hs.chMsg.Ext.HasConnectionID {
 		// RFC 8446 §4.2: an extension the client did not offer.
 		return alert(alertUnsupportedExtension, errors.New("tls13: connection_id we did not offer"))
 	}
-	e.ourCID = e.chMsg.Ext.ConnectionID
+	e.ourCID = e.hs.chMsg.Ext.ConnectionID
 	e.reader.cidLen = len(e.ourCID)
 	e.setPeerCID(bytes.Clone(ee.Ext.ConnectionID))
 	return nil

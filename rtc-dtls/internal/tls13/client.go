@@ -43,16 +43,16 @@ func (e *Endpoint) clientStart() error {
 		return err
 	}
 	for _, ks := range shares {
-		e.shares = append(e.shares, ks)
+		e.hs.shares = append(e.hs.shares, ks)
 		ch.Ext.KeyShares = append(ch.Ext.KeyShares, KeyShareEntry{Group: ks.Group(), KeyExchange: ks.Public()})
 	}
 	e.offerCID(ch)
-	e.chMsg = ch
+	e.hs.chMsg = ch
 	body, err := ch.Append(nil)
 	if err != nil {
 		return err
 	}
-	e.chBody = body
+	e.hs.chBody = body
 	e.state = stateWaitSH
 	return e.sendFlight(false, msg{0, TypeClientHello, body})
 }
@@ -62,7 +62,7 @@ func (e *Endpoint) addClientShare(ch *ClientHello, g Group) error {
 	if err != nil {
 		return err
 	}
-	e.shares = append(e.shares, ks)
+	e.hs.shares = append(e.hs.shares, ks)
 	ch.Ext.KeyShares = append(ch.Ext.KeyShares, KeyShareEntry{Group: g, KeyExchange: ks.Public()})
 	return nil
 }
@@ -82,7 +82,7 @@ func ResumeClient(cfg Config, now, started time.Time, chBody []byte, chSeq uint1
 	if started.Before(now) {
 		e.start = started
 	}
-	e.chMsg, e.chBody, e.shares = ch, chBody, shares
+	e.hs.chMsg, e.hs.chBody, e.hs.shares = ch, chBody, shares
 	if ch.Ext.HasConnectionID {
 		// The 1.2 machine's ClientHello offered a CID: records to us may
 		// carry it from the server's first protected one.
@@ -141,7 +141,7 @@ func (e *Endpoint) clientMessage(epoch uint64, typ HandshakeType, body []byte) e
 		if err != nil {
 			return err
 		}
-		e.certRequested, e.certReqContext = true, slices.Clone(cr.Context)
+		e.certRequested, e.hs.certReqContext = true, slices.Clone(cr.Context)
 		e.writeTranscript(typ, body)
 		e.state = stateWaitCert
 	case (e.state == stateWaitCR || e.state == stateWaitCert) && typ == TypeCertificate && epoch == 2:
@@ -149,7 +149,7 @@ func (e *Endpoint) clientMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		e.writeTranscript(typ, body)
-		e.certHash = e.transcriptHash()
+		e.hs.certHash = e.transcriptHash()
 		e.state = stateWaitCV
 	case e.state == stateWaitCV && typ == TypeCertificateVerify && epoch == 2:
 		if err := e.peerCertificateVerify(body, true); err != nil {
@@ -179,7 +179,7 @@ func (e *Endpoint) checkServerHelloCommon(sh *ServerHello) error {
 	if sh.Ext.SelectedVersion != VersionDTLS13 || sh.LegacyVersion != VersionDTLS12 {
 		return alert(AlertIllegalParameter, errors.New("tls13: ServerHello version"))
 	}
-	if !slices.Contains(e.chMsg.CipherSuites, sh.CipherSuite) || !sh.CipherSuite.Supported() ||
+	if !slices.Contains(e.hs.chMsg.CipherSuites, sh.CipherSuite) || !sh.CipherSuite.Supported() ||
 		len(sh.SessionIDEcho) != 0 || sh.CompressionMeth != 0 {
 		return alert(AlertIllegalParameter, errors.New("tls13: ServerHello fields"))
 	}
@@ -198,7 +198,7 @@ func (e *Endpoint) clientHelloRetry(hrr *ServerHello, body []byte) error {
 	g := hrr.Ext.SelectedGroup
 	if g != 0 {
 		sent := false
-		for _, ks := range e.shares {
+		for _, ks := range e.hs.shares {
 			sent = sent || ks.Group() == g
 		}
 		// RFC 8446 §4.1.4: the group must be one we offered and not one
@@ -214,26 +214,26 @@ func (e *Endpoint) clientHelloRetry(hrr *ServerHello, body []byte) error {
 	e.suite = hrr.CipherSuite
 	h := e.suite.Hash()
 	ch1 := h()
-	ch1.Write(AppendTranscript(nil, TypeClientHello, e.chBody))
-	e.transcript = h()
-	e.transcript.Write(MessageHash(ch1.Sum(nil)))
+	ch1.Write(AppendTranscript(nil, TypeClientHello, e.hs.chBody))
+	e.hs.transcript = h()
+	e.hs.transcript.Write(MessageHash(ch1.Sum(nil)))
 	e.writeTranscript(TypeServerHello, body)
 
-	ch := *e.chMsg
+	ch := *e.hs.chMsg
 	ch.Ext.Cookie = slices.Clone(hrr.Ext.Cookie)
 	if g != 0 {
-		e.shares = e.shares[:0]
+		e.hs.shares = e.hs.shares[:0]
 		ch.Ext.KeyShares = []KeyShareEntry{}
 		if err := e.addClientShare(&ch, g); err != nil {
 			return err
 		}
 	}
-	e.chMsg = &ch
+	e.hs.chMsg = &ch
 	ch2, err := ch.Append(nil)
 	if err != nil {
 		return err
 	}
-	e.chBody = ch2
+	e.hs.chBody = ch2
 	e.writeTranscript(TypeClientHello, ch2)
 	return e.sendFlight(false, msg{0, TypeClientHello, ch2})
 }
@@ -251,7 +251,7 @@ func (e *Endpoint) clientServerHello(sh *ServerHello, body []byte) error {
 	}
 	ks := sh.Ext.KeyShares[0]
 	var mine *ClientKeyShare
-	for _, s := range e.shares {
+	for _, s := range e.hs.shares {
 		if s.Group() == ks.Group {
 			mine = s
 		}
@@ -265,11 +265,11 @@ func (e *Endpoint) clientServerHello(sh *ServerHello, body []byte) error {
 	}
 	e.suite, e.group = sh.CipherSuite, ks.Group
 	if !e.hrr {
-		e.transcript = e.suite.Hash()()
-		e.writeTranscript(TypeClientHello, e.chBody)
+		e.hs.transcript = e.suite.Hash()()
+		e.writeTranscript(TypeClientHello, e.hs.chBody)
 	}
 	e.writeTranscript(TypeServerHello, body)
-	e.shares, e.chBody = nil, nil
+	e.hs.shares, e.hs.chBody = nil, nil
 	// The server's flight acknowledges our ClientHello (RFC 9147 §7.2).
 	e.fl.reset()
 	return e.enterHandshakeKeys(secret)
@@ -285,7 +285,7 @@ func (e *Endpoint) enterHandshakeKeys(secret []byte) error {
 	if err != nil {
 		return err
 	}
-	e.cHS, e.sHS = c, s
+	e.hs.cHS, e.hs.sHS = c, s
 	mine, peer := c, s
 	if e.server {
 		mine, peer = s, c
@@ -325,7 +325,7 @@ func (e *Endpoint) clientRecordSizeLimit(ee *EncryptedExtensions) error {
 	if !ee.Ext.Has(ExtRecordSizeLimit) {
 		return nil
 	}
-	ours := int(e.chMsg.Ext.RecordSizeLimit)
+	ours := int(e.hs.chMsg.Ext.RecordSizeLimit)
 	if ours == 0 {
 		return alert(alertUnsupportedExtension, errors.New("tls13: record_size_limit we did not offer"))
 	}
@@ -352,7 +352,7 @@ func (e *Endpoint) peerCertificate(body []byte) error {
 	for _, ent := range c.Entries {
 		e.peerCerts = append(e.peerCerts, slices.Clone(ent.Data))
 	}
-	e.peerKey = leaf.PublicKey
+	e.hs.peerKey = leaf.PublicKey
 	if e.cfg.VerifyPeer != nil {
 		if err := e.cfg.VerifyPeer(e.peerCerts); err != nil {
 			return alert(alertBadCertificate, err)
@@ -369,7 +369,7 @@ func (e *Endpoint) peerCertificateVerify(body []byte, server bool) error {
 	if !slices.Contains(signatureSchemes, cv.Scheme) {
 		return alert(AlertIllegalParameter, ErrSchemeMismatch)
 	}
-	if err := VerifyCertificateVerify(e.peerKey, cv, server, e.certHash); err != nil {
+	if err := VerifyCertificateVerify(e.hs.peerKey, cv, server, e.hs.certHash); err != nil {
 		return alert(alertDecryptError, err)
 	}
 	return nil
@@ -381,7 +381,7 @@ func (e *Endpoint) clientServerFinished(body []byte) error {
 	if _, err := ParseFinished(body, e.sched.HashSize()); err != nil {
 		return err
 	}
-	if !e.sched.VerifyFinished(e.sHS, e.transcriptHash(), body) {
+	if !e.sched.VerifyFinished(e.hs.sHS, e.transcriptHash(), body) {
 		return alert(alertDecryptError, errors.New("tls13: server Finished"))
 	}
 	e.writeTranscript(TypeFinished, body)
@@ -396,7 +396,7 @@ func (e *Endpoint) clientServerFinished(body []byte) error {
 		}
 		msgs = append(msgs, msg{2, TypeCertificate, cert}, msg{2, TypeCertificateVerify, cv})
 	}
-	fin := e.sched.FinishedMAC(e.cHS, e.transcriptHash())
+	fin := e.sched.FinishedMAC(e.hs.cHS, e.transcriptHash())
 	e.writeTranscript(TypeFinished, fin)
 	msgs = append(msgs, msg{2, TypeFinished, fin})
 	if err := e.addReader(3, e.peerApp); err != nil {
@@ -435,7 +435,7 @@ func (e *Endpoint) ownCertificate(server bool) (cert, cv []byte, err error) {
 	if len(e.cfg.Certificate) == 0 || e.cfg.PrivateKey == nil {
 		return nil, nil, alert(alertInternalError, errors.New("tls13: no certificate configured"))
 	}
-	m := &Certificate{Context: e.certReqContext}
+	m := &Certificate{Context: e.hs.certReqContext}
 	for _, c := range e.cfg.Certificate {
 		m.Entries = append(m.Entries, CertificateEntry{Data: c})
 	}

@@ -110,27 +110,21 @@ type Endpoint struct {
 	now    time.Time
 	start  time.Time
 
-	suite      CipherSuite
-	group      Group
-	sched      *Schedule
-	transcript hash.Hash
-	chBody     []byte            // client: ClientHello1 body, rebuilt for ClientHello2
-	chMsg      *ClientHello      // client: what we offered
-	shares     []*ClientKeyShare // client
-	hrr        bool
-	cookieKey  []byte
+	suite CipherSuite
+	group Group
+	sched *Schedule
+	// hs is what only the handshake messages need; nil once the handshake
+	// is done (handshakeDone, retire.go).
+	hs  *handshakeData
+	hrr bool
 
-	cHS, sHS       []byte
 	myApp, peerApp []byte
 	exporter       []byte
 	appEpoch       uint64 // our current write epoch after the handshake
 	peerEpoch      uint64 // the peer's newest read epoch
-	certReqContext []byte
 	certRequested  bool
 	peerCerts      [][]byte
-	peerKey        crypto.PublicKey
 	srtpProfile    uint16
-	certHash       []byte // transcript hash through the peer's Certificate
 	kuPending      bool
 	completed      bool // the handshake completed (it stays true after Close)
 	// epoch2Until, once set (server), is when the epoch-2 read keys are
@@ -171,8 +165,23 @@ type Endpoint struct {
 	stats Stats
 }
 
+// handshakeData is the part of an Endpoint that only the handshake messages
+// use: a separate allocation, let go when the handshake is done (issue 18:
+// 208 bytes that kept a connected Endpoint in the 1792-byte size class).
+type handshakeData struct {
+	transcript     hash.Hash
+	chBody         []byte            // client: ClientHello1 body, rebuilt for ClientHello2
+	chMsg          *ClientHello      // client: what we offered
+	shares         []*ClientKeyShare // client
+	cookieKey      []byte
+	cHS, sHS       []byte // handshake traffic secrets
+	certReqContext []byte
+	peerKey        crypto.PublicKey
+	certHash       []byte // transcript hash through the peer's Certificate
+}
+
 func newEndpoint(cfg Config, now time.Time, server bool) *Endpoint {
-	e := &Endpoint{cfg: cfg, server: server, now: now, start: now}
+	e := &Endpoint{cfg: cfg, server: server, now: now, start: now, hs: new(handshakeData)}
 	e.reader = NewReader(0, cfg.replayWindow())
 	e.reasm = reassembler{maxMsg: cfg.maxMessage(), maxSpans: 64}
 	e.fl.rto = cfg.rtxInitial()
@@ -193,10 +202,10 @@ func NewClient(cfg Config, now time.Time) (*Endpoint, error) {
 func NewServer(cfg Config, now time.Time) (*Endpoint, error) {
 	e := newEndpoint(cfg, now, true)
 	e.state = stateWaitCH
-	e.cookieKey = cfg.CookieKey
-	if e.cookieKey == nil {
-		e.cookieKey = make([]byte, 32)
-		if _, err := readFull(cfg.rand(), e.cookieKey); err != nil {
+	e.hs.cookieKey = cfg.CookieKey
+	if e.hs.cookieKey == nil {
+		e.hs.cookieKey = make([]byte, 32)
+		if _, err := readFull(cfg.rand(), e.hs.cookieKey); err != nil {
 			return nil, err
 		}
 	}
@@ -549,11 +558,11 @@ func (e *Endpoint) writeTranscript(typ HandshakeType, body []byte) {
 	var hdr [4]byte
 	n := len(body)
 	hdr[0], hdr[1], hdr[2], hdr[3] = byte(typ), byte(n>>16), byte(n>>8), byte(n)
-	e.transcript.Write(hdr[:])
-	e.transcript.Write(body)
+	e.hs.transcript.Write(hdr[:])
+	e.hs.transcript.Write(body)
 }
 
-func (e *Endpoint) transcriptHash() []byte { return e.transcript.Sum(nil) }
+func (e *Endpoint) transcriptHash() []byte { return e.hs.transcript.Sum(nil) }
 
 // installKeys derives the protection for secret.
 func (e *Endpoint) protection(secret []byte) (*Protection, error) {

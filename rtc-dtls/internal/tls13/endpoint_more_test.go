@@ -115,7 +115,7 @@ func TestHelloRetryCookie(t *testing.T) {
 		t.Fatalf("ClientHello1 in %d datagrams, want 2", n)
 	}
 	s := d.s
-	if s.state != stateWaitCH || s.transcript != nil || len(s.writers) != 0 || s.reader.n != 0 || len(s.fl.msgs) != 0 || s.reasm.pending() {
+	if s.state != stateWaitCH || s.hs.transcript != nil || len(s.writers) != 0 || s.reader.n != 0 || len(s.fl.msgs) != 0 || s.reasm.pending() {
 		t.Fatalf("server kept state after ClientHello1: %s, writers %d, readers %d", s.State(), len(s.writers), s.reader.n)
 	}
 	if _, ok := s.Timeout(); !ok || s.TimeoutReason() != "pending" {
@@ -205,7 +205,7 @@ func TestClientHelloFloodStateless(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if s.state != stateWaitCH || s.transcript != nil || len(s.writers) != 0 || s.reasm.pending() || s.outHead < len(s.out) {
+	if s.state != stateWaitCH || s.hs.transcript != nil || len(s.writers) != 0 || s.reasm.pending() || s.outHead < len(s.out) {
 		t.Fatalf("server state after the flood: %s", s.State())
 	}
 	if s.stats.HelloRetries != 5000 {

@@ -5,10 +5,11 @@ package tls13
 // keys, the schedule (exporter, KeyUpdate) and the peer's chain. The rest
 // goes in two steps.
 //
-//  1. handshakeDone, when the handshake completes: the transcript hash,
-//     the handshake traffic secrets, our ClientHello and key shares, the
-//     peer's public key and the cookie key. Nothing reads them again: our
-//     Finished is built, the peer's verified.
+//  1. handshakeDone, when the handshake completes: the handshake state
+//     (its own allocation): the transcript hash, the handshake traffic
+//     secrets, our ClientHello and key shares, the peer's public key and
+//     the cookie key. Nothing reads them again: our Finished is built, the
+//     peer's verified.
 //  2. retire, when the handshake is confirmed: the epoch-2 keys (an
 //     AES-GCM and a record-number cipher each way), our last flight and
 //     the handshake scratch. RFC 9147 §4.2.1: "Implementations SHOULD
@@ -29,10 +30,7 @@ package tls13
 
 // handshakeDone forgets what only the handshake messages needed.
 func (e *Endpoint) handshakeDone() {
-	e.transcript = nil
-	e.chBody, e.chMsg, e.shares = nil, nil, nil
-	e.cHS, e.sHS, e.certHash = nil, nil, nil
-	e.peerKey, e.certReqContext, e.cookieKey = nil, nil, nil
+	e.hs = nil
 	if e.sched != nil {
 		e.sched.Compact()
 	}

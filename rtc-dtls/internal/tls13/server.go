@@ -18,7 +18,7 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 			return err
 		}
 		e.writeTranscript(typ, body)
-		e.certHash = e.transcriptHash()
+		e.hs.certHash = e.transcriptHash()
 		e.state = stateWaitClientCV
 	case e.state == stateWaitClientCV && typ == TypeCertificateVerify && epoch == 2:
 		if err := e.peerCertificateVerify(body, false); err != nil {
@@ -30,7 +30,7 @@ func (e *Endpoint) serverMessage(epoch uint64, typ HandshakeType, body []byte) e
 		if _, err := ParseFinished(body, e.sched.HashSize()); err != nil {
 			return err
 		}
-		if !e.sched.VerifyFinished(e.cHS, e.transcriptHash(), body) {
+		if !e.sched.VerifyFinished(e.hs.cHS, e.transcriptHash(), body) {
 			return alert(alertDecryptError, errors.New("tls13: client Finished"))
 		}
 		if err := e.addReader(3, e.peerApp); err != nil {
@@ -121,7 +121,7 @@ func (e *Endpoint) serverClientHello(body []byte) error {
 	}
 	var ch1Hash []byte
 	if len(ch.Ext.Cookie) > 0 {
-		cs, cg, h, ok := openCookie(e.cookieKey, e.now, e.cfg.cookieLifetime(), ch.Ext.Cookie)
+		cs, cg, h, ok := openCookie(e.hs.cookieKey, e.now, e.cfg.cookieLifetime(), ch.Ext.Cookie)
 		if !ok || cs != suite || (cg != 0 && cg != group) {
 			return alert(AlertIllegalParameter, errors.New("tls13: bad cookie"))
 		}
@@ -135,15 +135,15 @@ func (e *Endpoint) serverClientHello(body []byte) error {
 		if err != nil {
 			return err
 		}
-		e.transcript = suite.Hash()()
-		e.transcript.Write(MessageHash(ch1Hash))
+		e.hs.transcript = suite.Hash()()
+		e.hs.transcript.Write(MessageHash(ch1Hash))
 		e.writeTranscript(TypeServerHello, hb)
 		e.hrr = true
 	} else if share == nil || e.cfg.RequireCookie {
 		return e.sendHelloRetry(ch, body, suite, group, share == nil)
 	}
-	if e.transcript == nil {
-		e.transcript = suite.Hash()()
+	if e.hs.transcript == nil {
+		e.hs.transcript = suite.Hash()()
 	}
 	e.writeTranscript(TypeClientHello, body)
 	e.suite, e.group = suite, group
@@ -174,7 +174,7 @@ func (e *Endpoint) sendHelloRetry(ch *ClientHello, body []byte, suite CipherSuit
 	if needShare {
 		sel = group
 	}
-	cookie := makeCookie(e.cookieKey, e.now, suite, sel, h.Sum(nil))
+	cookie := makeCookie(e.hs.cookieKey, e.now, suite, sel, h.Sum(nil))
 	hb, err := e.helloRetry(ch, suite, sel, cookie).Append(nil)
 	if err != nil {
 		return err
@@ -238,12 +238,12 @@ func (e *Endpoint) serverFlight(ch *ClientHello, clientShare []byte) error {
 		return err
 	}
 	e.writeTranscript(TypeCertificateRequest, crb)
-	e.certReqContext = nil
+	e.hs.certReqContext = nil
 	cert, cv, err := e.ownCertificate(true)
 	if err != nil {
 		return err
 	}
-	fin := e.sched.FinishedMAC(e.sHS, e.transcriptHash())
+	fin := e.sched.FinishedMAC(e.hs.sHS, e.transcriptHash())
 	e.writeTranscript(TypeFinished, fin)
 	if err := e.enterAppSecrets(); err != nil {
 		return err
