@@ -333,7 +333,7 @@ func TestPartialFloodHeap(t *testing.T) {
 	held := d.m[1].partialBytes
 	discarded := d.m[1].Stats().DiscardedPartials
 	grew := int64(d.heapOfSide1()) - int64(before)
-	limit := d.m[1].cfg.maxReadBuffer()
+	limit := d.m[1].lim.maxReadBuffer
 	t.Logf("%d partial pieces of %d bytes on %d channels: %d bytes held, heap %+.2f MiB, %d pieces discarded",
 		pieces, len(piece), channels, held, float64(grew)/(1<<20), discarded)
 	if held > limit || grew > 2*int64(limit) {

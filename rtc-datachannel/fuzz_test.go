@@ -79,11 +79,11 @@ func FuzzManager(f *testing.F) {
 func checkBudgets(t *testing.T, m *Manager) {
 	t.Helper()
 	for side := range 2 {
-		if m.count[side] > m.cfg.maxChannels() || m.labelBytes[side] > m.cfg.maxLabelBytes() || m.count[side] < 0 || m.labelBytes[side] < 0 {
+		if m.count[side] > m.lim.maxChannels || m.labelBytes[side] > m.lim.maxLabelBytes || m.count[side] < 0 || m.labelBytes[side] < 0 {
 			t.Fatalf("side %d: %d channels, %d label bytes", side, m.count[side], m.labelBytes[side])
 		}
 	}
-	if m.partialBytes < 0 || m.partialBytes > m.cfg.maxReadBuffer() {
+	if m.partialBytes < 0 || m.partialBytes > m.lim.maxReadBuffer {
 		t.Fatalf("%d partial bytes held", m.partialBytes)
 	}
 	if m.count[local]+m.count[remote] != len(m.channels) {

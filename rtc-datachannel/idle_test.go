@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"unsafe"
+
+	sctp "github.com/sansrtc/rtc/rtc-sctp"
 )
 
 // TestReleaseIdle: ReleaseIdle on both Managers of an idle, open channel
@@ -42,4 +44,32 @@ func TestReleaseIdle(t *testing.T) {
 	d.run(func() bool { return d.has(0, EventDataChannel, id2) })
 	must(t, d.m[0].CloseChannel(id))
 	d.run(func() bool { return d.has(0, EventClose, id) && d.has(1, EventClose, id) })
+}
+
+// TestManagerSize: a Manager keeps its own limits, with the defaults
+// applied, and not a second copy of the association's sctp.Config: 376
+// bytes, the 384-byte size class (544, the 576-byte class, before; issue
+// 18).
+func TestManagerSize(t *testing.T) {
+	if n := unsafe.Sizeof(Manager{}); n > 384 {
+		t.Errorf("Manager is %d bytes, want at most 384", n)
+	}
+	m, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := limits{maxChannels: 65534, maxOpenLabelBytes: DefaultMaxOpenLabelBytes, maxLabelBytes: DefaultMaxLabelBytes,
+		maxReadBuffer: 1 << 20, maxMessageSize: sctp.DefaultMaxMessageSize}
+	if m.lim != want {
+		t.Errorf("default limits %+v, want %+v", m.lim, want)
+	}
+	cfg := Config{DTLSClient: true, MaxChannels: 10, MaxOpenLabelBytes: 20, MaxLabelBytes: 30, MaxReadBuffer: 40}
+	cfg.SCTP.MaxMessageSize = 50
+	if m, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want = limits{dtlsClient: true, maxChannels: 10, maxOpenLabelBytes: 20, maxLabelBytes: 30, maxReadBuffer: 40, maxMessageSize: 50}
+	if m.lim != want {
+		t.Errorf("limits %+v, want %+v", m.lim, want)
+	}
 }

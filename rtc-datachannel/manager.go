@@ -207,7 +207,7 @@ var _ shared.Protocol[Message, Message, Command, Event] = (*Manager)(nil)
 // with the same eight verbs: HandleRead/PollWrite carry SCTP packets
 // (DTLS application data), HandleWrite/PollRead carry channel messages.
 type Manager struct {
-	cfg      Config
+	lim      limits
 	assoc    *sctp.Association
 	clock    shared.Clock
 	channels map[uint16]*channel
@@ -227,6 +227,29 @@ type Manager struct {
 	buf        []byte // DCEP scratch
 }
 
+// limits is the Manager's part of its Config, with the defaults applied.
+// The association keeps the SCTP part (issue 18: the Manager kept a second
+// copy of the whole Config, 216 bytes, most of them sctp.Config's).
+type limits struct {
+	dtlsClient        bool
+	maxChannels       int
+	maxOpenLabelBytes int
+	maxLabelBytes     int
+	maxReadBuffer     int
+	maxMessageSize    int // the largest message accepted from the peer
+}
+
+func (c *Config) limits() limits {
+	return limits{
+		dtlsClient:        c.DTLSClient,
+		maxChannels:       c.maxChannels(),
+		maxOpenLabelBytes: c.maxOpenLabelBytes(),
+		maxLabelBytes:     c.maxLabelBytes(),
+		maxReadBuffer:     c.maxReadBuffer(),
+		maxMessageSize:    shared.OrDefault(c.SCTP.MaxMessageSize, sctp.DefaultMaxMessageSize),
+	}
+}
+
 // New returns a Manager with a fresh association.
 func New(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
@@ -237,7 +260,7 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{
-		cfg:      cfg,
+		lim:      cfg.limits(),
 		assoc:    a,
 		channels: make(map[uint16]*channel),
 		events:   shared.NewEventQueue[Event](cfg.maxEvents()),
@@ -286,11 +309,11 @@ func (m *Manager) Connect(now time.Time) error {
 // fits the limits of that side.
 func (m *Manager) admit(side, n int) error {
 	switch {
-	case m.count[side] >= m.cfg.maxChannels():
+	case m.count[side] >= m.lim.maxChannels:
 		return ErrTooManyChannels
-	case n > m.cfg.maxOpenLabelBytes():
+	case n > m.lim.maxOpenLabelBytes:
 		return ErrLabelTooLong
-	case m.labelBytes[side]+n > m.cfg.maxLabelBytes():
+	case m.labelBytes[side]+n > m.lim.maxLabelBytes:
 		return ErrLabelBudget
 	}
 	return nil
@@ -361,7 +384,7 @@ func (m *Manager) freeID() (uint16, bool) {
 		limit = int(n)
 	}
 	id := 1
-	if m.cfg.DTLSClient {
+	if m.lim.dtlsClient {
 		id = 0
 	}
 	for ; id < limit; id += 2 {
@@ -629,7 +652,7 @@ func (m *Manager) pump() {
 	// Messages stay in the association (whose window then closes) while
 	// MaxReadBuffer bytes wait for PollRead: a reader that falls behind
 	// slows the peer down instead of growing memory.
-	for m.reads.Len() < m.reads.Cap() && m.readBytes < m.cfg.maxReadBuffer() {
+	for m.reads.Len() < m.reads.Cap() && m.readBytes < m.lim.maxReadBuffer {
 		msg, ok := m.assoc.PollRead()
 		if !ok {
 			break
@@ -731,7 +754,7 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		}
 		// The joined bytes left the association's window: bound them
 		// per message and, over all channels, by MaxReadBuffer.
-		if len(ch.partial)+len(msg.Data) > m.maxMessageSize() || m.partialBytes+len(msg.Data) > m.cfg.maxReadBuffer() {
+		if len(ch.partial)+len(msg.Data) > m.lim.maxMessageSize || m.partialBytes+len(msg.Data) > m.lim.maxReadBuffer {
 			m.dropPartial(ch)
 			ch.discard = true
 			return
@@ -750,7 +773,7 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		return
 	}
 	if ch.partial != nil {
-		if len(ch.partial)+len(out.Data) > m.maxMessageSize() {
+		if len(ch.partial)+len(out.Data) > m.lim.maxMessageSize {
 			m.dropPartial(ch)
 			return
 		}
@@ -765,14 +788,6 @@ func (m *Manager) handleMessage(msg sctp.Message) {
 		return
 	}
 	m.stats.MessagesReceived++
-}
-
-// maxMessageSize is the largest message accepted from the peer.
-func (m *Manager) maxMessageSize() int {
-	if m.cfg.SCTP.MaxMessageSize == 0 {
-		return sctp.DefaultMaxMessageSize
-	}
-	return m.cfg.SCTP.MaxMessageSize
 }
 
 // dropPartial drops the partial message of ch that grew too large and
@@ -822,7 +837,7 @@ func (m *Manager) handleOpen(id uint16, o *openMessage) {
 		m.stats.BadDCEP++
 		return
 	}
-	if (id%2 == 0) == m.cfg.DTLSClient {
+	if (id%2 == 0) == m.lim.dtlsClient {
 		// RFC 8832 §6: the peer must use its own parity.
 		m.stats.BadDCEP++
 		m.refuse(id)

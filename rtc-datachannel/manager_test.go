@@ -408,7 +408,7 @@ func TestStrings(t *testing.T) {
 // MaxReadBuffer (plus the association's window): the peer is slowed down.
 func TestReadBackpressure(t *testing.T) {
 	d := newDuo(t)
-	d.m[1].cfg.MaxReadBuffer = 100_000
+	d.m[1].lim.maxReadBuffer = 100_000
 	d.connect()
 	id := mustOpen(t, d.m[0], Options{Label: "flood"})
 	d.run(func() bool { return d.has(1, EventDataChannel, id) })
@@ -447,7 +447,7 @@ func TestReadBackpressure(t *testing.T) {
 // channels: past it the partial message is dropped with EventError.
 func TestPartialLimit(t *testing.T) {
 	d := newDuo(t)
-	d.m[1].cfg.MaxReadBuffer = 5000
+	d.m[1].lim.maxReadBuffer = 5000
 	d.connect()
 	id := mustOpen(t, d.m[0], Options{Label: "p"})
 	d.run(func() bool { return d.has(1, EventDataChannel, id) })
