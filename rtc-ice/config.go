@@ -103,9 +103,10 @@ type Config struct {
 	// zero, 200 ms is used. The nomination is final (RFC 8445 §8.1.1): a
 	// better pair that succeeds later is not nominated.
 	NominationDelay time.Duration
-	// ConsentInterval is the mean interval of consent checks on the
-	// selected pair; each is randomised to 0.8-1.2 times it (RFC 7675 §5.1:
-	// 4-6 s). If zero, 5 s is used.
+	// ConsentInterval is the basic interval of consent checks on the
+	// selected pair; each is randomised to 0.8-1.14 times it, inside RFC
+	// 7675 §5.1's 0.8-1.2 with room for a driver's 5% timer slack (4-5.7 s).
+	// If zero, 5 s is used.
 	ConsentInterval time.Duration
 	// ConsentTimeout is how long without a consent response before consent
 	// is lost and the agent fails (RFC 7675 §5.1). If zero, 30 s is used.

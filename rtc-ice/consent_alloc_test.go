@@ -2,11 +2,13 @@ package ice
 
 import (
 	"bytes"
+	"io"
 	"testing"
 	"time"
 	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
 // TestConsentNoAllocs: on a connected pair, a consent check each way
@@ -205,4 +207,43 @@ func TestConsentKeepsOneBuffer(t *testing.T) {
 	if st := pa.a.ConnectionState(); st != StateCompleted && st != StateConnected {
 		t.Errorf("A: %v", st)
 	}
+}
+
+// TestConsentIntervalRange: every drawn consent interval lies in 0.8–1.14
+// times ConsentInterval, both ends are reached, and with the 5% a driver
+// may add to a distant deadline (rtc/driver coalescing) the longest is
+// still under RFC 7675 §5.1's 1.2 times.
+func TestConsentIntervalRange(t *testing.T) {
+	const basic = 5 * time.Second
+	for i, r := range []io.Reader{zeroRand{}, onesRand{}, netsim.NewRand(7, "consent")} {
+		a, err := NewAgent(Config{ConsentInterval: basic, Rand: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := time.Duration(1<<62), time.Duration(0)
+		for range 2000 {
+			a.scheduleConsent(testStart)
+			d := a.consentAt.Sub(testStart)
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if lo < 4*time.Second || hi > 5700*time.Millisecond {
+			t.Errorf("intervals %v to %v, want within 4 s to 5.7 s", lo, hi)
+		}
+		if hi+hi/20 >= 6*time.Second {
+			t.Errorf("longest interval %v plus 5%% slack reaches 1.2 × %v", hi, basic)
+		}
+		if random := i == 2; random && (lo > 4100*time.Millisecond || hi < 5600*time.Millisecond) {
+			t.Errorf("random draws cover only %v to %v", lo, hi)
+		}
+	}
+}
+
+// onesRand reads as all ones bits: the longest consent interval.
+type onesRand struct{}
+
+func (onesRand) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 0xff
+	}
+	return len(p), nil
 }

@@ -104,7 +104,8 @@
 // send more than one check per Ta (RFC 8445 §6.1.4.2). Checks retransmit after CheckRTO (500 ms), doubling up to
 // MaxCheckRTO (1.6 s), MaxCheckTransmissions (7) times: a pair fails about
 // 9.5 s after its first check. On the selected pair consent checks run every
-// 4-6 s (RFC 7675); one unanswered for DisconnectedTimeout (3 s) makes the
+// 4-5.7 s (RFC 7675 §5.1 allows 4-6 s; the rest is room for a driver's
+// timer slack); one unanswered for DisconnectedTimeout (3 s) makes the
 // state disconnected, and 30 s without a consent response fails the agent.
 // Consent checks double as keepalives (RFC 8445 §11).
 //

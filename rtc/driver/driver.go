@@ -695,10 +695,11 @@ func (s *shard) place(c *Conn, at int64) {
 // in proportion, as an operating system gives its sleepers), and the grids
 // nest: a 400 ms boundary is also a 200, 100 and 50 ms one.
 //
-// The timers this delays are consent checks (RFC 7675 §5.1 draws each
-// interval at random from 0.8 to 1.2 times the mean, 4–6 s by default:
-// 200 ms buckets, so the draw still spreads the connections over ten of
-// them and each check is at most 200 ms late), keepalives (RFC 8445 §11,
+// The timers this delays are consent checks (RFC 7675 §5.1 wants each
+// interval drawn at random from 0.8 to 1.2 times the basic period; rtc-ice
+// draws from 0.8 to 1.14, 4–5.7 s by default, so that 5% late is still in
+// the range: 200 ms buckets, the draw still spreads the connections over
+// eight of them and each check is at most 200 ms late), keepalives (RFC 8445 §11,
 // 15 s or more), SCTP heartbeats and retransmissions (RFC 9260 §6.3.1:
 // RTO.Min is 1 s; §8.3 jitters heartbeats by ±50% of RTO) and RTCP report
 // intervals of a second or more. Nearer deadlines (a delayed SACK, a
