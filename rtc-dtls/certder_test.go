@@ -36,6 +36,9 @@ func TestSelfSignedECDSA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if der := c.Certificate[0]; cap(der) > len(der)+len(der)/8 {
+				t.Errorf("the %d-byte certificate keeps a %d-byte buffer", len(der), cap(der))
+			}
 			if err := x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature); err != nil {
 				t.Fatalf("self-signature: %v", err)
 			}
