@@ -21,31 +21,10 @@ func TestConsentNoAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := sim.Now()
-	// deliver moves what from wrote to to, as the network would, and
-	// gives the buffers back; it returns how many datagrams moved.
-	deliver := func(from, to *Agent) int {
-		n := 0
-		for {
-			m, ok := from.PollWrite()
-			if !ok {
-				return n
-			}
-			n++
-			in := shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: m.Transport.Peer, Peer: m.Transport.Local, Protocol: m.Transport.Protocol}, Message: m.Message}
-			if err := to.HandleRead(in); err != nil {
-				t.Fatal(err)
-			}
-			from.ReleaseWrite(m.Message)
-			for {
-				if _, ok := to.PollEvent(); !ok {
-					break
-				}
-			}
-		}
-	}
+	deliver := func(from, to *Agent) int { return deliverAll(t, now, from, to, false, nil) }
 	sent := 0
 	cycle := func() {
-		// Past the longest consent interval (1.2 × 5 s): both sides check.
+		// Past the longest consent interval (1.14 × 5 s): both sides check.
 		now = now.Add(6 * time.Second)
 		for _, p := range []*peer{pa, pb} {
 			if err := p.a.HandleTimeout(now); err != nil {
@@ -125,34 +104,15 @@ func TestConsentKeepsOneBuffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := sim.Now()
-	// deliver moves what from wrote to to (all of it, or drops it when
-	// lose), gives the buffers back, and returns the datagrams it moved.
 	deliver := func(from, to *Agent, lose bool) [][]byte {
 		var moved [][]byte
-		for {
-			m, ok := from.PollWrite()
-			if !ok {
-				return moved
-			}
-			moved = append(moved, bytes.Clone(m.Message))
-			if !lose {
-				in := shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: m.Transport.Peer, Peer: m.Transport.Local, Protocol: m.Transport.Protocol}, Message: m.Message}
-				if err := to.HandleRead(in); err != nil {
-					t.Fatal(err)
-				}
-			}
-			from.ReleaseWrite(m.Message)
-			for {
-				if _, ok := to.PollEvent(); !ok {
-					break
-				}
-			}
-		}
+		deliverAll(t, now, from, to, lose, &moved)
+		return moved
 	}
 	// cycle runs both agents' consent checks, each one drained at once as
 	// a driver does (rtc/driver drains a connection after every call).
 	cycle := func() {
-		now = now.Add(6 * time.Second) // past the longest consent interval (1.2 × 5 s)
+		now = now.Add(6 * time.Second) // past the longest consent interval (1.14 × 5 s)
 		for _, p := range [][2]*Agent{{pa.a, pb.a}, {pb.a, pa.a}} {
 			if err := p[0].HandleTimeout(now); err != nil {
 				t.Fatal(err)
@@ -246,4 +206,35 @@ func (onesRand) Read(p []byte) (int, error) {
 		p[i] = 0xff
 	}
 	return len(p), nil
+}
+
+// deliverAll moves what from wrote to to, as the network would (or drops
+// it when lose), gives the buffers back and drains to's events. It returns
+// how many datagrams it moved; with keep set it appends a copy of each
+// there (allocating: not for the allocation tests).
+func deliverAll(t *testing.T, now time.Time, from, to *Agent, lose bool, keep *[][]byte) int {
+	t.Helper()
+	n := 0
+	for {
+		m, ok := from.PollWrite()
+		if !ok {
+			return n
+		}
+		n++
+		if keep != nil {
+			*keep = append(*keep, bytes.Clone(m.Message))
+		}
+		if !lose {
+			in := shared.TaggedBytes{Now: now, Transport: shared.TransportContext{Local: m.Transport.Peer, Peer: m.Transport.Local, Protocol: m.Transport.Protocol}, Message: m.Message}
+			if err := to.HandleRead(in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		from.ReleaseWrite(m.Message)
+		for {
+			if _, ok := to.PollEvent(); !ok {
+				break
+			}
+		}
+	}
 }
