@@ -109,7 +109,7 @@ func (c *Conn) closeSockets() {
 		return
 	}
 	for _, so := range c.socks {
-		_ = so.conn.Close() // the reader goroutine sees the error and ends
+		so.close() // its reader ends
 	}
 }
 

@@ -2,8 +2,11 @@
 // sockets on host addresses, runs the sans-I/O drive loop with timers on
 // Config.Loops goroutines (GOMAXPROCS by default; each owns a shard of the
 // connections, assigned in turn, and no lock is shared between loops on the
-// per-packet path), and offers goroutine-safe handles. It starts one reader goroutine per socket (batched reads with
-// recvmmsg where the platform has it) and none per data channel. Writes go
+// per-packet path), and offers goroutine-safe handles. On Linux the
+// connections' own sockets are read by one epoll poller per loop
+// (ownpoll_linux.go), elsewhere by a reader goroutine per socket; a
+// SinglePort socket has a reader goroutine; reads are batched with
+// recvmmsg where the platform has it. No goroutine runs per data channel. Writes go
 // out in batches (sendmmsg), and on Linux runs of equal-size datagrams to
 // one peer leave as one segmented buffer (UDP_SEGMENT, see
 // Config.DisableSegmentation): the same datagrams on the wire for a

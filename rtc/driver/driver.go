@@ -197,6 +197,12 @@ type shard struct {
 	cmds  chan func()
 	wake  chan struct{} // a Send queued into an idle connection
 
+	// poller reads the own sockets of this loop's connections (made at
+	// the first, ownPoller); pollerStopped: the loop ended.
+	pollerMu                    sync.Mutex
+	poller                      *ownPoller
+	pollerStopped, pollerFailed bool
+
 	sendMu    sync.Mutex
 	sendReady []*Conn // connections whose send queue went from empty to not empty
 
@@ -352,8 +358,15 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		c.socks = socks
 	} else {
 		c.own = true
+		p := sh.ownPoller()
 		for _, a := range addrs {
-			so, err := listen(a, d.cfg.DisableSegmentation)
+			var so *socket
+			var err error
+			if p != nil {
+				so, err = p.listen(a, d.cfg.DisableSegmentation)
+			} else {
+				so, err = listen(a, d.cfg.DisableSegmentation)
+			}
 			if err != nil {
 				c.closeSockets()
 				return nil, err
@@ -381,6 +394,12 @@ func (d *Driver) NewPeerConnection(cfg rtc.Configuration, h Handler) (*Conn, err
 		if c.own {
 			for _, so := range c.socks {
 				sh.bySock[so] = c
+				if so.poller != nil {
+					if err := so.poller.add(so); err != nil {
+						c.report(err) // nothing is read: the connection fails its checks
+					}
+					continue
+				}
 				d.readers.Add(1)
 				go func(so *socket) {
 					defer d.readers.Done()
@@ -755,5 +774,42 @@ func (s *shard) shutdown() {
 	}
 	s.flushWriters()
 	// Readers blocked on the inbox see done; readers blocked in ReadBatch
-	// see the closed socket.
+	// see the closed socket; the own-socket poller closes what is left
+	// and ends.
+	s.pollerMu.Lock()
+	s.pollerStopped = true
+	p := s.poller
+	s.pollerMu.Unlock()
+	if p != nil {
+		p.stop()
+	}
+}
+
+// ownPoller returns the loop's reader of connections' own sockets, made
+// at the first; nil where the platform has none (or it could not be
+// made), or once the loop has ended: each socket then has a reader
+// goroutine.
+func (s *shard) ownPoller() *ownPoller {
+	s.pollerMu.Lock()
+	defer s.pollerMu.Unlock()
+	if s.poller != nil || s.pollerStopped || s.pollerFailed {
+		return s.poller
+	}
+	d := s.d
+	d.readers.Add(1)
+	p, err := newOwnPoller(func(b *[]datagram) bool {
+		select {
+		case s.inbox <- b:
+			return true
+		case <-d.done:
+			return false
+		}
+	}, d.readers.Done)
+	if err != nil {
+		d.readers.Done()
+		s.pollerFailed = true
+		return nil
+	}
+	s.poller = p
+	return p
 }

@@ -171,7 +171,7 @@ func TestJunkOnFiveTupleStall(t *testing.T) {
 	}
 	dc := connectPair(t, ctx, a, b)
 	bAddr := b.LocalAddresses()[0]
-	aSock := a.socks[0].conn
+	aSock := a.socks[0].reader.another() // a's socket, with buffers of its own
 
 	pingPong := func(d time.Duration) (n int, longest, p99 time.Duration) {
 		var rtts []time.Duration
@@ -218,7 +218,7 @@ func TestJunkOnFiveTupleStall(t *testing.T) {
 			// more than b's link would carry from a real peer.
 			for range 32 {
 				junk := junkKinds[r.IntN(len(junkKinds))](r, buf)
-				if _, err := aSock.WriteToUDPAddrPort(junk, bAddr); err != nil {
+				if _, err := aSock.writeBatch([]message{{buffers: [][]byte{junk}, addr: bAddr}}); err != nil {
 					t.Error(err)
 					return
 				}

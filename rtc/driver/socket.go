@@ -108,7 +108,12 @@ type message struct {
 // socket is one UDP socket: a PeerConnection's own, or with
 // Config.SinglePort the driver's socket shared by all of them.
 type socket struct {
-	conn *net.UDPConn
+	conn *net.UDPConn // nil for a socket of an ownPoller
+	// fd is the descriptor of a socket an ownPoller reads (ownpoll_linux.go),
+	// which closes it; pollClosed (under the poller's lock) says it did.
+	fd         int
+	poller     *ownPoller
+	pollClosed bool
 	// local is the bound address; adv is the address the PeerConnection
 	// knows it by (its host candidate): local, or Config.PublicIP's
 	// address with local's port.
@@ -172,6 +177,15 @@ func listenPort(addr netip.Addr, port int, noGSO bool) (*socket, error) {
 	}
 	s.batch = s.reader.another()
 	return s, nil
+}
+
+// close closes the socket (its reader ends).
+func (s *socket) close() {
+	if s.poller != nil {
+		s.poller.close(s)
+		return
+	}
+	_ = s.conn.Close()
 }
 
 // datagram is one received datagram with its pooled buffer.

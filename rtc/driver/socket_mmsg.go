@@ -17,6 +17,10 @@ import (
 // every writer have their own (another).
 type mmsgConn struct {
 	rc syscall.RawConn
+	// fd is the descriptor of a socket outside Go's poller (rc nil): a
+	// connection's own socket read by its loop's ownPoller (ownpoll.go).
+	// It is blocking: reads pass MSG_DONTWAIT, a send waits for room.
+	fd int
 	v6 bool        // an AF_INET6 socket: IPv4 destinations are written IPv4-mapped
 	r  mmsgBuffers // readBatch's
 	w  mmsgBuffers // writeBatch's
@@ -52,8 +56,15 @@ func newBatchConn(c *net.UDPConn, v6 bool) (batchConn, error) {
 	return m, nil
 }
 
+// newRawBatchConn is the batchConn of a socket outside Go's poller.
+func newRawBatchConn(fd int, v6 bool) *mmsgConn {
+	m := &mmsgConn{fd: fd, v6: v6}
+	m.readFn, m.writeFn, m.lazyFn = m.doRead, m.doWrite, m.doReadLazy
+	return m
+}
+
 func (m *mmsgConn) another() batchConn {
-	o := &mmsgConn{rc: m.rc, v6: m.v6}
+	o := &mmsgConn{rc: m.rc, fd: m.fd, v6: m.v6}
 	o.readFn, o.writeFn, o.lazyFn = o.doRead, o.doWrite, o.doReadLazy
 	return o
 }
@@ -107,7 +118,9 @@ func (m *mmsgConn) readBatch(ms []message) (int, error) {
 	b := &m.r
 	b.prepare(ms)
 	b.n, b.err = 0, nil
-	if err := m.rc.Read(m.readFn); err != nil {
+	if m.rc == nil {
+		m.readFn(uintptr(m.fd)) // MSG_DONTWAIT: nothing to read is n = 0
+	} else if err := m.rc.Read(m.readFn); err != nil {
 		b.release()
 		return 0, err
 	}
@@ -164,7 +177,11 @@ func (m *mmsgConn) doReadLazy(fd uintptr) bool {
 
 func (m *mmsgConn) doRead(fd uintptr) bool {
 	b := &m.r
-	r, _, e := syscall.Syscall6(sysRecvmmsg, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), 0, 0, 0)
+	flags := uintptr(0) // a socket in Go's poller is non-blocking
+	if m.rc == nil {
+		flags = syscall.MSG_DONTWAIT
+	}
+	r, _, e := syscall.Syscall6(sysRecvmmsg, fd, uintptr(unsafe.Pointer(&b.hdrs[0])), uintptr(len(b.hdrs)), flags, 0, 0)
 	switch {
 	case e == syscall.EAGAIN:
 		return false // wait until readable
@@ -194,7 +211,14 @@ func (m *mmsgConn) writeBatch(ms []message) (int, error) {
 		b.n, b.err = 0, nil
 		hdrs := b.hdrs
 		b.hdrs = b.hdrs[sent:]
-		err := m.rc.Write(m.writeFn)
+		var err error
+		if m.rc == nil {
+			if !m.writeFn(uintptr(m.fd)) { // blocking: EAGAIN only with a send timeout
+				err = &net.OpError{Op: "write", Net: "udp", Err: syscall.EAGAIN}
+			}
+		} else {
+			err = m.rc.Write(m.writeFn)
+		}
 		b.hdrs = hdrs
 		if err == nil {
 			err = b.err
