@@ -718,8 +718,8 @@ func (s *shard) place(c *Conn, at int64) {
 // interval drawn at random from 0.8 to 1.2 times the basic period; rtc-ice
 // draws from 0.8 to 1.14, 4–5.7 s by default, so that 5% late is still in
 // the range: 200 ms buckets, the draw still spreads the connections over
-// eight of them and each check is at most 200 ms late), keepalives (RFC 8445 §11,
-// 15 s or more), SCTP heartbeats and retransmissions (RFC 9260 §6.3.1:
+// eight of them and each check is at most 200 ms late), keepalives (RFC
+// 8445 §11, 15 s or more), SCTP heartbeats and retransmissions (RFC 9260 §6.3.1:
 // RTO.Min is 1 s; §8.3 jitters heartbeats by ±50% of RTO) and RTCP report
 // intervals of a second or more. Nearer deadlines (a delayed SACK, a
 // pacer's next packet, a DTLS flight's or an ICE check's retransmission)

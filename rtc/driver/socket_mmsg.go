@@ -18,7 +18,7 @@ import (
 type mmsgConn struct {
 	rc syscall.RawConn
 	// fd is the descriptor of a socket outside Go's poller (rc nil): a
-	// connection's own socket read by its loop's ownPoller (ownpoll.go).
+	// connection's own socket read by its loop's ownPoller (ownpoll_linux.go).
 	// It is blocking: reads pass MSG_DONTWAIT, a send waits for room.
 	fd int
 	v6 bool        // an AF_INET6 socket: IPv4 destinations are written IPv4-mapped
