@@ -237,6 +237,8 @@ func (p *ownPoller) run(deliver func(*[]datagram) bool, done func()) {
 				if batch == nil {
 					batch = batchPool.Get().(*[]datagram)
 				}
+				// Slot i keeps its buffer until a datagram takes it; the
+				// slots emptied by the last read are filled again here.
 				k := batchSize - len(*batch)
 				for i := range k {
 					if bufs[i] == nil {
@@ -264,9 +266,6 @@ func (p *ownPoller) run(deliver func(*[]datagram) bool, done func()) {
 					bufs[i], ms[i].buffers[0] = nil, nil
 					ms[i].n, ms[i].addr = 0, netip.AddrPort{}
 				}
-				// Keep the slots' order: the filled ones moved out, so the
-				// free buffers of this read go back to the front.
-				compactBufs(bufs[:k], ms[:k])
 			}
 			flush()
 			// An idle poller holds no receive buffer.
@@ -296,22 +295,6 @@ func (p *ownPoller) fatal(f *os.File) {
 	p.stop()
 	p.drainWake()
 	_ = f.Close()
-}
-
-// compactBufs moves the buffers left in bufs to its front, with ms's
-// slots pointing at them.
-func compactBufs(bufs []*[]byte, ms []message) {
-	j := 0
-	for i, b := range bufs {
-		if b == nil {
-			continue
-		}
-		if i != j {
-			bufs[j], bufs[i] = b, nil
-			ms[j].buffers[0], ms[i].buffers[0] = *b, nil
-		}
-		j++
-	}
 }
 
 // drainWake handles what woke the poller: the stop, after which it closes
