@@ -4,6 +4,7 @@
 //	go run ./tools/bench/driver -mode idle -pairs 1000      # idle CPU per PeerConnection per second, RSS
 //	go run ./tools/bench/driver -mode setup -pairs 1000     # setup rate as live pairs accumulate
 //	go run ./tools/bench/driver -mode small -pairs 100      # 100 B messages, 1000/s per channel, CPU per message
+//	go run ./tools/bench/driver -mode small -pairs 1 -channels 100  # the same load on 100 channels of one pair
 //
 // -single-port runs the b end of every pair on one UDP port (a driver of
 // its own; the a ends keep a socket each, as separate clients would),
@@ -24,12 +25,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,15 +40,16 @@ import (
 	"time"
 )
 
-// pair is two connected peers with one open channel from a to b.
+// pair is two connected peers with open channels from a to b.
 type pair interface {
-	// send sends one binary message a->b (without waiting).
-	send(msg []byte) error
+	// send sends one binary message a->b on channel ch (without waiting).
+	send(ch int, msg []byte) error
 	close()
 }
 
 type stack interface {
-	newPair(ctx context.Context, received *atomic.Int64) (pair, error)
+	// newPair connects a pair with channels open channels (a creates them).
+	newPair(ctx context.Context, received *atomic.Int64, channels int) (pair, error)
 	close()
 }
 
@@ -56,6 +60,7 @@ func main() {
 	window := flag.Duration("window", 10*time.Second, "measuring window (idle, small)")
 	rate := flag.Int("rate", 1000, "small: messages per second per channel")
 	size := flag.Int("size", 100, "small: message size")
+	channels := flag.Int("channels", 1, "data channels per pair (small: each sends at -rate)")
 	loops := flag.Int("loops", 0, "sansrtc: driver loops (0: GOMAXPROCS)")
 	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
@@ -63,6 +68,7 @@ func main() {
 	split := flag.Bool("split", false, "sansrtc idle: the a ends in a child process, so the server's (b ends') and the clients' CPU and RSS are measured apart")
 	role := flag.String("role", "", "internal: \"client\" is the -split child")
 	settle := flag.Duration("settle", 8*time.Second, "idle: wait this long after the setup before measuring")
+	rounds := flag.Int("rounds", 1, "idle, small: measure this many windows back to back and report each and their median")
 	memprofile := flag.String("memprofile", "", "idle: write heap profiles before (this name + .base) and after the measuring window here")
 	flag.Parse()
 	profile = *cpuprofile
@@ -79,6 +85,9 @@ func main() {
 		if *stackName != "sansrtc" || *mode != "idle" {
 			fail(fmt.Errorf("-split is for -stack sansrtc -mode idle"))
 		}
+		if *channels != 1 {
+			fail(fmt.Errorf("-split opens one channel per pair"))
+		}
 		s = newSplit(*loops, *singlePort)
 	case *stackName == "sansrtc":
 		s = newOurs(*loops, *singlePort)
@@ -94,7 +103,13 @@ func main() {
 		defer stop()
 	}
 	rss0 := rss()
-	ps, err := setup(s, *pairs, *parallel, &received, *mode == "setup")
+	if *rounds < 1 {
+		fail(fmt.Errorf("-rounds %d: at least 1", *rounds))
+	}
+	if *channels < 1 {
+		fail(fmt.Errorf("-channels %d: at least 1", *channels))
+	}
+	ps, err := setup(s, *pairs, *parallel, *channels, &received, *mode == "setup")
 	if err != nil {
 		fail(err)
 	}
@@ -116,7 +131,17 @@ func main() {
 		if sp != nil {
 			childCPU, _ = sp.childStats()
 		}
-		cpu := measure(*window, nil)
+		stopProfile := startProfile()
+		var cpus []time.Duration
+		for i := range *rounds {
+			cpu := measure(*window, nil)
+			if *rounds > 1 {
+				fmt.Printf("round %d: %.1f µs CPU per PeerConnection per second\n", i+1, cpu.Seconds()*1e6/window.Seconds()/idlePCs(sp != nil, len(ps)))
+			}
+			cpus = append(cpus, cpu)
+		}
+		stopProfile()
+		cpu := median(cpus)
 		if *memprofile != "" {
 			writeHeapProfile(*memprofile)
 		}
@@ -129,9 +154,13 @@ func main() {
 		runtime.ReadMemStats(&live)
 		n := float64(len(ps))
 		perSec := func(d time.Duration, pcs float64) float64 { return d.Seconds() * 1e6 / pcs / window.Seconds() }
+		if *rounds > 1 {
+			fmt.Printf("median of %d rounds: %.1f µs (%.1f to %.1f)\n", *rounds, perSec(cpu, idlePCs(sp != nil, len(ps))),
+				perSec(slices.Min(cpus), idlePCs(sp != nil, len(ps))), perSec(slices.Max(cpus), idlePCs(sp != nil, len(ps))))
+		}
 		if sp != nil {
 			c1, r1 := sp.childStats()
-			childCPU = c1 - childCPU
+			childCPU = (c1 - childCPU) / time.Duration(*rounds) // a mean: the child's rounds are not apart
 			fmt.Printf("%s idle, split: %d pairs: server (this process, %d PeerConnections): %.1f µs CPU per PeerConnection per second (%.3f cores), RSS %.1f KB per PeerConnection, %.1f KB over the process before setup (Go heap in use %.1f KB, live %.1f KB, stacks %.1f KB)\n",
 				*stackName, len(ps), len(ps), perSec(cpu, n), cpu.Seconds()/window.Seconds(), float64(r)/1024/n, float64(r-rss0)/1024/n, float64(ms.HeapInuse)/1024/n, float64(live.HeapAlloc)/1024/n, float64(ms.StackInuse)/1024/n)
 			fmt.Printf("%s idle, split: %d pairs: clients (child process, %d PeerConnections, a socket each): %.1f µs CPU per PeerConnection per second, RSS %.1f KB per PeerConnection; both: %.1f µs, %.1f KB per PeerConnection\n",
@@ -148,36 +177,53 @@ func main() {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		var sendErrs atomic.Int64
-		start := received.Load()
-		cpu := measure(*window, func() {
+		start := func() {
 			for _, p := range ps {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					// 10 ms ticks, rate/100 messages each: one send call per message.
-					t := time.NewTicker(10 * time.Millisecond)
-					defer t.Stop()
-					for {
-						select {
-						case <-stop:
-							return
-						case <-t.C:
-							for range *rate / 100 {
-								if err := p.send(msg); err != nil {
-									sendErrs.Add(1)
+				for ch := range *channels {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						// 10 ms ticks, rate/100 messages each: one send call per message.
+						t := time.NewTicker(10 * time.Millisecond)
+						defer t.Stop()
+						for {
+							select {
+							case <-stop:
+								return
+							case <-t.C:
+								for range *rate / 100 {
+									if err := p.send(ch, msg); err != nil {
+										sendErrs.Add(1)
+									}
 								}
 							}
 						}
-					}
-				}()
+					}()
+				}
 			}
-		})
+		}
+		want := float64(len(ps)**channels) * float64(*rate) * window.Seconds()
+		var perMsg []float64
+		stopProfile := startProfile()
+		for i := range *rounds {
+			r0 := received.Load()
+			var cpu time.Duration
+			if i == 0 {
+				cpu = measure(*window, start)
+			} else {
+				cpu = measure(*window, nil)
+			}
+			n := received.Load() - r0
+			perMsg = append(perMsg, cpu.Seconds()*1e6/float64(max(n, 1)))
+			fmt.Printf("%s small: %d channels (%d pairs x %d) x %d msg/s x %d B: %d received in %v (%.0f%% of the offered load), %.1f µs CPU per message, %d send errors\n",
+				*stackName, len(ps)**channels, len(ps), *channels, *rate, *size, n, *window, 100*float64(n)/want, perMsg[i], sendErrs.Load())
+		}
+		stopProfile()
 		close(stop)
 		wg.Wait()
-		n := received.Load() - start
-		want := float64(len(ps)) * float64(*rate) * window.Seconds()
-		fmt.Printf("%s small: %d channels x %d msg/s x %d B: %d received in %v (%.0f%% of the offered load), %.1f µs CPU per message, %d send errors\n",
-			*stackName, len(ps), *rate, *size, n, *window, 100*float64(n)/want, cpu.Seconds()*1e6/float64(n), sendErrs.Load())
+		if *rounds > 1 {
+			fmt.Printf("%s small: median of %d rounds: %.1f µs CPU per message (%.1f to %.1f)\n", *stackName, *rounds, median(perMsg), slices.Min(perMsg), slices.Max(perMsg))
+		}
 	default:
 		fail(fmt.Errorf("unknown -mode %q", *mode))
 	}
@@ -228,7 +274,7 @@ func fail(err error) {
 
 // setup connects n pairs, parallel at a time (1: back to back); with
 // report, it prints the rate per tenth of the way.
-func setup(s stack, n, parallel int, received *atomic.Int64, report bool) ([]pair, error) {
+func setup(s stack, n, parallel, channels int, received *atomic.Int64, report bool) ([]pair, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var (
@@ -246,7 +292,7 @@ func setup(s stack, n, parallel int, received *atomic.Int64, report bool) ([]pai
 		go func() {
 			defer wg.Done()
 			for range next {
-				p, err := s.newPair(ctx, received)
+				p, err := s.newPair(ctx, received, channels)
 				mu.Lock()
 				if err != nil {
 					if first == nil {
@@ -281,14 +327,28 @@ func setup(s stack, n, parallel int, received *atomic.Int64, report bool) ([]pai
 // measure returns the process CPU time spent during window, running start
 // (if any) at its beginning.
 func measure(window time.Duration, start func()) time.Duration {
-	stop := startProfile()
-	defer stop()
 	c0 := cpuTime()
 	if start != nil {
 		start()
 	}
 	time.Sleep(window)
 	return cpuTime() - c0
+}
+
+// median of a non-empty list (the upper middle of an even one).
+func median[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// idlePCs is the number of PeerConnections an idle figure is divided by:
+// both ends of every pair in this process, or the server ends with -split.
+func idlePCs(split bool, pairs int) float64 {
+	if split {
+		return float64(pairs)
+	}
+	return 2 * float64(pairs)
 }
 
 // rss is the resident set size in bytes (Linux).

@@ -110,10 +110,10 @@ func (s *splitServer) close() {
 
 type splitPair struct{ b *driver.Conn }
 
-func (p *splitPair) send([]byte) error { return fmt.Errorf("-split measures idle only") }
-func (p *splitPair) close()            { _ = p.b.Close() }
+func (p *splitPair) send(int, []byte) error { return fmt.Errorf("-split measures idle only") }
+func (p *splitPair) close()                 { _ = p.b.Close() }
 
-func (s *splitServer) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+func (s *splitServer) newPair(ctx context.Context, received *atomic.Int64, _ int) (pair, error) {
 	s.pairMu.Lock()
 	defer s.pairMu.Unlock()
 	off, err := s.ask(splitMsg{Cmd: "pair"})

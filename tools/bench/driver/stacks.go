@@ -42,12 +42,12 @@ func (o *ours) close() {
 
 type ourPair struct {
 	a, b *driver.Conn
-	dc   *rtc.DataChannel
+	dcs  []*rtc.DataChannel
 }
 
-func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+func (o *ours) newPair(ctx context.Context, received *atomic.Int64, channels int) (pair, error) {
 	p := &ourPair{}
-	opened := make(chan *rtc.DataChannel, 1)
+	opened := make(chan *rtc.DataChannel, channels)
 	var err error
 	p.b, err = o.db.NewPeerConnection(rtc.Configuration{}, driver.Handler{
 		OnMessage: func(*driver.Conn, rtc.Message) { received.Add(1) },
@@ -65,8 +65,10 @@ func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.a.CreateDataChannel("bench", rtc.DataChannelInit{}); err != nil {
-		return nil, err
+	for range channels {
+		if _, err := p.a.CreateDataChannel("bench", rtc.DataChannelInit{}); err != nil {
+			return nil, err
+		}
 	}
 	off, err := p.a.OfferAfterGathering(ctx)
 	if err != nil {
@@ -79,15 +81,18 @@ func (o *ours) newPair(ctx context.Context, received *atomic.Int64) (pair, error
 	if err := p.a.SetAnswer(ans); err != nil {
 		return nil, err
 	}
-	select {
-	case p.dc = <-opened:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	for len(p.dcs) < channels {
+		select {
+		case dc := <-opened:
+			p.dcs = append(p.dcs, dc)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	return p, nil
 }
 
-func (p *ourPair) send(msg []byte) error { return p.a.Send(p.dc, msg, true) }
+func (p *ourPair) send(ch int, msg []byte) error { return p.a.Send(p.dcs[ch], msg, true) }
 
 func (p *ourPair) close() {
 	_ = p.a.Close()
@@ -103,10 +108,10 @@ func (*thePion) close() {}
 
 type pionPair struct {
 	a, b *webrtc.PeerConnection
-	dc   *webrtc.DataChannel
+	dcs  []*webrtc.DataChannel
 }
 
-func (s *thePion) newPair(ctx context.Context, received *atomic.Int64) (pair, error) {
+func (s *thePion) newPair(ctx context.Context, received *atomic.Int64, channels int) (pair, error) {
 	p := &pionPair{}
 	var err error
 	if p.a, err = s.api.NewPeerConnection(webrtc.Configuration{}); err != nil {
@@ -118,18 +123,24 @@ func (s *thePion) newPair(ctx context.Context, received *atomic.Int64) (pair, er
 	p.b.OnDataChannel(func(dc *webrtc.DataChannel) {
 		dc.OnMessage(func(webrtc.DataChannelMessage) { received.Add(1) })
 	})
-	if p.dc, err = p.a.CreateDataChannel("bench", nil); err != nil {
-		return nil, err
+	opened := make(chan struct{}, channels)
+	for range channels {
+		dc, err := p.a.CreateDataChannel("bench", nil)
+		if err != nil {
+			return nil, err
+		}
+		dc.OnOpen(func() { opened <- struct{}{} })
+		p.dcs = append(p.dcs, dc)
 	}
-	opened := make(chan struct{})
-	p.dc.OnOpen(func() { close(opened) })
 	if err := offerAnswer(p.a, p.b); err != nil {
 		return nil, err
 	}
-	select {
-	case <-opened:
-	case <-ctx.Done():
-		return nil, errors.New("pion: channel did not open")
+	for range channels {
+		select {
+		case <-opened:
+		case <-ctx.Done():
+			return nil, errors.New("pion: channel did not open")
+		}
 	}
 	return p, nil
 }
@@ -159,7 +170,7 @@ func offerAnswer(a, b *webrtc.PeerConnection) error {
 	return a.SetRemoteDescription(*b.LocalDescription())
 }
 
-func (p *pionPair) send(msg []byte) error { return p.dc.Send(msg) }
+func (p *pionPair) send(ch int, msg []byte) error { return p.dcs[ch].Send(msg) }
 
 func (p *pionPair) close() {
 	_ = p.a.Close()
