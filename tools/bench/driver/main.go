@@ -8,7 +8,11 @@
 //
 // -single-port runs the b end of every pair on one UDP port (a driver of
 // its own; the a ends keep a socket each, as separate clients would),
-// -loops sets the drivers' loops.
+// -loops sets the drivers' loops. -split (ours only) runs the a ends in a
+// child process, so the server's CPU and RSS are measured apart; in small
+// mode the child sends and the server's figure is per message received.
+// -rounds N measures N windows back to back and prints their median:
+// this machine is shared, and one window can be off by a fifth.
 //
 // -stack sansrtc|pion picks the stack (one per process, so their CPU
 // figures do not mix). CPU is the process's user+system time (getrusage)
@@ -65,7 +69,7 @@ func main() {
 	parallel := flag.Int("parallel", 1, "pairs set up at a time")
 	singlePort := flag.Bool("single-port", false, "sansrtc: every b end on one UDP port (its own driver); the a ends keep a socket each")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measuring window (or of the setup) here")
-	split := flag.Bool("split", false, "sansrtc idle: the a ends in a child process, so the server's (b ends') and the clients' CPU and RSS are measured apart")
+	split := flag.Bool("split", false, "sansrtc idle, small: the a ends in a child process, so the server's (b ends') and the clients' CPU and RSS are measured apart (small: the child sends)")
 	role := flag.String("role", "", "internal: \"client\" is the -split child")
 	settle := flag.Duration("settle", 8*time.Second, "idle: wait this long after the setup before measuring")
 	rounds := flag.Int("rounds", 1, "idle, small: measure this many windows back to back and report each and their median")
@@ -82,8 +86,8 @@ func main() {
 	var s stack
 	switch {
 	case *split:
-		if *stackName != "sansrtc" || *mode != "idle" {
-			fail(fmt.Errorf("-split is for -stack sansrtc -mode idle"))
+		if *stackName != "sansrtc" || *mode == "setup" {
+			fail(fmt.Errorf("-split is for -stack sansrtc -mode idle or small"))
 		}
 		if *channels != 1 {
 			fail(fmt.Errorf("-split opens one channel per pair"))
@@ -177,27 +181,22 @@ func main() {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		var sendErrs atomic.Int64
+		sp, _ := s.(*splitServer)
 		start := func() {
+			if sp != nil {
+				sp.startSending(*rate, *size)
+				return
+			}
 			for _, p := range ps {
 				for ch := range *channels {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						// 10 ms ticks, rate/100 messages each: one send call per message.
-						t := time.NewTicker(10 * time.Millisecond)
-						defer t.Stop()
-						for {
-							select {
-							case <-stop:
-								return
-							case <-t.C:
-								for range *rate / 100 {
-									if err := p.send(ch, msg); err != nil {
-										sendErrs.Add(1)
-									}
-								}
+						sendAtRate(stop, *rate, func() {
+							if err := p.send(ch, msg); err != nil {
+								sendErrs.Add(1)
 							}
-						}
+						})
 					}()
 				}
 			}
@@ -207,6 +206,10 @@ func main() {
 		stopProfile := startProfile()
 		for i := range *rounds {
 			r0 := received.Load()
+			var child0 time.Duration
+			if sp != nil {
+				child0, _ = sp.childStats()
+			}
 			var cpu time.Duration
 			if i == 0 {
 				cpu = measure(*window, start)
@@ -215,12 +218,22 @@ func main() {
 			}
 			n := received.Load() - r0
 			perMsg = append(perMsg, cpu.Seconds()*1e6/float64(max(n, 1)))
-			fmt.Printf("%s small: %d channels (%d pairs x %d) x %d msg/s x %d B: %d received in %v (%.0f%% of the offered load), %.1f µs CPU per message, %d send errors\n",
-				*stackName, len(ps)**channels, len(ps), *channels, *rate, *size, n, *window, 100*float64(n)/want, perMsg[i], sendErrs.Load())
+			what := ""
+			if sp != nil {
+				child1, _ := sp.childStats()
+				what = fmt.Sprintf(" in the server (this process; the clients, a socket each: %.1f µs)", (child1-child0).Seconds()*1e6/float64(max(n, 1)))
+			}
+			fmt.Printf("%s small: %d channels (%d pairs x %d) x %d msg/s x %d B: %d received in %v (%.0f%% of the offered load), %.1f µs CPU per message%s, %d send errors\n",
+				*stackName, len(ps)**channels, len(ps), *channels, *rate, *size, n, *window, 100*float64(n)/want, perMsg[i], what, sendErrs.Load())
 		}
 		stopProfile()
 		close(stop)
 		wg.Wait()
+		if sp != nil {
+			if e := sp.stopSending(); e > 0 {
+				fmt.Printf("client send errors: %d\n", e)
+			}
+		}
 		if *rounds > 1 {
 			fmt.Printf("%s small: median of %d rounds: %.1f µs CPU per message (%.1f to %.1f)\n", *stackName, *rounds, median(perMsg), slices.Min(perMsg), slices.Max(perMsg))
 		}
@@ -333,6 +346,23 @@ func measure(window time.Duration, start func()) time.Duration {
 	}
 	time.Sleep(window)
 	return cpuTime() - c0
+}
+
+// sendAtRate calls send rate times a second until stop is closed: every
+// 10 ms, rate/100 calls in a row (one send call per message).
+func sendAtRate(stop <-chan struct{}, rate int, send func()) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			for range rate / 100 {
+				send()
+			}
+		}
+	}
 }
 
 // median of a non-empty list (the upper middle of an even one).

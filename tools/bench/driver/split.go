@@ -30,6 +30,11 @@ type splitMsg struct {
 	Err string `json:"err,omitempty"`
 	CPU int64  `json:"cpu,omitempty"` // ns
 	RSS int64  `json:"rss,omitempty"` // bytes
+	// "send": every channel sends Size-byte messages at Rate per second
+	// until "stop", whose reply counts the failed sends in Errors.
+	Rate   int   `json:"rate,omitempty"`
+	Size   int   `json:"size,omitempty"`
+	Errors int64 `json:"errors,omitempty"`
 }
 
 // splitServer is the parent's stack: the b ends on one driver.
@@ -110,8 +115,24 @@ func (s *splitServer) close() {
 
 type splitPair struct{ b *driver.Conn }
 
-func (p *splitPair) send(int, []byte) error { return fmt.Errorf("-split measures idle only") }
+func (p *splitPair) send(int, []byte) error { return fmt.Errorf("-split: the child sends") }
 func (p *splitPair) close()                 { _ = p.b.Close() }
+
+// startSending has the child send on every channel (small mode).
+func (s *splitServer) startSending(rate, size int) {
+	if _, err := s.ask(splitMsg{Cmd: "send", Rate: rate, Size: size}); err != nil {
+		fail(err)
+	}
+}
+
+// stopSending stops the child's senders and returns their failed sends.
+func (s *splitServer) stopSending() int64 {
+	r, err := s.ask(splitMsg{Cmd: "stop"})
+	if err != nil {
+		fail(err)
+	}
+	return r.Errors
+}
 
 func (s *splitServer) newPair(ctx context.Context, received *atomic.Int64, _ int) (pair, error) {
 	s.pairMu.Lock()
@@ -154,7 +175,15 @@ func runClient(loops int) {
 	}
 	ctx := context.Background()
 	var cur *driver.Conn
-	var opened chan struct{}
+	var opened chan *rtc.DataChannel
+	type channel struct {
+		c  *driver.Conn
+		dc *rtc.DataChannel
+	}
+	var channels []channel
+	var stop chan struct{}
+	var senders sync.WaitGroup
+	var sendErrs atomic.Int64
 	for in.Scan() {
 		var m splitMsg
 		if err := json.Unmarshal(in.Bytes(), &m); err != nil {
@@ -162,11 +191,11 @@ func runClient(loops int) {
 		}
 		switch m.Cmd {
 		case "pair":
-			opened = make(chan struct{})
+			opened = make(chan *rtc.DataChannel, 1)
 			done := opened
 			c, err := d.NewPeerConnection(rtc.Configuration{}, driver.Handler{OnEvent: func(_ *driver.Conn, e rtc.Event) {
 				if e.Kind == rtc.EventDataChannelOpen {
-					close(done)
+					done <- e.Channel
 				}
 			}})
 			if err == nil {
@@ -182,12 +211,35 @@ func runClient(loops int) {
 			err := cur.SetAnswer(rtc.SessionDescription{Type: rtc.SDPTypeAnswer, SDP: m.SDP})
 			if err == nil {
 				select {
-				case <-opened:
+				case dc := <-opened:
+					channels = append(channels, channel{cur, dc})
 				case <-time.After(time.Minute):
 					err = fmt.Errorf("channel did not open")
 				}
 			}
 			reply(splitMsg{}, err)
+		case "send":
+			stop = make(chan struct{})
+			msg := make([]byte, m.Size)
+			for _, ch := range channels {
+				senders.Add(1)
+				go func() {
+					defer senders.Done()
+					sendAtRate(stop, m.Rate, func() {
+						if err := ch.c.Send(ch.dc, msg, true); err != nil {
+							sendErrs.Add(1)
+						}
+					})
+				}()
+			}
+			reply(splitMsg{}, nil)
+		case "stop":
+			if stop != nil {
+				close(stop)
+				senders.Wait()
+				stop = nil
+			}
+			reply(splitMsg{Errors: sendErrs.Load()}, nil)
 		case "stats":
 			reply(splitMsg{CPU: int64(cpuTime()), RSS: rss()}, nil)
 		default:
