@@ -290,10 +290,15 @@ func testTCPPortFlood(t *testing.T, single bool) {
 			t.Errorf("%s: still open", name)
 		}
 	}
+	// Each bad connection is counted once, as rejected, evicted or timed
+	// out; which one can depend on timing (on a loaded machine a bad frame
+	// may still be unread when its connection is evicted or times out), so
+	// the sum is checked, and that each way was taken.
 	st := server.Stats()
 	t.Logf("stats %+v", st)
-	if st.TCPAdmitted < 2 || st.TCPRejected < 4 || st.TCPEvicted < idle-pendingLimit || st.TCPTimedOut < 1 {
-		t.Errorf("stats %+v: want ≥2 admitted, ≥4 rejected, ≥%d evicted, ≥1 timed out", st, idle-pendingLimit)
+	closed := st.TCPRejected + st.TCPEvicted + st.TCPTimedOut
+	if st.TCPAdmitted < 2 || closed < uint64(len(bad)) || st.TCPRejected < 1 || st.TCPEvicted < 1 || st.TCPTimedOut < 1 {
+		t.Errorf("stats %+v: want ≥2 admitted, ≥%d rejected, evicted or timed out (each at least once)", st, len(bad))
 	}
 	if n := server.tcp.gate.len(); n != 0 {
 		t.Errorf("%d connections still pending", n)
