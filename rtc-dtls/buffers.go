@@ -42,7 +42,7 @@ func (c *Conn) notePoll(ok bool) {
 // owner. It saves about 3 KB of buffers and 1 KB of queue storage per idle
 // connection (issue 18); the next record allocates once.
 func (c *Conn) ReleaseIdle() {
-	c.free, c.idlePolls = nil, 0
+	c.free, c.idlePolls, c.quiet = nil, 0, quietRecords
 	c.out.Release()
 	c.reads.Release()
 	c.events.Release()
@@ -87,12 +87,34 @@ func (c *Conn) freeList() *shared.FreeList { return &c.free }
 // release keeps b for reuse if it is of a reusable size and there is room.
 func (c *Conn) release(b []byte) { c.freeList().Put(b, c.bufferBounds()) }
 
+// After ReleaseIdle, the first quietRecords buffers of at most quietMax
+// bytes are made to size instead of refilling the pool: an idle
+// connection's only records are an SCTP HEARTBEAT and its ack each way
+// every 30 s (RFC 9260 §8.3), four buffers of under 100 bytes, which
+// would otherwise take four pooled buffers of 1.5 KB each, kept until the
+// next release a second later (issue 18: 6 KB per idle PeerConnection,
+// all at once when connections set up together send their heartbeats
+// together). A larger buffer, or more small ones, means traffic: the pool
+// is used again.
+const (
+	quietRecords = 8
+	quietMax     = 256
+)
+
 // buffer returns an empty buffer for n bytes: a released one if one fits,
-// else a new one (of pooledCap once the caller hands buffers back).
+// else a new one (of pooledCap once the caller hands buffers back; of n
+// bytes for the small records of an idle connection, see quietRecords).
 func (c *Conn) buffer(n int) []byte {
 	f := c.freeList()
 	if n > c.pooledCap() || !c.recycling && f.Len() == 0 {
 		return make([]byte, 0, n)
+	}
+	if c.quiet > 0 && f.Len() == 0 {
+		if n <= quietMax {
+			c.quiet--
+			return make([]byte, 0, n)
+		}
+		c.quiet = 0
 	}
 	return f.Get(n, c.bufferBounds())
 }

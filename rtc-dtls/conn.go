@@ -139,6 +139,7 @@ type Conn struct {
 	finalFlight bool // c.flight ends the handshake (no timer; resent only on request)
 	mtuBackoff  bool // flights are fragmented for backoffMTU (RFC 6347 §4.1.1.1)
 	recycling   bool
+	quiet       uint8 // small records still to serve with buffers of their size (buffers.go)
 }
 
 // cookieState is the cookie secrets of a server that sends

@@ -283,6 +283,58 @@ func TestReleaseIdle(t *testing.T) {
 	}
 }
 
+// TestQuietAfterReleaseIdle: after ReleaseIdle the first quietRecords small
+// records (an idle connection's SCTP heartbeats) get buffers of their size
+// and the pool stays empty, where each used to take a pooled 1.5 KB buffer
+// until the next release (issue 18). More small records, or one large,
+// mean traffic: the pool fills again and messages allocate nothing.
+func TestQuietAfterReleaseIdle(t *testing.T) {
+	for _, v13 := range []bool{false, true} {
+		cc, sc := defaultConfigs()
+		if v13 {
+			cc, sc = configs13()
+		}
+		p := newTestPair(t, cc, sc)
+		p.handshake(10)
+		if !p.established() || (p.client.v13 != nil) != v13 {
+			t.Fatalf("v13=%v: not established", v13)
+		}
+		small := bytes.Repeat([]byte("h"), 60)
+		for range 3 {
+			noErr(t, releasedRoundTrip(p, small))
+		}
+		if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
+			t.Fatalf("v13=%v: nothing pooled before the release", v13)
+		}
+		p.client.ReleaseIdle()
+		p.server.ReleaseIdle()
+		// One buffer per Conn per round trip: the client's datagram, the
+		// server's plaintext.
+		for i := range quietRecords {
+			noErr(t, releasedRoundTrip(p, small))
+			if p.client.free.Len() != 0 || p.server.free.Len() != 0 {
+				t.Fatalf("v13=%v: small record %d after the release refilled the pool", v13, i+1)
+			}
+		}
+		noErr(t, releasedRoundTrip(p, small))
+		if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
+			t.Fatalf("v13=%v: record %d after the release did not use the pool", v13, quietRecords+1)
+		}
+		if allocs := testing.AllocsPerRun(20, func() { noErr(t, releasedRoundTrip(p, small)) }); allocs != 0 {
+			t.Errorf("v13=%v: %v allocations per small message once the pool is used again", v13, allocs)
+		}
+		p.client.ReleaseIdle()
+		p.server.ReleaseIdle()
+		noErr(t, releasedRoundTrip(p, bytes.Repeat([]byte("d"), quietMax+1)))
+		if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
+			t.Fatalf("v13=%v: a record over quietMax after the release did not use the pool", v13)
+		}
+		if p.client.quiet != 0 || p.server.quiet != 0 {
+			t.Errorf("v13=%v: quiet %d/%d after a large record, want 0", v13, p.client.quiet, p.server.quiet)
+		}
+	}
+}
+
 // TestConnSize: the Conn struct fits the 1536-byte size class (1904 bytes,
 // the 2048-byte class, at first; 1776 with the 1.2 handshake state inline):
 // the HelloVerifyRequest cookie secrets are allocated only by a server
