@@ -355,7 +355,35 @@ func (a *Association) armHeartbeat(now time.Time) {
 		a.hbDeadline = time.Time{}
 		return
 	}
-	a.hbDeadline = now.Add(a.cfg.heartbeatInterval() + a.snd.rto)
+	a.hbDeadline = a.nextHeartbeat(now)
+}
+
+// heartbeatGrid: a heartbeat deadline is rounded up to a multiple of this
+// (of the clock's time), or of half the RTO if that is less, so that the
+// heartbeats of associations that fall due within one such slot come due
+// at the same instant: an owner running many of them (rtc/driver) wakes
+// once for all of them and sends their packets in one batch (issue 18:
+// connections set up together send their heartbeats together, and each
+// used to wake the driver on its own). RFC 9260 §8.3 recommends jittering
+// the interval by ±50% of the RTO; the rounding stays within +50%.
+const heartbeatGrid = 100 * time.Millisecond
+
+// nextHeartbeat is when the next HEARTBEAT of an idle path is due: one RTO
+// plus HB.interval from now (RFC 9260 §8.3), on the heartbeat grid.
+func (a *Association) nextHeartbeat(now time.Time) time.Time {
+	at := now.Add(a.cfg.heartbeatInterval() + a.snd.rto)
+	grid := int64(min(heartbeatGrid, a.snd.rto/2))
+	if grid <= 0 {
+		return at
+	}
+	r := at.UnixNano() % grid
+	if r < 0 {
+		r += grid
+	}
+	if r != 0 {
+		at = at.Add(time.Duration(grid - r))
+	}
+	return at
 }
 
 func (a *Association) onHeartbeatTimer(now time.Time) {
@@ -383,7 +411,7 @@ func (a *Association) onHeartbeatTimer(now time.Time) {
 	a.hbNonce = uint64(a.randUint32())<<32 | uint64(a.randUint32())
 	// RFC 9260 §8.3: one HEARTBEAT per RTO plus HB.interval, with the
 	// RTO backed off while they go unanswered.
-	a.hbDeadline = now.Add(a.cfg.heartbeatInterval() + a.snd.rto)
+	a.hbDeadline = a.nextHeartbeat(now)
 }
 
 func (a *Association) appendHeartbeatChunk(b []byte) []byte {

@@ -235,9 +235,10 @@ func TestSilentPeer(t *testing.T) {
 	cfg := Config{RTOMin: 100 * time.Millisecond, RTOMax: time.Second, MaxRetransmits: 5, HeartbeatInterval: 2 * time.Second}
 	// Upper bounds: sending, the RTO doubles up to RTOMax for each of the
 	// MaxRetransmits+1 timeouts; idle, one HEARTBEAT goes out per
-	// HB.interval plus RTO (RFC 9260 §8.3), MaxRetransmits+2 of them.
+	// HB.interval plus RTO (RFC 9260 §8.3), rounded up to the heartbeat
+	// grid, MaxRetransmits+2 of them.
 	sendBound := time.Duration(cfg.MaxRetransmits+1) * cfg.RTOMax
-	idleBound := time.Duration(cfg.MaxRetransmits+2) * (cfg.HeartbeatInterval + cfg.RTOMax)
+	idleBound := time.Duration(cfg.MaxRetransmits+2) * (cfg.HeartbeatInterval + cfg.RTOMax + heartbeatGrid)
 	for _, sending := range []bool{true, false} {
 		t.Run(fmt.Sprintf("sending=%v", sending), func(t *testing.T) {
 			sim, a, b := simPair(t, 11, netsim.LinkConfig{Delay: 10 * time.Millisecond}, cfg)
@@ -327,6 +328,39 @@ func TestIdleHeartbeats(t *testing.T) {
 	}
 	if st.SRTT < 40*time.Millisecond || st.SRTT > 70*time.Millisecond {
 		t.Fatalf("SRTT %v from heartbeats over a 50 ms RTT", st.SRTT)
+	}
+}
+
+// TestHeartbeatGrid: a heartbeat is due one RTO plus HB.interval after it
+// is armed (RFC 9260 §8.3), rounded up to the heartbeat grid (or to half
+// the RTO when that is less, inside the RFC's +50% RTO jitter): never
+// early, less than one grid step late, so the heartbeats of associations
+// armed within one slot come due at the same instant and their owner wakes
+// once for them (issue 18). Times before 1970 round up as well.
+func TestHeartbeatGrid(t *testing.T) {
+	_, a, _ := simPair(t, 5, netsim.LinkConfig{Delay: 10 * time.Millisecond}, Config{HeartbeatInterval: 30 * time.Second})
+	as := a.a
+	for _, base := range []time.Time{time.Unix(1_700_000_000, 0), time.Unix(-86_400, 0)} {
+		for _, rto := range []time.Duration{time.Nanosecond, 40 * time.Millisecond, 200 * time.Millisecond, 3 * time.Second} {
+			as.snd.rto = rto
+			grid := min(heartbeatGrid, rto/2)
+			for i := range 2000 {
+				now := base.Add(time.Duration(i) * 97 * time.Microsecond)
+				at := as.nextHeartbeat(now)
+				earliest := now.Add(30*time.Second + rto)
+				if at.Before(earliest) || at.Sub(earliest) >= max(grid, 1) {
+					t.Fatalf("rto %v, armed at %v: due at %v, want [%v, %v + %v)", rto, now, at, earliest, earliest, grid)
+				}
+				if r := at.UnixNano() % int64(max(grid, 1)); r != 0 {
+					t.Fatalf("rto %v: due at %v, %v off the %v grid", rto, at, time.Duration(r), grid)
+				}
+			}
+		}
+	}
+	as.snd.rto = 200 * time.Millisecond
+	base := time.Unix(1_700_000_000, 0)
+	if x, y := as.nextHeartbeat(base.Add(10*time.Millisecond)), as.nextHeartbeat(base.Add(40*time.Millisecond)); !x.Equal(y) {
+		t.Fatalf("armed 30 ms apart in one slot: due at %v and %v", x, y)
 	}
 }
 

@@ -720,7 +720,9 @@ func (s *shard) place(c *Conn, at int64) {
 // the range: 200 ms buckets, the draw still spreads the connections over
 // eight of them and each check is at most 200 ms late), keepalives (RFC
 // 8445 §11, 15 s or more), SCTP heartbeats and retransmissions (RFC 9260 §6.3.1:
-// RTO.Min is 1 s; §8.3 jitters heartbeats by ±50% of RTO) and RTCP report
+// RTO.Min is 1 s; §8.3 jitters heartbeats by ±50% of RTO, and rtc-sctp puts
+// them on a 100 ms grid so that those a loop sees under 1 s ahead, kept
+// exact here, still come due together) and RTCP report
 // intervals of a second or more. Nearer deadlines (a delayed SACK, a
 // pacer's next packet, a DTLS flight's or an ICE check's retransmission)
 // are kept exact. Measured with tools/bench/driver at 1000 idle pairs:
