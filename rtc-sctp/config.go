@@ -87,7 +87,9 @@ type Config struct {
 	MaxInitRetransmits int
 
 	// HeartbeatInterval is HB.interval (RFC 9260 §8.3): an idle path is
-	// probed after this long plus RTO. If zero, 30 s is used; a negative
+	// probed after this long plus RTO, rounded up to a multiple of 100 ms
+	// of the clock (at most half the RTO) so that many associations'
+	// heartbeats come due together. If zero, 30 s is used; a negative
 	// value disables heartbeats.
 	HeartbeatInterval time.Duration
 	// DelayedAckTimeout is the delayed SACK timer (RFC 9260 §6.2). If zero,
