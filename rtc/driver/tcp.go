@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/sansrtc/rtc/rtc"
 	shared "github.com/sansrtc/rtc/rtc-shared"
@@ -85,8 +86,9 @@ func (c *Conn) accept(ln net.Listener, local netip.AddrPort) {
 
 // registerStream registers an ICE-TCP connection (one of maxTCPConns
 // slots); false, with nc closed, when the slots are taken or the peer
-// already has one.
-func (c *Conn) registerStream(nc net.Conn, local, peer netip.AddrPort) (*stream, bool) {
+// already has one. refused, if set, counts the refusal before nc is
+// closed, so that a peer that sees the close also sees the count.
+func (c *Conn) registerStream(nc net.Conn, local, peer netip.AddrPort, refused *atomic.Uint64) (*stream, bool) {
 	key := streamKey{local, peer}
 	s := &stream{c: c, key: key, kick: make(chan struct{}, 1), raw: true}
 	st := &c.streams
@@ -96,6 +98,9 @@ func (c *Conn) registerStream(nc net.Conn, local, peer netip.AddrPort) (*stream,
 		st.m = make(map[streamKey]*stream)
 	}
 	if old := st.m[key]; old != nil || len(st.m) >= maxTCPConns {
+		if refused != nil {
+			refused.Add(1)
+		}
 		nc.Close()
 		return nil, false
 	}
@@ -106,7 +111,7 @@ func (c *Conn) registerStream(nc net.Conn, local, peer netip.AddrPort) (*stream,
 // addICETCP registers a dialed ICE-TCP connection and starts its
 // goroutines.
 func (c *Conn) addICETCP(nc net.Conn, local, peer netip.AddrPort) {
-	s, ok := c.registerStream(nc, local, peer)
+	s, ok := c.registerStream(nc, local, peer, nil)
 	if !ok {
 		return
 	}

@@ -90,21 +90,21 @@ type pendingTCP struct {
 // enter adds nc; if the gate is full it closes the oldest waiting
 // connection and reports it (that one's reader then fails and counts
 // nothing). On a closed gate it closes nc and returns a nil p.
-func (g *tcpGate) enter(nc net.Conn) (p *pendingTCP, e *list.Element, evicted bool) {
+func (g *tcpGate) enter(nc net.Conn, counted *atomic.Uint64) (p *pendingTCP, e *list.Element) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
 		nc.Close()
-		return nil, nil, false
+		return nil, nil
 	}
 	if g.queue.Len() >= max(g.limit, 1) {
 		old := g.queue.Remove(g.queue.Front()).(*pendingTCP)
 		old.out = true
+		counted.Add(1) // before the close: whoever sees it closed sees it counted
 		old.nc.Close()
-		evicted = true
 	}
 	p = &pendingTCP{nc: nc}
-	return p, g.queue.PushBack(p), evicted
+	return p, g.queue.PushBack(p)
 }
 
 // leave removes p; false if it was evicted meanwhile.
@@ -227,10 +227,7 @@ func (d *Driver) routeTCP(ufrag []byte) *Conn {
 // goroutine of its own and closes nc on any refusal.
 func (d *Driver) admitTCP(nc net.Conn, local netip.AddrPort, g *tcpGate, route func(ufrag []byte) *Conn) {
 	t := &d.tcp
-	p, e, evicted := g.enter(nc)
-	if evicted {
-		t.evicted.Add(1)
-	}
+	p, e := g.enter(nc, &t.evicted)
 	if p == nil {
 		return // the gate closed: the driver or connection is ending
 	}
@@ -248,12 +245,14 @@ func (d *Driver) admitTCP(nc net.Conn, local netip.AddrPort, g *tcpGate, route f
 		err = nc.SetReadDeadline(time.Time{})
 	}
 	if err != nil {
-		nc.Close()
+		// Counted before the close, as everywhere here: whoever sees the
+		// connection closed sees it counted.
 		if errors.Is(err, errTCPTimeout) {
 			t.timedOut.Add(1)
 		} else {
 			t.rejected.Add(1)
 		}
+		nc.Close()
 		d.log.Debug("driver: ICE-TCP connection refused", "local", local, "peer", nc.RemoteAddr(), "err", err)
 		return
 	}
@@ -332,9 +331,8 @@ func checkUfrag(b []byte) ([]byte, bool) {
 // only if the PeerConnection accepted it; else it is closed and counted.
 func (c *Conn) adoptICETCP(nc net.Conn, local, peer netip.AddrPort, first []byte) {
 	t := &c.d.tcp
-	s, ok := c.registerStream(nc, local, peer)
+	s, ok := c.registerStream(nc, local, peer, &t.rejected)
 	if !ok {
-		t.rejected.Add(1)
 		return
 	}
 	err := c.Do(func(pc *rtc.PeerConnection) error {
@@ -343,10 +341,12 @@ func (c *Conn) adoptICETCP(nc net.Conn, local, peer netip.AddrPort, first []byte
 			Message:   first})
 	})
 	if err != nil && !errors.Is(err, shared.ErrQueueFull) {
+		if !errors.Is(err, shared.ErrClosed) {
+			t.rejected.Add(1)
+		}
 		nc.Close()
 		s.forget()
 		if !errors.Is(err, shared.ErrClosed) {
-			t.rejected.Add(1)
 			// The PeerConnection registered the connection before it
 			// refused the check: free it.
 			if err := c.Do(func(pc *rtc.PeerConnection) error { pc.TCPClosed(peer); return nil }); err != nil && !errors.Is(err, ErrClosed) {

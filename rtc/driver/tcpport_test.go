@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -398,21 +399,49 @@ func TestTCPPortPublicIP(t *testing.T) {
 // Driver.Close never waits for a first-frame deadline.
 func TestTCPGateClosed(t *testing.T) {
 	var g tcpGate
+	var evicted atomic.Uint64
 	g.limit = 4
 	a, b := net.Pipe()
 	defer b.Close()
-	p, _, _ := g.enter(a)
+	p, _ := g.enter(a, &evicted)
 	g.closeAll()
 	if !p.out || !waitClosed(b, time.Second) {
 		t.Fatal("waiting connection not closed")
 	}
 	c, d := net.Pipe()
 	defer d.Close()
-	if p, e, _ := g.enter(c); p != nil || e != nil || !waitClosed(d, time.Second) {
+	if p, e := g.enter(c, &evicted); p != nil || e != nil || !waitClosed(d, time.Second) {
 		t.Fatal("a connection entering a closed gate was kept")
 	}
 	if g.len() != 0 {
 		t.Fatalf("%d waiting", g.len())
+	}
+	if n := evicted.Load(); n != 0 {
+		t.Fatalf("%d counted as evicted", n)
+	}
+}
+
+// TestTCPGateEvicts: a full gate closes its oldest waiting connection for
+// a new one and counts it, before the close (TestTCPPortFlood's totals
+// are read as soon as every bad connection is seen closed).
+func TestTCPGateEvicts(t *testing.T) {
+	var g tcpGate
+	var evicted atomic.Uint64
+	g.limit = 1
+	a, b := net.Pipe()
+	defer b.Close()
+	first, e1 := g.enter(a, &evicted)
+	c, d := net.Pipe()
+	defer d.Close()
+	second, e2 := g.enter(c, &evicted)
+	if !waitClosed(b, time.Second) || evicted.Load() != 1 {
+		t.Fatalf("oldest not evicted and counted: %d evicted", evicted.Load())
+	}
+	if g.leave(first, e1) {
+		t.Fatal("the evicted connection left the gate as if admitted")
+	}
+	if !g.leave(second, e2) || g.len() != 0 {
+		t.Fatal("the newer connection did not leave the gate")
 	}
 }
 
