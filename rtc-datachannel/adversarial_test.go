@@ -3,10 +3,10 @@ package datachannel
 import (
 	"bytes"
 	"encoding/binary"
-	"runtime"
 	"testing"
 
 	sctp "github.com/sansrtc/rtc/rtc-sctp"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // newDuoCfg is newDuo with each side's Config changed by edit.
@@ -39,15 +39,7 @@ func (d *duo) rawOpen(id uint16, label, protocol []byte) {
 // too) and the packets in flight, and returns the live heap.
 func (d *duo) heapOfSide1() uint64 {
 	d.m[0], d.q = nil, nil
-	return heapNow()
-}
-
-func heapNow() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
+	return contracttest.LiveHeap()
 }
 
 // Issue 11: DATA_CHANNEL_OPEN with a 64 KiB label and a 64 KiB protocol
@@ -58,7 +50,7 @@ func TestOpenLabelBytes(t *testing.T) {
 	big := bytes.Repeat([]byte("L"), 0xffff)
 	d := newDuoCfg(t, func(side int, c *Config) { c.SCTP.PeerMaxMessageSize, c.SCTP.SendBufferSize = -1, 64<<20 })
 	d.connect()
-	before := heapNow()
+	before := contracttest.LiveHeap()
 	const opens = 100
 	for i := range opens {
 		d.rawOpen(uint16(2*i), big, big)
@@ -74,7 +66,7 @@ func TestOpenLabelBytes(t *testing.T) {
 	d = newDuoCfg(t, func(side int, c *Config) { c.SCTP.PeerMaxMessageSize, c.SCTP.SendBufferSize = -1, 64<<20 })
 	d.connect()
 	label := bytes.Repeat([]byte("l"), DefaultMaxOpenLabelBytes/2)
-	before = heapNow()
+	before = contracttest.LiveHeap()
 	const many = 200
 	for i := range many {
 		d.rawOpen(uint16(2*i), label, label)
@@ -316,7 +308,7 @@ func TestPartialFloodHeap(t *testing.T) {
 		d.rawOpen(uint16(2*i), []byte("p"), nil)
 	}
 	d.run(func() bool { return len(d.m[1].channels) == channels })
-	before := heapNow()
+	before := contracttest.LiveHeap()
 	piece := make([]byte, 60<<10)
 	const pieces = 4 * channels // 4 pieces (240 KiB, under the message size) per channel: 1.9 MB offered
 	for i := range pieces {

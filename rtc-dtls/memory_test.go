@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // establishedPair runs a 1.2 handshake, or with v13 one as a PeerConnection
@@ -80,14 +81,6 @@ func connectedPairs(t *testing.T, n int, v13, later bool) (clients, servers []*C
 	return clients, servers
 }
 
-func heapAlloc() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
 // connBytes measures the heap n connected clients and n servers of one
 // version keep, per Conn.
 func connBytes(t *testing.T, n int, v13, later bool) (client, server float64) {
@@ -95,7 +88,7 @@ func connBytes(t *testing.T, n int, v13, later bool) (client, server float64) {
 		runtime.MemProfileRate = 1
 	}
 	clients, servers := connectedPairs(t, n, v13, later)
-	both := heapAlloc()
+	both := contracttest.LiveHeap()
 	if f := os.Getenv("DTLS_MEMPROFILE"); f != "" {
 		if v13 {
 			f += "13"
@@ -109,9 +102,9 @@ func connBytes(t *testing.T, n int, v13, later bool) (client, server float64) {
 		noErr(t, w.Close())
 	}
 	clear(servers)
-	onlyClients := heapAlloc()
+	onlyClients := contracttest.LiveHeap()
 	clear(clients)
-	none := heapAlloc()
+	none := contracttest.LiveHeap()
 	runtime.KeepAlive(servers)
 	runtime.KeepAlive(clients)
 	return float64(onlyClients-none) / float64(n), float64(both-onlyClients) / float64(n)
@@ -257,7 +250,7 @@ func TestReleaseIdle(t *testing.T) {
 			}
 			pairs[i] = p
 		}
-		before := heapAlloc()
+		before := contracttest.LiveHeap()
 		for _, p := range pairs {
 			if p.client.free.Len() == 0 || p.server.free.Len() == 0 {
 				t.Fatalf("v13=%v: nothing pooled", v13)
@@ -268,7 +261,7 @@ func TestReleaseIdle(t *testing.T) {
 				t.Fatalf("v13=%v: buffers kept after ReleaseIdle", v13)
 			}
 		}
-		after := heapAlloc()
+		after := contracttest.LiveHeap()
 		saved := (float64(before) - float64(after)) / (2 * n)
 		t.Logf("v13=%v: ReleaseIdle gave back %.0f B per Conn", v13, saved)
 		if saved < 1000 {

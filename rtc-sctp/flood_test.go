@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // The overheads charged per held run and per unread message cover their
@@ -19,15 +20,6 @@ func TestChargedOverheads(t *testing.T) {
 	if n := 2*unsafe.Sizeof(Message{}) + 16; n > rxMsgOverhead {
 		t.Fatalf("a message costs %d bytes of bookkeeping, rxMsgOverhead is %d", n, rxMsgOverhead)
 	}
-}
-
-// heapInUse returns the live heap after a full collection.
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
 
 // floodCase is a peer sending fragments that never complete a message.
@@ -51,7 +43,7 @@ type floodCase struct {
 func flood(t *testing.T, c floodCase) (grew int64, held int) {
 	p := newEstablishedInit(t, Config{}, func(in *initChunk) { in.idata, in.os = c.idata, 65535 })
 	payload := make([]byte, c.size)
-	before := heapInUse()
+	before := contracttest.LiveHeap()
 	const perPacket = 64
 	streams := max(c.streams, 1)
 	if c.streams == 0 {
@@ -96,7 +88,7 @@ func flood(t *testing.T, c floodCase) (grew int64, held int) {
 		}
 	}
 	pkt = nil
-	after := heapInUse()
+	after := contracttest.LiveHeap()
 	runtime.KeepAlive(p)
 	return int64(after) - int64(before), p.a.rcv.buffered
 }
@@ -217,7 +209,7 @@ func TestFloodControl(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := newEstablished(t, Config{})
-			before := heapInUse()
+			before := contracttest.LiveHeap()
 			const n = 5000
 			for i := range n {
 				tag, chunk := c.chunk(p, i)
@@ -226,7 +218,7 @@ func TestFloodControl(t *testing.T) {
 					t.Fatalf("state %v after %d", p.a.State(), i)
 				}
 			}
-			grew := int64(heapInUse()) - int64(before)
+			grew := int64(contracttest.LiveHeap()) - int64(before)
 			st := p.a.Stats()
 			t.Logf("%d packets: heap %+.2f MiB, %d control packets queued, %d dropped, %d events lost",
 				n, float64(grew)/(1<<20), p.a.ctrl.Len(), st.ControlDrops, p.a.events.Lost())

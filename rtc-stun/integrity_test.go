@@ -9,6 +9,8 @@ import (
 	"hash"
 	"runtime"
 	"testing"
+
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 )
 
 // TestIntegrityMatchesHMAC: the HMAC computed over one hash state is
@@ -93,7 +95,7 @@ func TestIntegrityMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep := make([]*Integrity, n)
-	before := heapInUse()
+	before := contracttest.LiveHeap()
 	for i := range keep {
 		in := NewIntegrity(key)
 		iceRequest(make([]byte, 0, 256), in)
@@ -102,18 +104,10 @@ func TestIntegrityMemory(t *testing.T) {
 		}
 		keep[i] = in
 	}
-	per := float64(heapInUse()-before) / n
+	per := float64(contracttest.LiveHeap()-before) / n
 	runtime.KeepAlive(keep)
 	t.Logf("%.0f bytes per Integrity", per)
 	if per > 400 {
 		t.Errorf("an Integrity keeps %.0f bytes, want at most 400", per)
 	}
-}
-
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var s runtime.MemStats
-	runtime.ReadMemStats(&s)
-	return s.HeapAlloc
 }

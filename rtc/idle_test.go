@@ -11,6 +11,7 @@ import (
 
 	sdp "github.com/sansrtc/rtc/rtc-sdp"
 	shared "github.com/sansrtc/rtc/rtc-shared"
+	"github.com/sansrtc/rtc/rtc-shared/contracttest"
 	"github.com/sansrtc/rtc/rtc-shared/netsim"
 )
 
@@ -50,7 +51,7 @@ func TestIdleReleases(t *testing.T) {
 			}
 		}
 	}
-	before := heapNow()
+	before := contracttest.LiveHeap()
 	// Past the first consent checks (4-6 s, RFC 7675).
 	for _, r := range runs {
 		if err := r.sim.RunFor(10*time.Second, 1000000); err != nil {
@@ -65,7 +66,7 @@ func TestIdleReleases(t *testing.T) {
 			}
 		}
 	}
-	after := heapNow()
+	after := contracttest.LiveHeap()
 	saved := (float64(before) - float64(after)) / (2 * n)
 	t.Logf("an idle PeerConnection gave back %.0f B", saved)
 	// 6.2 KB measured (linux/amd64, go1.26): ICE, DTLS and SCTP buffers,
@@ -97,14 +98,6 @@ func TestIdleReleases(t *testing.T) {
 		t.Fatal(err)
 	}
 	runtime.KeepAlive(runs)
-}
-
-func heapNow() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
 
 // TestSettledDescriptionsReleased: once an exchange is settled, neither end
