@@ -88,6 +88,8 @@ type sideBySidePeer struct {
 // pacing slot, and the triggered check on the peer-reflexive pair waits
 // for the next one (Ta, RFC 8445 §6.1.4.2 and §14.2).
 //
+// With Chromium answering, a connection that does not come up is tried
+// once more with a fresh Chromium and a fresh peer (chromiumAttempts).
 // CI runs each case once; the figures come from
 // `go test -v -count=3 -run TestStockSetupSideBySide ./interop/network | grep figure`.
 func TestStockSetupSideBySide(t *testing.T) {
@@ -101,26 +103,26 @@ func TestStockSetupSideBySide(t *testing.T) {
 	cases := []struct {
 		browser, role string
 		peers         []sideBySidePeer
-		run           func(t *testing.T, peer signalingPeer) (setup float64, note string)
+		run           func(t *testing.T, start func() signalingPeer) (setup float64, note string)
 	}{
 		{"chromium", "offerer", []sideBySidePeer{{name: "sansrtc"}, {name: "sansrtc-mdns", args: mdns}, pion},
-			func(t *testing.T, peer signalingPeer) (float64, string) {
-				r := stockChromiumOffers(t, peer)
+			func(t *testing.T, start func() signalingPeer) (float64, string) {
+				r := stockChromiumOffers(t, start())
 				return r.Setup, fmt.Sprintf("chromium_pair=%q", r.Local+" -> "+r.Remote)
 			}},
 		{"chromium", "answerer", []sideBySidePeer{pion, {name: "sansrtc", args: mdns}},
-			func(t *testing.T, peer signalingPeer) (float64, string) {
-				r := stockChromiumAnswers(t, peer)
+			func(t *testing.T, start func() signalingPeer) (float64, string) {
+				r, _ := stockChromiumAnswers(t, start)
 				return r.Setup, ""
 			}},
 		{"firefox", "offerer", []sideBySidePeer{{name: "sansrtc", args: mdns}, pion},
-			func(t *testing.T, peer signalingPeer) (float64, string) {
-				r := stockFirefoxEcho(t, ff, peer, false, "")
+			func(t *testing.T, start func() signalingPeer) (float64, string) {
+				r := stockFirefoxEcho(t, ff, start(), false, "")
 				return r.Setup, "firefox_dtls=" + r.TLSVersion
 			}},
 		{"firefox", "answerer", []sideBySidePeer{pion, {name: "sansrtc", args: mdns}},
-			func(t *testing.T, peer signalingPeer) (float64, string) {
-				r := stockFirefoxEcho(t, ff, peer, true, "")
+			func(t *testing.T, start func() signalingPeer) (float64, string) {
+				r := stockFirefoxEcho(t, ff, start(), true, "")
 				return r.Setup, "firefox_dtls=" + r.TLSVersion
 			}},
 	}
@@ -128,15 +130,16 @@ func TestStockSetupSideBySide(t *testing.T) {
 		setup := map[string]float64{}
 		for _, who := range c.peers {
 			t.Run(c.browser+"/"+c.role+"/"+who.name, func(t *testing.T) {
-				var peer signalingPeer
 				pair := func() string { return "" }
-				if who.pion {
-					p := newPionPeer(t)
-					peer, pair = p, p.Pair
-				} else {
-					peer = startAnswer(t, who.args...)
+				start := func() signalingPeer {
+					if who.pion {
+						p := newPionPeer(t)
+						pair = p.Pair
+						return p
+					}
+					return startAnswer(t, who.args...)
 				}
-				ms, note := c.run(t, peer)
+				ms, note := c.run(t, start)
 				if pr := pair(); pr != "" {
 					note += fmt.Sprintf(" pair=%q", pr)
 				}
