@@ -8,7 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"net/netip"
+
 	"github.com/sansrtc/rtc/rtc"
+	"github.com/sansrtc/rtc/rtc/driver"
+	"github.com/sansrtc/rtc/tools/internal/benchutil"
 )
 
 // BenchmarkSetup measures offer to data channel open on loopback UDP
@@ -93,6 +97,73 @@ func BenchmarkThroughput(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkThroughputLoops is issue 18's "throughput scales with loops
+// across several connections": conns pairs, both ends of every pair on one
+// driver of loops loops (as one server process holds many connections),
+// each pair streaming 64 KiB reliable ordered messages a->b at once with
+// the flow control of BenchmarkThroughput. One op is one message on every
+// connection; MB/s is the aggregate. Pion has no loops; it runs the same
+// connections for reference.
+func BenchmarkThroughputLoops(b *testing.B) {
+	const size, conns = 64 << 10, 4
+	for _, impl := range []string{"sansrtc/loops=1", "sansrtc/loops=2", "pion"} {
+		b.Run(fmt.Sprintf("%s/%dconns", impl, conns), func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			defer cancel()
+			var ps []pair
+			var d *driver.Driver
+			switch impl {
+			case "sansrtc/loops=1", "sansrtc/loops=2":
+				loops := 1
+				if impl == "sansrtc/loops=2" {
+					loops = 2
+				}
+				d = driver.New(driver.Config{Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Loops: loops})
+				defer d.Close()
+			}
+			for range conns {
+				var p pair
+				var err error
+				if d != nil {
+					p, err = newOurPair(ctx, d, d)
+				} else {
+					p, err = newPionPair(ctx, pionAPI())
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer p.close()
+				ps = append(ps, p)
+			}
+			msg := make([]byte, size)
+			b.SetBytes(int64(size * conns))
+			b.ResetTimer()
+			cpu0, wall0 := benchutil.ProcessCPU(), time.Now()
+			defer func() {
+				// The cores the process kept busy: what more loops can use.
+				b.ReportMetric((benchutil.ProcessCPU()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores")
+			}()
+			errs := make(chan error, conns)
+			for _, p := range ps {
+				go func() {
+					for range b.N {
+						if err := p.send(msg, 1<<20); err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- p.received(ctx, b.N)
+				}()
+			}
+			for range ps {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
