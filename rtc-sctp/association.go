@@ -275,6 +275,10 @@ type Association struct {
 	shutdownAckDue bool
 	hbDue          bool
 	hbPending      bool
+	// quietBuilds counts the packets of control chunks that may still
+	// be built without taking a scratch buffer back after ReleaseIdle
+	// (see build).
+	quietBuilds uint8
 
 	stats Stats
 
@@ -568,9 +572,13 @@ func (a *Association) pending() bool {
 	if a.ctrl.Len() > 0 || a.events.Len() > 0 || a.peek != nil {
 		return true
 	}
-	p, ok := a.build()
+	p, fresh, ok := a.build()
 	if !ok {
 		return false
+	}
+	if fresh {
+		a.peek = p // a buffer of its own: no copy
+		return true
 	}
 	a.peekBuf = append(a.peekBuf[:0], p...)
 	a.peek = a.peekBuf
@@ -580,15 +588,46 @@ func (a *Association) pending() bool {
 // build builds the next packet, if one is owed, into the scratch buffer.
 // An association that let its scratch go (ReleaseIdle) takes a new one
 // only when a packet may be owed (quiet), so polling it while it is idle
-// allocates nothing.
-func (a *Association) build() ([]byte, bool) {
+// allocates nothing. Its first quietAfterRelease packets of control
+// chunks alone (the HEARTBEAT of an idle path, RFC 9260 §8.3, and a
+// SACK) are built into buffers of controlBuf bytes of their own instead
+// (fresh): an idle association would otherwise take back its MTU-sized
+// scratch every 30 s for a packet of under 100 bytes and keep it until
+// its owner's next ReleaseIdle, and the associations of a server set up
+// together do it together (issue 18: 1.2 KB each, at the same moment).
+// More such packets, or one with DATA, mean traffic: the scratch is taken
+// back.
+func (a *Association) build() (p []byte, fresh, ok bool) {
 	if a.scratch == nil {
 		if a.quiet() {
-			return nil, false
+			return nil, false, false
+		}
+		if a.quietBuilds > 0 && a.controlOnly() {
+			a.quietBuilds--
+			p, ok = a.buildPacket(make([]byte, 0, controlBuf))
+			return p, true, ok
 		}
 		a.scratch = make([]byte, 0, a.mtu)
 	}
-	return a.buildPacket(a.scratch[:0])
+	p, ok = a.buildPacket(a.scratch[:0])
+	return p, false, ok
+}
+
+// After ReleaseIdle, up to quietAfterRelease packets of control chunks are
+// built into buffers of controlBuf bytes (see build). A HEARTBEAT chunk
+// with our heartbeat information and a SACK without gap blocks take 52
+// bytes with the common header; a larger packet grows its buffer.
+const (
+	quietAfterRelease = 4
+	controlBuf        = 96
+)
+
+// controlOnly reports that the next packet can hold only control chunks
+// (a SACK, a HEARTBEAT): established, nothing queued or outstanding,
+// no FORWARD TSN, RE-CONFIG or shutdown chunk due.
+func (a *Association) controlOnly() bool {
+	return a.state == StateEstablished && a.snd.idle() && !a.snd.fwdDue && a.rc.quiet() &&
+		!a.shutdownDue && !a.shutdownAckDue
 }
 
 // quiet reports that buildPacket has nothing to build and nothing to do:
@@ -615,6 +654,7 @@ func (a *Association) quiet() bool {
 // 2.5 KB per idle association (issue 18).
 func (a *Association) ReleaseIdle() {
 	a.scratch = nil
+	a.quietBuilds = quietAfterRelease
 	if a.peek == nil {
 		a.peekBuf = nil
 	}
@@ -644,15 +684,17 @@ func (a *Association) PollWrite() (shared.TaggedBytes, bool) {
 		return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: c}, true
 	}
 	p, ok := a.popPeek()
+	fresh := false
 	if !ok {
-		p, ok = a.build()
+		p, fresh, ok = a.build()
 	}
 	if !ok {
 		return shared.TaggedBytes{}, false
 	}
-	out := make([]byte, len(p))
-	copy(out, p)
-	return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: out}, true
+	if !fresh {
+		p = append([]byte(nil), p...) // the scratch or the peek storage stays ours
+	}
+	return shared.TaggedBytes{Now: a.clock.Now(), Transport: a.transport, Message: p}, true
 }
 
 // AppendPacket appends the next SCTP packet to dst and reports whether there
@@ -664,7 +706,7 @@ func (a *Association) AppendPacket(dst []byte) ([]byte, bool) {
 	}
 	p, ok := a.popPeek()
 	if !ok {
-		p, ok = a.build()
+		p, _, ok = a.build()
 	}
 	if !ok {
 		return dst, false
