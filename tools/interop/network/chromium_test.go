@@ -418,9 +418,9 @@ func stockChromiumAnswers(t *testing.T, start func() signalingPeer) (stockResult
 //
 // A connection that does not come up within connectTimeout (connect
 // returns an error for what Chromium did or did not do; a failure of the
-// peer's signaling fails the test at once) is tried once more from scratch, after logging what Chromium and the peer saw
-// (chromiumDiagJS, the example's log or Pion's pair); a second failure
-// fails the test. CI has seen stock Chromium answer an offer and never
+// peer's signaling fails the test at once) is tried once more from
+// scratch, after logging what Chromium and the peer saw (chromiumDiagJS,
+// the example's log or Pion's pair); a second failure fails the test. CI has seen stock Chromium answer an offer and never
 // connect, about once in eight runs of a Chromium-answerer case, with our
 // answer example and with Pion alike, which no local run reproduced (more
 // than 60 runs, also under load and beside the other browser tests).
