@@ -114,13 +114,15 @@ func mdnsAttempts(t *testing.T, role string, connect func(ctx context.Context, p
 // under a second).
 var connectTimeout = 20 * time.Second
 
-// chromiumDiagJS returns, as one JSON line, the page's connection states
-// and the candidates and pairs of Chromium's getStats.
+// chromiumDiagJS returns, as one JSON line, the page's connection states,
+// its data channel's state, and the candidates, pairs, transport (DTLS
+// state, selected pair) and data channels of Chromium's getStats.
 const chromiumDiagJS = `(async () => {
-  const out = {ice: pc.iceConnectionState, conn: pc.connectionState, gathering: pc.iceGatheringState, stats: []};
+  const out = {ice: pc.iceConnectionState, conn: pc.connectionState, gathering: pc.iceGatheringState,
+    signaling: pc.signalingState, channel: dc ? dc.readyState : "none", stats: []};
   try {
     (await pc.getStats()).forEach(s => {
-      if (s.type === "local-candidate" || s.type === "remote-candidate" || s.type === "candidate-pair")
+      if (["local-candidate", "remote-candidate", "candidate-pair", "transport", "data-channel"].includes(s.type))
         out.stats.push(s);
     });
   } catch (e) { out.err = String(e); }
